@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 use cloudwright_core::Value;
@@ -3181,9 +3182,7 @@ pub mod wait_condition_handle {
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            use serde::ser::SerializeMap;
-            let mut map = serializer.serialize_map(None)?;
-            map.end()
+            serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
         }
     }
 }

@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use log_anomaly_detection_integration::{
@@ -80,9 +81,7 @@ pub mod log_anomaly_detection_integration {
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            use serde::ser::SerializeMap;
-            let mut map = serializer.serialize_map(None)?;
-            map.end()
+            serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
         }
     }
 }

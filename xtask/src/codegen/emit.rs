@@ -92,7 +92,12 @@ pub fn service_file(service: &Service) -> Result<String, String> {
     let shared_types = shared.types.iter().map(type_def);
     render(quote! {
         #module_doc
-        #![allow(clippy::enum_variant_names, clippy::module_inception, clippy::too_many_arguments)]
+        #![allow(
+            clippy::enum_variant_names,
+            clippy::module_inception,
+            clippy::too_many_arguments,
+            clippy::type_complexity
+        )]
         #shared_uses
         #(#reexports)*
         #(#modules)*
@@ -310,6 +315,16 @@ fn struct_def(s: &StructDef) -> TokenStream {
             quote!(crate::cfn::entry(&mut map, #key, &self.#n)?;)
         }
     });
+    let body = if s.fields.is_empty() {
+        quote!(serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?))
+    } else {
+        quote! {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            #(#entries)*
+            map.end()
+        }
+    };
     quote! {
         #d
         #[derive(Debug, Clone, PartialEq, #default)]
@@ -320,10 +335,7 @@ fn struct_def(s: &StructDef) -> TokenStream {
 
         impl Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap;
-                let mut map = serializer.serialize_map(None)?;
-                #(#entries)*
-                map.end()
+                #body
             }
         }
     }
