@@ -1,7 +1,7 @@
-//! Packs the vendored resource provider schemas (constructs/schemas/) for `cloudwright
-//! import` to embed: each schema minified and compressed on its own (`schemas.bin`), so an
-//! import unpacks only the types it meets, and an index of `TYPE\tOFFSET\tLENGTH` lines
-//! (`schemas.idx`).
+//! Packs the vendored resource provider schemas (constructs/schemas/, read with
+//! `cloudwright_cfn_model::vendored::load`) for `cloudwright import` to embed: each schema
+//! minified and compressed on its own (`schemas.bin`), so an import unpacks only the types
+//! it meets, and an index of `TYPE\tOFFSET\tLENGTH` lines (`schemas.idx`).
 
 use std::io::Write;
 use std::path::Path;
@@ -9,16 +9,16 @@ use std::path::Path;
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../constructs/schemas");
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    paths.sort();
+    let schemas = match cloudwright_cfn_model::vendored::load(&dir) {
+        Ok(schemas) => schemas,
+        Err(e) => {
+            println!("cargo:warning=no schemas for `cloudwright import`: {e}");
+            Default::default()
+        }
+    };
     let mut bin = Vec::new();
     let mut idx = String::new();
-    for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
-        let Ok(schema) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-        let Some(type_name) = schema.get("typeName").and_then(|t| t.as_str()) else { continue };
+    for (type_name, schema) in &schemas {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         let Ok(packed) = gz.write_all(schema.to_string().as_bytes()).and_then(|()| gz.finish()) else { continue };
         idx.push_str(&format!("{type_name}\t{}\t{}\n", bin.len(), packed.len()));

@@ -223,7 +223,7 @@ fn string_list(obj: &Map<String, Json>, key: &str) -> Vec<String> {
 }
 
 /// The tag format from `tagging` and the shape of the tag property.
-fn tag_format(root: &Map<String, Json>) -> TagFormat {
+pub fn tag_format(root: &Map<String, Json>) -> TagFormat {
     let tagging = root.get("tagging");
     if tagging.and_then(|t| t.get("taggable")).and_then(Json::as_bool) == Some(false) {
         return TagFormat::NotTaggable;
@@ -436,6 +436,9 @@ impl<'a> Mapper<'a> {
 
     fn map_ref(&mut self, reference: &Json, ptr: &str) -> Result<Ty, String> {
         let rptr = format!("{ptr}/$ref");
+        if let Some(property) = reference.as_str().and_then(|r| r.strip_prefix("#/properties/")) {
+            return self.map_property_ref(property, &rptr);
+        }
         let def = reference
             .as_str()
             .and_then(|r| r.strip_prefix("#/definitions/"))
@@ -467,6 +470,34 @@ impl<'a> Mapper<'a> {
             ty?
         };
         self.def_types.insert(def.to_owned(), ty.clone());
+        Ok(ty)
+    }
+
+    /// `$ref: #/properties/X`: the type of the top-level property `X` (memoized under the
+    /// pointer, so it is mapped once).
+    fn map_property_ref(&mut self, property: &str, rptr: &str) -> Result<Ty, String> {
+        let key = format!("#/properties/{property}");
+        if let Some(ty) = self.def_types.get(&key) {
+            return Ok(ty.clone());
+        }
+        let schema = self
+            .root
+            .get("properties")
+            .and_then(|p| p.get(property))
+            .filter(|_| !property.contains('/'))
+            .ok_or_else(|| self.err(rptr, format!("unsupported $ref {key}: no such top-level property")))?;
+        if self.resolving.contains(&key) {
+            return Err(self.err(rptr, format!("$ref cycle through {key}")));
+        }
+        self.resolving.push(key.clone());
+        let ty = self.map(
+            schema,
+            &format!("/properties/{}", seg(property)),
+            &Hint { preferred: names::type_name(property), parent: "" },
+        );
+        self.resolving.pop();
+        let ty = ty?;
+        self.def_types.insert(key, ty.clone());
         Ok(ty)
     }
 
@@ -651,7 +682,7 @@ impl<'a> Mapper<'a> {
             .and_then(Json::as_str)
             .map(|d| names::doc_text(d, DOC_MAX))
             .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| format!("`{name}` of `{}`.", self.type_name));
+            .unwrap_or_else(|| format!("The `{name}` property type."));
         let def = StructDef { name, doc, fields };
         if is_props {
             return Ok(def);
@@ -663,7 +694,7 @@ impl<'a> Mapper<'a> {
 
 /// Why a property is `serde_json::Value`, for its doc comment.
 fn json_note(schema: &Json) -> String {
-    let any = "any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`)";
+    let any = "any `serde_json::Value`";
     match schema.get("type") {
         Some(Json::Array(types)) => {
             let types: Vec<String> = types.iter().filter_map(Json::as_str).map(|t| format!("`{t}`")).collect();

@@ -120,15 +120,44 @@ pub fn unique(preferred: &str, taken: &mut std::collections::HashSet<String>) ->
     name
 }
 
-/// Doc text from a schema description: its first line (descriptions put paragraphs and list
-/// items on lines of their own), `` `` `` quoting
+/// Doc text from a schema description: its first sentence (descriptions put paragraphs and
+/// list items on lines of their own; the CloudFormation page has the rest), `` `` `` quoting
 /// made Markdown, brackets and angle brackets escaped unless they form a Markdown link,
-/// bare URLs wrapped in `<...>`, and cut at a sentence end near `max` characters.
+/// bare URLs wrapped in `<...>`, and cut at a word near `max` characters.
 pub fn doc_text(description: &str, max: usize) -> String {
     let first = description.trim().lines().next().unwrap_or("");
     let one_line = first.split_whitespace().collect::<Vec<_>>().join(" ").replace("``", "`");
-    let short = shorten(&one_line, max);
+    let short = shorten(first_sentence(&one_line), max);
     markdown_safe(&short)
+}
+
+/// Words ending in a period that do not end a sentence.
+const ABBREVIATIONS: &[&str] = &["e.g.", "i.e.", "etc.", "vs.", "Inc.", "Ltd.", "No.", "approx.", "Corp."];
+
+/// The text up to its first sentence end: a period, `!` or `?` followed by a space and an
+/// upper-case letter, outside `` `code` `` and `[links](...)`.
+fn first_sentence(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let (mut in_code, mut brackets, mut parens) = (false, 0i32, 0i32);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'`' => in_code = !in_code,
+            b'[' if !in_code => brackets += 1,
+            b']' if !in_code => brackets -= 1,
+            b'(' if !in_code => parens += 1,
+            b')' if !in_code => parens -= 1,
+            b'.' | b'!' | b'?' if !in_code && brackets <= 0 && parens <= 0 => {
+                let next_upper =
+                    bytes.get(i + 1) == Some(&b' ') && bytes.get(i + 2).is_some_and(u8::is_ascii_uppercase);
+                let word = text[..=i].rsplit(' ').next().unwrap_or("");
+                if next_upper && !ABBREVIATIONS.contains(&word) {
+                    return &text[..=i];
+                }
+            }
+            _ => {}
+        }
+    }
+    text
 }
 
 fn shorten(text: &str, max: usize) -> String {
@@ -265,5 +294,10 @@ mod tests {
         let long = "A sentence here. ".repeat(40);
         assert!(doc_text(&long, 100).len() <= 100);
         assert_eq!(doc_text("a `<b>` c", 100), "a `<b>` c");
+        assert_eq!(
+            doc_text("Use `a. B` or [x. Y](https://x.y), e.g. Z. Then more.", 100),
+            "Use `a. B` or [x. Y](https://x.y), e.g. Z."
+        );
+        assert_eq!(doc_text("Version 1.2 works. Rest.", 100), "Version 1.2 works.");
     }
 }

@@ -41,26 +41,59 @@ pub use cloudwright_core::*;
 #[rustfmt::skip]
 pub mod cfn;
 
+// L2 modules exist when the services they build on are on (one cargo feature per service,
+// `default` has every service they use); policy documents, diffs, governance and the Proton
+// tooling need none.
 pub mod iam;
 
-pub mod org;
-
+#[cfg(all(feature = "organizations", feature = "controltower", feature = "iam"))]
 pub mod controltower;
 pub mod diff;
-#[cfg(feature = "dynamodb")]
+#[cfg(all(feature = "dynamodb", feature = "iam"))]
 pub mod dynamodb;
-#[cfg(all(feature = "ec2", feature = "logs", feature = "iam"))]
+#[cfg(all(feature = "ec2", feature = "iam", feature = "lambda", feature = "logs", feature = "cloudwatch"))]
 pub mod ec2;
-pub mod governance;
-pub mod lambda;
-pub mod monitoring;
-pub mod pipeline;
-pub mod proton;
-mod scope;
-pub mod stackset;
-
+#[cfg(all(feature = "events", feature = "iam"))]
 pub mod events;
+pub mod governance;
+#[cfg(all(feature = "kms", feature = "iam"))]
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
 pub mod kms;
+#[cfg(all(feature = "lambda", feature = "iam", feature = "logs", feature = "cloudwatch"))]
+#[cfg_attr(not(feature = "full"), allow(unused_imports))]
+pub mod lambda;
+#[cfg(feature = "cloudwatch")]
+pub mod monitoring;
+#[cfg(all(feature = "organizations", feature = "controltower", feature = "iam"))]
+pub mod org;
+#[cfg(all(
+    feature = "codebuild",
+    feature = "codepipeline",
+    feature = "kms",
+    feature = "s3",
+    feature = "sqs",
+    feature = "iam"
+))]
+pub mod pipeline;
+// Helpers of the L2s go unused when some L2s are off; with every service on (`full`, as CI's
+// clippy runs) dead code is still reported.
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
+pub mod proton;
+#[cfg(all(feature = "s3", feature = "kms", feature = "iam"))]
 pub mod s3;
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
+mod scope;
+#[cfg(all(
+    feature = "sns",
+    feature = "kms",
+    feature = "iam",
+    feature = "sqs",
+    feature = "lambda",
+    feature = "logs",
+    feature = "cloudwatch"
+))]
 pub mod sns;
+#[cfg(all(feature = "sqs", feature = "kms", feature = "iam"))]
 pub mod sqs;
+#[cfg(all(feature = "cloudformation", feature = "sns"))]
+pub mod stackset;

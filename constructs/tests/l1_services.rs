@@ -547,7 +547,11 @@ fn scalars_take_expressions_and_enums_take_newer_values() {
 fn resource_type_info_covers_every_generated_type() {
     use cloudwright_constructs::TagFormat;
     use cloudwright_constructs::cfn::{RESOURCE_TYPES, resource_type_info};
-    assert_eq!(RESOURCE_TYPES.len(), 315);
+    // Every type of the pinned schemas (cfn-lint's us-east-1 list), sorted for the lookup.
+    assert_eq!(RESOURCE_TYPES.len(), 1854);
+    assert!(RESOURCE_TYPES.windows(2).all(|w| w[0].type_name < w[1].type_name));
+    assert!(resource_type_info("AWS::QuickSight::Analysis").is_some());
+    assert!(resource_type_info("Alexa::ASK::Skill").is_some());
     let bucket = resource_type_info("AWS::S3::Bucket").unwrap();
     assert!(bucket.attributes.contains(&"Arn"));
     assert_eq!(bucket.tag_format, TagFormat::Standard);

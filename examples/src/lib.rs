@@ -94,4 +94,6 @@ pub mod guide {
     pub struct MigratingFromCdk;
     #[doc = include_str!("../../docs/references.md")]
     pub struct References;
+    #[doc = include_str!("../../docs/services.md")]
+    pub struct Services;
 }

@@ -60,7 +60,7 @@ fn declared_accounts(assembly: &Assembly) -> BTreeMap<String, (String, String)> 
             }
             for (path, entries) in artifact["metadata"].as_object().into_iter().flatten() {
                 for e in entries.as_array().into_iter().flatten() {
-                    if e["type"] == cloudwright_constructs::org::ACCOUNT_METADATA {
+                    if e["type"] == cloudwright_constructs::governance::ACCOUNT_METADATA {
                         let name = e["data"]["name"].as_str().unwrap_or_default().to_owned();
                         let id = e["data"]["accountId"].as_str().unwrap_or_default().to_owned();
                         out.insert(path.trim_start_matches('/').to_owned(), (name, id));

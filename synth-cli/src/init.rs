@@ -18,6 +18,18 @@ pub enum Template {
     MultiAccount,
 }
 
+impl Template {
+    /// The cloudwright-constructs features (AWS services) the template's code uses.
+    fn features(self) -> &'static [&'static str] {
+        match self {
+            // `lambda::LambdaService`: the function, its role, log group and alarms.
+            Template::Minimal => &["lambda", "iam", "logs", "cloudwatch"],
+            // Plus the organization (`org`, with Control Tower) and the alerts topic.
+            Template::MultiAccount => &["lambda", "iam", "logs", "cloudwatch", "organizations", "controltower", "sns"],
+        }
+    }
+}
+
 const MAIN: &str = include_str!("../templates/common/main.rs");
 const TEST: &str = include_str!("../templates/common/infrastructure.rs");
 const MINIMAL_LIB: &str = include_str!("../templates/minimal.rs");
@@ -51,20 +63,22 @@ pub fn files(dir: &Path, template: Template) -> Result<Vec<(String, String)>, Fa
     let name = crate_name(dir)?;
     let krate = name.replace('-', "_");
     let fill = |s: &str| s.replace("{{name}}", &name).replace("{{crate}}", &krate);
+    let features = template.features().iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
+    // One cargo feature per AWS service: the project builds only the services it names
+    // (the L2s need the services they build on; `full` is every service). The CLI library
+    // without its default feature leaves out the reference example and its services.
     let deps = match checkout() {
         Some(root) => {
             let path = |c: &str| root.join(c).to_string_lossy().replace('\\', "/");
+            let (constructs, cli) = (path("constructs"), path("synth-cli"));
             format!(
-                "cloudwright-constructs = {{ path = \"{}\" }}\ncloudwright-cli = {{ path = \"{}\" }}\n\n[dev-dependencies]\ncloudwright-constructs = {{ path = \"{}\", features = [\"testing\"] }}\ninsta = \"1\"\n",
-                path("constructs"),
-                path("synth-cli"),
-                path("constructs")
+                "cloudwright-constructs = {{ path = \"{constructs}\", default-features = false, features = [{features}] }}\ncloudwright-cli = {{ path = \"{cli}\", default-features = false }}\n\n[dev-dependencies]\ncloudwright-constructs = {{ path = \"{constructs}\", default-features = false, features = [\"testing\"] }}\ninsta = \"1\"\n"
             )
         }
         None => {
             let v = env!("CARGO_PKG_VERSION");
             format!(
-                "cloudwright-constructs = \"{v}\"\ncloudwright-cli = \"{v}\"\n\n[dev-dependencies]\ncloudwright-constructs = {{ version = \"{v}\", features = [\"testing\"] }}\ninsta = \"1\"\n"
+                "cloudwright-constructs = {{ version = \"{v}\", default-features = false, features = [{features}] }}\ncloudwright-cli = {{ version = \"{v}\", default-features = false }}\n\n[dev-dependencies]\ncloudwright-constructs = {{ version = \"{v}\", default-features = false, features = [\"testing\"] }}\ninsta = \"1\"\n"
             )
         }
     };

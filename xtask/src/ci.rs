@@ -86,6 +86,20 @@ impl Ci {
     }
 }
 
+/// Feature sets of cloudwright-constructs checked on their own: no service, single services
+/// (the L1s alone: the L2s need more), and the smallest sets that turn an L2 module on.
+const FEATURE_SETS: &[&str] = &[
+    "",
+    "s3",
+    "lambda",
+    "ec2",
+    "iam",
+    "s3,kms,iam",
+    "lambda,iam,logs,cloudwatch",
+    "organizations,controltower,iam",
+    "proton,iam",
+];
+
 /// The example apps, each a binary that synthesizes into `$CLOUDWRIGHT_OUTDIR`: the
 /// binaries of cloudwright-examples, and `user_app`, an app built on `cloudwright_cli::run`.
 const EXAMPLES: &[&str] = &[
@@ -114,7 +128,37 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     ci.step("format", "cargo", &["fmt", "--all", "--check"]);
     ci.step("generated code is current", "cargo", &["xtask", "codegen", "--check"]);
+    // Every generated service (`--all-features` includes `full`) on its own first, so its
+    // time shows; the workspace step after it reuses the result.
+    ci.step(
+        "clippy: constructs with every service",
+        "cargo",
+        &["clippy", "-p", "cloudwright-constructs", "--all-targets", "--all-features", "--", "-D", "warnings"],
+    );
     ci.step("clippy", "cargo", &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]);
+    // A few services alone, so a module that uses a service without its feature gate fails.
+    for features in FEATURE_SETS {
+        ci.step(
+            &format!("feature gates: constructs with [{features}]"),
+            "cargo",
+            &[
+                "clippy",
+                "-p",
+                "cloudwright-constructs",
+                "--no-default-features",
+                "--features",
+                features,
+                "--",
+                "-D",
+                "warnings",
+            ],
+        );
+    }
+    ci.step(
+        "feature gates: the CLI library needs no service",
+        "cargo",
+        &["clippy", "-p", "cloudwright-cli", "--lib", "--no-default-features", "--", "-D", "warnings"],
+    );
     // The real cfn-guard, for the test that checks the exported Guard rules against the engine.
     let guard = ci.install_cfn_guard();
     let root_dir = root.clone();
@@ -191,7 +235,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ci.step(
         "synth the L1 samples",
         "cargo",
-        &["run", "--quiet", "-p", "cloudwright-constructs", "--example", "l1_samples", "--", &l1_dir],
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "cloudwright-constructs",
+            "--features",
+            "full",
+            "--example",
+            "l1_samples",
+            "--",
+            &l1_dir,
+        ],
     );
 
     if !quick {

@@ -5,9 +5,12 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use account::{CfnAccount, CfnAccountProps};
 pub use api_key::{CfnApiKey, CfnApiKeyProps};
 pub use authorizer::{CfnAuthorizer, CfnAuthorizerProps};
@@ -38,7 +41,9 @@ pub mod account {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::Account`: The `AWS::ApiGateway::Account` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs. To avoid overwriting other roles, you should only have one `AWS::ApiGateway::Account` resource per region per account. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::ApiGateway::Account`: The `AWS::ApiGateway::Account` resource specifies the IAM role that Amazon API Gateway uses to write API logs to Amazon CloudWatch Logs. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-account.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccount {
         resource: cloudwright_core::CfnResource,
@@ -89,11 +94,26 @@ pub mod account {
     }
 
     /// The properties of `AWS::ApiGateway::Account`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAccountProps {
         /// `CloudWatchRoleArn`.
-        #[serde(rename = "CloudWatchRoleArn", skip_serializing_if = "Option::is_none")]
         pub cloud_watch_role_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnAccountProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchRoleArn",
+                &self.cloud_watch_role_arn,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -102,7 +122,9 @@ pub mod api_key {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::ApiKey`: The `AWS::ApiGateway::ApiKey` resource creates a unique key that you can distribute to clients who are executing API Gateway `Method` resources that require an API key. To specify which API key clients must use, map the API key with the `RestApi` and `Stage` resources that include the methods that require a key. `Ref` returns the primary identifier, `APIKeyId`.
+    /// `AWS::ApiGateway::ApiKey`: The `AWS::ApiGateway::ApiKey` resource creates a unique key that you can distribute to clients who are executing API Gateway `Method` resources that require an API key. `Ref` returns the primary identifier, `APIKeyId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-apikey.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiKey {
         resource: cloudwright_core::CfnResource,
@@ -159,43 +181,69 @@ pub mod api_key {
     }
 
     /// The properties of `AWS::ApiGateway::ApiKey`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnApiKeyProps {
         /// `CustomerId`.
-        #[serde(rename = "CustomerId", skip_serializing_if = "Option::is_none")]
         pub customer_id: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
         pub enabled: Option<Value<bool>>,
         /// `GenerateDistinctId`.
-        #[serde(rename = "GenerateDistinctId", skip_serializing_if = "Option::is_none")]
         pub generate_distinct_id: Option<Value<bool>>,
-        /// A name for the API key. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the API key name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A name for the API key.
         pub name: Option<Value<String>>,
         /// `StageKeys`.
-        #[serde(rename = "StageKeys", skip_serializing_if = "Option::is_none")]
         pub stage_keys: Option<Vec<StageKey>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<Value<String>>,
     }
 
-    /// `StageKey` is a property of the [AWS::ApiGateway::ApiKey](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html) resource that specifies the stage to associate with the API key. This association allows only clients with the key to make requests to methods in that stage.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnApiKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CustomerId", &self.customer_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "GenerateDistinctId",
+                &self.generate_distinct_id,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "StageKeys", &self.stage_keys)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// `StageKey` is a property of the [AWS::ApiGateway::ApiKey](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html) resource that specifies the stage to associate with the API key.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StageKey {
         /// `RestApiId`.
-        #[serde(rename = "RestApiId", skip_serializing_if = "Option::is_none")]
         pub rest_api_id: Option<Value<String>>,
         /// `StageName`.
-        #[serde(rename = "StageName", skip_serializing_if = "Option::is_none")]
         pub stage_name: Option<Value<String>>,
+    }
+
+    impl Serialize for StageKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RestApiId", &self.rest_api_id)?;
+            crate::cfn::entry(&mut map, "StageName", &self.stage_name)?;
+            map.end()
+        }
     }
 }
 
@@ -204,7 +252,9 @@ pub mod authorizer {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::Authorizer`: The `AWS::ApiGateway::Authorizer` resource creates an authorization layer that API Gateway activates for methods that have authorization enabled. API Gateway activates the authorizer when a client calls those methods. `Ref` returns the primary identifier, made of `RestApiId`, `AuthorizerId`.
+    /// `AWS::ApiGateway::Authorizer`: The `AWS::ApiGateway::Authorizer` resource creates an authorization layer that API Gateway activates for methods that have authorization enabled. `Ref` returns the primary identifier, made of `RestApiId`, `AuthorizerId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-authorizer.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAuthorizer {
         resource: cloudwright_core::CfnResource,
@@ -260,49 +310,27 @@ pub mod authorizer {
     }
 
     /// The properties of `AWS::ApiGateway::Authorizer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAuthorizerProps {
         /// `AuthType`.
-        #[serde(rename = "AuthType", skip_serializing_if = "Option::is_none")]
         pub auth_type: Option<Value<String>>,
         /// `AuthorizerCredentials`.
-        #[serde(
-            rename = "AuthorizerCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorizer_credentials: Option<Value<String>>,
         /// `AuthorizerResultTtlInSeconds`.
-        #[serde(
-            rename = "AuthorizerResultTtlInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub authorizer_result_ttl_in_seconds: Option<Value<i64>>,
         /// `AuthorizerUri`.
-        #[serde(rename = "AuthorizerUri", skip_serializing_if = "Option::is_none")]
         pub authorizer_uri: Option<Value<String>>,
         /// `IdentitySource`.
-        #[serde(rename = "IdentitySource", skip_serializing_if = "Option::is_none")]
         pub identity_source: Option<Value<String>>,
         /// `IdentityValidationExpression`.
-        #[serde(
-            rename = "IdentityValidationExpression",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub identity_validation_expression: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ProviderARNs`.
-        #[serde(rename = "ProviderARNs", skip_serializing_if = "Option::is_none")]
         pub provider_ar_ns: Option<Vec<Value<String>>>,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -327,6 +355,39 @@ pub mod authorizer {
             }
         }
     }
+
+    impl Serialize for CfnAuthorizerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthType", &self.auth_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerCredentials",
+                &self.authorizer_credentials,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizerResultTtlInSeconds",
+                &self.authorizer_result_ttl_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "AuthorizerUri", &self.authorizer_uri)?;
+            crate::cfn::entry(&mut map, "IdentitySource", &self.identity_source)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdentityValidationExpression",
+                &self.identity_validation_expression,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ProviderARNs", &self.provider_ar_ns)?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ApiGateway::BasePathMapping`: [`CfnBasePathMapping`], [`CfnBasePathMappingProps`] and their property types.
@@ -334,7 +395,9 @@ pub mod base_path_mapping {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::BasePathMapping`: The `AWS::ApiGateway::BasePathMapping` resource creates a base path that clients who call your API must use in the invocation URL. Supported only for public custom domain names. `Ref` returns the primary identifier, made of `DomainName`, `BasePath`.
+    /// `AWS::ApiGateway::BasePathMapping`: The `AWS::ApiGateway::BasePathMapping` resource creates a base path that clients who call your API must use in the invocation URL. `Ref` returns the primary identifier, made of `DomainName`, `BasePath`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-basepathmapping.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBasePathMapping {
         resource: cloudwright_core::CfnResource,
@@ -386,19 +449,15 @@ pub mod base_path_mapping {
     }
 
     /// The properties of `AWS::ApiGateway::BasePathMapping`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBasePathMappingProps {
         /// `BasePath`.
-        #[serde(rename = "BasePath", skip_serializing_if = "Option::is_none")]
         pub base_path: Option<Value<String>>,
         /// `DomainName`.
-        #[serde(rename = "DomainName")]
         pub domain_name: Value<String>,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId", skip_serializing_if = "Option::is_none")]
         pub rest_api_id: Option<Value<String>>,
         /// `Stage`.
-        #[serde(rename = "Stage", skip_serializing_if = "Option::is_none")]
         pub stage: Option<Value<String>>,
     }
 
@@ -413,6 +472,21 @@ pub mod base_path_mapping {
             }
         }
     }
+
+    impl Serialize for CfnBasePathMappingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BasePath", &self.base_path)?;
+            map.serialize_entry("DomainName", &self.domain_name)?;
+            crate::cfn::entry(&mut map, "RestApiId", &self.rest_api_id)?;
+            crate::cfn::entry(&mut map, "Stage", &self.stage)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ApiGateway::BasePathMappingV2`: [`CfnBasePathMappingV2`], [`CfnBasePathMappingV2Props`] and their property types.
@@ -421,6 +495,8 @@ pub mod base_path_mapping_v2 {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::BasePathMappingV2`: Resource Type definition for AWS::ApiGateway::BasePathMappingV2. `Ref` returns the primary identifier, `BasePathMappingArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-basepathmappingv2.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBasePathMappingV2 {
         resource: cloudwright_core::CfnResource,
@@ -476,19 +552,15 @@ pub mod base_path_mapping_v2 {
     }
 
     /// The properties of `AWS::ApiGateway::BasePathMappingV2`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBasePathMappingV2Props {
-        /// The base path name that callers of the API must provide in the URL after the domain name.
-        #[serde(rename = "BasePath", skip_serializing_if = "Option::is_none")]
+        /// `BasePath`: The base path name that callers of the API must provide in the URL after the domain name.
         pub base_path: Option<Value<String>>,
-        /// The Arn of an AWS::ApiGateway::DomainNameV2 resource.
-        #[serde(rename = "DomainNameArn")]
+        /// `DomainNameArn`: The Arn of an AWS::ApiGateway::DomainNameV2 resource.
         pub domain_name_arn: Value<String>,
-        /// The ID of the API.
-        #[serde(rename = "RestApiId")]
+        /// `RestApiId`: The ID of the API.
         pub rest_api_id: Value<String>,
-        /// The name of the API's stage.
-        #[serde(rename = "Stage", skip_serializing_if = "Option::is_none")]
+        /// `Stage`: The name of the API's stage.
         pub stage: Option<Value<String>>,
     }
 
@@ -506,6 +578,21 @@ pub mod base_path_mapping_v2 {
             }
         }
     }
+
+    impl Serialize for CfnBasePathMappingV2Props {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BasePath", &self.base_path)?;
+            map.serialize_entry("DomainNameArn", &self.domain_name_arn)?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            crate::cfn::entry(&mut map, "Stage", &self.stage)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ApiGateway::ClientCertificate`: [`CfnClientCertificate`], [`CfnClientCertificateProps`] and their property types.
@@ -514,6 +601,8 @@ pub mod client_certificate {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::ClientCertificate`: The `AWS::ApiGateway::ClientCertificate` resource creates a client certificate that API Gateway uses to configure client-side SSL authentication for sending requests to the integration endpoint. `Ref` returns the primary identifier, `ClientCertificateId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-clientcertificate.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientCertificate {
         resource: cloudwright_core::CfnResource,
@@ -566,14 +655,25 @@ pub mod client_certificate {
     }
 
     /// The properties of `AWS::ApiGateway::ClientCertificate`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnClientCertificateProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnClientCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -581,8 +681,11 @@ pub mod client_certificate {
 pub mod deployment {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::MethodSetting;
 
-    /// `AWS::ApiGateway::Deployment`: The `AWS::ApiGateway::Deployment` resource deploys an API Gateway `RestApi` resource to a stage so that clients can call the API over the internet. The stage acts as an environment. `Ref` returns the primary identifier, made of `DeploymentId`, `RestApiId`.
+    /// `AWS::ApiGateway::Deployment`: The `AWS::ApiGateway::Deployment` resource deploys an API Gateway `RestApi` resource to a stage so that clients can call the API over the internet. `Ref` returns the primary identifier, made of `DeploymentId`, `RestApiId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-deployment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeployment {
         resource: cloudwright_core::CfnResource,
@@ -639,26 +742,17 @@ pub mod deployment {
     }
 
     /// The properties of `AWS::ApiGateway::Deployment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
         /// `DeploymentCanarySettings`.
-        #[serde(
-            rename = "DeploymentCanarySettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub deployment_canary_settings: Option<DeploymentCanarySettings>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
-        /// The description of the Stage resource for the Deployment resource to create. To specify a stage description, you must also provide a stage name.
-        #[serde(rename = "StageDescription", skip_serializing_if = "Option::is_none")]
+        /// `StageDescription`: The description of the Stage resource for the Deployment resource to create.
         pub stage_description: Option<StageDescription>,
         /// `StageName`.
-        #[serde(rename = "StageName", skip_serializing_if = "Option::is_none")]
         pub stage_name: Option<Value<String>>,
     }
 
@@ -675,160 +769,205 @@ pub mod deployment {
         }
     }
 
+    impl Serialize for CfnDeploymentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentCanarySettings",
+                &self.deployment_canary_settings,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            crate::cfn::entry(&mut map, "StageDescription", &self.stage_description)?;
+            crate::cfn::entry(&mut map, "StageName", &self.stage_name)?;
+            map.end()
+        }
+    }
+
     /// The `DeploymentCanarySettings` property type specifies settings for the canary deployment.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentCanarySettings {
         /// `PercentTraffic`.
-        #[serde(rename = "PercentTraffic", skip_serializing_if = "Option::is_none")]
         pub percent_traffic: Option<Value<f64>>,
         /// `StageVariableOverrides`.
-        #[serde(
-            rename = "StageVariableOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stage_variable_overrides: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `UseStageCache`.
-        #[serde(rename = "UseStageCache", skip_serializing_if = "Option::is_none")]
         pub use_stage_cache: Option<Value<bool>>,
+    }
+
+    impl Serialize for DeploymentCanarySettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PercentTraffic", &self.percent_traffic)?;
+            crate::cfn::entry(
+                &mut map,
+                "StageVariableOverrides",
+                &self.stage_variable_overrides,
+            )?;
+            crate::cfn::entry(&mut map, "UseStageCache", &self.use_stage_cache)?;
+            map.end()
+        }
     }
 
     /// `StageDescription` is a property of the [AWS::ApiGateway::Deployment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html) resource that configures a deployment stage.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StageDescription {
-        /// Specifies settings for logging access in this stage.
-        #[serde(rename = "AccessLogSetting", skip_serializing_if = "Option::is_none")]
+        /// `AccessLogSetting`: Specifies settings for logging access in this stage.
         pub access_log_setting: Option<AccessLogSetting>,
         /// `CacheClusterEnabled`.
-        #[serde(rename = "CacheClusterEnabled", skip_serializing_if = "Option::is_none")]
         pub cache_cluster_enabled: Option<Value<bool>>,
-        /// The size of the stage's cache cluster. For more information, see [cacheClusterSize](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html#apigw-CreateStage-request-cacheClusterSize) in the *API Gateway API Reference*.
-        #[serde(rename = "CacheClusterSize", skip_serializing_if = "Option::is_none")]
+        /// `CacheClusterSize`: The size of the stage's cache cluster.
         pub cache_cluster_size: Option<Value<String>>,
-        /// Indicates whether the cached responses are encrypted.
-        #[serde(rename = "CacheDataEncrypted", skip_serializing_if = "Option::is_none")]
+        /// `CacheDataEncrypted`: Indicates whether the cached responses are encrypted.
         pub cache_data_encrypted: Option<Value<bool>>,
-        /// The time-to-live (TTL) period, in seconds, that specifies how long API Gateway caches responses.
-        #[serde(rename = "CacheTtlInSeconds", skip_serializing_if = "Option::is_none")]
+        /// `CacheTtlInSeconds`: The time-to-live (TTL) period, in seconds, that specifies how long API Gateway caches responses.
         pub cache_ttl_in_seconds: Option<Value<i64>>,
-        /// Indicates whether responses are cached and returned for requests. You must enable a cache cluster on the stage to cache responses. For more information, see [Enable API Gateway Caching in a Stage to Enhance API Performance](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html) in the *API Gateway Developer Guide*.
-        #[serde(rename = "CachingEnabled", skip_serializing_if = "Option::is_none")]
+        /// `CachingEnabled`: Indicates whether responses are cached and returned for requests.
         pub caching_enabled: Option<Value<bool>>,
-        /// Specifies settings for the canary deployment in this stage.
-        #[serde(rename = "CanarySetting", skip_serializing_if = "Option::is_none")]
+        /// `CanarySetting`: Specifies settings for the canary deployment in this stage.
         pub canary_setting: Option<CanarySetting>,
-        /// The identifier of the client certificate that API Gateway uses to call your integration endpoints in the stage.
-        #[serde(rename = "ClientCertificateId", skip_serializing_if = "Option::is_none")]
+        /// `ClientCertificateId`: The identifier of the client certificate that API Gateway uses to call your integration endpoints in the stage.
         pub client_certificate_id: Option<Value<String>>,
-        /// Indicates whether data trace logging is enabled for methods in the stage. API Gateway pushes these logs to Amazon CloudWatch Logs.
-        #[serde(rename = "DataTraceEnabled", skip_serializing_if = "Option::is_none")]
+        /// `DataTraceEnabled`: Indicates whether data trace logging is enabled for methods in the stage.
         pub data_trace_enabled: Option<Value<bool>>,
-        /// A description of the purpose of the stage.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the purpose of the stage.
         pub description: Option<Value<String>>,
-        /// The version identifier of the API documentation snapshot.
-        #[serde(
-            rename = "DocumentationVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DocumentationVersion`: The version identifier of the API documentation snapshot.
         pub documentation_version: Option<Value<String>>,
-        /// The logging level for this method. For valid values, see the `loggingLevel` property of the [MethodSetting](https://docs.aws.amazon.com/apigateway/latest/api/API_MethodSetting.html) resource in the *Amazon API Gateway API Reference*.
-        #[serde(rename = "LoggingLevel", skip_serializing_if = "Option::is_none")]
+        /// `LoggingLevel`: The logging level for this method.
         pub logging_level: Option<Value<String>>,
-        /// Configures settings for all of the stage's methods.
-        #[serde(rename = "MethodSettings", skip_serializing_if = "Option::is_none")]
+        /// `MethodSettings`: Configures settings for all of the stage's methods.
         pub method_settings: Option<Vec<MethodSetting>>,
-        /// Indicates whether Amazon CloudWatch metrics are enabled for methods in the stage.
-        #[serde(rename = "MetricsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `MetricsEnabled`: Indicates whether Amazon CloudWatch metrics are enabled for methods in the stage.
         pub metrics_enabled: Option<Value<bool>>,
-        /// An array of arbitrary tags (key-value pairs) to associate with the stage.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of arbitrary tags (key-value pairs) to associate with the stage.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The target request burst rate limit. This allows more requests through for a period of time than the target rate limit. For more information, see [Manage API Request Throttling](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html) in the *API Gateway Developer Guide*.
-        #[serde(
-            rename = "ThrottlingBurstLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ThrottlingBurstLimit`: The target request burst rate limit.
         pub throttling_burst_limit: Option<Value<i64>>,
-        /// The target request steady-state rate limit. For more information, see [Manage API Request Throttling](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html) in the *API Gateway Developer Guide*.
-        #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
+        /// `ThrottlingRateLimit`: The target request steady-state rate limit.
         pub throttling_rate_limit: Option<Value<f64>>,
-        /// Specifies whether active tracing with X-ray is enabled for this stage.
-        #[serde(rename = "TracingEnabled", skip_serializing_if = "Option::is_none")]
+        /// `TracingEnabled`: Specifies whether active tracing with X-ray is enabled for this stage.
         pub tracing_enabled: Option<Value<bool>>,
-        /// A map that defines the stage variables. Variable names must consist of alphanumeric characters, and the values must match the following regular expression: `[A-Za-z0-9-._~:/?#&=,]+`.
-        #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
+        /// `Variables`: A map that defines the stage variables.
         pub variables: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
+    impl Serialize for StageDescription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessLogSetting", &self.access_log_setting)?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheClusterEnabled",
+                &self.cache_cluster_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "CacheClusterSize", &self.cache_cluster_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheDataEncrypted",
+                &self.cache_data_encrypted,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheTtlInSeconds",
+                &self.cache_ttl_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "CachingEnabled", &self.caching_enabled)?;
+            crate::cfn::entry(&mut map, "CanarySetting", &self.canary_setting)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCertificateId",
+                &self.client_certificate_id,
+            )?;
+            crate::cfn::entry(&mut map, "DataTraceEnabled", &self.data_trace_enabled)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentationVersion",
+                &self.documentation_version,
+            )?;
+            crate::cfn::entry(&mut map, "LoggingLevel", &self.logging_level)?;
+            crate::cfn::entry(&mut map, "MethodSettings", &self.method_settings)?;
+            crate::cfn::entry(&mut map, "MetricsEnabled", &self.metrics_enabled)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThrottlingBurstLimit",
+                &self.throttling_burst_limit,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThrottlingRateLimit",
+                &self.throttling_rate_limit,
+            )?;
+            crate::cfn::entry(&mut map, "TracingEnabled", &self.tracing_enabled)?;
+            crate::cfn::entry(&mut map, "Variables", &self.variables)?;
+            map.end()
+        }
+    }
+
     /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessLogSetting {
         /// `DestinationArn`.
-        #[serde(rename = "DestinationArn", skip_serializing_if = "Option::is_none")]
         pub destination_arn: Option<Value<String>>,
         /// `Format`.
-        #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
         pub format: Option<Value<String>>,
     }
 
+    impl Serialize for AccessLogSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(&mut map, "Format", &self.format)?;
+            map.end()
+        }
+    }
+
     /// The `CanarySetting` property type specifies settings for the canary deployment in this stage.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CanarySetting {
         /// `PercentTraffic`.
-        #[serde(rename = "PercentTraffic", skip_serializing_if = "Option::is_none")]
         pub percent_traffic: Option<Value<f64>>,
         /// `StageVariableOverrides`.
-        #[serde(
-            rename = "StageVariableOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stage_variable_overrides: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `UseStageCache`.
-        #[serde(rename = "UseStageCache", skip_serializing_if = "Option::is_none")]
         pub use_stage_cache: Option<Value<bool>>,
     }
 
-    /// The `MethodSetting` property type configures settings for all methods in a stage.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MethodSetting {
-        /// `CacheDataEncrypted`.
-        #[serde(rename = "CacheDataEncrypted", skip_serializing_if = "Option::is_none")]
-        pub cache_data_encrypted: Option<Value<bool>>,
-        /// `CacheTtlInSeconds`.
-        #[serde(rename = "CacheTtlInSeconds", skip_serializing_if = "Option::is_none")]
-        pub cache_ttl_in_seconds: Option<Value<i64>>,
-        /// `CachingEnabled`.
-        #[serde(rename = "CachingEnabled", skip_serializing_if = "Option::is_none")]
-        pub caching_enabled: Option<Value<bool>>,
-        /// `DataTraceEnabled`.
-        #[serde(rename = "DataTraceEnabled", skip_serializing_if = "Option::is_none")]
-        pub data_trace_enabled: Option<Value<bool>>,
-        /// The HTTP method.
-        #[serde(rename = "HttpMethod", skip_serializing_if = "Option::is_none")]
-        pub http_method: Option<Value<String>>,
-        /// `LoggingLevel`.
-        #[serde(rename = "LoggingLevel", skip_serializing_if = "Option::is_none")]
-        pub logging_level: Option<Value<String>>,
-        /// `MetricsEnabled`.
-        #[serde(rename = "MetricsEnabled", skip_serializing_if = "Option::is_none")]
-        pub metrics_enabled: Option<Value<bool>>,
-        /// The resource path for this method. Forward slashes (`/`) are encoded as `~1` and the initial slash must include a forward slash. For example, the path value `/resource/subresource` must be encoded as `/~1resource~1subresource`. To specify the root path, use only a slash (`/`).
-        #[serde(rename = "ResourcePath", skip_serializing_if = "Option::is_none")]
-        pub resource_path: Option<Value<String>>,
-        /// `ThrottlingBurstLimit`.
-        #[serde(
-            rename = "ThrottlingBurstLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub throttling_burst_limit: Option<Value<i64>>,
-        /// `ThrottlingRateLimit`.
-        #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
-        pub throttling_rate_limit: Option<Value<f64>>,
+    impl Serialize for CanarySetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PercentTraffic", &self.percent_traffic)?;
+            crate::cfn::entry(
+                &mut map,
+                "StageVariableOverrides",
+                &self.stage_variable_overrides,
+            )?;
+            crate::cfn::entry(&mut map, "UseStageCache", &self.use_stage_cache)?;
+            map.end()
+        }
     }
 }
 
@@ -837,7 +976,9 @@ pub mod documentation_part {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::DocumentationPart`: The `AWS::ApiGateway::DocumentationPart` resource creates a documentation part for an API. For more information, see [Representation of API Documentation in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, made of `DocumentationPartId`, `RestApiId`.
+    /// `AWS::ApiGateway::DocumentationPart`: The `AWS::ApiGateway::DocumentationPart` resource creates a documentation part for an API. `Ref` returns the primary identifier, made of `DocumentationPartId`, `RestApiId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-documentationpart.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentationPart {
         resource: cloudwright_core::CfnResource,
@@ -894,16 +1035,13 @@ pub mod documentation_part {
     }
 
     /// The properties of `AWS::ApiGateway::DocumentationPart`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentationPartProps {
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: Location,
         /// `Properties`.
-        #[serde(rename = "Properties")]
         pub properties: Value<String>,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
     }
 
@@ -922,24 +1060,49 @@ pub mod documentation_part {
         }
     }
 
+    impl Serialize for CfnDocumentationPartProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Location", &self.location)?;
+            map.serialize_entry("Properties", &self.properties)?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            map.end()
+        }
+    }
+
     /// The `Location` property specifies the location of the Amazon API Gateway API entity that the documentation applies to. `Location` is a property of the [AWS::ApiGateway::DocumentationPart](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html) resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Location {
         /// `Method`.
-        #[serde(rename = "Method", skip_serializing_if = "Option::is_none")]
         pub method: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// `StatusCode`.
-        #[serde(rename = "StatusCode", skip_serializing_if = "Option::is_none")]
         pub status_code: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Method", &self.method)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "StatusCode", &self.status_code)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `Type`.
@@ -1015,7 +1178,9 @@ pub mod documentation_version {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::DocumentationVersion`: The `AWS::ApiGateway::DocumentationVersion` resource creates a snapshot of the documentation for an API. For more information, see [Representation of API Documentation in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-documenting-api-content-representation.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, made of `DocumentationVersion`, `RestApiId`.
+    /// `AWS::ApiGateway::DocumentationVersion`: The `AWS::ApiGateway::DocumentationVersion` resource creates a snapshot of the documentation for an API. `Ref` returns the primary identifier, made of `DocumentationVersion`, `RestApiId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-documentationversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentationVersion {
         resource: cloudwright_core::CfnResource,
@@ -1067,16 +1232,13 @@ pub mod documentation_version {
     }
 
     /// The properties of `AWS::ApiGateway::DocumentationVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentationVersionProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DocumentationVersion`.
-        #[serde(rename = "DocumentationVersion")]
         pub documentation_version: Value<String>,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
     }
 
@@ -1093,6 +1255,20 @@ pub mod documentation_version {
             }
         }
     }
+
+    impl Serialize for CfnDocumentationVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DocumentationVersion", &self.documentation_version)?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ApiGateway::DomainName`: [`CfnDomainName`], [`CfnDomainNameProps`] and their property types.
@@ -1101,6 +1277,8 @@ pub mod domain_name {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::DomainName`: The `AWS::ApiGateway::DomainName` resource specifies a public custom domain name for your API in API Gateway. `Ref` returns the primary identifier, `DomainName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-domainname.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainName {
         resource: cloudwright_core::CfnResource,
@@ -1175,76 +1353,113 @@ pub mod domain_name {
     }
 
     /// The properties of `AWS::ApiGateway::DomainName`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDomainNameProps {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `DomainName`.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
         pub domain_name: Option<Value<String>>,
         /// `EndpointAccessMode`.
-        #[serde(rename = "EndpointAccessMode", skip_serializing_if = "Option::is_none")]
         pub endpoint_access_mode: Option<Value<String>>,
-        /// The endpoint configuration of this DomainName showing the endpoint types and IP address types of the domain name.
-        #[serde(
-            rename = "EndpointConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EndpointConfiguration`: The endpoint configuration of this DomainName showing the endpoint types and IP address types of the domain name.
         pub endpoint_configuration: Option<EndpointConfiguration>,
         /// `MutualTlsAuthentication`.
-        #[serde(
-            rename = "MutualTlsAuthentication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub mutual_tls_authentication: Option<MutualTlsAuthentication>,
-        /// The ARN of the public certificate issued by ACM to validate ownership of your custom domain. Only required when configuring mutual TLS and using an ACM imported or private CA certificate ARN as the RegionalCertificateArn.
-        #[serde(
-            rename = "OwnershipVerificationCertificateArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OwnershipVerificationCertificateArn`: The ARN of the public certificate issued by ACM to validate ownership of your custom domain.
         pub ownership_verification_certificate_arn: Option<Value<String>>,
         /// `RegionalCertificateArn`.
-        #[serde(
-            rename = "RegionalCertificateArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub regional_certificate_arn: Option<Value<String>>,
         /// `RoutingMode`.
-        #[serde(rename = "RoutingMode", skip_serializing_if = "Option::is_none")]
         pub routing_mode: Option<Value<RoutingMode>>,
         /// `SecurityPolicy`.
-        #[serde(rename = "SecurityPolicy", skip_serializing_if = "Option::is_none")]
         pub security_policy: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnDomainNameProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointAccessMode",
+                &self.endpoint_access_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointConfiguration",
+                &self.endpoint_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MutualTlsAuthentication",
+                &self.mutual_tls_authentication,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OwnershipVerificationCertificateArn",
+                &self.ownership_verification_certificate_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RegionalCertificateArn",
+                &self.regional_certificate_arn,
+            )?;
+            crate::cfn::entry(&mut map, "RoutingMode", &self.routing_mode)?;
+            crate::cfn::entry(&mut map, "SecurityPolicy", &self.security_policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of an Amazon API Gateway domain name.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EndpointConfiguration {
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<String>>,
         /// `Types`.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<String>>>,
     }
 
-    /// `MutualTlsAuthentication` of `AWS::ApiGateway::DomainName`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for EndpointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            map.end()
+        }
+    }
+
+    /// The `MutualTlsAuthentication` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MutualTlsAuthentication {
         /// `TruststoreUri`.
-        #[serde(rename = "TruststoreUri", skip_serializing_if = "Option::is_none")]
         pub truststore_uri: Option<Value<String>>,
         /// `TruststoreVersion`.
-        #[serde(rename = "TruststoreVersion", skip_serializing_if = "Option::is_none")]
         pub truststore_version: Option<Value<String>>,
+    }
+
+    impl Serialize for MutualTlsAuthentication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TruststoreUri", &self.truststore_uri)?;
+            crate::cfn::entry(&mut map, "TruststoreVersion", &self.truststore_version)?;
+            map.end()
+        }
     }
 
     /// Values of `RoutingMode`.
@@ -1296,6 +1511,8 @@ pub mod domain_name_access_association {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::DomainNameAccessAssociation`: Resource Type definition for AWS::ApiGateway::DomainNameAccessAssociation. `Ref` returns the primary identifier, `DomainNameAccessAssociationArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-domainnameaccessassociation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameAccessAssociation {
         resource: cloudwright_core::CfnResource,
@@ -1353,19 +1570,15 @@ pub mod domain_name_access_association {
     }
 
     /// The properties of `AWS::ApiGateway::DomainNameAccessAssociation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameAccessAssociationProps {
-        /// The source of the domain name access association resource.
-        #[serde(rename = "AccessAssociationSource")]
+        /// `AccessAssociationSource`: The source of the domain name access association resource.
         pub access_association_source: Value<String>,
-        /// The source type of the domain name access association resource.
-        #[serde(rename = "AccessAssociationSourceType")]
+        /// `AccessAssociationSourceType`: The source type of the domain name access association resource.
         pub access_association_source_type: Value<AccessAssociationSourceType>,
-        /// The amazon resource name (ARN) of the domain name resource.
-        #[serde(rename = "DomainNameArn")]
+        /// `DomainNameArn`: The amazon resource name (ARN) of the domain name resource.
         pub domain_name_arn: Value<String>,
-        /// An array of arbitrary tags (key-value pairs) to associate with the domainname access association.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of arbitrary tags (key-value pairs) to associate with the domainname access association.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1384,6 +1597,27 @@ pub mod domain_name_access_association {
                 domain_name_arn: domain_name_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnDomainNameAccessAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AccessAssociationSource",
+                &self.access_association_source,
+            )?;
+            map.serialize_entry(
+                "AccessAssociationSourceType",
+                &self.access_association_source_type,
+            )?;
+            map.serialize_entry("DomainNameArn", &self.domain_name_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1428,6 +1662,8 @@ pub mod domain_name_v2 {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::DomainNameV2`: Resource Type definition for AWS::ApiGateway::DomainNameV2. `Ref` returns the primary identifier, `DomainNameArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-domainnamev2.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameV2 {
         resource: cloudwright_core::CfnResource,
@@ -1489,50 +1725,76 @@ pub mod domain_name_v2 {
     }
 
     /// The properties of `AWS::ApiGateway::DomainNameV2`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDomainNameV2Props {
         /// `CertificateArn`.
-        #[serde(rename = "CertificateArn", skip_serializing_if = "Option::is_none")]
         pub certificate_arn: Option<Value<String>>,
         /// `DomainName`.
-        #[serde(rename = "DomainName", skip_serializing_if = "Option::is_none")]
         pub domain_name: Option<Value<String>>,
         /// `EndpointAccessMode`.
-        #[serde(rename = "EndpointAccessMode", skip_serializing_if = "Option::is_none")]
         pub endpoint_access_mode: Option<Value<String>>,
         /// `EndpointConfiguration`.
-        #[serde(
-            rename = "EndpointConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub endpoint_configuration: Option<EndpointConfiguration>,
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: Option<serde_json::Value>,
-        /// The valid routing modes are \[BASE_PATH_MAPPING_ONLY\], \[ROUTING_RULE_THEN_BASE_PATH_MAPPING\] and \[ROUTING_RULE_ONLY\]. All other inputs are invalid.
-        #[serde(rename = "RoutingMode", skip_serializing_if = "Option::is_none")]
+        /// `RoutingMode`: The valid routing modes are \[BASE_PATH_MAPPING_ONLY\], \[ROUTING_RULE_THEN_BASE_PATH_MAPPING\] and \[ROUTING_RULE_ONLY\].
         pub routing_mode: Option<Value<RoutingMode>>,
         /// `SecurityPolicy`.
-        #[serde(rename = "SecurityPolicy", skip_serializing_if = "Option::is_none")]
         pub security_policy: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `EndpointConfiguration` of `AWS::ApiGateway::DomainNameV2`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnDomainNameV2Props {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateArn", &self.certificate_arn)?;
+            crate::cfn::entry(&mut map, "DomainName", &self.domain_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointAccessMode",
+                &self.endpoint_access_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointConfiguration",
+                &self.endpoint_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            crate::cfn::entry(&mut map, "RoutingMode", &self.routing_mode)?;
+            crate::cfn::entry(&mut map, "SecurityPolicy", &self.security_policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The `EndpointConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EndpointConfiguration {
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<String>>,
         /// `Types`.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<String>>>,
     }
 
-    /// The valid routing modes are \[BASE_PATH_MAPPING_ONLY\], \[ROUTING_RULE_THEN_BASE_PATH_MAPPING\] and \[ROUTING_RULE_ONLY\]. All other inputs are invalid.
+    impl Serialize for EndpointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            map.end()
+        }
+    }
+
+    /// The valid routing modes are \[BASE_PATH_MAPPING_ONLY\], \[ROUTING_RULE_THEN_BASE_PATH_MAPPING\] and \[ROUTING_RULE_ONLY\].
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RoutingMode {
         /// `BASE_PATH_MAPPING_ONLY`
@@ -1580,7 +1842,9 @@ pub mod gateway_response {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::GatewayResponse`: The `AWS::ApiGateway::GatewayResponse` resource creates a gateway response for your API. When you delete a stack containing this resource, your custom gateway responses are reset. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::ApiGateway::GatewayResponse`: The `AWS::ApiGateway::GatewayResponse` resource creates a gateway response for your API. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-gatewayresponse.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayResponse {
         resource: cloudwright_core::CfnResource,
@@ -1634,22 +1898,17 @@ pub mod gateway_response {
     }
 
     /// The properties of `AWS::ApiGateway::GatewayResponse`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayResponseProps {
         /// `ResponseParameters`.
-        #[serde(rename = "ResponseParameters", skip_serializing_if = "Option::is_none")]
         pub response_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ResponseTemplates`.
-        #[serde(rename = "ResponseTemplates", skip_serializing_if = "Option::is_none")]
         pub response_templates: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ResponseType`.
-        #[serde(rename = "ResponseType")]
         pub response_type: Value<String>,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
         /// `StatusCode`.
-        #[serde(rename = "StatusCode", skip_serializing_if = "Option::is_none")]
         pub status_code: Option<Value<String>>,
     }
 
@@ -1668,6 +1927,26 @@ pub mod gateway_response {
             }
         }
     }
+
+    impl Serialize for CfnGatewayResponseProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseParameters",
+                &self.response_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "ResponseTemplates", &self.response_templates)?;
+            map.serialize_entry("ResponseType", &self.response_type)?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            crate::cfn::entry(&mut map, "StatusCode", &self.status_code)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ApiGateway::Method`: [`CfnMethod`], [`CfnMethodProps`] and their property types.
@@ -1676,6 +1955,8 @@ pub mod method {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::Method`: The `AWS::ApiGateway::Method` resource creates API Gateway methods that define the parameters and body that clients must send in their requests. `Ref` returns the primary identifier, made of `RestApiId`, `ResourceId`, `HttpMethod`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-method.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMethod {
         resource: cloudwright_core::CfnResource,
@@ -1729,46 +2010,33 @@ pub mod method {
     }
 
     /// The properties of `AWS::ApiGateway::Method`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMethodProps {
         /// `ApiKeyRequired`.
-        #[serde(rename = "ApiKeyRequired", skip_serializing_if = "Option::is_none")]
         pub api_key_required: Option<Value<bool>>,
         /// `AuthorizationScopes`.
-        #[serde(rename = "AuthorizationScopes", skip_serializing_if = "Option::is_none")]
         pub authorization_scopes: Option<Vec<Value<String>>>,
-        /// The method's authorization type. This parameter is required. For valid values, see [Method](https://docs.aws.amazon.com/apigateway/latest/api/API_Method.html) in the *API Gateway API Reference*.
-        #[serde(rename = "AuthorizationType", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizationType`: The method's authorization type.
         pub authorization_type: Option<Value<String>>,
         /// `AuthorizerId`.
-        #[serde(rename = "AuthorizerId", skip_serializing_if = "Option::is_none")]
         pub authorizer_id: Option<Value<String>>,
         /// `HttpMethod`.
-        #[serde(rename = "HttpMethod")]
         pub http_method: Value<String>,
         /// `Integration`.
-        #[serde(rename = "Integration", skip_serializing_if = "Option::is_none")]
         pub integration: Option<Integration>,
         /// `MethodResponses`.
-        #[serde(rename = "MethodResponses", skip_serializing_if = "Option::is_none")]
         pub method_responses: Option<Vec<MethodResponse>>,
         /// `OperationName`.
-        #[serde(rename = "OperationName", skip_serializing_if = "Option::is_none")]
         pub operation_name: Option<Value<String>>,
         /// `RequestModels`.
-        #[serde(rename = "RequestModels", skip_serializing_if = "Option::is_none")]
         pub request_models: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `RequestParameters`.
-        #[serde(rename = "RequestParameters", skip_serializing_if = "Option::is_none")]
         pub request_parameters: Option<indexmap::IndexMap<String, serde_json::Value>>,
         /// `RequestValidatorId`.
-        #[serde(rename = "RequestValidatorId", skip_serializing_if = "Option::is_none")]
         pub request_validator_id: Option<Value<String>>,
         /// `ResourceId`.
-        #[serde(rename = "ResourceId")]
         pub resource_id: Value<String>,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
     }
 
@@ -1797,68 +2065,72 @@ pub mod method {
         }
     }
 
+    impl Serialize for CfnMethodProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiKeyRequired", &self.api_key_required)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationScopes",
+                &self.authorization_scopes,
+            )?;
+            crate::cfn::entry(&mut map, "AuthorizationType", &self.authorization_type)?;
+            crate::cfn::entry(&mut map, "AuthorizerId", &self.authorizer_id)?;
+            map.serialize_entry("HttpMethod", &self.http_method)?;
+            crate::cfn::entry(&mut map, "Integration", &self.integration)?;
+            crate::cfn::entry(&mut map, "MethodResponses", &self.method_responses)?;
+            crate::cfn::entry(&mut map, "OperationName", &self.operation_name)?;
+            crate::cfn::entry(&mut map, "RequestModels", &self.request_models)?;
+            crate::cfn::entry(&mut map, "RequestParameters", &self.request_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequestValidatorId",
+                &self.request_validator_id,
+            )?;
+            map.serialize_entry("ResourceId", &self.resource_id)?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            map.end()
+        }
+    }
+
     /// `Integration` is a property of the [AWS::ApiGateway::Method](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html) resource that specifies information about the target backend that a method calls.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Integration {
         /// `CacheKeyParameters`.
-        #[serde(rename = "CacheKeyParameters", skip_serializing_if = "Option::is_none")]
         pub cache_key_parameters: Option<Vec<Value<String>>>,
         /// `CacheNamespace`.
-        #[serde(rename = "CacheNamespace", skip_serializing_if = "Option::is_none")]
         pub cache_namespace: Option<Value<String>>,
         /// `ConnectionId`.
-        #[serde(rename = "ConnectionId", skip_serializing_if = "Option::is_none")]
         pub connection_id: Option<Value<String>>,
         /// `ConnectionType`.
-        #[serde(rename = "ConnectionType", skip_serializing_if = "Option::is_none")]
         pub connection_type: Option<Value<ConnectionType>>,
         /// `ContentHandling`.
-        #[serde(rename = "ContentHandling", skip_serializing_if = "Option::is_none")]
         pub content_handling: Option<Value<ContentHandling>>,
         /// `Credentials`.
-        #[serde(rename = "Credentials", skip_serializing_if = "Option::is_none")]
         pub credentials: Option<Value<String>>,
         /// `IntegrationHttpMethod`.
-        #[serde(
-            rename = "IntegrationHttpMethod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub integration_http_method: Option<Value<String>>,
         /// `IntegrationResponses`.
-        #[serde(
-            rename = "IntegrationResponses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub integration_responses: Option<Vec<IntegrationResponse>>,
         /// `IntegrationTarget`.
-        #[serde(rename = "IntegrationTarget", skip_serializing_if = "Option::is_none")]
         pub integration_target: Option<Value<String>>,
         /// `PassthroughBehavior`.
-        #[serde(rename = "PassthroughBehavior", skip_serializing_if = "Option::is_none")]
         pub passthrough_behavior: Option<Value<PassthroughBehavior>>,
         /// `RequestParameters`.
-        #[serde(rename = "RequestParameters", skip_serializing_if = "Option::is_none")]
         pub request_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `RequestTemplates`.
-        #[serde(rename = "RequestTemplates", skip_serializing_if = "Option::is_none")]
         pub request_templates: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ResponseTransferMode`.
-        #[serde(
-            rename = "ResponseTransferMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub response_transfer_mode: Option<Value<ResponseTransferMode>>,
         /// `TimeoutInMillis`.
-        #[serde(rename = "TimeoutInMillis", skip_serializing_if = "Option::is_none")]
         pub timeout_in_millis: Option<Value<i64>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
         /// `Uri`.
-        #[serde(rename = "Uri", skip_serializing_if = "Option::is_none")]
         pub uri: Option<Value<String>>,
     }
 
@@ -1883,6 +2155,53 @@ pub mod method {
                 r#type: r#type.into(),
                 uri: None,
             }
+        }
+    }
+
+    impl Serialize for Integration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheKeyParameters",
+                &self.cache_key_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "CacheNamespace", &self.cache_namespace)?;
+            crate::cfn::entry(&mut map, "ConnectionId", &self.connection_id)?;
+            crate::cfn::entry(&mut map, "ConnectionType", &self.connection_type)?;
+            crate::cfn::entry(&mut map, "ContentHandling", &self.content_handling)?;
+            crate::cfn::entry(&mut map, "Credentials", &self.credentials)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntegrationHttpMethod",
+                &self.integration_http_method,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IntegrationResponses",
+                &self.integration_responses,
+            )?;
+            crate::cfn::entry(&mut map, "IntegrationTarget", &self.integration_target)?;
+            crate::cfn::entry(
+                &mut map,
+                "PassthroughBehavior",
+                &self.passthrough_behavior,
+            )?;
+            crate::cfn::entry(&mut map, "RequestParameters", &self.request_parameters)?;
+            crate::cfn::entry(&mut map, "RequestTemplates", &self.request_templates)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseTransferMode",
+                &self.response_transfer_mode,
+            )?;
+            crate::cfn::entry(&mut map, "TimeoutInMillis", &self.timeout_in_millis)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Uri", &self.uri)?;
+            map.end()
         }
     }
 
@@ -1961,22 +2280,17 @@ pub mod method {
     }
 
     /// `IntegrationResponse` is a property of the [Amazon API Gateway Method Integration](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apitgateway-method-integration.html) property type that specifies the response that API Gateway sends after a method's backend finishes processing a request.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntegrationResponse {
         /// `ContentHandling`.
-        #[serde(rename = "ContentHandling", skip_serializing_if = "Option::is_none")]
         pub content_handling: Option<Value<IntegrationResponseContentHandling>>,
         /// `ResponseParameters`.
-        #[serde(rename = "ResponseParameters", skip_serializing_if = "Option::is_none")]
         pub response_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ResponseTemplates`.
-        #[serde(rename = "ResponseTemplates", skip_serializing_if = "Option::is_none")]
         pub response_templates: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `SelectionPattern`.
-        #[serde(rename = "SelectionPattern", skip_serializing_if = "Option::is_none")]
         pub selection_pattern: Option<Value<String>>,
         /// `StatusCode`.
-        #[serde(rename = "StatusCode")]
         pub status_code: Value<String>,
     }
 
@@ -1990,6 +2304,26 @@ pub mod method {
                 selection_pattern: None,
                 status_code: status_code.into(),
             }
+        }
+    }
+
+    impl Serialize for IntegrationResponse {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentHandling", &self.content_handling)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseParameters",
+                &self.response_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "ResponseTemplates", &self.response_templates)?;
+            crate::cfn::entry(&mut map, "SelectionPattern", &self.selection_pattern)?;
+            map.serialize_entry("StatusCode", &self.status_code)?;
+            map.end()
         }
     }
 
@@ -2154,17 +2488,14 @@ pub mod method {
         }
     }
 
-    /// `MethodResponse` of `AWS::ApiGateway::Method`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `MethodResponse` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MethodResponse {
         /// `ResponseModels`.
-        #[serde(rename = "ResponseModels", skip_serializing_if = "Option::is_none")]
         pub response_models: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `ResponseParameters`.
-        #[serde(rename = "ResponseParameters", skip_serializing_if = "Option::is_none")]
         pub response_parameters: Option<indexmap::IndexMap<String, serde_json::Value>>,
         /// `StatusCode`.
-        #[serde(rename = "StatusCode")]
         pub status_code: Value<String>,
     }
 
@@ -2178,6 +2509,24 @@ pub mod method {
             }
         }
     }
+
+    impl Serialize for MethodResponse {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResponseModels", &self.response_models)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResponseParameters",
+                &self.response_parameters,
+            )?;
+            map.serialize_entry("StatusCode", &self.status_code)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ApiGateway::Model`: [`CfnModel`], [`CfnModelProps`] and their property types.
@@ -2186,6 +2535,8 @@ pub mod model {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::Model`: The `AWS::ApiGateway::Model` resource defines the structure of a request or response payload for an API method. `Ref` returns the primary identifier, made of `RestApiId`, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-model.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModel {
         resource: cloudwright_core::CfnResource,
@@ -2238,22 +2589,17 @@ pub mod model {
     }
 
     /// The properties of `AWS::ApiGateway::Model`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelProps {
         /// `ContentType`.
-        #[serde(rename = "ContentType", skip_serializing_if = "Option::is_none")]
         pub content_type: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// A name for the model. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the model name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A name for the model.
         pub name: Option<Value<String>>,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
-        /// `Schema`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Schema", skip_serializing_if = "Option::is_none")]
+        /// `Schema`: `Schema`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub schema: Option<serde_json::Value>,
     }
 
@@ -2269,6 +2615,22 @@ pub mod model {
             }
         }
     }
+
+    impl Serialize for CfnModelProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContentType", &self.content_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            crate::cfn::entry(&mut map, "Schema", &self.schema)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ApiGateway::RequestValidator`: [`CfnRequestValidator`], [`CfnRequestValidatorProps`] and their property types.
@@ -2276,7 +2638,9 @@ pub mod request_validator {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::RequestValidator`: The `AWS::ApiGateway::RequestValidator` resource sets up basic validation rules for incoming requests to your API. For more information, see [Enable Basic Request Validation for an API in API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, made of `RestApiId`, `RequestValidatorId`.
+    /// `AWS::ApiGateway::RequestValidator`: The `AWS::ApiGateway::RequestValidator` resource sets up basic validation rules for incoming requests to your API. `Ref` returns the primary identifier, made of `RestApiId`, `RequestValidatorId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-requestvalidator.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRequestValidator {
         resource: cloudwright_core::CfnResource,
@@ -2333,23 +2697,15 @@ pub mod request_validator {
     }
 
     /// The properties of `AWS::ApiGateway::RequestValidator`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRequestValidatorProps {
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
         /// `ValidateRequestBody`.
-        #[serde(rename = "ValidateRequestBody", skip_serializing_if = "Option::is_none")]
         pub validate_request_body: Option<Value<bool>>,
         /// `ValidateRequestParameters`.
-        #[serde(
-            rename = "ValidateRequestParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub validate_request_parameters: Option<Value<bool>>,
     }
 
@@ -2364,6 +2720,29 @@ pub mod request_validator {
             }
         }
     }
+
+    impl Serialize for CfnRequestValidatorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidateRequestBody",
+                &self.validate_request_body,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidateRequestParameters",
+                &self.validate_request_parameters,
+            )?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ApiGateway::Resource`: [`CfnResource`], [`CfnResourceProps`] and their property types.
@@ -2372,6 +2751,8 @@ pub mod resource {
     use serde::Serialize;
 
     /// `AWS::ApiGateway::Resource`: The `AWS::ApiGateway::Resource` resource creates a resource in an API. `Ref` returns the primary identifier, made of `RestApiId`, `ResourceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-resource.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResource {
         resource: cloudwright_core::CfnResource,
@@ -2429,16 +2810,13 @@ pub mod resource {
     }
 
     /// The properties of `AWS::ApiGateway::Resource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceProps {
         /// `ParentId`.
-        #[serde(rename = "ParentId")]
         pub parent_id: Value<String>,
         /// `PathPart`.
-        #[serde(rename = "PathPart")]
         pub path_part: Value<String>,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
     }
 
@@ -2456,6 +2834,20 @@ pub mod resource {
             }
         }
     }
+
+    impl Serialize for CfnResourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParentId", &self.parent_id)?;
+            map.serialize_entry("PathPart", &self.path_part)?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ApiGateway::RestApi`: [`CfnRestApi`], [`CfnRestApiProps`] and their property types.
@@ -2463,7 +2855,9 @@ pub mod rest_api {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::RestApi`: The `AWS::ApiGateway::RestApi` resource creates a REST API. For more information, see [restapi:create](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html) in the *Amazon API Gateway REST API Reference*. `Ref` returns the primary identifier, `RestApiId`.
+    /// `AWS::ApiGateway::RestApi`: The `AWS::ApiGateway::RestApi` resource creates a REST API. `Ref` returns the primary identifier, `RestApiId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-restapi.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRestApi {
         resource: cloudwright_core::CfnResource,
@@ -2521,105 +2915,142 @@ pub mod rest_api {
     }
 
     /// The properties of `AWS::ApiGateway::RestApi`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRestApiProps {
         /// `ApiKeySourceType`.
-        #[serde(rename = "ApiKeySourceType", skip_serializing_if = "Option::is_none")]
         pub api_key_source_type: Option<Value<String>>,
         /// `BinaryMediaTypes`.
-        #[serde(rename = "BinaryMediaTypes", skip_serializing_if = "Option::is_none")]
         pub binary_media_types: Option<Vec<Value<String>>>,
-        /// An OpenAPI specification that defines a set of RESTful APIs in JSON format. For YAML templates, you can also provide the specification in YAML format. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Body", skip_serializing_if = "Option::is_none")]
+        /// `Body`: An OpenAPI specification that defines a set of RESTful APIs in JSON format. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub body: Option<serde_json::Value>,
-        /// The Amazon Simple Storage Service (Amazon S3) location that points to an OpenAPI file, which defines a set of RESTful APIs in JSON or YAML format.
-        #[serde(rename = "BodyS3Location", skip_serializing_if = "Option::is_none")]
+        /// `BodyS3Location`: The Amazon Simple Storage Service (Amazon S3) location that points to an OpenAPI file, which defines a set of RESTful APIs in JSON or YAML format.
         pub body_s3_location: Option<S3Location>,
         /// `CloneFrom`.
-        #[serde(rename = "CloneFrom", skip_serializing_if = "Option::is_none")]
         pub clone_from: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DisableExecuteApiEndpoint`.
-        #[serde(
-            rename = "DisableExecuteApiEndpoint",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disable_execute_api_endpoint: Option<Value<bool>>,
         /// `EndpointAccessMode`.
-        #[serde(rename = "EndpointAccessMode", skip_serializing_if = "Option::is_none")]
         pub endpoint_access_mode: Option<Value<String>>,
-        /// A list of the endpoint types and IP address types of the API. Use this property when creating an API. When importing an existing API, specify the endpoint configuration types using the `Parameters` property.
-        #[serde(
-            rename = "EndpointConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EndpointConfiguration`: A list of the endpoint types and IP address types of the API.
         pub endpoint_configuration: Option<EndpointConfiguration>,
         /// `FailOnWarnings`.
-        #[serde(rename = "FailOnWarnings", skip_serializing_if = "Option::is_none")]
         pub fail_on_warnings: Option<Value<bool>>,
         /// `MinimumCompressionSize`.
-        #[serde(
-            rename = "MinimumCompressionSize",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub minimum_compression_size: Option<Value<i64>>,
-        /// This property applies only when you use OpenAPI to define your REST API. The `Mode` determines how API Gateway handles resource updates.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: This property applies only when you use OpenAPI to define your REST API.
         pub mode: Option<Value<String>>,
-        /// The name of the RestApi. A name is required if the REST API is not based on an OpenAPI specification.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the RestApi.
         pub name: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
-        /// A policy document that contains the permissions for the `RestApi` resource. To set the ARN for the policy, use the `!Join` intrinsic function with `""` as delimiter and values of `"execute-api:/"` and `"*"`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: A policy document that contains the permissions for the `RestApi` resource. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: Option<serde_json::Value>,
         /// `SecurityPolicy`.
-        #[serde(rename = "SecurityPolicy", skip_serializing_if = "Option::is_none")]
         pub security_policy: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Version`.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
         pub version: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnRestApiProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiKeySourceType", &self.api_key_source_type)?;
+            crate::cfn::entry(&mut map, "BinaryMediaTypes", &self.binary_media_types)?;
+            crate::cfn::entry(&mut map, "Body", &self.body)?;
+            crate::cfn::entry(&mut map, "BodyS3Location", &self.body_s3_location)?;
+            crate::cfn::entry(&mut map, "CloneFrom", &self.clone_from)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableExecuteApiEndpoint",
+                &self.disable_execute_api_endpoint,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointAccessMode",
+                &self.endpoint_access_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EndpointConfiguration",
+                &self.endpoint_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "FailOnWarnings", &self.fail_on_warnings)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinimumCompressionSize",
+                &self.minimum_compression_size,
+            )?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            crate::cfn::entry(&mut map, "SecurityPolicy", &self.security_policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 
     /// `S3Location` is a property of the [AWS::ApiGateway::RestApi](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html) resource that specifies the Amazon S3 location of a OpenAPI (formerly Swagger) file that defines a set of RESTful APIs in JSON or YAML.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3Location {
-        /// The name of the S3 bucket where the OpenAPI file is stored.
-        #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none")]
+        /// `Bucket`: The name of the S3 bucket where the OpenAPI file is stored.
         pub bucket: Option<Value<String>>,
-        /// The Amazon S3 ETag (a file checksum) of the OpenAPI file. If you don't specify a value, API Gateway skips ETag validation of your OpenAPI file.
-        #[serde(rename = "ETag", skip_serializing_if = "Option::is_none")]
+        /// `ETag`: The Amazon S3 ETag (a file checksum) of the OpenAPI file.
         pub e_tag: Option<Value<String>>,
-        /// The file name of the OpenAPI file (Amazon S3 object name).
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The file name of the OpenAPI file (Amazon S3 object name).
         pub key: Option<Value<String>>,
-        /// For versioning-enabled buckets, a specific version of the OpenAPI file.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: For versioning-enabled buckets, a specific version of the OpenAPI file.
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for S3Location {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "ETag", &self.e_tag)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of a REST API.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EndpointConfiguration {
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<String>>,
         /// `Types`.
-        #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<Value<String>>>,
         /// `VpcEndpointIds`.
-        #[serde(rename = "VpcEndpointIds", skip_serializing_if = "Option::is_none")]
         pub vpc_endpoint_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for EndpointConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "Types", &self.types)?;
+            crate::cfn::entry(&mut map, "VpcEndpointIds", &self.vpc_endpoint_ids)?;
+            map.end()
+        }
     }
 }
 
@@ -2627,8 +3058,11 @@ pub mod rest_api {
 pub mod stage {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::MethodSetting;
 
     /// `AWS::ApiGateway::Stage`: The `AWS::ApiGateway::Stage` resource creates a stage for a deployment. `Ref` returns the primary identifier, made of `RestApiId`, `StageName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-stage.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStage {
         resource: cloudwright_core::CfnResource,
@@ -2680,53 +3114,35 @@ pub mod stage {
     }
 
     /// The properties of `AWS::ApiGateway::Stage`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStageProps {
         /// `AccessLogSetting`.
-        #[serde(rename = "AccessLogSetting", skip_serializing_if = "Option::is_none")]
         pub access_log_setting: Option<AccessLogSetting>,
         /// `CacheClusterEnabled`.
-        #[serde(rename = "CacheClusterEnabled", skip_serializing_if = "Option::is_none")]
         pub cache_cluster_enabled: Option<Value<bool>>,
         /// `CacheClusterSize`.
-        #[serde(rename = "CacheClusterSize", skip_serializing_if = "Option::is_none")]
         pub cache_cluster_size: Option<Value<String>>,
         /// `CanarySetting`.
-        #[serde(rename = "CanarySetting", skip_serializing_if = "Option::is_none")]
         pub canary_setting: Option<CanarySetting>,
         /// `ClientCertificateId`.
-        #[serde(rename = "ClientCertificateId", skip_serializing_if = "Option::is_none")]
         pub client_certificate_id: Option<Value<String>>,
         /// `DeploymentId`.
-        #[serde(rename = "DeploymentId", skip_serializing_if = "Option::is_none")]
         pub deployment_id: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DocumentationVersion`.
-        #[serde(
-            rename = "DocumentationVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub documentation_version: Option<Value<String>>,
         /// `MethodSettings`.
-        #[serde(rename = "MethodSettings", skip_serializing_if = "Option::is_none")]
         pub method_settings: Option<Vec<MethodSetting>>,
         /// `RestApiId`.
-        #[serde(rename = "RestApiId")]
         pub rest_api_id: Value<String>,
         /// `StageName`.
-        #[serde(rename = "StageName", skip_serializing_if = "Option::is_none")]
         pub stage_name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TracingEnabled`.
-        #[serde(rename = "TracingEnabled", skip_serializing_if = "Option::is_none")]
         pub tracing_enabled: Option<Value<bool>>,
-        /// A map (string-to-string map) that defines the stage variables, where the variable name is the key and the variable value is the value. Variable names are limited to alphanumeric characters. Values must match the following regular expression: `[A-Za-z0-9-._~:/?#&=,]+`.
-        #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
+        /// `Variables`: A map (string-to-string map) that defines the stage variables, where the variable name is the key and the variable value is the value.
         pub variables: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
@@ -2752,75 +3168,95 @@ pub mod stage {
         }
     }
 
+    impl Serialize for CfnStageProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessLogSetting", &self.access_log_setting)?;
+            crate::cfn::entry(
+                &mut map,
+                "CacheClusterEnabled",
+                &self.cache_cluster_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "CacheClusterSize", &self.cache_cluster_size)?;
+            crate::cfn::entry(&mut map, "CanarySetting", &self.canary_setting)?;
+            crate::cfn::entry(
+                &mut map,
+                "ClientCertificateId",
+                &self.client_certificate_id,
+            )?;
+            crate::cfn::entry(&mut map, "DeploymentId", &self.deployment_id)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentationVersion",
+                &self.documentation_version,
+            )?;
+            crate::cfn::entry(&mut map, "MethodSettings", &self.method_settings)?;
+            map.serialize_entry("RestApiId", &self.rest_api_id)?;
+            crate::cfn::entry(&mut map, "StageName", &self.stage_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TracingEnabled", &self.tracing_enabled)?;
+            crate::cfn::entry(&mut map, "Variables", &self.variables)?;
+            map.end()
+        }
+    }
+
     /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AccessLogSetting {
-        /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery stream, the stream name must begin with `amazon-apigateway-`. This parameter is required to enable access logging.
-        #[serde(rename = "DestinationArn", skip_serializing_if = "Option::is_none")]
+        /// `DestinationArn`: The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose delivery stream to receive access logs.
         pub destination_arn: Option<Value<String>>,
-        /// A single line format of the access logs of data, as specified by selected [$context variables](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html#context-variable-reference). The format must include at least `$context.requestId`. This parameter is required to enable access logging.
-        #[serde(rename = "Format", skip_serializing_if = "Option::is_none")]
+        /// `Format`: A single line format of the access logs of data, as specified by selected [$context variables](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html#context-variable-reference).
         pub format: Option<Value<String>>,
     }
 
-    /// `CanarySetting` of `AWS::ApiGateway::Stage`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for AccessLogSetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(&mut map, "Format", &self.format)?;
+            map.end()
+        }
+    }
+
+    /// The `CanarySetting` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CanarySetting {
         /// `DeploymentId`.
-        #[serde(rename = "DeploymentId", skip_serializing_if = "Option::is_none")]
         pub deployment_id: Option<Value<String>>,
         /// `PercentTraffic`.
-        #[serde(rename = "PercentTraffic", skip_serializing_if = "Option::is_none")]
         pub percent_traffic: Option<Value<f64>>,
         /// `StageVariableOverrides`.
-        #[serde(
-            rename = "StageVariableOverrides",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub stage_variable_overrides: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `UseStageCache`.
-        #[serde(rename = "UseStageCache", skip_serializing_if = "Option::is_none")]
         pub use_stage_cache: Option<Value<bool>>,
     }
 
-    /// The `MethodSetting` property type configures settings for all methods in a stage.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MethodSetting {
-        /// `CacheDataEncrypted`.
-        #[serde(rename = "CacheDataEncrypted", skip_serializing_if = "Option::is_none")]
-        pub cache_data_encrypted: Option<Value<bool>>,
-        /// `CacheTtlInSeconds`.
-        #[serde(rename = "CacheTtlInSeconds", skip_serializing_if = "Option::is_none")]
-        pub cache_ttl_in_seconds: Option<Value<i64>>,
-        /// `CachingEnabled`.
-        #[serde(rename = "CachingEnabled", skip_serializing_if = "Option::is_none")]
-        pub caching_enabled: Option<Value<bool>>,
-        /// `DataTraceEnabled`.
-        #[serde(rename = "DataTraceEnabled", skip_serializing_if = "Option::is_none")]
-        pub data_trace_enabled: Option<Value<bool>>,
-        /// The HTTP method. To apply settings to multiple resources and methods, specify an asterisk (`*`) for the `HttpMethod` and `/*` for the `ResourcePath`. This parameter is required when you specify a `MethodSetting`.
-        #[serde(rename = "HttpMethod", skip_serializing_if = "Option::is_none")]
-        pub http_method: Option<Value<String>>,
-        /// `LoggingLevel`.
-        #[serde(rename = "LoggingLevel", skip_serializing_if = "Option::is_none")]
-        pub logging_level: Option<Value<String>>,
-        /// `MetricsEnabled`.
-        #[serde(rename = "MetricsEnabled", skip_serializing_if = "Option::is_none")]
-        pub metrics_enabled: Option<Value<bool>>,
-        /// The resource path for this method. Forward slashes (`/`) are encoded as `~1` and the initial slash must include a forward slash. For example, the path value `/resource/subresource` must be encoded as `/~1resource~1subresource`. To specify the root path, use only a slash (`/`).
-        #[serde(rename = "ResourcePath", skip_serializing_if = "Option::is_none")]
-        pub resource_path: Option<Value<String>>,
-        /// `ThrottlingBurstLimit`.
-        #[serde(
-            rename = "ThrottlingBurstLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub throttling_burst_limit: Option<Value<i64>>,
-        /// `ThrottlingRateLimit`.
-        #[serde(rename = "ThrottlingRateLimit", skip_serializing_if = "Option::is_none")]
-        pub throttling_rate_limit: Option<Value<f64>>,
+    impl Serialize for CanarySetting {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeploymentId", &self.deployment_id)?;
+            crate::cfn::entry(&mut map, "PercentTraffic", &self.percent_traffic)?;
+            crate::cfn::entry(
+                &mut map,
+                "StageVariableOverrides",
+                &self.stage_variable_overrides,
+            )?;
+            crate::cfn::entry(&mut map, "UseStageCache", &self.use_stage_cache)?;
+            map.end()
+        }
     }
 }
 
@@ -2829,7 +3265,9 @@ pub mod usage_plan {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::UsagePlan`: The `AWS::ApiGateway::UsagePlan` resource creates a usage plan for deployed APIs. A usage plan sets a target for the throttling and quota limits on individual client API keys. For more information, see [Creating and Using API Usage Plans in Amazon API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html) in the *API Gateway Developer Guide*. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::ApiGateway::UsagePlan`: The `AWS::ApiGateway::UsagePlan` resource creates a usage plan for deployed APIs. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-usageplan.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUsagePlan {
         resource: cloudwright_core::CfnResource,
@@ -2880,65 +3318,109 @@ pub mod usage_plan {
     }
 
     /// The properties of `AWS::ApiGateway::UsagePlan`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnUsagePlanProps {
         /// `ApiStages`.
-        #[serde(rename = "ApiStages", skip_serializing_if = "Option::is_none")]
         pub api_stages: Option<Vec<ApiStage>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Quota`.
-        #[serde(rename = "Quota", skip_serializing_if = "Option::is_none")]
         pub quota: Option<QuotaSettings>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Throttle`.
-        #[serde(rename = "Throttle", skip_serializing_if = "Option::is_none")]
         pub throttle: Option<ThrottleSettings>,
         /// `UsagePlanName`.
-        #[serde(rename = "UsagePlanName", skip_serializing_if = "Option::is_none")]
         pub usage_plan_name: Option<Value<String>>,
     }
 
-    /// `ApiStage` of `AWS::ApiGateway::UsagePlan`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnUsagePlanProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiStages", &self.api_stages)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Quota", &self.quota)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Throttle", &self.throttle)?;
+            crate::cfn::entry(&mut map, "UsagePlanName", &self.usage_plan_name)?;
+            map.end()
+        }
+    }
+
+    /// The `ApiStage` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ApiStage {
         /// `ApiId`.
-        #[serde(rename = "ApiId", skip_serializing_if = "Option::is_none")]
         pub api_id: Option<Value<String>>,
         /// `Stage`.
-        #[serde(rename = "Stage", skip_serializing_if = "Option::is_none")]
         pub stage: Option<Value<String>>,
         /// `Throttle`.
-        #[serde(rename = "Throttle", skip_serializing_if = "Option::is_none")]
         pub throttle: Option<indexmap::IndexMap<String, ThrottleSettings>>,
     }
 
+    impl Serialize for ApiStage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApiId", &self.api_id)?;
+            crate::cfn::entry(&mut map, "Stage", &self.stage)?;
+            crate::cfn::entry(&mut map, "Throttle", &self.throttle)?;
+            map.end()
+        }
+    }
+
     /// `ThrottleSettings` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies the overall request rate (average requests per second) and burst capacity when users call your REST APIs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ThrottleSettings {
         /// `BurstLimit`.
-        #[serde(rename = "BurstLimit", skip_serializing_if = "Option::is_none")]
         pub burst_limit: Option<Value<i64>>,
         /// `RateLimit`.
-        #[serde(rename = "RateLimit", skip_serializing_if = "Option::is_none")]
         pub rate_limit: Option<Value<f64>>,
     }
 
+    impl Serialize for ThrottleSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BurstLimit", &self.burst_limit)?;
+            crate::cfn::entry(&mut map, "RateLimit", &self.rate_limit)?;
+            map.end()
+        }
+    }
+
     /// `QuotaSettings` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies a target for the maximum number of requests users can make to your REST APIs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct QuotaSettings {
         /// `Limit`.
-        #[serde(rename = "Limit", skip_serializing_if = "Option::is_none")]
         pub limit: Option<Value<i64>>,
         /// `Offset`.
-        #[serde(rename = "Offset", skip_serializing_if = "Option::is_none")]
         pub offset: Option<Value<i64>>,
         /// `Period`.
-        #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
         pub period: Option<Value<String>>,
+    }
+
+    impl Serialize for QuotaSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Limit", &self.limit)?;
+            crate::cfn::entry(&mut map, "Offset", &self.offset)?;
+            crate::cfn::entry(&mut map, "Period", &self.period)?;
+            map.end()
+        }
     }
 }
 
@@ -2947,7 +3429,9 @@ pub mod usage_plan_key {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::UsagePlanKey`: The `AWS::ApiGateway::UsagePlanKey` resource associates an API key with a usage plan. This association determines which users the usage plan is applied to. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::ApiGateway::UsagePlanKey`: The `AWS::ApiGateway::UsagePlanKey` resource associates an API key with a usage plan. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-usageplankey.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUsagePlanKey {
         resource: cloudwright_core::CfnResource,
@@ -3002,16 +3486,13 @@ pub mod usage_plan_key {
     }
 
     /// The properties of `AWS::ApiGateway::UsagePlanKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUsagePlanKeyProps {
-        /// The Id of the UsagePlanKey resource.
-        #[serde(rename = "KeyId")]
+        /// `KeyId`: The Id of the UsagePlanKey resource.
         pub key_id: Value<String>,
         /// `KeyType`.
-        #[serde(rename = "KeyType")]
         pub key_type: Value<KeyType>,
-        /// The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer.
-        #[serde(rename = "UsagePlanId")]
+        /// `UsagePlanId`: The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer.
         pub usage_plan_id: Value<String>,
     }
 
@@ -3027,6 +3508,20 @@ pub mod usage_plan_key {
                 key_type: key_type.into(),
                 usage_plan_id: usage_plan_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnUsagePlanKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KeyId", &self.key_id)?;
+            map.serialize_entry("KeyType", &self.key_type)?;
+            map.serialize_entry("UsagePlanId", &self.usage_plan_id)?;
+            map.end()
         }
     }
 
@@ -3070,7 +3565,9 @@ pub mod vpc_link {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::ApiGateway::VpcLink`: The `AWS::ApiGateway::VpcLink` resource creates an API Gateway VPC link for a REST API to access resources in an Amazon Virtual Private Cloud (VPC). For more information, see [vpclink:create](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateVpcLink.html) in the `Amazon API Gateway REST API Reference`. `Ref` returns the primary identifier, `VpcLinkId`.
+    /// `AWS::ApiGateway::VpcLink`: The `AWS::ApiGateway::VpcLink` resource creates an API Gateway VPC link for a REST API to access resources in an Amazon Virtual Private Cloud (VPC). `Ref` returns the primary identifier, `VpcLinkId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-vpclink.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcLink {
         resource: cloudwright_core::CfnResource,
@@ -3125,19 +3622,15 @@ pub mod vpc_link {
     }
 
     /// The properties of `AWS::ApiGateway::VpcLink`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcLinkProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// An array of arbitrary tags (key-value pairs) to associate with the VPC link.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of arbitrary tags (key-value pairs) to associate with the VPC link.
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TargetArns`.
-        #[serde(rename = "TargetArns")]
         pub target_arns: Vec<Value<String>>,
     }
 
@@ -3154,5 +3647,70 @@ pub mod vpc_link {
                 target_arns: target_arns.into(),
             }
         }
+    }
+
+    impl Serialize for CfnVpcLinkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetArns", &self.target_arns)?;
+            map.end()
+        }
+    }
+}
+
+/// The `MethodSetting` property type configures settings for all methods in a stage.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MethodSetting {
+    /// `CacheDataEncrypted`.
+    pub cache_data_encrypted: Option<Value<bool>>,
+    /// `CacheTtlInSeconds`.
+    pub cache_ttl_in_seconds: Option<Value<i64>>,
+    /// `CachingEnabled`.
+    pub caching_enabled: Option<Value<bool>>,
+    /// `DataTraceEnabled`.
+    pub data_trace_enabled: Option<Value<bool>>,
+    /// `HttpMethod`: The HTTP method.
+    pub http_method: Option<Value<String>>,
+    /// `LoggingLevel`.
+    pub logging_level: Option<Value<String>>,
+    /// `MetricsEnabled`.
+    pub metrics_enabled: Option<Value<bool>>,
+    /// `ResourcePath`: The resource path for this method.
+    pub resource_path: Option<Value<String>>,
+    /// `ThrottlingBurstLimit`.
+    pub throttling_burst_limit: Option<Value<i64>>,
+    /// `ThrottlingRateLimit`.
+    pub throttling_rate_limit: Option<Value<f64>>,
+}
+
+impl Serialize for MethodSetting {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "CacheDataEncrypted", &self.cache_data_encrypted)?;
+        crate::cfn::entry(&mut map, "CacheTtlInSeconds", &self.cache_ttl_in_seconds)?;
+        crate::cfn::entry(&mut map, "CachingEnabled", &self.caching_enabled)?;
+        crate::cfn::entry(&mut map, "DataTraceEnabled", &self.data_trace_enabled)?;
+        crate::cfn::entry(&mut map, "HttpMethod", &self.http_method)?;
+        crate::cfn::entry(&mut map, "LoggingLevel", &self.logging_level)?;
+        crate::cfn::entry(&mut map, "MetricsEnabled", &self.metrics_enabled)?;
+        crate::cfn::entry(&mut map, "ResourcePath", &self.resource_path)?;
+        crate::cfn::entry(
+            &mut map,
+            "ThrottlingBurstLimit",
+            &self.throttling_burst_limit,
+        )?;
+        crate::cfn::entry(&mut map, "ThrottlingRateLimit", &self.throttling_rate_limit)?;
+        map.end()
     }
 }

@@ -5,9 +5,12 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use change_set::{CfnChangeSet, CfnChangeSetProps};
 pub use custom_resource::{CfnCustomResource, CfnCustomResourceProps};
 pub use generated_template::{CfnGeneratedTemplate, CfnGeneratedTemplateProps};
@@ -37,6 +40,8 @@ pub mod change_set {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::ChangeSet`: Resource type definition for AWS::CloudFormation::ChangeSet. `Ref` returns the primary identifier, `ChangeSetId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-changeset.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChangeSet {
         resource: cloudwright_core::CfnResource,
@@ -115,56 +120,37 @@ pub mod change_set {
     }
 
     /// The properties of `AWS::CloudFormation::ChangeSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChangeSetProps {
-        /// The capabilities that are allowed in the stack.
-        #[serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")]
+        /// `Capabilities`: The capabilities that are allowed in the stack.
         pub capabilities: Option<Vec<Value<CapabilitiesItem>>>,
-        /// The name of the change set. Must be unique among all change sets associated with the specified stack.
-        #[serde(rename = "ChangeSetName")]
+        /// `ChangeSetName`: The name of the change set.
         pub change_set_name: Value<String>,
-        /// The type of change set operation.
-        #[serde(rename = "ChangeSetType", skip_serializing_if = "Option::is_none")]
+        /// `ChangeSetType`: The type of change set operation.
         pub change_set_type: Option<Value<ChangeSetType>>,
-        /// Determines how CloudFormation handles configuration drift during deployment.
-        #[serde(rename = "DeploymentMode", skip_serializing_if = "Option::is_none")]
+        /// `DeploymentMode`: Determines how CloudFormation handles configuration drift during deployment.
         pub deployment_mode: Option<Value<DeploymentMode>>,
-        /// A description to help you identify this change set.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description to help you identify this change set.
         pub description: Option<Value<String>>,
-        /// Indicates if the change set imports resources that already exist.
-        #[serde(
-            rename = "ImportExistingResources",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImportExistingResources`: Indicates if the change set imports resources that already exist.
         pub import_existing_resources: Option<Value<bool>>,
-        /// Creates a change set for all nested stacks specified in the template.
-        #[serde(rename = "IncludeNestedStacks", skip_serializing_if = "Option::is_none")]
+        /// `IncludeNestedStacks`: Creates a change set for all nested stacks specified in the template.
         pub include_nested_stacks: Option<Value<bool>>,
-        /// The ARNs of Amazon SNS topics that CloudFormation associates with the stack.
-        #[serde(rename = "NotificationARNs", skip_serializing_if = "Option::is_none")]
+        /// `NotificationARNs`: The ARNs of Amazon SNS topics that CloudFormation associates with the stack.
         pub notification_ar_ns: Option<Vec<Value<String>>>,
-        /// Determines what action will be taken if stack creation fails.
-        #[serde(rename = "OnStackFailure", skip_serializing_if = "Option::is_none")]
+        /// `OnStackFailure`: Determines what action will be taken if stack creation fails.
         pub on_stack_failure: Option<Value<OnStackFailure>>,
-        /// The ARN of an IAM role that CloudFormation assumes when executing the change set.
-        #[serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")]
+        /// `RoleARN`: The ARN of an IAM role that CloudFormation assumes when executing the change set.
         pub role_arn: Option<Value<String>>,
-        /// The name or unique ID of the stack for which you are creating a change set.
-        #[serde(rename = "StackName")]
+        /// `StackName`: The name or unique ID of the stack for which you are creating a change set.
         pub stack_name: Value<String>,
-        /// Key-value pairs to associate with the change set.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs to associate with the change set.
         pub tags: Option<Vec<TagsItem>>,
-        /// A structure that contains the body of the revised template.
-        #[serde(rename = "TemplateBody", skip_serializing_if = "Option::is_none")]
+        /// `TemplateBody`: A structure that contains the body of the revised template.
         pub template_body: Option<Value<String>>,
-        /// The URL of the file that contains the revised template.
-        #[serde(rename = "TemplateURL", skip_serializing_if = "Option::is_none")]
+        /// `TemplateURL`: The URL of the file that contains the revised template.
         pub template_url: Option<Value<String>>,
-        /// Whether to reuse the template associated with the stack to create the change set.
-        #[serde(rename = "UsePreviousTemplate", skip_serializing_if = "Option::is_none")]
+        /// `UsePreviousTemplate`: Whether to reuse the template associated with the stack to create the change set.
         pub use_previous_template: Option<Value<bool>>,
     }
 
@@ -191,6 +177,44 @@ pub mod change_set {
                 template_url: None,
                 use_previous_template: None,
             }
+        }
+    }
+
+    impl Serialize for CfnChangeSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Capabilities", &self.capabilities)?;
+            map.serialize_entry("ChangeSetName", &self.change_set_name)?;
+            crate::cfn::entry(&mut map, "ChangeSetType", &self.change_set_type)?;
+            crate::cfn::entry(&mut map, "DeploymentMode", &self.deployment_mode)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImportExistingResources",
+                &self.import_existing_resources,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeNestedStacks",
+                &self.include_nested_stacks,
+            )?;
+            crate::cfn::entry(&mut map, "NotificationARNs", &self.notification_ar_ns)?;
+            crate::cfn::entry(&mut map, "OnStackFailure", &self.on_stack_failure)?;
+            crate::cfn::entry(&mut map, "RoleARN", &self.role_arn)?;
+            map.serialize_entry("StackName", &self.stack_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TemplateBody", &self.template_body)?;
+            crate::cfn::entry(&mut map, "TemplateURL", &self.template_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "UsePreviousTemplate",
+                &self.use_previous_template,
+            )?;
+            map.end()
         }
     }
 
@@ -348,14 +372,12 @@ pub mod change_set {
         }
     }
 
-    /// `TagsItem` of `AWS::CloudFormation::ChangeSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `TagsItem` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -371,6 +393,19 @@ pub mod change_set {
             }
         }
     }
+
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudFormation::CustomResource`: [`CfnCustomResource`], [`CfnCustomResourceProps`] and their property types.
@@ -379,6 +414,8 @@ pub mod custom_resource {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::CustomResource`: Resource Type definition for AWS::CloudFormation::CustomResource. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomResource {
         resource: cloudwright_core::CfnResource,
@@ -431,13 +468,11 @@ pub mod custom_resource {
     }
 
     /// The properties of `AWS::CloudFormation::CustomResource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomResourceProps {
         /// `ServiceTimeout`.
-        #[serde(rename = "ServiceTimeout", skip_serializing_if = "Option::is_none")]
         pub service_timeout: Option<Value<i64>>,
         /// `ServiceToken`.
-        #[serde(rename = "ServiceToken")]
         pub service_token: Value<String>,
     }
 
@@ -450,6 +485,19 @@ pub mod custom_resource {
             }
         }
     }
+
+    impl Serialize for CfnCustomResourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ServiceTimeout", &self.service_timeout)?;
+            map.serialize_entry("ServiceToken", &self.service_token)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudFormation::GeneratedTemplate`: [`CfnGeneratedTemplate`], [`CfnGeneratedTemplateProps`] and their property types.
@@ -458,6 +506,8 @@ pub mod generated_template {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::GeneratedTemplate`: Creates a generated template from existing resources using the CloudFormation IaC Generator. `Ref` returns the primary identifier, `GeneratedTemplateId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-generatedtemplate.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGeneratedTemplate {
         resource: cloudwright_core::CfnResource,
@@ -535,17 +585,11 @@ pub mod generated_template {
     }
 
     /// The properties of `AWS::CloudFormation::GeneratedTemplate`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGeneratedTemplateProps {
-        /// The name assigned to the generated template.
-        #[serde(rename = "GeneratedTemplateName")]
+        /// `GeneratedTemplateName`: The name assigned to the generated template.
         pub generated_template_name: Value<String>,
         /// `TemplateConfiguration`.
-        #[serde(
-            rename = "TemplateConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub template_configuration: Option<TemplateConfiguration>,
     }
 
@@ -559,15 +603,47 @@ pub mod generated_template {
         }
     }
 
+    impl Serialize for CfnGeneratedTemplateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GeneratedTemplateName", &self.generated_template_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "TemplateConfiguration",
+                &self.template_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The configuration details of the generated template.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TemplateConfiguration {
-        /// The DeletionPolicy assigned to resources in the generated template.
-        #[serde(rename = "DeletionPolicy", skip_serializing_if = "Option::is_none")]
+        /// `DeletionPolicy`: The DeletionPolicy assigned to resources in the generated template.
         pub deletion_policy: Option<Value<DeletionPolicy>>,
-        /// The UpdateReplacePolicy assigned to resources in the generated template.
-        #[serde(rename = "UpdateReplacePolicy", skip_serializing_if = "Option::is_none")]
+        /// `UpdateReplacePolicy`: The UpdateReplacePolicy assigned to resources in the generated template.
         pub update_replace_policy: Option<Value<UpdateReplacePolicy>>,
+    }
+
+    impl Serialize for TemplateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeletionPolicy", &self.deletion_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "UpdateReplacePolicy",
+                &self.update_replace_policy,
+            )?;
+            map.end()
+        }
     }
 
     /// The DeletionPolicy assigned to resources in the generated template.
@@ -649,8 +725,13 @@ pub mod generated_template {
 pub mod guard_hook {
     use cloudwright_core::Value;
     use serde::Serialize;
-
+    pub use super::{
+        Action, FailureMode, FilteringCriteria, HookStatus, HookTarget, InvocationPoint,
+        StackFilters, StackNames, StackRoles, TargetFilters, TargetOperation,
+    };
     /// `AWS::CloudFormation::GuardHook`: This is a CloudFormation resource for activating the first-party AWS::Hooks::GuardHook. `Ref` returns the primary identifier, `HookArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-guardhook.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGuardHook {
         resource: cloudwright_core::CfnResource,
@@ -704,37 +785,27 @@ pub mod guard_hook {
     }
 
     /// The properties of `AWS::CloudFormation::GuardHook`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGuardHookProps {
-        /// The typename alias for the hook.
-        #[serde(rename = "Alias")]
+        /// `Alias`: The typename alias for the hook.
         pub alias: Value<String>,
-        /// The execution role ARN assumed by hooks to read Guard rules from S3 and write Guard outputs to S3.
-        #[serde(rename = "ExecutionRole")]
+        /// `ExecutionRole`: The execution role ARN assumed by hooks to read Guard rules from S3 and write Guard outputs to S3.
         pub execution_role: Value<String>,
-        /// Attribute to specify CloudFormation behavior on hook failure.
-        #[serde(rename = "FailureMode")]
+        /// `FailureMode`: Attribute to specify CloudFormation behavior on hook failure.
         pub failure_mode: Value<FailureMode>,
-        /// Attribute to specify which stacks this hook applies to or should get invoked for
-        #[serde(rename = "HookStatus")]
+        /// `HookStatus`: Attribute to specify which stacks this hook applies to or should get invoked for
         pub hook_status: Value<HookStatus>,
-        /// S3 Bucket where the guard validate report will be uploaded to
-        #[serde(rename = "LogBucket", skip_serializing_if = "Option::is_none")]
+        /// `LogBucket`: S3 Bucket where the guard validate report will be uploaded to
         pub log_bucket: Option<Value<String>>,
         /// `Options`.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
         pub options: Option<Options>,
         /// `RuleLocation`.
-        #[serde(rename = "RuleLocation")]
         pub rule_location: S3Location,
-        /// Filters to allow hooks to target specific stack attributes
-        #[serde(rename = "StackFilters", skip_serializing_if = "Option::is_none")]
+        /// `StackFilters`: Filters to allow hooks to target specific stack attributes
         pub stack_filters: Option<StackFilters>,
-        /// Attribute to specify which targets should invoke the hook
-        #[serde(rename = "TargetFilters", skip_serializing_if = "Option::is_none")]
+        /// `TargetFilters`: Attribute to specify which targets should invoke the hook
         pub target_filters: Option<TargetFilters>,
-        /// Which operations should this Hook run against? Resource changes, stacks or change sets.
-        #[serde(rename = "TargetOperations")]
+        /// `TargetOperations`: Which operations should this Hook run against?
         pub target_operations: Vec<Value<TargetOperation>>,
     }
 
@@ -763,96 +834,52 @@ pub mod guard_hook {
         }
     }
 
-    /// Attribute to specify CloudFormation behavior on hook failure.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FailureMode {
-        /// `FAIL`
-        Fail,
-        /// `WARN`
-        Warn,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FailureMode {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Fail => "FAIL",
-                Self::Warn => "WARN",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FailureMode {
+    impl Serialize for CfnGuardHookProps {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Alias", &self.alias)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            map.serialize_entry("FailureMode", &self.failure_mode)?;
+            map.serialize_entry("HookStatus", &self.hook_status)?;
+            crate::cfn::entry(&mut map, "LogBucket", &self.log_bucket)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            map.serialize_entry("RuleLocation", &self.rule_location)?;
+            crate::cfn::entry(&mut map, "StackFilters", &self.stack_filters)?;
+            crate::cfn::entry(&mut map, "TargetFilters", &self.target_filters)?;
+            map.serialize_entry("TargetOperations", &self.target_operations)?;
+            map.end()
         }
     }
 
-    impl From<FailureMode> for Value<FailureMode> {
-        fn from(value: FailureMode) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Attribute to specify which stacks this hook applies to or should get invoked for
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HookStatus {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl HookStatus {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Enabled => "ENABLED",
-                Self::Disabled => "DISABLED",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for HookStatus {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<HookStatus> for Value<HookStatus> {
-        fn from(value: HookStatus) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `Options` of `AWS::CloudFormation::GuardHook`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `Options` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Options {
-        /// Specifies the S3 location of input parameter files for your Guard rules. You can specify either a single S3 location or an array of up to 10 S3 locations. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "InputParams", skip_serializing_if = "Option::is_none")]
+        /// `InputParams`: Specifies the S3 location of input parameter files for your Guard rules. Untyped in the schema: any `serde_json::Value`.
         pub input_params: Option<serde_json::Value>,
     }
 
+    impl Serialize for Options {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputParams", &self.input_params)?;
+            map.end()
+        }
+    }
+
     /// S3 Source Location for the Guard files.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Location {
-        /// S3 uri of Guard files.
-        #[serde(rename = "Uri")]
+        /// `Uri`: S3 uri of Guard files.
         pub uri: Value<String>,
-        /// S3 object version
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+        /// `VersionId`: S3 object version
         pub version_id: Option<Value<String>>,
     }
 
@@ -866,250 +893,16 @@ pub mod guard_hook {
         }
     }
 
-    /// Filters to allow hooks to target specific stack attributes
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct StackFilters {
-        /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
-        #[serde(rename = "FilteringCriteria")]
-        pub filtering_criteria: Value<FilteringCriteria>,
-        /// List of stack names as filters
-        #[serde(rename = "StackNames", skip_serializing_if = "Option::is_none")]
-        pub stack_names: Option<StackNames>,
-        /// List of stack roles that are performing the stack operations.
-        #[serde(rename = "StackRoles", skip_serializing_if = "Option::is_none")]
-        pub stack_roles: Option<StackRoles>,
-    }
-
-    impl StackFilters {
-        /// A `StackFilters` of its required properties (`FilteringCriteria`), the others unset.
-        pub fn new(filtering_criteria: impl Into<Value<FilteringCriteria>>) -> Self {
-            Self {
-                filtering_criteria: filtering_criteria.into(),
-                stack_names: None,
-                stack_roles: None,
-            }
-        }
-    }
-
-    /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FilteringCriteria {
-        /// `ALL`
-        All,
-        /// `ANY`
-        Any,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FilteringCriteria {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::All => "ALL",
-                Self::Any => "ANY",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FilteringCriteria {
+    impl Serialize for S3Location {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<FilteringCriteria> for Value<FilteringCriteria> {
-        fn from(value: FilteringCriteria) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// List of stack names as filters
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StackNames {
-        /// List of stack names that the hook is going to be excluded from
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
-        pub exclude: Option<Vec<Value<String>>>,
-        /// List of stack names that the hook is going to target
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
-        pub include: Option<Vec<Value<String>>>,
-    }
-
-    /// List of stack roles that are performing the stack operations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StackRoles {
-        /// List of stack roles that the hook is going to be excluded from
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
-        pub exclude: Option<Vec<Value<String>>>,
-        /// List of stack roles that the hook is going to target
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
-        pub include: Option<Vec<Value<String>>>,
-    }
-
-    /// Attribute to specify which targets should invoke the hook
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TargetFilters {
-        /// List of actions that the hook is going to target
-        #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
-        pub actions: Option<Vec<Value<Action>>>,
-        /// List of invocation points that the hook is going to target
-        #[serde(rename = "InvocationPoints", skip_serializing_if = "Option::is_none")]
-        pub invocation_points: Option<Vec<Value<InvocationPoint>>>,
-        /// List of type names that the hook is going to target
-        #[serde(rename = "TargetNames", skip_serializing_if = "Option::is_none")]
-        pub target_names: Option<Vec<Value<String>>>,
-        /// List of hook targets
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
-        pub targets: Option<Vec<HookTarget>>,
-    }
-
-    /// Target actions are the type of operation hooks will be executed at.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Action {
-        /// `CREATE`
-        Create,
-        /// `UPDATE`
-        Update,
-        /// `DELETE`
-        Delete,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Action {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Create => "CREATE",
-                Self::Update => "UPDATE",
-                Self::Delete => "DELETE",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Action {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Action> for Value<Action> {
-        fn from(value: Action) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Invocation points are the point in provisioning workflow where hooks will be executed.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InvocationPoint {
-        /// `PRE_PROVISION`
-        PreProvision,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InvocationPoint {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::PreProvision => "PRE_PROVISION",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InvocationPoint {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InvocationPoint> for Value<InvocationPoint> {
-        fn from(value: InvocationPoint) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Hook targets are the destination where hooks will be invoked against.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct HookTarget {
-        /// `Action`.
-        #[serde(rename = "Action")]
-        pub action: Value<Action>,
-        /// `InvocationPoint`.
-        #[serde(rename = "InvocationPoint")]
-        pub invocation_point: Value<InvocationPoint>,
-        /// `TargetName`.
-        #[serde(rename = "TargetName")]
-        pub target_name: Value<String>,
-    }
-
-    impl HookTarget {
-        /// A `HookTarget` of its required properties (`Action`, `InvocationPoint`, `TargetName`), the others unset.
-        pub fn new(
-            action: impl Into<Value<Action>>,
-            invocation_point: impl Into<Value<InvocationPoint>>,
-            target_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                action: action.into(),
-                invocation_point: invocation_point.into(),
-                target_name: target_name.into(),
-            }
-        }
-    }
-
-    /// Which operations should this Hook run against? Resource changes, stacks or change sets.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum TargetOperation {
-        /// `RESOURCE`
-        Resource,
-        /// `STACK`
-        Stack,
-        /// `CHANGE_SET`
-        ChangeSet,
-        /// `CLOUD_CONTROL`
-        CloudControl,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl TargetOperation {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Resource => "RESOURCE",
-                Self::Stack => "STACK",
-                Self::ChangeSet => "CHANGE_SET",
-                Self::CloudControl => "CLOUD_CONTROL",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for TargetOperation {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<TargetOperation> for Value<TargetOperation> {
-        fn from(value: TargetOperation) -> Self {
-            Value::Literal(value)
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Uri", &self.uri)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
         }
     }
 }
@@ -1120,6 +913,8 @@ pub mod hook_default_version {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::HookDefaultVersion`: Set a version as default version for a hook in CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-hookdefaultversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookDefaultVersion {
         resource: cloudwright_core::CfnResource,
@@ -1150,7 +945,7 @@ pub mod hook_default_version {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type. This is used to uniquely identify a HookDefaultVersion
+        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
@@ -1170,17 +965,28 @@ pub mod hook_default_version {
     }
 
     /// The properties of `AWS::CloudFormation::HookDefaultVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHookDefaultVersionProps {
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the type version.
-        #[serde(rename = "TypeVersionArn", skip_serializing_if = "Option::is_none")]
+        /// `TypeVersionArn`: The Amazon Resource Name (ARN) of the type version.
         pub type_version_arn: Option<Value<String>>,
-        /// The ID of an existing version of the hook to set as the default.
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+        /// `VersionId`: The ID of an existing version of the hook to set as the default.
         pub version_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnHookDefaultVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            crate::cfn::entry(&mut map, "TypeVersionArn", &self.type_version_arn)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
+        }
     }
 }
 
@@ -1190,6 +996,8 @@ pub mod hook_type_config {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::HookTypeConfig`: Specifies the configuration data for a registered hook in CloudFormation Registry. `Ref` returns the primary identifier, `ConfigurationArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-hooktypeconfig.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookTypeConfig {
         resource: cloudwright_core::CfnResource,
@@ -1244,20 +1052,35 @@ pub mod hook_type_config {
     }
 
     /// The properties of `AWS::CloudFormation::HookTypeConfig`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHookTypeConfigProps {
-        /// The configuration data for the extension, in this account and region.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: The configuration data for the extension, in this account and region.
         pub configuration: Option<Value<String>>,
-        /// An alias by which to refer to this extension configuration data.
-        #[serde(rename = "ConfigurationAlias", skip_serializing_if = "Option::is_none")]
+        /// `ConfigurationAlias`: An alias by which to refer to this extension configuration data.
         pub configuration_alias: Option<Value<ConfigurationAlias>>,
-        /// The Amazon Resource Name (ARN) of the type without version number.
-        #[serde(rename = "TypeArn", skip_serializing_if = "Option::is_none")]
+        /// `TypeArn`: The Amazon Resource Name (ARN) of the type without version number.
         pub type_arn: Option<Value<String>>,
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnHookTypeConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationAlias",
+                &self.configuration_alias,
+            )?;
+            crate::cfn::entry(&mut map, "TypeArn", &self.type_arn)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            map.end()
+        }
     }
 
     /// An alias by which to refer to this extension configuration data.
@@ -1299,8 +1122,11 @@ pub mod hook_type_config {
 pub mod hook_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::LoggingConfig;
 
     /// `AWS::CloudFormation::HookVersion`: Publishes new or first hook version to AWS CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-hookversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookVersion {
         resource: cloudwright_core::CfnResource,
@@ -1336,7 +1162,7 @@ pub mod hook_version {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type, here the HookVersion. This is used to uniquely identify a HookVersion resource
+        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type, here the HookVersion.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
@@ -1376,19 +1202,15 @@ pub mod hook_version {
     }
 
     /// The properties of `AWS::CloudFormation::HookVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookVersionProps {
-        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type. If your resource type calls AWS APIs in any of its handlers, you must create an IAM execution role that includes the necessary permissions to call those AWS APIs, and provision that execution role in your account.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
         pub execution_role_arn: Option<Value<String>>,
-        /// Specifies logging configuration information for a type.
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: Specifies logging configuration information for a type.
         pub logging_config: Option<LoggingConfig>,
-        /// A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
-        #[serde(rename = "SchemaHandlerPackage")]
+        /// `SchemaHandlerPackage`: A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
         pub schema_handler_package: Value<String>,
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Value<String>,
     }
 
@@ -1407,15 +1229,19 @@ pub mod hook_version {
         }
     }
 
-    /// `LoggingConfig` of `AWS::CloudFormation::HookVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LoggingConfig {
-        /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
-        pub log_group_name: Option<Value<String>>,
-        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-        #[serde(rename = "LogRoleArn", skip_serializing_if = "Option::is_none")]
-        pub log_role_arn: Option<Value<String>>,
+    impl Serialize for CfnHookVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            map.serialize_entry("SchemaHandlerPackage", &self.schema_handler_package)?;
+            map.serialize_entry("TypeName", &self.type_name)?;
+            map.end()
+        }
     }
 }
 
@@ -1423,8 +1249,13 @@ pub mod hook_version {
 pub mod lambda_hook {
     use cloudwright_core::Value;
     use serde::Serialize;
-
+    pub use super::{
+        Action, FailureMode, FilteringCriteria, HookStatus, HookTarget, InvocationPoint,
+        StackFilters, StackNames, StackRoles, TargetFilters, TargetOperation,
+    };
     /// `AWS::CloudFormation::LambdaHook`: This is a CloudFormation resource for the first-party AWS::Hooks::LambdaHook. `Ref` returns the primary identifier, `HookArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-lambdahook.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLambdaHook {
         resource: cloudwright_core::CfnResource,
@@ -1479,37 +1310,27 @@ pub mod lambda_hook {
     }
 
     /// The properties of `AWS::CloudFormation::LambdaHook`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLambdaHookProps {
-        /// The typename alias for the hook.
-        #[serde(rename = "Alias")]
+        /// `Alias`: The typename alias for the hook.
         pub alias: Value<String>,
-        /// Whether to automatically update the extension in this account and Region when a new minor version is published by the extension publisher.
-        #[serde(rename = "AutoUpdate", skip_serializing_if = "Option::is_none")]
+        /// `AutoUpdate`: Whether to automatically update the extension in this account and Region when a new minor version is published by the extension publisher.
         pub auto_update: Option<Value<bool>>,
-        /// The execution role ARN assumed by Hooks to invoke Lambda.
-        #[serde(rename = "ExecutionRole")]
+        /// `ExecutionRole`: The execution role ARN assumed by Hooks to invoke Lambda.
         pub execution_role: Value<String>,
-        /// Attribute to specify CloudFormation behavior on hook failure.
-        #[serde(rename = "FailureMode")]
+        /// `FailureMode`: Attribute to specify CloudFormation behavior on hook failure.
         pub failure_mode: Value<FailureMode>,
-        /// Attribute to specify which stacks this hook applies to or should get invoked for
-        #[serde(rename = "HookStatus")]
+        /// `HookStatus`: Attribute to specify which stacks this hook applies to or should get invoked for
         pub hook_status: Value<HookStatus>,
-        /// Amazon Resource Name (ARN), Partial ARN, name, version, or alias of the Lambda function to invoke with this hook.
-        #[serde(rename = "LambdaFunction")]
+        /// `LambdaFunction`: Amazon Resource Name (ARN), Partial ARN, name, version, or alias of the Lambda function to invoke with this hook.
         pub lambda_function: Value<String>,
-        /// Contains logging configuration information for the hook.
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: Contains logging configuration information for the hook.
         pub logging_config: Option<LoggingConfig>,
-        /// Filters to allow hooks to target specific stack attributes
-        #[serde(rename = "StackFilters", skip_serializing_if = "Option::is_none")]
+        /// `StackFilters`: Filters to allow hooks to target specific stack attributes
         pub stack_filters: Option<StackFilters>,
-        /// Attribute to specify which targets should invoke the hook
-        #[serde(rename = "TargetFilters", skip_serializing_if = "Option::is_none")]
+        /// `TargetFilters`: Attribute to specify which targets should invoke the hook
         pub target_filters: Option<TargetFilters>,
-        /// Which operations should this Hook run against? Resource changes, stacks or change sets.
-        #[serde(rename = "TargetOperations")]
+        /// `TargetOperations`: Which operations should this Hook run against?
         pub target_operations: Vec<Value<TargetOperation>>,
     }
 
@@ -1538,88 +1359,33 @@ pub mod lambda_hook {
         }
     }
 
-    /// Attribute to specify CloudFormation behavior on hook failure.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FailureMode {
-        /// `FAIL`
-        Fail,
-        /// `WARN`
-        Warn,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FailureMode {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Fail => "FAIL",
-                Self::Warn => "WARN",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FailureMode {
+    impl Serialize for CfnLambdaHookProps {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<FailureMode> for Value<FailureMode> {
-        fn from(value: FailureMode) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Attribute to specify which stacks this hook applies to or should get invoked for
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum HookStatus {
-        /// `ENABLED`
-        Enabled,
-        /// `DISABLED`
-        Disabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl HookStatus {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Enabled => "ENABLED",
-                Self::Disabled => "DISABLED",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for HookStatus {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<HookStatus> for Value<HookStatus> {
-        fn from(value: HookStatus) -> Self {
-            Value::Literal(value)
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Alias", &self.alias)?;
+            crate::cfn::entry(&mut map, "AutoUpdate", &self.auto_update)?;
+            map.serialize_entry("ExecutionRole", &self.execution_role)?;
+            map.serialize_entry("FailureMode", &self.failure_mode)?;
+            map.serialize_entry("HookStatus", &self.hook_status)?;
+            map.serialize_entry("LambdaFunction", &self.lambda_function)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            crate::cfn::entry(&mut map, "StackFilters", &self.stack_filters)?;
+            crate::cfn::entry(&mut map, "TargetFilters", &self.target_filters)?;
+            map.serialize_entry("TargetOperations", &self.target_operations)?;
+            map.end()
         }
     }
 
     /// Contains logging configuration information for an extension.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingConfig {
-        /// The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers.
-        #[serde(rename = "LogGroupName")]
+        /// `LogGroupName`: The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers.
         pub log_group_name: Value<String>,
-        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch Logs.
-        #[serde(rename = "LogRoleArn")]
+        /// `LogRoleArn`: The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch Logs.
         pub log_role_arn: Value<String>,
     }
 
@@ -1636,250 +1402,16 @@ pub mod lambda_hook {
         }
     }
 
-    /// Filters to allow hooks to target specific stack attributes
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct StackFilters {
-        /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
-        #[serde(rename = "FilteringCriteria")]
-        pub filtering_criteria: Value<FilteringCriteria>,
-        /// List of stack names as filters
-        #[serde(rename = "StackNames", skip_serializing_if = "Option::is_none")]
-        pub stack_names: Option<StackNames>,
-        /// List of stack roles that are performing the stack operations.
-        #[serde(rename = "StackRoles", skip_serializing_if = "Option::is_none")]
-        pub stack_roles: Option<StackRoles>,
-    }
-
-    impl StackFilters {
-        /// A `StackFilters` of its required properties (`FilteringCriteria`), the others unset.
-        pub fn new(filtering_criteria: impl Into<Value<FilteringCriteria>>) -> Self {
-            Self {
-                filtering_criteria: filtering_criteria.into(),
-                stack_names: None,
-                stack_roles: None,
-            }
-        }
-    }
-
-    /// Attribute to specify the filtering behavior. ANY will make the Hook pass if one filter matches. ALL will make the Hook pass if all filters match
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FilteringCriteria {
-        /// `ALL`
-        All,
-        /// `ANY`
-        Any,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FilteringCriteria {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::All => "ALL",
-                Self::Any => "ANY",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FilteringCriteria {
+    impl Serialize for LoggingConfig {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<FilteringCriteria> for Value<FilteringCriteria> {
-        fn from(value: FilteringCriteria) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// List of stack names as filters
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StackNames {
-        /// List of stack names that the hook is going to be excluded from
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
-        pub exclude: Option<Vec<Value<String>>>,
-        /// List of stack names that the hook is going to target
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
-        pub include: Option<Vec<Value<String>>>,
-    }
-
-    /// List of stack roles that are performing the stack operations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct StackRoles {
-        /// List of stack roles that the hook is going to be excluded from
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
-        pub exclude: Option<Vec<Value<String>>>,
-        /// List of stack roles that the hook is going to target
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
-        pub include: Option<Vec<Value<String>>>,
-    }
-
-    /// Attribute to specify which targets should invoke the hook
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TargetFilters {
-        /// List of actions that the hook is going to target
-        #[serde(rename = "Actions", skip_serializing_if = "Option::is_none")]
-        pub actions: Option<Vec<Value<Action>>>,
-        /// List of invocation points that the hook is going to target
-        #[serde(rename = "InvocationPoints", skip_serializing_if = "Option::is_none")]
-        pub invocation_points: Option<Vec<Value<InvocationPoint>>>,
-        /// List of type names that the hook is going to target
-        #[serde(rename = "TargetNames", skip_serializing_if = "Option::is_none")]
-        pub target_names: Option<Vec<Value<String>>>,
-        /// List of hook targets
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
-        pub targets: Option<Vec<HookTarget>>,
-    }
-
-    /// Target actions are the type of operation hooks will be executed at.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Action {
-        /// `CREATE`
-        Create,
-        /// `UPDATE`
-        Update,
-        /// `DELETE`
-        Delete,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Action {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Create => "CREATE",
-                Self::Update => "UPDATE",
-                Self::Delete => "DELETE",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Action {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Action> for Value<Action> {
-        fn from(value: Action) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Invocation points are the point in provisioning workflow where hooks will be executed.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum InvocationPoint {
-        /// `PRE_PROVISION`
-        PreProvision,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl InvocationPoint {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::PreProvision => "PRE_PROVISION",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for InvocationPoint {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<InvocationPoint> for Value<InvocationPoint> {
-        fn from(value: InvocationPoint) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Hook targets are the destination where hooks will be invoked against.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct HookTarget {
-        /// `Action`.
-        #[serde(rename = "Action")]
-        pub action: Value<Action>,
-        /// `InvocationPoint`.
-        #[serde(rename = "InvocationPoint")]
-        pub invocation_point: Value<InvocationPoint>,
-        /// `TargetName`.
-        #[serde(rename = "TargetName")]
-        pub target_name: Value<String>,
-    }
-
-    impl HookTarget {
-        /// A `HookTarget` of its required properties (`Action`, `InvocationPoint`, `TargetName`), the others unset.
-        pub fn new(
-            action: impl Into<Value<Action>>,
-            invocation_point: impl Into<Value<InvocationPoint>>,
-            target_name: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                action: action.into(),
-                invocation_point: invocation_point.into(),
-                target_name: target_name.into(),
-            }
-        }
-    }
-
-    /// Which operations should this Hook run against? Resource changes, stacks or change sets.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum TargetOperation {
-        /// `RESOURCE`
-        Resource,
-        /// `STACK`
-        Stack,
-        /// `CHANGE_SET`
-        ChangeSet,
-        /// `CLOUD_CONTROL`
-        CloudControl,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl TargetOperation {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Resource => "RESOURCE",
-                Self::Stack => "STACK",
-                Self::ChangeSet => "CHANGE_SET",
-                Self::CloudControl => "CLOUD_CONTROL",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for TargetOperation {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<TargetOperation> for Value<TargetOperation> {
-        fn from(value: TargetOperation) -> Self {
-            Value::Literal(value)
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            map.serialize_entry("LogRoleArn", &self.log_role_arn)?;
+            map.end()
         }
     }
 }
@@ -1890,6 +1422,8 @@ pub mod r#macro {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::Macro`: Resource Type definition for AWS::CloudFormation::Macro. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-macro.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMacro {
         resource: cloudwright_core::CfnResource,
@@ -1942,22 +1476,17 @@ pub mod r#macro {
     }
 
     /// The properties of `AWS::CloudFormation::Macro`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMacroProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `FunctionName`.
-        #[serde(rename = "FunctionName")]
         pub function_name: Value<String>,
         /// `LogGroupName`.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
         pub log_group_name: Option<Value<String>>,
         /// `LogRoleARN`.
-        #[serde(rename = "LogRoleARN", skip_serializing_if = "Option::is_none")]
         pub log_role_arn: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
     }
 
@@ -1976,6 +1505,22 @@ pub mod r#macro {
             }
         }
     }
+
+    impl Serialize for CfnMacroProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FunctionName", &self.function_name)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(&mut map, "LogRoleARN", &self.log_role_arn)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudFormation::ModuleDefaultVersion`: [`CfnModuleDefaultVersion`], [`CfnModuleDefaultVersionProps`] and their property types.
@@ -1984,6 +1529,8 @@ pub mod module_default_version {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::ModuleDefaultVersion`: A module that has been registered in the CloudFormation registry as the default version. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-moduledefaultversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModuleDefaultVersion {
         resource: cloudwright_core::CfnResource,
@@ -2033,17 +1580,28 @@ pub mod module_default_version {
     }
 
     /// The properties of `AWS::CloudFormation::ModuleDefaultVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnModuleDefaultVersionProps {
-        /// The Amazon Resource Name (ARN) of the module version to set as the default version.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The Amazon Resource Name (ARN) of the module version to set as the default version.
         pub arn: Option<Value<String>>,
-        /// The name of a module existing in the registry.
-        #[serde(rename = "ModuleName", skip_serializing_if = "Option::is_none")]
+        /// `ModuleName`: The name of a module existing in the registry.
         pub module_name: Option<Value<String>>,
-        /// The ID of an existing version of the named module to set as the default.
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+        /// `VersionId`: The ID of an existing version of the named module to set as the default.
         pub version_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnModuleDefaultVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "ModuleName", &self.module_name)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
+        }
     }
 }
 
@@ -2053,6 +1611,8 @@ pub mod module_version {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::ModuleVersion`: A module that has been registered in the CloudFormation registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-moduleversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModuleVersion {
         resource: cloudwright_core::CfnResource,
@@ -2141,13 +1701,11 @@ pub mod module_version {
     }
 
     /// The properties of `AWS::CloudFormation::ModuleVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModuleVersionProps {
-        /// The name of the module being registered.
-        #[serde(rename = "ModuleName")]
+        /// `ModuleName`: The name of the module being registered.
         pub module_name: Value<String>,
-        /// The url to the S3 bucket containing the schema and template fragment for the module you want to register.
-        #[serde(rename = "ModulePackage")]
+        /// `ModulePackage`: The url to the S3 bucket containing the schema and template fragment for the module you want to register.
         pub module_package: Value<String>,
     }
 
@@ -2163,14 +1721,30 @@ pub mod module_version {
             }
         }
     }
+
+    impl Serialize for CfnModuleVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ModuleName", &self.module_name)?;
+            map.serialize_entry("ModulePackage", &self.module_package)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudFormation::PublicTypeVersion`: [`CfnPublicTypeVersion`], [`CfnPublicTypeVersionProps`] and their property types.
 pub mod public_type_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Type;
 
     /// `AWS::CloudFormation::PublicTypeVersion`: Test and Publish a resource that has been registered in the CloudFormation Registry. `Ref` returns the primary identifier, `PublicTypeArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-publictypeversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicTypeVersion {
         resource: cloudwright_core::CfnResource,
@@ -2239,62 +1813,37 @@ pub mod public_type_version {
     }
 
     /// The properties of `AWS::CloudFormation::PublicTypeVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPublicTypeVersionProps {
-        /// The Amazon Resource Number (ARN) of the extension.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
+        /// `Arn`: The Amazon Resource Number (ARN) of the extension.
         pub arn: Option<Value<String>>,
-        /// A url to the S3 bucket where logs for the testType run will be available
-        #[serde(rename = "LogDeliveryBucket", skip_serializing_if = "Option::is_none")]
+        /// `LogDeliveryBucket`: A url to the S3 bucket where logs for the testType run will be available
         pub log_delivery_bucket: Option<Value<String>>,
-        /// The version number of a public third-party extension
-        #[serde(rename = "PublicVersionNumber", skip_serializing_if = "Option::is_none")]
+        /// `PublicVersionNumber`: The version number of a public third-party extension
         pub public_version_number: Option<Value<String>>,
-        /// The kind of extension
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The kind of extension
         pub r#type: Option<Value<Type>>,
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Option<Value<String>>,
     }
 
-    /// The kind of extension
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Type {
-        /// `RESOURCE`
-        Resource,
-        /// `MODULE`
-        Module,
-        /// `HOOK`
-        Hook,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Type {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Resource => "RESOURCE",
-                Self::Module => "MODULE",
-                Self::Hook => "HOOK",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Type {
+    impl Serialize for CfnPublicTypeVersionProps {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Type> for Value<Type> {
-        fn from(value: Type) -> Self {
-            Value::Literal(value)
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "LogDeliveryBucket", &self.log_delivery_bucket)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicVersionNumber",
+                &self.public_version_number,
+            )?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            map.end()
         }
     }
 }
@@ -2305,6 +1854,8 @@ pub mod publisher {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::Publisher`: Register as a publisher in the CloudFormation Registry. `Ref` returns the primary identifier, `PublisherId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-publisher.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublisher {
         resource: cloudwright_core::CfnResource,
@@ -2375,13 +1926,11 @@ pub mod publisher {
     }
 
     /// The properties of `AWS::CloudFormation::Publisher`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublisherProps {
-        /// Whether you accept the terms and conditions for publishing extensions in the CloudFormation registry. You must accept the terms and conditions in order to publish public extensions to the CloudFormation registry. The terms and conditions can be found at <https://cloudformation-registry-documents.s3.amazonaws.com/Terms_and_Conditions_for_AWS_CloudFormation_Registry_Publishers.pdf>
-        #[serde(rename = "AcceptTermsAndConditions")]
+        /// `AcceptTermsAndConditions`: Whether you accept the terms and conditions for publishing extensions in the CloudFormation registry.
         pub accept_terms_and_conditions: Value<bool>,
-        /// If you are using a Bitbucket or GitHub account for identity verification, the Amazon Resource Name (ARN) for your connection to that account.
-        #[serde(rename = "ConnectionArn", skip_serializing_if = "Option::is_none")]
+        /// `ConnectionArn`: If you are using a Bitbucket or GitHub account for identity verification, the Amazon Resource Name (ARN) for your connection to that account.
         pub connection_arn: Option<Value<String>>,
     }
 
@@ -2394,6 +1943,22 @@ pub mod publisher {
             }
         }
     }
+
+    impl Serialize for CfnPublisherProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AcceptTermsAndConditions",
+                &self.accept_terms_and_conditions,
+            )?;
+            crate::cfn::entry(&mut map, "ConnectionArn", &self.connection_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudFormation::ResourceDefaultVersion`: [`CfnResourceDefaultVersion`], [`CfnResourceDefaultVersionProps`] and their property types.
@@ -2402,6 +1967,8 @@ pub mod resource_default_version {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::ResourceDefaultVersion`: The default version of a resource that has been registered in the CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-resourcedefaultversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDefaultVersion {
         resource: cloudwright_core::CfnResource,
@@ -2432,7 +1999,7 @@ pub mod resource_default_version {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type. This is used to uniquely identify a ResourceDefaultVersion
+        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
@@ -2452,17 +2019,28 @@ pub mod resource_default_version {
     }
 
     /// The properties of `AWS::CloudFormation::ResourceDefaultVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnResourceDefaultVersionProps {
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the type version.
-        #[serde(rename = "TypeVersionArn", skip_serializing_if = "Option::is_none")]
+        /// `TypeVersionArn`: The Amazon Resource Name (ARN) of the type version.
         pub type_version_arn: Option<Value<String>>,
-        /// The ID of an existing version of the resource to set as the default.
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+        /// `VersionId`: The ID of an existing version of the resource to set as the default.
         pub version_id: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnResourceDefaultVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            crate::cfn::entry(&mut map, "TypeVersionArn", &self.type_version_arn)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
+        }
     }
 }
 
@@ -2470,8 +2048,11 @@ pub mod resource_default_version {
 pub mod resource_version {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::LoggingConfig;
 
     /// `AWS::CloudFormation::ResourceVersion`: A resource that has been registered in the CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-resourceversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceVersion {
         resource: cloudwright_core::CfnResource,
@@ -2507,7 +2088,7 @@ pub mod resource_version {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type, here the ResourceVersion. This is used to uniquely identify a ResourceVersion resource
+        /// `Fn::GetAtt` `Arn`: The Amazon Resource Name (ARN) of the type, here the ResourceVersion.
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
@@ -2517,7 +2098,7 @@ pub mod resource_version {
             self.resource.get_att("IsDefaultVersion")
         }
 
-        /// `Fn::GetAtt` `ProvisioningType`: The provisioning behavior of the type. AWS CloudFormation determines the provisioning type during registration, based on the types of handlers in the schema handler package submitted.
+        /// `Fn::GetAtt` `ProvisioningType`: The provisioning behavior of the type.
         pub fn attr_provisioning_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProvisioningType")
         }
@@ -2552,19 +2133,15 @@ pub mod resource_version {
     }
 
     /// The properties of `AWS::CloudFormation::ResourceVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceVersionProps {
-        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type. If your resource type calls AWS APIs in any of its handlers, you must create an IAM execution role that includes the necessary permissions to call those AWS APIs, and provision that execution role in your account.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
         pub execution_role_arn: Option<Value<String>>,
-        /// Specifies logging configuration information for a type.
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: Specifies logging configuration information for a type.
         pub logging_config: Option<LoggingConfig>,
-        /// A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
-        #[serde(rename = "SchemaHandlerPackage")]
+        /// `SchemaHandlerPackage`: A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
         pub schema_handler_package: Value<String>,
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Value<String>,
     }
 
@@ -2583,15 +2160,19 @@ pub mod resource_version {
         }
     }
 
-    /// `LoggingConfig` of `AWS::CloudFormation::ResourceVersion`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LoggingConfig {
-        /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
-        pub log_group_name: Option<Value<String>>,
-        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-        #[serde(rename = "LogRoleArn", skip_serializing_if = "Option::is_none")]
-        pub log_role_arn: Option<Value<String>>,
+    impl Serialize for CfnResourceVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            map.serialize_entry("SchemaHandlerPackage", &self.schema_handler_package)?;
+            map.serialize_entry("TypeName", &self.type_name)?;
+            map.end()
+        }
     }
 }
 
@@ -2601,6 +2182,8 @@ pub mod stack {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::Stack`: The AWS::CloudFormation::Stack resource nests a stack as a resource in a top-level template. `Ref` returns the primary identifier, `StackId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stack.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStack {
         resource: cloudwright_core::CfnResource,
@@ -2651,22 +2234,17 @@ pub mod stack {
     }
 
     /// The properties of `AWS::CloudFormation::Stack`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackProps {
         /// `NotificationARNs`.
-        #[serde(rename = "NotificationARNs", skip_serializing_if = "Option::is_none")]
         pub notification_ar_ns: Option<Vec<Value<String>>>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<indexmap::IndexMap<String, serde_json::Value>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TemplateURL`.
-        #[serde(rename = "TemplateURL")]
         pub template_url: Value<String>,
         /// `TimeoutInMinutes`.
-        #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_in_minutes: Option<Value<i64>>,
     }
 
@@ -2682,6 +2260,22 @@ pub mod stack {
             }
         }
     }
+
+    impl Serialize for CfnStackProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NotificationARNs", &self.notification_ar_ns)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TemplateURL", &self.template_url)?;
+            crate::cfn::entry(&mut map, "TimeoutInMinutes", &self.timeout_in_minutes)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudFormation::StackSet`: [`CfnStackSet`], [`CfnStackSetProps`] and their property types.
@@ -2690,6 +2284,8 @@ pub mod stack_set {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::StackSet`: StackSet as a resource provides one-click experience for provisioning a StackSet and StackInstances. `Ref` returns the primary identifier, `StackSetId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stackset.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackSet {
         resource: cloudwright_core::CfnResource,
@@ -2745,60 +2341,37 @@ pub mod stack_set {
     }
 
     /// The properties of `AWS::CloudFormation::StackSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackSetProps {
-        /// The Amazon Resource Number (ARN) of the IAM role to use to create this stack set. Specify an IAM role only if you are using customized administrator roles to control which users or groups can manage specific stack sets within the same administrator account.
-        #[serde(
-            rename = "AdministrationRoleARN",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdministrationRoleARN`: The Amazon Resource Number (ARN) of the IAM role to use to create this stack set.
         pub administration_role_arn: Option<Value<String>>,
-        /// Describes whether StackSets automatically deploys to AWS Organizations accounts that are added to the target organization or organizational unit (OU). Specify only if PermissionModel is SERVICE_MANAGED.
-        #[serde(rename = "AutoDeployment", skip_serializing_if = "Option::is_none")]
+        /// `AutoDeployment`: Describes whether StackSets automatically deploys to AWS Organizations accounts that are added to the target organization or organizational unit (OU).
         pub auto_deployment: Option<AutoDeployment>,
-        /// Specifies the AWS account that you are acting from. By default, SELF is specified. For self-managed permissions, specify SELF; for service-managed permissions, if you are signed in to the organization's management account, specify SELF. If you are signed in to a delegated administrator account, specify DELEGATED_ADMIN.
-        #[serde(rename = "CallAs", skip_serializing_if = "Option::is_none")]
+        /// `CallAs`: Specifies the AWS account that you are acting from.
         pub call_as: Option<Value<CallAs>>,
-        /// In some cases, you must explicitly acknowledge that your stack set template contains certain capabilities in order for AWS CloudFormation to create the stack set and related stack instances.
-        #[serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")]
+        /// `Capabilities`: In some cases, you must explicitly acknowledge that your stack set template contains certain capabilities in order for AWS CloudFormation to create the stack set and related stack instances.
         pub capabilities: Option<Vec<Value<Capability>>>,
-        /// A description of the stack set. You can use the description to identify the stack set's purpose or other important information.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the stack set.
         pub description: Option<Value<String>>,
-        /// The name of the IAM execution role to use to create the stack set. If you do not specify an execution role, AWS CloudFormation uses the AWSCloudFormationStackSetExecutionRole role for the stack set operation.
-        #[serde(rename = "ExecutionRoleName", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleName`: The name of the IAM execution role to use to create the stack set.
         pub execution_role_name: Option<Value<String>>,
-        /// Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
-        #[serde(rename = "ManagedExecution", skip_serializing_if = "Option::is_none")]
+        /// `ManagedExecution`: Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
         pub managed_execution: Option<ManagedExecution>,
         /// `OperationPreferences`.
-        #[serde(
-            rename = "OperationPreferences",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub operation_preferences: Option<OperationPreferences>,
-        /// The input parameters for the stack set template.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: The input parameters for the stack set template.
         pub parameters: Option<Vec<Parameter>>,
-        /// Describes how the IAM roles required for stack set operations are created. By default, SELF-MANAGED is specified.
-        #[serde(rename = "PermissionModel")]
+        /// `PermissionModel`: Describes how the IAM roles required for stack set operations are created.
         pub permission_model: Value<PermissionModel>,
-        /// A group of stack instances with parameters in some specific accounts and regions.
-        #[serde(rename = "StackInstancesGroup", skip_serializing_if = "Option::is_none")]
+        /// `StackInstancesGroup`: A group of stack instances with parameters in some specific accounts and regions.
         pub stack_instances_group: Option<Vec<StackInstances>>,
-        /// The name to associate with the stack set. The name must be unique in the Region where you create your stack set.
-        #[serde(rename = "StackSetName")]
+        /// `StackSetName`: The name to associate with the stack set.
         pub stack_set_name: Value<String>,
-        /// The key-value pairs to associate with this stack set and the stacks created from it. AWS CloudFormation also propagates these tags to supported resources that are created in the stacks. A maximum number of 50 tags can be specified.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The key-value pairs to associate with this stack set and the stacks created from it.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The structure that contains the template body, with a minimum length of 1 byte and a maximum length of 51,200 bytes.
-        #[serde(rename = "TemplateBody", skip_serializing_if = "Option::is_none")]
+        /// `TemplateBody`: The structure that contains the template body, with a minimum length of 1 byte and a maximum length of 51,200 bytes.
         pub template_body: Option<Value<String>>,
-        /// Location of file containing the template body. The URL must point to a template (max size: 460,800 bytes) that is located in an Amazon S3 bucket.
-        #[serde(rename = "TemplateURL", skip_serializing_if = "Option::is_none")]
+        /// `TemplateURL`: Location of file containing the template body.
         pub template_url: Option<Value<String>>,
     }
 
@@ -2828,25 +2401,74 @@ pub mod stack_set {
         }
     }
 
-    /// `AutoDeployment` of `AWS::CloudFormation::StackSet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AutoDeployment {
-        /// A list of StackSet ARNs that this StackSet depends on for auto-deployment operations. When auto-deployment is triggered, operations will be sequenced to ensure all dependencies complete successfully before this StackSet's operation begins.
-        #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
-        pub depends_on: Option<Vec<Value<String>>>,
-        /// If set to true, StackSets automatically deploys additional stack instances to AWS Organizations accounts that are added to a target organization or organizational unit (OU) in the specified Regions. If an account is removed from a target organization or OU, StackSets deletes stack instances from the account in the specified Regions.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
-        pub enabled: Option<Value<bool>>,
-        /// If set to true, stack resources are retained when an account is removed from a target organization or OU. If set to false, stack resources are deleted. Specify only if Enabled is set to True.
-        #[serde(
-            rename = "RetainStacksOnAccountRemoval",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnStackSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdministrationRoleARN",
+                &self.administration_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "AutoDeployment", &self.auto_deployment)?;
+            crate::cfn::entry(&mut map, "CallAs", &self.call_as)?;
+            crate::cfn::entry(&mut map, "Capabilities", &self.capabilities)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleName", &self.execution_role_name)?;
+            crate::cfn::entry(&mut map, "ManagedExecution", &self.managed_execution)?;
+            crate::cfn::entry(
+                &mut map,
+                "OperationPreferences",
+                &self.operation_preferences,
+            )?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.serialize_entry("PermissionModel", &self.permission_model)?;
+            crate::cfn::entry(
+                &mut map,
+                "StackInstancesGroup",
+                &self.stack_instances_group,
+            )?;
+            map.serialize_entry("StackSetName", &self.stack_set_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TemplateBody", &self.template_body)?;
+            crate::cfn::entry(&mut map, "TemplateURL", &self.template_url)?;
+            map.end()
+        }
+    }
 
+    /// The `AutoDeployment` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AutoDeployment {
+        /// `DependsOn`: A list of StackSet ARNs that this StackSet depends on for auto-deployment operations.
+        pub depends_on: Option<Vec<Value<String>>>,
+        /// `Enabled`: If set to true, StackSets automatically deploys additional stack instances to AWS Organizations accounts that are added to a target organization or organizational unit (OU) in the specified Regions.
+        pub enabled: Option<Value<bool>>,
+        /// `RetainStacksOnAccountRemoval`: If set to true, stack resources are retained when an account is removed from a target organization or OU.
         pub retain_stacks_on_account_removal: Option<Value<bool>>,
     }
 
-    /// Specifies the AWS account that you are acting from. By default, SELF is specified. For self-managed permissions, specify SELF; for service-managed permissions, if you are signed in to the organization's management account, specify SELF. If you are signed in to a delegated administrator account, specify DELEGATED_ADMIN.
+    impl Serialize for AutoDeployment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DependsOn", &self.depends_on)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "RetainStacksOnAccountRemoval",
+                &self.retain_stacks_on_account_removal,
+            )?;
+            map.end()
+        }
+    }
+
+    /// Specifies the AWS account that you are acting from.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CallAs {
         /// `SELF`
@@ -2924,53 +2546,79 @@ pub mod stack_set {
     }
 
     /// Describes whether StackSets performs non-conflicting operations concurrently and queues conflicting operations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedExecution {
         /// `Active`.
-        #[serde(rename = "Active", skip_serializing_if = "Option::is_none")]
         pub active: Option<Value<bool>>,
     }
 
+    impl Serialize for ManagedExecution {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Active", &self.active)?;
+            map.end()
+        }
+    }
+
     /// The user-specified preferences for how AWS CloudFormation performs a stack set operation.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OperationPreferences {
         /// `ConcurrencyMode`.
-        #[serde(rename = "ConcurrencyMode", skip_serializing_if = "Option::is_none")]
         pub concurrency_mode: Option<Value<ConcurrencyMode>>,
         /// `FailureToleranceCount`.
-        #[serde(
-            rename = "FailureToleranceCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub failure_tolerance_count: Option<Value<i64>>,
         /// `FailureTolerancePercentage`.
-        #[serde(
-            rename = "FailureTolerancePercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub failure_tolerance_percentage: Option<Value<i64>>,
         /// `MaxConcurrentCount`.
-        #[serde(rename = "MaxConcurrentCount", skip_serializing_if = "Option::is_none")]
         pub max_concurrent_count: Option<Value<i64>>,
         /// `MaxConcurrentPercentage`.
-        #[serde(
-            rename = "MaxConcurrentPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_concurrent_percentage: Option<Value<i64>>,
         /// `RegionConcurrencyType`.
-        #[serde(
-            rename = "RegionConcurrencyType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub region_concurrency_type: Option<Value<RegionConcurrencyType>>,
         /// `RegionOrder`.
-        #[serde(rename = "RegionOrder", skip_serializing_if = "Option::is_none")]
         pub region_order: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for OperationPreferences {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConcurrencyMode", &self.concurrency_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureToleranceCount",
+                &self.failure_tolerance_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureTolerancePercentage",
+                &self.failure_tolerance_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrentCount",
+                &self.max_concurrent_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrentPercentage",
+                &self.max_concurrent_percentage,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RegionConcurrencyType",
+                &self.region_concurrency_type,
+            )?;
+            crate::cfn::entry(&mut map, "RegionOrder", &self.region_order)?;
+            map.end()
+        }
     }
 
     /// Specifies how the concurrency level behaves during the operation execution.
@@ -3047,14 +2695,12 @@ pub mod stack_set {
         }
     }
 
-    /// `Parameter` of `AWS::CloudFormation::StackSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `Parameter` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Parameter {
-        /// The key associated with the parameter. If you don't specify a key and value for a particular parameter, AWS CloudFormation uses the default value that is specified in your template.
-        #[serde(rename = "ParameterKey")]
+        /// `ParameterKey`: The key associated with the parameter.
         pub parameter_key: Value<String>,
-        /// The input value associated with the parameter.
-        #[serde(rename = "ParameterValue")]
+        /// `ParameterValue`: The input value associated with the parameter.
         pub parameter_value: Value<String>,
     }
 
@@ -3071,7 +2717,20 @@ pub mod stack_set {
         }
     }
 
-    /// Describes how the IAM roles required for stack set operations are created. By default, SELF-MANAGED is specified.
+    impl Serialize for Parameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ParameterKey", &self.parameter_key)?;
+            map.serialize_entry("ParameterValue", &self.parameter_value)?;
+            map.end()
+        }
+    }
+
+    /// Describes how the IAM roles required for stack set operations are created.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PermissionModel {
         /// `SERVICE_MANAGED`
@@ -3109,16 +2768,13 @@ pub mod stack_set {
     }
 
     /// Stack instances in some specific accounts and Regions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StackInstances {
         /// `DeploymentTargets`.
-        #[serde(rename = "DeploymentTargets")]
         pub deployment_targets: DeploymentTargets,
-        /// A list of stack set parameters whose values you want to override in the selected stack instances.
-        #[serde(rename = "ParameterOverrides", skip_serializing_if = "Option::is_none")]
+        /// `ParameterOverrides`: A list of stack set parameters whose values you want to override in the selected stack instances.
         pub parameter_overrides: Option<Vec<Parameter>>,
-        /// The names of one or more Regions where you want to create stack instances using the specified AWS account(s).
-        #[serde(rename = "Regions")]
+        /// `Regions`: The names of one or more Regions where you want to create stack instances using the specified AWS account(s).
         pub regions: Vec<Value<String>>,
     }
 
@@ -3136,25 +2792,54 @@ pub mod stack_set {
         }
     }
 
-    /// The AWS OrganizationalUnitIds or Accounts for which to create stack instances in the specified Regions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct DeploymentTargets {
-        /// The filter type you want to apply on organizational units and accounts.
-        #[serde(rename = "AccountFilterType", skip_serializing_if = "Option::is_none")]
-        pub account_filter_type: Option<Value<AccountFilterType>>,
-        /// AWS accounts that you want to create stack instances in the specified Region(s) for.
-        #[serde(rename = "Accounts", skip_serializing_if = "Option::is_none")]
-        pub accounts: Option<Vec<Value<String>>>,
-        /// Returns the value of the AccountsUrl property. AccountsUrl is currently not supported when using Account Level Targeting (ALT).
-        #[serde(rename = "AccountsUrl", skip_serializing_if = "Option::is_none")]
-        pub accounts_url: Option<Value<String>>,
-        /// The organization root ID or organizational unit (OU) IDs to which StackSets deploys.
-        #[serde(
-            rename = "OrganizationalUnitIds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for StackInstances {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DeploymentTargets", &self.deployment_targets)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParameterOverrides",
+                &self.parameter_overrides,
+            )?;
+            map.serialize_entry("Regions", &self.regions)?;
+            map.end()
+        }
+    }
 
+    /// The AWS OrganizationalUnitIds or Accounts for which to create stack instances in the specified Regions.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DeploymentTargets {
+        /// `AccountFilterType`: The filter type you want to apply on organizational units and accounts.
+        pub account_filter_type: Option<Value<AccountFilterType>>,
+        /// `Accounts`: AWS accounts that you want to create stack instances in the specified Region(s) for.
+        pub accounts: Option<Vec<Value<String>>>,
+        /// `AccountsUrl`: Returns the value of the AccountsUrl property.
+        pub accounts_url: Option<Value<String>>,
+        /// `OrganizationalUnitIds`: The organization root ID or organizational unit (OU) IDs to which StackSets deploys.
         pub organizational_unit_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for DeploymentTargets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountFilterType", &self.account_filter_type)?;
+            crate::cfn::entry(&mut map, "Accounts", &self.accounts)?;
+            crate::cfn::entry(&mut map, "AccountsUrl", &self.accounts_url)?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationalUnitIds",
+                &self.organizational_unit_ids,
+            )?;
+            map.end()
+        }
     }
 
     /// The filter type you want to apply on organizational units and accounts.
@@ -3205,8 +2890,11 @@ pub mod stack_set {
 pub mod type_activation {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{LoggingConfig, Type};
 
     /// `AWS::CloudFormation::TypeActivation`: Enable a resource that has been published in the CloudFormation Registry. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-typeactivation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTypeActivation {
         resource: cloudwright_core::CfnResource,
@@ -3259,92 +2947,52 @@ pub mod type_activation {
     }
 
     /// The properties of `AWS::CloudFormation::TypeActivation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTypeActivationProps {
-        /// Whether to automatically update the extension in this account and region when a new minor version is published by the extension publisher. Major versions released by the publisher must be manually updated.
-        #[serde(rename = "AutoUpdate", skip_serializing_if = "Option::is_none")]
+        /// `AutoUpdate`: Whether to automatically update the extension in this account and region when a new minor version is published by the extension publisher.
         pub auto_update: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type. If your resource type calls AWS APIs in any of its handlers, you must create an IAM execution role that includes the necessary permissions to call those AWS APIs, and provision that execution role in your account.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
         pub execution_role_arn: Option<Value<String>>,
-        /// Specifies logging configuration information for a type.
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: Specifies logging configuration information for a type.
         pub logging_config: Option<LoggingConfig>,
-        /// The Major Version of the type you want to enable
-        #[serde(rename = "MajorVersion", skip_serializing_if = "Option::is_none")]
+        /// `MajorVersion`: The Major Version of the type you want to enable
         pub major_version: Option<Value<String>>,
-        /// The Amazon Resource Number (ARN) assigned to the public extension upon publication
-        #[serde(rename = "PublicTypeArn", skip_serializing_if = "Option::is_none")]
+        /// `PublicTypeArn`: The Amazon Resource Number (ARN) assigned to the public extension upon publication
         pub public_type_arn: Option<Value<String>>,
-        /// The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
-        #[serde(rename = "PublisherId", skip_serializing_if = "Option::is_none")]
+        /// `PublisherId`: The reserved publisher id for this type, or the publisher id assigned by CloudFormation for publishing in this region.
         pub publisher_id: Option<Value<String>>,
-        /// The kind of extension
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The kind of extension
         pub r#type: Option<Value<Type>>,
-        /// The name of the type being registered.
-        #[serde(rename = "TypeName", skip_serializing_if = "Option::is_none")]
+        /// `TypeName`: The name of the type being registered.
         pub type_name: Option<Value<String>>,
-        /// An alias to assign to the public extension in this account and region. If you specify an alias for the extension, you must then use the alias to refer to the extension in your templates.
-        #[serde(rename = "TypeNameAlias", skip_serializing_if = "Option::is_none")]
+        /// `TypeNameAlias`: An alias to assign to the public extension in this account and region.
         pub type_name_alias: Option<Value<String>>,
-        /// Manually updates a previously-enabled type to a new major or minor version, if available. You can also use this parameter to update the value of AutoUpdateEnabled
-        #[serde(rename = "VersionBump", skip_serializing_if = "Option::is_none")]
+        /// `VersionBump`: Manually updates a previously-enabled type to a new major or minor version, if available.
         pub version_bump: Option<Value<VersionBump>>,
     }
 
-    /// `LoggingConfig` of `AWS::CloudFormation::TypeActivation`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LoggingConfig {
-        /// The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
-        pub log_group_name: Option<Value<String>>,
-        /// The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
-        #[serde(rename = "LogRoleArn", skip_serializing_if = "Option::is_none")]
-        pub log_role_arn: Option<Value<String>>,
-    }
-
-    /// The kind of extension
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Type {
-        /// `RESOURCE`
-        Resource,
-        /// `MODULE`
-        Module,
-        /// `HOOK`
-        Hook,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Type {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Resource => "RESOURCE",
-                Self::Module => "MODULE",
-                Self::Hook => "HOOK",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Type {
+    impl Serialize for CfnTypeActivationProps {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoUpdate", &self.auto_update)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            crate::cfn::entry(&mut map, "MajorVersion", &self.major_version)?;
+            crate::cfn::entry(&mut map, "PublicTypeArn", &self.public_type_arn)?;
+            crate::cfn::entry(&mut map, "PublisherId", &self.publisher_id)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "TypeName", &self.type_name)?;
+            crate::cfn::entry(&mut map, "TypeNameAlias", &self.type_name_alias)?;
+            crate::cfn::entry(&mut map, "VersionBump", &self.version_bump)?;
+            map.end()
         }
     }
 
-    impl From<Type> for Value<Type> {
-        fn from(value: Type) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Manually updates a previously-enabled type to a new major or minor version, if available. You can also use this parameter to update the value of AutoUpdateEnabled
+    /// Manually updates a previously-enabled type to a new major or minor version, if available.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VersionBump {
         /// `MAJOR`
@@ -3388,6 +3036,8 @@ pub mod wait_condition {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::WaitCondition`: Resource Type definition for AWS::CloudFormation::WaitCondition. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitcondition.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWaitCondition {
         resource: cloudwright_core::CfnResource,
@@ -3443,17 +3093,28 @@ pub mod wait_condition {
     }
 
     /// The properties of `AWS::CloudFormation::WaitCondition`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnWaitConditionProps {
         /// `Count`.
-        #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
         pub count: Option<Value<i64>>,
         /// `Handle`.
-        #[serde(rename = "Handle", skip_serializing_if = "Option::is_none")]
         pub handle: Option<Value<String>>,
         /// `Timeout`.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
         pub timeout: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnWaitConditionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Count", &self.count)?;
+            crate::cfn::entry(&mut map, "Handle", &self.handle)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
+        }
     }
 }
 
@@ -3462,6 +3123,8 @@ pub mod wait_condition_handle {
     use serde::Serialize;
 
     /// `AWS::CloudFormation::WaitConditionHandle`: Resource Type definition for AWS::CloudFormation::WaitConditionHandle. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitconditionhandle.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWaitConditionHandle {
         resource: cloudwright_core::CfnResource,
@@ -3512,6 +3175,452 @@ pub mod wait_condition_handle {
     }
 
     /// The properties of `AWS::CloudFormation::WaitConditionHandle`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnWaitConditionHandleProps {}
+    impl Serialize for CfnWaitConditionHandleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
+        }
+    }
+}
+
+/// Attribute to specify CloudFormation behavior on hook failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureMode {
+    /// `FAIL`
+    Fail,
+    /// `WARN`
+    Warn,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl FailureMode {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Fail => "FAIL",
+            Self::Warn => "WARN",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for FailureMode {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<FailureMode> for Value<FailureMode> {
+    fn from(value: FailureMode) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Attribute to specify which stacks this hook applies to or should get invoked for
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HookStatus {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl HookStatus {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for HookStatus {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<HookStatus> for Value<HookStatus> {
+    fn from(value: HookStatus) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Filters to allow hooks to target specific stack attributes
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackFilters {
+    /// `FilteringCriteria`: Attribute to specify the filtering behavior.
+    pub filtering_criteria: Value<FilteringCriteria>,
+    /// `StackNames`: List of stack names as filters
+    pub stack_names: Option<StackNames>,
+    /// `StackRoles`: List of stack roles that are performing the stack operations.
+    pub stack_roles: Option<StackRoles>,
+}
+
+impl StackFilters {
+    /// A `StackFilters` of its required properties (`FilteringCriteria`), the others unset.
+    pub fn new(filtering_criteria: impl Into<Value<FilteringCriteria>>) -> Self {
+        Self {
+            filtering_criteria: filtering_criteria.into(),
+            stack_names: None,
+            stack_roles: None,
+        }
+    }
+}
+
+impl Serialize for StackFilters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FilteringCriteria", &self.filtering_criteria)?;
+        crate::cfn::entry(&mut map, "StackNames", &self.stack_names)?;
+        crate::cfn::entry(&mut map, "StackRoles", &self.stack_roles)?;
+        map.end()
+    }
+}
+
+/// Attribute to specify the filtering behavior.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilteringCriteria {
+    /// `ALL`
+    All,
+    /// `ANY`
+    Any,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl FilteringCriteria {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Any => "ANY",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for FilteringCriteria {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<FilteringCriteria> for Value<FilteringCriteria> {
+    fn from(value: FilteringCriteria) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// List of stack names as filters
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StackNames {
+    /// `Exclude`: List of stack names that the hook is going to be excluded from
+    pub exclude: Option<Vec<Value<String>>>,
+    /// `Include`: List of stack names that the hook is going to target
+    pub include: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for StackNames {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Exclude", &self.exclude)?;
+        crate::cfn::entry(&mut map, "Include", &self.include)?;
+        map.end()
+    }
+}
+
+/// List of stack roles that are performing the stack operations.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StackRoles {
+    /// `Exclude`: List of stack roles that the hook is going to be excluded from
+    pub exclude: Option<Vec<Value<String>>>,
+    /// `Include`: List of stack roles that the hook is going to target
+    pub include: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for StackRoles {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Exclude", &self.exclude)?;
+        crate::cfn::entry(&mut map, "Include", &self.include)?;
+        map.end()
+    }
+}
+
+/// Attribute to specify which targets should invoke the hook
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TargetFilters {
+    /// `Actions`: List of actions that the hook is going to target
+    pub actions: Option<Vec<Value<Action>>>,
+    /// `InvocationPoints`: List of invocation points that the hook is going to target
+    pub invocation_points: Option<Vec<Value<InvocationPoint>>>,
+    /// `TargetNames`: List of type names that the hook is going to target
+    pub target_names: Option<Vec<Value<String>>>,
+    /// `Targets`: List of hook targets
+    pub targets: Option<Vec<HookTarget>>,
+}
+
+impl Serialize for TargetFilters {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Actions", &self.actions)?;
+        crate::cfn::entry(&mut map, "InvocationPoints", &self.invocation_points)?;
+        crate::cfn::entry(&mut map, "TargetNames", &self.target_names)?;
+        crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+        map.end()
+    }
+}
+
+/// Target actions are the type of operation hooks will be executed at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// `CREATE`
+    Create,
+    /// `UPDATE`
+    Update,
+    /// `DELETE`
+    Delete,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Action {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Create => "CREATE",
+            Self::Update => "UPDATE",
+            Self::Delete => "DELETE",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Action> for Value<Action> {
+    fn from(value: Action) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Invocation points are the point in provisioning workflow where hooks will be executed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvocationPoint {
+    /// `PRE_PROVISION`
+    PreProvision,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl InvocationPoint {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PreProvision => "PRE_PROVISION",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for InvocationPoint {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<InvocationPoint> for Value<InvocationPoint> {
+    fn from(value: InvocationPoint) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Hook targets are the destination where hooks will be invoked against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HookTarget {
+    /// `Action`.
+    pub action: Value<Action>,
+    /// `InvocationPoint`.
+    pub invocation_point: Value<InvocationPoint>,
+    /// `TargetName`.
+    pub target_name: Value<String>,
+}
+
+impl HookTarget {
+    /// A `HookTarget` of its required properties (`Action`, `InvocationPoint`, `TargetName`), the others unset.
+    pub fn new(
+        action: impl Into<Value<Action>>,
+        invocation_point: impl Into<Value<InvocationPoint>>,
+        target_name: impl Into<Value<String>>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            invocation_point: invocation_point.into(),
+            target_name: target_name.into(),
+        }
+    }
+}
+
+impl Serialize for HookTarget {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Action", &self.action)?;
+        map.serialize_entry("InvocationPoint", &self.invocation_point)?;
+        map.serialize_entry("TargetName", &self.target_name)?;
+        map.end()
+    }
+}
+
+/// Which operations should this Hook run against?
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetOperation {
+    /// `RESOURCE`
+    Resource,
+    /// `STACK`
+    Stack,
+    /// `CHANGE_SET`
+    ChangeSet,
+    /// `CLOUD_CONTROL`
+    CloudControl,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl TargetOperation {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Resource => "RESOURCE",
+            Self::Stack => "STACK",
+            Self::ChangeSet => "CHANGE_SET",
+            Self::CloudControl => "CLOUD_CONTROL",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for TargetOperation {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<TargetOperation> for Value<TargetOperation> {
+    fn from(value: TargetOperation) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The `LoggingConfig` property type.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LoggingConfig {
+    /// `LogGroupName`: The Amazon CloudWatch log group to which CloudFormation sends error logging information when invoking the type's handlers.
+    pub log_group_name: Option<Value<String>>,
+    /// `LogRoleArn`: The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch logs.
+    pub log_role_arn: Option<Value<String>>,
+}
+
+impl Serialize for LoggingConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+        crate::cfn::entry(&mut map, "LogRoleArn", &self.log_role_arn)?;
+        map.end()
+    }
+}
+
+/// The kind of extension
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    /// `RESOURCE`
+    Resource,
+    /// `MODULE`
+    Module,
+    /// `HOOK`
+    Hook,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Type {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Resource => "RESOURCE",
+            Self::Module => "MODULE",
+            Self::Hook => "HOOK",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Type {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Type> for Value<Type> {
+    fn from(value: Type) -> Self {
+        Value::Literal(value)
+    }
 }

@@ -5,9 +5,12 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use alarm::{CfnAlarm, CfnAlarmProps};
 pub use alarm_mute_rule::{CfnAlarmMuteRule, CfnAlarmMuteRuleProps};
 pub use anomaly_detector::{CfnAnomalyDetector, CfnAnomalyDetectorProps};
@@ -29,6 +32,8 @@ pub mod alarm {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::Alarm`: The `AWS::CloudWatch::Alarm` type specifies an alarm and associates it with the specified metric or metric math expression. `Ref` returns the primary identifier, `AlarmName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarm.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlarm {
         resource: cloudwright_core::CfnResource,
@@ -83,122 +88,161 @@ pub mod alarm {
     }
 
     /// The properties of `AWS::CloudWatch::Alarm`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAlarmProps {
         /// `ActionConfiguration`.
-        #[serde(rename = "ActionConfiguration", skip_serializing_if = "Option::is_none")]
         pub action_configuration: Option<ActionConfiguration>,
-        /// Indicates whether actions should be executed during any changes to the alarm state. The default is TRUE.
-        #[serde(rename = "ActionsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `ActionsEnabled`: Indicates whether actions should be executed during any changes to the alarm state.
         pub actions_enabled: Option<Value<bool>>,
-        /// The list of actions to execute when this alarm transitions into an ALARM state from any other state. Specify each action as an Amazon Resource Name (ARN). For more information about creating alarms and the actions that you can specify, see [PutMetricAlarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html) in the *API Reference*.
-        #[serde(rename = "AlarmActions", skip_serializing_if = "Option::is_none")]
+        /// `AlarmActions`: The list of actions to execute when this alarm transitions into an ALARM state from any other state.
         pub alarm_actions: Option<Vec<Value<String>>>,
-        /// The description of the alarm.
-        #[serde(rename = "AlarmDescription", skip_serializing_if = "Option::is_none")]
+        /// `AlarmDescription`: The description of the alarm.
         pub alarm_description: Option<Value<String>>,
-        /// The name of the alarm. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the alarm name.
-        #[serde(rename = "AlarmName", skip_serializing_if = "Option::is_none")]
+        /// `AlarmName`: The name of the alarm.
         pub alarm_name: Option<Value<String>>,
-        /// The arithmetic operation to use when comparing the specified statistic and threshold. The specified statistic value is used as the first operand.
-        #[serde(rename = "ComparisonOperator", skip_serializing_if = "Option::is_none")]
+        /// `ComparisonOperator`: The arithmetic operation to use when comparing the specified statistic and threshold.
         pub comparison_operator: Option<Value<ComparisonOperator>>,
-        /// The number of datapoints that must be breaching to trigger the alarm. This is used only if you are setting an "M out of N" alarm. In that case, this value is the M, and the value that you set for `EvaluationPeriods` is the N value.
-        #[serde(rename = "DatapointsToAlarm", skip_serializing_if = "Option::is_none")]
+        /// `DatapointsToAlarm`: The number of datapoints that must be breaching to trigger the alarm.
         pub datapoints_to_alarm: Option<Value<i64>>,
-        /// The dimensions for the metric associated with the alarm. For an alarm based on a math expression, you can't specify `Dimensions`. Instead, you use `Metrics`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
+        /// `Dimensions`: The dimensions for the metric associated with the alarm.
         pub dimensions: Option<Vec<Dimension>>,
-        /// Used only for alarms based on percentiles. If `ignore`, the alarm state does not change during periods with too few data points to be statistically significant. If `evaluate` or this parameter is not used, the alarm is always evaluated and possibly changes state no matter how many data points are available.
-        #[serde(
-            rename = "EvaluateLowSampleCountPercentile",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EvaluateLowSampleCountPercentile`: Used only for alarms based on percentiles.
         pub evaluate_low_sample_count_percentile: Option<Value<String>>,
-        /// The evaluation criteria for the alarm.
-        #[serde(rename = "EvaluationCriteria", skip_serializing_if = "Option::is_none")]
+        /// `EvaluationCriteria`: The evaluation criteria for the alarm.
         pub evaluation_criteria: Option<EvaluationCriteria>,
-        /// The frequency, in seconds, at which the alarm is evaluated.
-        #[serde(rename = "EvaluationInterval", skip_serializing_if = "Option::is_none")]
+        /// `EvaluationInterval`: The frequency, in seconds, at which the alarm is evaluated.
         pub evaluation_interval: Option<Value<i64>>,
-        /// The number of periods over which data is compared to the specified threshold. If you are setting an alarm that requires that a number of consecutive data points be breaching to trigger the alarm, this value specifies that number. If you are setting an "M out of N" alarm, this value is the N, and `DatapointsToAlarm` is the M.
-        #[serde(rename = "EvaluationPeriods", skip_serializing_if = "Option::is_none")]
+        /// `EvaluationPeriods`: The number of periods over which data is compared to the specified threshold.
         pub evaluation_periods: Option<Value<i64>>,
-        /// The evaluation window that the alarm uses to select the range of metric data that it evaluates. This is either a sliding window or a wall clock window. For more information, see [Alarm evaluation windows](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation-window.html) in the *CloudWatch User Guide*.
-        #[serde(rename = "EvaluationWindow", skip_serializing_if = "Option::is_none")]
+        /// `EvaluationWindow`: The evaluation window that the alarm uses to select the range of metric data that it evaluates.
         pub evaluation_window: Option<EvaluationWindow>,
-        /// The percentile statistic for the metric associated with the alarm. Specify a value between p0.0 and p100.
-        #[serde(rename = "ExtendedStatistic", skip_serializing_if = "Option::is_none")]
+        /// `ExtendedStatistic`: The percentile statistic for the metric associated with the alarm.
         pub extended_statistic: Option<Value<String>>,
-        /// The actions to execute when this alarm transitions to the `INSUFFICIENT_DATA` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
-        #[serde(
-            rename = "InsufficientDataActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InsufficientDataActions`: The actions to execute when this alarm transitions to the `INSUFFICIENT_DATA` state from any other state.
         pub insufficient_data_actions: Option<Vec<Value<String>>>,
-        /// The name of the metric associated with the alarm. This is required for an alarm based on a metric. For an alarm based on a math expression, you use `Metrics` instead and you can't specify `MetricName`.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
+        /// `MetricName`: The name of the metric associated with the alarm.
         pub metric_name: Option<Value<String>>,
-        /// An array that enables you to create an alarm based on the result of a metric math expression. Each item in the array either retrieves a metric or performs a math expression.
-        #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
+        /// `Metrics`: An array that enables you to create an alarm based on the result of a metric math expression.
         pub metrics: Option<Vec<MetricDataQuery>>,
-        /// The namespace of the metric associated with the alarm. This is required for an alarm based on a metric. For an alarm based on a math expression, you can't specify `Namespace` and you use `Metrics` instead.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace of the metric associated with the alarm.
         pub namespace: Option<Value<String>>,
-        /// The actions to execute when this alarm transitions to the `OK` state from any other state. Each action is specified as an Amazon Resource Name (ARN).
-        #[serde(rename = "OKActions", skip_serializing_if = "Option::is_none")]
+        /// `OKActions`: The actions to execute when this alarm transitions to the `OK` state from any other state.
         pub ok_actions: Option<Vec<Value<String>>>,
-        /// The period, in seconds, over which the statistic is applied. This is required for an alarm based on a metric. Valid values are 10, 20, 30, 60, and any multiple of 60.
-        #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
+        /// `Period`: The period, in seconds, over which the statistic is applied.
         pub period: Option<Value<i64>>,
-        /// The statistic for the metric associated with the alarm, other than percentile. For percentile statistics, use `ExtendedStatistic`.
-        #[serde(rename = "Statistic", skip_serializing_if = "Option::is_none")]
+        /// `Statistic`: The statistic for the metric associated with the alarm, other than percentile.
         pub statistic: Option<Value<Statistic>>,
-        /// A list of key-value pairs to associate with the alarm. You can associate as many as 50 tags with an alarm. To be able to associate tags with the alarm when you create the alarm, you must have the `cloudwatch:TagResource` permission.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs to associate with the alarm.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The value to compare with the specified statistic.
-        #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
+        /// `Threshold`: The value to compare with the specified statistic.
         pub threshold: Option<Value<f64>>,
-        /// In an alarm based on an anomaly detection model, this is the ID of the `ANOMALY_DETECTION_BAND` function used as the threshold for the alarm.
-        #[serde(rename = "ThresholdMetricId", skip_serializing_if = "Option::is_none")]
+        /// `ThresholdMetricId`: In an alarm based on an anomaly detection model, this is the ID of the `ANOMALY_DETECTION_BAND` function used as the threshold for the alarm.
         pub threshold_metric_id: Option<Value<String>>,
-        /// Sets how this alarm is to handle missing data points. Valid values are `breaching`, `notBreaching`, `ignore`, and `missing`. For more information, see [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data) in the *Amazon User Guide*.
-        #[serde(rename = "TreatMissingData", skip_serializing_if = "Option::is_none")]
+        /// `TreatMissingData`: Sets how this alarm is to handle missing data points.
         pub treat_missing_data: Option<Value<TreatMissingData>>,
-        /// The unit of the metric associated with the alarm. Specify this only if you are creating an alarm based on a single metric. Do not specify this if you are specifying a `Metrics` array.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit of the metric associated with the alarm.
         pub unit: Option<Value<AlarmUnit>>,
-        /// The warm-up configuration for the alarm. A warm-up period delays alarm evaluation after you create or update the alarm. During the warm-up period, the alarm stays in `INSUFFICIENT_DATA` and does not perform alarm actions.
-        #[serde(rename = "WarmUpConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `WarmUpConfiguration`: The warm-up configuration for the alarm.
         pub warm_up_configuration: Option<WarmUpConfiguration>,
     }
 
-    /// `ActionConfiguration` of `AWS::CloudWatch::Alarm`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ActionConfiguration {
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        #[serde(
-            rename = "AlarmTagsPropagation",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnAlarmProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionConfiguration",
+                &self.action_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ActionsEnabled", &self.actions_enabled)?;
+            crate::cfn::entry(&mut map, "AlarmActions", &self.alarm_actions)?;
+            crate::cfn::entry(&mut map, "AlarmDescription", &self.alarm_description)?;
+            crate::cfn::entry(&mut map, "AlarmName", &self.alarm_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComparisonOperator",
+                &self.comparison_operator,
+            )?;
+            crate::cfn::entry(&mut map, "DatapointsToAlarm", &self.datapoints_to_alarm)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluateLowSampleCountPercentile",
+                &self.evaluate_low_sample_count_percentile,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluationCriteria",
+                &self.evaluation_criteria,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluationInterval",
+                &self.evaluation_interval,
+            )?;
+            crate::cfn::entry(&mut map, "EvaluationPeriods", &self.evaluation_periods)?;
+            crate::cfn::entry(&mut map, "EvaluationWindow", &self.evaluation_window)?;
+            crate::cfn::entry(&mut map, "ExtendedStatistic", &self.extended_statistic)?;
+            crate::cfn::entry(
+                &mut map,
+                "InsufficientDataActions",
+                &self.insufficient_data_actions,
+            )?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "Metrics", &self.metrics)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "OKActions", &self.ok_actions)?;
+            crate::cfn::entry(&mut map, "Period", &self.period)?;
+            crate::cfn::entry(&mut map, "Statistic", &self.statistic)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Threshold", &self.threshold)?;
+            crate::cfn::entry(&mut map, "ThresholdMetricId", &self.threshold_metric_id)?;
+            crate::cfn::entry(&mut map, "TreatMissingData", &self.treat_missing_data)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            crate::cfn::entry(
+                &mut map,
+                "WarmUpConfiguration",
+                &self.warm_up_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The `ActionConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ActionConfiguration {
+        /// `AlarmTagsPropagation`: Whether the alarm's tags are included in its action notifications and state-change events.
         pub alarm_tags_propagation: Option<AlarmTagsPropagation>,
     }
 
-    /// `AlarmTagsPropagation` of `AWS::CloudWatch::Alarm`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ActionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AlarmTagsPropagation",
+                &self.alarm_tags_propagation,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `AlarmTagsPropagation` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AlarmTagsPropagation {
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Whether the alarm's tags are included in its action notifications and state-change events.
         pub enabled: Value<bool>,
-        /// The tag keys to leave out. Cannot be specified together with IncludedTagKeys.
-        #[serde(rename = "ExcludedTagKeys", skip_serializing_if = "Option::is_none")]
+        /// `ExcludedTagKeys`: The tag keys to leave out.
         pub excluded_tag_keys: Option<Vec<Value<String>>>,
-        /// The only tag keys to include. Cannot be specified together with ExcludedTagKeys.
-        #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
+        /// `IncludedTagKeys`: The only tag keys to include.
         pub included_tag_keys: Option<Vec<Value<String>>>,
     }
 
@@ -213,7 +257,21 @@ pub mod alarm {
         }
     }
 
-    /// The arithmetic operation to use when comparing the specified statistic and threshold. The specified statistic value is used as the first operand.
+    impl Serialize for AlarmTagsPropagation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "ExcludedTagKeys", &self.excluded_tag_keys)?;
+            crate::cfn::entry(&mut map, "IncludedTagKeys", &self.included_tag_keys)?;
+            map.end()
+        }
+    }
+
+    /// The arithmetic operation to use when comparing the specified statistic and threshold.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ComparisonOperator {
         /// `GreaterThanOrEqualToThreshold`
@@ -267,14 +325,12 @@ pub mod alarm {
         }
     }
 
-    /// Dimension is an embedded property of the `AWS::CloudWatch::Alarm` type. Dimensions are name/value pairs that can be associated with a CW metric. You can specify a maximum of 30 dimensions for a given metric.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Dimension is an embedded property of the `AWS::CloudWatch::Alarm` type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Dimension {
-        /// The name of the dimension, from 1–255 characters in length. This dimension name must have been included when the metric was published.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the dimension, from 1–255 characters in length.
         pub name: Value<String>,
-        /// The value for the dimension, from 1–255 characters in length.
-        #[serde(rename = "Value")]
+        /// `Value`: The value for the dimension, from 1–255 characters in length.
         pub value: Value<String>,
     }
 
@@ -291,70 +347,120 @@ pub mod alarm {
         }
     }
 
-    /// The evaluation criteria for an alarm. This is a union type that currently supports `PromQLCriteria`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for Dimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The evaluation criteria for an alarm.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationCriteria {
-        /// The PromQL criteria for the alarm evaluation.
-        #[serde(rename = "PromQLCriteria", skip_serializing_if = "Option::is_none")]
+        /// `PromQLCriteria`: The PromQL criteria for the alarm evaluation.
         pub prom_ql_criteria: Option<AlarmPromQlCriteria>,
     }
 
+    impl Serialize for EvaluationCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PromQLCriteria", &self.prom_ql_criteria)?;
+            map.end()
+        }
+    }
+
     /// Contains the configuration that determines how a PromQL alarm evaluates its contributors, including the query to run and the durations that define when contributors transition between states.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlarmPromQlCriteria {
-        /// The duration, in seconds, that a contributor must be continuously breaching before it transitions to the `ALARM` state.
-        #[serde(rename = "PendingPeriod", skip_serializing_if = "Option::is_none")]
+        /// `PendingPeriod`: The duration, in seconds, that a contributor must be continuously breaching before it transitions to the `ALARM` state.
         pub pending_period: Option<Value<i64>>,
-        /// The PromQL query that the alarm evaluates. The query must return a result of vector type. Each entry in the vector result represents an alarm contributor.
-        #[serde(rename = "Query", skip_serializing_if = "Option::is_none")]
+        /// `Query`: The PromQL query that the alarm evaluates.
         pub query: Option<Value<String>>,
-        /// The duration, in seconds, that a contributor must continuously not be breaching before it transitions back to the `OK` state.
-        #[serde(rename = "RecoveryPeriod", skip_serializing_if = "Option::is_none")]
+        /// `RecoveryPeriod`: The duration, in seconds, that a contributor must continuously not be breaching before it transitions back to the `OK` state.
         pub recovery_period: Option<Value<i64>>,
     }
 
-    /// The evaluation window that an alarm uses to select the range of metric data that it evaluates each time it runs. This is a union type. Set exactly one of its members, `SlidingWindow` or `WallClockWindow`. If you don't set `EvaluationWindow`, the alarm uses a `SlidingWindow` by default.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for AlarmPromQlCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PendingPeriod", &self.pending_period)?;
+            crate::cfn::entry(&mut map, "Query", &self.query)?;
+            crate::cfn::entry(&mut map, "RecoveryPeriod", &self.recovery_period)?;
+            map.end()
+        }
+    }
+
+    /// The evaluation window that an alarm uses to select the range of metric data that it evaluates each time it runs.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EvaluationWindow {
-        /// A sliding window, which advances each time the alarm is evaluated, forming a rolling time window. This is the default evaluation window. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "SlidingWindow", skip_serializing_if = "Option::is_none")]
+        /// `SlidingWindow`: A sliding window, which advances each time the alarm is evaluated, forming a rolling time window. Untyped in the schema: any `serde_json::Value`.
         pub sliding_window: Option<serde_json::Value>,
-        /// A wall clock window, which aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week.
-        #[serde(rename = "WallClockWindow", skip_serializing_if = "Option::is_none")]
+        /// `WallClockWindow`: A wall clock window, which aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week.
         pub wall_clock_window: Option<WallClockWindow>,
     }
 
+    impl Serialize for EvaluationWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SlidingWindow", &self.sliding_window)?;
+            crate::cfn::entry(&mut map, "WallClockWindow", &self.wall_clock_window)?;
+            map.end()
+        }
+    }
+
     /// An evaluation window that aligns the evaluated range to fixed clock boundaries that match the alarm's period, such as the top of the hour, midnight, or the start of the calendar week, optionally in a specific time zone.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WallClockWindow {
-        /// The time zone to use when the alarm aligns the evaluation window to clock boundaries. You can specify an IANA time zone name (for example, `America/New_York`), a fixed UTC offset (for example, `+05:30`), or an offset-prefixed identifier (for example, `UTC+05:30`). The offset must be aligned to a multiple of 5 minutes. If you don't specify a time zone, CloudWatch uses `UTC`.
-        #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
+        /// `Timezone`: The time zone to use when the alarm aligns the evaluation window to clock boundaries.
         pub timezone: Option<Value<String>>,
     }
 
+    impl Serialize for WallClockWindow {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Timezone", &self.timezone)?;
+            map.end()
+        }
+    }
+
     /// The `MetricDataQuery` property type specifies the metric data to return, and whether this call is just retrieving a batch set of data for one metric, or is performing a math expression on metric data.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDataQuery {
-        /// The ID of the account where the metrics are located, if this is a cross-account alarm.
-        #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
+        /// `AccountId`: The ID of the account where the metrics are located, if this is a cross-account alarm.
         pub account_id: Option<Value<String>>,
-        /// The math expression to be performed on the returned data, if this object is performing a math expression. This expression can use the `Id` of the other metrics to refer to those metrics, and can also use the `Id` of other expressions to use the result of those expressions.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
+        /// `Expression`: The math expression to be performed on the returned data, if this object is performing a math expression.
         pub expression: Option<Value<String>>,
-        /// A short name used to tie this object to the results in the response. This name must be unique within a single call to `GetMetricData`. If you are performing math expressions on this set of data, this name represents that data and can serve as a variable in the mathematical expression. The valid characters are letters, numbers, and underscore. The first character must be a lowercase letter.
-        #[serde(rename = "Id")]
+        /// `Id`: A short name used to tie this object to the results in the response.
         pub id: Value<String>,
-        /// A human-readable label for this metric or expression. This is especially useful if this is an expression, so that you know what the value represents. If the metric or expression is shown in a CW dashboard widget, the label is shown. If `Label` is omitted, CW generates a default.
-        #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
+        /// `Label`: A human-readable label for this metric or expression.
         pub label: Option<Value<String>>,
-        /// The metric to be returned, along with statistics, period, and units. Use this parameter only if this object is retrieving a metric and not performing a math expression on returned data.
-        #[serde(rename = "MetricStat", skip_serializing_if = "Option::is_none")]
+        /// `MetricStat`: The metric to be returned, along with statistics, period, and units.
         pub metric_stat: Option<MetricStat>,
-        /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60.
-        #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
+        /// `Period`: The granularity, in seconds, of the returned data points.
         pub period: Option<Value<i64>>,
-        /// This option indicates whether to return the timestamps and raw data values of this metric.
-        #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
+        /// `ReturnData`: This option indicates whether to return the timestamps and raw data values of this metric.
         pub return_data: Option<Value<bool>>,
     }
 
@@ -373,20 +479,34 @@ pub mod alarm {
         }
     }
 
+    impl Serialize for MetricDataQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountId", &self.account_id)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Label", &self.label)?;
+            crate::cfn::entry(&mut map, "MetricStat", &self.metric_stat)?;
+            crate::cfn::entry(&mut map, "Period", &self.period)?;
+            crate::cfn::entry(&mut map, "ReturnData", &self.return_data)?;
+            map.end()
+        }
+    }
+
     /// This structure defines the metric to be returned, along with the statistics, period, and units.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricStat {
-        /// The metric to return, including the metric name, namespace, and dimensions.
-        #[serde(rename = "Metric")]
+        /// `Metric`: The metric to return, including the metric name, namespace, and dimensions.
         pub metric: Metric,
-        /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60.
-        #[serde(rename = "Period")]
+        /// `Period`: The granularity, in seconds, of the returned data points.
         pub period: Value<i64>,
-        /// The statistic to return. It can include any CW statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *User Guide*.
-        #[serde(rename = "Stat")]
+        /// `Stat`: The statistic to return.
         pub stat: Value<String>,
-        /// The unit to use for the returned data points.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit to use for the returned data points.
         pub unit: Option<Value<Unit>>,
     }
 
@@ -406,18 +526,44 @@ pub mod alarm {
         }
     }
 
+    impl Serialize for MetricStat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Metric", &self.metric)?;
+            map.serialize_entry("Period", &self.period)?;
+            map.serialize_entry("Stat", &self.stat)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// The `Metric` property type represents a specific metric. `Metric` is a property of the [MetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html) property type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Metric {
-        /// The metric dimensions that you want to be used for the metric that the alarm will watch.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
+        /// `Dimensions`: The metric dimensions that you want to be used for the metric that the alarm will watch.
         pub dimensions: Option<Vec<Dimension>>,
-        /// The name of the metric that you want the alarm to watch. This is a required field.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
+        /// `MetricName`: The name of the metric that you want the alarm to watch.
         pub metric_name: Option<Value<String>>,
-        /// The namespace of the metric that the alarm will watch.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace of the metric that the alarm will watch.
         pub namespace: Option<Value<String>>,
+    }
+
+    impl Serialize for Metric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            map.end()
+        }
     }
 
     /// The unit to use for the returned data points.
@@ -532,7 +678,7 @@ pub mod alarm {
         }
     }
 
-    /// The statistic for the metric associated with the alarm, other than percentile. For percentile statistics, use `ExtendedStatistic`.
+    /// The statistic for the metric associated with the alarm, other than percentile.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Statistic {
         /// `Average`
@@ -578,7 +724,7 @@ pub mod alarm {
         }
     }
 
-    /// Sets how this alarm is to handle missing data points. Valid values are `breaching`, `notBreaching`, `ignore`, and `missing`. For more information, see [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data) in the *Amazon User Guide*.
+    /// Sets how this alarm is to handle missing data points.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TreatMissingData {
         /// `breaching`
@@ -621,7 +767,7 @@ pub mod alarm {
         }
     }
 
-    /// The unit of the metric associated with the alarm. Specify this only if you are creating an alarm based on a single metric. Do not specify this if you are specifying a `Metrics` array.
+    /// The unit of the metric associated with the alarm.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AlarmUnit {
         /// `Bits`
@@ -733,23 +879,34 @@ pub mod alarm {
         }
     }
 
-    /// The configuration settings that define the warm-up behavior for an alarm. Use these settings to delay alarm evaluation after you create or update the alarm, which reduces alarm noise while a new resource or service starts publishing data.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The configuration settings that define the warm-up behavior for an alarm.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WarmUpConfiguration {
-        /// Specifies whether the alarm waits for the full warm-up period before it starts to evaluate. The default is `false`. If `true`, the alarm waits the entire `WarmUpPeriodDurationInMinutes` before it starts to evaluate, even if metric data arrives earlier. If `false`, the alarm ends the warm-up period early. Evaluation begins as soon as the alarm has enough metric data to fill its evaluation window.
-        #[serde(
-            rename = "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnlyStartEvaluatingAfterWarmUpPeriodEnds`: Specifies whether the alarm waits for the full warm-up period before it starts to evaluate.
         pub only_start_evaluating_after_warm_up_period_ends: Option<Value<bool>>,
-        /// The length of the warm-up period, in minutes. After you create or update the alarm, the alarm stays in `INSUFFICIENT_DATA` for this duration. During this time, the alarm does not perform alarm actions.
-        #[serde(
-            rename = "WarmUpPeriodDurationInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WarmUpPeriodDurationInMinutes`: The length of the warm-up period, in minutes.
         pub warm_up_period_duration_in_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for WarmUpConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
+                &self.only_start_evaluating_after_warm_up_period_ends,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WarmUpPeriodDurationInMinutes",
+                &self.warm_up_period_duration_in_minutes,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -759,6 +916,8 @@ pub mod alarm_mute_rule {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::AlarmMuteRule`: Resource Type definition for AWS::CloudWatch::AlarmMuteRule that allows defining a rule and targeting alarms to mute their actions during the specified window. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-alarmmuterule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlarmMuteRule {
         resource: cloudwright_core::CfnResource,
@@ -826,28 +985,21 @@ pub mod alarm_mute_rule {
     }
 
     /// The properties of `AWS::CloudWatch::AlarmMuteRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlarmMuteRuleProps {
-        /// The description of the AlarmMuteRule
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the AlarmMuteRule
         pub description: Option<Value<String>>,
-        /// The date, with the same timezone offset as "ScheduleTimezone" after which the alarm mute rule will be expired.
-        #[serde(rename = "ExpireDate", skip_serializing_if = "Option::is_none")]
+        /// `ExpireDate`: The date, with the same timezone offset as "ScheduleTimezone" after which the alarm mute rule will be expired.
         pub expire_date: Option<Value<String>>,
-        /// Targets to be muted
-        #[serde(rename = "MuteTargets", skip_serializing_if = "Option::is_none")]
+        /// `MuteTargets`: Targets to be muted
         pub mute_targets: Option<MuteTargets>,
-        /// The name of the AlarmMuteRule
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the AlarmMuteRule
         pub name: Option<Value<String>>,
-        /// The rule for the mute
-        #[serde(rename = "Rule")]
+        /// `Rule`: The rule for the mute
         pub rule: Rule,
-        /// The date, with the same timezone offset as "ScheduleTimezone", after which the alarm mute rule will become active.
-        #[serde(rename = "StartDate", skip_serializing_if = "Option::is_none")]
+        /// `StartDate`: The date, with the same timezone offset as "ScheduleTimezone", after which the alarm mute rule will become active.
         pub start_date: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -866,11 +1018,28 @@ pub mod alarm_mute_rule {
         }
     }
 
+    impl Serialize for CfnAlarmMuteRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ExpireDate", &self.expire_date)?;
+            crate::cfn::entry(&mut map, "MuteTargets", &self.mute_targets)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Rule", &self.rule)?;
+            crate::cfn::entry(&mut map, "StartDate", &self.start_date)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Targets to be muted
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MuteTargets {
-        /// The alarm names to be mute by the AlarmMuteRule
-        #[serde(rename = "AlarmNames")]
+        /// `AlarmNames`: The alarm names to be mute by the AlarmMuteRule
         pub alarm_names: Vec<Value<String>>,
     }
 
@@ -883,11 +1052,22 @@ pub mod alarm_mute_rule {
         }
     }
 
+    impl Serialize for MuteTargets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmNames", &self.alarm_names)?;
+            map.end()
+        }
+    }
+
     /// The rule for the mute
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rule {
-        /// Schedule for the mute to be active
-        #[serde(rename = "Schedule")]
+        /// `Schedule`: Schedule for the mute to be active
         pub schedule: Schedule,
     }
 
@@ -898,17 +1078,26 @@ pub mod alarm_mute_rule {
         }
     }
 
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Schedule", &self.schedule)?;
+            map.end()
+        }
+    }
+
     /// Schedule for the mute to be active
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Schedule {
-        /// The duration of the schedule when it triggers
-        #[serde(rename = "Duration")]
+        /// `Duration`: The duration of the schedule when it triggers
         pub duration: Value<String>,
-        /// The expression of the schedule
-        #[serde(rename = "Expression")]
+        /// `Expression`: The expression of the schedule
         pub expression: Value<String>,
-        /// The timezone of the schedule
-        #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
+        /// `Timezone`: The timezone of the schedule
         pub timezone: Option<Value<String>>,
     }
 
@@ -925,6 +1114,20 @@ pub mod alarm_mute_rule {
             }
         }
     }
+
+    impl Serialize for Schedule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Duration", &self.duration)?;
+            map.serialize_entry("Expression", &self.expression)?;
+            crate::cfn::entry(&mut map, "Timezone", &self.timezone)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudWatch::AnomalyDetector`: [`CfnAnomalyDetector`], [`CfnAnomalyDetectorProps`] and their property types.
@@ -933,6 +1136,8 @@ pub mod anomaly_detector {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::AnomalyDetector`: Resource Type definition for AWS::CloudWatch::AnomalyDetector. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-anomalydetector.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnomalyDetector {
         resource: cloudwright_core::CfnResource,
@@ -991,65 +1196,89 @@ pub mod anomaly_detector {
     }
 
     /// The properties of `AWS::CloudWatch::AnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAnomalyDetectorProps {
         /// `Configuration`.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<Configuration>,
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<Vec<Dimension>>,
         /// `MetricCharacteristics`.
-        #[serde(
-            rename = "MetricCharacteristics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub metric_characteristics: Option<MetricCharacteristics>,
         /// `MetricMathAnomalyDetector`.
-        #[serde(
-            rename = "MetricMathAnomalyDetector",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub metric_math_anomaly_detector: Option<MetricMathAnomalyDetector>,
         /// `MetricName`.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
         pub metric_name: Option<Value<String>>,
         /// `Namespace`.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
         pub namespace: Option<Value<String>>,
         /// `SingleMetricAnomalyDetector`.
-        #[serde(
-            rename = "SingleMetricAnomalyDetector",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub single_metric_anomaly_detector: Option<SingleMetricAnomalyDetector>,
         /// `Stat`.
-        #[serde(rename = "Stat", skip_serializing_if = "Option::is_none")]
         pub stat: Option<Value<String>>,
     }
 
-    /// `Configuration` of `AWS::CloudWatch::AnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnAnomalyDetectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricCharacteristics",
+                &self.metric_characteristics,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricMathAnomalyDetector",
+                &self.metric_math_anomaly_detector,
+            )?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            crate::cfn::entry(
+                &mut map,
+                "SingleMetricAnomalyDetector",
+                &self.single_metric_anomaly_detector,
+            )?;
+            crate::cfn::entry(&mut map, "Stat", &self.stat)?;
+            map.end()
+        }
+    }
+
+    /// The `Configuration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Configuration {
         /// `ExcludedTimeRanges`.
-        #[serde(rename = "ExcludedTimeRanges", skip_serializing_if = "Option::is_none")]
         pub excluded_time_ranges: Option<Vec<Range>>,
         /// `MetricTimeZone`.
-        #[serde(rename = "MetricTimeZone", skip_serializing_if = "Option::is_none")]
         pub metric_time_zone: Option<Value<String>>,
     }
 
-    /// `Range` of `AWS::CloudWatch::AnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludedTimeRanges",
+                &self.excluded_time_ranges,
+            )?;
+            crate::cfn::entry(&mut map, "MetricTimeZone", &self.metric_time_zone)?;
+            map.end()
+        }
+    }
+
+    /// The `Range` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Range {
         /// `EndTime`.
-        #[serde(rename = "EndTime")]
         pub end_time: Value<String>,
         /// `StartTime`.
-        #[serde(rename = "StartTime")]
         pub start_time: Value<String>,
     }
 
@@ -1066,14 +1295,25 @@ pub mod anomaly_detector {
         }
     }
 
-    /// `Dimension` of `AWS::CloudWatch::AnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Range {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EndTime", &self.end_time)?;
+            map.serialize_entry("StartTime", &self.start_time)?;
+            map.end()
+        }
+    }
+
+    /// The `Dimension` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Dimension {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1090,45 +1330,73 @@ pub mod anomaly_detector {
         }
     }
 
-    /// `MetricCharacteristics` of `AWS::CloudWatch::AnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for Dimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The `MetricCharacteristics` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetricCharacteristics {
         /// `PeriodicSpikes`.
-        #[serde(rename = "PeriodicSpikes", skip_serializing_if = "Option::is_none")]
         pub periodic_spikes: Option<Value<bool>>,
     }
 
-    /// `MetricMathAnomalyDetector` of `AWS::CloudWatch::AnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for MetricCharacteristics {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PeriodicSpikes", &self.periodic_spikes)?;
+            map.end()
+        }
+    }
+
+    /// The `MetricMathAnomalyDetector` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetricMathAnomalyDetector {
         /// `MetricDataQueries`.
-        #[serde(rename = "MetricDataQueries", skip_serializing_if = "Option::is_none")]
         pub metric_data_queries: Option<Vec<MetricDataQuery>>,
     }
 
-    /// `MetricDataQuery` of `AWS::CloudWatch::AnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for MetricMathAnomalyDetector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MetricDataQueries", &self.metric_data_queries)?;
+            map.end()
+        }
+    }
+
+    /// The `MetricDataQuery` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricDataQuery {
         /// `AccountId`.
-        #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
         pub account_id: Option<Value<String>>,
         /// `Expression`.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
         pub expression: Option<Value<String>>,
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Label`.
-        #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
         pub label: Option<Value<String>>,
         /// `MetricStat`.
-        #[serde(rename = "MetricStat", skip_serializing_if = "Option::is_none")]
         pub metric_stat: Option<MetricStat>,
         /// `Period`.
-        #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
         pub period: Option<Value<i64>>,
         /// `ReturnData`.
-        #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
         pub return_data: Option<Value<bool>>,
     }
 
@@ -1147,20 +1415,34 @@ pub mod anomaly_detector {
         }
     }
 
-    /// `MetricStat` of `AWS::CloudWatch::AnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for MetricDataQuery {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountId", &self.account_id)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Label", &self.label)?;
+            crate::cfn::entry(&mut map, "MetricStat", &self.metric_stat)?;
+            crate::cfn::entry(&mut map, "Period", &self.period)?;
+            crate::cfn::entry(&mut map, "ReturnData", &self.return_data)?;
+            map.end()
+        }
+    }
+
+    /// The `MetricStat` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricStat {
         /// `Metric`.
-        #[serde(rename = "Metric")]
         pub metric: Metric,
         /// `Period`.
-        #[serde(rename = "Period")]
         pub period: Value<i64>,
         /// `Stat`.
-        #[serde(rename = "Stat")]
         pub stat: Value<String>,
         /// `Unit`.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
         pub unit: Option<Value<String>>,
     }
 
@@ -1180,17 +1462,29 @@ pub mod anomaly_detector {
         }
     }
 
-    /// `Metric` of `AWS::CloudWatch::AnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for MetricStat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Metric", &self.metric)?;
+            map.serialize_entry("Period", &self.period)?;
+            map.serialize_entry("Stat", &self.stat)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
+    /// The `Metric` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Metric {
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<Vec<Dimension>>,
         /// `MetricName`.
-        #[serde(rename = "MetricName")]
         pub metric_name: Value<String>,
         /// `Namespace`.
-        #[serde(rename = "Namespace")]
         pub namespace: Value<String>,
     }
 
@@ -1208,24 +1502,49 @@ pub mod anomaly_detector {
         }
     }
 
-    /// `SingleMetricAnomalyDetector` of `AWS::CloudWatch::AnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for Metric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
+
+    /// The `SingleMetricAnomalyDetector` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SingleMetricAnomalyDetector {
         /// `AccountId`.
-        #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
         pub account_id: Option<Value<String>>,
         /// `Dimensions`.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
         pub dimensions: Option<Vec<Dimension>>,
         /// `MetricName`.
-        #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
         pub metric_name: Option<Value<String>>,
         /// `Namespace`.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
         pub namespace: Option<Value<String>>,
         /// `Stat`.
-        #[serde(rename = "Stat", skip_serializing_if = "Option::is_none")]
         pub stat: Option<Value<String>>,
+    }
+
+    impl Serialize for SingleMetricAnomalyDetector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountId", &self.account_id)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            crate::cfn::entry(&mut map, "MetricName", &self.metric_name)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "Stat", &self.stat)?;
+            map.end()
+        }
     }
 }
 
@@ -1233,8 +1552,11 @@ pub mod anomaly_detector {
 pub mod composite_alarm {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{ActionConfiguration, AlarmTagsPropagation};
 
     /// `AWS::CloudWatch::CompositeAlarm`: The AWS::CloudWatch::CompositeAlarm type specifies an alarm which aggregates the states of other Alarms (Metric or Composite Alarms) as defined by the AlarmRule expression. `Ref` returns the primary identifier, `AlarmName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-compositealarm.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCompositeAlarm {
         resource: cloudwright_core::CfnResource,
@@ -1289,55 +1611,31 @@ pub mod composite_alarm {
     }
 
     /// The properties of `AWS::CloudWatch::CompositeAlarm`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCompositeAlarmProps {
-        /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-        #[serde(rename = "ActionConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `ActionConfiguration`: Configuration that applies to the notifications this alarm sends when it performs its actions.
         pub action_configuration: Option<ActionConfiguration>,
-        /// Indicates whether actions should be executed during any changes to the alarm state. The default is TRUE.
-        #[serde(rename = "ActionsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `ActionsEnabled`: Indicates whether actions should be executed during any changes to the alarm state.
         pub actions_enabled: Option<Value<bool>>,
-        /// Actions will be suppressed if the suppressor alarm is in the ALARM state. ActionsSuppressor can be an AlarmName or an Amazon Resource Name (ARN) from an existing alarm.
-        #[serde(rename = "ActionsSuppressor", skip_serializing_if = "Option::is_none")]
+        /// `ActionsSuppressor`: Actions will be suppressed if the suppressor alarm is in the ALARM state.
         pub actions_suppressor: Option<Value<String>>,
-        /// Actions will be suppressed if WaitPeriod is active. The length of time that actions are suppressed is in seconds.
-        #[serde(
-            rename = "ActionsSuppressorExtensionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ActionsSuppressorExtensionPeriod`: Actions will be suppressed if WaitPeriod is active.
         pub actions_suppressor_extension_period: Option<Value<i64>>,
-        /// Actions will be suppressed if ExtensionPeriod is active. The length of time that actions are suppressed is in seconds.
-        #[serde(
-            rename = "ActionsSuppressorWaitPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ActionsSuppressorWaitPeriod`: Actions will be suppressed if ExtensionPeriod is active.
         pub actions_suppressor_wait_period: Option<Value<i64>>,
-        /// The list of actions to execute when this alarm transitions into an ALARM state from any other state. Specify each action as an Amazon Resource Name (ARN).
-        #[serde(rename = "AlarmActions", skip_serializing_if = "Option::is_none")]
+        /// `AlarmActions`: The list of actions to execute when this alarm transitions into an ALARM state from any other state.
         pub alarm_actions: Option<Vec<Value<String>>>,
-        /// The description of the alarm
-        #[serde(rename = "AlarmDescription", skip_serializing_if = "Option::is_none")]
+        /// `AlarmDescription`: The description of the alarm
         pub alarm_description: Option<Value<String>>,
-        /// The name of the Composite Alarm
-        #[serde(rename = "AlarmName", skip_serializing_if = "Option::is_none")]
+        /// `AlarmName`: The name of the Composite Alarm
         pub alarm_name: Option<Value<String>>,
-        /// Expression which aggregates the state of other Alarms (Metric or Composite Alarms)
-        #[serde(rename = "AlarmRule")]
+        /// `AlarmRule`: Expression which aggregates the state of other Alarms (Metric or Composite Alarms)
         pub alarm_rule: Value<String>,
-        /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state. Each action is specified as an Amazon Resource Name (ARN).
-        #[serde(
-            rename = "InsufficientDataActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InsufficientDataActions`: The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state.
         pub insufficient_data_actions: Option<Vec<Value<String>>>,
-        /// The actions to execute when this alarm transitions to the OK state from any other state. Each action is specified as an Amazon Resource Name (ARN).
-        #[serde(rename = "OKActions", skip_serializing_if = "Option::is_none")]
+        /// `OKActions`: The actions to execute when this alarm transitions to the OK state from any other state.
         pub ok_actions: Option<Vec<Value<String>>>,
-        /// A list of key-value pairs to associate with the composite alarm. You can associate as many as 50 tags with an alarm.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs to associate with the composite alarm.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1361,40 +1659,42 @@ pub mod composite_alarm {
         }
     }
 
-    /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ActionConfiguration {
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        #[serde(
-            rename = "AlarmTagsPropagation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub alarm_tags_propagation: Option<AlarmTagsPropagation>,
-    }
-
-    /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included. Specify IncludedTagKeys or ExcludedTagKeys, but not both. Omit both to include every tag.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AlarmTagsPropagation {
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        #[serde(rename = "Enabled")]
-        pub enabled: Value<bool>,
-        /// The tag keys to leave out. Cannot be specified together with IncludedTagKeys.
-        #[serde(rename = "ExcludedTagKeys", skip_serializing_if = "Option::is_none")]
-        pub excluded_tag_keys: Option<Vec<Value<String>>>,
-        /// The only tag keys to include. Cannot be specified together with ExcludedTagKeys.
-        #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
-        pub included_tag_keys: Option<Vec<Value<String>>>,
-    }
-
-    impl AlarmTagsPropagation {
-        /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
-        pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                excluded_tag_keys: None,
-                included_tag_keys: None,
-            }
+    impl Serialize for CfnCompositeAlarmProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionConfiguration",
+                &self.action_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ActionsEnabled", &self.actions_enabled)?;
+            crate::cfn::entry(&mut map, "ActionsSuppressor", &self.actions_suppressor)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionsSuppressorExtensionPeriod",
+                &self.actions_suppressor_extension_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionsSuppressorWaitPeriod",
+                &self.actions_suppressor_wait_period,
+            )?;
+            crate::cfn::entry(&mut map, "AlarmActions", &self.alarm_actions)?;
+            crate::cfn::entry(&mut map, "AlarmDescription", &self.alarm_description)?;
+            crate::cfn::entry(&mut map, "AlarmName", &self.alarm_name)?;
+            map.serialize_entry("AlarmRule", &self.alarm_rule)?;
+            crate::cfn::entry(
+                &mut map,
+                "InsufficientDataActions",
+                &self.insufficient_data_actions,
+            )?;
+            crate::cfn::entry(&mut map, "OKActions", &self.ok_actions)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -1405,6 +1705,8 @@ pub mod dashboard {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::Dashboard`: Resource Type definition for AWS::CloudWatch::Dashboard. `Ref` returns the primary identifier, `DashboardName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-dashboard.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDashboard {
         resource: cloudwright_core::CfnResource,
@@ -1454,16 +1756,13 @@ pub mod dashboard {
     }
 
     /// The properties of `AWS::CloudWatch::Dashboard`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDashboardProps {
-        /// The detailed information about the dashboard in JSON format, including the widgets to include and their location on the dashboard
-        #[serde(rename = "DashboardBody")]
+        /// `DashboardBody`: The detailed information about the dashboard in JSON format, including the widgets to include and their location on the dashboard
         pub dashboard_body: Value<String>,
-        /// The name of the dashboard. The name must be between 1 and 255 characters. If you do not specify a name, one will be generated automatically.
-        #[serde(rename = "DashboardName", skip_serializing_if = "Option::is_none")]
+        /// `DashboardName`: The name of the dashboard.
         pub dashboard_name: Option<Value<String>>,
-        /// A list of key-value pairs to associate with the cloudwatch dashboard. You can associate up to 50 tags with a dashboard
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs to associate with the cloudwatch dashboard.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1477,6 +1776,20 @@ pub mod dashboard {
             }
         }
     }
+
+    impl Serialize for CfnDashboardProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DashboardBody", &self.dashboard_body)?;
+            crate::cfn::entry(&mut map, "DashboardName", &self.dashboard_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudWatch::InsightRule`: [`CfnInsightRule`], [`CfnInsightRuleProps`] and their property types.
@@ -1484,7 +1797,9 @@ pub mod insight_rule {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::CloudWatch::InsightRule`: Resource Type definition for AWS::CloudWatch::InsightRule. Creates a Contributor Insights rule that analyzes log data to identify top contributors and usage patterns. `Ref` returns the primary identifier, `Arn`.
+    /// `AWS::CloudWatch::InsightRule`: Resource Type definition for AWS::CloudWatch::InsightRule. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-insightrule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInsightRule {
         resource: cloudwright_core::CfnResource,
@@ -1537,26 +1852,17 @@ pub mod insight_rule {
     }
 
     /// The properties of `AWS::CloudWatch::InsightRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInsightRuleProps {
         /// `ApplyOnTransformedLogs`.
-        #[serde(
-            rename = "ApplyOnTransformedLogs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub apply_on_transformed_logs: Option<Value<bool>>,
         /// `RuleBody`.
-        #[serde(rename = "RuleBody")]
         pub rule_body: Value<String>,
         /// `RuleName`.
-        #[serde(rename = "RuleName")]
         pub rule_name: Value<String>,
         /// `RuleState`.
-        #[serde(rename = "RuleState")]
         pub rule_state: Value<RuleState>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1574,6 +1880,26 @@ pub mod insight_rule {
                 rule_state: rule_state.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnInsightRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplyOnTransformedLogs",
+                &self.apply_on_transformed_logs,
+            )?;
+            map.serialize_entry("RuleBody", &self.rule_body)?;
+            map.serialize_entry("RuleName", &self.rule_name)?;
+            map.serialize_entry("RuleState", &self.rule_state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 
@@ -1620,7 +1946,9 @@ pub mod integration {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::CloudWatch::Integration`: Resource Type definition for AWS::CloudWatch::Integration. Manages a CloudWatch (Amazon CloudWatch Observability / Omni) account-scoped integration. V1 supports AWS_CONFIG_SLREC, AWS_INTEGRATION, and EXTERNAL_AGENT. `Ref` returns the primary identifier, `IntegrationArn`.
+    /// `AWS::CloudWatch::Integration`: Resource Type definition for AWS::CloudWatch::Integration. `Ref` returns the primary identifier, `IntegrationArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-integration.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegration {
         resource: cloudwright_core::CfnResource,
@@ -1696,29 +2024,19 @@ pub mod integration {
     }
 
     /// The properties of `AWS::CloudWatch::Integration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationProps {
         /// `Credential`.
-        #[serde(rename = "Credential", skip_serializing_if = "Option::is_none")]
         pub credential: Option<IntegrationCredential>,
-        /// Type-specific configuration attributes (max 50 entries). EXTERNAL_AGENT requires 'catalogId'. On update, supplied attributes merge into the existing map; omitting a key does not remove it.
-        #[serde(
-            rename = "IntegrationAttributes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IntegrationAttributes`: Type-specific configuration attributes (max 50 entries).
         pub integration_attributes: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The type of integration. Immutable after creation.
-        #[serde(rename = "IntegrationType")]
+        /// `IntegrationType`: The type of integration.
         pub integration_type: Value<IntegrationType>,
-        /// The customer-supplied name of the integration. Unique per account.
-        #[serde(rename = "Name")]
+        /// `Name`: The customer-supplied name of the integration.
         pub name: Value<String>,
-        /// IAM role ARN the integration assumes. Required for AWS_INTEGRATION (a valid, service-assumable IAM role ARN). Not used by AWS_CONFIG_SLREC or EXTERNAL_AGENT.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: IAM role ARN the integration assumes.
         pub role_arn: Option<Value<String>>,
-        /// Tags associated with the integration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags associated with the integration.
         pub tags: Option<Vec<TagsItem>>,
     }
 
@@ -1739,11 +2057,31 @@ pub mod integration {
         }
     }
 
-    /// Write-only API-key credential material for the integration. Stored encrypted and never returned on read.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Credential", &self.credential)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntegrationAttributes",
+                &self.integration_attributes,
+            )?;
+            map.serialize_entry("IntegrationType", &self.integration_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// Write-only API-key credential material for the integration.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntegrationCredential {
-        /// API-key credential material that can be rotated in place on update.
-        #[serde(rename = "ApiKeyCredential")]
+        /// `ApiKeyCredential`: API-key credential material that can be rotated in place on update.
         pub api_key_credential: ApiKeyCredential,
     }
 
@@ -1756,11 +2094,22 @@ pub mod integration {
         }
     }
 
+    impl Serialize for IntegrationCredential {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKeyCredential", &self.api_key_credential)?;
+            map.end()
+        }
+    }
+
     /// API-key credential material that can be rotated in place on update.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiKeyCredential {
         /// `ApiKeyValue`.
-        #[serde(rename = "ApiKeyValue")]
         pub api_key_value: Value<String>,
     }
 
@@ -1773,7 +2122,19 @@ pub mod integration {
         }
     }
 
-    /// The type of integration. Immutable after creation.
+    impl Serialize for ApiKeyCredential {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKeyValue", &self.api_key_value)?;
+            map.end()
+        }
+    }
+
+    /// The type of integration.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IntegrationType {
         /// `AWS_CONFIG_SLREC`
@@ -1813,14 +2174,12 @@ pub mod integration {
         }
     }
 
-    /// `TagsItem` of `AWS::CloudWatch::Integration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `TagsItem` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1836,14 +2195,30 @@ pub mod integration {
             }
         }
     }
+
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudWatch::LogAlarm`: [`CfnLogAlarm`], [`CfnLogAlarmProps`] and their property types.
 pub mod log_alarm {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{ActionConfiguration, AlarmTagsPropagation};
 
-    /// `AWS::CloudWatch::LogAlarm`: Resource Type definition for AWS::CloudWatch::LogAlarm. A LogAlarm evaluates scheduled query results from CloudWatch Logs and triggers actions when thresholds are breached. `Ref` returns the primary identifier, `AlarmName`.
+    /// `AWS::CloudWatch::LogAlarm`: Resource Type definition for AWS::CloudWatch::LogAlarm. `Ref` returns the primary identifier, `AlarmName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-logalarm.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogAlarm {
         resource: cloudwright_core::CfnResource,
@@ -1898,66 +2273,41 @@ pub mod log_alarm {
     }
 
     /// The properties of `AWS::CloudWatch::LogAlarm`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogAlarmProps {
-        /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-        #[serde(rename = "ActionConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `ActionConfiguration`: Configuration that applies to the notifications this alarm sends when it performs its actions.
         pub action_configuration: Option<ActionConfiguration>,
-        /// The number of log lines to include in alarm notifications. Valid values are 0 to 50.
-        #[serde(rename = "ActionLogLineCount", skip_serializing_if = "Option::is_none")]
+        /// `ActionLogLineCount`: The number of log lines to include in alarm notifications.
         pub action_log_line_count: Option<Value<i64>>,
-        /// The ARN of the IAM role that grants CloudWatch permissions to fetch log lines for alarm notifications. Required when ActionLogLineCount is greater than 0.
-        #[serde(
-            rename = "ActionLogLineRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ActionLogLineRoleArn`: The ARN of the IAM role that grants CloudWatch permissions to fetch log lines for alarm notifications.
         pub action_log_line_role_arn: Option<Value<String>>,
-        /// Indicates whether actions should be executed during any changes to the alarm state. The default is TRUE.
-        #[serde(rename = "ActionsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `ActionsEnabled`: Indicates whether actions should be executed during any changes to the alarm state.
         pub actions_enabled: Option<Value<bool>>,
-        /// The list of actions to execute when this alarm transitions into an ALARM state from any other state.
-        #[serde(rename = "AlarmActions", skip_serializing_if = "Option::is_none")]
+        /// `AlarmActions`: The list of actions to execute when this alarm transitions into an ALARM state from any other state.
         pub alarm_actions: Option<Vec<Value<String>>>,
-        /// The description of the log alarm.
-        #[serde(rename = "AlarmDescription", skip_serializing_if = "Option::is_none")]
+        /// `AlarmDescription`: The description of the log alarm.
         pub alarm_description: Option<Value<String>>,
-        /// The name of the log alarm.
-        #[serde(rename = "AlarmName", skip_serializing_if = "Option::is_none")]
+        /// `AlarmName`: The name of the log alarm.
         pub alarm_name: Option<Value<String>>,
-        /// The arithmetic operation to use when comparing the specified threshold and the query results. Valid values are GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, and LessThanOrEqualToThreshold.
-        #[serde(rename = "ComparisonOperator")]
+        /// `ComparisonOperator`: The arithmetic operation to use when comparing the specified threshold and the query results.
         pub comparison_operator: Value<ComparisonOperator>,
-        /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state.
-        #[serde(
-            rename = "InsufficientDataActions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InsufficientDataActions`: The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state.
         pub insufficient_data_actions: Option<Vec<Value<String>>>,
-        /// The actions to execute when this alarm transitions to the OK state from any other state.
-        #[serde(rename = "OKActions", skip_serializing_if = "Option::is_none")]
+        /// `OKActions`: The actions to execute when this alarm transitions to the OK state from any other state.
         pub ok_actions: Option<Vec<Value<String>>>,
-        /// The number of query results that must be breaching to trigger the alarm.
-        #[serde(rename = "QueryResultsToAlarm")]
+        /// `QueryResultsToAlarm`: The number of query results that must be breaching to trigger the alarm.
         pub query_results_to_alarm: Value<i64>,
-        /// The number of query results over which data is compared to the specified threshold.
-        #[serde(rename = "QueryResultsToEvaluate")]
+        /// `QueryResultsToEvaluate`: The number of query results over which data is compared to the specified threshold.
         pub query_results_to_evaluate: Value<i64>,
-        /// The scheduled query configuration for the log alarm.
-        #[serde(rename = "ScheduledQueryConfiguration")]
+        /// `ScheduledQueryConfiguration`: The scheduled query configuration for the log alarm.
         pub scheduled_query_configuration: ScheduledQueryConfiguration,
-        /// A list of key-value pairs to associate with the log alarm.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs to associate with the log alarm.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The value to compare against the results of the scheduled query evaluation.
-        #[serde(rename = "Threshold")]
+        /// `Threshold`: The value to compare against the results of the scheduled query evaluation.
         pub threshold: Value<f64>,
-        /// Sets how this alarm is to handle missing data points. Valid values are breaching, notBreaching, ignore, and missing.
-        #[serde(rename = "TreatMissingData", skip_serializing_if = "Option::is_none")]
+        /// `TreatMissingData`: Sets how this alarm is to handle missing data points.
         pub treat_missing_data: Option<Value<String>>,
-        /// The warm-up configuration for the alarm. During the warm-up period, the alarm stays in INSUFFICIENT_DATA and doesn't perform alarm actions. For more information, see Alarm warm-up periods in the Amazon CloudWatch User Guide.
-        #[serde(rename = "WarmUpConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `WarmUpConfiguration`: The warm-up configuration for the alarm.
         pub warm_up_configuration: Option<WarmUpConfiguration>,
     }
 
@@ -1992,44 +2342,61 @@ pub mod log_alarm {
         }
     }
 
-    /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct ActionConfiguration {
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        #[serde(
-            rename = "AlarmTagsPropagation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub alarm_tags_propagation: Option<AlarmTagsPropagation>,
-    }
-
-    /// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included. Specify IncludedTagKeys or ExcludedTagKeys, but not both. Omit both to include every tag.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AlarmTagsPropagation {
-        /// Whether the alarm's tags are included in its action notifications and state-change events.
-        #[serde(rename = "Enabled")]
-        pub enabled: Value<bool>,
-        /// The tag keys to leave out. Cannot be specified together with IncludedTagKeys.
-        #[serde(rename = "ExcludedTagKeys", skip_serializing_if = "Option::is_none")]
-        pub excluded_tag_keys: Option<Vec<Value<String>>>,
-        /// The only tag keys to include. Cannot be specified together with ExcludedTagKeys.
-        #[serde(rename = "IncludedTagKeys", skip_serializing_if = "Option::is_none")]
-        pub included_tag_keys: Option<Vec<Value<String>>>,
-    }
-
-    impl AlarmTagsPropagation {
-        /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
-        pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-            Self {
-                enabled: enabled.into(),
-                excluded_tag_keys: None,
-                included_tag_keys: None,
-            }
+    impl Serialize for CfnLogAlarmProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionConfiguration",
+                &self.action_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionLogLineCount",
+                &self.action_log_line_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ActionLogLineRoleArn",
+                &self.action_log_line_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "ActionsEnabled", &self.actions_enabled)?;
+            crate::cfn::entry(&mut map, "AlarmActions", &self.alarm_actions)?;
+            crate::cfn::entry(&mut map, "AlarmDescription", &self.alarm_description)?;
+            crate::cfn::entry(&mut map, "AlarmName", &self.alarm_name)?;
+            map.serialize_entry("ComparisonOperator", &self.comparison_operator)?;
+            crate::cfn::entry(
+                &mut map,
+                "InsufficientDataActions",
+                &self.insufficient_data_actions,
+            )?;
+            crate::cfn::entry(&mut map, "OKActions", &self.ok_actions)?;
+            map.serialize_entry("QueryResultsToAlarm", &self.query_results_to_alarm)?;
+            map.serialize_entry(
+                "QueryResultsToEvaluate",
+                &self.query_results_to_evaluate,
+            )?;
+            map.serialize_entry(
+                "ScheduledQueryConfiguration",
+                &self.scheduled_query_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Threshold", &self.threshold)?;
+            crate::cfn::entry(&mut map, "TreatMissingData", &self.treat_missing_data)?;
+            crate::cfn::entry(
+                &mut map,
+                "WarmUpConfiguration",
+                &self.warm_up_configuration,
+            )?;
+            map.end()
         }
     }
 
-    /// The arithmetic operation to use when comparing the specified threshold and the query results. Valid values are GreaterThanOrEqualToThreshold, GreaterThanThreshold, LessThanThreshold, and LessThanOrEqualToThreshold.
+    /// The arithmetic operation to use when comparing the specified threshold and the query results.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ComparisonOperator {
         /// `GreaterThanOrEqualToThreshold`
@@ -2084,25 +2451,19 @@ pub mod log_alarm {
     }
 
     /// The scheduled query configuration for the log alarm.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScheduledQueryConfiguration {
-        /// The aggregation expression for the scheduled query, e.g. count(*) or avg(latency) by host.
-        #[serde(rename = "AggregationExpression")]
+        /// `AggregationExpression`: The aggregation expression for the scheduled query, e.g. count(*) or avg(latency) by host.
         pub aggregation_expression: Value<String>,
-        /// The log groups to query.
-        #[serde(rename = "LogGroupIdentifiers", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupIdentifiers`: The log groups to query.
         pub log_group_identifiers: Option<Vec<Value<String>>>,
-        /// The query string to execute against the specified log groups.
-        #[serde(rename = "QueryString")]
+        /// `QueryString`: The query string to execute against the specified log groups.
         pub query_string: Value<String>,
-        /// The schedule configuration.
-        #[serde(rename = "ScheduleConfiguration")]
+        /// `ScheduleConfiguration`: The schedule configuration.
         pub schedule_configuration: ScheduleConfiguration,
-        /// The ARN of the IAM role that grants permissions to execute the scheduled query.
-        #[serde(rename = "ScheduledQueryRoleARN")]
+        /// `ScheduledQueryRoleARN`: The ARN of the IAM role that grants permissions to execute the scheduled query.
         pub scheduled_query_role_arn: Value<String>,
-        /// A list of key-value pairs to associate with the scheduled query that backs the log alarm.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of key-value pairs to associate with the scheduled query that backs the log alarm.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2125,17 +2486,38 @@ pub mod log_alarm {
         }
     }
 
+    impl Serialize for ScheduledQueryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AggregationExpression", &self.aggregation_expression)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogGroupIdentifiers",
+                &self.log_group_identifiers,
+            )?;
+            map.serialize_entry("QueryString", &self.query_string)?;
+            map.serialize_entry("ScheduleConfiguration", &self.schedule_configuration)?;
+            map.serialize_entry(
+                "ScheduledQueryRoleARN",
+                &self.scheduled_query_role_arn,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The schedule configuration for the scheduled query.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScheduleConfiguration {
-        /// The number of seconds into the past to end the query window. Must be a non-negative value and cannot exceed 2592000 seconds (30 days).
-        #[serde(rename = "EndTimeOffset", skip_serializing_if = "Option::is_none")]
+        /// `EndTimeOffset`: The number of seconds into the past to end the query window.
         pub end_time_offset: Option<Value<i64>>,
-        /// The expression that defines when the scheduled query runs, e.g. rate(1 minute).
-        #[serde(rename = "ScheduleExpression")]
+        /// `ScheduleExpression`: The expression that defines when the scheduled query runs, e.g. rate(1 minute).
         pub schedule_expression: Value<String>,
-        /// The number of seconds into the past to start the query window. Must be a positive value and cannot exceed 2592000 seconds (30 days).
-        #[serde(rename = "StartTimeOffset")]
+        /// `StartTimeOffset`: The number of seconds into the past to start the query window.
         pub start_time_offset: Value<i64>,
     }
 
@@ -2153,23 +2535,48 @@ pub mod log_alarm {
         }
     }
 
-    /// The warm-up configuration for an alarm. A warm-up period delays alarm evaluation after you create or update the alarm. This reduces alarm noise from missing data while a new resource or service starts up. During the warm-up period, the alarm stays in INSUFFICIENT_DATA and doesn't perform alarm actions.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ScheduleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EndTimeOffset", &self.end_time_offset)?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            map.serialize_entry("StartTimeOffset", &self.start_time_offset)?;
+            map.end()
+        }
+    }
+
+    /// The warm-up configuration for an alarm.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WarmUpConfiguration {
-        /// Specifies whether the alarm waits for the full warm-up period before it starts evaluating. If true, the alarm waits the entire WarmUpPeriodDurationInMinutes before it starts evaluating, even if metric data arrives earlier. If false, the alarm ends the warm-up period early and starts evaluating as soon as it has enough metric data to fill its evaluation window. This is the default behavior.
-        #[serde(
-            rename = "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OnlyStartEvaluatingAfterWarmUpPeriodEnds`: Specifies whether the alarm waits for the full warm-up period before it starts evaluating.
         pub only_start_evaluating_after_warm_up_period_ends: Option<Value<bool>>,
-        /// The length of the warm-up period, in minutes. For this duration after you create or update the alarm, the alarm stays in INSUFFICIENT_DATA and doesn't perform alarm actions. Valid values range from 1 to 2,880 minutes (2 days). You can change this value while the alarm is still in its warm-up period. Changes have no effect after the warm-up period ends.
-        #[serde(
-            rename = "WarmUpPeriodDurationInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WarmUpPeriodDurationInMinutes`: The length of the warm-up period, in minutes.
         pub warm_up_period_duration_in_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for WarmUpConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnlyStartEvaluatingAfterWarmUpPeriodEnds",
+                &self.only_start_evaluating_after_warm_up_period_ends,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WarmUpPeriodDurationInMinutes",
+                &self.warm_up_period_duration_in_minutes,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -2179,6 +2586,8 @@ pub mod metric_stream {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::MetricStream`: Resource Type definition for Metric Stream. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-metricstream.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMetricStream {
         resource: cloudwright_core::CfnResource,
@@ -2246,53 +2655,62 @@ pub mod metric_stream {
     }
 
     /// The properties of `AWS::CloudWatch::MetricStream`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMetricStreamProps {
-        /// Define which metrics will be not streamed. Metrics matched by multiple instances of MetricStreamFilter are joined with an OR operation by default. If both IncludeFilters and ExcludeFilters are omitted, all metrics in the account will be streamed. IncludeFilters and ExcludeFilters are mutually exclusive. Default to null.
-        #[serde(rename = "ExcludeFilters", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeFilters`: Define which metrics will be not streamed.
         pub exclude_filters: Option<Vec<MetricStreamFilter>>,
-        /// The ARN of the Kinesis Firehose where to stream the data.
-        #[serde(rename = "FirehoseArn", skip_serializing_if = "Option::is_none")]
+        /// `FirehoseArn`: The ARN of the Kinesis Firehose where to stream the data.
         pub firehose_arn: Option<Value<String>>,
-        /// Define which metrics will be streamed. Metrics matched by multiple instances of MetricStreamFilter are joined with an OR operation by default. If both IncludeFilters and ExcludeFilters are omitted, all metrics in the account will be streamed. IncludeFilters and ExcludeFilters are mutually exclusive. Default to null.
-        #[serde(rename = "IncludeFilters", skip_serializing_if = "Option::is_none")]
+        /// `IncludeFilters`: Define which metrics will be streamed.
         pub include_filters: Option<Vec<MetricStreamFilter>>,
-        /// If you are creating a metric stream in a monitoring account, specify true to include metrics from source accounts that are linked to this monitoring account, in the metric stream. The default is false.
-        #[serde(
-            rename = "IncludeLinkedAccountsMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IncludeLinkedAccountsMetrics`: If you are creating a metric stream in a monitoring account, specify true to include metrics from source accounts that are linked to this monitoring account, in the metric stream.
         pub include_linked_accounts_metrics: Option<Value<bool>>,
-        /// Name of the metric stream.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the metric stream.
         pub name: Option<Value<String>>,
-        /// The output format of the data streamed to the Kinesis Firehose.
-        #[serde(rename = "OutputFormat", skip_serializing_if = "Option::is_none")]
+        /// `OutputFormat`: The output format of the data streamed to the Kinesis Firehose.
         pub output_format: Option<Value<OutputFormat>>,
-        /// The ARN of the role that provides access to the Kinesis Firehose.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of the role that provides access to the Kinesis Firehose.
         pub role_arn: Option<Value<String>>,
-        /// By default, a metric stream always sends the MAX, MIN, SUM, and SAMPLECOUNT statistics for each metric that is streamed. You can use this parameter to have the metric stream also send additional statistics in the stream. This array can have up to 100 members.
-        #[serde(
-            rename = "StatisticsConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StatisticsConfigurations`: By default, a metric stream always sends the MAX, MIN, SUM, and SAMPLECOUNT statistics for each metric that is streamed.
         pub statistics_configurations: Option<Vec<MetricStreamStatisticsConfiguration>>,
-        /// A set of tags to assign to the delivery stream.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A set of tags to assign to the delivery stream.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnMetricStreamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludeFilters", &self.exclude_filters)?;
+            crate::cfn::entry(&mut map, "FirehoseArn", &self.firehose_arn)?;
+            crate::cfn::entry(&mut map, "IncludeFilters", &self.include_filters)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeLinkedAccountsMetrics",
+                &self.include_linked_accounts_metrics,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutputFormat", &self.output_format)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "StatisticsConfigurations",
+                &self.statistics_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// This structure defines the metrics that will be streamed.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricStreamFilter {
-        /// Only metrics with MetricNames matching these values will be streamed. Must be set together with Namespace.
-        #[serde(rename = "MetricNames", skip_serializing_if = "Option::is_none")]
+        /// `MetricNames`: Only metrics with MetricNames matching these values will be streamed.
         pub metric_names: Option<Vec<Value<String>>>,
-        /// Only metrics with Namespace matching this value will be streamed.
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: Only metrics with Namespace matching this value will be streamed.
         pub namespace: Value<String>,
     }
 
@@ -2303,6 +2721,19 @@ pub mod metric_stream {
                 metric_names: None,
                 namespace: namespace.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricStreamFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MetricNames", &self.metric_names)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.end()
         }
     }
 
@@ -2346,14 +2777,12 @@ pub mod metric_stream {
         }
     }
 
-    /// This structure specifies a list of additional statistics to stream, and the metrics to stream those additional statistics for. All metrics that match the combination of metric name and namespace will be streamed with the extended statistics, no matter their dimensions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// This structure specifies a list of additional statistics to stream, and the metrics to stream those additional statistics for.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricStreamStatisticsConfiguration {
-        /// The additional statistics to stream for the metrics listed in IncludeMetrics.
-        #[serde(rename = "AdditionalStatistics")]
+        /// `AdditionalStatistics`: The additional statistics to stream for the metrics listed in IncludeMetrics.
         pub additional_statistics: Vec<Value<String>>,
-        /// An array that defines the metrics that are to have additional statistics streamed.
-        #[serde(rename = "IncludeMetrics")]
+        /// `IncludeMetrics`: An array that defines the metrics that are to have additional statistics streamed.
         pub include_metrics: Vec<MetricStreamStatisticsMetric>,
     }
 
@@ -2370,14 +2799,25 @@ pub mod metric_stream {
         }
     }
 
+    impl Serialize for MetricStreamStatisticsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AdditionalStatistics", &self.additional_statistics)?;
+            map.serialize_entry("IncludeMetrics", &self.include_metrics)?;
+            map.end()
+        }
+    }
+
     /// A structure that specifies the metric name and namespace for one metric that is going to have additional statistics included in the stream.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricStreamStatisticsMetric {
-        /// The name of the metric.
-        #[serde(rename = "MetricName")]
+        /// `MetricName`: The name of the metric.
         pub metric_name: Value<String>,
-        /// The namespace of the metric.
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: The namespace of the metric.
         pub namespace: Value<String>,
     }
 
@@ -2393,6 +2833,19 @@ pub mod metric_stream {
             }
         }
     }
+
+    impl Serialize for MetricStreamStatisticsMetric {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudWatch::OTelEnrichment`: [`CfnOTelEnrichment`], [`CfnOTelEnrichmentProps`] and their property types.
@@ -2401,6 +2854,8 @@ pub mod o_tel_enrichment {
     use serde::Serialize;
 
     /// `AWS::CloudWatch::OTelEnrichment`: AWS::CloudWatch::OTelEnrichment enables OTel metric enrichment in CloudWatch, allowing CloudWatch vended metrics to be available for PromQL querying enriched with AWS resource tags and metadata. `Ref` returns the primary identifier, `AccountId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-otelenrichment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOTelEnrichment {
         resource: cloudwright_core::CfnResource,
@@ -2433,7 +2888,7 @@ pub mod o_tel_enrichment {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `AccountId`: The AWS account ID. This is the primary identifier for this singleton resource.
+        /// `Fn::GetAtt` `AccountId`: The AWS account ID.
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
@@ -2458,24 +2913,33 @@ pub mod o_tel_enrichment {
     }
 
     /// The properties of `AWS::CloudWatch::OTelEnrichment`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOTelEnrichmentProps {
-        /// Removes metrics from the include set. Absent or empty means nothing is removed. Evaluated after IncludeFilters, so ExcludeFilters always wins.
-        #[serde(rename = "ExcludeFilters", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeFilters`: Removes metrics from the include set.
         pub exclude_filters: Option<Vec<OTelEnrichmentMetricSelector>>,
-        /// Scopes enrichment to a subset of the account's telemetry. Absent or empty means all namespaces are in scope. Present means only these are. The service enforces a combined cap of 100 selectors across IncludeFilters and ExcludeFilters, and rejects more than one selector for the same namespace within a direction.
-        #[serde(rename = "IncludeFilters", skip_serializing_if = "Option::is_none")]
+        /// `IncludeFilters`: Scopes enrichment to a subset of the account's telemetry.
         pub include_filters: Option<Vec<OTelEnrichmentMetricSelector>>,
     }
 
-    /// Selects metrics within one namespace. The same shape serves both the include and the exclude direction. Namespaces are compared byte-for-byte and case-sensitively; no wildcards, prefixes or normalization.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnOTelEnrichmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludeFilters", &self.exclude_filters)?;
+            crate::cfn::entry(&mut map, "IncludeFilters", &self.include_filters)?;
+            map.end()
+        }
+    }
+
+    /// Selects metrics within one namespace.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OTelEnrichmentMetricSelector {
-        /// Absent or empty means every metric in this namespace, in whichever direction this selector appears. Present means only these metric names.
-        #[serde(rename = "MetricNames", skip_serializing_if = "Option::is_none")]
+        /// `MetricNames`: Absent or empty means every metric in this namespace, in whichever direction this selector appears.
         pub metric_names: Option<Vec<Value<String>>>,
-        /// The CloudWatch namespace this selector applies to.
-        #[serde(rename = "Namespace")]
+        /// `Namespace`: The CloudWatch namespace this selector applies to.
         pub namespace: Value<String>,
     }
 
@@ -2488,6 +2952,19 @@ pub mod o_tel_enrichment {
             }
         }
     }
+
+    impl Serialize for OTelEnrichmentMetricSelector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MetricNames", &self.metric_names)?;
+            map.serialize_entry("Namespace", &self.namespace)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudWatch::ResourceMetricsConfiguration`: [`CfnResourceMetricsConfiguration`], [`CfnResourceMetricsConfigurationProps`] and their property types.
@@ -2495,7 +2972,9 @@ pub mod resource_metrics_configuration {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::CloudWatch::ResourceMetricsConfiguration`: Resource Type definition for AWS::CloudWatch::ResourceMetricsConfiguration. Manages the detailed monitoring metric selections for an AWS resource, identified by the ARN of the resource being monitored. `Ref` returns the primary identifier, `ResourceArn`.
+    /// `AWS::CloudWatch::ResourceMetricsConfiguration`: Resource Type definition for AWS::CloudWatch::ResourceMetricsConfiguration. `Ref` returns the primary identifier, `ResourceArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-resourcemetricsconfiguration.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceMetricsConfiguration {
         resource: cloudwright_core::CfnResource,
@@ -2555,13 +3034,11 @@ pub mod resource_metrics_configuration {
     }
 
     /// The properties of `AWS::CloudWatch::ResourceMetricsConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceMetricsConfigurationProps {
-        /// The metric selections that define which metrics are enabled for detailed monitoring on the resource.
-        #[serde(rename = "MetricSelections", skip_serializing_if = "Option::is_none")]
+        /// `MetricSelections`: The metric selections that define which metrics are enabled for detailed monitoring on the resource.
         pub metric_selections: Option<Vec<ResourceMetricSelection>>,
-        /// The Amazon Resource Name (ARN) of the resource for which the detailed monitoring metrics configuration is managed.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: The Amazon Resource Name (ARN) of the resource for which the detailed monitoring metrics configuration is managed.
         pub resource_arn: Value<String>,
     }
 
@@ -2575,11 +3052,23 @@ pub mod resource_metrics_configuration {
         }
     }
 
+    impl Serialize for CfnResourceMetricsConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MetricSelections", &self.metric_selections)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
+        }
+    }
+
     /// Defines which metrics are enabled for detailed monitoring on the resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceMetricSelection {
-        /// The list of metric names to include in detailed monitoring for the resource.
-        #[serde(rename = "IncludeMetrics")]
+        /// `IncludeMetrics`: The list of metric names to include in detailed monitoring for the resource.
         pub include_metrics: Vec<Value<String>>,
     }
 
@@ -2591,6 +3080,18 @@ pub mod resource_metrics_configuration {
             }
         }
     }
+
+    impl Serialize for ResourceMetricSelection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IncludeMetrics", &self.include_metrics)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CloudWatch::View`: [`CfnView`], [`CfnViewProps`] and their property types.
@@ -2598,7 +3099,9 @@ pub mod view {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::CloudWatch::View`: Resource Type definition for AWS::CloudWatch::View. A view is a named, reusable SQL query that can be referenced from CloudWatch telemetry queries. View names must be unique within the account and region. `Ref` returns the primary identifier, `Name`.
+    /// `AWS::CloudWatch::View`: Resource Type definition for AWS::CloudWatch::View. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-view.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnView {
         resource: cloudwright_core::CfnResource,
@@ -2636,7 +3139,7 @@ pub mod view {
             self.resource.get_att("Arn")
         }
 
-        /// `Fn::GetAtt` `Type`: The ownership category of the view. Views created through CloudFormation are always USER views; MANAGED views are provisioned by AWS.
+        /// `Fn::GetAtt` `Type`: The ownership category of the view.
         pub fn attr_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Type")
         }
@@ -2666,19 +3169,15 @@ pub mod view {
     }
 
     /// The properties of `AWS::CloudWatch::View`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnViewProps {
-        /// The SQL query that defines the view.
-        #[serde(rename = "Definition")]
+        /// `Definition`: The SQL query that defines the view.
         pub definition: Value<String>,
-        /// A description of the view.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the view.
         pub description: Option<Value<String>>,
-        /// The name of the view. Must begin with the "view." prefix followed by lowercase alphanumeric characters, hyphens, and underscores. View names must be unique within the account and region. If not specified, a name is generated.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the view.
         pub name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to the view.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to the view.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2692,5 +3191,79 @@ pub mod view {
                 tags: None,
             }
         }
+    }
+
+    impl Serialize for CfnViewProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Definition", &self.definition)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+}
+
+/// Configuration that applies to the notifications this alarm sends when it performs its actions.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActionConfiguration {
+    /// `AlarmTagsPropagation`: Whether the alarm's tags are included in its action notifications and state-change events.
+    pub alarm_tags_propagation: Option<AlarmTagsPropagation>,
+}
+
+impl Serialize for ActionConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "AlarmTagsPropagation",
+            &self.alarm_tags_propagation,
+        )?;
+        map.end()
+    }
+}
+
+/// Controls whether the alarm's tags are included in its action notifications and state-change events, and which tag keys are included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmTagsPropagation {
+    /// `Enabled`: Whether the alarm's tags are included in its action notifications and state-change events.
+    pub enabled: Value<bool>,
+    /// `ExcludedTagKeys`: The tag keys to leave out.
+    pub excluded_tag_keys: Option<Vec<Value<String>>>,
+    /// `IncludedTagKeys`: The only tag keys to include.
+    pub included_tag_keys: Option<Vec<Value<String>>>,
+}
+
+impl AlarmTagsPropagation {
+    /// A `AlarmTagsPropagation` of its required properties (`Enabled`), the others unset.
+    pub fn new(enabled: impl Into<Value<bool>>) -> Self {
+        Self {
+            enabled: enabled.into(),
+            excluded_tag_keys: None,
+            included_tag_keys: None,
+        }
+    }
+}
+
+impl Serialize for AlarmTagsPropagation {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Enabled", &self.enabled)?;
+        crate::cfn::entry(&mut map, "ExcludedTagKeys", &self.excluded_tag_keys)?;
+        crate::cfn::entry(&mut map, "IncludedTagKeys", &self.included_tag_keys)?;
+        map.end()
     }
 }

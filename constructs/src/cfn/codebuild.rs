@@ -5,9 +5,12 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use fleet::{CfnFleet, CfnFleetProps};
 pub use project::{CfnProject, CfnProjectProps};
 pub use report_group::{CfnReportGroup, CfnReportGroupProps};
@@ -17,8 +20,11 @@ pub use source_credential::{CfnSourceCredential, CfnSourceCredentialProps};
 pub mod fleet {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::VpcConfig;
 
     /// `AWS::CodeBuild::Fleet`: Resource Type definition for AWS::CodeBuild::Fleet. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-fleet.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFleet {
         resource: cloudwright_core::CfnResource,
@@ -71,76 +77,98 @@ pub mod fleet {
     }
 
     /// The properties of `AWS::CodeBuild::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFleetProps {
         /// `BaseCapacity`.
-        #[serde(rename = "BaseCapacity", skip_serializing_if = "Option::is_none")]
         pub base_capacity: Option<Value<i64>>,
         /// `ComputeConfiguration`.
-        #[serde(
-            rename = "ComputeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub compute_configuration: Option<ComputeConfiguration>,
         /// `ComputeType`.
-        #[serde(rename = "ComputeType", skip_serializing_if = "Option::is_none")]
         pub compute_type: Option<Value<ComputeType>>,
         /// `EnvironmentType`.
-        #[serde(rename = "EnvironmentType", skip_serializing_if = "Option::is_none")]
         pub environment_type: Option<Value<EnvironmentType>>,
         /// `FleetProxyConfiguration`.
-        #[serde(
-            rename = "FleetProxyConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub fleet_proxy_configuration: Option<ProxyConfiguration>,
         /// `FleetServiceRole`.
-        #[serde(rename = "FleetServiceRole", skip_serializing_if = "Option::is_none")]
         pub fleet_service_role: Option<Value<String>>,
         /// `FleetVpcConfig`.
-        #[serde(rename = "FleetVpcConfig", skip_serializing_if = "Option::is_none")]
         pub fleet_vpc_config: Option<VpcConfig>,
         /// `ImageId`.
-        #[serde(rename = "ImageId", skip_serializing_if = "Option::is_none")]
         pub image_id: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `OverflowBehavior`.
-        #[serde(rename = "OverflowBehavior", skip_serializing_if = "Option::is_none")]
         pub overflow_behavior: Option<Value<OverflowBehavior>>,
         /// `ScalingConfiguration`.
-        #[serde(
-            rename = "ScalingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub scaling_configuration: Option<ScalingConfigurationInput>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `ComputeConfiguration` of `AWS::CodeBuild::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnFleetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BaseCapacity", &self.base_capacity)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComputeConfiguration",
+                &self.compute_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ComputeType", &self.compute_type)?;
+            crate::cfn::entry(&mut map, "EnvironmentType", &self.environment_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "FleetProxyConfiguration",
+                &self.fleet_proxy_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "FleetServiceRole", &self.fleet_service_role)?;
+            crate::cfn::entry(&mut map, "FleetVpcConfig", &self.fleet_vpc_config)?;
+            crate::cfn::entry(&mut map, "ImageId", &self.image_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OverflowBehavior", &self.overflow_behavior)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScalingConfiguration",
+                &self.scaling_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The `ComputeConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ComputeConfiguration {
         /// `disk`.
-        #[serde(rename = "disk", skip_serializing_if = "Option::is_none")]
         pub disk: Option<Value<i64>>,
         /// `instanceType`.
-        #[serde(rename = "instanceType", skip_serializing_if = "Option::is_none")]
         pub instance_type: Option<Value<String>>,
         /// `machineType`.
-        #[serde(rename = "machineType", skip_serializing_if = "Option::is_none")]
         pub machine_type: Option<Value<MachineType>>,
         /// `memory`.
-        #[serde(rename = "memory", skip_serializing_if = "Option::is_none")]
         pub memory: Option<Value<i64>>,
         /// `vCpu`.
-        #[serde(rename = "vCpu", skip_serializing_if = "Option::is_none")]
         pub v_cpu: Option<Value<i64>>,
+    }
+
+    impl Serialize for ComputeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "disk", &self.disk)?;
+            crate::cfn::entry(&mut map, "instanceType", &self.instance_type)?;
+            crate::cfn::entry(&mut map, "machineType", &self.machine_type)?;
+            crate::cfn::entry(&mut map, "memory", &self.memory)?;
+            crate::cfn::entry(&mut map, "vCpu", &self.v_cpu)?;
+            map.end()
+        }
     }
 
     /// Values of `MachineType`.
@@ -290,15 +318,26 @@ pub mod fleet {
         }
     }
 
-    /// `ProxyConfiguration` of `AWS::CodeBuild::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `ProxyConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProxyConfiguration {
         /// `DefaultBehavior`.
-        #[serde(rename = "DefaultBehavior", skip_serializing_if = "Option::is_none")]
         pub default_behavior: Option<Value<DefaultBehavior>>,
         /// `OrderedProxyRules`.
-        #[serde(rename = "OrderedProxyRules", skip_serializing_if = "Option::is_none")]
         pub ordered_proxy_rules: Option<Vec<FleetProxyRule>>,
+    }
+
+    impl Serialize for ProxyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultBehavior", &self.default_behavior)?;
+            crate::cfn::entry(&mut map, "OrderedProxyRules", &self.ordered_proxy_rules)?;
+            map.end()
+        }
     }
 
     /// Values of `DefaultBehavior`.
@@ -338,18 +377,29 @@ pub mod fleet {
         }
     }
 
-    /// `FleetProxyRule` of `AWS::CodeBuild::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `FleetProxyRule` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FleetProxyRule {
         /// `Effect`.
-        #[serde(rename = "Effect", skip_serializing_if = "Option::is_none")]
         pub effect: Option<Value<Effect>>,
         /// `Entities`.
-        #[serde(rename = "Entities", skip_serializing_if = "Option::is_none")]
         pub entities: Option<Vec<Value<String>>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for FleetProxyRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Effect", &self.effect)?;
+            crate::cfn::entry(&mut map, "Entities", &self.entities)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `Effect`.
@@ -426,20 +476,6 @@ pub mod fleet {
         }
     }
 
-    /// `VpcConfig` of `AWS::CodeBuild::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct VpcConfig {
-        /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
-        pub security_group_ids: Option<Vec<Value<String>>>,
-        /// `Subnets`.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
-        pub subnets: Option<Vec<Value<String>>>,
-        /// `VpcId`.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
-        pub vpc_id: Option<Value<String>>,
-    }
-
     /// Values of `OverflowBehavior`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OverflowBehavior {
@@ -477,24 +513,35 @@ pub mod fleet {
         }
     }
 
-    /// `ScalingConfigurationInput` of `AWS::CodeBuild::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `ScalingConfigurationInput` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScalingConfigurationInput {
         /// `MaxCapacity`.
-        #[serde(rename = "MaxCapacity", skip_serializing_if = "Option::is_none")]
         pub max_capacity: Option<Value<i64>>,
         /// `ScalingType`.
-        #[serde(rename = "ScalingType", skip_serializing_if = "Option::is_none")]
         pub scaling_type: Option<Value<ScalingType>>,
         /// `TargetTrackingScalingConfigs`.
-        #[serde(
-            rename = "TargetTrackingScalingConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub target_tracking_scaling_configs: Option<
             Vec<TargetTrackingScalingConfiguration>,
         >,
+    }
+
+    impl Serialize for ScalingConfigurationInput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxCapacity", &self.max_capacity)?;
+            crate::cfn::entry(&mut map, "ScalingType", &self.scaling_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetTrackingScalingConfigs",
+                &self.target_tracking_scaling_configs,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ScalingType`.
@@ -531,15 +578,26 @@ pub mod fleet {
         }
     }
 
-    /// `TargetTrackingScalingConfiguration` of `AWS::CodeBuild::Fleet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `TargetTrackingScalingConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetTrackingScalingConfiguration {
         /// `MetricType`.
-        #[serde(rename = "MetricType", skip_serializing_if = "Option::is_none")]
         pub metric_type: Option<Value<MetricType>>,
         /// `TargetValue`.
-        #[serde(rename = "TargetValue", skip_serializing_if = "Option::is_none")]
         pub target_value: Option<Value<f64>>,
+    }
+
+    impl Serialize for TargetTrackingScalingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MetricType", &self.metric_type)?;
+            crate::cfn::entry(&mut map, "TargetValue", &self.target_value)?;
+            map.end()
+        }
     }
 
     /// Values of `MetricType`.
@@ -581,8 +639,11 @@ pub mod fleet {
 pub mod project {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::VpcConfig;
 
     /// `AWS::CodeBuild::Project`: Resource Type definition for AWS::CodeBuild::Project. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-project.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProject {
         resource: cloudwright_core::CfnResource,
@@ -640,94 +701,57 @@ pub mod project {
     }
 
     /// The properties of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
         /// `Artifacts`.
-        #[serde(rename = "Artifacts")]
         pub artifacts: Artifacts,
         /// `AutoRetryLimit`.
-        #[serde(rename = "AutoRetryLimit", skip_serializing_if = "Option::is_none")]
         pub auto_retry_limit: Option<Value<f64>>,
         /// `BadgeEnabled`.
-        #[serde(rename = "BadgeEnabled", skip_serializing_if = "Option::is_none")]
         pub badge_enabled: Option<Value<bool>>,
         /// `BuildBatchConfig`.
-        #[serde(rename = "BuildBatchConfig", skip_serializing_if = "Option::is_none")]
         pub build_batch_config: Option<ProjectBuildBatchConfig>,
         /// `Cache`.
-        #[serde(rename = "Cache", skip_serializing_if = "Option::is_none")]
         pub cache: Option<ProjectCache>,
         /// `ConcurrentBuildLimit`.
-        #[serde(
-            rename = "ConcurrentBuildLimit",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub concurrent_build_limit: Option<Value<i64>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EncryptionKey`.
-        #[serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")]
         pub encryption_key: Option<Value<String>>,
         /// `Environment`.
-        #[serde(rename = "Environment")]
         pub environment: Environment,
         /// `FileSystemLocations`.
-        #[serde(rename = "FileSystemLocations", skip_serializing_if = "Option::is_none")]
         pub file_system_locations: Option<Vec<ProjectFileSystemLocation>>,
         /// `LogsConfig`.
-        #[serde(rename = "LogsConfig", skip_serializing_if = "Option::is_none")]
         pub logs_config: Option<LogsConfig>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `QueuedTimeoutInMinutes`.
-        #[serde(
-            rename = "QueuedTimeoutInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub queued_timeout_in_minutes: Option<Value<i64>>,
         /// `ResourceAccessRole`.
-        #[serde(rename = "ResourceAccessRole", skip_serializing_if = "Option::is_none")]
         pub resource_access_role: Option<Value<String>>,
         /// `SecondaryArtifacts`.
-        #[serde(rename = "SecondaryArtifacts", skip_serializing_if = "Option::is_none")]
         pub secondary_artifacts: Option<Vec<Artifacts>>,
         /// `SecondarySourceVersions`.
-        #[serde(
-            rename = "SecondarySourceVersions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub secondary_source_versions: Option<Vec<ProjectSourceVersion>>,
         /// `SecondarySources`.
-        #[serde(rename = "SecondarySources", skip_serializing_if = "Option::is_none")]
         pub secondary_sources: Option<Vec<Source>>,
         /// `ServiceRole`.
-        #[serde(rename = "ServiceRole")]
         pub service_role: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Source,
         /// `SourceVersion`.
-        #[serde(rename = "SourceVersion", skip_serializing_if = "Option::is_none")]
         pub source_version: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TimeoutInMinutes`.
-        #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_in_minutes: Option<Value<i64>>,
         /// `Triggers`.
-        #[serde(rename = "Triggers", skip_serializing_if = "Option::is_none")]
         pub triggers: Option<ProjectTriggers>,
         /// `Visibility`.
-        #[serde(rename = "Visibility", skip_serializing_if = "Option::is_none")]
         pub visibility: Option<Value<String>>,
         /// `VpcConfig`.
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
         pub vpc_config: Option<VpcConfig>,
     }
 
@@ -769,39 +793,86 @@ pub mod project {
         }
     }
 
-    /// `Artifacts` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnProjectProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Artifacts", &self.artifacts)?;
+            crate::cfn::entry(&mut map, "AutoRetryLimit", &self.auto_retry_limit)?;
+            crate::cfn::entry(&mut map, "BadgeEnabled", &self.badge_enabled)?;
+            crate::cfn::entry(&mut map, "BuildBatchConfig", &self.build_batch_config)?;
+            crate::cfn::entry(&mut map, "Cache", &self.cache)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConcurrentBuildLimit",
+                &self.concurrent_build_limit,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EncryptionKey", &self.encryption_key)?;
+            map.serialize_entry("Environment", &self.environment)?;
+            crate::cfn::entry(
+                &mut map,
+                "FileSystemLocations",
+                &self.file_system_locations,
+            )?;
+            crate::cfn::entry(&mut map, "LogsConfig", &self.logs_config)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "QueuedTimeoutInMinutes",
+                &self.queued_timeout_in_minutes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAccessRole",
+                &self.resource_access_role,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondaryArtifacts",
+                &self.secondary_artifacts,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecondarySourceVersions",
+                &self.secondary_source_versions,
+            )?;
+            crate::cfn::entry(&mut map, "SecondarySources", &self.secondary_sources)?;
+            map.serialize_entry("ServiceRole", &self.service_role)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "SourceVersion", &self.source_version)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TimeoutInMinutes", &self.timeout_in_minutes)?;
+            crate::cfn::entry(&mut map, "Triggers", &self.triggers)?;
+            crate::cfn::entry(&mut map, "Visibility", &self.visibility)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
+    /// The `Artifacts` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Artifacts {
         /// `ArtifactIdentifier`.
-        #[serde(rename = "ArtifactIdentifier", skip_serializing_if = "Option::is_none")]
         pub artifact_identifier: Option<Value<String>>,
         /// `EncryptionDisabled`.
-        #[serde(rename = "EncryptionDisabled", skip_serializing_if = "Option::is_none")]
         pub encryption_disabled: Option<Value<bool>>,
         /// `Location`.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
         pub location: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `NamespaceType`.
-        #[serde(rename = "NamespaceType", skip_serializing_if = "Option::is_none")]
         pub namespace_type: Option<Value<String>>,
         /// `OverrideArtifactName`.
-        #[serde(
-            rename = "OverrideArtifactName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub override_artifact_name: Option<Value<bool>>,
         /// `Packaging`.
-        #[serde(rename = "Packaging", skip_serializing_if = "Option::is_none")]
         pub packaging: Option<Value<String>>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -822,55 +893,109 @@ pub mod project {
         }
     }
 
-    /// `ProjectBuildBatchConfig` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for Artifacts {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ArtifactIdentifier",
+                &self.artifact_identifier,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionDisabled",
+                &self.encryption_disabled,
+            )?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NamespaceType", &self.namespace_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "OverrideArtifactName",
+                &self.override_artifact_name,
+            )?;
+            crate::cfn::entry(&mut map, "Packaging", &self.packaging)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The `ProjectBuildBatchConfig` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProjectBuildBatchConfig {
         /// `BatchReportMode`.
-        #[serde(rename = "BatchReportMode", skip_serializing_if = "Option::is_none")]
         pub batch_report_mode: Option<Value<String>>,
         /// `CombineArtifacts`.
-        #[serde(rename = "CombineArtifacts", skip_serializing_if = "Option::is_none")]
         pub combine_artifacts: Option<Value<bool>>,
         /// `Restrictions`.
-        #[serde(rename = "Restrictions", skip_serializing_if = "Option::is_none")]
         pub restrictions: Option<BatchRestrictions>,
         /// `ServiceRole`.
-        #[serde(rename = "ServiceRole", skip_serializing_if = "Option::is_none")]
         pub service_role: Option<Value<String>>,
         /// `TimeoutInMins`.
-        #[serde(rename = "TimeoutInMins", skip_serializing_if = "Option::is_none")]
         pub timeout_in_mins: Option<Value<i64>>,
     }
 
-    /// `BatchRestrictions` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ProjectBuildBatchConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BatchReportMode", &self.batch_report_mode)?;
+            crate::cfn::entry(&mut map, "CombineArtifacts", &self.combine_artifacts)?;
+            crate::cfn::entry(&mut map, "Restrictions", &self.restrictions)?;
+            crate::cfn::entry(&mut map, "ServiceRole", &self.service_role)?;
+            crate::cfn::entry(&mut map, "TimeoutInMins", &self.timeout_in_mins)?;
+            map.end()
+        }
+    }
+
+    /// The `BatchRestrictions` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BatchRestrictions {
         /// `ComputeTypesAllowed`.
-        #[serde(rename = "ComputeTypesAllowed", skip_serializing_if = "Option::is_none")]
         pub compute_types_allowed: Option<Vec<Value<String>>>,
         /// `MaximumBuildsAllowed`.
-        #[serde(
-            rename = "MaximumBuildsAllowed",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_builds_allowed: Option<Value<i64>>,
     }
 
-    /// `ProjectCache` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for BatchRestrictions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComputeTypesAllowed",
+                &self.compute_types_allowed,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumBuildsAllowed",
+                &self.maximum_builds_allowed,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `ProjectCache` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProjectCache {
         /// `CacheNamespace`.
-        #[serde(rename = "CacheNamespace", skip_serializing_if = "Option::is_none")]
         pub cache_namespace: Option<Value<String>>,
         /// `Location`.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
         pub location: Option<Value<String>>,
         /// `Modes`.
-        #[serde(rename = "Modes", skip_serializing_if = "Option::is_none")]
         pub modes: Option<Vec<Value<String>>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -886,49 +1011,45 @@ pub mod project {
         }
     }
 
-    /// `Environment` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ProjectCache {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CacheNamespace", &self.cache_namespace)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "Modes", &self.modes)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The `Environment` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Environment {
         /// `Certificate`.
-        #[serde(rename = "Certificate", skip_serializing_if = "Option::is_none")]
         pub certificate: Option<Value<String>>,
         /// `ComputeType`.
-        #[serde(rename = "ComputeType")]
         pub compute_type: Value<String>,
         /// `DockerServer`.
-        #[serde(rename = "DockerServer", skip_serializing_if = "Option::is_none")]
         pub docker_server: Option<DockerServer>,
         /// `EnvironmentVariables`.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub environment_variables: Option<Vec<EnvironmentVariable>>,
         /// `Fleet`.
-        #[serde(rename = "Fleet", skip_serializing_if = "Option::is_none")]
         pub fleet: Option<ProjectFleet>,
         /// `HostKernel`.
-        #[serde(rename = "HostKernel", skip_serializing_if = "Option::is_none")]
         pub host_kernel: Option<Value<String>>,
         /// `Image`.
-        #[serde(rename = "Image")]
         pub image: Value<String>,
         /// `ImagePullCredentialsType`.
-        #[serde(
-            rename = "ImagePullCredentialsType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub image_pull_credentials_type: Option<Value<String>>,
         /// `PrivilegedMode`.
-        #[serde(rename = "PrivilegedMode", skip_serializing_if = "Option::is_none")]
         pub privileged_mode: Option<Value<bool>>,
         /// `RegistryCredential`.
-        #[serde(rename = "RegistryCredential", skip_serializing_if = "Option::is_none")]
         pub registry_credential: Option<RegistryCredential>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -955,14 +1076,46 @@ pub mod project {
         }
     }
 
-    /// `DockerServer` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Environment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Certificate", &self.certificate)?;
+            map.serialize_entry("ComputeType", &self.compute_type)?;
+            crate::cfn::entry(&mut map, "DockerServer", &self.docker_server)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            crate::cfn::entry(&mut map, "Fleet", &self.fleet)?;
+            crate::cfn::entry(&mut map, "HostKernel", &self.host_kernel)?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(
+                &mut map,
+                "ImagePullCredentialsType",
+                &self.image_pull_credentials_type,
+            )?;
+            crate::cfn::entry(&mut map, "PrivilegedMode", &self.privileged_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "RegistryCredential",
+                &self.registry_credential,
+            )?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The `DockerServer` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DockerServer {
         /// `ComputeType`.
-        #[serde(rename = "ComputeType")]
         pub compute_type: Value<String>,
         /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
         pub security_group_ids: Option<Vec<Value<String>>>,
     }
 
@@ -976,17 +1129,27 @@ pub mod project {
         }
     }
 
-    /// `EnvironmentVariable` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for DockerServer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ComputeType", &self.compute_type)?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            map.end()
+        }
+    }
+
+    /// The `EnvironmentVariable` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EnvironmentVariable {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -1004,22 +1167,45 @@ pub mod project {
         }
     }
 
-    /// `ProjectFleet` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for EnvironmentVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The `ProjectFleet` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProjectFleet {
         /// `FleetArn`.
-        #[serde(rename = "FleetArn", skip_serializing_if = "Option::is_none")]
         pub fleet_arn: Option<Value<String>>,
     }
 
-    /// `RegistryCredential` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ProjectFleet {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FleetArn", &self.fleet_arn)?;
+            map.end()
+        }
+    }
+
+    /// The `RegistryCredential` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RegistryCredential {
         /// `Credential`.
-        #[serde(rename = "Credential")]
         pub credential: Value<String>,
         /// `CredentialProvider`.
-        #[serde(rename = "CredentialProvider")]
         pub credential_provider: Value<String>,
     }
 
@@ -1036,23 +1222,31 @@ pub mod project {
         }
     }
 
-    /// `ProjectFileSystemLocation` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for RegistryCredential {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Credential", &self.credential)?;
+            map.serialize_entry("CredentialProvider", &self.credential_provider)?;
+            map.end()
+        }
+    }
+
+    /// The `ProjectFileSystemLocation` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProjectFileSystemLocation {
         /// `Identifier`.
-        #[serde(rename = "Identifier")]
         pub identifier: Value<String>,
         /// `Location`.
-        #[serde(rename = "Location")]
         pub location: Value<String>,
         /// `MountOptions`.
-        #[serde(rename = "MountOptions", skip_serializing_if = "Option::is_none")]
         pub mount_options: Option<Value<String>>,
         /// `MountPoint`.
-        #[serde(rename = "MountPoint")]
         pub mount_point: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -1074,28 +1268,52 @@ pub mod project {
         }
     }
 
-    /// `LogsConfig` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ProjectFileSystemLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Identifier", &self.identifier)?;
+            map.serialize_entry("Location", &self.location)?;
+            crate::cfn::entry(&mut map, "MountOptions", &self.mount_options)?;
+            map.serialize_entry("MountPoint", &self.mount_point)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The `LogsConfig` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogsConfig {
         /// `CloudWatchLogs`.
-        #[serde(rename = "CloudWatchLogs", skip_serializing_if = "Option::is_none")]
         pub cloud_watch_logs: Option<CloudWatchLogsConfig>,
         /// `S3Logs`.
-        #[serde(rename = "S3Logs", skip_serializing_if = "Option::is_none")]
         pub s3_logs: Option<S3LogsConfig>,
     }
 
-    /// `CloudWatchLogsConfig` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for LogsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatchLogs", &self.cloud_watch_logs)?;
+            crate::cfn::entry(&mut map, "S3Logs", &self.s3_logs)?;
+            map.end()
+        }
+    }
+
+    /// The `CloudWatchLogsConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchLogsConfig {
         /// `GroupName`.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
         pub group_name: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<String>,
         /// `StreamName`.
-        #[serde(rename = "StreamName", skip_serializing_if = "Option::is_none")]
         pub stream_name: Option<Value<String>>,
     }
 
@@ -1110,17 +1328,28 @@ pub mod project {
         }
     }
 
-    /// `S3LogsConfig` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CloudWatchLogsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            map.serialize_entry("Status", &self.status)?;
+            crate::cfn::entry(&mut map, "StreamName", &self.stream_name)?;
+            map.end()
+        }
+    }
+
+    /// The `S3LogsConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3LogsConfig {
         /// `EncryptionDisabled`.
-        #[serde(rename = "EncryptionDisabled", skip_serializing_if = "Option::is_none")]
         pub encryption_disabled: Option<Value<bool>>,
         /// `Location`.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
         pub location: Option<Value<String>>,
         /// `Status`.
-        #[serde(rename = "Status")]
         pub status: Value<String>,
     }
 
@@ -1135,14 +1364,30 @@ pub mod project {
         }
     }
 
-    /// `ProjectSourceVersion` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for S3LogsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionDisabled",
+                &self.encryption_disabled,
+            )?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
+        }
+    }
+
+    /// The `ProjectSourceVersion` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProjectSourceVersion {
         /// `SourceIdentifier`.
-        #[serde(rename = "SourceIdentifier")]
         pub source_identifier: Value<String>,
         /// `SourceVersion`.
-        #[serde(rename = "SourceVersion", skip_serializing_if = "Option::is_none")]
         pub source_version: Option<Value<String>>,
     }
 
@@ -1156,38 +1401,41 @@ pub mod project {
         }
     }
 
-    /// `Source` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ProjectSourceVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SourceIdentifier", &self.source_identifier)?;
+            crate::cfn::entry(&mut map, "SourceVersion", &self.source_version)?;
+            map.end()
+        }
+    }
+
+    /// The `Source` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Source {
         /// `Auth`.
-        #[serde(rename = "Auth", skip_serializing_if = "Option::is_none")]
         pub auth: Option<SourceAuth>,
         /// `BuildSpec`.
-        #[serde(rename = "BuildSpec", skip_serializing_if = "Option::is_none")]
         pub build_spec: Option<Value<String>>,
         /// `BuildStatusConfig`.
-        #[serde(rename = "BuildStatusConfig", skip_serializing_if = "Option::is_none")]
         pub build_status_config: Option<BuildStatusConfig>,
         /// `GitCloneDepth`.
-        #[serde(rename = "GitCloneDepth", skip_serializing_if = "Option::is_none")]
         pub git_clone_depth: Option<Value<i64>>,
         /// `GitSubmodulesConfig`.
-        #[serde(rename = "GitSubmodulesConfig", skip_serializing_if = "Option::is_none")]
         pub git_submodules_config: Option<GitSubmodulesConfig>,
         /// `InsecureSsl`.
-        #[serde(rename = "InsecureSsl", skip_serializing_if = "Option::is_none")]
         pub insecure_ssl: Option<Value<bool>>,
         /// `Location`.
-        #[serde(rename = "Location", skip_serializing_if = "Option::is_none")]
         pub location: Option<Value<String>>,
         /// `ReportBuildStatus`.
-        #[serde(rename = "ReportBuildStatus", skip_serializing_if = "Option::is_none")]
         pub report_build_status: Option<Value<bool>>,
         /// `SourceIdentifier`.
-        #[serde(rename = "SourceIdentifier", skip_serializing_if = "Option::is_none")]
         pub source_identifier: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -1209,14 +1457,37 @@ pub mod project {
         }
     }
 
-    /// `SourceAuth` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Source {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Auth", &self.auth)?;
+            crate::cfn::entry(&mut map, "BuildSpec", &self.build_spec)?;
+            crate::cfn::entry(&mut map, "BuildStatusConfig", &self.build_status_config)?;
+            crate::cfn::entry(&mut map, "GitCloneDepth", &self.git_clone_depth)?;
+            crate::cfn::entry(
+                &mut map,
+                "GitSubmodulesConfig",
+                &self.git_submodules_config,
+            )?;
+            crate::cfn::entry(&mut map, "InsecureSsl", &self.insecure_ssl)?;
+            crate::cfn::entry(&mut map, "Location", &self.location)?;
+            crate::cfn::entry(&mut map, "ReportBuildStatus", &self.report_build_status)?;
+            crate::cfn::entry(&mut map, "SourceIdentifier", &self.source_identifier)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The `SourceAuth` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SourceAuth {
         /// `Resource`.
-        #[serde(rename = "Resource", skip_serializing_if = "Option::is_none")]
         pub resource: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<String>,
     }
 
@@ -1230,22 +1501,45 @@ pub mod project {
         }
     }
 
-    /// `BuildStatusConfig` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for SourceAuth {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Resource", &self.resource)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The `BuildStatusConfig` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BuildStatusConfig {
         /// `Context`.
-        #[serde(rename = "Context", skip_serializing_if = "Option::is_none")]
         pub context: Option<Value<String>>,
         /// `TargetUrl`.
-        #[serde(rename = "TargetUrl", skip_serializing_if = "Option::is_none")]
         pub target_url: Option<Value<String>>,
     }
 
-    /// `GitSubmodulesConfig` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for BuildStatusConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Context", &self.context)?;
+            crate::cfn::entry(&mut map, "TargetUrl", &self.target_url)?;
+            map.end()
+        }
+    }
+
+    /// The `GitSubmodulesConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitSubmodulesConfig {
         /// `FetchSubmodules`.
-        #[serde(rename = "FetchSubmodules")]
         pub fetch_submodules: Value<bool>,
     }
 
@@ -1258,38 +1552,63 @@ pub mod project {
         }
     }
 
-    /// `ProjectTriggers` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for GitSubmodulesConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FetchSubmodules", &self.fetch_submodules)?;
+            map.end()
+        }
+    }
+
+    /// The `ProjectTriggers` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProjectTriggers {
         /// `BuildType`.
-        #[serde(rename = "BuildType", skip_serializing_if = "Option::is_none")]
         pub build_type: Option<Value<String>>,
         /// `FilterGroups`.
-        #[serde(rename = "FilterGroups", skip_serializing_if = "Option::is_none")]
         pub filter_groups: Option<Vec<Vec<serde_json::Value>>>,
         /// `PullRequestBuildPolicy`.
-        #[serde(
-            rename = "PullRequestBuildPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pull_request_build_policy: Option<PullRequestBuildPolicy>,
         /// `ScopeConfiguration`.
-        #[serde(rename = "ScopeConfiguration", skip_serializing_if = "Option::is_none")]
         pub scope_configuration: Option<ScopeConfiguration>,
         /// `Webhook`.
-        #[serde(rename = "Webhook", skip_serializing_if = "Option::is_none")]
         pub webhook: Option<Value<bool>>,
     }
 
-    /// `PullRequestBuildPolicy` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ProjectTriggers {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BuildType", &self.build_type)?;
+            crate::cfn::entry(&mut map, "FilterGroups", &self.filter_groups)?;
+            crate::cfn::entry(
+                &mut map,
+                "PullRequestBuildPolicy",
+                &self.pull_request_build_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ScopeConfiguration",
+                &self.scope_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Webhook", &self.webhook)?;
+            map.end()
+        }
+    }
+
+    /// The `PullRequestBuildPolicy` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PullRequestBuildPolicy {
         /// `ApproverRoles`.
-        #[serde(rename = "ApproverRoles", skip_serializing_if = "Option::is_none")]
         pub approver_roles: Option<Vec<Value<String>>>,
         /// `RequiresCommentApproval`.
-        #[serde(rename = "RequiresCommentApproval")]
         pub requires_comment_approval: Value<String>,
     }
 
@@ -1303,17 +1622,30 @@ pub mod project {
         }
     }
 
-    /// `ScopeConfiguration` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for PullRequestBuildPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApproverRoles", &self.approver_roles)?;
+            map.serialize_entry(
+                "RequiresCommentApproval",
+                &self.requires_comment_approval,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `ScopeConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ScopeConfiguration {
         /// `Domain`.
-        #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
         pub domain: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Scope`.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
         pub scope: Option<Value<String>>,
     }
 
@@ -1328,18 +1660,18 @@ pub mod project {
         }
     }
 
-    /// `VpcConfig` of `AWS::CodeBuild::Project`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct VpcConfig {
-        /// `SecurityGroupIds`.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
-        pub security_group_ids: Option<Vec<Value<String>>>,
-        /// `Subnets`.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
-        pub subnets: Option<Vec<Value<String>>>,
-        /// `VpcId`.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
-        pub vpc_id: Option<Value<String>>,
+    impl Serialize for ScopeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Domain", &self.domain)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            map.end()
+        }
     }
 }
 
@@ -1349,6 +1681,8 @@ pub mod report_group {
     use serde::Serialize;
 
     /// `AWS::CodeBuild::ReportGroup`: Resource Type definition for AWS::CodeBuild::ReportGroup. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-reportgroup.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReportGroup {
         resource: cloudwright_core::CfnResource,
@@ -1402,22 +1736,17 @@ pub mod report_group {
     }
 
     /// The properties of `AWS::CodeBuild::ReportGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReportGroupProps {
         /// `DeleteReports`.
-        #[serde(rename = "DeleteReports", skip_serializing_if = "Option::is_none")]
         pub delete_reports: Option<Value<bool>>,
         /// `ExportConfig`.
-        #[serde(rename = "ExportConfig")]
         pub export_config: ReportExportConfig,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -1437,14 +1766,28 @@ pub mod report_group {
         }
     }
 
-    /// `ReportExportConfig` of `AWS::CodeBuild::ReportGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnReportGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeleteReports", &self.delete_reports)?;
+            map.serialize_entry("ExportConfig", &self.export_config)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The `ReportExportConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReportExportConfig {
         /// `ExportConfigType`.
-        #[serde(rename = "ExportConfigType")]
         pub export_config_type: Value<ExportConfigType>,
         /// `S3Destination`.
-        #[serde(rename = "S3Destination", skip_serializing_if = "Option::is_none")]
         pub s3_destination: Option<S3ReportExportConfig>,
     }
 
@@ -1455,6 +1798,19 @@ pub mod report_group {
                 export_config_type: export_config_type.into(),
                 s3_destination: None,
             }
+        }
+    }
+
+    impl Serialize for ReportExportConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExportConfigType", &self.export_config_type)?;
+            crate::cfn::entry(&mut map, "S3Destination", &self.s3_destination)?;
+            map.end()
         }
     }
 
@@ -1495,26 +1851,20 @@ pub mod report_group {
         }
     }
 
-    /// `S3ReportExportConfig` of `AWS::CodeBuild::ReportGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `S3ReportExportConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3ReportExportConfig {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `BucketOwner`.
-        #[serde(rename = "BucketOwner", skip_serializing_if = "Option::is_none")]
         pub bucket_owner: Option<Value<String>>,
         /// `EncryptionDisabled`.
-        #[serde(rename = "EncryptionDisabled", skip_serializing_if = "Option::is_none")]
         pub encryption_disabled: Option<Value<bool>>,
         /// `EncryptionKey`.
-        #[serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")]
         pub encryption_key: Option<Value<String>>,
         /// `Packaging`.
-        #[serde(rename = "Packaging", skip_serializing_if = "Option::is_none")]
         pub packaging: Option<Value<Packaging>>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
     }
 
@@ -1529,6 +1879,27 @@ pub mod report_group {
                 packaging: None,
                 path: None,
             }
+        }
+    }
+
+    impl Serialize for S3ReportExportConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "BucketOwner", &self.bucket_owner)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionDisabled",
+                &self.encryption_disabled,
+            )?;
+            crate::cfn::entry(&mut map, "EncryptionKey", &self.encryption_key)?;
+            crate::cfn::entry(&mut map, "Packaging", &self.packaging)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.end()
         }
     }
 
@@ -1613,6 +1984,8 @@ pub mod source_credential {
     use serde::Serialize;
 
     /// `AWS::CodeBuild::SourceCredential`: Resource Type definition for AWS::CodeBuild::SourceCredential. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-sourcecredential.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSourceCredential {
         resource: cloudwright_core::CfnResource,
@@ -1665,19 +2038,15 @@ pub mod source_credential {
     }
 
     /// The properties of `AWS::CodeBuild::SourceCredential`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSourceCredentialProps {
-        /// The type of authentication used by the credentials. Valid options are OAUTH, BASIC_AUTH, PERSONAL_ACCESS_TOKEN, CODECONNECTIONS, or SECRETS_MANAGER.
-        #[serde(rename = "AuthType")]
+        /// `AuthType`: The type of authentication used by the credentials.
         pub auth_type: Value<String>,
-        /// The type of source provider. The valid options are GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED, or BITBUCKET.
-        #[serde(rename = "ServerType")]
+        /// `ServerType`: The type of source provider.
         pub server_type: Value<String>,
-        /// For GitHub or GitHub Enterprise, this is the personal access token. For Bitbucket, this is either the access token or the app password. For the authType CODECONNECTIONS, this is the connectionArn. For the authType SECRETS_MANAGER, this is the secretArn.
-        #[serde(rename = "Token")]
+        /// `Token`: For GitHub or GitHub Enterprise, this is the personal access token.
         pub token: Value<String>,
-        /// The Bitbucket username when the authType is BASIC_AUTH. This parameter is not valid for other types of source providers or connections.
-        #[serde(rename = "Username", skip_serializing_if = "Option::is_none")]
+        /// `Username`: The Bitbucket username when the authType is BASIC_AUTH.
         pub username: Option<Value<String>>,
     }
 
@@ -1695,5 +2064,45 @@ pub mod source_credential {
                 username: None,
             }
         }
+    }
+
+    impl Serialize for CfnSourceCredentialProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthType", &self.auth_type)?;
+            map.serialize_entry("ServerType", &self.server_type)?;
+            map.serialize_entry("Token", &self.token)?;
+            crate::cfn::entry(&mut map, "Username", &self.username)?;
+            map.end()
+        }
+    }
+}
+
+/// The `VpcConfig` property type.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VpcConfig {
+    /// `SecurityGroupIds`.
+    pub security_group_ids: Option<Vec<Value<String>>>,
+    /// `Subnets`.
+    pub subnets: Option<Vec<Value<String>>>,
+    /// `VpcId`.
+    pub vpc_id: Option<Value<String>>,
+}
+
+impl Serialize for VpcConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+        crate::cfn::entry(&mut map, "Subnets", &self.subnets)?;
+        crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+        map.end()
     }
 }

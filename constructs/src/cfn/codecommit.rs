@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use repository::{CfnRepository, CfnRepositoryProps};
@@ -16,6 +17,8 @@ pub mod repository {
     use serde::Serialize;
 
     /// `AWS::CodeCommit::Repository`: Resource Type definition for AWS::CodeCommit::Repository. `Ref` returns the primary identifier, `RepositoryId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codecommit-repository.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepository {
         resource: cloudwright_core::CfnResource,
@@ -88,29 +91,19 @@ pub mod repository {
     }
 
     /// The properties of `AWS::CodeCommit::Repository`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryProps {
-        /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack. Information about code is only used in resource creation. Updates to a stack will not reflect changes made to code properties after initial resource creation.
-        #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
+        /// `Code`: Information about code to be committed to a repository after it is created in an AWS CloudFormation stack.
         pub code: Option<Code>,
-        /// The ID of the AWS Key Management Service encryption key used to encrypt and decrypt the repository.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ID of the AWS Key Management Service encryption key used to encrypt and decrypt the repository.
         pub kms_key_id: Option<Value<String>>,
-        /// A comment or description about the new repository.
-        #[serde(
-            rename = "RepositoryDescription",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RepositoryDescription`: A comment or description about the new repository.
         pub repository_description: Option<Value<String>>,
-        /// The name of the new repository to be created.
-        #[serde(rename = "RepositoryName")]
+        /// `RepositoryName`: The name of the new repository to be created.
         pub repository_name: Value<String>,
-        /// One or more tag key-value pairs to use when tagging this repository.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: One or more tag key-value pairs to use when tagging this repository.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Information about a trigger for a repository.
-        #[serde(rename = "Triggers", skip_serializing_if = "Option::is_none")]
+        /// `Triggers`: Information about a trigger for a repository.
         pub triggers: Option<Vec<RepositoryTrigger>>,
     }
 
@@ -128,14 +121,33 @@ pub mod repository {
         }
     }
 
-    /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack. Information about code is only used in resource creation. Updates to a stack will not reflect changes made to code properties after initial resource creation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnRepositoryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Code", &self.code)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryDescription",
+                &self.repository_description,
+            )?;
+            map.serialize_entry("RepositoryName", &self.repository_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Triggers", &self.triggers)?;
+            map.end()
+        }
+    }
+
+    /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Code {
-        /// Optional. Specifies a branch name to be used as the default branch when importing code into a repository on initial creation. If this property is not set, the name main will be used for the default branch for the repository. Changes to this property are ignored after initial resource creation.
-        #[serde(rename = "BranchName", skip_serializing_if = "Option::is_none")]
+        /// `BranchName`: Optional.
         pub branch_name: Option<Value<String>>,
-        /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository. Changes to this property are ignored after initial resource creation.
-        #[serde(rename = "S3")]
+        /// `S3`: Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository.
         pub s3: S3,
     }
 
@@ -149,17 +161,27 @@ pub mod repository {
         }
     }
 
-    /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository. Changes to this property are ignored after initial resource creation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Code {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BranchName", &self.branch_name)?;
+            map.serialize_entry("S3", &self.s3)?;
+            map.end()
+        }
+    }
+
+    /// Information about the Amazon S3 bucket that contains a ZIP file of code to be committed to the repository.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3 {
-        /// The name of the Amazon S3 bucket that contains the ZIP file with the content that will be committed to the new repository. This can be specified using the name of the bucket in the AWS account. Changes to this property are ignored after initial resource creation.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The name of the Amazon S3 bucket that contains the ZIP file with the content that will be committed to the new repository.
         pub bucket: Value<String>,
-        /// The key to use for accessing the Amazon S3 bucket. Changes to this property are ignored after initial resource creation.
-        #[serde(rename = "Key")]
+        /// `Key`: The key to use for accessing the Amazon S3 bucket.
         pub key: Value<String>,
-        /// The object version of the ZIP file, if versioning is enabled for the Amazon S3 bucket. Changes to this property are ignored after initial resource creation.
-        #[serde(rename = "ObjectVersion", skip_serializing_if = "Option::is_none")]
+        /// `ObjectVersion`: The object version of the ZIP file, if versioning is enabled for the Amazon S3 bucket.
         pub object_version: Option<Value<String>>,
     }
 
@@ -177,23 +199,32 @@ pub mod repository {
         }
     }
 
+    impl Serialize for S3 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "ObjectVersion", &self.object_version)?;
+            map.end()
+        }
+    }
+
     /// Information about a trigger for a repository.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RepositoryTrigger {
-        /// The branches to be included in the trigger configuration. If you specify an empty array, the trigger applies to all branches.
-        #[serde(rename = "Branches", skip_serializing_if = "Option::is_none")]
+        /// `Branches`: The branches to be included in the trigger configuration.
         pub branches: Option<Vec<Value<String>>>,
-        /// Any custom data associated with the trigger to be included in the information sent to the target of the trigger.
-        #[serde(rename = "CustomData", skip_serializing_if = "Option::is_none")]
+        /// `CustomData`: Any custom data associated with the trigger to be included in the information sent to the target of the trigger.
         pub custom_data: Option<Value<String>>,
-        /// The ARN of the resource that is the target for a trigger (for example, the ARN of a topic in Amazon SNS).
-        #[serde(rename = "DestinationArn")]
+        /// `DestinationArn`: The ARN of the resource that is the target for a trigger (for example, the ARN of a topic in Amazon SNS).
         pub destination_arn: Value<String>,
-        /// The repository events that cause the trigger to run actions in another service, such as sending a notification through Amazon SNS.
-        #[serde(rename = "Events")]
+        /// `Events`: The repository events that cause the trigger to run actions in another service, such as sending a notification through Amazon SNS.
         pub events: Vec<Value<EventsItem>>,
-        /// The name of the trigger.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the trigger.
         pub name: Value<String>,
     }
 
@@ -211,6 +242,22 @@ pub mod repository {
                 events: events.into(),
                 name: name.into(),
             }
+        }
+    }
+
+    impl Serialize for RepositoryTrigger {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Branches", &self.branches)?;
+            crate::cfn::entry(&mut map, "CustomData", &self.custom_data)?;
+            map.serialize_entry("DestinationArn", &self.destination_arn)?;
+            map.serialize_entry("Events", &self.events)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
         }
     }
 

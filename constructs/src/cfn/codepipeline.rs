@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use custom_action_type::{CfnCustomActionType, CfnCustomActionTypeProps};
@@ -17,7 +18,9 @@ pub mod custom_action_type {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::CodePipeline::CustomActionType`: The AWS::CodePipeline::CustomActionType resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process or a test suite. You can use these custom actions in the stage of a pipeline. `Ref` returns the primary identifier, made of `Category`, `Provider`, `Version`.
+    /// `AWS::CodePipeline::CustomActionType`: The AWS::CodePipeline::CustomActionType resource creates a custom action for activities that aren't included in the CodePipeline default actions, such as running an internally developed build process or a test suite. `Ref` returns the primary identifier, made of `Category`, `Provider`, `Version`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codepipeline-customactiontype.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomActionType {
         resource: cloudwright_core::CfnResource,
@@ -80,35 +83,23 @@ pub mod custom_action_type {
     }
 
     /// The properties of `AWS::CodePipeline::CustomActionType`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomActionTypeProps {
-        /// The category of the custom action, such as a build action or a test action.
-        #[serde(rename = "Category")]
+        /// `Category`: The category of the custom action, such as a build action or a test action.
         pub category: Value<Category>,
-        /// The configuration properties for the custom action.
-        #[serde(
-            rename = "ConfigurationProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ConfigurationProperties`: The configuration properties for the custom action.
         pub configuration_properties: Option<Vec<ConfigurationProperties>>,
-        /// The details of the input artifact for the action, such as its commit ID.
-        #[serde(rename = "InputArtifactDetails")]
+        /// `InputArtifactDetails`: The details of the input artifact for the action, such as its commit ID.
         pub input_artifact_details: ArtifactDetails,
-        /// The details of the output artifact of the action, such as its commit ID.
-        #[serde(rename = "OutputArtifactDetails")]
+        /// `OutputArtifactDetails`: The details of the output artifact of the action, such as its commit ID.
         pub output_artifact_details: ArtifactDetails,
-        /// The provider of the service used in the custom action, such as AWS CodeDeploy.
-        #[serde(rename = "Provider")]
+        /// `Provider`: The provider of the service used in the custom action, such as AWS CodeDeploy.
         pub provider: Value<String>,
-        /// URLs that provide users information about this custom action.
-        #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
+        /// `Settings`: URLs that provide users information about this custom action.
         pub settings: Option<Settings>,
-        /// Any tags assigned to the custom action.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the custom action.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The version identifier of the custom action.
-        #[serde(rename = "Version")]
+        /// `Version`: The version identifier of the custom action.
         pub version: Value<String>,
     }
 
@@ -131,6 +122,29 @@ pub mod custom_action_type {
                 tags: None,
                 version: version.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnCustomActionTypeProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Category", &self.category)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfigurationProperties",
+                &self.configuration_properties,
+            )?;
+            map.serialize_entry("InputArtifactDetails", &self.input_artifact_details)?;
+            map.serialize_entry("OutputArtifactDetails", &self.output_artifact_details)?;
+            map.serialize_entry("Provider", &self.provider)?;
+            crate::cfn::entry(&mut map, "Settings", &self.settings)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
         }
     }
 
@@ -187,28 +201,21 @@ pub mod custom_action_type {
     }
 
     /// The configuration properties for the custom action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfigurationProperties {
-        /// The description of the action configuration property that is displayed to users.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the action configuration property that is displayed to users.
         pub description: Option<Value<String>>,
-        /// Whether the configuration property is a key.
-        #[serde(rename = "Key")]
+        /// `Key`: Whether the configuration property is a key.
         pub key: Value<bool>,
-        /// The name of the action configuration property.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the action configuration property.
         pub name: Value<String>,
-        /// Indicates that the property is used with PollForJobs. When creating a custom action, an action can have up to one queryable property. If it has one, that property must be both required and not secret.If you create a pipeline with a custom action type, and that custom action contains a queryable property, the value for that configuration property is subject to other restrictions.
-        #[serde(rename = "Queryable", skip_serializing_if = "Option::is_none")]
+        /// `Queryable`: Indicates that the property is used with PollForJobs.
         pub queryable: Option<Value<bool>>,
-        /// Whether the configuration property is a required value.
-        #[serde(rename = "Required")]
+        /// `Required`: Whether the configuration property is a required value.
         pub required: Value<bool>,
-        /// Whether the configuration property is secret. Secrets are hidden from all calls except for GetJobDetails, GetThirdPartyJobDetails, PollForJobs, and PollForThirdPartyJobs.
-        #[serde(rename = "Secret")]
+        /// `Secret`: Whether the configuration property is secret.
         pub secret: Value<bool>,
-        /// The type of the configuration property.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of the configuration property.
         pub r#type: Option<Value<Type>>,
     }
 
@@ -229,6 +236,24 @@ pub mod custom_action_type {
                 secret: secret.into(),
                 r#type: None,
             }
+        }
+    }
+
+    impl Serialize for ConfigurationProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Queryable", &self.queryable)?;
+            map.serialize_entry("Required", &self.required)?;
+            map.serialize_entry("Secret", &self.secret)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -273,13 +298,11 @@ pub mod custom_action_type {
     }
 
     /// Returns information about the details of an artifact.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArtifactDetails {
-        /// The maximum number of artifacts allowed for the action type.
-        #[serde(rename = "MaximumCount")]
+        /// `MaximumCount`: The maximum number of artifacts allowed for the action type.
         pub maximum_count: Value<i64>,
-        /// The minimum number of artifacts allowed for the action type.
-        #[serde(rename = "MinimumCount")]
+        /// `MinimumCount`: The minimum number of artifacts allowed for the action type.
         pub minimum_count: Value<i64>,
     }
 
@@ -296,29 +319,57 @@ pub mod custom_action_type {
         }
     }
 
+    impl Serialize for ArtifactDetails {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaximumCount", &self.maximum_count)?;
+            map.serialize_entry("MinimumCount", &self.minimum_count)?;
+            map.end()
+        }
+    }
+
     /// Settings is a property of the AWS::CodePipeline::CustomActionType resource that provides URLs that users can access to view information about the CodePipeline custom action.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Settings {
-        /// The URL returned to the AWS CodePipeline console that provides a deep link to the resources of the external system, such as the configuration page for an AWS CodeDeploy deployment group. This link is provided as part of the action display in the pipeline.
-        #[serde(rename = "EntityUrlTemplate", skip_serializing_if = "Option::is_none")]
+        /// `EntityUrlTemplate`: The URL returned to the AWS CodePipeline console that provides a deep link to the resources of the external system, such as the configuration page for an AWS CodeDeploy deployment group.
         pub entity_url_template: Option<Value<String>>,
-        /// The URL returned to the AWS CodePipeline console that contains a link to the top-level landing page for the external system, such as the console page for AWS CodeDeploy. This link is shown on the pipeline view page in the AWS CodePipeline console and provides a link to the execution entity of the external action.
-        #[serde(
-            rename = "ExecutionUrlTemplate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExecutionUrlTemplate`: The URL returned to the AWS CodePipeline console that contains a link to the top-level landing page for the external system, such as the console page for AWS CodeDeploy.
         pub execution_url_template: Option<Value<String>>,
-        /// The URL returned to the AWS CodePipeline console that contains a link to the page where customers can update or change the configuration of the external action.
-        #[serde(rename = "RevisionUrlTemplate", skip_serializing_if = "Option::is_none")]
+        /// `RevisionUrlTemplate`: The URL returned to the AWS CodePipeline console that contains a link to the page where customers can update or change the configuration of the external action.
         pub revision_url_template: Option<Value<String>>,
-        /// The URL of a sign-up page where users can sign up for an external service and perform initial configuration of the action provided by that service.
-        #[serde(
-            rename = "ThirdPartyConfigurationUrl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ThirdPartyConfigurationUrl`: The URL of a sign-up page where users can sign up for an external service and perform initial configuration of the action provided by that service.
         pub third_party_configuration_url: Option<Value<String>>,
+    }
+
+    impl Serialize for Settings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EntityUrlTemplate", &self.entity_url_template)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExecutionUrlTemplate",
+                &self.execution_url_template,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RevisionUrlTemplate",
+                &self.revision_url_template,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ThirdPartyConfigurationUrl",
+                &self.third_party_configuration_url,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -328,6 +379,8 @@ pub mod pipeline {
     use serde::Serialize;
 
     /// `AWS::CodePipeline::Pipeline`: The AWS::CodePipeline::Pipeline resource creates a CodePipeline pipeline that describes how software changes go through a release process. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codepipeline-pipeline.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipeline {
         resource: cloudwright_core::CfnResource,
@@ -385,51 +438,31 @@ pub mod pipeline {
     }
 
     /// The properties of `AWS::CodePipeline::Pipeline`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipelineProps {
-        /// The S3 bucket where artifacts for the pipeline are stored.
-        #[serde(rename = "ArtifactStore", skip_serializing_if = "Option::is_none")]
+        /// `ArtifactStore`: The S3 bucket where artifacts for the pipeline are stored.
         pub artifact_store: Option<ArtifactStore>,
-        /// A mapping of artifactStore objects and their corresponding AWS Regions. There must be an artifact store for the pipeline Region and for each cross-region action in the pipeline.
-        #[serde(rename = "ArtifactStores", skip_serializing_if = "Option::is_none")]
+        /// `ArtifactStores`: A mapping of artifactStore objects and their corresponding AWS Regions.
         pub artifact_stores: Option<Vec<ArtifactStoreMap>>,
-        /// Represents the input of a DisableStageTransition action.
-        #[serde(
-            rename = "DisableInboundStageTransitions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DisableInboundStageTransitions`: Represents the input of a DisableStageTransition action.
         pub disable_inbound_stage_transitions: Option<Vec<StageTransition>>,
-        /// The method that the pipeline will use to handle multiple executions. The default mode is SUPERSEDED.
-        #[serde(rename = "ExecutionMode", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionMode`: The method that the pipeline will use to handle multiple executions.
         pub execution_mode: Option<Value<ExecutionMode>>,
-        /// The name of the pipeline.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the pipeline.
         pub name: Option<Value<String>>,
-        /// CodePipeline provides the following pipeline types, which differ in characteristics and price, so that you can tailor your pipeline features and cost to the needs of your applications.
-        #[serde(rename = "PipelineType", skip_serializing_if = "Option::is_none")]
+        /// `PipelineType`: CodePipeline provides the following pipeline types, which differ in characteristics and price, so that you can tailor your pipeline features and cost to the needs of your applications.
         pub pipeline_type: Option<Value<PipelineType>>,
-        /// Indicates whether to rerun the CodePipeline pipeline after you update it.
-        #[serde(
-            rename = "RestartExecutionOnUpdate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RestartExecutionOnUpdate`: Indicates whether to rerun the CodePipeline pipeline after you update it.
         pub restart_execution_on_update: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) for CodePipeline to use to either perform actions with no actionRoleArn, or to use to assume roles for actions with an actionRoleArn
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) for CodePipeline to use to either perform actions with no actionRoleArn, or to use to assume roles for actions with an actionRoleArn
         pub role_arn: Value<String>,
-        /// Represents information about a stage and its definition.
-        #[serde(rename = "Stages")]
+        /// `Stages`: Represents information about a stage and its definition.
         pub stages: Vec<StageDeclaration>,
-        /// Specifies the tags applied to the pipeline.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Specifies the tags applied to the pipeline.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The trigger configuration specifying a type of event, such as Git tags, that starts the pipeline.
-        #[serde(rename = "Triggers", skip_serializing_if = "Option::is_none")]
+        /// `Triggers`: The trigger configuration specifying a type of event, such as Git tags, that starts the pipeline.
         pub triggers: Option<Vec<PipelineTriggerDeclaration>>,
-        /// A list that defines the pipeline variables for a pipeline resource. Variable names can have alphanumeric and underscore characters, and the values must match \[A-Za-z0-9@\-_\]+.
-        #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
+        /// `Variables`: A list that defines the pipeline variables for a pipeline resource.
         pub variables: Option<Vec<VariableDeclaration>>,
     }
 
@@ -456,17 +489,45 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for CfnPipelineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArtifactStore", &self.artifact_store)?;
+            crate::cfn::entry(&mut map, "ArtifactStores", &self.artifact_stores)?;
+            crate::cfn::entry(
+                &mut map,
+                "DisableInboundStageTransitions",
+                &self.disable_inbound_stage_transitions,
+            )?;
+            crate::cfn::entry(&mut map, "ExecutionMode", &self.execution_mode)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PipelineType", &self.pipeline_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "RestartExecutionOnUpdate",
+                &self.restart_execution_on_update,
+            )?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("Stages", &self.stages)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Triggers", &self.triggers)?;
+            crate::cfn::entry(&mut map, "Variables", &self.variables)?;
+            map.end()
+        }
+    }
+
     /// The S3 bucket where artifacts for the pipeline are stored.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArtifactStore {
         /// `EncryptionKey`.
-        #[serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")]
         pub encryption_key: Option<EncryptionKey>,
-        /// The S3 bucket used for storing the artifacts for a pipeline. You can specify the name of an S3 bucket but not a folder in the bucket. A folder to contain the pipeline artifacts is created for you based on the name of the pipeline. You can use any S3 bucket in the same AWS Region as the pipeline to store your pipeline artifacts.
-        #[serde(rename = "Location")]
+        /// `Location`: The S3 bucket used for storing the artifacts for a pipeline.
         pub location: Value<String>,
-        /// The type of the artifact store, such as S3.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of the artifact store, such as S3.
         pub r#type: Value<Type>,
     }
 
@@ -484,14 +545,26 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for ArtifactStore {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EncryptionKey", &self.encryption_key)?;
+            map.serialize_entry("Location", &self.location)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// Represents information about the key used to encrypt data in the artifact store, such as an AWS Key Management Service (AWS KMS) key
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionKey {
-        /// The ID used to identify the key. For an AWS KMS key, you can use the key ID, the key ARN, or the alias ARN.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID used to identify the key.
         pub id: Value<String>,
-        /// The type of encryption key, such as an AWS KMS key. When creating or updating a pipeline, the value must be set to 'KMS'.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of encryption key, such as an AWS KMS key.
         pub r#type: Value<String>,
     }
 
@@ -505,6 +578,19 @@ pub mod pipeline {
                 id: id.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for EncryptionKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -542,14 +628,12 @@ pub mod pipeline {
         }
     }
 
-    /// A mapping of artifactStore objects and their corresponding AWS Regions. There must be an artifact store for the pipeline Region and for each cross-region action in the pipeline.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// A mapping of artifactStore objects and their corresponding AWS Regions.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ArtifactStoreMap {
         /// `ArtifactStore`.
-        #[serde(rename = "ArtifactStore")]
         pub artifact_store: ArtifactStore,
-        /// The action declaration's AWS Region, such as us-east-1.
-        #[serde(rename = "Region")]
+        /// `Region`: The action declaration's AWS Region, such as us-east-1.
         pub region: Value<String>,
     }
 
@@ -566,14 +650,25 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for ArtifactStoreMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ArtifactStore", &self.artifact_store)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
+        }
+    }
+
     /// The name of the pipeline in which you want to disable the flow of artifacts from one stage to another.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StageTransition {
-        /// The reason given to the user that a stage is disabled, such as waiting for manual approval or manual tests. This message is displayed in the pipeline console UI.
-        #[serde(rename = "Reason")]
+        /// `Reason`: The reason given to the user that a stage is disabled, such as waiting for manual approval or manual tests.
         pub reason: Value<String>,
-        /// The name of the stage where you want to disable the inbound or outbound transition of artifacts.
-        #[serde(rename = "StageName")]
+        /// `StageName`: The name of the stage where you want to disable the inbound or outbound transition of artifacts.
         pub stage_name: Value<String>,
     }
 
@@ -590,7 +685,20 @@ pub mod pipeline {
         }
     }
 
-    /// The method that the pipeline will use to handle multiple executions. The default mode is SUPERSEDED.
+    impl Serialize for StageTransition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Reason", &self.reason)?;
+            map.serialize_entry("StageName", &self.stage_name)?;
+            map.end()
+        }
+    }
+
+    /// The method that the pipeline will use to handle multiple executions.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ExecutionMode {
         /// `QUEUED`
@@ -668,25 +776,19 @@ pub mod pipeline {
     }
 
     /// Represents information about a stage and its definition.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StageDeclaration {
         /// `Actions`.
-        #[serde(rename = "Actions")]
         pub actions: Vec<ActionDeclaration>,
-        /// The method to use before stage runs.
-        #[serde(rename = "BeforeEntry", skip_serializing_if = "Option::is_none")]
+        /// `BeforeEntry`: The method to use before stage runs.
         pub before_entry: Option<BeforeEntryConditions>,
         /// `Blockers`.
-        #[serde(rename = "Blockers", skip_serializing_if = "Option::is_none")]
         pub blockers: Option<Vec<BlockerDeclaration>>,
-        /// The name of the stage.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the stage.
         pub name: Value<String>,
-        /// The method to use when a stage has not completed successfully
-        #[serde(rename = "OnFailure", skip_serializing_if = "Option::is_none")]
+        /// `OnFailure`: The method to use when a stage has not completed successfully
         pub on_failure: Option<FailureConditions>,
-        /// The method to use when a stage has completed successfully
-        #[serde(rename = "OnSuccess", skip_serializing_if = "Option::is_none")]
+        /// `OnSuccess`: The method to use when a stage has completed successfully
         pub on_success: Option<SuccessConditions>,
     }
 
@@ -707,51 +809,51 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for StageDeclaration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Actions", &self.actions)?;
+            crate::cfn::entry(&mut map, "BeforeEntry", &self.before_entry)?;
+            crate::cfn::entry(&mut map, "Blockers", &self.blockers)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OnFailure", &self.on_failure)?;
+            crate::cfn::entry(&mut map, "OnSuccess", &self.on_success)?;
+            map.end()
+        }
+    }
+
     /// Represents information about an action declaration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ActionDeclaration {
         /// `ActionTypeId`.
-        #[serde(rename = "ActionTypeId")]
         pub action_type_id: ActionTypeId,
-        /// The shell commands to run with your compute action in CodePipeline.
-        #[serde(rename = "Commands", skip_serializing_if = "Option::is_none")]
+        /// `Commands`: The shell commands to run with your compute action in CodePipeline.
         pub commands: Option<Vec<Value<String>>>,
-        /// `Configuration`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: `Configuration`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub configuration: Option<serde_json::Value>,
-        /// The list of environment variables that are input to a compute based action.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentVariables`: The list of environment variables that are input to a compute based action.
         pub environment_variables: Option<Vec<EnvironmentVariable>>,
         /// `InputArtifacts`.
-        #[serde(rename = "InputArtifacts", skip_serializing_if = "Option::is_none")]
         pub input_artifacts: Option<Vec<InputArtifact>>,
-        /// The action declaration's name.
-        #[serde(rename = "Name")]
+        /// `Name`: The action declaration's name.
         pub name: Value<String>,
-        /// The variable namespace associated with the action. All variables produced as output by this action fall under this namespace.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The variable namespace associated with the action.
         pub namespace: Option<Value<String>>,
         /// `OutputArtifacts`.
-        #[serde(rename = "OutputArtifacts", skip_serializing_if = "Option::is_none")]
         pub output_artifacts: Option<Vec<OutputArtifact>>,
-        /// The list of variables that are to be exported from the compute action.
-        #[serde(rename = "OutputVariables", skip_serializing_if = "Option::is_none")]
+        /// `OutputVariables`: The list of variables that are to be exported from the compute action.
         pub output_variables: Option<Vec<Value<String>>>,
-        /// The action declaration's AWS Region, such as us-east-1.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: The action declaration's AWS Region, such as us-east-1.
         pub region: Option<Value<String>>,
-        /// The ARN of the IAM service role that performs the declared action. This is assumed through the roleArn for the pipeline.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of the IAM service role that performs the declared action.
         pub role_arn: Option<Value<String>>,
-        /// The order in which actions are run.
-        #[serde(rename = "RunOrder", skip_serializing_if = "Option::is_none")]
+        /// `RunOrder`: The order in which actions are run.
         pub run_order: Option<Value<i64>>,
-        /// A timeout duration in minutes that can be applied against the ActionType’s default timeout value specified in Quotas for AWS CodePipeline. This attribute is available only to the manual approval ActionType.
-        #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutInMinutes`: A timeout duration in minutes that can be applied against the ActionType’s default timeout value specified in Quotas for AWS CodePipeline.
         pub timeout_in_minutes: Option<Value<i64>>,
     }
 
@@ -779,20 +881,44 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for ActionDeclaration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ActionTypeId", &self.action_type_id)?;
+            crate::cfn::entry(&mut map, "Commands", &self.commands)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            crate::cfn::entry(&mut map, "InputArtifacts", &self.input_artifacts)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "OutputArtifacts", &self.output_artifacts)?;
+            crate::cfn::entry(&mut map, "OutputVariables", &self.output_variables)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "RunOrder", &self.run_order)?;
+            crate::cfn::entry(&mut map, "TimeoutInMinutes", &self.timeout_in_minutes)?;
+            map.end()
+        }
+    }
+
     /// Represents information about an action type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ActionTypeId {
-        /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action. Valid categories are limited to one of the values below.
-        #[serde(rename = "Category")]
+        /// `Category`: A category defines what kind of action can be taken in the stage, and constrains the provider type for the action.
         pub category: Value<Category>,
-        /// The creator of the action being called. There are three valid values for the Owner field in the action category section within your pipeline structure: AWS, ThirdParty, and Custom.
-        #[serde(rename = "Owner")]
+        /// `Owner`: The creator of the action being called.
         pub owner: Value<String>,
-        /// The provider of the service being called by the action. Valid providers are determined by the action category. For example, an action in the Deploy category type might have a provider of CodeDeploy, which would be specified as CodeDeploy.
-        #[serde(rename = "Provider")]
+        /// `Provider`: The provider of the service being called by the action.
         pub provider: Value<String>,
-        /// A string that describes the action version.
-        #[serde(rename = "Version")]
+        /// `Version`: A string that describes the action version.
         pub version: Value<String>,
     }
 
@@ -813,7 +939,22 @@ pub mod pipeline {
         }
     }
 
-    /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action. Valid categories are limited to one of the values below.
+    impl Serialize for ActionTypeId {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Category", &self.category)?;
+            map.serialize_entry("Owner", &self.owner)?;
+            map.serialize_entry("Provider", &self.provider)?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
+        }
+    }
+
+    /// A category defines what kind of action can be taken in the stage, and constrains the provider type for the action.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Category {
         /// `Source`
@@ -866,16 +1007,13 @@ pub mod pipeline {
     }
 
     /// Represents information about the environment variable of an action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EnvironmentVariable {
-        /// The name of the environment variable.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the environment variable.
         pub name: Value<String>,
-        /// The type of the environment variable.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of the environment variable.
         pub r#type: Option<Value<EnvironmentVariableType>>,
-        /// The value of the environment variable.
-        #[serde(rename = "Value")]
+        /// `Value`: The value of the environment variable.
         pub value: Value<String>,
     }
 
@@ -890,6 +1028,20 @@ pub mod pipeline {
                 r#type: None,
                 value: value.into(),
             }
+        }
+    }
+
+    impl Serialize for EnvironmentVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
         }
     }
 
@@ -931,10 +1083,9 @@ pub mod pipeline {
     }
 
     /// Represents information about an artifact to be worked on, such as a test or build artifact.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputArtifact {
-        /// The name of the artifact to be worked on (for example, "My App").
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the artifact to be worked on (for example, "My App").
         pub name: Value<String>,
     }
 
@@ -945,14 +1096,24 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for InputArtifact {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Represents information about the output of an action.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OutputArtifact {
-        /// The files that you want to associate with the output artifact that will be exported from the compute action.
-        #[serde(rename = "Files", skip_serializing_if = "Option::is_none")]
+        /// `Files`: The files that you want to associate with the output artifact that will be exported from the compute action.
         pub files: Option<Vec<Value<String>>>,
-        /// The name of the output of an artifact, such as "My App".
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the output of an artifact, such as "My App".
         pub name: Value<String>,
     }
 
@@ -966,76 +1127,131 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for OutputArtifact {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Files", &self.files)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// The configuration that specifies the rules to run before stage starts.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BeforeEntryConditions {
         /// `Conditions`.
-        #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
         pub conditions: Option<Vec<Condition>>,
     }
 
+    impl Serialize for BeforeEntryConditions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+            map.end()
+        }
+    }
+
     /// Represents information about condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Condition {
-        /// The specified result for when the failure conditions are met, such as rolling back the stage
-        #[serde(rename = "Result", skip_serializing_if = "Option::is_none")]
+        /// `Result`: The specified result for when the failure conditions are met, such as rolling back the stage
         pub result: Option<Value<String>>,
         /// `Rules`.
-        #[serde(rename = "Rules", skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<RuleDeclaration>>,
     }
 
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Result", &self.result)?;
+            crate::cfn::entry(&mut map, "Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// Represents information about condition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleDeclaration {
-        /// The shell commands to run with your compute action in CodePipeline.
-        #[serde(rename = "Commands", skip_serializing_if = "Option::is_none")]
+        /// `Commands`: The shell commands to run with your compute action in CodePipeline.
         pub commands: Option<Vec<Value<String>>>,
-        /// The rule's configuration. These are key-value pairs that specify input values for a rule. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: The rule's configuration. Untyped in the schema: any `serde_json::Value`.
         pub configuration: Option<serde_json::Value>,
         /// `InputArtifacts`.
-        #[serde(rename = "InputArtifacts", skip_serializing_if = "Option::is_none")]
         pub input_artifacts: Option<Vec<InputArtifact>>,
-        /// The rule declaration's name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The rule declaration's name.
         pub name: Option<Value<String>>,
-        /// The rule declaration's AWS Region, such as us-east-1.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: The rule declaration's AWS Region, such as us-east-1.
         pub region: Option<Value<String>>,
-        /// The ARN of the IAM service role that performs the declared rule. This is assumed through the roleArn for the pipeline.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of the IAM service role that performs the declared rule.
         pub role_arn: Option<Value<String>>,
         /// `RuleTypeId`.
-        #[serde(rename = "RuleTypeId", skip_serializing_if = "Option::is_none")]
         pub rule_type_id: Option<RuleTypeId>,
     }
 
+    impl Serialize for RuleDeclaration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Commands", &self.commands)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "InputArtifacts", &self.input_artifacts)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "RuleTypeId", &self.rule_type_id)?;
+            map.end()
+        }
+    }
+
     /// Represents information about a rule type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleTypeId {
-        /// A category for the provider type for the rule.
-        #[serde(rename = "Category", skip_serializing_if = "Option::is_none")]
+        /// `Category`: A category for the provider type for the rule.
         pub category: Option<Value<String>>,
-        /// The creator of the rule being called. Only AWS is supported.
-        #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
+        /// `Owner`: The creator of the rule being called.
         pub owner: Option<Value<String>>,
-        /// The provider of the service being called by the rule.
-        #[serde(rename = "Provider", skip_serializing_if = "Option::is_none")]
+        /// `Provider`: The provider of the service being called by the rule.
         pub provider: Option<Value<String>>,
-        /// A string that describes the rule version.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: A string that describes the rule version.
         pub version: Option<Value<String>>,
     }
 
+    impl Serialize for RuleTypeId {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Category", &self.category)?;
+            crate::cfn::entry(&mut map, "Owner", &self.owner)?;
+            crate::cfn::entry(&mut map, "Provider", &self.provider)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
     /// Reserved for future use.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BlockerDeclaration {
-        /// Reserved for future use.
-        #[serde(rename = "Name")]
+        /// `Name`: Reserved for future use.
         pub name: Value<String>,
-        /// Reserved for future use.
-        #[serde(rename = "Type")]
+        /// `Type`: Reserved for future use.
         pub r#type: Value<BlockerDeclarationType>,
     }
 
@@ -1049,6 +1265,19 @@ pub mod pipeline {
                 name: name.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for BlockerDeclaration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -1087,17 +1316,32 @@ pub mod pipeline {
     }
 
     /// The configuration that specifies the result, such as rollback, to occur upon stage failure
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FailureConditions {
         /// `Conditions`.
-        #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
         pub conditions: Option<Vec<Condition>>,
-        /// The specified result for when the failure conditions are met, such as rolling back the stage
-        #[serde(rename = "Result", skip_serializing_if = "Option::is_none")]
+        /// `Result`: The specified result for when the failure conditions are met, such as rolling back the stage
         pub result: Option<Value<FailureConditionsResult>>,
-        /// The configuration that specifies the retry configuration for a stage
-        #[serde(rename = "RetryConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `RetryConfiguration`: The configuration that specifies the retry configuration for a stage
         pub retry_configuration: Option<RetryConfiguration>,
+    }
+
+    impl Serialize for FailureConditions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+            crate::cfn::entry(&mut map, "Result", &self.result)?;
+            crate::cfn::entry(
+                &mut map,
+                "RetryConfiguration",
+                &self.retry_configuration,
+            )?;
+            map.end()
+        }
     }
 
     /// The specified result for when the failure conditions are met, such as rolling back the stage
@@ -1138,14 +1382,25 @@ pub mod pipeline {
     }
 
     /// The configuration that specifies the retry configuration for a stage
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetryConfiguration {
-        /// The specified retry mode type for the given stage. FAILED_ACTIONS will retry only the failed actions. ALL_ACTIONS will retry both failed and successful
-        #[serde(rename = "RetryMode", skip_serializing_if = "Option::is_none")]
+        /// `RetryMode`: The specified retry mode type for the given stage.
         pub retry_mode: Option<Value<RetryMode>>,
     }
 
-    /// The specified retry mode type for the given stage. FAILED_ACTIONS will retry only the failed actions. ALL_ACTIONS will retry both failed and successful
+    impl Serialize for RetryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RetryMode", &self.retry_mode)?;
+            map.end()
+        }
+    }
+
+    /// The specified retry mode type for the given stage.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RetryMode {
         /// `ALL_ACTIONS`
@@ -1183,21 +1438,30 @@ pub mod pipeline {
     }
 
     /// The configuration that specifies the result, such as rollback, to occur upon stage failure
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SuccessConditions {
         /// `Conditions`.
-        #[serde(rename = "Conditions", skip_serializing_if = "Option::is_none")]
         pub conditions: Option<Vec<Condition>>,
     }
 
+    impl Serialize for SuccessConditions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Conditions", &self.conditions)?;
+            map.end()
+        }
+    }
+
     /// Represents information about the specified trigger configuration, such as the filter criteria and the source stage for the action that contains the trigger.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PipelineTriggerDeclaration {
         /// `GitConfiguration`.
-        #[serde(rename = "GitConfiguration", skip_serializing_if = "Option::is_none")]
         pub git_configuration: Option<GitConfiguration>,
-        /// The source provider for the event, such as connections configured for a repository with Git tags, for the specified trigger configuration.
-        #[serde(rename = "ProviderType")]
+        /// `ProviderType`: The source provider for the event, such as connections configured for a repository with Git tags, for the specified trigger configuration.
         pub provider_type: Value<ProviderType>,
     }
 
@@ -1211,17 +1475,27 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for PipelineTriggerDeclaration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GitConfiguration", &self.git_configuration)?;
+            map.serialize_entry("ProviderType", &self.provider_type)?;
+            map.end()
+        }
+    }
+
     /// A type of trigger configuration for Git-based source actions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GitConfiguration {
-        /// The field where the repository event that will start the pipeline is specified as pull requests.
-        #[serde(rename = "PullRequest", skip_serializing_if = "Option::is_none")]
+        /// `PullRequest`: The field where the repository event that will start the pipeline is specified as pull requests.
         pub pull_request: Option<Vec<GitPullRequestFilter>>,
-        /// The field where the repository event that will start the pipeline, such as pushing Git tags, is specified with details.
-        #[serde(rename = "Push", skip_serializing_if = "Option::is_none")]
+        /// `Push`: The field where the repository event that will start the pipeline, such as pushing Git tags, is specified with details.
         pub push: Option<Vec<GitPushFilter>>,
-        /// The name of the pipeline source action where the trigger configuration, such as Git tags, is specified. The trigger configuration will start the pipeline upon the specified change only.
-        #[serde(rename = "SourceActionName")]
+        /// `SourceActionName`: The name of the pipeline source action where the trigger configuration, such as Git tags, is specified.
         pub source_action_name: Value<String>,
     }
 
@@ -1236,65 +1510,134 @@ pub mod pipeline {
         }
     }
 
+    impl Serialize for GitConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PullRequest", &self.pull_request)?;
+            crate::cfn::entry(&mut map, "Push", &self.push)?;
+            map.serialize_entry("SourceActionName", &self.source_action_name)?;
+            map.end()
+        }
+    }
+
     /// The event criteria for the pull request trigger configuration, such as the lists of branches or file paths to include and exclude.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GitPullRequestFilter {
         /// `Branches`.
-        #[serde(rename = "Branches", skip_serializing_if = "Option::is_none")]
         pub branches: Option<GitBranchFilterCriteria>,
-        /// The field that specifies which pull request events to filter on (opened, updated, closed) for the trigger configuration.
-        #[serde(rename = "Events", skip_serializing_if = "Option::is_none")]
+        /// `Events`: The field that specifies which pull request events to filter on (opened, updated, closed) for the trigger configuration.
         pub events: Option<Vec<Value<String>>>,
         /// `FilePaths`.
-        #[serde(rename = "FilePaths", skip_serializing_if = "Option::is_none")]
         pub file_paths: Option<GitFilePathFilterCriteria>,
+    }
+
+    impl Serialize for GitPullRequestFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Branches", &self.branches)?;
+            crate::cfn::entry(&mut map, "Events", &self.events)?;
+            crate::cfn::entry(&mut map, "FilePaths", &self.file_paths)?;
+            map.end()
+        }
     }
 
     /// The Git repository branches specified as filter criteria to start the pipeline.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GitBranchFilterCriteria {
-        /// The list of patterns of Git branches that, when a commit is pushed, are to be excluded from starting the pipeline.
-        #[serde(rename = "Excludes", skip_serializing_if = "Option::is_none")]
+        /// `Excludes`: The list of patterns of Git branches that, when a commit is pushed, are to be excluded from starting the pipeline.
         pub excludes: Option<Vec<Value<String>>>,
-        /// The list of patterns of Git branches that, when a commit is pushed, are to be included as criteria that starts the pipeline.
-        #[serde(rename = "Includes", skip_serializing_if = "Option::is_none")]
+        /// `Includes`: The list of patterns of Git branches that, when a commit is pushed, are to be included as criteria that starts the pipeline.
         pub includes: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for GitBranchFilterCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Excludes", &self.excludes)?;
+            crate::cfn::entry(&mut map, "Includes", &self.includes)?;
+            map.end()
+        }
     }
 
     /// The Git repository file paths specified as filter criteria to start the pipeline.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GitFilePathFilterCriteria {
-        /// The list of patterns of Git repository file paths that, when a commit is pushed, are to be excluded from starting the pipeline.
-        #[serde(rename = "Excludes", skip_serializing_if = "Option::is_none")]
+        /// `Excludes`: The list of patterns of Git repository file paths that, when a commit is pushed, are to be excluded from starting the pipeline.
         pub excludes: Option<Vec<Value<String>>>,
-        /// The list of patterns of Git repository file paths that, when a commit is pushed, are to be included as criteria that starts the pipeline.
-        #[serde(rename = "Includes", skip_serializing_if = "Option::is_none")]
+        /// `Includes`: The list of patterns of Git repository file paths that, when a commit is pushed, are to be included as criteria that starts the pipeline.
         pub includes: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for GitFilePathFilterCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Excludes", &self.excludes)?;
+            crate::cfn::entry(&mut map, "Includes", &self.includes)?;
+            map.end()
+        }
     }
 
     /// The event criteria that specify when a specified repository event will start the pipeline for the specified trigger configuration, such as the lists of Git tags to include and exclude.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GitPushFilter {
         /// `Branches`.
-        #[serde(rename = "Branches", skip_serializing_if = "Option::is_none")]
         pub branches: Option<GitBranchFilterCriteria>,
         /// `FilePaths`.
-        #[serde(rename = "FilePaths", skip_serializing_if = "Option::is_none")]
         pub file_paths: Option<GitFilePathFilterCriteria>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<GitTagFilterCriteria>,
     }
 
+    impl Serialize for GitPushFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Branches", &self.branches)?;
+            crate::cfn::entry(&mut map, "FilePaths", &self.file_paths)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// The Git tags specified as filter criteria for whether a Git tag repository event will start the pipeline.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GitTagFilterCriteria {
-        /// The list of patterns of Git tags that, when pushed, are to be excluded from starting the pipeline.
-        #[serde(rename = "Excludes", skip_serializing_if = "Option::is_none")]
+        /// `Excludes`: The list of patterns of Git tags that, when pushed, are to be excluded from starting the pipeline.
         pub excludes: Option<Vec<Value<String>>>,
-        /// The list of patterns of Git tags that, when pushed, are to be included as criteria that starts the pipeline.
-        #[serde(rename = "Includes", skip_serializing_if = "Option::is_none")]
+        /// `Includes`: The list of patterns of Git tags that, when pushed, are to be included as criteria that starts the pipeline.
         pub includes: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for GitTagFilterCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Excludes", &self.excludes)?;
+            crate::cfn::entry(&mut map, "Includes", &self.includes)?;
+            map.end()
+        }
     }
 
     /// The source provider for the event, such as connections configured for a repository with Git tags, for the specified trigger configuration.
@@ -1332,16 +1675,13 @@ pub mod pipeline {
     }
 
     /// A variable declared at the pipeline level.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VariableDeclaration {
-        /// The value of a pipeline-level variable.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
+        /// `DefaultValue`: The value of a pipeline-level variable.
         pub default_value: Option<Value<String>>,
-        /// The description of a pipeline-level variable. It's used to add additional context about the variable, and not being used at time when pipeline executes.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of a pipeline-level variable.
         pub description: Option<Value<String>>,
-        /// The name of a pipeline-level variable.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of a pipeline-level variable.
         pub name: Value<String>,
     }
 
@@ -1355,6 +1695,20 @@ pub mod pipeline {
             }
         }
     }
+
+    impl Serialize for VariableDeclaration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CodePipeline::Webhook`: [`CfnWebhook`], [`CfnWebhookProps`] and their property types.
@@ -1363,6 +1717,8 @@ pub mod webhook {
     use serde::Serialize;
 
     /// `AWS::CodePipeline::Webhook`: Resource Type definition for AWS::CodePipeline::Webhook. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codepipeline-webhook.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebhook {
         resource: cloudwright_core::CfnResource,
@@ -1420,42 +1776,25 @@ pub mod webhook {
     }
 
     /// The properties of `AWS::CodePipeline::Webhook`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebhookProps {
-        /// Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED.
-        #[serde(rename = "Authentication")]
+        /// `Authentication`: Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED.
         pub authentication: Value<Authentication>,
-        /// Properties that configure the authentication applied to incoming webhook trigger requests
-        #[serde(rename = "AuthenticationConfiguration")]
+        /// `AuthenticationConfiguration`: Properties that configure the authentication applied to incoming webhook trigger requests
         pub authentication_configuration: WebhookAuthConfiguration,
-        /// A list of rules applied to the body/payload sent in the POST request to a webhook URL
-        #[serde(rename = "Filters")]
+        /// `Filters`: A list of rules applied to the body/payload sent in the POST request to a webhook URL
         pub filters: Vec<WebhookFilterRule>,
-        /// The name of the webhook
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the webhook
         pub name: Option<Value<String>>,
-        /// Configures a connection between the webhook that was created and the external tool with events to be detected.
-        #[serde(
-            rename = "RegisterWithThirdParty",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RegisterWithThirdParty`: Configures a connection between the webhook that was created and the external tool with events to be detected.
         pub register_with_third_party: Option<Value<bool>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the action in a pipeline you want to connect to the webhook.
-        #[serde(rename = "TargetAction")]
+        /// `TargetAction`: The name of the action in a pipeline you want to connect to the webhook.
         pub target_action: Value<String>,
-        /// The name of the pipeline you want to connect to the webhook.
-        #[serde(rename = "TargetPipeline")]
+        /// `TargetPipeline`: The name of the pipeline you want to connect to the webhook.
         pub target_pipeline: Value<String>,
-        /// The version number of the pipeline to be connected to the trigger request.
-        #[serde(
-            rename = "TargetPipelineVersion",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetPipelineVersion`: The version number of the pipeline to be connected to the trigger request.
         pub target_pipeline_version: Option<Value<i64>>,
     }
 
@@ -1479,6 +1818,37 @@ pub mod webhook {
                 target_pipeline: target_pipeline.into(),
                 target_pipeline_version: None,
             }
+        }
+    }
+
+    impl Serialize for CfnWebhookProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Authentication", &self.authentication)?;
+            map.serialize_entry(
+                "AuthenticationConfiguration",
+                &self.authentication_configuration,
+            )?;
+            map.serialize_entry("Filters", &self.filters)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "RegisterWithThirdParty",
+                &self.register_with_third_party,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetAction", &self.target_action)?;
+            map.serialize_entry("TargetPipeline", &self.target_pipeline)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetPipelineVersion",
+                &self.target_pipeline_version,
+            )?;
+            map.end()
         }
     }
 
@@ -1523,24 +1893,33 @@ pub mod webhook {
     }
 
     /// Properties that configure the authentication applied to incoming webhook trigger requests
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WebhookAuthConfiguration {
-        /// The property used to configure acceptance of webhooks in an IP address range. For IP, only the AllowedIPRange property must be set. This property must be set to a valid CIDR range.
-        #[serde(rename = "AllowedIPRange", skip_serializing_if = "Option::is_none")]
+        /// `AllowedIPRange`: The property used to configure acceptance of webhooks in an IP address range.
         pub allowed_ip_range: Option<Value<String>>,
-        /// The property used to configure GitHub authentication. For GITHUB_HMAC, only the SecretToken property must be set.
-        #[serde(rename = "SecretToken", skip_serializing_if = "Option::is_none")]
+        /// `SecretToken`: The property used to configure GitHub authentication.
         pub secret_token: Option<Value<String>>,
     }
 
-    /// A list of rules applied to the body/payload sent in the POST request to a webhook URL. All defined rules must pass for the request to be accepted and the pipeline started.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for WebhookAuthConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedIPRange", &self.allowed_ip_range)?;
+            crate::cfn::entry(&mut map, "SecretToken", &self.secret_token)?;
+            map.end()
+        }
+    }
+
+    /// A list of rules applied to the body/payload sent in the POST request to a webhook URL.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct WebhookFilterRule {
-        /// A JsonPath expression that is applied to the body/payload of the webhook. The value selected by the JsonPath expression must match the value specified in the MatchEquals field. Otherwise, the request is ignored.
-        #[serde(rename = "JsonPath")]
+        /// `JsonPath`: A JsonPath expression that is applied to the body/payload of the webhook.
         pub json_path: Value<String>,
-        /// The value selected by the JsonPath expression must match what is supplied in the MatchEquals field. Otherwise, the request is ignored.
-        #[serde(rename = "MatchEquals", skip_serializing_if = "Option::is_none")]
+        /// `MatchEquals`: The value selected by the JsonPath expression must match what is supplied in the MatchEquals field.
         pub match_equals: Option<Value<String>>,
     }
 
@@ -1551,6 +1930,19 @@ pub mod webhook {
                 json_path: json_path.into(),
                 match_equals: None,
             }
+        }
+    }
+
+    impl Serialize for WebhookFilterRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("JsonPath", &self.json_path)?;
+            crate::cfn::entry(&mut map, "MatchEquals", &self.match_equals)?;
+            map.end()
         }
     }
 }

@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use connection::{CfnConnection, CfnConnectionProps};
@@ -18,6 +19,8 @@ pub mod connection {
     use serde::Serialize;
 
     /// `AWS::CodeStarConnections::Connection`: Schema for AWS::CodeStarConnections::Connection resource which can be used to connect external source providers with AWS CodePipeline. `Ref` returns the primary identifier, `ConnectionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codestarconnections-connection.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnection {
         resource: cloudwright_core::CfnResource,
@@ -54,7 +57,7 @@ pub mod connection {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `ConnectionArn`: The Amazon Resource Name (ARN) of the connection. The ARN is used as the connection reference when the connection is shared between AWS services.
+        /// `Fn::GetAtt` `ConnectionArn`: The Amazon Resource Name (ARN) of the connection.
         pub fn attr_connection_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConnectionArn")
         }
@@ -64,7 +67,7 @@ pub mod connection {
             self.resource.get_att("ConnectionStatus")
         }
 
-        /// `Fn::GetAtt` `OwnerAccountId`: The name of the external provider where your third-party code repository is configured. For Bitbucket, this is the account ID of the owner of the Bitbucket repository.
+        /// `Fn::GetAtt` `OwnerAccountId`: The name of the external provider where your third-party code repository is configured.
         pub fn attr_owner_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerAccountId")
         }
@@ -84,19 +87,15 @@ pub mod connection {
     }
 
     /// The properties of `AWS::CodeStarConnections::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {
-        /// The name of the connection. Connection names must be unique in an AWS user account.
-        #[serde(rename = "ConnectionName")]
+        /// `ConnectionName`: The name of the connection.
         pub connection_name: Value<String>,
-        /// The host arn configured to represent the infrastructure where your third-party provider is installed. You must specify either a ProviderType or a HostArn.
-        #[serde(rename = "HostArn", skip_serializing_if = "Option::is_none")]
+        /// `HostArn`: The host arn configured to represent the infrastructure where your third-party provider is installed.
         pub host_arn: Option<Value<String>>,
-        /// The name of the external provider where your third-party code repository is configured. You must specify either a ProviderType or a HostArn.
-        #[serde(rename = "ProviderType", skip_serializing_if = "Option::is_none")]
+        /// `ProviderType`: The name of the external provider where your third-party code repository is configured.
         pub provider_type: Option<Value<ProviderType>>,
-        /// Specifies the tags applied to a connection.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Specifies the tags applied to a connection.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -112,7 +111,22 @@ pub mod connection {
         }
     }
 
-    /// The name of the external provider where your third-party code repository is configured. You must specify either a ProviderType or a HostArn.
+    impl Serialize for CfnConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionName", &self.connection_name)?;
+            crate::cfn::entry(&mut map, "HostArn", &self.host_arn)?;
+            crate::cfn::entry(&mut map, "ProviderType", &self.provider_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The name of the external provider where your third-party code repository is configured.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ProviderType {
         /// `Bitbucket`
@@ -165,6 +179,8 @@ pub mod repository_link {
     use serde::Serialize;
 
     /// `AWS::CodeStarConnections::RepositoryLink`: Schema for AWS::CodeStarConnections::RepositoryLink resource which is used to aggregate repository metadata relevant to synchronizing source provider content to AWS Resources. `Ref` returns the primary identifier, `RepositoryLinkArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codestarconnections-repositorylink.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryLink {
         resource: cloudwright_core::CfnResource,
@@ -230,22 +246,17 @@ pub mod repository_link {
     }
 
     /// The properties of `AWS::CodeStarConnections::RepositoryLink`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryLinkProps {
-        /// The Amazon Resource Name (ARN) of the CodeStarConnection. The ARN is used as the connection reference when the connection is shared between AWS services.
-        #[serde(rename = "ConnectionArn")]
+        /// `ConnectionArn`: The Amazon Resource Name (ARN) of the CodeStarConnection.
         pub connection_arn: Value<String>,
-        /// The ARN of the KMS key that the customer can optionally specify to use to encrypt RepositoryLink properties. If not specified, a default key will be used.
-        #[serde(rename = "EncryptionKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKeyArn`: The ARN of the KMS key that the customer can optionally specify to use to encrypt RepositoryLink properties.
         pub encryption_key_arn: Option<Value<String>>,
-        /// the ID of the entity that owns the repository.
-        #[serde(rename = "OwnerId")]
+        /// `OwnerId`: the ID of the entity that owns the repository.
         pub owner_id: Value<String>,
-        /// The repository for which the link is being created.
-        #[serde(rename = "RepositoryName")]
+        /// `RepositoryName`: The repository for which the link is being created.
         pub repository_name: Value<String>,
-        /// Specifies the tags applied to a RepositoryLink.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Specifies the tags applied to a RepositoryLink.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -265,6 +276,22 @@ pub mod repository_link {
             }
         }
     }
+
+    impl Serialize for CfnRepositoryLinkProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionArn", &self.connection_arn)?;
+            crate::cfn::entry(&mut map, "EncryptionKeyArn", &self.encryption_key_arn)?;
+            map.serialize_entry("OwnerId", &self.owner_id)?;
+            map.serialize_entry("RepositoryName", &self.repository_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::CodeStarConnections::SyncConfiguration`: [`CfnSyncConfiguration`], [`CfnSyncConfigurationProps`] and their property types.
@@ -273,6 +300,8 @@ pub mod sync_configuration {
     use serde::Serialize;
 
     /// `AWS::CodeStarConnections::SyncConfiguration`: Schema for AWS::CodeStarConnections::SyncConfiguration resource which is used to enables an AWS resource to be synchronized from a source-provider. `Ref` returns the primary identifier, made of `ResourceName`, `SyncType`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codestarconnections-syncconfiguration.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSyncConfiguration {
         resource: cloudwright_core::CfnResource,
@@ -339,39 +368,23 @@ pub mod sync_configuration {
     }
 
     /// The properties of `AWS::CodeStarConnections::SyncConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSyncConfigurationProps {
-        /// The name of the branch of the repository from which resources are to be synchronized,
-        #[serde(rename = "Branch")]
+        /// `Branch`: The name of the branch of the repository from which resources are to be synchronized,
         pub branch: Value<String>,
-        /// The source provider repository path of the sync configuration file of the respective SyncType.
-        #[serde(rename = "ConfigFile")]
+        /// `ConfigFile`: The source provider repository path of the sync configuration file of the respective SyncType.
         pub config_file: Value<String>,
-        /// Whether to enable or disable publishing of deployment status to source providers.
-        #[serde(
-            rename = "PublishDeploymentStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PublishDeploymentStatus`: Whether to enable or disable publishing of deployment status to source providers.
         pub publish_deployment_status: Option<Value<PublishDeploymentStatus>>,
-        /// A UUID that uniquely identifies the RepositoryLink that the SyncConfig is associated with.
-        #[serde(rename = "RepositoryLinkId")]
+        /// `RepositoryLinkId`: A UUID that uniquely identifies the RepositoryLink that the SyncConfig is associated with.
         pub repository_link_id: Value<String>,
-        /// The name of the resource that is being synchronized to the repository.
-        #[serde(rename = "ResourceName")]
+        /// `ResourceName`: The name of the resource that is being synchronized to the repository.
         pub resource_name: Value<String>,
-        /// The IAM Role that allows AWS to update CloudFormation stacks based on content in the specified repository.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The IAM Role that allows AWS to update CloudFormation stacks based on content in the specified repository.
         pub role_arn: Value<String>,
-        /// The type of resource synchronization service that is to be configured, for example, CFN_STACK_SYNC.
-        #[serde(rename = "SyncType")]
+        /// `SyncType`: The type of resource synchronization service that is to be configured, for example, CFN_STACK_SYNC.
         pub sync_type: Value<SyncType>,
-        /// When to trigger Git sync to begin the stack update.
-        #[serde(
-            rename = "TriggerResourceUpdateOn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TriggerResourceUpdateOn`: When to trigger Git sync to begin the stack update.
         pub trigger_resource_update_on: Option<Value<TriggerResourceUpdateOn>>,
     }
 
@@ -395,6 +408,33 @@ pub mod sync_configuration {
                 sync_type: sync_type.into(),
                 trigger_resource_update_on: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSyncConfigurationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Branch", &self.branch)?;
+            map.serialize_entry("ConfigFile", &self.config_file)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublishDeploymentStatus",
+                &self.publish_deployment_status,
+            )?;
+            map.serialize_entry("RepositoryLinkId", &self.repository_link_id)?;
+            map.serialize_entry("ResourceName", &self.resource_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("SyncType", &self.sync_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "TriggerResourceUpdateOn",
+                &self.trigger_resource_update_on,
+            )?;
+            map.end()
         }
     }
 

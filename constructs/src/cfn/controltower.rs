@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use enabled_baseline::{CfnEnabledBaseline, CfnEnabledBaselineProps};
@@ -18,6 +19,8 @@ pub mod enabled_baseline {
     use serde::Serialize;
 
     /// `AWS::ControlTower::EnabledBaseline`: Definition of AWS::ControlTower::EnabledBaseline Resource Type. `Ref` returns the primary identifier, `EnabledBaselineIdentifier`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-controltower-enabledbaseline.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnabledBaseline {
         resource: cloudwright_core::CfnResource,
@@ -73,22 +76,17 @@ pub mod enabled_baseline {
     }
 
     /// The properties of `AWS::ControlTower::EnabledBaseline`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnabledBaselineProps {
         /// `BaselineIdentifier`.
-        #[serde(rename = "BaselineIdentifier")]
         pub baseline_identifier: Value<String>,
         /// `BaselineVersion`.
-        #[serde(rename = "BaselineVersion")]
         pub baseline_version: Value<String>,
         /// `Parameters`.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
         pub parameters: Option<Vec<Parameter>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TargetIdentifier`.
-        #[serde(rename = "TargetIdentifier")]
         pub target_identifier: Value<String>,
     }
 
@@ -109,15 +107,42 @@ pub mod enabled_baseline {
         }
     }
 
-    /// `Parameter` of `AWS::ControlTower::EnabledBaseline`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnEnabledBaselineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BaselineIdentifier", &self.baseline_identifier)?;
+            map.serialize_entry("BaselineVersion", &self.baseline_version)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetIdentifier", &self.target_identifier)?;
+            map.end()
+        }
+    }
+
+    /// The `Parameter` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Parameter {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<String>>,
-        /// `Value`. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: `Value`. Untyped in the schema: any `serde_json::Value`.
         pub value: Option<serde_json::Value>,
+    }
+
+    impl Serialize for Parameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 }
 
@@ -127,6 +152,8 @@ pub mod enabled_control {
     use serde::Serialize;
 
     /// `AWS::ControlTower::EnabledControl`: Enables a control on a specified target. `Ref` returns the primary identifier, made of `TargetIdentifier`, `ControlIdentifier`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-controltower-enabledcontrol.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnabledControl {
         resource: cloudwright_core::CfnResource,
@@ -178,19 +205,15 @@ pub mod enabled_control {
     }
 
     /// The properties of `AWS::ControlTower::EnabledControl`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnabledControlProps {
-        /// Arn of the control.
-        #[serde(rename = "ControlIdentifier")]
+        /// `ControlIdentifier`: Arn of the control.
         pub control_identifier: Value<String>,
-        /// Parameters to configure the enabled control behavior.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: Parameters to configure the enabled control behavior.
         pub parameters: Option<Vec<EnabledControlParameter>>,
-        /// A set of tags to assign to the enabled control.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A set of tags to assign to the enabled control.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Arn for Organizational unit to which the control needs to be applied
-        #[serde(rename = "TargetIdentifier")]
+        /// `TargetIdentifier`: Arn for Organizational unit to which the control needs to be applied
         pub target_identifier: Value<String>,
     }
 
@@ -209,14 +232,27 @@ pub mod enabled_control {
         }
     }
 
-    /// `EnabledControlParameter` of `AWS::ControlTower::EnabledControl`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnEnabledControlProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ControlIdentifier", &self.control_identifier)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetIdentifier", &self.target_identifier)?;
+            map.end()
+        }
+    }
+
+    /// The `EnabledControlParameter` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EnabledControlParameter {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
-        /// `Value`. One of `array`, `string`, `number`, `object`, `boolean` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Value")]
+        /// `Value`: `Value`. One of `array`, `string`, `number`, `object`, `boolean` in the schema: any `serde_json::Value`.
         pub value: serde_json::Value,
     }
 
@@ -232,6 +268,19 @@ pub mod enabled_control {
             }
         }
     }
+
+    impl Serialize for EnabledControlParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ControlTower::LandingZone`: [`CfnLandingZone`], [`CfnLandingZoneProps`] and their property types.
@@ -240,6 +289,8 @@ pub mod landing_zone {
     use serde::Serialize;
 
     /// `AWS::ControlTower::LandingZone`: Definition of AWS::ControlTower::LandingZone Resource Type. `Ref` returns the primary identifier, `LandingZoneIdentifier`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-controltower-landingzone.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLandingZone {
         resource: cloudwright_core::CfnResource,
@@ -312,19 +363,15 @@ pub mod landing_zone {
     }
 
     /// The properties of `AWS::ControlTower::LandingZone`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLandingZoneProps {
-        /// `Manifest`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Manifest")]
+        /// `Manifest`: `Manifest`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub manifest: serde_json::Value,
         /// `RemediationTypes`.
-        #[serde(rename = "RemediationTypes", skip_serializing_if = "Option::is_none")]
         pub remediation_types: Option<Vec<Value<RemediationTypesItem>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Version`.
-        #[serde(rename = "Version")]
         pub version: Value<String>,
     }
 
@@ -340,6 +387,21 @@ pub mod landing_zone {
                 tags: None,
                 version: version.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnLandingZoneProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Manifest", &self.manifest)?;
+            crate::cfn::entry(&mut map, "RemediationTypes", &self.remediation_types)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Version", &self.version)?;
+            map.end()
         }
     }
 

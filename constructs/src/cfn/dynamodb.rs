@@ -5,9 +5,12 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use global_table::{CfnGlobalTable, CfnGlobalTableProps};
 pub use table::{CfnTable, CfnTableProps};
 
@@ -15,8 +18,12 @@ pub use table::{CfnTable, CfnTableProps};
 pub mod global_table {
     use cloudwright_core::Value;
     use serde::Serialize;
-
-    /// `AWS::DynamoDB::GlobalTable`: Version: None. Resource Type definition for AWS::DynamoDB::GlobalTable. `Ref` returns the primary identifier, `TableName`.
+    pub use super::{
+        DistanceFunction, SearchSchemaElement, SearchSchemaElementType, VectorAttribute,
+    };
+    /// `AWS::DynamoDB::GlobalTable`: Version: None. `Ref` returns the primary identifier, `TableName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-globaltable.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGlobalTable {
         resource: cloudwright_core::CfnResource,
@@ -81,113 +88,49 @@ pub mod global_table {
     }
 
     /// The properties of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGlobalTableProps {
         /// `AttributeDefinitions`.
-        #[serde(
-            rename = "AttributeDefinitions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub attribute_definitions: Option<Vec<AttributeDefinition>>,
         /// `BillingMode`.
-        #[serde(rename = "BillingMode", skip_serializing_if = "Option::is_none")]
         pub billing_mode: Option<Value<BillingMode>>,
         /// `GlobalSecondaryIndexes`.
-        #[serde(
-            rename = "GlobalSecondaryIndexes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndex>>,
         /// `GlobalTableSourceArn`.
-        #[serde(
-            rename = "GlobalTableSourceArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_table_source_arn: Option<Value<String>>,
         /// `GlobalTableWitnesses`.
-        #[serde(
-            rename = "GlobalTableWitnesses",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_table_witnesses: Option<Vec<GlobalTableWitness>>,
         /// `KeySchema`.
-        #[serde(rename = "KeySchema", skip_serializing_if = "Option::is_none")]
         pub key_schema: Option<Vec<KeySchemaItem2>>,
         /// `LocalSecondaryIndexes`.
-        #[serde(
-            rename = "LocalSecondaryIndexes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub local_secondary_indexes: Option<Vec<LocalSecondaryIndex>>,
         /// `MultiRegionConsistency`.
-        #[serde(
-            rename = "MultiRegionConsistency",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub multi_region_consistency: Option<Value<MultiRegionConsistency>>,
         /// `ReadOnDemandThroughputSettings`.
-        #[serde(
-            rename = "ReadOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_on_demand_throughput_settings: Option<ReadOnDemandThroughputSettings>,
         /// `ReadProvisionedThroughputSettings`.
-        #[serde(
-            rename = "ReadProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_provisioned_throughput_settings: Option<
             GlobalReadProvisionedThroughputSettings,
         >,
         /// `Replicas`.
-        #[serde(rename = "Replicas")]
         pub replicas: Vec<ReplicaSpecification>,
         /// `SSESpecification`.
-        #[serde(rename = "SSESpecification", skip_serializing_if = "Option::is_none")]
         pub sse_specification: Option<SseSpecification>,
         /// `StreamSpecification`.
-        #[serde(rename = "StreamSpecification", skip_serializing_if = "Option::is_none")]
         pub stream_specification: Option<StreamSpecification>,
         /// `TableName`.
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
         pub table_name: Option<Value<String>>,
         /// `TableType`.
-        #[serde(rename = "TableType", skip_serializing_if = "Option::is_none")]
         pub table_type: Option<Value<TableType>>,
         /// `TimeToLiveSpecification`.
-        #[serde(
-            rename = "TimeToLiveSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub time_to_live_specification: Option<TimeToLiveSpecification>,
         /// `VectorIndexes`.
-        #[serde(rename = "VectorIndexes", skip_serializing_if = "Option::is_none")]
         pub vector_indexes: Option<Vec<VectorIndex>>,
         /// `WarmThroughput`.
-        #[serde(rename = "WarmThroughput", skip_serializing_if = "Option::is_none")]
         pub warm_throughput: Option<WarmThroughput>,
         /// `WriteOnDemandThroughputSettings`.
-        #[serde(
-            rename = "WriteOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub write_on_demand_throughput_settings: Option<WriteOnDemandThroughputSettings>,
         /// `WriteProvisionedThroughputSettings`.
-        #[serde(
-            rename = "WriteProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub write_provisioned_throughput_settings: Option<
             WriteProvisionedThroughputSettings,
         >,
@@ -221,14 +164,91 @@ pub mod global_table {
         }
     }
 
-    /// `AttributeDefinition` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnGlobalTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttributeDefinitions",
+                &self.attribute_definitions,
+            )?;
+            crate::cfn::entry(&mut map, "BillingMode", &self.billing_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalSecondaryIndexes",
+                &self.global_secondary_indexes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalTableSourceArn",
+                &self.global_table_source_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalTableWitnesses",
+                &self.global_table_witnesses,
+            )?;
+            crate::cfn::entry(&mut map, "KeySchema", &self.key_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalSecondaryIndexes",
+                &self.local_secondary_indexes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MultiRegionConsistency",
+                &self.multi_region_consistency,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadOnDemandThroughputSettings",
+                &self.read_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadProvisionedThroughputSettings",
+                &self.read_provisioned_throughput_settings,
+            )?;
+            map.serialize_entry("Replicas", &self.replicas)?;
+            crate::cfn::entry(&mut map, "SSESpecification", &self.sse_specification)?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamSpecification",
+                &self.stream_specification,
+            )?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "TableType", &self.table_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeToLiveSpecification",
+                &self.time_to_live_specification,
+            )?;
+            crate::cfn::entry(&mut map, "VectorIndexes", &self.vector_indexes)?;
+            crate::cfn::entry(&mut map, "WarmThroughput", &self.warm_throughput)?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteOnDemandThroughputSettings",
+                &self.write_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteProvisionedThroughputSettings",
+                &self.write_provisioned_throughput_settings,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `AttributeDefinition` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AttributeDefinition {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `AttributeType`.
-        #[serde(rename = "AttributeType")]
         pub attribute_type: Value<AttributeType>,
     }
 
@@ -242,6 +262,19 @@ pub mod global_table {
                 attribute_name: attribute_name.into(),
                 attribute_type: attribute_type.into(),
             }
+        }
+    }
+
+    impl Serialize for AttributeDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("AttributeType", &self.attribute_type)?;
+            map.end()
         }
     }
 
@@ -322,50 +355,26 @@ pub mod global_table {
         }
     }
 
-    /// `GlobalSecondaryIndex` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `GlobalSecondaryIndex` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GlobalSecondaryIndex {
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `KeySchema`.
-        #[serde(rename = "KeySchema")]
         pub key_schema: Vec<KeySchemaItem>,
         /// `Projection`.
-        #[serde(rename = "Projection")]
         pub projection: Projection,
         /// `ReadOnDemandThroughputSettings`.
-        #[serde(
-            rename = "ReadOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_on_demand_throughput_settings: Option<ReadOnDemandThroughputSettings>,
         /// `ReadProvisionedThroughputSettings`.
-        #[serde(
-            rename = "ReadProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_provisioned_throughput_settings: Option<
             GlobalReadProvisionedThroughputSettings,
         >,
         /// `WarmThroughput`.
-        #[serde(rename = "WarmThroughput", skip_serializing_if = "Option::is_none")]
         pub warm_throughput: Option<WarmThroughput>,
         /// `WriteOnDemandThroughputSettings`.
-        #[serde(
-            rename = "WriteOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub write_on_demand_throughput_settings: Option<WriteOnDemandThroughputSettings>,
         /// `WriteProvisionedThroughputSettings`.
-        #[serde(
-            rename = "WriteProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub write_provisioned_throughput_settings: Option<
             WriteProvisionedThroughputSettings,
         >,
@@ -391,14 +400,47 @@ pub mod global_table {
         }
     }
 
-    /// `KeySchemaItem` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for GlobalSecondaryIndex {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("KeySchema", &self.key_schema)?;
+            map.serialize_entry("Projection", &self.projection)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadOnDemandThroughputSettings",
+                &self.read_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadProvisionedThroughputSettings",
+                &self.read_provisioned_throughput_settings,
+            )?;
+            crate::cfn::entry(&mut map, "WarmThroughput", &self.warm_throughput)?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteOnDemandThroughputSettings",
+                &self.write_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteProvisionedThroughputSettings",
+                &self.write_provisioned_throughput_settings,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `KeySchemaItem` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeySchemaItem {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `KeyType`.
-        #[serde(rename = "KeyType")]
         pub key_type: Value<KeyType>,
     }
 
@@ -412,6 +454,19 @@ pub mod global_table {
                 attribute_name: attribute_name.into(),
                 key_type: key_type.into(),
             }
+        }
+    }
+
+    impl Serialize for KeySchemaItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("KeyType", &self.key_type)?;
+            map.end()
         }
     }
 
@@ -452,15 +507,26 @@ pub mod global_table {
         }
     }
 
-    /// `Projection` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `Projection` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Projection {
         /// `NonKeyAttributes`.
-        #[serde(rename = "NonKeyAttributes", skip_serializing_if = "Option::is_none")]
         pub non_key_attributes: Option<Vec<Value<String>>>,
         /// `ProjectionType`.
-        #[serde(rename = "ProjectionType", skip_serializing_if = "Option::is_none")]
         pub projection_type: Option<Value<ProjectionType>>,
+    }
+
+    impl Serialize for Projection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NonKeyAttributes", &self.non_key_attributes)?;
+            crate::cfn::entry(&mut map, "ProjectionType", &self.projection_type)?;
+            map.end()
+        }
     }
 
     /// Values of `ProjectionType`.
@@ -503,71 +569,134 @@ pub mod global_table {
         }
     }
 
-    /// `ReadOnDemandThroughputSettings` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `ReadOnDemandThroughputSettings` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReadOnDemandThroughputSettings {
         /// `MaxReadRequestUnits`.
-        #[serde(rename = "MaxReadRequestUnits", skip_serializing_if = "Option::is_none")]
         pub max_read_request_units: Option<Value<i64>>,
     }
 
-    /// `GlobalReadProvisionedThroughputSettings` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ReadOnDemandThroughputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxReadRequestUnits",
+                &self.max_read_request_units,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `GlobalReadProvisionedThroughputSettings` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GlobalReadProvisionedThroughputSettings {
         /// `ReadCapacityUnits`.
-        #[serde(rename = "ReadCapacityUnits", skip_serializing_if = "Option::is_none")]
         pub read_capacity_units: Option<Value<i64>>,
     }
 
-    /// `WarmThroughput` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for GlobalReadProvisionedThroughputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReadCapacityUnits", &self.read_capacity_units)?;
+            map.end()
+        }
+    }
+
+    /// The `WarmThroughput` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WarmThroughput {
         /// `ReadUnitsPerSecond`.
-        #[serde(rename = "ReadUnitsPerSecond", skip_serializing_if = "Option::is_none")]
         pub read_units_per_second: Option<Value<i64>>,
         /// `WriteUnitsPerSecond`.
-        #[serde(rename = "WriteUnitsPerSecond", skip_serializing_if = "Option::is_none")]
         pub write_units_per_second: Option<Value<i64>>,
     }
 
-    /// `WriteOnDemandThroughputSettings` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for WarmThroughput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadUnitsPerSecond",
+                &self.read_units_per_second,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteUnitsPerSecond",
+                &self.write_units_per_second,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `WriteOnDemandThroughputSettings` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WriteOnDemandThroughputSettings {
         /// `MaxWriteRequestUnits`.
-        #[serde(
-            rename = "MaxWriteRequestUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_write_request_units: Option<Value<i64>>,
     }
 
-    /// `WriteProvisionedThroughputSettings` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for WriteOnDemandThroughputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxWriteRequestUnits",
+                &self.max_write_request_units,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `WriteProvisionedThroughputSettings` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WriteProvisionedThroughputSettings {
         /// `WriteCapacityAutoScalingSettings`.
-        #[serde(
-            rename = "WriteCapacityAutoScalingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub write_capacity_auto_scaling_settings: Option<CapacityAutoScalingSettings>,
     }
 
-    /// `CapacityAutoScalingSettings` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for WriteProvisionedThroughputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteCapacityAutoScalingSettings",
+                &self.write_capacity_auto_scaling_settings,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `CapacityAutoScalingSettings` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityAutoScalingSettings {
         /// `MaxCapacity`.
-        #[serde(rename = "MaxCapacity")]
         pub max_capacity: Value<i64>,
         /// `MinCapacity`.
-        #[serde(rename = "MinCapacity")]
         pub min_capacity: Value<i64>,
         /// `SeedCapacity`.
-        #[serde(rename = "SeedCapacity", skip_serializing_if = "Option::is_none")]
         pub seed_capacity: Option<Value<i64>>,
         /// `TargetTrackingScalingPolicyConfiguration`.
-        #[serde(rename = "TargetTrackingScalingPolicyConfiguration")]
         pub target_tracking_scaling_policy_configuration: TargetTrackingScalingPolicyConfiguration,
     }
 
@@ -590,20 +719,34 @@ pub mod global_table {
         }
     }
 
-    /// `TargetTrackingScalingPolicyConfiguration` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CapacityAutoScalingSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MaxCapacity", &self.max_capacity)?;
+            map.serialize_entry("MinCapacity", &self.min_capacity)?;
+            crate::cfn::entry(&mut map, "SeedCapacity", &self.seed_capacity)?;
+            map.serialize_entry(
+                "TargetTrackingScalingPolicyConfiguration",
+                &self.target_tracking_scaling_policy_configuration,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `TargetTrackingScalingPolicyConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetTrackingScalingPolicyConfiguration {
         /// `DisableScaleIn`.
-        #[serde(rename = "DisableScaleIn", skip_serializing_if = "Option::is_none")]
         pub disable_scale_in: Option<Value<bool>>,
         /// `ScaleInCooldown`.
-        #[serde(rename = "ScaleInCooldown", skip_serializing_if = "Option::is_none")]
         pub scale_in_cooldown: Option<Value<i64>>,
         /// `ScaleOutCooldown`.
-        #[serde(rename = "ScaleOutCooldown", skip_serializing_if = "Option::is_none")]
         pub scale_out_cooldown: Option<Value<i64>>,
         /// `TargetValue`.
-        #[serde(rename = "TargetValue")]
         pub target_value: Value<f64>,
     }
 
@@ -619,22 +762,46 @@ pub mod global_table {
         }
     }
 
-    /// `GlobalTableWitness` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for TargetTrackingScalingPolicyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisableScaleIn", &self.disable_scale_in)?;
+            crate::cfn::entry(&mut map, "ScaleInCooldown", &self.scale_in_cooldown)?;
+            crate::cfn::entry(&mut map, "ScaleOutCooldown", &self.scale_out_cooldown)?;
+            map.serialize_entry("TargetValue", &self.target_value)?;
+            map.end()
+        }
+    }
+
+    /// The `GlobalTableWitness` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GlobalTableWitness {
         /// `Region`.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
         pub region: Option<Value<String>>,
     }
 
-    /// `KeySchemaItem2` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for GlobalTableWitness {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            map.end()
+        }
+    }
+
+    /// The `KeySchemaItem2` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeySchemaItem2 {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `KeyType`.
-        #[serde(rename = "KeyType")]
         pub key_type: Value<KeySchemaItem2KeyType>,
     }
 
@@ -648,6 +815,19 @@ pub mod global_table {
                 attribute_name: attribute_name.into(),
                 key_type: key_type.into(),
             }
+        }
+    }
+
+    impl Serialize for KeySchemaItem2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("KeyType", &self.key_type)?;
+            map.end()
         }
     }
 
@@ -688,17 +868,14 @@ pub mod global_table {
         }
     }
 
-    /// `LocalSecondaryIndex` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `LocalSecondaryIndex` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LocalSecondaryIndex {
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `KeySchema`.
-        #[serde(rename = "KeySchema")]
         pub key_schema: Vec<KeySchemaItem2>,
         /// `Projection`.
-        #[serde(rename = "Projection")]
         pub projection: Projection,
     }
 
@@ -714,6 +891,20 @@ pub mod global_table {
                 key_schema: key_schema.into(),
                 projection: projection.into(),
             }
+        }
+    }
+
+    impl Serialize for LocalSecondaryIndex {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("KeySchema", &self.key_schema)?;
+            map.serialize_entry("Projection", &self.projection)?;
+            map.end()
         }
     }
 
@@ -754,101 +945,46 @@ pub mod global_table {
         }
     }
 
-    /// `ReplicaSpecification` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `ReplicaSpecification` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicaSpecification {
         /// `ContributorInsightsSpecification`.
-        #[serde(
-            rename = "ContributorInsightsSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub contributor_insights_specification: Option<ContributorInsightsSpecification>,
         /// `DeletionProtectionEnabled`.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub deletion_protection_enabled: Option<Value<bool>>,
         /// `DisassociationProtectionEnabled`.
-        #[serde(
-            rename = "DisassociationProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub disassociation_protection_enabled: Option<Value<bool>>,
         /// `GlobalSecondaryIndexes`.
-        #[serde(
-            rename = "GlobalSecondaryIndexes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_secondary_indexes: Option<
             Vec<ReplicaGlobalSecondaryIndexSpecification>,
         >,
         /// `GlobalTableSettingsReplicationMode`.
-        #[serde(
-            rename = "GlobalTableSettingsReplicationMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub global_table_settings_replication_mode: Option<
             Value<GlobalTableSettingsReplicationMode>,
         >,
         /// `KinesisStreamSpecification`.
-        #[serde(
-            rename = "KinesisStreamSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub kinesis_stream_specification: Option<KinesisStreamSpecification>,
         /// `PointInTimeRecoverySpecification`.
-        #[serde(
-            rename = "PointInTimeRecoverySpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub point_in_time_recovery_specification: Option<
             PointInTimeRecoverySpecification,
         >,
         /// `ReadOnDemandThroughputSettings`.
-        #[serde(
-            rename = "ReadOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_on_demand_throughput_settings: Option<ReadOnDemandThroughputSettings>,
         /// `ReadProvisionedThroughputSettings`.
-        #[serde(
-            rename = "ReadProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_provisioned_throughput_settings: Option<
             ReadProvisionedThroughputSettings,
         >,
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
         /// `ReplicaStreamSpecification`.
-        #[serde(
-            rename = "ReplicaStreamSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub replica_stream_specification: Option<ReplicaStreamSpecification>,
         /// `ResourcePolicy`.
-        #[serde(rename = "ResourcePolicy", skip_serializing_if = "Option::is_none")]
         pub resource_policy: Option<ResourcePolicy>,
         /// `SSESpecification`.
-        #[serde(rename = "SSESpecification", skip_serializing_if = "Option::is_none")]
         pub sse_specification: Option<ReplicaSseSpecification>,
         /// `TableClass`.
-        #[serde(rename = "TableClass", skip_serializing_if = "Option::is_none")]
         pub table_class: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -875,14 +1011,78 @@ pub mod global_table {
         }
     }
 
-    /// `ContributorInsightsSpecification` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ReplicaSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContributorInsightsSpecification",
+                &self.contributor_insights_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DisassociationProtectionEnabled",
+                &self.disassociation_protection_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalSecondaryIndexes",
+                &self.global_secondary_indexes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalTableSettingsReplicationMode",
+                &self.global_table_settings_replication_mode,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamSpecification",
+                &self.kinesis_stream_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PointInTimeRecoverySpecification",
+                &self.point_in_time_recovery_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadOnDemandThroughputSettings",
+                &self.read_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadProvisionedThroughputSettings",
+                &self.read_provisioned_throughput_settings,
+            )?;
+            map.serialize_entry("Region", &self.region)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicaStreamSpecification",
+                &self.replica_stream_specification,
+            )?;
+            crate::cfn::entry(&mut map, "ResourcePolicy", &self.resource_policy)?;
+            crate::cfn::entry(&mut map, "SSESpecification", &self.sse_specification)?;
+            crate::cfn::entry(&mut map, "TableClass", &self.table_class)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The `ContributorInsightsSpecification` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContributorInsightsSpecification {
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
         /// `Mode`.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
         pub mode: Option<Value<Mode>>,
     }
 
@@ -893,6 +1093,19 @@ pub mod global_table {
                 enabled: enabled.into(),
                 mode: None,
             }
+        }
+    }
+
+    impl Serialize for ContributorInsightsSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            map.end()
         }
     }
 
@@ -933,32 +1146,16 @@ pub mod global_table {
         }
     }
 
-    /// `ReplicaGlobalSecondaryIndexSpecification` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `ReplicaGlobalSecondaryIndexSpecification` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicaGlobalSecondaryIndexSpecification {
         /// `ContributorInsightsSpecification`.
-        #[serde(
-            rename = "ContributorInsightsSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub contributor_insights_specification: Option<ContributorInsightsSpecification>,
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `ReadOnDemandThroughputSettings`.
-        #[serde(
-            rename = "ReadOnDemandThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_on_demand_throughput_settings: Option<ReadOnDemandThroughputSettings>,
         /// `ReadProvisionedThroughputSettings`.
-        #[serde(
-            rename = "ReadProvisionedThroughputSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_provisioned_throughput_settings: Option<
             ReadProvisionedThroughputSettings,
         >,
@@ -976,19 +1173,57 @@ pub mod global_table {
         }
     }
 
-    /// `ReadProvisionedThroughputSettings` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ReplicaGlobalSecondaryIndexSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContributorInsightsSpecification",
+                &self.contributor_insights_specification,
+            )?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadOnDemandThroughputSettings",
+                &self.read_on_demand_throughput_settings,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadProvisionedThroughputSettings",
+                &self.read_provisioned_throughput_settings,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `ReadProvisionedThroughputSettings` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReadProvisionedThroughputSettings {
         /// `ReadCapacityAutoScalingSettings`.
-        #[serde(
-            rename = "ReadCapacityAutoScalingSettings",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub read_capacity_auto_scaling_settings: Option<CapacityAutoScalingSettings>,
         /// `ReadCapacityUnits`.
-        #[serde(rename = "ReadCapacityUnits", skip_serializing_if = "Option::is_none")]
         pub read_capacity_units: Option<Value<i64>>,
+    }
+
+    impl Serialize for ReadProvisionedThroughputSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadCapacityAutoScalingSettings",
+                &self.read_capacity_auto_scaling_settings,
+            )?;
+            crate::cfn::entry(&mut map, "ReadCapacityUnits", &self.read_capacity_units)?;
+            map.end()
+        }
     }
 
     /// Values of `GlobalTableSettingsReplicationMode`.
@@ -1029,20 +1264,14 @@ pub mod global_table {
         }
     }
 
-    /// `KinesisStreamSpecification` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `KinesisStreamSpecification` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisStreamSpecification {
         /// `ApproximateCreationDateTimePrecision`.
-        #[serde(
-            rename = "ApproximateCreationDateTimePrecision",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub approximate_creation_date_time_precision: Option<
             Value<ApproximateCreationDateTimePrecision>,
         >,
         /// `StreamArn`.
-        #[serde(rename = "StreamArn")]
         pub stream_arn: Value<String>,
     }
 
@@ -1053,6 +1282,23 @@ pub mod global_table {
                 approximate_creation_date_time_precision: None,
                 stream_arn: stream_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for KinesisStreamSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApproximateCreationDateTimePrecision",
+                &self.approximate_creation_date_time_precision,
+            )?;
+            map.serialize_entry("StreamArn", &self.stream_arn)?;
+            map.end()
         }
     }
 
@@ -1094,41 +1340,62 @@ pub mod global_table {
         }
     }
 
-    /// `PointInTimeRecoverySpecification` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `PointInTimeRecoverySpecification` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PointInTimeRecoverySpecification {
         /// `PointInTimeRecoveryEnabled`.
-        #[serde(
-            rename = "PointInTimeRecoveryEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub point_in_time_recovery_enabled: Option<Value<bool>>,
         /// `RecoveryPeriodInDays`.
-        #[serde(
-            rename = "RecoveryPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub recovery_period_in_days: Option<Value<i64>>,
     }
 
-    /// `ReplicaStreamSpecification` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for PointInTimeRecoverySpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PointInTimeRecoveryEnabled",
+                &self.point_in_time_recovery_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecoveryPeriodInDays",
+                &self.recovery_period_in_days,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `ReplicaStreamSpecification` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReplicaStreamSpecification {
         /// `ResourcePolicy`.
-        #[serde(rename = "ResourcePolicy", skip_serializing_if = "Option::is_none")]
         pub resource_policy: Option<ResourcePolicy>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `ResourcePolicy` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ReplicaStreamSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourcePolicy", &self.resource_policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The `ResourcePolicy` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourcePolicy {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
     }
 
@@ -1141,11 +1408,22 @@ pub mod global_table {
         }
     }
 
-    /// `ReplicaSseSpecification` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ResourcePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.end()
+        }
+    }
+
+    /// The `ReplicaSseSpecification` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicaSseSpecification {
         /// `KMSMasterKeyId`.
-        #[serde(rename = "KMSMasterKeyId")]
         pub kms_master_key_id: Value<String>,
     }
 
@@ -1158,14 +1436,24 @@ pub mod global_table {
         }
     }
 
-    /// `SseSpecification` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ReplicaSseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KMSMasterKeyId", &self.kms_master_key_id)?;
+            map.end()
+        }
+    }
+
+    /// The `SseSpecification` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SseSpecification {
         /// `SSEEnabled`.
-        #[serde(rename = "SSEEnabled")]
         pub sse_enabled: Value<bool>,
         /// `SSEType`.
-        #[serde(rename = "SSEType", skip_serializing_if = "Option::is_none")]
         pub sse_type: Option<Value<SseType>>,
     }
 
@@ -1176,6 +1464,19 @@ pub mod global_table {
                 sse_enabled: sse_enabled.into(),
                 sse_type: None,
             }
+        }
+    }
+
+    impl Serialize for SseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SSEEnabled", &self.sse_enabled)?;
+            crate::cfn::entry(&mut map, "SSEType", &self.sse_type)?;
+            map.end()
         }
     }
 
@@ -1213,11 +1514,10 @@ pub mod global_table {
         }
     }
 
-    /// `StreamSpecification` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `StreamSpecification` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StreamSpecification {
         /// `StreamViewType`.
-        #[serde(rename = "StreamViewType")]
         pub stream_view_type: Value<StreamViewType>,
     }
 
@@ -1227,6 +1527,18 @@ pub mod global_table {
             Self {
                 stream_view_type: stream_view_type.into(),
             }
+        }
+    }
+
+    impl Serialize for StreamSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StreamViewType", &self.stream_view_type)?;
+            map.end()
         }
     }
 
@@ -1310,14 +1622,12 @@ pub mod global_table {
         }
     }
 
-    /// `TimeToLiveSpecification` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `TimeToLiveSpecification` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeToLiveSpecification {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName", skip_serializing_if = "Option::is_none")]
         pub attribute_name: Option<Value<String>>,
         /// `Enabled`.
-        #[serde(rename = "Enabled")]
         pub enabled: Value<bool>,
     }
 
@@ -1331,26 +1641,33 @@ pub mod global_table {
         }
     }
 
-    /// `VectorIndex` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for TimeToLiveSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributeName", &self.attribute_name)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
+    /// The `VectorIndex` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VectorIndex {
         /// `Dimensions`.
-        #[serde(rename = "Dimensions")]
         pub dimensions: Value<i64>,
         /// `DistanceFunction`.
-        #[serde(rename = "DistanceFunction")]
         pub distance_function: Value<DistanceFunction>,
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `Projection`.
-        #[serde(rename = "Projection")]
         pub projection: Projection,
         /// `SearchSchema`.
-        #[serde(rename = "SearchSchema", skip_serializing_if = "Option::is_none")]
         pub search_schema: Option<Vec<SearchSchemaElement>>,
         /// `VectorAttribute`.
-        #[serde(rename = "VectorAttribute")]
         pub vector_attribute: VectorAttribute,
     }
 
@@ -1374,121 +1691,20 @@ pub mod global_table {
         }
     }
 
-    /// Values of `DistanceFunction`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DistanceFunction {
-        /// `COSINE`
-        Cosine,
-        /// `DOT_PRODUCT`
-        DotProduct,
-        /// `EUCLIDEAN`
-        Euclidean,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl DistanceFunction {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Cosine => "COSINE",
-                Self::DotProduct => "DOT_PRODUCT",
-                Self::Euclidean => "EUCLIDEAN",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for DistanceFunction {
+    impl Serialize for VectorIndex {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<DistanceFunction> for Value<DistanceFunction> {
-        fn from(value: DistanceFunction) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `SearchSchemaElement` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct SearchSchemaElement {
-        /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
-        pub attribute_name: Value<String>,
-        /// `SearchSchemaElementType`.
-        #[serde(rename = "SearchSchemaElementType")]
-        pub search_schema_element_type: Value<SearchSchemaElementType>,
-    }
-
-    impl SearchSchemaElement {
-        /// A `SearchSchemaElement` of its required properties (`AttributeName`, `SearchSchemaElementType`), the others unset.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            search_schema_element_type: impl Into<Value<SearchSchemaElementType>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                search_schema_element_type: search_schema_element_type.into(),
-            }
-        }
-    }
-
-    /// Values of `SearchSchemaElementType`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SearchSchemaElementType {
-        /// `HASH`
-        Hash,
-        /// `INLINE_FILTER`
-        InlineFilter,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl SearchSchemaElementType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Hash => "HASH",
-                Self::InlineFilter => "INLINE_FILTER",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for SearchSchemaElementType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<SearchSchemaElementType> for Value<SearchSchemaElementType> {
-        fn from(value: SearchSchemaElementType) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `VectorAttribute` of `AWS::DynamoDB::GlobalTable`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct VectorAttribute {
-        /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
-        pub attribute_name: Value<String>,
-    }
-
-    impl VectorAttribute {
-        /// A `VectorAttribute` of its required properties (`AttributeName`), the others unset.
-        pub fn new(attribute_name: impl Into<Value<String>>) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-            }
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Dimensions", &self.dimensions)?;
+            map.serialize_entry("DistanceFunction", &self.distance_function)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("Projection", &self.projection)?;
+            crate::cfn::entry(&mut map, "SearchSchema", &self.search_schema)?;
+            map.serialize_entry("VectorAttribute", &self.vector_attribute)?;
+            map.end()
         }
     }
 }
@@ -1497,8 +1713,12 @@ pub mod global_table {
 pub mod table {
     use cloudwright_core::Value;
     use serde::Serialize;
-
-    /// `AWS::DynamoDB::Table`: The `AWS::DynamoDB::Table` resource creates a DDB table. For more information, see [CreateTable](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html) in the *API Reference*. `Ref` returns the primary identifier, `TableName`.
+    pub use super::{
+        DistanceFunction, SearchSchemaElement, SearchSchemaElementType, VectorAttribute,
+    };
+    /// `AWS::DynamoDB::Table`: The `AWS::DynamoDB::Table` resource creates a DDB table. `Ref` returns the primary identifier, `TableName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTable {
         resource: cloudwright_core::CfnResource,
@@ -1559,112 +1779,51 @@ pub mod table {
     }
 
     /// The properties of `AWS::DynamoDB::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableProps {
-        /// A list of attributes that describe the key schema for the table and indexes.
-        #[serde(
-            rename = "AttributeDefinitions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AttributeDefinitions`: A list of attributes that describe the key schema for the table and indexes.
         pub attribute_definitions: Option<Vec<AttributeDefinition>>,
-        /// Specify how you are charged for read and write throughput and how you manage capacity.
-        #[serde(rename = "BillingMode", skip_serializing_if = "Option::is_none")]
+        /// `BillingMode`: Specify how you are charged for read and write throughput and how you manage capacity.
         pub billing_mode: Option<Value<BillingMode>>,
-        /// The settings used to specify whether to enable CloudWatch Contributor Insights for the table and define which events to monitor.
-        #[serde(
-            rename = "ContributorInsightsSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContributorInsightsSpecification`: The settings used to specify whether to enable CloudWatch Contributor Insights for the table and define which events to monitor.
         pub contributor_insights_specification: Option<ContributorInsightsSpecification>,
-        /// Determines if a table is protected from deletion. When enabled, the table cannot be deleted by any user or process. This setting is disabled by default. For more information, see [Using deletion protection](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection) in the *Developer Guide*.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionEnabled`: Determines if a table is protected from deletion.
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// Global secondary indexes to be created on the table. You can create up to 20 global secondary indexes.
-        #[serde(
-            rename = "GlobalSecondaryIndexes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GlobalSecondaryIndexes`: Global secondary indexes to be created on the table.
         pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndex>>,
-        /// Specifies the properties of data being imported from the S3 bucket source to the" table.
-        #[serde(
-            rename = "ImportSourceSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ImportSourceSpecification`: Specifies the properties of data being imported from the S3 bucket source to the" table.
         pub import_source_specification: Option<ImportSourceSpecification>,
-        /// Specifies the attributes that make up the primary key for the table. The attributes in the `KeySchema` property must also be defined in the `AttributeDefinitions` property. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "KeySchema")]
+        /// `KeySchema`: Specifies the attributes that make up the primary key for the table. Untyped in the schema: any `serde_json::Value`.
         pub key_schema: serde_json::Value,
-        /// The Kinesis Data Streams configuration for the specified table.
-        #[serde(
-            rename = "KinesisStreamSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KinesisStreamSpecification`: The Kinesis Data Streams configuration for the specified table.
         pub kinesis_stream_specification: Option<KinesisStreamSpecification>,
-        /// Local secondary indexes to be created on the table. You can create up to 5 local secondary indexes. Each index is scoped to a given hash key value. The size of each hash key can be up to 10 gigabytes.
-        #[serde(
-            rename = "LocalSecondaryIndexes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LocalSecondaryIndexes`: Local secondary indexes to be created on the table.
         pub local_secondary_indexes: Option<Vec<LocalSecondaryIndex>>,
-        /// Sets the maximum number of read and write units for the specified on-demand table. If you use this property, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.
-        #[serde(rename = "OnDemandThroughput", skip_serializing_if = "Option::is_none")]
+        /// `OnDemandThroughput`: Sets the maximum number of read and write units for the specified on-demand table.
         pub on_demand_throughput: Option<OnDemandThroughput>,
-        /// The settings used to enable point in time recovery.
-        #[serde(
-            rename = "PointInTimeRecoverySpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PointInTimeRecoverySpecification`: The settings used to enable point in time recovery.
         pub point_in_time_recovery_specification: Option<
             PointInTimeRecoverySpecification,
         >,
-        /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`. For more information about the contents of a provisioned throughput structure, see [Amazon DynamoDB Table ProvisionedThroughput](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html).
-        #[serde(
-            rename = "ProvisionedThroughput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedThroughput`: Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`.
         pub provisioned_throughput: Option<ProvisionedThroughput>,
-        /// An AWS resource-based policy document in JSON format that will be attached to the table.
-        #[serde(rename = "ResourcePolicy", skip_serializing_if = "Option::is_none")]
+        /// `ResourcePolicy`: An AWS resource-based policy document in JSON format that will be attached to the table.
         pub resource_policy: Option<ResourcePolicy>,
-        /// Specifies the settings to enable server-side encryption.
-        #[serde(rename = "SSESpecification", skip_serializing_if = "Option::is_none")]
+        /// `SSESpecification`: Specifies the settings to enable server-side encryption.
         pub sse_specification: Option<SseSpecification>,
-        /// The settings for the DDB table stream, which captures changes to items stored in the table. Including this property in your CFNlong template automatically enables streaming.
-        #[serde(rename = "StreamSpecification", skip_serializing_if = "Option::is_none")]
+        /// `StreamSpecification`: The settings for the DDB table stream, which captures changes to items stored in the table.
         pub stream_specification: Option<StreamSpecification>,
-        /// The table class of the new table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.
-        #[serde(rename = "TableClass", skip_serializing_if = "Option::is_none")]
+        /// `TableClass`: The table class of the new table.
         pub table_class: Option<Value<TableClass>>,
-        /// A name for the table. If you don't specify a name, CFNlong generates a unique physical ID and uses that ID for the table name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
+        /// `TableName`: A name for the table.
         pub table_name: Option<Value<String>>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specifies the Time to Live (TTL) settings for the table.
-        #[serde(
-            rename = "TimeToLiveSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TimeToLiveSpecification`: Specifies the Time to Live (TTL) settings for the table.
         pub time_to_live_specification: Option<TimeToLiveSpecification>,
         /// `VectorIndexes`.
-        #[serde(rename = "VectorIndexes", skip_serializing_if = "Option::is_none")]
         pub vector_indexes: Option<Vec<VectorIndex>>,
-        /// Represents the warm throughput (in read units per second and write units per second) for creating a table.
-        #[serde(rename = "WarmThroughput", skip_serializing_if = "Option::is_none")]
+        /// `WarmThroughput`: Represents the warm throughput (in read units per second and write units per second) for creating a table.
         pub warm_throughput: Option<WarmThroughput>,
     }
 
@@ -1697,14 +1856,92 @@ pub mod table {
         }
     }
 
+    impl Serialize for CfnTableProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AttributeDefinitions",
+                &self.attribute_definitions,
+            )?;
+            crate::cfn::entry(&mut map, "BillingMode", &self.billing_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContributorInsightsSpecification",
+                &self.contributor_insights_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "GlobalSecondaryIndexes",
+                &self.global_secondary_indexes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ImportSourceSpecification",
+                &self.import_source_specification,
+            )?;
+            map.serialize_entry("KeySchema", &self.key_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "KinesisStreamSpecification",
+                &self.kinesis_stream_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalSecondaryIndexes",
+                &self.local_secondary_indexes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandThroughput",
+                &self.on_demand_throughput,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PointInTimeRecoverySpecification",
+                &self.point_in_time_recovery_specification,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedThroughput",
+                &self.provisioned_throughput,
+            )?;
+            crate::cfn::entry(&mut map, "ResourcePolicy", &self.resource_policy)?;
+            crate::cfn::entry(&mut map, "SSESpecification", &self.sse_specification)?;
+            crate::cfn::entry(
+                &mut map,
+                "StreamSpecification",
+                &self.stream_specification,
+            )?;
+            crate::cfn::entry(&mut map, "TableClass", &self.table_class)?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeToLiveSpecification",
+                &self.time_to_live_specification,
+            )?;
+            crate::cfn::entry(&mut map, "VectorIndexes", &self.vector_indexes)?;
+            crate::cfn::entry(&mut map, "WarmThroughput", &self.warm_throughput)?;
+            map.end()
+        }
+    }
+
     /// Represents an attribute for describing the schema for the table and indexes.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AttributeDefinition {
-        /// A name for the attribute.
-        #[serde(rename = "AttributeName")]
+        /// `AttributeName`: A name for the attribute.
         pub attribute_name: Value<String>,
-        /// The data type for the attribute, where:
-        #[serde(rename = "AttributeType")]
+        /// `AttributeType`: The data type for the attribute, where:
         pub attribute_type: Value<AttributeType>,
     }
 
@@ -1718,6 +1955,19 @@ pub mod table {
                 attribute_name: attribute_name.into(),
                 attribute_type: attribute_type.into(),
             }
+        }
+    }
+
+    impl Serialize for AttributeDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("AttributeType", &self.attribute_type)?;
+            map.end()
         }
     }
 
@@ -1799,13 +2049,11 @@ pub mod table {
     }
 
     /// Configures contributor insights settings for a table or one of its indexes.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContributorInsightsSpecification {
-        /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
         pub enabled: Value<bool>,
-        /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are `ACCESSED_AND_THROTTLED_KEYS` (tracks all access and throttled events) or `THROTTLED_KEYS` (tracks only throttled events). This setting determines what type of contributor insights data is collected for the table.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: Specifies the CloudWatch Contributor Insights mode for a table.
         pub mode: Option<Value<Mode>>,
     }
 
@@ -1819,7 +2067,20 @@ pub mod table {
         }
     }
 
-    /// Specifies the CloudWatch Contributor Insights mode for a table. Valid values are `ACCESSED_AND_THROTTLED_KEYS` (tracks all access and throttled events) or `THROTTLED_KEYS` (tracks only throttled events). This setting determines what type of contributor insights data is collected for the table.
+    impl Serialize for ContributorInsightsSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            map.end()
+        }
+    }
+
+    /// Specifies the CloudWatch Contributor Insights mode for a table.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Mode {
         /// `ACCESSED_AND_THROTTLED_KEYS`
@@ -1857,36 +2118,21 @@ pub mod table {
     }
 
     /// Represents the properties of a global secondary index.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GlobalSecondaryIndex {
-        /// The settings used to specify whether to enable CloudWatch Contributor Insights for the global table and define which events to monitor.
-        #[serde(
-            rename = "ContributorInsightsSpecification",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContributorInsightsSpecification`: The settings used to specify whether to enable CloudWatch Contributor Insights for the global table and define which events to monitor.
         pub contributor_insights_specification: Option<ContributorInsightsSpecification>,
-        /// The name of the global secondary index. The name must be unique among all other indexes on this table.
-        #[serde(rename = "IndexName")]
+        /// `IndexName`: The name of the global secondary index.
         pub index_name: Value<String>,
         /// `KeySchema`.
-        #[serde(rename = "KeySchema")]
         pub key_schema: Vec<KeySchemaItem>,
-        /// The maximum number of read and write units for the specified global secondary index. If you use this parameter, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both. You must use either `OnDemandThroughput` or `ProvisionedThroughput` based on your table's capacity mode.
-        #[serde(rename = "OnDemandThroughput", skip_serializing_if = "Option::is_none")]
+        /// `OnDemandThroughput`: The maximum number of read and write units for the specified global secondary index.
         pub on_demand_throughput: Option<OnDemandThroughput>,
-        /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-        #[serde(rename = "Projection")]
+        /// `Projection`: Represents attributes that are copied (projected) from the table into the global secondary index.
         pub projection: Projection,
-        /// Represents the provisioned throughput settings for the specified global secondary index. You must use either `OnDemandThroughput` or `ProvisionedThroughput` based on your table's capacity mode.
-        #[serde(
-            rename = "ProvisionedThroughput",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedThroughput`: Represents the provisioned throughput settings for the specified global secondary index.
         pub provisioned_throughput: Option<ProvisionedThroughput>,
-        /// Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index. If you use this parameter, you must specify `ReadUnitsPerSecond`, `WriteUnitsPerSecond`, or both.
-        #[serde(rename = "WarmThroughput", skip_serializing_if = "Option::is_none")]
+        /// `WarmThroughput`: Represents the warm throughput value (in read units per second and write units per second) for the specified secondary index.
         pub warm_throughput: Option<WarmThroughput>,
     }
 
@@ -1909,14 +2155,42 @@ pub mod table {
         }
     }
 
-    /// `KeySchemaItem` of `AWS::DynamoDB::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for GlobalSecondaryIndex {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContributorInsightsSpecification",
+                &self.contributor_insights_specification,
+            )?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("KeySchema", &self.key_schema)?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandThroughput",
+                &self.on_demand_throughput,
+            )?;
+            map.serialize_entry("Projection", &self.projection)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedThroughput",
+                &self.provisioned_throughput,
+            )?;
+            crate::cfn::entry(&mut map, "WarmThroughput", &self.warm_throughput)?;
+            map.end()
+        }
+    }
+
+    /// The `KeySchemaItem` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeySchemaItem {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `KeyType`.
-        #[serde(rename = "KeyType")]
         pub key_type: Value<String>,
     }
 
@@ -1933,30 +2207,69 @@ pub mod table {
         }
     }
 
-    /// Sets the maximum number of read and write units for the specified on-demand table. If you use this property, you must specify `MaxReadRequestUnits`, `MaxWriteRequestUnits`, or both.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct OnDemandThroughput {
-        /// Maximum number of read request units for the specified table.
-        #[serde(rename = "MaxReadRequestUnits", skip_serializing_if = "Option::is_none")]
-        pub max_read_request_units: Option<Value<i64>>,
-        /// Maximum number of write request units for the specified table.
-        #[serde(
-            rename = "MaxWriteRequestUnits",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for KeySchemaItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("KeyType", &self.key_type)?;
+            map.end()
+        }
+    }
 
+    /// Sets the maximum number of read and write units for the specified on-demand table.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct OnDemandThroughput {
+        /// `MaxReadRequestUnits`: Maximum number of read request units for the specified table.
+        pub max_read_request_units: Option<Value<i64>>,
+        /// `MaxWriteRequestUnits`: Maximum number of write request units for the specified table.
         pub max_write_request_units: Option<Value<i64>>,
     }
 
-    /// Represents attributes that are copied (projected) from the table into an index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for OnDemandThroughput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxReadRequestUnits",
+                &self.max_read_request_units,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxWriteRequestUnits",
+                &self.max_write_request_units,
+            )?;
+            map.end()
+        }
+    }
+
+    /// Represents attributes that are copied (projected) from the table into an index.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Projection {
-        /// Represents the non-key attribute names which will be projected into the index.
-        #[serde(rename = "NonKeyAttributes", skip_serializing_if = "Option::is_none")]
+        /// `NonKeyAttributes`: Represents the non-key attribute names which will be projected into the index.
         pub non_key_attributes: Option<Vec<Value<String>>>,
-        /// The set of attributes that are projected into the index:
-        #[serde(rename = "ProjectionType", skip_serializing_if = "Option::is_none")]
+        /// `ProjectionType`: The set of attributes that are projected into the index:
         pub projection_type: Option<Value<ProjectionType>>,
+    }
+
+    impl Serialize for Projection {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "NonKeyAttributes", &self.non_key_attributes)?;
+            crate::cfn::entry(&mut map, "ProjectionType", &self.projection_type)?;
+            map.end()
+        }
     }
 
     /// The set of attributes that are projected into the index:
@@ -1999,14 +2312,12 @@ pub mod table {
         }
     }
 
-    /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`. For more information about the contents of a provisioned throughput structure, see [Table ProvisionedThroughput](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Throughput for the specified table, which consists of values for `ReadCapacityUnits` and `WriteCapacityUnits`.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProvisionedThroughput {
-        /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
-        #[serde(rename = "ReadCapacityUnits")]
+        /// `ReadCapacityUnits`: The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException`.
         pub read_capacity_units: Value<i64>,
-        /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
-        #[serde(rename = "WriteCapacityUnits")]
+        /// `WriteCapacityUnits`: The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException`.
         pub write_capacity_units: Value<i64>,
     }
 
@@ -2023,35 +2334,59 @@ pub mod table {
         }
     }
 
-    /// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support. The settings can be modified using the `UpdateTable` operation to meet the throughput requirements of an upcoming peak event.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ProvisionedThroughput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ReadCapacityUnits", &self.read_capacity_units)?;
+            map.serialize_entry("WriteCapacityUnits", &self.write_capacity_units)?;
+            map.end()
+        }
+    }
+
+    /// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WarmThroughput {
-        /// Represents the number of read operations your base table can instantaneously support.
-        #[serde(rename = "ReadUnitsPerSecond", skip_serializing_if = "Option::is_none")]
+        /// `ReadUnitsPerSecond`: Represents the number of read operations your base table can instantaneously support.
         pub read_units_per_second: Option<Value<i64>>,
-        /// Represents the number of write operations your base table can instantaneously support.
-        #[serde(rename = "WriteUnitsPerSecond", skip_serializing_if = "Option::is_none")]
+        /// `WriteUnitsPerSecond`: Represents the number of write operations your base table can instantaneously support.
         pub write_units_per_second: Option<Value<i64>>,
     }
 
-    /// Specifies the properties of data being imported from the S3 bucket source to the table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ImportSourceSpecification {
-        /// Type of compression to be used on the input coming from the imported table.
-        #[serde(
-            rename = "InputCompressionType",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for WarmThroughput {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadUnitsPerSecond",
+                &self.read_units_per_second,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WriteUnitsPerSecond",
+                &self.write_units_per_second,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Specifies the properties of data being imported from the S3 bucket source to the table.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ImportSourceSpecification {
+        /// `InputCompressionType`: Type of compression to be used on the input coming from the imported table.
         pub input_compression_type: Option<Value<String>>,
-        /// The format of the source data. Valid values for `ImportFormat` are `CSV`, `DYNAMODB_JSON` or `ION`.
-        #[serde(rename = "InputFormat")]
+        /// `InputFormat`: The format of the source data.
         pub input_format: Value<String>,
-        /// Additional properties that specify how the input is formatted,
-        #[serde(rename = "InputFormatOptions", skip_serializing_if = "Option::is_none")]
+        /// `InputFormatOptions`: Additional properties that specify how the input is formatted,
         pub input_format_options: Option<InputFormatOptions>,
-        /// The S3 bucket that provides the source for the import.
-        #[serde(rename = "S3BucketSource")]
+        /// `S3BucketSource`: The S3 bucket that provides the source for the import.
         pub s3_bucket_source: S3BucketSource,
     }
 
@@ -2070,36 +2405,78 @@ pub mod table {
         }
     }
 
-    /// The format options for the data that was imported into the target table. There is one value, CsvOption.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ImportSourceSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputCompressionType",
+                &self.input_compression_type,
+            )?;
+            map.serialize_entry("InputFormat", &self.input_format)?;
+            crate::cfn::entry(
+                &mut map,
+                "InputFormatOptions",
+                &self.input_format_options,
+            )?;
+            map.serialize_entry("S3BucketSource", &self.s3_bucket_source)?;
+            map.end()
+        }
+    }
+
+    /// The format options for the data that was imported into the target table.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InputFormatOptions {
-        /// The options for imported source files in CSV format. The values are Delimiter and HeaderList.
-        #[serde(rename = "Csv", skip_serializing_if = "Option::is_none")]
+        /// `Csv`: The options for imported source files in CSV format.
         pub csv: Option<Csv>,
     }
 
-    /// The options for imported source files in CSV format. The values are Delimiter and HeaderList.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for InputFormatOptions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Csv", &self.csv)?;
+            map.end()
+        }
+    }
+
+    /// The options for imported source files in CSV format.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Csv {
-        /// The delimiter used for separating items in the CSV file being imported.
-        #[serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")]
+        /// `Delimiter`: The delimiter used for separating items in the CSV file being imported.
         pub delimiter: Option<Value<String>>,
-        /// List of the headers used to specify a common header for all source CSV files being imported. If this field is specified then the first line of each CSV file is treated as data instead of the header. If this field is not specified the the first line of each CSV file is treated as the header.
-        #[serde(rename = "HeaderList", skip_serializing_if = "Option::is_none")]
+        /// `HeaderList`: List of the headers used to specify a common header for all source CSV files being imported.
         pub header_list: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for Csv {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Delimiter", &self.delimiter)?;
+            crate::cfn::entry(&mut map, "HeaderList", &self.header_list)?;
+            map.end()
+        }
+    }
+
     /// The S3 bucket that is being imported from.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3BucketSource {
-        /// The S3 bucket that is being imported from.
-        #[serde(rename = "S3Bucket")]
+        /// `S3Bucket`: The S3 bucket that is being imported from.
         pub s3_bucket: Value<String>,
-        /// The account number of the S3 bucket that is being imported from. If the bucket is owned by the requester this is optional.
-        #[serde(rename = "S3BucketOwner", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketOwner`: The account number of the S3 bucket that is being imported from.
         pub s3_bucket_owner: Option<Value<String>>,
-        /// The key prefix shared by all S3 Objects that are being imported.
-        #[serde(rename = "S3KeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `S3KeyPrefix`: The key prefix shared by all S3 Objects that are being imported.
         pub s3_key_prefix: Option<Value<String>>,
     }
 
@@ -2114,14 +2491,26 @@ pub mod table {
         }
     }
 
-    /// `KeySchemaItem2` of `AWS::DynamoDB::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for S3BucketSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            crate::cfn::entry(&mut map, "S3BucketOwner", &self.s3_bucket_owner)?;
+            crate::cfn::entry(&mut map, "S3KeyPrefix", &self.s3_key_prefix)?;
+            map.end()
+        }
+    }
+
+    /// The `KeySchemaItem2` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeySchemaItem2 {
         /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
         pub attribute_name: Value<String>,
         /// `KeyType`.
-        #[serde(rename = "KeyType")]
         pub key_type: Value<String>,
     }
 
@@ -2138,20 +2527,27 @@ pub mod table {
         }
     }
 
-    /// The Kinesis Data Streams configuration for the specified table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct KinesisStreamSpecification {
-        /// The precision for the time and date that the stream was created.
-        #[serde(
-            rename = "ApproximateCreationDateTimePrecision",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for KeySchemaItem2 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AttributeName", &self.attribute_name)?;
+            map.serialize_entry("KeyType", &self.key_type)?;
+            map.end()
+        }
+    }
 
+    /// The Kinesis Data Streams configuration for the specified table.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct KinesisStreamSpecification {
+        /// `ApproximateCreationDateTimePrecision`: The precision for the time and date that the stream was created.
         pub approximate_creation_date_time_precision: Option<
             Value<ApproximateCreationDateTimePrecision>,
         >,
-        /// The ARN for a specific Kinesis data stream.
-        #[serde(rename = "StreamArn")]
+        /// `StreamArn`: The ARN for a specific Kinesis data stream.
         pub stream_arn: Value<String>,
     }
 
@@ -2162,6 +2558,23 @@ pub mod table {
                 approximate_creation_date_time_precision: None,
                 stream_arn: stream_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for KinesisStreamSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApproximateCreationDateTimePrecision",
+                &self.approximate_creation_date_time_precision,
+            )?;
+            map.serialize_entry("StreamArn", &self.stream_arn)?;
+            map.end()
         }
     }
 
@@ -2203,17 +2616,14 @@ pub mod table {
         }
     }
 
-    /// Represents the properties of a local secondary index. A local secondary index can only be created when its parent table is created.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Represents the properties of a local secondary index.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LocalSecondaryIndex {
-        /// The name of the local secondary index. The name must be unique among all other indexes on this table.
-        #[serde(rename = "IndexName")]
+        /// `IndexName`: The name of the local secondary index.
         pub index_name: Value<String>,
         /// `KeySchema`.
-        #[serde(rename = "KeySchema")]
         pub key_schema: Vec<KeySchemaItem2>,
-        /// Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-        #[serde(rename = "Projection")]
+        /// `Projection`: Represents attributes that are copied (projected) from the table into the local secondary index.
         pub projection: Projection,
     }
 
@@ -2232,30 +2642,54 @@ pub mod table {
         }
     }
 
+    impl Serialize for LocalSecondaryIndex {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("KeySchema", &self.key_schema)?;
+            map.serialize_entry("Projection", &self.projection)?;
+            map.end()
+        }
+    }
+
     /// The settings used to enable point in time recovery.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PointInTimeRecoverySpecification {
-        /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
-        #[serde(
-            rename = "PointInTimeRecoveryEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PointInTimeRecoveryEnabled`: Indicates whether point in time recovery is enabled (true) or disabled (false) on the table.
         pub point_in_time_recovery_enabled: Option<Value<bool>>,
-        /// The number of preceding days for which continuous backups are taken and maintained. Your table data is only recoverable to any point-in-time from within the configured recovery period. This parameter is optional. If no value is provided, the value will default to 35.
-        #[serde(
-            rename = "RecoveryPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RecoveryPeriodInDays`: The number of preceding days for which continuous backups are taken and maintained.
         pub recovery_period_in_days: Option<Value<i64>>,
     }
 
-    /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table, its indexes, and stream. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for PointInTimeRecoverySpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PointInTimeRecoveryEnabled",
+                &self.point_in_time_recovery_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RecoveryPeriodInDays",
+                &self.recovery_period_in_days,
+            )?;
+            map.end()
+        }
+    }
+
+    /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table, its indexes, and stream.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourcePolicy {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
     }
 
@@ -2268,17 +2702,26 @@ pub mod table {
         }
     }
 
+    impl Serialize for ResourcePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.end()
+        }
+    }
+
     /// Represents the settings used to enable server-side encryption.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SseSpecification {
-        /// The KMS key that should be used for the KMS encryption. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB key `alias/aws/dynamodb`.
-        #[serde(rename = "KMSMasterKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KMSMasterKeyId`: The KMS key that should be used for the KMS encryption.
         pub kms_master_key_id: Option<Value<String>>,
-        /// Indicates whether server-side encryption is done using an AWS managed key or an AWS owned key. If enabled (true), server-side encryption type is set to `KMS` and an AWS managed key is used (KMS charges apply). If disabled (false) or not specified, server-side encryption is set to AWS owned key.
-        #[serde(rename = "SSEEnabled")]
+        /// `SSEEnabled`: Indicates whether server-side encryption is done using an AWS managed key or an AWS owned key.
         pub sse_enabled: Value<bool>,
-        /// Server-side encryption type. The only supported value is:
-        #[serde(rename = "SSEType", skip_serializing_if = "Option::is_none")]
+        /// `SSEType`: Server-side encryption type.
         pub sse_type: Option<Value<SseType>>,
     }
 
@@ -2293,7 +2736,21 @@ pub mod table {
         }
     }
 
-    /// Server-side encryption type. The only supported value is:
+    impl Serialize for SseSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KMSMasterKeyId", &self.kms_master_key_id)?;
+            map.serialize_entry("SSEEnabled", &self.sse_enabled)?;
+            crate::cfn::entry(&mut map, "SSEType", &self.sse_type)?;
+            map.end()
+        }
+    }
+
+    /// Server-side encryption type.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SseType {
         /// `KMS`
@@ -2328,16 +2785,13 @@ pub mod table {
     }
 
     /// Represents the DynamoDB Streams configuration for a table in DynamoDB.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StreamSpecification {
-        /// Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table's streams. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
-        #[serde(rename = "ResourcePolicy", skip_serializing_if = "Option::is_none")]
+        /// `ResourcePolicy`: Creates or updates a resource-based policy document that contains the permissions for DDB resources, such as a table's streams.
         pub resource_policy: Option<ResourcePolicy>,
-        /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
-        #[serde(rename = "StreamViewType")]
+        /// `StreamViewType`: When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table.
         pub stream_view_type: Value<StreamViewType>,
-        /// Specifies the tags to apply to the DDB stream. Stream tags are independent of table tags.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Specifies the tags to apply to the DDB stream.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2352,7 +2806,21 @@ pub mod table {
         }
     }
 
-    /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
+    impl Serialize for StreamSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ResourcePolicy", &self.resource_policy)?;
+            map.serialize_entry("StreamViewType", &self.stream_view_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StreamViewType {
         /// `KEYS_ONLY`
@@ -2395,7 +2863,7 @@ pub mod table {
         }
     }
 
-    /// The table class of the new table. Valid values are `STANDARD` and `STANDARD_INFREQUENT_ACCESS`.
+    /// The table class of the new table.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TableClass {
         /// `STANDARD`
@@ -2433,13 +2901,11 @@ pub mod table {
     }
 
     /// Represents the settings used to enable or disable Time to Live (TTL) for the specified table.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TimeToLiveSpecification {
-        /// The name of the TTL attribute used to store the expiration time for items in the table.
-        #[serde(rename = "AttributeName", skip_serializing_if = "Option::is_none")]
+        /// `AttributeName`: The name of the TTL attribute used to store the expiration time for items in the table.
         pub attribute_name: Option<Value<String>>,
-        /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
         pub enabled: Value<bool>,
     }
 
@@ -2453,26 +2919,33 @@ pub mod table {
         }
     }
 
-    /// `VectorIndex` of `AWS::DynamoDB::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for TimeToLiveSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AttributeName", &self.attribute_name)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.end()
+        }
+    }
+
+    /// The `VectorIndex` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VectorIndex {
         /// `Dimensions`.
-        #[serde(rename = "Dimensions")]
         pub dimensions: Value<i64>,
         /// `DistanceFunction`.
-        #[serde(rename = "DistanceFunction")]
         pub distance_function: Value<DistanceFunction>,
         /// `IndexName`.
-        #[serde(rename = "IndexName")]
         pub index_name: Value<String>,
         /// `Projection`.
-        #[serde(rename = "Projection")]
         pub projection: Projection,
         /// `SearchSchema`.
-        #[serde(rename = "SearchSchema", skip_serializing_if = "Option::is_none")]
         pub search_schema: Option<Vec<SearchSchemaElement>>,
         /// `VectorAttribute`.
-        #[serde(rename = "VectorAttribute")]
         pub vector_attribute: VectorAttribute,
     }
 
@@ -2496,121 +2969,163 @@ pub mod table {
         }
     }
 
-    /// Values of `DistanceFunction`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum DistanceFunction {
-        /// `COSINE`
-        Cosine,
-        /// `DOT_PRODUCT`
-        DotProduct,
-        /// `EUCLIDEAN`
-        Euclidean,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl DistanceFunction {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Cosine => "COSINE",
-                Self::DotProduct => "DOT_PRODUCT",
-                Self::Euclidean => "EUCLIDEAN",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for DistanceFunction {
+    impl Serialize for VectorIndex {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Dimensions", &self.dimensions)?;
+            map.serialize_entry("DistanceFunction", &self.distance_function)?;
+            map.serialize_entry("IndexName", &self.index_name)?;
+            map.serialize_entry("Projection", &self.projection)?;
+            crate::cfn::entry(&mut map, "SearchSchema", &self.search_schema)?;
+            map.serialize_entry("VectorAttribute", &self.vector_attribute)?;
+            map.end()
         }
     }
+}
 
-    impl From<DistanceFunction> for Value<DistanceFunction> {
-        fn from(value: DistanceFunction) -> Self {
-            Value::Literal(value)
+/// Values of `DistanceFunction`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DistanceFunction {
+    /// `COSINE`
+    Cosine,
+    /// `DOT_PRODUCT`
+    DotProduct,
+    /// `EUCLIDEAN`
+    Euclidean,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl DistanceFunction {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cosine => "COSINE",
+            Self::DotProduct => "DOT_PRODUCT",
+            Self::Euclidean => "EUCLIDEAN",
+            Self::Other(value) => value,
         }
     }
+}
 
-    /// `SearchSchemaElement` of `AWS::DynamoDB::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct SearchSchemaElement {
-        /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
-        pub attribute_name: Value<String>,
-        /// `SearchSchemaElementType`.
-        #[serde(rename = "SearchSchemaElementType")]
-        pub search_schema_element_type: Value<SearchSchemaElementType>,
+impl Serialize for DistanceFunction {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
+}
 
-    impl SearchSchemaElement {
-        /// A `SearchSchemaElement` of its required properties (`AttributeName`, `SearchSchemaElementType`), the others unset.
-        pub fn new(
-            attribute_name: impl Into<Value<String>>,
-            search_schema_element_type: impl Into<Value<SearchSchemaElementType>>,
-        ) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-                search_schema_element_type: search_schema_element_type.into(),
-            }
+impl From<DistanceFunction> for Value<DistanceFunction> {
+    fn from(value: DistanceFunction) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The `SearchSchemaElement` property type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchSchemaElement {
+    /// `AttributeName`.
+    pub attribute_name: Value<String>,
+    /// `SearchSchemaElementType`.
+    pub search_schema_element_type: Value<SearchSchemaElementType>,
+}
+
+impl SearchSchemaElement {
+    /// A `SearchSchemaElement` of its required properties (`AttributeName`, `SearchSchemaElementType`), the others unset.
+    pub fn new(
+        attribute_name: impl Into<Value<String>>,
+        search_schema_element_type: impl Into<Value<SearchSchemaElementType>>,
+    ) -> Self {
+        Self {
+            attribute_name: attribute_name.into(),
+            search_schema_element_type: search_schema_element_type.into(),
         }
     }
+}
 
-    /// Values of `SearchSchemaElementType`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SearchSchemaElementType {
-        /// `HASH`
-        Hash,
-        /// `INLINE_FILTER`
-        InlineFilter,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
+impl Serialize for SearchSchemaElement {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("AttributeName", &self.attribute_name)?;
+        map.serialize_entry(
+            "SearchSchemaElementType",
+            &self.search_schema_element_type,
+        )?;
+        map.end()
     }
+}
 
-    impl SearchSchemaElementType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Hash => "HASH",
-                Self::InlineFilter => "INLINE_FILTER",
-                Self::Other(value) => value,
-            }
+/// Values of `SearchSchemaElementType`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchSchemaElementType {
+    /// `HASH`
+    Hash,
+    /// `INLINE_FILTER`
+    InlineFilter,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl SearchSchemaElementType {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hash => "HASH",
+            Self::InlineFilter => "INLINE_FILTER",
+            Self::Other(value) => value,
         }
     }
+}
 
-    impl Serialize for SearchSchemaElementType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+impl Serialize for SearchSchemaElementType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<SearchSchemaElementType> for Value<SearchSchemaElementType> {
+    fn from(value: SearchSchemaElementType) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The `VectorAttribute` property type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorAttribute {
+    /// `AttributeName`.
+    pub attribute_name: Value<String>,
+}
+
+impl VectorAttribute {
+    /// A `VectorAttribute` of its required properties (`AttributeName`), the others unset.
+    pub fn new(attribute_name: impl Into<Value<String>>) -> Self {
+        Self {
+            attribute_name: attribute_name.into(),
         }
     }
+}
 
-    impl From<SearchSchemaElementType> for Value<SearchSchemaElementType> {
-        fn from(value: SearchSchemaElementType) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `VectorAttribute` of `AWS::DynamoDB::Table`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct VectorAttribute {
-        /// `AttributeName`.
-        #[serde(rename = "AttributeName")]
-        pub attribute_name: Value<String>,
-    }
-
-    impl VectorAttribute {
-        /// A `VectorAttribute` of its required properties (`AttributeName`), the others unset.
-        pub fn new(attribute_name: impl Into<Value<String>>) -> Self {
-            Self {
-                attribute_name: attribute_name.into(),
-            }
-        }
+impl Serialize for VectorAttribute {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("AttributeName", &self.attribute_name)?;
+        map.end()
     }
 }

@@ -5,9 +5,12 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use capacity_provider::{CfnCapacityProvider, CfnCapacityProviderProps};
 pub use cluster::{CfnCluster, CfnClusterProps};
 pub use cluster_capacity_provider_associations::{
@@ -33,6 +36,8 @@ pub mod capacity_provider {
     use serde::Serialize;
 
     /// `AWS::ECS::CapacityProvider`: Resource Type definition for AWS::ECS::CapacityProvider. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-capacityprovider.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityProvider {
         resource: cloudwright_core::CfnResource,
@@ -82,51 +87,54 @@ pub mod capacity_provider {
     }
 
     /// The properties of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCapacityProviderProps {
         /// `AutoScalingGroupProvider`.
-        #[serde(
-            rename = "AutoScalingGroupProvider",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_scaling_group_provider: Option<AutoScalingGroupProvider>,
         /// `ClusterName`.
-        #[serde(rename = "ClusterName", skip_serializing_if = "Option::is_none")]
         pub cluster_name: Option<Value<String>>,
         /// `ManagedInstancesProvider`.
-        #[serde(
-            rename = "ManagedInstancesProvider",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_instances_provider: Option<ManagedInstancesProvider>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `AutoScalingGroupProvider` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnCapacityProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoScalingGroupProvider",
+                &self.auto_scaling_group_provider,
+            )?;
+            crate::cfn::entry(&mut map, "ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedInstancesProvider",
+                &self.managed_instances_provider,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The `AutoScalingGroupProvider` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AutoScalingGroupProvider {
         /// `AutoScalingGroupArn`.
-        #[serde(rename = "AutoScalingGroupArn")]
         pub auto_scaling_group_arn: Value<String>,
         /// `ManagedDraining`.
-        #[serde(rename = "ManagedDraining", skip_serializing_if = "Option::is_none")]
         pub managed_draining: Option<Value<ManagedDraining>>,
         /// `ManagedScaling`.
-        #[serde(rename = "ManagedScaling", skip_serializing_if = "Option::is_none")]
         pub managed_scaling: Option<ManagedScaling>,
         /// `ManagedTerminationProtection`.
-        #[serde(
-            rename = "ManagedTerminationProtection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub managed_termination_protection: Option<Value<ManagedTerminationProtection>>,
     }
 
@@ -139,6 +147,25 @@ pub mod capacity_provider {
                 managed_scaling: None,
                 managed_termination_protection: None,
             }
+        }
+    }
+
+    impl Serialize for AutoScalingGroupProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AutoScalingGroupArn", &self.auto_scaling_group_arn)?;
+            crate::cfn::entry(&mut map, "ManagedDraining", &self.managed_draining)?;
+            crate::cfn::entry(&mut map, "ManagedScaling", &self.managed_scaling)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedTerminationProtection",
+                &self.managed_termination_protection,
+            )?;
+            map.end()
         }
     }
 
@@ -180,35 +207,46 @@ pub mod capacity_provider {
     }
 
     /// The managed scaling settings for the Auto Scaling group capacity provider.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedScaling {
         /// `InstanceWarmupPeriod`.
-        #[serde(
-            rename = "InstanceWarmupPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_warmup_period: Option<Value<i64>>,
         /// `MaximumScalingStepSize`.
-        #[serde(
-            rename = "MaximumScalingStepSize",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_scaling_step_size: Option<Value<i64>>,
         /// `MinimumScalingStepSize`.
-        #[serde(
-            rename = "MinimumScalingStepSize",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub minimum_scaling_step_size: Option<Value<i64>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<Status>>,
         /// `TargetCapacity`.
-        #[serde(rename = "TargetCapacity", skip_serializing_if = "Option::is_none")]
         pub target_capacity: Option<Value<i64>>,
+    }
+
+    impl Serialize for ManagedScaling {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceWarmupPeriod",
+                &self.instance_warmup_period,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumScalingStepSize",
+                &self.maximum_scaling_step_size,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MinimumScalingStepSize",
+                &self.minimum_scaling_step_size,
+            )?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            crate::cfn::entry(&mut map, "TargetCapacity", &self.target_capacity)?;
+            map.end()
+        }
     }
 
     /// Values of `Status`.
@@ -285,31 +323,18 @@ pub mod capacity_provider {
         }
     }
 
-    /// `ManagedInstancesProvider` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `ManagedInstancesProvider` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedInstancesProvider {
         /// `AutoRepairConfiguration`.
-        #[serde(
-            rename = "AutoRepairConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_repair_configuration: Option<AutoRepairConfiguration>,
-        /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider. Configure it to turn on or off the infrastructure optimization in your capacity provider, and to control the idle EC2 instances optimization delay.
-        #[serde(
-            rename = "InfrastructureOptimization",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InfrastructureOptimization`: Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider.
         pub infrastructure_optimization: Option<InfrastructureOptimization>,
         /// `InfrastructureRoleArn`.
-        #[serde(rename = "InfrastructureRoleArn")]
         pub infrastructure_role_arn: Value<String>,
         /// `InstanceLaunchTemplate`.
-        #[serde(rename = "InstanceLaunchTemplate")]
         pub instance_launch_template: InstanceLaunchTemplate,
         /// `PropagateTags`.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
         pub propagate_tags: Option<Value<PropagateTags>>,
     }
 
@@ -329,12 +354,50 @@ pub mod capacity_provider {
         }
     }
 
-    /// `AutoRepairConfiguration` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ManagedInstancesProvider {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoRepairConfiguration",
+                &self.auto_repair_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InfrastructureOptimization",
+                &self.infrastructure_optimization,
+            )?;
+            map.serialize_entry("InfrastructureRoleArn", &self.infrastructure_role_arn)?;
+            map.serialize_entry(
+                "InstanceLaunchTemplate",
+                &self.instance_launch_template,
+            )?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            map.end()
+        }
+    }
+
+    /// The `AutoRepairConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AutoRepairConfiguration {
         /// `ActionsStatus`.
-        #[serde(rename = "ActionsStatus", skip_serializing_if = "Option::is_none")]
         pub actions_status: Option<Value<ActionsStatus>>,
+    }
+
+    impl Serialize for AutoRepairConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActionsStatus", &self.actions_status)?;
+            map.end()
+        }
     }
 
     /// Values of `ActionsStatus`.
@@ -374,68 +437,49 @@ pub mod capacity_provider {
         }
     }
 
-    /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider. Configure it to turn on or off the infrastructure optimization in your capacity provider, and to control the idle EC2 instances optimization delay.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InfrastructureOptimization {
-        /// This parameter defines the number of seconds Amazon ECS Managed Instances waits before optimizing EC2 instances that have become idle or underutilized. A longer delay increases the likelihood of placing new tasks on idle instances, reducing startup time. A shorter delay helps reduce infrastructure costs by optimizing idle instances more quickly.
-        #[serde(rename = "ScaleInAfter", skip_serializing_if = "Option::is_none")]
+        /// `ScaleInAfter`: This parameter defines the number of seconds Amazon ECS Managed Instances waits before optimizing EC2 instances that have become idle or underutilized.
         pub scale_in_after: Option<Value<i64>>,
     }
 
-    /// `InstanceLaunchTemplate` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for InfrastructureOptimization {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ScaleInAfter", &self.scale_in_after)?;
+            map.end()
+        }
+    }
+
+    /// The `InstanceLaunchTemplate` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceLaunchTemplate {
         /// `CapacityOptionType`.
-        #[serde(rename = "CapacityOptionType", skip_serializing_if = "Option::is_none")]
         pub capacity_option_type: Option<Value<CapacityOptionType>>,
         /// `CapacityReservations`.
-        #[serde(
-            rename = "CapacityReservations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_reservations: Option<CapacityReservationRequest>,
         /// `Ec2InstanceProfileArn`.
-        #[serde(rename = "Ec2InstanceProfileArn")]
         pub ec2_instance_profile_arn: Value<String>,
         /// `FipsEnabled`.
-        #[serde(rename = "FipsEnabled", skip_serializing_if = "Option::is_none")]
         pub fips_enabled: Option<Value<bool>>,
         /// `InstanceMetadataTagsPropagation`.
-        #[serde(
-            rename = "InstanceMetadataTagsPropagation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_metadata_tags_propagation: Option<Value<bool>>,
         /// `InstanceRequirements`.
-        #[serde(
-            rename = "InstanceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub instance_requirements: Option<InstanceRequirementsRequest>,
         /// `LocalStorageConfiguration`.
-        #[serde(
-            rename = "LocalStorageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub local_storage_configuration: Option<
             ManagedInstancesLocalStorageConfiguration,
         >,
         /// `Monitoring`.
-        #[serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")]
         pub monitoring: Option<Value<ManagedInstancesMonitoringOptions>>,
         /// `NetworkConfiguration`.
-        #[serde(rename = "NetworkConfiguration")]
         pub network_configuration: ManagedInstancesNetworkConfiguration,
         /// `StorageConfiguration`.
-        #[serde(
-            rename = "StorageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub storage_configuration: Option<ManagedInstancesStorageConfiguration>,
     }
 
@@ -457,6 +501,54 @@ pub mod capacity_provider {
                 network_configuration: network_configuration.into(),
                 storage_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for InstanceLaunchTemplate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityOptionType",
+                &self.capacity_option_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityReservations",
+                &self.capacity_reservations,
+            )?;
+            map.serialize_entry(
+                "Ec2InstanceProfileArn",
+                &self.ec2_instance_profile_arn,
+            )?;
+            crate::cfn::entry(&mut map, "FipsEnabled", &self.fips_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceMetadataTagsPropagation",
+                &self.instance_metadata_tags_propagation,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceRequirements",
+                &self.instance_requirements,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LocalStorageConfiguration",
+                &self.local_storage_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Monitoring", &self.monitoring)?;
+            map.serialize_entry("NetworkConfiguration", &self.network_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageConfiguration",
+                &self.storage_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -500,19 +592,34 @@ pub mod capacity_provider {
         }
     }
 
-    /// `CapacityReservationRequest` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `CapacityReservationRequest` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityReservationRequest {
         /// `ReservationGroupArn`.
-        #[serde(rename = "ReservationGroupArn", skip_serializing_if = "Option::is_none")]
         pub reservation_group_arn: Option<Value<String>>,
         /// `ReservationPreference`.
-        #[serde(
-            rename = "ReservationPreference",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub reservation_preference: Option<Value<ReservationPreference>>,
+    }
+
+    impl Serialize for CapacityReservationRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReservationGroupArn",
+                &self.reservation_group_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReservationPreference",
+                &self.reservation_preference,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `ReservationPreference`.
@@ -555,128 +662,56 @@ pub mod capacity_provider {
         }
     }
 
-    /// `InstanceRequirementsRequest` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `InstanceRequirementsRequest` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InstanceRequirementsRequest {
         /// `AcceleratorCount`.
-        #[serde(rename = "AcceleratorCount", skip_serializing_if = "Option::is_none")]
         pub accelerator_count: Option<AcceleratorCountRequest>,
         /// `AcceleratorManufacturers`.
-        #[serde(
-            rename = "AcceleratorManufacturers",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub accelerator_manufacturers: Option<Vec<Value<AcceleratorManufacturersItem>>>,
         /// `AcceleratorNames`.
-        #[serde(rename = "AcceleratorNames", skip_serializing_if = "Option::is_none")]
         pub accelerator_names: Option<Vec<Value<AcceleratorNamesItem>>>,
         /// `AcceleratorTotalMemoryMiB`.
-        #[serde(
-            rename = "AcceleratorTotalMemoryMiB",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub accelerator_total_memory_mi_b: Option<AcceleratorTotalMemoryMiBRequest>,
         /// `AcceleratorTypes`.
-        #[serde(rename = "AcceleratorTypes", skip_serializing_if = "Option::is_none")]
         pub accelerator_types: Option<Vec<Value<AcceleratorTypesItem>>>,
         /// `AllowedInstanceTypes`.
-        #[serde(
-            rename = "AllowedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub allowed_instance_types: Option<Vec<Value<String>>>,
         /// `BareMetal`.
-        #[serde(rename = "BareMetal", skip_serializing_if = "Option::is_none")]
         pub bare_metal: Option<Value<BareMetal>>,
         /// `BaselineEbsBandwidthMbps`.
-        #[serde(
-            rename = "BaselineEbsBandwidthMbps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub baseline_ebs_bandwidth_mbps: Option<BaselineEbsBandwidthMbpsRequest>,
         /// `BurstablePerformance`.
-        #[serde(
-            rename = "BurstablePerformance",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub burstable_performance: Option<Value<BurstablePerformance>>,
         /// `CpuManufacturers`.
-        #[serde(rename = "CpuManufacturers", skip_serializing_if = "Option::is_none")]
         pub cpu_manufacturers: Option<Vec<Value<CpuManufacturersItem>>>,
         /// `ExcludedInstanceTypes`.
-        #[serde(
-            rename = "ExcludedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub excluded_instance_types: Option<Vec<Value<String>>>,
         /// `InstanceGenerations`.
-        #[serde(rename = "InstanceGenerations", skip_serializing_if = "Option::is_none")]
         pub instance_generations: Option<Vec<Value<InstanceGenerationsItem>>>,
         /// `LocalStorage`.
-        #[serde(rename = "LocalStorage", skip_serializing_if = "Option::is_none")]
         pub local_storage: Option<Value<LocalStorage>>,
         /// `LocalStorageTypes`.
-        #[serde(rename = "LocalStorageTypes", skip_serializing_if = "Option::is_none")]
         pub local_storage_types: Option<Vec<Value<LocalStorageTypesItem>>>,
         /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`.
-        #[serde(
-            rename = "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub max_spot_price_as_percentage_of_optimal_on_demand_price: Option<Value<i64>>,
         /// `MemoryGiBPerVCpu`.
-        #[serde(rename = "MemoryGiBPerVCpu", skip_serializing_if = "Option::is_none")]
         pub memory_gi_b_per_v_cpu: Option<MemoryGiBPerVCpuRequest>,
         /// `MemoryMiB`.
-        #[serde(rename = "MemoryMiB")]
         pub memory_mi_b: MemoryMiBRequest,
         /// `NetworkBandwidthGbps`.
-        #[serde(
-            rename = "NetworkBandwidthGbps",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_bandwidth_gbps: Option<NetworkBandwidthGbpsRequest>,
         /// `NetworkInterfaceCount`.
-        #[serde(
-            rename = "NetworkInterfaceCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_interface_count: Option<NetworkInterfaceCountRequest>,
         /// `OnDemandMaxPricePercentageOverLowestPrice`.
-        #[serde(
-            rename = "OnDemandMaxPricePercentageOverLowestPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub on_demand_max_price_percentage_over_lowest_price: Option<Value<i64>>,
         /// `RequireHibernateSupport`.
-        #[serde(
-            rename = "RequireHibernateSupport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub require_hibernate_support: Option<Value<bool>>,
         /// `SpotMaxPricePercentageOverLowestPrice`.
-        #[serde(
-            rename = "SpotMaxPricePercentageOverLowestPrice",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub spot_max_price_percentage_over_lowest_price: Option<Value<i64>>,
         /// `TotalLocalStorageGB`.
-        #[serde(rename = "TotalLocalStorageGB", skip_serializing_if = "Option::is_none")]
         pub total_local_storage_gb: Option<TotalLocalStorageGbRequest>,
         /// `VCpuCount`.
-        #[serde(rename = "VCpuCount")]
         pub v_cpu_count: VCpuCountRangeRequest,
     }
 
@@ -715,15 +750,121 @@ pub mod capacity_provider {
         }
     }
 
-    /// `AcceleratorCountRequest` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for InstanceRequirementsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AcceleratorCount", &self.accelerator_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceleratorManufacturers",
+                &self.accelerator_manufacturers,
+            )?;
+            crate::cfn::entry(&mut map, "AcceleratorNames", &self.accelerator_names)?;
+            crate::cfn::entry(
+                &mut map,
+                "AcceleratorTotalMemoryMiB",
+                &self.accelerator_total_memory_mi_b,
+            )?;
+            crate::cfn::entry(&mut map, "AcceleratorTypes", &self.accelerator_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedInstanceTypes",
+                &self.allowed_instance_types,
+            )?;
+            crate::cfn::entry(&mut map, "BareMetal", &self.bare_metal)?;
+            crate::cfn::entry(
+                &mut map,
+                "BaselineEbsBandwidthMbps",
+                &self.baseline_ebs_bandwidth_mbps,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BurstablePerformance",
+                &self.burstable_performance,
+            )?;
+            crate::cfn::entry(&mut map, "CpuManufacturers", &self.cpu_manufacturers)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludedInstanceTypes",
+                &self.excluded_instance_types,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceGenerations",
+                &self.instance_generations,
+            )?;
+            crate::cfn::entry(&mut map, "LocalStorage", &self.local_storage)?;
+            crate::cfn::entry(&mut map, "LocalStorageTypes", &self.local_storage_types)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
+                &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MemoryGiBPerVCpu",
+                &self.memory_gi_b_per_v_cpu,
+            )?;
+            map.serialize_entry("MemoryMiB", &self.memory_mi_b)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkBandwidthGbps",
+                &self.network_bandwidth_gbps,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkInterfaceCount",
+                &self.network_interface_count,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OnDemandMaxPricePercentageOverLowestPrice",
+                &self.on_demand_max_price_percentage_over_lowest_price,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireHibernateSupport",
+                &self.require_hibernate_support,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SpotMaxPricePercentageOverLowestPrice",
+                &self.spot_max_price_percentage_over_lowest_price,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TotalLocalStorageGB",
+                &self.total_local_storage_gb,
+            )?;
+            map.serialize_entry("VCpuCount", &self.v_cpu_count)?;
+            map.end()
+        }
+    }
+
+    /// The `AcceleratorCountRequest` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AcceleratorCountRequest {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
         /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
+    }
+
+    impl Serialize for AcceleratorCountRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// Values of `AcceleratorManufacturersItem`.
@@ -860,15 +1001,26 @@ pub mod capacity_provider {
         }
     }
 
-    /// `AcceleratorTotalMemoryMiBRequest` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `AcceleratorTotalMemoryMiBRequest` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AcceleratorTotalMemoryMiBRequest {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
         /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
+    }
+
+    impl Serialize for AcceleratorTotalMemoryMiBRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// Values of `AcceleratorTypesItem`.
@@ -951,15 +1103,26 @@ pub mod capacity_provider {
         }
     }
 
-    /// `BaselineEbsBandwidthMbpsRequest` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `BaselineEbsBandwidthMbpsRequest` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BaselineEbsBandwidthMbpsRequest {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
         /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
+    }
+
+    impl Serialize for BaselineEbsBandwidthMbpsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
     }
 
     /// Values of `BurstablePerformance`.
@@ -1156,25 +1319,34 @@ pub mod capacity_provider {
         }
     }
 
-    /// `MemoryGiBPerVCpuRequest` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `MemoryGiBPerVCpuRequest` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MemoryGiBPerVCpuRequest {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<f64>>,
         /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
 
-    /// `MemoryMiBRequest` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for MemoryGiBPerVCpuRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
+    }
+
+    /// The `MemoryMiBRequest` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MemoryMiBRequest {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
         /// `Min`.
-        #[serde(rename = "Min")]
         pub min: Value<i64>,
     }
 
@@ -1185,47 +1357,91 @@ pub mod capacity_provider {
         }
     }
 
-    /// `NetworkBandwidthGbpsRequest` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for MemoryMiBRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            map.serialize_entry("Min", &self.min)?;
+            map.end()
+        }
+    }
+
+    /// The `NetworkBandwidthGbpsRequest` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkBandwidthGbpsRequest {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<f64>>,
         /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
 
-    /// `NetworkInterfaceCountRequest` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for NetworkBandwidthGbpsRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
+    }
+
+    /// The `NetworkInterfaceCountRequest` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkInterfaceCountRequest {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
         /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<i64>>,
     }
 
-    /// `TotalLocalStorageGbRequest` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for NetworkInterfaceCountRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
+    }
+
+    /// The `TotalLocalStorageGbRequest` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TotalLocalStorageGbRequest {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<f64>>,
         /// `Min`.
-        #[serde(rename = "Min", skip_serializing_if = "Option::is_none")]
         pub min: Option<Value<f64>>,
     }
 
-    /// `VCpuCountRangeRequest` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for TotalLocalStorageGbRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            crate::cfn::entry(&mut map, "Min", &self.min)?;
+            map.end()
+        }
+    }
+
+    /// The `VCpuCountRangeRequest` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VCpuCountRangeRequest {
         /// `Max`.
-        #[serde(rename = "Max", skip_serializing_if = "Option::is_none")]
         pub max: Option<Value<i64>>,
         /// `Min`.
-        #[serde(rename = "Min")]
         pub min: Value<i64>,
     }
 
@@ -1236,12 +1452,36 @@ pub mod capacity_provider {
         }
     }
 
-    /// `ManagedInstancesLocalStorageConfiguration` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for VCpuCountRangeRequest {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Max", &self.max)?;
+            map.serialize_entry("Min", &self.min)?;
+            map.end()
+        }
+    }
+
+    /// The `ManagedInstancesLocalStorageConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedInstancesLocalStorageConfiguration {
         /// `UseLocalStorage`.
-        #[serde(rename = "UseLocalStorage", skip_serializing_if = "Option::is_none")]
         pub use_local_storage: Option<Value<bool>>,
+    }
+
+    impl Serialize for ManagedInstancesLocalStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "UseLocalStorage", &self.use_local_storage)?;
+            map.end()
+        }
     }
 
     /// Values of `ManagedInstancesMonitoringOptions`.
@@ -1282,14 +1522,12 @@ pub mod capacity_provider {
         }
     }
 
-    /// `ManagedInstancesNetworkConfiguration` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `ManagedInstancesNetworkConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedInstancesNetworkConfiguration {
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups")]
         pub security_groups: Vec<Value<String>>,
         /// `Subnets`.
-        #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
     }
 
@@ -1306,11 +1544,23 @@ pub mod capacity_provider {
         }
     }
 
-    /// `ManagedInstancesStorageConfiguration` of `AWS::ECS::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ManagedInstancesNetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
+        }
+    }
+
+    /// The `ManagedInstancesStorageConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ManagedInstancesStorageConfiguration {
         /// `StorageSizeGiB`.
-        #[serde(rename = "StorageSizeGiB")]
         pub storage_size_gi_b: Value<i64>,
     }
 
@@ -1320,6 +1570,18 @@ pub mod capacity_provider {
             Self {
                 storage_size_gi_b: storage_size_gi_b.into(),
             }
+        }
+    }
+
+    impl Serialize for ManagedInstancesStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StorageSizeGiB", &self.storage_size_gi_b)?;
+            map.end()
         }
     }
 
@@ -1367,6 +1629,8 @@ pub mod cluster {
     use serde::Serialize;
 
     /// `AWS::ECS::Cluster`: The `AWS::ECS::Cluster` resource creates an Amazon Elastic Container Service (Amazon ECS) cluster. `Ref` returns the primary identifier, `ClusterName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-cluster.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCluster {
         resource: cloudwright_core::CfnResource,
@@ -1421,114 +1685,173 @@ pub mod cluster {
     }
 
     /// The properties of `AWS::ECS::Cluster`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnClusterProps {
-        /// The short name of one or more capacity providers to associate with the cluster. A capacity provider must be associated with a cluster before it can be included as part of the default capacity provider strategy of the cluster or used in a capacity provider strategy when calling the [CreateService](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html) or...
-        #[serde(rename = "CapacityProviders", skip_serializing_if = "Option::is_none")]
+        /// `CapacityProviders`: The short name of one or more capacity providers to associate with the cluster.
         pub capacity_providers: Option<Vec<Value<String>>>,
-        /// A user-generated string that you use to identify your cluster. If you don't specify a name, CFNlong generates a unique physical ID for the name.
-        #[serde(rename = "ClusterName", skip_serializing_if = "Option::is_none")]
+        /// `ClusterName`: A user-generated string that you use to identify your cluster.
         pub cluster_name: Option<Value<String>>,
-        /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
-        #[serde(rename = "ClusterSettings", skip_serializing_if = "Option::is_none")]
+        /// `ClusterSettings`: The settings to use when creating a cluster.
         pub cluster_settings: Option<Vec<ClusterSettings>>,
-        /// The execute command and managed storage configuration for the cluster.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+        /// `Configuration`: The execute command and managed storage configuration for the cluster.
         pub configuration: Option<ClusterConfiguration>,
-        /// The default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
-        #[serde(
-            rename = "DefaultCapacityProviderStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DefaultCapacityProviderStrategy`: The default capacity provider strategy for the cluster.
         pub default_capacity_provider_strategy: Option<
             Vec<CapacityProviderStrategyItem>,
         >,
-        /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the `enabled` parameter to `true` in the `ServiceConnectConfiguration`.
-        #[serde(
-            rename = "ServiceConnectDefaults",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServiceConnectDefaults`: Use this parameter to set a default Service Connect namespace.
         pub service_connect_defaults: Option<ServiceConnectDefaults>,
-        /// The metadata that you apply to the cluster to help you categorize and organize them. Each tag consists of a key and an optional value. You define both.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The metadata that you apply to the cluster to help you categorize and organize them.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// The settings to use when creating a cluster. This parameter is used to turn on CloudWatch Container Insights with enhanced observability or CloudWatch Container Insights for a cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnClusterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CapacityProviders", &self.capacity_providers)?;
+            crate::cfn::entry(&mut map, "ClusterName", &self.cluster_name)?;
+            crate::cfn::entry(&mut map, "ClusterSettings", &self.cluster_settings)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "DefaultCapacityProviderStrategy",
+                &self.default_capacity_provider_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceConnectDefaults",
+                &self.service_connect_defaults,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The settings to use when creating a cluster.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClusterSettings {
-        /// The name of the cluster setting. The value is `containerInsights`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the cluster setting.
         pub name: Option<Value<String>>,
-        /// The value to set for the cluster setting. The supported values are `enhanced`, `enabled`, and `disabled`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value to set for the cluster setting.
         pub value: Option<Value<String>>,
     }
 
+    impl Serialize for ClusterSettings {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// The execute command and managed storage configuration for the cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ClusterConfiguration {
-        /// The details of the execute command configuration.
-        #[serde(
-            rename = "ExecuteCommandConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExecuteCommandConfiguration`: The details of the execute command configuration.
         pub execute_command_configuration: Option<ExecuteCommandConfiguration>,
-        /// The details of the managed storage configuration.
-        #[serde(
-            rename = "ManagedStorageConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ManagedStorageConfiguration`: The details of the managed storage configuration.
         pub managed_storage_configuration: Option<ManagedStorageConfiguration>,
     }
 
+    impl Serialize for ClusterConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExecuteCommandConfiguration",
+                &self.execute_command_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagedStorageConfiguration",
+                &self.managed_storage_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// The details of the execute command configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExecuteCommandConfiguration {
-        /// Specify an KMSlong key ID to encrypt the data between the local client and the container.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: Specify an KMSlong key ID to encrypt the data between the local client and the container.
         pub kms_key_id: Option<Value<String>>,
-        /// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket. When `logging=OVERRIDE` is specified, a `logConfiguration` must be provided.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `LogConfiguration`: The log configuration for the results of the execute command actions.
         pub log_configuration: Option<ExecuteCommandLogConfiguration>,
-        /// The log setting to use for redirecting logs for your execute command results. The following log settings are available.
-        #[serde(rename = "Logging", skip_serializing_if = "Option::is_none")]
+        /// `Logging`: The log setting to use for redirecting logs for your execute command results.
         pub logging: Option<Value<Logging>>,
     }
 
-    /// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ExecuteCommandConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(&mut map, "Logging", &self.logging)?;
+            map.end()
+        }
+    }
+
+    /// The log configuration for the results of the execute command actions.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExecuteCommandLogConfiguration {
-        /// Determines whether to use encryption on the CloudWatch logs. If not specified, encryption will be off.
-        #[serde(
-            rename = "CloudWatchEncryptionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchEncryptionEnabled`: Determines whether to use encryption on the CloudWatch logs.
         pub cloud_watch_encryption_enabled: Option<Value<bool>>,
-        /// The name of the CloudWatch log group to send logs to.
-        #[serde(
-            rename = "CloudWatchLogGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchLogGroupName`: The name of the CloudWatch log group to send logs to.
         pub cloud_watch_log_group_name: Option<Value<String>>,
-        /// The name of the S3 bucket to send logs to.
-        #[serde(rename = "S3BucketName", skip_serializing_if = "Option::is_none")]
+        /// `S3BucketName`: The name of the S3 bucket to send logs to.
         pub s3_bucket_name: Option<Value<String>>,
-        /// Determines whether to use encryption on the S3 logs. If not specified, encryption is not used.
-        #[serde(rename = "S3EncryptionEnabled", skip_serializing_if = "Option::is_none")]
+        /// `S3EncryptionEnabled`: Determines whether to use encryption on the S3 logs.
         pub s3_encryption_enabled: Option<Value<bool>>,
-        /// An optional folder in the S3 bucket to place logs in.
-        #[serde(rename = "S3KeyPrefix", skip_serializing_if = "Option::is_none")]
+        /// `S3KeyPrefix`: An optional folder in the S3 bucket to place logs in.
         pub s3_key_prefix: Option<Value<String>>,
     }
 
-    /// The log setting to use for redirecting logs for your execute command results. The following log settings are available.
+    impl Serialize for ExecuteCommandLogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchEncryptionEnabled",
+                &self.cloud_watch_encryption_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogGroupName",
+                &self.cloud_watch_log_group_name,
+            )?;
+            crate::cfn::entry(&mut map, "S3BucketName", &self.s3_bucket_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3EncryptionEnabled",
+                &self.s3_encryption_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "S3KeyPrefix", &self.s3_key_prefix)?;
+            map.end()
+        }
+    }
+
+    /// The log setting to use for redirecting logs for your execute command results.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Logging {
         /// `DEFAULT`
@@ -1569,40 +1892,73 @@ pub mod cluster {
     }
 
     /// The managed storage configuration for the cluster.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ManagedStorageConfiguration {
-        /// Specify the KMSlong key ID for Fargate ephemeral storage.
-        #[serde(
-            rename = "FargateEphemeralStorageKmsKeyId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FargateEphemeralStorageKmsKeyId`: Specify the KMSlong key ID for Fargate ephemeral storage.
         pub fargate_ephemeral_storage_kms_key_id: Option<Value<String>>,
-        /// Specify a KMSlong key ID to encrypt Amazon ECS managed storage.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: Specify a KMSlong key ID to encrypt Amazon ECS managed storage.
         pub kms_key_id: Option<Value<String>>,
     }
 
-    /// The `CapacityProviderStrategyItem` property specifies the details of the default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ManagedStorageConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FargateEphemeralStorageKmsKeyId",
+                &self.fargate_ephemeral_storage_kms_key_id,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.end()
+        }
+    }
+
+    /// The `CapacityProviderStrategyItem` property specifies the details of the default capacity provider strategy for the cluster.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityProviderStrategyItem {
-        /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
-        #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
+        /// `Base`: The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service.
         pub base: Option<Value<i64>>,
-        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (`FARGATE` or `FARGATE_SPOT`) or the name of a custom capacity provider that you created.
-        #[serde(rename = "CapacityProvider", skip_serializing_if = "Option::is_none")]
+        /// `CapacityProvider`: The short name of the capacity provider.
         pub capacity_provider: Option<Value<String>>,
-        /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
+        /// `Weight`: The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider.
         pub weight: Option<Value<i64>>,
     }
 
-    /// Use this parameter to set a default Service Connect namespace. After you set a default Service Connect namespace, any new services with Service Connect turned on that are created in the cluster are added as client services in the namespace. This setting only applies to new services that set the `enabled` parameter to `true` in the `ServiceConnectConfiguration`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CapacityProviderStrategyItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Base", &self.base)?;
+            crate::cfn::entry(&mut map, "CapacityProvider", &self.capacity_provider)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
+    /// Use this parameter to set a default Service Connect namespace.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceConnectDefaults {
-        /// The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace that's used when you create a service and don't specify a Service Connect configuration. The namespace name can include up to 1024 characters. The name is case-sensitive. The name can't include greater than (\>), less than (\<), double quotation marks ("), or slash (/).
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace that's used when you create a service and don't specify a Service Connect configuration.
         pub namespace: Option<Value<String>>,
+    }
+
+    impl Serialize for ServiceConnectDefaults {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            map.end()
+        }
     }
 }
 
@@ -1612,6 +1968,8 @@ pub mod cluster_capacity_provider_associations {
     use serde::Serialize;
 
     /// `AWS::ECS::ClusterCapacityProviderAssociations`: Associate a set of ECS Capacity Providers with a specified ECS Cluster. `Ref` returns the primary identifier, `Cluster`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-clustercapacityproviderassociations.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterCapacityProviderAssociations {
         resource: cloudwright_core::CfnResource,
@@ -1659,16 +2017,13 @@ pub mod cluster_capacity_provider_associations {
     }
 
     /// The properties of `AWS::ECS::ClusterCapacityProviderAssociations`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterCapacityProviderAssociationsProps {
         /// `CapacityProviders`.
-        #[serde(rename = "CapacityProviders", skip_serializing_if = "Option::is_none")]
         pub capacity_providers: Option<Vec<Value<String>>>,
         /// `Cluster`.
-        #[serde(rename = "Cluster")]
         pub cluster: Value<String>,
         /// `DefaultCapacityProviderStrategy`.
-        #[serde(rename = "DefaultCapacityProviderStrategy")]
         pub default_capacity_provider_strategy: Vec<CapacityProviderStrategy>,
     }
 
@@ -1687,17 +2042,31 @@ pub mod cluster_capacity_provider_associations {
         }
     }
 
-    /// `CapacityProviderStrategy` of `AWS::ECS::ClusterCapacityProviderAssociations`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnClusterCapacityProviderAssociationsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CapacityProviders", &self.capacity_providers)?;
+            map.serialize_entry("Cluster", &self.cluster)?;
+            map.serialize_entry(
+                "DefaultCapacityProviderStrategy",
+                &self.default_capacity_provider_strategy,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `CapacityProviderStrategy` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityProviderStrategy {
         /// `Base`.
-        #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
         pub base: Option<Value<i64>>,
         /// `CapacityProvider`.
-        #[serde(rename = "CapacityProvider")]
         pub capacity_provider: Value<String>,
         /// `Weight`.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
 
@@ -1711,6 +2080,20 @@ pub mod cluster_capacity_provider_associations {
             }
         }
     }
+
+    impl Serialize for CapacityProviderStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Base", &self.base)?;
+            map.serialize_entry("CapacityProvider", &self.capacity_provider)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ECS::Daemon`: [`CfnDaemon`], [`CfnDaemonProps`] and their property types.
@@ -1719,6 +2102,8 @@ pub mod daemon {
     use serde::Serialize;
 
     /// `AWS::ECS::Daemon`: Information about a daemon resource. `Ref` returns the primary identifier, `DaemonArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-daemon.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDaemon {
         resource: cloudwright_core::CfnResource,
@@ -1794,83 +2179,120 @@ pub mod daemon {
     }
 
     /// The properties of `AWS::ECS::Daemon`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDaemonProps {
-        /// The Amazon Resource Names (ARNs) of the capacity providers associated with the daemon.
-        #[serde(
-            rename = "CapacityProviderArns",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityProviderArns`: The Amazon Resource Names (ARNs) of the capacity providers associated with the daemon.
         pub capacity_provider_arns: Option<Vec<Value<String>>>,
-        /// The Amazon Resource Name (ARN) of the cluster that the daemon is running in.
-        #[serde(rename = "ClusterArn", skip_serializing_if = "Option::is_none")]
+        /// `ClusterArn`: The Amazon Resource Name (ARN) of the cluster that the daemon is running in.
         pub cluster_arn: Option<Value<String>>,
         /// `Critical`.
-        #[serde(rename = "Critical", skip_serializing_if = "Option::is_none")]
         pub critical: Option<Value<bool>>,
         /// `DaemonName`.
-        #[serde(rename = "DaemonName", skip_serializing_if = "Option::is_none")]
         pub daemon_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the daemon task definition used by this revision.
-        #[serde(
-            rename = "DaemonTaskDefinitionArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DaemonTaskDefinitionArn`: The Amazon Resource Name (ARN) of the daemon task definition used by this revision.
         pub daemon_task_definition_arn: Option<Value<String>>,
-        /// The deployment configuration used for this daemon deployment.
-        #[serde(
-            rename = "DeploymentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeploymentConfiguration`: The deployment configuration used for this daemon deployment.
         pub deployment_configuration: Option<DaemonDeploymentConfiguration>,
-        /// Specifies whether Amazon ECS managed tags are turned on for the daemon tasks.
-        #[serde(
-            rename = "EnableECSManagedTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableECSManagedTags`: Specifies whether Amazon ECS managed tags are turned on for the daemon tasks.
         pub enable_ecs_managed_tags: Option<Value<bool>>,
-        /// Specifies whether the execute command functionality is turned on for the daemon tasks.
-        #[serde(
-            rename = "EnableExecuteCommand",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableExecuteCommand`: Specifies whether the execute command functionality is turned on for the daemon tasks.
         pub enable_execute_command: Option<Value<bool>>,
-        /// Specifies whether tags are propagated from the daemon to the daemon tasks.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
+        /// `PropagateTags`: Specifies whether tags are propagated from the daemon to the daemon tasks.
         pub propagate_tags: Option<Value<PropagateTags>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
+    impl Serialize for CfnDaemonProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderArns",
+                &self.capacity_provider_arns,
+            )?;
+            crate::cfn::entry(&mut map, "ClusterArn", &self.cluster_arn)?;
+            crate::cfn::entry(&mut map, "Critical", &self.critical)?;
+            crate::cfn::entry(&mut map, "DaemonName", &self.daemon_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "DaemonTaskDefinitionArn",
+                &self.daemon_task_definition_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentConfiguration",
+                &self.deployment_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableECSManagedTags",
+                &self.enable_ecs_managed_tags,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableExecuteCommand",
+                &self.enable_execute_command,
+            )?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Optional deployment parameters that control how a daemon rolls out updates across container instances.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DaemonDeploymentConfiguration {
-        /// The CloudWatch alarm configuration for the daemon deployment. When alarms are triggered during a deployment, the deployment can be automatically rolled back.
-        #[serde(rename = "Alarms", skip_serializing_if = "Option::is_none")]
+        /// `Alarms`: The CloudWatch alarm configuration for the daemon deployment.
         pub alarms: Option<DaemonAlarmConfiguration>,
-        /// The amount of time (in minutes) to wait after a successful deployment step before proceeding. This allows time to monitor for issues before continuing. The default value is 0.
-        #[serde(rename = "BakeTimeInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `BakeTimeInMinutes`: The amount of time (in minutes) to wait after a successful deployment step before proceeding.
         pub bake_time_in_minutes: Option<Value<i64>>,
-        /// The percentage of container instances to drain simultaneously during a daemon deployment. Valid values are between 0.0 and 100.0.
-        #[serde(rename = "DrainPercent", skip_serializing_if = "Option::is_none")]
+        /// `DrainPercent`: The percentage of container instances to drain simultaneously during a daemon deployment.
         pub drain_percent: Option<Value<f64>>,
     }
 
-    /// The CloudWatch alarm configuration for a daemon. When enabled, CloudWatch alarms determine whether a daemon deployment has failed.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for DaemonDeploymentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alarms", &self.alarms)?;
+            crate::cfn::entry(
+                &mut map,
+                "BakeTimeInMinutes",
+                &self.bake_time_in_minutes,
+            )?;
+            crate::cfn::entry(&mut map, "DrainPercent", &self.drain_percent)?;
+            map.end()
+        }
+    }
+
+    /// The CloudWatch alarm configuration for a daemon.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DaemonAlarmConfiguration {
-        /// The CloudWatch alarm names to monitor during a daemon deployment.
-        #[serde(rename = "AlarmNames", skip_serializing_if = "Option::is_none")]
+        /// `AlarmNames`: The CloudWatch alarm names to monitor during a daemon deployment.
         pub alarm_names: Option<Vec<Value<String>>>,
-        /// Determines whether to use the CloudWatch alarm option in the daemon deployment process. The default value is `false`.
-        #[serde(rename = "Enable", skip_serializing_if = "Option::is_none")]
+        /// `Enable`: Determines whether to use the CloudWatch alarm option in the daemon deployment process.
         pub enable: Option<Value<bool>>,
+    }
+
+    impl Serialize for DaemonAlarmConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AlarmNames", &self.alarm_names)?;
+            crate::cfn::entry(&mut map, "Enable", &self.enable)?;
+            map.end()
+        }
     }
 
     /// Specifies whether tags are propagated from the daemon to the daemon tasks.
@@ -1915,8 +2337,14 @@ pub mod daemon {
 pub mod daemon_task_definition {
     use cloudwright_core::Value;
     use serde::Serialize;
-
-    /// `AWS::ECS::DaemonTaskDefinition`: The details of a daemon task definition. A daemon task definition is a template that describes the containers that form a daemon. Daemons deploy cross-cutting software agents independently across your Amazon ECS infrastructure. `Ref` returns the primary identifier, `DaemonTaskDefinitionArn`.
+    pub use super::{
+        Condition, EnvironmentFile, FirelensConfiguration, FirelensConfigurationType,
+        KernelCapabilities, KeyValuePair, MountPoint, Name, PermissionsItem,
+        RepositoryCredentials, Secret, SystemControl, Tmpfs, Type, Ulimit,
+    };
+    /// `AWS::ECS::DaemonTaskDefinition`: The details of a daemon task definition. `Ref` returns the primary identifier, `DaemonTaskDefinitionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-daemontaskdefinition.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDaemonTaskDefinition {
         resource: cloudwright_core::CfnResource,
@@ -1979,145 +2407,115 @@ pub mod daemon_task_definition {
     }
 
     /// The properties of `AWS::ECS::DaemonTaskDefinition`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDaemonTaskDefinitionProps {
-        /// A list of container definitions in JSON format that describe the containers that make up the daemon task.
-        #[serde(
-            rename = "ContainerDefinitions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContainerDefinitions`: A list of container definitions in JSON format that describe the containers that make up the daemon task.
         pub container_definitions: Option<Vec<DaemonContainerDefinition>>,
-        /// The number of CPU units used by the daemon task.
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
+        /// `Cpu`: The number of CPU units used by the daemon task.
         pub cpu: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make Amazon Web Services API calls on your behalf.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make Amazon Web Services API calls on your behalf.
         pub execution_role_arn: Option<Value<String>>,
-        /// The name of a family that this daemon task definition is registered to.
-        #[serde(rename = "Family", skip_serializing_if = "Option::is_none")]
+        /// `Family`: The name of a family that this daemon task definition is registered to.
         pub family: Option<Value<String>>,
-        /// The IPC namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`.
-        #[serde(rename = "IpcMode", skip_serializing_if = "Option::is_none")]
+        /// `IpcMode`: The IPC namespace mode for the daemon.
         pub ipc_mode: Option<Value<IpcMode>>,
-        /// The amount of memory (in MiB) used by the daemon task.
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
+        /// `Memory`: The amount of memory (in MiB) used by the daemon task.
         pub memory: Option<Value<String>>,
-        /// The PID namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`.
-        #[serde(rename = "PidMode", skip_serializing_if = "Option::is_none")]
+        /// `PidMode`: The PID namespace mode for the daemon.
         pub pid_mode: Option<Value<PidMode>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The short name or full Amazon Resource Name (ARN) of the IAM role that grants containers in the daemon task permission to call Amazon Web Services APIs on your behalf.
-        #[serde(rename = "TaskRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `TaskRoleArn`: The short name or full Amazon Resource Name (ARN) of the IAM role that grants containers in the daemon task permission to call Amazon Web Services APIs on your behalf.
         pub task_role_arn: Option<Value<String>>,
-        /// The list of data volume definitions for the daemon task.
-        #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
+        /// `Volumes`: The list of data volume definitions for the daemon task.
         pub volumes: Option<Vec<Volume>>,
     }
 
-    /// A container definition for a daemon task. Daemon container definitions describe the containers that run as part of a daemon task on container instances managed by capacity providers.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnDaemonTaskDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerDefinitions",
+                &self.container_definitions,
+            )?;
+            crate::cfn::entry(&mut map, "Cpu", &self.cpu)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "Family", &self.family)?;
+            crate::cfn::entry(&mut map, "IpcMode", &self.ipc_mode)?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            crate::cfn::entry(&mut map, "PidMode", &self.pid_mode)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TaskRoleArn", &self.task_role_arn)?;
+            crate::cfn::entry(&mut map, "Volumes", &self.volumes)?;
+            map.end()
+        }
+    }
+
+    /// A container definition for a daemon task.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DaemonContainerDefinition {
-        /// The command that's passed to the container.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
+        /// `Command`: The command that's passed to the container.
         pub command: Option<Vec<Value<String>>>,
-        /// The number of `cpu` units reserved for the container.
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
+        /// `Cpu`: The number of `cpu` units reserved for the container.
         pub cpu: Option<Value<i64>>,
-        /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies on other containers in a task definition.
-        #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
+        /// `DependsOn`: The dependencies defined for container startup and shutdown.
         pub depends_on: Option<Vec<ContainerDependency>>,
-        /// The entry point that's passed to the container.
-        #[serde(rename = "EntryPoint", skip_serializing_if = "Option::is_none")]
+        /// `EntryPoint`: The entry point that's passed to the container.
         pub entry_point: Option<Vec<Value<String>>>,
-        /// The environment variables to pass to a container.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: The environment variables to pass to a container.
         pub environment: Option<Vec<KeyValuePair>>,
-        /// A list of files containing the environment variables to pass to a container.
-        #[serde(rename = "EnvironmentFiles", skip_serializing_if = "Option::is_none")]
+        /// `EnvironmentFiles`: A list of files containing the environment variables to pass to a container.
         pub environment_files: Option<Vec<EnvironmentFile>>,
-        /// If the `essential` parameter of a container is marked as `true`, and that container fails or stops for any reason, all other containers that are part of the task are stopped.
-        #[serde(rename = "Essential", skip_serializing_if = "Option::is_none")]
+        /// `Essential`: If the `essential` parameter of a container is marked as `true`, and that container fails or stops for any reason, all other containers that are part of the task are stopped.
         pub essential: Option<Value<bool>>,
-        /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs.
-        #[serde(
-            rename = "FirelensConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FirelensConfiguration`: The FireLens configuration for the container.
         pub firelens_configuration: Option<FirelensConfiguration>,
-        /// The container health check command and associated configuration parameters for the container.
-        #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheck`: The container health check command and associated configuration parameters for the container.
         pub health_check: Option<HealthCheck>,
-        /// The image used to start the container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with either `repository-url/image:tag` or `repository-url/image@digest`.
-        #[serde(rename = "Image")]
+        /// `Image`: The image used to start the container.
         pub image: Value<String>,
-        /// When this parameter is `true`, you can deploy containerized applications that require `stdin` or a `tty` to be allocated.
-        #[serde(rename = "Interactive", skip_serializing_if = "Option::is_none")]
+        /// `Interactive`: When this parameter is `true`, you can deploy containerized applications that require `stdin` or a `tty` to be allocated.
         pub interactive: Option<Value<bool>>,
-        /// Linux-specific modifications that are applied to the container configuration, such as Linux kernel capabilities.
-        #[serde(rename = "LinuxParameters", skip_serializing_if = "Option::is_none")]
+        /// `LinuxParameters`: Linux-specific modifications that are applied to the container configuration, such as Linux kernel capabilities.
         pub linux_parameters: Option<LinuxParameters>,
-        /// The log configuration specification for the container.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `LogConfiguration`: The log configuration specification for the container.
         pub log_configuration: Option<LogConfiguration>,
-        /// The amount (in MiB) of memory to present to the container. If the container attempts to exceed the memory specified here, the container is killed.
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
+        /// `Memory`: The amount (in MiB) of memory to present to the container.
         pub memory: Option<Value<i64>>,
-        /// The soft limit (in MiB) of memory to reserve for the container.
-        #[serde(rename = "MemoryReservation", skip_serializing_if = "Option::is_none")]
+        /// `MemoryReservation`: The soft limit (in MiB) of memory to reserve for the container.
         pub memory_reservation: Option<Value<i64>>,
-        /// The mount points for data volumes in your container.
-        #[serde(rename = "MountPoints", skip_serializing_if = "Option::is_none")]
+        /// `MountPoints`: The mount points for data volumes in your container.
         pub mount_points: Option<Vec<MountPoint>>,
-        /// The name of the container. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the container.
         pub name: Value<String>,
-        /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the `root` user).
-        #[serde(rename = "Privileged", skip_serializing_if = "Option::is_none")]
+        /// `Privileged`: When this parameter is true, the container is given elevated privileges on the host container instance (similar to the `root` user).
         pub privileged: Option<Value<bool>>,
-        /// When this parameter is `true`, a TTY is allocated.
-        #[serde(rename = "PseudoTerminal", skip_serializing_if = "Option::is_none")]
+        /// `PseudoTerminal`: When this parameter is `true`, a TTY is allocated.
         pub pseudo_terminal: Option<Value<bool>>,
-        /// When this parameter is true, the container is given read-only access to its root file system.
-        #[serde(
-            rename = "ReadonlyRootFilesystem",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReadonlyRootFilesystem`: When this parameter is true, the container is given read-only access to its root file system.
         pub readonly_root_filesystem: Option<Value<bool>>,
-        /// The private repository authentication credentials to use.
-        #[serde(
-            rename = "RepositoryCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RepositoryCredentials`: The private repository authentication credentials to use.
         pub repository_credentials: Option<RepositoryCredentials>,
-        /// The restart policy for the container. When you set up a restart policy, Amazon ECS can restart the container without needing to replace the task.
-        #[serde(rename = "RestartPolicy", skip_serializing_if = "Option::is_none")]
+        /// `RestartPolicy`: The restart policy for the container.
         pub restart_policy: Option<RestartPolicy>,
-        /// The secrets to pass to the container.
-        #[serde(rename = "Secrets", skip_serializing_if = "Option::is_none")]
+        /// `Secrets`: The secrets to pass to the container.
         pub secrets: Option<Vec<Secret>>,
-        /// Time duration (in seconds) to wait before giving up on resolving dependencies for a container.
-        #[serde(rename = "StartTimeout", skip_serializing_if = "Option::is_none")]
+        /// `StartTimeout`: Time duration (in seconds) to wait before giving up on resolving dependencies for a container.
         pub start_timeout: Option<Value<i64>>,
-        /// Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
-        #[serde(rename = "StopTimeout", skip_serializing_if = "Option::is_none")]
+        /// `StopTimeout`: Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
         pub stop_timeout: Option<Value<i64>>,
-        /// A list of namespaced kernel parameters to set in the container.
-        #[serde(rename = "SystemControls", skip_serializing_if = "Option::is_none")]
+        /// `SystemControls`: A list of namespaced kernel parameters to set in the container.
         pub system_controls: Option<Vec<SystemControl>>,
-        /// A list of `ulimits` to set in the container.
-        #[serde(rename = "Ulimits", skip_serializing_if = "Option::is_none")]
+        /// `Ulimits`: A list of `ulimits` to set in the container.
         pub ulimits: Option<Vec<Ulimit>>,
-        /// The user to use inside the container.
-        #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
+        /// `User`: The user to use inside the container.
         pub user: Option<Value<String>>,
-        /// The working directory to run commands inside the container in.
-        #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
+        /// `WorkingDirectory`: The working directory to run commands inside the container in.
         pub working_directory: Option<Value<String>>,
     }
 
@@ -2161,302 +2559,176 @@ pub mod daemon_task_definition {
         }
     }
 
-    /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for DaemonContainerDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(&mut map, "Cpu", &self.cpu)?;
+            crate::cfn::entry(&mut map, "DependsOn", &self.depends_on)?;
+            crate::cfn::entry(&mut map, "EntryPoint", &self.entry_point)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "EnvironmentFiles", &self.environment_files)?;
+            crate::cfn::entry(&mut map, "Essential", &self.essential)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirelensConfiguration",
+                &self.firelens_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "HealthCheck", &self.health_check)?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(&mut map, "Interactive", &self.interactive)?;
+            crate::cfn::entry(&mut map, "LinuxParameters", &self.linux_parameters)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            crate::cfn::entry(&mut map, "MemoryReservation", &self.memory_reservation)?;
+            crate::cfn::entry(&mut map, "MountPoints", &self.mount_points)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Privileged", &self.privileged)?;
+            crate::cfn::entry(&mut map, "PseudoTerminal", &self.pseudo_terminal)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadonlyRootFilesystem",
+                &self.readonly_root_filesystem,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryCredentials",
+                &self.repository_credentials,
+            )?;
+            crate::cfn::entry(&mut map, "RestartPolicy", &self.restart_policy)?;
+            crate::cfn::entry(&mut map, "Secrets", &self.secrets)?;
+            crate::cfn::entry(&mut map, "StartTimeout", &self.start_timeout)?;
+            crate::cfn::entry(&mut map, "StopTimeout", &self.stop_timeout)?;
+            crate::cfn::entry(&mut map, "SystemControls", &self.system_controls)?;
+            crate::cfn::entry(&mut map, "Ulimits", &self.ulimits)?;
+            crate::cfn::entry(&mut map, "User", &self.user)?;
+            crate::cfn::entry(&mut map, "WorkingDirectory", &self.working_directory)?;
+            map.end()
+        }
+    }
+
+    /// The dependencies defined for container startup and shutdown.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContainerDependency {
-        /// The dependency condition of the container. The following are the available conditions and their behavior:
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
+        /// `Condition`: The dependency condition of the container.
         pub condition: Option<Value<Condition>>,
-        /// The name of a container.
-        #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
+        /// `ContainerName`: The name of a container.
         pub container_name: Option<Value<String>>,
     }
 
-    /// The dependency condition of the container. The following are the available conditions and their behavior:
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Condition {
-        /// `COMPLETE`
-        Complete,
-        /// `HEALTHY`
-        Healthy,
-        /// `START`
-        Start,
-        /// `SUCCESS`
-        Success,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Condition {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Complete => "COMPLETE",
-                Self::Healthy => "HEALTHY",
-                Self::Start => "START",
-                Self::Success => "SUCCESS",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Condition {
+    impl Serialize for ContainerDependency {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            crate::cfn::entry(&mut map, "ContainerName", &self.container_name)?;
+            map.end()
         }
     }
 
-    impl From<Condition> for Value<Condition> {
-        fn from(value: Condition) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// A key-value pair object.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct KeyValuePair {
-        /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
-        pub name: Option<Value<String>>,
-        /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file should contain an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EnvironmentFile {
-        /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Value<Type>>,
-        /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Type {
-        /// `s3`
-        S3,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Type {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::S3 => "s3",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Type {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Type> for Value<Type> {
-        fn from(value: Type) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct FirelensConfiguration {
-        /// The options to use when configuring the log router. This field is optional and can be used to specify a custom configuration file or to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
-        pub options: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The log router to use. The valid values are `fluentd` or `fluentbit`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Value<FirelensConfigurationType>>,
-    }
-
-    /// The log router to use. The valid values are `fluentd` or `fluentbit`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FirelensConfigurationType {
-        /// `fluentbit`
-        Fluentbit,
-        /// `fluentd`
-        Fluentd,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FirelensConfigurationType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Fluentbit => "fluentbit",
-                Self::Fluentd => "fluentd",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FirelensConfigurationType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<FirelensConfigurationType> for Value<FirelensConfigurationType> {
-        fn from(value: FirelensConfigurationType) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// An object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the `HEALTHCHECK` parameter of docker run.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// An object representing a container health check.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HealthCheck {
-        /// A string array representing the command that the container runs to determine if it is healthy. The string array must start with `CMD` to run the command arguments directly, or `CMD-SHELL` to run the command with the container's default shell.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
+        /// `Command`: A string array representing the command that the container runs to determine if it is healthy.
         pub command: Option<Vec<Value<String>>>,
-        /// The time period in seconds between each health check execution. You may specify between 5 and 300 seconds. The default value is 30 seconds. This value applies only when you specify a `command`.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
+        /// `Interval`: The time period in seconds between each health check execution.
         pub interval: Option<Value<i64>>,
-        /// The number of times to retry a failed health check before the container is considered unhealthy. You may specify between 1 and 10 retries. The default value is 3. This value applies only when you specify a `command`.
-        #[serde(rename = "Retries", skip_serializing_if = "Option::is_none")]
+        /// `Retries`: The number of times to retry a failed health check before the container is considered unhealthy.
         pub retries: Option<Value<i64>>,
-        /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries. You can specify between 0 and 300 seconds. By default, the `startPeriod` is off. This value applies only when you specify a `command`.
-        #[serde(rename = "StartPeriod", skip_serializing_if = "Option::is_none")]
+        /// `StartPeriod`: The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries.
         pub start_period: Option<Value<i64>>,
-        /// The time period in seconds to wait for a health check to succeed before it is considered a failure. You may specify between 2 and 60 seconds. The default value is 5. This value applies only when you specify a `command`.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: The time period in seconds to wait for a health check to succeed before it is considered a failure.
         pub timeout: Option<Value<i64>>,
     }
 
-    /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LinuxParameters {
-        /// The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
-        #[serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")]
-        pub capabilities: Option<KernelCapabilities>,
-        /// Any host devices to expose to the container. This parameter maps to `Devices` in the docker container create command and the `--device` option to docker run.
-        #[serde(rename = "Devices", skip_serializing_if = "Option::is_none")]
-        pub devices: Option<Vec<Device>>,
-        /// Run an `init` process inside the container that forwards signals and reaps processes. This parameter maps to the `--init` option to docker run. This parameter requires version 1.25 of the Docker Remote API or greater on your container instance.
-        #[serde(rename = "InitProcessEnabled", skip_serializing_if = "Option::is_none")]
-        pub init_process_enabled: Option<Value<bool>>,
-        /// The container path, mount options, and size (in MiB) of the tmpfs mount. This parameter maps to the `--tmpfs` option to docker run.
-        #[serde(rename = "Tmpfs", skip_serializing_if = "Option::is_none")]
-        pub tmpfs: Option<Vec<Tmpfs>>,
-    }
-
-    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct KernelCapabilities {
-        /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to `CapAdd` in the docker container create command and the `--cap-add` option to docker run.
-        #[serde(rename = "Add", skip_serializing_if = "Option::is_none")]
-        pub add: Option<Vec<Value<String>>>,
-        /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker. This parameter maps to `CapDrop` in the docker container create command and the `--cap-drop` option to docker run.
-        #[serde(rename = "Drop", skip_serializing_if = "Option::is_none")]
-        pub drop: Option<Vec<Value<String>>>,
-    }
-
-    /// An object representing a container instance host device.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Device {
-        /// The path inside the container at which to expose the host device.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
-        pub container_path: Option<Value<String>>,
-        /// The path for the device on the host container instance.
-        #[serde(rename = "HostPath", skip_serializing_if = "Option::is_none")]
-        pub host_path: Option<Value<String>>,
-        /// The explicit permissions to provide to the container for the device. By default, the container has permissions for `read`, `write`, and `mknod` for the device.
-        #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
-        pub permissions: Option<Vec<Value<PermissionsItem>>>,
-    }
-
-    /// Values of `PermissionsItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum PermissionsItem {
-        /// `mknod`
-        Mknod,
-        /// `read`
-        Read,
-        /// `write`
-        Write,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl PermissionsItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Mknod => "mknod",
-                Self::Read => "read",
-                Self::Write => "write",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for PermissionsItem {
+    impl Serialize for HealthCheck {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "Retries", &self.retries)?;
+            crate::cfn::entry(&mut map, "StartPeriod", &self.start_period)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
         }
     }
 
-    impl From<PermissionsItem> for Value<PermissionsItem> {
-        fn from(value: PermissionsItem) -> Self {
-            Value::Literal(value)
+    /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LinuxParameters {
+        /// `Capabilities`: The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
+        pub capabilities: Option<KernelCapabilities>,
+        /// `Devices`: Any host devices to expose to the container.
+        pub devices: Option<Vec<Device>>,
+        /// `InitProcessEnabled`: Run an `init` process inside the container that forwards signals and reaps processes.
+        pub init_process_enabled: Option<Value<bool>>,
+        /// `Tmpfs`: The container path, mount options, and size (in MiB) of the tmpfs mount.
+        pub tmpfs: Option<Vec<Tmpfs>>,
+    }
+
+    impl Serialize for LinuxParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Capabilities", &self.capabilities)?;
+            crate::cfn::entry(&mut map, "Devices", &self.devices)?;
+            crate::cfn::entry(
+                &mut map,
+                "InitProcessEnabled",
+                &self.init_process_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Tmpfs", &self.tmpfs)?;
+            map.end()
         }
     }
 
-    /// The container path, mount options, and size of the tmpfs mount.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Tmpfs {
-        /// The absolute file path where the tmpfs volume is to be mounted.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
+    /// An object representing a container instance host device.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Device {
+        /// `ContainerPath`: The path inside the container at which to expose the host device.
         pub container_path: Option<Value<String>>,
-        /// The list of tmpfs volume mount options.
-        #[serde(rename = "MountOptions", skip_serializing_if = "Option::is_none")]
-        pub mount_options: Option<Vec<Value<String>>>,
-        /// The maximum size (in MiB) of the tmpfs volume.
-        #[serde(rename = "Size")]
-        pub size: Value<i64>,
+        /// `HostPath`: The path for the device on the host container instance.
+        pub host_path: Option<Value<String>>,
+        /// `Permissions`: The explicit permissions to provide to the container for the device.
+        pub permissions: Option<Vec<Value<PermissionsItem>>>,
     }
 
-    impl Tmpfs {
-        /// A `Tmpfs` of its required properties (`Size`), the others unset.
-        pub fn new(size: impl Into<Value<i64>>) -> Self {
-            Self {
-                container_path: None,
-                mount_options: None,
-                size: size.into(),
-            }
+    impl Serialize for Device {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerPath", &self.container_path)?;
+            crate::cfn::entry(&mut map, "HostPath", &self.host_path)?;
+            crate::cfn::entry(&mut map, "Permissions", &self.permissions)?;
+            map.end()
         }
     }
 
-    /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The log configuration for the container.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogConfiguration {
-        /// The log driver to use for the container.
-        #[serde(rename = "LogDriver")]
+        /// `LogDriver`: The log driver to use for the container.
         pub log_driver: Value<String>,
-        /// The configuration options to send to the log driver.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+        /// `Options`: The configuration options to send to the log driver.
         pub options: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
+        /// `SecretOptions`: The secrets to pass to the log configuration.
         pub secret_options: Option<Vec<Secret>>,
     }
 
@@ -2471,191 +2743,50 @@ pub mod daemon_task_definition {
         }
     }
 
-    /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Secret {
-        /// The name of the secret.
-        #[serde(rename = "Name")]
-        pub name: Value<String>,
-        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-        #[serde(rename = "ValueFrom")]
-        pub value_from: Value<String>,
-    }
-
-    impl Secret {
-        /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
-        pub fn new(
-            name: impl Into<Value<String>>,
-            value_from: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
-        }
-    }
-
-    /// The details for a volume mount point that's used in a container definition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MountPoint {
-        /// The path on the container to mount the host volume at.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
-        pub container_path: Option<Value<String>>,
-        /// If this value is `true`, the container has read-only access to the volume. If this value is `false`, then the container can write to the volume. The default value is `false`.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
-        pub read_only: Option<Value<bool>>,
-        /// The name of the volume to mount. Must be a volume name referenced in the `name` parameter of task definition `volume`.
-        #[serde(rename = "SourceVolume", skip_serializing_if = "Option::is_none")]
-        pub source_volume: Option<Value<String>>,
-    }
-
-    /// The repository credentials for private registry authentication.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RepositoryCredentials {
-        /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
-        #[serde(
-            rename = "CredentialsParameter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub credentials_parameter: Option<Value<String>>,
-    }
-
-    /// `RestartPolicy` of `AWS::ECS::DaemonTaskDefinition`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RestartPolicy {
-        /// `Enabled`.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
-        pub enabled: Option<Value<bool>>,
-        /// `IgnoredExitCodes`.
-        #[serde(rename = "IgnoredExitCodes", skip_serializing_if = "Option::is_none")]
-        pub ignored_exit_codes: Option<Vec<Value<i64>>>,
-        /// `RestartAttemptPeriod`.
-        #[serde(
-            rename = "RestartAttemptPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub restart_attempt_period: Option<Value<i64>>,
-    }
-
-    /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SystemControl {
-        /// The namespaced kernel parameter to set a `value` for.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
-        pub namespace: Option<Value<String>>,
-        /// The namespaced kernel parameter to set a `value` for.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// The `ulimit` settings to pass to the container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Ulimit {
-        /// The hard limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit`.
-        #[serde(rename = "HardLimit")]
-        pub hard_limit: Value<i64>,
-        /// The `type` of the `ulimit`.
-        #[serde(rename = "Name")]
-        pub name: Value<Name>,
-        /// The soft limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit`.
-        #[serde(rename = "SoftLimit")]
-        pub soft_limit: Value<i64>,
-    }
-
-    impl Ulimit {
-        /// A `Ulimit` of its required properties (`HardLimit`, `Name`, `SoftLimit`), the others unset.
-        pub fn new(
-            hard_limit: impl Into<Value<i64>>,
-            name: impl Into<Value<Name>>,
-            soft_limit: impl Into<Value<i64>>,
-        ) -> Self {
-            Self {
-                hard_limit: hard_limit.into(),
-                name: name.into(),
-                soft_limit: soft_limit.into(),
-            }
-        }
-    }
-
-    /// The `type` of the `ulimit`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Name {
-        /// `core`
-        Core,
-        /// `cpu`
-        Cpu,
-        /// `data`
-        Data,
-        /// `fsize`
-        Fsize,
-        /// `locks`
-        Locks,
-        /// `memlock`
-        Memlock,
-        /// `msgqueue`
-        Msgqueue,
-        /// `nice`
-        Nice,
-        /// `nofile`
-        Nofile,
-        /// `nproc`
-        Nproc,
-        /// `rss`
-        Rss,
-        /// `rtprio`
-        Rtprio,
-        /// `rttime`
-        Rttime,
-        /// `sigpending`
-        Sigpending,
-        /// `stack`
-        Stack,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Name {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Core => "core",
-                Self::Cpu => "cpu",
-                Self::Data => "data",
-                Self::Fsize => "fsize",
-                Self::Locks => "locks",
-                Self::Memlock => "memlock",
-                Self::Msgqueue => "msgqueue",
-                Self::Nice => "nice",
-                Self::Nofile => "nofile",
-                Self::Nproc => "nproc",
-                Self::Rss => "rss",
-                Self::Rtprio => "rtprio",
-                Self::Rttime => "rttime",
-                Self::Sigpending => "sigpending",
-                Self::Stack => "stack",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Name {
+    impl Serialize for LogConfiguration {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogDriver", &self.log_driver)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            crate::cfn::entry(&mut map, "SecretOptions", &self.secret_options)?;
+            map.end()
         }
     }
 
-    impl From<Name> for Value<Name> {
-        fn from(value: Name) -> Self {
-            Value::Literal(value)
+    /// The `RestartPolicy` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RestartPolicy {
+        /// `Enabled`.
+        pub enabled: Option<Value<bool>>,
+        /// `IgnoredExitCodes`.
+        pub ignored_exit_codes: Option<Vec<Value<i64>>>,
+        /// `RestartAttemptPeriod`.
+        pub restart_attempt_period: Option<Value<i64>>,
+    }
+
+    impl Serialize for RestartPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "IgnoredExitCodes", &self.ignored_exit_codes)?;
+            crate::cfn::entry(
+                &mut map,
+                "RestartAttemptPeriod",
+                &self.restart_attempt_period,
+            )?;
+            map.end()
         }
     }
 
-    /// The IPC namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`.
+    /// The IPC namespace mode for the daemon.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IpcMode {
         /// `none`
@@ -2692,7 +2823,7 @@ pub mod daemon_task_definition {
         }
     }
 
-    /// The PID namespace mode for the daemon. The valid values are `none` and `shared`. The default is `none`.
+    /// The PID namespace mode for the daemon.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PidMode {
         /// `none`
@@ -2729,23 +2860,45 @@ pub mod daemon_task_definition {
         }
     }
 
-    /// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The data volume configuration for tasks launched using this task definition.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Volume {
-        /// This parameter is specified when you use bind mount host volumes. The contents of the `host` parameter determine whether your bind mount host volume persists on the host container instance and where it's stored. If the `host` parameter is empty, then the Docker daemon assigns a host path for your data volume.
-        #[serde(rename = "Host", skip_serializing_if = "Option::is_none")]
+        /// `Host`: This parameter is specified when you use bind mount host volumes.
         pub host: Option<HostVolumeProperties>,
-        /// The name of the volume. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the volume.
         pub name: Option<Value<String>>,
     }
 
+    impl Serialize for Volume {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Host", &self.host)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
     /// Details on a container instance bind mount host volume.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HostVolumeProperties {
-        /// When the `host` parameter is used, specify a `sourcePath` to declare the path on the host container instance that's presented to the container. If this parameter is empty, then the Docker daemon has assigned a host path for you.
-        #[serde(rename = "SourcePath", skip_serializing_if = "Option::is_none")]
+        /// `SourcePath`: When the `host` parameter is used, specify a `sourcePath` to declare the path on the host container instance that's presented to the container.
         pub source_path: Option<Value<String>>,
+    }
+
+    impl Serialize for HostVolumeProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourcePath", &self.source_path)?;
+            map.end()
+        }
     }
 }
 
@@ -2755,6 +2908,8 @@ pub mod express_gateway_service {
     use serde::Serialize;
 
     /// `AWS::ECS::ExpressGatewayService`: Resource Type definition for AWS::ECS::ExpressGatewayService. `Ref` returns the primary identifier, `ServiceArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-expressgatewayservice.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExpressGatewayService {
         resource: cloudwright_core::CfnResource,
@@ -2937,50 +3092,33 @@ pub mod express_gateway_service {
     }
 
     /// The properties of `AWS::ECS::ExpressGatewayService`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExpressGatewayServiceProps {
         /// `Cluster`.
-        #[serde(rename = "Cluster", skip_serializing_if = "Option::is_none")]
         pub cluster: Option<Value<String>>,
         /// `Cpu`.
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
         pub cpu: Option<Value<String>>,
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
         pub execution_role_arn: Option<Value<String>>,
         /// `HealthCheckPath`.
-        #[serde(rename = "HealthCheckPath", skip_serializing_if = "Option::is_none")]
         pub health_check_path: Option<Value<String>>,
         /// `InfrastructureRoleArn`.
-        #[serde(rename = "InfrastructureRoleArn")]
         pub infrastructure_role_arn: Value<String>,
         /// `Memory`.
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
         pub memory: Option<Value<String>>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<ExpressGatewayServiceNetworkConfiguration>,
         /// `PrimaryContainer`.
-        #[serde(rename = "PrimaryContainer", skip_serializing_if = "Option::is_none")]
         pub primary_container: Option<ExpressGatewayContainer>,
         /// `ScalingTarget`.
-        #[serde(rename = "ScalingTarget", skip_serializing_if = "Option::is_none")]
         pub scaling_target: Option<ExpressGatewayScalingTarget>,
         /// `ServiceName`.
-        #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
         pub service_name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `TaskDefinitionArn`.
-        #[serde(rename = "TaskDefinitionArn", skip_serializing_if = "Option::is_none")]
         pub task_definition_arn: Option<Value<String>>,
         /// `TaskRoleArn`.
-        #[serde(rename = "TaskRoleArn", skip_serializing_if = "Option::is_none")]
         pub task_role_arn: Option<Value<String>>,
     }
 
@@ -3005,48 +3143,72 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `ExpressGatewayServiceNetworkConfiguration` of `AWS::ECS::ExpressGatewayService`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnExpressGatewayServiceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Cluster", &self.cluster)?;
+            crate::cfn::entry(&mut map, "Cpu", &self.cpu)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "HealthCheckPath", &self.health_check_path)?;
+            map.serialize_entry("InfrastructureRoleArn", &self.infrastructure_role_arn)?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "PrimaryContainer", &self.primary_container)?;
+            crate::cfn::entry(&mut map, "ScalingTarget", &self.scaling_target)?;
+            crate::cfn::entry(&mut map, "ServiceName", &self.service_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TaskDefinitionArn", &self.task_definition_arn)?;
+            crate::cfn::entry(&mut map, "TaskRoleArn", &self.task_role_arn)?;
+            map.end()
+        }
+    }
+
+    /// The `ExpressGatewayServiceNetworkConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExpressGatewayServiceNetworkConfiguration {
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
         /// `Subnets`.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
         pub subnets: Option<Vec<Value<String>>>,
     }
 
-    /// `ExpressGatewayContainer` of `AWS::ECS::ExpressGatewayService`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ExpressGatewayServiceNetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "Subnets", &self.subnets)?;
+            map.end()
+        }
+    }
+
+    /// The `ExpressGatewayContainer` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExpressGatewayContainer {
         /// `AwsLogsConfiguration`.
-        #[serde(
-            rename = "AwsLogsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aws_logs_configuration: Option<ExpressGatewayServiceAwsLogsConfiguration>,
         /// `Command`.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
         pub command: Option<Vec<Value<String>>>,
         /// `ContainerPort`.
-        #[serde(rename = "ContainerPort", skip_serializing_if = "Option::is_none")]
         pub container_port: Option<Value<i64>>,
         /// `Environment`.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
         pub environment: Option<Vec<KeyValuePair>>,
         /// `Image`.
-        #[serde(rename = "Image")]
         pub image: Value<String>,
         /// `RepositoryCredentials`.
-        #[serde(
-            rename = "RepositoryCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub repository_credentials: Option<ExpressGatewayRepositoryCredentials>,
         /// `Secrets`.
-        #[serde(rename = "Secrets", skip_serializing_if = "Option::is_none")]
         pub secrets: Option<Vec<Secret>>,
     }
 
@@ -3065,14 +3227,38 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `ExpressGatewayServiceAwsLogsConfiguration` of `AWS::ECS::ExpressGatewayService`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ExpressGatewayContainer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsLogsConfiguration",
+                &self.aws_logs_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(&mut map, "ContainerPort", &self.container_port)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryCredentials",
+                &self.repository_credentials,
+            )?;
+            crate::cfn::entry(&mut map, "Secrets", &self.secrets)?;
+            map.end()
+        }
+    }
+
+    /// The `ExpressGatewayServiceAwsLogsConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExpressGatewayServiceAwsLogsConfiguration {
         /// `LogGroup`.
-        #[serde(rename = "LogGroup")]
         pub log_group: Value<String>,
         /// `LogStreamPrefix`.
-        #[serde(rename = "LogStreamPrefix")]
         pub log_stream_prefix: Value<String>,
     }
 
@@ -3089,14 +3275,25 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `KeyValuePair` of `AWS::ECS::ExpressGatewayService`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ExpressGatewayServiceAwsLogsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroup", &self.log_group)?;
+            map.serialize_entry("LogStreamPrefix", &self.log_stream_prefix)?;
+            map.end()
+        }
+    }
+
+    /// The `KeyValuePair` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KeyValuePair {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -3113,11 +3310,23 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `ExpressGatewayRepositoryCredentials` of `AWS::ECS::ExpressGatewayService`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for KeyValuePair {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The `ExpressGatewayRepositoryCredentials` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExpressGatewayRepositoryCredentials {
         /// `CredentialsParameter`.
-        #[serde(rename = "CredentialsParameter")]
         pub credentials_parameter: Value<String>,
     }
 
@@ -3130,14 +3339,24 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `Secret` of `AWS::ECS::ExpressGatewayService`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ExpressGatewayRepositoryCredentials {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CredentialsParameter", &self.credentials_parameter)?;
+            map.end()
+        }
+    }
+
+    /// The `Secret` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Secret {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `ValueFrom`.
-        #[serde(rename = "ValueFrom")]
         pub value_from: Value<String>,
     }
 
@@ -3154,25 +3373,49 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `ExpressGatewayScalingTarget` of `AWS::ECS::ExpressGatewayService`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for Secret {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ValueFrom", &self.value_from)?;
+            map.end()
+        }
+    }
+
+    /// The `ExpressGatewayScalingTarget` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExpressGatewayScalingTarget {
         /// `AutoScalingMetric`.
-        #[serde(rename = "AutoScalingMetric", skip_serializing_if = "Option::is_none")]
         pub auto_scaling_metric: Option<Value<ExpressGatewayServiceScalingMetric>>,
         /// `AutoScalingTargetValue`.
-        #[serde(
-            rename = "AutoScalingTargetValue",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub auto_scaling_target_value: Option<Value<i64>>,
         /// `MaxTaskCount`.
-        #[serde(rename = "MaxTaskCount", skip_serializing_if = "Option::is_none")]
         pub max_task_count: Option<Value<i64>>,
         /// `MinTaskCount`.
-        #[serde(rename = "MinTaskCount", skip_serializing_if = "Option::is_none")]
         pub min_task_count: Option<Value<i64>>,
+    }
+
+    impl Serialize for ExpressGatewayScalingTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AutoScalingMetric", &self.auto_scaling_metric)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutoScalingTargetValue",
+                &self.auto_scaling_target_value,
+            )?;
+            crate::cfn::entry(&mut map, "MaxTaskCount", &self.max_task_count)?;
+            crate::cfn::entry(&mut map, "MinTaskCount", &self.min_task_count)?;
+            map.end()
+        }
     }
 
     /// Values of `ExpressGatewayServiceScalingMetric`.
@@ -3223,6 +3466,8 @@ pub mod gateway {
     use serde::Serialize;
 
     /// `AWS::ECS::Gateway`: Resource schema for AWS ECS Gateway. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-gateway.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGateway {
         resource: cloudwright_core::CfnResource,
@@ -3307,25 +3552,19 @@ pub mod gateway {
     }
 
     /// The properties of `AWS::ECS::Gateway`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayProps {
-        /// The configuration for the gateway.
-        #[serde(rename = "Configuration")]
+        /// `Configuration`: The configuration for the gateway.
         pub configuration: GatewayConfiguration,
-        /// Whether deletion protection is enabled for the gateway.
-        #[serde(rename = "DeletionProtection", skip_serializing_if = "Option::is_none")]
+        /// `DeletionProtection`: Whether deletion protection is enabled for the gateway.
         pub deletion_protection: Option<Value<bool>>,
-        /// The name of the gateway. Up to 255 letters (uppercase and lowercase), numbers, and hyphens are allowed.
-        #[serde(rename = "GatewayName")]
+        /// `GatewayName`: The name of the gateway.
         pub gateway_name: Value<String>,
-        /// The ARN of the IAM role that ECS uses to manage infrastructure for the gateway.
-        #[serde(rename = "InfrastructureRoleArn")]
+        /// `InfrastructureRoleArn`: The ARN of the IAM role that ECS uses to manage infrastructure for the gateway.
         pub infrastructure_role_arn: Value<String>,
-        /// Specifies whether to propagate the tags from the gateway to other resources.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
+        /// `PropagateTags`: Specifies whether to propagate the tags from the gateway to other resources.
         pub propagate_tags: Option<Value<PropagateGatewayTags>>,
-        /// The metadata that you apply to the gateway to help you categorize and organize them.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The metadata that you apply to the gateway to help you categorize and organize them.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3347,11 +3586,31 @@ pub mod gateway {
         }
     }
 
-    /// The configuration for the gateway. Currently only supports hostSharedAlb.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnGatewayProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtection",
+                &self.deletion_protection,
+            )?;
+            map.serialize_entry("GatewayName", &self.gateway_name)?;
+            map.serialize_entry("InfrastructureRoleArn", &self.infrastructure_role_arn)?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The configuration for the gateway.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatewayConfiguration {
         /// `HostSharedAlb`.
-        #[serde(rename = "HostSharedAlb")]
         pub host_shared_alb: HostSharedAlbConfiguration,
     }
 
@@ -3364,69 +3623,112 @@ pub mod gateway {
         }
     }
 
+    impl Serialize for GatewayConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HostSharedAlb", &self.host_shared_alb)?;
+            map.end()
+        }
+    }
+
     /// The host shared ALB configuration for the gateway.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HostSharedAlbConfiguration {
         /// `AccessLogs`.
-        #[serde(rename = "AccessLogs", skip_serializing_if = "Option::is_none")]
         pub access_logs: Option<GatewayElbAccessLogConfiguration>,
-        /// The current number of ALBs provisioned for the gateway. Read-only: CloudFormation returns it.
-        #[serde(rename = "CurrentAlbCount", skip_serializing_if = "Option::is_none")]
+        /// `CurrentAlbCount`: The current number of ALBs provisioned for the gateway. Read-only: CloudFormation returns it.
         pub current_alb_count: Option<Value<i64>>,
         /// `HttpDesync`.
-        #[serde(rename = "HttpDesync", skip_serializing_if = "Option::is_none")]
         pub http_desync: Option<Value<GatewayAlbDesyncMitigationMode>>,
-        /// The maximum number of ALBs to provision for the gateway.
-        #[serde(rename = "MaxAlbCount", skip_serializing_if = "Option::is_none")]
+        /// `MaxAlbCount`: The maximum number of ALBs to provision for the gateway.
         pub max_alb_count: Option<Value<i64>>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<GatewayElbNetworkConfiguration>,
-        /// The port on which the ALB listens.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port on which the ALB listens.
         pub port: Option<Value<i64>>,
         /// `Protocol`.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
         pub protocol: Option<Value<GatewayAlbProtocol>>,
         /// `Scheme`.
-        #[serde(rename = "Scheme", skip_serializing_if = "Option::is_none")]
         pub scheme: Option<Value<GatewayElbScheme>>,
         /// `TestTrafficRules`.
-        #[serde(rename = "TestTrafficRules", skip_serializing_if = "Option::is_none")]
         pub test_traffic_rules: Option<GatewayAlbTestTrafficRules>,
-        /// The ARN of the WAFv2 web ACL to associate with the ALB.
-        #[serde(rename = "WebACLArn", skip_serializing_if = "Option::is_none")]
+        /// `WebACLArn`: The ARN of the WAFv2 web ACL to associate with the ALB.
         pub web_acl_arn: Option<Value<String>>,
     }
 
-    /// The access log configuration for the gateway ALB. Access logging is enabled by the presence of a destination.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for HostSharedAlbConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessLogs", &self.access_logs)?;
+            crate::cfn::entry(&mut map, "CurrentAlbCount", &self.current_alb_count)?;
+            crate::cfn::entry(&mut map, "HttpDesync", &self.http_desync)?;
+            crate::cfn::entry(&mut map, "MaxAlbCount", &self.max_alb_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(&mut map, "Scheme", &self.scheme)?;
+            crate::cfn::entry(&mut map, "TestTrafficRules", &self.test_traffic_rules)?;
+            crate::cfn::entry(&mut map, "WebACLArn", &self.web_acl_arn)?;
+            map.end()
+        }
+    }
+
+    /// The access log configuration for the gateway ALB.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayElbAccessLogConfiguration {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<GatewayElbAccessLogDestination>,
     }
 
-    /// The destination for gateway ALB access logs. Exactly one destination type must be specified.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for GatewayElbAccessLogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            map.end()
+        }
+    }
+
+    /// The destination for gateway ALB access logs.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayElbAccessLogDestination {
         /// `S3`.
-        #[serde(rename = "S3", skip_serializing_if = "Option::is_none")]
         pub s3: Option<GatewayElbAccessLogS3Destination>,
     }
 
+    impl Serialize for GatewayElbAccessLogDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3", &self.s3)?;
+            map.end()
+        }
+    }
+
     /// The S3 destination for gateway ALB access logs.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatewayElbAccessLogS3Destination {
-        /// The S3 bucket for access logs.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The S3 bucket for access logs.
         pub bucket: Value<String>,
-        /// The S3 prefix for access logs.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The S3 prefix for access logs.
         pub prefix: Option<Value<String>>,
     }
 
@@ -3437,6 +3739,19 @@ pub mod gateway {
                 bucket: bucket.into(),
                 prefix: None,
             }
+        }
+    }
+
+    impl Serialize for GatewayElbAccessLogS3Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
         }
     }
 
@@ -3481,21 +3796,32 @@ pub mod gateway {
     }
 
     /// The network configuration for the gateway ALB.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayElbNetworkConfiguration {
-        /// The inbound security group for the ALB.
-        #[serde(
-            rename = "InboundSecurityGroup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InboundSecurityGroup`: The inbound security group for the ALB.
         pub inbound_security_group: Option<Value<String>>,
         /// `IpAddressType`.
-        #[serde(rename = "IpAddressType", skip_serializing_if = "Option::is_none")]
         pub ip_address_type: Option<Value<GatewayElbIpAddressType>>,
-        /// The subnets for the ALB.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
+        /// `Subnets`: The subnets for the ALB.
         pub subnets: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for GatewayElbNetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InboundSecurityGroup",
+                &self.inbound_security_group,
+            )?;
+            crate::cfn::entry(&mut map, "IpAddressType", &self.ip_address_type)?;
+            crate::cfn::entry(&mut map, "Subnets", &self.subnets)?;
+            map.end()
+        }
     }
 
     /// The IP address type for the ALB.
@@ -3613,21 +3939,30 @@ pub mod gateway {
     }
 
     /// The test traffic rules for the gateway ALB.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayAlbTestTrafficRules {
         /// `Header`.
-        #[serde(rename = "Header", skip_serializing_if = "Option::is_none")]
         pub header: Option<GatewayTestTrafficHeader>,
     }
 
+    impl Serialize for GatewayAlbTestTrafficRules {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Header", &self.header)?;
+            map.end()
+        }
+    }
+
     /// The header configuration for test traffic routing.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatewayTestTrafficHeader {
-        /// The name of the header.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the header.
         pub name: Value<String>,
-        /// The values for the header.
-        #[serde(rename = "Values")]
+        /// `Values`: The values for the header.
         pub values: Vec<Value<String>>,
     }
 
@@ -3641,6 +3976,19 @@ pub mod gateway {
                 name: name.into(),
                 values: values.into(),
             }
+        }
+    }
+
+    impl Serialize for GatewayTestTrafficHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
         }
     }
 
@@ -3688,6 +4036,8 @@ pub mod gateway_cluster_associations {
     use serde::Serialize;
 
     /// `AWS::ECS::GatewayClusterAssociations`: Resource Type definition for AWS::ECS::GatewayClusterAssociations, which associates an ECS Gateway with an ECS Cluster. `Ref` returns the primary identifier, made of `Gateway`, `Cluster`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-gatewayclusterassociations.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayClusterAssociations {
         resource: cloudwright_core::CfnResource,
@@ -3754,13 +4104,11 @@ pub mod gateway_cluster_associations {
     }
 
     /// The properties of `AWS::ECS::GatewayClusterAssociations`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayClusterAssociationsProps {
-        /// The name or full Amazon Resource Name (ARN) of the cluster to associate the gateway with.
-        #[serde(rename = "Cluster")]
+        /// `Cluster`: The name or full Amazon Resource Name (ARN) of the cluster to associate the gateway with.
         pub cluster: Value<String>,
-        /// The name or full Amazon Resource Name (ARN) of the gateway to associate with the cluster.
-        #[serde(rename = "Gateway")]
+        /// `Gateway`: The name or full Amazon Resource Name (ARN) of the gateway to associate with the cluster.
         pub gateway: Value<String>,
     }
 
@@ -3776,6 +4124,19 @@ pub mod gateway_cluster_associations {
             }
         }
     }
+
+    impl Serialize for CfnGatewayClusterAssociationsProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cluster", &self.cluster)?;
+            map.serialize_entry("Gateway", &self.gateway)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ECS::PrimaryTaskSet`: [`CfnPrimaryTaskSet`], [`CfnPrimaryTaskSetProps`] and their property types.
@@ -3784,6 +4145,8 @@ pub mod primary_task_set {
     use serde::Serialize;
 
     /// `AWS::ECS::PrimaryTaskSet`: A pseudo-resource that manages which of your ECS task sets is primary. `Ref` returns the primary identifier, made of `Cluster`, `Service`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-primarytaskset.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrimaryTaskSet {
         resource: cloudwright_core::CfnResource,
@@ -3835,16 +4198,13 @@ pub mod primary_task_set {
     }
 
     /// The properties of `AWS::ECS::PrimaryTaskSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrimaryTaskSetProps {
-        /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
-        #[serde(rename = "Cluster")]
+        /// `Cluster`: The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
         pub cluster: Value<String>,
-        /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
-        #[serde(rename = "Service")]
+        /// `Service`: The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
         pub service: Value<String>,
-        /// The ID or full Amazon Resource Name (ARN) of the task set.
-        #[serde(rename = "TaskSetId")]
+        /// `TaskSetId`: The ID or full Amazon Resource Name (ARN) of the task set.
         pub task_set_id: Value<String>,
     }
 
@@ -3862,14 +4222,31 @@ pub mod primary_task_set {
             }
         }
     }
+
+    impl Serialize for CfnPrimaryTaskSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Cluster", &self.cluster)?;
+            map.serialize_entry("Service", &self.service)?;
+            map.serialize_entry("TaskSetId", &self.task_set_id)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ECS::Service`: [`CfnService`], [`CfnServiceProps`] and their property types.
 pub mod service {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{AssignPublicIp, Secret};
 
     /// `AWS::ECS::Service`: The `AWS::ECS::Service` resource creates an Amazon Elastic Container Service (Amazon ECS) service that runs and maintains the requested number of tasks and associated load balancers. `Ref` returns the primary identifier, made of `ServiceArn`, `Cluster`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnService {
         resource: cloudwright_core::CfnResource,
@@ -3933,140 +4310,163 @@ pub mod service {
     }
 
     /// The properties of `AWS::ECS::Service`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceProps {
-        /// Indicates whether to use Availability Zone rebalancing for the service.
-        #[serde(
-            rename = "AvailabilityZoneRebalancing",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AvailabilityZoneRebalancing`: Indicates whether to use Availability Zone rebalancing for the service.
         pub availability_zone_rebalancing: Option<Value<AvailabilityZoneRebalancing>>,
-        /// The capacity provider strategy to use for the service.
-        #[serde(
-            rename = "CapacityProviderStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityProviderStrategy`: The capacity provider strategy to use for the service.
         pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
-        /// The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on. If you do not specify a cluster, the default cluster is assumed.
-        #[serde(rename = "Cluster", skip_serializing_if = "Option::is_none")]
+        /// `Cluster`: The short name or full Amazon Resource Name (ARN) of the cluster that you run your service on.
         pub cluster: Option<Value<String>>,
-        /// Optional deployment parameters that control how many tasks run during the deployment and the ordering of stopping and starting tasks.
-        #[serde(
-            rename = "DeploymentConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeploymentConfiguration`: Optional deployment parameters that control how many tasks run during the deployment and the ordering of stopping and starting tasks.
         pub deployment_configuration: Option<DeploymentConfiguration>,
-        /// The deployment controller to use for the service.
-        #[serde(
-            rename = "DeploymentController",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeploymentController`: The deployment controller to use for the service.
         pub deployment_controller: Option<DeploymentController>,
-        /// The number of instantiations of the specified task definition to place and keep running in your service.
-        #[serde(rename = "DesiredCount", skip_serializing_if = "Option::is_none")]
+        /// `DesiredCount`: The number of instantiations of the specified task definition to place and keep running in your service.
         pub desired_count: Option<Value<i64>>,
-        /// Specifies whether to turn on Amazon ECS managed tags for the tasks within the service. For more information, see [Tagging your Amazon ECS resources](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(
-            rename = "EnableECSManagedTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableECSManagedTags`: Specifies whether to turn on Amazon ECS managed tags for the tasks within the service.
         pub enable_ecs_managed_tags: Option<Value<bool>>,
-        /// Determines whether the execute command functionality is turned on for the service. If `true`, the execute command functionality is turned on for all containers in tasks as part of the service.
-        #[serde(
-            rename = "EnableExecuteCommand",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableExecuteCommand`: Determines whether the execute command functionality is turned on for the service.
         pub enable_execute_command: Option<Value<bool>>,
-        /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination (`my_image:latest`) or to roll Fargate tasks onto a newer platform version.
-        #[serde(rename = "ForceNewDeployment", skip_serializing_if = "Option::is_none")]
+        /// `ForceNewDeployment`: Determines whether to force a new deployment of the service.
         pub force_new_deployment: Option<ForceNewDeployment>,
         /// `GatewayConnectors`.
-        #[serde(rename = "GatewayConnectors", skip_serializing_if = "Option::is_none")]
         pub gateway_connectors: Option<Vec<GatewayConnector>>,
-        /// The period of time, in seconds, that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a task has first started. If you do not specify a health check grace period value, the default value of 0 is used. If you do not use any of the health checks, then `healthCheckGracePeriodSeconds` is unused.
-        #[serde(
-            rename = "HealthCheckGracePeriodSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HealthCheckGracePeriodSeconds`: The period of time, in seconds, that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a task has first started.
         pub health_check_grace_period_seconds: Option<Value<i64>>,
-        /// The launch type on which to run your service. For more information, see [Amazon ECS Launch Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(rename = "LaunchType", skip_serializing_if = "Option::is_none")]
+        /// `LaunchType`: The launch type on which to run your service.
         pub launch_type: Option<Value<LaunchType>>,
-        /// A list of load balancer objects to associate with the service. If you specify the `Role` property, `LoadBalancers` must be specified as well.
-        #[serde(rename = "LoadBalancers", skip_serializing_if = "Option::is_none")]
+        /// `LoadBalancers`: A list of load balancer objects to associate with the service.
         pub load_balancers: Option<Vec<LoadBalancer>>,
-        /// The optional monitoring configuration for the service, which defines the resolution for the service-level `CPUUtilization` and `MemoryUtilization` Amazon CloudWatch metrics. When not specified, Amazon ECS uses the default resolution of `60` seconds.
-        #[serde(rename = "Monitoring", skip_serializing_if = "Option::is_none")]
+        /// `Monitoring`: The optional monitoring configuration for the service, which defines the resolution for the service-level `CPUUtilization` and `MemoryUtilization` Amazon CloudWatch metrics.
         pub monitoring: Option<MonitoringConfiguration>,
-        /// The network configuration for the service. This parameter is required for task definitions that use the `awsvpc` network mode to receive their own elastic network interface, and it is not supported for other network modes.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NetworkConfiguration`: The network configuration for the service.
         pub network_configuration: Option<NetworkConfiguration>,
-        /// An array of placement constraint objects to use for tasks in your service. You can specify a maximum of 10 constraints for each task. This limit includes constraints in the task definition and those specified at runtime.
-        #[serde(
-            rename = "PlacementConstraints",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PlacementConstraints`: An array of placement constraint objects to use for tasks in your service.
         pub placement_constraints: Option<Vec<PlacementConstraint>>,
-        /// The placement strategy objects to use for tasks in your service. You can specify a maximum of 5 strategy rules for each service.
-        #[serde(rename = "PlacementStrategies", skip_serializing_if = "Option::is_none")]
+        /// `PlacementStrategies`: The placement strategy objects to use for tasks in your service.
         pub placement_strategies: Option<Vec<PlacementStrategy>>,
-        /// The platform version that your tasks in the service are running on. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the `LATEST` platform version is used. For more information, see [platform versions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform_versions.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
+        /// `PlatformVersion`: The platform version that your tasks in the service are running on.
         pub platform_version: Option<Value<String>>,
-        /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the [TagResource](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html) API action.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
+        /// `PropagateTags`: Specifies whether to propagate the tags from the task definition to the task.
         pub propagate_tags: Option<Value<PropagateTags>>,
-        /// The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf. This parameter is only permitted if you are using a load balancer with your service and your task definition doesn't use the `awsvpc` network mode. If you specify the `role` parameter, you must also specify a load balancer object with the `loadBalancers` parameter.
-        #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]
+        /// `Role`: The name or full Amazon Resource Name (ARN) of the IAM role that allows Amazon ECS to make calls to your load balancer on your behalf.
         pub role: Option<Value<String>>,
-        /// The scheduling strategy to use for the service. For more information, see [Services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
-        #[serde(rename = "SchedulingStrategy", skip_serializing_if = "Option::is_none")]
+        /// `SchedulingStrategy`: The scheduling strategy to use for the service.
         pub scheduling_strategy: Option<Value<SchedulingStrategy>>,
-        /// The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
-        #[serde(
-            rename = "ServiceConnectConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServiceConnectConfiguration`: The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
         pub service_connect_configuration: Option<ServiceConnectConfiguration>,
-        /// The name of your service. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. Service names must be unique within a cluster, but you can have similarly named services in multiple clusters within a Region or across multiple Regions.
-        #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
+        /// `ServiceName`: The name of your service.
         pub service_name: Option<Value<String>>,
-        /// The details of the service discovery registry to associate with this service. For more information, see [Service discovery](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html).
-        #[serde(rename = "ServiceRegistries", skip_serializing_if = "Option::is_none")]
+        /// `ServiceRegistries`: The details of the service discovery registry to associate with this service.
         pub service_registries: Option<Vec<ServiceRegistry>>,
-        /// The metadata that you apply to the service to help you categorize and organize them. Each tag consists of a key and an optional value, both of which you define. When a service is deleted, the tags are deleted as well.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The metadata that you apply to the service to help you categorize and organize them.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The `family` and `revision` (`family:revision`) or full ARN of the task definition to run in your service. If a `revision` isn't specified, the latest `ACTIVE` revision is used.
-        #[serde(rename = "TaskDefinition", skip_serializing_if = "Option::is_none")]
+        /// `TaskDefinition`: The `family` and `revision` (`family:revision`) or full ARN of the task definition to run in your service.
         pub task_definition: Option<Value<String>>,
-        /// The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
-        #[serde(
-            rename = "VolumeConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VolumeConfigurations`: The configuration for a volume specified in the task definition as a volume that is configured at launch time.
         pub volume_configurations: Option<Vec<ServiceVolumeConfiguration>>,
-        /// The VPC Lattice configuration for the service being created.
-        #[serde(
-            rename = "VpcLatticeConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VpcLatticeConfigurations`: The VPC Lattice configuration for the service being created.
         pub vpc_lattice_configurations: Option<Vec<VpcLatticeConfiguration>>,
+    }
+
+    impl Serialize for CfnServiceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailabilityZoneRebalancing",
+                &self.availability_zone_rebalancing,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderStrategy",
+                &self.capacity_provider_strategy,
+            )?;
+            crate::cfn::entry(&mut map, "Cluster", &self.cluster)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentConfiguration",
+                &self.deployment_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentController",
+                &self.deployment_controller,
+            )?;
+            crate::cfn::entry(&mut map, "DesiredCount", &self.desired_count)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableECSManagedTags",
+                &self.enable_ecs_managed_tags,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableExecuteCommand",
+                &self.enable_execute_command,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ForceNewDeployment",
+                &self.force_new_deployment,
+            )?;
+            crate::cfn::entry(&mut map, "GatewayConnectors", &self.gateway_connectors)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckGracePeriodSeconds",
+                &self.health_check_grace_period_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "LaunchType", &self.launch_type)?;
+            crate::cfn::entry(&mut map, "LoadBalancers", &self.load_balancers)?;
+            crate::cfn::entry(&mut map, "Monitoring", &self.monitoring)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PlacementConstraints",
+                &self.placement_constraints,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PlacementStrategies",
+                &self.placement_strategies,
+            )?;
+            crate::cfn::entry(&mut map, "PlatformVersion", &self.platform_version)?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            crate::cfn::entry(&mut map, "Role", &self.role)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchedulingStrategy",
+                &self.scheduling_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ServiceConnectConfiguration",
+                &self.service_connect_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ServiceName", &self.service_name)?;
+            crate::cfn::entry(&mut map, "ServiceRegistries", &self.service_registries)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TaskDefinition", &self.task_definition)?;
+            crate::cfn::entry(
+                &mut map,
+                "VolumeConfigurations",
+                &self.volume_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcLatticeConfigurations",
+                &self.vpc_lattice_configurations,
+            )?;
+            map.end()
+        }
     }
 
     /// Indicates whether to use Availability Zone rebalancing for the service.
@@ -4106,78 +4506,109 @@ pub mod service {
         }
     }
 
-    /// The details of a capacity provider strategy. A capacity provider strategy can be set when using the `RunTask` or `CreateService` APIs or as the default capacity provider strategy for a cluster with the `CreateCluster` API.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The details of a capacity provider strategy.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityProviderStrategyItem {
-        /// The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service. Only one capacity provider in a capacity provider strategy can have a *base* defined. If no value is specified, the default value of `0` is used.
-        #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
+        /// `Base`: The *base* value designates how many tasks, at a minimum, to run on the specified capacity provider for each service.
         pub base: Option<Value<i64>>,
-        /// The short name of the capacity provider. This can be either an AWS managed capacity provider (`FARGATE` or `FARGATE_SPOT`) or the name of a custom capacity provider that you created.
-        #[serde(rename = "CapacityProvider", skip_serializing_if = "Option::is_none")]
+        /// `CapacityProvider`: The short name of the capacity provider.
         pub capacity_provider: Option<Value<String>>,
-        /// The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The `weight` value is taken into consideration after the `base` value, if defined, is satisfied.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
+        /// `Weight`: The *weight* value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider.
         pub weight: Option<Value<i64>>,
     }
 
+    impl Serialize for CapacityProviderStrategyItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Base", &self.base)?;
+            crate::cfn::entry(&mut map, "CapacityProvider", &self.capacity_provider)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
     /// Optional deployment parameters that control how many tasks run during a deployment and the ordering of stopping and starting tasks.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentConfiguration {
-        /// Information about the CloudWatch alarms.
-        #[serde(rename = "Alarms", skip_serializing_if = "Option::is_none")]
+        /// `Alarms`: Information about the CloudWatch alarms.
         pub alarms: Option<DeploymentAlarms>,
-        /// The duration waiting before terminating the previous service revision and marking a deployment complete.
-        #[serde(rename = "BakeTimeInMinutes", skip_serializing_if = "Option::is_none")]
+        /// `BakeTimeInMinutes`: The duration waiting before terminating the previous service revision and marking a deployment complete.
         pub bake_time_in_minutes: Option<Value<i64>>,
-        /// Configuration for canary deployment strategy. Only valid when the deployment strategy is `CANARY`. This configuration enables shifting a fixed percentage of traffic for testing, followed by shifting the remaining traffic after a bake period.
-        #[serde(rename = "CanaryConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `CanaryConfiguration`: Configuration for canary deployment strategy.
         pub canary_configuration: Option<CanaryConfiguration>,
-        /// The deployment circuit breaker can only be used for services using the rolling update (`ECS`) deployment type.
-        #[serde(
-            rename = "DeploymentCircuitBreaker",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeploymentCircuitBreaker`: The deployment circuit breaker can only be used for services using the rolling update (`ECS`) deployment type.
         pub deployment_circuit_breaker: Option<DeploymentCircuitBreaker>,
-        /// The early success criteria configuration for a rolling deployment. With early success criteria, you can configure an Amazon ECS deployment to complete faster. Amazon ECS declares a deployment successful once a target percentage of tasks are healthy, instead of waiting for the service to fully stabilize.
-        #[serde(
-            rename = "EarlySuccessCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EarlySuccessCriteria`: The early success criteria configuration for a rolling deployment.
         pub early_success_criteria: Option<DeploymentEarlySuccessCriteria>,
-        /// An array of deployment lifecycle hook objects to run custom logic or pause the deployment at specific stages of the deployment lifecycle.
-        #[serde(rename = "LifecycleHooks", skip_serializing_if = "Option::is_none")]
+        /// `LifecycleHooks`: An array of deployment lifecycle hook objects to run custom logic or pause the deployment at specific stages of the deployment lifecycle.
         pub lifecycle_hooks: Option<Vec<DeploymentLifecycleHook>>,
-        /// Configuration for linear deployment strategy. Only valid when the deployment strategy is `LINEAR`. This configuration enables progressive traffic shifting in equal percentage increments with configurable bake times between each step.
-        #[serde(rename = "LinearConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `LinearConfiguration`: Configuration for linear deployment strategy.
         pub linear_configuration: Option<LinearConfiguration>,
-        /// If a service is using the rolling update (`ECS`) deployment type, the `maximumPercent` parameter represents an upper limit on the number of your service's tasks that are allowed in the `RUNNING` or `PENDING` state during a deployment, as a percentage of the `desiredCount` (rounded down to the nearest integer). This parameter enables you to define the deployment batch size.
-        #[serde(rename = "MaximumPercent", skip_serializing_if = "Option::is_none")]
+        /// `MaximumPercent`: If a service is using the rolling update (`ECS`) deployment type, the `maximumPercent` parameter represents an upper limit on the number of your service's tasks that are allowed in the `RUNNING` or `PENDING` state during a deployment, as a percentage of the `desiredCount` (rounded down to the nearest integer).
         pub maximum_percent: Option<Value<i64>>,
-        /// If a service is using the rolling update (`ECS`) deployment type, the `minimumHealthyPercent` represents a lower limit on the number of your service's tasks that must remain in the `RUNNING` state during a deployment, as a percentage of the `desiredCount` (rounded up to the nearest integer). This parameter enables you to deploy without using additional cluster capacity.
-        #[serde(
-            rename = "MinimumHealthyPercent",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MinimumHealthyPercent`: If a service is using the rolling update (`ECS`) deployment type, the `minimumHealthyPercent` represents a lower limit on the number of your service's tasks that must remain in the `RUNNING` state during a deployment, as a percentage of the `desiredCount` (rounded up to the nearest integer).
         pub minimum_healthy_percent: Option<Value<i64>>,
-        /// The deployment strategy for the service. Choose from these valid values:
-        #[serde(rename = "Strategy", skip_serializing_if = "Option::is_none")]
+        /// `Strategy`: The deployment strategy for the service.
         pub strategy: Option<Value<Strategy>>,
     }
 
+    impl Serialize for DeploymentConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Alarms", &self.alarms)?;
+            crate::cfn::entry(
+                &mut map,
+                "BakeTimeInMinutes",
+                &self.bake_time_in_minutes,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CanaryConfiguration",
+                &self.canary_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeploymentCircuitBreaker",
+                &self.deployment_circuit_breaker,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EarlySuccessCriteria",
+                &self.early_success_criteria,
+            )?;
+            crate::cfn::entry(&mut map, "LifecycleHooks", &self.lifecycle_hooks)?;
+            crate::cfn::entry(
+                &mut map,
+                "LinearConfiguration",
+                &self.linear_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "MaximumPercent", &self.maximum_percent)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinimumHealthyPercent",
+                &self.minimum_healthy_percent,
+            )?;
+            crate::cfn::entry(&mut map, "Strategy", &self.strategy)?;
+            map.end()
+        }
+    }
+
     /// One of the methods which provide a way for you to quickly identify when a deployment has failed, and then to optionally roll back the failure to the last working deployment.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeploymentAlarms {
-        /// One or more CloudWatch alarm names. Use a "," to separate the alarms.
-        #[serde(rename = "AlarmNames")]
+        /// `AlarmNames`: One or more CloudWatch alarm names.
         pub alarm_names: Vec<Value<String>>,
-        /// Determines whether to use the CloudWatch alarm option in the service deployment process.
-        #[serde(rename = "Enable")]
+        /// `Enable`: Determines whether to use the CloudWatch alarm option in the service deployment process.
         pub enable: Value<bool>,
-        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is used, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
-        #[serde(rename = "Rollback")]
+        /// `Rollback`: Determines whether to configure Amazon ECS to roll back the service if a service deployment fails.
         pub rollback: Value<bool>,
     }
 
@@ -4196,39 +4627,56 @@ pub mod service {
         }
     }
 
-    /// Configuration for a canary deployment strategy that shifts a fixed percentage of traffic to the new service revision, waits for a specified bake time, then shifts the remaining traffic.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct CanaryConfiguration {
-        /// The amount of time in minutes to wait during the canary phase before shifting the remaining production traffic to the new service revision. Valid values are 0 to 1440 minutes (24 hours). The default value is 10.
-        #[serde(
-            rename = "CanaryBakeTimeInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DeploymentAlarms {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AlarmNames", &self.alarm_names)?;
+            map.serialize_entry("Enable", &self.enable)?;
+            map.serialize_entry("Rollback", &self.rollback)?;
+            map.end()
+        }
+    }
 
+    /// Configuration for a canary deployment strategy that shifts a fixed percentage of traffic to the new service revision, waits for a specified bake time, then shifts the remaining traffic.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CanaryConfiguration {
+        /// `CanaryBakeTimeInMinutes`: The amount of time in minutes to wait during the canary phase before shifting the remaining production traffic to the new service revision.
         pub canary_bake_time_in_minutes: Option<Value<i64>>,
-        /// The percentage of production traffic to shift to the new service revision during the canary phase. Valid values are multiples of 0.1 from 0.1 to 100.0. The default value is 5.0.
-        #[serde(rename = "CanaryPercent", skip_serializing_if = "Option::is_none")]
+        /// `CanaryPercent`: The percentage of production traffic to shift to the new service revision during the canary phase.
         pub canary_percent: Option<Value<f64>>,
     }
 
-    /// The deployment circuit breaker can only be used for services using the rolling update (`ECS`) deployment type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct DeploymentCircuitBreaker {
-        /// Determines whether to use the deployment circuit breaker logic for the service.
-        #[serde(rename = "Enable")]
-        pub enable: Value<bool>,
-        /// Specifies whether the deployment circuit breaker resets its failure count when a task reaches a healthy state. When set to `true`, a task that reaches a healthy state resets the failure count to `0`. When set to `false`, Amazon ECS does not reset the failure count. The default is `true`.
-        #[serde(rename = "ResetOnHealthyTask", skip_serializing_if = "Option::is_none")]
-        pub reset_on_healthy_task: Option<Value<bool>>,
-        /// Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is on, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
-        #[serde(rename = "Rollback")]
-        pub rollback: Value<bool>,
-        /// The threshold configuration that controls when the deployment circuit breaker triggers. The `type` and `value` together determine how many task failures are tolerated before the circuit breaker activates.
-        #[serde(
-            rename = "ThresholdConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CanaryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CanaryBakeTimeInMinutes",
+                &self.canary_bake_time_in_minutes,
+            )?;
+            crate::cfn::entry(&mut map, "CanaryPercent", &self.canary_percent)?;
+            map.end()
+        }
+    }
 
+    /// The deployment circuit breaker can only be used for services using the rolling update (`ECS`) deployment type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DeploymentCircuitBreaker {
+        /// `Enable`: Determines whether to use the deployment circuit breaker logic for the service.
+        pub enable: Value<bool>,
+        /// `ResetOnHealthyTask`: Specifies whether the deployment circuit breaker resets its failure count when a task reaches a healthy state.
+        pub reset_on_healthy_task: Option<Value<bool>>,
+        /// `Rollback`: Determines whether to configure Amazon ECS to roll back the service if a service deployment fails.
+        pub rollback: Value<bool>,
+        /// `ThresholdConfiguration`: The threshold configuration that controls when the deployment circuit breaker triggers.
         pub threshold_configuration: Option<ThresholdConfiguration>,
     }
 
@@ -4247,14 +4695,35 @@ pub mod service {
         }
     }
 
-    /// Defines the failure threshold that the deployment circuit breaker uses to monitor a deployment. The `type` and `value` together determine the number of task failures that are tolerated before the circuit breaker triggers.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for DeploymentCircuitBreaker {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Enable", &self.enable)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResetOnHealthyTask",
+                &self.reset_on_healthy_task,
+            )?;
+            map.serialize_entry("Rollback", &self.rollback)?;
+            crate::cfn::entry(
+                &mut map,
+                "ThresholdConfiguration",
+                &self.threshold_configuration,
+            )?;
+            map.end()
+        }
+    }
+
+    /// Defines the failure threshold that the deployment circuit breaker uses to monitor a deployment.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ThresholdConfiguration {
-        /// Determines how Amazon ECS uses `value` to calculate the failure threshold. For the percentage types (`BOUNDED_PERCENT` and `UNBOUNDED_PERCENT`), Amazon ECS multiplies `value` by the latest service desired count. For `COUNT`, Amazon ECS uses `value` directly as the threshold. The default is `BOUNDED_PERCENT`.
-        #[serde(rename = "Type")]
+        /// `Type`: Determines how Amazon ECS uses `value` to calculate the failure threshold.
         pub r#type: Value<Type>,
-        /// Specifies the integer that Amazon ECS uses to calculate the failure threshold. When `type` is `COUNT`, this value is the failure threshold itself. When `type` is a percentage type, Amazon ECS multiplies this value by the latest service desired count to produce the failure threshold. The default is `50`.
-        #[serde(rename = "Value")]
+        /// `Value`: Specifies the integer that Amazon ECS uses to calculate the failure threshold.
         pub value: Value<i64>,
     }
 
@@ -4271,7 +4740,20 @@ pub mod service {
         }
     }
 
-    /// Determines how Amazon ECS uses `value` to calculate the failure threshold. For the percentage types (`BOUNDED_PERCENT` and `UNBOUNDED_PERCENT`), Amazon ECS multiplies `value` by the latest service desired count. For `COUNT`, Amazon ECS uses `value` directly as the threshold. The default is `BOUNDED_PERCENT`.
+    impl Serialize for ThresholdConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// Determines how Amazon ECS uses `value` to calculate the failure threshold.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
         /// `COUNT`
@@ -4312,24 +4794,35 @@ pub mod service {
     }
 
     /// You can use early success criteria only with rolling deployment strategy.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentEarlySuccessCriteria {
-        /// Specifies whether to use the early success criteria for the service deployment. When set to `false`, the deployment uses the default behavior, where Amazon ECS considers the deployment successful when the target service revision fully stabilizes and the previous tasks are removed. The default value is `false`.
-        #[serde(rename = "Enable", skip_serializing_if = "Option::is_none")]
+        /// `Enable`: Specifies whether to use the early success criteria for the service deployment.
         pub enable: Option<Value<bool>>,
-        /// The percentage of healthy tasks that the target service revision must reach before Amazon ECS considers the deployment successful. This percentage is relative to the service's `desiredCount` and must be an integer between `0` and `100`. This value must be greater than or equal to the `minimumHealthyPercent` value.
-        #[serde(rename = "HealthyPercent", skip_serializing_if = "Option::is_none")]
+        /// `HealthyPercent`: The percentage of healthy tasks that the target service revision must reach before Amazon ECS considers the deployment successful.
         pub healthy_percent: Option<Value<i64>>,
-        /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion. The valid values are:
-        #[serde(
-            rename = "SourceServiceRevisionCleanup",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceServiceRevisionCleanup`: The time when Amazon ECS removes the source revisions' tasks relative to deployment completion.
         pub source_service_revision_cleanup: Option<Value<SourceServiceRevisionCleanup>>,
     }
 
-    /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion. The valid values are:
+    impl Serialize for DeploymentEarlySuccessCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enable", &self.enable)?;
+            crate::cfn::entry(&mut map, "HealthyPercent", &self.healthy_percent)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceServiceRevisionCleanup",
+                &self.source_service_revision_cleanup,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The time when Amazon ECS removes the source revisions' tasks relative to deployment completion.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SourceServiceRevisionCleanup {
         /// `BLOCKING`
@@ -4366,30 +4859,20 @@ pub mod service {
         }
     }
 
-    /// A deployment lifecycle hook runs custom logic or pauses the deployment at specific stages of the deployment process. You can use Lambda functions or pause hooks as hook targets.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// A deployment lifecycle hook runs custom logic or pauses the deployment at specific stages of the deployment process.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeploymentLifecycleHook {
-        /// Use this field to specify custom parameters that ECS passes to your hook target invocations (such as a Lambda function). One of `string`, `object` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "HookDetails", skip_serializing_if = "Option::is_none")]
+        /// `HookDetails`: Use this field to specify custom parameters that ECS passes to your hook target invocations (such as a Lambda function). One of `string`, `object` in the schema: any `serde_json::Value`.
         pub hook_details: Option<serde_json::Value>,
-        /// The Amazon Resource Name (ARN) of the hook target. For `AWS_LAMBDA` hooks, this is the Lambda function ARN. This field is not applicable for `PAUSE` hooks.
-        #[serde(rename = "HookTargetArn", skip_serializing_if = "Option::is_none")]
+        /// `HookTargetArn`: The Amazon Resource Name (ARN) of the hook target.
         pub hook_target_arn: Option<Value<String>>,
-        /// The lifecycle stages at which to run the hook. Choose from these valid values:
-        #[serde(rename = "LifecycleStages")]
+        /// `LifecycleStages`: The lifecycle stages at which to run the hook.
         pub lifecycle_stages: Vec<Value<LifecycleStagesItem>>,
-        /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call Lambda functions on your behalf.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call Lambda functions on your behalf.
         pub role_arn: Option<Value<String>>,
-        /// The type of action the lifecycle hook performs. Valid values are:
-        #[serde(rename = "TargetType", skip_serializing_if = "Option::is_none")]
+        /// `TargetType`: The type of action the lifecycle hook performs.
         pub target_type: Option<Value<TargetType>>,
-        /// The timeout configuration for the lifecycle hook. This specifies how long Amazon ECS waits before taking the timeout action if the hook is not resolved.
-        #[serde(
-            rename = "TimeoutConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TimeoutConfiguration`: The timeout configuration for the lifecycle hook.
         pub timeout_configuration: Option<HookTimeoutConfig>,
     }
 
@@ -4406,6 +4889,27 @@ pub mod service {
                 target_type: None,
                 timeout_configuration: None,
             }
+        }
+    }
+
+    impl Serialize for DeploymentLifecycleHook {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HookDetails", &self.hook_details)?;
+            crate::cfn::entry(&mut map, "HookTargetArn", &self.hook_target_arn)?;
+            map.serialize_entry("LifecycleStages", &self.lifecycle_stages)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "TargetType", &self.target_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "TimeoutConfiguration",
+                &self.timeout_configuration,
+            )?;
+            map.end()
         }
     }
 
@@ -4464,7 +4968,7 @@ pub mod service {
         }
     }
 
-    /// The type of action the lifecycle hook performs. Valid values are:
+    /// The type of action the lifecycle hook performs.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TargetType {
         /// `AWS_LAMBDA`
@@ -4501,15 +5005,26 @@ pub mod service {
         }
     }
 
-    /// `HookTimeoutConfig` of `AWS::ECS::Service`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `HookTimeoutConfig` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HookTimeoutConfig {
         /// `Action`.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
         pub action: Option<Value<Action>>,
         /// `TimeoutInMinutes`.
-        #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
         pub timeout_in_minutes: Option<Value<i64>>,
+    }
+
+    impl Serialize for HookTimeoutConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "TimeoutInMinutes", &self.timeout_in_minutes)?;
+            map.end()
+        }
     }
 
     /// Values of `Action`.
@@ -4550,21 +5065,32 @@ pub mod service {
     }
 
     /// Configuration for a linear deployment strategy that shifts production traffic in equal percentage increments with configurable wait times between each step until 100 percent of traffic is shifted to the new service revision.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LinearConfiguration {
-        /// The amount of time in minutes to wait between each traffic shifting step during a linear deployment. Valid values are 0 to 1440 minutes (24 hours). The default value is 6. This bake time is not applied after reaching 100 percent traffic.
-        #[serde(
-            rename = "StepBakeTimeInMinutes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StepBakeTimeInMinutes`: The amount of time in minutes to wait between each traffic shifting step during a linear deployment.
         pub step_bake_time_in_minutes: Option<Value<i64>>,
-        /// The percentage of production traffic to shift in each step during a linear deployment. Valid values are multiples of 0.1 from 3.0 to 100.0. The default value is 10.0.
-        #[serde(rename = "StepPercent", skip_serializing_if = "Option::is_none")]
+        /// `StepPercent`: The percentage of production traffic to shift in each step during a linear deployment.
         pub step_percent: Option<Value<f64>>,
     }
 
-    /// The deployment strategy for the service. Choose from these valid values:
+    impl Serialize for LinearConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "StepBakeTimeInMinutes",
+                &self.step_bake_time_in_minutes,
+            )?;
+            crate::cfn::entry(&mut map, "StepPercent", &self.step_percent)?;
+            map.end()
+        }
+    }
+
+    /// The deployment strategy for the service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Strategy {
         /// `ROLLING`
@@ -4608,11 +5134,22 @@ pub mod service {
     }
 
     /// The deployment controller to use for the service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeploymentController {
-        /// The deployment controller type to use.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The deployment controller type to use.
         pub r#type: Option<Value<DeploymentControllerType>>,
+    }
+
+    impl Serialize for DeploymentController {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// The deployment controller type to use.
@@ -4655,18 +5192,12 @@ pub mod service {
         }
     }
 
-    /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination (`my_image:latest`) or to roll Fargate tasks onto a newer platform version.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Determines whether to force a new deployment of the service.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ForceNewDeployment {
-        /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination (`my_image:latest`) or to roll Fargate tasks onto a newer platform version.
-        #[serde(rename = "EnableForceNewDeployment")]
+        /// `EnableForceNewDeployment`: Determines whether to force a new deployment of the service.
         pub enable_force_new_deployment: Value<bool>,
-        /// When you change the`ForceNewDeploymentNonce` value in your template, it signals ECS to start a new deployment even though no other service parameters have changed. The value must be a unique, time- varying value like a timestamp, random string, or sequence number.
-        #[serde(
-            rename = "ForceNewDeploymentNonce",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ForceNewDeploymentNonce`: When you change the`ForceNewDeploymentNonce` value in your template, it signals ECS to start a new deployment even though no other service parameters have changed.
         pub force_new_deployment_nonce: Option<Value<String>>,
     }
 
@@ -4680,17 +5211,34 @@ pub mod service {
         }
     }
 
-    /// `GatewayConnector` of `AWS::ECS::Service`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ForceNewDeployment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "EnableForceNewDeployment",
+                &self.enable_force_new_deployment,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ForceNewDeploymentNonce",
+                &self.force_new_deployment_nonce,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `GatewayConnector` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GatewayConnector {
         /// `Filters`.
-        #[serde(rename = "Filters", skip_serializing_if = "Option::is_none")]
         pub filters: Option<GatewayConnectorFilters>,
         /// `HealthCheck`.
-        #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
         pub health_check: Option<GatewayConnectorHealthCheck>,
         /// `PortName`.
-        #[serde(rename = "PortName")]
         pub port_name: Value<String>,
     }
 
@@ -4705,12 +5253,37 @@ pub mod service {
         }
     }
 
-    /// `GatewayConnectorFilters` of `AWS::ECS::Service`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for GatewayConnector {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filters", &self.filters)?;
+            crate::cfn::entry(&mut map, "HealthCheck", &self.health_check)?;
+            map.serialize_entry("PortName", &self.port_name)?;
+            map.end()
+        }
+    }
+
+    /// The `GatewayConnectorFilters` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayConnectorFilters {
         /// `AccessTypes`.
-        #[serde(rename = "AccessTypes", skip_serializing_if = "Option::is_none")]
         pub access_types: Option<Vec<Value<AccessTypesItem>>>,
+    }
+
+    impl Serialize for GatewayConnectorFilters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessTypes", &self.access_types)?;
+            map.end()
+        }
     }
 
     /// Values of `AccessTypesItem`.
@@ -4750,49 +5323,64 @@ pub mod service {
         }
     }
 
-    /// `GatewayConnectorHealthCheck` of `AWS::ECS::Service`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `GatewayConnectorHealthCheck` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayConnectorHealthCheck {
         /// `HealthCheckIntervalSeconds`.
-        #[serde(
-            rename = "HealthCheckIntervalSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub health_check_interval_seconds: Option<Value<i64>>,
         /// `HealthCheckPath`.
-        #[serde(rename = "HealthCheckPath", skip_serializing_if = "Option::is_none")]
         pub health_check_path: Option<Value<String>>,
         /// `HealthCheckPort`.
-        #[serde(rename = "HealthCheckPort", skip_serializing_if = "Option::is_none")]
         pub health_check_port: Option<Value<i64>>,
         /// `HealthCheckProtocol`.
-        #[serde(rename = "HealthCheckProtocol", skip_serializing_if = "Option::is_none")]
         pub health_check_protocol: Option<Value<HealthCheckProtocol>>,
         /// `HealthCheckTimeoutSeconds`.
-        #[serde(
-            rename = "HealthCheckTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub health_check_timeout_seconds: Option<Value<i64>>,
         /// `HealthyThresholdCount`.
-        #[serde(
-            rename = "HealthyThresholdCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub healthy_threshold_count: Option<Value<i64>>,
         /// `Matcher`.
-        #[serde(rename = "Matcher", skip_serializing_if = "Option::is_none")]
         pub matcher: Option<GatewayConnectorHealthCheckMatcher>,
         /// `UnhealthyThresholdCount`.
-        #[serde(
-            rename = "UnhealthyThresholdCount",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub unhealthy_threshold_count: Option<Value<i64>>,
+    }
+
+    impl Serialize for GatewayConnectorHealthCheck {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckIntervalSeconds",
+                &self.health_check_interval_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "HealthCheckPath", &self.health_check_path)?;
+            crate::cfn::entry(&mut map, "HealthCheckPort", &self.health_check_port)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckProtocol",
+                &self.health_check_protocol,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckTimeoutSeconds",
+                &self.health_check_timeout_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthyThresholdCount",
+                &self.healthy_threshold_count,
+            )?;
+            crate::cfn::entry(&mut map, "Matcher", &self.matcher)?;
+            crate::cfn::entry(
+                &mut map,
+                "UnhealthyThresholdCount",
+                &self.unhealthy_threshold_count,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `HealthCheckProtocol`.
@@ -4832,18 +5420,29 @@ pub mod service {
         }
     }
 
-    /// `GatewayConnectorHealthCheckMatcher` of `AWS::ECS::Service`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `GatewayConnectorHealthCheckMatcher` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GatewayConnectorHealthCheckMatcher {
         /// `GrpcCode`.
-        #[serde(rename = "GrpcCode", skip_serializing_if = "Option::is_none")]
         pub grpc_code: Option<Value<String>>,
         /// `HttpCode`.
-        #[serde(rename = "HttpCode", skip_serializing_if = "Option::is_none")]
         pub http_code: Option<Value<String>>,
     }
 
-    /// The launch type on which to run your service. For more information, see [Amazon ECS Launch Types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
+    impl Serialize for GatewayConnectorHealthCheckMatcher {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GrpcCode", &self.grpc_code)?;
+            crate::cfn::entry(&mut map, "HttpCode", &self.http_code)?;
+            map.end()
+        }
+    }
+
+    /// The launch type on which to run your service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LaunchType {
         /// `EC2`
@@ -4884,47 +5483,50 @@ pub mod service {
     }
 
     /// The `LoadBalancer` property specifies details on a load balancer that is used with a service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoadBalancer {
-        /// The advanced settings for the load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments.
-        #[serde(
-            rename = "AdvancedConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AdvancedConfiguration`: The advanced settings for the load balancer used in blue/green deployments.
         pub advanced_configuration: Option<AdvancedConfiguration>,
-        /// The name of the container (as it appears in a container definition) to associate with the load balancer.
-        #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
+        /// `ContainerName`: The name of the container (as it appears in a container definition) to associate with the load balancer.
         pub container_name: Option<Value<String>>,
-        /// The port on the container to associate with the load balancer. This port must correspond to a `containerPort` in the task definition the tasks in the service are using. For tasks that use the EC2 launch type, the container instance they're launched on must allow ingress traffic on the `hostPort` of the port mapping.
-        #[serde(rename = "ContainerPort", skip_serializing_if = "Option::is_none")]
+        /// `ContainerPort`: The port on the container to associate with the load balancer.
         pub container_port: Option<Value<i64>>,
-        /// The name of the load balancer to associate with the Amazon ECS service or task set.
-        #[serde(rename = "LoadBalancerName", skip_serializing_if = "Option::is_none")]
+        /// `LoadBalancerName`: The name of the load balancer to associate with the Amazon ECS service or task set.
         pub load_balancer_name: Option<Value<String>>,
-        /// The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set.
-        #[serde(rename = "TargetGroupArn", skip_serializing_if = "Option::is_none")]
+        /// `TargetGroupArn`: The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set.
         pub target_group_arn: Option<Value<String>>,
     }
 
-    /// The advanced settings for a load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AdvancedConfiguration {
-        /// The Amazon Resource Name (ARN) of the alternate target group for Amazon ECS blue/green deployments.
-        #[serde(rename = "AlternateTargetGroupArn")]
-        pub alternate_target_group_arn: Value<String>,
-        /// The Amazon Resource Name (ARN) that that identifies the production listener rule (in the case of an Application Load Balancer) or listener (in the case for an Network Load Balancer) for routing production traffic.
-        #[serde(
-            rename = "ProductionListenerRule",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for LoadBalancer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedConfiguration",
+                &self.advanced_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ContainerName", &self.container_name)?;
+            crate::cfn::entry(&mut map, "ContainerPort", &self.container_port)?;
+            crate::cfn::entry(&mut map, "LoadBalancerName", &self.load_balancer_name)?;
+            crate::cfn::entry(&mut map, "TargetGroupArn", &self.target_group_arn)?;
+            map.end()
+        }
+    }
 
+    /// The advanced settings for a load balancer used in blue/green deployments.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AdvancedConfiguration {
+        /// `AlternateTargetGroupArn`: The Amazon Resource Name (ARN) of the alternate target group for Amazon ECS blue/green deployments.
+        pub alternate_target_group_arn: Value<String>,
+        /// `ProductionListenerRule`: The Amazon Resource Name (ARN) that that identifies the production listener rule (in the case of an Application Load Balancer) or listener (in the case for an Network Load Balancer) for routing production traffic.
         pub production_listener_rule: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call the Elastic Load Balancing APIs for you.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role that grants Amazon ECS permission to call the Elastic Load Balancing APIs for you.
         pub role_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) that identifies ) that identifies the test listener rule (in the case of an Application Load Balancer) or listener (in the case for an Network Load Balancer) for routing test traffic.
-        #[serde(rename = "TestListenerRule", skip_serializing_if = "Option::is_none")]
+        /// `TestListenerRule`: The Amazon Resource Name (ARN) that identifies ) that identifies the test listener rule (in the case of an Application Load Balancer) or listener (in the case for an Network Load Balancer) for routing test traffic.
         pub test_listener_rule: Option<Value<String>>,
     }
 
@@ -4940,11 +5542,32 @@ pub mod service {
         }
     }
 
-    /// The optional monitoring configuration for a service, which defines the resolution for the service-level `CPUUtilization` and `MemoryUtilization` Amazon CloudWatch metrics. When not specified, Amazon ECS uses the default resolution of `60` seconds.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for AdvancedConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AlternateTargetGroupArn",
+                &self.alternate_target_group_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProductionListenerRule",
+                &self.production_listener_rule,
+            )?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "TestListenerRule", &self.test_listener_rule)?;
+            map.end()
+        }
+    }
+
+    /// The optional monitoring configuration for a service, which defines the resolution for the service-level `CPUUtilization` and `MemoryUtilization` Amazon CloudWatch metrics.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MonitoringConfiguration {
-        /// The list of metric configurations for the service monitoring.
-        #[serde(rename = "MetricConfigurations")]
+        /// `MetricConfigurations`: The list of metric configurations for the service monitoring.
         pub metric_configurations: Vec<MetricConfiguration>,
     }
 
@@ -4957,14 +5580,24 @@ pub mod service {
         }
     }
 
+    impl Serialize for MonitoringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricConfigurations", &self.metric_configurations)?;
+            map.end()
+        }
+    }
+
     /// The configuration for a specific set of metrics to collect for a service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricConfiguration {
-        /// The list of metric names to configure. The supported metric names are `CPUUtilization` and `MemoryUtilization`.
-        #[serde(rename = "MetricNames")]
+        /// `MetricNames`: The list of metric names to configure.
         pub metric_names: Vec<Value<MetricNamesItem>>,
-        /// The resolution, in seconds, at which to collect the metrics. The valid values are `20` and `60`.
-        #[serde(rename = "ResolutionSeconds")]
+        /// `ResolutionSeconds`: The resolution, in seconds, at which to collect the metrics.
         pub resolution_seconds: Value<i64>,
     }
 
@@ -4978,6 +5611,19 @@ pub mod service {
                 metric_names: metric_names.into(),
                 resolution_seconds: resolution_seconds.into(),
             }
+        }
+    }
+
+    impl Serialize for MetricConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MetricNames", &self.metric_names)?;
+            map.serialize_entry("ResolutionSeconds", &self.resolution_seconds)?;
+            map.end()
         }
     }
 
@@ -5019,72 +5665,59 @@ pub mod service {
     }
 
     /// The network configuration for a task or service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfiguration {
-        /// The VPC subnets and security groups that are associated with a task.
-        #[serde(rename = "AwsvpcConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `AwsvpcConfiguration`: The VPC subnets and security groups that are associated with a task.
         pub awsvpc_configuration: Option<AwsVpcConfiguration>,
     }
 
-    /// An object representing the networking details for a task or service. For example `awsVpcConfiguration={subnets=["subnet-12344321"],securityGroups=["sg-12344321"]}`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AwsVpcConfiguration {
-        /// Whether the task's elastic network interface receives a public IP address.
-        #[serde(rename = "AssignPublicIp", skip_serializing_if = "Option::is_none")]
-        pub assign_public_ip: Option<Value<AssignPublicIp>>,
-        /// The IDs of the security groups associated with the task or service. If you don't specify a security group, the default security group for the VPC is used. There's a limit of 5 security groups that can be specified.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
-        pub security_groups: Option<Vec<Value<String>>>,
-        /// The IDs of the subnets associated with the task or service. There's a limit of 16 subnets that can be specified.
-        #[serde(rename = "Subnets", skip_serializing_if = "Option::is_none")]
-        pub subnets: Option<Vec<Value<String>>>,
-    }
-
-    /// Whether the task's elastic network interface receives a public IP address.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AssignPublicIp {
-        /// `DISABLED`
-        Disabled,
-        /// `ENABLED`
-        Enabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl AssignPublicIp {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disabled => "DISABLED",
-                Self::Enabled => "ENABLED",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for AssignPublicIp {
+    impl Serialize for NetworkConfiguration {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsvpcConfiguration",
+                &self.awsvpc_configuration,
+            )?;
+            map.end()
         }
     }
 
-    impl From<AssignPublicIp> for Value<AssignPublicIp> {
-        fn from(value: AssignPublicIp) -> Self {
-            Value::Literal(value)
+    /// An object representing the networking details for a task or service.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AwsVpcConfiguration {
+        /// `AssignPublicIp`: Whether the task's elastic network interface receives a public IP address.
+        pub assign_public_ip: Option<Value<AssignPublicIp>>,
+        /// `SecurityGroups`: The IDs of the security groups associated with the task or service.
+        pub security_groups: Option<Vec<Value<String>>>,
+        /// `Subnets`: The IDs of the subnets associated with the task or service.
+        pub subnets: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for AwsVpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssignPublicIp", &self.assign_public_ip)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            crate::cfn::entry(&mut map, "Subnets", &self.subnets)?;
+            map.end()
         }
     }
 
-    /// An object representing a constraint on task placement. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// An object representing a constraint on task placement.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PlacementConstraint {
-        /// A cluster query language expression to apply to the constraint. The expression can have a maximum length of 2000 characters. You can't specify an expression if the constraint type is `distinctInstance`.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
+        /// `Expression`: A cluster query language expression to apply to the constraint.
         pub expression: Option<Value<String>>,
-        /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of constraint.
         pub r#type: Value<PlacementConstraintType>,
     }
 
@@ -5098,7 +5731,20 @@ pub mod service {
         }
     }
 
-    /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
+    impl Serialize for PlacementConstraint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The type of constraint.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PlacementConstraintType {
         /// `distinctInstance`
@@ -5135,14 +5781,12 @@ pub mod service {
         }
     }
 
-    /// The task placement strategy for a task or service. For more information, see [Task placement strategies](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-strategies.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The task placement strategy for a task or service.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PlacementStrategy {
-        /// The field to apply the placement strategy against. For the `spread` placement strategy, valid values are `instanceId` (or `host`, which has the same effect), or any platform or custom attribute that's applied to a container instance, such as `attribute:ecs.availability-zone`. For the `binpack` placement strategy, valid values are `cpu` and `memory`.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
+        /// `Field`: The field to apply the placement strategy against.
         pub field: Option<Value<String>>,
-        /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter. The `binpack` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the `field` parameter.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of placement strategy.
         pub r#type: Value<PlacementStrategyType>,
     }
 
@@ -5156,7 +5800,20 @@ pub mod service {
         }
     }
 
-    /// The type of placement strategy. The `random` placement strategy randomly places tasks on available candidates. The `spread` placement strategy spreads placement across available candidates evenly based on the `field` parameter. The `binpack` strategy places tasks on available candidates that have the least available amount of the resource that's specified with the `field` parameter.
+    impl Serialize for PlacementStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The type of placement strategy.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PlacementStrategyType {
         /// `binpack`
@@ -5196,7 +5853,7 @@ pub mod service {
         }
     }
 
-    /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags aren't propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the [TagResource](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html) API action.
+    /// Specifies whether to propagate the tags from the task definition to the task.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PropagateTags {
         /// `SERVICE`
@@ -5233,7 +5890,7 @@ pub mod service {
         }
     }
 
-    /// The scheduling strategy to use for the service. For more information, see [Services](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_services.html).
+    /// The scheduling strategy to use for the service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SchedulingStrategy {
         /// `DAEMON`
@@ -5270,34 +5927,20 @@ pub mod service {
         }
     }
 
-    /// The Service Connect configuration of your Amazon ECS service. The configuration for this service to discover and connect to services, and be discovered by, and connected from, other services within a namespace.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The Service Connect configuration of your Amazon ECS service.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceConnectConfiguration {
-        /// The configuration for Service Connect access logging. Access logs capture detailed information about requests made to your service, including request patterns, response codes, and timing data. They can be useful for debugging connectivity issues, monitoring service performance, and auditing service-to-service communication for security and compliance purposes.
-        #[serde(
-            rename = "AccessLogConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AccessLogConfiguration`: The configuration for Service Connect access logging.
         pub access_log_configuration: Option<ServiceConnectAccessLogConfiguration>,
         /// `ContainerConfigurations`.
-        #[serde(
-            rename = "ContainerConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub container_configurations: Option<Vec<ServiceConnectContainerConfiguration>>,
-        /// Specifies whether to use Service Connect with this service.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Specifies whether to use Service Connect with this service.
         pub enabled: Value<bool>,
-        /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `LogConfiguration`: The log configuration for the container.
         pub log_configuration: Option<LogConfiguration>,
-        /// The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace for use with Service Connect. The namespace must be in the same AWS Region as the Amazon ECS service and cluster. The type of namespace doesn't affect Service Connect.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+        /// `Namespace`: The namespace name or full Amazon Resource Name (ARN) of the CMAPlong namespace for use with Service Connect.
         pub namespace: Option<Value<String>>,
-        /// The list of Service Connect service objects. These are names and aliases (also known as endpoints) that are used by other Amazon ECS services to connect to this service.
-        #[serde(rename = "Services", skip_serializing_if = "Option::is_none")]
+        /// `Services`: The list of Service Connect service objects.
         pub services: Option<Vec<ServiceConnectService>>,
     }
 
@@ -5315,18 +5958,37 @@ pub mod service {
         }
     }
 
-    /// Configuration for Service Connect access logging. Access logs provide detailed information about requests made to your service, including request patterns, response codes, and timing data for debugging and monitoring purposes.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ServiceConnectAccessLogConfiguration {
-        /// The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools.
-        #[serde(rename = "Format")]
-        pub format: Value<Format>,
-        /// Specifies whether to include query parameters in Service Connect access logs.
-        #[serde(
-            rename = "IncludeQueryParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ServiceConnectConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessLogConfiguration",
+                &self.access_log_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerConfigurations",
+                &self.container_configurations,
+            )?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+            crate::cfn::entry(&mut map, "Services", &self.services)?;
+            map.end()
+        }
+    }
 
+    /// Configuration for Service Connect access logging.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ServiceConnectAccessLogConfiguration {
+        /// `Format`: The format for Service Connect access log output.
+        pub format: Value<Format>,
+        /// `IncludeQueryParameters`: Specifies whether to include query parameters in Service Connect access logs.
         pub include_query_parameters: Option<Value<IncludeQueryParameters>>,
     }
 
@@ -5340,7 +6002,24 @@ pub mod service {
         }
     }
 
-    /// The format for Service Connect access log output. Choose TEXT for human-readable logs or JSON for structured data that integrates well with log analysis tools.
+    impl Serialize for ServiceConnectAccessLogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Format", &self.format)?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeQueryParameters",
+                &self.include_query_parameters,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The format for Service Connect access log output.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Format {
         /// `TEXT`
@@ -5414,12 +6093,23 @@ pub mod service {
         }
     }
 
-    /// `ServiceConnectContainerConfiguration` of `AWS::ECS::Service`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `ServiceConnectContainerConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceConnectContainerConfiguration {
         /// `LogLevel`.
-        #[serde(rename = "LogLevel", skip_serializing_if = "Option::is_none")]
         pub log_level: Option<Value<LogLevel>>,
+    }
+
+    impl Serialize for ServiceConnectContainerConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogLevel", &self.log_level)?;
+            map.end()
+        }
     }
 
     /// Values of `LogLevel`.
@@ -5459,64 +6149,45 @@ pub mod service {
         }
     }
 
-    /// The log configuration for the container. This parameter maps to `LogConfig` in the docker container create command and the `--log-driver` option to docker run.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The log configuration for the container.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogConfiguration {
-        /// The log driver to use for the container.
-        #[serde(rename = "LogDriver", skip_serializing_if = "Option::is_none")]
+        /// `LogDriver`: The log driver to use for the container.
         pub log_driver: Option<Value<String>>,
-        /// The configuration options to send to the log driver.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+        /// `Options`: The configuration options to send to the log driver.
         pub options: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
+        /// `SecretOptions`: The secrets to pass to the log configuration.
         pub secret_options: Option<Vec<Secret>>,
     }
 
-    /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Secret {
-        /// The name of the secret.
-        #[serde(rename = "Name")]
-        pub name: Value<String>,
-        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-        #[serde(rename = "ValueFrom")]
-        pub value_from: Value<String>,
-    }
-
-    impl Secret {
-        /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
-        pub fn new(
-            name: impl Into<Value<String>>,
-            value_from: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogDriver", &self.log_driver)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            crate::cfn::entry(&mut map, "SecretOptions", &self.secret_options)?;
+            map.end()
         }
     }
 
-    /// The Service Connect service object configuration. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The Service Connect service object configuration.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceConnectService {
-        /// The list of client aliases for this Service Connect service. You use these to assign names that can be used by client applications. The maximum number of client aliases that you can have in this list is 1.
-        #[serde(rename = "ClientAliases", skip_serializing_if = "Option::is_none")]
+        /// `ClientAliases`: The list of client aliases for this Service Connect service.
         pub client_aliases: Option<Vec<ServiceConnectClientAlias>>,
-        /// The `discoveryName` is the name of the new CMAP service that Amazon ECS creates for this Amazon ECS service. This must be unique within the CMAP namespace. The name can contain up to 64 characters. The name can include lowercase letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen.
-        #[serde(rename = "DiscoveryName", skip_serializing_if = "Option::is_none")]
+        /// `DiscoveryName`: The `discoveryName` is the name of the new CMAP service that Amazon ECS creates for this Amazon ECS service.
         pub discovery_name: Option<Value<String>>,
-        /// The port number for the Service Connect proxy to listen on.
-        #[serde(rename = "IngressPortOverride", skip_serializing_if = "Option::is_none")]
+        /// `IngressPortOverride`: The port number for the Service Connect proxy to listen on.
         pub ingress_port_override: Option<Value<i64>>,
-        /// The `portName` must match the name of one of the `portMappings` from all the containers in the task definition of this Amazon ECS service.
-        #[serde(rename = "PortName")]
+        /// `PortName`: The `portName` must match the name of one of the `portMappings` from all the containers in the task definition of this Amazon ECS service.
         pub port_name: Value<String>,
-        /// A reference to an object that represents the configured timeouts for Service Connect.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: A reference to an object that represents the configured timeouts for Service Connect.
         pub timeout: Option<TimeoutConfiguration>,
-        /// A reference to an object that represents a Transport Layer Security (TLS) configuration.
-        #[serde(rename = "Tls", skip_serializing_if = "Option::is_none")]
+        /// `Tls`: A reference to an object that represents a Transport Layer Security (TLS) configuration.
         pub tls: Option<ServiceConnectTlsConfiguration>,
     }
 
@@ -5534,17 +6205,35 @@ pub mod service {
         }
     }
 
+    impl Serialize for ServiceConnectService {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientAliases", &self.client_aliases)?;
+            crate::cfn::entry(&mut map, "DiscoveryName", &self.discovery_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "IngressPortOverride",
+                &self.ingress_port_override,
+            )?;
+            map.serialize_entry("PortName", &self.port_name)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            crate::cfn::entry(&mut map, "Tls", &self.tls)?;
+            map.end()
+        }
+    }
+
     /// Each alias ("endpoint") is a fully-qualified name and port number that other tasks ("clients") can use to connect to this service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceConnectClientAlias {
-        /// The `dnsName` is the name that you use in the applications of client tasks to connect to this service. The name must be a valid DNS name but doesn't need to be fully-qualified. The name can include up to 127 characters. The name can include lowercase letters, numbers, underscores (_), hyphens (-), and periods (.). The name can't start with a hyphen.
-        #[serde(rename = "DnsName", skip_serializing_if = "Option::is_none")]
+        /// `DnsName`: The `dnsName` is the name that you use in the applications of client tasks to connect to this service.
         pub dns_name: Option<Value<String>>,
-        /// The listening port number for the Service Connect proxy. This port is available inside of all of the tasks within the same namespace.
-        #[serde(rename = "Port")]
+        /// `Port`: The listening port number for the Service Connect proxy.
         pub port: Value<i64>,
-        /// The configuration for test traffic routing rules used during blue/green deployments with Amazon ECS Service Connect. This allows you to route a portion of traffic to the new service revision of your service for testing before shifting all production traffic.
-        #[serde(rename = "TestTrafficRules", skip_serializing_if = "Option::is_none")]
+        /// `TestTrafficRules`: The configuration for test traffic routing rules used during blue/green deployments with Amazon ECS Service Connect.
         pub test_traffic_rules: Option<ServiceConnectTestTrafficRules>,
     }
 
@@ -5559,11 +6248,24 @@ pub mod service {
         }
     }
 
-    /// The test traffic routing configuration for Amazon ECS blue/green deployments. This configuration allows you to define rules for routing specific traffic to the new service revision during the deployment process, allowing for safe testing before full production traffic shift.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ServiceConnectClientAlias {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsName", &self.dns_name)?;
+            map.serialize_entry("Port", &self.port)?;
+            crate::cfn::entry(&mut map, "TestTrafficRules", &self.test_traffic_rules)?;
+            map.end()
+        }
+    }
+
+    /// The test traffic routing configuration for Amazon ECS blue/green deployments.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceConnectTestTrafficRules {
-        /// The HTTP header-based routing rules that determine which requests should be routed to the new service version during blue/green deployment testing. These rules provide fine-grained control over test traffic routing based on request headers.
-        #[serde(rename = "Header")]
+        /// `Header`: The HTTP header-based routing rules that determine which requests should be routed to the new service version during blue/green deployment testing.
         pub header: ServiceConnectTestTrafficRulesHeader,
     }
 
@@ -5574,14 +6276,24 @@ pub mod service {
         }
     }
 
-    /// `ServiceConnectTestTrafficRulesHeader` of `AWS::ECS::Service`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ServiceConnectTestTrafficRules {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Header", &self.header)?;
+            map.end()
+        }
+    }
+
+    /// The `ServiceConnectTestTrafficRulesHeader` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceConnectTestTrafficRulesHeader {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
         pub value: Option<ServiceConnectTestTrafficRulesHeaderValue>,
     }
 
@@ -5595,11 +6307,23 @@ pub mod service {
         }
     }
 
-    /// `ServiceConnectTestTrafficRulesHeaderValue` of `AWS::ECS::Service`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ServiceConnectTestTrafficRulesHeader {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The `ServiceConnectTestTrafficRulesHeaderValue` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceConnectTestTrafficRulesHeaderValue {
         /// `Exact`.
-        #[serde(rename = "Exact")]
         pub exact: Value<String>,
     }
 
@@ -5610,32 +6334,56 @@ pub mod service {
         }
     }
 
-    /// An object that represents the timeout configurations for Service Connect.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct TimeoutConfiguration {
-        /// The amount of time in seconds a connection will stay active while idle. A value of `0` can be set to disable `idleTimeout`.
-        #[serde(rename = "IdleTimeoutSeconds", skip_serializing_if = "Option::is_none")]
-        pub idle_timeout_seconds: Option<Value<i64>>,
-        /// The amount of time waiting for the upstream to respond with a complete response per request. A value of `0` can be set to disable `perRequestTimeout`. `perRequestTimeout` can only be set if Service Connect `appProtocol` isn't `TCP`. Only `idleTimeout` is allowed for `TCP``appProtocol`.
-        #[serde(
-            rename = "PerRequestTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ServiceConnectTestTrafficRulesHeaderValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Exact", &self.exact)?;
+            map.end()
+        }
+    }
 
+    /// An object that represents the timeout configurations for Service Connect.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TimeoutConfiguration {
+        /// `IdleTimeoutSeconds`: The amount of time in seconds a connection will stay active while idle.
+        pub idle_timeout_seconds: Option<Value<i64>>,
+        /// `PerRequestTimeoutSeconds`: The amount of time waiting for the upstream to respond with a complete response per request.
         pub per_request_timeout_seconds: Option<Value<i64>>,
     }
 
+    impl Serialize for TimeoutConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IdleTimeoutSeconds",
+                &self.idle_timeout_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PerRequestTimeoutSeconds",
+                &self.per_request_timeout_seconds,
+            )?;
+            map.end()
+        }
+    }
+
     /// The key that encrypts and decrypts your resources for Service Connect TLS.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceConnectTlsConfiguration {
-        /// The signer certificate authority.
-        #[serde(rename = "IssuerCertificateAuthority")]
+        /// `IssuerCertificateAuthority`: The signer certificate authority.
         pub issuer_certificate_authority: ServiceConnectTlsCertificateAuthority,
-        /// The AWS Key Management Service key.
-        #[serde(rename = "KmsKey", skip_serializing_if = "Option::is_none")]
+        /// `KmsKey`: The AWS Key Management Service key.
         pub kms_key: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM role that's associated with the Service Connect TLS.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM role that's associated with the Service Connect TLS.
         pub role_arn: Option<Value<String>>,
     }
 
@@ -5654,39 +6402,80 @@ pub mod service {
         }
     }
 
+    impl Serialize for ServiceConnectTlsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "IssuerCertificateAuthority",
+                &self.issuer_certificate_authority,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKey", &self.kms_key)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
+        }
+    }
+
     /// The certificate root authority that secures your service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceConnectTlsCertificateAuthority {
-        /// The ARN of the AWS Private Certificate Authority certificate.
-        #[serde(rename = "AwsPcaAuthorityArn", skip_serializing_if = "Option::is_none")]
+        /// `AwsPcaAuthorityArn`: The ARN of the AWS Private Certificate Authority certificate.
         pub aws_pca_authority_arn: Option<Value<String>>,
     }
 
+    impl Serialize for ServiceConnectTlsCertificateAuthority {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsPcaAuthorityArn",
+                &self.aws_pca_authority_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// The details for the service registry.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceRegistry {
-        /// The container name value to be used for your service discovery service. It's already specified in the task definition. If the task definition that your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition.
-        #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
+        /// `ContainerName`: The container name value to be used for your service discovery service.
         pub container_name: Option<Value<String>>,
-        /// The port value to be used for your service discovery service. It's already specified in the task definition. If the task definition your service task specifies uses the `bridge` or `host` network mode, you must specify a `containerName` and `containerPort` combination from the task definition.
-        #[serde(rename = "ContainerPort", skip_serializing_if = "Option::is_none")]
+        /// `ContainerPort`: The port value to be used for your service discovery service.
         pub container_port: Option<Value<i64>>,
-        /// The port value used if your service discovery service specified an SRV record. This field might be used if both the `awsvpc` network mode and SRV records are used.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port value used if your service discovery service specified an SRV record.
         pub port: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) of the service registry. The currently supported service registry is CMAP. For more information, see [CreateService](https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html).
-        #[serde(rename = "RegistryArn", skip_serializing_if = "Option::is_none")]
+        /// `RegistryArn`: The Amazon Resource Name (ARN) of the service registry.
         pub registry_arn: Option<Value<String>>,
     }
 
-    /// The configuration for a volume specified in the task definition as a volume that is configured at launch time. Currently, the only supported volume type is an Amazon EBS volume.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ServiceRegistry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerName", &self.container_name)?;
+            crate::cfn::entry(&mut map, "ContainerPort", &self.container_port)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "RegistryArn", &self.registry_arn)?;
+            map.end()
+        }
+    }
+
+    /// The configuration for a volume specified in the task definition as a volume that is configured at launch time.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceVolumeConfiguration {
-        /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service. The Amazon EBS volumes are visible in your account in the Amazon EC2 console once they are created.
-        #[serde(rename = "ManagedEBSVolume", skip_serializing_if = "Option::is_none")]
+        /// `ManagedEBSVolume`: The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf.
         pub managed_ebs_volume: Option<ServiceManagedEbsVolumeConfiguration>,
-        /// The name of the volume. This value must match the volume name from the `Volume` object in the task definition.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the volume.
         pub name: Value<String>,
     }
 
@@ -5700,45 +6489,43 @@ pub mod service {
         }
     }
 
-    /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ServiceManagedEbsVolumeConfiguration {
-        /// Indicates whether the volume should be encrypted. If you turn on Region-level Amazon EBS encryption by default but set this value as `false`, the setting is overridden and the volume is encrypted with the KMS key specified for Amazon EBS encryption by default.
-        #[serde(rename = "Encrypted", skip_serializing_if = "Option::is_none")]
-        pub encrypted: Option<Value<bool>>,
-        /// The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to start.
-        #[serde(rename = "FilesystemType", skip_serializing_if = "Option::is_none")]
-        pub filesystem_type: Option<Value<FilesystemType>>,
-        /// The number of I/O operations per second (IOPS). For `gp3`, `io1`, and `io2` volumes, this represents the number of IOPS that are provisioned for the volume. For `gp2` volumes, this represents the baseline performance of the volume and the rate at which the volume accumulates I/O credits for bursting.
-        #[serde(rename = "Iops", skip_serializing_if = "Option::is_none")]
-        pub iops: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) identifier of the AWS Key Management Service key to use for Amazon EBS encryption. When a key is specified using this parameter, it overrides Amazon EBS default encryption or any KMS key that you specified for cluster-level managed storage encryption.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
-        pub kms_key_id: Option<Value<String>>,
-        /// The ARN of the IAM role to associate with this volume. This is the Amazon ECS infrastructure IAM role that is used to manage your AWS infrastructure. We recommend using the Amazon ECS-managed `AmazonECSInfrastructureRolePolicyForVolumes` IAM policy with this role.
-        #[serde(rename = "RoleArn")]
-        pub role_arn: Value<String>,
-        /// The size of the volume in GiB. You must specify either a volume size or a snapshot ID. If you specify a snapshot ID, the snapshot size is used for the volume size by default. You can optionally specify a volume size greater than or equal to the snapshot size.
-        #[serde(rename = "SizeInGiB", skip_serializing_if = "Option::is_none")]
-        pub size_in_gi_b: Option<Value<i64>>,
-        /// The snapshot that Amazon ECS uses to create volumes for attachment to tasks maintained by the service. You must specify either `snapshotId` or `sizeInGiB` in your volume configuration. This parameter maps 1:1 with the `SnapshotId` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
-        #[serde(rename = "SnapshotId", skip_serializing_if = "Option::is_none")]
-        pub snapshot_id: Option<Value<String>>,
-        /// The tags to apply to the volume. Amazon ECS applies service-managed tags by default. This parameter maps 1:1 with the `TagSpecifications.N` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
-        #[serde(rename = "TagSpecifications", skip_serializing_if = "Option::is_none")]
-        pub tag_specifications: Option<Vec<EbsTagSpecification>>,
-        /// The throughput to provision for a volume, in MiB/s, with a maximum of 1,000 MiB/s. This parameter maps 1:1 with the `Throughput` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
-        #[serde(rename = "Throughput", skip_serializing_if = "Option::is_none")]
-        pub throughput: Option<Value<i64>>,
-        /// The rate, in MiB/s, at which data is fetched from a snapshot of an existing EBS volume to create new volumes for attachment to the tasks maintained by the service. This property can be specified only if you specify a `snapshotId`. For more information, see [Initialize Amazon EBS volumes](https://docs.aws.amazon.com/ebs/latest/userguide/initalize-volume.html) in the *Amazon EBS User Guide*.
-        #[serde(
-            rename = "VolumeInitializationRate",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ServiceVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ManagedEBSVolume", &self.managed_ebs_volume)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
 
+    /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ServiceManagedEbsVolumeConfiguration {
+        /// `Encrypted`: Indicates whether the volume should be encrypted.
+        pub encrypted: Option<Value<bool>>,
+        /// `FilesystemType`: The filesystem type for the volume.
+        pub filesystem_type: Option<Value<FilesystemType>>,
+        /// `Iops`: The number of I/O operations per second (IOPS).
+        pub iops: Option<Value<i64>>,
+        /// `KmsKeyId`: The Amazon Resource Name (ARN) identifier of the AWS Key Management Service key to use for Amazon EBS encryption.
+        pub kms_key_id: Option<Value<String>>,
+        /// `RoleArn`: The ARN of the IAM role to associate with this volume.
+        pub role_arn: Value<String>,
+        /// `SizeInGiB`: The size of the volume in GiB.
+        pub size_in_gi_b: Option<Value<i64>>,
+        /// `SnapshotId`: The snapshot that Amazon ECS uses to create volumes for attachment to tasks maintained by the service.
+        pub snapshot_id: Option<Value<String>>,
+        /// `TagSpecifications`: The tags to apply to the volume.
+        pub tag_specifications: Option<Vec<EbsTagSpecification>>,
+        /// `Throughput`: The throughput to provision for a volume, in MiB/s, with a maximum of 1,000 MiB/s.
+        pub throughput: Option<Value<i64>>,
+        /// `VolumeInitializationRate`: The rate, in MiB/s, at which data is fetched from a snapshot of an existing EBS volume to create new volumes for attachment to the tasks maintained by the service.
         pub volume_initialization_rate: Option<Value<i64>>,
-        /// The volume type. This parameter maps 1:1 with the `VolumeType` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*. For more information, see [Amazon EBS volume types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-volume-types.html) in the *Amazon EC2 User Guide*.
-        #[serde(rename = "VolumeType", skip_serializing_if = "Option::is_none")]
+        /// `VolumeType`: The volume type.
         pub volume_type: Option<Value<String>>,
     }
 
@@ -5761,7 +6548,33 @@ pub mod service {
         }
     }
 
-    /// The filesystem type for the volume. For volumes created from a snapshot, you must specify the same filesystem type that the volume was using when the snapshot was created. If there is a filesystem type mismatch, the tasks will fail to start.
+    impl Serialize for ServiceManagedEbsVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encrypted", &self.encrypted)?;
+            crate::cfn::entry(&mut map, "FilesystemType", &self.filesystem_type)?;
+            crate::cfn::entry(&mut map, "Iops", &self.iops)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "SizeInGiB", &self.size_in_gi_b)?;
+            crate::cfn::entry(&mut map, "SnapshotId", &self.snapshot_id)?;
+            crate::cfn::entry(&mut map, "TagSpecifications", &self.tag_specifications)?;
+            crate::cfn::entry(&mut map, "Throughput", &self.throughput)?;
+            crate::cfn::entry(
+                &mut map,
+                "VolumeInitializationRate",
+                &self.volume_initialization_rate,
+            )?;
+            crate::cfn::entry(&mut map, "VolumeType", &self.volume_type)?;
+            map.end()
+        }
+    }
+
+    /// The filesystem type for the volume.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FilesystemType {
         /// `ext3`
@@ -5805,16 +6618,13 @@ pub mod service {
     }
 
     /// The tag specifications of an Amazon EBS volume.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EbsTagSpecification {
-        /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume. Tags can only propagate to a `SERVICE` specified in `ServiceVolumeConfiguration`. If no value is specified, the tags aren't propagated.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
+        /// `PropagateTags`: Determines whether to propagate the tags from the task definition to the Amazon EBS volume.
         pub propagate_tags: Option<Value<EbsTagSpecificationPropagateTags>>,
-        /// The type of volume resource.
-        #[serde(rename = "ResourceType")]
+        /// `ResourceType`: The type of volume resource.
         pub resource_type: Value<ResourceType>,
-        /// The tags applied to this Amazon EBS volume. `AmazonECSCreated` and `AmazonECSManaged` are reserved tags that can't be used.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags applied to this Amazon EBS volume. `AmazonECSCreated` and `AmazonECSManaged` are reserved tags that can't be used.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -5829,7 +6639,21 @@ pub mod service {
         }
     }
 
-    /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume. Tags can only propagate to a `SERVICE` specified in `ServiceVolumeConfiguration`. If no value is specified, the tags aren't propagated.
+    impl Serialize for EbsTagSpecification {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// Determines whether to propagate the tags from the task definition to the Amazon EBS volume.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EbsTagSpecificationPropagateTags {
         /// `SERVICE`
@@ -5902,23 +6726,15 @@ pub mod service {
     }
 
     /// The VPC Lattice configuration for your service that holds the information for the target group(s) Amazon ECS tasks will be registered to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcLatticeConfiguration {
         /// `AdvancedConfiguration`.
-        #[serde(
-            rename = "AdvancedConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_configuration: Option<VpcLatticeAdvancedConfiguration>,
-        /// The name of the port mapping to register in the VPC Lattice target group. This is the name of the `portMapping` you defined in your task definition.
-        #[serde(rename = "PortName")]
+        /// `PortName`: The name of the port mapping to register in the VPC Lattice target group.
         pub port_name: Value<String>,
-        /// The ARN of the IAM role to associate with this VPC Lattice configuration. This is the Amazon ECS infrastructure IAM role that is used to manage your VPC Lattice infrastructure.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of the IAM role to associate with this VPC Lattice configuration.
         pub role_arn: Value<String>,
-        /// The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to.
-        #[serde(rename = "TargetGroupArn")]
+        /// `TargetGroupArn`: The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to.
         pub target_group_arn: Value<String>,
     }
 
@@ -5938,26 +6754,56 @@ pub mod service {
         }
     }
 
-    /// The advanced settings for VPC Lattice used in blue/green deployments. Specify the alternate target group and listener rules required for traffic shifting during blue/green deployments.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for VpcLatticeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedConfiguration",
+                &self.advanced_configuration,
+            )?;
+            map.serialize_entry("PortName", &self.port_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.serialize_entry("TargetGroupArn", &self.target_group_arn)?;
+            map.end()
+        }
+    }
+
+    /// The advanced settings for VPC Lattice used in blue/green deployments.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcLatticeAdvancedConfiguration {
-        /// The Amazon Resource Name (ARN) of the alternate target group associated with the VPC Lattice Configuration for Amazon ECS blue/green deployments.
-        #[serde(
-            rename = "AlternateTargetGroupArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AlternateTargetGroupArn`: The Amazon Resource Name (ARN) of the alternate target group associated with the VPC Lattice Configuration for Amazon ECS blue/green deployments.
         pub alternate_target_group_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) that identifies the production listener rule or listener for routing production traffic.
-        #[serde(
-            rename = "ProductionListenerRule",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProductionListenerRule`: The Amazon Resource Name (ARN) that identifies the production listener rule or listener for routing production traffic.
         pub production_listener_rule: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) that identifies the test listener rule or listener for routing test traffic.
-        #[serde(rename = "TestListenerRule", skip_serializing_if = "Option::is_none")]
+        /// `TestListenerRule`: The Amazon Resource Name (ARN) that identifies the test listener rule or listener for routing test traffic.
         pub test_listener_rule: Option<Value<String>>,
+    }
+
+    impl Serialize for VpcLatticeAdvancedConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AlternateTargetGroupArn",
+                &self.alternate_target_group_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProductionListenerRule",
+                &self.production_listener_rule,
+            )?;
+            crate::cfn::entry(&mut map, "TestListenerRule", &self.test_listener_rule)?;
+            map.end()
+        }
     }
 }
 
@@ -5965,8 +6811,14 @@ pub mod service {
 pub mod task_definition {
     use cloudwright_core::Value;
     use serde::Serialize;
-
-    /// `AWS::ECS::TaskDefinition`: Registers a new task definition from the supplied `family` and `containerDefinitions`. Optionally, you can add data volumes to your containers with the `volumes` parameter. `Ref` returns the primary identifier, `TaskDefinitionArn`.
+    pub use super::{
+        Condition, EnvironmentFile, FirelensConfiguration, FirelensConfigurationType,
+        KernelCapabilities, KeyValuePair, MountPoint, Name, PermissionsItem,
+        RepositoryCredentials, Secret, SystemControl, Tmpfs, Type, Ulimit,
+    };
+    /// `AWS::ECS::TaskDefinition`: Registers a new task definition from the supplied `family` and `containerDefinitions`. `Ref` returns the primary identifier, `TaskDefinitionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskdefinition.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTaskDefinition {
         resource: cloudwright_core::CfnResource,
@@ -6037,232 +6889,185 @@ pub mod task_definition {
     }
 
     /// The properties of `AWS::ECS::TaskDefinition`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTaskDefinitionProps {
-        /// A list of container definitions in JSON format that describe the different containers that make up your task. For more information about container definition parameters and defaults, see [Amazon ECS Task Definitions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(
-            rename = "ContainerDefinitions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContainerDefinitions`: A list of container definitions in JSON format that describe the different containers that make up your task.
         pub container_definitions: Option<Vec<ContainerDefinition>>,
-        /// The number of `cpu` units used by the task. If you use the EC2 launch type, this field is optional. Any value can be used. If you use the Fargate launch type, this field is required. You must use one of the following values. The value that you choose determines your range of valid values for the `memory` parameter.
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
+        /// `Cpu`: The number of `cpu` units used by the task.
         pub cpu: Option<Value<String>>,
-        /// Enables fault injection and allows for fault injection requests to be accepted from the task's containers. The default value is `false`.
-        #[serde(
-            rename = "EnableFaultInjection",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnableFaultInjection`: Enables fault injection and allows for fault injection requests to be accepted from the task's containers.
         pub enable_fault_injection: Option<Value<bool>>,
-        /// The ephemeral storage settings to use for tasks run with the task definition.
-        #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
+        /// `EphemeralStorage`: The ephemeral storage settings to use for tasks run with the task definition.
         pub ephemeral_storage: Option<EphemeralStorage>,
-        /// The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf. For informationabout the required IAM roles for Amazon ECS, see [IAM roles for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-ecs-iam-role-overview.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(rename = "ExecutionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ExecutionRoleArn`: The Amazon Resource Name (ARN) of the task execution role that grants the Amazon ECS container agent permission to make AWS API calls on your behalf.
         pub execution_role_arn: Option<Value<String>>,
-        /// The name of a family that this task definition is registered to. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.
-        #[serde(rename = "Family", skip_serializing_if = "Option::is_none")]
+        /// `Family`: The name of a family that this task definition is registered to.
         pub family: Option<Value<String>>,
         /// `InferenceAccelerators`.
-        #[serde(
-            rename = "InferenceAccelerators",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub inference_accelerators: Option<Vec<InferenceAccelerator>>,
-        /// The IPC resource namespace to use for the containers in the task. The valid values are `host`, `task`, or `none`. If `host` is specified, then all containers within the tasks that specified the `host` IPC mode on the same container instance share the same IPC resources with the host Amazon EC2 instance. If `task` is specified, all containers within the specified task share the same IPC resources.
-        #[serde(rename = "IpcMode", skip_serializing_if = "Option::is_none")]
+        /// `IpcMode`: The IPC resource namespace to use for the containers in the task.
         pub ipc_mode: Option<Value<IpcMode>>,
-        /// The amount (in MiB) of memory used by the task.
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
+        /// `Memory`: The amount (in MiB) of memory used by the task.
         pub memory: Option<Value<String>>,
-        /// The Docker networking mode to use for the containers in the task. The valid values are `none`, `bridge`, `awsvpc`, and `host`. If no network mode is specified, the default is `bridge`.
-        #[serde(rename = "NetworkMode", skip_serializing_if = "Option::is_none")]
+        /// `NetworkMode`: The Docker networking mode to use for the containers in the task.
         pub network_mode: Option<Value<NetworkMode>>,
-        /// The process namespace to use for the containers in the task. The valid values are `host` or `task`. On Fargate for Linux containers, the only valid value is `task`. For example, monitoring sidecars might need `pidMode` to access information about other containers running in the same task.
-        #[serde(rename = "PidMode", skip_serializing_if = "Option::is_none")]
+        /// `PidMode`: The process namespace to use for the containers in the task.
         pub pid_mode: Option<Value<PidMode>>,
-        /// An array of placement constraint objects to use for tasks.
-        #[serde(
-            rename = "PlacementConstraints",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PlacementConstraints`: An array of placement constraint objects to use for tasks.
         pub placement_constraints: Option<Vec<TaskDefinitionPlacementConstraint>>,
-        /// The configuration details for the App Mesh proxy.
-        #[serde(rename = "ProxyConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `ProxyConfiguration`: The configuration details for the App Mesh proxy.
         pub proxy_configuration: Option<ProxyConfiguration>,
-        /// The task launch types the task definition was validated against. The valid values are `MANAGED_INSTANCES`, `EC2`, `FARGATE`, and `EXTERNAL`. For more information, see [Amazon ECS launch types](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(
-            rename = "RequiresCompatibilities",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RequiresCompatibilities`: The task launch types the task definition was validated against.
         pub requires_compatibilities: Option<Vec<Value<RequiresCompatibilitiesItem>>>,
-        /// The operating system that your tasks definitions run on.
-        #[serde(rename = "RuntimePlatform", skip_serializing_if = "Option::is_none")]
+        /// `RuntimePlatform`: The operating system that your tasks definitions run on.
         pub runtime_platform: Option<RuntimePlatform>,
-        /// The metadata that you apply to the task definition to help you categorize and organize them. Each tag consists of a key and an optional value. You define both of them.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The metadata that you apply to the task definition to help you categorize and organize them.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf. For more information, see [Amazon ECS Task Role](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(rename = "TaskRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `TaskRoleArn`: The short name or full Amazon Resource Name (ARN) of the IAMlong role that grants containers in the task permission to call AWS APIs on your behalf.
         pub task_role_arn: Option<Value<String>>,
-        /// The list of data volume definitions for the task. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(rename = "Volumes", skip_serializing_if = "Option::is_none")]
+        /// `Volumes`: The list of data volume definitions for the task.
         pub volumes: Option<Vec<Volume>>,
     }
 
-    /// The `ContainerDefinition` property specifies a container definition. Container definitions are used in task definitions to describe the different containers that are launched as part of a task.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnTaskDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerDefinitions",
+                &self.container_definitions,
+            )?;
+            crate::cfn::entry(&mut map, "Cpu", &self.cpu)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableFaultInjection",
+                &self.enable_fault_injection,
+            )?;
+            crate::cfn::entry(&mut map, "EphemeralStorage", &self.ephemeral_storage)?;
+            crate::cfn::entry(&mut map, "ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(&mut map, "Family", &self.family)?;
+            crate::cfn::entry(
+                &mut map,
+                "InferenceAccelerators",
+                &self.inference_accelerators,
+            )?;
+            crate::cfn::entry(&mut map, "IpcMode", &self.ipc_mode)?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            crate::cfn::entry(&mut map, "NetworkMode", &self.network_mode)?;
+            crate::cfn::entry(&mut map, "PidMode", &self.pid_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "PlacementConstraints",
+                &self.placement_constraints,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProxyConfiguration",
+                &self.proxy_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RequiresCompatibilities",
+                &self.requires_compatibilities,
+            )?;
+            crate::cfn::entry(&mut map, "RuntimePlatform", &self.runtime_platform)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TaskRoleArn", &self.task_role_arn)?;
+            crate::cfn::entry(&mut map, "Volumes", &self.volumes)?;
+            map.end()
+        }
+    }
+
+    /// The `ContainerDefinition` property specifies a container definition.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ContainerDefinition {
-        /// The command that's passed to the container. This parameter maps to `Cmd` in the docker container create command and the `COMMAND` parameter to docker run. If there are multiple arguments, each argument is a separated string in the array.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
+        /// `Command`: The command that's passed to the container.
         pub command: Option<Vec<Value<String>>>,
-        /// The number of `cpu` units reserved for the container. This parameter maps to `CpuShares` in the docker container create command and the `--cpu-shares` option to docker run.
-        #[serde(rename = "Cpu", skip_serializing_if = "Option::is_none")]
+        /// `Cpu`: The number of `cpu` units reserved for the container.
         pub cpu: Option<Value<i64>>,
-        /// A list of ARNs in SSM or Amazon S3 to a credential spec (`CredSpec`) file that configures the container for Active Directory authentication. We recommend that you use this parameter instead of the `dockerSecurityOptions`. The maximum number of ARNs is 1.
-        #[serde(rename = "CredentialSpecs", skip_serializing_if = "Option::is_none")]
+        /// `CredentialSpecs`: A list of ARNs in SSM or Amazon S3 to a credential spec (`CredSpec`) file that configures the container for Active Directory authentication.
         pub credential_specs: Option<Vec<Value<String>>>,
-        /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
-        #[serde(rename = "DependsOn", skip_serializing_if = "Option::is_none")]
+        /// `DependsOn`: The dependencies defined for container startup and shutdown.
         pub depends_on: Option<Vec<ContainerDependency>>,
-        /// When this parameter is true, networking is off within the container. This parameter maps to `NetworkDisabled` in the docker container create command.
-        #[serde(rename = "DisableNetworking", skip_serializing_if = "Option::is_none")]
+        /// `DisableNetworking`: When this parameter is true, networking is off within the container.
         pub disable_networking: Option<Value<bool>>,
-        /// A list of DNS search domains that are presented to the container. This parameter maps to `DnsSearch` in the docker container create command and the `--dns-search` option to docker run.
-        #[serde(rename = "DnsSearchDomains", skip_serializing_if = "Option::is_none")]
+        /// `DnsSearchDomains`: A list of DNS search domains that are presented to the container.
         pub dns_search_domains: Option<Vec<Value<String>>>,
-        /// A list of DNS servers that are presented to the container. This parameter maps to `Dns` in the docker container create command and the `--dns` option to docker run.
-        #[serde(rename = "DnsServers", skip_serializing_if = "Option::is_none")]
+        /// `DnsServers`: A list of DNS servers that are presented to the container.
         pub dns_servers: Option<Vec<Value<String>>>,
-        /// A key/value map of labels to add to the container. This parameter maps to `Labels` in the docker container create command and the `--label` option to docker run. This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
-        #[serde(rename = "DockerLabels", skip_serializing_if = "Option::is_none")]
+        /// `DockerLabels`: A key/value map of labels to add to the container.
         pub docker_labels: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// A list of strings to provide custom configuration for multiple security systems. This field isn't valid for containers in tasks using the Fargate launch type.
-        #[serde(
-            rename = "DockerSecurityOptions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DockerSecurityOptions`: A list of strings to provide custom configuration for multiple security systems.
         pub docker_security_options: Option<Vec<Value<String>>>,
-        /// Early versions of the Amazon ECS container agent don't properly handle `entryPoint` parameters. If you have problems using `entryPoint`, update your container agent or enter your commands and arguments as `command` array items instead.
-        #[serde(rename = "EntryPoint", skip_serializing_if = "Option::is_none")]
+        /// `EntryPoint`: Early versions of the Amazon ECS container agent don't properly handle `entryPoint` parameters.
         pub entry_point: Option<Vec<Value<String>>>,
-        /// The environment variables to pass to a container. This parameter maps to `Env` in the docker container create command and the `--env` option to docker run.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: The environment variables to pass to a container.
         pub environment: Option<Vec<KeyValuePair>>,
-        /// A list of files containing the environment variables to pass to a container. This parameter maps to the `--env-file` option to docker run.
-        #[serde(rename = "EnvironmentFiles", skip_serializing_if = "Option::is_none")]
+        /// `EnvironmentFiles`: A list of files containing the environment variables to pass to a container.
         pub environment_files: Option<Vec<EnvironmentFile>>,
-        /// If the `essential` parameter of a container is marked as `true`, and that container fails or stops for any reason, all other containers that are part of the task are stopped. If the `essential` parameter of a container is marked as `false`, its failure doesn't affect the rest of the containers in a task. If this parameter is omitted, a container is assumed to be essential.
-        #[serde(rename = "Essential", skip_serializing_if = "Option::is_none")]
+        /// `Essential`: If the `essential` parameter of a container is marked as `true`, and that container fails or stops for any reason, all other containers that are part of the task are stopped.
         pub essential: Option<Value<bool>>,
-        /// A list of hostnames and IP address mappings to append to the `/etc/hosts` file on the container. This parameter maps to `ExtraHosts` in the docker container create command and the `--add-host` option to docker run.
-        #[serde(rename = "ExtraHosts", skip_serializing_if = "Option::is_none")]
+        /// `ExtraHosts`: A list of hostnames and IP address mappings to append to the `/etc/hosts` file on the container.
         pub extra_hosts: Option<Vec<HostEntry>>,
-        /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom Log Routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(
-            rename = "FirelensConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FirelensConfiguration`: The FireLens configuration for the container.
         pub firelens_configuration: Option<FirelensConfiguration>,
-        /// The container health check command and associated configuration parameters for the container. This parameter maps to `HealthCheck` in the docker container create command and the `HEALTHCHECK` parameter of docker run.
-        #[serde(rename = "HealthCheck", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheck`: The container health check command and associated configuration parameters for the container.
         pub health_check: Option<HealthCheck>,
-        /// The hostname to use for your container. This parameter maps to `Hostname` in the docker container create command and the `--hostname` option to docker run.
-        #[serde(rename = "Hostname", skip_serializing_if = "Option::is_none")]
+        /// `Hostname`: The hostname to use for your container.
         pub hostname: Option<Value<String>>,
-        /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either `repository-url/image:tag` or `repository-url/image@digest`.
-        #[serde(rename = "Image")]
+        /// `Image`: The image used to start a container.
         pub image: Value<String>,
-        /// When this parameter is `true`, you can deploy containerized applications that require `stdin` or a `tty` to be allocated. This parameter maps to `OpenStdin` in the docker container create command and the `--interactive` option to docker run.
-        #[serde(rename = "Interactive", skip_serializing_if = "Option::is_none")]
+        /// `Interactive`: When this parameter is `true`, you can deploy containerized applications that require `stdin` or a `tty` to be allocated.
         pub interactive: Option<Value<bool>>,
-        /// The `links` parameter allows containers to communicate with each other without the need for port mappings. This parameter is only supported if the network mode of a task definition is `bridge`. The `name:internalName` construct is analogous to `name:alias` in Docker links. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed..
-        #[serde(rename = "Links", skip_serializing_if = "Option::is_none")]
+        /// `Links`: The `links` parameter allows containers to communicate with each other without the need for port mappings.
         pub links: Option<Vec<Value<String>>>,
-        /// Linux-specific modifications that are applied to the container, such as Linux kernel capabilities. For more information see [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
-        #[serde(rename = "LinuxParameters", skip_serializing_if = "Option::is_none")]
+        /// `LinuxParameters`: Linux-specific modifications that are applied to the container, such as Linux kernel capabilities.
         pub linux_parameters: Option<LinuxParameters>,
-        /// The log configuration specification for the container.
-        #[serde(rename = "LogConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `LogConfiguration`: The log configuration specification for the container.
         pub log_configuration: Option<LogConfiguration>,
-        /// The amount (in MiB) of memory to present to the container. If your container attempts to exceed the memory specified here, the container is killed. The total amount of memory reserved for all containers within a task must be lower than the task `memory` value, if one is specified.
-        #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
+        /// `Memory`: The amount (in MiB) of memory to present to the container.
         pub memory: Option<Value<i64>>,
-        /// The soft limit (in MiB) of memory to reserve for the container. When system memory is under heavy contention, Docker attempts to keep the container memory to this soft limit.
-        #[serde(rename = "MemoryReservation", skip_serializing_if = "Option::is_none")]
+        /// `MemoryReservation`: The soft limit (in MiB) of memory to reserve for the container.
         pub memory_reservation: Option<Value<i64>>,
-        /// The mount points for data volumes in your container.
-        #[serde(rename = "MountPoints", skip_serializing_if = "Option::is_none")]
+        /// `MountPoints`: The mount points for data volumes in your container.
         pub mount_points: Option<Vec<MountPoint>>,
-        /// The name of a container. If you're linking multiple containers together in a task definition, the `name` of one container can be entered in the `links` of another container to connect the containers. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. This parameter maps to `name` in the docker container create command and the `--name` option to docker run.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of a container.
         pub name: Value<String>,
-        /// The list of port mappings for the container. Port mappings allow containers to access ports on the host container instance to send or receive traffic.
-        #[serde(rename = "PortMappings", skip_serializing_if = "Option::is_none")]
+        /// `PortMappings`: The list of port mappings for the container.
         pub port_mappings: Option<Vec<PortMapping>>,
-        /// When this parameter is true, the container is given elevated privileges on the host container instance (similar to the `root` user). This parameter maps to `Privileged` in the docker container create command and the `--privileged` option to docker run
-        #[serde(rename = "Privileged", skip_serializing_if = "Option::is_none")]
+        /// `Privileged`: When this parameter is true, the container is given elevated privileges on the host container instance (similar to the `root` user).
         pub privileged: Option<Value<bool>>,
-        /// When this parameter is `true`, a TTY is allocated. This parameter maps to `Tty` in the docker container create command and the `--tty` option to docker run.
-        #[serde(rename = "PseudoTerminal", skip_serializing_if = "Option::is_none")]
+        /// `PseudoTerminal`: When this parameter is `true`, a TTY is allocated.
         pub pseudo_terminal: Option<Value<bool>>,
-        /// When this parameter is true, the container is given read-only access to its root file system. This parameter maps to `ReadonlyRootfs` in the docker container create command and the `--read-only` option to docker run.
-        #[serde(
-            rename = "ReadonlyRootFilesystem",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReadonlyRootFilesystem`: When this parameter is true, the container is given read-only access to its root file system.
         pub readonly_root_filesystem: Option<Value<bool>>,
-        /// The private repository authentication credentials to use.
-        #[serde(
-            rename = "RepositoryCredentials",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RepositoryCredentials`: The private repository authentication credentials to use.
         pub repository_credentials: Option<RepositoryCredentials>,
-        /// The type and amount of a resource to assign to a container. The supported resources are GPUs and Neuron devices.
-        #[serde(
-            rename = "ResourceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourceRequirements`: The type and amount of a resource to assign to a container.
         pub resource_requirements: Option<Vec<ResourceRequirement>>,
-        /// The restart policy for a container. When you set up a restart policy, Amazon ECS can restart the container without needing to replace the task.
-        #[serde(rename = "RestartPolicy", skip_serializing_if = "Option::is_none")]
+        /// `RestartPolicy`: The restart policy for a container.
         pub restart_policy: Option<RestartPolicy>,
-        /// The secrets to pass to the container. For more information, see [Specifying Sensitive Data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(rename = "Secrets", skip_serializing_if = "Option::is_none")]
+        /// `Secrets`: The secrets to pass to the container.
         pub secrets: Option<Vec<Secret>>,
-        /// Time duration (in seconds) to wait before giving up on resolving dependencies for a container. For example, you specify two containers in a task definition with containerA having a dependency on containerB reaching a `COMPLETE`, `SUCCESS`, or `HEALTHY` status.
-        #[serde(rename = "StartTimeout", skip_serializing_if = "Option::is_none")]
+        /// `StartTimeout`: Time duration (in seconds) to wait before giving up on resolving dependencies for a container.
         pub start_timeout: Option<Value<i64>>,
-        /// Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
-        #[serde(rename = "StopTimeout", skip_serializing_if = "Option::is_none")]
+        /// `StopTimeout`: Time duration (in seconds) to wait before the container is forcefully killed if it doesn't exit normally on its own.
         pub stop_timeout: Option<Value<i64>>,
-        /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
-        #[serde(rename = "SystemControls", skip_serializing_if = "Option::is_none")]
+        /// `SystemControls`: A list of namespaced kernel parameters to set in the container.
         pub system_controls: Option<Vec<SystemControl>>,
-        /// A list of `ulimits` to set in the container. This parameter maps to `Ulimits` in the [Create a container](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/#operation/ContainerCreate) section of the [Docker Remote API](https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.35/) and the `--ulimit` option to \[docker...
-        #[serde(rename = "Ulimits", skip_serializing_if = "Option::is_none")]
+        /// `Ulimits`: A list of `ulimits` to set in the container.
         pub ulimits: Option<Vec<Ulimit>>,
-        /// The user to use inside the container. This parameter maps to `User` in the docker container create command and the `--user` option to docker run.
-        #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
+        /// `User`: The user to use inside the container.
         pub user: Option<Value<String>>,
-        /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest. By default, the value is `enabled`. If you set the value for a container as `disabled`, Amazon ECS will not resolve the provided container image tag to a digest and will use the original image URI specified in the container definition for deployment.
-        #[serde(rename = "VersionConsistency", skip_serializing_if = "Option::is_none")]
+        /// `VersionConsistency`: Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest.
         pub version_consistency: Option<Value<VersionConsistency>>,
-        /// Data volumes to mount from another container. This parameter maps to `VolumesFrom` in the docker container create command and the `--volumes-from` option to docker run.
-        #[serde(rename = "VolumesFrom", skip_serializing_if = "Option::is_none")]
+        /// `VolumesFrom`: Data volumes to mount from another container.
         pub volumes_from: Option<Vec<VolumeFrom>>,
-        /// The working directory to run commands inside the container in. This parameter maps to `WorkingDir` in the docker container create command and the `--workdir` option to docker run.
-        #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
+        /// `WorkingDirectory`: The working directory to run commands inside the container in.
         pub working_directory: Option<Value<String>>,
     }
 
@@ -6319,322 +7124,232 @@ pub mod task_definition {
         }
     }
 
-    /// The `ContainerDependency` property specifies the dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ContainerDefinition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(&mut map, "Cpu", &self.cpu)?;
+            crate::cfn::entry(&mut map, "CredentialSpecs", &self.credential_specs)?;
+            crate::cfn::entry(&mut map, "DependsOn", &self.depends_on)?;
+            crate::cfn::entry(&mut map, "DisableNetworking", &self.disable_networking)?;
+            crate::cfn::entry(&mut map, "DnsSearchDomains", &self.dns_search_domains)?;
+            crate::cfn::entry(&mut map, "DnsServers", &self.dns_servers)?;
+            crate::cfn::entry(&mut map, "DockerLabels", &self.docker_labels)?;
+            crate::cfn::entry(
+                &mut map,
+                "DockerSecurityOptions",
+                &self.docker_security_options,
+            )?;
+            crate::cfn::entry(&mut map, "EntryPoint", &self.entry_point)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "EnvironmentFiles", &self.environment_files)?;
+            crate::cfn::entry(&mut map, "Essential", &self.essential)?;
+            crate::cfn::entry(&mut map, "ExtraHosts", &self.extra_hosts)?;
+            crate::cfn::entry(
+                &mut map,
+                "FirelensConfiguration",
+                &self.firelens_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "HealthCheck", &self.health_check)?;
+            crate::cfn::entry(&mut map, "Hostname", &self.hostname)?;
+            map.serialize_entry("Image", &self.image)?;
+            crate::cfn::entry(&mut map, "Interactive", &self.interactive)?;
+            crate::cfn::entry(&mut map, "Links", &self.links)?;
+            crate::cfn::entry(&mut map, "LinuxParameters", &self.linux_parameters)?;
+            crate::cfn::entry(&mut map, "LogConfiguration", &self.log_configuration)?;
+            crate::cfn::entry(&mut map, "Memory", &self.memory)?;
+            crate::cfn::entry(&mut map, "MemoryReservation", &self.memory_reservation)?;
+            crate::cfn::entry(&mut map, "MountPoints", &self.mount_points)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PortMappings", &self.port_mappings)?;
+            crate::cfn::entry(&mut map, "Privileged", &self.privileged)?;
+            crate::cfn::entry(&mut map, "PseudoTerminal", &self.pseudo_terminal)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadonlyRootFilesystem",
+                &self.readonly_root_filesystem,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RepositoryCredentials",
+                &self.repository_credentials,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceRequirements",
+                &self.resource_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "RestartPolicy", &self.restart_policy)?;
+            crate::cfn::entry(&mut map, "Secrets", &self.secrets)?;
+            crate::cfn::entry(&mut map, "StartTimeout", &self.start_timeout)?;
+            crate::cfn::entry(&mut map, "StopTimeout", &self.stop_timeout)?;
+            crate::cfn::entry(&mut map, "SystemControls", &self.system_controls)?;
+            crate::cfn::entry(&mut map, "Ulimits", &self.ulimits)?;
+            crate::cfn::entry(&mut map, "User", &self.user)?;
+            crate::cfn::entry(
+                &mut map,
+                "VersionConsistency",
+                &self.version_consistency,
+            )?;
+            crate::cfn::entry(&mut map, "VolumesFrom", &self.volumes_from)?;
+            crate::cfn::entry(&mut map, "WorkingDirectory", &self.working_directory)?;
+            map.end()
+        }
+    }
+
+    /// The `ContainerDependency` property specifies the dependencies defined for container startup and shutdown.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ContainerDependency {
-        /// The dependency condition of the container. The following are the available conditions and their behavior:
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
+        /// `Condition`: The dependency condition of the container.
         pub condition: Option<Value<Condition>>,
-        /// The name of a container.
-        #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
+        /// `ContainerName`: The name of a container.
         pub container_name: Option<Value<String>>,
     }
 
-    /// The dependency condition of the container. The following are the available conditions and their behavior:
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Condition {
-        /// `COMPLETE`
-        Complete,
-        /// `HEALTHY`
-        Healthy,
-        /// `START`
-        Start,
-        /// `SUCCESS`
-        Success,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Condition {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Complete => "COMPLETE",
-                Self::Healthy => "HEALTHY",
-                Self::Start => "START",
-                Self::Success => "SUCCESS",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Condition {
+    impl Serialize for ContainerDependency {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Condition> for Value<Condition> {
-        fn from(value: Condition) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// A key-value pair object.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct KeyValuePair {
-        /// The name of the key-value pair. For environment variables, this is the name of the environment variable.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
-        pub name: Option<Value<String>>,
-        /// The value of the key-value pair. For environment variables, this is the value of the environment variable.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a `.env` file extension. Each line in an environment file should contain an environment variable in `VARIABLE=VALUE` format. Lines beginning with `#` are treated as comments and are ignored.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct EnvironmentFile {
-        /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Value<Type>>,
-        /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// The file type to use. Environment files are objects in Amazon S3. The only supported value is `s3`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Type {
-        /// `s3`
-        S3,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Type {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::S3 => "s3",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Type {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Type> for Value<Type> {
-        fn from(value: Type) -> Self {
-            Value::Literal(value)
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            crate::cfn::entry(&mut map, "ContainerName", &self.container_name)?;
+            map.end()
         }
     }
 
     /// The `HostEntry` property specifies a hostname and an IP address that are added to the `/etc/hosts` file of a container through the `extraHosts` parameter of its `ContainerDefinition` resource.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HostEntry {
-        /// The hostname to use in the `/etc/hosts` entry.
-        #[serde(rename = "Hostname", skip_serializing_if = "Option::is_none")]
+        /// `Hostname`: The hostname to use in the `/etc/hosts` entry.
         pub hostname: Option<Value<String>>,
-        /// The IP address to use in the `/etc/hosts` entry.
-        #[serde(rename = "IpAddress", skip_serializing_if = "Option::is_none")]
+        /// `IpAddress`: The IP address to use in the `/etc/hosts` entry.
         pub ip_address: Option<Value<String>>,
     }
 
-    /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom log routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct FirelensConfiguration {
-        /// The options to use when configuring the log router. This field is optional and can be used to add additional metadata, such as the task, task definition, cluster, and container instance details to the log event.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
-        pub options: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The log router to use. The valid values are `fluentd` or `fluentbit`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Value<FirelensConfigurationType>>,
-    }
-
-    /// The log router to use. The valid values are `fluentd` or `fluentbit`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum FirelensConfigurationType {
-        /// `fluentbit`
-        Fluentbit,
-        /// `fluentd`
-        Fluentd,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl FirelensConfigurationType {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Fluentbit => "fluentbit",
-                Self::Fluentd => "fluentd",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for FirelensConfigurationType {
+    impl Serialize for HostEntry {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Hostname", &self.hostname)?;
+            crate::cfn::entry(&mut map, "IpAddress", &self.ip_address)?;
+            map.end()
         }
     }
 
-    impl From<FirelensConfigurationType> for Value<FirelensConfigurationType> {
-        fn from(value: FirelensConfigurationType) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// The `HealthCheck` property specifies an object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the `HEALTHCHECK` parameter of docker run.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `HealthCheck` property specifies an object representing a container health check.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HealthCheck {
-        /// A string array representing the command that the container runs to determine if it is healthy. The string array must start with `CMD` to run the command arguments directly, or `CMD-SHELL` to run the command with the container's default shell.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
+        /// `Command`: A string array representing the command that the container runs to determine if it is healthy.
         pub command: Option<Vec<Value<String>>>,
-        /// The time period in seconds between each health check execution. You may specify between 5 and 300 seconds. The default value is 30 seconds. This value applies only when you specify a `command`.
-        #[serde(rename = "Interval", skip_serializing_if = "Option::is_none")]
+        /// `Interval`: The time period in seconds between each health check execution.
         pub interval: Option<Value<i64>>,
-        /// The number of times to retry a failed health check before the container is considered unhealthy. You may specify between 1 and 10 retries. The default value is 3. This value applies only when you specify a `command`.
-        #[serde(rename = "Retries", skip_serializing_if = "Option::is_none")]
+        /// `Retries`: The number of times to retry a failed health check before the container is considered unhealthy.
         pub retries: Option<Value<i64>>,
-        /// The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries. You can specify between 0 and 300 seconds. By default, the `startPeriod` is off. This value applies only when you specify a `command`.
-        #[serde(rename = "StartPeriod", skip_serializing_if = "Option::is_none")]
+        /// `StartPeriod`: The optional grace period to provide containers time to bootstrap before failed health checks count towards the maximum number of retries.
         pub start_period: Option<Value<i64>>,
-        /// The time period in seconds to wait for a health check to succeed before it is considered a failure. You may specify between 2 and 60 seconds. The default value is 5. This value applies only when you specify a `command`.
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: The time period in seconds to wait for a health check to succeed before it is considered a failure.
         pub timeout: Option<Value<i64>>,
     }
 
-    /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct LinuxParameters {
-        /// The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
-        #[serde(rename = "Capabilities", skip_serializing_if = "Option::is_none")]
-        pub capabilities: Option<KernelCapabilities>,
-        /// Any host devices to expose to the container. This parameter maps to `Devices` in the docker container create command and the `--device` option to docker run.
-        #[serde(rename = "Devices", skip_serializing_if = "Option::is_none")]
-        pub devices: Option<Vec<Device>>,
-        /// Run an `init` process inside the container that forwards signals and reaps processes. This parameter maps to the `--init` option to docker run. This parameter requires version 1.25 of the Docker Remote API or greater on your container instance.
-        #[serde(rename = "InitProcessEnabled", skip_serializing_if = "Option::is_none")]
-        pub init_process_enabled: Option<Value<bool>>,
-        /// The total amount of swap memory (in MiB) a container can use. This parameter will be translated to the `--memory-swap` option to docker run where the value would be the sum of the container memory plus the `maxSwap` value.
-        #[serde(rename = "MaxSwap", skip_serializing_if = "Option::is_none")]
-        pub max_swap: Option<Value<i64>>,
-        /// The value for the size (in MiB) of the `/dev/shm` volume. This parameter maps to the `--shm-size` option to docker run.
-        #[serde(rename = "SharedMemorySize", skip_serializing_if = "Option::is_none")]
-        pub shared_memory_size: Option<Value<i64>>,
-        /// This allows you to tune a container's memory swappiness behavior. A `swappiness` value of `0` will cause swapping to not happen unless absolutely necessary. A `swappiness` value of `100` will cause pages to be swapped very aggressively. Accepted values are whole numbers between `0` and `100`. If the `swappiness` parameter is not specified, a default value of `60` is used.
-        #[serde(rename = "Swappiness", skip_serializing_if = "Option::is_none")]
-        pub swappiness: Option<Value<i64>>,
-        /// The container path, mount options, and size (in MiB) of the tmpfs mount. This parameter maps to the `--tmpfs` option to docker run.
-        #[serde(rename = "Tmpfs", skip_serializing_if = "Option::is_none")]
-        pub tmpfs: Option<Vec<Tmpfs>>,
-    }
-
-    /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the [capabilities(7)](https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html) Linux manual page.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct KernelCapabilities {
-        /// The Linux capabilities for the container that have been added to the default configuration provided by Docker. This parameter maps to `CapAdd` in the docker container create command and the `--cap-add` option to docker run.
-        #[serde(rename = "Add", skip_serializing_if = "Option::is_none")]
-        pub add: Option<Vec<Value<String>>>,
-        /// The Linux capabilities for the container that have been removed from the default configuration provided by Docker. This parameter maps to `CapDrop` in the docker container create command and the `--cap-drop` option to docker run.
-        #[serde(rename = "Drop", skip_serializing_if = "Option::is_none")]
-        pub drop: Option<Vec<Value<String>>>,
-    }
-
-    /// The `Device` property specifies an object representing a container instance host device.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Device {
-        /// The path inside the container at which to expose the host device.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
-        pub container_path: Option<Value<String>>,
-        /// The path for the device on the host container instance.
-        #[serde(rename = "HostPath", skip_serializing_if = "Option::is_none")]
-        pub host_path: Option<Value<String>>,
-        /// The explicit permissions to provide to the container for the device. By default, the container has permissions for `read`, `write`, and `mknod` for the device.
-        #[serde(rename = "Permissions", skip_serializing_if = "Option::is_none")]
-        pub permissions: Option<Vec<Value<PermissionsItem>>>,
-    }
-
-    /// Values of `PermissionsItem`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum PermissionsItem {
-        /// `mknod`
-        Mknod,
-        /// `read`
-        Read,
-        /// `write`
-        Write,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl PermissionsItem {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Mknod => "mknod",
-                Self::Read => "read",
-                Self::Write => "write",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for PermissionsItem {
+    impl Serialize for HealthCheck {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(&mut map, "Interval", &self.interval)?;
+            crate::cfn::entry(&mut map, "Retries", &self.retries)?;
+            crate::cfn::entry(&mut map, "StartPeriod", &self.start_period)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            map.end()
         }
     }
 
-    impl From<PermissionsItem> for Value<PermissionsItem> {
-        fn from(value: PermissionsItem) -> Self {
-            Value::Literal(value)
+    /// The Linux-specific options that are applied to the container, such as Linux [KernelCapabilities](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LinuxParameters {
+        /// `Capabilities`: The Linux capabilities for the container that are added to or dropped from the default configuration provided by Docker.
+        pub capabilities: Option<KernelCapabilities>,
+        /// `Devices`: Any host devices to expose to the container.
+        pub devices: Option<Vec<Device>>,
+        /// `InitProcessEnabled`: Run an `init` process inside the container that forwards signals and reaps processes.
+        pub init_process_enabled: Option<Value<bool>>,
+        /// `MaxSwap`: The total amount of swap memory (in MiB) a container can use.
+        pub max_swap: Option<Value<i64>>,
+        /// `SharedMemorySize`: The value for the size (in MiB) of the `/dev/shm` volume.
+        pub shared_memory_size: Option<Value<i64>>,
+        /// `Swappiness`: This allows you to tune a container's memory swappiness behavior.
+        pub swappiness: Option<Value<i64>>,
+        /// `Tmpfs`: The container path, mount options, and size (in MiB) of the tmpfs mount.
+        pub tmpfs: Option<Vec<Tmpfs>>,
+    }
+
+    impl Serialize for LinuxParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Capabilities", &self.capabilities)?;
+            crate::cfn::entry(&mut map, "Devices", &self.devices)?;
+            crate::cfn::entry(
+                &mut map,
+                "InitProcessEnabled",
+                &self.init_process_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "MaxSwap", &self.max_swap)?;
+            crate::cfn::entry(&mut map, "SharedMemorySize", &self.shared_memory_size)?;
+            crate::cfn::entry(&mut map, "Swappiness", &self.swappiness)?;
+            crate::cfn::entry(&mut map, "Tmpfs", &self.tmpfs)?;
+            map.end()
         }
     }
 
-    /// The container path, mount options, and size of the tmpfs mount.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Tmpfs {
-        /// The absolute file path where the tmpfs volume is to be mounted.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
+    /// The `Device` property specifies an object representing a container instance host device.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Device {
+        /// `ContainerPath`: The path inside the container at which to expose the host device.
         pub container_path: Option<Value<String>>,
-        /// The list of tmpfs volume mount options.
-        #[serde(rename = "MountOptions", skip_serializing_if = "Option::is_none")]
-        pub mount_options: Option<Vec<Value<String>>>,
-        /// The maximum size (in MiB) of the tmpfs volume.
-        #[serde(rename = "Size")]
-        pub size: Value<i64>,
+        /// `HostPath`: The path for the device on the host container instance.
+        pub host_path: Option<Value<String>>,
+        /// `Permissions`: The explicit permissions to provide to the container for the device.
+        pub permissions: Option<Vec<Value<PermissionsItem>>>,
     }
 
-    impl Tmpfs {
-        /// A `Tmpfs` of its required properties (`Size`), the others unset.
-        pub fn new(size: impl Into<Value<i64>>) -> Self {
-            Self {
-                container_path: None,
-                mount_options: None,
-                size: size.into(),
-            }
+    impl Serialize for Device {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerPath", &self.container_path)?;
+            crate::cfn::entry(&mut map, "HostPath", &self.host_path)?;
+            crate::cfn::entry(&mut map, "Permissions", &self.permissions)?;
+            map.end()
         }
     }
 
     /// The `LogConfiguration` property specifies log configuration options to send to a custom log driver for the container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LogConfiguration {
-        /// The log driver to use for the container.
-        #[serde(rename = "LogDriver")]
+        /// `LogDriver`: The log driver to use for the container.
         pub log_driver: Value<String>,
-        /// The configuration options to send to the log driver.
-        #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+        /// `Options`: The configuration options to send to the log driver.
         pub options: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The secrets to pass to the log configuration. For more information, see [Specifying sensitive data](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(rename = "SecretOptions", skip_serializing_if = "Option::is_none")]
+        /// `SecretOptions`: The secrets to pass to the log configuration.
         pub secret_options: Option<Vec<Secret>>,
     }
 
@@ -6649,68 +7364,59 @@ pub mod task_definition {
         }
     }
 
-    /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Secret {
-        /// The name of the secret.
-        #[serde(rename = "Name")]
-        pub name: Value<String>,
-        /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-        #[serde(rename = "ValueFrom")]
-        pub value_from: Value<String>,
-    }
-
-    impl Secret {
-        /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
-        pub fn new(
-            name: impl Into<Value<String>>,
-            value_from: impl Into<Value<String>>,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                value_from: value_from.into(),
-            }
+    impl Serialize for LogConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogDriver", &self.log_driver)?;
+            crate::cfn::entry(&mut map, "Options", &self.options)?;
+            crate::cfn::entry(&mut map, "SecretOptions", &self.secret_options)?;
+            map.end()
         }
     }
 
-    /// The details for a volume mount point that's used in a container definition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct MountPoint {
-        /// The path on the container to mount the host volume at.
-        #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
-        pub container_path: Option<Value<String>>,
-        /// If this value is `true`, the container has read-only access to the volume. If this value is `false`, then the container can write to the volume. The default value is `false`.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
-        pub read_only: Option<Value<bool>>,
-        /// The name of the volume to mount. Must be a volume name referenced in the `name` parameter of task definition `volume`.
-        #[serde(rename = "SourceVolume", skip_serializing_if = "Option::is_none")]
-        pub source_volume: Option<Value<String>>,
-    }
-
-    /// The `PortMapping` property specifies a port mapping. Port mappings allow containers to access ports on the host container instance to send or receive traffic. Port mappings are specified as part of the container definition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `PortMapping` property specifies a port mapping.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PortMapping {
-        /// The application protocol that's used for the port mapping. This parameter only applies to Service Connect. We recommend that you set this parameter to be consistent with the protocol that your application uses. If you set this parameter, Amazon ECS adds protocol-specific connection handling to the Service Connect proxy.
-        #[serde(rename = "AppProtocol", skip_serializing_if = "Option::is_none")]
+        /// `AppProtocol`: The application protocol that's used for the port mapping.
         pub app_protocol: Option<Value<AppProtocol>>,
-        /// The port number on the container that's bound to the user-specified or automatically assigned host port.
-        #[serde(rename = "ContainerPort", skip_serializing_if = "Option::is_none")]
+        /// `ContainerPort`: The port number on the container that's bound to the user-specified or automatically assigned host port.
         pub container_port: Option<Value<i64>>,
-        /// The port number range on the container that's bound to the dynamically mapped host port range.
-        #[serde(rename = "ContainerPortRange", skip_serializing_if = "Option::is_none")]
+        /// `ContainerPortRange`: The port number range on the container that's bound to the dynamically mapped host port range.
         pub container_port_range: Option<Value<String>>,
-        /// The port number on the container instance to reserve for your container.
-        #[serde(rename = "HostPort", skip_serializing_if = "Option::is_none")]
+        /// `HostPort`: The port number on the container instance to reserve for your container.
         pub host_port: Option<Value<i64>>,
-        /// The name that's used for the port mapping. This parameter is the name that you use in the `serviceConnectConfiguration` and the `vpcLatticeConfigurations` of a service. The name can include up to 64 characters. The characters can include lowercase letters, numbers, underscores (_), and hyphens (-). The name can't start with a hyphen.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name that's used for the port mapping.
         pub name: Option<Value<String>>,
-        /// The protocol that's used for the port mapping. Valid values are `tcp` and `udp` (case-sensitive). The default is `tcp`. Amazon ECS treats any other specified value as `tcp`. `protocol` is immutable in a Service Connect service. To update this field, you must delete and redeploy the service.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: The protocol that's used for the port mapping.
         pub protocol: Option<Value<Protocol>>,
     }
 
-    /// The application protocol that's used for the port mapping. This parameter only applies to Service Connect. We recommend that you set this parameter to be consistent with the protocol that your application uses. If you set this parameter, Amazon ECS adds protocol-specific connection handling to the Service Connect proxy.
+    impl Serialize for PortMapping {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppProtocol", &self.app_protocol)?;
+            crate::cfn::entry(&mut map, "ContainerPort", &self.container_port)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContainerPortRange",
+                &self.container_port_range,
+            )?;
+            crate::cfn::entry(&mut map, "HostPort", &self.host_port)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            map.end()
+        }
+    }
+
+    /// The application protocol that's used for the port mapping.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AppProtocol {
         /// `http`
@@ -6750,7 +7456,7 @@ pub mod task_definition {
         }
     }
 
-    /// The protocol that's used for the port mapping. Valid values are `tcp` and `udp` (case-sensitive). The default is `tcp`. Amazon ECS treats any other specified value as `tcp`. `protocol` is immutable in a Service Connect service. To update this field, you must delete and redeploy the service.
+    /// The protocol that's used for the port mapping.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
         /// `tcp`
@@ -6787,29 +7493,14 @@ pub mod task_definition {
         }
     }
 
-    /// The repository credentials for private registry authentication.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RepositoryCredentials {
-        /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
-        #[serde(
-            rename = "CredentialsParameter",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub credentials_parameter: Option<Value<String>>,
-    }
-
-    /// The type and amount of a resource to assign to a container. The supported resource types are GPUs, Neuron devices, and Elastic Inference accelerators.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The type and amount of a resource to assign to a container.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ResourceRequirement {
         /// `SharingStrategy`.
-        #[serde(rename = "SharingStrategy", skip_serializing_if = "Option::is_none")]
         pub sharing_strategy: Option<SharingStrategy>,
-        /// The type of resource to assign to a container.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of resource to assign to a container.
         pub r#type: Value<ResourceRequirementType>,
-        /// The value for the specified resource type.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value for the specified resource type.
         pub value: Option<Value<String>>,
     }
 
@@ -6824,11 +7515,24 @@ pub mod task_definition {
         }
     }
 
-    /// `SharingStrategy` of `AWS::ECS::TaskDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ResourceRequirement {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SharingStrategy", &self.sharing_strategy)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The `SharingStrategy` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SharingStrategy {
         /// `NvidiaMps`.
-        #[serde(rename = "NvidiaMps")]
         pub nvidia_mps: NvidiaMpsAllocation,
     }
 
@@ -6841,14 +7545,24 @@ pub mod task_definition {
         }
     }
 
-    /// `NvidiaMpsAllocation` of `AWS::ECS::TaskDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for SharingStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NvidiaMps", &self.nvidia_mps)?;
+            map.end()
+        }
+    }
+
+    /// The `NvidiaMpsAllocation` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NvidiaMpsAllocation {
-        /// The maximum percentage of the GPU's compute capacity that the container can use.
-        #[serde(rename = "MaxComputePercent", skip_serializing_if = "Option::is_none")]
+        /// `MaxComputePercent`: The maximum percentage of the GPU's compute capacity that the container can use.
         pub max_compute_percent: Option<Value<i64>>,
-        /// The amount of GPU memory, in MiB, allocated to the container.
-        #[serde(rename = "Memory")]
+        /// `Memory`: The amount of GPU memory, in MiB, allocated to the container.
         pub memory: Value<i64>,
     }
 
@@ -6859,6 +7573,19 @@ pub mod task_definition {
                 max_compute_percent: None,
                 memory: memory.into(),
             }
+        }
+    }
+
+    impl Serialize for NvidiaMpsAllocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxComputePercent", &self.max_compute_percent)?;
+            map.serialize_entry("Memory", &self.memory)?;
+            map.end()
         }
     }
 
@@ -6902,141 +7629,36 @@ pub mod task_definition {
         }
     }
 
-    /// You can enable a restart policy for each container defined in your task definition, to overcome transient failures faster and maintain task availability. When you enable a restart policy for a container, Amazon ECS can restart the container if it exits, without needing to replace the task.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// You can enable a restart policy for each container defined in your task definition, to overcome transient failures faster and maintain task availability.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RestartPolicy {
-        /// Specifies whether a restart policy is enabled for the container.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Specifies whether a restart policy is enabled for the container.
         pub enabled: Option<Value<bool>>,
-        /// A list of exit codes that Amazon ECS will ignore and not attempt a restart on. You can specify a maximum of 50 container exit codes. By default, Amazon ECS does not ignore any exit codes.
-        #[serde(rename = "IgnoredExitCodes", skip_serializing_if = "Option::is_none")]
+        /// `IgnoredExitCodes`: A list of exit codes that Amazon ECS will ignore and not attempt a restart on.
         pub ignored_exit_codes: Option<Vec<Value<i64>>>,
-        /// A period of time (in seconds) that the container must run for before a restart can be attempted. A container can be restarted only once every `restartAttemptPeriod` seconds. If a container isn't able to run for this time period and exits early, it will not be restarted. You can set a minimum `restartAttemptPeriod` of 60 seconds and a maximum `restartAttemptPeriod` of 1800 seconds.
-        #[serde(
-            rename = "RestartAttemptPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RestartAttemptPeriod`: A period of time (in seconds) that the container must run for before a restart can be attempted.
         pub restart_attempt_period: Option<Value<i64>>,
     }
 
-    /// A list of namespaced kernel parameters to set in the container. This parameter maps to `Sysctls` in the docker container create command and the `--sysctl` option to docker run. For example, you can configure `net.ipv4.tcp_keepalive_time` setting to maintain longer lived connections.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SystemControl {
-        /// The namespaced kernel parameter to set a `value` for.
-        #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
-        pub namespace: Option<Value<String>>,
-        /// The namespaced kernel parameter to set a `value` for.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-        pub value: Option<Value<String>>,
-    }
-
-    /// The `ulimit` settings to pass to the container.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Ulimit {
-        /// The hard limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit`.
-        #[serde(rename = "HardLimit")]
-        pub hard_limit: Value<i64>,
-        /// The `type` of the `ulimit`.
-        #[serde(rename = "Name")]
-        pub name: Value<Name>,
-        /// The soft limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a count, depending on the `type` of the `ulimit`.
-        #[serde(rename = "SoftLimit")]
-        pub soft_limit: Value<i64>,
-    }
-
-    impl Ulimit {
-        /// A `Ulimit` of its required properties (`HardLimit`, `Name`, `SoftLimit`), the others unset.
-        pub fn new(
-            hard_limit: impl Into<Value<i64>>,
-            name: impl Into<Value<Name>>,
-            soft_limit: impl Into<Value<i64>>,
-        ) -> Self {
-            Self {
-                hard_limit: hard_limit.into(),
-                name: name.into(),
-                soft_limit: soft_limit.into(),
-            }
-        }
-    }
-
-    /// The `type` of the `ulimit`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Name {
-        /// `core`
-        Core,
-        /// `cpu`
-        Cpu,
-        /// `data`
-        Data,
-        /// `fsize`
-        Fsize,
-        /// `locks`
-        Locks,
-        /// `memlock`
-        Memlock,
-        /// `msgqueue`
-        Msgqueue,
-        /// `nice`
-        Nice,
-        /// `nofile`
-        Nofile,
-        /// `nproc`
-        Nproc,
-        /// `rss`
-        Rss,
-        /// `rtprio`
-        Rtprio,
-        /// `rttime`
-        Rttime,
-        /// `sigpending`
-        Sigpending,
-        /// `stack`
-        Stack,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Name {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Core => "core",
-                Self::Cpu => "cpu",
-                Self::Data => "data",
-                Self::Fsize => "fsize",
-                Self::Locks => "locks",
-                Self::Memlock => "memlock",
-                Self::Msgqueue => "msgqueue",
-                Self::Nice => "nice",
-                Self::Nofile => "nofile",
-                Self::Nproc => "nproc",
-                Self::Rss => "rss",
-                Self::Rtprio => "rtprio",
-                Self::Rttime => "rttime",
-                Self::Sigpending => "sigpending",
-                Self::Stack => "stack",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Name {
+    impl Serialize for RestartPolicy {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "IgnoredExitCodes", &self.ignored_exit_codes)?;
+            crate::cfn::entry(
+                &mut map,
+                "RestartAttemptPeriod",
+                &self.restart_attempt_period,
+            )?;
+            map.end()
         }
     }
 
-    impl From<Name> for Value<Name> {
-        fn from(value: Name) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest. By default, the value is `enabled`. If you set the value for a container as `disabled`, Amazon ECS will not resolve the provided container image tag to a digest and will use the original image URI specified in the container definition for deployment.
+    /// Specifies whether Amazon ECS will resolve the container image tag provided in the container definition to an image digest.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum VersionConsistency {
         /// `enabled`
@@ -7074,36 +7696,69 @@ pub mod task_definition {
     }
 
     /// Details on a data volume from another container in the same task definition.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VolumeFrom {
-        /// If this value is `true`, the container has read-only access to the volume. If this value is `false`, then the container can write to the volume. The default value is `false`.
-        #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
+        /// `ReadOnly`: If this value is `true`, the container has read-only access to the volume.
         pub read_only: Option<Value<bool>>,
-        /// The name of another container within the same task definition to mount volumes from.
-        #[serde(rename = "SourceContainer", skip_serializing_if = "Option::is_none")]
+        /// `SourceContainer`: The name of another container within the same task definition to mount volumes from.
         pub source_container: Option<Value<String>>,
     }
 
-    /// The amount of ephemeral storage to allocate for the task. This parameter is used to expand the total amount of ephemeral storage available, beyond the default amount, for tasks hosted on FARGATElong. For more information, see [Using data volumes in tasks](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html) in the *Amazon ECS Developer Guide;*.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for VolumeFrom {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ReadOnly", &self.read_only)?;
+            crate::cfn::entry(&mut map, "SourceContainer", &self.source_container)?;
+            map.end()
+        }
+    }
+
+    /// The amount of ephemeral storage to allocate for the task.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EphemeralStorage {
-        /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported value is `21` GiB and the maximum supported value is `200` GiB.
-        #[serde(rename = "SizeInGiB", skip_serializing_if = "Option::is_none")]
+        /// `SizeInGiB`: The total amount, in GiB, of ephemeral storage to set for the task.
         pub size_in_gi_b: Option<Value<i64>>,
     }
 
-    /// `InferenceAccelerator` of `AWS::ECS::TaskDefinition`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for EphemeralStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SizeInGiB", &self.size_in_gi_b)?;
+            map.end()
+        }
+    }
+
+    /// The `InferenceAccelerator` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InferenceAccelerator {
         /// `DeviceName`.
-        #[serde(rename = "DeviceName", skip_serializing_if = "Option::is_none")]
         pub device_name: Option<Value<String>>,
         /// `DeviceType`.
-        #[serde(rename = "DeviceType", skip_serializing_if = "Option::is_none")]
         pub device_type: Option<Value<String>>,
     }
 
-    /// The IPC resource namespace to use for the containers in the task. The valid values are `host`, `task`, or `none`. If `host` is specified, then all containers within the tasks that specified the `host` IPC mode on the same container instance share the same IPC resources with the host Amazon EC2 instance. If `task` is specified, all containers within the specified task share the same IPC resources.
+    impl Serialize for InferenceAccelerator {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeviceName", &self.device_name)?;
+            crate::cfn::entry(&mut map, "DeviceType", &self.device_type)?;
+            map.end()
+        }
+    }
+
+    /// The IPC resource namespace to use for the containers in the task.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IpcMode {
         /// `host`
@@ -7143,7 +7798,7 @@ pub mod task_definition {
         }
     }
 
-    /// The Docker networking mode to use for the containers in the task. The valid values are `none`, `bridge`, `awsvpc`, and `host`. If no network mode is specified, the default is `bridge`.
+    /// The Docker networking mode to use for the containers in the task.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum NetworkMode {
         /// `awsvpc`
@@ -7186,7 +7841,7 @@ pub mod task_definition {
         }
     }
 
-    /// The process namespace to use for the containers in the task. The valid values are `host` or `task`. On Fargate for Linux containers, the only valid value is `task`. For example, monitoring sidecars might need `pidMode` to access information about other containers running in the same task.
+    /// The process namespace to use for the containers in the task.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PidMode {
         /// `host`
@@ -7223,14 +7878,12 @@ pub mod task_definition {
         }
     }
 
-    /// The constraint on task placement in the task definition. For more information, see [Task placement constraints](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The constraint on task placement in the task definition.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TaskDefinitionPlacementConstraint {
-        /// A cluster query language expression to apply to the constraint. For more information, see [Cluster query language](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html) in the *Amazon Elastic Container Service Developer Guide*.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
+        /// `Expression`: A cluster query language expression to apply to the constraint.
         pub expression: Option<Value<String>>,
-        /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of constraint.
         pub r#type: Value<TaskDefinitionPlacementConstraintType>,
     }
 
@@ -7246,7 +7899,20 @@ pub mod task_definition {
         }
     }
 
-    /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
+    impl Serialize for TaskDefinitionPlacementConstraint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The type of constraint.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TaskDefinitionPlacementConstraintType {
         /// `memberOf`
@@ -7282,20 +7948,13 @@ pub mod task_definition {
     }
 
     /// The configuration details for the App Mesh proxy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProxyConfiguration {
-        /// The name of the container that will serve as the App Mesh proxy.
-        #[serde(rename = "ContainerName")]
+        /// `ContainerName`: The name of the container that will serve as the App Mesh proxy.
         pub container_name: Value<String>,
-        /// The set of network configuration parameters to provide the Container Network Interface (CNI) plugin, specified as key-value pairs.
-        #[serde(
-            rename = "ProxyConfigurationProperties",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProxyConfigurationProperties`: The set of network configuration parameters to provide the Container Network Interface (CNI) plugin, specified as key-value pairs.
         pub proxy_configuration_properties: Option<Vec<KeyValuePair>>,
-        /// The proxy type. The only supported value is `APPMESH`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The proxy type.
         pub r#type: Option<Value<ProxyConfigurationType>>,
     }
 
@@ -7310,7 +7969,25 @@ pub mod task_definition {
         }
     }
 
-    /// The proxy type. The only supported value is `APPMESH`.
+    impl Serialize for ProxyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ContainerName", &self.container_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProxyConfigurationProperties",
+                &self.proxy_configuration_properties,
+            )?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The proxy type.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ProxyConfigurationType {
         /// `APPMESH`
@@ -7388,18 +8065,29 @@ pub mod task_definition {
     }
 
     /// Information about the platform for the Amazon ECS service or task.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuntimePlatform {
-        /// The CPU architecture.
-        #[serde(rename = "CpuArchitecture", skip_serializing_if = "Option::is_none")]
+        /// `CpuArchitecture`: The CPU architecture.
         pub cpu_architecture: Option<Value<CpuArchitecture>>,
-        /// The operating system.
-        #[serde(
-            rename = "OperatingSystemFamily",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `OperatingSystemFamily`: The operating system.
         pub operating_system_family: Option<Value<OperatingSystemFamily>>,
+    }
+
+    impl Serialize for RuntimePlatform {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CpuArchitecture", &self.cpu_architecture)?;
+            crate::cfn::entry(
+                &mut map,
+                "OperatingSystemFamily",
+                &self.operating_system_family,
+            )?;
+            map.end()
+        }
     }
 
     /// The CPU architecture.
@@ -7500,71 +8188,97 @@ pub mod task_definition {
         }
     }
 
-    /// The data volume configuration for tasks launched using this task definition. Specifying a volume configuration in a task definition is optional. The volume configuration may contain multiple volumes but only one volume configured at launch is supported.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The data volume configuration for tasks launched using this task definition.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Volume {
-        /// Indicates whether the volume should be configured at launch time. This is used to create Amazon EBS volumes for standalone tasks or tasks created as part of a service. Each task definition revision may only have one volume configured at launch in the volume configuration.
-        #[serde(rename = "ConfiguredAtLaunch", skip_serializing_if = "Option::is_none")]
+        /// `ConfiguredAtLaunch`: Indicates whether the volume should be configured at launch time.
         pub configured_at_launch: Option<Value<bool>>,
-        /// This parameter is specified when you use Docker volumes.
-        #[serde(
-            rename = "DockerVolumeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DockerVolumeConfiguration`: This parameter is specified when you use Docker volumes.
         pub docker_volume_configuration: Option<DockerVolumeConfiguration>,
-        /// This parameter is specified when you use an Amazon Elastic File System file system for task storage.
-        #[serde(
-            rename = "EFSVolumeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EFSVolumeConfiguration`: This parameter is specified when you use an Amazon Elastic File System file system for task storage.
         pub efs_volume_configuration: Option<EfsVolumeConfiguration>,
-        /// This parameter is specified when you use Amazon FSx for Windows File Server file system for task storage.
-        #[serde(
-            rename = "FSxWindowsFileServerVolumeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FSxWindowsFileServerVolumeConfiguration`: This parameter is specified when you use Amazon FSx for Windows File Server file system for task storage.
         pub f_sx_windows_file_server_volume_configuration: Option<
             FSxWindowsFileServerVolumeConfiguration,
         >,
-        /// This parameter is specified when you use bind mount host volumes. The contents of the `host` parameter determine whether your bind mount host volume persists on the host container instance and where it's stored. If the `host` parameter is empty, then the Docker daemon assigns a host path for your data volume.
-        #[serde(rename = "Host", skip_serializing_if = "Option::is_none")]
+        /// `Host`: This parameter is specified when you use bind mount host volumes.
         pub host: Option<HostVolumeProperties>,
-        /// The name of the volume. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the volume.
         pub name: Option<Value<String>>,
-        /// This parameter is specified when you use an Amazon S3 Files file system for task storage.
-        #[serde(
-            rename = "S3FilesVolumeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3FilesVolumeConfiguration`: This parameter is specified when you use an Amazon S3 Files file system for task storage.
         pub s3_files_volume_configuration: Option<S3FilesVolumeConfiguration>,
     }
 
-    /// The `DockerVolumeConfiguration` property specifies a Docker volume configuration and is used when you use Docker volumes. Docker volumes are only supported when you are using the EC2 launch type. Windows containers only support the use of the `local` driver. To use bind mounts, specify a `host` instead.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for Volume {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ConfiguredAtLaunch",
+                &self.configured_at_launch,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DockerVolumeConfiguration",
+                &self.docker_volume_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EFSVolumeConfiguration",
+                &self.efs_volume_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FSxWindowsFileServerVolumeConfiguration",
+                &self.f_sx_windows_file_server_volume_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Host", &self.host)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3FilesVolumeConfiguration",
+                &self.s3_files_volume_configuration,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `DockerVolumeConfiguration` property specifies a Docker volume configuration and is used when you use Docker volumes.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DockerVolumeConfiguration {
-        /// If this value is `true`, the Docker volume is created if it doesn't already exist.
-        #[serde(rename = "Autoprovision", skip_serializing_if = "Option::is_none")]
+        /// `Autoprovision`: If this value is `true`, the Docker volume is created if it doesn't already exist.
         pub autoprovision: Option<Value<bool>>,
-        /// The Docker volume driver to use. The driver value must match the driver name provided by Docker because it is used for task placement. If the driver was installed using the Docker plugin CLI, use `docker plugin ls` to retrieve the driver name from your container instance. If the driver was installed using another method, use Docker plugin discovery to retrieve the driver name.
-        #[serde(rename = "Driver", skip_serializing_if = "Option::is_none")]
+        /// `Driver`: The Docker volume driver to use.
         pub driver: Option<Value<String>>,
-        /// A map of Docker driver-specific options passed through. This parameter maps to `DriverOpts` in the docker create-volume command and the `xxopt` option to docker volume create.
-        #[serde(rename = "DriverOpts", skip_serializing_if = "Option::is_none")]
+        /// `DriverOpts`: A map of Docker driver-specific options passed through.
         pub driver_opts: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// Custom metadata to add to your Docker volume. This parameter maps to `Labels` in the docker container create command and the `xxlabel` option to docker volume create.
-        #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
+        /// `Labels`: Custom metadata to add to your Docker volume.
         pub labels: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The scope for the Docker volume that determines its lifecycle. Docker volumes that are scoped to a `task` are automatically provisioned when the task starts and destroyed when the task stops. Docker volumes that are scoped as `shared` persist after the task stops.
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: The scope for the Docker volume that determines its lifecycle.
         pub scope: Option<Value<Scope>>,
     }
 
-    /// The scope for the Docker volume that determines its lifecycle. Docker volumes that are scoped to a `task` are automatically provisioned when the task starts and destroyed when the task stops. Docker volumes that are scoped as `shared` persist after the task stops.
+    impl Serialize for DockerVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Autoprovision", &self.autoprovision)?;
+            crate::cfn::entry(&mut map, "Driver", &self.driver)?;
+            crate::cfn::entry(&mut map, "DriverOpts", &self.driver_opts)?;
+            crate::cfn::entry(&mut map, "Labels", &self.labels)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            map.end()
+        }
+    }
+
+    /// The scope for the Docker volume that determines its lifecycle.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Scope {
         /// `shared`
@@ -7601,27 +8315,18 @@ pub mod task_definition {
         }
     }
 
-    /// This parameter is specified when you're using an Amazon Elastic File System file system for task storage. For more information, see [Amazon EFS volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// This parameter is specified when you're using an Amazon Elastic File System file system for task storage.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EfsVolumeConfiguration {
-        /// The authorization configuration details for the Amazon EFS file system.
-        #[serde(rename = "AuthorizationConfig", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizationConfig`: The authorization configuration details for the Amazon EFS file system.
         pub authorization_config: Option<AuthorizationConfig>,
-        /// The Amazon EFS file system ID to use.
-        #[serde(rename = "FilesystemId")]
+        /// `FilesystemId`: The Amazon EFS file system ID to use.
         pub filesystem_id: Value<String>,
-        /// The directory within the Amazon EFS file system to mount as the root directory inside the host. If this parameter is omitted, the root of the Amazon EFS volume will be used. Specifying `/` will have the same effect as omitting this parameter.
-        #[serde(rename = "RootDirectory", skip_serializing_if = "Option::is_none")]
+        /// `RootDirectory`: The directory within the Amazon EFS file system to mount as the root directory inside the host.
         pub root_directory: Option<Value<String>>,
-        /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter is omitted, the default value of `DISABLED` is used.
-        #[serde(rename = "TransitEncryption", skip_serializing_if = "Option::is_none")]
+        /// `TransitEncryption`: Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server.
         pub transit_encryption: Option<Value<TransitEncryption>>,
-        /// The port to use when sending encrypted data between the Amazon ECS host and the Amazon EFS server. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon EFS mount helper uses. For more information, see [EFS mount helper](https://docs.aws.amazon.com/efs/latest/ug/efs-mount-helper.html) in the *Amazon Elastic File System User Guide*.
-        #[serde(
-            rename = "TransitEncryptionPort",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TransitEncryptionPort`: The port to use when sending encrypted data between the Amazon ECS host and the Amazon EFS server.
         pub transit_encryption_port: Option<Value<i64>>,
     }
 
@@ -7638,18 +8343,53 @@ pub mod task_definition {
         }
     }
 
+    impl Serialize for EfsVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationConfig",
+                &self.authorization_config,
+            )?;
+            map.serialize_entry("FilesystemId", &self.filesystem_id)?;
+            crate::cfn::entry(&mut map, "RootDirectory", &self.root_directory)?;
+            crate::cfn::entry(&mut map, "TransitEncryption", &self.transit_encryption)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitEncryptionPort",
+                &self.transit_encryption_port,
+            )?;
+            map.end()
+        }
+    }
+
     /// The authorization configuration details for the Amazon EFS file system.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthorizationConfig {
-        /// The Amazon EFS access point ID to use. If an access point is specified, the root directory value specified in the `EFSVolumeConfiguration` must either be omitted or set to `/` which will enforce the path set on the EFS access point. If an access point is used, transit encryption must be on in the `EFSVolumeConfiguration`.
-        #[serde(rename = "AccessPointId", skip_serializing_if = "Option::is_none")]
+        /// `AccessPointId`: The Amazon EFS access point ID to use.
         pub access_point_id: Option<Value<String>>,
-        /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system. If it is turned on, transit encryption must be turned on in the `EFSVolumeConfiguration`. If this parameter is omitted, the default value of `DISABLED` is used.
-        #[serde(rename = "IAM", skip_serializing_if = "Option::is_none")]
+        /// `IAM`: Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system.
         pub iam: Option<Value<Iam>>,
     }
 
-    /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system. If it is turned on, transit encryption must be turned on in the `EFSVolumeConfiguration`. If this parameter is omitted, the default value of `DISABLED` is used.
+    impl Serialize for AuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPointId", &self.access_point_id)?;
+            crate::cfn::entry(&mut map, "IAM", &self.iam)?;
+            map.end()
+        }
+    }
+
+    /// Determines whether to use the Amazon ECS task role defined in a task definition when mounting the Amazon EFS file system.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Iam {
         /// `ENABLED`
@@ -7686,7 +8426,7 @@ pub mod task_definition {
         }
     }
 
-    /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server. Transit encryption must be turned on if Amazon EFS IAM authorization is used. If this parameter is omitted, the default value of `DISABLED` is used.
+    /// Determines whether to use encryption for Amazon EFS data in transit between the Amazon ECS host and the Amazon EFS server.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TransitEncryption {
         /// `ENABLED`
@@ -7724,16 +8464,13 @@ pub mod task_definition {
     }
 
     /// This parameter is specified when you're using [Amazon FSx for Windows File Server](https://docs.aws.amazon.com/fsx/latest/WindowsGuide/what-is.html) file system for task storage.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FSxWindowsFileServerVolumeConfiguration {
-        /// The authorization configuration details for the Amazon FSx for Windows File Server file system.
-        #[serde(rename = "AuthorizationConfig", skip_serializing_if = "Option::is_none")]
+        /// `AuthorizationConfig`: The authorization configuration details for the Amazon FSx for Windows File Server file system.
         pub authorization_config: Option<FSxAuthorizationConfig>,
-        /// The Amazon FSx for Windows File Server file system ID to use.
-        #[serde(rename = "FileSystemId")]
+        /// `FileSystemId`: The Amazon FSx for Windows File Server file system ID to use.
         pub file_system_id: Value<String>,
-        /// The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host.
-        #[serde(rename = "RootDirectory")]
+        /// `RootDirectory`: The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host.
         pub root_directory: Value<String>,
     }
 
@@ -7751,14 +8488,30 @@ pub mod task_definition {
         }
     }
 
-    /// The authorization configuration details for Amazon FSx for Windows File Server file system. See [FSxWindowsFileServerVolumeConfiguration](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_FSxWindowsFileServerVolumeConfiguration.html) in the *Amazon ECS API Reference*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for FSxWindowsFileServerVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AuthorizationConfig",
+                &self.authorization_config,
+            )?;
+            map.serialize_entry("FileSystemId", &self.file_system_id)?;
+            map.serialize_entry("RootDirectory", &self.root_directory)?;
+            map.end()
+        }
+    }
+
+    /// The authorization configuration details for Amazon FSx for Windows File Server file system.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FSxAuthorizationConfig {
-        /// The authorization credential option to use. The authorization credential options can be provided using either the Amazon Resource Name (ARN) of an ASMlong secret or SSM Parameter Store parameter. The ARN refers to the stored credentials.
-        #[serde(rename = "CredentialsParameter")]
+        /// `CredentialsParameter`: The authorization credential option to use.
         pub credentials_parameter: Value<String>,
-        /// A fully qualified domain name hosted by an [](https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
-        #[serde(rename = "Domain")]
+        /// `Domain`: A fully qualified domain name hosted by an [](https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
         pub domain: Value<String>,
     }
 
@@ -7775,32 +8528,48 @@ pub mod task_definition {
         }
     }
 
+    impl Serialize for FSxAuthorizationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CredentialsParameter", &self.credentials_parameter)?;
+            map.serialize_entry("Domain", &self.domain)?;
+            map.end()
+        }
+    }
+
     /// The `HostVolumeProperties` property specifies details on a container instance bind mount host volume.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HostVolumeProperties {
-        /// When the `host` parameter is used, specify a `sourcePath` to declare the path on the host container instance that's presented to the container. If this parameter is empty, then the Docker daemon has assigned a host path for you.
-        #[serde(rename = "SourcePath", skip_serializing_if = "Option::is_none")]
+        /// `SourcePath`: When the `host` parameter is used, specify a `sourcePath` to declare the path on the host container instance that's presented to the container.
         pub source_path: Option<Value<String>>,
     }
 
-    /// This parameter is specified when you're using an Amazon S3 Files file system for task storage. For more information, see [Amazon S3 Files volumes](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/s3files-volumes.html) in the *Amazon Elastic Container Service Developer Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct S3FilesVolumeConfiguration {
-        /// The full ARN of the S3 Files access point to use. If an access point is specified, the root directory value specified in the `S3FilesVolumeConfiguration` must either be omitted or set to `/` which will enforce the path set on the S3 Files access point.
-        #[serde(rename = "AccessPointArn", skip_serializing_if = "Option::is_none")]
-        pub access_point_arn: Option<Value<String>>,
-        /// The full ARN of the S3 Files file system to mount.
-        #[serde(rename = "FileSystemArn")]
-        pub file_system_arn: Value<String>,
-        /// The directory within the Amazon S3 Files file system to mount as the root directory. If this parameter is omitted, the root of the Amazon S3 Files file system will be used. Specifying `/` will have the same effect as omitting this parameter.
-        #[serde(rename = "RootDirectory", skip_serializing_if = "Option::is_none")]
-        pub root_directory: Option<Value<String>>,
-        /// The port to use for sending encrypted data between the ECS host and the S3 Files file system. If you do not specify a transit encryption port, it will use the port selection strategy that the Amazon S3 Files mount helper uses. For more information, see [S3 Files mount helper](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-files-mounting.html).
-        #[serde(
-            rename = "TransitEncryptionPort",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for HostVolumeProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SourcePath", &self.source_path)?;
+            map.end()
+        }
+    }
 
+    /// This parameter is specified when you're using an Amazon S3 Files file system for task storage.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct S3FilesVolumeConfiguration {
+        /// `AccessPointArn`: The full ARN of the S3 Files access point to use.
+        pub access_point_arn: Option<Value<String>>,
+        /// `FileSystemArn`: The full ARN of the S3 Files file system to mount.
+        pub file_system_arn: Value<String>,
+        /// `RootDirectory`: The directory within the Amazon S3 Files file system to mount as the root directory.
+        pub root_directory: Option<Value<String>>,
+        /// `TransitEncryptionPort`: The port to use for sending encrypted data between the ECS host and the S3 Files file system.
         pub transit_encryption_port: Option<Value<i64>>,
     }
 
@@ -7815,14 +8584,36 @@ pub mod task_definition {
             }
         }
     }
+
+    impl Serialize for S3FilesVolumeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPointArn", &self.access_point_arn)?;
+            map.serialize_entry("FileSystemArn", &self.file_system_arn)?;
+            crate::cfn::entry(&mut map, "RootDirectory", &self.root_directory)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitEncryptionPort",
+                &self.transit_encryption_port,
+            )?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ECS::TaskSet`: [`CfnTaskSet`], [`CfnTaskSetProps`] and their property types.
 pub mod task_set {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::AssignPublicIp;
 
-    /// `AWS::ECS::TaskSet`: Create a task set in the specified cluster and service. This is used when a service uses the EXTERNAL deployment controller type. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-types.htmlin> the Amazon Elastic Container Service Developer Guide. `Ref` returns the primary identifier, made of `Cluster`, `Service`, `Id`.
+    /// `AWS::ECS::TaskSet`: Create a task set in the specified cluster and service. `Ref` returns the primary identifier, made of `Cluster`, `Service`, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskset.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTaskSet {
         resource: cloudwright_core::CfnResource,
@@ -7888,51 +8679,31 @@ pub mod task_set {
     }
 
     /// The properties of `AWS::ECS::TaskSet`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTaskSetProps {
         /// `CapacityProviderStrategy`.
-        #[serde(
-            rename = "CapacityProviderStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
-        /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
-        #[serde(rename = "Cluster")]
+        /// `Cluster`: The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
         pub cluster: Value<String>,
-        /// An optional non-unique tag that identifies this task set in external systems. If the task set is associated with a service discovery registry, the tasks in this task set will have the ECS_TASK_SET_EXTERNAL_ID AWS Cloud Map attribute set to the provided value.
-        #[serde(rename = "ExternalId", skip_serializing_if = "Option::is_none")]
+        /// `ExternalId`: An optional non-unique tag that identifies this task set in external systems.
         pub external_id: Option<Value<String>>,
-        /// The launch type that new tasks in the task set will use. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html> in the Amazon Elastic Container Service Developer Guide.
-        #[serde(rename = "LaunchType", skip_serializing_if = "Option::is_none")]
+        /// `LaunchType`: The launch type that new tasks in the task set will use.
         pub launch_type: Option<Value<LaunchType>>,
         /// `LoadBalancers`.
-        #[serde(rename = "LoadBalancers", skip_serializing_if = "Option::is_none")]
         pub load_balancers: Option<Vec<LoadBalancer>>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
-        /// The platform version that the tasks in the task set should use. A platform version is specified only for tasks using the Fargate launch type. If one isn't specified, the LATEST platform version is used by default.
-        #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
+        /// `PlatformVersion`: The platform version that the tasks in the task set should use.
         pub platform_version: Option<Value<String>>,
-        /// A floating-point percentage of the desired number of tasks to place and keep running in the task set.
-        #[serde(rename = "Scale", skip_serializing_if = "Option::is_none")]
+        /// `Scale`: A floating-point percentage of the desired number of tasks to place and keep running in the task set.
         pub scale: Option<Scale>,
-        /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
-        #[serde(rename = "Service")]
+        /// `Service`: The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
         pub service: Value<String>,
-        /// The details of the service discovery registries to assign to this task set. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html>.
-        #[serde(rename = "ServiceRegistries", skip_serializing_if = "Option::is_none")]
+        /// `ServiceRegistries`: The details of the service discovery registries to assign to this task set.
         pub service_registries: Option<Vec<ServiceRegistry>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The short name or full Amazon Resource Name (ARN) of the task definition for the tasks in the task set to use.
-        #[serde(rename = "TaskDefinition")]
+        /// `TaskDefinition`: The short name or full Amazon Resource Name (ARN) of the task definition for the tasks in the task set to use.
         pub task_definition: Value<String>,
     }
 
@@ -7960,21 +8731,63 @@ pub mod task_set {
         }
     }
 
-    /// `CapacityProviderStrategyItem` of `AWS::ECS::TaskSet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnTaskSetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderStrategy",
+                &self.capacity_provider_strategy,
+            )?;
+            map.serialize_entry("Cluster", &self.cluster)?;
+            crate::cfn::entry(&mut map, "ExternalId", &self.external_id)?;
+            crate::cfn::entry(&mut map, "LaunchType", &self.launch_type)?;
+            crate::cfn::entry(&mut map, "LoadBalancers", &self.load_balancers)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "PlatformVersion", &self.platform_version)?;
+            crate::cfn::entry(&mut map, "Scale", &self.scale)?;
+            map.serialize_entry("Service", &self.service)?;
+            crate::cfn::entry(&mut map, "ServiceRegistries", &self.service_registries)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TaskDefinition", &self.task_definition)?;
+            map.end()
+        }
+    }
+
+    /// The `CapacityProviderStrategyItem` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityProviderStrategyItem {
         /// `Base`.
-        #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
         pub base: Option<Value<i64>>,
         /// `CapacityProvider`.
-        #[serde(rename = "CapacityProvider", skip_serializing_if = "Option::is_none")]
         pub capacity_provider: Option<Value<String>>,
         /// `Weight`.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
 
-    /// The launch type that new tasks in the task set will use. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/launch_types.html> in the Amazon Elastic Container Service Developer Guide.
+    impl Serialize for CapacityProviderStrategyItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Base", &self.base)?;
+            crate::cfn::entry(&mut map, "CapacityProvider", &self.capacity_provider)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
+    /// The launch type that new tasks in the task set will use.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LaunchType {
         /// `EC2`
@@ -8011,39 +8824,62 @@ pub mod task_set {
         }
     }
 
-    /// A load balancer object representing the load balancer to use with the task set. The supported load balancer types are either an Application Load Balancer or a Network Load Balancer.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// A load balancer object representing the load balancer to use with the task set.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoadBalancer {
-        /// The name of the container (as it appears in a container definition) to associate with the load balancer.
-        #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
+        /// `ContainerName`: The name of the container (as it appears in a container definition) to associate with the load balancer.
         pub container_name: Option<Value<String>>,
-        /// The port on the container to associate with the load balancer. This port must correspond to a containerPort in the task definition the tasks in the service are using. For tasks that use the EC2 launch type, the container instance they are launched on must allow ingress traffic on the hostPort of the port mapping.
-        #[serde(rename = "ContainerPort", skip_serializing_if = "Option::is_none")]
+        /// `ContainerPort`: The port on the container to associate with the load balancer.
         pub container_port: Option<Value<i64>>,
-        /// The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set. A target group ARN is only specified when using an Application Load Balancer or Network Load Balancer. If you are using a Classic Load Balancer this should be omitted. For services using the ECS deployment controller, you can specify one or multiple target groups.
-        #[serde(rename = "TargetGroupArn", skip_serializing_if = "Option::is_none")]
+        /// `TargetGroupArn`: The full Amazon Resource Name (ARN) of the Elastic Load Balancing target group or groups associated with a service or task set.
         pub target_group_arn: Option<Value<String>>,
     }
 
+    impl Serialize for LoadBalancer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerName", &self.container_name)?;
+            crate::cfn::entry(&mut map, "ContainerPort", &self.container_port)?;
+            crate::cfn::entry(&mut map, "TargetGroupArn", &self.target_group_arn)?;
+            map.end()
+        }
+    }
+
     /// An object representing the network configuration for a task or service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfiguration {
         /// `AwsVpcConfiguration`.
-        #[serde(rename = "AwsVpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub aws_vpc_configuration: Option<AwsVpcConfiguration>,
     }
 
-    /// The VPC subnets and security groups associated with a task. All specified subnets and security groups must be from the same VPC.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsVpcConfiguration",
+                &self.aws_vpc_configuration,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The VPC subnets and security groups associated with a task.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsVpcConfiguration {
-        /// Whether the task's elastic network interface receives a public IP address. The default value is DISABLED.
-        #[serde(rename = "AssignPublicIp", skip_serializing_if = "Option::is_none")]
+        /// `AssignPublicIp`: Whether the task's elastic network interface receives a public IP address.
         pub assign_public_ip: Option<Value<AssignPublicIp>>,
-        /// The security groups associated with the task or service. If you do not specify a security group, the default security group for the VPC is used. There is a limit of 5 security groups that can be specified per AwsVpcConfiguration.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroups`: The security groups associated with the task or service.
         pub security_groups: Option<Vec<Value<String>>>,
-        /// The subnets associated with the task or service. There is a limit of 16 subnets that can be specified per AwsVpcConfiguration.
-        #[serde(rename = "Subnets")]
+        /// `Subnets`: The subnets associated with the task or service.
         pub subnets: Vec<Value<String>>,
     }
 
@@ -8058,52 +8894,40 @@ pub mod task_set {
         }
     }
 
-    /// Whether the task's elastic network interface receives a public IP address. The default value is DISABLED.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum AssignPublicIp {
-        /// `DISABLED`
-        Disabled,
-        /// `ENABLED`
-        Enabled,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl AssignPublicIp {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Disabled => "DISABLED",
-                Self::Enabled => "ENABLED",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for AssignPublicIp {
+    impl Serialize for AwsVpcConfiguration {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssignPublicIp", &self.assign_public_ip)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
         }
     }
 
-    impl From<AssignPublicIp> for Value<AssignPublicIp> {
-        fn from(value: AssignPublicIp) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// `Scale` of `AWS::ECS::TaskSet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `Scale` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Scale {
-        /// The unit of measure for the scale value.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit of measure for the scale value.
         pub unit: Option<Value<Unit>>,
-        /// The value, specified as a percent total of a service's desiredCount, to scale the task set. Accepted values are numbers between 0 and 100.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: The value, specified as a percent total of a service's desiredCount, to scale the task set.
         pub value: Option<Value<f64>>,
+    }
+
+    impl Serialize for Scale {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
     }
 
     /// The unit of measure for the scale value.
@@ -8140,20 +8964,567 @@ pub mod task_set {
         }
     }
 
-    /// `ServiceRegistry` of `AWS::ECS::TaskSet`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `ServiceRegistry` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServiceRegistry {
-        /// The container name value, already specified in the task definition, to be used for your service discovery service. If the task definition that your service task specifies uses the bridge or host network mode, you must specify a containerName and containerPort combination from the task definition.
-        #[serde(rename = "ContainerName", skip_serializing_if = "Option::is_none")]
+        /// `ContainerName`: The container name value, already specified in the task definition, to be used for your service discovery service.
         pub container_name: Option<Value<String>>,
-        /// The port value, already specified in the task definition, to be used for your service discovery service. If the task definition your service task specifies uses the bridge or host network mode, you must specify a containerName and containerPort combination from the task definition.
-        #[serde(rename = "ContainerPort", skip_serializing_if = "Option::is_none")]
+        /// `ContainerPort`: The port value, already specified in the task definition, to be used for your service discovery service.
         pub container_port: Option<Value<i64>>,
-        /// The port value used if your service discovery service specified an SRV record. This field may be used if both the awsvpc network mode and SRV records are used.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+        /// `Port`: The port value used if your service discovery service specified an SRV record.
         pub port: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) of the service registry. The currently supported service registry is AWS Cloud Map. For more information, see <https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html>
-        #[serde(rename = "RegistryArn", skip_serializing_if = "Option::is_none")]
+        /// `RegistryArn`: The Amazon Resource Name (ARN) of the service registry.
         pub registry_arn: Option<Value<String>>,
+    }
+
+    impl Serialize for ServiceRegistry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ContainerName", &self.container_name)?;
+            crate::cfn::entry(&mut map, "ContainerPort", &self.container_port)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            crate::cfn::entry(&mut map, "RegistryArn", &self.registry_arn)?;
+            map.end()
+        }
+    }
+}
+
+/// The dependency condition of the container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// `COMPLETE`
+    Complete,
+    /// `HEALTHY`
+    Healthy,
+    /// `START`
+    Start,
+    /// `SUCCESS`
+    Success,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Condition {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Complete => "COMPLETE",
+            Self::Healthy => "HEALTHY",
+            Self::Start => "START",
+            Self::Success => "SUCCESS",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Condition {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Condition> for Value<Condition> {
+    fn from(value: Condition) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// A key-value pair object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KeyValuePair {
+    /// `Name`: The name of the key-value pair.
+    pub name: Option<Value<String>>,
+    /// `Value`: The value of the key-value pair.
+    pub value: Option<Value<String>>,
+}
+
+impl Serialize for KeyValuePair {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Name", &self.name)?;
+        crate::cfn::entry(&mut map, "Value", &self.value)?;
+        map.end()
+    }
+}
+
+/// A list of files containing the environment variables to pass to a container.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EnvironmentFile {
+    /// `Type`: The file type to use.
+    pub r#type: Option<Value<Type>>,
+    /// `Value`: The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
+    pub value: Option<Value<String>>,
+}
+
+impl Serialize for EnvironmentFile {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+        crate::cfn::entry(&mut map, "Value", &self.value)?;
+        map.end()
+    }
+}
+
+/// The file type to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    /// `s3`
+    S3,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Type {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::S3 => "s3",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Type {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Type> for Value<Type> {
+    fn from(value: Type) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The FireLens configuration for the container.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FirelensConfiguration {
+    /// `Options`: The options to use when configuring the log router.
+    pub options: Option<indexmap::IndexMap<String, Value<String>>>,
+    /// `Type`: The log router to use.
+    pub r#type: Option<Value<FirelensConfigurationType>>,
+}
+
+impl Serialize for FirelensConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Options", &self.options)?;
+        crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+        map.end()
+    }
+}
+
+/// The log router to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirelensConfigurationType {
+    /// `fluentbit`
+    Fluentbit,
+    /// `fluentd`
+    Fluentd,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl FirelensConfigurationType {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Fluentbit => "fluentbit",
+            Self::Fluentd => "fluentd",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for FirelensConfigurationType {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<FirelensConfigurationType> for Value<FirelensConfigurationType> {
+    fn from(value: FirelensConfigurationType) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KernelCapabilities {
+    /// `Add`: The Linux capabilities for the container that have been added to the default configuration provided by Docker.
+    pub add: Option<Vec<Value<String>>>,
+    /// `Drop`: The Linux capabilities for the container that have been removed from the default configuration provided by Docker.
+    pub drop: Option<Vec<Value<String>>>,
+}
+
+impl Serialize for KernelCapabilities {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Add", &self.add)?;
+        crate::cfn::entry(&mut map, "Drop", &self.drop)?;
+        map.end()
+    }
+}
+
+/// Values of `PermissionsItem`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PermissionsItem {
+    /// `mknod`
+    Mknod,
+    /// `read`
+    Read,
+    /// `write`
+    Write,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl PermissionsItem {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mknod => "mknod",
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for PermissionsItem {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<PermissionsItem> for Value<PermissionsItem> {
+    fn from(value: PermissionsItem) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// The container path, mount options, and size of the tmpfs mount.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tmpfs {
+    /// `ContainerPath`: The absolute file path where the tmpfs volume is to be mounted.
+    pub container_path: Option<Value<String>>,
+    /// `MountOptions`: The list of tmpfs volume mount options.
+    pub mount_options: Option<Vec<Value<String>>>,
+    /// `Size`: The maximum size (in MiB) of the tmpfs volume.
+    pub size: Value<i64>,
+}
+
+impl Tmpfs {
+    /// A `Tmpfs` of its required properties (`Size`), the others unset.
+    pub fn new(size: impl Into<Value<i64>>) -> Self {
+        Self {
+            container_path: None,
+            mount_options: None,
+            size: size.into(),
+        }
+    }
+}
+
+impl Serialize for Tmpfs {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ContainerPath", &self.container_path)?;
+        crate::cfn::entry(&mut map, "MountOptions", &self.mount_options)?;
+        map.serialize_entry("Size", &self.size)?;
+        map.end()
+    }
+}
+
+/// An object representing the secret to expose to your container.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Secret {
+    /// `Name`: The name of the secret.
+    pub name: Value<String>,
+    /// `ValueFrom`: The secret to expose to the container.
+    pub value_from: Value<String>,
+}
+
+impl Secret {
+    /// A `Secret` of its required properties (`Name`, `ValueFrom`), the others unset.
+    pub fn new(
+        name: impl Into<Value<String>>,
+        value_from: impl Into<Value<String>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            value_from: value_from.into(),
+        }
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("ValueFrom", &self.value_from)?;
+        map.end()
+    }
+}
+
+/// The details for a volume mount point that's used in a container definition.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MountPoint {
+    /// `ContainerPath`: The path on the container to mount the host volume at.
+    pub container_path: Option<Value<String>>,
+    /// `ReadOnly`: If this value is `true`, the container has read-only access to the volume.
+    pub read_only: Option<Value<bool>>,
+    /// `SourceVolume`: The name of the volume to mount.
+    pub source_volume: Option<Value<String>>,
+}
+
+impl Serialize for MountPoint {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "ContainerPath", &self.container_path)?;
+        crate::cfn::entry(&mut map, "ReadOnly", &self.read_only)?;
+        crate::cfn::entry(&mut map, "SourceVolume", &self.source_volume)?;
+        map.end()
+    }
+}
+
+/// The repository credentials for private registry authentication.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RepositoryCredentials {
+    /// `CredentialsParameter`: The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
+    pub credentials_parameter: Option<Value<String>>,
+}
+
+impl Serialize for RepositoryCredentials {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "CredentialsParameter",
+            &self.credentials_parameter,
+        )?;
+        map.end()
+    }
+}
+
+/// A list of namespaced kernel parameters to set in the container.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SystemControl {
+    /// `Namespace`: The namespaced kernel parameter to set a `value` for.
+    pub namespace: Option<Value<String>>,
+    /// `Value`: The namespaced kernel parameter to set a `value` for.
+    pub value: Option<Value<String>>,
+}
+
+impl Serialize for SystemControl {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "Namespace", &self.namespace)?;
+        crate::cfn::entry(&mut map, "Value", &self.value)?;
+        map.end()
+    }
+}
+
+/// The `ulimit` settings to pass to the container.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ulimit {
+    /// `HardLimit`: The hard limit for the `ulimit` type.
+    pub hard_limit: Value<i64>,
+    /// `Name`: The `type` of the `ulimit`.
+    pub name: Value<Name>,
+    /// `SoftLimit`: The soft limit for the `ulimit` type.
+    pub soft_limit: Value<i64>,
+}
+
+impl Ulimit {
+    /// A `Ulimit` of its required properties (`HardLimit`, `Name`, `SoftLimit`), the others unset.
+    pub fn new(
+        hard_limit: impl Into<Value<i64>>,
+        name: impl Into<Value<Name>>,
+        soft_limit: impl Into<Value<i64>>,
+    ) -> Self {
+        Self {
+            hard_limit: hard_limit.into(),
+            name: name.into(),
+            soft_limit: soft_limit.into(),
+        }
+    }
+}
+
+impl Serialize for Ulimit {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("HardLimit", &self.hard_limit)?;
+        map.serialize_entry("Name", &self.name)?;
+        map.serialize_entry("SoftLimit", &self.soft_limit)?;
+        map.end()
+    }
+}
+
+/// The `type` of the `ulimit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Name {
+    /// `core`
+    Core,
+    /// `cpu`
+    Cpu,
+    /// `data`
+    Data,
+    /// `fsize`
+    Fsize,
+    /// `locks`
+    Locks,
+    /// `memlock`
+    Memlock,
+    /// `msgqueue`
+    Msgqueue,
+    /// `nice`
+    Nice,
+    /// `nofile`
+    Nofile,
+    /// `nproc`
+    Nproc,
+    /// `rss`
+    Rss,
+    /// `rtprio`
+    Rtprio,
+    /// `rttime`
+    Rttime,
+    /// `sigpending`
+    Sigpending,
+    /// `stack`
+    Stack,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Name {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Core => "core",
+            Self::Cpu => "cpu",
+            Self::Data => "data",
+            Self::Fsize => "fsize",
+            Self::Locks => "locks",
+            Self::Memlock => "memlock",
+            Self::Msgqueue => "msgqueue",
+            Self::Nice => "nice",
+            Self::Nofile => "nofile",
+            Self::Nproc => "nproc",
+            Self::Rss => "rss",
+            Self::Rtprio => "rtprio",
+            Self::Rttime => "rttime",
+            Self::Sigpending => "sigpending",
+            Self::Stack => "stack",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for Name {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Name> for Value<Name> {
+    fn from(value: Name) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Whether the task's elastic network interface receives a public IP address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssignPublicIp {
+    /// `DISABLED`
+    Disabled,
+    /// `ENABLED`
+    Enabled,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl AssignPublicIp {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disabled => "DISABLED",
+            Self::Enabled => "ENABLED",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for AssignPublicIp {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<AssignPublicIp> for Value<AssignPublicIp> {
+    fn from(value: AssignPublicIp) -> Self {
+        Value::Literal(value)
     }
 }

@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use api_destination::{CfnApiDestination, CfnApiDestinationProps};
@@ -22,6 +23,8 @@ pub mod api_destination {
     use serde::Serialize;
 
     /// `AWS::Events::ApiDestination`: Resource Type definition for AWS::Events::ApiDestination. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-apidestination.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiDestination {
         resource: cloudwright_core::CfnResource,
@@ -79,29 +82,19 @@ pub mod api_destination {
     }
 
     /// The properties of `AWS::Events::ApiDestination`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiDestinationProps {
-        /// The arn of the connection.
-        #[serde(rename = "ConnectionArn")]
+        /// `ConnectionArn`: The arn of the connection.
         pub connection_arn: Value<String>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `HttpMethod`.
-        #[serde(rename = "HttpMethod")]
         pub http_method: Value<HttpMethod>,
-        /// Url endpoint to invoke.
-        #[serde(rename = "InvocationEndpoint")]
+        /// `InvocationEndpoint`: Url endpoint to invoke.
         pub invocation_endpoint: Value<String>,
         /// `InvocationRateLimitPerSecond`.
-        #[serde(
-            rename = "InvocationRateLimitPerSecond",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub invocation_rate_limit_per_second: Option<Value<i64>>,
-        /// Name of the apiDestination.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the apiDestination.
         pub name: Option<Value<String>>,
     }
 
@@ -120,6 +113,27 @@ pub mod api_destination {
                 invocation_rate_limit_per_second: None,
                 name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnApiDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConnectionArn", &self.connection_arn)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("HttpMethod", &self.http_method)?;
+            map.serialize_entry("InvocationEndpoint", &self.invocation_endpoint)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationRateLimitPerSecond",
+                &self.invocation_rate_limit_per_second,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
         }
     }
 
@@ -182,6 +196,8 @@ pub mod archive {
     use serde::Serialize;
 
     /// `AWS::Events::Archive`: Resource Type definition for AWS::Events::Archive. `Ref` returns the primary identifier, `ArchiveName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-archive.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnArchive {
         resource: cloudwright_core::CfnResource,
@@ -237,25 +253,19 @@ pub mod archive {
     }
 
     /// The properties of `AWS::Events::Archive`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnArchiveProps {
         /// `ArchiveName`.
-        #[serde(rename = "ArchiveName", skip_serializing_if = "Option::is_none")]
         pub archive_name: Option<Value<String>>,
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
-        /// `EventPattern`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "EventPattern", skip_serializing_if = "Option::is_none")]
+        /// `EventPattern`: `EventPattern`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub event_pattern: Option<serde_json::Value>,
         /// `KmsKeyIdentifier`.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
         pub kms_key_identifier: Option<Value<String>>,
         /// `RetentionDays`.
-        #[serde(rename = "RetentionDays", skip_serializing_if = "Option::is_none")]
         pub retention_days: Option<Value<i64>>,
         /// `SourceArn`.
-        #[serde(rename = "SourceArn")]
         pub source_arn: Value<String>,
     }
 
@@ -272,6 +282,23 @@ pub mod archive {
             }
         }
     }
+
+    impl Serialize for CfnArchiveProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArchiveName", &self.archive_name)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EventPattern", &self.event_pattern)?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            crate::cfn::entry(&mut map, "RetentionDays", &self.retention_days)?;
+            map.serialize_entry("SourceArn", &self.source_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Events::Connection`: [`CfnConnection`], [`CfnConnectionProps`] and their property types.
@@ -280,6 +307,8 @@ pub mod connection {
     use serde::Serialize;
 
     /// `AWS::Events::Connection`: Resource Type definition for AWS::Events::Connection. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-connection.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnection {
         resource: cloudwright_core::CfnResource,
@@ -362,72 +391,96 @@ pub mod connection {
     }
 
     /// The properties of `AWS::Events::Connection`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnConnectionProps {
         /// `AuthParameters`.
-        #[serde(rename = "AuthParameters", skip_serializing_if = "Option::is_none")]
         pub auth_parameters: Option<AuthParameters>,
         /// `AuthorizationType`.
-        #[serde(rename = "AuthorizationType", skip_serializing_if = "Option::is_none")]
         pub authorization_type: Option<Value<AuthorizationType>>,
-        /// Description of the connection.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Description of the connection.
         pub description: Option<Value<String>>,
-        /// The private resource the HTTP request will be sent to.
-        #[serde(
-            rename = "InvocationConnectivityParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InvocationConnectivityParameters`: The private resource the HTTP request will be sent to.
         pub invocation_connectivity_parameters: Option<InvocationConnectivityParameters>,
         /// `KmsKeyIdentifier`.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
         pub kms_key_identifier: Option<Value<String>>,
-        /// Name of the connection.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: Name of the connection.
         pub name: Option<Value<String>>,
     }
 
-    /// `AuthParameters` of `AWS::Events::Connection`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AuthParameters", &self.auth_parameters)?;
+            crate::cfn::entry(&mut map, "AuthorizationType", &self.authorization_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationConnectivityParameters",
+                &self.invocation_connectivity_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
+    }
+
+    /// The `AuthParameters` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AuthParameters {
         /// `ApiKeyAuthParameters`.
-        #[serde(
-            rename = "ApiKeyAuthParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub api_key_auth_parameters: Option<ApiKeyAuthParameters>,
         /// `BasicAuthParameters`.
-        #[serde(rename = "BasicAuthParameters", skip_serializing_if = "Option::is_none")]
         pub basic_auth_parameters: Option<BasicAuthParameters>,
         /// `ConnectivityParameters`.
-        #[serde(
-            rename = "ConnectivityParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub connectivity_parameters: Option<ConnectivityParameters>,
         /// `InvocationHttpParameters`.
-        #[serde(
-            rename = "InvocationHttpParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub invocation_http_parameters: Option<ConnectionHttpParameters>,
         /// `OAuthParameters`.
-        #[serde(rename = "OAuthParameters", skip_serializing_if = "Option::is_none")]
         pub o_auth_parameters: Option<OAuthParameters>,
     }
 
-    /// `ApiKeyAuthParameters` of `AWS::Events::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for AuthParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApiKeyAuthParameters",
+                &self.api_key_auth_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "BasicAuthParameters",
+                &self.basic_auth_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ConnectivityParameters",
+                &self.connectivity_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InvocationHttpParameters",
+                &self.invocation_http_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "OAuthParameters", &self.o_auth_parameters)?;
+            map.end()
+        }
+    }
+
+    /// The `ApiKeyAuthParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ApiKeyAuthParameters {
         /// `ApiKeyName`.
-        #[serde(rename = "ApiKeyName")]
         pub api_key_name: Value<String>,
         /// `ApiKeyValue`.
-        #[serde(rename = "ApiKeyValue")]
         pub api_key_value: Value<String>,
     }
 
@@ -444,14 +497,25 @@ pub mod connection {
         }
     }
 
-    /// `BasicAuthParameters` of `AWS::Events::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ApiKeyAuthParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApiKeyName", &self.api_key_name)?;
+            map.serialize_entry("ApiKeyValue", &self.api_key_value)?;
+            map.end()
+        }
+    }
+
+    /// The `BasicAuthParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BasicAuthParameters {
         /// `Password`.
-        #[serde(rename = "Password")]
         pub password: Value<String>,
         /// `Username`.
-        #[serde(rename = "Username")]
         pub username: Value<String>,
     }
 
@@ -468,11 +532,23 @@ pub mod connection {
         }
     }
 
-    /// `ConnectivityParameters` of `AWS::Events::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for BasicAuthParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Password", &self.password)?;
+            map.serialize_entry("Username", &self.username)?;
+            map.end()
+        }
+    }
+
+    /// The `ConnectivityParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConnectivityParameters {
         /// `ResourceParameters`.
-        #[serde(rename = "ResourceParameters")]
         pub resource_parameters: ResourceParameters,
     }
 
@@ -485,18 +561,24 @@ pub mod connection {
         }
     }
 
-    /// `ResourceParameters` of `AWS::Events::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct ResourceParameters {
-        /// `ResourceAssociationArn`. Read-only: CloudFormation returns it.
-        #[serde(
-            rename = "ResourceAssociationArn",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for ConnectivityParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceParameters", &self.resource_parameters)?;
+            map.end()
+        }
+    }
 
+    /// The `ResourceParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ResourceParameters {
+        /// `ResourceAssociationArn`: `ResourceAssociationArn`. Read-only: CloudFormation returns it.
         pub resource_association_arn: Option<Value<String>>,
         /// `ResourceConfigurationArn`.
-        #[serde(rename = "ResourceConfigurationArn")]
         pub resource_configuration_arn: Value<String>,
     }
 
@@ -510,35 +592,63 @@ pub mod connection {
         }
     }
 
-    /// `ConnectionHttpParameters` of `AWS::Events::Connection`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ResourceParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourceAssociationArn",
+                &self.resource_association_arn,
+            )?;
+            map.serialize_entry(
+                "ResourceConfigurationArn",
+                &self.resource_configuration_arn,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `ConnectionHttpParameters` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ConnectionHttpParameters {
         /// `BodyParameters`.
-        #[serde(rename = "BodyParameters", skip_serializing_if = "Option::is_none")]
         pub body_parameters: Option<Vec<Parameter>>,
         /// `HeaderParameters`.
-        #[serde(rename = "HeaderParameters", skip_serializing_if = "Option::is_none")]
         pub header_parameters: Option<Vec<Parameter>>,
         /// `QueryStringParameters`.
-        #[serde(
-            rename = "QueryStringParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub query_string_parameters: Option<Vec<Parameter>>,
     }
 
-    /// `Parameter` of `AWS::Events::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ConnectionHttpParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BodyParameters", &self.body_parameters)?;
+            crate::cfn::entry(&mut map, "HeaderParameters", &self.header_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryStringParameters",
+                &self.query_string_parameters,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `Parameter` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Parameter {
         /// `IsValueSecret`.
-        #[serde(rename = "IsValueSecret", skip_serializing_if = "Option::is_none")]
         pub is_value_secret: Option<Value<bool>>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -556,20 +666,30 @@ pub mod connection {
         }
     }
 
-    /// `OAuthParameters` of `AWS::Events::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Parameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsValueSecret", &self.is_value_secret)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The `OAuthParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OAuthParameters {
         /// `AuthorizationEndpoint`.
-        #[serde(rename = "AuthorizationEndpoint")]
         pub authorization_endpoint: Value<String>,
         /// `ClientParameters`.
-        #[serde(rename = "ClientParameters")]
         pub client_parameters: ClientParameters,
         /// `HttpMethod`.
-        #[serde(rename = "HttpMethod")]
         pub http_method: Value<HttpMethod>,
         /// `OAuthHttpParameters`.
-        #[serde(rename = "OAuthHttpParameters", skip_serializing_if = "Option::is_none")]
         pub o_auth_http_parameters: Option<ConnectionHttpParameters>,
     }
 
@@ -589,14 +709,31 @@ pub mod connection {
         }
     }
 
-    /// `ClientParameters` of `AWS::Events::Connection`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for OAuthParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthorizationEndpoint", &self.authorization_endpoint)?;
+            map.serialize_entry("ClientParameters", &self.client_parameters)?;
+            map.serialize_entry("HttpMethod", &self.http_method)?;
+            crate::cfn::entry(
+                &mut map,
+                "OAuthHttpParameters",
+                &self.o_auth_http_parameters,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `ClientParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ClientParameters {
         /// `ClientID`.
-        #[serde(rename = "ClientID")]
         pub client_id: Value<String>,
         /// `ClientSecret`.
-        #[serde(rename = "ClientSecret")]
         pub client_secret: Value<String>,
     }
 
@@ -610,6 +747,19 @@ pub mod connection {
                 client_id: client_id.into(),
                 client_secret: client_secret.into(),
             }
+        }
+    }
+
+    impl Serialize for ClientParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ClientID", &self.client_id)?;
+            map.serialize_entry("ClientSecret", &self.client_secret)?;
+            map.end()
         }
     }
 
@@ -694,10 +844,9 @@ pub mod connection {
     }
 
     /// The private resource the HTTP request will be sent to.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InvocationConnectivityParameters {
         /// `ResourceParameters`.
-        #[serde(rename = "ResourceParameters")]
         pub resource_parameters: ResourceParameters,
     }
 
@@ -709,6 +858,18 @@ pub mod connection {
             }
         }
     }
+
+    impl Serialize for InvocationConnectivityParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ResourceParameters", &self.resource_parameters)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Events::Endpoint`: [`CfnEndpoint`], [`CfnEndpointProps`] and their property types.
@@ -717,6 +878,8 @@ pub mod endpoint {
     use serde::Serialize;
 
     /// `AWS::Events::Endpoint`: Resource Type definition for AWS::Events::Endpoint. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-endpoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpoint {
         resource: cloudwright_core::CfnResource,
@@ -789,25 +952,19 @@ pub mod endpoint {
     }
 
     /// The properties of `AWS::Events::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `EventBuses`.
-        #[serde(rename = "EventBuses")]
         pub event_buses: Vec<EndpointEventBus>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `ReplicationConfig`.
-        #[serde(rename = "ReplicationConfig", skip_serializing_if = "Option::is_none")]
         pub replication_config: Option<ReplicationConfig>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `RoutingConfig`.
-        #[serde(rename = "RoutingConfig")]
         pub routing_config: RoutingConfig,
     }
 
@@ -828,11 +985,27 @@ pub mod endpoint {
         }
     }
 
-    /// `EndpointEventBus` of `AWS::Events::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EventBuses", &self.event_buses)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ReplicationConfig", &self.replication_config)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.serialize_entry("RoutingConfig", &self.routing_config)?;
+            map.end()
+        }
+    }
+
+    /// The `EndpointEventBus` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EndpointEventBus {
         /// `EventBusArn`.
-        #[serde(rename = "EventBusArn")]
         pub event_bus_arn: Value<String>,
     }
 
@@ -845,11 +1018,22 @@ pub mod endpoint {
         }
     }
 
-    /// `ReplicationConfig` of `AWS::Events::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for EndpointEventBus {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventBusArn", &self.event_bus_arn)?;
+            map.end()
+        }
+    }
+
+    /// The `ReplicationConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationConfig {
         /// `State`.
-        #[serde(rename = "State")]
         pub state: Value<ReplicationState>,
     }
 
@@ -857,6 +1041,18 @@ pub mod endpoint {
         /// A `ReplicationConfig` of its required properties (`State`), the others unset.
         pub fn new(state: impl Into<Value<ReplicationState>>) -> Self {
             Self { state: state.into() }
+        }
+    }
+
+    impl Serialize for ReplicationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("State", &self.state)?;
+            map.end()
         }
     }
 
@@ -897,11 +1093,10 @@ pub mod endpoint {
         }
     }
 
-    /// `RoutingConfig` of `AWS::Events::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `RoutingConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RoutingConfig {
         /// `FailoverConfig`.
-        #[serde(rename = "FailoverConfig")]
         pub failover_config: FailoverConfig,
     }
 
@@ -914,14 +1109,24 @@ pub mod endpoint {
         }
     }
 
-    /// `FailoverConfig` of `AWS::Events::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for RoutingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FailoverConfig", &self.failover_config)?;
+            map.end()
+        }
+    }
+
+    /// The `FailoverConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FailoverConfig {
         /// `Primary`.
-        #[serde(rename = "Primary")]
         pub primary: Primary,
         /// `Secondary`.
-        #[serde(rename = "Secondary")]
         pub secondary: Secondary,
     }
 
@@ -938,11 +1143,23 @@ pub mod endpoint {
         }
     }
 
-    /// `Primary` of `AWS::Events::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for FailoverConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Primary", &self.primary)?;
+            map.serialize_entry("Secondary", &self.secondary)?;
+            map.end()
+        }
+    }
+
+    /// The `Primary` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Primary {
         /// `HealthCheck`.
-        #[serde(rename = "HealthCheck")]
         pub health_check: Value<String>,
     }
 
@@ -955,11 +1172,22 @@ pub mod endpoint {
         }
     }
 
-    /// `Secondary` of `AWS::Events::Endpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Primary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HealthCheck", &self.health_check)?;
+            map.end()
+        }
+    }
+
+    /// The `Secondary` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Secondary {
         /// `Route`.
-        #[serde(rename = "Route")]
         pub route: Value<String>,
     }
 
@@ -967,6 +1195,18 @@ pub mod endpoint {
         /// A `Secondary` of its required properties (`Route`), the others unset.
         pub fn new(route: impl Into<Value<String>>) -> Self {
             Self { route: route.into() }
+        }
+    }
+
+    impl Serialize for Secondary {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Route", &self.route)?;
+            map.end()
         }
     }
 }
@@ -977,6 +1217,8 @@ pub mod event_bus {
     use serde::Serialize;
 
     /// `AWS::Events::EventBus`: Resource type definition for AWS::Events::EventBus. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbus.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBus {
         resource: cloudwright_core::CfnResource,
@@ -1029,31 +1271,23 @@ pub mod event_bus {
     }
 
     /// The properties of `AWS::Events::EventBus`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBusProps {
-        /// Dead Letter Queue for the event bus.
-        #[serde(rename = "DeadLetterConfig", skip_serializing_if = "Option::is_none")]
+        /// `DeadLetterConfig`: Dead Letter Queue for the event bus.
         pub dead_letter_config: Option<DeadLetterConfig>,
-        /// The description of the event bus.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the event bus.
         pub description: Option<Value<String>>,
-        /// If you are creating a partner event bus, this specifies the partner event source that the new event bus will be matched with.
-        #[serde(rename = "EventSourceName", skip_serializing_if = "Option::is_none")]
+        /// `EventSourceName`: If you are creating a partner event bus, this specifies the partner event source that the new event bus will be matched with.
         pub event_source_name: Option<Value<String>>,
-        /// Kms Key Identifier used to encrypt events at rest in the event bus.
-        #[serde(rename = "KmsKeyIdentifier", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyIdentifier`: Kms Key Identifier used to encrypt events at rest in the event bus.
         pub kms_key_identifier: Option<Value<String>>,
-        /// The logging configuration settings for vended logs.
-        #[serde(rename = "LogConfig", skip_serializing_if = "Option::is_none")]
+        /// `LogConfig`: The logging configuration settings for vended logs.
         pub log_config: Option<LogConfig>,
-        /// The name of the event bus.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the event bus.
         pub name: Value<String>,
-        /// A JSON string that describes the permission policy statement for the event bus. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: A JSON string that describes the permission policy statement for the event bus. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: Option<serde_json::Value>,
-        /// Any tags assigned to the event bus.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the event bus.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -1073,23 +1307,64 @@ pub mod event_bus {
         }
     }
 
+    impl Serialize for CfnEventBusProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeadLetterConfig", &self.dead_letter_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EventSourceName", &self.event_source_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyIdentifier", &self.kms_key_identifier)?;
+            crate::cfn::entry(&mut map, "LogConfig", &self.log_config)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Dead Letter Queue for the event bus.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeadLetterConfig {
         /// `Arn`.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
     }
 
+    impl Serialize for DeadLetterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// The logging configuration settings for vended logs.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LogConfig {
-        /// Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
-        #[serde(rename = "IncludeDetail", skip_serializing_if = "Option::is_none")]
+        /// `IncludeDetail`: Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
         pub include_detail: Option<Value<IncludeDetail>>,
-        /// Configures the log level of the EventBus and determines which log messages are sent to Ingestion Hub for delivery.
-        #[serde(rename = "Level", skip_serializing_if = "Option::is_none")]
+        /// `Level`: Configures the log level of the EventBus and determines which log messages are sent to Ingestion Hub for delivery.
         pub level: Option<Value<Level>>,
+    }
+
+    impl Serialize for LogConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IncludeDetail", &self.include_detail)?;
+            crate::cfn::entry(&mut map, "Level", &self.level)?;
+            map.end()
+        }
     }
 
     /// Configures whether or not to include event detail, input transformer details, target properties, and target input in the applicable log messages.
@@ -1179,6 +1454,8 @@ pub mod event_bus_policy {
     use serde::Serialize;
 
     /// `AWS::Events::EventBusPolicy`: Resource Type definition for AWS::Events::EventBusPolicy. `Ref` returns the primary identifier, made of `EventBusName`, `StatementId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbuspolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBusPolicy {
         resource: cloudwright_core::CfnResource,
@@ -1230,25 +1507,19 @@ pub mod event_bus_policy {
     }
 
     /// The properties of `AWS::Events::EventBusPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBusPolicyProps {
-        /// The action that you are enabling the other account to perform.
-        #[serde(rename = "Action", skip_serializing_if = "Option::is_none")]
+        /// `Action`: The action that you are enabling the other account to perform.
         pub action: Option<Value<Action>>,
         /// `Condition`.
-        #[serde(rename = "Condition", skip_serializing_if = "Option::is_none")]
         pub condition: Option<Condition>,
-        /// The name of the event bus associated with the rule. If you omit this, the default event bus is used.
-        #[serde(rename = "EventBusName", skip_serializing_if = "Option::is_none")]
+        /// `EventBusName`: The name of the event bus associated with the rule.
         pub event_bus_name: Option<Value<String>>,
-        /// The 12-digit AWS account ID that you are permitting to put events to your default event bus. Specify "*" to permit any account to put events to your default event bus.
-        #[serde(rename = "Principal", skip_serializing_if = "Option::is_none")]
+        /// `Principal`: The 12-digit AWS account ID that you are permitting to put events to your default event bus.
         pub principal: Option<Value<String>>,
-        /// `Statement`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Statement", skip_serializing_if = "Option::is_none")]
+        /// `Statement`: `Statement`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub statement: Option<serde_json::Value>,
-        /// An identifier string for the external account that you are granting permissions to
-        #[serde(rename = "StatementId")]
+        /// `StatementId`: An identifier string for the external account that you are granting permissions to
         pub statement_id: Value<String>,
     }
 
@@ -1263,6 +1534,23 @@ pub mod event_bus_policy {
                 statement: None,
                 statement_id: statement_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnEventBusPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Action", &self.action)?;
+            crate::cfn::entry(&mut map, "Condition", &self.condition)?;
+            crate::cfn::entry(&mut map, "EventBusName", &self.event_bus_name)?;
+            crate::cfn::entry(&mut map, "Principal", &self.principal)?;
+            crate::cfn::entry(&mut map, "Statement", &self.statement)?;
+            map.serialize_entry("StatementId", &self.statement_id)?;
+            map.end()
         }
     }
 
@@ -1301,20 +1589,31 @@ pub mod event_bus_policy {
     }
 
     /// This parameter enables you to limit the permission to accounts that fulfill a certain condition, such as being a member of a certain AWS organization.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Condition {
-        /// Specifies the value for the key. Currently, this must be the ID of the organization.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: Specifies the value for the key.
         pub key: Option<Value<String>>,
-        /// Specifies the type of condition. Currently the only supported value is StringEquals.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: Specifies the type of condition.
         pub r#type: Option<Value<Type>>,
-        /// Specifies the key for the condition. Currently the only supported key is aws:PrincipalOrgID.
-        #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
+        /// `Value`: Specifies the key for the condition.
         pub value: Option<Value<String>>,
     }
 
-    /// Specifies the type of condition. Currently the only supported value is StringEquals.
+    impl Serialize for Condition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// Specifies the type of condition.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
         /// `StringEquals`
@@ -1355,6 +1654,8 @@ pub mod rule {
     use serde::Serialize;
 
     /// `AWS::Events::Rule`: Resource Type definition for AWS::Events::Rule. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-rule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRule {
         resource: cloudwright_core::CfnResource,
@@ -1412,35 +1713,50 @@ pub mod rule {
     }
 
     /// The properties of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRuleProps {
-        /// The description of the rule.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the rule.
         pub description: Option<Value<String>>,
-        /// The name or ARN of the event bus associated with the rule. If you omit this, the default event bus is used.
-        #[serde(rename = "EventBusName", skip_serializing_if = "Option::is_none")]
+        /// `EventBusName`: The name or ARN of the event bus associated with the rule.
         pub event_bus_name: Option<Value<String>>,
-        /// The event pattern of the rule. For more information, see Events and Event Patterns in the Amazon EventBridge User Guide. One of `string`, `object` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "EventPattern", skip_serializing_if = "Option::is_none")]
+        /// `EventPattern`: The event pattern of the rule. One of `string`, `object` in the schema: any `serde_json::Value`.
         pub event_pattern: Option<serde_json::Value>,
-        /// The name of the rule.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the rule.
         pub name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the role that is used for target invocation.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the role that is used for target invocation.
         pub role_arn: Option<Value<String>>,
-        /// The scheduling expression. For example, "cron(0 20 * * ? *)", "rate(5 minutes)". For more information, see Creating an Amazon EventBridge rule that runs on a schedule.
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleExpression`: The scheduling expression.
         pub schedule_expression: Option<Value<String>>,
-        /// The state of the rule.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+        /// `State`: The state of the rule.
         pub state: Option<Value<State>>,
-        /// Any tags assigned to the event rule.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Any tags assigned to the event rule.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Adds the specified targets to the specified rule, or updates the targets if they are already associated with the rule.
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+        /// `Targets`: Adds the specified targets to the specified rule, or updates the targets if they are already associated with the rule.
         pub targets: Option<Vec<Target>>,
+    }
+
+    impl Serialize for CfnRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EventBusName", &self.event_bus_name)?;
+            crate::cfn::entry(&mut map, "EventPattern", &self.event_pattern)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            map.end()
+        }
     }
 
     /// The state of the rule.
@@ -1485,71 +1801,42 @@ pub mod rule {
         }
     }
 
-    /// `Target` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `Target` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Target {
         /// `AppSyncParameters`.
-        #[serde(rename = "AppSyncParameters", skip_serializing_if = "Option::is_none")]
         pub app_sync_parameters: Option<AppSyncParameters>,
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
         /// `BatchParameters`.
-        #[serde(rename = "BatchParameters", skip_serializing_if = "Option::is_none")]
         pub batch_parameters: Option<BatchParameters>,
         /// `DeadLetterConfig`.
-        #[serde(rename = "DeadLetterConfig", skip_serializing_if = "Option::is_none")]
         pub dead_letter_config: Option<DeadLetterConfig>,
         /// `EcsParameters`.
-        #[serde(rename = "EcsParameters", skip_serializing_if = "Option::is_none")]
         pub ecs_parameters: Option<EcsParameters>,
         /// `HttpParameters`.
-        #[serde(rename = "HttpParameters", skip_serializing_if = "Option::is_none")]
         pub http_parameters: Option<HttpParameters>,
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Input`.
-        #[serde(rename = "Input", skip_serializing_if = "Option::is_none")]
         pub input: Option<Value<String>>,
         /// `InputPath`.
-        #[serde(rename = "InputPath", skip_serializing_if = "Option::is_none")]
         pub input_path: Option<Value<String>>,
         /// `InputTransformer`.
-        #[serde(rename = "InputTransformer", skip_serializing_if = "Option::is_none")]
         pub input_transformer: Option<InputTransformer>,
         /// `KinesisParameters`.
-        #[serde(rename = "KinesisParameters", skip_serializing_if = "Option::is_none")]
         pub kinesis_parameters: Option<KinesisParameters>,
         /// `RedshiftDataParameters`.
-        #[serde(
-            rename = "RedshiftDataParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub redshift_data_parameters: Option<RedshiftDataParameters>,
         /// `RetryPolicy`.
-        #[serde(rename = "RetryPolicy", skip_serializing_if = "Option::is_none")]
         pub retry_policy: Option<RetryPolicy>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
         pub role_arn: Option<Value<String>>,
         /// `RunCommandParameters`.
-        #[serde(
-            rename = "RunCommandParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub run_command_parameters: Option<RunCommandParameters>,
         /// `SageMakerPipelineParameters`.
-        #[serde(
-            rename = "SageMakerPipelineParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub sage_maker_pipeline_parameters: Option<SageMakerPipelineParameters>,
         /// `SqsParameters`.
-        #[serde(rename = "SqsParameters", skip_serializing_if = "Option::is_none")]
         pub sqs_parameters: Option<SqsParameters>,
     }
 
@@ -1578,11 +1865,50 @@ pub mod rule {
         }
     }
 
-    /// `AppSyncParameters` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Target {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AppSyncParameters", &self.app_sync_parameters)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "BatchParameters", &self.batch_parameters)?;
+            crate::cfn::entry(&mut map, "DeadLetterConfig", &self.dead_letter_config)?;
+            crate::cfn::entry(&mut map, "EcsParameters", &self.ecs_parameters)?;
+            crate::cfn::entry(&mut map, "HttpParameters", &self.http_parameters)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Input", &self.input)?;
+            crate::cfn::entry(&mut map, "InputPath", &self.input_path)?;
+            crate::cfn::entry(&mut map, "InputTransformer", &self.input_transformer)?;
+            crate::cfn::entry(&mut map, "KinesisParameters", &self.kinesis_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "RedshiftDataParameters",
+                &self.redshift_data_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "RetryPolicy", &self.retry_policy)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "RunCommandParameters",
+                &self.run_command_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SageMakerPipelineParameters",
+                &self.sage_maker_pipeline_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "SqsParameters", &self.sqs_parameters)?;
+            map.end()
+        }
+    }
+
+    /// The `AppSyncParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AppSyncParameters {
         /// `GraphQLOperation`.
-        #[serde(rename = "GraphQLOperation")]
         pub graph_ql_operation: Value<String>,
     }
 
@@ -1595,20 +1921,28 @@ pub mod rule {
         }
     }
 
-    /// `BatchParameters` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for AppSyncParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GraphQLOperation", &self.graph_ql_operation)?;
+            map.end()
+        }
+    }
+
+    /// The `BatchParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BatchParameters {
         /// `ArrayProperties`.
-        #[serde(rename = "ArrayProperties", skip_serializing_if = "Option::is_none")]
         pub array_properties: Option<BatchArrayProperties>,
         /// `JobDefinition`.
-        #[serde(rename = "JobDefinition")]
         pub job_definition: Value<String>,
         /// `JobName`.
-        #[serde(rename = "JobName")]
         pub job_name: Value<String>,
         /// `RetryStrategy`.
-        #[serde(rename = "RetryStrategy", skip_serializing_if = "Option::is_none")]
         pub retry_strategy: Option<BatchRetryStrategy>,
     }
 
@@ -1627,94 +1961,108 @@ pub mod rule {
         }
     }
 
-    /// `BatchArrayProperties` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for BatchParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArrayProperties", &self.array_properties)?;
+            map.serialize_entry("JobDefinition", &self.job_definition)?;
+            map.serialize_entry("JobName", &self.job_name)?;
+            crate::cfn::entry(&mut map, "RetryStrategy", &self.retry_strategy)?;
+            map.end()
+        }
+    }
+
+    /// The `BatchArrayProperties` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BatchArrayProperties {
         /// `Size`.
-        #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
         pub size: Option<Value<i64>>,
     }
 
-    /// `BatchRetryStrategy` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for BatchArrayProperties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Size", &self.size)?;
+            map.end()
+        }
+    }
+
+    /// The `BatchRetryStrategy` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BatchRetryStrategy {
         /// `Attempts`.
-        #[serde(rename = "Attempts", skip_serializing_if = "Option::is_none")]
         pub attempts: Option<Value<i64>>,
     }
 
-    /// `DeadLetterConfig` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for BatchRetryStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attempts", &self.attempts)?;
+            map.end()
+        }
+    }
+
+    /// The `DeadLetterConfig` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeadLetterConfig {
         /// `Arn`.
-        #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
         pub arn: Option<Value<String>>,
     }
 
-    /// `EcsParameters` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for DeadLetterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
+    /// The `EcsParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EcsParameters {
         /// `CapacityProviderStrategy`.
-        #[serde(
-            rename = "CapacityProviderStrategy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
         /// `EnableECSManagedTags`.
-        #[serde(
-            rename = "EnableECSManagedTags",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_ecs_managed_tags: Option<Value<bool>>,
         /// `EnableExecuteCommand`.
-        #[serde(
-            rename = "EnableExecuteCommand",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub enable_execute_command: Option<Value<bool>>,
         /// `Group`.
-        #[serde(rename = "Group", skip_serializing_if = "Option::is_none")]
         pub group: Option<Value<String>>,
         /// `LaunchType`.
-        #[serde(rename = "LaunchType", skip_serializing_if = "Option::is_none")]
         pub launch_type: Option<Value<LaunchType>>,
         /// `NetworkConfiguration`.
-        #[serde(
-            rename = "NetworkConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub network_configuration: Option<NetworkConfiguration>,
         /// `PlacementConstraints`.
-        #[serde(
-            rename = "PlacementConstraints",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub placement_constraints: Option<Vec<PlacementConstraint>>,
         /// `PlacementStrategies`.
-        #[serde(rename = "PlacementStrategies", skip_serializing_if = "Option::is_none")]
         pub placement_strategies: Option<Vec<PlacementStrategy>>,
         /// `PlatformVersion`.
-        #[serde(rename = "PlatformVersion", skip_serializing_if = "Option::is_none")]
         pub platform_version: Option<Value<String>>,
         /// `PropagateTags`.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
         pub propagate_tags: Option<Value<PropagateTags>>,
         /// `ReferenceId`.
-        #[serde(rename = "ReferenceId", skip_serializing_if = "Option::is_none")]
         pub reference_id: Option<Value<String>>,
         /// `TagList`.
-        #[serde(rename = "TagList", skip_serializing_if = "Option::is_none")]
         pub tag_list: Option<Vec<crate::cfn::Tag>>,
         /// `TaskCount`.
-        #[serde(rename = "TaskCount", skip_serializing_if = "Option::is_none")]
         pub task_count: Option<Value<i64>>,
         /// `TaskDefinitionArn`.
-        #[serde(rename = "TaskDefinitionArn")]
         pub task_definition_arn: Value<String>,
     }
 
@@ -1740,17 +2088,63 @@ pub mod rule {
         }
     }
 
-    /// `CapacityProviderStrategyItem` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for EcsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderStrategy",
+                &self.capacity_provider_strategy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableECSManagedTags",
+                &self.enable_ecs_managed_tags,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnableExecuteCommand",
+                &self.enable_execute_command,
+            )?;
+            crate::cfn::entry(&mut map, "Group", &self.group)?;
+            crate::cfn::entry(&mut map, "LaunchType", &self.launch_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "NetworkConfiguration",
+                &self.network_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PlacementConstraints",
+                &self.placement_constraints,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PlacementStrategies",
+                &self.placement_strategies,
+            )?;
+            crate::cfn::entry(&mut map, "PlatformVersion", &self.platform_version)?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            crate::cfn::entry(&mut map, "ReferenceId", &self.reference_id)?;
+            crate::cfn::entry(&mut map, "TagList", &self.tag_list)?;
+            crate::cfn::entry(&mut map, "TaskCount", &self.task_count)?;
+            map.serialize_entry("TaskDefinitionArn", &self.task_definition_arn)?;
+            map.end()
+        }
+    }
+
+    /// The `CapacityProviderStrategyItem` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityProviderStrategyItem {
         /// `Base`.
-        #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
         pub base: Option<Value<i64>>,
         /// `CapacityProvider`.
-        #[serde(rename = "CapacityProvider")]
         pub capacity_provider: Value<String>,
         /// `Weight`.
-        #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
         pub weight: Option<Value<i64>>,
     }
 
@@ -1762,6 +2156,20 @@ pub mod rule {
                 capacity_provider: capacity_provider.into(),
                 weight: None,
             }
+        }
+    }
+
+    impl Serialize for CapacityProviderStrategyItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Base", &self.base)?;
+            map.serialize_entry("CapacityProvider", &self.capacity_provider)?;
+            crate::cfn::entry(&mut map, "Weight", &self.weight)?;
+            map.end()
         }
     }
 
@@ -1805,25 +2213,37 @@ pub mod rule {
         }
     }
 
-    /// `NetworkConfiguration` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `NetworkConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NetworkConfiguration {
         /// `AwsVpcConfiguration`.
-        #[serde(rename = "AwsVpcConfiguration", skip_serializing_if = "Option::is_none")]
         pub aws_vpc_configuration: Option<AwsVpcConfiguration>,
     }
 
-    /// `AwsVpcConfiguration` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for NetworkConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsVpcConfiguration",
+                &self.aws_vpc_configuration,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `AwsVpcConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsVpcConfiguration {
         /// `AssignPublicIp`.
-        #[serde(rename = "AssignPublicIp", skip_serializing_if = "Option::is_none")]
         pub assign_public_ip: Option<Value<AssignPublicIp>>,
         /// `SecurityGroups`.
-        #[serde(rename = "SecurityGroups", skip_serializing_if = "Option::is_none")]
         pub security_groups: Option<Vec<Value<String>>>,
         /// `Subnets`.
-        #[serde(rename = "Subnets")]
         pub subnets: Vec<Value<String>>,
     }
 
@@ -1835,6 +2255,20 @@ pub mod rule {
                 security_groups: None,
                 subnets: subnets.into(),
             }
+        }
+    }
+
+    impl Serialize for AwsVpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AssignPublicIp", &self.assign_public_ip)?;
+            crate::cfn::entry(&mut map, "SecurityGroups", &self.security_groups)?;
+            map.serialize_entry("Subnets", &self.subnets)?;
+            map.end()
         }
     }
 
@@ -1875,15 +2309,26 @@ pub mod rule {
         }
     }
 
-    /// `PlacementConstraint` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `PlacementConstraint` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PlacementConstraint {
         /// `Expression`.
-        #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
         pub expression: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<Type>>,
+    }
+
+    impl Serialize for PlacementConstraint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Expression", &self.expression)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `Type`.
@@ -1923,15 +2368,26 @@ pub mod rule {
         }
     }
 
-    /// `PlacementStrategy` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `PlacementStrategy` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PlacementStrategy {
         /// `Field`.
-        #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
         pub field: Option<Value<String>>,
         /// `Type`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Value<String>>,
+    }
+
+    impl Serialize for PlacementStrategy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Field", &self.field)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
     }
 
     /// Values of `PropagateTags`.
@@ -1968,32 +2424,45 @@ pub mod rule {
         }
     }
 
-    /// `HttpParameters` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `HttpParameters` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HttpParameters {
         /// `HeaderParameters`.
-        #[serde(rename = "HeaderParameters", skip_serializing_if = "Option::is_none")]
         pub header_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `PathParameterValues`.
-        #[serde(rename = "PathParameterValues", skip_serializing_if = "Option::is_none")]
         pub path_parameter_values: Option<Vec<Value<String>>>,
         /// `QueryStringParameters`.
-        #[serde(
-            rename = "QueryStringParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub query_string_parameters: Option<indexmap::IndexMap<String, Value<String>>>,
     }
 
-    /// `InputTransformer` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for HttpParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HeaderParameters", &self.header_parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "PathParameterValues",
+                &self.path_parameter_values,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QueryStringParameters",
+                &self.query_string_parameters,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `InputTransformer` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InputTransformer {
         /// `InputPathsMap`.
-        #[serde(rename = "InputPathsMap", skip_serializing_if = "Option::is_none")]
         pub input_paths_map: Option<indexmap::IndexMap<String, Value<String>>>,
         /// `InputTemplate`.
-        #[serde(rename = "InputTemplate")]
         pub input_template: Value<String>,
     }
 
@@ -2007,11 +2476,23 @@ pub mod rule {
         }
     }
 
-    /// `KinesisParameters` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for InputTransformer {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InputPathsMap", &self.input_paths_map)?;
+            map.serialize_entry("InputTemplate", &self.input_template)?;
+            map.end()
+        }
+    }
+
+    /// The `KinesisParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct KinesisParameters {
         /// `PartitionKeyPath`.
-        #[serde(rename = "PartitionKeyPath")]
         pub partition_key_path: Value<String>,
     }
 
@@ -2024,29 +2505,34 @@ pub mod rule {
         }
     }
 
-    /// `RedshiftDataParameters` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for KinesisParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PartitionKeyPath", &self.partition_key_path)?;
+            map.end()
+        }
+    }
+
+    /// The `RedshiftDataParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedshiftDataParameters {
         /// `Database`.
-        #[serde(rename = "Database")]
         pub database: Value<String>,
         /// `DbUser`.
-        #[serde(rename = "DbUser", skip_serializing_if = "Option::is_none")]
         pub db_user: Option<Value<String>>,
         /// `SecretManagerArn`.
-        #[serde(rename = "SecretManagerArn", skip_serializing_if = "Option::is_none")]
         pub secret_manager_arn: Option<Value<String>>,
         /// `Sql`.
-        #[serde(rename = "Sql", skip_serializing_if = "Option::is_none")]
         pub sql: Option<Value<String>>,
         /// `Sqls`.
-        #[serde(rename = "Sqls", skip_serializing_if = "Option::is_none")]
         pub sqls: Option<Vec<Value<String>>>,
         /// `StatementName`.
-        #[serde(rename = "StatementName", skip_serializing_if = "Option::is_none")]
         pub statement_name: Option<Value<String>>,
         /// `WithEvent`.
-        #[serde(rename = "WithEvent", skip_serializing_if = "Option::is_none")]
         pub with_event: Option<Value<bool>>,
     }
 
@@ -2065,30 +2551,58 @@ pub mod rule {
         }
     }
 
-    /// `RetryPolicy` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for RedshiftDataParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Database", &self.database)?;
+            crate::cfn::entry(&mut map, "DbUser", &self.db_user)?;
+            crate::cfn::entry(&mut map, "SecretManagerArn", &self.secret_manager_arn)?;
+            crate::cfn::entry(&mut map, "Sql", &self.sql)?;
+            crate::cfn::entry(&mut map, "Sqls", &self.sqls)?;
+            crate::cfn::entry(&mut map, "StatementName", &self.statement_name)?;
+            crate::cfn::entry(&mut map, "WithEvent", &self.with_event)?;
+            map.end()
+        }
+    }
+
+    /// The `RetryPolicy` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RetryPolicy {
         /// `MaximumEventAgeInSeconds`.
-        #[serde(
-            rename = "MaximumEventAgeInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_event_age_in_seconds: Option<Value<i64>>,
         /// `MaximumRetryAttempts`.
-        #[serde(
-            rename = "MaximumRetryAttempts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maximum_retry_attempts: Option<Value<i64>>,
     }
 
-    /// `RunCommandParameters` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for RetryPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumEventAgeInSeconds",
+                &self.maximum_event_age_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumRetryAttempts",
+                &self.maximum_retry_attempts,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `RunCommandParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RunCommandParameters {
         /// `RunCommandTargets`.
-        #[serde(rename = "RunCommandTargets")]
         pub run_command_targets: Vec<RunCommandTarget>,
     }
 
@@ -2101,14 +2615,24 @@ pub mod rule {
         }
     }
 
-    /// `RunCommandTarget` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for RunCommandParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RunCommandTargets", &self.run_command_targets)?;
+            map.end()
+        }
+    }
+
+    /// The `RunCommandTarget` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RunCommandTarget {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Values`.
-        #[serde(rename = "Values")]
         pub values: Vec<Value<String>>,
     }
 
@@ -2125,26 +2649,48 @@ pub mod rule {
         }
     }
 
-    /// `SageMakerPipelineParameters` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for RunCommandTarget {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
+
+    /// The `SageMakerPipelineParameters` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SageMakerPipelineParameters {
         /// `PipelineParameterList`.
-        #[serde(
-            rename = "PipelineParameterList",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pipeline_parameter_list: Option<Vec<SageMakerPipelineParameter>>,
     }
 
-    /// `SageMakerPipelineParameter` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for SageMakerPipelineParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineParameterList",
+                &self.pipeline_parameter_list,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `SageMakerPipelineParameter` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SageMakerPipelineParameter {
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2161,11 +2707,23 @@ pub mod rule {
         }
     }
 
-    /// `SqsParameters` of `AWS::Events::Rule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for SageMakerPipelineParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The `SqsParameters` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SqsParameters {
         /// `MessageGroupId`.
-        #[serde(rename = "MessageGroupId")]
         pub message_group_id: Value<String>,
     }
 
@@ -2175,6 +2733,18 @@ pub mod rule {
             Self {
                 message_group_id: message_group_id.into(),
             }
+        }
+    }
+
+    impl Serialize for SqsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MessageGroupId", &self.message_group_id)?;
+            map.end()
         }
     }
 }

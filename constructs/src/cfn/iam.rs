@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use access_key::{CfnAccessKey, CfnAccessKeyProps};
@@ -31,6 +32,8 @@ pub mod access_key {
     use serde::Serialize;
 
     /// `AWS::IAM::AccessKey`: Resource Type definition for AWS::IAM::AccessKey. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-accesskey.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessKey {
         resource: cloudwright_core::CfnResource,
@@ -89,16 +92,13 @@ pub mod access_key {
     }
 
     /// The properties of `AWS::IAM::AccessKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessKeyProps {
         /// `Serial`.
-        #[serde(rename = "Serial", skip_serializing_if = "Option::is_none")]
         pub serial: Option<Value<i64>>,
         /// `Status`.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
         pub status: Option<Value<String>>,
         /// `UserName`.
-        #[serde(rename = "UserName")]
         pub user_name: Value<String>,
     }
 
@@ -112,6 +112,20 @@ pub mod access_key {
             }
         }
     }
+
+    impl Serialize for CfnAccessKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Serial", &self.serial)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.serialize_entry("UserName", &self.user_name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::Group`: [`CfnGroup`], [`CfnGroupProps`] and their property types.
@@ -120,6 +134,8 @@ pub mod group {
     use serde::Serialize;
 
     /// `AWS::IAM::Group`: Creates a new group. `Ref` returns the primary identifier, `GroupName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-group.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroup {
         resource: cloudwright_core::CfnResource,
@@ -174,30 +190,39 @@ pub mod group {
     }
 
     /// The properties of `AWS::IAM::Group`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnGroupProps {
-        /// The name of the group to create. Do not include the path in this value.
-        #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
+        /// `GroupName`: The name of the group to create.
         pub group_name: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM policy you want to attach.
-        #[serde(rename = "ManagedPolicyArns", skip_serializing_if = "Option::is_none")]
+        /// `ManagedPolicyArns`: The Amazon Resource Name (ARN) of the IAM policy you want to attach.
         pub managed_policy_arns: Option<Vec<Value<String>>>,
-        /// The path to the group. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path to the group.
         pub path: Option<Value<String>>,
-        /// Adds or updates an inline policy document that is embedded in the specified IAM group. To view AWS::IAM::Group snippets, see [Declaring an Group Resource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-iam-group).
-        #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
+        /// `Policies`: Adds or updates an inline policy document that is embedded in the specified IAM group.
         pub policies: Option<Vec<Policy>>,
     }
 
+    impl Serialize for CfnGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "ManagedPolicyArns", &self.managed_policy_arns)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Policies", &self.policies)?;
+            map.end()
+        }
+    }
+
     /// Contains information about an attached policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Policy {
-        /// The policy document. One of `string`, `object` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The policy document. One of `string`, `object` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The friendly name (not ARN) identifying the policy.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The friendly name (not ARN) identifying the policy.
         pub policy_name: Value<String>,
     }
 
@@ -213,6 +238,19 @@ pub mod group {
             }
         }
     }
+
+    impl Serialize for Policy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::GroupPolicy`: [`CfnGroupPolicy`], [`CfnGroupPolicyProps`] and their property types.
@@ -221,6 +259,8 @@ pub mod group_policy {
     use serde::Serialize;
 
     /// `AWS::IAM::GroupPolicy`: Adds or updates an inline policy document that is embedded in the specified IAM group. `Ref` returns the primary identifier, made of `PolicyName`, `GroupName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-grouppolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupPolicy {
         resource: cloudwright_core::CfnResource,
@@ -272,16 +312,13 @@ pub mod group_policy {
     }
 
     /// The properties of `AWS::IAM::GroupPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupPolicyProps {
-        /// The name of the group to associate the policy with.
-        #[serde(rename = "GroupName")]
+        /// `GroupName`: The name of the group to associate the policy with.
         pub group_name: Value<String>,
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: Option<serde_json::Value>,
-        /// The name of the policy document.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the policy document.
         pub policy_name: Value<String>,
     }
 
@@ -298,6 +335,20 @@ pub mod group_policy {
             }
         }
     }
+
+    impl Serialize for CfnGroupPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupName", &self.group_name)?;
+            crate::cfn::entry(&mut map, "PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::InstanceProfile`: [`CfnInstanceProfile`], [`CfnInstanceProfileProps`] and their property types.
@@ -305,7 +356,9 @@ pub mod instance_profile {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::IAM::InstanceProfile`: Creates a new instance profile. For information about instance profiles, see [Using instance profiles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html). `Ref` returns the primary identifier, `InstanceProfileName`.
+    /// `AWS::IAM::InstanceProfile`: Creates a new instance profile. `Ref` returns the primary identifier, `InstanceProfileName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-instanceprofile.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceProfile {
         resource: cloudwright_core::CfnResource,
@@ -361,16 +414,13 @@ pub mod instance_profile {
     }
 
     /// The properties of `AWS::IAM::InstanceProfile`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceProfileProps {
-        /// The name of the instance profile to create.
-        #[serde(rename = "InstanceProfileName", skip_serializing_if = "Option::is_none")]
+        /// `InstanceProfileName`: The name of the instance profile to create.
         pub instance_profile_name: Option<Value<String>>,
-        /// The path to the instance profile. For more information about paths, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path to the instance profile.
         pub path: Option<Value<String>>,
-        /// The name of the role to associate with the instance profile. Only one role can be assigned to an EC2 instance at a time, and all applications on the instance share the same role and permissions.
-        #[serde(rename = "Roles")]
+        /// `Roles`: The name of the role to associate with the instance profile.
         pub roles: Vec<Value<String>>,
     }
 
@@ -384,6 +434,24 @@ pub mod instance_profile {
             }
         }
     }
+
+    impl Serialize for CfnInstanceProfileProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceProfileName",
+                &self.instance_profile_name,
+            )?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.serialize_entry("Roles", &self.roles)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::ManagedPolicy`: [`CfnManagedPolicy`], [`CfnManagedPolicyProps`] and their property types.
@@ -392,6 +460,8 @@ pub mod managed_policy {
     use serde::Serialize;
 
     /// `AWS::IAM::ManagedPolicy`: Creates a new managed policy for your AWS-account. `Ref` returns the primary identifier, `PolicyArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-managedpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnManagedPolicy {
         resource: cloudwright_core::CfnResource,
@@ -483,28 +553,21 @@ pub mod managed_policy {
     }
 
     /// The properties of `AWS::IAM::ManagedPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnManagedPolicyProps {
-        /// A friendly description of the policy.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A friendly description of the policy.
         pub description: Option<Value<String>>,
-        /// The name (friendly name, not ARN) of the group to attach the policy to.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
+        /// `Groups`: The name (friendly name, not ARN) of the group to attach the policy to.
         pub groups: Option<Vec<Value<String>>>,
-        /// The friendly name of the policy.
-        #[serde(rename = "ManagedPolicyName", skip_serializing_if = "Option::is_none")]
+        /// `ManagedPolicyName`: The friendly name of the policy.
         pub managed_policy_name: Option<Value<String>>,
-        /// The path for the policy.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path for the policy.
         pub path: Option<Value<String>>,
-        /// `PolicyDocument`. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. Untyped in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The name (friendly name, not ARN) of the role to attach the policy to.
-        #[serde(rename = "Roles", skip_serializing_if = "Option::is_none")]
+        /// `Roles`: The name (friendly name, not ARN) of the role to attach the policy to.
         pub roles: Option<Vec<Value<String>>>,
-        /// The name (friendly name, not ARN) of the IAM user to attach the policy to.
-        #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
+        /// `Users`: The name (friendly name, not ARN) of the IAM user to attach the policy to.
         pub users: Option<Vec<Value<String>>>,
     }
 
@@ -522,6 +585,24 @@ pub mod managed_policy {
             }
         }
     }
+
+    impl Serialize for CfnManagedPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "ManagedPolicyName", &self.managed_policy_name)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            crate::cfn::entry(&mut map, "Roles", &self.roles)?;
+            crate::cfn::entry(&mut map, "Users", &self.users)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::OIDCProvider`: [`CfnOidcProvider`], [`CfnOidcProviderProps`] and their property types.
@@ -530,6 +611,8 @@ pub mod oidc_provider {
     use serde::Serialize;
 
     /// `AWS::IAM::OIDCProvider`: Resource Type definition for AWS::IAM::OIDCProvider. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-oidcprovider.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOidcProvider {
         resource: cloudwright_core::CfnResource,
@@ -580,20 +663,31 @@ pub mod oidc_provider {
     }
 
     /// The properties of `AWS::IAM::OIDCProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOidcProviderProps {
         /// `ClientIdList`.
-        #[serde(rename = "ClientIdList", skip_serializing_if = "Option::is_none")]
         pub client_id_list: Option<Vec<Value<String>>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `ThumbprintList`.
-        #[serde(rename = "ThumbprintList", skip_serializing_if = "Option::is_none")]
         pub thumbprint_list: Option<Vec<Value<String>>>,
         /// `Url`.
-        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnOidcProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientIdList", &self.client_id_list)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "ThumbprintList", &self.thumbprint_list)?;
+            crate::cfn::entry(&mut map, "Url", &self.url)?;
+            map.end()
+        }
     }
 }
 
@@ -603,6 +697,8 @@ pub mod policy {
     use serde::Serialize;
 
     /// `AWS::IAM::Policy`: Adds or updates an inline policy document that is embedded in the specified IAM group, user or role. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-policy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicy {
         resource: cloudwright_core::CfnResource,
@@ -653,22 +749,17 @@ pub mod policy {
     }
 
     /// The properties of `AWS::IAM::Policy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
-        /// The name of the group to associate the policy with.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
+        /// `Groups`: The name of the group to associate the policy with.
         pub groups: Option<Vec<Value<String>>>,
-        /// The policy document. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The policy document. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The name of the policy document.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the policy document.
         pub policy_name: Value<String>,
-        /// The name of the role to associate the policy with.
-        #[serde(rename = "Roles", skip_serializing_if = "Option::is_none")]
+        /// `Roles`: The name of the role to associate the policy with.
         pub roles: Option<Vec<Value<String>>>,
-        /// The name of the user to associate the policy with.
-        #[serde(rename = "Users", skip_serializing_if = "Option::is_none")]
+        /// `Users`: The name of the user to associate the policy with.
         pub users: Option<Vec<Value<String>>>,
     }
 
@@ -687,6 +778,22 @@ pub mod policy {
             }
         }
     }
+
+    impl Serialize for CfnPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            crate::cfn::entry(&mut map, "Roles", &self.roles)?;
+            crate::cfn::entry(&mut map, "Users", &self.users)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::Role`: [`CfnRole`], [`CfnRoleProps`] and their property types.
@@ -695,6 +802,8 @@ pub mod role {
     use serde::Serialize;
 
     /// `AWS::IAM::Role`: Creates a new role for your AWS-account. `Ref` returns the primary identifier, `RoleName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRole {
         resource: cloudwright_core::CfnResource,
@@ -755,34 +864,25 @@ pub mod role {
     }
 
     /// The properties of `AWS::IAM::Role`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRoleProps {
-        /// The trust policy that is associated with this role. Trust policies define which entities can assume the role. You can associate only one trust policy with a role. For an example of a policy that can be used to assume a role, see [Template Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html#aws-resource-iam-role--examples). One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "AssumeRolePolicyDocument")]
+        /// `AssumeRolePolicyDocument`: The trust policy that is associated with this role. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub assume_role_policy_document: serde_json::Value,
-        /// A description of the role that you provide.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the role that you provide.
         pub description: Option<Value<String>>,
-        /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the role.
-        #[serde(rename = "ManagedPolicyArns", skip_serializing_if = "Option::is_none")]
+        /// `ManagedPolicyArns`: A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the role.
         pub managed_policy_arns: Option<Vec<Value<String>>>,
-        /// The maximum session duration (in seconds) that you want to set for the specified role. If you do not specify a value for this setting, the default value of one hour is applied. This setting can have a value from 1 hour to 12 hours.
-        #[serde(rename = "MaxSessionDuration", skip_serializing_if = "Option::is_none")]
+        /// `MaxSessionDuration`: The maximum session duration (in seconds) that you want to set for the specified role.
         pub max_session_duration: Option<Value<i64>>,
-        /// The path to the role. For more information about paths, see [IAM Identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path to the role.
         pub path: Option<Value<String>>,
-        /// The ARN of the policy used to set the permissions boundary for the role.
-        #[serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")]
+        /// `PermissionsBoundary`: The ARN of the policy used to set the permissions boundary for the role.
         pub permissions_boundary: Option<Value<String>>,
-        /// Adds or updates an inline policy document that is embedded in the specified IAM role.
-        #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
+        /// `Policies`: Adds or updates an inline policy document that is embedded in the specified IAM role.
         pub policies: Option<Vec<Policy>>,
-        /// A name for the IAM role, up to 64 characters in length. For valid values, see the `RoleName` parameter for the [CreateRole](https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html) action in the *User Guide*.
-        #[serde(rename = "RoleName", skip_serializing_if = "Option::is_none")]
+        /// `RoleName`: A name for the IAM role, up to 64 characters in length.
         pub role_name: Option<Value<String>>,
-        /// A list of tags that are attached to the role. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that are attached to the role.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -803,14 +903,43 @@ pub mod role {
         }
     }
 
+    impl Serialize for CfnRoleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AssumeRolePolicyDocument",
+                &self.assume_role_policy_document,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "ManagedPolicyArns", &self.managed_policy_arns)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxSessionDuration",
+                &self.max_session_duration,
+            )?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(
+                &mut map,
+                "PermissionsBoundary",
+                &self.permissions_boundary,
+            )?;
+            crate::cfn::entry(&mut map, "Policies", &self.policies)?;
+            crate::cfn::entry(&mut map, "RoleName", &self.role_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Contains information about an attached policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Policy {
-        /// The entire contents of the policy that defines permissions. For more information, see [Overview of JSON policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json). One of `string`, `object` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The entire contents of the policy that defines permissions. One of `string`, `object` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The friendly name (not ARN) identifying the policy.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The friendly name (not ARN) identifying the policy.
         pub policy_name: Value<String>,
     }
 
@@ -826,6 +955,19 @@ pub mod role {
             }
         }
     }
+
+    impl Serialize for Policy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::RolePolicy`: [`CfnRolePolicy`], [`CfnRolePolicyProps`] and their property types.
@@ -834,6 +976,8 @@ pub mod role_policy {
     use serde::Serialize;
 
     /// `AWS::IAM::RolePolicy`: Adds or updates an inline policy document that is embedded in the specified IAM role. `Ref` returns the primary identifier, made of `PolicyName`, `RoleName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-rolepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRolePolicy {
         resource: cloudwright_core::CfnResource,
@@ -885,16 +1029,13 @@ pub mod role_policy {
     }
 
     /// The properties of `AWS::IAM::RolePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRolePolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: Option<serde_json::Value>,
-        /// The name of the policy document.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the policy document.
         pub policy_name: Value<String>,
-        /// The name of the role to associate the policy with.
-        #[serde(rename = "RoleName")]
+        /// `RoleName`: The name of the role to associate the policy with.
         pub role_name: Value<String>,
     }
 
@@ -911,6 +1052,20 @@ pub mod role_policy {
             }
         }
     }
+
+    impl Serialize for CfnRolePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.serialize_entry("RoleName", &self.role_name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::SAMLProvider`: [`CfnSamlProvider`], [`CfnSamlProviderProps`] and their property types.
@@ -919,6 +1074,8 @@ pub mod saml_provider {
     use serde::Serialize;
 
     /// `AWS::IAM::SAMLProvider`: Resource Type definition for AWS::IAM::SAMLProvider. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-samlprovider.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSamlProvider {
         resource: cloudwright_core::CfnResource,
@@ -978,37 +1135,48 @@ pub mod saml_provider {
     }
 
     /// The properties of `AWS::IAM::SAMLProvider`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSamlProviderProps {
-        /// The private key from your external identity provider
-        #[serde(rename = "AddPrivateKey", skip_serializing_if = "Option::is_none")]
+        /// `AddPrivateKey`: The private key from your external identity provider
         pub add_private_key: Option<Value<String>>,
-        /// The encryption setting for the SAML provider
-        #[serde(
-            rename = "AssertionEncryptionMode",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssertionEncryptionMode`: The encryption setting for the SAML provider
         pub assertion_encryption_mode: Option<Value<AssertionEncryptionMode>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `PrivateKeyList`.
-        #[serde(rename = "PrivateKeyList", skip_serializing_if = "Option::is_none")]
         pub private_key_list: Option<Vec<SamlPrivateKey>>,
-        /// The Key ID of the private key to remove
-        #[serde(rename = "RemovePrivateKey", skip_serializing_if = "Option::is_none")]
+        /// `RemovePrivateKey`: The Key ID of the private key to remove
         pub remove_private_key: Option<Value<String>>,
         /// `SamlMetadataDocument`.
-        #[serde(
-            rename = "SamlMetadataDocument",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub saml_metadata_document: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnSamlProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddPrivateKey", &self.add_private_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "AssertionEncryptionMode",
+                &self.assertion_encryption_mode,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "PrivateKeyList", &self.private_key_list)?;
+            crate::cfn::entry(&mut map, "RemovePrivateKey", &self.remove_private_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "SamlMetadataDocument",
+                &self.saml_metadata_document,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 
     /// The encryption setting for the SAML provider
@@ -1049,13 +1217,11 @@ pub mod saml_provider {
     }
 
     /// The private key metadata for the SAML provider
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SamlPrivateKey {
-        /// The unique identifier for the SAML private key.
-        #[serde(rename = "KeyId")]
+        /// `KeyId`: The unique identifier for the SAML private key.
         pub key_id: Value<String>,
-        /// The date and time, in \<a href=\"<http://www.iso.org/iso/iso8601\>"\>ISO 8601 date-time \</a\> format, when the private key was uploaded.
-        #[serde(rename = "Timestamp")]
+        /// `Timestamp`: The date and time, in \<a href=\"<http://www.iso.org/iso/iso8601\>"\>ISO 8601 date-time \</a\> format, when the private key was uploaded.
         pub timestamp: Value<String>,
     }
 
@@ -1071,6 +1237,19 @@ pub mod saml_provider {
             }
         }
     }
+
+    impl Serialize for SamlPrivateKey {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KeyId", &self.key_id)?;
+            map.serialize_entry("Timestamp", &self.timestamp)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::ServerCertificate`: [`CfnServerCertificate`], [`CfnServerCertificateProps`] and their property types.
@@ -1079,6 +1258,8 @@ pub mod server_certificate {
     use serde::Serialize;
 
     /// `AWS::IAM::ServerCertificate`: Resource Type definition for AWS::IAM::ServerCertificate. `Ref` returns the primary identifier, `ServerCertificateName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-servercertificate.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServerCertificate {
         resource: cloudwright_core::CfnResource,
@@ -1136,30 +1317,41 @@ pub mod server_certificate {
     }
 
     /// The properties of `AWS::IAM::ServerCertificate`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServerCertificateProps {
         /// `CertificateBody`.
-        #[serde(rename = "CertificateBody", skip_serializing_if = "Option::is_none")]
         pub certificate_body: Option<Value<String>>,
         /// `CertificateChain`.
-        #[serde(rename = "CertificateChain", skip_serializing_if = "Option::is_none")]
         pub certificate_chain: Option<Value<String>>,
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// `PrivateKey`.
-        #[serde(rename = "PrivateKey", skip_serializing_if = "Option::is_none")]
         pub private_key: Option<Value<String>>,
         /// `ServerCertificateName`.
-        #[serde(
-            rename = "ServerCertificateName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub server_certificate_name: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnServerCertificateProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CertificateBody", &self.certificate_body)?;
+            crate::cfn::entry(&mut map, "CertificateChain", &self.certificate_chain)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "PrivateKey", &self.private_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerCertificateName",
+                &self.server_certificate_name,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -1169,6 +1361,8 @@ pub mod service_linked_role {
     use serde::Serialize;
 
     /// `AWS::IAM::ServiceLinkedRole`: Resource Type definition for AWS::IAM::ServiceLinkedRole. `Ref` returns the primary identifier, `RoleName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-servicelinkedrole.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceLinkedRole {
         resource: cloudwright_core::CfnResource,
@@ -1224,17 +1418,28 @@ pub mod service_linked_role {
     }
 
     /// The properties of `AWS::IAM::ServiceLinkedRole`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceLinkedRoleProps {
-        /// The service principal for the AWS service to which this role is attached.
-        #[serde(rename = "AWSServiceName", skip_serializing_if = "Option::is_none")]
+        /// `AWSServiceName`: The service principal for the AWS service to which this role is attached.
         pub aws_service_name: Option<Value<String>>,
-        /// A string that you provide, which is combined with the service-provided prefix to form the complete role name.
-        #[serde(rename = "CustomSuffix", skip_serializing_if = "Option::is_none")]
+        /// `CustomSuffix`: A string that you provide, which is combined with the service-provided prefix to form the complete role name.
         pub custom_suffix: Option<Value<String>>,
-        /// The description of the role.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the role.
         pub description: Option<Value<String>>,
+    }
+
+    impl Serialize for CfnServiceLinkedRoleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AWSServiceName", &self.aws_service_name)?;
+            crate::cfn::entry(&mut map, "CustomSuffix", &self.custom_suffix)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.end()
+        }
     }
 }
 
@@ -1244,6 +1449,8 @@ pub mod user {
     use serde::Serialize;
 
     /// `AWS::IAM::User`: Creates a new IAM user for your AWS-account. `Ref` returns the primary identifier, `UserName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-user.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUser {
         resource: cloudwright_core::CfnResource,
@@ -1298,46 +1505,55 @@ pub mod user {
     }
 
     /// The properties of `AWS::IAM::User`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnUserProps {
-        /// A list of group names to which you want to add the user.
-        #[serde(rename = "Groups", skip_serializing_if = "Option::is_none")]
+        /// `Groups`: A list of group names to which you want to add the user.
         pub groups: Option<Vec<Value<String>>>,
-        /// Creates a password for the specified IAM user. A password allows an IAM user to access AWS services through the console.
-        #[serde(rename = "LoginProfile", skip_serializing_if = "Option::is_none")]
+        /// `LoginProfile`: Creates a password for the specified IAM user.
         pub login_profile: Option<LoginProfile>,
-        /// A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the user.
-        #[serde(rename = "ManagedPolicyArns", skip_serializing_if = "Option::is_none")]
+        /// `ManagedPolicyArns`: A list of Amazon Resource Names (ARNs) of the IAM managed policies that you want to attach to the user.
         pub managed_policy_arns: Option<Vec<Value<String>>>,
-        /// The path for the user name. For more information about paths, see [IAM identifiers](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html) in the *IAM User Guide*.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+        /// `Path`: The path for the user name.
         pub path: Option<Value<String>>,
-        /// The ARN of the managed policy that is used to set the permissions boundary for the user.
-        #[serde(rename = "PermissionsBoundary", skip_serializing_if = "Option::is_none")]
+        /// `PermissionsBoundary`: The ARN of the managed policy that is used to set the permissions boundary for the user.
         pub permissions_boundary: Option<Value<String>>,
-        /// Adds or updates an inline policy document that is embedded in the specified IAM user. To view AWS::IAM::User snippets, see [Declaring an User Resource](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-iam-user).
-        #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
+        /// `Policies`: Adds or updates an inline policy document that is embedded in the specified IAM user.
         pub policies: Option<Vec<Policy>>,
-        /// A list of tags that you want to attach to the new user. Each tag consists of a key name and an associated value. For more information about tagging, see [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the *IAM User Guide*.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that you want to attach to the new user.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the user to create. Do not include the path in this value.
-        #[serde(rename = "UserName", skip_serializing_if = "Option::is_none")]
+        /// `UserName`: The name of the user to create.
         pub user_name: Option<Value<String>>,
     }
 
-    /// Creates a password for the specified user, giving the user the ability to access AWS services through the console. For more information about managing passwords, see [Managing Passwords](https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_ManagingLogins.html) in the *User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct LoginProfile {
-        /// The user's password.
-        #[serde(rename = "Password")]
-        pub password: Value<String>,
-        /// Specifies whether the user is required to set a new password on next sign-in.
-        #[serde(
-            rename = "PasswordResetRequired",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnUserProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Groups", &self.groups)?;
+            crate::cfn::entry(&mut map, "LoginProfile", &self.login_profile)?;
+            crate::cfn::entry(&mut map, "ManagedPolicyArns", &self.managed_policy_arns)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(
+                &mut map,
+                "PermissionsBoundary",
+                &self.permissions_boundary,
+            )?;
+            crate::cfn::entry(&mut map, "Policies", &self.policies)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "UserName", &self.user_name)?;
+            map.end()
+        }
+    }
 
+    /// Creates a password for the specified user, giving the user the ability to access AWS services through the console.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LoginProfile {
+        /// `Password`: The user's password.
+        pub password: Value<String>,
+        /// `PasswordResetRequired`: Specifies whether the user is required to set a new password on next sign-in.
         pub password_reset_required: Option<Value<bool>>,
     }
 
@@ -1351,14 +1567,29 @@ pub mod user {
         }
     }
 
+    impl Serialize for LoginProfile {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Password", &self.password)?;
+            crate::cfn::entry(
+                &mut map,
+                "PasswordResetRequired",
+                &self.password_reset_required,
+            )?;
+            map.end()
+        }
+    }
+
     /// Contains information about an attached policy.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Policy {
-        /// The entire contents of the policy that defines permissions. For more information, see [Overview of JSON policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json). One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The entire contents of the policy that defines permissions. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The friendly name (not ARN) identifying the policy.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The friendly name (not ARN) identifying the policy.
         pub policy_name: Value<String>,
     }
 
@@ -1374,6 +1605,19 @@ pub mod user {
             }
         }
     }
+
+    impl Serialize for Policy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::UserPolicy`: [`CfnUserPolicy`], [`CfnUserPolicyProps`] and their property types.
@@ -1382,6 +1626,8 @@ pub mod user_policy {
     use serde::Serialize;
 
     /// `AWS::IAM::UserPolicy`: Adds or updates an inline policy document that is embedded in the specified IAM user. `Ref` returns the primary identifier, made of `PolicyName`, `UserName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-userpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPolicy {
         resource: cloudwright_core::CfnResource,
@@ -1433,16 +1679,13 @@ pub mod user_policy {
     }
 
     /// The properties of `AWS::IAM::UserPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument", skip_serializing_if = "Option::is_none")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: Option<serde_json::Value>,
-        /// The name of the policy document.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the policy document.
         pub policy_name: Value<String>,
-        /// The name of the user to associate the policy with.
-        #[serde(rename = "UserName")]
+        /// `UserName`: The name of the user to associate the policy with.
         pub user_name: Value<String>,
     }
 
@@ -1459,6 +1702,20 @@ pub mod user_policy {
             }
         }
     }
+
+    impl Serialize for CfnUserPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.serialize_entry("UserName", &self.user_name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::UserToGroupAddition`: [`CfnUserToGroupAddition`], [`CfnUserToGroupAdditionProps`] and their property types.
@@ -1467,6 +1724,8 @@ pub mod user_to_group_addition {
     use serde::Serialize;
 
     /// `AWS::IAM::UserToGroupAddition`: Resource Type definition for AWS::IAM::UserToGroupAddition. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-usertogroupaddition.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserToGroupAddition {
         resource: cloudwright_core::CfnResource,
@@ -1517,13 +1776,11 @@ pub mod user_to_group_addition {
     }
 
     /// The properties of `AWS::IAM::UserToGroupAddition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserToGroupAdditionProps {
         /// `GroupName`.
-        #[serde(rename = "GroupName")]
         pub group_name: Value<String>,
         /// `Users`.
-        #[serde(rename = "Users")]
         pub users: Vec<Value<String>>,
     }
 
@@ -1539,6 +1796,19 @@ pub mod user_to_group_addition {
             }
         }
     }
+
+    impl Serialize for CfnUserToGroupAdditionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GroupName", &self.group_name)?;
+            map.serialize_entry("Users", &self.users)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::IAM::VirtualMFADevice`: [`CfnVirtualMfaDevice`], [`CfnVirtualMfaDeviceProps`] and their property types.
@@ -1547,6 +1817,8 @@ pub mod virtual_mfa_device {
     use serde::Serialize;
 
     /// `AWS::IAM::VirtualMFADevice`: Resource Type definition for AWS::IAM::VirtualMFADevice. `Ref` returns the primary identifier, `SerialNumber`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-virtualmfadevice.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVirtualMfaDevice {
         resource: cloudwright_core::CfnResource,
@@ -1602,23 +1874,15 @@ pub mod virtual_mfa_device {
     }
 
     /// The properties of `AWS::IAM::VirtualMFADevice`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVirtualMfaDeviceProps {
         /// `Path`.
-        #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
         pub path: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
         /// `Users`.
-        #[serde(rename = "Users")]
         pub users: Vec<Value<String>>,
         /// `VirtualMfaDeviceName`.
-        #[serde(
-            rename = "VirtualMfaDeviceName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub virtual_mfa_device_name: Option<Value<String>>,
     }
 
@@ -1631,6 +1895,25 @@ pub mod virtual_mfa_device {
                 users: users.into(),
                 virtual_mfa_device_name: None,
             }
+        }
+    }
+
+    impl Serialize for CfnVirtualMfaDeviceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Path", &self.path)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Users", &self.users)?;
+            crate::cfn::entry(
+                &mut map,
+                "VirtualMfaDeviceName",
+                &self.virtual_mfa_device_name,
+            )?;
+            map.end()
         }
     }
 }

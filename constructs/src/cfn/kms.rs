@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use alias::{CfnAlias, CfnAliasProps};
@@ -18,6 +19,8 @@ pub mod alias {
     use serde::Serialize;
 
     /// `AWS::KMS::Alias`: The `AWS::KMS::Alias` resource specifies a display name for a [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys). `Ref` returns the primary identifier, `AliasName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-alias.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlias {
         resource: cloudwright_core::CfnResource,
@@ -67,13 +70,11 @@ pub mod alias {
     }
 
     /// The properties of `AWS::KMS::Alias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAliasProps {
-        /// Specifies the alias name. This value must begin with `alias/` followed by a name, such as `alias/ExampleAlias`.
-        #[serde(rename = "AliasName")]
+        /// `AliasName`: Specifies the alias name.
         pub alias_name: Value<String>,
-        /// Associates the alias with the specified [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk). The KMS key must be in the same AWS-account and Region.
-        #[serde(rename = "TargetKeyId")]
+        /// `TargetKeyId`: Associates the alias with the specified [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk).
         pub target_key_id: Value<String>,
     }
 
@@ -89,6 +90,19 @@ pub mod alias {
             }
         }
     }
+
+    impl Serialize for CfnAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AliasName", &self.alias_name)?;
+            map.serialize_entry("TargetKeyId", &self.target_key_id)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::KMS::Key`: [`CfnKey`], [`CfnKeyProps`] and their property types.
@@ -96,7 +110,9 @@ pub mod key {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::KMS::Key`: The `AWS::KMS::Key` resource specifies an [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) in KMSlong. You can use this resource to create symmetric encryption KMS keys, asymmetric KMS keys for encryption or signing, and symmetric HMAC KMS keys. `Ref` returns the primary identifier, `KeyId`.
+    /// `AWS::KMS::Key`: The `AWS::KMS::Key` resource specifies an [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) in KMSlong. `Ref` returns the primary identifier, `KeyId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKey {
         resource: cloudwright_core::CfnResource,
@@ -152,55 +168,70 @@ pub mod key {
     }
 
     /// The properties of `AWS::KMS::Key`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnKeyProps {
-        /// Skips ("bypasses") the key policy lockout safety check. The default value is false.
-        #[serde(
-            rename = "BypassPolicyLockoutSafetyCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BypassPolicyLockoutSafetyCheck`: Skips ("bypasses") the key policy lockout safety check.
         pub bypass_policy_lockout_safety_check: Option<Value<bool>>,
-        /// A description of the KMS key. Use a description that helps you to distinguish this KMS key from others in the account, such as its intended use.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the KMS key.
         pub description: Option<Value<String>>,
-        /// Enables automatic rotation of the key material for the specified KMS key. By default, automatic key rotation is not enabled.
-        #[serde(rename = "EnableKeyRotation", skip_serializing_if = "Option::is_none")]
+        /// `EnableKeyRotation`: Enables automatic rotation of the key material for the specified KMS key.
         pub enable_key_rotation: Option<Value<bool>>,
-        /// Specifies whether the KMS key is enabled. Disabled KMS keys cannot be used in cryptographic operations.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Specifies whether the KMS key is enabled.
         pub enabled: Option<Value<bool>>,
-        /// The key policy to attach to the KMS key. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "KeyPolicy", skip_serializing_if = "Option::is_none")]
+        /// `KeyPolicy`: The key policy to attach to the KMS key. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub key_policy: Option<serde_json::Value>,
-        /// Specifies the type of KMS key to create. The default value, `SYMMETRIC_DEFAULT`, creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, `SYMMETRIC_DEFAULT` creates a 128-bit symmetric key that uses SM4 encryption. You can't change the `KeySpec` value after the KMS key is created.
-        #[serde(rename = "KeySpec", skip_serializing_if = "Option::is_none")]
+        /// `KeySpec`: Specifies the type of KMS key to create.
         pub key_spec: Option<Value<KeySpec>>,
-        /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key. The default value is `ENCRYPT_DECRYPT`. This property is required for asymmetric KMS keys and HMAC KMS keys. You can't change the `KeyUsage` value after the KMS key is created.
-        #[serde(rename = "KeyUsage", skip_serializing_if = "Option::is_none")]
+        /// `KeyUsage`: Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key.
         pub key_usage: Option<Value<KeyUsage>>,
-        /// Creates a multi-Region primary key that you can replicate in other AWS-Regions. You can't change the `MultiRegion` value after the KMS key is created.
-        #[serde(rename = "MultiRegion", skip_serializing_if = "Option::is_none")]
+        /// `MultiRegion`: Creates a multi-Region primary key that you can replicate in other AWS-Regions.
         pub multi_region: Option<Value<bool>>,
-        /// The source of the key material for the KMS key. You cannot change the origin after you create the KMS key. The default is `AWS_KMS`, which means that KMS creates the key material.
-        #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
+        /// `Origin`: The source of the key material for the KMS key.
         pub origin: Option<Value<Origin>>,
-        /// Specifies the number of days in the waiting period before KMS deletes a KMS key that has been removed from a CloudFormation stack. Enter a value between 7 and 30 days. The default value is 30 days.
-        #[serde(rename = "PendingWindowInDays", skip_serializing_if = "Option::is_none")]
+        /// `PendingWindowInDays`: Specifies the number of days in the waiting period before KMS deletes a KMS key that has been removed from a CloudFormation stack.
         pub pending_window_in_days: Option<Value<i64>>,
-        /// Specifies a custom period of time between each rotation date. If no value is specified, the default value is 365 days.
-        #[serde(
-            rename = "RotationPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RotationPeriodInDays`: Specifies a custom period of time between each rotation date.
         pub rotation_period_in_days: Option<Value<i64>>,
-        /// Assigns one or more tags to the replica key.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Assigns one or more tags to the replica key.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// Specifies the type of KMS key to create. The default value, `SYMMETRIC_DEFAULT`, creates a KMS key with a 256-bit symmetric key for encryption and decryption. In China Regions, `SYMMETRIC_DEFAULT` creates a 128-bit symmetric key that uses SM4 encryption. You can't change the `KeySpec` value after the KMS key is created.
+    impl Serialize for CfnKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BypassPolicyLockoutSafetyCheck",
+                &self.bypass_policy_lockout_safety_check,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "EnableKeyRotation", &self.enable_key_rotation)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "KeyPolicy", &self.key_policy)?;
+            crate::cfn::entry(&mut map, "KeySpec", &self.key_spec)?;
+            crate::cfn::entry(&mut map, "KeyUsage", &self.key_usage)?;
+            crate::cfn::entry(&mut map, "MultiRegion", &self.multi_region)?;
+            crate::cfn::entry(&mut map, "Origin", &self.origin)?;
+            crate::cfn::entry(
+                &mut map,
+                "PendingWindowInDays",
+                &self.pending_window_in_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RotationPeriodInDays",
+                &self.rotation_period_in_days,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// Specifies the type of KMS key to create.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum KeySpec {
         /// `SYMMETRIC_DEFAULT`
@@ -282,7 +313,7 @@ pub mod key {
         }
     }
 
-    /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key. The default value is `ENCRYPT_DECRYPT`. This property is required for asymmetric KMS keys and HMAC KMS keys. You can't change the `KeyUsage` value after the KMS key is created.
+    /// Determines the [cryptographic operations](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#cryptographic-operations) for which you can use the KMS key.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum KeyUsage {
         /// `ENCRYPT_DECRYPT`
@@ -325,7 +356,7 @@ pub mod key {
         }
     }
 
-    /// The source of the key material for the KMS key. You cannot change the origin after you create the KMS key. The default is `AWS_KMS`, which means that KMS creates the key material.
+    /// The source of the key material for the KMS key.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Origin {
         /// `AWS_KMS`
@@ -369,6 +400,8 @@ pub mod replica_key {
     use serde::Serialize;
 
     /// `AWS::KMS::ReplicaKey`: The AWS::KMS::ReplicaKey resource specifies a multi-region replica AWS KMS key in AWS Key Management Service (AWS KMS). `Ref` returns the primary identifier, `KeyId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-replicakey.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicaKey {
         resource: cloudwright_core::CfnResource,
@@ -426,25 +459,19 @@ pub mod replica_key {
     }
 
     /// The properties of `AWS::KMS::ReplicaKey`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicaKeyProps {
-        /// A description of the AWS KMS key. Use a description that helps you to distinguish this AWS KMS key from others in the account, such as its intended use.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the AWS KMS key.
         pub description: Option<Value<String>>,
-        /// Specifies whether the AWS KMS key is enabled. Disabled AWS KMS keys cannot be used in cryptographic operations.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: Specifies whether the AWS KMS key is enabled.
         pub enabled: Option<Value<bool>>,
-        /// The key policy that authorizes use of the AWS KMS key. The key policy must observe the following rules. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "KeyPolicy")]
+        /// `KeyPolicy`: The key policy that authorizes use of the AWS KMS key. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub key_policy: serde_json::Value,
-        /// Specifies the number of days in the waiting period before AWS KMS deletes an AWS KMS key that has been removed from a CloudFormation stack. Enter a value between 7 and 30 days. The default value is 30 days.
-        #[serde(rename = "PendingWindowInDays", skip_serializing_if = "Option::is_none")]
+        /// `PendingWindowInDays`: Specifies the number of days in the waiting period before AWS KMS deletes an AWS KMS key that has been removed from a CloudFormation stack.
         pub pending_window_in_days: Option<Value<i64>>,
-        /// Identifies the primary AWS KMS key to create a replica of. Specify the Amazon Resource Name (ARN) of the AWS KMS key. You cannot specify an alias or key ID. For help finding the ARN, see Finding the Key ID and ARN in the AWS Key Management Service Developer Guide.
-        #[serde(rename = "PrimaryKeyArn")]
+        /// `PrimaryKeyArn`: Identifies the primary AWS KMS key to create a replica of.
         pub primary_key_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -462,6 +489,27 @@ pub mod replica_key {
                 primary_key_arn: primary_key_arn.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnReplicaKeyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            map.serialize_entry("KeyPolicy", &self.key_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "PendingWindowInDays",
+                &self.pending_window_in_days,
+            )?;
+            map.serialize_entry("PrimaryKeyArn", &self.primary_key_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

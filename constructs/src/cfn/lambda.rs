@@ -5,9 +5,12 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use alias::{CfnAlias, CfnAliasProps};
 pub use capacity_provider::{CfnCapacityProvider, CfnCapacityProviderProps};
 pub use code_signing_config::{CfnCodeSigningConfig, CfnCodeSigningConfigProps};
@@ -34,6 +37,8 @@ pub mod alias {
     use serde::Serialize;
 
     /// `AWS::Lambda::Alias`: Resource Type definition for AWS::Lambda::Alias. `Ref` returns the primary identifier, `AliasArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-alias.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlias {
         resource: cloudwright_core::CfnResource,
@@ -89,29 +94,19 @@ pub mod alias {
     }
 
     /// The properties of `AWS::Lambda::Alias`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAliasProps {
-        /// A description of the alias.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the alias.
         pub description: Option<Value<String>>,
-        /// The name of the Lambda function.
-        #[serde(rename = "FunctionName")]
+        /// `FunctionName`: The name of the Lambda function.
         pub function_name: Value<String>,
-        /// The function version that the alias invokes.
-        #[serde(rename = "FunctionVersion")]
+        /// `FunctionVersion`: The function version that the alias invokes.
         pub function_version: Value<String>,
-        /// The name of the alias.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the alias.
         pub name: Value<String>,
-        /// Specifies a provisioned concurrency configuration for a function's alias.
-        #[serde(
-            rename = "ProvisionedConcurrencyConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedConcurrencyConfig`: Specifies a provisioned concurrency configuration for a function's alias.
         pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfiguration>,
-        /// The routing configuration of the alias.
-        #[serde(rename = "RoutingConfig", skip_serializing_if = "Option::is_none")]
+        /// `RoutingConfig`: The routing configuration of the alias.
         pub routing_config: Option<AliasRoutingConfiguration>,
     }
 
@@ -133,11 +128,31 @@ pub mod alias {
         }
     }
 
+    impl Serialize for CfnAliasProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FunctionName", &self.function_name)?;
+            map.serialize_entry("FunctionVersion", &self.function_version)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedConcurrencyConfig",
+                &self.provisioned_concurrency_config,
+            )?;
+            crate::cfn::entry(&mut map, "RoutingConfig", &self.routing_config)?;
+            map.end()
+        }
+    }
+
     /// A provisioned concurrency configuration for a function's alias.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProvisionedConcurrencyConfiguration {
-        /// The amount of provisioned concurrency to allocate for the alias.
-        #[serde(rename = "ProvisionedConcurrentExecutions")]
+        /// `ProvisionedConcurrentExecutions`: The amount of provisioned concurrency to allocate for the alias.
         pub provisioned_concurrent_executions: Value<i64>,
     }
 
@@ -151,26 +166,50 @@ pub mod alias {
         }
     }
 
-    /// The traffic-shifting configuration of a Lambda function alias.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AliasRoutingConfiguration {
-        /// The second version, and the percentage of traffic that's routed to it.
-        #[serde(
-            rename = "AdditionalVersionWeights",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub additional_version_weights: Option<Vec<VersionWeight>>,
+    impl Serialize for ProvisionedConcurrencyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ProvisionedConcurrentExecutions",
+                &self.provisioned_concurrent_executions,
+            )?;
+            map.end()
+        }
     }
 
     /// The traffic-shifting configuration of a Lambda function alias.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AliasRoutingConfiguration {
+        /// `AdditionalVersionWeights`: The second version, and the percentage of traffic that's routed to it.
+        pub additional_version_weights: Option<Vec<VersionWeight>>,
+    }
+
+    impl Serialize for AliasRoutingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdditionalVersionWeights",
+                &self.additional_version_weights,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The traffic-shifting configuration of a Lambda function alias.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VersionWeight {
-        /// The qualifier of the second version.
-        #[serde(rename = "FunctionVersion")]
+        /// `FunctionVersion`: The qualifier of the second version.
         pub function_version: Value<String>,
-        /// The percentage of traffic that the alias routes to the second version.
-        #[serde(rename = "FunctionWeight")]
+        /// `FunctionWeight`: The percentage of traffic that the alias routes to the second version.
         pub function_weight: Value<f64>,
     }
 
@@ -186,6 +225,19 @@ pub mod alias {
             }
         }
     }
+
+    impl Serialize for VersionWeight {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FunctionVersion", &self.function_version)?;
+            map.serialize_entry("FunctionWeight", &self.function_weight)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Lambda::CapacityProvider`: [`CfnCapacityProvider`], [`CfnCapacityProviderProps`] and their property types.
@@ -194,6 +246,8 @@ pub mod capacity_provider {
     use serde::Serialize;
 
     /// `AWS::Lambda::CapacityProvider`: Creates a capacity provider that manages compute resources for Lambda functions. `Ref` returns the primary identifier, `CapacityProviderName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-capacityprovider.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityProvider {
         resource: cloudwright_core::CfnResource,
@@ -232,7 +286,7 @@ pub mod capacity_provider {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `State`: The current state of the capacity provider. Indicates whether the provider is being created, is active and ready for use, has failed, or is being deleted.
+        /// `Fn::GetAtt` `State`: The current state of the capacity provider.
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
@@ -257,46 +311,25 @@ pub mod capacity_provider {
     }
 
     /// The properties of `AWS::Lambda::CapacityProvider`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityProviderProps {
         /// `CapacityProviderName`.
-        #[serde(
-            rename = "CapacityProviderName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub capacity_provider_name: Option<Value<String>>,
-        /// The scaling configuration for the capacity provider.
-        #[serde(
-            rename = "CapacityProviderScalingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityProviderScalingConfig`: The scaling configuration for the capacity provider.
         pub capacity_provider_scaling_config: Option<CapacityProviderScalingConfig>,
-        /// The instance requirements for compute resources managed by the capacity provider.
-        #[serde(
-            rename = "InstanceRequirements",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InstanceRequirements`: The instance requirements for compute resources managed by the capacity provider.
         pub instance_requirements: Option<InstanceRequirements>,
-        /// The ARN of the KMS key used to encrypt the capacity provider's resources.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key used to encrypt the capacity provider's resources.
         pub kms_key_arn: Option<Value<String>>,
-        /// The permissions configuration for the capacity provider.
-        #[serde(rename = "PermissionsConfig")]
+        /// `PermissionsConfig`: The permissions configuration for the capacity provider.
         pub permissions_config: CapacityProviderPermissionsConfig,
-        /// Configuration for tag propagation to managed resources launched by the capacity provider.
-        #[serde(rename = "PropagateTags", skip_serializing_if = "Option::is_none")]
+        /// `PropagateTags`: Configuration for tag propagation to managed resources launched by the capacity provider.
         pub propagate_tags: Option<PropagateTagsConfig>,
-        /// A key-value pair that provides metadata for the capacity provider.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair that provides metadata for the capacity provider.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The telemetry configuration for the capacity provider, including logging settings.
-        #[serde(rename = "TelemetryConfig", skip_serializing_if = "Option::is_none")]
+        /// `TelemetryConfig`: The telemetry configuration for the capacity provider, including logging settings.
         pub telemetry_config: Option<CapacityProviderTelemetryConfig>,
-        /// The VPC configuration for the capacity provider.
-        #[serde(rename = "VpcConfig")]
+        /// `VpcConfig`: The VPC configuration for the capacity provider.
         pub vpc_config: CapacityProviderVpcConfig,
     }
 
@@ -320,18 +353,61 @@ pub mod capacity_provider {
         }
     }
 
+    impl Serialize for CfnCapacityProviderProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderName",
+                &self.capacity_provider_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderScalingConfig",
+                &self.capacity_provider_scaling_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InstanceRequirements",
+                &self.instance_requirements,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("PermissionsConfig", &self.permissions_config)?;
+            crate::cfn::entry(&mut map, "PropagateTags", &self.propagate_tags)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TelemetryConfig", &self.telemetry_config)?;
+            map.serialize_entry("VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// Configuration that defines how the capacity provider scales compute instances based on demand and policies.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityProviderScalingConfig {
-        /// The maximum number of vCPUs that the capacity provider can provision across all compute instances.
-        #[serde(rename = "MaxVCpuCount", skip_serializing_if = "Option::is_none")]
+        /// `MaxVCpuCount`: The maximum number of vCPUs that the capacity provider can provision across all compute instances.
         pub max_v_cpu_count: Option<Value<i64>>,
-        /// The scaling mode that determines how the capacity provider responds to changes in demand.
-        #[serde(rename = "ScalingMode", skip_serializing_if = "Option::is_none")]
+        /// `ScalingMode`: The scaling mode that determines how the capacity provider responds to changes in demand.
         pub scaling_mode: Option<Value<CapacityProviderScalingMode>>,
-        /// A list of target tracking scaling policies for the capacity provider.
-        #[serde(rename = "ScalingPolicies", skip_serializing_if = "Option::is_none")]
+        /// `ScalingPolicies`: A list of target tracking scaling policies for the capacity provider.
         pub scaling_policies: Option<Vec<TargetTrackingScalingPolicy>>,
+    }
+
+    impl Serialize for CapacityProviderScalingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxVCpuCount", &self.max_v_cpu_count)?;
+            crate::cfn::entry(&mut map, "ScalingMode", &self.scaling_mode)?;
+            crate::cfn::entry(&mut map, "ScalingPolicies", &self.scaling_policies)?;
+            map.end()
+        }
     }
 
     /// The scaling mode for the capacity provider.
@@ -372,13 +448,11 @@ pub mod capacity_provider {
     }
 
     /// A scaling policy for the capacity provider that automatically adjusts capacity to maintain a target value for a specific metric.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TargetTrackingScalingPolicy {
-        /// The predefined metric type to track for scaling decisions.
-        #[serde(rename = "PredefinedMetricType")]
+        /// `PredefinedMetricType`: The predefined metric type to track for scaling decisions.
         pub predefined_metric_type: Value<CapacityProviderPredefinedMetricType>,
-        /// The target value for the metric that the scaling policy attempts to maintain through scaling actions.
-        #[serde(rename = "TargetValue")]
+        /// `TargetValue`: The target value for the metric that the scaling policy attempts to maintain through scaling actions.
         pub target_value: Value<f64>,
     }
 
@@ -394,6 +468,19 @@ pub mod capacity_provider {
                 predefined_metric_type: predefined_metric_type.into(),
                 target_value: target_value.into(),
             }
+        }
+    }
+
+    impl Serialize for TargetTrackingScalingPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PredefinedMetricType", &self.predefined_metric_type)?;
+            map.serialize_entry("TargetValue", &self.target_value)?;
+            map.end()
         }
     }
 
@@ -440,25 +527,36 @@ pub mod capacity_provider {
     }
 
     /// Specifications that define the characteristics and constraints for compute instances used by the capacity provider.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceRequirements {
-        /// A list of EC2 instance types that the capacity provider is allowed to use. If not specified, all compatible instance types are allowed.
-        #[serde(
-            rename = "AllowedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AllowedInstanceTypes`: A list of EC2 instance types that the capacity provider is allowed to use.
         pub allowed_instance_types: Option<Vec<Value<String>>>,
-        /// A list of supported CPU architectures for compute instances. Valid values include `x86_64` and `arm64`.
-        #[serde(rename = "Architectures", skip_serializing_if = "Option::is_none")]
+        /// `Architectures`: A list of supported CPU architectures for compute instances.
         pub architectures: Option<Vec<Value<Architecture>>>,
-        /// A list of EC2 instance types that the capacity provider should not use, even if they meet other requirements.
-        #[serde(
-            rename = "ExcludedInstanceTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExcludedInstanceTypes`: A list of EC2 instance types that the capacity provider should not use, even if they meet other requirements.
         pub excluded_instance_types: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for InstanceRequirements {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AllowedInstanceTypes",
+                &self.allowed_instance_types,
+            )?;
+            crate::cfn::entry(&mut map, "Architectures", &self.architectures)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludedInstanceTypes",
+                &self.excluded_instance_types,
+            )?;
+            map.end()
+        }
     }
 
     /// Specifications for the types of EC2 instances that the capacity provider can use.
@@ -499,10 +597,9 @@ pub mod capacity_provider {
     }
 
     /// Configuration that specifies the permissions required for the capacity provider to manage compute resources.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityProviderPermissionsConfig {
-        /// The ARN of the IAM role that the capacity provider uses to manage compute instances and other AWS resources.
-        #[serde(rename = "CapacityProviderOperatorRoleArn")]
+        /// `CapacityProviderOperatorRoleArn`: The ARN of the IAM role that the capacity provider uses to manage compute instances and other AWS resources.
         pub capacity_provider_operator_role_arn: Value<String>,
     }
 
@@ -518,15 +615,41 @@ pub mod capacity_provider {
         }
     }
 
+    impl Serialize for CapacityProviderPermissionsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "CapacityProviderOperatorRoleArn",
+                &self.capacity_provider_operator_role_arn,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration that defines how tags are propagated to managed resources.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PropagateTagsConfig {
-        /// A list of tags to explicitly propagate to managed resources. Maximum of 40 tags.
-        #[serde(rename = "ExplicitTags", skip_serializing_if = "Option::is_none")]
+        /// `ExplicitTags`: A list of tags to explicitly propagate to managed resources.
         pub explicit_tags: Option<Vec<crate::cfn::Tag>>,
-        /// The mode for tag propagation. Use `Explicit` to propagate specific tags, or `None` to disable propagation.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The mode for tag propagation.
         pub mode: Option<Value<PropagateTagsMode>>,
+    }
+
+    impl Serialize for PropagateTagsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExplicitTags", &self.explicit_tags)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            map.end()
+        }
     }
 
     /// The mode for tag propagation.
@@ -567,25 +690,47 @@ pub mod capacity_provider {
     }
 
     /// Configuration that specifies the telemetry collection for the capacity provider.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityProviderTelemetryConfig {
-        /// The capacity provider's Amazon CloudWatch Logs configuration settings.
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: The capacity provider's Amazon CloudWatch Logs configuration settings.
         pub logging_config: Option<CapacityProviderLoggingConfig>,
     }
 
+    impl Serialize for CapacityProviderTelemetryConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            map.end()
+        }
+    }
+
     /// The capacity provider's Amazon CloudWatch Logs configuration settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CapacityProviderLoggingConfig {
-        /// The name of the Amazon CloudWatch log group the capacity provider sends logs to. By default, Lambda capacity providers send logs to a default log group named `/aws/lambda/capacity-provider/<capacity provider name>`. To use a different log group, enter an existing log group or enter a new log group name.
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
+        /// `LogGroup`: The name of the Amazon CloudWatch log group the capacity provider sends logs to.
         pub log_group: Option<Value<String>>,
-        /// Set this property to filter the system logs for your capacity provider that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
-        #[serde(rename = "SystemLogLevel", skip_serializing_if = "Option::is_none")]
+        /// `SystemLogLevel`: Set this property to filter the system logs for your capacity provider that Lambda sends to CloudWatch.
         pub system_log_level: Option<Value<SystemLogLevel>>,
     }
 
-    /// Set this property to filter the system logs for your capacity provider that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
+    impl Serialize for CapacityProviderLoggingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            crate::cfn::entry(&mut map, "SystemLogLevel", &self.system_log_level)?;
+            map.end()
+        }
+    }
+
+    /// Set this property to filter the system logs for your capacity provider that Lambda sends to CloudWatch.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SystemLogLevel {
         /// `DEBUG`
@@ -626,13 +771,11 @@ pub mod capacity_provider {
     }
 
     /// VPC configuration that specifies the network settings for compute instances managed by the capacity provider.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityProviderVpcConfig {
-        /// A list of security group IDs that control network access for compute instances managed by the capacity provider.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: A list of security group IDs that control network access for compute instances managed by the capacity provider.
         pub security_group_ids: Vec<Value<String>>,
-        /// A list of subnet IDs where the capacity provider launches compute instances.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: A list of subnet IDs where the capacity provider launches compute instances.
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -648,6 +791,19 @@ pub mod capacity_provider {
             }
         }
     }
+
+    impl Serialize for CapacityProviderVpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Lambda::CodeSigningConfig`: [`CfnCodeSigningConfig`], [`CfnCodeSigningConfigProps`] and their property types.
@@ -656,6 +812,8 @@ pub mod code_signing_config {
     use serde::Serialize;
 
     /// `AWS::Lambda::CodeSigningConfig`: Resource Type definition for AWS::Lambda::CodeSigningConfig. `Ref` returns the primary identifier, `CodeSigningConfigArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-codesigningconfig.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCodeSigningConfig {
         resource: cloudwright_core::CfnResource,
@@ -713,19 +871,15 @@ pub mod code_signing_config {
     }
 
     /// The properties of `AWS::Lambda::CodeSigningConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCodeSigningConfigProps {
-        /// When the CodeSigningConfig is later on attached to a function, the function code will be expected to be signed by profiles from this list
-        #[serde(rename = "AllowedPublishers")]
+        /// `AllowedPublishers`: When the CodeSigningConfig is later on attached to a function, the function code will be expected to be signed by profiles from this list
         pub allowed_publishers: AllowedPublishers,
-        /// Policies to control how to act if a signature is invalid
-        #[serde(rename = "CodeSigningPolicies", skip_serializing_if = "Option::is_none")]
+        /// `CodeSigningPolicies`: Policies to control how to act if a signature is invalid
         pub code_signing_policies: Option<CodeSigningPolicies>,
-        /// A description of the CodeSigningConfig
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the CodeSigningConfig
         pub description: Option<Value<String>>,
-        /// A list of tags to apply to CodeSigningConfig resource
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to CodeSigningConfig resource
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -741,11 +895,29 @@ pub mod code_signing_config {
         }
     }
 
+    impl Serialize for CfnCodeSigningConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AllowedPublishers", &self.allowed_publishers)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeSigningPolicies",
+                &self.code_signing_policies,
+            )?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// When the CodeSigningConfig is later on attached to a function, the function code will be expected to be signed by profiles from this list
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AllowedPublishers {
-        /// List of Signing profile version Arns
-        #[serde(rename = "SigningProfileVersionArns")]
+        /// `SigningProfileVersionArns`: List of Signing profile version Arns
         pub signing_profile_version_arns: Vec<Value<String>>,
     }
 
@@ -758,11 +930,25 @@ pub mod code_signing_config {
         }
     }
 
+    impl Serialize for AllowedPublishers {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "SigningProfileVersionArns",
+                &self.signing_profile_version_arns,
+            )?;
+            map.end()
+        }
+    }
+
     /// Policies to control how to act if a signature is invalid
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeSigningPolicies {
-        /// Indicates how Lambda operations involve updating the code artifact will operate. Default to Warn if not provided
-        #[serde(rename = "UntrustedArtifactOnDeployment")]
+        /// `UntrustedArtifactOnDeployment`: Indicates how Lambda operations involve updating the code artifact will operate.
         pub untrusted_artifact_on_deployment: Value<UntrustedArtifactOnDeployment>,
     }
 
@@ -779,7 +965,22 @@ pub mod code_signing_config {
         }
     }
 
-    /// Indicates how Lambda operations involve updating the code artifact will operate. Default to Warn if not provided
+    impl Serialize for CodeSigningPolicies {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "UntrustedArtifactOnDeployment",
+                &self.untrusted_artifact_on_deployment,
+            )?;
+            map.end()
+        }
+    }
+
+    /// Indicates how Lambda operations involve updating the code artifact will operate.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum UntrustedArtifactOnDeployment {
         /// `Warn`
@@ -823,6 +1024,8 @@ pub mod event_invoke_config {
     use serde::Serialize;
 
     /// `AWS::Lambda::EventInvokeConfig`: The AWS::Lambda::EventInvokeConfig resource configures options for asynchronous invocation on a version or an alias. `Ref` returns the primary identifier, made of `FunctionName`, `Qualifier`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-eventinvokeconfig.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventInvokeConfig {
         resource: cloudwright_core::CfnResource,
@@ -874,30 +1077,17 @@ pub mod event_invoke_config {
     }
 
     /// The properties of `AWS::Lambda::EventInvokeConfig`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventInvokeConfigProps {
         /// `DestinationConfig`.
-        #[serde(rename = "DestinationConfig", skip_serializing_if = "Option::is_none")]
         pub destination_config: Option<DestinationConfig>,
-        /// The name of the Lambda function.
-        #[serde(rename = "FunctionName")]
+        /// `FunctionName`: The name of the Lambda function.
         pub function_name: Value<String>,
-        /// The maximum age of a request that Lambda sends to a function for processing.
-        #[serde(
-            rename = "MaximumEventAgeInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumEventAgeInSeconds`: The maximum age of a request that Lambda sends to a function for processing.
         pub maximum_event_age_in_seconds: Option<Value<i64>>,
-        /// The maximum number of times to retry when the function returns an error.
-        #[serde(
-            rename = "MaximumRetryAttempts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumRetryAttempts`: The maximum number of times to retry when the function returns an error.
         pub maximum_retry_attempts: Option<Value<i64>>,
-        /// The identifier of a version or alias.
-        #[serde(rename = "Qualifier")]
+        /// `Qualifier`: The identifier of a version or alias.
         pub qualifier: Value<String>,
     }
 
@@ -917,22 +1107,56 @@ pub mod event_invoke_config {
         }
     }
 
+    impl Serialize for CfnEventInvokeConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DestinationConfig", &self.destination_config)?;
+            map.serialize_entry("FunctionName", &self.function_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumEventAgeInSeconds",
+                &self.maximum_event_age_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumRetryAttempts",
+                &self.maximum_retry_attempts,
+            )?;
+            map.serialize_entry("Qualifier", &self.qualifier)?;
+            map.end()
+        }
+    }
+
     /// A destination for events after they have been sent to a function for processing.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationConfig {
         /// `OnFailure`.
-        #[serde(rename = "OnFailure", skip_serializing_if = "Option::is_none")]
         pub on_failure: Option<OnFailure>,
         /// `OnSuccess`.
-        #[serde(rename = "OnSuccess", skip_serializing_if = "Option::is_none")]
         pub on_success: Option<OnSuccess>,
     }
 
+    impl Serialize for DestinationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OnFailure", &self.on_failure)?;
+            crate::cfn::entry(&mut map, "OnSuccess", &self.on_success)?;
+            map.end()
+        }
+    }
+
     /// The destination configuration for failed invocations.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OnFailure {
-        /// The Amazon Resource Name (ARN) of the destination resource.
-        #[serde(rename = "Destination")]
+        /// `Destination`: The Amazon Resource Name (ARN) of the destination resource.
         pub destination: Value<String>,
     }
 
@@ -945,11 +1169,22 @@ pub mod event_invoke_config {
         }
     }
 
+    impl Serialize for OnFailure {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.end()
+        }
+    }
+
     /// The destination configuration for successful invocations.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OnSuccess {
-        /// The Amazon Resource Name (ARN) of the destination resource.
-        #[serde(rename = "Destination")]
+        /// `Destination`: The Amazon Resource Name (ARN) of the destination resource.
         pub destination: Value<String>,
     }
 
@@ -961,14 +1196,29 @@ pub mod event_invoke_config {
             }
         }
     }
+
+    impl Serialize for OnSuccess {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Lambda::EventSourceMapping`: [`CfnEventSourceMapping`], [`CfnEventSourceMappingProps`] and their property types.
 pub mod event_source_mapping {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::SystemLogLevel;
 
-    /// `AWS::Lambda::EventSourceMapping`: The `AWS::Lambda::EventSourceMapping` resource creates a mapping between an event source and an LAMlong function. LAM reads items from the event source and triggers the function. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::Lambda::EventSourceMapping`: The `AWS::Lambda::EventSourceMapping` resource creates a mapping between an event source and an LAMlong function. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-eventsourcemapping.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventSourceMapping {
         resource: cloudwright_core::CfnResource,
@@ -1029,151 +1279,67 @@ pub mod event_source_mapping {
     }
 
     /// The properties of `AWS::Lambda::EventSourceMapping`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventSourceMappingProps {
-        /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
-        #[serde(
-            rename = "AmazonManagedKafkaEventSourceConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AmazonManagedKafkaEventSourceConfig`: Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
         pub amazon_managed_kafka_event_source_config: Option<
             AmazonManagedKafkaEventSourceConfig,
         >,
-        /// The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function. Lambda passes all of the records in the batch to the function in a single call, up to the payload limit for synchronous invocation (6 MB).
-        #[serde(rename = "BatchSize", skip_serializing_if = "Option::is_none")]
+        /// `BatchSize`: The maximum number of records in each batch that Lambda pulls from your stream or queue and sends to your function.
         pub batch_size: Option<Value<i64>>,
-        /// (Kinesis and DynamoDB Streams only) If the function returns an error, split the batch in two and retry. The default value is false.
-        #[serde(
-            rename = "BisectBatchOnFunctionError",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BisectBatchOnFunctionError`: (Kinesis and DynamoDB Streams only) If the function returns an error, split the batch in two and retry.
         pub bisect_batch_on_function_error: Option<Value<bool>>,
-        /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
-        #[serde(rename = "DestinationConfig", skip_serializing_if = "Option::is_none")]
+        /// `DestinationConfig`: (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
         pub destination_config: Option<DestinationConfig>,
-        /// Specific configuration settings for a DocumentDB event source.
-        #[serde(
-            rename = "DocumentDBEventSourceConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DocumentDBEventSourceConfig`: Specific configuration settings for a DocumentDB event source.
         pub document_db_event_source_config: Option<DocumentDbEventSourceConfig>,
-        /// When true, the event source mapping is active. When false, Lambda pauses polling and invocation.
-        #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
+        /// `Enabled`: When true, the event source mapping is active.
         pub enabled: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the event source.
-        #[serde(rename = "EventSourceArn", skip_serializing_if = "Option::is_none")]
+        /// `EventSourceArn`: The Amazon Resource Name (ARN) of the event source.
         pub event_source_arn: Option<Value<String>>,
-        /// An object that defines the filter criteria that determine whether Lambda should process an event. For more information, see [Lambda event filtering](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
-        #[serde(rename = "FilterCriteria", skip_serializing_if = "Option::is_none")]
+        /// `FilterCriteria`: An object that defines the filter criteria that determine whether Lambda should process an event.
         pub filter_criteria: Option<FilterCriteria>,
-        /// The name or ARN of the Lambda function.
-        #[serde(rename = "FunctionName")]
+        /// `FunctionName`: The name or ARN of the Lambda function.
         pub function_name: Value<String>,
-        /// (Kinesis, DynamoDB Streams, and SQS) A list of current response type enums applied to the event source mapping.
-        #[serde(
-            rename = "FunctionResponseTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FunctionResponseTypes`: (Kinesis, DynamoDB Streams, and SQS) A list of current response type enums applied to the event source mapping.
         pub function_response_types: Option<Vec<Value<FunctionResponseTypesItem>>>,
-        /// The ARN of the KMSlong (KMS) customer managed key that Lambda uses to encrypt your function's [filter criteria](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-basics).
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMSlong (KMS) customer managed key that Lambda uses to encrypt your function's [filter criteria](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-basics).
         pub kms_key_arn: Option<Value<String>>,
-        /// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source. For more information, see [Event source mapping logging](https://docs.aws.amazon.com/lambda/latest/dg/esm-logging.html).
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source.
         pub logging_config: Option<LoggingConfig>,
-        /// The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
-        #[serde(
-            rename = "MaximumBatchingWindowInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumBatchingWindowInSeconds`: The maximum amount of time, in seconds, that Lambda spends gathering records before invoking the function.
         pub maximum_batching_window_in_seconds: Option<Value<i64>>,
-        /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age. The default value is -1, which sets the maximum age to infinite. When the value is set to infinite, Lambda never discards old records.
-        #[serde(
-            rename = "MaximumRecordAgeInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumRecordAgeInSeconds`: (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records older than the specified age.
         pub maximum_record_age_in_seconds: Option<Value<i64>>,
-        /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries. The default value is -1, which sets the maximum number of retries to infinite. When MaximumRetryAttempts is infinite, Lambda retries failed records until the record expires in the event source.
-        #[serde(
-            rename = "MaximumRetryAttempts",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaximumRetryAttempts`: (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) Discard records after the specified number of retries.
         pub maximum_retry_attempts: Option<Value<i64>>,
-        /// The metrics configuration for your event source. For more information, see [Event source mapping metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics).
-        #[serde(rename = "MetricsConfig", skip_serializing_if = "Option::is_none")]
+        /// `MetricsConfig`: The metrics configuration for your event source.
         pub metrics_config: Option<MetricsConfig>,
-        /// (Kinesis and DynamoDB Streams only) The number of batches to process concurrently from each shard. The default value is 1.
-        #[serde(
-            rename = "ParallelizationFactor",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ParallelizationFactor`: (Kinesis and DynamoDB Streams only) The number of batches to process concurrently from each shard.
         pub parallelization_factor: Option<Value<i64>>,
-        /// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source. For more information, see [provisioned mode](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode).
-        #[serde(
-            rename = "ProvisionedPollerConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedPollerConfig`: (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source.
         pub provisioned_poller_config: Option<ProvisionedPollerConfig>,
-        /// (Amazon MQ) The name of the Amazon MQ broker destination queue to consume.
-        #[serde(rename = "Queues", skip_serializing_if = "Option::is_none")]
+        /// `Queues`: (Amazon MQ) The name of the Amazon MQ broker destination queue to consume.
         pub queues: Option<Vec<Value<String>>>,
-        /// This property is for Amazon SQS event sources only. You cannot use `ProvisionedPollerConfig` while using `ScalingConfig`. These options are mutually exclusive. To remove the scaling configuration, pass an empty value.
-        #[serde(rename = "ScalingConfig", skip_serializing_if = "Option::is_none")]
+        /// `ScalingConfig`: This property is for Amazon SQS event sources only.
         pub scaling_config: Option<ScalingConfig>,
-        /// The self-managed Apache Kafka cluster for your event source.
-        #[serde(
-            rename = "SelfManagedEventSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SelfManagedEventSource`: The self-managed Apache Kafka cluster for your event source.
         pub self_managed_event_source: Option<SelfManagedEventSource>,
-        /// Specific configuration settings for a self-managed Apache Kafka event source.
-        #[serde(
-            rename = "SelfManagedKafkaEventSourceConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SelfManagedKafkaEventSourceConfig`: Specific configuration settings for a self-managed Apache Kafka event source.
         pub self_managed_kafka_event_source_config: Option<
             SelfManagedKafkaEventSourceConfig,
         >,
-        /// An array of the authentication protocol, VPC components, or virtual host to secure and define your event source.
-        #[serde(
-            rename = "SourceAccessConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceAccessConfigurations`: An array of the authentication protocol, VPC components, or virtual host to secure and define your event source.
         pub source_access_configurations: Option<Vec<SourceAccessConfiguration>>,
-        /// The position in a stream from which to start reading. Required for Amazon Kinesis and Amazon DynamoDB.
-        #[serde(rename = "StartingPosition", skip_serializing_if = "Option::is_none")]
+        /// `StartingPosition`: The position in a stream from which to start reading.
         pub starting_position: Option<Value<String>>,
-        /// With `StartingPosition` set to `AT_TIMESTAMP`, the time from which to start reading, in Unix time seconds. `StartingPositionTimestamp` cannot be in the future.
-        #[serde(
-            rename = "StartingPositionTimestamp",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `StartingPositionTimestamp`: With `StartingPosition` set to `AT_TIMESTAMP`, the time from which to start reading, in Unix time seconds. `StartingPositionTimestamp` cannot be in the future.
         pub starting_position_timestamp: Option<Value<f64>>,
-        /// A list of tags to add to the event source mapping.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to add to the event source mapping.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the Kafka topic.
-        #[serde(rename = "Topics", skip_serializing_if = "Option::is_none")]
+        /// `Topics`: The name of the Kafka topic.
         pub topics: Option<Vec<Value<String>>>,
-        /// (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources. A value of 0 seconds indicates no tumbling window.
-        #[serde(
-            rename = "TumblingWindowInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TumblingWindowInSeconds`: (Kinesis and DynamoDB Streams only) The duration in seconds of a processing window for DynamoDB and Kinesis Streams event sources.
         pub tumbling_window_in_seconds: Option<Value<i64>>,
     }
 
@@ -1213,51 +1379,179 @@ pub mod event_source_mapping {
         }
     }
 
-    /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct AmazonManagedKafkaEventSourceConfig {
-        /// The identifier for the Kafka consumer group to join. The consumer group ID must be unique among all your Kafka event sources. After creating a Kafka event source mapping with the consumer group ID specified, you cannot update this value. For more information, see [Customizable consumer group ID](https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html#services-msk-consumer-group-id).
-        #[serde(rename = "ConsumerGroupId", skip_serializing_if = "Option::is_none")]
-        pub consumer_group_id: Option<Value<String>>,
-        /// Specific configuration settings for a Kafka schema registry.
-        #[serde(
-            rename = "SchemaRegistryConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnEventSourceMappingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AmazonManagedKafkaEventSourceConfig",
+                &self.amazon_managed_kafka_event_source_config,
+            )?;
+            crate::cfn::entry(&mut map, "BatchSize", &self.batch_size)?;
+            crate::cfn::entry(
+                &mut map,
+                "BisectBatchOnFunctionError",
+                &self.bisect_batch_on_function_error,
+            )?;
+            crate::cfn::entry(&mut map, "DestinationConfig", &self.destination_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "DocumentDBEventSourceConfig",
+                &self.document_db_event_source_config,
+            )?;
+            crate::cfn::entry(&mut map, "Enabled", &self.enabled)?;
+            crate::cfn::entry(&mut map, "EventSourceArn", &self.event_source_arn)?;
+            crate::cfn::entry(&mut map, "FilterCriteria", &self.filter_criteria)?;
+            map.serialize_entry("FunctionName", &self.function_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FunctionResponseTypes",
+                &self.function_response_types,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumBatchingWindowInSeconds",
+                &self.maximum_batching_window_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumRecordAgeInSeconds",
+                &self.maximum_record_age_in_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumRetryAttempts",
+                &self.maximum_retry_attempts,
+            )?;
+            crate::cfn::entry(&mut map, "MetricsConfig", &self.metrics_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "ParallelizationFactor",
+                &self.parallelization_factor,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedPollerConfig",
+                &self.provisioned_poller_config,
+            )?;
+            crate::cfn::entry(&mut map, "Queues", &self.queues)?;
+            crate::cfn::entry(&mut map, "ScalingConfig", &self.scaling_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedEventSource",
+                &self.self_managed_event_source,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SelfManagedKafkaEventSourceConfig",
+                &self.self_managed_kafka_event_source_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceAccessConfigurations",
+                &self.source_access_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "StartingPosition", &self.starting_position)?;
+            crate::cfn::entry(
+                &mut map,
+                "StartingPositionTimestamp",
+                &self.starting_position_timestamp,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Topics", &self.topics)?;
+            crate::cfn::entry(
+                &mut map,
+                "TumblingWindowInSeconds",
+                &self.tumbling_window_in_seconds,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AmazonManagedKafkaEventSourceConfig {
+        /// `ConsumerGroupId`: The identifier for the Kafka consumer group to join.
+        pub consumer_group_id: Option<Value<String>>,
+        /// `SchemaRegistryConfig`: Specific configuration settings for a Kafka schema registry.
         pub schema_registry_config: Option<SchemaRegistryConfig>,
     }
 
-    /// Specific configuration settings for a Kafka schema registry.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SchemaRegistryConfig {
-        /// An array of access configuration objects that tell Lambda how to authenticate with your schema registry.
-        #[serde(rename = "AccessConfigs", skip_serializing_if = "Option::is_none")]
-        pub access_configs: Option<Vec<SchemaRegistryAccessConfig>>,
-        /// The record format that Lambda delivers to your function after schema validation.
-        #[serde(rename = "EventRecordFormat", skip_serializing_if = "Option::is_none")]
-        pub event_record_format: Option<Value<EventRecordFormat>>,
-        /// The URI for your schema registry. The correct URI format depends on the type of schema registry you're using.
-        #[serde(rename = "SchemaRegistryURI", skip_serializing_if = "Option::is_none")]
-        pub schema_registry_uri: Option<Value<String>>,
-        /// An array of schema validation configuration objects, which tell Lambda the message attributes you want to validate and filter using your schema registry.
-        #[serde(
-            rename = "SchemaValidationConfigs",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AmazonManagedKafkaEventSourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConsumerGroupId", &self.consumer_group_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchemaRegistryConfig",
+                &self.schema_registry_config,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Specific configuration settings for a Kafka schema registry.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SchemaRegistryConfig {
+        /// `AccessConfigs`: An array of access configuration objects that tell Lambda how to authenticate with your schema registry.
+        pub access_configs: Option<Vec<SchemaRegistryAccessConfig>>,
+        /// `EventRecordFormat`: The record format that Lambda delivers to your function after schema validation.
+        pub event_record_format: Option<Value<EventRecordFormat>>,
+        /// `SchemaRegistryURI`: The URI for your schema registry.
+        pub schema_registry_uri: Option<Value<String>>,
+        /// `SchemaValidationConfigs`: An array of schema validation configuration objects, which tell Lambda the message attributes you want to validate and filter using your schema registry.
         pub schema_validation_configs: Option<Vec<SchemaValidationConfig>>,
     }
 
+    impl Serialize for SchemaRegistryConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessConfigs", &self.access_configs)?;
+            crate::cfn::entry(&mut map, "EventRecordFormat", &self.event_record_format)?;
+            crate::cfn::entry(&mut map, "SchemaRegistryURI", &self.schema_registry_uri)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchemaValidationConfigs",
+                &self.schema_validation_configs,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specific access configuration settings that tell Lambda how to authenticate with your schema registry.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaRegistryAccessConfig {
-        /// The type of authentication Lambda uses to access your schema registry.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of authentication Lambda uses to access your schema registry.
         pub r#type: Option<Value<Type>>,
-        /// The URI of the secret (Secrets Manager secret ARN) to authenticate with your schema registry.
-        #[serde(rename = "URI", skip_serializing_if = "Option::is_none")]
+        /// `URI`: The URI of the secret (Secrets Manager secret ARN) to authenticate with your schema registry.
         pub uri: Option<Value<String>>,
+    }
+
+    impl Serialize for SchemaRegistryAccessConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "URI", &self.uri)?;
+            map.end()
+        }
     }
 
     /// The type of authentication Lambda uses to access your schema registry.
@@ -1341,14 +1635,25 @@ pub mod event_source_mapping {
     }
 
     /// Specific schema validation configuration settings that tell Lambda the message attributes you want to validate and filter using your schema registry.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SchemaValidationConfig {
-        /// The attributes you want your schema registry to validate and filter for. If you selected `JSON` as the `EventRecordFormat`, Lambda also deserializes the selected message attributes.
-        #[serde(rename = "Attribute", skip_serializing_if = "Option::is_none")]
+        /// `Attribute`: The attributes you want your schema registry to validate and filter for.
         pub attribute: Option<Value<Attribute>>,
     }
 
-    /// The attributes you want your schema registry to validate and filter for. If you selected `JSON` as the `EventRecordFormat`, Lambda also deserializes the selected message attributes.
+    impl Serialize for SchemaValidationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attribute", &self.attribute)?;
+            map.end()
+        }
+    }
+
+    /// The attributes you want your schema registry to validate and filter for.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Attribute {
         /// `KEY`
@@ -1385,37 +1690,70 @@ pub mod event_source_mapping {
         }
     }
 
-    /// A configuration object that specifies the destination of an event after Lambda processes it. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// A configuration object that specifies the destination of an event after Lambda processes it.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationConfig {
-        /// The destination configuration for failed invocations.
-        #[serde(rename = "OnFailure", skip_serializing_if = "Option::is_none")]
+        /// `OnFailure`: The destination configuration for failed invocations.
         pub on_failure: Option<OnFailure>,
     }
 
-    /// A destination for events that failed processing. For more information, see [Adding a destination](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for DestinationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OnFailure", &self.on_failure)?;
+            map.end()
+        }
+    }
+
+    /// A destination for events that failed processing.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OnFailure {
-        /// The Amazon Resource Name (ARN) of the destination resource.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
+        /// `Destination`: The Amazon Resource Name (ARN) of the destination resource.
         pub destination: Option<Value<String>>,
     }
 
+    impl Serialize for OnFailure {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            map.end()
+        }
+    }
+
     /// Specific configuration settings for a DocumentDB event source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentDbEventSourceConfig {
-        /// The name of the collection to consume within the database. If you do not specify a collection, Lambda consumes all collections.
-        #[serde(rename = "CollectionName", skip_serializing_if = "Option::is_none")]
+        /// `CollectionName`: The name of the collection to consume within the database.
         pub collection_name: Option<Value<String>>,
-        /// The name of the database to consume within the DocumentDB cluster.
-        #[serde(rename = "DatabaseName", skip_serializing_if = "Option::is_none")]
+        /// `DatabaseName`: The name of the database to consume within the DocumentDB cluster.
         pub database_name: Option<Value<String>>,
-        /// Determines what DocumentDB sends to your event stream during document update operations. If set to UpdateLookup, DocumentDB sends a delta describing the changes, along with a copy of the entire document. Otherwise, DocumentDB sends only a partial document that contains the changes.
-        #[serde(rename = "FullDocument", skip_serializing_if = "Option::is_none")]
+        /// `FullDocument`: Determines what DocumentDB sends to your event stream during document update operations.
         pub full_document: Option<Value<FullDocument>>,
     }
 
-    /// Determines what DocumentDB sends to your event stream during document update operations. If set to UpdateLookup, DocumentDB sends a delta describing the changes, along with a copy of the entire document. Otherwise, DocumentDB sends only a partial document that contains the changes.
+    impl Serialize for DocumentDbEventSourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CollectionName", &self.collection_name)?;
+            crate::cfn::entry(&mut map, "DatabaseName", &self.database_name)?;
+            crate::cfn::entry(&mut map, "FullDocument", &self.full_document)?;
+            map.end()
+        }
+    }
+
+    /// Determines what DocumentDB sends to your event stream during document update operations.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FullDocument {
         /// `UpdateLookup`
@@ -1453,19 +1791,41 @@ pub mod event_source_mapping {
     }
 
     /// An object that contains the filters for an event source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct FilterCriteria {
-        /// A list of filters.
-        #[serde(rename = "Filters", skip_serializing_if = "Option::is_none")]
+        /// `Filters`: A list of filters.
         pub filters: Option<Vec<Filter>>,
     }
 
+    impl Serialize for FilterCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Filters", &self.filters)?;
+            map.end()
+        }
+    }
+
     /// A structure within a `FilterCriteria` object that defines an event filtering pattern.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Filter {
-        /// A filter pattern. For more information on the syntax of a filter pattern, see [Filter rule syntax](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-syntax).
-        #[serde(rename = "Pattern", skip_serializing_if = "Option::is_none")]
+        /// `Pattern`: A filter pattern.
         pub pattern: Option<Value<String>>,
+    }
+
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Pattern", &self.pattern)?;
+            map.end()
+        }
     }
 
     /// Values of `FunctionResponseTypesItem`.
@@ -1503,59 +1863,41 @@ pub mod event_source_mapping {
     }
 
     /// The function's Amazon CloudWatch Logs configuration settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoggingConfig {
-        /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
-        #[serde(rename = "SystemLogLevel", skip_serializing_if = "Option::is_none")]
+        /// `SystemLogLevel`: Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
         pub system_log_level: Option<Value<SystemLogLevel>>,
     }
 
-    /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SystemLogLevel {
-        /// `DEBUG`
-        Debug,
-        /// `INFO`
-        Info,
-        /// `WARN`
-        Warn,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl SystemLogLevel {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Debug => "DEBUG",
-                Self::Info => "INFO",
-                Self::Warn => "WARN",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for SystemLogLevel {
+    impl Serialize for LoggingConfig {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SystemLogLevel", &self.system_log_level)?;
+            map.end()
         }
     }
 
-    impl From<SystemLogLevel> for Value<SystemLogLevel> {
-        fn from(value: SystemLogLevel) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// The metrics configuration for your event source. Use this configuration object to define which metrics you want your event source mapping to produce.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The metrics configuration for your event source.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MetricsConfig {
-        /// The metrics you want your event source mapping to produce, including `EventCount`, `ErrorCount`, `KafkaMetrics`.
-        #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
+        /// `Metrics`: The metrics you want your event source mapping to produce, including `EventCount`, `ErrorCount`, `KafkaMetrics`.
         pub metrics: Option<Vec<Value<MetricsItem>>>,
+    }
+
+    impl Serialize for MetricsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Metrics", &self.metrics)?;
+            map.end()
+        }
     }
 
     /// Values of `MetricsItem`.
@@ -1598,67 +1940,126 @@ pub mod event_source_mapping {
         }
     }
 
-    /// The [provisioned mode](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode) configuration for the event source. Use Provisioned Mode to customize the minimum and maximum number of event pollers for your event source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The [provisioned mode](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode) configuration for the event source.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ProvisionedPollerConfig {
-        /// The maximum number of event pollers this event source can scale up to. For Amazon SQS event source mappings, the accepted range is between 2 and 10,000, with a default of 200. For Amazon MSK and self-managed Apache Kafka event source mappings, the accepted range is between 1 and 2,000, with a default of 200.
-        #[serde(rename = "MaximumPollers", skip_serializing_if = "Option::is_none")]
+        /// `MaximumPollers`: The maximum number of event pollers this event source can scale up to.
         pub maximum_pollers: Option<Value<i64>>,
-        /// The minimum number of event pollers this event source can scale down to. For Amazon SQS events source mappings, default is 2, and minimum 2 required. For Amazon MSK and self-managed Apache Kafka event source mappings, default is 1.
-        #[serde(rename = "MinimumPollers", skip_serializing_if = "Option::is_none")]
+        /// `MinimumPollers`: The minimum number of event pollers this event source can scale down to.
         pub minimum_pollers: Option<Value<i64>>,
-        /// (Amazon MSK and self-managed Apache Kafka) The name of the provisioned poller group. Use this option to group multiple ESMs within the event source's VPC to share Event Poller Unit (EPU) capacity. You can use this option to optimize Provisioned mode costs for your ESMs. You can group up to 100 ESMs per poller group and aggregate maximum pollers across all ESMs in a group cannot exceed 2000.
-        #[serde(rename = "PollerGroupName", skip_serializing_if = "Option::is_none")]
+        /// `PollerGroupName`: (Amazon MSK and self-managed Apache Kafka) The name of the provisioned poller group.
         pub poller_group_name: Option<Value<String>>,
     }
 
-    /// (Amazon SQS only) The scaling configuration for the event source. To remove the configuration, pass an empty value.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ProvisionedPollerConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaximumPollers", &self.maximum_pollers)?;
+            crate::cfn::entry(&mut map, "MinimumPollers", &self.minimum_pollers)?;
+            crate::cfn::entry(&mut map, "PollerGroupName", &self.poller_group_name)?;
+            map.end()
+        }
+    }
+
+    /// (Amazon SQS only) The scaling configuration for the event source.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScalingConfig {
-        /// Limits the number of concurrent instances that the SQS event source can invoke.
-        #[serde(rename = "MaximumConcurrency", skip_serializing_if = "Option::is_none")]
+        /// `MaximumConcurrency`: Limits the number of concurrent instances that the SQS event source can invoke.
         pub maximum_concurrency: Option<Value<i64>>,
     }
 
+    impl Serialize for ScalingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumConcurrency",
+                &self.maximum_concurrency,
+            )?;
+            map.end()
+        }
+    }
+
     /// The self-managed Apache Kafka cluster for your event source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SelfManagedEventSource {
-        /// The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]`.
-        #[serde(rename = "Endpoints", skip_serializing_if = "Option::is_none")]
+        /// `Endpoints`: The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]`.
         pub endpoints: Option<Endpoints>,
     }
 
-    /// The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Endpoints {
-        /// The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]`.
-        #[serde(
-            rename = "KafkaBootstrapServers",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for SelfManagedEventSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Endpoints", &self.endpoints)?;
+            map.end()
+        }
+    }
 
+    /// The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Endpoints {
+        /// `KafkaBootstrapServers`: The list of bootstrap servers for your Kafka brokers in the following format: `"KafkaBootstrapServers": ["abc.xyz.com:xxxx","abc2.xyz.com:xxxx"]`.
         pub kafka_bootstrap_servers: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for Endpoints {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "KafkaBootstrapServers",
+                &self.kafka_bootstrap_servers,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specific configuration settings for a self-managed Apache Kafka event source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SelfManagedKafkaEventSourceConfig {
-        /// The identifier for the Kafka consumer group to join. The consumer group ID must be unique among all your Kafka event sources. After creating a Kafka event source mapping with the consumer group ID specified, you cannot update this value. For more information, see [Customizable consumer group ID](https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-process.html#services-smaa-topic-add).
-        #[serde(rename = "ConsumerGroupId", skip_serializing_if = "Option::is_none")]
+        /// `ConsumerGroupId`: The identifier for the Kafka consumer group to join.
         pub consumer_group_id: Option<Value<String>>,
         /// `ConsumptionMode`.
-        #[serde(rename = "ConsumptionMode", skip_serializing_if = "Option::is_none")]
         pub consumption_mode: Option<Value<ConsumptionMode>>,
-        /// Specific configuration settings for a Kafka schema registry.
-        #[serde(
-            rename = "SchemaRegistryConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SchemaRegistryConfig`: Specific configuration settings for a Kafka schema registry.
         pub schema_registry_config: Option<SchemaRegistryConfig>,
     }
 
-    /// The mode that determines how Lambda reads from a Kafka topic. Use Stream for ordered processing or Queue for higher throughput when ordering is not required.
+    impl Serialize for SelfManagedKafkaEventSourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ConsumerGroupId", &self.consumer_group_id)?;
+            crate::cfn::entry(&mut map, "ConsumptionMode", &self.consumption_mode)?;
+            crate::cfn::entry(
+                &mut map,
+                "SchemaRegistryConfig",
+                &self.schema_registry_config,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The mode that determines how Lambda reads from a Kafka topic.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ConsumptionMode {
         /// `Stream`
@@ -1696,17 +2097,28 @@ pub mod event_source_mapping {
     }
 
     /// An array of the authentication protocol, VPC components, or virtual host to secure and define your event source.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceAccessConfiguration {
-        /// The type of authentication protocol, VPC components, or virtual host for your event source. For example: `"Type":"SASL_SCRAM_512_AUTH"`.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of authentication protocol, VPC components, or virtual host for your event source.
         pub r#type: Option<Value<SourceAccessConfigurationType>>,
-        /// The value for your chosen configuration in `Type`. For example: `"URI": "arn:aws:secretsmanager:us-east-1:01234567890:secret:MyBrokerSecretName"`.
-        #[serde(rename = "URI", skip_serializing_if = "Option::is_none")]
+        /// `URI`: The value for your chosen configuration in `Type`.
         pub uri: Option<Value<String>>,
     }
 
-    /// The type of authentication protocol, VPC components, or virtual host for your event source. For example: `"Type":"SASL_SCRAM_512_AUTH"`.
+    impl Serialize for SourceAccessConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            crate::cfn::entry(&mut map, "URI", &self.uri)?;
+            map.end()
+        }
+    }
+
+    /// The type of authentication protocol, VPC components, or virtual host for your event source.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SourceAccessConfigurationType {
         /// `BASIC_AUTH`
@@ -1787,8 +2199,11 @@ pub mod event_source_mapping {
 pub mod function {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::{FunctionScalingConfig, SystemLogLevel};
 
-    /// `AWS::Lambda::Function`: The `AWS::Lambda::Function` resource creates a Lambda function. To create a function, you need a [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) and an [execution role](https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html). The deployment package is a .zip file archive or container image that contains your function code. `Ref` returns the primary identifier, `FunctionName`.
+    /// `AWS::Lambda::Function`: The `AWS::Lambda::Function` resource creates a Lambda function. `Ref` returns the primary identifier, `FunctionName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-function.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFunction {
         resource: cloudwright_core::CfnResource,
@@ -1862,124 +2277,69 @@ pub mod function {
     }
 
     /// The properties of `AWS::Lambda::Function`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFunctionProps {
-        /// The instruction set architecture that the function supports. Enter a string array with one of the valid values (arm64 or x86_64). The default value is `x86_64`.
-        #[serde(rename = "Architectures", skip_serializing_if = "Option::is_none")]
+        /// `Architectures`: The instruction set architecture that the function supports.
         pub architectures: Option<Vec<Value<ArchitecturesItem>>>,
-        /// Configuration for the capacity provider that manages compute resources for Lambda functions.
-        #[serde(
-            rename = "CapacityProviderConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CapacityProviderConfig`: Configuration for the capacity provider that manages compute resources for Lambda functions.
         pub capacity_provider_config: Option<CapacityProviderConfig>,
-        /// The code for the function. You can define your function code in multiple ways:
-        #[serde(rename = "Code")]
+        /// `Code`: The code for the function.
         pub code: Code,
-        /// To enable code signing for this function, specify the ARN of a code-signing configuration. A code-signing configuration includes a set of signing profiles, which define the trusted publishers for this function.
-        #[serde(
-            rename = "CodeSigningConfigArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CodeSigningConfigArn`: To enable code signing for this function, specify the ARN of a code-signing configuration.
         pub code_signing_config_arn: Option<Value<String>>,
-        /// A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing. For more information, see [Dead-letter queues](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html#invocation-dlq).
-        #[serde(rename = "DeadLetterConfig", skip_serializing_if = "Option::is_none")]
+        /// `DeadLetterConfig`: A dead-letter queue configuration that specifies the queue or topic where Lambda sends asynchronous events when they fail processing.
         pub dead_letter_config: Option<DeadLetterConfig>,
-        /// A description of the function.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the function.
         pub description: Option<Value<String>>,
-        /// Configuration settings for [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html), including execution timeout, retention period for execution history, and an optional ARN of the KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
-        #[serde(rename = "DurableConfig", skip_serializing_if = "Option::is_none")]
+        /// `DurableConfig`: Configuration settings for [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html), including execution timeout, retention period for execution history, and an optional ARN of the KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
         pub durable_config: Option<DurableConfig>,
-        /// Environment variables that are accessible from function code during execution.
-        #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+        /// `Environment`: Environment variables that are accessible from function code during execution.
         pub environment: Option<Environment>,
-        /// The size of the function's `/tmp` directory in MB. The default value is 512, but it can be any whole number between 512 and 10,240 MB.
-        #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
+        /// `EphemeralStorage`: The size of the function's `/tmp` directory in MB.
         pub ephemeral_storage: Option<EphemeralStorage>,
-        /// Connection settings for an Amazon EFS or Amazon S3 Files file system. To connect a function to a file system, a mount target must be available in every Availability Zone that your function connects to.
-        #[serde(rename = "FileSystemConfigs", skip_serializing_if = "Option::is_none")]
+        /// `FileSystemConfigs`: Connection settings for an Amazon EFS or Amazon S3 Files file system.
         pub file_system_configs: Option<Vec<FileSystemConfig>>,
-        /// The name of the Lambda function, up to 64 characters in length. If you don't specify a name, CFN generates one.
-        #[serde(rename = "FunctionName", skip_serializing_if = "Option::is_none")]
+        /// `FunctionName`: The name of the Lambda function, up to 64 characters in length.
         pub function_name: Option<Value<String>>,
-        /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-        #[serde(
-            rename = "FunctionScalingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FunctionScalingConfig`: Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
         pub function_scaling_config: Option<FunctionScalingConfig>,
-        /// The name of the method within your code that Lambda calls to run your function. Handler is required if the deployment package is a .zip file archive. The format includes the file name. It can also include namespaces and other qualifiers, depending on the runtime. For more information, see [Lambda programming model](https://docs.aws.amazon.com/lambda/latest/dg/foundation-progmodel.html).
-        #[serde(rename = "Handler", skip_serializing_if = "Option::is_none")]
+        /// `Handler`: The name of the method within your code that Lambda calls to run your function.
         pub handler: Option<Value<String>>,
-        /// Configuration values that override the container image Dockerfile settings. For more information, see [Container image settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms).
-        #[serde(rename = "ImageConfig", skip_serializing_if = "Option::is_none")]
+        /// `ImageConfig`: Configuration values that override the container image Dockerfile settings.
         pub image_config: Option<ImageConfig>,
-        /// The ARN of the KMSlong (KMS) customer managed key that's used to encrypt the following resources:
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMSlong (KMS) customer managed key that's used to encrypt the following resources:
         pub kms_key_arn: Option<Value<String>>,
-        /// A list of [function layers](https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html) to add to the function's execution environment. Specify each layer by its ARN, including the version.
-        #[serde(rename = "Layers", skip_serializing_if = "Option::is_none")]
+        /// `Layers`: A list of [function layers](https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html) to add to the function's execution environment.
         pub layers: Option<Vec<Value<String>>>,
-        /// The function's Amazon CloudWatch Logs configuration settings.
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: The function's Amazon CloudWatch Logs configuration settings.
         pub logging_config: Option<LoggingConfig>,
-        /// The amount of [memory available to the function](https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console) at runtime. Increasing the function memory also increases its CPU allocation. The default value is 128 MB. The value can be any multiple of 1 MB. Note that new AWS accounts have reduced concurrency and memory quotas.
-        #[serde(rename = "MemorySize", skip_serializing_if = "Option::is_none")]
+        /// `MemorySize`: The amount of [memory available to the function](https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console) at runtime.
         pub memory_size: Option<Value<i64>>,
-        /// The type of deployment package. Set to `Image` for container image and set `Zip` for .zip file archive.
-        #[serde(rename = "PackageType", skip_serializing_if = "Option::is_none")]
+        /// `PackageType`: The type of deployment package.
         pub package_type: Option<Value<PackageType>>,
         /// `PublishToLatestPublished`.
-        #[serde(
-            rename = "PublishToLatestPublished",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub publish_to_latest_published: Option<Value<bool>>,
-        /// The status of your function's recursive loop detection configuration.
-        #[serde(rename = "RecursiveLoop", skip_serializing_if = "Option::is_none")]
+        /// `RecursiveLoop`: The status of your function's recursive loop detection configuration.
         pub recursive_loop: Option<Value<RecursiveLoop>>,
-        /// The number of simultaneous executions to reserve for the function.
-        #[serde(
-            rename = "ReservedConcurrentExecutions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReservedConcurrentExecutions`: The number of simultaneous executions to reserve for the function.
         pub reserved_concurrent_executions: Option<Value<i64>>,
-        /// The Amazon Resource Name (ARN) of the function's execution role.
-        #[serde(rename = "Role")]
+        /// `Role`: The Amazon Resource Name (ARN) of the function's execution role.
         pub role: Value<String>,
-        /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). Runtime is required if the deployment package is a .zip file archive. Specifying a runtime results in an error if you're deploying a function using a container image.
-        #[serde(rename = "Runtime", skip_serializing_if = "Option::is_none")]
+        /// `Runtime`: The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
         pub runtime: Option<Value<Runtime>>,
-        /// Sets the runtime management configuration for a function's version. For more information, see [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html).
-        #[serde(
-            rename = "RuntimeManagementConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RuntimeManagementConfig`: Sets the runtime management configuration for a function's version.
         pub runtime_management_config: Option<RuntimeManagementConfig>,
-        /// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
-        #[serde(rename = "SnapStart", skip_serializing_if = "Option::is_none")]
+        /// `SnapStart`: The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
         pub snap_start: Option<SnapStart>,
-        /// A list of [tags](https://docs.aws.amazon.com/lambda/latest/dg/tagging.html) to apply to the function.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of [tags](https://docs.aws.amazon.com/lambda/latest/dg/tagging.html) to apply to the function.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The function's tenant isolation configuration settings. Determines whether the Lambda function runs on a shared or dedicated infrastructure per unique tenant.
-        #[serde(rename = "TenancyConfig", skip_serializing_if = "Option::is_none")]
+        /// `TenancyConfig`: The function's tenant isolation configuration settings.
         pub tenancy_config: Option<TenancyConfig>,
-        /// The amount of time (in seconds) that Lambda allows a function to run before stopping it. The default is 3 seconds, and the maximum allowed value is 900 seconds. For functions using Lambda Managed Instances, asynchronous invocations and event source mapping invocations (except Amazon MQ and Amazon DocumentDB) support a maximum allowed value of 5,400 seconds (90 minutes).
-        #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
+        /// `Timeout`: The amount of time (in seconds) that Lambda allows a function to run before stopping it.
         pub timeout: Option<Value<i64>>,
-        /// Set `Mode` to `Active` to sample and trace a subset of incoming requests with [X-Ray](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html).
-        #[serde(rename = "TracingConfig", skip_serializing_if = "Option::is_none")]
+        /// `TracingConfig`: Set `Mode` to `Active` to sample and trace a subset of incoming requests with [X-Ray](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html).
         pub tracing_config: Option<TracingConfig>,
-        /// For network connectivity to AWS resources in a VPC, specify a list of security groups and subnets in the VPC. When you connect a function to a VPC, it can access resources and the internet only through that VPC. For more information, see [Configuring a Lambda function to access resources in a VPC](https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html).
-        #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfig`: For network connectivity to AWS resources in a VPC, specify a list of security groups and subnets in the VPC.
         pub vpc_config: Option<VpcConfig>,
     }
 
@@ -2022,6 +2382,72 @@ pub mod function {
         }
     }
 
+    impl Serialize for CfnFunctionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Architectures", &self.architectures)?;
+            crate::cfn::entry(
+                &mut map,
+                "CapacityProviderConfig",
+                &self.capacity_provider_config,
+            )?;
+            map.serialize_entry("Code", &self.code)?;
+            crate::cfn::entry(
+                &mut map,
+                "CodeSigningConfigArn",
+                &self.code_signing_config_arn,
+            )?;
+            crate::cfn::entry(&mut map, "DeadLetterConfig", &self.dead_letter_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DurableConfig", &self.durable_config)?;
+            crate::cfn::entry(&mut map, "Environment", &self.environment)?;
+            crate::cfn::entry(&mut map, "EphemeralStorage", &self.ephemeral_storage)?;
+            crate::cfn::entry(&mut map, "FileSystemConfigs", &self.file_system_configs)?;
+            crate::cfn::entry(&mut map, "FunctionName", &self.function_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FunctionScalingConfig",
+                &self.function_scaling_config,
+            )?;
+            crate::cfn::entry(&mut map, "Handler", &self.handler)?;
+            crate::cfn::entry(&mut map, "ImageConfig", &self.image_config)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "Layers", &self.layers)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            crate::cfn::entry(&mut map, "MemorySize", &self.memory_size)?;
+            crate::cfn::entry(&mut map, "PackageType", &self.package_type)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublishToLatestPublished",
+                &self.publish_to_latest_published,
+            )?;
+            crate::cfn::entry(&mut map, "RecursiveLoop", &self.recursive_loop)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReservedConcurrentExecutions",
+                &self.reserved_concurrent_executions,
+            )?;
+            map.serialize_entry("Role", &self.role)?;
+            crate::cfn::entry(&mut map, "Runtime", &self.runtime)?;
+            crate::cfn::entry(
+                &mut map,
+                "RuntimeManagementConfig",
+                &self.runtime_management_config,
+            )?;
+            crate::cfn::entry(&mut map, "SnapStart", &self.snap_start)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TenancyConfig", &self.tenancy_config)?;
+            crate::cfn::entry(&mut map, "Timeout", &self.timeout)?;
+            crate::cfn::entry(&mut map, "TracingConfig", &self.tracing_config)?;
+            crate::cfn::entry(&mut map, "VpcConfig", &self.vpc_config)?;
+            map.end()
+        }
+    }
+
     /// Values of `ArchitecturesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ArchitecturesItem {
@@ -2060,10 +2486,9 @@ pub mod function {
     }
 
     /// Configuration for the capacity provider that manages compute resources for Lambda functions.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CapacityProviderConfig {
-        /// Configuration for Lambda-managed instances used by the capacity provider.
-        #[serde(rename = "LambdaManagedInstancesCapacityProviderConfig")]
+        /// `LambdaManagedInstancesCapacityProviderConfig`: Configuration for Lambda-managed instances used by the capacity provider.
         pub lambda_managed_instances_capacity_provider_config: LambdaManagedInstancesCapacityProviderConfig,
     }
 
@@ -2081,25 +2506,29 @@ pub mod function {
         }
     }
 
+    impl Serialize for CapacityProviderConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "LambdaManagedInstancesCapacityProviderConfig",
+                &self.lambda_managed_instances_capacity_provider_config,
+            )?;
+            map.end()
+        }
+    }
+
     /// Configuration for Lambda-managed instances used by the capacity provider.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaManagedInstancesCapacityProviderConfig {
-        /// The Amazon Resource Name (ARN) of the capacity provider.
-        #[serde(rename = "CapacityProviderArn")]
+        /// `CapacityProviderArn`: The Amazon Resource Name (ARN) of the capacity provider.
         pub capacity_provider_arn: Value<String>,
-        /// The amount of memory in GiB allocated per vCPU for execution environments.
-        #[serde(
-            rename = "ExecutionEnvironmentMemoryGiBPerVCpu",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExecutionEnvironmentMemoryGiBPerVCpu`: The amount of memory in GiB allocated per vCPU for execution environments.
         pub execution_environment_memory_gi_b_per_v_cpu: Option<Value<f64>>,
-        /// The maximum number of concurrent executions that can run on each execution environment.
-        #[serde(
-            rename = "PerExecutionEnvironmentMaxConcurrency",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PerExecutionEnvironmentMaxConcurrency`: The maximum number of concurrent executions that can run on each execution environment.
         pub per_execution_environment_max_concurrency: Option<Value<i64>>,
     }
 
@@ -2114,33 +2543,70 @@ pub mod function {
         }
     }
 
-    /// The [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) for a Lambda function. To deploy a function defined as a container image, you specify the location of a container image in the Amazon ECR registry. For a .zip file deployment package, you can specify the location of an object in Amazon S3.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for LambdaManagedInstancesCapacityProviderConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CapacityProviderArn", &self.capacity_provider_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExecutionEnvironmentMemoryGiBPerVCpu",
+                &self.execution_environment_memory_gi_b_per_v_cpu,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "PerExecutionEnvironmentMaxConcurrency",
+                &self.per_execution_environment_max_concurrency,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html) for a Lambda function.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Code {
-        /// URI of a [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html) in the Amazon ECR registry.
-        #[serde(rename = "ImageUri", skip_serializing_if = "Option::is_none")]
+        /// `ImageUri`: URI of a [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html) in the Amazon ECR registry.
         pub image_uri: Option<Value<String>>,
-        /// An Amazon S3 bucket in the same AWS-Region as your function. The bucket can be in a different AWS-account.
-        #[serde(rename = "S3Bucket", skip_serializing_if = "Option::is_none")]
+        /// `S3Bucket`: An Amazon S3 bucket in the same AWS-Region as your function.
         pub s3_bucket: Option<Value<String>>,
-        /// The Amazon S3 key of the deployment package.
-        #[serde(rename = "S3Key", skip_serializing_if = "Option::is_none")]
+        /// `S3Key`: The Amazon S3 key of the deployment package.
         pub s3_key: Option<Value<String>>,
-        /// Specifies the storage mode for the deployment package. Use `COPY` to store the package in LAMlong-managed storage. Use `REFERENCE` to read the package directly from the Amazon S3 bucket. If omitted, the default is `COPY`.
-        #[serde(rename = "S3ObjectStorageMode", skip_serializing_if = "Option::is_none")]
+        /// `S3ObjectStorageMode`: Specifies the storage mode for the deployment package.
         pub s3_object_storage_mode: Option<Value<S3ObjectStorageMode>>,
-        /// For versioned objects, the version of the deployment package object to use.
-        #[serde(rename = "S3ObjectVersion", skip_serializing_if = "Option::is_none")]
+        /// `S3ObjectVersion`: For versioned objects, the version of the deployment package object to use.
         pub s3_object_version: Option<Value<String>>,
-        /// The ARN of the KMSlong (KMS) customer managed key that's used to encrypt your function's .zip deployment package. If you don't provide a customer managed key, Lambda uses an [owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk).
-        #[serde(rename = "SourceKMSKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `SourceKMSKeyArn`: The ARN of the KMSlong (KMS) customer managed key that's used to encrypt your function's .zip deployment package.
         pub source_kms_key_arn: Option<Value<String>>,
-        /// (Node.js and Python) The source code of your Lambda function. If you include your function source inline with this parameter, CFN places it in a file named `index` and zips it to create a [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html). This zip file cannot exceed 4MB.
-        #[serde(rename = "ZipFile", skip_serializing_if = "Option::is_none")]
+        /// `ZipFile`: (Node.js and Python) The source code of your Lambda function.
         pub zip_file: Option<Value<String>>,
     }
 
-    /// Specifies the storage mode for the deployment package. Use `COPY` to store the package in LAMlong-managed storage. Use `REFERENCE` to read the package directly from the Amazon S3 bucket. If omitted, the default is `COPY`.
+    impl Serialize for Code {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ImageUri", &self.image_uri)?;
+            crate::cfn::entry(&mut map, "S3Bucket", &self.s3_bucket)?;
+            crate::cfn::entry(&mut map, "S3Key", &self.s3_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3ObjectStorageMode",
+                &self.s3_object_storage_mode,
+            )?;
+            crate::cfn::entry(&mut map, "S3ObjectVersion", &self.s3_object_version)?;
+            crate::cfn::entry(&mut map, "SourceKMSKeyArn", &self.source_kms_key_arn)?;
+            crate::cfn::entry(&mut map, "ZipFile", &self.zip_file)?;
+            map.end()
+        }
+    }
+
+    /// Specifies the storage mode for the deployment package.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum S3ObjectStorageMode {
         /// `COPY`
@@ -2178,28 +2644,32 @@ pub mod function {
     }
 
     /// The [dead-letter queue](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq) for failed asynchronous invocations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeadLetterConfig {
-        /// The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic.
-        #[serde(rename = "TargetArn", skip_serializing_if = "Option::is_none")]
+        /// `TargetArn`: The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic.
         pub target_arn: Option<Value<String>>,
     }
 
-    /// Configuration settings for [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html), including execution timeout, retention period for execution history, and an optional ARN of the KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct DurableConfig {
-        /// The maximum time (in seconds) that a durable execution can run before timing out. This timeout applies to the entire durable execution, not individual function invocations.
-        #[serde(rename = "ExecutionTimeout")]
-        pub execution_timeout: Value<i64>,
-        /// The ARN of the KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
-        #[serde(rename = "KMSKeyArn", skip_serializing_if = "Option::is_none")]
-        pub kms_key_arn: Option<Value<String>>,
-        /// The number of days to retain execution history after a durable execution completes. After this period, execution history is no longer available through the GetDurableExecutionHistory API.
-        #[serde(
-            rename = "RetentionPeriodInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for DeadLetterConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TargetArn", &self.target_arn)?;
+            map.end()
+        }
+    }
 
+    /// Configuration settings for [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html), including execution timeout, retention period for execution history, and an optional ARN of the KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DurableConfig {
+        /// `ExecutionTimeout`: The maximum time (in seconds) that a durable execution can run before timing out.
+        pub execution_timeout: Value<i64>,
+        /// `KMSKeyArn`: The ARN of the KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload data, including input, output, and error payloads.
+        pub kms_key_arn: Option<Value<String>>,
+        /// `RetentionPeriodInDays`: The number of days to retain execution history after a durable execution completes.
         pub retention_period_in_days: Option<Value<i64>>,
     }
 
@@ -2214,19 +2684,47 @@ pub mod function {
         }
     }
 
-    /// A function's environment variable settings. You can use environment variables to adjust your function's behavior without updating code. An environment variable is a pair of strings that are stored in a function's version-specific configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for DurableConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ExecutionTimeout", &self.execution_timeout)?;
+            crate::cfn::entry(&mut map, "KMSKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "RetentionPeriodInDays",
+                &self.retention_period_in_days,
+            )?;
+            map.end()
+        }
+    }
+
+    /// A function's environment variable settings.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Environment {
-        /// Environment variable key-value pairs. For more information, see [Using Lambda environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
-        #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
+        /// `Variables`: Environment variable key-value pairs.
         pub variables: Option<indexmap::IndexMap<String, serde_json::Value>>,
     }
 
-    /// The size of the function's `/tmp` directory in MB. The default value is 512, but it can be any whole number between 512 and 10,240 MB.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Environment {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Variables", &self.variables)?;
+            map.end()
+        }
+    }
+
+    /// The size of the function's `/tmp` directory in MB.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EphemeralStorage {
-        /// The size of the function's `/tmp` directory.
-        #[serde(rename = "Size")]
+        /// `Size`: The size of the function's `/tmp` directory.
         pub size: Value<i64>,
     }
 
@@ -2237,17 +2735,26 @@ pub mod function {
         }
     }
 
+    impl Serialize for EphemeralStorage {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Size", &self.size)?;
+            map.end()
+        }
+    }
+
     /// Details about the connection between a Lambda function and an [Amazon EFS file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html) or an [Amazon S3 file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FileSystemConfig {
-        /// The Amazon Resource Name (ARN) of the Amazon EFS or Amazon S3 Files access point that provides access to the file system.
-        #[serde(rename = "Arn")]
+        /// `Arn`: The Amazon Resource Name (ARN) of the Amazon EFS or Amazon S3 Files access point that provides access to the file system.
         pub arn: Value<String>,
-        /// The path where the function can access the file system, starting with `/mnt/`.
-        #[serde(rename = "LocalMountPath")]
+        /// `LocalMountPath`: The path where the function can access the file system, starting with `/mnt/`.
         pub local_mount_path: Value<String>,
-        /// The configuration for how your function accesses data on an Amazon S3 file system. Valid only when the file system access point ARN is an Amazon S3 Files access point. If you specify a different access point type (for example, Amazon Elastic File System), the operation returns an `InvalidParameterException`.
-        #[serde(rename = "S3FilesConfig", skip_serializing_if = "Option::is_none")]
+        /// `S3FilesConfig`: The configuration for how your function accesses data on an Amazon S3 file system.
         pub s3_files_config: Option<S3FilesConfig>,
     }
 
@@ -2265,15 +2772,40 @@ pub mod function {
         }
     }
 
+    impl Serialize for FileSystemConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.serialize_entry("LocalMountPath", &self.local_mount_path)?;
+            crate::cfn::entry(&mut map, "S3FilesConfig", &self.s3_files_config)?;
+            map.end()
+        }
+    }
+
     /// Setting controls how your function accesses data from an Amazon S3 file system.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3FilesConfig {
-        /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct Amazon S3 bucket reads" for the highest throughput. Valid values:
-        #[serde(rename = "DirectS3Read", skip_serializing_if = "Option::is_none")]
+        /// `DirectS3Read`: Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct Amazon S3 bucket reads" for the highest throughput.
         pub direct_s3_read: Option<Value<DirectS3Read>>,
     }
 
-    /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct Amazon S3 bucket reads" for the highest throughput. Valid values:
+    impl Serialize for S3FilesConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DirectS3Read", &self.direct_s3_read)?;
+            map.end()
+        }
+    }
+
+    /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3 Files feature "direct Amazon S3 bucket reads" for the highest throughput.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DirectS3Read {
         /// `ENABLED`
@@ -2313,57 +2845,64 @@ pub mod function {
         }
     }
 
-    /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct FunctionScalingConfig {
-        /// The maximum number of execution environments that can be provisioned for the function.
-        #[serde(
-            rename = "MaxExecutionEnvironments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub max_execution_environments: Option<Value<i64>>,
-        /// The minimum number of execution environments to maintain for the function.
-        #[serde(
-            rename = "MinExecutionEnvironments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub min_execution_environments: Option<Value<i64>>,
-    }
-
-    /// Configuration values that override the container image Dockerfile settings. For more information, see [Container image settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// Configuration values that override the container image Dockerfile settings.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImageConfig {
-        /// Specifies parameters that you want to pass in with ENTRYPOINT. You can specify a maximum of 1,500 parameters in the list.
-        #[serde(rename = "Command", skip_serializing_if = "Option::is_none")]
+        /// `Command`: Specifies parameters that you want to pass in with ENTRYPOINT.
         pub command: Option<Vec<Value<String>>>,
-        /// Specifies the entry point to their application, which is typically the location of the runtime executable. You can specify a maximum of 1,500 string entries in the list.
-        #[serde(rename = "EntryPoint", skip_serializing_if = "Option::is_none")]
+        /// `EntryPoint`: Specifies the entry point to their application, which is typically the location of the runtime executable.
         pub entry_point: Option<Vec<Value<String>>>,
-        /// Specifies the working directory. The length of the directory string cannot exceed 1,000 characters.
-        #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
+        /// `WorkingDirectory`: Specifies the working directory.
         pub working_directory: Option<Value<String>>,
     }
 
+    impl Serialize for ImageConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Command", &self.command)?;
+            crate::cfn::entry(&mut map, "EntryPoint", &self.entry_point)?;
+            crate::cfn::entry(&mut map, "WorkingDirectory", &self.working_directory)?;
+            map.end()
+        }
+    }
+
     /// The function's Amazon CloudWatch Logs configuration settings.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoggingConfig {
-        /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch. Lambda only sends application logs at the selected level of detail and lower, where `TRACE` is the highest level and `FATAL` is the lowest.
-        #[serde(rename = "ApplicationLogLevel", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationLogLevel`: Set this property to filter the application logs for your function that Lambda sends to CloudWatch.
         pub application_log_level: Option<Value<ApplicationLogLevel>>,
-        /// The format in which Lambda sends your function's application and system logs to CloudWatch. Select between plain text and structured JSON.
-        #[serde(rename = "LogFormat", skip_serializing_if = "Option::is_none")]
+        /// `LogFormat`: The format in which Lambda sends your function's application and system logs to CloudWatch.
         pub log_format: Option<Value<LogFormat>>,
-        /// The name of the Amazon CloudWatch log group the function sends logs to. By default, Lambda functions send logs to a default log group named `/aws/lambda/<function name>`. To use a different log group, enter an existing log group or enter a new log group name.
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
+        /// `LogGroup`: The name of the Amazon CloudWatch log group the function sends logs to.
         pub log_group: Option<Value<String>>,
-        /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
-        #[serde(rename = "SystemLogLevel", skip_serializing_if = "Option::is_none")]
+        /// `SystemLogLevel`: Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
         pub system_log_level: Option<Value<SystemLogLevel>>,
     }
 
-    /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch. Lambda only sends application logs at the selected level of detail and lower, where `TRACE` is the highest level and `FATAL` is the lowest.
+    impl Serialize for LoggingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationLogLevel",
+                &self.application_log_level,
+            )?;
+            crate::cfn::entry(&mut map, "LogFormat", &self.log_format)?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            crate::cfn::entry(&mut map, "SystemLogLevel", &self.system_log_level)?;
+            map.end()
+        }
+    }
+
+    /// Set this property to filter the application logs for your function that Lambda sends to CloudWatch.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ApplicationLogLevel {
         /// `TRACE`
@@ -2412,7 +2951,7 @@ pub mod function {
         }
     }
 
-    /// The format in which Lambda sends your function's application and system logs to CloudWatch. Select between plain text and structured JSON.
+    /// The format in which Lambda sends your function's application and system logs to CloudWatch.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LogFormat {
         /// `Text`
@@ -2449,47 +2988,7 @@ pub mod function {
         }
     }
 
-    /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch. Lambda only sends system logs at the selected level of detail and lower, where `DEBUG` is the highest level and `WARN` is the lowest.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum SystemLogLevel {
-        /// `DEBUG`
-        Debug,
-        /// `INFO`
-        Info,
-        /// `WARN`
-        Warn,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl SystemLogLevel {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Debug => "DEBUG",
-                Self::Info => "INFO",
-                Self::Warn => "WARN",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for SystemLogLevel {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<SystemLogLevel> for Value<SystemLogLevel> {
-        fn from(value: SystemLogLevel) -> Self {
-            Value::Literal(value)
-        }
-    }
-
-    /// The type of deployment package. Set to `Image` for container image and set `Zip` for .zip file archive.
+    /// The type of deployment package.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PackageType {
         /// `Image`
@@ -2563,7 +3062,7 @@ pub mod function {
         }
     }
 
-    /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). Runtime is required if the deployment package is a .zip file archive. Specifying a runtime results in an error if you're deploying a function using a container image.
+    /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Runtime {
         /// `dotnet10`
@@ -2747,14 +3246,12 @@ pub mod function {
         }
     }
 
-    /// Sets the runtime management configuration for a function's version. For more information, see [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Sets the runtime management configuration for a function's version.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuntimeManagementConfig {
-        /// The ARN of the runtime version you want the function to use.
-        #[serde(rename = "RuntimeVersionArn", skip_serializing_if = "Option::is_none")]
+        /// `RuntimeVersionArn`: The ARN of the runtime version you want the function to use.
         pub runtime_version_arn: Option<Value<String>>,
-        /// Specify the runtime update mode.
-        #[serde(rename = "UpdateRuntimeOn")]
+        /// `UpdateRuntimeOn`: Specify the runtime update mode.
         pub update_runtime_on: Value<UpdateRuntimeOn>,
     }
 
@@ -2765,6 +3262,19 @@ pub mod function {
                 runtime_version_arn: None,
                 update_runtime_on: update_runtime_on.into(),
             }
+        }
+    }
+
+    impl Serialize for RuntimeManagementConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RuntimeVersionArn", &self.runtime_version_arn)?;
+            map.serialize_entry("UpdateRuntimeOn", &self.update_runtime_on)?;
+            map.end()
         }
     }
 
@@ -2809,10 +3319,9 @@ pub mod function {
     }
 
     /// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SnapStart {
-        /// Set `ApplyOn` to `PublishedVersions` to create a snapshot of the initialized execution environment when you publish a function version.
-        #[serde(rename = "ApplyOn")]
+        /// `ApplyOn`: Set `ApplyOn` to `PublishedVersions` to create a snapshot of the initialized execution environment when you publish a function version.
         pub apply_on: Value<ApplyOn>,
     }
 
@@ -2820,6 +3329,18 @@ pub mod function {
         /// A `SnapStart` of its required properties (`ApplyOn`), the others unset.
         pub fn new(apply_on: impl Into<Value<ApplyOn>>) -> Self {
             Self { apply_on: apply_on.into() }
+        }
+    }
+
+    impl Serialize for SnapStart {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ApplyOn", &self.apply_on)?;
+            map.end()
         }
     }
 
@@ -2860,11 +3381,10 @@ pub mod function {
         }
     }
 
-    /// Specifies the tenant isolation mode configuration for a Lambda function. This allows you to configure specific tenant isolation strategies for your function invocations. Tenant isolation configuration cannot be modified after function creation.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Specifies the tenant isolation mode configuration for a Lambda function.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TenancyConfig {
-        /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
-        #[serde(rename = "TenantIsolationMode")]
+        /// `TenantIsolationMode`: Tenant isolation mode allows for invocation to be sent to a corresponding execution environment dedicated to a specific tenant ID.
         pub tenant_isolation_mode: Value<TenantIsolationMode>,
     }
 
@@ -2876,6 +3396,18 @@ pub mod function {
             Self {
                 tenant_isolation_mode: tenant_isolation_mode.into(),
             }
+        }
+    }
+
+    impl Serialize for TenancyConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TenantIsolationMode", &self.tenant_isolation_mode)?;
+            map.end()
         }
     }
 
@@ -2913,12 +3445,23 @@ pub mod function {
         }
     }
 
-    /// The function's [](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) tracing configuration. To sample and record incoming requests, set `Mode` to `Active`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The function's [](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) tracing configuration.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TracingConfig {
-        /// The tracing mode.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The tracing mode.
         pub mode: Option<Value<Mode>>,
+    }
+
+    impl Serialize for TracingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            map.end()
+        }
     }
 
     /// The tracing mode.
@@ -2958,22 +3501,33 @@ pub mod function {
         }
     }
 
-    /// The VPC security groups and subnets that are attached to a Lambda function. When you connect a function to a VPC, Lambda creates an elastic network interface for each combination of security group and subnet in the function's VPC configuration. The function can only access resources and the internet through that VPC.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The VPC security groups and subnets that are attached to a Lambda function.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConfig {
-        /// Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack subnets.
-        #[serde(
-            rename = "Ipv6AllowedForDualStack",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `Ipv6AllowedForDualStack`: Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack subnets.
         pub ipv6_allowed_for_dual_stack: Option<Value<bool>>,
-        /// A list of VPC security group IDs.
-        #[serde(rename = "SecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `SecurityGroupIds`: A list of VPC security group IDs.
         pub security_group_ids: Option<Vec<Value<String>>>,
-        /// A list of VPC subnet IDs.
-        #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `SubnetIds`: A list of VPC subnet IDs.
         pub subnet_ids: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for VpcConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "Ipv6AllowedForDualStack",
+                &self.ipv6_allowed_for_dual_stack,
+            )?;
+            crate::cfn::entry(&mut map, "SecurityGroupIds", &self.security_group_ids)?;
+            crate::cfn::entry(&mut map, "SubnetIds", &self.subnet_ids)?;
+            map.end()
+        }
     }
 }
 
@@ -2983,6 +3537,8 @@ pub mod layer_version {
     use serde::Serialize;
 
     /// `AWS::Lambda::LayerVersion`: Resource Type definition for AWS::Lambda::LayerVersion. `Ref` returns the primary identifier, `LayerVersionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-layerversion.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLayerVersion {
         resource: cloudwright_core::CfnResource,
@@ -3042,29 +3598,19 @@ pub mod layer_version {
     }
 
     /// The properties of `AWS::Lambda::LayerVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLayerVersionProps {
-        /// A list of compatible instruction set architectures.
-        #[serde(
-            rename = "CompatibleArchitectures",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CompatibleArchitectures`: A list of compatible instruction set architectures.
         pub compatible_architectures: Option<Vec<Value<CompatibleArchitecturesItem>>>,
-        /// A list of compatible function runtimes. Used for filtering with ListLayers and ListLayerVersions.
-        #[serde(rename = "CompatibleRuntimes", skip_serializing_if = "Option::is_none")]
+        /// `CompatibleRuntimes`: A list of compatible function runtimes.
         pub compatible_runtimes: Option<Vec<Value<CompatibleRuntimesItem>>>,
-        /// The function layer archive.
-        #[serde(rename = "Content")]
+        /// `Content`: The function layer archive.
         pub content: Content,
-        /// The description of the version.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the version.
         pub description: Option<Value<String>>,
-        /// The name or Amazon Resource Name (ARN) of the layer.
-        #[serde(rename = "LayerName", skip_serializing_if = "Option::is_none")]
+        /// `LayerName`: The name or Amazon Resource Name (ARN) of the layer.
         pub layer_name: Option<Value<String>>,
-        /// The layer's software license.
-        #[serde(rename = "LicenseInfo", skip_serializing_if = "Option::is_none")]
+        /// `LicenseInfo`: The layer's software license.
         pub license_info: Option<Value<String>>,
     }
 
@@ -3079,6 +3625,31 @@ pub mod layer_version {
                 layer_name: None,
                 license_info: None,
             }
+        }
+    }
+
+    impl Serialize for CfnLayerVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CompatibleArchitectures",
+                &self.compatible_architectures,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CompatibleRuntimes",
+                &self.compatible_runtimes,
+            )?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "LayerName", &self.layer_name)?;
+            crate::cfn::entry(&mut map, "LicenseInfo", &self.license_info)?;
+            map.end()
         }
     }
 
@@ -3303,20 +3874,16 @@ pub mod layer_version {
         }
     }
 
-    /// `Content` of `AWS::Lambda::LayerVersion`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `Content` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Content {
-        /// The Amazon S3 bucket of the layer archive.
-        #[serde(rename = "S3Bucket")]
+        /// `S3Bucket`: The Amazon S3 bucket of the layer archive.
         pub s3_bucket: Value<String>,
-        /// The Amazon S3 key of the layer archive.
-        #[serde(rename = "S3Key")]
+        /// `S3Key`: The Amazon S3 key of the layer archive.
         pub s3_key: Value<String>,
-        /// Specifies whether Lambda should copy the deployment package to its internal storage (COPY) or reference it directly from your S3 bucket (REFERENCE).
-        #[serde(rename = "S3ObjectStorageMode", skip_serializing_if = "Option::is_none")]
+        /// `S3ObjectStorageMode`: Specifies whether Lambda should copy the deployment package to its internal storage (COPY) or reference it directly from your S3 bucket (REFERENCE).
         pub s3_object_storage_mode: Option<Value<S3ObjectStorageMode>>,
-        /// For versioned objects, the version of the layer archive object to use.
-        #[serde(rename = "S3ObjectVersion", skip_serializing_if = "Option::is_none")]
+        /// `S3ObjectVersion`: For versioned objects, the version of the layer archive object to use.
         pub s3_object_version: Option<Value<String>>,
     }
 
@@ -3332,6 +3899,25 @@ pub mod layer_version {
                 s3_object_storage_mode: None,
                 s3_object_version: None,
             }
+        }
+    }
+
+    impl Serialize for Content {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            map.serialize_entry("S3Key", &self.s3_key)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3ObjectStorageMode",
+                &self.s3_object_storage_mode,
+            )?;
+            crate::cfn::entry(&mut map, "S3ObjectVersion", &self.s3_object_version)?;
+            map.end()
         }
     }
 
@@ -3379,6 +3965,8 @@ pub mod layer_version_permission {
     use serde::Serialize;
 
     /// `AWS::Lambda::LayerVersionPermission`: Schema for Lambda LayerVersionPermission. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-layerversionpermission.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLayerVersionPermission {
         resource: cloudwright_core::CfnResource,
@@ -3434,19 +4022,15 @@ pub mod layer_version_permission {
     }
 
     /// The properties of `AWS::Lambda::LayerVersionPermission`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLayerVersionPermissionProps {
-        /// The API action that grants access to the layer.
-        #[serde(rename = "Action")]
+        /// `Action`: The API action that grants access to the layer.
         pub action: Value<String>,
-        /// The name or Amazon Resource Name (ARN) of the layer.
-        #[serde(rename = "LayerVersionArn")]
+        /// `LayerVersionArn`: The name or Amazon Resource Name (ARN) of the layer.
         pub layer_version_arn: Value<String>,
-        /// With the principal set to *, grant permission to all accounts in the specified organization.
-        #[serde(rename = "OrganizationId", skip_serializing_if = "Option::is_none")]
+        /// `OrganizationId`: With the principal set to *, grant permission to all accounts in the specified organization.
         pub organization_id: Option<Value<String>>,
-        /// An account ID, or * to grant layer usage permission to all accounts in an organization, or all AWS accounts (if organizationId is not specified).
-        #[serde(rename = "Principal")]
+        /// `Principal`: An account ID, or * to grant layer usage permission to all accounts in an organization, or all AWS accounts (if organizationId is not specified).
         pub principal: Value<String>,
     }
 
@@ -3465,6 +4049,21 @@ pub mod layer_version_permission {
             }
         }
     }
+
+    impl Serialize for CfnLayerVersionPermissionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            map.serialize_entry("LayerVersionArn", &self.layer_version_arn)?;
+            crate::cfn::entry(&mut map, "OrganizationId", &self.organization_id)?;
+            map.serialize_entry("Principal", &self.principal)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Lambda::MicrovmImage`: [`CfnMicrovmImage`], [`CfnMicrovmImageProps`] and their property types.
@@ -3473,6 +4072,8 @@ pub mod microvm_image {
     use serde::Serialize;
 
     /// `AWS::Lambda::MicrovmImage`: Resource Type definition for AWS::Lambda::MicrovmImage. `Ref` returns the primary identifier, `ImageArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-microvmimage.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMicrovmImage {
         resource: cloudwright_core::CfnResource,
@@ -3552,49 +4153,35 @@ pub mod microvm_image {
     }
 
     /// The properties of `AWS::Lambda::MicrovmImage`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMicrovmImageProps {
         /// `AdditionalOsCapabilities`.
-        #[serde(rename = "AdditionalOsCapabilities")]
         pub additional_os_capabilities: Vec<Value<AdditionalOsCapabilitiesItem>>,
-        /// ARN of the base MicroVM image.
-        #[serde(rename = "BaseImageArn")]
+        /// `BaseImageArn`: ARN of the base MicroVM image.
         pub base_image_arn: Value<String>,
-        /// Specific version of the base MicroVM image to use.
-        #[serde(rename = "BaseImageVersion")]
+        /// `BaseImageVersion`: Specific version of the base MicroVM image to use.
         pub base_image_version: Value<String>,
-        /// ARN of the IAM build role.
-        #[serde(rename = "BuildRoleArn")]
+        /// `BuildRoleArn`: ARN of the IAM build role.
         pub build_role_arn: Value<String>,
-        /// Code artifact for the active MicroVM image.
-        #[serde(rename = "CodeArtifact")]
+        /// `CodeArtifact`: Code artifact for the active MicroVM image.
         pub code_artifact: CodeArtifact,
         /// `CpuConfigurations`.
-        #[serde(rename = "CpuConfigurations")]
         pub cpu_configurations: Vec<CpuConfiguration>,
-        /// Human-readable description of the MicroVM image and its purpose.
-        #[serde(rename = "Description")]
+        /// `Description`: Human-readable description of the MicroVM image and its purpose.
         pub description: Value<String>,
         /// `EgressNetworkConnectors`.
-        #[serde(rename = "EgressNetworkConnectors")]
         pub egress_network_connectors: Vec<Value<String>>,
-        /// Environment variables to set in the container during the snapshot build.
-        #[serde(rename = "EnvironmentVariables")]
+        /// `EnvironmentVariables`: Environment variables to set in the container during the snapshot build.
         pub environment_variables: Vec<EnvironmentVariable>,
         /// `Hooks`.
-        #[serde(rename = "Hooks")]
         pub hooks: Hooks,
-        /// Configuration for MicroVM image logging.
-        #[serde(rename = "Logging")]
+        /// `Logging`: Configuration for MicroVM image logging.
         pub logging: Logging,
-        /// Unique name for the MicroVM image within the account.
-        #[serde(rename = "Name")]
+        /// `Name`: Unique name for the MicroVM image within the account.
         pub name: Value<String>,
         /// `Resources`.
-        #[serde(rename = "Resources")]
         pub resources: Vec<Resources>,
-        /// Key-value pairs to associate with the MicroVM image for organization and management.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Key-value pairs to associate with the MicroVM image for organization and management.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -3636,6 +4223,37 @@ pub mod microvm_image {
         }
     }
 
+    impl Serialize for CfnMicrovmImageProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AdditionalOsCapabilities",
+                &self.additional_os_capabilities,
+            )?;
+            map.serialize_entry("BaseImageArn", &self.base_image_arn)?;
+            map.serialize_entry("BaseImageVersion", &self.base_image_version)?;
+            map.serialize_entry("BuildRoleArn", &self.build_role_arn)?;
+            map.serialize_entry("CodeArtifact", &self.code_artifact)?;
+            map.serialize_entry("CpuConfigurations", &self.cpu_configurations)?;
+            map.serialize_entry("Description", &self.description)?;
+            map.serialize_entry(
+                "EgressNetworkConnectors",
+                &self.egress_network_connectors,
+            )?;
+            map.serialize_entry("EnvironmentVariables", &self.environment_variables)?;
+            map.serialize_entry("Hooks", &self.hooks)?;
+            map.serialize_entry("Logging", &self.logging)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Resources", &self.resources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Values of `AdditionalOsCapabilitiesItem`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AdditionalOsCapabilitiesItem {
@@ -3670,11 +4288,10 @@ pub mod microvm_image {
         }
     }
 
-    /// `CodeArtifact` of `AWS::Lambda::MicrovmImage`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `CodeArtifact` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeArtifact {
         /// `Uri`.
-        #[serde(rename = "Uri")]
         pub uri: Value<String>,
     }
 
@@ -3685,11 +4302,22 @@ pub mod microvm_image {
         }
     }
 
-    /// `CpuConfiguration` of `AWS::Lambda::MicrovmImage`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CodeArtifact {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Uri", &self.uri)?;
+            map.end()
+        }
+    }
+
+    /// The `CpuConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CpuConfiguration {
         /// `Architecture`.
-        #[serde(rename = "Architecture")]
         pub architecture: Value<Architecture>,
     }
 
@@ -3699,6 +4327,18 @@ pub mod microvm_image {
             Self {
                 architecture: architecture.into(),
             }
+        }
+    }
+
+    impl Serialize for CpuConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Architecture", &self.architecture)?;
+            map.end()
         }
     }
 
@@ -3736,14 +4376,12 @@ pub mod microvm_image {
         }
     }
 
-    /// `EnvironmentVariable` of `AWS::Lambda::MicrovmImage`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `EnvironmentVariable` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EnvironmentVariable {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -3760,59 +4398,98 @@ pub mod microvm_image {
         }
     }
 
-    /// `Hooks` of `AWS::Lambda::MicrovmImage`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for EnvironmentVariable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The `Hooks` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Hooks {
         /// `MicrovmHooks`.
-        #[serde(rename = "MicrovmHooks", skip_serializing_if = "Option::is_none")]
         pub microvm_hooks: Option<MicrovmHooks>,
         /// `MicrovmImageHooks`.
-        #[serde(rename = "MicrovmImageHooks", skip_serializing_if = "Option::is_none")]
         pub microvm_image_hooks: Option<MicrovmImageHooks>,
         /// `Port`.
-        #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
         pub port: Option<Value<i64>>,
     }
 
-    /// `MicrovmHooks` of `AWS::Lambda::MicrovmImage`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for Hooks {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MicrovmHooks", &self.microvm_hooks)?;
+            crate::cfn::entry(&mut map, "MicrovmImageHooks", &self.microvm_image_hooks)?;
+            crate::cfn::entry(&mut map, "Port", &self.port)?;
+            map.end()
+        }
+    }
+
+    /// The `MicrovmHooks` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MicrovmHooks {
         /// `Resume`.
-        #[serde(rename = "Resume", skip_serializing_if = "Option::is_none")]
         pub resume: Option<Value<HookState>>,
         /// `ResumeTimeoutInSeconds`.
-        #[serde(
-            rename = "ResumeTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub resume_timeout_in_seconds: Option<Value<i64>>,
         /// `Run`.
-        #[serde(rename = "Run", skip_serializing_if = "Option::is_none")]
         pub run: Option<Value<HookState>>,
         /// `RunTimeoutInSeconds`.
-        #[serde(rename = "RunTimeoutInSeconds", skip_serializing_if = "Option::is_none")]
         pub run_timeout_in_seconds: Option<Value<i64>>,
         /// `Suspend`.
-        #[serde(rename = "Suspend", skip_serializing_if = "Option::is_none")]
         pub suspend: Option<Value<HookState>>,
         /// `SuspendTimeoutInSeconds`.
-        #[serde(
-            rename = "SuspendTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub suspend_timeout_in_seconds: Option<Value<i64>>,
         /// `Terminate`.
-        #[serde(rename = "Terminate", skip_serializing_if = "Option::is_none")]
         pub terminate: Option<Value<HookState>>,
         /// `TerminateTimeoutInSeconds`.
-        #[serde(
-            rename = "TerminateTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub terminate_timeout_in_seconds: Option<Value<i64>>,
+    }
+
+    impl Serialize for MicrovmHooks {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Resume", &self.resume)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResumeTimeoutInSeconds",
+                &self.resume_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Run", &self.run)?;
+            crate::cfn::entry(
+                &mut map,
+                "RunTimeoutInSeconds",
+                &self.run_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Suspend", &self.suspend)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuspendTimeoutInSeconds",
+                &self.suspend_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Terminate", &self.terminate)?;
+            crate::cfn::entry(
+                &mut map,
+                "TerminateTimeoutInSeconds",
+                &self.terminate_timeout_in_seconds,
+            )?;
+            map.end()
+        }
     }
 
     /// Values of `HookState`.
@@ -3852,58 +4529,90 @@ pub mod microvm_image {
         }
     }
 
-    /// `MicrovmImageHooks` of `AWS::Lambda::MicrovmImage`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `MicrovmImageHooks` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MicrovmImageHooks {
         /// `Ready`.
-        #[serde(rename = "Ready", skip_serializing_if = "Option::is_none")]
         pub ready: Option<Value<HookState>>,
         /// `ReadyTimeoutInSeconds`.
-        #[serde(
-            rename = "ReadyTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub ready_timeout_in_seconds: Option<Value<i64>>,
         /// `Validate`.
-        #[serde(rename = "Validate", skip_serializing_if = "Option::is_none")]
         pub validate: Option<Value<HookState>>,
         /// `ValidateTimeoutInSeconds`.
-        #[serde(
-            rename = "ValidateTimeoutInSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub validate_timeout_in_seconds: Option<Value<i64>>,
     }
 
-    /// `Logging` of `AWS::Lambda::MicrovmImage`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for MicrovmImageHooks {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Ready", &self.ready)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReadyTimeoutInSeconds",
+                &self.ready_timeout_in_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "Validate", &self.validate)?;
+            crate::cfn::entry(
+                &mut map,
+                "ValidateTimeoutInSeconds",
+                &self.validate_timeout_in_seconds,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `Logging` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Logging {
         /// `CloudWatch`.
-        #[serde(rename = "CloudWatch", skip_serializing_if = "Option::is_none")]
         pub cloud_watch: Option<CloudWatchLogging>,
         /// `Disabled`.
-        #[serde(rename = "Disabled", skip_serializing_if = "Option::is_none")]
         pub disabled: Option<Value<bool>>,
     }
 
-    /// `CloudWatchLogging` of `AWS::Lambda::MicrovmImage`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for Logging {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatch", &self.cloud_watch)?;
+            crate::cfn::entry(&mut map, "Disabled", &self.disabled)?;
+            map.end()
+        }
+    }
+
+    /// The `CloudWatchLogging` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchLogging {
         /// `LogGroup`.
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
         pub log_group: Option<Value<String>>,
         /// `LogStream`.
-        #[serde(rename = "LogStream", skip_serializing_if = "Option::is_none")]
         pub log_stream: Option<Value<String>>,
     }
 
-    /// `Resources` of `AWS::Lambda::MicrovmImage`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CloudWatchLogging {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            crate::cfn::entry(&mut map, "LogStream", &self.log_stream)?;
+            map.end()
+        }
+    }
+
+    /// The `Resources` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Resources {
         /// `MinimumMemoryInMiB`.
-        #[serde(rename = "MinimumMemoryInMiB")]
         pub minimum_memory_in_mi_b: Value<i64>,
     }
 
@@ -3915,6 +4624,18 @@ pub mod microvm_image {
             }
         }
     }
+
+    impl Serialize for Resources {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MinimumMemoryInMiB", &self.minimum_memory_in_mi_b)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Lambda::NetworkConnector`: [`CfnNetworkConnector`], [`CfnNetworkConnectorProps`] and their property types.
@@ -3923,6 +4644,8 @@ pub mod network_connector {
     use serde::Serialize;
 
     /// `AWS::Lambda::NetworkConnector`: Resource Type definition for AWS::Lambda::NetworkConnector. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-networkconnector.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkConnector {
         resource: cloudwright_core::CfnResource,
@@ -3965,12 +4688,12 @@ pub mod network_connector {
             self.resource.get_att("State")
         }
 
-        /// `Fn::GetAtt` `LatestVersionArn`: The qualified Amazon Resource Name (ARN) of the network connector's latest version. Includes the immutable version suffix and can be used to pin to a specific version.
+        /// `Fn::GetAtt` `LatestVersionArn`: The qualified Amazon Resource Name (ARN) of the network connector's latest version.
         pub fn attr_latest_version_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersionArn")
         }
 
-        /// `Fn::GetAtt` `LatestVersion`: The version number of the network connector's latest version. Updates to the connector's configuration create a new immutable version; this attribute exposes the most recent one.
+        /// `Fn::GetAtt` `LatestVersion`: The version number of the network connector's latest version.
         pub fn attr_latest_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersion")
         }
@@ -3990,19 +4713,15 @@ pub mod network_connector {
     }
 
     /// The properties of `AWS::Lambda::NetworkConnector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkConnectorProps {
         /// `Configuration`.
-        #[serde(rename = "Configuration")]
         pub configuration: Config,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `OperatorRole`.
-        #[serde(rename = "OperatorRole", skip_serializing_if = "Option::is_none")]
         pub operator_role: Option<Value<String>>,
-        /// A list of tags to apply to the network connector. Use tags to categorize network connectors for cost allocation, access control, or operational management.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the network connector.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4018,11 +4737,25 @@ pub mod network_connector {
         }
     }
 
-    /// The network configuration for the connector. Specify a VpcEgressConfiguration to enable outbound traffic routing through your VPC.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnNetworkConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OperatorRole", &self.operator_role)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The network configuration for the connector.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Config {
         /// `VpcEgressConfiguration`.
-        #[serde(rename = "VpcEgressConfiguration")]
         pub vpc_egress_configuration: VpcEgressConfiguration,
     }
 
@@ -4035,22 +4768,33 @@ pub mod network_connector {
         }
     }
 
-    /// The VPC egress configuration for the network connector. Specifies the subnets, security groups, and network protocol for routing outbound traffic through your VPC.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Config {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "VpcEgressConfiguration",
+                &self.vpc_egress_configuration,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The VPC egress configuration for the network connector.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VpcEgressConfiguration {
-        /// The types of Lambda compute resources that can use this connector. Supported values are MicroVm and WebFunction.
-        #[serde(rename = "AssociatedComputeResourceTypes")]
+        /// `AssociatedComputeResourceTypes`: The types of Lambda compute resources that can use this connector.
         pub associated_compute_resource_types: Vec<
             Value<AssociatedComputeResourceTypesItem>,
         >,
-        /// The network protocol for the connector. Specify IPv4 for IPv4-only networking, or DualStack for both IPv4 and IPv6.
-        #[serde(rename = "NetworkProtocol")]
+        /// `NetworkProtocol`: The network protocol for the connector.
         pub network_protocol: Value<NetworkProtocol>,
-        /// The IDs of the VPC security groups to attach to the ENIs. All security groups must be in the same VPC as the subnets.
-        #[serde(rename = "SecurityGroupIds")]
+        /// `SecurityGroupIds`: The IDs of the VPC security groups to attach to the ENIs.
         pub security_group_ids: Vec<Value<String>>,
-        /// The IDs of the VPC subnets where Lambda provisions elastic network interfaces (ENIs). Specify 1 to 16 subnets. All subnets must be in the same VPC.
-        #[serde(rename = "SubnetIds")]
+        /// `SubnetIds`: The IDs of the VPC subnets where Lambda provisions elastic network interfaces (ENIs).
         pub subnet_ids: Vec<Value<String>>,
     }
 
@@ -4071,6 +4815,24 @@ pub mod network_connector {
                 security_group_ids: security_group_ids.into(),
                 subnet_ids: subnet_ids.into(),
             }
+        }
+    }
+
+    impl Serialize for VpcEgressConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AssociatedComputeResourceTypes",
+                &self.associated_compute_resource_types,
+            )?;
+            map.serialize_entry("NetworkProtocol", &self.network_protocol)?;
+            map.serialize_entry("SecurityGroupIds", &self.security_group_ids)?;
+            map.serialize_entry("SubnetIds", &self.subnet_ids)?;
+            map.end()
         }
     }
 
@@ -4112,7 +4874,7 @@ pub mod network_connector {
         }
     }
 
-    /// The network protocol for the connector. Specify IPv4 for IPv4-only networking, or DualStack for both IPv4 and IPv6.
+    /// The network protocol for the connector.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum NetworkProtocol {
         /// `IPv4`
@@ -4155,7 +4917,9 @@ pub mod permission {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Lambda::Permission`: The `AWS::Lambda::Permission` resource grants an AWS service or another account permission to use a function. You can apply the policy at the function level, or specify a qualifier to restrict access to a single version or alias. If you use a qualifier, the invoker must use the full Amazon Resource Name (ARN) of that version or alias to invoke the function. `Ref` returns the primary identifier, made of `FunctionName`, `Id`.
+    /// `AWS::Lambda::Permission`: The `AWS::Lambda::Permission` resource grants an AWS service or another account permission to use a function. `Ref` returns the primary identifier, made of `FunctionName`, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-permission.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermission {
         resource: cloudwright_core::CfnResource,
@@ -4219,38 +4983,25 @@ pub mod permission {
     }
 
     /// The properties of `AWS::Lambda::Permission`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermissionProps {
-        /// The action that the principal can use on the function. For example, `lambda:InvokeFunction` or `lambda:GetFunction`.
-        #[serde(rename = "Action")]
+        /// `Action`: The action that the principal can use on the function.
         pub action: Value<String>,
-        /// For Alexa Smart Home functions, a token that the invoker must supply.
-        #[serde(rename = "EventSourceToken", skip_serializing_if = "Option::is_none")]
+        /// `EventSourceToken`: For Alexa Smart Home functions, a token that the invoker must supply.
         pub event_source_token: Option<Value<String>>,
-        /// The name or ARN of the Lambda function, version, or alias.
-        #[serde(rename = "FunctionName")]
+        /// `FunctionName`: The name or ARN of the Lambda function, version, or alias.
         pub function_name: Value<String>,
-        /// The type of authentication that your function URL uses. Set to `AWS_IAM` if you want to restrict access to authenticated users only. Set to `NONE` if you want to bypass IAM authentication to create a public endpoint. For more information, see [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
-        #[serde(rename = "FunctionUrlAuthType", skip_serializing_if = "Option::is_none")]
+        /// `FunctionUrlAuthType`: The type of authentication that your function URL uses.
         pub function_url_auth_type: Option<Value<FunctionUrlAuthType>>,
-        /// Indicates whether the permission applies when the function is invoked through a function URL.
-        #[serde(
-            rename = "InvokedViaFunctionUrl",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InvokedViaFunctionUrl`: Indicates whether the permission applies when the function is invoked through a function URL.
         pub invoked_via_function_url: Option<Value<bool>>,
-        /// The AWS-service, AWS-account, IAM user, or IAM role that invokes the function. If you specify a service, use `SourceArn` or `SourceAccount` to limit who can invoke the function through that service.
-        #[serde(rename = "Principal")]
+        /// `Principal`: The AWS-service, AWS-account, IAM user, or IAM role that invokes the function.
         pub principal: Value<String>,
-        /// The identifier for your organization in AOlong. Use this to grant permissions to all the AWS-accounts under this organization.
-        #[serde(rename = "PrincipalOrgID", skip_serializing_if = "Option::is_none")]
+        /// `PrincipalOrgID`: The identifier for your organization in AOlong.
         pub principal_org_id: Option<Value<String>>,
-        /// For AWS-service, the ID of the AWS-account that owns the resource. Use this together with `SourceArn` to ensure that the specified account owns the resource. It is possible for an Amazon S3 bucket to be deleted by its owner and recreated by another account.
-        #[serde(rename = "SourceAccount", skip_serializing_if = "Option::is_none")]
+        /// `SourceAccount`: For AWS-service, the ID of the AWS-account that owns the resource.
         pub source_account: Option<Value<String>>,
-        /// For AWS-services, the ARN of the AWS resource that invokes the function. For example, an Amazon S3 bucket or Amazon SNS topic.
-        #[serde(rename = "SourceArn", skip_serializing_if = "Option::is_none")]
+        /// `SourceArn`: For AWS-services, the ARN of the AWS resource that invokes the function.
         pub source_arn: Option<Value<String>>,
     }
 
@@ -4275,7 +5026,35 @@ pub mod permission {
         }
     }
 
-    /// The type of authentication that your function URL uses. Set to `AWS_IAM` if you want to restrict access to authenticated users only. Set to `NONE` if you want to bypass IAM authentication to create a public endpoint. For more information, see [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+    impl Serialize for CfnPermissionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Action", &self.action)?;
+            crate::cfn::entry(&mut map, "EventSourceToken", &self.event_source_token)?;
+            map.serialize_entry("FunctionName", &self.function_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FunctionUrlAuthType",
+                &self.function_url_auth_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InvokedViaFunctionUrl",
+                &self.invoked_via_function_url,
+            )?;
+            map.serialize_entry("Principal", &self.principal)?;
+            crate::cfn::entry(&mut map, "PrincipalOrgID", &self.principal_org_id)?;
+            crate::cfn::entry(&mut map, "SourceAccount", &self.source_account)?;
+            crate::cfn::entry(&mut map, "SourceArn", &self.source_arn)?;
+            map.end()
+        }
+    }
+
+    /// The type of authentication that your function URL uses.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FunctionUrlAuthType {
         /// `AWS_IAM`
@@ -4318,7 +5097,9 @@ pub mod resource_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Lambda::ResourcePolicy`: Use the `AWS::Lambda::ResourcePolicy` resource to attach a resource-based policy to a LAM resource. A resource-based policy applies to a single LAM resource, for example, a function, function version, or function alias. `Ref` returns the primary identifier, `ResourceArn`.
+    /// `AWS::Lambda::ResourcePolicy`: Use the `AWS::Lambda::ResourcePolicy` resource to attach a resource-based policy to a LAM resource. `Ref` returns the primary identifier, `ResourceArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -4368,13 +5149,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::Lambda::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The policy document you want to add to your LAM resource. This is formatted as a JSON string. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The policy document you want to add to your LAM resource. Untyped in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
         /// `ResourceArn`.
-        #[serde(rename = "ResourceArn")]
         pub resource_arn: Value<String>,
     }
 
@@ -4390,6 +5169,19 @@ pub mod resource_policy {
             }
         }
     }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Lambda::Url`: [`CfnUrl`], [`CfnUrlProps`] and their property types.
@@ -4398,6 +5190,8 @@ pub mod url {
     use serde::Serialize;
 
     /// `AWS::Lambda::Url`: Resource Type definition for AWS::Lambda::Url. `Ref` returns the primary identifier, `FunctionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-url.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUrl {
         resource: cloudwright_core::CfnResource,
@@ -4458,22 +5252,17 @@ pub mod url {
     }
 
     /// The properties of `AWS::Lambda::Url`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUrlProps {
-        /// Can be either AWS_IAM if the requests are authorized via IAM, or NONE if no authorization is configured on the Function URL.
-        #[serde(rename = "AuthType")]
+        /// `AuthType`: Can be either AWS_IAM if the requests are authorized via IAM, or NONE if no authorization is configured on the Function URL.
         pub auth_type: Value<AuthType>,
         /// `Cors`.
-        #[serde(rename = "Cors", skip_serializing_if = "Option::is_none")]
         pub cors: Option<Cors>,
-        /// The invocation mode for the function's URL. Set to BUFFERED if you want to buffer responses before returning them to the client. Set to RESPONSE_STREAM if you want to stream responses, allowing faster time to first byte and larger response payload sizes. If not set, defaults to BUFFERED.
-        #[serde(rename = "InvokeMode", skip_serializing_if = "Option::is_none")]
+        /// `InvokeMode`: The invocation mode for the function's URL.
         pub invoke_mode: Option<Value<InvokeMode>>,
-        /// The alias qualifier for the target function. If TargetFunctionArn is unqualified then Qualifier must be passed.
-        #[serde(rename = "Qualifier", skip_serializing_if = "Option::is_none")]
+        /// `Qualifier`: The alias qualifier for the target function.
         pub qualifier: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the function associated with the Function URL.
-        #[serde(rename = "TargetFunctionArn")]
+        /// `TargetFunctionArn`: The Amazon Resource Name (ARN) of the function associated with the Function URL.
         pub target_function_arn: Value<String>,
     }
 
@@ -4490,6 +5279,22 @@ pub mod url {
                 qualifier: None,
                 target_function_arn: target_function_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnUrlProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthType", &self.auth_type)?;
+            crate::cfn::entry(&mut map, "Cors", &self.cors)?;
+            crate::cfn::entry(&mut map, "InvokeMode", &self.invoke_mode)?;
+            crate::cfn::entry(&mut map, "Qualifier", &self.qualifier)?;
+            map.serialize_entry("TargetFunctionArn", &self.target_function_arn)?;
+            map.end()
         }
     }
 
@@ -4530,27 +5335,38 @@ pub mod url {
         }
     }
 
-    /// `Cors` of `AWS::Lambda::Url`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `Cors` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Cors {
-        /// Specifies whether credentials are included in the CORS request.
-        #[serde(rename = "AllowCredentials", skip_serializing_if = "Option::is_none")]
+        /// `AllowCredentials`: Specifies whether credentials are included in the CORS request.
         pub allow_credentials: Option<Value<bool>>,
-        /// Represents a collection of allowed headers.
-        #[serde(rename = "AllowHeaders", skip_serializing_if = "Option::is_none")]
+        /// `AllowHeaders`: Represents a collection of allowed headers.
         pub allow_headers: Option<Vec<Value<String>>>,
-        /// Represents a collection of allowed HTTP methods.
-        #[serde(rename = "AllowMethods", skip_serializing_if = "Option::is_none")]
+        /// `AllowMethods`: Represents a collection of allowed HTTP methods.
         pub allow_methods: Option<Vec<Value<AllowMethodsItem>>>,
-        /// Represents a collection of allowed origins.
-        #[serde(rename = "AllowOrigins", skip_serializing_if = "Option::is_none")]
+        /// `AllowOrigins`: Represents a collection of allowed origins.
         pub allow_origins: Option<Vec<Value<String>>>,
-        /// Represents a collection of exposed headers.
-        #[serde(rename = "ExposeHeaders", skip_serializing_if = "Option::is_none")]
+        /// `ExposeHeaders`: Represents a collection of exposed headers.
         pub expose_headers: Option<Vec<Value<String>>>,
         /// `MaxAge`.
-        #[serde(rename = "MaxAge", skip_serializing_if = "Option::is_none")]
         pub max_age: Option<Value<i64>>,
+    }
+
+    impl Serialize for Cors {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowCredentials", &self.allow_credentials)?;
+            crate::cfn::entry(&mut map, "AllowHeaders", &self.allow_headers)?;
+            crate::cfn::entry(&mut map, "AllowMethods", &self.allow_methods)?;
+            crate::cfn::entry(&mut map, "AllowOrigins", &self.allow_origins)?;
+            crate::cfn::entry(&mut map, "ExposeHeaders", &self.expose_headers)?;
+            crate::cfn::entry(&mut map, "MaxAge", &self.max_age)?;
+            map.end()
+        }
     }
 
     /// Values of `AllowMethodsItem`.
@@ -4605,7 +5421,7 @@ pub mod url {
         }
     }
 
-    /// The invocation mode for the function's URL. Set to BUFFERED if you want to buffer responses before returning them to the client. Set to RESPONSE_STREAM if you want to stream responses, allowing faster time to first byte and larger response payload sizes. If not set, defaults to BUFFERED.
+    /// The invocation mode for the function's URL.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum InvokeMode {
         /// `BUFFERED`
@@ -4647,8 +5463,11 @@ pub mod url {
 pub mod version {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::FunctionScalingConfig;
 
     /// `AWS::Lambda::Version`: Resource Type definition for AWS::Lambda::Version. `Ref` returns the primary identifier, `FunctionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-version.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVersion {
         resource: cloudwright_core::CfnResource,
@@ -4712,33 +5531,19 @@ pub mod version {
     }
 
     /// The properties of `AWS::Lambda::Version`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVersionProps {
-        /// Only publish a version if the hash value matches the value that's specified. Use this option to avoid publishing a version if the function code has changed since you last updated it. Updates are not supported for this property.
-        #[serde(rename = "CodeSha256", skip_serializing_if = "Option::is_none")]
+        /// `CodeSha256`: Only publish a version if the hash value matches the value that's specified.
         pub code_sha256: Option<Value<String>>,
-        /// A description for the version to override the description in the function configuration. Updates are not supported for this property.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the version to override the description in the function configuration.
         pub description: Option<Value<String>>,
-        /// The name of the Lambda function.
-        #[serde(rename = "FunctionName")]
+        /// `FunctionName`: The name of the Lambda function.
         pub function_name: Value<String>,
-        /// The scaling configuration to apply to the function, including minimum and maximum execution environment limits.
-        #[serde(
-            rename = "FunctionScalingConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FunctionScalingConfig`: The scaling configuration to apply to the function, including minimum and maximum execution environment limits.
         pub function_scaling_config: Option<FunctionScalingConfig>,
-        /// Specifies a provisioned concurrency configuration for a function's version. Updates are not supported for this property.
-        #[serde(
-            rename = "ProvisionedConcurrencyConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ProvisionedConcurrencyConfig`: Specifies a provisioned concurrency configuration for a function's version.
         pub provisioned_concurrency_config: Option<ProvisionedConcurrencyConfiguration>,
-        /// Specifies the runtime management configuration of a function. Displays runtimeVersionArn only for Manual.
-        #[serde(rename = "RuntimePolicy", skip_serializing_if = "Option::is_none")]
+        /// `RuntimePolicy`: Specifies the runtime management configuration of a function.
         pub runtime_policy: Option<RuntimePolicy>,
     }
 
@@ -4756,30 +5561,35 @@ pub mod version {
         }
     }
 
-    /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct FunctionScalingConfig {
-        /// The maximum number of execution environments that can be provisioned for the function.
-        #[serde(
-            rename = "MaxExecutionEnvironments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub max_execution_environments: Option<Value<i64>>,
-        /// The minimum number of execution environments to maintain for the function.
-        #[serde(
-            rename = "MinExecutionEnvironments",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub min_execution_environments: Option<Value<i64>>,
+    impl Serialize for CfnVersionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CodeSha256", &self.code_sha256)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FunctionName", &self.function_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FunctionScalingConfig",
+                &self.function_scaling_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ProvisionedConcurrencyConfig",
+                &self.provisioned_concurrency_config,
+            )?;
+            crate::cfn::entry(&mut map, "RuntimePolicy", &self.runtime_policy)?;
+            map.end()
+        }
     }
 
     /// A provisioned concurrency configuration for a function's version.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ProvisionedConcurrencyConfiguration {
-        /// The amount of provisioned concurrency to allocate for the version.
-        #[serde(rename = "ProvisionedConcurrentExecutions")]
+        /// `ProvisionedConcurrentExecutions`: The amount of provisioned concurrency to allocate for the version.
         pub provisioned_concurrent_executions: Value<i64>,
     }
 
@@ -4793,14 +5603,27 @@ pub mod version {
         }
     }
 
+    impl Serialize for ProvisionedConcurrencyConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ProvisionedConcurrentExecutions",
+                &self.provisioned_concurrent_executions,
+            )?;
+            map.end()
+        }
+    }
+
     /// Runtime Management Config of a function.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuntimePolicy {
-        /// The ARN of the runtime the function is configured to use. If the runtime update mode is manual, the ARN is returned, otherwise null is returned.
-        #[serde(rename = "RuntimeVersionArn", skip_serializing_if = "Option::is_none")]
+        /// `RuntimeVersionArn`: The ARN of the runtime the function is configured to use.
         pub runtime_version_arn: Option<Value<String>>,
-        /// The runtime update mode.
-        #[serde(rename = "UpdateRuntimeOn")]
+        /// `UpdateRuntimeOn`: The runtime update mode.
         pub update_runtime_on: Value<String>,
     }
 
@@ -4813,6 +5636,19 @@ pub mod version {
             }
         }
     }
+
+    impl Serialize for RuntimePolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RuntimeVersionArn", &self.runtime_version_arn)?;
+            map.serialize_entry("UpdateRuntimeOn", &self.update_runtime_on)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Lambda::WebFunction`: [`CfnWebFunction`], [`CfnWebFunctionProps`] and their property types.
@@ -4820,7 +5656,9 @@ pub mod web_function {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Lambda::WebFunction`: Resource Type definition for AWS::Lambda::WebFunction. Creates a Lambda Web function container. `Ref` returns the primary identifier, `FunctionArn`.
+    /// `AWS::Lambda::WebFunction`: Resource Type definition for AWS::Lambda::WebFunction. `Ref` returns the primary identifier, `FunctionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-webfunction.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebFunction {
         resource: cloudwright_core::CfnResource,
@@ -4895,13 +5733,11 @@ pub mod web_function {
     }
 
     /// The properties of `AWS::Lambda::WebFunction`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebFunctionProps {
-        /// The name of the web function. The name can contain letters, numbers, hyphens (-), and underscores (_), and cannot begin or end with a hyphen or an underscore. The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
-        #[serde(rename = "FunctionName")]
+        /// `FunctionName`: The name of the web function.
         pub function_name: Value<String>,
-        /// A list of tags to apply to the function.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to apply to the function.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4914,6 +5750,19 @@ pub mod web_function {
             }
         }
     }
+
+    impl Serialize for CfnWebFunctionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("FunctionName", &self.function_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Lambda::WebFunctionEndpoint`: [`CfnWebFunctionEndpoint`], [`CfnWebFunctionEndpointProps`] and their property types.
@@ -4921,7 +5770,9 @@ pub mod web_function_endpoint {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Lambda::WebFunctionEndpoint`: Resource Type definition for AWS::Lambda::WebFunctionEndpoint. An endpoint exposes a Lambda web function over HTTPS and routes traffic to one or more revisions. The endpoint type determines how traffic is served and routed across Regions. `Ref` returns the primary identifier, `EndpointArn`.
+    /// `AWS::Lambda::WebFunctionEndpoint`: Resource Type definition for AWS::Lambda::WebFunctionEndpoint. `Ref` returns the primary identifier, `EndpointArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-webfunctionendpoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebFunctionEndpoint {
         resource: cloudwright_core::CfnResource,
@@ -5024,34 +5875,25 @@ pub mod web_function_endpoint {
     }
 
     /// The properties of `AWS::Lambda::WebFunctionEndpoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebFunctionEndpointProps {
-        /// The authentication type for the endpoint.
-        #[serde(rename = "AuthType")]
+        /// `AuthType`: The authentication type for the endpoint.
         pub auth_type: Value<AuthType>,
-        /// A description of the endpoint.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the endpoint.
         pub description: Option<Value<String>>,
-        /// The name of the endpoint.
-        #[serde(rename = "EndpointName")]
+        /// `EndpointName`: The name of the endpoint.
         pub endpoint_name: Value<String>,
-        /// The type of the endpoint.
-        #[serde(rename = "EndpointType")]
+        /// `EndpointType`: The type of the endpoint.
         pub endpoint_type: Value<EndpointType>,
-        /// The name of the web function this endpoint belongs to. The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
-        #[serde(rename = "FunctionName")]
+        /// `FunctionName`: The name of the web function this endpoint belongs to.
         pub function_name: Value<String>,
-        /// The list of AWS Regions for the endpoint.
-        #[serde(rename = "Regions", skip_serializing_if = "Option::is_none")]
+        /// `Regions`: The list of AWS Regions for the endpoint.
         pub regions: Option<Vec<Value<String>>>,
-        /// List of revision routing entries. 1 or 2 entries. With 1 entry, weight must be 100. With 2 entries, weights must sum to 100.
-        #[serde(rename = "RevisionWeights", skip_serializing_if = "Option::is_none")]
+        /// `RevisionWeights`: List of revision routing entries. 1 or 2 entries.
         pub revision_weights: Option<Vec<RevisionWeight>>,
-        /// The scaling configuration for the endpoint. Optionally constrains how many concurrent execution environments the endpoint can use, in addition to your account's vCPU quota.
-        #[serde(rename = "ScalingConfig", skip_serializing_if = "Option::is_none")]
+        /// `ScalingConfig`: The scaling configuration for the endpoint.
         pub scaling_config: Option<ScalingConfig>,
-        /// The throttling configuration for the endpoint. Optionally constrains the request rate that the endpoint accepts, in addition to your account's rate limit quota.
-        #[serde(rename = "ThrottleConfig", skip_serializing_if = "Option::is_none")]
+        /// `ThrottleConfig`: The throttling configuration for the endpoint.
         pub throttle_config: Option<ThrottleConfig>,
     }
 
@@ -5074,6 +5916,26 @@ pub mod web_function_endpoint {
                 scaling_config: None,
                 throttle_config: None,
             }
+        }
+    }
+
+    impl Serialize for CfnWebFunctionEndpointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AuthType", &self.auth_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("EndpointName", &self.endpoint_name)?;
+            map.serialize_entry("EndpointType", &self.endpoint_type)?;
+            map.serialize_entry("FunctionName", &self.function_name)?;
+            crate::cfn::entry(&mut map, "Regions", &self.regions)?;
+            crate::cfn::entry(&mut map, "RevisionWeights", &self.revision_weights)?;
+            crate::cfn::entry(&mut map, "ScalingConfig", &self.scaling_config)?;
+            crate::cfn::entry(&mut map, "ThrottleConfig", &self.throttle_config)?;
+            map.end()
         }
     }
 
@@ -5155,13 +6017,11 @@ pub mod web_function_endpoint {
     }
 
     /// A revision routing entry.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RevisionWeight {
-        /// The revision identifier.
-        #[serde(rename = "RevisionId")]
+        /// `RevisionId`: The revision identifier.
         pub revision_id: Value<String>,
-        /// The traffic weight for this revision.
-        #[serde(rename = "Weight")]
+        /// `Weight`: The traffic weight for this revision.
         pub weight: Value<i64>,
     }
 
@@ -5178,20 +6038,55 @@ pub mod web_function_endpoint {
         }
     }
 
-    /// The scaling configuration for the endpoint. Optionally constrains how many concurrent execution environments the endpoint can use, in addition to your account's vCPU quota.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for RevisionWeight {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RevisionId", &self.revision_id)?;
+            map.serialize_entry("Weight", &self.weight)?;
+            map.end()
+        }
+    }
+
+    /// The scaling configuration for the endpoint.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ScalingConfig {
-        /// The maximum number of concurrent execution environments for the endpoint. This optional limit further constrains the endpoint's scaling. When omitted, the endpoint's scaling is limited only by your account's vCPU quota.
-        #[serde(rename = "MaxEnvironments", skip_serializing_if = "Option::is_none")]
+        /// `MaxEnvironments`: The maximum number of concurrent execution environments for the endpoint.
         pub max_environments: Option<Value<i64>>,
     }
 
-    /// The throttling configuration for the endpoint. Optionally constrains the request rate that the endpoint accepts, in addition to your account's rate limit quota.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ScalingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MaxEnvironments", &self.max_environments)?;
+            map.end()
+        }
+    }
+
+    /// The throttling configuration for the endpoint.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ThrottleConfig {
-        /// The maximum request rate per second for the endpoint, up to a maximum of 10000. This optional limit further constrains the endpoint's request rate. When omitted, the endpoint's request rate is limited only by your account's rate limit quota. Specify 0 to reject all new requests. Other supported values are 100 through 1000 in increments of 100, and 2000 through 10000 in increments of 1000.
-        #[serde(rename = "RateLimit", skip_serializing_if = "Option::is_none")]
+        /// `RateLimit`: The maximum request rate per second for the endpoint, up to a maximum of 10000.
         pub rate_limit: Option<Value<i64>>,
+    }
+
+    impl Serialize for ThrottleConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RateLimit", &self.rate_limit)?;
+            map.end()
+        }
     }
 }
 
@@ -5200,7 +6095,9 @@ pub mod web_function_revision {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Lambda::WebFunctionRevision`: Resource Type definition for AWS::Lambda::WebFunctionRevision. An immutable revision of a Lambda web function, containing the function code and configuration. `Ref` returns the primary identifier, `RevisionArn`.
+    /// `AWS::Lambda::WebFunctionRevision`: Resource Type definition for AWS::Lambda::WebFunctionRevision. `Ref` returns the primary identifier, `RevisionArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-webfunctionrevision.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebFunctionRevision {
         resource: cloudwright_core::CfnResource,
@@ -5284,22 +6181,17 @@ pub mod web_function_revision {
     }
 
     /// The properties of `AWS::Lambda::WebFunctionRevision`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebFunctionRevisionProps {
-        /// The build configuration for the revision.
-        #[serde(rename = "BuildConfig")]
+        /// `BuildConfig`: The build configuration for the revision.
         pub build_config: BuildConfig,
-        /// A description of the revision.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the revision.
         pub description: Option<Value<String>>,
-        /// The name of the web function this revision belongs to. The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
-        #[serde(rename = "FunctionName")]
+        /// `FunctionName`: The name of the web function this revision belongs to.
         pub function_name: Value<String>,
-        /// The ARN of the KMS key used to encrypt the revision.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key used to encrypt the revision.
         pub kms_key_arn: Option<Value<String>>,
-        /// The service configuration for the revision.
-        #[serde(rename = "ServiceConfig")]
+        /// `ServiceConfig`: The service configuration for the revision.
         pub service_config: ServiceConfig,
     }
 
@@ -5320,14 +6212,28 @@ pub mod web_function_revision {
         }
     }
 
+    impl Serialize for CfnWebFunctionRevisionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BuildConfig", &self.build_config)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("FunctionName", &self.function_name)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("ServiceConfig", &self.service_config)?;
+            map.end()
+        }
+    }
+
     /// The build configuration for the revision.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BuildConfig {
-        /// The code configuration for the revision.
-        #[serde(rename = "CodeConfig")]
+        /// `CodeConfig`: The code configuration for the revision.
         pub code_config: CodeConfig,
-        /// The runtime configuration for the revision.
-        #[serde(rename = "RuntimeConfig")]
+        /// `RuntimeConfig`: The runtime configuration for the revision.
         pub runtime_config: RuntimeConfig,
     }
 
@@ -5344,11 +6250,23 @@ pub mod web_function_revision {
         }
     }
 
+    impl Serialize for BuildConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CodeConfig", &self.code_config)?;
+            map.serialize_entry("RuntimeConfig", &self.runtime_config)?;
+            map.end()
+        }
+    }
+
     /// The code configuration for the revision.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CodeConfig {
-        /// The Amazon S3 location of the deployment artifact.
-        #[serde(rename = "S3Object")]
+        /// `S3Object`: The Amazon S3 location of the deployment artifact.
         pub s3_object: S3Object,
     }
 
@@ -5361,17 +6279,26 @@ pub mod web_function_revision {
         }
     }
 
+    impl Serialize for CodeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Object", &self.s3_object)?;
+            map.end()
+        }
+    }
+
     /// The S3 location of the function code.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Object {
-        /// The S3 bucket name.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The S3 bucket name.
         pub bucket: Value<String>,
-        /// The S3 object key.
-        #[serde(rename = "Key")]
+        /// `Key`: The S3 object key.
         pub key: Value<String>,
-        /// The S3 object version ID.
-        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+        /// `VersionId`: The S3 object version ID.
         pub version_id: Option<Value<String>>,
     }
 
@@ -5389,11 +6316,24 @@ pub mod web_function_revision {
         }
     }
 
+    impl Serialize for S3Object {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "VersionId", &self.version_id)?;
+            map.end()
+        }
+    }
+
     /// The runtime configuration for the revision.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RuntimeConfig {
-        /// The runtime identifier.
-        #[serde(rename = "Runtime")]
+        /// `Runtime`: The runtime identifier.
         pub runtime: Value<String>,
     }
 
@@ -5404,38 +6344,32 @@ pub mod web_function_revision {
         }
     }
 
+    impl Serialize for RuntimeConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Runtime", &self.runtime)?;
+            map.end()
+        }
+    }
+
     /// The service configuration for the revision.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServiceConfig {
-        /// The versioned ARN of the network connector used for outbound network access from the revision.
-        #[serde(
-            rename = "EgressNetworkConnectorArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EgressNetworkConnectorArn`: The versioned ARN of the network connector used for outbound network access from the revision.
         pub egress_network_connector_arn: Option<Value<String>>,
-        /// Environment variables for the function.
-        #[serde(
-            rename = "EnvironmentVariables",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentVariables`: Environment variables for the function.
         pub environment_variables: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The ARN of the execution role.
-        #[serde(rename = "ExecutionRoleArn")]
+        /// `ExecutionRoleArn`: The ARN of the execution role.
         pub execution_role_arn: Value<String>,
-        /// The maximum concurrency per environment.
-        #[serde(
-            rename = "MaxConcurrencyPerEnvironment",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MaxConcurrencyPerEnvironment`: The maximum concurrency per environment.
         pub max_concurrency_per_environment: Option<Value<i64>>,
-        /// The telemetry configuration.
-        #[serde(rename = "TelemetryConfig", skip_serializing_if = "Option::is_none")]
+        /// `TelemetryConfig`: The telemetry configuration.
         pub telemetry_config: Option<TelemetryConfig>,
-        /// The function timeout in seconds.
-        #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
+        /// `TimeoutSeconds`: The function timeout in seconds.
         pub timeout_seconds: Option<Value<i64>>,
     }
 
@@ -5453,26 +6387,81 @@ pub mod web_function_revision {
         }
     }
 
+    impl Serialize for ServiceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EgressNetworkConnectorArn",
+                &self.egress_network_connector_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentVariables",
+                &self.environment_variables,
+            )?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaxConcurrencyPerEnvironment",
+                &self.max_concurrency_per_environment,
+            )?;
+            crate::cfn::entry(&mut map, "TelemetryConfig", &self.telemetry_config)?;
+            crate::cfn::entry(&mut map, "TimeoutSeconds", &self.timeout_seconds)?;
+            map.end()
+        }
+    }
+
     /// The telemetry configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TelemetryConfig {
-        /// The logging configuration for the web function.
-        #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
+        /// `LoggingConfig`: The logging configuration for the web function.
         pub logging_config: Option<LoggingConfig>,
     }
 
+    impl Serialize for TelemetryConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LoggingConfig", &self.logging_config)?;
+            map.end()
+        }
+    }
+
     /// The logging configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoggingConfig {
-        /// The application log level.
-        #[serde(rename = "ApplicationLogLevel", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationLogLevel`: The application log level.
         pub application_log_level: Option<Value<ApplicationLogLevel>>,
-        /// The CloudWatch log group name.
-        #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
+        /// `LogGroup`: The CloudWatch log group name.
         pub log_group: Option<Value<String>>,
-        /// The system log level.
-        #[serde(rename = "SystemLogLevel", skip_serializing_if = "Option::is_none")]
+        /// `SystemLogLevel`: The system log level.
         pub system_log_level: Option<Value<SystemLogLevel>>,
+    }
+
+    impl Serialize for LoggingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationLogLevel",
+                &self.application_log_level,
+            )?;
+            crate::cfn::entry(&mut map, "LogGroup", &self.log_group)?;
+            crate::cfn::entry(&mut map, "SystemLogLevel", &self.system_log_level)?;
+            map.end()
+        }
     }
 
     /// The application log level.
@@ -5562,5 +6551,75 @@ pub mod web_function_revision {
         fn from(value: SystemLogLevel) -> Self {
             Value::Literal(value)
         }
+    }
+}
+
+/// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SystemLogLevel {
+    /// `DEBUG`
+    Debug,
+    /// `INFO`
+    Info,
+    /// `WARN`
+    Warn,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl SystemLogLevel {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Debug => "DEBUG",
+            Self::Info => "INFO",
+            Self::Warn => "WARN",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl Serialize for SystemLogLevel {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<SystemLogLevel> for Value<SystemLogLevel> {
+    fn from(value: SystemLogLevel) -> Self {
+        Value::Literal(value)
+    }
+}
+
+/// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunctionScalingConfig {
+    /// `MaxExecutionEnvironments`: The maximum number of execution environments that can be provisioned for the function.
+    pub max_execution_environments: Option<Value<i64>>,
+    /// `MinExecutionEnvironments`: The minimum number of execution environments to maintain for the function.
+    pub min_execution_environments: Option<Value<i64>>,
+}
+
+impl Serialize for FunctionScalingConfig {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(
+            &mut map,
+            "MaxExecutionEnvironments",
+            &self.max_execution_environments,
+        )?;
+        crate::cfn::entry(
+            &mut map,
+            "MinExecutionEnvironments",
+            &self.min_execution_environments,
+        )?;
+        map.end()
     }
 }

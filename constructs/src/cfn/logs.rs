@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use account_policy::{CfnAccountPolicy, CfnAccountPolicyProps};
@@ -31,6 +32,8 @@ pub mod account_policy {
     use serde::Serialize;
 
     /// `AWS::Logs::AccountPolicy`: The AWS::Logs::AccountPolicy resource specifies a CloudWatch Logs AccountPolicy. `Ref` returns the primary identifier, made of `AccountId`, `PolicyType`, `PolicyName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-accountpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountPolicy {
         resource: cloudwright_core::CfnResource,
@@ -88,22 +91,17 @@ pub mod account_policy {
     }
 
     /// The properties of `AWS::Logs::AccountPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountPolicyProps {
-        /// The body of the policy document you want to use for this topic.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The body of the policy document you want to use for this topic.
         pub policy_document: Value<String>,
-        /// The name of the account policy
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the account policy
         pub policy_name: Value<String>,
-        /// Type of the policy.
-        #[serde(rename = "PolicyType")]
+        /// `PolicyType`: Type of the policy.
         pub policy_type: Value<PolicyType>,
-        /// Scope for policy application
-        #[serde(rename = "Scope", skip_serializing_if = "Option::is_none")]
+        /// `Scope`: Scope for policy application
         pub scope: Option<Value<Scope>>,
-        /// Log group selection criteria to apply policy only to a subset of log groups. SelectionCriteria string can be up to 25KB and cloudwatchlogs determines the length of selectionCriteria by using its UTF-8 bytes
-        #[serde(rename = "SelectionCriteria", skip_serializing_if = "Option::is_none")]
+        /// `SelectionCriteria`: Log group selection criteria to apply policy only to a subset of log groups.
         pub selection_criteria: Option<Value<String>>,
     }
 
@@ -121,6 +119,22 @@ pub mod account_policy {
                 scope: None,
                 selection_criteria: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAccountPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.serialize_entry("PolicyType", &self.policy_type)?;
+            crate::cfn::entry(&mut map, "Scope", &self.scope)?;
+            crate::cfn::entry(&mut map, "SelectionCriteria", &self.selection_criteria)?;
+            map.end()
         }
     }
 
@@ -211,6 +225,8 @@ pub mod delivery {
     use serde::Serialize;
 
     /// `AWS::Logs::Delivery`: This structure contains information about one delivery in your account. `Ref` returns the primary identifier, `DeliveryId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-delivery.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDelivery {
         resource: cloudwright_core::CfnResource,
@@ -276,32 +292,21 @@ pub mod delivery {
     }
 
     /// The properties of `AWS::Logs::Delivery`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliveryProps {
-        /// The ARN of the delivery destination that is associated with this delivery.
-        #[serde(rename = "DeliveryDestinationArn")]
+        /// `DeliveryDestinationArn`: The ARN of the delivery destination that is associated with this delivery.
         pub delivery_destination_arn: Value<String>,
-        /// The name of the delivery source that is associated with this delivery.
-        #[serde(rename = "DeliverySourceName")]
+        /// `DeliverySourceName`: The name of the delivery source that is associated with this delivery.
         pub delivery_source_name: Value<String>,
-        /// The field delimiter to use between record fields when the final output format of a delivery is in Plain , W3C , or Raw format.
-        #[serde(rename = "FieldDelimiter", skip_serializing_if = "Option::is_none")]
+        /// `FieldDelimiter`: The field delimiter to use between record fields when the final output format of a delivery is in Plain , W3C , or Raw format.
         pub field_delimiter: Option<Value<String>>,
-        /// The list of record fields to be delivered to the destination, in order. If the delivery's log source has mandatory fields, they must be included in this list.
-        #[serde(rename = "RecordFields", skip_serializing_if = "Option::is_none")]
+        /// `RecordFields`: The list of record fields to be delivered to the destination, in order.
         pub record_fields: Option<Vec<Value<String>>>,
-        /// This parameter causes the S3 objects that contain delivered logs to use a prefix structure that allows for integration with Apache Hive.
-        #[serde(
-            rename = "S3EnableHiveCompatiblePath",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `S3EnableHiveCompatiblePath`: This parameter causes the S3 objects that contain delivered logs to use a prefix structure that allows for integration with Apache Hive.
         pub s3_enable_hive_compatible_path: Option<Value<bool>>,
-        /// This string allows re-configuring the S3 object prefix to contain either static or variable sections. The valid variables to use in the suffix path will vary by each log source. See ConfigurationTemplate$allowedSuffixPathFields for more info on what values are supported in the suffix path for each log source.
-        #[serde(rename = "S3SuffixPath", skip_serializing_if = "Option::is_none")]
+        /// `S3SuffixPath`: This string allows re-configuring the S3 object prefix to contain either static or variable sections.
         pub s3_suffix_path: Option<Value<String>>,
-        /// The tags that have been assigned to this delivery.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that have been assigned to this delivery.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -322,6 +327,31 @@ pub mod delivery {
             }
         }
     }
+
+    impl Serialize for CfnDeliveryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "DeliveryDestinationArn",
+                &self.delivery_destination_arn,
+            )?;
+            map.serialize_entry("DeliverySourceName", &self.delivery_source_name)?;
+            crate::cfn::entry(&mut map, "FieldDelimiter", &self.field_delimiter)?;
+            crate::cfn::entry(&mut map, "RecordFields", &self.record_fields)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3EnableHiveCompatiblePath",
+                &self.s3_enable_hive_compatible_path,
+            )?;
+            crate::cfn::entry(&mut map, "S3SuffixPath", &self.s3_suffix_path)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Logs::DeliveryDestination`: [`CfnDeliveryDestination`], [`CfnDeliveryDestinationProps`] and their property types.
@@ -330,6 +360,8 @@ pub mod delivery_destination {
     use serde::Serialize;
 
     /// `AWS::Logs::DeliveryDestination`: This structure contains information about one delivery destination in your account. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-deliverydestination.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliveryDestination {
         resource: cloudwright_core::CfnResource,
@@ -385,37 +417,19 @@ pub mod delivery_destination {
     }
 
     /// The properties of `AWS::Logs::DeliveryDestination`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliveryDestinationProps {
-        /// IAM policy that grants permissions to CloudWatch Logs to deliver logs cross-account to a specified destination in this account.
-        #[serde(
-            rename = "DeliveryDestinationPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliveryDestinationPolicy`: IAM policy that grants permissions to CloudWatch Logs to deliver logs cross-account to a specified destination in this account.
         pub delivery_destination_policy: Option<DestinationPolicy>,
-        /// Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Kinesis Data Firehose, or XRay.
-        #[serde(
-            rename = "DeliveryDestinationType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliveryDestinationType`: Displays whether this delivery destination is CloudWatch Logs, Amazon S3, Kinesis Data Firehose, or XRay.
         pub delivery_destination_type: Option<Value<String>>,
-        /// The ARN of the Amazon Web Services destination that this delivery destination represents. That Amazon Web Services destination can be a log group in CloudWatch Logs, an Amazon S3 bucket, or a delivery stream in Firehose.
-        #[serde(
-            rename = "DestinationResourceArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationResourceArn`: The ARN of the Amazon Web Services destination that this delivery destination represents.
         pub destination_resource_arn: Option<Value<String>>,
-        /// The name of this delivery destination.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of this delivery destination.
         pub name: Value<String>,
-        /// The format of the logs that are sent to this delivery destination.
-        #[serde(rename = "OutputFormat", skip_serializing_if = "Option::is_none")]
+        /// `OutputFormat`: The format of the logs that are sent to this delivery destination.
         pub output_format: Option<Value<String>>,
-        /// The tags that have been assigned to this delivery destination.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that have been assigned to this delivery destination.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -433,23 +447,63 @@ pub mod delivery_destination {
         }
     }
 
-    /// `DestinationPolicy` of `AWS::Logs::DeliveryDestination`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnDeliveryDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryDestinationPolicy",
+                &self.delivery_destination_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryDestinationType",
+                &self.delivery_destination_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationResourceArn",
+                &self.destination_resource_arn,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutputFormat", &self.output_format)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The `DestinationPolicy` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationPolicy {
-        /// The name of the delivery destination to assign this policy to
-        #[serde(
-            rename = "DeliveryDestinationName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliveryDestinationName`: The name of the delivery destination to assign this policy to
         pub delivery_destination_name: Option<Value<String>>,
-        /// The contents of the policy attached to the delivery destination Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(
-            rename = "DeliveryDestinationPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliveryDestinationPolicy`: The contents of the policy attached to the delivery destination Untyped in the schema: any `serde_json::Value`.
         pub delivery_destination_policy: Option<serde_json::Value>,
+    }
+
+    impl Serialize for DestinationPolicy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryDestinationName",
+                &self.delivery_destination_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryDestinationPolicy",
+                &self.delivery_destination_policy,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -458,7 +512,9 @@ pub mod delivery_source {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::DeliverySource`: A delivery source is an AWS resource that sends logs to an AWS destination. The destination can be CloudWatch Logs, Amazon S3, or Kinesis Data Firehose. `Ref` returns the primary identifier, `Name`.
+    /// `AWS::Logs::DeliverySource`: A delivery source is an AWS resource that sends logs to an AWS destination. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-deliverysource.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliverySource {
         resource: cloudwright_core::CfnResource,
@@ -496,7 +552,7 @@ pub mod delivery_source {
             self.resource.get_att("Service")
         }
 
-        /// `Fn::GetAtt` `ResourceArns`: This array contains the ARN of the AWS resource that sends logs and is represented by this delivery source. Currently, only one ARN can be in the array.
+        /// `Fn::GetAtt` `ResourceArns`: This array contains the ARN of the AWS resource that sends logs and is represented by this delivery source.
         pub fn attr_resource_arns(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceArns")
         }
@@ -506,7 +562,7 @@ pub mod delivery_source {
             self.resource.get_att("Arn")
         }
 
-        /// `Fn::GetAtt` `Status`: The status of this delivery source. The value can be ACTIVE or INACTIVE.
+        /// `Fn::GetAtt` `Status`: The status of this delivery source.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
@@ -531,28 +587,19 @@ pub mod delivery_source {
     }
 
     /// The properties of `AWS::Logs::DeliverySource`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliverySourceProps {
-        /// A map of key-value pairs to configure the delivery source. Both keys and values must be between 1 and 255 characters in length.
-        #[serde(
-            rename = "DeliverySourceConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliverySourceConfiguration`: A map of key-value pairs to configure the delivery source.
         pub delivery_source_configuration: Option<
             indexmap::IndexMap<String, Value<String>>,
         >,
-        /// The type of logs being delivered. Only mandatory when the resourceArn could match more than one. In such a case, the error message will contain all the possible options.
-        #[serde(rename = "LogType", skip_serializing_if = "Option::is_none")]
+        /// `LogType`: The type of logs being delivered.
         pub log_type: Option<Value<String>>,
-        /// The unique name of the Log source.
-        #[serde(rename = "Name")]
+        /// `Name`: The unique name of the Log source.
         pub name: Value<String>,
-        /// The ARN of the resource that will be sending the logs.
-        #[serde(rename = "ResourceArn", skip_serializing_if = "Option::is_none")]
+        /// `ResourceArn`: The ARN of the resource that will be sending the logs.
         pub resource_arn: Option<Value<String>>,
-        /// The tags that have been assigned to this delivery source.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that have been assigned to this delivery source.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -568,6 +615,26 @@ pub mod delivery_source {
             }
         }
     }
+
+    impl Serialize for CfnDeliverySourceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliverySourceConfiguration",
+                &self.delivery_source_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "LogType", &self.log_type)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ResourceArn", &self.resource_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Logs::Destination`: [`CfnDestination`], [`CfnDestinationProps`] and their property types.
@@ -575,7 +642,9 @@ pub mod destination {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::Destination`: The AWS::Logs::Destination resource specifies a CloudWatch Logs destination. A destination encapsulates a physical resource (such as an Amazon Kinesis data stream) and enables you to subscribe that resource to a stream of log events. `Ref` returns the primary identifier, `DestinationName`.
+    /// `AWS::Logs::Destination`: The AWS::Logs::Destination resource specifies a CloudWatch Logs destination. `Ref` returns the primary identifier, `DestinationName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-destination.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDestination {
         resource: cloudwright_core::CfnResource,
@@ -630,22 +699,17 @@ pub mod destination {
     }
 
     /// The properties of `AWS::Logs::Destination`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDestinationProps {
-        /// The name of the destination resource
-        #[serde(rename = "DestinationName")]
+        /// `DestinationName`: The name of the destination resource
         pub destination_name: Value<String>,
-        /// An IAM policy document that governs which AWS accounts can create subscription filters against this destination.
-        #[serde(rename = "DestinationPolicy", skip_serializing_if = "Option::is_none")]
+        /// `DestinationPolicy`: An IAM policy document that governs which AWS accounts can create subscription filters against this destination.
         pub destination_policy: Option<Value<String>>,
-        /// The ARN of an IAM role that permits CloudWatch Logs to send data to the specified AWS resource
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The ARN of an IAM role that permits CloudWatch Logs to send data to the specified AWS resource
         pub role_arn: Value<String>,
-        /// An array of key-value pairs to apply to this resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to this resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ARN of the physical target where the log events are delivered (for example, a Kinesis stream)
-        #[serde(rename = "TargetArn")]
+        /// `TargetArn`: The ARN of the physical target where the log events are delivered (for example, a Kinesis stream)
         pub target_arn: Value<String>,
     }
 
@@ -665,6 +729,22 @@ pub mod destination {
             }
         }
     }
+
+    impl Serialize for CfnDestinationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationName", &self.destination_name)?;
+            crate::cfn::entry(&mut map, "DestinationPolicy", &self.destination_policy)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("TargetArn", &self.target_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Logs::Integration`: [`CfnIntegration`], [`CfnIntegrationProps`] and their property types.
@@ -673,6 +753,8 @@ pub mod integration {
     use serde::Serialize;
 
     /// `AWS::Logs::Integration`: Resource Schema for Logs Integration Resource. `Ref` returns the primary identifier, `IntegrationName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-integration.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegration {
         resource: cloudwright_core::CfnResource,
@@ -729,16 +811,13 @@ pub mod integration {
     }
 
     /// The properties of `AWS::Logs::Integration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationProps {
-        /// User provided identifier for integration, unique to the user account.
-        #[serde(rename = "IntegrationName")]
+        /// `IntegrationName`: User provided identifier for integration, unique to the user account.
         pub integration_name: Value<String>,
-        /// The type of the Integration.
-        #[serde(rename = "IntegrationType")]
+        /// `IntegrationType`: The type of the Integration.
         pub integration_type: Value<IntegrationType>,
-        /// OpenSearchResourceConfig for the given Integration
-        #[serde(rename = "ResourceConfig")]
+        /// `ResourceConfig`: OpenSearchResourceConfig for the given Integration
         pub resource_config: ResourceConfig,
     }
 
@@ -754,6 +833,20 @@ pub mod integration {
                 integration_type: integration_type.into(),
                 resource_config: resource_config.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnIntegrationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IntegrationName", &self.integration_name)?;
+            map.serialize_entry("IntegrationType", &self.integration_type)?;
+            map.serialize_entry("ResourceConfig", &self.resource_config)?;
+            map.end()
         }
     }
 
@@ -792,34 +885,40 @@ pub mod integration {
     }
 
     /// OpenSearchResourceConfig for the given Integration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResourceConfig {
         /// `OpenSearchResourceConfig`.
-        #[serde(
-            rename = "OpenSearchResourceConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub open_search_resource_config: Option<OpenSearchResourceConfig>,
     }
 
-    /// `OpenSearchResourceConfig` of `AWS::Logs::Integration`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ResourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OpenSearchResourceConfig",
+                &self.open_search_resource_config,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `OpenSearchResourceConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OpenSearchResourceConfig {
         /// `ApplicationARN`.
-        #[serde(rename = "ApplicationARN", skip_serializing_if = "Option::is_none")]
         pub application_arn: Option<Value<String>>,
         /// `DashboardViewerPrincipals`.
-        #[serde(rename = "DashboardViewerPrincipals")]
         pub dashboard_viewer_principals: Vec<Value<String>>,
         /// `DataSourceRoleArn`.
-        #[serde(rename = "DataSourceRoleArn")]
         pub data_source_role_arn: Value<String>,
         /// `KmsKeyArn`.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `RetentionDays`.
-        #[serde(rename = "RetentionDays", skip_serializing_if = "Option::is_none")]
         pub retention_days: Option<Value<i64>>,
     }
 
@@ -838,6 +937,25 @@ pub mod integration {
             }
         }
     }
+
+    impl Serialize for OpenSearchResourceConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApplicationARN", &self.application_arn)?;
+            map.serialize_entry(
+                "DashboardViewerPrincipals",
+                &self.dashboard_viewer_principals,
+            )?;
+            map.serialize_entry("DataSourceRoleArn", &self.data_source_role_arn)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "RetentionDays", &self.retention_days)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Logs::LogAnomalyDetector`: [`CfnLogAnomalyDetector`], [`CfnLogAnomalyDetectorProps`] and their property types.
@@ -846,6 +964,8 @@ pub mod log_anomaly_detector {
     use serde::Serialize;
 
     /// `AWS::Logs::LogAnomalyDetector`: The AWS::Logs::LogAnomalyDetector resource specifies a CloudWatch Logs LogAnomalyDetector. `Ref` returns the primary identifier, `AnomalyDetectorArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loganomalydetector.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogAnomalyDetector {
         resource: cloudwright_core::CfnResource,
@@ -913,33 +1033,48 @@ pub mod log_anomaly_detector {
     }
 
     /// The properties of `AWS::Logs::LogAnomalyDetector`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLogAnomalyDetectorProps {
-        /// Account ID for owner of detector
-        #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
+        /// `AccountId`: Account ID for owner of detector
         pub account_id: Option<Value<String>>,
         /// `AnomalyVisibilityTime`.
-        #[serde(
-            rename = "AnomalyVisibilityTime",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub anomaly_visibility_time: Option<Value<f64>>,
-        /// Name of detector
-        #[serde(rename = "DetectorName", skip_serializing_if = "Option::is_none")]
+        /// `DetectorName`: Name of detector
         pub detector_name: Option<Value<String>>,
-        /// How often log group is evaluated
-        #[serde(rename = "EvaluationFrequency", skip_serializing_if = "Option::is_none")]
+        /// `EvaluationFrequency`: How often log group is evaluated
         pub evaluation_frequency: Option<Value<EvaluationFrequency>>,
         /// `FilterPattern`.
-        #[serde(rename = "FilterPattern", skip_serializing_if = "Option::is_none")]
         pub filter_pattern: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the CMK to use when encrypting log data.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The Amazon Resource Name (ARN) of the CMK to use when encrypting log data.
         pub kms_key_id: Option<Value<String>>,
-        /// List of Arns for the given log group
-        #[serde(rename = "LogGroupArnList", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupArnList`: List of Arns for the given log group
         pub log_group_arn_list: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for CfnLogAnomalyDetectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccountId", &self.account_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnomalyVisibilityTime",
+                &self.anomaly_visibility_time,
+            )?;
+            crate::cfn::entry(&mut map, "DetectorName", &self.detector_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "EvaluationFrequency",
+                &self.evaluation_frequency,
+            )?;
+            crate::cfn::entry(&mut map, "FilterPattern", &self.filter_pattern)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "LogGroupArnList", &self.log_group_arn_list)?;
+            map.end()
+        }
     }
 
     /// How often log group is evaluated
@@ -994,7 +1129,9 @@ pub mod log_group {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::LogGroup`: The `AWS::Logs::LogGroup` resource specifies a log group. A log group defines common properties for log streams, such as their retention and access control rules. Each log stream must belong to one log group. `Ref` returns the primary identifier, `LogGroupName`.
+    /// `AWS::Logs::LogGroup`: The `AWS::Logs::LogGroup` resource specifies a log group. `Ref` returns the primary identifier, `LogGroupName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogGroup {
         resource: cloudwright_core::CfnResource,
@@ -1049,57 +1186,72 @@ pub mod log_group {
     }
 
     /// The properties of `AWS::Logs::LogGroup`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLogGroupProps {
-        /// Indicates whether bearer token authentication is enabled for this log group. When enabled, bearer token authentication is allowed on operations until it is explicitly disabled.
-        #[serde(
-            rename = "BearerTokenAuthenticationEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BearerTokenAuthenticationEnabled`: Indicates whether bearer token authentication is enabled for this log group.
         pub bearer_token_authentication_enabled: Option<Value<bool>>,
-        /// `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(
-            rename = "DataProtectionPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataProtectionPolicy`: `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub data_protection_policy: Option<serde_json::Value>,
-        /// Indicates whether deletion protection is enabled for this log group. When enabled, deletion protection blocks all deletion operations until it is explicitly disabled.
-        #[serde(
-            rename = "DeletionProtectionEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeletionProtectionEnabled`: Indicates whether deletion protection is enabled for this log group.
         pub deletion_protection_enabled: Option<Value<bool>>,
-        /// Creates or updates a *field index policy* for the specified log group. Only log groups in the Standard log class support field index policies. For more information about log classes, see [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html).
-        #[serde(rename = "FieldIndexPolicies", skip_serializing_if = "Option::is_none")]
+        /// `FieldIndexPolicies`: Creates or updates a *field index policy* for the specified log group.
         pub field_index_policies: Option<Vec<serde_json::Value>>,
-        /// The Amazon Resource Name (ARN) of the KMS key to use when encrypting log data.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The Amazon Resource Name (ARN) of the KMS key to use when encrypting log data.
         pub kms_key_id: Option<Value<String>>,
-        /// Specifies the log group class for this log group. There are two classes:
-        #[serde(rename = "LogGroupClass", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupClass`: Specifies the log group class for this log group.
         pub log_group_class: Option<Value<LogGroupClass>>,
-        /// The name of the log group. If you don't specify a name, CFNlong generates a unique ID for the log group.
-        #[serde(rename = "LogGroupName", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupName`: The name of the log group.
         pub log_group_name: Option<Value<String>>,
-        /// Creates or updates a resource policy for the specified log group that allows other services to put log events to this account. A LogGroup can have 1 resource policy. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(
-            rename = "ResourcePolicyDocument",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ResourcePolicyDocument`: Creates or updates a resource policy for the specified log group that allows other services to put log events to this account. Untyped in the schema: any `serde_json::Value`.
         pub resource_policy_document: Option<serde_json::Value>,
-        /// The number of days to retain the log events in the specified log group. Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653.
-        #[serde(rename = "RetentionInDays", skip_serializing_if = "Option::is_none")]
+        /// `RetentionInDays`: The number of days to retain the log events in the specified log group.
         pub retention_in_days: Option<Value<i64>>,
-        /// An array of key-value pairs to apply to the log group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to apply to the log group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// Specifies the log group class for this log group. There are two classes:
+    impl Serialize for CfnLogGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BearerTokenAuthenticationEnabled",
+                &self.bearer_token_authentication_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataProtectionPolicy",
+                &self.data_protection_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeletionProtectionEnabled",
+                &self.deletion_protection_enabled,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FieldIndexPolicies",
+                &self.field_index_policies,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "LogGroupClass", &self.log_group_class)?;
+            crate::cfn::entry(&mut map, "LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ResourcePolicyDocument",
+                &self.resource_policy_document,
+            )?;
+            crate::cfn::entry(&mut map, "RetentionInDays", &self.retention_in_days)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// Specifies the log group class for this log group.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum LogGroupClass {
         /// `STANDARD`
@@ -1146,6 +1298,8 @@ pub mod log_stream {
     use serde::Serialize;
 
     /// `AWS::Logs::LogStream`: Resource Type definition for AWS::Logs::LogStream. `Ref` returns the primary identifier, made of `LogGroupName`, `LogStreamName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-logstream.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogStream {
         resource: cloudwright_core::CfnResource,
@@ -1197,13 +1351,11 @@ pub mod log_stream {
     }
 
     /// The properties of `AWS::Logs::LogStream`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogStreamProps {
-        /// The name of the log group where the log stream is created.
-        #[serde(rename = "LogGroupName")]
+        /// `LogGroupName`: The name of the log group where the log stream is created.
         pub log_group_name: Value<String>,
-        /// The name of the log stream. The name must be unique wihtin the log group.
-        #[serde(rename = "LogStreamName", skip_serializing_if = "Option::is_none")]
+        /// `LogStreamName`: The name of the log stream.
         pub log_stream_name: Option<Value<String>>,
     }
 
@@ -1216,6 +1368,19 @@ pub mod log_stream {
             }
         }
     }
+
+    impl Serialize for CfnLogStreamProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(&mut map, "LogStreamName", &self.log_stream_name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Logs::MetricFilter`: [`CfnMetricFilter`], [`CfnMetricFilterProps`] and their property types.
@@ -1223,7 +1388,9 @@ pub mod metric_filter {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::MetricFilter`: The `AWS::Logs::MetricFilter` resource specifies a metric filter that describes how CWL extracts information from logs and transforms it into Amazon CloudWatch metrics. If you have multiple metric filters that are associated with a log group, all the filters are applied to the log streams in that group. `Ref` returns the primary identifier, made of `LogGroupName`, `FilterName`.
+    /// `AWS::Logs::MetricFilter`: The `AWS::Logs::MetricFilter` resource specifies a metric filter that describes how CWL extracts information from logs and transforms it into Amazon CloudWatch metrics. `Ref` returns the primary identifier, made of `LogGroupName`, `FilterName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-metricfilter.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMetricFilter {
         resource: cloudwright_core::CfnResource,
@@ -1275,40 +1442,21 @@ pub mod metric_filter {
     }
 
     /// The properties of `AWS::Logs::MetricFilter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMetricFilterProps {
-        /// This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see [PutTransformer](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html).
-        #[serde(
-            rename = "ApplyOnTransformedLogs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplyOnTransformedLogs`: This parameter is valid only for log groups that have an active log transformer.
         pub apply_on_transformed_logs: Option<Value<bool>>,
-        /// The list of system fields that are emitted as additional dimensions in the generated metrics. Returns the `emitSystemFieldDimensions` value if it was specified when the metric filter was created.
-        #[serde(
-            rename = "EmitSystemFieldDimensions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EmitSystemFieldDimensions`: The list of system fields that are emitted as additional dimensions in the generated metrics.
         pub emit_system_field_dimensions: Option<Vec<Value<String>>>,
-        /// The filter expression that specifies which log events are processed by this metric filter based on system fields. Returns the `fieldSelectionCriteria` value if it was specified when the metric filter was created.
-        #[serde(
-            rename = "FieldSelectionCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FieldSelectionCriteria`: The filter expression that specifies which log events are processed by this metric filter based on system fields.
         pub field_selection_criteria: Option<Value<String>>,
-        /// The name of the metric filter.
-        #[serde(rename = "FilterName", skip_serializing_if = "Option::is_none")]
+        /// `FilterName`: The name of the metric filter.
         pub filter_name: Option<Value<String>>,
-        /// A filter pattern for extracting metric data out of ingested log events. For more information, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
-        #[serde(rename = "FilterPattern")]
+        /// `FilterPattern`: A filter pattern for extracting metric data out of ingested log events.
         pub filter_pattern: Value<String>,
-        /// The name of an existing log group that you want to associate with this metric filter.
-        #[serde(rename = "LogGroupName")]
+        /// `LogGroupName`: The name of an existing log group that you want to associate with this metric filter.
         pub log_group_name: Value<String>,
-        /// The metric transformations.
-        #[serde(rename = "MetricTransformations")]
+        /// `MetricTransformations`: The metric transformations.
         pub metric_transformations: Vec<MetricTransformation>,
     }
 
@@ -1331,26 +1479,50 @@ pub mod metric_filter {
         }
     }
 
+    impl Serialize for CfnMetricFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplyOnTransformedLogs",
+                &self.apply_on_transformed_logs,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "EmitSystemFieldDimensions",
+                &self.emit_system_field_dimensions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "FieldSelectionCriteria",
+                &self.field_selection_criteria,
+            )?;
+            crate::cfn::entry(&mut map, "FilterName", &self.filter_name)?;
+            map.serialize_entry("FilterPattern", &self.filter_pattern)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            map.serialize_entry("MetricTransformations", &self.metric_transformations)?;
+            map.end()
+        }
+    }
+
     /// `MetricTransformation` is a property of the `AWS::Logs::MetricFilter` resource that describes how to transform log streams into a CloudWatch metric.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricTransformation {
-        /// (Optional) The value to emit when a filter pattern does not match a log event. This value can be null.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
+        /// `DefaultValue`: (Optional) The value to emit when a filter pattern does not match a log event.
         pub default_value: Option<Value<f64>>,
-        /// The fields to use as dimensions for the metric. One metric filter can include as many as three dimensions.
-        #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
+        /// `Dimensions`: The fields to use as dimensions for the metric.
         pub dimensions: Option<Vec<Dimension>>,
-        /// The name of the CloudWatch metric.
-        #[serde(rename = "MetricName")]
+        /// `MetricName`: The name of the CloudWatch metric.
         pub metric_name: Value<String>,
-        /// A custom namespace to contain your metric in CloudWatch. Use namespaces to group together metrics that are similar. For more information, see [Namespaces](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace).
-        #[serde(rename = "MetricNamespace")]
+        /// `MetricNamespace`: A custom namespace to contain your metric in CloudWatch.
         pub metric_namespace: Value<String>,
-        /// The value that is published to the CloudWatch metric. For example, if you're counting the occurrences of a particular term like `Error`, specify 1 for the metric value. If you're counting the number of bytes transferred, reference the value that is in the log event by using $. followed by the name of the field that you specified in the filter pattern, such as `$.size`.
-        #[serde(rename = "MetricValue")]
+        /// `MetricValue`: The value that is published to the CloudWatch metric.
         pub metric_value: Value<String>,
-        /// The unit to assign to the metric. If you omit this, the unit is set as `None`.
-        #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
+        /// `Unit`: The unit to assign to the metric.
         pub unit: Option<Value<Unit>>,
     }
 
@@ -1372,14 +1544,29 @@ pub mod metric_filter {
         }
     }
 
+    impl Serialize for MetricTransformation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Dimensions", &self.dimensions)?;
+            map.serialize_entry("MetricName", &self.metric_name)?;
+            map.serialize_entry("MetricNamespace", &self.metric_namespace)?;
+            map.serialize_entry("MetricValue", &self.metric_value)?;
+            crate::cfn::entry(&mut map, "Unit", &self.unit)?;
+            map.end()
+        }
+    }
+
     /// Specifies the CW metric dimensions to publish with this metric.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Dimension {
-        /// The name for the CW metric dimension that the metric filter creates.
-        #[serde(rename = "Key")]
+        /// `Key`: The name for the CW metric dimension that the metric filter creates.
         pub key: Value<String>,
-        /// The log event field that will contain the value for this dimension. This dimension will only be published for a metric if the value is found in the log event. For example, `$.eventType` for JSON log events, or `$server` for space-delimited log events.
-        #[serde(rename = "Value")]
+        /// `Value`: The log event field that will contain the value for this dimension.
         pub value: Value<String>,
     }
 
@@ -1396,7 +1583,20 @@ pub mod metric_filter {
         }
     }
 
-    /// The unit to assign to the metric. If you omit this, the unit is set as `None`.
+    impl Serialize for Dimension {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The unit to assign to the metric.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Unit {
         /// `Seconds`
@@ -1515,6 +1715,8 @@ pub mod query_definition {
     use serde::Serialize;
 
     /// `AWS::Logs::QueryDefinition`: The resource schema for AWSLogs QueryDefinition. `Ref` returns the primary identifier, `QueryDefinitionId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-querydefinition.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueryDefinition {
         resource: cloudwright_core::CfnResource,
@@ -1567,22 +1769,17 @@ pub mod query_definition {
     }
 
     /// The properties of `AWS::Logs::QueryDefinition`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueryDefinitionProps {
-        /// Optionally define specific log groups as part of your query definition
-        #[serde(rename = "LogGroupNames", skip_serializing_if = "Option::is_none")]
+        /// `LogGroupNames`: Optionally define specific log groups as part of your query definition
         pub log_group_names: Option<Vec<Value<String>>>,
-        /// A name for the saved query definition
-        #[serde(rename = "Name")]
+        /// `Name`: A name for the saved query definition
         pub name: Value<String>,
-        /// Use this parameter to include specific query parameters as part of your query definition. Query parameters are supported only for Logs Insights QL queries. Query parameters allow you to use placeholder variables in your query string that are substituted with values at execution time. Use the {{parameterName}} syntax in your query string to reference a parameter.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: Use this parameter to include specific query parameters as part of your query definition.
         pub parameters: Option<Vec<QueryParameter>>,
-        /// Query language of the query string. Possible values are CWLI, SQL, PPL, with CWLI being the default.
-        #[serde(rename = "QueryLanguage", skip_serializing_if = "Option::is_none")]
+        /// `QueryLanguage`: Query language of the query string.
         pub query_language: Option<Value<QueryLanguage>>,
-        /// The query string to use for this definition
-        #[serde(rename = "QueryString")]
+        /// `QueryString`: The query string to use for this definition
         pub query_string: Value<String>,
     }
 
@@ -1602,17 +1799,30 @@ pub mod query_definition {
         }
     }
 
-    /// This structure defines a query parameter for a saved CloudWatch Logs Insights query definition. Query parameters are supported only for Logs Insights QL queries. They are placeholder variables that you can reference in a query string using the {{parameterName}} syntax. Each parameter can include a default value and a description.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnQueryDefinitionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "LogGroupNames", &self.log_group_names)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "QueryLanguage", &self.query_language)?;
+            map.serialize_entry("QueryString", &self.query_string)?;
+            map.end()
+        }
+    }
+
+    /// This structure defines a query parameter for a saved CloudWatch Logs Insights query definition.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueryParameter {
-        /// The default value to use for this query parameter if no value is supplied at execution time.
-        #[serde(rename = "DefaultValue", skip_serializing_if = "Option::is_none")]
+        /// `DefaultValue`: The default value to use for this query parameter if no value is supplied at execution time.
         pub default_value: Option<Value<String>>,
-        /// A description of the query parameter that explains its purpose or expected values.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the query parameter that explains its purpose or expected values.
         pub description: Option<Value<String>>,
-        /// The name of the query parameter. A query parameter name must start with a letter or underscore, and contain only letters, digits, and underscores.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the query parameter.
         pub name: Value<String>,
     }
 
@@ -1627,7 +1837,21 @@ pub mod query_definition {
         }
     }
 
-    /// Query language of the query string. Possible values are CWLI, SQL, PPL, with CWLI being the default.
+    impl Serialize for QueryParameter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultValue", &self.default_value)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.end()
+        }
+    }
+
+    /// Query language of the query string.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum QueryLanguage {
         /// `CWLI`
@@ -1674,6 +1898,8 @@ pub mod resource_policy {
     use serde::Serialize;
 
     /// `AWS::Logs::ResourcePolicy`: The resource schema for AWSLogs ResourcePolicy. `Ref` returns the primary identifier, `PolicyName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -1723,13 +1949,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::Logs::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The policy document One of `string`, `object` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The policy document One of `string`, `object` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// A name for resource policy
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: A name for resource policy
         pub policy_name: Value<String>,
     }
 
@@ -1745,6 +1969,19 @@ pub mod resource_policy {
             }
         }
     }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Logs::ScheduledQuery`: [`CfnScheduledQuery`], [`CfnScheduledQueryProps`] and their property types.
@@ -1753,6 +1990,8 @@ pub mod scheduled_query {
     use serde::Serialize;
 
     /// `AWS::Logs::ScheduledQuery`: Creates a new Scheduled Query that allows you to define a Logs Insights query that will run on a schedule and configure actions to take with the query results. `Ref` returns the primary identifier, `ScheduledQueryArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-scheduledquery.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledQuery {
         resource: cloudwright_core::CfnResource,
@@ -1827,53 +2066,35 @@ pub mod scheduled_query {
     }
 
     /// The properties of `AWS::Logs::ScheduledQuery`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledQueryProps {
         /// `Description`.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
         pub description: Option<Value<String>>,
         /// `DestinationConfiguration`.
-        #[serde(
-            rename = "DestinationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub destination_configuration: Option<DestinationConfiguration>,
         /// `ExecutionRoleArn`.
-        #[serde(rename = "ExecutionRoleArn")]
         pub execution_role_arn: Value<String>,
         /// `LogGroupIdentifiers`.
-        #[serde(rename = "LogGroupIdentifiers", skip_serializing_if = "Option::is_none")]
         pub log_group_identifiers: Option<Vec<Value<String>>>,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
         /// `QueryLanguage`.
-        #[serde(rename = "QueryLanguage")]
         pub query_language: Value<QueryLanguage>,
         /// `QueryString`.
-        #[serde(rename = "QueryString")]
         pub query_string: Value<String>,
         /// `ScheduleEndTime`.
-        #[serde(rename = "ScheduleEndTime", skip_serializing_if = "Option::is_none")]
         pub schedule_end_time: Option<Value<f64>>,
         /// `ScheduleExpression`.
-        #[serde(rename = "ScheduleExpression")]
         pub schedule_expression: Value<String>,
         /// `ScheduleStartTime`.
-        #[serde(rename = "ScheduleStartTime", skip_serializing_if = "Option::is_none")]
         pub schedule_start_time: Option<Value<f64>>,
         /// `StartTimeOffset`.
-        #[serde(rename = "StartTimeOffset", skip_serializing_if = "Option::is_none")]
         pub start_time_offset: Option<Value<i64>>,
         /// `State`.
-        #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
         pub state: Option<Value<ScheduledQueryState>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<TagsItem>>,
         /// `Timezone`.
-        #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
         pub timezone: Option<Value<String>>,
     }
 
@@ -1905,22 +2126,64 @@ pub mod scheduled_query {
         }
     }
 
-    /// `DestinationConfiguration` of `AWS::Logs::ScheduledQuery`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnScheduledQueryProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationConfiguration",
+                &self.destination_configuration,
+            )?;
+            map.serialize_entry("ExecutionRoleArn", &self.execution_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "LogGroupIdentifiers",
+                &self.log_group_identifiers,
+            )?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("QueryLanguage", &self.query_language)?;
+            map.serialize_entry("QueryString", &self.query_string)?;
+            crate::cfn::entry(&mut map, "ScheduleEndTime", &self.schedule_end_time)?;
+            map.serialize_entry("ScheduleExpression", &self.schedule_expression)?;
+            crate::cfn::entry(&mut map, "ScheduleStartTime", &self.schedule_start_time)?;
+            crate::cfn::entry(&mut map, "StartTimeOffset", &self.start_time_offset)?;
+            crate::cfn::entry(&mut map, "State", &self.state)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Timezone", &self.timezone)?;
+            map.end()
+        }
+    }
+
+    /// The `DestinationConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DestinationConfiguration {
         /// `S3Configuration`.
-        #[serde(rename = "S3Configuration", skip_serializing_if = "Option::is_none")]
         pub s3_configuration: Option<S3Configuration>,
     }
 
-    /// `S3Configuration` of `AWS::Logs::ScheduledQuery`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for DestinationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Configuration", &self.s3_configuration)?;
+            map.end()
+        }
+    }
+
+    /// The `S3Configuration` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Configuration {
         /// `DestinationIdentifier`.
-        #[serde(rename = "DestinationIdentifier")]
         pub destination_identifier: Value<String>,
         /// `RoleArn`.
-        #[serde(rename = "RoleArn")]
         pub role_arn: Value<String>,
     }
 
@@ -1934,6 +2197,19 @@ pub mod scheduled_query {
                 destination_identifier: destination_identifier.into(),
                 role_arn: role_arn.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Configuration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DestinationIdentifier", &self.destination_identifier)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -2014,14 +2290,12 @@ pub mod scheduled_query {
         }
     }
 
-    /// `TagsItem` of `AWS::Logs::ScheduledQuery`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `TagsItem` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagsItem {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2037,6 +2311,19 @@ pub mod scheduled_query {
             }
         }
     }
+
+    impl Serialize for TagsItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Logs::StorageTierPolicy`: [`CfnStorageTierPolicy`], [`CfnStorageTierPolicyProps`] and their property types.
@@ -2044,7 +2331,9 @@ pub mod storage_tier_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::StorageTierPolicy`: Resource Type definition for AWS::Logs::StorageTierPolicy. Manages the storage tier policy for a CloudWatch Logs account. When created, enables Intelligent-Tiering which automatically moves infrequently accessed log data to lower-cost storage tiers. Deleting this resource reverts the account to standard (single-tier) storage. `Ref` returns the primary identifier, `AccountId`.
+    /// `AWS::Logs::StorageTierPolicy`: Resource Type definition for AWS::Logs::StorageTierPolicy. `Ref` returns the primary identifier, `AccountId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-storagetierpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageTierPolicy {
         resource: cloudwright_core::CfnResource,
@@ -2102,10 +2391,9 @@ pub mod storage_tier_policy {
     }
 
     /// The properties of `AWS::Logs::StorageTierPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageTierPolicyProps {
-        /// The storage tier to apply. Only INTELLIGENT_TIERING is accepted for creation.
-        #[serde(rename = "StorageTier")]
+        /// `StorageTier`: The storage tier to apply.
         pub storage_tier: Value<StorageTier>,
     }
 
@@ -2118,7 +2406,19 @@ pub mod storage_tier_policy {
         }
     }
 
-    /// The storage tier to apply. Only INTELLIGENT_TIERING is accepted for creation.
+    impl Serialize for CfnStorageTierPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StorageTier", &self.storage_tier)?;
+            map.end()
+        }
+    }
+
+    /// The storage tier to apply.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StorageTier {
         /// `INTELLIGENT_TIERING`
@@ -2158,7 +2458,9 @@ pub mod subscription_filter {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Logs::SubscriptionFilter`: The `AWS::Logs::SubscriptionFilter` resource specifies a subscription filter and associates it with the specified log group. Subscription filters allow you to subscribe to a real-time stream of log events and have them delivered to a specific destination. Currently, the supported destinations are:. `Ref` returns the primary identifier, made of `FilterName`, `LogGroupName`.
+    /// `AWS::Logs::SubscriptionFilter`: The `AWS::Logs::SubscriptionFilter` resource specifies a subscription filter and associates it with the specified log group. `Ref` returns the primary identifier, made of `FilterName`, `LogGroupName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-subscriptionfilter.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionFilter {
         resource: cloudwright_core::CfnResource,
@@ -2210,42 +2512,25 @@ pub mod subscription_filter {
     }
 
     /// The properties of `AWS::Logs::SubscriptionFilter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionFilterProps {
-        /// This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see [PutTransformer](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html).
-        #[serde(
-            rename = "ApplyOnTransformedLogs",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApplyOnTransformedLogs`: This parameter is valid only for log groups that have an active log transformer.
         pub apply_on_transformed_logs: Option<Value<bool>>,
-        /// The Amazon Resource Name (ARN) of the destination.
-        #[serde(rename = "DestinationArn")]
+        /// `DestinationArn`: The Amazon Resource Name (ARN) of the destination.
         pub destination_arn: Value<String>,
-        /// The method used to distribute log data to the destination, which can be either random or grouped by log stream.
-        #[serde(rename = "Distribution", skip_serializing_if = "Option::is_none")]
+        /// `Distribution`: The method used to distribute log data to the destination, which can be either random or grouped by log stream.
         pub distribution: Option<Value<Distribution>>,
-        /// The list of system fields that are included in the log events sent to the subscription destination. Returns the `emitSystemFields` value if it was specified when the subscription filter was created.
-        #[serde(rename = "EmitSystemFields", skip_serializing_if = "Option::is_none")]
+        /// `EmitSystemFields`: The list of system fields that are included in the log events sent to the subscription destination.
         pub emit_system_fields: Option<Vec<Value<String>>>,
-        /// The filter expression that specifies which log events are processed by this subscription filter based on system fields. Returns the `fieldSelectionCriteria` value if it was specified when the subscription filter was created.
-        #[serde(
-            rename = "FieldSelectionCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FieldSelectionCriteria`: The filter expression that specifies which log events are processed by this subscription filter based on system fields.
         pub field_selection_criteria: Option<Value<String>>,
-        /// The name of the subscription filter.
-        #[serde(rename = "FilterName", skip_serializing_if = "Option::is_none")]
+        /// `FilterName`: The name of the subscription filter.
         pub filter_name: Option<Value<String>>,
-        /// The filtering expressions that restrict what gets delivered to the destination AWS resource. For more information about the filter pattern syntax, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
-        #[serde(rename = "FilterPattern")]
+        /// `FilterPattern`: The filtering expressions that restrict what gets delivered to the destination AWS resource.
         pub filter_pattern: Value<String>,
-        /// The log group to associate with the subscription filter. All log events that are uploaded to this log group are filtered and delivered to the specified AWS resource if the filter pattern matches the log events.
-        #[serde(rename = "LogGroupName")]
+        /// `LogGroupName`: The log group to associate with the subscription filter.
         pub log_group_name: Value<String>,
-        /// The ARN of an IAM role that grants CWL permissions to deliver ingested log events to the destination stream. You don't need to provide the ARN when you are working with a logical destination for cross-account delivery.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The ARN of an IAM role that grants CWL permissions to deliver ingested log events to the destination stream.
         pub role_arn: Option<Value<String>>,
     }
 
@@ -2267,6 +2552,34 @@ pub mod subscription_filter {
                 log_group_name: log_group_name.into(),
                 role_arn: None,
             }
+        }
+    }
+
+    impl Serialize for CfnSubscriptionFilterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplyOnTransformedLogs",
+                &self.apply_on_transformed_logs,
+            )?;
+            map.serialize_entry("DestinationArn", &self.destination_arn)?;
+            crate::cfn::entry(&mut map, "Distribution", &self.distribution)?;
+            crate::cfn::entry(&mut map, "EmitSystemFields", &self.emit_system_fields)?;
+            crate::cfn::entry(
+                &mut map,
+                "FieldSelectionCriteria",
+                &self.field_selection_criteria,
+            )?;
+            crate::cfn::entry(&mut map, "FilterName", &self.filter_name)?;
+            map.serialize_entry("FilterPattern", &self.filter_pattern)?;
+            map.serialize_entry("LogGroupName", &self.log_group_name)?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            map.end()
         }
     }
 
@@ -2314,6 +2627,8 @@ pub mod transformer {
     use serde::Serialize;
 
     /// `AWS::Logs::Transformer`: Specifies a transformer on the log group to transform logs into consistent structured and information rich format. `Ref` returns the primary identifier, `LogGroupIdentifier`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-transformer.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransformer {
         resource: cloudwright_core::CfnResource,
@@ -2363,13 +2678,11 @@ pub mod transformer {
     }
 
     /// The properties of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransformerProps {
-        /// Existing log group that you want to associate with this transformer.
-        #[serde(rename = "LogGroupIdentifier")]
+        /// `LogGroupIdentifier`: Existing log group that you want to associate with this transformer.
         pub log_group_identifier: Value<String>,
-        /// List of processors in a transformer
-        #[serde(rename = "TransformerConfig")]
+        /// `TransformerConfig`: List of processors in a transformer
         pub transformer_config: Vec<Processor>,
     }
 
@@ -2386,85 +2699,108 @@ pub mod transformer {
         }
     }
 
+    impl Serialize for CfnTransformerProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("LogGroupIdentifier", &self.log_group_identifier)?;
+            map.serialize_entry("TransformerConfig", &self.transformer_config)?;
+            map.end()
+        }
+    }
+
     /// Individual processor configuration
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Processor {
         /// `AddKeys`.
-        #[serde(rename = "AddKeys", skip_serializing_if = "Option::is_none")]
         pub add_keys: Option<AddKeys>,
         /// `CopyValue`.
-        #[serde(rename = "CopyValue", skip_serializing_if = "Option::is_none")]
         pub copy_value: Option<CopyValue>,
         /// `Csv`.
-        #[serde(rename = "Csv", skip_serializing_if = "Option::is_none")]
         pub csv: Option<Csv>,
         /// `DateTimeConverter`.
-        #[serde(rename = "DateTimeConverter", skip_serializing_if = "Option::is_none")]
         pub date_time_converter: Option<DateTimeConverter>,
         /// `DeleteKeys`.
-        #[serde(rename = "DeleteKeys", skip_serializing_if = "Option::is_none")]
         pub delete_keys: Option<DeleteKeys>,
         /// `Grok`.
-        #[serde(rename = "Grok", skip_serializing_if = "Option::is_none")]
         pub grok: Option<Grok>,
         /// `ListToMap`.
-        #[serde(rename = "ListToMap", skip_serializing_if = "Option::is_none")]
         pub list_to_map: Option<ListToMap>,
         /// `LowerCaseString`.
-        #[serde(rename = "LowerCaseString", skip_serializing_if = "Option::is_none")]
         pub lower_case_string: Option<LowerCaseString>,
         /// `MoveKeys`.
-        #[serde(rename = "MoveKeys", skip_serializing_if = "Option::is_none")]
         pub move_keys: Option<MoveKeys>,
         /// `ParseCloudfront`.
-        #[serde(rename = "ParseCloudfront", skip_serializing_if = "Option::is_none")]
         pub parse_cloudfront: Option<ParseCloudfront>,
         /// `ParseJSON`.
-        #[serde(rename = "ParseJSON", skip_serializing_if = "Option::is_none")]
         pub parse_json: Option<ParseJson>,
         /// `ParseKeyValue`.
-        #[serde(rename = "ParseKeyValue", skip_serializing_if = "Option::is_none")]
         pub parse_key_value: Option<ParseKeyValue>,
         /// `ParsePostgres`.
-        #[serde(rename = "ParsePostgres", skip_serializing_if = "Option::is_none")]
         pub parse_postgres: Option<ParsePostgres>,
         /// `ParseRoute53`.
-        #[serde(rename = "ParseRoute53", skip_serializing_if = "Option::is_none")]
         pub parse_route53: Option<ParseRoute53>,
         /// `ParseToOCSF`.
-        #[serde(rename = "ParseToOCSF", skip_serializing_if = "Option::is_none")]
         pub parse_to_ocsf: Option<ParseToOcsf>,
         /// `ParseVPC`.
-        #[serde(rename = "ParseVPC", skip_serializing_if = "Option::is_none")]
         pub parse_vpc: Option<ParseVpc>,
         /// `ParseWAF`.
-        #[serde(rename = "ParseWAF", skip_serializing_if = "Option::is_none")]
         pub parse_waf: Option<ParseWaf>,
         /// `RenameKeys`.
-        #[serde(rename = "RenameKeys", skip_serializing_if = "Option::is_none")]
         pub rename_keys: Option<RenameKeys>,
         /// `SplitString`.
-        #[serde(rename = "SplitString", skip_serializing_if = "Option::is_none")]
         pub split_string: Option<SplitString>,
         /// `SubstituteString`.
-        #[serde(rename = "SubstituteString", skip_serializing_if = "Option::is_none")]
         pub substitute_string: Option<SubstituteString>,
         /// `TrimString`.
-        #[serde(rename = "TrimString", skip_serializing_if = "Option::is_none")]
         pub trim_string: Option<TrimString>,
         /// `TypeConverter`.
-        #[serde(rename = "TypeConverter", skip_serializing_if = "Option::is_none")]
         pub type_converter: Option<TypeConverter>,
         /// `UpperCaseString`.
-        #[serde(rename = "UpperCaseString", skip_serializing_if = "Option::is_none")]
         pub upper_case_string: Option<UpperCaseString>,
     }
 
-    /// `AddKeys` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Processor {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AddKeys", &self.add_keys)?;
+            crate::cfn::entry(&mut map, "CopyValue", &self.copy_value)?;
+            crate::cfn::entry(&mut map, "Csv", &self.csv)?;
+            crate::cfn::entry(&mut map, "DateTimeConverter", &self.date_time_converter)?;
+            crate::cfn::entry(&mut map, "DeleteKeys", &self.delete_keys)?;
+            crate::cfn::entry(&mut map, "Grok", &self.grok)?;
+            crate::cfn::entry(&mut map, "ListToMap", &self.list_to_map)?;
+            crate::cfn::entry(&mut map, "LowerCaseString", &self.lower_case_string)?;
+            crate::cfn::entry(&mut map, "MoveKeys", &self.move_keys)?;
+            crate::cfn::entry(&mut map, "ParseCloudfront", &self.parse_cloudfront)?;
+            crate::cfn::entry(&mut map, "ParseJSON", &self.parse_json)?;
+            crate::cfn::entry(&mut map, "ParseKeyValue", &self.parse_key_value)?;
+            crate::cfn::entry(&mut map, "ParsePostgres", &self.parse_postgres)?;
+            crate::cfn::entry(&mut map, "ParseRoute53", &self.parse_route53)?;
+            crate::cfn::entry(&mut map, "ParseToOCSF", &self.parse_to_ocsf)?;
+            crate::cfn::entry(&mut map, "ParseVPC", &self.parse_vpc)?;
+            crate::cfn::entry(&mut map, "ParseWAF", &self.parse_waf)?;
+            crate::cfn::entry(&mut map, "RenameKeys", &self.rename_keys)?;
+            crate::cfn::entry(&mut map, "SplitString", &self.split_string)?;
+            crate::cfn::entry(&mut map, "SubstituteString", &self.substitute_string)?;
+            crate::cfn::entry(&mut map, "TrimString", &self.trim_string)?;
+            crate::cfn::entry(&mut map, "TypeConverter", &self.type_converter)?;
+            crate::cfn::entry(&mut map, "UpperCaseString", &self.upper_case_string)?;
+            map.end()
+        }
+    }
+
+    /// The `AddKeys` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AddKeys {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<AddKeyEntry>,
     }
 
@@ -2475,17 +2811,26 @@ pub mod transformer {
         }
     }
 
-    /// `AddKeyEntry` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for AddKeys {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
+    /// The `AddKeyEntry` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AddKeyEntry {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `OverwriteIfExists`.
-        #[serde(rename = "OverwriteIfExists", skip_serializing_if = "Option::is_none")]
         pub overwrite_if_exists: Option<Value<bool>>,
         /// `Value`.
-        #[serde(rename = "Value")]
         pub value: Value<String>,
     }
 
@@ -2503,11 +2848,24 @@ pub mod transformer {
         }
     }
 
-    /// `CopyValue` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for AddKeyEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "OverwriteIfExists", &self.overwrite_if_exists)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The `CopyValue` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CopyValue {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<CopyValueEntry>,
     }
 
@@ -2518,17 +2876,26 @@ pub mod transformer {
         }
     }
 
-    /// `CopyValueEntry` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CopyValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
+    /// The `CopyValueEntry` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CopyValueEntry {
         /// `OverwriteIfExists`.
-        #[serde(rename = "OverwriteIfExists", skip_serializing_if = "Option::is_none")]
         pub overwrite_if_exists: Option<Value<bool>>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: Value<String>,
     }
 
@@ -2546,46 +2913,64 @@ pub mod transformer {
         }
     }
 
-    /// `Csv` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CopyValueEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OverwriteIfExists", &self.overwrite_if_exists)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
+    /// The `Csv` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Csv {
         /// `Columns`.
-        #[serde(rename = "Columns", skip_serializing_if = "Option::is_none")]
         pub columns: Option<Vec<Value<String>>>,
         /// `Delimiter`.
-        #[serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")]
         pub delimiter: Option<Value<String>>,
         /// `QuoteCharacter`.
-        #[serde(rename = "QuoteCharacter", skip_serializing_if = "Option::is_none")]
         pub quote_character: Option<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
-    /// `DateTimeConverter` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Csv {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Columns", &self.columns)?;
+            crate::cfn::entry(&mut map, "Delimiter", &self.delimiter)?;
+            crate::cfn::entry(&mut map, "QuoteCharacter", &self.quote_character)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
+    /// The `DateTimeConverter` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DateTimeConverter {
         /// `Locale`.
-        #[serde(rename = "Locale", skip_serializing_if = "Option::is_none")]
         pub locale: Option<Value<String>>,
         /// `MatchPatterns`.
-        #[serde(rename = "MatchPatterns")]
         pub match_patterns: Vec<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `SourceTimezone`.
-        #[serde(rename = "SourceTimezone", skip_serializing_if = "Option::is_none")]
         pub source_timezone: Option<Value<String>>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: Value<String>,
         /// `TargetFormat`.
-        #[serde(rename = "TargetFormat", skip_serializing_if = "Option::is_none")]
         pub target_format: Option<Value<String>>,
         /// `TargetTimezone`.
-        #[serde(rename = "TargetTimezone", skip_serializing_if = "Option::is_none")]
         pub target_timezone: Option<Value<String>>,
     }
 
@@ -2608,11 +2993,28 @@ pub mod transformer {
         }
     }
 
-    /// `DeleteKeys` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for DateTimeConverter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Locale", &self.locale)?;
+            map.serialize_entry("MatchPatterns", &self.match_patterns)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "SourceTimezone", &self.source_timezone)?;
+            map.serialize_entry("Target", &self.target)?;
+            crate::cfn::entry(&mut map, "TargetFormat", &self.target_format)?;
+            crate::cfn::entry(&mut map, "TargetTimezone", &self.target_timezone)?;
+            map.end()
+        }
+    }
+
+    /// The `DeleteKeys` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeleteKeys {
         /// `WithKeys`.
-        #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
 
@@ -2625,14 +3027,24 @@ pub mod transformer {
         }
     }
 
-    /// `Grok` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for DeleteKeys {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WithKeys", &self.with_keys)?;
+            map.end()
+        }
+    }
+
+    /// The `Grok` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Grok {
         /// `Match`.
-        #[serde(rename = "Match")]
         pub r#match: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
@@ -2646,26 +3058,33 @@ pub mod transformer {
         }
     }
 
-    /// `ListToMap` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Grok {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Match", &self.r#match)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
+    /// The `ListToMap` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListToMap {
         /// `Flatten`.
-        #[serde(rename = "Flatten", skip_serializing_if = "Option::is_none")]
         pub flatten: Option<Value<bool>>,
         /// `FlattenedElement`.
-        #[serde(rename = "FlattenedElement", skip_serializing_if = "Option::is_none")]
         pub flattened_element: Option<Value<FlattenedElement>>,
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `Target`.
-        #[serde(rename = "Target", skip_serializing_if = "Option::is_none")]
         pub target: Option<Value<String>>,
         /// `ValueKey`.
-        #[serde(rename = "ValueKey", skip_serializing_if = "Option::is_none")]
         pub value_key: Option<Value<String>>,
     }
 
@@ -2683,6 +3102,23 @@ pub mod transformer {
                 target: None,
                 value_key: None,
             }
+        }
+    }
+
+    impl Serialize for ListToMap {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Flatten", &self.flatten)?;
+            crate::cfn::entry(&mut map, "FlattenedElement", &self.flattened_element)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Target", &self.target)?;
+            crate::cfn::entry(&mut map, "ValueKey", &self.value_key)?;
+            map.end()
         }
     }
 
@@ -2723,11 +3159,10 @@ pub mod transformer {
         }
     }
 
-    /// `LowerCaseString` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `LowerCaseString` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LowerCaseString {
         /// `WithKeys`.
-        #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
 
@@ -2740,11 +3175,22 @@ pub mod transformer {
         }
     }
 
-    /// `MoveKeys` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for LowerCaseString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WithKeys", &self.with_keys)?;
+            map.end()
+        }
+    }
+
+    /// The `MoveKeys` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MoveKeys {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<MoveKeyEntry>,
     }
 
@@ -2755,17 +3201,26 @@ pub mod transformer {
         }
     }
 
-    /// `MoveKeyEntry` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for MoveKeys {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
+    /// The `MoveKeyEntry` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MoveKeyEntry {
         /// `OverwriteIfExists`.
-        #[serde(rename = "OverwriteIfExists", skip_serializing_if = "Option::is_none")]
         pub overwrite_if_exists: Option<Value<bool>>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `Target`.
-        #[serde(rename = "Target")]
         pub target: Value<String>,
     }
 
@@ -2783,81 +3238,146 @@ pub mod transformer {
         }
     }
 
-    /// `ParseCloudfront` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for MoveKeyEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "OverwriteIfExists", &self.overwrite_if_exists)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("Target", &self.target)?;
+            map.end()
+        }
+    }
+
+    /// The `ParseCloudfront` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseCloudfront {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
-    /// `ParseJson` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ParseCloudfront {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
+    /// The `ParseJson` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseJson {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Value<String>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
-    /// `ParseKeyValue` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ParseJson {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
+    /// The `ParseKeyValue` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseKeyValue {
         /// `Destination`.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
         pub destination: Option<Value<String>>,
         /// `FieldDelimiter`.
-        #[serde(rename = "FieldDelimiter", skip_serializing_if = "Option::is_none")]
         pub field_delimiter: Option<Value<String>>,
         /// `KeyPrefix`.
-        #[serde(rename = "KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub key_prefix: Option<Value<String>>,
         /// `KeyValueDelimiter`.
-        #[serde(rename = "KeyValueDelimiter", skip_serializing_if = "Option::is_none")]
         pub key_value_delimiter: Option<Value<String>>,
         /// `NonMatchValue`.
-        #[serde(rename = "NonMatchValue", skip_serializing_if = "Option::is_none")]
         pub non_match_value: Option<Value<String>>,
         /// `OverwriteIfExists`.
-        #[serde(rename = "OverwriteIfExists", skip_serializing_if = "Option::is_none")]
         pub overwrite_if_exists: Option<Value<bool>>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
-    /// `ParsePostgres` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ParseKeyValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "FieldDelimiter", &self.field_delimiter)?;
+            crate::cfn::entry(&mut map, "KeyPrefix", &self.key_prefix)?;
+            crate::cfn::entry(&mut map, "KeyValueDelimiter", &self.key_value_delimiter)?;
+            crate::cfn::entry(&mut map, "NonMatchValue", &self.non_match_value)?;
+            crate::cfn::entry(&mut map, "OverwriteIfExists", &self.overwrite_if_exists)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
+    /// The `ParsePostgres` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParsePostgres {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
-    /// `ParseRoute53` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ParsePostgres {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
+    /// The `ParseRoute53` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseRoute53 {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
-    /// `ParseToOcsf` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ParseRoute53 {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
+    /// The `ParseToOcsf` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ParseToOcsf {
         /// `EventSource`.
-        #[serde(rename = "EventSource")]
         pub event_source: Value<EventSource>,
         /// `MappingVersion`.
-        #[serde(rename = "MappingVersion", skip_serializing_if = "Option::is_none")]
         pub mapping_version: Option<Value<String>>,
         /// `OcsfVersion`.
-        #[serde(rename = "OcsfVersion")]
         pub ocsf_version: Value<OcsfVersion>,
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
@@ -2873,6 +3393,21 @@ pub mod transformer {
                 ocsf_version: ocsf_version.into(),
                 source: None,
             }
+        }
+    }
+
+    impl Serialize for ParseToOcsf {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventSource", &self.event_source)?;
+            crate::cfn::entry(&mut map, "MappingVersion", &self.mapping_version)?;
+            map.serialize_entry("OcsfVersion", &self.ocsf_version)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
         }
     }
 
@@ -2959,27 +3494,48 @@ pub mod transformer {
         }
     }
 
-    /// `ParseVpc` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `ParseVpc` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseVpc {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
-    /// `ParseWaf` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ParseVpc {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
+    /// The `ParseWaf` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ParseWaf {
         /// `Source`.
-        #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
         pub source: Option<Value<String>>,
     }
 
-    /// `RenameKeys` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ParseWaf {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Source", &self.source)?;
+            map.end()
+        }
+    }
+
+    /// The `RenameKeys` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RenameKeys {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<RenameKeyEntry>,
     }
 
@@ -2990,17 +3546,26 @@ pub mod transformer {
         }
     }
 
-    /// `RenameKeyEntry` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for RenameKeys {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
+    /// The `RenameKeyEntry` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RenameKeyEntry {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `OverwriteIfExists`.
-        #[serde(rename = "OverwriteIfExists", skip_serializing_if = "Option::is_none")]
         pub overwrite_if_exists: Option<Value<bool>>,
         /// `RenameTo`.
-        #[serde(rename = "RenameTo")]
         pub rename_to: Value<String>,
     }
 
@@ -3018,11 +3583,24 @@ pub mod transformer {
         }
     }
 
-    /// `SplitString` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for RenameKeyEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            crate::cfn::entry(&mut map, "OverwriteIfExists", &self.overwrite_if_exists)?;
+            map.serialize_entry("RenameTo", &self.rename_to)?;
+            map.end()
+        }
+    }
+
+    /// The `SplitString` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SplitString {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<SplitStringEntry>,
     }
 
@@ -3033,14 +3611,24 @@ pub mod transformer {
         }
     }
 
-    /// `SplitStringEntry` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for SplitString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
+    /// The `SplitStringEntry` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SplitStringEntry {
         /// `Delimiter`.
-        #[serde(rename = "Delimiter")]
         pub delimiter: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
     }
 
@@ -3057,11 +3645,23 @@ pub mod transformer {
         }
     }
 
-    /// `SubstituteString` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for SplitStringEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Delimiter", &self.delimiter)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.end()
+        }
+    }
+
+    /// The `SubstituteString` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubstituteString {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<SubstituteStringEntry>,
     }
 
@@ -3072,17 +3672,26 @@ pub mod transformer {
         }
     }
 
-    /// `SubstituteStringEntry` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for SubstituteString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
+    /// The `SubstituteStringEntry` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SubstituteStringEntry {
         /// `From`.
-        #[serde(rename = "From")]
         pub from: Value<String>,
         /// `Source`.
-        #[serde(rename = "Source")]
         pub source: Value<String>,
         /// `To`.
-        #[serde(rename = "To")]
         pub to: Value<String>,
     }
 
@@ -3101,11 +3710,24 @@ pub mod transformer {
         }
     }
 
-    /// `TrimString` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for SubstituteStringEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("From", &self.from)?;
+            map.serialize_entry("Source", &self.source)?;
+            map.serialize_entry("To", &self.to)?;
+            map.end()
+        }
+    }
+
+    /// The `TrimString` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TrimString {
         /// `WithKeys`.
-        #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
 
@@ -3118,11 +3740,22 @@ pub mod transformer {
         }
     }
 
-    /// `TypeConverter` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for TrimString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WithKeys", &self.with_keys)?;
+            map.end()
+        }
+    }
+
+    /// The `TypeConverter` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TypeConverter {
         /// `Entries`.
-        #[serde(rename = "Entries")]
         pub entries: Vec<TypeConverterEntry>,
     }
 
@@ -3133,14 +3766,24 @@ pub mod transformer {
         }
     }
 
-    /// `TypeConverterEntry` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for TypeConverter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Entries", &self.entries)?;
+            map.end()
+        }
+    }
+
+    /// The `TypeConverterEntry` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TypeConverterEntry {
         /// `Key`.
-        #[serde(rename = "Key")]
         pub key: Value<String>,
         /// `Type`.
-        #[serde(rename = "Type")]
         pub r#type: Value<Type>,
     }
 
@@ -3154,6 +3797,19 @@ pub mod transformer {
                 key: key.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for TypeConverterEntry {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -3200,11 +3856,10 @@ pub mod transformer {
         }
     }
 
-    /// `UpperCaseString` of `AWS::Logs::Transformer`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `UpperCaseString` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpperCaseString {
         /// `WithKeys`.
-        #[serde(rename = "WithKeys")]
         pub with_keys: Vec<Value<String>>,
     }
 
@@ -3214,6 +3869,18 @@ pub mod transformer {
             Self {
                 with_keys: with_keys.into(),
             }
+        }
+    }
+
+    impl Serialize for UpperCaseString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("WithKeys", &self.with_keys)?;
+            map.end()
         }
     }
 }

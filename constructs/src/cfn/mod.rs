@@ -13,31 +13,314 @@
 //!
 //! | CloudFormation | module (types) | cargo feature |
 //! |---|---|---|
-//! | `AWS::Organizations` | `organizations` (5) | `organizations` |
-//! | `AWS::ControlTower` | `controltower` (3) | `controltower` |
-//! | `AWS::IAM` | `iam` (16) | `iam` |
-//! | `AWS::Lambda` | `lambda` (17) | `lambda` |
-//! | `AWS::Logs` | `logs` (16) | `logs` |
+//! | `AWS::ACMPCA` | `acmpca` (4) | `acmpca` |
+//! | `AWS::AIOps` | `aiops` (1) | `aiops` |
+//! | `AWS::APS` | `aps` (5) | `aps` |
+//! | `AWS::ARCRegionSwitch` | `arcregionswitch` (1) | `arcregionswitch` |
+//! | `AWS::ARCZonalShift` | `arczonalshift` (2) | `arczonalshift` |
+//! | `AWS::AWSExternalAnthropic` | `awsexternalanthropic` (1) | `awsexternalanthropic` |
+//! | `AWS::AccessAnalyzer` | `accessanalyzer` (2) | `accessanalyzer` |
+//! | `AWS::AccountAccess` | `accountaccess` (2) | `accountaccess` |
+//! | `AWS::AgentRegistry` | `agentregistry` (2) | `agentregistry` |
+//! | `AWS::AmazonMQ` | `amazonmq` (3) | `amazonmq` |
+//! | `AWS::Amplify` | `amplify` (4) | `amplify` |
+//! | `AWS::AmplifyUIBuilder` | `amplifyuibuilder` (3) | `amplifyuibuilder` |
+//! | `AWS::ApiGateway` | `apigateway` (22) | `apigateway` |
+//! | `AWS::ApiGatewayV2` | `apigatewayv2` (15) | `apigatewayv2` |
+//! | `AWS::AppConfig` | `appconfig` (10) | `appconfig` |
+//! | `AWS::AppFabric` | `appfabric` (2) | `appfabric` |
+//! | `AWS::AppFlow` | `appflow` (3) | `appflow` |
+//! | `AWS::AppIntegrations` | `appintegrations` (3) | `appintegrations` |
+//! | `AWS::AppMesh` | `appmesh` (7) | `appmesh` |
+//! | `AWS::AppRunner` | `apprunner` (5) | `apprunner` |
+//! | `AWS::AppStream` | `appstream` (13) | `appstream` |
+//! | `AWS::AppSync` | `appsync` (13) | `appsync` |
+//! | `AWS::AppTest` | `apptest` (1) | `apptest` |
+//! | `AWS::ApplicationAutoScaling` | `applicationautoscaling` (2) | `applicationautoscaling` |
+//! | `AWS::ApplicationInsights` | `applicationinsights` (1) | `applicationinsights` |
+//! | `AWS::ApplicationSignals` | `applicationsignals` (4) | `applicationsignals` |
+//! | `AWS::Athena` | `athena` (5) | `athena` |
+//! | `AWS::AuditManager` | `auditmanager` (2) | `auditmanager` |
+//! | `AWS::AutoScaling` | `autoscaling` (6) | `autoscaling` |
+//! | `AWS::AutoScalingPlans` | `autoscalingplans` (1) | `autoscalingplans` |
+//! | `AWS::B2BI` | `b2bi` (4) | `b2bi` |
+//! | `AWS::BCM` | `bcm` (2) | `bcm` |
+//! | `AWS::BCMDataExports` | `bcmdataexports` (1) | `bcmdataexports` |
+//! | `AWS::Backup` | `backup` (10) | `backup` |
+//! | `AWS::BackupGateway` | `backupgateway` (1) | `backupgateway` |
+//! | `AWS::Batch` | `batch` (7) | `batch` |
+//! | `AWS::BcmPricingCalculator` | `bcmpricingcalculator` (3) | `bcmpricingcalculator` |
+//! | `AWS::Bedrock` | `bedrock` (23) | `bedrock` |
+//! | `AWS::BedrockAgentCore` | `bedrockagentcore` (27) | `bedrockagentcore` |
+//! | `AWS::BedrockMantle` | `bedrockmantle` (1) | `bedrockmantle` |
+//! | `AWS::Billing` | `billing` (1) | `billing` |
+//! | `AWS::BillingConductor` | `billingconductor` (4) | `billingconductor` |
+//! | `AWS::Braket` | `braket` (1) | `braket` |
+//! | `AWS::Budgets` | `budgets` (2) | `budgets` |
+//! | `AWS::CDK` | `cdk` (1) | `cdk` |
+//! | `AWS::CE` | `ce` (3) | `ce` |
+//! | `AWS::CUR` | `cur` (1) | `cur` |
+//! | `AWS::Cases` | `cases` (7) | `cases` |
+//! | `AWS::Cassandra` | `cassandra` (3) | `cassandra` |
+//! | `AWS::CertificateManager` | `certificatemanager` (5) | `certificatemanager` |
+//! | `AWS::Chatbot` | `chatbot` (3) | `chatbot` |
+//! | `AWS::Chime` | `chime` (9) | `chime` |
+//! | `AWS::CleanRooms` | `cleanrooms` (9) | `cleanrooms` |
+//! | `AWS::CleanRoomsML` | `cleanroomsml` (3) | `cleanroomsml` |
+//! | `AWS::Cloud9` | `cloud9` (1) | `cloud9` |
+//! | `AWS::CloudFormation` | `cloudformation` (20) | `cloudformation` |
+//! | `AWS::CloudFront` | `cloudfront` (22) | `cloudfront` |
+//! | `AWS::CloudHSM` | `cloudhsm` (1) | `cloudhsm` |
+//! | `AWS::CloudTrail` | `cloudtrail` (5) | `cloudtrail` |
 //! | `AWS::CloudWatch` | `cloudwatch` (12) | `cloudwatch` |
-//! | `AWS::SNS` | `sns` (4) | `sns` |
-//! | `AWS::SQS` | `sqs` (3) | `sqs` |
-//! | `AWS::S3` | `s3` (10) | `s3` |
-//! | `AWS::KMS` | `kms` (3) | `kms` |
-//! | `AWS::SSM` | `ssm` (12) | `ssm` |
-//! | `AWS::SecretsManager` | `secretsmanager` (4) | `secretsmanager` |
-//! | `AWS::EC2` | `ec2` (124) | `ec2` |
-//! | `AWS::ECS` | `ecs` (12) | `ecs` |
-//! | `AWS::XRay` | `xray` (4) | `xray` |
-//! | `AWS::CodePipeline` | `codepipeline` (3) | `codepipeline` |
+//! | `AWS::CodeArtifact` | `codeartifact` (3) | `codeartifact` |
 //! | `AWS::CodeBuild` | `codebuild` (4) | `codebuild` |
 //! | `AWS::CodeCommit` | `codecommit` (1) | `codecommit` |
+//! | `AWS::CodeConnections` | `codeconnections` (2) | `codeconnections` |
+//! | `AWS::CodeDeploy` | `codedeploy` (3) | `codedeploy` |
+//! | `AWS::CodeGuruProfiler` | `codeguruprofiler` (1) | `codeguruprofiler` |
+//! | `AWS::CodeGuruReviewer` | `codegurureviewer` (1) | `codegurureviewer` |
+//! | `AWS::CodePipeline` | `codepipeline` (3) | `codepipeline` |
+//! | `AWS::CodeStar` | `codestar` (1) | `codestar` |
 //! | `AWS::CodeStarConnections` | `codestarconnections` (3) | `codestarconnections` |
-//! | `AWS::CloudFormation` | `cloudformation` (20) | `cloudformation` |
-//! | `AWS::Proton` | `proton` (3) | `proton` |
-//! | `AWS::Events` | `events` (7) | `events` |
-//! | `AWS::ApiGateway` | `apigateway` (22) | `apigateway` |
-//! | `AWS::ServiceDiscovery` | `servicediscovery` (5) | `servicediscovery` |
+//! | `AWS::CodeStarNotifications` | `codestarnotifications` (1) | `codestarnotifications` |
+//! | `AWS::Cognito` | `cognito` (18) | `cognito` |
+//! | `AWS::Comprehend` | `comprehend` (5) | `comprehend` |
+//! | `AWS::ComputeOptimizer` | `computeoptimizer` (1) | `computeoptimizer` |
+//! | `AWS::Config` | `config` (11) | `config` |
+//! | `AWS::Connect` | `connect` (39) | `connect` |
+//! | `AWS::ConnectCampaigns` | `connectcampaigns` (1) | `connectcampaigns` |
+//! | `AWS::ConnectCampaignsV2` | `connectcampaignsv2` (1) | `connectcampaignsv2` |
+//! | `AWS::ControlTower` | `controltower` (3) | `controltower` |
+//! | `AWS::CustomerProfiles` | `customerprofiles` (11) | `customerprofiles` |
+//! | `AWS::DAX` | `dax` (3) | `dax` |
+//! | `AWS::DLM` | `dlm` (1) | `dlm` |
+//! | `AWS::DMS` | `dms` (11) | `dms` |
+//! | `AWS::DRS` | `drs` (4) | `drs` |
+//! | `AWS::DSQL` | `dsql` (1) | `dsql` |
+//! | `AWS::DataBrew` | `databrew` (6) | `databrew` |
+//! | `AWS::DataExchange` | `dataexchange` (2) | `dataexchange` |
+//! | `AWS::DataPipeline` | `datapipeline` (1) | `datapipeline` |
+//! | `AWS::DataSync` | `datasync` (13) | `datasync` |
+//! | `AWS::DataZone` | `datazone` (17) | `datazone` |
+//! | `AWS::Deadline` | `deadline` (13) | `deadline` |
+//! | `AWS::Detective` | `detective` (3) | `detective` |
+//! | `AWS::DevOpsAgent` | `devopsagent` (6) | `devopsagent` |
+//! | `AWS::DevOpsGuru` | `devopsguru` (3) | `devopsguru` |
+//! | `AWS::DirectConnect` | `directconnect` (7) | `directconnect` |
+//! | `AWS::DirectoryService` | `directoryservice` (2) | `directoryservice` |
+//! | `AWS::DocDB` | `docdb` (6) | `docdb` |
+//! | `AWS::DocDBElastic` | `docdbelastic` (2) | `docdbelastic` |
 //! | `AWS::DynamoDB` | `dynamodb` (2) | `dynamodb` |
+//! | `AWS::EC2` | `ec2` (124) | `ec2` |
+//! | `AWS::ECR` | `ecr` (9) | `ecr` |
+//! | `AWS::ECS` | `ecs` (12) | `ecs` |
+//! | `AWS::EFS` | `efs` (3) | `efs` |
+//! | `AWS::EKS` | `eks` (9) | `eks` |
+//! | `AWS::EMR` | `emr` (8) | `emr` |
+//! | `AWS::EMRContainers` | `emrcontainers` (4) | `emrcontainers` |
+//! | `AWS::EMRServerless` | `emrserverless` (1) | `emrserverless` |
+//! | `AWS::EVS` | `evs` (1) | `evs` |
+//! | `AWS::ElastiCache` | `elasticache` (12) | `elasticache` |
+//! | `AWS::ElasticBeanstalk` | `elasticbeanstalk` (4) | `elasticbeanstalk` |
+//! | `AWS::ElasticLoadBalancing` | `elasticloadbalancing` (1) | `elasticloadbalancing` |
+//! | `AWS::ElasticLoadBalancingV2` | `elasticloadbalancingv2` (7) | `elasticloadbalancingv2` |
+//! | `AWS::Elasticsearch` | `elasticsearch` (1) | `elasticsearch` |
+//! | `AWS::ElementalInference` | `elementalinference` (2) | `elementalinference` |
+//! | `AWS::EntityResolution` | `entityresolution` (5) | `entityresolution` |
+//! | `AWS::EventSchemas` | `eventschemas` (4) | `eventschemas` |
+//! | `AWS::Events` | `events` (7) | `events` |
+//! | `AWS::EventsV2` | `eventsv2` (4) | `eventsv2` |
+//! | `AWS::Evidently` | `evidently` (5) | `evidently` |
+//! | `AWS::FIS` | `fis` (2) | `fis` |
+//! | `AWS::FMS` | `fms` (5) | `fms` |
+//! | `AWS::FSx` | `fsx` (8) | `fsx` |
+//! | `AWS::FinSpace` | `finspace` (1) | `finspace` |
+//! | `AWS::Forecast` | `forecast` (2) | `forecast` |
+//! | `AWS::FraudDetector` | `frauddetector` (7) | `frauddetector` |
+//! | `AWS::GameLift` | `gamelift` (11) | `gamelift` |
+//! | `AWS::GlobalAccelerator` | `globalaccelerator` (4) | `globalaccelerator` |
+//! | `AWS::Glue` | `glue` (29) | `glue` |
+//! | `AWS::Grafana` | `grafana` (1) | `grafana` |
+//! | `AWS::Greengrass` | `greengrass` (16) | `greengrass` |
+//! | `AWS::GreengrassV2` | `greengrassv2` (2) | `greengrassv2` |
+//! | `AWS::GroundStation` | `groundstation` (4) | `groundstation` |
+//! | `AWS::GuardDuty` | `guardduty` (11) | `guardduty` |
+//! | `AWS::HealthAgent` | `healthagent` (1) | `healthagent` |
+//! | `AWS::HealthImaging` | `healthimaging` (1) | `healthimaging` |
+//! | `AWS::HealthLake` | `healthlake` (2) | `healthlake` |
+//! | `AWS::IAM` | `iam` (16) | `iam` |
+//! | `AWS::IVS` | `ivs` (11) | `ivs` |
+//! | `AWS::IVSChat` | `ivschat` (2) | `ivschat` |
+//! | `AWS::IdentityStore` | `identitystore` (3) | `identitystore` |
+//! | `AWS::ImageBuilder` | `imagebuilder` (9) | `imagebuilder` |
+//! | `AWS::Inspector` | `inspector` (3) | `inspector` |
+//! | `AWS::InspectorV2` | `inspectorv2` (5) | `inspectorv2` |
+//! | `AWS::Interconnect` | `interconnect` (1) | `interconnect` |
+//! | `AWS::InternetMonitor` | `internetmonitor` (1) | `internetmonitor` |
+//! | `AWS::Invoicing` | `invoicing` (2) | `invoicing` |
+//! | `AWS::IoT` | `iot` (32) | `iot` |
+//! | `AWS::IoTAnalytics` | `iotanalytics` (4) | `iotanalytics` |
+//! | `AWS::IoTCoreDeviceAdvisor` | `iotcoredeviceadvisor` (1) | `iotcoredeviceadvisor` |
+//! | `AWS::IoTFleetWise` | `iotfleetwise` (7) | `iotfleetwise` |
+//! | `AWS::IoTSecureTunneling` | `iotsecuretunneling` (1) | `iotsecuretunneling` |
+//! | `AWS::IoTSiteWise` | `iotsitewise` (13) | `iotsitewise` |
+//! | `AWS::IoTThingsGraph` | `iotthingsgraph` (1) | `iotthingsgraph` |
+//! | `AWS::IoTTwinMaker` | `iottwinmaker` (5) | `iottwinmaker` |
+//! | `AWS::IoTWireless` | `iotwireless` (11) | `iotwireless` |
+//! | `AWS::KMS` | `kms` (3) | `kms` |
+//! | `AWS::KafkaConnect` | `kafkaconnect` (3) | `kafkaconnect` |
+//! | `AWS::Kendra` | `kendra` (6) | `kendra` |
+//! | `AWS::KendraRanking` | `kendraranking` (1) | `kendraranking` |
+//! | `AWS::Kinesis` | `kinesis` (4) | `kinesis` |
+//! | `AWS::KinesisAnalytics` | `kinesisanalytics` (3) | `kinesisanalytics` |
+//! | `AWS::KinesisAnalyticsV2` | `kinesisanalyticsv2` (4) | `kinesisanalyticsv2` |
+//! | `AWS::KinesisFirehose` | `kinesisfirehose` (1) | `kinesisfirehose` |
+//! | `AWS::KinesisVideo` | `kinesisvideo` (2) | `kinesisvideo` |
+//! | `AWS::LakeFormation` | `lakeformation` (7) | `lakeformation` |
+//! | `AWS::Lambda` | `lambda` (17) | `lambda` |
+//! | `AWS::LaunchWizard` | `launchwizard` (1) | `launchwizard` |
+//! | `AWS::Lex` | `lex` (4) | `lex` |
+//! | `AWS::LicenseManager` | `licensemanager` (6) | `licensemanager` |
+//! | `AWS::LicenseManagerLinuxSubscriptions` | `licensemanagerlinuxsubscriptions` (1) | `licensemanagerlinuxsubscriptions` |
+//! | `AWS::LicenseManagerUserSubscriptions` | `licensemanagerusersubscriptions` (1) | `licensemanagerusersubscriptions` |
+//! | `AWS::Lightsail` | `lightsail` (17) | `lightsail` |
+//! | `AWS::Location` | `location` (7) | `location` |
+//! | `AWS::Logs` | `logs` (16) | `logs` |
+//! | `AWS::LookoutEquipment` | `lookoutequipment` (1) | `lookoutequipment` |
+//! | `AWS::LookoutVision` | `lookoutvision` (1) | `lookoutvision` |
+//! | `AWS::M2` | `m2` (3) | `m2` |
+//! | `AWS::MGN` | `mgn` (3) | `mgn` |
+//! | `AWS::MPA` | `mpa` (2) | `mpa` |
+//! | `AWS::MSK` | `msk` (9) | `msk` |
+//! | `AWS::MWAA` | `mwaa` (1) | `mwaa` |
+//! | `AWS::MWAAServerless` | `mwaaserverless` (1) | `mwaaserverless` |
+//! | `AWS::Macie` | `macie` (5) | `macie` |
+//! | `AWS::ManagedBlockchain` | `managedblockchain` (3) | `managedblockchain` |
+//! | `AWS::MediaConnect` | `mediaconnect` (13) | `mediaconnect` |
+//! | `AWS::MediaConvert` | `mediaconvert` (4) | `mediaconvert` |
+//! | `AWS::MediaLive` | `medialive` (15) | `medialive` |
+//! | `AWS::MediaPackage` | `mediapackage` (5) | `mediapackage` |
+//! | `AWS::MediaPackageV2` | `mediapackagev2` (5) | `mediapackagev2` |
+//! | `AWS::MediaStore` | `mediastore` (1) | `mediastore` |
+//! | `AWS::MediaTailor` | `mediatailor` (9) | `mediatailor` |
+//! | `AWS::MemoryDB` | `memorydb` (7) | `memorydb` |
+//! | `AWS::Neptune` | `neptune` (7) | `neptune` |
+//! | `AWS::NeptuneGraph` | `neptunegraph` (3) | `neptunegraph` |
+//! | `AWS::NetworkFirewall` | `networkfirewall` (7) | `networkfirewall` |
+//! | `AWS::NetworkFlowMonitor` | `networkflowmonitor` (2) | `networkflowmonitor` |
+//! | `AWS::NetworkManager` | `networkmanager` (16) | `networkmanager` |
+//! | `AWS::NetworkMonitor` | `networkmonitor` (1) | `networkmonitor` |
+//! | `AWS::NetworkSecurityManager` | `networksecuritymanager` (5) | `networksecuritymanager` |
+//! | `AWS::Notifications` | `notifications` (7) | `notifications` |
+//! | `AWS::NotificationsContacts` | `notificationscontacts` (1) | `notificationscontacts` |
+//! | `AWS::NovaAct` | `novaact` (1) | `novaact` |
+//! | `AWS::ODB` | `odb` (5) | `odb` |
+//! | `AWS::OSIS` | `osis` (1) | `osis` |
+//! | `AWS::Oam` | `oam` (2) | `oam` |
+//! | `AWS::ObservabilityAdmin` | `observabilityadmin` (7) | `observabilityadmin` |
+//! | `AWS::Omics` | `omics` (9) | `omics` |
+//! | `AWS::OpenSearch` | `opensearch` (1) | `opensearch` |
+//! | `AWS::OpenSearchServerless` | `opensearchserverless` (9) | `opensearchserverless` |
+//! | `AWS::OpenSearchService` | `opensearchservice` (2) | `opensearchservice` |
+//! | `AWS::Organizations` | `organizations` (5) | `organizations` |
+//! | `AWS::Outposts` | `outposts` (2) | `outposts` |
+//! | `AWS::PCAConnectorAD` | `pcaconnectorad` (5) | `pcaconnectorad` |
+//! | `AWS::PCAConnectorSCEP` | `pcaconnectorscep` (2) | `pcaconnectorscep` |
+//! | `AWS::PCS` | `pcs` (3) | `pcs` |
+//! | `AWS::PI` | `pi` (1) | `pi` |
+//! | `AWS::Panorama` | `panorama` (3) | `panorama` |
+//! | `AWS::PaymentCryptography` | `paymentcryptography` (2) | `paymentcryptography` |
+//! | `AWS::Personalize` | `personalize` (8) | `personalize` |
+//! | `AWS::Pinpoint` | `pinpoint` (19) | `pinpoint` |
+//! | `AWS::PinpointEmail` | `pinpointemail` (4) | `pinpointemail` |
+//! | `AWS::Pipes` | `pipes` (1) | `pipes` |
+//! | `AWS::Polly` | `polly` (1) | `polly` |
+//! | `AWS::PricingPlanManager` | `pricingplanmanager` (1) | `pricingplanmanager` |
+//! | `AWS::Proton` | `proton` (3) | `proton` |
+//! | `AWS::QBusiness` | `qbusiness` (8) | `qbusiness` |
+//! | `AWS::QLDB` | `qldb` (2) | `qldb` |
+//! | `AWS::QuickSight` | `quicksight` (25) | `quicksight` |
+//! | `AWS::RAM` | `ram` (6) | `ram` |
+//! | `AWS::RDS` | `rds` (20) | `rds` |
+//! | `AWS::RTBFabric` | `rtbfabric` (6) | `rtbfabric` |
+//! | `AWS::RUM` | `rum` (1) | `rum` |
+//! | `AWS::Rbin` | `rbin` (1) | `rbin` |
+//! | `AWS::Redshift` | `redshift` (16) | `redshift` |
+//! | `AWS::RedshiftServerless` | `redshiftserverless` (3) | `redshiftserverless` |
+//! | `AWS::RefactorSpaces` | `refactorspaces` (4) | `refactorspaces` |
+//! | `AWS::Rekognition` | `rekognition` (4) | `rekognition` |
+//! | `AWS::ResilienceHub` | `resiliencehub` (2) | `resiliencehub` |
+//! | `AWS::ResilienceHubV2` | `resiliencehubv2` (5) | `resiliencehubv2` |
+//! | `AWS::ResourceExplorer2` | `resourceexplorer2` (3) | `resourceexplorer2` |
+//! | `AWS::ResourceGroups` | `resourcegroups` (2) | `resourcegroups` |
+//! | `AWS::RoboMaker` | `robomaker` (6) | `robomaker` |
+//! | `AWS::RolesAnywhere` | `rolesanywhere` (3) | `rolesanywhere` |
+//! | `AWS::Route53` | `route53` (11) | `route53` |
+//! | `AWS::Route53GlobalResolver` | `route53globalresolver` (7) | `route53globalresolver` |
+//! | `AWS::Route53Profiles` | `route53profiles` (3) | `route53profiles` |
+//! | `AWS::Route53RecoveryControl` | `route53recoverycontrol` (4) | `route53recoverycontrol` |
+//! | `AWS::Route53RecoveryReadiness` | `route53recoveryreadiness` (4) | `route53recoveryreadiness` |
+//! | `AWS::Route53Resolver` | `route53resolver` (11) | `route53resolver` |
+//! | `AWS::S3` | `s3` (10) | `s3` |
+//! | `AWS::S3Express` | `s3express` (3) | `s3express` |
+//! | `AWS::S3Files` | `s3files` (4) | `s3files` |
+//! | `AWS::S3ObjectLambda` | `s3objectlambda` (2) | `s3objectlambda` |
+//! | `AWS::S3Outposts` | `s3outposts` (4) | `s3outposts` |
+//! | `AWS::S3Tables` | `s3tables` (5) | `s3tables` |
+//! | `AWS::S3Vectors` | `s3vectors` (3) | `s3vectors` |
+//! | `AWS::SCN` | `scn` (4) | `scn` |
+//! | `AWS::SDB` | `sdb` (1) | `sdb` |
+//! | `AWS::SES` | `ses` (22) | `ses` |
+//! | `AWS::SMSVOICE` | `smsvoice` (12) | `smsvoice` |
+//! | `AWS::SNS` | `sns` (4) | `sns` |
+//! | `AWS::SQS` | `sqs` (3) | `sqs` |
+//! | `AWS::SSM` | `ssm` (12) | `ssm` |
+//! | `AWS::SSMContacts` | `ssmcontacts` (4) | `ssmcontacts` |
+//! | `AWS::SSMGuiConnect` | `ssmguiconnect` (1) | `ssmguiconnect` |
+//! | `AWS::SSMIncidents` | `ssmincidents` (2) | `ssmincidents` |
+//! | `AWS::SSMQuickSetup` | `ssmquicksetup` (2) | `ssmquicksetup` |
+//! | `AWS::SSO` | `sso` (6) | `sso` |
+//! | `AWS::SageMaker` | `sagemaker` (48) | `sagemaker` |
+//! | `AWS::Scheduler` | `scheduler` (2) | `scheduler` |
+//! | `AWS::SecretsManager` | `secretsmanager` (4) | `secretsmanager` |
+//! | `AWS::SecurityAgent` | `securityagent` (7) | `securityagent` |
+//! | `AWS::SecurityHub` | `securityhub` (17) | `securityhub` |
+//! | `AWS::SecurityLake` | `securitylake` (4) | `securitylake` |
+//! | `AWS::ServerlessRepo` | `serverlessrepo` (1) | `serverlessrepo` |
+//! | `AWS::ServiceCatalog` | `servicecatalog` (16) | `servicecatalog` |
+//! | `AWS::ServiceCatalogAppRegistry` | `servicecatalogappregistry` (4) | `servicecatalogappregistry` |
+//! | `AWS::ServiceDiscovery` | `servicediscovery` (5) | `servicediscovery` |
+//! | `AWS::Shield` | `shield` (4) | `shield` |
+//! | `AWS::Signer` | `signer` (2) | `signer` |
+//! | `AWS::SimSpaceWeaver` | `simspaceweaver` (1) | `simspaceweaver` |
+//! | `AWS::StepFunctions` | `stepfunctions` (4) | `stepfunctions` |
+//! | `AWS::StorageGateway` | `storagegateway` (5) | `storagegateway` |
+//! | `AWS::SupportApp` | `supportapp` (3) | `supportapp` |
+//! | `AWS::SupportAuthZ` | `supportauthz` (1) | `supportauthz` |
+//! | `AWS::Synthetics` | `synthetics` (2) | `synthetics` |
+//! | `AWS::SystemsManagerSAP` | `systemsmanagersap` (1) | `systemsmanagersap` |
+//! | `AWS::Textract` | `textract` (1) | `textract` |
+//! | `AWS::Timestream` | `timestream` (6) | `timestream` |
+//! | `AWS::Transcribe` | `transcribe` (4) | `transcribe` |
+//! | `AWS::Transfer` | `transfer` (9) | `transfer` |
+//! | `AWS::Translate` | `translate` (2) | `translate` |
+//! | `AWS::UXC` | `uxc` (1) | `uxc` |
+//! | `AWS::VerifiedPermissions` | `verifiedpermissions` (5) | `verifiedpermissions` |
+//! | `AWS::VoiceID` | `voiceid` (1) | `voiceid` |
+//! | `AWS::VpcLattice` | `vpclattice` (14) | `vpclattice` |
+//! | `AWS::WAF` | `waf` (7) | `waf` |
+//! | `AWS::WAFRegional` | `wafregional` (11) | `wafregional` |
+//! | `AWS::WAFv2` | `wafv2` (6) | `wafv2` |
+//! | `AWS::WellArchitected` | `wellarchitected` (7) | `wellarchitected` |
+//! | `AWS::Wickr` | `wickr` (1) | `wickr` |
+//! | `AWS::Wisdom` | `wisdom` (14) | `wisdom` |
+//! | `AWS::WorkSpaces` | `workspaces` (5) | `workspaces` |
+//! | `AWS::WorkSpacesThinClient` | `workspacesthinclient` (1) | `workspacesthinclient` |
+//! | `AWS::WorkSpacesWeb` | `workspacesweb` (10) | `workspacesweb` |
+//! | `AWS::WorkspacesInstances` | `workspacesinstances` (3) | `workspacesinstances` |
+//! | `AWS::XRay` | `xray` (4) | `xray` |
+//! | `Alexa::ASK` | `alexa_ask` (1) | `alexa_ask` |
 //!
 //! ```
 //! use cloudwright_constructs::cfn::sqs::{CfnQueue, CfnQueueProps};
@@ -56,81 +339,930 @@
 use cloudwright_core::{TagFormat, Value};
 use serde::Serialize;
 
-/// `AWS::Organizations::*` (cargo feature `organizations`).
-#[cfg(feature = "organizations")]
-pub mod organizations;
-/// `AWS::ControlTower::*` (cargo feature `controltower`).
-#[cfg(feature = "controltower")]
-pub mod controltower;
-/// `AWS::IAM::*` (cargo feature `iam`).
-#[cfg(feature = "iam")]
-pub mod iam;
-/// `AWS::Lambda::*` (cargo feature `lambda`).
-#[cfg(feature = "lambda")]
-pub mod lambda;
-/// `AWS::Logs::*` (cargo feature `logs`).
-#[cfg(feature = "logs")]
-pub mod logs;
+/// `AWS::ACMPCA::*` (cargo feature `acmpca`).
+#[cfg(feature = "acmpca")]
+pub mod acmpca;
+/// `AWS::AIOps::*` (cargo feature `aiops`).
+#[cfg(feature = "aiops")]
+pub mod aiops;
+/// `AWS::APS::*` (cargo feature `aps`).
+#[cfg(feature = "aps")]
+pub mod aps;
+/// `AWS::ARCRegionSwitch::*` (cargo feature `arcregionswitch`).
+#[cfg(feature = "arcregionswitch")]
+pub mod arcregionswitch;
+/// `AWS::ARCZonalShift::*` (cargo feature `arczonalshift`).
+#[cfg(feature = "arczonalshift")]
+pub mod arczonalshift;
+/// `AWS::AWSExternalAnthropic::*` (cargo feature `awsexternalanthropic`).
+#[cfg(feature = "awsexternalanthropic")]
+pub mod awsexternalanthropic;
+/// `AWS::AccessAnalyzer::*` (cargo feature `accessanalyzer`).
+#[cfg(feature = "accessanalyzer")]
+pub mod accessanalyzer;
+/// `AWS::AccountAccess::*` (cargo feature `accountaccess`).
+#[cfg(feature = "accountaccess")]
+pub mod accountaccess;
+/// `AWS::AgentRegistry::*` (cargo feature `agentregistry`).
+#[cfg(feature = "agentregistry")]
+pub mod agentregistry;
+/// `AWS::AmazonMQ::*` (cargo feature `amazonmq`).
+#[cfg(feature = "amazonmq")]
+pub mod amazonmq;
+/// `AWS::Amplify::*` (cargo feature `amplify`).
+#[cfg(feature = "amplify")]
+pub mod amplify;
+/// `AWS::AmplifyUIBuilder::*` (cargo feature `amplifyuibuilder`).
+#[cfg(feature = "amplifyuibuilder")]
+pub mod amplifyuibuilder;
+/// `AWS::ApiGateway::*` (cargo feature `apigateway`).
+#[cfg(feature = "apigateway")]
+pub mod apigateway;
+/// `AWS::ApiGatewayV2::*` (cargo feature `apigatewayv2`).
+#[cfg(feature = "apigatewayv2")]
+pub mod apigatewayv2;
+/// `AWS::AppConfig::*` (cargo feature `appconfig`).
+#[cfg(feature = "appconfig")]
+pub mod appconfig;
+/// `AWS::AppFabric::*` (cargo feature `appfabric`).
+#[cfg(feature = "appfabric")]
+pub mod appfabric;
+/// `AWS::AppFlow::*` (cargo feature `appflow`).
+#[cfg(feature = "appflow")]
+pub mod appflow;
+/// `AWS::AppIntegrations::*` (cargo feature `appintegrations`).
+#[cfg(feature = "appintegrations")]
+pub mod appintegrations;
+/// `AWS::AppMesh::*` (cargo feature `appmesh`).
+#[cfg(feature = "appmesh")]
+pub mod appmesh;
+/// `AWS::AppRunner::*` (cargo feature `apprunner`).
+#[cfg(feature = "apprunner")]
+pub mod apprunner;
+/// `AWS::AppStream::*` (cargo feature `appstream`).
+#[cfg(feature = "appstream")]
+pub mod appstream;
+/// `AWS::AppSync::*` (cargo feature `appsync`).
+#[cfg(feature = "appsync")]
+pub mod appsync;
+/// `AWS::AppTest::*` (cargo feature `apptest`).
+#[cfg(feature = "apptest")]
+pub mod apptest;
+/// `AWS::ApplicationAutoScaling::*` (cargo feature `applicationautoscaling`).
+#[cfg(feature = "applicationautoscaling")]
+pub mod applicationautoscaling;
+/// `AWS::ApplicationInsights::*` (cargo feature `applicationinsights`).
+#[cfg(feature = "applicationinsights")]
+pub mod applicationinsights;
+/// `AWS::ApplicationSignals::*` (cargo feature `applicationsignals`).
+#[cfg(feature = "applicationsignals")]
+pub mod applicationsignals;
+/// `AWS::Athena::*` (cargo feature `athena`).
+#[cfg(feature = "athena")]
+pub mod athena;
+/// `AWS::AuditManager::*` (cargo feature `auditmanager`).
+#[cfg(feature = "auditmanager")]
+pub mod auditmanager;
+/// `AWS::AutoScaling::*` (cargo feature `autoscaling`).
+#[cfg(feature = "autoscaling")]
+pub mod autoscaling;
+/// `AWS::AutoScalingPlans::*` (cargo feature `autoscalingplans`).
+#[cfg(feature = "autoscalingplans")]
+pub mod autoscalingplans;
+/// `AWS::B2BI::*` (cargo feature `b2bi`).
+#[cfg(feature = "b2bi")]
+pub mod b2bi;
+/// `AWS::BCM::*` (cargo feature `bcm`).
+#[cfg(feature = "bcm")]
+pub mod bcm;
+/// `AWS::BCMDataExports::*` (cargo feature `bcmdataexports`).
+#[cfg(feature = "bcmdataexports")]
+pub mod bcmdataexports;
+/// `AWS::Backup::*` (cargo feature `backup`).
+#[cfg(feature = "backup")]
+pub mod backup;
+/// `AWS::BackupGateway::*` (cargo feature `backupgateway`).
+#[cfg(feature = "backupgateway")]
+pub mod backupgateway;
+/// `AWS::Batch::*` (cargo feature `batch`).
+#[cfg(feature = "batch")]
+pub mod batch;
+/// `AWS::BcmPricingCalculator::*` (cargo feature `bcmpricingcalculator`).
+#[cfg(feature = "bcmpricingcalculator")]
+pub mod bcmpricingcalculator;
+/// `AWS::Bedrock::*` (cargo feature `bedrock`).
+#[cfg(feature = "bedrock")]
+pub mod bedrock;
+/// `AWS::BedrockAgentCore::*` (cargo feature `bedrockagentcore`).
+#[cfg(feature = "bedrockagentcore")]
+pub mod bedrockagentcore;
+/// `AWS::BedrockMantle::*` (cargo feature `bedrockmantle`).
+#[cfg(feature = "bedrockmantle")]
+pub mod bedrockmantle;
+/// `AWS::Billing::*` (cargo feature `billing`).
+#[cfg(feature = "billing")]
+pub mod billing;
+/// `AWS::BillingConductor::*` (cargo feature `billingconductor`).
+#[cfg(feature = "billingconductor")]
+pub mod billingconductor;
+/// `AWS::Braket::*` (cargo feature `braket`).
+#[cfg(feature = "braket")]
+pub mod braket;
+/// `AWS::Budgets::*` (cargo feature `budgets`).
+#[cfg(feature = "budgets")]
+pub mod budgets;
+/// `AWS::CDK::*` (cargo feature `cdk`).
+#[cfg(feature = "cdk")]
+pub mod cdk;
+/// `AWS::CE::*` (cargo feature `ce`).
+#[cfg(feature = "ce")]
+pub mod ce;
+/// `AWS::CUR::*` (cargo feature `cur`).
+#[cfg(feature = "cur")]
+pub mod cur;
+/// `AWS::Cases::*` (cargo feature `cases`).
+#[cfg(feature = "cases")]
+pub mod cases;
+/// `AWS::Cassandra::*` (cargo feature `cassandra`).
+#[cfg(feature = "cassandra")]
+pub mod cassandra;
+/// `AWS::CertificateManager::*` (cargo feature `certificatemanager`).
+#[cfg(feature = "certificatemanager")]
+pub mod certificatemanager;
+/// `AWS::Chatbot::*` (cargo feature `chatbot`).
+#[cfg(feature = "chatbot")]
+pub mod chatbot;
+/// `AWS::Chime::*` (cargo feature `chime`).
+#[cfg(feature = "chime")]
+pub mod chime;
+/// `AWS::CleanRooms::*` (cargo feature `cleanrooms`).
+#[cfg(feature = "cleanrooms")]
+pub mod cleanrooms;
+/// `AWS::CleanRoomsML::*` (cargo feature `cleanroomsml`).
+#[cfg(feature = "cleanroomsml")]
+pub mod cleanroomsml;
+/// `AWS::Cloud9::*` (cargo feature `cloud9`).
+#[cfg(feature = "cloud9")]
+pub mod cloud9;
+/// `AWS::CloudFormation::*` (cargo feature `cloudformation`).
+#[cfg(feature = "cloudformation")]
+pub mod cloudformation;
+/// `AWS::CloudFront::*` (cargo feature `cloudfront`).
+#[cfg(feature = "cloudfront")]
+pub mod cloudfront;
+/// `AWS::CloudHSM::*` (cargo feature `cloudhsm`).
+#[cfg(feature = "cloudhsm")]
+pub mod cloudhsm;
+/// `AWS::CloudTrail::*` (cargo feature `cloudtrail`).
+#[cfg(feature = "cloudtrail")]
+pub mod cloudtrail;
 /// `AWS::CloudWatch::*` (cargo feature `cloudwatch`).
 #[cfg(feature = "cloudwatch")]
 pub mod cloudwatch;
-/// `AWS::SNS::*` (cargo feature `sns`).
-#[cfg(feature = "sns")]
-pub mod sns;
-/// `AWS::SQS::*` (cargo feature `sqs`).
-#[cfg(feature = "sqs")]
-pub mod sqs;
-/// `AWS::S3::*` (cargo feature `s3`).
-#[cfg(feature = "s3")]
-pub mod s3;
-/// `AWS::KMS::*` (cargo feature `kms`).
-#[cfg(feature = "kms")]
-pub mod kms;
-/// `AWS::SSM::*` (cargo feature `ssm`).
-#[cfg(feature = "ssm")]
-pub mod ssm;
-/// `AWS::SecretsManager::*` (cargo feature `secretsmanager`).
-#[cfg(feature = "secretsmanager")]
-pub mod secretsmanager;
-/// `AWS::EC2::*` (cargo feature `ec2`).
-#[cfg(feature = "ec2")]
-pub mod ec2;
-/// `AWS::ECS::*` (cargo feature `ecs`).
-#[cfg(feature = "ecs")]
-pub mod ecs;
-/// `AWS::XRay::*` (cargo feature `xray`).
-#[cfg(feature = "xray")]
-pub mod xray;
-/// `AWS::CodePipeline::*` (cargo feature `codepipeline`).
-#[cfg(feature = "codepipeline")]
-pub mod codepipeline;
+/// `AWS::CodeArtifact::*` (cargo feature `codeartifact`).
+#[cfg(feature = "codeartifact")]
+pub mod codeartifact;
 /// `AWS::CodeBuild::*` (cargo feature `codebuild`).
 #[cfg(feature = "codebuild")]
 pub mod codebuild;
 /// `AWS::CodeCommit::*` (cargo feature `codecommit`).
 #[cfg(feature = "codecommit")]
 pub mod codecommit;
+/// `AWS::CodeConnections::*` (cargo feature `codeconnections`).
+#[cfg(feature = "codeconnections")]
+pub mod codeconnections;
+/// `AWS::CodeDeploy::*` (cargo feature `codedeploy`).
+#[cfg(feature = "codedeploy")]
+pub mod codedeploy;
+/// `AWS::CodeGuruProfiler::*` (cargo feature `codeguruprofiler`).
+#[cfg(feature = "codeguruprofiler")]
+pub mod codeguruprofiler;
+/// `AWS::CodeGuruReviewer::*` (cargo feature `codegurureviewer`).
+#[cfg(feature = "codegurureviewer")]
+pub mod codegurureviewer;
+/// `AWS::CodePipeline::*` (cargo feature `codepipeline`).
+#[cfg(feature = "codepipeline")]
+pub mod codepipeline;
+/// `AWS::CodeStar::*` (cargo feature `codestar`).
+#[cfg(feature = "codestar")]
+pub mod codestar;
 /// `AWS::CodeStarConnections::*` (cargo feature `codestarconnections`).
 #[cfg(feature = "codestarconnections")]
 pub mod codestarconnections;
-/// `AWS::CloudFormation::*` (cargo feature `cloudformation`).
-#[cfg(feature = "cloudformation")]
-pub mod cloudformation;
-/// `AWS::Proton::*` (cargo feature `proton`).
-#[cfg(feature = "proton")]
-pub mod proton;
-/// `AWS::Events::*` (cargo feature `events`).
-#[cfg(feature = "events")]
-pub mod events;
-/// `AWS::ApiGateway::*` (cargo feature `apigateway`).
-#[cfg(feature = "apigateway")]
-pub mod apigateway;
-/// `AWS::ServiceDiscovery::*` (cargo feature `servicediscovery`).
-#[cfg(feature = "servicediscovery")]
-pub mod servicediscovery;
+/// `AWS::CodeStarNotifications::*` (cargo feature `codestarnotifications`).
+#[cfg(feature = "codestarnotifications")]
+pub mod codestarnotifications;
+/// `AWS::Cognito::*` (cargo feature `cognito`).
+#[cfg(feature = "cognito")]
+pub mod cognito;
+/// `AWS::Comprehend::*` (cargo feature `comprehend`).
+#[cfg(feature = "comprehend")]
+pub mod comprehend;
+/// `AWS::ComputeOptimizer::*` (cargo feature `computeoptimizer`).
+#[cfg(feature = "computeoptimizer")]
+pub mod computeoptimizer;
+/// `AWS::Config::*` (cargo feature `config`).
+#[cfg(feature = "config")]
+pub mod config;
+/// `AWS::Connect::*` (cargo feature `connect`).
+#[cfg(feature = "connect")]
+pub mod connect;
+/// `AWS::ConnectCampaigns::*` (cargo feature `connectcampaigns`).
+#[cfg(feature = "connectcampaigns")]
+pub mod connectcampaigns;
+/// `AWS::ConnectCampaignsV2::*` (cargo feature `connectcampaignsv2`).
+#[cfg(feature = "connectcampaignsv2")]
+pub mod connectcampaignsv2;
+/// `AWS::ControlTower::*` (cargo feature `controltower`).
+#[cfg(feature = "controltower")]
+pub mod controltower;
+/// `AWS::CustomerProfiles::*` (cargo feature `customerprofiles`).
+#[cfg(feature = "customerprofiles")]
+pub mod customerprofiles;
+/// `AWS::DAX::*` (cargo feature `dax`).
+#[cfg(feature = "dax")]
+pub mod dax;
+/// `AWS::DLM::*` (cargo feature `dlm`).
+#[cfg(feature = "dlm")]
+pub mod dlm;
+/// `AWS::DMS::*` (cargo feature `dms`).
+#[cfg(feature = "dms")]
+pub mod dms;
+/// `AWS::DRS::*` (cargo feature `drs`).
+#[cfg(feature = "drs")]
+pub mod drs;
+/// `AWS::DSQL::*` (cargo feature `dsql`).
+#[cfg(feature = "dsql")]
+pub mod dsql;
+/// `AWS::DataBrew::*` (cargo feature `databrew`).
+#[cfg(feature = "databrew")]
+pub mod databrew;
+/// `AWS::DataExchange::*` (cargo feature `dataexchange`).
+#[cfg(feature = "dataexchange")]
+pub mod dataexchange;
+/// `AWS::DataPipeline::*` (cargo feature `datapipeline`).
+#[cfg(feature = "datapipeline")]
+pub mod datapipeline;
+/// `AWS::DataSync::*` (cargo feature `datasync`).
+#[cfg(feature = "datasync")]
+pub mod datasync;
+/// `AWS::DataZone::*` (cargo feature `datazone`).
+#[cfg(feature = "datazone")]
+pub mod datazone;
+/// `AWS::Deadline::*` (cargo feature `deadline`).
+#[cfg(feature = "deadline")]
+pub mod deadline;
+/// `AWS::Detective::*` (cargo feature `detective`).
+#[cfg(feature = "detective")]
+pub mod detective;
+/// `AWS::DevOpsAgent::*` (cargo feature `devopsagent`).
+#[cfg(feature = "devopsagent")]
+pub mod devopsagent;
+/// `AWS::DevOpsGuru::*` (cargo feature `devopsguru`).
+#[cfg(feature = "devopsguru")]
+pub mod devopsguru;
+/// `AWS::DirectConnect::*` (cargo feature `directconnect`).
+#[cfg(feature = "directconnect")]
+pub mod directconnect;
+/// `AWS::DirectoryService::*` (cargo feature `directoryservice`).
+#[cfg(feature = "directoryservice")]
+pub mod directoryservice;
+/// `AWS::DocDB::*` (cargo feature `docdb`).
+#[cfg(feature = "docdb")]
+pub mod docdb;
+/// `AWS::DocDBElastic::*` (cargo feature `docdbelastic`).
+#[cfg(feature = "docdbelastic")]
+pub mod docdbelastic;
 /// `AWS::DynamoDB::*` (cargo feature `dynamodb`).
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
+/// `AWS::EC2::*` (cargo feature `ec2`).
+#[cfg(feature = "ec2")]
+pub mod ec2;
+/// `AWS::ECR::*` (cargo feature `ecr`).
+#[cfg(feature = "ecr")]
+pub mod ecr;
+/// `AWS::ECS::*` (cargo feature `ecs`).
+#[cfg(feature = "ecs")]
+pub mod ecs;
+/// `AWS::EFS::*` (cargo feature `efs`).
+#[cfg(feature = "efs")]
+pub mod efs;
+/// `AWS::EKS::*` (cargo feature `eks`).
+#[cfg(feature = "eks")]
+pub mod eks;
+/// `AWS::EMR::*` (cargo feature `emr`).
+#[cfg(feature = "emr")]
+pub mod emr;
+/// `AWS::EMRContainers::*` (cargo feature `emrcontainers`).
+#[cfg(feature = "emrcontainers")]
+pub mod emrcontainers;
+/// `AWS::EMRServerless::*` (cargo feature `emrserverless`).
+#[cfg(feature = "emrserverless")]
+pub mod emrserverless;
+/// `AWS::EVS::*` (cargo feature `evs`).
+#[cfg(feature = "evs")]
+pub mod evs;
+/// `AWS::ElastiCache::*` (cargo feature `elasticache`).
+#[cfg(feature = "elasticache")]
+pub mod elasticache;
+/// `AWS::ElasticBeanstalk::*` (cargo feature `elasticbeanstalk`).
+#[cfg(feature = "elasticbeanstalk")]
+pub mod elasticbeanstalk;
+/// `AWS::ElasticLoadBalancing::*` (cargo feature `elasticloadbalancing`).
+#[cfg(feature = "elasticloadbalancing")]
+pub mod elasticloadbalancing;
+/// `AWS::ElasticLoadBalancingV2::*` (cargo feature `elasticloadbalancingv2`).
+#[cfg(feature = "elasticloadbalancingv2")]
+pub mod elasticloadbalancingv2;
+/// `AWS::Elasticsearch::*` (cargo feature `elasticsearch`).
+#[cfg(feature = "elasticsearch")]
+pub mod elasticsearch;
+/// `AWS::ElementalInference::*` (cargo feature `elementalinference`).
+#[cfg(feature = "elementalinference")]
+pub mod elementalinference;
+/// `AWS::EntityResolution::*` (cargo feature `entityresolution`).
+#[cfg(feature = "entityresolution")]
+pub mod entityresolution;
+/// `AWS::EventSchemas::*` (cargo feature `eventschemas`).
+#[cfg(feature = "eventschemas")]
+pub mod eventschemas;
+/// `AWS::Events::*` (cargo feature `events`).
+#[cfg(feature = "events")]
+pub mod events;
+/// `AWS::EventsV2::*` (cargo feature `eventsv2`).
+#[cfg(feature = "eventsv2")]
+pub mod eventsv2;
+/// `AWS::Evidently::*` (cargo feature `evidently`).
+#[cfg(feature = "evidently")]
+pub mod evidently;
+/// `AWS::FIS::*` (cargo feature `fis`).
+#[cfg(feature = "fis")]
+pub mod fis;
+/// `AWS::FMS::*` (cargo feature `fms`).
+#[cfg(feature = "fms")]
+pub mod fms;
+/// `AWS::FSx::*` (cargo feature `fsx`).
+#[cfg(feature = "fsx")]
+pub mod fsx;
+/// `AWS::FinSpace::*` (cargo feature `finspace`).
+#[cfg(feature = "finspace")]
+pub mod finspace;
+/// `AWS::Forecast::*` (cargo feature `forecast`).
+#[cfg(feature = "forecast")]
+pub mod forecast;
+/// `AWS::FraudDetector::*` (cargo feature `frauddetector`).
+#[cfg(feature = "frauddetector")]
+pub mod frauddetector;
+/// `AWS::GameLift::*` (cargo feature `gamelift`).
+#[cfg(feature = "gamelift")]
+pub mod gamelift;
+/// `AWS::GlobalAccelerator::*` (cargo feature `globalaccelerator`).
+#[cfg(feature = "globalaccelerator")]
+pub mod globalaccelerator;
+/// `AWS::Glue::*` (cargo feature `glue`).
+#[cfg(feature = "glue")]
+pub mod glue;
+/// `AWS::Grafana::*` (cargo feature `grafana`).
+#[cfg(feature = "grafana")]
+pub mod grafana;
+/// `AWS::Greengrass::*` (cargo feature `greengrass`).
+#[cfg(feature = "greengrass")]
+pub mod greengrass;
+/// `AWS::GreengrassV2::*` (cargo feature `greengrassv2`).
+#[cfg(feature = "greengrassv2")]
+pub mod greengrassv2;
+/// `AWS::GroundStation::*` (cargo feature `groundstation`).
+#[cfg(feature = "groundstation")]
+pub mod groundstation;
+/// `AWS::GuardDuty::*` (cargo feature `guardduty`).
+#[cfg(feature = "guardduty")]
+pub mod guardduty;
+/// `AWS::HealthAgent::*` (cargo feature `healthagent`).
+#[cfg(feature = "healthagent")]
+pub mod healthagent;
+/// `AWS::HealthImaging::*` (cargo feature `healthimaging`).
+#[cfg(feature = "healthimaging")]
+pub mod healthimaging;
+/// `AWS::HealthLake::*` (cargo feature `healthlake`).
+#[cfg(feature = "healthlake")]
+pub mod healthlake;
+/// `AWS::IAM::*` (cargo feature `iam`).
+#[cfg(feature = "iam")]
+pub mod iam;
+/// `AWS::IVS::*` (cargo feature `ivs`).
+#[cfg(feature = "ivs")]
+pub mod ivs;
+/// `AWS::IVSChat::*` (cargo feature `ivschat`).
+#[cfg(feature = "ivschat")]
+pub mod ivschat;
+/// `AWS::IdentityStore::*` (cargo feature `identitystore`).
+#[cfg(feature = "identitystore")]
+pub mod identitystore;
+/// `AWS::ImageBuilder::*` (cargo feature `imagebuilder`).
+#[cfg(feature = "imagebuilder")]
+pub mod imagebuilder;
+/// `AWS::Inspector::*` (cargo feature `inspector`).
+#[cfg(feature = "inspector")]
+pub mod inspector;
+/// `AWS::InspectorV2::*` (cargo feature `inspectorv2`).
+#[cfg(feature = "inspectorv2")]
+pub mod inspectorv2;
+/// `AWS::Interconnect::*` (cargo feature `interconnect`).
+#[cfg(feature = "interconnect")]
+pub mod interconnect;
+/// `AWS::InternetMonitor::*` (cargo feature `internetmonitor`).
+#[cfg(feature = "internetmonitor")]
+pub mod internetmonitor;
+/// `AWS::Invoicing::*` (cargo feature `invoicing`).
+#[cfg(feature = "invoicing")]
+pub mod invoicing;
+/// `AWS::IoT::*` (cargo feature `iot`).
+#[cfg(feature = "iot")]
+pub mod iot;
+/// `AWS::IoTAnalytics::*` (cargo feature `iotanalytics`).
+#[cfg(feature = "iotanalytics")]
+pub mod iotanalytics;
+/// `AWS::IoTCoreDeviceAdvisor::*` (cargo feature `iotcoredeviceadvisor`).
+#[cfg(feature = "iotcoredeviceadvisor")]
+pub mod iotcoredeviceadvisor;
+/// `AWS::IoTFleetWise::*` (cargo feature `iotfleetwise`).
+#[cfg(feature = "iotfleetwise")]
+pub mod iotfleetwise;
+/// `AWS::IoTSecureTunneling::*` (cargo feature `iotsecuretunneling`).
+#[cfg(feature = "iotsecuretunneling")]
+pub mod iotsecuretunneling;
+/// `AWS::IoTSiteWise::*` (cargo feature `iotsitewise`).
+#[cfg(feature = "iotsitewise")]
+pub mod iotsitewise;
+/// `AWS::IoTThingsGraph::*` (cargo feature `iotthingsgraph`).
+#[cfg(feature = "iotthingsgraph")]
+pub mod iotthingsgraph;
+/// `AWS::IoTTwinMaker::*` (cargo feature `iottwinmaker`).
+#[cfg(feature = "iottwinmaker")]
+pub mod iottwinmaker;
+/// `AWS::IoTWireless::*` (cargo feature `iotwireless`).
+#[cfg(feature = "iotwireless")]
+pub mod iotwireless;
+/// `AWS::KMS::*` (cargo feature `kms`).
+#[cfg(feature = "kms")]
+pub mod kms;
+/// `AWS::KafkaConnect::*` (cargo feature `kafkaconnect`).
+#[cfg(feature = "kafkaconnect")]
+pub mod kafkaconnect;
+/// `AWS::Kendra::*` (cargo feature `kendra`).
+#[cfg(feature = "kendra")]
+pub mod kendra;
+/// `AWS::KendraRanking::*` (cargo feature `kendraranking`).
+#[cfg(feature = "kendraranking")]
+pub mod kendraranking;
+/// `AWS::Kinesis::*` (cargo feature `kinesis`).
+#[cfg(feature = "kinesis")]
+pub mod kinesis;
+/// `AWS::KinesisAnalytics::*` (cargo feature `kinesisanalytics`).
+#[cfg(feature = "kinesisanalytics")]
+pub mod kinesisanalytics;
+/// `AWS::KinesisAnalyticsV2::*` (cargo feature `kinesisanalyticsv2`).
+#[cfg(feature = "kinesisanalyticsv2")]
+pub mod kinesisanalyticsv2;
+/// `AWS::KinesisFirehose::*` (cargo feature `kinesisfirehose`).
+#[cfg(feature = "kinesisfirehose")]
+pub mod kinesisfirehose;
+/// `AWS::KinesisVideo::*` (cargo feature `kinesisvideo`).
+#[cfg(feature = "kinesisvideo")]
+pub mod kinesisvideo;
+/// `AWS::LakeFormation::*` (cargo feature `lakeformation`).
+#[cfg(feature = "lakeformation")]
+pub mod lakeformation;
+/// `AWS::Lambda::*` (cargo feature `lambda`).
+#[cfg(feature = "lambda")]
+pub mod lambda;
+/// `AWS::LaunchWizard::*` (cargo feature `launchwizard`).
+#[cfg(feature = "launchwizard")]
+pub mod launchwizard;
+/// `AWS::Lex::*` (cargo feature `lex`).
+#[cfg(feature = "lex")]
+pub mod lex;
+/// `AWS::LicenseManager::*` (cargo feature `licensemanager`).
+#[cfg(feature = "licensemanager")]
+pub mod licensemanager;
+/// `AWS::LicenseManagerLinuxSubscriptions::*` (cargo feature `licensemanagerlinuxsubscriptions`).
+#[cfg(feature = "licensemanagerlinuxsubscriptions")]
+pub mod licensemanagerlinuxsubscriptions;
+/// `AWS::LicenseManagerUserSubscriptions::*` (cargo feature `licensemanagerusersubscriptions`).
+#[cfg(feature = "licensemanagerusersubscriptions")]
+pub mod licensemanagerusersubscriptions;
+/// `AWS::Lightsail::*` (cargo feature `lightsail`).
+#[cfg(feature = "lightsail")]
+pub mod lightsail;
+/// `AWS::Location::*` (cargo feature `location`).
+#[cfg(feature = "location")]
+pub mod location;
+/// `AWS::Logs::*` (cargo feature `logs`).
+#[cfg(feature = "logs")]
+pub mod logs;
+/// `AWS::LookoutEquipment::*` (cargo feature `lookoutequipment`).
+#[cfg(feature = "lookoutequipment")]
+pub mod lookoutequipment;
+/// `AWS::LookoutVision::*` (cargo feature `lookoutvision`).
+#[cfg(feature = "lookoutvision")]
+pub mod lookoutvision;
+/// `AWS::M2::*` (cargo feature `m2`).
+#[cfg(feature = "m2")]
+pub mod m2;
+/// `AWS::MGN::*` (cargo feature `mgn`).
+#[cfg(feature = "mgn")]
+pub mod mgn;
+/// `AWS::MPA::*` (cargo feature `mpa`).
+#[cfg(feature = "mpa")]
+pub mod mpa;
+/// `AWS::MSK::*` (cargo feature `msk`).
+#[cfg(feature = "msk")]
+pub mod msk;
+/// `AWS::MWAA::*` (cargo feature `mwaa`).
+#[cfg(feature = "mwaa")]
+pub mod mwaa;
+/// `AWS::MWAAServerless::*` (cargo feature `mwaaserverless`).
+#[cfg(feature = "mwaaserverless")]
+pub mod mwaaserverless;
+/// `AWS::Macie::*` (cargo feature `macie`).
+#[cfg(feature = "macie")]
+pub mod macie;
+/// `AWS::ManagedBlockchain::*` (cargo feature `managedblockchain`).
+#[cfg(feature = "managedblockchain")]
+pub mod managedblockchain;
+/// `AWS::MediaConnect::*` (cargo feature `mediaconnect`).
+#[cfg(feature = "mediaconnect")]
+pub mod mediaconnect;
+/// `AWS::MediaConvert::*` (cargo feature `mediaconvert`).
+#[cfg(feature = "mediaconvert")]
+pub mod mediaconvert;
+/// `AWS::MediaLive::*` (cargo feature `medialive`).
+#[cfg(feature = "medialive")]
+pub mod medialive;
+/// `AWS::MediaPackage::*` (cargo feature `mediapackage`).
+#[cfg(feature = "mediapackage")]
+pub mod mediapackage;
+/// `AWS::MediaPackageV2::*` (cargo feature `mediapackagev2`).
+#[cfg(feature = "mediapackagev2")]
+pub mod mediapackagev2;
+/// `AWS::MediaStore::*` (cargo feature `mediastore`).
+#[cfg(feature = "mediastore")]
+pub mod mediastore;
+/// `AWS::MediaTailor::*` (cargo feature `mediatailor`).
+#[cfg(feature = "mediatailor")]
+pub mod mediatailor;
+/// `AWS::MemoryDB::*` (cargo feature `memorydb`).
+#[cfg(feature = "memorydb")]
+pub mod memorydb;
+/// `AWS::Neptune::*` (cargo feature `neptune`).
+#[cfg(feature = "neptune")]
+pub mod neptune;
+/// `AWS::NeptuneGraph::*` (cargo feature `neptunegraph`).
+#[cfg(feature = "neptunegraph")]
+pub mod neptunegraph;
+/// `AWS::NetworkFirewall::*` (cargo feature `networkfirewall`).
+#[cfg(feature = "networkfirewall")]
+pub mod networkfirewall;
+/// `AWS::NetworkFlowMonitor::*` (cargo feature `networkflowmonitor`).
+#[cfg(feature = "networkflowmonitor")]
+pub mod networkflowmonitor;
+/// `AWS::NetworkManager::*` (cargo feature `networkmanager`).
+#[cfg(feature = "networkmanager")]
+pub mod networkmanager;
+/// `AWS::NetworkMonitor::*` (cargo feature `networkmonitor`).
+#[cfg(feature = "networkmonitor")]
+pub mod networkmonitor;
+/// `AWS::NetworkSecurityManager::*` (cargo feature `networksecuritymanager`).
+#[cfg(feature = "networksecuritymanager")]
+pub mod networksecuritymanager;
+/// `AWS::Notifications::*` (cargo feature `notifications`).
+#[cfg(feature = "notifications")]
+pub mod notifications;
+/// `AWS::NotificationsContacts::*` (cargo feature `notificationscontacts`).
+#[cfg(feature = "notificationscontacts")]
+pub mod notificationscontacts;
+/// `AWS::NovaAct::*` (cargo feature `novaact`).
+#[cfg(feature = "novaact")]
+pub mod novaact;
+/// `AWS::ODB::*` (cargo feature `odb`).
+#[cfg(feature = "odb")]
+pub mod odb;
+/// `AWS::OSIS::*` (cargo feature `osis`).
+#[cfg(feature = "osis")]
+pub mod osis;
+/// `AWS::Oam::*` (cargo feature `oam`).
+#[cfg(feature = "oam")]
+pub mod oam;
+/// `AWS::ObservabilityAdmin::*` (cargo feature `observabilityadmin`).
+#[cfg(feature = "observabilityadmin")]
+pub mod observabilityadmin;
+/// `AWS::Omics::*` (cargo feature `omics`).
+#[cfg(feature = "omics")]
+pub mod omics;
+/// `AWS::OpenSearch::*` (cargo feature `opensearch`).
+#[cfg(feature = "opensearch")]
+pub mod opensearch;
+/// `AWS::OpenSearchServerless::*` (cargo feature `opensearchserverless`).
+#[cfg(feature = "opensearchserverless")]
+pub mod opensearchserverless;
+/// `AWS::OpenSearchService::*` (cargo feature `opensearchservice`).
+#[cfg(feature = "opensearchservice")]
+pub mod opensearchservice;
+/// `AWS::Organizations::*` (cargo feature `organizations`).
+#[cfg(feature = "organizations")]
+pub mod organizations;
+/// `AWS::Outposts::*` (cargo feature `outposts`).
+#[cfg(feature = "outposts")]
+pub mod outposts;
+/// `AWS::PCAConnectorAD::*` (cargo feature `pcaconnectorad`).
+#[cfg(feature = "pcaconnectorad")]
+pub mod pcaconnectorad;
+/// `AWS::PCAConnectorSCEP::*` (cargo feature `pcaconnectorscep`).
+#[cfg(feature = "pcaconnectorscep")]
+pub mod pcaconnectorscep;
+/// `AWS::PCS::*` (cargo feature `pcs`).
+#[cfg(feature = "pcs")]
+pub mod pcs;
+/// `AWS::PI::*` (cargo feature `pi`).
+#[cfg(feature = "pi")]
+pub mod pi;
+/// `AWS::Panorama::*` (cargo feature `panorama`).
+#[cfg(feature = "panorama")]
+pub mod panorama;
+/// `AWS::PaymentCryptography::*` (cargo feature `paymentcryptography`).
+#[cfg(feature = "paymentcryptography")]
+pub mod paymentcryptography;
+/// `AWS::Personalize::*` (cargo feature `personalize`).
+#[cfg(feature = "personalize")]
+pub mod personalize;
+/// `AWS::Pinpoint::*` (cargo feature `pinpoint`).
+#[cfg(feature = "pinpoint")]
+pub mod pinpoint;
+/// `AWS::PinpointEmail::*` (cargo feature `pinpointemail`).
+#[cfg(feature = "pinpointemail")]
+pub mod pinpointemail;
+/// `AWS::Pipes::*` (cargo feature `pipes`).
+#[cfg(feature = "pipes")]
+pub mod pipes;
+/// `AWS::Polly::*` (cargo feature `polly`).
+#[cfg(feature = "polly")]
+pub mod polly;
+/// `AWS::PricingPlanManager::*` (cargo feature `pricingplanmanager`).
+#[cfg(feature = "pricingplanmanager")]
+pub mod pricingplanmanager;
+/// `AWS::Proton::*` (cargo feature `proton`).
+#[cfg(feature = "proton")]
+pub mod proton;
+/// `AWS::QBusiness::*` (cargo feature `qbusiness`).
+#[cfg(feature = "qbusiness")]
+pub mod qbusiness;
+/// `AWS::QLDB::*` (cargo feature `qldb`).
+#[cfg(feature = "qldb")]
+pub mod qldb;
+/// `AWS::QuickSight::*` (cargo feature `quicksight`).
+#[cfg(feature = "quicksight")]
+pub mod quicksight;
+/// `AWS::RAM::*` (cargo feature `ram`).
+#[cfg(feature = "ram")]
+pub mod ram;
+/// `AWS::RDS::*` (cargo feature `rds`).
+#[cfg(feature = "rds")]
+pub mod rds;
+/// `AWS::RTBFabric::*` (cargo feature `rtbfabric`).
+#[cfg(feature = "rtbfabric")]
+pub mod rtbfabric;
+/// `AWS::RUM::*` (cargo feature `rum`).
+#[cfg(feature = "rum")]
+pub mod rum;
+/// `AWS::Rbin::*` (cargo feature `rbin`).
+#[cfg(feature = "rbin")]
+pub mod rbin;
+/// `AWS::Redshift::*` (cargo feature `redshift`).
+#[cfg(feature = "redshift")]
+pub mod redshift;
+/// `AWS::RedshiftServerless::*` (cargo feature `redshiftserverless`).
+#[cfg(feature = "redshiftserverless")]
+pub mod redshiftserverless;
+/// `AWS::RefactorSpaces::*` (cargo feature `refactorspaces`).
+#[cfg(feature = "refactorspaces")]
+pub mod refactorspaces;
+/// `AWS::Rekognition::*` (cargo feature `rekognition`).
+#[cfg(feature = "rekognition")]
+pub mod rekognition;
+/// `AWS::ResilienceHub::*` (cargo feature `resiliencehub`).
+#[cfg(feature = "resiliencehub")]
+pub mod resiliencehub;
+/// `AWS::ResilienceHubV2::*` (cargo feature `resiliencehubv2`).
+#[cfg(feature = "resiliencehubv2")]
+pub mod resiliencehubv2;
+/// `AWS::ResourceExplorer2::*` (cargo feature `resourceexplorer2`).
+#[cfg(feature = "resourceexplorer2")]
+pub mod resourceexplorer2;
+/// `AWS::ResourceGroups::*` (cargo feature `resourcegroups`).
+#[cfg(feature = "resourcegroups")]
+pub mod resourcegroups;
+/// `AWS::RoboMaker::*` (cargo feature `robomaker`).
+#[cfg(feature = "robomaker")]
+pub mod robomaker;
+/// `AWS::RolesAnywhere::*` (cargo feature `rolesanywhere`).
+#[cfg(feature = "rolesanywhere")]
+pub mod rolesanywhere;
+/// `AWS::Route53::*` (cargo feature `route53`).
+#[cfg(feature = "route53")]
+pub mod route53;
+/// `AWS::Route53GlobalResolver::*` (cargo feature `route53globalresolver`).
+#[cfg(feature = "route53globalresolver")]
+pub mod route53globalresolver;
+/// `AWS::Route53Profiles::*` (cargo feature `route53profiles`).
+#[cfg(feature = "route53profiles")]
+pub mod route53profiles;
+/// `AWS::Route53RecoveryControl::*` (cargo feature `route53recoverycontrol`).
+#[cfg(feature = "route53recoverycontrol")]
+pub mod route53recoverycontrol;
+/// `AWS::Route53RecoveryReadiness::*` (cargo feature `route53recoveryreadiness`).
+#[cfg(feature = "route53recoveryreadiness")]
+pub mod route53recoveryreadiness;
+/// `AWS::Route53Resolver::*` (cargo feature `route53resolver`).
+#[cfg(feature = "route53resolver")]
+pub mod route53resolver;
+/// `AWS::S3::*` (cargo feature `s3`).
+#[cfg(feature = "s3")]
+pub mod s3;
+/// `AWS::S3Express::*` (cargo feature `s3express`).
+#[cfg(feature = "s3express")]
+pub mod s3express;
+/// `AWS::S3Files::*` (cargo feature `s3files`).
+#[cfg(feature = "s3files")]
+pub mod s3files;
+/// `AWS::S3ObjectLambda::*` (cargo feature `s3objectlambda`).
+#[cfg(feature = "s3objectlambda")]
+pub mod s3objectlambda;
+/// `AWS::S3Outposts::*` (cargo feature `s3outposts`).
+#[cfg(feature = "s3outposts")]
+pub mod s3outposts;
+/// `AWS::S3Tables::*` (cargo feature `s3tables`).
+#[cfg(feature = "s3tables")]
+pub mod s3tables;
+/// `AWS::S3Vectors::*` (cargo feature `s3vectors`).
+#[cfg(feature = "s3vectors")]
+pub mod s3vectors;
+/// `AWS::SCN::*` (cargo feature `scn`).
+#[cfg(feature = "scn")]
+pub mod scn;
+/// `AWS::SDB::*` (cargo feature `sdb`).
+#[cfg(feature = "sdb")]
+pub mod sdb;
+/// `AWS::SES::*` (cargo feature `ses`).
+#[cfg(feature = "ses")]
+pub mod ses;
+/// `AWS::SMSVOICE::*` (cargo feature `smsvoice`).
+#[cfg(feature = "smsvoice")]
+pub mod smsvoice;
+/// `AWS::SNS::*` (cargo feature `sns`).
+#[cfg(feature = "sns")]
+pub mod sns;
+/// `AWS::SQS::*` (cargo feature `sqs`).
+#[cfg(feature = "sqs")]
+pub mod sqs;
+/// `AWS::SSM::*` (cargo feature `ssm`).
+#[cfg(feature = "ssm")]
+pub mod ssm;
+/// `AWS::SSMContacts::*` (cargo feature `ssmcontacts`).
+#[cfg(feature = "ssmcontacts")]
+pub mod ssmcontacts;
+/// `AWS::SSMGuiConnect::*` (cargo feature `ssmguiconnect`).
+#[cfg(feature = "ssmguiconnect")]
+pub mod ssmguiconnect;
+/// `AWS::SSMIncidents::*` (cargo feature `ssmincidents`).
+#[cfg(feature = "ssmincidents")]
+pub mod ssmincidents;
+/// `AWS::SSMQuickSetup::*` (cargo feature `ssmquicksetup`).
+#[cfg(feature = "ssmquicksetup")]
+pub mod ssmquicksetup;
+/// `AWS::SSO::*` (cargo feature `sso`).
+#[cfg(feature = "sso")]
+pub mod sso;
+/// `AWS::SageMaker::*` (cargo feature `sagemaker`).
+#[cfg(feature = "sagemaker")]
+pub mod sagemaker;
+/// `AWS::Scheduler::*` (cargo feature `scheduler`).
+#[cfg(feature = "scheduler")]
+pub mod scheduler;
+/// `AWS::SecretsManager::*` (cargo feature `secretsmanager`).
+#[cfg(feature = "secretsmanager")]
+pub mod secretsmanager;
+/// `AWS::SecurityAgent::*` (cargo feature `securityagent`).
+#[cfg(feature = "securityagent")]
+pub mod securityagent;
+/// `AWS::SecurityHub::*` (cargo feature `securityhub`).
+#[cfg(feature = "securityhub")]
+pub mod securityhub;
+/// `AWS::SecurityLake::*` (cargo feature `securitylake`).
+#[cfg(feature = "securitylake")]
+pub mod securitylake;
+/// `AWS::ServerlessRepo::*` (cargo feature `serverlessrepo`).
+#[cfg(feature = "serverlessrepo")]
+pub mod serverlessrepo;
+/// `AWS::ServiceCatalog::*` (cargo feature `servicecatalog`).
+#[cfg(feature = "servicecatalog")]
+pub mod servicecatalog;
+/// `AWS::ServiceCatalogAppRegistry::*` (cargo feature `servicecatalogappregistry`).
+#[cfg(feature = "servicecatalogappregistry")]
+pub mod servicecatalogappregistry;
+/// `AWS::ServiceDiscovery::*` (cargo feature `servicediscovery`).
+#[cfg(feature = "servicediscovery")]
+pub mod servicediscovery;
+/// `AWS::Shield::*` (cargo feature `shield`).
+#[cfg(feature = "shield")]
+pub mod shield;
+/// `AWS::Signer::*` (cargo feature `signer`).
+#[cfg(feature = "signer")]
+pub mod signer;
+/// `AWS::SimSpaceWeaver::*` (cargo feature `simspaceweaver`).
+#[cfg(feature = "simspaceweaver")]
+pub mod simspaceweaver;
+/// `AWS::StepFunctions::*` (cargo feature `stepfunctions`).
+#[cfg(feature = "stepfunctions")]
+pub mod stepfunctions;
+/// `AWS::StorageGateway::*` (cargo feature `storagegateway`).
+#[cfg(feature = "storagegateway")]
+pub mod storagegateway;
+/// `AWS::SupportApp::*` (cargo feature `supportapp`).
+#[cfg(feature = "supportapp")]
+pub mod supportapp;
+/// `AWS::SupportAuthZ::*` (cargo feature `supportauthz`).
+#[cfg(feature = "supportauthz")]
+pub mod supportauthz;
+/// `AWS::Synthetics::*` (cargo feature `synthetics`).
+#[cfg(feature = "synthetics")]
+pub mod synthetics;
+/// `AWS::SystemsManagerSAP::*` (cargo feature `systemsmanagersap`).
+#[cfg(feature = "systemsmanagersap")]
+pub mod systemsmanagersap;
+/// `AWS::Textract::*` (cargo feature `textract`).
+#[cfg(feature = "textract")]
+pub mod textract;
+/// `AWS::Timestream::*` (cargo feature `timestream`).
+#[cfg(feature = "timestream")]
+pub mod timestream;
+/// `AWS::Transcribe::*` (cargo feature `transcribe`).
+#[cfg(feature = "transcribe")]
+pub mod transcribe;
+/// `AWS::Transfer::*` (cargo feature `transfer`).
+#[cfg(feature = "transfer")]
+pub mod transfer;
+/// `AWS::Translate::*` (cargo feature `translate`).
+#[cfg(feature = "translate")]
+pub mod translate;
+/// `AWS::UXC::*` (cargo feature `uxc`).
+#[cfg(feature = "uxc")]
+pub mod uxc;
+/// `AWS::VerifiedPermissions::*` (cargo feature `verifiedpermissions`).
+#[cfg(feature = "verifiedpermissions")]
+pub mod verifiedpermissions;
+/// `AWS::VoiceID::*` (cargo feature `voiceid`).
+#[cfg(feature = "voiceid")]
+pub mod voiceid;
+/// `AWS::VpcLattice::*` (cargo feature `vpclattice`).
+#[cfg(feature = "vpclattice")]
+pub mod vpclattice;
+/// `AWS::WAF::*` (cargo feature `waf`).
+#[cfg(feature = "waf")]
+pub mod waf;
+/// `AWS::WAFRegional::*` (cargo feature `wafregional`).
+#[cfg(feature = "wafregional")]
+pub mod wafregional;
+/// `AWS::WAFv2::*` (cargo feature `wafv2`).
+#[cfg(feature = "wafv2")]
+pub mod wafv2;
+/// `AWS::WellArchitected::*` (cargo feature `wellarchitected`).
+#[cfg(feature = "wellarchitected")]
+pub mod wellarchitected;
+/// `AWS::Wickr::*` (cargo feature `wickr`).
+#[cfg(feature = "wickr")]
+pub mod wickr;
+/// `AWS::Wisdom::*` (cargo feature `wisdom`).
+#[cfg(feature = "wisdom")]
+pub mod wisdom;
+/// `AWS::WorkSpaces::*` (cargo feature `workspaces`).
+#[cfg(feature = "workspaces")]
+pub mod workspaces;
+/// `AWS::WorkSpacesThinClient::*` (cargo feature `workspacesthinclient`).
+#[cfg(feature = "workspacesthinclient")]
+pub mod workspacesthinclient;
+/// `AWS::WorkSpacesWeb::*` (cargo feature `workspacesweb`).
+#[cfg(feature = "workspacesweb")]
+pub mod workspacesweb;
+/// `AWS::WorkspacesInstances::*` (cargo feature `workspacesinstances`).
+#[cfg(feature = "workspacesinstances")]
+pub mod workspacesinstances;
+/// `AWS::XRay::*` (cargo feature `xray`).
+#[cfg(feature = "xray")]
+pub mod xray;
+/// `Alexa::ASK::*` (cargo feature `alexa_ask`).
+#[cfg(feature = "alexa_ask")]
+pub mod alexa_ask;
 /// A resource tag: the `{Key, Value}` shape most resource types share.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tag {
@@ -140,6 +1272,18 @@ pub struct Tag {
     /// The tag value.
     #[serde(rename = "Value")]
     pub value: Value<String>,
+}
+
+/// Writes an optional property of a generated struct when it is set.
+pub(crate) fn entry<M: serde::ser::SerializeMap, T: Serialize>(
+    map: &mut M,
+    key: &'static str,
+    value: &Option<T>,
+) -> std::result::Result<(), M::Error> {
+    match value {
+        Some(value) => map.serialize_entry(key, value),
+        None => Ok(()),
+    }
 }
 
 impl Tag {
@@ -166,3563 +1310,9 @@ pub struct ResourceTypeInfo {
     /// How the resource carries tags.
     pub tag_format: TagFormat,
 }
+mod types;
+pub use types::RESOURCE_TYPES;
 
-/// What the schemas say of each of the 315 resource types, sorted by type name.
-pub static RESOURCE_TYPES: &[ResourceTypeInfo] = &[
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::Account",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::ApiKey",
-        create_only_properties: &[
-            "/properties/GenerateDistinctId",
-            "/properties/Name",
-            "/properties/Value",
-        ],
-        primary_identifier: &["/properties/APIKeyId"],
-        attributes: &["APIKeyId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::Authorizer",
-        create_only_properties: &["/properties/RestApiId"],
-        primary_identifier: &["/properties/RestApiId", "/properties/AuthorizerId"],
-        attributes: &["AuthorizerId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::BasePathMapping",
-        create_only_properties: &["/properties/DomainName", "/properties/BasePath"],
-        primary_identifier: &["/properties/DomainName", "/properties/BasePath"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::BasePathMappingV2",
-        create_only_properties: &["/properties/DomainNameArn", "/properties/BasePath"],
-        primary_identifier: &["/properties/BasePathMappingArn"],
-        attributes: &["BasePathMappingArn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::ClientCertificate",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/ClientCertificateId"],
-        attributes: &["ClientCertificateId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::Deployment",
-        create_only_properties: &[
-            "/properties/DeploymentCanarySettings",
-            "/properties/RestApiId",
-        ],
-        primary_identifier: &["/properties/DeploymentId", "/properties/RestApiId"],
-        attributes: &["DeploymentId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::DocumentationPart",
-        create_only_properties: &["/properties/Location", "/properties/RestApiId"],
-        primary_identifier: &[
-            "/properties/DocumentationPartId",
-            "/properties/RestApiId",
-        ],
-        attributes: &["DocumentationPartId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::DocumentationVersion",
-        create_only_properties: &[
-            "/properties/DocumentationVersion",
-            "/properties/RestApiId",
-        ],
-        primary_identifier: &[
-            "/properties/DocumentationVersion",
-            "/properties/RestApiId",
-        ],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::DomainName",
-        create_only_properties: &["/properties/DomainName"],
-        primary_identifier: &["/properties/DomainName"],
-        attributes: &[
-            "DomainNameArn",
-            "RegionalHostedZoneId",
-            "DistributionDomainName",
-            "RegionalDomainName",
-            "DistributionHostedZoneId",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::DomainNameAccessAssociation",
-        create_only_properties: &[
-            "/properties/DomainNameArn",
-            "/properties/AccessAssociationSource",
-            "/properties/AccessAssociationSourceType",
-            "/properties/Tags",
-        ],
-        primary_identifier: &["/properties/DomainNameAccessAssociationArn"],
-        attributes: &["DomainNameAccessAssociationArn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::DomainNameV2",
-        create_only_properties: &[
-            "/properties/DomainName",
-            "/properties/SecurityPolicy",
-            "/properties/EndpointConfiguration",
-        ],
-        primary_identifier: &["/properties/DomainNameArn"],
-        attributes: &["DomainNameId", "DomainNameArn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::GatewayResponse",
-        create_only_properties: &["/properties/ResponseType", "/properties/RestApiId"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::Method",
-        create_only_properties: &[
-            "/properties/RestApiId",
-            "/properties/ResourceId",
-            "/properties/HttpMethod",
-        ],
-        primary_identifier: &[
-            "/properties/RestApiId",
-            "/properties/ResourceId",
-            "/properties/HttpMethod",
-        ],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::Model",
-        create_only_properties: &[
-            "/properties/ContentType",
-            "/properties/Name",
-            "/properties/RestApiId",
-        ],
-        primary_identifier: &["/properties/RestApiId", "/properties/Name"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::RequestValidator",
-        create_only_properties: &["/properties/Name", "/properties/RestApiId"],
-        primary_identifier: &["/properties/RestApiId", "/properties/RequestValidatorId"],
-        attributes: &["RequestValidatorId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::Resource",
-        create_only_properties: &[
-            "/properties/PathPart",
-            "/properties/ParentId",
-            "/properties/RestApiId",
-        ],
-        primary_identifier: &["/properties/RestApiId", "/properties/ResourceId"],
-        attributes: &["ResourceId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::RestApi",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/RestApiId"],
-        attributes: &["RestApiId", "RootResourceId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::Stage",
-        create_only_properties: &["/properties/RestApiId", "/properties/StageName"],
-        primary_identifier: &["/properties/RestApiId", "/properties/StageName"],
-        attributes: &[],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::UsagePlan",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::UsagePlanKey",
-        create_only_properties: &[
-            "/properties/KeyId",
-            "/properties/UsagePlanId",
-            "/properties/KeyType",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ApiGateway::VpcLink",
-        create_only_properties: &["/properties/TargetArns"],
-        primary_identifier: &["/properties/VpcLinkId"],
-        attributes: &["VpcLinkId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::ChangeSet",
-        create_only_properties: &[
-            "/properties/ChangeSetName",
-            "/properties/StackName",
-            "/properties/TemplateBody",
-            "/properties/TemplateURL",
-            "/properties/UsePreviousTemplate",
-            "/properties/Description",
-            "/properties/ChangeSetType",
-            "/properties/Capabilities",
-            "/properties/RoleARN",
-            "/properties/NotificationARNs",
-            "/properties/IncludeNestedStacks",
-            "/properties/OnStackFailure",
-            "/properties/ImportExistingResources",
-            "/properties/DeploymentMode",
-            "/properties/Tags",
-        ],
-        primary_identifier: &["/properties/ChangeSetId"],
-        attributes: &["ChangeSetId", "StackId", "CreationTime"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::CustomResource",
-        create_only_properties: &["/properties/ServiceToken"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::GeneratedTemplate",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/GeneratedTemplateId"],
-        attributes: &[
-            "GeneratedTemplateId",
-            "Status",
-            "CreationTime",
-            "LastUpdatedTime",
-            "Progress",
-            "TotalWarnings",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::GuardHook",
-        create_only_properties: &["/properties/ExecutionRole", "/properties/Alias"],
-        primary_identifier: &["/properties/HookArn"],
-        attributes: &["HookArn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::HookDefaultVersion",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::HookTypeConfig",
-        create_only_properties: &["/properties/ConfigurationAlias"],
-        primary_identifier: &["/properties/ConfigurationArn"],
-        attributes: &["ConfigurationArn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::HookVersion",
-        create_only_properties: &[
-            "/properties/ExecutionRoleArn",
-            "/properties/LoggingConfig",
-            "/properties/SchemaHandlerPackage",
-            "/properties/TypeName",
-        ],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn", "IsDefaultVersion", "Visibility", "VersionId", "TypeArn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::LambdaHook",
-        create_only_properties: &[
-            "/properties/Alias",
-            "/properties/AutoUpdate",
-            "/properties/LoggingConfig",
-        ],
-        primary_identifier: &["/properties/HookArn"],
-        attributes: &["HookArn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::Macro",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::ModuleDefaultVersion",
-        create_only_properties: &[
-            "/properties/Arn",
-            "/properties/ModuleName",
-            "/properties/VersionId",
-        ],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::ModuleVersion",
-        create_only_properties: &["/properties/ModuleName", "/properties/ModulePackage"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &[
-            "Arn",
-            "Description",
-            "DocumentationUrl",
-            "IsDefaultVersion",
-            "Schema",
-            "TimeCreated",
-            "VersionId",
-            "Visibility",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::PublicTypeVersion",
-        create_only_properties: &[
-            "/properties/LogDeliveryBucket",
-            "/properties/PublicVersionNumber",
-            "/properties/TypeName",
-            "/properties/Type",
-            "/properties/Arn",
-        ],
-        primary_identifier: &["/properties/PublicTypeArn"],
-        attributes: &["PublicTypeArn", "TypeVersionArn", "PublisherId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::Publisher",
-        create_only_properties: &[
-            "/properties/AcceptTermsAndConditions",
-            "/properties/ConnectionArn",
-        ],
-        primary_identifier: &["/properties/PublisherId"],
-        attributes: &[
-            "PublisherId",
-            "PublisherStatus",
-            "PublisherProfile",
-            "IdentityProvider",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::ResourceDefaultVersion",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::ResourceVersion",
-        create_only_properties: &[
-            "/properties/ExecutionRoleArn",
-            "/properties/LoggingConfig",
-            "/properties/SchemaHandlerPackage",
-            "/properties/TypeName",
-        ],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &[
-            "Arn",
-            "IsDefaultVersion",
-            "ProvisioningType",
-            "Visibility",
-            "VersionId",
-            "TypeArn",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::Stack",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/StackId"],
-        attributes: &["StackId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::StackSet",
-        create_only_properties: &[
-            "/properties/PermissionModel",
-            "/properties/StackSetName",
-        ],
-        primary_identifier: &["/properties/StackSetId"],
-        attributes: &["StackSetId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::TypeActivation",
-        create_only_properties: &["/properties/LoggingConfig"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::WaitCondition",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Data", "Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudFormation::WaitConditionHandle",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::Alarm",
-        create_only_properties: &["/properties/AlarmName"],
-        primary_identifier: &["/properties/AlarmName"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::AlarmMuteRule",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Status", "LastUpdatedTimestamp", "MuteType", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::AnomalyDetector",
-        create_only_properties: &[
-            "/properties/Dimensions",
-            "/properties/MetricCharacteristics",
-            "/properties/MetricName",
-            "/properties/Namespace",
-            "/properties/SingleMetricAnomalyDetector",
-            "/properties/MetricMathAnomalyDetector",
-            "/properties/Stat",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::CompositeAlarm",
-        create_only_properties: &["/properties/AlarmName"],
-        primary_identifier: &["/properties/AlarmName"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::Dashboard",
-        create_only_properties: &["/properties/DashboardName"],
-        primary_identifier: &["/properties/DashboardName"],
-        attributes: &[],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::InsightRule",
-        create_only_properties: &["/properties/RuleName"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::Integration",
-        create_only_properties: &["/properties/IntegrationType", "/properties/Name"],
-        primary_identifier: &["/properties/IntegrationArn"],
-        attributes: &[
-            "IntegrationArn",
-            "IntegrationId",
-            "Status",
-            "CreatedAt",
-            "UpdatedAt",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::LogAlarm",
-        create_only_properties: &["/properties/AlarmName"],
-        primary_identifier: &["/properties/AlarmName"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::MetricStream",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["Arn", "CreationDate", "LastUpdateDate", "State"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::OTelEnrichment",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/AccountId"],
-        attributes: &["AccountId", "Status"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::ResourceMetricsConfiguration",
-        create_only_properties: &["/properties/ResourceArn"],
-        primary_identifier: &["/properties/ResourceArn"],
-        attributes: &["CreatedAt", "UpdatedAt"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CloudWatch::View",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["Arn", "Type", "CreatedAt", "UpdatedAt"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CodeBuild::Fleet",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CodeBuild::Project",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CodeBuild::ReportGroup",
-        create_only_properties: &["/properties/Name", "/properties/Type"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CodeBuild::SourceCredential",
-        create_only_properties: &["/properties/ServerType"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CodeCommit::Repository",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/RepositoryId"],
-        attributes: &["CloneUrlHttp", "RepositoryId", "Name", "CloneUrlSsh", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CodePipeline::CustomActionType",
-        create_only_properties: &[
-            "/properties/Category",
-            "/properties/ConfigurationProperties",
-            "/properties/InputArtifactDetails",
-            "/properties/OutputArtifactDetails",
-            "/properties/Provider",
-            "/properties/Settings",
-            "/properties/Version",
-        ],
-        primary_identifier: &[
-            "/properties/Category",
-            "/properties/Provider",
-            "/properties/Version",
-        ],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CodePipeline::Pipeline",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["Version", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CodePipeline::Webhook",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "Url"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CodeStarConnections::Connection",
-        create_only_properties: &[
-            "/properties/ConnectionName",
-            "/properties/ProviderType",
-            "/properties/HostArn",
-        ],
-        primary_identifier: &["/properties/ConnectionArn"],
-        attributes: &["ConnectionArn", "ConnectionStatus", "OwnerAccountId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CodeStarConnections::RepositoryLink",
-        create_only_properties: &["/properties/RepositoryName", "/properties/OwnerId"],
-        primary_identifier: &["/properties/RepositoryLinkArn"],
-        attributes: &["RepositoryLinkArn", "RepositoryLinkId", "ProviderType"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::CodeStarConnections::SyncConfiguration",
-        create_only_properties: &["/properties/SyncType", "/properties/ResourceName"],
-        primary_identifier: &["/properties/ResourceName", "/properties/SyncType"],
-        attributes: &["ProviderType", "OwnerId", "RepositoryName"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ControlTower::EnabledBaseline",
-        create_only_properties: &[
-            "/properties/TargetIdentifier",
-            "/properties/BaselineIdentifier",
-        ],
-        primary_identifier: &["/properties/EnabledBaselineIdentifier"],
-        attributes: &["EnabledBaselineIdentifier"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ControlTower::EnabledControl",
-        create_only_properties: &[
-            "/properties/TargetIdentifier",
-            "/properties/ControlIdentifier",
-        ],
-        primary_identifier: &[
-            "/properties/TargetIdentifier",
-            "/properties/ControlIdentifier",
-        ],
-        attributes: &[],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ControlTower::LandingZone",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/LandingZoneIdentifier"],
-        attributes: &[
-            "LandingZoneIdentifier",
-            "Arn",
-            "Status",
-            "LatestAvailableVersion",
-            "DriftStatus",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::DynamoDB::GlobalTable",
-        create_only_properties: &["/properties/TableName"],
-        primary_identifier: &["/properties/TableName"],
-        attributes: &["Arn", "StreamArn", "TableId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::DynamoDB::Table",
-        create_only_properties: &[
-            "/properties/TableName",
-            "/properties/ImportSourceSpecification",
-        ],
-        primary_identifier: &["/properties/TableName"],
-        attributes: &["Arn", "StreamArn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::ApplicationStatusCheck",
-        create_only_properties: &["/properties/Interval", "/properties/IpScope"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn", "ApplicationStatusCheckId", "CreationTime"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::CapacityManagerDataExport",
-        create_only_properties: &[
-            "/properties/S3BucketName",
-            "/properties/S3BucketPrefix",
-            "/properties/OutputFormat",
-            "/properties/Schedule",
-        ],
-        primary_identifier: &["/properties/CapacityManagerDataExportId"],
-        attributes: &["CapacityManagerDataExportId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::CapacityReservation",
-        create_only_properties: &[
-            "/properties/Tenancy",
-            "/properties/InstancePlatform",
-            "/properties/InstanceType",
-            "/properties/AvailabilityZone",
-            "/properties/OutPostArn",
-            "/properties/EphemeralStorage",
-            "/properties/EbsOptimized",
-            "/properties/PlacementGroupArn",
-            "/properties/AvailabilityZoneId",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &[
-            "Id",
-            "AvailableInstanceCount",
-            "TotalInstanceCount",
-            "StartDate",
-            "CapacityReservationArn",
-            "CreateDate",
-            "State",
-            "OwnerId",
-            "ReservationType",
-            "CapacityAllocationSet",
-            "CommitmentInfo",
-            "DeliveryPreference",
-            "CapacityReservationFleetId",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::CapacityReservationFleet",
-        create_only_properties: &[
-            "/properties/InstanceTypeSpecifications",
-            "/properties/AllocationStrategy",
-            "/properties/EndDate",
-            "/properties/Tenancy",
-            "/properties/InstanceMatchCriteria",
-        ],
-        primary_identifier: &["/properties/CapacityReservationFleetId"],
-        attributes: &["CapacityReservationFleetId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::CarrierGateway",
-        create_only_properties: &["/properties/VpcId"],
-        primary_identifier: &["/properties/CarrierGatewayId"],
-        attributes: &["CarrierGatewayId", "OwnerId", "State"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::ClientVpnAuthorizationRule",
-        create_only_properties: &[
-            "/properties/ClientVpnEndpointId",
-            "/properties/AuthorizeAllGroups",
-            "/properties/Description",
-            "/properties/AccessGroupId",
-            "/properties/TargetNetworkCidr",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::ClientVpnEndpoint",
-        create_only_properties: &[
-            "/properties/TransportProtocol",
-            "/properties/ClientCidrBlock",
-            "/properties/TagSpecifications",
-            "/properties/AuthenticationOptions",
-            "/properties/TransitGatewayConfiguration",
-            "/properties/EndpointIpAddressType",
-            "/properties/TrafficIpAddressType",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::ClientVpnRoute",
-        create_only_properties: &[
-            "/properties/ClientVpnEndpointId",
-            "/properties/DestinationCidrBlock",
-            "/properties/TargetVpcSubnetId",
-            "/properties/Description",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::ClientVpnTargetNetworkAssociation",
-        create_only_properties: &[
-            "/properties/ClientVpnEndpointId",
-            "/properties/AvailabilityZoneId",
-            "/properties/AvailabilityZone",
-            "/properties/SubnetId",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::CustomerGateway",
-        create_only_properties: &[
-            "/properties/CertificateArn",
-            "/properties/BgpAsn",
-            "/properties/BgpAsnExtended",
-            "/properties/Type",
-            "/properties/IpAddress",
-            "/properties/DeviceName",
-        ],
-        primary_identifier: &["/properties/CustomerGatewayId"],
-        attributes: &["CustomerGatewayId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::DHCPOptions",
-        create_only_properties: &[
-            "/properties/NetbiosNameServers",
-            "/properties/NetbiosNodeType",
-            "/properties/NtpServers",
-            "/properties/DomainName",
-            "/properties/DomainNameServers",
-            "/properties/Ipv6AddressPreferredLeaseTime",
-        ],
-        primary_identifier: &["/properties/DhcpOptionsId"],
-        attributes: &["DhcpOptionsId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::EC2Fleet",
-        create_only_properties: &[
-            "/properties/LaunchTemplateConfigs",
-            "/properties/OnDemandOptions",
-            "/properties/ReservedCapacityOptions",
-            "/properties/ReplaceUnhealthyInstances",
-            "/properties/SpotOptions",
-            "/properties/TagSpecifications",
-            "/properties/TerminateInstancesWithExpiration",
-            "/properties/Type",
-            "/properties/ValidFrom",
-            "/properties/ValidUntil",
-            "/properties/TargetCapacitySpecification/TargetCapacityUnitType",
-            "/properties/TargetCapacitySpecification/DefaultTargetCapacityType",
-        ],
-        primary_identifier: &["/properties/FleetId"],
-        attributes: &["FleetId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::EIP",
-        create_only_properties: &[
-            "/properties/NetworkBorderGroup",
-            "/properties/TransferAddress",
-            "/properties/IpamPoolId",
-            "/properties/Address",
-        ],
-        primary_identifier: &["/properties/PublicIp", "/properties/AllocationId"],
-        attributes: &["PublicIp", "AllocationId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::EIPAssociation",
-        create_only_properties: &[
-            "/properties/AllocationId",
-            "/properties/NetworkInterfaceId",
-            "/properties/InstanceId",
-            "/properties/PrivateIpAddress",
-            "/properties/EIP",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::EgressOnlyInternetGateway",
-        create_only_properties: &["/properties/VpcId"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::EnclaveCertificateIamRoleAssociation",
-        create_only_properties: &["/properties/CertificateArn", "/properties/RoleArn"],
-        primary_identifier: &["/properties/CertificateArn", "/properties/RoleArn"],
-        attributes: &[
-            "CertificateS3BucketName",
-            "CertificateS3ObjectKey",
-            "EncryptionKmsKeyId",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::FlowLog",
-        create_only_properties: &[
-            "/properties/DeliverCrossAccountRole",
-            "/properties/DeliverLogsPermissionArn",
-            "/properties/LogGroupName",
-            "/properties/LogDestination",
-            "/properties/ResourceId",
-            "/properties/TrafficType",
-            "/properties/LogDestinationType",
-            "/properties/ResourceType",
-            "/properties/LogFormat",
-            "/properties/MaxAggregationInterval",
-            "/properties/DestinationOptions",
-            "/properties/TagFieldSpecifications",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::FpgaImage",
-        create_only_properties: &[
-            "/properties/InputStorageLocation",
-            "/properties/LogsStorageLocation",
-        ],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &[
-            "Arn",
-            "FpgaImageId",
-            "FpgaImageGlobalId",
-            "State",
-            "OwnerId",
-            "CreateTime",
-            "UpdateTime",
-            "DataRetentionSupport",
-            "Public",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::GatewayRouteTableAssociation",
-        create_only_properties: &["/properties/GatewayId"],
-        primary_identifier: &["/properties/GatewayId"],
-        attributes: &["AssociationId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::Host",
-        create_only_properties: &[
-            "/properties/AvailabilityZone",
-            "/properties/InstanceType",
-            "/properties/InstanceFamily",
-            "/properties/OutpostArn",
-            "/properties/AssetId",
-        ],
-        primary_identifier: &["/properties/HostId"],
-        attributes: &["HostId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IPAM",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/IpamId"],
-        attributes: &[
-            "IpamId",
-            "Arn",
-            "PublicDefaultScopeId",
-            "PrivateDefaultScopeId",
-            "ScopeCount",
-            "ResourceDiscoveryAssociationCount",
-            "DefaultResourceDiscoveryId",
-            "DefaultResourceDiscoveryAssociationId",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IPAMAllocation",
-        create_only_properties: &[
-            "/properties/IpamPoolId",
-            "/properties/Cidr",
-            "/properties/Description",
-            "/properties/NetmaskLength",
-        ],
-        primary_identifier: &[
-            "/properties/IpamPoolId",
-            "/properties/IpamPoolAllocationId",
-            "/properties/Cidr",
-        ],
-        attributes: &["IpamPoolAllocationId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IPAMPool",
-        create_only_properties: &[
-            "/properties/IpamScopeId",
-            "/properties/SourceIpamPoolId",
-            "/properties/Locale",
-            "/properties/AddressFamily",
-            "/properties/PubliclyAdvertisable",
-            "/properties/PublicIpSource",
-            "/properties/AwsService",
-            "/properties/SourceResource",
-        ],
-        primary_identifier: &["/properties/IpamPoolId"],
-        attributes: &[
-            "IpamPoolId",
-            "Arn",
-            "IpamScopeArn",
-            "IpamScopeType",
-            "IpamArn",
-            "PoolDepth",
-            "State",
-            "StateMessage",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IPAMPoolCidr",
-        create_only_properties: &[
-            "/properties/IpamPoolId",
-            "/properties/Cidr",
-            "/properties/NetmaskLength",
-        ],
-        primary_identifier: &["/properties/IpamPoolId", "/properties/IpamPoolCidrId"],
-        attributes: &["IpamPoolCidrId", "State"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IPAMPrefixListResolver",
-        create_only_properties: &["/properties/IpamId", "/properties/AddressFamily"],
-        primary_identifier: &["/properties/IpamPrefixListResolverId"],
-        attributes: &[
-            "IpamArn",
-            "IpamPrefixListResolverId",
-            "IpamPrefixListResolverArn",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IPAMPrefixListResolverTarget",
-        create_only_properties: &[
-            "/properties/IpamPrefixListResolverId",
-            "/properties/PrefixListId",
-            "/properties/PrefixListRegion",
-        ],
-        primary_identifier: &["/properties/IpamPrefixListResolverTargetId"],
-        attributes: &[
-            "IpamPrefixListResolverTargetId",
-            "IpamPrefixListResolverTargetArn",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IPAMResourceDiscovery",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/IpamResourceDiscoveryId"],
-        attributes: &[
-            "IpamResourceDiscoveryId",
-            "IpamResourceDiscoveryArn",
-            "OwnerId",
-            "IpamResourceDiscoveryRegion",
-            "IsDefault",
-            "State",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IPAMResourceDiscoveryAssociation",
-        create_only_properties: &[
-            "/properties/IpamId",
-            "/properties/IpamResourceDiscoveryId",
-        ],
-        primary_identifier: &["/properties/IpamResourceDiscoveryAssociationId"],
-        attributes: &[
-            "IpamArn",
-            "IpamRegion",
-            "IpamResourceDiscoveryAssociationId",
-            "IpamResourceDiscoveryAssociationArn",
-            "IsDefault",
-            "ResourceDiscoveryStatus",
-            "State",
-            "OwnerId",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IPAMScope",
-        create_only_properties: &["/properties/IpamId"],
-        primary_identifier: &["/properties/IpamScopeId"],
-        attributes: &[
-            "IpamScopeId",
-            "Arn",
-            "IpamArn",
-            "IsDefault",
-            "PoolCount",
-            "IpamScopeType",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IPv4Pool",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &[
-            "Arn",
-            "PoolId",
-            "Description",
-            "NetworkBorderGroup",
-            "TotalAddressCount",
-            "TotalAvailableAddressCount",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::Instance",
-        create_only_properties: &[
-            "/properties/AvailabilityZone",
-            "/properties/CpuOptions",
-            "/properties/ElasticGpuSpecifications",
-            "/properties/ElasticInferenceAccelerators",
-            "/properties/EnclaveOptions",
-            "/properties/HibernationOptions",
-            "/properties/HostResourceGroupArn",
-            "/properties/ImageId",
-            "/properties/Ipv6AddressCount",
-            "/properties/Ipv6Addresses",
-            "/properties/KeyName",
-            "/properties/LaunchTemplate",
-            "/properties/LicenseSpecifications",
-            "/properties/NetworkInterfaces",
-            "/properties/PlacementGroupName",
-            "/properties/PrivateIpAddress",
-            "/properties/SecurityGroups",
-            "/properties/SubnetId",
-        ],
-        primary_identifier: &["/properties/InstanceId"],
-        attributes: &[
-            "InstanceId",
-            "PrivateIp",
-            "PublicDnsName",
-            "PublicIp",
-            "PrivateDnsName",
-            "VpcId",
-            "State",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::InstanceConnectEndpoint",
-        create_only_properties: &[
-            "/properties/SubnetId",
-            "/properties/ClientToken",
-            "/properties/PreserveClientIp",
-            "/properties/SecurityGroupIds",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &[
-            "Id",
-            "AvailabilityZone",
-            "AvailabilityZoneId",
-            "CreatedAt",
-            "InstanceConnectEndpointArn",
-            "NetworkInterfaceIds",
-            "OwnerId",
-            "PublicDnsNames",
-            "State",
-            "StateMessage",
-            "VpcId",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::InstanceEventWindow",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn", "InstanceEventWindowId", "State"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::InternetGateway",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/InternetGatewayId"],
-        attributes: &["InternetGatewayId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IpPoolRouteTableAssociation",
-        create_only_properties: &[
-            "/properties/PublicIpv4Pool",
-            "/properties/RouteTableId",
-        ],
-        primary_identifier: &["/properties/AssociationId"],
-        attributes: &["AssociationId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IpamExternalResourceVerificationToken",
-        create_only_properties: &["/properties/IpamId"],
-        primary_identifier: &["/properties/IpamExternalResourceVerificationTokenArn"],
-        attributes: &[
-            "IpamExternalResourceVerificationTokenArn",
-            "IpamExternalResourceVerificationTokenId",
-            "IpamArn",
-            "IpamRegion",
-            "TokenValue",
-            "TokenName",
-            "NotAfter",
-            "Status",
-            "State",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::IpamInternetRegistryAssociation",
-        create_only_properties: &[
-            "/properties/IpamId",
-            "/properties/Rir",
-            "/properties/OrganizationHandle",
-            "/properties/Description",
-        ],
-        primary_identifier: &["/properties/IpamInternetRegistryAssociationArn"],
-        attributes: &[
-            "IpamInternetRegistryAssociationArn",
-            "IpamInternetRegistryAssociationId",
-            "OwnerId",
-            "IpamRegion",
-            "State",
-            "ChildRequestXml",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::KeyPair",
-        create_only_properties: &[
-            "/properties/KeyName",
-            "/properties/KeyType",
-            "/properties/KeyFormat",
-            "/properties/PublicKeyMaterial",
-            "/properties/Tags",
-        ],
-        primary_identifier: &["/properties/KeyName"],
-        attributes: &["KeyPairId", "KeyFingerprint"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::LaunchTemplate",
-        create_only_properties: &["/properties/LaunchTemplateName"],
-        primary_identifier: &["/properties/LaunchTemplateId"],
-        attributes: &["DefaultVersionNumber", "LaunchTemplateId", "LatestVersionNumber"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::LocalGatewayRoute",
-        create_only_properties: &[
-            "/properties/DestinationCidrBlock",
-            "/properties/LocalGatewayRouteTableId",
-        ],
-        primary_identifier: &[
-            "/properties/DestinationCidrBlock",
-            "/properties/LocalGatewayRouteTableId",
-        ],
-        attributes: &["State", "Type"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::LocalGatewayRouteTable",
-        create_only_properties: &["/properties/LocalGatewayId", "/properties/Mode"],
-        primary_identifier: &["/properties/LocalGatewayRouteTableId"],
-        attributes: &[
-            "LocalGatewayRouteTableId",
-            "LocalGatewayRouteTableArn",
-            "OutpostArn",
-            "OwnerId",
-            "State",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::LocalGatewayRouteTableVPCAssociation",
-        create_only_properties: &[
-            "/properties/LocalGatewayRouteTableId",
-            "/properties/VpcId",
-        ],
-        primary_identifier: &["/properties/LocalGatewayRouteTableVpcAssociationId"],
-        attributes: &[
-            "LocalGatewayId",
-            "LocalGatewayRouteTableVpcAssociationId",
-            "State",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation",
-        create_only_properties: &[
-            "/properties/LocalGatewayRouteTableId",
-            "/properties/LocalGatewayVirtualInterfaceGroupId",
-        ],
-        primary_identifier: &[
-            "/properties/LocalGatewayRouteTableVirtualInterfaceGroupAssociationId",
-        ],
-        attributes: &[
-            "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId",
-            "LocalGatewayId",
-            "LocalGatewayRouteTableArn",
-            "OwnerId",
-            "State",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::LocalGatewayVirtualInterface",
-        create_only_properties: &[
-            "/properties/LocalGatewayVirtualInterfaceGroupId",
-            "/properties/OutpostLagId",
-            "/properties/Vlan",
-            "/properties/LocalAddress",
-            "/properties/PeerAddress",
-            "/properties/PeerBgpAsn",
-            "/properties/PeerBgpAsnExtended",
-        ],
-        primary_identifier: &["/properties/LocalGatewayVirtualInterfaceId"],
-        attributes: &[
-            "LocalGatewayVirtualInterfaceId",
-            "LocalGatewayId",
-            "LocalBgpAsn",
-            "OwnerId",
-            "ConfigurationState",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::LocalGatewayVirtualInterfaceGroup",
-        create_only_properties: &[
-            "/properties/LocalGatewayId",
-            "/properties/LocalBgpAsn",
-            "/properties/LocalBgpAsnExtended",
-        ],
-        primary_identifier: &["/properties/LocalGatewayVirtualInterfaceGroupId"],
-        attributes: &[
-            "LocalGatewayVirtualInterfaceGroupArn",
-            "LocalGatewayVirtualInterfaceGroupId",
-            "LocalGatewayVirtualInterfaceIds",
-            "OwnerId",
-            "ConfigurationState",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::NatGateway",
-        create_only_properties: &[
-            "/properties/VpcId",
-            "/properties/SubnetId",
-            "/properties/ConnectivityType",
-            "/properties/AllocationId",
-            "/properties/PrivateIpAddress",
-            "/properties/AvailabilityMode",
-        ],
-        primary_identifier: &["/properties/NatGatewayId"],
-        attributes: &[
-            "NatGatewayId",
-            "EniId",
-            "AutoProvisionZones",
-            "AutoScalingIps",
-            "RouteTableId",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::NetworkAcl",
-        create_only_properties: &["/properties/VpcId"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::NetworkAclEntry",
-        create_only_properties: &[
-            "/properties/Egress",
-            "/properties/RuleNumber",
-            "/properties/NetworkAclId",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::NetworkInsightsAccessScope",
-        create_only_properties: &["/properties/MatchPaths", "/properties/ExcludePaths"],
-        primary_identifier: &["/properties/NetworkInsightsAccessScopeId"],
-        attributes: &[
-            "NetworkInsightsAccessScopeId",
-            "NetworkInsightsAccessScopeArn",
-            "CreatedDate",
-            "UpdatedDate",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::NetworkInsightsAccessScopeAnalysis",
-        create_only_properties: &["/properties/NetworkInsightsAccessScopeId"],
-        primary_identifier: &["/properties/NetworkInsightsAccessScopeAnalysisId"],
-        attributes: &[
-            "NetworkInsightsAccessScopeAnalysisId",
-            "NetworkInsightsAccessScopeAnalysisArn",
-            "Status",
-            "StatusMessage",
-            "StartDate",
-            "EndDate",
-            "FindingsFound",
-            "AnalyzedEniCount",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::NetworkInsightsAnalysis",
-        create_only_properties: &[
-            "/properties/NetworkInsightsPathId",
-            "/properties/FilterInArns",
-            "/properties/FilterOutArns",
-        ],
-        primary_identifier: &["/properties/NetworkInsightsAnalysisId"],
-        attributes: &[
-            "NetworkInsightsAnalysisId",
-            "NetworkInsightsAnalysisArn",
-            "StartDate",
-            "Status",
-            "StatusMessage",
-            "NetworkPathFound",
-            "ForwardPathComponents",
-            "ReturnPathComponents",
-            "Explanations",
-            "AlternatePathHints",
-            "SuggestedAccounts",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::NetworkInsightsPath",
-        create_only_properties: &[
-            "/properties/SourceIp",
-            "/properties/DestinationIp",
-            "/properties/Source",
-            "/properties/Destination",
-            "/properties/Protocol",
-            "/properties/DestinationPort",
-            "/properties/FilterAtSource",
-            "/properties/FilterAtDestination",
-        ],
-        primary_identifier: &["/properties/NetworkInsightsPathId"],
-        attributes: &[
-            "NetworkInsightsPathId",
-            "NetworkInsightsPathArn",
-            "CreatedDate",
-            "SourceArn",
-            "DestinationArn",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::NetworkInterface",
-        create_only_properties: &[
-            "/properties/PrivateIpAddress",
-            "/properties/InterfaceType",
-            "/properties/SubnetId",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &[
-            "Id",
-            "SecondaryPrivateIpAddresses",
-            "PrimaryPrivateIpAddress",
-            "PrimaryIpv6Address",
-            "VpcId",
-            "PublicIpDnsNameOptions",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::NetworkInterfaceAttachment",
-        create_only_properties: &[
-            "/properties/DeviceIndex",
-            "/properties/InstanceId",
-            "/properties/NetworkInterfaceId",
-        ],
-        primary_identifier: &["/properties/AttachmentId"],
-        attributes: &["AttachmentId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::NetworkInterfacePermission",
-        create_only_properties: &[
-            "/properties/AwsAccountId",
-            "/properties/Permission",
-            "/properties/NetworkInterfaceId",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::NetworkPerformanceMetricSubscription",
-        create_only_properties: &[
-            "/properties/Source",
-            "/properties/Destination",
-            "/properties/Metric",
-            "/properties/Statistic",
-        ],
-        primary_identifier: &[
-            "/properties/Source",
-            "/properties/Destination",
-            "/properties/Metric",
-            "/properties/Statistic",
-        ],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::PlacementGroup",
-        create_only_properties: &[
-            "/properties/Tags",
-            "/properties/Strategy",
-            "/properties/SpreadLevel",
-            "/properties/PartitionCount",
-            "/properties/ParentGroupId",
-        ],
-        primary_identifier: &["/properties/GroupName"],
-        attributes: &["GroupName", "GroupId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::PrefixList",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/PrefixListId"],
-        attributes: &["PrefixListId", "OwnerId", "Version", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::Route",
-        create_only_properties: &[
-            "/properties/RouteTableId",
-            "/properties/DestinationCidrBlock",
-            "/properties/DestinationIpv6CidrBlock",
-            "/properties/DestinationPrefixListId",
-        ],
-        primary_identifier: &["/properties/RouteTableId", "/properties/CidrBlock"],
-        attributes: &["CidrBlock"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::RouteServer",
-        create_only_properties: &["/properties/AmazonSideAsn"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Arn", "Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::RouteServerAssociation",
-        create_only_properties: &["/properties/RouteServerId", "/properties/VpcId"],
-        primary_identifier: &["/properties/RouteServerId", "/properties/VpcId"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::RouteServerEndpoint",
-        create_only_properties: &["/properties/RouteServerId", "/properties/SubnetId"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Arn", "Id", "EniId", "EniAddress", "VpcId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::RouteServerPeer",
-        create_only_properties: &[
-            "/properties/RouteServerEndpointId",
-            "/properties/PeerAddress",
-            "/properties/BgpOptions",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "RouteServerId",
-            "EndpointEniId",
-            "EndpointEniAddress",
-            "SubnetId",
-            "VpcId",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::RouteServerPropagation",
-        create_only_properties: &[
-            "/properties/RouteServerId",
-            "/properties/RouteTableId",
-        ],
-        primary_identifier: &["/properties/RouteServerId", "/properties/RouteTableId"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::RouteTable",
-        create_only_properties: &["/properties/VpcId"],
-        primary_identifier: &["/properties/RouteTableId"],
-        attributes: &["RouteTableId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SecondaryNetwork",
-        create_only_properties: &[
-            "/properties/Ipv4CidrBlock",
-            "/properties/NetworkType",
-        ],
-        primary_identifier: &["/properties/SecondaryNetworkArn"],
-        attributes: &[
-            "SecondaryNetworkArn",
-            "SecondaryNetworkId",
-            "OwnerId",
-            "Ipv4CidrBlockAssociations",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SecurityGroup",
-        create_only_properties: &[
-            "/properties/GroupDescription",
-            "/properties/GroupName",
-            "/properties/VpcId",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "GroupId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SecurityGroupEgress",
-        create_only_properties: &[
-            "/properties/IpProtocol",
-            "/properties/DestinationSecurityGroupId",
-            "/properties/ToPort",
-            "/properties/CidrIp",
-            "/properties/FromPort",
-            "/properties/GroupId",
-            "/properties/CidrIpv6",
-            "/properties/DestinationPrefixListId",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SecurityGroupIngress",
-        create_only_properties: &[
-            "/properties/GroupName",
-            "/properties/IpProtocol",
-            "/properties/SourceSecurityGroupId",
-            "/properties/SourcePrefixListId",
-            "/properties/ToPort",
-            "/properties/CidrIp",
-            "/properties/SourceSecurityGroupName",
-            "/properties/SourceSecurityGroupOwnerId",
-            "/properties/FromPort",
-            "/properties/GroupId",
-            "/properties/CidrIpv6",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SecurityGroupVpcAssociation",
-        create_only_properties: &["/properties/GroupId", "/properties/VpcId"],
-        primary_identifier: &["/properties/GroupId", "/properties/VpcId"],
-        attributes: &["VpcOwnerId", "State", "StateReason"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SnapshotBlockPublicAccess",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/AccountId"],
-        attributes: &["AccountId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SpotFleet",
-        create_only_properties: &[
-            "/properties/SpotFleetRequestConfigData/AllocationStrategy",
-            "/properties/SpotFleetRequestConfigData/IamFleetRole",
-            "/properties/SpotFleetRequestConfigData/InstanceInterruptionBehavior",
-            "/properties/SpotFleetRequestConfigData/InstancePoolsToUseCount",
-            "/properties/SpotFleetRequestConfigData/LaunchSpecifications",
-            "/properties/SpotFleetRequestConfigData/LoadBalancersConfig",
-            "/properties/SpotFleetRequestConfigData/OnDemandAllocationStrategy",
-            "/properties/SpotFleetRequestConfigData/OnDemandMaxTotalPrice",
-            "/properties/SpotFleetRequestConfigData/ReplaceUnhealthyInstances",
-            "/properties/SpotFleetRequestConfigData/SpotMaintenanceStrategies",
-            "/properties/SpotFleetRequestConfigData/SpotMaxTotalPrice",
-            "/properties/SpotFleetRequestConfigData/SpotPrice",
-            "/properties/SpotFleetRequestConfigData/TagSpecifications",
-            "/properties/SpotFleetRequestConfigData/TerminateInstancesWithExpiration",
-            "/properties/SpotFleetRequestConfigData/Type",
-            "/properties/SpotFleetRequestConfigData/ValidFrom",
-            "/properties/SpotFleetRequestConfigData/ValidUntil",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SqlHaStandbyDetectedInstance",
-        create_only_properties: &["/properties/InstanceId"],
-        primary_identifier: &["/properties/InstanceId"],
-        attributes: &["HaStatus", "SqlServerLicenseUsage", "LastUpdatedTime"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::Subnet",
-        create_only_properties: &[
-            "/properties/VpcId",
-            "/properties/AvailabilityZone",
-            "/properties/AvailabilityZoneId",
-            "/properties/CidrBlock",
-            "/properties/OutpostArn",
-            "/properties/Ipv6Native",
-            "/properties/Ipv4IpamPoolId",
-            "/properties/Ipv4NetmaskLength",
-            "/properties/Ipv6IpamPoolId",
-            "/properties/Ipv6NetmaskLength",
-        ],
-        primary_identifier: &["/properties/SubnetId"],
-        attributes: &[
-            "NetworkAclAssociationId",
-            "SubnetId",
-            "Ipv6CidrBlocks",
-            "BlockPublicAccessStates",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SubnetCidrBlock",
-        create_only_properties: &[
-            "/properties/Ipv6CidrBlock",
-            "/properties/SubnetId",
-            "/properties/Ipv6IpamPoolId",
-            "/properties/Ipv6NetmaskLength",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "Ipv6AddressAttribute", "IpSource"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SubnetCidrReservation",
-        create_only_properties: &[
-            "/properties/SubnetId",
-            "/properties/Cidr",
-            "/properties/ReservationType",
-            "/properties/Description",
-        ],
-        primary_identifier: &[
-            "/properties/SubnetId",
-            "/properties/SubnetCidrReservationId",
-        ],
-        attributes: &["Arn", "SubnetCidrReservationId", "OwnerId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SubnetNetworkAclAssociation",
-        create_only_properties: &["/properties/SubnetId", "/properties/NetworkAclId"],
-        primary_identifier: &["/properties/AssociationId"],
-        attributes: &["AssociationId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::SubnetRouteTableAssociation",
-        create_only_properties: &["/properties/SubnetId", "/properties/RouteTableId"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TrafficMirrorFilter",
-        create_only_properties: &["/properties/Description"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TrafficMirrorFilterRule",
-        create_only_properties: &["/properties/TrafficMirrorFilterId"],
-        primary_identifier: &["/properties/TrafficMirrorFilterRuleId"],
-        attributes: &["TrafficMirrorFilterRuleId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TrafficMirrorSession",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TrafficMirrorTarget",
-        create_only_properties: &[
-            "/properties/GatewayLoadBalancerEndpointId",
-            "/properties/NetworkLoadBalancerArn",
-            "/properties/NetworkInterfaceId",
-            "/properties/Description",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGateway",
-        create_only_properties: &[
-            "/properties/AmazonSideAsn",
-            "/properties/MulticastSupport",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "TransitGatewayArn", "EncryptionSupportState"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayAttachment",
-        create_only_properties: &["/properties/TransitGatewayId", "/properties/VpcId"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayConnect",
-        create_only_properties: &[
-            "/properties/TransportTransitGatewayAttachmentId",
-            "/properties/Options",
-        ],
-        primary_identifier: &["/properties/TransitGatewayAttachmentId"],
-        attributes: &[
-            "TransitGatewayAttachmentId",
-            "State",
-            "CreationTime",
-            "TransitGatewayId",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayConnectPeer",
-        create_only_properties: &[
-            "/properties/TransitGatewayAttachmentId",
-            "/properties/ConnectPeerConfiguration",
-            "/properties/ConnectPeerConfiguration/PeerAddress",
-            "/properties/ConnectPeerConfiguration/InsideCidrBlocks",
-            "/properties/ConnectPeerConfiguration/TransitGatewayAddress",
-            "/properties/ConnectPeerConfiguration/BgpConfigurations/*/PeerAsn",
-        ],
-        primary_identifier: &["/properties/TransitGatewayConnectPeerId"],
-        attributes: &[
-            "TransitGatewayConnectPeerId",
-            "ConnectPeerConfiguration.Protocol",
-            "ConnectPeerConfiguration.BgpConfigurations",
-            "State",
-            "CreationTime",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayMeteringPolicy",
-        create_only_properties: &["/properties/TransitGatewayId"],
-        primary_identifier: &["/properties/TransitGatewayMeteringPolicyId"],
-        attributes: &["TransitGatewayMeteringPolicyId", "State", "UpdateEffectiveAt"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayMeteringPolicyEntry",
-        create_only_properties: &[
-            "/properties/TransitGatewayMeteringPolicyId",
-            "/properties/PolicyRuleNumber",
-            "/properties/MeteredAccount",
-            "/properties/SourceTransitGatewayAttachmentId",
-            "/properties/SourceTransitGatewayAttachmentType",
-            "/properties/SourceCidrBlock",
-            "/properties/SourcePortRange",
-            "/properties/DestinationTransitGatewayAttachmentId",
-            "/properties/DestinationTransitGatewayAttachmentType",
-            "/properties/DestinationCidrBlock",
-            "/properties/DestinationPortRange",
-            "/properties/Protocol",
-        ],
-        primary_identifier: &[
-            "/properties/TransitGatewayMeteringPolicyId",
-            "/properties/PolicyRuleNumber",
-        ],
-        attributes: &["UpdateEffectiveAt", "State"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayMulticastDomain",
-        create_only_properties: &["/properties/TransitGatewayId"],
-        primary_identifier: &["/properties/TransitGatewayMulticastDomainId"],
-        attributes: &[
-            "TransitGatewayMulticastDomainId",
-            "State",
-            "CreationTime",
-            "TransitGatewayMulticastDomainArn",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayMulticastDomainAssociation",
-        create_only_properties: &[
-            "/properties/TransitGatewayMulticastDomainId",
-            "/properties/TransitGatewayAttachmentId",
-            "/properties/SubnetId",
-        ],
-        primary_identifier: &[
-            "/properties/TransitGatewayMulticastDomainId",
-            "/properties/TransitGatewayAttachmentId",
-            "/properties/SubnetId",
-        ],
-        attributes: &["ResourceId", "ResourceType", "State"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayMulticastGroupMember",
-        create_only_properties: &[
-            "/properties/TransitGatewayMulticastDomainId",
-            "/properties/GroupIpAddress",
-            "/properties/NetworkInterfaceId",
-        ],
-        primary_identifier: &[
-            "/properties/TransitGatewayMulticastDomainId",
-            "/properties/GroupIpAddress",
-            "/properties/NetworkInterfaceId",
-        ],
-        attributes: &[
-            "SubnetId",
-            "ResourceId",
-            "ResourceType",
-            "GroupSource",
-            "GroupMember",
-            "MemberType",
-            "TransitGatewayAttachmentId",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayMulticastGroupSource",
-        create_only_properties: &[
-            "/properties/TransitGatewayMulticastDomainId",
-            "/properties/GroupIpAddress",
-            "/properties/NetworkInterfaceId",
-        ],
-        primary_identifier: &[
-            "/properties/TransitGatewayMulticastDomainId",
-            "/properties/GroupIpAddress",
-            "/properties/NetworkInterfaceId",
-        ],
-        attributes: &[
-            "SubnetId",
-            "ResourceId",
-            "ResourceType",
-            "GroupSource",
-            "GroupMember",
-            "SourceType",
-            "TransitGatewayAttachmentId",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayPeeringAttachment",
-        create_only_properties: &[
-            "/properties/TransitGatewayId",
-            "/properties/PeerTransitGatewayId",
-            "/properties/PeerRegion",
-            "/properties/PeerAccountId",
-        ],
-        primary_identifier: &["/properties/TransitGatewayAttachmentId"],
-        attributes: &["TransitGatewayAttachmentId", "Status", "State", "CreationTime"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayPolicyTable",
-        create_only_properties: &["/properties/TransitGatewayId"],
-        primary_identifier: &["/properties/TransitGatewayPolicyTableId"],
-        attributes: &["TransitGatewayPolicyTableId", "State", "CreationTime"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayPolicyTableAssociation",
-        create_only_properties: &[
-            "/properties/TransitGatewayAttachmentId",
-            "/properties/TransitGatewayPolicyTableId",
-        ],
-        primary_identifier: &[
-            "/properties/TransitGatewayPolicyTableId",
-            "/properties/TransitGatewayAttachmentId",
-        ],
-        attributes: &["State"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayPolicyTableEntry",
-        create_only_properties: &[
-            "/properties/TransitGatewayPolicyTableId",
-            "/properties/PolicyRuleNumber",
-        ],
-        primary_identifier: &[
-            "/properties/TransitGatewayPolicyTableId",
-            "/properties/PolicyRuleNumber",
-        ],
-        attributes: &["State"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayRoute",
-        create_only_properties: &[
-            "/properties/TransitGatewayRouteTableId",
-            "/properties/TransitGatewayAttachmentId",
-            "/properties/DestinationCidrBlock",
-            "/properties/Blackhole",
-        ],
-        primary_identifier: &[
-            "/properties/TransitGatewayRouteTableId",
-            "/properties/DestinationCidrBlock",
-        ],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayRouteTable",
-        create_only_properties: &["/properties/TransitGatewayId"],
-        primary_identifier: &["/properties/TransitGatewayRouteTableId"],
-        attributes: &["TransitGatewayRouteTableId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayRouteTableAssociation",
-        create_only_properties: &[
-            "/properties/TransitGatewayRouteTableId",
-            "/properties/TransitGatewayAttachmentId",
-        ],
-        primary_identifier: &[
-            "/properties/TransitGatewayRouteTableId",
-            "/properties/TransitGatewayAttachmentId",
-        ],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayRouteTablePropagation",
-        create_only_properties: &[
-            "/properties/TransitGatewayAttachmentId",
-            "/properties/TransitGatewayRouteTableId",
-        ],
-        primary_identifier: &[
-            "/properties/TransitGatewayRouteTableId",
-            "/properties/TransitGatewayAttachmentId",
-        ],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::TransitGatewayVpcAttachment",
-        create_only_properties: &[
-            "/properties/TransitGatewayId",
-            "/properties/SubnetIds",
-            "/properties/VpcId",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPC",
-        create_only_properties: &[
-            "/properties/CidrBlock",
-            "/properties/Ipv4IpamPoolId",
-            "/properties/Ipv4NetmaskLength",
-            "/properties/VpcEncryptionControl",
-        ],
-        primary_identifier: &["/properties/VpcId"],
-        attributes: &[
-            "CidrBlockAssociations",
-            "DefaultNetworkAcl",
-            "DefaultSecurityGroup",
-            "Ipv6CidrBlocks",
-            "VpcId",
-            "VpcEncryptionControl.VpcId",
-            "VpcEncryptionControl.VpcEncryptionControlId",
-            "VpcEncryptionControl.State",
-            "VpcEncryptionControl.StateMessage",
-            "VpcEncryptionControl.ResourceExclusions",
-            "VpcEncryptionControl.ResourceExclusions.InternetGateway",
-            "VpcEncryptionControl.ResourceExclusions.InternetGateway.State",
-            "VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage",
-            "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway",
-            "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State",
-            "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage",
-            "VpcEncryptionControl.ResourceExclusions.NatGateway",
-            "VpcEncryptionControl.ResourceExclusions.NatGateway.State",
-            "VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage",
-            "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway",
-            "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State",
-            "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage",
-            "VpcEncryptionControl.ResourceExclusions.VpcPeering",
-            "VpcEncryptionControl.ResourceExclusions.VpcPeering.State",
-            "VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage",
-            "VpcEncryptionControl.ResourceExclusions.Lambda",
-            "VpcEncryptionControl.ResourceExclusions.Lambda.State",
-            "VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage",
-            "VpcEncryptionControl.ResourceExclusions.VpcLattice",
-            "VpcEncryptionControl.ResourceExclusions.VpcLattice.State",
-            "VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage",
-            "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem",
-            "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State",
-            "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPCBlockPublicAccessExclusion",
-        create_only_properties: &["/properties/VpcId", "/properties/SubnetId"],
-        primary_identifier: &["/properties/ExclusionId"],
-        attributes: &["ExclusionId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPCBlockPublicAccessOptions",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/AccountId"],
-        attributes: &["AccountId", "ExclusionsAllowed"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPCCidrBlock",
-        create_only_properties: &[
-            "/properties/Ipv6Pool",
-            "/properties/VpcId",
-            "/properties/AmazonProvidedIpv6CidrBlock",
-            "/properties/Ipv6CidrBlock",
-            "/properties/CidrBlock",
-            "/properties/Ipv4IpamPoolId",
-            "/properties/Ipv4NetmaskLength",
-            "/properties/Ipv6IpamPoolId",
-            "/properties/Ipv6NetmaskLength",
-            "/properties/Ipv6CidrBlockNetworkBorderGroup",
-        ],
-        primary_identifier: &["/properties/Id", "/properties/VpcId"],
-        attributes: &["Id", "Ipv6AddressAttribute", "IpSource"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPCDHCPOptionsAssociation",
-        create_only_properties: &["/properties/DhcpOptionsId", "/properties/VpcId"],
-        primary_identifier: &["/properties/DhcpOptionsId", "/properties/VpcId"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPCEncryptionControl",
-        create_only_properties: &["/properties/VpcId"],
-        primary_identifier: &["/properties/VpcEncryptionControlId"],
-        attributes: &[
-            "VpcEncryptionControlId",
-            "State",
-            "StateMessage",
-            "ResourceExclusions",
-            "ResourceExclusions.InternetGateway",
-            "ResourceExclusions.InternetGateway.State",
-            "ResourceExclusions.InternetGateway.StateMessage",
-            "ResourceExclusions.EgressOnlyInternetGateway",
-            "ResourceExclusions.EgressOnlyInternetGateway.State",
-            "ResourceExclusions.EgressOnlyInternetGateway.StateMessage",
-            "ResourceExclusions.NatGateway",
-            "ResourceExclusions.NatGateway.State",
-            "ResourceExclusions.NatGateway.StateMessage",
-            "ResourceExclusions.VirtualPrivateGateway",
-            "ResourceExclusions.VirtualPrivateGateway.State",
-            "ResourceExclusions.VirtualPrivateGateway.StateMessage",
-            "ResourceExclusions.VpcPeering",
-            "ResourceExclusions.VpcPeering.State",
-            "ResourceExclusions.VpcPeering.StateMessage",
-            "ResourceExclusions.VpcLattice",
-            "ResourceExclusions.VpcLattice.State",
-            "ResourceExclusions.VpcLattice.StateMessage",
-            "ResourceExclusions.ElasticFileSystem",
-            "ResourceExclusions.ElasticFileSystem.State",
-            "ResourceExclusions.ElasticFileSystem.StateMessage",
-            "ResourceExclusions.Lambda",
-            "ResourceExclusions.Lambda.State",
-            "ResourceExclusions.Lambda.StateMessage",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPCEndpoint",
-        create_only_properties: &[
-            "/properties/ServiceName",
-            "/properties/VpcEndpointType",
-            "/properties/VpcId",
-            "/properties/ServiceNetworkArn",
-            "/properties/ResourceConfigurationArn",
-            "/properties/ServiceRegion",
-            "/properties/DnsOptions/PrivateDnsPreference",
-            "/properties/DnsOptions/PrivateDnsSpecifiedDomains",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["NetworkInterfaceIds", "CreationTimestamp", "DnsEntries", "Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPCEndpointConnectionNotification",
-        create_only_properties: &["/properties/ServiceId", "/properties/VPCEndpointId"],
-        primary_identifier: &["/properties/VPCEndpointConnectionNotificationId"],
-        attributes: &["VPCEndpointConnectionNotificationId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPCEndpointService",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/ServiceId"],
-        attributes: &[
-            "ServiceId",
-            "PrivateDnsNameConfiguration.Name",
-            "PrivateDnsNameConfiguration.State",
-            "PrivateDnsNameConfiguration.Type",
-            "PrivateDnsNameConfiguration.Value",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPCEndpointServicePermissions",
-        create_only_properties: &["/properties/ServiceId"],
-        primary_identifier: &["/properties/ServiceId"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPCGatewayAttachment",
-        create_only_properties: &["/properties/VpcId"],
-        primary_identifier: &["/properties/AttachmentType", "/properties/VpcId"],
-        attributes: &["AttachmentType"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPCPeeringConnection",
-        create_only_properties: &[
-            "/properties/PeerRegion",
-            "/properties/PeerOwnerId",
-            "/properties/PeerVpcId",
-            "/properties/VpcId",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPNConcentrator",
-        create_only_properties: &["/properties/TransitGatewayId", "/properties/Type"],
-        primary_identifier: &["/properties/VpnConcentratorId"],
-        attributes: &["VpnConcentratorId", "TransitGatewayAttachmentId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPNConnection",
-        create_only_properties: &[
-            "/properties/Type",
-            "/properties/VpnConcentratorId",
-            "/properties/EnableAcceleration",
-            "/properties/LocalIpv4NetworkCidr",
-            "/properties/LocalIpv6NetworkCidr",
-            "/properties/OutsideIpAddressType",
-            "/properties/RemoteIpv4NetworkCidr",
-            "/properties/RemoteIpv6NetworkCidr",
-            "/properties/StaticRoutesOnly",
-            "/properties/TransportTransitGatewayAttachmentId",
-            "/properties/TunnelInsideIpVersion",
-            "/properties/PreSharedKeyStorage",
-        ],
-        primary_identifier: &["/properties/VpnConnectionId"],
-        attributes: &["VpnConnectionId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPNConnectionRoute",
-        create_only_properties: &[
-            "/properties/DestinationCidrBlock",
-            "/properties/VpnConnectionId",
-        ],
-        primary_identifier: &[
-            "/properties/DestinationCidrBlock",
-            "/properties/VpnConnectionId",
-        ],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPNGateway",
-        create_only_properties: &["/properties/AmazonSideAsn", "/properties/Type"],
-        primary_identifier: &["/properties/VPNGatewayId"],
-        attributes: &["VPNGatewayId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VPNGatewayRoutePropagation",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VerifiedAccessEndpoint",
-        create_only_properties: &[
-            "/properties/ApplicationDomain",
-            "/properties/AttachmentType",
-            "/properties/DomainCertificateArn",
-            "/properties/EndpointDomainPrefix",
-            "/properties/EndpointType",
-            "/properties/SecurityGroupIds",
-            "/properties/NetworkInterfaceOptions/NetworkInterfaceId",
-            "/properties/LoadBalancerOptions/LoadBalancerArn",
-            "/properties/RdsOptions/Protocol",
-            "/properties/RdsOptions/RdsDbInstanceArn",
-            "/properties/RdsOptions/RdsDbClusterArn",
-            "/properties/RdsOptions/RdsDbProxyArn",
-            "/properties/CidrOptions/Cidr",
-            "/properties/CidrOptions/Protocol",
-            "/properties/CidrOptions/SubnetIds",
-        ],
-        primary_identifier: &["/properties/VerifiedAccessEndpointId"],
-        attributes: &[
-            "VerifiedAccessEndpointId",
-            "EndpointDomain",
-            "CreationTime",
-            "LastUpdatedTime",
-            "Status",
-            "DeviceValidationDomain",
-            "VerifiedAccessInstanceId",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VerifiedAccessGroup",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/VerifiedAccessGroupId"],
-        attributes: &[
-            "VerifiedAccessGroupId",
-            "CreationTime",
-            "LastUpdatedTime",
-            "Owner",
-            "VerifiedAccessGroupArn",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VerifiedAccessInstance",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/VerifiedAccessInstanceId"],
-        attributes: &[
-            "VerifiedAccessInstanceId",
-            "CreationTime",
-            "LastUpdatedTime",
-            "CidrEndpointsCustomSubDomainNameServers",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VerifiedAccessTrustProvider",
-        create_only_properties: &[
-            "/properties/PolicyReferenceName",
-            "/properties/DeviceOptions",
-            "/properties/DeviceTrustProviderType",
-            "/properties/TrustProviderType",
-            "/properties/UserTrustProviderType",
-        ],
-        primary_identifier: &["/properties/VerifiedAccessTrustProviderId"],
-        attributes: &[
-            "VerifiedAccessTrustProviderId",
-            "CreationTime",
-            "LastUpdatedTime",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::Volume",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/VolumeId"],
-        attributes: &["VolumeId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::EC2::VolumeAttachment",
-        create_only_properties: &[
-            "/properties/Device",
-            "/properties/InstanceId",
-            "/properties/VolumeId",
-            "/properties/EbsCardIndex",
-        ],
-        primary_identifier: &["/properties/VolumeId", "/properties/InstanceId"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::CapacityProvider",
-        create_only_properties: &[
-            "/properties/AutoScalingGroupProvider/AutoScalingGroupArn",
-            "/properties/Name",
-            "/properties/ClusterName",
-        ],
-        primary_identifier: &["/properties/Name"],
-        attributes: &[],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::Cluster",
-        create_only_properties: &["/properties/ClusterName"],
-        primary_identifier: &["/properties/ClusterName"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::ClusterCapacityProviderAssociations",
-        create_only_properties: &["/properties/Cluster"],
-        primary_identifier: &["/properties/Cluster"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::Daemon",
-        create_only_properties: &["/properties/DaemonName", "/properties/ClusterArn"],
-        primary_identifier: &["/properties/DaemonArn"],
-        attributes: &[
-            "DaemonArn",
-            "DeploymentArn",
-            "CreatedAt",
-            "UpdatedAt",
-            "DaemonStatus",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::DaemonTaskDefinition",
-        create_only_properties: &[
-            "/properties/Family",
-            "/properties/ContainerDefinitions",
-            "/properties/Cpu",
-            "/properties/Memory",
-            "/properties/ExecutionRoleArn",
-            "/properties/TaskRoleArn",
-            "/properties/Volumes",
-            "/properties/PidMode",
-            "/properties/IpcMode",
-        ],
-        primary_identifier: &["/properties/DaemonTaskDefinitionArn"],
-        attributes: &["DaemonTaskDefinitionArn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::ExpressGatewayService",
-        create_only_properties: &[
-            "/properties/ServiceName",
-            "/properties/Cluster",
-            "/properties/InfrastructureRoleArn",
-            "/properties/Tags",
-        ],
-        primary_identifier: &["/properties/ServiceArn"],
-        attributes: &[
-            "ServiceArn",
-            "ActiveConfigurations",
-            "Status",
-            "CreatedAt",
-            "UpdatedAt",
-            "Endpoint",
-            "ECSManagedResourceArns",
-            "ECSManagedResourceArns.ServiceSecurityGroups",
-            "ECSManagedResourceArns.AutoScaling",
-            "ECSManagedResourceArns.AutoScaling.ScalableTarget",
-            "ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies",
-            "ECSManagedResourceArns.LogGroups",
-            "ECSManagedResourceArns.MetricAlarms",
-            "ECSManagedResourceArns.IngressPath",
-            "ECSManagedResourceArns.IngressPath.CertificateArn",
-            "ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups",
-            "ECSManagedResourceArns.IngressPath.ListenerRuleArn",
-            "ECSManagedResourceArns.IngressPath.ListenerArn",
-            "ECSManagedResourceArns.IngressPath.LoadBalancerArn",
-            "ECSManagedResourceArns.IngressPath.TargetGroupArns",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::Gateway",
-        create_only_properties: &[
-            "/properties/GatewayName",
-            "/properties/Configuration/HostSharedAlb/NetworkConfiguration/Subnets",
-            "/properties/Configuration/HostSharedAlb/NetworkConfiguration/IpAddressType",
-            "/properties/Configuration/HostSharedAlb/Scheme",
-            "/properties/Configuration/HostSharedAlb/Port",
-            "/properties/Configuration/HostSharedAlb/Protocol",
-        ],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &[
-            "Arn",
-            "Status",
-            "AccessType",
-            "CreatedAt",
-            "UpdatedAt",
-            "Configuration.HostSharedAlb.CurrentAlbCount",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::GatewayClusterAssociations",
-        create_only_properties: &["/properties/Gateway", "/properties/Cluster"],
-        primary_identifier: &["/properties/Gateway", "/properties/Cluster"],
-        attributes: &["GatewayArn", "ClusterArn", "Status"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::PrimaryTaskSet",
-        create_only_properties: &["/properties/Cluster", "/properties/Service"],
-        primary_identifier: &["/properties/Cluster", "/properties/Service"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::Service",
-        create_only_properties: &[
-            "/properties/Cluster",
-            "/properties/Role",
-            "/properties/SchedulingStrategy",
-            "/properties/ServiceName",
-        ],
-        primary_identifier: &["/properties/ServiceArn", "/properties/Cluster"],
-        attributes: &["ServiceArn", "Name"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::TaskDefinition",
-        create_only_properties: &[
-            "/properties/Family",
-            "/properties/ContainerDefinitions",
-            "/properties/Cpu",
-            "/properties/EnableFaultInjection",
-            "/properties/ExecutionRoleArn",
-            "/properties/InferenceAccelerators",
-            "/properties/Memory",
-            "/properties/NetworkMode",
-            "/properties/PlacementConstraints",
-            "/properties/ProxyConfiguration",
-            "/properties/RequiresCompatibilities",
-            "/properties/RuntimePlatform",
-            "/properties/TaskRoleArn",
-            "/properties/Volumes",
-            "/properties/PidMode",
-            "/properties/IpcMode",
-            "/properties/EphemeralStorage",
-        ],
-        primary_identifier: &["/properties/TaskDefinitionArn"],
-        attributes: &["TaskDefinitionArn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ECS::TaskSet",
-        create_only_properties: &[
-            "/properties/Cluster",
-            "/properties/ExternalId",
-            "/properties/LaunchType",
-            "/properties/LoadBalancers",
-            "/properties/NetworkConfiguration",
-            "/properties/PlatformVersion",
-            "/properties/Service",
-            "/properties/ServiceRegistries",
-            "/properties/TaskDefinition",
-            "/properties/CapacityProviderStrategy",
-        ],
-        primary_identifier: &[
-            "/properties/Cluster",
-            "/properties/Service",
-            "/properties/Id",
-        ],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Events::ApiDestination",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["Arn", "ArnForPolicy"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Events::Archive",
-        create_only_properties: &["/properties/ArchiveName", "/properties/SourceArn"],
-        primary_identifier: &["/properties/ArchiveName"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Events::Connection",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Name"],
-        attributes: &[
-            "Arn",
-            "ArnForPolicy",
-            "SecretArn",
-            "AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn",
-            "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Events::Endpoint",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["Arn", "EndpointId", "EndpointUrl", "State", "StateReason"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Events::EventBus",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Events::EventBusPolicy",
-        create_only_properties: &["/properties/EventBusName", "/properties/StatementId"],
-        primary_identifier: &["/properties/EventBusName", "/properties/StatementId"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Events::Rule",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn", "RuleName"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::AccessKey",
-        create_only_properties: &["/properties/UserName", "/properties/Serial"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["SecretAccessKey", "Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::Group",
-        create_only_properties: &["/properties/GroupName"],
-        primary_identifier: &["/properties/GroupName"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::GroupPolicy",
-        create_only_properties: &["/properties/PolicyName", "/properties/GroupName"],
-        primary_identifier: &["/properties/PolicyName", "/properties/GroupName"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::InstanceProfile",
-        create_only_properties: &["/properties/InstanceProfileName", "/properties/Path"],
-        primary_identifier: &["/properties/InstanceProfileName"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::ManagedPolicy",
-        create_only_properties: &[
-            "/properties/ManagedPolicyName",
-            "/properties/Description",
-            "/properties/Path",
-        ],
-        primary_identifier: &["/properties/PolicyArn"],
-        attributes: &[
-            "PolicyArn",
-            "AttachmentCount",
-            "CreateDate",
-            "DefaultVersionId",
-            "IsAttachable",
-            "PermissionsBoundaryUsageCount",
-            "PolicyId",
-            "UpdateDate",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::OIDCProvider",
-        create_only_properties: &["/properties/Url"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::Policy",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::Role",
-        create_only_properties: &["/properties/Path", "/properties/RoleName"],
-        primary_identifier: &["/properties/RoleName"],
-        attributes: &["Arn", "RoleId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::RolePolicy",
-        create_only_properties: &["/properties/PolicyName", "/properties/RoleName"],
-        primary_identifier: &["/properties/PolicyName", "/properties/RoleName"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::SAMLProvider",
-        create_only_properties: &[
-            "/properties/Name",
-            "/properties/AddPrivateKey",
-            "/properties/RemovePrivateKey",
-        ],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn", "SamlProviderUUID"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::ServerCertificate",
-        create_only_properties: &[
-            "/properties/ServerCertificateName",
-            "/properties/PrivateKey",
-            "/properties/CertificateBody",
-            "/properties/CertificateChain",
-        ],
-        primary_identifier: &["/properties/ServerCertificateName"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::ServiceLinkedRole",
-        create_only_properties: &[
-            "/properties/CustomSuffix",
-            "/properties/AWSServiceName",
-        ],
-        primary_identifier: &["/properties/RoleName"],
-        attributes: &["RoleName"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::User",
-        create_only_properties: &["/properties/UserName"],
-        primary_identifier: &["/properties/UserName"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::UserPolicy",
-        create_only_properties: &["/properties/PolicyName", "/properties/UserName"],
-        primary_identifier: &["/properties/PolicyName", "/properties/UserName"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::UserToGroupAddition",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::IAM::VirtualMFADevice",
-        create_only_properties: &[
-            "/properties/VirtualMfaDeviceName",
-            "/properties/Path",
-        ],
-        primary_identifier: &["/properties/SerialNumber"],
-        attributes: &["SerialNumber"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::KMS::Alias",
-        create_only_properties: &["/properties/AliasName"],
-        primary_identifier: &["/properties/AliasName"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::KMS::Key",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/KeyId"],
-        attributes: &["Arn", "KeyId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::KMS::ReplicaKey",
-        create_only_properties: &["/properties/PrimaryKeyArn"],
-        primary_identifier: &["/properties/KeyId"],
-        attributes: &["Arn", "KeyId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::Alias",
-        create_only_properties: &["/properties/Name", "/properties/FunctionName"],
-        primary_identifier: &["/properties/AliasArn"],
-        attributes: &["AliasArn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::CapacityProvider",
-        create_only_properties: &[
-            "/properties/CapacityProviderName",
-            "/properties/VpcConfig",
-            "/properties/InstanceRequirements",
-            "/properties/PermissionsConfig",
-            "/properties/KmsKeyArn",
-        ],
-        primary_identifier: &["/properties/CapacityProviderName"],
-        attributes: &["State", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::CodeSigningConfig",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/CodeSigningConfigArn"],
-        attributes: &["CodeSigningConfigId", "CodeSigningConfigArn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::EventInvokeConfig",
-        create_only_properties: &["/properties/FunctionName", "/properties/Qualifier"],
-        primary_identifier: &["/properties/FunctionName", "/properties/Qualifier"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::EventSourceMapping",
-        create_only_properties: &[
-            "/properties/EventSourceArn",
-            "/properties/StartingPosition",
-            "/properties/StartingPositionTimestamp",
-            "/properties/SelfManagedEventSource",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "EventSourceMappingArn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::Function",
-        create_only_properties: &[
-            "/properties/FunctionName",
-            "/properties/PackageType",
-            "/properties/TenancyConfig",
-        ],
-        primary_identifier: &["/properties/FunctionName"],
-        attributes: &[
-            "SnapStartResponse",
-            "SnapStartResponse.ApplyOn",
-            "SnapStartResponse.OptimizationStatus",
-            "Arn",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::LayerVersion",
-        create_only_properties: &[
-            "/properties/CompatibleRuntimes",
-            "/properties/LicenseInfo",
-            "/properties/CompatibleArchitectures",
-            "/properties/LayerName",
-            "/properties/Description",
-            "/properties/Content",
-        ],
-        primary_identifier: &["/properties/LayerVersionArn"],
-        attributes: &["LayerVersionArn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::LayerVersionPermission",
-        create_only_properties: &[
-            "/properties/OrganizationId",
-            "/properties/Principal",
-            "/properties/Action",
-            "/properties/LayerVersionArn",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::MicrovmImage",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/ImageArn"],
-        attributes: &[
-            "ImageArn",
-            "State",
-            "LatestActiveImageVersion",
-            "LatestFailedImageVersion",
-            "CreatedAt",
-            "UpdatedAt",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::NetworkConnector",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn", "State", "LatestVersionArn", "LatestVersion"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::Permission",
-        create_only_properties: &[
-            "/properties/FunctionName",
-            "/properties/FunctionUrlAuthType",
-            "/properties/InvokedViaFunctionUrl",
-            "/properties/SourceAccount",
-            "/properties/SourceArn",
-            "/properties/Principal",
-            "/properties/PrincipalOrgID",
-            "/properties/Action",
-            "/properties/EventSourceToken",
-        ],
-        primary_identifier: &["/properties/FunctionName", "/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::ResourcePolicy",
-        create_only_properties: &["/properties/ResourceArn"],
-        primary_identifier: &["/properties/ResourceArn"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::Url",
-        create_only_properties: &[
-            "/properties/TargetFunctionArn",
-            "/properties/Qualifier",
-        ],
-        primary_identifier: &["/properties/FunctionArn"],
-        attributes: &["FunctionUrl", "FunctionArn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::Version",
-        create_only_properties: &[
-            "/properties/FunctionName",
-            "/properties/Description",
-            "/properties/CodeSha256",
-            "/properties/ProvisionedConcurrencyConfig",
-            "/properties/RuntimePolicy",
-        ],
-        primary_identifier: &["/properties/FunctionArn"],
-        attributes: &["Version", "FunctionArn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::WebFunction",
-        create_only_properties: &["/properties/FunctionName"],
-        primary_identifier: &["/properties/FunctionArn"],
-        attributes: &["FunctionArn", "State", "StateReason", "CreatedAt", "UpdatedAt"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::WebFunctionEndpoint",
-        create_only_properties: &[
-            "/properties/FunctionName",
-            "/properties/EndpointName",
-            "/properties/EndpointType",
-            "/properties/Regions",
-        ],
-        primary_identifier: &["/properties/EndpointArn"],
-        attributes: &[
-            "FunctionArn",
-            "EndpointArn",
-            "DomainName",
-            "State",
-            "StateReason",
-            "UpdateStatus",
-            "UpdateStatusReason",
-            "RegionalEndpoints",
-            "CreatedAt",
-            "UpdatedAt",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Lambda::WebFunctionRevision",
-        create_only_properties: &[
-            "/properties/FunctionName",
-            "/properties/Description",
-            "/properties/KmsKeyArn",
-            "/properties/BuildConfig",
-            "/properties/ServiceConfig",
-        ],
-        primary_identifier: &["/properties/RevisionArn"],
-        attributes: &[
-            "FunctionArn",
-            "RevisionId",
-            "RevisionArn",
-            "State",
-            "StateReason",
-            "CreatedAt",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::AccountPolicy",
-        create_only_properties: &["/properties/PolicyName", "/properties/PolicyType"],
-        primary_identifier: &[
-            "/properties/AccountId",
-            "/properties/PolicyType",
-            "/properties/PolicyName",
-        ],
-        attributes: &["AccountId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::Delivery",
-        create_only_properties: &[
-            "/properties/DeliverySourceName",
-            "/properties/DeliveryDestinationArn",
-        ],
-        primary_identifier: &["/properties/DeliveryId"],
-        attributes: &["DeliveryId", "Arn", "DeliveryDestinationType"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::DeliveryDestination",
-        create_only_properties: &[
-            "/properties/Name",
-            "/properties/OutputFormat",
-            "/properties/DestinationResourceArn",
-            "/properties/DeliveryDestinationType",
-        ],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::DeliverySource",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["Service", "ResourceArns", "Arn", "Status", "StatusReason"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::Destination",
-        create_only_properties: &["/properties/DestinationName"],
-        primary_identifier: &["/properties/DestinationName"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::Integration",
-        create_only_properties: &[
-            "/properties/IntegrationName",
-            "/properties/IntegrationType",
-            "/properties/ResourceConfig",
-        ],
-        primary_identifier: &["/properties/IntegrationName"],
-        attributes: &["IntegrationStatus"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::LogAnomalyDetector",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/AnomalyDetectorArn"],
-        attributes: &[
-            "AnomalyDetectorArn",
-            "CreationTimeStamp",
-            "LastModifiedTimeStamp",
-            "AnomalyDetectorStatus",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::LogGroup",
-        create_only_properties: &["/properties/LogGroupName"],
-        primary_identifier: &["/properties/LogGroupName"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::LogStream",
-        create_only_properties: &[
-            "/properties/LogGroupName",
-            "/properties/LogStreamName",
-        ],
-        primary_identifier: &["/properties/LogGroupName", "/properties/LogStreamName"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::MetricFilter",
-        create_only_properties: &["/properties/FilterName", "/properties/LogGroupName"],
-        primary_identifier: &["/properties/LogGroupName", "/properties/FilterName"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::QueryDefinition",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/QueryDefinitionId"],
-        attributes: &["QueryDefinitionId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::ResourcePolicy",
-        create_only_properties: &["/properties/PolicyName"],
-        primary_identifier: &["/properties/PolicyName"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::ScheduledQuery",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/ScheduledQueryArn"],
-        attributes: &[
-            "ScheduledQueryArn",
-            "LastTriggeredTime",
-            "LastExecutionStatus",
-            "CreationTime",
-            "LastUpdatedTime",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::StorageTierPolicy",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/AccountId"],
-        attributes: &["AccountId", "LastUpdatedTime"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::SubscriptionFilter",
-        create_only_properties: &["/properties/FilterName", "/properties/LogGroupName"],
-        primary_identifier: &["/properties/FilterName", "/properties/LogGroupName"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Logs::Transformer",
-        create_only_properties: &["/properties/LogGroupIdentifier"],
-        primary_identifier: &["/properties/LogGroupIdentifier"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Organizations::Account",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/AccountId"],
-        attributes: &[
-            "AccountId",
-            "Status",
-            "State",
-            "JoinedTimestamp",
-            "JoinedMethod",
-            "Arn",
-            "Paths",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Organizations::Organization",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &[
-            "Id",
-            "Arn",
-            "ManagementAccountArn",
-            "ManagementAccountId",
-            "ManagementAccountEmail",
-            "RootId",
-        ],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Organizations::OrganizationalUnit",
-        create_only_properties: &["/properties/ParentId"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Arn", "Id", "Path"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Organizations::Policy",
-        create_only_properties: &["/properties/Type"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "Arn", "AwsManaged"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Organizations::ResourcePolicy",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Proton::EnvironmentAccountConnection",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn", "Id", "Status"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Proton::EnvironmentTemplate",
-        create_only_properties: &[
-            "/properties/EncryptionKey",
-            "/properties/Name",
-            "/properties/Provisioning",
-        ],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::Proton::ServiceTemplate",
-        create_only_properties: &[
-            "/properties/EncryptionKey",
-            "/properties/Name",
-            "/properties/PipelineProvisioning",
-        ],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::S3::AccessGrant",
-        create_only_properties: &["/properties/S3PrefixType", "/properties/Tags"],
-        primary_identifier: &["/properties/AccessGrantId"],
-        attributes: &["AccessGrantId", "AccessGrantArn", "GrantScope"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::S3::AccessGrantsInstance",
-        create_only_properties: &["/properties/Tags"],
-        primary_identifier: &["/properties/AccessGrantsInstanceArn"],
-        attributes: &["AccessGrantsInstanceArn", "AccessGrantsInstanceId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::S3::AccessGrantsLocation",
-        create_only_properties: &["/properties/Tags"],
-        primary_identifier: &["/properties/AccessGrantsLocationId"],
-        attributes: &["AccessGrantsLocationArn", "AccessGrantsLocationId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::S3::AccessPoint",
-        create_only_properties: &[
-            "/properties/Name",
-            "/properties/Bucket",
-            "/properties/BucketAccountId",
-            "/properties/VpcConfiguration",
-        ],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["Alias", "NetworkOrigin", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::S3::Bucket",
-        create_only_properties: &[
-            "/properties/BucketName",
-            "/properties/BucketNamePrefix",
-            "/properties/BucketNamespace",
-        ],
-        primary_identifier: &["/properties/BucketName"],
-        attributes: &[
-            "Arn",
-            "DomainName",
-            "DualStackDomainName",
-            "RegionalDomainName",
-            "MetadataTableConfiguration.S3TablesDestination.TableNamespace",
-            "MetadataTableConfiguration.S3TablesDestination.TableArn",
-            "MetadataConfiguration.Destination",
-            "MetadataConfiguration.JournalTableConfiguration.TableName",
-            "MetadataConfiguration.JournalTableConfiguration.TableArn",
-            "MetadataConfiguration.InventoryTableConfiguration.TableName",
-            "MetadataConfiguration.InventoryTableConfiguration.TableArn",
-            "MetadataConfiguration.AnnotationTableConfiguration.TableName",
-            "MetadataConfiguration.AnnotationTableConfiguration.TableArn",
-            "WebsiteURL",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::S3::BucketPolicy",
-        create_only_properties: &["/properties/Bucket"],
-        primary_identifier: &["/properties/Bucket"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::S3::MultiRegionAccessPoint",
-        create_only_properties: &[
-            "/properties/Name",
-            "/properties/PublicAccessBlockConfiguration",
-            "/properties/Regions",
-        ],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["Alias", "CreatedAt"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::S3::MultiRegionAccessPointPolicy",
-        create_only_properties: &["/properties/MrapName"],
-        primary_identifier: &["/properties/MrapName"],
-        attributes: &["PolicyStatus", "PolicyStatus.IsPublic"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::S3::StorageLens",
-        create_only_properties: &["/properties/StorageLensConfiguration/Id"],
-        primary_identifier: &["/properties/StorageLensConfiguration/Id"],
-        attributes: &["StorageLensConfiguration.StorageLensArn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::S3::StorageLensGroup",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["StorageLensGroupArn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SNS::Subscription",
-        create_only_properties: &[
-            "/properties/Endpoint",
-            "/properties/Protocol",
-            "/properties/TopicArn",
-        ],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SNS::Topic",
-        create_only_properties: &["/properties/TopicName", "/properties/FifoTopic"],
-        primary_identifier: &["/properties/TopicArn"],
-        attributes: &["TopicArn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SNS::TopicInlinePolicy",
-        create_only_properties: &["/properties/TopicArn"],
-        primary_identifier: &["/properties/TopicArn"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SNS::TopicPolicy",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SQS::Queue",
-        create_only_properties: &["/properties/FifoQueue", "/properties/QueueName"],
-        primary_identifier: &["/properties/QueueUrl"],
-        attributes: &["QueueUrl", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SQS::QueueInlinePolicy",
-        create_only_properties: &["/properties/Queue"],
-        primary_identifier: &["/properties/Queue"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SQS::QueuePolicy",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::Association",
-        create_only_properties: &["/properties/InstanceId"],
-        primary_identifier: &["/properties/AssociationId"],
-        attributes: &["AssociationId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::CloudConnector",
-        create_only_properties: &[
-            "/properties/RoleArn",
-            "/properties/ConfigConnectorArn",
-            "/properties/Configuration/AzureConfiguration/TenantId",
-        ],
-        primary_identifier: &["/properties/CloudConnectorArn"],
-        attributes: &["CloudConnectorArn", "CloudConnectorId", "CreatedAt", "UpdatedAt"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::Document",
-        create_only_properties: &["/properties/Name", "/properties/DocumentType"],
-        primary_identifier: &["/properties/Name"],
-        attributes: &[],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::MaintenanceWindow",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/WindowId"],
-        attributes: &["WindowId"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::MaintenanceWindowTarget",
-        create_only_properties: &["/properties/WindowId"],
-        primary_identifier: &["/properties/WindowId", "/properties/WindowTargetId"],
-        attributes: &["WindowTargetId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::MaintenanceWindowTask",
-        create_only_properties: &["/properties/WindowId", "/properties/TaskType"],
-        primary_identifier: &["/properties/WindowId", "/properties/WindowTaskId"],
-        attributes: &["WindowTaskId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::OpsItem",
-        create_only_properties: &["/properties/Source"],
-        primary_identifier: &["/properties/OpsItemArn"],
-        attributes: &[
-            "OpsItemId",
-            "OpsItemArn",
-            "Status",
-            "CreatedBy",
-            "CreatedTime",
-            "LastModifiedBy",
-            "LastModifiedTime",
-            "OpsItemType",
-            "Version",
-        ],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::Parameter",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Name"],
-        attributes: &["Arn"],
-        tag_format: TagFormat::Map,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::PatchBaseline",
-        create_only_properties: &["/properties/OperatingSystem"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::ResourceDataSync",
-        create_only_properties: &[
-            "/properties/KMSKeyArn",
-            "/properties/SyncFormat",
-            "/properties/BucketPrefix",
-            "/properties/SyncName",
-            "/properties/BucketRegion",
-            "/properties/BucketName",
-            "/properties/S3Destination",
-            "/properties/SyncType",
-        ],
-        primary_identifier: &["/properties/SyncName"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::ResourcePolicy",
-        create_only_properties: &["/properties/ResourceArn"],
-        primary_identifier: &["/properties/PolicyId", "/properties/ResourceArn"],
-        attributes: &["PolicyId", "PolicyHash"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SSM::ServiceSetting",
-        create_only_properties: &["/properties/SettingId"],
-        primary_identifier: &["/properties/Arn"],
-        attributes: &["Status", "LastModifiedDate", "LastModifiedUser", "Arn"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SecretsManager::ResourcePolicy",
-        create_only_properties: &["/properties/SecretId"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SecretsManager::RotationSchedule",
-        create_only_properties: &["/properties/SecretId"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SecretsManager::Secret",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::SecretsManager::SecretTargetAttachment",
-        create_only_properties: &["/properties/SecretId"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id"],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ServiceDiscovery::HttpNamespace",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ServiceDiscovery::Instance",
-        create_only_properties: &["/properties/InstanceId", "/properties/ServiceId"],
-        primary_identifier: &["/properties/ServiceId", "/properties/InstanceId"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ServiceDiscovery::PrivateDnsNamespace",
-        create_only_properties: &["/properties/Vpc", "/properties/Name"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "HostedZoneId", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ServiceDiscovery::PublicDnsNamespace",
-        create_only_properties: &["/properties/Name"],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "HostedZoneId", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::ServiceDiscovery::Service",
-        create_only_properties: &[
-            "/properties/HealthCheckCustomConfig",
-            "/properties/Name",
-            "/properties/Type",
-            "/properties/NamespaceId",
-        ],
-        primary_identifier: &["/properties/Id"],
-        attributes: &["Id", "Arn"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::XRay::Group",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/GroupARN"],
-        attributes: &["GroupARN"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::XRay::ResourcePolicy",
-        create_only_properties: &["/properties/PolicyName"],
-        primary_identifier: &["/properties/PolicyName"],
-        attributes: &[],
-        tag_format: TagFormat::NotTaggable,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::XRay::SamplingRule",
-        create_only_properties: &["/properties/SamplingRule/Version"],
-        primary_identifier: &["/properties/RuleARN"],
-        attributes: &["RuleARN"],
-        tag_format: TagFormat::Standard,
-    },
-    ResourceTypeInfo {
-        type_name: "AWS::XRay::TransactionSearchConfig",
-        create_only_properties: &[],
-        primary_identifier: &["/properties/AccountId"],
-        attributes: &["AccountId"],
-        tag_format: TagFormat::NotTaggable,
-    },
-];
 /// The schema facts of a resource type, whatever cargo features are on.
 pub fn resource_type_info(type_name: &str) -> Option<&'static ResourceTypeInfo> {
     let i = RESOURCE_TYPES.binary_search_by(|info| info.type_name.cmp(type_name)).ok()?;

@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use account::{CfnAccount, CfnAccountProps};
@@ -20,6 +21,8 @@ pub mod account {
     use serde::Serialize;
 
     /// `AWS::Organizations::Account`: You can use AWS::Organizations::Account to manage accounts in organization. `Ref` returns the primary identifier, `AccountId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-account.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccount {
         resource: cloudwright_core::CfnResource,
@@ -102,22 +105,17 @@ pub mod account {
     }
 
     /// The properties of `AWS::Organizations::Account`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountProps {
-        /// The friendly name of the member account.
-        #[serde(rename = "AccountName")]
+        /// `AccountName`: The friendly name of the member account.
         pub account_name: Value<String>,
-        /// The email address of the owner to assign to the new member account.
-        #[serde(rename = "Email")]
+        /// `Email`: The email address of the owner to assign to the new member account.
         pub email: Value<String>,
-        /// List of parent nodes for the member account. Currently only one parent at a time is supported. Default is root.
-        #[serde(rename = "ParentIds", skip_serializing_if = "Option::is_none")]
+        /// `ParentIds`: List of parent nodes for the member account.
         pub parent_ids: Option<Vec<Value<String>>>,
-        /// The name of an IAM role that AWS Organizations automatically preconfigures in the new member account. Default name is OrganizationAccountAccessRole if not specified.
-        #[serde(rename = "RoleName", skip_serializing_if = "Option::is_none")]
+        /// `RoleName`: The name of an IAM role that AWS Organizations automatically preconfigures in the new member account.
         pub role_name: Option<Value<String>>,
-        /// A list of tags that you want to attach to the newly created account. For each tag in the list, you must specify both a tag key and a value.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that you want to attach to the newly created account.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -136,6 +134,22 @@ pub mod account {
             }
         }
     }
+
+    impl Serialize for CfnAccountProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountName", &self.account_name)?;
+            map.serialize_entry("Email", &self.email)?;
+            crate::cfn::entry(&mut map, "ParentIds", &self.parent_ids)?;
+            crate::cfn::entry(&mut map, "RoleName", &self.role_name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Organizations::Organization`: [`CfnOrganization`], [`CfnOrganizationProps`] and their property types.
@@ -144,6 +158,8 @@ pub mod organization {
     use serde::Serialize;
 
     /// `AWS::Organizations::Organization`: Resource schema for AWS::Organizations::Organization. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-organization.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganization {
         resource: cloudwright_core::CfnResource,
@@ -219,14 +235,25 @@ pub mod organization {
     }
 
     /// The properties of `AWS::Organizations::Organization`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOrganizationProps {
-        /// Specifies the feature set supported by the new organization. Each feature set supports different levels of functionality.
-        #[serde(rename = "FeatureSet", skip_serializing_if = "Option::is_none")]
+        /// `FeatureSet`: Specifies the feature set supported by the new organization.
         pub feature_set: Option<Value<FeatureSet>>,
     }
 
-    /// Specifies the feature set supported by the new organization. Each feature set supports different levels of functionality.
+    impl Serialize for CfnOrganizationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FeatureSet", &self.feature_set)?;
+            map.end()
+        }
+    }
+
+    /// Specifies the feature set supported by the new organization.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FeatureSet {
         /// `ALL`
@@ -269,7 +296,9 @@ pub mod organizational_unit {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Organizations::OrganizationalUnit`: You can use organizational units (OUs) to group accounts together to administer as a single unit. This greatly simplifies the management of your accounts. For example, you can attach a policy-based control to an OU, and all accounts within the OU automatically inherit the policy. You can create multiple OUs within a single organization, and you can create OUs within other OUs. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::Organizations::OrganizationalUnit`: You can use organizational units (OUs) to group accounts together to administer as a single unit. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-organizationalunit.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationalUnit {
         resource: cloudwright_core::CfnResource,
@@ -332,16 +361,13 @@ pub mod organizational_unit {
     }
 
     /// The properties of `AWS::Organizations::OrganizationalUnit`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationalUnitProps {
-        /// The friendly name of this OU.
-        #[serde(rename = "Name")]
+        /// `Name`: The friendly name of this OU.
         pub name: Value<String>,
-        /// The unique identifier (ID) of the parent root or OU that you want to create the new OU in.
-        #[serde(rename = "ParentId")]
+        /// `ParentId`: The unique identifier (ID) of the parent root or OU that you want to create the new OU in.
         pub parent_id: Value<String>,
-        /// A list of tags that you want to attach to the newly created OU.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that you want to attach to the newly created OU.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -358,6 +384,20 @@ pub mod organizational_unit {
             }
         }
     }
+
+    impl Serialize for CfnOrganizationalUnitProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("ParentId", &self.parent_id)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::Organizations::Policy`: [`CfnPolicy`], [`CfnPolicyProps`] and their property types.
@@ -365,7 +405,9 @@ pub mod policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::Organizations::Policy`: Policies in AWS Organizations enable you to manage different features of the AWS accounts in your organization. You can use policies when all features are enabled in your organization. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::Organizations::Policy`: Policies in AWS Organizations enable you to manage different features of the AWS accounts in your organization. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-policy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicy {
         resource: cloudwright_core::CfnResource,
@@ -408,7 +450,7 @@ pub mod policy {
             self.resource.get_att("Arn")
         }
 
-        /// `Fn::GetAtt` `AwsManaged`: A boolean value that indicates whether the specified policy is an AWS managed policy. If true, then you can attach the policy to roots, OUs, or accounts, but you cannot edit it.
+        /// `Fn::GetAtt` `AwsManaged`: A boolean value that indicates whether the specified policy is an AWS managed policy.
         pub fn attr_aws_managed(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AwsManaged")
         }
@@ -428,25 +470,19 @@ pub mod policy {
     }
 
     /// The properties of `AWS::Organizations::Policy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
-        /// The Policy text content. For AWS CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. AWS CloudFormation always converts a YAML policy to JSON format before submitting it. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Content")]
+        /// `Content`: The Policy text content. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub content: serde_json::Value,
-        /// Human readable description of the policy
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Human readable description of the policy
         pub description: Option<Value<String>>,
-        /// Name of the Policy
-        #[serde(rename = "Name")]
+        /// `Name`: Name of the Policy
         pub name: Value<String>,
-        /// A list of tags that you want to attach to the newly created policy. For each tag in the list, you must specify both a tag key and a value. You can set the value to an empty string, but you can't set it to null.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that you want to attach to the newly created policy.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// List of unique identifiers (IDs) of the root, OU, or account that you want to attach the policy to
-        #[serde(rename = "TargetIds", skip_serializing_if = "Option::is_none")]
+        /// `TargetIds`: List of unique identifiers (IDs) of the root, OU, or account that you want to attach the policy to
         pub target_ids: Option<Vec<Value<String>>>,
-        /// The type of policy to create. You can specify one of the following values: AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, BEDROCK_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, GUARDDUTY_POLICY, INSPECTOR_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, RESOURCE_CONTROL_POLICY, S3_POLICY, SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY, TAG_POLICY, UPGRADE_ROLLOUT_POLICY
-        #[serde(rename = "Type")]
+        /// `Type`: The type of policy to create.
         pub r#type: Value<Type>,
     }
 
@@ -468,7 +504,24 @@ pub mod policy {
         }
     }
 
-    /// The type of policy to create. You can specify one of the following values: AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, BEDROCK_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, GUARDDUTY_POLICY, INSPECTOR_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, RESOURCE_CONTROL_POLICY, S3_POLICY, SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY, TAG_POLICY, UPGRADE_ROLLOUT_POLICY
+    impl Serialize for CfnPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetIds", &self.target_ids)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// The type of policy to create.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Type {
         /// `AISERVICES_OPT_OUT_POLICY`
@@ -547,6 +600,8 @@ pub mod resource_policy {
     use serde::Serialize;
 
     /// `AWS::Organizations::ResourcePolicy`: You can use AWS::Organizations::ResourcePolicy to delegate policy management for AWS Organizations to specified member accounts to perform policy actions that are by default available only to the management account. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -602,13 +657,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::Organizations::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// The policy document. For AWS CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. AWS CloudFormation always converts a YAML policy to JSON format before submitting it. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Content")]
+        /// `Content`: The policy document. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub content: serde_json::Value,
-        /// A list of tags that you want to attach to the resource policy
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags that you want to attach to the resource policy
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -619,6 +672,19 @@ pub mod resource_policy {
                 content: content.into(),
                 tags: None,
             }
+        }
+    }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }

@@ -5,9 +5,12 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use environment_account_connection::{
     CfnEnvironmentAccountConnection, CfnEnvironmentAccountConnectionProps,
 };
@@ -20,6 +23,8 @@ pub mod environment_account_connection {
     use serde::Serialize;
 
     /// `AWS::Proton::EnvironmentAccountConnection`: Resource Schema describing various properties for AWS Proton Environment Account Connections resources. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-proton-environmentaccountconnection.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentAccountConnection {
         resource: cloudwright_core::CfnResource,
@@ -80,33 +85,48 @@ pub mod environment_account_connection {
     }
 
     /// The properties of `AWS::Proton::EnvironmentAccountConnection`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEnvironmentAccountConnectionProps {
-        /// The Amazon Resource Name (ARN) of an IAM service role in the environment account. AWS Proton uses this role to provision infrastructure resources using CodeBuild-based provisioning in the associated environment account.
-        #[serde(rename = "CodebuildRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `CodebuildRoleArn`: The Amazon Resource Name (ARN) of an IAM service role in the environment account.
         pub codebuild_role_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM service role that AWS Proton uses when provisioning directly defined components in the associated environment account. It determines the scope of infrastructure that a component can provision in the account.
-        #[serde(rename = "ComponentRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ComponentRoleArn`: The Amazon Resource Name (ARN) of the IAM service role that AWS Proton uses when provisioning directly defined components in the associated environment account.
         pub component_role_arn: Option<Value<String>>,
-        /// The environment account that's connected to the environment account connection.
-        #[serde(
-            rename = "EnvironmentAccountId",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EnvironmentAccountId`: The environment account that's connected to the environment account connection.
         pub environment_account_id: Option<Value<String>>,
-        /// The name of the AWS Proton environment that's created in the associated management account.
-        #[serde(rename = "EnvironmentName", skip_serializing_if = "Option::is_none")]
+        /// `EnvironmentName`: The name of the AWS Proton environment that's created in the associated management account.
         pub environment_name: Option<Value<String>>,
-        /// The ID of the management account that accepts or rejects the environment account connection. You create an manage the AWS Proton environment in this account. If the management account accepts the environment account connection, AWS Proton can use the associated IAM role to provision environment infrastructure resources in the associated environment account.
-        #[serde(rename = "ManagementAccountId", skip_serializing_if = "Option::is_none")]
+        /// `ManagementAccountId`: The ID of the management account that accepts or rejects the environment account connection.
         pub management_account_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the IAM service role that's created in the environment account. AWS Proton uses this role to provision infrastructure resources in the associated environment account.
-        #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
+        /// `RoleArn`: The Amazon Resource Name (ARN) of the IAM service role that's created in the environment account.
         pub role_arn: Option<Value<String>>,
-        /// \<p\>An optional list of metadata items that you can associate with the Proton environment account connection. A tag is a key-value pair.\</p\>
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: \<p\>An optional list of metadata items that you can associate with the Proton environment account connection.
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnEnvironmentAccountConnectionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CodebuildRoleArn", &self.codebuild_role_arn)?;
+            crate::cfn::entry(&mut map, "ComponentRoleArn", &self.component_role_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "EnvironmentAccountId",
+                &self.environment_account_id,
+            )?;
+            crate::cfn::entry(&mut map, "EnvironmentName", &self.environment_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ManagementAccountId",
+                &self.management_account_id,
+            )?;
+            crate::cfn::entry(&mut map, "RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -114,8 +134,11 @@ pub mod environment_account_connection {
 pub mod environment_template {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Provisioning;
 
     /// `AWS::Proton::EnvironmentTemplate`: Definition of AWS::Proton::EnvironmentTemplate Resource Type. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-proton-environmenttemplate.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentTemplate {
         resource: cloudwright_core::CfnResource,
@@ -170,59 +193,36 @@ pub mod environment_template {
     }
 
     /// The properties of `AWS::Proton::EnvironmentTemplate`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEnvironmentTemplateProps {
-        /// \<p\>A description of the environment template.\</p\>
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: \<p\>A description of the environment template.\</p\>
         pub description: Option<Value<String>>,
-        /// \<p\>The environment template name as displayed in the developer interface.\</p\>
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: \<p\>The environment template name as displayed in the developer interface.\</p\>
         pub display_name: Option<Value<String>>,
-        /// \<p\>A customer provided encryption key that Proton uses to encrypt data.\</p\>
-        #[serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKey`: \<p\>A customer provided encryption key that Proton uses to encrypt data.\</p\>
         pub encryption_key: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Provisioning`.
-        #[serde(rename = "Provisioning", skip_serializing_if = "Option::is_none")]
         pub provisioning: Option<Value<Provisioning>>,
-        /// \<p\>An optional list of metadata items that you can associate with the Proton environment template. A tag is a key-value pair.\</p\>
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: \<p\>An optional list of metadata items that you can associate with the Proton environment template.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// Values of `Provisioning`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Provisioning {
-        /// `CUSTOMER_MANAGED`
-        CustomerManaged,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Provisioning {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::CustomerManaged => "CUSTOMER_MANAGED",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Provisioning {
+    impl Serialize for CfnEnvironmentTemplateProps {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl From<Provisioning> for Value<Provisioning> {
-        fn from(value: Provisioning) -> Self {
-            Value::Literal(value)
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "EncryptionKey", &self.encryption_key)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Provisioning", &self.provisioning)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
 }
@@ -231,8 +231,11 @@ pub mod environment_template {
 pub mod service_template {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Provisioning;
 
     /// `AWS::Proton::ServiceTemplate`: Definition of AWS::Proton::ServiceTemplate Resource Type. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-proton-servicetemplate.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceTemplate {
         resource: cloudwright_core::CfnResource,
@@ -287,63 +290,74 @@ pub mod service_template {
     }
 
     /// The properties of `AWS::Proton::ServiceTemplate`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceTemplateProps {
-        /// \<p\>A description of the service template.\</p\>
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: \<p\>A description of the service template.\</p\>
         pub description: Option<Value<String>>,
-        /// \<p\>The name of the service template as displayed in the developer interface.\</p\>
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: \<p\>The name of the service template as displayed in the developer interface.\</p\>
         pub display_name: Option<Value<String>>,
-        /// \<p\>A customer provided encryption key that's used to encrypt data.\</p\>
-        #[serde(rename = "EncryptionKey", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionKey`: \<p\>A customer provided encryption key that's used to encrypt data.\</p\>
         pub encryption_key: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `PipelineProvisioning`.
-        #[serde(
-            rename = "PipelineProvisioning",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub pipeline_provisioning: Option<Value<Provisioning>>,
-        /// \<p\>An optional list of metadata items that you can associate with the Proton service template. A tag is a key-value pair.\</p\>
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: \<p\>An optional list of metadata items that you can associate with the Proton service template.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// Values of `Provisioning`.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum Provisioning {
-        /// `CUSTOMER_MANAGED`
-        CustomerManaged,
-        /// A value the schema does not list (e.g. newer than it), written as given.
-        Other(String),
-    }
-
-    impl Provisioning {
-        /// The value as CloudFormation spells it.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::CustomerManaged => "CUSTOMER_MANAGED",
-                Self::Other(value) => value,
-            }
-        }
-    }
-
-    impl Serialize for Provisioning {
+    impl Serialize for CfnServiceTemplateProps {
         fn serialize<S: serde::Serializer>(
             &self,
             serializer: S,
         ) -> std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(&mut map, "EncryptionKey", &self.encryption_key)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PipelineProvisioning",
+                &self.pipeline_provisioning,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
         }
     }
+}
 
-    impl From<Provisioning> for Value<Provisioning> {
-        fn from(value: Provisioning) -> Self {
-            Value::Literal(value)
+/// Values of `Provisioning`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provisioning {
+    /// `CUSTOMER_MANAGED`
+    CustomerManaged,
+    /// A value the schema does not list (e.g. newer than it), written as given.
+    Other(String),
+}
+
+impl Provisioning {
+    /// The value as CloudFormation spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CustomerManaged => "CUSTOMER_MANAGED",
+            Self::Other(value) => value,
         }
+    }
+}
+
+impl Serialize for Provisioning {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl From<Provisioning> for Value<Provisioning> {
+    fn from(value: Provisioning) -> Self {
+        Value::Literal(value)
     }
 }

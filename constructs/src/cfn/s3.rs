@@ -5,9 +5,12 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use access_grant::{CfnAccessGrant, CfnAccessGrantProps};
 pub use access_grants_instance::{CfnAccessGrantsInstance, CfnAccessGrantsInstanceProps};
 pub use access_grants_location::{CfnAccessGrantsLocation, CfnAccessGrantsLocationProps};
@@ -29,6 +32,8 @@ pub mod access_grant {
     use serde::Serialize;
 
     /// `AWS::S3::AccessGrant`: The AWS::S3::AccessGrant resource is an Amazon S3 resource type representing permissions to a specific S3 bucket or prefix hosted in an S3 Access Grants instance. `Ref` returns the primary identifier, `AccessGrantId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrant.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrant {
         resource: cloudwright_core::CfnResource,
@@ -74,7 +79,7 @@ pub mod access_grant {
             self.resource.get_att("AccessGrantArn")
         }
 
-        /// `Fn::GetAtt` `GrantScope`: The S3 path of the data to which you are granting access. It is a combination of the S3 path of the registered location and the subprefix.
+        /// `Fn::GetAtt` `GrantScope`: The S3 path of the data to which you are granting access.
         pub fn attr_grant_scope(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GrantScope")
         }
@@ -94,34 +99,23 @@ pub mod access_grant {
     }
 
     /// The properties of `AWS::S3::AccessGrant`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrantProps {
-        /// The configuration options of the grant location, which is the S3 path to the data to which you are granting access.
-        #[serde(
-            rename = "AccessGrantsLocationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AccessGrantsLocationConfiguration`: The configuration options of the grant location, which is the S3 path to the data to which you are granting access.
         pub access_grants_location_configuration: Option<
             AccessGrantsLocationConfiguration,
         >,
-        /// The custom S3 location to be accessed by the grantee
-        #[serde(rename = "AccessGrantsLocationId")]
+        /// `AccessGrantsLocationId`: The custom S3 location to be accessed by the grantee
         pub access_grants_location_id: Value<String>,
-        /// The ARN of the application grantees will use to access the location
-        #[serde(rename = "ApplicationArn", skip_serializing_if = "Option::is_none")]
+        /// `ApplicationArn`: The ARN of the application grantees will use to access the location
         pub application_arn: Option<Value<String>>,
-        /// The principal who will be granted permission to access S3.
-        #[serde(rename = "Grantee")]
+        /// `Grantee`: The principal who will be granted permission to access S3.
         pub grantee: Grantee,
-        /// The level of access to be afforded to the grantee
-        #[serde(rename = "Permission")]
+        /// `Permission`: The level of access to be afforded to the grantee
         pub permission: Value<Permission>,
-        /// The type of S3SubPrefix.
-        #[serde(rename = "S3PrefixType", skip_serializing_if = "Option::is_none")]
+        /// `S3PrefixType`: The type of S3SubPrefix.
         pub s3_prefix_type: Option<Value<S3PrefixType>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -144,11 +138,35 @@ pub mod access_grant {
         }
     }
 
-    /// `AccessGrantsLocationConfiguration` of `AWS::S3::AccessGrant`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnAccessGrantProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessGrantsLocationConfiguration",
+                &self.access_grants_location_configuration,
+            )?;
+            map.serialize_entry(
+                "AccessGrantsLocationId",
+                &self.access_grants_location_id,
+            )?;
+            crate::cfn::entry(&mut map, "ApplicationArn", &self.application_arn)?;
+            map.serialize_entry("Grantee", &self.grantee)?;
+            map.serialize_entry("Permission", &self.permission)?;
+            crate::cfn::entry(&mut map, "S3PrefixType", &self.s3_prefix_type)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The `AccessGrantsLocationConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessGrantsLocationConfiguration {
-        /// The S3 sub prefix of a registered location in your S3 Access Grants instance
-        #[serde(rename = "S3SubPrefix")]
+        /// `S3SubPrefix`: The S3 sub prefix of a registered location in your S3 Access Grants instance
         pub s3_sub_prefix: Value<String>,
     }
 
@@ -161,14 +179,24 @@ pub mod access_grant {
         }
     }
 
-    /// `Grantee` of `AWS::S3::AccessGrant`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for AccessGrantsLocationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3SubPrefix", &self.s3_sub_prefix)?;
+            map.end()
+        }
+    }
+
+    /// The `Grantee` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Grantee {
-        /// The unique identifier of the Grantee
-        #[serde(rename = "GranteeIdentifier")]
+        /// `GranteeIdentifier`: The unique identifier of the Grantee
         pub grantee_identifier: Value<String>,
-        /// Configures the transfer acceleration state for an Amazon S3 bucket.
-        #[serde(rename = "GranteeType")]
+        /// `GranteeType`: Configures the transfer acceleration state for an Amazon S3 bucket.
         pub grantee_type: Value<GranteeType>,
     }
 
@@ -182,6 +210,19 @@ pub mod access_grant {
                 grantee_identifier: grantee_identifier.into(),
                 grantee_type: grantee_type.into(),
             }
+        }
+    }
+
+    impl Serialize for Grantee {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("GranteeIdentifier", &self.grantee_identifier)?;
+            map.serialize_entry("GranteeType", &self.grantee_type)?;
+            map.end()
         }
     }
 
@@ -306,6 +347,8 @@ pub mod access_grants_instance {
     use serde::Serialize;
 
     /// `AWS::S3::AccessGrantsInstance`: The AWS::S3::AccessGrantsInstance resource is an Amazon S3 resource type that hosts Access Grants and their associated locations. `Ref` returns the primary identifier, `AccessGrantsInstanceArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrantsinstance.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrantsInstance {
         resource: cloudwright_core::CfnResource,
@@ -365,14 +408,25 @@ pub mod access_grants_instance {
     }
 
     /// The properties of `AWS::S3::AccessGrantsInstance`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAccessGrantsInstanceProps {
-        /// The Amazon Resource Name (ARN) of the specified AWS Identity Center.
-        #[serde(rename = "IdentityCenterArn", skip_serializing_if = "Option::is_none")]
+        /// `IdentityCenterArn`: The Amazon Resource Name (ARN) of the specified AWS Identity Center.
         pub identity_center_arn: Option<Value<String>>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
+    }
+
+    impl Serialize for CfnAccessGrantsInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IdentityCenterArn", &self.identity_center_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
     }
 }
 
@@ -382,6 +436,8 @@ pub mod access_grants_location {
     use serde::Serialize;
 
     /// `AWS::S3::AccessGrantsLocation`: The AWS::S3::AccessGrantsLocation resource is an Amazon S3 resource type hosted in an access grants instance which can be the target of S3 access grants. `Ref` returns the primary identifier, `AccessGrantsLocationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accessgrantslocation.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrantsLocation {
         resource: cloudwright_core::CfnResource,
@@ -441,16 +497,13 @@ pub mod access_grants_location {
     }
 
     /// The properties of `AWS::S3::AccessGrantsLocation`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrantsLocationProps {
-        /// The Amazon Resource Name (ARN) of the access grant location's associated IAM role.
-        #[serde(rename = "IamRoleArn")]
+        /// `IamRoleArn`: The Amazon Resource Name (ARN) of the access grant location's associated IAM role.
         pub iam_role_arn: Value<String>,
-        /// Descriptor for where the location actually points
-        #[serde(rename = "LocationScope")]
+        /// `LocationScope`: Descriptor for where the location actually points
         pub location_scope: Value<String>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -467,14 +520,31 @@ pub mod access_grants_location {
             }
         }
     }
+
+    impl Serialize for CfnAccessGrantsLocationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IamRoleArn", &self.iam_role_arn)?;
+            map.serialize_entry("LocationScope", &self.location_scope)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::S3::AccessPoint`: [`CfnAccessPoint`], [`CfnAccessPointProps`] and their property types.
 pub mod access_point {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::PublicAccessBlockConfiguration;
 
     /// `AWS::S3::AccessPoint`: The AWS::S3::AccessPoint resource is an Amazon S3 resource type that you can use to access buckets. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-accesspoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPoint {
         resource: cloudwright_core::CfnResource,
@@ -510,12 +580,12 @@ pub mod access_point {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Alias`: The alias of this Access Point. This alias can be used for compatibility purposes with other AWS services and third-party applications.
+        /// `Fn::GetAtt` `Alias`: The alias of this Access Point.
         pub fn attr_alias(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Alias")
         }
 
-        /// `Fn::GetAtt` `NetworkOrigin`: Indicates whether this Access Point allows access from the public Internet. If VpcConfiguration is specified for this Access Point, then NetworkOrigin is VPC, and the Access Point doesn't allow access from the public Internet. Otherwise, NetworkOrigin is Internet, and the Access Point allows access from the public Internet, subject to the Access Point and bucket access policies.
+        /// `Fn::GetAtt` `NetworkOrigin`: Indicates whether this Access Point allows access from the public Internet.
         pub fn attr_network_origin(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkOrigin")
         }
@@ -540,32 +610,21 @@ pub mod access_point {
     }
 
     /// The properties of `AWS::S3::AccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointProps {
-        /// The name of the bucket that you want to associate this Access Point with.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The name of the bucket that you want to associate this Access Point with.
         pub bucket: Value<String>,
-        /// The AWS account ID associated with the S3 bucket associated with this access point.
-        #[serde(rename = "BucketAccountId", skip_serializing_if = "Option::is_none")]
+        /// `BucketAccountId`: The AWS account ID associated with the S3 bucket associated with this access point.
         pub bucket_account_id: Option<Value<String>>,
-        /// The name you want to assign to this Access Point. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the access point name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name you want to assign to this Access Point.
         pub name: Option<Value<String>>,
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Policy", skip_serializing_if = "Option::is_none")]
+        /// `Policy`: `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: Option<serde_json::Value>,
-        /// The PublicAccessBlock configuration that you want to apply to this Access Point. You can enable the configuration options in any combination.
-        #[serde(
-            rename = "PublicAccessBlockConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PublicAccessBlockConfiguration`: The PublicAccessBlock configuration that you want to apply to this Access Point.
         pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
-        /// An arbitrary set of tags (key-value pairs) for this S3 Access Point.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this S3 Access Point.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC).
-        #[serde(rename = "VpcConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `VpcConfiguration`: If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC).
         pub vpc_configuration: Option<VpcConfiguration>,
     }
 
@@ -584,33 +643,45 @@ pub mod access_point {
         }
     }
 
-    /// `PublicAccessBlockConfiguration` of `AWS::S3::AccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PublicAccessBlockConfiguration {
-        /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account. Setting this element to TRUE causes the following behavior:
-        #[serde(rename = "BlockPublicAcls", skip_serializing_if = "Option::is_none")]
-        pub block_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account. Setting this element to TRUE causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access. Enabling this setting doesn't affect existing bucket policies.
-        #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
-        pub block_public_policy: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should ignore public ACLs for buckets in this account. Setting this element to TRUE causes Amazon S3 to ignore all public ACLs on buckets in this account and any objects that they contain. Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
-        #[serde(rename = "IgnorePublicAcls", skip_serializing_if = "Option::is_none")]
-        pub ignore_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to TRUE restricts access to this bucket to only AWS services and authorized users within this account if the bucket has a public policy.
-        #[serde(
-            rename = "RestrictPublicBuckets",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub restrict_public_buckets: Option<Value<bool>>,
+    impl Serialize for CfnAccessPointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "BucketAccountId", &self.bucket_account_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Policy", &self.policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicAccessBlockConfiguration",
+                &self.public_access_block_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
+            map.end()
+        }
     }
 
     /// The Virtual Private Cloud (VPC) configuration for a bucket access point.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct VpcConfiguration {
-        /// If this field is specified, this access point will only allow connections from the specified VPC ID.
-        #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
+        /// `VpcId`: If this field is specified, this access point will only allow connections from the specified VPC ID.
         pub vpc_id: Option<Value<String>>,
+    }
+
+    impl Serialize for VpcConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "VpcId", &self.vpc_id)?;
+            map.end()
+        }
     }
 }
 
@@ -620,6 +691,8 @@ pub mod bucket {
     use serde::Serialize;
 
     /// `AWS::S3::Bucket`: The `AWS::S3::Bucket` resource creates an Amazon S3 bucket in the same AWS Region where you create the AWS CloudFormation stack. `Ref` returns the primary identifier, `BucketName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucket {
         resource: cloudwright_core::CfnResource,
@@ -676,7 +749,7 @@ pub mod bucket {
             self.resource.get_att("RegionalDomainName")
         }
 
-        /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: The table bucket namespace for the metadata table in your metadata table configuration. This value is always `aws_s3_metadata`.
+        /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: The table bucket namespace for the metadata table in your metadata table configuration.
         pub fn attr_metadata_table_configuration_s3_tables_destination_table_namespace(
             &self,
         ) -> cloudwright_core::Expr {
@@ -684,7 +757,7 @@ pub mod bucket {
                 .get_att("MetadataTableConfiguration.S3TablesDestination.TableNamespace")
         }
 
-        /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
+        /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration.
         pub fn attr_metadata_table_configuration_s3_tables_destination_table_arn(
             &self,
         ) -> cloudwright_core::Expr {
@@ -765,148 +838,159 @@ pub mod bucket {
     }
 
     /// The properties of `AWS::S3::Bucket`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnBucketProps {
-        /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose bucket, you can use tags to manage access to the general purpose buckets as well as for cost tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags for cost tracking purposes.
-        #[serde(rename = "AbacStatus", skip_serializing_if = "Option::is_none")]
+        /// `AbacStatus`: The ABAC status of the general purpose bucket.
         pub abac_status: Option<Value<AbacStatus>>,
-        /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide*.
-        #[serde(
-            rename = "AccelerateConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AccelerateConfiguration`: Configures the transfer acceleration state for an Amazon S3 bucket.
         pub accelerate_configuration: Option<AccelerateConfiguration>,
-        /// This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
-        #[serde(rename = "AccessControl", skip_serializing_if = "Option::is_none")]
+        /// `AccessControl`: This is a legacy property, and it is not recommended for most use cases.
         pub access_control: Option<Value<AccessControl>>,
-        /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
-        #[serde(
-            rename = "AnalyticsConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AnalyticsConfigurations`: Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
         pub analytics_configurations: Option<Vec<AnalyticsConfiguration>>,
-        /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS).
-        #[serde(rename = "BucketEncryption", skip_serializing_if = "Option::is_none")]
+        /// `BucketEncryption`: Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS).
         pub bucket_encryption: Option<BucketEncryption>,
-        /// A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. The bucket name must contain only lowercase letters, numbers, periods (.), and dashes (-) and must follow [Amazon S3 bucket restrictions and limitations](https://docs.aws.amazon.com/AmazonS3/latest/dev/BucketRestrictions.html).
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
+        /// `BucketName`: A name for the bucket.
         pub bucket_name: Option<Value<String>>,
         /// `BucketNamePrefix`.
-        #[serde(rename = "BucketNamePrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_name_prefix: Option<Value<String>>,
         /// `BucketNamespace`.
-        #[serde(rename = "BucketNamespace", skip_serializing_if = "Option::is_none")]
         pub bucket_namespace: Option<Value<BucketNamespace>>,
-        /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html) in the *Amazon S3 User Guide*.
-        #[serde(rename = "CorsConfiguration", skip_serializing_if = "Option::is_none")]
+        /// `CorsConfiguration`: Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
         pub cors_configuration: Option<CorsConfiguration>,
-        /// Defines how Amazon S3 handles Intelligent-Tiering storage.
-        #[serde(
-            rename = "IntelligentTieringConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `IntelligentTieringConfigurations`: Defines how Amazon S3 handles Intelligent-Tiering storage.
         pub intelligent_tiering_configurations: Option<
             Vec<IntelligentTieringConfiguration>,
         >,
-        /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html) in the *Amazon S3 API Reference*.
-        #[serde(
-            rename = "InventoryConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InventoryConfigurations`: Specifies the S3 Inventory configuration for an Amazon S3 bucket.
         pub inventory_configurations: Option<Vec<InventoryConfiguration>>,
-        /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html) in the *Amazon S3 User Guide*.
-        #[serde(
-            rename = "LifecycleConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LifecycleConfiguration`: Specifies the lifecycle configuration for objects in an Amazon S3 bucket.
         pub lifecycle_configuration: Option<LifecycleConfiguration>,
-        /// Settings that define where logs are stored.
-        #[serde(
-            rename = "LoggingConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LoggingConfiguration`: Settings that define where logs are stored.
         pub logging_configuration: Option<LoggingConfiguration>,
-        /// The S3 Metadata configuration for a general purpose bucket.
-        #[serde(
-            rename = "MetadataConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MetadataConfiguration`: The S3 Metadata configuration for a general purpose bucket.
         pub metadata_configuration: Option<MetadataConfiguration>,
-        /// The metadata table configuration of an S3 general purpose bucket.
-        #[serde(
-            rename = "MetadataTableConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MetadataTableConfiguration`: The metadata table configuration of an S3 general purpose bucket.
         pub metadata_table_configuration: Option<MetadataTableConfiguration>,
-        /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased.
-        #[serde(
-            rename = "MetricsConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MetricsConfigurations`: Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket.
         pub metrics_configurations: Option<Vec<MetricsConfiguration>>,
-        /// Configuration that defines how Amazon S3 handles bucket notifications.
-        #[serde(
-            rename = "NotificationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NotificationConfiguration`: Configuration that defines how Amazon S3 handles bucket notifications.
         pub notification_configuration: Option<NotificationConfiguration>,
-        /// This operation is not supported for directory buckets.
-        #[serde(
-            rename = "ObjectLockConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ObjectLockConfiguration`: This operation is not supported for directory buckets.
         pub object_lock_configuration: Option<ObjectLockConfiguration>,
-        /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
-        #[serde(rename = "ObjectLockEnabled", skip_serializing_if = "Option::is_none")]
+        /// `ObjectLockEnabled`: Indicates whether this bucket has an Object Lock configuration enabled.
         pub object_lock_enabled: Option<Value<bool>>,
-        /// Configuration that defines how Amazon S3 handles Object Ownership rules.
-        #[serde(rename = "OwnershipControls", skip_serializing_if = "Option::is_none")]
+        /// `OwnershipControls`: Configuration that defines how Amazon S3 handles Object Ownership rules.
         pub ownership_controls: Option<OwnershipControls>,
-        /// Configuration that defines how Amazon S3 handles public access.
-        #[serde(
-            rename = "PublicAccessBlockConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PublicAccessBlockConfiguration`: Configuration that defines how Amazon S3 handles public access.
         pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
-        /// Configuration for replicating objects in an S3 bucket. To enable replication, you must also enable versioning by using the `VersioningConfiguration` property.
-        #[serde(
-            rename = "ReplicationConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicationConfiguration`: Configuration for replicating objects in an S3 bucket.
         pub replication_configuration: Option<ReplicationConfiguration>,
-        /// An arbitrary set of tags (key-value pairs) for this S3 bucket.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An arbitrary set of tags (key-value pairs) for this S3 bucket.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Enables multiple versions of all objects in this bucket. You might enable versioning to prevent objects from being deleted or overwritten by mistake or to archive objects so that you can retrieve previous versions of them.
-        #[serde(
-            rename = "VersioningConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `VersioningConfiguration`: Enables multiple versions of all objects in this bucket.
         pub versioning_configuration: Option<VersioningConfiguration>,
-        /// Information used to configure the bucket as a static website. For more information, see [Hosting Websites on Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html).
-        #[serde(
-            rename = "WebsiteConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `WebsiteConfiguration`: Information used to configure the bucket as a static website.
         pub website_configuration: Option<WebsiteConfiguration>,
     }
 
-    /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose bucket, you can use tags to manage access to the general purpose buckets as well as for cost tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags for cost tracking purposes.
+    impl Serialize for CfnBucketProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AbacStatus", &self.abac_status)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccelerateConfiguration",
+                &self.accelerate_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "AccessControl", &self.access_control)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnalyticsConfigurations",
+                &self.analytics_configurations,
+            )?;
+            crate::cfn::entry(&mut map, "BucketEncryption", &self.bucket_encryption)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketNamePrefix", &self.bucket_name_prefix)?;
+            crate::cfn::entry(&mut map, "BucketNamespace", &self.bucket_namespace)?;
+            crate::cfn::entry(&mut map, "CorsConfiguration", &self.cors_configuration)?;
+            crate::cfn::entry(
+                &mut map,
+                "IntelligentTieringConfigurations",
+                &self.intelligent_tiering_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "InventoryConfigurations",
+                &self.inventory_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LifecycleConfiguration",
+                &self.lifecycle_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LoggingConfiguration",
+                &self.logging_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataConfiguration",
+                &self.metadata_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MetadataTableConfiguration",
+                &self.metadata_table_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MetricsConfigurations",
+                &self.metrics_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationConfiguration",
+                &self.notification_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ObjectLockConfiguration",
+                &self.object_lock_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "ObjectLockEnabled", &self.object_lock_enabled)?;
+            crate::cfn::entry(&mut map, "OwnershipControls", &self.ownership_controls)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicAccessBlockConfiguration",
+                &self.public_access_block_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicationConfiguration",
+                &self.replication_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(
+                &mut map,
+                "VersioningConfiguration",
+                &self.versioning_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "WebsiteConfiguration",
+                &self.website_configuration,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The ABAC status of the general purpose bucket.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AbacStatus {
         /// `Enabled`
@@ -943,11 +1027,10 @@ pub mod bucket {
         }
     }
 
-    /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Configures the transfer acceleration state for an Amazon S3 bucket.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccelerateConfiguration {
-        /// Specifies the transfer acceleration status of the bucket.
-        #[serde(rename = "AccelerationStatus")]
+        /// `AccelerationStatus`: Specifies the transfer acceleration status of the bucket.
         pub acceleration_status: Value<AccelerationStatus>,
     }
 
@@ -957,6 +1040,18 @@ pub mod bucket {
             Self {
                 acceleration_status: acceleration_status.into(),
             }
+        }
+    }
+
+    impl Serialize for AccelerateConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccelerationStatus", &self.acceleration_status)?;
+            map.end()
         }
     }
 
@@ -997,7 +1092,7 @@ pub mod bucket {
         }
     }
 
-    /// This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide*.
+    /// This is a legacy property, and it is not recommended for most use cases.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccessControl {
         /// `AuthenticatedRead`
@@ -1053,19 +1148,15 @@ pub mod bucket {
     }
 
     /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AnalyticsConfiguration {
-        /// The ID that identifies the analytics configuration.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID that identifies the analytics configuration.
         pub id: Value<String>,
-        /// The prefix that an object must have to be included in the analytics results.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The prefix that an object must have to be included in the analytics results.
         pub prefix: Option<Value<String>>,
-        /// Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
-        #[serde(rename = "StorageClassAnalysis")]
+        /// `StorageClassAnalysis`: Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
         pub storage_class_analysis: StorageClassAnalysis,
-        /// The tags to use when evaluating an analytics filter.
-        #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
+        /// `TagFilters`: The tags to use when evaluating an analytics filter.
         pub tag_filters: Option<Vec<TagFilter>>,
     }
 
@@ -1084,22 +1175,46 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for AnalyticsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.serialize_entry("StorageClassAnalysis", &self.storage_class_analysis)?;
+            crate::cfn::entry(&mut map, "TagFilters", &self.tag_filters)?;
+            map.end()
+        }
+    }
+
     /// Specifies data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes for an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageClassAnalysis {
-        /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
-        #[serde(rename = "DataExport", skip_serializing_if = "Option::is_none")]
+        /// `DataExport`: Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
         pub data_export: Option<DataExport>,
     }
 
+    impl Serialize for StorageClassAnalysis {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DataExport", &self.data_export)?;
+            map.end()
+        }
+    }
+
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DataExport {
-        /// The place to store the data for an analysis.
-        #[serde(rename = "Destination")]
+        /// `Destination`: The place to store the data for an analysis.
         pub destination: Destination,
-        /// The version of the output schema to use when exporting data. Must be `V_1`.
-        #[serde(rename = "OutputSchemaVersion")]
+        /// `OutputSchemaVersion`: The version of the output schema to use when exporting data.
         pub output_schema_version: Value<String>,
     }
 
@@ -1116,20 +1231,29 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for DataExport {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.serialize_entry("OutputSchemaVersion", &self.output_schema_version)?;
+            map.end()
+        }
+    }
+
     /// Specifies information about where to publish analysis or configuration results for an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Destination {
-        /// The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is not validated before exporting data.
-        #[serde(rename = "BucketAccountId", skip_serializing_if = "Option::is_none")]
+        /// `BucketAccountId`: The account ID that owns the destination S3 bucket.
         pub bucket_account_id: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the bucket to which data is exported.
-        #[serde(rename = "BucketArn")]
+        /// `BucketArn`: The Amazon Resource Name (ARN) of the bucket to which data is exported.
         pub bucket_arn: Value<String>,
-        /// Specifies the file format used when exporting data to Amazon S3.
-        #[serde(rename = "Format")]
+        /// `Format`: Specifies the file format used when exporting data to Amazon S3.
         pub format: Value<Format>,
-        /// The prefix to use when exporting data. The prefix is prepended to all results.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The prefix to use when exporting data.
         pub prefix: Option<Value<String>>,
     }
 
@@ -1145,6 +1269,21 @@ pub mod bucket {
                 format: format.into(),
                 prefix: None,
             }
+        }
+    }
+
+    impl Serialize for Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketAccountId", &self.bucket_account_id)?;
+            map.serialize_entry("BucketArn", &self.bucket_arn)?;
+            map.serialize_entry("Format", &self.format)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
         }
     }
 
@@ -1188,14 +1327,12 @@ pub mod bucket {
         }
     }
 
-    /// Specifies tags to use to identify a subset of objects for an Amazon S3 bucket. For more information, see [Categorizing your storage using tags](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html) in the *Amazon Simple Storage Service User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Specifies tags to use to identify a subset of objects for an Amazon S3 bucket.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TagFilter {
-        /// The tag key.
-        #[serde(rename = "Key")]
+        /// `Key`: The tag key.
         pub key: Value<String>,
-        /// The tag value.
-        #[serde(rename = "Value")]
+        /// `Value`: The tag value.
         pub value: Value<String>,
     }
 
@@ -1212,11 +1349,23 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for TagFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct BucketEncryption {
-        /// Specifies the default server-side-encryption configuration.
-        #[serde(rename = "ServerSideEncryptionConfiguration")]
+        /// `ServerSideEncryptionConfiguration`: Specifies the default server-side-encryption configuration.
         pub server_side_encryption_configuration: Vec<ServerSideEncryptionRule>,
     }
 
@@ -1234,34 +1383,71 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for BucketEncryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "ServerSideEncryptionConfiguration",
+                &self.server_side_encryption_configuration,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies the default server-side encryption configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ServerSideEncryptionRule {
-        /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject`, `CopyObject`, `PostObject`, multipart upload, and replication requests to the bucket for objects with the specified encryption type.
-        #[serde(
-            rename = "BlockedEncryptionTypes",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BlockedEncryptionTypes`: A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type.
         pub blocked_encryption_types: Option<BlockedEncryptionTypes>,
-        /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket. Existing objects are not affected. Setting the `BucketKeyEnabled` element to `true` causes Amazon S3 to use an S3 Bucket Key. By default, S3 Bucket Key is not enabled.
-        #[serde(rename = "BucketKeyEnabled", skip_serializing_if = "Option::is_none")]
+        /// `BucketKeyEnabled`: Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket.
         pub bucket_key_enabled: Option<Value<bool>>,
-        /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied.
-        #[serde(
-            rename = "ServerSideEncryptionByDefault",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ServerSideEncryptionByDefault`: Specifies the default server-side encryption to apply to new objects in the bucket.
         pub server_side_encryption_by_default: Option<ServerSideEncryptionByDefault>,
     }
 
-    /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject`, `CopyObject`, `PostObject`, multipart upload, and replication requests to the bucket for objects with the specified encryption type.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ServerSideEncryptionRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BlockedEncryptionTypes",
+                &self.blocked_encryption_types,
+            )?;
+            crate::cfn::entry(&mut map, "BucketKeyEnabled", &self.bucket_key_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "ServerSideEncryptionByDefault",
+                &self.server_side_encryption_by_default,
+            )?;
+            map.end()
+        }
+    }
+
+    /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BlockedEncryptionTypes {
-        /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
-        #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
+        /// `EncryptionType`: The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
         pub encryption_type: Option<Vec<Value<BlockedEncryptionTypeListItem>>>,
+    }
+
+    impl Serialize for BlockedEncryptionTypes {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EncryptionType", &self.encryption_type)?;
+            map.end()
+        }
     }
 
     /// Values of `BlockedEncryptionTypeListItem`.
@@ -1301,14 +1487,12 @@ pub mod bucket {
         }
     }
 
-    /// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied. For more information, see [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Describes the default server-side encryption to apply to new objects in the bucket.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ServerSideEncryptionByDefault {
-        /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
-        #[serde(rename = "KMSMasterKeyID", skip_serializing_if = "Option::is_none")]
+        /// `KMSMasterKeyID`: AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
         pub kms_master_key_id: Option<Value<String>>,
-        /// Server-side encryption algorithm to use for the default encryption.
-        #[serde(rename = "SSEAlgorithm")]
+        /// `SSEAlgorithm`: Server-side encryption algorithm to use for the default encryption.
         pub sse_algorithm: Value<SseAlgorithm>,
     }
 
@@ -1319,6 +1503,19 @@ pub mod bucket {
                 kms_master_key_id: None,
                 sse_algorithm: sse_algorithm.into(),
             }
+        }
+    }
+
+    impl Serialize for ServerSideEncryptionByDefault {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KMSMasterKeyID", &self.kms_master_key_id)?;
+            map.serialize_entry("SSEAlgorithm", &self.sse_algorithm)?;
+            map.end()
         }
     }
 
@@ -1399,11 +1596,10 @@ pub mod bucket {
         }
     }
 
-    /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html) in the *Amazon S3 User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CorsConfiguration {
-        /// A set of origins and methods (cross-origin access that you want to allow). You can add up to 100 rules to the configuration.
-        #[serde(rename = "CorsRules")]
+        /// `CorsRules`: A set of origins and methods (cross-origin access that you want to allow).
         pub cors_rules: Vec<CorsRule>,
     }
 
@@ -1416,26 +1612,32 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for CorsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CorsRules", &self.cors_rules)?;
+            map.end()
+        }
+    }
+
     /// Specifies a cross-origin access rule for an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CorsRule {
-        /// Headers that are specified in the `Access-Control-Request-Headers` header. These headers are allowed in a preflight OPTIONS request. In response to any preflight OPTIONS request, Amazon S3 returns any requested headers that are allowed.
-        #[serde(rename = "AllowedHeaders", skip_serializing_if = "Option::is_none")]
+        /// `AllowedHeaders`: Headers that are specified in the `Access-Control-Request-Headers` header.
         pub allowed_headers: Option<Vec<Value<String>>>,
-        /// An HTTP method that you allow the origin to run.
-        #[serde(rename = "AllowedMethods")]
+        /// `AllowedMethods`: An HTTP method that you allow the origin to run.
         pub allowed_methods: Vec<Value<AllowedMethodsItem>>,
-        /// One or more origins you want customers to be able to access the bucket from.
-        #[serde(rename = "AllowedOrigins")]
+        /// `AllowedOrigins`: One or more origins you want customers to be able to access the bucket from.
         pub allowed_origins: Vec<Value<String>>,
-        /// One or more headers in the response that you want customers to be able to access from their applications (for example, from a JavaScript `XMLHttpRequest` object).
-        #[serde(rename = "ExposedHeaders", skip_serializing_if = "Option::is_none")]
+        /// `ExposedHeaders`: One or more headers in the response that you want customers to be able to access from their applications (for example, from a JavaScript `XMLHttpRequest` object).
         pub exposed_headers: Option<Vec<Value<String>>>,
-        /// A unique identifier for this rule. The value must be no more than 255 characters.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: A unique identifier for this rule.
         pub id: Option<Value<String>>,
-        /// The time in seconds that your browser is to cache the preflight response for the specified resource.
-        #[serde(rename = "MaxAge", skip_serializing_if = "Option::is_none")]
+        /// `MaxAge`: The time in seconds that your browser is to cache the preflight response for the specified resource.
         pub max_age: Option<Value<i64>>,
     }
 
@@ -1453,6 +1655,23 @@ pub mod bucket {
                 id: None,
                 max_age: None,
             }
+        }
+    }
+
+    impl Serialize for CorsRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedHeaders", &self.allowed_headers)?;
+            map.serialize_entry("AllowedMethods", &self.allowed_methods)?;
+            map.serialize_entry("AllowedOrigins", &self.allowed_origins)?;
+            crate::cfn::entry(&mut map, "ExposedHeaders", &self.exposed_headers)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "MaxAge", &self.max_age)?;
+            map.end()
         }
     }
 
@@ -1503,22 +1722,17 @@ pub mod bucket {
     }
 
     /// Specifies the S3 Intelligent-Tiering configuration for an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct IntelligentTieringConfiguration {
-        /// The ID used to identify the S3 Intelligent-Tiering configuration.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID used to identify the S3 Intelligent-Tiering configuration.
         pub id: Value<String>,
-        /// An object key name prefix that identifies the subset of objects to which the rule applies.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: An object key name prefix that identifies the subset of objects to which the rule applies.
         pub prefix: Option<Value<String>>,
-        /// Specifies the status of the configuration.
-        #[serde(rename = "Status")]
+        /// `Status`: Specifies the status of the configuration.
         pub status: Value<Status>,
-        /// A container for a key-value pair.
-        #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
+        /// `TagFilters`: A container for a key-value pair.
         pub tag_filters: Option<Vec<TagFilter>>,
-        /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: `ARCHIVE_ACCESS` and `DEEP_ARCHIVE_ACCESS`.
-        #[serde(rename = "Tierings")]
+        /// `Tierings`: Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration.
         pub tierings: Vec<Tiering>,
     }
 
@@ -1536,6 +1750,22 @@ pub mod bucket {
                 tag_filters: None,
                 tierings: tierings.into(),
             }
+        }
+    }
+
+    impl Serialize for IntelligentTieringConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.serialize_entry("Status", &self.status)?;
+            crate::cfn::entry(&mut map, "TagFilters", &self.tag_filters)?;
+            map.serialize_entry("Tierings", &self.tierings)?;
+            map.end()
         }
     }
 
@@ -1577,13 +1807,11 @@ pub mod bucket {
     }
 
     /// The S3 Intelligent-Tiering storage class is designed to optimize storage costs by automatically moving data to the most cost-effective storage access tier, without additional operational overhead.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Tiering {
-        /// S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access) for a list of access tiers in the S3 Intelligent-Tiering storage class.
-        #[serde(rename = "AccessTier")]
+        /// `AccessTier`: S3 Intelligent-Tiering access tier.
         pub access_tier: Value<AccessTier>,
-        /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier. The minimum number of days specified for Archive Access tier must be at least 90 days and Deep Archive Access tier must be at least 180 days. The maximum can be up to 2 years (730 days).
-        #[serde(rename = "Days")]
+        /// `Days`: The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier.
         pub days: Value<i64>,
     }
 
@@ -1600,7 +1828,20 @@ pub mod bucket {
         }
     }
 
-    /// S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access) for a list of access tiers in the S3 Intelligent-Tiering storage class.
+    impl Serialize for Tiering {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccessTier", &self.access_tier)?;
+            map.serialize_entry("Days", &self.days)?;
+            map.end()
+        }
+    }
+
+    /// S3 Intelligent-Tiering access tier.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AccessTier {
         /// `ARCHIVE_ACCESS`
@@ -1637,29 +1878,22 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html) in the *Amazon S3 API Reference*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Specifies the S3 Inventory configuration for an Amazon S3 bucket.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InventoryConfiguration {
-        /// Contains information about where to publish the inventory results.
-        #[serde(rename = "Destination")]
+        /// `Destination`: Contains information about where to publish the inventory results.
         pub destination: Destination,
-        /// Specifies whether the inventory is enabled or disabled. If set to `True`, an inventory list is generated. If set to `False`, no inventory list is generated.
-        #[serde(rename = "Enabled")]
+        /// `Enabled`: Specifies whether the inventory is enabled or disabled.
         pub enabled: Value<bool>,
-        /// The ID used to identify the inventory configuration.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID used to identify the inventory configuration.
         pub id: Value<String>,
-        /// Object versions to include in the inventory list. If set to `All`, the list includes all the object versions, which adds the version-related fields `VersionId`, `IsLatest`, and `DeleteMarker` to the list. If set to `Current`, the list does not contain these version-related fields.
-        #[serde(rename = "IncludedObjectVersions")]
+        /// `IncludedObjectVersions`: Object versions to include in the inventory list.
         pub included_object_versions: Value<IncludedObjectVersions>,
-        /// Contains the optional fields that are included in the inventory results.
-        #[serde(rename = "OptionalFields", skip_serializing_if = "Option::is_none")]
+        /// `OptionalFields`: Contains the optional fields that are included in the inventory results.
         pub optional_fields: Option<Vec<Value<OptionalFieldsItem>>>,
-        /// Specifies the inventory filter prefix.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: Specifies the inventory filter prefix.
         pub prefix: Option<Value<String>>,
-        /// Specifies the schedule for generating inventory results.
-        #[serde(rename = "ScheduleFrequency")]
+        /// `ScheduleFrequency`: Specifies the schedule for generating inventory results.
         pub schedule_frequency: Value<ScheduleFrequency>,
     }
 
@@ -1684,7 +1918,28 @@ pub mod bucket {
         }
     }
 
-    /// Object versions to include in the inventory list. If set to `All`, the list includes all the object versions, which adds the version-related fields `VersionId`, `IsLatest`, and `DeleteMarker` to the list. If set to `Current`, the list does not contain these version-related fields.
+    impl Serialize for InventoryConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Destination", &self.destination)?;
+            map.serialize_entry("Enabled", &self.enabled)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.serialize_entry(
+                "IncludedObjectVersions",
+                &self.included_object_versions,
+            )?;
+            crate::cfn::entry(&mut map, "OptionalFields", &self.optional_fields)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.serialize_entry("ScheduleFrequency", &self.schedule_frequency)?;
+            map.end()
+        }
+    }
+
+    /// Object versions to include in the inventory list.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IncludedObjectVersions {
         /// `All`
@@ -1848,18 +2103,12 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html) in the *Amazon S3 User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LifecycleConfiguration {
-        /// A lifecycle rule for individual objects in an Amazon S3 bucket.
-        #[serde(rename = "Rules")]
+        /// `Rules`: A lifecycle rule for individual objects in an Amazon S3 bucket.
         pub rules: Vec<Rule>,
-        /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
-        #[serde(
-            rename = "TransitionDefaultMinimumObjectSize",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TransitionDefaultMinimumObjectSize`: Indicates which default minimum object size behavior is applied to the lifecycle configuration.
         pub transition_default_minimum_object_size: Option<
             Value<TransitionDefaultMinimumObjectSize>,
         >,
@@ -1875,84 +2124,57 @@ pub mod bucket {
         }
     }
 
-    /// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see [Put Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html) in the *Amazon S3 API Reference*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for LifecycleConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            crate::cfn::entry(
+                &mut map,
+                "TransitionDefaultMinimumObjectSize",
+                &self.transition_default_minimum_object_size,
+            )?;
+            map.end()
+        }
+    }
+
+    /// Specifies lifecycle rules for an Amazon S3 bucket.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Rule {
-        /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3 bucket.
-        #[serde(
-            rename = "AbortIncompleteMultipartUpload",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AbortIncompleteMultipartUpload`: Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3 bucket.
         pub abort_incomplete_multipart_upload: Option<AbortIncompleteMultipartUpload>,
-        /// Indicates when objects are deleted from Amazon S3 and Amazon S3 Glacier. The date value must be in ISO 8601 format. The time is always midnight UTC. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time.
-        #[serde(rename = "ExpirationDate", skip_serializing_if = "Option::is_none")]
+        /// `ExpirationDate`: Indicates when objects are deleted from Amazon S3 and Amazon S3 Glacier.
         pub expiration_date: Option<Value<String>>,
-        /// Indicates the number of days after creation when objects are deleted from Amazon S3 and Amazon S3 Glacier. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time.
-        #[serde(rename = "ExpirationInDays", skip_serializing_if = "Option::is_none")]
+        /// `ExpirationInDays`: Indicates the number of days after creation when objects are deleted from Amazon S3 and Amazon S3 Glacier.
         pub expiration_in_days: Option<Value<i64>>,
-        /// Indicates whether Amazon S3 will remove a delete marker without any noncurrent versions. If set to true, the delete marker will be removed if there are no noncurrent versions. This cannot be specified with `ExpirationInDays`, `ExpirationDate`, or `TagFilters`.
-        #[serde(
-            rename = "ExpiredObjectDeleteMarker",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExpiredObjectDeleteMarker`: Indicates whether Amazon S3 will remove a delete marker without any noncurrent versions.
         pub expired_object_delete_marker: Option<Value<bool>>,
-        /// Unique identifier for the rule. The value can't be longer than 255 characters.
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: Unique identifier for the rule.
         pub id: Option<Value<String>>,
-        /// Specifies when noncurrent object versions expire. Upon expiration, S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that S3 delete noncurrent object versions at a specific period in the object's lifetime.
-        #[serde(
-            rename = "NoncurrentVersionExpiration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NoncurrentVersionExpiration`: Specifies when noncurrent object versions expire.
         pub noncurrent_version_expiration: Option<NoncurrentVersionExpiration>,
-        /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies the time, in days, between when a new version of the object is uploaded to the bucket and when old versions of the object expire. When object versions expire, Amazon S3 permanently deletes them. If you specify a transition and expiration time, the expiration time must be later than the transition time.
-        #[serde(
-            rename = "NoncurrentVersionExpirationInDays",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NoncurrentVersionExpirationInDays`: (Deprecated.) For buckets with versioning enabled (or suspended), specifies the time, in days, between when a new version of the object is uploaded to the bucket and when old versions of the object expire.
         pub noncurrent_version_expiration_in_days: Option<Value<i64>>,
-        /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the `NoncurrentVersionTransitions` property.
-        #[serde(
-            rename = "NoncurrentVersionTransition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NoncurrentVersionTransition`: (Deprecated.) For buckets with versioning enabled (or suspended), specifies when non-current objects transition to a specified storage class.
         pub noncurrent_version_transition: Option<NoncurrentVersionTransition>,
-        /// For buckets with versioning enabled (or suspended), one or more transition rules that specify when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the `NoncurrentVersionTransition` property.
-        #[serde(
-            rename = "NoncurrentVersionTransitions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `NoncurrentVersionTransitions`: For buckets with versioning enabled (or suspended), one or more transition rules that specify when non-current objects transition to a specified storage class.
         pub noncurrent_version_transitions: Option<Vec<NoncurrentVersionTransition>>,
-        /// Specifies the minimum object size in bytes for this rule to apply to. Objects must be larger than this value in bytes. For more information about size based rules, see [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules) in the *Amazon S3 User Guide*.
-        #[serde(
-            rename = "ObjectSizeGreaterThan",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ObjectSizeGreaterThan`: Specifies the minimum object size in bytes for this rule to apply to.
         pub object_size_greater_than: Option<Value<String>>,
-        /// Specifies the maximum object size in bytes for this rule to apply to. Objects must be smaller than this value in bytes. For more information about sized based rules, see [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules) in the *Amazon S3 User Guide*.
-        #[serde(rename = "ObjectSizeLessThan", skip_serializing_if = "Option::is_none")]
+        /// `ObjectSizeLessThan`: Specifies the maximum object size in bytes for this rule to apply to.
         pub object_size_less_than: Option<Value<String>>,
-        /// Object key prefix that identifies one or more objects to which this rule applies.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: Object key prefix that identifies one or more objects to which this rule applies.
         pub prefix: Option<Value<String>>,
-        /// If `Enabled`, the rule is currently being applied. If `Disabled`, the rule is not currently being applied.
-        #[serde(rename = "Status")]
+        /// `Status`: If `Enabled`, the rule is currently being applied.
         pub status: Value<RuleStatus>,
-        /// Tags to use to identify a subset of objects to which the lifecycle rule applies.
-        #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
+        /// `TagFilters`: Tags to use to identify a subset of objects to which the lifecycle rule applies.
         pub tag_filters: Option<Vec<TagFilter>>,
-        /// (Deprecated.) Specifies when an object transitions to a specified storage class. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time. If you specify this property, don't specify the `Transitions` property.
-        #[serde(rename = "Transition", skip_serializing_if = "Option::is_none")]
+        /// `Transition`: (Deprecated.) Specifies when an object transitions to a specified storage class.
         pub transition: Option<Transition>,
-        /// One or more transition rules that specify when an object transitions to a specified storage class. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time. If you specify this property, don't specify the `Transition` property.
-        #[serde(rename = "Transitions", skip_serializing_if = "Option::is_none")]
+        /// `Transitions`: One or more transition rules that specify when an object transitions to a specified storage class.
         pub transitions: Option<Vec<Transition>>,
     }
 
@@ -1980,11 +2202,69 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload. For more information, see [Stopping Incomplete Multipart Uploads Using a Bucket Lifecycle Policy](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config) in the *Amazon S3 User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AbortIncompleteMultipartUpload",
+                &self.abort_incomplete_multipart_upload,
+            )?;
+            crate::cfn::entry(&mut map, "ExpirationDate", &self.expiration_date)?;
+            crate::cfn::entry(&mut map, "ExpirationInDays", &self.expiration_in_days)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpiredObjectDeleteMarker",
+                &self.expired_object_delete_marker,
+            )?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(
+                &mut map,
+                "NoncurrentVersionExpiration",
+                &self.noncurrent_version_expiration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NoncurrentVersionExpirationInDays",
+                &self.noncurrent_version_expiration_in_days,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NoncurrentVersionTransition",
+                &self.noncurrent_version_transition,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "NoncurrentVersionTransitions",
+                &self.noncurrent_version_transitions,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ObjectSizeGreaterThan",
+                &self.object_size_greater_than,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ObjectSizeLessThan",
+                &self.object_size_less_than,
+            )?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.serialize_entry("Status", &self.status)?;
+            crate::cfn::entry(&mut map, "TagFilters", &self.tag_filters)?;
+            crate::cfn::entry(&mut map, "Transition", &self.transition)?;
+            crate::cfn::entry(&mut map, "Transitions", &self.transitions)?;
+            map.end()
+        }
+    }
+
+    /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AbortIncompleteMultipartUpload {
-        /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
-        #[serde(rename = "DaysAfterInitiation")]
+        /// `DaysAfterInitiation`: Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
         pub days_after_initiation: Value<i64>,
     }
 
@@ -1997,18 +2277,24 @@ pub mod bucket {
         }
     }
 
-    /// Specifies when noncurrent object versions expire. Upon expiration, S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that S3 delete noncurrent object versions at a specific period in the object's lifetime.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct NoncurrentVersionExpiration {
-        /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent noncurrent versions, S3 will take the associated action. For more information about noncurrent versions, see [Lifecycle configuration elements](https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html) in the *Amazon S3 User Guide*.
-        #[serde(
-            rename = "NewerNoncurrentVersions",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for AbortIncompleteMultipartUpload {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DaysAfterInitiation", &self.days_after_initiation)?;
+            map.end()
+        }
+    }
 
+    /// Specifies when noncurrent object versions expire.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct NoncurrentVersionExpiration {
+        /// `NewerNoncurrentVersions`: Specifies how many noncurrent versions S3 will retain.
         pub newer_noncurrent_versions: Option<Value<i64>>,
-        /// Specifies the number of days an object is noncurrent before S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates When an Object Became Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide*.
-        #[serde(rename = "NoncurrentDays")]
+        /// `NoncurrentDays`: Specifies the number of days an object is noncurrent before S3 can perform the associated action.
         pub noncurrent_days: Value<i64>,
     }
 
@@ -2022,21 +2308,31 @@ pub mod bucket {
         }
     }
 
-    /// Container for the transition rule that describes when noncurrent objects transition to the `STANDARD_IA`, `ONEZONE_IA`, `INTELLIGENT_TIERING`, `GLACIER_IR`, `GLACIER`, or `DEEP_ARCHIVE` storage class.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct NoncurrentVersionTransition {
-        /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent noncurrent versions, S3 will take the associated action. For more information about noncurrent versions, see [Lifecycle configuration elements](https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html) in the *Amazon S3 User Guide*.
-        #[serde(
-            rename = "NewerNoncurrentVersions",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for NoncurrentVersionExpiration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NewerNoncurrentVersions",
+                &self.newer_noncurrent_versions,
+            )?;
+            map.serialize_entry("NoncurrentDays", &self.noncurrent_days)?;
+            map.end()
+        }
+    }
 
+    /// Container for the transition rule that describes when noncurrent objects transition to the `STANDARD_IA`, `ONEZONE_IA`, `INTELLIGENT_TIERING`, `GLACIER_IR`, `GLACIER`, or `DEEP_ARCHIVE` storage class.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct NoncurrentVersionTransition {
+        /// `NewerNoncurrentVersions`: Specifies how many noncurrent versions S3 will retain.
         pub newer_noncurrent_versions: Option<Value<i64>>,
-        /// The class of storage used to store the object.
-        #[serde(rename = "StorageClass")]
+        /// `StorageClass`: The class of storage used to store the object.
         pub storage_class: Value<StorageClass>,
-        /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates How Long an Object Has Been Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide*.
-        #[serde(rename = "TransitionInDays")]
+        /// `TransitionInDays`: Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action.
         pub transition_in_days: Value<i64>,
     }
 
@@ -2051,6 +2347,24 @@ pub mod bucket {
                 storage_class: storage_class.into(),
                 transition_in_days: transition_in_days.into(),
             }
+        }
+    }
+
+    impl Serialize for NoncurrentVersionTransition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "NewerNoncurrentVersions",
+                &self.newer_noncurrent_versions,
+            )?;
+            map.serialize_entry("StorageClass", &self.storage_class)?;
+            map.serialize_entry("TransitionInDays", &self.transition_in_days)?;
+            map.end()
         }
     }
 
@@ -2106,7 +2420,7 @@ pub mod bucket {
         }
     }
 
-    /// If `Enabled`, the rule is currently being applied. If `Disabled`, the rule is not currently being applied.
+    /// If `Enabled`, the rule is currently being applied.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RuleStatus {
         /// `Enabled`
@@ -2143,17 +2457,14 @@ pub mod bucket {
         }
     }
 
-    /// Specifies when an object transitions to a specified storage class. For more information about Amazon S3 lifecycle configuration rules, see [Transitioning Objects Using Amazon S3 Lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html) in the *Amazon S3 User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Specifies when an object transitions to a specified storage class.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Transition {
-        /// The storage class to which you want the object to transition.
-        #[serde(rename = "StorageClass")]
+        /// `StorageClass`: The storage class to which you want the object to transition.
         pub storage_class: Value<TransitionStorageClass>,
-        /// Indicates when objects are transitioned to the specified storage class. The date value must be in ISO 8601 format. The time is always midnight UTC.
-        #[serde(rename = "TransitionDate", skip_serializing_if = "Option::is_none")]
+        /// `TransitionDate`: Indicates when objects are transitioned to the specified storage class.
         pub transition_date: Option<Value<String>>,
-        /// Indicates the number of days after creation when objects are transitioned to the specified storage class. The value can be `0` or any positive integer. Be aware that some storage classes have a minimum storage duration and that you're charged for transitioning objects before their minimum storage duration.
-        #[serde(rename = "TransitionInDays", skip_serializing_if = "Option::is_none")]
+        /// `TransitionInDays`: Indicates the number of days after creation when objects are transitioned to the specified storage class.
         pub transition_in_days: Option<Value<i64>>,
     }
 
@@ -2165,6 +2476,20 @@ pub mod bucket {
                 transition_date: None,
                 transition_in_days: None,
             }
+        }
+    }
+
+    impl Serialize for Transition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StorageClass", &self.storage_class)?;
+            crate::cfn::entry(&mut map, "TransitionDate", &self.transition_date)?;
+            crate::cfn::entry(&mut map, "TransitionInDays", &self.transition_in_days)?;
+            map.end()
         }
     }
 
@@ -2258,45 +2583,82 @@ pub mod bucket {
         }
     }
 
-    /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket. For examples and more information, see [PUT Bucket logging](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html) in the *Amazon S3 API Reference*.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct LoggingConfiguration {
-        /// The name of the bucket where Amazon S3 should store server access log files. You can store log files in any bucket that you own. By default, logs are stored in the bucket where the `LoggingConfiguration` property is defined.
-        #[serde(
-            rename = "DestinationBucketName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DestinationBucketName`: The name of the bucket where Amazon S3 should store server access log files.
         pub destination_bucket_name: Option<Value<String>>,
-        /// A prefix for all log object keys. If you store log files from multiple Amazon S3 buckets in a single bucket, you can use a prefix to distinguish which log files came from which bucket.
-        #[serde(rename = "LogFilePrefix", skip_serializing_if = "Option::is_none")]
+        /// `LogFilePrefix`: A prefix for all log object keys.
         pub log_file_prefix: Option<Value<String>>,
-        /// Amazon S3 key format for log objects. Only one format, either PartitionedPrefix or SimplePrefix, is allowed.
-        #[serde(
-            rename = "TargetObjectKeyFormat",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TargetObjectKeyFormat`: Amazon S3 key format for log objects.
         pub target_object_key_format: Option<TargetObjectKeyFormat>,
     }
 
-    /// Describes the key format for server access log file in the target bucket. You can choose between SimplePrefix and PartitionedPrefix.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for LoggingConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DestinationBucketName",
+                &self.destination_bucket_name,
+            )?;
+            crate::cfn::entry(&mut map, "LogFilePrefix", &self.log_file_prefix)?;
+            crate::cfn::entry(
+                &mut map,
+                "TargetObjectKeyFormat",
+                &self.target_object_key_format,
+            )?;
+            map.end()
+        }
+    }
+
+    /// Describes the key format for server access log file in the target bucket.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TargetObjectKeyFormat {
-        /// This format defaults the prefix to the given log file prefix for delivering server access log file. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "SimplePrefix", skip_serializing_if = "Option::is_none")]
+        /// `SimplePrefix`: This format defaults the prefix to the given log file prefix for delivering server access log file. Untyped in the schema: any `serde_json::Value`.
         pub simple_prefix: Option<serde_json::Value>,
         /// `PartitionedPrefix`.
-        #[serde(rename = "PartitionedPrefix", skip_serializing_if = "Option::is_none")]
         pub partitioned_prefix: Option<PartitionedPrefix>,
     }
 
+    impl Serialize for TargetObjectKeyFormat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SimplePrefix", &self.simple_prefix)?;
+            crate::cfn::entry(&mut map, "PartitionedPrefix", &self.partitioned_prefix)?;
+            map.end()
+        }
+    }
+
     /// Amazon S3 keys for log objects are partitioned in the following format:
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PartitionedPrefix {
-        /// Specifies the partition date source for the partitioned prefix. `PartitionDateSource` can be `EventTime` or `DeliveryTime`.
-        #[serde(rename = "PartitionDateSource", skip_serializing_if = "Option::is_none")]
+        /// `PartitionDateSource`: Specifies the partition date source for the partitioned prefix. `PartitionDateSource` can be `EventTime` or `DeliveryTime`.
         pub partition_date_source: Option<Value<PartitionDateSource>>,
+    }
+
+    impl Serialize for PartitionedPrefix {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "PartitionDateSource",
+                &self.partition_date_source,
+            )?;
+            map.end()
+        }
     }
 
     /// Specifies the partition date source for the partitioned prefix. `PartitionDateSource` can be `EventTime` or `DeliveryTime`.
@@ -2336,28 +2698,16 @@ pub mod bucket {
         }
     }
 
-    /// Creates a V2 S3 Metadata configuration of a general purpose bucket. For more information, see [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html) in the *Amazon S3 User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Creates a V2 S3 Metadata configuration of a general purpose bucket.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetadataConfiguration {
-        /// The annotation table configuration for a metadata configuration.
-        #[serde(
-            rename = "AnnotationTableConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AnnotationTableConfiguration`: The annotation table configuration for a metadata configuration.
         pub annotation_table_configuration: Option<AnnotationTableConfiguration>,
-        /// The destination information for the S3 Metadata configuration. Read-only: CloudFormation returns it.
-        #[serde(rename = "Destination", skip_serializing_if = "Option::is_none")]
+        /// `Destination`: The destination information for the S3 Metadata configuration. Read-only: CloudFormation returns it.
         pub destination: Option<MetadataDestination>,
-        /// The inventory table configuration for a metadata configuration.
-        #[serde(
-            rename = "InventoryTableConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `InventoryTableConfiguration`: The inventory table configuration for a metadata configuration.
         pub inventory_table_configuration: Option<InventoryTableConfiguration>,
-        /// The journal table configuration for a metadata configuration.
-        #[serde(rename = "JournalTableConfiguration")]
+        /// `JournalTableConfiguration`: The journal table configuration for a metadata configuration.
         pub journal_table_configuration: JournalTableConfiguration,
     }
 
@@ -2375,27 +2725,44 @@ pub mod bucket {
         }
     }
 
-    /// The annotation table configuration for an S3 Metadata configuration. The annotation table tracks all annotations on objects in your bucket so that you can query annotation data at scale.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AnnotationTableConfiguration {
-        /// Specifies whether the annotation table configuration is enabled or disabled.
-        #[serde(rename = "ConfigurationState")]
-        pub configuration_state: Value<ConfigurationState>,
-        /// The encryption configuration for the annotation table. To encrypt your annotation table with server-side encryption using AWS Key Management Service (AWS KMS) keys (SSE-KMS), set `SseAlgorithm` to `aws:kms`. You must also set `KmsKeyArn` to the ARN of a customer managed KMS key in the same Region where your general purpose bucket is located.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for MetadataConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AnnotationTableConfiguration",
+                &self.annotation_table_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Destination", &self.destination)?;
+            crate::cfn::entry(
+                &mut map,
+                "InventoryTableConfiguration",
+                &self.inventory_table_configuration,
+            )?;
+            map.serialize_entry(
+                "JournalTableConfiguration",
+                &self.journal_table_configuration,
+            )?;
+            map.end()
+        }
+    }
 
+    /// The annotation table configuration for an S3 Metadata configuration.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AnnotationTableConfiguration {
+        /// `ConfigurationState`: Specifies whether the annotation table configuration is enabled or disabled.
+        pub configuration_state: Value<ConfigurationState>,
+        /// `EncryptionConfiguration`: The encryption configuration for the annotation table.
         pub encryption_configuration: Option<MetadataTableEncryptionConfiguration>,
-        /// The ARN of the IAM role that grants Amazon S3 Metadata permission to read annotations from your bucket.
-        #[serde(rename = "Role", skip_serializing_if = "Option::is_none")]
+        /// `Role`: The ARN of the IAM role that grants Amazon S3 Metadata permission to read annotations from your bucket.
         pub role: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) for the annotation table. Read-only: CloudFormation returns it.
-        #[serde(rename = "TableArn", skip_serializing_if = "Option::is_none")]
+        /// `TableArn`: The Amazon Resource Name (ARN) for the annotation table. Read-only: CloudFormation returns it.
         pub table_arn: Option<Value<String>>,
-        /// The name of the annotation table. Read-only: CloudFormation returns it.
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
+        /// `TableName`: The name of the annotation table. Read-only: CloudFormation returns it.
         pub table_name: Option<Value<String>>,
     }
 
@@ -2409,6 +2776,26 @@ pub mod bucket {
                 table_arn: None,
                 table_name: None,
             }
+        }
+    }
+
+    impl Serialize for AnnotationTableConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigurationState", &self.configuration_state)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Role", &self.role)?;
+            crate::cfn::entry(&mut map, "TableArn", &self.table_arn)?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            map.end()
         }
     }
 
@@ -2450,13 +2837,11 @@ pub mod bucket {
     }
 
     /// The encryption settings for an S3 Metadata journal table or inventory table configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetadataTableEncryptionConfiguration {
-        /// If server-side encryption with KMSlong (KMS) keys (SSE-KMS) is specified, you must also specify the KMS key Amazon Resource Name (ARN). You must specify a customer-managed KMS key that's located in the same Region as the general purpose bucket that corresponds to the metadata table configuration.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: If server-side encryption with KMSlong (KMS) keys (SSE-KMS) is specified, you must also specify the KMS key Amazon Resource Name (ARN).
         pub kms_key_arn: Option<Value<String>>,
-        /// The encryption type specified for a metadata table. To specify server-side encryption with KMSlong (KMS) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
-        #[serde(rename = "SseAlgorithm")]
+        /// `SseAlgorithm`: The encryption type specified for a metadata table.
         pub sse_algorithm: Value<MetadataTableEncryptionConfigurationSseAlgorithm>,
     }
 
@@ -2474,7 +2859,20 @@ pub mod bucket {
         }
     }
 
-    /// The encryption type specified for a metadata table. To specify server-side encryption with KMSlong (KMS) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
+    impl Serialize for MetadataTableEncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("SseAlgorithm", &self.sse_algorithm)?;
+            map.end()
+        }
+    }
+
+    /// The encryption type specified for a metadata table.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum MetadataTableEncryptionConfigurationSseAlgorithm {
         /// `aws:kms`
@@ -2513,16 +2911,13 @@ pub mod bucket {
     }
 
     /// The destination information for the S3 Metadata configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetadataDestination {
-        /// The Amazon Resource Name (ARN) of the table bucket where the metadata configuration is stored.
-        #[serde(rename = "TableBucketArn", skip_serializing_if = "Option::is_none")]
+        /// `TableBucketArn`: The Amazon Resource Name (ARN) of the table bucket where the metadata configuration is stored.
         pub table_bucket_arn: Option<Value<String>>,
-        /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
-        #[serde(rename = "TableBucketType")]
+        /// `TableBucketType`: The type of the table bucket where the metadata configuration is stored.
         pub table_bucket_type: Value<TableBucketType>,
-        /// The namespace in the table bucket where the metadata tables for a metadata configuration are stored.
-        #[serde(rename = "TableNamespace", skip_serializing_if = "Option::is_none")]
+        /// `TableNamespace`: The namespace in the table bucket where the metadata tables for a metadata configuration are stored.
         pub table_namespace: Option<Value<String>>,
     }
 
@@ -2537,7 +2932,21 @@ pub mod bucket {
         }
     }
 
-    /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
+    impl Serialize for MetadataDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TableBucketArn", &self.table_bucket_arn)?;
+            map.serialize_entry("TableBucketType", &self.table_bucket_type)?;
+            crate::cfn::entry(&mut map, "TableNamespace", &self.table_namespace)?;
+            map.end()
+        }
+    }
+
+    /// The type of the table bucket where the metadata configuration is stored.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TableBucketType {
         /// `aws`
@@ -2575,23 +2984,15 @@ pub mod bucket {
     }
 
     /// The inventory table configuration for an S3 Metadata configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct InventoryTableConfiguration {
-        /// The configuration state of the inventory table, indicating whether the inventory table is enabled or disabled.
-        #[serde(rename = "ConfigurationState")]
+        /// `ConfigurationState`: The configuration state of the inventory table, indicating whether the inventory table is enabled or disabled.
         pub configuration_state: Value<InventoryTableConfigurationConfigurationState>,
-        /// The encryption configuration for the inventory table.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EncryptionConfiguration`: The encryption configuration for the inventory table.
         pub encryption_configuration: Option<MetadataTableEncryptionConfiguration>,
-        /// The Amazon Resource Name (ARN) for the inventory table. Read-only: CloudFormation returns it.
-        #[serde(rename = "TableArn", skip_serializing_if = "Option::is_none")]
+        /// `TableArn`: The Amazon Resource Name (ARN) for the inventory table. Read-only: CloudFormation returns it.
         pub table_arn: Option<Value<String>>,
-        /// The name of the inventory table. Read-only: CloudFormation returns it.
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
+        /// `TableName`: The name of the inventory table. Read-only: CloudFormation returns it.
         pub table_name: Option<Value<String>>,
     }
 
@@ -2608,6 +3009,25 @@ pub mod bucket {
                 table_arn: None,
                 table_name: None,
             }
+        }
+    }
+
+    impl Serialize for InventoryTableConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigurationState", &self.configuration_state)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "TableArn", &self.table_arn)?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            map.end()
         }
     }
 
@@ -2649,24 +3069,16 @@ pub mod bucket {
         }
     }
 
-    /// The journal table configuration for an S3 Metadata configuration. The journal table is required for each metadata table configuration and cannot be disabled.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The journal table configuration for an S3 Metadata configuration.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct JournalTableConfiguration {
-        /// The encryption configuration for the journal table.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EncryptionConfiguration`: The encryption configuration for the journal table.
         pub encryption_configuration: Option<MetadataTableEncryptionConfiguration>,
-        /// The journal table record expiration settings for the journal table.
-        #[serde(rename = "RecordExpiration")]
+        /// `RecordExpiration`: The journal table record expiration settings for the journal table.
         pub record_expiration: RecordExpiration,
-        /// The Amazon Resource Name (ARN) for the journal table. Read-only: CloudFormation returns it.
-        #[serde(rename = "TableArn", skip_serializing_if = "Option::is_none")]
+        /// `TableArn`: The Amazon Resource Name (ARN) for the journal table. Read-only: CloudFormation returns it.
         pub table_arn: Option<Value<String>>,
-        /// The name of the journal table. Read-only: CloudFormation returns it.
-        #[serde(rename = "TableName", skip_serializing_if = "Option::is_none")]
+        /// `TableName`: The name of the journal table. Read-only: CloudFormation returns it.
         pub table_name: Option<Value<String>>,
     }
 
@@ -2682,14 +3094,31 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for JournalTableConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            map.serialize_entry("RecordExpiration", &self.record_expiration)?;
+            crate::cfn::entry(&mut map, "TableArn", &self.table_arn)?;
+            crate::cfn::entry(&mut map, "TableName", &self.table_name)?;
+            map.end()
+        }
+    }
+
     /// The journal table record expiration settings for a journal table in an S3 Metadata configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RecordExpiration {
-        /// If you enable journal table record expiration, you can set the number of days to retain your journal table records. Journal table records must be retained for a minimum of 7 days. To set this value, specify any whole number from `7` to `2147483647`. For example, to retain your journal table records for one year, set this value to `365`.
-        #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
+        /// `Days`: If you enable journal table record expiration, you can set the number of days to retain your journal table records.
         pub days: Option<Value<i64>>,
-        /// Specifies whether journal table record expiration is enabled or disabled.
-        #[serde(rename = "Expiration")]
+        /// `Expiration`: Specifies whether journal table record expiration is enabled or disabled.
         pub expiration: Value<Expiration>,
     }
 
@@ -2700,6 +3129,19 @@ pub mod bucket {
                 days: None,
                 expiration: expiration.into(),
             }
+        }
+    }
+
+    impl Serialize for RecordExpiration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Days", &self.days)?;
+            map.serialize_entry("Expiration", &self.expiration)?;
+            map.end()
         }
     }
 
@@ -2740,11 +3182,10 @@ pub mod bucket {
         }
     }
 
-    /// We recommend that you create your S3 Metadata configurations by using the V2 [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type. We no longer recommend using the V1 `MetadataTableConfiguration` resource type.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// We recommend that you create your S3 Metadata configurations by using the V2 [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetadataTableConfiguration {
-        /// The destination information for the metadata table configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
-        #[serde(rename = "S3TablesDestination")]
+        /// `S3TablesDestination`: The destination information for the metadata table configuration.
         pub s3_tables_destination: S3TablesDestination,
     }
 
@@ -2757,20 +3198,28 @@ pub mod bucket {
         }
     }
 
-    /// The destination information for a V1 S3 Metadata configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for MetadataTableConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3TablesDestination", &self.s3_tables_destination)?;
+            map.end()
+        }
+    }
+
+    /// The destination information for a V1 S3 Metadata configuration.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3TablesDestination {
-        /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket. Read-only: CloudFormation returns it.
-        #[serde(rename = "TableArn", skip_serializing_if = "Option::is_none")]
+        /// `TableArn`: The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. Read-only: CloudFormation returns it.
         pub table_arn: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket.
-        #[serde(rename = "TableBucketArn")]
+        /// `TableBucketArn`: The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration.
         pub table_bucket_arn: Value<String>,
-        /// The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
-        #[serde(rename = "TableName")]
+        /// `TableName`: The name for the metadata table in your metadata table configuration.
         pub table_name: Value<String>,
-        /// The table bucket namespace for the metadata table in your metadata table configuration. This value is always `aws_s3_metadata`. Read-only: CloudFormation returns it.
-        #[serde(rename = "TableNamespace", skip_serializing_if = "Option::is_none")]
+        /// `TableNamespace`: The table bucket namespace for the metadata table in your metadata table configuration. Read-only: CloudFormation returns it.
         pub table_namespace: Option<Value<String>>,
     }
 
@@ -2789,20 +3238,31 @@ pub mod bucket {
         }
     }
 
-    /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for S3TablesDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "TableArn", &self.table_arn)?;
+            map.serialize_entry("TableBucketArn", &self.table_bucket_arn)?;
+            map.serialize_entry("TableName", &self.table_name)?;
+            crate::cfn::entry(&mut map, "TableNamespace", &self.table_namespace)?;
+            map.end()
+        }
+    }
+
+    /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct MetricsConfiguration {
-        /// The access point that was used while performing operations on the object. The metrics configuration only includes objects that meet the filter's criteria.
-        #[serde(rename = "AccessPointArn", skip_serializing_if = "Option::is_none")]
+        /// `AccessPointArn`: The access point that was used while performing operations on the object.
         pub access_point_arn: Option<Value<String>>,
-        /// The ID used to identify the metrics configuration. This can be any value you choose that helps you identify your metrics configuration.
-        #[serde(rename = "Id")]
+        /// `Id`: The ID used to identify the metrics configuration.
         pub id: Value<String>,
-        /// The prefix that an object must have to be included in the metrics results.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The prefix that an object must have to be included in the metrics results.
         pub prefix: Option<Value<String>>,
-        /// Specifies a list of tag filters to use as a metrics configuration filter. The metrics configuration includes only objects that meet the filter's criteria.
-        #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
+        /// `TagFilters`: Specifies a list of tag filters to use as a metrics configuration filter.
         pub tag_filters: Option<Vec<TagFilter>>,
     }
 
@@ -2818,36 +3278,69 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for MetricsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AccessPointArn", &self.access_point_arn)?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "TagFilters", &self.tag_filters)?;
+            map.end()
+        }
+    }
+
     /// Describes the notification configuration for an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NotificationConfiguration {
-        /// Enables delivery of events to Amazon EventBridge.
-        #[serde(
-            rename = "EventBridgeConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EventBridgeConfiguration`: Enables delivery of events to Amazon EventBridge.
         pub event_bridge_configuration: Option<EventBridgeConfiguration>,
-        /// Describes the LAMlong functions to invoke and the events for which to invoke them.
-        #[serde(
-            rename = "LambdaConfigurations",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `LambdaConfigurations`: Describes the LAMlong functions to invoke and the events for which to invoke them.
         pub lambda_configurations: Option<Vec<LambdaConfiguration>>,
-        /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
-        #[serde(rename = "QueueConfigurations", skip_serializing_if = "Option::is_none")]
+        /// `QueueConfigurations`: The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
         pub queue_configurations: Option<Vec<QueueConfiguration>>,
-        /// The topic to which notifications are sent and the events for which notifications are generated.
-        #[serde(rename = "TopicConfigurations", skip_serializing_if = "Option::is_none")]
+        /// `TopicConfigurations`: The topic to which notifications are sent and the events for which notifications are generated.
         pub topic_configurations: Option<Vec<TopicConfiguration>>,
     }
 
+    impl Serialize for NotificationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "EventBridgeConfiguration",
+                &self.event_bridge_configuration,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "LambdaConfigurations",
+                &self.lambda_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "QueueConfigurations",
+                &self.queue_configurations,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "TopicConfigurations",
+                &self.topic_configurations,
+            )?;
+            map.end()
+        }
+    }
+
     /// Amazon S3 can send events to Amazon EventBridge whenever certain events happen in your bucket, see [Using EventBridge](https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html) in the *Amazon S3 User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EventBridgeConfiguration {
-        /// Enables delivery of events to Amazon EventBridge.
-        #[serde(rename = "EventBridgeEnabled")]
+        /// `EventBridgeEnabled`: Enables delivery of events to Amazon EventBridge.
         pub event_bridge_enabled: Value<bool>,
     }
 
@@ -2860,17 +3353,26 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for EventBridgeConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("EventBridgeEnabled", &self.event_bridge_enabled)?;
+            map.end()
+        }
+    }
+
     /// Describes the LAMlong functions to invoke and the events for which to invoke them.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LambdaConfiguration {
-        /// The Amazon S3 bucket event for which to invoke the LAMlong function. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
-        #[serde(rename = "Event")]
+        /// `Event`: The Amazon S3 bucket event for which to invoke the LAMlong function.
         pub event: Value<String>,
-        /// The filtering rules that determine which objects invoke the AWS Lambda function. For example, you can create a filter so that only image files with a `.jpg` extension invoke the function when they are added to the Amazon S3 bucket.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
+        /// `Filter`: The filtering rules that determine which objects invoke the AWS Lambda function.
         pub filter: Option<NotificationFilter>,
-        /// The Amazon Resource Name (ARN) of the LAMlong function that Amazon S3 invokes when the specified event type occurs.
-        #[serde(rename = "Function")]
+        /// `Function`: The Amazon Resource Name (ARN) of the LAMlong function that Amazon S3 invokes when the specified event type occurs.
         pub function: Value<String>,
     }
 
@@ -2888,11 +3390,24 @@ pub mod bucket {
         }
     }
 
-    /// Specifies object key name filtering rules. For information about key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for LambdaConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Event", &self.event)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            map.serialize_entry("Function", &self.function)?;
+            map.end()
+        }
+    }
+
+    /// Specifies object key name filtering rules.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotificationFilter {
-        /// A container for object key name prefix and suffix filtering rules.
-        #[serde(rename = "S3Key")]
+        /// `S3Key`: A container for object key name prefix and suffix filtering rules.
         pub s3_key: S3KeyFilter,
     }
 
@@ -2903,11 +3418,22 @@ pub mod bucket {
         }
     }
 
-    /// A container for object key name prefix and suffix filtering rules. For more information about object key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for NotificationFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("S3Key", &self.s3_key)?;
+            map.end()
+        }
+    }
+
+    /// A container for object key name prefix and suffix filtering rules.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3KeyFilter {
-        /// A list of containers for the key-value pair that defines the criteria for the filter rule.
-        #[serde(rename = "Rules")]
+        /// `Rules`: A list of containers for the key-value pair that defines the criteria for the filter rule.
         pub rules: Vec<FilterRule>,
     }
 
@@ -2918,14 +3444,24 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the Amazon S3 object key name to filter on. An object key name is the name assigned to an object in your Amazon S3 bucket. You specify whether to filter on the suffix or prefix of the object key name. A prefix is a specific string of characters at the beginning of an object key name, which you can use to organize objects.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for S3KeyFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
+    /// Specifies the Amazon S3 object key name to filter on.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FilterRule {
-        /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not supported. For more information, see [Configuring Event Notifications](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
-        #[serde(rename = "Name")]
+        /// `Name`: The object key name prefix or suffix identifying one or more objects to which the filtering rule applies.
         pub name: Value<String>,
-        /// The value that the filter searches for in object key names.
-        #[serde(rename = "Value")]
+        /// `Value`: The value that the filter searches for in object key names.
         pub value: Value<String>,
     }
 
@@ -2942,17 +3478,27 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for FilterRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
     /// Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon SQS) queue when Amazon S3 detects specified events.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct QueueConfiguration {
-        /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
-        #[serde(rename = "Event")]
+        /// `Event`: The Amazon S3 bucket event about which you want to publish messages to Amazon SQS.
         pub event: Value<String>,
-        /// The filtering rules that determine which objects trigger notifications. For example, you can create a filter so that Amazon S3 sends notifications only when image files with a `.jpg` extension are added to the bucket.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
+        /// `Filter`: The filtering rules that determine which objects trigger notifications.
         pub filter: Option<NotificationFilter>,
-        /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type. FIFO queues are not allowed when enabling an SQS queue as the event notification destination.
-        #[serde(rename = "Queue")]
+        /// `Queue`: The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type.
         pub queue: Value<String>,
     }
 
@@ -2970,17 +3516,28 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for QueueConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Event", &self.event)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            map.serialize_entry("Queue", &self.queue)?;
+            map.end()
+        }
+    }
+
     /// A container for specifying the configuration for publication of messages to an Amazon Simple Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct TopicConfiguration {
-        /// The Amazon S3 bucket event about which to send notifications. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide*.
-        #[serde(rename = "Event")]
+        /// `Event`: The Amazon S3 bucket event about which to send notifications.
         pub event: Value<String>,
-        /// The filtering rules that determine for which objects to send notifications. For example, you can create a filter so that Amazon S3 sends notifications only when image files with a `.jpg` extension are added to the bucket.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
+        /// `Filter`: The filtering rules that determine for which objects to send notifications.
         pub filter: Option<NotificationFilter>,
-        /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
-        #[serde(rename = "Topic")]
+        /// `Topic`: The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
         pub topic: Value<String>,
     }
 
@@ -2998,18 +3555,43 @@ pub mod bucket {
         }
     }
 
-    /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for TopicConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Event", &self.event)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            map.serialize_entry("Topic", &self.topic)?;
+            map.end()
+        }
+    }
+
+    /// Places an Object Lock configuration on the specified bucket.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ObjectLockConfiguration {
-        /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
-        #[serde(rename = "ObjectLockEnabled", skip_serializing_if = "Option::is_none")]
+        /// `ObjectLockEnabled`: Indicates whether this bucket has an Object Lock configuration enabled.
         pub object_lock_enabled: Option<Value<ObjectLockEnabled>>,
-        /// Specifies the Object Lock rule for the specified object. Enable this rule when you apply `ObjectLockConfiguration` to a bucket. If Object Lock is turned on, bucket settings require both `Mode` and a period of either `Days` or `Years`. You cannot specify `Days` and `Years` at the same time.
-        #[serde(rename = "Rule", skip_serializing_if = "Option::is_none")]
+        /// `Rule`: Specifies the Object Lock rule for the specified object.
         pub rule: Option<ObjectLockRule>,
     }
 
-    /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
+    impl Serialize for ObjectLockConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ObjectLockEnabled", &self.object_lock_enabled)?;
+            crate::cfn::entry(&mut map, "Rule", &self.rule)?;
+            map.end()
+        }
+    }
+
+    /// Indicates whether this bucket has an Object Lock configuration enabled.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ObjectLockEnabled {
         /// `Enabled`
@@ -3043,43 +3625,76 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the Object Lock rule for the specified object. Enable the this rule when you apply `ObjectLockConfiguration` to a bucket.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// Specifies the Object Lock rule for the specified object.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ObjectLockRule {
-        /// The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, bucket settings require both `Mode` and a period of either `Days` or `Years`. You cannot specify `Days` and `Years` at the same time.
-        #[serde(rename = "DefaultRetention", skip_serializing_if = "Option::is_none")]
+        /// `DefaultRetention`: The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket.
         pub default_retention: Option<DefaultRetention>,
     }
 
+    impl Serialize for ObjectLockRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DefaultRetention", &self.default_retention)?;
+            map.end()
+        }
+    }
+
     /// The container element for optionally specifying the default Object Lock retention settings for new objects placed in the specified bucket.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DefaultRetention {
-        /// The number of days that you want to specify for the default retention period. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
-        #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
+        /// `Days`: The number of days that you want to specify for the default retention period.
         pub days: Option<Value<i64>>,
-        /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket. When the event hold is released, Amazon S3 retains the object version for this duration.
-        #[serde(rename = "DefaultEventHold", skip_serializing_if = "Option::is_none")]
+        /// `DefaultEventHold`: The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket.
         pub default_event_hold: Option<DefaultEventHold>,
-        /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
-        #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
+        /// `Mode`: The default Object Lock retention mode you want to apply to new objects placed in the specified bucket.
         pub mode: Option<Value<Mode>>,
-        /// The number of years that you want to specify for the default retention period. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
-        #[serde(rename = "Years", skip_serializing_if = "Option::is_none")]
+        /// `Years`: The number of years that you want to specify for the default retention period.
         pub years: Option<Value<i64>>,
     }
 
-    /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket, unless an object's upload request specifies its own Object Lock settings. New object versions are placed under an event hold and remain protected while the hold is active.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for DefaultRetention {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Days", &self.days)?;
+            crate::cfn::entry(&mut map, "DefaultEventHold", &self.default_event_hold)?;
+            crate::cfn::entry(&mut map, "Mode", &self.mode)?;
+            crate::cfn::entry(&mut map, "Years", &self.years)?;
+            map.end()
+        }
+    }
+
+    /// The default Object Lock event hold duration that you want to apply to new objects placed in the specified bucket, unless an object's upload request specifies its own Object Lock settings.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DefaultEventHold {
-        /// The number of days that you want to specify for the default event hold duration. Valid values are `1` to `36500` days. You must specify either `Days` or `Years`, but not both.
-        #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
+        /// `Days`: The number of days that you want to specify for the default event hold duration.
         pub days: Option<Value<i64>>,
-        /// The number of years that you want to specify for the default event hold duration. Valid values are `1` to `100` years. You must specify either `Days` or `Years`, but not both.
-        #[serde(rename = "Years", skip_serializing_if = "Option::is_none")]
+        /// `Years`: The number of years that you want to specify for the default event hold duration.
         pub years: Option<Value<i64>>,
     }
 
-    /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years`.
+    impl Serialize for DefaultEventHold {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Days", &self.days)?;
+            crate::cfn::entry(&mut map, "Years", &self.years)?;
+            map.end()
+        }
+    }
+
+    /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Mode {
         /// `COMPLIANCE`
@@ -3117,10 +3732,9 @@ pub mod bucket {
     }
 
     /// Specifies the container element for Object Ownership rules.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct OwnershipControls {
-        /// Specifies the container element for Object Ownership rules.
-        #[serde(rename = "Rules")]
+        /// `Rules`: Specifies the container element for Object Ownership rules.
         pub rules: Vec<OwnershipControlsRule>,
     }
 
@@ -3131,12 +3745,35 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for OwnershipControls {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// Specifies an Object Ownership rule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct OwnershipControlsRule {
-        /// Specifies an object ownership rule.
-        #[serde(rename = "ObjectOwnership", skip_serializing_if = "Option::is_none")]
+        /// `ObjectOwnership`: Specifies an object ownership rule.
         pub object_ownership: Option<Value<ObjectOwnership>>,
+    }
+
+    impl Serialize for OwnershipControlsRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ObjectOwnership", &self.object_ownership)?;
+            map.end()
+        }
     }
 
     /// Specifies an object ownership rule.
@@ -3179,35 +3816,44 @@ pub mod bucket {
         }
     }
 
-    /// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PublicAccessBlockConfiguration {
-        /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket. Setting this element to `TRUE` causes the following behavior:
-        #[serde(rename = "BlockPublicAcls", skip_serializing_if = "Option::is_none")]
+        /// `BlockPublicAcls`: Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket.
         pub block_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
-        #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
+        /// `BlockPublicPolicy`: Specifies whether Amazon S3 should block public bucket policies for this bucket.
         pub block_public_policy: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
-        #[serde(rename = "IgnorePublicAcls", skip_serializing_if = "Option::is_none")]
+        /// `IgnorePublicAcls`: Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket.
         pub ignore_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS-service principals and authorized users within this account if the bucket has a public policy.
-        #[serde(
-            rename = "RestrictPublicBuckets",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RestrictPublicBuckets`: Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
         pub restrict_public_buckets: Option<Value<bool>>,
     }
 
-    /// A container for replication rules. You can add up to 1,000 rules. The maximum size of a replication configuration is 2 MB. The latest version of the replication configuration XML is V2. For more information about XML V2 replication configurations, see [Replication configuration](https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html) in the *Amazon S3 User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for PublicAccessBlockConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlockPublicAcls", &self.block_public_acls)?;
+            crate::cfn::entry(&mut map, "BlockPublicPolicy", &self.block_public_policy)?;
+            crate::cfn::entry(&mut map, "IgnorePublicAcls", &self.ignore_public_acls)?;
+            crate::cfn::entry(
+                &mut map,
+                "RestrictPublicBuckets",
+                &self.restrict_public_buckets,
+            )?;
+            map.end()
+        }
+    }
+
+    /// A container for replication rules.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationConfiguration {
-        /// The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating objects. For more information, see [How to Set Up Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html) in the *Amazon S3 User Guide*.
-        #[serde(rename = "Role")]
+        /// `Role`: The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating objects.
         pub role: Value<String>,
-        /// A container for one or more replication rules. A replication configuration must have at least one rule and can contain a maximum of 1,000 rules.
-        #[serde(rename = "Rules")]
+        /// `Rules`: A container for one or more replication rules.
         pub rules: Vec<ReplicationRule>,
     }
 
@@ -3224,40 +3870,37 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for ReplicationConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Role", &self.role)?;
+            map.serialize_entry("Rules", &self.rules)?;
+            map.end()
+        }
+    }
+
     /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationRule {
-        /// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication``Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules.
-        #[serde(
-            rename = "DeleteMarkerReplication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeleteMarkerReplication`: Specifies whether Amazon S3 replicates delete markers.
         pub delete_marker_replication: Option<DeleteMarkerReplication>,
-        /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
-        #[serde(rename = "Destination")]
+        /// `Destination`: A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
         pub destination: ReplicationDestination,
-        /// A filter that identifies the subset of objects to which the replication rule applies. A `Filter` must specify exactly one `Prefix`, `TagFilter`, or an `And` child element. The use of the filter field indicates that this is a V2 replication configuration. This field isn't supported in a V1 replication configuration.
-        #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
+        /// `Filter`: A filter that identifies the subset of objects to which the replication rule applies.
         pub filter: Option<ReplicationRuleFilter>,
-        /// A unique identifier for the rule. The maximum value is 255 characters. If you don't specify a value, AWS CloudFormation generates a random ID. When using a V2 replication configuration this property is capitalized as "ID".
-        #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+        /// `Id`: A unique identifier for the rule.
         pub id: Option<Value<String>>,
-        /// An object key name prefix that identifies the object or objects to which the rule applies. The maximum prefix length is 1,024 characters. To include all objects in a bucket, specify an empty string. To filter using a V1 replication configuration, add the `Prefix` directly as a child element of the `Rule` element.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: An object key name prefix that identifies the object or objects to which the rule applies.
         pub prefix: Option<Value<String>>,
-        /// The priority indicates which rule has precedence whenever two or more replication rules conflict. Amazon S3 will attempt to replicate objects according to all replication rules. However, if there are two or more rules with the same destination bucket, then objects will be replicated according to the rule with the highest priority. The higher the number, the higher the priority.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
+        /// `Priority`: The priority indicates which rule has precedence whenever two or more replication rules conflict.
         pub priority: Option<Value<i64>>,
-        /// A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
-        #[serde(
-            rename = "SourceSelectionCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SourceSelectionCriteria`: A container that describes additional filters for identifying the source objects that you want to replicate.
         pub source_selection_criteria: Option<SourceSelectionCriteria>,
-        /// Specifies whether the rule is enabled.
-        #[serde(rename = "Status")]
+        /// `Status`: Specifies whether the rule is enabled.
         pub status: Value<ReplicationRuleStatus>,
     }
 
@@ -3280,12 +3923,50 @@ pub mod bucket {
         }
     }
 
-    /// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication``Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ReplicationRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "DeleteMarkerReplication",
+                &self.delete_marker_replication,
+            )?;
+            map.serialize_entry("Destination", &self.destination)?;
+            crate::cfn::entry(&mut map, "Filter", &self.filter)?;
+            crate::cfn::entry(&mut map, "Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(
+                &mut map,
+                "SourceSelectionCriteria",
+                &self.source_selection_criteria,
+            )?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
+        }
+    }
+
+    /// Specifies whether Amazon S3 replicates delete markers.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DeleteMarkerReplication {
-        /// Indicates whether to replicate delete markers.
-        #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+        /// `Status`: Indicates whether to replicate delete markers.
         pub status: Option<Value<DeleteMarkerReplicationStatus>>,
+    }
+
+    impl Serialize for DeleteMarkerReplication {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Status", &self.status)?;
+            map.end()
+        }
     }
 
     /// Indicates whether to replicate delete markers.
@@ -3326,36 +4007,21 @@ pub mod bucket {
     }
 
     /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationDestination {
-        /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS-account that owns the source object.
-        #[serde(
-            rename = "AccessControlTranslation",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AccessControlTranslation`: Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket.
         pub access_control_translation: Option<AccessControlTranslation>,
-        /// Destination bucket owner account ID. In a cross-account scenario, if you direct Amazon S3 to change replica ownership to the AWS-account that owns the destination bucket by specifying the `AccessControlTranslation` property, this is the account ID of the destination bucket owner.
-        #[serde(rename = "Account", skip_serializing_if = "Option::is_none")]
+        /// `Account`: Destination bucket owner account ID.
         pub account: Option<Value<String>>,
-        /// The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
         pub bucket: Value<String>,
-        /// Specifies encryption-related information.
-        #[serde(
-            rename = "EncryptionConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `EncryptionConfiguration`: Specifies encryption-related information.
         pub encryption_configuration: Option<EncryptionConfiguration>,
-        /// A container specifying replication metrics-related settings enabling replication metrics and events.
-        #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
+        /// `Metrics`: A container specifying replication metrics-related settings enabling replication metrics and events.
         pub metrics: Option<Metrics>,
-        /// A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated. Must be specified together with a `Metrics` block.
-        #[serde(rename = "ReplicationTime", skip_serializing_if = "Option::is_none")]
+        /// `ReplicationTime`: A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
         pub replication_time: Option<ReplicationTime>,
-        /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By default, Amazon S3 uses the storage class of the source object to create the object replica.
-        #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
+        /// `StorageClass`: The storage class to use when replicating objects, such as S3 Standard or reduced redundancy.
         pub storage_class: Option<Value<ReplicationDestinationStorageClass>>,
     }
 
@@ -3374,11 +4040,36 @@ pub mod bucket {
         }
     }
 
-    /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS-account that owns the source object.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ReplicationDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AccessControlTranslation",
+                &self.access_control_translation,
+            )?;
+            crate::cfn::entry(&mut map, "Account", &self.account)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(
+                &mut map,
+                "EncryptionConfiguration",
+                &self.encryption_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Metrics", &self.metrics)?;
+            crate::cfn::entry(&mut map, "ReplicationTime", &self.replication_time)?;
+            crate::cfn::entry(&mut map, "StorageClass", &self.storage_class)?;
+            map.end()
+        }
+    }
+
+    /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccessControlTranslation {
-        /// Specifies the replica ownership. For default and valid values, see [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in the *Amazon S3 API Reference*.
-        #[serde(rename = "Owner")]
+        /// `Owner`: Specifies the replica ownership.
         pub owner: Value<Owner>,
     }
 
@@ -3389,7 +4080,19 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the replica ownership. For default and valid values, see [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in the *Amazon S3 API Reference*.
+    impl Serialize for AccessControlTranslation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Owner", &self.owner)?;
+            map.end()
+        }
+    }
+
+    /// Specifies the replica ownership.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Owner {
         /// `Destination`
@@ -3424,10 +4127,9 @@ pub mod bucket {
     }
 
     /// Specifies encryption-related information for an Amazon S3 bucket that is a destination for replicated objects.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct EncryptionConfiguration {
-        /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica objects. Amazon S3 only supports symmetric encryption KMS keys.
-        #[serde(rename = "ReplicaKmsKeyID")]
+        /// `ReplicaKmsKeyID`: Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key Management Service (KMS) for the destination bucket.
         pub replica_kms_key_id: Value<String>,
     }
 
@@ -3440,14 +4142,24 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for EncryptionConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ReplicaKmsKeyID", &self.replica_kms_key_id)?;
+            map.end()
+        }
+    }
+
     /// A container specifying replication metrics-related settings enabling replication metrics and events.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Metrics {
-        /// A container specifying the time threshold for emitting the `s3:Replication:OperationMissedThreshold` event.
-        #[serde(rename = "EventThreshold", skip_serializing_if = "Option::is_none")]
+        /// `EventThreshold`: A container specifying the time threshold for emitting the `s3:Replication:OperationMissedThreshold` event.
         pub event_threshold: Option<ReplicationTimeValue>,
-        /// Specifies whether the replication metrics are enabled.
-        #[serde(rename = "Status")]
+        /// `Status`: Specifies whether the replication metrics are enabled.
         pub status: Value<MetricsStatus>,
     }
 
@@ -3461,11 +4173,23 @@ pub mod bucket {
         }
     }
 
+    impl Serialize for Metrics {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "EventThreshold", &self.event_threshold)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
+        }
+    }
+
     /// A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication metrics `EventThreshold`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationTimeValue {
-        /// Contains an integer specifying time in minutes.
-        #[serde(rename = "Minutes")]
+        /// `Minutes`: Contains an integer specifying time in minutes.
         pub minutes: Value<i64>,
     }
 
@@ -3473,6 +4197,18 @@ pub mod bucket {
         /// A `ReplicationTimeValue` of its required properties (`Minutes`), the others unset.
         pub fn new(minutes: impl Into<Value<i64>>) -> Self {
             Self { minutes: minutes.into() }
+        }
+    }
+
+    impl Serialize for ReplicationTimeValue {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Minutes", &self.minutes)?;
+            map.end()
         }
     }
 
@@ -3513,14 +4249,12 @@ pub mod bucket {
         }
     }
 
-    /// A container specifying S3 Replication Time Control (S3 RTC) related information, including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated. Must be specified together with a `Metrics` block.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// A container specifying S3 Replication Time Control (S3 RTC) related information, including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicationTime {
-        /// Specifies whether the replication time is enabled.
-        #[serde(rename = "Status")]
+        /// `Status`: Specifies whether the replication time is enabled.
         pub status: Value<ReplicationTimeStatus>,
-        /// A container specifying the time by which replication should be complete for all objects and operations on objects.
-        #[serde(rename = "Time")]
+        /// `Time`: A container specifying the time by which replication should be complete for all objects and operations on objects.
         pub time: ReplicationTimeValue,
     }
 
@@ -3534,6 +4268,19 @@ pub mod bucket {
                 status: status.into(),
                 time: time.into(),
             }
+        }
+    }
+
+    impl Serialize for ReplicationTime {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.serialize_entry("Time", &self.time)?;
+            map.end()
         }
     }
 
@@ -3574,7 +4321,7 @@ pub mod bucket {
         }
     }
 
-    /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By default, Amazon S3 uses the storage class of the source object to create the object replica.
+    /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReplicationDestinationStorageClass {
         /// `DEEP_ARCHIVE`
@@ -3630,55 +4377,87 @@ pub mod bucket {
         }
     }
 
-    /// A filter that identifies the subset of objects to which the replication rule applies. A `Filter` must specify exactly one `Prefix`, `TagFilter`, or an `And` child element.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// A filter that identifies the subset of objects to which the replication rule applies.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReplicationRuleFilter {
-        /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter. For example:
-        #[serde(rename = "And", skip_serializing_if = "Option::is_none")]
+        /// `And`: A container for specifying rule filters.
         pub and: Option<ReplicationRuleAndOperator>,
-        /// An object key name prefix that identifies the subset of objects to which the rule applies.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: An object key name prefix that identifies the subset of objects to which the rule applies.
         pub prefix: Option<Value<String>>,
-        /// A container for specifying a tag key and value.
-        #[serde(rename = "TagFilter", skip_serializing_if = "Option::is_none")]
+        /// `TagFilter`: A container for specifying a tag key and value.
         pub tag_filter: Option<TagFilter>,
     }
 
-    /// A container for specifying rule filters. The filters determine the subset of objects to which the rule applies. This element is required only if you specify more than one filter.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ReplicationRuleFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "And", &self.and)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "TagFilter", &self.tag_filter)?;
+            map.end()
+        }
+    }
+
+    /// A container for specifying rule filters.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ReplicationRuleAndOperator {
-        /// An object key name prefix that identifies the subset of objects to which the rule applies.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: An object key name prefix that identifies the subset of objects to which the rule applies.
         pub prefix: Option<Value<String>>,
-        /// An array of tags containing key and value pairs.
-        #[serde(rename = "TagFilters", skip_serializing_if = "Option::is_none")]
+        /// `TagFilters`: An array of tags containing key and value pairs.
         pub tag_filters: Option<Vec<TagFilter>>,
     }
 
-    /// A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for ReplicationRuleAndOperator {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            crate::cfn::entry(&mut map, "TagFilters", &self.tag_filters)?;
+            map.end()
+        }
+    }
+
+    /// A container that describes additional filters for identifying the source objects that you want to replicate.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SourceSelectionCriteria {
-        /// A filter that you can specify for selection for modifications on replicas.
-        #[serde(
-            rename = "ReplicaModifications",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReplicaModifications`: A filter that you can specify for selection for modifications on replicas.
         pub replica_modifications: Option<ReplicaModifications>,
-        /// A container for filter information for the selection of Amazon S3 objects encrypted with AWS KMS.
-        #[serde(
-            rename = "SseKmsEncryptedObjects",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SseKmsEncryptedObjects`: A container for filter information for the selection of Amazon S3 objects encrypted with AWS KMS.
         pub sse_kms_encrypted_objects: Option<SseKmsEncryptedObjects>,
     }
 
+    impl Serialize for SourceSelectionCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplicaModifications",
+                &self.replica_modifications,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SseKmsEncryptedObjects",
+                &self.sse_kms_encrypted_objects,
+            )?;
+            map.end()
+        }
+    }
+
     /// A filter that you can specify for selection for modifications on replicas.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicaModifications {
-        /// Specifies whether Amazon S3 replicates modifications on replicas.
-        #[serde(rename = "Status")]
+        /// `Status`: Specifies whether Amazon S3 replicates modifications on replicas.
         pub status: Value<ReplicaModificationsStatus>,
     }
 
@@ -3686,6 +4465,18 @@ pub mod bucket {
         /// A `ReplicaModifications` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<ReplicaModificationsStatus>>) -> Self {
             Self { status: status.into() }
+        }
+    }
+
+    impl Serialize for ReplicaModifications {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -3727,10 +4518,9 @@ pub mod bucket {
     }
 
     /// A container for filter information for the selection of S3 objects encrypted with AWS KMS.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SseKmsEncryptedObjects {
-        /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service.
-        #[serde(rename = "Status")]
+        /// `Status`: Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service.
         pub status: Value<SseKmsEncryptedObjectsStatus>,
     }
 
@@ -3738,6 +4528,18 @@ pub mod bucket {
         /// A `SseKmsEncryptedObjects` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<SseKmsEncryptedObjectsStatus>>) -> Self {
             Self { status: status.into() }
+        }
+    }
+
+    impl Serialize for SseKmsEncryptedObjects {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -3815,11 +4617,10 @@ pub mod bucket {
         }
     }
 
-    /// Describes the versioning state of an Amazon S3 bucket. For more information, see [PUT Bucket versioning](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html) in the *Amazon S3 API Reference*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Describes the versioning state of an Amazon S3 bucket.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct VersioningConfiguration {
-        /// The versioning state of the bucket.
-        #[serde(rename = "Status")]
+        /// `Status`: The versioning state of the bucket.
         pub status: Value<VersioningConfigurationStatus>,
     }
 
@@ -3827,6 +4628,18 @@ pub mod bucket {
         /// A `VersioningConfiguration` of its required properties (`Status`), the others unset.
         pub fn new(status: impl Into<Value<VersioningConfigurationStatus>>) -> Self {
             Self { status: status.into() }
+        }
+    }
+
+    impl Serialize for VersioningConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Status", &self.status)?;
+            map.end()
         }
     }
 
@@ -3868,34 +4681,43 @@ pub mod bucket {
     }
 
     /// Specifies website configuration parameters for an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct WebsiteConfiguration {
-        /// The name of the error document for the website.
-        #[serde(rename = "ErrorDocument", skip_serializing_if = "Option::is_none")]
+        /// `ErrorDocument`: The name of the error document for the website.
         pub error_document: Option<Value<String>>,
-        /// The name of the index document for the website.
-        #[serde(rename = "IndexDocument", skip_serializing_if = "Option::is_none")]
+        /// `IndexDocument`: The name of the index document for the website.
         pub index_document: Option<Value<String>>,
-        /// The redirect behavior for every request to this bucket's website endpoint.
-        #[serde(
-            rename = "RedirectAllRequestsTo",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RedirectAllRequestsTo`: The redirect behavior for every request to this bucket's website endpoint.
         pub redirect_all_requests_to: Option<RedirectAllRequestsTo>,
-        /// Rules that define when a redirect is applied and the redirect behavior.
-        #[serde(rename = "RoutingRules", skip_serializing_if = "Option::is_none")]
+        /// `RoutingRules`: Rules that define when a redirect is applied and the redirect behavior.
         pub routing_rules: Option<Vec<RoutingRule>>,
     }
 
+    impl Serialize for WebsiteConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ErrorDocument", &self.error_document)?;
+            crate::cfn::entry(&mut map, "IndexDocument", &self.index_document)?;
+            crate::cfn::entry(
+                &mut map,
+                "RedirectAllRequestsTo",
+                &self.redirect_all_requests_to,
+            )?;
+            crate::cfn::entry(&mut map, "RoutingRules", &self.routing_rules)?;
+            map.end()
+        }
+    }
+
     /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RedirectAllRequestsTo {
-        /// Name of the host where requests are redirected.
-        #[serde(rename = "HostName")]
+        /// `HostName`: Name of the host where requests are redirected.
         pub host_name: Value<String>,
-        /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
+        /// `Protocol`: Protocol to use when redirecting requests.
         pub protocol: Option<Value<Protocol>>,
     }
 
@@ -3909,7 +4731,20 @@ pub mod bucket {
         }
     }
 
-    /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
+    impl Serialize for RedirectAllRequestsTo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("HostName", &self.host_name)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            map.end()
+        }
+    }
+
+    /// Protocol to use when redirecting requests.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
         /// `http`
@@ -3946,18 +4781,12 @@ pub mod bucket {
         }
     }
 
-    /// Specifies the redirect behavior and when a redirect is applied. For more information about routing rules, see [Configuring advanced conditional redirects](https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects) in the *Amazon S3 User Guide*.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// Specifies the redirect behavior and when a redirect is applied.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RoutingRule {
-        /// Container for redirect information. You can redirect requests to another host, to another page, or with another protocol. In the event of an error, you can specify a different error code to return.
-        #[serde(rename = "RedirectRule")]
+        /// `RedirectRule`: Container for redirect information.
         pub redirect_rule: RedirectRule,
-        /// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request is for pages in the `/docs` folder, redirect to the `/documents` folder. 2. If request results in HTTP error 4xx, redirect request to another host where you might process the error.
-        #[serde(
-            rename = "RoutingRuleCondition",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RoutingRuleCondition`: A container for describing a condition that must be met for the specified redirect to apply.
         pub routing_rule_condition: Option<RoutingRuleCondition>,
     }
 
@@ -3971,31 +4800,59 @@ pub mod bucket {
         }
     }
 
-    /// Specifies how requests are redirected. In the event of an error, you can specify a different error code to return.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RedirectRule {
-        /// The host name to use in the redirect request.
-        #[serde(rename = "HostName", skip_serializing_if = "Option::is_none")]
-        pub host_name: Option<Value<String>>,
-        /// The HTTP redirect code to use on the response. Not required if one of the siblings is present.
-        #[serde(rename = "HttpRedirectCode", skip_serializing_if = "Option::is_none")]
-        pub http_redirect_code: Option<Value<String>>,
-        /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
-        #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
-        pub protocol: Option<Value<RedirectRuleProtocol>>,
-        /// The object key prefix to use in the redirect request. For example, to redirect requests for all pages with prefix `docs/` (objects in the `docs/` folder) to `documents/`, you can set a condition block with `KeyPrefixEquals` set to `docs/` and in the Redirect set `ReplaceKeyPrefixWith` to `/documents`. Not required if one of the siblings is present.
-        #[serde(
-            rename = "ReplaceKeyPrefixWith",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for RoutingRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("RedirectRule", &self.redirect_rule)?;
+            crate::cfn::entry(
+                &mut map,
+                "RoutingRuleCondition",
+                &self.routing_rule_condition,
+            )?;
+            map.end()
+        }
+    }
 
+    /// Specifies how requests are redirected.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RedirectRule {
+        /// `HostName`: The host name to use in the redirect request.
+        pub host_name: Option<Value<String>>,
+        /// `HttpRedirectCode`: The HTTP redirect code to use on the response.
+        pub http_redirect_code: Option<Value<String>>,
+        /// `Protocol`: Protocol to use when redirecting requests.
+        pub protocol: Option<Value<RedirectRuleProtocol>>,
+        /// `ReplaceKeyPrefixWith`: The object key prefix to use in the redirect request.
         pub replace_key_prefix_with: Option<Value<String>>,
-        /// The specific object key to use in the redirect request. For example, redirect request to `error.html`. Not required if one of the siblings is present. Can be present only if `ReplaceKeyPrefixWith` is not provided.
-        #[serde(rename = "ReplaceKeyWith", skip_serializing_if = "Option::is_none")]
+        /// `ReplaceKeyWith`: The specific object key to use in the redirect request.
         pub replace_key_with: Option<Value<String>>,
     }
 
-    /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
+    impl Serialize for RedirectRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "HostName", &self.host_name)?;
+            crate::cfn::entry(&mut map, "HttpRedirectCode", &self.http_redirect_code)?;
+            crate::cfn::entry(&mut map, "Protocol", &self.protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReplaceKeyPrefixWith",
+                &self.replace_key_prefix_with,
+            )?;
+            crate::cfn::entry(&mut map, "ReplaceKeyWith", &self.replace_key_with)?;
+            map.end()
+        }
+    }
+
+    /// Protocol to use when redirecting requests.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RedirectRuleProtocol {
         /// `http`
@@ -4032,19 +4889,30 @@ pub mod bucket {
         }
     }
 
-    /// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request is for pages in the `/docs` folder, redirect to the `/documents` folder. 2. If request results in HTTP error 4xx, redirect request to another host where you might process the error.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// A container for describing a condition that must be met for the specified redirect to apply.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RoutingRuleCondition {
-        /// The HTTP error code when the redirect is applied. In the event of an error, if the error code equals this value, then the specified redirect is applied.
-        #[serde(
-            rename = "HttpErrorCodeReturnedEquals",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HttpErrorCodeReturnedEquals`: The HTTP error code when the redirect is applied.
         pub http_error_code_returned_equals: Option<Value<String>>,
-        /// The object key name prefix when the redirect is applied. For example, to redirect requests for `ExamplePage.html`, the key prefix will be `ExamplePage.html`. To redirect request for all pages with the prefix `docs/`, the key prefix will be `docs/`, which identifies all objects in the docs/ folder.
-        #[serde(rename = "KeyPrefixEquals", skip_serializing_if = "Option::is_none")]
+        /// `KeyPrefixEquals`: The object key name prefix when the redirect is applied.
         pub key_prefix_equals: Option<Value<String>>,
+    }
+
+    impl Serialize for RoutingRuleCondition {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "HttpErrorCodeReturnedEquals",
+                &self.http_error_code_returned_equals,
+            )?;
+            crate::cfn::entry(&mut map, "KeyPrefixEquals", &self.key_prefix_equals)?;
+            map.end()
+        }
     }
 }
 
@@ -4053,7 +4921,9 @@ pub mod bucket_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::S3::BucketPolicy`: Applies an Amazon S3 bucket policy to an Amazon S3 bucket. If you are using an identity other than the root user of the AWS-account that owns the bucket, the calling identity must have the `PutBucketPolicy` permissions on the specified bucket and belong to the bucket owner's account in order to use this operation. `Ref` returns the primary identifier, `Bucket`.
+    /// `AWS::S3::BucketPolicy`: Applies an Amazon S3 bucket policy to an Amazon S3 bucket. `Ref` returns the primary identifier, `Bucket`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketPolicy {
         resource: cloudwright_core::CfnResource,
@@ -4101,13 +4971,11 @@ pub mod bucket_policy {
     }
 
     /// The properties of `AWS::S3::BucketPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketPolicyProps {
-        /// The name of the Amazon S3 bucket to which the policy applies.
-        #[serde(rename = "Bucket")]
+        /// `Bucket`: The name of the Amazon S3 bucket to which the policy applies.
         pub bucket: Value<String>,
-        /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: A policy document containing permissions to add to the specified bucket. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
     }
 
@@ -4123,14 +4991,30 @@ pub mod bucket_policy {
             }
         }
     }
+
+    impl Serialize for CfnBucketPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::S3::MultiRegionAccessPoint`: [`CfnMultiRegionAccessPoint`], [`CfnMultiRegionAccessPointProps`] and their property types.
 pub mod multi_region_access_point {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::PublicAccessBlockConfiguration;
 
     /// `AWS::S3::MultiRegionAccessPoint`: AWS::S3::MultiRegionAccessPoint is an Amazon S3 resource type that dynamically routes S3 requests to easily satisfy geographic compliance requirements based on customer-defined routing policies. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-multiregionaccesspoint.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionAccessPoint {
         resource: cloudwright_core::CfnResource,
@@ -4190,20 +5074,13 @@ pub mod multi_region_access_point {
     }
 
     /// The properties of `AWS::S3::MultiRegionAccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionAccessPointProps {
-        /// The name you want to assign to this Multi Region Access Point.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name you want to assign to this Multi Region Access Point.
         pub name: Option<Value<String>>,
-        /// The PublicAccessBlock configuration that you want to apply to this Multi Region Access Point. You can enable the configuration options in any combination.
-        #[serde(
-            rename = "PublicAccessBlockConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `PublicAccessBlockConfiguration`: The PublicAccessBlock configuration that you want to apply to this Multi Region Access Point.
         pub public_access_block_configuration: Option<PublicAccessBlockConfiguration>,
-        /// The list of buckets that you want to associate this Multi Region Access Point with.
-        #[serde(rename = "Regions")]
+        /// `Regions`: The list of buckets that you want to associate this Multi Region Access Point with.
         pub regions: Vec<Region>,
     }
 
@@ -4218,35 +5095,30 @@ pub mod multi_region_access_point {
         }
     }
 
-    /// `PublicAccessBlockConfiguration` of `AWS::S3::MultiRegionAccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct PublicAccessBlockConfiguration {
-        /// Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account. Setting this element to TRUE causes the following behavior:
-        #[serde(rename = "BlockPublicAcls", skip_serializing_if = "Option::is_none")]
-        pub block_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should block public bucket policies for buckets in this account. Setting this element to TRUE causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access. Enabling this setting doesn't affect existing bucket policies.
-        #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
-        pub block_public_policy: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should ignore public ACLs for buckets in this account. Setting this element to TRUE causes Amazon S3 to ignore all public ACLs on buckets in this account and any objects that they contain. Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
-        #[serde(rename = "IgnorePublicAcls", skip_serializing_if = "Option::is_none")]
-        pub ignore_public_acls: Option<Value<bool>>,
-        /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to TRUE restricts access to this bucket to only AWS services and authorized users within this account if the bucket has a public policy.
-        #[serde(
-            rename = "RestrictPublicBuckets",
-            skip_serializing_if = "Option::is_none"
-        )]
-
-        pub restrict_public_buckets: Option<Value<bool>>,
+    impl Serialize for CfnMultiRegionAccessPointProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(
+                &mut map,
+                "PublicAccessBlockConfiguration",
+                &self.public_access_block_configuration,
+            )?;
+            map.serialize_entry("Regions", &self.regions)?;
+            map.end()
+        }
     }
 
-    /// `Region` of `AWS::S3::MultiRegionAccessPoint`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `Region` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Region {
         /// `Bucket`.
-        #[serde(rename = "Bucket")]
         pub bucket: Value<String>,
         /// `BucketAccountId`.
-        #[serde(rename = "BucketAccountId", skip_serializing_if = "Option::is_none")]
         pub bucket_account_id: Option<Value<String>>,
     }
 
@@ -4259,6 +5131,19 @@ pub mod multi_region_access_point {
             }
         }
     }
+
+    impl Serialize for Region {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Bucket", &self.bucket)?;
+            crate::cfn::entry(&mut map, "BucketAccountId", &self.bucket_account_id)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::S3::MultiRegionAccessPointPolicy`: [`CfnMultiRegionAccessPointPolicy`], [`CfnMultiRegionAccessPointPolicyProps`] and their property types.
@@ -4267,6 +5152,8 @@ pub mod multi_region_access_point_policy {
     use serde::Serialize;
 
     /// `AWS::S3::MultiRegionAccessPointPolicy`: The policy to be attached to a Multi Region Access Point. `Ref` returns the primary identifier, `MrapName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-multiregionaccesspointpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionAccessPointPolicy {
         resource: cloudwright_core::CfnResource,
@@ -4326,13 +5213,11 @@ pub mod multi_region_access_point_policy {
     }
 
     /// The properties of `AWS::S3::MultiRegionAccessPointPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionAccessPointPolicyProps {
-        /// The name of the Multi Region Access Point to apply policy
-        #[serde(rename = "MrapName")]
+        /// `MrapName`: The name of the Multi Region Access Point to apply policy
         pub mrap_name: Value<String>,
-        /// `Policy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Policy")]
+        /// `Policy`: `Policy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
     }
 
@@ -4348,6 +5233,19 @@ pub mod multi_region_access_point_policy {
             }
         }
     }
+
+    impl Serialize for CfnMultiRegionAccessPointPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("MrapName", &self.mrap_name)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::S3::StorageLens`: [`CfnStorageLens`], [`CfnStorageLensProps`] and their property types.
@@ -4356,6 +5254,8 @@ pub mod storage_lens {
     use serde::Serialize;
 
     /// `AWS::S3::StorageLens`: The AWS::S3::StorageLens resource is an Amazon S3 resource type that you can use to create Storage Lens configurations. `Ref` returns the primary identifier, `StorageLensConfiguration/Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-storagelens.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageLens {
         resource: cloudwright_core::CfnResource,
@@ -4412,13 +5312,11 @@ pub mod storage_lens {
     }
 
     /// The properties of `AWS::S3::StorageLens`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageLensProps {
         /// `StorageLensConfiguration`.
-        #[serde(rename = "StorageLensConfiguration")]
         pub storage_lens_configuration: StorageLensConfiguration,
-        /// A set of tags (key-value pairs) for this Amazon S3 Storage Lens configuration.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A set of tags (key-value pairs) for this Amazon S3 Storage Lens configuration.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -4434,42 +5332,44 @@ pub mod storage_lens {
         }
     }
 
+    impl Serialize for CfnStorageLensProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "StorageLensConfiguration",
+                &self.storage_lens_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Specifies the details of Amazon S3 Storage Lens configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StorageLensConfiguration {
         /// `AccountLevel`.
-        #[serde(rename = "AccountLevel")]
         pub account_level: AccountLevel,
         /// `AwsOrg`.
-        #[serde(rename = "AwsOrg", skip_serializing_if = "Option::is_none")]
         pub aws_org: Option<AwsOrg>,
         /// `DataExport`.
-        #[serde(rename = "DataExport", skip_serializing_if = "Option::is_none")]
         pub data_export: Option<DataExport>,
         /// `Exclude`.
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
         pub exclude: Option<BucketsAndRegions>,
         /// `ExpandedPrefixesDataExport`.
-        #[serde(
-            rename = "ExpandedPrefixesDataExport",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub expanded_prefixes_data_export: Option<StorageLensExpandedPrefixesDataExport>,
         /// `Id`.
-        #[serde(rename = "Id")]
         pub id: Value<String>,
         /// `Include`.
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<BucketsAndRegions>,
-        /// Specifies whether the Amazon S3 Storage Lens configuration is enabled or disabled.
-        #[serde(rename = "IsEnabled")]
+        /// `IsEnabled`: Specifies whether the Amazon S3 Storage Lens configuration is enabled or disabled.
         pub is_enabled: Value<bool>,
-        /// The delimiter to divide S3 key into hierarchy of prefixes.
-        #[serde(rename = "PrefixDelimiter", skip_serializing_if = "Option::is_none")]
+        /// `PrefixDelimiter`: The delimiter to divide S3 key into hierarchy of prefixes.
         pub prefix_delimiter: Option<Value<String>>,
-        /// The ARN for the Amazon S3 Storage Lens configuration. Read-only: CloudFormation returns it.
-        #[serde(rename = "StorageLensArn", skip_serializing_if = "Option::is_none")]
+        /// `StorageLensArn`: The ARN for the Amazon S3 Storage Lens configuration. Read-only: CloudFormation returns it.
         pub storage_lens_arn: Option<Value<String>>,
     }
 
@@ -4495,49 +5395,47 @@ pub mod storage_lens {
         }
     }
 
+    impl Serialize for StorageLensConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountLevel", &self.account_level)?;
+            crate::cfn::entry(&mut map, "AwsOrg", &self.aws_org)?;
+            crate::cfn::entry(&mut map, "DataExport", &self.data_export)?;
+            crate::cfn::entry(&mut map, "Exclude", &self.exclude)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExpandedPrefixesDataExport",
+                &self.expanded_prefixes_data_export,
+            )?;
+            map.serialize_entry("Id", &self.id)?;
+            crate::cfn::entry(&mut map, "Include", &self.include)?;
+            map.serialize_entry("IsEnabled", &self.is_enabled)?;
+            crate::cfn::entry(&mut map, "PrefixDelimiter", &self.prefix_delimiter)?;
+            crate::cfn::entry(&mut map, "StorageLensArn", &self.storage_lens_arn)?;
+            map.end()
+        }
+    }
+
     /// Account-level metrics configurations.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AccountLevel {
         /// `ActivityMetrics`.
-        #[serde(rename = "ActivityMetrics", skip_serializing_if = "Option::is_none")]
         pub activity_metrics: Option<ActivityMetrics>,
         /// `AdvancedCostOptimizationMetrics`.
-        #[serde(
-            rename = "AdvancedCostOptimizationMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_cost_optimization_metrics: Option<AdvancedCostOptimizationMetrics>,
         /// `AdvancedDataProtectionMetrics`.
-        #[serde(
-            rename = "AdvancedDataProtectionMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_data_protection_metrics: Option<AdvancedDataProtectionMetrics>,
         /// `AdvancedPerformanceMetrics`.
-        #[serde(
-            rename = "AdvancedPerformanceMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_performance_metrics: Option<AdvancedPerformanceMetrics>,
         /// `BucketLevel`.
-        #[serde(rename = "BucketLevel")]
         pub bucket_level: BucketLevel,
         /// `DetailedStatusCodesMetrics`.
-        #[serde(
-            rename = "DetailedStatusCodesMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub detailed_status_codes_metrics: Option<DetailedStatusCodesMetrics>,
         /// `StorageLensGroupLevel`.
-        #[serde(
-            rename = "StorageLensGroupLevel",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub storage_lens_group_level: Option<StorageLensGroupLevel>,
     }
 
@@ -4556,90 +5454,193 @@ pub mod storage_lens {
         }
     }
 
+    impl Serialize for AccountLevel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActivityMetrics", &self.activity_metrics)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedCostOptimizationMetrics",
+                &self.advanced_cost_optimization_metrics,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedDataProtectionMetrics",
+                &self.advanced_data_protection_metrics,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedPerformanceMetrics",
+                &self.advanced_performance_metrics,
+            )?;
+            map.serialize_entry("BucketLevel", &self.bucket_level)?;
+            crate::cfn::entry(
+                &mut map,
+                "DetailedStatusCodesMetrics",
+                &self.detailed_status_codes_metrics,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageLensGroupLevel",
+                &self.storage_lens_group_level,
+            )?;
+            map.end()
+        }
+    }
+
     /// Enables activity metrics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ActivityMetrics {
-        /// Specifies whether activity metrics are enabled or disabled.
-        #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `IsEnabled`: Specifies whether activity metrics are enabled or disabled.
         pub is_enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for ActivityMetrics {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsEnabled", &self.is_enabled)?;
+            map.end()
+        }
     }
 
     /// Enables advanced cost optimization metrics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdvancedCostOptimizationMetrics {
-        /// Specifies whether advanced cost optimization metrics are enabled or disabled.
-        #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `IsEnabled`: Specifies whether advanced cost optimization metrics are enabled or disabled.
         pub is_enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for AdvancedCostOptimizationMetrics {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsEnabled", &self.is_enabled)?;
+            map.end()
+        }
     }
 
     /// Enables advanced data protection metrics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdvancedDataProtectionMetrics {
-        /// Specifies whether advanced data protection metrics are enabled or disabled.
-        #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `IsEnabled`: Specifies whether advanced data protection metrics are enabled or disabled.
         pub is_enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for AdvancedDataProtectionMetrics {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsEnabled", &self.is_enabled)?;
+            map.end()
+        }
     }
 
     /// Advanced Performance Metrics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdvancedPerformanceMetrics {
-        /// Specifies whether the Advanced Performance Metrics is enabled or disabled.
-        #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `IsEnabled`: Specifies whether the Advanced Performance Metrics is enabled or disabled.
         pub is_enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for AdvancedPerformanceMetrics {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsEnabled", &self.is_enabled)?;
+            map.end()
+        }
     }
 
     /// Bucket-level metrics configurations.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BucketLevel {
         /// `ActivityMetrics`.
-        #[serde(rename = "ActivityMetrics", skip_serializing_if = "Option::is_none")]
         pub activity_metrics: Option<ActivityMetrics>,
         /// `AdvancedCostOptimizationMetrics`.
-        #[serde(
-            rename = "AdvancedCostOptimizationMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_cost_optimization_metrics: Option<AdvancedCostOptimizationMetrics>,
         /// `AdvancedDataProtectionMetrics`.
-        #[serde(
-            rename = "AdvancedDataProtectionMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_data_protection_metrics: Option<AdvancedDataProtectionMetrics>,
         /// `AdvancedPerformanceMetrics`.
-        #[serde(
-            rename = "AdvancedPerformanceMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub advanced_performance_metrics: Option<AdvancedPerformanceMetrics>,
         /// `DetailedStatusCodesMetrics`.
-        #[serde(
-            rename = "DetailedStatusCodesMetrics",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub detailed_status_codes_metrics: Option<DetailedStatusCodesMetrics>,
         /// `PrefixLevel`.
-        #[serde(rename = "PrefixLevel", skip_serializing_if = "Option::is_none")]
         pub prefix_level: Option<PrefixLevel>,
     }
 
+    impl Serialize for BucketLevel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ActivityMetrics", &self.activity_metrics)?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedCostOptimizationMetrics",
+                &self.advanced_cost_optimization_metrics,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedDataProtectionMetrics",
+                &self.advanced_data_protection_metrics,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AdvancedPerformanceMetrics",
+                &self.advanced_performance_metrics,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DetailedStatusCodesMetrics",
+                &self.detailed_status_codes_metrics,
+            )?;
+            crate::cfn::entry(&mut map, "PrefixLevel", &self.prefix_level)?;
+            map.end()
+        }
+    }
+
     /// Enables detailed status codes metrics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DetailedStatusCodesMetrics {
-        /// Specifies whether detailed status codes metrics are enabled or disabled.
-        #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `IsEnabled`: Specifies whether detailed status codes metrics are enabled or disabled.
         pub is_enabled: Option<Value<bool>>,
     }
 
+    impl Serialize for DetailedStatusCodesMetrics {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsEnabled", &self.is_enabled)?;
+            map.end()
+        }
+    }
+
     /// Prefix-level metrics configurations.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct PrefixLevel {
         /// `StorageMetrics`.
-        #[serde(rename = "StorageMetrics")]
         pub storage_metrics: PrefixLevelStorageMetrics,
     }
 
@@ -4652,65 +5653,120 @@ pub mod storage_lens {
         }
     }
 
-    /// `PrefixLevelStorageMetrics` of `AWS::S3::StorageLens`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for PrefixLevel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("StorageMetrics", &self.storage_metrics)?;
+            map.end()
+        }
+    }
+
+    /// The `PrefixLevelStorageMetrics` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrefixLevelStorageMetrics {
-        /// Specifies whether prefix-level storage metrics are enabled or disabled.
-        #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
+        /// `IsEnabled`: Specifies whether prefix-level storage metrics are enabled or disabled.
         pub is_enabled: Option<Value<bool>>,
         /// `SelectionCriteria`.
-        #[serde(rename = "SelectionCriteria", skip_serializing_if = "Option::is_none")]
         pub selection_criteria: Option<SelectionCriteria>,
     }
 
-    /// Selection criteria for prefix-level metrics.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct SelectionCriteria {
-        /// Delimiter to divide S3 key into hierarchy of prefixes.
-        #[serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")]
-        pub delimiter: Option<Value<String>>,
-        /// Max depth of prefixes of S3 key that Amazon S3 Storage Lens will analyze.
-        #[serde(rename = "MaxDepth", skip_serializing_if = "Option::is_none")]
-        pub max_depth: Option<Value<i64>>,
-        /// The minimum storage bytes threshold for the prefixes to be included in the analysis.
-        #[serde(
-            rename = "MinStorageBytesPercentage",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for PrefixLevelStorageMetrics {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "IsEnabled", &self.is_enabled)?;
+            crate::cfn::entry(&mut map, "SelectionCriteria", &self.selection_criteria)?;
+            map.end()
+        }
+    }
 
+    /// Selection criteria for prefix-level metrics.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SelectionCriteria {
+        /// `Delimiter`: Delimiter to divide S3 key into hierarchy of prefixes.
+        pub delimiter: Option<Value<String>>,
+        /// `MaxDepth`: Max depth of prefixes of S3 key that Amazon S3 Storage Lens will analyze.
+        pub max_depth: Option<Value<i64>>,
+        /// `MinStorageBytesPercentage`: The minimum storage bytes threshold for the prefixes to be included in the analysis.
         pub min_storage_bytes_percentage: Option<Value<f64>>,
     }
 
+    impl Serialize for SelectionCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Delimiter", &self.delimiter)?;
+            crate::cfn::entry(&mut map, "MaxDepth", &self.max_depth)?;
+            crate::cfn::entry(
+                &mut map,
+                "MinStorageBytesPercentage",
+                &self.min_storage_bytes_percentage,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies the details of Amazon S3 Storage Lens Group configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageLensGroupLevel {
         /// `StorageLensGroupSelectionCriteria`.
-        #[serde(
-            rename = "StorageLensGroupSelectionCriteria",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub storage_lens_group_selection_criteria: Option<
             StorageLensGroupSelectionCriteria,
         >,
     }
 
+    impl Serialize for StorageLensGroupLevel {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageLensGroupSelectionCriteria",
+                &self.storage_lens_group_selection_criteria,
+            )?;
+            map.end()
+        }
+    }
+
     /// Selection criteria for Storage Lens Group level metrics
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageLensGroupSelectionCriteria {
         /// `Exclude`.
-        #[serde(rename = "Exclude", skip_serializing_if = "Option::is_none")]
         pub exclude: Option<Vec<Value<String>>>,
         /// `Include`.
-        #[serde(rename = "Include", skip_serializing_if = "Option::is_none")]
         pub include: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for StorageLensGroupSelectionCriteria {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Exclude", &self.exclude)?;
+            crate::cfn::entry(&mut map, "Include", &self.include)?;
+            map.end()
+        }
+    }
+
     /// The AWS Organizations ARN to use in the Amazon S3 Storage Lens configuration.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsOrg {
         /// `Arn`.
-        #[serde(rename = "Arn")]
         pub arn: Value<String>,
     }
 
@@ -4721,29 +5777,55 @@ pub mod storage_lens {
         }
     }
 
+    impl Serialize for AwsOrg {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            map.end()
+        }
+    }
+
     /// Specifies how Amazon S3 Storage Lens metrics should be exported.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DataExport {
         /// `CloudWatchMetrics`.
-        #[serde(rename = "CloudWatchMetrics", skip_serializing_if = "Option::is_none")]
         pub cloud_watch_metrics: Option<CloudWatchMetrics>,
         /// `S3BucketDestination`.
-        #[serde(rename = "S3BucketDestination", skip_serializing_if = "Option::is_none")]
         pub s3_bucket_destination: Option<S3BucketDestination>,
         /// `StorageLensTableDestination`.
-        #[serde(
-            rename = "StorageLensTableDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub storage_lens_table_destination: Option<StorageLensTableDestination>,
     }
 
+    impl Serialize for DataExport {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CloudWatchMetrics", &self.cloud_watch_metrics)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3BucketDestination",
+                &self.s3_bucket_destination,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageLensTableDestination",
+                &self.storage_lens_table_destination,
+            )?;
+            map.end()
+        }
+    }
+
     /// CloudWatch metrics settings for the Amazon S3 Storage Lens metrics export.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudWatchMetrics {
-        /// Specifies whether CloudWatch metrics are enabled or disabled.
-        #[serde(rename = "IsEnabled")]
+        /// `IsEnabled`: Specifies whether CloudWatch metrics are enabled or disabled.
         pub is_enabled: Value<bool>,
     }
 
@@ -4756,26 +5838,32 @@ pub mod storage_lens {
         }
     }
 
+    impl Serialize for CloudWatchMetrics {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("IsEnabled", &self.is_enabled)?;
+            map.end()
+        }
+    }
+
     /// S3 bucket destination settings for the Amazon S3 Storage Lens metrics export.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3BucketDestination {
-        /// The AWS account ID that owns the destination S3 bucket.
-        #[serde(rename = "AccountId")]
+        /// `AccountId`: The AWS account ID that owns the destination S3 bucket.
         pub account_id: Value<String>,
-        /// The ARN of the bucket to which Amazon S3 Storage Lens exports will be placed.
-        #[serde(rename = "Arn")]
+        /// `Arn`: The ARN of the bucket to which Amazon S3 Storage Lens exports will be placed.
         pub arn: Value<String>,
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<Encryption>,
-        /// Specifies the file format to use when exporting Amazon S3 Storage Lens metrics export.
-        #[serde(rename = "Format")]
+        /// `Format`: Specifies the file format to use when exporting Amazon S3 Storage Lens metrics export.
         pub format: Value<Format>,
-        /// The version of the output schema to use when exporting Amazon S3 Storage Lens metrics.
-        #[serde(rename = "OutputSchemaVersion")]
+        /// `OutputSchemaVersion`: The version of the output schema to use when exporting Amazon S3 Storage Lens metrics.
         pub output_schema_version: Value<OutputSchemaVersion>,
-        /// The prefix to use for Amazon S3 Storage Lens export.
-        #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+        /// `Prefix`: The prefix to use for Amazon S3 Storage Lens export.
         pub prefix: Option<Value<String>>,
     }
 
@@ -4798,22 +5886,49 @@ pub mod storage_lens {
         }
     }
 
+    impl Serialize for S3BucketDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AccountId", &self.account_id)?;
+            map.serialize_entry("Arn", &self.arn)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            map.serialize_entry("Format", &self.format)?;
+            map.serialize_entry("OutputSchemaVersion", &self.output_schema_version)?;
+            crate::cfn::entry(&mut map, "Prefix", &self.prefix)?;
+            map.end()
+        }
+    }
+
     /// Configures the server-side encryption for Amazon S3 Storage Lens report files with either S3-managed keys (SSE-S3) or KMS-managed keys (SSE-KMS).
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Encryption {
-        /// S3 default server-side encryption. Untyped in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "SSES3", skip_serializing_if = "Option::is_none")]
+        /// `SSES3`: S3 default server-side encryption. Untyped in the schema: any `serde_json::Value`.
         pub sses3: Option<serde_json::Value>,
         /// `SSEKMS`.
-        #[serde(rename = "SSEKMS", skip_serializing_if = "Option::is_none")]
         pub ssekms: Option<Ssekms>,
     }
 
+    impl Serialize for Encryption {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SSES3", &self.sses3)?;
+            crate::cfn::entry(&mut map, "SSEKMS", &self.ssekms)?;
+            map.end()
+        }
+    }
+
     /// AWS KMS server-side encryption.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Ssekms {
-        /// The ARN of the KMS key to use for encryption.
-        #[serde(rename = "KeyId")]
+        /// `KeyId`: The ARN of the KMS key to use for encryption.
         pub key_id: Value<String>,
     }
 
@@ -4821,6 +5936,18 @@ pub mod storage_lens {
         /// A `Ssekms` of its required properties (`KeyId`), the others unset.
         pub fn new(key_id: impl Into<Value<String>>) -> Self {
             Self { key_id: key_id.into() }
+        }
+    }
+
+    impl Serialize for Ssekms {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("KeyId", &self.key_id)?;
+            map.end()
         }
     }
 
@@ -4896,13 +6023,11 @@ pub mod storage_lens {
     }
 
     /// S3 Tables destination settings for the Amazon S3 Storage Lens metrics export.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct StorageLensTableDestination {
         /// `Encryption`.
-        #[serde(rename = "Encryption", skip_serializing_if = "Option::is_none")]
         pub encryption: Option<Encryption>,
-        /// Specifies whether the export to S3 Tables is enabled or disabled.
-        #[serde(rename = "IsEnabled")]
+        /// `IsEnabled`: Specifies whether the export to S3 Tables is enabled or disabled.
         pub is_enabled: Value<bool>,
     }
 
@@ -4916,30 +6041,69 @@ pub mod storage_lens {
         }
     }
 
+    impl Serialize for StorageLensTableDestination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Encryption", &self.encryption)?;
+            map.serialize_entry("IsEnabled", &self.is_enabled)?;
+            map.end()
+        }
+    }
+
     /// S3 buckets and Regions to include/exclude in the Amazon S3 Storage Lens configuration.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct BucketsAndRegions {
         /// `Buckets`.
-        #[serde(rename = "Buckets", skip_serializing_if = "Option::is_none")]
         pub buckets: Option<Vec<Value<String>>>,
         /// `Regions`.
-        #[serde(rename = "Regions", skip_serializing_if = "Option::is_none")]
         pub regions: Option<Vec<Value<String>>>,
     }
 
+    impl Serialize for BucketsAndRegions {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Buckets", &self.buckets)?;
+            crate::cfn::entry(&mut map, "Regions", &self.regions)?;
+            map.end()
+        }
+    }
+
     /// Expanded Prefixes Data Export.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct StorageLensExpandedPrefixesDataExport {
         /// `S3BucketDestination`.
-        #[serde(rename = "S3BucketDestination", skip_serializing_if = "Option::is_none")]
         pub s3_bucket_destination: Option<S3BucketDestination>,
         /// `StorageLensTableDestination`.
-        #[serde(
-            rename = "StorageLensTableDestination",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub storage_lens_table_destination: Option<StorageLensTableDestination>,
+    }
+
+    impl Serialize for StorageLensExpandedPrefixesDataExport {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "S3BucketDestination",
+                &self.s3_bucket_destination,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "StorageLensTableDestination",
+                &self.storage_lens_table_destination,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -4949,6 +6113,8 @@ pub mod storage_lens_group {
     use serde::Serialize;
 
     /// `AWS::S3::StorageLensGroup`: The AWS::S3::StorageLensGroup resource is an Amazon S3 resource type that you can use to create Storage Lens Group. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-storagelensgroup.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageLensGroup {
         resource: cloudwright_core::CfnResource,
@@ -5001,16 +6167,13 @@ pub mod storage_lens_group {
     }
 
     /// The properties of `AWS::S3::StorageLensGroup`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageLensGroupProps {
         /// `Filter`.
-        #[serde(rename = "Filter")]
         pub filter: Filter,
         /// `Name`.
-        #[serde(rename = "Name")]
         pub name: Value<String>,
-        /// A set of tags (key-value pairs) for this Amazon S3 Storage Lens Group.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A set of tags (key-value pairs) for this Amazon S3 Storage Lens Group.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -5025,91 +6188,192 @@ pub mod storage_lens_group {
         }
     }
 
+    impl Serialize for CfnStorageLensGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Filter", &self.filter)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// Sets the Storage Lens Group filter.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Filter {
         /// `And`.
-        #[serde(rename = "And", skip_serializing_if = "Option::is_none")]
         pub and: Option<And>,
         /// `MatchAnyPrefix`.
-        #[serde(rename = "MatchAnyPrefix", skip_serializing_if = "Option::is_none")]
         pub match_any_prefix: Option<Vec<Value<String>>>,
         /// `MatchAnySuffix`.
-        #[serde(rename = "MatchAnySuffix", skip_serializing_if = "Option::is_none")]
         pub match_any_suffix: Option<Vec<Value<String>>>,
         /// `MatchAnyTag`.
-        #[serde(rename = "MatchAnyTag", skip_serializing_if = "Option::is_none")]
         pub match_any_tag: Option<Vec<crate::cfn::Tag>>,
         /// `MatchObjectAge`.
-        #[serde(rename = "MatchObjectAge", skip_serializing_if = "Option::is_none")]
         pub match_object_age: Option<MatchObjectAge>,
         /// `MatchObjectSize`.
-        #[serde(rename = "MatchObjectSize", skip_serializing_if = "Option::is_none")]
         pub match_object_size: Option<MatchObjectSize>,
         /// `Or`.
-        #[serde(rename = "Or", skip_serializing_if = "Option::is_none")]
         pub or: Option<Or>,
     }
 
+    impl Serialize for Filter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "And", &self.and)?;
+            crate::cfn::entry(&mut map, "MatchAnyPrefix", &self.match_any_prefix)?;
+            crate::cfn::entry(&mut map, "MatchAnySuffix", &self.match_any_suffix)?;
+            crate::cfn::entry(&mut map, "MatchAnyTag", &self.match_any_tag)?;
+            crate::cfn::entry(&mut map, "MatchObjectAge", &self.match_object_age)?;
+            crate::cfn::entry(&mut map, "MatchObjectSize", &self.match_object_size)?;
+            crate::cfn::entry(&mut map, "Or", &self.or)?;
+            map.end()
+        }
+    }
+
     /// The Storage Lens group will include objects that match all of the specified filter values.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct And {
         /// `MatchAnyPrefix`.
-        #[serde(rename = "MatchAnyPrefix", skip_serializing_if = "Option::is_none")]
         pub match_any_prefix: Option<Vec<Value<String>>>,
         /// `MatchAnySuffix`.
-        #[serde(rename = "MatchAnySuffix", skip_serializing_if = "Option::is_none")]
         pub match_any_suffix: Option<Vec<Value<String>>>,
         /// `MatchAnyTag`.
-        #[serde(rename = "MatchAnyTag", skip_serializing_if = "Option::is_none")]
         pub match_any_tag: Option<Vec<crate::cfn::Tag>>,
         /// `MatchObjectAge`.
-        #[serde(rename = "MatchObjectAge", skip_serializing_if = "Option::is_none")]
         pub match_object_age: Option<MatchObjectAge>,
         /// `MatchObjectSize`.
-        #[serde(rename = "MatchObjectSize", skip_serializing_if = "Option::is_none")]
         pub match_object_size: Option<MatchObjectSize>,
+    }
+
+    impl Serialize for And {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MatchAnyPrefix", &self.match_any_prefix)?;
+            crate::cfn::entry(&mut map, "MatchAnySuffix", &self.match_any_suffix)?;
+            crate::cfn::entry(&mut map, "MatchAnyTag", &self.match_any_tag)?;
+            crate::cfn::entry(&mut map, "MatchObjectAge", &self.match_object_age)?;
+            crate::cfn::entry(&mut map, "MatchObjectSize", &self.match_object_size)?;
+            map.end()
+        }
     }
 
     /// Filter to match all of the specified values for the minimum and maximum object age.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MatchObjectAge {
-        /// Minimum object age to which the rule applies.
-        #[serde(rename = "DaysGreaterThan", skip_serializing_if = "Option::is_none")]
+        /// `DaysGreaterThan`: Minimum object age to which the rule applies.
         pub days_greater_than: Option<Value<i64>>,
-        /// Maximum object age to which the rule applies.
-        #[serde(rename = "DaysLessThan", skip_serializing_if = "Option::is_none")]
+        /// `DaysLessThan`: Maximum object age to which the rule applies.
         pub days_less_than: Option<Value<i64>>,
     }
 
+    impl Serialize for MatchObjectAge {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DaysGreaterThan", &self.days_greater_than)?;
+            crate::cfn::entry(&mut map, "DaysLessThan", &self.days_less_than)?;
+            map.end()
+        }
+    }
+
     /// Filter to match all of the specified values for the minimum and maximum object size.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MatchObjectSize {
-        /// Minimum object size to which the rule applies.
-        #[serde(rename = "BytesGreaterThan", skip_serializing_if = "Option::is_none")]
+        /// `BytesGreaterThan`: Minimum object size to which the rule applies.
         pub bytes_greater_than: Option<Value<i64>>,
-        /// Maximum object size to which the rule applies.
-        #[serde(rename = "BytesLessThan", skip_serializing_if = "Option::is_none")]
+        /// `BytesLessThan`: Maximum object size to which the rule applies.
         pub bytes_less_than: Option<Value<i64>>,
     }
 
+    impl Serialize for MatchObjectSize {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BytesGreaterThan", &self.bytes_greater_than)?;
+            crate::cfn::entry(&mut map, "BytesLessThan", &self.bytes_less_than)?;
+            map.end()
+        }
+    }
+
     /// The Storage Lens group will include objects that match any of the specified filter values.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Or {
         /// `MatchAnyPrefix`.
-        #[serde(rename = "MatchAnyPrefix", skip_serializing_if = "Option::is_none")]
         pub match_any_prefix: Option<Vec<Value<String>>>,
         /// `MatchAnySuffix`.
-        #[serde(rename = "MatchAnySuffix", skip_serializing_if = "Option::is_none")]
         pub match_any_suffix: Option<Vec<Value<String>>>,
         /// `MatchAnyTag`.
-        #[serde(rename = "MatchAnyTag", skip_serializing_if = "Option::is_none")]
         pub match_any_tag: Option<Vec<crate::cfn::Tag>>,
         /// `MatchObjectAge`.
-        #[serde(rename = "MatchObjectAge", skip_serializing_if = "Option::is_none")]
         pub match_object_age: Option<MatchObjectAge>,
         /// `MatchObjectSize`.
-        #[serde(rename = "MatchObjectSize", skip_serializing_if = "Option::is_none")]
         pub match_object_size: Option<MatchObjectSize>,
+    }
+
+    impl Serialize for Or {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "MatchAnyPrefix", &self.match_any_prefix)?;
+            crate::cfn::entry(&mut map, "MatchAnySuffix", &self.match_any_suffix)?;
+            crate::cfn::entry(&mut map, "MatchAnyTag", &self.match_any_tag)?;
+            crate::cfn::entry(&mut map, "MatchObjectAge", &self.match_object_age)?;
+            crate::cfn::entry(&mut map, "MatchObjectSize", &self.match_object_size)?;
+            map.end()
+        }
+    }
+}
+
+/// The `PublicAccessBlockConfiguration` property type.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PublicAccessBlockConfiguration {
+    /// `BlockPublicAcls`: Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account.
+    pub block_public_acls: Option<Value<bool>>,
+    /// `BlockPublicPolicy`: Specifies whether Amazon S3 should block public bucket policies for buckets in this account.
+    pub block_public_policy: Option<Value<bool>>,
+    /// `IgnorePublicAcls`: Specifies whether Amazon S3 should ignore public ACLs for buckets in this account.
+    pub ignore_public_acls: Option<Value<bool>>,
+    /// `RestrictPublicBuckets`: Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
+    pub restrict_public_buckets: Option<Value<bool>>,
+}
+
+impl Serialize for PublicAccessBlockConfiguration {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "BlockPublicAcls", &self.block_public_acls)?;
+        crate::cfn::entry(&mut map, "BlockPublicPolicy", &self.block_public_policy)?;
+        crate::cfn::entry(&mut map, "IgnorePublicAcls", &self.ignore_public_acls)?;
+        crate::cfn::entry(
+            &mut map,
+            "RestrictPublicBuckets",
+            &self.restrict_public_buckets,
+        )?;
+        map.end()
     }
 }

@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use resource_policy::{CfnResourcePolicy, CfnResourcePolicyProps};
@@ -20,6 +21,8 @@ pub mod resource_policy {
     use serde::Serialize;
 
     /// `AWS::SecretsManager::ResourcePolicy`: Resource Type definition for AWS::SecretsManager::ResourcePolicy. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -72,16 +75,13 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::SecretsManager::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// Specifies whether to block resource-based policies that allow broad access to the secret.
-        #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
+        /// `BlockPublicPolicy`: Specifies whether to block resource-based policies that allow broad access to the secret.
         pub block_public_policy: Option<Value<bool>>,
-        /// `ResourcePolicy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "ResourcePolicy")]
+        /// `ResourcePolicy`: `ResourcePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub resource_policy: serde_json::Value,
-        /// The ARN or name of the secret to attach the resource-based policy.
-        #[serde(rename = "SecretId")]
+        /// `SecretId`: The ARN or name of the secret to attach the resource-based policy.
         pub secret_id: Value<String>,
     }
 
@@ -98,6 +98,20 @@ pub mod resource_policy {
             }
         }
     }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BlockPublicPolicy", &self.block_public_policy)?;
+            map.serialize_entry("ResourcePolicy", &self.resource_policy)?;
+            map.serialize_entry("SecretId", &self.secret_id)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SecretsManager::RotationSchedule`: [`CfnRotationSchedule`], [`CfnRotationScheduleProps`] and their property types.
@@ -106,6 +120,8 @@ pub mod rotation_schedule {
     use serde::Serialize;
 
     /// `AWS::SecretsManager::RotationSchedule`: Resource Type definition for AWS::SecretsManager::RotationSchedule. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-rotationschedule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRotationSchedule {
         resource: cloudwright_core::CfnResource,
@@ -158,46 +174,23 @@ pub mod rotation_schedule {
     }
 
     /// The properties of `AWS::SecretsManager::RotationSchedule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRotationScheduleProps {
-        /// The list of metadata needed to successfully rotate a managed external secret.
-        #[serde(
-            rename = "ExternalSecretRotationMetadata",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExternalSecretRotationMetadata`: The list of metadata needed to successfully rotate a managed external secret.
         pub external_secret_rotation_metadata: Option<
             Vec<ExternalSecretRotationMetadataItem>,
         >,
-        /// The ARN of the IAM role that is used by Secrets Manager to rotate a managed external secret.
-        #[serde(
-            rename = "ExternalSecretRotationRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ExternalSecretRotationRoleArn`: The ARN of the IAM role that is used by Secrets Manager to rotate a managed external secret.
         pub external_secret_rotation_role_arn: Option<Value<String>>,
-        /// Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates. To use a rotation function that already exists, specify RotationLambdaARN instead.
-        #[serde(
-            rename = "HostedRotationLambda",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HostedRotationLambda`: Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates.
         pub hosted_rotation_lambda: Option<HostedRotationLambda>,
-        /// Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
-        #[serde(
-            rename = "RotateImmediatelyOnUpdate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RotateImmediatelyOnUpdate`: Specifies whether to rotate the secret immediately or wait until the next scheduled rotation window.
         pub rotate_immediately_on_update: Option<Value<bool>>,
-        /// The ARN of an existing Lambda rotation function. To specify a rotation function that is also defined in this template, use the Ref function.
-        #[serde(rename = "RotationLambdaARN", skip_serializing_if = "Option::is_none")]
+        /// `RotationLambdaARN`: The ARN of an existing Lambda rotation function.
         pub rotation_lambda_arn: Option<Value<String>>,
-        /// A structure that defines the rotation configuration for this secret.
-        #[serde(rename = "RotationRules", skip_serializing_if = "Option::is_none")]
+        /// `RotationRules`: A structure that defines the rotation configuration for this secret.
         pub rotation_rules: Option<RotationRules>,
-        /// The ARN or name of the secret to rotate.
-        #[serde(rename = "SecretId")]
+        /// `SecretId`: The ARN or name of the secret to rotate.
         pub secret_id: Value<String>,
     }
 
@@ -216,14 +209,46 @@ pub mod rotation_schedule {
         }
     }
 
-    /// The metadata needed to successfully rotate a managed external secret. Each metadata item is a key and value pair of strings in a JSON text string.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnRotationScheduleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalSecretRotationMetadata",
+                &self.external_secret_rotation_metadata,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ExternalSecretRotationRoleArn",
+                &self.external_secret_rotation_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "HostedRotationLambda",
+                &self.hosted_rotation_lambda,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RotateImmediatelyOnUpdate",
+                &self.rotate_immediately_on_update,
+            )?;
+            crate::cfn::entry(&mut map, "RotationLambdaARN", &self.rotation_lambda_arn)?;
+            crate::cfn::entry(&mut map, "RotationRules", &self.rotation_rules)?;
+            map.serialize_entry("SecretId", &self.secret_id)?;
+            map.end()
+        }
+    }
+
+    /// The metadata needed to successfully rotate a managed external secret.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ExternalSecretRotationMetadataItem {
-        /// The key name of the metadata item. You can specify a value that's 1 to 256 characters in length.
-        #[serde(rename = "Key")]
+        /// `Key`: The key name of the metadata item.
         pub key: Value<String>,
-        /// The value for the metadata item. You can specify a value that's 1 to 2048 characters in length.
-        #[serde(rename = "Value")]
+        /// `Value`: The value for the metadata item.
         pub value: Value<String>,
     }
 
@@ -240,49 +265,43 @@ pub mod rotation_schedule {
         }
     }
 
-    /// `HostedRotationLambda` of `AWS::SecretsManager::RotationSchedule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for ExternalSecretRotationMetadataItem {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The `HostedRotationLambda` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HostedRotationLambda {
-        /// A string of the characters that you don't want in the password.
-        #[serde(rename = "ExcludeCharacters", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeCharacters`: A string of the characters that you don't want in the password.
         pub exclude_characters: Option<Value<String>>,
-        /// The ARN of the KMS key that Secrets Manager uses to encrypt the secret. If you don't specify this value, then Secrets Manager uses the key aws/secretsmanager. If aws/secretsmanager doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
-        #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyArn`: The ARN of the KMS key that Secrets Manager uses to encrypt the secret.
         pub kms_key_arn: Option<Value<String>>,
-        /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy. CloudFormation grants the execution role for the Lambda rotation function GetSecretValue permission to the secret in this property.
-        #[serde(rename = "MasterSecretArn", skip_serializing_if = "Option::is_none")]
+        /// `MasterSecretArn`: The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy.
         pub master_secret_arn: Option<Value<String>>,
-        /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key aws/secretsmanager.
-        #[serde(
-            rename = "MasterSecretKmsKeyArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MasterSecretKmsKeyArn`: The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key.
         pub master_secret_kms_key_arn: Option<Value<String>>,
-        /// The name of the Lambda rotation function.
-        #[serde(rename = "RotationLambdaName", skip_serializing_if = "Option::is_none")]
+        /// `RotationLambdaName`: The name of the Lambda rotation function.
         pub rotation_lambda_name: Option<Value<String>>,
-        /// The type of rotation template to use
-        #[serde(rename = "RotationType")]
+        /// `RotationType`: The type of rotation template to use
         pub rotation_type: Value<String>,
-        /// The python runtime associated with the Lambda function
-        #[serde(rename = "Runtime", skip_serializing_if = "Option::is_none")]
+        /// `Runtime`: The python runtime associated with the Lambda function
         pub runtime: Option<Value<String>>,
-        /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy. CloudFormation grants the execution role for the Lambda rotation function GetSecretValue permission to the secret in this property.
-        #[serde(rename = "SuperuserSecretArn", skip_serializing_if = "Option::is_none")]
+        /// `SuperuserSecretArn`: The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy.
         pub superuser_secret_arn: Option<Value<String>>,
-        /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key aws/secretsmanager.
-        #[serde(
-            rename = "SuperuserSecretKmsKeyArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SuperuserSecretKmsKeyArn`: The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key.
         pub superuser_secret_kms_key_arn: Option<Value<String>>,
-        /// A comma-separated list of security group IDs applied to the target database.
-        #[serde(rename = "VpcSecurityGroupIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSecurityGroupIds`: A comma-separated list of security group IDs applied to the target database.
         pub vpc_security_group_ids: Option<Value<String>>,
-        /// A comma separated list of VPC subnet IDs of the target database network. The Lambda rotation function is in the same subnet group.
-        #[serde(rename = "VpcSubnetIds", skip_serializing_if = "Option::is_none")]
+        /// `VpcSubnetIds`: A comma separated list of VPC subnet IDs of the target database network.
         pub vpc_subnet_ids: Option<Value<String>>,
     }
 
@@ -305,22 +324,79 @@ pub mod rotation_schedule {
         }
     }
 
-    /// `RotationRules` of `AWS::SecretsManager::RotationSchedule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct RotationRules {
-        /// The number of days between automatic scheduled rotations of the secret. You can use this value to check that your secret meets your compliance guidelines for how often secrets must be rotated.
-        #[serde(
-            rename = "AutomaticallyAfterDays",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for HostedRotationLambda {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludeCharacters", &self.exclude_characters)?;
+            crate::cfn::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "MasterSecretArn", &self.master_secret_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "MasterSecretKmsKeyArn",
+                &self.master_secret_kms_key_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RotationLambdaName",
+                &self.rotation_lambda_name,
+            )?;
+            map.serialize_entry("RotationType", &self.rotation_type)?;
+            crate::cfn::entry(&mut map, "Runtime", &self.runtime)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuperuserSecretArn",
+                &self.superuser_secret_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SuperuserSecretKmsKeyArn",
+                &self.superuser_secret_kms_key_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "VpcSecurityGroupIds",
+                &self.vpc_security_group_ids,
+            )?;
+            crate::cfn::entry(&mut map, "VpcSubnetIds", &self.vpc_subnet_ids)?;
+            map.end()
+        }
+    }
 
+    /// The `RotationRules` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RotationRules {
+        /// `AutomaticallyAfterDays`: The number of days between automatic scheduled rotations of the secret.
         pub automatically_after_days: Option<Value<i64>>,
-        /// The length of the rotation window in hours, for example 3h for a three hour window. Secrets Manager rotates your secret at any time during this window. The window must not extend into the next rotation window or the next UTC day. The window starts according to the ScheduleExpression.
-        #[serde(rename = "Duration", skip_serializing_if = "Option::is_none")]
+        /// `Duration`: The length of the rotation window in hours, for example 3h for a three hour window.
         pub duration: Option<Value<String>>,
-        /// A cron() or rate() expression that defines the schedule for rotating your secret. Secrets Manager rotation schedules use UTC time zone.
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleExpression`: A cron() or rate() expression that defines the schedule for rotating your secret.
         pub schedule_expression: Option<Value<String>>,
+    }
+
+    impl Serialize for RotationRules {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomaticallyAfterDays",
+                &self.automatically_after_days,
+            )?;
+            crate::cfn::entry(&mut map, "Duration", &self.duration)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -329,7 +405,9 @@ pub mod secret {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::SecretsManager::Secret`: Creates a new secret. A *secret* can be a password, a set of credentials such as a user name and password, an OAuth token, or other secret information that you store in an encrypted form in Secrets Manager. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::SecretsManager::Secret`: Creates a new secret. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecret {
         resource: cloudwright_core::CfnResource,
@@ -382,89 +460,113 @@ pub mod secret {
     }
 
     /// The properties of `AWS::SecretsManager::Secret`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSecretProps {
-        /// The description of the secret.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the secret.
         pub description: Option<Value<String>>,
-        /// A structure that specifies how to generate a password to encrypt and store in the secret. To include a specific string in the secret, use `SecretString` instead. If you omit both `GenerateSecretString` and `SecretString`, you create an empty secret. When you make a change to this property, a new secret version is created.
-        #[serde(
-            rename = "GenerateSecretString",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `GenerateSecretString`: A structure that specifies how to generate a password to encrypt and store in the secret.
         pub generate_secret_string: Option<GenerateSecretString>,
-        /// The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by `alias/`, for example `alias/aws/secretsmanager`. For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html).
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ARN, key ID, or alias of the KMS key that Secrets Manager uses to encrypt the secret value in the secret.
         pub kms_key_id: Option<Value<String>>,
-        /// The name of the new secret.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the new secret.
         pub name: Option<Value<String>>,
-        /// A custom type that specifies a `Region` and the `KmsKeyId` for a replica secret.
-        #[serde(rename = "ReplicaRegions", skip_serializing_if = "Option::is_none")]
+        /// `ReplicaRegions`: A custom type that specifies a `Region` and the `KmsKeyId` for a replica secret.
         pub replica_regions: Option<Vec<ReplicaRegion>>,
-        /// The text to encrypt and store in the secret. We recommend you use a JSON structure of key/value pairs for your secret value. To generate a random password, use `GenerateSecretString` instead. If you omit both `GenerateSecretString` and `SecretString`, you create an empty secret. When you make a change to this property, a new secret version is created.
-        #[serde(rename = "SecretString", skip_serializing_if = "Option::is_none")]
+        /// `SecretString`: The text to encrypt and store in the secret.
         pub secret_string: Option<Value<String>>,
-        /// A list of tags to attach to the secret. Each tag is a key and value pair of strings in a JSON text string, for example:
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A list of tags to attach to the secret.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The exact string that identifies the third-party partner that holds the external secret. For more information, see [Managed external secret partners](https://docs.aws.amazon.com/secretsmanager/latest/userguide/mes-partners.html).
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The exact string that identifies the third-party partner that holds the external secret.
         pub r#type: Option<Value<String>>,
     }
 
-    /// Generates a random password. We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnSecretProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(
+                &mut map,
+                "GenerateSecretString",
+                &self.generate_secret_string,
+            )?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "ReplicaRegions", &self.replica_regions)?;
+            crate::cfn::entry(&mut map, "SecretString", &self.secret_string)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
+    /// Generates a random password.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct GenerateSecretString {
-        /// A string of the characters that you don't want in the password.
-        #[serde(rename = "ExcludeCharacters", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeCharacters`: A string of the characters that you don't want in the password.
         pub exclude_characters: Option<Value<String>>,
-        /// Specifies whether to exclude lowercase letters from the password. If you don't include this switch, the password can contain lowercase letters.
-        #[serde(rename = "ExcludeLowercase", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeLowercase`: Specifies whether to exclude lowercase letters from the password.
         pub exclude_lowercase: Option<Value<bool>>,
-        /// Specifies whether to exclude numbers from the password. If you don't include this switch, the password can contain numbers.
-        #[serde(rename = "ExcludeNumbers", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeNumbers`: Specifies whether to exclude numbers from the password.
         pub exclude_numbers: Option<Value<bool>>,
-        /// Specifies whether to exclude the following punctuation characters from the password: `! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~`. If you don't include this switch, the password can contain punctuation.
-        #[serde(rename = "ExcludePunctuation", skip_serializing_if = "Option::is_none")]
+        /// `ExcludePunctuation`: Specifies whether to exclude the following punctuation characters from the password: `! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~`. If you don't include this switch, the password can contain punctuation.
         pub exclude_punctuation: Option<Value<bool>>,
-        /// Specifies whether to exclude uppercase letters from the password. If you don't include this switch, the password can contain uppercase letters.
-        #[serde(rename = "ExcludeUppercase", skip_serializing_if = "Option::is_none")]
+        /// `ExcludeUppercase`: Specifies whether to exclude uppercase letters from the password.
         pub exclude_uppercase: Option<Value<bool>>,
-        /// The JSON key name for the key/value pair, where the value is the generated password. This pair is added to the JSON structure specified by the `SecretStringTemplate` parameter. If you specify this parameter, then you must also specify `SecretStringTemplate`.
-        #[serde(rename = "GenerateStringKey", skip_serializing_if = "Option::is_none")]
+        /// `GenerateStringKey`: The JSON key name for the key/value pair, where the value is the generated password.
         pub generate_string_key: Option<Value<String>>,
-        /// Specifies whether to include the space character. If you include this switch, the password can contain space characters.
-        #[serde(rename = "IncludeSpace", skip_serializing_if = "Option::is_none")]
+        /// `IncludeSpace`: Specifies whether to include the space character.
         pub include_space: Option<Value<bool>>,
-        /// The length of the password. If you don't include this parameter, the default length is 32 characters.
-        #[serde(rename = "PasswordLength", skip_serializing_if = "Option::is_none")]
+        /// `PasswordLength`: The length of the password.
         pub password_length: Option<Value<i64>>,
-        /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation. If you don't include this switch, the password contains at least one of every character type.
-        #[serde(
-            rename = "RequireEachIncludedType",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RequireEachIncludedType`: Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation.
         pub require_each_included_type: Option<Value<bool>>,
-        /// A template that the generated string must match. When you make a change to this property, a new secret version is created.
-        #[serde(
-            rename = "SecretStringTemplate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SecretStringTemplate`: A template that the generated string must match.
         pub secret_string_template: Option<Value<String>>,
     }
 
+    impl Serialize for GenerateSecretString {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ExcludeCharacters", &self.exclude_characters)?;
+            crate::cfn::entry(&mut map, "ExcludeLowercase", &self.exclude_lowercase)?;
+            crate::cfn::entry(&mut map, "ExcludeNumbers", &self.exclude_numbers)?;
+            crate::cfn::entry(
+                &mut map,
+                "ExcludePunctuation",
+                &self.exclude_punctuation,
+            )?;
+            crate::cfn::entry(&mut map, "ExcludeUppercase", &self.exclude_uppercase)?;
+            crate::cfn::entry(&mut map, "GenerateStringKey", &self.generate_string_key)?;
+            crate::cfn::entry(&mut map, "IncludeSpace", &self.include_space)?;
+            crate::cfn::entry(&mut map, "PasswordLength", &self.password_length)?;
+            crate::cfn::entry(
+                &mut map,
+                "RequireEachIncludedType",
+                &self.require_each_included_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SecretStringTemplate",
+                &self.secret_string_template,
+            )?;
+            map.end()
+        }
+    }
+
     /// Specifies a `Region` and the `KmsKeyId` for a replica secret.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReplicaRegion {
-        /// The ARN, key ID, or alias of the KMS key to encrypt the secret. If you don't include this field, Secrets Manager uses `aws/secretsmanager`.
-        #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsKeyId`: The ARN, key ID, or alias of the KMS key to encrypt the secret.
         pub kms_key_id: Option<Value<String>>,
-        /// A string that represents a `Region`, for example "us-east-1".
-        #[serde(rename = "Region")]
+        /// `Region`: A string that represents a `Region`, for example "us-east-1".
         pub region: Value<String>,
     }
 
@@ -477,6 +579,19 @@ pub mod secret {
             }
         }
     }
+
+    impl Serialize for ReplicaRegion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "KmsKeyId", &self.kms_key_id)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SecretsManager::SecretTargetAttachment`: [`CfnSecretTargetAttachment`], [`CfnSecretTargetAttachmentProps`] and their property types.
@@ -485,6 +600,8 @@ pub mod secret_target_attachment {
     use serde::Serialize;
 
     /// `AWS::SecretsManager::SecretTargetAttachment`: Resource Type definition for AWS::SecretsManager::SecretTargetAttachment. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secrettargetattachment.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecretTargetAttachment {
         resource: cloudwright_core::CfnResource,
@@ -537,16 +654,13 @@ pub mod secret_target_attachment {
     }
 
     /// The properties of `AWS::SecretsManager::SecretTargetAttachment`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecretTargetAttachmentProps {
         /// `SecretId`.
-        #[serde(rename = "SecretId")]
         pub secret_id: Value<String>,
         /// `TargetId`.
-        #[serde(rename = "TargetId")]
         pub target_id: Value<String>,
         /// `TargetType`.
-        #[serde(rename = "TargetType")]
         pub target_type: Value<String>,
     }
 
@@ -562,6 +676,20 @@ pub mod secret_target_attachment {
                 target_id: target_id.into(),
                 target_type: target_type.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnSecretTargetAttachmentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SecretId", &self.secret_id)?;
+            map.serialize_entry("TargetId", &self.target_id)?;
+            map.serialize_entry("TargetType", &self.target_type)?;
+            map.end()
         }
     }
 }

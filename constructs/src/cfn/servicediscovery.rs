@@ -5,9 +5,12 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use http_namespace::{CfnHttpNamespace, CfnHttpNamespaceProps};
 pub use instance::{CfnInstance, CfnInstanceProps};
 pub use private_dns_namespace::{CfnPrivateDnsNamespace, CfnPrivateDnsNamespaceProps};
@@ -20,6 +23,8 @@ pub mod http_namespace {
     use serde::Serialize;
 
     /// `AWS::ServiceDiscovery::HttpNamespace`: Resource Type definition for AWS::ServiceDiscovery::HttpNamespace. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-httpnamespace.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHttpNamespace {
         resource: cloudwright_core::CfnResource,
@@ -77,16 +82,13 @@ pub mod http_namespace {
     }
 
     /// The properties of `AWS::ServiceDiscovery::HttpNamespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHttpNamespaceProps {
-        /// A description for the namespace.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the namespace.
         pub description: Option<Value<String>>,
-        /// The name that you want to assign to this namespace.
-        #[serde(rename = "Name")]
+        /// `Name`: The name that you want to assign to this namespace.
         pub name: Value<String>,
-        /// The tags for the namespace. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the namespace.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -100,6 +102,20 @@ pub mod http_namespace {
             }
         }
     }
+
+    impl Serialize for CfnHttpNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ServiceDiscovery::Instance`: [`CfnInstance`], [`CfnInstanceProps`] and their property types.
@@ -108,6 +124,8 @@ pub mod instance {
     use serde::Serialize;
 
     /// `AWS::ServiceDiscovery::Instance`: Resource Type definition for AWS::ServiceDiscovery::Instance. `Ref` returns the primary identifier, made of `ServiceId`, `InstanceId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-instance.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstance {
         resource: cloudwright_core::CfnResource,
@@ -159,16 +177,13 @@ pub mod instance {
     }
 
     /// The properties of `AWS::ServiceDiscovery::Instance`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceProps {
-        /// `InstanceAttributes`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "InstanceAttributes")]
+        /// `InstanceAttributes`: `InstanceAttributes`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub instance_attributes: serde_json::Value,
-        /// An identifier that you want to associate with the instance.
-        #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+        /// `InstanceId`: An identifier that you want to associate with the instance.
         pub instance_id: Option<Value<String>>,
-        /// The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance.
-        #[serde(rename = "ServiceId")]
+        /// `ServiceId`: The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance.
         pub service_id: Value<String>,
     }
 
@@ -185,14 +200,31 @@ pub mod instance {
             }
         }
     }
+
+    impl Serialize for CfnInstanceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("InstanceAttributes", &self.instance_attributes)?;
+            crate::cfn::entry(&mut map, "InstanceId", &self.instance_id)?;
+            map.serialize_entry("ServiceId", &self.service_id)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::ServiceDiscovery::PrivateDnsNamespace`: [`CfnPrivateDnsNamespace`], [`CfnPrivateDnsNamespaceProps`] and their property types.
 pub mod private_dns_namespace {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Soa;
 
     /// `AWS::ServiceDiscovery::PrivateDnsNamespace`: Resource Type definition for AWS::ServiceDiscovery::PrivateDnsNamespace. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-privatednsnamespace.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrivateDnsNamespace {
         resource: cloudwright_core::CfnResource,
@@ -256,22 +288,17 @@ pub mod private_dns_namespace {
     }
 
     /// The properties of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrivateDnsNamespaceProps {
-        /// A description of the namespace.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the namespace.
         pub description: Option<Value<String>>,
-        /// The name that you want to assign to this namespace. When you create a private DNS namespace, AWS Cloud Map automatically creates an Amazon Route 53 private hosted zone that has the same name as the namespace.
-        #[serde(rename = "Name")]
+        /// `Name`: The name that you want to assign to this namespace.
         pub name: Value<String>,
-        /// Properties of the private DNS namespace.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: Properties of the private DNS namespace.
         pub properties: Option<Properties>,
-        /// The tags for the namespace. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the namespace.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The ID of the Amazon VPC that you want to associate the namespace with.
-        #[serde(rename = "Vpc", skip_serializing_if = "Option::is_none")]
+        /// `Vpc`: The ID of the Amazon VPC that you want to associate the namespace with.
         pub vpc: Option<Value<String>>,
     }
 
@@ -288,28 +315,58 @@ pub mod private_dns_namespace {
         }
     }
 
-    /// `Properties` of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnPrivateDnsNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Vpc", &self.vpc)?;
+            map.end()
+        }
+    }
+
+    /// The `Properties` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Properties {
         /// `DnsProperties`.
-        #[serde(rename = "DnsProperties", skip_serializing_if = "Option::is_none")]
         pub dns_properties: Option<PrivateDnsPropertiesMutable>,
     }
 
-    /// `PrivateDnsPropertiesMutable` of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for Properties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsProperties", &self.dns_properties)?;
+            map.end()
+        }
+    }
+
+    /// The `PrivateDnsPropertiesMutable` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateDnsPropertiesMutable {
         /// `SOA`.
-        #[serde(rename = "SOA", skip_serializing_if = "Option::is_none")]
         pub soa: Option<Soa>,
     }
 
-    /// `Soa` of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Soa {
-        /// `TTL`.
-        #[serde(rename = "TTL", skip_serializing_if = "Option::is_none")]
-        pub ttl: Option<Value<f64>>,
+    impl Serialize for PrivateDnsPropertiesMutable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SOA", &self.soa)?;
+            map.end()
+        }
     }
 }
 
@@ -317,8 +374,11 @@ pub mod private_dns_namespace {
 pub mod public_dns_namespace {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Soa;
 
     /// `AWS::ServiceDiscovery::PublicDnsNamespace`: Resource Type definition for AWS::ServiceDiscovery::PublicDnsNamespace. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-publicdnsnamespace.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicDnsNamespace {
         resource: cloudwright_core::CfnResource,
@@ -381,19 +441,15 @@ pub mod public_dns_namespace {
     }
 
     /// The properties of `AWS::ServiceDiscovery::PublicDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicDnsNamespaceProps {
-        /// A description for the namespace.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the namespace.
         pub description: Option<Value<String>>,
-        /// The name that you want to assign to this namespace.
-        #[serde(rename = "Name")]
+        /// `Name`: The name that you want to assign to this namespace.
         pub name: Value<String>,
-        /// Properties for the public DNS namespace.
-        #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+        /// `Properties`: Properties for the public DNS namespace.
         pub properties: Option<Properties>,
-        /// The tags for the namespace. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags for the namespace.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -409,28 +465,57 @@ pub mod public_dns_namespace {
         }
     }
 
-    /// `Properties` of `AWS::ServiceDiscovery::PublicDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnPublicDnsNamespaceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Properties", &self.properties)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The `Properties` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Properties {
         /// `DnsProperties`.
-        #[serde(rename = "DnsProperties", skip_serializing_if = "Option::is_none")]
         pub dns_properties: Option<PublicDnsPropertiesMutable>,
     }
 
-    /// `PublicDnsPropertiesMutable` of `AWS::ServiceDiscovery::PublicDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for Properties {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DnsProperties", &self.dns_properties)?;
+            map.end()
+        }
+    }
+
+    /// The `PublicDnsPropertiesMutable` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PublicDnsPropertiesMutable {
         /// `SOA`.
-        #[serde(rename = "SOA", skip_serializing_if = "Option::is_none")]
         pub soa: Option<Soa>,
     }
 
-    /// `Soa` of `AWS::ServiceDiscovery::PublicDnsNamespace`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct Soa {
-        /// `TTL`.
-        #[serde(rename = "TTL", skip_serializing_if = "Option::is_none")]
-        pub ttl: Option<Value<f64>>,
+    impl Serialize for PublicDnsPropertiesMutable {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "SOA", &self.soa)?;
+            map.end()
+        }
     }
 }
 
@@ -440,6 +525,8 @@ pub mod service {
     use serde::Serialize;
 
     /// `AWS::ServiceDiscovery::Service`: Resource Type definition for AWS::ServiceDiscovery::Service. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicediscovery-service.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnService {
         resource: cloudwright_core::CfnResource,
@@ -500,52 +587,60 @@ pub mod service {
     }
 
     /// The properties of `AWS::ServiceDiscovery::Service`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceProps {
-        /// A description for the service.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the service.
         pub description: Option<Value<String>>,
-        /// DNS-related configurations for the service.
-        #[serde(rename = "DnsConfig", skip_serializing_if = "Option::is_none")]
+        /// `DnsConfig`: DNS-related configurations for the service.
         pub dns_config: Option<DnsConfig>,
-        /// Settings for health checks. Used when routing is DNS-based.
-        #[serde(rename = "HealthCheckConfig", skip_serializing_if = "Option::is_none")]
+        /// `HealthCheckConfig`: Settings for health checks.
         pub health_check_config: Option<HealthCheckConfig>,
-        /// Settings for custom health checks.
-        #[serde(
-            rename = "HealthCheckCustomConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `HealthCheckCustomConfig`: Settings for custom health checks.
         pub health_check_custom_config: Option<HealthCheckCustomConfig>,
-        /// The name of the service.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the service.
         pub name: Option<Value<String>>,
-        /// The ID of the namespace in which the service is created.
-        #[serde(rename = "NamespaceId", skip_serializing_if = "Option::is_none")]
+        /// `NamespaceId`: The ID of the namespace in which the service is created.
         pub namespace_id: Option<Value<String>>,
-        /// A string map that contains attributes and values for the service. You can specify a maximum of 30 key-value pairs.
-        #[serde(rename = "ServiceAttributes", skip_serializing_if = "Option::is_none")]
+        /// `ServiceAttributes`: A string map that contains attributes and values for the service.
         pub service_attributes: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// An array of key-value pairs to associate with the service.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: An array of key-value pairs to associate with the service.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The type of service. Supported values are HTTP or DNS.
-        #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+        /// `Type`: The type of service.
         pub r#type: Option<Value<ServiceType>>,
     }
 
+    impl Serialize for CfnServiceProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "DnsConfig", &self.dns_config)?;
+            crate::cfn::entry(&mut map, "HealthCheckConfig", &self.health_check_config)?;
+            crate::cfn::entry(
+                &mut map,
+                "HealthCheckCustomConfig",
+                &self.health_check_custom_config,
+            )?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "NamespaceId", &self.namespace_id)?;
+            crate::cfn::entry(&mut map, "ServiceAttributes", &self.service_attributes)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Type", &self.r#type)?;
+            map.end()
+        }
+    }
+
     /// DNS configuration settings for the service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DnsConfig {
-        /// A list of DNS records associated with the service.
-        #[serde(rename = "DnsRecords")]
+        /// `DnsRecords`: A list of DNS records associated with the service.
         pub dns_records: Vec<DnsRecord>,
-        /// The ID of the namespace for the DNS configuration.
-        #[serde(rename = "NamespaceId", skip_serializing_if = "Option::is_none")]
+        /// `NamespaceId`: The ID of the namespace for the DNS configuration.
         pub namespace_id: Option<Value<String>>,
-        /// The routing policy to use for DNS queries.
-        #[serde(rename = "RoutingPolicy", skip_serializing_if = "Option::is_none")]
+        /// `RoutingPolicy`: The routing policy to use for DNS queries.
         pub routing_policy: Option<Value<RoutingPolicy>>,
     }
 
@@ -560,14 +655,26 @@ pub mod service {
         }
     }
 
+    impl Serialize for DnsConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("DnsRecords", &self.dns_records)?;
+            crate::cfn::entry(&mut map, "NamespaceId", &self.namespace_id)?;
+            crate::cfn::entry(&mut map, "RoutingPolicy", &self.routing_policy)?;
+            map.end()
+        }
+    }
+
     /// A DNS record associated with the service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DnsRecord {
-        /// The time-to-live (TTL) for the DNS record.
-        #[serde(rename = "TTL")]
+        /// `TTL`: The time-to-live (TTL) for the DNS record.
         pub ttl: Value<f64>,
-        /// The DNS record type (e.g., A, AAAA, SRV).
-        #[serde(rename = "Type")]
+        /// `Type`: The DNS record type (e.g., A, AAAA, SRV).
         pub r#type: Value<Type>,
     }
 
@@ -578,6 +685,19 @@ pub mod service {
                 ttl: ttl.into(),
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for DnsRecord {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("TTL", &self.ttl)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -662,16 +782,13 @@ pub mod service {
     }
 
     /// Configuration for health checks for the service.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct HealthCheckConfig {
-        /// The number of consecutive health check failures that must occur before declaring the service unhealthy.
-        #[serde(rename = "FailureThreshold", skip_serializing_if = "Option::is_none")]
+        /// `FailureThreshold`: The number of consecutive health check failures that must occur before declaring the service unhealthy.
         pub failure_threshold: Option<Value<f64>>,
-        /// The path to ping on the service for health checks.
-        #[serde(rename = "ResourcePath", skip_serializing_if = "Option::is_none")]
+        /// `ResourcePath`: The path to ping on the service for health checks.
         pub resource_path: Option<Value<String>>,
-        /// The type of health check (e.g., HTTP, HTTPS, TCP).
-        #[serde(rename = "Type")]
+        /// `Type`: The type of health check (e.g., HTTP, HTTPS, TCP).
         pub r#type: Value<HealthCheckConfigType>,
     }
 
@@ -683,6 +800,20 @@ pub mod service {
                 resource_path: None,
                 r#type: r#type.into(),
             }
+        }
+    }
+
+    impl Serialize for HealthCheckConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FailureThreshold", &self.failure_threshold)?;
+            crate::cfn::entry(&mut map, "ResourcePath", &self.resource_path)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.end()
         }
     }
 
@@ -727,14 +858,25 @@ pub mod service {
     }
 
     /// Configurations for custom health checks for the service.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct HealthCheckCustomConfig {
-        /// The number of consecutive health check failures required before the service is considered unhealthy.
-        #[serde(rename = "FailureThreshold", skip_serializing_if = "Option::is_none")]
+        /// `FailureThreshold`: The number of consecutive health check failures required before the service is considered unhealthy.
         pub failure_threshold: Option<Value<f64>>,
     }
 
-    /// The type of service. Supported values are HTTP or DNS.
+    impl Serialize for HealthCheckCustomConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FailureThreshold", &self.failure_threshold)?;
+            map.end()
+        }
+    }
+
+    /// The type of service.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ServiceType {
         /// `HTTP`
@@ -766,5 +908,24 @@ pub mod service {
         fn from(value: ServiceType) -> Self {
             Value::Literal(value)
         }
+    }
+}
+
+/// The `Soa` property type.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Soa {
+    /// `TTL`.
+    pub ttl: Option<Value<f64>>,
+}
+
+impl Serialize for Soa {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        crate::cfn::entry(&mut map, "TTL", &self.ttl)?;
+        map.end()
     }
 }

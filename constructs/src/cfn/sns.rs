@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use subscription::{CfnSubscription, CfnSubscriptionProps};
@@ -19,6 +20,8 @@ pub mod subscription {
     use serde::Serialize;
 
     /// `AWS::SNS::Subscription`: Resource Type definition for AWS::SNS::Subscription. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-subscription.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscription {
         resource: cloudwright_core::CfnResource,
@@ -73,40 +76,29 @@ pub mod subscription {
     }
 
     /// The properties of `AWS::SNS::Subscription`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionProps {
-        /// The delivery policy JSON assigned to the subscription. Enables the subscriber to define the message delivery retry strategy in the case of an HTTP/S endpoint subscribed to the topic. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "DeliveryPolicy", skip_serializing_if = "Option::is_none")]
+        /// `DeliveryPolicy`: The delivery policy JSON assigned to the subscription. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub delivery_policy: Option<serde_json::Value>,
-        /// The subscription's endpoint. The endpoint value depends on the protocol that you specify.
-        #[serde(rename = "Endpoint", skip_serializing_if = "Option::is_none")]
+        /// `Endpoint`: The subscription's endpoint.
         pub endpoint: Option<Value<String>>,
-        /// The filter policy JSON assigned to the subscription. Enables the subscriber to filter out unwanted messages. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "FilterPolicy", skip_serializing_if = "Option::is_none")]
+        /// `FilterPolicy`: The filter policy JSON assigned to the subscription. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub filter_policy: Option<serde_json::Value>,
-        /// This attribute lets you choose the filtering scope by using one of the following string value types: MessageAttributes (default) and MessageBody.
-        #[serde(rename = "FilterPolicyScope", skip_serializing_if = "Option::is_none")]
+        /// `FilterPolicyScope`: This attribute lets you choose the filtering scope by using one of the following string value types: MessageAttributes (default) and MessageBody.
         pub filter_policy_scope: Option<Value<String>>,
-        /// The subscription's protocol.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The subscription's protocol.
         pub protocol: Value<String>,
-        /// When set to true, enables raw message delivery. Raw messages don't contain any JSON formatting and can be sent to Amazon SQS and HTTP/S endpoints.
-        #[serde(rename = "RawMessageDelivery", skip_serializing_if = "Option::is_none")]
+        /// `RawMessageDelivery`: When set to true, enables raw message delivery.
         pub raw_message_delivery: Option<Value<bool>>,
-        /// When specified, sends undeliverable messages to the specified Amazon SQS dead-letter queue. Messages that can't be delivered due to client errors are held in the dead-letter queue for further analysis or reprocessing. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "RedrivePolicy", skip_serializing_if = "Option::is_none")]
+        /// `RedrivePolicy`: When specified, sends undeliverable messages to the specified Amazon SQS dead-letter queue. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub redrive_policy: Option<serde_json::Value>,
-        /// For cross-region subscriptions, the region in which the topic resides.If no region is specified, AWS CloudFormation uses the region of the caller as the default.
-        #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+        /// `Region`: For cross-region subscriptions, the region in which the topic resides.If no region is specified, AWS CloudFormation uses the region of the caller as the default.
         pub region: Option<Value<String>>,
-        /// Specifies whether Amazon SNS resends the notification to the subscription when a message's attribute changes. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "ReplayPolicy", skip_serializing_if = "Option::is_none")]
+        /// `ReplayPolicy`: Specifies whether Amazon SNS resends the notification to the subscription when a message's attribute changes. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub replay_policy: Option<serde_json::Value>,
-        /// This property applies only to Amazon Data Firehose delivery stream subscriptions.
-        #[serde(rename = "SubscriptionRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `SubscriptionRoleArn`: This property applies only to Amazon Data Firehose delivery stream subscriptions.
         pub subscription_role_arn: Option<Value<String>>,
-        /// The ARN of the topic to subscribe to.
-        #[serde(rename = "TopicArn")]
+        /// `TopicArn`: The ARN of the topic to subscribe to.
         pub topic_arn: Value<String>,
     }
 
@@ -131,6 +123,36 @@ pub mod subscription {
             }
         }
     }
+
+    impl Serialize for CfnSubscriptionProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DeliveryPolicy", &self.delivery_policy)?;
+            crate::cfn::entry(&mut map, "Endpoint", &self.endpoint)?;
+            crate::cfn::entry(&mut map, "FilterPolicy", &self.filter_policy)?;
+            crate::cfn::entry(&mut map, "FilterPolicyScope", &self.filter_policy_scope)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "RawMessageDelivery",
+                &self.raw_message_delivery,
+            )?;
+            crate::cfn::entry(&mut map, "RedrivePolicy", &self.redrive_policy)?;
+            crate::cfn::entry(&mut map, "Region", &self.region)?;
+            crate::cfn::entry(&mut map, "ReplayPolicy", &self.replay_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "SubscriptionRoleArn",
+                &self.subscription_role_arn,
+            )?;
+            map.serialize_entry("TopicArn", &self.topic_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SNS::Topic`: [`CfnTopic`], [`CfnTopicProps`] and their property types.
@@ -139,6 +161,8 @@ pub mod topic {
     use serde::Serialize;
 
     /// `AWS::SNS::Topic`: The `AWS::SNS::Topic` resource creates a topic to which notifications can be published. `Ref` returns the primary identifier, `TopicArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topic.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopic {
         resource: cloudwright_core::CfnResource,
@@ -194,90 +218,93 @@ pub mod topic {
     }
 
     /// The properties of `AWS::SNS::Topic`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTopicProps {
-        /// `ArchivePolicy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "ArchivePolicy", skip_serializing_if = "Option::is_none")]
+        /// `ArchivePolicy`: `ArchivePolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub archive_policy: Option<serde_json::Value>,
-        /// `ContentBasedDeduplication` enables deduplication of messages based on their content for FIFO topics. By default, this property is set to false. If you create a FIFO topic with `ContentBasedDeduplication` set to false, you must provide a `MessageDeduplicationId` for each `Publish` action.
-        #[serde(
-            rename = "ContentBasedDeduplication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentBasedDeduplication`: `ContentBasedDeduplication` enables deduplication of messages based on their content for FIFO topics.
         pub content_based_deduplication: Option<Value<bool>>,
-        /// `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(
-            rename = "DataProtectionPolicy",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DataProtectionPolicy`: `DataProtectionPolicy`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub data_protection_policy: Option<serde_json::Value>,
-        /// The `DeliveryStatusLogging` configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols:
-        #[serde(
-            rename = "DeliveryStatusLogging",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `DeliveryStatusLogging`: The `DeliveryStatusLogging` configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols:
         pub delivery_status_logging: Option<Vec<LoggingConfig>>,
-        /// The display name to use for an SNS topic with SMS subscriptions. The display name must be maximum 100 characters long, including hyphens (-), underscores (_), spaces, and tabs.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The display name to use for an SNS topic with SMS subscriptions.
         pub display_name: Option<Value<String>>,
-        /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic. Valid values are `Topic` or `MessageGroup`.
-        #[serde(rename = "FifoThroughputScope", skip_serializing_if = "Option::is_none")]
+        /// `FifoThroughputScope`: Specifies the throughput quota and deduplication behavior to apply for the FIFO topic.
         pub fifo_throughput_scope: Option<Value<String>>,
-        /// Set to true to create a FIFO topic.
-        #[serde(rename = "FifoTopic", skip_serializing_if = "Option::is_none")]
+        /// `FifoTopic`: Set to true to create a FIFO topic.
         pub fifo_topic: Option<Value<bool>>,
-        /// The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK. For more information, see [Key terms](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms). For more examples, see `KeyId` in the *API Reference*.
-        #[serde(rename = "KmsMasterKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsMasterKeyId`: The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK.
         pub kms_master_key_id: Option<Value<String>>,
         /// `MaximumMessageSize`.
-        #[serde(rename = "MaximumMessageSize", skip_serializing_if = "Option::is_none")]
         pub maximum_message_size: Option<Value<i64>>,
-        /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS. By default, `SignatureVersion` is set to `1`.
-        #[serde(rename = "SignatureVersion", skip_serializing_if = "Option::is_none")]
+        /// `SignatureVersion`: The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS.
         pub signature_version: Option<Value<String>>,
-        /// The SNS subscriptions (endpoints) for this topic.
-        #[serde(rename = "Subscription", skip_serializing_if = "Option::is_none")]
+        /// `Subscription`: The SNS subscriptions (endpoints) for this topic.
         pub subscription: Option<Vec<Subscription>>,
-        /// The list of tags to add to a new topic.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The list of tags to add to a new topic.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The name of the topic you want to create. Topic names must include only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long. FIFO topic names must end with `.fifo`.
-        #[serde(rename = "TopicName", skip_serializing_if = "Option::is_none")]
+        /// `TopicName`: The name of the topic you want to create.
         pub topic_name: Option<Value<String>>,
-        /// Tracing mode of an SNS topic. By default `TracingConfig` is set to `PassThrough`, and the topic passes through the tracing header it receives from an SNS publisher to its subscriptions. If set to `Active`, SNS will vend X-Ray segment data to topic owner account if the sampled flag in the tracing header is true.
-        #[serde(rename = "TracingConfig", skip_serializing_if = "Option::is_none")]
+        /// `TracingConfig`: Tracing mode of an SNS topic.
         pub tracing_config: Option<Value<String>>,
     }
 
+    impl Serialize for CfnTopicProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ArchivePolicy", &self.archive_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentBasedDeduplication",
+                &self.content_based_deduplication,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DataProtectionPolicy",
+                &self.data_protection_policy,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeliveryStatusLogging",
+                &self.delivery_status_logging,
+            )?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "FifoThroughputScope",
+                &self.fifo_throughput_scope,
+            )?;
+            crate::cfn::entry(&mut map, "FifoTopic", &self.fifo_topic)?;
+            crate::cfn::entry(&mut map, "KmsMasterKeyId", &self.kms_master_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumMessageSize",
+                &self.maximum_message_size,
+            )?;
+            crate::cfn::entry(&mut map, "SignatureVersion", &self.signature_version)?;
+            crate::cfn::entry(&mut map, "Subscription", &self.subscription)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TopicName", &self.topic_name)?;
+            crate::cfn::entry(&mut map, "TracingConfig", &self.tracing_config)?;
+            map.end()
+        }
+    }
+
     /// The `LoggingConfig` property type specifies the `Delivery` status logging configuration for an [AWS::SNS::Topic](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html).
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingConfig {
-        /// The IAM role ARN to be used when logging failed message deliveries in Amazon CloudWatch.
-        #[serde(
-            rename = "FailureFeedbackRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `FailureFeedbackRoleArn`: The IAM role ARN to be used when logging failed message deliveries in Amazon CloudWatch.
         pub failure_feedback_role_arn: Option<Value<String>>,
-        /// Indicates one of the supported protocols for the Amazon SNS topic.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: Indicates one of the supported protocols for the Amazon SNS topic.
         pub protocol: Value<Protocol>,
-        /// The IAM role ARN to be used when logging successful message deliveries in Amazon CloudWatch.
-        #[serde(
-            rename = "SuccessFeedbackRoleArn",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SuccessFeedbackRoleArn`: The IAM role ARN to be used when logging successful message deliveries in Amazon CloudWatch.
         pub success_feedback_role_arn: Option<Value<String>>,
-        /// The percentage of successful message deliveries to be logged in Amazon CloudWatch. Valid percentage values range from 0 to 100.
-        #[serde(
-            rename = "SuccessFeedbackSampleRate",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SuccessFeedbackSampleRate`: The percentage of successful message deliveries to be logged in Amazon CloudWatch.
         pub success_feedback_sample_rate: Option<Value<String>>,
     }
 
@@ -290,6 +317,33 @@ pub mod topic {
                 success_feedback_role_arn: None,
                 success_feedback_sample_rate: None,
             }
+        }
+    }
+
+    impl Serialize for LoggingConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "FailureFeedbackRoleArn",
+                &self.failure_feedback_role_arn,
+            )?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            crate::cfn::entry(
+                &mut map,
+                "SuccessFeedbackRoleArn",
+                &self.success_feedback_role_arn,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SuccessFeedbackSampleRate",
+                &self.success_feedback_sample_rate,
+            )?;
+            map.end()
         }
     }
 
@@ -340,13 +394,11 @@ pub mod topic {
     }
 
     /// `Subscription` is an embedded property that describes the subscription endpoints of an SNS topic.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Subscription {
-        /// The endpoint that receives notifications from the SNS topic. The endpoint value depends on the protocol that you specify. For more information, see the `Endpoint` parameter of the `Subscribe` action in the *API Reference*.
-        #[serde(rename = "Endpoint")]
+        /// `Endpoint`: The endpoint that receives notifications from the SNS topic.
         pub endpoint: Value<String>,
-        /// The subscription's protocol. For more information, see the `Protocol` parameter of the `Subscribe` action in the *API Reference*.
-        #[serde(rename = "Protocol")]
+        /// `Protocol`: The subscription's protocol.
         pub protocol: Value<String>,
     }
 
@@ -362,6 +414,19 @@ pub mod topic {
             }
         }
     }
+
+    impl Serialize for Subscription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Endpoint", &self.endpoint)?;
+            map.serialize_entry("Protocol", &self.protocol)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SNS::TopicInlinePolicy`: [`CfnTopicInlinePolicy`], [`CfnTopicInlinePolicyProps`] and their property types.
@@ -370,6 +435,8 @@ pub mod topic_inline_policy {
     use serde::Serialize;
 
     /// `AWS::SNS::TopicInlinePolicy`: Schema for AWS::SNS::TopicInlinePolicy. `Ref` returns the primary identifier, `TopicArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicinlinepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicInlinePolicy {
         resource: cloudwright_core::CfnResource,
@@ -419,13 +486,11 @@ pub mod topic_inline_policy {
     }
 
     /// The properties of `AWS::SNS::TopicInlinePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicInlinePolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
-        #[serde(rename = "TopicArn")]
+        /// `TopicArn`: The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
         pub topic_arn: Value<String>,
     }
 
@@ -441,6 +506,19 @@ pub mod topic_inline_policy {
             }
         }
     }
+
+    impl Serialize for CfnTopicInlinePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("TopicArn", &self.topic_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SNS::TopicPolicy`: [`CfnTopicPolicy`], [`CfnTopicPolicyProps`] and their property types.
@@ -448,7 +526,9 @@ pub mod topic_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::SNS::TopicPolicy`: The `AWS::SNS::TopicPolicy` resource associates SNS topics with a policy. For an example snippet, see [Declaring an policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sns-policy) in the *User Guide*. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::SNS::TopicPolicy`: The `AWS::SNS::TopicPolicy` resource associates SNS topics with a policy. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topicpolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicPolicy {
         resource: cloudwright_core::CfnResource,
@@ -499,13 +579,11 @@ pub mod topic_policy {
     }
 
     /// The properties of `AWS::SNS::TopicPolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicPolicyProps {
-        /// A policy document that contains permissions to add to the specified SNS topics. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: A policy document that contains permissions to add to the specified SNS topics. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy. You can use the `Ref` function to specify an `AWS::SNS::Topic` resource.
-        #[serde(rename = "Topics")]
+        /// `Topics`: The Amazon Resource Names (ARN) of the topics to which you want to add the policy.
         pub topics: Vec<Value<String>>,
     }
 
@@ -519,6 +597,19 @@ pub mod topic_policy {
                 policy_document: policy_document.into(),
                 topics: topics.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnTopicPolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("Topics", &self.topics)?;
+            map.end()
         }
     }
 }

@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use queue::{CfnQueue, CfnQueueProps};
@@ -18,6 +19,8 @@ pub mod queue {
     use serde::Serialize;
 
     /// `AWS::SQS::Queue`: The `AWS::SQS::Queue` resource creates an SQS standard or FIFO queue. `Ref` returns the primary identifier, `QueueUrl`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueue {
         resource: cloudwright_core::CfnResource,
@@ -78,76 +81,103 @@ pub mod queue {
     }
 
     /// The properties of `AWS::SQS::Queue`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnQueueProps {
-        /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication. During the deduplication interval, SQS treats messages that are sent with identical content as duplicates and delivers only one copy of the message. For more information, see the `ContentBasedDeduplication` attribute for the `CreateQueue` action in the *API Reference*.
-        #[serde(
-            rename = "ContentBasedDeduplication",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ContentBasedDeduplication`: For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication.
         pub content_based_deduplication: Option<Value<bool>>,
-        /// For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue`.
-        #[serde(rename = "DeduplicationScope", skip_serializing_if = "Option::is_none")]
+        /// `DeduplicationScope`: For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level.
         pub deduplication_scope: Option<Value<String>>,
-        /// The time in seconds for which the delivery of all messages in the queue is delayed. You can specify an integer value of `0` to `900` (15 minutes). The default value is `0`.
-        #[serde(rename = "DelaySeconds", skip_serializing_if = "Option::is_none")]
+        /// `DelaySeconds`: The time in seconds for which the delivery of all messages in the queue is delayed.
         pub delay_seconds: Option<Value<i64>>,
-        /// If set to true, creates a FIFO queue. If you don't specify this property, SQS creates a standard queue. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Developer Guide*.
-        #[serde(rename = "FifoQueue", skip_serializing_if = "Option::is_none")]
+        /// `FifoQueue`: If set to true, creates a FIFO queue.
         pub fifo_queue: Option<Value<bool>>,
-        /// For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId`.
-        #[serde(rename = "FifoThroughputLimit", skip_serializing_if = "Option::is_none")]
+        /// `FifoThroughputLimit`: For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group.
         pub fifo_throughput_limit: Option<Value<String>>,
-        /// The length of time in seconds for which SQS can reuse a data key to encrypt or decrypt messages before calling KMS again. The value must be an integer between 60 (1 minute) and 86,400 (24 hours). The default is 300 (5 minutes).
-        #[serde(
-            rename = "KmsDataKeyReusePeriodSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `KmsDataKeyReusePeriodSeconds`: The length of time in seconds for which SQS can reuse a data key to encrypt or decrypt messages before calling KMS again.
         pub kms_data_key_reuse_period_seconds: Option<Value<i64>>,
-        /// The ID of an AWS Key Management Service (KMS) for SQS, or a custom KMS. To use the AWS managed KMS for SQS, specify a (default) alias ARN, alias name (for example `alias/aws/sqs`), key ARN, or key ID. For more information, see the following:
-        #[serde(rename = "KmsMasterKeyId", skip_serializing_if = "Option::is_none")]
+        /// `KmsMasterKeyId`: The ID of an AWS Key Management Service (KMS) for SQS, or a custom KMS.
         pub kms_master_key_id: Option<Value<String>>,
-        /// The limit of how many bytes that a message can contain before SQS rejects it. You can specify an integer from 1,024 bytes (1 KiB) to 1,048,576 bytes (1 MiB). Default: 1,048,576 bytes (1 MiB).
-        #[serde(rename = "MaximumMessageSize", skip_serializing_if = "Option::is_none")]
+        /// `MaximumMessageSize`: The limit of how many bytes that a message can contain before SQS rejects it.
         pub maximum_message_size: Option<Value<i64>>,
-        /// The number of seconds that SQS retains a message. You can specify an integer value from `60` seconds (1 minute) to `1,209,600` seconds (14 days). The default value is `345,600` seconds (4 days).
-        #[serde(
-            rename = "MessageRetentionPeriod",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `MessageRetentionPeriod`: The number of seconds that SQS retains a message.
         pub message_retention_period: Option<Value<i64>>,
-        /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the `.fifo` suffix. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Developer Guide*.
-        #[serde(rename = "QueueName", skip_serializing_if = "Option::is_none")]
+        /// `QueueName`: A name for the queue.
         pub queue_name: Option<Value<String>>,
-        /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available. You can specify an integer from 1 to 20. Short polling is used as the default or when you specify 0 for this property.
-        #[serde(
-            rename = "ReceiveMessageWaitTimeSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ReceiveMessageWaitTimeSeconds`: Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available.
         pub receive_message_wait_time_seconds: Option<Value<i64>>,
-        /// The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. The parameters are as follows: One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "RedriveAllowPolicy", skip_serializing_if = "Option::is_none")]
+        /// `RedriveAllowPolicy`: The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub redrive_allow_policy: Option<serde_json::Value>,
-        /// The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows: One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "RedrivePolicy", skip_serializing_if = "Option::is_none")]
+        /// `RedrivePolicy`: The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub redrive_policy: Option<serde_json::Value>,
-        /// Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html) or [SSE-SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html)).
-        #[serde(
-            rename = "SqsManagedSseEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `SqsManagedSseEnabled`: Enables server-side queue encryption using SQS owned encryption keys.
         pub sqs_managed_sse_enabled: Option<Value<bool>>,
-        /// The tags that you attach to this queue. For more information, see [Resource tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *User Guide*.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: The tags that you attach to this queue.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The length of time during which a message will be unavailable after a message is delivered from the queue. This blocks other components from receiving the same message and gives the initial component time to process and delete the message from the queue.
-        #[serde(rename = "VisibilityTimeout", skip_serializing_if = "Option::is_none")]
+        /// `VisibilityTimeout`: The length of time during which a message will be unavailable after a message is delivered from the queue.
         pub visibility_timeout: Option<Value<i64>>,
+    }
+
+    impl Serialize for CfnQueueProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ContentBasedDeduplication",
+                &self.content_based_deduplication,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "DeduplicationScope",
+                &self.deduplication_scope,
+            )?;
+            crate::cfn::entry(&mut map, "DelaySeconds", &self.delay_seconds)?;
+            crate::cfn::entry(&mut map, "FifoQueue", &self.fifo_queue)?;
+            crate::cfn::entry(
+                &mut map,
+                "FifoThroughputLimit",
+                &self.fifo_throughput_limit,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "KmsDataKeyReusePeriodSeconds",
+                &self.kms_data_key_reuse_period_seconds,
+            )?;
+            crate::cfn::entry(&mut map, "KmsMasterKeyId", &self.kms_master_key_id)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaximumMessageSize",
+                &self.maximum_message_size,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MessageRetentionPeriod",
+                &self.message_retention_period,
+            )?;
+            crate::cfn::entry(&mut map, "QueueName", &self.queue_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "ReceiveMessageWaitTimeSeconds",
+                &self.receive_message_wait_time_seconds,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "RedriveAllowPolicy",
+                &self.redrive_allow_policy,
+            )?;
+            crate::cfn::entry(&mut map, "RedrivePolicy", &self.redrive_policy)?;
+            crate::cfn::entry(
+                &mut map,
+                "SqsManagedSseEnabled",
+                &self.sqs_managed_sse_enabled,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "VisibilityTimeout", &self.visibility_timeout)?;
+            map.end()
+        }
     }
 }
 
@@ -157,6 +187,8 @@ pub mod queue_inline_policy {
     use serde::Serialize;
 
     /// `AWS::SQS::QueueInlinePolicy`: Schema for SQS QueueInlinePolicy. `Ref` returns the primary identifier, `Queue`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queueinlinepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueInlinePolicy {
         resource: cloudwright_core::CfnResource,
@@ -204,13 +236,11 @@ pub mod queue_inline_policy {
     }
 
     /// The properties of `AWS::SQS::QueueInlinePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueInlinePolicyProps {
-        /// `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: `PolicyDocument`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The URL of the SQS queue.
-        #[serde(rename = "Queue")]
+        /// `Queue`: The URL of the SQS queue.
         pub queue: Value<String>,
     }
 
@@ -226,6 +256,19 @@ pub mod queue_inline_policy {
             }
         }
     }
+
+    impl Serialize for CfnQueueInlinePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("Queue", &self.queue)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SQS::QueuePolicy`: [`CfnQueuePolicy`], [`CfnQueuePolicyProps`] and their property types.
@@ -233,7 +276,9 @@ pub mod queue_policy {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::SQS::QueuePolicy`: The `AWS::SQS::QueuePolicy` type applies a policy to SQS queues. For an example snippet, see [Declaring an policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sqs-policy) in the *User Guide*. `Ref` returns the primary identifier, `Id`.
+    /// `AWS::SQS::QueuePolicy`: The `AWS::SQS::QueuePolicy` type applies a policy to SQS queues. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queuepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueuePolicy {
         resource: cloudwright_core::CfnResource,
@@ -284,13 +329,11 @@ pub mod queue_policy {
     }
 
     /// The properties of `AWS::SQS::QueuePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueuePolicyProps {
-        /// A policy document that contains the permissions for the specified SQS queues. For more information about SQS policies, see [Using custom policies with the access policy language](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html) in the *Developer Guide*. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: A policy document that contains the permissions for the specified SQS queues. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy_document: serde_json::Value,
-        /// The URLs of the queues to which you want to add the policy. You can use the `Ref` function to specify an `AWS::SQS::Queue` resource.
-        #[serde(rename = "Queues")]
+        /// `Queues`: The URLs of the queues to which you want to add the policy.
         pub queues: Vec<Value<String>>,
     }
 
@@ -304,6 +347,19 @@ pub mod queue_policy {
                 policy_document: policy_document.into(),
                 queues: queues.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnQueuePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("Queues", &self.queues)?;
+            map.end()
         }
     }
 }

@@ -5,9 +5,12 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
+use cloudwright_core::Value;
+use serde::Serialize;
 pub use association::{CfnAssociation, CfnAssociationProps};
 pub use cloud_connector::{CfnCloudConnector, CfnCloudConnectorProps};
 pub use document::{CfnDocument, CfnDocumentProps};
@@ -29,8 +32,11 @@ pub use service_setting::{CfnServiceSetting, CfnServiceSettingProps};
 pub mod association {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Target;
 
     /// `AWS::SSM::Association`: The AWS::SSM::Association resource associates an SSM document in AWS Systems Manager with EC2 instances that contain a configuration agent to process the document. `Ref` returns the primary identifier, `AssociationId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-association.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssociation {
         resource: cloudwright_core::CfnResource,
@@ -85,80 +91,45 @@ pub mod association {
     }
 
     /// The properties of `AWS::SSM::Association`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssociationProps {
         /// `ApplyOnlyAtCronInterval`.
-        #[serde(
-            rename = "ApplyOnlyAtCronInterval",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub apply_only_at_cron_interval: Option<Value<bool>>,
-        /// A role used by association to take actions on your behalf.
-        #[serde(
-            rename = "AssociationDispatchAssumeRole",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AssociationDispatchAssumeRole`: A role used by association to take actions on your behalf.
         pub association_dispatch_assume_role: Option<Value<String>>,
-        /// The name of the association.
-        #[serde(rename = "AssociationName", skip_serializing_if = "Option::is_none")]
+        /// `AssociationName`: The name of the association.
         pub association_name: Option<Value<String>>,
         /// `AutomationTargetParameterName`.
-        #[serde(
-            rename = "AutomationTargetParameterName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub automation_target_parameter_name: Option<Value<String>>,
         /// `CalendarNames`.
-        #[serde(rename = "CalendarNames", skip_serializing_if = "Option::is_none")]
         pub calendar_names: Option<Vec<Value<String>>>,
         /// `ComplianceSeverity`.
-        #[serde(rename = "ComplianceSeverity", skip_serializing_if = "Option::is_none")]
         pub compliance_severity: Option<Value<ComplianceSeverity>>,
-        /// The version of the SSM document to associate with the target.
-        #[serde(rename = "DocumentVersion", skip_serializing_if = "Option::is_none")]
+        /// `DocumentVersion`: The version of the SSM document to associate with the target.
         pub document_version: Option<Value<String>>,
-        /// The ID of the instance that the SSM document is associated with.
-        #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+        /// `InstanceId`: The ID of the instance that the SSM document is associated with.
         pub instance_id: Option<Value<String>>,
         /// `MaxConcurrency`.
-        #[serde(rename = "MaxConcurrency", skip_serializing_if = "Option::is_none")]
         pub max_concurrency: Option<Value<String>>,
         /// `MaxErrors`.
-        #[serde(rename = "MaxErrors", skip_serializing_if = "Option::is_none")]
         pub max_errors: Option<Value<String>>,
-        /// The name of the SSM document.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the SSM document.
         pub name: Value<String>,
         /// `OutputLocation`.
-        #[serde(rename = "OutputLocation", skip_serializing_if = "Option::is_none")]
         pub output_location: Option<InstanceAssociationOutputLocation>,
-        /// Parameter values that the SSM document uses at runtime.
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: Parameter values that the SSM document uses at runtime.
         pub parameters: Option<indexmap::IndexMap<String, Vec<Value<String>>>>,
-        /// A Cron or Rate expression that specifies when the association is applied to the target.
-        #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleExpression`: A Cron or Rate expression that specifies when the association is applied to the target.
         pub schedule_expression: Option<Value<String>>,
         /// `ScheduleOffset`.
-        #[serde(rename = "ScheduleOffset", skip_serializing_if = "Option::is_none")]
         pub schedule_offset: Option<Value<i64>>,
         /// `SyncCompliance`.
-        #[serde(rename = "SyncCompliance", skip_serializing_if = "Option::is_none")]
         pub sync_compliance: Option<Value<SyncCompliance>>,
-        /// A key-value pair to associate with a resource.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: A key-value pair to associate with a resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The targets that the SSM document sends commands to.
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+        /// `Targets`: The targets that the SSM document sends commands to.
         pub targets: Option<Vec<Target>>,
         /// `WaitForSuccessTimeoutSeconds`.
-        #[serde(
-            rename = "WaitForSuccessTimeoutSeconds",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub wait_for_success_timeout_seconds: Option<Value<i64>>,
     }
 
@@ -186,6 +157,60 @@ pub mod association {
                 targets: None,
                 wait_for_success_timeout_seconds: None,
             }
+        }
+    }
+
+    impl Serialize for CfnAssociationProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplyOnlyAtCronInterval",
+                &self.apply_only_at_cron_interval,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AssociationDispatchAssumeRole",
+                &self.association_dispatch_assume_role,
+            )?;
+            crate::cfn::entry(&mut map, "AssociationName", &self.association_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "AutomationTargetParameterName",
+                &self.automation_target_parameter_name,
+            )?;
+            crate::cfn::entry(&mut map, "CalendarNames", &self.calendar_names)?;
+            crate::cfn::entry(
+                &mut map,
+                "ComplianceSeverity",
+                &self.compliance_severity,
+            )?;
+            crate::cfn::entry(&mut map, "DocumentVersion", &self.document_version)?;
+            crate::cfn::entry(&mut map, "InstanceId", &self.instance_id)?;
+            crate::cfn::entry(&mut map, "MaxConcurrency", &self.max_concurrency)?;
+            crate::cfn::entry(&mut map, "MaxErrors", &self.max_errors)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OutputLocation", &self.output_location)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(
+                &mut map,
+                "ScheduleExpression",
+                &self.schedule_expression,
+            )?;
+            crate::cfn::entry(&mut map, "ScheduleOffset", &self.schedule_offset)?;
+            crate::cfn::entry(&mut map, "SyncCompliance", &self.sync_compliance)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            crate::cfn::entry(
+                &mut map,
+                "WaitForSuccessTimeoutSeconds",
+                &self.wait_for_success_timeout_seconds,
+            )?;
+            map.end()
         }
     }
 
@@ -235,26 +260,56 @@ pub mod association {
         }
     }
 
-    /// `InstanceAssociationOutputLocation` of `AWS::SSM::Association`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `InstanceAssociationOutputLocation` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct InstanceAssociationOutputLocation {
         /// `S3Location`.
-        #[serde(rename = "S3Location", skip_serializing_if = "Option::is_none")]
         pub s3_location: Option<S3OutputLocation>,
     }
 
-    /// `S3OutputLocation` of `AWS::SSM::Association`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for InstanceAssociationOutputLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "S3Location", &self.s3_location)?;
+            map.end()
+        }
+    }
+
+    /// The `S3OutputLocation` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct S3OutputLocation {
         /// `OutputS3BucketName`.
-        #[serde(rename = "OutputS3BucketName", skip_serializing_if = "Option::is_none")]
         pub output_s3_bucket_name: Option<Value<String>>,
         /// `OutputS3KeyPrefix`.
-        #[serde(rename = "OutputS3KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub output_s3_key_prefix: Option<Value<String>>,
         /// `OutputS3Region`.
-        #[serde(rename = "OutputS3Region", skip_serializing_if = "Option::is_none")]
         pub output_s3_region: Option<Value<String>>,
+    }
+
+    impl Serialize for S3OutputLocation {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputS3BucketName",
+                &self.output_s3_bucket_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputS3KeyPrefix",
+                &self.output_s3_key_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "OutputS3Region", &self.output_s3_region)?;
+            map.end()
+        }
     }
 
     /// Values of `SyncCompliance`.
@@ -293,30 +348,6 @@ pub mod association {
             Value::Literal(value)
         }
     }
-
-    /// `Target` of `AWS::SSM::Association`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Target {
-        /// `Key`.
-        #[serde(rename = "Key")]
-        pub key: Value<String>,
-        /// `Values`.
-        #[serde(rename = "Values")]
-        pub values: Vec<Value<String>>,
-    }
-
-    impl Target {
-        /// A `Target` of its required properties (`Key`, `Values`), the others unset.
-        pub fn new(
-            key: impl Into<Value<String>>,
-            values: impl Into<Vec<Value<String>>>,
-        ) -> Self {
-            Self {
-                key: key.into(),
-                values: values.into(),
-            }
-        }
-    }
 }
 
 /// `AWS::SSM::CloudConnector`: [`CfnCloudConnector`], [`CfnCloudConnectorProps`] and their property types.
@@ -324,7 +355,9 @@ pub mod cloud_connector {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::SSM::CloudConnector`: Resource Type definition for AWS::SSM::CloudConnector. Enables AWS Systems Manager to manage resources in external cloud providers. `Ref` returns the primary identifier, `CloudConnectorArn`.
+    /// `AWS::SSM::CloudConnector`: Resource Type definition for AWS::SSM::CloudConnector. `Ref` returns the primary identifier, `CloudConnectorArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-cloudconnector.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudConnector {
         resource: cloudwright_core::CfnResource,
@@ -396,25 +429,19 @@ pub mod cloud_connector {
     }
 
     /// The properties of `AWS::SSM::CloudConnector`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudConnectorProps {
-        /// The ARN of the AWS Config connector.
-        #[serde(rename = "ConfigConnectorArn")]
+        /// `ConfigConnectorArn`: The ARN of the AWS Config connector.
         pub config_connector_arn: Value<String>,
-        /// The configuration for the cloud connector.
-        #[serde(rename = "Configuration")]
+        /// `Configuration`: The configuration for the cloud connector.
         pub configuration: CloudConnectorConfiguration,
-        /// The description of the cloud connector.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the cloud connector.
         pub description: Option<Value<String>>,
-        /// The display name of the cloud connector.
-        #[serde(rename = "DisplayName")]
+        /// `DisplayName`: The display name of the cloud connector.
         pub display_name: Value<String>,
-        /// The IAM role ARN used by the cloud connector.
-        #[serde(rename = "RoleArn")]
+        /// `RoleArn`: The IAM role ARN used by the cloud connector.
         pub role_arn: Value<String>,
-        /// Tags to apply to the cloud connector.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags to apply to the cloud connector.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -437,11 +464,27 @@ pub mod cloud_connector {
         }
     }
 
-    /// The configuration for the cloud connector. Currently supports Azure.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnCloudConnectorProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("ConfigConnectorArn", &self.config_connector_arn)?;
+            map.serialize_entry("Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("DisplayName", &self.display_name)?;
+            map.serialize_entry("RoleArn", &self.role_arn)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The configuration for the cloud connector.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CloudConnectorConfiguration {
         /// `AzureConfiguration`.
-        #[serde(rename = "AzureConfiguration")]
         pub azure_configuration: AzureConfiguration,
     }
 
@@ -454,27 +497,30 @@ pub mod cloud_connector {
         }
     }
 
-    /// Configuration for connecting to Azure.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct AzureConfiguration {
-        /// The display name of the Azure AD application.
-        #[serde(
-            rename = "ApplicationDisplayName",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CloudConnectorConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("AzureConfiguration", &self.azure_configuration)?;
+            map.end()
+        }
+    }
 
+    /// Configuration for connecting to Azure.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AzureConfiguration {
+        /// `ApplicationDisplayName`: The display name of the Azure AD application.
         pub application_display_name: Option<Value<String>>,
-        /// The Azure AD application ID.
-        #[serde(rename = "ApplicationId")]
+        /// `ApplicationId`: The Azure AD application ID.
         pub application_id: Value<String>,
         /// `Targets`.
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
         pub targets: Option<ConfigurationTargets>,
-        /// The display name of the Azure AD tenant.
-        #[serde(rename = "TenantDisplayName", skip_serializing_if = "Option::is_none")]
+        /// `TenantDisplayName`: The display name of the Azure AD tenant.
         pub tenant_display_name: Option<Value<String>>,
-        /// The Azure AD tenant ID. Cannot be changed after creation.
-        #[serde(rename = "TenantId")]
+        /// `TenantId`: The Azure AD tenant ID.
         pub tenant_id: Value<String>,
     }
 
@@ -494,11 +540,30 @@ pub mod cloud_connector {
         }
     }
 
-    /// The targets for the cloud connector. If omitted, the entire tenant is targeted.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for AzureConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApplicationDisplayName",
+                &self.application_display_name,
+            )?;
+            map.serialize_entry("ApplicationId", &self.application_id)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            crate::cfn::entry(&mut map, "TenantDisplayName", &self.tenant_display_name)?;
+            map.serialize_entry("TenantId", &self.tenant_id)?;
+            map.end()
+        }
+    }
+
+    /// The targets for the cloud connector.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ConfigurationTargets {
-        /// List of Azure subscriptions.
-        #[serde(rename = "Subscriptions")]
+        /// `Subscriptions`: List of Azure subscriptions.
         pub subscriptions: Vec<AzureSubscription>,
     }
 
@@ -511,14 +576,24 @@ pub mod cloud_connector {
         }
     }
 
+    impl Serialize for ConfigurationTargets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Subscriptions", &self.subscriptions)?;
+            map.end()
+        }
+    }
+
     /// An Azure subscription with its ID and optional display name.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AzureSubscription {
-        /// The display name of the Azure subscription.
-        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        /// `DisplayName`: The display name of the Azure subscription.
         pub display_name: Option<Value<String>>,
-        /// The Azure subscription ID.
-        #[serde(rename = "Id")]
+        /// `Id`: The Azure subscription ID.
         pub id: Value<String>,
     }
 
@@ -531,6 +606,19 @@ pub mod cloud_connector {
             }
         }
     }
+
+    impl Serialize for AzureSubscription {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DisplayName", &self.display_name)?;
+            map.serialize_entry("Id", &self.id)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SSM::Document`: [`CfnDocument`], [`CfnDocumentProps`] and their property types.
@@ -539,6 +627,8 @@ pub mod document {
     use serde::Serialize;
 
     /// `AWS::SSM::Document`: The AWS::SSM::Document resource is an SSM document in AWS Systems Manager that defines the actions that Systems Manager performs, which can be used to set up and run commands on your instances. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-document.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocument {
         resource: cloudwright_core::CfnResource,
@@ -587,37 +677,27 @@ pub mod document {
     }
 
     /// The properties of `AWS::SSM::Document`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentProps {
-        /// A list of key and value pairs that describe attachments to a version of a document.
-        #[serde(rename = "Attachments", skip_serializing_if = "Option::is_none")]
+        /// `Attachments`: A list of key and value pairs that describe attachments to a version of a document.
         pub attachments: Option<Vec<AttachmentsSource>>,
-        /// The content for the Systems Manager document in JSON, YAML or String format. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Content")]
+        /// `Content`: The content for the Systems Manager document in JSON, YAML or String format. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub content: serde_json::Value,
-        /// Specify the document format for the request. The document format can be either JSON or YAML. JSON is the default format.
-        #[serde(rename = "DocumentFormat", skip_serializing_if = "Option::is_none")]
+        /// `DocumentFormat`: Specify the document format for the request.
         pub document_format: Option<Value<DocumentFormat>>,
-        /// The type of document to create.
-        #[serde(rename = "DocumentType", skip_serializing_if = "Option::is_none")]
+        /// `DocumentType`: The type of document to create.
         pub document_type: Option<Value<DocumentType>>,
-        /// A name for the Systems Manager document.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: A name for the Systems Manager document.
         pub name: Option<Value<String>>,
-        /// A list of SSM documents required by a document. For example, an ApplicationConfiguration document requires an ApplicationConfigurationSchema document.
-        #[serde(rename = "Requires", skip_serializing_if = "Option::is_none")]
+        /// `Requires`: A list of SSM documents required by a document.
         pub requires: Option<Vec<DocumentRequires>>,
-        /// Optional metadata that you assign to a resource. Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Optional metadata that you assign to a resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// Specify a target type to define the kinds of resources the document can run on.
-        #[serde(rename = "TargetType", skip_serializing_if = "Option::is_none")]
+        /// `TargetType`: Specify a target type to define the kinds of resources the document can run on.
         pub target_type: Option<Value<String>>,
-        /// Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the update will create a new version.
-        #[serde(rename = "UpdateMethod", skip_serializing_if = "Option::is_none")]
+        /// `UpdateMethod`: Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the update will create a new version.
         pub update_method: Option<Value<UpdateMethod>>,
-        /// An optional field specifying the version of the artifact you are creating with the document. This value is unique across all versions of a document, and cannot be changed.
-        #[serde(rename = "VersionName", skip_serializing_if = "Option::is_none")]
+        /// `VersionName`: An optional field specifying the version of the artifact you are creating with the document.
         pub version_name: Option<Value<String>>,
     }
 
@@ -639,18 +719,50 @@ pub mod document {
         }
     }
 
-    /// `AttachmentsSource` of `AWS::SSM::Document`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for CfnDocumentProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attachments", &self.attachments)?;
+            map.serialize_entry("Content", &self.content)?;
+            crate::cfn::entry(&mut map, "DocumentFormat", &self.document_format)?;
+            crate::cfn::entry(&mut map, "DocumentType", &self.document_type)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Requires", &self.requires)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "TargetType", &self.target_type)?;
+            crate::cfn::entry(&mut map, "UpdateMethod", &self.update_method)?;
+            crate::cfn::entry(&mut map, "VersionName", &self.version_name)?;
+            map.end()
+        }
+    }
+
+    /// The `AttachmentsSource` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AttachmentsSource {
-        /// The key of a key-value pair that identifies the location of an attachment to a document.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+        /// `Key`: The key of a key-value pair that identifies the location of an attachment to a document.
         pub key: Option<Value<Key>>,
-        /// The name of the document attachment file.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the document attachment file.
         pub name: Option<Value<String>>,
-        /// The value of a key-value pair that identifies the location of an attachment to a document. The format for Value depends on the type of key you specify.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
+        /// `Values`: The value of a key-value pair that identifies the location of an attachment to a document.
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for AttachmentsSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// The key of a key-value pair that identifies the location of an attachment to a document.
@@ -693,7 +805,7 @@ pub mod document {
         }
     }
 
-    /// Specify the document format for the request. The document format can be either JSON or YAML. JSON is the default format.
+    /// Specify the document format for the request.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DocumentFormat {
         /// `YAML`
@@ -809,15 +921,26 @@ pub mod document {
         }
     }
 
-    /// `DocumentRequires` of `AWS::SSM::Document`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `DocumentRequires` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DocumentRequires {
-        /// The name of the required SSM document. The name can be an Amazon Resource Name (ARN).
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the required SSM document.
         pub name: Option<Value<String>>,
-        /// The document version required by the current document.
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The document version required by the current document.
         pub version: Option<Value<String>>,
+    }
+
+    impl Serialize for DocumentRequires {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
     }
 
     /// Update method - when set to 'Replace', the update will replace the existing document; when set to 'NewVersion', the update will create a new version.
@@ -864,6 +987,8 @@ pub mod maintenance_window {
     use serde::Serialize;
 
     /// `AWS::SSM::MaintenanceWindow`: Resource type definition for AWS::SSM::MaintenanceWindow. `Ref` returns the primary identifier, `WindowId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindow.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindow {
         resource: cloudwright_core::CfnResource,
@@ -916,40 +1041,29 @@ pub mod maintenance_window {
     }
 
     /// The properties of `AWS::SSM::MaintenanceWindow`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowProps {
-        /// Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets. If enabled, then you must specify the unregistered instances (by instance ID) when you register a task with the maintenance window.
-        #[serde(rename = "AllowUnassociatedTargets")]
+        /// `AllowUnassociatedTargets`: Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets.
         pub allow_unassociated_targets: Value<bool>,
-        /// The number of hours before the end of the maintenance window that AWS Systems Manager stops scheduling new tasks for execution.
-        #[serde(rename = "Cutoff")]
+        /// `Cutoff`: The number of hours before the end of the maintenance window that AWS Systems Manager stops scheduling new tasks for execution.
         pub cutoff: Value<i64>,
-        /// A description of the maintenance window.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the maintenance window.
         pub description: Option<Value<String>>,
-        /// The duration of the maintenance window in hours.
-        #[serde(rename = "Duration")]
+        /// `Duration`: The duration of the maintenance window in hours.
         pub duration: Value<i64>,
-        /// The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become inactive.
-        #[serde(rename = "EndDate", skip_serializing_if = "Option::is_none")]
+        /// `EndDate`: The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become inactive.
         pub end_date: Option<Value<String>>,
-        /// The name of the maintenance window.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the maintenance window.
         pub name: Value<String>,
-        /// The schedule of the maintenance window in the form of a cron or rate expression.
-        #[serde(rename = "Schedule")]
+        /// `Schedule`: The schedule of the maintenance window in the form of a cron or rate expression.
         pub schedule: Value<String>,
-        /// The number of days to wait to run a maintenance window after the scheduled cron expression date and time.
-        #[serde(rename = "ScheduleOffset", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleOffset`: The number of days to wait to run a maintenance window after the scheduled cron expression date and time.
         pub schedule_offset: Option<Value<i64>>,
-        /// The time zone that the scheduled maintenance window executions are based on, in Internet Assigned Numbers Authority (IANA) format.
-        #[serde(rename = "ScheduleTimezone", skip_serializing_if = "Option::is_none")]
+        /// `ScheduleTimezone`: The time zone that the scheduled maintenance window executions are based on, in Internet Assigned Numbers Authority (IANA) format.
         pub schedule_timezone: Option<Value<String>>,
-        /// The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become active. StartDate allows you to delay activation of the maintenance window until the specified future date.
-        #[serde(rename = "StartDate", skip_serializing_if = "Option::is_none")]
+        /// `StartDate`: The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become active.
         pub start_date: Option<Value<String>>,
-        /// Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs). Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment. For example, you might want to tag a maintenance window to identify the type of tasks it will run, the types of targets, and the environment it will run in.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs).
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -977,6 +1091,31 @@ pub mod maintenance_window {
             }
         }
     }
+
+    impl Serialize for CfnMaintenanceWindowProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "AllowUnassociatedTargets",
+                &self.allow_unassociated_targets,
+            )?;
+            map.serialize_entry("Cutoff", &self.cutoff)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            map.serialize_entry("Duration", &self.duration)?;
+            crate::cfn::entry(&mut map, "EndDate", &self.end_date)?;
+            map.serialize_entry("Name", &self.name)?;
+            map.serialize_entry("Schedule", &self.schedule)?;
+            crate::cfn::entry(&mut map, "ScheduleOffset", &self.schedule_offset)?;
+            crate::cfn::entry(&mut map, "ScheduleTimezone", &self.schedule_timezone)?;
+            crate::cfn::entry(&mut map, "StartDate", &self.start_date)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SSM::MaintenanceWindowTarget`: [`CfnMaintenanceWindowTarget`], [`CfnMaintenanceWindowTargetProps`] and their property types.
@@ -985,6 +1124,8 @@ pub mod maintenance_window_target {
     use serde::Serialize;
 
     /// `AWS::SSM::MaintenanceWindowTarget`: Resource type definition for AWS::SSM::MaintenanceWindowTarget. `Ref` returns the primary identifier, made of `WindowId`, `WindowTargetId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindowtarget.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowTarget {
         resource: cloudwright_core::CfnResource,
@@ -1040,25 +1181,19 @@ pub mod maintenance_window_target {
     }
 
     /// The properties of `AWS::SSM::MaintenanceWindowTarget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowTargetProps {
-        /// A description for the target.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description for the target.
         pub description: Option<Value<String>>,
-        /// The name for the maintenance window target.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name for the maintenance window target.
         pub name: Option<Value<String>>,
-        /// A user-provided value that will be included in any Amazon CloudWatch Events events that are raised while running tasks for these targets in this maintenance window.
-        #[serde(rename = "OwnerInformation", skip_serializing_if = "Option::is_none")]
+        /// `OwnerInformation`: A user-provided value that will be included in any Amazon CloudWatch Events events that are raised while running tasks for these targets in this maintenance window.
         pub owner_information: Option<Value<String>>,
-        /// The type of target that is being registered with the maintenance window.
-        #[serde(rename = "ResourceType")]
+        /// `ResourceType`: The type of target that is being registered with the maintenance window.
         pub resource_type: Value<ResourceType>,
-        /// The targets to register with the maintenance window.
-        #[serde(rename = "Targets")]
+        /// `Targets`: The targets to register with the maintenance window.
         pub targets: Vec<Targets>,
-        /// The ID of the maintenance window to register the target with.
-        #[serde(rename = "WindowId")]
+        /// `WindowId`: The ID of the maintenance window to register the target with.
         pub window_id: Value<String>,
     }
 
@@ -1077,6 +1212,23 @@ pub mod maintenance_window_target {
                 targets: targets.into(),
                 window_id: window_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnMaintenanceWindowTargetProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OwnerInformation", &self.owner_information)?;
+            map.serialize_entry("ResourceType", &self.resource_type)?;
+            map.serialize_entry("Targets", &self.targets)?;
+            map.serialize_entry("WindowId", &self.window_id)?;
+            map.end()
         }
     }
 
@@ -1117,14 +1269,12 @@ pub mod maintenance_window_target {
         }
     }
 
-    /// `Targets` of `AWS::SSM::MaintenanceWindowTarget`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `Targets` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Targets {
-        /// User-defined criteria for sending commands that target managed nodes that meet the criteria.
-        #[serde(rename = "Key")]
+        /// `Key`: User-defined criteria for sending commands that target managed nodes that meet the criteria.
         pub key: Value<String>,
-        /// User-defined criteria that maps to Key.
-        #[serde(rename = "Values")]
+        /// `Values`: User-defined criteria that maps to Key.
         pub values: Vec<Value<String>>,
     }
 
@@ -1140,14 +1290,30 @@ pub mod maintenance_window_target {
             }
         }
     }
+
+    impl Serialize for Targets {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Key", &self.key)?;
+            map.serialize_entry("Values", &self.values)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SSM::MaintenanceWindowTask`: [`CfnMaintenanceWindowTask`], [`CfnMaintenanceWindowTaskProps`] and their property types.
 pub mod maintenance_window_task {
     use cloudwright_core::Value;
     use serde::Serialize;
+    pub use super::Target;
 
     /// `AWS::SSM::MaintenanceWindowTask`: Resource Type definition for AWS::SSM::MaintenanceWindowTask. `Ref` returns the primary identifier, made of `WindowId`, `WindowTaskId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-maintenancewindowtask.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowTask {
         resource: cloudwright_core::CfnResource,
@@ -1204,53 +1370,35 @@ pub mod maintenance_window_task {
     }
 
     /// The properties of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowTaskProps {
-        /// The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
-        #[serde(rename = "CutoffBehavior", skip_serializing_if = "Option::is_none")]
+        /// `CutoffBehavior`: The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
         pub cutoff_behavior: Option<Value<CutoffBehavior>>,
-        /// A description of the task.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: A description of the task.
         pub description: Option<Value<String>>,
-        /// Information about an Amazon S3 bucket to write Run Command task-level logs to.
-        #[serde(rename = "LoggingInfo", skip_serializing_if = "Option::is_none")]
+        /// `LoggingInfo`: Information about an Amazon S3 bucket to write Run Command task-level logs to.
         pub logging_info: Option<LoggingInfo>,
-        /// The maximum number of targets this task can be run for, in parallel.
-        #[serde(rename = "MaxConcurrency", skip_serializing_if = "Option::is_none")]
+        /// `MaxConcurrency`: The maximum number of targets this task can be run for, in parallel.
         pub max_concurrency: Option<Value<String>>,
-        /// The maximum number of errors allowed before this task stops being scheduled.
-        #[serde(rename = "MaxErrors", skip_serializing_if = "Option::is_none")]
+        /// `MaxErrors`: The maximum number of errors allowed before this task stops being scheduled.
         pub max_errors: Option<Value<String>>,
-        /// The task name.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The task name.
         pub name: Option<Value<String>>,
-        /// The priority of the task in the maintenance window. The lower the number, the higher the priority. Tasks that have the same priority are scheduled in parallel.
-        #[serde(rename = "Priority")]
+        /// `Priority`: The priority of the task in the maintenance window.
         pub priority: Value<i64>,
-        /// The Amazon Resource Name (ARN) of the IAM service role for AWS Systems Manager to assume when running a maintenance window task.
-        #[serde(rename = "ServiceRoleArn", skip_serializing_if = "Option::is_none")]
+        /// `ServiceRoleArn`: The Amazon Resource Name (ARN) of the IAM service role for AWS Systems Manager to assume when running a maintenance window task.
         pub service_role_arn: Option<Value<String>>,
-        /// The targets (either instances or window target ids).
-        #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
+        /// `Targets`: The targets (either instances or window target ids).
         pub targets: Option<Vec<Target>>,
-        /// The resource that the task uses during execution.
-        #[serde(rename = "TaskArn")]
+        /// `TaskArn`: The resource that the task uses during execution.
         pub task_arn: Value<String>,
-        /// The parameters to pass to the task when it runs. Populate only the fields that match the task type. All other fields should be empty.
-        #[serde(
-            rename = "TaskInvocationParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `TaskInvocationParameters`: The parameters to pass to the task when it runs.
         pub task_invocation_parameters: Option<TaskInvocationParameters>,
-        /// `TaskParameters`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "TaskParameters", skip_serializing_if = "Option::is_none")]
+        /// `TaskParameters`: `TaskParameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub task_parameters: Option<serde_json::Value>,
-        /// The type of task.
-        #[serde(rename = "TaskType")]
+        /// `TaskType`: The type of task.
         pub task_type: Value<TaskType>,
-        /// The ID of the maintenance window where the task is registered.
-        #[serde(rename = "WindowId")]
+        /// `WindowId`: The ID of the maintenance window where the task is registered.
         pub window_id: Value<String>,
     }
 
@@ -1278,6 +1426,35 @@ pub mod maintenance_window_task {
                 task_type: task_type.into(),
                 window_id: window_id.into(),
             }
+        }
+    }
+
+    impl Serialize for CfnMaintenanceWindowTaskProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CutoffBehavior", &self.cutoff_behavior)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "LoggingInfo", &self.logging_info)?;
+            crate::cfn::entry(&mut map, "MaxConcurrency", &self.max_concurrency)?;
+            crate::cfn::entry(&mut map, "MaxErrors", &self.max_errors)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "ServiceRoleArn", &self.service_role_arn)?;
+            crate::cfn::entry(&mut map, "Targets", &self.targets)?;
+            map.serialize_entry("TaskArn", &self.task_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "TaskInvocationParameters",
+                &self.task_invocation_parameters,
+            )?;
+            crate::cfn::entry(&mut map, "TaskParameters", &self.task_parameters)?;
+            map.serialize_entry("TaskType", &self.task_type)?;
+            map.serialize_entry("WindowId", &self.window_id)?;
+            map.end()
         }
     }
 
@@ -1318,17 +1495,14 @@ pub mod maintenance_window_task {
         }
     }
 
-    /// `LoggingInfo` of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `LoggingInfo` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingInfo {
         /// `Region`.
-        #[serde(rename = "Region")]
         pub region: Value<String>,
         /// `S3Bucket`.
-        #[serde(rename = "S3Bucket")]
         pub s3_bucket: Value<String>,
         /// `S3Prefix`.
-        #[serde(rename = "S3Prefix", skip_serializing_if = "Option::is_none")]
         pub s3_prefix: Option<Value<String>>,
     }
 
@@ -1346,168 +1520,222 @@ pub mod maintenance_window_task {
         }
     }
 
-    /// `Target` of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    pub struct Target {
-        /// `Key`.
-        #[serde(rename = "Key")]
-        pub key: Value<String>,
-        /// `Values`.
-        #[serde(rename = "Values")]
-        pub values: Vec<Value<String>>,
-    }
-
-    impl Target {
-        /// A `Target` of its required properties (`Key`, `Values`), the others unset.
-        pub fn new(
-            key: impl Into<Value<String>>,
-            values: impl Into<Vec<Value<String>>>,
-        ) -> Self {
-            Self {
-                key: key.into(),
-                values: values.into(),
-            }
+    impl Serialize for LoggingInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Region", &self.region)?;
+            map.serialize_entry("S3Bucket", &self.s3_bucket)?;
+            crate::cfn::entry(&mut map, "S3Prefix", &self.s3_prefix)?;
+            map.end()
         }
     }
 
-    /// `TaskInvocationParameters` of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// The `TaskInvocationParameters` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaskInvocationParameters {
         /// `MaintenanceWindowAutomationParameters`.
-        #[serde(
-            rename = "MaintenanceWindowAutomationParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_window_automation_parameters: Option<
             MaintenanceWindowAutomationParameters,
         >,
         /// `MaintenanceWindowLambdaParameters`.
-        #[serde(
-            rename = "MaintenanceWindowLambdaParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_window_lambda_parameters: Option<
             MaintenanceWindowLambdaParameters,
         >,
         /// `MaintenanceWindowRunCommandParameters`.
-        #[serde(
-            rename = "MaintenanceWindowRunCommandParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_window_run_command_parameters: Option<
             MaintenanceWindowRunCommandParameters,
         >,
         /// `MaintenanceWindowStepFunctionsParameters`.
-        #[serde(
-            rename = "MaintenanceWindowStepFunctionsParameters",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub maintenance_window_step_functions_parameters: Option<
             MaintenanceWindowStepFunctionsParameters,
         >,
     }
 
-    /// `MaintenanceWindowAutomationParameters` of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for TaskInvocationParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceWindowAutomationParameters",
+                &self.maintenance_window_automation_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceWindowLambdaParameters",
+                &self.maintenance_window_lambda_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceWindowRunCommandParameters",
+                &self.maintenance_window_run_command_parameters,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "MaintenanceWindowStepFunctionsParameters",
+                &self.maintenance_window_step_functions_parameters,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `MaintenanceWindowAutomationParameters` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceWindowAutomationParameters {
         /// `DocumentVersion`.
-        #[serde(rename = "DocumentVersion", skip_serializing_if = "Option::is_none")]
         pub document_version: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
     }
 
-    /// `MaintenanceWindowLambdaParameters` of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for MaintenanceWindowAutomationParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "DocumentVersion", &self.document_version)?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            map.end()
+        }
+    }
+
+    /// The `MaintenanceWindowLambdaParameters` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceWindowLambdaParameters {
         /// `ClientContext`.
-        #[serde(rename = "ClientContext", skip_serializing_if = "Option::is_none")]
         pub client_context: Option<Value<String>>,
         /// `Payload`.
-        #[serde(rename = "Payload", skip_serializing_if = "Option::is_none")]
         pub payload: Option<Value<String>>,
         /// `Qualifier`.
-        #[serde(rename = "Qualifier", skip_serializing_if = "Option::is_none")]
         pub qualifier: Option<Value<String>>,
     }
 
-    /// `MaintenanceWindowRunCommandParameters` of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for MaintenanceWindowLambdaParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ClientContext", &self.client_context)?;
+            crate::cfn::entry(&mut map, "Payload", &self.payload)?;
+            crate::cfn::entry(&mut map, "Qualifier", &self.qualifier)?;
+            map.end()
+        }
+    }
+
+    /// The `MaintenanceWindowRunCommandParameters` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceWindowRunCommandParameters {
         /// `CloudWatchOutputConfig`.
-        #[serde(
-            rename = "CloudWatchOutputConfig",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub cloud_watch_output_config: Option<CloudWatchOutputConfig>,
         /// `Comment`.
-        #[serde(rename = "Comment", skip_serializing_if = "Option::is_none")]
         pub comment: Option<Value<String>>,
         /// `DocumentHash`.
-        #[serde(rename = "DocumentHash", skip_serializing_if = "Option::is_none")]
         pub document_hash: Option<Value<String>>,
         /// `DocumentHashType`.
-        #[serde(rename = "DocumentHashType", skip_serializing_if = "Option::is_none")]
         pub document_hash_type: Option<Value<String>>,
         /// `DocumentVersion`.
-        #[serde(rename = "DocumentVersion", skip_serializing_if = "Option::is_none")]
         pub document_version: Option<Value<String>>,
         /// `NotificationConfig`.
-        #[serde(rename = "NotificationConfig", skip_serializing_if = "Option::is_none")]
         pub notification_config: Option<NotificationConfig>,
         /// `OutputS3BucketName`.
-        #[serde(rename = "OutputS3BucketName", skip_serializing_if = "Option::is_none")]
         pub output_s3_bucket_name: Option<Value<String>>,
         /// `OutputS3KeyPrefix`.
-        #[serde(rename = "OutputS3KeyPrefix", skip_serializing_if = "Option::is_none")]
         pub output_s3_key_prefix: Option<Value<String>>,
-        /// `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
+        /// `Parameters`: `Parameters`. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub parameters: Option<serde_json::Value>,
         /// `ServiceRoleArn`.
-        #[serde(rename = "ServiceRoleArn", skip_serializing_if = "Option::is_none")]
         pub service_role_arn: Option<Value<String>>,
         /// `TimeoutSeconds`.
-        #[serde(rename = "TimeoutSeconds", skip_serializing_if = "Option::is_none")]
         pub timeout_seconds: Option<Value<i64>>,
     }
 
-    /// `CloudWatchOutputConfig` of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for MaintenanceWindowRunCommandParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchOutputConfig",
+                &self.cloud_watch_output_config,
+            )?;
+            crate::cfn::entry(&mut map, "Comment", &self.comment)?;
+            crate::cfn::entry(&mut map, "DocumentHash", &self.document_hash)?;
+            crate::cfn::entry(&mut map, "DocumentHashType", &self.document_hash_type)?;
+            crate::cfn::entry(&mut map, "DocumentVersion", &self.document_version)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationConfig",
+                &self.notification_config,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputS3BucketName",
+                &self.output_s3_bucket_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OutputS3KeyPrefix",
+                &self.output_s3_key_prefix,
+            )?;
+            crate::cfn::entry(&mut map, "Parameters", &self.parameters)?;
+            crate::cfn::entry(&mut map, "ServiceRoleArn", &self.service_role_arn)?;
+            crate::cfn::entry(&mut map, "TimeoutSeconds", &self.timeout_seconds)?;
+            map.end()
+        }
+    }
+
+    /// The `CloudWatchOutputConfig` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CloudWatchOutputConfig {
-        /// The name of the CloudWatch log group where you want to send command output.
-        #[serde(
-            rename = "CloudWatchLogGroupName",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchLogGroupName`: The name of the CloudWatch log group where you want to send command output.
         pub cloud_watch_log_group_name: Option<Value<String>>,
-        /// Enables Systems Manager to send command output to CloudWatch Logs.
-        #[serde(
-            rename = "CloudWatchOutputEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `CloudWatchOutputEnabled`: Enables Systems Manager to send command output to CloudWatch Logs.
         pub cloud_watch_output_enabled: Option<Value<bool>>,
     }
 
-    /// `NotificationConfig` of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CloudWatchOutputConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchLogGroupName",
+                &self.cloud_watch_log_group_name,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "CloudWatchOutputEnabled",
+                &self.cloud_watch_output_enabled,
+            )?;
+            map.end()
+        }
+    }
+
+    /// The `NotificationConfig` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct NotificationConfig {
         /// `NotificationArn`.
-        #[serde(rename = "NotificationArn")]
         pub notification_arn: Value<String>,
         /// `NotificationEvents`.
-        #[serde(rename = "NotificationEvents", skip_serializing_if = "Option::is_none")]
         pub notification_events: Option<Vec<Value<String>>>,
         /// `NotificationType`.
-        #[serde(rename = "NotificationType", skip_serializing_if = "Option::is_none")]
         pub notification_type: Option<Value<String>>,
     }
 
@@ -1522,15 +1750,44 @@ pub mod maintenance_window_task {
         }
     }
 
-    /// `MaintenanceWindowStepFunctionsParameters` of `AWS::SSM::MaintenanceWindowTask`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for NotificationConfig {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("NotificationArn", &self.notification_arn)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationEvents",
+                &self.notification_events,
+            )?;
+            crate::cfn::entry(&mut map, "NotificationType", &self.notification_type)?;
+            map.end()
+        }
+    }
+
+    /// The `MaintenanceWindowStepFunctionsParameters` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MaintenanceWindowStepFunctionsParameters {
         /// `Input`.
-        #[serde(rename = "Input", skip_serializing_if = "Option::is_none")]
         pub input: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
+    }
+
+    impl Serialize for MaintenanceWindowStepFunctionsParameters {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Input", &self.input)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            map.end()
+        }
     }
 
     /// The type of task.
@@ -1583,6 +1840,8 @@ pub mod ops_item {
     use serde::Serialize;
 
     /// `AWS::SSM::OpsItem`: Resource schema for AWS::SSM::OpsItem. `Ref` returns the primary identifier, `OpsItemArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-opsitem.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOpsItem {
         resource: cloudwright_core::CfnResource,
@@ -1677,28 +1936,21 @@ pub mod ops_item {
     }
 
     /// The properties of `AWS::SSM::OpsItem`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOpsItemProps {
-        /// The category of the OpsItem.
-        #[serde(rename = "Category", skip_serializing_if = "Option::is_none")]
+        /// `Category`: The category of the OpsItem.
         pub category: Option<Value<String>>,
-        /// The description of the OpsItem.
-        #[serde(rename = "Description")]
+        /// `Description`: The description of the OpsItem.
         pub description: Value<String>,
-        /// The priority of the OpsItem.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
+        /// `Priority`: The priority of the OpsItem.
         pub priority: Option<Value<i64>>,
-        /// The severity of the OpsItem.
-        #[serde(rename = "Severity", skip_serializing_if = "Option::is_none")]
+        /// `Severity`: The severity of the OpsItem.
         pub severity: Option<Value<String>>,
-        /// The origin of the OpsItem.
-        #[serde(rename = "Source")]
+        /// `Source`: The origin of the OpsItem.
         pub source: Value<String>,
-        /// Tags for the OpsItem.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Tags for the OpsItem.
         pub tags: Option<Vec<crate::cfn::Tag>>,
-        /// The title of the OpsItem.
-        #[serde(rename = "Title")]
+        /// `Title`: The title of the OpsItem.
         pub title: Value<String>,
     }
 
@@ -1720,6 +1972,24 @@ pub mod ops_item {
             }
         }
     }
+
+    impl Serialize for CfnOpsItemProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Category", &self.category)?;
+            map.serialize_entry("Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "Severity", &self.severity)?;
+            map.serialize_entry("Source", &self.source)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.serialize_entry("Title", &self.title)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SSM::Parameter`: [`CfnParameter`], [`CfnParameterProps`] and their property types.
@@ -1728,6 +1998,8 @@ pub mod parameter {
     use serde::Serialize;
 
     /// `AWS::SSM::Parameter`: The `AWS::SSM::Parameter` resource creates an SSM parameter in SYSlong Parameter Store. `Ref` returns the primary identifier, `Name`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-parameter.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnParameter {
         resource: cloudwright_core::CfnResource,
@@ -1780,34 +2052,25 @@ pub mod parameter {
     }
 
     /// The properties of `AWS::SSM::Parameter`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnParameterProps {
-        /// A regular expression used to validate the parameter value. For example, for `String` types with values restricted to numbers, you can specify the following: `AllowedPattern=^\d+$`
-        #[serde(rename = "AllowedPattern", skip_serializing_if = "Option::is_none")]
+        /// `AllowedPattern`: A regular expression used to validate the parameter value.
         pub allowed_pattern: Option<Value<String>>,
-        /// The data type of the parameter, such as `text` or `aws:ec2:image`. The default is `text`.
-        #[serde(rename = "DataType", skip_serializing_if = "Option::is_none")]
+        /// `DataType`: The data type of the parameter, such as `text` or `aws:ec2:image`.
         pub data_type: Option<Value<DataType>>,
-        /// Information about the parameter.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: Information about the parameter.
         pub description: Option<Value<String>>,
-        /// The name of the parameter.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+        /// `Name`: The name of the parameter.
         pub name: Option<Value<String>>,
-        /// Information about the policies assigned to a parameter.
-        #[serde(rename = "Policies", skip_serializing_if = "Option::is_none")]
+        /// `Policies`: Information about the policies assigned to a parameter.
         pub policies: Option<Value<String>>,
-        /// Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs). Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment. For example, you might want to tag a SYS parameter to identify the type of resource to which it applies, the environment, or the type of configuration data referenced by the parameter.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs).
         pub tags: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The parameter tier.
-        #[serde(rename = "Tier", skip_serializing_if = "Option::is_none")]
+        /// `Tier`: The parameter tier.
         pub tier: Option<Value<Tier>>,
-        /// The type of parameter.
-        #[serde(rename = "Type")]
+        /// `Type`: The type of parameter.
         pub r#type: Value<Type>,
-        /// The parameter value.
-        #[serde(rename = "Value")]
+        /// `Value`: The parameter value.
         pub value: Value<String>,
     }
 
@@ -1831,7 +2094,27 @@ pub mod parameter {
         }
     }
 
-    /// The data type of the parameter, such as `text` or `aws:ec2:image`. The default is `text`.
+    impl Serialize for CfnParameterProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "AllowedPattern", &self.allowed_pattern)?;
+            crate::cfn::entry(&mut map, "DataType", &self.data_type)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Policies", &self.policies)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            crate::cfn::entry(&mut map, "Tier", &self.tier)?;
+            map.serialize_entry("Type", &self.r#type)?;
+            map.serialize_entry("Value", &self.value)?;
+            map.end()
+        }
+    }
+
+    /// The data type of the parameter, such as `text` or `aws:ec2:image`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum DataType {
         /// `text`
@@ -1952,6 +2235,8 @@ pub mod patch_baseline {
     use serde::Serialize;
 
     /// `AWS::SSM::PatchBaseline`: Resource Type definition for AWS::SSM::PatchBaseline. `Ref` returns the primary identifier, `Id`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-patchbaseline.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPatchBaseline {
         resource: cloudwright_core::CfnResource,
@@ -2004,72 +2289,41 @@ pub mod patch_baseline {
     }
 
     /// The properties of `AWS::SSM::PatchBaseline`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPatchBaselineProps {
         /// `ApprovalRules`.
-        #[serde(rename = "ApprovalRules", skip_serializing_if = "Option::is_none")]
         pub approval_rules: Option<RuleGroup>,
-        /// A list of explicitly approved patches for the baseline.
-        #[serde(rename = "ApprovedPatches", skip_serializing_if = "Option::is_none")]
+        /// `ApprovedPatches`: A list of explicitly approved patches for the baseline.
         pub approved_patches: Option<Vec<Value<String>>>,
-        /// Defines the compliance level for approved patches. This means that if an approved patch is reported as missing, this is the severity of the compliance violation. The default value is UNSPECIFIED.
-        #[serde(
-            rename = "ApprovedPatchesComplianceLevel",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApprovedPatchesComplianceLevel`: Defines the compliance level for approved patches.
         pub approved_patches_compliance_level: Option<
             Value<ApprovedPatchesComplianceLevel>,
         >,
-        /// Indicates whether the list of approved patches includes non-security updates that should be applied to the instances. The default value is 'false'. Applies to Linux instances only.
-        #[serde(
-            rename = "ApprovedPatchesEnableNonSecurity",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `ApprovedPatchesEnableNonSecurity`: Indicates whether the list of approved patches includes non-security updates that should be applied to the instances.
         pub approved_patches_enable_non_security: Option<Value<bool>>,
-        /// The compliance status for vendor recommended security updates that are not approved by this patch baseline.
-        #[serde(
-            rename = "AvailableSecurityUpdatesComplianceStatus",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `AvailableSecurityUpdatesComplianceStatus`: The compliance status for vendor recommended security updates that are not approved by this patch baseline.
         pub available_security_updates_compliance_status: Option<
             Value<AvailableSecurityUpdatesComplianceStatus>,
         >,
-        /// Set the baseline as default baseline. Only registering to default patch baseline is allowed.
-        #[serde(rename = "DefaultBaseline", skip_serializing_if = "Option::is_none")]
+        /// `DefaultBaseline`: Set the baseline as default baseline.
         pub default_baseline: Option<Value<bool>>,
-        /// The description of the patch baseline.
-        #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+        /// `Description`: The description of the patch baseline.
         pub description: Option<Value<String>>,
-        /// A set of global filters used to include patches in the baseline.
-        #[serde(rename = "GlobalFilters", skip_serializing_if = "Option::is_none")]
+        /// `GlobalFilters`: A set of global filters used to include patches in the baseline.
         pub global_filters: Option<PatchFilterGroup>,
-        /// The name of the patch baseline.
-        #[serde(rename = "Name")]
+        /// `Name`: The name of the patch baseline.
         pub name: Value<String>,
-        /// Defines the operating system the patch baseline applies to. The Default value is WINDOWS.
-        #[serde(rename = "OperatingSystem", skip_serializing_if = "Option::is_none")]
+        /// `OperatingSystem`: Defines the operating system the patch baseline applies to.
         pub operating_system: Option<Value<OperatingSystem>>,
-        /// PatchGroups is used to associate instances with a specific patch baseline
-        #[serde(rename = "PatchGroups", skip_serializing_if = "Option::is_none")]
+        /// `PatchGroups`: PatchGroups is used to associate instances with a specific patch baseline
         pub patch_groups: Option<Vec<Value<String>>>,
-        /// A list of explicitly rejected patches for the baseline.
-        #[serde(rename = "RejectedPatches", skip_serializing_if = "Option::is_none")]
+        /// `RejectedPatches`: A list of explicitly rejected patches for the baseline.
         pub rejected_patches: Option<Vec<Value<String>>>,
-        /// The action for Patch Manager to take on patches included in the RejectedPackages list.
-        #[serde(
-            rename = "RejectedPatchesAction",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `RejectedPatchesAction`: The action for Patch Manager to take on patches included in the RejectedPackages list.
         pub rejected_patches_action: Option<Value<RejectedPatchesAction>>,
-        /// Information about the patches to use to update the instances, including target operating systems and source repository. Applies to Linux instances only.
-        #[serde(rename = "Sources", skip_serializing_if = "Option::is_none")]
+        /// `Sources`: Information about the patches to use to update the instances, including target operating systems and source repository.
         pub sources: Option<Vec<PatchSource>>,
-        /// Optional metadata that you assign to a resource. Tags enable you to categorize a resource in different ways.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
+        /// `Tags`: Optional metadata that you assign to a resource.
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -2096,32 +2350,96 @@ pub mod patch_baseline {
         }
     }
 
+    impl Serialize for CfnPatchBaselineProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApprovalRules", &self.approval_rules)?;
+            crate::cfn::entry(&mut map, "ApprovedPatches", &self.approved_patches)?;
+            crate::cfn::entry(
+                &mut map,
+                "ApprovedPatchesComplianceLevel",
+                &self.approved_patches_compliance_level,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "ApprovedPatchesEnableNonSecurity",
+                &self.approved_patches_enable_non_security,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "AvailableSecurityUpdatesComplianceStatus",
+                &self.available_security_updates_compliance_status,
+            )?;
+            crate::cfn::entry(&mut map, "DefaultBaseline", &self.default_baseline)?;
+            crate::cfn::entry(&mut map, "Description", &self.description)?;
+            crate::cfn::entry(&mut map, "GlobalFilters", &self.global_filters)?;
+            map.serialize_entry("Name", &self.name)?;
+            crate::cfn::entry(&mut map, "OperatingSystem", &self.operating_system)?;
+            crate::cfn::entry(&mut map, "PatchGroups", &self.patch_groups)?;
+            crate::cfn::entry(&mut map, "RejectedPatches", &self.rejected_patches)?;
+            crate::cfn::entry(
+                &mut map,
+                "RejectedPatchesAction",
+                &self.rejected_patches_action,
+            )?;
+            crate::cfn::entry(&mut map, "Sources", &self.sources)?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
     /// A set of rules defining the approval rules for a patch baseline.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct RuleGroup {
         /// `PatchRules`.
-        #[serde(rename = "PatchRules", skip_serializing_if = "Option::is_none")]
         pub patch_rules: Option<Vec<Rule>>,
     }
 
+    impl Serialize for RuleGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PatchRules", &self.patch_rules)?;
+            map.end()
+        }
+    }
+
     /// Defines an approval rule for a patch baseline.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Rule {
         /// `ApproveAfterDays`.
-        #[serde(rename = "ApproveAfterDays", skip_serializing_if = "Option::is_none")]
         pub approve_after_days: Option<Value<i64>>,
         /// `ApproveUntilDate`.
-        #[serde(rename = "ApproveUntilDate", skip_serializing_if = "Option::is_none")]
         pub approve_until_date: Option<Value<String>>,
         /// `ComplianceLevel`.
-        #[serde(rename = "ComplianceLevel", skip_serializing_if = "Option::is_none")]
         pub compliance_level: Option<Value<ComplianceLevel>>,
         /// `EnableNonSecurity`.
-        #[serde(rename = "EnableNonSecurity", skip_serializing_if = "Option::is_none")]
         pub enable_non_security: Option<Value<bool>>,
         /// `PatchFilterGroup`.
-        #[serde(rename = "PatchFilterGroup", skip_serializing_if = "Option::is_none")]
         pub patch_filter_group: Option<PatchFilterGroup>,
+    }
+
+    impl Serialize for Rule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "ApproveAfterDays", &self.approve_after_days)?;
+            crate::cfn::entry(&mut map, "ApproveUntilDate", &self.approve_until_date)?;
+            crate::cfn::entry(&mut map, "ComplianceLevel", &self.compliance_level)?;
+            crate::cfn::entry(&mut map, "EnableNonSecurity", &self.enable_non_security)?;
+            crate::cfn::entry(&mut map, "PatchFilterGroup", &self.patch_filter_group)?;
+            map.end()
+        }
     }
 
     /// Values of `ComplianceLevel`.
@@ -2174,22 +2492,44 @@ pub mod patch_baseline {
     }
 
     /// The patch filter group that defines the criteria for the rule.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PatchFilterGroup {
         /// `PatchFilters`.
-        #[serde(rename = "PatchFilters", skip_serializing_if = "Option::is_none")]
         pub patch_filters: Option<Vec<PatchFilter>>,
     }
 
+    impl Serialize for PatchFilterGroup {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "PatchFilters", &self.patch_filters)?;
+            map.end()
+        }
+    }
+
     /// Defines which patches should be included in a patch baseline.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PatchFilter {
         /// `Key`.
-        #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
         pub key: Option<Value<Key>>,
         /// `Values`.
-        #[serde(rename = "Values", skip_serializing_if = "Option::is_none")]
         pub values: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for PatchFilter {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Key", &self.key)?;
+            crate::cfn::entry(&mut map, "Values", &self.values)?;
+            map.end()
+        }
     }
 
     /// Values of `Key`.
@@ -2280,7 +2620,7 @@ pub mod patch_baseline {
         }
     }
 
-    /// Defines the compliance level for approved patches. This means that if an approved patch is reported as missing, this is the severity of the compliance violation. The default value is UNSPECIFIED.
+    /// Defines the compliance level for approved patches.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ApprovedPatchesComplianceLevel {
         /// `CRITICAL`
@@ -2367,7 +2707,7 @@ pub mod patch_baseline {
         }
     }
 
-    /// Defines the operating system the patch baseline applies to. The Default value is WINDOWS.
+    /// Defines the operating system the patch baseline applies to.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum OperatingSystem {
         /// `WINDOWS`
@@ -2480,18 +2820,29 @@ pub mod patch_baseline {
         }
     }
 
-    /// Information about the patches to use to update the instances, including target operating systems and source repository. Applies to Linux instances only.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    /// Information about the patches to use to update the instances, including target operating systems and source repository.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PatchSource {
         /// `Configuration`.
-        #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
         pub configuration: Option<Value<String>>,
         /// `Name`.
-        #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
         pub name: Option<Value<String>>,
         /// `Products`.
-        #[serde(rename = "Products", skip_serializing_if = "Option::is_none")]
         pub products: Option<Vec<Value<String>>>,
+    }
+
+    impl Serialize for PatchSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Configuration", &self.configuration)?;
+            crate::cfn::entry(&mut map, "Name", &self.name)?;
+            crate::cfn::entry(&mut map, "Products", &self.products)?;
+            map.end()
+        }
     }
 }
 
@@ -2501,6 +2852,8 @@ pub mod resource_data_sync {
     use serde::Serialize;
 
     /// `AWS::SSM::ResourceDataSync`: Resource Type definition for AWS::SSM::ResourceDataSync. `Ref` returns the primary identifier, `SyncName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-resourcedatasync.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDataSync {
         resource: cloudwright_core::CfnResource,
@@ -2557,34 +2910,25 @@ pub mod resource_data_sync {
     }
 
     /// The properties of `AWS::SSM::ResourceDataSync`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDataSyncProps {
         /// `BucketName`.
-        #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
         pub bucket_name: Option<Value<String>>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
         /// `BucketRegion`.
-        #[serde(rename = "BucketRegion", skip_serializing_if = "Option::is_none")]
         pub bucket_region: Option<Value<String>>,
         /// `KMSKeyArn`.
-        #[serde(rename = "KMSKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `S3Destination`.
-        #[serde(rename = "S3Destination", skip_serializing_if = "Option::is_none")]
         pub s3_destination: Option<S3Destination>,
         /// `SyncFormat`.
-        #[serde(rename = "SyncFormat", skip_serializing_if = "Option::is_none")]
         pub sync_format: Option<Value<String>>,
         /// `SyncName`.
-        #[serde(rename = "SyncName")]
         pub sync_name: Value<String>,
         /// `SyncSource`.
-        #[serde(rename = "SyncSource", skip_serializing_if = "Option::is_none")]
         pub sync_source: Option<SyncSource>,
         /// `SyncType`.
-        #[serde(rename = "SyncType", skip_serializing_if = "Option::is_none")]
         pub sync_type: Option<Value<String>>,
     }
 
@@ -2605,23 +2949,38 @@ pub mod resource_data_sync {
         }
     }
 
-    /// `S3Destination` of `AWS::SSM::ResourceDataSync`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnResourceDataSyncProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            crate::cfn::entry(&mut map, "BucketRegion", &self.bucket_region)?;
+            crate::cfn::entry(&mut map, "KMSKeyArn", &self.kms_key_arn)?;
+            crate::cfn::entry(&mut map, "S3Destination", &self.s3_destination)?;
+            crate::cfn::entry(&mut map, "SyncFormat", &self.sync_format)?;
+            map.serialize_entry("SyncName", &self.sync_name)?;
+            crate::cfn::entry(&mut map, "SyncSource", &self.sync_source)?;
+            crate::cfn::entry(&mut map, "SyncType", &self.sync_type)?;
+            map.end()
+        }
+    }
+
+    /// The `S3Destination` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct S3Destination {
         /// `BucketName`.
-        #[serde(rename = "BucketName")]
         pub bucket_name: Value<String>,
         /// `BucketPrefix`.
-        #[serde(rename = "BucketPrefix", skip_serializing_if = "Option::is_none")]
         pub bucket_prefix: Option<Value<String>>,
         /// `BucketRegion`.
-        #[serde(rename = "BucketRegion")]
         pub bucket_region: Value<String>,
         /// `KMSKeyArn`.
-        #[serde(rename = "KMSKeyArn", skip_serializing_if = "Option::is_none")]
         pub kms_key_arn: Option<Value<String>>,
         /// `SyncFormat`.
-        #[serde(rename = "SyncFormat")]
         pub sync_format: Value<SyncFormat>,
     }
 
@@ -2639,6 +2998,22 @@ pub mod resource_data_sync {
                 kms_key_arn: None,
                 sync_format: sync_format.into(),
             }
+        }
+    }
+
+    impl Serialize for S3Destination {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("BucketName", &self.bucket_name)?;
+            crate::cfn::entry(&mut map, "BucketPrefix", &self.bucket_prefix)?;
+            map.serialize_entry("BucketRegion", &self.bucket_region)?;
+            crate::cfn::entry(&mut map, "KMSKeyArn", &self.kms_key_arn)?;
+            map.serialize_entry("SyncFormat", &self.sync_format)?;
+            map.end()
         }
     }
 
@@ -2676,28 +3051,16 @@ pub mod resource_data_sync {
         }
     }
 
-    /// `SyncSource` of `AWS::SSM::ResourceDataSync`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    /// The `SyncSource` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SyncSource {
         /// `AwsOrganizationsSource`.
-        #[serde(
-            rename = "AwsOrganizationsSource",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub aws_organizations_source: Option<AwsOrganizationsSource>,
         /// `IncludeFutureRegions`.
-        #[serde(
-            rename = "IncludeFutureRegions",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub include_future_regions: Option<Value<bool>>,
         /// `SourceRegions`.
-        #[serde(rename = "SourceRegions")]
         pub source_regions: Vec<Value<String>>,
         /// `SourceType`.
-        #[serde(rename = "SourceType")]
         pub source_type: Value<String>,
     }
 
@@ -2716,14 +3079,35 @@ pub mod resource_data_sync {
         }
     }
 
-    /// `AwsOrganizationsSource` of `AWS::SSM::ResourceDataSync`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for SyncSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "AwsOrganizationsSource",
+                &self.aws_organizations_source,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "IncludeFutureRegions",
+                &self.include_future_regions,
+            )?;
+            map.serialize_entry("SourceRegions", &self.source_regions)?;
+            map.serialize_entry("SourceType", &self.source_type)?;
+            map.end()
+        }
+    }
+
+    /// The `AwsOrganizationsSource` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AwsOrganizationsSource {
         /// `OrganizationSourceType`.
-        #[serde(rename = "OrganizationSourceType")]
         pub organization_source_type: Value<String>,
         /// `OrganizationalUnits`.
-        #[serde(rename = "OrganizationalUnits", skip_serializing_if = "Option::is_none")]
         pub organizational_units: Option<Vec<Value<String>>>,
     }
 
@@ -2736,6 +3120,26 @@ pub mod resource_data_sync {
             }
         }
     }
+
+    impl Serialize for AwsOrganizationsSource {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(
+                "OrganizationSourceType",
+                &self.organization_source_type,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "OrganizationalUnits",
+                &self.organizational_units,
+            )?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SSM::ResourcePolicy`: [`CfnResourcePolicy`], [`CfnResourcePolicyProps`] and their property types.
@@ -2744,6 +3148,8 @@ pub mod resource_policy {
     use serde::Serialize;
 
     /// `AWS::SSM::ResourcePolicy`: Resource Type definition for AWS::SSM::ResourcePolicy. `Ref` returns the primary identifier, made of `PolicyId`, `ResourceArn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -2804,13 +3210,11 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::SSM::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// Actual policy statement. One of `object`, `string` in the schema: any `serde_json::Value` (`serde_json::json!`, or an `Expr` with `.into()`).
-        #[serde(rename = "Policy")]
+        /// `Policy`: Actual policy statement. One of `object`, `string` in the schema: any `serde_json::Value`.
         pub policy: serde_json::Value,
-        /// Arn of OpsItemGroup etc.
-        #[serde(rename = "ResourceArn")]
+        /// `ResourceArn`: Arn of OpsItemGroup etc.
         pub resource_arn: Value<String>,
     }
 
@@ -2826,6 +3230,19 @@ pub mod resource_policy {
             }
         }
     }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("Policy", &self.policy)?;
+            map.serialize_entry("ResourceArn", &self.resource_arn)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::SSM::ServiceSetting`: [`CfnServiceSetting`], [`CfnServiceSettingProps`] and their property types.
@@ -2833,7 +3250,9 @@ pub mod service_setting {
     use cloudwright_core::Value;
     use serde::Serialize;
 
-    /// `AWS::SSM::ServiceSetting`: Resource Type definition for AWS::SSM::ServiceSetting. ServiceSetting is an account-level setting for an AWS service that defines how a user interacts with or uses a service or feature. `Ref` returns the primary identifier, `Arn`.
+    /// `AWS::SSM::ServiceSetting`: Resource Type definition for AWS::SSM::ServiceSetting. `Ref` returns the primary identifier, `Arn`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-servicesetting.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceSetting {
         resource: cloudwright_core::CfnResource,
@@ -2866,7 +3285,7 @@ pub mod service_setting {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `Status`: The status of the service setting. The value can be Default, Customized or PendingUpdate.
+        /// `Fn::GetAtt` `Status`: The status of the service setting.
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
@@ -2901,13 +3320,11 @@ pub mod service_setting {
     }
 
     /// The properties of `AWS::SSM::ServiceSetting`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceSettingProps {
-        /// The ID of the service setting, such as /ssm/parameter-store/high-throughput-enabled.
-        #[serde(rename = "SettingId")]
+        /// `SettingId`: The ID of the service setting, such as /ssm/parameter-store/high-throughput-enabled.
         pub setting_id: Value<String>,
-        /// The value of the service setting.
-        #[serde(rename = "SettingValue")]
+        /// `SettingValue`: The value of the service setting.
         pub setting_value: Value<String>,
     }
 
@@ -2922,5 +3339,53 @@ pub mod service_setting {
                 setting_value: setting_value.into(),
             }
         }
+    }
+
+    impl Serialize for CfnServiceSettingProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("SettingId", &self.setting_id)?;
+            map.serialize_entry("SettingValue", &self.setting_value)?;
+            map.end()
+        }
+    }
+}
+
+/// The `Target` property type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// `Key`.
+    pub key: Value<String>,
+    /// `Values`.
+    pub values: Vec<Value<String>>,
+}
+
+impl Target {
+    /// A `Target` of its required properties (`Key`, `Values`), the others unset.
+    pub fn new(
+        key: impl Into<Value<String>>,
+        values: impl Into<Vec<Value<String>>>,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            values: values.into(),
+        }
+    }
+}
+
+impl Serialize for Target {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Key", &self.key)?;
+        map.serialize_entry("Values", &self.values)?;
+        map.end()
     }
 }

@@ -5,7 +5,8 @@
 #![allow(
     clippy::enum_variant_names,
     clippy::module_inception,
-    clippy::too_many_arguments
+    clippy::too_many_arguments,
+    clippy::type_complexity
 )]
 
 pub use group::{CfnGroup, CfnGroupProps};
@@ -20,6 +21,8 @@ pub mod group {
     use serde::Serialize;
 
     /// `AWS::XRay::Group`: This schema provides construct and validation rules for AWS-XRay Group resource parameters. `Ref` returns the primary identifier, `GroupARN`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-group.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroup {
         resource: cloudwright_core::CfnResource,
@@ -72,23 +75,15 @@ pub mod group {
     }
 
     /// The properties of `AWS::XRay::Group`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupProps {
-        /// The filter expression defining criteria by which to group traces.
-        #[serde(rename = "FilterExpression", skip_serializing_if = "Option::is_none")]
+        /// `FilterExpression`: The filter expression defining criteria by which to group traces.
         pub filter_expression: Option<Value<String>>,
-        /// The case-sensitive name of the new group. Names must be unique.
-        #[serde(rename = "GroupName")]
+        /// `GroupName`: The case-sensitive name of the new group.
         pub group_name: Value<String>,
         /// `InsightsConfiguration`.
-        #[serde(
-            rename = "InsightsConfiguration",
-            skip_serializing_if = "Option::is_none"
-        )]
-
         pub insights_configuration: Option<InsightsConfiguration>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
@@ -104,19 +99,49 @@ pub mod group {
         }
     }
 
-    /// `InsightsConfiguration` of `AWS::XRay::Group`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-    pub struct InsightsConfiguration {
-        /// Set the InsightsEnabled value to true to enable insights or false to disable insights.
-        #[serde(rename = "InsightsEnabled", skip_serializing_if = "Option::is_none")]
-        pub insights_enabled: Option<Value<bool>>,
-        /// Set the NotificationsEnabled value to true to enable insights notifications. Notifications can only be enabled on a group with InsightsEnabled set to true.
-        #[serde(
-            rename = "NotificationsEnabled",
-            skip_serializing_if = "Option::is_none"
-        )]
+    impl Serialize for CfnGroupProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "FilterExpression", &self.filter_expression)?;
+            map.serialize_entry("GroupName", &self.group_name)?;
+            crate::cfn::entry(
+                &mut map,
+                "InsightsConfiguration",
+                &self.insights_configuration,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
 
+    /// The `InsightsConfiguration` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct InsightsConfiguration {
+        /// `InsightsEnabled`: Set the InsightsEnabled value to true to enable insights or false to disable insights.
+        pub insights_enabled: Option<Value<bool>>,
+        /// `NotificationsEnabled`: Set the NotificationsEnabled value to true to enable insights notifications.
         pub notifications_enabled: Option<Value<bool>>,
+    }
+
+    impl Serialize for InsightsConfiguration {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "InsightsEnabled", &self.insights_enabled)?;
+            crate::cfn::entry(
+                &mut map,
+                "NotificationsEnabled",
+                &self.notifications_enabled,
+            )?;
+            map.end()
+        }
     }
 }
 
@@ -126,6 +151,8 @@ pub mod resource_policy {
     use serde::Serialize;
 
     /// `AWS::XRay::ResourcePolicy`: This schema provides construct and validation rules for AWS-XRay Resource Policy resource parameters. `Ref` returns the primary identifier, `PolicyName`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-resourcepolicy.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicy {
         resource: cloudwright_core::CfnResource,
@@ -175,20 +202,13 @@ pub mod resource_policy {
     }
 
     /// The properties of `AWS::XRay::ResourcePolicy`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
-        /// A flag to indicate whether to bypass the resource policy lockout safety check
-        #[serde(
-            rename = "BypassPolicyLockoutCheck",
-            skip_serializing_if = "Option::is_none"
-        )]
-
+        /// `BypassPolicyLockoutCheck`: A flag to indicate whether to bypass the resource policy lockout safety check
         pub bypass_policy_lockout_check: Option<Value<bool>>,
-        /// The resource policy document, which can be up to 5kb in size.
-        #[serde(rename = "PolicyDocument")]
+        /// `PolicyDocument`: The resource policy document, which can be up to 5kb in size.
         pub policy_document: Value<String>,
-        /// The name of the resource policy. Must be unique within a specific AWS account.
-        #[serde(rename = "PolicyName")]
+        /// `PolicyName`: The name of the resource policy.
         pub policy_name: Value<String>,
     }
 
@@ -205,6 +225,24 @@ pub mod resource_policy {
             }
         }
     }
+
+    impl Serialize for CfnResourcePolicyProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "BypassPolicyLockoutCheck",
+                &self.bypass_policy_lockout_check,
+            )?;
+            map.serialize_entry("PolicyDocument", &self.policy_document)?;
+            map.serialize_entry("PolicyName", &self.policy_name)?;
+            map.end()
+        }
+    }
 }
 
 /// `AWS::XRay::SamplingRule`: [`CfnSamplingRule`], [`CfnSamplingRuleProps`] and their property types.
@@ -213,6 +251,8 @@ pub mod sampling_rule {
     use serde::Serialize;
 
     /// `AWS::XRay::SamplingRule`: This schema provides construct and validation rules for AWS-XRay SamplingRule resource parameters. `Ref` returns the primary identifier, `RuleARN`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-samplingrule.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSamplingRule {
         resource: cloudwright_core::CfnResource,
@@ -245,7 +285,7 @@ pub mod sampling_rule {
             Ok(Self { resource })
         }
 
-        /// `Fn::GetAtt` `RuleARN`: The ARN of the sampling rule. Specify a rule by either name or ARN, but not both.
+        /// `Fn::GetAtt` `RuleARN`: The ARN of the sampling rule.
         pub fn attr_rule_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RuleARN")
         }
@@ -265,69 +305,74 @@ pub mod sampling_rule {
     }
 
     /// The properties of `AWS::XRay::SamplingRule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSamplingRuleProps {
         /// `RuleName`.
-        #[serde(rename = "RuleName", skip_serializing_if = "Option::is_none")]
         pub rule_name: Option<Value<String>>,
         /// `SamplingRule`.
-        #[serde(rename = "SamplingRule", skip_serializing_if = "Option::is_none")]
         pub sampling_rule: Option<SamplingRule>,
         /// `SamplingRuleRecord`.
-        #[serde(rename = "SamplingRuleRecord", skip_serializing_if = "Option::is_none")]
         pub sampling_rule_record: Option<SamplingRuleRecord>,
         /// `SamplingRuleUpdate`.
-        #[serde(rename = "SamplingRuleUpdate", skip_serializing_if = "Option::is_none")]
         pub sampling_rule_update: Option<SamplingRuleUpdate>,
         /// `Tags`.
-        #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<crate::cfn::Tag>>,
     }
 
-    /// `SamplingRule` of `AWS::XRay::SamplingRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for CfnSamplingRuleProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "RuleName", &self.rule_name)?;
+            crate::cfn::entry(&mut map, "SamplingRule", &self.sampling_rule)?;
+            crate::cfn::entry(
+                &mut map,
+                "SamplingRuleRecord",
+                &self.sampling_rule_record,
+            )?;
+            crate::cfn::entry(
+                &mut map,
+                "SamplingRuleUpdate",
+                &self.sampling_rule_update,
+            )?;
+            crate::cfn::entry(&mut map, "Tags", &self.tags)?;
+            map.end()
+        }
+    }
+
+    /// The `SamplingRule` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SamplingRule {
-        /// Matches attributes derived from the request.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
+        /// `Attributes`: Matches attributes derived from the request.
         pub attributes: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The percentage of matching requests to instrument, after the reservoir is exhausted.
-        #[serde(rename = "FixedRate")]
+        /// `FixedRate`: The percentage of matching requests to instrument, after the reservoir is exhausted.
         pub fixed_rate: Value<f64>,
-        /// Matches the HTTP method from a request URL.
-        #[serde(rename = "HTTPMethod")]
+        /// `HTTPMethod`: Matches the HTTP method from a request URL.
         pub http_method: Value<String>,
-        /// Matches the hostname from a request URL.
-        #[serde(rename = "Host")]
+        /// `Host`: Matches the hostname from a request URL.
         pub host: Value<String>,
-        /// The priority of the sampling rule.
-        #[serde(rename = "Priority")]
+        /// `Priority`: The priority of the sampling rule.
         pub priority: Value<i64>,
-        /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate. The reservoir is not used directly by services, but applies to all services using the rule collectively.
-        #[serde(rename = "ReservoirSize")]
+        /// `ReservoirSize`: A fixed number of matching requests to instrument per second, prior to applying the fixed rate.
         pub reservoir_size: Value<i64>,
-        /// Matches the ARN of the AWS resource on which the service runs.
-        #[serde(rename = "ResourceARN")]
+        /// `ResourceARN`: Matches the ARN of the AWS resource on which the service runs.
         pub resource_arn: Value<String>,
         /// `RuleARN`.
-        #[serde(rename = "RuleARN", skip_serializing_if = "Option::is_none")]
         pub rule_arn: Option<Value<String>>,
         /// `RuleName`.
-        #[serde(rename = "RuleName", skip_serializing_if = "Option::is_none")]
         pub rule_name: Option<Value<String>>,
         /// `SamplingRateBoost`.
-        #[serde(rename = "SamplingRateBoost", skip_serializing_if = "Option::is_none")]
         pub sampling_rate_boost: Option<SamplingRateBoost>,
-        /// Matches the name that the service uses to identify itself in segments.
-        #[serde(rename = "ServiceName")]
+        /// `ServiceName`: Matches the name that the service uses to identify itself in segments.
         pub service_name: Value<String>,
-        /// Matches the origin that the service uses to identify its type in segments.
-        #[serde(rename = "ServiceType")]
+        /// `ServiceType`: Matches the origin that the service uses to identify its type in segments.
         pub service_type: Value<String>,
-        /// Matches the path from a request URL.
-        #[serde(rename = "URLPath")]
+        /// `URLPath`: Matches the path from a request URL.
         pub url_path: Value<String>,
-        /// The version of the sampling rule format (1)
-        #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+        /// `Version`: The version of the sampling rule format (1)
         pub version: Option<Value<i64>>,
     }
 
@@ -363,14 +408,37 @@ pub mod sampling_rule {
         }
     }
 
-    /// `SamplingRateBoost` of `AWS::XRay::SamplingRule`.
-    #[derive(Debug, Clone, PartialEq, Serialize)]
+    impl Serialize for SamplingRule {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            map.serialize_entry("FixedRate", &self.fixed_rate)?;
+            map.serialize_entry("HTTPMethod", &self.http_method)?;
+            map.serialize_entry("Host", &self.host)?;
+            map.serialize_entry("Priority", &self.priority)?;
+            map.serialize_entry("ReservoirSize", &self.reservoir_size)?;
+            map.serialize_entry("ResourceARN", &self.resource_arn)?;
+            crate::cfn::entry(&mut map, "RuleARN", &self.rule_arn)?;
+            crate::cfn::entry(&mut map, "RuleName", &self.rule_name)?;
+            crate::cfn::entry(&mut map, "SamplingRateBoost", &self.sampling_rate_boost)?;
+            map.serialize_entry("ServiceName", &self.service_name)?;
+            map.serialize_entry("ServiceType", &self.service_type)?;
+            map.serialize_entry("URLPath", &self.url_path)?;
+            crate::cfn::entry(&mut map, "Version", &self.version)?;
+            map.end()
+        }
+    }
+
+    /// The `SamplingRateBoost` property type.
+    #[derive(Debug, Clone, PartialEq)]
     pub struct SamplingRateBoost {
-        /// Time window (in minutes) in which only one sampling rate boost can be triggered. After a boost occurs, no further boosts are allowed until the next window.
-        #[serde(rename = "CooldownWindowMinutes")]
+        /// `CooldownWindowMinutes`: Time window (in minutes) in which only one sampling rate boost can be triggered.
         pub cooldown_window_minutes: Value<i64>,
-        /// The maximum sampling rate X-Ray will apply when it detects anomalies. X-Ray determines the appropriate rate between your baseline and the maximum, depending on anomaly activity.
-        #[serde(rename = "MaxRate")]
+        /// `MaxRate`: The maximum sampling rate X-Ray will apply when it detects anomalies.
         pub max_rate: Value<f64>,
     }
 
@@ -387,62 +455,97 @@ pub mod sampling_rule {
         }
     }
 
-    /// `SamplingRuleRecord` of `AWS::XRay::SamplingRule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for SamplingRateBoost {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("CooldownWindowMinutes", &self.cooldown_window_minutes)?;
+            map.serialize_entry("MaxRate", &self.max_rate)?;
+            map.end()
+        }
+    }
+
+    /// The `SamplingRuleRecord` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SamplingRuleRecord {
-        /// When the rule was created, in Unix time seconds.
-        #[serde(rename = "CreatedAt", skip_serializing_if = "Option::is_none")]
+        /// `CreatedAt`: When the rule was created, in Unix time seconds.
         pub created_at: Option<Value<String>>,
-        /// When the rule was modified, in Unix time seconds.
-        #[serde(rename = "ModifiedAt", skip_serializing_if = "Option::is_none")]
+        /// `ModifiedAt`: When the rule was modified, in Unix time seconds.
         pub modified_at: Option<Value<String>>,
         /// `SamplingRule`.
-        #[serde(rename = "SamplingRule", skip_serializing_if = "Option::is_none")]
         pub sampling_rule: Option<SamplingRule>,
     }
 
-    /// `SamplingRuleUpdate` of `AWS::XRay::SamplingRule`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    impl Serialize for SamplingRuleRecord {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "CreatedAt", &self.created_at)?;
+            crate::cfn::entry(&mut map, "ModifiedAt", &self.modified_at)?;
+            crate::cfn::entry(&mut map, "SamplingRule", &self.sampling_rule)?;
+            map.end()
+        }
+    }
+
+    /// The `SamplingRuleUpdate` property type.
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SamplingRuleUpdate {
-        /// Matches attributes derived from the request.
-        #[serde(rename = "Attributes", skip_serializing_if = "Option::is_none")]
+        /// `Attributes`: Matches attributes derived from the request.
         pub attributes: Option<indexmap::IndexMap<String, Value<String>>>,
-        /// The percentage of matching requests to instrument, after the reservoir is exhausted.
-        #[serde(rename = "FixedRate", skip_serializing_if = "Option::is_none")]
+        /// `FixedRate`: The percentage of matching requests to instrument, after the reservoir is exhausted.
         pub fixed_rate: Option<Value<f64>>,
-        /// Matches the HTTP method from a request URL.
-        #[serde(rename = "HTTPMethod", skip_serializing_if = "Option::is_none")]
+        /// `HTTPMethod`: Matches the HTTP method from a request URL.
         pub http_method: Option<Value<String>>,
-        /// Matches the hostname from a request URL.
-        #[serde(rename = "Host", skip_serializing_if = "Option::is_none")]
+        /// `Host`: Matches the hostname from a request URL.
         pub host: Option<Value<String>>,
-        /// The priority of the sampling rule.
-        #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
+        /// `Priority`: The priority of the sampling rule.
         pub priority: Option<Value<i64>>,
-        /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate. The reservoir is not used directly by services, but applies to all services using the rule collectively.
-        #[serde(rename = "ReservoirSize", skip_serializing_if = "Option::is_none")]
+        /// `ReservoirSize`: A fixed number of matching requests to instrument per second, prior to applying the fixed rate.
         pub reservoir_size: Option<Value<i64>>,
-        /// Matches the ARN of the AWS resource on which the service runs.
-        #[serde(rename = "ResourceARN", skip_serializing_if = "Option::is_none")]
+        /// `ResourceARN`: Matches the ARN of the AWS resource on which the service runs.
         pub resource_arn: Option<Value<String>>,
         /// `RuleARN`.
-        #[serde(rename = "RuleARN", skip_serializing_if = "Option::is_none")]
         pub rule_arn: Option<Value<String>>,
         /// `RuleName`.
-        #[serde(rename = "RuleName", skip_serializing_if = "Option::is_none")]
         pub rule_name: Option<Value<String>>,
         /// `SamplingRateBoost`.
-        #[serde(rename = "SamplingRateBoost", skip_serializing_if = "Option::is_none")]
         pub sampling_rate_boost: Option<SamplingRateBoost>,
-        /// Matches the name that the service uses to identify itself in segments.
-        #[serde(rename = "ServiceName", skip_serializing_if = "Option::is_none")]
+        /// `ServiceName`: Matches the name that the service uses to identify itself in segments.
         pub service_name: Option<Value<String>>,
-        /// Matches the origin that the service uses to identify its type in segments.
-        #[serde(rename = "ServiceType", skip_serializing_if = "Option::is_none")]
+        /// `ServiceType`: Matches the origin that the service uses to identify its type in segments.
         pub service_type: Option<Value<String>>,
-        /// Matches the path from a request URL.
-        #[serde(rename = "URLPath", skip_serializing_if = "Option::is_none")]
+        /// `URLPath`: Matches the path from a request URL.
         pub url_path: Option<Value<String>>,
+    }
+
+    impl Serialize for SamplingRuleUpdate {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(&mut map, "Attributes", &self.attributes)?;
+            crate::cfn::entry(&mut map, "FixedRate", &self.fixed_rate)?;
+            crate::cfn::entry(&mut map, "HTTPMethod", &self.http_method)?;
+            crate::cfn::entry(&mut map, "Host", &self.host)?;
+            crate::cfn::entry(&mut map, "Priority", &self.priority)?;
+            crate::cfn::entry(&mut map, "ReservoirSize", &self.reservoir_size)?;
+            crate::cfn::entry(&mut map, "ResourceARN", &self.resource_arn)?;
+            crate::cfn::entry(&mut map, "RuleARN", &self.rule_arn)?;
+            crate::cfn::entry(&mut map, "RuleName", &self.rule_name)?;
+            crate::cfn::entry(&mut map, "SamplingRateBoost", &self.sampling_rate_boost)?;
+            crate::cfn::entry(&mut map, "ServiceName", &self.service_name)?;
+            crate::cfn::entry(&mut map, "ServiceType", &self.service_type)?;
+            crate::cfn::entry(&mut map, "URLPath", &self.url_path)?;
+            map.end()
+        }
     }
 }
 
@@ -452,6 +555,8 @@ pub mod transaction_search_config {
     use serde::Serialize;
 
     /// `AWS::XRay::TransactionSearchConfig`: This schema provides construct and validation rules for AWS-XRay TransactionSearchConfig resource parameters. `Ref` returns the primary identifier, `AccountId`.
+    ///
+    /// [CloudFormation reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-xray-transactionsearchconfig.html)
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransactionSearchConfig {
         resource: cloudwright_core::CfnResource,
@@ -504,10 +609,25 @@ pub mod transaction_search_config {
     }
 
     /// The properties of `AWS::XRay::TransactionSearchConfig`.
-    #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTransactionSearchConfigProps {
         /// `IndexingPercentage`.
-        #[serde(rename = "IndexingPercentage", skip_serializing_if = "Option::is_none")]
         pub indexing_percentage: Option<Value<f64>>,
+    }
+
+    impl Serialize for CfnTransactionSearchConfigProps {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            crate::cfn::entry(
+                &mut map,
+                "IndexingPercentage",
+                &self.indexing_percentage,
+            )?;
+            map.end()
+        }
     }
 }

@@ -7,13 +7,13 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value as Json;
 
+use super::ACCOUNT_METADATA;
 use super::files::AssemblyFiles;
 use super::model::{Finding, Report, Severity};
 use super::organization::{self, OrgPart};
 use super::pack::{PACK_METADATA_TYPE, RulePack};
 use super::rules::{self, Check, Resource, Rule, StackFacts};
 use super::suppress::{self, STACK_METADATA_TYPE, Suppression};
-use crate::org::ACCOUNT_METADATA;
 use crate::{Error, Result, StackSummary};
 
 /// What the manifest says of one stack.

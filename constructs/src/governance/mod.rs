@@ -22,6 +22,13 @@ pub use export::{
     Exclusion, POLICIES_DIR, PolicyScope, guard_files, guard_rule_name, kyverno_json_files, nirmata_files,
     write_policies,
 };
+
+/// Manifest metadata type of an account: `{"name", "accountId", "parent"}`: `accountId` is
+/// empty for accounts the app creates; `parent` is the manifest path (`/Stack/Org/OU`) of
+/// the OU the account sits in, or of the organization for an account at the root, so
+/// tools that read the assembly link accounts to the SCPs attached above them. Written by
+/// `org`, read here, so it lives where it is read: rules need no org feature.
+pub const ACCOUNT_METADATA: &str = "cloudwright:org:account";
 pub use files::{AssemblyDir, AssemblyFiles};
 pub use model::{Finding, Report, RuleInfo, Severity};
 pub use pack::{PACK_METADATA_TYPE, RulePack};

@@ -26,12 +26,17 @@
 //! # Ok::<(), cloudwright_constructs::Error>(())
 //! ```
 
+#[cfg_attr(not(feature = "full"), allow(dead_code))] // used by L2s that may be off
 pub(crate) mod lazy;
+#[cfg(feature = "iam")]
 mod managed_policy;
 pub mod policy;
+#[cfg(feature = "iam")]
 mod role;
 pub(crate) mod wildcard;
 
+#[cfg(feature = "iam")]
 pub use managed_policy::{ManagedPolicy, ManagedPolicyProps};
 pub use policy::{Condition, Effect, Operator, PolicyDocument, PolicyKind, PolicyStatement, Principal, check_action};
+#[cfg(feature = "iam")]
 pub use role::{Grantee, Role, RoleProps, grant};

@@ -32,11 +32,7 @@ mod scp;
 
 pub use scp::{SCP_MAX_BYTES, SCP_MAX_PER_TARGET, ServiceControlPolicy, ServiceControlPolicyProps, library};
 
-/// Manifest metadata type of an account: `{"name", "accountId", "parent"}`: `accountId` is
-/// empty for accounts the app creates; `parent` is the manifest path (`/Stack/Org/OU`) of
-/// the OU the account sits in, or of the [`Organization`] for an account at the root, so
-/// tools that read the assembly link accounts to the SCPs attached above them.
-pub const ACCOUNT_METADATA: &str = "cloudwright:org:account";
+pub use crate::governance::ACCOUNT_METADATA;
 
 /// Manifest metadata type of an organization: `{"rootId"}`, the literal root id SCPs of
 /// the root target (empty when the app creates the organization).

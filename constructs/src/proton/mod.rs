@@ -32,7 +32,10 @@
 
 mod archive;
 mod bundle;
+// The template constructs build on the Proton L1s and IAM; the rest is tooling.
+#[cfg(all(feature = "proton", feature = "iam"))]
 mod connection;
+#[cfg(all(feature = "proton", feature = "iam"))]
 mod environment;
 pub(crate) mod lock;
 pub mod migrate;
@@ -40,15 +43,18 @@ mod mode;
 mod parameters;
 pub mod render;
 pub mod schema;
+#[cfg(all(feature = "proton", feature = "iam"))]
 mod service;
 mod spec;
 mod yaml;
 
 use cloudwright_core::Node;
 
+#[cfg(all(feature = "proton", feature = "iam"))]
 pub use connection::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, ManagementRoles, ManagementRolesProps,
 };
+#[cfg(all(feature = "proton", feature = "iam"))]
 pub use environment::{
     EnvironmentContext, EnvironmentProps, EnvironmentTemplate, EnvironmentTemplateProps, ProtonEnvironment,
 };
@@ -56,6 +62,7 @@ pub use lock::SchemaLock;
 pub use mode::{DEPLOY_MODE_ENV, DeployMode};
 pub use parameters::ProtonParameters;
 pub use schema::InputSchema;
+#[cfg(all(feature = "proton", feature = "iam"))]
 pub use service::{
     InstanceContext, NoPipeline, PipelineContext, PipelineInstance, ProtonService, ServiceInstanceProps, ServiceProps,
     ServiceTemplate, ServiceTemplateProps,

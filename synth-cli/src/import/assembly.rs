@@ -154,10 +154,11 @@ pub fn cargo_toml(out: &Path, features: &[String]) -> String {
         }
         None => format!("{krate} = {{ version = \"{}\"{features} }}\n", env!("CARGO_PKG_VERSION")),
     };
-    let constructs_features = if features.is_empty() { String::new() } else { format!(", features = [{features}]") };
+    // Only the services the stacks use: a project builds no other generated L1.
+    let constructs_features = format!(", default-features = false, features = [{features}]");
     format!(
         "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# A project of its own, even inside another workspace.\n[workspace]\n\n[dependencies]\n{}{}serde_json = \"1\"\n",
         dep("cloudwright-constructs", "constructs", &constructs_features),
-        dep("cloudwright-cli", "synth-cli", "")
+        dep("cloudwright-cli", "synth-cli", ", default-features = false")
     )
 }

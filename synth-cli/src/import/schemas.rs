@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::sync::OnceLock;
 
+use cloudwright_cfn_model::vendored::{module_of, service_of};
 use serde_json::Value as Json;
 
 static PACKED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/schemas.bin"));
@@ -27,7 +28,7 @@ fn index() -> &'static HashMap<&'static str, (usize, usize)> {
     })
 }
 
-/// The schema of a resource type, when cloudwright generates a typed L1 for it.
+/// The schema of a resource type: every type of the vendored schemas has a typed L1.
 pub fn schema(type_name: &str) -> Option<Json> {
     let &(offset, len) = index().get(type_name)?;
     let packed = PACKED.get(offset..offset + len)?;
@@ -36,10 +37,10 @@ pub fn schema(type_name: &str) -> Option<Json> {
     serde_json::from_str(&text).ok()
 }
 
-/// The cargo feature of `cloudwright-constructs` that holds a type's L1: its service,
-/// lowercased, as `cargo xtask codegen` names it.
+/// The cargo feature of `cloudwright-constructs` that holds a type's L1 (its service's
+/// module, as `cargo xtask codegen` names it).
 pub fn feature(type_name: &str) -> Option<String> {
-    type_name.split("::").nth(1).map(str::to_lowercase)
+    type_name.contains("::").then(|| module_of(service_of(type_name)))
 }
 
 /// The path of the generated module of a type's service (`cfn::s3`).

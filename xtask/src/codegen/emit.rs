@@ -3,6 +3,8 @@
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
+use super::share;
+
 use cloudwright_cfn_model::model::{EnumDef, Field, Resource, StructDef, TagFormat, Ty, TypeDef};
 
 /// The first lines of every generated file.
@@ -69,16 +71,37 @@ pub fn service_file(service: &Service) -> Result<String, String> {
         service.resources.len(),
         if service.resources.len() == 1 { "" } else { "s" }
     ));
-    let modules = service.resources.iter().map(|r| resource_module(r, &service.module));
+    let shared = share::share(&service.resources);
+    let modules =
+        service.resources.iter().zip(&shared.taken_by).map(|(r, taken)| resource_module(r, &service.module, taken));
     let reexports = service.resources.iter().map(|r| {
         let (m, h, p) = (ident(&r.module), ident(&r.handle), ident(&r.props.name));
         quote!(pub use #m::{#h, #p};)
     });
+    let shared_uses = (!shared.types.is_empty()).then(|| {
+        let value = shared.types.iter().any(type_uses_value).then(|| {
+            quote!(
+                use cloudwright_core::Value;
+            )
+        });
+        quote! {
+            #value
+            use serde::Serialize;
+        }
+    });
+    let shared_types = shared.types.iter().map(type_def);
     render(quote! {
         #module_doc
-        #![allow(clippy::enum_variant_names, clippy::module_inception, clippy::too_many_arguments)]
+        #![allow(
+            clippy::enum_variant_names,
+            clippy::module_inception,
+            clippy::too_many_arguments,
+            clippy::type_complexity
+        )]
+        #shared_uses
         #(#reexports)*
         #(#modules)*
+        #(#shared_types)*
     })
 }
 
@@ -90,37 +113,69 @@ fn uses_value(ty: &Ty) -> bool {
     }
 }
 
-fn resource_module(r: &Resource, service: &str) -> TokenStream {
+fn type_uses_value(t: &TypeDef) -> bool {
+    match t {
+        TypeDef::Struct(s) => s.fields.iter().any(|f| uses_value(&f.ty)),
+        TypeDef::Enum(_) => true,
+    }
+}
+
+fn type_def(t: &TypeDef) -> TokenStream {
+    match t {
+        TypeDef::Struct(s) => struct_def(s),
+        TypeDef::Enum(e) => enum_def(e),
+    }
+}
+
+fn local_name(t: &TypeDef) -> &str {
+    match t {
+        TypeDef::Struct(s) => &s.name,
+        TypeDef::Enum(e) => &e.name,
+    }
+}
+
+/// The module of one resource type; `shared` names the nested types the service module
+/// holds, re-exported here.
+fn resource_module(r: &Resource, service: &str, shared: &std::collections::BTreeSet<String>) -> TokenStream {
     let module = ident(&r.module);
-    let needs_value = r.props.fields.iter().any(|f| uses_value(&f.ty))
-        || r.types.iter().any(|t| match t {
-            TypeDef::Struct(s) => s.fields.iter().any(|f| uses_value(&f.ty)),
-            TypeDef::Enum(_) => true,
-        });
+    let local: Vec<&TypeDef> = r.types.iter().filter(|t| !shared.contains(local_name(t))).collect();
+    let needs_value = r.props.fields.iter().any(|f| uses_value(&f.ty)) || local.iter().any(|t| type_uses_value(t));
     let use_value = needs_value.then(|| {
         quote!(
             use cloudwright_core::Value;
         )
     });
+    let reexport = (!shared.is_empty()).then(|| {
+        let names = shared.iter().map(|n| ident(n));
+        quote!(pub use super::{#(#names),*};)
+    });
     let module_doc =
         doc(&format!("`{}`: [`{}`], [`{}`] and their property types.", r.type_name, r.handle, r.props.name));
     let props = struct_def(&r.props);
     let handle = handle(r, service);
-    let types = r.types.iter().map(|t| match t {
-        TypeDef::Struct(s) => struct_def(s),
-        TypeDef::Enum(e) => enum_def(e),
-    });
+    let types = local.iter().map(|t| type_def(t));
     quote! {
         #module_doc
         pub mod #module {
             #use_value
             use serde::Serialize;
+            #reexport
 
             #handle
             #props
             #(#types)*
         }
     }
+}
+
+/// `AWS::S3::Bucket` -> its page in the CloudFormation template reference.
+pub fn reference_url(type_name: &str) -> String {
+    let mut parts = type_name.split("::").map(str::to_lowercase);
+    let (vendor, service, name) =
+        (parts.next().unwrap_or_default(), parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+    format!(
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/{vendor}-resource-{service}-{name}.html"
+    )
 }
 
 fn handle(r: &Resource, service: &str) -> TokenStream {
@@ -132,7 +187,7 @@ fn handle(r: &Resource, service: &str) -> TokenStream {
         let stop = if handle_doc.trim_end().ends_with(['.', '!', '?']) { "" } else { "." };
         handle_doc = format!("{}{stop} {}", handle_doc.trim_end(), r.ref_doc);
     }
-    let handle_doc = doc(&handle_doc);
+    let handle_doc = doc(&format!("{handle_doc}\n\n[CloudFormation reference]({})", reference_url(type_name)));
     let type_doc = doc(&format!("`{type_name}`"));
     let tag_format = match r.tag_format {
         TagFormat::Standard => quote!(Standard),
@@ -226,19 +281,18 @@ fn ty_tokens(ty: &Ty) -> TokenStream {
 
 fn field(f: &Field) -> TokenStream {
     let name = ident(&f.rust_name);
-    let json_name = &f.json_name;
-    let d = doc(&f.doc);
+    // The CloudFormation name first: the serializer below is the only other place it shows.
+    let named = format!("`{}`.", f.json_name);
+    let d = doc(&if f.doc == named { named } else { format!("`{}`: {}", f.json_name, f.doc) });
     let ty = ty_tokens(&f.ty);
     if f.required {
         quote! {
             #d
-            #[serde(rename = #json_name)]
             pub #name: #ty,
         }
     } else {
         quote! {
             #d
-            #[serde(rename = #json_name, skip_serializing_if = "Option::is_none")]
             pub #name: Option<#ty>,
         }
     }
@@ -250,13 +304,40 @@ fn struct_def(s: &StructDef) -> TokenStream {
     let default = s.fields.iter().all(|f| !f.required).then(|| quote!(Default,));
     let fields = s.fields.iter().map(field);
     let constructor = (default.is_none()).then(|| constructor(s));
+    // A map of the set properties under their CloudFormation names. Written out rather
+    // than `#[derive(Serialize)]`: a call per field instead of serde's expansion keeps
+    // the ~15,000 generated structs quick to compile.
+    let entries = s.fields.iter().map(|f| {
+        let (n, key) = (ident(&f.rust_name), &f.json_name);
+        if f.required {
+            quote!(map.serialize_entry(#key, &self.#n)?;)
+        } else {
+            quote!(crate::cfn::entry(&mut map, #key, &self.#n)?;)
+        }
+    });
+    let body = if s.fields.is_empty() {
+        quote!(serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?))
+    } else {
+        quote! {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(None)?;
+            #(#entries)*
+            map.end()
+        }
+    };
     quote! {
         #d
-        #[derive(Debug, Clone, PartialEq, #default Serialize)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
         }
         #constructor
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                #body
+            }
+        }
     }
 }
 
@@ -333,7 +414,6 @@ fn enum_def(e: &EnumDef) -> TokenStream {
 /// `constructs/src/cfn/mod.rs`: the service modules behind their features, the shared
 /// `Tag`, and the resource type table.
 pub fn mod_file(services: &[Service]) -> Result<String, String> {
-    let mut rows = Vec::new();
     let mut service_list = String::new();
     let modules = services.iter().map(|s| {
         let m = ident(&s.module);
@@ -353,32 +433,7 @@ pub fn mod_file(services: &[Service]) -> Result<String, String> {
             s.resources.len(),
             s.module
         ));
-        for r in &s.resources {
-            rows.push(r);
-        }
     }
-    rows.sort_by(|a, b| a.type_name.cmp(&b.type_name));
-    let count = rows.len();
-    let infos = rows.iter().map(|r| {
-        let type_name = &r.type_name;
-        let create_only = &r.create_only;
-        let primary = &r.primary_identifier;
-        let attributes = r.attributes.iter().map(|a| &a.name);
-        let tag_format = match r.tag_format {
-            TagFormat::Standard => quote!(Standard),
-            TagFormat::Map => quote!(Map),
-            TagFormat::NotTaggable => quote!(NotTaggable),
-        };
-        quote! {
-            ResourceTypeInfo {
-                type_name: #type_name,
-                create_only_properties: &[#(#create_only),*],
-                primary_identifier: &[#(#primary),*],
-                attributes: &[#(#attributes),*],
-                tag_format: TagFormat::#tag_format,
-            },
-        }
-    });
     let module_doc = inner_doc(&format!(
         "Typed L1 resources: one struct of properties and one handle per CloudFormation resource type,
 generated by `cargo xtask codegen` from the resource provider schemas vendored in
@@ -408,7 +463,6 @@ let _arn = queue.attr_arn();
 # Ok::<(), cloudwright_constructs::Error>(())
 ```"
     ));
-    let info_doc = doc(&format!("What the schemas say of each of the {count} resource types, sorted by type name."));
     render(quote! {
         #module_doc
 
@@ -426,6 +480,18 @@ let _arn = queue.attr_arn();
             /// The tag value.
             #[serde(rename = "Value")]
             pub value: Value<String>,
+        }
+
+        /// Writes an optional property of a generated struct when it is set.
+        pub(crate) fn entry<M: serde::ser::SerializeMap, T: Serialize>(
+            map: &mut M,
+            key: &'static str,
+            value: &Option<T>,
+        ) -> std::result::Result<(), M::Error> {
+            match value {
+                Some(value) => map.serialize_entry(key, value),
+                None => Ok(()),
+            }
         }
 
         impl Tag {
@@ -450,13 +516,99 @@ let _arn = queue.attr_arn();
             pub tag_format: TagFormat,
         }
 
-        #info_doc
-        pub static RESOURCE_TYPES: &[ResourceTypeInfo] = &[#(#infos)*];
+        mod types;
+        pub use types::RESOURCE_TYPES;
 
         /// The schema facts of a resource type, whatever cargo features are on.
         pub fn resource_type_info(type_name: &str) -> Option<&'static ResourceTypeInfo> {
             let i = RESOURCE_TYPES.binary_search_by(|info| info.type_name.cmp(type_name)).ok()?;
             RESOURCE_TYPES.get(i)
         }
+    })
+}
+
+/// What `cfn::RESOURCE_TYPES` says of one resource type.
+pub struct TypeInfo {
+    pub type_name: String,
+    pub create_only: Vec<String>,
+    pub primary_identifier: Vec<String>,
+    pub attributes: Vec<String>,
+    pub tag_format: TagFormat,
+}
+
+impl TypeInfo {
+    /// The facts of a mapped resource type.
+    pub fn of_resource(r: &Resource) -> Self {
+        TypeInfo {
+            type_name: r.type_name.clone(),
+            create_only: r.create_only.clone(),
+            primary_identifier: r.primary_identifier.clone(),
+            attributes: r.attributes.iter().map(|a| a.name.clone()).collect(),
+            tag_format: r.tag_format,
+        }
+    }
+
+    /// The facts of a type read from its schema alone (a listed exception).
+    pub fn of_schema(schema: &serde_json::Value) -> Self {
+        let list = |key: &str| -> Vec<String> {
+            schema
+                .get(key)
+                .and_then(serde_json::Value::as_array)
+                .map(|a| a.iter().filter_map(serde_json::Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default()
+        };
+        let mut attributes: Vec<String> = list("readOnlyProperties")
+            .iter()
+            .filter(|p| !p.contains('*'))
+            .filter_map(|p| p.strip_prefix("/properties/"))
+            .map(|p| p.replace('/', "."))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        attributes.retain(|a| seen.insert(a.clone()));
+        let empty = serde_json::Map::new();
+        TypeInfo {
+            type_name: schema.get("typeName").and_then(serde_json::Value::as_str).unwrap_or_default().to_owned(),
+            create_only: list("createOnlyProperties"),
+            primary_identifier: list("primaryIdentifier"),
+            attributes,
+            tag_format: cloudwright_cfn_model::model::tag_format(schema.as_object().unwrap_or(&empty)),
+        }
+    }
+}
+
+/// `constructs/src/cfn/types.rs`: the schema facts of every resource type, compiled whatever
+/// the features, so diffs and rules know every type.
+pub fn types_file(infos: &[TypeInfo]) -> Result<String, String> {
+    let count = infos.len();
+    let rows = infos.iter().map(|r| {
+        let type_name = &r.type_name;
+        let create_only = &r.create_only;
+        let primary = &r.primary_identifier;
+        let attributes = &r.attributes;
+        let tag_format = match r.tag_format {
+            TagFormat::Standard => quote!(Standard),
+            TagFormat::Map => quote!(Map),
+            TagFormat::NotTaggable => quote!(NotTaggable),
+        };
+        quote! {
+            ResourceTypeInfo {
+                type_name: #type_name,
+                create_only_properties: &[#(#create_only),*],
+                primary_identifier: &[#(#primary),*],
+                attributes: &[#(#attributes),*],
+                tag_format: TagFormat::#tag_format,
+            },
+        }
+    });
+    let info_doc = doc(&format!(
+        "What the schemas say of each of the {count} resource types, sorted by type name, whatever cargo features are on."
+    ));
+    render(quote! {
+        //! The schema facts of every resource type of the vendored schemas.
+        use super::ResourceTypeInfo;
+        use cloudwright_core::TagFormat;
+
+        #info_doc
+        pub static RESOURCE_TYPES: &[ResourceTypeInfo] = &[#(#rows)*];
     })
 }

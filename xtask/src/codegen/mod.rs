@@ -8,52 +8,46 @@
 //!   then regenerate.
 
 mod emit;
+mod share;
 mod vendor;
 
-use cloudwright_cfn_model::model;
+use cloudwright_cfn_model::{model, names};
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The services generated, as CloudFormation spells them (`AWS::<Service>::*`). Each becomes
-/// module and cargo feature `cfn::<service lowercased>`. Adding a service is one line here,
-/// then `cargo xtask codegen --update`.
-pub const SERVICES: &[&str] = &[
-    "Organizations",
-    "ControlTower",
-    "IAM",
-    "Lambda",
-    "Logs",
-    "CloudWatch",
-    "SNS",
-    "SQS",
-    "S3",
-    "KMS",
-    "SSM",
-    "SecretsManager",
-    "EC2",
-    "ECS",
-    "XRay",
-    "CodePipeline",
-    "CodeBuild",
-    "CodeCommit",
-    "CodeStarConnections",
-    "CloudFormation",
-    "Proton",
-    "Events",
-    "ApiGateway",
-    "ServiceDiscovery",
-    "DynamoDB",
+/// The crate's `default` features: the services the seed system (the reference example and
+/// the L2 modules it uses) needs, per Decision 8 of the design. `full` is every service.
+pub const DEFAULT_SERVICES: &[&str] = &[
+    "organizations",
+    "controltower",
+    "iam",
+    "lambda",
+    "logs",
+    "cloudwatch",
+    "xray",
+    "ec2",
+    "ecs",
+    "servicediscovery",
+    "codepipeline",
+    "codebuild",
+    "codecommit",
+    "codestarconnections",
+    "s3",
+    "kms",
+    "sns",
+    "sqs",
+    "events",
+    "cloudformation",
+    "proton",
+    "ssm",
+    "dynamodb",
 ];
 
-/// The crate's `default` feature: every service for now (`full`). When the default build
-/// grows too slow, list a subset here instead.
-const DEFAULT_FEATURES: &[&str] = &["full"];
-
-fn module_of(service: &str) -> String {
-    service.to_lowercase()
-}
+/// Resource types the mapper cannot type, with the reason. They get no generated struct
+/// (users write them with `CfnResource::from_json`) but are in `cfn::RESOURCE_TYPES`.
+pub const EXCEPTIONS: &[(&str, &str)] = &[];
 
 fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -68,7 +62,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         match arg.as_str() {
             "--check" => check = true,
             "--update" => {
-                let count = vendor::update(&root.join("constructs/schemas"), SERVICES)?;
+                let count = vendor::update(&root.join("constructs/schemas"))?;
                 println!("vendored {count} resource provider schemas into constructs/schemas/");
             }
             other => return Err(format!("unknown argument {other}; usage: cargo xtask codegen [--check|--update]")),
@@ -81,40 +75,67 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// Every generated file, by path relative to the workspace root.
 fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     let schemas = vendor::load(&root.join("constructs/schemas"))?;
-    let mut services = Vec::new();
+    if schemas.is_empty() {
+        return Err("no schemas in constructs/schemas/: run `cargo xtask codegen --update`".into());
+    }
     let mut errors = Vec::new();
-    for service in SERVICES {
-        let prefix = format!("AWS::{service}::");
-        let mut resources = Vec::new();
-        for (type_name, schema) in schemas.iter().filter(|(t, _)| t.starts_with(&prefix)) {
-            match model::resource(schema) {
-                Ok(r) => resources.push(r),
-                Err(e) => errors.push(format!("{e} (constructs/schemas/{})", vendor::file_name(type_name))),
-            }
+    for (type_name, _) in EXCEPTIONS {
+        if !schemas.contains_key(*type_name) {
+            errors.push(format!("{type_name} is listed in EXCEPTIONS but has no schema: remove it from the list"));
         }
-        if resources.is_empty() && errors.is_empty() {
-            errors.push(format!(
-                "no schemas for AWS::{service} in constructs/schemas/: run `cargo xtask codegen --update`"
-            ));
+    }
+    let mut by_service: BTreeMap<&str, Vec<(&String, &serde_json::Value)>> = BTreeMap::new();
+    for (type_name, schema) in &schemas {
+        by_service.entry(vendor::service_of(type_name)).or_default().push((type_name, schema));
+    }
+    let mut services = Vec::new();
+    let mut infos = Vec::new();
+    let mut service_modules = std::collections::HashSet::new();
+    for (prefix, types) in by_service {
+        let module = vendor::module_of(prefix);
+        if !service_modules.insert(module.clone()) || names::snake_ident(&module) != module {
+            errors.push(format!("{prefix}: module name {module} is taken or not an identifier"));
+        }
+        let mut resources = Vec::new();
+        for (type_name, schema) in types {
+            if EXCEPTIONS.iter().any(|(t, _)| t == type_name) {
+                infos.push(emit::TypeInfo::of_schema(schema));
+                continue;
+            }
+            match model::resource(schema) {
+                Ok(r) => {
+                    infos.push(emit::TypeInfo::of_resource(&r));
+                    resources.push(r);
+                }
+                Err(e) => errors.push(format!("{e} (constructs/schemas/{})", vendor::file_name(prefix))),
+            }
         }
         let mut modules = std::collections::HashSet::new();
         for r in &resources {
             if !modules.insert(r.module.clone()) {
-                errors
-                    .push(format!("{}: two resource types of AWS::{service} map to module {}", r.type_name, r.module));
+                errors.push(format!("{}: two resource types of {prefix} map to module {}", r.type_name, r.module));
             }
         }
-        services.push(emit::Service { module: module_of(service), prefix: format!("AWS::{service}"), resources });
+        if !resources.is_empty() {
+            services.push(emit::Service { module, prefix: prefix.to_owned(), resources });
+        }
+    }
+    for default in DEFAULT_SERVICES {
+        if !services.iter().any(|s| s.module == *default) {
+            errors.push(format!("DEFAULT_SERVICES names {default}, which is no generated service"));
+        }
     }
     if !errors.is_empty() {
         return Err(format!("cannot map {} schema(s):\n  {}", errors.len(), errors.join("\n  ")));
     }
+    infos.sort_by(|a, b| a.type_name.cmp(&b.type_name));
     let mut files = BTreeMap::new();
     let cfn = PathBuf::from("constructs/src/cfn");
     for s in &services {
         files.insert(cfn.join(format!("{}.rs", s.module)), emit::service_file(s)?);
     }
     files.insert(cfn.join("mod.rs"), emit::mod_file(&services)?);
+    files.insert(cfn.join("types.rs"), emit::types_file(&infos)?);
     let manifest = PathBuf::from("constructs/Cargo.toml");
     let current =
         fs::read_to_string(root.join(&manifest)).map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
@@ -136,8 +157,8 @@ fn with_features(manifest: &str, services: &[emit::Service]) -> Result<String, S
     let quoted = |names: &[String]| names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
     let all: Vec<String> = services.iter().map(|s| s.module.clone()).collect();
     let mut block = format!("{FEATURES_BEGIN}\n");
-    let defaults: Vec<String> = DEFAULT_FEATURES.iter().map(|s| (*s).to_owned()).collect();
-    block.push_str(&format!("default = [{}]\n", quoted(&defaults)));
+    let defaults: Vec<String> = DEFAULT_SERVICES.iter().map(|s| (*s).to_owned()).collect();
+    block.push_str(&format!("## The services the seed system uses.\ndefault = [{}]\n", quoted(&defaults)));
     block.push_str(&format!("## Every generated service.\nfull = [{}]\n", quoted(&all)));
     for s in services {
         let plural = if s.resources.len() == 1 { "" } else { "s" };

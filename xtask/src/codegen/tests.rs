@@ -257,6 +257,29 @@ fn nested_read_only_attributes() {
 }
 
 #[test]
+fn refs_to_top_level_properties_take_their_type() {
+    // AWS::OpenSearchService::Application: `DataSourceArn: {$ref: #/properties/Arn}`.
+    let r = resource(
+        json!({
+            "Arn": {"type": "string"},
+            "Mode": {"type": "string", "enum": ["a", "b"]},
+            "Source": {"$ref": "#/definitions/Source"}
+        }),
+        json!({"Source": {"type": "object", "properties": {
+            "SourceArn": {"$ref": "#/properties/Arn"},
+            "SourceMode": {"$ref": "#/properties/Mode"},
+            "Again": {"$ref": "#/properties/Mode"}
+        }}}),
+    );
+    let source = struct_named(&r, "Source");
+    assert_eq!(field_ty(source, "SourceArn"), Ty::Str);
+    assert_eq!(field_ty(source, "SourceMode"), field_ty(source, "Again"), "mapped once");
+    assert!(matches!(field_ty(source, "SourceMode"), Ty::Enum(_)));
+    let err = model::resource(&schema(json!({"X": {"$ref": "#/properties/Nope"}}), json!({}))).unwrap_err();
+    assert!(err.contains("/properties/X/$ref: unsupported $ref #/properties/Nope"), "{err}");
+}
+
+#[test]
 fn unmappable_schemas_name_the_type_and_pointer() {
     let cases = [
         (json!({"X": {"$ref": "https://example.com/other.json"}}), "/properties/X/$ref: unsupported $ref"),
@@ -292,7 +315,7 @@ fn render(r: &Resource) -> String {
 }
 
 #[test]
-fn emitted_code_has_the_header_handle_and_serde_names() {
+fn emitted_code_has_the_header_handle_and_serialized_names() {
     let mut s = schema(
         json!({"BucketName": {"type": "string"}, "Mode": {"type": "string", "enum": ["aws:kms", "AES256"]},
                "Id": {"type": "string"}}),
@@ -307,7 +330,8 @@ fn emitted_code_has_the_header_handle_and_serde_names() {
         "pub const TYPE: &'static str = \"AWS::Test::Thing\";",
         "\"/properties/BucketName\",",
         ".set_fqn(\"cloudwright.cfn.test.CfnThing\")",
-        "#[serde(rename = \"BucketName\", skip_serializing_if = \"Option::is_none\")]",
+        "crate::cfn::entry(&mut map, \"BucketName\", &self.bucket_name)?;",
+        "map.serialize_entry(\"Mode\", &self.mode)?;",
         "pub mode: Value<Mode>,",
         "AwsKms,",
         "Self::Aes256 => \"AES256\",",
@@ -328,4 +352,68 @@ fn features_block_is_replaced() {
     assert!(!out.contains("old = []"));
     assert!(out.ends_with("testing = []\n"));
     assert!(super::with_features("[features]\n", &services).is_err());
+}
+
+fn named(type_name: &str, properties: Json, definitions: Json) -> Resource {
+    let mut s = schema(properties, definitions);
+    s["typeName"] = json!(type_name);
+    model::resource(&s).unwrap()
+}
+
+#[test]
+fn identical_property_types_are_shared_by_the_service() {
+    let shared_defs = json!({
+        "Outer": {"type": "object", "properties": {"Inner": {"$ref": "#/definitions/Inner"}, "Mode": {"type": "string", "enum": ["A", "B"]}}},
+        "Inner": {"type": "object", "properties": {"Name": {"type": "string"}}}
+    });
+    let a = named("AWS::Test::A", json!({"Outer": {"$ref": "#/definitions/Outer"}}), shared_defs.clone());
+    let b = named("AWS::Test::B", json!({"Outer": {"$ref": "#/definitions/Outer"}}), shared_defs);
+    // Same name, but `Inner` differs: `Outer` refers to it, so neither can be shared.
+    let c = named(
+        "AWS::Test::C",
+        json!({"Outer": {"$ref": "#/definitions/Outer"}}),
+        json!({
+            "Outer": {"type": "object", "properties": {"Inner": {"$ref": "#/definitions/Inner"}}},
+            "Inner": {"type": "object", "properties": {"Name": {"type": "integer"}}}
+        }),
+    );
+    let shared = super::share::share(&[a.clone(), b.clone(), c.clone()]);
+    let names: Vec<String> = shared
+        .types
+        .iter()
+        .map(|t| match t {
+            TypeDef::Struct(s) => s.name.clone(),
+            TypeDef::Enum(e) => e.name.clone(),
+        })
+        .collect();
+    assert_eq!(names, ["Outer", "Inner", "Mode"]);
+    assert!(shared.taken_by[0].contains("Outer") && shared.taken_by[1].contains("Inner"));
+    assert!(shared.taken_by[2].is_empty(), "{:?}", shared.taken_by[2]);
+
+    let service = super::emit::Service { module: "test".into(), prefix: "AWS::Test".into(), resources: vec![a, b, c] };
+    let code = super::emit::service_file(&service).unwrap();
+    assert_eq!(code.matches("pub struct Outer {").count(), 2, "one shared, one of C's own:\n{code}");
+    assert!(code.contains("pub use super::{Inner, Mode, Outer};"), "{code}");
+    syn::parse_file(&code).unwrap();
+}
+
+#[test]
+fn services_modules_and_reference_pages() {
+    use super::vendor::{file_name, module_of, service_of};
+    assert_eq!(service_of("AWS::S3::Bucket"), "AWS::S3");
+    assert_eq!(module_of("AWS::CodeStarConnections"), "codestarconnections");
+    assert_eq!(module_of("Alexa::ASK"), "alexa_ask");
+    assert_eq!(file_name("AWS::EC2"), "ec2.json.gz");
+    assert_eq!(
+        super::emit::reference_url("Alexa::ASK::Skill"),
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/alexa-resource-ask-skill.html"
+    );
+}
+
+#[test]
+fn the_default_features_are_generated_services() {
+    let manifest = "[features]\n# BEGIN features generated by `cargo xtask codegen`\n# END features generated by `cargo xtask codegen`\n";
+    let services = [super::emit::Service { module: "s3".into(), prefix: "AWS::S3".into(), resources: vec![] }];
+    let out = super::with_features(manifest, &services).unwrap();
+    assert!(out.contains(&format!("default = [\"{}\"", super::DEFAULT_SERVICES[0])), "{out}");
 }
