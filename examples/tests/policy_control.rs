@@ -268,17 +268,16 @@ fn rules_that_cannot_be_exported_are_listed_with_why() {
 #[test]
 fn the_scanner_role_reads_every_type_the_policies_check() {
     let policies = policies(nirmata_files(&PolicyScope::default()).unwrap());
+    let schemas = cloudwright_cfn_model::vendored::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../constructs/schemas"),
+    )
+    .unwrap();
     let mut needed = BTreeSet::new();
     for (_, policy) in &policies {
         let condition = policy["spec"]["matchConditions"][1]["expression"].as_str().unwrap();
         let types = condition.trim_start_matches("object.TypeName in [").trim_end_matches(']');
         for kind in types.split(", ").map(|t| t.trim_matches('\'')) {
-            let file = format!(
-                "{}/../constructs/schemas/{}.json",
-                env!("CARGO_MANIFEST_DIR"),
-                kind.to_ascii_lowercase().replace("::", "-")
-            );
-            let schema: Json = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let schema = &schemas[kind];
             for handler in ["read", "list"] {
                 for action in schema["handlers"][handler]["permissions"].as_array().into_iter().flatten() {
                     needed.insert(action.as_str().unwrap().to_owned());
