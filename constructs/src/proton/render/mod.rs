@@ -15,13 +15,15 @@
 //! ```
 
 mod cfn_yaml;
+pub mod filters;
+pub mod jinja2;
+mod jinja2_filters;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use cloudwright_core::{Assembly, Environment, Error, Result};
-use minijinja::{Environment as Jinja, UndefinedBehavior};
 use serde_json::{Map, Value as Json, json};
 
 pub use cfn_yaml::cfn_yaml_to_json;
@@ -214,10 +216,9 @@ impl Bundle {
             }
             let file = self.infrastructure.join(t.get("file").and_then(Json::as_str).unwrap_or("cloudformation.yaml"));
             let source = read_text(&file)?;
-            let mut env = Jinja::new();
-            env.set_undefined_behavior(UndefinedBehavior::Strict);
-            env.set_keep_trailing_newline(true);
-            let rendered = env.render_str(&source, ctx).map_err(|e| {
+            let mut env = jinja2::environment();
+            filters::add_to(&mut env);
+            let rendered = env.render_str(&source, ctx).map(|r| filters::layout(&r)).map_err(|e| {
                 let path = e.line().map_or_else(|| file.display().to_string(), |l| format!("{}:{l}", file.display()));
                 problem(path, format!("Jinja rendering failed: {e:#}"))
             })?;
