@@ -15,8 +15,8 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/proton/aws-samples")
 }
 
-fn args(bundle: &str, spec: &str, outputs: Option<PathBuf>) -> RenderProps {
-    RenderProps { bundle: fixtures().join(bundle), spec: fixtures().join(spec), outputs, ..Default::default() }
+fn args(bundle: &str, spec: &str, environments: Option<PathBuf>) -> RenderProps {
+    RenderProps { bundle: fixtures().join(bundle), spec: fixtures().join(spec), environments, ..Default::default() }
 }
 
 /// The files of the rendered assembly.
@@ -44,8 +44,12 @@ fn renders_a_hand_written_environment_bundle() {
 #[test]
 fn renders_one_stack_per_service_instance_with_environment_outputs() {
     let dir = tempdir();
-    let outputs = dir.join("outputs.yaml");
-    std::fs::write(&outputs, "multi-svc-beta:\n  TableName: tasks\n  AppBucketArn: arn:aws:s3:::b\n").unwrap();
+    let outputs = dir.join("environments.yaml");
+    std::fs::write(
+        &outputs,
+        "multi-svc-beta:\n  account: '111111111111'\n  region: eu-west-1\n  outputs:\n    TableName: tasks\n    AppBucketArn: arn:aws:s3:::b\n",
+    )
+    .unwrap();
     let spec = dir.join("crud.yaml");
     std::fs::write(
         &spec,
@@ -58,6 +62,15 @@ fn renders_one_stack_per_service_instance_with_environment_outputs() {
     assert!(files.contains_key("crudgamma.template.json"));
     let t = template(&files, "crudbeta.template.json");
     assert_eq!(t["Resources"]["ListFunction"]["Properties"]["Environment"]["Variables"]["TABLE_NAME"], "tasks");
+    // Each instance in its environment's account and region; the pipeline in the default's.
+    let manifest: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert_eq!(manifest["artifacts"]["crudbeta"]["environment"], "aws://111111111111/eu-west-1");
+    assert_eq!(manifest["artifacts"]["crudpipeline"]["environment"], "aws://000000000000/us-east-1");
+    // The pipeline loops over the service instances and reads `pipeline.inputs`.
+    let p = template(&files, "crudpipeline.template.json");
+    assert!(p["Resources"]["Deploy1Project"].is_object() && p["Resources"]["Deploy2Project"].is_object(), "{p}");
+    assert!(p.to_string().contains("arn:aws:iam::111111111111:root"), "{p}");
+    assert!(p.to_string().contains("make publish"), "{p}");
 }
 
 #[test]

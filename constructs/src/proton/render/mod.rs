@@ -1,7 +1,23 @@
 //! Rendering any AWS Proton CloudFormation bundle (ours or hand-written) with a spec into a
-//! cloud assembly, one stack per environment or service instance, as Proton would have
-//! rendered and deployed it: the Jinja templates with minijinja (strict undefined), then
-//! CloudFormation YAML to JSON ([`cfn_yaml_to_json`]).
+//! cloud assembly, one stack per environment, service instance and service pipeline, as
+//! Proton would have rendered and deployed it: the Jinja templates with Jinja2's semantics
+//! ([`jinja2`]: its built-in filters and tests, Python's printing of values) and Proton's own
+//! filters ([`filters`]), then CloudFormation YAML to JSON ([`cfn_yaml_to_json`]).
+//!
+//! The parameters a template sees are those of the Proton guide
+//! (<https://docs.aws.amazon.com/proton/latest/userguide/parameters.html>): `environment.*`
+//! (`name`, `account_id`, `inputs`, `outputs`), `service.*`, `service_instance.*` (with
+//! `environment` and `components.default.outputs`), and for `pipeline_infrastructure/`,
+//! `pipeline.inputs` and the `service_instances` list.
+//!
+//! Two entry points:
+//! - [`render`] reads a bundle, a spec file and optional environments/components files and
+//!   returns the cloud assembly (what `cloudwright proton render` writes);
+//! - [`render_spec`] renders in memory, for a caller that already holds the spec and the
+//!   environments' facts (`proton migrate`): one bundle, one spec (parsed), the name of the
+//!   environment or service, the [`Environments`] (account, region, outputs per name) and the
+//!   components' outputs per service instance; it returns a [`RenderedStack`] per
+//!   environment, service instance or pipeline, each template as JSON.
 //!
 //! ```no_run
 //! use cloudwright_constructs::proton::render::{RenderProps, render};
@@ -14,7 +30,9 @@
 //! # Ok::<(), cloudwright_constructs::Error>(())
 //! ```
 
+mod bundle;
 mod cfn_yaml;
+mod environments;
 pub mod filters;
 pub mod jinja2;
 mod jinja2_filters;
@@ -26,7 +44,9 @@ use std::path::{Path, PathBuf};
 use cloudwright_core::{Assembly, Environment, Error, Result};
 use serde_json::{Map, Value as Json, json};
 
+pub use bundle::{Bundle, Kind, Part};
 pub use cfn_yaml::cfn_yaml_to_json;
+pub use environments::{EnvironmentFacts, Environments};
 
 use super::InputSchema;
 
@@ -43,12 +63,15 @@ pub struct RenderProps {
     /// The spec file (`proton: EnvironmentSpec` or `ServiceSpec`); its file stem names the
     /// environment or service (a leading `environment-`/`service-` removed).
     pub spec: PathBuf,
-    /// A YAML file mapping each environment name to its outputs (name -> value), for
-    /// service templates; `environment.outputs.*` of an environment not in it are undefined.
-    pub outputs: Option<PathBuf>,
-    /// The account id of the environments.
+    /// The environments file ([`Environments::read`]): environment name to account, region
+    /// and outputs.
+    pub environments: Option<PathBuf>,
+    /// A YAML file mapping each service instance name to its default component's outputs
+    /// (`service_instance.components.default.outputs`); an instance not in it has none.
+    pub components: Option<PathBuf>,
+    /// The account of environments not in the environments file, and of the service pipeline.
     pub account: String,
-    /// The region of the stacks.
+    /// The region of environments not in the environments file, and of the service pipeline.
     pub region: String,
 }
 
@@ -57,11 +80,43 @@ impl Default for RenderProps {
         RenderProps {
             bundle: PathBuf::new(),
             spec: PathBuf::new(),
-            outputs: None,
+            environments: None,
+            components: None,
             account: DEFAULT_ACCOUNT.to_owned(),
             region: DEFAULT_REGION.to_owned(),
         }
     }
+}
+
+/// What a rendered stack stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StackKind {
+    /// An environment.
+    Environment,
+    /// A service instance, in its environment.
+    ServiceInstance {
+        /// The instance's name.
+        instance: String,
+        /// The name of its environment.
+        environment: String,
+    },
+    /// The service's pipeline (`pipeline_infrastructure/`).
+    Pipeline,
+}
+
+/// One rendered template and where it deploys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedStack {
+    /// The stack name: the environment's name, `<service>-<instance>` or `<service>-pipeline`.
+    pub name: String,
+    /// What it stands for.
+    pub kind: StackKind,
+    /// Its account.
+    pub account: String,
+    /// Its region.
+    pub region: String,
+    /// The CloudFormation template.
+    pub template: Json,
 }
 
 /// Renders the bundle with the spec into a cloud assembly. Problems with the inputs are
@@ -71,35 +126,80 @@ pub fn render(props: &RenderProps) -> Result<Assembly> {
     let spec_name = props.spec.display().to_string();
     Error::collect(Environment::new(props.account.as_str(), props.region.as_str()).validate(&spec_name))?;
     let bundle = Bundle::open(&props.bundle)?;
-    let spec: Json = read_yaml(&props.spec)?;
-    let name = spec_stem(&props.spec);
+    let mut environments = Environments::with_default(&props.account, &props.region);
+    if let Some(path) = &props.environments {
+        environments = environments.read(path)?;
+    }
+    let components = match &props.components {
+        Some(path) => components_file(path)?,
+        None => Map::new(),
+    };
+    let spec = read_yaml(&props.spec)?;
+    let stacks = render_spec(&SpecInput {
+        bundle: &bundle,
+        spec: &spec,
+        spec_path: &spec_name,
+        name: &spec_stem(&props.spec),
+        environments: &environments,
+        components: &components,
+    })?;
+    Assembly::from_files(assembly_files(&stacks))
+}
+
+/// What [`render_spec`] renders.
+#[derive(Debug, Clone, Copy)]
+pub struct SpecInput<'a> {
+    /// The template bundle.
+    pub bundle: &'a Bundle,
+    /// The parsed spec (`proton: EnvironmentSpec` or `ServiceSpec`).
+    pub spec: &'a Json,
+    /// The spec's file, named in errors.
+    pub spec_path: &'a str,
+    /// The environment's or service's name.
+    pub name: &'a str,
+    /// Each environment's account, region and outputs.
+    pub environments: &'a Environments,
+    /// Service instance name to its default component's outputs.
+    pub components: &'a Map<String, Json>,
+}
+
+/// Renders one spec with its bundle in memory: a stack for the environment, or one per
+/// service instance plus the pipeline when the template has one and the spec a `pipeline:`
+/// (or the schema a `pipeline_input_type`). Every problem of the spec is reported at once.
+pub fn render_spec(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
+    let spec_problem = |message: String| Error::Input { path: input.spec_path.to_owned(), message };
+    let bundle = input.bundle;
+    let name = input.name;
     let mut stacks = Vec::new();
     let mut problems = Vec::new();
-    let spec_problem = |message: String| Error::Input { path: spec_name.clone(), message };
-    match (bundle.kind, spec.get("proton").and_then(Json::as_str)) {
+    match (bundle.kind, input.spec.get("proton").and_then(Json::as_str)) {
         (Kind::Environment, Some("EnvironmentSpec")) => {
             let schema = bundle.input_type("environment_input_type")?;
-            let inputs = spec.get("spec").cloned().unwrap_or_else(|| json!({}));
+            let inputs = input.spec.get("spec").cloned().unwrap_or_else(|| json!({}));
             problems.extend(schema.validate(&inputs).into_iter().map(spec_problem));
             if problems.is_empty() {
-                let environment =
-                    json!({"name": name, "account_id": props.account, "inputs": with_defaults(&schema, inputs)});
-                let template = bundle.render(&json!({ "environment": environment }), "")?;
-                stacks.push((name, template));
+                let facts = input.environments.get(name);
+                let environment = json!({"name": name, "account_id": facts.account,
+                    "inputs": with_defaults(&schema, inputs), "outputs": facts.outputs});
+                let template = bundle.render(Part::Main, &json!({ "environment": environment }), "")?;
+                stacks.push(RenderedStack {
+                    name: name.to_owned(),
+                    kind: StackKind::Environment,
+                    account: facts.account,
+                    region: facts.region,
+                    template,
+                });
             }
         }
         (Kind::Service, Some("ServiceSpec")) => {
             let schema = bundle.input_type("service_input_type")?;
-            let outputs = match &props.outputs {
-                Some(path) => read_yaml(path)?,
-                None => json!({}),
-            };
-            let instances = spec.get("instances").and_then(Json::as_array).cloned().unwrap_or_default();
+            let instances = input.spec.get("instances").and_then(Json::as_array).cloned().unwrap_or_default();
             if instances.is_empty() {
                 problems.push(spec_problem("the ServiceSpec has no instances".into()));
             }
             let service = json!({"name": name, "branch_name": "main", "repository_id": "",
                 "repository_connection_arn": ""});
+            let mut contexts = Vec::new();
             for instance in &instances {
                 let field = |k: &str| instance.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
                 let (instance_name, env_name) = (field("name"), field("environment"));
@@ -110,17 +210,45 @@ pub fn render(props: &RenderProps) -> Result<Assembly> {
                         .extend(found.into_iter().map(|p| spec_problem(format!("instance {instance_name:?}: {p}"))));
                     continue;
                 }
-                let env_outputs = outputs.get(&env_name).cloned().unwrap_or_else(|| json!({}));
-                let environment = json!({"name": env_name, "account_id": props.account, "outputs": env_outputs});
-                let ctx = json!({
-                    "environment": environment,
-                    "service": service,
-                    "service_instance": {"name": instance_name, "inputs": with_defaults(&schema, inputs),
-                        "environment": environment, "components": {"default": {"outputs": {}}}},
-                });
-                match bundle.render(&ctx, &format!("instance {instance_name:?}: ")) {
-                    Ok(t) => stacks.push((format!("{name}-{instance_name}"), t)),
+                let facts = input.environments.get(&env_name);
+                let environment = json!({"name": env_name, "account_id": facts.account, "outputs": facts.outputs});
+                let component = input.components.get(&instance_name).cloned().unwrap_or_else(|| json!({}));
+                let service_instance = json!({"name": instance_name, "inputs": with_defaults(&schema, inputs),
+                    "environment": environment, "components": {"default": {"outputs": component}}});
+                let ctx = json!({"environment": environment, "service": service, "service_instance": service_instance});
+                match bundle.render(Part::Main, &ctx, &format!("instance {instance_name:?}: ")) {
+                    Ok(template) => {
+                        let mut seen_by_pipeline = service_instance;
+                        seen_by_pipeline["outputs"] = literal_outputs(&template);
+                        contexts.push(seen_by_pipeline);
+                        stacks.push(RenderedStack {
+                            name: format!("{name}-{instance_name}"),
+                            kind: StackKind::ServiceInstance { instance: instance_name, environment: env_name },
+                            account: facts.account,
+                            region: facts.region,
+                            template,
+                        });
+                    }
                     Err(e) => problems.push(e),
+                }
+            }
+            if bundle.has_pipeline() && problems.is_empty() {
+                let schema = bundle.input_type("pipeline_input_type")?;
+                let inputs = input.spec.get("pipeline").cloned().unwrap_or_else(|| json!({}));
+                let found = schema.validate(&inputs);
+                problems.extend(found.into_iter().map(|p| spec_problem(format!("pipeline: {p}"))));
+                if problems.is_empty() {
+                    let ctx = json!({"service": service, "pipeline": {"inputs": with_defaults(&schema, inputs)},
+                        "service_instances": contexts});
+                    let template = bundle.render(Part::Pipeline, &ctx, "pipeline: ")?;
+                    let facts = &input.environments.default;
+                    stacks.push(RenderedStack {
+                        name: format!("{name}-pipeline"),
+                        kind: StackKind::Pipeline,
+                        account: facts.account.clone(),
+                        region: facts.region.clone(),
+                        template,
+                    });
                 }
             }
         }
@@ -136,108 +264,36 @@ pub fn render(props: &RenderProps) -> Result<Assembly> {
         }
     }
     Error::collect(problems)?;
-    Assembly::from_files(assembly_files(&stacks, &props.account, &props.region))
+    Ok(stacks)
 }
 
-/// Which template a bundle holds.
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Environment,
-    Service,
+/// The outputs of a rendered template whose values are known before deploy (literals, not
+/// intrinsic functions): the `service_instances[i].outputs` a pipeline template sees. An
+/// output computed at deploy time is left out, so a pipeline reading it fails to render,
+/// naming the line.
+fn literal_outputs(template: &Json) -> Json {
+    let outputs = template.get("Outputs").and_then(Json::as_object).into_iter().flatten();
+    Json::Object(
+        outputs
+            .filter_map(|(k, o)| o.get("Value").filter(|v| !v.is_object() && !v.is_array()).map(|v| (k.clone(), v.clone())))
+            .collect(),
+    )
 }
 
-/// A bundle directory and its parsed schema file.
-struct Bundle {
-    kind: Kind,
-    infrastructure: PathBuf,
-    schema_path: PathBuf,
-    schema: Json,
-}
-
-impl Bundle {
-    fn open(dir: &Path) -> Result<Bundle> {
-        let not_a_bundle = |why: &str| Error::Input {
-            path: dir.display().to_string(),
-            message: format!(
-                "is not a Proton bundle: it has {why} (a bundle holds schema/ and infrastructure/ or instance_infrastructure/)"
-            ),
-        };
-        let schema_path = dir.join("schema/schema.yaml");
-        if !schema_path.is_file() {
-            return Err(not_a_bundle("no schema/schema.yaml"));
-        }
-        let (kind, infrastructure) = if dir.join("infrastructure").is_dir() {
-            (Kind::Environment, dir.join("infrastructure"))
-        } else if dir.join("instance_infrastructure").is_dir() {
-            (Kind::Service, dir.join("instance_infrastructure"))
-        } else {
-            return Err(not_a_bundle("neither infrastructure/ nor instance_infrastructure/"));
-        };
-        let doc: Json = read_yaml(&schema_path)?;
-        let schema = doc.get("schema").cloned().ok_or_else(|| Error::Input {
-            path: schema_path.display().to_string(),
-            message: "has no top-level `schema:`; a Proton schema file starts with `schema:`".into(),
-        })?;
-        Ok(Bundle { kind, infrastructure, schema_path, schema })
-    }
-
-    /// The input type the schema names under `key`.
-    fn input_type(&self, key: &str) -> Result<InputSchema> {
-        let problem = |message: String| Error::Input { path: self.schema_path.display().to_string(), message };
-        let name = self.schema.get(key).and_then(Json::as_str).ok_or_else(|| problem(format!("has no {key}")))?;
-        let schema = self
-            .schema
-            .get("types")
-            .and_then(|t| t.get(name))
-            .ok_or_else(|| problem(format!("{key} {name:?} is not in types")))?;
-        Ok(InputSchema { type_name: name.to_owned(), schema: schema.clone() })
-    }
-
-    /// Renders the templates of the infrastructure directory (merged when several) to JSON;
-    /// `context` begins each message (which instance).
-    fn render(&self, ctx: &Json, context: &str) -> Result<Json> {
-        let manifest_path = self.infrastructure.join("manifest.yaml");
-        let problem = |path: String, message: String| Error::Input { path, message: format!("{context}{message}") };
-        let manifest: Json = read_yaml(&manifest_path)?;
-        let templates =
-            manifest.pointer("/infrastructure/templates").and_then(Json::as_array).cloned().unwrap_or_default();
-        if templates.is_empty() {
-            return Err(problem(manifest_path.display().to_string(), "lists no infrastructure.templates".into()));
-        }
-        let mut merged = Json::Null;
-        for t in templates {
-            let engine = t.get("rendering_engine").and_then(Json::as_str);
-            let language = t.get("template_language").and_then(Json::as_str);
-            if engine != Some("jinja") || language != Some("cloudformation") {
-                return Err(problem(
-                    manifest_path.display().to_string(),
-                    format!("only Jinja CloudFormation templates render (got {engine:?}/{language:?})"),
-                ));
-            }
-            let file = self.infrastructure.join(t.get("file").and_then(Json::as_str).unwrap_or("cloudformation.yaml"));
-            let source = read_text(&file)?;
-            let mut env = jinja2::environment();
-            filters::add_to(&mut env);
-            let rendered = env.render_str(&source, ctx).map(|r| filters::layout(&r)).map_err(|e| {
-                let path = e.line().map_or_else(|| file.display().to_string(), |l| format!("{}:{l}", file.display()));
-                problem(path, format!("Jinja rendering failed: {e:#}"))
-            })?;
-            // Lines of YAML problems are those of the rendered text.
-            let json = cfn_yaml_to_json(&rendered, &file.display().to_string()).map_err(|e| match e {
-                Error::Input { path, message } => problem(path, message),
-                other => other,
-            })?;
-            merged = if merged.is_null() { json } else { merge(merged, json) };
-        }
-        Ok(merged)
+/// The components file: service instance name to its default component's outputs.
+fn components_file(path: &Path) -> Result<Map<String, Json>> {
+    let problem = |message: &str| Error::Input { path: path.display().to_string(), message: message.into() };
+    match read_yaml(path)? {
+        Json::Object(map) if map.values().all(Json::is_object) => Ok(map),
+        _ => Err(problem("must map each service instance name to its component's outputs (name -> value)")),
     }
 }
 
-fn read_text(path: &Path) -> Result<String> {
+pub(crate) fn read_text(path: &Path) -> Result<String> {
     fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
 }
 
-fn read_yaml(path: &Path) -> Result<Json> {
+pub(crate) fn read_yaml(path: &Path) -> Result<Json> {
     serde_yaml::from_str(&read_text(path)?)
         .map_err(|e| Error::Input { path: path.display().to_string(), message: format!("is not valid YAML: {e}") })
 }
@@ -263,7 +319,7 @@ fn with_defaults(schema: &InputSchema, mut inputs: Json) -> Json {
 }
 
 /// Two templates of one infrastructure directory as one: sections merged key by key.
-fn merge(mut a: Json, b: Json) -> Json {
+pub(crate) fn merge(mut a: Json, b: Json) -> Json {
     if let (Json::Object(x), Json::Object(y)) = (&mut a, b) {
         for (k, v) in y {
             match x.get_mut(&k) {
@@ -278,22 +334,23 @@ fn merge(mut a: Json, b: Json) -> Json {
 }
 
 /// The files of a cloud assembly with one stack per rendered template.
-fn assembly_files(stacks: &[(String, Json)], account: &str, region: &str) -> BTreeMap<String, Vec<u8>> {
+fn assembly_files(stacks: &[RenderedStack]) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut artifacts = Map::new();
-    for (name, template) in stacks {
+    for stack in stacks {
+        let name = &stack.name;
         let id: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
         let file = format!("{id}.template.json");
         let mut bytes = Vec::new();
         let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
         let mut ser = serde_json::Serializer::with_formatter(&mut bytes, formatter);
-        let _ = serde::Serialize::serialize(template, &mut ser);
+        let _ = serde::Serialize::serialize(&stack.template, &mut ser);
         files.insert(file.clone(), bytes);
         artifacts.insert(
             id,
             json!({
                 "type": "aws:cloudformation:stack",
-                "environment": format!("aws://{account}/{region}"),
+                "environment": format!("aws://{}/{}", stack.account, stack.region),
                 "properties": {"templateFile": file, "stackName": name, "validateOnSynth": false},
                 "displayName": name,
             }),
