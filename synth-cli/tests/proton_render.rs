@@ -195,3 +195,126 @@ fn the_command_writes_a_cloud_assembly_and_says_how_many_stacks() {
     assert_eq!(written.stacks()[0].display_name, "spec");
     assert!(written.template("spec").unwrap()["Resources"]["VPC"].is_object());
 }
+
+fn inputs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/proton/inputs")
+}
+
+/// Every vendored aws-samples bundle renders with its spec (the environments and components
+/// files of `fixtures/proton/inputs` giving what Proton would have): environments, service
+/// instances and their pipelines. `fixtures/proton/README.md` lists the cfn-lint results.
+#[test]
+fn every_vendored_aws_sample_renders() {
+    let cases = [
+        ("environment-templates/vpc-env/v1", fixtures().join("environment-templates/vpc-env/spec/spec.yaml"), 1),
+        ("environment-templates/fargate-env/v1", fixtures().join("environment-templates/fargate-env/spec/spec.yaml"), 1),
+        ("lambda-multi-svc/lambda-env/v1", fixtures().join("lambda-multi-svc/specs/env-spec.yaml"), 1),
+        ("lambda-multi-svc/service-crud/v1", inputs().join("crud-svc-spec.yaml"), 2),
+        ("lambda-multi-svc/service-data-processing/v1", inputs().join("data-processing-svc-spec.yaml"), 2),
+        (
+            "service-templates/load-balanced-fargate-svc/v1",
+            fixtures().join("service-templates/load-balanced-fargate-svc/spec/spec.yaml"),
+            2,
+        ),
+        ("service-templates/apigw-lambda-svc/v1", fixtures().join("service-templates/apigw-lambda-svc/spec/spec.yaml"), 2),
+    ];
+    for (bundle, spec, stacks) in cases {
+        let props = RenderProps {
+            bundle: fixtures().join(bundle),
+            spec,
+            environments: Some(inputs().join("environments.yaml")),
+            components: Some(inputs().join("components.yaml")),
+            ..Default::default()
+        };
+        let assembly = render(&props).unwrap_or_else(|e| panic!("{bundle}: {e:#}"));
+        assert_eq!(assembly.stacks().len(), stacks, "{bundle}");
+    }
+}
+
+/// The component's outputs reach the service instance through Proton's filters, as the
+/// load-balanced Fargate sample uses them.
+#[test]
+fn component_outputs_reach_the_service_through_protons_filters() {
+    let props = RenderProps {
+        bundle: fixtures().join("service-templates/load-balanced-fargate-svc/v1"),
+        spec: fixtures().join("service-templates/load-balanced-fargate-svc/spec/spec.yaml"),
+        environments: Some(inputs().join("environments.yaml")),
+        components: Some(inputs().join("components.yaml")),
+        ..Default::default()
+    };
+    let files = render_files(&props).unwrap();
+    let t = template(&files, "specloadbalancedfargatesvcprod.template.json");
+    let arns = &t["Resources"]["ServiceTaskDefTaskRole"]["Properties"]["ManagedPolicyArns"];
+    assert_eq!(arns[1], "arn:aws:iam::222222222222:policy/lb-fargate-component-access", "{arns}");
+    let env = &t["Resources"]["ServiceTaskDef"]["Properties"]["ContainerDefinitions"][0]["Environment"];
+    assert_eq!(env[3], serde_json::json!({"Name": "BucketName", "Value": "arn:aws:s3:::lb-fargate-component-bucket"}));
+    let manifest: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert_eq!(manifest["artifacts"]["specloadbalancedfargatesvcprod"]["environment"], "aws://222222222222/eu-west-1");
+}
+
+/// A `proton_cfn_sanitize` rejection fails with Proton's own message, naming the template
+/// file and line, and the command writes nothing.
+#[test]
+fn a_sanitize_rejection_is_protons_message_and_nothing_is_written() {
+    let dir = tempdir().join("sanitize");
+    let bundle = dir.join("bundle");
+    copy_dir(&fixtures().join("lambda-multi-svc/service-crud/v1"), &bundle);
+    std::fs::remove_dir_all(bundle.join("pipeline_infrastructure")).unwrap();
+    let file = bundle.join("instance_infrastructure/cloudformation.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let sanitized = "{{ service_instance.components.default.outputs.Output2 | proton_cfn_sanitize }}";
+    std::fs::write(&file, format!("Description: {sanitized}\n{text}")).unwrap();
+    let components = dir.join("components.yaml");
+    std::fs::write(&components, "beta:\n  Output2: this::is::incorrect\n").unwrap();
+    let spec = dir.join("crud.yaml");
+    std::fs::write(&spec, "proton: ServiceSpec\ninstances:\n  - name: beta\n    environment: multi-svc-beta\n    spec: {}\n")
+        .unwrap();
+    let out = dir.join("out");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_cloudwright"))
+        .args(["proton", "render"])
+        .arg(&bundle)
+        .arg("--spec")
+        .arg(&spec)
+        .arg("--environments")
+        .arg(inputs().join("environments.yaml"))
+        .arg("--components")
+        .arg(&components)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(r#"Illegal character(s) detected in "this::is::incorrect". Must match regex ^[a-zA-Z0-9_-]*$ or be a valid ARN"#),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("{}:1", file.display())), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_bad_environments_file_names_the_environment_and_key() {
+    let dir = tempdir().join("bad-envs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let envs = dir.join("environments.yaml");
+    std::fs::write(&envs, "beta:\n  account: '12'\n  region: us-east-1\n  output: {}\n").unwrap();
+    let mut a = args("environment-templates/vpc-env/v1", "environment-templates/vpc-env/spec/spec.yaml", Some(envs));
+    let err = render(&a).unwrap_err();
+    let text = format!("{err:#}");
+    assert!(text.contains(r#"environment "beta": unknown key `output`"#), "{text}");
+    assert_eq!(err.problems().len(), 2, "{text}");
+}
+
+#[test]
+fn a_pipeline_input_that_violates_the_schema_names_the_input_and_rule() {
+    let mut a = args("lambda-multi-svc/service-crud/v1", "lambda-multi-svc/specs/svc-spec.yaml", None);
+    a.environments = Some(inputs().join("environments.yaml"));
+    let err = render(&a).unwrap_err();
+    assert!(format!("{err:#}").contains("pipeline: `packaging_commands` is not an input"), "{err:#}");
+    a.spec = spec_file(
+        "proton: ServiceSpec\npipeline:\n  unit_test_command: ''\ninstances:\n  - name: beta\n    environment: multi-svc-beta\n    spec: {}\n",
+    );
+    let err = render(&a).unwrap_err();
+    assert!(format!("{err:#}").contains("pipeline: input `unit_test_command` has a length of 0"), "{err:#}");
+}
