@@ -207,7 +207,11 @@ fn inputs() -> PathBuf {
 fn every_vendored_aws_sample_renders() {
     let cases = [
         ("environment-templates/vpc-env/v1", fixtures().join("environment-templates/vpc-env/spec/spec.yaml"), 1),
-        ("environment-templates/fargate-env/v1", fixtures().join("environment-templates/fargate-env/spec/spec.yaml"), 1),
+        (
+            "environment-templates/fargate-env/v1",
+            fixtures().join("environment-templates/fargate-env/spec/spec.yaml"),
+            1,
+        ),
         ("lambda-multi-svc/lambda-env/v1", fixtures().join("lambda-multi-svc/specs/env-spec.yaml"), 1),
         ("lambda-multi-svc/service-crud/v1", inputs().join("crud-svc-spec.yaml"), 2),
         ("lambda-multi-svc/service-data-processing/v1", inputs().join("data-processing-svc-spec.yaml"), 2),
@@ -216,7 +220,11 @@ fn every_vendored_aws_sample_renders() {
             fixtures().join("service-templates/load-balanced-fargate-svc/spec/spec.yaml"),
             2,
         ),
-        ("service-templates/apigw-lambda-svc/v1", fixtures().join("service-templates/apigw-lambda-svc/spec/spec.yaml"), 2),
+        (
+            "service-templates/apigw-lambda-svc/v1",
+            fixtures().join("service-templates/apigw-lambda-svc/spec/spec.yaml"),
+            2,
+        ),
     ];
     for (bundle, spec, stacks) in cases {
         let props = RenderProps {
@@ -267,8 +275,11 @@ fn a_sanitize_rejection_is_protons_message_and_nothing_is_written() {
     let components = dir.join("components.yaml");
     std::fs::write(&components, "beta:\n  Output2: this::is::incorrect\n").unwrap();
     let spec = dir.join("crud.yaml");
-    std::fs::write(&spec, "proton: ServiceSpec\ninstances:\n  - name: beta\n    environment: multi-svc-beta\n    spec: {}\n")
-        .unwrap();
+    std::fs::write(
+        &spec,
+        "proton: ServiceSpec\ninstances:\n  - name: beta\n    environment: multi-svc-beta\n    spec: {}\n",
+    )
+    .unwrap();
     let out = dir.join("out");
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_cloudwright"))
         .args(["proton", "render"])
@@ -299,7 +310,7 @@ fn a_bad_environments_file_names_the_environment_and_key() {
     std::fs::create_dir_all(&dir).unwrap();
     let envs = dir.join("environments.yaml");
     std::fs::write(&envs, "beta:\n  account: '12'\n  region: us-east-1\n  output: {}\n").unwrap();
-    let mut a = args("environment-templates/vpc-env/v1", "environment-templates/vpc-env/spec/spec.yaml", Some(envs));
+    let a = args("environment-templates/vpc-env/v1", "environment-templates/vpc-env/spec/spec.yaml", Some(envs));
     let err = render(&a).unwrap_err();
     let text = format!("{err:#}");
     assert!(text.contains(r#"environment "beta": unknown key `output`"#), "{text}");

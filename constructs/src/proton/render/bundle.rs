@@ -128,4 +128,3 @@ impl Bundle {
         Ok(merged)
     }
 }
-

@@ -29,18 +29,26 @@ const SAFE_PATTERN: &str = "^[a-zA-Z0-9_-]*$";
 
 /// Registers Proton's four filters.
 pub fn add_to(env: &mut Environment<'static>) {
-    env.add_filter("proton_cfn_ecs_task_definition_formatted_env_vars", |outputs: Value, raw: Option<bool>, kwargs: Kwargs| {
-        let pairs = env_vars(&outputs, raw, &kwargs)?;
-        let list = pairs
-            .into_iter()
-            .map(|(k, v)| Json::Object(Map::from_iter([("Name".into(), Json::from(k)), ("Value".into(), Json::from(v))])))
-            .collect();
-        Ok(placed('E', &Json::Array(list)))
-    });
-    env.add_filter("proton_cfn_lambda_function_formatted_env_vars", |outputs: Value, raw: Option<bool>, kwargs: Kwargs| {
-        let pairs = env_vars(&outputs, raw, &kwargs)?;
-        Ok(placed('L', &Json::Object(pairs.into_iter().map(|(k, v)| (k, Json::from(v))).collect())))
-    });
+    env.add_filter(
+        "proton_cfn_ecs_task_definition_formatted_env_vars",
+        |outputs: Value, raw: Option<bool>, kwargs: Kwargs| {
+            let pairs = env_vars(&outputs, raw, &kwargs)?;
+            let list = pairs
+                .into_iter()
+                .map(|(k, v)| {
+                    Json::Object(Map::from_iter([("Name".into(), Json::from(k)), ("Value".into(), Json::from(v))]))
+                })
+                .collect();
+            Ok(placed('E', &Json::Array(list)))
+        },
+    );
+    env.add_filter(
+        "proton_cfn_lambda_function_formatted_env_vars",
+        |outputs: Value, raw: Option<bool>, kwargs: Kwargs| {
+            let pairs = env_vars(&outputs, raw, &kwargs)?;
+            Ok(placed('L', &Json::Object(pairs.into_iter().map(|(k, v)| (k, Json::from(v))).collect())))
+        },
+    );
     env.add_filter("proton_cfn_iam_policy_arns", |outputs: Value| -> Result<Value, Error> {
         let mut arns = Vec::new();
         for key in outputs.try_iter()? {
@@ -59,7 +67,9 @@ pub fn add_to(env: &mut Environment<'static>) {
             // The guide's own message for this rejection.
             Err(Error::new(
                 ErrorKind::InvalidOperation,
-                format!("Illegal character(s) detected in \"{text}\". Must match regex {SAFE_PATTERN} or be a valid ARN"),
+                format!(
+                    "Illegal character(s) detected in \"{text}\". Must match regex {SAFE_PATTERN} or be a valid ARN"
+                ),
             ))
         }
     });

@@ -10,8 +10,8 @@
 
 use std::fmt::Write as _;
 
-use minijinja::value::{Rest, Value, ValueKind};
-use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
+use minijinja::value::{Value, ValueKind};
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
 
 /// A fresh environment with Jinja2's filters and tests, ready for Proton's own.
 pub fn environment() -> Environment<'static> {
@@ -33,7 +33,8 @@ pub fn environment() -> Environment<'static> {
     env.add_filter("xmlattr", xmlattr);
     env.add_filter("string", |v: Value| py_str(&v));
     env.add_filter("list", list);
-    env.add_test("callable", |v: Value| v.kind() == ValueKind::Plain && v.as_object().is_some() && is_callable(&v));
+    // Functions and macros are the plain objects a template can hold.
+    env.add_test("callable", |v: Value| v.kind() == ValueKind::Plain);
     env
 }
 
@@ -79,9 +80,32 @@ fn write_repr(out: &mut String, value: &Value) {
             }
             out.push('}');
         }
+        ValueKind::Number if !value.is_integer() => {
+            out.push_str(&py_float(f64::try_from(value.clone()).unwrap_or(f64::NAN)));
+        }
         _ => {
             let _ = write!(out, "{value}");
         }
+    }
+}
+
+/// Python's `repr` of a float: the shortest round-trip digits, in exponent form below 1e-4
+/// and from 1e16 (`1e+20`, `1e-05`), else with at least one decimal (`2.0`).
+fn py_float(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..16).contains(&exp) {
+        let plain = format!("{f}");
+        if plain.contains('.') { plain } else { format!("{plain}.0") }
+    } else {
+        format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
     }
 }
 
@@ -103,11 +127,6 @@ fn write_str_repr(out: &mut String, s: &str) {
         }
     }
     out.push(quote);
-}
-
-fn is_callable(value: &Value) -> bool {
-    // Functions and macros are plain objects whose call does not fail for want of being callable.
-    !matches!(value.kind(), ValueKind::String | ValueKind::Number | ValueKind::Seq | ValueKind::Map)
 }
 
 /// Jinja2's `center(width=80)`: Python's `str.center`, extra space on the right first.
@@ -159,7 +178,10 @@ fn xmlattr(value: Value, autospace: Option<bool>) -> Result<Value, Error> {
         }
         let key = py_str(&key);
         if key.chars().any(|c| c.is_whitespace() || "/>=".contains(c)) {
-            return Err(Error::new(ErrorKind::InvalidOperation, format!("Invalid character in attribute name: {key:?}")));
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("Invalid character in attribute name: {key:?}"),
+            ));
         }
         parts.push(format!("{}=\"{}\"", html_escape(&key), html_escape(&py_str(&item))));
     }
@@ -171,8 +193,7 @@ fn xmlattr(value: Value, autospace: Option<bool>) -> Result<Value, Error> {
 }
 
 /// Jinja2's `list`: a string becomes its characters, a mapping its keys.
-fn list(state: &State, value: Value, _rest: Rest<Value>) -> Result<Value, Error> {
-    let _ = state;
+fn list(value: Value) -> Result<Value, Error> {
     if let Some(s) = value.as_str() {
         return Ok(Value::from(s.chars().map(|c| Value::from(c.to_string())).collect::<Vec<_>>()));
     }
@@ -191,10 +212,23 @@ mod tests {
     const KNOWN: &[(&str, &str)] = &[
         // minijinja has no tuples: pairs print as lists (`['a', 1]`, not `('a', 1)`).
         ("{{ t }} {{ no }} {{ nothing }} {{ items }} {{ words }} {{ d }} {{ f }} {{ 1.0 }} {{ (1, 'a') }}", "tuple"),
-        ("{{ d | dictsort }} {{ d | dictsort(true) }} {{ d | dictsort(false, 'value') }} {{ d | dictsort(reverse=true) }}", "tuple"),
-        ("{{ d | items | list }} {{ d.items() | list }} {{ d.keys() | list }} {{ d.values() | list }} {{ d.get('a') }} {{ d.get('z', 0) }}", "tuple"),
+        (
+            "{{ d | dictsort }} {{ d | dictsort(true) }} {{ d | dictsort(false, 'value') }} {{ d | dictsort(reverse=true) }}",
+            "tuple",
+        ),
+        (
+            "{{ d | items | list }} {{ d.items() | list }} {{ d.keys() | list }} {{ d.values() | list }} {{ d.get('a') }} {{ d.get('z', 0) }}",
+            "tuple",
+        ),
         // minijinja's `attr` also finds a mapping's item, where Jinja2's finds only attributes.
         ("{{ users[0] | attr('name') }}", "lenient"),
+        // minijinja has a `split` filter; Jinja2 has none (the method `s.split()` is in both).
+        ("{{ 'a,b' | split(',') | list }}", "lenient"),
+        // minijinja's operators: no `%` string formatting (use `format`), no negative `**`.
+        ("{{ '%s' % name }} {{ '%s-%s' % (name, n) }} {{ '%05d' % n }}", "operator"),
+        ("{{ 2 ** -1 }}", "operator"),
+        // Python string methods minijinja-contrib's pycompat does not have.
+        ("{{ 'Ab'.swapcase() }} {{ 'x'.zfill(3) }}", "method"),
     ];
 
     #[test]

@@ -26,9 +26,7 @@ pub fn add_to(env: &mut Environment<'static>) {
         minijinja::filters::unique(state, v, positional(&["case_sensitive", "attribute"], &args, kw)?)
     });
     env.add_filter("min", |v: Value, args: Rest<Value>, kw: Kwargs| extreme(v, &args, kw, std::cmp::Ordering::Less));
-    env.add_filter("max", |v: Value, args: Rest<Value>, kw: Kwargs| {
-        extreme(v, &args, kw, std::cmp::Ordering::Greater)
-    });
+    env.add_filter("max", |v: Value, args: Rest<Value>, kw: Kwargs| extreme(v, &args, kw, std::cmp::Ordering::Greater));
     env.add_filter("sum", sum);
     env.add_filter("join", join);
     env.add_filter("round", round);
@@ -39,6 +37,52 @@ pub fn add_to(env: &mut Environment<'static>) {
     env.add_filter("escape", escape);
     env.add_filter("e", escape);
     env.add_filter("tojson", tojson);
+    env.add_filter("format", format);
+}
+
+/// Jinja2's `format` (Python's `%` formatting): minijinja's, with each `%s` argument as
+/// Python's `str` and `%r` as its `repr`.
+fn format(state: &State, fmt: Value, args: Rest<Value>) -> Result<Value, Error> {
+    let text = py_str(&fmt);
+    let mut out = String::with_capacity(text.len());
+    let mut args: Vec<Value> = args.to_vec();
+    let mut index = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '%' {
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            out.extend(chars.next());
+            continue;
+        }
+        let named = chars.peek() == Some(&'(');
+        if named {
+            for n in chars.by_ref() {
+                out.push(n);
+                if n == ')' {
+                    break;
+                }
+            }
+        }
+        // Flags, width, precision and length modifier come before the conversion type.
+        while let Some(n) = chars.next_if(|n| !n.is_ascii_alphabetic() || "hlL".contains(*n)) {
+            out.push(n);
+        }
+        let Some(kind) = chars.next() else { break };
+        let arg = args.get_mut(index).filter(|_| !named);
+        match (kind, arg) {
+            ('s', Some(a)) => *a = Value::from(py_str(a)),
+            ('r', Some(a)) => *a = Value::from(super::jinja2::py_repr(a)),
+            _ => {}
+        }
+        out.push(if kind == 'r' { 's' } else { kind });
+        if !named {
+            index += 1;
+        }
+    }
+    minijinja::filters::format(state, &Value::from(out), Rest(args))
 }
 
 /// Jinja2's positional arguments as the keyword arguments minijinja's filter takes.
@@ -118,15 +162,16 @@ fn sum(v: Value, args: Rest<Value>, kw: Kwargs) -> Result<Value, Error> {
     Ok(total)
 }
 
+/// Python's `a + b` on numbers: integer while both are integers.
 fn add(a: &Value, b: &Value) -> Result<Value, Error> {
-    match (i64::try_from(a.clone()), i64::try_from(b.clone()), a.kind(), b.kind()) {
-        (Ok(x), Ok(y), ValueKind::Number, ValueKind::Number) if !is_float(a) && !is_float(b) => Ok(Value::from(x + y)),
+    match (a.as_i64(), b.as_i64()) {
+        (Some(x), Some(y)) if a.is_integer() && b.is_integer() => Ok(Value::from(x + y)),
         _ => Ok(Value::from(f64::try_from(a.clone())? + f64::try_from(b.clone())?)),
     }
 }
 
 fn is_float(v: &Value) -> bool {
-    v.kind() == ValueKind::Number && i64::try_from(v.clone()).is_err() || v.to_string().contains(['.', 'e', 'n'])
+    v.is_number() && !v.is_integer()
 }
 
 /// Jinja2's `join(d='', attribute=None)`.
@@ -178,7 +223,9 @@ fn int(v: Value, args: Rest<Value>, kw: Kwargs) -> Result<Value, Error> {
         ValueKind::String => parse_int(v.as_str().unwrap_or_default(), base)
             .or_else(|| parse_float(v.as_str().unwrap_or_default()).map(|f| f.trunc() as i64)),
         ValueKind::Bool => Some(i64::from(v.is_true())),
-        ValueKind::Number if is_float(&v) => f64::try_from(v.clone()).ok().filter(|f| f.is_finite()).map(|f| f.trunc() as i64),
+        ValueKind::Number if is_float(&v) => {
+            f64::try_from(v.clone()).ok().filter(|f| f.is_finite()).map(|f| f.trunc() as i64)
+        }
         ValueKind::Number => i64::try_from(v.clone()).ok(),
         _ => None,
     };
@@ -211,7 +258,14 @@ fn parse_int(text: &str, base: u32) -> Option<i64> {
 fn parse_float(text: &str) -> Option<f64> {
     let t = text.trim();
     let ok = !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c));
-    if ok { t.parse().ok() } else { ["inf", "-inf", "+inf", "nan"].contains(&t.to_lowercase().as_str()).then(|| t.to_lowercase().parse().ok()).flatten() }
+    if ok {
+        t.parse().ok()
+    } else {
+        ["inf", "-inf", "+inf", "nan"]
+            .contains(&t.to_lowercase().as_str())
+            .then(|| t.to_lowercase().parse().ok())
+            .flatten()
+    }
 }
 
 /// Jinja2's `float(default=0.0)`.

@@ -275,7 +275,9 @@ fn literal_outputs(template: &Json) -> Json {
     let outputs = template.get("Outputs").and_then(Json::as_object).into_iter().flatten();
     Json::Object(
         outputs
-            .filter_map(|(k, o)| o.get("Value").filter(|v| !v.is_object() && !v.is_array()).map(|v| (k.clone(), v.clone())))
+            .filter_map(|(k, o)| {
+                o.get("Value").filter(|v| !v.is_object() && !v.is_array()).map(|v| (k.clone(), v.clone()))
+            })
             .collect(),
     )
 }
