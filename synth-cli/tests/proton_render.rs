@@ -260,6 +260,30 @@ fn component_outputs_reach_the_service_through_protons_filters() {
     assert_eq!(manifest["artifacts"]["specloadbalancedfargatesvcprod"]["environment"], "aws://222222222222/eu-west-1");
 }
 
+/// The workshop's service renders one stack per instance, each in its environment's
+/// account and region, with the template's Python (`split`, tuple unpacking) as Jinja2 ran it.
+#[test]
+fn a_multi_environment_service_renders_each_instance_in_its_account() {
+    let props = RenderProps {
+        bundle: fixtures().join("../aws-proton-workshop-code/aws-managed/lb-fargate-service/v1"),
+        spec: inputs().join("workshop-svc-spec.yaml"),
+        environments: Some(inputs().join("environments.yaml")),
+        ..Default::default()
+    };
+    let files = render_files(&props).unwrap();
+    let manifest: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let artifacts = &manifest["artifacts"];
+    assert_eq!(artifacts["workshopsvcspecfrontenddev"]["environment"], "aws://444444444444/us-east-2");
+    assert_eq!(artifacts["workshopsvcspecfrontendprod"]["environment"], "aws://555555555555/eu-central-1");
+    assert_eq!(artifacts["workshopsvcspecpipeline"]["environment"], "aws://000000000000/us-east-1");
+    let dev = template(&files, "workshopsvcspecfrontenddev.template.json");
+    let env = &dev["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Environment"];
+    assert_eq!(env, &serde_json::json!([{"Name": "GREETING", "Value": "hello"}, {"Name": "STAGE", "Value": "dev"}]));
+    let prod = template(&files, "workshopsvcspecfrontendprod.template.json");
+    let ingress = &prod["Resources"]["LoadBalancerSG"]["Properties"]["SecurityGroupIngress"][0];
+    assert_eq!(ingress["CidrIp"], "10.0.0.0/16", "private scope: the VPC only");
+}
+
 /// A `proton_cfn_sanitize` rejection fails with Proton's own message, naming the template
 /// file and line, and the command writes nothing.
 #[test]
@@ -328,4 +352,22 @@ fn a_pipeline_input_that_violates_the_schema_names_the_input_and_rule() {
     );
     let err = render(&a).unwrap_err();
     assert!(format!("{err:#}").contains("pipeline: input `unit_test_command` has a length of 0"), "{err:#}");
+}
+
+#[test]
+fn a_codebuild_or_terraform_bundle_is_refused_naming_its_manifest() {
+    let bundle = tempdir().join("codebuild");
+    copy_dir(&fixtures().join("environment-templates/vpc-env/v1"), &bundle);
+    let manifest = bundle.join("infrastructure/manifest.yaml");
+    std::fs::write(&manifest, "infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings: {}\n")
+        .unwrap();
+    let mut a = args("environment-templates/vpc-env/v1", "environment-templates/vpc-env/spec/spec.yaml", None);
+    a.bundle = bundle;
+    match render(&a).unwrap_err() {
+        cloudwright_constructs::Error::Input { path, message } => {
+            assert_eq!(path, manifest.display().to_string());
+            assert!(message.contains("rendering_engine codebuild and template_language (none)"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
 }

@@ -107,7 +107,11 @@ impl Bundle {
             if engine != Some("jinja") || language != Some("cloudformation") {
                 return Err(problem(
                     manifest_path.display().to_string(),
-                    format!("only Jinja CloudFormation templates render (got {engine:?}/{language:?})"),
+                    format!(
+                        "only Jinja CloudFormation templates render; this one has rendering_engine {} and template_language {} (Terraform and CodeBuild provisioning are not rendered: deploy them with their own tools)",
+                        engine.unwrap_or("(none)"),
+                        language.unwrap_or("(none)")
+                    ),
                 ));
             }
             let file = dir.join(t.get("file").and_then(Json::as_str).unwrap_or("cloudformation.yaml"));
