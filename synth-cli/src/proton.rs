@@ -16,6 +16,9 @@ pub struct RenderArgs {
     /// The spec file (proton: EnvironmentSpec or ServiceSpec)
     #[arg(long)]
     pub spec: PathBuf,
+    /// Name of the environment or service (default: the spec's file stem without environment-/service-)
+    #[arg(long)]
+    pub name: Option<String>,
     /// YAML/JSON file: environment name -> {account, region, outputs}
     #[arg(long)]
     pub environments: Option<PathBuf>,
@@ -39,6 +42,7 @@ impl RenderArgs {
         RenderProps {
             bundle: self.bundle.clone(),
             spec: self.spec.clone(),
+            name: self.name.clone(),
             environments: self.environments.clone(),
             components: self.components.clone(),
             account: self.account.clone(),

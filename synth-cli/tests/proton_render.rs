@@ -267,19 +267,21 @@ fn a_multi_environment_service_renders_each_instance_in_its_account() {
     let props = RenderProps {
         bundle: fixtures().join("../aws-proton-workshop-code/aws-managed/lb-fargate-service/v1"),
         spec: inputs().join("workshop-svc-spec.yaml"),
+        name: Some("frontend".into()),
         environments: Some(inputs().join("environments.yaml")),
         ..Default::default()
     };
     let files = render_files(&props).unwrap();
     let manifest: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
     let artifacts = &manifest["artifacts"];
-    assert_eq!(artifacts["workshopsvcspecfrontenddev"]["environment"], "aws://444444444444/us-east-2");
-    assert_eq!(artifacts["workshopsvcspecfrontendprod"]["environment"], "aws://555555555555/eu-central-1");
-    assert_eq!(artifacts["workshopsvcspecpipeline"]["environment"], "aws://000000000000/us-east-1");
-    let dev = template(&files, "workshopsvcspecfrontenddev.template.json");
+    assert_eq!(artifacts["frontendfrontenddev"]["environment"], "aws://444444444444/us-east-2");
+    assert_eq!(artifacts["frontendfrontendprod"]["environment"], "aws://555555555555/eu-central-1");
+    assert_eq!(artifacts["frontendpipeline"]["properties"]["stackName"], "frontend-pipeline");
+    assert_eq!(artifacts["frontendpipeline"]["environment"], "aws://000000000000/us-east-1");
+    let dev = template(&files, "frontendfrontenddev.template.json");
     let env = &dev["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Environment"];
     assert_eq!(env, &serde_json::json!([{"Name": "GREETING", "Value": "hello"}, {"Name": "STAGE", "Value": "dev"}]));
-    let prod = template(&files, "workshopsvcspecfrontendprod.template.json");
+    let prod = template(&files, "frontendfrontendprod.template.json");
     let ingress = &prod["Resources"]["LoadBalancerSG"]["Properties"]["SecurityGroupIngress"][0];
     assert_eq!(ingress["CidrIp"], "10.0.0.0/16", "private scope: the VPC only");
 }

@@ -1,4 +1,4 @@
-//! The Jinja2 built-in filters that minijinja lacks or whose arguments or results differ from
+//! The Jinja2 built-in filters and tests that minijinja lacks or whose arguments or results differ from
 //! Jinja2 3.1's (positional arguments, `attribute=`, Python's rounding and number parsing, HTML
 //! escaping, `tojson` with sorted keys). Jinja2's filters are documented at
 //! <https://jinja.palletsprojects.com/en/3.1.x/templates/#list-of-builtin-filters>.
@@ -38,6 +38,16 @@ pub fn add_to(env: &mut Environment<'static>) {
     env.add_filter("e", escape);
     env.add_filter("tojson", tojson);
     env.add_filter("format", format);
+    env.add_filter("filesizeformat", minijinja_contrib::filters::filesizeformat);
+    env.add_filter("striptags", minijinja_contrib::filters::striptags);
+    env.add_filter("center", center);
+    env.add_filter("forceescape", forceescape);
+    env.add_filter("wordcount", wordcount);
+    env.add_filter("xmlattr", xmlattr);
+    env.add_filter("string", |v: Value| py_str(&v));
+    env.add_filter("list", list);
+    // Functions and macros are the plain objects a template can hold.
+    env.add_test("callable", |v: Value| v.kind() == ValueKind::Plain);
 }
 
 /// Jinja2's `format` (Python's `%` formatting): minijinja's, with each `%s` argument as
@@ -320,7 +330,7 @@ fn escape(v: Value) -> Value {
     if v.is_safe() {
         return v;
     }
-    Value::from_safe_string(super::jinja2::html_escape(&py_str(&v)))
+    Value::from_safe_string(html_escape(&py_str(&v)))
 }
 
 /// Jinja2's `tojson(indent=None)`: Python's `json.dumps` with sorted keys and its separators,
@@ -471,4 +481,75 @@ fn chunks(line: &str, hyphens: bool) -> Vec<String> {
         out.push(cur);
     }
     out
+}
+
+/// Jinja2's `center(width=80)`: Python's `str.center`, extra space on the right first.
+fn center(value: String, width: Option<usize>) -> String {
+    let width = width.unwrap_or(80);
+    let len = value.chars().count();
+    if len >= width {
+        return value;
+    }
+    let pad = width - len;
+    // Python puts the odd space on the left when the width is odd.
+    let left = pad / 2 + (pad & width & 1);
+    format!("{}{value}{}", " ".repeat(left), " ".repeat(pad - left))
+}
+
+/// Jinja2's `forceescape`: HTML-escapes even a value marked safe.
+fn forceescape(value: Value) -> Value {
+    Value::from_safe_string(html_escape(&py_str(&value)))
+}
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Jinja2's `wordcount`: the matches of `\w+`.
+fn wordcount(value: String) -> usize {
+    value.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).count()
+}
+
+/// Jinja2's `xmlattr(autospace=True)`: `key="value"` pairs, HTML-escaped, skipping none and
+/// undefined values; keys with spaces or `/>=` are refused as in Jinja2 3.1.
+fn xmlattr(value: Value, autospace: Option<bool>) -> Result<Value, Error> {
+    let mut parts = Vec::new();
+    for key in value.try_iter()? {
+        let item = value.get_item(&key)?;
+        if item.is_none() || item.is_undefined() {
+            continue;
+        }
+        let key = py_str(&key);
+        if key.chars().any(|c| c.is_whitespace() || "/>=".contains(c)) {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("Invalid character in attribute name: {key:?}"),
+            ));
+        }
+        parts.push(format!("{}=\"{}\"", html_escape(&key), html_escape(&py_str(&item))));
+    }
+    let mut out = parts.join(" ");
+    if autospace.unwrap_or(true) && !out.is_empty() {
+        out.insert(0, ' ');
+    }
+    Ok(Value::from_safe_string(out))
+}
+
+/// Jinja2's `list`: a string becomes its characters, a mapping its keys.
+fn list(value: Value) -> Result<Value, Error> {
+    if let Some(s) = value.as_str() {
+        return Ok(Value::from(s.chars().map(|c| Value::from(c.to_string())).collect::<Vec<_>>()));
+    }
+    Ok(Value::from(value.try_iter()?.collect::<Vec<_>>()))
 }

@@ -60,9 +60,11 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 pub struct RenderProps {
     /// The bundle directory (holding `schema/schema.yaml` and `infrastructure/` or `instance_infrastructure/`).
     pub bundle: PathBuf,
-    /// The spec file (`proton: EnvironmentSpec` or `ServiceSpec`); its file stem names the
-    /// environment or service (a leading `environment-`/`service-` removed).
+    /// The spec file (`proton: EnvironmentSpec` or `ServiceSpec`).
     pub spec: PathBuf,
+    /// The environment's or service's name (Proton's `environment.name`/`service.name`);
+    /// by default the spec's file stem without a leading `environment-`/`service-`.
+    pub name: Option<String>,
     /// The environments file ([`Environments::read`]): environment name to account, region
     /// and outputs.
     pub environments: Option<PathBuf>,
@@ -80,6 +82,7 @@ impl Default for RenderProps {
         RenderProps {
             bundle: PathBuf::new(),
             spec: PathBuf::new(),
+            name: None,
             environments: None,
             components: None,
             account: DEFAULT_ACCOUNT.to_owned(),
@@ -139,7 +142,7 @@ pub fn render(props: &RenderProps) -> Result<Assembly> {
         bundle: &bundle,
         spec: &spec,
         spec_path: &spec_name,
-        name: &spec_stem(&props.spec),
+        name: &props.name.clone().unwrap_or_else(|| spec_stem(&props.spec)),
         environments: &environments,
         components: &components,
     })?;
