@@ -373,3 +373,41 @@ fn a_codebuild_or_terraform_bundle_is_refused_naming_its_manifest() {
         other => panic!("{other}"),
     }
 }
+
+/// The in-memory entry point `proton migrate` uses: a parsed spec and the environments'
+/// facts in, one `RenderedStack` per environment, instance and pipeline out.
+#[test]
+fn render_spec_renders_in_memory() {
+    use cloudwright_constructs::proton::render::{
+        Bundle, EnvironmentFacts, Environments, SpecInput, StackKind, render_spec,
+    };
+    let bundle = Bundle::open(&fixtures().join("lambda-multi-svc/service-crud/v1")).unwrap();
+    let mut environments = Environments::with_default("999999999999", "us-east-1");
+    let outputs = serde_json::json!({"TableName": "tasks", "AppBucketArn": "arn:aws:s3:::b"});
+    environments.by_name.insert(
+        "beta".into(),
+        EnvironmentFacts {
+            account: "111111111111".into(),
+            region: "eu-west-1".into(),
+            outputs: outputs.as_object().cloned().unwrap(),
+        },
+    );
+    let spec: Value = serde_json::json!({"proton": "ServiceSpec",
+        "instances": [{"name": "one", "environment": "beta", "spec": {}}]});
+    let stacks = render_spec(&SpecInput {
+        bundle: &bundle,
+        spec: &spec,
+        spec_path: "crud.yaml",
+        name: "crud",
+        environments: &environments,
+        components: &serde_json::Map::new(),
+    })
+    .unwrap();
+    assert_eq!(stacks.len(), 2);
+    assert_eq!(stacks[0].name, "crud-one");
+    assert_eq!(stacks[0].kind, StackKind::ServiceInstance { instance: "one".into(), environment: "beta".into() });
+    assert_eq!((stacks[0].account.as_str(), stacks[0].region.as_str()), ("111111111111", "eu-west-1"));
+    assert_eq!(stacks[1].kind, StackKind::Pipeline);
+    assert_eq!(stacks[1].account, "999999999999");
+    assert!(stacks[1].template["Resources"]["Pipeline"].is_object());
+}

@@ -93,3 +93,40 @@ impl Environments {
         Ok(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    fn read(text: &str) -> Result<Environments> {
+        let path =
+            std::env::temp_dir().join(format!("cw-envs-{}-{:?}.yaml", std::process::id(), std::thread::current().id()));
+        std::fs::write(&path, text).unwrap();
+        Environments::with_default("000000000000", "us-east-1").read(&path)
+    }
+
+    #[test]
+    fn listed_environments_override_the_defaults_key_by_key() {
+        let envs =
+            read("dev:\n  account: 012345678901\n  outputs: {VPC: vpc-1}\nprod:\n  region: eu-west-1\n").unwrap();
+        // An unquoted account id is a YAML number: its leading zero comes back.
+        assert_eq!(envs.get("dev").account, "012345678901");
+        assert_eq!(envs.get("dev").region, "us-east-1");
+        assert_eq!(envs.get("dev").outputs["VPC"], "vpc-1");
+        assert_eq!(envs.get("prod").account, "000000000000");
+        assert_eq!(envs.get("prod").region, "eu-west-1");
+        assert!(envs.get("other").outputs.is_empty());
+    }
+
+    #[test]
+    fn every_problem_of_the_file_is_reported() {
+        let err = read("dev:\n  region: us-east-9\n  outputs: [a]\nprod: 3\n").unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.problems().len(), 3, "{text}");
+        assert!(text.contains("environment \"dev\": `outputs` has the wrong type"), "{text}");
+        assert!(text.contains("environment \"prod\" must be a map"), "{text}");
+        assert!(read("- a\n").unwrap_err().to_string().contains("must map each environment name"));
+    }
+}
