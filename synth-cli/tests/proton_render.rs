@@ -353,7 +353,10 @@ fn a_pipeline_input_that_violates_the_schema_names_the_input_and_rule() {
         "proton: ServiceSpec\npipeline:\n  unit_test_command: ''\ninstances:\n  - name: beta\n    environment: multi-svc-beta\n    spec: {}\n",
     );
     let err = render(&a).unwrap_err();
-    assert!(format!("{err:#}").contains("pipeline: input `unit_test_command` has a length of 0"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("pipeline: input `unit_test_command` has a length of 0, below its minLength 1"),
+        "{err:#}"
+    );
 }
 
 #[test]
@@ -410,4 +413,30 @@ fn render_spec_renders_in_memory() {
     assert_eq!(stacks[1].kind, StackKind::Pipeline);
     assert_eq!(stacks[1].account, "999999999999");
     assert!(stacks[1].template["Resources"]["Pipeline"].is_object());
+}
+
+#[test]
+fn an_instance_input_that_violates_the_schema_names_instance_input_and_rule_and_writes_nothing() {
+    let spec = spec_file(
+        "proton: ServiceSpec\ninstances:\n  - name: web\n    environment: workshop-dev\n    spec:\n      task_size: huge\n      port: 70000\n",
+    );
+    let out = tempdir().join("never-written");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_cloudwright"))
+        .args(["proton", "render"])
+        .arg(fixtures().join("../aws-proton-workshop-code/aws-managed/lb-fargate-service/v1"))
+        .arg("--spec")
+        .arg(&spec)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains(&spec.display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains(r#"instance "web": input `task_size` is "huge", which is not one of "x-small""#),
+        "{stderr}"
+    );
+    assert!(stderr.contains(r#"instance "web": input `port` is 70000, above its maximum 65535"#), "{stderr}");
+    assert!(!out.exists());
 }
