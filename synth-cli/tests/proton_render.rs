@@ -440,3 +440,34 @@ fn an_instance_input_that_violates_the_schema_names_instance_input_and_rule_and_
     assert!(stderr.contains(r#"instance "web": input `port` is 70000, above its maximum 65535"#), "{stderr}");
     assert!(!out.exists());
 }
+
+/// The aws-samples component renders as a stack of its own in the instance's environment.
+#[test]
+fn a_directly_defined_component_renders_in_its_instances_environment() {
+    use cloudwright_constructs::proton::render::{ComponentInput, Environments, StackKind, assembly, render_component};
+    let environments =
+        Environments::with_default("000000000000", "us-east-1").read(&inputs().join("environments.yaml")).unwrap();
+    let stack = render_component(&ComponentInput {
+        dir: &fixtures().join("component-templates/s3-bucket-component"),
+        name: "bucket",
+        service: "lb",
+        instance: "load-balanced-fargate-svc-prod",
+        instance_inputs: &serde_json::json!({}),
+        environment: "fargate-env-prod",
+        environments: &environments,
+    })
+    .unwrap();
+    assert_eq!(stack.name, "lb-load-balanced-fargate-svc-prod-bucket");
+    assert_eq!(
+        stack.kind,
+        StackKind::Component { component: "bucket".into(), instance: "load-balanced-fargate-svc-prod".into() }
+    );
+    assert_eq!((stack.account.as_str(), stack.region.as_str()), ("222222222222", "eu-west-1"));
+    assert!(stack.template["Outputs"]["BucketAccessPolicyArn"].is_object());
+    let assembly = assembly(&[stack]).unwrap();
+    // CLOUDWRIGHT_RENDER_OUT keeps the assembly for the cfn-lint oracle.
+    if let Some(dir) = std::env::var_os("CLOUDWRIGHT_RENDER_OUT") {
+        assembly.write(Path::new(&dir)).unwrap();
+    }
+    assert_eq!(assembly.stacks().len(), 1);
+}

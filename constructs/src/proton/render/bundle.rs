@@ -92,43 +92,48 @@ impl Bundle {
             Part::Main => &self.infrastructure,
             Part::Pipeline => self.pipeline.as_ref().unwrap_or(&self.infrastructure),
         };
-        let manifest_path = dir.join("manifest.yaml");
-        let problem = |path: String, message: String| Error::Input { path, message: format!("{context}{message}") };
-        let manifest: Json = read_yaml(&manifest_path)?;
-        let templates =
-            manifest.pointer("/infrastructure/templates").and_then(Json::as_array).cloned().unwrap_or_default();
-        if templates.is_empty() {
-            return Err(problem(manifest_path.display().to_string(), "lists no infrastructure.templates".into()));
-        }
-        let mut merged = Json::Null;
-        for t in templates {
-            let engine = t.get("rendering_engine").and_then(Json::as_str);
-            let language = t.get("template_language").and_then(Json::as_str);
-            if engine != Some("jinja") || language != Some("cloudformation") {
-                return Err(problem(
-                    manifest_path.display().to_string(),
-                    format!(
-                        "only Jinja CloudFormation templates render; this one has rendering_engine {} and template_language {} (Terraform and CodeBuild provisioning are not rendered: deploy them with their own tools)",
-                        engine.unwrap_or("(none)"),
-                        language.unwrap_or("(none)")
-                    ),
-                ));
-            }
-            let file = dir.join(t.get("file").and_then(Json::as_str).unwrap_or("cloudformation.yaml"));
-            let source = read_text(&file)?;
-            let mut env = jinja2::environment();
-            filters::add_to(&mut env);
-            let rendered = env.render_str(&source, ctx).map(|r| filters::layout(&r)).map_err(|e| {
-                let path = e.line().map_or_else(|| file.display().to_string(), |l| format!("{}:{l}", file.display()));
-                problem(path, format!("Jinja rendering failed: {e:#}"))
-            })?;
-            // Lines of YAML problems are those of the rendered text.
-            let json = cfn_yaml_to_json(&rendered, &file.display().to_string()).map_err(|e| match e {
-                Error::Input { path, message } => problem(path, message),
-                other => other,
-            })?;
-            merged = if merged.is_null() { json } else { merge(merged, json) };
-        }
-        Ok(merged)
+        render_dir(dir, ctx, context)
     }
+}
+
+/// Renders the templates a directory's `manifest.yaml` lists (merged when several) to JSON;
+/// `context` begins each message.
+pub(super) fn render_dir(dir: &Path, ctx: &Json, context: &str) -> Result<Json> {
+    let manifest_path = dir.join("manifest.yaml");
+    let problem = |path: String, message: String| Error::Input { path, message: format!("{context}{message}") };
+    let manifest: Json = read_yaml(&manifest_path)?;
+    let templates = manifest.pointer("/infrastructure/templates").and_then(Json::as_array).cloned().unwrap_or_default();
+    if templates.is_empty() {
+        return Err(problem(manifest_path.display().to_string(), "lists no infrastructure.templates".into()));
+    }
+    let mut merged = Json::Null;
+    for t in templates {
+        let engine = t.get("rendering_engine").and_then(Json::as_str);
+        let language = t.get("template_language").and_then(Json::as_str);
+        if engine != Some("jinja") || language != Some("cloudformation") {
+            return Err(problem(
+                manifest_path.display().to_string(),
+                format!(
+                    "only Jinja CloudFormation templates render; this one has rendering_engine {} and template_language {} (Terraform and CodeBuild provisioning are not rendered: deploy them with their own tools)",
+                    engine.unwrap_or("(none)"),
+                    language.unwrap_or("(none)")
+                ),
+            ));
+        }
+        let file = dir.join(t.get("file").and_then(Json::as_str).unwrap_or("cloudformation.yaml"));
+        let source = read_text(&file)?;
+        let mut env = jinja2::environment();
+        filters::add_to(&mut env);
+        let rendered = env.render_str(&source, ctx).map(|r| filters::layout(&r)).map_err(|e| {
+            let path = e.line().map_or_else(|| file.display().to_string(), |l| format!("{}:{l}", file.display()));
+            problem(path, format!("Jinja rendering failed: {e:#}"))
+        })?;
+        // Lines of YAML problems are those of the rendered text.
+        let json = cfn_yaml_to_json(&rendered, &file.display().to_string()).map_err(|e| match e {
+            Error::Input { path, message } => problem(path, message),
+            other => other,
+        })?;
+        merged = if merged.is_null() { json } else { merge(merged, json) };
+    }
+    Ok(merged)
 }

@@ -17,7 +17,8 @@
 //!   environments' facts (`proton migrate`): one bundle, one spec (parsed), the name of the
 //!   environment or service, the [`Environments`] (account, region, outputs per name) and the
 //!   components' outputs per service instance; it returns a [`RenderedStack`] per
-//!   environment, service instance or pipeline, each template as JSON.
+//!   environment, service instance or pipeline, each template as JSON; [`render_component`]
+//!   renders a directly defined component attached to one service instance.
 //!
 //! ```no_run
 //! use cloudwright_constructs::proton::render::{RenderProps, render};
@@ -105,6 +106,13 @@ pub enum StackKind {
     },
     /// The service's pipeline (`pipeline_infrastructure/`).
     Pipeline,
+    /// A directly defined component attached to a service instance.
+    Component {
+        /// The component's name.
+        component: String,
+        /// The service instance it is attached to.
+        instance: String,
+    },
 }
 
 /// One rendered template and where it deploys.
@@ -146,7 +154,12 @@ pub fn render(props: &RenderProps) -> Result<Assembly> {
         environments: &environments,
         components: &components,
     })?;
-    Assembly::from_files(assembly_files(&stacks))
+    assembly(&stacks)
+}
+
+/// A cloud assembly of rendered stacks, each in its account and region.
+pub fn assembly(stacks: &[RenderedStack]) -> Result<Assembly> {
+    Assembly::from_files(assembly_files(stacks))
 }
 
 /// What [`render_spec`] renders.
@@ -268,6 +281,49 @@ pub fn render_spec(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
     }
     Error::collect(problems)?;
     Ok(stacks)
+}
+
+/// A directly defined component (a directory with `manifest.yaml` and its template, no
+/// schema: a component has no inputs of its own) attached to a service instance.
+#[derive(Debug, Clone, Copy)]
+pub struct ComponentInput<'a> {
+    /// The component's directory.
+    pub dir: &'a Path,
+    /// The component's name (`component.name`).
+    pub name: &'a str,
+    /// The service's name.
+    pub service: &'a str,
+    /// The service instance it is attached to.
+    pub instance: &'a str,
+    /// That instance's inputs (`service_instance.inputs`), defaults applied.
+    pub instance_inputs: &'a Json,
+    /// The instance's environment.
+    pub environment: &'a str,
+    /// Each environment's account, region and outputs.
+    pub environments: &'a Environments,
+}
+
+/// Renders a component attached to a service instance, with the parameters the Proton guide
+/// gives components (<https://docs.aws.amazon.com/proton/latest/userguide/comp-parameters.html>):
+/// `component.name`, `service.name`, `service_instance.name`/`inputs`, `environment.name`/
+/// `outputs`. Its stack is `<service>-<instance>-<component>`, in the instance's environment.
+pub fn render_component(input: &ComponentInput<'_>) -> Result<RenderedStack> {
+    let facts = input.environments.get(input.environment);
+    let environment = json!({"name": input.environment, "account_id": facts.account, "outputs": facts.outputs});
+    let ctx = json!({
+        "component": {"name": input.name},
+        "environment": environment,
+        "service": {"name": input.service},
+        "service_instance": {"name": input.instance, "inputs": input.instance_inputs, "environment": environment},
+    });
+    let template = bundle::render_dir(input.dir, &ctx, &format!("component {:?}: ", input.name))?;
+    Ok(RenderedStack {
+        name: format!("{}-{}-{}", input.service, input.instance, input.name),
+        kind: StackKind::Component { component: input.name.to_owned(), instance: input.instance.to_owned() },
+        account: facts.account,
+        region: facts.region,
+        template,
+    })
 }
 
 /// The outputs of a rendered template whose values are known before deploy (literals, not
