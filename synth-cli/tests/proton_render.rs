@@ -471,3 +471,11 @@ fn a_directly_defined_component_renders_in_its_instances_environment() {
     }
     assert_eq!(assembly.stacks().len(), 1);
 }
+
+#[test]
+fn an_instance_without_an_environment_is_an_error_naming_it() {
+    let mut a = args("lambda-multi-svc/service-crud/v1", "lambda-multi-svc/specs/svc-spec.yaml", None);
+    a.spec = spec_file("proton: ServiceSpec\ninstances:\n  - name: beta\n    spec: {}\n");
+    let err = render_files(&a).unwrap_err();
+    assert!(format!("{err:#}").contains("instance 1 needs a `name` and an `environment`"), "{err:#}");
+}

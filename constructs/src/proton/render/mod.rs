@@ -180,106 +180,112 @@ pub struct SpecInput<'a> {
 }
 
 /// Renders one spec with its bundle in memory: a stack for the environment, or one per
-/// service instance plus the pipeline when the template has one and the spec a `pipeline:`
-/// (or the schema a `pipeline_input_type`). Every problem of the spec is reported at once.
+/// service instance plus the pipeline's when the template has `pipeline_infrastructure/`
+/// (its inputs from the spec's `pipeline:`, defaults applied). Every problem of the spec's
+/// instances is reported at once.
 pub fn render_spec(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
-    let spec_problem = |message: String| Error::Input { path: input.spec_path.to_owned(), message };
     let bundle = input.bundle;
-    let name = input.name;
-    let mut stacks = Vec::new();
-    let mut problems = Vec::new();
     match (bundle.kind, input.spec.get("proton").and_then(Json::as_str)) {
-        (Kind::Environment, Some("EnvironmentSpec")) => {
-            let schema = bundle.input_type("environment_input_type")?;
-            let inputs = input.spec.get("spec").cloned().unwrap_or_else(|| json!({}));
-            problems.extend(schema.validate(&inputs).into_iter().map(spec_problem));
-            if problems.is_empty() {
-                let facts = input.environments.get(name);
-                let environment = json!({"name": name, "account_id": facts.account,
-                    "inputs": with_defaults(&schema, inputs), "outputs": facts.outputs});
-                let template = bundle.render(Part::Main, &json!({ "environment": environment }), "")?;
+        (Kind::Environment, Some("EnvironmentSpec")) => render_environment(input),
+        (Kind::Service, Some("ServiceSpec")) => render_service(input),
+        (kind, proton) => Err(input.problem(format!(
+            "`proton: {}` does not fit the bundle, which is {} template",
+            proton.unwrap_or("(missing)"),
+            match kind {
+                Kind::Environment => "an environment",
+                Kind::Service => "a service",
+            }
+        ))),
+    }
+}
+
+impl SpecInput<'_> {
+    /// A problem of the spec file.
+    fn problem(&self, message: String) -> Error {
+        Error::Input { path: self.spec_path.to_owned(), message }
+    }
+}
+
+fn render_environment(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
+    let schema = input.bundle.input_type("environment_input_type")?;
+    let inputs = input.spec.get("spec").cloned().unwrap_or_else(|| json!({}));
+    Error::collect(schema.validate(&inputs).into_iter().map(|p| input.problem(p)).collect())?;
+    let facts = input.environments.get(input.name);
+    let environment = json!({"name": input.name, "account_id": facts.account,
+        "inputs": with_defaults(&schema, inputs), "outputs": facts.outputs});
+    let template = input.bundle.render(Part::Main, &json!({ "environment": environment }), "")?;
+    Ok(vec![RenderedStack {
+        name: input.name.to_owned(),
+        kind: StackKind::Environment,
+        account: facts.account,
+        region: facts.region,
+        template,
+    }])
+}
+
+/// A stack per service instance, then the pipeline's, which sees every instance.
+fn render_service(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
+    let (bundle, name) = (input.bundle, input.name);
+    let schema = bundle.input_type("service_input_type")?;
+    let instances = input.spec.get("instances").and_then(Json::as_array).cloned().unwrap_or_default();
+    let mut problems = Vec::new();
+    if instances.is_empty() {
+        problems.push(input.problem("the ServiceSpec has no instances".into()));
+    }
+    let service = json!({"name": name, "branch_name": "main", "repository_id": "", "repository_connection_arn": ""});
+    let mut stacks = Vec::new();
+    let mut seen_by_pipeline = Vec::new();
+    for (i, instance) in instances.iter().enumerate() {
+        let field = |k: &str| instance.get(k).and_then(Json::as_str).map(str::to_owned);
+        let (Some(instance_name), Some(env_name)) = (field("name"), field("environment")) else {
+            problems.push(input.problem(format!("instance {} needs a `name` and an `environment`", i + 1)));
+            continue;
+        };
+        let inputs = instance.get("spec").cloned().unwrap_or_else(|| json!({}));
+        let found = schema.validate(&inputs);
+        if !found.is_empty() {
+            problems.extend(found.into_iter().map(|p| input.problem(format!("instance {instance_name:?}: {p}"))));
+            continue;
+        }
+        let facts = input.environments.get(&env_name);
+        let environment = json!({"name": env_name, "account_id": facts.account, "outputs": facts.outputs});
+        let component = input.components.get(&instance_name).cloned().unwrap_or_else(|| json!({}));
+        let mut service_instance = json!({"name": instance_name, "inputs": with_defaults(&schema, inputs),
+            "environment": environment, "components": {"default": {"outputs": component}}});
+        let ctx = json!({"environment": environment, "service": service, "service_instance": service_instance});
+        match bundle.render(Part::Main, &ctx, &format!("instance {instance_name:?}: ")) {
+            Ok(template) => {
+                service_instance["outputs"] = literal_outputs(&template);
+                seen_by_pipeline.push(service_instance);
                 stacks.push(RenderedStack {
-                    name: name.to_owned(),
-                    kind: StackKind::Environment,
+                    name: format!("{name}-{instance_name}"),
+                    kind: StackKind::ServiceInstance { instance: instance_name, environment: env_name },
                     account: facts.account,
                     region: facts.region,
                     template,
                 });
             }
-        }
-        (Kind::Service, Some("ServiceSpec")) => {
-            let schema = bundle.input_type("service_input_type")?;
-            let instances = input.spec.get("instances").and_then(Json::as_array).cloned().unwrap_or_default();
-            if instances.is_empty() {
-                problems.push(spec_problem("the ServiceSpec has no instances".into()));
-            }
-            let service = json!({"name": name, "branch_name": "main", "repository_id": "",
-                "repository_connection_arn": ""});
-            let mut contexts = Vec::new();
-            for instance in &instances {
-                let field = |k: &str| instance.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
-                let (instance_name, env_name) = (field("name"), field("environment"));
-                let inputs = instance.get("spec").cloned().unwrap_or_else(|| json!({}));
-                let found = schema.validate(&inputs);
-                if !found.is_empty() {
-                    problems
-                        .extend(found.into_iter().map(|p| spec_problem(format!("instance {instance_name:?}: {p}"))));
-                    continue;
-                }
-                let facts = input.environments.get(&env_name);
-                let environment = json!({"name": env_name, "account_id": facts.account, "outputs": facts.outputs});
-                let component = input.components.get(&instance_name).cloned().unwrap_or_else(|| json!({}));
-                let service_instance = json!({"name": instance_name, "inputs": with_defaults(&schema, inputs),
-                    "environment": environment, "components": {"default": {"outputs": component}}});
-                let ctx = json!({"environment": environment, "service": service, "service_instance": service_instance});
-                match bundle.render(Part::Main, &ctx, &format!("instance {instance_name:?}: ")) {
-                    Ok(template) => {
-                        let mut seen_by_pipeline = service_instance;
-                        seen_by_pipeline["outputs"] = literal_outputs(&template);
-                        contexts.push(seen_by_pipeline);
-                        stacks.push(RenderedStack {
-                            name: format!("{name}-{instance_name}"),
-                            kind: StackKind::ServiceInstance { instance: instance_name, environment: env_name },
-                            account: facts.account,
-                            region: facts.region,
-                            template,
-                        });
-                    }
-                    Err(e) => problems.push(e),
-                }
-            }
-            if bundle.has_pipeline() && problems.is_empty() {
-                let schema = bundle.input_type("pipeline_input_type")?;
-                let inputs = input.spec.get("pipeline").cloned().unwrap_or_else(|| json!({}));
-                let found = schema.validate(&inputs);
-                problems.extend(found.into_iter().map(|p| spec_problem(format!("pipeline: {p}"))));
-                if problems.is_empty() {
-                    let ctx = json!({"service": service, "pipeline": {"inputs": with_defaults(&schema, inputs)},
-                        "service_instances": contexts});
-                    let template = bundle.render(Part::Pipeline, &ctx, "pipeline: ")?;
-                    let facts = &input.environments.default;
-                    stacks.push(RenderedStack {
-                        name: format!("{name}-pipeline"),
-                        kind: StackKind::Pipeline,
-                        account: facts.account.clone(),
-                        region: facts.region.clone(),
-                        template,
-                    });
-                }
-            }
-        }
-        (kind, proton) => {
-            return Err(spec_problem(format!(
-                "`proton: {}` does not fit the bundle, which is {} template",
-                proton.unwrap_or("(missing)"),
-                match kind {
-                    Kind::Environment => "an environment",
-                    Kind::Service => "a service",
-                }
-            )));
+            Err(e) => problems.push(e),
         }
     }
     Error::collect(problems)?;
+    if bundle.has_pipeline() {
+        let schema = bundle.input_type("pipeline_input_type")?;
+        let inputs = input.spec.get("pipeline").cloned().unwrap_or_else(|| json!({}));
+        let found = schema.validate(&inputs);
+        Error::collect(found.into_iter().map(|p| input.problem(format!("pipeline: {p}"))).collect())?;
+        let ctx = json!({"service": service, "pipeline": {"inputs": with_defaults(&schema, inputs)},
+            "service_instances": seen_by_pipeline});
+        let template = bundle.render(Part::Pipeline, &ctx, "pipeline: ")?;
+        let facts = &input.environments.default;
+        stacks.push(RenderedStack {
+            name: format!("{name}-pipeline"),
+            kind: StackKind::Pipeline,
+            account: facts.account.clone(),
+            region: facts.region.clone(),
+            template,
+        });
+    }
     Ok(stacks)
 }
 
