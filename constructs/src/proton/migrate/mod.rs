@@ -39,7 +39,7 @@ mod stacks;
 mod takeover;
 mod wire;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -331,14 +331,18 @@ fn wire_all(stacks: &mut [MigratedStack], tokens: &Tokens) -> Result<()> {
         })
     };
     let mut problems = Vec::new();
-    let mut readers: Vec<(usize, String)> = Vec::new();
+    // Producer -> consumer account -> the execution roles that read it.
+    let mut readers: BTreeMap<(usize, String), BTreeSet<String>> = BTreeMap::new();
     for s in stacks.iter_mut() {
         let (account, region) = (s.account.clone(), s.region.clone());
-        match tokens.wire(&mut s.template, &account, &region, &target, &assembly::reader_role_arn) {
+        match tokens.wire(&mut s.template, &account, &target) {
             Ok(used) => {
                 for &p in &used {
                     if targets.get(p).is_some_and(|t| t.account != account) {
-                        readers.push((p, account.clone()));
+                        readers
+                            .entry((p, account.clone()))
+                            .or_default()
+                            .insert(assembly::execution_role(&account, &region));
                     }
                 }
                 s.reads = used;
@@ -350,11 +354,9 @@ fn wire_all(stacks: &mut [MigratedStack], tokens: &Tokens) -> Result<()> {
         }
     }
     Error::collect(problems)?;
-    readers.sort();
-    readers.dedup();
-    for (producer, consumer) in readers {
+    for ((producer, consumer), deployers) in readers {
         if let Some(s) = stacks.get_mut(producer) {
-            assembly::add_reader_role(s, &consumer);
+            assembly::add_reader_role(s, &consumer, &deployers);
         }
     }
     Ok(())

@@ -9,7 +9,7 @@ use cloudwright_core::{Error, Result};
 use serde_json::{Map, Value as Json, json};
 
 use super::repo::{EnvironmentPlan, Repository, ServicePlan, Template};
-use crate::proton::render::{render_infrastructure, with_defaults};
+use crate::proton::render::{Bundle, Part, with_defaults};
 
 /// What Proton knew of an environment when it rendered a service: its name, account and
 /// outputs (tokens, see `wire`).
@@ -63,7 +63,7 @@ pub fn environment(env: &EnvironmentPlan, account: &str) -> Result<(Json, Json)>
     let what = format!("environment {:?}", env.name);
     let inputs = inputs(&env.template, "environment_input_type", &env.inputs, &env.spec, &what)?;
     let ctx = json!({"environment": {"name": env.name, "account_id": account, "inputs": inputs}});
-    let template = render_infrastructure(&env.template.dir, "infrastructure", &ctx).map_err(|e| within(e, &what))?;
+    let template = render(&env.template.dir, Part::Main, &ctx).map_err(|e| within(e, &what))?;
     Ok((template, inputs))
 }
 
@@ -91,8 +91,7 @@ pub fn instance(service: &ServicePlan, index: usize, env: &EnvironmentFacts) -> 
         "service_instance": {"name": i.name, "inputs": inputs, "environment": environment,
             "components": {"default": {"outputs": {}}}},
     });
-    let template =
-        render_infrastructure(&service.template.dir, "instance_infrastructure", &ctx).map_err(|e| within(e, &what))?;
+    let template = render(&service.template.dir, Part::Main, &ctx).map_err(|e| within(e, &what))?;
     Ok((template, inputs))
 }
 
@@ -110,9 +109,14 @@ pub fn pipeline(service: &ServicePlan, instances: &[RenderedInstance<'_>]) -> Re
         "pipeline": {"inputs": inputs},
         "service_instances": service_instances,
     });
-    let template =
-        render_infrastructure(&service.template.dir, "pipeline_infrastructure", &ctx).map_err(|e| within(e, &what))?;
+    let template = render(&service.template.dir, Part::Pipeline, &ctx).map_err(|e| within(e, &what))?;
     Ok((template, inputs))
+}
+
+/// Renders one part of the bundle at `dir` with a context built here: the one renderer
+/// (`proton::render`'s [`Bundle`]) that `proton render` uses too.
+fn render(dir: &Path, part: Part, ctx: &Json) -> Result<Json> {
+    Bundle::open(dir)?.render(part, ctx, "")
 }
 
 /// Names the resource in a rendering error.
