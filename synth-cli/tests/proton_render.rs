@@ -382,7 +382,7 @@ fn a_codebuild_or_terraform_bundle_is_refused_naming_its_manifest() {
 #[test]
 fn render_spec_renders_in_memory() {
     use cloudwright_constructs::proton::render::{
-        Bundle, EnvironmentFacts, Environments, SpecInput, StackKind, render_spec,
+        Bundle, EnvironmentFacts, Environments, ServiceSource, SpecInput, StackKind, render_spec,
     };
     let bundle = Bundle::open(&fixtures().join("lambda-multi-svc/service-crud/v1")).unwrap();
     let mut environments = Environments::with_default("999999999999", "us-east-1");
@@ -404,6 +404,7 @@ fn render_spec_renders_in_memory() {
         name: "crud",
         environments: &environments,
         components: &serde_json::Map::new(),
+        source: &ServiceSource::default(),
     })
     .unwrap();
     assert_eq!(stacks.len(), 2);

@@ -48,10 +48,9 @@ use serde_json::Value as Json;
 
 pub use repo::CONFIG_FILE;
 
-use super::render::{DEFAULT_ACCOUNT, DEFAULT_REGION};
+use super::render::{DEFAULT_ACCOUNT, DEFAULT_REGION, EnvironmentFacts};
 use deployed::DeployedStack;
 use repo::Plan;
-use stacks::{EnvironmentFacts, RenderedInstance};
 use wire::{Output, Target, Tokens};
 
 /// The name of the report written into the assembly.
@@ -260,14 +259,13 @@ fn render_all(plan: &Plan, stacks: &mut [MigratedStack]) -> Result<()> {
     for env in plan.environments.values() {
         let Some(at) = index_of(stacks, &ProtonResource::Environment(env.name.clone())) else { continue };
         let Some(s) = stacks.get_mut(at) else { continue };
-        match stacks::environment(env, &s.account) {
+        let placed =
+            EnvironmentFacts { account: s.account.clone(), region: s.region.clone(), outputs: Default::default() };
+        match stacks::environment(env, &placed) {
             Ok((template, inputs)) => {
                 let outputs =
                     stacks::outputs(&template, |name| tokens.token(Output { producer: at, name: name.to_owned() }));
-                facts.insert(
-                    env.name.clone(),
-                    EnvironmentFacts { name: env.name.clone(), account: s.account.clone(), outputs },
-                );
+                facts.insert(env.name.clone(), EnvironmentFacts { outputs, ..placed });
                 s.template = template;
                 s.inputs = inputs;
             }
@@ -276,20 +274,16 @@ fn render_all(plan: &Plan, stacks: &mut [MigratedStack]) -> Result<()> {
     }
     Error::collect(std::mem::take(&mut problems))?;
     for service in plan.services.values() {
-        let mut rendered_inputs = Vec::new();
+        let mut service_instances = Vec::new();
         for (n, i) in service.instances.iter().enumerate() {
             let resource = ProtonResource::Instance { service: service.name.clone(), instance: i.name.clone() };
             let (Some(at), Some(env)) = (index_of(stacks, &resource), facts.get(&i.environment)) else { continue };
-            match stacks::instance(service, n, env) {
-                Ok((template, inputs)) => {
+            match stacks::instance(service, n, &i.environment, env) {
+                Ok((template, inputs, mut service_instance)) => {
                     let outputs =
                         stacks::outputs(&template, |name| tokens.token(Output { producer: at, name: name.to_owned() }));
-                    rendered_inputs.push(RenderedInstance {
-                        name: i.name.clone(),
-                        inputs: inputs.clone(),
-                        outputs,
-                        environment: env,
-                    });
+                    service_instance["outputs"] = Json::Object(outputs);
+                    service_instances.push(service_instance);
                     if let Some(s) = stacks.get_mut(at) {
                         s.template = template;
                         s.inputs = inputs;
@@ -302,7 +296,7 @@ fn render_all(plan: &Plan, stacks: &mut [MigratedStack]) -> Result<()> {
             continue;
         }
         let Some(at) = index_of(stacks, &ProtonResource::Pipeline(service.name.clone())) else { continue };
-        match stacks::pipeline(service, &rendered_inputs) {
+        match stacks::pipeline(service, service_instances) {
             Ok((template, inputs)) => {
                 if let Some(s) = stacks.get_mut(at) {
                     s.template = template;

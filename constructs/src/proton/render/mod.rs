@@ -33,6 +33,7 @@
 
 mod bundle;
 mod cfn_yaml;
+pub mod context;
 mod environments;
 pub mod filters;
 pub mod jinja2;
@@ -47,6 +48,7 @@ use serde_json::{Map, Value as Json, json};
 
 pub use bundle::{Bundle, Kind, Part};
 pub use cfn_yaml::cfn_yaml_to_json;
+pub use context::ServiceSource;
 pub use environments::{EnvironmentFacts, Environments};
 
 use super::InputSchema;
@@ -153,6 +155,7 @@ pub fn render(props: &RenderProps) -> Result<Assembly> {
         name: &props.name.clone().unwrap_or_else(|| spec_stem(&props.spec)),
         environments: &environments,
         components: &components,
+        source: &ServiceSource::default(),
     })?;
     assembly(&stacks)
 }
@@ -177,6 +180,8 @@ pub struct SpecInput<'a> {
     pub environments: &'a Environments,
     /// Service instance name to its default component's outputs.
     pub components: &'a Map<String, Json>,
+    /// A service's source repository (`service.repository_id`, ...).
+    pub source: &'a ServiceSource,
 }
 
 /// Renders one spec with its bundle in memory: a stack for the environment, or one per
@@ -211,9 +216,8 @@ fn render_environment(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
     let inputs = input.spec.get("spec").cloned().unwrap_or_else(|| json!({}));
     Error::collect(schema.validate(&inputs).into_iter().map(|p| input.problem(p)).collect())?;
     let facts = input.environments.get(input.name);
-    let environment = json!({"name": input.name, "account_id": facts.account,
-        "inputs": with_defaults(&schema, inputs), "outputs": facts.outputs});
-    let template = input.bundle.render(Part::Main, &json!({ "environment": environment }), "")?;
+    let ctx = context::environment(input.name, &facts, with_defaults(&schema, inputs));
+    let template = input.bundle.render(Part::Main, &ctx, "")?;
     Ok(vec![RenderedStack {
         name: input.name.to_owned(),
         kind: StackKind::Environment,
@@ -232,7 +236,7 @@ fn render_service(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
     if instances.is_empty() {
         problems.push(input.problem("the ServiceSpec has no instances".into()));
     }
-    let service = json!({"name": name, "branch_name": "main", "repository_id": "", "repository_connection_arn": ""});
+    let service = context::service(name, input.source);
     let mut stacks = Vec::new();
     let mut seen_by_pipeline = Vec::new();
     for (i, instance) in instances.iter().enumerate() {
@@ -248,11 +252,11 @@ fn render_service(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
             continue;
         }
         let facts = input.environments.get(&env_name);
-        let environment = json!({"name": env_name, "account_id": facts.account, "outputs": facts.outputs});
-        let component = input.components.get(&instance_name).cloned().unwrap_or_else(|| json!({}));
-        let mut service_instance = json!({"name": instance_name, "inputs": with_defaults(&schema, inputs),
-            "environment": environment, "components": {"default": {"outputs": component}}});
-        let ctx = json!({"environment": environment, "service": service, "service_instance": service_instance});
+        let environment = context::instance_environment(&env_name, &facts);
+        let component = input.components.get(&instance_name).and_then(Json::as_object).cloned().unwrap_or_default();
+        let mut service_instance =
+            context::service_instance(&instance_name, with_defaults(&schema, inputs), &environment, component);
+        let ctx = context::instance(&service, &service_instance);
         match bundle.render(Part::Main, &ctx, &format!("instance {instance_name:?}: ")) {
             Ok(template) => {
                 service_instance["outputs"] = literal_outputs(&template);
@@ -274,8 +278,7 @@ fn render_service(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
         let inputs = input.spec.get("pipeline").cloned().unwrap_or_else(|| json!({}));
         let found = schema.validate(&inputs);
         Error::collect(found.into_iter().map(|p| input.problem(format!("pipeline: {p}"))).collect())?;
-        let ctx = json!({"service": service, "pipeline": {"inputs": with_defaults(&schema, inputs)},
-            "service_instances": seen_by_pipeline});
+        let ctx = context::pipeline(&service, with_defaults(&schema, inputs), seen_by_pipeline);
         let template = bundle.render(Part::Pipeline, &ctx, "pipeline: ")?;
         let facts = &input.environments.default;
         stacks.push(RenderedStack {
@@ -315,7 +318,7 @@ pub struct ComponentInput<'a> {
 /// `outputs`. Its stack is `<service>-<instance>-<component>`, in the instance's environment.
 pub fn render_component(input: &ComponentInput<'_>) -> Result<RenderedStack> {
     let facts = input.environments.get(input.environment);
-    let environment = json!({"name": input.environment, "account_id": facts.account, "outputs": facts.outputs});
+    let environment = context::instance_environment(input.environment, &facts);
     let ctx = json!({
         "component": {"name": input.name},
         "environment": environment,
