@@ -9,15 +9,16 @@ use cloudwright_core::{Error, Result};
 use serde_json::{Map, Value as Json};
 
 use super::repo::{EnvironmentPlan, Repository, ServicePlan, Template};
-use crate::proton::render::{Bundle, EnvironmentFacts, Part, ServiceSource, context, with_defaults};
+use crate::proton::render::{EnvironmentFacts, Part, ServiceSource, context, with_defaults};
 
 /// The inputs of `value` checked against the template's input type under `key` and
 /// completed with its defaults; problems are `Error::Input` on `spec`, `what` naming the
 /// resource.
 pub fn inputs(template: &Template, key: &str, value: &Json, spec: &Path, what: &str) -> Result<Json> {
-    let Some(schema) = template.input_type(key) else {
+    if !template.bundle.names_input_type(key) {
         return Ok(value.clone());
-    };
+    }
+    let schema = template.bundle.input_type(key)?;
     let problems: Vec<Error> = schema
         .validate(value)
         .into_iter()
@@ -33,7 +34,7 @@ pub fn environment(env: &EnvironmentPlan, facts: &EnvironmentFacts) -> Result<(J
     let what = format!("environment {:?}", env.name);
     let inputs = inputs(&env.template, "environment_input_type", &env.inputs, &env.spec, &what)?;
     let ctx = context::environment(&env.name, facts, inputs.clone());
-    let template = render(&env.template.dir, Part::Main, &ctx).map_err(|e| within(e, &what))?;
+    let template = env.template.bundle.render(Part::Main, &ctx, "").map_err(|e| within(e, &what))?;
     Ok((template, inputs))
 }
 
@@ -66,7 +67,7 @@ pub fn instance(
     // Components are not part of a template-sync repository: none is attached.
     let service_instance = context::service_instance(&i.name, inputs.clone(), &environment, Map::new());
     let ctx = context::instance(&service_context(&service.name, &service.repository), &service_instance);
-    let template = render(&service.template.dir, Part::Main, &ctx).map_err(|e| within(e, &what))?;
+    let template = service.template.bundle.render(Part::Main, &ctx, "").map_err(|e| within(e, &what))?;
     Ok((template, inputs, service_instance))
 }
 
@@ -78,14 +79,8 @@ pub fn pipeline(service: &ServicePlan, service_instances: Vec<Json>) -> Result<(
     let inputs = inputs(&service.template, "pipeline_input_type", &service.pipeline_inputs, &service.spec, &what)?;
     let ctx =
         context::pipeline(&service_context(&service.name, &service.repository), inputs.clone(), service_instances);
-    let template = render(&service.template.dir, Part::Pipeline, &ctx).map_err(|e| within(e, &what))?;
+    let template = service.template.bundle.render(Part::Pipeline, &ctx, "").map_err(|e| within(e, &what))?;
     Ok((template, inputs))
-}
-
-/// Renders one part of the bundle at `dir` with a context built here: the one renderer
-/// (`proton::render`'s [`Bundle`]) that `proton render` uses too.
-fn render(dir: &Path, part: Part, ctx: &Json) -> Result<Json> {
-    Bundle::open(dir)?.render(part, ctx, "")
 }
 
 /// Names the resource in a rendering error.

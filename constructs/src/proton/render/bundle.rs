@@ -73,6 +73,11 @@ impl Bundle {
         self.pipeline.is_some()
     }
 
+    /// Whether the schema names an input type under `key` (`pipeline_input_type` is optional).
+    pub fn names_input_type(&self, key: &str) -> bool {
+        self.schema.get(key).is_some()
+    }
+
     /// The input type the schema names under `key`.
     pub fn input_type(&self, key: &str) -> Result<InputSchema> {
         let problem = |message: String| Error::Input { path: self.schema_path.display().to_string(), message };
