@@ -9,20 +9,26 @@ use crate::Failure;
 
 /// The arguments of `proton render`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "The account and region default to 000000000000 and us-east-1.\n\n".to_owned() + crate::EXIT_CODES)]
+#[command(after_help = "The environments file maps each environment name to its account, region and outputs:\n\n  multi-svc-beta:\n    account: \"111111111111\"\n    region: us-west-2\n    outputs: {VPC: vpc-0abc}\n\nEnvironments not in it, and the service pipeline, take --account and --region\n(defaults 000000000000 and us-east-1).\n\n".to_owned() + crate::EXIT_CODES)]
 pub struct RenderArgs {
     /// The bundle directory (holding schema/schema.yaml and infrastructure/ or instance_infrastructure/)
     pub bundle: PathBuf,
     /// The spec file (proton: EnvironmentSpec or ServiceSpec)
     #[arg(long)]
     pub spec: PathBuf,
-    /// YAML map of environment name to its outputs (name -> value), for service templates
+    /// Name of the environment or service (default: the spec's file stem without environment-/service-)
     #[arg(long)]
-    pub outputs: Option<PathBuf>,
-    /// Account id of the environments (default 000000000000)
+    pub name: Option<String>,
+    /// YAML/JSON file: environment name -> {account, region, outputs}
+    #[arg(long)]
+    pub environments: Option<PathBuf>,
+    /// YAML/JSON file: service instance name -> its default component's outputs (name -> value)
+    #[arg(long)]
+    pub components: Option<PathBuf>,
+    /// Account id of environments not in the environments file, and of the pipeline (default 000000000000)
     #[arg(long, default_value = DEFAULT_ACCOUNT)]
     pub account: String,
-    /// Region of the stacks (default us-east-1)
+    /// Region of environments not in the environments file, and of the pipeline (default us-east-1)
     #[arg(long, default_value = DEFAULT_REGION)]
     pub region: String,
     /// Output directory: a cloud assembly, replaced atomically
@@ -36,7 +42,9 @@ impl RenderArgs {
         RenderProps {
             bundle: self.bundle.clone(),
             spec: self.spec.clone(),
-            outputs: self.outputs.clone(),
+            name: self.name.clone(),
+            environments: self.environments.clone(),
+            components: self.components.clone(),
             account: self.account.clone(),
             region: self.region.clone(),
         }

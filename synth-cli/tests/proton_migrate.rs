@@ -10,6 +10,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use cloudwright_core::synth::weak_reference;
 use common::{run, scratch, text};
 use serde_json::Value;
 
@@ -31,19 +32,14 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The fixture repository in `dir/repo`: AWS's `lambda-env` with its spec and `service-crud`
-/// (its pipeline left out: it needs Jinja's `tojson`), our own synth's `proton/` and the
+/// (its pipeline, which uses Jinja's `tojson`, included), our own synth's `proton/` and the
 /// committed `migrate/repo` files.
 fn repository(dir: &Path) -> PathBuf {
     let repo = dir.join("repo");
     let samples = fixtures().join("aws-samples/lambda-multi-svc");
     copy_dir(&fixtures().join("migrate/repo"), &repo);
     copy_dir(&samples.join("lambda-env"), &repo.join("lambda-multi-svc/lambda-env"));
-    for part in ["schema", "instance_infrastructure"] {
-        copy_dir(
-            &samples.join("service-crud/v1").join(part),
-            &repo.join("lambda-multi-svc/service-crud/v1").join(part),
-        );
-    }
+    copy_dir(&samples.join("service-crud/v1"), &repo.join("lambda-multi-svc/service-crud/v1"));
     fs::create_dir_all(repo.join("lambda-multi-svc/specs")).unwrap();
     fs::copy(samples.join("specs/env-spec.yaml"), repo.join("lambda-multi-svc/specs/env-spec.yaml")).unwrap();
     let synth = dir.join("synth");
@@ -89,7 +85,7 @@ fn migrates_the_repository_and_takes_over_the_deployed_stacks() {
     let out = oracle_dir();
     let result = migrate(&dir, &repo, &out, &deployed_args());
     assert!(result.status.success(), "{}", text(&result.stderr));
-    assert!(text(&result.stdout).contains("migrated 11 stacks"), "{}", text(&result.stdout));
+    assert!(text(&result.stdout).contains("migrated 12 stacks"), "{}", text(&result.stdout));
 
     // One nested assembly per account; the environment before the instances reading it.
     let top = json(&out.join("manifest.json"));
@@ -122,14 +118,26 @@ fn migrates_the_repository_and_takes_over_the_deployed_stacks() {
     let table = &crud["Resources"]["ListFunction"]["Properties"]["Environment"]["Variables"]["TABLE_NAME"];
     assert_eq!(
         table,
-        &serde_json::json!({"Fn::GetStackOutput": {"StackName": "AWSProton-multi-svc-beta-cfn-stack-1a2b3c", "OutputName": "TableName"}})
+        &serde_json::json!({"Fn::GetStackOutput": {"StackName": "AWSProton-multi-svc-beta-cfn-stack-1a2b3c", "OutputName": "TableName", "Region": "us-east-1"}})
     );
-    // The pipeline reads an instance in another account: a role ARN, and a reader role there.
+    // The pipeline reads an instance in another account: core's reader role there (the one
+    // weak references add), trusted by the pipeline account's bootstrap execution role.
     let pipeline = json(&out.join("assembly-111111111111/AWSProtonqueuespipelinecfnstackcc22dd.template.json"));
     let reference = pipeline.to_string();
-    assert!(reference.contains("AWSProton-queues-beta-cfn-stack-aa11bb-reader-111111111111"), "{reference}");
+    let role_name = weak_reference::reader_role_name("AWSProton-queues-beta-cfn-stack-aa11bb", "111111111111");
+    assert!(reference.contains(&format!("iam::222222222222:role/{role_name}")), "{reference}");
     let queue_stack = json(&out.join("assembly-222222222222/AWSProtonqueuesbetacfnstackaa11bb.template.json"));
-    assert_eq!(queue_stack["Resources"]["CloudwrightOutputReader111111111111"]["Type"], "AWS::IAM::Role");
+    let deployers = ["cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1".to_owned()].into();
+    assert_eq!(
+        queue_stack["Resources"][weak_reference::reader_logical_id("111111111111")],
+        weak_reference::reader_role(&role_name, "111111111111", &deployers)
+    );
+    // The service pipeline of AWS's sample renders (its buildspec uses `tojson`) with the
+    // literal outputs of its instances.
+    let crud_pipeline = json(&out.join("assembly-111111111111/crudpipeline.template.json"));
+    let buildspec = crud_pipeline["Resources"]["BuildProject"]["Properties"]["Source"]["BuildSpec"].as_str().unwrap();
+    assert!(buildspec.contains(r#""runtime-versions": {"java": "openjdk11.x"}"#), "{buildspec}");
+    assert!(buildspec.contains("make test"), "{buildspec}");
     // A literal output is the value itself.
     assert!(reference.contains("\"Value\": \"86400\"") || reference.contains("\"Value\":\"86400\""), "{reference}");
 

@@ -114,6 +114,26 @@ const EXAMPLES: &[&str] = &[
     "user_app",
 ];
 
+/// Vendored public Proton bundles and their specs (under `synth-cli/tests/fixtures/proton`),
+/// rendered with `inputs/environments.yaml` and `inputs/components.yaml` and checked by
+/// cfn-lint; the fixtures' README lists the samples left out for defects of their own.
+const PROTON_SAMPLES: &[(&str, &str)] = &[
+    ("aws-samples/environment-templates/vpc-env/v1", "aws-samples/environment-templates/vpc-env/spec/spec.yaml"),
+    (
+        "aws-samples/environment-templates/fargate-env/v1",
+        "aws-samples/environment-templates/fargate-env/spec/spec.yaml",
+    ),
+    ("aws-samples/lambda-multi-svc/lambda-env/v1", "aws-samples/lambda-multi-svc/specs/env-spec.yaml"),
+    ("aws-samples/lambda-multi-svc/service-crud/v1", "inputs/crud-svc-spec.yaml"),
+    ("aws-samples/lambda-multi-svc/service-data-processing/v1", "inputs/data-processing-svc-spec.yaml"),
+    (
+        "aws-samples/service-templates/load-balanced-fargate-svc/v1",
+        "aws-samples/service-templates/load-balanced-fargate-svc/spec/spec.yaml",
+    ),
+    ("aws-proton-workshop-code/aws-managed/multi-svc-env/v1", "inputs/workshop-env-spec.yaml"),
+    ("aws-proton-workshop-code/aws-managed/lb-fargate-service/v1", "inputs/workshop-svc-spec.yaml"),
+];
+
 /// Runs every CI step; `--quick` skips the external oracles.
 pub fn run(args: &[String]) -> Result<(), String> {
     let root = workspace_root();
@@ -274,6 +294,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let render = ["proton", "render", &bundle, "--spec", &spec, "-o", &rendered_arg];
         if ci.step("proton render: multi-svc-env with its dev spec", &cli, &render) {
             ci.oracle("oracle: proton render", "check-assembly", &rendered);
+        }
+        let fixtures = root.join("synth-cli/tests/fixtures/proton");
+        let path = |p: &str| fixtures.join(p).to_string_lossy().into_owned();
+        for (i, (name, spec)) in PROTON_SAMPLES.iter().enumerate() {
+            let dir = out.join(format!("proton-sample-{i}"));
+            let (bundle, spec, dir_arg) = (path(name), path(spec), dir.to_string_lossy().into_owned());
+            let (envs, components) = (path("inputs/environments.yaml"), path("inputs/components.yaml"));
+            let render = ["proton", "render", &bundle, "--spec", &spec, "--environments", &envs];
+            let render = [&render[..], &["--components", &components, "-o", &dir_arg]].concat();
+            if ci.step(&format!("proton render: {name}"), &cli, &render) {
+                ci.oracle(&format!("oracle: proton render {name}"), "check-assembly", &dir);
+            }
         }
         // The fixture repository's migration, left by its test (synth-cli/tests/proton_migrate.rs).
         ci.oracle("oracle: proton migrate", "check-assembly", &target_dir.join("tmp/proton-migrate/assembly"));

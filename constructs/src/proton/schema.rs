@@ -184,8 +184,11 @@ fn validate(schema: &Json, value: &Json, at: &str, problems: &mut Vec<String>) {
     }
     if let Some(s) = value.as_str() {
         let len = s.chars().count() as f64;
-        if bound("minLength").is_some_and(|m| len < m) || bound("maxLength").is_some_and(|m| len > m) {
-            problems.push(format!("{here} has a length of {len} outside its allowed range"));
+        if let Some(min) = bound("minLength").filter(|m| len < *m) {
+            problems.push(format!("{here} has a length of {len}, below its minLength {min}"));
+        }
+        if let Some(max) = bound("maxLength").filter(|m| len > *m) {
+            problems.push(format!("{here} has a length of {len}, above its maxLength {max}"));
         }
     }
     if let Json::Object(fields) = value {

@@ -39,6 +39,16 @@ use resolve::{Export, Findings, LogicalIds, Pass, Shared};
 use template::{CrossStack, Template};
 pub use weak::READER_ROLE_PREFIX;
 
+/// Weak references for callers that write CloudFormation templates themselves, outside the
+/// construct tree (templates rendered from another tool's sources): the same reader role,
+/// role name and `Fn::GetStackOutput` that synth writes for `Strength::Weak`, so both trust
+/// and read alike.
+pub mod weak_reference {
+    pub use super::weak::{
+        READER_ROLE_PREFIX, Source, bootstrap_execution_role, reader_logical_id, reader_role, reader_role_name,
+    };
+}
+
 /// What the assembly holds of one stack.
 #[derive(Debug, Clone, Serialize)]
 pub struct StackSummary {

@@ -45,7 +45,7 @@ pub(crate) fn output_id(resolved: &Json) -> String {
 }
 
 /// The logical id of the reader role for `account` in a producer stack.
-pub(crate) fn reader_logical_id(account: &str) -> String {
+pub fn reader_logical_id(account: &str) -> String {
     make_unique_id(&["Publish", "GetStackOutputRole", account]).unwrap_or_default()
 }
 
@@ -56,7 +56,7 @@ pub const READER_ROLE_PREFIX: &str = "cw-output-reader-";
 /// The reader role's name: deterministic, since the consumer names it in another account
 /// where no deploy-time value reaches, and within IAM's 64 characters
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>).
-pub(crate) fn reader_role_name(producer_path: &str, account: &str) -> String {
+pub fn reader_role_name(producer_path: &str, account: &str) -> String {
     let rest = physical_name(&format!("{producer_path}/{account}"), 64 - READER_ROLE_PREFIX.len());
     format!("{READER_ROLE_PREFIX}{rest}")
 }
@@ -76,7 +76,7 @@ pub(crate) fn partition(region: &str) -> &'static str {
 }
 
 /// Where a weak reference reads from.
-pub(crate) struct Source<'a> {
+pub struct Source<'a> {
     /// The producer's CloudFormation stack name.
     pub stack_name: &'a str,
     /// The output's logical id.
@@ -91,7 +91,7 @@ impl Source<'_> {
     /// The consumer's `Fn::GetStackOutput`. `Region` is written whenever the producer's
     /// region is known, as the CDK writes it: the default (the consumer's region) would
     /// be right only while both stay in one region.
-    pub(crate) fn get_stack_output(&self) -> Json {
+    pub fn get_stack_output(&self) -> Json {
         let mut args = serde_json::Map::new();
         args.insert("StackName".into(), json!(self.stack_name));
         args.insert("OutputName".into(), json!(self.output));
@@ -110,7 +110,7 @@ impl Source<'_> {
 
 /// The name of the CDK bootstrap's CloudFormation execution role (`cdk bootstrap
 /// --qualifier`) in `account` and `region`: the role `cdk deploy` deploys a stack with.
-pub(crate) fn bootstrap_execution_role(qualifier: &str, account: &str, region: &str) -> String {
+pub fn bootstrap_execution_role(qualifier: &str, account: &str, region: &str) -> String {
     format!("cdk-{qualifier}-cfn-exec-role-{account}-{region}")
 }
 
@@ -123,7 +123,7 @@ pub(crate) fn bootstrap_execution_role(qualifier: &str, account: &str, region: &
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles>),
 /// and this stack deploys before the consumer's account may have them (its first
 /// deployment, a pipeline's roles in a baseline deployed later).
-pub(crate) fn reader_role(name: &str, account: &str, deployers: &BTreeSet<String>) -> Json {
+pub fn reader_role(name: &str, account: &str, deployers: &BTreeSet<String>) -> Json {
     let arns: Vec<Json> = deployers
         .iter()
         .map(|role| json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{account}:role/{role}")}))

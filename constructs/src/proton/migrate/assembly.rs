@@ -5,7 +5,11 @@
 //! account. The templates are CloudFormation JSON rendered from Proton's Jinja, so this
 //! writes them as they are rather than through the construct tree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use cloudwright_core::synth::weak_reference::{
+    bootstrap_execution_role, reader_logical_id, reader_role, reader_role_name,
+};
 
 use cloudwright_core::synth::MANIFEST_VERSION;
 use serde_json::{Map, Value as Json, json};
@@ -112,46 +116,21 @@ fn pretty(value: &Json) -> Vec<u8> {
     bytes
 }
 
-/// The name of the role in a producer stack that `consumer`'s deployments assume to read
-/// its outputs (at most 64 characters, IAM's limit).
-fn reader_role_name(producer_stack: &str, consumer: &str) -> String {
-    let stem: String = producer_stack.chars().take(44).collect();
-    format!("{stem}-reader-{consumer}")
+/// The name of the CDK bootstrap's CloudFormation execution role that deploys a stack of
+/// `account` in `region`: what a reader role trusts.
+pub fn execution_role(account: &str, region: &str) -> String {
+    bootstrap_execution_role(QUALIFIER, account, region)
 }
 
-/// `RoleArn` of `Fn::GetStackOutput` for a producer read from `consumer` (both in the
-/// consumer's partition: the function does not cross partitions).
-pub fn reader_role_arn(producer: &super::wire::Target, consumer: &str) -> Json {
-    let name = reader_role_name(&producer.stack, consumer);
-    json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{}:role/{name}", producer.account)})
-}
-
-/// Adds to a producer stack the role `consumer`'s CloudFormation execution role assumes to
-/// read its outputs: `cloudformation:DescribeStacks` on this stack only, trusted by the
-/// consumer account's CDK execution role (Decision 4).
+/// Adds to a producer stack core's reader role for `consumer` (the role weak references
+/// add, [`reader_role`]): `cloudformation:DescribeStacks` on this stack only, trusted by
+/// `consumer` narrowed to `deployers` (its bootstrap execution roles, one per region it
+/// reads from). The consumer's `Fn::GetStackOutput` names it (`wire`).
 /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html>
-pub fn add_reader_role(producer: &mut MigratedStack, consumer: &str) {
+pub fn add_reader_role(producer: &mut MigratedStack, consumer: &str, deployers: &BTreeSet<String>) {
     let name = reader_role_name(&producer.name, consumer);
-    let exec_role = json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{consumer}:role/cdk-{QUALIFIER}-cfn-exec-role-{consumer}-*")});
-    let role = json!({
-        "Type": "AWS::IAM::Role",
-        "Properties": {
-            "RoleName": name,
-            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow",
-                "Principal": {"AWS": {"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{consumer}:root")}},
-                "Action": "sts:AssumeRole",
-                "Condition": {"ArnLike": {"aws:PrincipalArn": exec_role}},
-            }]},
-            "Policies": [{"PolicyName": "ReadStackOutputs", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow",
-                "Action": "cloudformation:DescribeStacks",
-                "Resource": {"Ref": "AWS::StackId"},
-            }]}}],
-        },
-    });
     if let Some(resources) = producer.template.get_mut("Resources").and_then(Json::as_object_mut) {
-        resources.insert(format!("CloudwrightOutputReader{consumer}"), role);
+        resources.insert(reader_logical_id(consumer), reader_role(&name, consumer, deployers));
     }
     producer.todo.push(format!(
         "Adds the role `{name}`, which account {consumer} assumes to read this stack's outputs (`Fn::GetStackOutput`): deploy this stack before the stacks of {consumer} that read it."

@@ -39,7 +39,7 @@ mod stacks;
 mod takeover;
 mod wire;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -48,10 +48,9 @@ use serde_json::Value as Json;
 
 pub use repo::CONFIG_FILE;
 
-use super::render::{DEFAULT_ACCOUNT, DEFAULT_REGION};
+use super::render::{DEFAULT_ACCOUNT, DEFAULT_REGION, EnvironmentFacts};
 use deployed::DeployedStack;
 use repo::Plan;
-use stacks::{EnvironmentFacts, RenderedInstance};
 use wire::{Output, Target, Tokens};
 
 /// The name of the report written into the assembly.
@@ -260,14 +259,13 @@ fn render_all(plan: &Plan, stacks: &mut [MigratedStack]) -> Result<()> {
     for env in plan.environments.values() {
         let Some(at) = index_of(stacks, &ProtonResource::Environment(env.name.clone())) else { continue };
         let Some(s) = stacks.get_mut(at) else { continue };
-        match stacks::environment(env, &s.account) {
+        let placed =
+            EnvironmentFacts { account: s.account.clone(), region: s.region.clone(), outputs: Default::default() };
+        match stacks::environment(env, &placed) {
             Ok((template, inputs)) => {
                 let outputs =
                     stacks::outputs(&template, |name| tokens.token(Output { producer: at, name: name.to_owned() }));
-                facts.insert(
-                    env.name.clone(),
-                    EnvironmentFacts { name: env.name.clone(), account: s.account.clone(), outputs },
-                );
+                facts.insert(env.name.clone(), EnvironmentFacts { outputs, ..placed });
                 s.template = template;
                 s.inputs = inputs;
             }
@@ -276,20 +274,16 @@ fn render_all(plan: &Plan, stacks: &mut [MigratedStack]) -> Result<()> {
     }
     Error::collect(std::mem::take(&mut problems))?;
     for service in plan.services.values() {
-        let mut rendered_inputs = Vec::new();
+        let mut service_instances = Vec::new();
         for (n, i) in service.instances.iter().enumerate() {
             let resource = ProtonResource::Instance { service: service.name.clone(), instance: i.name.clone() };
             let (Some(at), Some(env)) = (index_of(stacks, &resource), facts.get(&i.environment)) else { continue };
-            match stacks::instance(service, n, env) {
-                Ok((template, inputs)) => {
+            match stacks::instance(service, n, &i.environment, env) {
+                Ok((template, inputs, mut service_instance)) => {
                     let outputs =
                         stacks::outputs(&template, |name| tokens.token(Output { producer: at, name: name.to_owned() }));
-                    rendered_inputs.push(RenderedInstance {
-                        name: i.name.clone(),
-                        inputs: inputs.clone(),
-                        outputs,
-                        environment: env,
-                    });
+                    service_instance["outputs"] = Json::Object(outputs);
+                    service_instances.push(service_instance);
                     if let Some(s) = stacks.get_mut(at) {
                         s.template = template;
                         s.inputs = inputs;
@@ -302,7 +296,7 @@ fn render_all(plan: &Plan, stacks: &mut [MigratedStack]) -> Result<()> {
             continue;
         }
         let Some(at) = index_of(stacks, &ProtonResource::Pipeline(service.name.clone())) else { continue };
-        match stacks::pipeline(service, &rendered_inputs) {
+        match stacks::pipeline(service, service_instances) {
             Ok((template, inputs)) => {
                 if let Some(s) = stacks.get_mut(at) {
                     s.template = template;
@@ -331,14 +325,18 @@ fn wire_all(stacks: &mut [MigratedStack], tokens: &Tokens) -> Result<()> {
         })
     };
     let mut problems = Vec::new();
-    let mut readers: Vec<(usize, String)> = Vec::new();
+    // Producer -> consumer account -> the execution roles that read it.
+    let mut readers: BTreeMap<(usize, String), BTreeSet<String>> = BTreeMap::new();
     for s in stacks.iter_mut() {
         let (account, region) = (s.account.clone(), s.region.clone());
-        match tokens.wire(&mut s.template, &account, &region, &target, &assembly::reader_role_arn) {
+        match tokens.wire(&mut s.template, &account, &target) {
             Ok(used) => {
                 for &p in &used {
                     if targets.get(p).is_some_and(|t| t.account != account) {
-                        readers.push((p, account.clone()));
+                        readers
+                            .entry((p, account.clone()))
+                            .or_default()
+                            .insert(assembly::execution_role(&account, &region));
                     }
                 }
                 s.reads = used;
@@ -350,11 +348,9 @@ fn wire_all(stacks: &mut [MigratedStack], tokens: &Tokens) -> Result<()> {
         }
     }
     Error::collect(problems)?;
-    readers.sort();
-    readers.dedup();
-    for (producer, consumer) in readers {
+    for ((producer, consumer), deployers) in readers {
         if let Some(s) = stacks.get_mut(producer) {
-            assembly::add_reader_role(s, &consumer);
+            assembly::add_reader_role(s, &consumer, &deployers);
         }
     }
     Ok(())

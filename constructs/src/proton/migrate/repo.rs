@@ -15,20 +15,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use cloudwright_core::{Error, Result};
+
+use crate::proton::render::{Bundle, Kind};
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
 /// The file, at the repository root, that says what the repository does not.
 pub const CONFIG_FILE: &str = "migration.yaml";
-
-/// Whether a bundle is an environment or a service template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `infrastructure/`
-    Environment,
-    /// `instance_infrastructure/` (and `pipeline_infrastructure/`)
-    Service,
-}
 
 /// One template major version found in the repository.
 #[derive(Debug, Clone)]
@@ -39,23 +32,14 @@ pub struct Template {
     pub major: u32,
     /// The bundle directory.
     pub dir: PathBuf,
-    /// Environment or service.
-    pub kind: Kind,
-    /// The parsed `schema:` of `schema/schema.yaml`.
-    pub schema: Json,
+    /// The bundle, as `proton render` opens and renders it.
+    pub bundle: Bundle,
 }
 
 impl Template {
     /// Whether the bundle has a service pipeline.
     pub fn has_pipeline(&self) -> bool {
-        self.dir.join("pipeline_infrastructure").is_dir()
-    }
-
-    /// The JSON schema of the input type the schema names under `key`, if any.
-    pub fn input_type(&self, key: &str) -> Option<crate::proton::InputSchema> {
-        let name = self.schema.get(key)?.as_str()?;
-        let schema = self.schema.get("types")?.get(name)?.clone();
-        Some(crate::proton::InputSchema { type_name: name.to_owned(), schema })
+        self.bundle.has_pipeline()
     }
 }
 
@@ -410,7 +394,8 @@ fn choose_template(
         None => (spec.path.clone(), spec.template_line.clone()),
     };
     let problem = |message: String| Error::Input { path: source.display().to_string(), message };
-    let of_kind: Vec<&Template> = templates.values().flat_map(BTreeMap::values).filter(|t| t.kind == kind).collect();
+    let of_kind: Vec<&Template> =
+        templates.values().flat_map(BTreeMap::values).filter(|t| t.bundle.kind == kind).collect();
     let (name, major) = match choice {
         Some(c) => c,
         None => {
@@ -448,10 +433,10 @@ fn choose_template(
         )));
         return None;
     };
-    if template.kind != kind {
+    if template.bundle.kind != kind {
         problems.push(problem(format!(
             "names template {name:?}, which is {} template",
-            if template.kind == Kind::Environment { "an environment" } else { "a service" }
+            if template.bundle.kind == Kind::Environment { "an environment" } else { "a service" }
         )));
         return None;
     }
@@ -506,22 +491,17 @@ fn find_templates(root: &Path, files: &[PathBuf]) -> Result<BTreeMap<String, BTr
             dir.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix('v')).and_then(|n| n.parse().ok());
         let name = dir.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
         let (Some(major), Some(name)) = (major, name) else { continue };
-        let kind = if dir.join("infrastructure").is_dir() {
-            Kind::Environment
-        } else if dir.join("instance_infrastructure").is_dir() {
-            Kind::Service
-        } else {
+        if !dir.join("infrastructure").is_dir() && !dir.join("instance_infrastructure").is_dir() {
             continue;
+        }
+        let bundle = match Bundle::open(dir) {
+            Ok(bundle) => bundle,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
         };
-        let doc: Json = parse_yaml(schema_file)?;
-        let Some(schema) = doc.get("schema").cloned() else {
-            problems.push(Error::Input {
-                path: schema_file.display().to_string(),
-                message: "has no top-level `schema:`; a Proton schema file starts with `schema:`".into(),
-            });
-            continue;
-        };
-        let template = Template { name: name.clone(), major, dir: dir.to_path_buf(), kind, schema };
+        let template = Template { name: name.clone(), major, dir: dir.to_path_buf(), bundle };
         if let Some(other) = found.entry(name.clone()).or_default().insert(major, template) {
             problems.push(Error::Input {
                 path: dir.display().to_string(),

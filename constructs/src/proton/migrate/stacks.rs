@@ -6,49 +6,19 @@
 use std::path::Path;
 
 use cloudwright_core::{Error, Result};
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json};
 
 use super::repo::{EnvironmentPlan, Repository, ServicePlan, Template};
-use crate::proton::render::{render_infrastructure, with_defaults};
-
-/// What Proton knew of an environment when it rendered a service: its name, account and
-/// outputs (tokens, see `wire`).
-#[derive(Debug, Clone)]
-pub struct EnvironmentFacts {
-    /// The environment's name.
-    pub name: String,
-    /// Its account.
-    pub account: String,
-    /// Output name -> token.
-    pub outputs: Map<String, Json>,
-}
-
-impl EnvironmentFacts {
-    fn context(&self) -> Json {
-        json!({"name": self.name, "account_id": self.account, "outputs": self.outputs})
-    }
-}
-
-/// What a pipeline knows of one rendered instance.
-#[derive(Debug, Clone)]
-pub struct RenderedInstance<'a> {
-    /// The instance's name.
-    pub name: String,
-    /// Its inputs, defaults included.
-    pub inputs: Json,
-    /// Its outputs (literals and tokens).
-    pub outputs: Map<String, Json>,
-    /// Its environment.
-    pub environment: &'a EnvironmentFacts,
-}
+use crate::proton::render::{EnvironmentFacts, Part, ServiceSource, context, with_defaults};
 
 /// The inputs of `value` checked against the template's input type under `key` and
 /// completed with its defaults; problems are `Error::Input` on `spec`, `what` naming the
 /// resource.
 pub fn inputs(template: &Template, key: &str, value: &Json, spec: &Path, what: &str) -> Result<Json> {
-    let Some(schema) = template.input_type(key) else {
+    if !template.bundle.names_input_type(key) {
         return Ok(value.clone());
-    };
+    }
+    let schema = template.bundle.input_type(key)?;
     let problems: Vec<Error> = schema
         .validate(value)
         .into_iter()
@@ -58,60 +28,58 @@ pub fn inputs(template: &Template, key: &str, value: &Json, spec: &Path, what: &
     Ok(with_defaults(&schema, value.clone()))
 }
 
-/// An environment's template.
-pub fn environment(env: &EnvironmentPlan, account: &str) -> Result<(Json, Json)> {
+/// An environment's template (its outputs not known yet: `facts.outputs` is empty), with
+/// its inputs.
+pub fn environment(env: &EnvironmentPlan, facts: &EnvironmentFacts) -> Result<(Json, Json)> {
     let what = format!("environment {:?}", env.name);
     let inputs = inputs(&env.template, "environment_input_type", &env.inputs, &env.spec, &what)?;
-    let ctx = json!({"environment": {"name": env.name, "account_id": account, "inputs": inputs}});
-    let template = render_infrastructure(&env.template.dir, "infrastructure", &ctx).map_err(|e| within(e, &what))?;
+    let ctx = context::environment(&env.name, facts, inputs.clone());
+    let template = env.template.bundle.render(Part::Main, &ctx, "").map_err(|e| within(e, &what))?;
     Ok((template, inputs))
 }
 
+/// `service` of the service's templates: its repository from `migration.yaml`.
 fn service_context(name: &str, repo: &Repository) -> Json {
-    json!({
-        "name": name,
-        "branch_name": repo.branch.clone().unwrap_or_else(|| "main".into()),
-        "repository_id": repo.id.clone().unwrap_or_default(),
-        "repository_connection_arn": repo.connection_arn.clone().unwrap_or_default(),
-    })
+    let mut source = ServiceSource::default();
+    if let Some(branch) = &repo.branch {
+        source.branch.clone_from(branch);
+    }
+    source.repository_id = repo.id.clone().unwrap_or_default();
+    source.connection_arn = repo.connection_arn.clone().unwrap_or_default();
+    context::service(name, &source)
 }
 
-/// A service instance's template, with its inputs (defaults added).
-pub fn instance(service: &ServicePlan, index: usize, env: &EnvironmentFacts) -> Result<(Json, Json)> {
+/// A service instance's template, with its inputs (defaults added) and its
+/// `service_instance` (what the pipeline sees of it, once given its `outputs`). `env` is the
+/// instance's environment, its outputs tokens (see `wire`).
+pub fn instance(
+    service: &ServicePlan,
+    index: usize,
+    env_name: &str,
+    env: &EnvironmentFacts,
+) -> Result<(Json, Json, Json)> {
     let Some(i) = service.instances.get(index) else {
         return Err(Error::Input { path: service.spec.display().to_string(), message: "no such instance".into() });
     };
     let what = format!("service {:?} instance {:?}", service.name, i.name);
     let inputs = inputs(&service.template, "service_input_type", &i.inputs, &i.spec, &what)?;
-    let environment = env.context();
-    let ctx = json!({
-        "environment": environment,
-        "service": service_context(&service.name, &service.repository),
-        // Components are not part of a template-sync repository: none is attached.
-        "service_instance": {"name": i.name, "inputs": inputs, "environment": environment,
-            "components": {"default": {"outputs": {}}}},
-    });
-    let template =
-        render_infrastructure(&service.template.dir, "instance_infrastructure", &ctx).map_err(|e| within(e, &what))?;
-    Ok((template, inputs))
+    let environment = context::instance_environment(env_name, env);
+    // Components are not part of a template-sync repository: none is attached.
+    let service_instance = context::service_instance(&i.name, inputs.clone(), &environment, Map::new());
+    let ctx = context::instance(&service_context(&service.name, &service.repository), &service_instance);
+    let template = service.template.bundle.render(Part::Main, &ctx, "").map_err(|e| within(e, &what))?;
+    Ok((template, inputs, service_instance))
 }
 
 /// A service pipeline's template: one more rendered stack, its context holding every
-/// instance (`service_instances`). The one place a pipeline is rendered.
-pub fn pipeline(service: &ServicePlan, instances: &[RenderedInstance<'_>]) -> Result<(Json, Json)> {
+/// instance (`service_instances`: each [`instance`]'s `service_instance` with its outputs).
+/// The one place a pipeline is rendered.
+pub fn pipeline(service: &ServicePlan, service_instances: Vec<Json>) -> Result<(Json, Json)> {
     let what = format!("service {:?} pipeline", service.name);
     let inputs = inputs(&service.template, "pipeline_input_type", &service.pipeline_inputs, &service.spec, &what)?;
-    let service_instances: Vec<Json> = instances
-        .iter()
-        .map(|r| json!({"name": r.name, "inputs": r.inputs, "outputs": r.outputs, "environment": r.environment.context()}))
-        .collect();
-    let ctx = json!({
-        "service": service_context(&service.name, &service.repository),
-        "pipeline": {"inputs": inputs},
-        "service_instances": service_instances,
-    });
-    let template =
-        render_infrastructure(&service.template.dir, "pipeline_infrastructure", &ctx).map_err(|e| within(e, &what))?;
+    let ctx =
+        context::pipeline(&service_context(&service.name, &service.repository), inputs.clone(), service_instances);
+    let template = service.template.bundle.render(Part::Pipeline, &ctx, "").map_err(|e| within(e, &what))?;
     Ok((template, inputs))
 }
 

@@ -9,6 +9,7 @@
 //! `upper`) is an error: its value is only known when the environment stack is deployed.
 //! <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html>
 
+use cloudwright_core::synth::weak_reference::{Source, reader_role_name};
 use serde_json::{Map, Value as Json, json};
 
 /// The prefix of every token.
@@ -55,18 +56,15 @@ impl Tokens {
         self.outputs.get(n.checked_sub(1)?)
     }
 
-    /// Replaces the tokens of `template` (a stack in `account`/`region`) with references;
+    /// Replaces the tokens of `template` (a stack in `account`) with references;
     /// returns the producers used (indexes) or the problems found.
     pub fn wire(
         &self,
         template: &mut Json,
         account: &str,
-        region: &str,
         target: &dyn Fn(usize) -> Target,
-        reader_role: &dyn Fn(&Target, &str) -> Json,
     ) -> Result<Vec<usize>, Vec<String>> {
-        let mut ctx =
-            Ctx { tokens: self, account, region, target, reader_role, used: Vec::new(), problems: Vec::new() };
+        let mut ctx = Ctx { tokens: self, account, target, used: Vec::new(), problems: Vec::new() };
         ctx.value(template, "");
         if ctx.problems.is_empty() {
             ctx.used.sort_unstable();
@@ -81,9 +79,7 @@ impl Tokens {
 struct Ctx<'a> {
     tokens: &'a Tokens,
     account: &'a str,
-    region: &'a str,
     target: &'a dyn Fn(usize) -> Target,
-    reader_role: &'a dyn Fn(&Target, &str) -> Json,
     used: Vec<usize>,
     problems: Vec<String>,
 }
@@ -125,16 +121,15 @@ impl Ctx<'_> {
         };
         self.used.push(output.producer);
         let target = (self.target)(output.producer);
-        let mut r = Map::new();
-        r.insert("StackName".into(), json!(target.stack));
-        r.insert("OutputName".into(), json!(output.name));
-        if target.region != self.region {
-            r.insert("Region".into(), json!(target.region));
+        // Across accounts, the reader role core names (and `assembly` adds to the producer).
+        let role = (target.account != self.account).then(|| reader_role_name(&target.stack, self.account));
+        Source {
+            stack_name: &target.stack,
+            output: &output.name,
+            region: Some(&target.region),
+            reader: role.as_deref().map(|r| (target.account.as_str(), r)),
         }
-        if target.account != self.account {
-            r.insert("RoleArn".into(), (self.reader_role)(&target, self.account));
-        }
-        json!({ "Fn::GetStackOutput": r })
+        .get_stack_output()
     }
 
     /// A string holding tokens as an intrinsic function, `None` when it holds none.
@@ -250,7 +245,7 @@ mod tests {
             region: if i == 1 { "eu-west-1".into() } else { "us-east-1".into() },
             account: if i == 1 { "222222222222".into() } else { "111111111111".into() },
         };
-        t.wire(v, "111111111111", "us-east-1", &target, &|t, c| json!(format!("arn:aws:iam::{}:role/r-{c}", t.account)))
+        t.wire(v, "111111111111", &target)
     }
 
     #[test]
@@ -258,7 +253,10 @@ mod tests {
         let (t, a, _) = tokens();
         let mut v = json!({"P": a});
         assert_eq!(wire(&t, &mut v).unwrap(), vec![0]);
-        assert_eq!(v, json!({"P": {"Fn::GetStackOutput": {"StackName": "env0", "OutputName": "TableName"}}}));
+        assert_eq!(
+            v,
+            json!({"P": {"Fn::GetStackOutput": {"StackName": "env0", "OutputName": "TableName", "Region": "us-east-1"}}})
+        );
     }
 
     #[test]
@@ -269,7 +267,8 @@ mod tests {
         assert_eq!(
             v,
             json!([{"Fn::Join": ["", ["arn:aws:s3:::", {"Fn::GetStackOutput": {"StackName": "env1", "OutputName": "Bucket",
-                "Region": "eu-west-1", "RoleArn": "arn:aws:iam::222222222222:role/r-111111111111"}}, "/*"]]}])
+                "Region": "eu-west-1", "RoleArn": {"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::222222222222:role/{}",
+                reader_role_name("env1", "111111111111"))}}}, "/*"]]}])
         );
     }
 
@@ -281,7 +280,7 @@ mod tests {
         assert_eq!(
             v,
             json!({"Fn::Sub": ["${AWS::Region}-${CwEnvOutput000001}", {"CwEnvOutput000001":
-                {"Fn::GetStackOutput": {"StackName": "env0", "OutputName": "TableName"}}}]})
+                {"Fn::GetStackOutput": {"StackName": "env0", "OutputName": "TableName", "Region": "us-east-1"}}}]})
         );
     }
 
