@@ -18,19 +18,6 @@ fn synth(dir: &Path, name: &str) {
     cloudwright_examples::multi_account::app().unwrap().synth(dir.join(name)).unwrap();
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn edit_json(path: &Path, edit: impl FnOnce(&mut Value)) {
     let mut value: Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
     edit(&mut value);
@@ -49,7 +36,7 @@ fn snapshot(name: &str, content: &str) {
 fn identical_edited_and_malformed_assemblies() {
     let dir = scratch("edit");
     synth(&dir, "old");
-    copy_dir(&dir.join("old"), &dir.join("new"));
+    common::copy_dir(&dir.join("old"), &dir.join("new"));
 
     let same = run(&dir, &["diff", "old", "new"]);
     assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));

@@ -18,34 +18,21 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/proton")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// The fixture repository in `dir/repo`: AWS's `lambda-env` with its spec and `service-crud`
 /// (its pipeline, which uses Jinja's `tojson`, included), our own synth's `proton/` and the
 /// committed `migrate/repo` files.
 fn repository(dir: &Path) -> PathBuf {
     let repo = dir.join("repo");
     let samples = fixtures().join("aws-samples/lambda-multi-svc");
-    copy_dir(&fixtures().join("migrate/repo"), &repo);
-    copy_dir(&samples.join("lambda-env"), &repo.join("lambda-multi-svc/lambda-env"));
-    copy_dir(&samples.join("service-crud/v1"), &repo.join("lambda-multi-svc/service-crud/v1"));
+    common::copy_dir(&fixtures().join("migrate/repo"), &repo);
+    common::copy_dir(&samples.join("lambda-env"), &repo.join("lambda-multi-svc/lambda-env"));
+    common::copy_dir(&samples.join("service-crud/v1"), &repo.join("lambda-multi-svc/service-crud/v1"));
     fs::create_dir_all(repo.join("lambda-multi-svc/specs")).unwrap();
     fs::copy(samples.join("specs/env-spec.yaml"), repo.join("lambda-multi-svc/specs/env-spec.yaml")).unwrap();
     let synth = dir.join("synth");
     let out = run(dir, &["synth", "-q", "-o", synth.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    copy_dir(&synth.join("proton"), &repo.join("proton"));
+    common::copy_dir(&synth.join("proton"), &repo.join("proton"));
     repo
 }
 
