@@ -48,16 +48,21 @@ fn templates() -> Vec<(String, String)> {
     }
     // The Proton samples, rendered.
     let samples = fixtures().join("proton/aws-samples");
-    let outputs = std::env::temp_dir().join(format!("cw-import-outputs-{}.yaml", std::process::id()));
-    std::fs::write(&outputs, "multi-svc-beta:\n  TableName: tasks\n  AppBucketArn: arn:aws:s3:::b\n").unwrap();
+    let inputs = fixtures().join("proton/inputs");
+    let environments = Some(inputs.join("environments.yaml"));
     let bundles = [
-        ("environment-templates/vpc-env/v1", "environment-templates/vpc-env/spec/spec.yaml", None),
-        ("lambda-multi-svc/lambda-env/v1", "lambda-multi-svc/specs/env-spec.yaml", None),
-        ("lambda-multi-svc/service-crud/v1", "lambda-multi-svc/specs/svc-spec.yaml", Some(outputs)),
+        ("environment-templates/vpc-env/v1", samples.join("environment-templates/vpc-env/spec/spec.yaml")),
+        ("lambda-multi-svc/lambda-env/v1", samples.join("lambda-multi-svc/specs/env-spec.yaml")),
+        // The sample's own spec names a pipeline input its schema lacks: the corrected copy.
+        ("lambda-multi-svc/service-crud/v1", inputs.join("crud-svc-spec.yaml")),
     ];
-    for (bundle, spec, outputs) in bundles {
-        let props =
-            RenderProps { bundle: samples.join(bundle), spec: samples.join(spec), outputs, ..Default::default() };
+    for (bundle, spec) in bundles {
+        let props = RenderProps {
+            bundle: samples.join(bundle),
+            spec,
+            environments: environments.clone(),
+            ..Default::default()
+        };
         let assembly = render(&props).unwrap_or_else(|e| panic!("{bundle}: {e}"));
         for s in assembly.stacks() {
             let text = String::from_utf8(assembly.file(&s.template_file).unwrap().to_vec()).unwrap();
