@@ -1274,7 +1274,9 @@ pub struct Tag {
     pub value: Value<String>,
 }
 
-/// Writes an optional property of a generated struct when it is set.
+/// Writes an optional property of a generated struct when it is set (unused when the
+/// crate is built with no service).
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
 pub(crate) fn entry<M: serde::ser::SerializeMap, T: Serialize>(
     map: &mut M,
     key: &'static str,

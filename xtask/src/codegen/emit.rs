@@ -482,7 +482,9 @@ let _arn = queue.attr_arn();
             pub value: Value<String>,
         }
 
-        /// Writes an optional property of a generated struct when it is set.
+        /// Writes an optional property of a generated struct when it is set (unused when the
+        /// crate is built with no service).
+        #[cfg_attr(not(feature = "full"), allow(dead_code))]
         pub(crate) fn entry<M: serde::ser::SerializeMap, T: Serialize>(
             map: &mut M,
             key: &'static str,
