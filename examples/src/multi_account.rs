@@ -176,7 +176,7 @@ pub const POLICY_SCANNER_ACTIONS: &[&str] = &[
 
 /// The controller's role: assumed by its scanner pods through EKS Pod Identity in this
 /// account, and allowed only to assume the scanner role of each workload account.
-/// https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+/// <https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html>
 fn policy_controller(management: &Stack, layout: &Layout) -> Result<()> {
     // Pod Identity tags the session with the pod's attributes, so the trust allows
     // sts:TagSession too (the L2 `Role` trusts with sts:AssumeRole only): the typed L1.
@@ -216,7 +216,7 @@ fn policy_controller(management: &Stack, layout: &Layout) -> Result<()> {
 /// policy naming a role that does not exist yet). No `sts:ExternalId`: it guards against a
 /// third party's deputy, the controller is this organization's own, and Nirmata's
 /// `AWSAccountConfig`/`AWSOrgConfig` have no field to pass one.
-/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn>
 fn policy_scanner(stack: &Stack, layout: &Layout) -> Result<()> {
     let controller =
         Expr::sub(format!("arn:${{AWS::Partition}}:iam::{}:role/{POLICY_CONTROLLER_ROLE}", layout.management_account));

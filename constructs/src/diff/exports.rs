@@ -1,7 +1,7 @@
 //! Exports the new side removes while a stack of the old side imports them: CloudFormation
 //! refuses to delete an export that a deployed stack imports ("Export X cannot be deleted
 //! as it is in use by Y"), so the producer's update fails at deploy time (aws/aws-cdk#7602).
-//! https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-importvalue.html
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-importvalue.html>
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -11,7 +11,7 @@
 //! deployed. Like `Cargo.lock`, synthesis writes the lock itself, in place, atomically,
 //! and only adds entries: a lock the user had to copy from the output would be forgotten,
 //! and the export it should have kept would be deleted with the next deploy.
-//! https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-importvalue.html
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-importvalue.html>
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
