@@ -21,9 +21,8 @@ use serde_json::Value as Json;
 
 use crate::element::Body;
 use crate::error::{Error, Result};
-use crate::tree::Nodes;
 
-use super::resolve::{Export, Exports, LogicalIds};
+use super::resolve::{Export, Exports, Shared};
 
 /// The lock file's name, in the working directory, when the CLI runs the app.
 pub const DEFAULT_EXPORTS_LOCK: &str = "cloudwright.exports.lock.json";
@@ -179,12 +178,10 @@ pub(crate) struct Applied {
     pub errors: Vec<Error>,
 }
 
-/// What the lock needs of the synthesis.
+/// What the lock needs of the synthesis: what resolution shares, plus the stacks.
 pub(crate) struct Synthesis<'a> {
-    pub arena: &'a Nodes,
+    pub shared: &'a Shared<'a>,
     pub stacks: &'a [u32],
-    pub stack_names: &'a HashMap<u32, String>,
-    pub logical_ids: &'a LogicalIds,
     /// Each stack's elements, in tree order.
     pub elements: &'a HashMap<u32, Vec<u32>>,
 }
@@ -202,16 +199,18 @@ pub(crate) fn apply(path: &Path, s: &Synthesis<'_>, exports: &mut Exports) -> Ap
     };
     let lock_name = path.display().to_string();
     for &stack in s.stacks {
-        let stack_path = s.arena.path(stack);
-        let stack_name = &s.stack_names[&stack];
+        let stack_path = s.shared.arena.path(stack);
+        let stack_name = &s.shared.stack_names[&stack];
         // The stack's elements by logical id, to find what an exported value refers to.
         let members: HashMap<&str, u32> = s
             .elements
             .get(&stack)
             .into_iter()
             .flatten()
-            .filter(|i| matches!(s.arena.element(**i).map(|e| &e.body), Some(Body::Resource(_) | Body::Parameter(_))))
-            .map(|i| (s.logical_ids.get(*i), *i))
+            .filter(|i| {
+                matches!(s.shared.arena.element(**i).map(|e| &e.body), Some(Body::Resource(_) | Body::Parameter(_)))
+            })
+            .map(|i| (s.shared.logical_ids.get(*i), *i))
             .collect();
         let produced = exports.entry(stack).or_default();
         // A renamed stack is another CloudFormation stack: the old one keeps its exports
@@ -226,7 +225,7 @@ pub(crate) fn apply(path: &Path, s: &Synthesis<'_>, exports: &mut Exports) -> Ap
         }
         for (output, Export { value, name }) in produced.iter() {
             let source =
-                referred_id(value).and_then(|id| members.get(id)).map(|i| s.arena.path(*i)).unwrap_or_default();
+                referred_id(value).and_then(|id| members.get(id)).map(|i| s.shared.arena.path(*i)).unwrap_or_default();
             entry.exports.insert(name.clone(), LockedExport { output: output.clone(), value: value.clone(), source });
         }
         let mut kept = Vec::new();

@@ -476,13 +476,7 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Built> {
     let Findings { mut exports, published, mut stack_deps, account_edges, errors } = findings.into_inner();
     let locked = match &settings.exports_lock {
         Some(path) => {
-            let synthesis = exports_lock::Synthesis {
-                arena,
-                stacks: &stacks,
-                stack_names: &stack_names,
-                logical_ids: &logical_ids,
-                elements: &elements,
-            };
+            let synthesis = exports_lock::Synthesis { shared: &shared, stacks: &stacks, elements: &elements };
             exports_lock::apply(path, &synthesis, &mut exports)
         }
         None => exports_lock::Applied::default(),
