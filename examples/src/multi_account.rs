@@ -447,6 +447,7 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
             compatible_environments: vec![env_template.compatible()],
             components: false,
             lock: Some(lock),
+            ..Default::default()
         },
         hello_instance,
     )?;

@@ -416,6 +416,7 @@ pub fn app_with_mode(mode: DeployMode) -> Result<App> {
             compatible_environments: vec![env_template.compatible()],
             components: false,
             lock: Some(lock),
+            ..Default::default()
         },
         lambda_instance,
         lambda_pipeline,

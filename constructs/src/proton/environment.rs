@@ -20,6 +20,7 @@ use crate::cfn::proton::{CfnEnvironmentTemplate, CfnEnvironmentTemplateProps};
 use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
 use super::connection::CONNECTION_METADATA;
 use super::lock::SchemaLock;
+use super::parameters::fill_placeholders;
 use super::schema::InputSchema;
 use super::spec::environment_spec;
 use super::{Compatible, DeployMode, Problems, ProtonParameters, check_name, checked_input};
@@ -69,6 +70,11 @@ impl EnvironmentContext {
     /// `environment.name`
     pub fn name(&self) -> Expr {
         Expr::stack_value("environment.name")
+    }
+
+    /// `environment.account_id`
+    pub fn account_id(&self) -> Expr {
+        Expr::stack_value("environment.account_id")
     }
 
     /// Declares an output, `environment.outputs.<name>` for service templates.
@@ -249,7 +255,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                 id,
                 StackProps {
                     env: props.env.clone(),
-                    description: self.data.props.description.clone(),
+                    description: self.data.props.description.as_deref().map(|d| fill_placeholders(d, &values)),
                     stack_name: Some(props.stack_name.clone().unwrap_or_else(|| props.name.clone())),
                     values: Some(Arc::new(ProtonParameters::Values(values))),
                     ..Default::default()

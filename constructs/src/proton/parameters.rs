@@ -41,6 +41,30 @@ impl StackValues for ProtonParameters {
     }
 }
 
+/// `text` (a template's description, Jinja source) with each `{{ name }}` whose value is a
+/// string or number replaced by it: the description Proton would have rendered.
+pub(crate) fn fill_placeholders(text: &str, values: &IndexMap<String, Json>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else { break };
+        let name = rest[start + 2..start + len].trim();
+        let value = match values.get(name) {
+            Some(Json::String(s)) => Some(s.clone()),
+            Some(n @ Json::Number(_)) => Some(n.to_string()),
+            _ => None,
+        };
+        out.push_str(&rest[..start]);
+        match value {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(&rest[start..start + len + 2]),
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn has_jinja_delimiter(s: &str) -> bool {
     s.contains("{{") || s.contains("{%") || s.contains("{#")
 }

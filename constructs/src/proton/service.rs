@@ -21,6 +21,7 @@ use crate::cfn::proton::{CfnServiceTemplate, CfnServiceTemplateProps};
 use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
 use super::environment::{ProtonEnvironment, export_name};
 use super::lock::SchemaLock;
+use super::parameters::fill_placeholders;
 use super::schema::InputSchema;
 use super::spec::service_spec;
 use super::yaml::{LOOP_KEY, to_yaml};
@@ -40,8 +41,11 @@ pub struct ServiceTemplateProps {
     pub name: String,
     /// Name shown in the console.
     pub display_name: Option<String>,
-    /// Description, also the templates' `Description`.
+    /// Description, also the templates' `Description` (Jinja source in the bundle: it may
+    /// name Proton parameters, `{{ service.name }}`).
     pub description: Option<String>,
+    /// The pipeline template's `Description` when it differs from `description`.
+    pub pipeline_description: Option<String>,
     /// Major version: a change that removes or retypes an input needs a new one.
     pub major: u32,
     /// Minor version.
@@ -119,6 +123,10 @@ impl InstanceContext {
     pub fn instance_account_id(&self) -> Expr {
         Expr::stack_value("service_instance.environment.account_id")
     }
+    /// `service_instance.environment.name`
+    pub fn instance_environment_name(&self) -> Expr {
+        Expr::stack_value("service_instance.environment.name")
+    }
     /// `environment.outputs.<name>`: every compatible environment template must declare it.
     pub fn environment_output(&self, name: &str) -> Expr {
         for c in self.compatible.iter() {
@@ -168,6 +176,8 @@ pub struct PipelineContext {
     inputs: Rc<InputSchema>,
     instance_inputs: Rc<InputSchema>,
     problems: Problems,
+    /// What only plain mode finds (instance outputs), recorded on the template.
+    plain_problems: Problems,
     values: Values,
 }
 
@@ -199,6 +209,21 @@ impl PipelineInstance<'_> {
     /// `service_instance.inputs.<name>`, checked against the instance input schema.
     pub fn input(&self, name: &str) -> Expr {
         self.param(checked_input(&self.ctx.instance_inputs, "service_instance.inputs", name, &self.ctx.problems))
+    }
+    /// `service_instance.outputs.<name>`: an output of the instance's stack. Only a bundle
+    /// can use it (Proton, or `cloudwright proton migrate`, which wires it as a stack
+    /// reference); in plain mode it is a problem of the service, as the instance's outputs
+    /// are not known when its pipeline is built.
+    pub fn output(&self, name: &str) -> Expr {
+        let parameter = format!("service_instance.outputs.{name}");
+        if self.values.is_some() {
+            self.ctx.plain_problems.push(format!(
+                "`{parameter}`: an instance's outputs are only known once it is deployed, so plain mode cannot \
+                 build this pipeline; deploy the bundle with `cloudwright proton migrate`, which reads them as \
+                 stack references"
+            ));
+        }
+        self.param(parameter)
     }
 }
 
@@ -344,12 +369,14 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
         }
         let mut schemas: Vec<(&str, &InputSchema)> = vec![("service_input_type", &instance_schema)];
         if let (Some(build), Some(schema)) = (&pipeline, &pipeline_schema) {
-            let rendered = render_infrastructure(&node, "pipeline", props.description.clone(), |stack| {
+            let description = props.pipeline_description.clone().or_else(|| props.description.clone());
+            let rendered = render_infrastructure(&node, "pipeline", description, |stack| {
                 build(&PipelineContext {
                     stack: stack.clone(),
                     inputs: schema.clone(),
                     instance_inputs: instance_schema.clone(),
                     problems: problems.clone(),
+                    plain_problems: Problems::default(),
                     values: Values::Jinja,
                 })
             });
@@ -510,7 +537,7 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                     &format!("{}-{}", props.name, instance.name),
                     StackProps {
                         env: env.env.clone(),
-                        description: self.data.props.description.clone(),
+                        description: self.data.props.description.as_deref().map(|d| fill_placeholders(d, &values)),
                         stack_name: Some(format!("{}-{}", props.name, instance.name)),
                         values: Some(Arc::new(ProtonParameters::Values(values))),
                         ..Default::default()
@@ -545,7 +572,9 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                 id,
                 StackProps {
                     env: props.pipeline_env.clone(),
-                    description: self.data.props.description.clone(),
+                    description: (self.data.props.pipeline_description.as_ref())
+                        .or(self.data.props.description.as_ref())
+                        .map(|d| fill_placeholders(d, &values)),
                     stack_name: Some(format!("{}-pipeline", props.name)),
                     values: Some(Arc::new(ProtonParameters::Values(values))),
                     ..Default::default()
@@ -557,6 +586,7 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                 inputs: schema.clone(),
                 instance_inputs: self.data.instance_schema.clone(),
                 problems: Problems::default(),
+                plain_problems: Problems::on(&node),
                 values: Values::Plain(all_values),
             })?;
             pipeline_stack = Some(stack);

@@ -16,7 +16,7 @@ use anyhow::anyhow;
 
 use crate::Failure;
 
-pub use stack::{Imported, import};
+pub use stack::{Embedding, Imported, ImportedBody, import, import_into};
 
 /// The arguments of `cloudwright import`.
 #[derive(Debug, clap::Args)]

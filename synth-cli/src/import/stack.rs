@@ -25,6 +25,33 @@ pub struct Imported {
     pub resources: usize,
 }
 
+/// A template imported into code that already has its stack (`let stack`): a Proton
+/// template's builder closure, where some names are Proton parameters.
+#[derive(Debug, Clone, Default)]
+pub struct Embedding {
+    /// Names a `Ref` may use that the template does not define, each with the Rust
+    /// expression (an `Expr`) it becomes.
+    pub provided: Vec<(String, String)>,
+    /// Outputs without an export or condition are declared as `{outputs_via}.output(name,
+    /// value, description)?`; with `None`, as `CfnOutput`s.
+    pub outputs_via: Option<String>,
+}
+
+/// A template imported as the statements of an enclosing function ([`import_into`]).
+#[derive(Debug, Clone)]
+pub struct ImportedBody {
+    /// The statements, one a line (unformatted), building on `stack`.
+    pub body: String,
+    /// The `use` lines they need.
+    pub uses: String,
+    /// What the user should know: escape hatches used, sections left out.
+    pub warnings: Vec<String>,
+    /// The `cloudwright-constructs` features they need.
+    pub features: BTreeSet<String>,
+    /// The number of resources.
+    pub resources: usize,
+}
+
 /// The CDK's bootstrap check, which cloudwright adds itself (`AppProps::bootstrap_version_rule`).
 const CDK_BOOTSTRAP: (&str, &str) = ("BootstrapVersion", "CheckBootstrapVersion");
 
@@ -50,11 +77,24 @@ struct Stmt {
 /// Imports the template `text` read from `path` (named in messages and the module doc).
 pub fn import(text: &str, path: &str) -> Result<Imported> {
     let template = read::template(text, path)?;
-    Importer::new(text, path, &template)?.run(&template)
+    let (stmts, used, me, resources) = Importer::new(text, path, &template, None)?.run(&template)?;
+    let code = me.module(stmts, &used);
+    Ok(Imported { code, warnings: me.warnings, features: me.features, resources })
+}
+
+/// Imports `template` (already read; `path` names it in messages) as statements adding its
+/// elements to the enclosing function's `stack`, `embedding` saying what it provides.
+/// The template's `Description` and format version are the caller's.
+pub fn import_into(template: &Json, path: &str, embedding: &Embedding) -> Result<ImportedBody> {
+    let text = serde_json::to_string_pretty(template).unwrap_or_default();
+    let (stmts, used, me, resources) = Importer::new(&text, path, template, Some(embedding))?.run(template)?;
+    let (body, uses) = me.statements(&stmts, &used);
+    Ok(ImportedBody { body, uses, warnings: me.warnings, features: me.features, resources })
 }
 
 struct Importer<'a> {
     text: &'a str,
+    embedding: Option<&'a Embedding>,
     path: &'a str,
     elements: HashMap<String, Element>,
     /// Logical ids in the order they are built.
@@ -77,9 +117,10 @@ fn is_cdk_bootstrap(template: &Json) -> bool {
 }
 
 impl<'a> Importer<'a> {
-    fn new(text: &'a str, path: &'a str, template: &Json) -> Result<Self> {
+    fn new(text: &'a str, path: &'a str, template: &Json, embedding: Option<&'a Embedding>) -> Result<Self> {
         let mut me = Importer {
             text,
+            embedding,
             path,
             elements: HashMap::new(),
             order: Vec::new(),
@@ -88,7 +129,11 @@ impl<'a> Importer<'a> {
             unfit: HashMap::new(),
         };
         let skip_bootstrap = is_cdk_bootstrap(template);
-        let mut taken: HashSet<String> = ["stack", "scope", "id", "props"].into_iter().map(str::to_owned).collect();
+        let mut taken: HashSet<String> =
+            ["stack", "scope", "id", "props", "ctx"].into_iter().map(str::to_owned).collect();
+        for (name, code) in embedding.iter().flat_map(|e| &e.provided) {
+            me.elements.insert(name.clone(), Element { kind: Kind::Provided, var: code.clone(), model: None });
+        }
         let kinds = [
             ("Parameters", Kind::Parameter),
             ("Mappings", Kind::Mapping),
@@ -165,7 +210,10 @@ impl<'a> Importer<'a> {
         }
     }
 
-    fn run(mut self, template: &Json) -> Result<Imported> {
+    /// The statements, the variables used, the importer (warnings, features) and the number
+    /// of resources.
+    #[allow(clippy::type_complexity)]
+    fn run(mut self, template: &Json) -> Result<(Vec<Stmt>, HashSet<String>, Self, usize)> {
         for key in template.as_object().into_iter().flat_map(|o| o.keys()) {
             if !SECTIONS.contains(&key.as_str()) {
                 self.warnings.push(format!(
@@ -196,7 +244,7 @@ impl<'a> Importer<'a> {
         }
         self.unfit = unfit;
         let values = Values { elements: &elements, used: Default::default() };
-        let mut stmts = vec![self.stack_stmt(template)];
+        let mut stmts = if self.embedding.is_some() { Vec::new() } else { vec![self.stack_stmt(template)] };
         let skip_bootstrap = is_cdk_bootstrap(template);
         let mut resources = 0;
         let order = std::mem::take(&mut self.order);
@@ -207,6 +255,7 @@ impl<'a> Importer<'a> {
                 Kind::Mapping => "Mappings",
                 Kind::Condition => "Conditions",
                 Kind::Resource => "Resources",
+                Kind::Provided => continue,
             };
             let Some(body) = section(template, section_name).get(id) else { continue };
             let code = match e.kind {
@@ -221,13 +270,15 @@ impl<'a> Importer<'a> {
                     self.resource(&values, id, e, body, &mut stmts)?;
                     continue;
                 }
+                Kind::Provided => continue,
             };
             stmts.push(Stmt { var: Some(e.var.clone()), code });
         }
         // Outputs and rules have namespaces of their own in a template, construct ids share one.
         let mut ids: HashSet<String> = elements.keys().cloned().collect();
+        let outputs_via = self.embedding.and_then(|e| e.outputs_via.as_deref());
         for (id, body) in section(template, "Outputs") {
-            let code = output(&values, id, body).map_err(|p| self.problem(id, p))?;
+            let code = output(&values, id, body, outputs_via).map_err(|p| self.problem(id, p))?;
             stmts.push(Stmt { var: None, code: own_id(code, id, "Output", &mut ids) });
         }
         for (id, body) in section(template, "Rules") {
@@ -238,8 +289,7 @@ impl<'a> Importer<'a> {
             stmts.push(Stmt { var: None, code: own_id(code, id, "Rule", &mut ids) });
         }
         let used = values.used.into_inner();
-        let code = self.module(stmts, &used);
-        Ok(Imported { code, warnings: self.warnings, features: self.features, resources })
+        Ok((stmts, used, self, resources))
     }
 
     fn stack_stmt(&mut self, template: &Json) -> Stmt {
@@ -468,7 +518,7 @@ impl<'a> Importer<'a> {
                         out.push(c.to_owned());
                     }
                 }
-                out.retain(|d| self.elements.contains_key(d) && d != *id);
+                out.retain(|d| self.elements.get(d).is_some_and(|e| e.kind != Kind::Provided) && d != *id);
                 (id.as_str(), out)
             })
             .collect();
@@ -512,9 +562,10 @@ impl<'a> Importer<'a> {
         }
     }
 
-    fn module(&self, stmts: Vec<Stmt>, used: &HashSet<String>) -> String {
+    /// The statements as code, and the `use` lines they need.
+    fn statements(&self, stmts: &[Stmt], used: &HashSet<String>) -> (String, String) {
         let mut body = String::new();
-        for s in &stmts {
+        for s in stmts {
             let used =
                 s.var.as_ref().filter(|v| *v == "stack" || s.code.contains(&format!("\n{v}.")) || used.contains(*v));
             match used {
@@ -522,7 +573,7 @@ impl<'a> Importer<'a> {
                 None => body.push_str(&format!("{};\n", s.code)),
             }
         }
-        let mut imports = vec!["Construct", "Result", "Stack", "StackProps"];
+        let mut imports = if self.embedding.is_some() { vec![] } else { vec!["Construct", "Result", "Stack", "StackProps"] };
         for (needle, name) in [
             ("Expr::", "Expr"),
             ("Cond::", "Cond"),
@@ -545,7 +596,11 @@ impl<'a> Importer<'a> {
             }
         }
         imports.sort_unstable_by_key(|s| s.to_lowercase());
-        let mut uses_line = format!("use cloudwright_constructs::{{{}}};\n", imports.join(", "));
+        let mut uses_line = if imports.is_empty() {
+            String::new()
+        } else {
+            format!("use cloudwright_constructs::{{{}}};\n", imports.join(", "))
+        };
         let json = uses_item(&body, "Json::");
         let macro_json = uses_item(&body, "json!(");
         match (json, macro_json) {
@@ -554,6 +609,11 @@ impl<'a> Importer<'a> {
             (false, true) => uses_line.push_str("use serde_json::json;\n"),
             (false, false) => {}
         }
+        (body, uses_line)
+    }
+
+    fn module(&self, stmts: Vec<Stmt>, used: &HashSet<String>) -> String {
+        let (body, uses_line) = self.statements(&stmts, used);
         format!(
             "//! The stack of `{path}`, imported by `cloudwright import`.\n\n{uses_line}\n/// Adds the stack of `{path}` to `scope`; `props` are its settings (environment, name, ...).\npub fn stack(scope: &impl Construct, id: &str, props: StackProps) -> Result<Stack> {{\n{body}Ok(stack)\n}}\n",
             path = self.path.rsplit('/').next().unwrap_or(self.path)
@@ -699,10 +759,14 @@ fn mapping(id: &str, body: &Json) -> std::result::Result<String, Problem> {
     Ok(format!("CfnMapping::new(&stack, {}, [{}].into_iter().collect())?", lit(id), entries.join(", ")))
 }
 
-fn output(values: &Values<'_>, id: &str, body: &Json) -> std::result::Result<String, Problem> {
+fn output(values: &Values<'_>, id: &str, body: &Json, via: Option<&str>) -> std::result::Result<String, Problem> {
     let value = body
         .get("Value")
         .ok_or_else(|| Problem::Invalid(format!("output `{id}` has no `Value`; give it one"), String::new()))?;
+    if let Some(via) = via.filter(|_| body.get("Export").is_none() && body.get("Condition").is_none()) {
+        let description = body.get("Description").and_then(Json::as_str).unwrap_or_default();
+        return Ok(format!("{via}.output({}, {}, {})?", lit(id), values.expr(value)?, lit(description)));
+    }
     let mut fields = vec![format!("value: {}", values.expr(value)?)];
     if let Some(d) = body.get("Description").and_then(Json::as_str) {
         fields.push(format!("description: Some({}.into())", lit(d)));

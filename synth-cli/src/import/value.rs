@@ -17,6 +17,9 @@ pub enum Kind {
     Condition,
     /// A resource (`var.reference()`, `var.get_att(..)`).
     Resource,
+    /// A name the enclosing code provides ([`super::stack::Embedding`]): `var` is the Rust
+    /// expression (an `Expr`) a `Ref` of it becomes.
+    Provided,
 }
 
 /// A named element and the Rust variable holding its handle.
@@ -206,6 +209,7 @@ impl Values<'_> {
                     }
                     None => match self.elements.get(target) {
                         Some(e) if e.kind == Kind::Parameter => format!("{}.value()", self.var(e)),
+                        Some(e) if e.kind == Kind::Provided => e.var.clone(),
                         Some(e) if e.kind == Kind::Resource => format!("{}.reference()", self.var(e)),
                         _ => format!("{}.reference()", self.var(self.element(target, Kind::Resource, "`Ref`")?)),
                     },

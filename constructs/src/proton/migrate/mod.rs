@@ -33,11 +33,11 @@
 
 mod assembly;
 mod deployed;
-mod repo;
+pub mod repo;
 mod report;
 mod stacks;
 mod takeover;
-mod wire;
+pub mod wire;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

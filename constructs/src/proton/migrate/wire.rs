@@ -15,7 +15,7 @@ use serde_json::{Map, Value as Json, json};
 /// The prefix of every token.
 const PREFIX: &str = "cwout";
 /// Digits after the prefix: fixed, so no token is the start of another.
-const DIGITS: usize = 6;
+pub const DIGITS: usize = 6;
 
 /// One environment output a rendered service may reference.
 #[derive(Debug, Clone)]
@@ -64,27 +64,69 @@ impl Tokens {
         account: &str,
         target: &dyn Fn(usize) -> Target,
     ) -> Result<Vec<usize>, Vec<String>> {
-        let mut ctx = Ctx { tokens: self, account, target, used: Vec::new(), problems: Vec::new() };
-        ctx.value(template, "");
-        if ctx.problems.is_empty() {
-            ctx.used.sort_unstable();
-            ctx.used.dedup();
-            Ok(ctx.used)
+        let mut used = Vec::new();
+        let mut problems = Vec::new();
+        let mut reference = |token: &str, at: &str| match self.output(token) {
+            Some(output) => {
+                used.push(output.producer);
+                let target = target(output.producer);
+                // Across accounts, the reader role core names (and `assembly` adds to the producer).
+                let role = (target.account != account).then(|| reader_role_name(&target.stack, account));
+                Source {
+                    stack_name: &target.stack,
+                    output: &output.name,
+                    region: Some(&target.region),
+                    reader: role.as_deref().map(|r| (target.account.as_str(), r)),
+                }
+                .get_stack_output()
+            }
+            None => {
+                problems.push(format!("{at}: {token} is not a token this migration handed out"));
+                Json::String(token.to_owned())
+            }
+        };
+        let var = |token: &str| format!("CwEnvOutput{}", &token[PREFIX.len()..]);
+        let spliced = splice(template, PREFIX, &mut reference, &var);
+        problems.extend(spliced.err().unwrap_or_default().into_iter().map(|at| {
+            format!(
+                "{at} holds an environment output in a key or changed by a filter or expression; its value is only known when the environment is deployed: use the output unchanged in a value, or give the value as an input"
+            )
+        }));
+        if problems.is_empty() {
+            used.sort_unstable();
+            used.dedup();
+            Ok(used)
         } else {
-            Err(ctx.problems)
+            Err(problems)
         }
     }
 }
 
-struct Ctx<'a> {
-    tokens: &'a Tokens,
-    account: &'a str,
-    target: &'a dyn Fn(usize) -> Target,
-    used: Vec<usize>,
+/// Replaces each token (`prefix` and six digits) in the strings of `template` with the
+/// intrinsic `reference(token, place)` gives: a string that is one token becomes it; a
+/// token inside a longer string, an `Fn::Join` of the parts; inside an `Fn::Sub` string, a
+/// variable named `var(token)` holding it. `Err` lists the places (JSON pointer and text)
+/// where a token cannot be replaced: in a key, or changed by a filter (another case).
+pub fn splice(
+    template: &mut Json,
+    prefix: &str,
+    reference: &mut dyn FnMut(&str, &str) -> Json,
+    var: &dyn Fn(&str) -> String,
+) -> Result<(), Vec<String>> {
+    let mut ctx = Splice { prefix, reference, var, problems: Vec::new() };
+    ctx.value(template, "");
+    if ctx.problems.is_empty() { Ok(()) } else { Err(ctx.problems) }
+}
+
+struct Splice<'a> {
+    prefix: &'a str,
+    reference: &'a mut dyn FnMut(&str, &str) -> Json,
+    var: &'a dyn Fn(&str) -> String,
+    /// Places of tokens that cannot be replaced.
     problems: Vec<String>,
 }
 
-impl Ctx<'_> {
+impl Splice<'_> {
     fn value(&mut self, v: &mut Json, at: &str) {
         match v {
             Json::String(s) => {
@@ -103,8 +145,8 @@ impl Ctx<'_> {
                     return;
                 }
                 for (k, item) in map.iter_mut() {
-                    if find_tokens(k).next().is_some() || has_mangled(k) {
-                        self.problems.push(format!("{at}: the key {k:?} holds an environment output"));
+                    if find_tokens(self.prefix, k).next().is_some() || has_mangled(self.prefix, k) {
+                        self.problems.push(format!("{at}: the key {k:?}"));
                     }
                     self.value(item, &format!("{at}/{k}"));
                 }
@@ -113,37 +155,18 @@ impl Ctx<'_> {
         }
     }
 
-    /// A reference to the output `token` stands for.
-    fn reference(&mut self, token: &str, at: &str) -> Json {
-        let Some(output) = self.tokens.output(token) else {
-            self.problems.push(format!("{at}: {token} is not a token this migration handed out"));
-            return Json::String(token.to_owned());
-        };
-        self.used.push(output.producer);
-        let target = (self.target)(output.producer);
-        // Across accounts, the reader role core names (and `assembly` adds to the producer).
-        let role = (target.account != self.account).then(|| reader_role_name(&target.stack, self.account));
-        Source {
-            stack_name: &target.stack,
-            output: &output.name,
-            region: Some(&target.region),
-            reader: role.as_deref().map(|r| (target.account.as_str(), r)),
-        }
-        .get_stack_output()
-    }
-
     /// A string holding tokens as an intrinsic function, `None` when it holds none.
     fn string(&mut self, s: &str, at: &str) -> Option<Json> {
-        let found: Vec<(usize, usize)> = find_tokens(s).collect();
+        let found: Vec<(usize, usize)> = find_tokens(self.prefix, s).collect();
         if found.is_empty() {
-            if has_mangled(s) {
-                self.problems.push(mangled(at, s));
+            if has_mangled(self.prefix, s) {
+                self.problems.push(format!("{at}: {s:?}"));
             }
             return None;
         }
         if let [(0, end)] = found.as_slice() {
             if *end == s.len() {
-                return Some(self.reference(s, at));
+                return Some((self.reference)(s, at));
             }
         }
         let mut parts = Vec::new();
@@ -152,7 +175,7 @@ impl Ctx<'_> {
             if start > last {
                 parts.push(json!(s[last..start]));
             }
-            parts.push(self.reference(&s[start..end], at));
+            parts.push((self.reference)(&s[start..end], at));
             last = end;
         }
         if last < s.len() {
@@ -176,10 +199,10 @@ impl Ctx<'_> {
             }
         }
         let Some(Json::String(text)) = items.first().cloned() else { return };
-        let found: Vec<(usize, usize)> = find_tokens(&text).collect();
+        let found: Vec<(usize, usize)> = find_tokens(self.prefix, &text).collect();
         if found.is_empty() {
-            if has_mangled(&text) {
-                self.problems.push(mangled(&at, &text));
+            if has_mangled(self.prefix, &text) {
+                self.problems.push(format!("{at}: {text:?}"));
             }
             if vars.as_object().is_some_and(Map::is_empty) {
                 *arg = Json::String(text);
@@ -192,10 +215,10 @@ impl Ctx<'_> {
         let mut last = 0;
         for (start, end) in found {
             let token = &text[start..end];
-            let var = format!("CwEnvOutput{}", &token[PREFIX.len()..]);
+            let var = (self.var)(token);
             out.push_str(&text[last..start]);
             out.push_str(&format!("${{{var}}}"));
-            let reference = self.reference(token, &at);
+            let reference = (self.reference)(token, &at);
             if let Json::Object(v) = &mut vars {
                 v.insert(var, reference);
             }
@@ -206,25 +229,19 @@ impl Ctx<'_> {
     }
 }
 
-fn mangled(at: &str, s: &str) -> String {
-    format!(
-        "{at}: {s:?} holds an environment output changed by a filter or expression; its value is only known when the environment is deployed: use the output unchanged in the template, or give the value as an input"
-    )
-}
-
-/// The byte ranges of well-formed tokens in `s`.
-fn find_tokens(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    s.match_indices(PREFIX).filter_map(move |(i, _)| {
-        let end = i + PREFIX.len() + DIGITS;
-        let digits = s.get(i + PREFIX.len()..end)?;
+/// The byte ranges of well-formed tokens (`prefix` and six digits) in `s`.
+fn find_tokens<'s>(prefix: &'s str, s: &'s str) -> impl Iterator<Item = (usize, usize)> + 's {
+    s.match_indices(prefix).filter_map(move |(i, _)| {
+        let end = i + prefix.len() + DIGITS;
+        let digits = s.get(i + prefix.len()..end)?;
         digits.bytes().all(|b| b.is_ascii_digit()).then_some((i, end))
     })
 }
 
 /// Whether `s` holds a token in another case (a filter changed it).
-fn has_mangled(s: &str) -> bool {
+fn has_mangled(prefix: &str, s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    lower.contains(PREFIX) && find_tokens(&lower).count() > find_tokens(s).count()
+    lower.contains(prefix) && find_tokens(prefix, &lower).count() > find_tokens(prefix, s).count()
 }
 
 #[cfg(test)]

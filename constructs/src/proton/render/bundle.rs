@@ -90,42 +90,60 @@ impl Bundle {
         Ok(InputSchema { type_name: name.to_owned(), schema: schema.clone() })
     }
 
+    /// The Jinja source files of an infrastructure directory, with their text.
+    pub fn sources(&self, part: Part) -> Result<Vec<(PathBuf, String)>> {
+        template_files(self.dir(part), "")?.into_iter().map(|f| read_text(&f).map(|text| (f, text))).collect()
+    }
+
+    fn dir(&self, part: Part) -> &Path {
+        match part {
+            Part::Main => &self.infrastructure,
+            Part::Pipeline => self.pipeline.as_ref().unwrap_or(&self.infrastructure),
+        }
+    }
+
     /// Renders the templates of the infrastructure directory (merged when several) to JSON;
     /// `context` begins each message (which instance).
     pub fn render(&self, part: Part, ctx: &Json, context: &str) -> Result<Json> {
-        let dir = match part {
-            Part::Main => &self.infrastructure,
-            Part::Pipeline => self.pipeline.as_ref().unwrap_or(&self.infrastructure),
-        };
-        render_dir(dir, ctx, context)
+        render_dir(self.dir(part), ctx, context)
     }
+}
+
+/// The Jinja CloudFormation files a directory's `manifest.yaml` lists, in order;
+/// `context` begins each message.
+fn template_files(dir: &Path, context: &str) -> Result<Vec<PathBuf>> {
+    let manifest_path = dir.join("manifest.yaml");
+    let problem = |message: String| Error::Input {
+        path: manifest_path.display().to_string(),
+        message: format!("{context}{message}"),
+    };
+    let manifest: Json = read_yaml(&manifest_path)?;
+    let templates = manifest.pointer("/infrastructure/templates").and_then(Json::as_array).cloned().unwrap_or_default();
+    if templates.is_empty() {
+        return Err(problem("lists no infrastructure.templates".into()));
+    }
+    let mut files = Vec::new();
+    for t in templates {
+        let engine = t.get("rendering_engine").and_then(Json::as_str);
+        let language = t.get("template_language").and_then(Json::as_str);
+        if engine != Some("jinja") || language != Some("cloudformation") {
+            return Err(problem(format!(
+                "only Jinja CloudFormation templates render; this one has rendering_engine {} and template_language {} (Terraform and CodeBuild provisioning are not rendered: deploy them with their own tools)",
+                engine.unwrap_or("(none)"),
+                language.unwrap_or("(none)")
+            )));
+        }
+        files.push(dir.join(t.get("file").and_then(Json::as_str).unwrap_or("cloudformation.yaml")));
+    }
+    Ok(files)
 }
 
 /// Renders the templates a directory's `manifest.yaml` lists (merged when several) to JSON;
 /// `context` begins each message.
 pub(super) fn render_dir(dir: &Path, ctx: &Json, context: &str) -> Result<Json> {
-    let manifest_path = dir.join("manifest.yaml");
     let problem = |path: String, message: String| Error::Input { path, message: format!("{context}{message}") };
-    let manifest: Json = read_yaml(&manifest_path)?;
-    let templates = manifest.pointer("/infrastructure/templates").and_then(Json::as_array).cloned().unwrap_or_default();
-    if templates.is_empty() {
-        return Err(problem(manifest_path.display().to_string(), "lists no infrastructure.templates".into()));
-    }
     let mut merged = Json::Null;
-    for t in templates {
-        let engine = t.get("rendering_engine").and_then(Json::as_str);
-        let language = t.get("template_language").and_then(Json::as_str);
-        if engine != Some("jinja") || language != Some("cloudformation") {
-            return Err(problem(
-                manifest_path.display().to_string(),
-                format!(
-                    "only Jinja CloudFormation templates render; this one has rendering_engine {} and template_language {} (Terraform and CodeBuild provisioning are not rendered: deploy them with their own tools)",
-                    engine.unwrap_or("(none)"),
-                    language.unwrap_or("(none)")
-                ),
-            ));
-        }
-        let file = dir.join(t.get("file").and_then(Json::as_str).unwrap_or("cloudformation.yaml"));
+    for file in template_files(dir, context)? {
         let source = read_text(&file)?;
         let mut env = jinja2::environment();
         filters::add_to(&mut env);
