@@ -286,6 +286,19 @@ impl Stack {
         resolved_env(&self.node)
     }
 
+    /// Adds a transform (a macro CloudFormation runs on the template, e.g.
+    /// `AWS::Serverless-2016-10-31`), after those of [`StackProps::transforms`]; the CDK's
+    /// `stack.addTransform`.
+    pub fn add_transform(&self, name: &str) {
+        self.node.with_data_mut(|d| {
+            if let Kind::Stack(s) = &mut d.kind {
+                if !s.transforms.iter().any(|t| t == name) {
+                    s.transforms.push(name.to_owned());
+                }
+            }
+        });
+    }
+
     /// Declares a role, by name in this stack's account, that CloudFormation also deploys
     /// this stack with (a pipeline's execution role), besides the CDK bootstrap's
     /// CloudFormation execution role that `cdk deploy` uses: the reader roles of the stacks

@@ -42,6 +42,24 @@ pub(crate) fn checkout() -> Option<PathBuf> {
     root.join("core/Cargo.toml").is_file().then_some(root)
 }
 
+/// `name = { path or version, default-features = false, extra }`: the checkout by path when
+/// this CLI was built from one (the project builds offline), else the published version.
+fn dependency(name: &str, dir: &str, extra: &str) -> String {
+    let source = match checkout() {
+        Some(root) => format!("path = \"{}\"", root.join(dir).to_string_lossy().replace('\\', "/")),
+        None => format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+    };
+    let extra = if extra.is_empty() { String::new() } else { format!(", {extra}") };
+    format!("{name} = {{ {source}, default-features = false{extra} }}\n")
+}
+
+/// The dependencies of a project on cloudwright: the constructs with `features` (quoted,
+/// comma-separated) and the CLI library (without the reference example).
+pub(crate) fn cloudwright_dependencies(features: &str) -> String {
+    dependency("cloudwright-constructs", "constructs", &format!("features = [{features}]"))
+        + &dependency("cloudwright-cli", "synth-cli", "")
+}
+
 fn crate_name(dir: &Path) -> Result<String, Failure> {
     let name = dir
         .file_name()
@@ -67,21 +85,11 @@ pub fn files(dir: &Path, template: Template) -> Result<Vec<(String, String)>, Fa
     // One cargo feature per AWS service: the project builds only the services it names
     // (the L2s need the services they build on; `full` is every service). The CLI library
     // without its default feature leaves out the reference example and its services.
-    let deps = match checkout() {
-        Some(root) => {
-            let path = |c: &str| root.join(c).to_string_lossy().replace('\\', "/");
-            let (constructs, cli) = (path("constructs"), path("synth-cli"));
-            format!(
-                "cloudwright-constructs = {{ path = \"{constructs}\", default-features = false, features = [{features}] }}\ncloudwright-cli = {{ path = \"{cli}\", default-features = false }}\n\n[dev-dependencies]\ncloudwright-constructs = {{ path = \"{constructs}\", default-features = false, features = [\"testing\"] }}\ninsta = \"1\"\n"
-            )
-        }
-        None => {
-            let v = env!("CARGO_PKG_VERSION");
-            format!(
-                "cloudwright-constructs = {{ version = \"{v}\", default-features = false, features = [{features}] }}\ncloudwright-cli = {{ version = \"{v}\", default-features = false }}\n\n[dev-dependencies]\ncloudwright-constructs = {{ version = \"{v}\", default-features = false, features = [\"testing\"] }}\ninsta = \"1\"\n"
-            )
-        }
-    };
+    let deps = format!(
+        "{}\n[dev-dependencies]\n{}insta = \"1\"\n",
+        cloudwright_dependencies(&features),
+        dependency("cloudwright-constructs", "constructs", "features = [\"testing\"]")
+    );
     let cargo_toml = format!(
         "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# A project of its own, even inside another workspace.\n[workspace]\n\n[dependencies]\n{deps}"
     );

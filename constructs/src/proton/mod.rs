@@ -45,7 +45,7 @@ pub mod render;
 pub mod schema;
 #[cfg(all(feature = "proton", feature = "iam"))]
 mod service;
-mod spec;
+pub mod spec;
 mod yaml;
 
 use cloudwright_core::Node;

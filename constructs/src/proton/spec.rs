@@ -6,13 +6,13 @@ use serde_json::{Value as Json, json};
 use super::yaml::to_yaml;
 
 /// An environment's spec file.
-pub(crate) fn environment_spec(template: &str, inputs: &Json) -> Vec<u8> {
+pub fn environment_spec(template: &str, inputs: &Json) -> Vec<u8> {
     let body = json!({"proton": "EnvironmentSpec", "spec": inputs});
     format!("# template: {template}\n{}", to_yaml(&body)).into_bytes()
 }
 
 /// A service's spec file: its pipeline inputs and one instance per environment.
-pub(crate) fn service_spec(template: &str, pipeline: Option<&Json>, instances: &[(String, String, Json)]) -> Vec<u8> {
+pub fn service_spec(template: &str, pipeline: Option<&Json>, instances: &[(String, String, Json)]) -> Vec<u8> {
     let mut body = serde_json::Map::new();
     body.insert("proton".into(), json!("ServiceSpec"));
     if let Some(p) = pipeline {

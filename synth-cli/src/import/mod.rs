@@ -16,7 +16,7 @@ use anyhow::anyhow;
 
 use crate::Failure;
 
-pub use stack::{Embedding, Imported, ImportedBody, import, import_into};
+pub use stack::{Embedding, Imported, ImportedBody, import, import_into, use_lines};
 
 /// The arguments of `cloudwright import`.
 #[derive(Debug, clap::Args)]
@@ -97,7 +97,7 @@ pub fn run(args: &ImportArgs) -> Result<u8, Failure> {
 }
 
 /// Formats the Rust files written with rustfmt, when it is there.
-fn format_rust(paths: &[PathBuf]) -> bool {
+pub(crate) fn format_rust(paths: &[PathBuf]) -> bool {
     let rs: Vec<&PathBuf> = paths.iter().filter(|p| p.extension().is_some_and(|e| e == "rs")).collect();
     if rs.is_empty() {
         return true;

@@ -42,8 +42,8 @@ pub struct Embedding {
 pub struct ImportedBody {
     /// The statements, one a line (unformatted), building on `stack`.
     pub body: String,
-    /// The `use` lines they need.
-    pub uses: String,
+    /// The items they use (`cloudwright_constructs::Expr`, `serde_json::json`), for [`use_lines`].
+    pub uses: BTreeSet<String>,
     /// What the user should know: escape hatches used, sections left out.
     pub warnings: Vec<String>,
     /// The `cloudwright-constructs` features they need.
@@ -244,7 +244,14 @@ impl<'a> Importer<'a> {
         }
         self.unfit = unfit;
         let values = Values { elements: &elements, used: Default::default() };
-        let mut stmts = if self.embedding.is_some() { Vec::new() } else { vec![self.stack_stmt(template)] };
+        let mut stmts = match self.embedding {
+            None => vec![self.stack_stmt(template)],
+            // The enclosing code made the stack: transforms are added to it.
+            Some(_) => transforms(template)
+                .into_iter()
+                .map(|t| Stmt { var: None, code: format!("stack.add_transform({})", lit(&t)) })
+                .collect(),
+        };
         let skip_bootstrap = is_cdk_bootstrap(template);
         let mut resources = 0;
         let order = std::mem::take(&mut self.order);
@@ -562,8 +569,8 @@ impl<'a> Importer<'a> {
         }
     }
 
-    /// The statements as code, and the `use` lines they need.
-    fn statements(&self, stmts: &[Stmt], used: &HashSet<String>) -> (String, String) {
+    /// The statements as code, and the items they use (`cloudwright_constructs::Expr`).
+    fn statements(&self, stmts: &[Stmt], used: &HashSet<String>) -> (String, BTreeSet<String>) {
         let mut body = String::new();
         for s in stmts {
             let used =
@@ -573,7 +580,10 @@ impl<'a> Importer<'a> {
                 None => body.push_str(&format!("{};\n", s.code)),
             }
         }
-        let mut imports = if self.embedding.is_some() { vec![] } else { vec!["Construct", "Result", "Stack", "StackProps"] };
+        let mut uses: BTreeSet<String> = BTreeSet::new();
+        if self.embedding.is_none() {
+            uses.extend(["Construct", "Result", "Stack", "StackProps"].map(|i| format!("cloudwright_constructs::{i}")));
+        }
         for (needle, name) in [
             ("Expr::", "Expr"),
             ("Cond::", "Cond"),
@@ -592,33 +602,53 @@ impl<'a> Importer<'a> {
             ("cfn::", "cfn"),
         ] {
             if uses_item(&body, needle) {
-                imports.push(name);
+                uses.insert(format!("cloudwright_constructs::{name}"));
             }
         }
-        imports.sort_unstable_by_key(|s| s.to_lowercase());
-        let mut uses_line = if imports.is_empty() {
-            String::new()
-        } else {
-            format!("use cloudwright_constructs::{{{}}};\n", imports.join(", "))
-        };
-        let json = uses_item(&body, "Json::");
-        let macro_json = uses_item(&body, "json!(");
-        match (json, macro_json) {
-            (true, true) => uses_line.push_str("use serde_json::{Value as Json, json};\n"),
-            (true, false) => uses_line.push_str("use serde_json::Value as Json;\n"),
-            (false, true) => uses_line.push_str("use serde_json::json;\n"),
-            (false, false) => {}
+        if uses_item(&body, "Json::") {
+            uses.insert("serde_json::Value as Json".into());
         }
-        (body, uses_line)
+        if uses_item(&body, "json!(") {
+            uses.insert("serde_json::json".into());
+        }
+        (body, uses)
     }
 
     fn module(&self, stmts: Vec<Stmt>, used: &HashSet<String>) -> String {
-        let (body, uses_line) = self.statements(&stmts, used);
+        let (body, uses) = self.statements(&stmts, used);
+        let uses_line = use_lines(&uses);
         format!(
             "//! The stack of `{path}`, imported by `cloudwright import`.\n\n{uses_line}\n/// Adds the stack of `{path}` to `scope`; `props` are its settings (environment, name, ...).\npub fn stack(scope: &impl Construct, id: &str, props: StackProps) -> Result<Stack> {{\n{body}Ok(stack)\n}}\n",
             path = self.path.rsplit('/').next().unwrap_or(self.path)
         )
     }
+}
+
+/// The names of a template's `Transform` (one or a list).
+fn transforms(template: &Json) -> Vec<String> {
+    match template.get("Transform") {
+        Some(Json::String(t)) => vec![t.clone()],
+        Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).map(str::to_owned).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `use` lines for items (`crate::path::Item`), one per crate, items sorted as rustfmt does.
+pub fn use_lines(items: &BTreeSet<String>) -> String {
+    let mut by_crate: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+    for item in items {
+        let (root, rest) = item.split_once("::").unwrap_or((item, ""));
+        by_crate.entry(root).or_default().push(rest);
+    }
+    let mut out = String::new();
+    for (root, mut rest) in by_crate {
+        rest.sort_unstable_by_key(|s| s.to_lowercase());
+        match rest.as_slice() {
+            [one] => out.push_str(&format!("use {root}::{one};\n")),
+            many => out.push_str(&format!("use {root}::{{{}}};\n", many.join(", "))),
+        }
+    }
+    out
 }
 
 /// The model of a type: `None` without a schema, the mapping error when it does not map.
