@@ -296,7 +296,7 @@ fn the_rust_project_synthesizes_the_same_stacks() {
     let result = migrate(&dir, &repo, &original, &args);
     assert!(result.status.success(), "{}", text(&result.stderr));
     let stdout = text(&result.stdout);
-    assert!(stdout.contains("3 templates as Rust, 2 kept as Jinja"), "{stdout}");
+    assert!(stdout.contains("4 templates as Rust, 1 kept as Jinja"), "{stdout}");
     assert!(stdout.contains("kept service-crud v1: instance_infrastructure/cloudformation.yaml:16"), "{stdout}");
 
     // Typed: inputs from the schema (defaults, checks), resources as L1s, parameters as accessors.
@@ -311,8 +311,11 @@ fn the_rust_project_synthesizes_the_same_stacks() {
     ] {
         assert!(lambda_env.contains(part), "{part} not in\n{lambda_env}");
     }
+    // A pipeline's `service_instances` loop over list items is the context's loop.
+    let queue_svc = fs::read_to_string(project.join("src/templates/queue_svc_v1.rs")).unwrap();
+    assert!(queue_svc.contains("Expr::List(ctx.for_each_instance(|i| i.output(\"QueueArn\")))"), "{queue_svc}");
     let readme = fs::read_to_string(project.join("README.md")).unwrap();
-    assert!(readme.contains("`queue-svc v1`: kept as Jinja"), "{readme}");
+    assert!(readme.contains("`service-crud v1`: kept as Jinja"), "{readme}");
 
     // Built apart from this workspace's target directory, which `cargo test` holds locked.
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("migrated-app-target");

@@ -12,7 +12,7 @@ use super::ProtonParameters;
 use serde_json::{Value as Json, json};
 
 use super::schema::InputSchema;
-use super::yaml::to_yaml;
+use super::yaml::{template_yaml, to_yaml};
 
 /// The `manifest.yaml` of an infrastructure directory holding one Jinja CloudFormation file.
 pub(crate) fn manifest_yaml() -> String {
@@ -139,10 +139,18 @@ pub(crate) fn bundle_files(
     Some(out)
 }
 
-/// The infrastructure directory files for one rendered template.
-pub(crate) fn infrastructure_files(dir: &str, template: &Json, files: &mut BTreeMap<String, Vec<u8>>) {
+/// The infrastructure directory files for one rendered template; `inputs` are the input
+/// schemas it reads (namespace, schema), whose number and boolean inputs are written
+/// unquoted.
+pub(crate) fn infrastructure_files(
+    dir: &str,
+    template: &Json,
+    inputs: &[(&str, &InputSchema)],
+    files: &mut BTreeMap<String, Vec<u8>>,
+) {
+    let raw = inputs.iter().flat_map(|(namespace, schema)| schema.raw_placeholders(namespace)).collect();
     files.insert(format!("{dir}/manifest.yaml"), manifest_yaml().into_bytes());
-    files.insert(format!("{dir}/cloudformation.yaml"), to_yaml(template).into_bytes());
+    files.insert(format!("{dir}/cloudformation.yaml"), template_yaml(template, &raw).into_bytes());
 }
 
 /// Flattens inputs into Proton parameter values: `prefix.field` (and `prefix.a.b` for

@@ -20,7 +20,7 @@ use crate::cfn::proton::{CfnEnvironmentTemplate, CfnEnvironmentTemplateProps};
 use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
 use super::connection::CONNECTION_METADATA;
 use super::lock::SchemaLock;
-use super::parameters::fill_placeholders;
+use super::parameters::{AS_TEXT, fill_placeholders};
 use super::schema::InputSchema;
 use super::spec::environment_spec;
 use super::{Compatible, DeployMode, Problems, ProtonParameters, check_name, checked_input};
@@ -65,6 +65,12 @@ impl EnvironmentContext {
     /// `environment.inputs.<name>`: an input, checked against the input struct's schema.
     pub fn input(&self, name: &str) -> Expr {
         Expr::stack_value(checked_input(&self.inputs, "environment.inputs", name, &self.problems))
+    }
+
+    /// `environment.inputs.<name>` as text: a number or boolean input where a string is
+    /// expected (`"{{ environment.inputs.port }}"`); [`input`](Self::input) is the value itself.
+    pub fn input_text(&self, name: &str) -> Expr {
+        Expr::stack_value(checked_input(&self.inputs, "environment.inputs", name, &self.problems) + AS_TEXT)
     }
 
     /// `environment.name`
@@ -165,7 +171,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                 "schema/schema.yaml".to_owned(),
                 schema_yaml(&[("environment_input_type", &schema)]).into_bytes(),
             );
-            infrastructure_files("infrastructure", &template, &mut files);
+            infrastructure_files("infrastructure", &template, &[("environment.inputs", &schema)], &mut files);
             bundle_files(&node, &props.name, props.major, props.minor, files)
         });
         if let Some(lock) = &props.lock {

@@ -24,7 +24,7 @@ impl StackValues for ProtonParameters {
     fn value(&self, name: &str) -> Result<Json, String> {
         match self {
             ProtonParameters::Jinja => Ok(Json::String(format!("{{{{ {name} }}}}"))),
-            ProtonParameters::Values(values) => values.get(name).cloned().ok_or_else(|| {
+            ProtonParameters::Values(values) => lookup(values, name).ok_or_else(|| {
                 format!(
                     "uses the Proton parameter `{name}`, which has no value for this stack; \
                      give it one in the spec (or the environment's outputs)"
@@ -38,6 +38,21 @@ impl StackValues for ProtonParameters {
             ProtonParameters::Jinja if has_jinja_delimiter(text) => Cow::Owned(escape_jinja(text)),
             _ => Cow::Borrowed(text),
         }
+    }
+}
+
+/// The suffix of a parameter written as text (`{{ name | string }}`): a number input in a
+/// string, as a template author quotes it.
+pub(crate) const AS_TEXT: &str = " | string";
+
+/// The value of parameter `name`, as text when it ends with [`AS_TEXT`].
+pub(crate) fn lookup(values: &IndexMap<String, Json>, name: &str) -> Option<Json> {
+    match name.strip_suffix(AS_TEXT) {
+        Some(base) => values.get(base).map(|v| match v {
+            Json::String(_) => v.clone(),
+            other => Json::String(other.to_string()),
+        }),
+        None => values.get(name).cloned(),
     }
 }
 

@@ -78,6 +78,18 @@ impl InputSchema {
         true
     }
 
+    /// The placeholders (`{{ namespace.name }}`) of the top-level inputs that are numbers or
+    /// booleans.
+    pub fn raw_placeholders(&self, namespace: &str) -> Vec<String> {
+        let props = self.schema.get("properties").and_then(Json::as_object);
+        props
+            .into_iter()
+            .flatten()
+            .filter(|(_, s)| matches!(s.get("type").and_then(Json::as_str), Some("number" | "integer" | "boolean")))
+            .map(|(name, _)| format!("{{{{ {namespace}.{name} }}}}"))
+            .collect()
+    }
+
     /// Problems of `value` against this schema (type, required, enum, bounds, unknown fields).
     pub fn validate(&self, value: &Json) -> Vec<String> {
         let mut problems = Vec::new();

@@ -21,7 +21,7 @@ use crate::cfn::proton::{CfnServiceTemplate, CfnServiceTemplateProps};
 use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
 use super::environment::{ProtonEnvironment, export_name};
 use super::lock::SchemaLock;
-use super::parameters::fill_placeholders;
+use super::parameters::{AS_TEXT, fill_placeholders, lookup};
 use super::schema::InputSchema;
 use super::spec::service_spec;
 use super::yaml::{LOOP_KEY, to_yaml};
@@ -90,6 +90,11 @@ impl InstanceContext {
     /// `service_instance.inputs.<name>`, checked against the input struct's schema.
     pub fn input(&self, name: &str) -> Expr {
         Expr::stack_value(checked_input(&self.inputs, "service_instance.inputs", name, &self.problems))
+    }
+    /// `service_instance.inputs.<name>` as text: a number or boolean input where a string
+    /// is expected; [`input`](Self::input) is the value itself.
+    pub fn input_text(&self, name: &str) -> Expr {
+        Expr::stack_value(checked_input(&self.inputs, "service_instance.inputs", name, &self.problems) + AS_TEXT)
     }
     /// `service_instance.name`
     pub fn name(&self) -> Expr {
@@ -191,7 +196,7 @@ impl PipelineInstance<'_> {
     fn param(&self, name: String) -> Expr {
         match self.values {
             None => Expr::stack_value(name),
-            Some(v) => v.get(&name).cloned().map_or_else(|| Expr::str(""), Expr::Literal),
+            Some(v) => lookup(v, &name).map_or_else(|| Expr::str(""), Expr::Literal),
         }
     }
     /// `service_instance.name`
@@ -209,6 +214,12 @@ impl PipelineInstance<'_> {
     /// `service_instance.inputs.<name>`, checked against the instance input schema.
     pub fn input(&self, name: &str) -> Expr {
         self.param(checked_input(&self.ctx.instance_inputs, "service_instance.inputs", name, &self.ctx.problems))
+    }
+    /// `service_instance.inputs.<name>` as text (see [`InstanceContext::input_text`]).
+    pub fn input_text(&self, name: &str) -> Expr {
+        self.param(
+            checked_input(&self.ctx.instance_inputs, "service_instance.inputs", name, &self.ctx.problems) + AS_TEXT,
+        )
     }
     /// `service_instance.outputs.<name>`: an output of the instance's stack. Only a bundle
     /// can use it (Proton, or `cloudwright proton migrate`, which wires it as a stack
@@ -235,6 +246,10 @@ impl PipelineContext {
     /// `pipeline.inputs.<name>`, checked against the pipeline input struct's schema.
     pub fn input(&self, name: &str) -> Expr {
         Expr::stack_value(checked_input(&self.inputs, "pipeline.inputs", name, &self.problems))
+    }
+    /// `pipeline.inputs.<name>` as text (see [`InstanceContext::input_text`]).
+    pub fn input_text(&self, name: &str) -> Expr {
+        Expr::stack_value(checked_input(&self.inputs, "pipeline.inputs", name, &self.problems) + AS_TEXT)
     }
     /// `service.name`
     pub fn service_name(&self) -> Expr {
@@ -364,7 +379,12 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
             })
         });
         match rendered {
-            Some(t) => infrastructure_files("instance_infrastructure", &t, &mut files),
+            Some(t) => infrastructure_files(
+                "instance_infrastructure",
+                &t,
+                &[("service_instance.inputs", &instance_schema)],
+                &mut files,
+            ),
             None => failed = true,
         }
         let mut schemas: Vec<(&str, &InputSchema)> = vec![("service_input_type", &instance_schema)];
@@ -381,7 +401,12 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                 })
             });
             match rendered {
-                Some(t) => infrastructure_files("pipeline_infrastructure", &t, &mut files),
+                Some(t) => infrastructure_files(
+                    "pipeline_infrastructure",
+                    &t,
+                    &[("pipeline.inputs", schema), ("service_instance.inputs", &instance_schema)],
+                    &mut files,
+                ),
                 None => failed = true,
             }
             schemas.push(("pipeline_input_type", schema));

@@ -1,6 +1,8 @@
 //! A CloudFormation template (JSON) written as block-style YAML, with Jinja `for` loops
 //! where a list holds a [`LOOP_KEY`] marker.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value as Json;
 
 /// Marker of a list item repeated by a Jinja loop:
@@ -9,11 +11,18 @@ pub(crate) const LOOP_KEY: &str = "cw:proton:for";
 
 /// The template as YAML text.
 pub(crate) fn to_yaml(value: &Json) -> String {
+    template_yaml(value, &BTreeSet::new())
+}
+
+/// The template as YAML text, where a string that is one of `raw` (placeholders of number
+/// and boolean inputs, `{{ service_instance.inputs.memory_size }}`) is written unquoted, so
+/// the rendered value is a number or boolean, as when a template author writes it.
+pub(crate) fn template_yaml(value: &Json, raw: &BTreeSet<String>) -> String {
     let mut out = String::new();
     match value {
-        Json::Object(map) if !map.is_empty() => write_map(&mut out, map, 0),
+        Json::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, raw),
         other => {
-            out.push_str(&scalar(other));
+            out.push_str(&scalar(other, raw));
             out.push('\n');
         }
     }
@@ -32,35 +41,35 @@ fn is_block(value: &Json) -> bool {
     }
 }
 
-fn write_map(out: &mut String, map: &serde_json::Map<String, Json>, indent: usize) {
+fn write_map(out: &mut String, map: &serde_json::Map<String, Json>, indent: usize, raw: &BTreeSet<String>) {
     for (key, value) in map {
         pad(out, indent);
-        write_entry(out, key, value, indent);
+        write_entry(out, key, value, indent, raw);
     }
 }
 
 /// `key: value` where the key is already indented.
-fn write_entry(out: &mut String, key: &str, value: &Json, indent: usize) {
+fn write_entry(out: &mut String, key: &str, value: &Json, indent: usize, raw: &BTreeSet<String>) {
     out.push_str(&string(key));
     out.push(':');
     if loop_marker(value).is_some() {
         // A one-item list collapsed to its item (as IAM documents are written): still a loop.
         out.push('\n');
-        write_list(out, std::slice::from_ref(value), indent + 2);
+        write_list(out, std::slice::from_ref(value), indent + 2, raw);
         return;
     }
     match value {
         Json::Object(m) if !m.is_empty() => {
             out.push('\n');
-            write_map(out, m, indent + 2);
+            write_map(out, m, indent + 2, raw);
         }
         Json::Array(a) if !a.is_empty() => {
             out.push('\n');
-            write_list(out, a, indent + 2);
+            write_list(out, a, indent + 2, raw);
         }
         other => {
             out.push(' ');
-            out.push_str(&scalar(other));
+            out.push_str(&scalar(other, raw));
             out.push('\n');
         }
     }
@@ -71,19 +80,19 @@ fn loop_marker(value: &Json) -> Option<(&str, &str, &Json)> {
     Some((spec.get("var")?.as_str()?, spec.get("in")?.as_str()?, spec.get("item")?))
 }
 
-fn write_list(out: &mut String, items: &[Json], indent: usize) {
+fn write_list(out: &mut String, items: &[Json], indent: usize, raw: &BTreeSet<String>) {
     for item in items {
         if let Some((var, over, body)) = loop_marker(item) {
             out.push_str(&format!("{{% for {var} in {over} %}}\n"));
-            write_item(out, body, indent);
+            write_item(out, body, indent, raw);
             out.push_str("{% endfor %}\n");
         } else {
-            write_item(out, item, indent);
+            write_item(out, item, indent, raw);
         }
     }
 }
 
-fn write_item(out: &mut String, item: &Json, indent: usize) {
+fn write_item(out: &mut String, item: &Json, indent: usize, raw: &BTreeSet<String>) {
     pad(out, indent);
     out.push_str("- ");
     match item {
@@ -92,24 +101,25 @@ fn write_item(out: &mut String, item: &Json, indent: usize) {
                 if i > 0 {
                     pad(out, indent + 2);
                 }
-                write_entry(out, key, value, indent + 2);
+                write_entry(out, key, value, indent + 2, raw);
             }
         }
         Json::Array(a) if !a.is_empty() => {
             out.pop();
             out.push('\n');
-            write_list(out, a, indent + 2);
+            write_list(out, a, indent + 2, raw);
         }
         other => {
             debug_assert!(!is_block(other));
-            out.push_str(&scalar(other));
+            out.push_str(&scalar(other, raw));
             out.push('\n');
         }
     }
 }
 
-fn scalar(value: &Json) -> String {
+fn scalar(value: &Json, raw: &BTreeSet<String>) -> String {
     match value {
+        Json::String(s) if raw.contains(s) => s.clone(),
         Json::Null => "null".into(),
         Json::Bool(b) => b.to_string(),
         Json::Number(n) => n.to_string(),

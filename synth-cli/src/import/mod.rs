@@ -17,6 +17,7 @@ use anyhow::anyhow;
 use crate::Failure;
 
 pub use stack::{Embedding, Imported, ImportedBody, import, import_into, use_lines};
+pub use value::SPREAD_KEY;
 
 /// The arguments of `cloudwright import`.
 #[derive(Debug, clap::Args)]

@@ -35,6 +35,8 @@ pub struct Embedding {
     /// Outputs without an export or condition are declared as `{outputs_via}.output(name,
     /// value, description)?`; with `None`, as `CfnOutput`s.
     pub outputs_via: Option<String>,
+    /// How list items `{SPREAD_KEY: body}` are written (`Values::spread`).
+    pub spread: Option<String>,
 }
 
 /// A template imported as the statements of an enclosing function ([`import_into`]).
@@ -228,7 +230,11 @@ impl<'a> Importer<'a> {
         // what refers to them must not use the typed accessors.
         let mut unfit: HashMap<String, String> = HashMap::new();
         {
-            let values = Values { elements: &elements, used: Default::default() };
+            let values = Values {
+                elements: &elements,
+                used: Default::default(),
+                spread: self.embedding.and_then(|e| e.spread.as_deref()),
+            };
             for (id, body) in section(template, "Resources") {
                 let Some(m) = elements.get(id).and_then(|e| e.model.clone()) else { continue };
                 let properties = body.get("Properties").and_then(Json::as_object).cloned().unwrap_or_default();
@@ -243,7 +249,11 @@ impl<'a> Importer<'a> {
             }
         }
         self.unfit = unfit;
-        let values = Values { elements: &elements, used: Default::default() };
+        let values = Values {
+            elements: &elements,
+            used: Default::default(),
+            spread: self.embedding.and_then(|e| e.spread.as_deref()),
+        };
         let mut stmts = match self.embedding {
             None => vec![self.stack_stmt(template)],
             // The enclosing code made the stack: transforms are added to it.

@@ -77,6 +77,10 @@ const KNOWN: &[&str] = &[
     "Fn::ForEach",
 ];
 
+/// The key of a list item that stands for items made by the enclosing code
+/// (`{SPREAD_KEY: body}`, see [`Values::spread`]).
+pub const SPREAD_KEY: &str = "cw:import:spread";
+
 /// A Rust string literal.
 pub fn lit(s: &str) -> String {
     format!("{s:?}")
@@ -96,9 +100,14 @@ fn intrinsic(v: &Json) -> Option<(&str, &Json)> {
 fn is_plain(v: &Json) -> bool {
     match v {
         Json::Array(a) => a.iter().all(is_plain),
-        Json::Object(o) => intrinsic(v).is_none() && o.values().all(is_plain),
+        Json::Object(o) => intrinsic(v).is_none() && !o.contains_key(SPREAD_KEY) && o.values().all(is_plain),
         _ => true,
     }
+}
+
+/// Whether a list item is a spread (`{SPREAD_KEY: body}`).
+fn is_spread(v: &Json) -> bool {
+    v.as_object().is_some_and(|o| o.len() == 1 && o.contains_key(SPREAD_KEY))
 }
 
 /// A `serde_json::Value` expression of plain JSON: `json!` for short values (the macro
@@ -127,6 +136,9 @@ pub struct Values<'a> {
     pub elements: &'a HashMap<String, Element>,
     /// The variables the values written so far use.
     pub used: std::cell::RefCell<std::collections::HashSet<String>>,
+    /// How a list item `{SPREAD_KEY: body}` is written: an expression of type `Vec<Expr>`
+    /// with `{}` where the body's `Expr` goes (`ctx.for_each_instance(|i| {})`).
+    pub spread: Option<&'a str>,
 }
 
 impl Values<'_> {
@@ -166,6 +178,7 @@ impl Values<'_> {
             Json::Bool(b) => format!("Expr::from({b})"),
             Json::Number(n) if n.is_i64() => format!("Expr::from({n}_i64)"),
             _ if is_plain(v) => format!("Expr::Literal({})", json_code(v)),
+            Json::Array(items) if items.iter().any(is_spread) => self.spread_list(items)?,
             Json::Array(items) => format!("Expr::List(vec![{}])", self.list(items)?),
             Json::Object(o) => {
                 let fields = o
@@ -175,6 +188,32 @@ impl Values<'_> {
                 format!("Expr::Object(vec![{}])", fields.join(", "))
             }
             other => format!("Expr::Literal({})", json_code(other)),
+        })
+    }
+
+    /// A list with spread items: the runs of plain items and each spread, concatenated.
+    fn spread_list(&self, items: &[Json]) -> Out {
+        let Some(spread) = self.spread else { return Err(unknown(SPREAD_KEY)) };
+        let mut parts: Vec<String> = Vec::new();
+        let mut run: Vec<String> = Vec::new();
+        for item in items {
+            match item.get(SPREAD_KEY) {
+                Some(body) => {
+                    if !run.is_empty() {
+                        parts.push(format!("vec![{}]", run.join(", ")));
+                        run.clear();
+                    }
+                    parts.push(spread.replace("{}", &self.expr(body)?));
+                }
+                None => run.push(self.expr(item)?),
+            }
+        }
+        if !run.is_empty() {
+            parts.push(format!("vec![{}]", run.join(", ")));
+        }
+        Ok(match parts.as_slice() {
+            [one] => format!("Expr::List({one})"),
+            _ => format!("Expr::List([{}].concat())", parts.join(", ")),
         })
     }
 
@@ -372,6 +411,9 @@ impl Values<'_> {
                 )),
                 _ => Err(Problem::Unfit(format!("a tag must be {{Key, Value}}, not {v}"))),
             },
+            Ty::Vec(_) if v.as_array().is_some_and(|items| items.iter().any(is_spread)) => {
+                Err(Problem::Unfit("a list extended by the enclosing code".into()))
+            }
             Ty::Vec(item) => match v {
                 Json::Array(items) if intrinsic(v).is_none() => {
                     let items = items.iter().map(|i| self.typed(item, i, model)).collect::<Result<Vec<_>, _>>()?;

@@ -20,7 +20,7 @@ use cloudwright_constructs::proton::render::{Kind, Part};
 use cloudwright_core::Result;
 use serde_json::{Map, Value as Json, json};
 
-use crate::import::{Embedding, ImportedBody, import_into};
+use crate::import::{Embedding, ImportedBody, SPREAD_KEY, import_into};
 
 /// The prefix of the parameter tokens.
 const PREFIX: &str = "cwpar";
@@ -83,44 +83,122 @@ fn part(template: &Template, part: Part, kind: Infrastructure) -> Result<std::re
     let mut paths = Vec::new();
     for (file, text) in template.bundle.sources(part)? {
         let name = file.strip_prefix(&template.dir).unwrap_or(&file).display().to_string();
-        match parameters(text.as_str()) {
+        match parameters(text.as_str(), kind == Infrastructure::Pipeline) {
             Ok(found) => paths.extend(found),
             Err((line, what)) => return Ok(Err(format!("{name}:{line}: {what}"))),
         }
     }
     paths.sort();
     paths.dedup();
-    // Each parameter's token, and the accessor it becomes.
+    // Each parameter's token, and the accessor it becomes. A number or boolean input is
+    // rendered as a number (`numbers`): unquoted in the source it stays one and is the
+    // input itself (`ctx.input`), quoted it is a string and the input as text
+    // (`ctx.input_text`), so the bundle quotes what the original quoted.
     let mut tokens: Vec<(String, String, String)> = Vec::new();
-    for (n, path) in paths.iter().enumerate() {
+    let mut numbers: Vec<Number> = Vec::new();
+    let mut values: Vec<(String, Json)> = Vec::new();
+    let mut next = 0;
+    let mut token = || {
+        next += 1;
+        format!("{PREFIX}{next:0width$}", width = DIGITS)
+    };
+    for path in &paths {
         let Some(code) = accessor(kind, path) else {
             return Ok(Err(format!("`{{{{ {path} }}}}` is not a parameter a cloudwright template context offers")));
         };
-        if let Some(input) = input_name(kind, path) {
-            let key = match kind {
-                Infrastructure::Environment => "environment_input_type",
-                Infrastructure::Instance => "service_input_type",
-                Infrastructure::Pipeline => "pipeline_input_type",
-            };
+        let mut scalar = false;
+        if let Some((key, input)) = input_name(kind, path) {
             let schema = template.bundle.input_type(key)?;
             if !schema.always_set(input) {
                 return Ok(Err(format!(
                     "`{path}` is an optional input without a default: the template renders only for specs that set it"
                 )));
             }
+            let ty = schema.field(input).ok().and_then(|f| f.get("type")).and_then(Json::as_str);
+            scalar = matches!(ty, Some("number" | "integer" | "boolean"));
         }
-        tokens.push((format!("{PREFIX}{:0width$}", n + 1, width = DIGITS), path.clone(), code));
+        let raw = token();
+        if scalar {
+            let (text, value) = (token(), NUMBER_BASE + numbers.len() as u64);
+            numbers.push(Number { value, raw: raw.clone(), text: text.clone() });
+            values.push((path.clone(), json!(value)));
+            tokens.push((text, path.clone(), code.replacen(".input(", ".input_text(", 1)));
+        } else {
+            values.push((path.clone(), json!(raw)));
+        }
+        tokens.push((raw, path.clone(), code));
     }
+    // In a pipeline, `service_instance.*` is the loop variable: rendered for two instances
+    // (tokens A and B), each loop must make one list item per instance, the B item the A
+    // item with B's tokens, and those pairs become one item `ctx.for_each_instance` repeats.
+    let is_item = |path: &str| kind == Infrastructure::Pipeline && path.starts_with("service_instance.");
+    // (A token, B token) of the loop variable; B's numbers beside them.
+    let mut second: Vec<(String, String)> = Vec::new();
+    let mut second_numbers: Vec<Number> = Vec::new();
     let mut ctx = Json::Object(Map::new());
-    for (token, path, _) in &tokens {
-        if !insert(&mut ctx, path, token) {
+    let (mut first_item, mut second_item) = (Json::Object(Map::new()), Json::Object(Map::new()));
+    for (path, value) in &values {
+        let placed = match path.strip_prefix("service_instance.").filter(|_| is_item(path)) {
+            Some(field) => {
+                let b = match value.as_u64().and_then(|v| numbers.iter().find(|n| n.value == v)) {
+                    Some(n) => {
+                        let b = Number {
+                            value: NUMBER_BASE + 500_000 + second_numbers.len() as u64,
+                            raw: token(),
+                            text: token(),
+                        };
+                        second.push((n.raw.clone(), b.raw.clone()));
+                        second.push((n.text.clone(), b.text.clone()));
+                        let v = json!(b.value);
+                        second_numbers.push(b);
+                        v
+                    }
+                    None => {
+                        let b = token();
+                        second.push((value.as_str().unwrap_or_default().to_owned(), b.clone()));
+                        json!(b)
+                    }
+                };
+                insert(&mut first_item, field, value.clone()) && insert(&mut second_item, field, b)
+            }
+            None => insert(&mut ctx, path, value.clone()),
+        };
+        if !placed {
             return Ok(Err(format!("`{path}` is used both as a value and as an object")));
         }
     }
-    let mut rendered = match template.bundle.render(part, &ctx, "") {
+    let all_numbers: Vec<Number> = numbers.iter().chain(&second_numbers).cloned().collect();
+    let render = |items: Vec<Json>| {
+        let mut ctx = ctx.clone();
+        if !second.is_empty() {
+            ctx["service_instances"] = Json::Array(items);
+        }
+        template.bundle.render(part, &ctx, "").map(|t| as_tokens(t, &all_numbers))
+    };
+    let mut rendered = match render(vec![first_item.clone(), second_item]) {
         Ok(t) => t,
         Err(e) => return Ok(Err(format!("it does not render with placeholder values: {e}"))),
     };
+    let text = rendered.to_string();
+    if let Some(n) = all_numbers.iter().find(|n| text.contains(&n.value.to_string())) {
+        let path = values.iter().find(|(_, v)| v.as_u64() == Some(n.value)).map_or("", |(p, _)| p.as_str());
+        return Ok(Err(format!("`{path}` is used where a reference cannot be (a key, or changed by a filter)")));
+    }
+    if !second.is_empty() {
+        let single = match render(vec![first_item]) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(format!("it does not render with placeholder values: {e}"))),
+        };
+        rendered = collapse(rendered, &second, true);
+        let looped = rendered.to_string();
+        if rendered != collapse(single, &second, false)
+            || second.iter().any(|(a, b)| looped.contains(b.as_str()) || outside_spreads(&rendered, a))
+        {
+            return Ok(Err(
+                "a `service_instances` loop makes something other than one list item per instance".to_owned()
+            ));
+        }
+    }
     let description = rendered.as_object_mut().and_then(|m| {
         m.shift_remove("AWSTemplateFormatVersion");
         m.shift_remove("Description")
@@ -142,6 +220,7 @@ fn part(template: &Template, part: Part, kind: Infrastructure) -> Result<std::re
     let embedding = Embedding {
         provided: tokens.iter().map(|(token, _, code)| (token.clone(), code.clone())).collect(),
         outputs_via: (kind != Infrastructure::Pipeline).then(|| "ctx".to_owned()),
+        spread: (!second.is_empty()).then(|| "ctx.for_each_instance(|i| {})".to_owned()),
     };
     let label = format!("{}/v{}", template.name, template.major);
     let body = import_into(&rendered, &label, &embedding)?;
@@ -149,19 +228,31 @@ fn part(template: &Template, part: Part, kind: Infrastructure) -> Result<std::re
     Ok(Ok(Translated { body, description, components }))
 }
 
-/// The parameters a Jinja source substitutes, or the first line (1-based) with anything else.
-fn parameters(text: &str) -> std::result::Result<Vec<String>, (usize, String)> {
+/// The parameters a Jinja source substitutes, or the first line (1-based) with anything
+/// else; with `loops`, `{% for service_instance in service_instances %}` ... `{% endfor %}`
+/// may surround list items (checked once rendered).
+fn parameters(text: &str, loops: bool) -> std::result::Result<Vec<String>, (usize, String)> {
     let line_of = |at: usize| text[..at].matches('\n').count() + 1;
-    if let Some(at) = text.find("{%").or_else(|| text.find("{#")) {
-        let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
-        return Err((
-            line_of(at),
-            format!(
-                "the Jinja statement `{}` decides the template's structure from values; a typed template's \
-                 closure writes one structure",
-                text[at..end].trim()
-            ),
-        ));
+    if let Some(at) = text.find("{#") {
+        return Err((line_of(at), "a Jinja comment, which a typed template cannot keep".into()));
+    }
+    let mut rest = 0;
+    while let Some(at) = text[rest..].find("{%").map(|s| rest + s) {
+        let end = text[at..].find("%}").map_or(text.len(), |e| at + e + 2);
+        let statement = &text[at..end];
+        let words: Vec<&str> =
+            statement.trim_start_matches("{%").trim_end_matches("%}").trim_matches('-').split_whitespace().collect();
+        let a_loop = matches!(words.as_slice(), ["for", "service_instance", "in", "service_instances"] | ["endfor"]);
+        if !(loops && a_loop) {
+            return Err((
+                line_of(at),
+                format!(
+                    "the Jinja statement `{statement}` decides the template's structure from values; a typed \
+                     template's closure writes one structure"
+                ),
+            ));
+        }
+        rest = end;
     }
     let mut found = Vec::new();
     let mut rest = 0;
@@ -213,32 +304,116 @@ fn accessor(kind: Infrastructure, path: &str) -> Option<String> {
                     named("service_instance.components.default.outputs.").map(|n| format!("ctx.component_output({n})"))
                 }),
         }),
-        Infrastructure::Pipeline => service.or_else(|| named("pipeline.inputs.").map(|n| format!("ctx.input({n})"))),
+        Infrastructure::Pipeline => service.or_else(|| match path {
+            "service_instance.name" => Some("i.name()".into()),
+            "service_instance.environment.account_id" => Some("i.account_id()".into()),
+            "service_instance.environment.name" => Some("i.environment_name()".into()),
+            _ => named("pipeline.inputs.")
+                .map(|n| format!("ctx.input({n})"))
+                .or_else(|| named("service_instance.inputs.").map(|n| format!("i.input({n})")))
+                .or_else(|| named("service_instance.outputs.").map(|n| format!("i.output({n})"))),
+        }),
     }
 }
 
-/// The input an input parameter names, for the schema checks.
-fn input_name(kind: Infrastructure, path: &str) -> Option<&str> {
-    let prefix = match kind {
-        Infrastructure::Environment => "environment.inputs.",
-        Infrastructure::Instance => "service_instance.inputs.",
-        Infrastructure::Pipeline => "pipeline.inputs.",
+/// The schema key and input an input parameter names, for the schema checks.
+fn input_name(kind: Infrastructure, path: &str) -> Option<(&'static str, &str)> {
+    let (key, prefix) = match kind {
+        Infrastructure::Environment => ("environment_input_type", "environment.inputs."),
+        Infrastructure::Instance => ("service_input_type", "service_instance.inputs."),
+        Infrastructure::Pipeline if path.starts_with("service_instance.") => {
+            ("service_input_type", "service_instance.inputs.")
+        }
+        Infrastructure::Pipeline => ("pipeline_input_type", "pipeline.inputs."),
     };
-    path.strip_prefix(prefix)
+    path.strip_prefix(prefix).map(|input| (key, input))
 }
 
 /// Sets `path` (dotted) in `ctx` to `token`; false when a value and an object collide.
-fn insert(ctx: &mut Json, path: &str, token: &str) -> bool {
+fn insert(ctx: &mut Json, path: &str, value: Json) -> bool {
     let mut at = ctx;
     let parts: Vec<&str> = path.split('.').collect();
     for (i, part) in parts.iter().enumerate() {
         let Json::Object(map) = at else { return false };
         if i + 1 == parts.len() {
-            return map.insert((*part).to_owned(), json!(token)).is_none();
+            return map.insert((*part).to_owned(), value).is_none();
         }
         at = map.entry((*part).to_owned()).or_insert_with(|| Json::Object(Map::new()));
     }
     false
+}
+
+/// Number and boolean inputs are rendered as numbers from here on, so no real value is one.
+const NUMBER_BASE: u64 = 900_000_000_000_000;
+
+/// A number or boolean input's rendered value and the tokens it becomes: `raw` where it
+/// stays a number, `text` where a string is exactly it.
+#[derive(Debug, Clone)]
+struct Number {
+    value: u64,
+    raw: String,
+    text: String,
+}
+
+/// `value` with each rendered number input made its token: a number the raw token, a
+/// string that is the number the text token, a number inside a string the raw token.
+fn as_tokens(value: Json, numbers: &[Number]) -> Json {
+    match value {
+        Json::Number(n) => match n.as_u64().and_then(|v| numbers.iter().find(|x| x.value == v)) {
+            Some(x) => json!(x.raw),
+            None => Json::Number(n),
+        },
+        Json::String(s) => match numbers.iter().find(|x| s == x.value.to_string()) {
+            Some(x) => json!(x.text),
+            None => json!(numbers.iter().fold(s, |s, x| s.replace(&x.value.to_string(), &x.raw))),
+        },
+        Json::Array(items) => Json::Array(items.into_iter().map(|i| as_tokens(i, numbers)).collect()),
+        Json::Object(map) => Json::Object(map.into_iter().map(|(k, v)| (k, as_tokens(v, numbers))).collect()),
+        other => other,
+    }
+}
+
+/// `value` with each list item holding an A token (the first instance's, `pairs` A -> B)
+/// made a spread; with `two`, only when the next item is the same with the B tokens (the
+/// second instance's), which is then dropped.
+fn collapse(value: Json, pairs: &[(String, String)], two: bool) -> Json {
+    match value {
+        Json::Array(items) => {
+            let items: Vec<Json> = items.into_iter().map(|i| collapse(i, pairs, two)).collect();
+            let mut out = Vec::new();
+            let mut at = 0;
+            while let Some(item) = items.get(at) {
+                // A list inside the item may hold a spread already: what is left decides.
+                if !pairs.iter().any(|(a, _)| outside_spreads(item, a)) {
+                    out.push(item.clone());
+                    at += 1;
+                    continue;
+                }
+                let expected = pairs.iter().fold(item.to_string(), |t, (a, b)| t.replace(a.as_str(), b));
+                let repeated = items.get(at + 1).is_some_and(|next| next.to_string() == expected);
+                if two && !repeated {
+                    out.push(item.clone());
+                    at += 1;
+                    continue;
+                }
+                out.push(json!({ SPREAD_KEY: item }));
+                at += if two { 2 } else { 1 };
+            }
+            Json::Array(out)
+        }
+        Json::Object(map) => Json::Object(map.into_iter().map(|(k, v)| (k, collapse(v, pairs, two))).collect()),
+        other => other,
+    }
+}
+
+/// Whether `token` occurs in `value` outside a spread item.
+fn outside_spreads(value: &Json, token: &str) -> bool {
+    match value {
+        Json::String(s) => s.contains(token),
+        Json::Array(items) => items.iter().any(|i| i.get(SPREAD_KEY).is_none() && outside_spreads(i, token)),
+        Json::Object(map) => map.iter().any(|(k, v)| k.contains(token) || outside_spreads(v, token)),
+        _ => false,
+    }
 }
 
 /// `text` with each token written back as the Jinja placeholder it stood for.
@@ -259,11 +434,15 @@ mod tests {
     #[test]
     fn substitutions_are_parameters_and_anything_else_says_where() {
         let ok = "A: {{ environment.inputs.x }}\nB: \"arn:{{- service.name -}}\"\n";
-        assert_eq!(parameters(ok).unwrap(), vec!["environment.inputs.x", "service.name"]);
-        let (line, what) = parameters("A: 1\n{% if x %}\nB: 2\n{% endif %}\n").unwrap_err();
+        assert_eq!(parameters(ok, false).unwrap(), vec!["environment.inputs.x", "service.name"]);
+        let (line, what) = parameters("A: 1\n{% if x %}\nB: 2\n{% endif %}\n", true).unwrap_err();
         assert_eq!(line, 2);
         assert!(what.contains("{% if x %}"), "{what}");
-        let (line, what) = parameters("A: {{ x | upper }}").unwrap_err();
+        let (line, what) = parameters("A: {{ x | upper }}", false).unwrap_err();
+        let looped =
+            "L:\n{%- for service_instance in service_instances %}\n  - {{ service_instance.name }}\n{%- endfor %}\n";
+        assert_eq!(parameters(looped, true).unwrap(), vec!["service_instance.name"]);
+        assert_eq!(parameters(looped, false).unwrap_err().0, 2, "loops only in pipelines");
         assert_eq!(line, 1);
         assert!(what.contains("x | upper"), "{what}");
     }
