@@ -593,3 +593,15 @@ fn logical_id_expressions_resolve_in_their_stack_and_follow_overrides() {
         "{err}"
     );
 }
+
+#[test]
+fn transforms_added_after_construction_follow_the_props_ones_once() {
+    let app = no_bootstrap();
+    let stack =
+        Stack::new(&app, "Sam", StackProps { transforms: vec!["AWS::LanguageExtensions".into()], ..env() }).unwrap();
+    stack.add_transform("AWS::Serverless-2016-10-31");
+    stack.add_transform("AWS::Serverless-2016-10-31");
+    CfnResource::new(&stack, "Bucket", "AWS::S3::Bucket", Map::new()).unwrap();
+    let template = app.assembly().unwrap().template("Sam").unwrap();
+    assert_eq!(template["Transform"], json!(["AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"]));
+}

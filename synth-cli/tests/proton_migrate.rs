@@ -341,3 +341,18 @@ fn the_rust_project_synthesizes_the_same_stacks() {
         assert_eq!(template, &after[path], "{path} differs");
     }
 }
+
+#[test]
+fn a_rust_project_into_a_directory_with_files_is_refused() {
+    let dir = scratch("rust-project-taken");
+    let taken = dir.join("taken");
+    fs::create_dir_all(&taken).unwrap();
+    fs::write(taken.join("main.rs"), "// mine\n").unwrap();
+    refused(
+        "rust-taken",
+        |_| {},
+        &["--rust".to_owned(), taken.display().to_string()],
+        &["taken is not empty", "nothing was written"],
+    );
+    assert_eq!(fs::read_dir(&taken).unwrap().count(), 1, "the user's file is left alone");
+}

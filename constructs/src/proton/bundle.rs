@@ -179,3 +179,30 @@ pub(crate) fn flatten_inputs(
     }
     walk(prefix, &value, out);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_and_substitutions_of_strings_are_the_string_they_make() {
+        let mut t = json!({
+            "Join": {"Fn::Join": ["", ["arn:aws:iam::", "{{ environment.account_id }}", ":root"]]},
+            "Dashes": {"Fn::Join": ["-", ["a", "b"]]},
+            "Kept": {"Fn::Join": ["", ["a", {"Ref": "AWS::Region"}]]},
+            "Sub": {"Fn::Sub": ["${AWS::Region}-${Name}-${Other}", {"Name": "{{ service.name }}", "Other": {"Ref": "X"}}]},
+            "Whole": {"Fn::Sub": ["q-${Name}", {"Name": "a${b}"}]},
+        });
+        fold_literals(&mut t);
+        assert_eq!(
+            t,
+            json!({
+                "Join": "arn:aws:iam::{{ environment.account_id }}:root",
+                "Dashes": "a-b",
+                "Kept": {"Fn::Join": ["", ["a", {"Ref": "AWS::Region"}]]},
+                "Sub": {"Fn::Sub": ["${AWS::Region}-{{ service.name }}-${Other}", {"Other": {"Ref": "X"}}]},
+                "Whole": {"Fn::Sub": "q-a${!b}"},
+            })
+        );
+    }
+}

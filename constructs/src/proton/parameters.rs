@@ -106,3 +106,27 @@ fn escape_jinja(s: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn descriptions_and_text_parameters_take_the_values() {
+        let values: IndexMap<String, Json> =
+            [("service.name".to_owned(), json!("queues")), ("service_instance.inputs.port".to_owned(), json!(8080))]
+                .into_iter()
+                .collect();
+        assert_eq!(
+            fill_placeholders("{{ service.name }} on {{service_instance.inputs.port}}, {{ unknown }}", &values),
+            "queues on 8080, {{ unknown }}"
+        );
+        assert_eq!(lookup(&values, "service_instance.inputs.port"), Some(json!(8080)));
+        assert_eq!(lookup(&values, &format!("service_instance.inputs.port{AS_TEXT}")), Some(json!("8080")));
+        assert_eq!(
+            ProtonParameters::Jinja.value(&format!("service_instance.inputs.port{AS_TEXT}")),
+            Ok(json!("{{ service_instance.inputs.port | string }}"))
+        );
+    }
+}

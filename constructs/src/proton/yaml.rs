@@ -168,6 +168,17 @@ mod tests {
     }
 
     #[test]
+    fn placeholders_of_number_inputs_are_written_unquoted() {
+        let raw: BTreeSet<String> = ["{{ service_instance.inputs.memory }}".to_owned()].into();
+        let value = json!({"MemorySize": "{{ service_instance.inputs.memory }}",
+            "Tag": "{{ service_instance.inputs.memory | string }}", "Name": "{{ service_instance.name }}"});
+        assert_eq!(
+            template_yaml(&value, &raw),
+            "MemorySize: {{ service_instance.inputs.memory }}\nTag: \"{{ service_instance.inputs.memory | string }}\"\nName: \"{{ service_instance.name }}\"\n"
+        );
+    }
+
+    #[test]
     fn a_loop_marker_in_place_of_a_list_is_a_loop() {
         let item = json!({LOOP_KEY: {"var": "service_instance", "in": "service_instances",
             "item": "{{ service_instance.name }}"}});

@@ -390,7 +390,8 @@ fn collapse(value: Json, pairs: &[(String, String)], two: bool) -> Json {
                     continue;
                 }
                 let expected = pairs.iter().fold(item.to_string(), |t, (a, b)| t.replace(a.as_str(), b));
-                let repeated = items.get(at + 1).is_some_and(|next| next.to_string() == expected);
+                let expected: Json = serde_json::from_str(&expected).unwrap_or_default();
+                let repeated = items.get(at + 1) == Some(&expected);
                 if two && !repeated {
                     out.push(item.clone());
                     at += 1;
