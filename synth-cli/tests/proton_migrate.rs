@@ -340,6 +340,9 @@ fn the_rust_project_synthesizes_the_same_stacks() {
         // template's key order differs, which CloudFormation does not read.
         assert_eq!(template, &after[path], "{path} differs");
     }
+    // The check the project's README gives its users.
+    let diff = run(&dir, &["diff", original.to_str().unwrap(), again.to_str().unwrap()]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff.stdout));
 }
 
 #[test]
