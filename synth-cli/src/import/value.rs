@@ -78,7 +78,7 @@ const KNOWN: &[&str] = &[
 ];
 
 /// The key of a list item that stands for items made by the enclosing code
-/// (`{SPREAD_KEY: body}`, see [`Values::spread`]).
+/// (`{SPREAD_KEY: body}`, written as `Values::spread` says).
 pub const SPREAD_KEY: &str = "cw:import:spread";
 
 /// A Rust string literal.
