@@ -52,9 +52,25 @@ pub fn migrate(args: &MigrateArgs) -> Result<u8, Failure> {
         Some(dir) => Some((dir, rust_project(dir, &props)?)),
         None => None,
     };
-    assembly.write(&args.output).map_err(Failure::input)?;
-    if let Some((dir, project)) = project {
+    // The project first: if the assembly then cannot be written, the project (in a
+    // directory that was empty or absent) is removed again, so nothing is half written.
+    if let Some((dir, project)) = &project {
         cloudwright_core::synth::write_files(dir, &project.files).map_err(Failure::input)?;
+    }
+    if let Err(e) = assembly.write(&args.output) {
+        if let Some((dir, _)) = &project {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        return Err(Failure::input(e));
+    }
+    let n = assembly.stacks().len();
+    println!(
+        "migrated {n} stack{} to {} (see {})",
+        if n == 1 { "" } else { "s" },
+        args.output.display(),
+        args.output.join(REPORT_FILE).display()
+    );
+    if let Some((dir, project)) = project {
         let rs: Vec<PathBuf> = project.files.keys().filter(|p| p.ends_with(".rs")).map(|p| dir.join(p)).collect();
         let formatted = crate::import::format_rust(&rs);
         println!(
@@ -69,13 +85,6 @@ pub fn migrate(args: &MigrateArgs) -> Result<u8, Failure> {
             println!("  kept {template}: {why}");
         }
     }
-    let n = assembly.stacks().len();
-    println!(
-        "migrated {n} stack{} to {} (see {})",
-        if n == 1 { "" } else { "s" },
-        args.output.display(),
-        args.output.join(REPORT_FILE).display()
-    );
     Ok(0)
 }
 

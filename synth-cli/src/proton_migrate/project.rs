@@ -122,7 +122,7 @@ pub fn project(plan: &Plan, crate_name: &str) -> Result<Project> {
         mod_rs.push_str(&format!("pub mod {m};\n"));
     }
     files.insert("src/templates/mod.rs".into(), mod_rs.into_bytes());
-    files.insert("src/lib.rs".into(), lib_rs(plan, &entries, &is_typed).into_bytes());
+    files.insert("src/lib.rs".into(), lib_rs(plan, &entries, &is_typed)?.into_bytes());
     files.insert(
         "src/main.rs".into(),
         format!(
@@ -253,7 +253,11 @@ fn input_struct(t: &Template, key: &str, fallback: &str) -> Result<InputStruct> 
 }
 
 /// `lib.rs`: the templates, environments and services, and the kept files.
-fn lib_rs(plan: &Plan, entries: &BTreeMap<(String, u32), Entry>, is_typed: &dyn Fn(&Template) -> bool) -> String {
+fn lib_rs(
+    plan: &Plan,
+    entries: &BTreeMap<(String, u32), Entry>,
+    is_typed: &dyn Fn(&Template) -> bool,
+) -> Result<String> {
     let mut body = String::new();
     let template_var = |t: &Template| entries.get(&key(t)).map_or_else(String::new, |e| e.module.clone());
     let mut declared = BTreeSet::new();
@@ -277,9 +281,8 @@ fn lib_rs(plan: &Plan, entries: &BTreeMap<(String, u32), Entry>, is_typed: &dyn 
         uses.extend(["Environment", "proton::EnvironmentProps"].map(|i| format!("cloudwright_constructs::{i}")));
         let var = format!("env_{}", plain_ident(&env.name).trim_start_matches("r#"));
         let module = template_var(&env.template);
-        let input = input_struct(&env.template, "environment_input_type", &names::type_name(&module))
-            .map(|s| s.literal(&format!("templates::{module}"), &env.inputs))
-            .unwrap_or_default();
+        let input = input_struct(&env.template, "environment_input_type", &names::type_name(&module))?
+            .literal(&format!("templates::{module}"), &env.inputs);
         let binding = if referenced.contains(env.name.as_str()) { format!("let {var} = ") } else { String::new() };
         body.push_str(&format!(
             "    {binding}{module}.deploy(app, {id:?}, EnvironmentProps {{ name: {name:?}.into(), inputs: {input}, env: Environment::default(), stack_name: None }})?;\n",
@@ -307,7 +310,7 @@ fn lib_rs(plan: &Plan, entries: &BTreeMap<(String, u32), Entry>, is_typed: &dyn 
             ));
         }
         let fallback = names::type_name(&module);
-        let instance_input = input_struct(&s.template, "service_input_type", &fallback).ok();
+        let instance_input = input_struct(&s.template, "service_input_type", &fallback)?;
         let instances: Vec<String> = s
             .instances
             .iter()
@@ -316,21 +319,15 @@ fn lib_rs(plan: &Plan, entries: &BTreeMap<(String, u32), Entry>, is_typed: &dyn 
                     "ServiceInstanceProps {{ name: {name:?}.into(), environment: {env}.clone(), inputs: {inputs}, component_outputs: Vec::new() }}",
                     name = i.name,
                     env = env_vars.get(&i.environment).cloned().unwrap_or_default(),
-                    inputs = instance_input
-                        .as_ref()
-                        .map(|x| x.literal(&format!("templates::{module}"), &i.inputs))
-                        .unwrap_or_default(),
+                    inputs = instance_input.literal(&format!("templates::{module}"), &i.inputs),
                 )
             })
             .collect();
         let pipeline = if !s.template.has_pipeline() {
             "None".to_owned()
         } else if s.template.bundle.names_input_type("pipeline_input_type") {
-            let p = input_struct(&s.template, "pipeline_input_type", &format!("{fallback}Pipeline")).ok();
-            format!(
-                "Some({})",
-                p.map(|p| p.literal(&format!("templates::{module}"), &s.pipeline_inputs)).unwrap_or_default()
-            )
+            let p = input_struct(&s.template, "pipeline_input_type", &format!("{fallback}Pipeline"))?;
+            format!("Some({})", p.literal(&format!("templates::{module}"), &s.pipeline_inputs))
         } else {
             uses.insert("cloudwright_constructs::proton::NoPipeline".into());
             "Some(NoPipeline {})".to_owned()
@@ -346,10 +343,10 @@ fn lib_rs(plan: &Plan, entries: &BTreeMap<(String, u32), Entry>, is_typed: &dyn 
             instances = instances.join(", "),
         ));
     }
-    format!(
+    Ok(format!(
         "//! The Proton templates of a template-sync repository, migrated by `cloudwright proton migrate --rust`:\n//! each template a typed `EnvironmentTemplate`/`ServiceTemplate` (`templates/`), each environment and\n//! service declared with typed inputs from its spec. Templates the translation could not express are\n//! kept as Jinja bundles (`proton-kept/`, see README.md).\n\npub mod templates;\nmod kept;\n\n{uses}\n/// Declares the templates, environments and services; synth writes them as a template-sync\n/// repository (`proton/`), which `cloudwright proton migrate` deploys.\npub fn build(app: &App) -> Result<()> {{\n    // The stacks are `cloudwright proton migrate`'s, which also takes over the deployed\n    // Proton stacks: this app writes the bundles, specs and migration.yaml it reads.\n    DeployMode::Proton.set(app);\n{body}    app.add_file_generator(kept::files);\n    Ok(())\n}}\n",
         uses = use_lines(&uses)
-    )
+    ))
 }
 
 /// A kept service's spec: its pipeline inputs and every instance, as `proton migrate` read them.
