@@ -8,6 +8,8 @@ use cloudwright_core::StackValues;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
+use super::render::jinja2::py_str;
+
 /// How Proton parameters resolve in a stack (set as its `StackProps::values`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProtonParameters {
@@ -48,27 +50,30 @@ pub(crate) const AS_TEXT: &str = " | string";
 /// The value of parameter `name`, as text when it ends with [`AS_TEXT`].
 pub(crate) fn lookup(values: &IndexMap<String, Json>, name: &str) -> Option<Json> {
     match name.strip_suffix(AS_TEXT) {
-        Some(base) => values.get(base).map(|v| match v {
-            Json::String(_) => v.clone(),
-            other => Json::String(other.to_string()),
-        }),
+        Some(base) => values.get(base).and_then(as_text).map(Json::String),
         None => values.get(name).cloned(),
     }
 }
 
+/// A string, number or boolean as Jinja prints it (Python's `str`: `True`, `1.5`); `None`
+/// for what is not one (an intrinsic function standing for a deploy-time value).
+fn as_text(value: &Json) -> Option<String> {
+    match value {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(_) | Json::Bool(_) => Some(py_str(&minijinja::Value::from_serialize(value))),
+        _ => None,
+    }
+}
+
 /// `text` (a template's description, Jinja source) with each `{{ name }}` whose value is a
-/// string or number replaced by it: the description Proton would have rendered.
+/// string, number or boolean replaced by it: the description Proton would have rendered.
 pub(crate) fn fill_placeholders(text: &str, values: &IndexMap<String, Json>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
         let Some(len) = rest[start..].find("}}") else { break };
         let name = rest[start + 2..start + len].trim();
-        let value = match values.get(name) {
-            Some(Json::String(s)) => Some(s.clone()),
-            Some(n @ Json::Number(_)) => Some(n.to_string()),
-            _ => None,
-        };
+        let value = lookup(values, name).as_ref().and_then(as_text);
         out.push_str(&rest[..start]);
         match value {
             Some(v) => out.push_str(&v),
@@ -124,6 +129,8 @@ mod tests {
         );
         assert_eq!(lookup(&values, "service_instance.inputs.port"), Some(json!(8080)));
         assert_eq!(lookup(&values, &format!("service_instance.inputs.port{AS_TEXT}")), Some(json!("8080")));
+        let flag: IndexMap<String, Json> = [("pipeline.inputs.on".to_owned(), json!(true))].into_iter().collect();
+        assert_eq!(lookup(&flag, &format!("pipeline.inputs.on{AS_TEXT}")), Some(json!("True")), "as Jinja prints it");
         assert_eq!(
             ProtonParameters::Jinja.value(&format!("service_instance.inputs.port{AS_TEXT}")),
             Ok(json!("{{ service_instance.inputs.port | string }}"))
