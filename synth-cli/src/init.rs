@@ -60,7 +60,8 @@ pub(crate) fn cloudwright_dependencies(features: &str) -> String {
         + &dependency("cloudwright-cli", "synth-cli", "")
 }
 
-fn crate_name(dir: &Path) -> Result<String, Failure> {
+/// The crate name of a project in `dir`: its directory's name, or what is wrong with it.
+pub(crate) fn crate_name(dir: &Path) -> Result<String, Failure> {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase().replace([' ', '.'], "-"))
@@ -100,9 +101,7 @@ pub fn files(dir: &Path, template: Template) -> Result<Vec<(String, String)>, Fa
     let mut out = vec![
         ("Cargo.toml".to_owned(), cargo_toml),
         ("src/lib.rs".to_owned(), fill(lib)),
-        ("src/main.rs".to_owned(), fill(MAIN)),
         ("tests/infrastructure.rs".to_owned(), fill(TEST)),
-        ("cloudwright.json".to_owned(), "{\n  \"app\": \"cargo run --quiet\"\n}\n".to_owned()),
         (".gitignore".to_owned(), "/target\n/cloudwright.out\n*.snap.new\n".to_owned()),
         (
             "README.md".to_owned(),
@@ -111,11 +110,23 @@ pub fn files(dir: &Path, template: Template) -> Result<Vec<(String, String)>, Fa
             ),
         ),
     ];
-    // The same dependency versions as the checkout, so the project builds offline.
+    out.extend(runner_files(&krate));
+    Ok(out)
+}
+
+/// The files every project on cloudwright's CLI has: `src/main.rs` running
+/// `{krate}::build` through `cloudwright_cli::run`, `cloudwright.json` naming it, and the
+/// checkout's `Cargo.lock` when there is one (the same dependency versions, so the project
+/// builds offline).
+pub(crate) fn runner_files(krate: &str) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("src/main.rs".to_owned(), MAIN.replace("{{crate}}", krate)),
+        ("cloudwright.json".to_owned(), "{\n  \"app\": \"cargo run --quiet\"\n}\n".to_owned()),
+    ];
     if let Some(lock) = checkout().and_then(|root| std::fs::read_to_string(root.join("Cargo.lock")).ok()) {
         out.push(("Cargo.lock".to_owned(), lock));
     }
-    Ok(out)
+    out
 }
 
 fn write_into(dir: &Path, files: &[(String, String)]) -> anyhow::Result<()> {

@@ -257,7 +257,8 @@ impl<'a> Importer<'a> {
         let mut stmts = match self.embedding {
             None => vec![self.stack_stmt(template)],
             // The enclosing code made the stack: transforms are added to it.
-            Some(_) => transforms(template)
+            Some(_) => self
+                .transforms(template)
                 .into_iter()
                 .map(|t| Stmt { var: None, code: format!("stack.add_transform({})", lit(&t)) })
                 .collect(),
@@ -309,6 +310,25 @@ impl<'a> Importer<'a> {
         Ok((stmts, used, self, resources))
     }
 
+    /// The names of the template's `Transform` (one or a list); any other form is left out
+    /// with a warning.
+    fn transforms(&mut self, template: &Json) -> Vec<String> {
+        match template.get("Transform") {
+            Some(Json::String(t)) => vec![t.clone()],
+            Some(Json::Array(ts)) if ts.iter().all(Json::is_string) => {
+                ts.iter().filter_map(Json::as_str).map(str::to_owned).collect()
+            }
+            Some(other) => {
+                self.warnings.push(format!(
+                    "{}: `Transform` {other} is not a transform name or a list of them: left out",
+                    read::at(self.text, self.path, "Transform")
+                ));
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
+    }
+
     fn stack_stmt(&mut self, template: &Json) -> Stmt {
         let mut fields = Vec::new();
         if let Some(d) = template.get("Description").and_then(Json::as_str) {
@@ -317,17 +337,10 @@ impl<'a> Importer<'a> {
         if let Some(v) = template.get("AWSTemplateFormatVersion").and_then(Json::as_str) {
             fields.push(format!("template_format_version: Some({}.into())", lit(v)));
         }
-        match template.get("Transform") {
-            Some(Json::String(t)) => fields.push(format!("transforms: vec![{}.into()]", lit(t))),
-            Some(Json::Array(ts)) if ts.iter().all(Json::is_string) => fields.push(format!(
-                "transforms: vec![{}]",
-                ts.iter().filter_map(Json::as_str).map(|t| format!("{}.into()", lit(t))).collect::<Vec<_>>().join(", ")
-            )),
-            Some(other) => self.warnings.push(format!(
-                "{}: `Transform` {other} is not a transform name or a list of them: left out",
-                read::at(self.text, self.path, "Transform")
-            )),
-            None => {}
+        let transforms = self.transforms(template);
+        if !transforms.is_empty() {
+            let names: Vec<String> = transforms.iter().map(|t| format!("{}.into()", lit(t))).collect();
+            fields.push(format!("transforms: vec![{}]", names.join(", ")));
         }
         let props = if fields.is_empty() {
             "props".to_owned()
@@ -631,15 +644,6 @@ impl<'a> Importer<'a> {
             "//! The stack of `{path}`, imported by `cloudwright import`.\n\n{uses_line}\n/// Adds the stack of `{path}` to `scope`; `props` are its settings (environment, name, ...).\npub fn stack(scope: &impl Construct, id: &str, props: StackProps) -> Result<Stack> {{\n{body}Ok(stack)\n}}\n",
             path = self.path.rsplit('/').next().unwrap_or(self.path)
         )
-    }
-}
-
-/// The names of a template's `Transform` (one or a list).
-fn transforms(template: &Json) -> Vec<String> {
-    match template.get("Transform") {
-        Some(Json::String(t)) => vec![t.clone()],
-        Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).map(str::to_owned).collect(),
-        _ => Vec::new(),
     }
 }
 

@@ -96,19 +96,7 @@ fn rust_project(dir: &std::path::Path, props: &MigrateProps) -> Result<project::
             dir.display()
         )));
     }
-    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let name = absolute
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase().replace([' ', '.', '_'], "-"))
-        .filter(|n| {
-            n.starts_with(|c: char| c.is_ascii_alphabetic()) && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-        .ok_or_else(|| {
-            Failure::input(anyhow!(
-                "the directory name of {} is not a crate name; use letters, digits and '-', starting with a letter",
-                dir.display()
-            ))
-        })?;
+    let name = crate::init::crate_name(&std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()))?;
     let plan = cloudwright_constructs::proton::migrate::repo::read(&props.repo).map_err(Failure::input)?;
     project::project(&plan, &name).map_err(Failure::input)
 }

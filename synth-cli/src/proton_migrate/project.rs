@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use cloudwright_cfn_model::names;
-use cloudwright_constructs::proton::migrate::repo::{Plan, ServicePlan, Template};
+use cloudwright_constructs::proton::migrate::repo::{Plan, ServicePlan, Template, walk};
 use cloudwright_constructs::proton::spec::{environment_spec, service_spec};
 use cloudwright_core::{Error, Result};
 use serde_json::{Map, Value as Json, json};
@@ -82,7 +82,6 @@ pub fn project(plan: &Plan, crate_name: &str) -> Result<Project> {
     let mut kept = Vec::new();
     let mut features: BTreeSet<String> = ["proton", "iam"].map(str::to_owned).into();
     let mut modules = Vec::new();
-    let mut kept_files: Vec<String> = Vec::new();
     for e in entries.values() {
         match &e.translation {
             Translation::Typed(main, pipeline) => {
@@ -112,9 +111,7 @@ pub fn project(plan: &Plan, crate_name: &str) -> Result<Project> {
         files.insert(format!("{KEPT}/specs/service-{}.yaml", s.name), kept_service_spec(s));
     }
     files.insert(format!("{KEPT}/migration.yaml"), migration_yaml(plan).into_bytes());
-    for path in files.keys().filter(|p| p.starts_with(&format!("{KEPT}/"))) {
-        kept_files.push(path.clone());
-    }
+    let kept_files: Vec<String> = files.keys().filter(|p| p.starts_with(&format!("{KEPT}/"))).cloned().collect();
     files.insert("src/kept.rs".into(), kept_module(&kept_files).into_bytes());
     modules.sort();
     let mut mod_rs = String::from("//! The templates written as Rust, one module per template and major version.\n\n");
@@ -123,19 +120,10 @@ pub fn project(plan: &Plan, crate_name: &str) -> Result<Project> {
     }
     files.insert("src/templates/mod.rs".into(), mod_rs.into_bytes());
     files.insert("src/lib.rs".into(), lib_rs(plan, &entries, &is_typed)?.into_bytes());
-    files.insert(
-        "src/main.rs".into(),
-        format!(
-            "//! `cargo run -- synth` writes the template-sync repository under `cloudwright.out/proton/`.\n\nfn main() -> std::process::ExitCode {{\n    cloudwright_cli::run({}::build)\n}}\n",
-            crate_name.replace('-', "_")
-        )
-        .into_bytes(),
+    files.extend(
+        crate::init::runner_files(&crate_name.replace('-', "_")).into_iter().map(|(p, text)| (p, text.into_bytes())),
     );
     files.insert("Cargo.toml".into(), cargo_toml(crate_name, &features).into_bytes());
-    if let Some(lock) = crate::init::checkout().and_then(|root| std::fs::read(root.join("Cargo.lock")).ok()) {
-        files.insert("Cargo.lock".into(), lock);
-    }
-    files.insert("cloudwright.json".into(), b"{\n  \"app\": \"cargo run --quiet\"\n}\n".to_vec());
     files.insert(".gitignore".into(), b"/target\n/cloudwright.out\n/deploy.out\n".to_vec());
     files.insert("README.md".into(), readme(crate_name, &typed, &kept).into_bytes());
     Ok(Project { files, typed, kept })
@@ -425,19 +413,12 @@ fn kept_module(paths: &[String]) -> String {
 
 /// Copies a bundle directory under `proton-kept/<to>/`.
 fn copy_bundle(dir: &Path, to: &str, files: &mut BTreeMap<String, Vec<u8>>) -> Result<()> {
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let read = |e: std::io::Error| Error::Read { path: d.clone(), source: e };
-        for entry in std::fs::read_dir(&d).map_err(read)? {
-            let path = entry.map_err(read)?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-                let bytes = std::fs::read(&path).map_err(|e| Error::Read { path: path.clone(), source: e })?;
-                files.insert(format!("{KEPT}/{to}/{rel}"), bytes);
-            }
-        }
+    let mut found = Vec::new();
+    walk(dir, &mut found)?;
+    for path in found {
+        let rel = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let bytes = std::fs::read(&path).map_err(|e| Error::Read { path: path.clone(), source: e })?;
+        files.insert(format!("{KEPT}/{to}/{rel}"), bytes);
     }
     Ok(())
 }

@@ -463,7 +463,7 @@ fn instances_of(doc: &Json, spec: &Path) -> Vec<InstancePlan> {
 }
 
 /// Every file below `dir`, sorted, skipping hidden directories (`.git`) and `target`.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let read_error = |source| Error::Read { path: dir.to_path_buf(), source };
     let mut entries: Vec<PathBuf> =
         fs::read_dir(dir).map_err(read_error)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
