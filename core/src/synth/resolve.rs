@@ -25,7 +25,7 @@ use serde_json::{Value as Json, json};
 
 use crate::app::StackValues;
 use crate::element::Body;
-use crate::env::Environment;
+use crate::env::{Environment, partition};
 use crate::error::Error;
 use crate::expr::{ElementRef, Reference, Strength};
 use crate::logical_id::{export_name, make_unique_id};
@@ -274,7 +274,7 @@ impl<'a> Resolver<'a> {
             ));
         }
         if let (Some(c), Some(p)) = (&consumer_env.region, &producer_env.region) {
-            let (consumer_partition, producer_partition) = (weak::partition(c), weak::partition(p));
+            let (consumer_partition, producer_partition) = (partition(c), partition(p));
             if consumer_partition != producer_partition {
                 return problem(format!(
                     "deployed to {p} (partition `{producer_partition}`) while this stack deploys to {c} \

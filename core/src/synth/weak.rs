@@ -61,20 +61,6 @@ pub fn reader_role_name(producer_path: &str, account: &str) -> String {
     format!("{READER_ROLE_PREFIX}{rest}")
 }
 
-/// The partition a region belongs to, from its name (`cn-*`: `aws-cn`, `us-gov-*`:
-/// `aws-us-gov`, the isolated regions' own; otherwise `aws`).
-pub(crate) fn partition(region: &str) -> &'static str {
-    const PREFIXES: [(&str, &str); 6] = [
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-isof-", "aws-iso-f"),
-        ("us-iso-", "aws-iso"),
-        ("eu-isoe-", "aws-iso-e"),
-    ];
-    PREFIXES.iter().find(|(prefix, _)| region.starts_with(prefix)).map_or("aws", |(_, p)| p)
-}
-
 /// Where a weak reference reads from.
 pub struct Source<'a> {
     /// The producer's CloudFormation stack name.
@@ -156,15 +142,6 @@ pub fn reader_role(name: &str, account: &str, deployers: &BTreeSet<String>) -> J
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn partitions_follow_region_names() {
-        assert_eq!(partition("us-east-1"), "aws");
-        assert_eq!(partition("cn-north-1"), "aws-cn");
-        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
-        assert_eq!(partition("us-isob-east-1"), "aws-iso-b");
-        assert_eq!(partition("us-iso-east-1"), "aws-iso");
-    }
 
     #[test]
     fn reader_names_fit_iam() {
