@@ -13,7 +13,9 @@
 //! kept as it is, with the reason; `MIGRATION.md` and the project's README list it.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
+use cloudwright_constructs::proton::InputSchema;
 use cloudwright_constructs::proton::migrate::repo::Template;
 use cloudwright_constructs::proton::migrate::wire::{DIGITS, splice};
 use cloudwright_constructs::proton::render::{Kind, Part};
@@ -97,6 +99,8 @@ fn part(template: &Template, part: Part, kind: Infrastructure) -> Result<std::re
     let mut tokens: Vec<(String, String, String)> = Vec::new();
     let mut numbers: Vec<Number> = Vec::new();
     let mut values: Vec<(String, Json)> = Vec::new();
+    // Each input type read from the schema once.
+    let mut schemas: BTreeMap<&str, InputSchema> = BTreeMap::new();
     let mut next = 0;
     let mut token = || {
         next += 1;
@@ -108,7 +112,10 @@ fn part(template: &Template, part: Part, kind: Infrastructure) -> Result<std::re
         };
         let mut scalar = false;
         if let Some((key, input)) = input_name(kind, path) {
-            let schema = template.bundle.input_type(key)?;
+            let schema = match schemas.entry(key) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(slot) => slot.insert(template.bundle.input_type(key)?),
+            };
             if !schema.always_set(input) {
                 return Ok(Err(format!(
                     "`{path}` is an optional input without a default: the template renders only for specs that set it"
