@@ -169,15 +169,7 @@ pub(crate) fn flatten_inputs(
             }
         }
     }
-    let mut value = value.clone();
-    if let (Json::Object(map), Some(props)) = (&mut value, schema.schema.get("properties").and_then(Json::as_object)) {
-        for (k, s) in props {
-            if let (false, Some(d)) = (map.contains_key(k), s.get("default")) {
-                map.insert(k.clone(), d.clone());
-            }
-        }
-    }
-    walk(prefix, &value, out);
+    walk(prefix, &schema.with_defaults(value.clone()), out);
 }
 
 #[cfg(test)]

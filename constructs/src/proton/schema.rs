@@ -78,6 +78,20 @@ impl InputSchema {
         true
     }
 
+    /// Inputs with this schema's defaults for the top-level ones left out, as Proton passes
+    /// them to a template.
+    pub fn with_defaults(&self, mut inputs: Json) -> Json {
+        if let (Json::Object(map), Some(props)) = (&mut inputs, self.schema.get("properties").and_then(Json::as_object))
+        {
+            for (k, s) in props {
+                if let (false, Some(d)) = (map.contains_key(k), s.get("default")) {
+                    map.insert(k.clone(), d.clone());
+                }
+            }
+        }
+        inputs
+    }
+
     /// The placeholders (`{{ namespace.name }}`) of the top-level inputs that are numbers or
     /// booleans.
     pub fn raw_placeholders(&self, namespace: &str) -> Vec<String> {

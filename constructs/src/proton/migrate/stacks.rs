@@ -9,7 +9,7 @@ use cloudwright_core::{Error, Result};
 use serde_json::{Map, Value as Json};
 
 use super::repo::{EnvironmentPlan, Repository, ServicePlan, Template};
-use crate::proton::render::{EnvironmentFacts, Part, ServiceSource, context, with_defaults};
+use crate::proton::render::{EnvironmentFacts, Part, ServiceSource, context};
 
 /// The inputs of `value` checked against the template's input type under `key` and
 /// completed with its defaults; problems are `Error::Input` on `spec`, `what` naming the
@@ -25,7 +25,7 @@ pub fn inputs(template: &Template, key: &str, value: &Json, spec: &Path, what: &
         .map(|p| Error::Input { path: spec.display().to_string(), message: format!("{what}: {p}") })
         .collect();
     Error::collect(problems)?;
-    Ok(with_defaults(&schema, value.clone()))
+    Ok(schema.with_defaults(value.clone()))
 }
 
 /// An environment's template (its outputs not known yet: `facts.outputs` is empty), with

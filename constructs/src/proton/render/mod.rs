@@ -51,7 +51,6 @@ pub use cfn_yaml::cfn_yaml_to_json;
 pub use context::ServiceSource;
 pub use environments::{EnvironmentFacts, Environments};
 
-use super::InputSchema;
 
 /// The account of the rendered stacks when none is given.
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
@@ -216,7 +215,7 @@ fn render_environment(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
     let inputs = input.spec.get("spec").cloned().unwrap_or_else(|| json!({}));
     Error::collect(schema.validate(&inputs).into_iter().map(|p| input.problem(p)).collect())?;
     let facts = input.environments.get(input.name);
-    let ctx = context::environment(input.name, &facts, with_defaults(&schema, inputs));
+    let ctx = context::environment(input.name, &facts, schema.with_defaults(inputs));
     let template = input.bundle.render(Part::Main, &ctx, "")?;
     Ok(vec![RenderedStack {
         name: input.name.to_owned(),
@@ -255,7 +254,7 @@ fn render_service(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
         let environment = context::instance_environment(&env_name, &facts);
         let component = input.components.get(&instance_name).and_then(Json::as_object).cloned().unwrap_or_default();
         let mut service_instance =
-            context::service_instance(&instance_name, with_defaults(&schema, inputs), &environment, component);
+            context::service_instance(&instance_name, schema.with_defaults(inputs), &environment, component);
         let ctx = context::instance(&service, &service_instance);
         match bundle.render(Part::Main, &ctx, &format!("instance {instance_name:?}: ")) {
             Ok(template) => {
@@ -278,7 +277,7 @@ fn render_service(input: &SpecInput<'_>) -> Result<Vec<RenderedStack>> {
         let inputs = input.spec.get("pipeline").cloned().unwrap_or_else(|| json!({}));
         let found = schema.validate(&inputs);
         Error::collect(found.into_iter().map(|p| input.problem(format!("pipeline: {p}"))).collect())?;
-        let ctx = context::pipeline(&service, with_defaults(&schema, inputs), seen_by_pipeline);
+        let ctx = context::pipeline(&service, schema.with_defaults(inputs), seen_by_pipeline);
         let template = bundle.render(Part::Pipeline, &ctx, "pipeline: ")?;
         let facts = &input.environments.default;
         stacks.push(RenderedStack {
@@ -374,18 +373,6 @@ fn spec_stem(spec: &Path) -> String {
     let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "spec".into());
     let name = stem.strip_prefix("environment-").or_else(|| stem.strip_prefix("service-")).unwrap_or(&stem);
     name.to_owned()
-}
-
-/// Inputs with the schema's defaults for the ones left out, as Proton passes them.
-pub(crate) fn with_defaults(schema: &InputSchema, mut inputs: Json) -> Json {
-    if let (Json::Object(map), Some(props)) = (&mut inputs, schema.schema.get("properties").and_then(Json::as_object)) {
-        for (k, s) in props {
-            if let (false, Some(d)) = (map.contains_key(k), s.get("default")) {
-                map.insert(k.clone(), d.clone());
-            }
-        }
-    }
-    inputs
 }
 
 /// Two templates of one infrastructure directory as one: sections merged key by key.
