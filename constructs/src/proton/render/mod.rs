@@ -51,7 +51,6 @@ pub use cfn_yaml::cfn_yaml_to_json;
 pub use context::ServiceSource;
 pub use environments::{EnvironmentFacts, Environments};
 
-
 /// The account of the rendered stacks when none is given.
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
 /// The region of the rendered stacks when none is given.
