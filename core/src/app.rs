@@ -83,18 +83,34 @@ impl App {
         App::with_props(AppProps::default())
     }
 
-    /// A new, empty app.
+    /// A new, empty app. Its context is `props.context` overlaid with
+    /// `$CLOUDWRIGHT_CONTEXT` (what the CLI's `--context` and `cloudwright.json` set), as the
+    /// CDK's `App` reads `CDK_CONTEXT_JSON`; a malformed value is a problem synth reports.
     pub fn with_props(props: AppProps) -> Self {
+        let mut context = props.context;
+        let from_env = std::env::var(crate::context::CONTEXT_ENV).ok().filter(|t| !t.trim().is_empty());
+        let env_problem = match from_env.as_deref().map(crate::context::parse) {
+            Some(Ok(values)) => {
+                context.extend(values);
+                None
+            }
+            Some(Err(e)) => Some(format!("${}: {e}", crate::context::CONTEXT_ENV)),
+            None => None,
+        };
         let settings = Settings {
             bootstrap_qualifier: props.bootstrap_qualifier,
             bootstrap_rule: props.bootstrap_version_rule,
-            context: props.context,
+            context,
             reference_strength: props.reference_strength,
             generators: Vec::new(),
             exports_lock: props.exports_lock,
         };
         let arena = Arena::new(NEXT_APP_ID.fetch_add(1, Ordering::Relaxed), settings);
-        App { node: Node { arena: Rc::new(RefCell::new(arena)), index: 0 } }
+        let app = App { node: Node { arena: Rc::new(RefCell::new(arena)), index: 0 } };
+        if let Some(problem) = env_problem {
+            app.node.add_error(problem);
+        }
+        app
     }
 
     /// Sets a context value (the CDK's `node.setContext`). Constructs read the context as
@@ -106,6 +122,22 @@ impl App {
     /// A context value (the CDK's `node.tryGetContext`), `None` when unset.
     pub fn context(&self, key: &str) -> Option<String> {
         self.node.borrow().settings.context.get(key).cloned()
+    }
+
+    /// A value of the live environment the app cannot know (an organization's root id, a
+    /// connection's ARN): the context value of `key`, else `sample`. The key is recorded in
+    /// the assembly (`cloudwright:context` metadata); a key left at its sample gets a synth
+    /// warning, and `cloudwright plan` refuses to plan a deployment with it.
+    pub fn context_or_sample(&self, key: &str, sample: &str) -> String {
+        let value = self.context(key).unwrap_or_else(|| sample.to_owned());
+        let declaration = crate::context::declaration(key, &value, value == sample);
+        let known = self.node.metadata().into_iter().any(|(kind, data)| {
+            kind == crate::context::CONTEXT_METADATA && data.get("key").and_then(Json::as_str) == Some(key)
+        });
+        if !known {
+            self.node.add_metadata(crate::context::CONTEXT_METADATA, declaration);
+        }
+        value
     }
 
     /// Sets the export lock synthesis reads and updates (see [`AppProps::exports_lock`]).

@@ -31,6 +31,7 @@
 mod app;
 pub mod aspects;
 pub mod asset;
+pub mod context;
 mod element;
 pub mod env;
 mod error;

@@ -13,7 +13,7 @@
 use std::process::ExitCode;
 
 use cloudwright_constructs::proton::DeployMode;
-use cloudwright_constructs::{App, Result};
+use cloudwright_constructs::{App, AppProps, Result};
 
 pub mod basic;
 pub mod bench;
@@ -35,6 +35,11 @@ pub fn default_app() -> Result<App> {
 /// The built-in default app in a deploy mode (`cloudwright --mode`).
 pub fn default_app_in(mode: DeployMode) -> Result<App> {
     multi_account::app_with(&multi_account::Layout::default(), mode)
+}
+
+/// The built-in default app with the CLI's props: deploy mode and context.
+pub fn default_app_with(props: AppProps) -> Result<App> {
+    multi_account::app_with_props(&multi_account::Layout::default(), props)
 }
 
 /// A function that builds an example app.

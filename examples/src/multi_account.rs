@@ -64,7 +64,7 @@ use cloudwright_constructs::proton::{
     ServiceTemplateProps,
 };
 use cloudwright_constructs::sns::{ITopic, Topic, TopicProps};
-use cloudwright_constructs::{App, Environment, Expr, Result, Stack, StackProps};
+use cloudwright_constructs::{App, AppProps, Environment, Expr, Result, Stack, StackProps};
 use serde_json::json;
 
 use crate::proton::{Insights, LambdaServiceInput, MultiSvcEnvInput};
@@ -424,7 +424,12 @@ pub fn app() -> Result<App> {
 
 /// Builds the reference app for another layout of accounts, in either deploy mode.
 pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
-    let app = App::with_props(mode.app_props());
+    app_with_props(layout, mode.app_props())
+}
+
+/// Builds the reference app with app props (its deploy mode and context among them).
+pub fn app_with_props(layout: &Layout, props: AppProps) -> Result<App> {
+    let app = App::with_props(props);
     let management = crate::organization::management_stack(&app, layout)?;
     let policy_bus = policy_control(&management, layout)?.event_bus_arn();
     policy_controller(&management, layout)?;

@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cloudwright_constructs::proton::DeployMode;
-use cloudwright_core::App;
+use cloudwright_core::{App, AppProps};
 
 pub use source::AppSource;
 
@@ -87,6 +87,10 @@ struct Cli {
     /// $CLOUDWRIGHT_EXPORTS_LOCK
     #[arg(long, value_name = "PATH", global = true)]
     exports_lock: Option<std::path::PathBuf>,
+    /// A context value the app reads (`App::context`), as the CDK's `--context`; repeatable,
+    /// over "context" of ./cloudwright.json; passed to an --app command in $CLOUDWRIGHT_CONTEXT
+    #[arg(long = "context", short = 'c', value_name = "KEY=VALUE", global = true, value_parser = source::parse_context_flag)]
+    context: Vec<(String, String)>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,7 +200,7 @@ impl Failure {
 
 /// Parses the command line and runs it; `default_app` is used when neither `--app` nor
 /// `./cloudwright.json` names an app.
-pub fn main_with(default_app: Box<dyn FnOnce(DeployMode) -> cloudwright_core::Result<App>>) -> ExitCode {
+pub fn main_with(default_app: Box<dyn FnOnce(AppProps) -> cloudwright_core::Result<App>>) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -211,19 +215,31 @@ pub fn main_with(default_app: Box<dyn FnOnce(DeployMode) -> cloudwright_core::Re
             return ExitCode::from(2);
         }
     };
+    let config = match source::Config::read() {
+        Ok(config) => config,
+        Err(Failure { code, error }) => {
+            eprintln!("error: {}", render_error(&error));
+            return ExitCode::from(code);
+        }
+    };
+    let mut context = config.context.clone();
+    context.extend(cli.context.iter().cloned());
     let lock = exports::lock_path(cli.exports_lock);
     // `exports prune` tells kept exports from produced ones by building the app without the lock.
     let apply_lock = !matches!(cli.command, Command::Exports(_));
     let app_lock = lock.clone().filter(|_| apply_lock);
+    let mut props = mode.app_props();
+    props.context.extend(context.clone());
     let default_app: Box<dyn FnOnce() -> cloudwright_core::Result<App>> = Box::new(move || {
-        let app = default_app(mode)?;
+        let app = default_app(props)?;
         if let (None, Some(path)) = (app.exports_lock(), app_lock.clone()) {
             app.set_exports_lock(path);
         }
         Ok(app)
     });
     let command_lock = lock.clone().filter(|_| apply_lock);
-    let choose = |app: Option<String>, default| AppSource::choose(app, default, mode, command_lock.clone());
+    let choose =
+        |app: Option<String>, default| AppSource::choose(app, default, mode, command_lock.clone(), &config, &context);
     let result = match cli.command {
         Command::Synth { output, app, format, quiet, allow_rule_errors } => {
             choose(app, default_app).and_then(|s| commands::synth(s, &output, format, quiet, allow_rule_errors))
@@ -271,8 +287,8 @@ fn render_error(error: &anyhow::Error) -> String {
 /// Run by `cloudwright synth --app CMD` (with `$CLOUDWRIGHT_OUTDIR` set) it synthesizes
 /// into that directory; run directly it offers the CLI's subcommands for this app.
 pub fn run(build: impl FnOnce(&App) -> cloudwright_core::Result<()> + 'static) -> ExitCode {
-    let make = move |mode: DeployMode| {
-        let app = App::with_props(mode.app_props());
+    let make = move |props: AppProps| {
+        let app = App::with_props(props);
         build(&app)?;
         Ok(app)
     };
@@ -284,7 +300,7 @@ pub fn run(build: impl FnOnce(&App) -> cloudwright_core::Result<()> + 'static) -
             }
             app.synth(&outdir)
         };
-        return match DeployMode::from_env().and_then(make).and_then(with_lock) {
+        return match DeployMode::from_env().map(DeployMode::app_props).and_then(make).and_then(with_lock) {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -5,5 +5,5 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    cloudwright_cli::main_with(Box::new(cloudwright_examples::default_app_in))
+    cloudwright_cli::main_with(Box::new(cloudwright_examples::default_app_with))
 }

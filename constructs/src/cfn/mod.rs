@@ -1311,6 +1311,22 @@ pub struct ResourceTypeInfo {
     pub attributes: &'static [&'static str],
     /// How the resource carries tags.
     pub tag_format: TagFormat,
+    /// The IAM actions CloudFormation calls to create, update and delete a resource
+    /// of the type (the schema's `handlers.*.permissions`).
+    pub handler_permissions: HandlerPermissions,
+}
+
+/// The IAM actions of a type's create, update and delete handlers, as its resource
+/// provider schema lists them
+/// (<https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-schema.html#schema-properties-handlers>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandlerPermissions {
+    /// `handlers.create.permissions`
+    pub create: &'static [&'static str],
+    /// `handlers.update.permissions`
+    pub update: &'static [&'static str],
+    /// `handlers.delete.permissions`
+    pub delete: &'static [&'static str],
 }
 mod types;
 pub use types::RESOURCE_TYPES;

@@ -93,7 +93,17 @@ enum ArtifactEntry<'a> {
     Stack(Box<StackEntry<'a>>),
     NestedAssembly(Typed<NestedAssembly>),
     AssetManifest(Typed<AssetManifest>),
-    Tree(Typed<TreeFile>),
+    Tree(TreeEntry<'a>),
+}
+
+/// The `tree.json` artifact; its metadata holds the app's own (the root node's) under `/`,
+/// e.g. the context keys the app declared ([`crate::App::context_or_sample`]).
+#[derive(Serialize)]
+struct TreeEntry<'a> {
+    r#type: &'static str,
+    properties: TreeFile,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    metadata: IndexMap<&'static str, Vec<MetadataEntry<'a>>>,
 }
 
 /// An artifact of a given type and its properties.
@@ -218,7 +228,13 @@ impl<'a> Manifest<'a> {
             }
         }
         if with_tree {
-            let tree = Typed { r#type: "cdk:tree", properties: TreeFile { file: "tree.json" } };
+            let app: Vec<MetadataEntry<'a>> = arena.nodes[0]
+                .metadata()
+                .iter()
+                .map(|(kind, data)| MetadataEntry { r#type: kind, data: MetadataData::User(data) })
+                .collect();
+            let metadata = if app.is_empty() { IndexMap::new() } else { IndexMap::from([("/", app)]) };
+            let tree = TreeEntry { r#type: "cdk:tree", properties: TreeFile { file: "tree.json" }, metadata };
             entries.insert("Tree".into(), ArtifactEntry::Tree(tree));
         }
         Manifest { version: MANIFEST_VERSION, artifacts: entries }

@@ -498,7 +498,17 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Built> {
     for (path, bytes) in extra_files {
         sink.bytes(&path, &bytes)?;
     }
-    Ok(Built { stacks: summaries, warnings: locked.warnings, lock: locked.update })
+    let mut warnings = context_warnings(root.metadata().iter().map(|(kind, data)| (kind.as_str(), data)));
+    warnings.extend(locked.warnings);
+    Ok(Built { stacks: summaries, warnings, lock: locked.update })
+}
+
+/// The warnings of context keys left at their sample values, from the app's metadata.
+pub(crate) fn context_warnings<'a>(metadata: impl Iterator<Item = (&'a str, &'a Json)>) -> Vec<Warning> {
+    metadata
+        .filter(|(kind, _)| *kind == crate::context::CONTEXT_METADATA)
+        .filter_map(|(_, data)| crate::context::Declared::from_metadata(data)?.warning())
+        .collect()
 }
 
 /// The template of `stack` for one pass, `None` if the node is no stack.

@@ -516,6 +516,22 @@ let _arn = queue.attr_arn();
             pub attributes: &'static [&'static str],
             /// How the resource carries tags.
             pub tag_format: TagFormat,
+            /// The IAM actions CloudFormation calls to create, update and delete a resource
+            /// of the type (the schema's `handlers.*.permissions`).
+            pub handler_permissions: HandlerPermissions,
+        }
+
+        /// The IAM actions of a type's create, update and delete handlers, as its resource
+        /// provider schema lists them
+        /// (<https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-schema.html#schema-properties-handlers>).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct HandlerPermissions {
+            /// `handlers.create.permissions`
+            pub create: &'static [&'static str],
+            /// `handlers.update.permissions`
+            pub update: &'static [&'static str],
+            /// `handlers.delete.permissions`
+            pub delete: &'static [&'static str],
         }
 
         mod types;
@@ -536,17 +552,31 @@ pub struct TypeInfo {
     pub primary_identifier: Vec<String>,
     pub attributes: Vec<String>,
     pub tag_format: TagFormat,
+    /// The create, update and delete handlers' permissions.
+    pub handlers: [Vec<String>; 3],
+}
+
+/// The permissions of a schema's create, update and delete handlers.
+fn handler_permissions(schema: &serde_json::Value) -> [Vec<String>; 3] {
+    ["create", "update", "delete"].map(|handler| {
+        schema
+            .pointer(&format!("/handlers/{handler}/permissions"))
+            .and_then(serde_json::Value::as_array)
+            .map(|a| a.iter().filter_map(serde_json::Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default()
+    })
 }
 
 impl TypeInfo {
-    /// The facts of a mapped resource type.
-    pub fn of_resource(r: &Resource) -> Self {
+    /// The facts of a mapped resource type and its schema.
+    pub fn of_resource(r: &Resource, schema: &serde_json::Value) -> Self {
         TypeInfo {
             type_name: r.type_name.clone(),
             create_only: r.create_only.clone(),
             primary_identifier: r.primary_identifier.clone(),
             attributes: r.attributes.iter().map(|a| a.name.clone()).collect(),
             tag_format: r.tag_format,
+            handlers: handler_permissions(schema),
         }
     }
 
@@ -574,6 +604,7 @@ impl TypeInfo {
             primary_identifier: list("primaryIdentifier"),
             attributes,
             tag_format: cloudwright_cfn_model::model::tag_format(schema.as_object().unwrap_or(&empty)),
+            handlers: handler_permissions(schema),
         }
     }
 }
@@ -592,6 +623,7 @@ pub fn types_file(infos: &[TypeInfo]) -> Result<String, String> {
             TagFormat::Map => quote!(Map),
             TagFormat::NotTaggable => quote!(NotTaggable),
         };
+        let [create, update, delete] = &r.handlers;
         quote! {
             ResourceTypeInfo {
                 type_name: #type_name,
@@ -599,6 +631,11 @@ pub fn types_file(infos: &[TypeInfo]) -> Result<String, String> {
                 primary_identifier: &[#(#primary),*],
                 attributes: &[#(#attributes),*],
                 tag_format: TagFormat::#tag_format,
+                handler_permissions: HandlerPermissions {
+                    create: &[#(#create),*],
+                    update: &[#(#update),*],
+                    delete: &[#(#delete),*],
+                },
             },
         }
     });
@@ -607,7 +644,7 @@ pub fn types_file(infos: &[TypeInfo]) -> Result<String, String> {
     ));
     render(quote! {
         //! The schema facts of every resource type of the vendored schemas.
-        use super::ResourceTypeInfo;
+        use super::{HandlerPermissions, ResourceTypeInfo};
         use cloudwright_core::TagFormat;
 
         #info_doc

@@ -104,7 +104,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
             }
             match model::resource(schema) {
                 Ok(r) => {
-                    infos.push(emit::TypeInfo::of_resource(&r));
+                    infos.push(emit::TypeInfo::of_resource(&r, schema));
                     resources.push(r);
                 }
                 Err(e) => errors.push(format!("{e} (constructs/schemas/{})", vendor::file_name(prefix))),
