@@ -26,8 +26,10 @@
 //! # Ok::<(), cloudwright_constructs::Error>(())
 //! ```
 
+pub(crate) mod evaluate;
 #[cfg_attr(not(feature = "full"), allow(dead_code))] // used by L2s that may be off
 pub(crate) mod lazy;
+pub(crate) mod needed;
 #[cfg(feature = "iam")]
 mod managed_policy;
 pub mod policy;
