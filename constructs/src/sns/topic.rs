@@ -150,9 +150,11 @@ impl Topic {
     }
 
     /// Adds a statement to the topic policy (created on first use; a resource policy: it
-    /// names principals), and returns that policy. The topic policy replaces SNS's
-    /// default one, which only lets the topic's own account in, as IAM policies there do
-    /// without it.
+    /// names principals), and returns that policy. It replaces SNS's default topic policy,
+    /// which lets in the topic's own account: principals there keep their access through
+    /// their IAM policies, but a service publishing on the account's behalf through that
+    /// default needs a statement of its own here.
+    /// <https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html>
     pub fn add_to_resource_policy(&self, statement: PolicyStatement) -> Result<CfnTopicPolicy> {
         let mut slot = self.policy.borrow_mut();
         if let Some((policy, document)) = slot.as_ref() {
