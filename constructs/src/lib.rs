@@ -62,6 +62,7 @@ pub mod kms;
 #[cfg(all(feature = "lambda", feature = "iam", feature = "logs", feature = "cloudwatch"))]
 #[cfg_attr(not(feature = "full"), allow(unused_imports))]
 pub mod lambda;
+mod log_retention;
 #[cfg(feature = "cloudwatch")]
 pub mod monitoring;
 #[cfg(all(feature = "organizations", feature = "controltower", feature = "iam"))]
@@ -72,7 +73,8 @@ pub mod org;
     feature = "kms",
     feature = "s3",
     feature = "sqs",
-    feature = "iam"
+    feature = "iam",
+    feature = "logs"
 ))]
 pub mod pipeline;
 // Helpers of the L2s go unused when some L2s are off; with every service on (`full`, as CI's

@@ -216,6 +216,13 @@ impl Pipeline {
             RoleProps {
                 role_name: Some(names.pipeline_role.clone()),
                 assumed_by: vec![Principal::service("codepipeline.amazonaws.com")],
+                // CodePipeline sends the pipeline's account when it assumes its role:
+                // https://docs.aws.amazon.com/codepipeline/latest/userguide/security_iam_service-with-iam.html
+                trust_conditions: vec![crate::iam::Condition::new(
+                    crate::iam::Operator::string_equals(),
+                    "aws:SourceAccount",
+                    [names.account.as_str()],
+                )],
                 ..Default::default()
             },
         )?;
