@@ -8,7 +8,7 @@
 //! as well as ours; an assembly that does not say what a plan needs (a stack without an
 //! account or region, a dependency on a missing artifact) is an [`Error::Input`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use cloudwright_core::context::{CONTEXT_METADATA, Declared};
 use cloudwright_core::{Assembly, Error, Result};
@@ -325,14 +325,15 @@ fn manifest(assembly: &Assembly, path: &str) -> Result<Json> {
         .map_err(|e| input(path, format!("is not valid JSON ({e}); it must be a cloud assembly manifest")))
 }
 
-/// Every stack of every (nested) manifest in manifest order, and the manual steps recorded
-/// on the app itself.
+/// Every stack of every (nested) manifest, in the order `cdk ls` lists them (an assembly's
+/// own stacks, then its nested assemblies', breadth first), and the manual steps recorded on
+/// the app itself.
 fn read_stacks(assembly: &Assembly) -> Result<(Vec<StackInfo>, Vec<ManualStep>)> {
     let mut stacks = Vec::new();
     let mut app_steps = Vec::new();
-    let mut todo = vec![(String::new(), 0usize)];
+    let mut todo = VecDeque::from([(String::new(), 0usize)]);
     let mut seen = BTreeSet::new();
-    while let Some((prefix, depth)) = todo.pop() {
+    while let Some((prefix, depth)) = todo.pop_front() {
         let manifest_path = format!("{prefix}manifest.json");
         if depth > MAX_NESTING || !seen.insert(prefix.clone()) {
             return Err(input(&manifest_path, "nests assemblies in a loop or too deep to be a cloud assembly"));
@@ -344,13 +345,12 @@ fn read_stacks(assembly: &Assembly) -> Result<(Vec<StackInfo>, Vec<ManualStep>)>
             .filter(|(_, a)| a.get("type").and_then(Json::as_str) == Some("aws:cloudformation:stack"))
             .map(|(id, _)| id.as_str())
             .collect();
-        let mut nested = Vec::new();
         for (artifact_id, artifact) in &artifacts {
             let prop = |k: &str| artifact.get("properties").and_then(|p| p.get(k)).and_then(Json::as_str);
             match artifact.get("type").and_then(Json::as_str) {
                 Some("cdk:cloud-assembly") => {
                     if let Some(dir) = prop("directoryName") {
-                        nested.push((format!("{prefix}{dir}/"), depth + 1));
+                        todo.push_back((format!("{prefix}{dir}/"), depth + 1));
                     }
                 }
                 Some("cdk:tree") if prefix.is_empty() => {
@@ -366,8 +366,6 @@ fn read_stacks(assembly: &Assembly) -> Result<(Vec<StackInfo>, Vec<ManualStep>)>
                 _ => {}
             }
         }
-        // Depth first, in manifest order, as `cdk ls` lists a stage's stacks.
-        todo.extend(nested.into_iter().rev());
     }
     Ok((stacks, app_steps))
 }
