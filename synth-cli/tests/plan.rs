@@ -55,8 +55,8 @@ fn live(sample: &str) -> String {
 }
 
 /// A directory whose `cloudwright.json` sets every key the reference example declares to a
-/// live-looking value.
-fn live_context_dir(name: &str) -> std::path::PathBuf {
+/// live-looking value, and those values.
+fn live_context_dir(name: &str) -> (std::path::PathBuf, serde_json::Map<String, Json>) {
     let dir = scratch(name);
     let context: serde_json::Map<String, Json> =
         declared(&dir, &[]).into_iter().map(|(key, sample, _)| (key, Json::String(live(&sample)))).collect();
@@ -67,12 +67,12 @@ fn live_context_dir(name: &str) -> std::path::PathBuf {
         )
         .unwrap();
     }
-    dir
+    (dir, context)
 }
 
 #[test]
 fn the_runbooks_plan_is_the_commands_output_on_the_reference_example() {
-    let dir = live_context_dir("doc");
+    let (dir, context) = live_context_dir("doc");
     let output = run(&dir, &["plan"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let plan = text(&output.stdout);
@@ -90,15 +90,16 @@ fn the_runbooks_plan_is_the_commands_output_on_the_reference_example() {
         }
     }
     // The context it documents is what cloudwright.json sets.
-    for (key, sample, _) in declared(&dir, &[]) {
-        assert!(plan.contains(&format!("   {key} = {}\n", live(&sample))), "{key} is not listed:\n{plan}");
+    for (key, value) in &context {
+        assert!(plan.contains(&format!("   {key} = {}\n", value.as_str().unwrap())), "{key} is not listed:\n{plan}");
     }
+    assert!(declared(&dir, &[]).iter().all(|(_, _, sample)| !sample), "cloudwright.json sets every key");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn json_is_the_same_plan_for_scripts() {
-    let dir = live_context_dir("json");
+    let (dir, _) = live_context_dir("json");
     for mode in ["plain", "proton"] {
         let output = run(&dir, &["plan", "--format", "json", "--mode", mode]);
         assert!(output.status.success(), "{}", text(&output.stderr));
