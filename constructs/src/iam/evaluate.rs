@@ -222,11 +222,7 @@ fn decide_condition(operator: &str, key: &str, values: &[&str], request: &Reques
         "StringNotEqualsIgnoreCase" => (true, |p, v| p.eq_ignore_ascii_case(v)),
         "StringLike" | "ArnLike" => (false, glob),
         "StringNotLike" | "ArnNotLike" => (true, glob),
-        "Null" => {
-            return Some(
-                values.iter().any(|v| v.eq_ignore_ascii_case(if actual.is_empty() { "true" } else { "false" })),
-            );
-        }
+        "Null" => return Some(values.iter().any(|v| v.eq_ignore_ascii_case(if actual.is_empty() { "true" } else { "false" }))),
         _ => return None,
     };
     // A key the request fixes as absent (empty) passes an `...IfExists` test.

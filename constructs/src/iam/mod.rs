@@ -31,9 +31,9 @@ mod cross_account;
 pub(crate) mod evaluate;
 #[cfg_attr(not(feature = "full"), allow(dead_code))] // used by L2s that may be off
 pub(crate) mod lazy;
+pub(crate) mod needed;
 #[cfg(feature = "iam")]
 mod managed_policy;
-pub(crate) mod needed;
 pub mod policy;
 #[cfg(feature = "iam")]
 mod role;

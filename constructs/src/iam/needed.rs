@@ -151,9 +151,9 @@ pub(crate) fn deployer_actions<'a>(kinds: impl IntoIterator<Item = &'a str>) -> 
         let Some(info) = resource_type_info(kind) else { continue };
         let p = &info.handler_permissions;
         for action in p.create.iter().chain(p.update).chain(p.delete) {
-            let iam_action = action.split_once(':').is_some_and(|(s, n)| {
-                !s.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*')
-            });
+            let iam_action = action
+                .split_once(':')
+                .is_some_and(|(s, n)| !s.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*'));
             if iam_action {
                 out.push(action);
             }
@@ -182,8 +182,7 @@ fn literal(value: &Json, account: &str) -> Option<String> {
     if let Some(s) = value.as_str() {
         return Some(s.to_owned());
     }
-    let text =
-        value.get("Fn::Sub")?.as_str()?.replace("${AWS::Partition}", "aws").replace("${AWS::AccountId}", account);
+    let text = value.get("Fn::Sub")?.as_str()?.replace("${AWS::Partition}", "aws").replace("${AWS::AccountId}", account);
     (!text.contains("${")).then_some(text)
 }
 

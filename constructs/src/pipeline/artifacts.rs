@@ -149,14 +149,12 @@ pub(crate) fn artifact_store(
     }
     .with_principal(Principal::account(&names.account))]);
     if !target_roots.is_empty() {
-        key_policy.add_statement(
-            PolicyStatement {
-                sid: Some("TargetAccountsDecrypt".into()),
-                principals: target_roots.clone(),
-                ..PolicyStatement::allow(&["kms:Decrypt", "kms:DescribeKey"], ["*"])
-            }
-            .with_condition(deploy_roles.clone()),
-        );
+        key_policy.add_statement(PolicyStatement {
+            sid: Some("TargetAccountsDecrypt".into()),
+            principals: target_roots.clone(),
+            ..PolicyStatement::allow(&["kms:Decrypt", "kms:DescribeKey"], ["*"])
+        }
+        .with_condition(deploy_roles.clone()));
     }
     let key = CfnKey::new(
         scope,
@@ -210,17 +208,15 @@ pub(crate) fn artifact_store(
     }
     .with_condition(Condition::new(Operator::bool(), "aws:SecureTransport", ["false"]))]);
     if !targets.is_empty() {
-        bucket_policy.add_statement(
-            PolicyStatement {
-                sid: Some("TargetAccountsRead".into()),
-                principals: target_roots,
-                ..PolicyStatement::allow(
-                    &["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation", "s3:ListBucket"],
-                    [names.bucket_arn(), names.objects_arn()],
-                )
-            }
-            .with_condition(deploy_roles),
-        );
+        bucket_policy.add_statement(PolicyStatement {
+            sid: Some("TargetAccountsRead".into()),
+            principals: target_roots,
+            ..PolicyStatement::allow(
+                &["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation", "s3:ListBucket"],
+                [names.bucket_arn(), names.objects_arn()],
+            )
+        }
+        .with_condition(deploy_roles));
     }
     CfnBucketPolicy::new(
         scope,

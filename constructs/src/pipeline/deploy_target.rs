@@ -8,6 +8,7 @@ use cloudwright_core::{App, Construct, Expr, Group, Node, Result};
 use super::PipelineNames;
 use crate::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
 
+
 /// The deploy and execution roles in one target account.
 #[derive(Clone)]
 pub struct DeployTarget {

@@ -6,9 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value as Json;
 
-use super::{
-    Cel, Check, DeployedStack, Deployment, Located, RESOURCE_POLICIES, Rule, info, list, referenced_id, statements,
-};
+use super::{Cel, Check, DeployedStack, Deployment, Located, RESOURCE_POLICIES, Rule, info, list, referenced_id, statements};
 use crate::governance::model::Severity::{Error, Warning};
 use crate::iam::evaluate::{Decision, Request, decide};
 use crate::iam::needed::{self, Handlers};
@@ -140,8 +138,7 @@ fn aws_principals<'a>(kind: &str, props: &'a Json) -> Vec<&'a Json> {
 fn find_principal(deployment: &Deployment, arn: &str) -> Option<(usize, String)> {
     let rest = arn.strip_prefix("arn:")?;
     let mut parts = rest.splitn(5, ':');
-    let (_, service, _, account, resource) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let (_, service, _, account, resource) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     if service != "iam" {
         return None;
     }
@@ -214,10 +211,7 @@ fn principals_exist(deployment: &Deployment) -> Vec<Located> {
                 } else if stack.after.contains(&j) {
                     None
                 } else {
-                    Some(format!(
-                        "is created by stack {}, which does not deploy before stack {}",
-                        owner.name, stack.name
-                    ))
+                    Some(format!("is created by stack {}, which does not deploy before stack {}", owner.name, stack.name))
                 };
                 if let Some(problem) = problem {
                     out.push(Located {
@@ -247,9 +241,7 @@ fn role_statements(stack: &DeployedStack, role_id: &str) -> Option<Vec<Json>> {
     }
     let names_role = |value: Option<&Json>| {
         let name = role.get("RoleName").and_then(|n| resolve(n, stack));
-        list(value)
-            .into_iter()
-            .any(|r| referenced_id(r) == Some(role_id) || r.as_str().is_some() && r.as_str() == name.as_deref())
+        list(value).into_iter().any(|r| referenced_id(r) == Some(role_id) || r.as_str().is_some() && r.as_str() == name.as_deref())
     };
     for body in resources.values() {
         let kind = body.get("Type").and_then(Json::as_str);
@@ -296,8 +288,7 @@ fn pipeline_deployments(deployment: &Deployment) -> Vec<(usize, String, String)>
                         continue;
                     };
                     let account = role.split(':').nth(4).unwrap_or_default().to_owned();
-                    let region =
-                        action.get("Region").and_then(|r| resolve(r, stack)).unwrap_or(stack.region.to_owned());
+                    let region = action.get("Region").and_then(|r| resolve(r, stack)).unwrap_or(stack.region.to_owned());
                     let target = deployment
                         .stacks
                         .iter()
@@ -333,13 +324,8 @@ fn deployer_allowed(deployment: &Deployment) -> Vec<Located> {
             let missing: Vec<&str> = needed::actions(kind, props, Handlers::All)
                 .into_iter()
                 .filter(|action| {
-                    let request = Request {
-                        action,
-                        arn: arn.as_deref(),
-                        account: stack.account,
-                        region: stack.region,
-                        keys: &keys,
-                    };
+                    let request =
+                        Request { action, arn: arn.as_deref(), account: stack.account, region: stack.region, keys: &keys };
                     decide(&statements, &request) != Decision::Allowed
                 })
                 .collect();
@@ -402,8 +388,7 @@ fn governed_ous_hold_accounts(deployment: &Deployment) -> Vec<Located> {
                     && list(b.pointer("/Properties/ParentIds")).iter().any(|p| referenced_id(p) == Some(ou))
             });
             let path = format!("/{}", ous[ou]);
-            let declared =
-                stack.accounts.iter().any(|(p, _)| p.rsplit_once('/').is_some_and(|(parent, _)| parent == path));
+            let declared = stack.accounts.iter().any(|(p, _)| p.rsplit_once('/').is_some_and(|(parent, _)| parent == path));
             created || declared
         };
         for (id, body) in stack.resources() {

@@ -4,7 +4,8 @@ use serde_json::Value as Json;
 
 use super::{
     Cel, Check, RESOURCE_POLICIES, Resource, Rule, allows, cel_allows, cel_list, cel_statements, condition_keys,
-    has_condition, info, is_public_principal, label, list, statements, strings,
+    has_condition, info,
+    is_public_principal, label, list, statements, strings,
 };
 use crate::governance::model::Severity::{Error, Warning};
 use crate::iam::wildcard::glob_ignore_case;
