@@ -48,6 +48,7 @@ pub mod iam;
 
 #[cfg(all(feature = "organizations", feature = "controltower", feature = "iam"))]
 pub mod controltower;
+pub mod deploy;
 pub mod diff;
 #[cfg(all(feature = "dynamodb", feature = "iam"))]
 pub mod dynamodb;

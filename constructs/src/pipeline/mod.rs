@@ -454,6 +454,7 @@ fn codebuild_action(
 fn source_stage(node: &Node, role: &Role, source: &Source) -> Result<StageDeclaration> {
     let (name, provider, config) = match source {
         Source::GitHub { connection_arn, repository, branch } => {
+            crate::deploy::manual_step(node, crate::deploy::activate_connection(connection_arn.as_literal_str()));
             role.add_to_policy(PolicyStatement::allow(
                 &["codestar-connections:UseConnection"],
                 [connection_arn.clone()],
