@@ -130,14 +130,15 @@ fn every_component_of_the_seed_design_is_there() {
         assert_eq!(mgmt["Outputs"][output]["Value"]["Fn::GetAtt"][0], "PolicyControlBus");
         let reader = target["RoleArn"]["Fn::Sub"].as_str().unwrap();
         assert!(reader.starts_with("arn:${AWS::Partition}:iam::111111111111:role/cw-output-reader-"), "{reader}");
-        // Alarm forwarder, pipeline execution, deploy and smoke-test roles, Proton connection
-        // role, policy-control scanner role.
+        // Alarm forwarder, pipeline execution, deploy and smoke-test roles, policy-control
+        // scanner role; in plain mode no Proton connection role (the pipeline deploys with
+        // its own roles), and every role carries the pipeline's permissions boundary.
         let roles = resources(&baseline, "AWS::IAM::Role");
-        assert_eq!(roles.len(), 6);
-        // In plain mode the connection role is the one the management account deploys with.
-        let connection = roles.iter().find(|(id, _)| id.starts_with("ProtonConnectionRole")).unwrap().1;
-        let trust = connection["Properties"]["AssumeRolePolicyDocument"].to_string();
-        assert!(trust.contains(":iam::111111111111:root"), "{trust}");
+        assert_eq!(roles.len(), 5);
+        assert!(!roles.iter().any(|(id, _)| id.starts_with("ProtonConnectionRole")));
+        for (id, role) in &roles {
+            assert!(role["Properties"]["PermissionsBoundary"].is_object(), "{id} has no permissions boundary");
+        }
 
         let environment = assembly.template(&format!("{name}Environment")).unwrap();
         assert_eq!(resources(&environment, "AWS::EC2::VPC").len(), 1);
