@@ -439,43 +439,51 @@ pub fn app_with_mode(mode: DeployMode) -> Result<App> {
     let mut instances = Vec::new();
     for (id, name, account) in ENVIRONMENTS {
         let env = Environment::new(*account, REGION);
-        let connection_stack = Stack::new(
-            &app,
-            &format!("{id}Connection"),
-            StackProps { env: env.clone(), description: Some(format!("Connection of {name}")), ..Default::default() },
-        )?;
-        EnvironmentAccountConnection::new(
-            &connection_stack,
-            "Connection",
-            EnvironmentAccountConnectionProps {
-                management_account_id: MANAGEMENT_ACCOUNT.into(),
-                environment_name: (*name).into(),
-                statements: vec![
-                    PolicyStatement::allow(
-                        &[
-                            "cloudformation:*",
-                            "ec2:*",
-                            "ecs:*",
-                            "servicediscovery:*",
-                            "route53:*",
-                            "lambda:*",
-                            "iam:CreateRole",
-                            "iam:DeleteRole",
-                            "iam:GetRole",
-                            "iam:TagRole",
-                            "iam:PutRolePolicy",
-                            "iam:DeleteRolePolicy",
-                            "iam:AttachRolePolicy",
-                            "iam:DetachRolePolicy",
-                        ],
-                        [Expr::str("*")],
-                    ),
-                    pass_role_to(&["lambda.amazonaws.com", "ecs-tasks.amazonaws.com"]),
-                ],
-                allow_admin: false,
-                role_name: None,
-            },
-        )?;
+        // Proton reaches an environment account through its connection; in plain mode the
+        // stacks deploy with their account's own roles and no connection stack is needed.
+        if mode == DeployMode::Proton {
+            let connection_stack = Stack::new(
+                &app,
+                &format!("{id}Connection"),
+                StackProps {
+                    env: env.clone(),
+                    description: Some(format!("Connection of {name}")),
+                    ..Default::default()
+                },
+            )?;
+            EnvironmentAccountConnection::new(
+                &connection_stack,
+                "Connection",
+                EnvironmentAccountConnectionProps {
+                    management_account_id: MANAGEMENT_ACCOUNT.into(),
+                    environment_name: (*name).into(),
+                    statements: vec![
+                        PolicyStatement::allow(
+                            &[
+                                "cloudformation:*",
+                                "ec2:*",
+                                "ecs:*",
+                                "servicediscovery:*",
+                                "route53:*",
+                                "lambda:*",
+                                "iam:CreateRole",
+                                "iam:DeleteRole",
+                                "iam:GetRole",
+                                "iam:TagRole",
+                                "iam:PutRolePolicy",
+                                "iam:DeleteRolePolicy",
+                                "iam:AttachRolePolicy",
+                                "iam:DetachRolePolicy",
+                            ],
+                            [Expr::str("*")],
+                        ),
+                        pass_role_to(&["lambda.amazonaws.com", "ecs-tasks.amazonaws.com"]),
+                    ],
+                    allow_admin: false,
+                    role_name: None,
+                },
+            )?;
+        }
         let environment = env_template.deploy(
             &app,
             id,

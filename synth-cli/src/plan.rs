@@ -121,7 +121,11 @@ pub fn text(plan: &Plan, synth_line: Option<&str>) -> Result<String, std::fmt::E
     }
     for (i, s) in plan.manual_steps.iter().enumerate() {
         let place = if s.stack.is_empty() { String::new() } else { format!(", {} in {}", s.before, s.stack) };
-        writeln!(o, "   {}. Before wave {}{place}:", i + 1, s.before_wave)?;
+        if s.before_wave > plan.waves.len() {
+            writeln!(o, "   {}. After the last wave{place}:", i + 1)?;
+        } else {
+            writeln!(o, "   {}. Before wave {}{place}:", i + 1, s.before_wave)?;
+        }
         wrap(&mut o, "      ", &s.step)?;
         if let Some(command) = &s.command {
             writeln!(o, "      $ {command}")?;

@@ -117,7 +117,7 @@ fn migrates_the_repository_and_takes_over_the_deployed_stacks() {
     let deployers = ["cdk-hnb659fds-cfn-exec-role-111111111111-us-east-1".to_owned()].into();
     assert_eq!(
         queue_stack["Resources"][weak_reference::reader_logical_id("111111111111")],
-        weak_reference::reader_role(&role_name, "111111111111", &deployers)
+        weak_reference::reader_role(&role_name, "111111111111", &deployers, None)
     );
     // The service pipeline of AWS's sample renders (its buildspec uses `tojson`) with the
     // literal outputs of its instances.

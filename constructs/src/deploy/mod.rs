@@ -22,7 +22,8 @@ use cloudwright_core::Construct;
 use serde_json::{Map, Value as Json};
 
 /// Metadata type of a manual step, on the construct it must precede (written to the stack's
-/// manifest metadata under that construct's path): `{"step", "command"?, "docs"?}`.
+/// manifest metadata under that construct's path): `{"step", "command"?, "docs"?,
+/// "afterDeploy"?}`.
 pub const MANUAL_STEP_METADATA: &str = "cloudwright:deploy:manualStep";
 
 /// Something a person does by hand before a construct first deploys, which no template can
@@ -35,12 +36,15 @@ pub struct ManualStep {
     pub command: Option<String>,
     /// Where AWS documents it.
     pub docs: Option<String>,
+    /// Done once the construct is deployed (moving an account into the OU the stack
+    /// creates), not before.
+    pub after_deploy: bool,
 }
 
 impl ManualStep {
     /// A step with no command or documentation link.
     pub fn new(step: impl Into<String>) -> Self {
-        ManualStep { step: step.into(), command: None, docs: None }
+        ManualStep { step: step.into(), command: None, docs: None, after_deploy: false }
     }
 
     /// The command (or console action) that does it.
@@ -55,6 +59,12 @@ impl ManualStep {
         self
     }
 
+    /// Done once the construct is deployed rather than before.
+    pub fn after_deploy(mut self) -> Self {
+        self.after_deploy = true;
+        self
+    }
+
     /// The metadata entry's data.
     fn to_json(&self) -> Json {
         let mut data = Map::new();
@@ -65,13 +75,17 @@ impl ManualStep {
         if let Some(docs) = &self.docs {
             data.insert("docs".into(), Json::String(docs.clone()));
         }
+        if self.after_deploy {
+            data.insert("afterDeploy".into(), Json::Bool(true));
+        }
         Json::Object(data)
     }
 
     /// Reads a manual step's metadata data back.
     pub fn from_metadata(data: &Json) -> Option<ManualStep> {
         let text = |k: &str| data.get(k).and_then(Json::as_str).map(str::to_owned);
-        Some(ManualStep { step: text("step")?, command: text("command"), docs: text("docs") })
+        let after_deploy = data.get("afterDeploy").and_then(Json::as_bool).unwrap_or(false);
+        Some(ManualStep { step: text("step")?, command: text("command"), docs: text("docs"), after_deploy })
     }
 }
 

@@ -97,11 +97,12 @@ pub struct TrustReason {
     pub role: String,
 }
 
-/// A manual step, placed before the wave that deploys its construct.
+/// A manual step, placed before the wave that deploys its construct (after it, for a step
+/// done once the construct is deployed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedStep {
-    /// The wave it must precede (1-based).
+    /// The wave it must precede (1-based; one past the last wave: after every wave).
     pub before_wave: usize,
     /// The stack (as `cdk` names it) holding the construct.
     pub stack: String,
@@ -280,7 +281,7 @@ pub fn plan(assembly: &Assembly, assembly_dir: &str) -> Result<Plan> {
 
 fn planned(step: ManualStep, wave: usize, stack: &str, before: &str) -> PlannedStep {
     PlannedStep {
-        before_wave: wave,
+        before_wave: if step.after_deploy { wave + 1 } else { wave },
         stack: stack.to_owned(),
         before: before.to_owned(),
         step: step.step,

@@ -369,6 +369,24 @@ impl Account {
                 "parent": format!("/{}", ou.node().path()),
             }),
         );
+        // An existing account declared under an OU of the app: CloudFormation moves only the
+        // accounts it creates, so someone moves this one once the OU exists.
+        if let (Some(existing), true) = (&props.account_id, ou.depth() > 0) {
+            let ou_path = ou.node().path();
+            crate::deploy::manual_step(
+                group.node(),
+                crate::deploy::ManualStep::new(format!(
+                    "Move account {existing} into the OU {ou_path} once the stack created it, then re-apply the OU's \
+                     Control Tower baseline to it (ResetEnabledBaseline): until then the OU's guardrails govern no account"
+                ))
+                .command(format!(
+                    "aws organizations move-account --account-id {existing} --source-parent-id <current parent> \
+                     --destination-parent-id <the id of OU {ou_path}>"
+                ))
+                .docs("https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_move.html")
+                .after_deploy(),
+            );
+        }
         Ok(Account { group, account_id, literal_id: props.account_id, resource, org })
     }
 

@@ -285,7 +285,9 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
         if let Some(problem) = check_name("environment", &props.name) {
             node.add_error(problem);
         }
-        require_connection(&node, scope.node(), id, &props);
+        if mode == DeployMode::Proton {
+            require_connection(&node, scope.node(), id, &props);
+        }
         for problem in self.data.schema.validate(&inputs) {
             node.add_error(format!("the spec of environment {:?}: {problem}", props.name));
         }
@@ -299,9 +301,10 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
     }
 }
 
-/// An environment in another account is reached through an environment account
-/// connection in that account: without one Proton cannot deploy it, nor the pipeline its
-/// services, so synthesis stops, naming the environment.
+/// In Proton mode an environment in another account is reached through an environment
+/// account connection in that account: without one Proton cannot deploy it, so synthesis
+/// stops, naming the environment. (In plain mode the stacks deploy with `cdk deploy` or the
+/// pipeline's own roles: no connection is involved.)
 fn require_connection<I>(template: &Node, scope: &Node, id: &str, props: &EnvironmentProps<I>) {
     let Some(account) = props.env.account.clone() else { return };
     let name = props.name.clone();
