@@ -114,6 +114,11 @@ const EXAMPLES: &[&str] = &[
     "user_app",
 ];
 
+/// The examples `scripts/deploy-moto.sh` deploys with the real cdk CLI to moto, updates
+/// (context `cloudwright:example:revision=2`) and destroys: every L2 type moto's
+/// CloudFormation creates, and a strong cross-stack reference (`basic`).
+const DEPLOYED_EXAMPLES: &[&str] = &["essentials", "basic"];
+
 /// Vendored public Proton bundles and their specs (under `synth-cli/tests/fixtures/proton`),
 /// rendered with `inputs/environments.yaml` and `inputs/components.yaml` and checked by
 /// cfn-lint; the fixtures' README lists the samples left out for defects of their own.
@@ -134,7 +139,7 @@ const PROTON_SAMPLES: &[(&str, &str)] = &[
     ("aws-proton-workshop-code/aws-managed/lb-fargate-service/v1", "inputs/workshop-svc-spec.yaml"),
 ];
 
-/// Runs every CI step; `--quick` skips the external oracles.
+/// Runs every CI step; `--quick` skips the external oracles and the deploy to moto.
 pub fn run(args: &[String]) -> Result<(), String> {
     let root = workspace_root();
     let shared =
@@ -309,6 +314,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         // The fixture repository's migration, left by its test (synth-cli/tests/proton_migrate.rs).
         ci.oracle("oracle: proton migrate", "check-assembly", &target_dir.join("tmp/proton-migrate/assembly"));
+
+        // The real cdk CLI deploys, updates and destroys the examples on moto's emulator
+        // (docs/deploying.md).
+        let work = out.join("deploy-moto").to_string_lossy().into_owned();
+        let mut args = vec!["scripts/deploy-moto.sh", "--cli", &cli, "--work", &work];
+        let bins: Vec<String> =
+            DEPLOYED_EXAMPLES.iter().map(|e| target_dir.join("debug").join(e).to_string_lossy().into_owned()).collect();
+        for bin in &bins {
+            args.extend(["--app", bin.as_str()]);
+        }
+        let shared_dir = ci.shared.to_string_lossy().into_owned();
+        ci.step_in(
+            "deploy: cdk CLI against moto",
+            &root_dir,
+            &[("CLOUDWRIGHT_SHARED", shared_dir.as_str())],
+            "bash",
+            &args,
+        );
     }
     ci.report()
 }
