@@ -282,7 +282,7 @@ def list_exports(moto: Moto, account: str, region: str) -> dict[str, dict]:
             return exports
 
 
-def probe(moto: Moto, stack: StackInfo, logical: str, rtype: str, physical: str) -> str | None:
+def probe(moto: Moto, stack: StackInfo, logical: str, rtype: str, physical: str, exports: dict) -> str | None:
     """Asks the resource's own service about it; a problem, or None. Types without a probe
     pass (CloudFormation's status is all that is checked)."""
     props = stack.template.get("Resources", {}).get(logical, {}).get("Properties", {})
@@ -342,6 +342,14 @@ def probe(moto: Moto, stack: StackInfo, logical: str, rtype: str, physical: str)
         want = literal(props.get("CidrBlock"))
         if want is not None and vpc["CidrBlock"] != want:
             return f"VPC CIDR {vpc['CidrBlock']}, the template says {want}"
+    elif rtype == "AWS::SSM::Parameter":
+        value = c("ssm").get_parameter(Name=physical)["Parameter"]["Value"]
+        declared = props.get("Value")
+        want = literal(declared)
+        if isinstance(declared, dict) and isinstance(declared.get("Fn::ImportValue"), str):
+            want = exports.get(declared["Fn::ImportValue"], {}).get("Value")
+        if want is not None and value != want:
+            return f"parameter value {value!r}, expected {want!r}"
     elif rtype == "AWS::EC2::Subnet":
         c("ec2").describe_subnets(SubnetIds=[physical])
     return None
@@ -399,7 +407,7 @@ def check_stack(moto: Moto, run: Run, stack: StackInfo, expect: dict[str, set[st
             run.fail(f"{where}: resource {logical} ({rtype}) is {seen.get('ResourceStatus')}")
         if state == "created":
             try:
-                problem = probe(moto, stack, logical, rtype, seen["PhysicalResourceId"])
+                problem = probe(moto, stack, logical, rtype, seen["PhysicalResourceId"], exports)
             except ClientError as e:
                 problem = f"its service does not know it: {e}"
             if problem:
@@ -513,6 +521,9 @@ def main() -> int:
     parser.add_argument("--cdk", required=True, help="the cdk CLI")
     parser.add_argument("--app", action="append", default=[], help="an app binary to synthesize (repeatable)")
     parser.add_argument(
+        "--deploy-only", action="append", default=[], metavar="BIN", help="an app binary deployed and destroyed, not updated"
+    )
+    parser.add_argument(
         "--assembly",
         action="append",
         default=[],
@@ -537,10 +548,11 @@ def main() -> int:
     run = Run()
 
     plans: list[tuple[str, Path, Path | None]] = []
-    for app_bin in args.app:
+    apps = [(b, not args.no_update) for b in args.app] + [(b, False) for b in args.deploy_only]
+    for app_bin, update in apps:
         name = Path(app_bin).name
         first = work / name / "deploy"
-        second = None if args.no_update else work / name / "update"
+        second = work / name / "update" if update else None
         if not synth(args.cli, app_bin, first, []):
             run.fail(f"{name}: cloudwright synth failed")
             continue
@@ -575,7 +587,8 @@ def main() -> int:
     if run.failures:
         log(f"\n{len(run.failures)} failures, {len(plans)} apps, {took:.0f}s (logs under {work})")
         return 1
-    log(f"\nall passed: {len(plans)} apps deployed, updated and destroyed on moto in {took:.0f}s")
+    updated = sum(1 for p in plans if p[2] is not None)
+    log(f"\nall passed: {len(plans)} apps deployed ({updated} updated) and destroyed on moto in {took:.0f}s")
     return 0
 
 

@@ -119,6 +119,10 @@ const EXAMPLES: &[&str] = &[
 /// CloudFormation creates, and a strong cross-stack reference (`basic`).
 const DEPLOYED_EXAMPLES: &[&str] = &["essentials", "basic"];
 
+/// Examples it deploys and destroys only (they have no revision): stages in two accounts,
+/// a service with an asset-code function in three.
+const DEPLOYED_ONLY_EXAMPLES: &[&str] = &["stages", "lambda_service"];
+
 /// Vendored public Proton bundles and their specs (under `synth-cli/tests/fixtures/proton`),
 /// rendered with `inputs/environments.yaml` and `inputs/components.yaml` and checked by
 /// cfn-lint; the fixtures' README lists the samples left out for defects of their own.
@@ -319,11 +323,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         // (docs/deploying.md).
         let work = out.join("deploy-moto").to_string_lossy().into_owned();
         let mut args = vec!["scripts/deploy-moto.sh", "--cli", &cli, "--work", &work];
-        let bins: Vec<String> =
-            DEPLOYED_EXAMPLES.iter().map(|e| target_dir.join("debug").join(e).to_string_lossy().into_owned()).collect();
-        for bin in &bins {
-            args.extend(["--app", bin.as_str()]);
-        }
+        let bin = |e: &&str| target_dir.join("debug").join(e).to_string_lossy().into_owned();
+        let updated: Vec<String> = DEPLOYED_EXAMPLES.iter().map(bin).collect();
+        let deployed: Vec<String> = DEPLOYED_ONLY_EXAMPLES.iter().map(bin).collect();
+        args.extend(updated.iter().flat_map(|b| ["--app", b.as_str()]));
+        args.extend(deployed.iter().flat_map(|b| ["--deploy-only", b.as_str()]));
         let shared_dir = ci.shared.to_string_lossy().into_owned();
         ci.step_in(
             "deploy: cdk CLI against moto",
