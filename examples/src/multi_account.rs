@@ -417,6 +417,9 @@ fn govern(workload: &str, stack: &Stack) {
     }
 }
 
+/// Context key of the ARN of the CodeStar connection the pipeline's source uses.
+pub const SOURCE_CONNECTION_CONTEXT: &str = "sourceConnectionArn";
+
 /// Builds the reference app, in the mode `$CLOUDWRIGHT_DEPLOY_MODE` names (plain when unset).
 pub fn app() -> Result<App> {
     app_with(&Layout::default(), DeployMode::from_env()?)
@@ -549,10 +552,15 @@ pub fn app_with_props(layout: &Layout, props: AppProps) -> Result<App> {
         govern(name, &baseline);
         baselines.push((name.clone(), baseline));
     }
-    let connection_arn = format!(
-        "arn:aws:codestar-connections:{}:{}:connection/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
-        layout.region(),
-        layout.management_account
+    // The connection is created in the console (it starts PENDING and a person activates
+    // it): the app takes its ARN from the context.
+    let connection_arn = app.context_or_sample(
+        SOURCE_CONNECTION_CONTEXT,
+        &format!(
+            "arn:aws:codestar-connections:{}:{}:connection/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+            layout.region(),
+            layout.management_account
+        ),
     );
     let service = service_template.deploy(
         &app,

@@ -25,9 +25,14 @@ use cloudwright_constructs::sns::ITopic;
 use cloudwright_constructs::stackset::{StackSet, StackSetProps};
 use cloudwright_constructs::{App, Construct, Environment, Expr, Result, Stack, StackProps};
 
-/// The id of the landing zone's `IdentityCenterBaseline` enabled baseline, which OU
-/// registrations name (`aws controltower list-enabled-baselines`): replace with yours.
-const IDENTITY_CENTER_ENABLED_BASELINE_ID: &str = "XALULM96QHI525UOC";
+/// Context key of the organization's root id (`aws organizations list-roots`).
+pub const ROOT_ID_CONTEXT: &str = "organizationRootId";
+/// Context key of the ARN of the landing zone's `IdentityCenterBaseline` enabled baseline,
+/// which OU registrations name (`aws controltower list-enabled-baselines`).
+pub const IDENTITY_CENTER_BASELINE_CONTEXT: &str = "identityCenterEnabledBaselineArn";
+/// The sample id AWS's Control Tower documentation uses: the default synth and the
+/// snapshots use it, named in a warning, until the context gives the live one.
+const SAMPLE_BASELINE_ID: &str = "XALULM96QHI525UOC";
 
 /// Who is who in the organization: the reference layout by default; tests vary it.
 #[derive(Debug, Clone)]
@@ -78,7 +83,7 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
     let org = Organization::new(
         &stack,
         "Organization",
-        OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() },
+        OrganizationProps { root_id: Some(app.context_or_sample(ROOT_ID_CONTEXT, "r-a1b2")), ..Default::default() },
     )?;
 
     // The landing zone's shared accounts, in the Security OU Control Tower manages.
@@ -99,10 +104,13 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
         &org,
         "ControlTower",
         ControlTowerProps {
-            identity_center_enabled_baseline_arn: Some(format!(
-                "arn:aws:controltower:{}:{}:enabledbaseline/{IDENTITY_CENTER_ENABLED_BASELINE_ID}",
-                layout.region(),
-                layout.management_account
+            identity_center_enabled_baseline_arn: Some(app.context_or_sample(
+                IDENTITY_CENTER_BASELINE_CONTEXT,
+                &format!(
+                    "arn:aws:controltower:{}:{}:enabledbaseline/{SAMPLE_BASELINE_ID}",
+                    layout.region(),
+                    layout.management_account
+                ),
             )),
             ..Default::default()
         },

@@ -43,10 +43,10 @@
 
 mod table;
 
-use cloudwright_core::{Expr, Result};
+use cloudwright_core::{Construct, Expr, Result};
 
 use crate::cfn::dynamodb::CfnTable;
-use crate::iam::{Grantee, PolicyStatement};
+use crate::iam::{self, Grantee, PolicyStatement};
 
 pub use table::{Attribute, AttributeType, Billing, Table, TableEncryption, TableProps};
 
@@ -68,7 +68,13 @@ const KEY_WRITE_ACTIONS: &[&str] =
     &["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"];
 
 /// A DynamoDB table (the CDK's `ITable`): its ARN and name, and grants on its items.
-pub trait ITable {
+///
+/// A grant writes the grantee's own policy and, when the grantee is in another account,
+/// the table's resource policy too (naming its account, narrowed to its role), as both
+/// must allow a request across accounts; likewise the key policy of a [`crate::kms::Key`]
+/// encrypting the table.
+/// <https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>
+pub trait ITable: Construct {
     /// The table's ARN.
     fn table_arn(&self) -> Expr;
     /// The table's name.
@@ -76,6 +82,23 @@ pub trait ITable {
     /// The customer managed KMS key encrypting the table, if any (grants cover it too).
     fn encryption_key_arn(&self) -> Option<Expr> {
         None
+    }
+    /// The customer managed key of this app encrypting the table, whose key policy grants
+    /// to another account add to.
+    #[cfg(feature = "kms")]
+    fn encryption_key(&self) -> Option<&crate::kms::Key> {
+        None
+    }
+    /// True when DynamoDB's AWS managed key (`alias/aws/dynamodb`) encrypts the table,
+    /// which refuses access from other accounts.
+    fn encrypted_with_aws_managed_key(&self) -> bool {
+        false
+    }
+    /// Adds `statement` to the table's resource policy; false when this handle keeps none
+    /// to add to (the L1), so that a grant to another account is reported instead of
+    /// denied at run time.
+    fn try_add_to_resource_policy(&self, _statement: PolicyStatement) -> Result<bool> {
+        Ok(false)
     }
 
     /// Reading items of the table and its indexes.
@@ -93,8 +116,12 @@ pub trait ITable {
     }
 }
 
-/// `actions` and `DescribeTable` on the table and `<arn>/index/*`, and `key_actions` on its
-/// customer managed key.
+/// What to do about a grant across accounts on a table whose policy cloudwright does not keep.
+const NO_TABLE_POLICY: &str = "use dynamodb::Table, or grant with iam::grant and add \
+     iam::CrossAccount::between(&table, &grantee)'s statement (resource \"*\") to the CfnTable's ResourcePolicy";
+
+/// `actions` and `DescribeTable` on the table and `<arn>/index/*` (in the table's resource
+/// policy too across accounts), and `key_actions` on its customer managed key.
 fn grant_data<T: ITable + ?Sized>(
     table: &T,
     grantee: &impl Grantee,
@@ -105,9 +132,48 @@ fn grant_data<T: ITable + ?Sized>(
     let mut all: Vec<&str> = actions.to_vec();
     all.push(DESCRIBE_TABLE);
     let indexes = Expr::concat([arn.clone(), Expr::str("/index/*")]);
-    grantee.add_to_principal_policy(PolicyStatement::allow(&all, [arn, indexes]))?;
+    let node = table.node();
+    // A policy attached to the table covers the table and its indexes, and `*` stands for
+    // them: the table's own ARN in its own property would be a circular reference (the
+    // CDK writes `*` too).
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html
+    iam::grant_with_resource_policy(
+        node,
+        grantee,
+        &all,
+        vec![arn, indexes],
+        Some(vec![Expr::str("*")]),
+        |statement| table.try_add_to_resource_policy(statement),
+        ("resource policy", NO_TABLE_POLICY),
+    )?;
+    let other = || iam::CrossAccount::between(node, grantee);
+    if table.encrypted_with_aws_managed_key() {
+        if let Some(other) = other() {
+            // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-considerations.html
+            node.add_error(format!(
+                "granted to {} of account {}, but the table is encrypted with DynamoDB's AWS managed key, \
+                 which DynamoDB refuses to other accounts: use TableEncryption::AwsOwned or a customer managed key",
+                other.role_path(),
+                other.account()
+            ));
+        }
+    }
+    #[cfg(feature = "kms")]
+    if let Some(key) = table.encryption_key() {
+        return crate::kms::IKey::grant(key, grantee, key_actions);
+    }
     if let Some(key) = table.encryption_key_arn() {
         grantee.add_to_principal_policy(PolicyStatement::allow(key_actions, [key]))?;
+        if let Some(other) = other() {
+            node.add_error(format!(
+                "granted to {} of account {}, but the table's customer managed key is given by ARN, whose key \
+                 policy cloudwright cannot add to, and across accounts it must let the role in too: use \
+                 TableEncryption::Kms with a kms::Key of this app, or add \
+                 iam::CrossAccount::between(&table, &grantee)'s statement to that key's policy yourself",
+                other.role_path(),
+                other.account()
+            ));
+        }
     }
     Ok(())
 }

@@ -2,15 +2,20 @@
 //! on-demand billing, encryption with a KMS key, point-in-time recovery, and a table that
 //! outlives its stack (`Retain`, as the CDK).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use cloudwright_core::{Construct, Error, Expr, Group, Node, RemovalPolicy, Result};
 
 use super::ITable;
 use crate::cfn::dynamodb::table::{
     AttributeDefinition, AttributeType as CfnAttributeType, BillingMode, KeySchemaItem,
-    PointInTimeRecoverySpecification, ProvisionedThroughput, SseSpecification, SseType, StreamSpecification,
-    StreamViewType, TimeToLiveSpecification,
+    PointInTimeRecoverySpecification, ProvisionedThroughput, ResourcePolicy, SseSpecification, SseType,
+    StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 use crate::cfn::dynamodb::{CfnTable, CfnTableProps};
+use crate::iam::lazy::LazyDocument;
+use crate::iam::{PolicyKind, PolicyStatement};
 
 /// The type of a key attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,8 +85,13 @@ pub enum TableEncryption {
     /// The AWS managed key `alias/aws/dynamodb`, whose use CloudTrail records (the default).
     #[default]
     AwsManaged,
-    /// A customer managed key, by ARN; grants on the table cover it.
+    /// A customer managed key, by ARN; grants on the table cover it (in the grantee's own
+    /// policy: a grant to another account needs [`TableEncryption::Kms`]).
     CustomerManaged(Expr),
+    /// A customer managed key of this app; grants on the table cover it, and a grant to
+    /// another account adds to its key policy too.
+    #[cfg(feature = "kms")]
+    Kms(crate::kms::Key),
 }
 
 /// Properties of a [`Table`].
@@ -132,7 +142,9 @@ impl Default for TableProps {
 pub struct Table {
     group: Group,
     resource: CfnTable,
-    encryption_key: Option<Expr>,
+    encryption: TableEncryption,
+    /// The resource policy, once a grant to another account needs one.
+    policy: Rc<RefCell<Option<LazyDocument>>>,
 }
 
 impl Construct for Table {
@@ -169,18 +181,12 @@ impl Table {
                 Some(ProvisionedThroughput::new(i64::from(read_capacity), i64::from(write_capacity))),
             ),
         };
-        let encryption_key = match &props.encryption {
-            TableEncryption::CustomerManaged(key) => Some(key.clone()),
-            TableEncryption::AwsOwned | TableEncryption::AwsManaged => None,
-        };
         let sse_specification = match &props.encryption {
             TableEncryption::AwsOwned => None,
             TableEncryption::AwsManaged => Some(SseSpecification::new(true)),
-            TableEncryption::CustomerManaged(key) => Some(SseSpecification {
-                kms_master_key_id: Some(key.clone().into()),
-                sse_type: Some(SseType::Kms.into()),
-                ..SseSpecification::new(true)
-            }),
+            TableEncryption::CustomerManaged(_) => customer_managed(&props.encryption),
+            #[cfg(feature = "kms")]
+            TableEncryption::Kms(_) => customer_managed(&props.encryption),
         };
         let resource = CfnTable::new(
             &group,
@@ -204,7 +210,30 @@ impl Table {
             },
         )?;
         resource.apply_removal_policy(props.removal_policy);
-        Ok(Table { group, resource, encryption_key })
+        Ok(Table { group, resource, encryption: props.encryption, policy: Rc::new(RefCell::new(None)) })
+    }
+
+    /// Adds a statement to the table's resource policy (`ResourcePolicy`, written once a
+    /// statement is added; a resource policy: it names principals).
+    pub fn add_to_resource_policy(&self, statement: PolicyStatement) {
+        let mut slot = self.policy.borrow_mut();
+        match slot.as_ref() {
+            Some(document) => document.add(statement),
+            None => {
+                let document = LazyDocument::new([statement]);
+                let node = self.group.node();
+                document.bind_as(
+                    &self.resource,
+                    "ResourcePolicy",
+                    node,
+                    PolicyKind::Resource,
+                    false,
+                    "resource policy",
+                    |d| serde_json::to_value(ResourcePolicy::new(d)).unwrap_or_default(),
+                );
+                *slot = Some(document);
+            }
+        }
     }
 
     /// The stream's ARN, when the table has a stream.
@@ -226,8 +255,42 @@ impl ITable for Table {
         self.resource.reference()
     }
     fn encryption_key_arn(&self) -> Option<Expr> {
-        self.encryption_key.clone()
+        key_arn(&self.encryption)
     }
+    #[cfg(feature = "kms")]
+    fn encryption_key(&self) -> Option<&crate::kms::Key> {
+        match &self.encryption {
+            TableEncryption::Kms(key) => Some(key),
+            _ => None,
+        }
+    }
+    fn encrypted_with_aws_managed_key(&self) -> bool {
+        self.encryption == TableEncryption::AwsManaged
+    }
+    fn try_add_to_resource_policy(&self, statement: PolicyStatement) -> Result<bool> {
+        Table::add_to_resource_policy(self, statement);
+        Ok(true)
+    }
+}
+
+/// The ARN of the customer managed key, if one encrypts the table.
+fn key_arn(encryption: &TableEncryption) -> Option<Expr> {
+    match encryption {
+        TableEncryption::CustomerManaged(key) => Some(key.clone()),
+        #[cfg(feature = "kms")]
+        TableEncryption::Kms(key) => Some(crate::kms::IKey::key_arn(key)),
+        TableEncryption::AwsOwned | TableEncryption::AwsManaged => None,
+    }
+}
+
+/// The server-side encryption of a customer managed key.
+fn customer_managed(encryption: &TableEncryption) -> Option<SseSpecification> {
+    let key = key_arn(encryption)?;
+    Some(SseSpecification {
+        kms_master_key_id: Some(key.into()),
+        sse_type: Some(SseType::Kms.into()),
+        ..SseSpecification::new(true)
+    })
 }
 
 /// DynamoDB's naming rules and capacity minimums.

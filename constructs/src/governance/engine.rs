@@ -33,6 +33,8 @@ struct Checked {
     resources: usize,
     /// The organization the stack declares, if any.
     org: Option<OrgPart>,
+    /// The template, for the rules over the whole deployment.
+    template: Json,
 }
 
 /// Runs every rule over `assembly`, under each stack's rule pack.
@@ -67,15 +69,19 @@ pub fn check(assembly: &impl AssemblyFiles) -> Result<Report> {
     // The organizations are known once every stack is read: then each stack is checked
     // against the SCPs above its account.
     let orgs: Vec<OrgPart> = checked.iter_mut().filter_map(|c| c.org.take()).collect();
-    let mut findings = Vec::new();
+    let mut per_stack = Vec::with_capacity(stacks.len());
+    let mut templates = Vec::with_capacity(stacks.len());
     let mut resources = 0;
     for ((summary, meta), mut stack) in stacks.iter().zip(checked) {
         if !orgs.is_empty() {
             org_findings(assembly, summary, meta, &orgs, &production_accounts, &mut stack.findings)?;
         }
-        findings.extend(stack.findings);
+        per_stack.push(stack.findings);
+        templates.push(stack.template);
         resources += stack.resources;
     }
+    deployment_findings(assembly, &stacks, &templates, &mut per_stack)?;
+    let mut findings: Vec<Finding> = per_stack.into_iter().flatten().collect();
     findings.extend(proton_findings(assembly)?);
     Ok(Report { findings, rules: super::rule_list(), stacks: stacks.len(), resources })
 }
@@ -164,7 +170,7 @@ fn check_stack(
     let accounts: Vec<(String, String)> =
         meta.accounts.iter().map(|(path, _, id)| (path.clone(), id.clone())).collect();
     let org = organization::read(&template, environment(summary).0, &meta.paths, &accounts);
-    Ok(Checked { findings, resources, org })
+    Ok(Checked { findings, resources, org, template })
 }
 
 /// The findings of the organization rules on one stack: each resource against the SCPs
@@ -214,6 +220,74 @@ fn org_findings(
     }
     add_lines(&bytes, &mut found);
     findings.extend(found);
+    Ok(())
+}
+
+/// The findings of the rules over the whole deployment, added to each stack's.
+fn deployment_findings(
+    assembly: &impl AssemblyFiles,
+    stacks: &[(&StackSummary, StackMeta)],
+    templates: &[Json],
+    per_stack: &mut [Vec<Finding>],
+) -> Result<()> {
+    // Artifacts are named per assembly directory: dependencies name artifacts of their own.
+    let key = |s: &StackSummary| {
+        let dir = s.template_file.rsplit_once('/').map_or("", |(d, _)| d);
+        format!("{dir}/{}", s.artifact_id)
+    };
+    let index: HashMap<String, usize> = stacks.iter().enumerate().map(|(i, (s, _))| (key(s), i)).collect();
+    let direct: Vec<Vec<usize>> = stacks
+        .iter()
+        .map(|(s, _)| {
+            let dir = s.template_file.rsplit_once('/').map_or("", |(d, _)| d);
+            s.dependencies.iter().filter_map(|d| index.get(&format!("{dir}/{d}")).copied()).collect()
+        })
+        .collect();
+    let deployment = rules::Deployment {
+        stacks: stacks
+            .iter()
+            .zip(templates)
+            .enumerate()
+            .map(|(i, ((summary, meta), template))| {
+                let (account, region) = environment(summary);
+                let mut after = BTreeSet::new();
+                let mut todo = direct[i].clone();
+                while let Some(d) = todo.pop() {
+                    if after.insert(d) {
+                        todo.extend(&direct[d]);
+                    }
+                }
+                rules::DeployedStack {
+                    name: &summary.display_name,
+                    account,
+                    region,
+                    stack_name: &summary.stack_name,
+                    template,
+                    paths: &meta.paths,
+                    after,
+                    accounts: meta.accounts.iter().map(|(path, _, id)| (path.as_str(), id.as_str())).collect(),
+                }
+            })
+            .collect(),
+    };
+    for rule in rules::all() {
+        let Check::Deployment(check) = rule.check else { continue };
+        for located in check(&deployment) {
+            let (Some((summary, meta)), Some(template)) = (stacks.get(located.stack), templates.get(located.stack))
+            else {
+                continue;
+            };
+            let Some(severity) = meta.pack.severity_of(rule) else { continue };
+            let body = template.pointer(&format!("/Resources/{}", located.logical_id.replace('~', "~0").replace('/', "~1")));
+            let body = body.unwrap_or(&Json::Null);
+            let path = resource_path(meta, summary, &located.logical_id, body);
+            let suppressions = suppress::read(body);
+            let mut found =
+                vec![finding(rule, severity, located.message, summary, &path, Some(&located.logical_id), &suppressions)];
+            add_lines(&read(assembly, &summary.template_file)?, &mut found);
+            per_stack[located.stack].extend(found);
+        }
+    }
     Ok(())
 }
 

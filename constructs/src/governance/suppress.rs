@@ -69,8 +69,8 @@ impl Aspect for Suppress {
     fn visit(&self, node: &Node) {
         let applies = |resource: &CfnResource| match self.rule.check {
             Check::Resource(types, _) => types.contains(&resource.resource_type().as_str()),
-            // Rules about the organization above a stack look at every resource.
-            Check::Organization(_) => true,
+            // Rules about the organization above a stack, and deploy rules, look at every resource.
+            Check::Organization(_) | Check::Deployment(_) => true,
             _ => false,
         };
         if let Some(resource) = CfnResource::from_node(node).filter(applies) {

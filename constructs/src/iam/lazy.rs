@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use cloudwright_core::{CfnResource, Node};
+use serde_json::Value as Json;
 
 use super::{PolicyDocument, PolicyKind, PolicyStatement};
 
@@ -43,8 +44,24 @@ impl LazyDocument {
         allow_admin: bool,
         label: &'static str,
     ) {
+        self.bind_as(resource, property, owner, kind, allow_admin, label, |document| document);
+    }
+
+    /// [`LazyDocument::bind_with`], the property holding `wrap` of the document (a table's
+    /// `ResourcePolicy` is `{"PolicyDocument": ...}`).
+    #[allow(clippy::too_many_arguments)] // bind_with's, and the wrapper
+    pub(crate) fn bind_as(
+        &self,
+        resource: &CfnResource,
+        property: &str,
+        owner: &Node,
+        kind: PolicyKind,
+        allow_admin: bool,
+        label: &'static str,
+        wrap: impl Fn(Json) -> Json + 'static,
+    ) {
         let rendered = Rc::clone(&self.0);
-        resource.set_lazy_property(property, move || rendered.borrow().minimized().to_json());
+        resource.set_lazy_property(property, move || wrap(rendered.borrow().minimized().to_json()));
         let checked = Rc::clone(&self.0);
         owner.add_validation(move |_| {
             let problems = checked.borrow().validate(kind, allow_admin);

@@ -26,8 +26,12 @@
 //! # Ok::<(), cloudwright_constructs::Error>(())
 //! ```
 
+#[cfg(feature = "iam")]
+mod cross_account;
+pub(crate) mod evaluate;
 #[cfg_attr(not(feature = "full"), allow(dead_code))] // used by L2s that may be off
 pub(crate) mod lazy;
+pub(crate) mod needed;
 #[cfg(feature = "iam")]
 mod managed_policy;
 pub mod policy;
@@ -35,6 +39,10 @@ pub mod policy;
 mod role;
 pub(crate) mod wildcard;
 
+#[cfg(feature = "iam")]
+pub use cross_account::CrossAccount;
+#[cfg(feature = "iam")]
+pub(crate) use cross_account::grant_with_resource_policy;
 #[cfg(feature = "iam")]
 pub use managed_policy::{ManagedPolicy, ManagedPolicyProps};
 pub use policy::{Condition, Effect, Operator, PolicyDocument, PolicyKind, PolicyStatement, Principal, check_action};

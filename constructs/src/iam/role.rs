@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use cloudwright_core::logical_id::physical_name;
 use cloudwright_core::{Construct, Expr, Group, Node, Result, Value};
 use serde_json::{Map, Value as Json};
 
@@ -45,6 +46,10 @@ pub struct Role {
     resource: CfnRole,
     default_policy: Rc<RefCell<Option<DefaultPolicy>>>,
     allow_admin: bool,
+    /// The physical name, given or generated once another account must name the role.
+    name: Rc<RefCell<Option<String>>>,
+    /// The IAM path (`/` unless given), part of the role's ARN.
+    path: Option<String>,
 }
 
 /// A role's default policy, once a statement has been added.
@@ -64,6 +69,13 @@ impl Construct for Role {
 pub trait Grantee {
     /// Adds a statement to the principal's own policy.
     fn add_to_principal_policy(&self, statement: PolicyStatement) -> Result<()>;
+
+    /// The role the principal acts with (the CDK's `grantPrincipal`), which a resource of
+    /// another account lets in through its resource policy. `None` (the default) for a
+    /// principal with no role of this app: grants to it then write its own policy only.
+    fn grant_role(&self) -> Option<Role> {
+        None
+    }
 }
 
 impl Role {
@@ -92,10 +104,10 @@ impl Role {
                 managed_policy_arns: (!props.managed_policy_arns.is_empty())
                     .then(|| props.managed_policy_arns.into_iter().map(Value::Expr).collect()),
                 max_session_duration: props.max_session_duration.map(|s| Value::Literal(i64::from(s))),
-                path: props.path.map(Value::Literal),
+                path: props.path.clone().map(Value::Literal),
                 permissions_boundary: props.permissions_boundary.map(Value::Expr),
                 policies,
-                role_name: props.role_name.map(Value::Literal),
+                role_name: props.role_name.clone().map(Value::Literal),
                 tags: None,
             },
         )?;
@@ -119,7 +131,37 @@ impl Role {
                 group_node.add_error(format!("max session duration {d}s is outside 3600..=43200"));
             }
         }
-        Ok(Role { group, resource, default_policy: Rc::new(RefCell::new(None)), allow_admin: props.allow_admin })
+        Ok(Role {
+            group,
+            resource,
+            default_policy: Rc::new(RefCell::new(None)),
+            allow_admin: props.allow_admin,
+            name: Rc::new(RefCell::new(props.role_name)),
+            path: props.path,
+        })
+    }
+
+    /// The role's physical name, generated from its path when it has none (the CDK's
+    /// `PhysicalName.GENERATE_IF_NEEDED`): a resource policy of another account names the
+    /// role by ARN, which must be known at synthesis. Set only then, so a role no other
+    /// account names keeps CloudFormation's generated name, and its template.
+    pub(crate) fn name_for_other_accounts(&self) -> String {
+        let mut name = self.name.borrow_mut();
+        if let Some(name) = name.as_ref() {
+            return name.clone();
+        }
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (64 characters)
+        let generated = physical_name(&self.node().path(), 64);
+        // The L1's props were serialized when the role was created, and only now is it
+        // known that another account names it.
+        self.resource.set_property("RoleName", generated.as_str());
+        *name = Some(generated.clone());
+        generated
+    }
+
+    /// The IAM path, as a role's ARN has it between `role` and the name.
+    pub(crate) fn iam_path(&self) -> &str {
+        self.path.as_deref().unwrap_or("/")
     }
 
     /// The role's ARN.
@@ -175,9 +217,16 @@ impl Grantee for Role {
     fn add_to_principal_policy(&self, statement: PolicyStatement) -> Result<()> {
         self.add_to_policy(statement)
     }
+
+    fn grant_role(&self) -> Option<Role> {
+        Some(self.clone())
+    }
 }
 
-/// Grants `actions` on `resources` to `grantee`.
+/// Grants `actions` on `resources` to `grantee`, in its own policy only: the resource
+/// kinds' grants (`bucket.grant_read`) also write the resource policy when the grantee is
+/// in another account; this is for anything else, or for a resource whose policy you keep
+/// yourself (see [`super::CrossAccount`]).
 pub fn grant(grantee: &impl Grantee, actions: &[&str], resources: impl IntoIterator<Item = Expr>) -> Result<()> {
     grantee.add_to_principal_policy(PolicyStatement::allow(actions, resources))
 }

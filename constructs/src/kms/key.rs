@@ -51,6 +51,19 @@ impl Construct for Key {
     }
 }
 
+/// A key is its resource: two handles are equal when they are the same key.
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.resource == other.resource
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Key").field(&self.group.node().path()).finish()
+    }
+}
+
 impl IKey for Key {
     fn key_arn(&self) -> Expr {
         self.resource.attr_arn()
@@ -58,6 +71,11 @@ impl IKey for Key {
 
     fn key_id(&self) -> Expr {
         self.resource.reference()
+    }
+
+    fn try_add_to_resource_policy(&self, statement: PolicyStatement) -> Result<bool> {
+        self.policy.add(statement);
+        Ok(true)
     }
 }
 

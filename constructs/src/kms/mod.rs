@@ -23,7 +23,7 @@ pub use key::{Key, KeyProps, check_alias_name};
 use cloudwright_core::{Construct, Expr, Result};
 
 use crate::cfn::kms::CfnKey;
-use crate::iam::{self, Grantee};
+use crate::iam::{self, Grantee, PolicyStatement};
 
 /// The actions that decrypt (the CDK's `grantDecrypt`).
 const DECRYPT: &[&str] = &["kms:Decrypt"];
@@ -36,6 +36,9 @@ const ENCRYPT_DECRYPT: &[&str] = &["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*
 ///
 /// Grants add to the grantee's own policy, which suffices in the key's account because
 /// the key policy lets that account's IAM policies decide (the CDK's default key policy).
+/// A grantee in another account must also be let in by the key policy, so there the
+/// grant adds a statement to it naming the grantee's account, narrowed to its role.
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html>
 pub trait IKey: Construct {
     /// The key's ARN.
     fn key_arn(&self) -> Expr;
@@ -43,12 +46,30 @@ pub trait IKey: Construct {
     /// The key's id.
     fn key_id(&self) -> Expr;
 
-    /// Grants `actions` on the key.
+    /// Adds `statement` to the key policy; false when this handle keeps no key policy to
+    /// add to (the L1, whose `KeyPolicy` is yours), so that a grant to another account is
+    /// reported instead of denied at run time.
+    fn try_add_to_resource_policy(&self, _statement: PolicyStatement) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Grants `actions` on the key; across accounts, the key policy lets the grantee's
+    /// role in too.
     fn grant(&self, grantee: &impl Grantee, actions: &[&str]) -> Result<()>
     where
         Self: Sized,
     {
-        iam::grant(grantee, actions, [self.key_arn()])
+        // A key policy's `Resource` is the key itself, written `*`.
+        // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html
+        iam::grant_with_resource_policy(
+            self.node(),
+            grantee,
+            actions,
+            vec![self.key_arn()],
+            Some(vec![Expr::str("*")]),
+            |statement| self.try_add_to_resource_policy(statement),
+            ("key policy", NO_KEY_POLICY),
+        )
     }
 
     /// Decrypting with the key.
@@ -76,6 +97,10 @@ pub trait IKey: Construct {
     }
 }
 
+/// What to do about a grant across accounts on a key whose policy cloudwright does not keep.
+const NO_KEY_POLICY: &str = "use kms::Key, or grant with iam::grant and add \
+     iam::CrossAccount::between(&key, &grantee)'s statement (resource \"*\") to the CfnKey's KeyPolicy";
+
 impl IKey for CfnKey {
     fn key_arn(&self) -> Expr {
         self.attr_arn()
@@ -86,16 +111,10 @@ impl IKey for CfnKey {
     }
 }
 
-/// Grants `actions` on `resources`, and `key_actions` on `key` when a customer managed
-/// key encrypts them: what the CDK's grants on encrypted resources do.
-pub(crate) fn grant_with_key(
-    grantee: &impl Grantee,
-    actions: &[&str],
-    resources: impl IntoIterator<Item = Expr>,
-    key: Option<&Key>,
-    key_actions: &[&str],
-) -> Result<()> {
-    iam::grant(grantee, actions, resources)?;
+/// Grants `key_actions` on `key`, the customer managed key encrypting a resource the
+/// grantee is granted (the CDK's grants on encrypted resources); across accounts its key
+/// policy lets the grantee's role in too.
+pub(crate) fn grant_key(grantee: &impl Grantee, key: Option<&Key>, key_actions: &[&str]) -> Result<()> {
     match key {
         Some(key) => key.grant(grantee, key_actions),
         None => Ok(()),

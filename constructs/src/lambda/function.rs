@@ -381,6 +381,10 @@ impl Grantee for Function {
     fn add_to_principal_policy(&self, statement: PolicyStatement) -> Result<()> {
         self.role.add_to_policy(statement)
     }
+
+    fn grant_role(&self) -> Option<Role> {
+        Some(self.role.clone())
+    }
 }
 
 /// A number as the L1 takes it.

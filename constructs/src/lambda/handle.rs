@@ -1,25 +1,46 @@
 //! `IFunction`: what any Lambda function offers, whether the `Function` L2 or the
 //! generated `CfnFunction`, as the CDK's `lambda.IFunction`.
 
-use cloudwright_core::{Expr, Result};
+use cloudwright_core::{Construct, Expr, Result, Value};
 
-use crate::cfn::lambda::CfnFunction;
-use crate::iam::{Grantee, grant};
+use crate::cfn::lambda::{CfnFunction, CfnPermission, CfnPermissionProps};
+use crate::iam::{CrossAccount, Grantee, grant};
 
 /// A Lambda function, by its ARN.
-pub trait IFunction {
+pub trait IFunction: Construct {
     /// The function's ARN.
     fn function_arn(&self) -> Expr;
 
     /// Lets `grantee` invoke the function, its versions and aliases: the CDK grants on the
     /// ARN and on `<arn>:*`, since a qualified ARN is a different resource to IAM
     /// (<https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html>).
+    ///
+    /// A grantee in another account must also be let in by the function's resource-based
+    /// policy: an `AWS::Lambda::Permission` for the grantee's account (beside the function).
+    /// <https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-cross-account.html>
     fn grant_invoke(&self, grantee: &impl Grantee) -> Result<()>
     where
         Self: Sized,
     {
         let arn = self.function_arn();
-        grant(grantee, &["lambda:InvokeFunction"], [arn.clone(), Expr::concat([arn, Expr::str(":*")])])
+        grant(grantee, &["lambda:InvokeFunction"], [arn.clone(), Expr::concat([arn, Expr::str(":*")])])?;
+        let Some(other) = CrossAccount::between(self, grantee) else {
+            return Ok(());
+        };
+        let id = format!("InvokeFrom-{}", other.role_name());
+        if self.node().find_child(&id).is_none() {
+            // The principal is the account, not the role: a Lambda permission takes no
+            // condition on `aws:PrincipalArn` (only `SourceArn`, `SourceAccount` and
+            // `PrincipalOrgID`), and naming a role that does not exist yet (the grantee's
+            // stack deploys after this one, as it reads the function's ARN) is refused.
+            // The grantee account's IAM policies decide who there may invoke, and the
+            // grant above allows only this role.
+            // https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html
+            let props =
+                CfnPermissionProps::new("lambda:InvokeFunction", Value::Expr(self.function_arn()), other.account());
+            CfnPermission::new(self.node(), &id, props)?;
+        }
+        Ok(())
     }
 }
 

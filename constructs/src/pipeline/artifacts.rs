@@ -42,7 +42,13 @@ impl PipelineNames {
         PipelineNames {
             account: account.into(),
             region: region.into(),
-            bucket: physical_name(&format!("{path}/Artifacts"), 63),
+            // Bucket names are global per partition: the account and region keep a second
+            // organization deploying the same app from BucketAlreadyExists (CW-DEPLOY-3,
+            // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+            bucket: format!(
+                "{}-{account}-{region}",
+                physical_name(&format!("{path}/Artifacts"), 63 - account.len() - region.len() - 2)
+            ),
             key_alias: format!("alias/{}", physical_name(&format!("{path}/ArtifactsKey"), 200)),
             pipeline_role: physical_name(&format!("{path}/PipelineRole"), 64),
             deploy_role: physical_name(&format!("{path}/DeployRole"), 64),
@@ -129,7 +135,14 @@ pub(crate) fn artifact_store(
     names: &PipelineNames,
     targets: &[String],
 ) -> Result<ArtifactStore> {
+    // The target accounts' deploy roles are created by their baseline stacks, which deploy
+    // after this one (they read its outputs): IAM, S3 and KMS refuse a policy naming a role
+    // that does not exist yet ("Invalid principal in policy", CW-DEPLOY-1), so the policies
+    // name each account's root, narrowed to its deploy role by `aws:PrincipalArn`
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
     let target_roots: Vec<Principal> = targets.iter().map(|a| Principal::account(a)).collect();
+    let deploy_roles =
+        Condition::new(Operator::arn_equals(), "aws:PrincipalArn", targets.iter().map(|a| names.deploy_role_arn(a)));
     let mut key_policy = PolicyDocument::new([PolicyStatement {
         sid: Some("KeyAdministration".into()),
         ..PolicyStatement::allow(&["kms:*"], ["*"])
@@ -140,7 +153,8 @@ pub(crate) fn artifact_store(
             sid: Some("TargetAccountsDecrypt".into()),
             principals: target_roots.clone(),
             ..PolicyStatement::allow(&["kms:Decrypt", "kms:DescribeKey"], ["*"])
-        });
+        }
+        .with_condition(deploy_roles.clone()));
     }
     let key = CfnKey::new(
         scope,
@@ -196,12 +210,13 @@ pub(crate) fn artifact_store(
     if !targets.is_empty() {
         bucket_policy.add_statement(PolicyStatement {
             sid: Some("TargetAccountsRead".into()),
-            principals: targets.iter().map(|a| Principal::arn(names.deploy_role_arn(a))).collect(),
+            principals: target_roots,
             ..PolicyStatement::allow(
                 &["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation", "s3:ListBucket"],
                 [names.bucket_arn(), names.objects_arn()],
             )
-        });
+        }
+        .with_condition(deploy_roles));
     }
     CfnBucketPolicy::new(
         scope,

@@ -145,6 +145,11 @@ impl DeliveryPipeline {
             deploy_targets.push(deploy_target);
         }
 
+        if mode == DeployMode::Plain {
+            for (deploy_target, target) in deploy_targets.iter().zip(&targets) {
+                deploy_target.allow_deploying(&target.stacks)?;
+            }
+        }
         let mut stages =
             vec![build_stage(&props.build_commands, (mode == DeployMode::Plain).then_some(&targets), &qualifier)];
         let mut errors = Vec::new();

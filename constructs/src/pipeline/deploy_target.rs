@@ -8,36 +8,6 @@ use cloudwright_core::{App, Construct, Expr, Group, Node, Result};
 use super::PipelineNames;
 use crate::iam::{Condition, Operator, PolicyStatement, Principal, Role, RoleProps};
 
-/// What the target account's stacks may contain, for the execution role: the services
-/// of the seed's baseline, environment (VPC, ECS cluster, Cloud Map namespace) and Lambda
-/// services. A Cloud Map private DNS namespace creates a Route 53 private hosted zone with
-/// the caller's permissions:
-/// <https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-api-permissions-ref.html>
-pub const DEPLOYABLE_SERVICES: &[&str] = &[
-    "lambda:*",
-    "logs:*",
-    "cloudwatch:*",
-    "sns:*",
-    "sqs:*",
-    "events:*",
-    "xray:*",
-    "ssm:GetParameter*",
-    "ec2:Describe*",
-    "ec2:*Vpc*",
-    "ec2:*Subnet*",
-    "ec2:*SecurityGroup*",
-    "ec2:*RouteTable*",
-    "ec2:*Route",
-    "ec2:*InternetGateway*",
-    "ec2:*Tags",
-    "ecs:*Cluster*",
-    "ecs:TagResource",
-    "servicediscovery:*",
-    "route53:*HostedZone*",
-    "route53:GetChange",
-    "route53:ChangeResourceRecordSets",
-    "route53:ListResourceRecordSets",
-];
 
 /// The deploy and execution roles in one target account.
 #[derive(Clone)]
@@ -83,24 +53,6 @@ impl DeployTarget {
                 ..Default::default()
             },
         )?;
-        execution_role.add_to_policy(PolicyStatement::allow(DEPLOYABLE_SERVICES, ["*"]))?;
-        execution_role.add_to_policy(PolicyStatement::allow(
-            &[
-                "iam:CreateRole",
-                "iam:DeleteRole",
-                "iam:GetRole",
-                "iam:PassRole",
-                "iam:TagRole",
-                "iam:UntagRole",
-                "iam:UpdateAssumeRolePolicy",
-                "iam:PutRolePolicy",
-                "iam:DeleteRolePolicy",
-                "iam:GetRolePolicy",
-                "iam:AttachRolePolicy",
-                "iam:DetachRolePolicy",
-            ],
-            [Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*")],
-        ))?;
         // Weak references of the stacks it deploys are read through the producers' reader
         // roles (`Fn::GetStackOutput`'s `RoleArn`, assumed with the deploying role).
         execution_role.add_to_policy(PolicyStatement::allow(
@@ -160,6 +112,32 @@ impl DeployTarget {
             ))],
         ))?;
         Ok(DeployTarget { group, names: names.clone(), account, deploy_role, execution_role })
+    }
+
+    /// Lets the execution role deploy `stacks`: every action the handlers of their resource
+    /// types call (from the resource schemas, `iam::needed`), so what the role holds
+    /// follows what it deploys and the deploy rule CW-DEPLOY-2 holds by construction.
+    pub fn allow_deploying(&self, stacks: &[cloudwright_core::Stack]) -> Result<()> {
+        let mut kinds: Vec<String> = stacks
+            .iter()
+            .flat_map(|s| s.node().descendants())
+            .filter_map(|n| cloudwright_core::CfnResource::from_node(&n))
+            .map(|r| r.resource_type())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        let actions = crate::iam::needed::deployer_actions(kinds.iter().map(String::as_str));
+        // Passing a role stays within this account's roles (the functions' and services'
+        // roles the stacks create), never `*`.
+        let (pass, rest): (Vec<&str>, Vec<&str>) = actions.iter().partition(|a| a.eq_ignore_ascii_case("iam:PassRole"));
+        if !rest.is_empty() {
+            self.execution_role.add_to_policy(PolicyStatement::allow(&rest, ["*"]))?;
+        }
+        if !pass.is_empty() {
+            let roles = Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*");
+            self.execution_role.add_to_policy(PolicyStatement::allow(&pass, [roles]))?;
+        }
+        Ok(())
     }
 
     /// A role the smoke tests of `environment` assume in this account, trusted by that

@@ -54,7 +54,7 @@ use serde_json::Value as Json;
 pub use artifacts::PipelineNames;
 pub use buildspec::{Artifacts, BuildSpec, Cache, Env, Phase, Phases, Report};
 pub use delivery::{DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps};
-pub use deploy_target::{DEPLOYABLE_SERVICES, DeployTarget};
+pub use deploy_target::DeployTarget;
 pub use project::{BuildEnvironment, BuildProject, BuildProjectProps};
 
 use crate::cfn::codepipeline::pipeline::{

@@ -80,6 +80,11 @@ impl IBucket for Bucket {
     fn encryption_key(&self) -> Option<&Key> {
         self.key.as_ref()
     }
+
+    fn try_add_to_resource_policy(&self, statement: PolicyStatement) -> Result<bool> {
+        self.document.add(statement);
+        Ok(true)
+    }
 }
 
 impl Bucket {

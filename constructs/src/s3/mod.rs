@@ -24,7 +24,7 @@ pub use bucket::{Bucket, BucketEncryption, BucketProps, check_bucket_name};
 use cloudwright_core::{Construct, Expr, Result};
 
 use crate::cfn::s3::CfnBucket;
-use crate::iam::Grantee;
+use crate::iam::{self, Grantee, PolicyStatement};
 use crate::kms::{self, Key};
 
 /// Reading objects and listing them. Named actions, not the CDK's `BUCKET_READ_ACTIONS`
@@ -45,6 +45,12 @@ const PUT: &[&str] = &[
 const DELETE: &[&str] = &["s3:DeleteObject*"];
 
 /// An S3 bucket (the CDK's `s3.IBucket`): its ARN and name, and grants on it.
+///
+/// A grant writes the grantee's own policy and, when the grantee is in another account,
+/// the bucket policy too (naming its account, narrowed to its role), as both must allow a
+/// request across accounts; likewise the key policy of a customer managed key encrypting
+/// the bucket.
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-walkthroughs-managing-access-example2.html>
 pub trait IBucket: Construct {
     /// The bucket's ARN.
     fn bucket_arn(&self) -> Expr;
@@ -57,6 +63,13 @@ pub trait IBucket: Construct {
         None
     }
 
+    /// Adds `statement` to the bucket policy; false when this handle keeps no bucket
+    /// policy to add to (the L1), so that a grant to another account is reported instead
+    /// of denied at run time.
+    fn try_add_to_resource_policy(&self, _statement: PolicyStatement) -> Result<bool> {
+        Ok(false)
+    }
+
     /// The ARN of the objects whose keys match `pattern` (`"*"`: every object).
     fn arn_for_objects(&self, pattern: &str) -> Expr {
         Expr::concat([self.bucket_arn(), Expr::str(format!("/{pattern}"))])
@@ -67,8 +80,8 @@ pub trait IBucket: Construct {
     where
         Self: Sized,
     {
-        let resources = [self.bucket_arn(), self.arn_for_objects("*")];
-        kms::grant_with_key(grantee, READ, resources, self.encryption_key(), kms::KEY_READ)
+        let resources = vec![self.bucket_arn(), self.arn_for_objects("*")];
+        grant(self, grantee, READ, resources, kms::KEY_READ)
     }
 
     /// Writing objects (put, delete, abort uploads).
@@ -77,8 +90,8 @@ pub trait IBucket: Construct {
         Self: Sized,
     {
         let actions: Vec<&str> = DELETE.iter().chain(PUT).copied().collect();
-        let resources = [self.bucket_arn(), self.arn_for_objects("*")];
-        kms::grant_with_key(grantee, &actions, resources, self.encryption_key(), kms::KEY_WRITE)
+        let resources = vec![self.bucket_arn(), self.arn_for_objects("*")];
+        grant(self, grantee, &actions, resources, kms::KEY_WRITE)
     }
 
     /// Putting objects only.
@@ -86,7 +99,7 @@ pub trait IBucket: Construct {
     where
         Self: Sized,
     {
-        kms::grant_with_key(grantee, PUT, [self.arn_for_objects("*")], self.encryption_key(), kms::KEY_WRITE)
+        grant(self, grantee, PUT, vec![self.arn_for_objects("*")], kms::KEY_WRITE)
     }
 
     /// Reading and writing objects.
@@ -95,9 +108,34 @@ pub trait IBucket: Construct {
         Self: Sized,
     {
         let actions: Vec<&str> = READ.iter().chain(DELETE).chain(PUT).copied().collect();
-        let resources = [self.bucket_arn(), self.arn_for_objects("*")];
-        kms::grant_with_key(grantee, &actions, resources, self.encryption_key(), kms::KEY_READ_WRITE)
+        let resources = vec![self.bucket_arn(), self.arn_for_objects("*")];
+        grant(self, grantee, &actions, resources, kms::KEY_READ_WRITE)
     }
+}
+
+/// What to do about a grant across accounts on a bucket whose policy cloudwright does not keep.
+const NO_BUCKET_POLICY: &str = "use s3::Bucket, or grant with iam::grant and add \
+     iam::CrossAccount::between(&bucket, &grantee)'s statement to your own CfnBucketPolicy";
+
+/// `actions` on `resources` of `bucket` (bucket policy too across accounts), and
+/// `key_actions` on its customer managed key.
+fn grant(
+    bucket: &impl IBucket,
+    grantee: &impl Grantee,
+    actions: &[&str],
+    resources: Vec<Expr>,
+    key_actions: &[&str],
+) -> Result<()> {
+    iam::grant_with_resource_policy(
+        bucket.node(),
+        grantee,
+        actions,
+        resources,
+        None,
+        |statement| bucket.try_add_to_resource_policy(statement),
+        ("bucket policy", NO_BUCKET_POLICY),
+    )?;
+    kms::grant_key(grantee, bucket.encryption_key(), key_actions)
 }
 
 impl IBucket for CfnBucket {

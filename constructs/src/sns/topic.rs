@@ -4,18 +4,25 @@
 //!
 //! Subscribers: SQS queues, Lambda functions, email addresses and HTTPS endpoints.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use cloudwright_core::logical_id::physical_name;
 use cloudwright_core::{Construct, Expr, Group, Node, Result, Value};
+use serde_json::Value as Json;
 
 use super::ITopic;
-use crate::cfn::sns::{CfnSubscription, CfnSubscriptionProps, CfnTopic, CfnTopicProps};
-use crate::iam::{Condition, Operator, PolicyStatement, Principal};
+use crate::cfn::sns::{
+    CfnSubscription, CfnSubscriptionProps, CfnTopic, CfnTopicPolicy, CfnTopicPolicyProps, CfnTopicProps,
+};
+use crate::iam::lazy::LazyDocument;
+use crate::iam::{Condition, Operator, PolicyKind, PolicyStatement, Principal};
 use crate::kms::{IKey, Key};
 use crate::lambda::{Function, IFunction, Permission};
 use crate::sqs::{IQueue, Queue};
 
 /// SNS's AWS managed key.
-const AWS_MANAGED_KEY: &str = "alias/aws/sns";
+pub(super) const AWS_MANAGED_KEY: &str = "alias/aws/sns";
 
 /// How a topic's messages are encrypted at rest.
 #[derive(Clone, Default)]
@@ -70,6 +77,7 @@ pub struct Topic {
     resource: CfnTopic,
     key: Option<Key>,
     fifo: bool,
+    policy: Rc<RefCell<Option<(CfnTopicPolicy, LazyDocument)>>>,
 }
 
 impl Construct for Topic {
@@ -89,6 +97,14 @@ impl ITopic for Topic {
 
     fn encryption_key(&self) -> Option<&Key> {
         self.key.as_ref()
+    }
+
+    fn encrypted_with_aws_managed_key(&self) -> bool {
+        self.key.is_none()
+    }
+
+    fn try_add_to_resource_policy(&self, statement: PolicyStatement) -> Result<bool> {
+        Topic::add_to_resource_policy(self, statement).map(|_| true)
     }
 }
 
@@ -130,7 +146,32 @@ impl Topic {
         if props.content_based_deduplication && !props.fifo {
             node.add_error("content-based deduplication is for FIFO topics only; set fifo: true or drop it");
         }
-        Ok(Topic { group, resource, key, fifo: props.fifo })
+        Ok(Topic { group, resource, key, fifo: props.fifo, policy: Rc::new(RefCell::new(None)) })
+    }
+
+    /// Adds a statement to the topic policy (created on first use; a resource policy: it
+    /// names principals), and returns that policy. It replaces SNS's default topic policy,
+    /// which lets in the topic's own account: principals there keep their access through
+    /// their IAM policies, but a service publishing on the account's behalf through that
+    /// default needs a statement of its own here.
+    /// <https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html>
+    pub fn add_to_resource_policy(&self, statement: PolicyStatement) -> Result<CfnTopicPolicy> {
+        let mut slot = self.policy.borrow_mut();
+        if let Some((policy, document)) = slot.as_ref() {
+            document.add(statement);
+            return Ok(policy.clone());
+        }
+        let props = CfnTopicPolicyProps::new(Json::Null, vec![Value::Expr(self.topic_arn())]);
+        let policy = CfnTopicPolicy::new(&self.group, "Policy", props)?;
+        let document = LazyDocument::new([statement]);
+        document.bind(&policy, "PolicyDocument", self.group.node(), PolicyKind::Resource, "topic policy");
+        *slot = Some((policy.clone(), document));
+        Ok(policy)
+    }
+
+    /// The `AWS::SNS::TopicPolicy` resource, once a statement has been added.
+    pub fn policy(&self) -> Option<CfnTopicPolicy> {
+        self.policy.borrow().as_ref().map(|(p, _)| p.clone())
     }
 
     /// Subscribes `subscription` to the topic. A queue's subscription lives with the

@@ -27,10 +27,16 @@ pub use queue::{DeadLetterQueue, Queue, QueueEncryption, QueueProps};
 use cloudwright_core::{Construct, Expr, Result};
 
 use crate::cfn::sqs::CfnQueue;
-use crate::iam::{self, Grantee};
+use crate::iam::{self, Grantee, PolicyStatement};
 use crate::kms::{self, Key};
 
 /// An SQS queue (the CDK's `sqs.IQueue`): its ARN and URL, and grants on it.
+///
+/// A grant writes the grantee's own policy and, when the grantee is in another account,
+/// the queue policy too (naming its account, narrowed to its role), as both must allow a
+/// request across accounts; likewise the key policy of a customer managed key encrypting
+/// the queue.
+/// <https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-basic-examples-of-sqs-policies.html>
 pub trait IQueue: Construct {
     /// The queue's ARN.
     fn queue_arn(&self) -> Expr;
@@ -46,6 +52,13 @@ pub trait IQueue: Construct {
         None
     }
 
+    /// Adds `statement` to the queue policy; false when this handle keeps no queue policy
+    /// to add to (the L1), so that a grant to another account is reported instead of
+    /// denied at run time.
+    fn try_add_to_resource_policy(&self, _statement: PolicyStatement) -> Result<bool> {
+        Ok(false)
+    }
+
     /// Sending messages; with a customer managed key, encrypting and decrypting with it,
     /// which SQS needs of a sender.
     /// <https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html>
@@ -54,8 +67,7 @@ pub trait IQueue: Construct {
         Self: Sized,
     {
         let actions = ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"];
-        let key = self.encryption_key();
-        kms::grant_with_key(grantee, &actions, [self.queue_arn()], key, kms::KEY_ENCRYPT_DECRYPT)
+        grant(self, grantee, &actions, kms::KEY_ENCRYPT_DECRYPT)
     }
 
     /// Receiving and deleting messages.
@@ -70,7 +82,7 @@ pub trait IQueue: Construct {
             "sqs:DeleteMessage",
             "sqs:GetQueueAttributes",
         ];
-        kms::grant_with_key(grantee, &actions, [self.queue_arn()], self.encryption_key(), kms::KEY_DECRYPT)
+        grant(self, grantee, &actions, kms::KEY_DECRYPT)
     }
 
     /// Purging the queue.
@@ -78,8 +90,30 @@ pub trait IQueue: Construct {
     where
         Self: Sized,
     {
-        iam::grant(grantee, &["sqs:PurgeQueue", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], [self.queue_arn()])
+        grant(self, grantee, &["sqs:PurgeQueue", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], &[])
     }
+}
+
+/// What to do about a grant across accounts on a queue whose policy cloudwright does not keep.
+const NO_QUEUE_POLICY: &str = "use sqs::Queue, or grant with iam::grant and add \
+     iam::CrossAccount::between(&queue, &grantee)'s statement to your own CfnQueuePolicy";
+
+/// `actions` on `queue` (queue policy too across accounts), and `key_actions` on its
+/// customer managed key.
+fn grant(queue: &impl IQueue, grantee: &impl Grantee, actions: &[&str], key_actions: &[&str]) -> Result<()> {
+    iam::grant_with_resource_policy(
+        queue.node(),
+        grantee,
+        actions,
+        vec![queue.queue_arn()],
+        None,
+        |statement| queue.try_add_to_resource_policy(statement),
+        ("queue policy", NO_QUEUE_POLICY),
+    )?;
+    if key_actions.is_empty() {
+        return Ok(());
+    }
+    kms::grant_key(grantee, queue.encryption_key(), key_actions)
 }
 
 impl IQueue for CfnQueue {

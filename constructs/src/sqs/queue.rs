@@ -105,6 +105,10 @@ impl IQueue for Queue {
     fn encryption_key(&self) -> Option<&Key> {
         self.key.as_ref()
     }
+
+    fn try_add_to_resource_policy(&self, statement: PolicyStatement) -> Result<bool> {
+        Queue::add_to_resource_policy(self, statement).map(|_| true)
+    }
 }
 
 /// SQS's limits on queue attributes: name, property, range.

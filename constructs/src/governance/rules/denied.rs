@@ -2,10 +2,10 @@
 //! stack's resources, against the service control policies the same app attaches above
 //! the stack's account (root, every OU on the way, the account).
 
-use super::required;
-use super::scp_eval::{Request, Verdict, evaluate};
 use super::{Resource, label};
 use crate::governance::organization::Guardrails;
+use crate::iam::evaluate::{Applies, Request, denies};
+use crate::iam::needed::{self, Handlers};
 
 /// Statements that deny a needed action whatever the request (CW-SCP-4).
 pub(super) fn denied(r: &Resource, guardrails: &Guardrails) -> Vec<String> {
@@ -24,16 +24,22 @@ fn findings(r: &Resource, guardrails: &Guardrails, conditional: bool) -> Vec<Str
         return Vec::new();
     }
     let kind = r.kind();
-    let arn = required::arn(kind, r.props(), guardrails.account, guardrails.region);
+    let arn = needed::arn(kind, r.props(), guardrails.account, guardrails.region);
     let mut out = Vec::new();
-    for action in required::actions(kind) {
-        let request =
-            Request { action: &action, arn: arn.as_deref(), account: guardrails.account, region: guardrails.region };
+    let keys = needed::condition_keys(kind, r.props(), guardrails.account);
+    for action in needed::actions(kind, r.props(), Handlers::Create) {
+        let request = Request {
+            action,
+            arn: arn.as_deref(),
+            account: guardrails.account,
+            region: guardrails.region,
+            keys: &keys,
+        };
         for policy in &guardrails.policies {
             for (index, statement) in policy.statements.iter().enumerate() {
-                let condition = match (evaluate(statement, &request), conditional) {
-                    (Verdict::Denied, false) => String::new(),
-                    (Verdict::DeniedIf(keys), true) => format!(" when its condition on {} holds", keys.join(", ")),
+                let condition = match (denies(statement, &request), conditional) {
+                    (Applies::Yes, false) => String::new(),
+                    (Applies::If(keys), true) => format!(" when its condition on {} holds", keys.join(", ")),
                     _ => continue,
                 };
                 out.push(format!(

@@ -3,7 +3,8 @@
 use serde_json::Value as Json;
 
 use super::{
-    Cel, Check, Resource, Rule, allows, cel_allows, cel_list, cel_statements, condition_keys, has_condition, info,
+    Cel, Check, RESOURCE_POLICIES, Resource, Rule, allows, cel_allows, cel_list, cel_statements, condition_keys,
+    has_condition, info,
     is_public_principal, label, list, statements, strings,
 };
 use crate::governance::model::Severity::{Error, Warning};
@@ -28,15 +29,6 @@ const IDENTITY: &[&str] = &[
     "AWS::IAM::RolePolicy",
     "AWS::IAM::UserPolicy",
     "AWS::IAM::GroupPolicy",
-];
-/// Types that carry a resource policy, and where.
-const RESOURCE_POLICIES: &[(&str, &str)] = &[
-    ("AWS::S3::BucketPolicy", "PolicyDocument"),
-    ("AWS::KMS::Key", "KeyPolicy"),
-    ("AWS::SNS::TopicPolicy", "PolicyDocument"),
-    ("AWS::SQS::QueuePolicy", "PolicyDocument"),
-    ("AWS::Logs::ResourcePolicy", "PolicyDocument"),
-    ("AWS::SecretsManager::ResourcePolicy", "ResourcePolicy"),
 ];
 
 /// CEL: every statement of the resource's identity policies (`PolicyDocument`, or each of

@@ -5,11 +5,10 @@ mod denied;
 mod iam;
 mod network;
 mod org;
-mod required;
-mod scp_eval;
+mod deploy;
 mod storage;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value as Json};
 
@@ -76,6 +75,18 @@ macro_rules! cel_true {
 }
 pub(crate) use cel_true;
 
+/// Types that carry a resource policy, and where.
+pub(crate) const RESOURCE_POLICIES: &[(&str, &str)] = &[
+    ("AWS::S3::BucketPolicy", "PolicyDocument"),
+    ("AWS::KMS::Key", "KeyPolicy"),
+    ("AWS::SNS::TopicPolicy", "PolicyDocument"),
+    ("AWS::SQS::QueuePolicy", "PolicyDocument"),
+    ("AWS::Logs::ResourcePolicy", "PolicyDocument"),
+    ("AWS::SecretsManager::ResourcePolicy", "ResourcePolicy"),
+    ("AWS::ECR::Repository", "RepositoryPolicyText"),
+    ("AWS::Events::EventBus", "Policy"),
+];
+
 /// Where a rule looks.
 pub(crate) enum Check {
     /// Each resource of these types; returns one message per problem.
@@ -87,6 +98,58 @@ pub(crate) enum Check {
     Organization(fn(&Resource, &Guardrails) -> Vec<String>),
     /// Each Proton input schema (`schema/schema.yaml`, parsed); returns one message per problem.
     ProtonSchema(fn(&Json) -> Vec<String>),
+    /// The assembly as one deployment (every stack, its environment and what deploys
+    /// before it); returns one problem per finding, each placed on a stack's resource.
+    Deployment(fn(&Deployment) -> Vec<Located>),
+}
+
+/// The assembly as AWS deploys it: every stack with its template and environment, and
+/// the stacks that are deployed before it (manifest dependencies, transitively).
+pub(crate) struct Deployment<'a> {
+    /// The stacks, in assembly order.
+    pub stacks: Vec<DeployedStack<'a>>,
+}
+
+/// One stack of a [`Deployment`].
+pub(crate) struct DeployedStack<'a> {
+    /// The stack's name as the assembly shows it (`Stage/Stack`).
+    pub name: &'a str,
+    /// Its account id (empty when agnostic).
+    pub account: &'a str,
+    /// Its region (empty when agnostic).
+    pub region: &'a str,
+    /// The CloudFormation stack name.
+    pub stack_name: &'a str,
+    /// The template.
+    pub template: &'a Json,
+    /// Logical id to construct path.
+    pub paths: &'a HashMap<String, String>,
+    /// Indexes (into [`Deployment::stacks`]) of the stacks deployed before this one.
+    pub after: BTreeSet<usize>,
+    /// Organization accounts the stack declares by id: (construct path, account id).
+    pub accounts: Vec<(&'a str, &'a str)>,
+}
+
+impl DeployedStack<'_> {
+    /// The template's `Resources` section.
+    pub fn resources(&self) -> impl Iterator<Item = (&String, &Json)> {
+        self.template.get("Resources").and_then(Json::as_object).into_iter().flatten()
+    }
+
+    /// A resource's construct path (its logical id when the manifest does not say).
+    pub fn path(&self, logical_id: &str) -> String {
+        self.paths.get(logical_id).cloned().unwrap_or_else(|| format!("{}/{logical_id}", self.name))
+    }
+}
+
+/// A finding of a [`Check::Deployment`] rule: the stack (index) and resource it is about.
+pub(crate) struct Located {
+    /// Index into [`Deployment::stacks`].
+    pub stack: usize,
+    /// The resource's logical id.
+    pub logical_id: String,
+    /// What is wrong.
+    pub message: String,
 }
 
 /// What rules may know of a stack besides its template.
@@ -139,7 +202,7 @@ impl<'a> Resource<'a> {
 
 /// The rules, in report order.
 pub(crate) fn all() -> impl Iterator<Item = &'static Rule> {
-    [iam::RULES, compute::RULES, storage::RULES, network::RULES, org::RULES].into_iter().flatten()
+    [iam::RULES, compute::RULES, storage::RULES, network::RULES, org::RULES, deploy::RULES].into_iter().flatten()
 }
 
 /// The rule with this id.

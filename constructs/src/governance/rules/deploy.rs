@@ -1,0 +1,420 @@
+//! Deploy rules: what AWS checks when it deploys the assembly, in the order it deploys
+//! it, decided from what AWS publishes (the resource schemas' handler permissions, IAM's
+//! rules for principals, S3's global name space) rather than found by reading.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value as Json;
+
+use super::{Cel, Check, DeployedStack, Deployment, Located, RESOURCE_POLICIES, Rule, info, list, referenced_id, statements};
+use crate::governance::model::Severity::{Error, Warning};
+use crate::iam::evaluate::{Decision, Request, decide};
+use crate::iam::needed::{self, Handlers};
+
+const CANNOT: Cel = Cel::Cannot("reads the whole assembly as AWS deploys it, not one resource");
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        info: info(
+            "CW-DEPLOY-1",
+            Error,
+            "Policy names a principal that does not exist yet",
+            "Name the account root with a condition on the role (`\"AWS\": \"arn:aws:iam::ACCOUNT:root\"` and `ArnEquals` on `aws:PrincipalArn`), or make the stack that creates the role deploy first (a stack dependency, or `DependsOn` in the same stack)",
+            "IAM, S3, KMS, SQS, SNS and Lambda reject a policy whose principal is a role or user that does not exist when the policy is written (\"Invalid principal in policy\"); the stack fails and rolls back. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles",
+        ),
+        check: Check::Deployment(principals_exist),
+        guard: None,
+        cel: CANNOT,
+    },
+    Rule {
+        info: info(
+            "CW-DEPLOY-2",
+            Error,
+            "Deploying role not allowed what the stack needs",
+            "Allow the listed actions in the role's policy (they are the resource type's handler permissions), or deploy the resource another way",
+            "CloudFormation calls each resource's create, update and delete handlers with the role that deploys the stack; an action its policies do not allow fails the stack, which rolls back and, for a pipeline, blocks every later run. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html",
+        ),
+        check: Check::Deployment(deployer_allowed),
+        guard: None,
+        cel: CANNOT,
+    },
+    Rule {
+        info: info(
+            "CW-DEPLOY-3",
+            Error,
+            "Literal name in a global name space",
+            "Leave the name out (CloudFormation generates one), or make it carry the account and region (`${AWS::AccountId}`, `${AWS::Region}`)",
+            "S3 bucket names are unique across every account of a partition: a fixed name deploys once, and the next account or organization to deploy the app fails with BucketAlreadyExists. https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+        ),
+        check: Check::Deployment(global_names),
+        guard: None,
+        cel: CANNOT,
+    },
+    Rule {
+        info: info(
+            "CW-DEPLOY-4",
+            Warning,
+            "Guardrail on an OU that holds no account",
+            "Place the accounts in the OU: create them there, or declare existing ones under it and move them (`aws organizations move-account`, then `ResetEnabledBaseline`), see docs/multi-account.md",
+            "Service control policies, Control Tower baselines and controls, and service-managed stack sets apply to the accounts of the OU they target; on an empty OU they govern nothing.",
+        ),
+        check: Check::Deployment(governed_ous_hold_accounts),
+        guard: None,
+        cel: CANNOT,
+    },
+];
+
+/// A policy value (an ARN pattern, a principal) as the deployed string, when the stack's
+/// environment is all it needs: a literal, or a join or substitution of the partition,
+/// region and account.
+fn resolve(value: &Json, stack: &DeployedStack) -> Option<String> {
+    let pseudo = |name: &str| match name {
+        "AWS::Partition" => Some("aws".to_owned()),
+        "AWS::Region" => Some(stack.region.to_owned()),
+        "AWS::AccountId" => Some(stack.account.to_owned()),
+        "AWS::URLSuffix" => Some("amazonaws.com".to_owned()),
+        _ => None,
+    };
+    match value {
+        Json::String(s) => Some(s.clone()),
+        Json::Object(map) if map.len() == 1 => {
+            if let Some(name) = map.get("Ref").and_then(Json::as_str) {
+                return pseudo(name);
+            }
+            if let Some(text) = map.get("Fn::Sub").and_then(Json::as_str) {
+                let mut out = String::new();
+                let mut rest = text;
+                while let Some((before, after)) = rest.split_once("${") {
+                    let (name, tail) = after.split_once('}')?;
+                    out.push_str(before);
+                    out.push_str(&pseudo(name)?);
+                    rest = tail;
+                }
+                out.push_str(rest);
+                return Some(out);
+            }
+            let join = map.get("Fn::Join")?.as_array()?;
+            let (separator, parts) = (join.first()?.as_str()?, join.get(1)?.as_array()?);
+            let parts: Option<Vec<String>> = parts.iter().map(|p| resolve(p, stack)).collect();
+            Some(parts?.join(separator))
+        }
+        _ => None,
+    }
+}
+
+/// Where a resource keeps the policies whose principals IAM checks when it writes them.
+fn policies_of<'a>(kind: &str, props: &'a Json) -> Vec<&'a Json> {
+    match kind {
+        "AWS::IAM::Role" => props.get("AssumeRolePolicyDocument").into_iter().collect(),
+        "AWS::DynamoDB::Table" => props.pointer("/ResourcePolicy/PolicyDocument").into_iter().collect(),
+        _ => RESOURCE_POLICIES.iter().filter(|(t, _)| *t == kind).filter_map(|(_, key)| props.get(*key)).collect(),
+    }
+}
+
+/// The `AWS` principals a resource's policies name (values as written).
+fn aws_principals<'a>(kind: &str, props: &'a Json) -> Vec<&'a Json> {
+    let mut out = Vec::new();
+    match kind {
+        // A single principal: an account id, a service, or an ARN.
+        "AWS::Lambda::Permission" => out.extend(props.get("Principal")),
+        "AWS::Events::EventBusPolicy" => {
+            out.extend(props.get("Principal"));
+            out.extend(props.pointer("/Statement/Principal/AWS"));
+        }
+        _ => {}
+    }
+    for document in policies_of(kind, props) {
+        for statement in document.get("Statement").map(|s| list(Some(s))).unwrap_or_default() {
+            if let Some(aws) = statement.get("Principal").and_then(|p| p.get("AWS")) {
+                out.extend(list(Some(aws)));
+            }
+        }
+    }
+    out
+}
+
+/// The stack and logical id of the role or user a literal ARN names, among the stacks of
+/// the assembly in that account.
+fn find_principal(deployment: &Deployment, arn: &str) -> Option<(usize, String)> {
+    let rest = arn.strip_prefix("arn:")?;
+    let mut parts = rest.splitn(5, ':');
+    let (_, service, _, account, resource) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if service != "iam" {
+        return None;
+    }
+    let (kind, key, name) = match resource.split_once('/') {
+        Some(("role", path)) => ("AWS::IAM::Role", "RoleName", path.rsplit('/').next()?),
+        Some(("user", path)) => ("AWS::IAM::User", "UserName", path.rsplit('/').next()?),
+        _ => return None,
+    };
+    deployment.stacks.iter().enumerate().filter(|(_, s)| s.account == account).find_map(|(i, stack)| {
+        stack.resources().find_map(|(id, body)| {
+            let named = body.get("Type").and_then(Json::as_str) == Some(kind)
+                && body.pointer(&format!("/Properties/{key}")).and_then(|v| resolve(v, stack)).as_deref() == Some(name);
+            named.then(|| (i, id.clone()))
+        })
+    })
+}
+
+/// Whether `from` is created after `to` in one template: a `DependsOn` or a reference,
+/// directly or through other resources.
+fn created_after(template: &Json, from: &str, to: &str) -> bool {
+    let resources = template.get("Resources").and_then(Json::as_object);
+    let mut seen = HashSet::new();
+    let mut todo = vec![from.to_owned()];
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let Some(body) = resources.and_then(|r| r.get(&id)) else { continue };
+        let mut next: Vec<String> = super::strings(body.get("DependsOn")).into_iter().map(str::to_owned).collect();
+        collect_references(body.get("Properties").unwrap_or(&Json::Null), &mut next);
+        if next.iter().any(|n| n == to) {
+            return true;
+        }
+        todo.extend(next);
+    }
+    false
+}
+
+/// The logical ids a value refers to with `Ref`/`Fn::GetAtt`.
+fn collect_references(value: &Json, out: &mut Vec<String>) {
+    match value {
+        Json::Object(map) => {
+            if let Some(id) = referenced_id(value).filter(|id| !id.starts_with("AWS::")) {
+                out.push(id.to_owned());
+            }
+            map.values().for_each(|v| collect_references(v, out));
+        }
+        Json::Array(items) => items.iter().for_each(|v| collect_references(v, out)),
+        _ => {}
+    }
+}
+
+/// CW-DEPLOY-1: every role or user a policy names as principal exists when it is written.
+fn principals_exist(deployment: &Deployment) -> Vec<Located> {
+    let mut out = Vec::new();
+    for (i, stack) in deployment.stacks.iter().enumerate() {
+        for (id, body) in stack.resources() {
+            let kind = body.get("Type").and_then(Json::as_str).unwrap_or_default();
+            let props = body.get("Properties").unwrap_or(&Json::Null);
+            for principal in aws_principals(kind, props) {
+                // A reference orders creation itself (an attribute of this stack, an import
+                // or stack output of a stack deployed before).
+                let Some(arn) = resolve(principal, stack) else { continue };
+                let Some((j, role_id)) = find_principal(deployment, &arn) else { continue };
+                let owner = &deployment.stacks[j];
+                let problem = if j == i {
+                    (!created_after(stack.template, id, &role_id)).then(|| {
+                        format!("is created in the same stack without a dependency on it; add `DependsOn: {role_id}`")
+                    })
+                } else if stack.after.contains(&j) {
+                    None
+                } else {
+                    Some(format!("is created by stack {}, which does not deploy before stack {}", owner.name, stack.name))
+                };
+                if let Some(problem) = problem {
+                    out.push(Located {
+                        stack: i,
+                        logical_id: id.clone(),
+                        message: format!(
+                            "its policy names {arn} ({}), which {problem}: IAM rejects the policy (\"Invalid principal in policy\") and the deployment rolls back",
+                            owner.path(&role_id)
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The statements of a role's identity policies (inline, attached `AWS::IAM::Policy` and
+/// managed policies of its stack, AWS's `AdministratorAccess`), `None` when a policy it
+/// attaches cannot be read from the assembly.
+fn role_statements(stack: &DeployedStack, role_id: &str) -> Option<Vec<Json>> {
+    let resources = stack.template.get("Resources")?.as_object()?;
+    let role = resources.get(role_id)?.get("Properties")?;
+    let mut out = Vec::new();
+    for policy in list(role.get("Policies")) {
+        out.extend(statements(policy.get("PolicyDocument")));
+    }
+    let names_role = |value: Option<&Json>| {
+        let name = role.get("RoleName").and_then(|n| resolve(n, stack));
+        list(value).into_iter().any(|r| referenced_id(r) == Some(role_id) || r.as_str().is_some() && r.as_str() == name.as_deref())
+    };
+    for body in resources.values() {
+        let kind = body.get("Type").and_then(Json::as_str);
+        if matches!(kind, Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::IAM::RolePolicy")) {
+            let props = body.get("Properties").unwrap_or(&Json::Null);
+            let attached = names_role(props.get("Roles"))
+                || props.get("RoleName").is_some_and(|r| referenced_id(r) == Some(role_id));
+            if attached {
+                out.extend(statements(props.get("PolicyDocument")));
+            }
+        }
+    }
+    for managed in list(role.get("ManagedPolicyArns")) {
+        match (referenced_id(managed), resolve(managed, stack)) {
+            (Some(id), _) => out.extend(statements(resources.get(id)?.pointer("/Properties/PolicyDocument"))),
+            (None, Some(arn)) if arn.ends_with(":iam::aws:policy/AdministratorAccess") => {
+                out.push(serde_json::json!({"Effect": "Allow", "Action": "*", "Resource": "*"}));
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The pipeline actions that deploy a stack with a role: (stack index, execution role ARN,
+/// the pipeline action's name).
+fn pipeline_deployments(deployment: &Deployment) -> Vec<(usize, String, String)> {
+    let mut out = Vec::new();
+    for stack in &deployment.stacks {
+        for (_, body) in stack.resources() {
+            if body.get("Type").and_then(Json::as_str) != Some("AWS::CodePipeline::Pipeline") {
+                continue;
+            }
+            for stage in list(body.pointer("/Properties/Stages")) {
+                for action in list(stage.get("Actions")) {
+                    if action.pointer("/ActionTypeId/Provider").and_then(Json::as_str) != Some("CloudFormation") {
+                        continue;
+                    }
+                    let config = action.get("Configuration").unwrap_or(&Json::Null);
+                    let (Some(name), Some(role)) = (
+                        config.get("StackName").and_then(|n| resolve(n, stack)),
+                        config.get("RoleArn").and_then(|r| resolve(r, stack)),
+                    ) else {
+                        continue;
+                    };
+                    let account = role.split(':').nth(4).unwrap_or_default().to_owned();
+                    let region = action.get("Region").and_then(|r| resolve(r, stack)).unwrap_or(stack.region.to_owned());
+                    let target = deployment
+                        .stacks
+                        .iter()
+                        .position(|s| s.stack_name == name && s.account == account && s.region == region);
+                    let label = action.get("Name").and_then(Json::as_str).unwrap_or_default().to_owned();
+                    if let Some(target) = target {
+                        out.push((target, role, label));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// CW-DEPLOY-2: a role the app defines that deploys a stack may do what its resources'
+/// handlers call.
+fn deployer_allowed(deployment: &Deployment) -> Vec<Located> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for (target, role_arn, action) in pipeline_deployments(deployment) {
+        if !seen.insert((target, role_arn.clone())) {
+            continue;
+        }
+        let Some((k, role_id)) = find_principal(deployment, &role_arn) else { continue };
+        let Some(statements) = role_statements(&deployment.stacks[k], &role_id) else { continue };
+        let stack = &deployment.stacks[target];
+        for (id, body) in stack.resources() {
+            let kind = body.get("Type").and_then(Json::as_str).unwrap_or_default();
+            let props = body.get("Properties").unwrap_or(&Json::Null);
+            let arn = needed::arn(kind, props, stack.account, stack.region);
+            let keys = needed::condition_keys(kind, props, stack.account);
+            let missing: Vec<&str> = needed::actions(kind, props, Handlers::All)
+                .into_iter()
+                .filter(|action| {
+                    let request =
+                        Request { action, arn: arn.as_deref(), account: stack.account, region: stack.region, keys: &keys };
+                    decide(&statements, &request) != Decision::Allowed
+                })
+                .collect();
+            if !missing.is_empty() {
+                out.push(Located {
+                    stack: target,
+                    logical_id: id.clone(),
+                    message: format!(
+                        "the pipeline action {action:?} deploys this stack with {role_arn} ({}), whose policies do not allow {}, which CloudFormation calls to create, update or delete this {kind} (its resource schema's handler permissions)",
+                        deployment.stacks[k].path(&role_id),
+                        missing.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// CW-DEPLOY-3: literal bucket names carry their account and region.
+fn global_names(deployment: &Deployment) -> Vec<Located> {
+    let mut out = Vec::new();
+    for (i, stack) in deployment.stacks.iter().enumerate() {
+        for (id, body) in stack.resources() {
+            if body.get("Type").and_then(Json::as_str) != Some("AWS::S3::Bucket") {
+                continue;
+            }
+            let Some(name) = body.pointer("/Properties/BucketName").and_then(Json::as_str) else { continue };
+            let scoped = !stack.account.is_empty() && name.contains(stack.account) && name.contains(stack.region);
+            if !scoped {
+                out.push(Located {
+                    stack: i,
+                    logical_id: id.clone(),
+                    message: format!(
+                        "the bucket name {name:?} is fixed and carries neither account {} nor region {}: the next account or organization to deploy the app gets BucketAlreadyExists",
+                        stack.account, stack.region
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// CW-DEPLOY-4: the OUs that guardrails target hold an account the app knows.
+fn governed_ous_hold_accounts(deployment: &Deployment) -> Vec<Located> {
+    let mut out = Vec::new();
+    for (i, stack) in deployment.stacks.iter().enumerate() {
+        let ous: HashMap<&str, String> = stack
+            .resources()
+            .filter(|(_, b)| b.get("Type").and_then(Json::as_str) == Some("AWS::Organizations::OrganizationalUnit"))
+            .map(|(id, _)| (id.as_str(), stack.path(id)))
+            .collect();
+        if ous.is_empty() {
+            continue;
+        }
+        let held = |ou: &str| {
+            let created = stack.resources().any(|(_, b)| {
+                b.get("Type").and_then(Json::as_str) == Some("AWS::Organizations::Account")
+                    && list(b.pointer("/Properties/ParentIds")).iter().any(|p| referenced_id(p) == Some(ou))
+            });
+            let path = format!("/{}", ous[ou]);
+            let declared = stack.accounts.iter().any(|(p, _)| p.rsplit_once('/').is_some_and(|(parent, _)| parent == path));
+            created || declared
+        };
+        for (id, body) in stack.resources() {
+            let props = body.get("Properties").unwrap_or(&Json::Null);
+            let targets: Vec<&Json> = match body.get("Type").and_then(Json::as_str) {
+                Some("AWS::Organizations::Policy") => list(props.get("TargetIds")),
+                Some("AWS::ControlTower::EnabledBaseline" | "AWS::ControlTower::EnabledControl") => {
+                    props.get("TargetIdentifier").into_iter().collect()
+                }
+                Some("AWS::CloudFormation::StackSet") => list(props.get("StackInstancesGroup"))
+                    .into_iter()
+                    .flat_map(|g| list(g.pointer("/DeploymentTargets/OrganizationalUnitIds")))
+                    .collect(),
+                _ => continue,
+            };
+            for target in targets {
+                let Some(ou) = referenced_id(target).filter(|ou| ous.contains_key(ou)) else { continue };
+                if !held(ou) {
+                    out.push(Located {
+                        stack: i,
+                        logical_id: id.clone(),
+                        message: format!("targets OU {}, which holds no account the app creates or declares", ous[ou]),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
