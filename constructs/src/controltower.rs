@@ -604,6 +604,9 @@ impl ControlTower {
             _ => {}
         }
         let landing_zone = props.landing_zone.map(|lz| LandingZone::new(&group, "LandingZone", lz)).transpose()?;
+        let (stack, region) = node.stack().map(|s| (s.node().path(), s.environment().region)).unwrap_or_default();
+        let step = crate::deploy::landing_zone(&stack, region.as_deref(), landing_zone.is_some());
+        crate::deploy::manual_step(landing_zone.as_ref().map_or(node, |lz| lz.node()), step);
         Ok(ControlTower {
             group,
             landing_zone,

@@ -48,6 +48,7 @@ pub mod iam;
 
 #[cfg(all(feature = "organizations", feature = "controltower", feature = "iam"))]
 pub mod controltower;
+pub mod deploy;
 pub mod diff;
 #[cfg(all(feature = "dynamodb", feature = "iam"))]
 pub mod dynamodb;
@@ -62,6 +63,7 @@ pub mod kms;
 #[cfg(all(feature = "lambda", feature = "iam", feature = "logs", feature = "cloudwatch"))]
 #[cfg_attr(not(feature = "full"), allow(unused_imports))]
 pub mod lambda;
+mod log_retention;
 #[cfg(feature = "cloudwatch")]
 pub mod monitoring;
 #[cfg(all(feature = "organizations", feature = "controltower", feature = "iam"))]
@@ -72,7 +74,8 @@ pub mod org;
     feature = "kms",
     feature = "s3",
     feature = "sqs",
-    feature = "iam"
+    feature = "iam",
+    feature = "logs"
 ))]
 pub mod pipeline;
 // Helpers of the L2s go unused when some L2s are off; with every service on (`full`, as CI's

@@ -44,8 +44,13 @@ fn bucket_policy_app(principal: serde_json::Value, condition: Option<serde_json:
         statement["Condition"] = condition;
     }
     let document = json!({"Version": "2012-10-17", "Statement": [statement]});
-    CfnResource::from_json(&shared, "Policy", "AWS::S3::BucketPolicy", json!({"Bucket": "b", "PolicyDocument": document}))
-        .unwrap();
+    CfnResource::from_json(
+        &shared,
+        "Policy",
+        "AWS::S3::BucketPolicy",
+        json!({"Bucket": "b", "PolicyDocument": document}),
+    )
+    .unwrap();
     (app, shared, consumer)
 }
 
@@ -80,8 +85,8 @@ fn a_trust_policy_naming_a_role_of_the_same_stack_needs_a_dependency() {
     let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/deployer"}},
         "Action": "sts:AssumeRole"}]});
-    let user = CfnResource::from_json(&s, "Assumed", "AWS::IAM::Role", json!({"AssumeRolePolicyDocument": trust}))
-        .unwrap();
+    let user =
+        CfnResource::from_json(&s, "Assumed", "AWS::IAM::Role", json!({"AssumeRolePolicyDocument": trust})).unwrap();
     let found = findings(&app, "CW-DEPLOY-1");
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].message.contains("DependsOn: Deployer"), "{}", found[0].message);
@@ -97,7 +102,8 @@ fn pipeline_app(actions: &[&str]) -> App {
     let target = stack(&app, "Target", TARGET);
     let baseline = stack(&app, "Baseline", TARGET);
     let exec = role(&baseline, "Exec", "exec");
-    let document = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]});
+    let document =
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]});
     CfnResource::from_json(
         &baseline,
         "ExecPolicy",
@@ -154,9 +160,12 @@ fn a_literal_bucket_name_must_carry_account_and_region() {
 fn a_guardrail_on_an_ou_without_accounts_is_a_warning() {
     let app = App::new();
     let management = stack(&app, "Mgmt", MANAGEMENT);
-    let org =
-        Organization::new(&management, "Org", OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() })
-            .unwrap();
+    let org = Organization::new(
+        &management,
+        "Org",
+        OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() },
+    )
+    .unwrap();
     let empty = OrganizationalUnit::new(&org, "Empty", Default::default()).unwrap();
     let held = OrganizationalUnit::new(&org, "Held", Default::default()).unwrap();
     Account::new(&held, "Dev", AccountProps { account_id: Some(TARGET.into()), ..Default::default() }).unwrap();

@@ -299,6 +299,7 @@ impl Stack {
             values: props.values,
             dependencies: Vec::new(),
             execution_roles: Vec::new(),
+            permissions_boundary: None,
             assets: Vec::new(),
         };
         Ok(Stack { node: Node::add_child(scope.node(), id, Kind::Stack(Box::new(data)), "cloudwright.Stack")? })
@@ -329,6 +330,24 @@ impl Stack {
                 }
             }
         });
+    }
+
+    /// Names the managed policy (in this stack's account) that the roles synthesis itself
+    /// adds to the stack (the reader roles of weak references) carry as their permissions
+    /// boundary, for stacks deployed by a role that may only create roles with it (the
+    /// CDK's `@aws-cdk/core:permissionsBoundary`). Constructs read it with
+    /// [`Stack::permissions_boundary`] to do the same for theirs.
+    pub fn set_permissions_boundary(&self, policy_name: &str) {
+        self.node.with_data_mut(|d| {
+            if let Kind::Stack(s) = &mut d.kind {
+                s.permissions_boundary = Some(policy_name.to_owned());
+            }
+        });
+    }
+
+    /// The managed policy (by name) the stack's roles carry as permissions boundary, if any.
+    pub fn permissions_boundary(&self) -> Option<String> {
+        self.with_stack(|s| s.permissions_boundary.clone()).flatten()
     }
 
     /// Declares a role, by name in this stack's account, that CloudFormation also deploys

@@ -111,7 +111,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The partition a region belongs to, from its name (`cn-*`: `aws-cn`, `us-gov-*`:
 /// `aws-us-gov`, the isolated regions' own; otherwise `aws`).
-pub(crate) fn partition(region: &str) -> &'static str {
+pub fn partition(region: &str) -> &'static str {
     const PREFIXES: [(&str, &str); 6] = [
         ("cn-", "aws-cn"),
         ("us-gov-", "aws-us-gov"),

@@ -188,6 +188,10 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// Context keys the app declared still hold their sample values (`App::context_or_sample`),
+    /// so what would deploy is the documentation's example, not the live organization.
+    #[error("{}", SampleContext(.0))]
+    SampleContext(Vec<crate::context::Declared>),
     /// Several problems, all found before anything was written.
     #[error("{}", Problems(.0))]
     Invalid(Vec<Error>),
@@ -201,6 +205,25 @@ impl fmt::Display for Problems<'_> {
         write!(f, "{n} problem{} found, nothing was written:", if n == 1 { "" } else { "s" })?;
         for e in self.0 {
             write!(f, "\n  - {e}")?;
+        }
+        Ok(())
+    }
+}
+
+struct SampleContext<'a>(&'a [crate::context::Declared]);
+
+impl fmt::Display for SampleContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(
+            f,
+            "{n} context key{} hold{} sample values, which exist only in documentation; set the live values in \
+             cloudwright.json (\"context\": {{\"KEY\": \"VALUE\"}}) or with --context KEY=VALUE, then plan again:",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "s" } else { "" }
+        )?;
+        for d in self.0 {
+            write!(f, "\n  - {}: sample {:?} (--context {}=VALUE)", d.key, d.value, d.key)?;
         }
         Ok(())
     }

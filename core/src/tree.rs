@@ -66,6 +66,9 @@ pub(crate) struct StackData {
     /// Roles (by name, in the stack's account) CloudFormation deploys the stack with
     /// besides the CDK bootstrap's execution role (`Stack::add_execution_role`).
     pub execution_roles: Vec<String>,
+    /// The managed policy (by name, in the stack's account) every role the stack creates
+    /// carries as its permissions boundary (`Stack::set_permissions_boundary`).
+    pub permissions_boundary: Option<String>,
     pub assets: Vec<crate::asset::StagedAsset>,
 }
 

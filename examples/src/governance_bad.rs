@@ -194,6 +194,31 @@ pub fn app() -> Result<App> {
     // As a hand-written template might carry it: a suppression naming no rule.
     let mistaken = r("MistakenSuppression", "AWS::SNS::Topic", json!({"KmsMasterKeyId": "alias/aws/sns"}))?;
     mistaken.add_cfn_metadata("cloudwright", json!({"rules_to_suppress": [{"id": "CW-NOPE-1", "reason": "typo"}]}));
+    // Deploy rules: a bucket with a fixed global name, whose policy names a role of a stack
+    // that does not deploy first; and the role a pipeline deploys this stack with, allowed
+    // nothing this stack needs.
+    r("FixedNameBucket", "AWS::S3::Bucket", json!({"BucketName": "bad-fixed-name"}))?;
+    r(
+        "FixedNameBucketPolicy",
+        "AWS::S3::BucketPolicy",
+        json!({"Bucket": "bad-fixed-name", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{MANAGEMENT_ACCOUNT}:role/bad-reader")},
+             "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bad-fixed-name/*"}
+        ]}}),
+    )?;
+    r(
+        "UnderpoweredDeployer",
+        "AWS::IAM::Role",
+        json!({
+            "RoleName": "bad-exec",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "cloudformation.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ]},
+            "Policies": [{"PolicyName": "little", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bad-fixed-name/*"}
+            ]}}]
+        }),
+    )?;
     denying_organization(&app)?;
     Ok(app)
 }
@@ -222,6 +247,40 @@ fn denying_organization(app: &App) -> Result<()> {
                  "Condition": {"Null": {"aws:PrincipalTag/team": "true"}}}
             ]}
         }),
+    )?;
+    let r = |id: &str, kind: &str, props: Json| CfnResource::from_json(&management, id, kind, props);
+    // The role the bad stack's bucket policy names, in a stack that need not deploy first.
+    r(
+        "Reader",
+        "AWS::IAM::Role",
+        json!({"RoleName": "bad-reader", "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole",
+             "Condition": {"StringEquals": {"aws:SourceAccount": MANAGEMENT_ACCOUNT}}}
+        ]}}),
+    )?;
+    // A pipeline deploying the bad stack with its underpowered role.
+    r(
+        "Pipeline",
+        "AWS::CodePipeline::Pipeline",
+        json!({
+            "RoleArn": format!("arn:aws:iam::{MANAGEMENT_ACCOUNT}:role/bad-pipeline"),
+            "Stages": [{"Name": "Deploy", "Actions": [{
+                "Name": "Bad.Deploy",
+                "ActionTypeId": {"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"},
+                "Configuration": {"ActionMode": "CREATE_UPDATE", "StackName": "Bad",
+                                  "RoleArn": format!("arn:aws:iam::{ACCOUNT}:role/bad-exec")}
+            }]}]
+        }),
+    )?;
+    // An OU that a guardrail targets and no account is in.
+    r("EmptyOu", "AWS::Organizations::OrganizationalUnit", json!({"Name": "Empty", "ParentId": "r-a1b2"}))?;
+    r(
+        "EmptyOuScp",
+        "AWS::Organizations::Policy",
+        json!({"Name": "empty", "Type": "SERVICE_CONTROL_POLICY", "TargetIds": [{"Ref": "EmptyOu"}],
+        "Content": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "proton:CreateEnvironmentTemplate", "Resource": "*"}
+        ]}}),
     )?;
     Ok(())
 }

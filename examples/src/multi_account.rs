@@ -63,7 +63,7 @@ use cloudwright_constructs::proton::{
     ManagementRoles, ManagementRolesProps, SchemaLock, ServiceInstanceProps, ServiceProps, ServiceTemplate,
     ServiceTemplateProps,
 };
-use cloudwright_constructs::sns::{ITopic, Topic, TopicProps};
+use cloudwright_constructs::sns::{ITopic, Subscription, Topic, TopicProps};
 use cloudwright_constructs::{App, AppProps, Environment, Expr, Result, Stack, StackProps};
 use serde_json::json;
 
@@ -84,7 +84,8 @@ pub const POLICY_SCANNER_ROLE: &str = "cloudwright-policy-scanner";
 /// and list handler permissions of every resource type the exported policies check
 /// (from the types' resource provider schemas: Cloud Control calls the services with the
 /// caller's credentials). Read-only by verb; `kms:Decrypt`, which Lambda's read handler
-/// lists for encrypted environment variables, is left out: the scanner needs no secrets.
+/// lists for encrypted environment variables, is left out: the scanner needs no secrets;
+/// so are Organizations' reads, which answer only in the management account.
 /// `examples/tests/policy_control.rs` checks this list against the schemas.
 pub const POLICY_SCANNER_ACTIONS: &[&str] = &[
     "cloudformation:GetResource",
@@ -138,10 +139,6 @@ pub const POLICY_SCANNER_ACTIONS: &[&str] = &[
     "logs:DescribeResourcePolicies",
     "logs:GetDataProtectionPolicy",
     "logs:ListTagsForResource",
-    "organizations:DescribePolicy",
-    "organizations:ListPolicies",
-    "organizations:ListTagsForResource",
-    "organizations:ListTargetsForPolicy",
     "s3:GetAccelerateConfiguration",
     "s3:GetAnalyticsConfiguration",
     "s3:GetBucketAbac",
@@ -417,6 +414,9 @@ fn govern(workload: &str, stack: &Stack) {
     }
 }
 
+/// Context key of the address that hears of releases waiting for approval.
+pub const APPROVERS_EMAIL_CONTEXT: &str = "approversEmail";
+
 /// Context key of the ARN of the CodeStar connection the pipeline's source uses.
 pub const SOURCE_CONNECTION_CONTEXT: &str = "sourceConnectionArn";
 
@@ -608,6 +608,10 @@ pub fn app_with_props(layout: &Layout, props: AppProps) -> Result<App> {
         "ReleaseApprovals",
         TopicProps { display_name: Some("Release approvals".into()), ..Default::default() },
     )?;
+    // Someone must hear of a waiting approval, or the release waits until it expires.
+    approvals.add_subscription(Subscription::Email(
+        app.context_or_sample(APPROVERS_EMAIL_CONTEXT, "release-approvers@example.com"),
+    ))?;
     DeliveryPipeline::new(
         &management,
         "Delivery",

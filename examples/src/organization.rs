@@ -16,7 +16,7 @@
 
 use cloudwright_constructs::cfn::sns::{CfnTopic, CfnTopicProps};
 use cloudwright_constructs::controltower::{ControlId, ControlTower, ControlTowerProps, EnabledControl};
-use cloudwright_constructs::iam::{Principal, Role, RoleProps};
+use cloudwright_constructs::iam::{Condition, Operator, Principal, Role, RoleProps};
 use cloudwright_constructs::org::{
     Account, AccountProps, Organization, OrganizationProps, OrganizationalUnit, OrganizationalUnitProps, PolicyTarget,
     ServiceControlPolicy, ServiceControlPolicyProps, library,
@@ -187,6 +187,16 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
                     role_name: Some("platform-audit".into()),
                     description: Some("Read-only access for the platform team".into()),
                     assumed_by: vec![Principal::account(&layout.management_account)],
+                    // Only the platform team's Identity Center permission set in the
+                    // management account, not every principal there that may assume roles.
+                    trust_conditions: vec![Condition::new(
+                        Operator::arn_like(),
+                        "aws:PrincipalArn",
+                        [Expr::sub(format!(
+                            "arn:${{AWS::Partition}}:iam::{}:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_PlatformAudit_*",
+                            layout.management_account
+                        ))],
+                    )],
                     managed_policy_arns: vec![Expr::sub("arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess")],
                     ..Default::default()
                 },
@@ -196,7 +206,13 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
     )?;
 
     // Guardrail findings go to one topic; the platform's automation role may publish to it.
-    let alerts_props = CfnTopicProps { topic_name: Some("guardrail-alerts".into()), ..Default::default() };
+    let alerts_props = CfnTopicProps {
+        topic_name: Some("guardrail-alerts".into()),
+        // Encrypted at rest with SNS's AWS managed key: the publisher is a role of this
+        // account, whose identity policy the key policy honours.
+        kms_master_key_id: Some("alias/aws/sns".into()),
+        ..Default::default()
+    };
     let alerts = CfnTopic::new(&stack, "GuardrailAlerts", alerts_props)?;
     let automation = Role::new(
         &stack,

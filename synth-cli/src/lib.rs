@@ -12,6 +12,7 @@ pub mod exports;
 pub mod graph;
 pub mod import;
 pub mod init;
+pub mod plan;
 pub mod proton;
 pub mod proton_migrate;
 mod source;
@@ -158,6 +159,11 @@ enum Command {
     /// The export lock: exports kept for consumers deployed before their reference was removed
     #[command(subcommand)]
     Exports(exports::ExportsCommand),
+    /// What a first deployment needs, in order: live context (samples refused), `cdk bootstrap`
+    /// per environment with the trust cross-account deploys need, manual steps, and the stacks
+    /// in waves of `cdk deploy`
+    #[command(after_help = EXIT_CODES)]
+    Plan(plan::PlanArgs),
     /// Write Rust that builds the stacks of a CloudFormation template (JSON or YAML) or of a
     /// cloud assembly (--assembly, e.g. a CDK app's cdk.out), with the typed L1s
     Import(import::ImportArgs),
@@ -259,6 +265,11 @@ pub fn main_with(default_app: Box<dyn FnOnce(AppProps) -> cloudwright_core::Resu
             ))),
         },
         Command::Import(args) => import::run(&args),
+        Command::Plan(args) => {
+            let synth =
+                plan::Synth { mode: cli.mode.map(|m| DeployMode::from(m).as_str()), context: cli.context.clone() };
+            plan::run(|| choose(args.app.clone(), default_app), &args, &synth)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -26,11 +26,11 @@ impl Default for FlowLogOptions {
 /// Adds `<vpc>/FlowLog/{IAMRole, LogGroup, FlowLog}` (the CDK's ids) for the VPC `vpc_id`.
 pub(super) fn add(vpc: &Group, vpc_id: Expr, options: &FlowLogOptions) -> Result<CfnFlowLog> {
     let group = Group::with_fqn(vpc, "FlowLog", "cloudwright.ec2.FlowLog")?;
-    if !crate::lambda::RETENTION_DAYS.contains(&options.retention_days) {
+    if !crate::log_retention::RETENTION_DAYS.contains(&options.retention_days) {
         group.node().add_error(format!(
             "retention {} days is not one CloudWatch Logs offers; use one of {:?}",
             options.retention_days,
-            crate::lambda::RETENTION_DAYS
+            crate::log_retention::RETENTION_DAYS
         ));
     }
     // Confused-deputy protection the VPC docs recommend: only flow logs of this account.

@@ -278,12 +278,20 @@ fn deployment_findings(
                 continue;
             };
             let Some(severity) = meta.pack.severity_of(rule) else { continue };
-            let body = template.pointer(&format!("/Resources/{}", located.logical_id.replace('~', "~0").replace('/', "~1")));
+            let body =
+                template.pointer(&format!("/Resources/{}", located.logical_id.replace('~', "~0").replace('/', "~1")));
             let body = body.unwrap_or(&Json::Null);
             let path = resource_path(meta, summary, &located.logical_id, body);
             let suppressions = suppress::read(body);
-            let mut found =
-                vec![finding(rule, severity, located.message, summary, &path, Some(&located.logical_id), &suppressions)];
+            let mut found = vec![finding(
+                rule,
+                severity,
+                located.message,
+                summary,
+                &path,
+                Some(&located.logical_id),
+                &suppressions,
+            )];
             add_lines(&read(assembly, &summary.template_file)?, &mut found);
             per_stack[located.stack].extend(found);
         }

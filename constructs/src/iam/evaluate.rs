@@ -91,7 +91,7 @@ pub(crate) fn applies(statement: &Json, request: &Request) -> Applies {
         return Applies::No;
     }
     let mut undecided = Vec::new();
-    for (operator, key, values) in conditions(statement) {
+    for (operator, key, values) in conditions(statement, request) {
         match decide_condition(operator, key, &values, request) {
             // Condition blocks AND together: one that is false and the statement is out.
             Some(false) => return Applies::No,
@@ -190,13 +190,18 @@ fn resource_matches(statement: &Json, request: &Request, allow: bool) -> bool {
     }
 }
 
-/// Every (operator, key, values) of a statement's `Condition`.
-fn conditions(statement: &Json) -> Vec<(&str, &str, Vec<&str>)> {
+/// Every (operator, key, values) of a statement's `Condition`, the values as deployed
+/// where the request's environment fixes them (deploy-time values are left out).
+fn conditions<'s>(statement: &'s Json, request: &Request) -> Vec<(&'s str, &'s str, Vec<String>)> {
     let Some(blocks) = statement.get("Condition").and_then(Json::as_object) else { return Vec::new() };
     let mut out = Vec::new();
     for (operator, tests) in blocks {
         for (key, values) in tests.as_object().into_iter().flatten() {
-            out.push((operator.as_str(), key.as_str(), strings(Some(values))));
+            let values = match values {
+                Json::Array(items) => items.iter().filter_map(|v| pattern(v, request)).collect(),
+                value => pattern(value, request).into_iter().collect(),
+            };
+            out.push((operator.as_str(), key.as_str(), values));
         }
     }
     out
@@ -204,7 +209,7 @@ fn conditions(statement: &Json) -> Vec<(&str, &str, Vec<&str>)> {
 
 /// The value of a condition test when the request fixes its key; `None` when only the
 /// request at deploy time can tell (principal, tags, source IP, ...).
-fn decide_condition(operator: &str, key: &str, values: &[&str], request: &Request) -> Option<bool> {
+fn decide_condition(operator: &str, key: &str, values: &[String], request: &Request) -> Option<bool> {
     let key = key.to_ascii_lowercase();
     let actual = match key.as_str() {
         // CloudFormation calls the service in the stack's region.
@@ -222,7 +227,11 @@ fn decide_condition(operator: &str, key: &str, values: &[&str], request: &Reques
         "StringNotEqualsIgnoreCase" => (true, |p, v| p.eq_ignore_ascii_case(v)),
         "StringLike" | "ArnLike" => (false, glob),
         "StringNotLike" | "ArnNotLike" => (true, glob),
-        "Null" => return Some(values.iter().any(|v| v.eq_ignore_ascii_case(if actual.is_empty() { "true" } else { "false" }))),
+        "Null" => {
+            return Some(
+                values.iter().any(|v| v.eq_ignore_ascii_case(if actual.is_empty() { "true" } else { "false" })),
+            );
+        }
         _ => return None,
     };
     // A key the request fixes as absent (empty) passes an `...IfExists` test.

@@ -27,18 +27,24 @@
 //! ```
 
 #[cfg(feature = "iam")]
+mod boundary;
+#[cfg(feature = "iam")]
 mod cross_account;
 pub(crate) mod evaluate;
 #[cfg_attr(not(feature = "full"), allow(dead_code))] // used by L2s that may be off
 pub(crate) mod lazy;
-pub(crate) mod needed;
 #[cfg(feature = "iam")]
 mod managed_policy;
+pub(crate) mod needed;
 pub mod policy;
 #[cfg(feature = "iam")]
 mod role;
 pub(crate) mod wildcard;
 
+#[cfg(feature = "iam")]
+pub use boundary::PermissionsBoundary;
+#[cfg(feature = "iam")]
+pub(crate) use boundary::arn as boundary_arn;
 #[cfg(feature = "iam")]
 pub use cross_account::CrossAccount;
 #[cfg(feature = "iam")]

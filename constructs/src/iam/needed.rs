@@ -142,22 +142,18 @@ pub(crate) fn actions(kind: &str, props: &Json, handlers: Handlers) -> Vec<&'sta
     out
 }
 
-/// What a role that keeps stacks of these resource types current must be allowed: every
-/// action the types' create, update and delete handlers list (those some properties only
-/// may need included, so a later property change deploys too), once each, sorted.
-pub(crate) fn deployer_actions<'a>(kinds: impl IntoIterator<Item = &'a str>) -> Vec<&'static str> {
+/// What a role that keeps these resources current must be allowed: what [`actions`]
+/// demands of each over its create, update and delete handlers, with tag calls included
+/// whether or not the resource has tags yet (aspects such as `Tags` add them at
+/// synthesis), once each, sorted.
+pub(crate) fn deployer_actions<'a>(resources: impl IntoIterator<Item = (&'a str, &'a Json)>) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    for kind in kinds {
-        let Some(info) = resource_type_info(kind) else { continue };
-        let p = &info.handler_permissions;
-        for action in p.create.iter().chain(p.update).chain(p.delete) {
-            let iam_action = action
-                .split_once(':')
-                .is_some_and(|(s, n)| !s.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*'));
-            if iam_action {
-                out.push(action);
-            }
+    for (kind, props) in resources {
+        let mut props = props.clone();
+        if let Json::Object(map) = &mut props {
+            map.entry("Tags").or_insert_with(|| Json::Array(Vec::new()));
         }
+        out.extend(actions(kind, &props, Handlers::All));
     }
     out.sort_by_key(|a| a.to_ascii_lowercase());
     out.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
@@ -182,7 +178,8 @@ fn literal(value: &Json, account: &str) -> Option<String> {
     if let Some(s) = value.as_str() {
         return Some(s.to_owned());
     }
-    let text = value.get("Fn::Sub")?.as_str()?.replace("${AWS::Partition}", "aws").replace("${AWS::AccountId}", account);
+    let text =
+        value.get("Fn::Sub")?.as_str()?.replace("${AWS::Partition}", "aws").replace("${AWS::AccountId}", account);
     (!text.contains("${")).then_some(text)
 }
 

@@ -117,10 +117,6 @@ impl Default for FunctionProps {
     }
 }
 
-/// Retention periods CloudWatch Logs accepts.
-pub(crate) const RETENTION_DAYS: &[u32] =
-    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
 /// Who else may invoke a function, as a resource-based policy statement (for services
 /// that call it with their own principal: EventBridge, S3, SNS, API Gateway).
 #[derive(Debug, Clone)]
@@ -418,10 +414,11 @@ fn check_props(node: &Node, props: &FunctionProps) {
     if let Some(problem) = props.runtime.handler_problem(&props.handler) {
         node.add_error(problem);
     }
-    if !RETENTION_DAYS.contains(&props.log_retention_days) {
+    if !crate::log_retention::RETENTION_DAYS.contains(&props.log_retention_days) {
         node.add_error(format!(
-            "log retention {} days is not one CloudWatch Logs offers; use one of {RETENTION_DAYS:?}",
-            props.log_retention_days
+            "log retention {} days is not one CloudWatch Logs offers; use one of {:?}",
+            props.log_retention_days,
+            crate::log_retention::RETENTION_DAYS
         ));
     }
     if let Code::Inline(source) = &props.code {

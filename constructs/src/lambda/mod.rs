@@ -23,7 +23,6 @@ mod handle;
 mod runtime;
 mod service;
 
-pub(crate) use function::RETENTION_DAYS;
 pub use function::{Architecture, Code, Function, FunctionProps, Permission, VpcPlacement};
 pub use handle::IFunction;
 pub use runtime::Runtime;

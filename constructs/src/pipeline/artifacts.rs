@@ -32,6 +32,9 @@ pub struct PipelineNames {
     pub execution_role: String,
     /// The role smoke tests assume in each target account.
     pub smoke_test_role: String,
+    /// The permissions boundary every role of the deployed stacks carries, in each target
+    /// account.
+    pub permissions_boundary: String,
     /// The pipeline's path, from which the names derive.
     path: String,
 }
@@ -54,6 +57,7 @@ impl PipelineNames {
             deploy_role: physical_name(&format!("{path}/DeployRole"), 64),
             execution_role: physical_name(&format!("{path}/ExecutionRole"), 64),
             smoke_test_role: physical_name(&format!("{path}/SmokeTestRole"), 64),
+            permissions_boundary: physical_name(&format!("{path}/PermissionsBoundary"), 128),
             path: path.into(),
         }
     }
@@ -149,12 +153,14 @@ pub(crate) fn artifact_store(
     }
     .with_principal(Principal::account(&names.account))]);
     if !target_roots.is_empty() {
-        key_policy.add_statement(PolicyStatement {
-            sid: Some("TargetAccountsDecrypt".into()),
-            principals: target_roots.clone(),
-            ..PolicyStatement::allow(&["kms:Decrypt", "kms:DescribeKey"], ["*"])
-        }
-        .with_condition(deploy_roles.clone()));
+        key_policy.add_statement(
+            PolicyStatement {
+                sid: Some("TargetAccountsDecrypt".into()),
+                principals: target_roots.clone(),
+                ..PolicyStatement::allow(&["kms:Decrypt", "kms:DescribeKey"], ["*"])
+            }
+            .with_condition(deploy_roles.clone()),
+        );
     }
     let key = CfnKey::new(
         scope,
@@ -208,15 +214,17 @@ pub(crate) fn artifact_store(
     }
     .with_condition(Condition::new(Operator::bool(), "aws:SecureTransport", ["false"]))]);
     if !targets.is_empty() {
-        bucket_policy.add_statement(PolicyStatement {
-            sid: Some("TargetAccountsRead".into()),
-            principals: target_roots,
-            ..PolicyStatement::allow(
-                &["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation", "s3:ListBucket"],
-                [names.bucket_arn(), names.objects_arn()],
-            )
-        }
-        .with_condition(deploy_roles));
+        bucket_policy.add_statement(
+            PolicyStatement {
+                sid: Some("TargetAccountsRead".into()),
+                principals: target_roots,
+                ..PolicyStatement::allow(
+                    &["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation", "s3:ListBucket"],
+                    [names.bucket_arn(), names.objects_arn()],
+                )
+            }
+            .with_condition(deploy_roles),
+        );
     }
     CfnBucketPolicy::new(
         scope,

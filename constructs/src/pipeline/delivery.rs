@@ -268,6 +268,15 @@ fn dependency_order(stacks: &[Stack]) -> Vec<Stack> {
     ordered
 }
 
+/// The build's tools, pinned so a build is the same whenever it runs: rustup-init by
+/// version and checksum (from `static.rust-lang.org/rustup/archive/<version>/<target>/rustup-init.sha256`)
+/// rather than `curl | sh` of whatever `sh.rustup.rs` serves, the toolchain, and
+/// `cdk-assets`.
+const RUSTUP_VERSION: &str = "1.28.2";
+const RUSTUP_INIT_SHA256: &str = "20a06e644b0d9bd2fbdbfd52d42540bdde820ea7df86e92e533c073da0cdd43c";
+const RUST_TOOLCHAIN: &str = "1.95.0";
+const CDK_ASSETS_VERSION: &str = "3.3.1";
+
 /// The build stage: synthesize, then publish the assets of every deployed stack with the
 /// file-publishing role `cdk bootstrap --trust <management account>` creates in its account.
 fn build_stage(build_commands: &[String], plain: Option<&Vec<Target>>, qualifier: &str) -> Stage {
@@ -276,7 +285,7 @@ fn build_stage(build_commands: &[String], plain: Option<&Vec<Target>>, qualifier
     for target in plain.into_iter().flatten() {
         for stack in &target.stacks {
             let file = stack.template_file().replace(".template.json", ".assets.json");
-            commands.push(format!("npx --yes cdk-assets@3 publish --path cloudwright.out/{file}"));
+            commands.push(format!("npx --yes cdk-assets@{CDK_ASSETS_VERSION} publish --path cloudwright.out/{file}"));
         }
         let (account, region) = (&target.account, &target.region);
         let role = Expr::sub(format!(
@@ -290,7 +299,13 @@ fn build_stage(build_commands: &[String], plain: Option<&Vec<Target>>, qualifier
         phases: Phases {
             install: Some(Phase {
                 commands: vec![
-                    "curl --proto '=https' -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal".into(),
+                    format!(
+                        "curl --proto '=https' -sSfo rustup-init https://static.rust-lang.org/rustup/archive/{RUSTUP_VERSION}/x86_64-unknown-linux-gnu/rustup-init"
+                    ),
+                    format!("echo '{RUSTUP_INIT_SHA256}  rustup-init' | sha256sum -c -"),
+                    format!(
+                        "chmod +x rustup-init && ./rustup-init -y --profile minimal --default-toolchain {RUST_TOOLCHAIN} && rm rustup-init"
+                    ),
                     ". \"$HOME/.cargo/env\"".into(),
                 ],
             }),

@@ -216,6 +216,13 @@ impl Pipeline {
             RoleProps {
                 role_name: Some(names.pipeline_role.clone()),
                 assumed_by: vec![Principal::service("codepipeline.amazonaws.com")],
+                // CodePipeline sends the pipeline's account when it assumes its role:
+                // https://docs.aws.amazon.com/codepipeline/latest/userguide/security_iam_service-with-iam.html
+                trust_conditions: vec![crate::iam::Condition::new(
+                    crate::iam::Operator::string_equals(),
+                    "aws:SourceAccount",
+                    [names.account.as_str()],
+                )],
                 ..Default::default()
             },
         )?;
@@ -447,6 +454,7 @@ fn codebuild_action(
 fn source_stage(node: &Node, role: &Role, source: &Source) -> Result<StageDeclaration> {
     let (name, provider, config) = match source {
         Source::GitHub { connection_arn, repository, branch } => {
+            crate::deploy::manual_step(node, crate::deploy::activate_connection(connection_arn.as_literal_str()));
             role.add_to_policy(PolicyStatement::allow(
                 &["codestar-connections:UseConnection"],
                 [connection_arn.clone()],

@@ -3,9 +3,12 @@
 use cloudwright_core::{Construct, Expr, Group, Node, Result, Value};
 
 use super::{BuildSpec, PipelineNames};
-use crate::cfn::codebuild::project::{Artifacts, Environment, EnvironmentVariable, ProjectCache, Source};
+use crate::cfn::codebuild::project::{
+    Artifacts, CloudWatchLogsConfig, Environment, EnvironmentVariable, LogsConfig, ProjectCache, Source,
+};
 use crate::cfn::codebuild::{CfnProject, CfnProjectProps};
-use crate::iam::{Grantee, PolicyStatement, Principal, Role, RoleProps};
+use crate::cfn::logs::{CfnLogGroup, CfnLogGroupProps};
+use crate::iam::{Condition, Grantee, Operator, PolicyStatement, Principal, Role, RoleProps};
 
 /// The build environment.
 #[derive(Debug, Clone)]
@@ -46,6 +49,9 @@ pub struct BuildProjectProps {
     pub permissions: Vec<PolicyStatement>,
     /// The role's name, for roles other accounts trust by name; generated when `None`.
     pub role_name: Option<String>,
+    /// Days the build's CloudWatch log group keeps its logs; 90 when `None` (one of the
+    /// values CloudWatch Logs accepts).
+    pub log_retention_days: Option<u32>,
 }
 
 /// A CodeBuild project run by the pipeline, with a role of its own.
@@ -73,19 +79,30 @@ impl BuildProject {
         key: Expr,
     ) -> Result<Self> {
         let group = crate::scope::group_in_stack(scope, id, "cloudwright.pipeline.BuildProject")?;
+        let account = scope.node().stack().and_then(|s| s.environment().account).unwrap_or_default();
         let role = Role::new(
             &group,
             "Role",
             RoleProps {
                 assumed_by: vec![Principal::service("codebuild.amazonaws.com")],
+                // CodeBuild sends the project's account and ARN when it assumes its role:
+                // https://docs.aws.amazon.com/codebuild/latest/userguide/cross-service-confused-deputy-prevention.html
+                trust_conditions: vec![Condition::new(Operator::string_equals(), "aws:SourceAccount", [account])],
                 role_name: props.role_name.clone(),
                 ..Default::default()
             },
         )?;
-        let logs = Expr::sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/codebuild/*");
+        // The build logs go to a group of the project's own, kept for a bounded time,
+        // rather than one CodeBuild creates on first use and keeps forever.
+        let retention = props.log_retention_days.unwrap_or(90);
+        let log_group = CfnLogGroup::new(
+            &group,
+            "Logs",
+            CfnLogGroupProps { retention_in_days: Some(i64::from(retention).into()), ..Default::default() },
+        )?;
         role.add_to_policy(PolicyStatement::allow(
-            &["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            [logs],
+            &["logs:CreateLogStream", "logs:PutLogEvents"],
+            [log_group.attr_arn(), Expr::concat([log_group.attr_arn(), Expr::str(":*")])],
         ))?;
         super::artifacts::grant_artifacts(&role, names, &key)?;
         for statement in &props.permissions {
@@ -125,6 +142,13 @@ impl BuildProject {
             CfnProjectProps {
                 cache,
                 encryption_key: Some(key.into()),
+                logs_config: Some(LogsConfig {
+                    cloud_watch_logs: Some(CloudWatchLogsConfig {
+                        group_name: Some(log_group.reference().into()),
+                        ..CloudWatchLogsConfig::new("ENABLED")
+                    }),
+                    ..Default::default()
+                }),
                 timeout_in_minutes: Some(i64::from(props.timeout_minutes.unwrap_or(60)).into()),
                 ..CfnProjectProps::new(
                     Artifacts::new("CODEPIPELINE"),
@@ -145,6 +169,9 @@ impl BuildProject {
         let node = group.node();
         if props.buildspec.is_empty() {
             node.add_error("the buildspec runs no command; give the build phase its commands");
+        }
+        if !crate::log_retention::RETENTION_DAYS.contains(&retention) {
+            node.add_error(format!("log retention of {retention} days is not one CloudWatch Logs accepts"));
         }
         if let Some(t) = props.timeout_minutes {
             if !(5..=2160).contains(&t) {
@@ -174,5 +201,9 @@ impl BuildProject {
 impl Grantee for BuildProject {
     fn add_to_principal_policy(&self, statement: PolicyStatement) -> Result<()> {
         self.role.add_to_policy(statement)
+    }
+
+    fn grant_role(&self) -> Option<crate::iam::Role> {
+        Some(self.role.clone())
     }
 }

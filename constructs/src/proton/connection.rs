@@ -2,8 +2,10 @@
 //! (trusting `proton.amazonaws.com` only for the management account's environments), the
 //! `AWS::Proton::EnvironmentAccountConnection` that requests the connection (Proton mode),
 //! and the management account's roles of the seed blog's `proton-account-connection-roles`
-//! stack. In plain mode the same construct is the cross-account deployment role the
-//! management pipeline assumes.
+//! stack. In plain mode a connection is only recorded (environments find it), with no
+//! role: the pipeline deploys with its own deploy and execution roles
+//! (`pipeline::DeployTarget`), and a role trusted by the management account and holding
+//! the environment's permissions, unused, would only widen who may act in the account.
 
 use cloudwright_core::{App, CfnOutput, Construct, Expr, Group, Node, OutputProps, Result};
 
@@ -45,7 +47,7 @@ pub struct EnvironmentAccountConnectionProps {
 #[derive(Clone)]
 pub struct EnvironmentAccountConnection {
     group: Group,
-    role: Role,
+    role: Option<Role>,
     connection: Option<CfnEnvironmentAccountConnection>,
 }
 
@@ -73,25 +75,12 @@ impl EnvironmentAccountConnection {
                  (least privilege for the environment's resources) or opt into allow_admin",
             );
         }
+        if !proton {
+            return Ok(EnvironmentAccountConnection { group, role: None, connection: None });
+        }
         let mgmt = props.management_account_id.as_str();
-        let (assumed_by, trust_conditions, description) = if proton {
-            let source =
-                Expr::sub(format!("arn:${{AWS::Partition}}:proton:*:{mgmt}:environment/{}", props.environment_name));
-            (
-                vec![Principal::service("proton.amazonaws.com")],
-                proton_trust(mgmt, source),
-                format!("AWS Proton provisions environment {} with this role", props.environment_name),
-            )
-        } else {
-            (
-                vec![Principal::account(mgmt), Principal::service("cloudformation.amazonaws.com")],
-                Vec::new(),
-                format!(
-                    "The management account's pipeline deploys environment {} with this role",
-                    props.environment_name
-                ),
-            )
-        };
+        let source =
+            Expr::sub(format!("arn:${{AWS::Partition}}:proton:*:{mgmt}:environment/{}", props.environment_name));
         let mut inline = Vec::new();
         if !props.statements.is_empty() {
             inline.push(("Environment".to_owned(), PolicyDocument::new(props.statements.clone())));
@@ -100,36 +89,36 @@ impl EnvironmentAccountConnection {
             &group,
             "Role",
             RoleProps {
-                assumed_by,
-                trust_conditions,
+                assumed_by: vec![Principal::service("proton.amazonaws.com")],
+                trust_conditions: proton_trust(mgmt, source),
                 role_name: props.role_name.clone(),
-                description: Some(description),
+                description: Some(format!(
+                    "AWS Proton provisions environment {} with this role",
+                    props.environment_name
+                )),
                 managed_policy_arns: if props.allow_admin { vec![admin_policy()] } else { Vec::new() },
                 inline_policies: inline,
                 allow_admin: props.allow_admin,
                 ..Default::default()
             },
         )?;
-        let connection = if proton {
-            Some(CfnEnvironmentAccountConnection::new(
-                &group,
-                "Connection",
-                CfnEnvironmentAccountConnectionProps {
-                    management_account_id: Some(mgmt.into()),
-                    environment_name: Some(props.environment_name.as_str().into()),
-                    role_arn: Some(role.arn().into()),
-                    ..Default::default()
-                },
-            )?)
-        } else {
-            None
-        };
+        let connection = Some(CfnEnvironmentAccountConnection::new(
+            &group,
+            "Connection",
+            CfnEnvironmentAccountConnectionProps {
+                management_account_id: Some(mgmt.into()),
+                environment_name: Some(props.environment_name.as_str().into()),
+                role_arn: Some(role.arn().into()),
+                ..Default::default()
+            },
+        )?);
+        let role = Some(role);
         Ok(EnvironmentAccountConnection { group, role, connection })
     }
 
-    /// The role Proton (or, in plain mode, the pipeline) assumes.
-    pub fn role(&self) -> &Role {
-        &self.role
+    /// The role Proton assumes (Proton mode; `None` in plain mode).
+    pub fn role(&self) -> Option<&Role> {
+        self.role.as_ref()
     }
 
     /// The `AWS::Proton::EnvironmentAccountConnection` it wraps, in Proton mode (`None` in

@@ -61,12 +61,13 @@ impl Template<'_> {
         match (section, self.bootstrap_qualifier, self.published) {
             ("Resources", _, Some(published)) => {
                 let path = self.shared.arena.path(self.stack);
+                let boundary = self.shared.arena.stack(self.stack).and_then(|s| s.permissions_boundary.as_deref());
                 published
                     .readers
                     .iter()
                     .map(|(account, deployers)| {
                         let name = weak::reader_role_name(&path, account);
-                        let role = weak::reader_role(&name, account, deployers);
+                        let role = weak::reader_role(&name, account, deployers, boundary);
                         (weak::reader_logical_id(account), role)
                     })
                     .collect()

@@ -109,12 +109,15 @@ pub fn bootstrap_execution_role(qualifier: &str, account: &str, region: &str) ->
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles>),
 /// and this stack deploys before the consumer's account may have them (its first
 /// deployment, a pipeline's roles in a baseline deployed later).
-pub fn reader_role(name: &str, account: &str, deployers: &BTreeSet<String>) -> Json {
+///
+/// `boundary` names the managed policy of the producer's account the role carries as
+/// permissions boundary ([`crate::Stack::set_permissions_boundary`]).
+pub fn reader_role(name: &str, account: &str, deployers: &BTreeSet<String>, boundary: Option<&str>) -> Json {
     let arns: Vec<Json> = deployers
         .iter()
         .map(|role| json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{account}:role/{role}")}))
         .collect();
-    json!({
+    let mut role = json!({
         "Type": "AWS::IAM::Role",
         "Properties": {
             "AssumeRolePolicyDocument": {
@@ -136,7 +139,12 @@ pub fn reader_role(name: &str, account: &str, deployers: &BTreeSet<String>) -> J
             }],
             "RoleName": name
         }
-    })
+    });
+    if let (Some(boundary), Some(props)) = (boundary, role["Properties"].as_object_mut()) {
+        let arn = format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{boundary}");
+        props.insert("PermissionsBoundary".into(), json!({ "Fn::Sub": arn }));
+    }
+    role
 }
 
 #[cfg(test)]

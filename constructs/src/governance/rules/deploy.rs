@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value as Json;
 
-use super::{Cel, Check, DeployedStack, Deployment, Located, RESOURCE_POLICIES, Rule, info, list, referenced_id, statements};
+use super::{
+    Cel, Check, DeployedStack, Deployment, Located, RESOURCE_POLICIES, Rule, info, list, referenced_id, statements,
+};
 use crate::governance::model::Severity::{Error, Warning};
 use crate::iam::evaluate::{Decision, Request, decide};
 use crate::iam::needed::{self, Handlers};
@@ -133,18 +135,20 @@ fn aws_principals<'a>(kind: &str, props: &'a Json) -> Vec<&'a Json> {
     out
 }
 
-/// The stack and logical id of the role or user a literal ARN names, among the stacks of
-/// the assembly in that account.
+/// The stack and logical id of the role, user or managed policy a literal ARN names, among
+/// the stacks of the assembly in that account.
 fn find_principal(deployment: &Deployment, arn: &str) -> Option<(usize, String)> {
     let rest = arn.strip_prefix("arn:")?;
     let mut parts = rest.splitn(5, ':');
-    let (_, service, _, account, resource) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let (_, service, _, account, resource) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     if service != "iam" {
         return None;
     }
     let (kind, key, name) = match resource.split_once('/') {
         Some(("role", path)) => ("AWS::IAM::Role", "RoleName", path.rsplit('/').next()?),
         Some(("user", path)) => ("AWS::IAM::User", "UserName", path.rsplit('/').next()?),
+        Some(("policy", path)) => ("AWS::IAM::ManagedPolicy", "ManagedPolicyName", path.rsplit('/').next()?),
         _ => return None,
     };
     deployment.stacks.iter().enumerate().filter(|(_, s)| s.account == account).find_map(|(i, stack)| {
@@ -198,7 +202,16 @@ fn principals_exist(deployment: &Deployment) -> Vec<Located> {
         for (id, body) in stack.resources() {
             let kind = body.get("Type").and_then(Json::as_str).unwrap_or_default();
             let props = body.get("Properties").unwrap_or(&Json::Null);
-            for principal in aws_principals(kind, props) {
+            // A role's or user's managed policies and boundary must exist when it is created too.
+            let attached: Vec<&Json> = match kind {
+                "AWS::IAM::Role" | "AWS::IAM::User" => {
+                    let mut out = list(props.get("ManagedPolicyArns"));
+                    out.extend(props.get("PermissionsBoundary"));
+                    out
+                }
+                _ => Vec::new(),
+            };
+            for principal in aws_principals(kind, props).into_iter().chain(attached) {
                 // A reference orders creation itself (an attribute of this stack, an import
                 // or stack output of a stack deployed before).
                 let Some(arn) = resolve(principal, stack) else { continue };
@@ -211,14 +224,17 @@ fn principals_exist(deployment: &Deployment) -> Vec<Located> {
                 } else if stack.after.contains(&j) {
                     None
                 } else {
-                    Some(format!("is created by stack {}, which does not deploy before stack {}", owner.name, stack.name))
+                    Some(format!(
+                        "is created by stack {}, which does not deploy before stack {}",
+                        owner.name, stack.name
+                    ))
                 };
                 if let Some(problem) = problem {
                     out.push(Located {
                         stack: i,
                         logical_id: id.clone(),
                         message: format!(
-                            "its policy names {arn} ({}), which {problem}: IAM rejects the policy (\"Invalid principal in policy\") and the deployment rolls back",
+                            "it names {arn} ({}), which {problem}: IAM rejects it (\"Invalid principal in policy\", or no such policy) and the deployment rolls back",
                             owner.path(&role_id)
                         ),
                     });
@@ -241,7 +257,9 @@ fn role_statements(stack: &DeployedStack, role_id: &str) -> Option<Vec<Json>> {
     }
     let names_role = |value: Option<&Json>| {
         let name = role.get("RoleName").and_then(|n| resolve(n, stack));
-        list(value).into_iter().any(|r| referenced_id(r) == Some(role_id) || r.as_str().is_some() && r.as_str() == name.as_deref())
+        list(value)
+            .into_iter()
+            .any(|r| referenced_id(r) == Some(role_id) || r.as_str().is_some() && r.as_str() == name.as_deref())
     };
     for body in resources.values() {
         let kind = body.get("Type").and_then(Json::as_str);
@@ -288,7 +306,8 @@ fn pipeline_deployments(deployment: &Deployment) -> Vec<(usize, String, String)>
                         continue;
                     };
                     let account = role.split(':').nth(4).unwrap_or_default().to_owned();
-                    let region = action.get("Region").and_then(|r| resolve(r, stack)).unwrap_or(stack.region.to_owned());
+                    let region =
+                        action.get("Region").and_then(|r| resolve(r, stack)).unwrap_or(stack.region.to_owned());
                     let target = deployment
                         .stacks
                         .iter()
@@ -324,8 +343,13 @@ fn deployer_allowed(deployment: &Deployment) -> Vec<Located> {
             let missing: Vec<&str> = needed::actions(kind, props, Handlers::All)
                 .into_iter()
                 .filter(|action| {
-                    let request =
-                        Request { action, arn: arn.as_deref(), account: stack.account, region: stack.region, keys: &keys };
+                    let request = Request {
+                        action,
+                        arn: arn.as_deref(),
+                        account: stack.account,
+                        region: stack.region,
+                        keys: &keys,
+                    };
                     decide(&statements, &request) != Decision::Allowed
                 })
                 .collect();
@@ -388,7 +412,8 @@ fn governed_ous_hold_accounts(deployment: &Deployment) -> Vec<Located> {
                     && list(b.pointer("/Properties/ParentIds")).iter().any(|p| referenced_id(p) == Some(ou))
             });
             let path = format!("/{}", ous[ou]);
-            let declared = stack.accounts.iter().any(|(p, _)| p.rsplit_once('/').is_some_and(|(parent, _)| parent == path));
+            let declared =
+                stack.accounts.iter().any(|(p, _)| p.rsplit_once('/').is_some_and(|(parent, _)| parent == path));
             created || declared
         };
         for (id, body) in stack.resources() {

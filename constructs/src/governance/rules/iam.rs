@@ -4,8 +4,7 @@ use serde_json::Value as Json;
 
 use super::{
     Cel, Check, RESOURCE_POLICIES, Resource, Rule, allows, cel_allows, cel_list, cel_statements, condition_keys,
-    has_condition, info,
-    is_public_principal, label, list, statements, strings,
+    has_condition, info, is_public_principal, label, list, statements, strings,
 };
 use crate::governance::model::Severity::{Error, Warning};
 use crate::iam::wildcard::glob_ignore_case;
@@ -140,7 +139,7 @@ pub(super) const RULES: &[Rule] = &[
                 cel_allows!(),
                 " && has(s.Principal) && type(s.Principal) == map && has(s.Principal.Service) && ",
                 cel_list!("s.Principal.Service"),
-                ".exists(v, !(v in ['lambda.amazonaws.com', 'edgelambda.amazonaws.com', 'ec2.amazonaws.com', 'ecs-tasks.amazonaws.com'])) && ",
+                ".exists(v, !(v in ['lambda.amazonaws.com', 'edgelambda.amazonaws.com', 'ec2.amazonaws.com', 'ecs-tasks.amazonaws.com', 'cloudformation.amazonaws.com'])) && ",
                 "!(has(s.Condition) && type(s.Condition) == map && s.Condition.exists(op, type(s.Condition[op]) == map && ",
                 "s.Condition[op].exists(k, k.matches('(?i)^aws:(sourceaccount|sourcearn|sourceorgid|sourceorgpaths)$')))))"
             )
@@ -327,9 +326,17 @@ fn allow_with_not(r: &Resource) -> Vec<String> {
 }
 
 /// Services that assume a role as the workload itself, where AWS does not support or
-/// need a source condition.
-const WORKLOAD_SERVICES: &[&str] =
-    &["lambda.amazonaws.com", "edgelambda.amazonaws.com", "ec2.amazonaws.com", "ecs-tasks.amazonaws.com"];
+/// need a source condition, and CloudFormation, whose service-role guide documents none
+/// for the role it deploys with (a condition on a key it does not send would deny every
+/// deployment; `iam:PassRole` decides who may use the role):
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html>
+const NO_SOURCE_CONDITION: &[&str] = &[
+    "lambda.amazonaws.com",
+    "edgelambda.amazonaws.com",
+    "ec2.amazonaws.com",
+    "ecs-tasks.amazonaws.com",
+    "cloudformation.amazonaws.com",
+];
 
 fn confused_deputy(r: &Resource) -> Vec<String> {
     const SOURCE_KEYS: &[&str] = &["aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"];
@@ -340,7 +347,7 @@ fn confused_deputy(r: &Resource) -> Vec<String> {
         .filter_map(|(i, s)| {
             let services: Vec<&str> = strings(s.get("Principal").and_then(|p| p.get("Service")))
                 .into_iter()
-                .filter(|svc| !WORKLOAD_SERVICES.contains(svc))
+                .filter(|svc| !NO_SOURCE_CONDITION.contains(svc))
                 .collect();
             let guarded = condition_keys(s).iter().any(|k| SOURCE_KEYS.contains(&k.as_str()));
             (!services.is_empty() && !guarded).then(|| {

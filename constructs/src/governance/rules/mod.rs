@@ -2,10 +2,10 @@
 
 mod compute;
 mod denied;
+mod deploy;
 mod iam;
 mod network;
 mod org;
-mod deploy;
 mod storage;
 
 use std::collections::{BTreeSet, HashMap};

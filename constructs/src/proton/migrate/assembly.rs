@@ -130,7 +130,7 @@ pub fn execution_role(account: &str, region: &str) -> String {
 pub fn add_reader_role(producer: &mut MigratedStack, consumer: &str, deployers: &BTreeSet<String>) {
     let name = reader_role_name(&producer.name, consumer);
     if let Some(resources) = producer.template.get_mut("Resources").and_then(Json::as_object_mut) {
-        resources.insert(reader_logical_id(consumer), reader_role(&name, consumer, deployers));
+        resources.insert(reader_logical_id(consumer), reader_role(&name, consumer, deployers, None));
     }
     producer.todo.push(format!(
         "Adds the role `{name}`, which account {consumer} assumes to read this stack's outputs (`Fn::GetStackOutput`): deploy this stack before the stacks of {consumer} that read it."
