@@ -3,6 +3,10 @@
 //!
 //! `Storage` holds a job queue and an alert topic; `Consumers` subscribes a queue of its
 //! own to the topic, so it refers to the topic in `Storage`.
+//!
+//! CI deploys it with the real `cdk` CLI to an emulator, then deploys it again at context
+//! [`crate::REVISION`] `2` (the job queue's visibility timeout changes, and the output
+//! that says it) and destroys it (`docs/deploying.md`).
 
 use cloudwright_constructs::cfn::sns::{CfnSubscription, CfnSubscriptionProps, CfnTopic, CfnTopicProps};
 use cloudwright_constructs::cfn::sqs::{CfnQueue, CfnQueuePolicy, CfnQueuePolicyProps, CfnQueueProps};
@@ -15,6 +19,8 @@ use serde_json::json;
 /// type is a compile error.
 pub fn app() -> Result<App> {
     let app = App::new();
+    // Each revision gives a job more time to be processed.
+    let visibility_timeout = 120 * crate::revision(&app)?;
     let env = Environment::new("111111111111", "us-east-1");
     Tags::add(&app, "project", "cloudwright-basic");
 
@@ -38,7 +44,7 @@ pub fn app() -> Result<App> {
         &storage,
         "Jobs",
         CfnQueueProps {
-            visibility_timeout: Some(120.into()),
+            visibility_timeout: Some(i64::from(visibility_timeout).into()),
             message_retention_period: Some(345_600.into()),
             ..Default::default()
         },
@@ -52,6 +58,15 @@ pub fn app() -> Result<App> {
         &storage,
         "JobsQueueUrl",
         OutputProps { value: jobs.reference(), description: Some("URL of the job queue".into()), ..Default::default() },
+    )?;
+    CfnOutput::new(
+        &storage,
+        "JobsVisibilityTimeout",
+        OutputProps {
+            value: Expr::str(visibility_timeout.to_string()),
+            description: Some("Seconds a received job stays hidden from other consumers".into()),
+            ..Default::default()
+        },
     )?;
 
     let consumers = Stack::new(&app, "Consumers", StackProps { env, ..Default::default() })?;
@@ -81,6 +96,16 @@ pub fn app() -> Result<App> {
             }),
             vec![inbox.reference().into()],
         ),
+    )?;
+    // The topic as this stack sees it, through its import.
+    CfnOutput::new(
+        &consumers,
+        "AlertsTopicArn",
+        OutputProps {
+            value: alerts.reference(),
+            description: Some("The alert topic the inbox subscribes to".into()),
+            ..Default::default()
+        },
     )?;
     CfnOutput::new(
         &consumers,

@@ -8,12 +8,13 @@
 //! - [`multi_account`]: the reference multi-account system (the default app).
 //! - [`proton`]: the seed blog's Proton environment and Lambda service templates.
 //! - [`network`]: a VPC, a security group and a DynamoDB table with a role granted on it.
-//! - [`essentials`]: bucket, key, queues, topic and a role granted on each, secure by default.
+//! - [`essentials`]: bucket, key, queues, topic and a role granted on each, secure by default,
+//!   with a function, a table, a log group and a VPC; deployed to an emulator in CI.
 
 use std::process::ExitCode;
 
 use cloudwright_constructs::proton::DeployMode;
-use cloudwright_constructs::{App, AppProps, Result};
+use cloudwright_constructs::{App, AppProps, Error, Result};
 
 pub mod basic;
 pub mod bench;
@@ -40,6 +41,21 @@ pub fn default_app_in(mode: DeployMode) -> Result<App> {
 /// The built-in default app with the CLI's props: deploy mode and context.
 pub fn default_app_with(props: AppProps) -> Result<App> {
     multi_account::app_with_props(&multi_account::Layout::default(), props)
+}
+
+/// The context key of an example's revision (`basic`, `essentials`): a whole number from
+/// 1, the default. CI deploys the examples at revision 1, then updates them to revision 2
+/// (`cloudwright synth --context cloudwright:example:revision=2`), see `docs/deploying.md`.
+pub const REVISION: &str = "cloudwright:example:revision";
+
+/// The app's revision: context [`REVISION`], 1 when unset; anything but a number from 1 is
+/// an error naming the key.
+pub fn revision(app: &App) -> Result<u32> {
+    let Some(text) = app.context(REVISION) else { return Ok(1) };
+    text.trim().parse::<u32>().ok().filter(|r| (1..=100).contains(r)).ok_or_else(|| Error::Validation {
+        path: "App".into(),
+        message: format!("context {REVISION} is {text:?}: give a whole number from 1 to 100"),
+    })
 }
 
 /// A function that builds an example app.

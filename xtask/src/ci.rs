@@ -114,6 +114,15 @@ const EXAMPLES: &[&str] = &[
     "user_app",
 ];
 
+/// The examples `scripts/deploy-moto.sh` deploys with the real cdk CLI to moto, updates
+/// (context `cloudwright:example:revision=2`) and destroys: every L2 type moto's
+/// CloudFormation creates, and a strong cross-stack reference (`basic`).
+const DEPLOYED_EXAMPLES: &[&str] = &["essentials", "basic"];
+
+/// Examples it deploys and destroys only (they have no revision): stages in two accounts,
+/// a service with an asset-code function in three.
+const DEPLOYED_ONLY_EXAMPLES: &[&str] = &["stages", "lambda_service"];
+
 /// Vendored public Proton bundles and their specs (under `synth-cli/tests/fixtures/proton`),
 /// rendered with `inputs/environments.yaml` and `inputs/components.yaml` and checked by
 /// cfn-lint; the fixtures' README lists the samples left out for defects of their own.
@@ -134,7 +143,7 @@ const PROTON_SAMPLES: &[(&str, &str)] = &[
     ("aws-proton-workshop-code/aws-managed/lb-fargate-service/v1", "inputs/workshop-svc-spec.yaml"),
 ];
 
-/// Runs every CI step; `--quick` skips the external oracles.
+/// Runs every CI step; `--quick` skips the external oracles and the deploy to moto.
 pub fn run(args: &[String]) -> Result<(), String> {
     let root = workspace_root();
     let shared =
@@ -309,6 +318,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         // The fixture repository's migration, left by its test (synth-cli/tests/proton_migrate.rs).
         ci.oracle("oracle: proton migrate", "check-assembly", &target_dir.join("tmp/proton-migrate/assembly"));
+
+        // The real cdk CLI deploys, updates and destroys the examples on moto's emulator
+        // (docs/deploying.md).
+        let work = out.join("deploy-moto").to_string_lossy().into_owned();
+        let mut args = vec!["scripts/deploy-moto.sh", "--cli", &cli, "--work", &work];
+        let bin = |e: &&str| target_dir.join("debug").join(e).to_string_lossy().into_owned();
+        let updated: Vec<String> = DEPLOYED_EXAMPLES.iter().map(bin).collect();
+        let deployed: Vec<String> = DEPLOYED_ONLY_EXAMPLES.iter().map(bin).collect();
+        args.extend(updated.iter().flat_map(|b| ["--app", b.as_str()]));
+        args.extend(deployed.iter().flat_map(|b| ["--deploy-only", b.as_str()]));
+        let shared_dir = ci.shared.to_string_lossy().into_owned();
+        ci.step_in(
+            "deploy: cdk CLI against moto",
+            &root_dir,
+            &[("CLOUDWRIGHT_SHARED", shared_dir.as_str())],
+            "bash",
+            &args,
+        );
     }
     ci.report()
 }
