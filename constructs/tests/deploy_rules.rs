@@ -182,3 +182,55 @@ fn a_guardrail_on_an_ou_without_accounts_is_a_warning() {
     assert!(found[0].message.contains("Mgmt/Org/Empty"), "{}", found[0].message);
     assert_eq!(found[0].severity, governance::Severity::Warning);
 }
+
+/// The execution role may create roles only with the permissions boundary `bounded`: a
+/// role the target stack creates without it (or with another) cannot be deployed.
+fn bounded_pipeline_app(role_boundary: Option<&str>) -> App {
+    let app = App::new();
+    let management = stack(&app, "Management", MANAGEMENT);
+    let target = stack(&app, "Target", TARGET);
+    let baseline = stack(&app, "Baseline", TARGET);
+    let exec = role(&baseline, "Exec", "exec");
+    let boundary = format!("arn:aws:iam::{TARGET}:policy/bounded");
+    let document = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["iam:GetRole", "iam:DeleteRole", "iam:UpdateRole*", "iam:List*", "iam:*RolePermissionsBoundary"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "iam:CreateRole", "Resource": "*",
+         "Condition": {"StringEquals": {"iam:PermissionsBoundary": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/bounded"}}}}
+    ]});
+    CfnResource::from_json(
+        &baseline,
+        "ExecPolicy",
+        "AWS::IAM::Policy",
+        json!({"PolicyName": "p", "PolicyDocument": document, "Roles": [exec.reference().to_json()]}),
+    )
+    .unwrap();
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    let mut props = json!({"AssumeRolePolicyDocument": trust});
+    if let Some(b) = role_boundary {
+        props["PermissionsBoundary"] = json!(b.replace("BOUNDARY", &boundary));
+    }
+    CfnResource::from_json(&target, "Workload", "AWS::IAM::Role", props).unwrap();
+    let action = json!({"Name": "Target.Deploy", "ActionTypeId": {"Category": "Deploy", "Owner": "AWS",
+        "Provider": "CloudFormation", "Version": "1"},
+        "Configuration": {"ActionMode": "CREATE_UPDATE", "StackName": "Target",
+            "RoleArn": format!("arn:aws:iam::{TARGET}:role/exec")}});
+    CfnResource::from_json(
+        &management,
+        "Pipeline",
+        "AWS::CodePipeline::Pipeline",
+        json!({"RoleArn": "arn:aws:iam::111111111111:role/p", "Stages": [{"Name": "Deploy", "Actions": [action]}]}),
+    )
+    .unwrap();
+    app
+}
+
+#[test]
+fn a_deployer_bounded_to_a_permissions_boundary_cannot_create_a_role_without_it() {
+    let found = findings(&bounded_pipeline_app(None), "CW-DEPLOY-2");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].message.contains("iam:CreateRole"), "{}", found[0].message);
+    let other = findings(&bounded_pipeline_app(Some("arn:aws:iam::222222222222:policy/other")), "CW-DEPLOY-2");
+    assert_eq!(other.len(), 1, "{other:?}");
+    assert!(findings(&bounded_pipeline_app(Some("BOUNDARY")), "CW-DEPLOY-2").is_empty());
+}

@@ -68,6 +68,16 @@ fn synth_refuses_to_write_on_rule_errors_unless_allowed() {
     let stderr = text(&refused.stderr);
     assert!(stderr.contains("rule error(s) found, nothing was written"), "{stderr}");
     assert!(stderr.contains("--allow-rule-errors"), "{stderr}");
+    // The deploy rules stop synth too, each naming the construct.
+    for (rule, path) in [
+        ("CW-DEPLOY-1", "Bad/FixedNameBucketPolicy"),
+        ("CW-DEPLOY-2", "Bad/FixedNameBucket"),
+        ("CW-DEPLOY-3", "Bad/FixedNameBucket"),
+        ("CW-DEPLOY-4", "BadOrganization/EmptyOuScp"),
+    ] {
+        let line = stderr.lines().find(|l| l.contains(rule) && l.contains(path));
+        assert!(line.is_some(), "no {rule} finding on {path}: {stderr}");
+    }
     assert_eq!(fs::read_to_string(dir.join("out/previous")).unwrap(), "kept", "the previous output is intact");
 
     let allowed = run(&dir, &["synth", "--app", &app, "-o", "out", "--allow-rule-errors"]);
