@@ -78,7 +78,7 @@ fn plain_mode_deploys_with_cloudformation_through_the_target_accounts_roles() {
     // The build publishes each service's assets with the account's CDK publishing role.
     let project = &of_type(&mgmt, "AWS::CodeBuild::Project")[0]["Properties"];
     let spec = project["Source"]["BuildSpec"].as_str().unwrap();
-    assert!(spec.contains("cdk-assets@3 publish --path cloudwright.out/ProdService.assets.json"), "{spec}");
+    assert!(spec.contains("cdk-assets@3.3.1 publish --path cloudwright.out/ProdService.assets.json"), "{spec}");
 }
 
 #[test]

@@ -219,12 +219,12 @@ fn a_breaking_schema_change_needs_a_major_bump() {
 }
 
 #[test]
-fn an_environment_without_its_account_connection_is_an_error() {
+fn an_environment_without_its_account_connection_is_an_error_in_proton_mode() {
     use cloudwright_constructs::iam::PolicyStatement;
-    use cloudwright_constructs::proton::{EnvironmentAccountConnection, EnvironmentAccountConnectionProps};
+    use cloudwright_constructs::proton::{DeployMode, EnvironmentAccountConnection, EnvironmentAccountConnectionProps};
     use cloudwright_constructs::{Stack, StackProps};
-    let build = |with_connection: bool| {
-        let app = App::new();
+    let build = |with_connection: bool, mode: DeployMode| {
+        let app = App::with_props(mode.app_props());
         let env = env_template(&app, "vpc_cidr").unwrap();
         let account = Environment::new("222222222222", "us-east-1");
         if with_connection {
@@ -251,10 +251,12 @@ fn an_environment_without_its_account_connection_is_an_error() {
         .unwrap();
         app
     };
-    let text = problems(&build(false));
+    let text = problems(&build(false, DeployMode::Proton));
     assert!(
         text.contains("Env: environment \"dev\" (DevEnvironment) in account 222222222222 has no environment account connection there; add an EnvironmentAccountConnection for \"dev\" to a stack of account 222222222222"),
         "{text}"
     );
-    assert!(build(true).assembly().is_ok());
+    assert!(build(true, DeployMode::Proton).assembly().is_ok());
+    // In plain mode the environment deploys as a stack of its account: no connection needed.
+    assert!(build(false, DeployMode::Plain).assembly().is_ok());
 }

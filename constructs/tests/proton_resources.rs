@@ -129,6 +129,9 @@ fn fixture(mode: DeployMode) -> Fixture {
         StackProps { env: Environment::new("222222222222", "us-east-1"), ..Default::default() },
     )
     .unwrap();
+    // The account's own resources: in plain mode the connection adds none.
+    CfnVpc::new(&account, "Network", CfnVpcProps { cidr_block: Some("10.0.0.0/16".into()), ..Default::default() })
+        .unwrap();
     let connection = EnvironmentAccountConnection::new(
         &account,
         "Connection",
@@ -198,6 +201,9 @@ fn plain_mode_emits_no_proton_resource() {
     let f = fixture(DeployMode::Plain);
     assert!(f.env.is_none() && f.with_pipeline.is_none() && f.without_pipeline.is_none());
     assert!(f.connection.resource().is_none());
+    // Nor a role: the stacks deploy with their account's own roles, and a role trusted by
+    // the management account with the environment's permissions would only sit there.
+    assert!(f.connection.role().is_none());
     let assembly = f.app.assembly().unwrap();
     for (path, bytes) in assembly.files() {
         if path.ends_with(".template.json") {

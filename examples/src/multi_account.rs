@@ -433,6 +433,7 @@ pub fn app_with(layout: &Layout, mode: DeployMode) -> Result<App> {
 /// Builds the reference app with app props (its deploy mode and context among them).
 pub fn app_with_props(layout: &Layout, props: AppProps) -> Result<App> {
     let app = App::with_props(props);
+    let layout = &layout.with_context(&app);
     let management = crate::organization::management_stack(&app, layout)?;
     let policy_bus = policy_control(&management, layout)?.event_bus_arn();
     policy_controller(&management, layout)?;

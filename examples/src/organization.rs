@@ -61,6 +61,26 @@ impl Default for Layout {
 }
 
 impl Layout {
+    /// The layout with each account id taken from the app's context when set
+    /// (`managementAccountId`, `devAccountId`, ...): the ids here are samples that exist in
+    /// no organization, declared as such ([`App::context_or_sample`]).
+    pub fn with_context(&self, app: &App) -> Layout {
+        let key = |name: &str| {
+            let mut chars = name.chars();
+            let first = chars.next().map(|c| c.to_ascii_lowercase().to_string()).unwrap_or_default();
+            format!("{first}{}AccountId", chars.as_str())
+        };
+        Layout {
+            management_account: app.context_or_sample(&key("Management"), &self.management_account),
+            workloads: self
+                .workloads
+                .iter()
+                .map(|(ou, name, id)| (ou.clone(), name.clone(), app.context_or_sample(&key(name), id)))
+                .collect(),
+            regions: self.regions.clone(),
+        }
+    }
+
     /// The home region.
     pub fn region(&self) -> &str {
         self.regions.first().map_or("us-east-1", String::as_str)
@@ -87,8 +107,11 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
     )?;
 
     // The landing zone's shared accounts, in the Security OU Control Tower manages.
-    for (name, account_id) in [("LogArchive", "111111111112"), ("Audit", "111111111113")] {
-        Account::new(&org, name, AccountProps { account_id: Some(account_id.into()), ..Default::default() })?;
+    for (name, key, sample) in
+        [("LogArchive", "logArchiveAccountId", "111111111112"), ("Audit", "auditAccountId", "111111111113")]
+    {
+        let account_id = app.context_or_sample(key, sample);
+        Account::new(&org, name, AccountProps { account_id: Some(account_id), ..Default::default() })?;
     }
 
     let mut ous = Vec::new();
@@ -230,6 +253,6 @@ pub fn management_stack(app: &App, layout: &Layout) -> Result<Stack> {
 /// Builds the organization example app.
 pub fn app() -> Result<App> {
     let app = App::new();
-    management_stack(&app, &Layout::default())?;
+    management_stack(&app, &Layout::default().with_context(&app))?;
     Ok(app)
 }

@@ -149,13 +149,14 @@ pub fn manual_step(scope: &impl Construct, step: ManualStep) {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use cloudwright_core::{App, CfnResource, Stack, StackProps};
+    use cloudwright_core::{App, Stack, StackProps};
 
     #[test]
+    #[cfg(feature = "sns")]
     fn a_step_is_recorded_once_in_the_stack_manifest_under_its_construct() {
         let app = App::new();
         let stack = Stack::new(&app, "S", StackProps::default()).unwrap();
-        let topic = CfnResource::new(&stack, "Topic", "AWS::SNS::Topic", Map::new()).unwrap();
+        let topic = crate::cfn::sns::CfnTopic::new(&stack, "Topic", Default::default()).unwrap();
         let step = ManualStep::new("confirm").command("aws sns confirm-subscription").docs("https://example.invalid");
         manual_step(&topic, step.clone());
         manual_step(&topic, step.clone());

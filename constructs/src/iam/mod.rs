@@ -27,7 +27,7 @@
 //! ```
 
 #[cfg(feature = "iam")]
-mod boundary;
+pub(crate) mod boundary;
 #[cfg(feature = "iam")]
 mod cross_account;
 pub(crate) mod evaluate;
@@ -43,8 +43,6 @@ pub(crate) mod wildcard;
 
 #[cfg(feature = "iam")]
 pub use boundary::PermissionsBoundary;
-#[cfg(feature = "iam")]
-pub(crate) use boundary::arn as boundary_arn;
 #[cfg(feature = "iam")]
 pub use cross_account::CrossAccount;
 #[cfg(feature = "iam")]

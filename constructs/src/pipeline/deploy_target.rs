@@ -191,7 +191,7 @@ impl DeployTarget {
             self.execution_role.add_to_policy(PolicyStatement::allow(&pass, [roles]))?;
         }
         if !bounded.is_empty() {
-            let boundary = crate::iam::boundary_arn(&self.names.permissions_boundary);
+            let boundary = crate::iam::boundary::arn(&self.names.permissions_boundary);
             let principals = [
                 Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"),
                 Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*"),

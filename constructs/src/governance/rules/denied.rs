@@ -17,7 +17,7 @@ pub(super) fn maybe_denied(r: &Resource, guardrails: &Guardrails) -> Vec<String>
     findings(r, guardrails, true)
 }
 
-/// One message per (SCP statement, needed action) that denies: certain denials, or
+/// One message per SCP statement that denies needed actions: certain denials, or
 /// (`conditional`) those that depend on condition keys only deployment fixes.
 fn findings(r: &Resource, guardrails: &Guardrails, conditional: bool) -> Vec<String> {
     if guardrails.policies.is_empty() {
@@ -25,31 +25,50 @@ fn findings(r: &Resource, guardrails: &Guardrails, conditional: bool) -> Vec<Str
     }
     let kind = r.kind();
     let arn = needed::arn(kind, r.props(), guardrails.account, guardrails.region);
-    let mut out = Vec::new();
     let keys = needed::condition_keys(kind, r.props(), guardrails.account);
-    for action in needed::actions(kind, r.props(), Handlers::Create) {
-        let request = Request {
-            action,
-            arn: arn.as_deref(),
-            account: guardrails.account,
-            region: guardrails.region,
-            keys: &keys,
-        };
-        for policy in &guardrails.policies {
-            for (index, statement) in policy.statements.iter().enumerate() {
-                let condition = match (denies(statement, &request), conditional) {
-                    (Applies::Yes, false) => String::new(),
-                    (Applies::If(keys), true) => format!(" when its condition on {} holds", keys.join(", ")),
-                    _ => continue,
+    let actions = needed::actions(kind, r.props(), Handlers::Create);
+    let mut out = Vec::new();
+    for policy in &guardrails.policies {
+        for (index, statement) in policy.statements.iter().enumerate() {
+            let (mut denied, mut undecided) = (Vec::new(), Vec::new());
+            for action in &actions {
+                let request = Request {
+                    action,
+                    arn: arn.as_deref(),
+                    account: guardrails.account,
+                    region: guardrails.region,
+                    keys: &keys,
                 };
-                out.push(format!(
-                    "SCP {} ({}, attached to {}) denies {action}{condition}; CloudFormation calls it to create this {kind} in account {}",
-                    policy.path,
-                    label(statement, index),
-                    policy.attached_to,
-                    guardrails.account
-                ));
+                match (denies(statement, &request), conditional) {
+                    (Applies::Yes, false) => denied.push(*action),
+                    (Applies::If(keys), true) => {
+                        denied.push(*action);
+                        for key in keys {
+                            if !undecided.contains(&key) {
+                                undecided.push(key);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
             }
+            if denied.is_empty() {
+                continue;
+            }
+            let condition = if undecided.is_empty() {
+                String::new()
+            } else {
+                format!(" when its condition on {} holds", undecided.join(", "))
+            };
+            let calls = if denied.len() == 1 { "calls it" } else { "calls them" };
+            out.push(format!(
+                "SCP {} ({}, attached to {}) denies {}{condition}; CloudFormation {calls} to create this {kind} in account {}",
+                policy.path,
+                label(statement, index),
+                policy.attached_to,
+                denied.join(", "),
+                guardrails.account
+            ));
         }
     }
     out
