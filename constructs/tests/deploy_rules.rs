@@ -94,16 +94,16 @@ fn a_trust_policy_naming_a_role_of_the_same_stack_needs_a_dependency() {
     assert!(findings(&app, "CW-DEPLOY-1").is_empty());
 }
 
-/// A pipeline in the management account deploying `Target` (account 222222222222) with
-/// the execution role `exec`, allowed `actions`; the target stack holds an EIP.
-fn pipeline_app(actions: &[&str]) -> App {
+/// A pipeline in the management account deploying `Target` (account 222222222222, whose
+/// resources `target` adds) with the execution role `exec` of `Baseline`, allowed
+/// `statements`.
+fn pipeline_app(statements: serde_json::Value, target: impl FnOnce(&Stack)) -> App {
     let app = App::new();
     let management = stack(&app, "Management", MANAGEMENT);
-    let target = stack(&app, "Target", TARGET);
+    let target_stack = stack(&app, "Target", TARGET);
     let baseline = stack(&app, "Baseline", TARGET);
     let exec = role(&baseline, "Exec", "exec");
-    let document =
-        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]});
+    let document = json!({"Version": "2012-10-17", "Statement": statements});
     CfnResource::from_json(
         &baseline,
         "ExecPolicy",
@@ -111,7 +111,7 @@ fn pipeline_app(actions: &[&str]) -> App {
         json!({"PolicyName": "p", "PolicyDocument": document, "Roles": [exec.reference().to_json()]}),
     )
     .unwrap();
-    CfnResource::from_json(&target, "Address", "AWS::EC2::EIP", json!({"Domain": "vpc"})).unwrap();
+    target(&target_stack);
     let action = json!({"Name": "Target.Deploy", "ActionTypeId": {"Category": "Deploy", "Owner": "AWS",
         "Provider": "CloudFormation", "Version": "1"},
         "Configuration": {"ActionMode": "CREATE_UPDATE", "StackName": "Target",
@@ -127,9 +127,16 @@ fn pipeline_app(actions: &[&str]) -> App {
     app
 }
 
+/// [`pipeline_app`] with an EIP to deploy and `actions` allowed.
+fn eip_pipeline_app(actions: &[&str]) -> App {
+    pipeline_app(json!([{"Effect": "Allow", "Action": actions, "Resource": "*"}]), |target| {
+        CfnResource::from_json(target, "Address", "AWS::EC2::EIP", json!({"Domain": "vpc"})).unwrap();
+    })
+}
+
 #[test]
 fn a_deployer_without_the_handler_permissions_of_its_stack_is_an_error() {
-    let app = pipeline_app(&["ec2:Describe*", "ec2:CreateTags"]);
+    let app = eip_pipeline_app(&["ec2:Describe*", "ec2:CreateTags"]);
     let found = findings(&app, "CW-DEPLOY-2");
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].path, "Target/Address");
@@ -139,7 +146,7 @@ fn a_deployer_without_the_handler_permissions_of_its_stack_is_an_error() {
     assert!(found[0].message.contains("Baseline/Exec"), "{}", found[0].message);
     // Permissions for properties the EIP does not set are not demanded.
     assert!(!found[0].message.contains("AcceptAddressTransfer"), "{}", found[0].message);
-    let app = pipeline_app(&["ec2:Describe*", "ec2:AllocateAddress", "ec2:ReleaseAddress"]);
+    let app = eip_pipeline_app(&["ec2:Describe*", "ec2:AllocateAddress", "ec2:ReleaseAddress"]);
     assert!(findings(&app, "CW-DEPLOY-2").is_empty());
 }
 
@@ -186,43 +193,21 @@ fn a_guardrail_on_an_ou_without_accounts_is_a_warning() {
 /// The execution role may create roles only with the permissions boundary `bounded`: a
 /// role the target stack creates without it (or with another) cannot be deployed.
 fn bounded_pipeline_app(role_boundary: Option<&str>) -> App {
-    let app = App::new();
-    let management = stack(&app, "Management", MANAGEMENT);
-    let target = stack(&app, "Target", TARGET);
-    let baseline = stack(&app, "Baseline", TARGET);
-    let exec = role(&baseline, "Exec", "exec");
-    let boundary = format!("arn:aws:iam::{TARGET}:policy/bounded");
-    let document = json!({"Version": "2012-10-17", "Statement": [
+    let statements = json!([
         {"Effect": "Allow", "Action": ["iam:Get*", "iam:Delete*", "iam:Update*", "iam:List*", "iam:Detach*", "iam:*RolePermissionsBoundary"], "Resource": "*"},
         {"Effect": "Allow", "Action": "iam:CreateRole", "Resource": "*",
          "Condition": {"StringEquals": {"iam:PermissionsBoundary": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/bounded"}}}}
-    ]});
-    CfnResource::from_json(
-        &baseline,
-        "ExecPolicy",
-        "AWS::IAM::Policy",
-        json!({"PolicyName": "p", "PolicyDocument": document, "Roles": [exec.reference().to_json()]}),
-    )
-    .unwrap();
-    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-        "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-    let mut props = json!({"AssumeRolePolicyDocument": trust});
-    if let Some(b) = role_boundary {
-        props["PermissionsBoundary"] = json!(b.replace("BOUNDARY", &boundary));
-    }
-    CfnResource::from_json(&target, "Workload", "AWS::IAM::Role", props).unwrap();
-    let action = json!({"Name": "Target.Deploy", "ActionTypeId": {"Category": "Deploy", "Owner": "AWS",
-        "Provider": "CloudFormation", "Version": "1"},
-        "Configuration": {"ActionMode": "CREATE_UPDATE", "StackName": "Target",
-            "RoleArn": format!("arn:aws:iam::{TARGET}:role/exec")}});
-    CfnResource::from_json(
-        &management,
-        "Pipeline",
-        "AWS::CodePipeline::Pipeline",
-        json!({"RoleArn": "arn:aws:iam::111111111111:role/p", "Stages": [{"Name": "Deploy", "Actions": [action]}]}),
-    )
-    .unwrap();
-    app
+    ]);
+    pipeline_app(statements, |target| {
+        let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+        let mut props = json!({"AssumeRolePolicyDocument": trust});
+        if let Some(boundary) = role_boundary {
+            props["PermissionsBoundary"] =
+                json!(boundary.replace("BOUNDARY", &format!("arn:aws:iam::{TARGET}:policy/bounded")));
+        }
+        CfnResource::from_json(target, "Workload", "AWS::IAM::Role", props).unwrap();
+    })
 }
 
 #[test]
