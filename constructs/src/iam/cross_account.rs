@@ -88,6 +88,7 @@ impl CrossAccount {
 
     /// Records on `resource` that it keeps no resource policy to let the role in, so its
     /// requests would be denied; `fix` says what to use instead.
+    #[cfg_attr(not(feature = "full"), allow(dead_code))] // used by L2s that may be off
     pub(crate) fn report_no_policy(&self, resource: &Node, policy: &str, fix: &str) {
         resource.add_error(format!(
             "granted to {} of account {}, but keeps no {policy} cloudwright can add to, and across accounts \
@@ -102,6 +103,7 @@ impl CrossAccount {
 /// puts the statement there (naming `policy_resources`, or `resources` when `None`) and
 /// returns false for a resource that keeps no policy, which is then reported on its node
 /// with `policy` and `fix`.
+#[cfg_attr(not(feature = "full"), allow(dead_code))] // used by L2s that may be off
 pub(crate) fn grant_with_resource_policy(
     resource: &Node,
     grantee: &impl Grantee,

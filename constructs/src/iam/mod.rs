@@ -46,6 +46,7 @@ pub use boundary::PermissionsBoundary;
 #[cfg(feature = "iam")]
 pub use cross_account::CrossAccount;
 #[cfg(feature = "iam")]
+#[cfg_attr(not(feature = "full"), allow(unused_imports))] // used by L2s that may be off
 pub(crate) use cross_account::grant_with_resource_policy;
 #[cfg(feature = "iam")]
 pub use managed_policy::{ManagedPolicy, ManagedPolicyProps};
