@@ -212,3 +212,40 @@ fn plain_mode_emits_no_proton_resource() {
         }
     }
 }
+
+/// `environment.account_id` renders, in plain mode, as the environment's account, as
+/// Proton rendered it (the plain-mode values once had no such parameter).
+#[test]
+fn the_environment_account_id_resolves_in_plain_mode() {
+    let app = App::with_props(DeployMode::Plain.app_props());
+    let template = EnvironmentTemplate::<EnvInput>::new(
+        &app,
+        "Env",
+        EnvironmentTemplateProps { name: "env".into(), major: 1, ..Default::default() },
+        |ctx| {
+            let vpc = CfnVpc::new(
+                ctx.stack(),
+                "Vpc",
+                CfnVpcProps { cidr_block: Some(ctx.input("vpc_cidr").into()), ..Default::default() },
+            )?;
+            ctx.output("VpcId", vpc.reference(), "")?;
+            ctx.output("Account", ctx.account_id(), "")?;
+            Ok(())
+        },
+    )
+    .unwrap();
+    template
+        .deploy(
+            &app,
+            "DevEnvironment",
+            cloudwright_constructs::proton::EnvironmentProps {
+                name: "dev".into(),
+                inputs: EnvInput { vpc_cidr: "10.0.0.0/16".into() },
+                env: Environment::new("222222222222", "us-east-1"),
+                stack_name: None,
+            },
+        )
+        .unwrap();
+    let deployed = app.assembly().unwrap().template("DevEnvironment").unwrap();
+    assert_eq!(deployed["Outputs"]["Account"]["Value"], "222222222222");
+}

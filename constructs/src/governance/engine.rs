@@ -33,8 +33,8 @@ struct Checked {
     resources: usize,
     /// The organization the stack declares, if any.
     org: Option<OrgPart>,
-    /// The template, for the rules over the whole deployment.
-    template: Json,
+    /// What the rules over the whole deployment read of the template.
+    deploy_view: Json,
 }
 
 /// Runs every rule over `assembly`, under each stack's rule pack.
@@ -77,7 +77,7 @@ pub fn check(assembly: &impl AssemblyFiles) -> Result<Report> {
             org_findings(assembly, summary, meta, &orgs, &production_accounts, &mut stack.findings)?;
         }
         per_stack.push(stack.findings);
-        templates.push(stack.template);
+        templates.push(stack.deploy_view);
         resources += stack.resources;
     }
     deployment_findings(assembly, &stacks, &templates, &mut per_stack)?;
@@ -170,7 +170,8 @@ fn check_stack(
     let accounts: Vec<(String, String)> =
         meta.accounts.iter().map(|(path, _, id)| (path.clone(), id.clone())).collect();
     let org = organization::read(&template, environment(summary).0, &meta.paths, &accounts);
-    Ok(Checked { findings, resources, org, template })
+    let deploy_view = rules::deploy::view(&template);
+    Ok(Checked { findings, resources, org, deploy_view })
 }
 
 /// The findings of the organization rules on one stack: each resource against the SCPs
@@ -243,7 +244,13 @@ fn deployment_findings(
             s.dependencies.iter().filter_map(|d| index.get(&format!("{dir}/{d}")).copied()).collect()
         })
         .collect();
+    // Stacks are read whole again only where a rule needs more than the views.
+    let full_template = |i: usize| -> Option<Json> {
+        let (summary, _) = stacks.get(i)?;
+        serde_json::from_slice(&read(assembly, &summary.template_file).ok()?).ok()
+    };
     let deployment = rules::Deployment {
+        full_template: &full_template,
         stacks: stacks
             .iter()
             .zip(templates)
@@ -270,31 +277,31 @@ fn deployment_findings(
             })
             .collect(),
     };
+    let mut located: Vec<(&Rule, Severity, rules::Located)> = Vec::new();
     for rule in rules::all() {
         let Check::Deployment(check) = rule.check else { continue };
-        for located in check(&deployment) {
-            let (Some((summary, meta)), Some(template)) = (stacks.get(located.stack), templates.get(located.stack))
-            else {
-                continue;
-            };
-            let Some(severity) = meta.pack.severity_of(rule) else { continue };
-            let body =
-                template.pointer(&format!("/Resources/{}", located.logical_id.replace('~', "~0").replace('/', "~1")));
-            let body = body.unwrap_or(&Json::Null);
-            let path = resource_path(meta, summary, &located.logical_id, body);
-            let suppressions = suppress::read(body);
-            let mut found = vec![finding(
-                rule,
-                severity,
-                located.message,
-                summary,
-                &path,
-                Some(&located.logical_id),
-                &suppressions,
-            )];
-            add_lines(&read(assembly, &summary.template_file)?, &mut found);
-            per_stack[located.stack].extend(found);
+        for l in check(&deployment) {
+            if let Some(severity) = stacks.get(l.stack).and_then(|(_, meta)| meta.pack.severity_of(rule)) {
+                located.push((rule, severity, l));
+            }
         }
+    }
+    // Each stack with findings is read once more: its resources' suppressions and lines.
+    located.sort_by_key(|(_, _, l)| l.stack);
+    for group in located.chunk_by(|a, b| a.2.stack == b.2.stack) {
+        let index = group[0].2.stack;
+        let Some((summary, meta)) = stacks.get(index) else { continue };
+        let bytes = read(assembly, &summary.template_file)?;
+        let template = parse_json(&bytes, &summary.template_file)?;
+        let mut found = Vec::new();
+        for (rule, severity, l) in group {
+            let body = template.get("Resources").and_then(|r| r.get(&l.logical_id)).unwrap_or(&Json::Null);
+            let path = resource_path(meta, summary, &l.logical_id, body);
+            let suppressions = suppress::read(body);
+            found.push(finding(rule, *severity, l.message.clone(), summary, &path, Some(&l.logical_id), &suppressions));
+        }
+        add_lines(&bytes, &mut found);
+        per_stack[index].extend(found);
     }
     Ok(())
 }

@@ -255,6 +255,9 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
         let stack = if mode == DeployMode::Plain {
             let mut values = IndexMap::new();
             values.insert("environment.name".to_owned(), json!(props.name));
+            // What Proton renders `environment.account_id` as: the environment's account.
+            let account = props.env.account.as_ref().map_or_else(|| json!({"Ref": "AWS::AccountId"}), |a| json!(a));
+            values.insert("environment.account_id".to_owned(), account);
             flatten_inputs("environment.inputs", &inputs, &self.data.schema, &mut values);
             let stack = Stack::new(
                 scope,

@@ -66,6 +66,49 @@ pub(super) const RULES: &[Rule] = &[
     },
 ];
 
+/// What the deploy rules keep of a template while every stack is read: the resources of
+/// the types they look at, without the parts they do not (inline identity policies are
+/// read again with the whole template when a deployer's are needed).
+pub(crate) fn view(template: &Json) -> Json {
+    let Some(resources) = template.get("Resources").and_then(Json::as_object) else { return Json::Null };
+    let kept: serde_json::Map<String, Json> = resources
+        .iter()
+        .filter_map(|(id, body)| {
+            let kind = body.get("Type").and_then(Json::as_str)?;
+            let keep = matches!(
+                kind,
+                "AWS::IAM::Role"
+                    | "AWS::IAM::User"
+                    | "AWS::IAM::ManagedPolicy"
+                    | "AWS::Lambda::Permission"
+                    | "AWS::Events::EventBusPolicy"
+                    | "AWS::DynamoDB::Table"
+                    | "AWS::S3::Bucket"
+                    | "AWS::CodePipeline::Pipeline"
+                    | "AWS::CloudFormation::StackSet"
+            ) || kind.starts_with("AWS::Organizations::")
+                || kind.starts_with("AWS::ControlTower::")
+                || RESOURCE_POLICIES.iter().any(|(t, _)| *t == kind);
+            if !keep {
+                return None;
+            }
+            let mut body = body.clone();
+            if let Some(props) = body.get_mut("Properties").and_then(Json::as_object_mut) {
+                match kind {
+                    "AWS::IAM::Role" | "AWS::IAM::User" => {
+                        props.remove("Policies");
+                    }
+                    "AWS::DynamoDB::Table" => props.retain(|k, _| k == "ResourcePolicy"),
+                    "AWS::S3::Bucket" => props.retain(|k, _| k == "BucketName"),
+                    _ => {}
+                }
+            }
+            Some((id.clone(), body))
+        })
+        .collect();
+    serde_json::json!({ "Resources": kept })
+}
+
 /// A policy value (an ARN pattern, a principal) as the deployed string, when the stack's
 /// environment is all it needs: a literal, or a join or substitution of the partition,
 /// region and account.
@@ -218,7 +261,8 @@ fn principals_exist(deployment: &Deployment) -> Vec<Located> {
                 let Some((j, role_id)) = find_principal(deployment, &arn) else { continue };
                 let owner = &deployment.stacks[j];
                 let problem = if j == i {
-                    (!created_after(stack.template, id, &role_id)).then(|| {
+                    let full = (deployment.full_template)(i).unwrap_or(Json::Null);
+                    (!created_after(&full, id, &role_id)).then(|| {
                         format!("is created in the same stack without a dependency on it; add `DependsOn: {role_id}`")
                     })
                 } else if stack.after.contains(&j) {
@@ -248,8 +292,8 @@ fn principals_exist(deployment: &Deployment) -> Vec<Located> {
 /// The statements of a role's identity policies (inline, attached `AWS::IAM::Policy` and
 /// managed policies of its stack, AWS's `AdministratorAccess`), `None` when a policy it
 /// attaches cannot be read from the assembly.
-fn role_statements(stack: &DeployedStack, role_id: &str) -> Option<Vec<Json>> {
-    let resources = stack.template.get("Resources")?.as_object()?;
+fn role_statements(stack: &DeployedStack, template: &Json, role_id: &str) -> Option<Vec<Json>> {
+    let resources = template.get("Resources")?.as_object()?;
     let role = resources.get(role_id)?.get("Properties")?;
     let mut out = Vec::new();
     for policy in list(role.get("Policies")) {
@@ -333,9 +377,12 @@ fn deployer_allowed(deployment: &Deployment) -> Vec<Located> {
             continue;
         }
         let Some((k, role_id)) = find_principal(deployment, &role_arn) else { continue };
-        let Some(statements) = role_statements(&deployment.stacks[k], &role_id) else { continue };
+        let Some(role_template) = (deployment.full_template)(k) else { continue };
+        let Some(statements) = role_statements(&deployment.stacks[k], &role_template, &role_id) else { continue };
         let stack = &deployment.stacks[target];
-        for (id, body) in stack.resources() {
+        let Some(template) = (deployment.full_template)(target) else { continue };
+        let resources = template.get("Resources").and_then(Json::as_object).into_iter().flatten();
+        for (id, body) in resources {
             let kind = body.get("Type").and_then(Json::as_str).unwrap_or_default();
             let props = body.get("Properties").unwrap_or(&Json::Null);
             let arn = needed::arn(kind, props, stack.account, stack.region);

@@ -2,7 +2,7 @@
 
 mod compute;
 mod denied;
-mod deploy;
+pub(crate) mod deploy;
 mod iam;
 mod network;
 mod org;
@@ -108,6 +108,9 @@ pub(crate) enum Check {
 pub(crate) struct Deployment<'a> {
     /// The stacks, in assembly order.
     pub stacks: Vec<DeployedStack<'a>>,
+    /// Reads and parses the whole template of a stack (by index), for the few checks that
+    /// need more than [`DeployedStack::template`] keeps.
+    pub full_template: &'a dyn Fn(usize) -> Option<Json>,
 }
 
 /// One stack of a [`Deployment`].
@@ -120,7 +123,8 @@ pub(crate) struct DeployedStack<'a> {
     pub region: &'a str,
     /// The CloudFormation stack name.
     pub stack_name: &'a str,
-    /// The template.
+    /// What the deploy rules read of the template ([`deploy::view`]): the resources of the
+    /// types they look at, so a large assembly is not held in memory whole.
     pub template: &'a Json,
     /// Logical id to construct path.
     pub paths: &'a HashMap<String, String>,
