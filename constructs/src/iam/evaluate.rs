@@ -123,36 +123,48 @@ fn action_matches(statement: &Json, action: &str) -> bool {
     }
 }
 
-/// A `Resource` entry as a pattern: a literal, or an `Fn::Sub`/`Fn::Join` whose only
-/// variables are the partition, region and account; `None` for anything deploy-time.
-fn pattern(value: &Json, request: &Request) -> Option<String> {
+/// A policy value (an ARN or ARN pattern, a principal, a condition value) as deployed,
+/// when the stack's environment is all it needs: a literal, a pseudo parameter, or an
+/// `Fn::Sub`/`Fn::Join` of those; `None` for anything only deployment knows. The one
+/// reader of such values for the rules that evaluate policies.
+pub(crate) fn resolve(value: &Json, account: &str, region: &str) -> Option<String> {
+    let pseudo = |name: &str| match name {
+        "AWS::Partition" => Some("aws".to_owned()),
+        "AWS::Region" => Some(region.to_owned()),
+        "AWS::AccountId" => Some(account.to_owned()),
+        "AWS::URLSuffix" => Some("amazonaws.com".to_owned()),
+        _ => None,
+    };
     match value {
         Json::String(s) => Some(s.clone()),
         Json::Object(map) if map.len() == 1 => {
+            if let Some(name) = map.get("Ref").and_then(Json::as_str) {
+                return pseudo(name);
+            }
             if let Some(text) = map.get("Fn::Sub").and_then(Json::as_str) {
-                let text = text
-                    .replace("${AWS::Partition}", "aws")
-                    .replace("${AWS::Region}", request.region)
-                    .replace("${AWS::AccountId}", request.account)
-                    .replace("${AWS::URLSuffix}", "amazonaws.com");
-                return (!text.contains("${")).then_some(text);
+                let mut out = String::new();
+                let mut rest = text;
+                while let Some((before, after)) = rest.split_once("${") {
+                    let (name, tail) = after.split_once('}')?;
+                    out.push_str(before);
+                    out.push_str(&pseudo(name)?);
+                    rest = tail;
+                }
+                out.push_str(rest);
+                return Some(out);
             }
             let join = map.get("Fn::Join")?.as_array()?;
             let (separator, parts) = (join.first()?.as_str()?, join.get(1)?.as_array()?);
-            let parts: Option<Vec<String>> = parts
-                .iter()
-                .map(|p| match p.get("Ref").and_then(Json::as_str) {
-                    Some("AWS::Partition") => Some("aws".to_owned()),
-                    Some("AWS::Region") => Some(request.region.to_owned()),
-                    Some("AWS::AccountId") => Some(request.account.to_owned()),
-                    Some(_) => None,
-                    None => p.as_str().map(str::to_owned),
-                })
-                .collect();
+            let parts: Option<Vec<String>> = parts.iter().map(|p| resolve(p, account, region)).collect();
             Some(parts?.join(separator))
         }
         _ => None,
     }
+}
+
+/// A `Resource` entry or condition value as the request's environment deploys it.
+fn pattern(value: &Json, request: &Request) -> Option<String> {
+    resolve(value, request.account, request.region)
 }
 
 /// Whether the statement's resources cover the resource. With the ARN unknown (a

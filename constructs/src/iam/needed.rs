@@ -163,25 +163,17 @@ pub(crate) fn deployer_actions<'a>(resources: impl IntoIterator<Item = (&'a str,
 
 /// Condition keys whose values the resource's own properties fix for the calls that
 /// create it (lower-case key, value; an empty value: absent).
-pub(crate) fn condition_keys(kind: &str, props: &Json, account: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn condition_keys(kind: &str, props: &Json, account: &str, region: &str) -> Vec<(&'static str, String)> {
     match kind {
         // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html#awsidentityandaccessmanagementiam-policy-keys
         "AWS::IAM::Role" | "AWS::IAM::User" => match props.get("PermissionsBoundary") {
             None | Some(Json::Null) => vec![("iam:permissionsboundary", String::new())],
-            Some(value) => literal(value, account).map(|v| vec![("iam:permissionsboundary", v)]).unwrap_or_default(),
+            Some(value) => super::evaluate::resolve(value, account, region)
+                .map(|v| vec![("iam:permissionsboundary", v)])
+                .unwrap_or_default(),
         },
         _ => Vec::new(),
     }
-}
-
-/// A string value, or an `Fn::Sub` of the partition and account, as the deployed value.
-fn literal(value: &Json, account: &str) -> Option<String> {
-    if let Some(s) = value.as_str() {
-        return Some(s.to_owned());
-    }
-    let text =
-        value.get("Fn::Sub")?.as_str()?.replace("${AWS::Partition}", "aws").replace("${AWS::AccountId}", account);
-    (!text.contains("${")).then_some(text)
 }
 
 /// ARN shapes of types whose name a literal property gives, for statements that name
@@ -262,8 +254,11 @@ mod tests {
 
     #[test]
     fn a_role_without_a_boundary_fixes_the_key_as_absent() {
-        assert_eq!(condition_keys("AWS::IAM::Role", &json!({}), "1"), [("iam:permissionsboundary", String::new())]);
+        assert_eq!(
+            condition_keys("AWS::IAM::Role", &json!({}), "1", "r"),
+            [("iam:permissionsboundary", String::new())]
+        );
         let sub = json!({"PermissionsBoundary": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/b"}});
-        assert_eq!(condition_keys("AWS::IAM::Role", &sub, "1")[0].1, "arn:aws:iam::1:policy/b");
+        assert_eq!(condition_keys("AWS::IAM::Role", &sub, "1", "r")[0].1, "arn:aws:iam::1:policy/b");
     }
 }

@@ -25,7 +25,7 @@ fn findings(r: &Resource, guardrails: &Guardrails, conditional: bool) -> Vec<Str
     }
     let kind = r.kind();
     let arn = needed::arn(kind, r.props(), guardrails.account, guardrails.region);
-    let keys = needed::condition_keys(kind, r.props(), guardrails.account);
+    let keys = needed::condition_keys(kind, r.props(), guardrails.account, guardrails.region);
     let actions = needed::actions(kind, r.props(), Handlers::Create);
     let mut out = Vec::new();
     for policy in &guardrails.policies {

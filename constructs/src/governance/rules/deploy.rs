@@ -109,42 +109,9 @@ pub(crate) fn view(template: &Json) -> Json {
     serde_json::json!({ "Resources": kept })
 }
 
-/// A policy value (an ARN pattern, a principal) as the deployed string, when the stack's
-/// environment is all it needs: a literal, or a join or substitution of the partition,
-/// region and account.
+/// A policy value as the stack deploys it (`iam::evaluate::resolve`).
 fn resolve(value: &Json, stack: &DeployedStack) -> Option<String> {
-    let pseudo = |name: &str| match name {
-        "AWS::Partition" => Some("aws".to_owned()),
-        "AWS::Region" => Some(stack.region.to_owned()),
-        "AWS::AccountId" => Some(stack.account.to_owned()),
-        "AWS::URLSuffix" => Some("amazonaws.com".to_owned()),
-        _ => None,
-    };
-    match value {
-        Json::String(s) => Some(s.clone()),
-        Json::Object(map) if map.len() == 1 => {
-            if let Some(name) = map.get("Ref").and_then(Json::as_str) {
-                return pseudo(name);
-            }
-            if let Some(text) = map.get("Fn::Sub").and_then(Json::as_str) {
-                let mut out = String::new();
-                let mut rest = text;
-                while let Some((before, after)) = rest.split_once("${") {
-                    let (name, tail) = after.split_once('}')?;
-                    out.push_str(before);
-                    out.push_str(&pseudo(name)?);
-                    rest = tail;
-                }
-                out.push_str(rest);
-                return Some(out);
-            }
-            let join = map.get("Fn::Join")?.as_array()?;
-            let (separator, parts) = (join.first()?.as_str()?, join.get(1)?.as_array()?);
-            let parts: Option<Vec<String>> = parts.iter().map(|p| resolve(p, stack)).collect();
-            Some(parts?.join(separator))
-        }
-        _ => None,
-    }
+    crate::iam::evaluate::resolve(value, stack.account, stack.region)
 }
 
 /// Where a resource keeps the policies whose principals IAM checks when it writes them.
@@ -386,7 +353,7 @@ fn deployer_allowed(deployment: &Deployment) -> Vec<Located> {
             let kind = body.get("Type").and_then(Json::as_str).unwrap_or_default();
             let props = body.get("Properties").unwrap_or(&Json::Null);
             let arn = needed::arn(kind, props, stack.account, stack.region);
-            let keys = needed::condition_keys(kind, props, stack.account);
+            let keys = needed::condition_keys(kind, props, stack.account, stack.region);
             let missing: Vec<&str> = needed::actions(kind, props, Handlers::All)
                 .into_iter()
                 .filter(|action| {
