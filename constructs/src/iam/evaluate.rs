@@ -102,8 +102,8 @@ pub(crate) fn applies(statement: &Json, request: &Request) -> Applies {
     if undecided.is_empty() { Applies::Yes } else { Applies::If(undecided) }
 }
 
-/// The literal strings of a string-or-list value.
-fn strings(value: Option<&Json>) -> Vec<&str> {
+/// The literal strings of a string-or-list value (policy elements are either).
+pub(crate) fn strings(value: Option<&Json>) -> Vec<&str> {
     match value {
         Some(Json::Array(items)) => items.iter().filter_map(Json::as_str).collect(),
         Some(Json::String(s)) => vec![s.as_str()],

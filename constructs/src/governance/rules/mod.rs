@@ -241,10 +241,7 @@ pub(crate) fn list(value: Option<&Json>) -> Vec<&Json> {
     }
 }
 
-/// The literal strings of a string-or-list value.
-pub(crate) fn strings(value: Option<&Json>) -> Vec<&str> {
-    list(value).into_iter().filter_map(Json::as_str).collect()
-}
+pub(crate) use crate::iam::evaluate::strings;
 
 /// Whether a value is `true` (CloudFormation also accepts the string `"true"`).
 pub(crate) fn is_true(value: Option<&Json>) -> bool {
