@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use cloudwright_core::context::{CONTEXT_METADATA, Declared};
+use cloudwright_core::context::{CONTEXT_METADATA, Declared, app_metadata};
 use cloudwright_core::{Assembly, Error, Result};
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -295,25 +295,16 @@ fn planned(step: ManualStep, wave: usize, stack: &str, before: &str) -> PlannedS
 pub fn declared_context(assembly: &Assembly) -> Result<Vec<Declared>> {
     let manifest = manifest(assembly, "manifest.json")?;
     let mut declared = Vec::new();
-    for artifact in manifest.get("artifacts").and_then(Json::as_object).into_iter().flat_map(|a| a.values()) {
-        if artifact.get("type").and_then(Json::as_str) != Some("cdk:tree") {
-            continue;
-        }
-        for entry in artifact.pointer("/metadata/~1").and_then(Json::as_array).into_iter().flatten() {
-            if entry.get("type").and_then(Json::as_str) != Some(CONTEXT_METADATA) {
-                continue;
-            }
-            let data = entry.get("data").unwrap_or(&Json::Null);
-            declared.push(Declared::from_metadata(data).ok_or_else(|| {
-                input(
-                    "manifest.json",
-                    format!(
-                        "a {CONTEXT_METADATA} entry is {data}, not {{\"key\", \"value\", \"sample\"}}; \
-                         synthesize the app again with this version of cloudwright"
-                    ),
-                )
-            })?);
-        }
+    for (_, data) in app_metadata(&manifest).filter(|(kind, _)| *kind == CONTEXT_METADATA) {
+        declared.push(Declared::from_metadata(data).ok_or_else(|| {
+            input(
+                "manifest.json",
+                format!(
+                    "a {CONTEXT_METADATA} entry is {data}, not {{\"key\", \"value\", \"sample\"}}; \
+                     synthesize the app again with this version of cloudwright"
+                ),
+            )
+        })?);
     }
     Ok(declared)
 }
@@ -340,6 +331,10 @@ fn read_stacks(assembly: &Assembly) -> Result<(Vec<StackInfo>, Vec<ManualStep>)>
             return Err(input(&manifest_path, "nests assemblies in a loop or too deep to be a cloud assembly"));
         }
         let manifest = manifest(assembly, &manifest_path)?;
+        if prefix.is_empty() {
+            let steps = app_metadata(&manifest).filter(|(kind, _)| *kind == MANUAL_STEP_METADATA);
+            app_steps.extend(steps.filter_map(|(_, data)| ManualStep::from_metadata(data)));
+        }
         let artifacts = manifest.get("artifacts").and_then(Json::as_object).cloned().unwrap_or_default();
         let stack_ids: BTreeSet<&str> = artifacts
             .iter()
@@ -352,13 +347,6 @@ fn read_stacks(assembly: &Assembly) -> Result<(Vec<StackInfo>, Vec<ManualStep>)>
                 Some("cdk:cloud-assembly") => {
                     if let Some(dir) = prop("directoryName") {
                         todo.push_back((format!("{prefix}{dir}/"), depth + 1));
-                    }
-                }
-                Some("cdk:tree") if prefix.is_empty() => {
-                    for (kind, data) in metadata_entries(artifact.pointer("/metadata/~1")) {
-                        if kind == MANUAL_STEP_METADATA {
-                            app_steps.extend(ManualStep::from_metadata(&data));
-                        }
                     }
                 }
                 Some("aws:cloudformation:stack") => {

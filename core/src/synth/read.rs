@@ -107,9 +107,7 @@ fn parse(files: BTreeMap<String, Vec<u8>>, name: impl Fn(&str) -> String) -> Res
 /// The warnings of the app's own metadata (the root manifest's `Tree` artifact, under `/`).
 fn app_warnings(files: &BTreeMap<String, Vec<u8>>) -> Vec<super::Warning> {
     let manifest = files.get("manifest.json").and_then(|b| serde_json::from_slice::<Json>(b).ok());
-    let entries = manifest.as_ref().and_then(|m| m.pointer("/artifacts/Tree/metadata/~1")).and_then(Json::as_array);
-    let metadata = entries.into_iter().flatten().filter_map(|e| Some((e.get("type")?.as_str()?, e.get("data")?)));
-    super::context_warnings(metadata)
+    manifest.as_ref().map_or_else(Vec::new, |m| super::context_warnings(crate::context::app_metadata(m)))
 }
 
 #[cfg(test)]
