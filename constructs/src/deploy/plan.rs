@@ -626,8 +626,8 @@ fn identity_policies(resource: &Json) -> Vec<&Json> {
     }
 }
 
-/// A pipeline's actions: `(stage/action, action)`.
-fn pipeline_actions(resource: &Json) -> Vec<(String, &Json)> {
+/// A pipeline's actions: `(stage/action, action)` (also read by the deploy rules).
+pub(crate) fn pipeline_actions(resource: &Json) -> Vec<(String, &Json)> {
     let stages = resource.pointer("/Properties/Stages").and_then(Json::as_array);
     stages
         .into_iter()

@@ -145,9 +145,37 @@ fn aws_principals<'a>(kind: &str, props: &'a Json) -> Vec<&'a Json> {
     out
 }
 
+/// The IAM names a template can give: (type, the property holding the name, the ARN's
+/// resource kind).
+const NAMED: &[(&str, &str, &str)] = &[
+    ("AWS::IAM::Role", "RoleName", "role"),
+    ("AWS::IAM::User", "UserName", "user"),
+    ("AWS::IAM::ManagedPolicy", "ManagedPolicyName", "policy"),
+];
+
+/// The roles, users and managed policies the assembly creates under a literal name, by
+/// (account, ARN resource kind, name): where each is (stack index, logical id). Built once
+/// per rule rather than searched for every ARN a policy names.
+type Named = HashMap<(String, &'static str, String), (usize, String)>;
+
+fn named(deployment: &Deployment) -> Named {
+    let mut out = Named::new();
+    for (i, stack) in deployment.stacks.iter().enumerate() {
+        for (id, body) in stack.resources() {
+            let kind = body.get("Type").and_then(Json::as_str).unwrap_or_default();
+            let Some((_, key, arn_kind)) = NAMED.iter().find(|(t, _, _)| *t == kind) else { continue };
+            let Some(name) = body.pointer(&format!("/Properties/{key}")).and_then(|v| resolve(v, stack)) else {
+                continue;
+            };
+            out.entry((stack.account.to_owned(), *arn_kind, name)).or_insert_with(|| (i, id.clone()));
+        }
+    }
+    out
+}
+
 /// The stack and logical id of the role, user or managed policy a literal ARN names, among
 /// the stacks of the assembly in that account.
-fn find_principal(deployment: &Deployment, arn: &str) -> Option<(usize, String)> {
+fn find_principal(named: &Named, arn: &str) -> Option<(usize, String)> {
     let rest = arn.strip_prefix("arn:")?;
     let mut parts = rest.splitn(5, ':');
     let (_, service, _, account, resource) =
@@ -155,19 +183,10 @@ fn find_principal(deployment: &Deployment, arn: &str) -> Option<(usize, String)>
     if service != "iam" {
         return None;
     }
-    let (kind, key, name) = match resource.split_once('/') {
-        Some(("role", path)) => ("AWS::IAM::Role", "RoleName", path.rsplit('/').next()?),
-        Some(("user", path)) => ("AWS::IAM::User", "UserName", path.rsplit('/').next()?),
-        Some(("policy", path)) => ("AWS::IAM::ManagedPolicy", "ManagedPolicyName", path.rsplit('/').next()?),
-        _ => return None,
-    };
-    deployment.stacks.iter().enumerate().filter(|(_, s)| s.account == account).find_map(|(i, stack)| {
-        stack.resources().find_map(|(id, body)| {
-            let named = body.get("Type").and_then(Json::as_str) == Some(kind)
-                && body.pointer(&format!("/Properties/{key}")).and_then(|v| resolve(v, stack)).as_deref() == Some(name);
-            named.then(|| (i, id.clone()))
-        })
-    })
+    let (kind, path) = resource.split_once('/')?;
+    let (_, _, arn_kind) = NAMED.iter().find(|(_, _, k)| *k == kind)?;
+    let name = path.rsplit('/').next()?;
+    named.get(&(account.to_owned(), *arn_kind, name.to_owned())).cloned()
 }
 
 /// Whether `from` is created after `to` in one template: a `DependsOn` or a reference,
@@ -207,6 +226,7 @@ fn collect_references(value: &Json, out: &mut Vec<String>) {
 
 /// CW-DEPLOY-1: every role or user a policy names as principal exists when it is written.
 fn principals_exist(deployment: &Deployment) -> Vec<Located> {
+    let named = named(deployment);
     let mut out = Vec::new();
     for (i, stack) in deployment.stacks.iter().enumerate() {
         for (id, body) in stack.resources() {
@@ -225,7 +245,7 @@ fn principals_exist(deployment: &Deployment) -> Vec<Located> {
                 // A reference orders creation itself (an attribute of this stack, an import
                 // or stack output of a stack deployed before).
                 let Some(arn) = resolve(principal, stack) else { continue };
-                let Some((j, role_id)) = find_principal(deployment, &arn) else { continue };
+                let Some((j, role_id)) = find_principal(&named, &arn) else { continue };
                 let owner = &deployment.stacks[j];
                 let problem = if j == i {
                     let full = (deployment.full_template)(i).unwrap_or(Json::Null);
@@ -304,29 +324,26 @@ fn pipeline_deployments(deployment: &Deployment) -> Vec<(usize, String, String)>
             if body.get("Type").and_then(Json::as_str) != Some("AWS::CodePipeline::Pipeline") {
                 continue;
             }
-            for stage in list(body.pointer("/Properties/Stages")) {
-                for action in list(stage.get("Actions")) {
-                    if action.pointer("/ActionTypeId/Provider").and_then(Json::as_str) != Some("CloudFormation") {
-                        continue;
-                    }
-                    let config = action.get("Configuration").unwrap_or(&Json::Null);
-                    let (Some(name), Some(role)) = (
-                        config.get("StackName").and_then(|n| resolve(n, stack)),
-                        config.get("RoleArn").and_then(|r| resolve(r, stack)),
-                    ) else {
-                        continue;
-                    };
-                    let account = role.split(':').nth(4).unwrap_or_default().to_owned();
-                    let region =
-                        action.get("Region").and_then(|r| resolve(r, stack)).unwrap_or(stack.region.to_owned());
-                    let target = deployment
-                        .stacks
-                        .iter()
-                        .position(|s| s.stack_name == name && s.account == account && s.region == region);
-                    let label = action.get("Name").and_then(Json::as_str).unwrap_or_default().to_owned();
-                    if let Some(target) = target {
-                        out.push((target, role, label));
-                    }
+            for (_, action) in crate::deploy::plan::pipeline_actions(body) {
+                if action.pointer("/ActionTypeId/Provider").and_then(Json::as_str) != Some("CloudFormation") {
+                    continue;
+                }
+                let config = action.get("Configuration").unwrap_or(&Json::Null);
+                let (Some(name), Some(role)) = (
+                    config.get("StackName").and_then(|n| resolve(n, stack)),
+                    config.get("RoleArn").and_then(|r| resolve(r, stack)),
+                ) else {
+                    continue;
+                };
+                let account = role.split(':').nth(4).unwrap_or_default().to_owned();
+                let region = action.get("Region").and_then(|r| resolve(r, stack)).unwrap_or(stack.region.to_owned());
+                let target = deployment
+                    .stacks
+                    .iter()
+                    .position(|s| s.stack_name == name && s.account == account && s.region == region);
+                let label = action.get("Name").and_then(Json::as_str).unwrap_or_default().to_owned();
+                if let Some(target) = target {
+                    out.push((target, role, label));
                 }
             }
         }
@@ -337,13 +354,14 @@ fn pipeline_deployments(deployment: &Deployment) -> Vec<(usize, String, String)>
 /// CW-DEPLOY-2: a role the app defines that deploys a stack may do what its resources'
 /// handlers call.
 fn deployer_allowed(deployment: &Deployment) -> Vec<Located> {
+    let named = named(deployment);
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for (target, role_arn, action) in pipeline_deployments(deployment) {
         if !seen.insert((target, role_arn.clone())) {
             continue;
         }
-        let Some((k, role_id)) = find_principal(deployment, &role_arn) else { continue };
+        let Some((k, role_id)) = find_principal(&named, &role_arn) else { continue };
         let Some(role_template) = (deployment.full_template)(k) else { continue };
         let Some(statements) = role_statements(&deployment.stacks[k], &role_template, &role_id) else { continue };
         let stack = &deployment.stacks[target];
