@@ -49,7 +49,6 @@ pub mod iam;
 #[cfg(all(feature = "organizations", feature = "controltower", feature = "iam"))]
 pub mod controltower;
 pub mod deploy;
-pub mod diff;
 #[cfg(all(feature = "dynamodb", feature = "iam"))]
 pub mod dynamodb;
 #[cfg(all(feature = "ec2", feature = "iam", feature = "lambda", feature = "logs", feature = "cloudwatch"))]

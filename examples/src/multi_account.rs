@@ -51,7 +51,7 @@ use cloudwright_constructs::cfn::events::{
 use cloudwright_constructs::cfn::iam::{CfnRole, CfnRoleProps, role};
 use cloudwright_constructs::cfn::logs::{CfnLogGroup, CfnLogGroupProps, CfnResourcePolicy, CfnResourcePolicyProps};
 use cloudwright_constructs::events::IEventBus;
-use cloudwright_constructs::governance::{RulePack, suppress, write_policies};
+use cloudwright_constructs::governance::{RulePack, suppress};
 use cloudwright_constructs::iam::{Condition, Operator, PolicyDocument, PolicyStatement, Principal, Role, RoleProps};
 use cloudwright_constructs::lambda::{
     Code, FunctionProps, IFunction, LambdaService, LambdaServiceProps, Runtime, VpcPlacement,
@@ -65,6 +65,7 @@ use cloudwright_constructs::proton::{
 };
 use cloudwright_constructs::sns::{ITopic, Subscription, Topic, TopicProps};
 use cloudwright_constructs::{App, AppProps, Environment, Expr, Result, Stack, StackProps};
+use cloudwright_toolkit::governance::write_policies;
 use serde_json::json;
 
 use crate::proton::{Insights, LambdaServiceInput, MultiSvcEnvInput};

@@ -6,10 +6,11 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use cloudwright_constructs::governance::{self, RulePack, Severity, guard_files, guard_rule_name, suppress};
+use cloudwright_constructs::governance::{RulePack, Severity, suppress};
 use cloudwright_constructs::proton::DeployMode;
 use cloudwright_constructs::{App, Assembly, CfnResource, Stack, StackProps};
 use cloudwright_examples::{governance_bad, multi_account};
+use cloudwright_toolkit::governance::{self, guard_files, guard_rule_name};
 use serde_json::json;
 
 fn bad_assembly() -> Assembly {

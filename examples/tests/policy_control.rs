@@ -13,9 +13,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use cel::{Context, Program, Value};
 use cloudwright_constructs::cfn::resource_type_info;
-use cloudwright_constructs::governance::{self, PolicyScope, kyverno_json_files, nirmata_files};
 use cloudwright_constructs::{Assembly, TagFormat};
 use cloudwright_examples::{governance_bad, multi_account};
+use cloudwright_toolkit::governance::{self, PolicyScope, kyverno_json_files, nirmata_files};
 use serde_json::{Value as Json, json};
 
 /// (rule id, template file, logical id) of a violation.
@@ -329,7 +329,7 @@ fn a_suppression_without_a_reason_stops_synth_before_any_policy_is_written() {
     let app = cloudwright_constructs::App::new();
     let stack = cloudwright_constructs::Stack::new(&app, "S", Default::default()).unwrap();
     let topic = cloudwright_constructs::CfnResource::from_json(&stack, "Topic", "AWS::SNS::Topic", json!({})).unwrap();
-    governance::suppress(&topic, "CW-SNS-1", " ");
+    cloudwright_constructs::governance::suppress(&topic, "CW-SNS-1", " ");
     governance::write_policies(&app);
     let error = app.assembly().unwrap_err().to_string();
     assert!(error.contains("S/Topic: suppression of CW-SNS-1 has no reason"), "{error}");

@@ -19,7 +19,7 @@ use cloudwright_examples::{Builder, EXAMPLES, proton};
 
 /// Snapshot directories written by other test files, not by this one:
 /// `synth-cli/tests/diff.rs`, `synth-cli/tests/graph.rs`,
-/// `constructs/tests/governance_reports.rs`, `synth-cli/tests/proton_migrate.rs`.
+/// `toolkit/tests/governance_reports.rs`, `synth-cli/tests/proton_migrate.rs`.
 const OTHER_WRITERS: &[&str] = &["diff", "graph", "governance", "proton_migrate"];
 
 /// The variable `multi_account::app()` and `proton::app()` read their deploy mode from.

@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use cloudwright_constructs::governance::{AssemblyDir, AssemblyFiles, Report, Severity};
 use cloudwright_core::synth::write_files;
 use cloudwright_core::{App, StackSummary};
+use cloudwright_toolkit::governance::{AssemblyDir, AssemblyFiles, Report, Severity};
 
 use crate::{AppSource, Failure, Format, GraphFormat};
 

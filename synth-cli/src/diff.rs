@@ -6,7 +6,7 @@ use std::io;
 use std::process::Command;
 
 use clap::ValueEnum;
-use cloudwright_constructs::diff::{GitReader, Side, diff as compare};
+use cloudwright_toolkit::diff::{GitReader, Side, diff as compare};
 
 use crate::Failure;
 

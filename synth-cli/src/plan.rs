@@ -1,12 +1,12 @@
 //! `cloudwright plan`: what a first deployment of the app needs, in order, printed from
-//! `cloudwright_constructs::deploy::plan` as text or JSON.
+//! `cloudwright_toolkit::plan` as text or JSON.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::anyhow;
-use cloudwright_constructs::deploy::plan::{Plan, plan};
 use cloudwright_core::Assembly;
+use cloudwright_toolkit::plan::{Plan, plan};
 
 use crate::{AppSource, Failure, Format};
 

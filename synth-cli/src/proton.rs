@@ -1,9 +1,9 @@
 //! `cloudwright proton render`: the arguments of
-//! [`cloudwright_constructs::proton::render`], and what it prints.
+//! [`cloudwright_toolkit::proton::render`], and what it prints.
 
 use std::path::PathBuf;
 
-use cloudwright_constructs::proton::render::{DEFAULT_ACCOUNT, DEFAULT_REGION, RenderProps, render as render_bundle};
+use cloudwright_toolkit::proton::render::{DEFAULT_ACCOUNT, DEFAULT_REGION, RenderProps, render as render_bundle};
 
 use crate::Failure;
 

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use cloudwright_constructs::governance::{self, AssemblyFiles, PolicyScope, Report, Severity};
 use cloudwright_core::synth::write_files;
+use cloudwright_toolkit::governance::{self, AssemblyFiles, PolicyScope, Report, Severity};
 
 use crate::{AppSource, Failure, colour};
 

@@ -15,7 +15,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use cloudwright_cli::import::{assembly, import, module_name};
-use cloudwright_constructs::proton::render::{RenderProps, render};
+use cloudwright_toolkit::proton::render::{RenderProps, render};
 use serde_json::{Value, json};
 
 fn root() -> PathBuf {
@@ -351,6 +351,6 @@ fn cfn_json(text: &str) -> String {
     if text.trim_start().starts_with('{') {
         text.to_owned()
     } else {
-        cloudwright_constructs::proton::render::cfn_yaml_to_json(text, "t").unwrap().to_string()
+        cloudwright_toolkit::proton::render::cfn_yaml_to_json(text, "t").unwrap().to_string()
     }
 }

@@ -1,4 +1,4 @@
-//! `cloudwright proton render` (the library, `cloudwright_constructs::proton::render`, and
+//! `cloudwright proton render` (the library, `cloudwright_toolkit::proton::render`, and
 //! the command) on vendored aws-samples bundles and on bad input.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::collections::BTreeMap;
 
 use cloudwright_constructs::Result;
-use cloudwright_constructs::proton::render::{RenderProps, render};
+use cloudwright_toolkit::proton::render::{RenderProps, render};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -381,7 +381,7 @@ fn a_codebuild_or_terraform_bundle_is_refused_naming_its_manifest() {
 /// facts in, one `RenderedStack` per environment, instance and pipeline out.
 #[test]
 fn render_spec_renders_in_memory() {
-    use cloudwright_constructs::proton::render::{
+    use cloudwright_toolkit::proton::render::{
         Bundle, EnvironmentFacts, Environments, ServiceSource, SpecInput, StackKind, render_spec,
     };
     let bundle = Bundle::open(&fixtures().join("lambda-multi-svc/service-crud/v1")).unwrap();
@@ -445,7 +445,7 @@ fn an_instance_input_that_violates_the_schema_names_instance_input_and_rule_and_
 /// The aws-samples component renders as a stack of its own in the instance's environment.
 #[test]
 fn a_directly_defined_component_renders_in_its_instances_environment() {
-    use cloudwright_constructs::proton::render::{ComponentInput, Environments, StackKind, assembly, render_component};
+    use cloudwright_toolkit::proton::render::{ComponentInput, Environments, StackKind, assembly, render_component};
     let environments =
         Environments::with_default("000000000000", "us-east-1").read(&inputs().join("environments.yaml")).unwrap();
     let stack = render_component(&ComponentInput {

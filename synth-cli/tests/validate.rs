@@ -46,7 +46,7 @@ fn the_bad_app_fails_validation_in_every_format() {
     assert_eq!(sarif.status.code(), Some(1));
     let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
     let schema: Value =
-        serde_json::from_str(include_str!("../../constructs/tests/fixtures/sarif-schema-2.1.0.json")).unwrap();
+        serde_json::from_str(include_str!("../../toolkit/tests/fixtures/sarif-schema-2.1.0.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "SARIF 2.1.0 schema: {errors:#?}");

@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
 
-use super::model::Severity::{self, Error, Info, Warning};
-use super::rules::{self, Rule};
+use super::catalog::{
+    self, RuleInfo,
+    Severity::{self, Error, Info, Warning},
+};
 use crate::{Aspect, Construct, Node, Stack};
 
 /// Manifest metadata type recording a stack's rule pack.
@@ -114,7 +116,7 @@ impl RulePack {
     pub fn apply_to(&self, scope: &impl Construct) {
         let node = scope.node();
         let unknown: Vec<&str> =
-            self.overrides.keys().map(String::as_str).filter(|id| rules::find(id).is_none()).collect();
+            self.overrides.keys().map(String::as_str).filter(|id| catalog::find(id).is_none()).collect();
         if !unknown.is_empty() {
             node.add_error(format!(
                 "rule pack {:?} names unknown rule(s) {}; `cloudwright validate --list-rules` lists the rule ids",
@@ -127,12 +129,12 @@ impl RulePack {
     }
 
     /// The severity of `rule` under this pack, `None` when it is off.
-    pub(crate) fn severity_of(&self, rule: &Rule) -> Option<Severity> {
-        self.overrides.get(rule.info.id).copied().unwrap_or(Some(rule.info.severity))
+    pub fn severity_of(&self, rule: &RuleInfo) -> Option<Severity> {
+        self.overrides.get(rule.id).copied().unwrap_or(Some(rule.severity))
     }
 
     /// Whether stacks under this pack count as production.
-    pub(crate) fn is_production(&self) -> bool {
+    pub fn is_production(&self) -> bool {
         self.name == "production"
     }
 
@@ -144,7 +146,7 @@ impl RulePack {
     }
 
     /// Reads the form recorded in the manifest; unreadable parts fall back to the defaults.
-    pub(crate) fn from_json(value: &Json) -> RulePack {
+    pub fn from_json(value: &Json) -> RulePack {
         let name = value.get("pack").and_then(Json::as_str).unwrap_or("standard").to_owned();
         let overrides = value
             .get("severities")

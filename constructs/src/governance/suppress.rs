@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
-use super::rules::{self, Check, Rule};
+use super::catalog::{self, RuleInfo, Target};
 use crate::{Aspect, CfnResource, Construct, Node, Stack};
 
 /// Template `Metadata` key of resource suppressions: `{"rules_to_suppress": [{id, reason}]}`.
@@ -37,7 +37,7 @@ pub struct Suppression {
 /// ```
 pub fn suppress(scope: &impl Construct, rule_id: &str, reason: &str) {
     let node = scope.node();
-    let rule = rules::find(rule_id);
+    let rule = catalog::find(rule_id);
     if rule.is_none() {
         node.add_error(format!(
             "suppression of unknown rule {rule_id:?}; `cloudwright validate --list-rules` lists the rule ids"
@@ -61,23 +61,18 @@ pub fn suppress(scope: &impl Construct, rule_id: &str, reason: &str) {
 /// every stack for rules about stacks (manifest metadata), below the construct it was
 /// added to.
 struct Suppress {
-    rule: &'static Rule,
+    rule: &'static RuleInfo,
     suppression: Suppression,
 }
 
 impl Aspect for Suppress {
     fn visit(&self, node: &Node) {
-        let applies = |resource: &CfnResource| match self.rule.check {
-            Check::Resource(types, _) => types.contains(&resource.resource_type().as_str()),
-            // Rules about the organization above a stack, and deploy rules, look at every resource.
-            Check::Organization(_) | Check::Deployment(_) => true,
-            _ => false,
-        };
+        let applies = |resource: &CfnResource| self.rule.target.reaches_resource(resource.resource_type().as_str());
         if let Some(resource) = CfnResource::from_node(node).filter(applies) {
             let mut entry = resource.cfn_metadata(METADATA_KEY).unwrap_or_else(|| json!({}));
             push(&mut entry["rules_to_suppress"], &self.suppression);
             resource.add_cfn_metadata(METADATA_KEY, entry);
-        } else if matches!(self.rule.check, Check::Stack(_)) && Stack::from_node(node).is_some() {
+        } else if self.rule.target == Target::Stack && Stack::from_node(node).is_some() {
             let mut list = node
                 .metadata()
                 .into_iter()
@@ -100,12 +95,12 @@ fn push(list: &mut Json, s: &Suppression) {
 }
 
 /// The suppressions a template resource carries.
-pub(crate) fn read(resource: &Json) -> Vec<Suppression> {
-    from_list(resource.pointer("/Metadata/cloudwright/rules_to_suppress"))
+pub fn suppressions_of_resource(resource: &Json) -> Vec<Suppression> {
+    suppressions_from_list(resource.pointer("/Metadata/cloudwright/rules_to_suppress"))
 }
 
 /// Suppressions from a JSON list of `{id, reason}` (missing reasons read as empty).
-pub(crate) fn from_list(list: Option<&Json>) -> Vec<Suppression> {
+pub fn suppressions_from_list(list: Option<&Json>) -> Vec<Suppression> {
     let items = list.and_then(Json::as_array).map(Vec::as_slice).unwrap_or_default();
     items
         .iter()

@@ -30,16 +30,15 @@
 pub(crate) mod boundary;
 #[cfg(feature = "iam")]
 mod cross_account;
-pub(crate) mod evaluate;
 #[cfg_attr(not(feature = "full"), allow(dead_code))] // used by L2s that may be off
 pub(crate) mod lazy;
 #[cfg(feature = "iam")]
 mod managed_policy;
-pub(crate) mod needed;
+pub mod needed;
 pub mod policy;
 #[cfg(feature = "iam")]
 mod role;
-pub(crate) mod wildcard;
+pub mod wildcard;
 
 #[cfg(feature = "iam")]
 pub use boundary::PermissionsBoundary;

@@ -16,7 +16,7 @@ use crate::cfn::resource_type_info;
 
 /// Which handlers a principal must be allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Handlers {
+pub enum Handlers {
     /// Create only (what a first deployment calls).
     Create,
     /// Create, update and delete (what a deployer that keeps a stack current calls).
@@ -126,7 +126,7 @@ fn mentions(value: &Json, test: &dyn Fn(&str) -> bool) -> bool {
 /// The IAM actions CloudFormation calls with the deploying principal's credentials for a
 /// resource of `kind` with `props`, once each; none for types without a schema (custom
 /// resources, modules: their provider decides).
-pub(crate) fn actions(kind: &str, props: &Json, handlers: Handlers) -> Vec<&'static str> {
+pub fn actions(kind: &str, props: &Json, handlers: Handlers) -> Vec<&'static str> {
     let Some(info) = resource_type_info(kind) else { return Vec::new() };
     let p = &info.handler_permissions;
     let lists: &[&'static str] = match handlers {
@@ -147,7 +147,7 @@ pub(crate) fn actions(kind: &str, props: &Json, handlers: Handlers) -> Vec<&'sta
 /// whether or not the resource has tags yet (aspects such as `Tags` add them at
 /// synthesis), once each, sorted.
 #[cfg_attr(not(feature = "full"), allow(dead_code))] // used by the pipeline, which may be off
-pub(crate) fn deployer_actions<'a>(resources: impl IntoIterator<Item = (&'a str, &'a Json)>) -> Vec<&'static str> {
+pub fn deployer_actions<'a>(resources: impl IntoIterator<Item = (&'a str, &'a Json)>) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for (kind, props) in resources {
         let mut props = props.clone();
@@ -159,56 +159,6 @@ pub(crate) fn deployer_actions<'a>(resources: impl IntoIterator<Item = (&'a str,
     out.sort_by_key(|a| a.to_ascii_lowercase());
     out.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     out
-}
-
-/// Condition keys whose values the resource's own properties fix for the calls that
-/// create it (lower-case key, value; an empty value: absent).
-pub(crate) fn condition_keys(kind: &str, props: &Json, account: &str, region: &str) -> Vec<(&'static str, String)> {
-    match kind {
-        // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html#awsidentityandaccessmanagementiam-policy-keys
-        "AWS::IAM::Role" | "AWS::IAM::User" => match props.get("PermissionsBoundary") {
-            None | Some(Json::Null) => vec![("iam:permissionsboundary", String::new())],
-            Some(value) => super::evaluate::resolve(value, account, region)
-                .map(|v| vec![("iam:permissionsboundary", v)])
-                .unwrap_or_default(),
-        },
-        _ => Vec::new(),
-    }
-}
-
-/// ARN shapes of types whose name a literal property gives, for statements that name
-/// resources (`{Property}` from the properties; partition, region and account from the stack).
-const ARNS: &[(&str, &str)] = &[
-    ("AWS::IAM::Role", "arn:{partition}:iam::{account}:role/{RoleName}"),
-    ("AWS::IAM::User", "arn:{partition}:iam::{account}:user/{UserName}"),
-    ("AWS::Lambda::Function", "arn:{partition}:lambda:{region}:{account}:function:{FunctionName}"),
-    ("AWS::Logs::LogGroup", "arn:{partition}:logs:{region}:{account}:log-group:{LogGroupName}"),
-    ("AWS::S3::Bucket", "arn:{partition}:s3:::{BucketName}"),
-    ("AWS::SNS::Topic", "arn:{partition}:sns:{region}:{account}:{TopicName}"),
-    ("AWS::SQS::Queue", "arn:{partition}:sqs:{region}:{account}:{QueueName}"),
-];
-
-/// The resource's ARN, when its shape is known and every property it needs is a literal
-/// string; `None` when CloudFormation generates the name or it is a deploy-time value.
-pub(crate) fn arn(kind: &str, properties: &Json, account: &str, region: &str) -> Option<String> {
-    let pattern = ARNS.iter().find(|(t, _)| *t == kind)?.1;
-    let mut out = String::new();
-    let mut rest = pattern;
-    while let Some((before, after)) = rest.split_once('{') {
-        let (key, tail) = after.split_once('}')?;
-        out.push_str(before);
-        // The partition is not in the assembly; `aws` is where the organizations we model live.
-        let value = match key {
-            "partition" => "aws",
-            "region" => region,
-            "account" => account,
-            property => properties.get(property)?.as_str()?,
-        };
-        out.push_str(value);
-        rest = tail;
-    }
-    out.push_str(rest);
-    Some(out)
 }
 
 #[cfg(test)]
@@ -241,24 +191,5 @@ mod tests {
         assert!(keyed.contains(&"kms:CreateGrant") && keyed.contains(&"lambda:TagResource"));
         let log_group = actions("AWS::Logs::LogGroup", &json!({}), Handlers::Create);
         assert!(!log_group.iter().any(|a| a.contains('.')), "{log_group:?}");
-    }
-
-    #[test]
-    fn arns_come_from_literal_names_only() {
-        let named = json!({"RoleName": "deployer"});
-        assert_eq!(arn("AWS::IAM::Role", &named, "1", "r").as_deref(), Some("arn:aws:iam::1:role/deployer"));
-        assert_eq!(arn("AWS::IAM::Role", &json!({}), "1", "r"), None);
-        assert_eq!(arn("AWS::IAM::Role", &json!({"RoleName": {"Ref": "P"}}), "1", "r"), None);
-        assert_eq!(arn("AWS::EC2::VPC", &json!({}), "1", "r"), None);
-    }
-
-    #[test]
-    fn a_role_without_a_boundary_fixes_the_key_as_absent() {
-        assert_eq!(
-            condition_keys("AWS::IAM::Role", &json!({}), "1", "r"),
-            [("iam:permissionsboundary", String::new())]
-        );
-        let sub = json!({"PermissionsBoundary": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/b"}});
-        assert_eq!(condition_keys("AWS::IAM::Role", &sub, "1", "r")[0].1, "arn:aws:iam::1:policy/b");
     }
 }

@@ -280,7 +280,7 @@ impl PolicyStatement {
 
 /// The statements of a synthesized policy document (an object, or a JSON string as SCP
 /// `Content` may be); `None` when it has no statement list or object.
-pub(crate) fn document_statements(document: &Json) -> Option<Vec<Json>> {
+pub fn document_statements(document: &Json) -> Option<Vec<Json>> {
     let parsed;
     let document = match document {
         Json::String(text) => {

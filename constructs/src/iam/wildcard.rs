@@ -4,12 +4,12 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>
 
 /// IAM wildcard matching: `*` any run of characters, `?` any one character.
-pub(crate) fn glob(pattern: &str, text: &str) -> bool {
+pub fn glob(pattern: &str, text: &str) -> bool {
     glob_bytes(pattern.as_bytes(), text.as_bytes(), false)
 }
 
 /// [`glob`] ignoring ASCII case, as action names match.
-pub(crate) fn glob_ignore_case(pattern: &str, text: &str) -> bool {
+pub fn glob_ignore_case(pattern: &str, text: &str) -> bool {
     glob_bytes(pattern.as_bytes(), text.as_bytes(), true)
 }
 

@@ -98,7 +98,7 @@ impl SchemaLock {
 
 /// One change of an input schema between two versions of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct InputChange {
+pub struct InputChange {
     /// The input, dotted for nested objects: `network.cidr`.
     pub input: String,
     /// What happened to it: `was removed`, `changed type from "string" to "integer"`.
@@ -119,7 +119,7 @@ pub(crate) fn breaking_changes(old: &Json, new: &Json, at: &str) -> Vec<String> 
 /// Every input change from `old` to `new` (object schemas), each classified: removing or
 /// retyping an input, or making one required without a default, breaks existing specs;
 /// adding an optional input or changing a default, pattern or description does not.
-pub(crate) fn input_changes(old: &Json, new: &Json, at: &str) -> Vec<InputChange> {
+pub fn input_changes(old: &Json, new: &Json, at: &str) -> Vec<InputChange> {
     let mut out = Vec::new();
     let props = |s: &Json| s.get("properties").and_then(Json::as_object).cloned().unwrap_or_default();
     let (old_props, new_props) = (props(old), props(new));

@@ -27,8 +27,10 @@
 //! | `spec` | spec files |
 //! | `lock` | [`SchemaLock`]: published input schemas, breaking changes need a major bump |
 //! | `connection` | environment account connection roles and resources |
-//! | [`migrate`] | a template-sync repository to one cloud assembly, taking over the deployed stacks (`cloudwright proton migrate`) |
-//! | [`render`] | any bundle + spec to a cloud assembly (`cloudwright proton render`); the CloudFormation YAML reader |
+//! | [`python`] | Python's printing of scalars, as Jinja2 prints a parameter |
+//!
+//! Reading bundles back (`cloudwright proton render`, `proton migrate`) is
+//! `cloudwright_toolkit::proton`.
 
 mod archive;
 mod bundle;
@@ -37,11 +39,10 @@ mod bundle;
 mod connection;
 #[cfg(all(feature = "proton", feature = "iam"))]
 mod environment;
-pub(crate) mod lock;
-pub mod migrate;
+pub mod lock;
 mod mode;
 mod parameters;
-pub mod render;
+pub mod python;
 pub mod schema;
 #[cfg(all(feature = "proton", feature = "iam"))]
 mod service;

@@ -8,7 +8,7 @@ use cloudwright_core::StackValues;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use super::render::jinja2::py_str;
+use super::python::py_scalar;
 
 /// How Proton parameters resolve in a stack (set as its `StackProps::values`).
 #[derive(Debug, Clone, PartialEq)]
@@ -50,18 +50,8 @@ pub(crate) const AS_TEXT: &str = " | string";
 /// The value of parameter `name`, as text when it ends with [`AS_TEXT`].
 pub(crate) fn lookup(values: &IndexMap<String, Json>, name: &str) -> Option<Json> {
     match name.strip_suffix(AS_TEXT) {
-        Some(base) => values.get(base).and_then(as_text).map(Json::String),
+        Some(base) => values.get(base).and_then(py_scalar).map(Json::String),
         None => values.get(name).cloned(),
-    }
-}
-
-/// A string, number or boolean as Jinja prints it (Python's `str`: `True`, `1.5`); `None`
-/// for what is not one (an intrinsic function standing for a deploy-time value).
-fn as_text(value: &Json) -> Option<String> {
-    match value {
-        Json::String(s) => Some(s.clone()),
-        Json::Number(_) | Json::Bool(_) => Some(py_str(&minijinja::Value::from_serialize(value))),
-        _ => None,
     }
 }
 
@@ -73,7 +63,7 @@ pub(crate) fn fill_placeholders(text: &str, values: &IndexMap<String, Json>) -> 
     while let Some(start) = rest.find("{{") {
         let Some(len) = rest[start..].find("}}") else { break };
         let name = rest[start + 2..start + len].trim();
-        let value = lookup(values, name).as_ref().and_then(as_text);
+        let value = lookup(values, name).as_ref().and_then(py_scalar);
         out.push_str(&rest[..start]);
         match value {
             Some(v) => out.push_str(&v),

@@ -60,7 +60,7 @@ fn floor(dir: &str) -> Result<f64, String> {
 fn rules(dir: &str) -> Result<f64, String> {
     let assembly = cloudwright_constructs::Assembly::read(std::path::Path::new(dir)).map_err(|e| e.to_string())?;
     let start = std::time::Instant::now();
-    let report = cloudwright_constructs::governance::check(&assembly).map_err(|e| e.to_string())?;
+    let report = cloudwright_toolkit::governance::check(&assembly).map_err(|e| e.to_string())?;
     let seconds = start.elapsed().as_secs_f64();
     eprintln!("{} findings over {} resources", report.findings.len(), report.resources);
     Ok(seconds)

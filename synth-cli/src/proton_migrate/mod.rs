@@ -1,5 +1,5 @@
 //! `cloudwright proton migrate`: the arguments of
-//! [`cloudwright_constructs::proton::migrate`], and what it prints; with `--rust`, also
+//! [`cloudwright_toolkit::proton::migrate`], and what it prints; with `--rust`, also
 //! the repository as a cloudwright project (`project`, `translate`, `inputs`).
 
 mod inputs;
@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 
-use cloudwright_constructs::proton::migrate::{MigrateProps, REPORT_FILE, migrate as migrate_repo};
+use cloudwright_toolkit::proton::migrate::{MigrateProps, REPORT_FILE, migrate as migrate_repo};
 
 use crate::Failure;
 
@@ -97,6 +97,6 @@ fn rust_project(dir: &std::path::Path, props: &MigrateProps) -> Result<project::
         )));
     }
     let name = crate::init::crate_name(&std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()))?;
-    let plan = cloudwright_constructs::proton::migrate::repo::read(&props.repo).map_err(Failure::input)?;
+    let plan = cloudwright_toolkit::proton::migrate::repo::read(&props.repo).map_err(Failure::input)?;
     project::project(&plan, &name).map_err(Failure::input)
 }

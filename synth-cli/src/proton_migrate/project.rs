@@ -13,9 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use cloudwright_cfn_model::names;
-use cloudwright_constructs::proton::migrate::repo::{Plan, ServicePlan, Template, walk};
 use cloudwright_constructs::proton::spec::{environment_spec, service_spec};
 use cloudwright_core::{Error, Result};
+use cloudwright_toolkit::proton::migrate::repo::{Plan, ServicePlan, Template, walk};
 use serde_json::{Map, Value as Json, json};
 
 use super::inputs::InputStruct;
@@ -144,7 +144,7 @@ fn template_module(e: &Entry, main: &Translated, pipeline: Option<&Translated>) 
     );
     let mut code = String::new();
     let description = |d: &Option<String>| d.as_ref().map_or("None".to_owned(), |d| format!("Some({d:?}.into())"));
-    let (structs, constructor) = if t.bundle.kind == cloudwright_constructs::proton::render::Kind::Environment {
+    let (structs, constructor) = if t.bundle.kind == cloudwright_toolkit::proton::render::Kind::Environment {
         let input = input_struct(t, "environment_input_type", &id)?;
         uses.extend(
             ["EnvironmentContext", "EnvironmentTemplate", "EnvironmentTemplateProps"]

@@ -16,10 +16,10 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
 use cloudwright_constructs::proton::InputSchema;
-use cloudwright_constructs::proton::migrate::repo::Template;
-use cloudwright_constructs::proton::migrate::wire::{DIGITS, splice};
-use cloudwright_constructs::proton::render::{Kind, Part};
 use cloudwright_core::Result;
+use cloudwright_toolkit::proton::migrate::repo::Template;
+use cloudwright_toolkit::proton::migrate::wire::{DIGITS, splice};
+use cloudwright_toolkit::proton::render::{Kind, Part};
 use serde_json::{Map, Value as Json, json};
 
 use crate::import::{Embedding, ImportedBody, SPREAD_KEY, import_into};

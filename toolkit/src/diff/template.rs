@@ -1,0 +1,223 @@
+//! Stacks, resources, properties and template sections: what changed, and whether an
+//! update replaces a resource (a changed type or create-only property).
+
+use serde_json::{Map, Value as Json};
+
+use super::json::{Delta, Seg, deltas, path_string};
+use super::policy::{self, Doc};
+use super::{Change, ElementDiff, ResourceDiff, Side, StackDiff, ValueChange};
+use cloudwright_constructs::cfn::resource_type_info;
+
+/// The template sections whose elements are compared one logical id at a time.
+const SECTIONS: [&str; 5] = ["Parameters", "Outputs", "Conditions", "Mappings", "Rules"];
+
+/// The stacks that differ: matched by artifact id, else by display name.
+pub(crate) fn stacks(old: &Side, new: &Side) -> Vec<StackDiff> {
+    let mut used = vec![false; old.stacks.len()];
+    let mut out = Vec::new();
+    for current in &new.stacks {
+        let found = old.stacks.iter().position(|o| o.artifact_id == current.artifact_id).or_else(|| {
+            old.stacks.iter().enumerate().position(|(i, o)| !used[i] && o.display_name == current.display_name)
+        });
+        let previous = found.and_then(|i| {
+            let slot = used.get_mut(i)?;
+            *slot = true;
+            old.stacks.get(i)
+        });
+        let change = if previous.is_some() { Change::Modified } else { Change::Added };
+        out.extend(stack(
+            &current.artifact_id,
+            &current.display_name,
+            change,
+            previous.map(|p| &p.template),
+            Some(&current.template),
+        ));
+    }
+    for (i, stack) in old.stacks.iter().enumerate() {
+        if !used[i] {
+            out.extend(stack_removed(stack));
+        }
+    }
+    out
+}
+
+fn stack_removed(old: &super::StackTemplate) -> Option<StackDiff> {
+    stack(&old.artifact_id, &old.display_name, Change::Removed, Some(&old.template), None)
+}
+
+fn section(template: Option<&Json>, name: &str) -> Map<String, Json> {
+    template.and_then(|t| t.get(name)).and_then(Json::as_object).cloned().unwrap_or_default()
+}
+
+/// Keys of `new` in order, then those only in `old`.
+fn union<'a>(old: &'a Map<String, Json>, new: &'a Map<String, Json>) -> Vec<&'a String> {
+    new.keys().chain(old.keys().filter(|k| !new.contains_key(*k))).collect()
+}
+
+fn stack(id: &str, display: &str, change: Change, old: Option<&Json>, new: Option<&Json>) -> Option<StackDiff> {
+    let (old_res, new_res) = (section(old, "Resources"), section(new, "Resources"));
+    let resources: Vec<ResourceDiff> =
+        union(&old_res, &new_res).into_iter().filter_map(|k| resource(k, old_res.get(k), new_res.get(k))).collect();
+    let mut elements = Vec::new();
+    for name in SECTIONS {
+        let (a, b) = (section(old, name), section(new, name));
+        for key in union(&a, &b) {
+            let (o, n) = (a.get(key), b.get(key));
+            if o == n {
+                continue;
+            }
+            let change = match (o, n) {
+                (None, _) => Change::Added,
+                (_, None) => Change::Removed,
+                _ => Change::Modified,
+            };
+            let changes = value_changes(&deltas(o, n), "", |_| (false, false));
+            elements.push(ElementDiff { section: name.to_owned(), logical_id: key.clone(), change, changes });
+        }
+    }
+    let mut template = Vec::new();
+    if change == Change::Modified {
+        let strip = |t: Option<&Json>| {
+            let mut m = t.and_then(Json::as_object).cloned().unwrap_or_default();
+            m.retain(|k, _| k != "Resources" && !SECTIONS.contains(&k.as_str()));
+            Json::Object(m)
+        };
+        template = value_changes(&deltas(Some(&strip(old)), Some(&strip(new))), "", |_| (false, false));
+    }
+    if change == Change::Modified && resources.is_empty() && elements.is_empty() && template.is_empty() {
+        return None;
+    }
+    Some(StackDiff { stack: id.to_owned(), display_name: display.to_owned(), change, resources, elements, template })
+}
+
+fn value_changes(deltas: &[Delta], prefix: &str, flags: impl Fn(&Delta) -> (bool, bool)) -> Vec<ValueChange> {
+    deltas
+        .iter()
+        .map(|d| {
+            let (replaces, security) = flags(d);
+            ValueChange {
+                path: path_string(prefix, &d.path),
+                old: d.old.clone(),
+                new: d.new.clone(),
+                replaces,
+                security,
+            }
+        })
+        .collect()
+}
+
+/// The values a create-only pointer (`/properties/A/*/B`) selects in `props`.
+fn resolve<'a>(value: &'a Json, segs: &[String]) -> Vec<&'a Json> {
+    let Some((first, rest)) = segs.split_first() else { return vec![value] };
+    match (first.as_str(), value) {
+        ("*", Json::Array(items)) => items.iter().flat_map(|v| resolve(v, rest)).collect(),
+        ("*", Json::Object(map)) => map.values().flat_map(|v| resolve(v, rest)).collect(),
+        (key, Json::Object(map)) => map.get(key).map(|v| resolve(v, rest)).unwrap_or_default(),
+        (index, Json::Array(items)) => {
+            index.parse::<usize>().ok().and_then(|i| items.get(i)).map(|v| resolve(v, rest)).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The create-only properties of a type as path segments below `Properties`.
+fn create_only(resource_type: &str) -> Vec<Vec<String>> {
+    let Some(info) = resource_type_info(resource_type) else { return Vec::new() };
+    info.create_only_properties
+        .iter()
+        .filter_map(|p| p.strip_prefix("/properties/"))
+        .map(|p| p.split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect())
+        .collect()
+}
+
+/// Whether a change at `path` (below `Properties`) overlaps the pointer `segs`.
+fn overlaps(path: &[Seg], segs: &[String]) -> bool {
+    path.iter().zip(segs).all(|(p, s)| match p {
+        Seg::Key(k) => s == "*" || s == k,
+        Seg::Index(i) => s == "*" || *s == i.to_string(),
+    })
+}
+
+fn resource(logical_id: &str, old: Option<&Json>, new: Option<&Json>) -> Option<ResourceDiff> {
+    if old == new {
+        return None;
+    }
+    let type_of = |r: Option<&Json>| r.and_then(|r| r.get("Type")).and_then(Json::as_str).map(str::to_owned);
+    let (old_type, new_type) = (type_of(old), type_of(new));
+    let props = |r: Option<&Json>| r.map(|r| r.get("Properties").cloned().unwrap_or_else(|| Json::Object(Map::new())));
+    let (old_props, new_props) = (props(old), props(new));
+    let (old_props, new_props) = (old_props.as_ref(), new_props.as_ref());
+    let docs = |t: &Option<String>, p: Option<&Json>| -> Vec<Doc> {
+        match (t, p) {
+            (Some(t), Some(p)) => policy::documents(t, p),
+            _ => Vec::new(),
+        }
+    };
+    let (old_docs, new_docs) = (docs(&old_type, old_props), docs(&new_type, new_props));
+    let security = policy::changes(&old_docs, &new_docs);
+    let consumed: Vec<&str> = old_docs.iter().chain(&new_docs).map(|d| d.property).filter(|p| !p.is_empty()).collect();
+    let resource_type = new_type.clone().or_else(|| old_type.clone()).unwrap_or_default();
+    let security_props = policy::security_properties(&resource_type);
+    let is_security = |d: &Delta| match d.path.first() {
+        Some(Seg::Key(k)) => security_props.contains(&"*") || security_props.contains(&k.as_str()),
+        _ => false,
+    };
+    let shown = |d: &&Delta| !matches!(d.path.first(), Some(Seg::Key(k)) if consumed.contains(&k.as_str()));
+    let change = match (old, new) {
+        (None, _) => Change::Added,
+        (_, None) => Change::Removed,
+        _ => Change::Modified,
+    };
+    let type_changed = change == Change::Modified && old_type != new_type;
+    let prop_deltas = deltas(old_props, new_props);
+    let mut replacement = type_changed;
+    let properties = if change == Change::Modified {
+        let pointers = if type_changed { Vec::new() } else { create_only(&resource_type) };
+        let replacing: Vec<&Vec<String>> = pointers
+            .iter()
+            .filter(|segs| {
+                let values = |p: Option<&Json>| -> Vec<Json> {
+                    p.map(|p| resolve(p, segs).into_iter().cloned().collect()).unwrap_or_default()
+                };
+                values(old_props) != values(new_props)
+            })
+            .collect();
+        replacement |= !replacing.is_empty();
+        let shown_deltas: Vec<Delta> = prop_deltas.iter().filter(shown).cloned().collect();
+        let mut properties = value_changes(&shown_deltas, "Properties", |d| {
+            (replacing.iter().any(|segs| overlaps(&d.path, segs)), is_security(d))
+        });
+        let strip = |r: Option<&Json>| {
+            let mut m = r.and_then(Json::as_object).cloned().unwrap_or_default();
+            m.remove("Type");
+            m.remove("Properties");
+            Json::Object(m)
+        };
+        properties.extend(value_changes(&deltas(Some(&strip(old)), Some(&strip(new))), "", |_| (false, false)));
+        if properties.is_empty() && security.is_empty() {
+            // Only the form of a document changed (statement order, a string become an
+            // object): show it as property paths rather than as nothing.
+            properties = value_changes(&prop_deltas, "Properties", |d| (false, is_security(d)));
+        }
+        properties
+    } else {
+        // An added or removed resource: only what grants access is listed, beside its statements.
+        let shown_deltas: Vec<Delta> = prop_deltas.iter().filter(shown).filter(|d| is_security(d)).cloned().collect();
+        value_changes(&shown_deltas, "Properties", |_| (false, true))
+    };
+    Some(ResourceDiff {
+        logical_id: logical_id.to_owned(),
+        change,
+        resource_type,
+        old_type: if type_changed { old_type } else { None },
+        replacement,
+        properties,
+        security,
+    })
+}
+
+/// `resolve` for the unit tests.
+#[cfg(test)]
+pub(crate) fn resolve_for_test(value: &Json, segs: &[String]) -> Vec<Json> {
+    resolve(value, segs).into_iter().cloned().collect()
+}

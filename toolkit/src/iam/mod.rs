@@ -1,0 +1,4 @@
+//! IAM as AWS evaluates it, over synthesized policy documents.
+
+pub mod evaluate;
+pub mod request;

@@ -1,0 +1,25 @@
+//! # cloudwright-toolkit
+//!
+//! The tools that read a finished cloud assembly (ours or the CDK's), kept beside the
+//! construct library as the CDK keeps `cloudformation-diff`, `cdk-nag` and `toolkit-lib`
+//! outside `aws-cdk-lib`: an app that only builds infrastructure compiles none of it.
+//!
+//! | module | reads | for |
+//! |---|---|---|
+//! | [`governance`] | templates, manifests, Proton schemas | the rule engine: `CW-*` rules (the deploy rules among them), reports, Guard/Nirmata/kyverno-json exports |
+//! | [`diff`] | two assemblies or snapshot directories | `cloudwright diff` |
+//! | [`plan`] | one assembly | `cloudwright plan`: bootstraps, manual steps, deploy waves |
+//! | [`proton`] | Proton bundles, specs, template-sync repositories | `cloudwright proton render` / `proton migrate` |
+//! | [`iam`] | synthesized policy documents | the IAM evaluator the SCP and deploy rules share |
+//!
+//! Dependencies go one way: this crate reads through `cloudwright-core`'s assembly model
+//! and the policy model of `cloudwright-constructs`; neither depends on it.
+
+// Core's items (`Assembly`, `Error`, `Result`...) by their short names inside the crate.
+use cloudwright_constructs::*;
+
+pub mod diff;
+pub mod governance;
+pub mod iam;
+pub mod plan;
+pub mod proton;
