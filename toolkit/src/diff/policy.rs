@@ -1,10 +1,11 @@
 //! Security-relevant changes: the statements of IAM policies, SCPs and resource policies,
 //! and security group rules, compared one statement or rule at a time.
 
-use serde_json::{Map, Value as Json, json};
+use serde_json::Value as Json;
 
 use super::json::compact;
 use super::{Change, SecurityChange, SecurityKind};
+use crate::iam::documents::{documents as iam_documents, statement_shaped};
 use cloudwright_constructs::iam::policy::document_statements;
 
 /// The statements or rules of one document of a resource.
@@ -38,88 +39,23 @@ pub(crate) fn security_properties(resource_type: &str) -> &'static [&'static str
     }
 }
 
-fn statement_doc(label: &str, property: &'static str, doc: Option<&Json>) -> Option<Doc> {
-    let items = document_statements(doc?)?;
-    Some(Doc { label: label.to_owned(), kind: SecurityKind::Statement, items, property })
-}
-
-/// The documents of a resource with these properties.
+/// The documents of a resource with these properties: its policy documents (the one table,
+/// [`crate::iam::documents`]), the statement an event bus policy or permission writes as
+/// properties, or its security group rules.
 pub(crate) fn documents(resource_type: &str, props: &Json) -> Vec<Doc> {
+    let mut docs: Vec<Doc> = iam_documents(resource_type, props)
+        .into_iter()
+        .filter_map(|d| {
+            let items = document_statements(d.document)?;
+            Some(Doc { label: d.label, kind: SecurityKind::Statement, items, property: d.property })
+        })
+        .collect();
+    if let Some(statement) = statement_shaped(resource_type, props) {
+        let label = if resource_type == "AWS::Lambda::Permission" { "Permission" } else { "Statement" };
+        docs.push(Doc { label: label.into(), kind: SecurityKind::Statement, items: vec![statement], property: "" });
+    }
     let get = |k: &str| props.get(k);
-    let mut docs = Vec::new();
     match resource_type {
-        "AWS::IAM::Role" => {
-            docs.extend(statement_doc(
-                "AssumeRolePolicyDocument",
-                "AssumeRolePolicyDocument",
-                get("AssumeRolePolicyDocument"),
-            ));
-            if let Some(policies) = get("Policies").and_then(Json::as_array) {
-                for policy in policies {
-                    let name = match policy.get("PolicyName") {
-                        Some(Json::String(s)) => s.clone(),
-                        Some(other) => compact(other),
-                        None => "?".to_owned(),
-                    };
-                    docs.extend(statement_doc(&format!("Policies[{name}]"), "Policies", policy.get("PolicyDocument")));
-                }
-            }
-        }
-        "AWS::IAM::Policy"
-        | "AWS::IAM::ManagedPolicy"
-        | "AWS::S3::BucketPolicy"
-        | "AWS::SNS::TopicPolicy"
-        | "AWS::SQS::QueuePolicy"
-        | "AWS::Logs::ResourcePolicy" => {
-            docs.extend(statement_doc("PolicyDocument", "PolicyDocument", get("PolicyDocument")));
-        }
-        "AWS::Organizations::Policy" => docs.extend(statement_doc("Content", "Content", get("Content"))),
-        "AWS::KMS::Key" => docs.extend(statement_doc("KeyPolicy", "KeyPolicy", get("KeyPolicy"))),
-        "AWS::Events::EventBusPolicy" => {
-            let statement = match get("Statement") {
-                Some(s) => s.clone(),
-                None => object(&[
-                    ("Sid", get("StatementId")),
-                    ("Effect", Some(&json!("Allow"))),
-                    ("Principal", get("Principal")),
-                    ("Action", get("Action")),
-                    ("Resource", get("EventBusName")),
-                    ("Condition", get("Condition")),
-                ]),
-            };
-            docs.push(Doc {
-                label: "Statement".into(),
-                kind: SecurityKind::Statement,
-                items: vec![statement],
-                property: "",
-            });
-        }
-        "AWS::Lambda::Permission" => {
-            let mut condition = Map::new();
-            let mut add = |op: &str, key: &str, prop: &str| {
-                if let Some(v) = get(prop) {
-                    condition.insert(op.to_owned(), json!({ key: v }));
-                }
-            };
-            add("ArnLike", "AWS:SourceArn", "SourceArn");
-            add("StringEquals", "AWS:SourceAccount", "SourceAccount");
-            add("StringEquals", "aws:PrincipalOrgID", "PrincipalOrgID");
-            add("StringEquals", "lambda:FunctionUrlAuthType", "FunctionUrlAuthType");
-            let condition = (!condition.is_empty()).then_some(Json::Object(condition));
-            let statement = object(&[
-                ("Effect", Some(&json!("Allow"))),
-                ("Principal", get("Principal")),
-                ("Action", get("Action")),
-                ("Resource", get("FunctionName")),
-                ("Condition", condition.as_ref()),
-            ]);
-            docs.push(Doc {
-                label: "Permission".into(),
-                kind: SecurityKind::Statement,
-                items: vec![statement],
-                property: "",
-            });
-        }
         "AWS::EC2::SecurityGroup" => {
             for (property, kind) in
                 [("SecurityGroupIngress", SecurityKind::Ingress), ("SecurityGroupEgress", SecurityKind::Egress)]
@@ -148,10 +84,6 @@ pub(crate) fn documents(resource_type: &str, props: &Json) -> Vec<Doc> {
         _ => {}
     }
     docs
-}
-
-fn object(fields: &[(&str, Option<&Json>)]) -> Json {
-    Json::Object(fields.iter().filter_map(|(k, v)| Some(((*k).to_owned(), (*v)?.clone()))).collect())
 }
 
 /// The statement and rule changes between two versions of a resource (either may be absent).

@@ -290,3 +290,43 @@ fn a_removed_export_an_old_consumer_imports_is_a_deploy_time_failure() {
         two("old", json!({"Resources": bucket, "Outputs": {"O": {"Value": "x", "Export": {"Name": "N"}}}}), plain);
     assert!(diff(&unimported, &new).deploy_failures.is_empty());
 }
+
+#[test]
+fn every_type_of_the_policy_table_shows_its_statements() {
+    // Users' and groups' inline policies, Secrets Manager and table resource policies: read
+    // from the one table the governance rules read (`iam::documents`).
+    let statement = |action: &str| json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]});
+    let cases = [
+        (
+            "AWS::IAM::User",
+            "Policies",
+            json!([{"PolicyName": "P", "PolicyDocument": statement("s3:GetObject")}]),
+            json!([{"PolicyName": "P", "PolicyDocument": statement("s3:*")}]),
+            "Policies[P]",
+        ),
+        ("AWS::IAM::GroupPolicy", "PolicyDocument", statement("s3:GetObject"), statement("s3:*"), "PolicyDocument"),
+        (
+            "AWS::SecretsManager::ResourcePolicy",
+            "ResourcePolicy",
+            statement("secretsmanager:GetSecretValue"),
+            statement("secretsmanager:*"),
+            "ResourcePolicy",
+        ),
+        (
+            "AWS::DynamoDB::Table",
+            "ResourcePolicy",
+            json!({"PolicyDocument": statement("dynamodb:GetItem")}),
+            json!({"PolicyDocument": statement("dynamodb:*")}),
+            "ResourcePolicy.PolicyDocument",
+        ),
+    ];
+    for (kind, property, old, new, document) in cases {
+        let r = one(
+            json!({"Type": kind, "Properties": {property: old}}),
+            json!({"Type": kind, "Properties": {property: new}}),
+        );
+        assert_eq!(r.security.len(), 1, "{kind}: {r:?}");
+        assert_eq!(r.security[0].document, document, "{kind}");
+        assert_eq!(r.security[0].change, Change::Modified, "{kind}");
+    }
+}

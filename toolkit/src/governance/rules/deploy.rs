@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value as Json;
 
-use super::{Cel, Check, DeployedStack, Deployment, Impl, Located, RESOURCE_POLICIES, list, referenced_id, statements};
+use super::{Cel, Check, DeployedStack, Deployment, Impl, Located, list, referenced_id, statements};
+use crate::iam::documents::{DOCUMENTS, Kind, documents};
 use crate::iam::evaluate::{Decision, Request, decide};
 use cloudwright_constructs::iam::needed::{self, Handlers};
 
@@ -41,7 +42,7 @@ pub(crate) fn view(template: &Json) -> Json {
                     | "AWS::CloudFormation::StackSet"
             ) || kind.starts_with("AWS::Organizations::")
                 || kind.starts_with("AWS::ControlTower::")
-                || RESOURCE_POLICIES.iter().any(|(t, _)| *t == kind);
+                || DOCUMENTS.iter().any(|(t, _, k)| *t == kind && *k == Kind::Resource);
             if !keep {
                 return None;
             }
@@ -69,11 +70,11 @@ fn resolve(value: &Json, stack: &DeployedStack) -> Option<String> {
 
 /// Where a resource keeps the policies whose principals IAM checks when it writes them.
 fn policies_of<'a>(kind: &str, props: &'a Json) -> Vec<&'a Json> {
-    match kind {
-        "AWS::IAM::Role" => props.get("AssumeRolePolicyDocument").into_iter().collect(),
-        "AWS::DynamoDB::Table" => props.pointer("/ResourcePolicy/PolicyDocument").into_iter().collect(),
-        _ => RESOURCE_POLICIES.iter().filter(|(t, _)| *t == kind).filter_map(|(_, key)| props.get(*key)).collect(),
-    }
+    documents(kind, props)
+        .into_iter()
+        .filter(|d| matches!(d.kind, Kind::Trust | Kind::Resource))
+        .map(|d| d.document)
+        .collect()
 }
 
 /// The `AWS` principals a resource's policies name (values as written).

@@ -2,22 +2,13 @@
 
 use serde_json::Value as Json;
 
-use cloudwright_constructs::governance::catalog::INLINE;
-
 use super::{
-    Cel, Check, Impl, RESOURCE_POLICIES, Resource, allows, cel_allows, cel_list, cel_statements, condition_keys,
-    has_condition, is_public_principal, label, list, statements, strings,
+    Cel, Check, Impl, Resource, allows, cel_allows, cel_list, cel_statements, condition_keys, has_condition,
+    is_public_principal, label, list, statements, strings,
 };
 use cloudwright_constructs::iam::wildcard::glob_ignore_case;
 
-/// Types with one identity `PolicyDocument`.
-const DOCUMENT: &[&str] = &[
-    "AWS::IAM::Policy",
-    "AWS::IAM::ManagedPolicy",
-    "AWS::IAM::RolePolicy",
-    "AWS::IAM::UserPolicy",
-    "AWS::IAM::GroupPolicy",
-];
+use crate::iam::documents::{Kind, documents, statement_shaped};
 
 /// CEL: every statement of the resource's identity policies (`PolicyDocument`, or each of
 /// `Policies`) satisfies the condition given, over `s`.
@@ -152,18 +143,13 @@ pub(super) const RULES: &[Impl] = &[
 /// Every identity policy statement of a resource, with its policy's name for messages.
 fn identity_statements(r: &Resource) -> Vec<(String, usize, Json)> {
     let mut out = Vec::new();
-    let mut push = |name: String, doc: Option<&Json>| {
-        for (i, s) in statements(doc).into_iter().enumerate() {
+    for doc in documents(r.kind(), r.props()).into_iter().filter(|d| d.kind == Kind::Identity) {
+        let name = match doc.label.strip_prefix("Policies[").and_then(|l| l.strip_suffix(']')) {
+            Some(name) => format!("inline policy {name:?}"),
+            None => "policy".to_owned(),
+        };
+        for (i, s) in statements(Some(doc.document)).into_iter().enumerate() {
             out.push((name.clone(), i, s));
-        }
-    };
-    if DOCUMENT.contains(&r.kind()) {
-        push("policy".into(), r.prop(&["PolicyDocument"]));
-    }
-    if INLINE.contains(&r.kind()) {
-        for p in list(r.prop(&["Policies"])) {
-            let name = p.get("PolicyName").and_then(Json::as_str).unwrap_or("inline");
-            push(format!("inline policy {name:?}"), p.get("PolicyDocument"));
         }
     }
     out
@@ -307,19 +293,14 @@ fn public_resource_policy(r: &Resource) -> Vec<String> {
             vec![]
         };
     }
-    let statements = match RESOURCE_POLICIES.iter().find(|(t, _)| *t == kind) {
-        Some((_, key)) => statements(r.prop(&[key])),
-        // An event bus policy is one statement, or its parts as properties.
-        None => match r.prop(&["Statement"]) {
-            Some(s) => vec![s.clone()],
-            None => {
-                let mut legacy = r.props().clone();
-                if let Some(map) = legacy.as_object_mut() {
-                    map.entry("Effect").or_insert_with(|| Json::from("Allow"));
-                }
-                vec![legacy]
-            }
-        },
+    // A resource policy, or the one statement an event bus policy writes as its properties.
+    let statements: Vec<Json> = match statement_shaped(kind, r.props()) {
+        Some(statement) => vec![statement],
+        None => documents(kind, r.props())
+            .into_iter()
+            .filter(|d| d.kind == Kind::Resource)
+            .flat_map(|d| statements(Some(d.document)))
+            .collect(),
     };
     statements
         .iter()

@@ -89,18 +89,6 @@ macro_rules! cel_true {
 }
 pub(crate) use cel_true;
 
-/// Types that carry a resource policy, and where.
-pub(crate) const RESOURCE_POLICIES: &[(&str, &str)] = &[
-    ("AWS::S3::BucketPolicy", "PolicyDocument"),
-    ("AWS::KMS::Key", "KeyPolicy"),
-    ("AWS::SNS::TopicPolicy", "PolicyDocument"),
-    ("AWS::SQS::QueuePolicy", "PolicyDocument"),
-    ("AWS::Logs::ResourcePolicy", "PolicyDocument"),
-    ("AWS::SecretsManager::ResourcePolicy", "ResourcePolicy"),
-    ("AWS::ECR::Repository", "RepositoryPolicyText"),
-    ("AWS::Events::EventBus", "Policy"),
-];
-
 /// Where a rule looks.
 #[derive(Clone, Copy)]
 pub(crate) enum Check {
