@@ -102,15 +102,15 @@ pub fn documents<'a>(resource_type: &str, props: &'a Json) -> Vec<Document<'a>> 
     out
 }
 
-/// The types holding documents of this kind.
-pub fn types_of(kind: Kind) -> impl Iterator<Item = &'static str> {
-    let mut seen: Vec<&str> = Vec::new();
-    DOCUMENTS.iter().filter(move |(_, _, k)| *k == kind).filter_map(move |(t, _, _)| {
-        (!seen.contains(t)).then(|| {
-            seen.push(t);
-            *t
-        })
-    })
+/// The types holding documents of this kind, each once, in table order.
+pub fn types_of(kind: Kind) -> Vec<&'static str> {
+    let mut out: Vec<&str> = Vec::new();
+    for (t, _, k) in DOCUMENTS {
+        if *k == kind && !out.contains(t) {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// The statement an event bus policy or a Lambda permission writes as its properties, as
@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn the_rule_catalog_looks_at_the_types_that_hold_identity_policies() {
-        let identity: Vec<&str> = types_of(Kind::Identity).collect();
+        let identity = types_of(Kind::Identity);
         assert_eq!(identity, IDENTITY);
         let inline: Vec<&str> =
             DOCUMENTS.iter().filter(|(_, p, _)| matches!(p, Place::Inline(_))).map(|(t, _, _)| *t).collect();
