@@ -37,6 +37,7 @@ pub mod env;
 mod error;
 pub mod expr;
 mod group;
+mod literals;
 pub mod logical_id;
 mod resource;
 mod sections;
@@ -54,6 +55,7 @@ pub use env::Environment;
 pub use error::{Error, Result};
 pub use expr::{Cond, DynamicReference, ElementRef, Expr, Pseudo, Strength, Value};
 pub use group::Group;
+pub use literals::fold_literals;
 pub use resource::CfnResource;
 pub use sections::{
     CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnRule, OutputProps, ParameterProps, RuleProps,

@@ -58,7 +58,7 @@ pub(crate) fn render_infrastructure(
         Stack::new(&inner, "Template", props).and_then(|stack| build(&stack)).and_then(|()| inner.assembly());
     match rendered {
         Ok(assembly) => assembly.template("Template").map(|mut template| {
-            fold_literals(&mut template);
+            cloudwright_core::fold_literals(&mut template);
             // The description is Jinja source: it may name Proton parameters.
             if let (Some(d), Some(map)) = (description_source, template.as_object_mut()) {
                 map.insert("Description".into(), Json::String(d));
@@ -71,48 +71,6 @@ pub(crate) fn render_infrastructure(
             }
             None
         }
-    }
-}
-
-/// Joins and substitutions of plain strings written as the string they make, as the CDK
-/// writes `Fn.join` of literals: a Proton parameter is a string (`{{ name }}`) in a bundle,
-/// so `"arn:aws:iam::{{ environment.account_id }}:root"` reads as its author wrote it.
-/// The values are the same for CloudFormation:
-/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-join.html>,
-/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-sub.html>.
-pub(crate) fn fold_literals(value: &mut Json) {
-    match value {
-        Json::Array(items) => items.iter_mut().for_each(fold_literals),
-        Json::Object(map) => {
-            map.values_mut().for_each(fold_literals);
-            if map.len() != 1 {
-                return;
-            }
-            if let Some(Json::Array(args)) = map.get("Fn::Join") {
-                if let [Json::String(delimiter), Json::Array(parts)] = args.as_slice() {
-                    let strings: Option<Vec<&str>> = parts.iter().map(Json::as_str).collect();
-                    if let Some(strings) = strings {
-                        *value = Json::String(strings.join(delimiter));
-                    }
-                }
-                return;
-            }
-            if let Some(Json::Array(args)) = map.get_mut("Fn::Sub") {
-                let [Json::String(template), Json::Object(vars)] = args.as_mut_slice() else { return };
-                let literal: Vec<String> = vars.iter().filter(|(_, v)| v.is_string()).map(|(k, _)| k.clone()).collect();
-                for name in literal {
-                    if let Some(Json::String(v)) = vars.shift_remove(&name) {
-                        // `${` in a value would be read as a variable: `${!` writes it literally.
-                        *template = template.replace(&format!("${{{name}}}"), &v.replace("${", "${!"));
-                    }
-                }
-                if vars.is_empty() {
-                    let template = std::mem::take(template);
-                    map.insert("Fn::Sub".into(), Json::String(template));
-                }
-            }
-        }
-        _ => {}
     }
 }
 
@@ -170,31 +128,4 @@ pub(crate) fn flatten_inputs(
         }
     }
     walk(prefix, &schema.with_defaults(value.clone()), out);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn joins_and_substitutions_of_strings_are_the_string_they_make() {
-        let mut t = json!({
-            "Join": {"Fn::Join": ["", ["arn:aws:iam::", "{{ environment.account_id }}", ":root"]]},
-            "Dashes": {"Fn::Join": ["-", ["a", "b"]]},
-            "Kept": {"Fn::Join": ["", ["a", {"Ref": "AWS::Region"}]]},
-            "Sub": {"Fn::Sub": ["${AWS::Region}-${Name}-${Other}", {"Name": "{{ service.name }}", "Other": {"Ref": "X"}}]},
-            "Whole": {"Fn::Sub": ["q-${Name}", {"Name": "a${b}"}]},
-        });
-        fold_literals(&mut t);
-        assert_eq!(
-            t,
-            json!({
-                "Join": "arn:aws:iam::{{ environment.account_id }}:root",
-                "Dashes": "a-b",
-                "Kept": {"Fn::Join": ["", ["a", {"Ref": "AWS::Region"}]]},
-                "Sub": {"Fn::Sub": ["${AWS::Region}-{{ service.name }}-${Other}", {"Other": {"Ref": "X"}}]},
-                "Whole": {"Fn::Sub": "q-a${!b}"},
-            })
-        );
-    }
 }

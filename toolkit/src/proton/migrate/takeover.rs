@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use cloudwright_core::Result;
+use cloudwright_core::{Result, fold_literals};
 use serde_json::Value as Json;
 
 use super::deployed::{self, DeployedStack};
@@ -91,6 +91,8 @@ pub fn check_replacements(s: &mut MigratedStack, dir: &Path, all: &[DeployedStac
     };
     let known =
         |stack: &str, output: &str| all.iter().find(|d| d.name == stack).and_then(|d| d.outputs.get(output)).cloned();
+    let mut old = old;
+    fold_literals(&mut old);
     let changes = diff(&side("deployed", old), &side("rendered", resolve_known(&s.template, &known)));
     let mut updated = 0;
     for r in changes.stacks.iter().flat_map(|st| &st.resources) {
@@ -137,52 +139,28 @@ pub fn unmatched(deployed: &[DeployedStack], stacks: &[MigratedStack]) -> Vec<De
         .collect()
 }
 
-/// `template` with each `Fn::GetStackOutput` whose value `known` gives replaced by it, and the
-/// `Fn::Join`s and `Fn::Sub` variables that made of them folded back into strings.
+/// `template` with each `Fn::GetStackOutput` whose value `known` gives replaced by it, and
+/// the joins and substitutions of literals folded ([`fold_literals`]) as in the deployed
+/// template the rendered one is compared with.
 fn resolve_known(template: &Json, known: &dyn Fn(&str, &str) -> Option<String>) -> Json {
-    let value = |v: &Json| v.as_str().map(str::to_owned);
+    let mut out = replace_known(template, known);
+    fold_literals(&mut out);
+    out
+}
+
+/// `template` with each `Fn::GetStackOutput` whose value `known` gives replaced by it.
+fn replace_known(template: &Json, known: &dyn Fn(&str, &str) -> Option<String>) -> Json {
     match template {
-        Json::Array(items) => Json::Array(items.iter().map(|i| resolve_known(i, known)).collect()),
-        Json::Object(map) if map.len() == 1 => {
-            let (key, arg) = map.iter().next().map(|(k, v)| (k.as_str(), v)).unwrap_or(("", &Json::Null));
-            let resolved = resolve_known(arg, known);
-            match (key, &resolved) {
-                ("Fn::GetStackOutput", r) => {
-                    let found = value(&r["StackName"]).zip(value(&r["OutputName"])).and_then(|(s, o)| known(&s, &o));
-                    found.map_or_else(|| serde_json::json!({ key: resolved }), Json::String)
+        Json::Array(items) => Json::Array(items.iter().map(|i| replace_known(i, known)).collect()),
+        Json::Object(map) => {
+            if let Some(Json::Object(args)) = map.get("Fn::GetStackOutput").filter(|_| map.len() == 1) {
+                let name = |k: &str| args.get(k).and_then(Json::as_str);
+                if let Some(value) = name("StackName").zip(name("OutputName")).and_then(|(s, o)| known(s, o)) {
+                    return Json::String(value);
                 }
-                ("Fn::Join", Json::Array(args)) => match (args.first().and_then(Json::as_str), args.get(1)) {
-                    (Some(sep), Some(Json::Array(parts))) if parts.iter().all(Json::is_string) => {
-                        Json::String(parts.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(sep))
-                    }
-                    _ => serde_json::json!({ key: resolved }),
-                },
-                ("Fn::Sub", Json::Array(args)) => {
-                    let (Some(Json::String(text)), Some(Json::Object(vars))) = (args.first(), args.get(1)) else {
-                        return serde_json::json!({ key: resolved });
-                    };
-                    let mut text = text.clone();
-                    let mut rest = serde_json::Map::new();
-                    for (name, v) in vars {
-                        match v {
-                            Json::String(s) if name.starts_with("CwEnvOutput") => {
-                                text = text.replace(&format!("${{{name}}}"), s);
-                            }
-                            other => {
-                                rest.insert(name.clone(), other.clone());
-                            }
-                        }
-                    }
-                    if rest.is_empty() {
-                        serde_json::json!({ key: text })
-                    } else {
-                        serde_json::json!({ key: [text, rest] })
-                    }
-                }
-                _ => serde_json::json!({ key: resolved }),
             }
+            Json::Object(map.iter().map(|(k, v)| (k.clone(), replace_known(v, known))).collect())
         }
-        Json::Object(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), resolve_known(v, known))).collect()),
         other => other.clone(),
     }
 }
