@@ -14,21 +14,7 @@ pub(crate) fn group_in_stack(scope: &impl Construct, id: &str, fqn: &'static str
 /// Checks, without adding anything, that a construct holding CloudFormation resources can
 /// be added as `id` under `scope`: for constructors that add nodes elsewhere first.
 pub(crate) fn check_can_add(scope: &impl Construct, id: &str) -> Result<()> {
-    let parent = scope.node().path();
-    if id.is_empty() || id.contains('/') {
-        return Err(Error::InvalidId {
-            path: if parent.is_empty() { "App".into() } else { parent },
-            id: id.into(),
-            reason: "ids must be non-empty and must not contain '/', which separates path components".into(),
-        });
-    }
-    if let Some(existing) = scope.node().find_child(id) {
-        return Err(Error::DuplicateId {
-            path: existing.path(),
-            existing_kind: existing.fqn(),
-            new_kind: "construct".into(),
-        });
-    }
+    scope.node().check_child_id(id)?;
     check_in_stack(scope, id)
 }
 

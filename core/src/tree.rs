@@ -328,14 +328,11 @@ impl Nodes {
         })
     }
 
-    /// Adds a child after checking its id and that the scope may hold it.
-    pub(crate) fn add(&mut self, parent: u32, id: &str, kind: Kind, fqn: Cow<'static, str>) -> Result<u32> {
+    /// Checks that `id` can name a new child of `parent` (of kind `new_kind`, for messages):
+    /// non-empty, no `/`, not taken. The one check of an id, made before anything is added.
+    pub(crate) fn check_id(&self, parent: u32, id: &str, new_kind: &str) -> Result<()> {
         // Paths are only needed for messages, so they are built only when something is wrong.
         let parent_path = || self.path(parent);
-        let path = || {
-            let p = parent_path();
-            if p.is_empty() { id.to_owned() } else { format!("{p}/{id}") }
-        };
         if id.is_empty() {
             return Err(Error::InvalidId {
                 path: display_path(&parent_path()),
@@ -351,12 +348,23 @@ impl Nodes {
             });
         }
         if let Some(existing) = self.child(parent, id) {
+            let p = parent_path();
             return Err(Error::DuplicateId {
-                path: path(),
+                path: if p.is_empty() { id.to_owned() } else { format!("{p}/{id}") },
                 existing_kind: self.nodes[existing as usize].kind.name().into(),
-                new_kind: kind.name().into(),
+                new_kind: new_kind.into(),
             });
         }
+        Ok(())
+    }
+
+    /// Adds a child after checking its id and that the scope may hold it.
+    pub(crate) fn add(&mut self, parent: u32, id: &str, kind: Kind, fqn: Cow<'static, str>) -> Result<u32> {
+        self.check_id(parent, id, kind.name())?;
+        let path = || {
+            let p = self.path(parent);
+            if p.is_empty() { id.to_owned() } else { format!("{p}/{id}") }
+        };
         let in_stack = self.stack_of(parent).is_some();
         let misplaced = match &kind {
             Kind::Stage(_) if in_stack => {
@@ -498,6 +506,13 @@ impl Node {
     pub fn children(&self) -> Vec<Node> {
         let children: Vec<u32> = self.tree().children(self.index).collect();
         children.into_iter().map(|c| self.at(c)).collect()
+    }
+
+    /// Checks, without adding anything, that a construct could be added here as `id` (the
+    /// checks every constructor's first node goes through): for a constructor that must
+    /// add nodes elsewhere before its own, so that it fails before changing the tree.
+    pub fn check_child_id(&self, id: &str) -> Result<()> {
+        self.tree().check_id(self.index, id, "construct")
     }
 
     /// The child with this id, if any.
