@@ -11,21 +11,10 @@ use cloudwright_constructs::controltower::{
 use cloudwright_constructs::org::{Organization, OrganizationProps, OrganizationalUnit};
 use cloudwright_constructs::{App, Construct, Environment, Stack, StackProps};
 
-const IDENTITY_CENTER: &str = "arn:aws:controltower:us-east-1:111111111111:enabledbaseline/XALULM96QHI525UOC";
+mod support;
+use support::{organization, problems};
 
-fn setup() -> (App, Stack, Organization) {
-    let app = App::new();
-    let stack = Stack::new(
-        &app,
-        "Mgmt",
-        StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() },
-    )
-    .unwrap();
-    let org =
-        Organization::new(&stack, "Org", OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() })
-            .unwrap();
-    (app, stack, org)
-}
+const IDENTITY_CENTER: &str = "arn:aws:controltower:us-east-1:111111111111:enabledbaseline/XALULM96QHI525UOC";
 
 fn control_tower(org: &Organization, props: ControlTowerProps) -> ControlTower {
     ControlTower::new(org, "ControlTower", props).unwrap()
@@ -35,21 +24,13 @@ fn with_identity_center() -> ControlTowerProps {
     ControlTowerProps { identity_center_enabled_baseline_arn: Some(IDENTITY_CENTER.into()), ..Default::default() }
 }
 
-/// Synthesizes into a fresh directory and returns every problem, asserting nothing was written.
-fn problems(app: &App) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!("cw-ct-{}-{:?}", std::process::id(), std::thread::current().id()));
-    let err = app.synth(&dir).expect_err("synthesis should fail");
-    assert!(!dir.exists(), "nothing may be written");
-    err.problems().iter().map(ToString::to_string).collect()
-}
-
 fn control(control: ControlId) -> EnabledControlProps {
     EnabledControlProps { control, parameters: Vec::new() }
 }
 
 #[test]
 fn control_on_an_unregistered_ou_names_both_paths() {
-    let (app, stack, org) = setup();
+    let (app, stack, org) = organization();
     let registered = OrganizationalUnit::new(&org, "Registered", Default::default()).unwrap();
     let unregistered = OrganizationalUnit::new(&org, "Sandbox", Default::default()).unwrap();
     control_tower(&org, with_identity_center()).register(&registered).unwrap();
@@ -69,7 +50,7 @@ fn control_on_an_unregistered_ou_names_both_paths() {
 
 #[test]
 fn controls_enabled_before_the_registration_are_reported() {
-    let (app, stack, org) = setup();
+    let (app, stack, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     let controls = EnabledControl::enable_all(
         &stack,
@@ -86,7 +67,7 @@ fn controls_enabled_before_the_registration_are_reported() {
 
 #[test]
 fn malformed_control_identifiers_show_a_valid_example() {
-    let (app, stack, org) = setup();
+    let (app, stack, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     control_tower(&org, with_identity_center()).register(&ou).unwrap();
     let bad = [
@@ -130,7 +111,7 @@ fn malformed_control_identifiers_show_a_valid_example() {
 
 #[test]
 fn malformed_baseline_version_and_identifier() {
-    let (app, stack, org) = setup();
+    let (app, stack, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     let ct = control_tower(&org, ControlTowerProps { baseline_version: "four".into(), ..with_identity_center() });
     ct.register(&ou).unwrap();
@@ -161,7 +142,7 @@ fn malformed_baseline_version_and_identifier() {
 
 #[test]
 fn identity_center_baseline_required_from_baseline_3() {
-    let (app, _, org) = setup();
+    let (app, _, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     control_tower(&org, ControlTowerProps::default()).register(&ou).unwrap();
     let found = problems(&app);
@@ -176,7 +157,7 @@ fn identity_center_baseline_required_from_baseline_3() {
     assert!(found[0].contains("baselineIdentifiers=arn:aws:controltower:<region>::baseline/LN25R72TTG6IGPTQ"));
 
     // A malformed ARN is named with an example.
-    let (app, _, org) = setup();
+    let (app, _, org) = organization();
     OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     control_tower(
         &org,
@@ -218,7 +199,7 @@ fn control_tower_on_an_organization_the_app_creates() {
 
 #[test]
 fn failing_constructors_leave_no_node_behind() {
-    let (app, stack, org) = setup();
+    let (app, stack, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     let ct = control_tower(&org, with_identity_center());
     ct.register(&ou).unwrap();

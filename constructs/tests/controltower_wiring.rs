@@ -5,28 +5,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
+use cloudwright_constructs::App;
 use cloudwright_constructs::controltower::{
     ControlId, ControlTower, ControlTowerProps, EnabledControl, EnabledControlProps, LandingZoneProps,
 };
-use cloudwright_constructs::org::{Account, AccountProps, Organization, OrganizationProps, OrganizationalUnit};
-use cloudwright_constructs::{App, Environment, Stack, StackProps};
+use cloudwright_constructs::org::{Account, AccountProps, OrganizationalUnit};
 use serde_json::{Value, json};
 
-const IDENTITY_CENTER: &str = "arn:aws:controltower:us-east-1:111111111111:enabledbaseline/XALULM96QHI525UOC";
+mod support;
+use support::organization;
 
-fn setup() -> (App, Stack, Organization) {
-    let app = App::new();
-    let stack = Stack::new(
-        &app,
-        "Mgmt",
-        StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() },
-    )
-    .unwrap();
-    let org =
-        Organization::new(&stack, "Org", OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() })
-            .unwrap();
-    (app, stack, org)
-}
+const IDENTITY_CENTER: &str = "arn:aws:controltower:us-east-1:111111111111:enabledbaseline/XALULM96QHI525UOC";
 
 fn template(app: &App) -> Value {
     app.assembly().unwrap().template("Mgmt").unwrap()
@@ -38,7 +27,7 @@ fn of_type<'a>(t: &'a Value, kind: &str) -> Vec<(&'a String, &'a Value)> {
 
 #[test]
 fn registrations_then_controls_in_order() {
-    let (app, stack, org) = setup();
+    let (app, stack, org) = organization();
     let dev = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     let apps = OrganizationalUnit::new(&dev, "Apps", Default::default()).unwrap();
     let ct = ControlTower::new(
@@ -102,7 +91,7 @@ fn registrations_then_controls_in_order() {
 
 #[test]
 fn baseline_version_is_a_prop_and_identity_center_is_optional() {
-    let (app, _, org) = setup();
+    let (app, _, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     let ct = ControlTower::new(
         &org,
@@ -124,7 +113,7 @@ fn baseline_version_is_a_prop_and_identity_center_is_optional() {
 
 #[test]
 fn a_managed_landing_zone_is_imported_and_retained() {
-    let (app, _, org) = setup();
+    let (app, _, org) = organization();
     let log_archive = Account::new(
         &org,
         "LogArchive",
@@ -183,7 +172,7 @@ fn a_managed_landing_zone_is_imported_and_retained() {
 
 #[test]
 fn control_parameters_are_typed_key_values() {
-    let (app, stack, org) = setup();
+    let (app, stack, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     ControlTower::new(
         &org,
@@ -212,7 +201,7 @@ fn control_parameters_are_typed_key_values() {
 
 #[test]
 fn control_tower_operations_never_overlap_a_registration() {
-    let (app, stack, org) = setup();
+    let (app, stack, org) = organization();
     let [a, b, c] = ["A", "B", "C"].map(|id| OrganizationalUnit::new(&org, id, Default::default()).unwrap());
     let ct = ControlTower::new(
         &org,

@@ -18,6 +18,9 @@ use cloudwright_constructs::sqs::{IQueue, Queue, QueueEncryption, QueueProps};
 use cloudwright_constructs::{App, Construct, Environment, Stack, StackProps};
 use serde_json::{Value, json};
 
+mod support;
+use support::{one_of_type, problems, resources_of_type};
+
 const CONSUMER: &str = "123456789012";
 const PRODUCER: &str = "222222222222";
 
@@ -45,17 +48,6 @@ fn function(stack: &Stack) -> Function {
 
 fn template(app: &App, stack: &str) -> Value {
     app.assembly().unwrap().template(stack).unwrap().clone()
-}
-
-fn of_type<'t>(template: &'t Value, kind: &str) -> Vec<&'t Value> {
-    template["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == kind).collect()
-}
-
-fn one_of_type<'t>(template: &'t Value, kind: &str) -> &'t Value {
-    match of_type(template, kind).as_slice() {
-        [one] => one,
-        other => panic!("{} resources of type {kind}: {template:#}", other.len()),
-    }
 }
 
 /// The name the function's role gets, derived from its path.
@@ -342,8 +334,8 @@ fn grants_within_one_account_write_the_grantee_policy_only() {
     let bucket_policy = &one_of_type(p, "AWS::S3::BucketPolicy")["Properties"]["PolicyDocument"]["Statement"];
     assert_eq!(bucket_policy.as_array().unwrap().len(), 1, "the TLS-only statement alone");
     assert_eq!(key_policy_statements(p).len(), 1);
-    assert!(of_type(p, "AWS::SQS::QueuePolicy").is_empty());
-    assert!(of_type(p, "AWS::Lambda::Permission").is_empty());
+    assert!(resources_of_type(p, "AWS::SQS::QueuePolicy").is_empty());
+    assert!(resources_of_type(p, "AWS::Lambda::Permission").is_empty());
     assert!(one_of_type(c, "AWS::IAM::Role")["Properties"].get("RoleName").is_none());
     assert!(c.to_string().contains("s3:GetObject"), "the grantee's own policy is written");
 }
@@ -392,12 +384,6 @@ fn a_role_that_has_a_name_and_a_path_keeps_them() {
         grant["Condition"]["ArnEquals"]["aws:PrincipalArn"],
         json!({"Fn::Sub": "arn:${AWS::Partition}:iam::123456789012:role/apps/report-reader"})
     );
-}
-
-/// The problems synthesis reports.
-fn problems(app: &App) -> Vec<String> {
-    let err = app.assembly().expect_err("synthesis should fail");
-    err.problems().iter().map(ToString::to_string).collect()
 }
 
 #[test]

@@ -9,16 +9,11 @@ use cloudwright_constructs::sns::{Subscription, Topic, TopicProps};
 use cloudwright_constructs::sqs::{DeadLetterQueue, Queue, QueueProps};
 use cloudwright_constructs::{App, Construct, Environment, Stack, StackProps};
 
+mod support;
+use support::problems;
+
 fn stack(app: &App, id: &str, account: &str, region: &str) -> Stack {
     Stack::new(app, id, StackProps { env: Environment::new(account, region), ..Default::default() }).unwrap()
-}
-
-/// The problems synthesis reports; asserts that it wrote nothing.
-fn problems(app: &App, name: &str) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!("cw-l2-{name}-{}", std::process::id()));
-    let err = app.synth(&dir).expect_err("synthesis should fail");
-    assert!(!dir.exists(), "nothing may be written");
-    err.problems().iter().map(ToString::to_string).collect()
 }
 
 #[test]
@@ -36,7 +31,7 @@ fn a_dead_letter_queue_in_another_account_is_an_error_naming_both_queues() {
         },
     )
     .unwrap();
-    let problems = problems(&app, "dlq");
+    let problems = problems(&app);
     let ours = problems.iter().find(|p| p.contains("dead-letter queue")).expect("the DLQ problem");
     assert!(ours.starts_with(&format!("{}: ", jobs.node().path())), "{ours}");
     assert!(ours.contains("Elsewhere/Failed"), "{ours}");
@@ -59,7 +54,7 @@ fn a_dead_letter_queue_in_another_region_is_an_error_too() {
         },
     )
     .unwrap();
-    let problems = problems(&app, "dlq-region");
+    let problems = problems(&app);
     assert!(problems.iter().any(|p| p.starts_with("Queues/Jobs: the dead-letter queue West/Failed")), "{problems:#?}");
 }
 
@@ -77,7 +72,7 @@ fn invalid_bucket_names_are_reported_on_the_bucket() {
         let app = App::new();
         let s = stack(&app, "Storage", "111111111111", "us-east-1");
         Bucket::new(&s, "Reports", BucketProps { bucket_name: Some(name.into()), ..Default::default() }).unwrap();
-        let problems = problems(&app, "bucket");
+        let problems = problems(&app);
         assert_eq!(problems.len(), 1, "{name}: {problems:#?}");
         assert!(problems[0].starts_with(&format!("Storage/Reports: bucket name {name:?}: ")), "{}", problems[0]);
         assert!(problems[0].contains(why), "{name}: {}", problems[0]);
@@ -95,7 +90,7 @@ fn invalid_aliases_and_pending_windows_are_reported_on_the_key() {
         let app = App::new();
         let s = stack(&app, "Keys", "111111111111", "us-east-1");
         Key::new(&s, "Data", KeyProps { alias: Some(alias.into()), ..Default::default() }).unwrap();
-        let problems = problems(&app, "alias");
+        let problems = problems(&app);
         assert_eq!(problems.len(), 1, "{alias}: {problems:#?}");
         assert!(problems[0].starts_with(&format!("Keys/Data: alias {alias:?}: ")), "{}", problems[0]);
         assert!(problems[0].contains(why), "{alias}: {}", problems[0]);
@@ -103,7 +98,7 @@ fn invalid_aliases_and_pending_windows_are_reported_on_the_key() {
     let app = App::new();
     let s = stack(&app, "Keys", "111111111111", "us-east-1");
     Key::new(&s, "Data", KeyProps { pending_window_days: Some(3), ..Default::default() }).unwrap();
-    let problems = problems(&app, "window");
+    let problems = problems(&app);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(problems[0].starts_with("Keys/Data: pending window of 3 days is outside 7..=30"), "{}", problems[0]);
 }
@@ -123,7 +118,7 @@ fn out_of_range_queue_settings_are_all_reported() {
         },
     )
     .unwrap();
-    let problems = problems(&app, "queue");
+    let problems = problems(&app);
     assert_eq!(
         problems,
         [
@@ -152,7 +147,7 @@ fn mismatched_fifo_kinds_are_reported() {
     .unwrap();
     let topic = Topic::new(&s, "Events", TopicProps::default()).unwrap();
     topic.add_subscription(Subscription::Sqs { queue: &fifo, raw_message_delivery: false }).unwrap();
-    let problems = problems(&app, "fifo");
+    let problems = problems(&app);
     assert_eq!(problems.len(), 4, "{problems:#?}");
     assert!(
         problems.iter().any(|p| p.starts_with("Queues/Orders: queue name \"orders\": a FIFO queue's name ends in"))

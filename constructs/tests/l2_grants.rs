@@ -16,6 +16,9 @@ use cloudwright_constructs::sqs::{DeadLetterQueue, IQueue, Queue, QueueEncryptio
 use cloudwright_constructs::{App, Stack, StackProps};
 use serde_json::{Value, json};
 
+mod support;
+use support::one_of_type;
+
 fn setup() -> (App, Stack, Role) {
     let app = App::new();
     let stack = Stack::new(&app, "S", StackProps::default()).unwrap();
@@ -32,16 +35,8 @@ fn template(app: &App) -> Value {
     app.assembly().unwrap().template("S").unwrap().clone()
 }
 
-fn resource_of_type<'t>(template: &'t Value, kind: &str) -> &'t Value {
-    let resources = template["Resources"].as_object().unwrap();
-    resources.values().find(|r| r["Type"] == kind).unwrap_or_else(|| panic!("no {kind}"))
-}
-
 fn statements(template: &Value) -> Vec<Value> {
-    resource_of_type(template, "AWS::IAM::Policy")["Properties"]["PolicyDocument"]["Statement"]
-        .as_array()
-        .unwrap()
-        .clone()
+    one_of_type(template, "AWS::IAM::Policy")["Properties"]["PolicyDocument"]["Statement"].as_array().unwrap().clone()
 }
 
 #[test]
@@ -85,7 +80,7 @@ fn grants_on_resources_under_a_customer_managed_key_grant_the_key_too() {
     assert_eq!(s[0]["Action"], "sns:Publish");
     assert_eq!(s[1]["Action"], json!(["kms:Decrypt", "kms:GenerateDataKey*"]));
     assert_eq!(s[1]["Resource"], json!({"Fn::GetAtt": [key.resource().logical_id(), "Arn"]}));
-    let topic_props = &resource_of_type(&t, "AWS::SNS::Topic")["Properties"];
+    let topic_props = &one_of_type(&t, "AWS::SNS::Topic")["Properties"];
     assert_eq!(topic_props["KmsMasterKeyId"]["Fn::GetAtt"][1], "Arn");
 }
 
@@ -110,15 +105,15 @@ fn the_secure_defaults_are_in_the_template() {
         topic.add_subscription(Subscription::Sqs { queue: &queue, raw_message_delivery: false }).unwrap();
     let t = template(&app);
 
-    let k = resource_of_type(&t, "AWS::KMS::Key");
+    let k = one_of_type(&t, "AWS::KMS::Key");
     assert_eq!(k["Properties"]["EnableKeyRotation"], true);
     assert_eq!(k["DeletionPolicy"], "Retain");
     assert_eq!(k["Properties"]["KeyPolicy"]["Statement"][0]["Action"], "kms:*");
     // The topic may use the queue's key to deliver.
     assert_eq!(k["Properties"]["KeyPolicy"]["Statement"][1]["Principal"]["Service"], "sns.amazonaws.com");
-    assert_eq!(resource_of_type(&t, "AWS::KMS::Alias")["Properties"]["AliasName"], "alias/app");
+    assert_eq!(one_of_type(&t, "AWS::KMS::Alias")["Properties"]["AliasName"], "alias/app");
 
-    let b = resource_of_type(&t, "AWS::S3::Bucket");
+    let b = one_of_type(&t, "AWS::S3::Bucket");
     assert_eq!(b["DeletionPolicy"], "Retain");
     let sse = &b["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
     assert_eq!(sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"], "AES256");
@@ -127,7 +122,7 @@ fn the_secure_defaults_are_in_the_template() {
     for flag in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
         assert_eq!(block[flag], true, "{flag}");
     }
-    let tls = &resource_of_type(&t, "AWS::S3::BucketPolicy")["Properties"]["PolicyDocument"]["Statement"][0];
+    let tls = &one_of_type(&t, "AWS::S3::BucketPolicy")["Properties"]["PolicyDocument"]["Statement"][0];
     assert_eq!(tls["Effect"], "Deny");
     assert_eq!(tls["Condition"], json!({"Bool": {"aws:SecureTransport": "false"}}));
 
@@ -137,8 +132,8 @@ fn the_secure_defaults_are_in_the_template() {
     assert_eq!(queues[1]["Properties"]["RedrivePolicy"]["maxReceiveCount"], 4);
     assert!(queues[1]["Properties"]["KmsMasterKeyId"].is_object());
 
-    assert_eq!(resource_of_type(&t, "AWS::SNS::Topic")["Properties"]["KmsMasterKeyId"], "alias/aws/sns");
-    let send = &resource_of_type(&t, "AWS::SQS::QueuePolicy")["Properties"]["PolicyDocument"]["Statement"][0];
+    assert_eq!(one_of_type(&t, "AWS::SNS::Topic")["Properties"]["KmsMasterKeyId"], "alias/aws/sns");
+    let send = &one_of_type(&t, "AWS::SQS::QueuePolicy")["Properties"]["PolicyDocument"]["Statement"][0];
     assert_eq!(send["Action"], "sqs:SendMessage");
     assert_eq!(send["Condition"]["ArnEquals"]["aws:SourceArn"]["Ref"], topic.resource().logical_id());
     let sub = &t["Resources"][subscription.logical_id()];
@@ -159,10 +154,10 @@ fn a_lambda_subscription_lets_only_its_topic_invoke_the_function() {
     let topic = Topic::new(&stack, "Events", TopicProps::default()).unwrap();
     topic.add_subscription(Subscription::Lambda(&function)).unwrap();
     let t = template(&app);
-    let permission = resource_of_type(&t, "AWS::Lambda::Permission");
+    let permission = one_of_type(&t, "AWS::Lambda::Permission");
     assert_eq!(permission["Properties"]["Principal"], "sns.amazonaws.com");
     assert_eq!(permission["Properties"]["SourceArn"], json!({"Ref": topic.resource().logical_id()}));
-    let subscription = resource_of_type(&t, "AWS::SNS::Subscription");
+    let subscription = one_of_type(&t, "AWS::SNS::Subscription");
     assert_eq!(subscription["Properties"]["Protocol"], "lambda");
     let permission_id = t["Resources"]
         .as_object()

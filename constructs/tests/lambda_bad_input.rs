@@ -5,6 +5,8 @@
 use cloudwright_constructs::lambda::{Code, Function, FunctionProps, Runtime, VpcPlacement};
 use cloudwright_constructs::{App, Environment, Expr, Stack, StackProps};
 
+mod support;
+
 fn problems(props: FunctionProps) -> Vec<String> {
     let app = App::new();
     let stack = Stack::new(
@@ -14,10 +16,7 @@ fn problems(props: FunctionProps) -> Vec<String> {
     )
     .unwrap();
     Function::new(&stack, "Fn", props).unwrap();
-    let dir = std::env::temp_dir().join(format!("cw-fn-{}-{:?}", std::process::id(), std::thread::current().id()));
-    let err = app.synth(&dir).expect_err("synthesis should fail");
-    assert!(!dir.exists(), "nothing may be written");
-    err.problems().iter().map(ToString::to_string).collect()
+    support::problems(&app)
 }
 
 #[test]

@@ -8,29 +8,10 @@ use cloudwright_constructs::org::{
     Account, AccountProps, Organization, OrganizationProps, OrganizationalUnit, ServiceControlPolicy,
     ServiceControlPolicyProps,
 };
-use cloudwright_constructs::{App, Construct, Environment, Error, Stack, StackProps};
+use cloudwright_constructs::{Construct, Error};
 
-fn setup() -> (App, Stack, Organization) {
-    let app = App::new();
-    let stack = Stack::new(
-        &app,
-        "Mgmt",
-        StackProps { env: Environment::new("111111111111", "us-east-1"), ..Default::default() },
-    )
-    .unwrap();
-    let org =
-        Organization::new(&stack, "Org", OrganizationProps { root_id: Some("r-a1b2".into()), ..Default::default() })
-            .unwrap();
-    (app, stack, org)
-}
-
-/// Synthesizes into a fresh directory and returns every problem, asserting nothing was written.
-fn problems(app: &App) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!("cw-org-{}-{:?}", std::process::id(), std::thread::current().id()));
-    let err = app.synth(&dir).expect_err("synthesis should fail");
-    assert!(!dir.exists(), "nothing may be written");
-    err.problems().iter().map(ToString::to_string).collect()
-}
+mod support;
+use support::{organization, problems};
 
 fn scp(org: &Organization, id: &str, document: PolicyDocument, target: &OrganizationalUnit) -> ServiceControlPolicy {
     ServiceControlPolicy::new(org, id, ServiceControlPolicyProps { document, ..Default::default() }, &[target]).unwrap()
@@ -38,7 +19,7 @@ fn scp(org: &Organization, id: &str, document: PolicyDocument, target: &Organiza
 
 #[test]
 fn scp_over_the_size_limit_names_size_and_statement() {
-    let (app, _, org) = setup();
+    let (app, _, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     let statements = (0..60).map(|i| PolicyStatement {
         sid: Some(format!("Deny{i}")),
@@ -63,7 +44,7 @@ fn scp_over_the_size_limit_names_size_and_statement() {
 
 #[test]
 fn sixth_scp_on_a_target() {
-    let (app, _, org) = setup();
+    let (app, _, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     for i in 0..5 {
         scp(&org, &format!("P{i}"), PolicyDocument::new([PolicyStatement::deny(&[&format!("s{i}:*")], ["*"])]), &ou);
@@ -79,7 +60,7 @@ fn sixth_scp_on_a_target() {
 
 #[test]
 fn ou_nesting_too_deep() {
-    let (_, _, org) = setup();
+    let (_, _, org) = organization();
     let mut ou = OrganizationalUnit::new(&org, "L1", Default::default()).unwrap();
     for level in 2..=5 {
         ou = OrganizationalUnit::new(&ou, &format!("L{level}"), Default::default()).unwrap();
@@ -93,7 +74,7 @@ fn ou_nesting_too_deep() {
 
 #[test]
 fn duplicate_account_email() {
-    let (app, _, org) = setup();
+    let (app, _, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     let props = |email: &str| AccountProps { email: Some(email.into()), ..Default::default() };
     Account::new(&ou, "A", props("team@example.com")).unwrap();
@@ -109,7 +90,7 @@ fn duplicate_account_email() {
 
 #[test]
 fn malformed_account_id() {
-    let (_, _, org) = setup();
+    let (_, _, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     let err = Account::new(&ou, "Dev", AccountProps { account_id: Some("20000000000".into()), ..Default::default() })
         .err()
@@ -120,7 +101,7 @@ fn malformed_account_id() {
 
 #[test]
 fn action_without_service_prefix_principal_in_scp_and_empty_statements() {
-    let (app, _, org) = setup();
+    let (app, _, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     scp(&org, "NoPrefix", PolicyDocument::new([PolicyStatement::deny(&["LeaveOrganization"], ["*"])]), &ou);
     let with_principal = PolicyStatement::deny(&["s3:*"], ["*"]).with_principal(Principal::Any);
@@ -139,7 +120,7 @@ fn action_without_service_prefix_principal_in_scp_and_empty_statements() {
 
 #[test]
 fn role_allowing_everything_needs_an_opt_in() {
-    let (app, stack, _) = setup();
+    let (app, stack, _) = organization();
     let admin = |id: &str, allow_admin: bool| {
         let role = Role::new(
             &stack,
@@ -169,7 +150,7 @@ fn role_allowing_everything_needs_an_opt_in() {
 #[test]
 fn managed_policies_are_checked_and_attached() {
     use cloudwright_constructs::iam::{ManagedPolicy, ManagedPolicyProps};
-    let (app, stack, _) = setup();
+    let (app, stack, _) = organization();
     let role = Role::new(
         &stack,
         "Worker",
@@ -207,7 +188,7 @@ fn managed_policies_are_checked_and_attached() {
 
 #[test]
 fn failing_account_leaves_no_node_behind() {
-    let (app, _, org) = setup();
+    let (app, _, org) = organization();
     let ou = OrganizationalUnit::new(&org, "Dev", Default::default()).unwrap();
     // A malformed id, and a new account without an email: both refused before anything is added.
     let bad_id =
@@ -230,7 +211,7 @@ fn failing_account_leaves_no_node_behind() {
 
 #[test]
 fn failing_ou_organization_and_scp_leave_no_node_behind() {
-    let (app, stack, org) = setup();
+    let (app, stack, org) = organization();
     let mut ou = OrganizationalUnit::new(&org, "L1", Default::default()).unwrap();
     for level in 2..=5 {
         ou = OrganizationalUnit::new(&ou, &format!("L{level}"), Default::default()).unwrap();
@@ -260,7 +241,7 @@ fn failing_ou_organization_and_scp_leave_no_node_behind() {
 fn failing_stack_set_leaves_no_node_behind() {
     use cloudwright_constructs::cfn::sns::{CfnTopic, CfnTopicProps};
     use cloudwright_constructs::stackset::{StackSet, StackSetProps};
-    let (_, stack, _) = setup();
+    let (_, stack, _) = organization();
     let props = || StackSetProps {
         target_ous: vec![cloudwright_constructs::Expr::str("ou-ab12-34cd56ef")],
         regions: vec!["us-east-1".into()],

@@ -5,6 +5,8 @@
 use cloudwright_constructs::pipeline::{Action, BuildProjectProps, BuildSpec, Pipeline, PipelineProps, Source, Stage};
 use cloudwright_constructs::{App, Environment, Stack, StackProps};
 
+mod support;
+
 fn problems(stages: Vec<Stage>, target_accounts: Vec<String>) -> Vec<String> {
     let app = App::new();
     let stack = Stack::new(
@@ -24,10 +26,7 @@ fn problems(stages: Vec<Stage>, target_accounts: Vec<String>) -> Vec<String> {
         },
     )
     .unwrap();
-    let dir = std::env::temp_dir().join(format!("cw-pipe-{}-{:?}", std::process::id(), std::thread::current().id()));
-    let err = app.synth(&dir).expect_err("synthesis should fail");
-    assert!(!dir.exists(), "nothing may be written");
-    err.problems().iter().map(ToString::to_string).collect()
+    support::problems(&app)
 }
 
 fn deploy(stage: &str, account: &str) -> Stage {

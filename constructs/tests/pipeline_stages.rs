@@ -10,8 +10,11 @@ use cloudwright_constructs::pipeline::{
     BuildProject, BuildProjectProps, BuildSpec, DeliveryEnvironment, DeliveryPipeline, DeliveryPipelineProps, Pipeline,
     Source,
 };
-use cloudwright_constructs::{App, AppProps, CfnResource, Environment, Error, Expr, Stack, StackProps};
+use cloudwright_constructs::{App, AppProps, CfnResource, Environment, Expr, Stack, StackProps};
 use serde_json::Value;
+
+mod support;
+use support::problems;
 
 fn env(account: &str, region: &str) -> StackProps {
     StackProps { env: Environment::new(account, region), ..Default::default() }
@@ -54,15 +57,6 @@ fn app_with(qualifier: &str) -> (App, Stack) {
     }
     DeliveryPipeline::new(&mgmt, "Delivery", props(environments)).unwrap();
     (app, mgmt)
-}
-
-/// Every problem synthesis reports, as text.
-fn problems(app: &App) -> Vec<String> {
-    match app.assembly() {
-        Ok(_) => panic!("expected synthesis to fail"),
-        Err(Error::Invalid(all)) => all.iter().map(ToString::to_string).collect(),
-        Err(one) => vec![one.to_string()],
-    }
 }
 
 fn pipeline(template: &Value) -> &Value {

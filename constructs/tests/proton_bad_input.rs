@@ -7,10 +7,12 @@ use cloudwright_constructs::proton::{
     Compatible, EnvironmentProps, EnvironmentTemplate, EnvironmentTemplateProps, SchemaLock, ServiceTemplate,
     ServiceTemplateProps,
 };
-use cloudwright_constructs::{App, CfnResource, Environment, Error, Result};
+use cloudwright_constructs::{App, CfnResource, Environment, Result};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
+
+mod support;
 
 #[derive(Serialize, JsonSchema)]
 struct EnvInput {
@@ -39,19 +41,11 @@ fn env_template(app: &App, input: &'static str) -> Result<EnvironmentTemplate<En
     })
 }
 
-fn problems(app: &App) -> String {
-    let dir = std::env::temp_dir().join(format!("cw-proton-bad-{}", std::process::id()));
-    let err = app.synth(&dir).unwrap_err();
-    assert!(!dir.exists(), "nothing is written");
-    assert!(matches!(err, Error::Invalid(_) | Error::Validation { .. }));
-    err.to_string()
-}
-
 #[test]
 fn an_unknown_input_names_the_field_and_the_construct() {
     let app = App::new();
     env_template(&app, "vpc_cdir").unwrap();
-    let text = problems(&app);
+    let text = support::problems(&app).join("\n");
     assert!(text.contains("Env: `environment.inputs.vpc_cdir`: `vpc_cdir` is not an input of EnvInput"), "{text}");
     assert!(text.contains("vpc_cidr, note"), "{text}");
 }
@@ -60,7 +54,7 @@ fn an_unknown_input_names_the_field_and_the_construct() {
 fn an_optional_input_without_default_cannot_be_used() {
     let app = App::new();
     env_template(&app, "note").unwrap();
-    assert!(problems(&app).contains("is optional and has no default"));
+    assert!(support::problems(&app).join("\n").contains("is optional and has no default"));
 }
 
 #[test]
@@ -87,7 +81,7 @@ fn an_undeclared_environment_output_is_an_error() {
         },
     )
     .unwrap();
-    let text = problems(&app);
+    let text = support::problems(&app).join("\n");
     assert!(text.contains("Svc: `environment.outputs.ClusterName`: the compatible environment template \"env\" (v1) declares no output"), "{text}");
     assert!(text.contains("its outputs: VpcId"), "{text}");
 }
@@ -110,7 +104,11 @@ fn a_service_template_needs_a_compatible_environment() {
         },
     )
     .unwrap();
-    assert!(problems(&app).contains("Svc: service template \"svc\" has no compatible environment template"));
+    assert!(
+        support::problems(&app)
+            .join("\n")
+            .contains("Svc: service template \"svc\" has no compatible environment template")
+    );
 }
 
 #[test]
@@ -168,7 +166,7 @@ fn an_instance_in_an_incompatible_environment_is_an_error() {
         },
     )
     .unwrap();
-    let text = problems(&app);
+    let text = support::problems(&app).join("\n");
     assert!(text.contains("is not a compatible environment of \"svc\""), "{text}");
 }
 
@@ -212,7 +210,7 @@ fn a_breaking_schema_change_needs_a_major_bump() {
         },
     )
     .unwrap();
-    let text = problems(&app);
+    let text = support::problems(&app).join("\n");
     assert!(text.contains("input `vpc_cidr` changed type from \"integer\" to \"string\""), "{text}");
     assert!(text.contains("input `gone` was removed"), "{text}");
     assert!(text.contains("publish it as major version 2"), "{text}");
@@ -251,7 +249,7 @@ fn an_environment_without_its_account_connection_is_an_error_in_proton_mode() {
         .unwrap();
         app
     };
-    let text = problems(&build(false, DeployMode::Proton));
+    let text = support::problems(&build(false, DeployMode::Proton)).join("\n");
     assert!(
         text.contains("Env: environment \"dev\" (DevEnvironment) in account 222222222222 has no environment account connection there; add an EnvironmentAccountConnection for \"dev\" to a stack of account 222222222222"),
         "{text}"

@@ -19,6 +19,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+mod support;
+
 #[derive(Serialize, JsonSchema)]
 struct EnvInput {
     /// The VPC's CIDR block.
@@ -146,11 +148,9 @@ fn fixture(mode: DeployMode) -> Fixture {
     Fixture { app, env: registered_env, with_pipeline: registered_piped, without_pipeline: registered_bare, connection }
 }
 
-fn resources_of_type(template: &Value, ty: &str) -> Vec<(String, Value)> {
-    template["Resources"]
-        .as_object()
-        .map(|r| r.iter().filter(|(_, v)| v["Type"] == ty).map(|(k, v)| (k.clone(), v["Properties"].clone())).collect())
-        .unwrap_or_default()
+/// The resources of a type, as (logical id, properties).
+fn properties_of_type(template: &Value, ty: &str) -> Vec<(String, Value)> {
+    support::resources_of_type(template, ty).into_iter().map(|(id, r)| (id.clone(), r["Properties"].clone())).collect()
 }
 
 #[test]
@@ -160,12 +160,12 @@ fn proton_mode_registers_the_templates_with_typed_resources() {
     assert!(f.with_pipeline.is_some() && f.without_pipeline.is_some());
     let template = f.app.assembly().unwrap().template("Management").unwrap();
     assert_eq!(
-        resources_of_type(&template, "AWS::Proton::EnvironmentTemplate"),
+        properties_of_type(&template, "AWS::Proton::EnvironmentTemplate"),
         [("EnvTemplate".to_owned(), json!({"Description": "A VPC", "DisplayName": "An environment", "Name": "env"}))]
     );
     // A template without a pipeline says so; one with a pipeline leaves Proton to provision it.
     assert_eq!(
-        resources_of_type(&template, "AWS::Proton::ServiceTemplate"),
+        properties_of_type(&template, "AWS::Proton::ServiceTemplate"),
         [
             ("PipedTemplate".to_owned(), json!({"Name": "piped"})),
             ("BareTemplate".to_owned(), json!({"Name": "bare", "PipelineProvisioning": "CUSTOMER_MANAGED"})),
@@ -179,8 +179,8 @@ fn proton_mode_requests_the_connection_with_the_connection_role() {
     let connection: &CfnEnvironmentAccountConnection = f.connection.resource().expect("a connection in Proton mode");
     assert_eq!(connection.resource_type(), CfnEnvironmentAccountConnection::TYPE);
     let template = f.app.assembly().unwrap().template("Account").unwrap();
-    let role_id = resources_of_type(&template, "AWS::IAM::Role").remove(0).0;
-    let connections = resources_of_type(&template, "AWS::Proton::EnvironmentAccountConnection");
+    let role_id = properties_of_type(&template, "AWS::IAM::Role").remove(0).0;
+    let connections = properties_of_type(&template, "AWS::Proton::EnvironmentAccountConnection");
     assert_eq!(connections.len(), 1);
     assert_eq!(
         connections[0].1,

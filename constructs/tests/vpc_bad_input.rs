@@ -8,17 +8,12 @@ use cloudwright_constructs::ec2::{
 };
 use cloudwright_constructs::{App, Environment, Stack, StackProps};
 
+mod support;
+use support::problems as synth_problems;
+
 fn stack(app: &App) -> Stack {
     Stack::new(app, "Net", StackProps { env: Environment::new("111111111111", "eu-west-1"), ..Default::default() })
         .unwrap()
-}
-
-/// The problems synthesis reports; asserts nothing was written.
-fn synth_problems(app: &App) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!("cw-vpc-{}-{:?}", std::process::id(), std::thread::current().id()));
-    let err = app.synth(&dir).expect_err("synthesis should fail");
-    assert!(!dir.exists(), "nothing may be written");
-    err.problems().iter().map(ToString::to_string).collect()
 }
 
 fn vpc_problems(props: VpcProps) -> Vec<String> {
