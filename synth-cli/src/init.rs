@@ -1,10 +1,11 @@
 //! `cloudwright init`: scaffolds a Cargo project for a cloudwright app, with its CLI, a
 //! config naming the app command, and a snapshot test of everything it synthesizes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, anyhow};
 use clap::ValueEnum;
+use cloudwright_toolkit::project;
 
 use crate::Failure;
 
@@ -30,56 +31,13 @@ impl Template {
     }
 }
 
-const MAIN: &str = include_str!("../templates/common/main.rs");
 const TEST: &str = include_str!("../templates/common/infrastructure.rs");
 const MINIMAL_LIB: &str = include_str!("../templates/minimal.rs");
 const MULTI_ACCOUNT_LIB: &str = include_str!("../templates/multi_account.rs");
 
-/// The checkout this CLI was built from, when it is still there: the scaffold then
-/// depends on it by path, and builds offline.
-pub(crate) fn checkout() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?.to_path_buf();
-    root.join("core/Cargo.toml").is_file().then_some(root)
-}
-
-/// `name = { path or version, default-features = false, extra }`: the checkout by path when
-/// this CLI was built from one (the project builds offline), else the published version.
-fn dependency(name: &str, dir: &str, extra: &str) -> String {
-    let source = match checkout() {
-        Some(root) => format!("path = \"{}\"", root.join(dir).to_string_lossy().replace('\\', "/")),
-        None => format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
-    };
-    let extra = if extra.is_empty() { String::new() } else { format!(", {extra}") };
-    format!("{name} = {{ {source}, default-features = false{extra} }}\n")
-}
-
-/// The dependencies of a project on cloudwright: the constructs with `features` (quoted,
-/// comma-separated) and the CLI library (without the reference example).
-pub(crate) fn cloudwright_dependencies(features: &str) -> String {
-    dependency("cloudwright-constructs", "constructs", &format!("features = [{features}]"))
-        + &dependency("cloudwright-cli", "synth-cli", "")
-}
-
-/// The crate name of a project in `dir`: its directory's name, or what is wrong with it.
-pub(crate) fn crate_name(dir: &Path) -> Result<String, Failure> {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase().replace([' ', '.'], "-"))
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| Failure::input(anyhow!("cannot name a project after {}", dir.display())))?;
-    if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err(Failure::input(anyhow!(
-            "the directory name {name:?} is not a valid crate name; use letters, digits, '-' and '_', starting with a letter"
-        )));
-    }
-    Ok(name)
-}
-
 /// The files of a new project, by relative path.
 pub fn files(dir: &Path, template: Template) -> Result<Vec<(String, String)>, Failure> {
-    let name = crate_name(dir)?;
+    let name = project::crate_name(dir).map_err(Failure::input)?;
     let krate = name.replace('-', "_");
     let fill = |s: &str| s.replace("{{name}}", &name).replace("{{crate}}", &krate);
     let features = template.features().iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
@@ -88,12 +46,10 @@ pub fn files(dir: &Path, template: Template) -> Result<Vec<(String, String)>, Fa
     // without its default feature leaves out the reference example and its services.
     let deps = format!(
         "{}\n[dev-dependencies]\n{}insta = \"1\"\n",
-        cloudwright_dependencies(&features),
-        dependency("cloudwright-constructs", "constructs", "features = [\"testing\"]")
+        project::cloudwright_dependencies(&features),
+        project::dependency("cloudwright-constructs", "constructs", "features = [\"testing\"]")
     );
-    let cargo_toml = format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# A project of its own, even inside another workspace.\n[workspace]\n\n[dependencies]\n{deps}"
-    );
+    let cargo_toml = project::manifest(&name, &deps);
     let lib = match template {
         Template::Minimal => MINIMAL_LIB,
         Template::MultiAccount => MULTI_ACCOUNT_LIB,
@@ -110,23 +66,8 @@ pub fn files(dir: &Path, template: Template) -> Result<Vec<(String, String)>, Fa
             ),
         ),
     ];
-    out.extend(runner_files(&krate));
+    out.extend(project::runner_files(&krate));
     Ok(out)
-}
-
-/// The files every project on cloudwright's CLI has: `src/main.rs` running
-/// `{krate}::build` through `cloudwright_cli::run`, `cloudwright.json` naming it, and the
-/// checkout's `Cargo.lock` when there is one (the same dependency versions, so the project
-/// builds offline).
-pub(crate) fn runner_files(krate: &str) -> Vec<(String, String)> {
-    let mut out = vec![
-        ("src/main.rs".to_owned(), MAIN.replace("{{crate}}", krate)),
-        ("cloudwright.json".to_owned(), "{\n  \"app\": \"cargo run --quiet\"\n}\n".to_owned()),
-    ];
-    if let Some(lock) = checkout().and_then(|root| std::fs::read_to_string(root.join("Cargo.lock")).ok()) {
-        out.push(("Cargo.lock".to_owned(), lock));
-    }
-    out
 }
 
 fn write_into(dir: &Path, files: &[(String, String)]) -> anyhow::Result<()> {

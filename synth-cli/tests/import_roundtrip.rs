@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use cloudwright_cli::import::{assembly, import, module_name};
+use cloudwright_toolkit::import::{assembly, import, module_name};
 use cloudwright_toolkit::proton::render::{RenderProps, render};
 use serde_json::{Value, json};
 

@@ -9,11 +9,16 @@
 //! | [`governance`] | templates, manifests, Proton schemas | the rule engine: `CW-*` rules (the deploy rules among them), reports, Guard/Nirmata/kyverno-json exports |
 //! | [`diff`] | two assemblies or snapshot directories | `cloudwright diff` |
 //! | [`plan`] | one assembly | `cloudwright plan`: bootstraps, manual steps, deploy waves |
-//! | [`proton`] | Proton bundles, specs, template-sync repositories | `cloudwright proton render` / `proton migrate` |
+//! | [`proton`] | Proton bundles, specs, template-sync repositories | `cloudwright proton render` / `proton migrate` (`--rust`: [`proton::migrate::rust`]) |
+//! | [`import`] | CloudFormation templates, cloud assemblies | `cloudwright import`: Rust source over the typed L1s |
 //! | [`iam`] | synthesized policy documents | the IAM evaluator the SCP and deploy rules share |
 //!
-//! Dependencies go one way: this crate reads through `cloudwright-core`'s assembly model
-//! and the policy model of `cloudwright-constructs`; neither depends on it.
+//! [`project`] writes the files of a generated Cargo project (`cloudwright init`, `import
+//! --assembly`, `proton migrate --rust`).
+//!
+//! Dependencies go one way: this crate reads through `cloudwright-core`'s assembly model,
+//! the policy model of `cloudwright-constructs` and (import) the resource model of
+//! `cloudwright-cfn-model`; none of them depends on it.
 
 // Core's items (`Assembly`, `Error`, `Result`...) by their short names inside the crate.
 use cloudwright_constructs::*;
@@ -21,5 +26,7 @@ use cloudwright_constructs::*;
 pub mod diff;
 pub mod governance;
 pub mod iam;
+pub mod import;
 pub mod plan;
+pub mod project;
 pub mod proton;

@@ -30,11 +30,13 @@
 //! | `takeover` | which rendered stack takes over which deployed one, and what it would replace |
 //! | `assembly` | the cloud assembly files |
 //! | `report` | `MIGRATION.md` |
+//! | [`rust`] | `--rust`: the repository as a typed Rust project |
 
 mod assembly;
 mod deployed;
 pub mod repo;
 mod report;
+pub mod rust;
 mod stacks;
 mod takeover;
 pub mod wire;

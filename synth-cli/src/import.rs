@@ -1,23 +1,13 @@
-//! `cloudwright import`: CloudFormation templates (JSON, or YAML with short-form tags) and
-//! cloud assemblies (a CDK app's `cdk.out`) as Rust source that builds the same stacks
-//! with the typed L1s. The names come from the same model `cargo xtask codegen` writes
-//! the L1s from (`cloudwright_cfn_model`), so they cannot drift apart.
+//! `cloudwright import`: the arguments of [`cloudwright_toolkit::import`], the files it
+//! writes and what it prints.
 
-pub mod assembly;
-mod read;
-pub mod schemas;
-pub mod stack;
-mod value;
-
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::anyhow;
+use cloudwright_toolkit::import::{assembly, import_file};
 
 use crate::Failure;
-
-pub use stack::{Embedding, Imported, ImportedBody, import, import_into, use_lines};
-pub use value::SPREAD_KEY;
 
 /// The arguments of `cloudwright import`.
 #[derive(Debug, clap::Args)]
@@ -56,9 +46,7 @@ pub fn run(args: &ImportArgs) -> Result<u8, Failure> {
             (project.files, project.warnings, project.resources, project.features)
         }
         (Some(template), None) => {
-            let text = std::fs::read_to_string(template)
-                .map_err(|e| Failure::input(anyhow!("cannot read {}: {e}", template.display())))?;
-            let imported = import(&text, &template.display().to_string()).map_err(Failure::input)?;
+            let imported = import_file(template).map_err(Failure::input)?;
             let features = imported.features.iter().cloned().collect();
             (vec![(PathBuf::new(), imported.code)], imported.warnings, imported.resources, features)
         }
@@ -97,26 +85,12 @@ pub fn run(args: &ImportArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
-/// Formats the Rust files written with rustfmt, when it is there.
+/// Formats the Rust files written with rustfmt, when it is there (the toolkit runs no
+/// programs; `proton migrate --rust` uses this too).
 pub(crate) fn format_rust(paths: &[PathBuf]) -> bool {
     let rs: Vec<&PathBuf> = paths.iter().filter(|p| p.extension().is_some_and(|e| e == "rs")).collect();
     if rs.is_empty() {
         return true;
     }
     Command::new("rustfmt").args(["--edition", "2024"]).args(rs).status().is_ok_and(|s| s.success())
-}
-
-/// A Rust module name for a stack or file name.
-pub fn module_name(name: &str) -> String {
-    let stem = Path::new(name).file_stem().map_or_else(|| name.to_owned(), |s| s.to_string_lossy().into_owned());
-    plain_ident(&stem)
-}
-
-/// A snake_case identifier that is never a keyword (`type` becomes `type_`).
-pub(crate) fn plain_ident(name: &str) -> String {
-    let ident = cloudwright_cfn_model::names::snake_ident(name);
-    match ident.strip_prefix("r#") {
-        Some(keyword) => format!("{keyword}_"),
-        None => ident,
-    }
 }

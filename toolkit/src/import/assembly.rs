@@ -5,10 +5,11 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use cloudwright_core::{Assembly, Error, Result};
+use cloudwright_core::{Assembly, Error, Result, Warning};
 
 use super::value::lit;
 use super::{import as import_template, module_name};
+use crate::project;
 
 /// An imported project: its files (relative paths) and what to tell the user.
 #[derive(Debug, Clone)]
@@ -16,7 +17,7 @@ pub struct Project {
     /// Relative path -> text.
     pub files: Vec<(PathBuf, String)>,
     /// Warnings of every stack.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Resources of every stack.
     pub resources: usize,
     /// The `cloudwright-constructs` features the project enables.
@@ -133,32 +134,18 @@ pub fn import(dir: &Path, out: &Path) -> Result<Project> {
     let features: Vec<String> = features.into_iter().collect();
     files.push((PathBuf::from("src/main.rs"), main.to_owned()));
     files.push((PathBuf::from("Cargo.toml"), cargo_toml(out, &features)));
-    files.push((PathBuf::from("cloudwright.json"), "{\n  \"app\": \"cargo run --quiet\"\n}\n".to_owned()));
-    if let Some(lock) = crate::init::checkout().and_then(|root| std::fs::read_to_string(root.join("Cargo.lock")).ok()) {
-        files.push((PathBuf::from("Cargo.lock"), lock));
-    }
+    files.extend(project::config_files().into_iter().map(|(path, text)| (PathBuf::from(path), text)));
     Ok(Project { files, warnings, resources, features })
 }
 
-/// The project's manifest: the checkout by path when the CLI was built from one.
-pub fn cargo_toml(out: &Path, features: &[String]) -> String {
+/// The project's manifest, named after `out` ("imported" when its name cannot be one):
+/// only the services the stacks use, so the project builds no other generated L1.
+fn cargo_toml(out: &Path, features: &[String]) -> String {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"))
         .filter(|n| n.starts_with(|c: char| c.is_ascii_alphabetic()))
         .unwrap_or_else(|| "imported".to_owned());
     let features = features.iter().map(|f| lit(f)).collect::<Vec<_>>().join(", ");
-    let dep = |krate: &str, dir: &str, features: &str| match crate::init::checkout() {
-        Some(root) => {
-            format!("{krate} = {{ path = {}{features} }}\n", lit(&root.join(dir).to_string_lossy().replace('\\', "/")))
-        }
-        None => format!("{krate} = {{ version = \"{}\"{features} }}\n", env!("CARGO_PKG_VERSION")),
-    };
-    // Only the services the stacks use: a project builds no other generated L1.
-    let constructs_features = format!(", default-features = false, features = [{features}]");
-    format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# A project of its own, even inside another workspace.\n[workspace]\n\n[dependencies]\n{}{}serde_json = \"1\"\n",
-        dep("cloudwright-constructs", "constructs", &constructs_features),
-        dep("cloudwright-cli", "synth-cli", ", default-features = false")
-    )
+    project::manifest(&name, &(project::cloudwright_dependencies(&features) + "serde_json = \"1\"\n"))
 }

@@ -1,5 +1,6 @@
-//! The resource provider schemas `import` reads, embedded in the binary (packed by
-//! `build.rs` from constructs/schemas/). The one place that knows how they are stored.
+//! The resource provider schemas `import` reads, embedded in the binary (packed by the
+//! toolkit's `build.rs` from the vendored schemas). The one place that knows how they are
+//! stored.
 
 use std::collections::HashMap;
 use std::io::Read;

@@ -15,11 +15,11 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
+use crate::proton::migrate::repo::Template;
+use crate::proton::migrate::wire::{DIGITS, splice};
+use crate::proton::render::{Kind, Part};
 use cloudwright_constructs::proton::InputSchema;
 use cloudwright_core::Result;
-use cloudwright_toolkit::proton::migrate::repo::Template;
-use cloudwright_toolkit::proton::migrate::wire::{DIGITS, splice};
-use cloudwright_toolkit::proton::render::{Kind, Part};
 use serde_json::{Map, Value as Json, json};
 
 use crate::import::{Embedding, ImportedBody, SPREAD_KEY, import_into};

@@ -1,13 +1,18 @@
-//! Packs the vendored resource provider schemas (constructs/schemas/, read with
-//! `cloudwright_cfn_model::vendored::load`) for `cloudwright import` to embed: each schema
-//! minified and compressed on its own (`schemas.bin`), so an import unpacks only the types
-//! it meets, and an index of `TYPE\tOFFSET\tLENGTH` lines (`schemas.idx`).
+//! Packs the vendored resource provider schemas ([`SCHEMAS`], read with
+//! `cloudwright_cfn_model::vendored::load`) for `cloudwright import` to embed
+//! (`src/import/schemas.rs`): each schema minified and compressed on its own
+//! (`schemas.bin`), so an import unpacks only the types it meets, and an index of
+//! `TYPE\tOFFSET\tLENGTH` lines (`schemas.idx`).
 
 use std::io::Write;
 use std::path::Path;
 
+/// Where the schemas are vendored, from the workspace root: the one place the toolkit
+/// names it.
+const SCHEMAS: &str = "constructs/schemas";
+
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../constructs/schemas");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(SCHEMAS);
     println!("cargo:rerun-if-changed={}", dir.display());
     let schemas = match cloudwright_cfn_model::vendored::load(&dir) {
         Ok(schemas) => schemas,

@@ -1,15 +1,12 @@
 //! `cloudwright proton migrate`: the arguments of
 //! [`cloudwright_toolkit::proton::migrate`], and what it prints; with `--rust`, also
-//! the repository as a cloudwright project (`project`, `translate`, `inputs`).
-
-mod inputs;
-mod project;
-mod translate;
+//! the repository as a cloudwright project ([`cloudwright_toolkit::proton::migrate::rust`]).
 
 use std::path::PathBuf;
 
 use anyhow::anyhow;
 
+use cloudwright_toolkit::proton::migrate::rust::{self, Project};
 use cloudwright_toolkit::proton::migrate::{MigrateProps, REPORT_FILE, migrate as migrate_repo};
 
 use crate::Failure;
@@ -89,14 +86,12 @@ pub fn migrate(args: &MigrateArgs) -> Result<u8, Failure> {
 }
 
 /// The project `--rust` writes into `dir`, which must be empty or absent.
-fn rust_project(dir: &std::path::Path, props: &MigrateProps) -> Result<project::Project, Failure> {
+fn rust_project(dir: &std::path::Path, props: &MigrateProps) -> Result<Project, Failure> {
     if dir.read_dir().is_ok_and(|mut entries| entries.next().is_some()) {
         return Err(Failure::input(anyhow!(
             "{} is not empty; --rust writes a new project into an empty or new directory, so nothing was written",
             dir.display()
         )));
     }
-    let name = crate::init::crate_name(&std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()))?;
-    let plan = cloudwright_toolkit::proton::migrate::repo::read(&props.repo).map_err(Failure::input)?;
-    project::project(&plan, &name).map_err(Failure::input)
+    rust::project_for(&props.repo, dir).map_err(Failure::input)
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use cloudwright_cfn_model::{model, names};
-use cloudwright_core::{Error, Result};
+use cloudwright_core::{Error, Result, Warning};
 use serde_json::{Map, Value as Json};
 
 use super::read;
@@ -18,7 +18,7 @@ pub struct Imported {
     /// The module's source (unformatted: one statement a line).
     pub code: String,
     /// What the user should know: escape hatches used, sections left out.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// The `cloudwright-constructs` features the module needs.
     pub features: BTreeSet<String>,
     /// The number of resources.
@@ -47,7 +47,7 @@ pub struct ImportedBody {
     /// The items they use (`cloudwright_constructs::Expr`, `serde_json::json`), for [`use_lines`].
     pub uses: BTreeSet<String>,
     /// What the user should know: escape hatches used, sections left out.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// The `cloudwright-constructs` features they need.
     pub features: BTreeSet<String>,
     /// The number of resources.
@@ -101,7 +101,7 @@ struct Importer<'a> {
     elements: HashMap<String, Element>,
     /// Logical ids in the order they are built.
     order: Vec<String>,
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
     features: BTreeSet<String>,
     /// Resources of a typed L1 imported with `from_json`, and why.
     unfit: HashMap<String, String>,
@@ -163,6 +163,11 @@ impl<'a> Importer<'a> {
         Ok(me)
     }
 
+    /// A warning at `path` (`file:LINE`).
+    fn warn(&mut self, path: String, message: String) {
+        self.warnings.push(Warning { path, message });
+    }
+
     fn invalid(&self, name: &str, message: String) -> Error {
         Error::Input { path: read::at(self.text, self.path, name), message }
     }
@@ -176,10 +181,10 @@ impl<'a> Importer<'a> {
             )
         })?;
         let Some(model) = model_for(type_name) else {
-            self.warnings.push(format!(
-                "{}: resource `{id}` is of type {type_name}, which has no generated L1 (its schema is not vendored): imported with `CfnResource::from_json`",
-                read::at(self.text, self.path, id)
-            ));
+            self.warn(
+                read::at(self.text, self.path, id),
+                format!("resource `{id}` is of type {type_name}, which has no generated L1 (its schema is not vendored): imported with `CfnResource::from_json`"),
+            );
             return Ok(None);
         };
         match model {
@@ -190,7 +195,10 @@ impl<'a> Importer<'a> {
                 Ok(Some(m))
             }
             Err(e) => {
-                self.warnings.push(format!("resource `{id}`: the schema of {type_name} does not map ({e}): imported with `CfnResource::from_json`"));
+                self.warn(
+                    read::at(self.text, self.path, id),
+                    format!("resource `{id}`: the schema of {type_name} does not map ({e}): imported with `CfnResource::from_json`"),
+                );
                 Ok(None)
             }
         }
@@ -218,10 +226,10 @@ impl<'a> Importer<'a> {
     fn run(mut self, template: &Json) -> Result<(Vec<Stmt>, HashSet<String>, Self, usize)> {
         for key in template.as_object().into_iter().flat_map(|o| o.keys()) {
             if !SECTIONS.contains(&key.as_str()) {
-                self.warnings.push(format!(
-                    "{}: the template's `{key}` section is not imported (cloudwright does not write it)",
-                    read::at(self.text, self.path, key)
-                ));
+                self.warn(
+                    read::at(self.text, self.path, key),
+                    format!("the template's `{key}` section is not imported (cloudwright does not write it)"),
+                );
             }
         }
         self.order = self.ordered(template)?;
@@ -319,10 +327,10 @@ impl<'a> Importer<'a> {
                 ts.iter().filter_map(Json::as_str).map(str::to_owned).collect()
             }
             Some(other) => {
-                self.warnings.push(format!(
-                    "{}: `Transform` {other} is not a transform name or a list of them: left out",
-                    read::at(self.text, self.path, "Transform")
-                ));
+                self.warn(
+                    read::at(self.text, self.path, "Transform"),
+                    format!("`Transform` {other} is not a transform name or a list of them: left out"),
+                );
                 Vec::new()
             }
             None => Vec::new(),
@@ -378,10 +386,10 @@ impl<'a> Importer<'a> {
         let typed = match typed {
             Ok(t) => Some(t),
             Err(reason) if !reason.is_empty() => {
-                self.warnings.push(format!(
-                    "{}: resource `{id}` ({type_name}) is imported with `CfnResource::from_json`: {reason}",
-                    read::at(self.text, self.path, id)
-                ));
+                self.warn(
+                    read::at(self.text, self.path, id),
+                    format!("resource `{id}` ({type_name}) is imported with `CfnResource::from_json`: {reason}"),
+                );
                 extra.push(format!("// {reason}: the typed props cannot hold it."));
                 None
             }
@@ -516,10 +524,10 @@ impl<'a> Importer<'a> {
                         ));
                     }
                 }
-                other => self.warnings.push(format!(
-                    "{}: the `{other}` attribute of `{id}` is not imported (cloudwright does not write it)",
-                    read::at_within(self.text, self.path, id, other)
-                )),
+                other => self.warn(
+                    read::at_within(self.text, self.path, id, other),
+                    format!("the `{other}` attribute of `{id}` is not imported (cloudwright does not write it)"),
+                ),
             }
         }
         Ok(calls)

@@ -12,10 +12,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use crate::proton::migrate::repo::{Plan, ServicePlan, Template, walk};
 use cloudwright_cfn_model::names;
 use cloudwright_constructs::proton::spec::{environment_spec, service_spec};
 use cloudwright_core::{Error, Result};
-use cloudwright_toolkit::proton::migrate::repo::{Plan, ServicePlan, Template, walk};
 use serde_json::{Map, Value as Json, json};
 
 use super::inputs::InputStruct;
@@ -121,7 +121,7 @@ pub fn project(plan: &Plan, crate_name: &str) -> Result<Project> {
     files.insert("src/templates/mod.rs".into(), mod_rs.into_bytes());
     files.insert("src/lib.rs".into(), lib_rs(plan, &entries, &is_typed)?.into_bytes());
     files.extend(
-        crate::init::runner_files(&crate_name.replace('-', "_")).into_iter().map(|(p, text)| (p, text.into_bytes())),
+        crate::project::runner_files(&crate_name.replace('-', "_")).into_iter().map(|(p, text)| (p, text.into_bytes())),
     );
     files.insert("Cargo.toml".into(), cargo_toml(crate_name, &features).into_bytes());
     files.insert(".gitignore".into(), b"/target\n/cloudwright.out\n/deploy.out\n".to_vec());
@@ -144,7 +144,7 @@ fn template_module(e: &Entry, main: &Translated, pipeline: Option<&Translated>) 
     );
     let mut code = String::new();
     let description = |d: &Option<String>| d.as_ref().map_or("None".to_owned(), |d| format!("Some({d:?}.into())"));
-    let (structs, constructor) = if t.bundle.kind == cloudwright_toolkit::proton::render::Kind::Environment {
+    let (structs, constructor) = if t.bundle.kind == crate::proton::render::Kind::Environment {
         let input = input_struct(t, "environment_input_type", &id)?;
         uses.extend(
             ["EnvironmentContext", "EnvironmentTemplate", "EnvironmentTemplateProps"]
@@ -425,9 +425,10 @@ fn copy_bundle(dir: &Path, to: &str, files: &mut BTreeMap<String, Vec<u8>>) -> R
 
 fn cargo_toml(name: &str, features: &BTreeSet<String>) -> String {
     let features = features.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
-    format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# A project of its own, even inside another workspace.\n[workspace]\n\n[dependencies]\n{}serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\nschemars = \"0.8\"\n",
-        crate::init::cloudwright_dependencies(&features)
+    crate::project::manifest(
+        name,
+        &(crate::project::cloudwright_dependencies(&features)
+            + "serde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\nschemars = \"0.8\"\n"),
     )
 }
 

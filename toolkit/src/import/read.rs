@@ -1,8 +1,8 @@
 //! Reading a template (JSON, or YAML with short-form tags through the project's one
 //! CloudFormation YAML reader) and finding the line of a name in its text for messages.
 
+use crate::proton::render::cfn_yaml_to_json;
 use cloudwright_core::{Error, Result};
-use cloudwright_toolkit::proton::render::cfn_yaml_to_json;
 use serde_json::Value as Json;
 
 /// The template's JSON form; syntax errors name `path:LINE:COLUMN`.
