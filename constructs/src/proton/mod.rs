@@ -17,7 +17,7 @@
 //! | module | one job |
 //! |---|---|
 //! | `mode` | [`DeployMode`]: the app context value saying how environments and services deploy |
-//! | `parameters` | [`ProtonParameters`]: Proton parameters as Jinja placeholders (literal strings escaped) or values |
+//! | [`parameters`] | the Proton parameters' names, the tree of values Proton hands each kind of template (also what `proton render` and `migrate` render with), and [`ProtonParameters`]: parameters as Jinja placeholders (literal strings escaped) or the tree's values |
 //! | `schema` | input structs to Proton's OpenAPI 3.0.0 schema; spec validation |
 //! | `yaml` | templates as block YAML with Jinja loops |
 //! | `bundle` | bundle files, manifests, the Jinja rendering of a template |
@@ -41,7 +41,7 @@ mod connection;
 mod environment;
 pub mod lock;
 mod mode;
-mod parameters;
+pub mod parameters;
 pub mod python;
 pub mod schema;
 #[cfg(all(feature = "proton", feature = "iam"))]
@@ -109,7 +109,7 @@ impl Problems {
 /// Checks that `name` is an input of `schema` that Proton always passes, and returns the
 /// parameter `namespace.name`.
 pub(crate) fn checked_input(schema: &InputSchema, namespace: &str, name: &str, problems: &Problems) -> String {
-    let parameter = format!("{namespace}.{name}");
+    let parameter = parameters::member(namespace, name);
     match schema.field(name) {
         Err(e) => problems.push(format!("`{parameter}`: {e}")),
         Ok(_) if !schema.always_set(name) => problems.push(format!(
