@@ -7,23 +7,21 @@ use std::marker::PhantomData;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use cloudwright_core::{
-    App, CfnOutput, Construct, Environment, Error, Expr, Group, Node, OutputProps, Result, Stack, StackProps,
-};
-use indexmap::IndexMap;
+use cloudwright_core::{App, CfnOutput, Construct, Environment, Error, Expr, Group, Node, Result, Stack, StackProps};
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{Value as Json, json};
+use serde_json::{Map, Value as Json};
 
 use crate::cfn::proton::{CfnEnvironmentTemplate, CfnEnvironmentTemplateProps};
 
-use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
+use super::bundle::{bundle_files, infrastructure_files, render_infrastructure, schema_yaml};
 use super::connection::CONNECTION_METADATA;
+use super::context::{EnvironmentContext, EnvironmentScope, TemplateContext};
 use super::lock::SchemaLock;
-use super::parameters::{AS_TEXT, fill_placeholders};
+use super::parameters::{self, ENVIRONMENT_ACCOUNT_ID, ENVIRONMENT_NAME, fill_placeholders, flatten};
 use super::schema::InputSchema;
 use super::spec::environment_spec;
-use super::{Compatible, DeployMode, Problems, ProtonParameters, check_name, checked_input};
+use super::{Compatible, DeployMode, Problems, ProtonParameters, check_name};
 
 /// Builds an environment template's infrastructure.
 type EnvBuilder = Rc<dyn Fn(&EnvironmentContext) -> Result<()>>;
@@ -45,59 +43,22 @@ pub struct EnvironmentTemplateProps {
     pub lock: Option<SchemaLock>,
 }
 
-/// The context an environment template's infrastructure is built in: its stack and the
-/// Proton parameters of the environment namespace.
-pub struct EnvironmentContext {
-    stack: Stack,
-    inputs: Rc<InputSchema>,
-    problems: Problems,
-    outputs: Rc<RefCell<Vec<String>>>,
-    /// Plain mode: the environment's name, outputs are exported as `<name>:<Output>`.
-    plain_name: Option<String>,
-}
-
-impl EnvironmentContext {
-    /// The stack to add the infrastructure to.
-    pub fn stack(&self) -> &Stack {
-        &self.stack
-    }
-
-    /// `environment.inputs.<name>`: an input, checked against the input struct's schema.
-    pub fn input(&self, name: &str) -> Expr {
-        Expr::stack_value(checked_input(&self.inputs, "environment.inputs", name, &self.problems))
-    }
-
-    /// `environment.inputs.<name>` as text: a number or boolean input where a string is
-    /// expected (`"{{ environment.inputs.port }}"`); [`input`](Self::input) is the value itself.
-    pub fn input_text(&self, name: &str) -> Expr {
-        Expr::stack_value(checked_input(&self.inputs, "environment.inputs", name, &self.problems) + AS_TEXT)
-    }
-
+impl TemplateContext<EnvironmentScope> {
     /// `environment.name`
     pub fn name(&self) -> Expr {
-        Expr::stack_value("environment.name")
+        Expr::stack_value(ENVIRONMENT_NAME)
     }
 
     /// `environment.account_id`
     pub fn account_id(&self) -> Expr {
-        Expr::stack_value("environment.account_id")
+        Expr::stack_value(ENVIRONMENT_ACCOUNT_ID)
     }
 
     /// Declares an output, `environment.outputs.<name>` for service templates.
     pub fn output(&self, name: &str, value: impl Into<Expr>, description: &str) -> Result<CfnOutput> {
-        let export_name = self.plain_name.as_ref().map(|env| Expr::str(export_name(env, name)));
-        let output = CfnOutput::new(
-            &self.stack,
-            &format!("{name}Output"),
-            OutputProps {
-                value: value.into(),
-                description: (!description.is_empty()).then(|| description.to_owned()),
-                export_name,
-                condition: None,
-            },
-        )?;
-        output.override_logical_id(name);
-        self.outputs.borrow_mut().push(name.to_owned());
+        let export_name = self.scope.plain_name.as_ref().map(|env| Expr::str(export_name(env, name)));
+        let output = self.declare_output(name, value.into(), description, export_name)?;
+        self.scope.outputs.borrow_mut().push(name.to_owned());
         Ok(output)
     }
 }
@@ -160,8 +121,8 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                 stack: stack.clone(),
                 inputs: schema.clone(),
                 problems: problems.clone(),
-                outputs: outputs.clone(),
-                plain_name: None,
+                values: None,
+                scope: EnvironmentScope { outputs: outputs.clone(), plain_name: None },
             };
             build(&ctx)
         });
@@ -253,12 +214,13 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
         })?;
         self.data.environments.borrow_mut().push((props.name.clone(), inputs.clone()));
         let stack = if mode == DeployMode::Plain {
-            let mut values = IndexMap::new();
-            values.insert("environment.name".to_owned(), json!(props.name));
-            // What Proton renders `environment.account_id` as: the environment's account.
-            let account = props.env.account.as_ref().map_or_else(|| json!({"Ref": "AWS::AccountId"}), |a| json!(a));
-            values.insert("environment.account_id".to_owned(), account);
-            flatten_inputs("environment.inputs", &inputs, &self.data.schema, &mut values);
+            let tree = parameters::environment(
+                &props.name,
+                account_id(&props.env),
+                self.data.schema.with_defaults(inputs.clone()),
+                Map::new(),
+            );
+            let values = flatten(&tree);
             let stack = Stack::new(
                 scope,
                 id,
@@ -266,7 +228,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                     env: props.env.clone(),
                     description: self.data.props.description.as_deref().map(|d| fill_placeholders(d, &values)),
                     stack_name: Some(props.stack_name.clone().unwrap_or_else(|| props.name.clone())),
-                    values: Some(Arc::new(ProtonParameters::Values(values))),
+                    values: Some(Arc::new(ProtonParameters::Values(values.clone()))),
                     ..Default::default()
                 },
             )?;
@@ -276,8 +238,11 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                 inputs: self.data.schema.clone(),
                 // Problems of the template itself are reported on the template.
                 problems: Problems::default(),
-                outputs: Rc::new(RefCell::new(Vec::new())),
-                plain_name: Some(props.name.clone()),
+                values: Some(Rc::new(values)),
+                scope: EnvironmentScope {
+                    outputs: Rc::new(RefCell::new(Vec::new())),
+                    plain_name: Some(props.name.clone()),
+                },
             };
             (self.data.build)(&ctx)?;
             Some(stack)
@@ -353,6 +318,13 @@ pub struct ProtonEnvironment {
     pub(crate) env: Environment,
     pub(crate) stack: Option<Stack>,
     pub(crate) scope: Node,
+}
+
+/// What Proton renders `environment.account_id` as: the environment's account, or where it
+/// is left to deployment, the account of the stack it is read in (`AWS::AccountId`): the
+/// environment's stack and its service instances' stacks deploy to the same account.
+pub(crate) fn account_id(env: &Environment) -> Json {
+    env.account.as_ref().map_or_else(|| Expr::account_id().to_json(), |a| Json::from(a.as_str()))
 }
 
 impl ProtonEnvironment {
