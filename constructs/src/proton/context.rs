@@ -66,8 +66,8 @@ pub trait ServiceScope: Scope {}
 
 /// An environment template's infrastructure (`infrastructure/`).
 pub struct EnvironmentScope {
-    /// The names of the outputs declared.
-    pub(crate) outputs: Rc<RefCell<Vec<String>>>,
+    /// The outputs declared, by name, with their values.
+    pub(crate) outputs: Rc<RefCell<Vec<(String, Expr)>>>,
     /// Plain mode: the environment's name; its outputs are exported as `<name>:<Output>`.
     pub(crate) plain_name: Option<String>,
 }

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use cloudwright_core::{App, CfnOutput, Construct, Environment, Error, Expr, Group, Node, Result, Stack, StackProps};
+use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -18,7 +19,7 @@ use super::bundle::{bundle_files, infrastructure_files, render_infrastructure, s
 use super::connection::CONNECTION_METADATA;
 use super::context::{EnvironmentContext, EnvironmentScope, TemplateContext};
 use super::lock::SchemaLock;
-use super::parameters::{self, ENVIRONMENT_ACCOUNT_ID, ENVIRONMENT_NAME, fill_placeholders, flatten};
+use super::parameters::{self, ENVIRONMENT_ACCOUNT_ID, ENVIRONMENT_NAME, fill_placeholders, flatten, lookup};
 use super::schema::InputSchema;
 use super::spec::environment_spec;
 use super::{Compatible, DeployMode, Problems, ProtonParameters, check_name};
@@ -55,11 +56,54 @@ impl TemplateContext<EnvironmentScope> {
     }
 
     /// Declares an output, `environment.outputs.<name>` for service templates.
+    ///
+    /// In plain mode a service instance reads it as a reference to `value` in this stack
+    /// (an export and `Fn::ImportValue`, or `Fn::GetStackOutput`, as the app's references
+    /// are written), so `value` must be something another stack can refer to: a condition,
+    /// mapping or logical id of this stack in it is an error there. In plain mode the output
+    /// is also exported as `<environment>:<name>`: instance stacks deployed before imported
+    /// that name, and CloudFormation refuses to delete an export in use.
     pub fn output(&self, name: &str, value: impl Into<Expr>, description: &str) -> Result<CfnOutput> {
+        let value = value.into();
         let export_name = self.scope.plain_name.as_ref().map(|env| Expr::str(export_name(env, name)));
-        let output = self.declare_output(name, value.into(), description, export_name)?;
-        self.scope.outputs.borrow_mut().push(name.to_owned());
+        let output = self.declare_output(name, value.clone(), description, export_name)?;
+        self.scope.outputs.borrow_mut().push((name.to_owned(), value));
         Ok(output)
+    }
+
+    /// The declared outputs as another stack reads them in plain mode: each value's JSON
+    /// form, references to this stack's elements kept (core resolves them where they are
+    /// used), this stack's Proton parameters replaced by their values.
+    fn outputs_read_elsewhere(&self) -> Map<String, Json> {
+        let values = self.values.as_deref();
+        let mut outputs = Map::new();
+        for (name, value) in self.scope.outputs.borrow().iter() {
+            let mut json = value.to_json();
+            if let Some(values) = values {
+                fill_stack_values(&mut json, values);
+            }
+            outputs.insert(name.clone(), json);
+        }
+        outputs
+    }
+}
+
+/// Replaces each Proton parameter in `json` (an `Expr`'s JSON form) by its value.
+fn fill_stack_values(json: &mut Json, values: &IndexMap<String, Json>) {
+    let parameter = match &*json {
+        Json::Object(map) if map.len() == 1 => map.values().next().and_then(Json::as_str).map(str::to_owned),
+        _ => None,
+    };
+    if let Some(name) = parameter.filter(|name| Expr::stack_value(name.as_str()).to_json() == *json) {
+        if let Some(value) = lookup(values, &name) {
+            *json = value;
+        }
+        return;
+    }
+    match json {
+        Json::Object(map) => map.values_mut().for_each(|v| fill_stack_values(v, values)),
+        Json::Array(items) => items.iter_mut().for_each(|v| fill_stack_values(v, values)),
+        _ => {}
     }
 }
 
@@ -138,7 +182,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
         if let Some(lock) = &props.lock {
             lock.check(&node, &props.name, props.major, props.minor, &[("environment_input_type", &schema)]);
         }
-        let outputs = outputs.borrow().clone();
+        let outputs = outputs.borrow().iter().map(|(name, _)| name.clone()).collect();
         let data = Rc::new(EnvData { props, schema, build, outputs, files, environments: RefCell::new(Vec::new()) });
         let generator_data = data.clone();
         App::of(&group).add_file_generator(move || {
@@ -213,7 +257,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
             source,
         })?;
         self.data.environments.borrow_mut().push((props.name.clone(), inputs.clone()));
-        let stack = if mode == DeployMode::Plain {
+        let (stack, outputs) = if mode == DeployMode::Plain {
             let tree = parameters::environment(
                 &props.name,
                 account_id(&props.env),
@@ -245,9 +289,9 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                 },
             };
             (self.data.build)(&ctx)?;
-            Some(stack)
+            (Some(stack), ctx.outputs_read_elsewhere())
         } else {
-            None
+            (None, Map::new())
         };
         let node = self.group.node().clone();
         if let Some(problem) = check_name("environment", &props.name) {
@@ -264,6 +308,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
             template: self.compatible(),
             env: props.env,
             stack,
+            outputs,
             scope: scope.node().clone(),
         })
     }
@@ -317,6 +362,9 @@ pub struct ProtonEnvironment {
     pub(crate) template: Compatible,
     pub(crate) env: Environment,
     pub(crate) stack: Option<Stack>,
+    /// Plain mode: its outputs as its service instances read them, references to values of
+    /// its stack (`EnvironmentContext::output`); empty in Proton mode.
+    pub(crate) outputs: Map<String, Json>,
     pub(crate) scope: Node,
 }
 

@@ -18,7 +18,7 @@ use crate::cfn::proton::{CfnServiceTemplate, CfnServiceTemplateProps};
 
 use super::bundle::{bundle_files, infrastructure_files, render_infrastructure, schema_yaml};
 use super::context::{InstanceContext, InstanceScope, PipelineContext, PipelineScope, TemplateContext};
-use super::environment::{ProtonEnvironment, account_id, export_name};
+use super::environment::{ProtonEnvironment, account_id};
 use super::lock::SchemaLock;
 use super::parameters::{
     self, AS_TEXT, COMPONENT_OUTPUTS, ENVIRONMENT_ACCOUNT_ID, ENVIRONMENT_NAME, ENVIRONMENT_OUTPUTS, SERVICE_INSTANCE,
@@ -86,6 +86,12 @@ impl TemplateContext<InstanceScope> {
         Expr::stack_value(SERVICE_INSTANCE_ENVIRONMENT_NAME)
     }
     /// `environment.outputs.<name>`: every compatible environment template must declare it.
+    ///
+    /// In plain mode it is a reference to the value of the environment stack's output
+    /// (`EnvironmentContext::output`), which synthesis writes as any reference to another
+    /// stack: an export and `Fn::ImportValue`, or `Fn::GetStackOutput` when the app's
+    /// references are weak (`AppProps::reference_strength`), with the environment's stack
+    /// deployed first.
     pub fn environment_output(&self, name: &str) -> Expr {
         for c in self.scope.compatible.iter() {
             if !c.outputs.iter().any(|o| o == name) {
@@ -99,7 +105,12 @@ impl TemplateContext<InstanceScope> {
                 ));
             }
         }
-        Expr::stack_value(member(ENVIRONMENT_OUTPUTS, name))
+        let parameter = member(ENVIRONMENT_OUTPUTS, name);
+        match self.values.as_ref().and_then(|values| values.get(&parameter)) {
+            // Plain mode: the reference, for core to resolve where it is used.
+            Some(reference) => Expr::Literal(reference.clone()),
+            None => Expr::stack_value(parameter),
+        }
     }
     /// `service_instance.components.default.outputs.<name>`: needs
     /// [`ServiceTemplateProps::components`].
@@ -449,10 +460,8 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                 ));
             }
             spec_instances.push((instance.name.clone(), env.name.clone(), inputs.clone()));
-            let outputs = (env.template.outputs.iter())
-                .map(|o| (o.clone(), json!({"Fn::ImportValue": export_name(&env.name, o)})))
-                .collect();
-            let environment = parameters::instance_environment(&env.name, account_id(&env.env), outputs);
+            // The environment's outputs are references to its stack's values (plain mode).
+            let environment = parameters::instance_environment(&env.name, account_id(&env.env), env.outputs.clone());
             let component = instance.component_outputs.iter().map(|(k, v)| (k.clone(), Json::from(v.as_str())));
             let service_instance = parameters::service_instance(
                 &instance.name,
