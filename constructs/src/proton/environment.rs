@@ -19,7 +19,9 @@ use super::bundle::{bundle_files, infrastructure_files, render_infrastructure, s
 use super::connection::CONNECTION_METADATA;
 use super::context::{EnvironmentContext, EnvironmentScope, TemplateContext};
 use super::lock::SchemaLock;
-use super::parameters::{self, ENVIRONMENT_ACCOUNT_ID, ENVIRONMENT_NAME, fill_placeholders, flatten, lookup};
+use super::parameters::{
+    self, ENVIRONMENT_ACCOUNT_ID, ENVIRONMENT_INPUTS, ENVIRONMENT_NAME, fill_placeholders, flatten, lookup,
+};
 use super::schema::InputSchema;
 use super::spec::environment_spec;
 use super::{Compatible, DeployMode, Problems, ProtonParameters, check_name};
@@ -176,7 +178,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                 "schema/schema.yaml".to_owned(),
                 schema_yaml(&[("environment_input_type", &schema)]).into_bytes(),
             );
-            infrastructure_files("infrastructure", &template, &[("environment.inputs", &schema)], &mut files);
+            infrastructure_files("infrastructure", &template, &[(ENVIRONMENT_INPUTS, &schema)], &mut files);
             bundle_files(&node, &props.name, props.major, props.minor, files)
         });
         if let Some(lock) = &props.lock {

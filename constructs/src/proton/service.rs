@@ -21,10 +21,10 @@ use super::context::{InstanceContext, InstanceScope, PipelineContext, PipelineSc
 use super::environment::{ProtonEnvironment, account_id};
 use super::lock::SchemaLock;
 use super::parameters::{
-    self, AS_TEXT, COMPONENT_OUTPUTS, ENVIRONMENT_ACCOUNT_ID, ENVIRONMENT_NAME, ENVIRONMENT_OUTPUTS, SERVICE_INSTANCE,
-    SERVICE_INSTANCE_ENVIRONMENT_ACCOUNT_ID, SERVICE_INSTANCE_ENVIRONMENT_NAME, SERVICE_INSTANCE_INPUTS,
-    SERVICE_INSTANCE_NAME, SERVICE_INSTANCE_OUTPUTS, SERVICE_INSTANCES, ServiceSource, fill_placeholders, flatten,
-    lookup, member,
+    self, AS_TEXT, COMPONENT_OUTPUTS, ENVIRONMENT_ACCOUNT_ID, ENVIRONMENT_NAME, ENVIRONMENT_OUTPUTS, PIPELINE_INPUTS,
+    SERVICE_INSTANCE, SERVICE_INSTANCE_ENVIRONMENT_ACCOUNT_ID, SERVICE_INSTANCE_ENVIRONMENT_NAME,
+    SERVICE_INSTANCE_INPUTS, SERVICE_INSTANCE_NAME, SERVICE_INSTANCE_OUTPUTS, SERVICE_INSTANCES, ServiceSource,
+    fill_placeholders, flatten, lookup, member,
 };
 use super::schema::InputSchema;
 use super::spec::service_spec;
@@ -299,7 +299,7 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
             Some(t) => infrastructure_files(
                 "instance_infrastructure",
                 &t,
-                &[("service_instance.inputs", &instance_schema)],
+                &[(SERVICE_INSTANCE_INPUTS, &instance_schema)],
                 &mut files,
             ),
             None => failed = true,
@@ -324,7 +324,7 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                 Some(t) => infrastructure_files(
                     "pipeline_infrastructure",
                     &t,
-                    &[("pipeline.inputs", schema), ("service_instance.inputs", &instance_schema)],
+                    &[(PIPELINE_INPUTS, schema), (SERVICE_INSTANCE_INPUTS, &instance_schema)],
                     &mut files,
                 ),
                 None => failed = true,
