@@ -249,3 +249,114 @@ fn the_environment_account_id_resolves_in_plain_mode() {
     let deployed = app.assembly().unwrap().template("DevEnvironment").unwrap();
     assert_eq!(deployed["Outputs"]["Account"]["Value"], "222222222222");
 }
+
+/// In plain mode a service instance reads its environment's outputs as references to the
+/// environment stack's values, as any reference between stacks: an export and
+/// `Fn::ImportValue` (the default), or with weak references a plain output and
+/// `Fn::GetStackOutput`; either way the environment's stack deploys first. A value made of
+/// the environment's own parameters is read as their values.
+#[test]
+fn instances_read_environment_outputs_through_references() {
+    use cloudwright_constructs::proton::{EnvironmentProps, ServiceInstanceProps, ServiceProps};
+    use cloudwright_constructs::{AppProps, Strength};
+
+    for strength in [Strength::Strong, Strength::Weak] {
+        let app = App::with_props(AppProps { reference_strength: strength, ..DeployMode::Plain.app_props() });
+        let env = EnvironmentTemplate::<EnvInput>::new(
+            &app,
+            "Env",
+            EnvironmentTemplateProps { name: "env".into(), major: 1, ..Default::default() },
+            |ctx| {
+                let vpc = CfnVpc::new(
+                    ctx.stack(),
+                    "Vpc",
+                    CfnVpcProps { cidr_block: Some(ctx.input("vpc_cidr").into()), ..Default::default() },
+                )?;
+                ctx.output("VpcId", vpc.reference(), "")?;
+                ctx.output("Label", Expr::concat([ctx.name(), Expr::str(" "), ctx.input("vpc_cidr")]), "")?;
+                Ok(())
+            },
+        )
+        .unwrap();
+        let service = ServiceTemplate::<SvcInput>::new(
+            &app,
+            "Svc",
+            ServiceTemplateProps {
+                name: "svc".into(),
+                major: 1,
+                compatible_environments: vec![env.compatible()],
+                ..Default::default()
+            },
+            |ctx| {
+                CfnSecurityGroup::new(
+                    ctx.stack(),
+                    "Group",
+                    CfnSecurityGroupProps {
+                        vpc_id: Some(ctx.environment_output("VpcId").into()),
+                        ..CfnSecurityGroupProps::new(ctx.environment_output("Label"))
+                    },
+                )?;
+                Ok(())
+            },
+        )
+        .unwrap();
+        let dev = env
+            .deploy(
+                &app,
+                "DevEnvironment",
+                EnvironmentProps {
+                    name: "dev".into(),
+                    inputs: EnvInput { vpc_cidr: "10.0.0.0/16".into() },
+                    env: Environment::new("222222222222", "us-east-1"),
+                    stack_name: None,
+                },
+            )
+            .unwrap();
+        service
+            .deploy(
+                &app,
+                "Svc",
+                ServiceProps {
+                    name: "svc".into(),
+                    repository_id: "org/repo".into(),
+                    repository_connection_arn: String::new(),
+                    branch_name: "main".into(),
+                    pipeline: None,
+                    pipeline_env: Environment::new(MANAGEMENT, "us-east-1"),
+                    instances: vec![ServiceInstanceProps {
+                        name: "api".into(),
+                        environment: dev,
+                        inputs: SvcInput { memory: 128 },
+                        component_outputs: Vec::new(),
+                    }],
+                },
+            )
+            .unwrap();
+        let assembly = app.assembly().unwrap();
+        let environment = assembly.template("DevEnvironment").unwrap();
+        let instance = assembly.template("svc-api").unwrap();
+        let group = &instance["Resources"]["Group"]["Properties"];
+        assert_eq!(group["GroupDescription"], json!({"Fn::Join": ["", ["dev", " ", "10.0.0.0/16"]]}), "{strength:?}");
+        let summary = assembly.stacks().iter().find(|s| s.display_name == "svc-api").unwrap();
+        assert_eq!(summary.dependencies, ["DevEnvironment"], "{strength:?}");
+        // The environment's own output keeps its export, which instances imported before.
+        assert_eq!(environment["Outputs"]["VpcId"]["Export"]["Name"], "dev:VpcId");
+        let outputs = environment["Outputs"].as_object().unwrap();
+        match strength {
+            Strength::Strong => {
+                let name = group["VpcId"]["Fn::ImportValue"].as_str().unwrap();
+                assert!(name.starts_with("dev:ExportsOutputRefVpc"), "{name}");
+                let export = outputs.values().find(|o| o["Export"]["Name"] == name).unwrap();
+                assert_eq!(export["Value"], json!({"Ref": "Vpc"}));
+            }
+            Strength::Weak => {
+                let read = &group["VpcId"]["Fn::GetStackOutput"];
+                assert_eq!(read["StackName"], "dev");
+                assert_eq!(read["Region"], "us-east-1");
+                let output = outputs.get(read["OutputName"].as_str().unwrap()).unwrap();
+                assert_eq!(output["Value"], json!({"Ref": "Vpc"}));
+                assert!(output.get("Export").is_none());
+            }
+        }
+    }
+}

@@ -173,8 +173,16 @@ fn every_component_of_the_seed_design_is_there() {
             assert!(id.starts_with("HelloFunction"), "{service_stack}: {id} is not part of the LambdaService");
         }
         let function = resources(&service, "AWS::Lambda::Function")[0].1;
-        // It runs with the environment's security group, in its private subnets.
-        let import = |key: &str| serde_json::json!({"Fn::ImportValue": output(key)["Export"]["Name"]});
+        // It runs with the environment's security group, in its private subnets: the values of
+        // the environment's outputs, read as references (an export of the same value).
+        let import = |key: &str| {
+            let exports = environment["Outputs"].as_object().unwrap();
+            let (_, export) = exports
+                .iter()
+                .find(|(id, o)| id.starts_with("ExportsOutput") && o["Value"] == output(key)["Value"])
+                .unwrap_or_else(|| panic!("no export of the value of {key}"));
+            serde_json::json!({"Fn::ImportValue": export["Export"]["Name"]})
+        };
         assert_eq!(
             function["Properties"]["VpcConfig"]["SecurityGroupIds"],
             serde_json::json!([import("SecurityGroupId")])

@@ -110,22 +110,3 @@ pub(crate) fn infrastructure_files(
     files.insert(format!("{dir}/manifest.yaml"), manifest_yaml().into_bytes());
     files.insert(format!("{dir}/cloudformation.yaml"), template_yaml(template, &raw).into_bytes());
 }
-
-/// Flattens inputs into Proton parameter values: `prefix.field` (and `prefix.a.b` for
-/// nested objects), with schema defaults for fields the value leaves out.
-pub(crate) fn flatten_inputs(
-    prefix: &str,
-    value: &Json,
-    schema: &InputSchema,
-    out: &mut indexmap::IndexMap<String, Json>,
-) {
-    fn walk(prefix: &str, value: &Json, out: &mut indexmap::IndexMap<String, Json>) {
-        out.insert(prefix.to_owned(), value.clone());
-        if let Json::Object(map) = value {
-            for (k, v) in map {
-                walk(&format!("{prefix}.{k}"), v, out);
-            }
-        }
-    }
-    walk(prefix, &schema.with_defaults(value.clone()), out);
-}

@@ -7,23 +7,24 @@ use std::marker::PhantomData;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use cloudwright_core::{
-    App, CfnOutput, Construct, Environment, Error, Expr, Group, Node, OutputProps, Result, Stack, StackProps,
-};
+use cloudwright_core::{App, CfnOutput, Construct, Environment, Error, Expr, Group, Node, Result, Stack, StackProps};
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{Value as Json, json};
+use serde_json::{Map, Value as Json};
 
 use crate::cfn::proton::{CfnEnvironmentTemplate, CfnEnvironmentTemplateProps};
 
-use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
+use super::bundle::{bundle_files, infrastructure_files, render_infrastructure, schema_yaml};
 use super::connection::CONNECTION_METADATA;
+use super::context::{EnvironmentContext, EnvironmentScope, TemplateContext};
 use super::lock::SchemaLock;
-use super::parameters::{AS_TEXT, fill_placeholders};
+use super::parameters::{
+    self, ENVIRONMENT_ACCOUNT_ID, ENVIRONMENT_INPUTS, ENVIRONMENT_NAME, fill_placeholders, flatten, lookup,
+};
 use super::schema::InputSchema;
 use super::spec::environment_spec;
-use super::{Compatible, DeployMode, Problems, ProtonParameters, check_name, checked_input};
+use super::{Compatible, DeployMode, Problems, ProtonParameters, check_name};
 
 /// Builds an environment template's infrastructure.
 type EnvBuilder = Rc<dyn Fn(&EnvironmentContext) -> Result<()>>;
@@ -45,60 +46,66 @@ pub struct EnvironmentTemplateProps {
     pub lock: Option<SchemaLock>,
 }
 
-/// The context an environment template's infrastructure is built in: its stack and the
-/// Proton parameters of the environment namespace.
-pub struct EnvironmentContext {
-    stack: Stack,
-    inputs: Rc<InputSchema>,
-    problems: Problems,
-    outputs: Rc<RefCell<Vec<String>>>,
-    /// Plain mode: the environment's name, outputs are exported as `<name>:<Output>`.
-    plain_name: Option<String>,
-}
-
-impl EnvironmentContext {
-    /// The stack to add the infrastructure to.
-    pub fn stack(&self) -> &Stack {
-        &self.stack
-    }
-
-    /// `environment.inputs.<name>`: an input, checked against the input struct's schema.
-    pub fn input(&self, name: &str) -> Expr {
-        Expr::stack_value(checked_input(&self.inputs, "environment.inputs", name, &self.problems))
-    }
-
-    /// `environment.inputs.<name>` as text: a number or boolean input where a string is
-    /// expected (`"{{ environment.inputs.port }}"`); [`input`](Self::input) is the value itself.
-    pub fn input_text(&self, name: &str) -> Expr {
-        Expr::stack_value(checked_input(&self.inputs, "environment.inputs", name, &self.problems) + AS_TEXT)
-    }
-
+impl TemplateContext<EnvironmentScope> {
     /// `environment.name`
     pub fn name(&self) -> Expr {
-        Expr::stack_value("environment.name")
+        Expr::stack_value(ENVIRONMENT_NAME)
     }
 
     /// `environment.account_id`
     pub fn account_id(&self) -> Expr {
-        Expr::stack_value("environment.account_id")
+        Expr::stack_value(ENVIRONMENT_ACCOUNT_ID)
     }
 
     /// Declares an output, `environment.outputs.<name>` for service templates.
+    ///
+    /// In plain mode a service instance reads it as a reference to `value` in this stack
+    /// (an export and `Fn::ImportValue`, or `Fn::GetStackOutput`, as the app's references
+    /// are written), so `value` must be something another stack can refer to: a condition,
+    /// mapping or logical id of this stack in it is an error there. In plain mode the output
+    /// is also exported as `<environment>:<name>`: instance stacks deployed before imported
+    /// that name, and CloudFormation refuses to delete an export in use.
     pub fn output(&self, name: &str, value: impl Into<Expr>, description: &str) -> Result<CfnOutput> {
-        let export_name = self.plain_name.as_ref().map(|env| Expr::str(export_name(env, name)));
-        let output = CfnOutput::new(
-            &self.stack,
-            &format!("{name}Output"),
-            OutputProps {
-                value: value.into(),
-                description: (!description.is_empty()).then(|| description.to_owned()),
-                export_name,
-                condition: None,
-            },
-        )?;
-        output.override_logical_id(name);
-        self.outputs.borrow_mut().push(name.to_owned());
+        let value = value.into();
+        let export_name = self.scope.plain_name.as_ref().map(|env| Expr::str(export_name(env, name)));
+        let output = self.declare_output(name, value.clone(), description, export_name)?;
+        self.scope.outputs.borrow_mut().push((name.to_owned(), value));
         Ok(output)
+    }
+
+    /// The declared outputs as another stack reads them in plain mode: each value's JSON
+    /// form, references to this stack's elements kept (core resolves them where they are
+    /// used), this stack's Proton parameters replaced by their values.
+    fn outputs_read_elsewhere(&self) -> Map<String, Json> {
+        let values = self.values.as_deref();
+        let mut outputs = Map::new();
+        for (name, value) in self.scope.outputs.borrow().iter() {
+            let mut json = value.to_json();
+            if let Some(values) = values {
+                fill_stack_values(&mut json, values);
+            }
+            outputs.insert(name.clone(), json);
+        }
+        outputs
+    }
+}
+
+/// Replaces each Proton parameter in `json` (an `Expr`'s JSON form) by its value.
+fn fill_stack_values(json: &mut Json, values: &IndexMap<String, Json>) {
+    let parameter = match &*json {
+        Json::Object(map) if map.len() == 1 => map.values().next().and_then(Json::as_str).map(str::to_owned),
+        _ => None,
+    };
+    if let Some(name) = parameter.filter(|name| Expr::stack_value(name.as_str()).to_json() == *json) {
+        if let Some(value) = lookup(values, &name) {
+            *json = value;
+        }
+        return;
+    }
+    match json {
+        Json::Object(map) => map.values_mut().for_each(|v| fill_stack_values(v, values)),
+        Json::Array(items) => items.iter_mut().for_each(|v| fill_stack_values(v, values)),
+        _ => {}
     }
 }
 
@@ -160,8 +167,8 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                 stack: stack.clone(),
                 inputs: schema.clone(),
                 problems: problems.clone(),
-                outputs: outputs.clone(),
-                plain_name: None,
+                values: None,
+                scope: EnvironmentScope { outputs: outputs.clone(), plain_name: None },
             };
             build(&ctx)
         });
@@ -171,13 +178,13 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                 "schema/schema.yaml".to_owned(),
                 schema_yaml(&[("environment_input_type", &schema)]).into_bytes(),
             );
-            infrastructure_files("infrastructure", &template, &[("environment.inputs", &schema)], &mut files);
+            infrastructure_files("infrastructure", &template, &[(ENVIRONMENT_INPUTS, &schema)], &mut files);
             bundle_files(&node, &props.name, props.major, props.minor, files)
         });
         if let Some(lock) = &props.lock {
             lock.check(&node, &props.name, props.major, props.minor, &[("environment_input_type", &schema)]);
         }
-        let outputs = outputs.borrow().clone();
+        let outputs = outputs.borrow().iter().map(|(name, _)| name.clone()).collect();
         let data = Rc::new(EnvData { props, schema, build, outputs, files, environments: RefCell::new(Vec::new()) });
         let generator_data = data.clone();
         App::of(&group).add_file_generator(move || {
@@ -252,13 +259,14 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
             source,
         })?;
         self.data.environments.borrow_mut().push((props.name.clone(), inputs.clone()));
-        let stack = if mode == DeployMode::Plain {
-            let mut values = IndexMap::new();
-            values.insert("environment.name".to_owned(), json!(props.name));
-            // What Proton renders `environment.account_id` as: the environment's account.
-            let account = props.env.account.as_ref().map_or_else(|| json!({"Ref": "AWS::AccountId"}), |a| json!(a));
-            values.insert("environment.account_id".to_owned(), account);
-            flatten_inputs("environment.inputs", &inputs, &self.data.schema, &mut values);
+        let (stack, outputs) = if mode == DeployMode::Plain {
+            let tree = parameters::environment(
+                &props.name,
+                account_id(&props.env),
+                self.data.schema.with_defaults(inputs.clone()),
+                Map::new(),
+            );
+            let values = flatten(&tree);
             let stack = Stack::new(
                 scope,
                 id,
@@ -266,7 +274,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                     env: props.env.clone(),
                     description: self.data.props.description.as_deref().map(|d| fill_placeholders(d, &values)),
                     stack_name: Some(props.stack_name.clone().unwrap_or_else(|| props.name.clone())),
-                    values: Some(Arc::new(ProtonParameters::Values(values))),
+                    values: Some(Arc::new(ProtonParameters::Values(values.clone()))),
                     ..Default::default()
                 },
             )?;
@@ -276,13 +284,16 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
                 inputs: self.data.schema.clone(),
                 // Problems of the template itself are reported on the template.
                 problems: Problems::default(),
-                outputs: Rc::new(RefCell::new(Vec::new())),
-                plain_name: Some(props.name.clone()),
+                values: Some(Rc::new(values)),
+                scope: EnvironmentScope {
+                    outputs: Rc::new(RefCell::new(Vec::new())),
+                    plain_name: Some(props.name.clone()),
+                },
             };
             (self.data.build)(&ctx)?;
-            Some(stack)
+            (Some(stack), ctx.outputs_read_elsewhere())
         } else {
-            None
+            (None, Map::new())
         };
         let node = self.group.node().clone();
         if let Some(problem) = check_name("environment", &props.name) {
@@ -299,6 +310,7 @@ impl<I: Serialize + JsonSchema> EnvironmentTemplate<I> {
             template: self.compatible(),
             env: props.env,
             stack,
+            outputs,
             scope: scope.node().clone(),
         })
     }
@@ -352,7 +364,17 @@ pub struct ProtonEnvironment {
     pub(crate) template: Compatible,
     pub(crate) env: Environment,
     pub(crate) stack: Option<Stack>,
+    /// Plain mode: its outputs as its service instances read them, references to values of
+    /// its stack (`EnvironmentContext::output`); empty in Proton mode.
+    pub(crate) outputs: Map<String, Json>,
     pub(crate) scope: Node,
+}
+
+/// What Proton renders `environment.account_id` as: the environment's account, or where it
+/// is left to deployment, the account of the stack it is read in (`AWS::AccountId`): the
+/// environment's stack and its service instances' stacks deploy to the same account.
+pub(crate) fn account_id(env: &Environment) -> Json {
+    env.account.as_ref().map_or_else(|| Expr::account_id().to_json(), |a| Json::from(a.as_str()))
 }
 
 impl ProtonEnvironment {

@@ -2,7 +2,7 @@
 //!
 //! A template's inputs are a Rust struct (`Serialize + JsonSchema`); its infrastructure is
 //! built with ordinary constructs in a stack whose values may be Proton parameters
-//! ([`EnvironmentContext::input`], [`InstanceContext::environment_output`], ...). Each
+//! ([`TemplateContext::input`], [`TemplateContext::environment_output`], ...). Each
 //! template is written as a bundle in the layout template sync reads
 //! (`proton/<name>/v<major>/schema/schema.yaml`, `infrastructure/` or
 //! `instance_infrastructure/` + `pipeline_infrastructure/`, each with `manifest.yaml` and a
@@ -17,13 +17,14 @@
 //! | module | one job |
 //! |---|---|
 //! | `mode` | [`DeployMode`]: the app context value saying how environments and services deploy |
-//! | `parameters` | [`ProtonParameters`]: Proton parameters as Jinja placeholders (literal strings escaped) or values |
+//! | [`parameters`] | the Proton parameters' names, the tree of values Proton hands each kind of template (also what `proton render` and `migrate` render with), and [`ProtonParameters`]: parameters as Jinja placeholders (literal strings escaped) or the tree's values |
+//! | `context` | [`TemplateContext`]: the context a template's infrastructure is built in, one type for the three kinds ([`EnvironmentContext`], [`InstanceContext`], [`PipelineContext`]) |
 //! | `schema` | input structs to Proton's OpenAPI 3.0.0 schema; spec validation |
 //! | `yaml` | templates as block YAML with Jinja loops |
 //! | `bundle` | bundle files, manifests, the Jinja rendering of a template |
 //! | `archive` | deterministic `.tar.gz` |
-//! | `environment` | [`EnvironmentTemplate`], [`EnvironmentContext`], [`ProtonEnvironment`] |
-//! | `service` | [`ServiceTemplate`], [`InstanceContext`], [`PipelineContext`], [`ProtonService`] |
+//! | `environment` | [`EnvironmentTemplate`], [`ProtonEnvironment`], the environment context's accessors |
+//! | `service` | [`ServiceTemplate`], [`ProtonService`], the instance and pipeline contexts' accessors |
 //! | `spec` | spec files |
 //! | `lock` | [`SchemaLock`]: published input schemas, breaking changes need a major bump |
 //! | `connection` | environment account connection roles and resources |
@@ -38,10 +39,12 @@ mod bundle;
 #[cfg(all(feature = "proton", feature = "iam"))]
 mod connection;
 #[cfg(all(feature = "proton", feature = "iam"))]
+mod context;
+#[cfg(all(feature = "proton", feature = "iam"))]
 mod environment;
 pub mod lock;
 mod mode;
-mod parameters;
+pub mod parameters;
 pub mod python;
 pub mod schema;
 #[cfg(all(feature = "proton", feature = "iam"))]
@@ -56,17 +59,20 @@ pub use connection::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionProps, ManagementRoles, ManagementRolesProps,
 };
 #[cfg(all(feature = "proton", feature = "iam"))]
-pub use environment::{
-    EnvironmentContext, EnvironmentProps, EnvironmentTemplate, EnvironmentTemplateProps, ProtonEnvironment,
+pub use context::{
+    EnvironmentContext, EnvironmentScope, InstanceContext, InstanceScope, PipelineContext, PipelineScope, Scope,
+    ServiceScope, TemplateContext,
 };
+#[cfg(all(feature = "proton", feature = "iam"))]
+pub use environment::{EnvironmentProps, EnvironmentTemplate, EnvironmentTemplateProps, ProtonEnvironment};
 pub use lock::SchemaLock;
 pub use mode::{DEPLOY_MODE_ENV, DeployMode};
 pub use parameters::ProtonParameters;
 pub use schema::InputSchema;
 #[cfg(all(feature = "proton", feature = "iam"))]
 pub use service::{
-    InstanceContext, NoPipeline, PipelineContext, PipelineInstance, ProtonService, ServiceInstanceProps, ServiceProps,
-    ServiceTemplate, ServiceTemplateProps,
+    NoPipeline, PipelineInstance, ProtonService, ServiceInstanceProps, ServiceProps, ServiceTemplate,
+    ServiceTemplateProps,
 };
 
 /// An environment template a service template is compatible with: its name, major
@@ -109,7 +115,7 @@ impl Problems {
 /// Checks that `name` is an input of `schema` that Proton always passes, and returns the
 /// parameter `namespace.name`.
 pub(crate) fn checked_input(schema: &InputSchema, namespace: &str, name: &str, problems: &Problems) -> String {
-    let parameter = format!("{namespace}.{name}");
+    let parameter = parameters::member(namespace, name);
     match schema.field(name) {
         Err(e) => problems.push(format!("`{parameter}`: {e}")),
         Ok(_) if !schema.always_set(name) => problems.push(format!(

@@ -7,9 +7,7 @@ use std::marker::PhantomData;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use cloudwright_core::{
-    App, CfnOutput, Construct, Environment, Error, Expr, Group, Node, OutputProps, Result, Stack, StackProps,
-};
+use cloudwright_core::{App, CfnOutput, Construct, Environment, Error, Expr, Group, Node, Result, Stack, StackProps};
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -18,10 +16,16 @@ use serde_json::{Value as Json, json};
 use crate::cfn::proton::service_template::Provisioning;
 use crate::cfn::proton::{CfnServiceTemplate, CfnServiceTemplateProps};
 
-use super::bundle::{bundle_files, flatten_inputs, infrastructure_files, render_infrastructure, schema_yaml};
-use super::environment::{ProtonEnvironment, export_name};
+use super::bundle::{bundle_files, infrastructure_files, render_infrastructure, schema_yaml};
+use super::context::{InstanceContext, InstanceScope, PipelineContext, PipelineScope, TemplateContext};
+use super::environment::{ProtonEnvironment, account_id};
 use super::lock::SchemaLock;
-use super::parameters::{AS_TEXT, fill_placeholders, lookup};
+use super::parameters::{
+    self, AS_TEXT, COMPONENT_OUTPUTS, ENVIRONMENT_ACCOUNT_ID, ENVIRONMENT_NAME, ENVIRONMENT_OUTPUTS, PIPELINE_INPUTS,
+    SERVICE_INSTANCE, SERVICE_INSTANCE_ENVIRONMENT_ACCOUNT_ID, SERVICE_INSTANCE_ENVIRONMENT_NAME,
+    SERVICE_INSTANCE_INPUTS, SERVICE_INSTANCE_NAME, SERVICE_INSTANCE_OUTPUTS, SERVICE_INSTANCES, ServiceSource,
+    fill_placeholders, flatten, lookup, member,
+};
 use super::schema::InputSchema;
 use super::spec::service_spec;
 use super::yaml::{LOOP_KEY, to_yaml};
@@ -60,133 +64,72 @@ pub struct ServiceTemplateProps {
     pub lock: Option<SchemaLock>,
 }
 
-/// Whether a context builds the Jinja template or a plain stack with known values.
-#[derive(Clone)]
-enum Values {
-    Jinja,
-    /// Plain mode: the values of the instance namespace for each instance (pipeline loops).
-    Plain(Vec<IndexMap<String, Json>>),
-}
-
-/// The context a service instance's infrastructure is built in: its stack and the Proton
-/// parameters of the service instance namespace.
-pub struct InstanceContext {
-    stack: Stack,
-    inputs: Rc<InputSchema>,
-    problems: Problems,
-    compatible: Rc<Vec<Compatible>>,
-    components: bool,
-}
-
-fn service_param(name: &str) -> Expr {
-    Expr::stack_value(format!("service.{name}"))
-}
-
-impl InstanceContext {
-    /// The stack to add the infrastructure to.
-    pub fn stack(&self) -> &Stack {
-        &self.stack
-    }
-    /// `service_instance.inputs.<name>`, checked against the input struct's schema.
-    pub fn input(&self, name: &str) -> Expr {
-        Expr::stack_value(checked_input(&self.inputs, "service_instance.inputs", name, &self.problems))
-    }
-    /// `service_instance.inputs.<name>` as text: a number or boolean input where a string
-    /// is expected; [`input`](Self::input) is the value itself.
-    pub fn input_text(&self, name: &str) -> Expr {
-        Expr::stack_value(checked_input(&self.inputs, "service_instance.inputs", name, &self.problems) + AS_TEXT)
-    }
+impl TemplateContext<InstanceScope> {
     /// `service_instance.name`
     pub fn name(&self) -> Expr {
-        Expr::stack_value("service_instance.name")
-    }
-    /// `service.name`
-    pub fn service_name(&self) -> Expr {
-        service_param("name")
-    }
-    /// `service.branch_name`
-    pub fn branch_name(&self) -> Expr {
-        service_param("branch_name")
-    }
-    /// `service.repository_id`
-    pub fn repository_id(&self) -> Expr {
-        service_param("repository_id")
-    }
-    /// `service.repository_connection_arn`
-    pub fn repository_connection_arn(&self) -> Expr {
-        service_param("repository_connection_arn")
+        Expr::stack_value(SERVICE_INSTANCE_NAME)
     }
     /// `environment.name`
     pub fn environment_name(&self) -> Expr {
-        Expr::stack_value("environment.name")
+        Expr::stack_value(ENVIRONMENT_NAME)
     }
     /// `environment.account_id`
     pub fn environment_account_id(&self) -> Expr {
-        Expr::stack_value("environment.account_id")
+        Expr::stack_value(ENVIRONMENT_ACCOUNT_ID)
     }
     /// `service_instance.environment.account_id`
     pub fn instance_account_id(&self) -> Expr {
-        Expr::stack_value("service_instance.environment.account_id")
+        Expr::stack_value(SERVICE_INSTANCE_ENVIRONMENT_ACCOUNT_ID)
     }
     /// `service_instance.environment.name`
     pub fn instance_environment_name(&self) -> Expr {
-        Expr::stack_value("service_instance.environment.name")
+        Expr::stack_value(SERVICE_INSTANCE_ENVIRONMENT_NAME)
     }
     /// `environment.outputs.<name>`: every compatible environment template must declare it.
+    ///
+    /// In plain mode it is a reference to the value of the environment stack's output
+    /// (`EnvironmentContext::output`), which synthesis writes as any reference to another
+    /// stack: an export and `Fn::ImportValue`, or `Fn::GetStackOutput` when the app's
+    /// references are weak (`AppProps::reference_strength`), with the environment's stack
+    /// deployed first.
     pub fn environment_output(&self, name: &str) -> Expr {
-        for c in self.compatible.iter() {
+        for c in self.scope.compatible.iter() {
             if !c.outputs.iter().any(|o| o == name) {
                 self.problems.push(format!(
-                    "`environment.outputs.{name}`: the compatible environment template {:?} (v{}) declares no \
+                    "`{}`: the compatible environment template {:?} (v{}) declares no \
                      output {name:?} (its outputs: {}); declare it there or use another output",
+                    member(ENVIRONMENT_OUTPUTS, name),
                     c.name,
                     c.major,
                     if c.outputs.is_empty() { "none".to_owned() } else { c.outputs.join(", ") }
                 ));
             }
         }
-        Expr::stack_value(format!("environment.outputs.{name}"))
+        let parameter = member(ENVIRONMENT_OUTPUTS, name);
+        match self.values.as_ref().and_then(|values| values.get(&parameter)) {
+            // Plain mode: the reference, for core to resolve where it is used.
+            Some(reference) => Expr::Literal(reference.clone()),
+            None => Expr::stack_value(parameter),
+        }
     }
     /// `service_instance.components.default.outputs.<name>`: needs
     /// [`ServiceTemplateProps::components`].
     pub fn component_output(&self, name: &str) -> Expr {
-        if !self.components {
+        let parameter = member(COMPONENT_OUTPUTS, name);
+        if !self.scope.components {
             self.problems.push(format!(
-                "`service_instance.components.default.outputs.{name}`: the template does not support \
-                 components; set ServiceTemplateProps::components"
+                "`{parameter}`: the template does not support components; set ServiceTemplateProps::components"
             ));
         }
-        Expr::stack_value(format!("service_instance.components.default.outputs.{name}"))
+        Expr::stack_value(parameter)
     }
     /// Declares an output of the service instance.
     pub fn output(&self, name: &str, value: impl Into<Expr>, description: &str) -> Result<CfnOutput> {
-        let output = CfnOutput::new(
-            &self.stack,
-            &format!("{name}Output"),
-            OutputProps {
-                value: value.into(),
-                description: (!description.is_empty()).then(|| description.to_owned()),
-                ..Default::default()
-            },
-        )?;
-        output.override_logical_id(name);
-        Ok(output)
+        self.declare_output(name, value.into(), description, None)
     }
 }
 
-/// The context a service pipeline is built in: its stack, the pipeline's inputs and the
-/// service's instances.
-pub struct PipelineContext {
-    stack: Stack,
-    inputs: Rc<InputSchema>,
-    instance_inputs: Rc<InputSchema>,
-    problems: Problems,
-    /// What only plain mode finds (instance outputs), recorded on the template.
-    plain_problems: Problems,
-    values: Values,
-}
-
-/// One service instance inside [`PipelineContext::for_each_instance`].
+/// One service instance inside [`TemplateContext::for_each_instance`] (a [`PipelineContext`]).
 pub struct PipelineInstance<'a> {
     ctx: &'a PipelineContext,
     values: Option<&'a IndexMap<String, Json>>,
@@ -199,36 +142,38 @@ impl PipelineInstance<'_> {
             Some(v) => lookup(v, &name).map_or_else(|| Expr::str(""), Expr::Literal),
         }
     }
+    fn checked_input(&self, name: &str) -> String {
+        let scope = &self.ctx.scope;
+        checked_input(&scope.instance_inputs, SERVICE_INSTANCE_INPUTS, name, &self.ctx.problems)
+    }
     /// `service_instance.name`
     pub fn name(&self) -> Expr {
-        self.param("service_instance.name".into())
+        self.param(SERVICE_INSTANCE_NAME.into())
     }
     /// `service_instance.environment.account_id`
     pub fn account_id(&self) -> Expr {
-        self.param("service_instance.environment.account_id".into())
+        self.param(SERVICE_INSTANCE_ENVIRONMENT_ACCOUNT_ID.into())
     }
     /// `service_instance.environment.name`
     pub fn environment_name(&self) -> Expr {
-        self.param("service_instance.environment.name".into())
+        self.param(SERVICE_INSTANCE_ENVIRONMENT_NAME.into())
     }
     /// `service_instance.inputs.<name>`, checked against the instance input schema.
     pub fn input(&self, name: &str) -> Expr {
-        self.param(checked_input(&self.ctx.instance_inputs, "service_instance.inputs", name, &self.ctx.problems))
+        self.param(self.checked_input(name))
     }
-    /// `service_instance.inputs.<name>` as text (see [`InstanceContext::input_text`]).
+    /// `service_instance.inputs.<name>` as text (see [`TemplateContext::input_text`]).
     pub fn input_text(&self, name: &str) -> Expr {
-        self.param(
-            checked_input(&self.ctx.instance_inputs, "service_instance.inputs", name, &self.ctx.problems) + AS_TEXT,
-        )
+        self.param(self.checked_input(name) + AS_TEXT)
     }
     /// `service_instance.outputs.<name>`: an output of the instance's stack. Only a bundle
     /// can use it (Proton, or `cloudwright proton migrate`, which wires it as a stack
     /// reference); in plain mode it is a problem of the service, as the instance's outputs
     /// are not known when its pipeline is built.
     pub fn output(&self, name: &str) -> Expr {
-        let parameter = format!("service_instance.outputs.{name}");
+        let parameter = member(SERVICE_INSTANCE_OUTPUTS, name);
         if self.values.is_some() {
-            self.ctx.plain_problems.push(format!(
+            self.ctx.scope.plain_problems.push(format!(
                 "`{parameter}`: an instance's outputs are only known once it is deployed, so plain mode cannot \
                  build this pipeline; deploy the bundle with `cloudwright proton migrate`, which reads them as \
                  stack references"
@@ -238,52 +183,24 @@ impl PipelineInstance<'_> {
     }
 }
 
-impl PipelineContext {
-    /// The stack to add the pipeline to.
-    pub fn stack(&self) -> &Stack {
-        &self.stack
-    }
-    /// `pipeline.inputs.<name>`, checked against the pipeline input struct's schema.
-    pub fn input(&self, name: &str) -> Expr {
-        Expr::stack_value(checked_input(&self.inputs, "pipeline.inputs", name, &self.problems))
-    }
-    /// `pipeline.inputs.<name>` as text (see [`InstanceContext::input_text`]).
-    pub fn input_text(&self, name: &str) -> Expr {
-        Expr::stack_value(checked_input(&self.inputs, "pipeline.inputs", name, &self.problems) + AS_TEXT)
-    }
-    /// `service.name`
-    pub fn service_name(&self) -> Expr {
-        service_param("name")
-    }
-    /// `service.branch_name`
-    pub fn branch_name(&self) -> Expr {
-        service_param("branch_name")
-    }
-    /// `service.repository_id`
-    pub fn repository_id(&self) -> Expr {
-        service_param("repository_id")
-    }
-    /// `service.repository_connection_arn`
-    pub fn repository_connection_arn(&self) -> Expr {
-        service_param("repository_connection_arn")
-    }
+impl TemplateContext<PipelineScope> {
     /// List items, one per service instance: a Jinja `{% for service_instance in
     /// service_instances %}` loop in the bundle, the items themselves in plain mode. Extend
     /// a list property with the result.
     pub fn for_each_instance(&self, item: impl Fn(&PipelineInstance) -> Expr) -> Vec<Expr> {
-        match &self.values {
-            Values::Jinja => {
+        match &self.scope.instances {
+            None => {
                 let body = item(&PipelineInstance { ctx: self, values: None });
                 vec![Expr::Object(vec![(
                     LOOP_KEY.to_owned(),
                     Expr::Object(vec![
-                        ("var".into(), Expr::str("service_instance")),
-                        ("in".into(), Expr::str("service_instances")),
+                        ("var".into(), Expr::str(SERVICE_INSTANCE)),
+                        ("in".into(), Expr::str(SERVICE_INSTANCES)),
                         ("item".into(), body),
                     ]),
                 )])]
             }
-            Values::Plain(all) => all.iter().map(|v| item(&PipelineInstance { ctx: self, values: Some(v) })).collect(),
+            Some(all) => all.iter().map(|v| item(&PipelineInstance { ctx: self, values: Some(v) })).collect(),
         }
     }
 }
@@ -374,15 +291,15 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                 stack: stack.clone(),
                 inputs: instance_schema.clone(),
                 problems: problems.clone(),
-                compatible: compatible.clone(),
-                components: props.components,
+                values: None,
+                scope: InstanceScope { compatible: compatible.clone(), components: props.components },
             })
         });
         match rendered {
             Some(t) => infrastructure_files(
                 "instance_infrastructure",
                 &t,
-                &[("service_instance.inputs", &instance_schema)],
+                &[(SERVICE_INSTANCE_INPUTS, &instance_schema)],
                 &mut files,
             ),
             None => failed = true,
@@ -394,17 +311,20 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                 build(&PipelineContext {
                     stack: stack.clone(),
                     inputs: schema.clone(),
-                    instance_inputs: instance_schema.clone(),
                     problems: problems.clone(),
-                    plain_problems: Problems::default(),
-                    values: Values::Jinja,
+                    values: None,
+                    scope: PipelineScope {
+                        instance_inputs: instance_schema.clone(),
+                        plain_problems: Problems::default(),
+                        instances: None,
+                    },
                 })
             });
             match rendered {
                 Some(t) => infrastructure_files(
                     "pipeline_infrastructure",
                     &t,
-                    &[("pipeline.inputs", schema), ("service_instance.inputs", &instance_schema)],
+                    &[(PIPELINE_INPUTS, schema), (SERVICE_INSTANCE_INPUTS, &instance_schema)],
                     &mut files,
                 ),
                 None => failed = true,
@@ -505,8 +425,14 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
             )),
             (None, None) => {}
         }
+        let source = ServiceSource {
+            branch: props.branch_name.clone(),
+            repository_id: props.repository_id.clone(),
+            connection_arn: props.repository_connection_arn.clone(),
+        };
+        let service = parameters::service(&props.name, &source);
         let mut spec_instances = Vec::new();
-        let mut all_values = Vec::new();
+        let (mut loop_items, mut service_instances) = (Vec::new(), Vec::new());
         let mut stacks = Vec::new();
         for instance in &props.instances {
             let inputs = to_json("the instance's inputs", &instance.inputs)?;
@@ -534,29 +460,19 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                 ));
             }
             spec_instances.push((instance.name.clone(), env.name.clone(), inputs.clone()));
-            let account = env.env.account.as_ref().map_or_else(|| json!({"Ref": "AWS::AccountId"}), |a| json!(a));
-            let mut values = IndexMap::new();
-            values.insert("service.name".to_owned(), json!(props.name));
-            values.insert("service.branch_name".to_owned(), json!(props.branch_name));
-            values.insert("service.repository_id".to_owned(), json!(props.repository_id));
-            values.insert("service.repository_connection_arn".to_owned(), json!(props.repository_connection_arn));
-            values.insert("service_instance.name".to_owned(), json!(instance.name));
-            values.insert("service_instance.environment.name".to_owned(), json!(env.name));
-            values.insert("service_instance.environment.account_id".to_owned(), account.clone());
-            values.insert("environment.name".to_owned(), json!(env.name));
-            values.insert("environment.account_id".to_owned(), account);
-            for output in &env.template.outputs {
-                values.insert(
-                    format!("environment.outputs.{output}"),
-                    json!({"Fn::ImportValue": export_name(&env.name, output)}),
-                );
-            }
-            for (k, v) in &instance.component_outputs {
-                values.insert(format!("service_instance.components.default.outputs.{k}"), json!(v));
-            }
-            flatten_inputs("service_instance.inputs", &inputs, &self.data.instance_schema, &mut values);
-            all_values.push(values.clone());
+            // The environment's outputs are references to its stack's values (plain mode).
+            let environment = parameters::instance_environment(&env.name, account_id(&env.env), env.outputs.clone());
+            let component = instance.component_outputs.iter().map(|(k, v)| (k.clone(), Json::from(v.as_str())));
+            let service_instance = parameters::service_instance(
+                &instance.name,
+                self.data.instance_schema.with_defaults(inputs),
+                &environment,
+                component.collect(),
+            );
+            loop_items.push(flatten(&parameters::loop_item(&service_instance)));
+            service_instances.push(service_instance.clone());
             if mode == DeployMode::Plain {
+                let values = flatten(&parameters::instance(&service, &service_instance));
                 let stack = Stack::new(
                     &env.scope,
                     &format!("{}-{}", props.name, instance.name),
@@ -564,7 +480,7 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                         env: env.env.clone(),
                         description: self.data.props.description.as_deref().map(|d| fill_placeholders(d, &values)),
                         stack_name: Some(format!("{}-{}", props.name, instance.name)),
-                        values: Some(Arc::new(ProtonParameters::Values(values))),
+                        values: Some(Arc::new(ProtonParameters::Values(values.clone()))),
                         ..Default::default()
                     },
                 )?;
@@ -576,8 +492,11 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                     stack: stack.clone(),
                     inputs: self.data.instance_schema.clone(),
                     problems: Problems::default(),
-                    compatible: Rc::new(self.data.props.compatible_environments.clone()),
-                    components: self.data.props.components,
+                    values: Some(Rc::new(values)),
+                    scope: InstanceScope {
+                        compatible: Rc::new(self.data.props.compatible_environments.clone()),
+                        components: self.data.props.components,
+                    },
                 })?;
                 stacks.push(stack);
             }
@@ -586,12 +505,9 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
         if let (DeployMode::Plain, Some(build), Some(schema), Some(inputs)) =
             (mode, &self.data.pipeline, &self.data.pipeline_schema, &pipeline_inputs)
         {
-            let mut values = IndexMap::new();
-            values.insert("service.name".to_owned(), json!(props.name));
-            values.insert("service.branch_name".to_owned(), json!(props.branch_name));
-            values.insert("service.repository_id".to_owned(), json!(props.repository_id));
-            values.insert("service.repository_connection_arn".to_owned(), json!(props.repository_connection_arn));
-            flatten_inputs("pipeline.inputs", inputs, schema, &mut values);
+            // The instances without their outputs, unknown in plain mode (`PipelineInstance::output`).
+            let tree = parameters::pipeline(&service, schema.with_defaults(inputs.clone()), service_instances);
+            let values = flatten(&tree);
             let stack = Stack::new(
                 scope,
                 id,
@@ -601,7 +517,7 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
                         .or(self.data.props.description.as_ref())
                         .map(|d| fill_placeholders(d, &values)),
                     stack_name: Some(format!("{}-pipeline", props.name)),
-                    values: Some(Arc::new(ProtonParameters::Values(values))),
+                    values: Some(Arc::new(ProtonParameters::Values(values.clone()))),
                     ..Default::default()
                 },
             )?;
@@ -609,10 +525,13 @@ impl<I: Serialize + JsonSchema, P: Serialize + JsonSchema> ServiceTemplate<I, P>
             build(&PipelineContext {
                 stack: stack.clone(),
                 inputs: schema.clone(),
-                instance_inputs: self.data.instance_schema.clone(),
                 problems: Problems::default(),
-                plain_problems: Problems::on(&node),
-                values: Values::Plain(all_values),
+                values: Some(Rc::new(values)),
+                scope: PipelineScope {
+                    instance_inputs: self.data.instance_schema.clone(),
+                    plain_problems: Problems::on(&node),
+                    instances: Some(loop_items),
+                },
             })?;
             pipeline_stack = Some(stack);
         }
