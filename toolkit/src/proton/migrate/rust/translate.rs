@@ -19,6 +19,7 @@ use crate::proton::migrate::repo::Template;
 use crate::proton::migrate::wire::{DIGITS, splice};
 use crate::proton::render::{Kind, Part};
 use cloudwright_constructs::proton::InputSchema;
+use cloudwright_constructs::proton::parameters as p;
 use cloudwright_core::Result;
 use serde_json::{Map, Value as Json, json};
 
@@ -138,38 +139,40 @@ fn part(template: &Template, part: Part, kind: Infrastructure) -> Result<std::re
     // In a pipeline, `service_instance.*` is the loop variable: rendered for two instances
     // (tokens A and B), each loop must make one list item per instance, the B item the A
     // item with B's tokens, and those pairs become one item `ctx.for_each_instance` repeats.
-    let is_item = |path: &str| kind == Infrastructure::Pipeline && path.starts_with("service_instance.");
+    let is_item =
+        |path: &str| kind == Infrastructure::Pipeline && path.starts_with(&format!("{}.", p::SERVICE_INSTANCE));
     // (A token, B token) of the loop variable; B's numbers beside them.
     let mut second: Vec<(String, String)> = Vec::new();
     let mut second_numbers: Vec<Number> = Vec::new();
     let mut ctx = Json::Object(Map::new());
     let (mut first_item, mut second_item) = (Json::Object(Map::new()), Json::Object(Map::new()));
     for (path, value) in &values {
-        let placed = match path.strip_prefix("service_instance.").filter(|_| is_item(path)) {
-            Some(field) => {
-                let b = match value.as_u64().and_then(|v| numbers.iter().find(|n| n.value == v)) {
-                    Some(n) => {
-                        let b = Number {
-                            value: NUMBER_BASE + 500_000 + second_numbers.len() as u64,
-                            raw: token(),
-                            text: token(),
-                        };
-                        second.push((n.raw.clone(), b.raw.clone()));
-                        second.push((n.text.clone(), b.text.clone()));
-                        let v = json!(b.value);
-                        second_numbers.push(b);
-                        v
-                    }
-                    None => {
-                        let b = token();
-                        second.push((value.as_str().unwrap_or_default().to_owned(), b.clone()));
-                        json!(b)
-                    }
-                };
-                insert(&mut first_item, field, value.clone()) && insert(&mut second_item, field, b)
-            }
-            None => insert(&mut ctx, path, value.clone()),
-        };
+        let placed =
+            match path.strip_prefix(p::SERVICE_INSTANCE).and_then(|r| r.strip_prefix('.')).filter(|_| is_item(path)) {
+                Some(field) => {
+                    let b = match value.as_u64().and_then(|v| numbers.iter().find(|n| n.value == v)) {
+                        Some(n) => {
+                            let b = Number {
+                                value: NUMBER_BASE + 500_000 + second_numbers.len() as u64,
+                                raw: token(),
+                                text: token(),
+                            };
+                            second.push((n.raw.clone(), b.raw.clone()));
+                            second.push((n.text.clone(), b.text.clone()));
+                            let v = json!(b.value);
+                            second_numbers.push(b);
+                            v
+                        }
+                        None => {
+                            let b = token();
+                            second.push((value.as_str().unwrap_or_default().to_owned(), b.clone()));
+                            json!(b)
+                        }
+                    };
+                    insert(&mut first_item, field, value.clone()) && insert(&mut second_item, field, b)
+                }
+                None => insert(&mut ctx, path, value.clone()),
+            };
         if !placed {
             return Ok(Err(format!("`{path}` is used both as a value and as an object")));
         }
@@ -178,7 +181,7 @@ fn part(template: &Template, part: Part, kind: Infrastructure) -> Result<std::re
     let render = |items: Vec<Json>| {
         let mut ctx = ctx.clone();
         if !second.is_empty() {
-            ctx["service_instances"] = Json::Array(items);
+            ctx[p::SERVICE_INSTANCES] = Json::Array(items);
         }
         template.bundle.render(part, &ctx, "").map(|t| as_tokens(t, &all_numbers))
     };
@@ -231,7 +234,7 @@ fn part(template: &Template, part: Part, kind: Infrastructure) -> Result<std::re
     };
     let label = format!("{}/v{}", template.name, template.major);
     let body = import_into(&rendered, &label, &embedding)?;
-    let components = paths.iter().any(|p| p.starts_with("service_instance.components."));
+    let components = paths.iter().any(|path| path.starts_with(&format!("{}.components.", p::SERVICE_INSTANCE)));
     Ok(Ok(Translated { body, description, components }))
 }
 
@@ -249,7 +252,8 @@ fn parameters(text: &str, loops: bool) -> std::result::Result<Vec<String>, (usiz
         let statement = &text[at..end];
         let words: Vec<&str> =
             statement.trim_start_matches("{%").trim_end_matches("%}").trim_matches('-').split_whitespace().collect();
-        let a_loop = matches!(words.as_slice(), ["for", "service_instance", "in", "service_instances"] | ["endfor"]);
+        let a_loop = matches!(words.as_slice(), ["for", item, "in", list] if *item == p::SERVICE_INSTANCE && *list == p::SERVICE_INSTANCES)
+            || words.as_slice() == ["endfor"];
         if !(loops && a_loop) {
             return Err((
                 line_of(at),
@@ -284,56 +288,57 @@ fn parameters(text: &str, loops: bool) -> std::result::Result<Vec<String>, (usiz
 
 /// The Rust expression of a parameter in the closure of `kind`.
 fn accessor(kind: Infrastructure, path: &str) -> Option<String> {
-    let named = |prefix: &str| path.strip_prefix(prefix).map(|n| format!("{n:?}"));
+    // The name after a namespace (`environment.inputs.` + name), quoted as a Rust string.
+    let named = |namespace: &str| {
+        path.strip_prefix(namespace).and_then(|rest| rest.strip_prefix('.')).map(|n| format!("{n:?}"))
+    };
     let service = match path {
-        "service.name" => Some("ctx.service_name()".to_owned()),
-        "service.branch_name" => Some("ctx.branch_name()".to_owned()),
-        "service.repository_id" => Some("ctx.repository_id()".to_owned()),
-        "service.repository_connection_arn" => Some("ctx.repository_connection_arn()".to_owned()),
+        p::SERVICE_NAME => Some("ctx.service_name()".to_owned()),
+        p::SERVICE_BRANCH_NAME => Some("ctx.branch_name()".to_owned()),
+        p::SERVICE_REPOSITORY_ID => Some("ctx.repository_id()".to_owned()),
+        p::SERVICE_REPOSITORY_CONNECTION_ARN => Some("ctx.repository_connection_arn()".to_owned()),
         _ => None,
     };
     match kind {
         Infrastructure::Environment => match path {
-            "environment.name" => Some("ctx.name()".into()),
-            "environment.account_id" => Some("ctx.account_id()".into()),
-            _ => named("environment.inputs.").map(|n| format!("ctx.input({n})")),
+            p::ENVIRONMENT_NAME => Some("ctx.name()".into()),
+            p::ENVIRONMENT_ACCOUNT_ID => Some("ctx.account_id()".into()),
+            _ => named(p::ENVIRONMENT_INPUTS).map(|n| format!("ctx.input({n})")),
         },
         Infrastructure::Instance => service.or_else(|| match path {
-            "environment.name" => Some("ctx.environment_name()".into()),
-            "environment.account_id" => Some("ctx.environment_account_id()".into()),
-            "service_instance.name" => Some("ctx.name()".into()),
-            "service_instance.environment.account_id" => Some("ctx.instance_account_id()".into()),
-            "service_instance.environment.name" => Some("ctx.instance_environment_name()".into()),
-            _ => named("environment.outputs.")
+            p::ENVIRONMENT_NAME => Some("ctx.environment_name()".into()),
+            p::ENVIRONMENT_ACCOUNT_ID => Some("ctx.environment_account_id()".into()),
+            p::SERVICE_INSTANCE_NAME => Some("ctx.name()".into()),
+            p::SERVICE_INSTANCE_ENVIRONMENT_ACCOUNT_ID => Some("ctx.instance_account_id()".into()),
+            p::SERVICE_INSTANCE_ENVIRONMENT_NAME => Some("ctx.instance_environment_name()".into()),
+            _ => named(p::ENVIRONMENT_OUTPUTS)
                 .map(|n| format!("ctx.environment_output({n})"))
-                .or_else(|| named("service_instance.inputs.").map(|n| format!("ctx.input({n})")))
-                .or_else(|| {
-                    named("service_instance.components.default.outputs.").map(|n| format!("ctx.component_output({n})"))
-                }),
+                .or_else(|| named(p::SERVICE_INSTANCE_INPUTS).map(|n| format!("ctx.input({n})")))
+                .or_else(|| named(p::COMPONENT_OUTPUTS).map(|n| format!("ctx.component_output({n})"))),
         }),
         Infrastructure::Pipeline => service.or_else(|| match path {
-            "service_instance.name" => Some("i.name()".into()),
-            "service_instance.environment.account_id" => Some("i.account_id()".into()),
-            "service_instance.environment.name" => Some("i.environment_name()".into()),
-            _ => named("pipeline.inputs.")
+            p::SERVICE_INSTANCE_NAME => Some("i.name()".into()),
+            p::SERVICE_INSTANCE_ENVIRONMENT_ACCOUNT_ID => Some("i.account_id()".into()),
+            p::SERVICE_INSTANCE_ENVIRONMENT_NAME => Some("i.environment_name()".into()),
+            _ => named(p::PIPELINE_INPUTS)
                 .map(|n| format!("ctx.input({n})"))
-                .or_else(|| named("service_instance.inputs.").map(|n| format!("i.input({n})")))
-                .or_else(|| named("service_instance.outputs.").map(|n| format!("i.output({n})"))),
+                .or_else(|| named(p::SERVICE_INSTANCE_INPUTS).map(|n| format!("i.input({n})")))
+                .or_else(|| named(p::SERVICE_INSTANCE_OUTPUTS).map(|n| format!("i.output({n})"))),
         }),
     }
 }
 
 /// The schema key and input an input parameter names, for the schema checks.
 fn input_name(kind: Infrastructure, path: &str) -> Option<(&'static str, &str)> {
-    let (key, prefix) = match kind {
-        Infrastructure::Environment => ("environment_input_type", "environment.inputs."),
-        Infrastructure::Instance => ("service_input_type", "service_instance.inputs."),
-        Infrastructure::Pipeline if path.starts_with("service_instance.") => {
-            ("service_input_type", "service_instance.inputs.")
+    let (key, namespace) = match kind {
+        Infrastructure::Environment => ("environment_input_type", p::ENVIRONMENT_INPUTS),
+        Infrastructure::Instance => ("service_input_type", p::SERVICE_INSTANCE_INPUTS),
+        Infrastructure::Pipeline if path.starts_with(p::SERVICE_INSTANCE) => {
+            ("service_input_type", p::SERVICE_INSTANCE_INPUTS)
         }
-        Infrastructure::Pipeline => ("pipeline_input_type", "pipeline.inputs."),
+        Infrastructure::Pipeline => ("pipeline_input_type", p::PIPELINE_INPUTS),
     };
-    path.strip_prefix(prefix).map(|input| (key, input))
+    path.strip_prefix(namespace).and_then(|rest| rest.strip_prefix('.')).map(|input| (key, input))
 }
 
 /// Sets `path` (dotted) in `ctx` to `token`; false when a value and an object collide.
