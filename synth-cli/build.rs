@@ -1,4 +1,4 @@
-//! Packs the vendored resource provider schemas (constructs/schemas/, read with
+//! Packs the vendored resource provider schemas (cfn/schemas/, read with
 //! `cloudwright_cfn_model::vendored::load`) for `cloudwright import` to embed: each schema
 //! minified and compressed on its own (`schemas.bin`), so an import unpacks only the types
 //! it meets, and an index of `TYPE\tOFFSET\tLENGTH` lines (`schemas.idx`).
@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../constructs/schemas");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cfn/schemas");
     println!("cargo:rerun-if-changed={}", dir.display());
     let schemas = match cloudwright_cfn_model::vendored::load(&dir) {
         Ok(schemas) => schemas,

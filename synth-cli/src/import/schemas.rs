@@ -1,5 +1,5 @@
 //! The resource provider schemas `import` reads, embedded in the binary (packed by
-//! `build.rs` from constructs/schemas/). The one place that knows how they are stored.
+//! `build.rs` from cfn/schemas/). The one place that knows how they are stored.
 
 use std::collections::HashMap;
 use std::io::Read;
