@@ -35,6 +35,43 @@
 //! # Ok::<(), cloudwright_core::Error>(())
 //! ```
 //!
+//! After construction, a handle's `set` sets one property and `set_lazy` one produced at
+//! synthesis (after aspects ran: a document that keeps growing while the app is built),
+//! keyed by a constant of the props, [`Property`], which types the value as the props'
+//! field does. The by-name `CfnResource` methods stay the escape hatch.
+//!
+//! ```
+//! use cloudwright_cfn::iam::{CfnRole, CfnRoleProps};
+//! use cloudwright_core::{App, Stack, StackProps};
+//! use serde_json::json;
+//!
+//! let app = App::new();
+//! let stack = Stack::new(&app, "Roles", StackProps::default())?;
+//! let role = CfnRole::new(&stack, "Deployer", CfnRoleProps::new(json!({"Statement": []})))?;
+//! role.set(CfnRoleProps::ROLE_NAME, "deployer");
+//! role.set_lazy(CfnRoleProps::DESCRIPTION, || "written at synthesis".into());
+//! # Ok::<(), cloudwright_core::Error>(())
+//! ```
+//!
+//! A property of another type, or a value of another type, does not compile:
+//!
+//! ```compile_fail
+//! # use cloudwright_cfn::iam::CfnRoleProps;
+//! # use cloudwright_cfn::sqs::{CfnQueue, CfnQueueProps};
+//! # let app = cloudwright_core::App::new();
+//! # let stack = cloudwright_core::Stack::new(&app, "Queues", Default::default()).unwrap();
+//! let queue = CfnQueue::new(&stack, "Jobs", CfnQueueProps::default()).unwrap();
+//! queue.set(CfnRoleProps::ROLE_NAME, "deployer");
+//! ```
+//!
+//! ```compile_fail
+//! # use cloudwright_cfn::sqs::{CfnQueue, CfnQueueProps};
+//! # let app = cloudwright_core::App::new();
+//! # let stack = cloudwright_core::Stack::new(&app, "Queues", Default::default()).unwrap();
+//! let queue = CfnQueue::new(&stack, "Jobs", CfnQueueProps::default()).unwrap();
+//! queue.set(CfnQueueProps::DELAY_SECONDS, "five");
+//! ```
+//!
 //! The services, their modules and cargo features:
 #![doc = include_str!("generated/services.md")]
 

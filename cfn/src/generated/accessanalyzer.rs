@@ -57,6 +57,7 @@ pub mod analyzer {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAnalyzerProps);
     }
 
     impl std::ops::Deref for CfnAnalyzer {
@@ -118,6 +119,30 @@ pub mod analyzer {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnAnalyzerProps {
+        /// `AnalyzerConfiguration`, for [`CfnAnalyzer::set`].
+        pub const ANALYZER_CONFIGURATION: crate::Property<
+            CfnAnalyzer,
+            AnalyzerConfiguration,
+        > = crate::Property::new("AnalyzerConfiguration");
+        /// `AnalyzerName`, for [`CfnAnalyzer::set`].
+        pub const ANALYZER_NAME: crate::Property<CfnAnalyzer, Value<String>> = crate::Property::new(
+            "AnalyzerName",
+        );
+        /// `ArchiveRules`, for [`CfnAnalyzer::set`].
+        pub const ARCHIVE_RULES: crate::Property<CfnAnalyzer, Vec<ArchiveRule>> = crate::Property::new(
+            "ArchiveRules",
+        );
+        /// `Tags`, for [`CfnAnalyzer::set`].
+        pub const TAGS: crate::Property<CfnAnalyzer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnAnalyzer::set`].
+        pub const TYPE: crate::Property<CfnAnalyzer, Value<String>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The configuration for the analyzer
@@ -415,6 +440,7 @@ pub mod archive_rule {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnArchiveRuleProps);
     }
 
     impl std::ops::Deref for CfnArchiveRule {
@@ -468,6 +494,22 @@ pub mod archive_rule {
             map.serialize_entry("RuleName", &self.rule_name)?;
             map.end()
         }
+    }
+
+    impl CfnArchiveRuleProps {
+        /// `AnalyzerName`, for [`CfnArchiveRule::set`].
+        pub const ANALYZER_NAME: crate::Property<CfnArchiveRule, Value<String>> = crate::Property::new(
+            "AnalyzerName",
+        );
+        /// `Filter`, for [`CfnArchiveRule::set`].
+        pub const FILTER: crate::Property<
+            CfnArchiveRule,
+            indexmap::IndexMap<String, FilterValue>,
+        > = crate::Property::new("Filter");
+        /// `RuleName`, for [`CfnArchiveRule::set`].
+        pub const RULE_NAME: crate::Property<CfnArchiveRule, Value<String>> = crate::Property::new(
+            "RuleName",
+        );
     }
 
     /// The `FilterValue` property type.

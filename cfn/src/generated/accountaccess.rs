@@ -85,6 +85,7 @@ pub mod application {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -130,6 +131,17 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `IdentitySource`, for [`CfnApplication::set`].
+        pub const IDENTITY_SOURCE: crate::Property<CfnApplication, IdentitySource> = crate::Property::new(
+            "IdentitySource",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `IdentitySource` property type.
@@ -251,6 +263,7 @@ pub mod entitlement {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnEntitlementProps);
     }
 
     impl std::ops::Deref for CfnEntitlement {
@@ -299,6 +312,17 @@ pub mod entitlement {
             map.serialize_entry("Entitlement", &self.entitlement)?;
             map.end()
         }
+    }
+
+    impl CfnEntitlementProps {
+        /// `ApplicationArn`, for [`CfnEntitlement::set`].
+        pub const APPLICATION_ARN: crate::Property<CfnEntitlement, Value<String>> = crate::Property::new(
+            "ApplicationArn",
+        );
+        /// `Entitlement`, for [`CfnEntitlement::set`].
+        pub const ENTITLEMENT: crate::Property<CfnEntitlement, Entitlement> = crate::Property::new(
+            "Entitlement",
+        );
     }
 
     /// The `Entitlement` property type.

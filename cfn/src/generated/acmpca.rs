@@ -74,6 +74,7 @@ pub mod certificate {
         pub fn attr_certificate(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Certificate")
         }
+        setters!(CfnCertificateProps);
     }
 
     impl std::ops::Deref for CfnCertificate {
@@ -150,6 +151,39 @@ pub mod certificate {
             crate::entry(&mut map, "ValidityNotBefore", &self.validity_not_before)?;
             map.end()
         }
+    }
+
+    impl CfnCertificateProps {
+        /// `ApiPassthrough`, for [`CfnCertificate::set`].
+        pub const API_PASSTHROUGH: crate::Property<CfnCertificate, ApiPassthrough> = crate::Property::new(
+            "ApiPassthrough",
+        );
+        /// `CertificateAuthorityArn`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_AUTHORITY_ARN: crate::Property<
+            CfnCertificate,
+            Value<String>,
+        > = crate::Property::new("CertificateAuthorityArn");
+        /// `CertificateSigningRequest`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_SIGNING_REQUEST: crate::Property<
+            CfnCertificate,
+            Value<String>,
+        > = crate::Property::new("CertificateSigningRequest");
+        /// `SigningAlgorithm`, for [`CfnCertificate::set`].
+        pub const SIGNING_ALGORITHM: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "SigningAlgorithm",
+        );
+        /// `TemplateArn`, for [`CfnCertificate::set`].
+        pub const TEMPLATE_ARN: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "TemplateArn",
+        );
+        /// `Validity`, for [`CfnCertificate::set`].
+        pub const VALIDITY: crate::Property<CfnCertificate, Validity> = crate::Property::new(
+            "Validity",
+        );
+        /// `ValidityNotBefore`, for [`CfnCertificate::set`].
+        pub const VALIDITY_NOT_BEFORE: crate::Property<CfnCertificate, Validity> = crate::Property::new(
+            "ValidityNotBefore",
+        );
     }
 
     /// Contains X.509 certificate information to be placed in an issued certificate.
@@ -719,6 +753,7 @@ pub mod certificate_authority {
         pub fn attr_certificate_signing_request(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CertificateSigningRequest")
         }
+        setters!(CfnCertificateAuthorityProps);
     }
 
     impl std::ops::Deref for CfnCertificateAuthority {
@@ -805,6 +840,51 @@ pub mod certificate_authority {
             crate::entry(&mut map, "UsageMode", &self.usage_mode)?;
             map.end()
         }
+    }
+
+    impl CfnCertificateAuthorityProps {
+        /// `CsrExtensions`, for [`CfnCertificateAuthority::set`].
+        pub const CSR_EXTENSIONS: crate::Property<
+            CfnCertificateAuthority,
+            CsrExtensions,
+        > = crate::Property::new("CsrExtensions");
+        /// `KeyAlgorithm`, for [`CfnCertificateAuthority::set`].
+        pub const KEY_ALGORITHM: crate::Property<
+            CfnCertificateAuthority,
+            Value<String>,
+        > = crate::Property::new("KeyAlgorithm");
+        /// `KeyStorageSecurityStandard`, for [`CfnCertificateAuthority::set`].
+        pub const KEY_STORAGE_SECURITY_STANDARD: crate::Property<
+            CfnCertificateAuthority,
+            Value<KeyStorageSecurityStandard>,
+        > = crate::Property::new("KeyStorageSecurityStandard");
+        /// `RevocationConfiguration`, for [`CfnCertificateAuthority::set`].
+        pub const REVOCATION_CONFIGURATION: crate::Property<
+            CfnCertificateAuthority,
+            RevocationConfiguration,
+        > = crate::Property::new("RevocationConfiguration");
+        /// `SigningAlgorithm`, for [`CfnCertificateAuthority::set`].
+        pub const SIGNING_ALGORITHM: crate::Property<
+            CfnCertificateAuthority,
+            Value<String>,
+        > = crate::Property::new("SigningAlgorithm");
+        /// `Subject`, for [`CfnCertificateAuthority::set`].
+        pub const SUBJECT: crate::Property<CfnCertificateAuthority, Subject> = crate::Property::new(
+            "Subject",
+        );
+        /// `Tags`, for [`CfnCertificateAuthority::set`].
+        pub const TAGS: crate::Property<CfnCertificateAuthority, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnCertificateAuthority::set`].
+        pub const TYPE: crate::Property<CfnCertificateAuthority, Value<String>> = crate::Property::new(
+            "Type",
+        );
+        /// `UsageMode`, for [`CfnCertificateAuthority::set`].
+        pub const USAGE_MODE: crate::Property<
+            CfnCertificateAuthority,
+            Value<UsageMode>,
+        > = crate::Property::new("UsageMode");
     }
 
     /// Structure that contains CSR pass though extensions information.
@@ -1490,6 +1570,7 @@ pub mod certificate_authority_activation {
         pub fn attr_complete_certificate_chain(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CompleteCertificateChain")
         }
+        setters!(CfnCertificateAuthorityActivationProps);
     }
 
     impl std::ops::Deref for CfnCertificateAuthorityActivation {
@@ -1550,6 +1631,29 @@ pub mod certificate_authority_activation {
             map.end()
         }
     }
+
+    impl CfnCertificateAuthorityActivationProps {
+        /// `Certificate`, for [`CfnCertificateAuthorityActivation::set`].
+        pub const CERTIFICATE: crate::Property<
+            CfnCertificateAuthorityActivation,
+            Value<String>,
+        > = crate::Property::new("Certificate");
+        /// `CertificateAuthorityArn`, for [`CfnCertificateAuthorityActivation::set`].
+        pub const CERTIFICATE_AUTHORITY_ARN: crate::Property<
+            CfnCertificateAuthorityActivation,
+            Value<String>,
+        > = crate::Property::new("CertificateAuthorityArn");
+        /// `CertificateChain`, for [`CfnCertificateAuthorityActivation::set`].
+        pub const CERTIFICATE_CHAIN: crate::Property<
+            CfnCertificateAuthorityActivation,
+            Value<String>,
+        > = crate::Property::new("CertificateChain");
+        /// `Status`, for [`CfnCertificateAuthorityActivation::set`].
+        pub const STATUS: crate::Property<
+            CfnCertificateAuthorityActivation,
+            Value<String>,
+        > = crate::Property::new("Status");
+    }
 }
 
 /// `AWS::ACMPCA::Permission`: [`CfnPermission`], [`CfnPermissionProps`] and their property types.
@@ -1597,6 +1701,7 @@ pub mod permission {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPermissionProps);
     }
 
     impl std::ops::Deref for CfnPermission {
@@ -1657,6 +1762,26 @@ pub mod permission {
             crate::entry(&mut map, "SourceAccount", &self.source_account)?;
             map.end()
         }
+    }
+
+    impl CfnPermissionProps {
+        /// `Actions`, for [`CfnPermission::set`].
+        pub const ACTIONS: crate::Property<CfnPermission, Vec<Value<ActionsItem>>> = crate::Property::new(
+            "Actions",
+        );
+        /// `CertificateAuthorityArn`, for [`CfnPermission::set`].
+        pub const CERTIFICATE_AUTHORITY_ARN: crate::Property<
+            CfnPermission,
+            Value<String>,
+        > = crate::Property::new("CertificateAuthorityArn");
+        /// `Principal`, for [`CfnPermission::set`].
+        pub const PRINCIPAL: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "Principal",
+        );
+        /// `SourceAccount`, for [`CfnPermission::set`].
+        pub const SOURCE_ACCOUNT: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "SourceAccount",
+        );
     }
 
     /// Values of `ActionsItem`.

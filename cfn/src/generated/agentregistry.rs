@@ -84,6 +84,7 @@ pub mod registry {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnRegistryProps);
     }
 
     impl std::ops::Deref for CfnRegistry {
@@ -183,6 +184,55 @@ pub mod registry {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRegistryProps {
+        /// `ApprovalConfiguration`, for [`CfnRegistry::set`].
+        pub const APPROVAL_CONFIGURATION: crate::Property<
+            CfnRegistry,
+            ApprovalConfiguration,
+        > = crate::Property::new("ApprovalConfiguration");
+        /// `AuthorizerType`, for [`CfnRegistry::set`].
+        pub const AUTHORIZER_TYPE: crate::Property<
+            CfnRegistry,
+            Value<RegistryAuthorizerType>,
+        > = crate::Property::new("AuthorizerType");
+        /// `AutoDetectionEnabled`, for [`CfnRegistry::set`].
+        pub const AUTO_DETECTION_ENABLED: crate::Property<CfnRegistry, Value<bool>> = crate::Property::new(
+            "AutoDetectionEnabled",
+        );
+        /// `AutoDetectionScope`, for [`CfnRegistry::set`].
+        pub const AUTO_DETECTION_SCOPE: crate::Property<
+            CfnRegistry,
+            Value<AutoDetectionScope>,
+        > = crate::Property::new("AutoDetectionScope");
+        /// `CustomMetadataSchemaConfiguration`, for [`CfnRegistry::set`].
+        pub const CUSTOM_METADATA_SCHEMA_CONFIGURATION: crate::Property<
+            CfnRegistry,
+            CustomMetadataSchemaConfiguration,
+        > = crate::Property::new("CustomMetadataSchemaConfiguration");
+        /// `Description`, for [`CfnRegistry::set`].
+        pub const DESCRIPTION: crate::Property<CfnRegistry, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DiscoveryConfiguration`, for [`CfnRegistry::set`].
+        pub const DISCOVERY_CONFIGURATION: crate::Property<
+            CfnRegistry,
+            DiscoveryConfiguration,
+        > = crate::Property::new("DiscoveryConfiguration");
+        /// `EncryptionConfiguration`, for [`CfnRegistry::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnRegistry,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `Name`, for [`CfnRegistry::set`].
+        pub const NAME: crate::Property<CfnRegistry, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnRegistry::set`].
+        pub const TAGS: crate::Property<CfnRegistry, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration for the registry's record approval workflow.
@@ -806,6 +856,7 @@ pub mod registry_record {
         pub fn attr_created_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedBy")
         }
+        setters!(CfnRegistryRecordProps);
     }
 
     impl std::ops::Deref for CfnRegistryRecord {
@@ -883,6 +934,46 @@ pub mod registry_record {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRegistryRecordProps {
+        /// `CustomMetadata`, for [`CfnRegistryRecord::set`].
+        pub const CUSTOM_METADATA: crate::Property<
+            CfnRegistryRecord,
+            serde_json::Value,
+        > = crate::Property::new("CustomMetadata");
+        /// `Description`, for [`CfnRegistryRecord::set`].
+        pub const DESCRIPTION: crate::Property<CfnRegistryRecord, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Descriptors`, for [`CfnRegistryRecord::set`].
+        pub const DESCRIPTORS: crate::Property<CfnRegistryRecord, Descriptors> = crate::Property::new(
+            "Descriptors",
+        );
+        /// `DisplayName`, for [`CfnRegistryRecord::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnRegistryRecord, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `Name`, for [`CfnRegistryRecord::set`].
+        pub const NAME: crate::Property<CfnRegistryRecord, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RecordType`, for [`CfnRegistryRecord::set`].
+        pub const RECORD_TYPE: crate::Property<CfnRegistryRecord, Value<RecordType>> = crate::Property::new(
+            "RecordType",
+        );
+        /// `RecordVersion`, for [`CfnRegistryRecord::set`].
+        pub const RECORD_VERSION: crate::Property<CfnRegistryRecord, Value<String>> = crate::Property::new(
+            "RecordVersion",
+        );
+        /// `RegistryId`, for [`CfnRegistryRecord::set`].
+        pub const REGISTRY_ID: crate::Property<CfnRegistryRecord, Value<String>> = crate::Property::new(
+            "RegistryId",
+        );
+        /// `Tags`, for [`CfnRegistryRecord::set`].
+        pub const TAGS: crate::Property<CfnRegistryRecord, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The typed set of descriptors for a registry record.

@@ -76,6 +76,7 @@ pub mod investigation_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnInvestigationGroupProps);
     }
 
     impl std::ops::Deref for CfnInvestigationGroup {
@@ -169,6 +170,56 @@ pub mod investigation_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnInvestigationGroupProps {
+        /// `ChatbotNotificationChannels`, for [`CfnInvestigationGroup::set`].
+        pub const CHATBOT_NOTIFICATION_CHANNELS: crate::Property<
+            CfnInvestigationGroup,
+            Vec<ChatbotNotificationChannel>,
+        > = crate::Property::new("ChatbotNotificationChannels");
+        /// `CrossAccountConfigurations`, for [`CfnInvestigationGroup::set`].
+        pub const CROSS_ACCOUNT_CONFIGURATIONS: crate::Property<
+            CfnInvestigationGroup,
+            Vec<CrossAccountConfiguration>,
+        > = crate::Property::new("CrossAccountConfigurations");
+        /// `EncryptionConfig`, for [`CfnInvestigationGroup::set`].
+        pub const ENCRYPTION_CONFIG: crate::Property<
+            CfnInvestigationGroup,
+            EncryptionConfigMap,
+        > = crate::Property::new("EncryptionConfig");
+        /// `InvestigationGroupPolicy`, for [`CfnInvestigationGroup::set`].
+        pub const INVESTIGATION_GROUP_POLICY: crate::Property<
+            CfnInvestigationGroup,
+            Value<String>,
+        > = crate::Property::new("InvestigationGroupPolicy");
+        /// `IsCloudTrailEventHistoryEnabled`, for [`CfnInvestigationGroup::set`].
+        pub const IS_CLOUD_TRAIL_EVENT_HISTORY_ENABLED: crate::Property<
+            CfnInvestigationGroup,
+            Value<bool>,
+        > = crate::Property::new("IsCloudTrailEventHistoryEnabled");
+        /// `Name`, for [`CfnInvestigationGroup::set`].
+        pub const NAME: crate::Property<CfnInvestigationGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RetentionInDays`, for [`CfnInvestigationGroup::set`].
+        pub const RETENTION_IN_DAYS: crate::Property<
+            CfnInvestigationGroup,
+            Value<i64>,
+        > = crate::Property::new("RetentionInDays");
+        /// `RoleArn`, for [`CfnInvestigationGroup::set`].
+        pub const ROLE_ARN: crate::Property<CfnInvestigationGroup, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `TagKeyBoundaries`, for [`CfnInvestigationGroup::set`].
+        pub const TAG_KEY_BOUNDARIES: crate::Property<
+            CfnInvestigationGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("TagKeyBoundaries");
+        /// `Tags`, for [`CfnInvestigationGroup::set`].
+        pub const TAGS: crate::Property<CfnInvestigationGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ChatbotNotificationChannel` property type.

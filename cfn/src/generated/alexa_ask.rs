@@ -55,6 +55,7 @@ pub mod skill {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSkillProps);
     }
 
     impl std::ops::Deref for CfnSkill {
@@ -111,6 +112,22 @@ pub mod skill {
             map.serialize_entry("VendorId", &self.vendor_id)?;
             map.end()
         }
+    }
+
+    impl CfnSkillProps {
+        /// `AuthenticationConfiguration`, for [`CfnSkill::set`].
+        pub const AUTHENTICATION_CONFIGURATION: crate::Property<
+            CfnSkill,
+            AuthenticationConfiguration,
+        > = crate::Property::new("AuthenticationConfiguration");
+        /// `SkillPackage`, for [`CfnSkill::set`].
+        pub const SKILL_PACKAGE: crate::Property<CfnSkill, SkillPackage> = crate::Property::new(
+            "SkillPackage",
+        );
+        /// `VendorId`, for [`CfnSkill::set`].
+        pub const VENDOR_ID: crate::Property<CfnSkill, Value<String>> = crate::Property::new(
+            "VendorId",
+        );
     }
 
     /// The `AuthenticationConfiguration` property type.

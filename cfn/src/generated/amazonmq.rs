@@ -123,6 +123,7 @@ pub mod broker {
         pub fn attr_console_ur_ls(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConsoleURLs")
         }
+        setters!(CfnBrokerProps);
     }
 
     impl std::ops::Deref for CfnBroker {
@@ -270,6 +271,99 @@ pub mod broker {
             crate::entry(&mut map, "Users", &self.users)?;
             map.end()
         }
+    }
+
+    impl CfnBrokerProps {
+        /// `AuthenticationStrategy`, for [`CfnBroker::set`].
+        pub const AUTHENTICATION_STRATEGY: crate::Property<CfnBroker, Value<String>> = crate::Property::new(
+            "AuthenticationStrategy",
+        );
+        /// `AutoMinorVersionUpgrade`, for [`CfnBroker::set`].
+        pub const AUTO_MINOR_VERSION_UPGRADE: crate::Property<CfnBroker, Value<bool>> = crate::Property::new(
+            "AutoMinorVersionUpgrade",
+        );
+        /// `BrokerName`, for [`CfnBroker::set`].
+        pub const BROKER_NAME: crate::Property<CfnBroker, Value<String>> = crate::Property::new(
+            "BrokerName",
+        );
+        /// `Configuration`, for [`CfnBroker::set`].
+        pub const CONFIGURATION: crate::Property<CfnBroker, ConfigurationId> = crate::Property::new(
+            "Configuration",
+        );
+        /// `DataReplicationMode`, for [`CfnBroker::set`].
+        pub const DATA_REPLICATION_MODE: crate::Property<CfnBroker, Value<String>> = crate::Property::new(
+            "DataReplicationMode",
+        );
+        /// `DataReplicationPrimaryBrokerArn`, for [`CfnBroker::set`].
+        pub const DATA_REPLICATION_PRIMARY_BROKER_ARN: crate::Property<
+            CfnBroker,
+            Value<String>,
+        > = crate::Property::new("DataReplicationPrimaryBrokerArn");
+        /// `DeploymentMode`, for [`CfnBroker::set`].
+        pub const DEPLOYMENT_MODE: crate::Property<CfnBroker, Value<String>> = crate::Property::new(
+            "DeploymentMode",
+        );
+        /// `EncryptionOptions`, for [`CfnBroker::set`].
+        pub const ENCRYPTION_OPTIONS: crate::Property<CfnBroker, EncryptionOptions> = crate::Property::new(
+            "EncryptionOptions",
+        );
+        /// `EngineType`, for [`CfnBroker::set`].
+        pub const ENGINE_TYPE: crate::Property<CfnBroker, Value<String>> = crate::Property::new(
+            "EngineType",
+        );
+        /// `EngineVersion`, for [`CfnBroker::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnBroker, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `HostInstanceType`, for [`CfnBroker::set`].
+        pub const HOST_INSTANCE_TYPE: crate::Property<CfnBroker, Value<String>> = crate::Property::new(
+            "HostInstanceType",
+        );
+        /// `LdapServerMetadata`, for [`CfnBroker::set`].
+        pub const LDAP_SERVER_METADATA: crate::Property<CfnBroker, LdapServerMetadata> = crate::Property::new(
+            "LdapServerMetadata",
+        );
+        /// `Logs`, for [`CfnBroker::set`].
+        pub const LOGS: crate::Property<CfnBroker, LogList> = crate::Property::new(
+            "Logs",
+        );
+        /// `MaintenanceWindowStartTime`, for [`CfnBroker::set`].
+        pub const MAINTENANCE_WINDOW_START_TIME: crate::Property<
+            CfnBroker,
+            MaintenanceWindow,
+        > = crate::Property::new("MaintenanceWindowStartTime");
+        /// `PubliclyAccessible`, for [`CfnBroker::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<CfnBroker, Value<bool>> = crate::Property::new(
+            "PubliclyAccessible",
+        );
+        /// `ResourceShareArns`, for [`CfnBroker::set`].
+        pub const RESOURCE_SHARE_ARNS: crate::Property<CfnBroker, Vec<Value<String>>> = crate::Property::new(
+            "ResourceShareArns",
+        );
+        /// `SecurityGroups`, for [`CfnBroker::set`].
+        pub const SECURITY_GROUPS: crate::Property<CfnBroker, Vec<Value<String>>> = crate::Property::new(
+            "SecurityGroups",
+        );
+        /// `StorageSize`, for [`CfnBroker::set`].
+        pub const STORAGE_SIZE: crate::Property<CfnBroker, Value<i64>> = crate::Property::new(
+            "StorageSize",
+        );
+        /// `StorageType`, for [`CfnBroker::set`].
+        pub const STORAGE_TYPE: crate::Property<CfnBroker, Value<String>> = crate::Property::new(
+            "StorageType",
+        );
+        /// `SubnetIds`, for [`CfnBroker::set`].
+        pub const SUBNET_IDS: crate::Property<CfnBroker, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnBroker::set`].
+        pub const TAGS: crate::Property<CfnBroker, Vec<TagsEntry>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Users`, for [`CfnBroker::set`].
+        pub const USERS: crate::Property<CfnBroker, Vec<User>> = crate::Property::new(
+            "Users",
+        );
     }
 
     /// The `ConfigurationId` property type.
@@ -589,6 +683,7 @@ pub mod configuration {
         pub fn attr_revision(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Revision")
         }
+        setters!(CfnConfigurationProps);
     }
 
     impl std::ops::Deref for CfnConfiguration {
@@ -662,6 +757,38 @@ pub mod configuration {
             map.end()
         }
     }
+
+    impl CfnConfigurationProps {
+        /// `AuthenticationStrategy`, for [`CfnConfiguration::set`].
+        pub const AUTHENTICATION_STRATEGY: crate::Property<
+            CfnConfiguration,
+            Value<String>,
+        > = crate::Property::new("AuthenticationStrategy");
+        /// `Data`, for [`CfnConfiguration::set`].
+        pub const DATA: crate::Property<CfnConfiguration, Value<String>> = crate::Property::new(
+            "Data",
+        );
+        /// `Description`, for [`CfnConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<CfnConfiguration, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EngineType`, for [`CfnConfiguration::set`].
+        pub const ENGINE_TYPE: crate::Property<CfnConfiguration, Value<String>> = crate::Property::new(
+            "EngineType",
+        );
+        /// `EngineVersion`, for [`CfnConfiguration::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnConfiguration, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `Name`, for [`CfnConfiguration::set`].
+        pub const NAME: crate::Property<CfnConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnConfiguration::set`].
+        pub const TAGS: crate::Property<CfnConfiguration, Vec<TagsEntry>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::AmazonMQ::ConfigurationAssociation`: [`CfnConfigurationAssociation`], [`CfnConfigurationAssociationProps`] and their property types.
@@ -708,6 +835,7 @@ pub mod configuration_association {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnConfigurationAssociationProps);
     }
 
     impl std::ops::Deref for CfnConfigurationAssociation {
@@ -756,6 +884,18 @@ pub mod configuration_association {
             map.serialize_entry("Configuration", &self.configuration)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationAssociationProps {
+        /// `Broker`, for [`CfnConfigurationAssociation::set`].
+        pub const BROKER: crate::Property<CfnConfigurationAssociation, Value<String>> = crate::Property::new(
+            "Broker",
+        );
+        /// `Configuration`, for [`CfnConfigurationAssociation::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnConfigurationAssociation,
+            ConfigurationId,
+        > = crate::Property::new("Configuration");
     }
 
     /// The `ConfigurationId` property type.

@@ -74,6 +74,7 @@ pub mod app {
         pub fn attr_default_domain(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DefaultDomain")
         }
+        setters!(CfnAppProps);
     }
 
     impl std::ops::Deref for CfnApp {
@@ -191,6 +192,83 @@ pub mod app {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAppProps {
+        /// `AccessToken`, for [`CfnApp::set`].
+        pub const ACCESS_TOKEN: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "AccessToken",
+        );
+        /// `AutoBranchCreationConfig`, for [`CfnApp::set`].
+        pub const AUTO_BRANCH_CREATION_CONFIG: crate::Property<
+            CfnApp,
+            AutoBranchCreationConfig,
+        > = crate::Property::new("AutoBranchCreationConfig");
+        /// `BasicAuthConfig`, for [`CfnApp::set`].
+        pub const BASIC_AUTH_CONFIG: crate::Property<CfnApp, BasicAuthConfig> = crate::Property::new(
+            "BasicAuthConfig",
+        );
+        /// `BuildSpec`, for [`CfnApp::set`].
+        pub const BUILD_SPEC: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "BuildSpec",
+        );
+        /// `CacheConfig`, for [`CfnApp::set`].
+        pub const CACHE_CONFIG: crate::Property<CfnApp, CacheConfig> = crate::Property::new(
+            "CacheConfig",
+        );
+        /// `ComputeRoleArn`, for [`CfnApp::set`].
+        pub const COMPUTE_ROLE_ARN: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "ComputeRoleArn",
+        );
+        /// `CustomHeaders`, for [`CfnApp::set`].
+        pub const CUSTOM_HEADERS: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "CustomHeaders",
+        );
+        /// `CustomRules`, for [`CfnApp::set`].
+        pub const CUSTOM_RULES: crate::Property<CfnApp, Vec<CustomRule>> = crate::Property::new(
+            "CustomRules",
+        );
+        /// `Description`, for [`CfnApp::set`].
+        pub const DESCRIPTION: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnableBranchAutoDeletion`, for [`CfnApp::set`].
+        pub const ENABLE_BRANCH_AUTO_DELETION: crate::Property<CfnApp, Value<bool>> = crate::Property::new(
+            "EnableBranchAutoDeletion",
+        );
+        /// `EnvironmentVariables`, for [`CfnApp::set`].
+        pub const ENVIRONMENT_VARIABLES: crate::Property<
+            CfnApp,
+            Vec<EnvironmentVariable>,
+        > = crate::Property::new("EnvironmentVariables");
+        /// `IAMServiceRole`, for [`CfnApp::set`].
+        pub const IAM_SERVICE_ROLE: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "IAMServiceRole",
+        );
+        /// `JobConfig`, for [`CfnApp::set`].
+        pub const JOB_CONFIG: crate::Property<CfnApp, JobConfig> = crate::Property::new(
+            "JobConfig",
+        );
+        /// `Name`, for [`CfnApp::set`].
+        pub const NAME: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OauthToken`, for [`CfnApp::set`].
+        pub const OAUTH_TOKEN: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "OauthToken",
+        );
+        /// `Platform`, for [`CfnApp::set`].
+        pub const PLATFORM: crate::Property<CfnApp, Value<Platform>> = crate::Property::new(
+            "Platform",
+        );
+        /// `Repository`, for [`CfnApp::set`].
+        pub const REPOSITORY: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "Repository",
+        );
+        /// `Tags`, for [`CfnApp::set`].
+        pub const TAGS: crate::Property<CfnApp, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AutoBranchCreationConfig` property type.
@@ -541,6 +619,7 @@ pub mod branch {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnBranchProps);
     }
 
     impl std::ops::Deref for CfnBranch {
@@ -661,6 +740,75 @@ pub mod branch {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBranchProps {
+        /// `AppId`, for [`CfnBranch::set`].
+        pub const APP_ID: crate::Property<CfnBranch, Value<String>> = crate::Property::new(
+            "AppId",
+        );
+        /// `Backend`, for [`CfnBranch::set`].
+        pub const BACKEND: crate::Property<CfnBranch, Backend> = crate::Property::new(
+            "Backend",
+        );
+        /// `BasicAuthConfig`, for [`CfnBranch::set`].
+        pub const BASIC_AUTH_CONFIG: crate::Property<CfnBranch, BasicAuthConfig> = crate::Property::new(
+            "BasicAuthConfig",
+        );
+        /// `BranchName`, for [`CfnBranch::set`].
+        pub const BRANCH_NAME: crate::Property<CfnBranch, Value<String>> = crate::Property::new(
+            "BranchName",
+        );
+        /// `BuildSpec`, for [`CfnBranch::set`].
+        pub const BUILD_SPEC: crate::Property<CfnBranch, Value<String>> = crate::Property::new(
+            "BuildSpec",
+        );
+        /// `ComputeRoleArn`, for [`CfnBranch::set`].
+        pub const COMPUTE_ROLE_ARN: crate::Property<CfnBranch, Value<String>> = crate::Property::new(
+            "ComputeRoleArn",
+        );
+        /// `Description`, for [`CfnBranch::set`].
+        pub const DESCRIPTION: crate::Property<CfnBranch, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnableAutoBuild`, for [`CfnBranch::set`].
+        pub const ENABLE_AUTO_BUILD: crate::Property<CfnBranch, Value<bool>> = crate::Property::new(
+            "EnableAutoBuild",
+        );
+        /// `EnablePerformanceMode`, for [`CfnBranch::set`].
+        pub const ENABLE_PERFORMANCE_MODE: crate::Property<CfnBranch, Value<bool>> = crate::Property::new(
+            "EnablePerformanceMode",
+        );
+        /// `EnablePullRequestPreview`, for [`CfnBranch::set`].
+        pub const ENABLE_PULL_REQUEST_PREVIEW: crate::Property<CfnBranch, Value<bool>> = crate::Property::new(
+            "EnablePullRequestPreview",
+        );
+        /// `EnableSkewProtection`, for [`CfnBranch::set`].
+        pub const ENABLE_SKEW_PROTECTION: crate::Property<CfnBranch, Value<bool>> = crate::Property::new(
+            "EnableSkewProtection",
+        );
+        /// `EnvironmentVariables`, for [`CfnBranch::set`].
+        pub const ENVIRONMENT_VARIABLES: crate::Property<
+            CfnBranch,
+            Vec<EnvironmentVariable>,
+        > = crate::Property::new("EnvironmentVariables");
+        /// `Framework`, for [`CfnBranch::set`].
+        pub const FRAMEWORK: crate::Property<CfnBranch, Value<String>> = crate::Property::new(
+            "Framework",
+        );
+        /// `PullRequestEnvironmentName`, for [`CfnBranch::set`].
+        pub const PULL_REQUEST_ENVIRONMENT_NAME: crate::Property<
+            CfnBranch,
+            Value<String>,
+        > = crate::Property::new("PullRequestEnvironmentName");
+        /// `Stage`, for [`CfnBranch::set`].
+        pub const STAGE: crate::Property<CfnBranch, Value<Stage>> = crate::Property::new(
+            "Stage",
+        );
+        /// `Tags`, for [`CfnBranch::set`].
+        pub const TAGS: crate::Property<CfnBranch, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Backend` property type.
@@ -792,6 +940,7 @@ pub mod domain {
         pub fn attr_update_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateStatus")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -869,6 +1018,40 @@ pub mod domain {
             map.serialize_entry("SubDomainSettings", &self.sub_domain_settings)?;
             map.end()
         }
+    }
+
+    impl CfnDomainProps {
+        /// `AppId`, for [`CfnDomain::set`].
+        pub const APP_ID: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "AppId",
+        );
+        /// `AutoSubDomainCreationPatterns`, for [`CfnDomain::set`].
+        pub const AUTO_SUB_DOMAIN_CREATION_PATTERNS: crate::Property<
+            CfnDomain,
+            Vec<Value<String>>,
+        > = crate::Property::new("AutoSubDomainCreationPatterns");
+        /// `AutoSubDomainIAMRole`, for [`CfnDomain::set`].
+        pub const AUTO_SUB_DOMAIN_IAM_ROLE: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "AutoSubDomainIAMRole",
+        );
+        /// `CertificateSettings`, for [`CfnDomain::set`].
+        pub const CERTIFICATE_SETTINGS: crate::Property<
+            CfnDomain,
+            CertificateSettings,
+        > = crate::Property::new("CertificateSettings");
+        /// `DomainName`, for [`CfnDomain::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `EnableAutoSubDomain`, for [`CfnDomain::set`].
+        pub const ENABLE_AUTO_SUB_DOMAIN: crate::Property<CfnDomain, Value<bool>> = crate::Property::new(
+            "EnableAutoSubDomain",
+        );
+        /// `SubDomainSettings`, for [`CfnDomain::set`].
+        pub const SUB_DOMAIN_SETTINGS: crate::Property<
+            CfnDomain,
+            Vec<SubDomainSetting>,
+        > = crate::Property::new("SubDomainSettings");
     }
 
     /// The `CertificateSettings` property type.
@@ -1024,6 +1207,7 @@ pub mod webhook {
         pub fn attr_webhook_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WebhookUrl")
         }
+        setters!(CfnWebhookProps);
     }
 
     impl std::ops::Deref for CfnWebhook {
@@ -1077,6 +1261,25 @@ pub mod webhook {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnWebhookProps {
+        /// `AppId`, for [`CfnWebhook::set`].
+        pub const APP_ID: crate::Property<CfnWebhook, Value<String>> = crate::Property::new(
+            "AppId",
+        );
+        /// `BranchName`, for [`CfnWebhook::set`].
+        pub const BRANCH_NAME: crate::Property<CfnWebhook, Value<String>> = crate::Property::new(
+            "BranchName",
+        );
+        /// `Description`, for [`CfnWebhook::set`].
+        pub const DESCRIPTION: crate::Property<CfnWebhook, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Tags`, for [`CfnWebhook::set`].
+        pub const TAGS: crate::Property<CfnWebhook, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 

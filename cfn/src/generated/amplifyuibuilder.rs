@@ -72,6 +72,7 @@ pub mod component {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnComponentProps);
     }
 
     impl std::ops::Deref for CfnComponent {
@@ -149,6 +150,71 @@ pub mod component {
             crate::entry(&mut map, "Variants", &self.variants)?;
             map.end()
         }
+    }
+
+    impl CfnComponentProps {
+        /// `AppId`, for [`CfnComponent::set`].
+        pub const APP_ID: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "AppId",
+        );
+        /// `BindingProperties`, for [`CfnComponent::set`].
+        pub const BINDING_PROPERTIES: crate::Property<
+            CfnComponent,
+            indexmap::IndexMap<String, ComponentBindingPropertiesValue>,
+        > = crate::Property::new("BindingProperties");
+        /// `Children`, for [`CfnComponent::set`].
+        pub const CHILDREN: crate::Property<CfnComponent, Vec<ComponentChild>> = crate::Property::new(
+            "Children",
+        );
+        /// `CollectionProperties`, for [`CfnComponent::set`].
+        pub const COLLECTION_PROPERTIES: crate::Property<
+            CfnComponent,
+            indexmap::IndexMap<String, ComponentDataConfiguration>,
+        > = crate::Property::new("CollectionProperties");
+        /// `ComponentType`, for [`CfnComponent::set`].
+        pub const COMPONENT_TYPE: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "ComponentType",
+        );
+        /// `EnvironmentName`, for [`CfnComponent::set`].
+        pub const ENVIRONMENT_NAME: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "EnvironmentName",
+        );
+        /// `Events`, for [`CfnComponent::set`].
+        pub const EVENTS: crate::Property<
+            CfnComponent,
+            indexmap::IndexMap<String, ComponentEvent>,
+        > = crate::Property::new("Events");
+        /// `Name`, for [`CfnComponent::set`].
+        pub const NAME: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Overrides`, for [`CfnComponent::set`].
+        pub const OVERRIDES: crate::Property<
+            CfnComponent,
+            indexmap::IndexMap<String, indexmap::IndexMap<String, Value<String>>>,
+        > = crate::Property::new("Overrides");
+        /// `Properties`, for [`CfnComponent::set`].
+        pub const PROPERTIES: crate::Property<
+            CfnComponent,
+            indexmap::IndexMap<String, ComponentProperty>,
+        > = crate::Property::new("Properties");
+        /// `SchemaVersion`, for [`CfnComponent::set`].
+        pub const SCHEMA_VERSION: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "SchemaVersion",
+        );
+        /// `SourceId`, for [`CfnComponent::set`].
+        pub const SOURCE_ID: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "SourceId",
+        );
+        /// `Tags`, for [`CfnComponent::set`].
+        pub const TAGS: crate::Property<
+            CfnComponent,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Variants`, for [`CfnComponent::set`].
+        pub const VARIANTS: crate::Property<CfnComponent, Vec<ComponentVariant>> = crate::Property::new(
+            "Variants",
+        );
     }
 
     /// The `ComponentBindingPropertiesValue` property type.
@@ -765,6 +831,7 @@ pub mod form {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnFormProps);
     }
 
     impl std::ops::Deref for CfnForm {
@@ -830,6 +897,58 @@ pub mod form {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFormProps {
+        /// `AppId`, for [`CfnForm::set`].
+        pub const APP_ID: crate::Property<CfnForm, Value<String>> = crate::Property::new(
+            "AppId",
+        );
+        /// `Cta`, for [`CfnForm::set`].
+        pub const CTA: crate::Property<CfnForm, FormCta> = crate::Property::new("Cta");
+        /// `DataType`, for [`CfnForm::set`].
+        pub const DATA_TYPE: crate::Property<CfnForm, FormDataTypeConfig> = crate::Property::new(
+            "DataType",
+        );
+        /// `EnvironmentName`, for [`CfnForm::set`].
+        pub const ENVIRONMENT_NAME: crate::Property<CfnForm, Value<String>> = crate::Property::new(
+            "EnvironmentName",
+        );
+        /// `Fields`, for [`CfnForm::set`].
+        pub const FIELDS: crate::Property<
+            CfnForm,
+            indexmap::IndexMap<String, FieldConfig>,
+        > = crate::Property::new("Fields");
+        /// `FormActionType`, for [`CfnForm::set`].
+        pub const FORM_ACTION_TYPE: crate::Property<CfnForm, Value<FormActionType>> = crate::Property::new(
+            "FormActionType",
+        );
+        /// `LabelDecorator`, for [`CfnForm::set`].
+        pub const LABEL_DECORATOR: crate::Property<CfnForm, Value<LabelDecorator>> = crate::Property::new(
+            "LabelDecorator",
+        );
+        /// `Name`, for [`CfnForm::set`].
+        pub const NAME: crate::Property<CfnForm, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SchemaVersion`, for [`CfnForm::set`].
+        pub const SCHEMA_VERSION: crate::Property<CfnForm, Value<String>> = crate::Property::new(
+            "SchemaVersion",
+        );
+        /// `SectionalElements`, for [`CfnForm::set`].
+        pub const SECTIONAL_ELEMENTS: crate::Property<
+            CfnForm,
+            indexmap::IndexMap<String, SectionalElement>,
+        > = crate::Property::new("SectionalElements");
+        /// `Style`, for [`CfnForm::set`].
+        pub const STYLE: crate::Property<CfnForm, FormStyle> = crate::Property::new(
+            "Style",
+        );
+        /// `Tags`, for [`CfnForm::set`].
+        pub const TAGS: crate::Property<
+            CfnForm,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `FormCta` property type.
@@ -1702,6 +1821,7 @@ pub mod theme {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnThemeProps);
     }
 
     impl std::ops::Deref for CfnTheme {
@@ -1749,6 +1869,34 @@ pub mod theme {
             crate::entry(&mut map, "Values", &self.values)?;
             map.end()
         }
+    }
+
+    impl CfnThemeProps {
+        /// `AppId`, for [`CfnTheme::set`].
+        pub const APP_ID: crate::Property<CfnTheme, Value<String>> = crate::Property::new(
+            "AppId",
+        );
+        /// `EnvironmentName`, for [`CfnTheme::set`].
+        pub const ENVIRONMENT_NAME: crate::Property<CfnTheme, Value<String>> = crate::Property::new(
+            "EnvironmentName",
+        );
+        /// `Name`, for [`CfnTheme::set`].
+        pub const NAME: crate::Property<CfnTheme, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Overrides`, for [`CfnTheme::set`].
+        pub const OVERRIDES: crate::Property<CfnTheme, Vec<ThemeValues>> = crate::Property::new(
+            "Overrides",
+        );
+        /// `Tags`, for [`CfnTheme::set`].
+        pub const TAGS: crate::Property<
+            CfnTheme,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Values`, for [`CfnTheme::set`].
+        pub const VALUES: crate::Property<CfnTheme, Vec<ThemeValues>> = crate::Property::new(
+            "Values",
+        );
     }
 
     /// The `ThemeValues` property type.

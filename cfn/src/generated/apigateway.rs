@@ -78,6 +78,7 @@ pub mod account {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnAccountProps);
     }
 
     impl std::ops::Deref for CfnAccount {
@@ -110,6 +111,13 @@ pub mod account {
             crate::entry(&mut map, "CloudWatchRoleArn", &self.cloud_watch_role_arn)?;
             map.end()
         }
+    }
+
+    impl CfnAccountProps {
+        /// `CloudWatchRoleArn`, for [`CfnAccount::set`].
+        pub const CLOUD_WATCH_ROLE_ARN: crate::Property<CfnAccount, Value<String>> = crate::Property::new(
+            "CloudWatchRoleArn",
+        );
     }
 }
 
@@ -161,6 +169,7 @@ pub mod api_key {
         pub fn attr_api_key_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("APIKeyId")
         }
+        setters!(CfnApiKeyProps);
     }
 
     impl std::ops::Deref for CfnApiKey {
@@ -214,6 +223,41 @@ pub mod api_key {
             crate::entry(&mut map, "Value", &self.value)?;
             map.end()
         }
+    }
+
+    impl CfnApiKeyProps {
+        /// `CustomerId`, for [`CfnApiKey::set`].
+        pub const CUSTOMER_ID: crate::Property<CfnApiKey, Value<String>> = crate::Property::new(
+            "CustomerId",
+        );
+        /// `Description`, for [`CfnApiKey::set`].
+        pub const DESCRIPTION: crate::Property<CfnApiKey, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Enabled`, for [`CfnApiKey::set`].
+        pub const ENABLED: crate::Property<CfnApiKey, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `GenerateDistinctId`, for [`CfnApiKey::set`].
+        pub const GENERATE_DISTINCT_ID: crate::Property<CfnApiKey, Value<bool>> = crate::Property::new(
+            "GenerateDistinctId",
+        );
+        /// `Name`, for [`CfnApiKey::set`].
+        pub const NAME: crate::Property<CfnApiKey, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `StageKeys`, for [`CfnApiKey::set`].
+        pub const STAGE_KEYS: crate::Property<CfnApiKey, Vec<StageKey>> = crate::Property::new(
+            "StageKeys",
+        );
+        /// `Tags`, for [`CfnApiKey::set`].
+        pub const TAGS: crate::Property<CfnApiKey, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Value`, for [`CfnApiKey::set`].
+        pub const VALUE: crate::Property<CfnApiKey, Value<String>> = crate::Property::new(
+            "Value",
+        );
     }
 
     /// `StageKey` is a property of the [AWS::ApiGateway::ApiKey](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html) resource that specifies the stage to associate with the API key.
@@ -286,6 +330,7 @@ pub mod authorizer {
         pub fn attr_authorizer_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AuthorizerId")
         }
+        setters!(CfnAuthorizerProps);
     }
 
     impl std::ops::Deref for CfnAuthorizer {
@@ -380,6 +425,52 @@ pub mod authorizer {
             map.end()
         }
     }
+
+    impl CfnAuthorizerProps {
+        /// `AuthType`, for [`CfnAuthorizer::set`].
+        pub const AUTH_TYPE: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "AuthType",
+        );
+        /// `AuthorizerCredentials`, for [`CfnAuthorizer::set`].
+        pub const AUTHORIZER_CREDENTIALS: crate::Property<
+            CfnAuthorizer,
+            Value<String>,
+        > = crate::Property::new("AuthorizerCredentials");
+        /// `AuthorizerResultTtlInSeconds`, for [`CfnAuthorizer::set`].
+        pub const AUTHORIZER_RESULT_TTL_IN_SECONDS: crate::Property<
+            CfnAuthorizer,
+            Value<i64>,
+        > = crate::Property::new("AuthorizerResultTtlInSeconds");
+        /// `AuthorizerUri`, for [`CfnAuthorizer::set`].
+        pub const AUTHORIZER_URI: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "AuthorizerUri",
+        );
+        /// `IdentitySource`, for [`CfnAuthorizer::set`].
+        pub const IDENTITY_SOURCE: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "IdentitySource",
+        );
+        /// `IdentityValidationExpression`, for [`CfnAuthorizer::set`].
+        pub const IDENTITY_VALIDATION_EXPRESSION: crate::Property<
+            CfnAuthorizer,
+            Value<String>,
+        > = crate::Property::new("IdentityValidationExpression");
+        /// `Name`, for [`CfnAuthorizer::set`].
+        pub const NAME: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProviderARNs`, for [`CfnAuthorizer::set`].
+        pub const PROVIDER_AR_NS: crate::Property<CfnAuthorizer, Vec<Value<String>>> = crate::Property::new(
+            "ProviderARNs",
+        );
+        /// `RestApiId`, for [`CfnAuthorizer::set`].
+        pub const REST_API_ID: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
+        /// `Type`, for [`CfnAuthorizer::set`].
+        pub const TYPE: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "Type",
+        );
+    }
 }
 
 /// `AWS::ApiGateway::BasePathMapping`: [`CfnBasePathMapping`], [`CfnBasePathMappingProps`] and their property types.
@@ -425,6 +516,7 @@ pub mod base_path_mapping {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnBasePathMappingProps);
     }
 
     impl std::ops::Deref for CfnBasePathMapping {
@@ -479,6 +571,25 @@ pub mod base_path_mapping {
             map.end()
         }
     }
+
+    impl CfnBasePathMappingProps {
+        /// `BasePath`, for [`CfnBasePathMapping::set`].
+        pub const BASE_PATH: crate::Property<CfnBasePathMapping, Value<String>> = crate::Property::new(
+            "BasePath",
+        );
+        /// `DomainName`, for [`CfnBasePathMapping::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnBasePathMapping, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `RestApiId`, for [`CfnBasePathMapping::set`].
+        pub const REST_API_ID: crate::Property<CfnBasePathMapping, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
+        /// `Stage`, for [`CfnBasePathMapping::set`].
+        pub const STAGE: crate::Property<CfnBasePathMapping, Value<String>> = crate::Property::new(
+            "Stage",
+        );
+    }
 }
 
 /// `AWS::ApiGateway::BasePathMappingV2`: [`CfnBasePathMappingV2`], [`CfnBasePathMappingV2Props`] and their property types.
@@ -528,6 +639,7 @@ pub mod base_path_mapping_v2 {
         pub fn attr_base_path_mapping_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BasePathMappingArn")
         }
+        setters!(CfnBasePathMappingV2Props);
     }
 
     impl std::ops::Deref for CfnBasePathMappingV2 {
@@ -585,6 +697,26 @@ pub mod base_path_mapping_v2 {
             map.end()
         }
     }
+
+    impl CfnBasePathMappingV2Props {
+        /// `BasePath`, for [`CfnBasePathMappingV2::set`].
+        pub const BASE_PATH: crate::Property<CfnBasePathMappingV2, Value<String>> = crate::Property::new(
+            "BasePath",
+        );
+        /// `DomainNameArn`, for [`CfnBasePathMappingV2::set`].
+        pub const DOMAIN_NAME_ARN: crate::Property<
+            CfnBasePathMappingV2,
+            Value<String>,
+        > = crate::Property::new("DomainNameArn");
+        /// `RestApiId`, for [`CfnBasePathMappingV2::set`].
+        pub const REST_API_ID: crate::Property<CfnBasePathMappingV2, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
+        /// `Stage`, for [`CfnBasePathMappingV2::set`].
+        pub const STAGE: crate::Property<CfnBasePathMappingV2, Value<String>> = crate::Property::new(
+            "Stage",
+        );
+    }
 }
 
 /// `AWS::ApiGateway::ClientCertificate`: [`CfnClientCertificate`], [`CfnClientCertificateProps`] and their property types.
@@ -631,6 +763,7 @@ pub mod client_certificate {
         pub fn attr_client_certificate_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ClientCertificateId")
         }
+        setters!(CfnClientCertificateProps);
     }
 
     impl std::ops::Deref for CfnClientCertificate {
@@ -666,6 +799,17 @@ pub mod client_certificate {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClientCertificateProps {
+        /// `Description`, for [`CfnClientCertificate::set`].
+        pub const DESCRIPTION: crate::Property<CfnClientCertificate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Tags`, for [`CfnClientCertificate::set`].
+        pub const TAGS: crate::Property<CfnClientCertificate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -718,6 +862,7 @@ pub mod deployment {
         pub fn attr_deployment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeploymentId")
         }
+        setters!(CfnDeploymentProps);
     }
 
     impl std::ops::Deref for CfnDeployment {
@@ -779,6 +924,30 @@ pub mod deployment {
             crate::entry(&mut map, "StageName", &self.stage_name)?;
             map.end()
         }
+    }
+
+    impl CfnDeploymentProps {
+        /// `DeploymentCanarySettings`, for [`CfnDeployment::set`].
+        pub const DEPLOYMENT_CANARY_SETTINGS: crate::Property<
+            CfnDeployment,
+            DeploymentCanarySettings,
+        > = crate::Property::new("DeploymentCanarySettings");
+        /// `Description`, for [`CfnDeployment::set`].
+        pub const DESCRIPTION: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `RestApiId`, for [`CfnDeployment::set`].
+        pub const REST_API_ID: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
+        /// `StageDescription`, for [`CfnDeployment::set`].
+        pub const STAGE_DESCRIPTION: crate::Property<CfnDeployment, StageDescription> = crate::Property::new(
+            "StageDescription",
+        );
+        /// `StageName`, for [`CfnDeployment::set`].
+        pub const STAGE_NAME: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "StageName",
+        );
     }
 
     /// The `DeploymentCanarySettings` property type specifies settings for the canary deployment.
@@ -987,6 +1156,7 @@ pub mod documentation_part {
         pub fn attr_documentation_part_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DocumentationPartId")
         }
+        setters!(CfnDocumentationPartProps);
     }
 
     impl std::ops::Deref for CfnDocumentationPart {
@@ -1040,6 +1210,21 @@ pub mod documentation_part {
             map.serialize_entry("RestApiId", &self.rest_api_id)?;
             map.end()
         }
+    }
+
+    impl CfnDocumentationPartProps {
+        /// `Location`, for [`CfnDocumentationPart::set`].
+        pub const LOCATION: crate::Property<CfnDocumentationPart, Location> = crate::Property::new(
+            "Location",
+        );
+        /// `Properties`, for [`CfnDocumentationPart::set`].
+        pub const PROPERTIES: crate::Property<CfnDocumentationPart, Value<String>> = crate::Property::new(
+            "Properties",
+        );
+        /// `RestApiId`, for [`CfnDocumentationPart::set`].
+        pub const REST_API_ID: crate::Property<CfnDocumentationPart, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
     }
 
     /// The `Location` property specifies the location of the Amazon API Gateway API entity that the documentation applies to. `Location` is a property of the [AWS::ApiGateway::DocumentationPart](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html) resource.
@@ -1184,6 +1369,7 @@ pub mod documentation_version {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnDocumentationVersionProps);
     }
 
     impl std::ops::Deref for CfnDocumentationVersion {
@@ -1236,6 +1422,22 @@ pub mod documentation_version {
             map.serialize_entry("RestApiId", &self.rest_api_id)?;
             map.end()
         }
+    }
+
+    impl CfnDocumentationVersionProps {
+        /// `Description`, for [`CfnDocumentationVersion::set`].
+        pub const DESCRIPTION: crate::Property<CfnDocumentationVersion, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DocumentationVersion`, for [`CfnDocumentationVersion::set`].
+        pub const DOCUMENTATION_VERSION: crate::Property<
+            CfnDocumentationVersion,
+            Value<String>,
+        > = crate::Property::new("DocumentationVersion");
+        /// `RestApiId`, for [`CfnDocumentationVersion::set`].
+        pub const REST_API_ID: crate::Property<CfnDocumentationVersion, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
     }
 }
 
@@ -1305,6 +1507,7 @@ pub mod domain_name {
         pub fn attr_distribution_hosted_zone_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DistributionHostedZoneId")
         }
+        setters!(CfnDomainNameProps);
     }
 
     impl std::ops::Deref for CfnDomainName {
@@ -1380,6 +1583,53 @@ pub mod domain_name {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainNameProps {
+        /// `CertificateArn`, for [`CfnDomainName::set`].
+        pub const CERTIFICATE_ARN: crate::Property<CfnDomainName, Value<String>> = crate::Property::new(
+            "CertificateArn",
+        );
+        /// `DomainName`, for [`CfnDomainName::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomainName, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `EndpointAccessMode`, for [`CfnDomainName::set`].
+        pub const ENDPOINT_ACCESS_MODE: crate::Property<CfnDomainName, Value<String>> = crate::Property::new(
+            "EndpointAccessMode",
+        );
+        /// `EndpointConfiguration`, for [`CfnDomainName::set`].
+        pub const ENDPOINT_CONFIGURATION: crate::Property<
+            CfnDomainName,
+            EndpointConfiguration,
+        > = crate::Property::new("EndpointConfiguration");
+        /// `MutualTlsAuthentication`, for [`CfnDomainName::set`].
+        pub const MUTUAL_TLS_AUTHENTICATION: crate::Property<
+            CfnDomainName,
+            MutualTlsAuthentication,
+        > = crate::Property::new("MutualTlsAuthentication");
+        /// `OwnershipVerificationCertificateArn`, for [`CfnDomainName::set`].
+        pub const OWNERSHIP_VERIFICATION_CERTIFICATE_ARN: crate::Property<
+            CfnDomainName,
+            Value<String>,
+        > = crate::Property::new("OwnershipVerificationCertificateArn");
+        /// `RegionalCertificateArn`, for [`CfnDomainName::set`].
+        pub const REGIONAL_CERTIFICATE_ARN: crate::Property<
+            CfnDomainName,
+            Value<String>,
+        > = crate::Property::new("RegionalCertificateArn");
+        /// `RoutingMode`, for [`CfnDomainName::set`].
+        pub const ROUTING_MODE: crate::Property<CfnDomainName, Value<RoutingMode>> = crate::Property::new(
+            "RoutingMode",
+        );
+        /// `SecurityPolicy`, for [`CfnDomainName::set`].
+        pub const SECURITY_POLICY: crate::Property<CfnDomainName, Value<String>> = crate::Property::new(
+            "SecurityPolicy",
+        );
+        /// `Tags`, for [`CfnDomainName::set`].
+        pub const TAGS: crate::Property<CfnDomainName, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of an Amazon API Gateway domain name.
@@ -1518,6 +1768,7 @@ pub mod domain_name_access_association {
         pub fn attr_domain_name_access_association_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainNameAccessAssociationArn")
         }
+        setters!(CfnDomainNameAccessAssociationProps);
     }
 
     impl std::ops::Deref for CfnDomainNameAccessAssociation {
@@ -1583,6 +1834,29 @@ pub mod domain_name_access_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainNameAccessAssociationProps {
+        /// `AccessAssociationSource`, for [`CfnDomainNameAccessAssociation::set`].
+        pub const ACCESS_ASSOCIATION_SOURCE: crate::Property<
+            CfnDomainNameAccessAssociation,
+            Value<String>,
+        > = crate::Property::new("AccessAssociationSource");
+        /// `AccessAssociationSourceType`, for [`CfnDomainNameAccessAssociation::set`].
+        pub const ACCESS_ASSOCIATION_SOURCE_TYPE: crate::Property<
+            CfnDomainNameAccessAssociation,
+            Value<AccessAssociationSourceType>,
+        > = crate::Property::new("AccessAssociationSourceType");
+        /// `DomainNameArn`, for [`CfnDomainNameAccessAssociation::set`].
+        pub const DOMAIN_NAME_ARN: crate::Property<
+            CfnDomainNameAccessAssociation,
+            Value<String>,
+        > = crate::Property::new("DomainNameArn");
+        /// `Tags`, for [`CfnDomainNameAccessAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnDomainNameAccessAssociation,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// The source type of the domain name access association resource.
@@ -1673,6 +1947,7 @@ pub mod domain_name_v2 {
         pub fn attr_domain_name_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainNameArn")
         }
+        setters!(CfnDomainNameV2Props);
     }
 
     impl std::ops::Deref for CfnDomainNameV2 {
@@ -1730,6 +2005,43 @@ pub mod domain_name_v2 {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainNameV2Props {
+        /// `CertificateArn`, for [`CfnDomainNameV2::set`].
+        pub const CERTIFICATE_ARN: crate::Property<CfnDomainNameV2, Value<String>> = crate::Property::new(
+            "CertificateArn",
+        );
+        /// `DomainName`, for [`CfnDomainNameV2::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomainNameV2, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `EndpointAccessMode`, for [`CfnDomainNameV2::set`].
+        pub const ENDPOINT_ACCESS_MODE: crate::Property<
+            CfnDomainNameV2,
+            Value<String>,
+        > = crate::Property::new("EndpointAccessMode");
+        /// `EndpointConfiguration`, for [`CfnDomainNameV2::set`].
+        pub const ENDPOINT_CONFIGURATION: crate::Property<
+            CfnDomainNameV2,
+            EndpointConfiguration,
+        > = crate::Property::new("EndpointConfiguration");
+        /// `Policy`, for [`CfnDomainNameV2::set`].
+        pub const POLICY: crate::Property<CfnDomainNameV2, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `RoutingMode`, for [`CfnDomainNameV2::set`].
+        pub const ROUTING_MODE: crate::Property<CfnDomainNameV2, Value<RoutingMode>> = crate::Property::new(
+            "RoutingMode",
+        );
+        /// `SecurityPolicy`, for [`CfnDomainNameV2::set`].
+        pub const SECURITY_POLICY: crate::Property<CfnDomainNameV2, Value<String>> = crate::Property::new(
+            "SecurityPolicy",
+        );
+        /// `Tags`, for [`CfnDomainNameV2::set`].
+        pub const TAGS: crate::Property<CfnDomainNameV2, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `EndpointConfiguration` property type.
@@ -1842,6 +2154,7 @@ pub mod gateway_response {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnGatewayResponseProps);
     }
 
     impl std::ops::Deref for CfnGatewayResponse {
@@ -1903,6 +2216,31 @@ pub mod gateway_response {
             map.end()
         }
     }
+
+    impl CfnGatewayResponseProps {
+        /// `ResponseParameters`, for [`CfnGatewayResponse::set`].
+        pub const RESPONSE_PARAMETERS: crate::Property<
+            CfnGatewayResponse,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("ResponseParameters");
+        /// `ResponseTemplates`, for [`CfnGatewayResponse::set`].
+        pub const RESPONSE_TEMPLATES: crate::Property<
+            CfnGatewayResponse,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("ResponseTemplates");
+        /// `ResponseType`, for [`CfnGatewayResponse::set`].
+        pub const RESPONSE_TYPE: crate::Property<CfnGatewayResponse, Value<String>> = crate::Property::new(
+            "ResponseType",
+        );
+        /// `RestApiId`, for [`CfnGatewayResponse::set`].
+        pub const REST_API_ID: crate::Property<CfnGatewayResponse, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
+        /// `StatusCode`, for [`CfnGatewayResponse::set`].
+        pub const STATUS_CODE: crate::Property<CfnGatewayResponse, Value<String>> = crate::Property::new(
+            "StatusCode",
+        );
+    }
 }
 
 /// `AWS::ApiGateway::Method`: [`CfnMethod`], [`CfnMethodProps`] and their property types.
@@ -1950,6 +2288,7 @@ pub mod method {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnMethodProps);
     }
 
     impl std::ops::Deref for CfnMethod {
@@ -2043,6 +2382,63 @@ pub mod method {
             map.serialize_entry("RestApiId", &self.rest_api_id)?;
             map.end()
         }
+    }
+
+    impl CfnMethodProps {
+        /// `ApiKeyRequired`, for [`CfnMethod::set`].
+        pub const API_KEY_REQUIRED: crate::Property<CfnMethod, Value<bool>> = crate::Property::new(
+            "ApiKeyRequired",
+        );
+        /// `AuthorizationScopes`, for [`CfnMethod::set`].
+        pub const AUTHORIZATION_SCOPES: crate::Property<CfnMethod, Vec<Value<String>>> = crate::Property::new(
+            "AuthorizationScopes",
+        );
+        /// `AuthorizationType`, for [`CfnMethod::set`].
+        pub const AUTHORIZATION_TYPE: crate::Property<CfnMethod, Value<String>> = crate::Property::new(
+            "AuthorizationType",
+        );
+        /// `AuthorizerId`, for [`CfnMethod::set`].
+        pub const AUTHORIZER_ID: crate::Property<CfnMethod, Value<String>> = crate::Property::new(
+            "AuthorizerId",
+        );
+        /// `HttpMethod`, for [`CfnMethod::set`].
+        pub const HTTP_METHOD: crate::Property<CfnMethod, Value<String>> = crate::Property::new(
+            "HttpMethod",
+        );
+        /// `Integration`, for [`CfnMethod::set`].
+        pub const INTEGRATION: crate::Property<CfnMethod, Integration> = crate::Property::new(
+            "Integration",
+        );
+        /// `MethodResponses`, for [`CfnMethod::set`].
+        pub const METHOD_RESPONSES: crate::Property<CfnMethod, Vec<MethodResponse>> = crate::Property::new(
+            "MethodResponses",
+        );
+        /// `OperationName`, for [`CfnMethod::set`].
+        pub const OPERATION_NAME: crate::Property<CfnMethod, Value<String>> = crate::Property::new(
+            "OperationName",
+        );
+        /// `RequestModels`, for [`CfnMethod::set`].
+        pub const REQUEST_MODELS: crate::Property<
+            CfnMethod,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("RequestModels");
+        /// `RequestParameters`, for [`CfnMethod::set`].
+        pub const REQUEST_PARAMETERS: crate::Property<
+            CfnMethod,
+            indexmap::IndexMap<String, serde_json::Value>,
+        > = crate::Property::new("RequestParameters");
+        /// `RequestValidatorId`, for [`CfnMethod::set`].
+        pub const REQUEST_VALIDATOR_ID: crate::Property<CfnMethod, Value<String>> = crate::Property::new(
+            "RequestValidatorId",
+        );
+        /// `ResourceId`, for [`CfnMethod::set`].
+        pub const RESOURCE_ID: crate::Property<CfnMethod, Value<String>> = crate::Property::new(
+            "ResourceId",
+        );
+        /// `RestApiId`, for [`CfnMethod::set`].
+        pub const REST_API_ID: crate::Property<CfnMethod, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
     }
 
     /// `Integration` is a property of the [AWS::ApiGateway::Method](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html) resource that specifies information about the target backend that a method calls.
@@ -2501,6 +2897,7 @@ pub mod model {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnModelProps);
     }
 
     impl std::ops::Deref for CfnModel {
@@ -2559,6 +2956,29 @@ pub mod model {
             map.end()
         }
     }
+
+    impl CfnModelProps {
+        /// `ContentType`, for [`CfnModel::set`].
+        pub const CONTENT_TYPE: crate::Property<CfnModel, Value<String>> = crate::Property::new(
+            "ContentType",
+        );
+        /// `Description`, for [`CfnModel::set`].
+        pub const DESCRIPTION: crate::Property<CfnModel, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnModel::set`].
+        pub const NAME: crate::Property<CfnModel, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RestApiId`, for [`CfnModel::set`].
+        pub const REST_API_ID: crate::Property<CfnModel, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
+        /// `Schema`, for [`CfnModel::set`].
+        pub const SCHEMA: crate::Property<CfnModel, serde_json::Value> = crate::Property::new(
+            "Schema",
+        );
+    }
 }
 
 /// `AWS::ApiGateway::RequestValidator`: [`CfnRequestValidator`], [`CfnRequestValidatorProps`] and their property types.
@@ -2609,6 +3029,7 @@ pub mod request_validator {
         pub fn attr_request_validator_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RequestValidatorId")
         }
+        setters!(CfnRequestValidatorProps);
     }
 
     impl std::ops::Deref for CfnRequestValidator {
@@ -2667,6 +3088,27 @@ pub mod request_validator {
             map.end()
         }
     }
+
+    impl CfnRequestValidatorProps {
+        /// `Name`, for [`CfnRequestValidator::set`].
+        pub const NAME: crate::Property<CfnRequestValidator, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RestApiId`, for [`CfnRequestValidator::set`].
+        pub const REST_API_ID: crate::Property<CfnRequestValidator, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
+        /// `ValidateRequestBody`, for [`CfnRequestValidator::set`].
+        pub const VALIDATE_REQUEST_BODY: crate::Property<
+            CfnRequestValidator,
+            Value<bool>,
+        > = crate::Property::new("ValidateRequestBody");
+        /// `ValidateRequestParameters`, for [`CfnRequestValidator::set`].
+        pub const VALIDATE_REQUEST_PARAMETERS: crate::Property<
+            CfnRequestValidator,
+            Value<bool>,
+        > = crate::Property::new("ValidateRequestParameters");
+    }
 }
 
 /// `AWS::ApiGateway::Resource`: [`CfnResource`], [`CfnResourceProps`] and their property types.
@@ -2718,6 +3160,7 @@ pub mod resource {
         pub fn attr_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceId")
         }
+        setters!(CfnResourceProps);
     }
 
     impl std::ops::Deref for CfnResource {
@@ -2772,6 +3215,21 @@ pub mod resource {
             map.end()
         }
     }
+
+    impl CfnResourceProps {
+        /// `ParentId`, for [`CfnResource::set`].
+        pub const PARENT_ID: crate::Property<CfnResource, Value<String>> = crate::Property::new(
+            "ParentId",
+        );
+        /// `PathPart`, for [`CfnResource::set`].
+        pub const PATH_PART: crate::Property<CfnResource, Value<String>> = crate::Property::new(
+            "PathPart",
+        );
+        /// `RestApiId`, for [`CfnResource::set`].
+        pub const REST_API_ID: crate::Property<CfnResource, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
+    }
 }
 
 /// `AWS::ApiGateway::RestApi`: [`CfnRestApi`], [`CfnRestApiProps`] and their property types.
@@ -2823,6 +3281,7 @@ pub mod rest_api {
         pub fn attr_root_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RootResourceId")
         }
+        setters!(CfnRestApiProps);
     }
 
     impl std::ops::Deref for CfnRestApi {
@@ -2918,6 +3377,83 @@ pub mod rest_api {
             crate::entry(&mut map, "Version", &self.version)?;
             map.end()
         }
+    }
+
+    impl CfnRestApiProps {
+        /// `ApiKeySourceType`, for [`CfnRestApi::set`].
+        pub const API_KEY_SOURCE_TYPE: crate::Property<CfnRestApi, Value<String>> = crate::Property::new(
+            "ApiKeySourceType",
+        );
+        /// `BinaryMediaTypes`, for [`CfnRestApi::set`].
+        pub const BINARY_MEDIA_TYPES: crate::Property<CfnRestApi, Vec<Value<String>>> = crate::Property::new(
+            "BinaryMediaTypes",
+        );
+        /// `Body`, for [`CfnRestApi::set`].
+        pub const BODY: crate::Property<CfnRestApi, serde_json::Value> = crate::Property::new(
+            "Body",
+        );
+        /// `BodyS3Location`, for [`CfnRestApi::set`].
+        pub const BODY_S3_LOCATION: crate::Property<CfnRestApi, S3Location> = crate::Property::new(
+            "BodyS3Location",
+        );
+        /// `CloneFrom`, for [`CfnRestApi::set`].
+        pub const CLONE_FROM: crate::Property<CfnRestApi, Value<String>> = crate::Property::new(
+            "CloneFrom",
+        );
+        /// `Description`, for [`CfnRestApi::set`].
+        pub const DESCRIPTION: crate::Property<CfnRestApi, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisableExecuteApiEndpoint`, for [`CfnRestApi::set`].
+        pub const DISABLE_EXECUTE_API_ENDPOINT: crate::Property<
+            CfnRestApi,
+            Value<bool>,
+        > = crate::Property::new("DisableExecuteApiEndpoint");
+        /// `EndpointAccessMode`, for [`CfnRestApi::set`].
+        pub const ENDPOINT_ACCESS_MODE: crate::Property<CfnRestApi, Value<String>> = crate::Property::new(
+            "EndpointAccessMode",
+        );
+        /// `EndpointConfiguration`, for [`CfnRestApi::set`].
+        pub const ENDPOINT_CONFIGURATION: crate::Property<
+            CfnRestApi,
+            EndpointConfiguration,
+        > = crate::Property::new("EndpointConfiguration");
+        /// `FailOnWarnings`, for [`CfnRestApi::set`].
+        pub const FAIL_ON_WARNINGS: crate::Property<CfnRestApi, Value<bool>> = crate::Property::new(
+            "FailOnWarnings",
+        );
+        /// `MinimumCompressionSize`, for [`CfnRestApi::set`].
+        pub const MINIMUM_COMPRESSION_SIZE: crate::Property<CfnRestApi, Value<i64>> = crate::Property::new(
+            "MinimumCompressionSize",
+        );
+        /// `Mode`, for [`CfnRestApi::set`].
+        pub const MODE: crate::Property<CfnRestApi, Value<String>> = crate::Property::new(
+            "Mode",
+        );
+        /// `Name`, for [`CfnRestApi::set`].
+        pub const NAME: crate::Property<CfnRestApi, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Parameters`, for [`CfnRestApi::set`].
+        pub const PARAMETERS: crate::Property<CfnRestApi, serde_json::Value> = crate::Property::new(
+            "Parameters",
+        );
+        /// `Policy`, for [`CfnRestApi::set`].
+        pub const POLICY: crate::Property<CfnRestApi, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `SecurityPolicy`, for [`CfnRestApi::set`].
+        pub const SECURITY_POLICY: crate::Property<CfnRestApi, Value<String>> = crate::Property::new(
+            "SecurityPolicy",
+        );
+        /// `Tags`, for [`CfnRestApi::set`].
+        pub const TAGS: crate::Property<CfnRestApi, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Version`, for [`CfnRestApi::set`].
+        pub const VERSION: crate::Property<CfnRestApi, Value<String>> = crate::Property::new(
+            "Version",
+        );
     }
 
     /// `S3Location` is a property of the [AWS::ApiGateway::RestApi](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html) resource that specifies the Amazon S3 location of a OpenAPI (formerly Swagger) file that defines a set of RESTful APIs in JSON or YAML.
@@ -3018,6 +3554,7 @@ pub mod stage {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnStageProps);
     }
 
     impl std::ops::Deref for CfnStage {
@@ -3111,6 +3648,66 @@ pub mod stage {
             crate::entry(&mut map, "Variables", &self.variables)?;
             map.end()
         }
+    }
+
+    impl CfnStageProps {
+        /// `AccessLogSetting`, for [`CfnStage::set`].
+        pub const ACCESS_LOG_SETTING: crate::Property<CfnStage, AccessLogSetting> = crate::Property::new(
+            "AccessLogSetting",
+        );
+        /// `CacheClusterEnabled`, for [`CfnStage::set`].
+        pub const CACHE_CLUSTER_ENABLED: crate::Property<CfnStage, Value<bool>> = crate::Property::new(
+            "CacheClusterEnabled",
+        );
+        /// `CacheClusterSize`, for [`CfnStage::set`].
+        pub const CACHE_CLUSTER_SIZE: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "CacheClusterSize",
+        );
+        /// `CanarySetting`, for [`CfnStage::set`].
+        pub const CANARY_SETTING: crate::Property<CfnStage, CanarySetting> = crate::Property::new(
+            "CanarySetting",
+        );
+        /// `ClientCertificateId`, for [`CfnStage::set`].
+        pub const CLIENT_CERTIFICATE_ID: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "ClientCertificateId",
+        );
+        /// `DeploymentId`, for [`CfnStage::set`].
+        pub const DEPLOYMENT_ID: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "DeploymentId",
+        );
+        /// `Description`, for [`CfnStage::set`].
+        pub const DESCRIPTION: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DocumentationVersion`, for [`CfnStage::set`].
+        pub const DOCUMENTATION_VERSION: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "DocumentationVersion",
+        );
+        /// `MethodSettings`, for [`CfnStage::set`].
+        pub const METHOD_SETTINGS: crate::Property<CfnStage, Vec<MethodSetting>> = crate::Property::new(
+            "MethodSettings",
+        );
+        /// `RestApiId`, for [`CfnStage::set`].
+        pub const REST_API_ID: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "RestApiId",
+        );
+        /// `StageName`, for [`CfnStage::set`].
+        pub const STAGE_NAME: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "StageName",
+        );
+        /// `Tags`, for [`CfnStage::set`].
+        pub const TAGS: crate::Property<CfnStage, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TracingEnabled`, for [`CfnStage::set`].
+        pub const TRACING_ENABLED: crate::Property<CfnStage, Value<bool>> = crate::Property::new(
+            "TracingEnabled",
+        );
+        /// `Variables`, for [`CfnStage::set`].
+        pub const VARIABLES: crate::Property<
+            CfnStage,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Variables");
     }
 
     /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
@@ -3210,6 +3807,7 @@ pub mod usage_plan {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnUsagePlanProps);
     }
 
     impl std::ops::Deref for CfnUsagePlan {
@@ -3257,6 +3855,33 @@ pub mod usage_plan {
             crate::entry(&mut map, "UsagePlanName", &self.usage_plan_name)?;
             map.end()
         }
+    }
+
+    impl CfnUsagePlanProps {
+        /// `ApiStages`, for [`CfnUsagePlan::set`].
+        pub const API_STAGES: crate::Property<CfnUsagePlan, Vec<ApiStage>> = crate::Property::new(
+            "ApiStages",
+        );
+        /// `Description`, for [`CfnUsagePlan::set`].
+        pub const DESCRIPTION: crate::Property<CfnUsagePlan, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Quota`, for [`CfnUsagePlan::set`].
+        pub const QUOTA: crate::Property<CfnUsagePlan, QuotaSettings> = crate::Property::new(
+            "Quota",
+        );
+        /// `Tags`, for [`CfnUsagePlan::set`].
+        pub const TAGS: crate::Property<CfnUsagePlan, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Throttle`, for [`CfnUsagePlan::set`].
+        pub const THROTTLE: crate::Property<CfnUsagePlan, ThrottleSettings> = crate::Property::new(
+            "Throttle",
+        );
+        /// `UsagePlanName`, for [`CfnUsagePlan::set`].
+        pub const USAGE_PLAN_NAME: crate::Property<CfnUsagePlan, Value<String>> = crate::Property::new(
+            "UsagePlanName",
+        );
     }
 
     /// The `ApiStage` property type.
@@ -3378,6 +4003,7 @@ pub mod usage_plan_key {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnUsagePlanKeyProps);
     }
 
     impl std::ops::Deref for CfnUsagePlanKey {
@@ -3431,6 +4057,21 @@ pub mod usage_plan_key {
             map.serialize_entry("UsagePlanId", &self.usage_plan_id)?;
             map.end()
         }
+    }
+
+    impl CfnUsagePlanKeyProps {
+        /// `KeyId`, for [`CfnUsagePlanKey::set`].
+        pub const KEY_ID: crate::Property<CfnUsagePlanKey, Value<String>> = crate::Property::new(
+            "KeyId",
+        );
+        /// `KeyType`, for [`CfnUsagePlanKey::set`].
+        pub const KEY_TYPE: crate::Property<CfnUsagePlanKey, Value<KeyType>> = crate::Property::new(
+            "KeyType",
+        );
+        /// `UsagePlanId`, for [`CfnUsagePlanKey::set`].
+        pub const USAGE_PLAN_ID: crate::Property<CfnUsagePlanKey, Value<String>> = crate::Property::new(
+            "UsagePlanId",
+        );
     }
 
     /// Values of `KeyType`.
@@ -3514,6 +4155,7 @@ pub mod vpc_link {
         pub fn attr_vpc_link_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcLinkId")
         }
+        setters!(CfnVpcLinkProps);
     }
 
     impl std::ops::Deref for CfnVpcLink {
@@ -3570,6 +4212,25 @@ pub mod vpc_link {
             map.serialize_entry("TargetArns", &self.target_arns)?;
             map.end()
         }
+    }
+
+    impl CfnVpcLinkProps {
+        /// `Description`, for [`CfnVpcLink::set`].
+        pub const DESCRIPTION: crate::Property<CfnVpcLink, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnVpcLink::set`].
+        pub const NAME: crate::Property<CfnVpcLink, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnVpcLink::set`].
+        pub const TAGS: crate::Property<CfnVpcLink, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetArns`, for [`CfnVpcLink::set`].
+        pub const TARGET_ARNS: crate::Property<CfnVpcLink, Vec<Value<String>>> = crate::Property::new(
+            "TargetArns",
+        );
     }
 }
 

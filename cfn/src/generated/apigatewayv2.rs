@@ -81,6 +81,7 @@ pub mod api {
         pub fn attr_execute_api_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ExecuteApiArn")
         }
+        setters!(CfnApiProps);
     }
 
     impl std::ops::Deref for CfnApi {
@@ -180,6 +181,82 @@ pub mod api {
             crate::entry(&mut map, "Version", &self.version)?;
             map.end()
         }
+    }
+
+    impl CfnApiProps {
+        /// `ApiKeySelectionExpression`, for [`CfnApi::set`].
+        pub const API_KEY_SELECTION_EXPRESSION: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "ApiKeySelectionExpression",
+        );
+        /// `BasePath`, for [`CfnApi::set`].
+        pub const BASE_PATH: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "BasePath",
+        );
+        /// `Body`, for [`CfnApi::set`].
+        pub const BODY: crate::Property<CfnApi, serde_json::Value> = crate::Property::new(
+            "Body",
+        );
+        /// `BodyS3Location`, for [`CfnApi::set`].
+        pub const BODY_S3_LOCATION: crate::Property<CfnApi, BodyS3Location> = crate::Property::new(
+            "BodyS3Location",
+        );
+        /// `CorsConfiguration`, for [`CfnApi::set`].
+        pub const CORS_CONFIGURATION: crate::Property<CfnApi, Cors> = crate::Property::new(
+            "CorsConfiguration",
+        );
+        /// `CredentialsArn`, for [`CfnApi::set`].
+        pub const CREDENTIALS_ARN: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "CredentialsArn",
+        );
+        /// `Description`, for [`CfnApi::set`].
+        pub const DESCRIPTION: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisableExecuteApiEndpoint`, for [`CfnApi::set`].
+        pub const DISABLE_EXECUTE_API_ENDPOINT: crate::Property<CfnApi, Value<bool>> = crate::Property::new(
+            "DisableExecuteApiEndpoint",
+        );
+        /// `DisableSchemaValidation`, for [`CfnApi::set`].
+        pub const DISABLE_SCHEMA_VALIDATION: crate::Property<CfnApi, Value<bool>> = crate::Property::new(
+            "DisableSchemaValidation",
+        );
+        /// `FailOnWarnings`, for [`CfnApi::set`].
+        pub const FAIL_ON_WARNINGS: crate::Property<CfnApi, Value<bool>> = crate::Property::new(
+            "FailOnWarnings",
+        );
+        /// `IpAddressType`, for [`CfnApi::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "IpAddressType",
+        );
+        /// `Name`, for [`CfnApi::set`].
+        pub const NAME: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProtocolType`, for [`CfnApi::set`].
+        pub const PROTOCOL_TYPE: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "ProtocolType",
+        );
+        /// `RouteKey`, for [`CfnApi::set`].
+        pub const ROUTE_KEY: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "RouteKey",
+        );
+        /// `RouteSelectionExpression`, for [`CfnApi::set`].
+        pub const ROUTE_SELECTION_EXPRESSION: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "RouteSelectionExpression",
+        );
+        /// `Tags`, for [`CfnApi::set`].
+        pub const TAGS: crate::Property<
+            CfnApi,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Target`, for [`CfnApi::set`].
+        pub const TARGET: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "Target",
+        );
+        /// `Version`, for [`CfnApi::set`].
+        pub const VERSION: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "Version",
+        );
     }
 
     /// The `BodyS3Location` property specifies an S3 location from which to import an OpenAPI definition.
@@ -289,6 +366,7 @@ pub mod api_gateway_managed_overrides {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApiGatewayManagedOverridesProps);
     }
 
     impl std::ops::Deref for CfnApiGatewayManagedOverrides {
@@ -342,6 +420,29 @@ pub mod api_gateway_managed_overrides {
             crate::entry(&mut map, "Stage", &self.stage)?;
             map.end()
         }
+    }
+
+    impl CfnApiGatewayManagedOverridesProps {
+        /// `ApiId`, for [`CfnApiGatewayManagedOverrides::set`].
+        pub const API_ID: crate::Property<
+            CfnApiGatewayManagedOverrides,
+            Value<String>,
+        > = crate::Property::new("ApiId");
+        /// `Integration`, for [`CfnApiGatewayManagedOverrides::set`].
+        pub const INTEGRATION: crate::Property<
+            CfnApiGatewayManagedOverrides,
+            IntegrationOverrides,
+        > = crate::Property::new("Integration");
+        /// `Route`, for [`CfnApiGatewayManagedOverrides::set`].
+        pub const ROUTE: crate::Property<
+            CfnApiGatewayManagedOverrides,
+            RouteOverrides,
+        > = crate::Property::new("Route");
+        /// `Stage`, for [`CfnApiGatewayManagedOverrides::set`].
+        pub const STAGE: crate::Property<
+            CfnApiGatewayManagedOverrides,
+            StageOverrides,
+        > = crate::Property::new("Stage");
     }
 
     /// The `IntegrationOverrides` property type.
@@ -548,6 +649,7 @@ pub mod api_mapping {
         pub fn attr_api_mapping_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ApiMappingId")
         }
+        setters!(CfnApiMappingProps);
     }
 
     impl std::ops::Deref for CfnApiMapping {
@@ -606,6 +708,25 @@ pub mod api_mapping {
             map.end()
         }
     }
+
+    impl CfnApiMappingProps {
+        /// `ApiId`, for [`CfnApiMapping::set`].
+        pub const API_ID: crate::Property<CfnApiMapping, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `ApiMappingKey`, for [`CfnApiMapping::set`].
+        pub const API_MAPPING_KEY: crate::Property<CfnApiMapping, Value<String>> = crate::Property::new(
+            "ApiMappingKey",
+        );
+        /// `DomainName`, for [`CfnApiMapping::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnApiMapping, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `Stage`, for [`CfnApiMapping::set`].
+        pub const STAGE: crate::Property<CfnApiMapping, Value<String>> = crate::Property::new(
+            "Stage",
+        );
+    }
 }
 
 /// `AWS::ApiGatewayV2::Authorizer`: [`CfnAuthorizer`], [`CfnAuthorizerProps`] and their property types.
@@ -655,6 +776,7 @@ pub mod authorizer {
         pub fn attr_authorizer_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AuthorizerId")
         }
+        setters!(CfnAuthorizerProps);
     }
 
     impl std::ops::Deref for CfnAuthorizer {
@@ -762,6 +884,57 @@ pub mod authorizer {
         }
     }
 
+    impl CfnAuthorizerProps {
+        /// `ApiId`, for [`CfnAuthorizer::set`].
+        pub const API_ID: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `AuthorizerCredentialsArn`, for [`CfnAuthorizer::set`].
+        pub const AUTHORIZER_CREDENTIALS_ARN: crate::Property<
+            CfnAuthorizer,
+            Value<String>,
+        > = crate::Property::new("AuthorizerCredentialsArn");
+        /// `AuthorizerPayloadFormatVersion`, for [`CfnAuthorizer::set`].
+        pub const AUTHORIZER_PAYLOAD_FORMAT_VERSION: crate::Property<
+            CfnAuthorizer,
+            Value<String>,
+        > = crate::Property::new("AuthorizerPayloadFormatVersion");
+        /// `AuthorizerResultTtlInSeconds`, for [`CfnAuthorizer::set`].
+        pub const AUTHORIZER_RESULT_TTL_IN_SECONDS: crate::Property<
+            CfnAuthorizer,
+            Value<i64>,
+        > = crate::Property::new("AuthorizerResultTtlInSeconds");
+        /// `AuthorizerType`, for [`CfnAuthorizer::set`].
+        pub const AUTHORIZER_TYPE: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "AuthorizerType",
+        );
+        /// `AuthorizerUri`, for [`CfnAuthorizer::set`].
+        pub const AUTHORIZER_URI: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "AuthorizerUri",
+        );
+        /// `EnableSimpleResponses`, for [`CfnAuthorizer::set`].
+        pub const ENABLE_SIMPLE_RESPONSES: crate::Property<CfnAuthorizer, Value<bool>> = crate::Property::new(
+            "EnableSimpleResponses",
+        );
+        /// `IdentitySource`, for [`CfnAuthorizer::set`].
+        pub const IDENTITY_SOURCE: crate::Property<CfnAuthorizer, Vec<Value<String>>> = crate::Property::new(
+            "IdentitySource",
+        );
+        /// `IdentityValidationExpression`, for [`CfnAuthorizer::set`].
+        pub const IDENTITY_VALIDATION_EXPRESSION: crate::Property<
+            CfnAuthorizer,
+            Value<String>,
+        > = crate::Property::new("IdentityValidationExpression");
+        /// `JwtConfiguration`, for [`CfnAuthorizer::set`].
+        pub const JWT_CONFIGURATION: crate::Property<CfnAuthorizer, JwtConfiguration> = crate::Property::new(
+            "JwtConfiguration",
+        );
+        /// `Name`, for [`CfnAuthorizer::set`].
+        pub const NAME: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "Name",
+        );
+    }
+
     /// The `JWTConfiguration` property specifies the configuration of a JWT authorizer.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct JwtConfiguration {
@@ -832,6 +1005,7 @@ pub mod deployment {
         pub fn attr_deployment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeploymentId")
         }
+        setters!(CfnDeploymentProps);
     }
 
     impl std::ops::Deref for CfnDeployment {
@@ -881,6 +1055,21 @@ pub mod deployment {
             crate::entry(&mut map, "StageName", &self.stage_name)?;
             map.end()
         }
+    }
+
+    impl CfnDeploymentProps {
+        /// `ApiId`, for [`CfnDeployment::set`].
+        pub const API_ID: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `Description`, for [`CfnDeployment::set`].
+        pub const DESCRIPTION: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `StageName`, for [`CfnDeployment::set`].
+        pub const STAGE_NAME: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "StageName",
+        );
     }
 }
 
@@ -940,6 +1129,7 @@ pub mod domain_name {
         pub fn attr_domain_name_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainNameArn")
         }
+        setters!(CfnDomainNameProps);
     }
 
     impl std::ops::Deref for CfnDomainName {
@@ -1005,6 +1195,32 @@ pub mod domain_name {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainNameProps {
+        /// `DomainName`, for [`CfnDomainName::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomainName, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `DomainNameConfigurations`, for [`CfnDomainName::set`].
+        pub const DOMAIN_NAME_CONFIGURATIONS: crate::Property<
+            CfnDomainName,
+            Vec<DomainNameConfiguration>,
+        > = crate::Property::new("DomainNameConfigurations");
+        /// `MutualTlsAuthentication`, for [`CfnDomainName::set`].
+        pub const MUTUAL_TLS_AUTHENTICATION: crate::Property<
+            CfnDomainName,
+            MutualTlsAuthentication,
+        > = crate::Property::new("MutualTlsAuthentication");
+        /// `RoutingMode`, for [`CfnDomainName::set`].
+        pub const ROUTING_MODE: crate::Property<CfnDomainName, Value<RoutingMode>> = crate::Property::new(
+            "RoutingMode",
+        );
+        /// `Tags`, for [`CfnDomainName::set`].
+        pub const TAGS: crate::Property<
+            CfnDomainName,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `DomainNameConfiguration` property type specifies the configuration for an API's domain name.
@@ -1155,6 +1371,7 @@ pub mod integration {
         pub fn attr_integration_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IntegrationId")
         }
+        setters!(CfnIntegrationProps);
     }
 
     impl std::ops::Deref for CfnIntegration {
@@ -1283,6 +1500,87 @@ pub mod integration {
         }
     }
 
+    impl CfnIntegrationProps {
+        /// `ApiId`, for [`CfnIntegration::set`].
+        pub const API_ID: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `ConnectionId`, for [`CfnIntegration::set`].
+        pub const CONNECTION_ID: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "ConnectionId",
+        );
+        /// `ConnectionType`, for [`CfnIntegration::set`].
+        pub const CONNECTION_TYPE: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "ConnectionType",
+        );
+        /// `ContentHandlingStrategy`, for [`CfnIntegration::set`].
+        pub const CONTENT_HANDLING_STRATEGY: crate::Property<
+            CfnIntegration,
+            Value<String>,
+        > = crate::Property::new("ContentHandlingStrategy");
+        /// `CredentialsArn`, for [`CfnIntegration::set`].
+        pub const CREDENTIALS_ARN: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "CredentialsArn",
+        );
+        /// `Description`, for [`CfnIntegration::set`].
+        pub const DESCRIPTION: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IntegrationMethod`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_METHOD: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "IntegrationMethod",
+        );
+        /// `IntegrationSubtype`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_SUBTYPE: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "IntegrationSubtype",
+        );
+        /// `IntegrationType`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_TYPE: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "IntegrationType",
+        );
+        /// `IntegrationUri`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_URI: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "IntegrationUri",
+        );
+        /// `PassthroughBehavior`, for [`CfnIntegration::set`].
+        pub const PASSTHROUGH_BEHAVIOR: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "PassthroughBehavior",
+        );
+        /// `PayloadFormatVersion`, for [`CfnIntegration::set`].
+        pub const PAYLOAD_FORMAT_VERSION: crate::Property<
+            CfnIntegration,
+            Value<String>,
+        > = crate::Property::new("PayloadFormatVersion");
+        /// `RequestParameters`, for [`CfnIntegration::set`].
+        pub const REQUEST_PARAMETERS: crate::Property<
+            CfnIntegration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("RequestParameters");
+        /// `RequestTemplates`, for [`CfnIntegration::set`].
+        pub const REQUEST_TEMPLATES: crate::Property<
+            CfnIntegration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("RequestTemplates");
+        /// `ResponseParameters`, for [`CfnIntegration::set`].
+        pub const RESPONSE_PARAMETERS: crate::Property<
+            CfnIntegration,
+            indexmap::IndexMap<String, ResponseParameterMap>,
+        > = crate::Property::new("ResponseParameters");
+        /// `TemplateSelectionExpression`, for [`CfnIntegration::set`].
+        pub const TEMPLATE_SELECTION_EXPRESSION: crate::Property<
+            CfnIntegration,
+            Value<String>,
+        > = crate::Property::new("TemplateSelectionExpression");
+        /// `TimeoutInMillis`, for [`CfnIntegration::set`].
+        pub const TIMEOUT_IN_MILLIS: crate::Property<CfnIntegration, Value<i64>> = crate::Property::new(
+            "TimeoutInMillis",
+        );
+        /// `TlsConfig`, for [`CfnIntegration::set`].
+        pub const TLS_CONFIG: crate::Property<CfnIntegration, TlsConfig> = crate::Property::new(
+            "TlsConfig",
+        );
+    }
+
     /// map of response parameter lists
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ResponseParameterMap {
@@ -1393,6 +1691,7 @@ pub mod integration_response {
         pub fn attr_integration_response_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IntegrationResponseId")
         }
+        setters!(CfnIntegrationResponseProps);
     }
 
     impl std::ops::Deref for CfnIntegrationResponse {
@@ -1474,6 +1773,43 @@ pub mod integration_response {
             map.end()
         }
     }
+
+    impl CfnIntegrationResponseProps {
+        /// `ApiId`, for [`CfnIntegrationResponse::set`].
+        pub const API_ID: crate::Property<CfnIntegrationResponse, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `ContentHandlingStrategy`, for [`CfnIntegrationResponse::set`].
+        pub const CONTENT_HANDLING_STRATEGY: crate::Property<
+            CfnIntegrationResponse,
+            Value<String>,
+        > = crate::Property::new("ContentHandlingStrategy");
+        /// `IntegrationId`, for [`CfnIntegrationResponse::set`].
+        pub const INTEGRATION_ID: crate::Property<
+            CfnIntegrationResponse,
+            Value<String>,
+        > = crate::Property::new("IntegrationId");
+        /// `IntegrationResponseKey`, for [`CfnIntegrationResponse::set`].
+        pub const INTEGRATION_RESPONSE_KEY: crate::Property<
+            CfnIntegrationResponse,
+            Value<String>,
+        > = crate::Property::new("IntegrationResponseKey");
+        /// `ResponseParameters`, for [`CfnIntegrationResponse::set`].
+        pub const RESPONSE_PARAMETERS: crate::Property<
+            CfnIntegrationResponse,
+            serde_json::Value,
+        > = crate::Property::new("ResponseParameters");
+        /// `ResponseTemplates`, for [`CfnIntegrationResponse::set`].
+        pub const RESPONSE_TEMPLATES: crate::Property<
+            CfnIntegrationResponse,
+            serde_json::Value,
+        > = crate::Property::new("ResponseTemplates");
+        /// `TemplateSelectionExpression`, for [`CfnIntegrationResponse::set`].
+        pub const TEMPLATE_SELECTION_EXPRESSION: crate::Property<
+            CfnIntegrationResponse,
+            Value<String>,
+        > = crate::Property::new("TemplateSelectionExpression");
+    }
 }
 
 /// `AWS::ApiGatewayV2::Model`: [`CfnModel`], [`CfnModelProps`] and their property types.
@@ -1523,6 +1859,7 @@ pub mod model {
         pub fn attr_model_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModelId")
         }
+        setters!(CfnModelProps);
     }
 
     impl std::ops::Deref for CfnModel {
@@ -1585,6 +1922,29 @@ pub mod model {
             map.end()
         }
     }
+
+    impl CfnModelProps {
+        /// `ApiId`, for [`CfnModel::set`].
+        pub const API_ID: crate::Property<CfnModel, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `ContentType`, for [`CfnModel::set`].
+        pub const CONTENT_TYPE: crate::Property<CfnModel, Value<String>> = crate::Property::new(
+            "ContentType",
+        );
+        /// `Description`, for [`CfnModel::set`].
+        pub const DESCRIPTION: crate::Property<CfnModel, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnModel::set`].
+        pub const NAME: crate::Property<CfnModel, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Schema`, for [`CfnModel::set`].
+        pub const SCHEMA: crate::Property<CfnModel, serde_json::Value> = crate::Property::new(
+            "Schema",
+        );
+    }
 }
 
 /// `AWS::ApiGatewayV2::PortalProduct`: [`CfnPortalProduct`], [`CfnPortalProductProps`] and their property types.
@@ -1641,6 +2001,7 @@ pub mod portal_product {
         pub fn attr_last_modified(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModified")
         }
+        setters!(CfnPortalProductProps);
     }
 
     impl std::ops::Deref for CfnPortalProduct {
@@ -1691,6 +2052,21 @@ pub mod portal_product {
             map.end()
         }
     }
+
+    impl CfnPortalProductProps {
+        /// `Description`, for [`CfnPortalProduct::set`].
+        pub const DESCRIPTION: crate::Property<CfnPortalProduct, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnPortalProduct::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnPortalProduct, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `Tags`, for [`CfnPortalProduct::set`].
+        pub const TAGS: crate::Property<CfnPortalProduct, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::ApiGatewayV2::Route`: [`CfnRoute`], [`CfnRouteProps`] and their property types.
@@ -1740,6 +2116,7 @@ pub mod route {
         pub fn attr_route_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RouteId")
         }
+        setters!(CfnRouteProps);
     }
 
     impl std::ops::Deref for CfnRoute {
@@ -1837,6 +2214,58 @@ pub mod route {
             map.end()
         }
     }
+
+    impl CfnRouteProps {
+        /// `ApiId`, for [`CfnRoute::set`].
+        pub const API_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `ApiKeyRequired`, for [`CfnRoute::set`].
+        pub const API_KEY_REQUIRED: crate::Property<CfnRoute, Value<bool>> = crate::Property::new(
+            "ApiKeyRequired",
+        );
+        /// `AuthorizationScopes`, for [`CfnRoute::set`].
+        pub const AUTHORIZATION_SCOPES: crate::Property<CfnRoute, Vec<Value<String>>> = crate::Property::new(
+            "AuthorizationScopes",
+        );
+        /// `AuthorizationType`, for [`CfnRoute::set`].
+        pub const AUTHORIZATION_TYPE: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "AuthorizationType",
+        );
+        /// `AuthorizerId`, for [`CfnRoute::set`].
+        pub const AUTHORIZER_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "AuthorizerId",
+        );
+        /// `ModelSelectionExpression`, for [`CfnRoute::set`].
+        pub const MODEL_SELECTION_EXPRESSION: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "ModelSelectionExpression",
+        );
+        /// `OperationName`, for [`CfnRoute::set`].
+        pub const OPERATION_NAME: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "OperationName",
+        );
+        /// `RequestModels`, for [`CfnRoute::set`].
+        pub const REQUEST_MODELS: crate::Property<CfnRoute, serde_json::Value> = crate::Property::new(
+            "RequestModels",
+        );
+        /// `RequestParameters`, for [`CfnRoute::set`].
+        pub const REQUEST_PARAMETERS: crate::Property<CfnRoute, serde_json::Value> = crate::Property::new(
+            "RequestParameters",
+        );
+        /// `RouteKey`, for [`CfnRoute::set`].
+        pub const ROUTE_KEY: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "RouteKey",
+        );
+        /// `RouteResponseSelectionExpression`, for [`CfnRoute::set`].
+        pub const ROUTE_RESPONSE_SELECTION_EXPRESSION: crate::Property<
+            CfnRoute,
+            Value<String>,
+        > = crate::Property::new("RouteResponseSelectionExpression");
+        /// `Target`, for [`CfnRoute::set`].
+        pub const TARGET: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "Target",
+        );
+    }
 }
 
 /// `AWS::ApiGatewayV2::RouteResponse`: [`CfnRouteResponse`], [`CfnRouteResponseProps`] and their property types.
@@ -1888,6 +2317,7 @@ pub mod route_response {
         pub fn attr_route_response_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RouteResponseId")
         }
+        setters!(CfnRouteResponseProps);
     }
 
     impl std::ops::Deref for CfnRouteResponse {
@@ -1958,6 +2388,36 @@ pub mod route_response {
             map.end()
         }
     }
+
+    impl CfnRouteResponseProps {
+        /// `ApiId`, for [`CfnRouteResponse::set`].
+        pub const API_ID: crate::Property<CfnRouteResponse, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `ModelSelectionExpression`, for [`CfnRouteResponse::set`].
+        pub const MODEL_SELECTION_EXPRESSION: crate::Property<
+            CfnRouteResponse,
+            Value<String>,
+        > = crate::Property::new("ModelSelectionExpression");
+        /// `ResponseModels`, for [`CfnRouteResponse::set`].
+        pub const RESPONSE_MODELS: crate::Property<
+            CfnRouteResponse,
+            serde_json::Value,
+        > = crate::Property::new("ResponseModels");
+        /// `ResponseParameters`, for [`CfnRouteResponse::set`].
+        pub const RESPONSE_PARAMETERS: crate::Property<
+            CfnRouteResponse,
+            serde_json::Value,
+        > = crate::Property::new("ResponseParameters");
+        /// `RouteId`, for [`CfnRouteResponse::set`].
+        pub const ROUTE_ID: crate::Property<CfnRouteResponse, Value<String>> = crate::Property::new(
+            "RouteId",
+        );
+        /// `RouteResponseKey`, for [`CfnRouteResponse::set`].
+        pub const ROUTE_RESPONSE_KEY: crate::Property<CfnRouteResponse, Value<String>> = crate::Property::new(
+            "RouteResponseKey",
+        );
+    }
 }
 
 /// `AWS::ApiGatewayV2::RoutingRule`: [`CfnRoutingRule`], [`CfnRoutingRuleProps`] and their property types.
@@ -2011,6 +2471,7 @@ pub mod routing_rule {
         pub fn attr_routing_rule_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RoutingRuleId")
         }
+        setters!(CfnRoutingRuleProps);
     }
 
     impl std::ops::Deref for CfnRoutingRule {
@@ -2069,6 +2530,25 @@ pub mod routing_rule {
             map.serialize_entry("Priority", &self.priority)?;
             map.end()
         }
+    }
+
+    impl CfnRoutingRuleProps {
+        /// `Actions`, for [`CfnRoutingRule::set`].
+        pub const ACTIONS: crate::Property<CfnRoutingRule, Vec<Action>> = crate::Property::new(
+            "Actions",
+        );
+        /// `Conditions`, for [`CfnRoutingRule::set`].
+        pub const CONDITIONS: crate::Property<CfnRoutingRule, Vec<Condition>> = crate::Property::new(
+            "Conditions",
+        );
+        /// `DomainNameArn`, for [`CfnRoutingRule::set`].
+        pub const DOMAIN_NAME_ARN: crate::Property<CfnRoutingRule, Value<String>> = crate::Property::new(
+            "DomainNameArn",
+        );
+        /// `Priority`, for [`CfnRoutingRule::set`].
+        pub const PRIORITY: crate::Property<CfnRoutingRule, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
     }
 
     /// Represents a routing rule action.
@@ -2291,6 +2771,7 @@ pub mod stage {
             resource.set_tag_format(cloudwright_core::TagFormat::Map);
             Ok(Self { resource })
         }
+        setters!(CfnStageProps);
     }
 
     impl std::ops::Deref for CfnStage {
@@ -2379,6 +2860,54 @@ pub mod stage {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStageProps {
+        /// `AccessLogSettings`, for [`CfnStage::set`].
+        pub const ACCESS_LOG_SETTINGS: crate::Property<CfnStage, AccessLogSettings> = crate::Property::new(
+            "AccessLogSettings",
+        );
+        /// `ApiId`, for [`CfnStage::set`].
+        pub const API_ID: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `AutoDeploy`, for [`CfnStage::set`].
+        pub const AUTO_DEPLOY: crate::Property<CfnStage, Value<bool>> = crate::Property::new(
+            "AutoDeploy",
+        );
+        /// `ClientCertificateId`, for [`CfnStage::set`].
+        pub const CLIENT_CERTIFICATE_ID: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "ClientCertificateId",
+        );
+        /// `DefaultRouteSettings`, for [`CfnStage::set`].
+        pub const DEFAULT_ROUTE_SETTINGS: crate::Property<CfnStage, RouteSettings> = crate::Property::new(
+            "DefaultRouteSettings",
+        );
+        /// `DeploymentId`, for [`CfnStage::set`].
+        pub const DEPLOYMENT_ID: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "DeploymentId",
+        );
+        /// `Description`, for [`CfnStage::set`].
+        pub const DESCRIPTION: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `RouteSettings`, for [`CfnStage::set`].
+        pub const ROUTE_SETTINGS: crate::Property<CfnStage, serde_json::Value> = crate::Property::new(
+            "RouteSettings",
+        );
+        /// `StageName`, for [`CfnStage::set`].
+        pub const STAGE_NAME: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "StageName",
+        );
+        /// `StageVariables`, for [`CfnStage::set`].
+        pub const STAGE_VARIABLES: crate::Property<CfnStage, serde_json::Value> = crate::Property::new(
+            "StageVariables",
+        );
+        /// `Tags`, for [`CfnStage::set`].
+        pub const TAGS: crate::Property<
+            CfnStage,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `AccessLogSettings` property type.
@@ -2490,6 +3019,7 @@ pub mod vpc_link {
         pub fn attr_vpc_link_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcLinkId")
         }
+        setters!(CfnVpcLinkProps);
     }
 
     impl std::ops::Deref for CfnVpcLink {
@@ -2546,5 +3076,25 @@ pub mod vpc_link {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnVpcLinkProps {
+        /// `Name`, for [`CfnVpcLink::set`].
+        pub const NAME: crate::Property<CfnVpcLink, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SecurityGroupIds`, for [`CfnVpcLink::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<CfnVpcLink, Vec<Value<String>>> = crate::Property::new(
+            "SecurityGroupIds",
+        );
+        /// `SubnetIds`, for [`CfnVpcLink::set`].
+        pub const SUBNET_IDS: crate::Property<CfnVpcLink, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnVpcLink::set`].
+        pub const TAGS: crate::Property<
+            CfnVpcLink,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }

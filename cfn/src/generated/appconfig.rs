@@ -67,6 +67,7 @@ pub mod application {
         pub fn attr_application_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ApplicationId")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -116,6 +117,21 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `Description`, for [`CfnApplication::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnApplication::set`].
+        pub const NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<Tags>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Metadata to assign to the application.
@@ -209,6 +225,7 @@ pub mod configuration_profile {
         pub fn attr_kms_key_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KmsKeyArn")
         }
+        setters!(CfnConfigurationProfileProps);
     }
 
     impl std::ops::Deref for CfnConfigurationProfile {
@@ -294,6 +311,55 @@ pub mod configuration_profile {
             crate::entry(&mut map, "Validators", &self.validators)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationProfileProps {
+        /// `ApplicationId`, for [`CfnConfigurationProfile::set`].
+        pub const APPLICATION_ID: crate::Property<
+            CfnConfigurationProfile,
+            Value<String>,
+        > = crate::Property::new("ApplicationId");
+        /// `DeletionProtectionCheck`, for [`CfnConfigurationProfile::set`].
+        pub const DELETION_PROTECTION_CHECK: crate::Property<
+            CfnConfigurationProfile,
+            Value<DeletionProtectionCheck>,
+        > = crate::Property::new("DeletionProtectionCheck");
+        /// `Description`, for [`CfnConfigurationProfile::set`].
+        pub const DESCRIPTION: crate::Property<CfnConfigurationProfile, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyIdentifier`, for [`CfnConfigurationProfile::set`].
+        pub const KMS_KEY_IDENTIFIER: crate::Property<
+            CfnConfigurationProfile,
+            Value<String>,
+        > = crate::Property::new("KmsKeyIdentifier");
+        /// `LocationUri`, for [`CfnConfigurationProfile::set`].
+        pub const LOCATION_URI: crate::Property<
+            CfnConfigurationProfile,
+            Value<String>,
+        > = crate::Property::new("LocationUri");
+        /// `Name`, for [`CfnConfigurationProfile::set`].
+        pub const NAME: crate::Property<CfnConfigurationProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RetrievalRoleArn`, for [`CfnConfigurationProfile::set`].
+        pub const RETRIEVAL_ROLE_ARN: crate::Property<
+            CfnConfigurationProfile,
+            Value<String>,
+        > = crate::Property::new("RetrievalRoleArn");
+        /// `Tags`, for [`CfnConfigurationProfile::set`].
+        pub const TAGS: crate::Property<CfnConfigurationProfile, Vec<Tags>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnConfigurationProfile::set`].
+        pub const TYPE: crate::Property<CfnConfigurationProfile, Value<String>> = crate::Property::new(
+            "Type",
+        );
+        /// `Validators`, for [`CfnConfigurationProfile::set`].
+        pub const VALIDATORS: crate::Property<
+            CfnConfigurationProfile,
+            Vec<Validators>,
+        > = crate::Property::new("Validators");
     }
 
     /// Metadata to assign to the configuration profile.
@@ -439,6 +505,7 @@ pub mod deployment {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnDeploymentProps);
     }
 
     impl std::ops::Deref for CfnDeployment {
@@ -527,6 +594,48 @@ pub mod deployment {
         }
     }
 
+    impl CfnDeploymentProps {
+        /// `ApplicationId`, for [`CfnDeployment::set`].
+        pub const APPLICATION_ID: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `ConfigurationProfileId`, for [`CfnDeployment::set`].
+        pub const CONFIGURATION_PROFILE_ID: crate::Property<
+            CfnDeployment,
+            Value<String>,
+        > = crate::Property::new("ConfigurationProfileId");
+        /// `ConfigurationVersion`, for [`CfnDeployment::set`].
+        pub const CONFIGURATION_VERSION: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "ConfigurationVersion",
+        );
+        /// `DeploymentStrategyId`, for [`CfnDeployment::set`].
+        pub const DEPLOYMENT_STRATEGY_ID: crate::Property<
+            CfnDeployment,
+            Value<String>,
+        > = crate::Property::new("DeploymentStrategyId");
+        /// `Description`, for [`CfnDeployment::set`].
+        pub const DESCRIPTION: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DynamicExtensionParameters`, for [`CfnDeployment::set`].
+        pub const DYNAMIC_EXTENSION_PARAMETERS: crate::Property<
+            CfnDeployment,
+            Vec<DynamicExtensionParameters>,
+        > = crate::Property::new("DynamicExtensionParameters");
+        /// `EnvironmentId`, for [`CfnDeployment::set`].
+        pub const ENVIRONMENT_ID: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "EnvironmentId",
+        );
+        /// `KmsKeyIdentifier`, for [`CfnDeployment::set`].
+        pub const KMS_KEY_IDENTIFIER: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "KmsKeyIdentifier",
+        );
+        /// `Tags`, for [`CfnDeployment::set`].
+        pub const TAGS: crate::Property<CfnDeployment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
+
     /// The `DynamicExtensionParameters` property type.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct DynamicExtensionParameters {
@@ -598,6 +707,7 @@ pub mod deployment_strategy {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDeploymentStrategyProps);
     }
 
     impl std::ops::Deref for CfnDeploymentStrategy {
@@ -679,6 +789,45 @@ pub mod deployment_strategy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDeploymentStrategyProps {
+        /// `DeploymentDurationInMinutes`, for [`CfnDeploymentStrategy::set`].
+        pub const DEPLOYMENT_DURATION_IN_MINUTES: crate::Property<
+            CfnDeploymentStrategy,
+            Value<f64>,
+        > = crate::Property::new("DeploymentDurationInMinutes");
+        /// `Description`, for [`CfnDeploymentStrategy::set`].
+        pub const DESCRIPTION: crate::Property<CfnDeploymentStrategy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FinalBakeTimeInMinutes`, for [`CfnDeploymentStrategy::set`].
+        pub const FINAL_BAKE_TIME_IN_MINUTES: crate::Property<
+            CfnDeploymentStrategy,
+            Value<f64>,
+        > = crate::Property::new("FinalBakeTimeInMinutes");
+        /// `GrowthFactor`, for [`CfnDeploymentStrategy::set`].
+        pub const GROWTH_FACTOR: crate::Property<CfnDeploymentStrategy, Value<f64>> = crate::Property::new(
+            "GrowthFactor",
+        );
+        /// `GrowthType`, for [`CfnDeploymentStrategy::set`].
+        pub const GROWTH_TYPE: crate::Property<
+            CfnDeploymentStrategy,
+            Value<GrowthType>,
+        > = crate::Property::new("GrowthType");
+        /// `Name`, for [`CfnDeploymentStrategy::set`].
+        pub const NAME: crate::Property<CfnDeploymentStrategy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ReplicateTo`, for [`CfnDeploymentStrategy::set`].
+        pub const REPLICATE_TO: crate::Property<
+            CfnDeploymentStrategy,
+            Value<ReplicateTo>,
+        > = crate::Property::new("ReplicateTo");
+        /// `Tags`, for [`CfnDeploymentStrategy::set`].
+        pub const TAGS: crate::Property<CfnDeploymentStrategy, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The algorithm used to define how percentage grows over time.
@@ -804,6 +953,7 @@ pub mod environment {
         pub fn attr_environment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EnvironmentId")
         }
+        setters!(CfnEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnEnvironment {
@@ -872,6 +1022,34 @@ pub mod environment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentProps {
+        /// `ApplicationId`, for [`CfnEnvironment::set`].
+        pub const APPLICATION_ID: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `DeletionProtectionCheck`, for [`CfnEnvironment::set`].
+        pub const DELETION_PROTECTION_CHECK: crate::Property<
+            CfnEnvironment,
+            Value<DeletionProtectionCheck>,
+        > = crate::Property::new("DeletionProtectionCheck");
+        /// `Description`, for [`CfnEnvironment::set`].
+        pub const DESCRIPTION: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Monitors`, for [`CfnEnvironment::set`].
+        pub const MONITORS: crate::Property<CfnEnvironment, Vec<Monitor>> = crate::Property::new(
+            "Monitors",
+        );
+        /// `Name`, for [`CfnEnvironment::set`].
+        pub const NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnEnvironment::set`].
+        pub const TAGS: crate::Property<CfnEnvironment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Amazon CloudWatch alarm to monitor during the deployment process.
@@ -983,6 +1161,7 @@ pub mod experiment_definition {
         pub fn attr_control_key(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Control.Key")
         }
+        setters!(CfnExperimentDefinitionProps);
     }
 
     impl std::ops::Deref for CfnExperimentDefinition {
@@ -1081,6 +1260,63 @@ pub mod experiment_definition {
             map.serialize_entry("Treatments", &self.treatments)?;
             map.end()
         }
+    }
+
+    impl CfnExperimentDefinitionProps {
+        /// `ApplicationIdentifier`, for [`CfnExperimentDefinition::set`].
+        pub const APPLICATION_IDENTIFIER: crate::Property<
+            CfnExperimentDefinition,
+            Value<String>,
+        > = crate::Property::new("ApplicationIdentifier");
+        /// `AudienceDescription`, for [`CfnExperimentDefinition::set`].
+        pub const AUDIENCE_DESCRIPTION: crate::Property<
+            CfnExperimentDefinition,
+            Value<String>,
+        > = crate::Property::new("AudienceDescription");
+        /// `AudienceRule`, for [`CfnExperimentDefinition::set`].
+        pub const AUDIENCE_RULE: crate::Property<
+            CfnExperimentDefinition,
+            Value<String>,
+        > = crate::Property::new("AudienceRule");
+        /// `ConfigurationProfileIdentifier`, for [`CfnExperimentDefinition::set`].
+        pub const CONFIGURATION_PROFILE_IDENTIFIER: crate::Property<
+            CfnExperimentDefinition,
+            Value<String>,
+        > = crate::Property::new("ConfigurationProfileIdentifier");
+        /// `Control`, for [`CfnExperimentDefinition::set`].
+        pub const CONTROL: crate::Property<CfnExperimentDefinition, Treatment> = crate::Property::new(
+            "Control",
+        );
+        /// `EnvironmentIdentifier`, for [`CfnExperimentDefinition::set`].
+        pub const ENVIRONMENT_IDENTIFIER: crate::Property<
+            CfnExperimentDefinition,
+            Value<String>,
+        > = crate::Property::new("EnvironmentIdentifier");
+        /// `FlagKey`, for [`CfnExperimentDefinition::set`].
+        pub const FLAG_KEY: crate::Property<CfnExperimentDefinition, Value<String>> = crate::Property::new(
+            "FlagKey",
+        );
+        /// `Hypothesis`, for [`CfnExperimentDefinition::set`].
+        pub const HYPOTHESIS: crate::Property<CfnExperimentDefinition, Value<String>> = crate::Property::new(
+            "Hypothesis",
+        );
+        /// `LaunchCriteria`, for [`CfnExperimentDefinition::set`].
+        pub const LAUNCH_CRITERIA: crate::Property<
+            CfnExperimentDefinition,
+            Value<String>,
+        > = crate::Property::new("LaunchCriteria");
+        /// `Name`, for [`CfnExperimentDefinition::set`].
+        pub const NAME: crate::Property<CfnExperimentDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnExperimentDefinition::set`].
+        pub const TAGS: crate::Property<CfnExperimentDefinition, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Treatments`, for [`CfnExperimentDefinition::set`].
+        pub const TREATMENTS: crate::Property<CfnExperimentDefinition, Vec<Treatment>> = crate::Property::new(
+            "Treatments",
+        );
     }
 
     /// A treatment variant with weight and flag value.
@@ -1236,6 +1472,7 @@ pub mod experiment_run {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnExperimentRunProps);
     }
 
     impl std::ops::Deref for CfnExperimentRun {
@@ -1305,6 +1542,36 @@ pub mod experiment_run {
             crate::entry(&mut map, "TreatmentOverrides", &self.treatment_overrides)?;
             map.end()
         }
+    }
+
+    impl CfnExperimentRunProps {
+        /// `ApplicationIdentifier`, for [`CfnExperimentRun::set`].
+        pub const APPLICATION_IDENTIFIER: crate::Property<
+            CfnExperimentRun,
+            Value<String>,
+        > = crate::Property::new("ApplicationIdentifier");
+        /// `Description`, for [`CfnExperimentRun::set`].
+        pub const DESCRIPTION: crate::Property<CfnExperimentRun, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExperimentDefinitionIdentifier`, for [`CfnExperimentRun::set`].
+        pub const EXPERIMENT_DEFINITION_IDENTIFIER: crate::Property<
+            CfnExperimentRun,
+            Value<String>,
+        > = crate::Property::new("ExperimentDefinitionIdentifier");
+        /// `ExposurePercentage`, for [`CfnExperimentRun::set`].
+        pub const EXPOSURE_PERCENTAGE: crate::Property<CfnExperimentRun, Value<f64>> = crate::Property::new(
+            "ExposurePercentage",
+        );
+        /// `Tags`, for [`CfnExperimentRun::set`].
+        pub const TAGS: crate::Property<CfnExperimentRun, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TreatmentOverrides`, for [`CfnExperimentRun::set`].
+        pub const TREATMENT_OVERRIDES: crate::Property<
+            CfnExperimentRun,
+            TreatmentOverrides,
+        > = crate::Property::new("TreatmentOverrides");
     }
 
     /// Treatment overrides for specific entities.
@@ -1381,6 +1648,7 @@ pub mod extension {
         pub fn attr_version_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionNumber")
         }
+        setters!(CfnExtensionProps);
     }
 
     impl std::ops::Deref for CfnExtension {
@@ -1445,6 +1713,35 @@ pub mod extension {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnExtensionProps {
+        /// `Actions`, for [`CfnExtension::set`].
+        pub const ACTIONS: crate::Property<
+            CfnExtension,
+            indexmap::IndexMap<String, Vec<Action>>,
+        > = crate::Property::new("Actions");
+        /// `Description`, for [`CfnExtension::set`].
+        pub const DESCRIPTION: crate::Property<CfnExtension, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `LatestVersionNumber`, for [`CfnExtension::set`].
+        pub const LATEST_VERSION_NUMBER: crate::Property<CfnExtension, Value<i64>> = crate::Property::new(
+            "LatestVersionNumber",
+        );
+        /// `Name`, for [`CfnExtension::set`].
+        pub const NAME: crate::Property<CfnExtension, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Parameters`, for [`CfnExtension::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnExtension,
+            indexmap::IndexMap<String, Parameter>,
+        > = crate::Property::new("Parameters");
+        /// `Tags`, for [`CfnExtension::set`].
+        pub const TAGS: crate::Property<CfnExtension, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// An action for an extension to take at a specific action point.
@@ -1588,6 +1885,7 @@ pub mod extension_association {
         pub fn attr_extension_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ExtensionArn")
         }
+        setters!(CfnExtensionAssociationProps);
     }
 
     impl std::ops::Deref for CfnExtensionAssociation {
@@ -1636,6 +1934,33 @@ pub mod extension_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnExtensionAssociationProps {
+        /// `ExtensionIdentifier`, for [`CfnExtensionAssociation::set`].
+        pub const EXTENSION_IDENTIFIER: crate::Property<
+            CfnExtensionAssociation,
+            Value<String>,
+        > = crate::Property::new("ExtensionIdentifier");
+        /// `ExtensionVersionNumber`, for [`CfnExtensionAssociation::set`].
+        pub const EXTENSION_VERSION_NUMBER: crate::Property<
+            CfnExtensionAssociation,
+            Value<i64>,
+        > = crate::Property::new("ExtensionVersionNumber");
+        /// `Parameters`, for [`CfnExtensionAssociation::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnExtensionAssociation,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Parameters");
+        /// `ResourceIdentifier`, for [`CfnExtensionAssociation::set`].
+        pub const RESOURCE_IDENTIFIER: crate::Property<
+            CfnExtensionAssociation,
+            Value<String>,
+        > = crate::Property::new("ResourceIdentifier");
+        /// `Tags`, for [`CfnExtensionAssociation::set`].
+        pub const TAGS: crate::Property<CfnExtensionAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1693,6 +2018,7 @@ pub mod hosted_configuration_version {
         pub fn attr_version_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionNumber")
         }
+        setters!(CfnHostedConfigurationVersionProps);
     }
 
     impl std::ops::Deref for CfnHostedConfigurationVersion {
@@ -1766,6 +2092,44 @@ pub mod hosted_configuration_version {
             crate::entry(&mut map, "VersionLabel", &self.version_label)?;
             map.end()
         }
+    }
+
+    impl CfnHostedConfigurationVersionProps {
+        /// `ApplicationId`, for [`CfnHostedConfigurationVersion::set`].
+        pub const APPLICATION_ID: crate::Property<
+            CfnHostedConfigurationVersion,
+            Value<String>,
+        > = crate::Property::new("ApplicationId");
+        /// `ConfigurationProfileId`, for [`CfnHostedConfigurationVersion::set`].
+        pub const CONFIGURATION_PROFILE_ID: crate::Property<
+            CfnHostedConfigurationVersion,
+            Value<String>,
+        > = crate::Property::new("ConfigurationProfileId");
+        /// `Content`, for [`CfnHostedConfigurationVersion::set`].
+        pub const CONTENT: crate::Property<
+            CfnHostedConfigurationVersion,
+            Value<String>,
+        > = crate::Property::new("Content");
+        /// `ContentType`, for [`CfnHostedConfigurationVersion::set`].
+        pub const CONTENT_TYPE: crate::Property<
+            CfnHostedConfigurationVersion,
+            Value<String>,
+        > = crate::Property::new("ContentType");
+        /// `Description`, for [`CfnHostedConfigurationVersion::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnHostedConfigurationVersion,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `LatestVersionNumber`, for [`CfnHostedConfigurationVersion::set`].
+        pub const LATEST_VERSION_NUMBER: crate::Property<
+            CfnHostedConfigurationVersion,
+            Value<i64>,
+        > = crate::Property::new("LatestVersionNumber");
+        /// `VersionLabel`, for [`CfnHostedConfigurationVersion::set`].
+        pub const VERSION_LABEL: crate::Property<
+            CfnHostedConfigurationVersion,
+            Value<String>,
+        > = crate::Property::new("VersionLabel");
     }
 }
 

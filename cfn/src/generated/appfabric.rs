@@ -90,6 +90,7 @@ pub mod app_authorization {
         pub fn attr_persona(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Persona")
         }
+        setters!(CfnAppAuthorizationProps);
     }
 
     impl std::ops::Deref for CfnAppAuthorization {
@@ -156,6 +157,34 @@ pub mod app_authorization {
             map.serialize_entry("Tenant", &self.tenant)?;
             map.end()
         }
+    }
+
+    impl CfnAppAuthorizationProps {
+        /// `App`, for [`CfnAppAuthorization::set`].
+        pub const APP: crate::Property<CfnAppAuthorization, Value<String>> = crate::Property::new(
+            "App",
+        );
+        /// `AppBundleIdentifier`, for [`CfnAppAuthorization::set`].
+        pub const APP_BUNDLE_IDENTIFIER: crate::Property<
+            CfnAppAuthorization,
+            Value<String>,
+        > = crate::Property::new("AppBundleIdentifier");
+        /// `AuthType`, for [`CfnAppAuthorization::set`].
+        pub const AUTH_TYPE: crate::Property<CfnAppAuthorization, Value<AuthType>> = crate::Property::new(
+            "AuthType",
+        );
+        /// `Credential`, for [`CfnAppAuthorization::set`].
+        pub const CREDENTIAL: crate::Property<CfnAppAuthorization, Credential> = crate::Property::new(
+            "Credential",
+        );
+        /// `Tags`, for [`CfnAppAuthorization::set`].
+        pub const TAGS: crate::Property<CfnAppAuthorization, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Tenant`, for [`CfnAppAuthorization::set`].
+        pub const TENANT: crate::Property<CfnAppAuthorization, Tenant> = crate::Property::new(
+            "Tenant",
+        );
     }
 
     /// The authorization type.
@@ -375,6 +404,7 @@ pub mod ingestion_destination {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnIngestionDestinationProps);
     }
 
     impl std::ops::Deref for CfnIngestionDestination {
@@ -443,6 +473,33 @@ pub mod ingestion_destination {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIngestionDestinationProps {
+        /// `AppBundleArn`, for [`CfnIngestionDestination::set`].
+        pub const APP_BUNDLE_ARN: crate::Property<
+            CfnIngestionDestination,
+            Value<String>,
+        > = crate::Property::new("AppBundleArn");
+        /// `DestinationConfiguration`, for [`CfnIngestionDestination::set`].
+        pub const DESTINATION_CONFIGURATION: crate::Property<
+            CfnIngestionDestination,
+            DestinationConfiguration,
+        > = crate::Property::new("DestinationConfiguration");
+        /// `IngestionArn`, for [`CfnIngestionDestination::set`].
+        pub const INGESTION_ARN: crate::Property<
+            CfnIngestionDestination,
+            Value<String>,
+        > = crate::Property::new("IngestionArn");
+        /// `ProcessingConfiguration`, for [`CfnIngestionDestination::set`].
+        pub const PROCESSING_CONFIGURATION: crate::Property<
+            CfnIngestionDestination,
+            ProcessingConfiguration,
+        > = crate::Property::new("ProcessingConfiguration");
+        /// `Tags`, for [`CfnIngestionDestination::set`].
+        pub const TAGS: crate::Property<CfnIngestionDestination, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Contains information about the destination of ingested data.

@@ -59,6 +59,7 @@ pub mod connector {
         pub fn attr_connector_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConnectorArn")
         }
+        setters!(CfnConnectorProps);
     }
 
     impl std::ops::Deref for CfnConnector {
@@ -121,6 +122,27 @@ pub mod connector {
             crate::entry(&mut map, "Description", &self.description)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorProps {
+        /// `ConnectorLabel`, for [`CfnConnector::set`].
+        pub const CONNECTOR_LABEL: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "ConnectorLabel",
+        );
+        /// `ConnectorProvisioningConfig`, for [`CfnConnector::set`].
+        pub const CONNECTOR_PROVISIONING_CONFIG: crate::Property<
+            CfnConnector,
+            ConnectorProvisioningConfig,
+        > = crate::Property::new("ConnectorProvisioningConfig");
+        /// `ConnectorProvisioningType`, for [`CfnConnector::set`].
+        pub const CONNECTOR_PROVISIONING_TYPE: crate::Property<
+            CfnConnector,
+            Value<String>,
+        > = crate::Property::new("ConnectorProvisioningType");
+        /// `Description`, for [`CfnConnector::set`].
+        pub const DESCRIPTION: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "Description",
+        );
     }
 
     /// Contains information about the configuration of the connector being registered.
@@ -224,6 +246,7 @@ pub mod connector_profile {
         pub fn attr_credentials_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CredentialsArn")
         }
+        setters!(CfnConnectorProfileProps);
     }
 
     impl std::ops::Deref for CfnConnectorProfile {
@@ -293,6 +316,37 @@ pub mod connector_profile {
             crate::entry(&mut map, "KMSArn", &self.kms_arn)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorProfileProps {
+        /// `ConnectionMode`, for [`CfnConnectorProfile::set`].
+        pub const CONNECTION_MODE: crate::Property<
+            CfnConnectorProfile,
+            Value<ConnectionMode>,
+        > = crate::Property::new("ConnectionMode");
+        /// `ConnectorLabel`, for [`CfnConnectorProfile::set`].
+        pub const CONNECTOR_LABEL: crate::Property<CfnConnectorProfile, Value<String>> = crate::Property::new(
+            "ConnectorLabel",
+        );
+        /// `ConnectorProfileConfig`, for [`CfnConnectorProfile::set`].
+        pub const CONNECTOR_PROFILE_CONFIG: crate::Property<
+            CfnConnectorProfile,
+            ConnectorProfileConfig,
+        > = crate::Property::new("ConnectorProfileConfig");
+        /// `ConnectorProfileName`, for [`CfnConnectorProfile::set`].
+        pub const CONNECTOR_PROFILE_NAME: crate::Property<
+            CfnConnectorProfile,
+            Value<String>,
+        > = crate::Property::new("ConnectorProfileName");
+        /// `ConnectorType`, for [`CfnConnectorProfile::set`].
+        pub const CONNECTOR_TYPE: crate::Property<
+            CfnConnectorProfile,
+            Value<ConnectorType>,
+        > = crate::Property::new("ConnectorType");
+        /// `KMSArn`, for [`CfnConnectorProfile::set`].
+        pub const KMS_ARN: crate::Property<CfnConnectorProfile, Value<String>> = crate::Property::new(
+            "KMSArn",
+        );
     }
 
     /// Mode in which data transfer should be enabled.
@@ -2100,6 +2154,7 @@ pub mod flow {
         pub fn attr_flow_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FlowArn")
         }
+        setters!(CfnFlowProps);
     }
 
     impl std::ops::Deref for CfnFlow {
@@ -2190,6 +2245,51 @@ pub mod flow {
             map.serialize_entry("TriggerConfig", &self.trigger_config)?;
             map.end()
         }
+    }
+
+    impl CfnFlowProps {
+        /// `Description`, for [`CfnFlow::set`].
+        pub const DESCRIPTION: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DestinationFlowConfigList`, for [`CfnFlow::set`].
+        pub const DESTINATION_FLOW_CONFIG_LIST: crate::Property<
+            CfnFlow,
+            Vec<DestinationFlowConfig>,
+        > = crate::Property::new("DestinationFlowConfigList");
+        /// `FlowName`, for [`CfnFlow::set`].
+        pub const FLOW_NAME: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "FlowName",
+        );
+        /// `FlowStatus`, for [`CfnFlow::set`].
+        pub const FLOW_STATUS: crate::Property<CfnFlow, Value<FlowStatus>> = crate::Property::new(
+            "FlowStatus",
+        );
+        /// `KMSArn`, for [`CfnFlow::set`].
+        pub const KMS_ARN: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "KMSArn",
+        );
+        /// `MetadataCatalogConfig`, for [`CfnFlow::set`].
+        pub const METADATA_CATALOG_CONFIG: crate::Property<
+            CfnFlow,
+            MetadataCatalogConfig,
+        > = crate::Property::new("MetadataCatalogConfig");
+        /// `SourceFlowConfig`, for [`CfnFlow::set`].
+        pub const SOURCE_FLOW_CONFIG: crate::Property<CfnFlow, SourceFlowConfig> = crate::Property::new(
+            "SourceFlowConfig",
+        );
+        /// `Tags`, for [`CfnFlow::set`].
+        pub const TAGS: crate::Property<CfnFlow, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Tasks`, for [`CfnFlow::set`].
+        pub const TASKS: crate::Property<CfnFlow, Vec<Task>> = crate::Property::new(
+            "Tasks",
+        );
+        /// `TriggerConfig`, for [`CfnFlow::set`].
+        pub const TRIGGER_CONFIG: crate::Property<CfnFlow, TriggerConfig> = crate::Property::new(
+            "TriggerConfig",
+        );
     }
 
     /// Configurations of destination connector.

@@ -62,6 +62,7 @@ pub mod application {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -154,6 +155,56 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `ApplicationConfig`, for [`CfnApplication::set`].
+        pub const APPLICATION_CONFIG: crate::Property<
+            CfnApplication,
+            ApplicationConfig,
+        > = crate::Property::new("ApplicationConfig");
+        /// `ApplicationSourceConfig`, for [`CfnApplication::set`].
+        pub const APPLICATION_SOURCE_CONFIG: crate::Property<
+            CfnApplication,
+            ApplicationSourceConfig,
+        > = crate::Property::new("ApplicationSourceConfig");
+        /// `ApplicationType`, for [`CfnApplication::set`].
+        pub const APPLICATION_TYPE: crate::Property<
+            CfnApplication,
+            Value<ApplicationType>,
+        > = crate::Property::new("ApplicationType");
+        /// `Description`, for [`CfnApplication::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IframeConfig`, for [`CfnApplication::set`].
+        pub const IFRAME_CONFIG: crate::Property<CfnApplication, IframeConfig> = crate::Property::new(
+            "IframeConfig",
+        );
+        /// `InitializationTimeout`, for [`CfnApplication::set`].
+        pub const INITIALIZATION_TIMEOUT: crate::Property<CfnApplication, Value<i64>> = crate::Property::new(
+            "InitializationTimeout",
+        );
+        /// `IsService`, for [`CfnApplication::set`].
+        pub const IS_SERVICE: crate::Property<CfnApplication, Value<bool>> = crate::Property::new(
+            "IsService",
+        );
+        /// `Name`, for [`CfnApplication::set`].
+        pub const NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Namespace`, for [`CfnApplication::set`].
+        pub const NAMESPACE: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Namespace",
+        );
+        /// `Permissions`, for [`CfnApplication::set`].
+        pub const PERMISSIONS: crate::Property<CfnApplication, Vec<Value<String>>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ApplicationConfig` property type.
@@ -412,6 +463,7 @@ pub mod data_integration {
         pub fn attr_data_integration_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DataIntegrationArn")
         }
+        setters!(CfnDataIntegrationProps);
     }
 
     impl std::ops::Deref for CfnDataIntegration {
@@ -487,6 +539,43 @@ pub mod data_integration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataIntegrationProps {
+        /// `Description`, for [`CfnDataIntegration::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataIntegration, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FileConfiguration`, for [`CfnDataIntegration::set`].
+        pub const FILE_CONFIGURATION: crate::Property<
+            CfnDataIntegration,
+            FileConfiguration,
+        > = crate::Property::new("FileConfiguration");
+        /// `KmsKey`, for [`CfnDataIntegration::set`].
+        pub const KMS_KEY: crate::Property<CfnDataIntegration, Value<String>> = crate::Property::new(
+            "KmsKey",
+        );
+        /// `Name`, for [`CfnDataIntegration::set`].
+        pub const NAME: crate::Property<CfnDataIntegration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ObjectConfiguration`, for [`CfnDataIntegration::set`].
+        pub const OBJECT_CONFIGURATION: crate::Property<
+            CfnDataIntegration,
+            indexmap::IndexMap<String, indexmap::IndexMap<String, Vec<Value<String>>>>,
+        > = crate::Property::new("ObjectConfiguration");
+        /// `ScheduleConfig`, for [`CfnDataIntegration::set`].
+        pub const SCHEDULE_CONFIG: crate::Property<CfnDataIntegration, ScheduleConfig> = crate::Property::new(
+            "ScheduleConfig",
+        );
+        /// `SourceURI`, for [`CfnDataIntegration::set`].
+        pub const SOURCE_URI: crate::Property<CfnDataIntegration, Value<String>> = crate::Property::new(
+            "SourceURI",
+        );
+        /// `Tags`, for [`CfnDataIntegration::set`].
+        pub const TAGS: crate::Property<CfnDataIntegration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration for what files should be pulled from the source.
@@ -604,6 +693,7 @@ pub mod event_integration {
         pub fn attr_event_integration_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EventIntegrationArn")
         }
+        setters!(CfnEventIntegrationProps);
     }
 
     impl std::ops::Deref for CfnEventIntegration {
@@ -665,6 +755,30 @@ pub mod event_integration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEventIntegrationProps {
+        /// `Description`, for [`CfnEventIntegration::set`].
+        pub const DESCRIPTION: crate::Property<CfnEventIntegration, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EventBridgeBus`, for [`CfnEventIntegration::set`].
+        pub const EVENT_BRIDGE_BUS: crate::Property<
+            CfnEventIntegration,
+            Value<String>,
+        > = crate::Property::new("EventBridgeBus");
+        /// `EventFilter`, for [`CfnEventIntegration::set`].
+        pub const EVENT_FILTER: crate::Property<CfnEventIntegration, EventFilter> = crate::Property::new(
+            "EventFilter",
+        );
+        /// `Name`, for [`CfnEventIntegration::set`].
+        pub const NAME: crate::Property<CfnEventIntegration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnEventIntegration::set`].
+        pub const TAGS: crate::Property<CfnEventIntegration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `EventFilter` property type.

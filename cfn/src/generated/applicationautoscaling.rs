@@ -65,6 +65,7 @@ pub mod scalable_target {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnScalableTargetProps);
     }
 
     impl std::ops::Deref for CfnScalableTarget {
@@ -144,6 +145,48 @@ pub mod scalable_target {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnScalableTargetProps {
+        /// `MaxCapacity`, for [`CfnScalableTarget::set`].
+        pub const MAX_CAPACITY: crate::Property<CfnScalableTarget, Value<i64>> = crate::Property::new(
+            "MaxCapacity",
+        );
+        /// `MinCapacity`, for [`CfnScalableTarget::set`].
+        pub const MIN_CAPACITY: crate::Property<CfnScalableTarget, Value<i64>> = crate::Property::new(
+            "MinCapacity",
+        );
+        /// `ResourceId`, for [`CfnScalableTarget::set`].
+        pub const RESOURCE_ID: crate::Property<CfnScalableTarget, Value<String>> = crate::Property::new(
+            "ResourceId",
+        );
+        /// `RoleARN`, for [`CfnScalableTarget::set`].
+        pub const ROLE_ARN: crate::Property<CfnScalableTarget, Value<String>> = crate::Property::new(
+            "RoleARN",
+        );
+        /// `ScalableDimension`, for [`CfnScalableTarget::set`].
+        pub const SCALABLE_DIMENSION: crate::Property<
+            CfnScalableTarget,
+            Value<ScalableDimension>,
+        > = crate::Property::new("ScalableDimension");
+        /// `ScheduledActions`, for [`CfnScalableTarget::set`].
+        pub const SCHEDULED_ACTIONS: crate::Property<
+            CfnScalableTarget,
+            Vec<ScheduledAction>,
+        > = crate::Property::new("ScheduledActions");
+        /// `ServiceNamespace`, for [`CfnScalableTarget::set`].
+        pub const SERVICE_NAMESPACE: crate::Property<
+            CfnScalableTarget,
+            Value<ServiceNamespace>,
+        > = crate::Property::new("ServiceNamespace");
+        /// `SuspendedState`, for [`CfnScalableTarget::set`].
+        pub const SUSPENDED_STATE: crate::Property<CfnScalableTarget, SuspendedState> = crate::Property::new(
+            "SuspendedState",
+        );
+        /// `Tags`, for [`CfnScalableTarget::set`].
+        pub const TAGS: crate::Property<CfnScalableTarget, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The scalable dimension associated with the scalable target.
@@ -459,6 +502,7 @@ pub mod scaling_policy {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnScalingPolicyProps);
     }
 
     impl std::ops::Deref for CfnScalingPolicy {
@@ -551,6 +595,50 @@ pub mod scaling_policy {
             )?;
             map.end()
         }
+    }
+
+    impl CfnScalingPolicyProps {
+        /// `PolicyName`, for [`CfnScalingPolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnScalingPolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
+        /// `PolicyType`, for [`CfnScalingPolicy::set`].
+        pub const POLICY_TYPE: crate::Property<CfnScalingPolicy, Value<PolicyType>> = crate::Property::new(
+            "PolicyType",
+        );
+        /// `PredictiveScalingPolicyConfiguration`, for [`CfnScalingPolicy::set`].
+        pub const PREDICTIVE_SCALING_POLICY_CONFIGURATION: crate::Property<
+            CfnScalingPolicy,
+            PredictiveScalingPolicyConfiguration,
+        > = crate::Property::new("PredictiveScalingPolicyConfiguration");
+        /// `ResourceId`, for [`CfnScalingPolicy::set`].
+        pub const RESOURCE_ID: crate::Property<CfnScalingPolicy, Value<String>> = crate::Property::new(
+            "ResourceId",
+        );
+        /// `ScalableDimension`, for [`CfnScalingPolicy::set`].
+        pub const SCALABLE_DIMENSION: crate::Property<
+            CfnScalingPolicy,
+            Value<ScalableDimension>,
+        > = crate::Property::new("ScalableDimension");
+        /// `ScalingTargetId`, for [`CfnScalingPolicy::set`].
+        pub const SCALING_TARGET_ID: crate::Property<CfnScalingPolicy, Value<String>> = crate::Property::new(
+            "ScalingTargetId",
+        );
+        /// `ServiceNamespace`, for [`CfnScalingPolicy::set`].
+        pub const SERVICE_NAMESPACE: crate::Property<
+            CfnScalingPolicy,
+            Value<ServiceNamespace>,
+        > = crate::Property::new("ServiceNamespace");
+        /// `StepScalingPolicyConfiguration`, for [`CfnScalingPolicy::set`].
+        pub const STEP_SCALING_POLICY_CONFIGURATION: crate::Property<
+            CfnScalingPolicy,
+            StepScalingPolicyConfiguration,
+        > = crate::Property::new("StepScalingPolicyConfiguration");
+        /// `TargetTrackingScalingPolicyConfiguration`, for [`CfnScalingPolicy::set`].
+        pub const TARGET_TRACKING_SCALING_POLICY_CONFIGURATION: crate::Property<
+            CfnScalingPolicy,
+            TargetTrackingScalingPolicyConfiguration,
+        > = crate::Property::new("TargetTrackingScalingPolicyConfiguration");
     }
 
     /// The scaling policy type.

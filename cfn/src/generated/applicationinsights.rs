@@ -58,6 +58,7 @@ pub mod application {
         pub fn attr_application_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ApplicationARN")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -155,6 +156,63 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `AttachMissingPermission`, for [`CfnApplication::set`].
+        pub const ATTACH_MISSING_PERMISSION: crate::Property<
+            CfnApplication,
+            Value<bool>,
+        > = crate::Property::new("AttachMissingPermission");
+        /// `AutoConfigurationEnabled`, for [`CfnApplication::set`].
+        pub const AUTO_CONFIGURATION_ENABLED: crate::Property<
+            CfnApplication,
+            Value<bool>,
+        > = crate::Property::new("AutoConfigurationEnabled");
+        /// `CWEMonitorEnabled`, for [`CfnApplication::set`].
+        pub const CWE_MONITOR_ENABLED: crate::Property<CfnApplication, Value<bool>> = crate::Property::new(
+            "CWEMonitorEnabled",
+        );
+        /// `ComponentMonitoringSettings`, for [`CfnApplication::set`].
+        pub const COMPONENT_MONITORING_SETTINGS: crate::Property<
+            CfnApplication,
+            Vec<ComponentMonitoringSetting>,
+        > = crate::Property::new("ComponentMonitoringSettings");
+        /// `CustomComponents`, for [`CfnApplication::set`].
+        pub const CUSTOM_COMPONENTS: crate::Property<
+            CfnApplication,
+            Vec<CustomComponent>,
+        > = crate::Property::new("CustomComponents");
+        /// `GroupingType`, for [`CfnApplication::set`].
+        pub const GROUPING_TYPE: crate::Property<CfnApplication, Value<GroupingType>> = crate::Property::new(
+            "GroupingType",
+        );
+        /// `LogPatternSets`, for [`CfnApplication::set`].
+        pub const LOG_PATTERN_SETS: crate::Property<
+            CfnApplication,
+            Vec<LogPatternSet>,
+        > = crate::Property::new("LogPatternSets");
+        /// `OpsCenterEnabled`, for [`CfnApplication::set`].
+        pub const OPS_CENTER_ENABLED: crate::Property<CfnApplication, Value<bool>> = crate::Property::new(
+            "OpsCenterEnabled",
+        );
+        /// `OpsItemSNSTopicArn`, for [`CfnApplication::set`].
+        pub const OPS_ITEM_SNS_TOPIC_ARN: crate::Property<
+            CfnApplication,
+            Value<String>,
+        > = crate::Property::new("OpsItemSNSTopicArn");
+        /// `ResourceGroupName`, for [`CfnApplication::set`].
+        pub const RESOURCE_GROUP_NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "ResourceGroupName",
+        );
+        /// `SNSNotificationArn`, for [`CfnApplication::set`].
+        pub const SNS_NOTIFICATION_ARN: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "SNSNotificationArn",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The monitoring setting of the component.

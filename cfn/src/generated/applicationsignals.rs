@@ -62,6 +62,7 @@ pub mod discovery {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnDiscoveryProps);
     }
 
     impl std::ops::Deref for CfnDiscovery {
@@ -88,6 +89,8 @@ pub mod discovery {
             serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
         }
     }
+
+    impl CfnDiscoveryProps {}
 }
 
 /// `AWS::ApplicationSignals::GroupingConfiguration`: [`CfnGroupingConfiguration`], [`CfnGroupingConfigurationProps`] and their property types.
@@ -139,6 +142,7 @@ pub mod grouping_configuration {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnGroupingConfigurationProps);
     }
 
     impl std::ops::Deref for CfnGroupingConfiguration {
@@ -185,6 +189,14 @@ pub mod grouping_configuration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnGroupingConfigurationProps {
+        /// `GroupingAttributeDefinitions`, for [`CfnGroupingConfiguration::set`].
+        pub const GROUPING_ATTRIBUTE_DEFINITIONS: crate::Property<
+            CfnGroupingConfiguration,
+            Vec<GroupingAttributeDefinition>,
+        > = crate::Property::new("GroupingAttributeDefinitions");
     }
 
     /// The `GroupingAttributeDefinition` property type.
@@ -299,6 +311,7 @@ pub mod instrumentation_config {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnInstrumentationConfigProps);
     }
 
     impl std::ops::Deref for CfnInstrumentationConfig {
@@ -383,6 +396,55 @@ pub mod instrumentation_config {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnInstrumentationConfigProps {
+        /// `AttributeFilters`, for [`CfnInstrumentationConfig::set`].
+        pub const ATTRIBUTE_FILTERS: crate::Property<
+            CfnInstrumentationConfig,
+            Vec<indexmap::IndexMap<String, Value<String>>>,
+        > = crate::Property::new("AttributeFilters");
+        /// `CaptureConfiguration`, for [`CfnInstrumentationConfig::set`].
+        pub const CAPTURE_CONFIGURATION: crate::Property<
+            CfnInstrumentationConfig,
+            CaptureConfiguration,
+        > = crate::Property::new("CaptureConfiguration");
+        /// `Description`, for [`CfnInstrumentationConfig::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnInstrumentationConfig,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Environment`, for [`CfnInstrumentationConfig::set`].
+        pub const ENVIRONMENT: crate::Property<
+            CfnInstrumentationConfig,
+            Value<String>,
+        > = crate::Property::new("Environment");
+        /// `ExpiresAt`, for [`CfnInstrumentationConfig::set`].
+        pub const EXPIRES_AT: crate::Property<CfnInstrumentationConfig, Value<String>> = crate::Property::new(
+            "ExpiresAt",
+        );
+        /// `InstrumentationType`, for [`CfnInstrumentationConfig::set`].
+        pub const INSTRUMENTATION_TYPE: crate::Property<
+            CfnInstrumentationConfig,
+            Value<InstrumentationType>,
+        > = crate::Property::new("InstrumentationType");
+        /// `Location`, for [`CfnInstrumentationConfig::set`].
+        pub const LOCATION: crate::Property<CfnInstrumentationConfig, Location> = crate::Property::new(
+            "Location",
+        );
+        /// `Service`, for [`CfnInstrumentationConfig::set`].
+        pub const SERVICE: crate::Property<CfnInstrumentationConfig, Value<String>> = crate::Property::new(
+            "Service",
+        );
+        /// `SignalType`, for [`CfnInstrumentationConfig::set`].
+        pub const SIGNAL_TYPE: crate::Property<
+            CfnInstrumentationConfig,
+            Value<SignalType>,
+        > = crate::Property::new("SignalType");
+        /// `Tags`, for [`CfnInstrumentationConfig::set`].
+        pub const TAGS: crate::Property<CfnInstrumentationConfig, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies what to capture when the instrumentation point is hit.
@@ -747,6 +809,7 @@ pub mod service_level_objective {
         pub fn attr_evaluation_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EvaluationType")
         }
+        setters!(CfnServiceLevelObjectiveProps);
     }
 
     impl std::ops::Deref for CfnServiceLevelObjective {
@@ -820,6 +883,45 @@ pub mod service_level_objective {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnServiceLevelObjectiveProps {
+        /// `BurnRateConfigurations`, for [`CfnServiceLevelObjective::set`].
+        pub const BURN_RATE_CONFIGURATIONS: crate::Property<
+            CfnServiceLevelObjective,
+            Vec<BurnRateConfiguration>,
+        > = crate::Property::new("BurnRateConfigurations");
+        /// `Description`, for [`CfnServiceLevelObjective::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnServiceLevelObjective,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `ExclusionWindows`, for [`CfnServiceLevelObjective::set`].
+        pub const EXCLUSION_WINDOWS: crate::Property<
+            CfnServiceLevelObjective,
+            Vec<ExclusionWindow>,
+        > = crate::Property::new("ExclusionWindows");
+        /// `Goal`, for [`CfnServiceLevelObjective::set`].
+        pub const GOAL: crate::Property<CfnServiceLevelObjective, Goal> = crate::Property::new(
+            "Goal",
+        );
+        /// `Name`, for [`CfnServiceLevelObjective::set`].
+        pub const NAME: crate::Property<CfnServiceLevelObjective, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RequestBasedSli`, for [`CfnServiceLevelObjective::set`].
+        pub const REQUEST_BASED_SLI: crate::Property<
+            CfnServiceLevelObjective,
+            RequestBasedSli,
+        > = crate::Property::new("RequestBasedSli");
+        /// `Sli`, for [`CfnServiceLevelObjective::set`].
+        pub const SLI: crate::Property<CfnServiceLevelObjective, Sli> = crate::Property::new(
+            "Sli",
+        );
+        /// `Tags`, for [`CfnServiceLevelObjective::set`].
+        pub const TAGS: crate::Property<CfnServiceLevelObjective, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// This object defines the length of the look-back window used to calculate one burn rate metric for this SLO.

@@ -82,6 +82,7 @@ pub mod gateway_route {
         pub fn attr_uid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Uid")
         }
+        setters!(CfnGatewayRouteProps);
     }
 
     impl std::ops::Deref for CfnGatewayRoute {
@@ -147,6 +148,34 @@ pub mod gateway_route {
             map.serialize_entry("VirtualGatewayName", &self.virtual_gateway_name)?;
             map.end()
         }
+    }
+
+    impl CfnGatewayRouteProps {
+        /// `GatewayRouteName`, for [`CfnGatewayRoute::set`].
+        pub const GATEWAY_ROUTE_NAME: crate::Property<CfnGatewayRoute, Value<String>> = crate::Property::new(
+            "GatewayRouteName",
+        );
+        /// `MeshName`, for [`CfnGatewayRoute::set`].
+        pub const MESH_NAME: crate::Property<CfnGatewayRoute, Value<String>> = crate::Property::new(
+            "MeshName",
+        );
+        /// `MeshOwner`, for [`CfnGatewayRoute::set`].
+        pub const MESH_OWNER: crate::Property<CfnGatewayRoute, Value<String>> = crate::Property::new(
+            "MeshOwner",
+        );
+        /// `Spec`, for [`CfnGatewayRoute::set`].
+        pub const SPEC: crate::Property<CfnGatewayRoute, GatewayRouteSpec> = crate::Property::new(
+            "Spec",
+        );
+        /// `Tags`, for [`CfnGatewayRoute::set`].
+        pub const TAGS: crate::Property<CfnGatewayRoute, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VirtualGatewayName`, for [`CfnGatewayRoute::set`].
+        pub const VIRTUAL_GATEWAY_NAME: crate::Property<
+            CfnGatewayRoute,
+            Value<String>,
+        > = crate::Property::new("VirtualGatewayName");
     }
 
     /// The `GatewayRouteSpec` property type.
@@ -797,6 +826,7 @@ pub mod mesh {
         pub fn attr_uid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Uid")
         }
+        setters!(CfnMeshProps);
     }
 
     impl std::ops::Deref for CfnMesh {
@@ -835,6 +865,21 @@ pub mod mesh {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMeshProps {
+        /// `MeshName`, for [`CfnMesh::set`].
+        pub const MESH_NAME: crate::Property<CfnMesh, Value<String>> = crate::Property::new(
+            "MeshName",
+        );
+        /// `Spec`, for [`CfnMesh::set`].
+        pub const SPEC: crate::Property<CfnMesh, MeshSpec> = crate::Property::new(
+            "Spec",
+        );
+        /// `Tags`, for [`CfnMesh::set`].
+        pub const TAGS: crate::Property<CfnMesh, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `MeshSpec` property type.
@@ -970,6 +1015,7 @@ pub mod route {
         pub fn attr_uid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Uid")
         }
+        setters!(CfnRouteProps);
     }
 
     impl std::ops::Deref for CfnRoute {
@@ -1035,6 +1081,33 @@ pub mod route {
             map.serialize_entry("VirtualRouterName", &self.virtual_router_name)?;
             map.end()
         }
+    }
+
+    impl CfnRouteProps {
+        /// `MeshName`, for [`CfnRoute::set`].
+        pub const MESH_NAME: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "MeshName",
+        );
+        /// `MeshOwner`, for [`CfnRoute::set`].
+        pub const MESH_OWNER: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "MeshOwner",
+        );
+        /// `RouteName`, for [`CfnRoute::set`].
+        pub const ROUTE_NAME: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "RouteName",
+        );
+        /// `Spec`, for [`CfnRoute::set`].
+        pub const SPEC: crate::Property<CfnRoute, RouteSpec> = crate::Property::new(
+            "Spec",
+        );
+        /// `Tags`, for [`CfnRoute::set`].
+        pub const TAGS: crate::Property<CfnRoute, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VirtualRouterName`, for [`CfnRoute::set`].
+        pub const VIRTUAL_ROUTER_NAME: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "VirtualRouterName",
+        );
     }
 
     /// The `RouteSpec` property type.
@@ -1718,6 +1791,7 @@ pub mod virtual_gateway {
         pub fn attr_uid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Uid")
         }
+        setters!(CfnVirtualGatewayProps);
     }
 
     impl std::ops::Deref for CfnVirtualGateway {
@@ -1778,6 +1852,30 @@ pub mod virtual_gateway {
             crate::entry(&mut map, "VirtualGatewayName", &self.virtual_gateway_name)?;
             map.end()
         }
+    }
+
+    impl CfnVirtualGatewayProps {
+        /// `MeshName`, for [`CfnVirtualGateway::set`].
+        pub const MESH_NAME: crate::Property<CfnVirtualGateway, Value<String>> = crate::Property::new(
+            "MeshName",
+        );
+        /// `MeshOwner`, for [`CfnVirtualGateway::set`].
+        pub const MESH_OWNER: crate::Property<CfnVirtualGateway, Value<String>> = crate::Property::new(
+            "MeshOwner",
+        );
+        /// `Spec`, for [`CfnVirtualGateway::set`].
+        pub const SPEC: crate::Property<CfnVirtualGateway, VirtualGatewaySpec> = crate::Property::new(
+            "Spec",
+        );
+        /// `Tags`, for [`CfnVirtualGateway::set`].
+        pub const TAGS: crate::Property<CfnVirtualGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VirtualGatewayName`, for [`CfnVirtualGateway::set`].
+        pub const VIRTUAL_GATEWAY_NAME: crate::Property<
+            CfnVirtualGateway,
+            Value<String>,
+        > = crate::Property::new("VirtualGatewayName");
     }
 
     /// The `VirtualGatewaySpec` property type.
@@ -2660,6 +2758,7 @@ pub mod virtual_node {
         pub fn attr_uid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Uid")
         }
+        setters!(CfnVirtualNodeProps);
     }
 
     impl std::ops::Deref for CfnVirtualNode {
@@ -2720,6 +2819,29 @@ pub mod virtual_node {
             crate::entry(&mut map, "VirtualNodeName", &self.virtual_node_name)?;
             map.end()
         }
+    }
+
+    impl CfnVirtualNodeProps {
+        /// `MeshName`, for [`CfnVirtualNode::set`].
+        pub const MESH_NAME: crate::Property<CfnVirtualNode, Value<String>> = crate::Property::new(
+            "MeshName",
+        );
+        /// `MeshOwner`, for [`CfnVirtualNode::set`].
+        pub const MESH_OWNER: crate::Property<CfnVirtualNode, Value<String>> = crate::Property::new(
+            "MeshOwner",
+        );
+        /// `Spec`, for [`CfnVirtualNode::set`].
+        pub const SPEC: crate::Property<CfnVirtualNode, VirtualNodeSpec> = crate::Property::new(
+            "Spec",
+        );
+        /// `Tags`, for [`CfnVirtualNode::set`].
+        pub const TAGS: crate::Property<CfnVirtualNode, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VirtualNodeName`, for [`CfnVirtualNode::set`].
+        pub const VIRTUAL_NODE_NAME: crate::Property<CfnVirtualNode, Value<String>> = crate::Property::new(
+            "VirtualNodeName",
+        );
     }
 
     /// The `VirtualNodeSpec` property type.
@@ -3857,6 +3979,7 @@ pub mod virtual_router {
         pub fn attr_uid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Uid")
         }
+        setters!(CfnVirtualRouterProps);
     }
 
     impl std::ops::Deref for CfnVirtualRouter {
@@ -3917,6 +4040,30 @@ pub mod virtual_router {
             crate::entry(&mut map, "VirtualRouterName", &self.virtual_router_name)?;
             map.end()
         }
+    }
+
+    impl CfnVirtualRouterProps {
+        /// `MeshName`, for [`CfnVirtualRouter::set`].
+        pub const MESH_NAME: crate::Property<CfnVirtualRouter, Value<String>> = crate::Property::new(
+            "MeshName",
+        );
+        /// `MeshOwner`, for [`CfnVirtualRouter::set`].
+        pub const MESH_OWNER: crate::Property<CfnVirtualRouter, Value<String>> = crate::Property::new(
+            "MeshOwner",
+        );
+        /// `Spec`, for [`CfnVirtualRouter::set`].
+        pub const SPEC: crate::Property<CfnVirtualRouter, VirtualRouterSpec> = crate::Property::new(
+            "Spec",
+        );
+        /// `Tags`, for [`CfnVirtualRouter::set`].
+        pub const TAGS: crate::Property<CfnVirtualRouter, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VirtualRouterName`, for [`CfnVirtualRouter::set`].
+        pub const VIRTUAL_ROUTER_NAME: crate::Property<
+            CfnVirtualRouter,
+            Value<String>,
+        > = crate::Property::new("VirtualRouterName");
     }
 
     /// The `VirtualRouterSpec` property type.
@@ -4037,6 +4184,7 @@ pub mod virtual_service {
         pub fn attr_uid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Uid")
         }
+        setters!(CfnVirtualServiceProps);
     }
 
     impl std::ops::Deref for CfnVirtualService {
@@ -4098,6 +4246,30 @@ pub mod virtual_service {
             map.serialize_entry("VirtualServiceName", &self.virtual_service_name)?;
             map.end()
         }
+    }
+
+    impl CfnVirtualServiceProps {
+        /// `MeshName`, for [`CfnVirtualService::set`].
+        pub const MESH_NAME: crate::Property<CfnVirtualService, Value<String>> = crate::Property::new(
+            "MeshName",
+        );
+        /// `MeshOwner`, for [`CfnVirtualService::set`].
+        pub const MESH_OWNER: crate::Property<CfnVirtualService, Value<String>> = crate::Property::new(
+            "MeshOwner",
+        );
+        /// `Spec`, for [`CfnVirtualService::set`].
+        pub const SPEC: crate::Property<CfnVirtualService, VirtualServiceSpec> = crate::Property::new(
+            "Spec",
+        );
+        /// `Tags`, for [`CfnVirtualService::set`].
+        pub const TAGS: crate::Property<CfnVirtualService, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VirtualServiceName`, for [`CfnVirtualService::set`].
+        pub const VIRTUAL_SERVICE_NAME: crate::Property<
+            CfnVirtualService,
+            Value<String>,
+        > = crate::Property::new("VirtualServiceName");
     }
 
     /// The `VirtualServiceSpec` property type.

@@ -81,6 +81,7 @@ pub mod auto_scaling_configuration {
         pub fn attr_latest(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Latest")
         }
+        setters!(CfnAutoScalingConfigurationProps);
     }
 
     impl std::ops::Deref for CfnAutoScalingConfiguration {
@@ -129,6 +130,31 @@ pub mod auto_scaling_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAutoScalingConfigurationProps {
+        /// `AutoScalingConfigurationName`, for [`CfnAutoScalingConfiguration::set`].
+        pub const AUTO_SCALING_CONFIGURATION_NAME: crate::Property<
+            CfnAutoScalingConfiguration,
+            Value<String>,
+        > = crate::Property::new("AutoScalingConfigurationName");
+        /// `MaxConcurrency`, for [`CfnAutoScalingConfiguration::set`].
+        pub const MAX_CONCURRENCY: crate::Property<
+            CfnAutoScalingConfiguration,
+            Value<i64>,
+        > = crate::Property::new("MaxConcurrency");
+        /// `MaxSize`, for [`CfnAutoScalingConfiguration::set`].
+        pub const MAX_SIZE: crate::Property<CfnAutoScalingConfiguration, Value<i64>> = crate::Property::new(
+            "MaxSize",
+        );
+        /// `MinSize`, for [`CfnAutoScalingConfiguration::set`].
+        pub const MIN_SIZE: crate::Property<CfnAutoScalingConfiguration, Value<i64>> = crate::Property::new(
+            "MinSize",
+        );
+        /// `Tags`, for [`CfnAutoScalingConfiguration::set`].
+        pub const TAGS: crate::Property<CfnAutoScalingConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -192,6 +218,7 @@ pub mod observability_configuration {
         pub fn attr_latest(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Latest")
         }
+        setters!(CfnObservabilityConfigurationProps);
     }
 
     impl std::ops::Deref for CfnObservabilityConfiguration {
@@ -234,6 +261,24 @@ pub mod observability_configuration {
             crate::entry(&mut map, "TraceConfiguration", &self.trace_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnObservabilityConfigurationProps {
+        /// `ObservabilityConfigurationName`, for [`CfnObservabilityConfiguration::set`].
+        pub const OBSERVABILITY_CONFIGURATION_NAME: crate::Property<
+            CfnObservabilityConfiguration,
+            Value<String>,
+        > = crate::Property::new("ObservabilityConfigurationName");
+        /// `Tags`, for [`CfnObservabilityConfiguration::set`].
+        pub const TAGS: crate::Property<
+            CfnObservabilityConfiguration,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TraceConfiguration`, for [`CfnObservabilityConfiguration::set`].
+        pub const TRACE_CONFIGURATION: crate::Property<
+            CfnObservabilityConfiguration,
+            TraceConfiguration,
+        > = crate::Property::new("TraceConfiguration");
     }
 
     /// Describes the configuration of the tracing feature within an AWS App Runner observability configuration.
@@ -360,6 +405,7 @@ pub mod service {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnServiceProps);
     }
 
     impl std::ops::Deref for CfnService {
@@ -453,6 +499,52 @@ pub mod service {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnServiceProps {
+        /// `AutoScalingConfigurationArn`, for [`CfnService::set`].
+        pub const AUTO_SCALING_CONFIGURATION_ARN: crate::Property<
+            CfnService,
+            Value<String>,
+        > = crate::Property::new("AutoScalingConfigurationArn");
+        /// `EncryptionConfiguration`, for [`CfnService::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnService,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `HealthCheckConfiguration`, for [`CfnService::set`].
+        pub const HEALTH_CHECK_CONFIGURATION: crate::Property<
+            CfnService,
+            HealthCheckConfiguration,
+        > = crate::Property::new("HealthCheckConfiguration");
+        /// `InstanceConfiguration`, for [`CfnService::set`].
+        pub const INSTANCE_CONFIGURATION: crate::Property<
+            CfnService,
+            InstanceConfiguration,
+        > = crate::Property::new("InstanceConfiguration");
+        /// `NetworkConfiguration`, for [`CfnService::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnService,
+            NetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `ObservabilityConfiguration`, for [`CfnService::set`].
+        pub const OBSERVABILITY_CONFIGURATION: crate::Property<
+            CfnService,
+            ServiceObservabilityConfiguration,
+        > = crate::Property::new("ObservabilityConfiguration");
+        /// `ServiceName`, for [`CfnService::set`].
+        pub const SERVICE_NAME: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "ServiceName",
+        );
+        /// `SourceConfiguration`, for [`CfnService::set`].
+        pub const SOURCE_CONFIGURATION: crate::Property<
+            CfnService,
+            SourceConfiguration,
+        > = crate::Property::new("SourceConfiguration");
+        /// `Tags`, for [`CfnService::set`].
+        pub const TAGS: crate::Property<CfnService, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Encryption configuration (KMS key)
@@ -1330,6 +1422,7 @@ pub mod vpc_connector {
         pub fn attr_vpc_connector_revision(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcConnectorRevision")
         }
+        setters!(CfnVpcConnectorProps);
     }
 
     impl std::ops::Deref for CfnVpcConnector {
@@ -1383,6 +1476,26 @@ pub mod vpc_connector {
             crate::entry(&mut map, "VpcConnectorName", &self.vpc_connector_name)?;
             map.end()
         }
+    }
+
+    impl CfnVpcConnectorProps {
+        /// `SecurityGroups`, for [`CfnVpcConnector::set`].
+        pub const SECURITY_GROUPS: crate::Property<
+            CfnVpcConnector,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroups");
+        /// `Subnets`, for [`CfnVpcConnector::set`].
+        pub const SUBNETS: crate::Property<CfnVpcConnector, Vec<Value<String>>> = crate::Property::new(
+            "Subnets",
+        );
+        /// `Tags`, for [`CfnVpcConnector::set`].
+        pub const TAGS: crate::Property<CfnVpcConnector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcConnectorName`, for [`CfnVpcConnector::set`].
+        pub const VPC_CONNECTOR_NAME: crate::Property<CfnVpcConnector, Value<String>> = crate::Property::new(
+            "VpcConnectorName",
+        );
     }
 }
 
@@ -1444,6 +1557,7 @@ pub mod vpc_ingress_connection {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnVpcIngressConnectionProps);
     }
 
     impl std::ops::Deref for CfnVpcIngressConnection {
@@ -1507,6 +1621,27 @@ pub mod vpc_ingress_connection {
             )?;
             map.end()
         }
+    }
+
+    impl CfnVpcIngressConnectionProps {
+        /// `IngressVpcConfiguration`, for [`CfnVpcIngressConnection::set`].
+        pub const INGRESS_VPC_CONFIGURATION: crate::Property<
+            CfnVpcIngressConnection,
+            IngressVpcConfiguration,
+        > = crate::Property::new("IngressVpcConfiguration");
+        /// `ServiceArn`, for [`CfnVpcIngressConnection::set`].
+        pub const SERVICE_ARN: crate::Property<CfnVpcIngressConnection, Value<String>> = crate::Property::new(
+            "ServiceArn",
+        );
+        /// `Tags`, for [`CfnVpcIngressConnection::set`].
+        pub const TAGS: crate::Property<CfnVpcIngressConnection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcIngressConnectionName`, for [`CfnVpcIngressConnection::set`].
+        pub const VPC_INGRESS_CONNECTION_NAME: crate::Property<
+            CfnVpcIngressConnection,
+            Value<String>,
+        > = crate::Property::new("VpcIngressConnectionName");
     }
 
     /// The configuration of customer’s VPC and related VPC endpoint

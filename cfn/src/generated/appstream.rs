@@ -87,6 +87,7 @@ pub mod app_block {
         pub fn attr_created_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedTime")
         }
+        setters!(CfnAppBlockProps);
     }
 
     impl std::ops::Deref for CfnAppBlock {
@@ -163,6 +164,42 @@ pub mod app_block {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAppBlockProps {
+        /// `Description`, for [`CfnAppBlock::set`].
+        pub const DESCRIPTION: crate::Property<CfnAppBlock, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnAppBlock::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnAppBlock, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `Name`, for [`CfnAppBlock::set`].
+        pub const NAME: crate::Property<CfnAppBlock, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PackagingType`, for [`CfnAppBlock::set`].
+        pub const PACKAGING_TYPE: crate::Property<CfnAppBlock, Value<PackagingType>> = crate::Property::new(
+            "PackagingType",
+        );
+        /// `PostSetupScriptDetails`, for [`CfnAppBlock::set`].
+        pub const POST_SETUP_SCRIPT_DETAILS: crate::Property<
+            CfnAppBlock,
+            ScriptDetails,
+        > = crate::Property::new("PostSetupScriptDetails");
+        /// `SetupScriptDetails`, for [`CfnAppBlock::set`].
+        pub const SETUP_SCRIPT_DETAILS: crate::Property<CfnAppBlock, ScriptDetails> = crate::Property::new(
+            "SetupScriptDetails",
+        );
+        /// `SourceS3Location`, for [`CfnAppBlock::set`].
+        pub const SOURCE_S3_LOCATION: crate::Property<CfnAppBlock, S3Location> = crate::Property::new(
+            "SourceS3Location",
+        );
+        /// `Tags`, for [`CfnAppBlock::set`].
+        pub const TAGS: crate::Property<CfnAppBlock, Vec<Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `PackagingType`.
@@ -329,6 +366,7 @@ pub mod app_block_builder {
         pub fn attr_created_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedTime")
         }
+        setters!(CfnAppBlockBuilderProps);
     }
 
     impl std::ops::Deref for CfnAppBlockBuilder {
@@ -425,6 +463,60 @@ pub mod app_block_builder {
         }
     }
 
+    impl CfnAppBlockBuilderProps {
+        /// `AccessEndpoints`, for [`CfnAppBlockBuilder::set`].
+        pub const ACCESS_ENDPOINTS: crate::Property<
+            CfnAppBlockBuilder,
+            Vec<AccessEndpoint>,
+        > = crate::Property::new("AccessEndpoints");
+        /// `AppBlockArns`, for [`CfnAppBlockBuilder::set`].
+        pub const APP_BLOCK_ARNS: crate::Property<
+            CfnAppBlockBuilder,
+            Vec<Value<String>>,
+        > = crate::Property::new("AppBlockArns");
+        /// `Description`, for [`CfnAppBlockBuilder::set`].
+        pub const DESCRIPTION: crate::Property<CfnAppBlockBuilder, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisableIMDSV1`, for [`CfnAppBlockBuilder::set`].
+        pub const DISABLE_IMDSV1: crate::Property<CfnAppBlockBuilder, Value<bool>> = crate::Property::new(
+            "DisableIMDSV1",
+        );
+        /// `DisplayName`, for [`CfnAppBlockBuilder::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnAppBlockBuilder, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `EnableDefaultInternetAccess`, for [`CfnAppBlockBuilder::set`].
+        pub const ENABLE_DEFAULT_INTERNET_ACCESS: crate::Property<
+            CfnAppBlockBuilder,
+            Value<bool>,
+        > = crate::Property::new("EnableDefaultInternetAccess");
+        /// `IamRoleArn`, for [`CfnAppBlockBuilder::set`].
+        pub const IAM_ROLE_ARN: crate::Property<CfnAppBlockBuilder, Value<String>> = crate::Property::new(
+            "IamRoleArn",
+        );
+        /// `InstanceType`, for [`CfnAppBlockBuilder::set`].
+        pub const INSTANCE_TYPE: crate::Property<CfnAppBlockBuilder, Value<String>> = crate::Property::new(
+            "InstanceType",
+        );
+        /// `Name`, for [`CfnAppBlockBuilder::set`].
+        pub const NAME: crate::Property<CfnAppBlockBuilder, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Platform`, for [`CfnAppBlockBuilder::set`].
+        pub const PLATFORM: crate::Property<CfnAppBlockBuilder, Value<PlatformType>> = crate::Property::new(
+            "Platform",
+        );
+        /// `Tags`, for [`CfnAppBlockBuilder::set`].
+        pub const TAGS: crate::Property<CfnAppBlockBuilder, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcConfig`, for [`CfnAppBlockBuilder::set`].
+        pub const VPC_CONFIG: crate::Property<CfnAppBlockBuilder, VpcConfig> = crate::Property::new(
+            "VpcConfig",
+        );
+    }
+
     /// Values of `PlatformType`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PlatformType {
@@ -512,6 +604,7 @@ pub mod application {
         pub fn attr_created_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedTime")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -604,6 +697,59 @@ pub mod application {
             crate::entry(&mut map, "WorkingDirectory", &self.working_directory)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `AppBlockArn`, for [`CfnApplication::set`].
+        pub const APP_BLOCK_ARN: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "AppBlockArn",
+        );
+        /// `AttributesToDelete`, for [`CfnApplication::set`].
+        pub const ATTRIBUTES_TO_DELETE: crate::Property<
+            CfnApplication,
+            Vec<Value<String>>,
+        > = crate::Property::new("AttributesToDelete");
+        /// `Description`, for [`CfnApplication::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnApplication::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `IconS3Location`, for [`CfnApplication::set`].
+        pub const ICON_S3_LOCATION: crate::Property<CfnApplication, S3Location> = crate::Property::new(
+            "IconS3Location",
+        );
+        /// `InstanceFamilies`, for [`CfnApplication::set`].
+        pub const INSTANCE_FAMILIES: crate::Property<
+            CfnApplication,
+            Vec<Value<String>>,
+        > = crate::Property::new("InstanceFamilies");
+        /// `LaunchParameters`, for [`CfnApplication::set`].
+        pub const LAUNCH_PARAMETERS: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "LaunchParameters",
+        );
+        /// `LaunchPath`, for [`CfnApplication::set`].
+        pub const LAUNCH_PATH: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "LaunchPath",
+        );
+        /// `Name`, for [`CfnApplication::set`].
+        pub const NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Platforms`, for [`CfnApplication::set`].
+        pub const PLATFORMS: crate::Property<CfnApplication, Vec<Value<PlatformType>>> = crate::Property::new(
+            "Platforms",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkingDirectory`, for [`CfnApplication::set`].
+        pub const WORKING_DIRECTORY: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "WorkingDirectory",
+        );
     }
 
     /// Values of `PlatformType`.
@@ -712,6 +858,7 @@ pub mod application_entitlement_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnApplicationEntitlementAssociationProps);
     }
 
     impl std::ops::Deref for CfnApplicationEntitlementAssociation {
@@ -766,6 +913,24 @@ pub mod application_entitlement_association {
             map.end()
         }
     }
+
+    impl CfnApplicationEntitlementAssociationProps {
+        /// `ApplicationIdentifier`, for [`CfnApplicationEntitlementAssociation::set`].
+        pub const APPLICATION_IDENTIFIER: crate::Property<
+            CfnApplicationEntitlementAssociation,
+            Value<String>,
+        > = crate::Property::new("ApplicationIdentifier");
+        /// `EntitlementName`, for [`CfnApplicationEntitlementAssociation::set`].
+        pub const ENTITLEMENT_NAME: crate::Property<
+            CfnApplicationEntitlementAssociation,
+            Value<String>,
+        > = crate::Property::new("EntitlementName");
+        /// `StackName`, for [`CfnApplicationEntitlementAssociation::set`].
+        pub const STACK_NAME: crate::Property<
+            CfnApplicationEntitlementAssociation,
+            Value<String>,
+        > = crate::Property::new("StackName");
+    }
 }
 
 /// `AWS::AppStream::ApplicationFleetAssociation`: [`CfnApplicationFleetAssociation`], [`CfnApplicationFleetAssociationProps`] and their property types.
@@ -811,6 +976,7 @@ pub mod application_fleet_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnApplicationFleetAssociationProps);
     }
 
     impl std::ops::Deref for CfnApplicationFleetAssociation {
@@ -860,6 +1026,19 @@ pub mod application_fleet_association {
             map.end()
         }
     }
+
+    impl CfnApplicationFleetAssociationProps {
+        /// `ApplicationArn`, for [`CfnApplicationFleetAssociation::set`].
+        pub const APPLICATION_ARN: crate::Property<
+            CfnApplicationFleetAssociation,
+            Value<String>,
+        > = crate::Property::new("ApplicationArn");
+        /// `FleetName`, for [`CfnApplicationFleetAssociation::set`].
+        pub const FLEET_NAME: crate::Property<
+            CfnApplicationFleetAssociation,
+            Value<String>,
+        > = crate::Property::new("FleetName");
+    }
 }
 
 /// `AWS::AppStream::DirectoryConfig`: [`CfnDirectoryConfig`], [`CfnDirectoryConfigProps`] and their property types.
@@ -903,6 +1082,7 @@ pub mod directory_config {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnDirectoryConfigProps);
     }
 
     impl std::ops::Deref for CfnDirectoryConfig {
@@ -971,6 +1151,28 @@ pub mod directory_config {
             )?;
             map.end()
         }
+    }
+
+    impl CfnDirectoryConfigProps {
+        /// `CertificateBasedAuthProperties`, for [`CfnDirectoryConfig::set`].
+        pub const CERTIFICATE_BASED_AUTH_PROPERTIES: crate::Property<
+            CfnDirectoryConfig,
+            CertificateBasedAuthProperties,
+        > = crate::Property::new("CertificateBasedAuthProperties");
+        /// `DirectoryName`, for [`CfnDirectoryConfig::set`].
+        pub const DIRECTORY_NAME: crate::Property<CfnDirectoryConfig, Value<String>> = crate::Property::new(
+            "DirectoryName",
+        );
+        /// `OrganizationalUnitDistinguishedNames`, for [`CfnDirectoryConfig::set`].
+        pub const ORGANIZATIONAL_UNIT_DISTINGUISHED_NAMES: crate::Property<
+            CfnDirectoryConfig,
+            Vec<Value<String>>,
+        > = crate::Property::new("OrganizationalUnitDistinguishedNames");
+        /// `ServiceAccountCredentials`, for [`CfnDirectoryConfig::set`].
+        pub const SERVICE_ACCOUNT_CREDENTIALS: crate::Property<
+            CfnDirectoryConfig,
+            ServiceAccountCredentials,
+        > = crate::Property::new("ServiceAccountCredentials");
     }
 
     /// The `CertificateBasedAuthProperties` property type.
@@ -1130,6 +1332,7 @@ pub mod entitlement {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnEntitlementProps);
     }
 
     impl std::ops::Deref for CfnEntitlement {
@@ -1192,6 +1395,30 @@ pub mod entitlement {
             map.serialize_entry("StackName", &self.stack_name)?;
             map.end()
         }
+    }
+
+    impl CfnEntitlementProps {
+        /// `AppVisibility`, for [`CfnEntitlement::set`].
+        pub const APP_VISIBILITY: crate::Property<
+            CfnEntitlement,
+            Value<AppVisibility>,
+        > = crate::Property::new("AppVisibility");
+        /// `Attributes`, for [`CfnEntitlement::set`].
+        pub const ATTRIBUTES: crate::Property<CfnEntitlement, Vec<Attribute>> = crate::Property::new(
+            "Attributes",
+        );
+        /// `Description`, for [`CfnEntitlement::set`].
+        pub const DESCRIPTION: crate::Property<CfnEntitlement, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnEntitlement::set`].
+        pub const NAME: crate::Property<CfnEntitlement, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `StackName`, for [`CfnEntitlement::set`].
+        pub const STACK_NAME: crate::Property<CfnEntitlement, Value<String>> = crate::Property::new(
+            "StackName",
+        );
     }
 
     /// Values of `AppVisibility`.
@@ -1313,6 +1540,7 @@ pub mod fleet {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFleetProps);
     }
 
     impl std::ops::Deref for CfnFleet {
@@ -1485,6 +1713,113 @@ pub mod fleet {
             crate::entry(&mut map, "VpcConfig", &self.vpc_config)?;
             map.end()
         }
+    }
+
+    impl CfnFleetProps {
+        /// `AttributesToDelete`, for [`CfnFleet::set`].
+        pub const ATTRIBUTES_TO_DELETE: crate::Property<
+            CfnFleet,
+            Vec<Value<AttributesToDeleteItem>>,
+        > = crate::Property::new("AttributesToDelete");
+        /// `ComputeCapacity`, for [`CfnFleet::set`].
+        pub const COMPUTE_CAPACITY: crate::Property<CfnFleet, ComputeCapacity> = crate::Property::new(
+            "ComputeCapacity",
+        );
+        /// `Description`, for [`CfnFleet::set`].
+        pub const DESCRIPTION: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisableIMDSV1`, for [`CfnFleet::set`].
+        pub const DISABLE_IMDSV1: crate::Property<CfnFleet, Value<bool>> = crate::Property::new(
+            "DisableIMDSV1",
+        );
+        /// `DisconnectTimeoutInSeconds`, for [`CfnFleet::set`].
+        pub const DISCONNECT_TIMEOUT_IN_SECONDS: crate::Property<CfnFleet, Value<i64>> = crate::Property::new(
+            "DisconnectTimeoutInSeconds",
+        );
+        /// `DisplayName`, for [`CfnFleet::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `DomainJoinInfo`, for [`CfnFleet::set`].
+        pub const DOMAIN_JOIN_INFO: crate::Property<CfnFleet, DomainJoinInfo> = crate::Property::new(
+            "DomainJoinInfo",
+        );
+        /// `EnableDefaultInternetAccess`, for [`CfnFleet::set`].
+        pub const ENABLE_DEFAULT_INTERNET_ACCESS: crate::Property<
+            CfnFleet,
+            Value<bool>,
+        > = crate::Property::new("EnableDefaultInternetAccess");
+        /// `FleetType`, for [`CfnFleet::set`].
+        pub const FLEET_TYPE: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "FleetType",
+        );
+        /// `IamRoleArn`, for [`CfnFleet::set`].
+        pub const IAM_ROLE_ARN: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "IamRoleArn",
+        );
+        /// `IdleDisconnectTimeoutInSeconds`, for [`CfnFleet::set`].
+        pub const IDLE_DISCONNECT_TIMEOUT_IN_SECONDS: crate::Property<
+            CfnFleet,
+            Value<i64>,
+        > = crate::Property::new("IdleDisconnectTimeoutInSeconds");
+        /// `ImageArn`, for [`CfnFleet::set`].
+        pub const IMAGE_ARN: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "ImageArn",
+        );
+        /// `ImageName`, for [`CfnFleet::set`].
+        pub const IMAGE_NAME: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "ImageName",
+        );
+        /// `InstanceType`, for [`CfnFleet::set`].
+        pub const INSTANCE_TYPE: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "InstanceType",
+        );
+        /// `MaxConcurrentSessions`, for [`CfnFleet::set`].
+        pub const MAX_CONCURRENT_SESSIONS: crate::Property<CfnFleet, Value<i64>> = crate::Property::new(
+            "MaxConcurrentSessions",
+        );
+        /// `MaxSessionsPerInstance`, for [`CfnFleet::set`].
+        pub const MAX_SESSIONS_PER_INSTANCE: crate::Property<CfnFleet, Value<i64>> = crate::Property::new(
+            "MaxSessionsPerInstance",
+        );
+        /// `MaxUserDurationInSeconds`, for [`CfnFleet::set`].
+        pub const MAX_USER_DURATION_IN_SECONDS: crate::Property<CfnFleet, Value<i64>> = crate::Property::new(
+            "MaxUserDurationInSeconds",
+        );
+        /// `Name`, for [`CfnFleet::set`].
+        pub const NAME: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Platform`, for [`CfnFleet::set`].
+        pub const PLATFORM: crate::Property<CfnFleet, Value<Platform>> = crate::Property::new(
+            "Platform",
+        );
+        /// `RootVolumeConfig`, for [`CfnFleet::set`].
+        pub const ROOT_VOLUME_CONFIG: crate::Property<CfnFleet, VolumeConfig> = crate::Property::new(
+            "RootVolumeConfig",
+        );
+        /// `SessionScriptS3Location`, for [`CfnFleet::set`].
+        pub const SESSION_SCRIPT_S3_LOCATION: crate::Property<CfnFleet, S3Location> = crate::Property::new(
+            "SessionScriptS3Location",
+        );
+        /// `StreamView`, for [`CfnFleet::set`].
+        pub const STREAM_VIEW: crate::Property<CfnFleet, Value<StreamView>> = crate::Property::new(
+            "StreamView",
+        );
+        /// `Tags`, for [`CfnFleet::set`].
+        pub const TAGS: crate::Property<CfnFleet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UsbDeviceFilterStrings`, for [`CfnFleet::set`].
+        pub const USB_DEVICE_FILTER_STRINGS: crate::Property<
+            CfnFleet,
+            Vec<Value<String>>,
+        > = crate::Property::new("UsbDeviceFilterStrings");
+        /// `VpcConfig`, for [`CfnFleet::set`].
+        pub const VPC_CONFIG: crate::Property<CfnFleet, VpcConfig> = crate::Property::new(
+            "VpcConfig",
+        );
     }
 
     /// Values of `AttributesToDeleteItem`.
@@ -1705,6 +2040,7 @@ pub mod image_builder {
         pub fn attr_streaming_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StreamingUrl")
         }
+        setters!(CfnImageBuilderProps);
     }
 
     impl std::ops::Deref for CfnImageBuilder {
@@ -1826,6 +2162,82 @@ pub mod image_builder {
             map.end()
         }
     }
+
+    impl CfnImageBuilderProps {
+        /// `AccessEndpoints`, for [`CfnImageBuilder::set`].
+        pub const ACCESS_ENDPOINTS: crate::Property<
+            CfnImageBuilder,
+            Vec<AccessEndpoint>,
+        > = crate::Property::new("AccessEndpoints");
+        /// `AppstreamAgentVersion`, for [`CfnImageBuilder::set`].
+        pub const APPSTREAM_AGENT_VERSION: crate::Property<
+            CfnImageBuilder,
+            Value<String>,
+        > = crate::Property::new("AppstreamAgentVersion");
+        /// `Description`, for [`CfnImageBuilder::set`].
+        pub const DESCRIPTION: crate::Property<CfnImageBuilder, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisableIMDSV1`, for [`CfnImageBuilder::set`].
+        pub const DISABLE_IMDSV1: crate::Property<CfnImageBuilder, Value<bool>> = crate::Property::new(
+            "DisableIMDSV1",
+        );
+        /// `DisplayName`, for [`CfnImageBuilder::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnImageBuilder, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `DomainJoinInfo`, for [`CfnImageBuilder::set`].
+        pub const DOMAIN_JOIN_INFO: crate::Property<CfnImageBuilder, DomainJoinInfo> = crate::Property::new(
+            "DomainJoinInfo",
+        );
+        /// `EnableDefaultInternetAccess`, for [`CfnImageBuilder::set`].
+        pub const ENABLE_DEFAULT_INTERNET_ACCESS: crate::Property<
+            CfnImageBuilder,
+            Value<bool>,
+        > = crate::Property::new("EnableDefaultInternetAccess");
+        /// `IamRoleArn`, for [`CfnImageBuilder::set`].
+        pub const IAM_ROLE_ARN: crate::Property<CfnImageBuilder, Value<String>> = crate::Property::new(
+            "IamRoleArn",
+        );
+        /// `ImageArn`, for [`CfnImageBuilder::set`].
+        pub const IMAGE_ARN: crate::Property<CfnImageBuilder, Value<String>> = crate::Property::new(
+            "ImageArn",
+        );
+        /// `ImageName`, for [`CfnImageBuilder::set`].
+        pub const IMAGE_NAME: crate::Property<CfnImageBuilder, Value<String>> = crate::Property::new(
+            "ImageName",
+        );
+        /// `InstanceType`, for [`CfnImageBuilder::set`].
+        pub const INSTANCE_TYPE: crate::Property<CfnImageBuilder, Value<String>> = crate::Property::new(
+            "InstanceType",
+        );
+        /// `Name`, for [`CfnImageBuilder::set`].
+        pub const NAME: crate::Property<CfnImageBuilder, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RootVolumeConfig`, for [`CfnImageBuilder::set`].
+        pub const ROOT_VOLUME_CONFIG: crate::Property<CfnImageBuilder, VolumeConfig> = crate::Property::new(
+            "RootVolumeConfig",
+        );
+        /// `SoftwaresToInstall`, for [`CfnImageBuilder::set`].
+        pub const SOFTWARES_TO_INSTALL: crate::Property<
+            CfnImageBuilder,
+            Vec<Value<String>>,
+        > = crate::Property::new("SoftwaresToInstall");
+        /// `SoftwaresToUninstall`, for [`CfnImageBuilder::set`].
+        pub const SOFTWARES_TO_UNINSTALL: crate::Property<
+            CfnImageBuilder,
+            Vec<Value<String>>,
+        > = crate::Property::new("SoftwaresToUninstall");
+        /// `Tags`, for [`CfnImageBuilder::set`].
+        pub const TAGS: crate::Property<CfnImageBuilder, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcConfig`, for [`CfnImageBuilder::set`].
+        pub const VPC_CONFIG: crate::Property<CfnImageBuilder, VpcConfig> = crate::Property::new(
+            "VpcConfig",
+        );
+    }
 }
 
 /// `AWS::AppStream::Stack`: [`CfnStack`], [`CfnStackProps`] and their property types.
@@ -1867,6 +2279,7 @@ pub mod stack {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnStackProps);
     }
 
     impl std::ops::Deref for CfnStack {
@@ -1952,6 +2365,74 @@ pub mod stack {
             crate::entry(&mut map, "UserSettings", &self.user_settings)?;
             map.end()
         }
+    }
+
+    impl CfnStackProps {
+        /// `AccessEndpoints`, for [`CfnStack::set`].
+        pub const ACCESS_ENDPOINTS: crate::Property<CfnStack, Vec<AccessEndpoint>> = crate::Property::new(
+            "AccessEndpoints",
+        );
+        /// `AgentAccessConfig`, for [`CfnStack::set`].
+        pub const AGENT_ACCESS_CONFIG: crate::Property<CfnStack, AgentAccessConfig> = crate::Property::new(
+            "AgentAccessConfig",
+        );
+        /// `ApplicationSettings`, for [`CfnStack::set`].
+        pub const APPLICATION_SETTINGS: crate::Property<CfnStack, ApplicationSettings> = crate::Property::new(
+            "ApplicationSettings",
+        );
+        /// `AttributesToDelete`, for [`CfnStack::set`].
+        pub const ATTRIBUTES_TO_DELETE: crate::Property<CfnStack, Vec<Value<String>>> = crate::Property::new(
+            "AttributesToDelete",
+        );
+        /// `ContentRedirection`, for [`CfnStack::set`].
+        pub const CONTENT_REDIRECTION: crate::Property<CfnStack, ContentRedirection> = crate::Property::new(
+            "ContentRedirection",
+        );
+        /// `DeleteStorageConnectors`, for [`CfnStack::set`].
+        pub const DELETE_STORAGE_CONNECTORS: crate::Property<CfnStack, Value<bool>> = crate::Property::new(
+            "DeleteStorageConnectors",
+        );
+        /// `Description`, for [`CfnStack::set`].
+        pub const DESCRIPTION: crate::Property<CfnStack, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnStack::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnStack, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `EmbedHostDomains`, for [`CfnStack::set`].
+        pub const EMBED_HOST_DOMAINS: crate::Property<CfnStack, Vec<Value<String>>> = crate::Property::new(
+            "EmbedHostDomains",
+        );
+        /// `FeedbackURL`, for [`CfnStack::set`].
+        pub const FEEDBACK_URL: crate::Property<CfnStack, Value<String>> = crate::Property::new(
+            "FeedbackURL",
+        );
+        /// `Name`, for [`CfnStack::set`].
+        pub const NAME: crate::Property<CfnStack, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RedirectURL`, for [`CfnStack::set`].
+        pub const REDIRECT_URL: crate::Property<CfnStack, Value<String>> = crate::Property::new(
+            "RedirectURL",
+        );
+        /// `StorageConnectors`, for [`CfnStack::set`].
+        pub const STORAGE_CONNECTORS: crate::Property<CfnStack, Vec<StorageConnector>> = crate::Property::new(
+            "StorageConnectors",
+        );
+        /// `StreamingExperienceSettings`, for [`CfnStack::set`].
+        pub const STREAMING_EXPERIENCE_SETTINGS: crate::Property<
+            CfnStack,
+            StreamingExperienceSettings,
+        > = crate::Property::new("StreamingExperienceSettings");
+        /// `Tags`, for [`CfnStack::set`].
+        pub const TAGS: crate::Property<CfnStack, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserSettings`, for [`CfnStack::set`].
+        pub const USER_SETTINGS: crate::Property<CfnStack, Vec<UserSetting>> = crate::Property::new(
+            "UserSettings",
+        );
     }
 
     /// Describes an interface VPC endpoint (interface endpoint) that lets you create a private connection between the virtual private cloud (VPC) that you specify and AppStream 2.0.
@@ -2696,6 +3177,7 @@ pub mod stack_fleet_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnStackFleetAssociationProps);
     }
 
     impl std::ops::Deref for CfnStackFleetAssociation {
@@ -2745,6 +3227,17 @@ pub mod stack_fleet_association {
             map.end()
         }
     }
+
+    impl CfnStackFleetAssociationProps {
+        /// `FleetName`, for [`CfnStackFleetAssociation::set`].
+        pub const FLEET_NAME: crate::Property<CfnStackFleetAssociation, Value<String>> = crate::Property::new(
+            "FleetName",
+        );
+        /// `StackName`, for [`CfnStackFleetAssociation::set`].
+        pub const STACK_NAME: crate::Property<CfnStackFleetAssociation, Value<String>> = crate::Property::new(
+            "StackName",
+        );
+    }
 }
 
 /// `AWS::AppStream::StackUserAssociation`: [`CfnStackUserAssociation`], [`CfnStackUserAssociationProps`] and their property types.
@@ -2793,6 +3286,7 @@ pub mod stack_user_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnStackUserAssociationProps);
     }
 
     impl std::ops::Deref for CfnStackUserAssociation {
@@ -2855,6 +3349,27 @@ pub mod stack_user_association {
             map.end()
         }
     }
+
+    impl CfnStackUserAssociationProps {
+        /// `AuthenticationType`, for [`CfnStackUserAssociation::set`].
+        pub const AUTHENTICATION_TYPE: crate::Property<
+            CfnStackUserAssociation,
+            Value<String>,
+        > = crate::Property::new("AuthenticationType");
+        /// `SendEmailNotification`, for [`CfnStackUserAssociation::set`].
+        pub const SEND_EMAIL_NOTIFICATION: crate::Property<
+            CfnStackUserAssociation,
+            Value<bool>,
+        > = crate::Property::new("SendEmailNotification");
+        /// `StackName`, for [`CfnStackUserAssociation::set`].
+        pub const STACK_NAME: crate::Property<CfnStackUserAssociation, Value<String>> = crate::Property::new(
+            "StackName",
+        );
+        /// `UserName`, for [`CfnStackUserAssociation::set`].
+        pub const USER_NAME: crate::Property<CfnStackUserAssociation, Value<String>> = crate::Property::new(
+            "UserName",
+        );
+    }
 }
 
 /// `AWS::AppStream::User`: [`CfnUser`], [`CfnUserProps`] and their property types.
@@ -2908,6 +3423,7 @@ pub mod user {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnUserProps);
     }
 
     impl std::ops::Deref for CfnUser {
@@ -2968,6 +3484,30 @@ pub mod user {
             map.serialize_entry("UserName", &self.user_name)?;
             map.end()
         }
+    }
+
+    impl CfnUserProps {
+        /// `AuthenticationType`, for [`CfnUser::set`].
+        pub const AUTHENTICATION_TYPE: crate::Property<
+            CfnUser,
+            Value<AuthenticationType>,
+        > = crate::Property::new("AuthenticationType");
+        /// `FirstName`, for [`CfnUser::set`].
+        pub const FIRST_NAME: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "FirstName",
+        );
+        /// `LastName`, for [`CfnUser::set`].
+        pub const LAST_NAME: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "LastName",
+        );
+        /// `MessageAction`, for [`CfnUser::set`].
+        pub const MESSAGE_ACTION: crate::Property<CfnUser, Value<MessageAction>> = crate::Property::new(
+            "MessageAction",
+        );
+        /// `UserName`, for [`CfnUser::set`].
+        pub const USER_NAME: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "UserName",
+        );
     }
 
     /// The authentication type for the user.

@@ -92,6 +92,7 @@ pub mod api {
         pub fn attr_api_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ApiArn")
         }
+        setters!(CfnApiProps);
     }
 
     impl std::ops::Deref for CfnApi {
@@ -145,6 +146,25 @@ pub mod api {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApiProps {
+        /// `EventConfig`, for [`CfnApi::set`].
+        pub const EVENT_CONFIG: crate::Property<CfnApi, EventConfig> = crate::Property::new(
+            "EventConfig",
+        );
+        /// `Name`, for [`CfnApi::set`].
+        pub const NAME: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OwnerContact`, for [`CfnApi::set`].
+        pub const OWNER_CONTACT: crate::Property<CfnApi, Value<String>> = crate::Property::new(
+            "OwnerContact",
+        );
+        /// `Tags`, for [`CfnApi::set`].
+        pub const TAGS: crate::Property<CfnApi, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration for an Event Api
@@ -500,6 +520,7 @@ pub mod api_cache {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApiCacheProps);
     }
 
     impl std::ops::Deref for CfnApiCache {
@@ -578,6 +599,41 @@ pub mod api_cache {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnApiCacheProps {
+        /// `ApiCachingBehavior`, for [`CfnApiCache::set`].
+        pub const API_CACHING_BEHAVIOR: crate::Property<
+            CfnApiCache,
+            Value<ApiCachingBehavior>,
+        > = crate::Property::new("ApiCachingBehavior");
+        /// `ApiId`, for [`CfnApiCache::set`].
+        pub const API_ID: crate::Property<CfnApiCache, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `AtRestEncryptionEnabled`, for [`CfnApiCache::set`].
+        pub const AT_REST_ENCRYPTION_ENABLED: crate::Property<
+            CfnApiCache,
+            Value<bool>,
+        > = crate::Property::new("AtRestEncryptionEnabled");
+        /// `HealthMetricsConfig`, for [`CfnApiCache::set`].
+        pub const HEALTH_METRICS_CONFIG: crate::Property<
+            CfnApiCache,
+            Value<HealthMetricsConfig>,
+        > = crate::Property::new("HealthMetricsConfig");
+        /// `TransitEncryptionEnabled`, for [`CfnApiCache::set`].
+        pub const TRANSIT_ENCRYPTION_ENABLED: crate::Property<
+            CfnApiCache,
+            Value<bool>,
+        > = crate::Property::new("TransitEncryptionEnabled");
+        /// `Ttl`, for [`CfnApiCache::set`].
+        pub const TTL: crate::Property<CfnApiCache, Value<i64>> = crate::Property::new(
+            "Ttl",
+        );
+        /// `Type`, for [`CfnApiCache::set`].
+        pub const TYPE: crate::Property<CfnApiCache, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Caching behavior, such as FULL_REQUEST_CACHING, PER_RESOLVER_CACHING, or OPERATION_LEVEL_CACHING
@@ -791,6 +847,7 @@ pub mod api_key {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnApiKeyProps);
     }
 
     impl std::ops::Deref for CfnApiKey {
@@ -840,6 +897,21 @@ pub mod api_key {
             crate::entry(&mut map, "Expires", &self.expires)?;
             map.end()
         }
+    }
+
+    impl CfnApiKeyProps {
+        /// `ApiId`, for [`CfnApiKey::set`].
+        pub const API_ID: crate::Property<CfnApiKey, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `Description`, for [`CfnApiKey::set`].
+        pub const DESCRIPTION: crate::Property<CfnApiKey, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Expires`, for [`CfnApiKey::set`].
+        pub const EXPIRES: crate::Property<CfnApiKey, Value<f64>> = crate::Property::new(
+            "Expires",
+        );
     }
 }
 
@@ -891,6 +963,7 @@ pub mod channel_namespace {
         pub fn attr_channel_namespace_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ChannelNamespaceArn")
         }
+        setters!(CfnChannelNamespaceProps);
     }
 
     impl std::ops::Deref for CfnChannelNamespace {
@@ -963,6 +1036,45 @@ pub mod channel_namespace {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnChannelNamespaceProps {
+        /// `ApiId`, for [`CfnChannelNamespace::set`].
+        pub const API_ID: crate::Property<CfnChannelNamespace, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `CodeHandlers`, for [`CfnChannelNamespace::set`].
+        pub const CODE_HANDLERS: crate::Property<CfnChannelNamespace, Value<String>> = crate::Property::new(
+            "CodeHandlers",
+        );
+        /// `CodeS3Location`, for [`CfnChannelNamespace::set`].
+        pub const CODE_S3_LOCATION: crate::Property<
+            CfnChannelNamespace,
+            Value<String>,
+        > = crate::Property::new("CodeS3Location");
+        /// `HandlerConfigs`, for [`CfnChannelNamespace::set`].
+        pub const HANDLER_CONFIGS: crate::Property<
+            CfnChannelNamespace,
+            HandlerConfigs,
+        > = crate::Property::new("HandlerConfigs");
+        /// `Name`, for [`CfnChannelNamespace::set`].
+        pub const NAME: crate::Property<CfnChannelNamespace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PublishAuthModes`, for [`CfnChannelNamespace::set`].
+        pub const PUBLISH_AUTH_MODES: crate::Property<
+            CfnChannelNamespace,
+            Vec<AuthMode>,
+        > = crate::Property::new("PublishAuthModes");
+        /// `SubscribeAuthModes`, for [`CfnChannelNamespace::set`].
+        pub const SUBSCRIBE_AUTH_MODES: crate::Property<
+            CfnChannelNamespace,
+            Vec<AuthMode>,
+        > = crate::Property::new("SubscribeAuthModes");
+        /// `Tags`, for [`CfnChannelNamespace::set`].
+        pub const TAGS: crate::Property<CfnChannelNamespace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `HandlerConfigs` property type.
@@ -1204,6 +1316,7 @@ pub mod data_source {
         pub fn attr_data_source_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DataSourceArn")
         }
+        setters!(CfnDataSourceProps);
     }
 
     impl std::ops::Deref for CfnDataSource {
@@ -1305,6 +1418,65 @@ pub mod data_source {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnDataSourceProps {
+        /// `ApiId`, for [`CfnDataSource::set`].
+        pub const API_ID: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `Description`, for [`CfnDataSource::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DynamoDBConfig`, for [`CfnDataSource::set`].
+        pub const DYNAMO_DB_CONFIG: crate::Property<CfnDataSource, DynamoDbConfig> = crate::Property::new(
+            "DynamoDBConfig",
+        );
+        /// `ElasticsearchConfig`, for [`CfnDataSource::set`].
+        pub const ELASTICSEARCH_CONFIG: crate::Property<
+            CfnDataSource,
+            ElasticsearchConfig,
+        > = crate::Property::new("ElasticsearchConfig");
+        /// `EventBridgeConfig`, for [`CfnDataSource::set`].
+        pub const EVENT_BRIDGE_CONFIG: crate::Property<
+            CfnDataSource,
+            EventBridgeConfig,
+        > = crate::Property::new("EventBridgeConfig");
+        /// `HttpConfig`, for [`CfnDataSource::set`].
+        pub const HTTP_CONFIG: crate::Property<CfnDataSource, HttpConfig> = crate::Property::new(
+            "HttpConfig",
+        );
+        /// `LambdaConfig`, for [`CfnDataSource::set`].
+        pub const LAMBDA_CONFIG: crate::Property<CfnDataSource, LambdaConfig> = crate::Property::new(
+            "LambdaConfig",
+        );
+        /// `MetricsConfig`, for [`CfnDataSource::set`].
+        pub const METRICS_CONFIG: crate::Property<CfnDataSource, Value<MetricsConfig>> = crate::Property::new(
+            "MetricsConfig",
+        );
+        /// `Name`, for [`CfnDataSource::set`].
+        pub const NAME: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OpenSearchServiceConfig`, for [`CfnDataSource::set`].
+        pub const OPEN_SEARCH_SERVICE_CONFIG: crate::Property<
+            CfnDataSource,
+            OpenSearchServiceConfig,
+        > = crate::Property::new("OpenSearchServiceConfig");
+        /// `RelationalDatabaseConfig`, for [`CfnDataSource::set`].
+        pub const RELATIONAL_DATABASE_CONFIG: crate::Property<
+            CfnDataSource,
+            RelationalDatabaseConfig,
+        > = crate::Property::new("RelationalDatabaseConfig");
+        /// `ServiceRoleArn`, for [`CfnDataSource::set`].
+        pub const SERVICE_ROLE_ARN: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "ServiceRoleArn",
+        );
+        /// `Type`, for [`CfnDataSource::set`].
+        pub const TYPE: crate::Property<CfnDataSource, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `DynamoDbConfig` property type.
@@ -1922,6 +2094,7 @@ pub mod domain_name {
         pub fn attr_domain_name_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainNameArn")
         }
+        setters!(CfnDomainNameProps);
     }
 
     impl std::ops::Deref for CfnDomainName {
@@ -1979,6 +2152,25 @@ pub mod domain_name {
             map.end()
         }
     }
+
+    impl CfnDomainNameProps {
+        /// `CertificateArn`, for [`CfnDomainName::set`].
+        pub const CERTIFICATE_ARN: crate::Property<CfnDomainName, Value<String>> = crate::Property::new(
+            "CertificateArn",
+        );
+        /// `Description`, for [`CfnDomainName::set`].
+        pub const DESCRIPTION: crate::Property<CfnDomainName, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainName`, for [`CfnDomainName::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomainName, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `Tags`, for [`CfnDomainName::set`].
+        pub const TAGS: crate::Property<CfnDomainName, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::AppSync::DomainNameApiAssociation`: [`CfnDomainNameApiAssociation`], [`CfnDomainNameApiAssociationProps`] and their property types.
@@ -2027,6 +2219,7 @@ pub mod domain_name_api_association {
         pub fn attr_api_association_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ApiAssociationIdentifier")
         }
+        setters!(CfnDomainNameApiAssociationProps);
     }
 
     impl std::ops::Deref for CfnDomainNameApiAssociation {
@@ -2075,6 +2268,18 @@ pub mod domain_name_api_association {
             map.serialize_entry("DomainName", &self.domain_name)?;
             map.end()
         }
+    }
+
+    impl CfnDomainNameApiAssociationProps {
+        /// `ApiId`, for [`CfnDomainNameApiAssociation::set`].
+        pub const API_ID: crate::Property<CfnDomainNameApiAssociation, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `DomainName`, for [`CfnDomainNameApiAssociation::set`].
+        pub const DOMAIN_NAME: crate::Property<
+            CfnDomainNameApiAssociation,
+            Value<String>,
+        > = crate::Property::new("DomainName");
     }
 }
 
@@ -2130,6 +2335,7 @@ pub mod function_configuration {
         pub fn attr_function_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FunctionId")
         }
+        setters!(CfnFunctionConfigurationProps);
     }
 
     impl std::ops::Deref for CfnFunctionConfiguration {
@@ -2243,6 +2449,74 @@ pub mod function_configuration {
             crate::entry(&mut map, "SyncConfig", &self.sync_config)?;
             map.end()
         }
+    }
+
+    impl CfnFunctionConfigurationProps {
+        /// `ApiId`, for [`CfnFunctionConfiguration::set`].
+        pub const API_ID: crate::Property<CfnFunctionConfiguration, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `Code`, for [`CfnFunctionConfiguration::set`].
+        pub const CODE: crate::Property<CfnFunctionConfiguration, Value<String>> = crate::Property::new(
+            "Code",
+        );
+        /// `CodeS3Location`, for [`CfnFunctionConfiguration::set`].
+        pub const CODE_S3_LOCATION: crate::Property<
+            CfnFunctionConfiguration,
+            Value<String>,
+        > = crate::Property::new("CodeS3Location");
+        /// `DataSourceName`, for [`CfnFunctionConfiguration::set`].
+        pub const DATA_SOURCE_NAME: crate::Property<
+            CfnFunctionConfiguration,
+            Value<String>,
+        > = crate::Property::new("DataSourceName");
+        /// `Description`, for [`CfnFunctionConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnFunctionConfiguration,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `FunctionVersion`, for [`CfnFunctionConfiguration::set`].
+        pub const FUNCTION_VERSION: crate::Property<
+            CfnFunctionConfiguration,
+            Value<String>,
+        > = crate::Property::new("FunctionVersion");
+        /// `MaxBatchSize`, for [`CfnFunctionConfiguration::set`].
+        pub const MAX_BATCH_SIZE: crate::Property<
+            CfnFunctionConfiguration,
+            Value<i64>,
+        > = crate::Property::new("MaxBatchSize");
+        /// `Name`, for [`CfnFunctionConfiguration::set`].
+        pub const NAME: crate::Property<CfnFunctionConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RequestMappingTemplate`, for [`CfnFunctionConfiguration::set`].
+        pub const REQUEST_MAPPING_TEMPLATE: crate::Property<
+            CfnFunctionConfiguration,
+            Value<String>,
+        > = crate::Property::new("RequestMappingTemplate");
+        /// `RequestMappingTemplateS3Location`, for [`CfnFunctionConfiguration::set`].
+        pub const REQUEST_MAPPING_TEMPLATE_S3_LOCATION: crate::Property<
+            CfnFunctionConfiguration,
+            Value<String>,
+        > = crate::Property::new("RequestMappingTemplateS3Location");
+        /// `ResponseMappingTemplate`, for [`CfnFunctionConfiguration::set`].
+        pub const RESPONSE_MAPPING_TEMPLATE: crate::Property<
+            CfnFunctionConfiguration,
+            Value<String>,
+        > = crate::Property::new("ResponseMappingTemplate");
+        /// `ResponseMappingTemplateS3Location`, for [`CfnFunctionConfiguration::set`].
+        pub const RESPONSE_MAPPING_TEMPLATE_S3_LOCATION: crate::Property<
+            CfnFunctionConfiguration,
+            Value<String>,
+        > = crate::Property::new("ResponseMappingTemplateS3Location");
+        /// `Runtime`, for [`CfnFunctionConfiguration::set`].
+        pub const RUNTIME: crate::Property<CfnFunctionConfiguration, AppSyncRuntime> = crate::Property::new(
+            "Runtime",
+        );
+        /// `SyncConfig`, for [`CfnFunctionConfiguration::set`].
+        pub const SYNC_CONFIG: crate::Property<CfnFunctionConfiguration, SyncConfig> = crate::Property::new(
+            "SyncConfig",
+        );
     }
 
     /// Describes a runtime used by an AWS AppSync pipeline resolver or AWS AppSync function.
@@ -2450,6 +2724,7 @@ pub mod graph_ql_api {
         pub fn attr_realtime_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RealtimeUrl")
         }
+        setters!(CfnGraphQlApiProps);
     }
 
     impl std::ops::Deref for CfnGraphQlApi {
@@ -2580,6 +2855,89 @@ pub mod graph_ql_api {
             crate::entry(&mut map, "XrayEnabled", &self.xray_enabled)?;
             map.end()
         }
+    }
+
+    impl CfnGraphQlApiProps {
+        /// `AdditionalAuthenticationProviders`, for [`CfnGraphQlApi::set`].
+        pub const ADDITIONAL_AUTHENTICATION_PROVIDERS: crate::Property<
+            CfnGraphQlApi,
+            Vec<AdditionalAuthenticationProvider>,
+        > = crate::Property::new("AdditionalAuthenticationProviders");
+        /// `ApiType`, for [`CfnGraphQlApi::set`].
+        pub const API_TYPE: crate::Property<CfnGraphQlApi, Value<ApiType>> = crate::Property::new(
+            "ApiType",
+        );
+        /// `AuthenticationType`, for [`CfnGraphQlApi::set`].
+        pub const AUTHENTICATION_TYPE: crate::Property<
+            CfnGraphQlApi,
+            Value<GraphQlApiAuthenticationType>,
+        > = crate::Property::new("AuthenticationType");
+        /// `EnhancedMetricsConfig`, for [`CfnGraphQlApi::set`].
+        pub const ENHANCED_METRICS_CONFIG: crate::Property<
+            CfnGraphQlApi,
+            EnhancedMetricsConfig,
+        > = crate::Property::new("EnhancedMetricsConfig");
+        /// `EnvironmentVariables`, for [`CfnGraphQlApi::set`].
+        pub const ENVIRONMENT_VARIABLES: crate::Property<
+            CfnGraphQlApi,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("EnvironmentVariables");
+        /// `IntrospectionConfig`, for [`CfnGraphQlApi::set`].
+        pub const INTROSPECTION_CONFIG: crate::Property<
+            CfnGraphQlApi,
+            Value<IntrospectionConfig>,
+        > = crate::Property::new("IntrospectionConfig");
+        /// `LambdaAuthorizerConfig`, for [`CfnGraphQlApi::set`].
+        pub const LAMBDA_AUTHORIZER_CONFIG: crate::Property<
+            CfnGraphQlApi,
+            LambdaAuthorizerConfig,
+        > = crate::Property::new("LambdaAuthorizerConfig");
+        /// `LogConfig`, for [`CfnGraphQlApi::set`].
+        pub const LOG_CONFIG: crate::Property<CfnGraphQlApi, LogConfig> = crate::Property::new(
+            "LogConfig",
+        );
+        /// `MergedApiExecutionRoleArn`, for [`CfnGraphQlApi::set`].
+        pub const MERGED_API_EXECUTION_ROLE_ARN: crate::Property<
+            CfnGraphQlApi,
+            Value<String>,
+        > = crate::Property::new("MergedApiExecutionRoleArn");
+        /// `Name`, for [`CfnGraphQlApi::set`].
+        pub const NAME: crate::Property<CfnGraphQlApi, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OpenIDConnectConfig`, for [`CfnGraphQlApi::set`].
+        pub const OPEN_ID_CONNECT_CONFIG: crate::Property<
+            CfnGraphQlApi,
+            OpenIdConnectConfig,
+        > = crate::Property::new("OpenIDConnectConfig");
+        /// `OwnerContact`, for [`CfnGraphQlApi::set`].
+        pub const OWNER_CONTACT: crate::Property<CfnGraphQlApi, Value<String>> = crate::Property::new(
+            "OwnerContact",
+        );
+        /// `QueryDepthLimit`, for [`CfnGraphQlApi::set`].
+        pub const QUERY_DEPTH_LIMIT: crate::Property<CfnGraphQlApi, Value<i64>> = crate::Property::new(
+            "QueryDepthLimit",
+        );
+        /// `ResolverCountLimit`, for [`CfnGraphQlApi::set`].
+        pub const RESOLVER_COUNT_LIMIT: crate::Property<CfnGraphQlApi, Value<i64>> = crate::Property::new(
+            "ResolverCountLimit",
+        );
+        /// `Tags`, for [`CfnGraphQlApi::set`].
+        pub const TAGS: crate::Property<CfnGraphQlApi, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserPoolConfig`, for [`CfnGraphQlApi::set`].
+        pub const USER_POOL_CONFIG: crate::Property<CfnGraphQlApi, UserPoolConfig> = crate::Property::new(
+            "UserPoolConfig",
+        );
+        /// `Visibility`, for [`CfnGraphQlApi::set`].
+        pub const VISIBILITY: crate::Property<CfnGraphQlApi, Value<Visibility>> = crate::Property::new(
+            "Visibility",
+        );
+        /// `XrayEnabled`, for [`CfnGraphQlApi::set`].
+        pub const XRAY_ENABLED: crate::Property<CfnGraphQlApi, Value<bool>> = crate::Property::new(
+            "XrayEnabled",
+        );
     }
 
     /// The `AdditionalAuthenticationProvider` property type.
@@ -3282,6 +3640,7 @@ pub mod graph_ql_schema {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnGraphQlSchemaProps);
     }
 
     impl std::ops::Deref for CfnGraphQlSchema {
@@ -3336,6 +3695,22 @@ pub mod graph_ql_schema {
             map.end()
         }
     }
+
+    impl CfnGraphQlSchemaProps {
+        /// `ApiId`, for [`CfnGraphQlSchema::set`].
+        pub const API_ID: crate::Property<CfnGraphQlSchema, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `Definition`, for [`CfnGraphQlSchema::set`].
+        pub const DEFINITION: crate::Property<CfnGraphQlSchema, Value<String>> = crate::Property::new(
+            "Definition",
+        );
+        /// `DefinitionS3Location`, for [`CfnGraphQlSchema::set`].
+        pub const DEFINITION_S3_LOCATION: crate::Property<
+            CfnGraphQlSchema,
+            Value<String>,
+        > = crate::Property::new("DefinitionS3Location");
+    }
 }
 
 /// `AWS::AppSync::Resolver`: [`CfnResolver`], [`CfnResolverProps`] and their property types.
@@ -3387,6 +3762,7 @@ pub mod resolver {
         pub fn attr_resolver_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResolverArn")
         }
+        setters!(CfnResolverProps);
     }
 
     impl std::ops::Deref for CfnResolver {
@@ -3512,6 +3888,81 @@ pub mod resolver {
             map.serialize_entry("TypeName", &self.type_name)?;
             map.end()
         }
+    }
+
+    impl CfnResolverProps {
+        /// `ApiId`, for [`CfnResolver::set`].
+        pub const API_ID: crate::Property<CfnResolver, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `CachingConfig`, for [`CfnResolver::set`].
+        pub const CACHING_CONFIG: crate::Property<CfnResolver, CachingConfig> = crate::Property::new(
+            "CachingConfig",
+        );
+        /// `Code`, for [`CfnResolver::set`].
+        pub const CODE: crate::Property<CfnResolver, Value<String>> = crate::Property::new(
+            "Code",
+        );
+        /// `CodeS3Location`, for [`CfnResolver::set`].
+        pub const CODE_S3_LOCATION: crate::Property<CfnResolver, Value<String>> = crate::Property::new(
+            "CodeS3Location",
+        );
+        /// `DataSourceName`, for [`CfnResolver::set`].
+        pub const DATA_SOURCE_NAME: crate::Property<CfnResolver, Value<String>> = crate::Property::new(
+            "DataSourceName",
+        );
+        /// `FieldName`, for [`CfnResolver::set`].
+        pub const FIELD_NAME: crate::Property<CfnResolver, Value<String>> = crate::Property::new(
+            "FieldName",
+        );
+        /// `Kind`, for [`CfnResolver::set`].
+        pub const KIND: crate::Property<CfnResolver, Value<Kind>> = crate::Property::new(
+            "Kind",
+        );
+        /// `MaxBatchSize`, for [`CfnResolver::set`].
+        pub const MAX_BATCH_SIZE: crate::Property<CfnResolver, Value<i64>> = crate::Property::new(
+            "MaxBatchSize",
+        );
+        /// `MetricsConfig`, for [`CfnResolver::set`].
+        pub const METRICS_CONFIG: crate::Property<CfnResolver, Value<MetricsConfig>> = crate::Property::new(
+            "MetricsConfig",
+        );
+        /// `PipelineConfig`, for [`CfnResolver::set`].
+        pub const PIPELINE_CONFIG: crate::Property<CfnResolver, PipelineConfig> = crate::Property::new(
+            "PipelineConfig",
+        );
+        /// `RequestMappingTemplate`, for [`CfnResolver::set`].
+        pub const REQUEST_MAPPING_TEMPLATE: crate::Property<
+            CfnResolver,
+            Value<String>,
+        > = crate::Property::new("RequestMappingTemplate");
+        /// `RequestMappingTemplateS3Location`, for [`CfnResolver::set`].
+        pub const REQUEST_MAPPING_TEMPLATE_S3_LOCATION: crate::Property<
+            CfnResolver,
+            Value<String>,
+        > = crate::Property::new("RequestMappingTemplateS3Location");
+        /// `ResponseMappingTemplate`, for [`CfnResolver::set`].
+        pub const RESPONSE_MAPPING_TEMPLATE: crate::Property<
+            CfnResolver,
+            Value<String>,
+        > = crate::Property::new("ResponseMappingTemplate");
+        /// `ResponseMappingTemplateS3Location`, for [`CfnResolver::set`].
+        pub const RESPONSE_MAPPING_TEMPLATE_S3_LOCATION: crate::Property<
+            CfnResolver,
+            Value<String>,
+        > = crate::Property::new("ResponseMappingTemplateS3Location");
+        /// `Runtime`, for [`CfnResolver::set`].
+        pub const RUNTIME: crate::Property<CfnResolver, AppSyncRuntime> = crate::Property::new(
+            "Runtime",
+        );
+        /// `SyncConfig`, for [`CfnResolver::set`].
+        pub const SYNC_CONFIG: crate::Property<CfnResolver, SyncConfig> = crate::Property::new(
+            "SyncConfig",
+        );
+        /// `TypeName`, for [`CfnResolver::set`].
+        pub const TYPE_NAME: crate::Property<CfnResolver, Value<String>> = crate::Property::new(
+            "TypeName",
+        );
     }
 
     /// The caching configuration for a resolver that has caching activated.
@@ -3861,6 +4312,7 @@ pub mod source_api_association {
         pub fn attr_last_successful_merge_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastSuccessfulMergeDate")
         }
+        setters!(CfnSourceApiAssociationProps);
     }
 
     impl std::ops::Deref for CfnSourceApiAssociation {
@@ -3906,6 +4358,28 @@ pub mod source_api_association {
             crate::entry(&mut map, "SourceApiIdentifier", &self.source_api_identifier)?;
             map.end()
         }
+    }
+
+    impl CfnSourceApiAssociationProps {
+        /// `Description`, for [`CfnSourceApiAssociation::set`].
+        pub const DESCRIPTION: crate::Property<CfnSourceApiAssociation, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `MergedApiIdentifier`, for [`CfnSourceApiAssociation::set`].
+        pub const MERGED_API_IDENTIFIER: crate::Property<
+            CfnSourceApiAssociation,
+            Value<String>,
+        > = crate::Property::new("MergedApiIdentifier");
+        /// `SourceApiAssociationConfig`, for [`CfnSourceApiAssociation::set`].
+        pub const SOURCE_API_ASSOCIATION_CONFIG: crate::Property<
+            CfnSourceApiAssociation,
+            SourceApiAssociationConfig,
+        > = crate::Property::new("SourceApiAssociationConfig");
+        /// `SourceApiIdentifier`, for [`CfnSourceApiAssociation::set`].
+        pub const SOURCE_API_IDENTIFIER: crate::Property<
+            CfnSourceApiAssociation,
+            Value<String>,
+        > = crate::Property::new("SourceApiIdentifier");
     }
 
     /// The `SourceApiAssociationConfig` property type.
@@ -4014,6 +4488,7 @@ pub mod r#type {
         pub fn attr_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Name")
         }
+        setters!(CfnTypeProps);
     }
 
     impl std::ops::Deref for CfnType {
@@ -4067,6 +4542,21 @@ pub mod r#type {
             map.serialize_entry("Format", &self.format)?;
             map.end()
         }
+    }
+
+    impl CfnTypeProps {
+        /// `ApiId`, for [`CfnType::set`].
+        pub const API_ID: crate::Property<CfnType, Value<String>> = crate::Property::new(
+            "ApiId",
+        );
+        /// `Definition`, for [`CfnType::set`].
+        pub const DEFINITION: crate::Property<CfnType, Value<String>> = crate::Property::new(
+            "Definition",
+        );
+        /// `Format`, for [`CfnType::set`].
+        pub const FORMAT: crate::Property<CfnType, Value<Format>> = crate::Property::new(
+            "Format",
+        );
     }
 
     /// The type format: SDL or JSON.

@@ -87,6 +87,7 @@ pub mod test_case {
         pub fn attr_test_case_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TestCaseVersion")
         }
+        setters!(CfnTestCaseProps);
     }
 
     impl std::ops::Deref for CfnTestCase {
@@ -140,6 +141,26 @@ pub mod test_case {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTestCaseProps {
+        /// `Description`, for [`CfnTestCase::set`].
+        pub const DESCRIPTION: crate::Property<CfnTestCase, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnTestCase::set`].
+        pub const NAME: crate::Property<CfnTestCase, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Steps`, for [`CfnTestCase::set`].
+        pub const STEPS: crate::Property<CfnTestCase, Vec<Step>> = crate::Property::new(
+            "Steps",
+        );
+        /// `Tags`, for [`CfnTestCase::set`].
+        pub const TAGS: crate::Property<
+            CfnTestCase,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `Step` property type.

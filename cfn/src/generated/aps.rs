@@ -60,6 +60,7 @@ pub mod anomaly_detector {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAnomalyDetectorProps);
     }
 
     impl std::ops::Deref for CfnAnomalyDetector {
@@ -133,6 +134,40 @@ pub mod anomaly_detector {
             map.serialize_entry("Workspace", &self.workspace)?;
             map.end()
         }
+    }
+
+    impl CfnAnomalyDetectorProps {
+        /// `Alias`, for [`CfnAnomalyDetector::set`].
+        pub const ALIAS: crate::Property<CfnAnomalyDetector, Value<String>> = crate::Property::new(
+            "Alias",
+        );
+        /// `Configuration`, for [`CfnAnomalyDetector::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnAnomalyDetector,
+            AnomalyDetectorConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `EvaluationIntervalInSeconds`, for [`CfnAnomalyDetector::set`].
+        pub const EVALUATION_INTERVAL_IN_SECONDS: crate::Property<
+            CfnAnomalyDetector,
+            Value<i64>,
+        > = crate::Property::new("EvaluationIntervalInSeconds");
+        /// `Labels`, for [`CfnAnomalyDetector::set`].
+        pub const LABELS: crate::Property<CfnAnomalyDetector, Vec<Label>> = crate::Property::new(
+            "Labels",
+        );
+        /// `MissingDataAction`, for [`CfnAnomalyDetector::set`].
+        pub const MISSING_DATA_ACTION: crate::Property<
+            CfnAnomalyDetector,
+            MissingDataAction,
+        > = crate::Property::new("MissingDataAction");
+        /// `Tags`, for [`CfnAnomalyDetector::set`].
+        pub const TAGS: crate::Property<CfnAnomalyDetector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Workspace`, for [`CfnAnomalyDetector::set`].
+        pub const WORKSPACE: crate::Property<CfnAnomalyDetector, Value<String>> = crate::Property::new(
+            "Workspace",
+        );
     }
 
     /// The `AnomalyDetectorConfiguration` property type.
@@ -336,6 +371,7 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -385,6 +421,17 @@ pub mod resource_policy {
             map.end()
         }
     }
+
+    impl CfnResourcePolicyProps {
+        /// `PolicyDocument`, for [`CfnResourcePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `WorkspaceArn`, for [`CfnResourcePolicy::set`].
+        pub const WORKSPACE_ARN: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "WorkspaceArn",
+        );
+    }
 }
 
 /// `AWS::APS::RuleGroupsNamespace`: [`CfnRuleGroupsNamespace`], [`CfnRuleGroupsNamespaceProps`] and their property types.
@@ -432,6 +479,7 @@ pub mod rule_groups_namespace {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRuleGroupsNamespaceProps);
     }
 
     impl std::ops::Deref for CfnRuleGroupsNamespace {
@@ -490,6 +538,25 @@ pub mod rule_groups_namespace {
             map.end()
         }
     }
+
+    impl CfnRuleGroupsNamespaceProps {
+        /// `Data`, for [`CfnRuleGroupsNamespace::set`].
+        pub const DATA: crate::Property<CfnRuleGroupsNamespace, Value<String>> = crate::Property::new(
+            "Data",
+        );
+        /// `Name`, for [`CfnRuleGroupsNamespace::set`].
+        pub const NAME: crate::Property<CfnRuleGroupsNamespace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnRuleGroupsNamespace::set`].
+        pub const TAGS: crate::Property<CfnRuleGroupsNamespace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Workspace`, for [`CfnRuleGroupsNamespace::set`].
+        pub const WORKSPACE: crate::Property<CfnRuleGroupsNamespace, Value<String>> = crate::Property::new(
+            "Workspace",
+        );
+    }
 }
 
 /// `AWS::APS::Scraper`: [`CfnScraper`], [`CfnScraperProps`] and their property types.
@@ -546,6 +613,7 @@ pub mod scraper {
         pub fn attr_role_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RoleArn")
         }
+        setters!(CfnScraperProps);
     }
 
     impl std::ops::Deref for CfnScraper {
@@ -619,6 +687,39 @@ pub mod scraper {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnScraperProps {
+        /// `Alias`, for [`CfnScraper::set`].
+        pub const ALIAS: crate::Property<CfnScraper, Value<String>> = crate::Property::new(
+            "Alias",
+        );
+        /// `Destination`, for [`CfnScraper::set`].
+        pub const DESTINATION: crate::Property<CfnScraper, Destination> = crate::Property::new(
+            "Destination",
+        );
+        /// `RoleConfiguration`, for [`CfnScraper::set`].
+        pub const ROLE_CONFIGURATION: crate::Property<CfnScraper, RoleConfiguration> = crate::Property::new(
+            "RoleConfiguration",
+        );
+        /// `ScrapeConfiguration`, for [`CfnScraper::set`].
+        pub const SCRAPE_CONFIGURATION: crate::Property<
+            CfnScraper,
+            ScrapeConfiguration,
+        > = crate::Property::new("ScrapeConfiguration");
+        /// `ScraperLoggingConfiguration`, for [`CfnScraper::set`].
+        pub const SCRAPER_LOGGING_CONFIGURATION: crate::Property<
+            CfnScraper,
+            ScraperLoggingConfiguration,
+        > = crate::Property::new("ScraperLoggingConfiguration");
+        /// `Source`, for [`CfnScraper::set`].
+        pub const SOURCE: crate::Property<CfnScraper, Source> = crate::Property::new(
+            "Source",
+        );
+        /// `Tags`, for [`CfnScraper::set`].
+        pub const TAGS: crate::Property<CfnScraper, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Scraper metrics destination
@@ -1059,6 +1160,7 @@ pub mod workspace {
         pub fn attr_prometheus_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PrometheusEndpoint")
         }
+        setters!(CfnWorkspaceProps);
     }
 
     impl std::ops::Deref for CfnWorkspace {
@@ -1121,6 +1223,41 @@ pub mod workspace {
             )?;
             map.end()
         }
+    }
+
+    impl CfnWorkspaceProps {
+        /// `AlertManagerDefinition`, for [`CfnWorkspace::set`].
+        pub const ALERT_MANAGER_DEFINITION: crate::Property<
+            CfnWorkspace,
+            Value<String>,
+        > = crate::Property::new("AlertManagerDefinition");
+        /// `Alias`, for [`CfnWorkspace::set`].
+        pub const ALIAS: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "Alias",
+        );
+        /// `KmsKeyArn`, for [`CfnWorkspace::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `LoggingConfiguration`, for [`CfnWorkspace::set`].
+        pub const LOGGING_CONFIGURATION: crate::Property<
+            CfnWorkspace,
+            LoggingConfiguration,
+        > = crate::Property::new("LoggingConfiguration");
+        /// `QueryLoggingConfiguration`, for [`CfnWorkspace::set`].
+        pub const QUERY_LOGGING_CONFIGURATION: crate::Property<
+            CfnWorkspace,
+            QueryLoggingConfiguration,
+        > = crate::Property::new("QueryLoggingConfiguration");
+        /// `Tags`, for [`CfnWorkspace::set`].
+        pub const TAGS: crate::Property<CfnWorkspace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkspaceConfiguration`, for [`CfnWorkspace::set`].
+        pub const WORKSPACE_CONFIGURATION: crate::Property<
+            CfnWorkspace,
+            WorkspaceConfiguration,
+        > = crate::Property::new("WorkspaceConfiguration");
     }
 
     /// Logging configuration

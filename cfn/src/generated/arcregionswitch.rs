@@ -83,6 +83,7 @@ pub mod plan {
         pub fn attr_plan_health_checks(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PlanHealthChecks")
         }
+        setters!(CfnPlanProps);
     }
 
     impl std::ops::Deref for CfnPlan {
@@ -186,6 +187,64 @@ pub mod plan {
             map.serialize_entry("Workflows", &self.workflows)?;
             map.end()
         }
+    }
+
+    impl CfnPlanProps {
+        /// `AssociatedAlarms`, for [`CfnPlan::set`].
+        pub const ASSOCIATED_ALARMS: crate::Property<
+            CfnPlan,
+            indexmap::IndexMap<String, AssociatedAlarm>,
+        > = crate::Property::new("AssociatedAlarms");
+        /// `Description`, for [`CfnPlan::set`].
+        pub const DESCRIPTION: crate::Property<CfnPlan, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExecutionRole`, for [`CfnPlan::set`].
+        pub const EXECUTION_ROLE: crate::Property<CfnPlan, Value<String>> = crate::Property::new(
+            "ExecutionRole",
+        );
+        /// `Name`, for [`CfnPlan::set`].
+        pub const NAME: crate::Property<CfnPlan, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PrimaryRegion`, for [`CfnPlan::set`].
+        pub const PRIMARY_REGION: crate::Property<CfnPlan, Value<String>> = crate::Property::new(
+            "PrimaryRegion",
+        );
+        /// `RecoveryApproach`, for [`CfnPlan::set`].
+        pub const RECOVERY_APPROACH: crate::Property<CfnPlan, Value<RecoveryApproach>> = crate::Property::new(
+            "RecoveryApproach",
+        );
+        /// `RecoveryTimeObjectiveMinutes`, for [`CfnPlan::set`].
+        pub const RECOVERY_TIME_OBJECTIVE_MINUTES: crate::Property<
+            CfnPlan,
+            Value<f64>,
+        > = crate::Property::new("RecoveryTimeObjectiveMinutes");
+        /// `Regions`, for [`CfnPlan::set`].
+        pub const REGIONS: crate::Property<CfnPlan, Vec<Value<String>>> = crate::Property::new(
+            "Regions",
+        );
+        /// `ReportConfiguration`, for [`CfnPlan::set`].
+        pub const REPORT_CONFIGURATION: crate::Property<CfnPlan, ReportConfiguration> = crate::Property::new(
+            "ReportConfiguration",
+        );
+        /// `ServiceQuotaChecksEnabled`, for [`CfnPlan::set`].
+        pub const SERVICE_QUOTA_CHECKS_ENABLED: crate::Property<CfnPlan, Value<bool>> = crate::Property::new(
+            "ServiceQuotaChecksEnabled",
+        );
+        /// `Tags`, for [`CfnPlan::set`].
+        pub const TAGS: crate::Property<
+            CfnPlan,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Triggers`, for [`CfnPlan::set`].
+        pub const TRIGGERS: crate::Property<CfnPlan, Vec<Trigger>> = crate::Property::new(
+            "Triggers",
+        );
+        /// `Workflows`, for [`CfnPlan::set`].
+        pub const WORKFLOWS: crate::Property<CfnPlan, Vec<Workflow>> = crate::Property::new(
+            "Workflows",
+        );
     }
 
     /// The `AssociatedAlarm` property type.

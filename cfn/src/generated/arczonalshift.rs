@@ -69,6 +69,7 @@ pub mod autoshift_observer_notification_status {
         pub fn attr_region(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Region")
         }
+        setters!(CfnAutoshiftObserverNotificationStatusProps);
     }
 
     impl std::ops::Deref for CfnAutoshiftObserverNotificationStatus {
@@ -110,6 +111,14 @@ pub mod autoshift_observer_notification_status {
             map.serialize_entry("Status", &self.status)?;
             map.end()
         }
+    }
+
+    impl CfnAutoshiftObserverNotificationStatusProps {
+        /// `Status`, for [`CfnAutoshiftObserverNotificationStatus::set`].
+        pub const STATUS: crate::Property<
+            CfnAutoshiftObserverNotificationStatus,
+            Value<AutoshiftObserverNotificationStatus>,
+        > = crate::Property::new("Status");
     }
 
     /// Values of `AutoshiftObserverNotificationStatus`.
@@ -189,6 +198,7 @@ pub mod zonal_autoshift_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnZonalAutoshiftConfigurationProps);
     }
 
     impl std::ops::Deref for CfnZonalAutoshiftConfiguration {
@@ -235,6 +245,24 @@ pub mod zonal_autoshift_configuration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnZonalAutoshiftConfigurationProps {
+        /// `PracticeRunConfiguration`, for [`CfnZonalAutoshiftConfiguration::set`].
+        pub const PRACTICE_RUN_CONFIGURATION: crate::Property<
+            CfnZonalAutoshiftConfiguration,
+            PracticeRunConfiguration,
+        > = crate::Property::new("PracticeRunConfiguration");
+        /// `ResourceIdentifier`, for [`CfnZonalAutoshiftConfiguration::set`].
+        pub const RESOURCE_IDENTIFIER: crate::Property<
+            CfnZonalAutoshiftConfiguration,
+            Value<String>,
+        > = crate::Property::new("ResourceIdentifier");
+        /// `ZonalAutoshiftStatus`, for [`CfnZonalAutoshiftConfiguration::set`].
+        pub const ZONAL_AUTOSHIFT_STATUS: crate::Property<
+            CfnZonalAutoshiftConfiguration,
+            Value<ZonalAutoshiftStatus>,
+        > = crate::Property::new("ZonalAutoshiftStatus");
     }
 
     /// The `PracticeRunConfiguration` property type.

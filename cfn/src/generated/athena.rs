@@ -79,6 +79,7 @@ pub mod capacity_reservation {
         pub fn attr_last_successful_allocation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastSuccessfulAllocationTime")
         }
+        setters!(CfnCapacityReservationProps);
     }
 
     impl std::ops::Deref for CfnCapacityReservation {
@@ -139,6 +140,26 @@ pub mod capacity_reservation {
             map.serialize_entry("TargetDpus", &self.target_dpus)?;
             map.end()
         }
+    }
+
+    impl CfnCapacityReservationProps {
+        /// `CapacityAssignmentConfiguration`, for [`CfnCapacityReservation::set`].
+        pub const CAPACITY_ASSIGNMENT_CONFIGURATION: crate::Property<
+            CfnCapacityReservation,
+            CapacityAssignmentConfiguration,
+        > = crate::Property::new("CapacityAssignmentConfiguration");
+        /// `Name`, for [`CfnCapacityReservation::set`].
+        pub const NAME: crate::Property<CfnCapacityReservation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnCapacityReservation::set`].
+        pub const TAGS: crate::Property<CfnCapacityReservation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetDpus`, for [`CfnCapacityReservation::set`].
+        pub const TARGET_DPUS: crate::Property<CfnCapacityReservation, Value<i64>> = crate::Property::new(
+            "TargetDpus",
+        );
     }
 
     /// Assignment configuration to assign workgroups to a reservation
@@ -237,6 +258,7 @@ pub mod data_catalog {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDataCatalogProps);
     }
 
     impl std::ops::Deref for CfnDataCatalog {
@@ -309,6 +331,42 @@ pub mod data_catalog {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnDataCatalogProps {
+        /// `ConnectionType`, for [`CfnDataCatalog::set`].
+        pub const CONNECTION_TYPE: crate::Property<CfnDataCatalog, Value<String>> = crate::Property::new(
+            "ConnectionType",
+        );
+        /// `Description`, for [`CfnDataCatalog::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataCatalog, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Error`, for [`CfnDataCatalog::set`].
+        pub const ERROR: crate::Property<CfnDataCatalog, Value<String>> = crate::Property::new(
+            "Error",
+        );
+        /// `Name`, for [`CfnDataCatalog::set`].
+        pub const NAME: crate::Property<CfnDataCatalog, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Parameters`, for [`CfnDataCatalog::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnDataCatalog,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Parameters");
+        /// `Status`, for [`CfnDataCatalog::set`].
+        pub const STATUS: crate::Property<CfnDataCatalog, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnDataCatalog::set`].
+        pub const TAGS: crate::Property<CfnDataCatalog, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnDataCatalog::set`].
+        pub const TYPE: crate::Property<CfnDataCatalog, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The status of the creation or deletion of the data catalog.
@@ -465,6 +523,7 @@ pub mod named_query {
         pub fn attr_named_query_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NamedQueryId")
         }
+        setters!(CfnNamedQueryProps);
     }
 
     impl std::ops::Deref for CfnNamedQuery {
@@ -526,6 +585,29 @@ pub mod named_query {
             map.end()
         }
     }
+
+    impl CfnNamedQueryProps {
+        /// `Database`, for [`CfnNamedQuery::set`].
+        pub const DATABASE: crate::Property<CfnNamedQuery, Value<String>> = crate::Property::new(
+            "Database",
+        );
+        /// `Description`, for [`CfnNamedQuery::set`].
+        pub const DESCRIPTION: crate::Property<CfnNamedQuery, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnNamedQuery::set`].
+        pub const NAME: crate::Property<CfnNamedQuery, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `QueryString`, for [`CfnNamedQuery::set`].
+        pub const QUERY_STRING: crate::Property<CfnNamedQuery, Value<String>> = crate::Property::new(
+            "QueryString",
+        );
+        /// `WorkGroup`, for [`CfnNamedQuery::set`].
+        pub const WORK_GROUP: crate::Property<CfnNamedQuery, Value<String>> = crate::Property::new(
+            "WorkGroup",
+        );
+    }
 }
 
 /// `AWS::Athena::PreparedStatement`: [`CfnPreparedStatement`], [`CfnPreparedStatementProps`] and their property types.
@@ -571,6 +653,7 @@ pub mod prepared_statement {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPreparedStatementProps);
     }
 
     impl std::ops::Deref for CfnPreparedStatement {
@@ -628,6 +711,26 @@ pub mod prepared_statement {
             map.serialize_entry("WorkGroup", &self.work_group)?;
             map.end()
         }
+    }
+
+    impl CfnPreparedStatementProps {
+        /// `Description`, for [`CfnPreparedStatement::set`].
+        pub const DESCRIPTION: crate::Property<CfnPreparedStatement, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `QueryStatement`, for [`CfnPreparedStatement::set`].
+        pub const QUERY_STATEMENT: crate::Property<
+            CfnPreparedStatement,
+            Value<String>,
+        > = crate::Property::new("QueryStatement");
+        /// `StatementName`, for [`CfnPreparedStatement::set`].
+        pub const STATEMENT_NAME: crate::Property<CfnPreparedStatement, Value<String>> = crate::Property::new(
+            "StatementName",
+        );
+        /// `WorkGroup`, for [`CfnPreparedStatement::set`].
+        pub const WORK_GROUP: crate::Property<CfnPreparedStatement, Value<String>> = crate::Property::new(
+            "WorkGroup",
+        );
     }
 }
 
@@ -693,6 +796,7 @@ pub mod work_group {
                     "WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion",
                 )
         }
+        setters!(CfnWorkGroupProps);
     }
 
     impl std::ops::Deref for CfnWorkGroup {
@@ -770,6 +874,39 @@ pub mod work_group {
             )?;
             map.end()
         }
+    }
+
+    impl CfnWorkGroupProps {
+        /// `Description`, for [`CfnWorkGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnWorkGroup::set`].
+        pub const NAME: crate::Property<CfnWorkGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RecursiveDeleteOption`, for [`CfnWorkGroup::set`].
+        pub const RECURSIVE_DELETE_OPTION: crate::Property<CfnWorkGroup, Value<bool>> = crate::Property::new(
+            "RecursiveDeleteOption",
+        );
+        /// `State`, for [`CfnWorkGroup::set`].
+        pub const STATE: crate::Property<CfnWorkGroup, Value<State>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnWorkGroup::set`].
+        pub const TAGS: crate::Property<CfnWorkGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkGroupConfiguration`, for [`CfnWorkGroup::set`].
+        pub const WORK_GROUP_CONFIGURATION: crate::Property<
+            CfnWorkGroup,
+            WorkGroupConfiguration,
+        > = crate::Property::new("WorkGroupConfiguration");
+        /// `WorkGroupConfigurationUpdates`, for [`CfnWorkGroup::set`].
+        pub const WORK_GROUP_CONFIGURATION_UPDATES: crate::Property<
+            CfnWorkGroup,
+            WorkGroupConfigurationUpdates,
+        > = crate::Property::new("WorkGroupConfigurationUpdates");
     }
 
     /// The state of the workgroup: ENABLED or DISABLED.

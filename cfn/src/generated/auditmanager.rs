@@ -69,6 +69,7 @@ pub mod assessment {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnAssessmentProps);
     }
 
     impl std::ops::Deref for CfnAssessment {
@@ -132,6 +133,50 @@ pub mod assessment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAssessmentProps {
+        /// `AssessmentReportsDestination`, for [`CfnAssessment::set`].
+        pub const ASSESSMENT_REPORTS_DESTINATION: crate::Property<
+            CfnAssessment,
+            AssessmentReportsDestination,
+        > = crate::Property::new("AssessmentReportsDestination");
+        /// `AwsAccount`, for [`CfnAssessment::set`].
+        pub const AWS_ACCOUNT: crate::Property<CfnAssessment, AwsAccount> = crate::Property::new(
+            "AwsAccount",
+        );
+        /// `Delegations`, for [`CfnAssessment::set`].
+        pub const DELEGATIONS: crate::Property<CfnAssessment, Vec<Delegation>> = crate::Property::new(
+            "Delegations",
+        );
+        /// `Description`, for [`CfnAssessment::set`].
+        pub const DESCRIPTION: crate::Property<CfnAssessment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FrameworkId`, for [`CfnAssessment::set`].
+        pub const FRAMEWORK_ID: crate::Property<CfnAssessment, Value<String>> = crate::Property::new(
+            "FrameworkId",
+        );
+        /// `Name`, for [`CfnAssessment::set`].
+        pub const NAME: crate::Property<CfnAssessment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Roles`, for [`CfnAssessment::set`].
+        pub const ROLES: crate::Property<CfnAssessment, Vec<Role>> = crate::Property::new(
+            "Roles",
+        );
+        /// `Scope`, for [`CfnAssessment::set`].
+        pub const SCOPE: crate::Property<CfnAssessment, Scope> = crate::Property::new(
+            "Scope",
+        );
+        /// `Status`, for [`CfnAssessment::set`].
+        pub const STATUS: crate::Property<CfnAssessment, Value<AssessmentStatus>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnAssessment::set`].
+        pub const TAGS: crate::Property<CfnAssessment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The destination in which evidence reports are stored for the specified assessment.
@@ -515,6 +560,7 @@ pub mod assessment_framework {
         pub fn attr_last_updated_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedBy")
         }
+        setters!(CfnAssessmentFrameworkProps);
     }
 
     impl std::ops::Deref for CfnAssessmentFramework {
@@ -575,6 +621,31 @@ pub mod assessment_framework {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAssessmentFrameworkProps {
+        /// `ComplianceType`, for [`CfnAssessmentFramework::set`].
+        pub const COMPLIANCE_TYPE: crate::Property<
+            CfnAssessmentFramework,
+            Value<String>,
+        > = crate::Property::new("ComplianceType");
+        /// `ControlSets`, for [`CfnAssessmentFramework::set`].
+        pub const CONTROL_SETS: crate::Property<
+            CfnAssessmentFramework,
+            Vec<ControlSet>,
+        > = crate::Property::new("ControlSets");
+        /// `Description`, for [`CfnAssessmentFramework::set`].
+        pub const DESCRIPTION: crate::Property<CfnAssessmentFramework, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnAssessmentFramework::set`].
+        pub const NAME: crate::Property<CfnAssessmentFramework, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAssessmentFramework::set`].
+        pub const TAGS: crate::Property<CfnAssessmentFramework, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A control set entity that represents a collection of controls in Audit Manager.

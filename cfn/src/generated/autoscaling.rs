@@ -63,6 +63,7 @@ pub mod auto_scaling_group {
         pub fn attr_auto_scaling_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AutoScalingGroupARN")
         }
+        setters!(CfnAutoScalingGroupProps);
     }
 
     impl std::ops::Deref for CfnAutoScalingGroup {
@@ -321,6 +322,192 @@ pub mod auto_scaling_group {
             crate::entry(&mut map, "VPCZoneIdentifier", &self.vpc_zone_identifier)?;
             map.end()
         }
+    }
+
+    impl CfnAutoScalingGroupProps {
+        /// `AutoScalingGroupName`, for [`CfnAutoScalingGroup::set`].
+        pub const AUTO_SCALING_GROUP_NAME: crate::Property<
+            CfnAutoScalingGroup,
+            Value<String>,
+        > = crate::Property::new("AutoScalingGroupName");
+        /// `AvailabilityZoneDistribution`, for [`CfnAutoScalingGroup::set`].
+        pub const AVAILABILITY_ZONE_DISTRIBUTION: crate::Property<
+            CfnAutoScalingGroup,
+            AvailabilityZoneDistribution,
+        > = crate::Property::new("AvailabilityZoneDistribution");
+        /// `AvailabilityZoneIds`, for [`CfnAutoScalingGroup::set`].
+        pub const AVAILABILITY_ZONE_IDS: crate::Property<
+            CfnAutoScalingGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("AvailabilityZoneIds");
+        /// `AvailabilityZoneImpairmentPolicy`, for [`CfnAutoScalingGroup::set`].
+        pub const AVAILABILITY_ZONE_IMPAIRMENT_POLICY: crate::Property<
+            CfnAutoScalingGroup,
+            AvailabilityZoneImpairmentPolicy,
+        > = crate::Property::new("AvailabilityZoneImpairmentPolicy");
+        /// `AvailabilityZones`, for [`CfnAutoScalingGroup::set`].
+        pub const AVAILABILITY_ZONES: crate::Property<
+            CfnAutoScalingGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("AvailabilityZones");
+        /// `CapacityRebalance`, for [`CfnAutoScalingGroup::set`].
+        pub const CAPACITY_REBALANCE: crate::Property<
+            CfnAutoScalingGroup,
+            Value<bool>,
+        > = crate::Property::new("CapacityRebalance");
+        /// `CapacityReservationSpecification`, for [`CfnAutoScalingGroup::set`].
+        pub const CAPACITY_RESERVATION_SPECIFICATION: crate::Property<
+            CfnAutoScalingGroup,
+            CapacityReservationSpecification,
+        > = crate::Property::new("CapacityReservationSpecification");
+        /// `Context`, for [`CfnAutoScalingGroup::set`].
+        pub const CONTEXT: crate::Property<CfnAutoScalingGroup, Value<String>> = crate::Property::new(
+            "Context",
+        );
+        /// `Cooldown`, for [`CfnAutoScalingGroup::set`].
+        pub const COOLDOWN: crate::Property<CfnAutoScalingGroup, Value<String>> = crate::Property::new(
+            "Cooldown",
+        );
+        /// `DefaultInstanceWarmup`, for [`CfnAutoScalingGroup::set`].
+        pub const DEFAULT_INSTANCE_WARMUP: crate::Property<
+            CfnAutoScalingGroup,
+            Value<i64>,
+        > = crate::Property::new("DefaultInstanceWarmup");
+        /// `DeletionProtection`, for [`CfnAutoScalingGroup::set`].
+        pub const DELETION_PROTECTION: crate::Property<
+            CfnAutoScalingGroup,
+            Value<DeletionProtection>,
+        > = crate::Property::new("DeletionProtection");
+        /// `DesiredCapacity`, for [`CfnAutoScalingGroup::set`].
+        pub const DESIRED_CAPACITY: crate::Property<
+            CfnAutoScalingGroup,
+            Value<String>,
+        > = crate::Property::new("DesiredCapacity");
+        /// `DesiredCapacityType`, for [`CfnAutoScalingGroup::set`].
+        pub const DESIRED_CAPACITY_TYPE: crate::Property<
+            CfnAutoScalingGroup,
+            Value<String>,
+        > = crate::Property::new("DesiredCapacityType");
+        /// `HealthCheckGracePeriod`, for [`CfnAutoScalingGroup::set`].
+        pub const HEALTH_CHECK_GRACE_PERIOD: crate::Property<
+            CfnAutoScalingGroup,
+            Value<i64>,
+        > = crate::Property::new("HealthCheckGracePeriod");
+        /// `HealthCheckType`, for [`CfnAutoScalingGroup::set`].
+        pub const HEALTH_CHECK_TYPE: crate::Property<
+            CfnAutoScalingGroup,
+            Value<String>,
+        > = crate::Property::new("HealthCheckType");
+        /// `InstanceId`, for [`CfnAutoScalingGroup::set`].
+        pub const INSTANCE_ID: crate::Property<CfnAutoScalingGroup, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `InstanceLifecyclePolicy`, for [`CfnAutoScalingGroup::set`].
+        pub const INSTANCE_LIFECYCLE_POLICY: crate::Property<
+            CfnAutoScalingGroup,
+            InstanceLifecyclePolicy,
+        > = crate::Property::new("InstanceLifecyclePolicy");
+        /// `InstanceMaintenancePolicy`, for [`CfnAutoScalingGroup::set`].
+        pub const INSTANCE_MAINTENANCE_POLICY: crate::Property<
+            CfnAutoScalingGroup,
+            InstanceMaintenancePolicy,
+        > = crate::Property::new("InstanceMaintenancePolicy");
+        /// `LaunchConfigurationName`, for [`CfnAutoScalingGroup::set`].
+        pub const LAUNCH_CONFIGURATION_NAME: crate::Property<
+            CfnAutoScalingGroup,
+            Value<String>,
+        > = crate::Property::new("LaunchConfigurationName");
+        /// `LaunchTemplate`, for [`CfnAutoScalingGroup::set`].
+        pub const LAUNCH_TEMPLATE: crate::Property<
+            CfnAutoScalingGroup,
+            LaunchTemplateSpecification,
+        > = crate::Property::new("LaunchTemplate");
+        /// `LifecycleHookSpecificationList`, for [`CfnAutoScalingGroup::set`].
+        pub const LIFECYCLE_HOOK_SPECIFICATION_LIST: crate::Property<
+            CfnAutoScalingGroup,
+            Vec<LifecycleHookSpecification>,
+        > = crate::Property::new("LifecycleHookSpecificationList");
+        /// `LoadBalancerNames`, for [`CfnAutoScalingGroup::set`].
+        pub const LOAD_BALANCER_NAMES: crate::Property<
+            CfnAutoScalingGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("LoadBalancerNames");
+        /// `MaxInstanceLifetime`, for [`CfnAutoScalingGroup::set`].
+        pub const MAX_INSTANCE_LIFETIME: crate::Property<
+            CfnAutoScalingGroup,
+            Value<i64>,
+        > = crate::Property::new("MaxInstanceLifetime");
+        /// `MaxSize`, for [`CfnAutoScalingGroup::set`].
+        pub const MAX_SIZE: crate::Property<CfnAutoScalingGroup, Value<String>> = crate::Property::new(
+            "MaxSize",
+        );
+        /// `MetricsCollection`, for [`CfnAutoScalingGroup::set`].
+        pub const METRICS_COLLECTION: crate::Property<
+            CfnAutoScalingGroup,
+            Vec<MetricsCollection>,
+        > = crate::Property::new("MetricsCollection");
+        /// `MinSize`, for [`CfnAutoScalingGroup::set`].
+        pub const MIN_SIZE: crate::Property<CfnAutoScalingGroup, Value<String>> = crate::Property::new(
+            "MinSize",
+        );
+        /// `MixedInstancesPolicy`, for [`CfnAutoScalingGroup::set`].
+        pub const MIXED_INSTANCES_POLICY: crate::Property<
+            CfnAutoScalingGroup,
+            MixedInstancesPolicy,
+        > = crate::Property::new("MixedInstancesPolicy");
+        /// `NewInstancesProtectedFromScaleIn`, for [`CfnAutoScalingGroup::set`].
+        pub const NEW_INSTANCES_PROTECTED_FROM_SCALE_IN: crate::Property<
+            CfnAutoScalingGroup,
+            Value<bool>,
+        > = crate::Property::new("NewInstancesProtectedFromScaleIn");
+        /// `NotificationConfiguration`, for [`CfnAutoScalingGroup::set`].
+        pub const NOTIFICATION_CONFIGURATION: crate::Property<
+            CfnAutoScalingGroup,
+            NotificationConfiguration,
+        > = crate::Property::new("NotificationConfiguration");
+        /// `NotificationConfigurations`, for [`CfnAutoScalingGroup::set`].
+        pub const NOTIFICATION_CONFIGURATIONS: crate::Property<
+            CfnAutoScalingGroup,
+            Vec<NotificationConfiguration>,
+        > = crate::Property::new("NotificationConfigurations");
+        /// `PlacementGroup`, for [`CfnAutoScalingGroup::set`].
+        pub const PLACEMENT_GROUP: crate::Property<CfnAutoScalingGroup, Value<String>> = crate::Property::new(
+            "PlacementGroup",
+        );
+        /// `ServiceLinkedRoleARN`, for [`CfnAutoScalingGroup::set`].
+        pub const SERVICE_LINKED_ROLE_ARN: crate::Property<
+            CfnAutoScalingGroup,
+            Value<String>,
+        > = crate::Property::new("ServiceLinkedRoleARN");
+        /// `SkipZonalShiftValidation`, for [`CfnAutoScalingGroup::set`].
+        pub const SKIP_ZONAL_SHIFT_VALIDATION: crate::Property<
+            CfnAutoScalingGroup,
+            Value<bool>,
+        > = crate::Property::new("SkipZonalShiftValidation");
+        /// `Tags`, for [`CfnAutoScalingGroup::set`].
+        pub const TAGS: crate::Property<CfnAutoScalingGroup, Vec<TagProperty>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetGroupARNs`, for [`CfnAutoScalingGroup::set`].
+        pub const TARGET_GROUP_AR_NS: crate::Property<
+            CfnAutoScalingGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("TargetGroupARNs");
+        /// `TerminationPolicies`, for [`CfnAutoScalingGroup::set`].
+        pub const TERMINATION_POLICIES: crate::Property<
+            CfnAutoScalingGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("TerminationPolicies");
+        /// `TrafficSources`, for [`CfnAutoScalingGroup::set`].
+        pub const TRAFFIC_SOURCES: crate::Property<
+            CfnAutoScalingGroup,
+            Vec<TrafficSourceIdentifier>,
+        > = crate::Property::new("TrafficSources");
+        /// `VPCZoneIdentifier`, for [`CfnAutoScalingGroup::set`].
+        pub const VPC_ZONE_IDENTIFIER: crate::Property<
+            CfnAutoScalingGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("VPCZoneIdentifier");
     }
 
     /// `AvailabilityZoneDistribution` is a property of the [AWS::AutoScaling::AutoScalingGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html) resource.
@@ -2062,6 +2249,7 @@ pub mod launch_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnLaunchConfigurationProps);
     }
 
     impl std::ops::Deref for CfnLaunchConfiguration {
@@ -2190,6 +2378,96 @@ pub mod launch_configuration {
             crate::entry(&mut map, "UserData", &self.user_data)?;
             map.end()
         }
+    }
+
+    impl CfnLaunchConfigurationProps {
+        /// `AssociatePublicIpAddress`, for [`CfnLaunchConfiguration::set`].
+        pub const ASSOCIATE_PUBLIC_IP_ADDRESS: crate::Property<
+            CfnLaunchConfiguration,
+            Value<bool>,
+        > = crate::Property::new("AssociatePublicIpAddress");
+        /// `BlockDeviceMappings`, for [`CfnLaunchConfiguration::set`].
+        pub const BLOCK_DEVICE_MAPPINGS: crate::Property<
+            CfnLaunchConfiguration,
+            Vec<BlockDeviceMapping>,
+        > = crate::Property::new("BlockDeviceMappings");
+        /// `ClassicLinkVPCId`, for [`CfnLaunchConfiguration::set`].
+        pub const CLASSIC_LINK_VPC_ID: crate::Property<
+            CfnLaunchConfiguration,
+            Value<String>,
+        > = crate::Property::new("ClassicLinkVPCId");
+        /// `ClassicLinkVPCSecurityGroups`, for [`CfnLaunchConfiguration::set`].
+        pub const CLASSIC_LINK_VPC_SECURITY_GROUPS: crate::Property<
+            CfnLaunchConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("ClassicLinkVPCSecurityGroups");
+        /// `EbsOptimized`, for [`CfnLaunchConfiguration::set`].
+        pub const EBS_OPTIMIZED: crate::Property<CfnLaunchConfiguration, Value<bool>> = crate::Property::new(
+            "EbsOptimized",
+        );
+        /// `IamInstanceProfile`, for [`CfnLaunchConfiguration::set`].
+        pub const IAM_INSTANCE_PROFILE: crate::Property<
+            CfnLaunchConfiguration,
+            Value<String>,
+        > = crate::Property::new("IamInstanceProfile");
+        /// `ImageId`, for [`CfnLaunchConfiguration::set`].
+        pub const IMAGE_ID: crate::Property<CfnLaunchConfiguration, Value<String>> = crate::Property::new(
+            "ImageId",
+        );
+        /// `InstanceId`, for [`CfnLaunchConfiguration::set`].
+        pub const INSTANCE_ID: crate::Property<CfnLaunchConfiguration, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `InstanceMonitoring`, for [`CfnLaunchConfiguration::set`].
+        pub const INSTANCE_MONITORING: crate::Property<
+            CfnLaunchConfiguration,
+            Value<bool>,
+        > = crate::Property::new("InstanceMonitoring");
+        /// `InstanceType`, for [`CfnLaunchConfiguration::set`].
+        pub const INSTANCE_TYPE: crate::Property<
+            CfnLaunchConfiguration,
+            Value<String>,
+        > = crate::Property::new("InstanceType");
+        /// `KernelId`, for [`CfnLaunchConfiguration::set`].
+        pub const KERNEL_ID: crate::Property<CfnLaunchConfiguration, Value<String>> = crate::Property::new(
+            "KernelId",
+        );
+        /// `KeyName`, for [`CfnLaunchConfiguration::set`].
+        pub const KEY_NAME: crate::Property<CfnLaunchConfiguration, Value<String>> = crate::Property::new(
+            "KeyName",
+        );
+        /// `LaunchConfigurationName`, for [`CfnLaunchConfiguration::set`].
+        pub const LAUNCH_CONFIGURATION_NAME: crate::Property<
+            CfnLaunchConfiguration,
+            Value<String>,
+        > = crate::Property::new("LaunchConfigurationName");
+        /// `MetadataOptions`, for [`CfnLaunchConfiguration::set`].
+        pub const METADATA_OPTIONS: crate::Property<
+            CfnLaunchConfiguration,
+            MetadataOptions,
+        > = crate::Property::new("MetadataOptions");
+        /// `PlacementTenancy`, for [`CfnLaunchConfiguration::set`].
+        pub const PLACEMENT_TENANCY: crate::Property<
+            CfnLaunchConfiguration,
+            Value<String>,
+        > = crate::Property::new("PlacementTenancy");
+        /// `RamDiskId`, for [`CfnLaunchConfiguration::set`].
+        pub const RAM_DISK_ID: crate::Property<CfnLaunchConfiguration, Value<String>> = crate::Property::new(
+            "RamDiskId",
+        );
+        /// `SecurityGroups`, for [`CfnLaunchConfiguration::set`].
+        pub const SECURITY_GROUPS: crate::Property<
+            CfnLaunchConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroups");
+        /// `SpotPrice`, for [`CfnLaunchConfiguration::set`].
+        pub const SPOT_PRICE: crate::Property<CfnLaunchConfiguration, Value<String>> = crate::Property::new(
+            "SpotPrice",
+        );
+        /// `UserData`, for [`CfnLaunchConfiguration::set`].
+        pub const USER_DATA: crate::Property<CfnLaunchConfiguration, Value<String>> = crate::Property::new(
+            "UserData",
+        );
     }
 
     /// BlockDeviceMapping is a property of AWS::AutoScaling::LaunchConfiguration that describes a block device mapping for an Auto Scaling group.
@@ -2416,6 +2694,7 @@ pub mod lifecycle_hook {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnLifecycleHookProps);
     }
 
     impl std::ops::Deref for CfnLifecycleHook {
@@ -2492,6 +2771,47 @@ pub mod lifecycle_hook {
             crate::entry(&mut map, "RoleARN", &self.role_arn)?;
             map.end()
         }
+    }
+
+    impl CfnLifecycleHookProps {
+        /// `AutoScalingGroupName`, for [`CfnLifecycleHook::set`].
+        pub const AUTO_SCALING_GROUP_NAME: crate::Property<
+            CfnLifecycleHook,
+            Value<String>,
+        > = crate::Property::new("AutoScalingGroupName");
+        /// `DefaultResult`, for [`CfnLifecycleHook::set`].
+        pub const DEFAULT_RESULT: crate::Property<
+            CfnLifecycleHook,
+            Value<DefaultResult>,
+        > = crate::Property::new("DefaultResult");
+        /// `HeartbeatTimeout`, for [`CfnLifecycleHook::set`].
+        pub const HEARTBEAT_TIMEOUT: crate::Property<CfnLifecycleHook, Value<i64>> = crate::Property::new(
+            "HeartbeatTimeout",
+        );
+        /// `LifecycleHookName`, for [`CfnLifecycleHook::set`].
+        pub const LIFECYCLE_HOOK_NAME: crate::Property<
+            CfnLifecycleHook,
+            Value<String>,
+        > = crate::Property::new("LifecycleHookName");
+        /// `LifecycleTransition`, for [`CfnLifecycleHook::set`].
+        pub const LIFECYCLE_TRANSITION: crate::Property<
+            CfnLifecycleHook,
+            Value<LifecycleTransition>,
+        > = crate::Property::new("LifecycleTransition");
+        /// `NotificationMetadata`, for [`CfnLifecycleHook::set`].
+        pub const NOTIFICATION_METADATA: crate::Property<
+            CfnLifecycleHook,
+            Value<String>,
+        > = crate::Property::new("NotificationMetadata");
+        /// `NotificationTargetARN`, for [`CfnLifecycleHook::set`].
+        pub const NOTIFICATION_TARGET_ARN: crate::Property<
+            CfnLifecycleHook,
+            Value<String>,
+        > = crate::Property::new("NotificationTargetARN");
+        /// `RoleARN`, for [`CfnLifecycleHook::set`].
+        pub const ROLE_ARN: crate::Property<CfnLifecycleHook, Value<String>> = crate::Property::new(
+            "RoleARN",
+        );
     }
 
     /// The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs.
@@ -2622,6 +2942,7 @@ pub mod scaling_policy {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnScalingPolicyProps);
     }
 
     impl std::ops::Deref for CfnScalingPolicy {
@@ -2723,6 +3044,61 @@ pub mod scaling_policy {
             )?;
             map.end()
         }
+    }
+
+    impl CfnScalingPolicyProps {
+        /// `AdjustmentType`, for [`CfnScalingPolicy::set`].
+        pub const ADJUSTMENT_TYPE: crate::Property<
+            CfnScalingPolicy,
+            Value<AdjustmentType>,
+        > = crate::Property::new("AdjustmentType");
+        /// `AutoScalingGroupName`, for [`CfnScalingPolicy::set`].
+        pub const AUTO_SCALING_GROUP_NAME: crate::Property<
+            CfnScalingPolicy,
+            Value<String>,
+        > = crate::Property::new("AutoScalingGroupName");
+        /// `Cooldown`, for [`CfnScalingPolicy::set`].
+        pub const COOLDOWN: crate::Property<CfnScalingPolicy, Value<String>> = crate::Property::new(
+            "Cooldown",
+        );
+        /// `EstimatedInstanceWarmup`, for [`CfnScalingPolicy::set`].
+        pub const ESTIMATED_INSTANCE_WARMUP: crate::Property<
+            CfnScalingPolicy,
+            Value<i64>,
+        > = crate::Property::new("EstimatedInstanceWarmup");
+        /// `MetricAggregationType`, for [`CfnScalingPolicy::set`].
+        pub const METRIC_AGGREGATION_TYPE: crate::Property<
+            CfnScalingPolicy,
+            Value<MetricAggregationType>,
+        > = crate::Property::new("MetricAggregationType");
+        /// `MinAdjustmentMagnitude`, for [`CfnScalingPolicy::set`].
+        pub const MIN_ADJUSTMENT_MAGNITUDE: crate::Property<
+            CfnScalingPolicy,
+            Value<i64>,
+        > = crate::Property::new("MinAdjustmentMagnitude");
+        /// `PolicyType`, for [`CfnScalingPolicy::set`].
+        pub const POLICY_TYPE: crate::Property<CfnScalingPolicy, Value<PolicyType>> = crate::Property::new(
+            "PolicyType",
+        );
+        /// `PredictiveScalingConfiguration`, for [`CfnScalingPolicy::set`].
+        pub const PREDICTIVE_SCALING_CONFIGURATION: crate::Property<
+            CfnScalingPolicy,
+            PredictiveScalingConfiguration,
+        > = crate::Property::new("PredictiveScalingConfiguration");
+        /// `ScalingAdjustment`, for [`CfnScalingPolicy::set`].
+        pub const SCALING_ADJUSTMENT: crate::Property<CfnScalingPolicy, Value<i64>> = crate::Property::new(
+            "ScalingAdjustment",
+        );
+        /// `StepAdjustments`, for [`CfnScalingPolicy::set`].
+        pub const STEP_ADJUSTMENTS: crate::Property<
+            CfnScalingPolicy,
+            Vec<StepAdjustment>,
+        > = crate::Property::new("StepAdjustments");
+        /// `TargetTrackingConfiguration`, for [`CfnScalingPolicy::set`].
+        pub const TARGET_TRACKING_CONFIGURATION: crate::Property<
+            CfnScalingPolicy,
+            TargetTrackingConfiguration,
+        > = crate::Property::new("TargetTrackingConfiguration");
     }
 
     /// Specifies how the scaling adjustment is interpreted.
@@ -3940,6 +4316,7 @@ pub mod scheduled_action {
         pub fn attr_scheduled_action_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ScheduledActionName")
         }
+        setters!(CfnScheduledActionProps);
     }
 
     impl std::ops::Deref for CfnScheduledAction {
@@ -4010,6 +4387,42 @@ pub mod scheduled_action {
             map.end()
         }
     }
+
+    impl CfnScheduledActionProps {
+        /// `AutoScalingGroupName`, for [`CfnScheduledAction::set`].
+        pub const AUTO_SCALING_GROUP_NAME: crate::Property<
+            CfnScheduledAction,
+            Value<String>,
+        > = crate::Property::new("AutoScalingGroupName");
+        /// `DesiredCapacity`, for [`CfnScheduledAction::set`].
+        pub const DESIRED_CAPACITY: crate::Property<CfnScheduledAction, Value<i64>> = crate::Property::new(
+            "DesiredCapacity",
+        );
+        /// `EndTime`, for [`CfnScheduledAction::set`].
+        pub const END_TIME: crate::Property<CfnScheduledAction, Value<String>> = crate::Property::new(
+            "EndTime",
+        );
+        /// `MaxSize`, for [`CfnScheduledAction::set`].
+        pub const MAX_SIZE: crate::Property<CfnScheduledAction, Value<i64>> = crate::Property::new(
+            "MaxSize",
+        );
+        /// `MinSize`, for [`CfnScheduledAction::set`].
+        pub const MIN_SIZE: crate::Property<CfnScheduledAction, Value<i64>> = crate::Property::new(
+            "MinSize",
+        );
+        /// `Recurrence`, for [`CfnScheduledAction::set`].
+        pub const RECURRENCE: crate::Property<CfnScheduledAction, Value<String>> = crate::Property::new(
+            "Recurrence",
+        );
+        /// `StartTime`, for [`CfnScheduledAction::set`].
+        pub const START_TIME: crate::Property<CfnScheduledAction, Value<String>> = crate::Property::new(
+            "StartTime",
+        );
+        /// `TimeZone`, for [`CfnScheduledAction::set`].
+        pub const TIME_ZONE: crate::Property<CfnScheduledAction, Value<String>> = crate::Property::new(
+            "TimeZone",
+        );
+    }
 }
 
 /// `AWS::AutoScaling::WarmPool`: [`CfnWarmPool`], [`CfnWarmPoolProps`] and their property types.
@@ -4053,6 +4466,7 @@ pub mod warm_pool {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnWarmPoolProps);
     }
 
     impl std::ops::Deref for CfnWarmPool {
@@ -4114,6 +4528,31 @@ pub mod warm_pool {
             crate::entry(&mut map, "PoolState", &self.pool_state)?;
             map.end()
         }
+    }
+
+    impl CfnWarmPoolProps {
+        /// `AutoScalingGroupName`, for [`CfnWarmPool::set`].
+        pub const AUTO_SCALING_GROUP_NAME: crate::Property<CfnWarmPool, Value<String>> = crate::Property::new(
+            "AutoScalingGroupName",
+        );
+        /// `InstanceReusePolicy`, for [`CfnWarmPool::set`].
+        pub const INSTANCE_REUSE_POLICY: crate::Property<
+            CfnWarmPool,
+            InstanceReusePolicy,
+        > = crate::Property::new("InstanceReusePolicy");
+        /// `MaxGroupPreparedCapacity`, for [`CfnWarmPool::set`].
+        pub const MAX_GROUP_PREPARED_CAPACITY: crate::Property<
+            CfnWarmPool,
+            Value<i64>,
+        > = crate::Property::new("MaxGroupPreparedCapacity");
+        /// `MinSize`, for [`CfnWarmPool::set`].
+        pub const MIN_SIZE: crate::Property<CfnWarmPool, Value<i64>> = crate::Property::new(
+            "MinSize",
+        );
+        /// `PoolState`, for [`CfnWarmPool::set`].
+        pub const POOL_STATE: crate::Property<CfnWarmPool, Value<PoolState>> = crate::Property::new(
+            "PoolState",
+        );
     }
 
     /// The `InstanceReusePolicy` property type.

@@ -66,6 +66,7 @@ pub mod scaling_plan {
         pub fn attr_scaling_plan_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ScalingPlanArn")
         }
+        setters!(CfnScalingPlanProps);
     }
 
     impl std::ops::Deref for CfnScalingPlan {
@@ -114,6 +115,19 @@ pub mod scaling_plan {
             map.serialize_entry("ScalingInstructions", &self.scaling_instructions)?;
             map.end()
         }
+    }
+
+    impl CfnScalingPlanProps {
+        /// `ApplicationSource`, for [`CfnScalingPlan::set`].
+        pub const APPLICATION_SOURCE: crate::Property<
+            CfnScalingPlan,
+            ApplicationSource,
+        > = crate::Property::new("ApplicationSource");
+        /// `ScalingInstructions`, for [`CfnScalingPlan::set`].
+        pub const SCALING_INSTRUCTIONS: crate::Property<
+            CfnScalingPlan,
+            Vec<ScalingInstruction>,
+        > = crate::Property::new("ScalingInstructions");
     }
 
     /// The `ApplicationSource` property type.

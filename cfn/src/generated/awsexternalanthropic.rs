@@ -65,6 +65,7 @@ pub mod workspace {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnWorkspaceProps);
     }
 
     impl std::ops::Deref for CfnWorkspace {
@@ -114,6 +115,21 @@ pub mod workspace {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnWorkspaceProps {
+        /// `DataResidency`, for [`CfnWorkspace::set`].
+        pub const DATA_RESIDENCY: crate::Property<CfnWorkspace, DataResidency> = crate::Property::new(
+            "DataResidency",
+        );
+        /// `Name`, for [`CfnWorkspace::set`].
+        pub const NAME: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnWorkspace::set`].
+        pub const TAGS: crate::Property<CfnWorkspace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Data residency configuration for the workspace.

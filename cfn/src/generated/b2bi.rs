@@ -78,6 +78,7 @@ pub mod capability {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnCapabilityProps);
     }
 
     impl std::ops::Deref for CfnCapability {
@@ -143,6 +144,31 @@ pub mod capability {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnCapabilityProps {
+        /// `Configuration`, for [`CfnCapability::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnCapability,
+            CapabilityConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `InstructionsDocuments`, for [`CfnCapability::set`].
+        pub const INSTRUCTIONS_DOCUMENTS: crate::Property<
+            CfnCapability,
+            Vec<S3Location>,
+        > = crate::Property::new("InstructionsDocuments");
+        /// `Name`, for [`CfnCapability::set`].
+        pub const NAME: crate::Property<CfnCapability, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnCapability::set`].
+        pub const TAGS: crate::Property<CfnCapability, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnCapability::set`].
+        pub const TYPE: crate::Property<CfnCapability, Value<CapabilityType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `CapabilityConfiguration` property type.
@@ -375,6 +401,7 @@ pub mod partnership {
         pub fn attr_trading_partner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TradingPartnerId")
         }
+        setters!(CfnPartnershipProps);
     }
 
     impl std::ops::Deref for CfnPartnership {
@@ -445,6 +472,38 @@ pub mod partnership {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPartnershipProps {
+        /// `Capabilities`, for [`CfnPartnership::set`].
+        pub const CAPABILITIES: crate::Property<CfnPartnership, Vec<Value<String>>> = crate::Property::new(
+            "Capabilities",
+        );
+        /// `CapabilityOptions`, for [`CfnPartnership::set`].
+        pub const CAPABILITY_OPTIONS: crate::Property<
+            CfnPartnership,
+            CapabilityOptions,
+        > = crate::Property::new("CapabilityOptions");
+        /// `Email`, for [`CfnPartnership::set`].
+        pub const EMAIL: crate::Property<CfnPartnership, Value<String>> = crate::Property::new(
+            "Email",
+        );
+        /// `Name`, for [`CfnPartnership::set`].
+        pub const NAME: crate::Property<CfnPartnership, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Phone`, for [`CfnPartnership::set`].
+        pub const PHONE: crate::Property<CfnPartnership, Value<String>> = crate::Property::new(
+            "Phone",
+        );
+        /// `ProfileId`, for [`CfnPartnership::set`].
+        pub const PROFILE_ID: crate::Property<CfnPartnership, Value<String>> = crate::Property::new(
+            "ProfileId",
+        );
+        /// `Tags`, for [`CfnPartnership::set`].
+        pub const TAGS: crate::Property<CfnPartnership, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CapabilityOptions` property type.
@@ -1070,6 +1129,7 @@ pub mod profile {
         pub fn attr_profile_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProfileId")
         }
+        setters!(CfnProfileProps);
     }
 
     impl std::ops::Deref for CfnProfile {
@@ -1136,6 +1196,33 @@ pub mod profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProfileProps {
+        /// `BusinessName`, for [`CfnProfile::set`].
+        pub const BUSINESS_NAME: crate::Property<CfnProfile, Value<String>> = crate::Property::new(
+            "BusinessName",
+        );
+        /// `Email`, for [`CfnProfile::set`].
+        pub const EMAIL: crate::Property<CfnProfile, Value<String>> = crate::Property::new(
+            "Email",
+        );
+        /// `Logging`, for [`CfnProfile::set`].
+        pub const LOGGING: crate::Property<CfnProfile, Value<Logging>> = crate::Property::new(
+            "Logging",
+        );
+        /// `Name`, for [`CfnProfile::set`].
+        pub const NAME: crate::Property<CfnProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Phone`, for [`CfnProfile::set`].
+        pub const PHONE: crate::Property<CfnProfile, Value<String>> = crate::Property::new(
+            "Phone",
+        );
+        /// `Tags`, for [`CfnProfile::set`].
+        pub const TAGS: crate::Property<CfnProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `Logging`.
@@ -1236,6 +1323,7 @@ pub mod transformer {
         pub fn attr_transformer_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransformerId")
         }
+        setters!(CfnTransformerProps);
     }
 
     impl std::ops::Deref for CfnTransformer {
@@ -1320,6 +1408,53 @@ pub mod transformer {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTransformerProps {
+        /// `EdiType`, for [`CfnTransformer::set`].
+        pub const EDI_TYPE: crate::Property<CfnTransformer, EdiType> = crate::Property::new(
+            "EdiType",
+        );
+        /// `FileFormat`, for [`CfnTransformer::set`].
+        pub const FILE_FORMAT: crate::Property<CfnTransformer, Value<FileFormat>> = crate::Property::new(
+            "FileFormat",
+        );
+        /// `InputConversion`, for [`CfnTransformer::set`].
+        pub const INPUT_CONVERSION: crate::Property<CfnTransformer, InputConversion> = crate::Property::new(
+            "InputConversion",
+        );
+        /// `Mapping`, for [`CfnTransformer::set`].
+        pub const MAPPING: crate::Property<CfnTransformer, Mapping> = crate::Property::new(
+            "Mapping",
+        );
+        /// `MappingTemplate`, for [`CfnTransformer::set`].
+        pub const MAPPING_TEMPLATE: crate::Property<CfnTransformer, Value<String>> = crate::Property::new(
+            "MappingTemplate",
+        );
+        /// `Name`, for [`CfnTransformer::set`].
+        pub const NAME: crate::Property<CfnTransformer, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OutputConversion`, for [`CfnTransformer::set`].
+        pub const OUTPUT_CONVERSION: crate::Property<CfnTransformer, OutputConversion> = crate::Property::new(
+            "OutputConversion",
+        );
+        /// `SampleDocument`, for [`CfnTransformer::set`].
+        pub const SAMPLE_DOCUMENT: crate::Property<CfnTransformer, Value<String>> = crate::Property::new(
+            "SampleDocument",
+        );
+        /// `SampleDocuments`, for [`CfnTransformer::set`].
+        pub const SAMPLE_DOCUMENTS: crate::Property<CfnTransformer, SampleDocuments> = crate::Property::new(
+            "SampleDocuments",
+        );
+        /// `Status`, for [`CfnTransformer::set`].
+        pub const STATUS: crate::Property<CfnTransformer, Value<TransformerStatus>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnTransformer::set`].
+        pub const TAGS: crate::Property<CfnTransformer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `FileFormat`.

@@ -80,6 +80,7 @@ pub mod backup_plan {
         pub fn attr_backup_plan_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BackupPlanArn")
         }
+        setters!(CfnBackupPlanProps);
     }
 
     impl std::ops::Deref for CfnBackupPlan {
@@ -125,6 +126,18 @@ pub mod backup_plan {
             crate::entry(&mut map, "BackupPlanTags", &self.backup_plan_tags)?;
             map.end()
         }
+    }
+
+    impl CfnBackupPlanProps {
+        /// `BackupPlan`, for [`CfnBackupPlan::set`].
+        pub const BACKUP_PLAN: crate::Property<CfnBackupPlan, BackupPlanResourceType> = crate::Property::new(
+            "BackupPlan",
+        );
+        /// `BackupPlanTags`, for [`CfnBackupPlan::set`].
+        pub const BACKUP_PLAN_TAGS: crate::Property<
+            CfnBackupPlan,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("BackupPlanTags");
     }
 
     /// The `BackupPlanResourceType` property type.
@@ -560,6 +573,7 @@ pub mod backup_selection {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnBackupSelectionProps);
     }
 
     impl std::ops::Deref for CfnBackupSelection {
@@ -608,6 +622,18 @@ pub mod backup_selection {
             map.serialize_entry("BackupSelection", &self.backup_selection)?;
             map.end()
         }
+    }
+
+    impl CfnBackupSelectionProps {
+        /// `BackupPlanId`, for [`CfnBackupSelection::set`].
+        pub const BACKUP_PLAN_ID: crate::Property<CfnBackupSelection, Value<String>> = crate::Property::new(
+            "BackupPlanId",
+        );
+        /// `BackupSelection`, for [`CfnBackupSelection::set`].
+        pub const BACKUP_SELECTION: crate::Property<
+            CfnBackupSelection,
+            BackupSelectionResourceType,
+        > = crate::Property::new("BackupSelection");
     }
 
     /// The `BackupSelectionResourceType` property type.
@@ -800,6 +826,7 @@ pub mod backup_vault {
         pub fn attr_backup_vault_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BackupVaultArn")
         }
+        setters!(CfnBackupVaultProps);
     }
 
     impl std::ops::Deref for CfnBackupVault {
@@ -861,6 +888,36 @@ pub mod backup_vault {
             crate::entry(&mut map, "Notifications", &self.notifications)?;
             map.end()
         }
+    }
+
+    impl CfnBackupVaultProps {
+        /// `AccessPolicy`, for [`CfnBackupVault::set`].
+        pub const ACCESS_POLICY: crate::Property<CfnBackupVault, serde_json::Value> = crate::Property::new(
+            "AccessPolicy",
+        );
+        /// `BackupVaultName`, for [`CfnBackupVault::set`].
+        pub const BACKUP_VAULT_NAME: crate::Property<CfnBackupVault, Value<String>> = crate::Property::new(
+            "BackupVaultName",
+        );
+        /// `BackupVaultTags`, for [`CfnBackupVault::set`].
+        pub const BACKUP_VAULT_TAGS: crate::Property<
+            CfnBackupVault,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("BackupVaultTags");
+        /// `EncryptionKeyArn`, for [`CfnBackupVault::set`].
+        pub const ENCRYPTION_KEY_ARN: crate::Property<CfnBackupVault, Value<String>> = crate::Property::new(
+            "EncryptionKeyArn",
+        );
+        /// `LockConfiguration`, for [`CfnBackupVault::set`].
+        pub const LOCK_CONFIGURATION: crate::Property<
+            CfnBackupVault,
+            LockConfigurationType,
+        > = crate::Property::new("LockConfiguration");
+        /// `Notifications`, for [`CfnBackupVault::set`].
+        pub const NOTIFICATIONS: crate::Property<
+            CfnBackupVault,
+            NotificationObjectType,
+        > = crate::Property::new("Notifications");
     }
 
     /// The `LockConfigurationType` property type.
@@ -961,6 +1018,7 @@ pub mod framework {
         pub fn attr_deployment_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeploymentStatus")
         }
+        setters!(CfnFrameworkProps);
     }
 
     impl std::ops::Deref for CfnFramework {
@@ -1014,6 +1072,26 @@ pub mod framework {
             crate::entry(&mut map, "FrameworkTags", &self.framework_tags)?;
             map.end()
         }
+    }
+
+    impl CfnFrameworkProps {
+        /// `FrameworkControls`, for [`CfnFramework::set`].
+        pub const FRAMEWORK_CONTROLS: crate::Property<
+            CfnFramework,
+            Vec<FrameworkControl>,
+        > = crate::Property::new("FrameworkControls");
+        /// `FrameworkDescription`, for [`CfnFramework::set`].
+        pub const FRAMEWORK_DESCRIPTION: crate::Property<CfnFramework, Value<String>> = crate::Property::new(
+            "FrameworkDescription",
+        );
+        /// `FrameworkName`, for [`CfnFramework::set`].
+        pub const FRAMEWORK_NAME: crate::Property<CfnFramework, Value<String>> = crate::Property::new(
+            "FrameworkName",
+        );
+        /// `FrameworkTags`, for [`CfnFramework::set`].
+        pub const FRAMEWORK_TAGS: crate::Property<CfnFramework, Vec<crate::Tag>> = crate::Property::new(
+            "FrameworkTags",
+        );
     }
 
     /// The `FrameworkControl` property type.
@@ -1186,6 +1264,7 @@ pub mod legal_hold {
         pub fn attr_creation_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationDate")
         }
+        setters!(CfnLegalHoldProps);
     }
 
     impl std::ops::Deref for CfnLegalHold {
@@ -1246,6 +1325,26 @@ pub mod legal_hold {
             map.serialize_entry("Title", &self.title)?;
             map.end()
         }
+    }
+
+    impl CfnLegalHoldProps {
+        /// `Description`, for [`CfnLegalHold::set`].
+        pub const DESCRIPTION: crate::Property<CfnLegalHold, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `RecoveryPointSelection`, for [`CfnLegalHold::set`].
+        pub const RECOVERY_POINT_SELECTION: crate::Property<
+            CfnLegalHold,
+            RecoveryPointSelection,
+        > = crate::Property::new("RecoveryPointSelection");
+        /// `Tags`, for [`CfnLegalHold::set`].
+        pub const TAGS: crate::Property<CfnLegalHold, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Title`, for [`CfnLegalHold::set`].
+        pub const TITLE: crate::Property<CfnLegalHold, Value<String>> = crate::Property::new(
+            "Title",
+        );
     }
 
     /// The criteria to assign a set of resources, such as resource types or backup vaults.
@@ -1404,6 +1503,7 @@ pub mod logically_air_gapped_backup_vault {
         pub fn attr_vault_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VaultType")
         }
+        setters!(CfnLogicallyAirGappedBackupVaultProps);
     }
 
     impl std::ops::Deref for CfnLogicallyAirGappedBackupVault {
@@ -1478,6 +1578,49 @@ pub mod logically_air_gapped_backup_vault {
             map.end()
         }
     }
+
+    impl CfnLogicallyAirGappedBackupVaultProps {
+        /// `AccessPolicy`, for [`CfnLogicallyAirGappedBackupVault::set`].
+        pub const ACCESS_POLICY: crate::Property<
+            CfnLogicallyAirGappedBackupVault,
+            serde_json::Value,
+        > = crate::Property::new("AccessPolicy");
+        /// `BackupVaultName`, for [`CfnLogicallyAirGappedBackupVault::set`].
+        pub const BACKUP_VAULT_NAME: crate::Property<
+            CfnLogicallyAirGappedBackupVault,
+            Value<String>,
+        > = crate::Property::new("BackupVaultName");
+        /// `BackupVaultTags`, for [`CfnLogicallyAirGappedBackupVault::set`].
+        pub const BACKUP_VAULT_TAGS: crate::Property<
+            CfnLogicallyAirGappedBackupVault,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("BackupVaultTags");
+        /// `EncryptionKeyArn`, for [`CfnLogicallyAirGappedBackupVault::set`].
+        pub const ENCRYPTION_KEY_ARN: crate::Property<
+            CfnLogicallyAirGappedBackupVault,
+            Value<String>,
+        > = crate::Property::new("EncryptionKeyArn");
+        /// `MaxRetentionDays`, for [`CfnLogicallyAirGappedBackupVault::set`].
+        pub const MAX_RETENTION_DAYS: crate::Property<
+            CfnLogicallyAirGappedBackupVault,
+            Value<i64>,
+        > = crate::Property::new("MaxRetentionDays");
+        /// `MinRetentionDays`, for [`CfnLogicallyAirGappedBackupVault::set`].
+        pub const MIN_RETENTION_DAYS: crate::Property<
+            CfnLogicallyAirGappedBackupVault,
+            Value<i64>,
+        > = crate::Property::new("MinRetentionDays");
+        /// `MpaApprovalTeamArn`, for [`CfnLogicallyAirGappedBackupVault::set`].
+        pub const MPA_APPROVAL_TEAM_ARN: crate::Property<
+            CfnLogicallyAirGappedBackupVault,
+            Value<String>,
+        > = crate::Property::new("MpaApprovalTeamArn");
+        /// `Notifications`, for [`CfnLogicallyAirGappedBackupVault::set`].
+        pub const NOTIFICATIONS: crate::Property<
+            CfnLogicallyAirGappedBackupVault,
+            NotificationObjectType,
+        > = crate::Property::new("Notifications");
+    }
 }
 
 /// `AWS::Backup::ReportPlan`: [`CfnReportPlan`], [`CfnReportPlanProps`] and their property types.
@@ -1526,6 +1669,7 @@ pub mod report_plan {
         pub fn attr_report_plan_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ReportPlanArn")
         }
+        setters!(CfnReportPlanProps);
     }
 
     impl std::ops::Deref for CfnReportPlan {
@@ -1590,6 +1734,31 @@ pub mod report_plan {
             map.serialize_entry("ReportSetting", &self.report_setting)?;
             map.end()
         }
+    }
+
+    impl CfnReportPlanProps {
+        /// `ReportDeliveryChannel`, for [`CfnReportPlan::set`].
+        pub const REPORT_DELIVERY_CHANNEL: crate::Property<
+            CfnReportPlan,
+            ReportDeliveryChannel,
+        > = crate::Property::new("ReportDeliveryChannel");
+        /// `ReportPlanDescription`, for [`CfnReportPlan::set`].
+        pub const REPORT_PLAN_DESCRIPTION: crate::Property<
+            CfnReportPlan,
+            Value<String>,
+        > = crate::Property::new("ReportPlanDescription");
+        /// `ReportPlanName`, for [`CfnReportPlan::set`].
+        pub const REPORT_PLAN_NAME: crate::Property<CfnReportPlan, Value<String>> = crate::Property::new(
+            "ReportPlanName",
+        );
+        /// `ReportPlanTags`, for [`CfnReportPlan::set`].
+        pub const REPORT_PLAN_TAGS: crate::Property<CfnReportPlan, Vec<crate::Tag>> = crate::Property::new(
+            "ReportPlanTags",
+        );
+        /// `ReportSetting`, for [`CfnReportPlan::set`].
+        pub const REPORT_SETTING: crate::Property<CfnReportPlan, ReportSetting> = crate::Property::new(
+            "ReportSetting",
+        );
     }
 
     /// A structure that contains information about where and how to deliver your reports, specifically your Amazon S3 bucket name, S3 key prefix, and the formats of your reports.
@@ -1719,6 +1888,7 @@ pub mod restore_testing_plan {
         pub fn attr_restore_testing_plan_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RestoreTestingPlanArn")
         }
+        setters!(CfnRestoreTestingPlanProps);
     }
 
     impl std::ops::Deref for CfnRestoreTestingPlan {
@@ -1794,6 +1964,38 @@ pub mod restore_testing_plan {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRestoreTestingPlanProps {
+        /// `RecoveryPointSelection`, for [`CfnRestoreTestingPlan::set`].
+        pub const RECOVERY_POINT_SELECTION: crate::Property<
+            CfnRestoreTestingPlan,
+            RestoreTestingRecoveryPointSelection,
+        > = crate::Property::new("RecoveryPointSelection");
+        /// `RestoreTestingPlanName`, for [`CfnRestoreTestingPlan::set`].
+        pub const RESTORE_TESTING_PLAN_NAME: crate::Property<
+            CfnRestoreTestingPlan,
+            Value<String>,
+        > = crate::Property::new("RestoreTestingPlanName");
+        /// `ScheduleExpression`, for [`CfnRestoreTestingPlan::set`].
+        pub const SCHEDULE_EXPRESSION: crate::Property<
+            CfnRestoreTestingPlan,
+            Value<String>,
+        > = crate::Property::new("ScheduleExpression");
+        /// `ScheduleExpressionTimezone`, for [`CfnRestoreTestingPlan::set`].
+        pub const SCHEDULE_EXPRESSION_TIMEZONE: crate::Property<
+            CfnRestoreTestingPlan,
+            Value<String>,
+        > = crate::Property::new("ScheduleExpressionTimezone");
+        /// `StartWindowHours`, for [`CfnRestoreTestingPlan::set`].
+        pub const START_WINDOW_HOURS: crate::Property<
+            CfnRestoreTestingPlan,
+            Value<i64>,
+        > = crate::Property::new("StartWindowHours");
+        /// `Tags`, for [`CfnRestoreTestingPlan::set`].
+        pub const TAGS: crate::Property<CfnRestoreTestingPlan, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `RestoreTestingRecoveryPointSelection` property type.
@@ -1965,6 +2167,7 @@ pub mod restore_testing_selection {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnRestoreTestingSelectionProps);
     }
 
     impl std::ops::Deref for CfnRestoreTestingSelection {
@@ -2063,6 +2266,49 @@ pub mod restore_testing_selection {
             )?;
             map.end()
         }
+    }
+
+    impl CfnRestoreTestingSelectionProps {
+        /// `IamRoleArn`, for [`CfnRestoreTestingSelection::set`].
+        pub const IAM_ROLE_ARN: crate::Property<
+            CfnRestoreTestingSelection,
+            Value<String>,
+        > = crate::Property::new("IamRoleArn");
+        /// `ProtectedResourceArns`, for [`CfnRestoreTestingSelection::set`].
+        pub const PROTECTED_RESOURCE_ARNS: crate::Property<
+            CfnRestoreTestingSelection,
+            Vec<Value<String>>,
+        > = crate::Property::new("ProtectedResourceArns");
+        /// `ProtectedResourceConditions`, for [`CfnRestoreTestingSelection::set`].
+        pub const PROTECTED_RESOURCE_CONDITIONS: crate::Property<
+            CfnRestoreTestingSelection,
+            ProtectedResourceConditions,
+        > = crate::Property::new("ProtectedResourceConditions");
+        /// `ProtectedResourceType`, for [`CfnRestoreTestingSelection::set`].
+        pub const PROTECTED_RESOURCE_TYPE: crate::Property<
+            CfnRestoreTestingSelection,
+            Value<String>,
+        > = crate::Property::new("ProtectedResourceType");
+        /// `RestoreMetadataOverrides`, for [`CfnRestoreTestingSelection::set`].
+        pub const RESTORE_METADATA_OVERRIDES: crate::Property<
+            CfnRestoreTestingSelection,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("RestoreMetadataOverrides");
+        /// `RestoreTestingPlanName`, for [`CfnRestoreTestingSelection::set`].
+        pub const RESTORE_TESTING_PLAN_NAME: crate::Property<
+            CfnRestoreTestingSelection,
+            Value<String>,
+        > = crate::Property::new("RestoreTestingPlanName");
+        /// `RestoreTestingSelectionName`, for [`CfnRestoreTestingSelection::set`].
+        pub const RESTORE_TESTING_SELECTION_NAME: crate::Property<
+            CfnRestoreTestingSelection,
+            Value<String>,
+        > = crate::Property::new("RestoreTestingSelectionName");
+        /// `ValidationWindowHours`, for [`CfnRestoreTestingSelection::set`].
+        pub const VALIDATION_WINDOW_HOURS: crate::Property<
+            CfnRestoreTestingSelection,
+            Value<i64>,
+        > = crate::Property::new("ValidationWindowHours");
     }
 
     /// The `ProtectedResourceConditions` property type.
@@ -2179,6 +2425,7 @@ pub mod tiering_configuration {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnTieringConfigurationProps);
     }
 
     impl std::ops::Deref for CfnTieringConfiguration {
@@ -2245,6 +2492,29 @@ pub mod tiering_configuration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTieringConfigurationProps {
+        /// `BackupVaultName`, for [`CfnTieringConfiguration::set`].
+        pub const BACKUP_VAULT_NAME: crate::Property<
+            CfnTieringConfiguration,
+            Value<String>,
+        > = crate::Property::new("BackupVaultName");
+        /// `ResourceSelection`, for [`CfnTieringConfiguration::set`].
+        pub const RESOURCE_SELECTION: crate::Property<
+            CfnTieringConfiguration,
+            Vec<ResourceSelection>,
+        > = crate::Property::new("ResourceSelection");
+        /// `TieringConfigurationName`, for [`CfnTieringConfiguration::set`].
+        pub const TIERING_CONFIGURATION_NAME: crate::Property<
+            CfnTieringConfiguration,
+            Value<String>,
+        > = crate::Property::new("TieringConfigurationName");
+        /// `TieringConfigurationTags`, for [`CfnTieringConfiguration::set`].
+        pub const TIERING_CONFIGURATION_TAGS: crate::Property<
+            CfnTieringConfiguration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("TieringConfigurationTags");
     }
 
     /// The `ResourceSelection` property type.

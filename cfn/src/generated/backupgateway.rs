@@ -58,6 +58,7 @@ pub mod hypervisor {
         pub fn attr_hypervisor_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HypervisorArn")
         }
+        setters!(CfnHypervisorProps);
     }
 
     impl std::ops::Deref for CfnHypervisor {
@@ -108,5 +109,36 @@ pub mod hypervisor {
             crate::entry(&mut map, "Username", &self.username)?;
             map.end()
         }
+    }
+
+    impl CfnHypervisorProps {
+        /// `Host`, for [`CfnHypervisor::set`].
+        pub const HOST: crate::Property<CfnHypervisor, Value<String>> = crate::Property::new(
+            "Host",
+        );
+        /// `KmsKeyArn`, for [`CfnHypervisor::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnHypervisor, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `LogGroupArn`, for [`CfnHypervisor::set`].
+        pub const LOG_GROUP_ARN: crate::Property<CfnHypervisor, Value<String>> = crate::Property::new(
+            "LogGroupArn",
+        );
+        /// `Name`, for [`CfnHypervisor::set`].
+        pub const NAME: crate::Property<CfnHypervisor, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Password`, for [`CfnHypervisor::set`].
+        pub const PASSWORD: crate::Property<CfnHypervisor, Value<String>> = crate::Property::new(
+            "Password",
+        );
+        /// `Tags`, for [`CfnHypervisor::set`].
+        pub const TAGS: crate::Property<CfnHypervisor, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Username`, for [`CfnHypervisor::set`].
+        pub const USERNAME: crate::Property<CfnHypervisor, Value<String>> = crate::Property::new(
+            "Username",
+        );
     }
 }

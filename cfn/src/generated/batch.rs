@@ -77,6 +77,7 @@ pub mod compute_environment {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("EksConfiguration.AccessEntry.Status")
         }
+        setters!(CfnComputeEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnComputeEnvironment {
@@ -170,6 +171,62 @@ pub mod compute_environment {
             crate::entry(&mut map, "UpdatePolicy", &self.update_policy)?;
             map.end()
         }
+    }
+
+    impl CfnComputeEnvironmentProps {
+        /// `ComputeEnvironmentName`, for [`CfnComputeEnvironment::set`].
+        pub const COMPUTE_ENVIRONMENT_NAME: crate::Property<
+            CfnComputeEnvironment,
+            Value<String>,
+        > = crate::Property::new("ComputeEnvironmentName");
+        /// `ComputeResources`, for [`CfnComputeEnvironment::set`].
+        pub const COMPUTE_RESOURCES: crate::Property<
+            CfnComputeEnvironment,
+            ComputeResources,
+        > = crate::Property::new("ComputeResources");
+        /// `Context`, for [`CfnComputeEnvironment::set`].
+        pub const CONTEXT: crate::Property<CfnComputeEnvironment, Value<String>> = crate::Property::new(
+            "Context",
+        );
+        /// `EcsSettings`, for [`CfnComputeEnvironment::set`].
+        pub const ECS_SETTINGS: crate::Property<CfnComputeEnvironment, EcsSettings> = crate::Property::new(
+            "EcsSettings",
+        );
+        /// `EksConfiguration`, for [`CfnComputeEnvironment::set`].
+        pub const EKS_CONFIGURATION: crate::Property<
+            CfnComputeEnvironment,
+            EksConfiguration,
+        > = crate::Property::new("EksConfiguration");
+        /// `ReplaceComputeEnvironment`, for [`CfnComputeEnvironment::set`].
+        pub const REPLACE_COMPUTE_ENVIRONMENT: crate::Property<
+            CfnComputeEnvironment,
+            Value<bool>,
+        > = crate::Property::new("ReplaceComputeEnvironment");
+        /// `ServiceRole`, for [`CfnComputeEnvironment::set`].
+        pub const SERVICE_ROLE: crate::Property<CfnComputeEnvironment, Value<String>> = crate::Property::new(
+            "ServiceRole",
+        );
+        /// `State`, for [`CfnComputeEnvironment::set`].
+        pub const STATE: crate::Property<CfnComputeEnvironment, Value<String>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnComputeEnvironment::set`].
+        pub const TAGS: crate::Property<
+            CfnComputeEnvironment,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Type`, for [`CfnComputeEnvironment::set`].
+        pub const TYPE: crate::Property<CfnComputeEnvironment, Value<String>> = crate::Property::new(
+            "Type",
+        );
+        /// `UnmanagedvCpus`, for [`CfnComputeEnvironment::set`].
+        pub const UNMANAGEDV_CPUS: crate::Property<CfnComputeEnvironment, Value<i64>> = crate::Property::new(
+            "UnmanagedvCpus",
+        );
+        /// `UpdatePolicy`, for [`CfnComputeEnvironment::set`].
+        pub const UPDATE_POLICY: crate::Property<CfnComputeEnvironment, UpdatePolicy> = crate::Property::new(
+            "UpdatePolicy",
+        );
     }
 
     /// The `ComputeResources` property type.
@@ -941,6 +998,7 @@ pub mod consumable_resource {
         pub fn attr_available_quantity(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AvailableQuantity")
         }
+        setters!(CfnConsumableResourceProps);
     }
 
     impl std::ops::Deref for CfnConsumableResource {
@@ -1001,6 +1059,28 @@ pub mod consumable_resource {
             map.serialize_entry("TotalQuantity", &self.total_quantity)?;
             map.end()
         }
+    }
+
+    impl CfnConsumableResourceProps {
+        /// `ConsumableResourceName`, for [`CfnConsumableResource::set`].
+        pub const CONSUMABLE_RESOURCE_NAME: crate::Property<
+            CfnConsumableResource,
+            Value<String>,
+        > = crate::Property::new("ConsumableResourceName");
+        /// `ResourceType`, for [`CfnConsumableResource::set`].
+        pub const RESOURCE_TYPE: crate::Property<
+            CfnConsumableResource,
+            Value<ResourceType>,
+        > = crate::Property::new("ResourceType");
+        /// `Tags`, for [`CfnConsumableResource::set`].
+        pub const TAGS: crate::Property<
+            CfnConsumableResource,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TotalQuantity`, for [`CfnConsumableResource::set`].
+        pub const TOTAL_QUANTITY: crate::Property<CfnConsumableResource, Value<i64>> = crate::Property::new(
+            "TotalQuantity",
+        );
     }
 
     /// Type of Consumable Resource.
@@ -1087,6 +1167,7 @@ pub mod job_definition {
         pub fn attr_job_definition_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("JobDefinitionArn")
         }
+        setters!(CfnJobDefinitionProps);
     }
 
     impl std::ops::Deref for CfnJobDefinition {
@@ -1192,6 +1273,76 @@ pub mod job_definition {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnJobDefinitionProps {
+        /// `ConsumableResourceProperties`, for [`CfnJobDefinition::set`].
+        pub const CONSUMABLE_RESOURCE_PROPERTIES: crate::Property<
+            CfnJobDefinition,
+            ConsumableResourceProperties,
+        > = crate::Property::new("ConsumableResourceProperties");
+        /// `ContainerProperties`, for [`CfnJobDefinition::set`].
+        pub const CONTAINER_PROPERTIES: crate::Property<
+            CfnJobDefinition,
+            ContainerProperties,
+        > = crate::Property::new("ContainerProperties");
+        /// `EcsProperties`, for [`CfnJobDefinition::set`].
+        pub const ECS_PROPERTIES: crate::Property<CfnJobDefinition, EcsProperties> = crate::Property::new(
+            "EcsProperties",
+        );
+        /// `EksProperties`, for [`CfnJobDefinition::set`].
+        pub const EKS_PROPERTIES: crate::Property<CfnJobDefinition, EksProperties> = crate::Property::new(
+            "EksProperties",
+        );
+        /// `JobDefinitionName`, for [`CfnJobDefinition::set`].
+        pub const JOB_DEFINITION_NAME: crate::Property<
+            CfnJobDefinition,
+            Value<String>,
+        > = crate::Property::new("JobDefinitionName");
+        /// `NodeProperties`, for [`CfnJobDefinition::set`].
+        pub const NODE_PROPERTIES: crate::Property<CfnJobDefinition, NodeProperties> = crate::Property::new(
+            "NodeProperties",
+        );
+        /// `Parameters`, for [`CfnJobDefinition::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnJobDefinition,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Parameters");
+        /// `PlatformCapabilities`, for [`CfnJobDefinition::set`].
+        pub const PLATFORM_CAPABILITIES: crate::Property<
+            CfnJobDefinition,
+            Vec<Value<String>>,
+        > = crate::Property::new("PlatformCapabilities");
+        /// `PropagateTags`, for [`CfnJobDefinition::set`].
+        pub const PROPAGATE_TAGS: crate::Property<CfnJobDefinition, Value<bool>> = crate::Property::new(
+            "PropagateTags",
+        );
+        /// `ResourceRetentionPolicy`, for [`CfnJobDefinition::set`].
+        pub const RESOURCE_RETENTION_POLICY: crate::Property<
+            CfnJobDefinition,
+            ResourceRetentionPolicy,
+        > = crate::Property::new("ResourceRetentionPolicy");
+        /// `RetryStrategy`, for [`CfnJobDefinition::set`].
+        pub const RETRY_STRATEGY: crate::Property<CfnJobDefinition, RetryStrategy> = crate::Property::new(
+            "RetryStrategy",
+        );
+        /// `SchedulingPriority`, for [`CfnJobDefinition::set`].
+        pub const SCHEDULING_PRIORITY: crate::Property<CfnJobDefinition, Value<i64>> = crate::Property::new(
+            "SchedulingPriority",
+        );
+        /// `Tags`, for [`CfnJobDefinition::set`].
+        pub const TAGS: crate::Property<
+            CfnJobDefinition,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Timeout`, for [`CfnJobDefinition::set`].
+        pub const TIMEOUT: crate::Property<CfnJobDefinition, JobTimeout> = crate::Property::new(
+            "Timeout",
+        );
+        /// `Type`, for [`CfnJobDefinition::set`].
+        pub const TYPE: crate::Property<CfnJobDefinition, Value<String>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `ConsumableResourceProperties` property type.
@@ -3112,6 +3263,7 @@ pub mod job_queue {
         pub fn attr_job_queue_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("JobQueueArn")
         }
+        setters!(CfnJobQueueProps);
     }
 
     impl std::ops::Deref for CfnJobQueue {
@@ -3197,6 +3349,49 @@ pub mod job_queue {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnJobQueueProps {
+        /// `ComputeEnvironmentOrder`, for [`CfnJobQueue::set`].
+        pub const COMPUTE_ENVIRONMENT_ORDER: crate::Property<
+            CfnJobQueue,
+            Vec<ComputeEnvironmentOrder>,
+        > = crate::Property::new("ComputeEnvironmentOrder");
+        /// `JobQueueName`, for [`CfnJobQueue::set`].
+        pub const JOB_QUEUE_NAME: crate::Property<CfnJobQueue, Value<String>> = crate::Property::new(
+            "JobQueueName",
+        );
+        /// `JobQueueType`, for [`CfnJobQueue::set`].
+        pub const JOB_QUEUE_TYPE: crate::Property<CfnJobQueue, Value<String>> = crate::Property::new(
+            "JobQueueType",
+        );
+        /// `JobStateTimeLimitActions`, for [`CfnJobQueue::set`].
+        pub const JOB_STATE_TIME_LIMIT_ACTIONS: crate::Property<
+            CfnJobQueue,
+            Vec<JobStateTimeLimitAction>,
+        > = crate::Property::new("JobStateTimeLimitActions");
+        /// `Priority`, for [`CfnJobQueue::set`].
+        pub const PRIORITY: crate::Property<CfnJobQueue, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `SchedulingPolicyArn`, for [`CfnJobQueue::set`].
+        pub const SCHEDULING_POLICY_ARN: crate::Property<CfnJobQueue, Value<String>> = crate::Property::new(
+            "SchedulingPolicyArn",
+        );
+        /// `ServiceEnvironmentOrder`, for [`CfnJobQueue::set`].
+        pub const SERVICE_ENVIRONMENT_ORDER: crate::Property<
+            CfnJobQueue,
+            Vec<ServiceEnvironmentOrder>,
+        > = crate::Property::new("ServiceEnvironmentOrder");
+        /// `State`, for [`CfnJobQueue::set`].
+        pub const STATE: crate::Property<CfnJobQueue, Value<JobQueueState>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnJobQueue::set`].
+        pub const TAGS: crate::Property<
+            CfnJobQueue,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `ComputeEnvironmentOrder` property type.
@@ -3433,6 +3628,7 @@ pub mod quota_share {
         pub fn attr_quota_share_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("QuotaShareArn")
         }
+        setters!(CfnQuotaShareProps);
     }
 
     impl std::ops::Deref for CfnQuotaShare {
@@ -3512,6 +3708,41 @@ pub mod quota_share {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnQuotaShareProps {
+        /// `CapacityLimits`, for [`CfnQuotaShare::set`].
+        pub const CAPACITY_LIMITS: crate::Property<
+            CfnQuotaShare,
+            Vec<QuotaShareCapacityLimit>,
+        > = crate::Property::new("CapacityLimits");
+        /// `JobQueue`, for [`CfnQuotaShare::set`].
+        pub const JOB_QUEUE: crate::Property<CfnQuotaShare, Value<String>> = crate::Property::new(
+            "JobQueue",
+        );
+        /// `PreemptionConfiguration`, for [`CfnQuotaShare::set`].
+        pub const PREEMPTION_CONFIGURATION: crate::Property<
+            CfnQuotaShare,
+            QuotaSharePreemptionConfiguration,
+        > = crate::Property::new("PreemptionConfiguration");
+        /// `QuotaShareName`, for [`CfnQuotaShare::set`].
+        pub const QUOTA_SHARE_NAME: crate::Property<CfnQuotaShare, Value<String>> = crate::Property::new(
+            "QuotaShareName",
+        );
+        /// `ResourceSharingConfiguration`, for [`CfnQuotaShare::set`].
+        pub const RESOURCE_SHARING_CONFIGURATION: crate::Property<
+            CfnQuotaShare,
+            QuotaShareResourceSharingConfiguration,
+        > = crate::Property::new("ResourceSharingConfiguration");
+        /// `State`, for [`CfnQuotaShare::set`].
+        pub const STATE: crate::Property<CfnQuotaShare, Value<State>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnQuotaShare::set`].
+        pub const TAGS: crate::Property<
+            CfnQuotaShare,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `QuotaShareCapacityLimit` property type.
@@ -3691,6 +3922,7 @@ pub mod scheduling_policy {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSchedulingPolicyProps);
     }
 
     impl std::ops::Deref for CfnSchedulingPolicy {
@@ -3732,6 +3964,28 @@ pub mod scheduling_policy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSchedulingPolicyProps {
+        /// `FairsharePolicy`, for [`CfnSchedulingPolicy::set`].
+        pub const FAIRSHARE_POLICY: crate::Property<
+            CfnSchedulingPolicy,
+            FairsharePolicy,
+        > = crate::Property::new("FairsharePolicy");
+        /// `Name`, for [`CfnSchedulingPolicy::set`].
+        pub const NAME: crate::Property<CfnSchedulingPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `QuotaSharePolicy`, for [`CfnSchedulingPolicy::set`].
+        pub const QUOTA_SHARE_POLICY: crate::Property<
+            CfnSchedulingPolicy,
+            QuotaSharePolicy,
+        > = crate::Property::new("QuotaSharePolicy");
+        /// `Tags`, for [`CfnSchedulingPolicy::set`].
+        pub const TAGS: crate::Property<
+            CfnSchedulingPolicy,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Fair Share Policy for the Job Queue.
@@ -3852,6 +4106,7 @@ pub mod service_environment {
         pub fn attr_service_environment_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ServiceEnvironmentArn")
         }
+        setters!(CfnServiceEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnServiceEnvironment {
@@ -3919,6 +4174,33 @@ pub mod service_environment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnServiceEnvironmentProps {
+        /// `CapacityLimits`, for [`CfnServiceEnvironment::set`].
+        pub const CAPACITY_LIMITS: crate::Property<
+            CfnServiceEnvironment,
+            Vec<CapacityLimit>,
+        > = crate::Property::new("CapacityLimits");
+        /// `ServiceEnvironmentName`, for [`CfnServiceEnvironment::set`].
+        pub const SERVICE_ENVIRONMENT_NAME: crate::Property<
+            CfnServiceEnvironment,
+            Value<String>,
+        > = crate::Property::new("ServiceEnvironmentName");
+        /// `ServiceEnvironmentType`, for [`CfnServiceEnvironment::set`].
+        pub const SERVICE_ENVIRONMENT_TYPE: crate::Property<
+            CfnServiceEnvironment,
+            Value<String>,
+        > = crate::Property::new("ServiceEnvironmentType");
+        /// `State`, for [`CfnServiceEnvironment::set`].
+        pub const STATE: crate::Property<CfnServiceEnvironment, Value<String>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnServiceEnvironment::set`].
+        pub const TAGS: crate::Property<
+            CfnServiceEnvironment,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `CapacityLimit` property type.

@@ -69,6 +69,7 @@ pub mod dashboard {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnDashboardProps);
     }
 
     impl std::ops::Deref for CfnDashboard {
@@ -125,6 +126,25 @@ pub mod dashboard {
             map.serialize_entry("Widgets", &self.widgets)?;
             map.end()
         }
+    }
+
+    impl CfnDashboardProps {
+        /// `Description`, for [`CfnDashboard::set`].
+        pub const DESCRIPTION: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnDashboard::set`].
+        pub const NAME: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnDashboard::set`].
+        pub const TAGS: crate::Property<CfnDashboard, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Widgets`, for [`CfnDashboard::set`].
+        pub const WIDGETS: crate::Property<CfnDashboard, Vec<Widget>> = crate::Property::new(
+            "Widgets",
+        );
     }
 
     /// The `Widget` property type.
@@ -1245,6 +1265,7 @@ pub mod scheduled_report {
         pub fn attr_health_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HealthStatus")
         }
+        setters!(CfnScheduledReportProps);
     }
 
     impl std::ops::Deref for CfnScheduledReport {
@@ -1327,6 +1348,43 @@ pub mod scheduled_report {
             crate::entry(&mut map, "WidgetIds", &self.widget_ids)?;
             map.end()
         }
+    }
+
+    impl CfnScheduledReportProps {
+        /// `DashboardArn`, for [`CfnScheduledReport::set`].
+        pub const DASHBOARD_ARN: crate::Property<CfnScheduledReport, Value<String>> = crate::Property::new(
+            "DashboardArn",
+        );
+        /// `Description`, for [`CfnScheduledReport::set`].
+        pub const DESCRIPTION: crate::Property<CfnScheduledReport, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnScheduledReport::set`].
+        pub const NAME: crate::Property<CfnScheduledReport, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ScheduleConfig`, for [`CfnScheduledReport::set`].
+        pub const SCHEDULE_CONFIG: crate::Property<CfnScheduledReport, ScheduleConfig> = crate::Property::new(
+            "ScheduleConfig",
+        );
+        /// `ScheduledReportExecutionRoleArn`, for [`CfnScheduledReport::set`].
+        pub const SCHEDULED_REPORT_EXECUTION_ROLE_ARN: crate::Property<
+            CfnScheduledReport,
+            Value<String>,
+        > = crate::Property::new("ScheduledReportExecutionRoleArn");
+        /// `Tags`, for [`CfnScheduledReport::set`].
+        pub const TAGS: crate::Property<CfnScheduledReport, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WidgetDateRangeOverride`, for [`CfnScheduledReport::set`].
+        pub const WIDGET_DATE_RANGE_OVERRIDE: crate::Property<
+            CfnScheduledReport,
+            DateTimeRange,
+        > = crate::Property::new("WidgetDateRangeOverride");
+        /// `WidgetIds`, for [`CfnScheduledReport::set`].
+        pub const WIDGET_IDS: crate::Property<CfnScheduledReport, Vec<Value<String>>> = crate::Property::new(
+            "WidgetIds",
+        );
     }
 
     /// Defines when and how often a scheduled report runs.

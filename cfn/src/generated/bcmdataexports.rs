@@ -63,6 +63,7 @@ pub mod export {
         pub fn attr_export_export_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Export.ExportArn")
         }
+        setters!(CfnExportProps);
     }
 
     impl std::ops::Deref for CfnExport {
@@ -108,6 +109,17 @@ pub mod export {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnExportProps {
+        /// `Export`, for [`CfnExport::set`].
+        pub const EXPORT: crate::Property<CfnExport, Export> = crate::Property::new(
+            "Export",
+        );
+        /// `Tags`, for [`CfnExport::set`].
+        pub const TAGS: crate::Property<CfnExport, Vec<ResourceTag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Export` property type.

@@ -96,6 +96,7 @@ pub mod bill_estimate {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("CostCategoryGroupSharingPreferenceEffectiveDate")
         }
+        setters!(CfnBillEstimateProps);
     }
 
     impl std::ops::Deref for CfnBillEstimate {
@@ -149,6 +150,25 @@ pub mod bill_estimate {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBillEstimateProps {
+        /// `BillScenarioId`, for [`CfnBillEstimate::set`].
+        pub const BILL_SCENARIO_ID: crate::Property<CfnBillEstimate, Value<String>> = crate::Property::new(
+            "BillScenarioId",
+        );
+        /// `ExpiresAt`, for [`CfnBillEstimate::set`].
+        pub const EXPIRES_AT: crate::Property<CfnBillEstimate, Value<String>> = crate::Property::new(
+            "ExpiresAt",
+        );
+        /// `Name`, for [`CfnBillEstimate::set`].
+        pub const NAME: crate::Property<CfnBillEstimate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnBillEstimate::set`].
+        pub const TAGS: crate::Property<CfnBillEstimate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -219,6 +239,7 @@ pub mod bill_scenario {
         pub fn attr_failure_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FailureMessage")
         }
+        setters!(CfnBillScenarioProps);
     }
 
     impl std::ops::Deref for CfnBillScenario {
@@ -271,6 +292,31 @@ pub mod bill_scenario {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBillScenarioProps {
+        /// `CostCategoryGroupSharingPreferenceArn`, for [`CfnBillScenario::set`].
+        pub const COST_CATEGORY_GROUP_SHARING_PREFERENCE_ARN: crate::Property<
+            CfnBillScenario,
+            Value<String>,
+        > = crate::Property::new("CostCategoryGroupSharingPreferenceArn");
+        /// `ExpiresAt`, for [`CfnBillScenario::set`].
+        pub const EXPIRES_AT: crate::Property<CfnBillScenario, Value<String>> = crate::Property::new(
+            "ExpiresAt",
+        );
+        /// `GroupSharingPreference`, for [`CfnBillScenario::set`].
+        pub const GROUP_SHARING_PREFERENCE: crate::Property<
+            CfnBillScenario,
+            Value<GroupSharingPreference>,
+        > = crate::Property::new("GroupSharingPreference");
+        /// `Name`, for [`CfnBillScenario::set`].
+        pub const NAME: crate::Property<CfnBillScenario, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnBillScenario::set`].
+        pub const TAGS: crate::Property<CfnBillScenario, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `GroupSharingPreference`.
@@ -393,6 +439,7 @@ pub mod workload_estimate {
         pub fn attr_failure_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FailureMessage")
         }
+        setters!(CfnWorkloadEstimateProps);
     }
 
     impl std::ops::Deref for CfnWorkloadEstimate {
@@ -446,6 +493,26 @@ pub mod workload_estimate {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnWorkloadEstimateProps {
+        /// `ExpiresAt`, for [`CfnWorkloadEstimate::set`].
+        pub const EXPIRES_AT: crate::Property<CfnWorkloadEstimate, Value<String>> = crate::Property::new(
+            "ExpiresAt",
+        );
+        /// `Name`, for [`CfnWorkloadEstimate::set`].
+        pub const NAME: crate::Property<CfnWorkloadEstimate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RateType`, for [`CfnWorkloadEstimate::set`].
+        pub const RATE_TYPE: crate::Property<
+            CfnWorkloadEstimate,
+            Value<WorkloadEstimateRateType>,
+        > = crate::Property::new("RateType");
+        /// `Tags`, for [`CfnWorkloadEstimate::set`].
+        pub const TAGS: crate::Property<CfnWorkloadEstimate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `WorkloadEstimateRateType`.

@@ -131,6 +131,7 @@ pub mod agent {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnAgentProps);
     }
 
     impl std::ops::Deref for CfnAgent {
@@ -272,6 +273,98 @@ pub mod agent {
             crate::entry(&mut map, "TestAliasTags", &self.test_alias_tags)?;
             map.end()
         }
+    }
+
+    impl CfnAgentProps {
+        /// `ActionGroups`, for [`CfnAgent::set`].
+        pub const ACTION_GROUPS: crate::Property<CfnAgent, Vec<AgentActionGroup>> = crate::Property::new(
+            "ActionGroups",
+        );
+        /// `AgentCollaboration`, for [`CfnAgent::set`].
+        pub const AGENT_COLLABORATION: crate::Property<
+            CfnAgent,
+            Value<AgentCollaboration>,
+        > = crate::Property::new("AgentCollaboration");
+        /// `AgentCollaborators`, for [`CfnAgent::set`].
+        pub const AGENT_COLLABORATORS: crate::Property<
+            CfnAgent,
+            Vec<AgentCollaborator>,
+        > = crate::Property::new("AgentCollaborators");
+        /// `AgentName`, for [`CfnAgent::set`].
+        pub const AGENT_NAME: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "AgentName",
+        );
+        /// `AgentResourceRoleArn`, for [`CfnAgent::set`].
+        pub const AGENT_RESOURCE_ROLE_ARN: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "AgentResourceRoleArn",
+        );
+        /// `AutoPrepare`, for [`CfnAgent::set`].
+        pub const AUTO_PREPARE: crate::Property<CfnAgent, Value<bool>> = crate::Property::new(
+            "AutoPrepare",
+        );
+        /// `CustomOrchestration`, for [`CfnAgent::set`].
+        pub const CUSTOM_ORCHESTRATION: crate::Property<CfnAgent, CustomOrchestration> = crate::Property::new(
+            "CustomOrchestration",
+        );
+        /// `CustomerEncryptionKeyArn`, for [`CfnAgent::set`].
+        pub const CUSTOMER_ENCRYPTION_KEY_ARN: crate::Property<
+            CfnAgent,
+            Value<String>,
+        > = crate::Property::new("CustomerEncryptionKeyArn");
+        /// `Description`, for [`CfnAgent::set`].
+        pub const DESCRIPTION: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FoundationModel`, for [`CfnAgent::set`].
+        pub const FOUNDATION_MODEL: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "FoundationModel",
+        );
+        /// `GuardrailConfiguration`, for [`CfnAgent::set`].
+        pub const GUARDRAIL_CONFIGURATION: crate::Property<
+            CfnAgent,
+            GuardrailConfiguration,
+        > = crate::Property::new("GuardrailConfiguration");
+        /// `IdleSessionTTLInSeconds`, for [`CfnAgent::set`].
+        pub const IDLE_SESSION_TTL_IN_SECONDS: crate::Property<CfnAgent, Value<f64>> = crate::Property::new(
+            "IdleSessionTTLInSeconds",
+        );
+        /// `Instruction`, for [`CfnAgent::set`].
+        pub const INSTRUCTION: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "Instruction",
+        );
+        /// `KnowledgeBases`, for [`CfnAgent::set`].
+        pub const KNOWLEDGE_BASES: crate::Property<CfnAgent, Vec<AgentKnowledgeBase>> = crate::Property::new(
+            "KnowledgeBases",
+        );
+        /// `MemoryConfiguration`, for [`CfnAgent::set`].
+        pub const MEMORY_CONFIGURATION: crate::Property<CfnAgent, MemoryConfiguration> = crate::Property::new(
+            "MemoryConfiguration",
+        );
+        /// `OrchestrationType`, for [`CfnAgent::set`].
+        pub const ORCHESTRATION_TYPE: crate::Property<
+            CfnAgent,
+            Value<OrchestrationType>,
+        > = crate::Property::new("OrchestrationType");
+        /// `PromptOverrideConfiguration`, for [`CfnAgent::set`].
+        pub const PROMPT_OVERRIDE_CONFIGURATION: crate::Property<
+            CfnAgent,
+            PromptOverrideConfiguration,
+        > = crate::Property::new("PromptOverrideConfiguration");
+        /// `SkipResourceInUseCheckOnDelete`, for [`CfnAgent::set`].
+        pub const SKIP_RESOURCE_IN_USE_CHECK_ON_DELETE: crate::Property<
+            CfnAgent,
+            Value<bool>,
+        > = crate::Property::new("SkipResourceInUseCheckOnDelete");
+        /// `Tags`, for [`CfnAgent::set`].
+        pub const TAGS: crate::Property<
+            CfnAgent,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TestAliasTags`, for [`CfnAgent::set`].
+        pub const TEST_ALIAS_TAGS: crate::Property<
+            CfnAgent,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("TestAliasTags");
     }
 
     /// Contains the information of an Agent Action Group
@@ -1417,6 +1510,7 @@ pub mod agent_alias {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnAgentAliasProps);
     }
 
     impl std::ops::Deref for CfnAgentAlias {
@@ -1477,6 +1571,31 @@ pub mod agent_alias {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAgentAliasProps {
+        /// `AgentAliasName`, for [`CfnAgentAlias::set`].
+        pub const AGENT_ALIAS_NAME: crate::Property<CfnAgentAlias, Value<String>> = crate::Property::new(
+            "AgentAliasName",
+        );
+        /// `AgentId`, for [`CfnAgentAlias::set`].
+        pub const AGENT_ID: crate::Property<CfnAgentAlias, Value<String>> = crate::Property::new(
+            "AgentId",
+        );
+        /// `Description`, for [`CfnAgentAlias::set`].
+        pub const DESCRIPTION: crate::Property<CfnAgentAlias, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `RoutingConfiguration`, for [`CfnAgentAlias::set`].
+        pub const ROUTING_CONFIGURATION: crate::Property<
+            CfnAgentAlias,
+            Vec<AgentAliasRoutingConfigurationListItem>,
+        > = crate::Property::new("RoutingConfiguration");
+        /// `Tags`, for [`CfnAgentAlias::set`].
+        pub const TAGS: crate::Property<
+            CfnAgentAlias,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Details about the routing configuration for an Agent alias.
@@ -1591,6 +1710,7 @@ pub mod application_inference_profile {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnApplicationInferenceProfileProps);
     }
 
     impl std::ops::Deref for CfnApplicationInferenceProfile {
@@ -1644,6 +1764,29 @@ pub mod application_inference_profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationInferenceProfileProps {
+        /// `Description`, for [`CfnApplicationInferenceProfile::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnApplicationInferenceProfile,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `InferenceProfileName`, for [`CfnApplicationInferenceProfile::set`].
+        pub const INFERENCE_PROFILE_NAME: crate::Property<
+            CfnApplicationInferenceProfile,
+            Value<String>,
+        > = crate::Property::new("InferenceProfileName");
+        /// `ModelSource`, for [`CfnApplicationInferenceProfile::set`].
+        pub const MODEL_SOURCE: crate::Property<
+            CfnApplicationInferenceProfile,
+            InferenceProfileModelSource,
+        > = crate::Property::new("ModelSource");
+        /// `Tags`, for [`CfnApplicationInferenceProfile::set`].
+        pub const TAGS: crate::Property<
+            CfnApplicationInferenceProfile,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// Various ways to encode a list of models in a CreateInferenceProfile request
@@ -1742,6 +1885,7 @@ pub mod automated_reasoning_policy {
         pub fn attr_kms_key_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KmsKeyArn")
         }
+        setters!(CfnAutomatedReasoningPolicyProps);
     }
 
     impl std::ops::Deref for CfnAutomatedReasoningPolicy {
@@ -1803,6 +1947,37 @@ pub mod automated_reasoning_policy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAutomatedReasoningPolicyProps {
+        /// `Description`, for [`CfnAutomatedReasoningPolicy::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnAutomatedReasoningPolicy,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `ForceDelete`, for [`CfnAutomatedReasoningPolicy::set`].
+        pub const FORCE_DELETE: crate::Property<
+            CfnAutomatedReasoningPolicy,
+            Value<bool>,
+        > = crate::Property::new("ForceDelete");
+        /// `KmsKeyId`, for [`CfnAutomatedReasoningPolicy::set`].
+        pub const KMS_KEY_ID: crate::Property<
+            CfnAutomatedReasoningPolicy,
+            Value<String>,
+        > = crate::Property::new("KmsKeyId");
+        /// `Name`, for [`CfnAutomatedReasoningPolicy::set`].
+        pub const NAME: crate::Property<CfnAutomatedReasoningPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PolicyDefinition`, for [`CfnAutomatedReasoningPolicy::set`].
+        pub const POLICY_DEFINITION: crate::Property<
+            CfnAutomatedReasoningPolicy,
+            PolicyDefinition,
+        > = crate::Property::new("PolicyDefinition");
+        /// `Tags`, for [`CfnAutomatedReasoningPolicy::set`].
+        pub const TAGS: crate::Property<CfnAutomatedReasoningPolicy, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `PolicyDefinition` property type.
@@ -2063,6 +2238,7 @@ pub mod automated_reasoning_policy_version {
         pub fn attr_definition_hash(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DefinitionHash")
         }
+        setters!(CfnAutomatedReasoningPolicyVersionProps);
     }
 
     impl std::ops::Deref for CfnAutomatedReasoningPolicyVersion {
@@ -2116,6 +2292,24 @@ pub mod automated_reasoning_policy_version {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAutomatedReasoningPolicyVersionProps {
+        /// `LastUpdatedDefinitionHash`, for [`CfnAutomatedReasoningPolicyVersion::set`].
+        pub const LAST_UPDATED_DEFINITION_HASH: crate::Property<
+            CfnAutomatedReasoningPolicyVersion,
+            Value<String>,
+        > = crate::Property::new("LastUpdatedDefinitionHash");
+        /// `PolicyArn`, for [`CfnAutomatedReasoningPolicyVersion::set`].
+        pub const POLICY_ARN: crate::Property<
+            CfnAutomatedReasoningPolicyVersion,
+            Value<String>,
+        > = crate::Property::new("PolicyArn");
+        /// `Tags`, for [`CfnAutomatedReasoningPolicyVersion::set`].
+        pub const TAGS: crate::Property<
+            CfnAutomatedReasoningPolicyVersion,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -2181,6 +2375,7 @@ pub mod blueprint {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnBlueprintProps);
     }
 
     impl std::ops::Deref for CfnBlueprint {
@@ -2250,6 +2445,34 @@ pub mod blueprint {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnBlueprintProps {
+        /// `BlueprintName`, for [`CfnBlueprint::set`].
+        pub const BLUEPRINT_NAME: crate::Property<CfnBlueprint, Value<String>> = crate::Property::new(
+            "BlueprintName",
+        );
+        /// `KmsEncryptionContext`, for [`CfnBlueprint::set`].
+        pub const KMS_ENCRYPTION_CONTEXT: crate::Property<
+            CfnBlueprint,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("KmsEncryptionContext");
+        /// `KmsKeyId`, for [`CfnBlueprint::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnBlueprint, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Schema`, for [`CfnBlueprint::set`].
+        pub const SCHEMA: crate::Property<CfnBlueprint, serde_json::Value> = crate::Property::new(
+            "Schema",
+        );
+        /// `Tags`, for [`CfnBlueprint::set`].
+        pub const TAGS: crate::Property<CfnBlueprint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnBlueprint::set`].
+        pub const TYPE: crate::Property<CfnBlueprint, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Modality Type
@@ -2358,6 +2581,7 @@ pub mod data_automation_library {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnDataAutomationLibraryProps);
     }
 
     impl std::ops::Deref for CfnDataAutomationLibrary {
@@ -2415,6 +2639,28 @@ pub mod data_automation_library {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataAutomationLibraryProps {
+        /// `EncryptionConfiguration`, for [`CfnDataAutomationLibrary::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnDataAutomationLibrary,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `LibraryDescription`, for [`CfnDataAutomationLibrary::set`].
+        pub const LIBRARY_DESCRIPTION: crate::Property<
+            CfnDataAutomationLibrary,
+            Value<String>,
+        > = crate::Property::new("LibraryDescription");
+        /// `LibraryName`, for [`CfnDataAutomationLibrary::set`].
+        pub const LIBRARY_NAME: crate::Property<
+            CfnDataAutomationLibrary,
+            Value<String>,
+        > = crate::Property::new("LibraryName");
+        /// `Tags`, for [`CfnDataAutomationLibrary::set`].
+        pub const TAGS: crate::Property<CfnDataAutomationLibrary, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// KMS Encryption Configuration
@@ -2521,6 +2767,7 @@ pub mod data_automation_project {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnDataAutomationProjectProps);
     }
 
     impl std::ops::Deref for CfnDataAutomationProject {
@@ -2610,6 +2857,52 @@ pub mod data_automation_project {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataAutomationProjectProps {
+        /// `CustomOutputConfiguration`, for [`CfnDataAutomationProject::set`].
+        pub const CUSTOM_OUTPUT_CONFIGURATION: crate::Property<
+            CfnDataAutomationProject,
+            CustomOutputConfiguration,
+        > = crate::Property::new("CustomOutputConfiguration");
+        /// `KmsEncryptionContext`, for [`CfnDataAutomationProject::set`].
+        pub const KMS_ENCRYPTION_CONTEXT: crate::Property<
+            CfnDataAutomationProject,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("KmsEncryptionContext");
+        /// `KmsKeyId`, for [`CfnDataAutomationProject::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnDataAutomationProject, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `OverrideConfiguration`, for [`CfnDataAutomationProject::set`].
+        pub const OVERRIDE_CONFIGURATION: crate::Property<
+            CfnDataAutomationProject,
+            OverrideConfiguration,
+        > = crate::Property::new("OverrideConfiguration");
+        /// `ProjectDescription`, for [`CfnDataAutomationProject::set`].
+        pub const PROJECT_DESCRIPTION: crate::Property<
+            CfnDataAutomationProject,
+            Value<String>,
+        > = crate::Property::new("ProjectDescription");
+        /// `ProjectName`, for [`CfnDataAutomationProject::set`].
+        pub const PROJECT_NAME: crate::Property<
+            CfnDataAutomationProject,
+            Value<String>,
+        > = crate::Property::new("ProjectName");
+        /// `ProjectType`, for [`CfnDataAutomationProject::set`].
+        pub const PROJECT_TYPE: crate::Property<
+            CfnDataAutomationProject,
+            Value<ProjectType>,
+        > = crate::Property::new("ProjectType");
+        /// `StandardOutputConfiguration`, for [`CfnDataAutomationProject::set`].
+        pub const STANDARD_OUTPUT_CONFIGURATION: crate::Property<
+            CfnDataAutomationProject,
+            StandardOutputConfiguration,
+        > = crate::Property::new("StandardOutputConfiguration");
+        /// `Tags`, for [`CfnDataAutomationProject::set`].
+        pub const TAGS: crate::Property<CfnDataAutomationProject, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Custom output configuration
@@ -4620,6 +4913,7 @@ pub mod data_source {
                     "DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader",
                 )
         }
+        setters!(CfnDataSourceProps);
     }
 
     impl std::ops::Deref for CfnDataSource {
@@ -4702,6 +4996,41 @@ pub mod data_source {
             )?;
             map.end()
         }
+    }
+
+    impl CfnDataSourceProps {
+        /// `DataDeletionPolicy`, for [`CfnDataSource::set`].
+        pub const DATA_DELETION_POLICY: crate::Property<
+            CfnDataSource,
+            Value<DataDeletionPolicy>,
+        > = crate::Property::new("DataDeletionPolicy");
+        /// `DataSourceConfiguration`, for [`CfnDataSource::set`].
+        pub const DATA_SOURCE_CONFIGURATION: crate::Property<
+            CfnDataSource,
+            DataSourceConfiguration,
+        > = crate::Property::new("DataSourceConfiguration");
+        /// `Description`, for [`CfnDataSource::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KnowledgeBaseId`, for [`CfnDataSource::set`].
+        pub const KNOWLEDGE_BASE_ID: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "KnowledgeBaseId",
+        );
+        /// `Name`, for [`CfnDataSource::set`].
+        pub const NAME: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ServerSideEncryptionConfiguration`, for [`CfnDataSource::set`].
+        pub const SERVER_SIDE_ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnDataSource,
+            ServerSideEncryptionConfiguration,
+        > = crate::Property::new("ServerSideEncryptionConfiguration");
+        /// `VectorIngestionConfiguration`, for [`CfnDataSource::set`].
+        pub const VECTOR_INGESTION_CONFIGURATION: crate::Property<
+            CfnDataSource,
+            VectorIngestionConfiguration,
+        > = crate::Property::new("VectorIngestionConfiguration");
     }
 
     /// The deletion policy for the data source.
@@ -7075,6 +7404,7 @@ pub mod enforced_guardrail_configuration {
         pub fn attr_owner(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Owner")
         }
+        setters!(CfnEnforcedGuardrailConfigurationProps);
     }
 
     impl std::ops::Deref for CfnEnforcedGuardrailConfiguration {
@@ -7135,6 +7465,29 @@ pub mod enforced_guardrail_configuration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnEnforcedGuardrailConfigurationProps {
+        /// `GuardrailIdentifier`, for [`CfnEnforcedGuardrailConfiguration::set`].
+        pub const GUARDRAIL_IDENTIFIER: crate::Property<
+            CfnEnforcedGuardrailConfiguration,
+            Value<String>,
+        > = crate::Property::new("GuardrailIdentifier");
+        /// `GuardrailVersion`, for [`CfnEnforcedGuardrailConfiguration::set`].
+        pub const GUARDRAIL_VERSION: crate::Property<
+            CfnEnforcedGuardrailConfiguration,
+            Value<String>,
+        > = crate::Property::new("GuardrailVersion");
+        /// `ModelEnforcement`, for [`CfnEnforcedGuardrailConfiguration::set`].
+        pub const MODEL_ENFORCEMENT: crate::Property<
+            CfnEnforcedGuardrailConfiguration,
+            ModelEnforcement,
+        > = crate::Property::new("ModelEnforcement");
+        /// `SelectiveContentGuarding`, for [`CfnEnforcedGuardrailConfiguration::set`].
+        pub const SELECTIVE_CONTENT_GUARDING: crate::Property<
+            CfnEnforcedGuardrailConfiguration,
+            SelectiveContentGuarding,
+        > = crate::Property::new("SelectiveContentGuarding");
     }
 
     /// Model-specific information for the enforced guardrail configuration.
@@ -7344,6 +7697,7 @@ pub mod flow {
         pub fn attr_validations(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Validations")
         }
+        setters!(CfnFlowProps);
     }
 
     impl std::ops::Deref for CfnFlow {
@@ -7438,6 +7792,52 @@ pub mod flow {
             crate::entry(&mut map, "TestAliasTags", &self.test_alias_tags)?;
             map.end()
         }
+    }
+
+    impl CfnFlowProps {
+        /// `CustomerEncryptionKeyArn`, for [`CfnFlow::set`].
+        pub const CUSTOMER_ENCRYPTION_KEY_ARN: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "CustomerEncryptionKeyArn",
+        );
+        /// `Definition`, for [`CfnFlow::set`].
+        pub const DEFINITION: crate::Property<CfnFlow, FlowDefinition> = crate::Property::new(
+            "Definition",
+        );
+        /// `DefinitionS3Location`, for [`CfnFlow::set`].
+        pub const DEFINITION_S3_LOCATION: crate::Property<CfnFlow, S3Location> = crate::Property::new(
+            "DefinitionS3Location",
+        );
+        /// `DefinitionString`, for [`CfnFlow::set`].
+        pub const DEFINITION_STRING: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "DefinitionString",
+        );
+        /// `DefinitionSubstitutions`, for [`CfnFlow::set`].
+        pub const DEFINITION_SUBSTITUTIONS: crate::Property<
+            CfnFlow,
+            indexmap::IndexMap<String, serde_json::Value>,
+        > = crate::Property::new("DefinitionSubstitutions");
+        /// `Description`, for [`CfnFlow::set`].
+        pub const DESCRIPTION: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExecutionRoleArn`, for [`CfnFlow::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `Name`, for [`CfnFlow::set`].
+        pub const NAME: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnFlow::set`].
+        pub const TAGS: crate::Property<
+            CfnFlow,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TestAliasTags`, for [`CfnFlow::set`].
+        pub const TEST_ALIAS_TAGS: crate::Property<
+            CfnFlow,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("TestAliasTags");
     }
 
     /// Flow definition
@@ -9238,6 +9638,7 @@ pub mod flow_alias {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnFlowAliasProps);
     }
 
     impl std::ops::Deref for CfnFlowAlias {
@@ -9307,6 +9708,36 @@ pub mod flow_alias {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFlowAliasProps {
+        /// `ConcurrencyConfiguration`, for [`CfnFlowAlias::set`].
+        pub const CONCURRENCY_CONFIGURATION: crate::Property<
+            CfnFlowAlias,
+            FlowAliasConcurrencyConfiguration,
+        > = crate::Property::new("ConcurrencyConfiguration");
+        /// `Description`, for [`CfnFlowAlias::set`].
+        pub const DESCRIPTION: crate::Property<CfnFlowAlias, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FlowArn`, for [`CfnFlowAlias::set`].
+        pub const FLOW_ARN: crate::Property<CfnFlowAlias, Value<String>> = crate::Property::new(
+            "FlowArn",
+        );
+        /// `Name`, for [`CfnFlowAlias::set`].
+        pub const NAME: crate::Property<CfnFlowAlias, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoutingConfiguration`, for [`CfnFlowAlias::set`].
+        pub const ROUTING_CONFIGURATION: crate::Property<
+            CfnFlowAlias,
+            Vec<FlowAliasRoutingConfigurationListItem>,
+        > = crate::Property::new("RoutingConfiguration");
+        /// `Tags`, for [`CfnFlowAlias::set`].
+        pub const TAGS: crate::Property<
+            CfnFlowAlias,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `FlowAliasConcurrencyConfiguration` property type.
@@ -9481,6 +9912,7 @@ pub mod flow_version {
         pub fn attr_customer_encryption_key_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CustomerEncryptionKeyArn")
         }
+        setters!(CfnFlowVersionProps);
     }
 
     impl std::ops::Deref for CfnFlowVersion {
@@ -9526,6 +9958,17 @@ pub mod flow_version {
             map.serialize_entry("FlowArn", &self.flow_arn)?;
             map.end()
         }
+    }
+
+    impl CfnFlowVersionProps {
+        /// `Description`, for [`CfnFlowVersion::set`].
+        pub const DESCRIPTION: crate::Property<CfnFlowVersion, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FlowArn`, for [`CfnFlowVersion::set`].
+        pub const FLOW_ARN: crate::Property<CfnFlowVersion, Value<String>> = crate::Property::new(
+            "FlowArn",
+        );
     }
 }
 
@@ -9608,6 +10051,7 @@ pub mod guardrail {
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+        setters!(CfnGuardrailProps);
     }
 
     impl std::ops::Deref for CfnGuardrail {
@@ -9718,6 +10162,69 @@ pub mod guardrail {
             crate::entry(&mut map, "WordPolicyConfig", &self.word_policy_config)?;
             map.end()
         }
+    }
+
+    impl CfnGuardrailProps {
+        /// `AutomatedReasoningPolicyConfig`, for [`CfnGuardrail::set`].
+        pub const AUTOMATED_REASONING_POLICY_CONFIG: crate::Property<
+            CfnGuardrail,
+            AutomatedReasoningPolicyConfig,
+        > = crate::Property::new("AutomatedReasoningPolicyConfig");
+        /// `BlockedInputMessaging`, for [`CfnGuardrail::set`].
+        pub const BLOCKED_INPUT_MESSAGING: crate::Property<
+            CfnGuardrail,
+            Value<String>,
+        > = crate::Property::new("BlockedInputMessaging");
+        /// `BlockedOutputsMessaging`, for [`CfnGuardrail::set`].
+        pub const BLOCKED_OUTPUTS_MESSAGING: crate::Property<
+            CfnGuardrail,
+            Value<String>,
+        > = crate::Property::new("BlockedOutputsMessaging");
+        /// `ContentPolicyConfig`, for [`CfnGuardrail::set`].
+        pub const CONTENT_POLICY_CONFIG: crate::Property<
+            CfnGuardrail,
+            ContentPolicyConfig,
+        > = crate::Property::new("ContentPolicyConfig");
+        /// `ContextualGroundingPolicyConfig`, for [`CfnGuardrail::set`].
+        pub const CONTEXTUAL_GROUNDING_POLICY_CONFIG: crate::Property<
+            CfnGuardrail,
+            ContextualGroundingPolicyConfig,
+        > = crate::Property::new("ContextualGroundingPolicyConfig");
+        /// `CrossRegionConfig`, for [`CfnGuardrail::set`].
+        pub const CROSS_REGION_CONFIG: crate::Property<
+            CfnGuardrail,
+            GuardrailCrossRegionConfig,
+        > = crate::Property::new("CrossRegionConfig");
+        /// `Description`, for [`CfnGuardrail::set`].
+        pub const DESCRIPTION: crate::Property<CfnGuardrail, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyArn`, for [`CfnGuardrail::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnGuardrail, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Name`, for [`CfnGuardrail::set`].
+        pub const NAME: crate::Property<CfnGuardrail, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SensitiveInformationPolicyConfig`, for [`CfnGuardrail::set`].
+        pub const SENSITIVE_INFORMATION_POLICY_CONFIG: crate::Property<
+            CfnGuardrail,
+            SensitiveInformationPolicyConfig,
+        > = crate::Property::new("SensitiveInformationPolicyConfig");
+        /// `Tags`, for [`CfnGuardrail::set`].
+        pub const TAGS: crate::Property<CfnGuardrail, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TopicPolicyConfig`, for [`CfnGuardrail::set`].
+        pub const TOPIC_POLICY_CONFIG: crate::Property<
+            CfnGuardrail,
+            TopicPolicyConfig,
+        > = crate::Property::new("TopicPolicyConfig");
+        /// `WordPolicyConfig`, for [`CfnGuardrail::set`].
+        pub const WORD_POLICY_CONFIG: crate::Property<CfnGuardrail, WordPolicyConfig> = crate::Property::new(
+            "WordPolicyConfig",
+        );
     }
 
     /// Optional configuration for integrating Automated Reasoning policies with the guardrail.
@@ -11035,6 +11542,7 @@ pub mod guardrail_version {
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+        setters!(CfnGuardrailVersionProps);
     }
 
     impl std::ops::Deref for CfnGuardrailVersion {
@@ -11080,6 +11588,18 @@ pub mod guardrail_version {
             map.serialize_entry("GuardrailIdentifier", &self.guardrail_identifier)?;
             map.end()
         }
+    }
+
+    impl CfnGuardrailVersionProps {
+        /// `Description`, for [`CfnGuardrailVersion::set`].
+        pub const DESCRIPTION: crate::Property<CfnGuardrailVersion, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GuardrailIdentifier`, for [`CfnGuardrailVersion::set`].
+        pub const GUARDRAIL_IDENTIFIER: crate::Property<
+            CfnGuardrailVersion,
+            Value<String>,
+        > = crate::Property::new("GuardrailIdentifier");
     }
 }
 
@@ -11153,6 +11673,7 @@ pub mod intelligent_prompt_router {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnIntelligentPromptRouterProps);
     }
 
     impl std::ops::Deref for CfnIntelligentPromptRouter {
@@ -11219,6 +11740,38 @@ pub mod intelligent_prompt_router {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIntelligentPromptRouterProps {
+        /// `Description`, for [`CfnIntelligentPromptRouter::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnIntelligentPromptRouter,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `FallbackModel`, for [`CfnIntelligentPromptRouter::set`].
+        pub const FALLBACK_MODEL: crate::Property<
+            CfnIntelligentPromptRouter,
+            PromptRouterTargetModel,
+        > = crate::Property::new("FallbackModel");
+        /// `Models`, for [`CfnIntelligentPromptRouter::set`].
+        pub const MODELS: crate::Property<
+            CfnIntelligentPromptRouter,
+            Vec<PromptRouterTargetModel>,
+        > = crate::Property::new("Models");
+        /// `PromptRouterName`, for [`CfnIntelligentPromptRouter::set`].
+        pub const PROMPT_ROUTER_NAME: crate::Property<
+            CfnIntelligentPromptRouter,
+            Value<String>,
+        > = crate::Property::new("PromptRouterName");
+        /// `RoutingCriteria`, for [`CfnIntelligentPromptRouter::set`].
+        pub const ROUTING_CRITERIA: crate::Property<
+            CfnIntelligentPromptRouter,
+            RoutingCriteria,
+        > = crate::Property::new("RoutingCriteria");
+        /// `Tags`, for [`CfnIntelligentPromptRouter::set`].
+        pub const TAGS: crate::Property<CfnIntelligentPromptRouter, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Model configuration
@@ -11360,6 +11913,7 @@ pub mod knowledge_base {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnKnowledgeBaseProps);
     }
 
     impl std::ops::Deref for CfnKnowledgeBase {
@@ -11428,6 +11982,36 @@ pub mod knowledge_base {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnKnowledgeBaseProps {
+        /// `Description`, for [`CfnKnowledgeBase::set`].
+        pub const DESCRIPTION: crate::Property<CfnKnowledgeBase, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KnowledgeBaseConfiguration`, for [`CfnKnowledgeBase::set`].
+        pub const KNOWLEDGE_BASE_CONFIGURATION: crate::Property<
+            CfnKnowledgeBase,
+            KnowledgeBaseConfiguration,
+        > = crate::Property::new("KnowledgeBaseConfiguration");
+        /// `Name`, for [`CfnKnowledgeBase::set`].
+        pub const NAME: crate::Property<CfnKnowledgeBase, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnKnowledgeBase::set`].
+        pub const ROLE_ARN: crate::Property<CfnKnowledgeBase, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `StorageConfiguration`, for [`CfnKnowledgeBase::set`].
+        pub const STORAGE_CONFIGURATION: crate::Property<
+            CfnKnowledgeBase,
+            StorageConfiguration,
+        > = crate::Property::new("StorageConfiguration");
+        /// `Tags`, for [`CfnKnowledgeBase::set`].
+        pub const TAGS: crate::Property<
+            CfnKnowledgeBase,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Contains details about the embeddings model used for the knowledge base.
@@ -13516,6 +14100,7 @@ pub mod knowledge_base_policy {
         pub fn attr_revision_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RevisionId")
         }
+        setters!(CfnKnowledgeBasePolicyProps);
     }
 
     impl std::ops::Deref for CfnKnowledgeBasePolicy {
@@ -13564,6 +14149,19 @@ pub mod knowledge_base_policy {
             map.serialize_entry("PolicyDocument", &self.policy_document)?;
             map.end()
         }
+    }
+
+    impl CfnKnowledgeBasePolicyProps {
+        /// `KnowledgeBaseId`, for [`CfnKnowledgeBasePolicy::set`].
+        pub const KNOWLEDGE_BASE_ID: crate::Property<
+            CfnKnowledgeBasePolicy,
+            Value<String>,
+        > = crate::Property::new("KnowledgeBaseId");
+        /// `PolicyDocument`, for [`CfnKnowledgeBasePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnKnowledgeBasePolicy,
+            serde_json::Value,
+        > = crate::Property::new("PolicyDocument");
     }
 }
 
@@ -13632,6 +14230,7 @@ pub mod prompt {
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+        setters!(CfnPromptProps);
     }
 
     impl std::ops::Deref for CfnPrompt {
@@ -13697,6 +14296,35 @@ pub mod prompt {
             crate::entry(&mut map, "Variants", &self.variants)?;
             map.end()
         }
+    }
+
+    impl CfnPromptProps {
+        /// `CustomerEncryptionKeyArn`, for [`CfnPrompt::set`].
+        pub const CUSTOMER_ENCRYPTION_KEY_ARN: crate::Property<
+            CfnPrompt,
+            Value<String>,
+        > = crate::Property::new("CustomerEncryptionKeyArn");
+        /// `DefaultVariant`, for [`CfnPrompt::set`].
+        pub const DEFAULT_VARIANT: crate::Property<CfnPrompt, Value<String>> = crate::Property::new(
+            "DefaultVariant",
+        );
+        /// `Description`, for [`CfnPrompt::set`].
+        pub const DESCRIPTION: crate::Property<CfnPrompt, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnPrompt::set`].
+        pub const NAME: crate::Property<CfnPrompt, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnPrompt::set`].
+        pub const TAGS: crate::Property<
+            CfnPrompt,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Variants`, for [`CfnPrompt::set`].
+        pub const VARIANTS: crate::Property<CfnPrompt, Vec<PromptVariant>> = crate::Property::new(
+            "Variants",
+        );
     }
 
     /// Prompt variant
@@ -14441,6 +15069,7 @@ pub mod prompt_version {
         pub fn attr_customer_encryption_key_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CustomerEncryptionKeyArn")
         }
+        setters!(CfnPromptVersionProps);
     }
 
     impl std::ops::Deref for CfnPromptVersion {
@@ -14491,6 +15120,22 @@ pub mod prompt_version {
             map.end()
         }
     }
+
+    impl CfnPromptVersionProps {
+        /// `Description`, for [`CfnPromptVersion::set`].
+        pub const DESCRIPTION: crate::Property<CfnPromptVersion, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `PromptArn`, for [`CfnPromptVersion::set`].
+        pub const PROMPT_ARN: crate::Property<CfnPromptVersion, Value<String>> = crate::Property::new(
+            "PromptArn",
+        );
+        /// `Tags`, for [`CfnPromptVersion::set`].
+        pub const TAGS: crate::Property<
+            CfnPromptVersion,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+    }
 }
 
 /// `AWS::Bedrock::ResourcePolicy`: [`CfnResourcePolicy`], [`CfnResourcePolicyProps`] and their property types.
@@ -14534,6 +15179,7 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -14582,6 +15228,18 @@ pub mod resource_policy {
             map.serialize_entry("ResourceArn", &self.resource_arn)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `PolicyDocument`, for [`CfnResourcePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnResourcePolicy,
+            serde_json::Value,
+        > = crate::Property::new("PolicyDocument");
+        /// `ResourceArn`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
     }
 }
 
@@ -14655,6 +15313,7 @@ pub mod retrieval_instruction {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRetrievalInstructionProps);
     }
 
     impl std::ops::Deref for CfnRetrievalInstruction {
@@ -14719,6 +15378,30 @@ pub mod retrieval_instruction {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRetrievalInstructionProps {
+        /// `CustomerEncryptionKeyArn`, for [`CfnRetrievalInstruction::set`].
+        pub const CUSTOMER_ENCRYPTION_KEY_ARN: crate::Property<
+            CfnRetrievalInstruction,
+            Value<String>,
+        > = crate::Property::new("CustomerEncryptionKeyArn");
+        /// `Description`, for [`CfnRetrievalInstruction::set`].
+        pub const DESCRIPTION: crate::Property<CfnRetrievalInstruction, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Instruction`, for [`CfnRetrievalInstruction::set`].
+        pub const INSTRUCTION: crate::Property<CfnRetrievalInstruction, Instruction> = crate::Property::new(
+            "Instruction",
+        );
+        /// `Name`, for [`CfnRetrievalInstruction::set`].
+        pub const NAME: crate::Property<CfnRetrievalInstruction, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnRetrievalInstruction::set`].
+        pub const TAGS: crate::Property<CfnRetrievalInstruction, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The reviewed content this instruction serves — what AgenticRetrieveStream resolves while status is ACTIVE.
@@ -14816,6 +15499,7 @@ pub mod session {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnSessionProps);
     }
 
     impl std::ops::Deref for CfnSession {
@@ -14854,6 +15538,22 @@ pub mod session {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSessionProps {
+        /// `EncryptionKeyArn`, for [`CfnSession::set`].
+        pub const ENCRYPTION_KEY_ARN: crate::Property<CfnSession, Value<String>> = crate::Property::new(
+            "EncryptionKeyArn",
+        );
+        /// `SessionMetadata`, for [`CfnSession::set`].
+        pub const SESSION_METADATA: crate::Property<
+            CfnSession,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("SessionMetadata");
+        /// `Tags`, for [`CfnSession::set`].
+        pub const TAGS: crate::Property<CfnSession, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 

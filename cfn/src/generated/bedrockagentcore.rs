@@ -116,6 +116,7 @@ pub mod api_key_credential_provider {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnApiKeyCredentialProviderProps);
     }
 
     impl std::ops::Deref for CfnApiKeyCredentialProvider {
@@ -173,6 +174,31 @@ pub mod api_key_credential_provider {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApiKeyCredentialProviderProps {
+        /// `ApiKey`, for [`CfnApiKeyCredentialProvider::set`].
+        pub const API_KEY: crate::Property<CfnApiKeyCredentialProvider, Value<String>> = crate::Property::new(
+            "ApiKey",
+        );
+        /// `ApiKeySecretConfig`, for [`CfnApiKeyCredentialProvider::set`].
+        pub const API_KEY_SECRET_CONFIG: crate::Property<
+            CfnApiKeyCredentialProvider,
+            SecretReference,
+        > = crate::Property::new("ApiKeySecretConfig");
+        /// `ApiKeySecretSource`, for [`CfnApiKeyCredentialProvider::set`].
+        pub const API_KEY_SECRET_SOURCE: crate::Property<
+            CfnApiKeyCredentialProvider,
+            Value<ApiKeySecretSource>,
+        > = crate::Property::new("ApiKeySecretSource");
+        /// `Name`, for [`CfnApiKeyCredentialProvider::set`].
+        pub const NAME: crate::Property<CfnApiKeyCredentialProvider, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnApiKeyCredentialProvider::set`].
+        pub const TAGS: crate::Property<CfnApiKeyCredentialProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The source of the API key secret.
@@ -292,6 +318,7 @@ pub mod browser_custom {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnBrowserCustomProps);
     }
 
     impl std::ops::Deref for CfnBrowserCustom {
@@ -368,6 +395,48 @@ pub mod browser_custom {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBrowserCustomProps {
+        /// `BrowserSigning`, for [`CfnBrowserCustom::set`].
+        pub const BROWSER_SIGNING: crate::Property<CfnBrowserCustom, BrowserSigning> = crate::Property::new(
+            "BrowserSigning",
+        );
+        /// `Certificates`, for [`CfnBrowserCustom::set`].
+        pub const CERTIFICATES: crate::Property<CfnBrowserCustom, Vec<Certificate>> = crate::Property::new(
+            "Certificates",
+        );
+        /// `Description`, for [`CfnBrowserCustom::set`].
+        pub const DESCRIPTION: crate::Property<CfnBrowserCustom, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnterprisePolicies`, for [`CfnBrowserCustom::set`].
+        pub const ENTERPRISE_POLICIES: crate::Property<
+            CfnBrowserCustom,
+            Vec<BrowserEnterprisePolicy>,
+        > = crate::Property::new("EnterprisePolicies");
+        /// `ExecutionRoleArn`, for [`CfnBrowserCustom::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnBrowserCustom, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `Name`, for [`CfnBrowserCustom::set`].
+        pub const NAME: crate::Property<CfnBrowserCustom, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkConfiguration`, for [`CfnBrowserCustom::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnBrowserCustom,
+            BrowserNetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `RecordingConfig`, for [`CfnBrowserCustom::set`].
+        pub const RECORDING_CONFIG: crate::Property<CfnBrowserCustom, RecordingConfig> = crate::Property::new(
+            "RecordingConfig",
+        );
+        /// `Tags`, for [`CfnBrowserCustom::set`].
+        pub const TAGS: crate::Property<
+            CfnBrowserCustom,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Browser signing configuration
@@ -670,6 +739,7 @@ pub mod browser_profile {
         pub fn attr_last_saved_browser_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastSavedBrowserId")
         }
+        setters!(CfnBrowserProfileProps);
     }
 
     impl std::ops::Deref for CfnBrowserProfile {
@@ -719,6 +789,22 @@ pub mod browser_profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBrowserProfileProps {
+        /// `Description`, for [`CfnBrowserProfile::set`].
+        pub const DESCRIPTION: crate::Property<CfnBrowserProfile, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnBrowserProfile::set`].
+        pub const NAME: crate::Property<CfnBrowserProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnBrowserProfile::set`].
+        pub const TAGS: crate::Property<
+            CfnBrowserProfile,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -788,6 +874,7 @@ pub mod capacity_provider {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnCapacityProviderProps);
     }
 
     impl std::ops::Deref for CfnCapacityProvider {
@@ -852,6 +939,31 @@ pub mod capacity_provider {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCapacityProviderProps {
+        /// `ComputeConfiguration`, for [`CfnCapacityProvider::set`].
+        pub const COMPUTE_CONFIGURATION: crate::Property<
+            CfnCapacityProvider,
+            ComputeConfiguration,
+        > = crate::Property::new("ComputeConfiguration");
+        /// `Description`, for [`CfnCapacityProvider::set`].
+        pub const DESCRIPTION: crate::Property<CfnCapacityProvider, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnCapacityProvider::set`].
+        pub const NAME: crate::Property<CfnCapacityProvider, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PermissionsConfiguration`, for [`CfnCapacityProvider::set`].
+        pub const PERMISSIONS_CONFIGURATION: crate::Property<
+            CfnCapacityProvider,
+            PermissionsConfiguration,
+        > = crate::Property::new("PermissionsConfiguration");
+        /// `Tags`, for [`CfnCapacityProvider::set`].
+        pub const TAGS: crate::Property<CfnCapacityProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The capacity configuration for the capacity provider.
@@ -1786,6 +1898,7 @@ pub mod code_interpreter_custom {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnCodeInterpreterCustomProps);
     }
 
     impl std::ops::Deref for CfnCodeInterpreterCustom {
@@ -1850,6 +1963,38 @@ pub mod code_interpreter_custom {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCodeInterpreterCustomProps {
+        /// `Certificates`, for [`CfnCodeInterpreterCustom::set`].
+        pub const CERTIFICATES: crate::Property<
+            CfnCodeInterpreterCustom,
+            Vec<Certificate>,
+        > = crate::Property::new("Certificates");
+        /// `Description`, for [`CfnCodeInterpreterCustom::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnCodeInterpreterCustom,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `ExecutionRoleArn`, for [`CfnCodeInterpreterCustom::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<
+            CfnCodeInterpreterCustom,
+            Value<String>,
+        > = crate::Property::new("ExecutionRoleArn");
+        /// `Name`, for [`CfnCodeInterpreterCustom::set`].
+        pub const NAME: crate::Property<CfnCodeInterpreterCustom, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkConfiguration`, for [`CfnCodeInterpreterCustom::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnCodeInterpreterCustom,
+            CodeInterpreterNetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `Tags`, for [`CfnCodeInterpreterCustom::set`].
+        pub const TAGS: crate::Property<
+            CfnCodeInterpreterCustom,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Network configuration for code interpreter
@@ -1996,6 +2141,7 @@ pub mod configuration_bundle {
         pub fn attr_version_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionId")
         }
+        setters!(CfnConfigurationBundleProps);
     }
 
     impl std::ops::Deref for CfnConfigurationBundle {
@@ -2068,6 +2214,44 @@ pub mod configuration_bundle {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationBundleProps {
+        /// `BranchName`, for [`CfnConfigurationBundle::set`].
+        pub const BRANCH_NAME: crate::Property<CfnConfigurationBundle, Value<String>> = crate::Property::new(
+            "BranchName",
+        );
+        /// `BundleName`, for [`CfnConfigurationBundle::set`].
+        pub const BUNDLE_NAME: crate::Property<CfnConfigurationBundle, Value<String>> = crate::Property::new(
+            "BundleName",
+        );
+        /// `CommitMessage`, for [`CfnConfigurationBundle::set`].
+        pub const COMMIT_MESSAGE: crate::Property<
+            CfnConfigurationBundle,
+            Value<String>,
+        > = crate::Property::new("CommitMessage");
+        /// `Components`, for [`CfnConfigurationBundle::set`].
+        pub const COMPONENTS: crate::Property<
+            CfnConfigurationBundle,
+            indexmap::IndexMap<String, ComponentConfiguration>,
+        > = crate::Property::new("Components");
+        /// `CreatedBy`, for [`CfnConfigurationBundle::set`].
+        pub const CREATED_BY: crate::Property<
+            CfnConfigurationBundle,
+            VersionCreatedBySource,
+        > = crate::Property::new("CreatedBy");
+        /// `Description`, for [`CfnConfigurationBundle::set`].
+        pub const DESCRIPTION: crate::Property<CfnConfigurationBundle, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyArn`, for [`CfnConfigurationBundle::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnConfigurationBundle, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Tags`, for [`CfnConfigurationBundle::set`].
+        pub const TAGS: crate::Property<CfnConfigurationBundle, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration for a component within a configuration bundle.
@@ -2203,6 +2387,7 @@ pub mod consent_portal {
         pub fn attr_consent_portal_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConsentPortalArn")
         }
+        setters!(CfnConsentPortalProps);
     }
 
     impl std::ops::Deref for CfnConsentPortal {
@@ -2269,6 +2454,33 @@ pub mod consent_portal {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConsentPortalProps {
+        /// `Description`, for [`CfnConsentPortal::set`].
+        pub const DESCRIPTION: crate::Property<CfnConsentPortal, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExecutionRoleArn`, for [`CfnConsentPortal::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnConsentPortal, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `IdpConfig`, for [`CfnConsentPortal::set`].
+        pub const IDP_CONFIG: crate::Property<CfnConsentPortal, IdpConfig> = crate::Property::new(
+            "IdpConfig",
+        );
+        /// `Name`, for [`CfnConsentPortal::set`].
+        pub const NAME: crate::Property<CfnConsentPortal, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Sources`, for [`CfnConsentPortal::set`].
+        pub const SOURCES: crate::Property<CfnConsentPortal, Vec<ConsentPortalSource>> = crate::Property::new(
+            "Sources",
+        );
+        /// `Tags`, for [`CfnConsentPortal::set`].
+        pub const TAGS: crate::Property<CfnConsentPortal, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `IdpConfig` property type.
@@ -2454,6 +2666,7 @@ pub mod dataset {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnDatasetProps);
     }
 
     impl std::ops::Deref for CfnDataset {
@@ -2518,6 +2731,33 @@ pub mod dataset {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatasetProps {
+        /// `DatasetName`, for [`CfnDataset::set`].
+        pub const DATASET_NAME: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "DatasetName",
+        );
+        /// `Description`, for [`CfnDataset::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyArn`, for [`CfnDataset::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `SchemaType`, for [`CfnDataset::set`].
+        pub const SCHEMA_TYPE: crate::Property<CfnDataset, Value<SchemaType>> = crate::Property::new(
+            "SchemaType",
+        );
+        /// `Source`, for [`CfnDataset::set`].
+        pub const SOURCE: crate::Property<CfnDataset, DataSourceType> = crate::Property::new(
+            "Source",
+        );
+        /// `Tags`, for [`CfnDataset::set`].
+        pub const TAGS: crate::Property<CfnDataset, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Versioned schema type governing the structure of examples.
@@ -2719,6 +2959,7 @@ pub mod evaluator {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnEvaluatorProps);
     }
 
     impl std::ops::Deref for CfnEvaluator {
@@ -2784,6 +3025,33 @@ pub mod evaluator {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEvaluatorProps {
+        /// `Description`, for [`CfnEvaluator::set`].
+        pub const DESCRIPTION: crate::Property<CfnEvaluator, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EvaluatorConfig`, for [`CfnEvaluator::set`].
+        pub const EVALUATOR_CONFIG: crate::Property<CfnEvaluator, EvaluatorConfig> = crate::Property::new(
+            "EvaluatorConfig",
+        );
+        /// `EvaluatorName`, for [`CfnEvaluator::set`].
+        pub const EVALUATOR_NAME: crate::Property<CfnEvaluator, Value<String>> = crate::Property::new(
+            "EvaluatorName",
+        );
+        /// `KmsKeyArn`, for [`CfnEvaluator::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnEvaluator, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Level`, for [`CfnEvaluator::set`].
+        pub const LEVEL: crate::Property<CfnEvaluator, Value<EvaluatorLevel>> = crate::Property::new(
+            "Level",
+        );
+        /// `Tags`, for [`CfnEvaluator::set`].
+        pub const TAGS: crate::Property<CfnEvaluator, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration that defines how an evaluator assesses agent performance.
@@ -3401,6 +3669,7 @@ pub mod gateway {
         pub fn attr_workload_identity_details(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WorkloadIdentityDetails")
         }
+        setters!(CfnGatewayProps);
     }
 
     impl std::ops::Deref for CfnGateway {
@@ -3510,6 +3779,66 @@ pub mod gateway {
             crate::entry(&mut map, "WafConfiguration", &self.waf_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnGatewayProps {
+        /// `AuthorizerConfiguration`, for [`CfnGateway::set`].
+        pub const AUTHORIZER_CONFIGURATION: crate::Property<
+            CfnGateway,
+            AuthorizerConfiguration,
+        > = crate::Property::new("AuthorizerConfiguration");
+        /// `AuthorizerType`, for [`CfnGateway::set`].
+        pub const AUTHORIZER_TYPE: crate::Property<CfnGateway, Value<AuthorizerType>> = crate::Property::new(
+            "AuthorizerType",
+        );
+        /// `Description`, for [`CfnGateway::set`].
+        pub const DESCRIPTION: crate::Property<CfnGateway, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExceptionLevel`, for [`CfnGateway::set`].
+        pub const EXCEPTION_LEVEL: crate::Property<CfnGateway, Value<ExceptionLevel>> = crate::Property::new(
+            "ExceptionLevel",
+        );
+        /// `InterceptorConfigurations`, for [`CfnGateway::set`].
+        pub const INTERCEPTOR_CONFIGURATIONS: crate::Property<
+            CfnGateway,
+            Vec<GatewayInterceptorConfiguration>,
+        > = crate::Property::new("InterceptorConfigurations");
+        /// `KmsKeyArn`, for [`CfnGateway::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnGateway, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Name`, for [`CfnGateway::set`].
+        pub const NAME: crate::Property<CfnGateway, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PolicyEngineConfiguration`, for [`CfnGateway::set`].
+        pub const POLICY_ENGINE_CONFIGURATION: crate::Property<
+            CfnGateway,
+            GatewayPolicyEngineConfiguration,
+        > = crate::Property::new("PolicyEngineConfiguration");
+        /// `ProtocolConfiguration`, for [`CfnGateway::set`].
+        pub const PROTOCOL_CONFIGURATION: crate::Property<
+            CfnGateway,
+            GatewayProtocolConfiguration,
+        > = crate::Property::new("ProtocolConfiguration");
+        /// `ProtocolType`, for [`CfnGateway::set`].
+        pub const PROTOCOL_TYPE: crate::Property<CfnGateway, serde_json::Value> = crate::Property::new(
+            "ProtocolType",
+        );
+        /// `RoleArn`, for [`CfnGateway::set`].
+        pub const ROLE_ARN: crate::Property<CfnGateway, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnGateway::set`].
+        pub const TAGS: crate::Property<
+            CfnGateway,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `WafConfiguration`, for [`CfnGateway::set`].
+        pub const WAF_CONFIGURATION: crate::Property<CfnGateway, WafConfiguration> = crate::Property::new(
+            "WafConfiguration",
+        );
     }
 
     /// The `AuthorizerConfiguration` property type.
@@ -4344,6 +4673,7 @@ pub mod gateway_rate_limit {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnGatewayRateLimitProps);
     }
 
     impl std::ops::Deref for CfnGatewayRateLimit {
@@ -4404,6 +4734,31 @@ pub mod gateway_rate_limit {
             crate::entry(&mut map, "RateLimitId", &self.rate_limit_id)?;
             map.end()
         }
+    }
+
+    impl CfnGatewayRateLimitProps {
+        /// `Description`, for [`CfnGatewayRateLimit::set`].
+        pub const DESCRIPTION: crate::Property<CfnGatewayRateLimit, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DimensionKeys`, for [`CfnGatewayRateLimit::set`].
+        pub const DIMENSION_KEYS: crate::Property<
+            CfnGatewayRateLimit,
+            Vec<Value<String>>,
+        > = crate::Property::new("DimensionKeys");
+        /// `Entries`, for [`CfnGatewayRateLimit::set`].
+        pub const ENTRIES: crate::Property<CfnGatewayRateLimit, Vec<LimitEntry>> = crate::Property::new(
+            "Entries",
+        );
+        /// `GatewayIdentifier`, for [`CfnGatewayRateLimit::set`].
+        pub const GATEWAY_IDENTIFIER: crate::Property<
+            CfnGatewayRateLimit,
+            Value<String>,
+        > = crate::Property::new("GatewayIdentifier");
+        /// `RateLimitId`, for [`CfnGatewayRateLimit::set`].
+        pub const RATE_LIMIT_ID: crate::Property<CfnGatewayRateLimit, Value<String>> = crate::Property::new(
+            "RateLimitId",
+        );
     }
 
     /// A single rule entry within a limit, mapping dimension values to rate configurations
@@ -4593,6 +4948,7 @@ pub mod gateway_rule {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnGatewayRuleProps);
     }
 
     impl std::ops::Deref for CfnGatewayRule {
@@ -4653,6 +5009,29 @@ pub mod gateway_rule {
             map.serialize_entry("Priority", &self.priority)?;
             map.end()
         }
+    }
+
+    impl CfnGatewayRuleProps {
+        /// `Actions`, for [`CfnGatewayRule::set`].
+        pub const ACTIONS: crate::Property<CfnGatewayRule, Vec<Action>> = crate::Property::new(
+            "Actions",
+        );
+        /// `Conditions`, for [`CfnGatewayRule::set`].
+        pub const CONDITIONS: crate::Property<CfnGatewayRule, Vec<Condition>> = crate::Property::new(
+            "Conditions",
+        );
+        /// `Description`, for [`CfnGatewayRule::set`].
+        pub const DESCRIPTION: crate::Property<CfnGatewayRule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GatewayIdentifier`, for [`CfnGatewayRule::set`].
+        pub const GATEWAY_IDENTIFIER: crate::Property<CfnGatewayRule, Value<String>> = crate::Property::new(
+            "GatewayIdentifier",
+        );
+        /// `Priority`, for [`CfnGatewayRule::set`].
+        pub const PRIORITY: crate::Property<CfnGatewayRule, Value<f64>> = crate::Property::new(
+            "Priority",
+        );
     }
 
     /// The `Action` property type.
@@ -5229,6 +5608,7 @@ pub mod gateway_target {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnGatewayTargetProps);
     }
 
     impl std::ops::Deref for CfnGatewayTarget {
@@ -5304,6 +5684,40 @@ pub mod gateway_target {
             map.serialize_entry("TargetConfiguration", &self.target_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnGatewayTargetProps {
+        /// `CredentialProviderConfigurations`, for [`CfnGatewayTarget::set`].
+        pub const CREDENTIAL_PROVIDER_CONFIGURATIONS: crate::Property<
+            CfnGatewayTarget,
+            Vec<CredentialProviderConfiguration>,
+        > = crate::Property::new("CredentialProviderConfigurations");
+        /// `Description`, for [`CfnGatewayTarget::set`].
+        pub const DESCRIPTION: crate::Property<CfnGatewayTarget, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GatewayIdentifier`, for [`CfnGatewayTarget::set`].
+        pub const GATEWAY_IDENTIFIER: crate::Property<CfnGatewayTarget, Value<String>> = crate::Property::new(
+            "GatewayIdentifier",
+        );
+        /// `MetadataConfiguration`, for [`CfnGatewayTarget::set`].
+        pub const METADATA_CONFIGURATION: crate::Property<
+            CfnGatewayTarget,
+            MetadataConfiguration,
+        > = crate::Property::new("MetadataConfiguration");
+        /// `Name`, for [`CfnGatewayTarget::set`].
+        pub const NAME: crate::Property<CfnGatewayTarget, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PrivateEndpoint`, for [`CfnGatewayTarget::set`].
+        pub const PRIVATE_ENDPOINT: crate::Property<CfnGatewayTarget, PrivateEndpoint> = crate::Property::new(
+            "PrivateEndpoint",
+        );
+        /// `TargetConfiguration`, for [`CfnGatewayTarget::set`].
+        pub const TARGET_CONFIGURATION: crate::Property<
+            CfnGatewayTarget,
+            TargetConfiguration,
+        > = crate::Property::new("TargetConfiguration");
     }
 
     /// The `CredentialProviderConfiguration` property type.
@@ -6958,6 +7372,7 @@ pub mod harness {
             self.resource
                 .get_att("Environment.AgentCoreRuntimeEnvironment.AgentRuntimeId")
         }
+        setters!(CfnHarnessProps);
     }
 
     impl std::ops::Deref for CfnHarness {
@@ -7075,6 +7490,86 @@ pub mod harness {
             crate::entry(&mut map, "Truncation", &self.truncation)?;
             map.end()
         }
+    }
+
+    impl CfnHarnessProps {
+        /// `AllowedTools`, for [`CfnHarness::set`].
+        pub const ALLOWED_TOOLS: crate::Property<CfnHarness, Vec<Value<String>>> = crate::Property::new(
+            "AllowedTools",
+        );
+        /// `AuthorizerConfiguration`, for [`CfnHarness::set`].
+        pub const AUTHORIZER_CONFIGURATION: crate::Property<
+            CfnHarness,
+            AuthorizerConfiguration,
+        > = crate::Property::new("AuthorizerConfiguration");
+        /// `Environment`, for [`CfnHarness::set`].
+        pub const ENVIRONMENT: crate::Property<CfnHarness, HarnessEnvironmentProvider> = crate::Property::new(
+            "Environment",
+        );
+        /// `EnvironmentArtifact`, for [`CfnHarness::set`].
+        pub const ENVIRONMENT_ARTIFACT: crate::Property<
+            CfnHarness,
+            HarnessEnvironmentArtifact,
+        > = crate::Property::new("EnvironmentArtifact");
+        /// `EnvironmentVariables`, for [`CfnHarness::set`].
+        pub const ENVIRONMENT_VARIABLES: crate::Property<
+            CfnHarness,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("EnvironmentVariables");
+        /// `ExecutionRoleArn`, for [`CfnHarness::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnHarness, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `HarnessName`, for [`CfnHarness::set`].
+        pub const HARNESS_NAME: crate::Property<CfnHarness, Value<String>> = crate::Property::new(
+            "HarnessName",
+        );
+        /// `Hooks`, for [`CfnHarness::set`].
+        pub const HOOKS: crate::Property<CfnHarness, Vec<HarnessHook>> = crate::Property::new(
+            "Hooks",
+        );
+        /// `MaxIterations`, for [`CfnHarness::set`].
+        pub const MAX_ITERATIONS: crate::Property<CfnHarness, Value<i64>> = crate::Property::new(
+            "MaxIterations",
+        );
+        /// `MaxTokens`, for [`CfnHarness::set`].
+        pub const MAX_TOKENS: crate::Property<CfnHarness, Value<i64>> = crate::Property::new(
+            "MaxTokens",
+        );
+        /// `Memory`, for [`CfnHarness::set`].
+        pub const MEMORY: crate::Property<CfnHarness, HarnessMemoryConfiguration> = crate::Property::new(
+            "Memory",
+        );
+        /// `Model`, for [`CfnHarness::set`].
+        pub const MODEL: crate::Property<CfnHarness, HarnessModelConfiguration> = crate::Property::new(
+            "Model",
+        );
+        /// `Skills`, for [`CfnHarness::set`].
+        pub const SKILLS: crate::Property<CfnHarness, Vec<HarnessSkill>> = crate::Property::new(
+            "Skills",
+        );
+        /// `SystemPrompt`, for [`CfnHarness::set`].
+        pub const SYSTEM_PROMPT: crate::Property<
+            CfnHarness,
+            Vec<HarnessSystemContentBlock>,
+        > = crate::Property::new("SystemPrompt");
+        /// `Tags`, for [`CfnHarness::set`].
+        pub const TAGS: crate::Property<CfnHarness, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeoutSeconds`, for [`CfnHarness::set`].
+        pub const TIMEOUT_SECONDS: crate::Property<CfnHarness, Value<i64>> = crate::Property::new(
+            "TimeoutSeconds",
+        );
+        /// `Tools`, for [`CfnHarness::set`].
+        pub const TOOLS: crate::Property<CfnHarness, Vec<HarnessTool>> = crate::Property::new(
+            "Tools",
+        );
+        /// `Truncation`, for [`CfnHarness::set`].
+        pub const TRUNCATION: crate::Property<
+            CfnHarness,
+            HarnessTruncationConfiguration,
+        > = crate::Property::new("Truncation");
     }
 
     /// The `AuthorizerConfiguration` property type.
@@ -9233,6 +9728,7 @@ pub mod harness_endpoint {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnHarnessEndpointProps);
     }
 
     impl std::ops::Deref for CfnHarnessEndpoint {
@@ -9293,6 +9789,29 @@ pub mod harness_endpoint {
             crate::entry(&mut map, "TargetVersion", &self.target_version)?;
             map.end()
         }
+    }
+
+    impl CfnHarnessEndpointProps {
+        /// `Description`, for [`CfnHarnessEndpoint::set`].
+        pub const DESCRIPTION: crate::Property<CfnHarnessEndpoint, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EndpointName`, for [`CfnHarnessEndpoint::set`].
+        pub const ENDPOINT_NAME: crate::Property<CfnHarnessEndpoint, Value<String>> = crate::Property::new(
+            "EndpointName",
+        );
+        /// `HarnessId`, for [`CfnHarnessEndpoint::set`].
+        pub const HARNESS_ID: crate::Property<CfnHarnessEndpoint, Value<String>> = crate::Property::new(
+            "HarnessId",
+        );
+        /// `Tags`, for [`CfnHarnessEndpoint::set`].
+        pub const TAGS: crate::Property<CfnHarnessEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetVersion`, for [`CfnHarnessEndpoint::set`].
+        pub const TARGET_VERSION: crate::Property<CfnHarnessEndpoint, Value<String>> = crate::Property::new(
+            "TargetVersion",
+        );
     }
 }
 
@@ -9368,6 +9887,7 @@ pub mod memory {
         pub fn attr_failure_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FailureReason")
         }
+        setters!(CfnMemoryProps);
     }
 
     impl std::ops::Deref for CfnMemory {
@@ -9456,6 +9976,51 @@ pub mod memory {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMemoryProps {
+        /// `Description`, for [`CfnMemory::set`].
+        pub const DESCRIPTION: crate::Property<CfnMemory, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EncryptionKeyArn`, for [`CfnMemory::set`].
+        pub const ENCRYPTION_KEY_ARN: crate::Property<CfnMemory, Value<String>> = crate::Property::new(
+            "EncryptionKeyArn",
+        );
+        /// `EventExpiryDuration`, for [`CfnMemory::set`].
+        pub const EVENT_EXPIRY_DURATION: crate::Property<CfnMemory, Value<i64>> = crate::Property::new(
+            "EventExpiryDuration",
+        );
+        /// `IndexedKeys`, for [`CfnMemory::set`].
+        pub const INDEXED_KEYS: crate::Property<CfnMemory, Vec<IndexedKey>> = crate::Property::new(
+            "IndexedKeys",
+        );
+        /// `MemoryExecutionRoleArn`, for [`CfnMemory::set`].
+        pub const MEMORY_EXECUTION_ROLE_ARN: crate::Property<CfnMemory, Value<String>> = crate::Property::new(
+            "MemoryExecutionRoleArn",
+        );
+        /// `MemoryStrategies`, for [`CfnMemory::set`].
+        pub const MEMORY_STRATEGIES: crate::Property<CfnMemory, Vec<MemoryStrategy>> = crate::Property::new(
+            "MemoryStrategies",
+        );
+        /// `Name`, for [`CfnMemory::set`].
+        pub const NAME: crate::Property<CfnMemory, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NamespaceKeys`, for [`CfnMemory::set`].
+        pub const NAMESPACE_KEYS: crate::Property<CfnMemory, Vec<NamespaceKeyEntry>> = crate::Property::new(
+            "NamespaceKeys",
+        );
+        /// `StreamDeliveryResources`, for [`CfnMemory::set`].
+        pub const STREAM_DELIVERY_RESOURCES: crate::Property<
+            CfnMemory,
+            StreamDeliveryResources,
+        > = crate::Property::new("StreamDeliveryResources");
+        /// `Tags`, for [`CfnMemory::set`].
+        pub const TAGS: crate::Property<
+            CfnMemory,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `IndexedKey` property type.
@@ -11635,6 +12200,7 @@ pub mod o_auth2_credential_provider {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnOAuth2CredentialProviderProps);
     }
 
     impl std::ops::Deref for CfnOAuth2CredentialProvider {
@@ -11698,6 +12264,27 @@ pub mod o_auth2_credential_provider {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOAuth2CredentialProviderProps {
+        /// `CredentialProviderVendor`, for [`CfnOAuth2CredentialProvider::set`].
+        pub const CREDENTIAL_PROVIDER_VENDOR: crate::Property<
+            CfnOAuth2CredentialProvider,
+            Value<CredentialProviderVendor>,
+        > = crate::Property::new("CredentialProviderVendor");
+        /// `Name`, for [`CfnOAuth2CredentialProvider::set`].
+        pub const NAME: crate::Property<CfnOAuth2CredentialProvider, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Oauth2ProviderConfigInput`, for [`CfnOAuth2CredentialProvider::set`].
+        pub const OAUTH2_PROVIDER_CONFIG_INPUT: crate::Property<
+            CfnOAuth2CredentialProvider,
+            Oauth2ProviderConfigInput,
+        > = crate::Property::new("Oauth2ProviderConfigInput");
+        /// `Tags`, for [`CfnOAuth2CredentialProvider::set`].
+        pub const TAGS: crate::Property<CfnOAuth2CredentialProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The vendor of the OAuth2 credential provider
@@ -13293,6 +13880,7 @@ pub mod online_evaluation_config {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnOnlineEvaluationConfigProps);
     }
 
     impl std::ops::Deref for CfnOnlineEvaluationConfig {
@@ -13385,6 +13973,61 @@ pub mod online_evaluation_config {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOnlineEvaluationConfigProps {
+        /// `ClusteringConfig`, for [`CfnOnlineEvaluationConfig::set`].
+        pub const CLUSTERING_CONFIG: crate::Property<
+            CfnOnlineEvaluationConfig,
+            ClusteringConfig,
+        > = crate::Property::new("ClusteringConfig");
+        /// `DataSourceConfig`, for [`CfnOnlineEvaluationConfig::set`].
+        pub const DATA_SOURCE_CONFIG: crate::Property<
+            CfnOnlineEvaluationConfig,
+            DataSourceConfig,
+        > = crate::Property::new("DataSourceConfig");
+        /// `Description`, for [`CfnOnlineEvaluationConfig::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnOnlineEvaluationConfig,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `EvaluationExecutionRoleArn`, for [`CfnOnlineEvaluationConfig::set`].
+        pub const EVALUATION_EXECUTION_ROLE_ARN: crate::Property<
+            CfnOnlineEvaluationConfig,
+            Value<String>,
+        > = crate::Property::new("EvaluationExecutionRoleArn");
+        /// `Evaluators`, for [`CfnOnlineEvaluationConfig::set`].
+        pub const EVALUATORS: crate::Property<
+            CfnOnlineEvaluationConfig,
+            Vec<EvaluatorReference>,
+        > = crate::Property::new("Evaluators");
+        /// `ExecutionStatus`, for [`CfnOnlineEvaluationConfig::set`].
+        pub const EXECUTION_STATUS: crate::Property<
+            CfnOnlineEvaluationConfig,
+            Value<ExecutionStatus>,
+        > = crate::Property::new("ExecutionStatus");
+        /// `Insights`, for [`CfnOnlineEvaluationConfig::set`].
+        pub const INSIGHTS: crate::Property<CfnOnlineEvaluationConfig, Vec<Insight>> = crate::Property::new(
+            "Insights",
+        );
+        /// `OnlineEvaluationConfigName`, for [`CfnOnlineEvaluationConfig::set`].
+        pub const ONLINE_EVALUATION_CONFIG_NAME: crate::Property<
+            CfnOnlineEvaluationConfig,
+            Value<String>,
+        > = crate::Property::new("OnlineEvaluationConfigName");
+        /// `OutputConfig`, for [`CfnOnlineEvaluationConfig::set`].
+        pub const OUTPUT_CONFIG: crate::Property<
+            CfnOnlineEvaluationConfig,
+            OutputConfig,
+        > = crate::Property::new("OutputConfig");
+        /// `Rule`, for [`CfnOnlineEvaluationConfig::set`].
+        pub const RULE: crate::Property<CfnOnlineEvaluationConfig, Rule> = crate::Property::new(
+            "Rule",
+        );
+        /// `Tags`, for [`CfnOnlineEvaluationConfig::set`].
+        pub const TAGS: crate::Property<CfnOnlineEvaluationConfig, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration for clustering analysis of evaluation results.
@@ -13984,6 +14627,7 @@ pub mod payment_connector {
         pub fn attr_authorization_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AuthorizationUrl")
         }
+        setters!(CfnPaymentConnectorProps);
     }
 
     impl std::ops::Deref for CfnPaymentConnector {
@@ -14055,6 +14699,37 @@ pub mod payment_connector {
             crate::entry(&mut map, "ProvisionMode", &self.provision_mode)?;
             map.end()
         }
+    }
+
+    impl CfnPaymentConnectorProps {
+        /// `ConnectorName`, for [`CfnPaymentConnector::set`].
+        pub const CONNECTOR_NAME: crate::Property<CfnPaymentConnector, Value<String>> = crate::Property::new(
+            "ConnectorName",
+        );
+        /// `ConnectorType`, for [`CfnPaymentConnector::set`].
+        pub const CONNECTOR_TYPE: crate::Property<
+            CfnPaymentConnector,
+            Value<PaymentConnectorType>,
+        > = crate::Property::new("ConnectorType");
+        /// `CredentialProviderConfigurations`, for [`CfnPaymentConnector::set`].
+        pub const CREDENTIAL_PROVIDER_CONFIGURATIONS: crate::Property<
+            CfnPaymentConnector,
+            Vec<CredentialsProviderConfiguration>,
+        > = crate::Property::new("CredentialProviderConfigurations");
+        /// `Description`, for [`CfnPaymentConnector::set`].
+        pub const DESCRIPTION: crate::Property<CfnPaymentConnector, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `PaymentManagerId`, for [`CfnPaymentConnector::set`].
+        pub const PAYMENT_MANAGER_ID: crate::Property<
+            CfnPaymentConnector,
+            Value<String>,
+        > = crate::Property::new("PaymentManagerId");
+        /// `ProvisionMode`, for [`CfnPaymentConnector::set`].
+        pub const PROVISION_MODE: crate::Property<
+            CfnPaymentConnector,
+            Value<PaymentConnectorProvisionMode>,
+        > = crate::Property::new("ProvisionMode");
     }
 
     /// Values of `PaymentConnectorType`.
@@ -14247,6 +14922,7 @@ pub mod payment_credential_provider {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnPaymentCredentialProviderProps);
     }
 
     impl std::ops::Deref for CfnPaymentCredentialProvider {
@@ -14312,6 +14988,27 @@ pub mod payment_credential_provider {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPaymentCredentialProviderProps {
+        /// `CredentialProviderVendor`, for [`CfnPaymentCredentialProvider::set`].
+        pub const CREDENTIAL_PROVIDER_VENDOR: crate::Property<
+            CfnPaymentCredentialProvider,
+            Value<PaymentCredentialProviderVendorType>,
+        > = crate::Property::new("CredentialProviderVendor");
+        /// `Name`, for [`CfnPaymentCredentialProvider::set`].
+        pub const NAME: crate::Property<CfnPaymentCredentialProvider, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProviderConfigurationInput`, for [`CfnPaymentCredentialProvider::set`].
+        pub const PROVIDER_CONFIGURATION_INPUT: crate::Property<
+            CfnPaymentCredentialProvider,
+            PaymentProviderConfigurationInput,
+        > = crate::Property::new("ProviderConfigurationInput");
+        /// `Tags`, for [`CfnPaymentCredentialProvider::set`].
+        pub const TAGS: crate::Property<CfnPaymentCredentialProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Supported vendor types for payment providers
@@ -14619,6 +15316,7 @@ pub mod payment_manager {
         pub fn attr_workload_identity_details(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WorkloadIdentityDetails")
         }
+        setters!(CfnPaymentManagerProps);
     }
 
     impl std::ops::Deref for CfnPaymentManager {
@@ -14688,6 +15386,35 @@ pub mod payment_manager {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPaymentManagerProps {
+        /// `AuthorizerConfiguration`, for [`CfnPaymentManager::set`].
+        pub const AUTHORIZER_CONFIGURATION: crate::Property<
+            CfnPaymentManager,
+            AuthorizerConfiguration,
+        > = crate::Property::new("AuthorizerConfiguration");
+        /// `AuthorizerType`, for [`CfnPaymentManager::set`].
+        pub const AUTHORIZER_TYPE: crate::Property<
+            CfnPaymentManager,
+            Value<PaymentsAuthorizerType>,
+        > = crate::Property::new("AuthorizerType");
+        /// `Description`, for [`CfnPaymentManager::set`].
+        pub const DESCRIPTION: crate::Property<CfnPaymentManager, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnPaymentManager::set`].
+        pub const NAME: crate::Property<CfnPaymentManager, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnPaymentManager::set`].
+        pub const ROLE_ARN: crate::Property<CfnPaymentManager, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnPaymentManager::set`].
+        pub const TAGS: crate::Property<CfnPaymentManager, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AuthorizerConfiguration` property type.
@@ -14874,6 +15601,7 @@ pub mod policy {
         pub fn attr_status_reasons(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusReasons")
         }
+        setters!(CfnPolicyProps);
     }
 
     impl std::ops::Deref for CfnPolicy {
@@ -14939,6 +15667,34 @@ pub mod policy {
             crate::entry(&mut map, "ValidationMode", &self.validation_mode)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyProps {
+        /// `Definition`, for [`CfnPolicy::set`].
+        pub const DEFINITION: crate::Property<CfnPolicy, PolicyDefinition> = crate::Property::new(
+            "Definition",
+        );
+        /// `Description`, for [`CfnPolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnforcementMode`, for [`CfnPolicy::set`].
+        pub const ENFORCEMENT_MODE: crate::Property<CfnPolicy, Value<EnforcementMode>> = crate::Property::new(
+            "EnforcementMode",
+        );
+        /// `Name`, for [`CfnPolicy::set`].
+        pub const NAME: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PolicyEngineId`, for [`CfnPolicy::set`].
+        pub const POLICY_ENGINE_ID: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "PolicyEngineId",
+        );
+        /// `ValidationMode`, for [`CfnPolicy::set`].
+        pub const VALIDATION_MODE: crate::Property<
+            CfnPolicy,
+            Value<PolicyValidationMode>,
+        > = crate::Property::new("ValidationMode");
     }
 
     /// The definition structure for policies.
@@ -15166,6 +15922,7 @@ pub mod policy_engine {
         pub fn attr_status_reasons(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusReasons")
         }
+        setters!(CfnPolicyEngineProps);
     }
 
     impl std::ops::Deref for CfnPolicyEngine {
@@ -15220,6 +15977,25 @@ pub mod policy_engine {
             map.end()
         }
     }
+
+    impl CfnPolicyEngineProps {
+        /// `Description`, for [`CfnPolicyEngine::set`].
+        pub const DESCRIPTION: crate::Property<CfnPolicyEngine, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EncryptionKeyArn`, for [`CfnPolicyEngine::set`].
+        pub const ENCRYPTION_KEY_ARN: crate::Property<CfnPolicyEngine, Value<String>> = crate::Property::new(
+            "EncryptionKeyArn",
+        );
+        /// `Name`, for [`CfnPolicyEngine::set`].
+        pub const NAME: crate::Property<CfnPolicyEngine, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnPolicyEngine::set`].
+        pub const TAGS: crate::Property<CfnPolicyEngine, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::BedrockAgentCore::ResourcePolicy`: [`CfnResourcePolicy`], [`CfnResourcePolicyProps`] and their property types.
@@ -15263,6 +16039,7 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -15311,6 +16088,17 @@ pub mod resource_policy {
             map.serialize_entry("ResourceArn", &self.resource_arn)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `Policy`, for [`CfnResourcePolicy::set`].
+        pub const POLICY: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "Policy",
+        );
+        /// `ResourceArn`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
     }
 }
 
@@ -15396,6 +16184,7 @@ pub mod runtime {
         pub fn attr_failure_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FailureReason")
         }
+        setters!(CfnRuntimeProps);
     }
 
     impl std::ops::Deref for CfnRuntime {
@@ -15517,6 +16306,75 @@ pub mod runtime {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRuntimeProps {
+        /// `AgentRuntimeArtifact`, for [`CfnRuntime::set`].
+        pub const AGENT_RUNTIME_ARTIFACT: crate::Property<
+            CfnRuntime,
+            AgentRuntimeArtifact,
+        > = crate::Property::new("AgentRuntimeArtifact");
+        /// `AgentRuntimeName`, for [`CfnRuntime::set`].
+        pub const AGENT_RUNTIME_NAME: crate::Property<CfnRuntime, Value<String>> = crate::Property::new(
+            "AgentRuntimeName",
+        );
+        /// `AuthorizerConfiguration`, for [`CfnRuntime::set`].
+        pub const AUTHORIZER_CONFIGURATION: crate::Property<
+            CfnRuntime,
+            AuthorizerConfiguration,
+        > = crate::Property::new("AuthorizerConfiguration");
+        /// `CapacityProviderConfiguration`, for [`CfnRuntime::set`].
+        pub const CAPACITY_PROVIDER_CONFIGURATION: crate::Property<
+            CfnRuntime,
+            CapacityProviderConfiguration,
+        > = crate::Property::new("CapacityProviderConfiguration");
+        /// `Description`, for [`CfnRuntime::set`].
+        pub const DESCRIPTION: crate::Property<CfnRuntime, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnvironmentVariables`, for [`CfnRuntime::set`].
+        pub const ENVIRONMENT_VARIABLES: crate::Property<
+            CfnRuntime,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("EnvironmentVariables");
+        /// `FilesystemConfigurations`, for [`CfnRuntime::set`].
+        pub const FILESYSTEM_CONFIGURATIONS: crate::Property<
+            CfnRuntime,
+            Vec<FilesystemConfiguration>,
+        > = crate::Property::new("FilesystemConfigurations");
+        /// `LifecycleConfiguration`, for [`CfnRuntime::set`].
+        pub const LIFECYCLE_CONFIGURATION: crate::Property<
+            CfnRuntime,
+            LifecycleConfiguration,
+        > = crate::Property::new("LifecycleConfiguration");
+        /// `NetworkConfiguration`, for [`CfnRuntime::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnRuntime,
+            NetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `PlatformVersion`, for [`CfnRuntime::set`].
+        pub const PLATFORM_VERSION: crate::Property<CfnRuntime, Value<String>> = crate::Property::new(
+            "PlatformVersion",
+        );
+        /// `ProtocolConfiguration`, for [`CfnRuntime::set`].
+        pub const PROTOCOL_CONFIGURATION: crate::Property<
+            CfnRuntime,
+            Value<ProtocolConfiguration>,
+        > = crate::Property::new("ProtocolConfiguration");
+        /// `RequestHeaderConfiguration`, for [`CfnRuntime::set`].
+        pub const REQUEST_HEADER_CONFIGURATION: crate::Property<
+            CfnRuntime,
+            RequestHeaderConfiguration,
+        > = crate::Property::new("RequestHeaderConfiguration");
+        /// `RoleArn`, for [`CfnRuntime::set`].
+        pub const ROLE_ARN: crate::Property<CfnRuntime, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnRuntime::set`].
+        pub const TAGS: crate::Property<
+            CfnRuntime,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `AgentRuntimeArtifact` property type.
@@ -16665,6 +17523,7 @@ pub mod runtime_endpoint {
         pub fn attr_live_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LiveVersion")
         }
+        setters!(CfnRuntimeEndpointProps);
     }
 
     impl std::ops::Deref for CfnRuntimeEndpoint {
@@ -16726,6 +17585,31 @@ pub mod runtime_endpoint {
             map.end()
         }
     }
+
+    impl CfnRuntimeEndpointProps {
+        /// `AgentRuntimeId`, for [`CfnRuntimeEndpoint::set`].
+        pub const AGENT_RUNTIME_ID: crate::Property<CfnRuntimeEndpoint, Value<String>> = crate::Property::new(
+            "AgentRuntimeId",
+        );
+        /// `AgentRuntimeVersion`, for [`CfnRuntimeEndpoint::set`].
+        pub const AGENT_RUNTIME_VERSION: crate::Property<
+            CfnRuntimeEndpoint,
+            Value<String>,
+        > = crate::Property::new("AgentRuntimeVersion");
+        /// `Description`, for [`CfnRuntimeEndpoint::set`].
+        pub const DESCRIPTION: crate::Property<CfnRuntimeEndpoint, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnRuntimeEndpoint::set`].
+        pub const NAME: crate::Property<CfnRuntimeEndpoint, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnRuntimeEndpoint::set`].
+        pub const TAGS: crate::Property<
+            CfnRuntimeEndpoint,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+    }
 }
 
 /// `AWS::BedrockAgentCore::WorkloadIdentity`: [`CfnWorkloadIdentity`], [`CfnWorkloadIdentityProps`] and their property types.
@@ -16782,6 +17666,7 @@ pub mod workload_identity {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnWorkloadIdentityProps);
     }
 
     impl std::ops::Deref for CfnWorkloadIdentity {
@@ -16835,6 +17720,22 @@ pub mod workload_identity {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnWorkloadIdentityProps {
+        /// `AllowedResourceOauth2ReturnUrls`, for [`CfnWorkloadIdentity::set`].
+        pub const ALLOWED_RESOURCE_OAUTH2_RETURN_URLS: crate::Property<
+            CfnWorkloadIdentity,
+            Vec<Value<String>>,
+        > = crate::Property::new("AllowedResourceOauth2ReturnUrls");
+        /// `Name`, for [`CfnWorkloadIdentity::set`].
+        pub const NAME: crate::Property<CfnWorkloadIdentity, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnWorkloadIdentity::set`].
+        pub const TAGS: crate::Property<CfnWorkloadIdentity, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 

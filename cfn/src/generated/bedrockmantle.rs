@@ -63,6 +63,7 @@ pub mod project {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnProjectProps);
     }
 
     impl std::ops::Deref for CfnProject {
@@ -108,5 +109,16 @@ pub mod project {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProjectProps {
+        /// `Name`, for [`CfnProject::set`].
+        pub const NAME: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnProject::set`].
+        pub const TAGS: crate::Property<CfnProject, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

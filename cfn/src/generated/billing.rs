@@ -76,6 +76,7 @@ pub mod billing_view {
         pub fn attr_billing_view_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BillingViewType")
         }
+        setters!(CfnBillingViewProps);
     }
 
     impl std::ops::Deref for CfnBillingView {
@@ -140,6 +141,30 @@ pub mod billing_view {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBillingViewProps {
+        /// `DataFilterExpression`, for [`CfnBillingView::set`].
+        pub const DATA_FILTER_EXPRESSION: crate::Property<
+            CfnBillingView,
+            DataFilterExpression,
+        > = crate::Property::new("DataFilterExpression");
+        /// `Description`, for [`CfnBillingView::set`].
+        pub const DESCRIPTION: crate::Property<CfnBillingView, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnBillingView::set`].
+        pub const NAME: crate::Property<CfnBillingView, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SourceViews`, for [`CfnBillingView::set`].
+        pub const SOURCE_VIEWS: crate::Property<CfnBillingView, Vec<Value<String>>> = crate::Property::new(
+            "SourceViews",
+        );
+        /// `Tags`, for [`CfnBillingView::set`].
+        pub const TAGS: crate::Property<CfnBillingView, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `DataFilterExpression` property type.

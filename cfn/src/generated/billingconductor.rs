@@ -83,6 +83,7 @@ pub mod billing_group {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnBillingGroupProps);
     }
 
     impl std::ops::Deref for CfnBillingGroup {
@@ -148,6 +149,34 @@ pub mod billing_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBillingGroupProps {
+        /// `AccountGrouping`, for [`CfnBillingGroup::set`].
+        pub const ACCOUNT_GROUPING: crate::Property<CfnBillingGroup, AccountGrouping> = crate::Property::new(
+            "AccountGrouping",
+        );
+        /// `ComputationPreference`, for [`CfnBillingGroup::set`].
+        pub const COMPUTATION_PREFERENCE: crate::Property<
+            CfnBillingGroup,
+            ComputationPreference,
+        > = crate::Property::new("ComputationPreference");
+        /// `Description`, for [`CfnBillingGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnBillingGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnBillingGroup::set`].
+        pub const NAME: crate::Property<CfnBillingGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PrimaryAccountId`, for [`CfnBillingGroup::set`].
+        pub const PRIMARY_ACCOUNT_ID: crate::Property<CfnBillingGroup, Value<String>> = crate::Property::new(
+            "PrimaryAccountId",
+        );
+        /// `Tags`, for [`CfnBillingGroup::set`].
+        pub const TAGS: crate::Property<CfnBillingGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AccountGrouping` property type.
@@ -283,6 +312,7 @@ pub mod custom_line_item {
         pub fn attr_product_code(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProductCode")
         }
+        setters!(CfnCustomLineItemProps);
     }
 
     impl std::ops::Deref for CfnCustomLineItem {
@@ -363,6 +393,49 @@ pub mod custom_line_item {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCustomLineItemProps {
+        /// `AccountId`, for [`CfnCustomLineItem::set`].
+        pub const ACCOUNT_ID: crate::Property<CfnCustomLineItem, Value<String>> = crate::Property::new(
+            "AccountId",
+        );
+        /// `BillingGroupArn`, for [`CfnCustomLineItem::set`].
+        pub const BILLING_GROUP_ARN: crate::Property<CfnCustomLineItem, Value<String>> = crate::Property::new(
+            "BillingGroupArn",
+        );
+        /// `BillingPeriodRange`, for [`CfnCustomLineItem::set`].
+        pub const BILLING_PERIOD_RANGE: crate::Property<
+            CfnCustomLineItem,
+            BillingPeriodRange,
+        > = crate::Property::new("BillingPeriodRange");
+        /// `ComputationRule`, for [`CfnCustomLineItem::set`].
+        pub const COMPUTATION_RULE: crate::Property<
+            CfnCustomLineItem,
+            Value<ComputationRule>,
+        > = crate::Property::new("ComputationRule");
+        /// `CustomLineItemChargeDetails`, for [`CfnCustomLineItem::set`].
+        pub const CUSTOM_LINE_ITEM_CHARGE_DETAILS: crate::Property<
+            CfnCustomLineItem,
+            CustomLineItemChargeDetails,
+        > = crate::Property::new("CustomLineItemChargeDetails");
+        /// `Description`, for [`CfnCustomLineItem::set`].
+        pub const DESCRIPTION: crate::Property<CfnCustomLineItem, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnCustomLineItem::set`].
+        pub const NAME: crate::Property<CfnCustomLineItem, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PresentationDetails`, for [`CfnCustomLineItem::set`].
+        pub const PRESENTATION_DETAILS: crate::Property<
+            CfnCustomLineItem,
+            PresentationDetails,
+        > = crate::Property::new("PresentationDetails");
+        /// `Tags`, for [`CfnCustomLineItem::set`].
+        pub const TAGS: crate::Property<CfnCustomLineItem, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `BillingPeriodRange` property type.
@@ -808,6 +881,7 @@ pub mod pricing_plan {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnPricingPlanProps);
     }
 
     impl std::ops::Deref for CfnPricingPlan {
@@ -861,6 +935,26 @@ pub mod pricing_plan {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPricingPlanProps {
+        /// `Description`, for [`CfnPricingPlan::set`].
+        pub const DESCRIPTION: crate::Property<CfnPricingPlan, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnPricingPlan::set`].
+        pub const NAME: crate::Property<CfnPricingPlan, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PricingRuleArns`, for [`CfnPricingPlan::set`].
+        pub const PRICING_RULE_ARNS: crate::Property<
+            CfnPricingPlan,
+            Vec<Value<String>>,
+        > = crate::Property::new("PricingRuleArns");
+        /// `Tags`, for [`CfnPricingPlan::set`].
+        pub const TAGS: crate::Property<CfnPricingPlan, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -927,6 +1021,7 @@ pub mod pricing_rule {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnPricingRuleProps);
     }
 
     impl std::ops::Deref for CfnPricingRule {
@@ -1012,6 +1107,54 @@ pub mod pricing_rule {
             crate::entry(&mut map, "UsageType", &self.usage_type)?;
             map.end()
         }
+    }
+
+    impl CfnPricingRuleProps {
+        /// `BillingEntity`, for [`CfnPricingRule::set`].
+        pub const BILLING_ENTITY: crate::Property<
+            CfnPricingRule,
+            Value<BillingEntity>,
+        > = crate::Property::new("BillingEntity");
+        /// `Description`, for [`CfnPricingRule::set`].
+        pub const DESCRIPTION: crate::Property<CfnPricingRule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ModifierPercentage`, for [`CfnPricingRule::set`].
+        pub const MODIFIER_PERCENTAGE: crate::Property<CfnPricingRule, Value<f64>> = crate::Property::new(
+            "ModifierPercentage",
+        );
+        /// `Name`, for [`CfnPricingRule::set`].
+        pub const NAME: crate::Property<CfnPricingRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Operation`, for [`CfnPricingRule::set`].
+        pub const OPERATION: crate::Property<CfnPricingRule, Value<String>> = crate::Property::new(
+            "Operation",
+        );
+        /// `Scope`, for [`CfnPricingRule::set`].
+        pub const SCOPE: crate::Property<CfnPricingRule, Value<Scope>> = crate::Property::new(
+            "Scope",
+        );
+        /// `Service`, for [`CfnPricingRule::set`].
+        pub const SERVICE: crate::Property<CfnPricingRule, Value<String>> = crate::Property::new(
+            "Service",
+        );
+        /// `Tags`, for [`CfnPricingRule::set`].
+        pub const TAGS: crate::Property<CfnPricingRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Tiering`, for [`CfnPricingRule::set`].
+        pub const TIERING: crate::Property<CfnPricingRule, Tiering> = crate::Property::new(
+            "Tiering",
+        );
+        /// `Type`, for [`CfnPricingRule::set`].
+        pub const TYPE: crate::Property<CfnPricingRule, Value<Type>> = crate::Property::new(
+            "Type",
+        );
+        /// `UsageType`, for [`CfnPricingRule::set`].
+        pub const USAGE_TYPE: crate::Property<CfnPricingRule, Value<String>> = crate::Property::new(
+            "UsageType",
+        );
     }
 
     /// The seller of services provided by AWS, their affiliates, or third-party providers selling services via AWS Marketplaces.

@@ -77,6 +77,7 @@ pub mod spending_limit {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnSpendingLimitProps);
     }
 
     impl std::ops::Deref for CfnSpendingLimit {
@@ -133,6 +134,25 @@ pub mod spending_limit {
             crate::entry(&mut map, "TimePeriod", &self.time_period)?;
             map.end()
         }
+    }
+
+    impl CfnSpendingLimitProps {
+        /// `DeviceArn`, for [`CfnSpendingLimit::set`].
+        pub const DEVICE_ARN: crate::Property<CfnSpendingLimit, Value<String>> = crate::Property::new(
+            "DeviceArn",
+        );
+        /// `SpendingLimit`, for [`CfnSpendingLimit::set`].
+        pub const SPENDING_LIMIT: crate::Property<CfnSpendingLimit, Value<String>> = crate::Property::new(
+            "SpendingLimit",
+        );
+        /// `Tags`, for [`CfnSpendingLimit::set`].
+        pub const TAGS: crate::Property<CfnSpendingLimit, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimePeriod`, for [`CfnSpendingLimit::set`].
+        pub const TIME_PERIOD: crate::Property<CfnSpendingLimit, TimePeriod> = crate::Property::new(
+            "TimePeriod",
+        );
     }
 
     /// Defines a time range for spending limits, specifying when the limit is active.

@@ -57,6 +57,7 @@ pub mod budget {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnBudgetProps);
     }
 
     impl std::ops::Deref for CfnBudget {
@@ -110,6 +111,22 @@ pub mod budget {
             crate::entry(&mut map, "ResourceTags", &self.resource_tags)?;
             map.end()
         }
+    }
+
+    impl CfnBudgetProps {
+        /// `Budget`, for [`CfnBudget::set`].
+        pub const BUDGET: crate::Property<CfnBudget, BudgetData> = crate::Property::new(
+            "Budget",
+        );
+        /// `NotificationsWithSubscribers`, for [`CfnBudget::set`].
+        pub const NOTIFICATIONS_WITH_SUBSCRIBERS: crate::Property<
+            CfnBudget,
+            Vec<NotificationWithSubscribers>,
+        > = crate::Property::new("NotificationsWithSubscribers");
+        /// `ResourceTags`, for [`CfnBudget::set`].
+        pub const RESOURCE_TAGS: crate::Property<CfnBudget, Vec<ResourceTag>> = crate::Property::new(
+            "ResourceTags",
+        );
     }
 
     /// The `BudgetData` property type.
@@ -664,6 +681,7 @@ pub mod budgets_action {
         pub fn attr_action_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ActionId")
         }
+        setters!(CfnBudgetsActionProps);
     }
 
     impl std::ops::Deref for CfnBudgetsAction {
@@ -745,6 +763,47 @@ pub mod budgets_action {
             map.serialize_entry("Subscribers", &self.subscribers)?;
             map.end()
         }
+    }
+
+    impl CfnBudgetsActionProps {
+        /// `ActionThreshold`, for [`CfnBudgetsAction::set`].
+        pub const ACTION_THRESHOLD: crate::Property<CfnBudgetsAction, ActionThreshold> = crate::Property::new(
+            "ActionThreshold",
+        );
+        /// `ActionType`, for [`CfnBudgetsAction::set`].
+        pub const ACTION_TYPE: crate::Property<CfnBudgetsAction, Value<ActionType>> = crate::Property::new(
+            "ActionType",
+        );
+        /// `ApprovalModel`, for [`CfnBudgetsAction::set`].
+        pub const APPROVAL_MODEL: crate::Property<
+            CfnBudgetsAction,
+            Value<ApprovalModel>,
+        > = crate::Property::new("ApprovalModel");
+        /// `BudgetName`, for [`CfnBudgetsAction::set`].
+        pub const BUDGET_NAME: crate::Property<CfnBudgetsAction, Value<String>> = crate::Property::new(
+            "BudgetName",
+        );
+        /// `Definition`, for [`CfnBudgetsAction::set`].
+        pub const DEFINITION: crate::Property<CfnBudgetsAction, Definition> = crate::Property::new(
+            "Definition",
+        );
+        /// `ExecutionRoleArn`, for [`CfnBudgetsAction::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnBudgetsAction, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `NotificationType`, for [`CfnBudgetsAction::set`].
+        pub const NOTIFICATION_TYPE: crate::Property<
+            CfnBudgetsAction,
+            Value<NotificationType>,
+        > = crate::Property::new("NotificationType");
+        /// `ResourceTags`, for [`CfnBudgetsAction::set`].
+        pub const RESOURCE_TAGS: crate::Property<CfnBudgetsAction, Vec<ResourceTag>> = crate::Property::new(
+            "ResourceTags",
+        );
+        /// `Subscribers`, for [`CfnBudgetsAction::set`].
+        pub const SUBSCRIBERS: crate::Property<CfnBudgetsAction, Vec<Subscriber>> = crate::Property::new(
+            "Subscribers",
+        );
     }
 
     /// The `ActionThreshold` property type.

@@ -68,6 +68,7 @@ pub mod case {
         pub fn attr_case_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CaseId")
         }
+        setters!(CfnCaseProps);
     }
 
     impl std::ops::Deref for CfnCase {
@@ -130,6 +131,29 @@ pub mod case {
             map.serialize_entry("Title", &self.title)?;
             map.end()
         }
+    }
+
+    impl CfnCaseProps {
+        /// `CustomerId`, for [`CfnCase::set`].
+        pub const CUSTOMER_ID: crate::Property<CfnCase, Value<String>> = crate::Property::new(
+            "CustomerId",
+        );
+        /// `DomainId`, for [`CfnCase::set`].
+        pub const DOMAIN_ID: crate::Property<CfnCase, Value<String>> = crate::Property::new(
+            "DomainId",
+        );
+        /// `Tags`, for [`CfnCase::set`].
+        pub const TAGS: crate::Property<CfnCase, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateId`, for [`CfnCase::set`].
+        pub const TEMPLATE_ID: crate::Property<CfnCase, Value<String>> = crate::Property::new(
+            "TemplateId",
+        );
+        /// `Title`, for [`CfnCase::set`].
+        pub const TITLE: crate::Property<CfnCase, Value<String>> = crate::Property::new(
+            "Title",
+        );
     }
 }
 
@@ -194,6 +218,7 @@ pub mod case_rule {
         pub fn attr_case_rule_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CaseRuleArn")
         }
+        setters!(CfnCaseRuleProps);
     }
 
     impl std::ops::Deref for CfnCaseRule {
@@ -254,6 +279,29 @@ pub mod case_rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCaseRuleProps {
+        /// `Description`, for [`CfnCaseRule::set`].
+        pub const DESCRIPTION: crate::Property<CfnCaseRule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainId`, for [`CfnCaseRule::set`].
+        pub const DOMAIN_ID: crate::Property<CfnCaseRule, Value<String>> = crate::Property::new(
+            "DomainId",
+        );
+        /// `Name`, for [`CfnCaseRule::set`].
+        pub const NAME: crate::Property<CfnCaseRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Rule`, for [`CfnCaseRule::set`].
+        pub const RULE: crate::Property<CfnCaseRule, CaseRuleDetails> = crate::Property::new(
+            "Rule",
+        );
+        /// `Tags`, for [`CfnCaseRule::set`].
+        pub const TAGS: crate::Property<CfnCaseRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Defines the rule behavior and conditions.
@@ -519,6 +567,7 @@ pub mod domain {
         pub fn attr_domain_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainStatus")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -564,6 +613,17 @@ pub mod domain {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainProps {
+        /// `Name`, for [`CfnDomain::set`].
+        pub const NAME: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnDomain::set`].
+        pub const TAGS: crate::Property<CfnDomain, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -634,6 +694,7 @@ pub mod field {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnFieldProps);
     }
 
     impl std::ops::Deref for CfnField {
@@ -698,6 +759,33 @@ pub mod field {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnFieldProps {
+        /// `Attributes`, for [`CfnField::set`].
+        pub const ATTRIBUTES: crate::Property<CfnField, FieldAttributes> = crate::Property::new(
+            "Attributes",
+        );
+        /// `Description`, for [`CfnField::set`].
+        pub const DESCRIPTION: crate::Property<CfnField, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainId`, for [`CfnField::set`].
+        pub const DOMAIN_ID: crate::Property<CfnField, Value<String>> = crate::Property::new(
+            "DomainId",
+        );
+        /// `Name`, for [`CfnField::set`].
+        pub const NAME: crate::Property<CfnField, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnField::set`].
+        pub const TAGS: crate::Property<CfnField, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnField::set`].
+        pub const TYPE: crate::Property<CfnField, Value<FieldType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Union of field attributes
@@ -861,6 +949,7 @@ pub mod layout {
         pub fn attr_layout_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LayoutId")
         }
+        setters!(CfnLayoutProps);
     }
 
     impl std::ops::Deref for CfnLayout {
@@ -917,6 +1006,25 @@ pub mod layout {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLayoutProps {
+        /// `Content`, for [`CfnLayout::set`].
+        pub const CONTENT: crate::Property<CfnLayout, LayoutContent> = crate::Property::new(
+            "Content",
+        );
+        /// `DomainId`, for [`CfnLayout::set`].
+        pub const DOMAIN_ID: crate::Property<CfnLayout, Value<String>> = crate::Property::new(
+            "DomainId",
+        );
+        /// `Name`, for [`CfnLayout::set`].
+        pub const NAME: crate::Property<CfnLayout, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnLayout::set`].
+        pub const TAGS: crate::Property<CfnLayout, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Defines the layout structure and field organization for the case interface.
@@ -1111,6 +1219,7 @@ pub mod related_item {
         pub fn attr_related_item_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RelatedItemId")
         }
+        setters!(CfnRelatedItemProps);
     }
 
     impl std::ops::Deref for CfnRelatedItem {
@@ -1173,6 +1282,29 @@ pub mod related_item {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnRelatedItemProps {
+        /// `CaseId`, for [`CfnRelatedItem::set`].
+        pub const CASE_ID: crate::Property<CfnRelatedItem, Value<String>> = crate::Property::new(
+            "CaseId",
+        );
+        /// `Content`, for [`CfnRelatedItem::set`].
+        pub const CONTENT: crate::Property<CfnRelatedItem, RelatedItemContent> = crate::Property::new(
+            "Content",
+        );
+        /// `DomainId`, for [`CfnRelatedItem::set`].
+        pub const DOMAIN_ID: crate::Property<CfnRelatedItem, Value<String>> = crate::Property::new(
+            "DomainId",
+        );
+        /// `Tags`, for [`CfnRelatedItem::set`].
+        pub const TAGS: crate::Property<CfnRelatedItem, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnRelatedItem::set`].
+        pub const TYPE: crate::Property<CfnRelatedItem, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Represents the content of a related item.
@@ -1374,6 +1506,7 @@ pub mod template {
         pub fn attr_template_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TemplateId")
         }
+        setters!(CfnTemplateProps);
     }
 
     impl std::ops::Deref for CfnTemplate {
@@ -1443,6 +1576,42 @@ pub mod template {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTemplateProps {
+        /// `Description`, for [`CfnTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainId`, for [`CfnTemplate::set`].
+        pub const DOMAIN_ID: crate::Property<CfnTemplate, Value<String>> = crate::Property::new(
+            "DomainId",
+        );
+        /// `LayoutConfiguration`, for [`CfnTemplate::set`].
+        pub const LAYOUT_CONFIGURATION: crate::Property<
+            CfnTemplate,
+            LayoutConfiguration,
+        > = crate::Property::new("LayoutConfiguration");
+        /// `Name`, for [`CfnTemplate::set`].
+        pub const NAME: crate::Property<CfnTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RequiredFields`, for [`CfnTemplate::set`].
+        pub const REQUIRED_FIELDS: crate::Property<CfnTemplate, Vec<RequiredField>> = crate::Property::new(
+            "RequiredFields",
+        );
+        /// `Rules`, for [`CfnTemplate::set`].
+        pub const RULES: crate::Property<CfnTemplate, Vec<TemplateRule>> = crate::Property::new(
+            "Rules",
+        );
+        /// `Status`, for [`CfnTemplate::set`].
+        pub const STATUS: crate::Property<CfnTemplate, Value<TemplateStatus>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnTemplate::set`].
+        pub const TAGS: crate::Property<CfnTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies the default layout to use when displaying cases created from this template.

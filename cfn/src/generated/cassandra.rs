@@ -54,6 +54,7 @@ pub mod keyspace {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnKeyspaceProps);
     }
 
     impl std::ops::Deref for CfnKeyspace {
@@ -103,6 +104,27 @@ pub mod keyspace {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnKeyspaceProps {
+        /// `ClientSideTimestampsEnabled`, for [`CfnKeyspace::set`].
+        pub const CLIENT_SIDE_TIMESTAMPS_ENABLED: crate::Property<
+            CfnKeyspace,
+            Value<bool>,
+        > = crate::Property::new("ClientSideTimestampsEnabled");
+        /// `KeyspaceName`, for [`CfnKeyspace::set`].
+        pub const KEYSPACE_NAME: crate::Property<CfnKeyspace, Value<String>> = crate::Property::new(
+            "KeyspaceName",
+        );
+        /// `ReplicationSpecification`, for [`CfnKeyspace::set`].
+        pub const REPLICATION_SPECIFICATION: crate::Property<
+            CfnKeyspace,
+            ReplicationSpecification,
+        > = crate::Property::new("ReplicationSpecification");
+        /// `Tags`, for [`CfnKeyspace::set`].
+        pub const TAGS: crate::Property<CfnKeyspace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ReplicationSpecification` property type.
@@ -211,6 +233,7 @@ pub mod table {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnTableProps);
     }
 
     impl std::ops::Deref for CfnTable {
@@ -335,6 +358,75 @@ pub mod table {
             crate::entry(&mut map, "WarmThroughput", &self.warm_throughput)?;
             map.end()
         }
+    }
+
+    impl CfnTableProps {
+        /// `AutoScalingSpecifications`, for [`CfnTable::set`].
+        pub const AUTO_SCALING_SPECIFICATIONS: crate::Property<
+            CfnTable,
+            AutoScalingSpecification,
+        > = crate::Property::new("AutoScalingSpecifications");
+        /// `BillingMode`, for [`CfnTable::set`].
+        pub const BILLING_MODE: crate::Property<CfnTable, BillingMode> = crate::Property::new(
+            "BillingMode",
+        );
+        /// `CdcSpecification`, for [`CfnTable::set`].
+        pub const CDC_SPECIFICATION: crate::Property<CfnTable, CdcSpecification> = crate::Property::new(
+            "CdcSpecification",
+        );
+        /// `ClientSideTimestampsEnabled`, for [`CfnTable::set`].
+        pub const CLIENT_SIDE_TIMESTAMPS_ENABLED: crate::Property<
+            CfnTable,
+            Value<bool>,
+        > = crate::Property::new("ClientSideTimestampsEnabled");
+        /// `ClusteringKeyColumns`, for [`CfnTable::set`].
+        pub const CLUSTERING_KEY_COLUMNS: crate::Property<
+            CfnTable,
+            Vec<ClusteringKeyColumn>,
+        > = crate::Property::new("ClusteringKeyColumns");
+        /// `DefaultTimeToLive`, for [`CfnTable::set`].
+        pub const DEFAULT_TIME_TO_LIVE: crate::Property<CfnTable, Value<i64>> = crate::Property::new(
+            "DefaultTimeToLive",
+        );
+        /// `EncryptionSpecification`, for [`CfnTable::set`].
+        pub const ENCRYPTION_SPECIFICATION: crate::Property<
+            CfnTable,
+            EncryptionSpecification,
+        > = crate::Property::new("EncryptionSpecification");
+        /// `KeyspaceName`, for [`CfnTable::set`].
+        pub const KEYSPACE_NAME: crate::Property<CfnTable, Value<String>> = crate::Property::new(
+            "KeyspaceName",
+        );
+        /// `PartitionKeyColumns`, for [`CfnTable::set`].
+        pub const PARTITION_KEY_COLUMNS: crate::Property<CfnTable, Vec<Column>> = crate::Property::new(
+            "PartitionKeyColumns",
+        );
+        /// `PointInTimeRecoveryEnabled`, for [`CfnTable::set`].
+        pub const POINT_IN_TIME_RECOVERY_ENABLED: crate::Property<
+            CfnTable,
+            Value<bool>,
+        > = crate::Property::new("PointInTimeRecoveryEnabled");
+        /// `RegularColumns`, for [`CfnTable::set`].
+        pub const REGULAR_COLUMNS: crate::Property<CfnTable, Vec<Column>> = crate::Property::new(
+            "RegularColumns",
+        );
+        /// `ReplicaSpecifications`, for [`CfnTable::set`].
+        pub const REPLICA_SPECIFICATIONS: crate::Property<
+            CfnTable,
+            Vec<ReplicaSpecification>,
+        > = crate::Property::new("ReplicaSpecifications");
+        /// `TableName`, for [`CfnTable::set`].
+        pub const TABLE_NAME: crate::Property<CfnTable, Value<String>> = crate::Property::new(
+            "TableName",
+        );
+        /// `Tags`, for [`CfnTable::set`].
+        pub const TAGS: crate::Property<CfnTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WarmThroughput`, for [`CfnTable::set`].
+        pub const WARM_THROUGHPUT: crate::Property<CfnTable, WarmThroughput> = crate::Property::new(
+            "WarmThroughput",
+        );
     }
 
     /// Represents the read and write settings used for AutoScaling.
@@ -989,6 +1081,7 @@ pub mod r#type {
         pub fn attr_keyspace_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KeyspaceArn")
         }
+        setters!(CfnTypeProps);
     }
 
     impl std::ops::Deref for CfnType {
@@ -1042,6 +1135,21 @@ pub mod r#type {
             map.serialize_entry("TypeName", &self.type_name)?;
             map.end()
         }
+    }
+
+    impl CfnTypeProps {
+        /// `Fields`, for [`CfnType::set`].
+        pub const FIELDS: crate::Property<CfnType, Vec<Field>> = crate::Property::new(
+            "Fields",
+        );
+        /// `KeyspaceName`, for [`CfnType::set`].
+        pub const KEYSPACE_NAME: crate::Property<CfnType, Value<String>> = crate::Property::new(
+            "KeyspaceName",
+        );
+        /// `TypeName`, for [`CfnType::set`].
+        pub const TYPE_NAME: crate::Property<CfnType, Value<String>> = crate::Property::new(
+            "TypeName",
+        );
     }
 
     /// The `Field` property type.

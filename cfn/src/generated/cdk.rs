@@ -53,6 +53,7 @@ pub mod metadata {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnMetadataProps);
     }
 
     impl std::ops::Deref for CfnMetadata {
@@ -88,5 +89,16 @@ pub mod metadata {
             crate::entry(&mut map, "Modules", &self.modules)?;
             map.end()
         }
+    }
+
+    impl CfnMetadataProps {
+        /// `Analytics`, for [`CfnMetadata::set`].
+        pub const ANALYTICS: crate::Property<CfnMetadata, Value<String>> = crate::Property::new(
+            "Analytics",
+        );
+        /// `Modules`, for [`CfnMetadata::set`].
+        pub const MODULES: crate::Property<CfnMetadata, Value<String>> = crate::Property::new(
+            "Modules",
+        );
     }
 }

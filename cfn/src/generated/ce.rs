@@ -85,6 +85,7 @@ pub mod anomaly_monitor {
         pub fn attr_dimensional_value_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DimensionalValueCount")
         }
+        setters!(CfnAnomalyMonitorProps);
     }
 
     impl std::ops::Deref for CfnAnomalyMonitor {
@@ -145,6 +146,31 @@ pub mod anomaly_monitor {
             crate::entry(&mut map, "ResourceTags", &self.resource_tags)?;
             map.end()
         }
+    }
+
+    impl CfnAnomalyMonitorProps {
+        /// `MonitorDimension`, for [`CfnAnomalyMonitor::set`].
+        pub const MONITOR_DIMENSION: crate::Property<
+            CfnAnomalyMonitor,
+            Value<MonitorDimension>,
+        > = crate::Property::new("MonitorDimension");
+        /// `MonitorName`, for [`CfnAnomalyMonitor::set`].
+        pub const MONITOR_NAME: crate::Property<CfnAnomalyMonitor, Value<String>> = crate::Property::new(
+            "MonitorName",
+        );
+        /// `MonitorSpecification`, for [`CfnAnomalyMonitor::set`].
+        pub const MONITOR_SPECIFICATION: crate::Property<
+            CfnAnomalyMonitor,
+            Value<String>,
+        > = crate::Property::new("MonitorSpecification");
+        /// `MonitorType`, for [`CfnAnomalyMonitor::set`].
+        pub const MONITOR_TYPE: crate::Property<CfnAnomalyMonitor, Value<MonitorType>> = crate::Property::new(
+            "MonitorType",
+        );
+        /// `ResourceTags`, for [`CfnAnomalyMonitor::set`].
+        pub const RESOURCE_TAGS: crate::Property<CfnAnomalyMonitor, Vec<ResourceTag>> = crate::Property::new(
+            "ResourceTags",
+        );
     }
 
     /// The dimensions to evaluate
@@ -280,6 +306,7 @@ pub mod anomaly_subscription {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnAnomalySubscriptionProps);
     }
 
     impl std::ops::Deref for CfnAnomalySubscription {
@@ -350,6 +377,42 @@ pub mod anomaly_subscription {
             crate::entry(&mut map, "ThresholdExpression", &self.threshold_expression)?;
             map.end()
         }
+    }
+
+    impl CfnAnomalySubscriptionProps {
+        /// `Frequency`, for [`CfnAnomalySubscription::set`].
+        pub const FREQUENCY: crate::Property<CfnAnomalySubscription, Value<Frequency>> = crate::Property::new(
+            "Frequency",
+        );
+        /// `MonitorArnList`, for [`CfnAnomalySubscription::set`].
+        pub const MONITOR_ARN_LIST: crate::Property<
+            CfnAnomalySubscription,
+            Vec<Value<String>>,
+        > = crate::Property::new("MonitorArnList");
+        /// `ResourceTags`, for [`CfnAnomalySubscription::set`].
+        pub const RESOURCE_TAGS: crate::Property<
+            CfnAnomalySubscription,
+            Vec<ResourceTag>,
+        > = crate::Property::new("ResourceTags");
+        /// `Subscribers`, for [`CfnAnomalySubscription::set`].
+        pub const SUBSCRIBERS: crate::Property<
+            CfnAnomalySubscription,
+            Vec<Subscriber>,
+        > = crate::Property::new("Subscribers");
+        /// `SubscriptionName`, for [`CfnAnomalySubscription::set`].
+        pub const SUBSCRIPTION_NAME: crate::Property<
+            CfnAnomalySubscription,
+            Value<String>,
+        > = crate::Property::new("SubscriptionName");
+        /// `Threshold`, for [`CfnAnomalySubscription::set`].
+        pub const THRESHOLD: crate::Property<CfnAnomalySubscription, Value<f64>> = crate::Property::new(
+            "Threshold",
+        );
+        /// `ThresholdExpression`, for [`CfnAnomalySubscription::set`].
+        pub const THRESHOLD_EXPRESSION: crate::Property<
+            CfnAnomalySubscription,
+            Value<String>,
+        > = crate::Property::new("ThresholdExpression");
     }
 
     /// The frequency at which anomaly reports are sent over email.
@@ -556,6 +619,7 @@ pub mod cost_category {
         pub fn attr_effective_start(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EffectiveStart")
         }
+        setters!(CfnCostCategoryProps);
     }
 
     impl std::ops::Deref for CfnCostCategory {
@@ -621,6 +685,33 @@ pub mod cost_category {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCostCategoryProps {
+        /// `DefaultValue`, for [`CfnCostCategory::set`].
+        pub const DEFAULT_VALUE: crate::Property<CfnCostCategory, Value<String>> = crate::Property::new(
+            "DefaultValue",
+        );
+        /// `Name`, for [`CfnCostCategory::set`].
+        pub const NAME: crate::Property<CfnCostCategory, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RuleVersion`, for [`CfnCostCategory::set`].
+        pub const RULE_VERSION: crate::Property<CfnCostCategory, Value<RuleVersion>> = crate::Property::new(
+            "RuleVersion",
+        );
+        /// `Rules`, for [`CfnCostCategory::set`].
+        pub const RULES: crate::Property<CfnCostCategory, Value<String>> = crate::Property::new(
+            "Rules",
+        );
+        /// `SplitChargeRules`, for [`CfnCostCategory::set`].
+        pub const SPLIT_CHARGE_RULES: crate::Property<CfnCostCategory, Value<String>> = crate::Property::new(
+            "SplitChargeRules",
+        );
+        /// `Tags`, for [`CfnCostCategory::set`].
+        pub const TAGS: crate::Property<CfnCostCategory, Vec<ResourceTag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `RuleVersion`.

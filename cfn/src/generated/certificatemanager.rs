@@ -63,6 +63,7 @@ pub mod account {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnAccountProps);
     }
 
     impl std::ops::Deref for CfnAccount {
@@ -109,6 +110,14 @@ pub mod account {
             )?;
             map.end()
         }
+    }
+
+    impl CfnAccountProps {
+        /// `ExpiryEventsConfiguration`, for [`CfnAccount::set`].
+        pub const EXPIRY_EVENTS_CONFIGURATION: crate::Property<
+            CfnAccount,
+            ExpiryEventsConfiguration,
+        > = crate::Property::new("ExpiryEventsConfiguration");
     }
 
     /// The `ExpiryEventsConfiguration` property type.
@@ -178,6 +187,7 @@ pub mod acme_domain_validation {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAcmeDomainValidationProps);
     }
 
     impl std::ops::Deref for CfnAcmeDomainValidation {
@@ -235,6 +245,27 @@ pub mod acme_domain_validation {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAcmeDomainValidationProps {
+        /// `AcmeEndpointArn`, for [`CfnAcmeDomainValidation::set`].
+        pub const ACME_ENDPOINT_ARN: crate::Property<
+            CfnAcmeDomainValidation,
+            Value<String>,
+        > = crate::Property::new("AcmeEndpointArn");
+        /// `DomainName`, for [`CfnAcmeDomainValidation::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnAcmeDomainValidation, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `PrevalidationOptions`, for [`CfnAcmeDomainValidation::set`].
+        pub const PREVALIDATION_OPTIONS: crate::Property<
+            CfnAcmeDomainValidation,
+            PrevalidationOptions,
+        > = crate::Property::new("PrevalidationOptions");
+        /// `Tags`, for [`CfnAcmeDomainValidation::set`].
+        pub const TAGS: crate::Property<CfnAcmeDomainValidation, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Prevalidation method configuration.
@@ -366,6 +397,7 @@ pub mod acme_endpoint {
         pub fn attr_endpoint_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointUrl")
         }
+        setters!(CfnAcmeEndpointProps);
     }
 
     impl std::ops::Deref for CfnAcmeEndpoint {
@@ -426,6 +458,31 @@ pub mod acme_endpoint {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAcmeEndpointProps {
+        /// `AuthorizationBehavior`, for [`CfnAcmeEndpoint::set`].
+        pub const AUTHORIZATION_BEHAVIOR: crate::Property<
+            CfnAcmeEndpoint,
+            Value<AuthorizationBehavior>,
+        > = crate::Property::new("AuthorizationBehavior");
+        /// `CertificateAuthority`, for [`CfnAcmeEndpoint::set`].
+        pub const CERTIFICATE_AUTHORITY: crate::Property<
+            CfnAcmeEndpoint,
+            CertificateAuthority,
+        > = crate::Property::new("CertificateAuthority");
+        /// `CertificateTags`, for [`CfnAcmeEndpoint::set`].
+        pub const CERTIFICATE_TAGS: crate::Property<CfnAcmeEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "CertificateTags",
+        );
+        /// `Contact`, for [`CfnAcmeEndpoint::set`].
+        pub const CONTACT: crate::Property<CfnAcmeEndpoint, Value<Contact>> = crate::Property::new(
+            "Contact",
+        );
+        /// `Tags`, for [`CfnAcmeEndpoint::set`].
+        pub const TAGS: crate::Property<CfnAcmeEndpoint, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The authorization behavior for the ACME endpoint.
@@ -607,6 +664,7 @@ pub mod acme_external_account_binding {
         pub fn attr_acme_external_account_binding_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AcmeExternalAccountBindingArn")
         }
+        setters!(CfnAcmeExternalAccountBindingProps);
     }
 
     impl std::ops::Deref for CfnAcmeExternalAccountBinding {
@@ -663,6 +721,28 @@ pub mod acme_external_account_binding {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAcmeExternalAccountBindingProps {
+        /// `AcmeEndpointArn`, for [`CfnAcmeExternalAccountBinding::set`].
+        pub const ACME_ENDPOINT_ARN: crate::Property<
+            CfnAcmeExternalAccountBinding,
+            Value<String>,
+        > = crate::Property::new("AcmeEndpointArn");
+        /// `Expiration`, for [`CfnAcmeExternalAccountBinding::set`].
+        pub const EXPIRATION: crate::Property<
+            CfnAcmeExternalAccountBinding,
+            Expiration,
+        > = crate::Property::new("Expiration");
+        /// `RoleArn`, for [`CfnAcmeExternalAccountBinding::set`].
+        pub const ROLE_ARN: crate::Property<
+            CfnAcmeExternalAccountBinding,
+            Value<String>,
+        > = crate::Property::new("RoleArn");
+        /// `Tags`, for [`CfnAcmeExternalAccountBinding::set`].
+        pub const TAGS: crate::Property<CfnAcmeExternalAccountBinding, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The expiration configuration for the external account binding.
@@ -792,6 +872,7 @@ pub mod certificate {
         pub fn attr_certificate_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CertificateArn")
         }
+        setters!(CfnCertificateProps);
     }
 
     impl std::ops::Deref for CfnCertificate {
@@ -887,6 +968,54 @@ pub mod certificate {
             crate::entry(&mut map, "ValidationMethod", &self.validation_method)?;
             map.end()
         }
+    }
+
+    impl CfnCertificateProps {
+        /// `CertificateAuthorityArn`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_AUTHORITY_ARN: crate::Property<
+            CfnCertificate,
+            Value<String>,
+        > = crate::Property::new("CertificateAuthorityArn");
+        /// `CertificateExport`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_EXPORT: crate::Property<
+            CfnCertificate,
+            Value<CertificateExport>,
+        > = crate::Property::new("CertificateExport");
+        /// `CertificateTransparencyLoggingPreference`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_TRANSPARENCY_LOGGING_PREFERENCE: crate::Property<
+            CfnCertificate,
+            Value<CertificateTransparencyLoggingPreference>,
+        > = crate::Property::new("CertificateTransparencyLoggingPreference");
+        /// `DomainName`, for [`CfnCertificate::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `DomainValidationOptions`, for [`CfnCertificate::set`].
+        pub const DOMAIN_VALIDATION_OPTIONS: crate::Property<
+            CfnCertificate,
+            Vec<DomainValidationOption>,
+        > = crate::Property::new("DomainValidationOptions");
+        /// `Id`, for [`CfnCertificate::set`].
+        pub const ID: crate::Property<CfnCertificate, serde_json::Value> = crate::Property::new(
+            "Id",
+        );
+        /// `KeyAlgorithm`, for [`CfnCertificate::set`].
+        pub const KEY_ALGORITHM: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "KeyAlgorithm",
+        );
+        /// `SubjectAlternativeNames`, for [`CfnCertificate::set`].
+        pub const SUBJECT_ALTERNATIVE_NAMES: crate::Property<
+            CfnCertificate,
+            Vec<Value<String>>,
+        > = crate::Property::new("SubjectAlternativeNames");
+        /// `Tags`, for [`CfnCertificate::set`].
+        pub const TAGS: crate::Property<CfnCertificate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ValidationMethod`, for [`CfnCertificate::set`].
+        pub const VALIDATION_METHOD: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "ValidationMethod",
+        );
     }
 
     /// Specifies whether the certificate can be exported.

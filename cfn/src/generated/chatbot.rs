@@ -62,6 +62,7 @@ pub mod custom_action {
         pub fn attr_custom_action_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CustomActionArn")
         }
+        setters!(CfnCustomActionProps);
     }
 
     impl std::ops::Deref for CfnCustomAction {
@@ -122,6 +123,30 @@ pub mod custom_action {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCustomActionProps {
+        /// `ActionName`, for [`CfnCustomAction::set`].
+        pub const ACTION_NAME: crate::Property<CfnCustomAction, Value<String>> = crate::Property::new(
+            "ActionName",
+        );
+        /// `AliasName`, for [`CfnCustomAction::set`].
+        pub const ALIAS_NAME: crate::Property<CfnCustomAction, Value<String>> = crate::Property::new(
+            "AliasName",
+        );
+        /// `Attachments`, for [`CfnCustomAction::set`].
+        pub const ATTACHMENTS: crate::Property<
+            CfnCustomAction,
+            Vec<CustomActionAttachment>,
+        > = crate::Property::new("Attachments");
+        /// `Definition`, for [`CfnCustomAction::set`].
+        pub const DEFINITION: crate::Property<CfnCustomAction, CustomActionDefinition> = crate::Property::new(
+            "Definition",
+        );
+        /// `Tags`, for [`CfnCustomAction::set`].
+        pub const TAGS: crate::Property<CfnCustomAction, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CustomActionAttachment` property type.
@@ -306,6 +331,7 @@ pub mod microsoft_teams_channel_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnMicrosoftTeamsChannelConfigurationProps);
     }
 
     impl std::ops::Deref for CfnMicrosoftTeamsChannelConfiguration {
@@ -402,6 +428,69 @@ pub mod microsoft_teams_channel_configuration {
             map.end()
         }
     }
+
+    impl CfnMicrosoftTeamsChannelConfigurationProps {
+        /// `ConfigurationName`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const CONFIGURATION_NAME: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("ConfigurationName");
+        /// `CustomizationResourceArns`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const CUSTOMIZATION_RESOURCE_ARNS: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("CustomizationResourceArns");
+        /// `GuardrailPolicies`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const GUARDRAIL_POLICIES: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("GuardrailPolicies");
+        /// `IamRoleArn`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const IAM_ROLE_ARN: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("IamRoleArn");
+        /// `LoggingLevel`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const LOGGING_LEVEL: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("LoggingLevel");
+        /// `SnsTopicArns`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const SNS_TOPIC_ARNS: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("SnsTopicArns");
+        /// `Tags`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const TAGS: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TeamId`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const TEAM_ID: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("TeamId");
+        /// `TeamsChannelId`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const TEAMS_CHANNEL_ID: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("TeamsChannelId");
+        /// `TeamsChannelName`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const TEAMS_CHANNEL_NAME: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("TeamsChannelName");
+        /// `TeamsTenantId`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const TEAMS_TENANT_ID: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("TeamsTenantId");
+        /// `UserRoleRequired`, for [`CfnMicrosoftTeamsChannelConfiguration::set`].
+        pub const USER_ROLE_REQUIRED: crate::Property<
+            CfnMicrosoftTeamsChannelConfiguration,
+            Value<bool>,
+        > = crate::Property::new("UserRoleRequired");
+    }
 }
 
 /// `AWS::Chatbot::SlackChannelConfiguration`: [`CfnSlackChannelConfiguration`], [`CfnSlackChannelConfigurationProps`] and their property types.
@@ -449,6 +538,7 @@ pub mod slack_channel_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSlackChannelConfigurationProps);
     }
 
     impl std::ops::Deref for CfnSlackChannelConfiguration {
@@ -535,5 +625,57 @@ pub mod slack_channel_configuration {
             crate::entry(&mut map, "UserRoleRequired", &self.user_role_required)?;
             map.end()
         }
+    }
+
+    impl CfnSlackChannelConfigurationProps {
+        /// `ConfigurationName`, for [`CfnSlackChannelConfiguration::set`].
+        pub const CONFIGURATION_NAME: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("ConfigurationName");
+        /// `CustomizationResourceArns`, for [`CfnSlackChannelConfiguration::set`].
+        pub const CUSTOMIZATION_RESOURCE_ARNS: crate::Property<
+            CfnSlackChannelConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("CustomizationResourceArns");
+        /// `GuardrailPolicies`, for [`CfnSlackChannelConfiguration::set`].
+        pub const GUARDRAIL_POLICIES: crate::Property<
+            CfnSlackChannelConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("GuardrailPolicies");
+        /// `IamRoleArn`, for [`CfnSlackChannelConfiguration::set`].
+        pub const IAM_ROLE_ARN: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("IamRoleArn");
+        /// `LoggingLevel`, for [`CfnSlackChannelConfiguration::set`].
+        pub const LOGGING_LEVEL: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("LoggingLevel");
+        /// `SlackChannelId`, for [`CfnSlackChannelConfiguration::set`].
+        pub const SLACK_CHANNEL_ID: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("SlackChannelId");
+        /// `SlackWorkspaceId`, for [`CfnSlackChannelConfiguration::set`].
+        pub const SLACK_WORKSPACE_ID: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("SlackWorkspaceId");
+        /// `SnsTopicArns`, for [`CfnSlackChannelConfiguration::set`].
+        pub const SNS_TOPIC_ARNS: crate::Property<
+            CfnSlackChannelConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("SnsTopicArns");
+        /// `Tags`, for [`CfnSlackChannelConfiguration::set`].
+        pub const TAGS: crate::Property<CfnSlackChannelConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserRoleRequired`, for [`CfnSlackChannelConfiguration::set`].
+        pub const USER_ROLE_REQUIRED: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<bool>,
+        > = crate::Property::new("UserRoleRequired");
     }
 }

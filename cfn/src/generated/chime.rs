@@ -77,6 +77,7 @@ pub mod app_instance {
         pub fn attr_last_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTimestamp")
         }
+        setters!(CfnAppInstanceProps);
     }
 
     impl std::ops::Deref for CfnAppInstance {
@@ -126,6 +127,21 @@ pub mod app_instance {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAppInstanceProps {
+        /// `Metadata`, for [`CfnAppInstance::set`].
+        pub const METADATA: crate::Property<CfnAppInstance, Value<String>> = crate::Property::new(
+            "Metadata",
+        );
+        /// `Name`, for [`CfnAppInstance::set`].
+        pub const NAME: crate::Property<CfnAppInstance, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAppInstance::set`].
+        pub const TAGS: crate::Property<CfnAppInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -185,6 +201,7 @@ pub mod app_instance_bot {
         pub fn attr_last_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTimestamp")
         }
+        setters!(CfnAppInstanceBotProps);
     }
 
     impl std::ops::Deref for CfnAppInstanceBot {
@@ -245,6 +262,29 @@ pub mod app_instance_bot {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAppInstanceBotProps {
+        /// `AppInstanceArn`, for [`CfnAppInstanceBot::set`].
+        pub const APP_INSTANCE_ARN: crate::Property<CfnAppInstanceBot, Value<String>> = crate::Property::new(
+            "AppInstanceArn",
+        );
+        /// `Configuration`, for [`CfnAppInstanceBot::set`].
+        pub const CONFIGURATION: crate::Property<CfnAppInstanceBot, Configuration> = crate::Property::new(
+            "Configuration",
+        );
+        /// `Metadata`, for [`CfnAppInstanceBot::set`].
+        pub const METADATA: crate::Property<CfnAppInstanceBot, Value<String>> = crate::Property::new(
+            "Metadata",
+        );
+        /// `Name`, for [`CfnAppInstanceBot::set`].
+        pub const NAME: crate::Property<CfnAppInstanceBot, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAppInstanceBot::set`].
+        pub const TAGS: crate::Property<CfnAppInstanceBot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A structure that contains configuration data.
@@ -517,6 +557,7 @@ pub mod app_instance_user {
         pub fn attr_app_instance_user_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AppInstanceUserArn")
         }
+        setters!(CfnAppInstanceUserProps);
     }
 
     impl std::ops::Deref for CfnAppInstanceUser {
@@ -581,6 +622,35 @@ pub mod app_instance_user {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAppInstanceUserProps {
+        /// `AppInstanceArn`, for [`CfnAppInstanceUser::set`].
+        pub const APP_INSTANCE_ARN: crate::Property<CfnAppInstanceUser, Value<String>> = crate::Property::new(
+            "AppInstanceArn",
+        );
+        /// `AppInstanceUserId`, for [`CfnAppInstanceUser::set`].
+        pub const APP_INSTANCE_USER_ID: crate::Property<
+            CfnAppInstanceUser,
+            Value<String>,
+        > = crate::Property::new("AppInstanceUserId");
+        /// `ExpirationSettings`, for [`CfnAppInstanceUser::set`].
+        pub const EXPIRATION_SETTINGS: crate::Property<
+            CfnAppInstanceUser,
+            ExpirationSettings,
+        > = crate::Property::new("ExpirationSettings");
+        /// `Metadata`, for [`CfnAppInstanceUser::set`].
+        pub const METADATA: crate::Property<CfnAppInstanceUser, Value<String>> = crate::Property::new(
+            "Metadata",
+        );
+        /// `Name`, for [`CfnAppInstanceUser::set`].
+        pub const NAME: crate::Property<CfnAppInstanceUser, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAppInstanceUser::set`].
+        pub const TAGS: crate::Property<CfnAppInstanceUser, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ExpirationSettings` property type.
@@ -731,6 +801,7 @@ pub mod channel {
         pub fn attr_channel_flow_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ChannelFlowArn")
         }
+        setters!(CfnChannelProps);
     }
 
     impl std::ops::Deref for CfnChannel {
@@ -824,6 +895,58 @@ pub mod channel {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnChannelProps {
+        /// `AppInstanceArn`, for [`CfnChannel::set`].
+        pub const APP_INSTANCE_ARN: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "AppInstanceArn",
+        );
+        /// `ChannelId`, for [`CfnChannel::set`].
+        pub const CHANNEL_ID: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "ChannelId",
+        );
+        /// `ChimeBearer`, for [`CfnChannel::set`].
+        pub const CHIME_BEARER: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "ChimeBearer",
+        );
+        /// `ElasticChannelConfiguration`, for [`CfnChannel::set`].
+        pub const ELASTIC_CHANNEL_CONFIGURATION: crate::Property<
+            CfnChannel,
+            ElasticChannelConfiguration,
+        > = crate::Property::new("ElasticChannelConfiguration");
+        /// `ExpirationSettings`, for [`CfnChannel::set`].
+        pub const EXPIRATION_SETTINGS: crate::Property<CfnChannel, ExpirationSettings> = crate::Property::new(
+            "ExpirationSettings",
+        );
+        /// `MemberArns`, for [`CfnChannel::set`].
+        pub const MEMBER_ARNS: crate::Property<CfnChannel, Vec<Value<String>>> = crate::Property::new(
+            "MemberArns",
+        );
+        /// `Metadata`, for [`CfnChannel::set`].
+        pub const METADATA: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "Metadata",
+        );
+        /// `Mode`, for [`CfnChannel::set`].
+        pub const MODE: crate::Property<CfnChannel, Value<Mode>> = crate::Property::new(
+            "Mode",
+        );
+        /// `ModeratorArns`, for [`CfnChannel::set`].
+        pub const MODERATOR_ARNS: crate::Property<CfnChannel, Vec<Value<String>>> = crate::Property::new(
+            "ModeratorArns",
+        );
+        /// `Name`, for [`CfnChannel::set`].
+        pub const NAME: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Privacy`, for [`CfnChannel::set`].
+        pub const PRIVACY: crate::Property<CfnChannel, Value<Privacy>> = crate::Property::new(
+            "Privacy",
+        );
+        /// `Tags`, for [`CfnChannel::set`].
+        pub const TAGS: crate::Property<CfnChannel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The attributes required to configure and create an elastic channel.
@@ -1084,6 +1207,7 @@ pub mod channel_flow {
         pub fn attr_last_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTimestamp")
         }
+        setters!(CfnChannelFlowProps);
     }
 
     impl std::ops::Deref for CfnChannelFlow {
@@ -1141,6 +1265,25 @@ pub mod channel_flow {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnChannelFlowProps {
+        /// `AppInstanceArn`, for [`CfnChannelFlow::set`].
+        pub const APP_INSTANCE_ARN: crate::Property<CfnChannelFlow, Value<String>> = crate::Property::new(
+            "AppInstanceArn",
+        );
+        /// `Name`, for [`CfnChannelFlow::set`].
+        pub const NAME: crate::Property<CfnChannelFlow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Processors`, for [`CfnChannelFlow::set`].
+        pub const PROCESSORS: crate::Property<CfnChannelFlow, Vec<Processor>> = crate::Property::new(
+            "Processors",
+        );
+        /// `Tags`, for [`CfnChannelFlow::set`].
+        pub const TAGS: crate::Property<CfnChannelFlow, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Information about a processor in a channel flow.
@@ -1386,6 +1529,7 @@ pub mod media_insights_pipeline_configuration {
         pub fn attr_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedTimestamp")
         }
+        setters!(CfnMediaInsightsPipelineConfigurationProps);
     }
 
     impl std::ops::Deref for CfnMediaInsightsPipelineConfiguration {
@@ -1458,6 +1602,34 @@ pub mod media_insights_pipeline_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMediaInsightsPipelineConfigurationProps {
+        /// `Elements`, for [`CfnMediaInsightsPipelineConfiguration::set`].
+        pub const ELEMENTS: crate::Property<
+            CfnMediaInsightsPipelineConfiguration,
+            Vec<MediaInsightsPipelineConfigurationElement>,
+        > = crate::Property::new("Elements");
+        /// `MediaInsightsPipelineConfigurationName`, for [`CfnMediaInsightsPipelineConfiguration::set`].
+        pub const MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_NAME: crate::Property<
+            CfnMediaInsightsPipelineConfiguration,
+            Value<String>,
+        > = crate::Property::new("MediaInsightsPipelineConfigurationName");
+        /// `RealTimeAlertConfiguration`, for [`CfnMediaInsightsPipelineConfiguration::set`].
+        pub const REAL_TIME_ALERT_CONFIGURATION: crate::Property<
+            CfnMediaInsightsPipelineConfiguration,
+            RealTimeAlertConfiguration,
+        > = crate::Property::new("RealTimeAlertConfiguration");
+        /// `ResourceAccessRoleArn`, for [`CfnMediaInsightsPipelineConfiguration::set`].
+        pub const RESOURCE_ACCESS_ROLE_ARN: crate::Property<
+            CfnMediaInsightsPipelineConfiguration,
+            Value<String>,
+        > = crate::Property::new("ResourceAccessRoleArn");
+        /// `Tags`, for [`CfnMediaInsightsPipelineConfiguration::set`].
+        pub const TAGS: crate::Property<
+            CfnMediaInsightsPipelineConfiguration,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `MediaInsightsPipelineConfigurationElement` property type.
@@ -2769,6 +2941,7 @@ pub mod media_pipeline_kinesis_video_stream_pool {
         pub fn attr_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedTimestamp")
         }
+        setters!(CfnMediaPipelineKinesisVideoStreamPoolProps);
     }
 
     impl std::ops::Deref for CfnMediaPipelineKinesisVideoStreamPool {
@@ -2821,6 +2994,24 @@ pub mod media_pipeline_kinesis_video_stream_pool {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMediaPipelineKinesisVideoStreamPoolProps {
+        /// `PoolName`, for [`CfnMediaPipelineKinesisVideoStreamPool::set`].
+        pub const POOL_NAME: crate::Property<
+            CfnMediaPipelineKinesisVideoStreamPool,
+            Value<String>,
+        > = crate::Property::new("PoolName");
+        /// `StreamConfiguration`, for [`CfnMediaPipelineKinesisVideoStreamPool::set`].
+        pub const STREAM_CONFIGURATION: crate::Property<
+            CfnMediaPipelineKinesisVideoStreamPool,
+            StreamConfiguration,
+        > = crate::Property::new("StreamConfiguration");
+        /// `Tags`, for [`CfnMediaPipelineKinesisVideoStreamPool::set`].
+        pub const TAGS: crate::Property<
+            CfnMediaPipelineKinesisVideoStreamPool,
+            Vec<TagsItem>,
+        > = crate::Property::new("Tags");
     }
 
     /// The configuration settings for the Kinesis video stream.
@@ -2956,6 +3147,7 @@ pub mod sip_media_application {
         pub fn attr_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedTimestamp")
         }
+        setters!(CfnSipMediaApplicationProps);
     }
 
     impl std::ops::Deref for CfnSipMediaApplication {
@@ -3013,6 +3205,26 @@ pub mod sip_media_application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSipMediaApplicationProps {
+        /// `AwsRegion`, for [`CfnSipMediaApplication::set`].
+        pub const AWS_REGION: crate::Property<CfnSipMediaApplication, Value<String>> = crate::Property::new(
+            "AwsRegion",
+        );
+        /// `Endpoints`, for [`CfnSipMediaApplication::set`].
+        pub const ENDPOINTS: crate::Property<
+            CfnSipMediaApplication,
+            Vec<SipMediaApplicationEndpoint>,
+        > = crate::Property::new("Endpoints");
+        /// `Name`, for [`CfnSipMediaApplication::set`].
+        pub const NAME: crate::Property<CfnSipMediaApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnSipMediaApplication::set`].
+        pub const TAGS: crate::Property<CfnSipMediaApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `SipMediaApplicationEndpoint` property type.
@@ -3111,6 +3323,7 @@ pub mod voice_connector {
         pub fn attr_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedTimestamp")
         }
+        setters!(CfnVoiceConnectorProps);
     }
 
     impl std::ops::Deref for CfnVoiceConnector {
@@ -3171,6 +3384,29 @@ pub mod voice_connector {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnVoiceConnectorProps {
+        /// `AwsRegion`, for [`CfnVoiceConnector::set`].
+        pub const AWS_REGION: crate::Property<CfnVoiceConnector, Value<AwsRegion>> = crate::Property::new(
+            "AwsRegion",
+        );
+        /// `Name`, for [`CfnVoiceConnector::set`].
+        pub const NAME: crate::Property<CfnVoiceConnector, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkType`, for [`CfnVoiceConnector::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnVoiceConnector, Value<NetworkType>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `RequireEncryption`, for [`CfnVoiceConnector::set`].
+        pub const REQUIRE_ENCRYPTION: crate::Property<CfnVoiceConnector, Value<bool>> = crate::Property::new(
+            "RequireEncryption",
+        );
+        /// `Tags`, for [`CfnVoiceConnector::set`].
+        pub const TAGS: crate::Property<CfnVoiceConnector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The AWS Region in which the Voice Connector is created.

@@ -98,6 +98,7 @@ pub mod analysis_template {
         pub fn attr_membership_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MembershipArn")
         }
+        setters!(CfnAnalysisTemplateProps);
     }
 
     impl std::ops::Deref for CfnAnalysisTemplate {
@@ -192,6 +193,58 @@ pub mod analysis_template {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAnalysisTemplateProps {
+        /// `AnalysisParameters`, for [`CfnAnalysisTemplate::set`].
+        pub const ANALYSIS_PARAMETERS: crate::Property<
+            CfnAnalysisTemplate,
+            Vec<AnalysisParameter>,
+        > = crate::Property::new("AnalysisParameters");
+        /// `Description`, for [`CfnAnalysisTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnAnalysisTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ErrorMessageConfiguration`, for [`CfnAnalysisTemplate::set`].
+        pub const ERROR_MESSAGE_CONFIGURATION: crate::Property<
+            CfnAnalysisTemplate,
+            ErrorMessageConfiguration,
+        > = crate::Property::new("ErrorMessageConfiguration");
+        /// `Format`, for [`CfnAnalysisTemplate::set`].
+        pub const FORMAT: crate::Property<CfnAnalysisTemplate, Value<Format>> = crate::Property::new(
+            "Format",
+        );
+        /// `MembershipIdentifier`, for [`CfnAnalysisTemplate::set`].
+        pub const MEMBERSHIP_IDENTIFIER: crate::Property<
+            CfnAnalysisTemplate,
+            Value<String>,
+        > = crate::Property::new("MembershipIdentifier");
+        /// `Name`, for [`CfnAnalysisTemplate::set`].
+        pub const NAME: crate::Property<CfnAnalysisTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Schema`, for [`CfnAnalysisTemplate::set`].
+        pub const SCHEMA: crate::Property<CfnAnalysisTemplate, AnalysisSchema> = crate::Property::new(
+            "Schema",
+        );
+        /// `Source`, for [`CfnAnalysisTemplate::set`].
+        pub const SOURCE: crate::Property<CfnAnalysisTemplate, AnalysisSource> = crate::Property::new(
+            "Source",
+        );
+        /// `SourceMetadata`, for [`CfnAnalysisTemplate::set`].
+        pub const SOURCE_METADATA: crate::Property<
+            CfnAnalysisTemplate,
+            AnalysisSourceMetadata,
+        > = crate::Property::new("SourceMetadata");
+        /// `SyntheticDataParameters`, for [`CfnAnalysisTemplate::set`].
+        pub const SYNTHETIC_DATA_PARAMETERS: crate::Property<
+            CfnAnalysisTemplate,
+            SyntheticDataParameters,
+        > = crate::Property::new("SyntheticDataParameters");
+        /// `Tags`, for [`CfnAnalysisTemplate::set`].
+        pub const TAGS: crate::Property<CfnAnalysisTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AnalysisParameter` property type.
@@ -904,6 +957,7 @@ pub mod collaboration {
         pub fn attr_collaboration_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CollaborationIdentifier")
         }
+        setters!(CfnCollaborationProps);
     }
 
     impl std::ops::Deref for CfnCollaboration {
@@ -1030,6 +1084,79 @@ pub mod collaboration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCollaborationProps {
+        /// `AllowedResultRegions`, for [`CfnCollaboration::set`].
+        pub const ALLOWED_RESULT_REGIONS: crate::Property<
+            CfnCollaboration,
+            Vec<Value<SupportedS3Region>>,
+        > = crate::Property::new("AllowedResultRegions");
+        /// `AnalyticsEngine`, for [`CfnCollaboration::set`].
+        pub const ANALYTICS_ENGINE: crate::Property<
+            CfnCollaboration,
+            Value<AnalyticsEngine>,
+        > = crate::Property::new("AnalyticsEngine");
+        /// `AutoApprovedChangeTypes`, for [`CfnCollaboration::set`].
+        pub const AUTO_APPROVED_CHANGE_TYPES: crate::Property<
+            CfnCollaboration,
+            Vec<Value<AutoApprovedChangeType>>,
+        > = crate::Property::new("AutoApprovedChangeTypes");
+        /// `CreatorDisplayName`, for [`CfnCollaboration::set`].
+        pub const CREATOR_DISPLAY_NAME: crate::Property<
+            CfnCollaboration,
+            Value<String>,
+        > = crate::Property::new("CreatorDisplayName");
+        /// `CreatorMLMemberAbilities`, for [`CfnCollaboration::set`].
+        pub const CREATOR_ML_MEMBER_ABILITIES: crate::Property<
+            CfnCollaboration,
+            MlMemberAbilities,
+        > = crate::Property::new("CreatorMLMemberAbilities");
+        /// `CreatorMemberAbilities`, for [`CfnCollaboration::set`].
+        pub const CREATOR_MEMBER_ABILITIES: crate::Property<
+            CfnCollaboration,
+            Vec<Value<MemberAbility>>,
+        > = crate::Property::new("CreatorMemberAbilities");
+        /// `CreatorPaymentConfiguration`, for [`CfnCollaboration::set`].
+        pub const CREATOR_PAYMENT_CONFIGURATION: crate::Property<
+            CfnCollaboration,
+            PaymentConfiguration,
+        > = crate::Property::new("CreatorPaymentConfiguration");
+        /// `DataEncryptionMetadata`, for [`CfnCollaboration::set`].
+        pub const DATA_ENCRYPTION_METADATA: crate::Property<
+            CfnCollaboration,
+            DataEncryptionMetadata,
+        > = crate::Property::new("DataEncryptionMetadata");
+        /// `Description`, for [`CfnCollaboration::set`].
+        pub const DESCRIPTION: crate::Property<CfnCollaboration, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IsMetricsEnabled`, for [`CfnCollaboration::set`].
+        pub const IS_METRICS_ENABLED: crate::Property<CfnCollaboration, Value<bool>> = crate::Property::new(
+            "IsMetricsEnabled",
+        );
+        /// `JobLogStatus`, for [`CfnCollaboration::set`].
+        pub const JOB_LOG_STATUS: crate::Property<
+            CfnCollaboration,
+            Value<CollaborationJobLogStatus>,
+        > = crate::Property::new("JobLogStatus");
+        /// `Members`, for [`CfnCollaboration::set`].
+        pub const MEMBERS: crate::Property<CfnCollaboration, Vec<MemberSpecification>> = crate::Property::new(
+            "Members",
+        );
+        /// `Name`, for [`CfnCollaboration::set`].
+        pub const NAME: crate::Property<CfnCollaboration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `QueryLogStatus`, for [`CfnCollaboration::set`].
+        pub const QUERY_LOG_STATUS: crate::Property<
+            CfnCollaboration,
+            Value<CollaborationQueryLogStatus>,
+        > = crate::Property::new("QueryLogStatus");
+        /// `Tags`, for [`CfnCollaboration::set`].
+        pub const TAGS: crate::Property<CfnCollaboration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `SupportedS3Region`.
@@ -1778,6 +1905,7 @@ pub mod configured_table {
         pub fn attr_configured_table_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConfiguredTableIdentifier")
         }
+        setters!(CfnConfiguredTableProps);
     }
 
     impl std::ops::Deref for CfnConfiguredTable {
@@ -1856,6 +1984,45 @@ pub mod configured_table {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConfiguredTableProps {
+        /// `AllowedColumns`, for [`CfnConfiguredTable::set`].
+        pub const ALLOWED_COLUMNS: crate::Property<
+            CfnConfiguredTable,
+            Vec<Value<String>>,
+        > = crate::Property::new("AllowedColumns");
+        /// `AnalysisMethod`, for [`CfnConfiguredTable::set`].
+        pub const ANALYSIS_METHOD: crate::Property<
+            CfnConfiguredTable,
+            Value<AnalysisMethod>,
+        > = crate::Property::new("AnalysisMethod");
+        /// `AnalysisRules`, for [`CfnConfiguredTable::set`].
+        pub const ANALYSIS_RULES: crate::Property<
+            CfnConfiguredTable,
+            Vec<AnalysisRule>,
+        > = crate::Property::new("AnalysisRules");
+        /// `Description`, for [`CfnConfiguredTable::set`].
+        pub const DESCRIPTION: crate::Property<CfnConfiguredTable, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnConfiguredTable::set`].
+        pub const NAME: crate::Property<CfnConfiguredTable, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SelectedAnalysisMethods`, for [`CfnConfiguredTable::set`].
+        pub const SELECTED_ANALYSIS_METHODS: crate::Property<
+            CfnConfiguredTable,
+            Vec<Value<SelectedAnalysisMethod>>,
+        > = crate::Property::new("SelectedAnalysisMethods");
+        /// `TableReference`, for [`CfnConfiguredTable::set`].
+        pub const TABLE_REFERENCE: crate::Property<CfnConfiguredTable, TableReference> = crate::Property::new(
+            "TableReference",
+        );
+        /// `Tags`, for [`CfnConfiguredTable::set`].
+        pub const TAGS: crate::Property<CfnConfiguredTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `AnalysisMethod`.
@@ -2977,6 +3144,7 @@ pub mod configured_table_association {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnConfiguredTableAssociationProps);
     }
 
     impl std::ops::Deref for CfnConfiguredTableAssociation {
@@ -3056,6 +3224,43 @@ pub mod configured_table_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConfiguredTableAssociationProps {
+        /// `ConfiguredTableAssociationAnalysisRules`, for [`CfnConfiguredTableAssociation::set`].
+        pub const CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULES: crate::Property<
+            CfnConfiguredTableAssociation,
+            Vec<ConfiguredTableAssociationAnalysisRule>,
+        > = crate::Property::new("ConfiguredTableAssociationAnalysisRules");
+        /// `ConfiguredTableIdentifier`, for [`CfnConfiguredTableAssociation::set`].
+        pub const CONFIGURED_TABLE_IDENTIFIER: crate::Property<
+            CfnConfiguredTableAssociation,
+            Value<String>,
+        > = crate::Property::new("ConfiguredTableIdentifier");
+        /// `Description`, for [`CfnConfiguredTableAssociation::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnConfiguredTableAssociation,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `MembershipIdentifier`, for [`CfnConfiguredTableAssociation::set`].
+        pub const MEMBERSHIP_IDENTIFIER: crate::Property<
+            CfnConfiguredTableAssociation,
+            Value<String>,
+        > = crate::Property::new("MembershipIdentifier");
+        /// `Name`, for [`CfnConfiguredTableAssociation::set`].
+        pub const NAME: crate::Property<CfnConfiguredTableAssociation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnConfiguredTableAssociation::set`].
+        pub const ROLE_ARN: crate::Property<
+            CfnConfiguredTableAssociation,
+            Value<String>,
+        > = crate::Property::new("RoleArn");
+        /// `Tags`, for [`CfnConfiguredTableAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnConfiguredTableAssociation,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `ConfiguredTableAssociationAnalysisRule` property type.
@@ -3352,6 +3557,7 @@ pub mod id_mapping_table {
         pub fn attr_input_reference_properties(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InputReferenceProperties")
         }
+        setters!(CfnIdMappingTableProps);
     }
 
     impl std::ops::Deref for CfnIdMappingTable {
@@ -3417,6 +3623,35 @@ pub mod id_mapping_table {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIdMappingTableProps {
+        /// `Description`, for [`CfnIdMappingTable::set`].
+        pub const DESCRIPTION: crate::Property<CfnIdMappingTable, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InputReferenceConfig`, for [`CfnIdMappingTable::set`].
+        pub const INPUT_REFERENCE_CONFIG: crate::Property<
+            CfnIdMappingTable,
+            IdMappingTableInputReferenceConfig,
+        > = crate::Property::new("InputReferenceConfig");
+        /// `KmsKeyArn`, for [`CfnIdMappingTable::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnIdMappingTable, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `MembershipIdentifier`, for [`CfnIdMappingTable::set`].
+        pub const MEMBERSHIP_IDENTIFIER: crate::Property<
+            CfnIdMappingTable,
+            Value<String>,
+        > = crate::Property::new("MembershipIdentifier");
+        /// `Name`, for [`CfnIdMappingTable::set`].
+        pub const NAME: crate::Property<CfnIdMappingTable, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnIdMappingTable::set`].
+        pub const TAGS: crate::Property<CfnIdMappingTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `IdMappingTableInputReferenceConfig` property type.
@@ -3533,6 +3768,7 @@ pub mod id_namespace_association {
         pub fn attr_input_reference_properties(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InputReferenceProperties")
         }
+        setters!(CfnIdNamespaceAssociationProps);
     }
 
     impl std::ops::Deref for CfnIdNamespaceAssociation {
@@ -3600,6 +3836,37 @@ pub mod id_namespace_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIdNamespaceAssociationProps {
+        /// `Description`, for [`CfnIdNamespaceAssociation::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnIdNamespaceAssociation,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `IdMappingConfig`, for [`CfnIdNamespaceAssociation::set`].
+        pub const ID_MAPPING_CONFIG: crate::Property<
+            CfnIdNamespaceAssociation,
+            IdMappingConfig,
+        > = crate::Property::new("IdMappingConfig");
+        /// `InputReferenceConfig`, for [`CfnIdNamespaceAssociation::set`].
+        pub const INPUT_REFERENCE_CONFIG: crate::Property<
+            CfnIdNamespaceAssociation,
+            IdNamespaceAssociationInputReferenceConfig,
+        > = crate::Property::new("InputReferenceConfig");
+        /// `MembershipIdentifier`, for [`CfnIdNamespaceAssociation::set`].
+        pub const MEMBERSHIP_IDENTIFIER: crate::Property<
+            CfnIdNamespaceAssociation,
+            Value<String>,
+        > = crate::Property::new("MembershipIdentifier");
+        /// `Name`, for [`CfnIdNamespaceAssociation::set`].
+        pub const NAME: crate::Property<CfnIdNamespaceAssociation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnIdNamespaceAssociation::set`].
+        pub const TAGS: crate::Property<CfnIdNamespaceAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `IdMappingConfig` property type.
@@ -3750,6 +4017,7 @@ pub mod intermediate_table {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnIntermediateTableProps);
     }
 
     impl std::ops::Deref for CfnIntermediateTable {
@@ -3823,6 +4091,40 @@ pub mod intermediate_table {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIntermediateTableProps {
+        /// `AnalysisRules`, for [`CfnIntermediateTable::set`].
+        pub const ANALYSIS_RULES: crate::Property<
+            CfnIntermediateTable,
+            Vec<IntermediateTableAnalysisRule>,
+        > = crate::Property::new("AnalysisRules");
+        /// `Description`, for [`CfnIntermediateTable::set`].
+        pub const DESCRIPTION: crate::Property<CfnIntermediateTable, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyArn`, for [`CfnIntermediateTable::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnIntermediateTable, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `MembershipIdentifier`, for [`CfnIntermediateTable::set`].
+        pub const MEMBERSHIP_IDENTIFIER: crate::Property<
+            CfnIntermediateTable,
+            Value<String>,
+        > = crate::Property::new("MembershipIdentifier");
+        /// `Name`, for [`CfnIntermediateTable::set`].
+        pub const NAME: crate::Property<CfnIntermediateTable, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PopulationAnalysisConfiguration`, for [`CfnIntermediateTable::set`].
+        pub const POPULATION_ANALYSIS_CONFIGURATION: crate::Property<
+            CfnIntermediateTable,
+            PopulationAnalysisConfiguration,
+        > = crate::Property::new("PopulationAnalysisConfiguration");
+        /// `Tags`, for [`CfnIntermediateTable::set`].
+        pub const TAGS: crate::Property<CfnIntermediateTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `IntermediateTableAnalysisRule` property type.
@@ -4115,6 +4417,7 @@ pub mod membership {
         pub fn attr_membership_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MembershipIdentifier")
         }
+        setters!(CfnMembershipProps);
     }
 
     impl std::ops::Deref for CfnMembership {
@@ -4202,6 +4505,47 @@ pub mod membership {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMembershipProps {
+        /// `CollaborationIdentifier`, for [`CfnMembership::set`].
+        pub const COLLABORATION_IDENTIFIER: crate::Property<
+            CfnMembership,
+            Value<String>,
+        > = crate::Property::new("CollaborationIdentifier");
+        /// `DefaultJobResultConfiguration`, for [`CfnMembership::set`].
+        pub const DEFAULT_JOB_RESULT_CONFIGURATION: crate::Property<
+            CfnMembership,
+            MembershipProtectedJobResultConfiguration,
+        > = crate::Property::new("DefaultJobResultConfiguration");
+        /// `DefaultResultConfiguration`, for [`CfnMembership::set`].
+        pub const DEFAULT_RESULT_CONFIGURATION: crate::Property<
+            CfnMembership,
+            MembershipProtectedQueryResultConfiguration,
+        > = crate::Property::new("DefaultResultConfiguration");
+        /// `IsMetricsEnabled`, for [`CfnMembership::set`].
+        pub const IS_METRICS_ENABLED: crate::Property<CfnMembership, Value<bool>> = crate::Property::new(
+            "IsMetricsEnabled",
+        );
+        /// `JobLogStatus`, for [`CfnMembership::set`].
+        pub const JOB_LOG_STATUS: crate::Property<
+            CfnMembership,
+            Value<MembershipJobLogStatus>,
+        > = crate::Property::new("JobLogStatus");
+        /// `PaymentConfiguration`, for [`CfnMembership::set`].
+        pub const PAYMENT_CONFIGURATION: crate::Property<
+            CfnMembership,
+            MembershipPaymentConfiguration,
+        > = crate::Property::new("PaymentConfiguration");
+        /// `QueryLogStatus`, for [`CfnMembership::set`].
+        pub const QUERY_LOG_STATUS: crate::Property<
+            CfnMembership,
+            Value<MembershipQueryLogStatus>,
+        > = crate::Property::new("QueryLogStatus");
+        /// `Tags`, for [`CfnMembership::set`].
+        pub const TAGS: crate::Property<CfnMembership, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `MembershipProtectedJobResultConfiguration` property type.
@@ -4791,6 +5135,7 @@ pub mod privacy_budget_template {
         pub fn attr_membership_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MembershipArn")
         }
+        setters!(CfnPrivacyBudgetTemplateProps);
     }
 
     impl std::ops::Deref for CfnPrivacyBudgetTemplate {
@@ -4853,6 +5198,32 @@ pub mod privacy_budget_template {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPrivacyBudgetTemplateProps {
+        /// `AutoRefresh`, for [`CfnPrivacyBudgetTemplate::set`].
+        pub const AUTO_REFRESH: crate::Property<
+            CfnPrivacyBudgetTemplate,
+            Value<AutoRefresh>,
+        > = crate::Property::new("AutoRefresh");
+        /// `MembershipIdentifier`, for [`CfnPrivacyBudgetTemplate::set`].
+        pub const MEMBERSHIP_IDENTIFIER: crate::Property<
+            CfnPrivacyBudgetTemplate,
+            Value<String>,
+        > = crate::Property::new("MembershipIdentifier");
+        /// `Parameters`, for [`CfnPrivacyBudgetTemplate::set`].
+        pub const PARAMETERS: crate::Property<CfnPrivacyBudgetTemplate, Parameters> = crate::Property::new(
+            "Parameters",
+        );
+        /// `PrivacyBudgetType`, for [`CfnPrivacyBudgetTemplate::set`].
+        pub const PRIVACY_BUDGET_TYPE: crate::Property<
+            CfnPrivacyBudgetTemplate,
+            Value<PrivacyBudgetType>,
+        > = crate::Property::new("PrivacyBudgetType");
+        /// `Tags`, for [`CfnPrivacyBudgetTemplate::set`].
+        pub const TAGS: crate::Property<CfnPrivacyBudgetTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `AutoRefresh`.

@@ -68,6 +68,7 @@ pub mod configured_model_algorithm {
         pub fn attr_configured_model_algorithm_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConfiguredModelAlgorithmArn")
         }
+        setters!(CfnConfiguredModelAlgorithmProps);
     }
 
     impl std::ops::Deref for CfnConfiguredModelAlgorithm {
@@ -144,6 +145,42 @@ pub mod configured_model_algorithm {
             )?;
             map.end()
         }
+    }
+
+    impl CfnConfiguredModelAlgorithmProps {
+        /// `Description`, for [`CfnConfiguredModelAlgorithm::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnConfiguredModelAlgorithm,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `InferenceContainerConfig`, for [`CfnConfiguredModelAlgorithm::set`].
+        pub const INFERENCE_CONTAINER_CONFIG: crate::Property<
+            CfnConfiguredModelAlgorithm,
+            InferenceContainerConfig,
+        > = crate::Property::new("InferenceContainerConfig");
+        /// `KmsKeyArn`, for [`CfnConfiguredModelAlgorithm::set`].
+        pub const KMS_KEY_ARN: crate::Property<
+            CfnConfiguredModelAlgorithm,
+            Value<String>,
+        > = crate::Property::new("KmsKeyArn");
+        /// `Name`, for [`CfnConfiguredModelAlgorithm::set`].
+        pub const NAME: crate::Property<CfnConfiguredModelAlgorithm, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnConfiguredModelAlgorithm::set`].
+        pub const ROLE_ARN: crate::Property<
+            CfnConfiguredModelAlgorithm,
+            Value<String>,
+        > = crate::Property::new("RoleArn");
+        /// `Tags`, for [`CfnConfiguredModelAlgorithm::set`].
+        pub const TAGS: crate::Property<CfnConfiguredModelAlgorithm, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrainingContainerConfig`, for [`CfnConfiguredModelAlgorithm::set`].
+        pub const TRAINING_CONTAINER_CONFIG: crate::Property<
+            CfnConfiguredModelAlgorithm,
+            ContainerConfig,
+        > = crate::Property::new("TrainingContainerConfig");
     }
 
     /// The `InferenceContainerConfig` property type.
@@ -309,6 +346,7 @@ pub mod configured_model_algorithm_association {
         pub fn attr_collaboration_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CollaborationIdentifier")
         }
+        setters!(CfnConfiguredModelAlgorithmAssociationProps);
     }
 
     impl std::ops::Deref for CfnConfiguredModelAlgorithmAssociation {
@@ -377,6 +415,39 @@ pub mod configured_model_algorithm_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConfiguredModelAlgorithmAssociationProps {
+        /// `ConfiguredModelAlgorithmArn`, for [`CfnConfiguredModelAlgorithmAssociation::set`].
+        pub const CONFIGURED_MODEL_ALGORITHM_ARN: crate::Property<
+            CfnConfiguredModelAlgorithmAssociation,
+            Value<String>,
+        > = crate::Property::new("ConfiguredModelAlgorithmArn");
+        /// `Description`, for [`CfnConfiguredModelAlgorithmAssociation::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnConfiguredModelAlgorithmAssociation,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `MembershipIdentifier`, for [`CfnConfiguredModelAlgorithmAssociation::set`].
+        pub const MEMBERSHIP_IDENTIFIER: crate::Property<
+            CfnConfiguredModelAlgorithmAssociation,
+            Value<String>,
+        > = crate::Property::new("MembershipIdentifier");
+        /// `Name`, for [`CfnConfiguredModelAlgorithmAssociation::set`].
+        pub const NAME: crate::Property<
+            CfnConfiguredModelAlgorithmAssociation,
+            Value<String>,
+        > = crate::Property::new("Name");
+        /// `PrivacyConfiguration`, for [`CfnConfiguredModelAlgorithmAssociation::set`].
+        pub const PRIVACY_CONFIGURATION: crate::Property<
+            CfnConfiguredModelAlgorithmAssociation,
+            PrivacyConfiguration,
+        > = crate::Property::new("PrivacyConfiguration");
+        /// `Tags`, for [`CfnConfiguredModelAlgorithmAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnConfiguredModelAlgorithmAssociation,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `PrivacyConfiguration` property type.
@@ -1074,6 +1145,7 @@ pub mod training_dataset {
         pub fn attr_training_dataset_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TrainingDatasetArn")
         }
+        setters!(CfnTrainingDatasetProps);
     }
 
     impl std::ops::Deref for CfnTrainingDataset {
@@ -1135,6 +1207,29 @@ pub mod training_dataset {
             map.serialize_entry("TrainingData", &self.training_data)?;
             map.end()
         }
+    }
+
+    impl CfnTrainingDatasetProps {
+        /// `Description`, for [`CfnTrainingDataset::set`].
+        pub const DESCRIPTION: crate::Property<CfnTrainingDataset, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnTrainingDataset::set`].
+        pub const NAME: crate::Property<CfnTrainingDataset, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnTrainingDataset::set`].
+        pub const ROLE_ARN: crate::Property<CfnTrainingDataset, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnTrainingDataset::set`].
+        pub const TAGS: crate::Property<CfnTrainingDataset, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrainingData`, for [`CfnTrainingDataset::set`].
+        pub const TRAINING_DATA: crate::Property<CfnTrainingDataset, Vec<Dataset>> = crate::Property::new(
+            "TrainingData",
+        );
     }
 
     /// The `Dataset` property type.

@@ -68,6 +68,7 @@ pub mod environment_ec2 {
         pub fn attr_environment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EnvironmentId")
         }
+        setters!(CfnEnvironmentEc2Props);
     }
 
     impl std::ops::Deref for CfnEnvironmentEc2 {
@@ -131,6 +132,51 @@ pub mod environment_ec2 {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentEc2Props {
+        /// `AutomaticStopTimeMinutes`, for [`CfnEnvironmentEc2::set`].
+        pub const AUTOMATIC_STOP_TIME_MINUTES: crate::Property<
+            CfnEnvironmentEc2,
+            Value<i64>,
+        > = crate::Property::new("AutomaticStopTimeMinutes");
+        /// `ConnectionType`, for [`CfnEnvironmentEc2::set`].
+        pub const CONNECTION_TYPE: crate::Property<
+            CfnEnvironmentEc2,
+            Value<ConnectionType>,
+        > = crate::Property::new("ConnectionType");
+        /// `Description`, for [`CfnEnvironmentEc2::set`].
+        pub const DESCRIPTION: crate::Property<CfnEnvironmentEc2, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ImageId`, for [`CfnEnvironmentEc2::set`].
+        pub const IMAGE_ID: crate::Property<CfnEnvironmentEc2, Value<String>> = crate::Property::new(
+            "ImageId",
+        );
+        /// `InstanceType`, for [`CfnEnvironmentEc2::set`].
+        pub const INSTANCE_TYPE: crate::Property<CfnEnvironmentEc2, Value<String>> = crate::Property::new(
+            "InstanceType",
+        );
+        /// `Name`, for [`CfnEnvironmentEc2::set`].
+        pub const NAME: crate::Property<CfnEnvironmentEc2, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OwnerArn`, for [`CfnEnvironmentEc2::set`].
+        pub const OWNER_ARN: crate::Property<CfnEnvironmentEc2, Value<String>> = crate::Property::new(
+            "OwnerArn",
+        );
+        /// `Repositories`, for [`CfnEnvironmentEc2::set`].
+        pub const REPOSITORIES: crate::Property<CfnEnvironmentEc2, Vec<Repository>> = crate::Property::new(
+            "Repositories",
+        );
+        /// `SubnetId`, for [`CfnEnvironmentEc2::set`].
+        pub const SUBNET_ID: crate::Property<CfnEnvironmentEc2, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
+        /// `Tags`, for [`CfnEnvironmentEc2::set`].
+        pub const TAGS: crate::Property<CfnEnvironmentEc2, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The connection type used for connecting to an Amazon EC2 environment.

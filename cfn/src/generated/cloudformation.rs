@@ -104,6 +104,7 @@ pub mod change_set {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnChangeSetProps);
     }
 
     impl std::ops::Deref for CfnChangeSet {
@@ -208,6 +209,74 @@ pub mod change_set {
             crate::entry(&mut map, "UsePreviousTemplate", &self.use_previous_template)?;
             map.end()
         }
+    }
+
+    impl CfnChangeSetProps {
+        /// `Capabilities`, for [`CfnChangeSet::set`].
+        pub const CAPABILITIES: crate::Property<
+            CfnChangeSet,
+            Vec<Value<CapabilitiesItem>>,
+        > = crate::Property::new("Capabilities");
+        /// `ChangeSetName`, for [`CfnChangeSet::set`].
+        pub const CHANGE_SET_NAME: crate::Property<CfnChangeSet, Value<String>> = crate::Property::new(
+            "ChangeSetName",
+        );
+        /// `ChangeSetType`, for [`CfnChangeSet::set`].
+        pub const CHANGE_SET_TYPE: crate::Property<CfnChangeSet, Value<ChangeSetType>> = crate::Property::new(
+            "ChangeSetType",
+        );
+        /// `DeploymentMode`, for [`CfnChangeSet::set`].
+        pub const DEPLOYMENT_MODE: crate::Property<
+            CfnChangeSet,
+            Value<DeploymentMode>,
+        > = crate::Property::new("DeploymentMode");
+        /// `Description`, for [`CfnChangeSet::set`].
+        pub const DESCRIPTION: crate::Property<CfnChangeSet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ImportExistingResources`, for [`CfnChangeSet::set`].
+        pub const IMPORT_EXISTING_RESOURCES: crate::Property<
+            CfnChangeSet,
+            Value<bool>,
+        > = crate::Property::new("ImportExistingResources");
+        /// `IncludeNestedStacks`, for [`CfnChangeSet::set`].
+        pub const INCLUDE_NESTED_STACKS: crate::Property<CfnChangeSet, Value<bool>> = crate::Property::new(
+            "IncludeNestedStacks",
+        );
+        /// `NotificationARNs`, for [`CfnChangeSet::set`].
+        pub const NOTIFICATION_AR_NS: crate::Property<
+            CfnChangeSet,
+            Vec<Value<String>>,
+        > = crate::Property::new("NotificationARNs");
+        /// `OnStackFailure`, for [`CfnChangeSet::set`].
+        pub const ON_STACK_FAILURE: crate::Property<
+            CfnChangeSet,
+            Value<OnStackFailure>,
+        > = crate::Property::new("OnStackFailure");
+        /// `RoleARN`, for [`CfnChangeSet::set`].
+        pub const ROLE_ARN: crate::Property<CfnChangeSet, Value<String>> = crate::Property::new(
+            "RoleARN",
+        );
+        /// `StackName`, for [`CfnChangeSet::set`].
+        pub const STACK_NAME: crate::Property<CfnChangeSet, Value<String>> = crate::Property::new(
+            "StackName",
+        );
+        /// `Tags`, for [`CfnChangeSet::set`].
+        pub const TAGS: crate::Property<CfnChangeSet, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateBody`, for [`CfnChangeSet::set`].
+        pub const TEMPLATE_BODY: crate::Property<CfnChangeSet, Value<String>> = crate::Property::new(
+            "TemplateBody",
+        );
+        /// `TemplateURL`, for [`CfnChangeSet::set`].
+        pub const TEMPLATE_URL: crate::Property<CfnChangeSet, Value<String>> = crate::Property::new(
+            "TemplateURL",
+        );
+        /// `UsePreviousTemplate`, for [`CfnChangeSet::set`].
+        pub const USE_PREVIOUS_TEMPLATE: crate::Property<CfnChangeSet, Value<bool>> = crate::Property::new(
+            "UsePreviousTemplate",
+        );
     }
 
     /// Values of `CapabilitiesItem`.
@@ -444,6 +513,7 @@ pub mod custom_resource {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnCustomResourceProps);
     }
 
     impl std::ops::Deref for CfnCustomResource {
@@ -489,6 +559,17 @@ pub mod custom_resource {
             map.serialize_entry("ServiceToken", &self.service_token)?;
             map.end()
         }
+    }
+
+    impl CfnCustomResourceProps {
+        /// `ServiceTimeout`, for [`CfnCustomResource::set`].
+        pub const SERVICE_TIMEOUT: crate::Property<CfnCustomResource, Value<i64>> = crate::Property::new(
+            "ServiceTimeout",
+        );
+        /// `ServiceToken`, for [`CfnCustomResource::set`].
+        pub const SERVICE_TOKEN: crate::Property<CfnCustomResource, Value<String>> = crate::Property::new(
+            "ServiceToken",
+        );
     }
 }
 
@@ -561,6 +642,7 @@ pub mod generated_template {
         pub fn attr_total_warnings(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TotalWarnings")
         }
+        setters!(CfnGeneratedTemplateProps);
     }
 
     impl std::ops::Deref for CfnGeneratedTemplate {
@@ -610,6 +692,19 @@ pub mod generated_template {
             )?;
             map.end()
         }
+    }
+
+    impl CfnGeneratedTemplateProps {
+        /// `GeneratedTemplateName`, for [`CfnGeneratedTemplate::set`].
+        pub const GENERATED_TEMPLATE_NAME: crate::Property<
+            CfnGeneratedTemplate,
+            Value<String>,
+        > = crate::Property::new("GeneratedTemplateName");
+        /// `TemplateConfiguration`, for [`CfnGeneratedTemplate::set`].
+        pub const TEMPLATE_CONFIGURATION: crate::Property<
+            CfnGeneratedTemplate,
+            TemplateConfiguration,
+        > = crate::Property::new("TemplateConfiguration");
     }
 
     /// The configuration details of the generated template.
@@ -757,6 +852,7 @@ pub mod guard_hook {
         pub fn attr_hook_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HookArn")
         }
+        setters!(CfnGuardHookProps);
     }
 
     impl std::ops::Deref for CfnGuardHook {
@@ -841,6 +937,50 @@ pub mod guard_hook {
             map.serialize_entry("TargetOperations", &self.target_operations)?;
             map.end()
         }
+    }
+
+    impl CfnGuardHookProps {
+        /// `Alias`, for [`CfnGuardHook::set`].
+        pub const ALIAS: crate::Property<CfnGuardHook, Value<String>> = crate::Property::new(
+            "Alias",
+        );
+        /// `ExecutionRole`, for [`CfnGuardHook::set`].
+        pub const EXECUTION_ROLE: crate::Property<CfnGuardHook, Value<String>> = crate::Property::new(
+            "ExecutionRole",
+        );
+        /// `FailureMode`, for [`CfnGuardHook::set`].
+        pub const FAILURE_MODE: crate::Property<CfnGuardHook, Value<FailureMode>> = crate::Property::new(
+            "FailureMode",
+        );
+        /// `HookStatus`, for [`CfnGuardHook::set`].
+        pub const HOOK_STATUS: crate::Property<CfnGuardHook, Value<HookStatus>> = crate::Property::new(
+            "HookStatus",
+        );
+        /// `LogBucket`, for [`CfnGuardHook::set`].
+        pub const LOG_BUCKET: crate::Property<CfnGuardHook, Value<String>> = crate::Property::new(
+            "LogBucket",
+        );
+        /// `Options`, for [`CfnGuardHook::set`].
+        pub const OPTIONS: crate::Property<CfnGuardHook, Options> = crate::Property::new(
+            "Options",
+        );
+        /// `RuleLocation`, for [`CfnGuardHook::set`].
+        pub const RULE_LOCATION: crate::Property<CfnGuardHook, S3Location> = crate::Property::new(
+            "RuleLocation",
+        );
+        /// `StackFilters`, for [`CfnGuardHook::set`].
+        pub const STACK_FILTERS: crate::Property<CfnGuardHook, StackFilters> = crate::Property::new(
+            "StackFilters",
+        );
+        /// `TargetFilters`, for [`CfnGuardHook::set`].
+        pub const TARGET_FILTERS: crate::Property<CfnGuardHook, TargetFilters> = crate::Property::new(
+            "TargetFilters",
+        );
+        /// `TargetOperations`, for [`CfnGuardHook::set`].
+        pub const TARGET_OPERATIONS: crate::Property<
+            CfnGuardHook,
+            Vec<Value<TargetOperation>>,
+        > = crate::Property::new("TargetOperations");
     }
 
     /// The `Options` property type.
@@ -937,6 +1077,7 @@ pub mod hook_default_version {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnHookDefaultVersionProps);
     }
 
     impl std::ops::Deref for CfnHookDefaultVersion {
@@ -975,6 +1116,22 @@ pub mod hook_default_version {
             crate::entry(&mut map, "VersionId", &self.version_id)?;
             map.end()
         }
+    }
+
+    impl CfnHookDefaultVersionProps {
+        /// `TypeName`, for [`CfnHookDefaultVersion::set`].
+        pub const TYPE_NAME: crate::Property<CfnHookDefaultVersion, Value<String>> = crate::Property::new(
+            "TypeName",
+        );
+        /// `TypeVersionArn`, for [`CfnHookDefaultVersion::set`].
+        pub const TYPE_VERSION_ARN: crate::Property<
+            CfnHookDefaultVersion,
+            Value<String>,
+        > = crate::Property::new("TypeVersionArn");
+        /// `VersionId`, for [`CfnHookDefaultVersion::set`].
+        pub const VERSION_ID: crate::Property<CfnHookDefaultVersion, Value<String>> = crate::Property::new(
+            "VersionId",
+        );
     }
 }
 
@@ -1024,6 +1181,7 @@ pub mod hook_type_config {
         pub fn attr_configuration_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConfigurationArn")
         }
+        setters!(CfnHookTypeConfigProps);
     }
 
     impl std::ops::Deref for CfnHookTypeConfig {
@@ -1065,6 +1223,26 @@ pub mod hook_type_config {
             crate::entry(&mut map, "TypeName", &self.type_name)?;
             map.end()
         }
+    }
+
+    impl CfnHookTypeConfigProps {
+        /// `Configuration`, for [`CfnHookTypeConfig::set`].
+        pub const CONFIGURATION: crate::Property<CfnHookTypeConfig, Value<String>> = crate::Property::new(
+            "Configuration",
+        );
+        /// `ConfigurationAlias`, for [`CfnHookTypeConfig::set`].
+        pub const CONFIGURATION_ALIAS: crate::Property<
+            CfnHookTypeConfig,
+            Value<ConfigurationAlias>,
+        > = crate::Property::new("ConfigurationAlias");
+        /// `TypeArn`, for [`CfnHookTypeConfig::set`].
+        pub const TYPE_ARN: crate::Property<CfnHookTypeConfig, Value<String>> = crate::Property::new(
+            "TypeArn",
+        );
+        /// `TypeName`, for [`CfnHookTypeConfig::set`].
+        pub const TYPE_NAME: crate::Property<CfnHookTypeConfig, Value<String>> = crate::Property::new(
+            "TypeName",
+        );
     }
 
     /// An alias by which to refer to this extension configuration data.
@@ -1170,6 +1348,7 @@ pub mod hook_version {
         pub fn attr_type_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TypeArn")
         }
+        setters!(CfnHookVersionProps);
     }
 
     impl std::ops::Deref for CfnHookVersion {
@@ -1227,6 +1406,26 @@ pub mod hook_version {
             map.end()
         }
     }
+
+    impl CfnHookVersionProps {
+        /// `ExecutionRoleArn`, for [`CfnHookVersion::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnHookVersion, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `LoggingConfig`, for [`CfnHookVersion::set`].
+        pub const LOGGING_CONFIG: crate::Property<CfnHookVersion, LoggingConfig> = crate::Property::new(
+            "LoggingConfig",
+        );
+        /// `SchemaHandlerPackage`, for [`CfnHookVersion::set`].
+        pub const SCHEMA_HANDLER_PACKAGE: crate::Property<
+            CfnHookVersion,
+            Value<String>,
+        > = crate::Property::new("SchemaHandlerPackage");
+        /// `TypeName`, for [`CfnHookVersion::set`].
+        pub const TYPE_NAME: crate::Property<CfnHookVersion, Value<String>> = crate::Property::new(
+            "TypeName",
+        );
+    }
 }
 
 /// `AWS::CloudFormation::LambdaHook`: [`CfnLambdaHook`], [`CfnLambdaHookProps`] and their property types.
@@ -1278,6 +1477,7 @@ pub mod lambda_hook {
         pub fn attr_hook_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HookArn")
         }
+        setters!(CfnLambdaHookProps);
     }
 
     impl std::ops::Deref for CfnLambdaHook {
@@ -1364,6 +1564,50 @@ pub mod lambda_hook {
         }
     }
 
+    impl CfnLambdaHookProps {
+        /// `Alias`, for [`CfnLambdaHook::set`].
+        pub const ALIAS: crate::Property<CfnLambdaHook, Value<String>> = crate::Property::new(
+            "Alias",
+        );
+        /// `AutoUpdate`, for [`CfnLambdaHook::set`].
+        pub const AUTO_UPDATE: crate::Property<CfnLambdaHook, Value<bool>> = crate::Property::new(
+            "AutoUpdate",
+        );
+        /// `ExecutionRole`, for [`CfnLambdaHook::set`].
+        pub const EXECUTION_ROLE: crate::Property<CfnLambdaHook, Value<String>> = crate::Property::new(
+            "ExecutionRole",
+        );
+        /// `FailureMode`, for [`CfnLambdaHook::set`].
+        pub const FAILURE_MODE: crate::Property<CfnLambdaHook, Value<FailureMode>> = crate::Property::new(
+            "FailureMode",
+        );
+        /// `HookStatus`, for [`CfnLambdaHook::set`].
+        pub const HOOK_STATUS: crate::Property<CfnLambdaHook, Value<HookStatus>> = crate::Property::new(
+            "HookStatus",
+        );
+        /// `LambdaFunction`, for [`CfnLambdaHook::set`].
+        pub const LAMBDA_FUNCTION: crate::Property<CfnLambdaHook, Value<String>> = crate::Property::new(
+            "LambdaFunction",
+        );
+        /// `LoggingConfig`, for [`CfnLambdaHook::set`].
+        pub const LOGGING_CONFIG: crate::Property<CfnLambdaHook, LoggingConfig> = crate::Property::new(
+            "LoggingConfig",
+        );
+        /// `StackFilters`, for [`CfnLambdaHook::set`].
+        pub const STACK_FILTERS: crate::Property<CfnLambdaHook, StackFilters> = crate::Property::new(
+            "StackFilters",
+        );
+        /// `TargetFilters`, for [`CfnLambdaHook::set`].
+        pub const TARGET_FILTERS: crate::Property<CfnLambdaHook, TargetFilters> = crate::Property::new(
+            "TargetFilters",
+        );
+        /// `TargetOperations`, for [`CfnLambdaHook::set`].
+        pub const TARGET_OPERATIONS: crate::Property<
+            CfnLambdaHook,
+            Vec<Value<TargetOperation>>,
+        > = crate::Property::new("TargetOperations");
+    }
+
     /// Contains logging configuration information for an extension.
     #[derive(Debug, Clone, PartialEq)]
     pub struct LoggingConfig {
@@ -1444,6 +1688,7 @@ pub mod r#macro {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnMacroProps);
     }
 
     impl std::ops::Deref for CfnMacro {
@@ -1505,6 +1750,29 @@ pub mod r#macro {
             map.end()
         }
     }
+
+    impl CfnMacroProps {
+        /// `Description`, for [`CfnMacro::set`].
+        pub const DESCRIPTION: crate::Property<CfnMacro, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FunctionName`, for [`CfnMacro::set`].
+        pub const FUNCTION_NAME: crate::Property<CfnMacro, Value<String>> = crate::Property::new(
+            "FunctionName",
+        );
+        /// `LogGroupName`, for [`CfnMacro::set`].
+        pub const LOG_GROUP_NAME: crate::Property<CfnMacro, Value<String>> = crate::Property::new(
+            "LogGroupName",
+        );
+        /// `LogRoleARN`, for [`CfnMacro::set`].
+        pub const LOG_ROLE_ARN: crate::Property<CfnMacro, Value<String>> = crate::Property::new(
+            "LogRoleARN",
+        );
+        /// `Name`, for [`CfnMacro::set`].
+        pub const NAME: crate::Property<CfnMacro, Value<String>> = crate::Property::new(
+            "Name",
+        );
+    }
 }
 
 /// `AWS::CloudFormation::ModuleDefaultVersion`: [`CfnModuleDefaultVersion`], [`CfnModuleDefaultVersionProps`] and their property types.
@@ -1548,6 +1816,7 @@ pub mod module_default_version {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnModuleDefaultVersionProps);
     }
 
     impl std::ops::Deref for CfnModuleDefaultVersion {
@@ -1586,6 +1855,21 @@ pub mod module_default_version {
             crate::entry(&mut map, "VersionId", &self.version_id)?;
             map.end()
         }
+    }
+
+    impl CfnModuleDefaultVersionProps {
+        /// `Arn`, for [`CfnModuleDefaultVersion::set`].
+        pub const ARN: crate::Property<CfnModuleDefaultVersion, Value<String>> = crate::Property::new(
+            "Arn",
+        );
+        /// `ModuleName`, for [`CfnModuleDefaultVersion::set`].
+        pub const MODULE_NAME: crate::Property<CfnModuleDefaultVersion, Value<String>> = crate::Property::new(
+            "ModuleName",
+        );
+        /// `VersionId`, for [`CfnModuleDefaultVersion::set`].
+        pub const VERSION_ID: crate::Property<CfnModuleDefaultVersion, Value<String>> = crate::Property::new(
+            "VersionId",
+        );
     }
 }
 
@@ -1669,6 +1953,7 @@ pub mod module_version {
         pub fn attr_visibility(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Visibility")
         }
+        setters!(CfnModuleVersionProps);
     }
 
     impl std::ops::Deref for CfnModuleVersion {
@@ -1717,6 +2002,17 @@ pub mod module_version {
             map.serialize_entry("ModulePackage", &self.module_package)?;
             map.end()
         }
+    }
+
+    impl CfnModuleVersionProps {
+        /// `ModuleName`, for [`CfnModuleVersion::set`].
+        pub const MODULE_NAME: crate::Property<CfnModuleVersion, Value<String>> = crate::Property::new(
+            "ModuleName",
+        );
+        /// `ModulePackage`, for [`CfnModuleVersion::set`].
+        pub const MODULE_PACKAGE: crate::Property<CfnModuleVersion, Value<String>> = crate::Property::new(
+            "ModulePackage",
+        );
     }
 }
 
@@ -1781,6 +2077,7 @@ pub mod public_type_version {
         pub fn attr_publisher_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublisherId")
         }
+        setters!(CfnPublicTypeVersionProps);
     }
 
     impl std::ops::Deref for CfnPublicTypeVersion {
@@ -1825,6 +2122,31 @@ pub mod public_type_version {
             crate::entry(&mut map, "TypeName", &self.type_name)?;
             map.end()
         }
+    }
+
+    impl CfnPublicTypeVersionProps {
+        /// `Arn`, for [`CfnPublicTypeVersion::set`].
+        pub const ARN: crate::Property<CfnPublicTypeVersion, Value<String>> = crate::Property::new(
+            "Arn",
+        );
+        /// `LogDeliveryBucket`, for [`CfnPublicTypeVersion::set`].
+        pub const LOG_DELIVERY_BUCKET: crate::Property<
+            CfnPublicTypeVersion,
+            Value<String>,
+        > = crate::Property::new("LogDeliveryBucket");
+        /// `PublicVersionNumber`, for [`CfnPublicTypeVersion::set`].
+        pub const PUBLIC_VERSION_NUMBER: crate::Property<
+            CfnPublicTypeVersion,
+            Value<String>,
+        > = crate::Property::new("PublicVersionNumber");
+        /// `Type`, for [`CfnPublicTypeVersion::set`].
+        pub const TYPE: crate::Property<CfnPublicTypeVersion, Value<Type>> = crate::Property::new(
+            "Type",
+        );
+        /// `TypeName`, for [`CfnPublicTypeVersion::set`].
+        pub const TYPE_NAME: crate::Property<CfnPublicTypeVersion, Value<String>> = crate::Property::new(
+            "TypeName",
+        );
     }
 }
 
@@ -1890,6 +2212,7 @@ pub mod publisher {
         pub fn attr_identity_provider(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IdentityProvider")
         }
+        setters!(CfnPublisherProps);
     }
 
     impl std::ops::Deref for CfnPublisher {
@@ -1939,6 +2262,18 @@ pub mod publisher {
             map.end()
         }
     }
+
+    impl CfnPublisherProps {
+        /// `AcceptTermsAndConditions`, for [`CfnPublisher::set`].
+        pub const ACCEPT_TERMS_AND_CONDITIONS: crate::Property<
+            CfnPublisher,
+            Value<bool>,
+        > = crate::Property::new("AcceptTermsAndConditions");
+        /// `ConnectionArn`, for [`CfnPublisher::set`].
+        pub const CONNECTION_ARN: crate::Property<CfnPublisher, Value<String>> = crate::Property::new(
+            "ConnectionArn",
+        );
+    }
 }
 
 /// `AWS::CloudFormation::ResourceDefaultVersion`: [`CfnResourceDefaultVersion`], [`CfnResourceDefaultVersionProps`] and their property types.
@@ -1983,6 +2318,7 @@ pub mod resource_default_version {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnResourceDefaultVersionProps);
     }
 
     impl std::ops::Deref for CfnResourceDefaultVersion {
@@ -2021,6 +2357,23 @@ pub mod resource_default_version {
             crate::entry(&mut map, "VersionId", &self.version_id)?;
             map.end()
         }
+    }
+
+    impl CfnResourceDefaultVersionProps {
+        /// `TypeName`, for [`CfnResourceDefaultVersion::set`].
+        pub const TYPE_NAME: crate::Property<CfnResourceDefaultVersion, Value<String>> = crate::Property::new(
+            "TypeName",
+        );
+        /// `TypeVersionArn`, for [`CfnResourceDefaultVersion::set`].
+        pub const TYPE_VERSION_ARN: crate::Property<
+            CfnResourceDefaultVersion,
+            Value<String>,
+        > = crate::Property::new("TypeVersionArn");
+        /// `VersionId`, for [`CfnResourceDefaultVersion::set`].
+        pub const VERSION_ID: crate::Property<
+            CfnResourceDefaultVersion,
+            Value<String>,
+        > = crate::Property::new("VersionId");
     }
 }
 
@@ -2097,6 +2450,7 @@ pub mod resource_version {
         pub fn attr_type_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TypeArn")
         }
+        setters!(CfnResourceVersionProps);
     }
 
     impl std::ops::Deref for CfnResourceVersion {
@@ -2154,6 +2508,27 @@ pub mod resource_version {
             map.end()
         }
     }
+
+    impl CfnResourceVersionProps {
+        /// `ExecutionRoleArn`, for [`CfnResourceVersion::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<
+            CfnResourceVersion,
+            Value<String>,
+        > = crate::Property::new("ExecutionRoleArn");
+        /// `LoggingConfig`, for [`CfnResourceVersion::set`].
+        pub const LOGGING_CONFIG: crate::Property<CfnResourceVersion, LoggingConfig> = crate::Property::new(
+            "LoggingConfig",
+        );
+        /// `SchemaHandlerPackage`, for [`CfnResourceVersion::set`].
+        pub const SCHEMA_HANDLER_PACKAGE: crate::Property<
+            CfnResourceVersion,
+            Value<String>,
+        > = crate::Property::new("SchemaHandlerPackage");
+        /// `TypeName`, for [`CfnResourceVersion::set`].
+        pub const TYPE_NAME: crate::Property<CfnResourceVersion, Value<String>> = crate::Property::new(
+            "TypeName",
+        );
+    }
 }
 
 /// `AWS::CloudFormation::Stack`: [`CfnStack`], [`CfnStackProps`] and their property types.
@@ -2198,6 +2573,7 @@ pub mod stack {
         pub fn attr_stack_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StackId")
         }
+        setters!(CfnStackProps);
     }
 
     impl std::ops::Deref for CfnStack {
@@ -2256,6 +2632,30 @@ pub mod stack {
             map.end()
         }
     }
+
+    impl CfnStackProps {
+        /// `NotificationARNs`, for [`CfnStack::set`].
+        pub const NOTIFICATION_AR_NS: crate::Property<CfnStack, Vec<Value<String>>> = crate::Property::new(
+            "NotificationARNs",
+        );
+        /// `Parameters`, for [`CfnStack::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnStack,
+            indexmap::IndexMap<String, serde_json::Value>,
+        > = crate::Property::new("Parameters");
+        /// `Tags`, for [`CfnStack::set`].
+        pub const TAGS: crate::Property<CfnStack, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateURL`, for [`CfnStack::set`].
+        pub const TEMPLATE_URL: crate::Property<CfnStack, Value<String>> = crate::Property::new(
+            "TemplateURL",
+        );
+        /// `TimeoutInMinutes`, for [`CfnStack::set`].
+        pub const TIMEOUT_IN_MINUTES: crate::Property<CfnStack, Value<i64>> = crate::Property::new(
+            "TimeoutInMinutes",
+        );
+    }
 }
 
 /// `AWS::CloudFormation::StackSet`: [`CfnStackSet`], [`CfnStackSetProps`] and their property types.
@@ -2305,6 +2705,7 @@ pub mod stack_set {
         pub fn attr_stack_set_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StackSetId")
         }
+        setters!(CfnStackSetProps);
     }
 
     impl std::ops::Deref for CfnStackSet {
@@ -2409,6 +2810,72 @@ pub mod stack_set {
             crate::entry(&mut map, "TemplateURL", &self.template_url)?;
             map.end()
         }
+    }
+
+    impl CfnStackSetProps {
+        /// `AdministrationRoleARN`, for [`CfnStackSet::set`].
+        pub const ADMINISTRATION_ROLE_ARN: crate::Property<CfnStackSet, Value<String>> = crate::Property::new(
+            "AdministrationRoleARN",
+        );
+        /// `AutoDeployment`, for [`CfnStackSet::set`].
+        pub const AUTO_DEPLOYMENT: crate::Property<CfnStackSet, AutoDeployment> = crate::Property::new(
+            "AutoDeployment",
+        );
+        /// `CallAs`, for [`CfnStackSet::set`].
+        pub const CALL_AS: crate::Property<CfnStackSet, Value<CallAs>> = crate::Property::new(
+            "CallAs",
+        );
+        /// `Capabilities`, for [`CfnStackSet::set`].
+        pub const CAPABILITIES: crate::Property<CfnStackSet, Vec<Value<Capability>>> = crate::Property::new(
+            "Capabilities",
+        );
+        /// `Description`, for [`CfnStackSet::set`].
+        pub const DESCRIPTION: crate::Property<CfnStackSet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExecutionRoleName`, for [`CfnStackSet::set`].
+        pub const EXECUTION_ROLE_NAME: crate::Property<CfnStackSet, Value<String>> = crate::Property::new(
+            "ExecutionRoleName",
+        );
+        /// `ManagedExecution`, for [`CfnStackSet::set`].
+        pub const MANAGED_EXECUTION: crate::Property<CfnStackSet, ManagedExecution> = crate::Property::new(
+            "ManagedExecution",
+        );
+        /// `OperationPreferences`, for [`CfnStackSet::set`].
+        pub const OPERATION_PREFERENCES: crate::Property<
+            CfnStackSet,
+            OperationPreferences,
+        > = crate::Property::new("OperationPreferences");
+        /// `Parameters`, for [`CfnStackSet::set`].
+        pub const PARAMETERS: crate::Property<CfnStackSet, Vec<Parameter>> = crate::Property::new(
+            "Parameters",
+        );
+        /// `PermissionModel`, for [`CfnStackSet::set`].
+        pub const PERMISSION_MODEL: crate::Property<
+            CfnStackSet,
+            Value<PermissionModel>,
+        > = crate::Property::new("PermissionModel");
+        /// `StackInstancesGroup`, for [`CfnStackSet::set`].
+        pub const STACK_INSTANCES_GROUP: crate::Property<
+            CfnStackSet,
+            Vec<StackInstances>,
+        > = crate::Property::new("StackInstancesGroup");
+        /// `StackSetName`, for [`CfnStackSet::set`].
+        pub const STACK_SET_NAME: crate::Property<CfnStackSet, Value<String>> = crate::Property::new(
+            "StackSetName",
+        );
+        /// `Tags`, for [`CfnStackSet::set`].
+        pub const TAGS: crate::Property<CfnStackSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateBody`, for [`CfnStackSet::set`].
+        pub const TEMPLATE_BODY: crate::Property<CfnStackSet, Value<String>> = crate::Property::new(
+            "TemplateBody",
+        );
+        /// `TemplateURL`, for [`CfnStackSet::set`].
+        pub const TEMPLATE_URL: crate::Property<CfnStackSet, Value<String>> = crate::Property::new(
+            "TemplateURL",
+        );
     }
 
     /// The `AutoDeployment` property type.
@@ -2895,6 +3362,7 @@ pub mod type_activation {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnTypeActivationProps);
     }
 
     impl std::ops::Deref for CfnTypeActivation {
@@ -2954,6 +3422,50 @@ pub mod type_activation {
             crate::entry(&mut map, "VersionBump", &self.version_bump)?;
             map.end()
         }
+    }
+
+    impl CfnTypeActivationProps {
+        /// `AutoUpdate`, for [`CfnTypeActivation::set`].
+        pub const AUTO_UPDATE: crate::Property<CfnTypeActivation, Value<bool>> = crate::Property::new(
+            "AutoUpdate",
+        );
+        /// `ExecutionRoleArn`, for [`CfnTypeActivation::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<
+            CfnTypeActivation,
+            Value<String>,
+        > = crate::Property::new("ExecutionRoleArn");
+        /// `LoggingConfig`, for [`CfnTypeActivation::set`].
+        pub const LOGGING_CONFIG: crate::Property<CfnTypeActivation, LoggingConfig> = crate::Property::new(
+            "LoggingConfig",
+        );
+        /// `MajorVersion`, for [`CfnTypeActivation::set`].
+        pub const MAJOR_VERSION: crate::Property<CfnTypeActivation, Value<String>> = crate::Property::new(
+            "MajorVersion",
+        );
+        /// `PublicTypeArn`, for [`CfnTypeActivation::set`].
+        pub const PUBLIC_TYPE_ARN: crate::Property<CfnTypeActivation, Value<String>> = crate::Property::new(
+            "PublicTypeArn",
+        );
+        /// `PublisherId`, for [`CfnTypeActivation::set`].
+        pub const PUBLISHER_ID: crate::Property<CfnTypeActivation, Value<String>> = crate::Property::new(
+            "PublisherId",
+        );
+        /// `Type`, for [`CfnTypeActivation::set`].
+        pub const TYPE: crate::Property<CfnTypeActivation, Value<Type>> = crate::Property::new(
+            "Type",
+        );
+        /// `TypeName`, for [`CfnTypeActivation::set`].
+        pub const TYPE_NAME: crate::Property<CfnTypeActivation, Value<String>> = crate::Property::new(
+            "TypeName",
+        );
+        /// `TypeNameAlias`, for [`CfnTypeActivation::set`].
+        pub const TYPE_NAME_ALIAS: crate::Property<CfnTypeActivation, Value<String>> = crate::Property::new(
+            "TypeNameAlias",
+        );
+        /// `VersionBump`, for [`CfnTypeActivation::set`].
+        pub const VERSION_BUMP: crate::Property<CfnTypeActivation, Value<VersionBump>> = crate::Property::new(
+            "VersionBump",
+        );
     }
 
     /// Manually updates a previously-enabled type to a new major or minor version, if available.
@@ -3041,6 +3553,7 @@ pub mod wait_condition {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnWaitConditionProps);
     }
 
     impl std::ops::Deref for CfnWaitCondition {
@@ -3079,6 +3592,21 @@ pub mod wait_condition {
             crate::entry(&mut map, "Timeout", &self.timeout)?;
             map.end()
         }
+    }
+
+    impl CfnWaitConditionProps {
+        /// `Count`, for [`CfnWaitCondition::set`].
+        pub const COUNT: crate::Property<CfnWaitCondition, Value<i64>> = crate::Property::new(
+            "Count",
+        );
+        /// `Handle`, for [`CfnWaitCondition::set`].
+        pub const HANDLE: crate::Property<CfnWaitCondition, Value<String>> = crate::Property::new(
+            "Handle",
+        );
+        /// `Timeout`, for [`CfnWaitCondition::set`].
+        pub const TIMEOUT: crate::Property<CfnWaitCondition, Value<String>> = crate::Property::new(
+            "Timeout",
+        );
     }
 }
 
@@ -3123,6 +3651,7 @@ pub mod wait_condition_handle {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnWaitConditionHandleProps);
     }
 
     impl std::ops::Deref for CfnWaitConditionHandle {
@@ -3149,6 +3678,8 @@ pub mod wait_condition_handle {
             serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
         }
     }
+
+    impl CfnWaitConditionHandleProps {}
 }
 
 /// Attribute to specify CloudFormation behavior on hook failure.

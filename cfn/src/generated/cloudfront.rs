@@ -110,6 +110,7 @@ pub mod anycast_ip_list {
         pub fn attr_ipam_cidr_config_results(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamCidrConfigResults")
         }
+        setters!(CfnAnycastIpListProps);
     }
 
     impl std::ops::Deref for CfnAnycastIpList {
@@ -170,6 +171,31 @@ pub mod anycast_ip_list {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAnycastIpListProps {
+        /// `IpAddressType`, for [`CfnAnycastIpList::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnAnycastIpList,
+            Value<IpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `IpCount`, for [`CfnAnycastIpList::set`].
+        pub const IP_COUNT: crate::Property<CfnAnycastIpList, Value<i64>> = crate::Property::new(
+            "IpCount",
+        );
+        /// `IpamCidrConfigs`, for [`CfnAnycastIpList::set`].
+        pub const IPAM_CIDR_CONFIGS: crate::Property<
+            CfnAnycastIpList,
+            Vec<IpamCidrConfig>,
+        > = crate::Property::new("IpamCidrConfigs");
+        /// `Name`, for [`CfnAnycastIpList::set`].
+        pub const NAME: crate::Property<CfnAnycastIpList, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAnycastIpList::set`].
+        pub const TAGS: crate::Property<CfnAnycastIpList, Tags> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration for an IPAM CIDR that defines a specific IP address range, IPAM pool, and associated Anycast IP address.
@@ -274,6 +300,7 @@ pub mod cache_policy {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnCachePolicyProps);
     }
 
     impl std::ops::Deref for CfnCachePolicy {
@@ -315,6 +342,14 @@ pub mod cache_policy {
             map.serialize_entry("CachePolicyConfig", &self.cache_policy_config)?;
             map.end()
         }
+    }
+
+    impl CfnCachePolicyProps {
+        /// `CachePolicyConfig`, for [`CfnCachePolicy::set`].
+        pub const CACHE_POLICY_CONFIG: crate::Property<
+            CfnCachePolicy,
+            CachePolicyConfig,
+        > = crate::Property::new("CachePolicyConfig");
     }
 
     /// A cache policy configuration.
@@ -577,6 +612,7 @@ pub mod cloud_front_origin_access_identity {
         pub fn attr_s3_canonical_user_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("S3CanonicalUserId")
         }
+        setters!(CfnCloudFrontOriginAccessIdentityProps);
     }
 
     impl std::ops::Deref for CfnCloudFrontOriginAccessIdentity {
@@ -626,6 +662,14 @@ pub mod cloud_front_origin_access_identity {
             )?;
             map.end()
         }
+    }
+
+    impl CfnCloudFrontOriginAccessIdentityProps {
+        /// `CloudFrontOriginAccessIdentityConfig`, for [`CfnCloudFrontOriginAccessIdentity::set`].
+        pub const CLOUD_FRONT_ORIGIN_ACCESS_IDENTITY_CONFIG: crate::Property<
+            CfnCloudFrontOriginAccessIdentity,
+            CloudFrontOriginAccessIdentityConfig,
+        > = crate::Property::new("CloudFrontOriginAccessIdentityConfig");
     }
 
     /// Origin access identity configuration.
@@ -731,6 +775,7 @@ pub mod connection_function {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnConnectionFunctionProps);
     }
 
     impl std::ops::Deref for CfnConnectionFunction {
@@ -798,6 +843,31 @@ pub mod connection_function {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectionFunctionProps {
+        /// `AutoPublish`, for [`CfnConnectionFunction::set`].
+        pub const AUTO_PUBLISH: crate::Property<CfnConnectionFunction, Value<bool>> = crate::Property::new(
+            "AutoPublish",
+        );
+        /// `ConnectionFunctionCode`, for [`CfnConnectionFunction::set`].
+        pub const CONNECTION_FUNCTION_CODE: crate::Property<
+            CfnConnectionFunction,
+            Value<String>,
+        > = crate::Property::new("ConnectionFunctionCode");
+        /// `ConnectionFunctionConfig`, for [`CfnConnectionFunction::set`].
+        pub const CONNECTION_FUNCTION_CONFIG: crate::Property<
+            CfnConnectionFunction,
+            ConnectionFunctionConfig,
+        > = crate::Property::new("ConnectionFunctionConfig");
+        /// `Name`, for [`CfnConnectionFunction::set`].
+        pub const NAME: crate::Property<CfnConnectionFunction, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnConnectionFunction::set`].
+        pub const TAGS: crate::Property<CfnConnectionFunction, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Contains configuration information about a CloudFront function.
@@ -957,6 +1027,7 @@ pub mod connection_group {
         pub fn attr_e_tag(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ETag")
         }
+        setters!(CfnConnectionGroupProps);
     }
 
     impl std::ops::Deref for CfnConnectionGroup {
@@ -1015,6 +1086,30 @@ pub mod connection_group {
             map.end()
         }
     }
+
+    impl CfnConnectionGroupProps {
+        /// `AnycastIpListId`, for [`CfnConnectionGroup::set`].
+        pub const ANYCAST_IP_LIST_ID: crate::Property<
+            CfnConnectionGroup,
+            Value<String>,
+        > = crate::Property::new("AnycastIpListId");
+        /// `Enabled`, for [`CfnConnectionGroup::set`].
+        pub const ENABLED: crate::Property<CfnConnectionGroup, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `Ipv6Enabled`, for [`CfnConnectionGroup::set`].
+        pub const IPV6_ENABLED: crate::Property<CfnConnectionGroup, Value<bool>> = crate::Property::new(
+            "Ipv6Enabled",
+        );
+        /// `Name`, for [`CfnConnectionGroup::set`].
+        pub const NAME: crate::Property<CfnConnectionGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnConnectionGroup::set`].
+        pub const TAGS: crate::Property<CfnConnectionGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::CloudFront::ContinuousDeploymentPolicy`: [`CfnContinuousDeploymentPolicy`], [`CfnContinuousDeploymentPolicyProps`] and their property types.
@@ -1064,6 +1159,7 @@ pub mod continuous_deployment_policy {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnContinuousDeploymentPolicyProps);
     }
 
     impl std::ops::Deref for CfnContinuousDeploymentPolicy {
@@ -1113,6 +1209,14 @@ pub mod continuous_deployment_policy {
             )?;
             map.end()
         }
+    }
+
+    impl CfnContinuousDeploymentPolicyProps {
+        /// `ContinuousDeploymentPolicyConfig`, for [`CfnContinuousDeploymentPolicy::set`].
+        pub const CONTINUOUS_DEPLOYMENT_POLICY_CONFIG: crate::Property<
+            CfnContinuousDeploymentPolicy,
+            ContinuousDeploymentPolicyConfig,
+        > = crate::Property::new("ContinuousDeploymentPolicyConfig");
     }
 
     /// Contains the configuration for a continuous deployment policy.
@@ -1513,6 +1617,7 @@ pub mod distribution {
         pub fn attr_domain_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainName")
         }
+        setters!(CfnDistributionProps);
     }
 
     impl std::ops::Deref for CfnDistribution {
@@ -1558,6 +1663,18 @@ pub mod distribution {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDistributionProps {
+        /// `DistributionConfig`, for [`CfnDistribution::set`].
+        pub const DISTRIBUTION_CONFIG: crate::Property<
+            CfnDistribution,
+            DistributionConfig,
+        > = crate::Property::new("DistributionConfig");
+        /// `Tags`, for [`CfnDistribution::set`].
+        pub const TAGS: crate::Property<CfnDistribution, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A distribution configuration.
@@ -4363,6 +4480,7 @@ pub mod distribution_tenant {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnDistributionTenantProps);
     }
 
     impl std::ops::Deref for CfnDistributionTenant {
@@ -4444,6 +4562,49 @@ pub mod distribution_tenant {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDistributionTenantProps {
+        /// `ConnectionGroupId`, for [`CfnDistributionTenant::set`].
+        pub const CONNECTION_GROUP_ID: crate::Property<
+            CfnDistributionTenant,
+            Value<String>,
+        > = crate::Property::new("ConnectionGroupId");
+        /// `Customizations`, for [`CfnDistributionTenant::set`].
+        pub const CUSTOMIZATIONS: crate::Property<
+            CfnDistributionTenant,
+            Customizations,
+        > = crate::Property::new("Customizations");
+        /// `DistributionId`, for [`CfnDistributionTenant::set`].
+        pub const DISTRIBUTION_ID: crate::Property<
+            CfnDistributionTenant,
+            Value<String>,
+        > = crate::Property::new("DistributionId");
+        /// `Domains`, for [`CfnDistributionTenant::set`].
+        pub const DOMAINS: crate::Property<CfnDistributionTenant, Vec<Value<String>>> = crate::Property::new(
+            "Domains",
+        );
+        /// `Enabled`, for [`CfnDistributionTenant::set`].
+        pub const ENABLED: crate::Property<CfnDistributionTenant, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `ManagedCertificateRequest`, for [`CfnDistributionTenant::set`].
+        pub const MANAGED_CERTIFICATE_REQUEST: crate::Property<
+            CfnDistributionTenant,
+            ManagedCertificateRequest,
+        > = crate::Property::new("ManagedCertificateRequest");
+        /// `Name`, for [`CfnDistributionTenant::set`].
+        pub const NAME: crate::Property<CfnDistributionTenant, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Parameters`, for [`CfnDistributionTenant::set`].
+        pub const PARAMETERS: crate::Property<CfnDistributionTenant, Vec<Parameter>> = crate::Property::new(
+            "Parameters",
+        );
+        /// `Tags`, for [`CfnDistributionTenant::set`].
+        pub const TAGS: crate::Property<CfnDistributionTenant, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Customizations for the distribution tenant.
@@ -4794,6 +4955,7 @@ pub mod field_level_encryption_config {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnFieldLevelEncryptionConfigProps);
     }
 
     impl std::ops::Deref for CfnFieldLevelEncryptionConfig {
@@ -4857,6 +5019,29 @@ pub mod field_level_encryption_config {
             )?;
             map.end()
         }
+    }
+
+    impl CfnFieldLevelEncryptionConfigProps {
+        /// `CallerReference`, for [`CfnFieldLevelEncryptionConfig::set`].
+        pub const CALLER_REFERENCE: crate::Property<
+            CfnFieldLevelEncryptionConfig,
+            Value<String>,
+        > = crate::Property::new("CallerReference");
+        /// `Comment`, for [`CfnFieldLevelEncryptionConfig::set`].
+        pub const COMMENT: crate::Property<
+            CfnFieldLevelEncryptionConfig,
+            Value<String>,
+        > = crate::Property::new("Comment");
+        /// `ContentTypeProfileConfig`, for [`CfnFieldLevelEncryptionConfig::set`].
+        pub const CONTENT_TYPE_PROFILE_CONFIG: crate::Property<
+            CfnFieldLevelEncryptionConfig,
+            ContentTypeProfileConfig,
+        > = crate::Property::new("ContentTypeProfileConfig");
+        /// `QueryArgProfileConfig`, for [`CfnFieldLevelEncryptionConfig::set`].
+        pub const QUERY_ARG_PROFILE_CONFIG: crate::Property<
+            CfnFieldLevelEncryptionConfig,
+            QueryArgProfileConfig,
+        > = crate::Property::new("QueryArgProfileConfig");
     }
 
     /// How CloudFront handles content types, including the profile paired with each one.
@@ -5101,6 +5286,7 @@ pub mod field_level_encryption_profile {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnFieldLevelEncryptionProfileProps);
     }
 
     impl std::ops::Deref for CfnFieldLevelEncryptionProfile {
@@ -5150,6 +5336,14 @@ pub mod field_level_encryption_profile {
             )?;
             map.end()
         }
+    }
+
+    impl CfnFieldLevelEncryptionProfileProps {
+        /// `FieldLevelEncryptionProfileConfig`, for [`CfnFieldLevelEncryptionProfile::set`].
+        pub const FIELD_LEVEL_ENCRYPTION_PROFILE_CONFIG: crate::Property<
+            CfnFieldLevelEncryptionProfile,
+            FieldLevelEncryptionProfileConfig,
+        > = crate::Property::new("FieldLevelEncryptionProfileConfig");
     }
 
     /// The configuration of a field-level encryption profile.
@@ -5294,6 +5488,7 @@ pub mod function {
         pub fn attr_stage(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Stage")
         }
+        setters!(CfnFunctionProps);
     }
 
     impl std::ops::Deref for CfnFunction {
@@ -5359,6 +5554,33 @@ pub mod function {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFunctionProps {
+        /// `AutoPublish`, for [`CfnFunction::set`].
+        pub const AUTO_PUBLISH: crate::Property<CfnFunction, Value<bool>> = crate::Property::new(
+            "AutoPublish",
+        );
+        /// `FunctionCode`, for [`CfnFunction::set`].
+        pub const FUNCTION_CODE: crate::Property<CfnFunction, Value<String>> = crate::Property::new(
+            "FunctionCode",
+        );
+        /// `FunctionConfig`, for [`CfnFunction::set`].
+        pub const FUNCTION_CONFIG: crate::Property<CfnFunction, FunctionConfig> = crate::Property::new(
+            "FunctionConfig",
+        );
+        /// `FunctionMetadata`, for [`CfnFunction::set`].
+        pub const FUNCTION_METADATA: crate::Property<CfnFunction, FunctionMetadata> = crate::Property::new(
+            "FunctionMetadata",
+        );
+        /// `Name`, for [`CfnFunction::set`].
+        pub const NAME: crate::Property<CfnFunction, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnFunction::set`].
+        pub const TAGS: crate::Property<CfnFunction, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Contains configuration information about a CloudFront function.
@@ -5508,6 +5730,7 @@ pub mod key_group {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnKeyGroupProps);
     }
 
     impl std::ops::Deref for CfnKeyGroup {
@@ -5549,6 +5772,13 @@ pub mod key_group {
             map.serialize_entry("KeyGroupConfig", &self.key_group_config)?;
             map.end()
         }
+    }
+
+    impl CfnKeyGroupProps {
+        /// `KeyGroupConfig`, for [`CfnKeyGroup::set`].
+        pub const KEY_GROUP_CONFIG: crate::Property<CfnKeyGroup, KeyGroupConfig> = crate::Property::new(
+            "KeyGroupConfig",
+        );
     }
 
     /// A key group configuration.
@@ -5645,6 +5875,7 @@ pub mod key_value_store {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnKeyValueStoreProps);
     }
 
     impl std::ops::Deref for CfnKeyValueStore {
@@ -5698,6 +5929,25 @@ pub mod key_value_store {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnKeyValueStoreProps {
+        /// `Comment`, for [`CfnKeyValueStore::set`].
+        pub const COMMENT: crate::Property<CfnKeyValueStore, Value<String>> = crate::Property::new(
+            "Comment",
+        );
+        /// `ImportSource`, for [`CfnKeyValueStore::set`].
+        pub const IMPORT_SOURCE: crate::Property<CfnKeyValueStore, ImportSource> = crate::Property::new(
+            "ImportSource",
+        );
+        /// `Name`, for [`CfnKeyValueStore::set`].
+        pub const NAME: crate::Property<CfnKeyValueStore, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnKeyValueStore::set`].
+        pub const TAGS: crate::Property<CfnKeyValueStore, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The import source for the key value store.
@@ -5811,6 +6061,7 @@ pub mod monitoring_subscription {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnMonitoringSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnMonitoringSubscription {
@@ -5862,6 +6113,19 @@ pub mod monitoring_subscription {
             )?;
             map.end()
         }
+    }
+
+    impl CfnMonitoringSubscriptionProps {
+        /// `DistributionId`, for [`CfnMonitoringSubscription::set`].
+        pub const DISTRIBUTION_ID: crate::Property<
+            CfnMonitoringSubscription,
+            Value<String>,
+        > = crate::Property::new("DistributionId");
+        /// `MonitoringSubscription`, for [`CfnMonitoringSubscription::set`].
+        pub const MONITORING_SUBSCRIPTION: crate::Property<
+            CfnMonitoringSubscription,
+            MonitoringSubscription,
+        > = crate::Property::new("MonitoringSubscription");
     }
 
     /// A monitoring subscription.
@@ -6008,6 +6272,7 @@ pub mod origin_access_control {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnOriginAccessControlProps);
     }
 
     impl std::ops::Deref for CfnOriginAccessControl {
@@ -6054,6 +6319,14 @@ pub mod origin_access_control {
             )?;
             map.end()
         }
+    }
+
+    impl CfnOriginAccessControlProps {
+        /// `OriginAccessControlConfig`, for [`CfnOriginAccessControl::set`].
+        pub const ORIGIN_ACCESS_CONTROL_CONFIG: crate::Property<
+            CfnOriginAccessControl,
+            OriginAccessControlConfig,
+        > = crate::Property::new("OriginAccessControlConfig");
     }
 
     /// Creates a new origin access control in CloudFront.
@@ -6157,6 +6430,7 @@ pub mod origin_request_policy {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnOriginRequestPolicyProps);
     }
 
     impl std::ops::Deref for CfnOriginRequestPolicy {
@@ -6203,6 +6477,14 @@ pub mod origin_request_policy {
             )?;
             map.end()
         }
+    }
+
+    impl CfnOriginRequestPolicyProps {
+        /// `OriginRequestPolicyConfig`, for [`CfnOriginRequestPolicy::set`].
+        pub const ORIGIN_REQUEST_POLICY_CONFIG: crate::Property<
+            CfnOriginRequestPolicy,
+            OriginRequestPolicyConfig,
+        > = crate::Property::new("OriginRequestPolicyConfig");
     }
 
     /// An origin request policy configuration.
@@ -6398,6 +6680,7 @@ pub mod public_key {
         pub fn attr_created_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedTime")
         }
+        setters!(CfnPublicKeyProps);
     }
 
     impl std::ops::Deref for CfnPublicKey {
@@ -6439,6 +6722,13 @@ pub mod public_key {
             map.serialize_entry("PublicKeyConfig", &self.public_key_config)?;
             map.end()
         }
+    }
+
+    impl CfnPublicKeyProps {
+        /// `PublicKeyConfig`, for [`CfnPublicKey::set`].
+        pub const PUBLIC_KEY_CONFIG: crate::Property<CfnPublicKey, PublicKeyConfig> = crate::Property::new(
+            "PublicKeyConfig",
+        );
     }
 
     /// Configuration information about a public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
@@ -6530,6 +6820,7 @@ pub mod realtime_log_config {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRealtimeLogConfigProps);
     }
 
     impl std::ops::Deref for CfnRealtimeLogConfig {
@@ -6588,6 +6879,25 @@ pub mod realtime_log_config {
             map.serialize_entry("SamplingRate", &self.sampling_rate)?;
             map.end()
         }
+    }
+
+    impl CfnRealtimeLogConfigProps {
+        /// `EndPoints`, for [`CfnRealtimeLogConfig::set`].
+        pub const END_POINTS: crate::Property<CfnRealtimeLogConfig, Vec<EndPoint>> = crate::Property::new(
+            "EndPoints",
+        );
+        /// `Fields`, for [`CfnRealtimeLogConfig::set`].
+        pub const FIELDS: crate::Property<CfnRealtimeLogConfig, Vec<Value<String>>> = crate::Property::new(
+            "Fields",
+        );
+        /// `Name`, for [`CfnRealtimeLogConfig::set`].
+        pub const NAME: crate::Property<CfnRealtimeLogConfig, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SamplingRate`, for [`CfnRealtimeLogConfig::set`].
+        pub const SAMPLING_RATE: crate::Property<CfnRealtimeLogConfig, Value<f64>> = crate::Property::new(
+            "SamplingRate",
+        );
     }
 
     /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data for this real-time log configuration.
@@ -6708,6 +7018,7 @@ pub mod response_headers_policy {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnResponseHeadersPolicyProps);
     }
 
     impl std::ops::Deref for CfnResponseHeadersPolicy {
@@ -6754,6 +7065,14 @@ pub mod response_headers_policy {
             )?;
             map.end()
         }
+    }
+
+    impl CfnResponseHeadersPolicyProps {
+        /// `ResponseHeadersPolicyConfig`, for [`CfnResponseHeadersPolicy::set`].
+        pub const RESPONSE_HEADERS_POLICY_CONFIG: crate::Property<
+            CfnResponseHeadersPolicy,
+            ResponseHeadersPolicyConfig,
+        > = crate::Property::new("ResponseHeadersPolicyConfig");
     }
 
     /// A response headers policy configuration.
@@ -7516,6 +7835,7 @@ pub mod streaming_distribution {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnStreamingDistributionProps);
     }
 
     impl std::ops::Deref for CfnStreamingDistribution {
@@ -7567,6 +7887,18 @@ pub mod streaming_distribution {
             map.serialize_entry("Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStreamingDistributionProps {
+        /// `StreamingDistributionConfig`, for [`CfnStreamingDistribution::set`].
+        pub const STREAMING_DISTRIBUTION_CONFIG: crate::Property<
+            CfnStreamingDistribution,
+            StreamingDistributionConfig,
+        > = crate::Property::new("StreamingDistributionConfig");
+        /// `Tags`, for [`CfnStreamingDistribution::set`].
+        pub const TAGS: crate::Property<CfnStreamingDistribution, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `StreamingDistributionConfig` property type.
@@ -7803,6 +8135,7 @@ pub mod trust_store {
         pub fn attr_number_of_ca_certificates(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NumberOfCaCertificates")
         }
+        setters!(CfnTrustStoreProps);
     }
 
     impl std::ops::Deref for CfnTrustStore {
@@ -7864,6 +8197,27 @@ pub mod trust_store {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTrustStoreProps {
+        /// `CaCertificatesBundleSource`, for [`CfnTrustStore::set`].
+        pub const CA_CERTIFICATES_BUNDLE_SOURCE: crate::Property<
+            CfnTrustStore,
+            CaCertificatesBundleSource,
+        > = crate::Property::new("CaCertificatesBundleSource");
+        /// `Name`, for [`CfnTrustStore::set`].
+        pub const NAME: crate::Property<CfnTrustStore, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnTrustStore::set`].
+        pub const TAGS: crate::Property<CfnTrustStore, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UseClientCertificateOCSPEndpoint`, for [`CfnTrustStore::set`].
+        pub const USE_CLIENT_CERTIFICATE_OCSP_ENDPOINT: crate::Property<
+            CfnTrustStore,
+            Value<bool>,
+        > = crate::Property::new("UseClientCertificateOCSPEndpoint");
     }
 
     /// A CA certificates bundle source.
@@ -8013,6 +8367,7 @@ pub mod vpc_origin {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnVpcOriginProps);
     }
 
     impl std::ops::Deref for CfnVpcOrigin {
@@ -8063,6 +8418,18 @@ pub mod vpc_origin {
             )?;
             map.end()
         }
+    }
+
+    impl CfnVpcOriginProps {
+        /// `Tags`, for [`CfnVpcOrigin::set`].
+        pub const TAGS: crate::Property<CfnVpcOrigin, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcOriginEndpointConfig`, for [`CfnVpcOrigin::set`].
+        pub const VPC_ORIGIN_ENDPOINT_CONFIG: crate::Property<
+            CfnVpcOrigin,
+            VpcOriginEndpointConfig,
+        > = crate::Property::new("VpcOriginEndpointConfig");
     }
 
     /// An Amazon CloudFront VPC origin endpoint configuration.

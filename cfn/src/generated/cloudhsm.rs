@@ -88,6 +88,7 @@ pub mod cluster {
         pub fn attr_backup_policy(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BackupPolicy")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -153,6 +154,34 @@ pub mod cluster {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterProps {
+        /// `BackupRetentionPolicy`, for [`CfnCluster::set`].
+        pub const BACKUP_RETENTION_POLICY: crate::Property<
+            CfnCluster,
+            BackupRetentionPolicy,
+        > = crate::Property::new("BackupRetentionPolicy");
+        /// `HsmType`, for [`CfnCluster::set`].
+        pub const HSM_TYPE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "HsmType",
+        );
+        /// `Mode`, for [`CfnCluster::set`].
+        pub const MODE: crate::Property<CfnCluster, Value<Mode>> = crate::Property::new(
+            "Mode",
+        );
+        /// `NetworkType`, for [`CfnCluster::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnCluster, Value<NetworkType>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `SubnetIds`, for [`CfnCluster::set`].
+        pub const SUBNET_IDS: crate::Property<CfnCluster, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A policy that defines how the service retains backups.

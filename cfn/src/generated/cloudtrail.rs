@@ -63,6 +63,7 @@ pub mod channel {
         pub fn attr_channel_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ChannelArn")
         }
+        setters!(CfnChannelProps);
     }
 
     impl std::ops::Deref for CfnChannel {
@@ -104,6 +105,25 @@ pub mod channel {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnChannelProps {
+        /// `Destinations`, for [`CfnChannel::set`].
+        pub const DESTINATIONS: crate::Property<CfnChannel, Vec<Destination>> = crate::Property::new(
+            "Destinations",
+        );
+        /// `Name`, for [`CfnChannel::set`].
+        pub const NAME: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Source`, for [`CfnChannel::set`].
+        pub const SOURCE: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "Source",
+        );
+        /// `Tags`, for [`CfnChannel::set`].
+        pub const TAGS: crate::Property<CfnChannel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The resource that receives events arriving from a channel.
@@ -240,6 +260,7 @@ pub mod dashboard {
         pub fn attr_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Type")
         }
+        setters!(CfnDashboardProps);
     }
 
     impl std::ops::Deref for CfnDashboard {
@@ -288,6 +309,30 @@ pub mod dashboard {
             crate::entry(&mut map, "Widgets", &self.widgets)?;
             map.end()
         }
+    }
+
+    impl CfnDashboardProps {
+        /// `Name`, for [`CfnDashboard::set`].
+        pub const NAME: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RefreshSchedule`, for [`CfnDashboard::set`].
+        pub const REFRESH_SCHEDULE: crate::Property<CfnDashboard, RefreshSchedule> = crate::Property::new(
+            "RefreshSchedule",
+        );
+        /// `Tags`, for [`CfnDashboard::set`].
+        pub const TAGS: crate::Property<CfnDashboard, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TerminationProtectionEnabled`, for [`CfnDashboard::set`].
+        pub const TERMINATION_PROTECTION_ENABLED: crate::Property<
+            CfnDashboard,
+            Value<bool>,
+        > = crate::Property::new("TerminationProtectionEnabled");
+        /// `Widgets`, for [`CfnDashboard::set`].
+        pub const WIDGETS: crate::Property<CfnDashboard, Vec<Widget>> = crate::Property::new(
+            "Widgets",
+        );
     }
 
     /// Configures the automatic refresh schedule for the dashboard.
@@ -518,6 +563,7 @@ pub mod event_data_store {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnEventDataStoreProps);
     }
 
     impl std::ops::Deref for CfnEventDataStore {
@@ -603,6 +649,82 @@ pub mod event_data_store {
             )?;
             map.end()
         }
+    }
+
+    impl CfnEventDataStoreProps {
+        /// `AdvancedEventSelectors`, for [`CfnEventDataStore::set`].
+        pub const ADVANCED_EVENT_SELECTORS: crate::Property<
+            CfnEventDataStore,
+            Vec<AdvancedEventSelector>,
+        > = crate::Property::new("AdvancedEventSelectors");
+        /// `BillingMode`, for [`CfnEventDataStore::set`].
+        pub const BILLING_MODE: crate::Property<CfnEventDataStore, Value<BillingMode>> = crate::Property::new(
+            "BillingMode",
+        );
+        /// `ContextKeySelectors`, for [`CfnEventDataStore::set`].
+        pub const CONTEXT_KEY_SELECTORS: crate::Property<
+            CfnEventDataStore,
+            Vec<ContextKeySelector>,
+        > = crate::Property::new("ContextKeySelectors");
+        /// `FederationEnabled`, for [`CfnEventDataStore::set`].
+        pub const FEDERATION_ENABLED: crate::Property<CfnEventDataStore, Value<bool>> = crate::Property::new(
+            "FederationEnabled",
+        );
+        /// `FederationRoleArn`, for [`CfnEventDataStore::set`].
+        pub const FEDERATION_ROLE_ARN: crate::Property<
+            CfnEventDataStore,
+            Value<String>,
+        > = crate::Property::new("FederationRoleArn");
+        /// `IngestionEnabled`, for [`CfnEventDataStore::set`].
+        pub const INGESTION_ENABLED: crate::Property<CfnEventDataStore, Value<bool>> = crate::Property::new(
+            "IngestionEnabled",
+        );
+        /// `InsightSelectors`, for [`CfnEventDataStore::set`].
+        pub const INSIGHT_SELECTORS: crate::Property<
+            CfnEventDataStore,
+            Vec<InsightSelector>,
+        > = crate::Property::new("InsightSelectors");
+        /// `InsightsDestination`, for [`CfnEventDataStore::set`].
+        pub const INSIGHTS_DESTINATION: crate::Property<
+            CfnEventDataStore,
+            Value<String>,
+        > = crate::Property::new("InsightsDestination");
+        /// `KmsKeyId`, for [`CfnEventDataStore::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnEventDataStore, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `MaxEventSize`, for [`CfnEventDataStore::set`].
+        pub const MAX_EVENT_SIZE: crate::Property<
+            CfnEventDataStore,
+            Value<MaxEventSize>,
+        > = crate::Property::new("MaxEventSize");
+        /// `MultiRegionEnabled`, for [`CfnEventDataStore::set`].
+        pub const MULTI_REGION_ENABLED: crate::Property<
+            CfnEventDataStore,
+            Value<bool>,
+        > = crate::Property::new("MultiRegionEnabled");
+        /// `Name`, for [`CfnEventDataStore::set`].
+        pub const NAME: crate::Property<CfnEventDataStore, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OrganizationEnabled`, for [`CfnEventDataStore::set`].
+        pub const ORGANIZATION_ENABLED: crate::Property<
+            CfnEventDataStore,
+            Value<bool>,
+        > = crate::Property::new("OrganizationEnabled");
+        /// `RetentionPeriod`, for [`CfnEventDataStore::set`].
+        pub const RETENTION_PERIOD: crate::Property<CfnEventDataStore, Value<i64>> = crate::Property::new(
+            "RetentionPeriod",
+        );
+        /// `Tags`, for [`CfnEventDataStore::set`].
+        pub const TAGS: crate::Property<CfnEventDataStore, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TerminationProtectionEnabled`, for [`CfnEventDataStore::set`].
+        pub const TERMINATION_PROTECTION_ENABLED: crate::Property<
+            CfnEventDataStore,
+            Value<bool>,
+        > = crate::Property::new("TerminationProtectionEnabled");
     }
 
     /// Advanced event selectors let you create fine-grained selectors for the following AWS CloudTrail event record ﬁelds.
@@ -881,6 +1003,7 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -929,6 +1052,18 @@ pub mod resource_policy {
             map.serialize_entry("ResourcePolicy", &self.resource_policy)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `ResourceArn`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
+        /// `ResourcePolicy`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_POLICY: crate::Property<
+            CfnResourcePolicy,
+            serde_json::Value,
+        > = crate::Property::new("ResourcePolicy");
     }
 }
 
@@ -984,6 +1119,7 @@ pub mod trail {
         pub fn attr_sns_topic_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SnsTopicArn")
         }
+        setters!(CfnTrailProps);
     }
 
     impl std::ops::Deref for CfnTrail {
@@ -1116,6 +1252,81 @@ pub mod trail {
             crate::entry(&mut map, "TrailName", &self.trail_name)?;
             map.end()
         }
+    }
+
+    impl CfnTrailProps {
+        /// `AdvancedEventSelectors`, for [`CfnTrail::set`].
+        pub const ADVANCED_EVENT_SELECTORS: crate::Property<
+            CfnTrail,
+            Vec<AdvancedEventSelector>,
+        > = crate::Property::new("AdvancedEventSelectors");
+        /// `AggregationConfigurations`, for [`CfnTrail::set`].
+        pub const AGGREGATION_CONFIGURATIONS: crate::Property<
+            CfnTrail,
+            Vec<AggregationConfiguration>,
+        > = crate::Property::new("AggregationConfigurations");
+        /// `CloudWatchLogsLogGroupArn`, for [`CfnTrail::set`].
+        pub const CLOUD_WATCH_LOGS_LOG_GROUP_ARN: crate::Property<
+            CfnTrail,
+            Value<String>,
+        > = crate::Property::new("CloudWatchLogsLogGroupArn");
+        /// `CloudWatchLogsRoleArn`, for [`CfnTrail::set`].
+        pub const CLOUD_WATCH_LOGS_ROLE_ARN: crate::Property<CfnTrail, Value<String>> = crate::Property::new(
+            "CloudWatchLogsRoleArn",
+        );
+        /// `EnableLogFileValidation`, for [`CfnTrail::set`].
+        pub const ENABLE_LOG_FILE_VALIDATION: crate::Property<CfnTrail, Value<bool>> = crate::Property::new(
+            "EnableLogFileValidation",
+        );
+        /// `EventSelectors`, for [`CfnTrail::set`].
+        pub const EVENT_SELECTORS: crate::Property<CfnTrail, Vec<EventSelector>> = crate::Property::new(
+            "EventSelectors",
+        );
+        /// `IncludeGlobalServiceEvents`, for [`CfnTrail::set`].
+        pub const INCLUDE_GLOBAL_SERVICE_EVENTS: crate::Property<
+            CfnTrail,
+            Value<bool>,
+        > = crate::Property::new("IncludeGlobalServiceEvents");
+        /// `InsightSelectors`, for [`CfnTrail::set`].
+        pub const INSIGHT_SELECTORS: crate::Property<CfnTrail, Vec<InsightSelector>> = crate::Property::new(
+            "InsightSelectors",
+        );
+        /// `IsLogging`, for [`CfnTrail::set`].
+        pub const IS_LOGGING: crate::Property<CfnTrail, Value<bool>> = crate::Property::new(
+            "IsLogging",
+        );
+        /// `IsMultiRegionTrail`, for [`CfnTrail::set`].
+        pub const IS_MULTI_REGION_TRAIL: crate::Property<CfnTrail, Value<bool>> = crate::Property::new(
+            "IsMultiRegionTrail",
+        );
+        /// `IsOrganizationTrail`, for [`CfnTrail::set`].
+        pub const IS_ORGANIZATION_TRAIL: crate::Property<CfnTrail, Value<bool>> = crate::Property::new(
+            "IsOrganizationTrail",
+        );
+        /// `KMSKeyId`, for [`CfnTrail::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnTrail, Value<String>> = crate::Property::new(
+            "KMSKeyId",
+        );
+        /// `S3BucketName`, for [`CfnTrail::set`].
+        pub const S3_BUCKET_NAME: crate::Property<CfnTrail, Value<String>> = crate::Property::new(
+            "S3BucketName",
+        );
+        /// `S3KeyPrefix`, for [`CfnTrail::set`].
+        pub const S3_KEY_PREFIX: crate::Property<CfnTrail, Value<String>> = crate::Property::new(
+            "S3KeyPrefix",
+        );
+        /// `SnsTopicName`, for [`CfnTrail::set`].
+        pub const SNS_TOPIC_NAME: crate::Property<CfnTrail, Value<String>> = crate::Property::new(
+            "SnsTopicName",
+        );
+        /// `Tags`, for [`CfnTrail::set`].
+        pub const TAGS: crate::Property<CfnTrail, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrailName`, for [`CfnTrail::set`].
+        pub const TRAIL_NAME: crate::Property<CfnTrail, Value<String>> = crate::Property::new(
+            "TrailName",
+        );
     }
 
     /// Advanced event selectors let you create fine-grained selectors for the following AWS CloudTrail event record fields.

@@ -72,6 +72,7 @@ pub mod alarm {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAlarmProps);
     }
 
     impl std::ops::Deref for CfnAlarm {
@@ -190,6 +191,122 @@ pub mod alarm {
             crate::entry(&mut map, "WarmUpConfiguration", &self.warm_up_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnAlarmProps {
+        /// `ActionConfiguration`, for [`CfnAlarm::set`].
+        pub const ACTION_CONFIGURATION: crate::Property<CfnAlarm, ActionConfiguration> = crate::Property::new(
+            "ActionConfiguration",
+        );
+        /// `ActionsEnabled`, for [`CfnAlarm::set`].
+        pub const ACTIONS_ENABLED: crate::Property<CfnAlarm, Value<bool>> = crate::Property::new(
+            "ActionsEnabled",
+        );
+        /// `AlarmActions`, for [`CfnAlarm::set`].
+        pub const ALARM_ACTIONS: crate::Property<CfnAlarm, Vec<Value<String>>> = crate::Property::new(
+            "AlarmActions",
+        );
+        /// `AlarmDescription`, for [`CfnAlarm::set`].
+        pub const ALARM_DESCRIPTION: crate::Property<CfnAlarm, Value<String>> = crate::Property::new(
+            "AlarmDescription",
+        );
+        /// `AlarmName`, for [`CfnAlarm::set`].
+        pub const ALARM_NAME: crate::Property<CfnAlarm, Value<String>> = crate::Property::new(
+            "AlarmName",
+        );
+        /// `ComparisonOperator`, for [`CfnAlarm::set`].
+        pub const COMPARISON_OPERATOR: crate::Property<
+            CfnAlarm,
+            Value<ComparisonOperator>,
+        > = crate::Property::new("ComparisonOperator");
+        /// `DatapointsToAlarm`, for [`CfnAlarm::set`].
+        pub const DATAPOINTS_TO_ALARM: crate::Property<CfnAlarm, Value<i64>> = crate::Property::new(
+            "DatapointsToAlarm",
+        );
+        /// `Dimensions`, for [`CfnAlarm::set`].
+        pub const DIMENSIONS: crate::Property<CfnAlarm, Vec<Dimension>> = crate::Property::new(
+            "Dimensions",
+        );
+        /// `EvaluateLowSampleCountPercentile`, for [`CfnAlarm::set`].
+        pub const EVALUATE_LOW_SAMPLE_COUNT_PERCENTILE: crate::Property<
+            CfnAlarm,
+            Value<String>,
+        > = crate::Property::new("EvaluateLowSampleCountPercentile");
+        /// `EvaluationCriteria`, for [`CfnAlarm::set`].
+        pub const EVALUATION_CRITERIA: crate::Property<CfnAlarm, EvaluationCriteria> = crate::Property::new(
+            "EvaluationCriteria",
+        );
+        /// `EvaluationInterval`, for [`CfnAlarm::set`].
+        pub const EVALUATION_INTERVAL: crate::Property<CfnAlarm, Value<i64>> = crate::Property::new(
+            "EvaluationInterval",
+        );
+        /// `EvaluationPeriods`, for [`CfnAlarm::set`].
+        pub const EVALUATION_PERIODS: crate::Property<CfnAlarm, Value<i64>> = crate::Property::new(
+            "EvaluationPeriods",
+        );
+        /// `EvaluationWindow`, for [`CfnAlarm::set`].
+        pub const EVALUATION_WINDOW: crate::Property<CfnAlarm, EvaluationWindow> = crate::Property::new(
+            "EvaluationWindow",
+        );
+        /// `ExtendedStatistic`, for [`CfnAlarm::set`].
+        pub const EXTENDED_STATISTIC: crate::Property<CfnAlarm, Value<String>> = crate::Property::new(
+            "ExtendedStatistic",
+        );
+        /// `InsufficientDataActions`, for [`CfnAlarm::set`].
+        pub const INSUFFICIENT_DATA_ACTIONS: crate::Property<
+            CfnAlarm,
+            Vec<Value<String>>,
+        > = crate::Property::new("InsufficientDataActions");
+        /// `MetricName`, for [`CfnAlarm::set`].
+        pub const METRIC_NAME: crate::Property<CfnAlarm, Value<String>> = crate::Property::new(
+            "MetricName",
+        );
+        /// `Metrics`, for [`CfnAlarm::set`].
+        pub const METRICS: crate::Property<CfnAlarm, Vec<MetricDataQuery>> = crate::Property::new(
+            "Metrics",
+        );
+        /// `Namespace`, for [`CfnAlarm::set`].
+        pub const NAMESPACE: crate::Property<CfnAlarm, Value<String>> = crate::Property::new(
+            "Namespace",
+        );
+        /// `OKActions`, for [`CfnAlarm::set`].
+        pub const OK_ACTIONS: crate::Property<CfnAlarm, Vec<Value<String>>> = crate::Property::new(
+            "OKActions",
+        );
+        /// `Period`, for [`CfnAlarm::set`].
+        pub const PERIOD: crate::Property<CfnAlarm, Value<i64>> = crate::Property::new(
+            "Period",
+        );
+        /// `Statistic`, for [`CfnAlarm::set`].
+        pub const STATISTIC: crate::Property<CfnAlarm, Value<Statistic>> = crate::Property::new(
+            "Statistic",
+        );
+        /// `Tags`, for [`CfnAlarm::set`].
+        pub const TAGS: crate::Property<CfnAlarm, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Threshold`, for [`CfnAlarm::set`].
+        pub const THRESHOLD: crate::Property<CfnAlarm, Value<f64>> = crate::Property::new(
+            "Threshold",
+        );
+        /// `ThresholdMetricId`, for [`CfnAlarm::set`].
+        pub const THRESHOLD_METRIC_ID: crate::Property<CfnAlarm, Value<String>> = crate::Property::new(
+            "ThresholdMetricId",
+        );
+        /// `TreatMissingData`, for [`CfnAlarm::set`].
+        pub const TREAT_MISSING_DATA: crate::Property<
+            CfnAlarm,
+            Value<TreatMissingData>,
+        > = crate::Property::new("TreatMissingData");
+        /// `Unit`, for [`CfnAlarm::set`].
+        pub const UNIT: crate::Property<CfnAlarm, Value<AlarmUnit>> = crate::Property::new(
+            "Unit",
+        );
+        /// `WarmUpConfiguration`, for [`CfnAlarm::set`].
+        pub const WARM_UP_CONFIGURATION: crate::Property<
+            CfnAlarm,
+            WarmUpConfiguration,
+        > = crate::Property::new("WarmUpConfiguration");
     }
 
     /// The `ActionConfiguration` property type.
@@ -949,6 +1066,7 @@ pub mod alarm_mute_rule {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAlarmMuteRuleProps);
     }
 
     impl std::ops::Deref for CfnAlarmMuteRule {
@@ -1014,6 +1132,37 @@ pub mod alarm_mute_rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAlarmMuteRuleProps {
+        /// `Description`, for [`CfnAlarmMuteRule::set`].
+        pub const DESCRIPTION: crate::Property<CfnAlarmMuteRule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExpireDate`, for [`CfnAlarmMuteRule::set`].
+        pub const EXPIRE_DATE: crate::Property<CfnAlarmMuteRule, Value<String>> = crate::Property::new(
+            "ExpireDate",
+        );
+        /// `MuteTargets`, for [`CfnAlarmMuteRule::set`].
+        pub const MUTE_TARGETS: crate::Property<CfnAlarmMuteRule, MuteTargets> = crate::Property::new(
+            "MuteTargets",
+        );
+        /// `Name`, for [`CfnAlarmMuteRule::set`].
+        pub const NAME: crate::Property<CfnAlarmMuteRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Rule`, for [`CfnAlarmMuteRule::set`].
+        pub const RULE: crate::Property<CfnAlarmMuteRule, Rule> = crate::Property::new(
+            "Rule",
+        );
+        /// `StartDate`, for [`CfnAlarmMuteRule::set`].
+        pub const START_DATE: crate::Property<CfnAlarmMuteRule, Value<String>> = crate::Property::new(
+            "StartDate",
+        );
+        /// `Tags`, for [`CfnAlarmMuteRule::set`].
+        pub const TAGS: crate::Property<CfnAlarmMuteRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Targets to be muted
@@ -1160,6 +1309,7 @@ pub mod anomaly_detector {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnAnomalyDetectorProps);
     }
 
     impl std::ops::Deref for CfnAnomalyDetector {
@@ -1225,6 +1375,44 @@ pub mod anomaly_detector {
             crate::entry(&mut map, "Stat", &self.stat)?;
             map.end()
         }
+    }
+
+    impl CfnAnomalyDetectorProps {
+        /// `Configuration`, for [`CfnAnomalyDetector::set`].
+        pub const CONFIGURATION: crate::Property<CfnAnomalyDetector, Configuration> = crate::Property::new(
+            "Configuration",
+        );
+        /// `Dimensions`, for [`CfnAnomalyDetector::set`].
+        pub const DIMENSIONS: crate::Property<CfnAnomalyDetector, Vec<Dimension>> = crate::Property::new(
+            "Dimensions",
+        );
+        /// `MetricCharacteristics`, for [`CfnAnomalyDetector::set`].
+        pub const METRIC_CHARACTERISTICS: crate::Property<
+            CfnAnomalyDetector,
+            MetricCharacteristics,
+        > = crate::Property::new("MetricCharacteristics");
+        /// `MetricMathAnomalyDetector`, for [`CfnAnomalyDetector::set`].
+        pub const METRIC_MATH_ANOMALY_DETECTOR: crate::Property<
+            CfnAnomalyDetector,
+            MetricMathAnomalyDetector,
+        > = crate::Property::new("MetricMathAnomalyDetector");
+        /// `MetricName`, for [`CfnAnomalyDetector::set`].
+        pub const METRIC_NAME: crate::Property<CfnAnomalyDetector, Value<String>> = crate::Property::new(
+            "MetricName",
+        );
+        /// `Namespace`, for [`CfnAnomalyDetector::set`].
+        pub const NAMESPACE: crate::Property<CfnAnomalyDetector, Value<String>> = crate::Property::new(
+            "Namespace",
+        );
+        /// `SingleMetricAnomalyDetector`, for [`CfnAnomalyDetector::set`].
+        pub const SINGLE_METRIC_ANOMALY_DETECTOR: crate::Property<
+            CfnAnomalyDetector,
+            SingleMetricAnomalyDetector,
+        > = crate::Property::new("SingleMetricAnomalyDetector");
+        /// `Stat`, for [`CfnAnomalyDetector::set`].
+        pub const STAT: crate::Property<CfnAnomalyDetector, Value<String>> = crate::Property::new(
+            "Stat",
+        );
     }
 
     /// The `Configuration` property type.
@@ -1571,6 +1759,7 @@ pub mod composite_alarm {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCompositeAlarmProps);
     }
 
     impl std::ops::Deref for CfnCompositeAlarm {
@@ -1669,6 +1858,63 @@ pub mod composite_alarm {
             map.end()
         }
     }
+
+    impl CfnCompositeAlarmProps {
+        /// `ActionConfiguration`, for [`CfnCompositeAlarm::set`].
+        pub const ACTION_CONFIGURATION: crate::Property<
+            CfnCompositeAlarm,
+            ActionConfiguration,
+        > = crate::Property::new("ActionConfiguration");
+        /// `ActionsEnabled`, for [`CfnCompositeAlarm::set`].
+        pub const ACTIONS_ENABLED: crate::Property<CfnCompositeAlarm, Value<bool>> = crate::Property::new(
+            "ActionsEnabled",
+        );
+        /// `ActionsSuppressor`, for [`CfnCompositeAlarm::set`].
+        pub const ACTIONS_SUPPRESSOR: crate::Property<
+            CfnCompositeAlarm,
+            Value<String>,
+        > = crate::Property::new("ActionsSuppressor");
+        /// `ActionsSuppressorExtensionPeriod`, for [`CfnCompositeAlarm::set`].
+        pub const ACTIONS_SUPPRESSOR_EXTENSION_PERIOD: crate::Property<
+            CfnCompositeAlarm,
+            Value<i64>,
+        > = crate::Property::new("ActionsSuppressorExtensionPeriod");
+        /// `ActionsSuppressorWaitPeriod`, for [`CfnCompositeAlarm::set`].
+        pub const ACTIONS_SUPPRESSOR_WAIT_PERIOD: crate::Property<
+            CfnCompositeAlarm,
+            Value<i64>,
+        > = crate::Property::new("ActionsSuppressorWaitPeriod");
+        /// `AlarmActions`, for [`CfnCompositeAlarm::set`].
+        pub const ALARM_ACTIONS: crate::Property<
+            CfnCompositeAlarm,
+            Vec<Value<String>>,
+        > = crate::Property::new("AlarmActions");
+        /// `AlarmDescription`, for [`CfnCompositeAlarm::set`].
+        pub const ALARM_DESCRIPTION: crate::Property<CfnCompositeAlarm, Value<String>> = crate::Property::new(
+            "AlarmDescription",
+        );
+        /// `AlarmName`, for [`CfnCompositeAlarm::set`].
+        pub const ALARM_NAME: crate::Property<CfnCompositeAlarm, Value<String>> = crate::Property::new(
+            "AlarmName",
+        );
+        /// `AlarmRule`, for [`CfnCompositeAlarm::set`].
+        pub const ALARM_RULE: crate::Property<CfnCompositeAlarm, Value<String>> = crate::Property::new(
+            "AlarmRule",
+        );
+        /// `InsufficientDataActions`, for [`CfnCompositeAlarm::set`].
+        pub const INSUFFICIENT_DATA_ACTIONS: crate::Property<
+            CfnCompositeAlarm,
+            Vec<Value<String>>,
+        > = crate::Property::new("InsufficientDataActions");
+        /// `OKActions`, for [`CfnCompositeAlarm::set`].
+        pub const OK_ACTIONS: crate::Property<CfnCompositeAlarm, Vec<Value<String>>> = crate::Property::new(
+            "OKActions",
+        );
+        /// `Tags`, for [`CfnCompositeAlarm::set`].
+        pub const TAGS: crate::Property<CfnCompositeAlarm, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::CloudWatch::Dashboard`: [`CfnDashboard`], [`CfnDashboardProps`] and their property types.
@@ -1712,6 +1958,7 @@ pub mod dashboard {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDashboardProps);
     }
 
     impl std::ops::Deref for CfnDashboard {
@@ -1762,6 +2009,21 @@ pub mod dashboard {
             map.end()
         }
     }
+
+    impl CfnDashboardProps {
+        /// `DashboardBody`, for [`CfnDashboard::set`].
+        pub const DASHBOARD_BODY: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "DashboardBody",
+        );
+        /// `DashboardName`, for [`CfnDashboard::set`].
+        pub const DASHBOARD_NAME: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "DashboardName",
+        );
+        /// `Tags`, for [`CfnDashboard::set`].
+        pub const TAGS: crate::Property<CfnDashboard, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::CloudWatch::InsightRule`: [`CfnInsightRule`], [`CfnInsightRuleProps`] and their property types.
@@ -1808,6 +2070,7 @@ pub mod insight_rule {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnInsightRuleProps);
     }
 
     impl std::ops::Deref for CfnInsightRule {
@@ -1873,6 +2136,30 @@ pub mod insight_rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnInsightRuleProps {
+        /// `ApplyOnTransformedLogs`, for [`CfnInsightRule::set`].
+        pub const APPLY_ON_TRANSFORMED_LOGS: crate::Property<
+            CfnInsightRule,
+            Value<bool>,
+        > = crate::Property::new("ApplyOnTransformedLogs");
+        /// `RuleBody`, for [`CfnInsightRule::set`].
+        pub const RULE_BODY: crate::Property<CfnInsightRule, Value<String>> = crate::Property::new(
+            "RuleBody",
+        );
+        /// `RuleName`, for [`CfnInsightRule::set`].
+        pub const RULE_NAME: crate::Property<CfnInsightRule, Value<String>> = crate::Property::new(
+            "RuleName",
+        );
+        /// `RuleState`, for [`CfnInsightRule::set`].
+        pub const RULE_STATE: crate::Property<CfnInsightRule, Value<RuleState>> = crate::Property::new(
+            "RuleState",
+        );
+        /// `Tags`, for [`CfnInsightRule::set`].
+        pub const TAGS: crate::Property<CfnInsightRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `RuleState`.
@@ -1980,6 +2267,7 @@ pub mod integration {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnIntegrationProps);
     }
 
     impl std::ops::Deref for CfnIntegration {
@@ -2048,6 +2336,35 @@ pub mod integration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIntegrationProps {
+        /// `Credential`, for [`CfnIntegration::set`].
+        pub const CREDENTIAL: crate::Property<CfnIntegration, IntegrationCredential> = crate::Property::new(
+            "Credential",
+        );
+        /// `IntegrationAttributes`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_ATTRIBUTES: crate::Property<
+            CfnIntegration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("IntegrationAttributes");
+        /// `IntegrationType`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_TYPE: crate::Property<
+            CfnIntegration,
+            Value<IntegrationType>,
+        > = crate::Property::new("IntegrationType");
+        /// `Name`, for [`CfnIntegration::set`].
+        pub const NAME: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnIntegration::set`].
+        pub const ROLE_ARN: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnIntegration::set`].
+        pub const TAGS: crate::Property<CfnIntegration, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Write-only API-key credential material for the integration.
@@ -2229,6 +2546,7 @@ pub mod log_alarm {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnLogAlarmProps);
     }
 
     impl std::ops::Deref for CfnLogAlarm {
@@ -2354,6 +2672,83 @@ pub mod log_alarm {
             crate::entry(&mut map, "WarmUpConfiguration", &self.warm_up_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnLogAlarmProps {
+        /// `ActionConfiguration`, for [`CfnLogAlarm::set`].
+        pub const ACTION_CONFIGURATION: crate::Property<
+            CfnLogAlarm,
+            ActionConfiguration,
+        > = crate::Property::new("ActionConfiguration");
+        /// `ActionLogLineCount`, for [`CfnLogAlarm::set`].
+        pub const ACTION_LOG_LINE_COUNT: crate::Property<CfnLogAlarm, Value<i64>> = crate::Property::new(
+            "ActionLogLineCount",
+        );
+        /// `ActionLogLineRoleArn`, for [`CfnLogAlarm::set`].
+        pub const ACTION_LOG_LINE_ROLE_ARN: crate::Property<
+            CfnLogAlarm,
+            Value<String>,
+        > = crate::Property::new("ActionLogLineRoleArn");
+        /// `ActionsEnabled`, for [`CfnLogAlarm::set`].
+        pub const ACTIONS_ENABLED: crate::Property<CfnLogAlarm, Value<bool>> = crate::Property::new(
+            "ActionsEnabled",
+        );
+        /// `AlarmActions`, for [`CfnLogAlarm::set`].
+        pub const ALARM_ACTIONS: crate::Property<CfnLogAlarm, Vec<Value<String>>> = crate::Property::new(
+            "AlarmActions",
+        );
+        /// `AlarmDescription`, for [`CfnLogAlarm::set`].
+        pub const ALARM_DESCRIPTION: crate::Property<CfnLogAlarm, Value<String>> = crate::Property::new(
+            "AlarmDescription",
+        );
+        /// `AlarmName`, for [`CfnLogAlarm::set`].
+        pub const ALARM_NAME: crate::Property<CfnLogAlarm, Value<String>> = crate::Property::new(
+            "AlarmName",
+        );
+        /// `ComparisonOperator`, for [`CfnLogAlarm::set`].
+        pub const COMPARISON_OPERATOR: crate::Property<
+            CfnLogAlarm,
+            Value<ComparisonOperator>,
+        > = crate::Property::new("ComparisonOperator");
+        /// `InsufficientDataActions`, for [`CfnLogAlarm::set`].
+        pub const INSUFFICIENT_DATA_ACTIONS: crate::Property<
+            CfnLogAlarm,
+            Vec<Value<String>>,
+        > = crate::Property::new("InsufficientDataActions");
+        /// `OKActions`, for [`CfnLogAlarm::set`].
+        pub const OK_ACTIONS: crate::Property<CfnLogAlarm, Vec<Value<String>>> = crate::Property::new(
+            "OKActions",
+        );
+        /// `QueryResultsToAlarm`, for [`CfnLogAlarm::set`].
+        pub const QUERY_RESULTS_TO_ALARM: crate::Property<CfnLogAlarm, Value<i64>> = crate::Property::new(
+            "QueryResultsToAlarm",
+        );
+        /// `QueryResultsToEvaluate`, for [`CfnLogAlarm::set`].
+        pub const QUERY_RESULTS_TO_EVALUATE: crate::Property<CfnLogAlarm, Value<i64>> = crate::Property::new(
+            "QueryResultsToEvaluate",
+        );
+        /// `ScheduledQueryConfiguration`, for [`CfnLogAlarm::set`].
+        pub const SCHEDULED_QUERY_CONFIGURATION: crate::Property<
+            CfnLogAlarm,
+            ScheduledQueryConfiguration,
+        > = crate::Property::new("ScheduledQueryConfiguration");
+        /// `Tags`, for [`CfnLogAlarm::set`].
+        pub const TAGS: crate::Property<CfnLogAlarm, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Threshold`, for [`CfnLogAlarm::set`].
+        pub const THRESHOLD: crate::Property<CfnLogAlarm, Value<f64>> = crate::Property::new(
+            "Threshold",
+        );
+        /// `TreatMissingData`, for [`CfnLogAlarm::set`].
+        pub const TREAT_MISSING_DATA: crate::Property<CfnLogAlarm, Value<String>> = crate::Property::new(
+            "TreatMissingData",
+        );
+        /// `WarmUpConfiguration`, for [`CfnLogAlarm::set`].
+        pub const WARM_UP_CONFIGURATION: crate::Property<
+            CfnLogAlarm,
+            WarmUpConfiguration,
+        > = crate::Property::new("WarmUpConfiguration");
     }
 
     /// The arithmetic operation to use when comparing the specified threshold and the query results.
@@ -2595,6 +2990,7 @@ pub mod metric_stream {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnMetricStreamProps);
     }
 
     impl std::ops::Deref for CfnMetricStream {
@@ -2659,6 +3055,49 @@ pub mod metric_stream {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMetricStreamProps {
+        /// `ExcludeFilters`, for [`CfnMetricStream::set`].
+        pub const EXCLUDE_FILTERS: crate::Property<
+            CfnMetricStream,
+            Vec<MetricStreamFilter>,
+        > = crate::Property::new("ExcludeFilters");
+        /// `FirehoseArn`, for [`CfnMetricStream::set`].
+        pub const FIREHOSE_ARN: crate::Property<CfnMetricStream, Value<String>> = crate::Property::new(
+            "FirehoseArn",
+        );
+        /// `IncludeFilters`, for [`CfnMetricStream::set`].
+        pub const INCLUDE_FILTERS: crate::Property<
+            CfnMetricStream,
+            Vec<MetricStreamFilter>,
+        > = crate::Property::new("IncludeFilters");
+        /// `IncludeLinkedAccountsMetrics`, for [`CfnMetricStream::set`].
+        pub const INCLUDE_LINKED_ACCOUNTS_METRICS: crate::Property<
+            CfnMetricStream,
+            Value<bool>,
+        > = crate::Property::new("IncludeLinkedAccountsMetrics");
+        /// `Name`, for [`CfnMetricStream::set`].
+        pub const NAME: crate::Property<CfnMetricStream, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OutputFormat`, for [`CfnMetricStream::set`].
+        pub const OUTPUT_FORMAT: crate::Property<CfnMetricStream, Value<OutputFormat>> = crate::Property::new(
+            "OutputFormat",
+        );
+        /// `RoleArn`, for [`CfnMetricStream::set`].
+        pub const ROLE_ARN: crate::Property<CfnMetricStream, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `StatisticsConfigurations`, for [`CfnMetricStream::set`].
+        pub const STATISTICS_CONFIGURATIONS: crate::Property<
+            CfnMetricStream,
+            Vec<MetricStreamStatisticsConfiguration>,
+        > = crate::Property::new("StatisticsConfigurations");
+        /// `Tags`, for [`CfnMetricStream::set`].
+        pub const TAGS: crate::Property<CfnMetricStream, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// This structure defines the metrics that will be streamed.
@@ -2853,6 +3292,7 @@ pub mod o_tel_enrichment {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnOTelEnrichmentProps);
     }
 
     impl std::ops::Deref for CfnOTelEnrichment {
@@ -2888,6 +3328,19 @@ pub mod o_tel_enrichment {
             crate::entry(&mut map, "IncludeFilters", &self.include_filters)?;
             map.end()
         }
+    }
+
+    impl CfnOTelEnrichmentProps {
+        /// `ExcludeFilters`, for [`CfnOTelEnrichment::set`].
+        pub const EXCLUDE_FILTERS: crate::Property<
+            CfnOTelEnrichment,
+            Vec<OTelEnrichmentMetricSelector>,
+        > = crate::Property::new("ExcludeFilters");
+        /// `IncludeFilters`, for [`CfnOTelEnrichment::set`].
+        pub const INCLUDE_FILTERS: crate::Property<
+            CfnOTelEnrichment,
+            Vec<OTelEnrichmentMetricSelector>,
+        > = crate::Property::new("IncludeFilters");
     }
 
     /// Selects metrics within one namespace.
@@ -2974,6 +3427,7 @@ pub mod resource_metrics_configuration {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnResourceMetricsConfigurationProps);
     }
 
     impl std::ops::Deref for CfnResourceMetricsConfiguration {
@@ -3019,6 +3473,19 @@ pub mod resource_metrics_configuration {
             map.serialize_entry("ResourceArn", &self.resource_arn)?;
             map.end()
         }
+    }
+
+    impl CfnResourceMetricsConfigurationProps {
+        /// `MetricSelections`, for [`CfnResourceMetricsConfiguration::set`].
+        pub const METRIC_SELECTIONS: crate::Property<
+            CfnResourceMetricsConfiguration,
+            Vec<ResourceMetricSelection>,
+        > = crate::Property::new("MetricSelections");
+        /// `ResourceArn`, for [`CfnResourceMetricsConfiguration::set`].
+        pub const RESOURCE_ARN: crate::Property<
+            CfnResourceMetricsConfiguration,
+            Value<String>,
+        > = crate::Property::new("ResourceArn");
     }
 
     /// Defines which metrics are enabled for detailed monitoring on the resource.
@@ -3109,6 +3576,7 @@ pub mod view {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnViewProps);
     }
 
     impl std::ops::Deref for CfnView {
@@ -3162,6 +3630,25 @@ pub mod view {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnViewProps {
+        /// `Definition`, for [`CfnView::set`].
+        pub const DEFINITION: crate::Property<CfnView, Value<String>> = crate::Property::new(
+            "Definition",
+        );
+        /// `Description`, for [`CfnView::set`].
+        pub const DESCRIPTION: crate::Property<CfnView, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnView::set`].
+        pub const NAME: crate::Property<CfnView, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnView::set`].
+        pub const TAGS: crate::Property<CfnView, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 

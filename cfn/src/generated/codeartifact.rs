@@ -73,6 +73,7 @@ pub mod domain {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -127,6 +128,22 @@ pub mod domain {
             map.end()
         }
     }
+
+    impl CfnDomainProps {
+        /// `DomainName`, for [`CfnDomain::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `PermissionsPolicyDocument`, for [`CfnDomain::set`].
+        pub const PERMISSIONS_POLICY_DOCUMENT: crate::Property<
+            CfnDomain,
+            serde_json::Value,
+        > = crate::Property::new("PermissionsPolicyDocument");
+        /// `Tags`, for [`CfnDomain::set`].
+        pub const TAGS: crate::Property<CfnDomain, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::CodeArtifact::PackageGroup`: [`CfnPackageGroup`], [`CfnPackageGroupProps`] and their property types.
@@ -174,6 +191,7 @@ pub mod package_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPackageGroupProps);
     }
 
     impl std::ops::Deref for CfnPackageGroup {
@@ -242,6 +260,38 @@ pub mod package_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPackageGroupProps {
+        /// `ContactInfo`, for [`CfnPackageGroup::set`].
+        pub const CONTACT_INFO: crate::Property<CfnPackageGroup, Value<String>> = crate::Property::new(
+            "ContactInfo",
+        );
+        /// `Description`, for [`CfnPackageGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnPackageGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainName`, for [`CfnPackageGroup::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnPackageGroup, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `DomainOwner`, for [`CfnPackageGroup::set`].
+        pub const DOMAIN_OWNER: crate::Property<CfnPackageGroup, Value<String>> = crate::Property::new(
+            "DomainOwner",
+        );
+        /// `OriginConfiguration`, for [`CfnPackageGroup::set`].
+        pub const ORIGIN_CONFIGURATION: crate::Property<
+            CfnPackageGroup,
+            OriginConfiguration,
+        > = crate::Property::new("OriginConfiguration");
+        /// `Pattern`, for [`CfnPackageGroup::set`].
+        pub const PATTERN: crate::Property<CfnPackageGroup, Value<String>> = crate::Property::new(
+            "Pattern",
+        );
+        /// `Tags`, for [`CfnPackageGroup::set`].
+        pub const TAGS: crate::Property<CfnPackageGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `OriginConfiguration` property type.
@@ -429,6 +479,7 @@ pub mod repository {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRepositoryProps);
     }
 
     impl std::ops::Deref for CfnRepository {
@@ -501,5 +552,38 @@ pub mod repository {
             crate::entry(&mut map, "Upstreams", &self.upstreams)?;
             map.end()
         }
+    }
+
+    impl CfnRepositoryProps {
+        /// `Description`, for [`CfnRepository::set`].
+        pub const DESCRIPTION: crate::Property<CfnRepository, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainName`, for [`CfnRepository::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnRepository, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `ExternalConnections`, for [`CfnRepository::set`].
+        pub const EXTERNAL_CONNECTIONS: crate::Property<
+            CfnRepository,
+            Vec<Value<String>>,
+        > = crate::Property::new("ExternalConnections");
+        /// `PermissionsPolicyDocument`, for [`CfnRepository::set`].
+        pub const PERMISSIONS_POLICY_DOCUMENT: crate::Property<
+            CfnRepository,
+            serde_json::Value,
+        > = crate::Property::new("PermissionsPolicyDocument");
+        /// `RepositoryName`, for [`CfnRepository::set`].
+        pub const REPOSITORY_NAME: crate::Property<CfnRepository, Value<String>> = crate::Property::new(
+            "RepositoryName",
+        );
+        /// `Tags`, for [`CfnRepository::set`].
+        pub const TAGS: crate::Property<CfnRepository, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Upstreams`, for [`CfnRepository::set`].
+        pub const UPSTREAMS: crate::Property<CfnRepository, Vec<Value<String>>> = crate::Property::new(
+            "Upstreams",
+        );
     }
 }

@@ -61,6 +61,7 @@ pub mod fleet {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFleetProps);
     }
 
     impl std::ops::Deref for CfnFleet {
@@ -130,6 +131,61 @@ pub mod fleet {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFleetProps {
+        /// `BaseCapacity`, for [`CfnFleet::set`].
+        pub const BASE_CAPACITY: crate::Property<CfnFleet, Value<i64>> = crate::Property::new(
+            "BaseCapacity",
+        );
+        /// `ComputeConfiguration`, for [`CfnFleet::set`].
+        pub const COMPUTE_CONFIGURATION: crate::Property<
+            CfnFleet,
+            ComputeConfiguration,
+        > = crate::Property::new("ComputeConfiguration");
+        /// `ComputeType`, for [`CfnFleet::set`].
+        pub const COMPUTE_TYPE: crate::Property<CfnFleet, Value<ComputeType>> = crate::Property::new(
+            "ComputeType",
+        );
+        /// `EnvironmentType`, for [`CfnFleet::set`].
+        pub const ENVIRONMENT_TYPE: crate::Property<CfnFleet, Value<EnvironmentType>> = crate::Property::new(
+            "EnvironmentType",
+        );
+        /// `FleetProxyConfiguration`, for [`CfnFleet::set`].
+        pub const FLEET_PROXY_CONFIGURATION: crate::Property<
+            CfnFleet,
+            ProxyConfiguration,
+        > = crate::Property::new("FleetProxyConfiguration");
+        /// `FleetServiceRole`, for [`CfnFleet::set`].
+        pub const FLEET_SERVICE_ROLE: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "FleetServiceRole",
+        );
+        /// `FleetVpcConfig`, for [`CfnFleet::set`].
+        pub const FLEET_VPC_CONFIG: crate::Property<CfnFleet, VpcConfig> = crate::Property::new(
+            "FleetVpcConfig",
+        );
+        /// `ImageId`, for [`CfnFleet::set`].
+        pub const IMAGE_ID: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "ImageId",
+        );
+        /// `Name`, for [`CfnFleet::set`].
+        pub const NAME: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OverflowBehavior`, for [`CfnFleet::set`].
+        pub const OVERFLOW_BEHAVIOR: crate::Property<
+            CfnFleet,
+            Value<OverflowBehavior>,
+        > = crate::Property::new("OverflowBehavior");
+        /// `ScalingConfiguration`, for [`CfnFleet::set`].
+        pub const SCALING_CONFIGURATION: crate::Property<
+            CfnFleet,
+            ScalingConfigurationInput,
+        > = crate::Property::new("ScalingConfiguration");
+        /// `Tags`, for [`CfnFleet::set`].
+        pub const TAGS: crate::Property<CfnFleet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ComputeConfiguration` property type.
@@ -677,6 +733,7 @@ pub mod project {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnProjectProps);
     }
 
     impl std::ops::Deref for CfnProject {
@@ -831,6 +888,112 @@ pub mod project {
             crate::entry(&mut map, "VpcConfig", &self.vpc_config)?;
             map.end()
         }
+    }
+
+    impl CfnProjectProps {
+        /// `Artifacts`, for [`CfnProject::set`].
+        pub const ARTIFACTS: crate::Property<CfnProject, Artifacts> = crate::Property::new(
+            "Artifacts",
+        );
+        /// `AutoRetryLimit`, for [`CfnProject::set`].
+        pub const AUTO_RETRY_LIMIT: crate::Property<CfnProject, Value<f64>> = crate::Property::new(
+            "AutoRetryLimit",
+        );
+        /// `BadgeEnabled`, for [`CfnProject::set`].
+        pub const BADGE_ENABLED: crate::Property<CfnProject, Value<bool>> = crate::Property::new(
+            "BadgeEnabled",
+        );
+        /// `BuildBatchConfig`, for [`CfnProject::set`].
+        pub const BUILD_BATCH_CONFIG: crate::Property<
+            CfnProject,
+            ProjectBuildBatchConfig,
+        > = crate::Property::new("BuildBatchConfig");
+        /// `Cache`, for [`CfnProject::set`].
+        pub const CACHE: crate::Property<CfnProject, ProjectCache> = crate::Property::new(
+            "Cache",
+        );
+        /// `ConcurrentBuildLimit`, for [`CfnProject::set`].
+        pub const CONCURRENT_BUILD_LIMIT: crate::Property<CfnProject, Value<i64>> = crate::Property::new(
+            "ConcurrentBuildLimit",
+        );
+        /// `Description`, for [`CfnProject::set`].
+        pub const DESCRIPTION: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EncryptionKey`, for [`CfnProject::set`].
+        pub const ENCRYPTION_KEY: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "EncryptionKey",
+        );
+        /// `Environment`, for [`CfnProject::set`].
+        pub const ENVIRONMENT: crate::Property<CfnProject, Environment> = crate::Property::new(
+            "Environment",
+        );
+        /// `FileSystemLocations`, for [`CfnProject::set`].
+        pub const FILE_SYSTEM_LOCATIONS: crate::Property<
+            CfnProject,
+            Vec<ProjectFileSystemLocation>,
+        > = crate::Property::new("FileSystemLocations");
+        /// `LogsConfig`, for [`CfnProject::set`].
+        pub const LOGS_CONFIG: crate::Property<CfnProject, LogsConfig> = crate::Property::new(
+            "LogsConfig",
+        );
+        /// `Name`, for [`CfnProject::set`].
+        pub const NAME: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `QueuedTimeoutInMinutes`, for [`CfnProject::set`].
+        pub const QUEUED_TIMEOUT_IN_MINUTES: crate::Property<CfnProject, Value<i64>> = crate::Property::new(
+            "QueuedTimeoutInMinutes",
+        );
+        /// `ResourceAccessRole`, for [`CfnProject::set`].
+        pub const RESOURCE_ACCESS_ROLE: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ResourceAccessRole",
+        );
+        /// `SecondaryArtifacts`, for [`CfnProject::set`].
+        pub const SECONDARY_ARTIFACTS: crate::Property<CfnProject, Vec<Artifacts>> = crate::Property::new(
+            "SecondaryArtifacts",
+        );
+        /// `SecondarySourceVersions`, for [`CfnProject::set`].
+        pub const SECONDARY_SOURCE_VERSIONS: crate::Property<
+            CfnProject,
+            Vec<ProjectSourceVersion>,
+        > = crate::Property::new("SecondarySourceVersions");
+        /// `SecondarySources`, for [`CfnProject::set`].
+        pub const SECONDARY_SOURCES: crate::Property<CfnProject, Vec<Source>> = crate::Property::new(
+            "SecondarySources",
+        );
+        /// `ServiceRole`, for [`CfnProject::set`].
+        pub const SERVICE_ROLE: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ServiceRole",
+        );
+        /// `Source`, for [`CfnProject::set`].
+        pub const SOURCE: crate::Property<CfnProject, Source> = crate::Property::new(
+            "Source",
+        );
+        /// `SourceVersion`, for [`CfnProject::set`].
+        pub const SOURCE_VERSION: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "SourceVersion",
+        );
+        /// `Tags`, for [`CfnProject::set`].
+        pub const TAGS: crate::Property<CfnProject, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeoutInMinutes`, for [`CfnProject::set`].
+        pub const TIMEOUT_IN_MINUTES: crate::Property<CfnProject, Value<i64>> = crate::Property::new(
+            "TimeoutInMinutes",
+        );
+        /// `Triggers`, for [`CfnProject::set`].
+        pub const TRIGGERS: crate::Property<CfnProject, ProjectTriggers> = crate::Property::new(
+            "Triggers",
+        );
+        /// `Visibility`, for [`CfnProject::set`].
+        pub const VISIBILITY: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "Visibility",
+        );
+        /// `VpcConfig`, for [`CfnProject::set`].
+        pub const VPC_CONFIG: crate::Property<CfnProject, VpcConfig> = crate::Property::new(
+            "VpcConfig",
+        );
     }
 
     /// The `Artifacts` property type.
@@ -1668,6 +1831,7 @@ pub mod report_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnReportGroupProps);
     }
 
     impl std::ops::Deref for CfnReportGroup {
@@ -1728,6 +1892,29 @@ pub mod report_group {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnReportGroupProps {
+        /// `DeleteReports`, for [`CfnReportGroup::set`].
+        pub const DELETE_REPORTS: crate::Property<CfnReportGroup, Value<bool>> = crate::Property::new(
+            "DeleteReports",
+        );
+        /// `ExportConfig`, for [`CfnReportGroup::set`].
+        pub const EXPORT_CONFIG: crate::Property<CfnReportGroup, ReportExportConfig> = crate::Property::new(
+            "ExportConfig",
+        );
+        /// `Name`, for [`CfnReportGroup::set`].
+        pub const NAME: crate::Property<CfnReportGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnReportGroup::set`].
+        pub const TAGS: crate::Property<CfnReportGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnReportGroup::set`].
+        pub const TYPE: crate::Property<CfnReportGroup, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `ReportExportConfig` property type.
@@ -1966,6 +2153,7 @@ pub mod source_credential {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSourceCredentialProps);
     }
 
     impl std::ops::Deref for CfnSourceCredential {
@@ -2023,6 +2211,25 @@ pub mod source_credential {
             crate::entry(&mut map, "Username", &self.username)?;
             map.end()
         }
+    }
+
+    impl CfnSourceCredentialProps {
+        /// `AuthType`, for [`CfnSourceCredential::set`].
+        pub const AUTH_TYPE: crate::Property<CfnSourceCredential, Value<String>> = crate::Property::new(
+            "AuthType",
+        );
+        /// `ServerType`, for [`CfnSourceCredential::set`].
+        pub const SERVER_TYPE: crate::Property<CfnSourceCredential, Value<String>> = crate::Property::new(
+            "ServerType",
+        );
+        /// `Token`, for [`CfnSourceCredential::set`].
+        pub const TOKEN: crate::Property<CfnSourceCredential, Value<String>> = crate::Property::new(
+            "Token",
+        );
+        /// `Username`, for [`CfnSourceCredential::set`].
+        pub const USERNAME: crate::Property<CfnSourceCredential, Value<String>> = crate::Property::new(
+            "Username",
+        );
     }
 }
 

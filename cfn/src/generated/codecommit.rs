@@ -75,6 +75,7 @@ pub mod repository {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRepositoryProps);
     }
 
     impl std::ops::Deref for CfnRepository {
@@ -140,6 +141,34 @@ pub mod repository {
             crate::entry(&mut map, "Triggers", &self.triggers)?;
             map.end()
         }
+    }
+
+    impl CfnRepositoryProps {
+        /// `Code`, for [`CfnRepository::set`].
+        pub const CODE: crate::Property<CfnRepository, Code> = crate::Property::new(
+            "Code",
+        );
+        /// `KmsKeyId`, for [`CfnRepository::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnRepository, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `RepositoryDescription`, for [`CfnRepository::set`].
+        pub const REPOSITORY_DESCRIPTION: crate::Property<
+            CfnRepository,
+            Value<String>,
+        > = crate::Property::new("RepositoryDescription");
+        /// `RepositoryName`, for [`CfnRepository::set`].
+        pub const REPOSITORY_NAME: crate::Property<CfnRepository, Value<String>> = crate::Property::new(
+            "RepositoryName",
+        );
+        /// `Tags`, for [`CfnRepository::set`].
+        pub const TAGS: crate::Property<CfnRepository, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Triggers`, for [`CfnRepository::set`].
+        pub const TRIGGERS: crate::Property<CfnRepository, Vec<RepositoryTrigger>> = crate::Property::new(
+            "Triggers",
+        );
     }
 
     /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack.

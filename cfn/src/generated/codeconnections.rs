@@ -70,6 +70,7 @@ pub mod connection {
         pub fn attr_owner_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerAccountId")
         }
+        setters!(CfnConnectionProps);
     }
 
     impl std::ops::Deref for CfnConnection {
@@ -123,6 +124,25 @@ pub mod connection {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectionProps {
+        /// `ConnectionName`, for [`CfnConnection::set`].
+        pub const CONNECTION_NAME: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "ConnectionName",
+        );
+        /// `HostArn`, for [`CfnConnection::set`].
+        pub const HOST_ARN: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "HostArn",
+        );
+        /// `ProviderType`, for [`CfnConnection::set`].
+        pub const PROVIDER_TYPE: crate::Property<CfnConnection, Value<ProviderType>> = crate::Property::new(
+            "ProviderType",
+        );
+        /// `Tags`, for [`CfnConnection::set`].
+        pub const TAGS: crate::Property<CfnConnection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The name of the external provider where your third-party code repository is configured.
@@ -230,6 +250,7 @@ pub mod host {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnHostProps);
     }
 
     impl std::ops::Deref for CfnHost {
@@ -291,6 +312,29 @@ pub mod host {
             crate::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnHostProps {
+        /// `Name`, for [`CfnHost::set`].
+        pub const NAME: crate::Property<CfnHost, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProviderEndpoint`, for [`CfnHost::set`].
+        pub const PROVIDER_ENDPOINT: crate::Property<CfnHost, Value<String>> = crate::Property::new(
+            "ProviderEndpoint",
+        );
+        /// `ProviderType`, for [`CfnHost::set`].
+        pub const PROVIDER_TYPE: crate::Property<CfnHost, Value<ProviderType>> = crate::Property::new(
+            "ProviderType",
+        );
+        /// `Tags`, for [`CfnHost::set`].
+        pub const TAGS: crate::Property<CfnHost, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcConfiguration`, for [`CfnHost::set`].
+        pub const VPC_CONFIGURATION: crate::Property<CfnHost, VpcConfiguration> = crate::Property::new(
+            "VpcConfiguration",
+        );
     }
 
     /// The name of the installed provider to be associated with your connection.

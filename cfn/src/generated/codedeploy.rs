@@ -55,6 +55,7 @@ pub mod application {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -93,6 +94,22 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `ApplicationName`, for [`CfnApplication::set`].
+        pub const APPLICATION_NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "ApplicationName",
+        );
+        /// `ComputePlatform`, for [`CfnApplication::set`].
+        pub const COMPUTE_PLATFORM: crate::Property<
+            CfnApplication,
+            Value<ComputePlatform>,
+        > = crate::Property::new("ComputePlatform");
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The compute platform that CodeDeploy deploys the application to.
@@ -181,6 +198,7 @@ pub mod deployment_config {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnDeploymentConfigProps);
     }
 
     impl std::ops::Deref for CfnDeploymentConfig {
@@ -233,6 +251,33 @@ pub mod deployment_config {
             crate::entry(&mut map, "ZonalConfig", &self.zonal_config)?;
             map.end()
         }
+    }
+
+    impl CfnDeploymentConfigProps {
+        /// `ComputePlatform`, for [`CfnDeploymentConfig::set`].
+        pub const COMPUTE_PLATFORM: crate::Property<
+            CfnDeploymentConfig,
+            Value<ComputePlatform>,
+        > = crate::Property::new("ComputePlatform");
+        /// `DeploymentConfigName`, for [`CfnDeploymentConfig::set`].
+        pub const DEPLOYMENT_CONFIG_NAME: crate::Property<
+            CfnDeploymentConfig,
+            Value<String>,
+        > = crate::Property::new("DeploymentConfigName");
+        /// `MinimumHealthyHosts`, for [`CfnDeploymentConfig::set`].
+        pub const MINIMUM_HEALTHY_HOSTS: crate::Property<
+            CfnDeploymentConfig,
+            MinimumHealthyHosts,
+        > = crate::Property::new("MinimumHealthyHosts");
+        /// `TrafficRoutingConfig`, for [`CfnDeploymentConfig::set`].
+        pub const TRAFFIC_ROUTING_CONFIG: crate::Property<
+            CfnDeploymentConfig,
+            TrafficRoutingConfig,
+        > = crate::Property::new("TrafficRoutingConfig");
+        /// `ZonalConfig`, for [`CfnDeploymentConfig::set`].
+        pub const ZONAL_CONFIG: crate::Property<CfnDeploymentConfig, ZonalConfig> = crate::Property::new(
+            "ZonalConfig",
+        );
     }
 
     /// The destination platform type for the deployment (Lambda, Server, or ECS).
@@ -646,6 +691,7 @@ pub mod deployment_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDeploymentGroupProps);
     }
 
     impl std::ops::Deref for CfnDeploymentGroup {
@@ -796,6 +842,103 @@ pub mod deployment_group {
             )?;
             map.end()
         }
+    }
+
+    impl CfnDeploymentGroupProps {
+        /// `AlarmConfiguration`, for [`CfnDeploymentGroup::set`].
+        pub const ALARM_CONFIGURATION: crate::Property<
+            CfnDeploymentGroup,
+            AlarmConfiguration,
+        > = crate::Property::new("AlarmConfiguration");
+        /// `ApplicationName`, for [`CfnDeploymentGroup::set`].
+        pub const APPLICATION_NAME: crate::Property<CfnDeploymentGroup, Value<String>> = crate::Property::new(
+            "ApplicationName",
+        );
+        /// `AutoRollbackConfiguration`, for [`CfnDeploymentGroup::set`].
+        pub const AUTO_ROLLBACK_CONFIGURATION: crate::Property<
+            CfnDeploymentGroup,
+            AutoRollbackConfiguration,
+        > = crate::Property::new("AutoRollbackConfiguration");
+        /// `AutoScalingGroups`, for [`CfnDeploymentGroup::set`].
+        pub const AUTO_SCALING_GROUPS: crate::Property<
+            CfnDeploymentGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("AutoScalingGroups");
+        /// `BlueGreenDeploymentConfiguration`, for [`CfnDeploymentGroup::set`].
+        pub const BLUE_GREEN_DEPLOYMENT_CONFIGURATION: crate::Property<
+            CfnDeploymentGroup,
+            BlueGreenDeploymentConfiguration,
+        > = crate::Property::new("BlueGreenDeploymentConfiguration");
+        /// `Deployment`, for [`CfnDeploymentGroup::set`].
+        pub const DEPLOYMENT: crate::Property<CfnDeploymentGroup, Deployment> = crate::Property::new(
+            "Deployment",
+        );
+        /// `DeploymentConfigName`, for [`CfnDeploymentGroup::set`].
+        pub const DEPLOYMENT_CONFIG_NAME: crate::Property<
+            CfnDeploymentGroup,
+            Value<String>,
+        > = crate::Property::new("DeploymentConfigName");
+        /// `DeploymentGroupName`, for [`CfnDeploymentGroup::set`].
+        pub const DEPLOYMENT_GROUP_NAME: crate::Property<
+            CfnDeploymentGroup,
+            Value<String>,
+        > = crate::Property::new("DeploymentGroupName");
+        /// `DeploymentStyle`, for [`CfnDeploymentGroup::set`].
+        pub const DEPLOYMENT_STYLE: crate::Property<
+            CfnDeploymentGroup,
+            DeploymentStyle,
+        > = crate::Property::new("DeploymentStyle");
+        /// `ECSServices`, for [`CfnDeploymentGroup::set`].
+        pub const ECS_SERVICES: crate::Property<CfnDeploymentGroup, Vec<EcsService>> = crate::Property::new(
+            "ECSServices",
+        );
+        /// `Ec2TagFilters`, for [`CfnDeploymentGroup::set`].
+        pub const EC2_TAG_FILTERS: crate::Property<
+            CfnDeploymentGroup,
+            Vec<Ec2TagFilter>,
+        > = crate::Property::new("Ec2TagFilters");
+        /// `Ec2TagSet`, for [`CfnDeploymentGroup::set`].
+        pub const EC2_TAG_SET: crate::Property<CfnDeploymentGroup, Ec2TagSet> = crate::Property::new(
+            "Ec2TagSet",
+        );
+        /// `LoadBalancerInfo`, for [`CfnDeploymentGroup::set`].
+        pub const LOAD_BALANCER_INFO: crate::Property<
+            CfnDeploymentGroup,
+            LoadBalancerInfo,
+        > = crate::Property::new("LoadBalancerInfo");
+        /// `OnPremisesInstanceTagFilters`, for [`CfnDeploymentGroup::set`].
+        pub const ON_PREMISES_INSTANCE_TAG_FILTERS: crate::Property<
+            CfnDeploymentGroup,
+            Vec<TagFilter>,
+        > = crate::Property::new("OnPremisesInstanceTagFilters");
+        /// `OnPremisesTagSet`, for [`CfnDeploymentGroup::set`].
+        pub const ON_PREMISES_TAG_SET: crate::Property<
+            CfnDeploymentGroup,
+            OnPremisesTagSet,
+        > = crate::Property::new("OnPremisesTagSet");
+        /// `OutdatedInstancesStrategy`, for [`CfnDeploymentGroup::set`].
+        pub const OUTDATED_INSTANCES_STRATEGY: crate::Property<
+            CfnDeploymentGroup,
+            Value<OutdatedInstancesStrategy>,
+        > = crate::Property::new("OutdatedInstancesStrategy");
+        /// `ServiceRoleArn`, for [`CfnDeploymentGroup::set`].
+        pub const SERVICE_ROLE_ARN: crate::Property<CfnDeploymentGroup, Value<String>> = crate::Property::new(
+            "ServiceRoleArn",
+        );
+        /// `Tags`, for [`CfnDeploymentGroup::set`].
+        pub const TAGS: crate::Property<CfnDeploymentGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TerminationHookEnabled`, for [`CfnDeploymentGroup::set`].
+        pub const TERMINATION_HOOK_ENABLED: crate::Property<
+            CfnDeploymentGroup,
+            Value<bool>,
+        > = crate::Property::new("TerminationHookEnabled");
+        /// `TriggerConfigurations`, for [`CfnDeploymentGroup::set`].
+        pub const TRIGGER_CONFIGURATIONS: crate::Property<
+            CfnDeploymentGroup,
+            Vec<TriggerConfig>,
+        > = crate::Property::new("TriggerConfigurations");
     }
 
     /// Configures CloudWatch alarms for an AWS CodeDeploy deployment group.

@@ -58,6 +58,7 @@ pub mod profiling_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnProfilingGroupProps);
     }
 
     impl std::ops::Deref for CfnProfilingGroup {
@@ -119,6 +120,33 @@ pub mod profiling_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProfilingGroupProps {
+        /// `AgentPermissions`, for [`CfnProfilingGroup::set`].
+        pub const AGENT_PERMISSIONS: crate::Property<
+            CfnProfilingGroup,
+            AgentPermissions,
+        > = crate::Property::new("AgentPermissions");
+        /// `AnomalyDetectionNotificationConfiguration`, for [`CfnProfilingGroup::set`].
+        pub const ANOMALY_DETECTION_NOTIFICATION_CONFIGURATION: crate::Property<
+            CfnProfilingGroup,
+            Vec<Channel>,
+        > = crate::Property::new("AnomalyDetectionNotificationConfiguration");
+        /// `ComputePlatform`, for [`CfnProfilingGroup::set`].
+        pub const COMPUTE_PLATFORM: crate::Property<
+            CfnProfilingGroup,
+            Value<ComputePlatform>,
+        > = crate::Property::new("ComputePlatform");
+        /// `ProfilingGroupName`, for [`CfnProfilingGroup::set`].
+        pub const PROFILING_GROUP_NAME: crate::Property<
+            CfnProfilingGroup,
+            Value<String>,
+        > = crate::Property::new("ProfilingGroupName");
+        /// `Tags`, for [`CfnProfilingGroup::set`].
+        pub const TAGS: crate::Property<CfnProfilingGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The agent permissions attached to this profiling group.

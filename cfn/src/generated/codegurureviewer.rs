@@ -63,6 +63,7 @@ pub mod repository_association {
         pub fn attr_association_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationArn")
         }
+        setters!(CfnRepositoryAssociationProps);
     }
 
     impl std::ops::Deref for CfnRepositoryAssociation {
@@ -127,6 +128,35 @@ pub mod repository_association {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnRepositoryAssociationProps {
+        /// `BucketName`, for [`CfnRepositoryAssociation::set`].
+        pub const BUCKET_NAME: crate::Property<
+            CfnRepositoryAssociation,
+            Value<String>,
+        > = crate::Property::new("BucketName");
+        /// `ConnectionArn`, for [`CfnRepositoryAssociation::set`].
+        pub const CONNECTION_ARN: crate::Property<
+            CfnRepositoryAssociation,
+            Value<String>,
+        > = crate::Property::new("ConnectionArn");
+        /// `Name`, for [`CfnRepositoryAssociation::set`].
+        pub const NAME: crate::Property<CfnRepositoryAssociation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Owner`, for [`CfnRepositoryAssociation::set`].
+        pub const OWNER: crate::Property<CfnRepositoryAssociation, Value<String>> = crate::Property::new(
+            "Owner",
+        );
+        /// `Tags`, for [`CfnRepositoryAssociation::set`].
+        pub const TAGS: crate::Property<CfnRepositoryAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnRepositoryAssociation::set`].
+        pub const TYPE: crate::Property<CfnRepositoryAssociation, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The type of repository to be associated.

@@ -67,6 +67,7 @@ pub mod custom_action_type {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnCustomActionTypeProps);
     }
 
     impl std::ops::Deref for CfnCustomActionType {
@@ -146,6 +147,44 @@ pub mod custom_action_type {
             map.serialize_entry("Version", &self.version)?;
             map.end()
         }
+    }
+
+    impl CfnCustomActionTypeProps {
+        /// `Category`, for [`CfnCustomActionType::set`].
+        pub const CATEGORY: crate::Property<CfnCustomActionType, Value<Category>> = crate::Property::new(
+            "Category",
+        );
+        /// `ConfigurationProperties`, for [`CfnCustomActionType::set`].
+        pub const CONFIGURATION_PROPERTIES: crate::Property<
+            CfnCustomActionType,
+            Vec<ConfigurationProperties>,
+        > = crate::Property::new("ConfigurationProperties");
+        /// `InputArtifactDetails`, for [`CfnCustomActionType::set`].
+        pub const INPUT_ARTIFACT_DETAILS: crate::Property<
+            CfnCustomActionType,
+            ArtifactDetails,
+        > = crate::Property::new("InputArtifactDetails");
+        /// `OutputArtifactDetails`, for [`CfnCustomActionType::set`].
+        pub const OUTPUT_ARTIFACT_DETAILS: crate::Property<
+            CfnCustomActionType,
+            ArtifactDetails,
+        > = crate::Property::new("OutputArtifactDetails");
+        /// `Provider`, for [`CfnCustomActionType::set`].
+        pub const PROVIDER: crate::Property<CfnCustomActionType, Value<String>> = crate::Property::new(
+            "Provider",
+        );
+        /// `Settings`, for [`CfnCustomActionType::set`].
+        pub const SETTINGS: crate::Property<CfnCustomActionType, Settings> = crate::Property::new(
+            "Settings",
+        );
+        /// `Tags`, for [`CfnCustomActionType::set`].
+        pub const TAGS: crate::Property<CfnCustomActionType, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Version`, for [`CfnCustomActionType::set`].
+        pub const VERSION: crate::Property<CfnCustomActionType, Value<String>> = crate::Property::new(
+            "Version",
+        );
     }
 
     /// The category of the custom action, such as a build action or a test action.
@@ -418,6 +457,7 @@ pub mod pipeline {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPipelineProps);
     }
 
     impl std::ops::Deref for CfnPipeline {
@@ -514,6 +554,60 @@ pub mod pipeline {
             crate::entry(&mut map, "Variables", &self.variables)?;
             map.end()
         }
+    }
+
+    impl CfnPipelineProps {
+        /// `ArtifactStore`, for [`CfnPipeline::set`].
+        pub const ARTIFACT_STORE: crate::Property<CfnPipeline, ArtifactStore> = crate::Property::new(
+            "ArtifactStore",
+        );
+        /// `ArtifactStores`, for [`CfnPipeline::set`].
+        pub const ARTIFACT_STORES: crate::Property<CfnPipeline, Vec<ArtifactStoreMap>> = crate::Property::new(
+            "ArtifactStores",
+        );
+        /// `DisableInboundStageTransitions`, for [`CfnPipeline::set`].
+        pub const DISABLE_INBOUND_STAGE_TRANSITIONS: crate::Property<
+            CfnPipeline,
+            Vec<StageTransition>,
+        > = crate::Property::new("DisableInboundStageTransitions");
+        /// `ExecutionMode`, for [`CfnPipeline::set`].
+        pub const EXECUTION_MODE: crate::Property<CfnPipeline, Value<ExecutionMode>> = crate::Property::new(
+            "ExecutionMode",
+        );
+        /// `Name`, for [`CfnPipeline::set`].
+        pub const NAME: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PipelineType`, for [`CfnPipeline::set`].
+        pub const PIPELINE_TYPE: crate::Property<CfnPipeline, Value<PipelineType>> = crate::Property::new(
+            "PipelineType",
+        );
+        /// `RestartExecutionOnUpdate`, for [`CfnPipeline::set`].
+        pub const RESTART_EXECUTION_ON_UPDATE: crate::Property<
+            CfnPipeline,
+            Value<bool>,
+        > = crate::Property::new("RestartExecutionOnUpdate");
+        /// `RoleArn`, for [`CfnPipeline::set`].
+        pub const ROLE_ARN: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Stages`, for [`CfnPipeline::set`].
+        pub const STAGES: crate::Property<CfnPipeline, Vec<StageDeclaration>> = crate::Property::new(
+            "Stages",
+        );
+        /// `Tags`, for [`CfnPipeline::set`].
+        pub const TAGS: crate::Property<CfnPipeline, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Triggers`, for [`CfnPipeline::set`].
+        pub const TRIGGERS: crate::Property<
+            CfnPipeline,
+            Vec<PipelineTriggerDeclaration>,
+        > = crate::Property::new("Triggers");
+        /// `Variables`, for [`CfnPipeline::set`].
+        pub const VARIABLES: crate::Property<CfnPipeline, Vec<VariableDeclaration>> = crate::Property::new(
+            "Variables",
+        );
     }
 
     /// The S3 bucket where artifacts for the pipeline are stored.
@@ -1748,6 +1842,7 @@ pub mod webhook {
         pub fn attr_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Url")
         }
+        setters!(CfnWebhookProps);
     }
 
     impl std::ops::Deref for CfnWebhook {
@@ -1838,6 +1933,46 @@ pub mod webhook {
             )?;
             map.end()
         }
+    }
+
+    impl CfnWebhookProps {
+        /// `Authentication`, for [`CfnWebhook::set`].
+        pub const AUTHENTICATION: crate::Property<CfnWebhook, Value<Authentication>> = crate::Property::new(
+            "Authentication",
+        );
+        /// `AuthenticationConfiguration`, for [`CfnWebhook::set`].
+        pub const AUTHENTICATION_CONFIGURATION: crate::Property<
+            CfnWebhook,
+            WebhookAuthConfiguration,
+        > = crate::Property::new("AuthenticationConfiguration");
+        /// `Filters`, for [`CfnWebhook::set`].
+        pub const FILTERS: crate::Property<CfnWebhook, Vec<WebhookFilterRule>> = crate::Property::new(
+            "Filters",
+        );
+        /// `Name`, for [`CfnWebhook::set`].
+        pub const NAME: crate::Property<CfnWebhook, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RegisterWithThirdParty`, for [`CfnWebhook::set`].
+        pub const REGISTER_WITH_THIRD_PARTY: crate::Property<CfnWebhook, Value<bool>> = crate::Property::new(
+            "RegisterWithThirdParty",
+        );
+        /// `Tags`, for [`CfnWebhook::set`].
+        pub const TAGS: crate::Property<CfnWebhook, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetAction`, for [`CfnWebhook::set`].
+        pub const TARGET_ACTION: crate::Property<CfnWebhook, Value<String>> = crate::Property::new(
+            "TargetAction",
+        );
+        /// `TargetPipeline`, for [`CfnWebhook::set`].
+        pub const TARGET_PIPELINE: crate::Property<CfnWebhook, Value<String>> = crate::Property::new(
+            "TargetPipeline",
+        );
+        /// `TargetPipelineVersion`, for [`CfnWebhook::set`].
+        pub const TARGET_PIPELINE_VERSION: crate::Property<CfnWebhook, Value<i64>> = crate::Property::new(
+            "TargetPipelineVersion",
+        );
     }
 
     /// Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED.

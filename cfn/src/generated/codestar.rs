@@ -53,6 +53,7 @@ pub mod git_hub_repository {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnGitHubRepositoryProps);
     }
 
     impl std::ops::Deref for CfnGitHubRepository {
@@ -133,6 +134,44 @@ pub mod git_hub_repository {
             map.serialize_entry("RepositoryOwner", &self.repository_owner)?;
             map.end()
         }
+    }
+
+    impl CfnGitHubRepositoryProps {
+        /// `Code`, for [`CfnGitHubRepository::set`].
+        pub const CODE: crate::Property<CfnGitHubRepository, Code> = crate::Property::new(
+            "Code",
+        );
+        /// `ConnectionArn`, for [`CfnGitHubRepository::set`].
+        pub const CONNECTION_ARN: crate::Property<CfnGitHubRepository, Value<String>> = crate::Property::new(
+            "ConnectionArn",
+        );
+        /// `EnableIssues`, for [`CfnGitHubRepository::set`].
+        pub const ENABLE_ISSUES: crate::Property<CfnGitHubRepository, Value<bool>> = crate::Property::new(
+            "EnableIssues",
+        );
+        /// `IsPrivate`, for [`CfnGitHubRepository::set`].
+        pub const IS_PRIVATE: crate::Property<CfnGitHubRepository, Value<bool>> = crate::Property::new(
+            "IsPrivate",
+        );
+        /// `RepositoryAccessToken`, for [`CfnGitHubRepository::set`].
+        pub const REPOSITORY_ACCESS_TOKEN: crate::Property<
+            CfnGitHubRepository,
+            Value<String>,
+        > = crate::Property::new("RepositoryAccessToken");
+        /// `RepositoryDescription`, for [`CfnGitHubRepository::set`].
+        pub const REPOSITORY_DESCRIPTION: crate::Property<
+            CfnGitHubRepository,
+            Value<String>,
+        > = crate::Property::new("RepositoryDescription");
+        /// `RepositoryName`, for [`CfnGitHubRepository::set`].
+        pub const REPOSITORY_NAME: crate::Property<CfnGitHubRepository, Value<String>> = crate::Property::new(
+            "RepositoryName",
+        );
+        /// `RepositoryOwner`, for [`CfnGitHubRepository::set`].
+        pub const REPOSITORY_OWNER: crate::Property<
+            CfnGitHubRepository,
+            Value<String>,
+        > = crate::Property::new("RepositoryOwner");
     }
 
     /// The `Code` property type.

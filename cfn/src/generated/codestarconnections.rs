@@ -71,6 +71,7 @@ pub mod connection {
         pub fn attr_owner_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerAccountId")
         }
+        setters!(CfnConnectionProps);
     }
 
     impl std::ops::Deref for CfnConnection {
@@ -124,6 +125,25 @@ pub mod connection {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectionProps {
+        /// `ConnectionName`, for [`CfnConnection::set`].
+        pub const CONNECTION_NAME: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "ConnectionName",
+        );
+        /// `HostArn`, for [`CfnConnection::set`].
+        pub const HOST_ARN: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "HostArn",
+        );
+        /// `ProviderType`, for [`CfnConnection::set`].
+        pub const PROVIDER_TYPE: crate::Property<CfnConnection, Value<ProviderType>> = crate::Property::new(
+            "ProviderType",
+        );
+        /// `Tags`, for [`CfnConnection::set`].
+        pub const TAGS: crate::Property<CfnConnection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The name of the external provider where your third-party code repository is configured.
@@ -230,6 +250,7 @@ pub mod repository_link {
         pub fn attr_provider_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProviderType")
         }
+        setters!(CfnRepositoryLinkProps);
     }
 
     impl std::ops::Deref for CfnRepositoryLink {
@@ -292,6 +313,30 @@ pub mod repository_link {
             map.end()
         }
     }
+
+    impl CfnRepositoryLinkProps {
+        /// `ConnectionArn`, for [`CfnRepositoryLink::set`].
+        pub const CONNECTION_ARN: crate::Property<CfnRepositoryLink, Value<String>> = crate::Property::new(
+            "ConnectionArn",
+        );
+        /// `EncryptionKeyArn`, for [`CfnRepositoryLink::set`].
+        pub const ENCRYPTION_KEY_ARN: crate::Property<
+            CfnRepositoryLink,
+            Value<String>,
+        > = crate::Property::new("EncryptionKeyArn");
+        /// `OwnerId`, for [`CfnRepositoryLink::set`].
+        pub const OWNER_ID: crate::Property<CfnRepositoryLink, Value<String>> = crate::Property::new(
+            "OwnerId",
+        );
+        /// `RepositoryName`, for [`CfnRepositoryLink::set`].
+        pub const REPOSITORY_NAME: crate::Property<CfnRepositoryLink, Value<String>> = crate::Property::new(
+            "RepositoryName",
+        );
+        /// `Tags`, for [`CfnRepositoryLink::set`].
+        pub const TAGS: crate::Property<CfnRepositoryLink, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::CodeStarConnections::SyncConfiguration`: [`CfnSyncConfiguration`], [`CfnSyncConfigurationProps`] and their property types.
@@ -352,6 +397,7 @@ pub mod sync_configuration {
         pub fn attr_repository_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RepositoryName")
         }
+        setters!(CfnSyncConfigurationProps);
     }
 
     impl std::ops::Deref for CfnSyncConfiguration {
@@ -436,6 +482,44 @@ pub mod sync_configuration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnSyncConfigurationProps {
+        /// `Branch`, for [`CfnSyncConfiguration::set`].
+        pub const BRANCH: crate::Property<CfnSyncConfiguration, Value<String>> = crate::Property::new(
+            "Branch",
+        );
+        /// `ConfigFile`, for [`CfnSyncConfiguration::set`].
+        pub const CONFIG_FILE: crate::Property<CfnSyncConfiguration, Value<String>> = crate::Property::new(
+            "ConfigFile",
+        );
+        /// `PublishDeploymentStatus`, for [`CfnSyncConfiguration::set`].
+        pub const PUBLISH_DEPLOYMENT_STATUS: crate::Property<
+            CfnSyncConfiguration,
+            Value<PublishDeploymentStatus>,
+        > = crate::Property::new("PublishDeploymentStatus");
+        /// `RepositoryLinkId`, for [`CfnSyncConfiguration::set`].
+        pub const REPOSITORY_LINK_ID: crate::Property<
+            CfnSyncConfiguration,
+            Value<String>,
+        > = crate::Property::new("RepositoryLinkId");
+        /// `ResourceName`, for [`CfnSyncConfiguration::set`].
+        pub const RESOURCE_NAME: crate::Property<CfnSyncConfiguration, Value<String>> = crate::Property::new(
+            "ResourceName",
+        );
+        /// `RoleArn`, for [`CfnSyncConfiguration::set`].
+        pub const ROLE_ARN: crate::Property<CfnSyncConfiguration, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `SyncType`, for [`CfnSyncConfiguration::set`].
+        pub const SYNC_TYPE: crate::Property<CfnSyncConfiguration, Value<SyncType>> = crate::Property::new(
+            "SyncType",
+        );
+        /// `TriggerResourceUpdateOn`, for [`CfnSyncConfiguration::set`].
+        pub const TRIGGER_RESOURCE_UPDATE_ON: crate::Property<
+            CfnSyncConfiguration,
+            Value<TriggerResourceUpdateOn>,
+        > = crate::Property::new("TriggerResourceUpdateOn");
     }
 
     /// Whether to enable or disable publishing of deployment status to source providers.

@@ -55,6 +55,7 @@ pub mod notification_rule {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnNotificationRuleProps);
     }
 
     impl std::ops::Deref for CfnNotificationRule {
@@ -138,6 +139,51 @@ pub mod notification_rule {
             map.serialize_entry("Targets", &self.targets)?;
             map.end()
         }
+    }
+
+    impl CfnNotificationRuleProps {
+        /// `CreatedBy`, for [`CfnNotificationRule::set`].
+        pub const CREATED_BY: crate::Property<CfnNotificationRule, Value<String>> = crate::Property::new(
+            "CreatedBy",
+        );
+        /// `DetailType`, for [`CfnNotificationRule::set`].
+        pub const DETAIL_TYPE: crate::Property<CfnNotificationRule, Value<DetailType>> = crate::Property::new(
+            "DetailType",
+        );
+        /// `EventTypeId`, for [`CfnNotificationRule::set`].
+        pub const EVENT_TYPE_ID: crate::Property<CfnNotificationRule, Value<String>> = crate::Property::new(
+            "EventTypeId",
+        );
+        /// `EventTypeIds`, for [`CfnNotificationRule::set`].
+        pub const EVENT_TYPE_IDS: crate::Property<
+            CfnNotificationRule,
+            Vec<Value<String>>,
+        > = crate::Property::new("EventTypeIds");
+        /// `Name`, for [`CfnNotificationRule::set`].
+        pub const NAME: crate::Property<CfnNotificationRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Resource`, for [`CfnNotificationRule::set`].
+        pub const RESOURCE: crate::Property<CfnNotificationRule, Value<String>> = crate::Property::new(
+            "Resource",
+        );
+        /// `Status`, for [`CfnNotificationRule::set`].
+        pub const STATUS: crate::Property<CfnNotificationRule, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnNotificationRule::set`].
+        pub const TAGS: crate::Property<
+            CfnNotificationRule,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TargetAddress`, for [`CfnNotificationRule::set`].
+        pub const TARGET_ADDRESS: crate::Property<CfnNotificationRule, Value<String>> = crate::Property::new(
+            "TargetAddress",
+        );
+        /// `Targets`, for [`CfnNotificationRule::set`].
+        pub const TARGETS: crate::Property<CfnNotificationRule, Vec<Target>> = crate::Property::new(
+            "Targets",
+        );
     }
 
     /// Values of `DetailType`.

@@ -95,6 +95,7 @@ pub mod identity_pool {
         pub fn attr_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Name")
         }
+        setters!(CfnIdentityPoolProps);
     }
 
     impl std::ops::Deref for CfnIdentityPool {
@@ -200,6 +201,64 @@ pub mod identity_pool {
             )?;
             map.end()
         }
+    }
+
+    impl CfnIdentityPoolProps {
+        /// `AllowClassicFlow`, for [`CfnIdentityPool::set`].
+        pub const ALLOW_CLASSIC_FLOW: crate::Property<CfnIdentityPool, Value<bool>> = crate::Property::new(
+            "AllowClassicFlow",
+        );
+        /// `AllowUnauthenticatedIdentities`, for [`CfnIdentityPool::set`].
+        pub const ALLOW_UNAUTHENTICATED_IDENTITIES: crate::Property<
+            CfnIdentityPool,
+            Value<bool>,
+        > = crate::Property::new("AllowUnauthenticatedIdentities");
+        /// `CognitoEvents`, for [`CfnIdentityPool::set`].
+        pub const COGNITO_EVENTS: crate::Property<CfnIdentityPool, serde_json::Value> = crate::Property::new(
+            "CognitoEvents",
+        );
+        /// `CognitoIdentityProviders`, for [`CfnIdentityPool::set`].
+        pub const COGNITO_IDENTITY_PROVIDERS: crate::Property<
+            CfnIdentityPool,
+            Vec<CognitoIdentityProvider>,
+        > = crate::Property::new("CognitoIdentityProviders");
+        /// `CognitoStreams`, for [`CfnIdentityPool::set`].
+        pub const COGNITO_STREAMS: crate::Property<CfnIdentityPool, CognitoStreams> = crate::Property::new(
+            "CognitoStreams",
+        );
+        /// `DeveloperProviderName`, for [`CfnIdentityPool::set`].
+        pub const DEVELOPER_PROVIDER_NAME: crate::Property<
+            CfnIdentityPool,
+            Value<String>,
+        > = crate::Property::new("DeveloperProviderName");
+        /// `IdentityPoolName`, for [`CfnIdentityPool::set`].
+        pub const IDENTITY_POOL_NAME: crate::Property<CfnIdentityPool, Value<String>> = crate::Property::new(
+            "IdentityPoolName",
+        );
+        /// `IdentityPoolTags`, for [`CfnIdentityPool::set`].
+        pub const IDENTITY_POOL_TAGS: crate::Property<
+            CfnIdentityPool,
+            Vec<crate::Tag>,
+        > = crate::Property::new("IdentityPoolTags");
+        /// `OpenIdConnectProviderARNs`, for [`CfnIdentityPool::set`].
+        pub const OPEN_ID_CONNECT_PROVIDER_AR_NS: crate::Property<
+            CfnIdentityPool,
+            Vec<Value<String>>,
+        > = crate::Property::new("OpenIdConnectProviderARNs");
+        /// `PushSync`, for [`CfnIdentityPool::set`].
+        pub const PUSH_SYNC: crate::Property<CfnIdentityPool, PushSync> = crate::Property::new(
+            "PushSync",
+        );
+        /// `SamlProviderARNs`, for [`CfnIdentityPool::set`].
+        pub const SAML_PROVIDER_AR_NS: crate::Property<
+            CfnIdentityPool,
+            Vec<Value<String>>,
+        > = crate::Property::new("SamlProviderARNs");
+        /// `SupportedLoginProviders`, for [`CfnIdentityPool::set`].
+        pub const SUPPORTED_LOGIN_PROVIDERS: crate::Property<
+            CfnIdentityPool,
+            serde_json::Value,
+        > = crate::Property::new("SupportedLoginProviders");
     }
 
     /// The `CognitoIdentityProvider` property type.
@@ -336,6 +395,7 @@ pub mod identity_pool_principal_tag {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnIdentityPoolPrincipalTagProps);
     }
 
     impl std::ops::Deref for CfnIdentityPoolPrincipalTag {
@@ -393,6 +453,29 @@ pub mod identity_pool_principal_tag {
             map.end()
         }
     }
+
+    impl CfnIdentityPoolPrincipalTagProps {
+        /// `IdentityPoolId`, for [`CfnIdentityPoolPrincipalTag::set`].
+        pub const IDENTITY_POOL_ID: crate::Property<
+            CfnIdentityPoolPrincipalTag,
+            Value<String>,
+        > = crate::Property::new("IdentityPoolId");
+        /// `IdentityProviderName`, for [`CfnIdentityPoolPrincipalTag::set`].
+        pub const IDENTITY_PROVIDER_NAME: crate::Property<
+            CfnIdentityPoolPrincipalTag,
+            Value<String>,
+        > = crate::Property::new("IdentityProviderName");
+        /// `PrincipalTags`, for [`CfnIdentityPoolPrincipalTag::set`].
+        pub const PRINCIPAL_TAGS: crate::Property<
+            CfnIdentityPoolPrincipalTag,
+            serde_json::Value,
+        > = crate::Property::new("PrincipalTags");
+        /// `UseDefaults`, for [`CfnIdentityPoolPrincipalTag::set`].
+        pub const USE_DEFAULTS: crate::Property<
+            CfnIdentityPoolPrincipalTag,
+            Value<bool>,
+        > = crate::Property::new("UseDefaults");
+    }
 }
 
 /// `AWS::Cognito::IdentityPoolRoleAttachment`: [`CfnIdentityPoolRoleAttachment`], [`CfnIdentityPoolRoleAttachmentProps`] and their property types.
@@ -439,6 +522,7 @@ pub mod identity_pool_role_attachment {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnIdentityPoolRoleAttachmentProps);
     }
 
     impl std::ops::Deref for CfnIdentityPoolRoleAttachment {
@@ -489,6 +573,24 @@ pub mod identity_pool_role_attachment {
             map.end()
         }
     }
+
+    impl CfnIdentityPoolRoleAttachmentProps {
+        /// `IdentityPoolId`, for [`CfnIdentityPoolRoleAttachment::set`].
+        pub const IDENTITY_POOL_ID: crate::Property<
+            CfnIdentityPoolRoleAttachment,
+            Value<String>,
+        > = crate::Property::new("IdentityPoolId");
+        /// `RoleMappings`, for [`CfnIdentityPoolRoleAttachment::set`].
+        pub const ROLE_MAPPINGS: crate::Property<
+            CfnIdentityPoolRoleAttachment,
+            serde_json::Value,
+        > = crate::Property::new("RoleMappings");
+        /// `Roles`, for [`CfnIdentityPoolRoleAttachment::set`].
+        pub const ROLES: crate::Property<
+            CfnIdentityPoolRoleAttachment,
+            serde_json::Value,
+        > = crate::Property::new("Roles");
+    }
 }
 
 /// `AWS::Cognito::LogDeliveryConfiguration`: [`CfnLogDeliveryConfiguration`], [`CfnLogDeliveryConfigurationProps`] and their property types.
@@ -535,6 +637,7 @@ pub mod log_delivery_configuration {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnLogDeliveryConfigurationProps);
     }
 
     impl std::ops::Deref for CfnLogDeliveryConfiguration {
@@ -580,6 +683,19 @@ pub mod log_delivery_configuration {
             map.serialize_entry("UserPoolId", &self.user_pool_id)?;
             map.end()
         }
+    }
+
+    impl CfnLogDeliveryConfigurationProps {
+        /// `LogConfigurations`, for [`CfnLogDeliveryConfiguration::set`].
+        pub const LOG_CONFIGURATIONS: crate::Property<
+            CfnLogDeliveryConfiguration,
+            Vec<LogConfiguration>,
+        > = crate::Property::new("LogConfigurations");
+        /// `UserPoolId`, for [`CfnLogDeliveryConfiguration::set`].
+        pub const USER_POOL_ID: crate::Property<
+            CfnLogDeliveryConfiguration,
+            Value<String>,
+        > = crate::Property::new("UserPoolId");
     }
 
     /// The `LogConfiguration` property type.
@@ -727,6 +843,7 @@ pub mod managed_login_branding {
         pub fn attr_managed_login_branding_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ManagedLoginBrandingId")
         }
+        setters!(CfnManagedLoginBrandingProps);
     }
 
     impl std::ops::Deref for CfnManagedLoginBranding {
@@ -796,6 +913,37 @@ pub mod managed_login_branding {
             map.serialize_entry("UserPoolId", &self.user_pool_id)?;
             map.end()
         }
+    }
+
+    impl CfnManagedLoginBrandingProps {
+        /// `Assets`, for [`CfnManagedLoginBranding::set`].
+        pub const ASSETS: crate::Property<CfnManagedLoginBranding, Vec<AssetType>> = crate::Property::new(
+            "Assets",
+        );
+        /// `ClientId`, for [`CfnManagedLoginBranding::set`].
+        pub const CLIENT_ID: crate::Property<CfnManagedLoginBranding, Value<String>> = crate::Property::new(
+            "ClientId",
+        );
+        /// `ReturnMergedResources`, for [`CfnManagedLoginBranding::set`].
+        pub const RETURN_MERGED_RESOURCES: crate::Property<
+            CfnManagedLoginBranding,
+            Value<bool>,
+        > = crate::Property::new("ReturnMergedResources");
+        /// `Settings`, for [`CfnManagedLoginBranding::set`].
+        pub const SETTINGS: crate::Property<
+            CfnManagedLoginBranding,
+            serde_json::Value,
+        > = crate::Property::new("Settings");
+        /// `UseCognitoProvidedValues`, for [`CfnManagedLoginBranding::set`].
+        pub const USE_COGNITO_PROVIDED_VALUES: crate::Property<
+            CfnManagedLoginBranding,
+            Value<bool>,
+        > = crate::Property::new("UseCognitoProvidedValues");
+        /// `UserPoolId`, for [`CfnManagedLoginBranding::set`].
+        pub const USER_POOL_ID: crate::Property<
+            CfnManagedLoginBranding,
+            Value<String>,
+        > = crate::Property::new("UserPoolId");
     }
 
     /// The `AssetType` property type.
@@ -1057,6 +1205,7 @@ pub mod terms {
         pub fn attr_terms_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TermsId")
         }
+        setters!(CfnTermsProps);
     }
 
     impl std::ops::Deref for CfnTerms {
@@ -1124,6 +1273,34 @@ pub mod terms {
             map.serialize_entry("UserPoolId", &self.user_pool_id)?;
             map.end()
         }
+    }
+
+    impl CfnTermsProps {
+        /// `ClientId`, for [`CfnTerms::set`].
+        pub const CLIENT_ID: crate::Property<CfnTerms, Value<String>> = crate::Property::new(
+            "ClientId",
+        );
+        /// `Enforcement`, for [`CfnTerms::set`].
+        pub const ENFORCEMENT: crate::Property<CfnTerms, Value<TermsEnforcementType>> = crate::Property::new(
+            "Enforcement",
+        );
+        /// `Links`, for [`CfnTerms::set`].
+        pub const LINKS: crate::Property<
+            CfnTerms,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Links");
+        /// `TermsName`, for [`CfnTerms::set`].
+        pub const TERMS_NAME: crate::Property<CfnTerms, Value<String>> = crate::Property::new(
+            "TermsName",
+        );
+        /// `TermsSource`, for [`CfnTerms::set`].
+        pub const TERMS_SOURCE: crate::Property<CfnTerms, Value<TermsSourceType>> = crate::Property::new(
+            "TermsSource",
+        );
+        /// `UserPoolId`, for [`CfnTerms::set`].
+        pub const USER_POOL_ID: crate::Property<CfnTerms, Value<String>> = crate::Property::new(
+            "UserPoolId",
+        );
     }
 
     /// Values of `TermsEnforcementType`.
@@ -1255,6 +1432,7 @@ pub mod user_pool {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnUserPoolProps);
     }
 
     impl std::ops::Deref for CfnUserPool {
@@ -1440,6 +1618,160 @@ pub mod user_pool {
             )?;
             map.end()
         }
+    }
+
+    impl CfnUserPoolProps {
+        /// `AccountRecoverySetting`, for [`CfnUserPool::set`].
+        pub const ACCOUNT_RECOVERY_SETTING: crate::Property<
+            CfnUserPool,
+            AccountRecoverySetting,
+        > = crate::Property::new("AccountRecoverySetting");
+        /// `AdminCreateUserConfig`, for [`CfnUserPool::set`].
+        pub const ADMIN_CREATE_USER_CONFIG: crate::Property<
+            CfnUserPool,
+            AdminCreateUserConfig,
+        > = crate::Property::new("AdminCreateUserConfig");
+        /// `AliasAttributes`, for [`CfnUserPool::set`].
+        pub const ALIAS_ATTRIBUTES: crate::Property<
+            CfnUserPool,
+            Vec<Value<AliasAttributesItem>>,
+        > = crate::Property::new("AliasAttributes");
+        /// `AutoVerifiedAttributes`, for [`CfnUserPool::set`].
+        pub const AUTO_VERIFIED_ATTRIBUTES: crate::Property<
+            CfnUserPool,
+            Vec<Value<AutoVerifiedAttributesItem>>,
+        > = crate::Property::new("AutoVerifiedAttributes");
+        /// `DeletionProtection`, for [`CfnUserPool::set`].
+        pub const DELETION_PROTECTION: crate::Property<
+            CfnUserPool,
+            Value<DeletionProtection>,
+        > = crate::Property::new("DeletionProtection");
+        /// `DeviceConfiguration`, for [`CfnUserPool::set`].
+        pub const DEVICE_CONFIGURATION: crate::Property<
+            CfnUserPool,
+            DeviceConfiguration,
+        > = crate::Property::new("DeviceConfiguration");
+        /// `EmailAuthenticationMessage`, for [`CfnUserPool::set`].
+        pub const EMAIL_AUTHENTICATION_MESSAGE: crate::Property<
+            CfnUserPool,
+            Value<String>,
+        > = crate::Property::new("EmailAuthenticationMessage");
+        /// `EmailAuthenticationSubject`, for [`CfnUserPool::set`].
+        pub const EMAIL_AUTHENTICATION_SUBJECT: crate::Property<
+            CfnUserPool,
+            Value<String>,
+        > = crate::Property::new("EmailAuthenticationSubject");
+        /// `EmailConfiguration`, for [`CfnUserPool::set`].
+        pub const EMAIL_CONFIGURATION: crate::Property<
+            CfnUserPool,
+            EmailConfiguration,
+        > = crate::Property::new("EmailConfiguration");
+        /// `EmailVerificationMessage`, for [`CfnUserPool::set`].
+        pub const EMAIL_VERIFICATION_MESSAGE: crate::Property<
+            CfnUserPool,
+            Value<String>,
+        > = crate::Property::new("EmailVerificationMessage");
+        /// `EmailVerificationSubject`, for [`CfnUserPool::set`].
+        pub const EMAIL_VERIFICATION_SUBJECT: crate::Property<
+            CfnUserPool,
+            Value<String>,
+        > = crate::Property::new("EmailVerificationSubject");
+        /// `EnabledMfas`, for [`CfnUserPool::set`].
+        pub const ENABLED_MFAS: crate::Property<CfnUserPool, Vec<Value<String>>> = crate::Property::new(
+            "EnabledMfas",
+        );
+        /// `IssuerConfiguration`, for [`CfnUserPool::set`].
+        pub const ISSUER_CONFIGURATION: crate::Property<
+            CfnUserPool,
+            IssuerConfiguration,
+        > = crate::Property::new("IssuerConfiguration");
+        /// `KeyConfiguration`, for [`CfnUserPool::set`].
+        pub const KEY_CONFIGURATION: crate::Property<CfnUserPool, KeyConfiguration> = crate::Property::new(
+            "KeyConfiguration",
+        );
+        /// `LambdaConfig`, for [`CfnUserPool::set`].
+        pub const LAMBDA_CONFIG: crate::Property<CfnUserPool, LambdaConfig> = crate::Property::new(
+            "LambdaConfig",
+        );
+        /// `MfaConfiguration`, for [`CfnUserPool::set`].
+        pub const MFA_CONFIGURATION: crate::Property<
+            CfnUserPool,
+            Value<MfaConfiguration>,
+        > = crate::Property::new("MfaConfiguration");
+        /// `Policies`, for [`CfnUserPool::set`].
+        pub const POLICIES: crate::Property<CfnUserPool, Policies> = crate::Property::new(
+            "Policies",
+        );
+        /// `Schema`, for [`CfnUserPool::set`].
+        pub const SCHEMA: crate::Property<CfnUserPool, Vec<SchemaAttribute>> = crate::Property::new(
+            "Schema",
+        );
+        /// `SmsAuthenticationMessage`, for [`CfnUserPool::set`].
+        pub const SMS_AUTHENTICATION_MESSAGE: crate::Property<
+            CfnUserPool,
+            Value<String>,
+        > = crate::Property::new("SmsAuthenticationMessage");
+        /// `SmsConfiguration`, for [`CfnUserPool::set`].
+        pub const SMS_CONFIGURATION: crate::Property<CfnUserPool, SmsConfiguration> = crate::Property::new(
+            "SmsConfiguration",
+        );
+        /// `SmsVerificationMessage`, for [`CfnUserPool::set`].
+        pub const SMS_VERIFICATION_MESSAGE: crate::Property<
+            CfnUserPool,
+            Value<String>,
+        > = crate::Property::new("SmsVerificationMessage");
+        /// `UserAttributeUpdateSettings`, for [`CfnUserPool::set`].
+        pub const USER_ATTRIBUTE_UPDATE_SETTINGS: crate::Property<
+            CfnUserPool,
+            UserAttributeUpdateSettings,
+        > = crate::Property::new("UserAttributeUpdateSettings");
+        /// `UserPoolAddOns`, for [`CfnUserPool::set`].
+        pub const USER_POOL_ADD_ONS: crate::Property<CfnUserPool, UserPoolAddOns> = crate::Property::new(
+            "UserPoolAddOns",
+        );
+        /// `UserPoolName`, for [`CfnUserPool::set`].
+        pub const USER_POOL_NAME: crate::Property<CfnUserPool, Value<String>> = crate::Property::new(
+            "UserPoolName",
+        );
+        /// `UserPoolTags`, for [`CfnUserPool::set`].
+        pub const USER_POOL_TAGS: crate::Property<
+            CfnUserPool,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("UserPoolTags");
+        /// `UserPoolTier`, for [`CfnUserPool::set`].
+        pub const USER_POOL_TIER: crate::Property<CfnUserPool, Value<UserPoolTier>> = crate::Property::new(
+            "UserPoolTier",
+        );
+        /// `UsernameAttributes`, for [`CfnUserPool::set`].
+        pub const USERNAME_ATTRIBUTES: crate::Property<
+            CfnUserPool,
+            Vec<Value<UsernameAttributesItem>>,
+        > = crate::Property::new("UsernameAttributes");
+        /// `UsernameConfiguration`, for [`CfnUserPool::set`].
+        pub const USERNAME_CONFIGURATION: crate::Property<
+            CfnUserPool,
+            UsernameConfiguration,
+        > = crate::Property::new("UsernameConfiguration");
+        /// `VerificationMessageTemplate`, for [`CfnUserPool::set`].
+        pub const VERIFICATION_MESSAGE_TEMPLATE: crate::Property<
+            CfnUserPool,
+            VerificationMessageTemplate,
+        > = crate::Property::new("VerificationMessageTemplate");
+        /// `WebAuthnFactorConfiguration`, for [`CfnUserPool::set`].
+        pub const WEB_AUTHN_FACTOR_CONFIGURATION: crate::Property<
+            CfnUserPool,
+            Value<WebAuthnFactorConfiguration>,
+        > = crate::Property::new("WebAuthnFactorConfiguration");
+        /// `WebAuthnRelyingPartyID`, for [`CfnUserPool::set`].
+        pub const WEB_AUTHN_RELYING_PARTY_ID: crate::Property<
+            CfnUserPool,
+            Value<String>,
+        > = crate::Property::new("WebAuthnRelyingPartyID");
+        /// `WebAuthnUserVerification`, for [`CfnUserPool::set`].
+        pub const WEB_AUTHN_USER_VERIFICATION: crate::Property<
+            CfnUserPool,
+            Value<String>,
+        > = crate::Property::new("WebAuthnUserVerification");
     }
 
     /// The `AccountRecoverySetting` property type.
@@ -2987,6 +3319,7 @@ pub mod user_pool_client {
         pub fn attr_client_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ClientId")
         }
+        setters!(CfnUserPoolClientProps);
     }
 
     impl std::ops::Deref for CfnUserPoolClient {
@@ -3148,6 +3481,119 @@ pub mod user_pool_client {
             crate::entry(&mut map, "WriteAttributes", &self.write_attributes)?;
             map.end()
         }
+    }
+
+    impl CfnUserPoolClientProps {
+        /// `AccessTokenValidity`, for [`CfnUserPoolClient::set`].
+        pub const ACCESS_TOKEN_VALIDITY: crate::Property<
+            CfnUserPoolClient,
+            Value<i64>,
+        > = crate::Property::new("AccessTokenValidity");
+        /// `AllowedOAuthFlows`, for [`CfnUserPoolClient::set`].
+        pub const ALLOWED_O_AUTH_FLOWS: crate::Property<
+            CfnUserPoolClient,
+            Vec<Value<AllowedOAuthFlowsItem>>,
+        > = crate::Property::new("AllowedOAuthFlows");
+        /// `AllowedOAuthFlowsUserPoolClient`, for [`CfnUserPoolClient::set`].
+        pub const ALLOWED_O_AUTH_FLOWS_USER_POOL_CLIENT: crate::Property<
+            CfnUserPoolClient,
+            Value<bool>,
+        > = crate::Property::new("AllowedOAuthFlowsUserPoolClient");
+        /// `AllowedOAuthScopes`, for [`CfnUserPoolClient::set`].
+        pub const ALLOWED_O_AUTH_SCOPES: crate::Property<
+            CfnUserPoolClient,
+            Vec<Value<String>>,
+        > = crate::Property::new("AllowedOAuthScopes");
+        /// `AnalyticsConfiguration`, for [`CfnUserPoolClient::set`].
+        pub const ANALYTICS_CONFIGURATION: crate::Property<
+            CfnUserPoolClient,
+            AnalyticsConfiguration,
+        > = crate::Property::new("AnalyticsConfiguration");
+        /// `AuthSessionValidity`, for [`CfnUserPoolClient::set`].
+        pub const AUTH_SESSION_VALIDITY: crate::Property<
+            CfnUserPoolClient,
+            Value<i64>,
+        > = crate::Property::new("AuthSessionValidity");
+        /// `CallbackURLs`, for [`CfnUserPoolClient::set`].
+        pub const CALLBACK_UR_LS: crate::Property<
+            CfnUserPoolClient,
+            Vec<Value<String>>,
+        > = crate::Property::new("CallbackURLs");
+        /// `ClientName`, for [`CfnUserPoolClient::set`].
+        pub const CLIENT_NAME: crate::Property<CfnUserPoolClient, Value<String>> = crate::Property::new(
+            "ClientName",
+        );
+        /// `DefaultRedirectURI`, for [`CfnUserPoolClient::set`].
+        pub const DEFAULT_REDIRECT_URI: crate::Property<
+            CfnUserPoolClient,
+            Value<String>,
+        > = crate::Property::new("DefaultRedirectURI");
+        /// `EnablePropagateAdditionalUserContextData`, for [`CfnUserPoolClient::set`].
+        pub const ENABLE_PROPAGATE_ADDITIONAL_USER_CONTEXT_DATA: crate::Property<
+            CfnUserPoolClient,
+            Value<bool>,
+        > = crate::Property::new("EnablePropagateAdditionalUserContextData");
+        /// `EnableTokenRevocation`, for [`CfnUserPoolClient::set`].
+        pub const ENABLE_TOKEN_REVOCATION: crate::Property<
+            CfnUserPoolClient,
+            Value<bool>,
+        > = crate::Property::new("EnableTokenRevocation");
+        /// `ExplicitAuthFlows`, for [`CfnUserPoolClient::set`].
+        pub const EXPLICIT_AUTH_FLOWS: crate::Property<
+            CfnUserPoolClient,
+            Vec<Value<ExplicitAuthFlowsItem>>,
+        > = crate::Property::new("ExplicitAuthFlows");
+        /// `GenerateSecret`, for [`CfnUserPoolClient::set`].
+        pub const GENERATE_SECRET: crate::Property<CfnUserPoolClient, Value<bool>> = crate::Property::new(
+            "GenerateSecret",
+        );
+        /// `IdTokenValidity`, for [`CfnUserPoolClient::set`].
+        pub const ID_TOKEN_VALIDITY: crate::Property<CfnUserPoolClient, Value<i64>> = crate::Property::new(
+            "IdTokenValidity",
+        );
+        /// `LogoutURLs`, for [`CfnUserPoolClient::set`].
+        pub const LOGOUT_UR_LS: crate::Property<CfnUserPoolClient, Vec<Value<String>>> = crate::Property::new(
+            "LogoutURLs",
+        );
+        /// `PreventUserExistenceErrors`, for [`CfnUserPoolClient::set`].
+        pub const PREVENT_USER_EXISTENCE_ERRORS: crate::Property<
+            CfnUserPoolClient,
+            Value<PreventUserExistenceErrors>,
+        > = crate::Property::new("PreventUserExistenceErrors");
+        /// `ReadAttributes`, for [`CfnUserPoolClient::set`].
+        pub const READ_ATTRIBUTES: crate::Property<
+            CfnUserPoolClient,
+            Vec<Value<String>>,
+        > = crate::Property::new("ReadAttributes");
+        /// `RefreshTokenRotation`, for [`CfnUserPoolClient::set`].
+        pub const REFRESH_TOKEN_ROTATION: crate::Property<
+            CfnUserPoolClient,
+            RefreshTokenRotation,
+        > = crate::Property::new("RefreshTokenRotation");
+        /// `RefreshTokenValidity`, for [`CfnUserPoolClient::set`].
+        pub const REFRESH_TOKEN_VALIDITY: crate::Property<
+            CfnUserPoolClient,
+            Value<i64>,
+        > = crate::Property::new("RefreshTokenValidity");
+        /// `SupportedIdentityProviders`, for [`CfnUserPoolClient::set`].
+        pub const SUPPORTED_IDENTITY_PROVIDERS: crate::Property<
+            CfnUserPoolClient,
+            Vec<Value<String>>,
+        > = crate::Property::new("SupportedIdentityProviders");
+        /// `TokenValidityUnits`, for [`CfnUserPoolClient::set`].
+        pub const TOKEN_VALIDITY_UNITS: crate::Property<
+            CfnUserPoolClient,
+            TokenValidityUnits,
+        > = crate::Property::new("TokenValidityUnits");
+        /// `UserPoolId`, for [`CfnUserPoolClient::set`].
+        pub const USER_POOL_ID: crate::Property<CfnUserPoolClient, Value<String>> = crate::Property::new(
+            "UserPoolId",
+        );
+        /// `WriteAttributes`, for [`CfnUserPoolClient::set`].
+        pub const WRITE_ATTRIBUTES: crate::Property<
+            CfnUserPoolClient,
+            Vec<Value<String>>,
+        > = crate::Property::new("WriteAttributes");
     }
 
     /// Values of `AllowedOAuthFlowsItem`.
@@ -3582,6 +4028,7 @@ pub mod user_pool_domain {
         pub fn attr_cloud_front_distribution(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CloudFrontDistribution")
         }
+        setters!(CfnUserPoolDomainProps);
     }
 
     impl std::ops::Deref for CfnUserPoolDomain {
@@ -3642,6 +4089,31 @@ pub mod user_pool_domain {
             map.serialize_entry("UserPoolId", &self.user_pool_id)?;
             map.end()
         }
+    }
+
+    impl CfnUserPoolDomainProps {
+        /// `CustomDomainConfig`, for [`CfnUserPoolDomain::set`].
+        pub const CUSTOM_DOMAIN_CONFIG: crate::Property<
+            CfnUserPoolDomain,
+            CustomDomainConfigType,
+        > = crate::Property::new("CustomDomainConfig");
+        /// `Domain`, for [`CfnUserPoolDomain::set`].
+        pub const DOMAIN: crate::Property<CfnUserPoolDomain, Value<String>> = crate::Property::new(
+            "Domain",
+        );
+        /// `ManagedLoginVersion`, for [`CfnUserPoolDomain::set`].
+        pub const MANAGED_LOGIN_VERSION: crate::Property<
+            CfnUserPoolDomain,
+            Value<i64>,
+        > = crate::Property::new("ManagedLoginVersion");
+        /// `Routing`, for [`CfnUserPoolDomain::set`].
+        pub const ROUTING: crate::Property<CfnUserPoolDomain, RoutingType> = crate::Property::new(
+            "Routing",
+        );
+        /// `UserPoolId`, for [`CfnUserPoolDomain::set`].
+        pub const USER_POOL_ID: crate::Property<CfnUserPoolDomain, Value<String>> = crate::Property::new(
+            "UserPoolId",
+        );
     }
 
     /// The `CustomDomainConfigType` property type.
@@ -3807,6 +4279,7 @@ pub mod user_pool_group {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnUserPoolGroupProps);
     }
 
     impl std::ops::Deref for CfnUserPoolGroup {
@@ -3865,6 +4338,29 @@ pub mod user_pool_group {
             map.end()
         }
     }
+
+    impl CfnUserPoolGroupProps {
+        /// `Description`, for [`CfnUserPoolGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnUserPoolGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GroupName`, for [`CfnUserPoolGroup::set`].
+        pub const GROUP_NAME: crate::Property<CfnUserPoolGroup, Value<String>> = crate::Property::new(
+            "GroupName",
+        );
+        /// `Precedence`, for [`CfnUserPoolGroup::set`].
+        pub const PRECEDENCE: crate::Property<CfnUserPoolGroup, Value<i64>> = crate::Property::new(
+            "Precedence",
+        );
+        /// `RoleArn`, for [`CfnUserPoolGroup::set`].
+        pub const ROLE_ARN: crate::Property<CfnUserPoolGroup, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `UserPoolId`, for [`CfnUserPoolGroup::set`].
+        pub const USER_POOL_ID: crate::Property<CfnUserPoolGroup, Value<String>> = crate::Property::new(
+            "UserPoolId",
+        );
+    }
 }
 
 /// `AWS::Cognito::UserPoolIdentityProvider`: [`CfnUserPoolIdentityProvider`], [`CfnUserPoolIdentityProviderProps`] and their property types.
@@ -3911,6 +4407,7 @@ pub mod user_pool_identity_provider {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnUserPoolIdentityProviderProps);
     }
 
     impl std::ops::Deref for CfnUserPoolIdentityProvider {
@@ -3977,6 +4474,39 @@ pub mod user_pool_identity_provider {
             map.serialize_entry("UserPoolId", &self.user_pool_id)?;
             map.end()
         }
+    }
+
+    impl CfnUserPoolIdentityProviderProps {
+        /// `AttributeMapping`, for [`CfnUserPoolIdentityProvider::set`].
+        pub const ATTRIBUTE_MAPPING: crate::Property<
+            CfnUserPoolIdentityProvider,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AttributeMapping");
+        /// `IdpIdentifiers`, for [`CfnUserPoolIdentityProvider::set`].
+        pub const IDP_IDENTIFIERS: crate::Property<
+            CfnUserPoolIdentityProvider,
+            Vec<Value<String>>,
+        > = crate::Property::new("IdpIdentifiers");
+        /// `ProviderDetails`, for [`CfnUserPoolIdentityProvider::set`].
+        pub const PROVIDER_DETAILS: crate::Property<
+            CfnUserPoolIdentityProvider,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("ProviderDetails");
+        /// `ProviderName`, for [`CfnUserPoolIdentityProvider::set`].
+        pub const PROVIDER_NAME: crate::Property<
+            CfnUserPoolIdentityProvider,
+            Value<String>,
+        > = crate::Property::new("ProviderName");
+        /// `ProviderType`, for [`CfnUserPoolIdentityProvider::set`].
+        pub const PROVIDER_TYPE: crate::Property<
+            CfnUserPoolIdentityProvider,
+            Value<ProviderType>,
+        > = crate::Property::new("ProviderType");
+        /// `UserPoolId`, for [`CfnUserPoolIdentityProvider::set`].
+        pub const USER_POOL_ID: crate::Property<
+            CfnUserPoolIdentityProvider,
+            Value<String>,
+        > = crate::Property::new("UserPoolId");
     }
 
     /// Values of `ProviderType`.
@@ -4073,6 +4603,7 @@ pub mod user_pool_regional_configuration_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::Map);
             Ok(Self { resource })
         }
+        setters!(CfnUserPoolRegionalConfigurationAttachmentProps);
     }
 
     impl std::ops::Deref for CfnUserPoolRegionalConfigurationAttachment {
@@ -4134,6 +4665,39 @@ pub mod user_pool_regional_configuration_attachment {
             crate::entry(&mut map, "UserPoolTags", &self.user_pool_tags)?;
             map.end()
         }
+    }
+
+    impl CfnUserPoolRegionalConfigurationAttachmentProps {
+        /// `EmailConfiguration`, for [`CfnUserPoolRegionalConfigurationAttachment::set`].
+        pub const EMAIL_CONFIGURATION: crate::Property<
+            CfnUserPoolRegionalConfigurationAttachment,
+            EmailConfiguration,
+        > = crate::Property::new("EmailConfiguration");
+        /// `LambdaConfig`, for [`CfnUserPoolRegionalConfigurationAttachment::set`].
+        pub const LAMBDA_CONFIG: crate::Property<
+            CfnUserPoolRegionalConfigurationAttachment,
+            LambdaConfig,
+        > = crate::Property::new("LambdaConfig");
+        /// `SmsConfiguration`, for [`CfnUserPoolRegionalConfigurationAttachment::set`].
+        pub const SMS_CONFIGURATION: crate::Property<
+            CfnUserPoolRegionalConfigurationAttachment,
+            SmsConfiguration,
+        > = crate::Property::new("SmsConfiguration");
+        /// `Status`, for [`CfnUserPoolRegionalConfigurationAttachment::set`].
+        pub const STATUS: crate::Property<
+            CfnUserPoolRegionalConfigurationAttachment,
+            Value<String>,
+        > = crate::Property::new("Status");
+        /// `UserPoolId`, for [`CfnUserPoolRegionalConfigurationAttachment::set`].
+        pub const USER_POOL_ID: crate::Property<
+            CfnUserPoolRegionalConfigurationAttachment,
+            Value<String>,
+        > = crate::Property::new("UserPoolId");
+        /// `UserPoolTags`, for [`CfnUserPoolRegionalConfigurationAttachment::set`].
+        pub const USER_POOL_TAGS: crate::Property<
+            CfnUserPoolRegionalConfigurationAttachment,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("UserPoolTags");
     }
 
     /// The `EmailConfiguration` property type.
@@ -4369,6 +4933,7 @@ pub mod user_pool_replica {
             resource.set_tag_format(cloudwright_core::TagFormat::Map);
             Ok(Self { resource })
         }
+        setters!(CfnUserPoolReplicaProps);
     }
 
     impl std::ops::Deref for CfnUserPoolReplica {
@@ -4426,6 +4991,22 @@ pub mod user_pool_replica {
             map.end()
         }
     }
+
+    impl CfnUserPoolReplicaProps {
+        /// `RegionName`, for [`CfnUserPoolReplica::set`].
+        pub const REGION_NAME: crate::Property<CfnUserPoolReplica, Value<String>> = crate::Property::new(
+            "RegionName",
+        );
+        /// `UserPoolId`, for [`CfnUserPoolReplica::set`].
+        pub const USER_POOL_ID: crate::Property<CfnUserPoolReplica, Value<String>> = crate::Property::new(
+            "UserPoolId",
+        );
+        /// `UserPoolTagsAtCreate`, for [`CfnUserPoolReplica::set`].
+        pub const USER_POOL_TAGS_AT_CREATE: crate::Property<
+            CfnUserPoolReplica,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("UserPoolTagsAtCreate");
+    }
 }
 
 /// `AWS::Cognito::UserPoolResourceServer`: [`CfnUserPoolResourceServer`], [`CfnUserPoolResourceServerProps`] and their property types.
@@ -4471,6 +5052,7 @@ pub mod user_pool_resource_server {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnUserPoolResourceServerProps);
     }
 
     impl std::ops::Deref for CfnUserPoolResourceServer {
@@ -4528,6 +5110,28 @@ pub mod user_pool_resource_server {
             map.serialize_entry("UserPoolId", &self.user_pool_id)?;
             map.end()
         }
+    }
+
+    impl CfnUserPoolResourceServerProps {
+        /// `Identifier`, for [`CfnUserPoolResourceServer::set`].
+        pub const IDENTIFIER: crate::Property<
+            CfnUserPoolResourceServer,
+            Value<String>,
+        > = crate::Property::new("Identifier");
+        /// `Name`, for [`CfnUserPoolResourceServer::set`].
+        pub const NAME: crate::Property<CfnUserPoolResourceServer, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Scopes`, for [`CfnUserPoolResourceServer::set`].
+        pub const SCOPES: crate::Property<
+            CfnUserPoolResourceServer,
+            Vec<ResourceServerScopeType>,
+        > = crate::Property::new("Scopes");
+        /// `UserPoolId`, for [`CfnUserPoolResourceServer::set`].
+        pub const USER_POOL_ID: crate::Property<
+            CfnUserPoolResourceServer,
+            Value<String>,
+        > = crate::Property::new("UserPoolId");
     }
 
     /// The `ResourceServerScopeType` property type.
@@ -4611,6 +5215,7 @@ pub mod user_pool_risk_configuration_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnUserPoolRiskConfigurationAttachmentProps);
     }
 
     impl std::ops::Deref for CfnUserPoolRiskConfigurationAttachment {
@@ -4687,6 +5292,34 @@ pub mod user_pool_risk_configuration_attachment {
             map.serialize_entry("UserPoolId", &self.user_pool_id)?;
             map.end()
         }
+    }
+
+    impl CfnUserPoolRiskConfigurationAttachmentProps {
+        /// `AccountTakeoverRiskConfiguration`, for [`CfnUserPoolRiskConfigurationAttachment::set`].
+        pub const ACCOUNT_TAKEOVER_RISK_CONFIGURATION: crate::Property<
+            CfnUserPoolRiskConfigurationAttachment,
+            AccountTakeoverRiskConfigurationType,
+        > = crate::Property::new("AccountTakeoverRiskConfiguration");
+        /// `ClientId`, for [`CfnUserPoolRiskConfigurationAttachment::set`].
+        pub const CLIENT_ID: crate::Property<
+            CfnUserPoolRiskConfigurationAttachment,
+            Value<String>,
+        > = crate::Property::new("ClientId");
+        /// `CompromisedCredentialsRiskConfiguration`, for [`CfnUserPoolRiskConfigurationAttachment::set`].
+        pub const COMPROMISED_CREDENTIALS_RISK_CONFIGURATION: crate::Property<
+            CfnUserPoolRiskConfigurationAttachment,
+            CompromisedCredentialsRiskConfigurationType,
+        > = crate::Property::new("CompromisedCredentialsRiskConfiguration");
+        /// `RiskExceptionConfiguration`, for [`CfnUserPoolRiskConfigurationAttachment::set`].
+        pub const RISK_EXCEPTION_CONFIGURATION: crate::Property<
+            CfnUserPoolRiskConfigurationAttachment,
+            RiskExceptionConfigurationType,
+        > = crate::Property::new("RiskExceptionConfiguration");
+        /// `UserPoolId`, for [`CfnUserPoolRiskConfigurationAttachment::set`].
+        pub const USER_POOL_ID: crate::Property<
+            CfnUserPoolRiskConfigurationAttachment,
+            Value<String>,
+        > = crate::Property::new("UserPoolId");
     }
 
     /// The `AccountTakeoverRiskConfigurationType` property type.
@@ -4991,6 +5624,7 @@ pub mod user_pool_ui_customization_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnUserPoolUiCustomizationAttachmentProps);
     }
 
     impl std::ops::Deref for CfnUserPoolUiCustomizationAttachment {
@@ -5044,6 +5678,24 @@ pub mod user_pool_ui_customization_attachment {
             map.end()
         }
     }
+
+    impl CfnUserPoolUiCustomizationAttachmentProps {
+        /// `CSS`, for [`CfnUserPoolUiCustomizationAttachment::set`].
+        pub const CSS: crate::Property<
+            CfnUserPoolUiCustomizationAttachment,
+            Value<String>,
+        > = crate::Property::new("CSS");
+        /// `ClientId`, for [`CfnUserPoolUiCustomizationAttachment::set`].
+        pub const CLIENT_ID: crate::Property<
+            CfnUserPoolUiCustomizationAttachment,
+            Value<String>,
+        > = crate::Property::new("ClientId");
+        /// `UserPoolId`, for [`CfnUserPoolUiCustomizationAttachment::set`].
+        pub const USER_POOL_ID: crate::Property<
+            CfnUserPoolUiCustomizationAttachment,
+            Value<String>,
+        > = crate::Property::new("UserPoolId");
+    }
 }
 
 /// `AWS::Cognito::UserPoolUser`: [`CfnUserPoolUser`], [`CfnUserPoolUserProps`] and their property types.
@@ -5095,6 +5747,7 @@ pub mod user_pool_user {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnUserPoolUserProps);
     }
 
     impl std::ops::Deref for CfnUserPoolUser {
@@ -5170,6 +5823,45 @@ pub mod user_pool_user {
         }
     }
 
+    impl CfnUserPoolUserProps {
+        /// `ClientMetadata`, for [`CfnUserPoolUser::set`].
+        pub const CLIENT_METADATA: crate::Property<
+            CfnUserPoolUser,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("ClientMetadata");
+        /// `DesiredDeliveryMediums`, for [`CfnUserPoolUser::set`].
+        pub const DESIRED_DELIVERY_MEDIUMS: crate::Property<
+            CfnUserPoolUser,
+            Vec<Value<String>>,
+        > = crate::Property::new("DesiredDeliveryMediums");
+        /// `ForceAliasCreation`, for [`CfnUserPoolUser::set`].
+        pub const FORCE_ALIAS_CREATION: crate::Property<CfnUserPoolUser, Value<bool>> = crate::Property::new(
+            "ForceAliasCreation",
+        );
+        /// `MessageAction`, for [`CfnUserPoolUser::set`].
+        pub const MESSAGE_ACTION: crate::Property<CfnUserPoolUser, Value<String>> = crate::Property::new(
+            "MessageAction",
+        );
+        /// `UserAttributes`, for [`CfnUserPoolUser::set`].
+        pub const USER_ATTRIBUTES: crate::Property<
+            CfnUserPoolUser,
+            Vec<AttributeType>,
+        > = crate::Property::new("UserAttributes");
+        /// `UserPoolId`, for [`CfnUserPoolUser::set`].
+        pub const USER_POOL_ID: crate::Property<CfnUserPoolUser, Value<String>> = crate::Property::new(
+            "UserPoolId",
+        );
+        /// `Username`, for [`CfnUserPoolUser::set`].
+        pub const USERNAME: crate::Property<CfnUserPoolUser, Value<String>> = crate::Property::new(
+            "Username",
+        );
+        /// `ValidationData`, for [`CfnUserPoolUser::set`].
+        pub const VALIDATION_DATA: crate::Property<
+            CfnUserPoolUser,
+            Vec<AttributeType>,
+        > = crate::Property::new("ValidationData");
+    }
+
     /// The `AttributeType` property type.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AttributeType {
@@ -5238,6 +5930,7 @@ pub mod user_pool_user_to_group_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnUserPoolUserToGroupAttachmentProps);
     }
 
     impl std::ops::Deref for CfnUserPoolUserToGroupAttachment {
@@ -5291,6 +5984,24 @@ pub mod user_pool_user_to_group_attachment {
             map.serialize_entry("Username", &self.username)?;
             map.end()
         }
+    }
+
+    impl CfnUserPoolUserToGroupAttachmentProps {
+        /// `GroupName`, for [`CfnUserPoolUserToGroupAttachment::set`].
+        pub const GROUP_NAME: crate::Property<
+            CfnUserPoolUserToGroupAttachment,
+            Value<String>,
+        > = crate::Property::new("GroupName");
+        /// `UserPoolId`, for [`CfnUserPoolUserToGroupAttachment::set`].
+        pub const USER_POOL_ID: crate::Property<
+            CfnUserPoolUserToGroupAttachment,
+            Value<String>,
+        > = crate::Property::new("UserPoolId");
+        /// `Username`, for [`CfnUserPoolUserToGroupAttachment::set`].
+        pub const USERNAME: crate::Property<
+            CfnUserPoolUserToGroupAttachment,
+            Value<String>,
+        > = crate::Property::new("Username");
     }
 }
 

@@ -75,6 +75,7 @@ pub mod document_classifier {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDocumentClassifierProps);
     }
 
     impl std::ops::Deref for CfnDocumentClassifier {
@@ -168,6 +169,64 @@ pub mod document_classifier {
             crate::entry(&mut map, "VpcConfig", &self.vpc_config)?;
             map.end()
         }
+    }
+
+    impl CfnDocumentClassifierProps {
+        /// `DataAccessRoleArn`, for [`CfnDocumentClassifier::set`].
+        pub const DATA_ACCESS_ROLE_ARN: crate::Property<
+            CfnDocumentClassifier,
+            Value<String>,
+        > = crate::Property::new("DataAccessRoleArn");
+        /// `DocumentClassifierName`, for [`CfnDocumentClassifier::set`].
+        pub const DOCUMENT_CLASSIFIER_NAME: crate::Property<
+            CfnDocumentClassifier,
+            Value<String>,
+        > = crate::Property::new("DocumentClassifierName");
+        /// `InputDataConfig`, for [`CfnDocumentClassifier::set`].
+        pub const INPUT_DATA_CONFIG: crate::Property<
+            CfnDocumentClassifier,
+            DocumentClassifierInputDataConfig,
+        > = crate::Property::new("InputDataConfig");
+        /// `LanguageCode`, for [`CfnDocumentClassifier::set`].
+        pub const LANGUAGE_CODE: crate::Property<
+            CfnDocumentClassifier,
+            Value<LanguageCode>,
+        > = crate::Property::new("LanguageCode");
+        /// `Mode`, for [`CfnDocumentClassifier::set`].
+        pub const MODE: crate::Property<CfnDocumentClassifier, Value<Mode>> = crate::Property::new(
+            "Mode",
+        );
+        /// `ModelKmsKeyId`, for [`CfnDocumentClassifier::set`].
+        pub const MODEL_KMS_KEY_ID: crate::Property<
+            CfnDocumentClassifier,
+            Value<String>,
+        > = crate::Property::new("ModelKmsKeyId");
+        /// `ModelPolicy`, for [`CfnDocumentClassifier::set`].
+        pub const MODEL_POLICY: crate::Property<CfnDocumentClassifier, Value<String>> = crate::Property::new(
+            "ModelPolicy",
+        );
+        /// `OutputDataConfig`, for [`CfnDocumentClassifier::set`].
+        pub const OUTPUT_DATA_CONFIG: crate::Property<
+            CfnDocumentClassifier,
+            DocumentClassifierOutputDataConfig,
+        > = crate::Property::new("OutputDataConfig");
+        /// `Tags`, for [`CfnDocumentClassifier::set`].
+        pub const TAGS: crate::Property<CfnDocumentClassifier, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VersionName`, for [`CfnDocumentClassifier::set`].
+        pub const VERSION_NAME: crate::Property<CfnDocumentClassifier, Value<String>> = crate::Property::new(
+            "VersionName",
+        );
+        /// `VolumeKmsKeyId`, for [`CfnDocumentClassifier::set`].
+        pub const VOLUME_KMS_KEY_ID: crate::Property<
+            CfnDocumentClassifier,
+            Value<String>,
+        > = crate::Property::new("VolumeKmsKeyId");
+        /// `VpcConfig`, for [`CfnDocumentClassifier::set`].
+        pub const VPC_CONFIG: crate::Property<CfnDocumentClassifier, VpcConfig> = crate::Property::new(
+            "VpcConfig",
+        );
     }
 
     /// The `DocumentClassifierInputDataConfig` property type.
@@ -625,6 +684,7 @@ pub mod document_classifier_endpoint {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnDocumentClassifierEndpointProps);
     }
 
     impl std::ops::Deref for CfnDocumentClassifierEndpoint {
@@ -683,6 +743,29 @@ pub mod document_classifier_endpoint {
             map.end()
         }
     }
+
+    impl CfnDocumentClassifierEndpointProps {
+        /// `DesiredInferenceUnits`, for [`CfnDocumentClassifierEndpoint::set`].
+        pub const DESIRED_INFERENCE_UNITS: crate::Property<
+            CfnDocumentClassifierEndpoint,
+            Value<i64>,
+        > = crate::Property::new("DesiredInferenceUnits");
+        /// `EndpointName`, for [`CfnDocumentClassifierEndpoint::set`].
+        pub const ENDPOINT_NAME: crate::Property<
+            CfnDocumentClassifierEndpoint,
+            Value<String>,
+        > = crate::Property::new("EndpointName");
+        /// `ModelArn`, for [`CfnDocumentClassifierEndpoint::set`].
+        pub const MODEL_ARN: crate::Property<
+            CfnDocumentClassifierEndpoint,
+            Value<String>,
+        > = crate::Property::new("ModelArn");
+        /// `Tags`, for [`CfnDocumentClassifierEndpoint::set`].
+        pub const TAGS: crate::Property<
+            CfnDocumentClassifierEndpoint,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+    }
 }
 
 /// `AWS::Comprehend::EntityRecognizer`: [`CfnEntityRecognizer`], [`CfnEntityRecognizerProps`] and their property types.
@@ -737,6 +820,7 @@ pub mod entity_recognizer {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnEntityRecognizerProps);
     }
 
     impl std::ops::Deref for CfnEntityRecognizer {
@@ -819,6 +903,54 @@ pub mod entity_recognizer {
             crate::entry(&mut map, "VpcConfig", &self.vpc_config)?;
             map.end()
         }
+    }
+
+    impl CfnEntityRecognizerProps {
+        /// `DataAccessRoleArn`, for [`CfnEntityRecognizer::set`].
+        pub const DATA_ACCESS_ROLE_ARN: crate::Property<
+            CfnEntityRecognizer,
+            Value<String>,
+        > = crate::Property::new("DataAccessRoleArn");
+        /// `InputDataConfig`, for [`CfnEntityRecognizer::set`].
+        pub const INPUT_DATA_CONFIG: crate::Property<
+            CfnEntityRecognizer,
+            EntityRecognizerInputDataConfig,
+        > = crate::Property::new("InputDataConfig");
+        /// `LanguageCode`, for [`CfnEntityRecognizer::set`].
+        pub const LANGUAGE_CODE: crate::Property<
+            CfnEntityRecognizer,
+            Value<LanguageCode>,
+        > = crate::Property::new("LanguageCode");
+        /// `ModelKmsKeyId`, for [`CfnEntityRecognizer::set`].
+        pub const MODEL_KMS_KEY_ID: crate::Property<
+            CfnEntityRecognizer,
+            Value<String>,
+        > = crate::Property::new("ModelKmsKeyId");
+        /// `ModelPolicy`, for [`CfnEntityRecognizer::set`].
+        pub const MODEL_POLICY: crate::Property<CfnEntityRecognizer, Value<String>> = crate::Property::new(
+            "ModelPolicy",
+        );
+        /// `RecognizerName`, for [`CfnEntityRecognizer::set`].
+        pub const RECOGNIZER_NAME: crate::Property<CfnEntityRecognizer, Value<String>> = crate::Property::new(
+            "RecognizerName",
+        );
+        /// `Tags`, for [`CfnEntityRecognizer::set`].
+        pub const TAGS: crate::Property<CfnEntityRecognizer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VersionName`, for [`CfnEntityRecognizer::set`].
+        pub const VERSION_NAME: crate::Property<CfnEntityRecognizer, Value<String>> = crate::Property::new(
+            "VersionName",
+        );
+        /// `VolumeKmsKeyId`, for [`CfnEntityRecognizer::set`].
+        pub const VOLUME_KMS_KEY_ID: crate::Property<
+            CfnEntityRecognizer,
+            Value<String>,
+        > = crate::Property::new("VolumeKmsKeyId");
+        /// `VpcConfig`, for [`CfnEntityRecognizer::set`].
+        pub const VPC_CONFIG: crate::Property<CfnEntityRecognizer, VpcConfig> = crate::Property::new(
+            "VpcConfig",
+        );
     }
 
     /// Specifies the format and location of the input data for an entity recognizer.
@@ -1360,6 +1492,7 @@ pub mod entity_recognizer_endpoint {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnEntityRecognizerEndpointProps);
     }
 
     impl std::ops::Deref for CfnEntityRecognizerEndpoint {
@@ -1425,6 +1558,38 @@ pub mod entity_recognizer_endpoint {
             map.end()
         }
     }
+
+    impl CfnEntityRecognizerEndpointProps {
+        /// `DataAccessRoleArn`, for [`CfnEntityRecognizerEndpoint::set`].
+        pub const DATA_ACCESS_ROLE_ARN: crate::Property<
+            CfnEntityRecognizerEndpoint,
+            Value<String>,
+        > = crate::Property::new("DataAccessRoleArn");
+        /// `DesiredInferenceUnits`, for [`CfnEntityRecognizerEndpoint::set`].
+        pub const DESIRED_INFERENCE_UNITS: crate::Property<
+            CfnEntityRecognizerEndpoint,
+            Value<i64>,
+        > = crate::Property::new("DesiredInferenceUnits");
+        /// `EndpointName`, for [`CfnEntityRecognizerEndpoint::set`].
+        pub const ENDPOINT_NAME: crate::Property<
+            CfnEntityRecognizerEndpoint,
+            Value<String>,
+        > = crate::Property::new("EndpointName");
+        /// `FlywheelArn`, for [`CfnEntityRecognizerEndpoint::set`].
+        pub const FLYWHEEL_ARN: crate::Property<
+            CfnEntityRecognizerEndpoint,
+            Value<String>,
+        > = crate::Property::new("FlywheelArn");
+        /// `ModelArn`, for [`CfnEntityRecognizerEndpoint::set`].
+        pub const MODEL_ARN: crate::Property<
+            CfnEntityRecognizerEndpoint,
+            Value<String>,
+        > = crate::Property::new("ModelArn");
+        /// `Tags`, for [`CfnEntityRecognizerEndpoint::set`].
+        pub const TAGS: crate::Property<CfnEntityRecognizerEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Comprehend::Flywheel`: [`CfnFlywheel`], [`CfnFlywheelProps`] and their property types.
@@ -1475,6 +1640,7 @@ pub mod flywheel {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFlywheelProps);
     }
 
     impl std::ops::Deref for CfnFlywheel {
@@ -1548,6 +1714,42 @@ pub mod flywheel {
             crate::entry(&mut map, "TaskConfig", &self.task_config)?;
             map.end()
         }
+    }
+
+    impl CfnFlywheelProps {
+        /// `ActiveModelArn`, for [`CfnFlywheel::set`].
+        pub const ACTIVE_MODEL_ARN: crate::Property<CfnFlywheel, Value<String>> = crate::Property::new(
+            "ActiveModelArn",
+        );
+        /// `DataAccessRoleArn`, for [`CfnFlywheel::set`].
+        pub const DATA_ACCESS_ROLE_ARN: crate::Property<CfnFlywheel, Value<String>> = crate::Property::new(
+            "DataAccessRoleArn",
+        );
+        /// `DataLakeS3Uri`, for [`CfnFlywheel::set`].
+        pub const DATA_LAKE_S3_URI: crate::Property<CfnFlywheel, Value<String>> = crate::Property::new(
+            "DataLakeS3Uri",
+        );
+        /// `DataSecurityConfig`, for [`CfnFlywheel::set`].
+        pub const DATA_SECURITY_CONFIG: crate::Property<
+            CfnFlywheel,
+            DataSecurityConfig,
+        > = crate::Property::new("DataSecurityConfig");
+        /// `FlywheelName`, for [`CfnFlywheel::set`].
+        pub const FLYWHEEL_NAME: crate::Property<CfnFlywheel, Value<String>> = crate::Property::new(
+            "FlywheelName",
+        );
+        /// `ModelType`, for [`CfnFlywheel::set`].
+        pub const MODEL_TYPE: crate::Property<CfnFlywheel, Value<ModelType>> = crate::Property::new(
+            "ModelType",
+        );
+        /// `Tags`, for [`CfnFlywheel::set`].
+        pub const TAGS: crate::Property<CfnFlywheel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TaskConfig`, for [`CfnFlywheel::set`].
+        pub const TASK_CONFIG: crate::Property<CfnFlywheel, TaskConfig> = crate::Property::new(
+            "TaskConfig",
+        );
     }
 
     /// The `DataSecurityConfig` property type.

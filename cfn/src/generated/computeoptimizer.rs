@@ -78,6 +78,7 @@ pub mod automation_rule {
         pub fn attr_last_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTimestamp")
         }
+        setters!(CfnAutomationRuleProps);
     }
 
     impl std::ops::Deref for CfnAutomationRule {
@@ -168,6 +169,51 @@ pub mod automation_rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAutomationRuleProps {
+        /// `Criteria`, for [`CfnAutomationRule::set`].
+        pub const CRITERIA: crate::Property<CfnAutomationRule, Criteria> = crate::Property::new(
+            "Criteria",
+        );
+        /// `Description`, for [`CfnAutomationRule::set`].
+        pub const DESCRIPTION: crate::Property<CfnAutomationRule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnAutomationRule::set`].
+        pub const NAME: crate::Property<CfnAutomationRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OrganizationConfiguration`, for [`CfnAutomationRule::set`].
+        pub const ORGANIZATION_CONFIGURATION: crate::Property<
+            CfnAutomationRule,
+            OrganizationConfiguration,
+        > = crate::Property::new("OrganizationConfiguration");
+        /// `Priority`, for [`CfnAutomationRule::set`].
+        pub const PRIORITY: crate::Property<CfnAutomationRule, Value<String>> = crate::Property::new(
+            "Priority",
+        );
+        /// `RecommendedActionTypes`, for [`CfnAutomationRule::set`].
+        pub const RECOMMENDED_ACTION_TYPES: crate::Property<
+            CfnAutomationRule,
+            Vec<Value<RecommendedActionTypesItem>>,
+        > = crate::Property::new("RecommendedActionTypes");
+        /// `RuleType`, for [`CfnAutomationRule::set`].
+        pub const RULE_TYPE: crate::Property<CfnAutomationRule, Value<RuleType>> = crate::Property::new(
+            "RuleType",
+        );
+        /// `Schedule`, for [`CfnAutomationRule::set`].
+        pub const SCHEDULE: crate::Property<CfnAutomationRule, Schedule> = crate::Property::new(
+            "Schedule",
+        );
+        /// `Status`, for [`CfnAutomationRule::set`].
+        pub const STATUS: crate::Property<CfnAutomationRule, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnAutomationRule::set`].
+        pub const TAGS: crate::Property<CfnAutomationRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Criteria` property type.

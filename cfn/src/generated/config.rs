@@ -83,6 +83,7 @@ pub mod aggregation_authorization {
         pub fn attr_aggregation_authorization_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AggregationAuthorizationArn")
         }
+        setters!(CfnAggregationAuthorizationProps);
     }
 
     impl std::ops::Deref for CfnAggregationAuthorization {
@@ -135,6 +136,23 @@ pub mod aggregation_authorization {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAggregationAuthorizationProps {
+        /// `AuthorizedAccountId`, for [`CfnAggregationAuthorization::set`].
+        pub const AUTHORIZED_ACCOUNT_ID: crate::Property<
+            CfnAggregationAuthorization,
+            Value<String>,
+        > = crate::Property::new("AuthorizedAccountId");
+        /// `AuthorizedAwsRegion`, for [`CfnAggregationAuthorization::set`].
+        pub const AUTHORIZED_AWS_REGION: crate::Property<
+            CfnAggregationAuthorization,
+            Value<String>,
+        > = crate::Property::new("AuthorizedAwsRegion");
+        /// `Tags`, for [`CfnAggregationAuthorization::set`].
+        pub const TAGS: crate::Property<CfnAggregationAuthorization, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -194,6 +212,7 @@ pub mod config_rule {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnConfigRuleProps);
     }
 
     impl std::ops::Deref for CfnConfigRule {
@@ -267,6 +286,43 @@ pub mod config_rule {
             map.serialize_entry("Source", &self.source)?;
             map.end()
         }
+    }
+
+    impl CfnConfigRuleProps {
+        /// `Compliance`, for [`CfnConfigRule::set`].
+        pub const COMPLIANCE: crate::Property<CfnConfigRule, Compliance> = crate::Property::new(
+            "Compliance",
+        );
+        /// `ConfigRuleName`, for [`CfnConfigRule::set`].
+        pub const CONFIG_RULE_NAME: crate::Property<CfnConfigRule, Value<String>> = crate::Property::new(
+            "ConfigRuleName",
+        );
+        /// `Description`, for [`CfnConfigRule::set`].
+        pub const DESCRIPTION: crate::Property<CfnConfigRule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EvaluationModes`, for [`CfnConfigRule::set`].
+        pub const EVALUATION_MODES: crate::Property<
+            CfnConfigRule,
+            Vec<EvaluationModeConfiguration>,
+        > = crate::Property::new("EvaluationModes");
+        /// `InputParameters`, for [`CfnConfigRule::set`].
+        pub const INPUT_PARAMETERS: crate::Property<CfnConfigRule, serde_json::Value> = crate::Property::new(
+            "InputParameters",
+        );
+        /// `MaximumExecutionFrequency`, for [`CfnConfigRule::set`].
+        pub const MAXIMUM_EXECUTION_FREQUENCY: crate::Property<
+            CfnConfigRule,
+            Value<String>,
+        > = crate::Property::new("MaximumExecutionFrequency");
+        /// `Scope`, for [`CfnConfigRule::set`].
+        pub const SCOPE: crate::Property<CfnConfigRule, Scope> = crate::Property::new(
+            "Scope",
+        );
+        /// `Source`, for [`CfnConfigRule::set`].
+        pub const SOURCE: crate::Property<CfnConfigRule, Source> = crate::Property::new(
+            "Source",
+        );
     }
 
     /// Indicates whether an AWS resource or CC rule is compliant and provides the number of contributors that affect the compliance.
@@ -502,6 +558,7 @@ pub mod configuration_aggregator {
         pub fn attr_configuration_aggregator_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConfigurationAggregatorArn")
         }
+        setters!(CfnConfigurationAggregatorProps);
     }
 
     impl std::ops::Deref for CfnConfigurationAggregator {
@@ -555,6 +612,28 @@ pub mod configuration_aggregator {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationAggregatorProps {
+        /// `AccountAggregationSources`, for [`CfnConfigurationAggregator::set`].
+        pub const ACCOUNT_AGGREGATION_SOURCES: crate::Property<
+            CfnConfigurationAggregator,
+            Vec<AccountAggregationSource>,
+        > = crate::Property::new("AccountAggregationSources");
+        /// `ConfigurationAggregatorName`, for [`CfnConfigurationAggregator::set`].
+        pub const CONFIGURATION_AGGREGATOR_NAME: crate::Property<
+            CfnConfigurationAggregator,
+            Value<String>,
+        > = crate::Property::new("ConfigurationAggregatorName");
+        /// `OrganizationAggregationSource`, for [`CfnConfigurationAggregator::set`].
+        pub const ORGANIZATION_AGGREGATION_SOURCE: crate::Property<
+            CfnConfigurationAggregator,
+            OrganizationAggregationSource,
+        > = crate::Property::new("OrganizationAggregationSource");
+        /// `Tags`, for [`CfnConfigurationAggregator::set`].
+        pub const TAGS: crate::Property<CfnConfigurationAggregator, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AccountAggregationSource` property type.
@@ -675,6 +754,7 @@ pub mod configuration_recorder {
         pub fn attr_resource_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceARN")
         }
+        setters!(CfnConfigurationRecorderProps);
     }
 
     impl std::ops::Deref for CfnConfigurationRecorder {
@@ -732,6 +812,32 @@ pub mod configuration_recorder {
             crate::entry(&mut map, "StartedOnCreate", &self.started_on_create)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationRecorderProps {
+        /// `Name`, for [`CfnConfigurationRecorder::set`].
+        pub const NAME: crate::Property<CfnConfigurationRecorder, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RecordingGroup`, for [`CfnConfigurationRecorder::set`].
+        pub const RECORDING_GROUP: crate::Property<
+            CfnConfigurationRecorder,
+            RecordingGroup,
+        > = crate::Property::new("RecordingGroup");
+        /// `RecordingMode`, for [`CfnConfigurationRecorder::set`].
+        pub const RECORDING_MODE: crate::Property<
+            CfnConfigurationRecorder,
+            RecordingMode,
+        > = crate::Property::new("RecordingMode");
+        /// `RoleARN`, for [`CfnConfigurationRecorder::set`].
+        pub const ROLE_ARN: crate::Property<CfnConfigurationRecorder, Value<String>> = crate::Property::new(
+            "RoleARN",
+        );
+        /// `StartedOnCreate`, for [`CfnConfigurationRecorder::set`].
+        pub const STARTED_ON_CREATE: crate::Property<
+            CfnConfigurationRecorder,
+            Value<bool>,
+        > = crate::Property::new("StartedOnCreate");
     }
 
     /// Specifies which resource types AWS Config records for configuration changes.
@@ -950,6 +1056,7 @@ pub mod conformance_pack {
         pub fn attr_conformance_pack_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConformancePackArn")
         }
+        setters!(CfnConformancePackProps);
     }
 
     impl std::ops::Deref for CfnConformancePack {
@@ -1031,6 +1138,46 @@ pub mod conformance_pack {
         }
     }
 
+    impl CfnConformancePackProps {
+        /// `ConformancePackInputParameters`, for [`CfnConformancePack::set`].
+        pub const CONFORMANCE_PACK_INPUT_PARAMETERS: crate::Property<
+            CfnConformancePack,
+            Vec<ConformancePackInputParameter>,
+        > = crate::Property::new("ConformancePackInputParameters");
+        /// `ConformancePackName`, for [`CfnConformancePack::set`].
+        pub const CONFORMANCE_PACK_NAME: crate::Property<
+            CfnConformancePack,
+            Value<String>,
+        > = crate::Property::new("ConformancePackName");
+        /// `DeliveryS3Bucket`, for [`CfnConformancePack::set`].
+        pub const DELIVERY_S3_BUCKET: crate::Property<
+            CfnConformancePack,
+            Value<String>,
+        > = crate::Property::new("DeliveryS3Bucket");
+        /// `DeliveryS3KeyPrefix`, for [`CfnConformancePack::set`].
+        pub const DELIVERY_S3_KEY_PREFIX: crate::Property<
+            CfnConformancePack,
+            Value<String>,
+        > = crate::Property::new("DeliveryS3KeyPrefix");
+        /// `Tags`, for [`CfnConformancePack::set`].
+        pub const TAGS: crate::Property<CfnConformancePack, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateBody`, for [`CfnConformancePack::set`].
+        pub const TEMPLATE_BODY: crate::Property<CfnConformancePack, Value<String>> = crate::Property::new(
+            "TemplateBody",
+        );
+        /// `TemplateS3Uri`, for [`CfnConformancePack::set`].
+        pub const TEMPLATE_S3_URI: crate::Property<CfnConformancePack, Value<String>> = crate::Property::new(
+            "TemplateS3Uri",
+        );
+        /// `TemplateSSMDocumentDetails`, for [`CfnConformancePack::set`].
+        pub const TEMPLATE_SSM_DOCUMENT_DETAILS: crate::Property<
+            CfnConformancePack,
+            TemplateSsmDocumentDetails,
+        > = crate::Property::new("TemplateSSMDocumentDetails");
+    }
+
     /// The TemplateSSMDocumentDetails object contains the name of the SSM document and the version of the SSM document.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TemplateSsmDocumentDetails {
@@ -1108,6 +1255,7 @@ pub mod connector {
         pub fn attr_created_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedTime")
         }
+        setters!(CfnConnectorProps);
     }
 
     impl std::ops::Deref for CfnConnector {
@@ -1156,6 +1304,18 @@ pub mod connector {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorProps {
+        /// `ConnectorConfiguration`, for [`CfnConnector::set`].
+        pub const CONNECTOR_CONFIGURATION: crate::Property<
+            CfnConnector,
+            ConnectorConfiguration,
+        > = crate::Property::new("ConnectorConfiguration");
+        /// `Tags`, for [`CfnConnector::set`].
+        pub const TAGS: crate::Property<CfnConnector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration for the connector.
@@ -1252,6 +1412,7 @@ pub mod delivery_channel {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnDeliveryChannelProps);
     }
 
     impl std::ops::Deref for CfnDeliveryChannel {
@@ -1319,6 +1480,34 @@ pub mod delivery_channel {
             crate::entry(&mut map, "SnsTopicARN", &self.sns_topic_arn)?;
             map.end()
         }
+    }
+
+    impl CfnDeliveryChannelProps {
+        /// `ConfigSnapshotDeliveryProperties`, for [`CfnDeliveryChannel::set`].
+        pub const CONFIG_SNAPSHOT_DELIVERY_PROPERTIES: crate::Property<
+            CfnDeliveryChannel,
+            ConfigSnapshotDeliveryProperties,
+        > = crate::Property::new("ConfigSnapshotDeliveryProperties");
+        /// `Name`, for [`CfnDeliveryChannel::set`].
+        pub const NAME: crate::Property<CfnDeliveryChannel, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `S3BucketName`, for [`CfnDeliveryChannel::set`].
+        pub const S3_BUCKET_NAME: crate::Property<CfnDeliveryChannel, Value<String>> = crate::Property::new(
+            "S3BucketName",
+        );
+        /// `S3KeyPrefix`, for [`CfnDeliveryChannel::set`].
+        pub const S3_KEY_PREFIX: crate::Property<CfnDeliveryChannel, Value<String>> = crate::Property::new(
+            "S3KeyPrefix",
+        );
+        /// `S3KmsKeyArn`, for [`CfnDeliveryChannel::set`].
+        pub const S3_KMS_KEY_ARN: crate::Property<CfnDeliveryChannel, Value<String>> = crate::Property::new(
+            "S3KmsKeyArn",
+        );
+        /// `SnsTopicARN`, for [`CfnDeliveryChannel::set`].
+        pub const SNS_TOPIC_ARN: crate::Property<CfnDeliveryChannel, Value<String>> = crate::Property::new(
+            "SnsTopicARN",
+        );
     }
 
     /// The `ConfigSnapshotDeliveryProperties` property type.
@@ -1433,6 +1622,7 @@ pub mod organization_config_rule {
         pub fn attr_organization_config_rule_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OrganizationConfigRuleArn")
         }
+        setters!(CfnOrganizationConfigRuleProps);
     }
 
     impl std::ops::Deref for CfnOrganizationConfigRule {
@@ -1507,6 +1697,34 @@ pub mod organization_config_rule {
             )?;
             map.end()
         }
+    }
+
+    impl CfnOrganizationConfigRuleProps {
+        /// `ExcludedAccounts`, for [`CfnOrganizationConfigRule::set`].
+        pub const EXCLUDED_ACCOUNTS: crate::Property<
+            CfnOrganizationConfigRule,
+            Vec<Value<String>>,
+        > = crate::Property::new("ExcludedAccounts");
+        /// `OrganizationConfigRuleName`, for [`CfnOrganizationConfigRule::set`].
+        pub const ORGANIZATION_CONFIG_RULE_NAME: crate::Property<
+            CfnOrganizationConfigRule,
+            Value<String>,
+        > = crate::Property::new("OrganizationConfigRuleName");
+        /// `OrganizationCustomPolicyRuleMetadata`, for [`CfnOrganizationConfigRule::set`].
+        pub const ORGANIZATION_CUSTOM_POLICY_RULE_METADATA: crate::Property<
+            CfnOrganizationConfigRule,
+            OrganizationCustomPolicyRuleMetadata,
+        > = crate::Property::new("OrganizationCustomPolicyRuleMetadata");
+        /// `OrganizationCustomRuleMetadata`, for [`CfnOrganizationConfigRule::set`].
+        pub const ORGANIZATION_CUSTOM_RULE_METADATA: crate::Property<
+            CfnOrganizationConfigRule,
+            OrganizationCustomRuleMetadata,
+        > = crate::Property::new("OrganizationCustomRuleMetadata");
+        /// `OrganizationManagedRuleMetadata`, for [`CfnOrganizationConfigRule::set`].
+        pub const ORGANIZATION_MANAGED_RULE_METADATA: crate::Property<
+            CfnOrganizationConfigRule,
+            OrganizationManagedRuleMetadata,
+        > = crate::Property::new("OrganizationManagedRuleMetadata");
     }
 
     /// The `OrganizationCustomPolicyRuleMetadata` property type.
@@ -1960,6 +2178,7 @@ pub mod organization_conformance_pack {
         pub fn attr_organization_conformance_pack_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OrganizationConformancePackArn")
         }
+        setters!(CfnOrganizationConformancePackProps);
     }
 
     impl std::ops::Deref for CfnOrganizationConformancePack {
@@ -2042,6 +2261,49 @@ pub mod organization_conformance_pack {
             map.end()
         }
     }
+
+    impl CfnOrganizationConformancePackProps {
+        /// `ConformancePackInputParameters`, for [`CfnOrganizationConformancePack::set`].
+        pub const CONFORMANCE_PACK_INPUT_PARAMETERS: crate::Property<
+            CfnOrganizationConformancePack,
+            Vec<ConformancePackInputParameter>,
+        > = crate::Property::new("ConformancePackInputParameters");
+        /// `DeliveryS3Bucket`, for [`CfnOrganizationConformancePack::set`].
+        pub const DELIVERY_S3_BUCKET: crate::Property<
+            CfnOrganizationConformancePack,
+            Value<String>,
+        > = crate::Property::new("DeliveryS3Bucket");
+        /// `DeliveryS3KeyPrefix`, for [`CfnOrganizationConformancePack::set`].
+        pub const DELIVERY_S3_KEY_PREFIX: crate::Property<
+            CfnOrganizationConformancePack,
+            Value<String>,
+        > = crate::Property::new("DeliveryS3KeyPrefix");
+        /// `ExcludedAccounts`, for [`CfnOrganizationConformancePack::set`].
+        pub const EXCLUDED_ACCOUNTS: crate::Property<
+            CfnOrganizationConformancePack,
+            Vec<Value<String>>,
+        > = crate::Property::new("ExcludedAccounts");
+        /// `OrganizationConformancePackName`, for [`CfnOrganizationConformancePack::set`].
+        pub const ORGANIZATION_CONFORMANCE_PACK_NAME: crate::Property<
+            CfnOrganizationConformancePack,
+            Value<String>,
+        > = crate::Property::new("OrganizationConformancePackName");
+        /// `Tags`, for [`CfnOrganizationConformancePack::set`].
+        pub const TAGS: crate::Property<
+            CfnOrganizationConformancePack,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TemplateBody`, for [`CfnOrganizationConformancePack::set`].
+        pub const TEMPLATE_BODY: crate::Property<
+            CfnOrganizationConformancePack,
+            Value<String>,
+        > = crate::Property::new("TemplateBody");
+        /// `TemplateS3Uri`, for [`CfnOrganizationConformancePack::set`].
+        pub const TEMPLATE_S3_URI: crate::Property<
+            CfnOrganizationConformancePack,
+            Value<String>,
+        > = crate::Property::new("TemplateS3Uri");
+    }
 }
 
 /// `AWS::Config::RemediationConfiguration`: [`CfnRemediationConfiguration`], [`CfnRemediationConfigurationProps`] and their property types.
@@ -2085,6 +2347,7 @@ pub mod remediation_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnRemediationConfigurationProps);
     }
 
     impl std::ops::Deref for CfnRemediationConfiguration {
@@ -2170,6 +2433,58 @@ pub mod remediation_configuration {
             crate::entry(&mut map, "TargetVersion", &self.target_version)?;
             map.end()
         }
+    }
+
+    impl CfnRemediationConfigurationProps {
+        /// `Automatic`, for [`CfnRemediationConfiguration::set`].
+        pub const AUTOMATIC: crate::Property<CfnRemediationConfiguration, Value<bool>> = crate::Property::new(
+            "Automatic",
+        );
+        /// `ConfigRuleName`, for [`CfnRemediationConfiguration::set`].
+        pub const CONFIG_RULE_NAME: crate::Property<
+            CfnRemediationConfiguration,
+            Value<String>,
+        > = crate::Property::new("ConfigRuleName");
+        /// `ExecutionControls`, for [`CfnRemediationConfiguration::set`].
+        pub const EXECUTION_CONTROLS: crate::Property<
+            CfnRemediationConfiguration,
+            ExecutionControls,
+        > = crate::Property::new("ExecutionControls");
+        /// `MaximumAutomaticAttempts`, for [`CfnRemediationConfiguration::set`].
+        pub const MAXIMUM_AUTOMATIC_ATTEMPTS: crate::Property<
+            CfnRemediationConfiguration,
+            Value<i64>,
+        > = crate::Property::new("MaximumAutomaticAttempts");
+        /// `Parameters`, for [`CfnRemediationConfiguration::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnRemediationConfiguration,
+            serde_json::Value,
+        > = crate::Property::new("Parameters");
+        /// `ResourceType`, for [`CfnRemediationConfiguration::set`].
+        pub const RESOURCE_TYPE: crate::Property<
+            CfnRemediationConfiguration,
+            Value<String>,
+        > = crate::Property::new("ResourceType");
+        /// `RetryAttemptSeconds`, for [`CfnRemediationConfiguration::set`].
+        pub const RETRY_ATTEMPT_SECONDS: crate::Property<
+            CfnRemediationConfiguration,
+            Value<i64>,
+        > = crate::Property::new("RetryAttemptSeconds");
+        /// `TargetId`, for [`CfnRemediationConfiguration::set`].
+        pub const TARGET_ID: crate::Property<
+            CfnRemediationConfiguration,
+            Value<String>,
+        > = crate::Property::new("TargetId");
+        /// `TargetType`, for [`CfnRemediationConfiguration::set`].
+        pub const TARGET_TYPE: crate::Property<
+            CfnRemediationConfiguration,
+            Value<String>,
+        > = crate::Property::new("TargetType");
+        /// `TargetVersion`, for [`CfnRemediationConfiguration::set`].
+        pub const TARGET_VERSION: crate::Property<
+            CfnRemediationConfiguration,
+            Value<String>,
+        > = crate::Property::new("TargetVersion");
     }
 
     /// The `ExecutionControls` property type.
@@ -2269,6 +2584,7 @@ pub mod stored_query {
         pub fn attr_query_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("QueryArn")
         }
+        setters!(CfnStoredQueryProps);
     }
 
     impl std::ops::Deref for CfnStoredQuery {
@@ -2325,6 +2641,25 @@ pub mod stored_query {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStoredQueryProps {
+        /// `QueryDescription`, for [`CfnStoredQuery::set`].
+        pub const QUERY_DESCRIPTION: crate::Property<CfnStoredQuery, Value<String>> = crate::Property::new(
+            "QueryDescription",
+        );
+        /// `QueryExpression`, for [`CfnStoredQuery::set`].
+        pub const QUERY_EXPRESSION: crate::Property<CfnStoredQuery, Value<String>> = crate::Property::new(
+            "QueryExpression",
+        );
+        /// `QueryName`, for [`CfnStoredQuery::set`].
+        pub const QUERY_NAME: crate::Property<CfnStoredQuery, Value<String>> = crate::Property::new(
+            "QueryName",
+        );
+        /// `Tags`, for [`CfnStoredQuery::set`].
+        pub const TAGS: crate::Property<CfnStoredQuery, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 

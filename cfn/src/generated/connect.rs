@@ -117,6 +117,7 @@ pub mod agent_status {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnAgentStatusProps);
     }
 
     impl std::ops::Deref for CfnAgentStatus {
@@ -190,6 +191,41 @@ pub mod agent_status {
             crate::entry(&mut map, "Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnAgentStatusProps {
+        /// `Description`, for [`CfnAgentStatus::set`].
+        pub const DESCRIPTION: crate::Property<CfnAgentStatus, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayOrder`, for [`CfnAgentStatus::set`].
+        pub const DISPLAY_ORDER: crate::Property<CfnAgentStatus, Value<i64>> = crate::Property::new(
+            "DisplayOrder",
+        );
+        /// `InstanceArn`, for [`CfnAgentStatus::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnAgentStatus, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnAgentStatus::set`].
+        pub const NAME: crate::Property<CfnAgentStatus, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResetOrderNumber`, for [`CfnAgentStatus::set`].
+        pub const RESET_ORDER_NUMBER: crate::Property<CfnAgentStatus, Value<bool>> = crate::Property::new(
+            "ResetOrderNumber",
+        );
+        /// `State`, for [`CfnAgentStatus::set`].
+        pub const STATE: crate::Property<CfnAgentStatus, Value<State>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnAgentStatus::set`].
+        pub const TAGS: crate::Property<CfnAgentStatus, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnAgentStatus::set`].
+        pub const TYPE: crate::Property<CfnAgentStatus, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The state of the status.
@@ -313,6 +349,7 @@ pub mod approved_origin {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnApprovedOriginProps);
     }
 
     impl std::ops::Deref for CfnApprovedOrigin {
@@ -362,6 +399,17 @@ pub mod approved_origin {
             map.end()
         }
     }
+
+    impl CfnApprovedOriginProps {
+        /// `InstanceId`, for [`CfnApprovedOrigin::set`].
+        pub const INSTANCE_ID: crate::Property<CfnApprovedOrigin, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `Origin`, for [`CfnApprovedOrigin::set`].
+        pub const ORIGIN: crate::Property<CfnApprovedOrigin, Value<String>> = crate::Property::new(
+            "Origin",
+        );
+    }
 }
 
 /// `AWS::Connect::ContactFlow`: [`CfnContactFlow`], [`CfnContactFlowProps`] and their property types.
@@ -410,6 +458,7 @@ pub mod contact_flow {
         pub fn attr_contact_flow_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ContactFlowArn")
         }
+        setters!(CfnContactFlowProps);
     }
 
     impl std::ops::Deref for CfnContactFlow {
@@ -480,6 +529,37 @@ pub mod contact_flow {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnContactFlowProps {
+        /// `Content`, for [`CfnContactFlow::set`].
+        pub const CONTENT: crate::Property<CfnContactFlow, Value<String>> = crate::Property::new(
+            "Content",
+        );
+        /// `Description`, for [`CfnContactFlow::set`].
+        pub const DESCRIPTION: crate::Property<CfnContactFlow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceArn`, for [`CfnContactFlow::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnContactFlow, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnContactFlow::set`].
+        pub const NAME: crate::Property<CfnContactFlow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `State`, for [`CfnContactFlow::set`].
+        pub const STATE: crate::Property<CfnContactFlow, Value<State>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnContactFlow::set`].
+        pub const TAGS: crate::Property<CfnContactFlow, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnContactFlow::set`].
+        pub const TYPE: crate::Property<CfnContactFlow, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The state of the contact flow.
@@ -630,6 +710,7 @@ pub mod contact_flow_module {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnContactFlowModuleProps);
     }
 
     impl std::ops::Deref for CfnContactFlowModule {
@@ -709,6 +790,42 @@ pub mod contact_flow_module {
         }
     }
 
+    impl CfnContactFlowModuleProps {
+        /// `Content`, for [`CfnContactFlowModule::set`].
+        pub const CONTENT: crate::Property<CfnContactFlowModule, Value<String>> = crate::Property::new(
+            "Content",
+        );
+        /// `Description`, for [`CfnContactFlowModule::set`].
+        pub const DESCRIPTION: crate::Property<CfnContactFlowModule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExternalInvocationConfiguration`, for [`CfnContactFlowModule::set`].
+        pub const EXTERNAL_INVOCATION_CONFIGURATION: crate::Property<
+            CfnContactFlowModule,
+            ExternalInvocationConfiguration,
+        > = crate::Property::new("ExternalInvocationConfiguration");
+        /// `InstanceArn`, for [`CfnContactFlowModule::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnContactFlowModule, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnContactFlowModule::set`].
+        pub const NAME: crate::Property<CfnContactFlowModule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Settings`, for [`CfnContactFlowModule::set`].
+        pub const SETTINGS: crate::Property<CfnContactFlowModule, Value<String>> = crate::Property::new(
+            "Settings",
+        );
+        /// `State`, for [`CfnContactFlowModule::set`].
+        pub const STATE: crate::Property<CfnContactFlowModule, Value<String>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnContactFlowModule::set`].
+        pub const TAGS: crate::Property<CfnContactFlowModule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
+
     /// Defines the external invocation configuration of the flow module resource
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ExternalInvocationConfiguration {
@@ -780,6 +897,7 @@ pub mod contact_flow_module_alias {
         pub fn attr_alias_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AliasId")
         }
+        setters!(CfnContactFlowModuleAliasProps);
     }
 
     impl std::ops::Deref for CfnContactFlowModuleAlias {
@@ -841,6 +959,28 @@ pub mod contact_flow_module_alias {
             map.end()
         }
     }
+
+    impl CfnContactFlowModuleAliasProps {
+        /// `ContactFlowModuleId`, for [`CfnContactFlowModuleAlias::set`].
+        pub const CONTACT_FLOW_MODULE_ID: crate::Property<
+            CfnContactFlowModuleAlias,
+            Value<String>,
+        > = crate::Property::new("ContactFlowModuleId");
+        /// `ContactFlowModuleVersion`, for [`CfnContactFlowModuleAlias::set`].
+        pub const CONTACT_FLOW_MODULE_VERSION: crate::Property<
+            CfnContactFlowModuleAlias,
+            Value<i64>,
+        > = crate::Property::new("ContactFlowModuleVersion");
+        /// `Description`, for [`CfnContactFlowModuleAlias::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnContactFlowModuleAlias,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Name`, for [`CfnContactFlowModuleAlias::set`].
+        pub const NAME: crate::Property<CfnContactFlowModuleAlias, Value<String>> = crate::Property::new(
+            "Name",
+        );
+    }
 }
 
 /// `AWS::Connect::ContactFlowModuleVersion`: [`CfnContactFlowModuleVersion`], [`CfnContactFlowModuleVersionProps`] and their property types.
@@ -900,6 +1040,7 @@ pub mod contact_flow_module_version {
         pub fn attr_flow_module_content_sha256(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FlowModuleContentSha256")
         }
+        setters!(CfnContactFlowModuleVersionProps);
     }
 
     impl std::ops::Deref for CfnContactFlowModuleVersion {
@@ -945,6 +1086,19 @@ pub mod contact_flow_module_version {
             crate::entry(&mut map, "Description", &self.description)?;
             map.end()
         }
+    }
+
+    impl CfnContactFlowModuleVersionProps {
+        /// `ContactFlowModuleId`, for [`CfnContactFlowModuleVersion::set`].
+        pub const CONTACT_FLOW_MODULE_ID: crate::Property<
+            CfnContactFlowModuleVersion,
+            Value<String>,
+        > = crate::Property::new("ContactFlowModuleId");
+        /// `Description`, for [`CfnContactFlowModuleVersion::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnContactFlowModuleVersion,
+            Value<String>,
+        > = crate::Property::new("Description");
     }
 }
 
@@ -1005,6 +1159,7 @@ pub mod contact_flow_version {
         pub fn attr_flow_content_sha256(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FlowContentSha256")
         }
+        setters!(CfnContactFlowVersionProps);
     }
 
     impl std::ops::Deref for CfnContactFlowVersion {
@@ -1050,6 +1205,18 @@ pub mod contact_flow_version {
             crate::entry(&mut map, "Description", &self.description)?;
             map.end()
         }
+    }
+
+    impl CfnContactFlowVersionProps {
+        /// `ContactFlowId`, for [`CfnContactFlowVersion::set`].
+        pub const CONTACT_FLOW_ID: crate::Property<
+            CfnContactFlowVersion,
+            Value<String>,
+        > = crate::Property::new("ContactFlowId");
+        /// `Description`, for [`CfnContactFlowVersion::set`].
+        pub const DESCRIPTION: crate::Property<CfnContactFlowVersion, Value<String>> = crate::Property::new(
+            "Description",
+        );
     }
 }
 
@@ -1108,6 +1275,7 @@ pub mod data_lake_association {
         pub fn attr_resource_share_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceShareArn")
         }
+        setters!(CfnDataLakeAssociationProps);
     }
 
     impl std::ops::Deref for CfnDataLakeAssociation {
@@ -1160,6 +1328,22 @@ pub mod data_lake_association {
             crate::entry(&mut map, "TargetAccountId", &self.target_account_id)?;
             map.end()
         }
+    }
+
+    impl CfnDataLakeAssociationProps {
+        /// `DataSetId`, for [`CfnDataLakeAssociation::set`].
+        pub const DATA_SET_ID: crate::Property<CfnDataLakeAssociation, Value<String>> = crate::Property::new(
+            "DataSetId",
+        );
+        /// `InstanceId`, for [`CfnDataLakeAssociation::set`].
+        pub const INSTANCE_ID: crate::Property<CfnDataLakeAssociation, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `TargetAccountId`, for [`CfnDataLakeAssociation::set`].
+        pub const TARGET_ACCOUNT_ID: crate::Property<
+            CfnDataLakeAssociation,
+            Value<String>,
+        > = crate::Property::new("TargetAccountId");
     }
 }
 
@@ -1231,6 +1415,7 @@ pub mod data_table {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnDataTableProps);
     }
 
     impl std::ops::Deref for CfnDataTable {
@@ -1302,6 +1487,38 @@ pub mod data_table {
             map.serialize_entry("ValueLockLevel", &self.value_lock_level)?;
             map.end()
         }
+    }
+
+    impl CfnDataTableProps {
+        /// `Description`, for [`CfnDataTable::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataTable, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceArn`, for [`CfnDataTable::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnDataTable, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnDataTable::set`].
+        pub const NAME: crate::Property<CfnDataTable, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Status`, for [`CfnDataTable::set`].
+        pub const STATUS: crate::Property<CfnDataTable, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnDataTable::set`].
+        pub const TAGS: crate::Property<CfnDataTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeZone`, for [`CfnDataTable::set`].
+        pub const TIME_ZONE: crate::Property<CfnDataTable, Value<String>> = crate::Property::new(
+            "TimeZone",
+        );
+        /// `ValueLockLevel`, for [`CfnDataTable::set`].
+        pub const VALUE_LOCK_LEVEL: crate::Property<
+            CfnDataTable,
+            Value<ValueLockLevel>,
+        > = crate::Property::new("ValueLockLevel");
     }
 
     /// The status of the Data Table
@@ -1449,6 +1666,7 @@ pub mod data_table_attribute {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnDataTableAttributeProps);
     }
 
     impl std::ops::Deref for CfnDataTableAttribute {
@@ -1519,6 +1737,38 @@ pub mod data_table_attribute {
             map.serialize_entry("ValueType", &self.value_type)?;
             map.end()
         }
+    }
+
+    impl CfnDataTableAttributeProps {
+        /// `DataTableArn`, for [`CfnDataTableAttribute::set`].
+        pub const DATA_TABLE_ARN: crate::Property<
+            CfnDataTableAttribute,
+            Value<String>,
+        > = crate::Property::new("DataTableArn");
+        /// `Description`, for [`CfnDataTableAttribute::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataTableAttribute, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceArn`, for [`CfnDataTableAttribute::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnDataTableAttribute, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnDataTableAttribute::set`].
+        pub const NAME: crate::Property<CfnDataTableAttribute, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Primary`, for [`CfnDataTableAttribute::set`].
+        pub const PRIMARY: crate::Property<CfnDataTableAttribute, Value<bool>> = crate::Property::new(
+            "Primary",
+        );
+        /// `Validation`, for [`CfnDataTableAttribute::set`].
+        pub const VALIDATION: crate::Property<CfnDataTableAttribute, Validation> = crate::Property::new(
+            "Validation",
+        );
+        /// `ValueType`, for [`CfnDataTableAttribute::set`].
+        pub const VALUE_TYPE: crate::Property<CfnDataTableAttribute, Value<ValueType>> = crate::Property::new(
+            "ValueType",
+        );
     }
 
     /// The `Validation` property type.
@@ -1685,6 +1935,7 @@ pub mod data_table_record {
         pub fn attr_record_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RecordId")
         }
+        setters!(CfnDataTableRecordProps);
     }
 
     impl std::ops::Deref for CfnDataTableRecord {
@@ -1738,6 +1989,22 @@ pub mod data_table_record {
             map.serialize_entry("InstanceArn", &self.instance_arn)?;
             map.end()
         }
+    }
+
+    impl CfnDataTableRecordProps {
+        /// `DataTableArn`, for [`CfnDataTableRecord::set`].
+        pub const DATA_TABLE_ARN: crate::Property<CfnDataTableRecord, Value<String>> = crate::Property::new(
+            "DataTableArn",
+        );
+        /// `DataTableRecord`, for [`CfnDataTableRecord::set`].
+        pub const DATA_TABLE_RECORD: crate::Property<
+            CfnDataTableRecord,
+            DataTableRecord,
+        > = crate::Property::new("DataTableRecord");
+        /// `InstanceArn`, for [`CfnDataTableRecord::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnDataTableRecord, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
     }
 
     /// The `DataTableRecord` property type.
@@ -1841,6 +2108,7 @@ pub mod email_address {
         pub fn attr_email_address_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EmailAddressArn")
         }
+        setters!(CfnEmailAddressProps);
     }
 
     impl std::ops::Deref for CfnEmailAddress {
@@ -1905,6 +2173,34 @@ pub mod email_address {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEmailAddressProps {
+        /// `AliasConfigurations`, for [`CfnEmailAddress::set`].
+        pub const ALIAS_CONFIGURATIONS: crate::Property<
+            CfnEmailAddress,
+            Vec<AliasConfiguration>,
+        > = crate::Property::new("AliasConfigurations");
+        /// `Description`, for [`CfnEmailAddress::set`].
+        pub const DESCRIPTION: crate::Property<CfnEmailAddress, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnEmailAddress::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnEmailAddress, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `EmailAddress`, for [`CfnEmailAddress::set`].
+        pub const EMAIL_ADDRESS: crate::Property<CfnEmailAddress, Value<String>> = crate::Property::new(
+            "EmailAddress",
+        );
+        /// `InstanceArn`, for [`CfnEmailAddress::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnEmailAddress, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Tags`, for [`CfnEmailAddress::set`].
+        pub const TAGS: crate::Property<CfnEmailAddress, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration for an email address alias
@@ -1980,6 +2276,7 @@ pub mod evaluation_form {
         pub fn attr_evaluation_form_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EvaluationFormArn")
         }
+        setters!(CfnEvaluationFormProps);
     }
 
     impl std::ops::Deref for CfnEvaluationForm {
@@ -2078,6 +2375,64 @@ pub mod evaluation_form {
             map.serialize_entry("Title", &self.title)?;
             map.end()
         }
+    }
+
+    impl CfnEvaluationFormProps {
+        /// `AIVersion`, for [`CfnEvaluationForm::set`].
+        pub const AI_VERSION: crate::Property<CfnEvaluationForm, Value<String>> = crate::Property::new(
+            "AIVersion",
+        );
+        /// `AutoEvaluationConfiguration`, for [`CfnEvaluationForm::set`].
+        pub const AUTO_EVALUATION_CONFIGURATION: crate::Property<
+            CfnEvaluationForm,
+            AutoEvaluationConfiguration,
+        > = crate::Property::new("AutoEvaluationConfiguration");
+        /// `Description`, for [`CfnEvaluationForm::set`].
+        pub const DESCRIPTION: crate::Property<CfnEvaluationForm, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceArn`, for [`CfnEvaluationForm::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnEvaluationForm, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Items`, for [`CfnEvaluationForm::set`].
+        pub const ITEMS: crate::Property<
+            CfnEvaluationForm,
+            Vec<EvaluationFormBaseItem>,
+        > = crate::Property::new("Items");
+        /// `LanguageConfiguration`, for [`CfnEvaluationForm::set`].
+        pub const LANGUAGE_CONFIGURATION: crate::Property<
+            CfnEvaluationForm,
+            EvaluationFormLanguageConfiguration,
+        > = crate::Property::new("LanguageConfiguration");
+        /// `ReviewConfiguration`, for [`CfnEvaluationForm::set`].
+        pub const REVIEW_CONFIGURATION: crate::Property<
+            CfnEvaluationForm,
+            EvaluationReviewConfiguration,
+        > = crate::Property::new("ReviewConfiguration");
+        /// `ScoringStrategy`, for [`CfnEvaluationForm::set`].
+        pub const SCORING_STRATEGY: crate::Property<
+            CfnEvaluationForm,
+            ScoringStrategy,
+        > = crate::Property::new("ScoringStrategy");
+        /// `Status`, for [`CfnEvaluationForm::set`].
+        pub const STATUS: crate::Property<
+            CfnEvaluationForm,
+            Value<EvaluationFormStatus>,
+        > = crate::Property::new("Status");
+        /// `Tags`, for [`CfnEvaluationForm::set`].
+        pub const TAGS: crate::Property<CfnEvaluationForm, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetConfiguration`, for [`CfnEvaluationForm::set`].
+        pub const TARGET_CONFIGURATION: crate::Property<
+            CfnEvaluationForm,
+            EvaluationFormTargetConfiguration,
+        > = crate::Property::new("TargetConfiguration");
+        /// `Title`, for [`CfnEvaluationForm::set`].
+        pub const TITLE: crate::Property<CfnEvaluationForm, Value<String>> = crate::Property::new(
+            "Title",
+        );
     }
 
     /// Configuration information about automated evaluations.
@@ -4346,6 +4701,7 @@ pub mod hours_of_operation {
         pub fn attr_hours_of_operation_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HoursOfOperationArn")
         }
+        setters!(CfnHoursOfOperationProps);
     }
 
     impl std::ops::Deref for CfnHoursOfOperation {
@@ -4436,6 +4792,49 @@ pub mod hours_of_operation {
             map.serialize_entry("TimeZone", &self.time_zone)?;
             map.end()
         }
+    }
+
+    impl CfnHoursOfOperationProps {
+        /// `ChildHoursOfOperations`, for [`CfnHoursOfOperation::set`].
+        pub const CHILD_HOURS_OF_OPERATIONS: crate::Property<
+            CfnHoursOfOperation,
+            Vec<HoursOfOperationsIdentifier>,
+        > = crate::Property::new("ChildHoursOfOperations");
+        /// `Config`, for [`CfnHoursOfOperation::set`].
+        pub const CONFIG: crate::Property<
+            CfnHoursOfOperation,
+            Vec<HoursOfOperationConfig>,
+        > = crate::Property::new("Config");
+        /// `Description`, for [`CfnHoursOfOperation::set`].
+        pub const DESCRIPTION: crate::Property<CfnHoursOfOperation, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `HoursOfOperationOverrides`, for [`CfnHoursOfOperation::set`].
+        pub const HOURS_OF_OPERATION_OVERRIDES: crate::Property<
+            CfnHoursOfOperation,
+            Vec<HoursOfOperationOverride>,
+        > = crate::Property::new("HoursOfOperationOverrides");
+        /// `InstanceArn`, for [`CfnHoursOfOperation::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnHoursOfOperation, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnHoursOfOperation::set`].
+        pub const NAME: crate::Property<CfnHoursOfOperation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ParentHoursOfOperations`, for [`CfnHoursOfOperation::set`].
+        pub const PARENT_HOURS_OF_OPERATIONS: crate::Property<
+            CfnHoursOfOperation,
+            Vec<HoursOfOperationsIdentifier>,
+        > = crate::Property::new("ParentHoursOfOperations");
+        /// `Tags`, for [`CfnHoursOfOperation::set`].
+        pub const TAGS: crate::Property<CfnHoursOfOperation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeZone`, for [`CfnHoursOfOperation::set`].
+        pub const TIME_ZONE: crate::Property<CfnHoursOfOperation, Value<String>> = crate::Property::new(
+            "TimeZone",
+        );
     }
 
     /// Identifier for hours of operation.
@@ -4993,6 +5392,7 @@ pub mod instance {
         pub fn attr_instance_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InstanceStatus")
         }
+        setters!(CfnInstanceProps);
     }
 
     impl std::ops::Deref for CfnInstance {
@@ -5056,6 +5456,30 @@ pub mod instance {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceProps {
+        /// `Attributes`, for [`CfnInstance::set`].
+        pub const ATTRIBUTES: crate::Property<CfnInstance, Attributes> = crate::Property::new(
+            "Attributes",
+        );
+        /// `DirectoryId`, for [`CfnInstance::set`].
+        pub const DIRECTORY_ID: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "DirectoryId",
+        );
+        /// `IdentityManagementType`, for [`CfnInstance::set`].
+        pub const IDENTITY_MANAGEMENT_TYPE: crate::Property<
+            CfnInstance,
+            Value<IdentityManagementType>,
+        > = crate::Property::new("IdentityManagementType");
+        /// `InstanceAlias`, for [`CfnInstance::set`].
+        pub const INSTANCE_ALIAS: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "InstanceAlias",
+        );
+        /// `Tags`, for [`CfnInstance::set`].
+        pub const TAGS: crate::Property<CfnInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Attributes` property type.
@@ -5255,6 +5679,7 @@ pub mod instance_storage_config {
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
+        setters!(CfnInstanceStorageConfigProps);
     }
 
     impl std::ops::Deref for CfnInstanceStorageConfig {
@@ -5332,6 +5757,43 @@ pub mod instance_storage_config {
             map.serialize_entry("StorageType", &self.storage_type)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceStorageConfigProps {
+        /// `InstanceArn`, for [`CfnInstanceStorageConfig::set`].
+        pub const INSTANCE_ARN: crate::Property<
+            CfnInstanceStorageConfig,
+            Value<String>,
+        > = crate::Property::new("InstanceArn");
+        /// `KinesisFirehoseConfig`, for [`CfnInstanceStorageConfig::set`].
+        pub const KINESIS_FIREHOSE_CONFIG: crate::Property<
+            CfnInstanceStorageConfig,
+            KinesisFirehoseConfig,
+        > = crate::Property::new("KinesisFirehoseConfig");
+        /// `KinesisStreamConfig`, for [`CfnInstanceStorageConfig::set`].
+        pub const KINESIS_STREAM_CONFIG: crate::Property<
+            CfnInstanceStorageConfig,
+            KinesisStreamConfig,
+        > = crate::Property::new("KinesisStreamConfig");
+        /// `KinesisVideoStreamConfig`, for [`CfnInstanceStorageConfig::set`].
+        pub const KINESIS_VIDEO_STREAM_CONFIG: crate::Property<
+            CfnInstanceStorageConfig,
+            KinesisVideoStreamConfig,
+        > = crate::Property::new("KinesisVideoStreamConfig");
+        /// `ResourceType`, for [`CfnInstanceStorageConfig::set`].
+        pub const RESOURCE_TYPE: crate::Property<
+            CfnInstanceStorageConfig,
+            Value<InstanceStorageResourceType>,
+        > = crate::Property::new("ResourceType");
+        /// `S3Config`, for [`CfnInstanceStorageConfig::set`].
+        pub const S3_CONFIG: crate::Property<CfnInstanceStorageConfig, S3Config> = crate::Property::new(
+            "S3Config",
+        );
+        /// `StorageType`, for [`CfnInstanceStorageConfig::set`].
+        pub const STORAGE_TYPE: crate::Property<
+            CfnInstanceStorageConfig,
+            Value<StorageType>,
+        > = crate::Property::new("StorageType");
     }
 
     /// The `KinesisFirehoseConfig` property type.
@@ -5711,6 +6173,7 @@ pub mod integration_association {
         pub fn attr_integration_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IntegrationAssociationId")
         }
+        setters!(CfnIntegrationAssociationProps);
     }
 
     impl std::ops::Deref for CfnIntegrationAssociation {
@@ -5788,6 +6251,43 @@ pub mod integration_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIntegrationAssociationProps {
+        /// `InstanceId`, for [`CfnIntegrationAssociation::set`].
+        pub const INSTANCE_ID: crate::Property<
+            CfnIntegrationAssociation,
+            Value<String>,
+        > = crate::Property::new("InstanceId");
+        /// `IntegrationArn`, for [`CfnIntegrationAssociation::set`].
+        pub const INTEGRATION_ARN: crate::Property<
+            CfnIntegrationAssociation,
+            Value<String>,
+        > = crate::Property::new("IntegrationArn");
+        /// `IntegrationType`, for [`CfnIntegrationAssociation::set`].
+        pub const INTEGRATION_TYPE: crate::Property<
+            CfnIntegrationAssociation,
+            Value<IntegrationType>,
+        > = crate::Property::new("IntegrationType");
+        /// `SourceApplicationName`, for [`CfnIntegrationAssociation::set`].
+        pub const SOURCE_APPLICATION_NAME: crate::Property<
+            CfnIntegrationAssociation,
+            Value<String>,
+        > = crate::Property::new("SourceApplicationName");
+        /// `SourceApplicationUrl`, for [`CfnIntegrationAssociation::set`].
+        pub const SOURCE_APPLICATION_URL: crate::Property<
+            CfnIntegrationAssociation,
+            Value<String>,
+        > = crate::Property::new("SourceApplicationUrl");
+        /// `SourceType`, for [`CfnIntegrationAssociation::set`].
+        pub const SOURCE_TYPE: crate::Property<
+            CfnIntegrationAssociation,
+            Value<SourceType>,
+        > = crate::Property::new("SourceType");
+        /// `Tags`, for [`CfnIntegrationAssociation::set`].
+        pub const TAGS: crate::Property<CfnIntegrationAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies the integration type to be associated with the instance
@@ -6032,6 +6532,7 @@ pub mod metric {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("PrimaryEventSourceEffectiveTimestampType")
         }
+        setters!(CfnMetricProps);
     }
 
     impl std::ops::Deref for CfnMetric {
@@ -6111,6 +6612,42 @@ pub mod metric {
             map.serialize_entry("Unit", &self.unit)?;
             map.end()
         }
+    }
+
+    impl CfnMetricProps {
+        /// `Description`, for [`CfnMetric::set`].
+        pub const DESCRIPTION: crate::Property<CfnMetric, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceArn`, for [`CfnMetric::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnMetric, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `MetricCalculation`, for [`CfnMetric::set`].
+        pub const METRIC_CALCULATION: crate::Property<CfnMetric, MetricCalculation> = crate::Property::new(
+            "MetricCalculation",
+        );
+        /// `Name`, for [`CfnMetric::set`].
+        pub const NAME: crate::Property<CfnMetric, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PositiveTrendIndicator`, for [`CfnMetric::set`].
+        pub const POSITIVE_TREND_INDICATOR: crate::Property<
+            CfnMetric,
+            Value<PositiveTrendIndicator>,
+        > = crate::Property::new("PositiveTrendIndicator");
+        /// `Status`, for [`CfnMetric::set`].
+        pub const STATUS: crate::Property<CfnMetric, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnMetric::set`].
+        pub const TAGS: crate::Property<CfnMetric, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Unit`, for [`CfnMetric::set`].
+        pub const UNIT: crate::Property<CfnMetric, Value<Unit>> = crate::Property::new(
+            "Unit",
+        );
     }
 
     /// The calculation configuration for the metric
@@ -6627,6 +7164,7 @@ pub mod notification {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnNotificationProps);
     }
 
     impl std::ops::Deref for CfnNotification {
@@ -6691,6 +7229,33 @@ pub mod notification {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNotificationProps {
+        /// `Content`, for [`CfnNotification::set`].
+        pub const CONTENT: crate::Property<CfnNotification, NotificationContent> = crate::Property::new(
+            "Content",
+        );
+        /// `ExpiresAt`, for [`CfnNotification::set`].
+        pub const EXPIRES_AT: crate::Property<CfnNotification, Value<String>> = crate::Property::new(
+            "ExpiresAt",
+        );
+        /// `InstanceArn`, for [`CfnNotification::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnNotification, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Priority`, for [`CfnNotification::set`].
+        pub const PRIORITY: crate::Property<CfnNotification, Value<Priority>> = crate::Property::new(
+            "Priority",
+        );
+        /// `Recipients`, for [`CfnNotification::set`].
+        pub const RECIPIENTS: crate::Property<CfnNotification, Vec<Value<String>>> = crate::Property::new(
+            "Recipients",
+        );
+        /// `Tags`, for [`CfnNotification::set`].
+        pub const TAGS: crate::Property<CfnNotification, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The content of a notification
@@ -6834,6 +7399,7 @@ pub mod phone_number {
         pub fn attr_address(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Address")
         }
+        setters!(CfnPhoneNumberProps);
     }
 
     impl std::ops::Deref for CfnPhoneNumber {
@@ -6904,6 +7470,38 @@ pub mod phone_number {
             map.end()
         }
     }
+
+    impl CfnPhoneNumberProps {
+        /// `CountryCode`, for [`CfnPhoneNumber::set`].
+        pub const COUNTRY_CODE: crate::Property<CfnPhoneNumber, Value<String>> = crate::Property::new(
+            "CountryCode",
+        );
+        /// `Description`, for [`CfnPhoneNumber::set`].
+        pub const DESCRIPTION: crate::Property<CfnPhoneNumber, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Prefix`, for [`CfnPhoneNumber::set`].
+        pub const PREFIX: crate::Property<CfnPhoneNumber, Value<String>> = crate::Property::new(
+            "Prefix",
+        );
+        /// `SourcePhoneNumberArn`, for [`CfnPhoneNumber::set`].
+        pub const SOURCE_PHONE_NUMBER_ARN: crate::Property<
+            CfnPhoneNumber,
+            Value<String>,
+        > = crate::Property::new("SourcePhoneNumberArn");
+        /// `Tags`, for [`CfnPhoneNumber::set`].
+        pub const TAGS: crate::Property<CfnPhoneNumber, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetArn`, for [`CfnPhoneNumber::set`].
+        pub const TARGET_ARN: crate::Property<CfnPhoneNumber, Value<String>> = crate::Property::new(
+            "TargetArn",
+        );
+        /// `Type`, for [`CfnPhoneNumber::set`].
+        pub const TYPE: crate::Property<CfnPhoneNumber, Value<String>> = crate::Property::new(
+            "Type",
+        );
+    }
 }
 
 /// `AWS::Connect::PredefinedAttribute`: [`CfnPredefinedAttribute`], [`CfnPredefinedAttributeProps`] and their property types.
@@ -6959,6 +7557,7 @@ pub mod predefined_attribute {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnPredefinedAttributeProps);
     }
 
     impl std::ops::Deref for CfnPredefinedAttribute {
@@ -7023,6 +7622,31 @@ pub mod predefined_attribute {
             crate::entry(&mut map, "Values", &self.values)?;
             map.end()
         }
+    }
+
+    impl CfnPredefinedAttributeProps {
+        /// `AttributeConfiguration`, for [`CfnPredefinedAttribute::set`].
+        pub const ATTRIBUTE_CONFIGURATION: crate::Property<
+            CfnPredefinedAttribute,
+            AttributeConfiguration,
+        > = crate::Property::new("AttributeConfiguration");
+        /// `InstanceArn`, for [`CfnPredefinedAttribute::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnPredefinedAttribute, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnPredefinedAttribute::set`].
+        pub const NAME: crate::Property<CfnPredefinedAttribute, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Purposes`, for [`CfnPredefinedAttribute::set`].
+        pub const PURPOSES: crate::Property<
+            CfnPredefinedAttribute,
+            Vec<Value<String>>,
+        > = crate::Property::new("Purposes");
+        /// `Values`, for [`CfnPredefinedAttribute::set`].
+        pub const VALUES: crate::Property<CfnPredefinedAttribute, Values> = crate::Property::new(
+            "Values",
+        );
     }
 
     /// Custom metadata associated to a Predefined attribute that controls how the attribute behaves when used by upstream services.
@@ -7115,6 +7739,7 @@ pub mod prompt {
         pub fn attr_prompt_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PromptArn")
         }
+        setters!(CfnPromptProps);
     }
 
     impl std::ops::Deref for CfnPrompt {
@@ -7175,6 +7800,29 @@ pub mod prompt {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPromptProps {
+        /// `Description`, for [`CfnPrompt::set`].
+        pub const DESCRIPTION: crate::Property<CfnPrompt, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceArn`, for [`CfnPrompt::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnPrompt, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnPrompt::set`].
+        pub const NAME: crate::Property<CfnPrompt, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `S3Uri`, for [`CfnPrompt::set`].
+        pub const S3_URI: crate::Property<CfnPrompt, Value<String>> = crate::Property::new(
+            "S3Uri",
+        );
+        /// `Tags`, for [`CfnPrompt::set`].
+        pub const TAGS: crate::Property<CfnPrompt, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -7237,6 +7885,7 @@ pub mod queue {
         pub fn attr_last_modified_region(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedRegion")
         }
+        setters!(CfnQueueProps);
     }
 
     impl std::ops::Deref for CfnQueue {
@@ -7330,6 +7979,56 @@ pub mod queue {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnQueueProps {
+        /// `AdditionalEmailAddresses`, for [`CfnQueue::set`].
+        pub const ADDITIONAL_EMAIL_ADDRESSES: crate::Property<
+            CfnQueue,
+            Vec<EmailAddress>,
+        > = crate::Property::new("AdditionalEmailAddresses");
+        /// `Description`, for [`CfnQueue::set`].
+        pub const DESCRIPTION: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `HoursOfOperationArn`, for [`CfnQueue::set`].
+        pub const HOURS_OF_OPERATION_ARN: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "HoursOfOperationArn",
+        );
+        /// `InstanceArn`, for [`CfnQueue::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `MaxContacts`, for [`CfnQueue::set`].
+        pub const MAX_CONTACTS: crate::Property<CfnQueue, Value<i64>> = crate::Property::new(
+            "MaxContacts",
+        );
+        /// `Name`, for [`CfnQueue::set`].
+        pub const NAME: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OutboundCallerConfig`, for [`CfnQueue::set`].
+        pub const OUTBOUND_CALLER_CONFIG: crate::Property<
+            CfnQueue,
+            OutboundCallerConfig,
+        > = crate::Property::new("OutboundCallerConfig");
+        /// `OutboundEmailConfig`, for [`CfnQueue::set`].
+        pub const OUTBOUND_EMAIL_CONFIG: crate::Property<
+            CfnQueue,
+            OutboundEmailConfig,
+        > = crate::Property::new("OutboundEmailConfig");
+        /// `QuickConnectArns`, for [`CfnQueue::set`].
+        pub const QUICK_CONNECT_ARNS: crate::Property<CfnQueue, Vec<Value<String>>> = crate::Property::new(
+            "QuickConnectArns",
+        );
+        /// `Status`, for [`CfnQueue::set`].
+        pub const STATUS: crate::Property<CfnQueue, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnQueue::set`].
+        pub const TAGS: crate::Property<CfnQueue, Vec<Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// An email address configuration for the queue
@@ -7538,6 +8237,7 @@ pub mod quick_connect {
         pub fn attr_quick_connect_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("QuickConnectType")
         }
+        setters!(CfnQuickConnectProps);
     }
 
     impl std::ops::Deref for CfnQuickConnect {
@@ -7599,6 +8299,30 @@ pub mod quick_connect {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnQuickConnectProps {
+        /// `Description`, for [`CfnQuickConnect::set`].
+        pub const DESCRIPTION: crate::Property<CfnQuickConnect, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceArn`, for [`CfnQuickConnect::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnQuickConnect, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnQuickConnect::set`].
+        pub const NAME: crate::Property<CfnQuickConnect, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `QuickConnectConfig`, for [`CfnQuickConnect::set`].
+        pub const QUICK_CONNECT_CONFIG: crate::Property<
+            CfnQuickConnect,
+            QuickConnectConfig,
+        > = crate::Property::new("QuickConnectConfig");
+        /// `Tags`, for [`CfnQuickConnect::set`].
+        pub const TAGS: crate::Property<CfnQuickConnect, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration settings for the quick connect.
@@ -7860,6 +8584,7 @@ pub mod routing_profile {
         pub fn attr_routing_profile_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RoutingProfileArn")
         }
+        setters!(CfnRoutingProfileProps);
     }
 
     impl std::ops::Deref for CfnRoutingProfile {
@@ -7952,6 +8677,50 @@ pub mod routing_profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRoutingProfileProps {
+        /// `AgentAvailabilityTimer`, for [`CfnRoutingProfile::set`].
+        pub const AGENT_AVAILABILITY_TIMER: crate::Property<
+            CfnRoutingProfile,
+            Value<AgentAvailabilityTimer>,
+        > = crate::Property::new("AgentAvailabilityTimer");
+        /// `DefaultOutboundQueueArn`, for [`CfnRoutingProfile::set`].
+        pub const DEFAULT_OUTBOUND_QUEUE_ARN: crate::Property<
+            CfnRoutingProfile,
+            Value<String>,
+        > = crate::Property::new("DefaultOutboundQueueArn");
+        /// `Description`, for [`CfnRoutingProfile::set`].
+        pub const DESCRIPTION: crate::Property<CfnRoutingProfile, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceArn`, for [`CfnRoutingProfile::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnRoutingProfile, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `ManualAssignmentQueueConfigs`, for [`CfnRoutingProfile::set`].
+        pub const MANUAL_ASSIGNMENT_QUEUE_CONFIGS: crate::Property<
+            CfnRoutingProfile,
+            Vec<RoutingProfileManualAssignmentQueueConfig>,
+        > = crate::Property::new("ManualAssignmentQueueConfigs");
+        /// `MediaConcurrencies`, for [`CfnRoutingProfile::set`].
+        pub const MEDIA_CONCURRENCIES: crate::Property<
+            CfnRoutingProfile,
+            Vec<MediaConcurrency>,
+        > = crate::Property::new("MediaConcurrencies");
+        /// `Name`, for [`CfnRoutingProfile::set`].
+        pub const NAME: crate::Property<CfnRoutingProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `QueueConfigs`, for [`CfnRoutingProfile::set`].
+        pub const QUEUE_CONFIGS: crate::Property<
+            CfnRoutingProfile,
+            Vec<RoutingProfileQueueConfig>,
+        > = crate::Property::new("QueueConfigs");
+        /// `Tags`, for [`CfnRoutingProfile::set`].
+        pub const TAGS: crate::Property<CfnRoutingProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Whether agents with this routing profile will have their routing order calculated based on longest idle time or time since their last inbound contact.
@@ -8248,6 +9017,7 @@ pub mod rule {
         pub fn attr_rule_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RuleArn")
         }
+        setters!(CfnRuleProps);
     }
 
     impl std::ops::Deref for CfnRule {
@@ -8320,6 +9090,38 @@ pub mod rule {
             map.serialize_entry("TriggerEventSource", &self.trigger_event_source)?;
             map.end()
         }
+    }
+
+    impl CfnRuleProps {
+        /// `Actions`, for [`CfnRule::set`].
+        pub const ACTIONS: crate::Property<CfnRule, Actions> = crate::Property::new(
+            "Actions",
+        );
+        /// `Function`, for [`CfnRule::set`].
+        pub const FUNCTION: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "Function",
+        );
+        /// `InstanceArn`, for [`CfnRule::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnRule::set`].
+        pub const NAME: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PublishStatus`, for [`CfnRule::set`].
+        pub const PUBLISH_STATUS: crate::Property<CfnRule, Value<PublishStatus>> = crate::Property::new(
+            "PublishStatus",
+        );
+        /// `Tags`, for [`CfnRule::set`].
+        pub const TAGS: crate::Property<CfnRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TriggerEventSource`, for [`CfnRule::set`].
+        pub const TRIGGER_EVENT_SOURCE: crate::Property<
+            CfnRule,
+            RuleTriggerEventSource,
+        > = crate::Property::new("TriggerEventSource");
     }
 
     /// A list of actions to be run when the rule is triggered.
@@ -9277,6 +10079,7 @@ pub mod security_key {
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
+        setters!(CfnSecurityKeyProps);
     }
 
     impl std::ops::Deref for CfnSecurityKey {
@@ -9325,6 +10128,17 @@ pub mod security_key {
             map.serialize_entry("Key", &self.key)?;
             map.end()
         }
+    }
+
+    impl CfnSecurityKeyProps {
+        /// `InstanceId`, for [`CfnSecurityKey::set`].
+        pub const INSTANCE_ID: crate::Property<CfnSecurityKey, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `Key`, for [`CfnSecurityKey::set`].
+        pub const KEY: crate::Property<CfnSecurityKey, Value<String>> = crate::Property::new(
+            "Key",
+        );
     }
 }
 
@@ -9385,6 +10199,7 @@ pub mod security_profile {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnSecurityProfileProps);
     }
 
     impl std::ops::Deref for CfnSecurityProfile {
@@ -9495,6 +10310,64 @@ pub mod security_profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSecurityProfileProps {
+        /// `AllowedAccessControlHierarchyGroupId`, for [`CfnSecurityProfile::set`].
+        pub const ALLOWED_ACCESS_CONTROL_HIERARCHY_GROUP_ID: crate::Property<
+            CfnSecurityProfile,
+            Value<String>,
+        > = crate::Property::new("AllowedAccessControlHierarchyGroupId");
+        /// `AllowedAccessControlTags`, for [`CfnSecurityProfile::set`].
+        pub const ALLOWED_ACCESS_CONTROL_TAGS: crate::Property<
+            CfnSecurityProfile,
+            Vec<crate::Tag>,
+        > = crate::Property::new("AllowedAccessControlTags");
+        /// `AllowedFlowModules`, for [`CfnSecurityProfile::set`].
+        pub const ALLOWED_FLOW_MODULES: crate::Property<
+            CfnSecurityProfile,
+            Vec<FlowModule>,
+        > = crate::Property::new("AllowedFlowModules");
+        /// `Applications`, for [`CfnSecurityProfile::set`].
+        pub const APPLICATIONS: crate::Property<CfnSecurityProfile, Vec<Application>> = crate::Property::new(
+            "Applications",
+        );
+        /// `Description`, for [`CfnSecurityProfile::set`].
+        pub const DESCRIPTION: crate::Property<CfnSecurityProfile, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GranularAccessControlConfiguration`, for [`CfnSecurityProfile::set`].
+        pub const GRANULAR_ACCESS_CONTROL_CONFIGURATION: crate::Property<
+            CfnSecurityProfile,
+            GranularAccessControlConfiguration,
+        > = crate::Property::new("GranularAccessControlConfiguration");
+        /// `HierarchyRestrictedResources`, for [`CfnSecurityProfile::set`].
+        pub const HIERARCHY_RESTRICTED_RESOURCES: crate::Property<
+            CfnSecurityProfile,
+            Vec<Value<String>>,
+        > = crate::Property::new("HierarchyRestrictedResources");
+        /// `InstanceArn`, for [`CfnSecurityProfile::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnSecurityProfile, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Permissions`, for [`CfnSecurityProfile::set`].
+        pub const PERMISSIONS: crate::Property<CfnSecurityProfile, Vec<Value<String>>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `SecurityProfileName`, for [`CfnSecurityProfile::set`].
+        pub const SECURITY_PROFILE_NAME: crate::Property<
+            CfnSecurityProfile,
+            Value<String>,
+        > = crate::Property::new("SecurityProfileName");
+        /// `TagRestrictedResources`, for [`CfnSecurityProfile::set`].
+        pub const TAG_RESTRICTED_RESOURCES: crate::Property<
+            CfnSecurityProfile,
+            Vec<Value<String>>,
+        > = crate::Property::new("TagRestrictedResources");
+        /// `Tags`, for [`CfnSecurityProfile::set`].
+        pub const TAGS: crate::Property<CfnSecurityProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A first-party application's metadata.
@@ -9794,6 +10667,7 @@ pub mod task_template {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnTaskTemplateProps);
     }
 
     impl std::ops::Deref for CfnTaskTemplate {
@@ -9879,6 +10753,54 @@ pub mod task_template {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTaskTemplateProps {
+        /// `ClientToken`, for [`CfnTaskTemplate::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnTaskTemplate, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `Constraints`, for [`CfnTaskTemplate::set`].
+        pub const CONSTRAINTS: crate::Property<CfnTaskTemplate, Constraints> = crate::Property::new(
+            "Constraints",
+        );
+        /// `ContactFlowArn`, for [`CfnTaskTemplate::set`].
+        pub const CONTACT_FLOW_ARN: crate::Property<CfnTaskTemplate, Value<String>> = crate::Property::new(
+            "ContactFlowArn",
+        );
+        /// `Defaults`, for [`CfnTaskTemplate::set`].
+        pub const DEFAULTS: crate::Property<CfnTaskTemplate, Vec<DefaultFieldValue>> = crate::Property::new(
+            "Defaults",
+        );
+        /// `Description`, for [`CfnTaskTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnTaskTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Fields`, for [`CfnTaskTemplate::set`].
+        pub const FIELDS: crate::Property<CfnTaskTemplate, Vec<Field>> = crate::Property::new(
+            "Fields",
+        );
+        /// `InstanceArn`, for [`CfnTaskTemplate::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnTaskTemplate, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnTaskTemplate::set`].
+        pub const NAME: crate::Property<CfnTaskTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SelfAssignContactFlowArn`, for [`CfnTaskTemplate::set`].
+        pub const SELF_ASSIGN_CONTACT_FLOW_ARN: crate::Property<
+            CfnTaskTemplate,
+            Value<String>,
+        > = crate::Property::new("SelfAssignContactFlowArn");
+        /// `Status`, for [`CfnTaskTemplate::set`].
+        pub const STATUS: crate::Property<CfnTaskTemplate, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnTaskTemplate::set`].
+        pub const TAGS: crate::Property<CfnTaskTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The constraints for the task template
@@ -10253,6 +11175,7 @@ pub mod test_case {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnTestCaseProps);
     }
 
     impl std::ops::Deref for CfnTestCase {
@@ -10326,6 +11249,41 @@ pub mod test_case {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTestCaseProps {
+        /// `Content`, for [`CfnTestCase::set`].
+        pub const CONTENT: crate::Property<CfnTestCase, Value<String>> = crate::Property::new(
+            "Content",
+        );
+        /// `Description`, for [`CfnTestCase::set`].
+        pub const DESCRIPTION: crate::Property<CfnTestCase, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EntryPoint`, for [`CfnTestCase::set`].
+        pub const ENTRY_POINT: crate::Property<CfnTestCase, EntryPoint> = crate::Property::new(
+            "EntryPoint",
+        );
+        /// `InitializationData`, for [`CfnTestCase::set`].
+        pub const INITIALIZATION_DATA: crate::Property<CfnTestCase, Value<String>> = crate::Property::new(
+            "InitializationData",
+        );
+        /// `InstanceArn`, for [`CfnTestCase::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnTestCase, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnTestCase::set`].
+        pub const NAME: crate::Property<CfnTestCase, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Status`, for [`CfnTestCase::set`].
+        pub const STATUS: crate::Property<CfnTestCase, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnTestCase::set`].
+        pub const TAGS: crate::Property<CfnTestCase, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The Entry Point associated with the test case
@@ -10541,6 +11499,7 @@ pub mod traffic_distribution_group {
         pub fn attr_is_default(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsDefault")
         }
+        setters!(CfnTrafficDistributionGroupProps);
     }
 
     impl std::ops::Deref for CfnTrafficDistributionGroup {
@@ -10597,6 +11556,27 @@ pub mod traffic_distribution_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTrafficDistributionGroupProps {
+        /// `Description`, for [`CfnTrafficDistributionGroup::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnTrafficDistributionGroup,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `InstanceArn`, for [`CfnTrafficDistributionGroup::set`].
+        pub const INSTANCE_ARN: crate::Property<
+            CfnTrafficDistributionGroup,
+            Value<String>,
+        > = crate::Property::new("InstanceArn");
+        /// `Name`, for [`CfnTrafficDistributionGroup::set`].
+        pub const NAME: crate::Property<CfnTrafficDistributionGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnTrafficDistributionGroup::set`].
+        pub const TAGS: crate::Property<CfnTrafficDistributionGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -10655,6 +11635,7 @@ pub mod use_case {
         pub fn attr_use_case_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UseCaseId")
         }
+        setters!(CfnUseCaseProps);
     }
 
     impl std::ops::Deref for CfnUseCase {
@@ -10715,6 +11696,26 @@ pub mod use_case {
             map.serialize_entry("UseCaseType", &self.use_case_type)?;
             map.end()
         }
+    }
+
+    impl CfnUseCaseProps {
+        /// `InstanceId`, for [`CfnUseCase::set`].
+        pub const INSTANCE_ID: crate::Property<CfnUseCase, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `IntegrationAssociationId`, for [`CfnUseCase::set`].
+        pub const INTEGRATION_ASSOCIATION_ID: crate::Property<
+            CfnUseCase,
+            Value<String>,
+        > = crate::Property::new("IntegrationAssociationId");
+        /// `Tags`, for [`CfnUseCase::set`].
+        pub const TAGS: crate::Property<CfnUseCase, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UseCaseType`, for [`CfnUseCase::set`].
+        pub const USE_CASE_TYPE: crate::Property<CfnUseCase, Value<UseCaseType>> = crate::Property::new(
+            "UseCaseType",
+        );
     }
 
     /// The type of use case to associate to the integration association.
@@ -10798,6 +11799,7 @@ pub mod user {
         pub fn attr_user_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UserArn")
         }
+        setters!(CfnUserProps);
     }
 
     impl std::ops::Deref for CfnUser {
@@ -10916,6 +11918,77 @@ pub mod user {
             )?;
             map.end()
         }
+    }
+
+    impl CfnUserProps {
+        /// `AfterContactWorkConfigs`, for [`CfnUser::set`].
+        pub const AFTER_CONTACT_WORK_CONFIGS: crate::Property<
+            CfnUser,
+            Vec<AfterContactWorkConfigPerChannel>,
+        > = crate::Property::new("AfterContactWorkConfigs");
+        /// `AutoAcceptConfigs`, for [`CfnUser::set`].
+        pub const AUTO_ACCEPT_CONFIGS: crate::Property<CfnUser, Vec<AutoAcceptConfig>> = crate::Property::new(
+            "AutoAcceptConfigs",
+        );
+        /// `DirectoryUserId`, for [`CfnUser::set`].
+        pub const DIRECTORY_USER_ID: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "DirectoryUserId",
+        );
+        /// `HierarchyGroupArn`, for [`CfnUser::set`].
+        pub const HIERARCHY_GROUP_ARN: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "HierarchyGroupArn",
+        );
+        /// `IdentityInfo`, for [`CfnUser::set`].
+        pub const IDENTITY_INFO: crate::Property<CfnUser, UserIdentityInfo> = crate::Property::new(
+            "IdentityInfo",
+        );
+        /// `InstanceArn`, for [`CfnUser::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Password`, for [`CfnUser::set`].
+        pub const PASSWORD: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "Password",
+        );
+        /// `PersistentConnectionConfigs`, for [`CfnUser::set`].
+        pub const PERSISTENT_CONNECTION_CONFIGS: crate::Property<
+            CfnUser,
+            Vec<PersistentConnectionConfig>,
+        > = crate::Property::new("PersistentConnectionConfigs");
+        /// `PhoneConfig`, for [`CfnUser::set`].
+        pub const PHONE_CONFIG: crate::Property<CfnUser, UserPhoneConfig> = crate::Property::new(
+            "PhoneConfig",
+        );
+        /// `PhoneNumberConfigs`, for [`CfnUser::set`].
+        pub const PHONE_NUMBER_CONFIGS: crate::Property<
+            CfnUser,
+            Vec<PhoneNumberConfig>,
+        > = crate::Property::new("PhoneNumberConfigs");
+        /// `RoutingProfileArn`, for [`CfnUser::set`].
+        pub const ROUTING_PROFILE_ARN: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "RoutingProfileArn",
+        );
+        /// `SecurityProfileArns`, for [`CfnUser::set`].
+        pub const SECURITY_PROFILE_ARNS: crate::Property<CfnUser, Vec<Value<String>>> = crate::Property::new(
+            "SecurityProfileArns",
+        );
+        /// `Tags`, for [`CfnUser::set`].
+        pub const TAGS: crate::Property<CfnUser, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserProficiencies`, for [`CfnUser::set`].
+        pub const USER_PROFICIENCIES: crate::Property<CfnUser, Vec<UserProficiency>> = crate::Property::new(
+            "UserProficiencies",
+        );
+        /// `Username`, for [`CfnUser::set`].
+        pub const USERNAME: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "Username",
+        );
+        /// `VoiceEnhancementConfigs`, for [`CfnUser::set`].
+        pub const VOICE_ENHANCEMENT_CONFIGS: crate::Property<
+            CfnUser,
+            Vec<VoiceEnhancementConfig>,
+        > = crate::Property::new("VoiceEnhancementConfigs");
     }
 
     /// After Contact Work configuration per channel.
@@ -11418,6 +12491,7 @@ pub mod user_hierarchy_group {
         pub fn attr_user_hierarchy_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UserHierarchyGroupArn")
         }
+        setters!(CfnUserHierarchyGroupProps);
     }
 
     impl std::ops::Deref for CfnUserHierarchyGroup {
@@ -11475,6 +12549,26 @@ pub mod user_hierarchy_group {
             map.end()
         }
     }
+
+    impl CfnUserHierarchyGroupProps {
+        /// `InstanceArn`, for [`CfnUserHierarchyGroup::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnUserHierarchyGroup, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnUserHierarchyGroup::set`].
+        pub const NAME: crate::Property<CfnUserHierarchyGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ParentGroupArn`, for [`CfnUserHierarchyGroup::set`].
+        pub const PARENT_GROUP_ARN: crate::Property<
+            CfnUserHierarchyGroup,
+            Value<String>,
+        > = crate::Property::new("ParentGroupArn");
+        /// `Tags`, for [`CfnUserHierarchyGroup::set`].
+        pub const TAGS: crate::Property<CfnUserHierarchyGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Connect::UserHierarchyStructure`: [`CfnUserHierarchyStructure`], [`CfnUserHierarchyStructureProps`] and their property types.
@@ -11523,6 +12617,7 @@ pub mod user_hierarchy_structure {
         pub fn attr_user_hierarchy_structure_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UserHierarchyStructureArn")
         }
+        setters!(CfnUserHierarchyStructureProps);
     }
 
     impl std::ops::Deref for CfnUserHierarchyStructure {
@@ -11572,6 +12667,19 @@ pub mod user_hierarchy_structure {
             )?;
             map.end()
         }
+    }
+
+    impl CfnUserHierarchyStructureProps {
+        /// `InstanceArn`, for [`CfnUserHierarchyStructure::set`].
+        pub const INSTANCE_ARN: crate::Property<
+            CfnUserHierarchyStructure,
+            Value<String>,
+        > = crate::Property::new("InstanceArn");
+        /// `UserHierarchyStructure`, for [`CfnUserHierarchyStructure::set`].
+        pub const USER_HIERARCHY_STRUCTURE: crate::Property<
+            CfnUserHierarchyStructure,
+            UserHierarchyStructure,
+        > = crate::Property::new("UserHierarchyStructure");
     }
 
     /// Information about the hierarchy structure.
@@ -11838,6 +12946,7 @@ pub mod view {
         pub fn attr_view_content_sha256(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ViewContentSha256")
         }
+        setters!(CfnViewProps);
     }
 
     impl std::ops::Deref for CfnView {
@@ -11905,6 +13014,33 @@ pub mod view {
             map.end()
         }
     }
+
+    impl CfnViewProps {
+        /// `Actions`, for [`CfnView::set`].
+        pub const ACTIONS: crate::Property<CfnView, Vec<Value<String>>> = crate::Property::new(
+            "Actions",
+        );
+        /// `Description`, for [`CfnView::set`].
+        pub const DESCRIPTION: crate::Property<CfnView, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceArn`, for [`CfnView::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnView, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnView::set`].
+        pub const NAME: crate::Property<CfnView, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnView::set`].
+        pub const TAGS: crate::Property<CfnView, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Template`, for [`CfnView::set`].
+        pub const TEMPLATE: crate::Property<CfnView, serde_json::Value> = crate::Property::new(
+            "Template",
+        );
+    }
 }
 
 /// `AWS::Connect::ViewVersion`: [`CfnViewVersion`], [`CfnViewVersionProps`] and their property types.
@@ -11959,6 +13095,7 @@ pub mod view_version {
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+        setters!(CfnViewVersionProps);
     }
 
     impl std::ops::Deref for CfnViewVersion {
@@ -12008,6 +13145,21 @@ pub mod view_version {
             crate::entry(&mut map, "ViewContentSha256", &self.view_content_sha256)?;
             map.end()
         }
+    }
+
+    impl CfnViewVersionProps {
+        /// `VersionDescription`, for [`CfnViewVersion::set`].
+        pub const VERSION_DESCRIPTION: crate::Property<CfnViewVersion, Value<String>> = crate::Property::new(
+            "VersionDescription",
+        );
+        /// `ViewArn`, for [`CfnViewVersion::set`].
+        pub const VIEW_ARN: crate::Property<CfnViewVersion, Value<String>> = crate::Property::new(
+            "ViewArn",
+        );
+        /// `ViewContentSha256`, for [`CfnViewVersion::set`].
+        pub const VIEW_CONTENT_SHA256: crate::Property<CfnViewVersion, Value<String>> = crate::Property::new(
+            "ViewContentSha256",
+        );
     }
 }
 
@@ -12073,6 +13225,7 @@ pub mod vocabulary {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnVocabularyProps);
     }
 
     impl std::ops::Deref for CfnVocabulary {
@@ -12135,6 +13288,29 @@ pub mod vocabulary {
             map.serialize_entry("VocabularyName", &self.vocabulary_name)?;
             map.end()
         }
+    }
+
+    impl CfnVocabularyProps {
+        /// `Content`, for [`CfnVocabulary::set`].
+        pub const CONTENT: crate::Property<CfnVocabulary, Value<String>> = crate::Property::new(
+            "Content",
+        );
+        /// `InstanceId`, for [`CfnVocabulary::set`].
+        pub const INSTANCE_ID: crate::Property<CfnVocabulary, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `LanguageCode`, for [`CfnVocabulary::set`].
+        pub const LANGUAGE_CODE: crate::Property<CfnVocabulary, Value<LanguageCode>> = crate::Property::new(
+            "LanguageCode",
+        );
+        /// `Tags`, for [`CfnVocabulary::set`].
+        pub const TAGS: crate::Property<CfnVocabulary, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VocabularyName`, for [`CfnVocabulary::set`].
+        pub const VOCABULARY_NAME: crate::Property<CfnVocabulary, Value<String>> = crate::Property::new(
+            "VocabularyName",
+        );
     }
 
     /// The language code of the vocabulary entries.
@@ -12317,6 +13493,7 @@ pub mod workspace {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnWorkspaceProps);
     }
 
     impl std::ops::Deref for CfnWorkspace {
@@ -12397,6 +13574,49 @@ pub mod workspace {
             crate::entry(&mut map, "Visibility", &self.visibility)?;
             map.end()
         }
+    }
+
+    impl CfnWorkspaceProps {
+        /// `Associations`, for [`CfnWorkspace::set`].
+        pub const ASSOCIATIONS: crate::Property<CfnWorkspace, Vec<Value<String>>> = crate::Property::new(
+            "Associations",
+        );
+        /// `Description`, for [`CfnWorkspace::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceArn`, for [`CfnWorkspace::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Media`, for [`CfnWorkspace::set`].
+        pub const MEDIA: crate::Property<CfnWorkspace, Vec<MediaItem>> = crate::Property::new(
+            "Media",
+        );
+        /// `Name`, for [`CfnWorkspace::set`].
+        pub const NAME: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Pages`, for [`CfnWorkspace::set`].
+        pub const PAGES: crate::Property<CfnWorkspace, Vec<WorkspacePage>> = crate::Property::new(
+            "Pages",
+        );
+        /// `Tags`, for [`CfnWorkspace::set`].
+        pub const TAGS: crate::Property<CfnWorkspace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Theme`, for [`CfnWorkspace::set`].
+        pub const THEME: crate::Property<CfnWorkspace, WorkspaceTheme> = crate::Property::new(
+            "Theme",
+        );
+        /// `Title`, for [`CfnWorkspace::set`].
+        pub const TITLE: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "Title",
+        );
+        /// `Visibility`, for [`CfnWorkspace::set`].
+        pub const VISIBILITY: crate::Property<CfnWorkspace, Value<Visibility>> = crate::Property::new(
+            "Visibility",
+        );
     }
 
     /// The `MediaItem` property type.

@@ -55,6 +55,7 @@ pub mod campaign {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCampaignProps);
     }
 
     impl std::ops::Deref for CfnCampaign {
@@ -117,6 +118,30 @@ pub mod campaign {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCampaignProps {
+        /// `ConnectInstanceArn`, for [`CfnCampaign::set`].
+        pub const CONNECT_INSTANCE_ARN: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "ConnectInstanceArn",
+        );
+        /// `DialerConfig`, for [`CfnCampaign::set`].
+        pub const DIALER_CONFIG: crate::Property<CfnCampaign, DialerConfig> = crate::Property::new(
+            "DialerConfig",
+        );
+        /// `Name`, for [`CfnCampaign::set`].
+        pub const NAME: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OutboundCallConfig`, for [`CfnCampaign::set`].
+        pub const OUTBOUND_CALL_CONFIG: crate::Property<
+            CfnCampaign,
+            OutboundCallConfig,
+        > = crate::Property::new("OutboundCallConfig");
+        /// `Tags`, for [`CfnCampaign::set`].
+        pub const TAGS: crate::Property<CfnCampaign, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The possible types of dialer config parameters

@@ -55,6 +55,7 @@ pub mod campaign {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCampaignProps);
     }
 
     impl std::ops::Deref for CfnCampaign {
@@ -155,6 +156,57 @@ pub mod campaign {
             crate::entry(&mut map, "Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnCampaignProps {
+        /// `ChannelSubtypeConfig`, for [`CfnCampaign::set`].
+        pub const CHANNEL_SUBTYPE_CONFIG: crate::Property<
+            CfnCampaign,
+            ChannelSubtypeConfig,
+        > = crate::Property::new("ChannelSubtypeConfig");
+        /// `CommunicationLimitsOverride`, for [`CfnCampaign::set`].
+        pub const COMMUNICATION_LIMITS_OVERRIDE: crate::Property<
+            CfnCampaign,
+            CommunicationLimitsConfig,
+        > = crate::Property::new("CommunicationLimitsOverride");
+        /// `CommunicationTimeConfig`, for [`CfnCampaign::set`].
+        pub const COMMUNICATION_TIME_CONFIG: crate::Property<
+            CfnCampaign,
+            CommunicationTimeConfig,
+        > = crate::Property::new("CommunicationTimeConfig");
+        /// `ConnectCampaignFlowArn`, for [`CfnCampaign::set`].
+        pub const CONNECT_CAMPAIGN_FLOW_ARN: crate::Property<
+            CfnCampaign,
+            Value<String>,
+        > = crate::Property::new("ConnectCampaignFlowArn");
+        /// `ConnectInstanceId`, for [`CfnCampaign::set`].
+        pub const CONNECT_INSTANCE_ID: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "ConnectInstanceId",
+        );
+        /// `EntryLimitsConfig`, for [`CfnCampaign::set`].
+        pub const ENTRY_LIMITS_CONFIG: crate::Property<CfnCampaign, EntryLimitsConfig> = crate::Property::new(
+            "EntryLimitsConfig",
+        );
+        /// `Name`, for [`CfnCampaign::set`].
+        pub const NAME: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Schedule`, for [`CfnCampaign::set`].
+        pub const SCHEDULE: crate::Property<CfnCampaign, Schedule> = crate::Property::new(
+            "Schedule",
+        );
+        /// `Source`, for [`CfnCampaign::set`].
+        pub const SOURCE: crate::Property<CfnCampaign, Source> = crate::Property::new(
+            "Source",
+        );
+        /// `Tags`, for [`CfnCampaign::set`].
+        pub const TAGS: crate::Property<CfnCampaign, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnCampaign::set`].
+        pub const TYPE: crate::Property<CfnCampaign, Value<CampaignType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The possible types of channel subtype config parameters

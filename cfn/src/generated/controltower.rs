@@ -60,6 +60,7 @@ pub mod enabled_baseline {
         pub fn attr_enabled_baseline_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EnabledBaselineIdentifier")
         }
+        setters!(CfnEnabledBaselineProps);
     }
 
     impl std::ops::Deref for CfnEnabledBaseline {
@@ -121,6 +122,31 @@ pub mod enabled_baseline {
             map.serialize_entry("TargetIdentifier", &self.target_identifier)?;
             map.end()
         }
+    }
+
+    impl CfnEnabledBaselineProps {
+        /// `BaselineIdentifier`, for [`CfnEnabledBaseline::set`].
+        pub const BASELINE_IDENTIFIER: crate::Property<
+            CfnEnabledBaseline,
+            Value<String>,
+        > = crate::Property::new("BaselineIdentifier");
+        /// `BaselineVersion`, for [`CfnEnabledBaseline::set`].
+        pub const BASELINE_VERSION: crate::Property<CfnEnabledBaseline, Value<String>> = crate::Property::new(
+            "BaselineVersion",
+        );
+        /// `Parameters`, for [`CfnEnabledBaseline::set`].
+        pub const PARAMETERS: crate::Property<CfnEnabledBaseline, Vec<Parameter>> = crate::Property::new(
+            "Parameters",
+        );
+        /// `Tags`, for [`CfnEnabledBaseline::set`].
+        pub const TAGS: crate::Property<CfnEnabledBaseline, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetIdentifier`, for [`CfnEnabledBaseline::set`].
+        pub const TARGET_IDENTIFIER: crate::Property<
+            CfnEnabledBaseline,
+            Value<String>,
+        > = crate::Property::new("TargetIdentifier");
     }
 
     /// The `Parameter` property type.
@@ -189,6 +215,7 @@ pub mod enabled_control {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnEnabledControlProps);
     }
 
     impl std::ops::Deref for CfnEnabledControl {
@@ -245,6 +272,27 @@ pub mod enabled_control {
             map.serialize_entry("TargetIdentifier", &self.target_identifier)?;
             map.end()
         }
+    }
+
+    impl CfnEnabledControlProps {
+        /// `ControlIdentifier`, for [`CfnEnabledControl::set`].
+        pub const CONTROL_IDENTIFIER: crate::Property<
+            CfnEnabledControl,
+            Value<String>,
+        > = crate::Property::new("ControlIdentifier");
+        /// `Parameters`, for [`CfnEnabledControl::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnEnabledControl,
+            Vec<EnabledControlParameter>,
+        > = crate::Property::new("Parameters");
+        /// `Tags`, for [`CfnEnabledControl::set`].
+        pub const TAGS: crate::Property<CfnEnabledControl, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetIdentifier`, for [`CfnEnabledControl::set`].
+        pub const TARGET_IDENTIFIER: crate::Property<CfnEnabledControl, Value<String>> = crate::Property::new(
+            "TargetIdentifier",
+        );
     }
 
     /// The `EnabledControlParameter` property type.
@@ -347,6 +395,7 @@ pub mod landing_zone {
         pub fn attr_drift_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DriftStatus")
         }
+        setters!(CfnLandingZoneProps);
     }
 
     impl std::ops::Deref for CfnLandingZone {
@@ -403,6 +452,26 @@ pub mod landing_zone {
             map.serialize_entry("Version", &self.version)?;
             map.end()
         }
+    }
+
+    impl CfnLandingZoneProps {
+        /// `Manifest`, for [`CfnLandingZone::set`].
+        pub const MANIFEST: crate::Property<CfnLandingZone, serde_json::Value> = crate::Property::new(
+            "Manifest",
+        );
+        /// `RemediationTypes`, for [`CfnLandingZone::set`].
+        pub const REMEDIATION_TYPES: crate::Property<
+            CfnLandingZone,
+            Vec<Value<RemediationTypesItem>>,
+        > = crate::Property::new("RemediationTypes");
+        /// `Tags`, for [`CfnLandingZone::set`].
+        pub const TAGS: crate::Property<CfnLandingZone, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Version`, for [`CfnLandingZone::set`].
+        pub const VERSION: crate::Property<CfnLandingZone, Value<String>> = crate::Property::new(
+            "Version",
+        );
     }
 
     /// Values of `RemediationTypesItem`.

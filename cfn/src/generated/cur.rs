@@ -56,6 +56,7 @@ pub mod report_definition {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnReportDefinitionProps);
     }
 
     impl std::ops::Deref for CfnReportDefinition {
@@ -159,6 +160,67 @@ pub mod report_definition {
             map.serialize_entry("TimeUnit", &self.time_unit)?;
             map.end()
         }
+    }
+
+    impl CfnReportDefinitionProps {
+        /// `AdditionalArtifacts`, for [`CfnReportDefinition::set`].
+        pub const ADDITIONAL_ARTIFACTS: crate::Property<
+            CfnReportDefinition,
+            Vec<Value<AdditionalArtifactsItem>>,
+        > = crate::Property::new("AdditionalArtifacts");
+        /// `AdditionalSchemaElements`, for [`CfnReportDefinition::set`].
+        pub const ADDITIONAL_SCHEMA_ELEMENTS: crate::Property<
+            CfnReportDefinition,
+            Vec<Value<AdditionalSchemaElementsItem>>,
+        > = crate::Property::new("AdditionalSchemaElements");
+        /// `BillingViewArn`, for [`CfnReportDefinition::set`].
+        pub const BILLING_VIEW_ARN: crate::Property<
+            CfnReportDefinition,
+            Value<String>,
+        > = crate::Property::new("BillingViewArn");
+        /// `Compression`, for [`CfnReportDefinition::set`].
+        pub const COMPRESSION: crate::Property<
+            CfnReportDefinition,
+            Value<Compression>,
+        > = crate::Property::new("Compression");
+        /// `Format`, for [`CfnReportDefinition::set`].
+        pub const FORMAT: crate::Property<CfnReportDefinition, Value<Format>> = crate::Property::new(
+            "Format",
+        );
+        /// `RefreshClosedReports`, for [`CfnReportDefinition::set`].
+        pub const REFRESH_CLOSED_REPORTS: crate::Property<
+            CfnReportDefinition,
+            Value<bool>,
+        > = crate::Property::new("RefreshClosedReports");
+        /// `ReportName`, for [`CfnReportDefinition::set`].
+        pub const REPORT_NAME: crate::Property<CfnReportDefinition, Value<String>> = crate::Property::new(
+            "ReportName",
+        );
+        /// `ReportVersioning`, for [`CfnReportDefinition::set`].
+        pub const REPORT_VERSIONING: crate::Property<
+            CfnReportDefinition,
+            Value<ReportVersioning>,
+        > = crate::Property::new("ReportVersioning");
+        /// `S3Bucket`, for [`CfnReportDefinition::set`].
+        pub const S3_BUCKET: crate::Property<CfnReportDefinition, Value<String>> = crate::Property::new(
+            "S3Bucket",
+        );
+        /// `S3Prefix`, for [`CfnReportDefinition::set`].
+        pub const S3_PREFIX: crate::Property<CfnReportDefinition, Value<String>> = crate::Property::new(
+            "S3Prefix",
+        );
+        /// `S3Region`, for [`CfnReportDefinition::set`].
+        pub const S3_REGION: crate::Property<CfnReportDefinition, Value<String>> = crate::Property::new(
+            "S3Region",
+        );
+        /// `Tags`, for [`CfnReportDefinition::set`].
+        pub const TAGS: crate::Property<CfnReportDefinition, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeUnit`, for [`CfnReportDefinition::set`].
+        pub const TIME_UNIT: crate::Property<CfnReportDefinition, Value<TimeUnit>> = crate::Property::new(
+            "TimeUnit",
+        );
     }
 
     /// The types of manifest that you want AWS to create for this report.

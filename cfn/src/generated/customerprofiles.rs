@@ -93,6 +93,7 @@ pub mod calculated_attribute_definition {
         pub fn attr_readiness(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Readiness")
         }
+        setters!(CfnCalculatedAttributeDefinitionProps);
     }
 
     impl std::ops::Deref for CfnCalculatedAttributeDefinition {
@@ -174,6 +175,54 @@ pub mod calculated_attribute_definition {
             crate::entry(&mut map, "UseHistoricalData", &self.use_historical_data)?;
             map.end()
         }
+    }
+
+    impl CfnCalculatedAttributeDefinitionProps {
+        /// `AttributeDetails`, for [`CfnCalculatedAttributeDefinition::set`].
+        pub const ATTRIBUTE_DETAILS: crate::Property<
+            CfnCalculatedAttributeDefinition,
+            AttributeDetails,
+        > = crate::Property::new("AttributeDetails");
+        /// `CalculatedAttributeName`, for [`CfnCalculatedAttributeDefinition::set`].
+        pub const CALCULATED_ATTRIBUTE_NAME: crate::Property<
+            CfnCalculatedAttributeDefinition,
+            Value<String>,
+        > = crate::Property::new("CalculatedAttributeName");
+        /// `Conditions`, for [`CfnCalculatedAttributeDefinition::set`].
+        pub const CONDITIONS: crate::Property<
+            CfnCalculatedAttributeDefinition,
+            Conditions,
+        > = crate::Property::new("Conditions");
+        /// `Description`, for [`CfnCalculatedAttributeDefinition::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnCalculatedAttributeDefinition,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `DisplayName`, for [`CfnCalculatedAttributeDefinition::set`].
+        pub const DISPLAY_NAME: crate::Property<
+            CfnCalculatedAttributeDefinition,
+            Value<String>,
+        > = crate::Property::new("DisplayName");
+        /// `DomainName`, for [`CfnCalculatedAttributeDefinition::set`].
+        pub const DOMAIN_NAME: crate::Property<
+            CfnCalculatedAttributeDefinition,
+            Value<String>,
+        > = crate::Property::new("DomainName");
+        /// `Statistic`, for [`CfnCalculatedAttributeDefinition::set`].
+        pub const STATISTIC: crate::Property<
+            CfnCalculatedAttributeDefinition,
+            Value<Statistic>,
+        > = crate::Property::new("Statistic");
+        /// `Tags`, for [`CfnCalculatedAttributeDefinition::set`].
+        pub const TAGS: crate::Property<
+            CfnCalculatedAttributeDefinition,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `UseHistoricalData`, for [`CfnCalculatedAttributeDefinition::set`].
+        pub const USE_HISTORICAL_DATA: crate::Property<
+            CfnCalculatedAttributeDefinition,
+            Value<bool>,
+        > = crate::Property::new("UseHistoricalData");
     }
 
     /// Mathematical expression and a list of attribute items specified in that expression.
@@ -572,6 +621,7 @@ pub mod domain {
         pub fn attr_data_store_readiness(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DataStore.Readiness")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -648,6 +698,41 @@ pub mod domain {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainProps {
+        /// `DataStore`, for [`CfnDomain::set`].
+        pub const DATA_STORE: crate::Property<CfnDomain, DataStore> = crate::Property::new(
+            "DataStore",
+        );
+        /// `DeadLetterQueueUrl`, for [`CfnDomain::set`].
+        pub const DEAD_LETTER_QUEUE_URL: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "DeadLetterQueueUrl",
+        );
+        /// `DefaultEncryptionKey`, for [`CfnDomain::set`].
+        pub const DEFAULT_ENCRYPTION_KEY: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "DefaultEncryptionKey",
+        );
+        /// `DefaultExpirationDays`, for [`CfnDomain::set`].
+        pub const DEFAULT_EXPIRATION_DAYS: crate::Property<CfnDomain, Value<i64>> = crate::Property::new(
+            "DefaultExpirationDays",
+        );
+        /// `DomainName`, for [`CfnDomain::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `Matching`, for [`CfnDomain::set`].
+        pub const MATCHING: crate::Property<CfnDomain, Matching> = crate::Property::new(
+            "Matching",
+        );
+        /// `RuleBasedMatching`, for [`CfnDomain::set`].
+        pub const RULE_BASED_MATCHING: crate::Property<CfnDomain, RuleBasedMatching> = crate::Property::new(
+            "RuleBasedMatching",
+        );
+        /// `Tags`, for [`CfnDomain::set`].
+        pub const TAGS: crate::Property<CfnDomain, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration and status of the data store for the domain.
@@ -1294,6 +1379,7 @@ pub mod domain_object_type {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnDomainObjectTypeProps);
     }
 
     impl std::ops::Deref for CfnDomainObjectType {
@@ -1359,6 +1445,35 @@ pub mod domain_object_type {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainObjectTypeProps {
+        /// `Description`, for [`CfnDomainObjectType::set`].
+        pub const DESCRIPTION: crate::Property<CfnDomainObjectType, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainName`, for [`CfnDomainObjectType::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomainObjectType, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `EncryptionKey`, for [`CfnDomainObjectType::set`].
+        pub const ENCRYPTION_KEY: crate::Property<CfnDomainObjectType, Value<String>> = crate::Property::new(
+            "EncryptionKey",
+        );
+        /// `Fields`, for [`CfnDomainObjectType::set`].
+        pub const FIELDS: crate::Property<
+            CfnDomainObjectType,
+            indexmap::IndexMap<String, DomainObjectTypeField>,
+        > = crate::Property::new("Fields");
+        /// `ObjectTypeName`, for [`CfnDomainObjectType::set`].
+        pub const OBJECT_TYPE_NAME: crate::Property<
+            CfnDomainObjectType,
+            Value<String>,
+        > = crate::Property::new("ObjectTypeName");
+        /// `Tags`, for [`CfnDomainObjectType::set`].
+        pub const TAGS: crate::Property<CfnDomainObjectType, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Represents a field in a DomainObjectType.
@@ -1543,6 +1658,7 @@ pub mod event_stream {
         pub fn attr_event_stream_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EventStreamArn")
         }
+        setters!(CfnEventStreamProps);
     }
 
     impl std::ops::Deref for CfnEventStream {
@@ -1601,6 +1717,25 @@ pub mod event_stream {
             map.end()
         }
     }
+
+    impl CfnEventStreamProps {
+        /// `DomainName`, for [`CfnEventStream::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnEventStream, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `EventStreamName`, for [`CfnEventStream::set`].
+        pub const EVENT_STREAM_NAME: crate::Property<CfnEventStream, Value<String>> = crate::Property::new(
+            "EventStreamName",
+        );
+        /// `Tags`, for [`CfnEventStream::set`].
+        pub const TAGS: crate::Property<CfnEventStream, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Uri`, for [`CfnEventStream::set`].
+        pub const URI: crate::Property<CfnEventStream, Value<String>> = crate::Property::new(
+            "Uri",
+        );
+    }
 }
 
 /// `AWS::CustomerProfiles::EventTrigger`: [`CfnEventTrigger`], [`CfnEventTriggerProps`] and their property types.
@@ -1656,6 +1791,7 @@ pub mod event_trigger {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnEventTriggerProps);
     }
 
     impl std::ops::Deref for CfnEventTrigger {
@@ -1733,6 +1869,43 @@ pub mod event_trigger {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEventTriggerProps {
+        /// `Description`, for [`CfnEventTrigger::set`].
+        pub const DESCRIPTION: crate::Property<CfnEventTrigger, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainName`, for [`CfnEventTrigger::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnEventTrigger, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `EventTriggerConditions`, for [`CfnEventTrigger::set`].
+        pub const EVENT_TRIGGER_CONDITIONS: crate::Property<
+            CfnEventTrigger,
+            Vec<EventTriggerCondition>,
+        > = crate::Property::new("EventTriggerConditions");
+        /// `EventTriggerLimits`, for [`CfnEventTrigger::set`].
+        pub const EVENT_TRIGGER_LIMITS: crate::Property<
+            CfnEventTrigger,
+            EventTriggerLimits,
+        > = crate::Property::new("EventTriggerLimits");
+        /// `EventTriggerName`, for [`CfnEventTrigger::set`].
+        pub const EVENT_TRIGGER_NAME: crate::Property<CfnEventTrigger, Value<String>> = crate::Property::new(
+            "EventTriggerName",
+        );
+        /// `ObjectTypeName`, for [`CfnEventTrigger::set`].
+        pub const OBJECT_TYPE_NAME: crate::Property<CfnEventTrigger, Value<String>> = crate::Property::new(
+            "ObjectTypeName",
+        );
+        /// `SegmentFilter`, for [`CfnEventTrigger::set`].
+        pub const SEGMENT_FILTER: crate::Property<CfnEventTrigger, Value<String>> = crate::Property::new(
+            "SegmentFilter",
+        );
+        /// `Tags`, for [`CfnEventTrigger::set`].
+        pub const TAGS: crate::Property<CfnEventTrigger, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies the circumstances under which the event should trigger the destination.
@@ -2126,6 +2299,7 @@ pub mod integration {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnIntegrationProps);
     }
 
     impl std::ops::Deref for CfnIntegration {
@@ -2195,6 +2369,43 @@ pub mod integration {
             crate::entry(&mut map, "Uri", &self.uri)?;
             map.end()
         }
+    }
+
+    impl CfnIntegrationProps {
+        /// `DomainName`, for [`CfnIntegration::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `EventTriggerNames`, for [`CfnIntegration::set`].
+        pub const EVENT_TRIGGER_NAMES: crate::Property<
+            CfnIntegration,
+            Vec<Value<String>>,
+        > = crate::Property::new("EventTriggerNames");
+        /// `FlowDefinition`, for [`CfnIntegration::set`].
+        pub const FLOW_DEFINITION: crate::Property<CfnIntegration, FlowDefinition> = crate::Property::new(
+            "FlowDefinition",
+        );
+        /// `ObjectTypeName`, for [`CfnIntegration::set`].
+        pub const OBJECT_TYPE_NAME: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "ObjectTypeName",
+        );
+        /// `ObjectTypeNames`, for [`CfnIntegration::set`].
+        pub const OBJECT_TYPE_NAMES: crate::Property<
+            CfnIntegration,
+            Vec<ObjectTypeMapping>,
+        > = crate::Property::new("ObjectTypeNames");
+        /// `Scope`, for [`CfnIntegration::set`].
+        pub const SCOPE: crate::Property<CfnIntegration, Value<Scope>> = crate::Property::new(
+            "Scope",
+        );
+        /// `Tags`, for [`CfnIntegration::set`].
+        pub const TAGS: crate::Property<CfnIntegration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Uri`, for [`CfnIntegration::set`].
+        pub const URI: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "Uri",
+        );
     }
 
     /// The `FlowDefinition` property type.
@@ -3539,6 +3750,7 @@ pub mod object_type {
         pub fn attr_max_available_profile_object_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MaxAvailableProfileObjectCount")
         }
+        setters!(CfnObjectTypeProps);
     }
 
     impl std::ops::Deref for CfnObjectType {
@@ -3644,6 +3856,62 @@ pub mod object_type {
             crate::entry(&mut map, "TemplateId", &self.template_id)?;
             map.end()
         }
+    }
+
+    impl CfnObjectTypeProps {
+        /// `AllowProfileCreation`, for [`CfnObjectType::set`].
+        pub const ALLOW_PROFILE_CREATION: crate::Property<CfnObjectType, Value<bool>> = crate::Property::new(
+            "AllowProfileCreation",
+        );
+        /// `Description`, for [`CfnObjectType::set`].
+        pub const DESCRIPTION: crate::Property<CfnObjectType, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainName`, for [`CfnObjectType::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnObjectType, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `EncryptionKey`, for [`CfnObjectType::set`].
+        pub const ENCRYPTION_KEY: crate::Property<CfnObjectType, Value<String>> = crate::Property::new(
+            "EncryptionKey",
+        );
+        /// `ExpirationDays`, for [`CfnObjectType::set`].
+        pub const EXPIRATION_DAYS: crate::Property<CfnObjectType, Value<i64>> = crate::Property::new(
+            "ExpirationDays",
+        );
+        /// `Fields`, for [`CfnObjectType::set`].
+        pub const FIELDS: crate::Property<CfnObjectType, Vec<FieldMap>> = crate::Property::new(
+            "Fields",
+        );
+        /// `Keys`, for [`CfnObjectType::set`].
+        pub const KEYS: crate::Property<CfnObjectType, Vec<KeyMap>> = crate::Property::new(
+            "Keys",
+        );
+        /// `MaxProfileObjectCount`, for [`CfnObjectType::set`].
+        pub const MAX_PROFILE_OBJECT_COUNT: crate::Property<CfnObjectType, Value<i64>> = crate::Property::new(
+            "MaxProfileObjectCount",
+        );
+        /// `ObjectTypeName`, for [`CfnObjectType::set`].
+        pub const OBJECT_TYPE_NAME: crate::Property<CfnObjectType, Value<String>> = crate::Property::new(
+            "ObjectTypeName",
+        );
+        /// `SourceLastUpdatedTimestampFormat`, for [`CfnObjectType::set`].
+        pub const SOURCE_LAST_UPDATED_TIMESTAMP_FORMAT: crate::Property<
+            CfnObjectType,
+            Value<String>,
+        > = crate::Property::new("SourceLastUpdatedTimestampFormat");
+        /// `SourcePriority`, for [`CfnObjectType::set`].
+        pub const SOURCE_PRIORITY: crate::Property<CfnObjectType, Value<i64>> = crate::Property::new(
+            "SourcePriority",
+        );
+        /// `Tags`, for [`CfnObjectType::set`].
+        pub const TAGS: crate::Property<CfnObjectType, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateId`, for [`CfnObjectType::set`].
+        pub const TEMPLATE_ID: crate::Property<CfnObjectType, Value<String>> = crate::Property::new(
+            "TemplateId",
+        );
     }
 
     /// The `FieldMap` property type.
@@ -3954,6 +4222,7 @@ pub mod recommender {
         pub fn attr_training_metrics(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TrainingMetrics")
         }
+        setters!(CfnRecommenderProps);
     }
 
     impl std::ops::Deref for CfnRecommender {
@@ -4019,6 +4288,35 @@ pub mod recommender {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRecommenderProps {
+        /// `Description`, for [`CfnRecommender::set`].
+        pub const DESCRIPTION: crate::Property<CfnRecommender, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainName`, for [`CfnRecommender::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnRecommender, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `RecommenderConfig`, for [`CfnRecommender::set`].
+        pub const RECOMMENDER_CONFIG: crate::Property<
+            CfnRecommender,
+            RecommenderConfig,
+        > = crate::Property::new("RecommenderConfig");
+        /// `RecommenderName`, for [`CfnRecommender::set`].
+        pub const RECOMMENDER_NAME: crate::Property<CfnRecommender, Value<String>> = crate::Property::new(
+            "RecommenderName",
+        );
+        /// `RecommenderRecipeName`, for [`CfnRecommender::set`].
+        pub const RECOMMENDER_RECIPE_NAME: crate::Property<
+            CfnRecommender,
+            Value<RecommenderRecipeName>,
+        > = crate::Property::new("RecommenderRecipeName");
+        /// `Tags`, for [`CfnRecommender::set`].
+        pub const TAGS: crate::Property<CfnRecommender, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration for the recommender
@@ -4211,6 +4509,7 @@ pub mod recommender_filter {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnRecommenderFilterProps);
     }
 
     impl std::ops::Deref for CfnRecommenderFilter {
@@ -4284,6 +4583,36 @@ pub mod recommender_filter {
             map.end()
         }
     }
+
+    impl CfnRecommenderFilterProps {
+        /// `Description`, for [`CfnRecommenderFilter::set`].
+        pub const DESCRIPTION: crate::Property<CfnRecommenderFilter, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainName`, for [`CfnRecommenderFilter::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnRecommenderFilter, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `RecommenderFilterExpression`, for [`CfnRecommenderFilter::set`].
+        pub const RECOMMENDER_FILTER_EXPRESSION: crate::Property<
+            CfnRecommenderFilter,
+            Value<String>,
+        > = crate::Property::new("RecommenderFilterExpression");
+        /// `RecommenderFilterName`, for [`CfnRecommenderFilter::set`].
+        pub const RECOMMENDER_FILTER_NAME: crate::Property<
+            CfnRecommenderFilter,
+            Value<String>,
+        > = crate::Property::new("RecommenderFilterName");
+        /// `RecommenderSchemaName`, for [`CfnRecommenderFilter::set`].
+        pub const RECOMMENDER_SCHEMA_NAME: crate::Property<
+            CfnRecommenderFilter,
+            Value<String>,
+        > = crate::Property::new("RecommenderSchemaName");
+        /// `Tags`, for [`CfnRecommenderFilter::set`].
+        pub const TAGS: crate::Property<CfnRecommenderFilter, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::CustomerProfiles::RecommenderSchema`: [`CfnRecommenderSchema`], [`CfnRecommenderSchemaProps`] and their property types.
@@ -4343,6 +4672,7 @@ pub mod recommender_schema {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnRecommenderSchemaProps);
     }
 
     impl std::ops::Deref for CfnRecommenderSchema {
@@ -4400,6 +4730,27 @@ pub mod recommender_schema {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRecommenderSchemaProps {
+        /// `DomainName`, for [`CfnRecommenderSchema::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnRecommenderSchema, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `Fields`, for [`CfnRecommenderSchema::set`].
+        pub const FIELDS: crate::Property<
+            CfnRecommenderSchema,
+            indexmap::IndexMap<String, Vec<RecommenderSchemaField>>,
+        > = crate::Property::new("Fields");
+        /// `RecommenderSchemaName`, for [`CfnRecommenderSchema::set`].
+        pub const RECOMMENDER_SCHEMA_NAME: crate::Property<
+            CfnRecommenderSchema,
+            Value<String>,
+        > = crate::Property::new("RecommenderSchemaName");
+        /// `Tags`, for [`CfnRecommenderSchema::set`].
+        pub const TAGS: crate::Property<CfnRecommenderSchema, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `RecommenderSchemaField` property type.
@@ -4574,6 +4925,7 @@ pub mod segment_definition {
         pub fn attr_segment_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SegmentType")
         }
+        setters!(CfnSegmentDefinitionProps);
     }
 
     impl std::ops::Deref for CfnSegmentDefinition {
@@ -4647,6 +4999,43 @@ pub mod segment_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSegmentDefinitionProps {
+        /// `Description`, for [`CfnSegmentDefinition::set`].
+        pub const DESCRIPTION: crate::Property<CfnSegmentDefinition, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnSegmentDefinition::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnSegmentDefinition, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `DomainName`, for [`CfnSegmentDefinition::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnSegmentDefinition, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `SegmentDefinitionName`, for [`CfnSegmentDefinition::set`].
+        pub const SEGMENT_DEFINITION_NAME: crate::Property<
+            CfnSegmentDefinition,
+            Value<String>,
+        > = crate::Property::new("SegmentDefinitionName");
+        /// `SegmentGroups`, for [`CfnSegmentDefinition::set`].
+        pub const SEGMENT_GROUPS: crate::Property<CfnSegmentDefinition, SegmentGroup> = crate::Property::new(
+            "SegmentGroups",
+        );
+        /// `SegmentSort`, for [`CfnSegmentDefinition::set`].
+        pub const SEGMENT_SORT: crate::Property<CfnSegmentDefinition, SegmentSort> = crate::Property::new(
+            "SegmentSort",
+        );
+        /// `SegmentSqlQuery`, for [`CfnSegmentDefinition::set`].
+        pub const SEGMENT_SQL_QUERY: crate::Property<
+            CfnSegmentDefinition,
+            Value<String>,
+        > = crate::Property::new("SegmentSqlQuery");
+        /// `Tags`, for [`CfnSegmentDefinition::set`].
+        pub const TAGS: crate::Property<CfnSegmentDefinition, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `SegmentGroup` property type.

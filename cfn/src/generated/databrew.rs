@@ -55,6 +55,7 @@ pub mod dataset {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDatasetProps);
     }
 
     impl std::ops::Deref for CfnDataset {
@@ -120,6 +121,37 @@ pub mod dataset {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatasetProps {
+        /// `Format`, for [`CfnDataset::set`].
+        pub const FORMAT: crate::Property<CfnDataset, Value<Format>> = crate::Property::new(
+            "Format",
+        );
+        /// `FormatOptions`, for [`CfnDataset::set`].
+        pub const FORMAT_OPTIONS: crate::Property<CfnDataset, FormatOptions> = crate::Property::new(
+            "FormatOptions",
+        );
+        /// `Input`, for [`CfnDataset::set`].
+        pub const INPUT: crate::Property<CfnDataset, Input> = crate::Property::new(
+            "Input",
+        );
+        /// `Name`, for [`CfnDataset::set`].
+        pub const NAME: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PathOptions`, for [`CfnDataset::set`].
+        pub const PATH_OPTIONS: crate::Property<CfnDataset, PathOptions> = crate::Property::new(
+            "PathOptions",
+        );
+        /// `Source`, for [`CfnDataset::set`].
+        pub const SOURCE: crate::Property<CfnDataset, Value<Source>> = crate::Property::new(
+            "Source",
+        );
+        /// `Tags`, for [`CfnDataset::set`].
+        pub const TAGS: crate::Property<CfnDataset, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Dataset format
@@ -863,6 +895,7 @@ pub mod job {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnJobProps);
     }
 
     impl std::ops::Deref for CfnJob {
@@ -988,6 +1021,91 @@ pub mod job {
             )?;
             map.end()
         }
+    }
+
+    impl CfnJobProps {
+        /// `DataCatalogOutputs`, for [`CfnJob::set`].
+        pub const DATA_CATALOG_OUTPUTS: crate::Property<
+            CfnJob,
+            Vec<DataCatalogOutput>,
+        > = crate::Property::new("DataCatalogOutputs");
+        /// `DatabaseOutputs`, for [`CfnJob::set`].
+        pub const DATABASE_OUTPUTS: crate::Property<CfnJob, Vec<DatabaseOutput>> = crate::Property::new(
+            "DatabaseOutputs",
+        );
+        /// `DatasetName`, for [`CfnJob::set`].
+        pub const DATASET_NAME: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "DatasetName",
+        );
+        /// `EncryptionKeyArn`, for [`CfnJob::set`].
+        pub const ENCRYPTION_KEY_ARN: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "EncryptionKeyArn",
+        );
+        /// `EncryptionMode`, for [`CfnJob::set`].
+        pub const ENCRYPTION_MODE: crate::Property<CfnJob, Value<EncryptionMode>> = crate::Property::new(
+            "EncryptionMode",
+        );
+        /// `JobSample`, for [`CfnJob::set`].
+        pub const JOB_SAMPLE: crate::Property<CfnJob, JobSample> = crate::Property::new(
+            "JobSample",
+        );
+        /// `LogSubscription`, for [`CfnJob::set`].
+        pub const LOG_SUBSCRIPTION: crate::Property<CfnJob, Value<LogSubscription>> = crate::Property::new(
+            "LogSubscription",
+        );
+        /// `MaxCapacity`, for [`CfnJob::set`].
+        pub const MAX_CAPACITY: crate::Property<CfnJob, Value<i64>> = crate::Property::new(
+            "MaxCapacity",
+        );
+        /// `MaxRetries`, for [`CfnJob::set`].
+        pub const MAX_RETRIES: crate::Property<CfnJob, Value<i64>> = crate::Property::new(
+            "MaxRetries",
+        );
+        /// `Name`, for [`CfnJob::set`].
+        pub const NAME: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OutputLocation`, for [`CfnJob::set`].
+        pub const OUTPUT_LOCATION: crate::Property<CfnJob, OutputLocation> = crate::Property::new(
+            "OutputLocation",
+        );
+        /// `Outputs`, for [`CfnJob::set`].
+        pub const OUTPUTS: crate::Property<CfnJob, Vec<Output>> = crate::Property::new(
+            "Outputs",
+        );
+        /// `ProfileConfiguration`, for [`CfnJob::set`].
+        pub const PROFILE_CONFIGURATION: crate::Property<CfnJob, ProfileConfiguration> = crate::Property::new(
+            "ProfileConfiguration",
+        );
+        /// `ProjectName`, for [`CfnJob::set`].
+        pub const PROJECT_NAME: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "ProjectName",
+        );
+        /// `Recipe`, for [`CfnJob::set`].
+        pub const RECIPE: crate::Property<CfnJob, Recipe> = crate::Property::new(
+            "Recipe",
+        );
+        /// `RoleArn`, for [`CfnJob::set`].
+        pub const ROLE_ARN: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnJob::set`].
+        pub const TAGS: crate::Property<CfnJob, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Timeout`, for [`CfnJob::set`].
+        pub const TIMEOUT: crate::Property<CfnJob, Value<i64>> = crate::Property::new(
+            "Timeout",
+        );
+        /// `Type`, for [`CfnJob::set`].
+        pub const TYPE: crate::Property<CfnJob, Value<Type>> = crate::Property::new(
+            "Type",
+        );
+        /// `ValidationConfigurations`, for [`CfnJob::set`].
+        pub const VALIDATION_CONFIGURATIONS: crate::Property<
+            CfnJob,
+            Vec<ValidationConfiguration>,
+        > = crate::Property::new("ValidationConfigurations");
     }
 
     /// The `DataCatalogOutput` property type.
@@ -1966,6 +2084,7 @@ pub mod project {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnProjectProps);
     }
 
     impl std::ops::Deref for CfnProject {
@@ -2032,6 +2151,33 @@ pub mod project {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProjectProps {
+        /// `DatasetName`, for [`CfnProject::set`].
+        pub const DATASET_NAME: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "DatasetName",
+        );
+        /// `Name`, for [`CfnProject::set`].
+        pub const NAME: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RecipeName`, for [`CfnProject::set`].
+        pub const RECIPE_NAME: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "RecipeName",
+        );
+        /// `RoleArn`, for [`CfnProject::set`].
+        pub const ROLE_ARN: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Sample`, for [`CfnProject::set`].
+        pub const SAMPLE: crate::Property<CfnProject, Sample> = crate::Property::new(
+            "Sample",
+        );
+        /// `Tags`, for [`CfnProject::set`].
+        pub const TAGS: crate::Property<CfnProject, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Sample` property type.
@@ -2146,6 +2292,7 @@ pub mod recipe {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnRecipeProps);
     }
 
     impl std::ops::Deref for CfnRecipe {
@@ -2202,6 +2349,25 @@ pub mod recipe {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRecipeProps {
+        /// `Description`, for [`CfnRecipe::set`].
+        pub const DESCRIPTION: crate::Property<CfnRecipe, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnRecipe::set`].
+        pub const NAME: crate::Property<CfnRecipe, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Steps`, for [`CfnRecipe::set`].
+        pub const STEPS: crate::Property<CfnRecipe, Vec<RecipeStep>> = crate::Property::new(
+            "Steps",
+        );
+        /// `Tags`, for [`CfnRecipe::set`].
+        pub const TAGS: crate::Property<CfnRecipe, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `RecipeStep` property type.
@@ -2811,6 +2977,7 @@ pub mod ruleset {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnRulesetProps);
     }
 
     impl std::ops::Deref for CfnRuleset {
@@ -2872,6 +3039,29 @@ pub mod ruleset {
             map.serialize_entry("TargetArn", &self.target_arn)?;
             map.end()
         }
+    }
+
+    impl CfnRulesetProps {
+        /// `Description`, for [`CfnRuleset::set`].
+        pub const DESCRIPTION: crate::Property<CfnRuleset, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnRuleset::set`].
+        pub const NAME: crate::Property<CfnRuleset, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Rules`, for [`CfnRuleset::set`].
+        pub const RULES: crate::Property<CfnRuleset, Vec<Rule>> = crate::Property::new(
+            "Rules",
+        );
+        /// `Tags`, for [`CfnRuleset::set`].
+        pub const TAGS: crate::Property<CfnRuleset, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetArn`, for [`CfnRuleset::set`].
+        pub const TARGET_ARN: crate::Property<CfnRuleset, Value<String>> = crate::Property::new(
+            "TargetArn",
+        );
     }
 
     /// Data quality rule for a target resource (dataset)
@@ -3138,6 +3328,7 @@ pub mod schedule {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnScheduleProps);
     }
 
     impl std::ops::Deref for CfnSchedule {
@@ -3194,5 +3385,24 @@ pub mod schedule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnScheduleProps {
+        /// `CronExpression`, for [`CfnSchedule::set`].
+        pub const CRON_EXPRESSION: crate::Property<CfnSchedule, Value<String>> = crate::Property::new(
+            "CronExpression",
+        );
+        /// `JobNames`, for [`CfnSchedule::set`].
+        pub const JOB_NAMES: crate::Property<CfnSchedule, Vec<Value<String>>> = crate::Property::new(
+            "JobNames",
+        );
+        /// `Name`, for [`CfnSchedule::set`].
+        pub const NAME: crate::Property<CfnSchedule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnSchedule::set`].
+        pub const TAGS: crate::Property<CfnSchedule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

@@ -76,6 +76,7 @@ pub mod data_set {
         pub fn attr_origin(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Origin")
         }
+        setters!(CfnDataSetProps);
     }
 
     impl std::ops::Deref for CfnDataSet {
@@ -133,6 +134,25 @@ pub mod data_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataSetProps {
+        /// `AssetType`, for [`CfnDataSet::set`].
+        pub const ASSET_TYPE: crate::Property<CfnDataSet, Value<AssetType>> = crate::Property::new(
+            "AssetType",
+        );
+        /// `Description`, for [`CfnDataSet::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataSet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnDataSet::set`].
+        pub const NAME: crate::Property<CfnDataSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnDataSet::set`].
+        pub const TAGS: crate::Property<CfnDataSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The type of asset that is added to a data set.
@@ -241,6 +261,7 @@ pub mod event_action {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnEventActionProps);
     }
 
     impl std::ops::Deref for CfnEventAction {
@@ -290,6 +311,21 @@ pub mod event_action {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEventActionProps {
+        /// `Action`, for [`CfnEventAction::set`].
+        pub const ACTION: crate::Property<CfnEventAction, Action> = crate::Property::new(
+            "Action",
+        );
+        /// `Event`, for [`CfnEventAction::set`].
+        pub const EVENT: crate::Property<CfnEventAction, Event> = crate::Property::new(
+            "Event",
+        );
+        /// `Tags`, for [`CfnEventAction::set`].
+        pub const TAGS: crate::Property<CfnEventAction, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// What occurs after a certain event.

@@ -58,6 +58,7 @@ pub mod pipeline {
         pub fn attr_pipeline_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PipelineId")
         }
+        setters!(CfnPipelineProps);
     }
 
     impl std::ops::Deref for CfnPipeline {
@@ -123,6 +124,38 @@ pub mod pipeline {
             crate::entry(&mut map, "PipelineTags", &self.pipeline_tags)?;
             map.end()
         }
+    }
+
+    impl CfnPipelineProps {
+        /// `Activate`, for [`CfnPipeline::set`].
+        pub const ACTIVATE: crate::Property<CfnPipeline, Value<bool>> = crate::Property::new(
+            "Activate",
+        );
+        /// `Description`, for [`CfnPipeline::set`].
+        pub const DESCRIPTION: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnPipeline::set`].
+        pub const NAME: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ParameterObjects`, for [`CfnPipeline::set`].
+        pub const PARAMETER_OBJECTS: crate::Property<
+            CfnPipeline,
+            Vec<ParameterObject>,
+        > = crate::Property::new("ParameterObjects");
+        /// `ParameterValues`, for [`CfnPipeline::set`].
+        pub const PARAMETER_VALUES: crate::Property<CfnPipeline, Vec<ParameterValue>> = crate::Property::new(
+            "ParameterValues",
+        );
+        /// `PipelineObjects`, for [`CfnPipeline::set`].
+        pub const PIPELINE_OBJECTS: crate::Property<CfnPipeline, Vec<PipelineObject>> = crate::Property::new(
+            "PipelineObjects",
+        );
+        /// `PipelineTags`, for [`CfnPipeline::set`].
+        pub const PIPELINE_TAGS: crate::Property<CfnPipeline, Vec<PipelineTag>> = crate::Property::new(
+            "PipelineTags",
+        );
     }
 
     /// The `ParameterObject` property type.

@@ -81,6 +81,7 @@ pub mod agent {
         pub fn attr_endpoint_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointType")
         }
+        setters!(CfnAgentProps);
     }
 
     impl std::ops::Deref for CfnAgent {
@@ -128,6 +129,33 @@ pub mod agent {
             crate::entry(&mut map, "VpcEndpointId", &self.vpc_endpoint_id)?;
             map.end()
         }
+    }
+
+    impl CfnAgentProps {
+        /// `ActivationKey`, for [`CfnAgent::set`].
+        pub const ACTIVATION_KEY: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "ActivationKey",
+        );
+        /// `AgentName`, for [`CfnAgent::set`].
+        pub const AGENT_NAME: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "AgentName",
+        );
+        /// `SecurityGroupArns`, for [`CfnAgent::set`].
+        pub const SECURITY_GROUP_ARNS: crate::Property<CfnAgent, Vec<Value<String>>> = crate::Property::new(
+            "SecurityGroupArns",
+        );
+        /// `SubnetArns`, for [`CfnAgent::set`].
+        pub const SUBNET_ARNS: crate::Property<CfnAgent, Vec<Value<String>>> = crate::Property::new(
+            "SubnetArns",
+        );
+        /// `Tags`, for [`CfnAgent::set`].
+        pub const TAGS: crate::Property<CfnAgent, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcEndpointId`, for [`CfnAgent::set`].
+        pub const VPC_ENDPOINT_ID: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "VpcEndpointId",
+        );
     }
 }
 
@@ -193,6 +221,7 @@ pub mod location_azure_blob {
         pub fn attr_cmk_secret_config_secret_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CmkSecretConfig.SecretArn")
         }
+        setters!(CfnLocationAzureBlobProps);
     }
 
     impl std::ops::Deref for CfnLocationAzureBlob {
@@ -287,6 +316,62 @@ pub mod location_azure_blob {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocationAzureBlobProps {
+        /// `AgentArns`, for [`CfnLocationAzureBlob::set`].
+        pub const AGENT_ARNS: crate::Property<
+            CfnLocationAzureBlob,
+            Vec<Value<String>>,
+        > = crate::Property::new("AgentArns");
+        /// `AzureAccessTier`, for [`CfnLocationAzureBlob::set`].
+        pub const AZURE_ACCESS_TIER: crate::Property<
+            CfnLocationAzureBlob,
+            Value<AzureAccessTier>,
+        > = crate::Property::new("AzureAccessTier");
+        /// `AzureBlobAuthenticationType`, for [`CfnLocationAzureBlob::set`].
+        pub const AZURE_BLOB_AUTHENTICATION_TYPE: crate::Property<
+            CfnLocationAzureBlob,
+            Value<AzureBlobAuthenticationType>,
+        > = crate::Property::new("AzureBlobAuthenticationType");
+        /// `AzureBlobContainerUrl`, for [`CfnLocationAzureBlob::set`].
+        pub const AZURE_BLOB_CONTAINER_URL: crate::Property<
+            CfnLocationAzureBlob,
+            Value<String>,
+        > = crate::Property::new("AzureBlobContainerUrl");
+        /// `AzureBlobSasConfiguration`, for [`CfnLocationAzureBlob::set`].
+        pub const AZURE_BLOB_SAS_CONFIGURATION: crate::Property<
+            CfnLocationAzureBlob,
+            AzureBlobSasConfiguration,
+        > = crate::Property::new("AzureBlobSasConfiguration");
+        /// `AzureBlobType`, for [`CfnLocationAzureBlob::set`].
+        pub const AZURE_BLOB_TYPE: crate::Property<
+            CfnLocationAzureBlob,
+            Value<AzureBlobType>,
+        > = crate::Property::new("AzureBlobType");
+        /// `CmkSecretConfig`, for [`CfnLocationAzureBlob::set`].
+        pub const CMK_SECRET_CONFIG: crate::Property<
+            CfnLocationAzureBlob,
+            CmkSecretConfig,
+        > = crate::Property::new("CmkSecretConfig");
+        /// `CustomSecretConfig`, for [`CfnLocationAzureBlob::set`].
+        pub const CUSTOM_SECRET_CONFIG: crate::Property<
+            CfnLocationAzureBlob,
+            CustomSecretConfig,
+        > = crate::Property::new("CustomSecretConfig");
+        /// `FederatedIdentity`, for [`CfnLocationAzureBlob::set`].
+        pub const FEDERATED_IDENTITY: crate::Property<
+            CfnLocationAzureBlob,
+            AzureFederatedIdentityConfig,
+        > = crate::Property::new("FederatedIdentity");
+        /// `Subdirectory`, for [`CfnLocationAzureBlob::set`].
+        pub const SUBDIRECTORY: crate::Property<CfnLocationAzureBlob, Value<String>> = crate::Property::new(
+            "Subdirectory",
+        );
+        /// `Tags`, for [`CfnLocationAzureBlob::set`].
+        pub const TAGS: crate::Property<CfnLocationAzureBlob, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies an access tier for the objects you're transferring into your Azure Blob Storage container.
@@ -541,6 +626,7 @@ pub mod location_efs {
         pub fn attr_location_uri(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocationUri")
         }
+        setters!(CfnLocationEfsProps);
     }
 
     impl std::ops::Deref for CfnLocationEfs {
@@ -610,6 +696,39 @@ pub mod location_efs {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocationEfsProps {
+        /// `AccessPointArn`, for [`CfnLocationEfs::set`].
+        pub const ACCESS_POINT_ARN: crate::Property<CfnLocationEfs, Value<String>> = crate::Property::new(
+            "AccessPointArn",
+        );
+        /// `Ec2Config`, for [`CfnLocationEfs::set`].
+        pub const EC2_CONFIG: crate::Property<CfnLocationEfs, Ec2Config> = crate::Property::new(
+            "Ec2Config",
+        );
+        /// `EfsFilesystemArn`, for [`CfnLocationEfs::set`].
+        pub const EFS_FILESYSTEM_ARN: crate::Property<CfnLocationEfs, Value<String>> = crate::Property::new(
+            "EfsFilesystemArn",
+        );
+        /// `FileSystemAccessRoleArn`, for [`CfnLocationEfs::set`].
+        pub const FILE_SYSTEM_ACCESS_ROLE_ARN: crate::Property<
+            CfnLocationEfs,
+            Value<String>,
+        > = crate::Property::new("FileSystemAccessRoleArn");
+        /// `InTransitEncryption`, for [`CfnLocationEfs::set`].
+        pub const IN_TRANSIT_ENCRYPTION: crate::Property<
+            CfnLocationEfs,
+            Value<InTransitEncryption>,
+        > = crate::Property::new("InTransitEncryption");
+        /// `Subdirectory`, for [`CfnLocationEfs::set`].
+        pub const SUBDIRECTORY: crate::Property<CfnLocationEfs, Value<String>> = crate::Property::new(
+            "Subdirectory",
+        );
+        /// `Tags`, for [`CfnLocationEfs::set`].
+        pub const TAGS: crate::Property<CfnLocationEfs, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The subnet and security group that DataSync uses to access target EFS file system.
@@ -737,6 +856,7 @@ pub mod location_f_sx_lustre {
         pub fn attr_location_uri(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocationUri")
         }
+        setters!(CfnLocationFSxLustreProps);
     }
 
     impl std::ops::Deref for CfnLocationFSxLustre {
@@ -790,6 +910,27 @@ pub mod location_f_sx_lustre {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocationFSxLustreProps {
+        /// `FsxFilesystemArn`, for [`CfnLocationFSxLustre::set`].
+        pub const FSX_FILESYSTEM_ARN: crate::Property<
+            CfnLocationFSxLustre,
+            Value<String>,
+        > = crate::Property::new("FsxFilesystemArn");
+        /// `SecurityGroupArns`, for [`CfnLocationFSxLustre::set`].
+        pub const SECURITY_GROUP_ARNS: crate::Property<
+            CfnLocationFSxLustre,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupArns");
+        /// `Subdirectory`, for [`CfnLocationFSxLustre::set`].
+        pub const SUBDIRECTORY: crate::Property<CfnLocationFSxLustre, Value<String>> = crate::Property::new(
+            "Subdirectory",
+        );
+        /// `Tags`, for [`CfnLocationFSxLustre::set`].
+        pub const TAGS: crate::Property<CfnLocationFSxLustre, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -863,6 +1004,7 @@ pub mod location_f_sx_ontap {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("Protocol.SMB.CmkSecretConfig.SecretArn")
         }
+        setters!(CfnLocationFSxOntapProps);
     }
 
     impl std::ops::Deref for CfnLocationFSxOntap {
@@ -926,6 +1068,31 @@ pub mod location_f_sx_ontap {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocationFSxOntapProps {
+        /// `Protocol`, for [`CfnLocationFSxOntap::set`].
+        pub const PROTOCOL: crate::Property<CfnLocationFSxOntap, Protocol> = crate::Property::new(
+            "Protocol",
+        );
+        /// `SecurityGroupArns`, for [`CfnLocationFSxOntap::set`].
+        pub const SECURITY_GROUP_ARNS: crate::Property<
+            CfnLocationFSxOntap,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupArns");
+        /// `StorageVirtualMachineArn`, for [`CfnLocationFSxOntap::set`].
+        pub const STORAGE_VIRTUAL_MACHINE_ARN: crate::Property<
+            CfnLocationFSxOntap,
+            Value<String>,
+        > = crate::Property::new("StorageVirtualMachineArn");
+        /// `Subdirectory`, for [`CfnLocationFSxOntap::set`].
+        pub const SUBDIRECTORY: crate::Property<CfnLocationFSxOntap, Value<String>> = crate::Property::new(
+            "Subdirectory",
+        );
+        /// `Tags`, for [`CfnLocationFSxOntap::set`].
+        pub const TAGS: crate::Property<CfnLocationFSxOntap, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration settings for NFS or SMB protocol.
@@ -1236,6 +1403,7 @@ pub mod location_f_sx_open_zfs {
         pub fn attr_location_uri(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocationUri")
         }
+        setters!(CfnLocationFSxOpenZfsProps);
     }
 
     impl std::ops::Deref for CfnLocationFSxOpenZfs {
@@ -1296,6 +1464,31 @@ pub mod location_f_sx_open_zfs {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocationFSxOpenZfsProps {
+        /// `FsxFilesystemArn`, for [`CfnLocationFSxOpenZfs::set`].
+        pub const FSX_FILESYSTEM_ARN: crate::Property<
+            CfnLocationFSxOpenZfs,
+            Value<String>,
+        > = crate::Property::new("FsxFilesystemArn");
+        /// `Protocol`, for [`CfnLocationFSxOpenZfs::set`].
+        pub const PROTOCOL: crate::Property<CfnLocationFSxOpenZfs, Protocol> = crate::Property::new(
+            "Protocol",
+        );
+        /// `SecurityGroupArns`, for [`CfnLocationFSxOpenZfs::set`].
+        pub const SECURITY_GROUP_ARNS: crate::Property<
+            CfnLocationFSxOpenZfs,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupArns");
+        /// `Subdirectory`, for [`CfnLocationFSxOpenZfs::set`].
+        pub const SUBDIRECTORY: crate::Property<CfnLocationFSxOpenZfs, Value<String>> = crate::Property::new(
+            "Subdirectory",
+        );
+        /// `Tags`, for [`CfnLocationFSxOpenZfs::set`].
+        pub const TAGS: crate::Property<CfnLocationFSxOpenZfs, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration settings for an NFS or SMB protocol, currently only support NFS
@@ -1409,6 +1602,7 @@ pub mod location_f_sx_windows {
         pub fn attr_cmk_secret_config_secret_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CmkSecretConfig.SecretArn")
         }
+        setters!(CfnLocationFSxWindowsProps);
     }
 
     impl std::ops::Deref for CfnLocationFSxWindows {
@@ -1486,6 +1680,49 @@ pub mod location_f_sx_windows {
             map.end()
         }
     }
+
+    impl CfnLocationFSxWindowsProps {
+        /// `CmkSecretConfig`, for [`CfnLocationFSxWindows::set`].
+        pub const CMK_SECRET_CONFIG: crate::Property<
+            CfnLocationFSxWindows,
+            CmkSecretConfig,
+        > = crate::Property::new("CmkSecretConfig");
+        /// `CustomSecretConfig`, for [`CfnLocationFSxWindows::set`].
+        pub const CUSTOM_SECRET_CONFIG: crate::Property<
+            CfnLocationFSxWindows,
+            CustomSecretConfig,
+        > = crate::Property::new("CustomSecretConfig");
+        /// `Domain`, for [`CfnLocationFSxWindows::set`].
+        pub const DOMAIN: crate::Property<CfnLocationFSxWindows, Value<String>> = crate::Property::new(
+            "Domain",
+        );
+        /// `FsxFilesystemArn`, for [`CfnLocationFSxWindows::set`].
+        pub const FSX_FILESYSTEM_ARN: crate::Property<
+            CfnLocationFSxWindows,
+            Value<String>,
+        > = crate::Property::new("FsxFilesystemArn");
+        /// `Password`, for [`CfnLocationFSxWindows::set`].
+        pub const PASSWORD: crate::Property<CfnLocationFSxWindows, Value<String>> = crate::Property::new(
+            "Password",
+        );
+        /// `SecurityGroupArns`, for [`CfnLocationFSxWindows::set`].
+        pub const SECURITY_GROUP_ARNS: crate::Property<
+            CfnLocationFSxWindows,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupArns");
+        /// `Subdirectory`, for [`CfnLocationFSxWindows::set`].
+        pub const SUBDIRECTORY: crate::Property<CfnLocationFSxWindows, Value<String>> = crate::Property::new(
+            "Subdirectory",
+        );
+        /// `Tags`, for [`CfnLocationFSxWindows::set`].
+        pub const TAGS: crate::Property<CfnLocationFSxWindows, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `User`, for [`CfnLocationFSxWindows::set`].
+        pub const USER: crate::Property<CfnLocationFSxWindows, Value<String>> = crate::Property::new(
+            "User",
+        );
+    }
 }
 
 /// `AWS::DataSync::LocationHDFS`: [`CfnLocationHdfs`], [`CfnLocationHdfsProps`] and their property types.
@@ -1548,6 +1785,7 @@ pub mod location_hdfs {
         pub fn attr_cmk_secret_config_secret_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CmkSecretConfig.SecretArn")
         }
+        setters!(CfnLocationHdfsProps);
     }
 
     impl std::ops::Deref for CfnLocationHdfs {
@@ -1649,6 +1887,73 @@ pub mod location_hdfs {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocationHdfsProps {
+        /// `AgentArns`, for [`CfnLocationHdfs::set`].
+        pub const AGENT_ARNS: crate::Property<CfnLocationHdfs, Vec<Value<String>>> = crate::Property::new(
+            "AgentArns",
+        );
+        /// `AuthenticationType`, for [`CfnLocationHdfs::set`].
+        pub const AUTHENTICATION_TYPE: crate::Property<
+            CfnLocationHdfs,
+            Value<AuthenticationType>,
+        > = crate::Property::new("AuthenticationType");
+        /// `BlockSize`, for [`CfnLocationHdfs::set`].
+        pub const BLOCK_SIZE: crate::Property<CfnLocationHdfs, Value<i64>> = crate::Property::new(
+            "BlockSize",
+        );
+        /// `CmkSecretConfig`, for [`CfnLocationHdfs::set`].
+        pub const CMK_SECRET_CONFIG: crate::Property<CfnLocationHdfs, CmkSecretConfig> = crate::Property::new(
+            "CmkSecretConfig",
+        );
+        /// `CustomSecretConfig`, for [`CfnLocationHdfs::set`].
+        pub const CUSTOM_SECRET_CONFIG: crate::Property<
+            CfnLocationHdfs,
+            CustomSecretConfig,
+        > = crate::Property::new("CustomSecretConfig");
+        /// `KerberosKeytab`, for [`CfnLocationHdfs::set`].
+        pub const KERBEROS_KEYTAB: crate::Property<CfnLocationHdfs, Value<String>> = crate::Property::new(
+            "KerberosKeytab",
+        );
+        /// `KerberosKrb5Conf`, for [`CfnLocationHdfs::set`].
+        pub const KERBEROS_KRB5_CONF: crate::Property<CfnLocationHdfs, Value<String>> = crate::Property::new(
+            "KerberosKrb5Conf",
+        );
+        /// `KerberosPrincipal`, for [`CfnLocationHdfs::set`].
+        pub const KERBEROS_PRINCIPAL: crate::Property<CfnLocationHdfs, Value<String>> = crate::Property::new(
+            "KerberosPrincipal",
+        );
+        /// `KmsKeyProviderUri`, for [`CfnLocationHdfs::set`].
+        pub const KMS_KEY_PROVIDER_URI: crate::Property<
+            CfnLocationHdfs,
+            Value<String>,
+        > = crate::Property::new("KmsKeyProviderUri");
+        /// `NameNodes`, for [`CfnLocationHdfs::set`].
+        pub const NAME_NODES: crate::Property<CfnLocationHdfs, Vec<NameNode>> = crate::Property::new(
+            "NameNodes",
+        );
+        /// `QopConfiguration`, for [`CfnLocationHdfs::set`].
+        pub const QOP_CONFIGURATION: crate::Property<
+            CfnLocationHdfs,
+            QopConfiguration,
+        > = crate::Property::new("QopConfiguration");
+        /// `ReplicationFactor`, for [`CfnLocationHdfs::set`].
+        pub const REPLICATION_FACTOR: crate::Property<CfnLocationHdfs, Value<i64>> = crate::Property::new(
+            "ReplicationFactor",
+        );
+        /// `SimpleUser`, for [`CfnLocationHdfs::set`].
+        pub const SIMPLE_USER: crate::Property<CfnLocationHdfs, Value<String>> = crate::Property::new(
+            "SimpleUser",
+        );
+        /// `Subdirectory`, for [`CfnLocationHdfs::set`].
+        pub const SUBDIRECTORY: crate::Property<CfnLocationHdfs, Value<String>> = crate::Property::new(
+            "Subdirectory",
+        );
+        /// `Tags`, for [`CfnLocationHdfs::set`].
+        pub const TAGS: crate::Property<CfnLocationHdfs, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The authentication mode used to determine identity of user.
@@ -1886,6 +2191,7 @@ pub mod location_nfs {
         pub fn attr_location_uri(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocationUri")
         }
+        setters!(CfnLocationNfsProps);
     }
 
     impl std::ops::Deref for CfnLocationNfs {
@@ -1943,6 +2249,29 @@ pub mod location_nfs {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocationNfsProps {
+        /// `MountOptions`, for [`CfnLocationNfs::set`].
+        pub const MOUNT_OPTIONS: crate::Property<CfnLocationNfs, MountOptions> = crate::Property::new(
+            "MountOptions",
+        );
+        /// `OnPremConfig`, for [`CfnLocationNfs::set`].
+        pub const ON_PREM_CONFIG: crate::Property<CfnLocationNfs, OnPremConfig> = crate::Property::new(
+            "OnPremConfig",
+        );
+        /// `ServerHostname`, for [`CfnLocationNfs::set`].
+        pub const SERVER_HOSTNAME: crate::Property<CfnLocationNfs, Value<String>> = crate::Property::new(
+            "ServerHostname",
+        );
+        /// `Subdirectory`, for [`CfnLocationNfs::set`].
+        pub const SUBDIRECTORY: crate::Property<CfnLocationNfs, Value<String>> = crate::Property::new(
+            "Subdirectory",
+        );
+        /// `Tags`, for [`CfnLocationNfs::set`].
+        pub const TAGS: crate::Property<CfnLocationNfs, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Contains a list of Amazon Resource Names (ARNs) of agents that are used to connect an NFS server.
@@ -2036,6 +2365,7 @@ pub mod location_object_storage {
         pub fn attr_cmk_secret_config_secret_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CmkSecretConfig.SecretArn")
         }
+        setters!(CfnLocationObjectStorageProps);
     }
 
     impl std::ops::Deref for CfnLocationObjectStorage {
@@ -2104,6 +2434,70 @@ pub mod location_object_storage {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocationObjectStorageProps {
+        /// `AccessKey`, for [`CfnLocationObjectStorage::set`].
+        pub const ACCESS_KEY: crate::Property<CfnLocationObjectStorage, Value<String>> = crate::Property::new(
+            "AccessKey",
+        );
+        /// `AgentArns`, for [`CfnLocationObjectStorage::set`].
+        pub const AGENT_ARNS: crate::Property<
+            CfnLocationObjectStorage,
+            Vec<Value<String>>,
+        > = crate::Property::new("AgentArns");
+        /// `BucketName`, for [`CfnLocationObjectStorage::set`].
+        pub const BUCKET_NAME: crate::Property<
+            CfnLocationObjectStorage,
+            Value<String>,
+        > = crate::Property::new("BucketName");
+        /// `CmkSecretConfig`, for [`CfnLocationObjectStorage::set`].
+        pub const CMK_SECRET_CONFIG: crate::Property<
+            CfnLocationObjectStorage,
+            CmkSecretConfig,
+        > = crate::Property::new("CmkSecretConfig");
+        /// `CustomSecretConfig`, for [`CfnLocationObjectStorage::set`].
+        pub const CUSTOM_SECRET_CONFIG: crate::Property<
+            CfnLocationObjectStorage,
+            CustomSecretConfig,
+        > = crate::Property::new("CustomSecretConfig");
+        /// `FederatedIdentity`, for [`CfnLocationObjectStorage::set`].
+        pub const FEDERATED_IDENTITY: crate::Property<
+            CfnLocationObjectStorage,
+            ObjectStorageFederatedIdentityConfig,
+        > = crate::Property::new("FederatedIdentity");
+        /// `SecretKey`, for [`CfnLocationObjectStorage::set`].
+        pub const SECRET_KEY: crate::Property<CfnLocationObjectStorage, Value<String>> = crate::Property::new(
+            "SecretKey",
+        );
+        /// `ServerCertificate`, for [`CfnLocationObjectStorage::set`].
+        pub const SERVER_CERTIFICATE: crate::Property<
+            CfnLocationObjectStorage,
+            Value<String>,
+        > = crate::Property::new("ServerCertificate");
+        /// `ServerHostname`, for [`CfnLocationObjectStorage::set`].
+        pub const SERVER_HOSTNAME: crate::Property<
+            CfnLocationObjectStorage,
+            Value<String>,
+        > = crate::Property::new("ServerHostname");
+        /// `ServerPort`, for [`CfnLocationObjectStorage::set`].
+        pub const SERVER_PORT: crate::Property<CfnLocationObjectStorage, Value<i64>> = crate::Property::new(
+            "ServerPort",
+        );
+        /// `ServerProtocol`, for [`CfnLocationObjectStorage::set`].
+        pub const SERVER_PROTOCOL: crate::Property<
+            CfnLocationObjectStorage,
+            Value<ServerProtocol>,
+        > = crate::Property::new("ServerProtocol");
+        /// `Subdirectory`, for [`CfnLocationObjectStorage::set`].
+        pub const SUBDIRECTORY: crate::Property<
+            CfnLocationObjectStorage,
+            Value<String>,
+        > = crate::Property::new("Subdirectory");
+        /// `Tags`, for [`CfnLocationObjectStorage::set`].
+        pub const TAGS: crate::Property<CfnLocationObjectStorage, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies the identity federation configuration that DataSync uses to access your object storage location using an OpenID Connect (OIDC) token.
@@ -2281,6 +2675,7 @@ pub mod location_s3 {
         pub fn attr_location_uri(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocationUri")
         }
+        setters!(CfnLocationS3Props);
     }
 
     impl std::ops::Deref for CfnLocationS3 {
@@ -2338,6 +2733,30 @@ pub mod location_s3 {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocationS3Props {
+        /// `S3BucketArn`, for [`CfnLocationS3::set`].
+        pub const S3_BUCKET_ARN: crate::Property<CfnLocationS3, Value<String>> = crate::Property::new(
+            "S3BucketArn",
+        );
+        /// `S3Config`, for [`CfnLocationS3::set`].
+        pub const S3_CONFIG: crate::Property<CfnLocationS3, S3Config> = crate::Property::new(
+            "S3Config",
+        );
+        /// `S3StorageClass`, for [`CfnLocationS3::set`].
+        pub const S3_STORAGE_CLASS: crate::Property<
+            CfnLocationS3,
+            Value<S3StorageClass>,
+        > = crate::Property::new("S3StorageClass");
+        /// `Subdirectory`, for [`CfnLocationS3::set`].
+        pub const SUBDIRECTORY: crate::Property<CfnLocationS3, Value<String>> = crate::Property::new(
+            "Subdirectory",
+        );
+        /// `Tags`, for [`CfnLocationS3::set`].
+        pub const TAGS: crate::Property<CfnLocationS3, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The Amazon Resource Name (ARN) of the AWS IAM role that is used to access an Amazon S3 bucket.
@@ -2480,6 +2899,7 @@ pub mod location_smb {
         pub fn attr_cmk_secret_config_secret_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CmkSecretConfig.SecretArn")
         }
+        setters!(CfnLocationSmbProps);
     }
 
     impl std::ops::Deref for CfnLocationSmb {
@@ -2577,6 +2997,72 @@ pub mod location_smb {
             crate::entry(&mut map, "User", &self.user)?;
             map.end()
         }
+    }
+
+    impl CfnLocationSmbProps {
+        /// `AgentArns`, for [`CfnLocationSmb::set`].
+        pub const AGENT_ARNS: crate::Property<CfnLocationSmb, Vec<Value<String>>> = crate::Property::new(
+            "AgentArns",
+        );
+        /// `AuthenticationType`, for [`CfnLocationSmb::set`].
+        pub const AUTHENTICATION_TYPE: crate::Property<
+            CfnLocationSmb,
+            Value<AuthenticationType>,
+        > = crate::Property::new("AuthenticationType");
+        /// `CmkSecretConfig`, for [`CfnLocationSmb::set`].
+        pub const CMK_SECRET_CONFIG: crate::Property<CfnLocationSmb, CmkSecretConfig> = crate::Property::new(
+            "CmkSecretConfig",
+        );
+        /// `CustomSecretConfig`, for [`CfnLocationSmb::set`].
+        pub const CUSTOM_SECRET_CONFIG: crate::Property<
+            CfnLocationSmb,
+            CustomSecretConfig,
+        > = crate::Property::new("CustomSecretConfig");
+        /// `DnsIpAddresses`, for [`CfnLocationSmb::set`].
+        pub const DNS_IP_ADDRESSES: crate::Property<
+            CfnLocationSmb,
+            Vec<Value<String>>,
+        > = crate::Property::new("DnsIpAddresses");
+        /// `Domain`, for [`CfnLocationSmb::set`].
+        pub const DOMAIN: crate::Property<CfnLocationSmb, Value<String>> = crate::Property::new(
+            "Domain",
+        );
+        /// `KerberosKeytab`, for [`CfnLocationSmb::set`].
+        pub const KERBEROS_KEYTAB: crate::Property<CfnLocationSmb, Value<String>> = crate::Property::new(
+            "KerberosKeytab",
+        );
+        /// `KerberosKrb5Conf`, for [`CfnLocationSmb::set`].
+        pub const KERBEROS_KRB5_CONF: crate::Property<CfnLocationSmb, Value<String>> = crate::Property::new(
+            "KerberosKrb5Conf",
+        );
+        /// `KerberosPrincipal`, for [`CfnLocationSmb::set`].
+        pub const KERBEROS_PRINCIPAL: crate::Property<CfnLocationSmb, Value<String>> = crate::Property::new(
+            "KerberosPrincipal",
+        );
+        /// `MountOptions`, for [`CfnLocationSmb::set`].
+        pub const MOUNT_OPTIONS: crate::Property<CfnLocationSmb, MountOptions> = crate::Property::new(
+            "MountOptions",
+        );
+        /// `Password`, for [`CfnLocationSmb::set`].
+        pub const PASSWORD: crate::Property<CfnLocationSmb, Value<String>> = crate::Property::new(
+            "Password",
+        );
+        /// `ServerHostname`, for [`CfnLocationSmb::set`].
+        pub const SERVER_HOSTNAME: crate::Property<CfnLocationSmb, Value<String>> = crate::Property::new(
+            "ServerHostname",
+        );
+        /// `Subdirectory`, for [`CfnLocationSmb::set`].
+        pub const SUBDIRECTORY: crate::Property<CfnLocationSmb, Value<String>> = crate::Property::new(
+            "Subdirectory",
+        );
+        /// `Tags`, for [`CfnLocationSmb::set`].
+        pub const TAGS: crate::Property<CfnLocationSmb, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `User`, for [`CfnLocationSmb::set`].
+        pub const USER: crate::Property<CfnLocationSmb, Value<String>> = crate::Property::new(
+            "User",
+        );
     }
 
     /// The authentication mode used to determine identity of user.
@@ -2800,6 +3286,7 @@ pub mod task {
         pub fn attr_destination_network_interface_arns(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DestinationNetworkInterfaceArns")
         }
+        setters!(CfnTaskProps);
     }
 
     impl std::ops::Deref for CfnTask {
@@ -2895,6 +3382,57 @@ pub mod task {
             crate::entry(&mut map, "TaskReportConfig", &self.task_report_config)?;
             map.end()
         }
+    }
+
+    impl CfnTaskProps {
+        /// `CloudWatchLogGroupArn`, for [`CfnTask::set`].
+        pub const CLOUD_WATCH_LOG_GROUP_ARN: crate::Property<CfnTask, Value<String>> = crate::Property::new(
+            "CloudWatchLogGroupArn",
+        );
+        /// `DestinationLocationArn`, for [`CfnTask::set`].
+        pub const DESTINATION_LOCATION_ARN: crate::Property<CfnTask, Value<String>> = crate::Property::new(
+            "DestinationLocationArn",
+        );
+        /// `Excludes`, for [`CfnTask::set`].
+        pub const EXCLUDES: crate::Property<CfnTask, Vec<FilterRule>> = crate::Property::new(
+            "Excludes",
+        );
+        /// `Includes`, for [`CfnTask::set`].
+        pub const INCLUDES: crate::Property<CfnTask, Vec<FilterRule>> = crate::Property::new(
+            "Includes",
+        );
+        /// `ManifestConfig`, for [`CfnTask::set`].
+        pub const MANIFEST_CONFIG: crate::Property<CfnTask, ManifestConfig> = crate::Property::new(
+            "ManifestConfig",
+        );
+        /// `Name`, for [`CfnTask::set`].
+        pub const NAME: crate::Property<CfnTask, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Options`, for [`CfnTask::set`].
+        pub const OPTIONS: crate::Property<CfnTask, Options> = crate::Property::new(
+            "Options",
+        );
+        /// `Schedule`, for [`CfnTask::set`].
+        pub const SCHEDULE: crate::Property<CfnTask, TaskSchedule> = crate::Property::new(
+            "Schedule",
+        );
+        /// `SourceLocationArn`, for [`CfnTask::set`].
+        pub const SOURCE_LOCATION_ARN: crate::Property<CfnTask, Value<String>> = crate::Property::new(
+            "SourceLocationArn",
+        );
+        /// `Tags`, for [`CfnTask::set`].
+        pub const TAGS: crate::Property<CfnTask, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TaskMode`, for [`CfnTask::set`].
+        pub const TASK_MODE: crate::Property<CfnTask, Value<TaskMode>> = crate::Property::new(
+            "TaskMode",
+        );
+        /// `TaskReportConfig`, for [`CfnTask::set`].
+        pub const TASK_REPORT_CONFIG: crate::Property<CfnTask, TaskReportConfig> = crate::Property::new(
+            "TaskReportConfig",
+        );
     }
 
     /// Specifies which files folders and objects to include or exclude when transferring files from source to destination.

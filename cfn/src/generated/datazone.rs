@@ -111,6 +111,7 @@ pub mod connection {
         pub fn attr_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Type")
         }
+        setters!(CfnConnectionProps);
     }
 
     impl std::ops::Deref for CfnConnection {
@@ -199,6 +200,52 @@ pub mod connection {
             crate::entry(&mut map, "Scope", &self.scope)?;
             map.end()
         }
+    }
+
+    impl CfnConnectionProps {
+        /// `AwsLocation`, for [`CfnConnection::set`].
+        pub const AWS_LOCATION: crate::Property<CfnConnection, AwsLocation> = crate::Property::new(
+            "AwsLocation",
+        );
+        /// `Configurations`, for [`CfnConnection::set`].
+        pub const CONFIGURATIONS: crate::Property<
+            CfnConnection,
+            Vec<ConnectionConfiguration>,
+        > = crate::Property::new("Configurations");
+        /// `Description`, for [`CfnConnection::set`].
+        pub const DESCRIPTION: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainIdentifier`, for [`CfnConnection::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "DomainIdentifier",
+        );
+        /// `EnableTrustedIdentityPropagation`, for [`CfnConnection::set`].
+        pub const ENABLE_TRUSTED_IDENTITY_PROPAGATION: crate::Property<
+            CfnConnection,
+            Value<bool>,
+        > = crate::Property::new("EnableTrustedIdentityPropagation");
+        /// `EnvironmentIdentifier`, for [`CfnConnection::set`].
+        pub const ENVIRONMENT_IDENTIFIER: crate::Property<
+            CfnConnection,
+            Value<String>,
+        > = crate::Property::new("EnvironmentIdentifier");
+        /// `Name`, for [`CfnConnection::set`].
+        pub const NAME: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProjectIdentifier`, for [`CfnConnection::set`].
+        pub const PROJECT_IDENTIFIER: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "ProjectIdentifier",
+        );
+        /// `Props`, for [`CfnConnection::set`].
+        pub const PROPS: crate::Property<CfnConnection, ConnectionPropertiesInput> = crate::Property::new(
+            "Props",
+        );
+        /// `Scope`, for [`CfnConnection::set`].
+        pub const SCOPE: crate::Property<CfnConnection, Value<Scope>> = crate::Property::new(
+            "Scope",
+        );
     }
 
     /// AWS Location of project
@@ -1309,6 +1356,7 @@ pub mod data_source {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnDataSourceProps);
     }
 
     impl std::ops::Deref for CfnDataSource {
@@ -1407,6 +1455,64 @@ pub mod data_source {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnDataSourceProps {
+        /// `AssetFormsInput`, for [`CfnDataSource::set`].
+        pub const ASSET_FORMS_INPUT: crate::Property<CfnDataSource, Vec<FormInput>> = crate::Property::new(
+            "AssetFormsInput",
+        );
+        /// `Configuration`, for [`CfnDataSource::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnDataSource,
+            DataSourceConfigurationInput,
+        > = crate::Property::new("Configuration");
+        /// `ConnectionIdentifier`, for [`CfnDataSource::set`].
+        pub const CONNECTION_IDENTIFIER: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "ConnectionIdentifier",
+        );
+        /// `Description`, for [`CfnDataSource::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainIdentifier`, for [`CfnDataSource::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "DomainIdentifier",
+        );
+        /// `EnableSetting`, for [`CfnDataSource::set`].
+        pub const ENABLE_SETTING: crate::Property<CfnDataSource, Value<EnableSetting>> = crate::Property::new(
+            "EnableSetting",
+        );
+        /// `EnvironmentIdentifier`, for [`CfnDataSource::set`].
+        pub const ENVIRONMENT_IDENTIFIER: crate::Property<
+            CfnDataSource,
+            Value<String>,
+        > = crate::Property::new("EnvironmentIdentifier");
+        /// `Name`, for [`CfnDataSource::set`].
+        pub const NAME: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProjectIdentifier`, for [`CfnDataSource::set`].
+        pub const PROJECT_IDENTIFIER: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "ProjectIdentifier",
+        );
+        /// `PublishOnImport`, for [`CfnDataSource::set`].
+        pub const PUBLISH_ON_IMPORT: crate::Property<CfnDataSource, Value<bool>> = crate::Property::new(
+            "PublishOnImport",
+        );
+        /// `Recommendation`, for [`CfnDataSource::set`].
+        pub const RECOMMENDATION: crate::Property<
+            CfnDataSource,
+            RecommendationConfiguration,
+        > = crate::Property::new("Recommendation");
+        /// `Schedule`, for [`CfnDataSource::set`].
+        pub const SCHEDULE: crate::Property<CfnDataSource, ScheduleConfiguration> = crate::Property::new(
+            "Schedule",
+        );
+        /// `Type`, for [`CfnDataSource::set`].
+        pub const TYPE: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The details of a metadata form.
@@ -2226,6 +2332,7 @@ pub mod domain {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -2295,6 +2402,41 @@ pub mod domain {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainProps {
+        /// `Description`, for [`CfnDomain::set`].
+        pub const DESCRIPTION: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainExecutionRole`, for [`CfnDomain::set`].
+        pub const DOMAIN_EXECUTION_ROLE: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "DomainExecutionRole",
+        );
+        /// `DomainVersion`, for [`CfnDomain::set`].
+        pub const DOMAIN_VERSION: crate::Property<CfnDomain, Value<DomainVersion>> = crate::Property::new(
+            "DomainVersion",
+        );
+        /// `KmsKeyIdentifier`, for [`CfnDomain::set`].
+        pub const KMS_KEY_IDENTIFIER: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "KmsKeyIdentifier",
+        );
+        /// `Name`, for [`CfnDomain::set`].
+        pub const NAME: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ServiceRole`, for [`CfnDomain::set`].
+        pub const SERVICE_ROLE: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "ServiceRole",
+        );
+        /// `SingleSignOn`, for [`CfnDomain::set`].
+        pub const SINGLE_SIGN_ON: crate::Property<CfnDomain, SingleSignOn> = crate::Property::new(
+            "SingleSignOn",
+        );
+        /// `Tags`, for [`CfnDomain::set`].
+        pub const TAGS: crate::Property<CfnDomain, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The version of the domain.
@@ -2507,6 +2649,7 @@ pub mod domain_unit {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnDomainUnitProps);
     }
 
     impl std::ops::Deref for CfnDomainUnit {
@@ -2567,6 +2710,26 @@ pub mod domain_unit {
             )?;
             map.end()
         }
+    }
+
+    impl CfnDomainUnitProps {
+        /// `Description`, for [`CfnDomainUnit::set`].
+        pub const DESCRIPTION: crate::Property<CfnDomainUnit, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainIdentifier`, for [`CfnDomainUnit::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<CfnDomainUnit, Value<String>> = crate::Property::new(
+            "DomainIdentifier",
+        );
+        /// `Name`, for [`CfnDomainUnit::set`].
+        pub const NAME: crate::Property<CfnDomainUnit, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ParentDomainUnitIdentifier`, for [`CfnDomainUnit::set`].
+        pub const PARENT_DOMAIN_UNIT_IDENTIFIER: crate::Property<
+            CfnDomainUnit,
+            Value<String>,
+        > = crate::Property::new("ParentDomainUnitIdentifier");
     }
 }
 
@@ -2680,6 +2843,7 @@ pub mod environment {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnEnvironment {
@@ -2795,6 +2959,67 @@ pub mod environment {
         }
     }
 
+    impl CfnEnvironmentProps {
+        /// `DeploymentOrder`, for [`CfnEnvironment::set`].
+        pub const DEPLOYMENT_ORDER: crate::Property<CfnEnvironment, Value<i64>> = crate::Property::new(
+            "DeploymentOrder",
+        );
+        /// `Description`, for [`CfnEnvironment::set`].
+        pub const DESCRIPTION: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainIdentifier`, for [`CfnEnvironment::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "DomainIdentifier",
+        );
+        /// `EnvironmentAccountIdentifier`, for [`CfnEnvironment::set`].
+        pub const ENVIRONMENT_ACCOUNT_IDENTIFIER: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("EnvironmentAccountIdentifier");
+        /// `EnvironmentAccountRegion`, for [`CfnEnvironment::set`].
+        pub const ENVIRONMENT_ACCOUNT_REGION: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("EnvironmentAccountRegion");
+        /// `EnvironmentBlueprintIdentifier`, for [`CfnEnvironment::set`].
+        pub const ENVIRONMENT_BLUEPRINT_IDENTIFIER: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("EnvironmentBlueprintIdentifier");
+        /// `EnvironmentConfigurationId`, for [`CfnEnvironment::set`].
+        pub const ENVIRONMENT_CONFIGURATION_ID: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("EnvironmentConfigurationId");
+        /// `EnvironmentProfileIdentifier`, for [`CfnEnvironment::set`].
+        pub const ENVIRONMENT_PROFILE_IDENTIFIER: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("EnvironmentProfileIdentifier");
+        /// `EnvironmentRoleArn`, for [`CfnEnvironment::set`].
+        pub const ENVIRONMENT_ROLE_ARN: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "EnvironmentRoleArn",
+        );
+        /// `GlossaryTerms`, for [`CfnEnvironment::set`].
+        pub const GLOSSARY_TERMS: crate::Property<CfnEnvironment, Vec<Value<String>>> = crate::Property::new(
+            "GlossaryTerms",
+        );
+        /// `Name`, for [`CfnEnvironment::set`].
+        pub const NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProjectIdentifier`, for [`CfnEnvironment::set`].
+        pub const PROJECT_IDENTIFIER: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "ProjectIdentifier",
+        );
+        /// `UserParameters`, for [`CfnEnvironment::set`].
+        pub const USER_PARAMETERS: crate::Property<
+            CfnEnvironment,
+            Vec<EnvironmentParameter>,
+        > = crate::Property::new("UserParameters");
+    }
+
     /// The parameter details of an environment.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct EnvironmentParameter {
@@ -2877,6 +3102,7 @@ pub mod environment_actions {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnEnvironmentActionsProps);
     }
 
     impl std::ops::Deref for CfnEnvironmentActions {
@@ -2942,6 +3168,36 @@ pub mod environment_actions {
             crate::entry(&mut map, "Parameters", &self.parameters)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentActionsProps {
+        /// `Description`, for [`CfnEnvironmentActions::set`].
+        pub const DESCRIPTION: crate::Property<CfnEnvironmentActions, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainIdentifier`, for [`CfnEnvironmentActions::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<
+            CfnEnvironmentActions,
+            Value<String>,
+        > = crate::Property::new("DomainIdentifier");
+        /// `EnvironmentIdentifier`, for [`CfnEnvironmentActions::set`].
+        pub const ENVIRONMENT_IDENTIFIER: crate::Property<
+            CfnEnvironmentActions,
+            Value<String>,
+        > = crate::Property::new("EnvironmentIdentifier");
+        /// `Identifier`, for [`CfnEnvironmentActions::set`].
+        pub const IDENTIFIER: crate::Property<CfnEnvironmentActions, Value<String>> = crate::Property::new(
+            "Identifier",
+        );
+        /// `Name`, for [`CfnEnvironmentActions::set`].
+        pub const NAME: crate::Property<CfnEnvironmentActions, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Parameters`, for [`CfnEnvironmentActions::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnEnvironmentActions,
+            AwsConsoleLinkParameters,
+        > = crate::Property::new("Parameters");
     }
 
     /// The parameters of the console link specified as part of the environment action
@@ -3029,6 +3285,7 @@ pub mod environment_blueprint_configuration {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnEnvironmentBlueprintConfigurationProps);
     }
 
     impl std::ops::Deref for CfnEnvironmentBlueprintConfiguration {
@@ -3118,6 +3375,54 @@ pub mod environment_blueprint_configuration {
             crate::entry(&mut map, "RegionalParameters", &self.regional_parameters)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentBlueprintConfigurationProps {
+        /// `DomainIdentifier`, for [`CfnEnvironmentBlueprintConfiguration::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<
+            CfnEnvironmentBlueprintConfiguration,
+            Value<String>,
+        > = crate::Property::new("DomainIdentifier");
+        /// `EnabledRegions`, for [`CfnEnvironmentBlueprintConfiguration::set`].
+        pub const ENABLED_REGIONS: crate::Property<
+            CfnEnvironmentBlueprintConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("EnabledRegions");
+        /// `EnvironmentBlueprintIdentifier`, for [`CfnEnvironmentBlueprintConfiguration::set`].
+        pub const ENVIRONMENT_BLUEPRINT_IDENTIFIER: crate::Property<
+            CfnEnvironmentBlueprintConfiguration,
+            Value<String>,
+        > = crate::Property::new("EnvironmentBlueprintIdentifier");
+        /// `EnvironmentRolePermissionBoundary`, for [`CfnEnvironmentBlueprintConfiguration::set`].
+        pub const ENVIRONMENT_ROLE_PERMISSION_BOUNDARY: crate::Property<
+            CfnEnvironmentBlueprintConfiguration,
+            Value<String>,
+        > = crate::Property::new("EnvironmentRolePermissionBoundary");
+        /// `GlobalParameters`, for [`CfnEnvironmentBlueprintConfiguration::set`].
+        pub const GLOBAL_PARAMETERS: crate::Property<
+            CfnEnvironmentBlueprintConfiguration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("GlobalParameters");
+        /// `ManageAccessRoleArn`, for [`CfnEnvironmentBlueprintConfiguration::set`].
+        pub const MANAGE_ACCESS_ROLE_ARN: crate::Property<
+            CfnEnvironmentBlueprintConfiguration,
+            Value<String>,
+        > = crate::Property::new("ManageAccessRoleArn");
+        /// `ProvisioningConfigurations`, for [`CfnEnvironmentBlueprintConfiguration::set`].
+        pub const PROVISIONING_CONFIGURATIONS: crate::Property<
+            CfnEnvironmentBlueprintConfiguration,
+            Vec<ProvisioningConfiguration>,
+        > = crate::Property::new("ProvisioningConfigurations");
+        /// `ProvisioningRoleArn`, for [`CfnEnvironmentBlueprintConfiguration::set`].
+        pub const PROVISIONING_ROLE_ARN: crate::Property<
+            CfnEnvironmentBlueprintConfiguration,
+            Value<String>,
+        > = crate::Property::new("ProvisioningRoleArn");
+        /// `RegionalParameters`, for [`CfnEnvironmentBlueprintConfiguration::set`].
+        pub const REGIONAL_PARAMETERS: crate::Property<
+            CfnEnvironmentBlueprintConfiguration,
+            Vec<RegionalParameter>,
+        > = crate::Property::new("RegionalParameters");
     }
 
     /// The `ProvisioningConfiguration` property type.
@@ -3275,6 +3580,7 @@ pub mod environment_profile {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnEnvironmentProfileProps);
     }
 
     impl std::ops::Deref for CfnEnvironmentProfile {
@@ -3355,6 +3661,47 @@ pub mod environment_profile {
             crate::entry(&mut map, "UserParameters", &self.user_parameters)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentProfileProps {
+        /// `AwsAccountId`, for [`CfnEnvironmentProfile::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<
+            CfnEnvironmentProfile,
+            Value<String>,
+        > = crate::Property::new("AwsAccountId");
+        /// `AwsAccountRegion`, for [`CfnEnvironmentProfile::set`].
+        pub const AWS_ACCOUNT_REGION: crate::Property<
+            CfnEnvironmentProfile,
+            Value<String>,
+        > = crate::Property::new("AwsAccountRegion");
+        /// `Description`, for [`CfnEnvironmentProfile::set`].
+        pub const DESCRIPTION: crate::Property<CfnEnvironmentProfile, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainIdentifier`, for [`CfnEnvironmentProfile::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<
+            CfnEnvironmentProfile,
+            Value<String>,
+        > = crate::Property::new("DomainIdentifier");
+        /// `EnvironmentBlueprintIdentifier`, for [`CfnEnvironmentProfile::set`].
+        pub const ENVIRONMENT_BLUEPRINT_IDENTIFIER: crate::Property<
+            CfnEnvironmentProfile,
+            Value<String>,
+        > = crate::Property::new("EnvironmentBlueprintIdentifier");
+        /// `Name`, for [`CfnEnvironmentProfile::set`].
+        pub const NAME: crate::Property<CfnEnvironmentProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProjectIdentifier`, for [`CfnEnvironmentProfile::set`].
+        pub const PROJECT_IDENTIFIER: crate::Property<
+            CfnEnvironmentProfile,
+            Value<String>,
+        > = crate::Property::new("ProjectIdentifier");
+        /// `UserParameters`, for [`CfnEnvironmentProfile::set`].
+        pub const USER_PARAMETERS: crate::Property<
+            CfnEnvironmentProfile,
+            Vec<EnvironmentParameter>,
+        > = crate::Property::new("UserParameters");
     }
 
     /// The parameter details of an environment profile.
@@ -3453,6 +3800,7 @@ pub mod form_type {
         pub fn attr_created_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedBy")
         }
+        setters!(CfnFormTypeProps);
     }
 
     impl std::ops::Deref for CfnFormType {
@@ -3522,6 +3870,34 @@ pub mod form_type {
             crate::entry(&mut map, "Status", &self.status)?;
             map.end()
         }
+    }
+
+    impl CfnFormTypeProps {
+        /// `Description`, for [`CfnFormType::set`].
+        pub const DESCRIPTION: crate::Property<CfnFormType, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainIdentifier`, for [`CfnFormType::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<CfnFormType, Value<String>> = crate::Property::new(
+            "DomainIdentifier",
+        );
+        /// `Model`, for [`CfnFormType::set`].
+        pub const MODEL: crate::Property<CfnFormType, Model> = crate::Property::new(
+            "Model",
+        );
+        /// `Name`, for [`CfnFormType::set`].
+        pub const NAME: crate::Property<CfnFormType, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OwningProjectIdentifier`, for [`CfnFormType::set`].
+        pub const OWNING_PROJECT_IDENTIFIER: crate::Property<
+            CfnFormType,
+            Value<String>,
+        > = crate::Property::new("OwningProjectIdentifier");
+        /// `Status`, for [`CfnFormType::set`].
+        pub const STATUS: crate::Property<CfnFormType, Value<Status>> = crate::Property::new(
+            "Status",
+        );
     }
 
     /// Indicates the smithy model of the API.
@@ -3645,6 +4021,7 @@ pub mod group_profile {
         pub fn attr_role_principal_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RolePrincipalId")
         }
+        setters!(CfnGroupProfileProps);
     }
 
     impl std::ops::Deref for CfnGroupProfile {
@@ -3702,6 +4079,29 @@ pub mod group_profile {
             crate::entry(&mut map, "Status", &self.status)?;
             map.end()
         }
+    }
+
+    impl CfnGroupProfileProps {
+        /// `DomainIdentifier`, for [`CfnGroupProfile::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<CfnGroupProfile, Value<String>> = crate::Property::new(
+            "DomainIdentifier",
+        );
+        /// `GroupIdentifier`, for [`CfnGroupProfile::set`].
+        pub const GROUP_IDENTIFIER: crate::Property<CfnGroupProfile, Value<String>> = crate::Property::new(
+            "GroupIdentifier",
+        );
+        /// `GroupType`, for [`CfnGroupProfile::set`].
+        pub const GROUP_TYPE: crate::Property<CfnGroupProfile, Value<GroupType>> = crate::Property::new(
+            "GroupType",
+        );
+        /// `RolePrincipalArn`, for [`CfnGroupProfile::set`].
+        pub const ROLE_PRINCIPAL_ARN: crate::Property<CfnGroupProfile, Value<String>> = crate::Property::new(
+            "RolePrincipalArn",
+        );
+        /// `Status`, for [`CfnGroupProfile::set`].
+        pub const STATUS: crate::Property<CfnGroupProfile, Value<GroupProfileStatus>> = crate::Property::new(
+            "Status",
+        );
     }
 
     /// The type of the group.
@@ -3837,6 +4237,7 @@ pub mod owner {
         pub fn attr_owner_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerType")
         }
+        setters!(CfnOwnerProps);
     }
 
     impl std::ops::Deref for CfnOwner {
@@ -3895,6 +4296,25 @@ pub mod owner {
             map.serialize_entry("Owner", &self.owner)?;
             map.end()
         }
+    }
+
+    impl CfnOwnerProps {
+        /// `DomainIdentifier`, for [`CfnOwner::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<CfnOwner, Value<String>> = crate::Property::new(
+            "DomainIdentifier",
+        );
+        /// `EntityIdentifier`, for [`CfnOwner::set`].
+        pub const ENTITY_IDENTIFIER: crate::Property<CfnOwner, Value<String>> = crate::Property::new(
+            "EntityIdentifier",
+        );
+        /// `EntityType`, for [`CfnOwner::set`].
+        pub const ENTITY_TYPE: crate::Property<CfnOwner, Value<EntityType>> = crate::Property::new(
+            "EntityType",
+        );
+        /// `Owner`, for [`CfnOwner::set`].
+        pub const OWNER: crate::Property<CfnOwner, OwnerProperties> = crate::Property::new(
+            "Owner",
+        );
     }
 
     /// The type of an entity.
@@ -4057,6 +4477,7 @@ pub mod policy_grant {
         pub fn attr_created_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedBy")
         }
+        setters!(CfnPolicyGrantProps);
     }
 
     impl std::ops::Deref for CfnPolicyGrant {
@@ -4125,6 +4546,35 @@ pub mod policy_grant {
             map.serialize_entry("Principal", &self.principal)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyGrantProps {
+        /// `Detail`, for [`CfnPolicyGrant::set`].
+        pub const DETAIL: crate::Property<CfnPolicyGrant, PolicyGrantDetail> = crate::Property::new(
+            "Detail",
+        );
+        /// `DomainIdentifier`, for [`CfnPolicyGrant::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<CfnPolicyGrant, Value<String>> = crate::Property::new(
+            "DomainIdentifier",
+        );
+        /// `EntityIdentifier`, for [`CfnPolicyGrant::set`].
+        pub const ENTITY_IDENTIFIER: crate::Property<CfnPolicyGrant, Value<String>> = crate::Property::new(
+            "EntityIdentifier",
+        );
+        /// `EntityType`, for [`CfnPolicyGrant::set`].
+        pub const ENTITY_TYPE: crate::Property<
+            CfnPolicyGrant,
+            Value<TargetEntityType>,
+        > = crate::Property::new("EntityType");
+        /// `PolicyType`, for [`CfnPolicyGrant::set`].
+        pub const POLICY_TYPE: crate::Property<
+            CfnPolicyGrant,
+            Value<ManagedPolicyType>,
+        > = crate::Property::new("PolicyType");
+        /// `Principal`, for [`CfnPolicyGrant::set`].
+        pub const PRINCIPAL: crate::Property<CfnPolicyGrant, PolicyGrantPrincipal> = crate::Property::new(
+            "Principal",
+        );
     }
 
     /// The `PolicyGrantDetail` property type.
@@ -4886,6 +5336,7 @@ pub mod project {
         pub fn attr_project_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProjectStatus")
         }
+        setters!(CfnProjectProps);
     }
 
     impl std::ops::Deref for CfnProject {
@@ -4986,6 +5437,59 @@ pub mod project {
             crate::entry(&mut map, "UserParameters", &self.user_parameters)?;
             map.end()
         }
+    }
+
+    impl CfnProjectProps {
+        /// `Description`, for [`CfnProject::set`].
+        pub const DESCRIPTION: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainIdentifier`, for [`CfnProject::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "DomainIdentifier",
+        );
+        /// `DomainUnitId`, for [`CfnProject::set`].
+        pub const DOMAIN_UNIT_ID: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "DomainUnitId",
+        );
+        /// `GlossaryTerms`, for [`CfnProject::set`].
+        pub const GLOSSARY_TERMS: crate::Property<CfnProject, Vec<Value<String>>> = crate::Property::new(
+            "GlossaryTerms",
+        );
+        /// `MembershipAssignments`, for [`CfnProject::set`].
+        pub const MEMBERSHIP_ASSIGNMENTS: crate::Property<
+            CfnProject,
+            Vec<ProjectMembershipAssignment>,
+        > = crate::Property::new("MembershipAssignments");
+        /// `Name`, for [`CfnProject::set`].
+        pub const NAME: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProjectCategory`, for [`CfnProject::set`].
+        pub const PROJECT_CATEGORY: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ProjectCategory",
+        );
+        /// `ProjectExecutionRole`, for [`CfnProject::set`].
+        pub const PROJECT_EXECUTION_ROLE: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ProjectExecutionRole",
+        );
+        /// `ProjectProfileId`, for [`CfnProject::set`].
+        pub const PROJECT_PROFILE_ID: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ProjectProfileId",
+        );
+        /// `ProjectProfileVersion`, for [`CfnProject::set`].
+        pub const PROJECT_PROFILE_VERSION: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ProjectProfileVersion",
+        );
+        /// `ResourceTags`, for [`CfnProject::set`].
+        pub const RESOURCE_TAGS: crate::Property<CfnProject, Vec<ResourceTag>> = crate::Property::new(
+            "ResourceTags",
+        );
+        /// `UserParameters`, for [`CfnProject::set`].
+        pub const USER_PARAMETERS: crate::Property<
+            CfnProject,
+            Vec<EnvironmentConfigurationUserParameter>,
+        > = crate::Property::new("UserParameters");
     }
 
     /// The project membership assignment.
@@ -5190,6 +5694,7 @@ pub mod project_membership {
         pub fn attr_member_identifier_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MemberIdentifierType")
         }
+        setters!(CfnProjectMembershipProps);
     }
 
     impl std::ops::Deref for CfnProjectMembership {
@@ -5248,6 +5753,27 @@ pub mod project_membership {
             map.serialize_entry("ProjectIdentifier", &self.project_identifier)?;
             map.end()
         }
+    }
+
+    impl CfnProjectMembershipProps {
+        /// `Designation`, for [`CfnProjectMembership::set`].
+        pub const DESIGNATION: crate::Property<CfnProjectMembership, Value<String>> = crate::Property::new(
+            "Designation",
+        );
+        /// `DomainIdentifier`, for [`CfnProjectMembership::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<
+            CfnProjectMembership,
+            Value<String>,
+        > = crate::Property::new("DomainIdentifier");
+        /// `Member`, for [`CfnProjectMembership::set`].
+        pub const MEMBER: crate::Property<CfnProjectMembership, Member> = crate::Property::new(
+            "Member",
+        );
+        /// `ProjectIdentifier`, for [`CfnProjectMembership::set`].
+        pub const PROJECT_IDENTIFIER: crate::Property<
+            CfnProjectMembership,
+            Value<String>,
+        > = crate::Property::new("ProjectIdentifier");
     }
 
     /// The `Member` property type.
@@ -5351,6 +5877,7 @@ pub mod project_profile {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnProjectProfileProps);
     }
 
     impl std::ops::Deref for CfnProjectProfile {
@@ -5448,6 +5975,55 @@ pub mod project_profile {
             )?;
             map.end()
         }
+    }
+
+    impl CfnProjectProfileProps {
+        /// `AllowCustomProjectResourceTags`, for [`CfnProjectProfile::set`].
+        pub const ALLOW_CUSTOM_PROJECT_RESOURCE_TAGS: crate::Property<
+            CfnProjectProfile,
+            Value<bool>,
+        > = crate::Property::new("AllowCustomProjectResourceTags");
+        /// `Description`, for [`CfnProjectProfile::set`].
+        pub const DESCRIPTION: crate::Property<CfnProjectProfile, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainIdentifier`, for [`CfnProjectProfile::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<CfnProjectProfile, Value<String>> = crate::Property::new(
+            "DomainIdentifier",
+        );
+        /// `DomainUnitIdentifier`, for [`CfnProjectProfile::set`].
+        pub const DOMAIN_UNIT_IDENTIFIER: crate::Property<
+            CfnProjectProfile,
+            Value<String>,
+        > = crate::Property::new("DomainUnitIdentifier");
+        /// `EnvironmentConfigurations`, for [`CfnProjectProfile::set`].
+        pub const ENVIRONMENT_CONFIGURATIONS: crate::Property<
+            CfnProjectProfile,
+            Vec<EnvironmentConfiguration>,
+        > = crate::Property::new("EnvironmentConfigurations");
+        /// `Name`, for [`CfnProjectProfile::set`].
+        pub const NAME: crate::Property<CfnProjectProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProjectResourceTags`, for [`CfnProjectProfile::set`].
+        pub const PROJECT_RESOURCE_TAGS: crate::Property<
+            CfnProjectProfile,
+            Vec<ResourceTagParameter>,
+        > = crate::Property::new("ProjectResourceTags");
+        /// `ProjectResourceTagsDescription`, for [`CfnProjectProfile::set`].
+        pub const PROJECT_RESOURCE_TAGS_DESCRIPTION: crate::Property<
+            CfnProjectProfile,
+            Value<String>,
+        > = crate::Property::new("ProjectResourceTagsDescription");
+        /// `Status`, for [`CfnProjectProfile::set`].
+        pub const STATUS: crate::Property<CfnProjectProfile, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `UseDefaultConfigurations`, for [`CfnProjectProfile::set`].
+        pub const USE_DEFAULT_CONFIGURATIONS: crate::Property<
+            CfnProjectProfile,
+            Value<bool>,
+        > = crate::Property::new("UseDefaultConfigurations");
     }
 
     /// The `EnvironmentConfiguration` property type.
@@ -5831,6 +6407,7 @@ pub mod subscription_target {
         pub fn attr_updated_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedBy")
         }
+        setters!(CfnSubscriptionTargetProps);
     }
 
     impl std::ops::Deref for CfnSubscriptionTarget {
@@ -5915,6 +6492,51 @@ pub mod subscription_target {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnSubscriptionTargetProps {
+        /// `ApplicableAssetTypes`, for [`CfnSubscriptionTarget::set`].
+        pub const APPLICABLE_ASSET_TYPES: crate::Property<
+            CfnSubscriptionTarget,
+            Vec<Value<String>>,
+        > = crate::Property::new("ApplicableAssetTypes");
+        /// `AuthorizedPrincipals`, for [`CfnSubscriptionTarget::set`].
+        pub const AUTHORIZED_PRINCIPALS: crate::Property<
+            CfnSubscriptionTarget,
+            Vec<Value<String>>,
+        > = crate::Property::new("AuthorizedPrincipals");
+        /// `DomainIdentifier`, for [`CfnSubscriptionTarget::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<
+            CfnSubscriptionTarget,
+            Value<String>,
+        > = crate::Property::new("DomainIdentifier");
+        /// `EnvironmentIdentifier`, for [`CfnSubscriptionTarget::set`].
+        pub const ENVIRONMENT_IDENTIFIER: crate::Property<
+            CfnSubscriptionTarget,
+            Value<String>,
+        > = crate::Property::new("EnvironmentIdentifier");
+        /// `ManageAccessRole`, for [`CfnSubscriptionTarget::set`].
+        pub const MANAGE_ACCESS_ROLE: crate::Property<
+            CfnSubscriptionTarget,
+            Value<String>,
+        > = crate::Property::new("ManageAccessRole");
+        /// `Name`, for [`CfnSubscriptionTarget::set`].
+        pub const NAME: crate::Property<CfnSubscriptionTarget, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Provider`, for [`CfnSubscriptionTarget::set`].
+        pub const PROVIDER: crate::Property<CfnSubscriptionTarget, Value<String>> = crate::Property::new(
+            "Provider",
+        );
+        /// `SubscriptionTargetConfig`, for [`CfnSubscriptionTarget::set`].
+        pub const SUBSCRIPTION_TARGET_CONFIG: crate::Property<
+            CfnSubscriptionTarget,
+            Vec<SubscriptionTargetForm>,
+        > = crate::Property::new("SubscriptionTargetConfig");
+        /// `Type`, for [`CfnSubscriptionTarget::set`].
+        pub const TYPE: crate::Property<CfnSubscriptionTarget, Value<String>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The details of the subscription target configuration.
@@ -6017,6 +6639,7 @@ pub mod user_profile {
         pub fn attr_details(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Details")
         }
+        setters!(CfnUserProfileProps);
     }
 
     impl std::ops::Deref for CfnUserProfile {
@@ -6077,6 +6700,29 @@ pub mod user_profile {
             crate::entry(&mut map, "UserType", &self.user_type)?;
             map.end()
         }
+    }
+
+    impl CfnUserProfileProps {
+        /// `DomainIdentifier`, for [`CfnUserProfile::set`].
+        pub const DOMAIN_IDENTIFIER: crate::Property<CfnUserProfile, Value<String>> = crate::Property::new(
+            "DomainIdentifier",
+        );
+        /// `SessionName`, for [`CfnUserProfile::set`].
+        pub const SESSION_NAME: crate::Property<CfnUserProfile, Value<String>> = crate::Property::new(
+            "SessionName",
+        );
+        /// `Status`, for [`CfnUserProfile::set`].
+        pub const STATUS: crate::Property<CfnUserProfile, Value<UserProfileStatus>> = crate::Property::new(
+            "Status",
+        );
+        /// `UserIdentifier`, for [`CfnUserProfile::set`].
+        pub const USER_IDENTIFIER: crate::Property<CfnUserProfile, Value<String>> = crate::Property::new(
+            "UserIdentifier",
+        );
+        /// `UserType`, for [`CfnUserProfile::set`].
+        pub const USER_TYPE: crate::Property<CfnUserProfile, Value<UserType>> = crate::Property::new(
+            "UserType",
+        );
     }
 
     /// The status of the user profile.

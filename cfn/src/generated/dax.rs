@@ -78,6 +78,7 @@ pub mod cluster {
         pub fn attr_cluster_discovery_endpoint_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ClusterDiscoveryEndpointURL")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -193,6 +194,71 @@ pub mod cluster {
         }
     }
 
+    impl CfnClusterProps {
+        /// `AvailabilityZones`, for [`CfnCluster::set`].
+        pub const AVAILABILITY_ZONES: crate::Property<CfnCluster, Vec<Value<String>>> = crate::Property::new(
+            "AvailabilityZones",
+        );
+        /// `ClusterEndpointEncryptionType`, for [`CfnCluster::set`].
+        pub const CLUSTER_ENDPOINT_ENCRYPTION_TYPE: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("ClusterEndpointEncryptionType");
+        /// `ClusterName`, for [`CfnCluster::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `Description`, for [`CfnCluster::set`].
+        pub const DESCRIPTION: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IAMRoleARN`, for [`CfnCluster::set`].
+        pub const IAM_ROLE_ARN: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "IAMRoleARN",
+        );
+        /// `NetworkType`, for [`CfnCluster::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `NodeType`, for [`CfnCluster::set`].
+        pub const NODE_TYPE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "NodeType",
+        );
+        /// `NotificationTopicARN`, for [`CfnCluster::set`].
+        pub const NOTIFICATION_TOPIC_ARN: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "NotificationTopicARN",
+        );
+        /// `ParameterGroupName`, for [`CfnCluster::set`].
+        pub const PARAMETER_GROUP_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ParameterGroupName",
+        );
+        /// `PreferredMaintenanceWindow`, for [`CfnCluster::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `ReplicationFactor`, for [`CfnCluster::set`].
+        pub const REPLICATION_FACTOR: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "ReplicationFactor",
+        );
+        /// `SSESpecification`, for [`CfnCluster::set`].
+        pub const SSE_SPECIFICATION: crate::Property<CfnCluster, SseSpecification> = crate::Property::new(
+            "SSESpecification",
+        );
+        /// `SecurityGroupIds`, for [`CfnCluster::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<CfnCluster, Vec<Value<String>>> = crate::Property::new(
+            "SecurityGroupIds",
+        );
+        /// `SubnetGroupName`, for [`CfnCluster::set`].
+        pub const SUBNET_GROUP_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "SubnetGroupName",
+        );
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+    }
+
     /// The `SseSpecification` property type.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct SseSpecification {
@@ -255,6 +321,7 @@ pub mod parameter_group {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnParameterGroupProps);
     }
 
     impl std::ops::Deref for CfnParameterGroup {
@@ -293,6 +360,23 @@ pub mod parameter_group {
             crate::entry(&mut map, "ParameterNameValues", &self.parameter_name_values)?;
             map.end()
         }
+    }
+
+    impl CfnParameterGroupProps {
+        /// `Description`, for [`CfnParameterGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnParameterGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ParameterGroupName`, for [`CfnParameterGroup::set`].
+        pub const PARAMETER_GROUP_NAME: crate::Property<
+            CfnParameterGroup,
+            Value<String>,
+        > = crate::Property::new("ParameterGroupName");
+        /// `ParameterNameValues`, for [`CfnParameterGroup::set`].
+        pub const PARAMETER_NAME_VALUES: crate::Property<
+            CfnParameterGroup,
+            serde_json::Value,
+        > = crate::Property::new("ParameterNameValues");
     }
 }
 
@@ -337,6 +421,7 @@ pub mod subnet_group {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnSubnetGroupProps);
     }
 
     impl std::ops::Deref for CfnSubnetGroup {
@@ -386,5 +471,20 @@ pub mod subnet_group {
             map.serialize_entry("SubnetIds", &self.subnet_ids)?;
             map.end()
         }
+    }
+
+    impl CfnSubnetGroupProps {
+        /// `Description`, for [`CfnSubnetGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnSubnetGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `SubnetGroupName`, for [`CfnSubnetGroup::set`].
+        pub const SUBNET_GROUP_NAME: crate::Property<CfnSubnetGroup, Value<String>> = crate::Property::new(
+            "SubnetGroupName",
+        );
+        /// `SubnetIds`, for [`CfnSubnetGroup::set`].
+        pub const SUBNET_IDS: crate::Property<CfnSubnetGroup, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
     }
 }

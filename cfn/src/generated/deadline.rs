@@ -82,6 +82,7 @@ pub mod budget {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnBudgetProps);
     }
 
     impl std::ops::Deref for CfnBudget {
@@ -161,6 +162,42 @@ pub mod budget {
             map.serialize_entry("UsageTrackingResource", &self.usage_tracking_resource)?;
             map.end()
         }
+    }
+
+    impl CfnBudgetProps {
+        /// `Actions`, for [`CfnBudget::set`].
+        pub const ACTIONS: crate::Property<CfnBudget, Vec<BudgetActionToAdd>> = crate::Property::new(
+            "Actions",
+        );
+        /// `ApproximateDollarLimit`, for [`CfnBudget::set`].
+        pub const APPROXIMATE_DOLLAR_LIMIT: crate::Property<CfnBudget, Value<f64>> = crate::Property::new(
+            "ApproximateDollarLimit",
+        );
+        /// `Description`, for [`CfnBudget::set`].
+        pub const DESCRIPTION: crate::Property<CfnBudget, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnBudget::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnBudget, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `FarmId`, for [`CfnBudget::set`].
+        pub const FARM_ID: crate::Property<CfnBudget, Value<String>> = crate::Property::new(
+            "FarmId",
+        );
+        /// `Schedule`, for [`CfnBudget::set`].
+        pub const SCHEDULE: crate::Property<CfnBudget, BudgetSchedule> = crate::Property::new(
+            "Schedule",
+        );
+        /// `Tags`, for [`CfnBudget::set`].
+        pub const TAGS: crate::Property<CfnBudget, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UsageTrackingResource`, for [`CfnBudget::set`].
+        pub const USAGE_TRACKING_RESOURCE: crate::Property<
+            CfnBudget,
+            UsageTrackingResource,
+        > = crate::Property::new("UsageTrackingResource");
     }
 
     /// The budget action to add.
@@ -378,6 +415,7 @@ pub mod farm {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFarmProps);
     }
 
     impl std::ops::Deref for CfnFarm {
@@ -435,6 +473,29 @@ pub mod farm {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFarmProps {
+        /// `CostScaleFactor`, for [`CfnFarm::set`].
+        pub const COST_SCALE_FACTOR: crate::Property<CfnFarm, Value<f64>> = crate::Property::new(
+            "CostScaleFactor",
+        );
+        /// `Description`, for [`CfnFarm::set`].
+        pub const DESCRIPTION: crate::Property<CfnFarm, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnFarm::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnFarm, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `KmsKeyArn`, for [`CfnFarm::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnFarm, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Tags`, for [`CfnFarm::set`].
+        pub const TAGS: crate::Property<CfnFarm, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -507,6 +568,7 @@ pub mod fleet {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFleetProps);
     }
 
     impl std::ops::Deref for CfnFleet {
@@ -586,6 +648,45 @@ pub mod fleet {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFleetProps {
+        /// `Configuration`, for [`CfnFleet::set`].
+        pub const CONFIGURATION: crate::Property<CfnFleet, FleetConfiguration> = crate::Property::new(
+            "Configuration",
+        );
+        /// `Description`, for [`CfnFleet::set`].
+        pub const DESCRIPTION: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnFleet::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `FarmId`, for [`CfnFleet::set`].
+        pub const FARM_ID: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "FarmId",
+        );
+        /// `HostConfiguration`, for [`CfnFleet::set`].
+        pub const HOST_CONFIGURATION: crate::Property<CfnFleet, HostConfiguration> = crate::Property::new(
+            "HostConfiguration",
+        );
+        /// `MaxWorkerCount`, for [`CfnFleet::set`].
+        pub const MAX_WORKER_COUNT: crate::Property<CfnFleet, Value<i64>> = crate::Property::new(
+            "MaxWorkerCount",
+        );
+        /// `MinWorkerCount`, for [`CfnFleet::set`].
+        pub const MIN_WORKER_COUNT: crate::Property<CfnFleet, Value<i64>> = crate::Property::new(
+            "MinWorkerCount",
+        );
+        /// `RoleArn`, for [`CfnFleet::set`].
+        pub const ROLE_ARN: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnFleet::set`].
+        pub const TAGS: crate::Property<CfnFleet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `FleetConfiguration` property type.
@@ -1786,6 +1887,7 @@ pub mod license_endpoint {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnLicenseEndpointProps);
     }
 
     impl std::ops::Deref for CfnLicenseEndpoint {
@@ -1844,6 +1946,26 @@ pub mod license_endpoint {
             map.end()
         }
     }
+
+    impl CfnLicenseEndpointProps {
+        /// `SecurityGroupIds`, for [`CfnLicenseEndpoint::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnLicenseEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetIds`, for [`CfnLicenseEndpoint::set`].
+        pub const SUBNET_IDS: crate::Property<CfnLicenseEndpoint, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnLicenseEndpoint::set`].
+        pub const TAGS: crate::Property<CfnLicenseEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnLicenseEndpoint::set`].
+        pub const VPC_ID: crate::Property<CfnLicenseEndpoint, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
+    }
 }
 
 /// `AWS::Deadline::Limit`: [`CfnLimit`], [`CfnLimitProps`] and their property types.
@@ -1899,6 +2021,7 @@ pub mod limit {
         pub fn attr_limit_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LimitId")
         }
+        setters!(CfnLimitProps);
     }
 
     impl std::ops::Deref for CfnLimit {
@@ -1962,6 +2085,29 @@ pub mod limit {
             map.end()
         }
     }
+
+    impl CfnLimitProps {
+        /// `AmountRequirementName`, for [`CfnLimit::set`].
+        pub const AMOUNT_REQUIREMENT_NAME: crate::Property<CfnLimit, Value<String>> = crate::Property::new(
+            "AmountRequirementName",
+        );
+        /// `Description`, for [`CfnLimit::set`].
+        pub const DESCRIPTION: crate::Property<CfnLimit, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnLimit::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnLimit, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `FarmId`, for [`CfnLimit::set`].
+        pub const FARM_ID: crate::Property<CfnLimit, Value<String>> = crate::Property::new(
+            "FarmId",
+        );
+        /// `MaxCount`, for [`CfnLimit::set`].
+        pub const MAX_COUNT: crate::Property<CfnLimit, Value<i64>> = crate::Property::new(
+            "MaxCount",
+        );
+    }
 }
 
 /// `AWS::Deadline::MeteredProduct`: [`CfnMeteredProduct`], [`CfnMeteredProductProps`] and their property types.
@@ -2024,6 +2170,7 @@ pub mod metered_product {
         pub fn attr_vendor(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Vendor")
         }
+        setters!(CfnMeteredProductProps);
     }
 
     impl std::ops::Deref for CfnMeteredProduct {
@@ -2059,6 +2206,18 @@ pub mod metered_product {
             crate::entry(&mut map, "ProductId", &self.product_id)?;
             map.end()
         }
+    }
+
+    impl CfnMeteredProductProps {
+        /// `LicenseEndpointId`, for [`CfnMeteredProduct::set`].
+        pub const LICENSE_ENDPOINT_ID: crate::Property<
+            CfnMeteredProduct,
+            Value<String>,
+        > = crate::Property::new("LicenseEndpointId");
+        /// `ProductId`, for [`CfnMeteredProduct::set`].
+        pub const PRODUCT_ID: crate::Property<CfnMeteredProduct, Value<String>> = crate::Property::new(
+            "ProductId",
+        );
     }
 }
 
@@ -2122,6 +2281,7 @@ pub mod monitor {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnMonitorProps);
     }
 
     impl std::ops::Deref for CfnMonitor {
@@ -2196,6 +2356,34 @@ pub mod monitor {
             map.end()
         }
     }
+
+    impl CfnMonitorProps {
+        /// `DisplayName`, for [`CfnMonitor::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnMonitor, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `IdentityCenterInstanceArn`, for [`CfnMonitor::set`].
+        pub const IDENTITY_CENTER_INSTANCE_ARN: crate::Property<
+            CfnMonitor,
+            Value<String>,
+        > = crate::Property::new("IdentityCenterInstanceArn");
+        /// `IdentityCenterRegion`, for [`CfnMonitor::set`].
+        pub const IDENTITY_CENTER_REGION: crate::Property<CfnMonitor, Value<String>> = crate::Property::new(
+            "IdentityCenterRegion",
+        );
+        /// `RoleArn`, for [`CfnMonitor::set`].
+        pub const ROLE_ARN: crate::Property<CfnMonitor, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Subdomain`, for [`CfnMonitor::set`].
+        pub const SUBDOMAIN: crate::Property<CfnMonitor, Value<String>> = crate::Property::new(
+            "Subdomain",
+        );
+        /// `Tags`, for [`CfnMonitor::set`].
+        pub const TAGS: crate::Property<CfnMonitor, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Deadline::Queue`: [`CfnQueue`], [`CfnQueueProps`] and their property types.
@@ -2247,6 +2435,7 @@ pub mod queue {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnQueueProps);
     }
 
     impl std::ops::Deref for CfnQueue {
@@ -2347,6 +2536,58 @@ pub mod queue {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnQueueProps {
+        /// `AllowedStorageProfileIds`, for [`CfnQueue::set`].
+        pub const ALLOWED_STORAGE_PROFILE_IDS: crate::Property<
+            CfnQueue,
+            Vec<Value<String>>,
+        > = crate::Property::new("AllowedStorageProfileIds");
+        /// `DefaultBudgetAction`, for [`CfnQueue::set`].
+        pub const DEFAULT_BUDGET_ACTION: crate::Property<
+            CfnQueue,
+            Value<DefaultQueueBudgetAction>,
+        > = crate::Property::new("DefaultBudgetAction");
+        /// `Description`, for [`CfnQueue::set`].
+        pub const DESCRIPTION: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnQueue::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `FarmId`, for [`CfnQueue::set`].
+        pub const FARM_ID: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "FarmId",
+        );
+        /// `JobAttachmentSettings`, for [`CfnQueue::set`].
+        pub const JOB_ATTACHMENT_SETTINGS: crate::Property<
+            CfnQueue,
+            JobAttachmentSettings,
+        > = crate::Property::new("JobAttachmentSettings");
+        /// `JobRunAsUser`, for [`CfnQueue::set`].
+        pub const JOB_RUN_AS_USER: crate::Property<CfnQueue, JobRunAsUser> = crate::Property::new(
+            "JobRunAsUser",
+        );
+        /// `RequiredFileSystemLocationNames`, for [`CfnQueue::set`].
+        pub const REQUIRED_FILE_SYSTEM_LOCATION_NAMES: crate::Property<
+            CfnQueue,
+            Vec<Value<String>>,
+        > = crate::Property::new("RequiredFileSystemLocationNames");
+        /// `RoleArn`, for [`CfnQueue::set`].
+        pub const ROLE_ARN: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `SchedulingConfiguration`, for [`CfnQueue::set`].
+        pub const SCHEDULING_CONFIGURATION: crate::Property<
+            CfnQueue,
+            SchedulingConfiguration,
+        > = crate::Property::new("SchedulingConfiguration");
+        /// `Tags`, for [`CfnQueue::set`].
+        pub const TAGS: crate::Property<CfnQueue, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `DefaultQueueBudgetAction`.
@@ -2747,6 +2988,7 @@ pub mod queue_environment {
         pub fn attr_queue_environment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("QueueEnvironmentId")
         }
+        setters!(CfnQueueEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnQueueEnvironment {
@@ -2810,6 +3052,30 @@ pub mod queue_environment {
             map.serialize_entry("TemplateType", &self.template_type)?;
             map.end()
         }
+    }
+
+    impl CfnQueueEnvironmentProps {
+        /// `FarmId`, for [`CfnQueueEnvironment::set`].
+        pub const FARM_ID: crate::Property<CfnQueueEnvironment, Value<String>> = crate::Property::new(
+            "FarmId",
+        );
+        /// `Priority`, for [`CfnQueueEnvironment::set`].
+        pub const PRIORITY: crate::Property<CfnQueueEnvironment, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `QueueId`, for [`CfnQueueEnvironment::set`].
+        pub const QUEUE_ID: crate::Property<CfnQueueEnvironment, Value<String>> = crate::Property::new(
+            "QueueId",
+        );
+        /// `Template`, for [`CfnQueueEnvironment::set`].
+        pub const TEMPLATE: crate::Property<CfnQueueEnvironment, Value<String>> = crate::Property::new(
+            "Template",
+        );
+        /// `TemplateType`, for [`CfnQueueEnvironment::set`].
+        pub const TEMPLATE_TYPE: crate::Property<
+            CfnQueueEnvironment,
+            Value<EnvironmentTemplateType>,
+        > = crate::Property::new("TemplateType");
     }
 
     /// Values of `EnvironmentTemplateType`.
@@ -2895,6 +3161,7 @@ pub mod queue_fleet_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnQueueFleetAssociationProps);
     }
 
     impl std::ops::Deref for CfnQueueFleetAssociation {
@@ -2949,6 +3216,21 @@ pub mod queue_fleet_association {
             map.end()
         }
     }
+
+    impl CfnQueueFleetAssociationProps {
+        /// `FarmId`, for [`CfnQueueFleetAssociation::set`].
+        pub const FARM_ID: crate::Property<CfnQueueFleetAssociation, Value<String>> = crate::Property::new(
+            "FarmId",
+        );
+        /// `FleetId`, for [`CfnQueueFleetAssociation::set`].
+        pub const FLEET_ID: crate::Property<CfnQueueFleetAssociation, Value<String>> = crate::Property::new(
+            "FleetId",
+        );
+        /// `QueueId`, for [`CfnQueueFleetAssociation::set`].
+        pub const QUEUE_ID: crate::Property<CfnQueueFleetAssociation, Value<String>> = crate::Property::new(
+            "QueueId",
+        );
+    }
 }
 
 /// `AWS::Deadline::QueueLimitAssociation`: [`CfnQueueLimitAssociation`], [`CfnQueueLimitAssociationProps`] and their property types.
@@ -2996,6 +3278,7 @@ pub mod queue_limit_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnQueueLimitAssociationProps);
     }
 
     impl std::ops::Deref for CfnQueueLimitAssociation {
@@ -3050,6 +3333,21 @@ pub mod queue_limit_association {
             map.end()
         }
     }
+
+    impl CfnQueueLimitAssociationProps {
+        /// `FarmId`, for [`CfnQueueLimitAssociation::set`].
+        pub const FARM_ID: crate::Property<CfnQueueLimitAssociation, Value<String>> = crate::Property::new(
+            "FarmId",
+        );
+        /// `LimitId`, for [`CfnQueueLimitAssociation::set`].
+        pub const LIMIT_ID: crate::Property<CfnQueueLimitAssociation, Value<String>> = crate::Property::new(
+            "LimitId",
+        );
+        /// `QueueId`, for [`CfnQueueLimitAssociation::set`].
+        pub const QUEUE_ID: crate::Property<CfnQueueLimitAssociation, Value<String>> = crate::Property::new(
+            "QueueId",
+        );
+    }
 }
 
 /// `AWS::Deadline::StorageProfile`: [`CfnStorageProfile`], [`CfnStorageProfileProps`] and their property types.
@@ -3099,6 +3397,7 @@ pub mod storage_profile {
         pub fn attr_storage_profile_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StorageProfileId")
         }
+        setters!(CfnStorageProfileProps);
     }
 
     impl std::ops::Deref for CfnStorageProfile {
@@ -3156,6 +3455,27 @@ pub mod storage_profile {
             map.serialize_entry("OsFamily", &self.os_family)?;
             map.end()
         }
+    }
+
+    impl CfnStorageProfileProps {
+        /// `DisplayName`, for [`CfnStorageProfile::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnStorageProfile, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `FarmId`, for [`CfnStorageProfile::set`].
+        pub const FARM_ID: crate::Property<CfnStorageProfile, Value<String>> = crate::Property::new(
+            "FarmId",
+        );
+        /// `FileSystemLocations`, for [`CfnStorageProfile::set`].
+        pub const FILE_SYSTEM_LOCATIONS: crate::Property<
+            CfnStorageProfile,
+            Vec<FileSystemLocation>,
+        > = crate::Property::new("FileSystemLocations");
+        /// `OsFamily`, for [`CfnStorageProfile::set`].
+        pub const OS_FAMILY: crate::Property<
+            CfnStorageProfile,
+            Value<StorageProfileOperatingSystemFamily>,
+        > = crate::Property::new("OsFamily");
     }
 
     /// The `FileSystemLocation` property type.
@@ -3343,6 +3663,7 @@ pub mod worker {
         pub fn attr_created_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedBy")
         }
+        setters!(CfnWorkerProps);
     }
 
     impl std::ops::Deref for CfnWorker {
@@ -3399,6 +3720,25 @@ pub mod worker {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnWorkerProps {
+        /// `FarmId`, for [`CfnWorker::set`].
+        pub const FARM_ID: crate::Property<CfnWorker, Value<String>> = crate::Property::new(
+            "FarmId",
+        );
+        /// `FleetId`, for [`CfnWorker::set`].
+        pub const FLEET_ID: crate::Property<CfnWorker, Value<String>> = crate::Property::new(
+            "FleetId",
+        );
+        /// `HostProperties`, for [`CfnWorker::set`].
+        pub const HOST_PROPERTIES: crate::Property<CfnWorker, HostPropertiesRequest> = crate::Property::new(
+            "HostProperties",
+        );
+        /// `Tags`, for [`CfnWorker::set`].
+        pub const TAGS: crate::Property<CfnWorker, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The host property details.

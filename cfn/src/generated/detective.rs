@@ -55,6 +55,7 @@ pub mod graph {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnGraphProps);
     }
 
     impl std::ops::Deref for CfnGraph {
@@ -90,6 +91,17 @@ pub mod graph {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGraphProps {
+        /// `AutoEnableMembers`, for [`CfnGraph::set`].
+        pub const AUTO_ENABLE_MEMBERS: crate::Property<CfnGraph, Value<bool>> = crate::Property::new(
+            "AutoEnableMembers",
+        );
+        /// `Tags`, for [`CfnGraph::set`].
+        pub const TAGS: crate::Property<CfnGraph, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -136,6 +148,7 @@ pub mod member_invitation {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnMemberInvitationProps);
     }
 
     impl std::ops::Deref for CfnMemberInvitation {
@@ -202,6 +215,31 @@ pub mod member_invitation {
             map.end()
         }
     }
+
+    impl CfnMemberInvitationProps {
+        /// `DisableEmailNotification`, for [`CfnMemberInvitation::set`].
+        pub const DISABLE_EMAIL_NOTIFICATION: crate::Property<
+            CfnMemberInvitation,
+            Value<bool>,
+        > = crate::Property::new("DisableEmailNotification");
+        /// `GraphArn`, for [`CfnMemberInvitation::set`].
+        pub const GRAPH_ARN: crate::Property<CfnMemberInvitation, Value<String>> = crate::Property::new(
+            "GraphArn",
+        );
+        /// `MemberEmailAddress`, for [`CfnMemberInvitation::set`].
+        pub const MEMBER_EMAIL_ADDRESS: crate::Property<
+            CfnMemberInvitation,
+            Value<String>,
+        > = crate::Property::new("MemberEmailAddress");
+        /// `MemberId`, for [`CfnMemberInvitation::set`].
+        pub const MEMBER_ID: crate::Property<CfnMemberInvitation, Value<String>> = crate::Property::new(
+            "MemberId",
+        );
+        /// `Message`, for [`CfnMemberInvitation::set`].
+        pub const MESSAGE: crate::Property<CfnMemberInvitation, Value<String>> = crate::Property::new(
+            "Message",
+        );
+    }
 }
 
 /// `AWS::Detective::OrganizationAdmin`: [`CfnOrganizationAdmin`], [`CfnOrganizationAdminProps`] and their property types.
@@ -250,6 +288,7 @@ pub mod organization_admin {
         pub fn attr_graph_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GraphArn")
         }
+        setters!(CfnOrganizationAdminProps);
     }
 
     impl std::ops::Deref for CfnOrganizationAdmin {
@@ -291,5 +330,12 @@ pub mod organization_admin {
             map.serialize_entry("AccountId", &self.account_id)?;
             map.end()
         }
+    }
+
+    impl CfnOrganizationAdminProps {
+        /// `AccountId`, for [`CfnOrganizationAdmin::set`].
+        pub const ACCOUNT_ID: crate::Property<CfnOrganizationAdmin, Value<String>> = crate::Property::new(
+            "AccountId",
+        );
     }
 }

@@ -119,6 +119,7 @@ pub mod agent_space {
         pub fn attr_operator_app_idp_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OperatorApp.Idp.UpdatedAt")
         }
+        setters!(CfnAgentSpaceProps);
     }
 
     impl std::ops::Deref for CfnAgentSpace {
@@ -184,6 +185,37 @@ pub mod agent_space {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAgentSpaceProps {
+        /// `Description`, for [`CfnAgentSpace::set`].
+        pub const DESCRIPTION: crate::Property<CfnAgentSpace, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyArn`, for [`CfnAgentSpace::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnAgentSpace, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Locale`, for [`CfnAgentSpace::set`].
+        pub const LOCALE: crate::Property<CfnAgentSpace, Value<String>> = crate::Property::new(
+            "Locale",
+        );
+        /// `Name`, for [`CfnAgentSpace::set`].
+        pub const NAME: crate::Property<CfnAgentSpace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OperatorApp`, for [`CfnAgentSpace::set`].
+        pub const OPERATOR_APP: crate::Property<CfnAgentSpace, OperatorApp> = crate::Property::new(
+            "OperatorApp",
+        );
+        /// `Preferences`, for [`CfnAgentSpace::set`].
+        pub const PREFERENCES: crate::Property<CfnAgentSpace, Preferences> = crate::Property::new(
+            "Preferences",
+        );
+        /// `Tags`, for [`CfnAgentSpace::set`].
+        pub const TAGS: crate::Property<CfnAgentSpace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `OperatorApp` property type.
@@ -485,6 +517,7 @@ pub mod asset {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAssetProps);
     }
 
     impl std::ops::Deref for CfnAsset {
@@ -545,6 +578,29 @@ pub mod asset {
             crate::entry(&mut map, "Zip", &self.zip)?;
             map.end()
         }
+    }
+
+    impl CfnAssetProps {
+        /// `AgentSpaceId`, for [`CfnAsset::set`].
+        pub const AGENT_SPACE_ID: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "AgentSpaceId",
+        );
+        /// `AssetType`, for [`CfnAsset::set`].
+        pub const ASSET_TYPE: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "AssetType",
+        );
+        /// `Files`, for [`CfnAsset::set`].
+        pub const FILES: crate::Property<CfnAsset, Vec<AssetFile>> = crate::Property::new(
+            "Files",
+        );
+        /// `Metadata`, for [`CfnAsset::set`].
+        pub const METADATA: crate::Property<CfnAsset, serde_json::Value> = crate::Property::new(
+            "Metadata",
+        );
+        /// `Zip`, for [`CfnAsset::set`].
+        pub const ZIP: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "Zip",
+        );
     }
 
     /// A single file inside an Asset's bundle.
@@ -645,6 +701,7 @@ pub mod association {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnAssociationProps);
     }
 
     impl std::ops::Deref for CfnAssociation {
@@ -706,6 +763,26 @@ pub mod association {
             map.serialize_entry("ServiceId", &self.service_id)?;
             map.end()
         }
+    }
+
+    impl CfnAssociationProps {
+        /// `AgentSpaceId`, for [`CfnAssociation::set`].
+        pub const AGENT_SPACE_ID: crate::Property<CfnAssociation, Value<String>> = crate::Property::new(
+            "AgentSpaceId",
+        );
+        /// `Configuration`, for [`CfnAssociation::set`].
+        pub const CONFIGURATION: crate::Property<CfnAssociation, ServiceConfiguration> = crate::Property::new(
+            "Configuration",
+        );
+        /// `LinkedAssociationIds`, for [`CfnAssociation::set`].
+        pub const LINKED_ASSOCIATION_IDS: crate::Property<
+            CfnAssociation,
+            Vec<Value<String>>,
+        > = crate::Property::new("LinkedAssociationIds");
+        /// `ServiceId`, for [`CfnAssociation::set`].
+        pub const SERVICE_ID: crate::Property<CfnAssociation, Value<String>> = crate::Property::new(
+            "ServiceId",
+        );
     }
 
     /// The configuration that directs how AgentSpace interacts with the given service
@@ -1866,6 +1943,7 @@ pub mod private_connection {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPrivateConnectionProps);
     }
 
     impl std::ops::Deref for CfnPrivateConnection {
@@ -1925,6 +2003,26 @@ pub mod private_connection {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPrivateConnectionProps {
+        /// `Certificate`, for [`CfnPrivateConnection::set`].
+        pub const CERTIFICATE: crate::Property<CfnPrivateConnection, Value<String>> = crate::Property::new(
+            "Certificate",
+        );
+        /// `ConnectionConfiguration`, for [`CfnPrivateConnection::set`].
+        pub const CONNECTION_CONFIGURATION: crate::Property<
+            CfnPrivateConnection,
+            ConnectionConfiguration,
+        > = crate::Property::new("ConnectionConfiguration");
+        /// `Name`, for [`CfnPrivateConnection::set`].
+        pub const NAME: crate::Property<CfnPrivateConnection, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnPrivateConnection::set`].
+        pub const TAGS: crate::Property<CfnPrivateConnection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The connection configuration, either SelfManaged or ServiceManaged.
@@ -2188,6 +2286,7 @@ pub mod service {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnServiceProps);
     }
 
     impl std::ops::Deref for CfnService {
@@ -2269,6 +2368,43 @@ pub mod service {
             )?;
             map.end()
         }
+    }
+
+    impl CfnServiceProps {
+        /// `ExchangeUrlPrivateConnectionName`, for [`CfnService::set`].
+        pub const EXCHANGE_URL_PRIVATE_CONNECTION_NAME: crate::Property<
+            CfnService,
+            Value<String>,
+        > = crate::Property::new("ExchangeUrlPrivateConnectionName");
+        /// `KmsKeyArn`, for [`CfnService::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Name`, for [`CfnService::set`].
+        pub const NAME: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PrivateConnectionName`, for [`CfnService::set`].
+        pub const PRIVATE_CONNECTION_NAME: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "PrivateConnectionName",
+        );
+        /// `ServiceDetails`, for [`CfnService::set`].
+        pub const SERVICE_DETAILS: crate::Property<CfnService, ServiceDetails> = crate::Property::new(
+            "ServiceDetails",
+        );
+        /// `ServiceType`, for [`CfnService::set`].
+        pub const SERVICE_TYPE: crate::Property<CfnService, Value<ServiceType>> = crate::Property::new(
+            "ServiceType",
+        );
+        /// `Tags`, for [`CfnService::set`].
+        pub const TAGS: crate::Property<CfnService, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetUrlPrivateConnectionName`, for [`CfnService::set`].
+        pub const TARGET_URL_PRIVATE_CONNECTION_NAME: crate::Property<
+            CfnService,
+            Value<String>,
+        > = crate::Property::new("TargetUrlPrivateConnectionName");
     }
 
     /// Service-specific configuration details - MCPServerSigV4 supports in-place updates; GitLab (TokenValue), MCPServer (ApiKey or BearerToken credential rotation), MCPServerNewRelic (ApiKey rotation), and MCPServerGrafana (BearerToken rotation) support in-place credential rotation; all other service types and fields, including GitHub, require replacement when modified
@@ -3497,6 +3633,7 @@ pub mod trigger {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnTriggerProps);
     }
 
     impl std::ops::Deref for CfnTrigger {
@@ -3559,6 +3696,29 @@ pub mod trigger {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnTriggerProps {
+        /// `Action`, for [`CfnTrigger::set`].
+        pub const ACTION: crate::Property<CfnTrigger, serde_json::Value> = crate::Property::new(
+            "Action",
+        );
+        /// `AgentSpaceId`, for [`CfnTrigger::set`].
+        pub const AGENT_SPACE_ID: crate::Property<CfnTrigger, Value<String>> = crate::Property::new(
+            "AgentSpaceId",
+        );
+        /// `Condition`, for [`CfnTrigger::set`].
+        pub const CONDITION: crate::Property<CfnTrigger, Condition> = crate::Property::new(
+            "Condition",
+        );
+        /// `Status`, for [`CfnTrigger::set`].
+        pub const STATUS: crate::Property<CfnTrigger, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Type`, for [`CfnTrigger::set`].
+        pub const TYPE: crate::Property<CfnTrigger, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The condition that causes the trigger to fire.

@@ -58,6 +58,7 @@ pub mod log_anomaly_detection_integration {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnLogAnomalyDetectionIntegrationProps);
     }
 
     impl std::ops::Deref for CfnLogAnomalyDetectionIntegration {
@@ -84,6 +85,8 @@ pub mod log_anomaly_detection_integration {
             serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
         }
     }
+
+    impl CfnLogAnomalyDetectionIntegrationProps {}
 }
 
 /// `AWS::DevOpsGuru::NotificationChannel`: [`CfnNotificationChannel`], [`CfnNotificationChannelProps`] and their property types.
@@ -130,6 +133,7 @@ pub mod notification_channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnNotificationChannelProps);
     }
 
     impl std::ops::Deref for CfnNotificationChannel {
@@ -169,6 +173,14 @@ pub mod notification_channel {
             map.serialize_entry("Config", &self.config)?;
             map.end()
         }
+    }
+
+    impl CfnNotificationChannelProps {
+        /// `Config`, for [`CfnNotificationChannel::set`].
+        pub const CONFIG: crate::Property<
+            CfnNotificationChannel,
+            NotificationChannelConfig,
+        > = crate::Property::new("Config");
     }
 
     /// Information about notification channels you have configured with DevOps Guru.
@@ -365,6 +377,7 @@ pub mod resource_collection {
         pub fn attr_resource_collection_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceCollectionType")
         }
+        setters!(CfnResourceCollectionProps);
     }
 
     impl std::ops::Deref for CfnResourceCollection {
@@ -411,6 +424,14 @@ pub mod resource_collection {
             )?;
             map.end()
         }
+    }
+
+    impl CfnResourceCollectionProps {
+        /// `ResourceCollectionFilter`, for [`CfnResourceCollection::set`].
+        pub const RESOURCE_COLLECTION_FILTER: crate::Property<
+            CfnResourceCollection,
+            ResourceCollectionFilter,
+        > = crate::Property::new("ResourceCollectionFilter");
     }
 
     /// Information about a filter used to specify which AWS resources are analyzed for anomalous behavior by DevOps Guru.

@@ -85,6 +85,7 @@ pub mod connection {
         pub fn attr_connection_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConnectionState")
         }
+        setters!(CfnConnectionProps);
     }
 
     impl std::ops::Deref for CfnConnection {
@@ -155,6 +156,37 @@ pub mod connection {
             map.end()
         }
     }
+
+    impl CfnConnectionProps {
+        /// `Bandwidth`, for [`CfnConnection::set`].
+        pub const BANDWIDTH: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "Bandwidth",
+        );
+        /// `ConnectionName`, for [`CfnConnection::set`].
+        pub const CONNECTION_NAME: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "ConnectionName",
+        );
+        /// `LagId`, for [`CfnConnection::set`].
+        pub const LAG_ID: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "LagId",
+        );
+        /// `Location`, for [`CfnConnection::set`].
+        pub const LOCATION: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "Location",
+        );
+        /// `ProviderName`, for [`CfnConnection::set`].
+        pub const PROVIDER_NAME: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "ProviderName",
+        );
+        /// `RequestMACSec`, for [`CfnConnection::set`].
+        pub const REQUEST_MAC_SEC: crate::Property<CfnConnection, Value<bool>> = crate::Property::new(
+            "RequestMACSec",
+        );
+        /// `Tags`, for [`CfnConnection::set`].
+        pub const TAGS: crate::Property<CfnConnection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::DirectConnect::DirectConnectGateway`: [`CfnDirectConnectGateway`], [`CfnDirectConnectGatewayProps`] and their property types.
@@ -208,6 +240,7 @@ pub mod direct_connect_gateway {
         pub fn attr_direct_connect_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DirectConnectGatewayId")
         }
+        setters!(CfnDirectConnectGatewayProps);
     }
 
     impl std::ops::Deref for CfnDirectConnectGateway {
@@ -261,6 +294,23 @@ pub mod direct_connect_gateway {
             map.end()
         }
     }
+
+    impl CfnDirectConnectGatewayProps {
+        /// `AmazonSideAsn`, for [`CfnDirectConnectGateway::set`].
+        pub const AMAZON_SIDE_ASN: crate::Property<
+            CfnDirectConnectGateway,
+            Value<String>,
+        > = crate::Property::new("AmazonSideAsn");
+        /// `DirectConnectGatewayName`, for [`CfnDirectConnectGateway::set`].
+        pub const DIRECT_CONNECT_GATEWAY_NAME: crate::Property<
+            CfnDirectConnectGateway,
+            Value<String>,
+        > = crate::Property::new("DirectConnectGatewayName");
+        /// `Tags`, for [`CfnDirectConnectGateway::set`].
+        pub const TAGS: crate::Property<CfnDirectConnectGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::DirectConnect::DirectConnectGatewayAssociation`: [`CfnDirectConnectGatewayAssociation`], [`CfnDirectConnectGatewayAssociationProps`] and their property types.
@@ -313,6 +363,7 @@ pub mod direct_connect_gateway_association {
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
+        setters!(CfnDirectConnectGatewayAssociationProps);
     }
 
     impl std::ops::Deref for CfnDirectConnectGatewayAssociation {
@@ -383,6 +434,29 @@ pub mod direct_connect_gateway_association {
             map.end()
         }
     }
+
+    impl CfnDirectConnectGatewayAssociationProps {
+        /// `AcceptDirectConnectGatewayAssociationProposalRoleArn`, for [`CfnDirectConnectGatewayAssociation::set`].
+        pub const ACCEPT_DIRECT_CONNECT_GATEWAY_ASSOCIATION_PROPOSAL_ROLE_ARN: crate::Property<
+            CfnDirectConnectGatewayAssociation,
+            Value<String>,
+        > = crate::Property::new("AcceptDirectConnectGatewayAssociationProposalRoleArn");
+        /// `AllowedPrefixesToDirectConnectGateway`, for [`CfnDirectConnectGatewayAssociation::set`].
+        pub const ALLOWED_PREFIXES_TO_DIRECT_CONNECT_GATEWAY: crate::Property<
+            CfnDirectConnectGatewayAssociation,
+            Vec<Value<String>>,
+        > = crate::Property::new("AllowedPrefixesToDirectConnectGateway");
+        /// `AssociatedGatewayId`, for [`CfnDirectConnectGatewayAssociation::set`].
+        pub const ASSOCIATED_GATEWAY_ID: crate::Property<
+            CfnDirectConnectGatewayAssociation,
+            Value<String>,
+        > = crate::Property::new("AssociatedGatewayId");
+        /// `DirectConnectGatewayId`, for [`CfnDirectConnectGatewayAssociation::set`].
+        pub const DIRECT_CONNECT_GATEWAY_ID: crate::Property<
+            CfnDirectConnectGatewayAssociation,
+            Value<String>,
+        > = crate::Property::new("DirectConnectGatewayId");
+    }
 }
 
 /// `AWS::DirectConnect::Lag`: [`CfnLag`], [`CfnLagProps`] and their property types.
@@ -442,6 +516,7 @@ pub mod lag {
         pub fn attr_lag_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LagState")
         }
+        setters!(CfnLagProps);
     }
 
     impl std::ops::Deref for CfnLag {
@@ -512,6 +587,37 @@ pub mod lag {
             map.end()
         }
     }
+
+    impl CfnLagProps {
+        /// `ConnectionsBandwidth`, for [`CfnLag::set`].
+        pub const CONNECTIONS_BANDWIDTH: crate::Property<CfnLag, Value<String>> = crate::Property::new(
+            "ConnectionsBandwidth",
+        );
+        /// `LagName`, for [`CfnLag::set`].
+        pub const LAG_NAME: crate::Property<CfnLag, Value<String>> = crate::Property::new(
+            "LagName",
+        );
+        /// `Location`, for [`CfnLag::set`].
+        pub const LOCATION: crate::Property<CfnLag, Value<String>> = crate::Property::new(
+            "Location",
+        );
+        /// `MinimumLinks`, for [`CfnLag::set`].
+        pub const MINIMUM_LINKS: crate::Property<CfnLag, Value<i64>> = crate::Property::new(
+            "MinimumLinks",
+        );
+        /// `ProviderName`, for [`CfnLag::set`].
+        pub const PROVIDER_NAME: crate::Property<CfnLag, Value<String>> = crate::Property::new(
+            "ProviderName",
+        );
+        /// `RequestMACSec`, for [`CfnLag::set`].
+        pub const REQUEST_MAC_SEC: crate::Property<CfnLag, Value<bool>> = crate::Property::new(
+            "RequestMACSec",
+        );
+        /// `Tags`, for [`CfnLag::set`].
+        pub const TAGS: crate::Property<CfnLag, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::DirectConnect::PrivateVirtualInterface`: [`CfnPrivateVirtualInterface`], [`CfnPrivateVirtualInterfaceProps`] and their property types.
@@ -569,6 +675,7 @@ pub mod private_virtual_interface {
         pub fn attr_virtual_interface_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VirtualInterfaceId")
         }
+        setters!(CfnPrivateVirtualInterfaceProps);
     }
 
     impl std::ops::Deref for CfnPrivateVirtualInterface {
@@ -664,6 +771,60 @@ pub mod private_virtual_interface {
             map.end()
         }
     }
+
+    impl CfnPrivateVirtualInterfaceProps {
+        /// `AllocatePrivateVirtualInterfaceRoleArn`, for [`CfnPrivateVirtualInterface::set`].
+        pub const ALLOCATE_PRIVATE_VIRTUAL_INTERFACE_ROLE_ARN: crate::Property<
+            CfnPrivateVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("AllocatePrivateVirtualInterfaceRoleArn");
+        /// `BgpPeers`, for [`CfnPrivateVirtualInterface::set`].
+        pub const BGP_PEERS: crate::Property<CfnPrivateVirtualInterface, Vec<BgpPeer>> = crate::Property::new(
+            "BgpPeers",
+        );
+        /// `ConnectionId`, for [`CfnPrivateVirtualInterface::set`].
+        pub const CONNECTION_ID: crate::Property<
+            CfnPrivateVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("ConnectionId");
+        /// `DirectConnectGatewayId`, for [`CfnPrivateVirtualInterface::set`].
+        pub const DIRECT_CONNECT_GATEWAY_ID: crate::Property<
+            CfnPrivateVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("DirectConnectGatewayId");
+        /// `EnableSiteLink`, for [`CfnPrivateVirtualInterface::set`].
+        pub const ENABLE_SITE_LINK: crate::Property<
+            CfnPrivateVirtualInterface,
+            Value<bool>,
+        > = crate::Property::new("EnableSiteLink");
+        /// `Mtu`, for [`CfnPrivateVirtualInterface::set`].
+        pub const MTU: crate::Property<CfnPrivateVirtualInterface, Value<i64>> = crate::Property::new(
+            "Mtu",
+        );
+        /// `RateLimit`, for [`CfnPrivateVirtualInterface::set`].
+        pub const RATE_LIMIT: crate::Property<
+            CfnPrivateVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("RateLimit");
+        /// `Tags`, for [`CfnPrivateVirtualInterface::set`].
+        pub const TAGS: crate::Property<CfnPrivateVirtualInterface, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VirtualGatewayId`, for [`CfnPrivateVirtualInterface::set`].
+        pub const VIRTUAL_GATEWAY_ID: crate::Property<
+            CfnPrivateVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("VirtualGatewayId");
+        /// `VirtualInterfaceName`, for [`CfnPrivateVirtualInterface::set`].
+        pub const VIRTUAL_INTERFACE_NAME: crate::Property<
+            CfnPrivateVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("VirtualInterfaceName");
+        /// `Vlan`, for [`CfnPrivateVirtualInterface::set`].
+        pub const VLAN: crate::Property<CfnPrivateVirtualInterface, Value<i64>> = crate::Property::new(
+            "Vlan",
+        );
+    }
 }
 
 /// `AWS::DirectConnect::PublicVirtualInterface`: [`CfnPublicVirtualInterface`], [`CfnPublicVirtualInterfaceProps`] and their property types.
@@ -720,6 +881,7 @@ pub mod public_virtual_interface {
         pub fn attr_virtual_interface_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VirtualInterfaceId")
         }
+        setters!(CfnPublicVirtualInterfaceProps);
     }
 
     impl std::ops::Deref for CfnPublicVirtualInterface {
@@ -799,6 +961,46 @@ pub mod public_virtual_interface {
             map.end()
         }
     }
+
+    impl CfnPublicVirtualInterfaceProps {
+        /// `AllocatePublicVirtualInterfaceRoleArn`, for [`CfnPublicVirtualInterface::set`].
+        pub const ALLOCATE_PUBLIC_VIRTUAL_INTERFACE_ROLE_ARN: crate::Property<
+            CfnPublicVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("AllocatePublicVirtualInterfaceRoleArn");
+        /// `BgpPeers`, for [`CfnPublicVirtualInterface::set`].
+        pub const BGP_PEERS: crate::Property<CfnPublicVirtualInterface, Vec<BgpPeer>> = crate::Property::new(
+            "BgpPeers",
+        );
+        /// `ConnectionId`, for [`CfnPublicVirtualInterface::set`].
+        pub const CONNECTION_ID: crate::Property<
+            CfnPublicVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("ConnectionId");
+        /// `RateLimit`, for [`CfnPublicVirtualInterface::set`].
+        pub const RATE_LIMIT: crate::Property<
+            CfnPublicVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("RateLimit");
+        /// `RouteFilterPrefixes`, for [`CfnPublicVirtualInterface::set`].
+        pub const ROUTE_FILTER_PREFIXES: crate::Property<
+            CfnPublicVirtualInterface,
+            Vec<Value<String>>,
+        > = crate::Property::new("RouteFilterPrefixes");
+        /// `Tags`, for [`CfnPublicVirtualInterface::set`].
+        pub const TAGS: crate::Property<CfnPublicVirtualInterface, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VirtualInterfaceName`, for [`CfnPublicVirtualInterface::set`].
+        pub const VIRTUAL_INTERFACE_NAME: crate::Property<
+            CfnPublicVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("VirtualInterfaceName");
+        /// `Vlan`, for [`CfnPublicVirtualInterface::set`].
+        pub const VLAN: crate::Property<CfnPublicVirtualInterface, Value<i64>> = crate::Property::new(
+            "Vlan",
+        );
+    }
 }
 
 /// `AWS::DirectConnect::TransitVirtualInterface`: [`CfnTransitVirtualInterface`], [`CfnTransitVirtualInterfaceProps`] and their property types.
@@ -854,6 +1056,7 @@ pub mod transit_virtual_interface {
         pub fn attr_virtual_interface_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VirtualInterfaceId")
         }
+        setters!(CfnTransitVirtualInterfaceProps);
     }
 
     impl std::ops::Deref for CfnTransitVirtualInterface {
@@ -944,6 +1147,55 @@ pub mod transit_virtual_interface {
             map.serialize_entry("Vlan", &self.vlan)?;
             map.end()
         }
+    }
+
+    impl CfnTransitVirtualInterfaceProps {
+        /// `AllocateTransitVirtualInterfaceRoleArn`, for [`CfnTransitVirtualInterface::set`].
+        pub const ALLOCATE_TRANSIT_VIRTUAL_INTERFACE_ROLE_ARN: crate::Property<
+            CfnTransitVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("AllocateTransitVirtualInterfaceRoleArn");
+        /// `BgpPeers`, for [`CfnTransitVirtualInterface::set`].
+        pub const BGP_PEERS: crate::Property<CfnTransitVirtualInterface, Vec<BgpPeer>> = crate::Property::new(
+            "BgpPeers",
+        );
+        /// `ConnectionId`, for [`CfnTransitVirtualInterface::set`].
+        pub const CONNECTION_ID: crate::Property<
+            CfnTransitVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("ConnectionId");
+        /// `DirectConnectGatewayId`, for [`CfnTransitVirtualInterface::set`].
+        pub const DIRECT_CONNECT_GATEWAY_ID: crate::Property<
+            CfnTransitVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("DirectConnectGatewayId");
+        /// `EnableSiteLink`, for [`CfnTransitVirtualInterface::set`].
+        pub const ENABLE_SITE_LINK: crate::Property<
+            CfnTransitVirtualInterface,
+            Value<bool>,
+        > = crate::Property::new("EnableSiteLink");
+        /// `Mtu`, for [`CfnTransitVirtualInterface::set`].
+        pub const MTU: crate::Property<CfnTransitVirtualInterface, Value<i64>> = crate::Property::new(
+            "Mtu",
+        );
+        /// `RateLimit`, for [`CfnTransitVirtualInterface::set`].
+        pub const RATE_LIMIT: crate::Property<
+            CfnTransitVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("RateLimit");
+        /// `Tags`, for [`CfnTransitVirtualInterface::set`].
+        pub const TAGS: crate::Property<CfnTransitVirtualInterface, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VirtualInterfaceName`, for [`CfnTransitVirtualInterface::set`].
+        pub const VIRTUAL_INTERFACE_NAME: crate::Property<
+            CfnTransitVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("VirtualInterfaceName");
+        /// `Vlan`, for [`CfnTransitVirtualInterface::set`].
+        pub const VLAN: crate::Property<CfnTransitVirtualInterface, Value<i64>> = crate::Property::new(
+            "Vlan",
+        );
     }
 
     /// A key-value pair to associate with a resource.

@@ -73,6 +73,7 @@ pub mod microsoft_ad {
         pub fn attr_directory_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DirectoryId")
         }
+        setters!(CfnMicrosoftAdProps);
     }
 
     impl std::ops::Deref for CfnMicrosoftAd {
@@ -141,6 +142,37 @@ pub mod microsoft_ad {
             map.serialize_entry("VpcSettings", &self.vpc_settings)?;
             map.end()
         }
+    }
+
+    impl CfnMicrosoftAdProps {
+        /// `CreateAlias`, for [`CfnMicrosoftAd::set`].
+        pub const CREATE_ALIAS: crate::Property<CfnMicrosoftAd, Value<bool>> = crate::Property::new(
+            "CreateAlias",
+        );
+        /// `Edition`, for [`CfnMicrosoftAd::set`].
+        pub const EDITION: crate::Property<CfnMicrosoftAd, Value<Edition>> = crate::Property::new(
+            "Edition",
+        );
+        /// `EnableSso`, for [`CfnMicrosoftAd::set`].
+        pub const ENABLE_SSO: crate::Property<CfnMicrosoftAd, Value<bool>> = crate::Property::new(
+            "EnableSso",
+        );
+        /// `Name`, for [`CfnMicrosoftAd::set`].
+        pub const NAME: crate::Property<CfnMicrosoftAd, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Password`, for [`CfnMicrosoftAd::set`].
+        pub const PASSWORD: crate::Property<CfnMicrosoftAd, Value<String>> = crate::Property::new(
+            "Password",
+        );
+        /// `ShortName`, for [`CfnMicrosoftAd::set`].
+        pub const SHORT_NAME: crate::Property<CfnMicrosoftAd, Value<String>> = crate::Property::new(
+            "ShortName",
+        );
+        /// `VpcSettings`, for [`CfnMicrosoftAd::set`].
+        pub const VPC_SETTINGS: crate::Property<CfnMicrosoftAd, VpcSettings> = crate::Property::new(
+            "VpcSettings",
+        );
     }
 
     /// AWS Managed Microsoft AD is available in two editions: Standard and Enterprise.
@@ -278,6 +310,7 @@ pub mod simple_ad {
         pub fn attr_directory_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DirectoryId")
         }
+        setters!(CfnSimpleAdProps);
     }
 
     impl std::ops::Deref for CfnSimpleAd {
@@ -355,6 +388,45 @@ pub mod simple_ad {
             map.serialize_entry("VpcSettings", &self.vpc_settings)?;
             map.end()
         }
+    }
+
+    impl CfnSimpleAdProps {
+        /// `CreateAlias`, for [`CfnSimpleAd::set`].
+        pub const CREATE_ALIAS: crate::Property<CfnSimpleAd, Value<bool>> = crate::Property::new(
+            "CreateAlias",
+        );
+        /// `Description`, for [`CfnSimpleAd::set`].
+        pub const DESCRIPTION: crate::Property<CfnSimpleAd, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnableSso`, for [`CfnSimpleAd::set`].
+        pub const ENABLE_SSO: crate::Property<CfnSimpleAd, Value<bool>> = crate::Property::new(
+            "EnableSso",
+        );
+        /// `Name`, for [`CfnSimpleAd::set`].
+        pub const NAME: crate::Property<CfnSimpleAd, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Password`, for [`CfnSimpleAd::set`].
+        pub const PASSWORD: crate::Property<CfnSimpleAd, Value<String>> = crate::Property::new(
+            "Password",
+        );
+        /// `ShortName`, for [`CfnSimpleAd::set`].
+        pub const SHORT_NAME: crate::Property<CfnSimpleAd, Value<String>> = crate::Property::new(
+            "ShortName",
+        );
+        /// `Size`, for [`CfnSimpleAd::set`].
+        pub const SIZE: crate::Property<CfnSimpleAd, Value<Size>> = crate::Property::new(
+            "Size",
+        );
+        /// `Tags`, for [`CfnSimpleAd::set`].
+        pub const TAGS: crate::Property<CfnSimpleAd, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcSettings`, for [`CfnSimpleAd::set`].
+        pub const VPC_SETTINGS: crate::Property<CfnSimpleAd, VpcSettings> = crate::Property::new(
+            "VpcSettings",
+        );
     }
 
     /// The size of the directory.

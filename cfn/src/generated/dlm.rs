@@ -60,6 +60,7 @@ pub mod lifecycle_policy {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnLifecyclePolicyProps);
     }
 
     impl std::ops::Deref for CfnLifecyclePolicy {
@@ -129,6 +130,60 @@ pub mod lifecycle_policy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLifecyclePolicyProps {
+        /// `CopyTags`, for [`CfnLifecyclePolicy::set`].
+        pub const COPY_TAGS: crate::Property<CfnLifecyclePolicy, Value<bool>> = crate::Property::new(
+            "CopyTags",
+        );
+        /// `CreateInterval`, for [`CfnLifecyclePolicy::set`].
+        pub const CREATE_INTERVAL: crate::Property<CfnLifecyclePolicy, Value<i64>> = crate::Property::new(
+            "CreateInterval",
+        );
+        /// `CrossRegionCopyTargets`, for [`CfnLifecyclePolicy::set`].
+        pub const CROSS_REGION_COPY_TARGETS: crate::Property<
+            CfnLifecyclePolicy,
+            Vec<CrossRegionCopyTarget>,
+        > = crate::Property::new("CrossRegionCopyTargets");
+        /// `DefaultPolicy`, for [`CfnLifecyclePolicy::set`].
+        pub const DEFAULT_POLICY: crate::Property<
+            CfnLifecyclePolicy,
+            Value<DefaultPolicy>,
+        > = crate::Property::new("DefaultPolicy");
+        /// `Description`, for [`CfnLifecyclePolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnLifecyclePolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Exclusions`, for [`CfnLifecyclePolicy::set`].
+        pub const EXCLUSIONS: crate::Property<CfnLifecyclePolicy, Exclusions> = crate::Property::new(
+            "Exclusions",
+        );
+        /// `ExecutionRoleArn`, for [`CfnLifecyclePolicy::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<
+            CfnLifecyclePolicy,
+            Value<String>,
+        > = crate::Property::new("ExecutionRoleArn");
+        /// `ExtendDeletion`, for [`CfnLifecyclePolicy::set`].
+        pub const EXTEND_DELETION: crate::Property<CfnLifecyclePolicy, Value<bool>> = crate::Property::new(
+            "ExtendDeletion",
+        );
+        /// `PolicyDetails`, for [`CfnLifecyclePolicy::set`].
+        pub const POLICY_DETAILS: crate::Property<CfnLifecyclePolicy, PolicyDetails> = crate::Property::new(
+            "PolicyDetails",
+        );
+        /// `RetainInterval`, for [`CfnLifecyclePolicy::set`].
+        pub const RETAIN_INTERVAL: crate::Property<CfnLifecyclePolicy, Value<i64>> = crate::Property::new(
+            "RetainInterval",
+        );
+        /// `State`, for [`CfnLifecyclePolicy::set`].
+        pub const STATE: crate::Property<CfnLifecyclePolicy, Value<String>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnLifecyclePolicy::set`].
+        pub const TAGS: crate::Property<CfnLifecyclePolicy, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CrossRegionCopyTarget` property type.

@@ -71,6 +71,7 @@ pub mod certificate {
         pub fn attr_certificate_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CertificateArn")
         }
+        setters!(CfnCertificateProps);
     }
 
     impl std::ops::Deref for CfnCertificate {
@@ -113,6 +114,22 @@ pub mod certificate {
             crate::entry(&mut map, "CertificateWallet", &self.certificate_wallet)?;
             map.end()
         }
+    }
+
+    impl CfnCertificateProps {
+        /// `CertificateIdentifier`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_IDENTIFIER: crate::Property<
+            CfnCertificate,
+            Value<String>,
+        > = crate::Property::new("CertificateIdentifier");
+        /// `CertificatePem`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_PEM: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "CertificatePem",
+        );
+        /// `CertificateWallet`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_WALLET: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "CertificateWallet",
+        );
     }
 }
 
@@ -165,6 +182,7 @@ pub mod data_migration {
         pub fn attr_data_migration_create_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DataMigrationCreateTime")
         }
+        setters!(CfnDataMigrationProps);
     }
 
     impl std::ops::Deref for CfnDataMigration {
@@ -249,6 +267,48 @@ pub mod data_migration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataMigrationProps {
+        /// `DataMigrationIdentifier`, for [`CfnDataMigration::set`].
+        pub const DATA_MIGRATION_IDENTIFIER: crate::Property<
+            CfnDataMigration,
+            Value<String>,
+        > = crate::Property::new("DataMigrationIdentifier");
+        /// `DataMigrationName`, for [`CfnDataMigration::set`].
+        pub const DATA_MIGRATION_NAME: crate::Property<
+            CfnDataMigration,
+            Value<String>,
+        > = crate::Property::new("DataMigrationName");
+        /// `DataMigrationSettings`, for [`CfnDataMigration::set`].
+        pub const DATA_MIGRATION_SETTINGS: crate::Property<
+            CfnDataMigration,
+            DataMigrationSettings,
+        > = crate::Property::new("DataMigrationSettings");
+        /// `DataMigrationType`, for [`CfnDataMigration::set`].
+        pub const DATA_MIGRATION_TYPE: crate::Property<
+            CfnDataMigration,
+            Value<DataMigrationType>,
+        > = crate::Property::new("DataMigrationType");
+        /// `MigrationProjectIdentifier`, for [`CfnDataMigration::set`].
+        pub const MIGRATION_PROJECT_IDENTIFIER: crate::Property<
+            CfnDataMigration,
+            Value<String>,
+        > = crate::Property::new("MigrationProjectIdentifier");
+        /// `ServiceAccessRoleArn`, for [`CfnDataMigration::set`].
+        pub const SERVICE_ACCESS_ROLE_ARN: crate::Property<
+            CfnDataMigration,
+            Value<String>,
+        > = crate::Property::new("ServiceAccessRoleArn");
+        /// `SourceDataSettings`, for [`CfnDataMigration::set`].
+        pub const SOURCE_DATA_SETTINGS: crate::Property<
+            CfnDataMigration,
+            Vec<SourceDataSettings>,
+        > = crate::Property::new("SourceDataSettings");
+        /// `Tags`, for [`CfnDataMigration::set`].
+        pub const TAGS: crate::Property<CfnDataMigration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `DataMigrationSettings` property type.
@@ -398,6 +458,7 @@ pub mod data_provider {
         pub fn attr_data_provider_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DataProviderCreationTime")
         }
+        setters!(CfnDataProviderProps);
     }
 
     impl std::ops::Deref for CfnDataProvider {
@@ -471,6 +532,42 @@ pub mod data_provider {
             crate::entry(&mut map, "Virtual", &self.r#virtual)?;
             map.end()
         }
+    }
+
+    impl CfnDataProviderProps {
+        /// `DataProviderIdentifier`, for [`CfnDataProvider::set`].
+        pub const DATA_PROVIDER_IDENTIFIER: crate::Property<
+            CfnDataProvider,
+            Value<String>,
+        > = crate::Property::new("DataProviderIdentifier");
+        /// `DataProviderName`, for [`CfnDataProvider::set`].
+        pub const DATA_PROVIDER_NAME: crate::Property<CfnDataProvider, Value<String>> = crate::Property::new(
+            "DataProviderName",
+        );
+        /// `Description`, for [`CfnDataProvider::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataProvider, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Engine`, for [`CfnDataProvider::set`].
+        pub const ENGINE: crate::Property<CfnDataProvider, Value<Engine>> = crate::Property::new(
+            "Engine",
+        );
+        /// `ExactSettings`, for [`CfnDataProvider::set`].
+        pub const EXACT_SETTINGS: crate::Property<CfnDataProvider, Value<bool>> = crate::Property::new(
+            "ExactSettings",
+        );
+        /// `Settings`, for [`CfnDataProvider::set`].
+        pub const SETTINGS: crate::Property<CfnDataProvider, Settings> = crate::Property::new(
+            "Settings",
+        );
+        /// `Tags`, for [`CfnDataProvider::set`].
+        pub const TAGS: crate::Property<CfnDataProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Virtual`, for [`CfnDataProvider::set`].
+        pub const VIRTUAL: crate::Property<CfnDataProvider, Value<bool>> = crate::Property::new(
+            "Virtual",
+        );
     }
 
     /// The property describes a data engine for the data provider.
@@ -1474,6 +1571,7 @@ pub mod endpoint {
         pub fn attr_external_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ExternalId")
         }
+        setters!(CfnEndpointProps);
     }
 
     impl std::ops::Deref for CfnEndpoint {
@@ -1650,6 +1748,137 @@ pub mod endpoint {
             crate::entry(&mut map, "Username", &self.username)?;
             map.end()
         }
+    }
+
+    impl CfnEndpointProps {
+        /// `CertificateArn`, for [`CfnEndpoint::set`].
+        pub const CERTIFICATE_ARN: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "CertificateArn",
+        );
+        /// `DatabaseName`, for [`CfnEndpoint::set`].
+        pub const DATABASE_NAME: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "DatabaseName",
+        );
+        /// `DocDbSettings`, for [`CfnEndpoint::set`].
+        pub const DOC_DB_SETTINGS: crate::Property<CfnEndpoint, DocDbSettings> = crate::Property::new(
+            "DocDbSettings",
+        );
+        /// `DynamoDbSettings`, for [`CfnEndpoint::set`].
+        pub const DYNAMO_DB_SETTINGS: crate::Property<CfnEndpoint, DynamoDbSettings> = crate::Property::new(
+            "DynamoDbSettings",
+        );
+        /// `ElasticsearchSettings`, for [`CfnEndpoint::set`].
+        pub const ELASTICSEARCH_SETTINGS: crate::Property<
+            CfnEndpoint,
+            ElasticsearchSettings,
+        > = crate::Property::new("ElasticsearchSettings");
+        /// `EndpointIdentifier`, for [`CfnEndpoint::set`].
+        pub const ENDPOINT_IDENTIFIER: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "EndpointIdentifier",
+        );
+        /// `EndpointType`, for [`CfnEndpoint::set`].
+        pub const ENDPOINT_TYPE: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "EndpointType",
+        );
+        /// `EngineName`, for [`CfnEndpoint::set`].
+        pub const ENGINE_NAME: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "EngineName",
+        );
+        /// `ExtraConnectionAttributes`, for [`CfnEndpoint::set`].
+        pub const EXTRA_CONNECTION_ATTRIBUTES: crate::Property<
+            CfnEndpoint,
+            Value<String>,
+        > = crate::Property::new("ExtraConnectionAttributes");
+        /// `GcpMySQLSettings`, for [`CfnEndpoint::set`].
+        pub const GCP_MY_SQL_SETTINGS: crate::Property<CfnEndpoint, GcpMySqlSettings> = crate::Property::new(
+            "GcpMySQLSettings",
+        );
+        /// `IbmDb2Settings`, for [`CfnEndpoint::set`].
+        pub const IBM_DB2_SETTINGS: crate::Property<CfnEndpoint, IbmDb2Settings> = crate::Property::new(
+            "IbmDb2Settings",
+        );
+        /// `KafkaSettings`, for [`CfnEndpoint::set`].
+        pub const KAFKA_SETTINGS: crate::Property<CfnEndpoint, KafkaSettings> = crate::Property::new(
+            "KafkaSettings",
+        );
+        /// `KinesisSettings`, for [`CfnEndpoint::set`].
+        pub const KINESIS_SETTINGS: crate::Property<CfnEndpoint, KinesisSettings> = crate::Property::new(
+            "KinesisSettings",
+        );
+        /// `KmsKeyId`, for [`CfnEndpoint::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `MicrosoftSqlServerSettings`, for [`CfnEndpoint::set`].
+        pub const MICROSOFT_SQL_SERVER_SETTINGS: crate::Property<
+            CfnEndpoint,
+            MicrosoftSqlServerSettings,
+        > = crate::Property::new("MicrosoftSqlServerSettings");
+        /// `MongoDbSettings`, for [`CfnEndpoint::set`].
+        pub const MONGO_DB_SETTINGS: crate::Property<CfnEndpoint, MongoDbSettings> = crate::Property::new(
+            "MongoDbSettings",
+        );
+        /// `MySqlSettings`, for [`CfnEndpoint::set`].
+        pub const MY_SQL_SETTINGS: crate::Property<CfnEndpoint, MySqlSettings> = crate::Property::new(
+            "MySqlSettings",
+        );
+        /// `NeptuneSettings`, for [`CfnEndpoint::set`].
+        pub const NEPTUNE_SETTINGS: crate::Property<CfnEndpoint, NeptuneSettings> = crate::Property::new(
+            "NeptuneSettings",
+        );
+        /// `OracleSettings`, for [`CfnEndpoint::set`].
+        pub const ORACLE_SETTINGS: crate::Property<CfnEndpoint, OracleSettings> = crate::Property::new(
+            "OracleSettings",
+        );
+        /// `Password`, for [`CfnEndpoint::set`].
+        pub const PASSWORD: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "Password",
+        );
+        /// `Port`, for [`CfnEndpoint::set`].
+        pub const PORT: crate::Property<CfnEndpoint, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `PostgreSqlSettings`, for [`CfnEndpoint::set`].
+        pub const POSTGRE_SQL_SETTINGS: crate::Property<
+            CfnEndpoint,
+            PostgreSqlSettings,
+        > = crate::Property::new("PostgreSqlSettings");
+        /// `RedisSettings`, for [`CfnEndpoint::set`].
+        pub const REDIS_SETTINGS: crate::Property<CfnEndpoint, RedisSettings> = crate::Property::new(
+            "RedisSettings",
+        );
+        /// `RedshiftSettings`, for [`CfnEndpoint::set`].
+        pub const REDSHIFT_SETTINGS: crate::Property<CfnEndpoint, RedshiftSettings> = crate::Property::new(
+            "RedshiftSettings",
+        );
+        /// `ResourceIdentifier`, for [`CfnEndpoint::set`].
+        pub const RESOURCE_IDENTIFIER: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "ResourceIdentifier",
+        );
+        /// `S3Settings`, for [`CfnEndpoint::set`].
+        pub const S3_SETTINGS: crate::Property<CfnEndpoint, S3Settings> = crate::Property::new(
+            "S3Settings",
+        );
+        /// `ServerName`, for [`CfnEndpoint::set`].
+        pub const SERVER_NAME: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "ServerName",
+        );
+        /// `SslMode`, for [`CfnEndpoint::set`].
+        pub const SSL_MODE: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "SslMode",
+        );
+        /// `SybaseSettings`, for [`CfnEndpoint::set`].
+        pub const SYBASE_SETTINGS: crate::Property<CfnEndpoint, SybaseSettings> = crate::Property::new(
+            "SybaseSettings",
+        );
+        /// `Tags`, for [`CfnEndpoint::set`].
+        pub const TAGS: crate::Property<CfnEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Username`, for [`CfnEndpoint::set`].
+        pub const USERNAME: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "Username",
+        );
     }
 
     /// Provides information that defines a DocumentDB endpoint.
@@ -2974,6 +3203,7 @@ pub mod event_subscription {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnEventSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnEventSubscription {
@@ -3040,6 +3270,40 @@ pub mod event_subscription {
             map.end()
         }
     }
+
+    impl CfnEventSubscriptionProps {
+        /// `Enabled`, for [`CfnEventSubscription::set`].
+        pub const ENABLED: crate::Property<CfnEventSubscription, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `EventCategories`, for [`CfnEventSubscription::set`].
+        pub const EVENT_CATEGORIES: crate::Property<
+            CfnEventSubscription,
+            Vec<Value<String>>,
+        > = crate::Property::new("EventCategories");
+        /// `SnsTopicArn`, for [`CfnEventSubscription::set`].
+        pub const SNS_TOPIC_ARN: crate::Property<CfnEventSubscription, Value<String>> = crate::Property::new(
+            "SnsTopicArn",
+        );
+        /// `SourceIds`, for [`CfnEventSubscription::set`].
+        pub const SOURCE_IDS: crate::Property<
+            CfnEventSubscription,
+            Vec<Value<String>>,
+        > = crate::Property::new("SourceIds");
+        /// `SourceType`, for [`CfnEventSubscription::set`].
+        pub const SOURCE_TYPE: crate::Property<CfnEventSubscription, Value<String>> = crate::Property::new(
+            "SourceType",
+        );
+        /// `SubscriptionName`, for [`CfnEventSubscription::set`].
+        pub const SUBSCRIPTION_NAME: crate::Property<
+            CfnEventSubscription,
+            Value<String>,
+        > = crate::Property::new("SubscriptionName");
+        /// `Tags`, for [`CfnEventSubscription::set`].
+        pub const TAGS: crate::Property<CfnEventSubscription, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::DMS::InstanceProfile`: [`CfnInstanceProfile`], [`CfnInstanceProfileProps`] and their property types.
@@ -3091,6 +3355,7 @@ pub mod instance_profile {
         pub fn attr_instance_profile_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InstanceProfileCreationTime")
         }
+        setters!(CfnInstanceProfileProps);
     }
 
     impl std::ops::Deref for CfnInstanceProfile {
@@ -3158,6 +3423,56 @@ pub mod instance_profile {
             crate::entry(&mut map, "VpcSecurityGroups", &self.vpc_security_groups)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceProfileProps {
+        /// `AvailabilityZone`, for [`CfnInstanceProfile::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<
+            CfnInstanceProfile,
+            Value<String>,
+        > = crate::Property::new("AvailabilityZone");
+        /// `Description`, for [`CfnInstanceProfile::set`].
+        pub const DESCRIPTION: crate::Property<CfnInstanceProfile, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceProfileIdentifier`, for [`CfnInstanceProfile::set`].
+        pub const INSTANCE_PROFILE_IDENTIFIER: crate::Property<
+            CfnInstanceProfile,
+            Value<String>,
+        > = crate::Property::new("InstanceProfileIdentifier");
+        /// `InstanceProfileName`, for [`CfnInstanceProfile::set`].
+        pub const INSTANCE_PROFILE_NAME: crate::Property<
+            CfnInstanceProfile,
+            Value<String>,
+        > = crate::Property::new("InstanceProfileName");
+        /// `KmsKeyArn`, for [`CfnInstanceProfile::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnInstanceProfile, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `NetworkType`, for [`CfnInstanceProfile::set`].
+        pub const NETWORK_TYPE: crate::Property<
+            CfnInstanceProfile,
+            Value<NetworkType>,
+        > = crate::Property::new("NetworkType");
+        /// `PubliclyAccessible`, for [`CfnInstanceProfile::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<
+            CfnInstanceProfile,
+            Value<bool>,
+        > = crate::Property::new("PubliclyAccessible");
+        /// `SubnetGroupIdentifier`, for [`CfnInstanceProfile::set`].
+        pub const SUBNET_GROUP_IDENTIFIER: crate::Property<
+            CfnInstanceProfile,
+            Value<String>,
+        > = crate::Property::new("SubnetGroupIdentifier");
+        /// `Tags`, for [`CfnInstanceProfile::set`].
+        pub const TAGS: crate::Property<CfnInstanceProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcSecurityGroups`, for [`CfnInstanceProfile::set`].
+        pub const VPC_SECURITY_GROUPS: crate::Property<
+            CfnInstanceProfile,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroups");
     }
 
     /// The property describes a network type for the instance profile.
@@ -3257,6 +3572,7 @@ pub mod migration_project {
         pub fn attr_instance_profile_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InstanceProfileName")
         }
+        setters!(CfnMigrationProjectProps);
     }
 
     impl std::ops::Deref for CfnMigrationProject {
@@ -3339,6 +3655,52 @@ pub mod migration_project {
             crate::entry(&mut map, "TransformationRules", &self.transformation_rules)?;
             map.end()
         }
+    }
+
+    impl CfnMigrationProjectProps {
+        /// `Description`, for [`CfnMigrationProject::set`].
+        pub const DESCRIPTION: crate::Property<CfnMigrationProject, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceProfileIdentifier`, for [`CfnMigrationProject::set`].
+        pub const INSTANCE_PROFILE_IDENTIFIER: crate::Property<
+            CfnMigrationProject,
+            Value<String>,
+        > = crate::Property::new("InstanceProfileIdentifier");
+        /// `MigrationProjectIdentifier`, for [`CfnMigrationProject::set`].
+        pub const MIGRATION_PROJECT_IDENTIFIER: crate::Property<
+            CfnMigrationProject,
+            Value<String>,
+        > = crate::Property::new("MigrationProjectIdentifier");
+        /// `MigrationProjectName`, for [`CfnMigrationProject::set`].
+        pub const MIGRATION_PROJECT_NAME: crate::Property<
+            CfnMigrationProject,
+            Value<String>,
+        > = crate::Property::new("MigrationProjectName");
+        /// `SchemaConversionApplicationAttributes`, for [`CfnMigrationProject::set`].
+        pub const SCHEMA_CONVERSION_APPLICATION_ATTRIBUTES: crate::Property<
+            CfnMigrationProject,
+            SchemaConversionApplicationAttributes,
+        > = crate::Property::new("SchemaConversionApplicationAttributes");
+        /// `SourceDataProviderDescriptors`, for [`CfnMigrationProject::set`].
+        pub const SOURCE_DATA_PROVIDER_DESCRIPTORS: crate::Property<
+            CfnMigrationProject,
+            Vec<DataProviderDescriptor>,
+        > = crate::Property::new("SourceDataProviderDescriptors");
+        /// `Tags`, for [`CfnMigrationProject::set`].
+        pub const TAGS: crate::Property<CfnMigrationProject, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetDataProviderDescriptors`, for [`CfnMigrationProject::set`].
+        pub const TARGET_DATA_PROVIDER_DESCRIPTORS: crate::Property<
+            CfnMigrationProject,
+            Vec<DataProviderDescriptor>,
+        > = crate::Property::new("TargetDataProviderDescriptors");
+        /// `TransformationRules`, for [`CfnMigrationProject::set`].
+        pub const TRANSFORMATION_RULES: crate::Property<
+            CfnMigrationProject,
+            Value<String>,
+        > = crate::Property::new("TransformationRules");
     }
 
     /// The property describes schema conversion application attributes for the migration project.
@@ -3453,6 +3815,7 @@ pub mod replication_config {
         pub fn attr_replication_config_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ReplicationConfigArn")
         }
+        setters!(CfnReplicationConfigProps);
     }
 
     impl std::ops::Deref for CfnReplicationConfig {
@@ -3540,6 +3903,57 @@ pub mod replication_config {
             map.serialize_entry("TargetEndpointArn", &self.target_endpoint_arn)?;
             map.end()
         }
+    }
+
+    impl CfnReplicationConfigProps {
+        /// `ComputeConfig`, for [`CfnReplicationConfig::set`].
+        pub const COMPUTE_CONFIG: crate::Property<CfnReplicationConfig, ComputeConfig> = crate::Property::new(
+            "ComputeConfig",
+        );
+        /// `ReplicationConfigIdentifier`, for [`CfnReplicationConfig::set`].
+        pub const REPLICATION_CONFIG_IDENTIFIER: crate::Property<
+            CfnReplicationConfig,
+            Value<String>,
+        > = crate::Property::new("ReplicationConfigIdentifier");
+        /// `ReplicationSettings`, for [`CfnReplicationConfig::set`].
+        pub const REPLICATION_SETTINGS: crate::Property<
+            CfnReplicationConfig,
+            serde_json::Value,
+        > = crate::Property::new("ReplicationSettings");
+        /// `ReplicationType`, for [`CfnReplicationConfig::set`].
+        pub const REPLICATION_TYPE: crate::Property<
+            CfnReplicationConfig,
+            Value<ReplicationType>,
+        > = crate::Property::new("ReplicationType");
+        /// `ResourceIdentifier`, for [`CfnReplicationConfig::set`].
+        pub const RESOURCE_IDENTIFIER: crate::Property<
+            CfnReplicationConfig,
+            Value<String>,
+        > = crate::Property::new("ResourceIdentifier");
+        /// `SourceEndpointArn`, for [`CfnReplicationConfig::set`].
+        pub const SOURCE_ENDPOINT_ARN: crate::Property<
+            CfnReplicationConfig,
+            Value<String>,
+        > = crate::Property::new("SourceEndpointArn");
+        /// `SupplementalSettings`, for [`CfnReplicationConfig::set`].
+        pub const SUPPLEMENTAL_SETTINGS: crate::Property<
+            CfnReplicationConfig,
+            serde_json::Value,
+        > = crate::Property::new("SupplementalSettings");
+        /// `TableMappings`, for [`CfnReplicationConfig::set`].
+        pub const TABLE_MAPPINGS: crate::Property<
+            CfnReplicationConfig,
+            serde_json::Value,
+        > = crate::Property::new("TableMappings");
+        /// `Tags`, for [`CfnReplicationConfig::set`].
+        pub const TAGS: crate::Property<CfnReplicationConfig, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetEndpointArn`, for [`CfnReplicationConfig::set`].
+        pub const TARGET_ENDPOINT_ARN: crate::Property<
+            CfnReplicationConfig,
+            Value<String>,
+        > = crate::Property::new("TargetEndpointArn");
     }
 
     /// Configuration parameters for provisioning a AWS DMS Serverless replication
@@ -3713,6 +4127,7 @@ pub mod replication_instance {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ReplicationInstancePrivateIpAddresses")
         }
+        setters!(CfnReplicationInstanceProps);
     }
 
     impl std::ops::Deref for CfnReplicationInstance {
@@ -3842,6 +4257,90 @@ pub mod replication_instance {
             map.end()
         }
     }
+
+    impl CfnReplicationInstanceProps {
+        /// `AllocatedStorage`, for [`CfnReplicationInstance::set`].
+        pub const ALLOCATED_STORAGE: crate::Property<
+            CfnReplicationInstance,
+            Value<i64>,
+        > = crate::Property::new("AllocatedStorage");
+        /// `AllowMajorVersionUpgrade`, for [`CfnReplicationInstance::set`].
+        pub const ALLOW_MAJOR_VERSION_UPGRADE: crate::Property<
+            CfnReplicationInstance,
+            Value<bool>,
+        > = crate::Property::new("AllowMajorVersionUpgrade");
+        /// `AutoMinorVersionUpgrade`, for [`CfnReplicationInstance::set`].
+        pub const AUTO_MINOR_VERSION_UPGRADE: crate::Property<
+            CfnReplicationInstance,
+            Value<bool>,
+        > = crate::Property::new("AutoMinorVersionUpgrade");
+        /// `AvailabilityZone`, for [`CfnReplicationInstance::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<
+            CfnReplicationInstance,
+            Value<String>,
+        > = crate::Property::new("AvailabilityZone");
+        /// `DnsNameServers`, for [`CfnReplicationInstance::set`].
+        pub const DNS_NAME_SERVERS: crate::Property<
+            CfnReplicationInstance,
+            Value<String>,
+        > = crate::Property::new("DnsNameServers");
+        /// `EngineVersion`, for [`CfnReplicationInstance::set`].
+        pub const ENGINE_VERSION: crate::Property<
+            CfnReplicationInstance,
+            Value<String>,
+        > = crate::Property::new("EngineVersion");
+        /// `KmsKeyId`, for [`CfnReplicationInstance::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnReplicationInstance, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `MultiAZ`, for [`CfnReplicationInstance::set`].
+        pub const MULTI_AZ: crate::Property<CfnReplicationInstance, Value<bool>> = crate::Property::new(
+            "MultiAZ",
+        );
+        /// `NetworkType`, for [`CfnReplicationInstance::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnReplicationInstance, Value<String>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `PreferredMaintenanceWindow`, for [`CfnReplicationInstance::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnReplicationInstance,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `PubliclyAccessible`, for [`CfnReplicationInstance::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<
+            CfnReplicationInstance,
+            Value<bool>,
+        > = crate::Property::new("PubliclyAccessible");
+        /// `ReplicationInstanceClass`, for [`CfnReplicationInstance::set`].
+        pub const REPLICATION_INSTANCE_CLASS: crate::Property<
+            CfnReplicationInstance,
+            Value<String>,
+        > = crate::Property::new("ReplicationInstanceClass");
+        /// `ReplicationInstanceIdentifier`, for [`CfnReplicationInstance::set`].
+        pub const REPLICATION_INSTANCE_IDENTIFIER: crate::Property<
+            CfnReplicationInstance,
+            Value<String>,
+        > = crate::Property::new("ReplicationInstanceIdentifier");
+        /// `ReplicationSubnetGroupIdentifier`, for [`CfnReplicationInstance::set`].
+        pub const REPLICATION_SUBNET_GROUP_IDENTIFIER: crate::Property<
+            CfnReplicationInstance,
+            Value<String>,
+        > = crate::Property::new("ReplicationSubnetGroupIdentifier");
+        /// `ResourceIdentifier`, for [`CfnReplicationInstance::set`].
+        pub const RESOURCE_IDENTIFIER: crate::Property<
+            CfnReplicationInstance,
+            Value<String>,
+        > = crate::Property::new("ResourceIdentifier");
+        /// `Tags`, for [`CfnReplicationInstance::set`].
+        pub const TAGS: crate::Property<CfnReplicationInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcSecurityGroupIds`, for [`CfnReplicationInstance::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnReplicationInstance,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
+    }
 }
 
 /// `AWS::DMS::ReplicationSubnetGroup`: [`CfnReplicationSubnetGroup`], [`CfnReplicationSubnetGroupProps`] and their property types.
@@ -3885,6 +4384,7 @@ pub mod replication_subnet_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnReplicationSubnetGroupProps);
     }
 
     impl std::ops::Deref for CfnReplicationSubnetGroup {
@@ -3950,6 +4450,28 @@ pub mod replication_subnet_group {
             map.end()
         }
     }
+
+    impl CfnReplicationSubnetGroupProps {
+        /// `ReplicationSubnetGroupDescription`, for [`CfnReplicationSubnetGroup::set`].
+        pub const REPLICATION_SUBNET_GROUP_DESCRIPTION: crate::Property<
+            CfnReplicationSubnetGroup,
+            Value<String>,
+        > = crate::Property::new("ReplicationSubnetGroupDescription");
+        /// `ReplicationSubnetGroupIdentifier`, for [`CfnReplicationSubnetGroup::set`].
+        pub const REPLICATION_SUBNET_GROUP_IDENTIFIER: crate::Property<
+            CfnReplicationSubnetGroup,
+            Value<String>,
+        > = crate::Property::new("ReplicationSubnetGroupIdentifier");
+        /// `SubnetIds`, for [`CfnReplicationSubnetGroup::set`].
+        pub const SUBNET_IDS: crate::Property<
+            CfnReplicationSubnetGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("SubnetIds");
+        /// `Tags`, for [`CfnReplicationSubnetGroup::set`].
+        pub const TAGS: crate::Property<CfnReplicationSubnetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::DMS::ReplicationTask`: [`CfnReplicationTask`], [`CfnReplicationTaskProps`] and their property types.
@@ -4002,6 +4524,7 @@ pub mod replication_task {
         pub fn attr_replication_task_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ReplicationTaskArn")
         }
+        setters!(CfnReplicationTaskProps);
     }
 
     impl std::ops::Deref for CfnReplicationTask {
@@ -4108,6 +4631,70 @@ pub mod replication_task {
             crate::entry(&mut map, "TaskData", &self.task_data)?;
             map.end()
         }
+    }
+
+    impl CfnReplicationTaskProps {
+        /// `CdcStartPosition`, for [`CfnReplicationTask::set`].
+        pub const CDC_START_POSITION: crate::Property<
+            CfnReplicationTask,
+            Value<String>,
+        > = crate::Property::new("CdcStartPosition");
+        /// `CdcStartTime`, for [`CfnReplicationTask::set`].
+        pub const CDC_START_TIME: crate::Property<CfnReplicationTask, Value<f64>> = crate::Property::new(
+            "CdcStartTime",
+        );
+        /// `CdcStopPosition`, for [`CfnReplicationTask::set`].
+        pub const CDC_STOP_POSITION: crate::Property<
+            CfnReplicationTask,
+            Value<String>,
+        > = crate::Property::new("CdcStopPosition");
+        /// `MigrationType`, for [`CfnReplicationTask::set`].
+        pub const MIGRATION_TYPE: crate::Property<
+            CfnReplicationTask,
+            Value<MigrationType>,
+        > = crate::Property::new("MigrationType");
+        /// `ReplicationInstanceArn`, for [`CfnReplicationTask::set`].
+        pub const REPLICATION_INSTANCE_ARN: crate::Property<
+            CfnReplicationTask,
+            Value<String>,
+        > = crate::Property::new("ReplicationInstanceArn");
+        /// `ReplicationTaskIdentifier`, for [`CfnReplicationTask::set`].
+        pub const REPLICATION_TASK_IDENTIFIER: crate::Property<
+            CfnReplicationTask,
+            Value<String>,
+        > = crate::Property::new("ReplicationTaskIdentifier");
+        /// `ReplicationTaskSettings`, for [`CfnReplicationTask::set`].
+        pub const REPLICATION_TASK_SETTINGS: crate::Property<
+            CfnReplicationTask,
+            Value<String>,
+        > = crate::Property::new("ReplicationTaskSettings");
+        /// `ResourceIdentifier`, for [`CfnReplicationTask::set`].
+        pub const RESOURCE_IDENTIFIER: crate::Property<
+            CfnReplicationTask,
+            Value<String>,
+        > = crate::Property::new("ResourceIdentifier");
+        /// `SourceEndpointArn`, for [`CfnReplicationTask::set`].
+        pub const SOURCE_ENDPOINT_ARN: crate::Property<
+            CfnReplicationTask,
+            Value<String>,
+        > = crate::Property::new("SourceEndpointArn");
+        /// `TableMappings`, for [`CfnReplicationTask::set`].
+        pub const TABLE_MAPPINGS: crate::Property<CfnReplicationTask, Value<String>> = crate::Property::new(
+            "TableMappings",
+        );
+        /// `Tags`, for [`CfnReplicationTask::set`].
+        pub const TAGS: crate::Property<CfnReplicationTask, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetEndpointArn`, for [`CfnReplicationTask::set`].
+        pub const TARGET_ENDPOINT_ARN: crate::Property<
+            CfnReplicationTask,
+            Value<String>,
+        > = crate::Property::new("TargetEndpointArn");
+        /// `TaskData`, for [`CfnReplicationTask::set`].
+        pub const TASK_DATA: crate::Property<CfnReplicationTask, Value<String>> = crate::Property::new(
+            "TaskData",
+        );
     }
 
     /// The migration type.

@@ -84,6 +84,7 @@ pub mod db_cluster {
         pub fn attr_cluster_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ClusterResourceId")
         }
+        setters!(CfnDbClusterProps);
     }
 
     impl std::ops::Deref for CfnDbCluster {
@@ -255,6 +256,142 @@ pub mod db_cluster {
         }
     }
 
+    impl CfnDbClusterProps {
+        /// `AvailabilityZones`, for [`CfnDbCluster::set`].
+        pub const AVAILABILITY_ZONES: crate::Property<
+            CfnDbCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("AvailabilityZones");
+        /// `BackupRetentionPeriod`, for [`CfnDbCluster::set`].
+        pub const BACKUP_RETENTION_PERIOD: crate::Property<CfnDbCluster, Value<i64>> = crate::Property::new(
+            "BackupRetentionPeriod",
+        );
+        /// `CopyTagsToSnapshot`, for [`CfnDbCluster::set`].
+        pub const COPY_TAGS_TO_SNAPSHOT: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "CopyTagsToSnapshot",
+        );
+        /// `DBClusterIdentifier`, for [`CfnDbCluster::set`].
+        pub const DB_CLUSTER_IDENTIFIER: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "DBClusterIdentifier",
+        );
+        /// `DBClusterParameterGroupName`, for [`CfnDbCluster::set`].
+        pub const DB_CLUSTER_PARAMETER_GROUP_NAME: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("DBClusterParameterGroupName");
+        /// `DBSubnetGroupName`, for [`CfnDbCluster::set`].
+        pub const DB_SUBNET_GROUP_NAME: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "DBSubnetGroupName",
+        );
+        /// `DeletionProtection`, for [`CfnDbCluster::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `EnableCloudwatchLogsExports`, for [`CfnDbCluster::set`].
+        pub const ENABLE_CLOUDWATCH_LOGS_EXPORTS: crate::Property<
+            CfnDbCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("EnableCloudwatchLogsExports");
+        /// `EngineVersion`, for [`CfnDbCluster::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnDbCluster, Value<EngineVersion>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `GlobalClusterIdentifier`, for [`CfnDbCluster::set`].
+        pub const GLOBAL_CLUSTER_IDENTIFIER: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("GlobalClusterIdentifier");
+        /// `KmsKeyId`, for [`CfnDbCluster::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `ManageMasterUserPassword`, for [`CfnDbCluster::set`].
+        pub const MANAGE_MASTER_USER_PASSWORD: crate::Property<
+            CfnDbCluster,
+            Value<bool>,
+        > = crate::Property::new("ManageMasterUserPassword");
+        /// `MasterUserPassword`, for [`CfnDbCluster::set`].
+        pub const MASTER_USER_PASSWORD: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "MasterUserPassword",
+        );
+        /// `MasterUserSecretKmsKeyId`, for [`CfnDbCluster::set`].
+        pub const MASTER_USER_SECRET_KMS_KEY_ID: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("MasterUserSecretKmsKeyId");
+        /// `MasterUsername`, for [`CfnDbCluster::set`].
+        pub const MASTER_USERNAME: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "MasterUsername",
+        );
+        /// `NetworkType`, for [`CfnDbCluster::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `Port`, for [`CfnDbCluster::set`].
+        pub const PORT: crate::Property<CfnDbCluster, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `PreferredBackupWindow`, for [`CfnDbCluster::set`].
+        pub const PREFERRED_BACKUP_WINDOW: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("PreferredBackupWindow");
+        /// `PreferredMaintenanceWindow`, for [`CfnDbCluster::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `RestoreToTime`, for [`CfnDbCluster::set`].
+        pub const RESTORE_TO_TIME: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "RestoreToTime",
+        );
+        /// `RestoreType`, for [`CfnDbCluster::set`].
+        pub const RESTORE_TYPE: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "RestoreType",
+        );
+        /// `RotateMasterUserPassword`, for [`CfnDbCluster::set`].
+        pub const ROTATE_MASTER_USER_PASSWORD: crate::Property<
+            CfnDbCluster,
+            Value<bool>,
+        > = crate::Property::new("RotateMasterUserPassword");
+        /// `ServerlessV2ScalingConfiguration`, for [`CfnDbCluster::set`].
+        pub const SERVERLESS_V2_SCALING_CONFIGURATION: crate::Property<
+            CfnDbCluster,
+            ServerlessV2ScalingConfiguration,
+        > = crate::Property::new("ServerlessV2ScalingConfiguration");
+        /// `SnapshotIdentifier`, for [`CfnDbCluster::set`].
+        pub const SNAPSHOT_IDENTIFIER: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "SnapshotIdentifier",
+        );
+        /// `SourceDBClusterIdentifier`, for [`CfnDbCluster::set`].
+        pub const SOURCE_DB_CLUSTER_IDENTIFIER: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("SourceDBClusterIdentifier");
+        /// `StorageEncrypted`, for [`CfnDbCluster::set`].
+        pub const STORAGE_ENCRYPTED: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "StorageEncrypted",
+        );
+        /// `StorageType`, for [`CfnDbCluster::set`].
+        pub const STORAGE_TYPE: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "StorageType",
+        );
+        /// `Tags`, for [`CfnDbCluster::set`].
+        pub const TAGS: crate::Property<CfnDbCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UseLatestRestorableTime`, for [`CfnDbCluster::set`].
+        pub const USE_LATEST_RESTORABLE_TIME: crate::Property<
+            CfnDbCluster,
+            Value<bool>,
+        > = crate::Property::new("UseLatestRestorableTime");
+        /// `VpcSecurityGroupIds`, for [`CfnDbCluster::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnDbCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
+    }
+
     /// Values of `EngineVersion`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EngineVersion {
@@ -384,6 +521,7 @@ pub mod db_cluster_parameter_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDbClusterParameterGroupProps);
     }
 
     impl std::ops::Deref for CfnDbClusterParameterGroup {
@@ -446,6 +584,31 @@ pub mod db_cluster_parameter_group {
             map.end()
         }
     }
+
+    impl CfnDbClusterParameterGroupProps {
+        /// `Description`, for [`CfnDbClusterParameterGroup::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnDbClusterParameterGroup,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Family`, for [`CfnDbClusterParameterGroup::set`].
+        pub const FAMILY: crate::Property<CfnDbClusterParameterGroup, Value<String>> = crate::Property::new(
+            "Family",
+        );
+        /// `Name`, for [`CfnDbClusterParameterGroup::set`].
+        pub const NAME: crate::Property<CfnDbClusterParameterGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Parameters`, for [`CfnDbClusterParameterGroup::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnDbClusterParameterGroup,
+            serde_json::Value,
+        > = crate::Property::new("Parameters");
+        /// `Tags`, for [`CfnDbClusterParameterGroup::set`].
+        pub const TAGS: crate::Property<CfnDbClusterParameterGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::DocDB::DBInstance`: [`CfnDbInstance`], [`CfnDbInstanceProps`] and their property types.
@@ -504,6 +667,7 @@ pub mod db_instance {
         pub fn attr_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Endpoint")
         }
+        setters!(CfnDbInstanceProps);
     }
 
     impl std::ops::Deref for CfnDbInstance {
@@ -609,6 +773,55 @@ pub mod db_instance {
             map.end()
         }
     }
+
+    impl CfnDbInstanceProps {
+        /// `AutoMinorVersionUpgrade`, for [`CfnDbInstance::set`].
+        pub const AUTO_MINOR_VERSION_UPGRADE: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("AutoMinorVersionUpgrade");
+        /// `AvailabilityZone`, for [`CfnDbInstance::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `CACertificateIdentifier`, for [`CfnDbInstance::set`].
+        pub const CA_CERTIFICATE_IDENTIFIER: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("CACertificateIdentifier");
+        /// `CertificateRotationRestart`, for [`CfnDbInstance::set`].
+        pub const CERTIFICATE_ROTATION_RESTART: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("CertificateRotationRestart");
+        /// `DBClusterIdentifier`, for [`CfnDbInstance::set`].
+        pub const DB_CLUSTER_IDENTIFIER: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DBClusterIdentifier",
+        );
+        /// `DBInstanceClass`, for [`CfnDbInstance::set`].
+        pub const DB_INSTANCE_CLASS: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DBInstanceClass",
+        );
+        /// `DBInstanceIdentifier`, for [`CfnDbInstance::set`].
+        pub const DB_INSTANCE_IDENTIFIER: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("DBInstanceIdentifier");
+        /// `EnablePerformanceInsights`, for [`CfnDbInstance::set`].
+        pub const ENABLE_PERFORMANCE_INSIGHTS: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("EnablePerformanceInsights");
+        /// `PreferredMaintenanceWindow`, for [`CfnDbInstance::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `Tags`, for [`CfnDbInstance::set`].
+        pub const TAGS: crate::Property<CfnDbInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::DocDB::DBSubnetGroup`: [`CfnDbSubnetGroup`], [`CfnDbSubnetGroupProps`] and their property types.
@@ -652,6 +865,7 @@ pub mod db_subnet_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDbSubnetGroupProps);
     }
 
     impl std::ops::Deref for CfnDbSubnetGroup {
@@ -712,6 +926,27 @@ pub mod db_subnet_group {
             map.end()
         }
     }
+
+    impl CfnDbSubnetGroupProps {
+        /// `DBSubnetGroupDescription`, for [`CfnDbSubnetGroup::set`].
+        pub const DB_SUBNET_GROUP_DESCRIPTION: crate::Property<
+            CfnDbSubnetGroup,
+            Value<String>,
+        > = crate::Property::new("DBSubnetGroupDescription");
+        /// `DBSubnetGroupName`, for [`CfnDbSubnetGroup::set`].
+        pub const DB_SUBNET_GROUP_NAME: crate::Property<
+            CfnDbSubnetGroup,
+            Value<String>,
+        > = crate::Property::new("DBSubnetGroupName");
+        /// `SubnetIds`, for [`CfnDbSubnetGroup::set`].
+        pub const SUBNET_IDS: crate::Property<CfnDbSubnetGroup, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnDbSubnetGroup::set`].
+        pub const TAGS: crate::Property<CfnDbSubnetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::DocDB::EventSubscription`: [`CfnEventSubscription`], [`CfnEventSubscriptionProps`] and their property types.
@@ -756,6 +991,7 @@ pub mod event_subscription {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnEventSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnEventSubscription {
@@ -817,6 +1053,37 @@ pub mod event_subscription {
             crate::entry(&mut map, "SubscriptionName", &self.subscription_name)?;
             map.end()
         }
+    }
+
+    impl CfnEventSubscriptionProps {
+        /// `Enabled`, for [`CfnEventSubscription::set`].
+        pub const ENABLED: crate::Property<CfnEventSubscription, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `EventCategories`, for [`CfnEventSubscription::set`].
+        pub const EVENT_CATEGORIES: crate::Property<
+            CfnEventSubscription,
+            Vec<Value<String>>,
+        > = crate::Property::new("EventCategories");
+        /// `SnsTopicArn`, for [`CfnEventSubscription::set`].
+        pub const SNS_TOPIC_ARN: crate::Property<CfnEventSubscription, Value<String>> = crate::Property::new(
+            "SnsTopicArn",
+        );
+        /// `SourceIds`, for [`CfnEventSubscription::set`].
+        pub const SOURCE_IDS: crate::Property<
+            CfnEventSubscription,
+            Vec<Value<String>>,
+        > = crate::Property::new("SourceIds");
+        /// `SourceType`, for [`CfnEventSubscription::set`].
+        pub const SOURCE_TYPE: crate::Property<
+            CfnEventSubscription,
+            Value<SourceType>,
+        > = crate::Property::new("SourceType");
+        /// `SubscriptionName`, for [`CfnEventSubscription::set`].
+        pub const SUBSCRIPTION_NAME: crate::Property<
+            CfnEventSubscription,
+            Value<String>,
+        > = crate::Property::new("SubscriptionName");
     }
 
     /// The type of source that is generating the events.
@@ -921,6 +1188,7 @@ pub mod global_cluster {
         pub fn attr_global_cluster_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GlobalClusterResourceId")
         }
+        setters!(CfnGlobalClusterProps);
     }
 
     impl std::ops::Deref for CfnGlobalCluster {
@@ -993,6 +1261,39 @@ pub mod global_cluster {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGlobalClusterProps {
+        /// `DeletionProtection`, for [`CfnGlobalCluster::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnGlobalCluster, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `Engine`, for [`CfnGlobalCluster::set`].
+        pub const ENGINE: crate::Property<CfnGlobalCluster, Value<Engine>> = crate::Property::new(
+            "Engine",
+        );
+        /// `EngineVersion`, for [`CfnGlobalCluster::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnGlobalCluster, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `GlobalClusterIdentifier`, for [`CfnGlobalCluster::set`].
+        pub const GLOBAL_CLUSTER_IDENTIFIER: crate::Property<
+            CfnGlobalCluster,
+            Value<String>,
+        > = crate::Property::new("GlobalClusterIdentifier");
+        /// `SourceDBClusterIdentifier`, for [`CfnGlobalCluster::set`].
+        pub const SOURCE_DB_CLUSTER_IDENTIFIER: crate::Property<
+            CfnGlobalCluster,
+            Value<String>,
+        > = crate::Property::new("SourceDBClusterIdentifier");
+        /// `StorageEncrypted`, for [`CfnGlobalCluster::set`].
+        pub const STORAGE_ENCRYPTED: crate::Property<CfnGlobalCluster, Value<bool>> = crate::Property::new(
+            "StorageEncrypted",
+        );
+        /// `Tags`, for [`CfnGlobalCluster::set`].
+        pub const TAGS: crate::Property<CfnGlobalCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The database engine to use for this global cluster.

@@ -66,6 +66,7 @@ pub mod cluster {
         pub fn attr_cluster_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ClusterEndpoint")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -178,6 +179,67 @@ pub mod cluster {
             map.end()
         }
     }
+
+    impl CfnClusterProps {
+        /// `AdminUserName`, for [`CfnCluster::set`].
+        pub const ADMIN_USER_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "AdminUserName",
+        );
+        /// `AdminUserPassword`, for [`CfnCluster::set`].
+        pub const ADMIN_USER_PASSWORD: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "AdminUserPassword",
+        );
+        /// `AuthType`, for [`CfnCluster::set`].
+        pub const AUTH_TYPE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "AuthType",
+        );
+        /// `BackupRetentionPeriod`, for [`CfnCluster::set`].
+        pub const BACKUP_RETENTION_PERIOD: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "BackupRetentionPeriod",
+        );
+        /// `ClusterName`, for [`CfnCluster::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `KmsKeyId`, for [`CfnCluster::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `PreferredBackupWindow`, for [`CfnCluster::set`].
+        pub const PREFERRED_BACKUP_WINDOW: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "PreferredBackupWindow",
+        );
+        /// `PreferredMaintenanceWindow`, for [`CfnCluster::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `ShardCapacity`, for [`CfnCluster::set`].
+        pub const SHARD_CAPACITY: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "ShardCapacity",
+        );
+        /// `ShardCount`, for [`CfnCluster::set`].
+        pub const SHARD_COUNT: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "ShardCount",
+        );
+        /// `ShardInstanceCount`, for [`CfnCluster::set`].
+        pub const SHARD_INSTANCE_COUNT: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "ShardInstanceCount",
+        );
+        /// `SubnetIds`, for [`CfnCluster::set`].
+        pub const SUBNET_IDS: crate::Property<CfnCluster, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcSecurityGroupIds`, for [`CfnCluster::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
+    }
 }
 
 /// `AWS::DocDBElastic::ClusterSnapshot`: [`CfnClusterSnapshot`], [`CfnClusterSnapshotProps`] and their property types.
@@ -267,6 +329,7 @@ pub mod cluster_snapshot {
         pub fn attr_kms_key_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KmsKeyId")
         }
+        setters!(CfnClusterSnapshotProps);
     }
 
     impl std::ops::Deref for CfnClusterSnapshot {
@@ -319,5 +382,20 @@ pub mod cluster_snapshot {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterSnapshotProps {
+        /// `ClusterArn`, for [`CfnClusterSnapshot::set`].
+        pub const CLUSTER_ARN: crate::Property<CfnClusterSnapshot, Value<String>> = crate::Property::new(
+            "ClusterArn",
+        );
+        /// `SnapshotName`, for [`CfnClusterSnapshot::set`].
+        pub const SNAPSHOT_NAME: crate::Property<CfnClusterSnapshot, Value<String>> = crate::Property::new(
+            "SnapshotName",
+        );
+        /// `Tags`, for [`CfnClusterSnapshot::set`].
+        pub const TAGS: crate::Property<CfnClusterSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

@@ -67,6 +67,7 @@ pub mod launch_configuration_template {
         pub fn attr_launch_configuration_template_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LaunchConfigurationTemplateID")
         }
+        setters!(CfnLaunchConfigurationTemplateProps);
     }
 
     impl std::ops::Deref for CfnLaunchConfigurationTemplate {
@@ -133,6 +134,54 @@ pub mod launch_configuration_template {
             )?;
             map.end()
         }
+    }
+
+    impl CfnLaunchConfigurationTemplateProps {
+        /// `CopyPrivateIp`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const COPY_PRIVATE_IP: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("CopyPrivateIp");
+        /// `CopyTags`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const COPY_TAGS: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("CopyTags");
+        /// `ExportBucketArn`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const EXPORT_BUCKET_ARN: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<String>,
+        > = crate::Property::new("ExportBucketArn");
+        /// `LaunchDisposition`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const LAUNCH_DISPOSITION: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<LaunchDisposition>,
+        > = crate::Property::new("LaunchDisposition");
+        /// `LaunchIntoSourceInstance`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const LAUNCH_INTO_SOURCE_INSTANCE: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("LaunchIntoSourceInstance");
+        /// `Licensing`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const LICENSING: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Licensing,
+        > = crate::Property::new("Licensing");
+        /// `PostLaunchEnabled`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const POST_LAUNCH_ENABLED: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("PostLaunchEnabled");
+        /// `Tags`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const TAGS: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TargetInstanceTypeRightSizingMethod`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const TARGET_INSTANCE_TYPE_RIGHT_SIZING_METHOD: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<TargetInstanceTypeRightSizingMethod>,
+        > = crate::Property::new("TargetInstanceTypeRightSizingMethod");
     }
 
     /// Launch disposition.
@@ -295,6 +344,7 @@ pub mod recovery_plan {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnRecoveryPlanProps);
     }
 
     impl std::ops::Deref for CfnRecoveryPlan {
@@ -344,6 +394,21 @@ pub mod recovery_plan {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRecoveryPlanProps {
+        /// `Description`, for [`CfnRecoveryPlan::set`].
+        pub const DESCRIPTION: crate::Property<CfnRecoveryPlan, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnRecoveryPlan::set`].
+        pub const NAME: crate::Property<CfnRecoveryPlan, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnRecoveryPlan::set`].
+        pub const TAGS: crate::Property<CfnRecoveryPlan, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -396,6 +461,7 @@ pub mod replication_configuration_template {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ReplicationConfigurationTemplateID")
         }
+        setters!(CfnReplicationConfigurationTemplateProps);
     }
 
     impl std::ops::Deref for CfnReplicationConfigurationTemplate {
@@ -528,6 +594,89 @@ pub mod replication_configuration_template {
             )?;
             map.end()
         }
+    }
+
+    impl CfnReplicationConfigurationTemplateProps {
+        /// `AssociateDefaultSecurityGroup`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const ASSOCIATE_DEFAULT_SECURITY_GROUP: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("AssociateDefaultSecurityGroup");
+        /// `AutoReplicateNewDisks`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const AUTO_REPLICATE_NEW_DISKS: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("AutoReplicateNewDisks");
+        /// `BandwidthThrottling`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const BANDWIDTH_THROTTLING: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<i64>,
+        > = crate::Property::new("BandwidthThrottling");
+        /// `CreatePublicIP`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const CREATE_PUBLIC_IP: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("CreatePublicIP");
+        /// `DataPlaneRouting`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const DATA_PLANE_ROUTING: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<DataPlaneRouting>,
+        > = crate::Property::new("DataPlaneRouting");
+        /// `DefaultLargeStagingDiskType`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const DEFAULT_LARGE_STAGING_DISK_TYPE: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<DefaultLargeStagingDiskType>,
+        > = crate::Property::new("DefaultLargeStagingDiskType");
+        /// `EbsEncryption`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const EBS_ENCRYPTION: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<EbsEncryption>,
+        > = crate::Property::new("EbsEncryption");
+        /// `EbsEncryptionKeyArn`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const EBS_ENCRYPTION_KEY_ARN: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<String>,
+        > = crate::Property::new("EbsEncryptionKeyArn");
+        /// `InternetProtocol`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const INTERNET_PROTOCOL: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<InternetProtocol>,
+        > = crate::Property::new("InternetProtocol");
+        /// `PitPolicy`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const PIT_POLICY: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Vec<PitPolicyRule>,
+        > = crate::Property::new("PitPolicy");
+        /// `ReplicationServerInstanceType`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const REPLICATION_SERVER_INSTANCE_TYPE: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<String>,
+        > = crate::Property::new("ReplicationServerInstanceType");
+        /// `ReplicationServersSecurityGroupsIDs`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const REPLICATION_SERVERS_SECURITY_GROUPS_I_DS: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Vec<Value<String>>,
+        > = crate::Property::new("ReplicationServersSecurityGroupsIDs");
+        /// `StagingAreaSubnetId`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const STAGING_AREA_SUBNET_ID: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<String>,
+        > = crate::Property::new("StagingAreaSubnetId");
+        /// `StagingAreaTags`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const STAGING_AREA_TAGS: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("StagingAreaTags");
+        /// `Tags`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const TAGS: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `UseDedicatedReplicationServer`, for [`CfnReplicationConfigurationTemplate::set`].
+        pub const USE_DEDICATED_REPLICATION_SERVER: crate::Property<
+            CfnReplicationConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("UseDedicatedReplicationServer");
     }
 
     /// The data plane routing mechanism that will be used for replication.
@@ -827,6 +976,7 @@ pub mod source_network {
         pub fn attr_source_network_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SourceNetworkID")
         }
+        setters!(CfnSourceNetworkProps);
     }
 
     impl std::ops::Deref for CfnSourceNetwork {
@@ -884,5 +1034,24 @@ pub mod source_network {
             map.serialize_entry("VpcID", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnSourceNetworkProps {
+        /// `OriginAccountID`, for [`CfnSourceNetwork::set`].
+        pub const ORIGIN_ACCOUNT_ID: crate::Property<CfnSourceNetwork, Value<String>> = crate::Property::new(
+            "OriginAccountID",
+        );
+        /// `OriginRegion`, for [`CfnSourceNetwork::set`].
+        pub const ORIGIN_REGION: crate::Property<CfnSourceNetwork, Value<String>> = crate::Property::new(
+            "OriginRegion",
+        );
+        /// `Tags`, for [`CfnSourceNetwork::set`].
+        pub const TAGS: crate::Property<CfnSourceNetwork, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcID`, for [`CfnSourceNetwork::set`].
+        pub const VPC_ID: crate::Property<CfnSourceNetwork, Value<String>> = crate::Property::new(
+            "VpcID",
+        );
     }
 }

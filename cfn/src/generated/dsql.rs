@@ -95,6 +95,7 @@ pub mod cluster {
         pub fn attr_vpc_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEndpoint")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -147,6 +148,31 @@ pub mod cluster {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterProps {
+        /// `DeletionProtectionEnabled`, for [`CfnCluster::set`].
+        pub const DELETION_PROTECTION_ENABLED: crate::Property<
+            CfnCluster,
+            Value<bool>,
+        > = crate::Property::new("DeletionProtectionEnabled");
+        /// `KmsEncryptionKey`, for [`CfnCluster::set`].
+        pub const KMS_ENCRYPTION_KEY: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "KmsEncryptionKey",
+        );
+        /// `MultiRegionProperties`, for [`CfnCluster::set`].
+        pub const MULTI_REGION_PROPERTIES: crate::Property<
+            CfnCluster,
+            MultiRegionProperties,
+        > = crate::Property::new("MultiRegionProperties");
+        /// `PolicyDocument`, for [`CfnCluster::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The Multi-region properties associated to this cluster.

@@ -72,6 +72,7 @@ pub mod global_table {
         pub fn attr_table_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TableId")
         }
+        setters!(CfnGlobalTableProps);
     }
 
     impl std::ops::Deref for CfnGlobalTable {
@@ -233,6 +234,101 @@ pub mod global_table {
             )?;
             map.end()
         }
+    }
+
+    impl CfnGlobalTableProps {
+        /// `AttributeDefinitions`, for [`CfnGlobalTable::set`].
+        pub const ATTRIBUTE_DEFINITIONS: crate::Property<
+            CfnGlobalTable,
+            Vec<AttributeDefinition>,
+        > = crate::Property::new("AttributeDefinitions");
+        /// `BillingMode`, for [`CfnGlobalTable::set`].
+        pub const BILLING_MODE: crate::Property<CfnGlobalTable, Value<BillingMode>> = crate::Property::new(
+            "BillingMode",
+        );
+        /// `GlobalSecondaryIndexes`, for [`CfnGlobalTable::set`].
+        pub const GLOBAL_SECONDARY_INDEXES: crate::Property<
+            CfnGlobalTable,
+            Vec<GlobalSecondaryIndex>,
+        > = crate::Property::new("GlobalSecondaryIndexes");
+        /// `GlobalTableSourceArn`, for [`CfnGlobalTable::set`].
+        pub const GLOBAL_TABLE_SOURCE_ARN: crate::Property<
+            CfnGlobalTable,
+            Value<String>,
+        > = crate::Property::new("GlobalTableSourceArn");
+        /// `GlobalTableWitnesses`, for [`CfnGlobalTable::set`].
+        pub const GLOBAL_TABLE_WITNESSES: crate::Property<
+            CfnGlobalTable,
+            Vec<GlobalTableWitness>,
+        > = crate::Property::new("GlobalTableWitnesses");
+        /// `KeySchema`, for [`CfnGlobalTable::set`].
+        pub const KEY_SCHEMA: crate::Property<CfnGlobalTable, Vec<KeySchemaItem2>> = crate::Property::new(
+            "KeySchema",
+        );
+        /// `LocalSecondaryIndexes`, for [`CfnGlobalTable::set`].
+        pub const LOCAL_SECONDARY_INDEXES: crate::Property<
+            CfnGlobalTable,
+            Vec<LocalSecondaryIndex>,
+        > = crate::Property::new("LocalSecondaryIndexes");
+        /// `MultiRegionConsistency`, for [`CfnGlobalTable::set`].
+        pub const MULTI_REGION_CONSISTENCY: crate::Property<
+            CfnGlobalTable,
+            Value<MultiRegionConsistency>,
+        > = crate::Property::new("MultiRegionConsistency");
+        /// `ReadOnDemandThroughputSettings`, for [`CfnGlobalTable::set`].
+        pub const READ_ON_DEMAND_THROUGHPUT_SETTINGS: crate::Property<
+            CfnGlobalTable,
+            ReadOnDemandThroughputSettings,
+        > = crate::Property::new("ReadOnDemandThroughputSettings");
+        /// `ReadProvisionedThroughputSettings`, for [`CfnGlobalTable::set`].
+        pub const READ_PROVISIONED_THROUGHPUT_SETTINGS: crate::Property<
+            CfnGlobalTable,
+            GlobalReadProvisionedThroughputSettings,
+        > = crate::Property::new("ReadProvisionedThroughputSettings");
+        /// `Replicas`, for [`CfnGlobalTable::set`].
+        pub const REPLICAS: crate::Property<CfnGlobalTable, Vec<ReplicaSpecification>> = crate::Property::new(
+            "Replicas",
+        );
+        /// `SSESpecification`, for [`CfnGlobalTable::set`].
+        pub const SSE_SPECIFICATION: crate::Property<CfnGlobalTable, SseSpecification> = crate::Property::new(
+            "SSESpecification",
+        );
+        /// `StreamSpecification`, for [`CfnGlobalTable::set`].
+        pub const STREAM_SPECIFICATION: crate::Property<
+            CfnGlobalTable,
+            StreamSpecification,
+        > = crate::Property::new("StreamSpecification");
+        /// `TableName`, for [`CfnGlobalTable::set`].
+        pub const TABLE_NAME: crate::Property<CfnGlobalTable, Value<String>> = crate::Property::new(
+            "TableName",
+        );
+        /// `TableType`, for [`CfnGlobalTable::set`].
+        pub const TABLE_TYPE: crate::Property<CfnGlobalTable, Value<TableType>> = crate::Property::new(
+            "TableType",
+        );
+        /// `TimeToLiveSpecification`, for [`CfnGlobalTable::set`].
+        pub const TIME_TO_LIVE_SPECIFICATION: crate::Property<
+            CfnGlobalTable,
+            TimeToLiveSpecification,
+        > = crate::Property::new("TimeToLiveSpecification");
+        /// `VectorIndexes`, for [`CfnGlobalTable::set`].
+        pub const VECTOR_INDEXES: crate::Property<CfnGlobalTable, Vec<VectorIndex>> = crate::Property::new(
+            "VectorIndexes",
+        );
+        /// `WarmThroughput`, for [`CfnGlobalTable::set`].
+        pub const WARM_THROUGHPUT: crate::Property<CfnGlobalTable, WarmThroughput> = crate::Property::new(
+            "WarmThroughput",
+        );
+        /// `WriteOnDemandThroughputSettings`, for [`CfnGlobalTable::set`].
+        pub const WRITE_ON_DEMAND_THROUGHPUT_SETTINGS: crate::Property<
+            CfnGlobalTable,
+            WriteOnDemandThroughputSettings,
+        > = crate::Property::new("WriteOnDemandThroughputSettings");
+        /// `WriteProvisionedThroughputSettings`, for [`CfnGlobalTable::set`].
+        pub const WRITE_PROVISIONED_THROUGHPUT_SETTINGS: crate::Property<
+            CfnGlobalTable,
+            WriteProvisionedThroughputSettings,
+        > = crate::Property::new("WriteProvisionedThroughputSettings");
     }
 
     /// The `AttributeDefinition` property type.
@@ -1743,6 +1839,7 @@ pub mod table {
         pub fn attr_stream_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StreamArn")
         }
+        setters!(CfnTableProps);
     }
 
     impl std::ops::Deref for CfnTable {
@@ -1902,6 +1999,102 @@ pub mod table {
             crate::entry(&mut map, "WarmThroughput", &self.warm_throughput)?;
             map.end()
         }
+    }
+
+    impl CfnTableProps {
+        /// `AttributeDefinitions`, for [`CfnTable::set`].
+        pub const ATTRIBUTE_DEFINITIONS: crate::Property<
+            CfnTable,
+            Vec<AttributeDefinition>,
+        > = crate::Property::new("AttributeDefinitions");
+        /// `BillingMode`, for [`CfnTable::set`].
+        pub const BILLING_MODE: crate::Property<CfnTable, Value<BillingMode>> = crate::Property::new(
+            "BillingMode",
+        );
+        /// `ContributorInsightsSpecification`, for [`CfnTable::set`].
+        pub const CONTRIBUTOR_INSIGHTS_SPECIFICATION: crate::Property<
+            CfnTable,
+            ContributorInsightsSpecification,
+        > = crate::Property::new("ContributorInsightsSpecification");
+        /// `DeletionProtectionEnabled`, for [`CfnTable::set`].
+        pub const DELETION_PROTECTION_ENABLED: crate::Property<CfnTable, Value<bool>> = crate::Property::new(
+            "DeletionProtectionEnabled",
+        );
+        /// `GlobalSecondaryIndexes`, for [`CfnTable::set`].
+        pub const GLOBAL_SECONDARY_INDEXES: crate::Property<
+            CfnTable,
+            Vec<GlobalSecondaryIndex>,
+        > = crate::Property::new("GlobalSecondaryIndexes");
+        /// `ImportSourceSpecification`, for [`CfnTable::set`].
+        pub const IMPORT_SOURCE_SPECIFICATION: crate::Property<
+            CfnTable,
+            ImportSourceSpecification,
+        > = crate::Property::new("ImportSourceSpecification");
+        /// `KeySchema`, for [`CfnTable::set`].
+        pub const KEY_SCHEMA: crate::Property<CfnTable, serde_json::Value> = crate::Property::new(
+            "KeySchema",
+        );
+        /// `KinesisStreamSpecification`, for [`CfnTable::set`].
+        pub const KINESIS_STREAM_SPECIFICATION: crate::Property<
+            CfnTable,
+            KinesisStreamSpecification,
+        > = crate::Property::new("KinesisStreamSpecification");
+        /// `LocalSecondaryIndexes`, for [`CfnTable::set`].
+        pub const LOCAL_SECONDARY_INDEXES: crate::Property<
+            CfnTable,
+            Vec<LocalSecondaryIndex>,
+        > = crate::Property::new("LocalSecondaryIndexes");
+        /// `OnDemandThroughput`, for [`CfnTable::set`].
+        pub const ON_DEMAND_THROUGHPUT: crate::Property<CfnTable, OnDemandThroughput> = crate::Property::new(
+            "OnDemandThroughput",
+        );
+        /// `PointInTimeRecoverySpecification`, for [`CfnTable::set`].
+        pub const POINT_IN_TIME_RECOVERY_SPECIFICATION: crate::Property<
+            CfnTable,
+            PointInTimeRecoverySpecification,
+        > = crate::Property::new("PointInTimeRecoverySpecification");
+        /// `ProvisionedThroughput`, for [`CfnTable::set`].
+        pub const PROVISIONED_THROUGHPUT: crate::Property<
+            CfnTable,
+            ProvisionedThroughput,
+        > = crate::Property::new("ProvisionedThroughput");
+        /// `ResourcePolicy`, for [`CfnTable::set`].
+        pub const RESOURCE_POLICY: crate::Property<CfnTable, ResourcePolicy> = crate::Property::new(
+            "ResourcePolicy",
+        );
+        /// `SSESpecification`, for [`CfnTable::set`].
+        pub const SSE_SPECIFICATION: crate::Property<CfnTable, SseSpecification> = crate::Property::new(
+            "SSESpecification",
+        );
+        /// `StreamSpecification`, for [`CfnTable::set`].
+        pub const STREAM_SPECIFICATION: crate::Property<CfnTable, StreamSpecification> = crate::Property::new(
+            "StreamSpecification",
+        );
+        /// `TableClass`, for [`CfnTable::set`].
+        pub const TABLE_CLASS: crate::Property<CfnTable, Value<TableClass>> = crate::Property::new(
+            "TableClass",
+        );
+        /// `TableName`, for [`CfnTable::set`].
+        pub const TABLE_NAME: crate::Property<CfnTable, Value<String>> = crate::Property::new(
+            "TableName",
+        );
+        /// `Tags`, for [`CfnTable::set`].
+        pub const TAGS: crate::Property<CfnTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeToLiveSpecification`, for [`CfnTable::set`].
+        pub const TIME_TO_LIVE_SPECIFICATION: crate::Property<
+            CfnTable,
+            TimeToLiveSpecification,
+        > = crate::Property::new("TimeToLiveSpecification");
+        /// `VectorIndexes`, for [`CfnTable::set`].
+        pub const VECTOR_INDEXES: crate::Property<CfnTable, Vec<VectorIndex>> = crate::Property::new(
+            "VectorIndexes",
+        );
+        /// `WarmThroughput`, for [`CfnTable::set`].
+        pub const WARM_THROUGHPUT: crate::Property<CfnTable, WarmThroughput> = crate::Property::new(
+            "WarmThroughput",
+        );
     }
 
     /// Represents an attribute for describing the schema for the table and indexes.

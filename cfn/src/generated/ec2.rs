@@ -318,6 +318,7 @@ pub mod application_status_check {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnApplicationStatusCheckProps);
     }
 
     impl std::ops::Deref for CfnApplicationStatusCheck {
@@ -422,6 +423,77 @@ pub mod application_status_check {
             crate::entry(&mut map, "Timeout", &self.timeout)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationStatusCheckProps {
+        /// `Aggregation`, for [`CfnApplicationStatusCheck::set`].
+        pub const AGGREGATION: crate::Property<
+            CfnApplicationStatusCheck,
+            Value<Aggregation>,
+        > = crate::Property::new("Aggregation");
+        /// `DeviceIndex`, for [`CfnApplicationStatusCheck::set`].
+        pub const DEVICE_INDEX: crate::Property<CfnApplicationStatusCheck, Value<i64>> = crate::Property::new(
+            "DeviceIndex",
+        );
+        /// `FailureThreshold`, for [`CfnApplicationStatusCheck::set`].
+        pub const FAILURE_THRESHOLD: crate::Property<
+            CfnApplicationStatusCheck,
+            Value<i64>,
+        > = crate::Property::new("FailureThreshold");
+        /// `HealthCheckPaths`, for [`CfnApplicationStatusCheck::set`].
+        pub const HEALTH_CHECK_PATHS: crate::Property<
+            CfnApplicationStatusCheck,
+            Vec<HealthCheckPath>,
+        > = crate::Property::new("HealthCheckPaths");
+        /// `InitializationGracePeriodSeconds`, for [`CfnApplicationStatusCheck::set`].
+        pub const INITIALIZATION_GRACE_PERIOD_SECONDS: crate::Property<
+            CfnApplicationStatusCheck,
+            Value<i64>,
+        > = crate::Property::new("InitializationGracePeriodSeconds");
+        /// `Interval`, for [`CfnApplicationStatusCheck::set`].
+        pub const INTERVAL: crate::Property<CfnApplicationStatusCheck, Value<i64>> = crate::Property::new(
+            "Interval",
+        );
+        /// `IpScope`, for [`CfnApplicationStatusCheck::set`].
+        pub const IP_SCOPE: crate::Property<CfnApplicationStatusCheck, Value<IpScope>> = crate::Property::new(
+            "IpScope",
+        );
+        /// `IpVersion`, for [`CfnApplicationStatusCheck::set`].
+        pub const IP_VERSION: crate::Property<
+            CfnApplicationStatusCheck,
+            Value<IpVersion>,
+        > = crate::Property::new("IpVersion");
+        /// `Path`, for [`CfnApplicationStatusCheck::set`].
+        pub const PATH: crate::Property<CfnApplicationStatusCheck, Value<String>> = crate::Property::new(
+            "Path",
+        );
+        /// `Port`, for [`CfnApplicationStatusCheck::set`].
+        pub const PORT: crate::Property<CfnApplicationStatusCheck, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `Protocol`, for [`CfnApplicationStatusCheck::set`].
+        pub const PROTOCOL: crate::Property<
+            CfnApplicationStatusCheck,
+            Value<Protocol>,
+        > = crate::Property::new("Protocol");
+        /// `StatusCodeMatcher`, for [`CfnApplicationStatusCheck::set`].
+        pub const STATUS_CODE_MATCHER: crate::Property<
+            CfnApplicationStatusCheck,
+            Value<String>,
+        > = crate::Property::new("StatusCodeMatcher");
+        /// `SuccessThreshold`, for [`CfnApplicationStatusCheck::set`].
+        pub const SUCCESS_THRESHOLD: crate::Property<
+            CfnApplicationStatusCheck,
+            Value<i64>,
+        > = crate::Property::new("SuccessThreshold");
+        /// `Tags`, for [`CfnApplicationStatusCheck::set`].
+        pub const TAGS: crate::Property<CfnApplicationStatusCheck, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Timeout`, for [`CfnApplicationStatusCheck::set`].
+        pub const TIMEOUT: crate::Property<CfnApplicationStatusCheck, Value<i64>> = crate::Property::new(
+            "Timeout",
+        );
     }
 
     /// Whether this check is included in the rolled-up application status.
@@ -685,6 +757,7 @@ pub mod capacity_manager_data_export {
         pub fn attr_capacity_manager_data_export_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CapacityManagerDataExportId")
         }
+        setters!(CfnCapacityManagerDataExportProps);
     }
 
     impl std::ops::Deref for CfnCapacityManagerDataExport {
@@ -746,6 +819,33 @@ pub mod capacity_manager_data_export {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCapacityManagerDataExportProps {
+        /// `OutputFormat`, for [`CfnCapacityManagerDataExport::set`].
+        pub const OUTPUT_FORMAT: crate::Property<
+            CfnCapacityManagerDataExport,
+            Value<OutputFormat>,
+        > = crate::Property::new("OutputFormat");
+        /// `S3BucketName`, for [`CfnCapacityManagerDataExport::set`].
+        pub const S3_BUCKET_NAME: crate::Property<
+            CfnCapacityManagerDataExport,
+            Value<String>,
+        > = crate::Property::new("S3BucketName");
+        /// `S3BucketPrefix`, for [`CfnCapacityManagerDataExport::set`].
+        pub const S3_BUCKET_PREFIX: crate::Property<
+            CfnCapacityManagerDataExport,
+            Value<String>,
+        > = crate::Property::new("S3BucketPrefix");
+        /// `Schedule`, for [`CfnCapacityManagerDataExport::set`].
+        pub const SCHEDULE: crate::Property<
+            CfnCapacityManagerDataExport,
+            Value<Schedule>,
+        > = crate::Property::new("Schedule");
+        /// `Tags`, for [`CfnCapacityManagerDataExport::set`].
+        pub const TAGS: crate::Property<CfnCapacityManagerDataExport, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The format of the exported capacity manager data.
@@ -933,6 +1033,7 @@ pub mod capacity_reservation {
         pub fn attr_capacity_reservation_fleet_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CapacityReservationFleetId")
         }
+        setters!(CfnCapacityReservationProps);
     }
 
     impl std::ops::Deref for CfnCapacityReservation {
@@ -1042,6 +1143,79 @@ pub mod capacity_reservation {
             )?;
             map.end()
         }
+    }
+
+    impl CfnCapacityReservationProps {
+        /// `AvailabilityZone`, for [`CfnCapacityReservation::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<
+            CfnCapacityReservation,
+            Value<String>,
+        > = crate::Property::new("AvailabilityZone");
+        /// `AvailabilityZoneId`, for [`CfnCapacityReservation::set`].
+        pub const AVAILABILITY_ZONE_ID: crate::Property<
+            CfnCapacityReservation,
+            Value<String>,
+        > = crate::Property::new("AvailabilityZoneId");
+        /// `EbsOptimized`, for [`CfnCapacityReservation::set`].
+        pub const EBS_OPTIMIZED: crate::Property<CfnCapacityReservation, Value<bool>> = crate::Property::new(
+            "EbsOptimized",
+        );
+        /// `EndDate`, for [`CfnCapacityReservation::set`].
+        pub const END_DATE: crate::Property<CfnCapacityReservation, Value<String>> = crate::Property::new(
+            "EndDate",
+        );
+        /// `EndDateType`, for [`CfnCapacityReservation::set`].
+        pub const END_DATE_TYPE: crate::Property<
+            CfnCapacityReservation,
+            Value<EndDateType>,
+        > = crate::Property::new("EndDateType");
+        /// `EphemeralStorage`, for [`CfnCapacityReservation::set`].
+        pub const EPHEMERAL_STORAGE: crate::Property<
+            CfnCapacityReservation,
+            Value<bool>,
+        > = crate::Property::new("EphemeralStorage");
+        /// `InstanceCount`, for [`CfnCapacityReservation::set`].
+        pub const INSTANCE_COUNT: crate::Property<CfnCapacityReservation, Value<i64>> = crate::Property::new(
+            "InstanceCount",
+        );
+        /// `InstanceMatchCriteria`, for [`CfnCapacityReservation::set`].
+        pub const INSTANCE_MATCH_CRITERIA: crate::Property<
+            CfnCapacityReservation,
+            Value<InstanceMatchCriteria>,
+        > = crate::Property::new("InstanceMatchCriteria");
+        /// `InstancePlatform`, for [`CfnCapacityReservation::set`].
+        pub const INSTANCE_PLATFORM: crate::Property<
+            CfnCapacityReservation,
+            Value<InstancePlatform>,
+        > = crate::Property::new("InstancePlatform");
+        /// `InstanceType`, for [`CfnCapacityReservation::set`].
+        pub const INSTANCE_TYPE: crate::Property<
+            CfnCapacityReservation,
+            Value<String>,
+        > = crate::Property::new("InstanceType");
+        /// `OutPostArn`, for [`CfnCapacityReservation::set`].
+        pub const OUT_POST_ARN: crate::Property<CfnCapacityReservation, Value<String>> = crate::Property::new(
+            "OutPostArn",
+        );
+        /// `PlacementGroupArn`, for [`CfnCapacityReservation::set`].
+        pub const PLACEMENT_GROUP_ARN: crate::Property<
+            CfnCapacityReservation,
+            Value<String>,
+        > = crate::Property::new("PlacementGroupArn");
+        /// `TagSpecifications`, for [`CfnCapacityReservation::set`].
+        pub const TAG_SPECIFICATIONS: crate::Property<
+            CfnCapacityReservation,
+            Vec<TagSpecification>,
+        > = crate::Property::new("TagSpecifications");
+        /// `Tenancy`, for [`CfnCapacityReservation::set`].
+        pub const TENANCY: crate::Property<CfnCapacityReservation, Value<Tenancy>> = crate::Property::new(
+            "Tenancy",
+        );
+        /// `UnusedReservationBillingOwnerId`, for [`CfnCapacityReservation::set`].
+        pub const UNUSED_RESERVATION_BILLING_OWNER_ID: crate::Property<
+            CfnCapacityReservation,
+            Value<String>,
+        > = crate::Property::new("UnusedReservationBillingOwnerId");
     }
 
     /// Values of `EndDateType`.
@@ -1207,6 +1381,7 @@ pub mod capacity_reservation_fleet {
         pub fn attr_capacity_reservation_fleet_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CapacityReservationFleetId")
         }
+        setters!(CfnCapacityReservationFleetProps);
     }
 
     impl std::ops::Deref for CfnCapacityReservationFleet {
@@ -1271,6 +1446,54 @@ pub mod capacity_reservation_fleet {
             crate::entry(&mut map, "TotalTargetCapacity", &self.total_target_capacity)?;
             map.end()
         }
+    }
+
+    impl CfnCapacityReservationFleetProps {
+        /// `AllocationStrategy`, for [`CfnCapacityReservationFleet::set`].
+        pub const ALLOCATION_STRATEGY: crate::Property<
+            CfnCapacityReservationFleet,
+            Value<String>,
+        > = crate::Property::new("AllocationStrategy");
+        /// `EndDate`, for [`CfnCapacityReservationFleet::set`].
+        pub const END_DATE: crate::Property<
+            CfnCapacityReservationFleet,
+            Value<String>,
+        > = crate::Property::new("EndDate");
+        /// `InstanceMatchCriteria`, for [`CfnCapacityReservationFleet::set`].
+        pub const INSTANCE_MATCH_CRITERIA: crate::Property<
+            CfnCapacityReservationFleet,
+            Value<InstanceMatchCriteria>,
+        > = crate::Property::new("InstanceMatchCriteria");
+        /// `InstanceTypeSpecifications`, for [`CfnCapacityReservationFleet::set`].
+        pub const INSTANCE_TYPE_SPECIFICATIONS: crate::Property<
+            CfnCapacityReservationFleet,
+            Vec<InstanceTypeSpecification>,
+        > = crate::Property::new("InstanceTypeSpecifications");
+        /// `NoRemoveEndDate`, for [`CfnCapacityReservationFleet::set`].
+        pub const NO_REMOVE_END_DATE: crate::Property<
+            CfnCapacityReservationFleet,
+            Value<bool>,
+        > = crate::Property::new("NoRemoveEndDate");
+        /// `RemoveEndDate`, for [`CfnCapacityReservationFleet::set`].
+        pub const REMOVE_END_DATE: crate::Property<
+            CfnCapacityReservationFleet,
+            Value<bool>,
+        > = crate::Property::new("RemoveEndDate");
+        /// `TagSpecifications`, for [`CfnCapacityReservationFleet::set`].
+        pub const TAG_SPECIFICATIONS: crate::Property<
+            CfnCapacityReservationFleet,
+            Vec<TagSpecification>,
+        > = crate::Property::new("TagSpecifications");
+        /// `Tenancy`, for [`CfnCapacityReservationFleet::set`].
+        pub const TENANCY: crate::Property<
+            CfnCapacityReservationFleet,
+            Value<Tenancy>,
+        > = crate::Property::new("Tenancy");
+        /// `TotalTargetCapacity`, for [`CfnCapacityReservationFleet::set`].
+        pub const TOTAL_TARGET_CAPACITY: crate::Property<
+            CfnCapacityReservationFleet,
+            Value<i64>,
+        > = crate::Property::new("TotalTargetCapacity");
     }
 
     /// Values of `InstanceMatchCriteria`.
@@ -1435,6 +1658,7 @@ pub mod carrier_gateway {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnCarrierGatewayProps);
     }
 
     impl std::ops::Deref for CfnCarrierGateway {
@@ -1480,6 +1704,17 @@ pub mod carrier_gateway {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnCarrierGatewayProps {
+        /// `Tags`, for [`CfnCarrierGateway::set`].
+        pub const TAGS: crate::Property<CfnCarrierGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnCarrierGateway::set`].
+        pub const VPC_ID: crate::Property<CfnCarrierGateway, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }
 
@@ -1531,6 +1766,7 @@ pub mod client_vpn_authorization_rule {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnClientVpnAuthorizationRuleProps);
     }
 
     impl std::ops::Deref for CfnClientVpnAuthorizationRule {
@@ -1592,6 +1828,34 @@ pub mod client_vpn_authorization_rule {
             map.end()
         }
     }
+
+    impl CfnClientVpnAuthorizationRuleProps {
+        /// `AccessGroupId`, for [`CfnClientVpnAuthorizationRule::set`].
+        pub const ACCESS_GROUP_ID: crate::Property<
+            CfnClientVpnAuthorizationRule,
+            Value<String>,
+        > = crate::Property::new("AccessGroupId");
+        /// `AuthorizeAllGroups`, for [`CfnClientVpnAuthorizationRule::set`].
+        pub const AUTHORIZE_ALL_GROUPS: crate::Property<
+            CfnClientVpnAuthorizationRule,
+            Value<bool>,
+        > = crate::Property::new("AuthorizeAllGroups");
+        /// `ClientVpnEndpointId`, for [`CfnClientVpnAuthorizationRule::set`].
+        pub const CLIENT_VPN_ENDPOINT_ID: crate::Property<
+            CfnClientVpnAuthorizationRule,
+            Value<String>,
+        > = crate::Property::new("ClientVpnEndpointId");
+        /// `Description`, for [`CfnClientVpnAuthorizationRule::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnClientVpnAuthorizationRule,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `TargetNetworkCidr`, for [`CfnClientVpnAuthorizationRule::set`].
+        pub const TARGET_NETWORK_CIDR: crate::Property<
+            CfnClientVpnAuthorizationRule,
+            Value<String>,
+        > = crate::Property::new("TargetNetworkCidr");
+    }
 }
 
 /// `AWS::EC2::ClientVpnEndpoint`: [`CfnClientVpnEndpoint`], [`CfnClientVpnEndpointProps`] and their property types.
@@ -1644,6 +1908,7 @@ pub mod client_vpn_endpoint {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnClientVpnEndpointProps);
     }
 
     impl std::ops::Deref for CfnClientVpnEndpoint {
@@ -1809,6 +2074,120 @@ pub mod client_vpn_endpoint {
             crate::entry(&mut map, "VpnPort", &self.vpn_port)?;
             map.end()
         }
+    }
+
+    impl CfnClientVpnEndpointProps {
+        /// `AuthenticationOptions`, for [`CfnClientVpnEndpoint::set`].
+        pub const AUTHENTICATION_OPTIONS: crate::Property<
+            CfnClientVpnEndpoint,
+            Vec<ClientAuthenticationRequest>,
+        > = crate::Property::new("AuthenticationOptions");
+        /// `AuthorizationPolicy`, for [`CfnClientVpnEndpoint::set`].
+        pub const AUTHORIZATION_POLICY: crate::Property<
+            CfnClientVpnEndpoint,
+            AuthorizationPolicy,
+        > = crate::Property::new("AuthorizationPolicy");
+        /// `ClientCidrBlock`, for [`CfnClientVpnEndpoint::set`].
+        pub const CLIENT_CIDR_BLOCK: crate::Property<
+            CfnClientVpnEndpoint,
+            Value<String>,
+        > = crate::Property::new("ClientCidrBlock");
+        /// `ClientConnectOptions`, for [`CfnClientVpnEndpoint::set`].
+        pub const CLIENT_CONNECT_OPTIONS: crate::Property<
+            CfnClientVpnEndpoint,
+            ClientConnectOptions,
+        > = crate::Property::new("ClientConnectOptions");
+        /// `ClientLoginBannerOptions`, for [`CfnClientVpnEndpoint::set`].
+        pub const CLIENT_LOGIN_BANNER_OPTIONS: crate::Property<
+            CfnClientVpnEndpoint,
+            ClientLoginBannerOptions,
+        > = crate::Property::new("ClientLoginBannerOptions");
+        /// `ClientRouteEnforcementOptions`, for [`CfnClientVpnEndpoint::set`].
+        pub const CLIENT_ROUTE_ENFORCEMENT_OPTIONS: crate::Property<
+            CfnClientVpnEndpoint,
+            ClientRouteEnforcementOptions,
+        > = crate::Property::new("ClientRouteEnforcementOptions");
+        /// `ConnectionLogOptions`, for [`CfnClientVpnEndpoint::set`].
+        pub const CONNECTION_LOG_OPTIONS: crate::Property<
+            CfnClientVpnEndpoint,
+            ConnectionLogOptions,
+        > = crate::Property::new("ConnectionLogOptions");
+        /// `Description`, for [`CfnClientVpnEndpoint::set`].
+        pub const DESCRIPTION: crate::Property<CfnClientVpnEndpoint, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DevicePostureOptions`, for [`CfnClientVpnEndpoint::set`].
+        pub const DEVICE_POSTURE_OPTIONS: crate::Property<
+            CfnClientVpnEndpoint,
+            DevicePostureOptions,
+        > = crate::Property::new("DevicePostureOptions");
+        /// `DisconnectOnSessionTimeout`, for [`CfnClientVpnEndpoint::set`].
+        pub const DISCONNECT_ON_SESSION_TIMEOUT: crate::Property<
+            CfnClientVpnEndpoint,
+            Value<bool>,
+        > = crate::Property::new("DisconnectOnSessionTimeout");
+        /// `DnsServers`, for [`CfnClientVpnEndpoint::set`].
+        pub const DNS_SERVERS: crate::Property<
+            CfnClientVpnEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("DnsServers");
+        /// `EndpointIpAddressType`, for [`CfnClientVpnEndpoint::set`].
+        pub const ENDPOINT_IP_ADDRESS_TYPE: crate::Property<
+            CfnClientVpnEndpoint,
+            Value<String>,
+        > = crate::Property::new("EndpointIpAddressType");
+        /// `SecurityGroupIds`, for [`CfnClientVpnEndpoint::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnClientVpnEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SelfServicePortal`, for [`CfnClientVpnEndpoint::set`].
+        pub const SELF_SERVICE_PORTAL: crate::Property<
+            CfnClientVpnEndpoint,
+            Value<String>,
+        > = crate::Property::new("SelfServicePortal");
+        /// `ServerCertificateArn`, for [`CfnClientVpnEndpoint::set`].
+        pub const SERVER_CERTIFICATE_ARN: crate::Property<
+            CfnClientVpnEndpoint,
+            Value<String>,
+        > = crate::Property::new("ServerCertificateArn");
+        /// `SessionTimeoutHours`, for [`CfnClientVpnEndpoint::set`].
+        pub const SESSION_TIMEOUT_HOURS: crate::Property<
+            CfnClientVpnEndpoint,
+            Value<i64>,
+        > = crate::Property::new("SessionTimeoutHours");
+        /// `SplitTunnel`, for [`CfnClientVpnEndpoint::set`].
+        pub const SPLIT_TUNNEL: crate::Property<CfnClientVpnEndpoint, Value<bool>> = crate::Property::new(
+            "SplitTunnel",
+        );
+        /// `TagSpecifications`, for [`CfnClientVpnEndpoint::set`].
+        pub const TAG_SPECIFICATIONS: crate::Property<
+            CfnClientVpnEndpoint,
+            Vec<TagSpecification>,
+        > = crate::Property::new("TagSpecifications");
+        /// `TrafficIpAddressType`, for [`CfnClientVpnEndpoint::set`].
+        pub const TRAFFIC_IP_ADDRESS_TYPE: crate::Property<
+            CfnClientVpnEndpoint,
+            Value<String>,
+        > = crate::Property::new("TrafficIpAddressType");
+        /// `TransitGatewayConfiguration`, for [`CfnClientVpnEndpoint::set`].
+        pub const TRANSIT_GATEWAY_CONFIGURATION: crate::Property<
+            CfnClientVpnEndpoint,
+            TransitGatewayConfiguration,
+        > = crate::Property::new("TransitGatewayConfiguration");
+        /// `TransportProtocol`, for [`CfnClientVpnEndpoint::set`].
+        pub const TRANSPORT_PROTOCOL: crate::Property<
+            CfnClientVpnEndpoint,
+            Value<String>,
+        > = crate::Property::new("TransportProtocol");
+        /// `VpcId`, for [`CfnClientVpnEndpoint::set`].
+        pub const VPC_ID: crate::Property<CfnClientVpnEndpoint, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
+        /// `VpnPort`, for [`CfnClientVpnEndpoint::set`].
+        pub const VPN_PORT: crate::Property<CfnClientVpnEndpoint, Value<i64>> = crate::Property::new(
+            "VpnPort",
+        );
     }
 
     /// The `ClientAuthenticationRequest` property type.
@@ -2307,6 +2686,7 @@ pub mod client_vpn_route {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnClientVpnRouteProps);
     }
 
     impl std::ops::Deref for CfnClientVpnRoute {
@@ -2364,6 +2744,28 @@ pub mod client_vpn_route {
             map.end()
         }
     }
+
+    impl CfnClientVpnRouteProps {
+        /// `ClientVpnEndpointId`, for [`CfnClientVpnRoute::set`].
+        pub const CLIENT_VPN_ENDPOINT_ID: crate::Property<
+            CfnClientVpnRoute,
+            Value<String>,
+        > = crate::Property::new("ClientVpnEndpointId");
+        /// `Description`, for [`CfnClientVpnRoute::set`].
+        pub const DESCRIPTION: crate::Property<CfnClientVpnRoute, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DestinationCidrBlock`, for [`CfnClientVpnRoute::set`].
+        pub const DESTINATION_CIDR_BLOCK: crate::Property<
+            CfnClientVpnRoute,
+            Value<String>,
+        > = crate::Property::new("DestinationCidrBlock");
+        /// `TargetVpcSubnetId`, for [`CfnClientVpnRoute::set`].
+        pub const TARGET_VPC_SUBNET_ID: crate::Property<
+            CfnClientVpnRoute,
+            Value<String>,
+        > = crate::Property::new("TargetVpcSubnetId");
+    }
 }
 
 /// `AWS::EC2::ClientVpnTargetNetworkAssociation`: [`CfnClientVpnTargetNetworkAssociation`], [`CfnClientVpnTargetNetworkAssociationProps`] and their property types.
@@ -2413,6 +2815,7 @@ pub mod client_vpn_target_network_association {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnClientVpnTargetNetworkAssociationProps);
     }
 
     impl std::ops::Deref for CfnClientVpnTargetNetworkAssociation {
@@ -2467,6 +2870,29 @@ pub mod client_vpn_target_network_association {
             map.end()
         }
     }
+
+    impl CfnClientVpnTargetNetworkAssociationProps {
+        /// `AvailabilityZone`, for [`CfnClientVpnTargetNetworkAssociation::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<
+            CfnClientVpnTargetNetworkAssociation,
+            Value<String>,
+        > = crate::Property::new("AvailabilityZone");
+        /// `AvailabilityZoneId`, for [`CfnClientVpnTargetNetworkAssociation::set`].
+        pub const AVAILABILITY_ZONE_ID: crate::Property<
+            CfnClientVpnTargetNetworkAssociation,
+            Value<String>,
+        > = crate::Property::new("AvailabilityZoneId");
+        /// `ClientVpnEndpointId`, for [`CfnClientVpnTargetNetworkAssociation::set`].
+        pub const CLIENT_VPN_ENDPOINT_ID: crate::Property<
+            CfnClientVpnTargetNetworkAssociation,
+            Value<String>,
+        > = crate::Property::new("ClientVpnEndpointId");
+        /// `SubnetId`, for [`CfnClientVpnTargetNetworkAssociation::set`].
+        pub const SUBNET_ID: crate::Property<
+            CfnClientVpnTargetNetworkAssociation,
+            Value<String>,
+        > = crate::Property::new("SubnetId");
+    }
 }
 
 /// `AWS::EC2::CustomerGateway`: [`CfnCustomerGateway`], [`CfnCustomerGatewayProps`] and their property types.
@@ -2520,6 +2946,7 @@ pub mod customer_gateway {
         pub fn attr_customer_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CustomerGatewayId")
         }
+        setters!(CfnCustomerGatewayProps);
     }
 
     impl std::ops::Deref for CfnCustomerGateway {
@@ -2589,6 +3016,37 @@ pub mod customer_gateway {
             map.end()
         }
     }
+
+    impl CfnCustomerGatewayProps {
+        /// `BgpAsn`, for [`CfnCustomerGateway::set`].
+        pub const BGP_ASN: crate::Property<CfnCustomerGateway, Value<i64>> = crate::Property::new(
+            "BgpAsn",
+        );
+        /// `BgpAsnExtended`, for [`CfnCustomerGateway::set`].
+        pub const BGP_ASN_EXTENDED: crate::Property<CfnCustomerGateway, Value<f64>> = crate::Property::new(
+            "BgpAsnExtended",
+        );
+        /// `CertificateArn`, for [`CfnCustomerGateway::set`].
+        pub const CERTIFICATE_ARN: crate::Property<CfnCustomerGateway, Value<String>> = crate::Property::new(
+            "CertificateArn",
+        );
+        /// `DeviceName`, for [`CfnCustomerGateway::set`].
+        pub const DEVICE_NAME: crate::Property<CfnCustomerGateway, Value<String>> = crate::Property::new(
+            "DeviceName",
+        );
+        /// `IpAddress`, for [`CfnCustomerGateway::set`].
+        pub const IP_ADDRESS: crate::Property<CfnCustomerGateway, Value<String>> = crate::Property::new(
+            "IpAddress",
+        );
+        /// `Tags`, for [`CfnCustomerGateway::set`].
+        pub const TAGS: crate::Property<CfnCustomerGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnCustomerGateway::set`].
+        pub const TYPE: crate::Property<CfnCustomerGateway, Value<String>> = crate::Property::new(
+            "Type",
+        );
+    }
 }
 
 /// `AWS::EC2::DHCPOptions`: [`CfnDhcpOptions`], [`CfnDhcpOptionsProps`] and their property types.
@@ -2642,6 +3100,7 @@ pub mod dhcp_options {
         pub fn attr_dhcp_options_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DhcpOptionsId")
         }
+        setters!(CfnDhcpOptionsProps);
     }
 
     impl std::ops::Deref for CfnDhcpOptions {
@@ -2696,6 +3155,40 @@ pub mod dhcp_options {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDhcpOptionsProps {
+        /// `DomainName`, for [`CfnDhcpOptions::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDhcpOptions, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `DomainNameServers`, for [`CfnDhcpOptions::set`].
+        pub const DOMAIN_NAME_SERVERS: crate::Property<
+            CfnDhcpOptions,
+            Vec<Value<String>>,
+        > = crate::Property::new("DomainNameServers");
+        /// `Ipv6AddressPreferredLeaseTime`, for [`CfnDhcpOptions::set`].
+        pub const IPV6_ADDRESS_PREFERRED_LEASE_TIME: crate::Property<
+            CfnDhcpOptions,
+            Value<i64>,
+        > = crate::Property::new("Ipv6AddressPreferredLeaseTime");
+        /// `NetbiosNameServers`, for [`CfnDhcpOptions::set`].
+        pub const NETBIOS_NAME_SERVERS: crate::Property<
+            CfnDhcpOptions,
+            Vec<Value<String>>,
+        > = crate::Property::new("NetbiosNameServers");
+        /// `NetbiosNodeType`, for [`CfnDhcpOptions::set`].
+        pub const NETBIOS_NODE_TYPE: crate::Property<CfnDhcpOptions, Value<i64>> = crate::Property::new(
+            "NetbiosNodeType",
+        );
+        /// `NtpServers`, for [`CfnDhcpOptions::set`].
+        pub const NTP_SERVERS: crate::Property<CfnDhcpOptions, Vec<Value<String>>> = crate::Property::new(
+            "NtpServers",
+        );
+        /// `Tags`, for [`CfnDhcpOptions::set`].
+        pub const TAGS: crate::Property<CfnDhcpOptions, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -2765,6 +3258,7 @@ pub mod ec2_fleet {
         pub fn attr_fleet_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FleetId")
         }
+        setters!(CfnEc2FleetProps);
     }
 
     impl std::ops::Deref for CfnEc2Fleet {
@@ -2878,6 +3372,69 @@ pub mod ec2_fleet {
             crate::entry(&mut map, "ValidUntil", &self.valid_until)?;
             map.end()
         }
+    }
+
+    impl CfnEc2FleetProps {
+        /// `Context`, for [`CfnEc2Fleet::set`].
+        pub const CONTEXT: crate::Property<CfnEc2Fleet, Value<String>> = crate::Property::new(
+            "Context",
+        );
+        /// `ExcessCapacityTerminationPolicy`, for [`CfnEc2Fleet::set`].
+        pub const EXCESS_CAPACITY_TERMINATION_POLICY: crate::Property<
+            CfnEc2Fleet,
+            Value<ExcessCapacityTerminationPolicy>,
+        > = crate::Property::new("ExcessCapacityTerminationPolicy");
+        /// `LaunchTemplateConfigs`, for [`CfnEc2Fleet::set`].
+        pub const LAUNCH_TEMPLATE_CONFIGS: crate::Property<
+            CfnEc2Fleet,
+            Vec<FleetLaunchTemplateConfigRequest>,
+        > = crate::Property::new("LaunchTemplateConfigs");
+        /// `OnDemandOptions`, for [`CfnEc2Fleet::set`].
+        pub const ON_DEMAND_OPTIONS: crate::Property<
+            CfnEc2Fleet,
+            OnDemandOptionsRequest,
+        > = crate::Property::new("OnDemandOptions");
+        /// `ReplaceUnhealthyInstances`, for [`CfnEc2Fleet::set`].
+        pub const REPLACE_UNHEALTHY_INSTANCES: crate::Property<
+            CfnEc2Fleet,
+            Value<bool>,
+        > = crate::Property::new("ReplaceUnhealthyInstances");
+        /// `ReservedCapacityOptions`, for [`CfnEc2Fleet::set`].
+        pub const RESERVED_CAPACITY_OPTIONS: crate::Property<
+            CfnEc2Fleet,
+            ReservedCapacityOptionsRequest,
+        > = crate::Property::new("ReservedCapacityOptions");
+        /// `SpotOptions`, for [`CfnEc2Fleet::set`].
+        pub const SPOT_OPTIONS: crate::Property<CfnEc2Fleet, SpotOptionsRequest> = crate::Property::new(
+            "SpotOptions",
+        );
+        /// `TagSpecifications`, for [`CfnEc2Fleet::set`].
+        pub const TAG_SPECIFICATIONS: crate::Property<
+            CfnEc2Fleet,
+            Vec<TagSpecification>,
+        > = crate::Property::new("TagSpecifications");
+        /// `TargetCapacitySpecification`, for [`CfnEc2Fleet::set`].
+        pub const TARGET_CAPACITY_SPECIFICATION: crate::Property<
+            CfnEc2Fleet,
+            TargetCapacitySpecificationRequest,
+        > = crate::Property::new("TargetCapacitySpecification");
+        /// `TerminateInstancesWithExpiration`, for [`CfnEc2Fleet::set`].
+        pub const TERMINATE_INSTANCES_WITH_EXPIRATION: crate::Property<
+            CfnEc2Fleet,
+            Value<bool>,
+        > = crate::Property::new("TerminateInstancesWithExpiration");
+        /// `Type`, for [`CfnEc2Fleet::set`].
+        pub const TYPE: crate::Property<CfnEc2Fleet, Value<Type>> = crate::Property::new(
+            "Type",
+        );
+        /// `ValidFrom`, for [`CfnEc2Fleet::set`].
+        pub const VALID_FROM: crate::Property<CfnEc2Fleet, Value<String>> = crate::Property::new(
+            "ValidFrom",
+        );
+        /// `ValidUntil`, for [`CfnEc2Fleet::set`].
+        pub const VALID_UNTIL: crate::Property<CfnEc2Fleet, Value<String>> = crate::Property::new(
+            "ValidUntil",
+        );
     }
 
     /// Values of `ExcessCapacityTerminationPolicy`.
@@ -4377,6 +4934,7 @@ pub mod eip {
         pub fn attr_allocation_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AllocationId")
         }
+        setters!(CfnEipProps);
     }
 
     impl std::ops::Deref for CfnEip {
@@ -4431,6 +4989,41 @@ pub mod eip {
             map.end()
         }
     }
+
+    impl CfnEipProps {
+        /// `Address`, for [`CfnEip::set`].
+        pub const ADDRESS: crate::Property<CfnEip, Value<String>> = crate::Property::new(
+            "Address",
+        );
+        /// `Domain`, for [`CfnEip::set`].
+        pub const DOMAIN: crate::Property<CfnEip, Value<String>> = crate::Property::new(
+            "Domain",
+        );
+        /// `InstanceId`, for [`CfnEip::set`].
+        pub const INSTANCE_ID: crate::Property<CfnEip, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `IpamPoolId`, for [`CfnEip::set`].
+        pub const IPAM_POOL_ID: crate::Property<CfnEip, Value<String>> = crate::Property::new(
+            "IpamPoolId",
+        );
+        /// `NetworkBorderGroup`, for [`CfnEip::set`].
+        pub const NETWORK_BORDER_GROUP: crate::Property<CfnEip, Value<String>> = crate::Property::new(
+            "NetworkBorderGroup",
+        );
+        /// `PublicIpv4Pool`, for [`CfnEip::set`].
+        pub const PUBLIC_IPV4_POOL: crate::Property<CfnEip, Value<String>> = crate::Property::new(
+            "PublicIpv4Pool",
+        );
+        /// `Tags`, for [`CfnEip::set`].
+        pub const TAGS: crate::Property<CfnEip, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransferAddress`, for [`CfnEip::set`].
+        pub const TRANSFER_ADDRESS: crate::Property<CfnEip, Value<String>> = crate::Property::new(
+            "TransferAddress",
+        );
+    }
 }
 
 /// `AWS::EC2::EIPAssociation`: [`CfnEipAssociation`], [`CfnEipAssociationProps`] and their property types.
@@ -4481,6 +5074,7 @@ pub mod eip_association {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnEipAssociationProps);
     }
 
     impl std::ops::Deref for CfnEipAssociation {
@@ -4525,6 +5119,31 @@ pub mod eip_association {
             crate::entry(&mut map, "PrivateIpAddress", &self.private_ip_address)?;
             map.end()
         }
+    }
+
+    impl CfnEipAssociationProps {
+        /// `AllocationId`, for [`CfnEipAssociation::set`].
+        pub const ALLOCATION_ID: crate::Property<CfnEipAssociation, Value<String>> = crate::Property::new(
+            "AllocationId",
+        );
+        /// `EIP`, for [`CfnEipAssociation::set`].
+        pub const EIP: crate::Property<CfnEipAssociation, Value<String>> = crate::Property::new(
+            "EIP",
+        );
+        /// `InstanceId`, for [`CfnEipAssociation::set`].
+        pub const INSTANCE_ID: crate::Property<CfnEipAssociation, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `NetworkInterfaceId`, for [`CfnEipAssociation::set`].
+        pub const NETWORK_INTERFACE_ID: crate::Property<
+            CfnEipAssociation,
+            Value<String>,
+        > = crate::Property::new("NetworkInterfaceId");
+        /// `PrivateIpAddress`, for [`CfnEipAssociation::set`].
+        pub const PRIVATE_IP_ADDRESS: crate::Property<
+            CfnEipAssociation,
+            Value<String>,
+        > = crate::Property::new("PrivateIpAddress");
     }
 }
 
@@ -4572,6 +5191,7 @@ pub mod egress_only_internet_gateway {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnEgressOnlyInternetGatewayProps);
     }
 
     impl std::ops::Deref for CfnEgressOnlyInternetGateway {
@@ -4617,6 +5237,17 @@ pub mod egress_only_internet_gateway {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnEgressOnlyInternetGatewayProps {
+        /// `Tags`, for [`CfnEgressOnlyInternetGateway::set`].
+        pub const TAGS: crate::Property<CfnEgressOnlyInternetGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnEgressOnlyInternetGateway::set`].
+        pub const VPC_ID: crate::Property<CfnEgressOnlyInternetGateway, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }
 
@@ -4678,6 +5309,7 @@ pub mod enclave_certificate_iam_role_association {
         pub fn attr_encryption_kms_key_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EncryptionKmsKeyId")
         }
+        setters!(CfnEnclaveCertificateIamRoleAssociationProps);
     }
 
     impl std::ops::Deref for CfnEnclaveCertificateIamRoleAssociation {
@@ -4726,6 +5358,19 @@ pub mod enclave_certificate_iam_role_association {
             map.serialize_entry("RoleArn", &self.role_arn)?;
             map.end()
         }
+    }
+
+    impl CfnEnclaveCertificateIamRoleAssociationProps {
+        /// `CertificateArn`, for [`CfnEnclaveCertificateIamRoleAssociation::set`].
+        pub const CERTIFICATE_ARN: crate::Property<
+            CfnEnclaveCertificateIamRoleAssociation,
+            Value<String>,
+        > = crate::Property::new("CertificateArn");
+        /// `RoleArn`, for [`CfnEnclaveCertificateIamRoleAssociation::set`].
+        pub const ROLE_ARN: crate::Property<
+            CfnEnclaveCertificateIamRoleAssociation,
+            Value<String>,
+        > = crate::Property::new("RoleArn");
     }
 }
 
@@ -4784,6 +5429,7 @@ pub mod flow_log {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnFlowLogProps);
     }
 
     impl std::ops::Deref for CfnFlowLog {
@@ -4892,6 +5538,65 @@ pub mod flow_log {
             crate::entry(&mut map, "TrafficType", &self.traffic_type)?;
             map.end()
         }
+    }
+
+    impl CfnFlowLogProps {
+        /// `DeliverCrossAccountRole`, for [`CfnFlowLog::set`].
+        pub const DELIVER_CROSS_ACCOUNT_ROLE: crate::Property<
+            CfnFlowLog,
+            Value<String>,
+        > = crate::Property::new("DeliverCrossAccountRole");
+        /// `DeliverLogsPermissionArn`, for [`CfnFlowLog::set`].
+        pub const DELIVER_LOGS_PERMISSION_ARN: crate::Property<
+            CfnFlowLog,
+            Value<String>,
+        > = crate::Property::new("DeliverLogsPermissionArn");
+        /// `DestinationOptions`, for [`CfnFlowLog::set`].
+        pub const DESTINATION_OPTIONS: crate::Property<CfnFlowLog, DestinationOptions> = crate::Property::new(
+            "DestinationOptions",
+        );
+        /// `LogDestination`, for [`CfnFlowLog::set`].
+        pub const LOG_DESTINATION: crate::Property<CfnFlowLog, Value<String>> = crate::Property::new(
+            "LogDestination",
+        );
+        /// `LogDestinationType`, for [`CfnFlowLog::set`].
+        pub const LOG_DESTINATION_TYPE: crate::Property<
+            CfnFlowLog,
+            Value<LogDestinationType>,
+        > = crate::Property::new("LogDestinationType");
+        /// `LogFormat`, for [`CfnFlowLog::set`].
+        pub const LOG_FORMAT: crate::Property<CfnFlowLog, Value<String>> = crate::Property::new(
+            "LogFormat",
+        );
+        /// `LogGroupName`, for [`CfnFlowLog::set`].
+        pub const LOG_GROUP_NAME: crate::Property<CfnFlowLog, Value<String>> = crate::Property::new(
+            "LogGroupName",
+        );
+        /// `MaxAggregationInterval`, for [`CfnFlowLog::set`].
+        pub const MAX_AGGREGATION_INTERVAL: crate::Property<CfnFlowLog, Value<i64>> = crate::Property::new(
+            "MaxAggregationInterval",
+        );
+        /// `ResourceId`, for [`CfnFlowLog::set`].
+        pub const RESOURCE_ID: crate::Property<CfnFlowLog, Value<String>> = crate::Property::new(
+            "ResourceId",
+        );
+        /// `ResourceType`, for [`CfnFlowLog::set`].
+        pub const RESOURCE_TYPE: crate::Property<CfnFlowLog, Value<ResourceType>> = crate::Property::new(
+            "ResourceType",
+        );
+        /// `TagFieldSpecifications`, for [`CfnFlowLog::set`].
+        pub const TAG_FIELD_SPECIFICATIONS: crate::Property<
+            CfnFlowLog,
+            Vec<TagFieldSpecification>,
+        > = crate::Property::new("TagFieldSpecifications");
+        /// `Tags`, for [`CfnFlowLog::set`].
+        pub const TAGS: crate::Property<CfnFlowLog, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrafficType`, for [`CfnFlowLog::set`].
+        pub const TRAFFIC_TYPE: crate::Property<CfnFlowLog, Value<TrafficType>> = crate::Property::new(
+            "TrafficType",
+        );
     }
 
     /// The `DestinationOptions` property type.
@@ -5265,6 +5970,7 @@ pub mod fpga_image {
         pub fn attr_public(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Public")
         }
+        setters!(CfnFpgaImageProps);
     }
 
     impl std::ops::Deref for CfnFpgaImage {
@@ -5313,6 +6019,31 @@ pub mod fpga_image {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFpgaImageProps {
+        /// `Description`, for [`CfnFpgaImage::set`].
+        pub const DESCRIPTION: crate::Property<CfnFpgaImage, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InputStorageLocation`, for [`CfnFpgaImage::set`].
+        pub const INPUT_STORAGE_LOCATION: crate::Property<
+            CfnFpgaImage,
+            StorageLocation,
+        > = crate::Property::new("InputStorageLocation");
+        /// `LogsStorageLocation`, for [`CfnFpgaImage::set`].
+        pub const LOGS_STORAGE_LOCATION: crate::Property<
+            CfnFpgaImage,
+            StorageLocation,
+        > = crate::Property::new("LogsStorageLocation");
+        /// `Name`, for [`CfnFpgaImage::set`].
+        pub const NAME: crate::Property<CfnFpgaImage, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnFpgaImage::set`].
+        pub const TAGS: crate::Property<CfnFpgaImage, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Describes a storage location in Amazon S3.
@@ -5384,6 +6115,7 @@ pub mod gateway_route_table_association {
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
+        setters!(CfnGatewayRouteTableAssociationProps);
     }
 
     impl std::ops::Deref for CfnGatewayRouteTableAssociation {
@@ -5432,6 +6164,19 @@ pub mod gateway_route_table_association {
             map.serialize_entry("RouteTableId", &self.route_table_id)?;
             map.end()
         }
+    }
+
+    impl CfnGatewayRouteTableAssociationProps {
+        /// `GatewayId`, for [`CfnGatewayRouteTableAssociation::set`].
+        pub const GATEWAY_ID: crate::Property<
+            CfnGatewayRouteTableAssociation,
+            Value<String>,
+        > = crate::Property::new("GatewayId");
+        /// `RouteTableId`, for [`CfnGatewayRouteTableAssociation::set`].
+        pub const ROUTE_TABLE_ID: crate::Property<
+            CfnGatewayRouteTableAssociation,
+            Value<String>,
+        > = crate::Property::new("RouteTableId");
     }
 }
 
@@ -5483,6 +6228,7 @@ pub mod host {
         pub fn attr_host_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HostId")
         }
+        setters!(CfnHostProps);
     }
 
     impl std::ops::Deref for CfnHost {
@@ -5556,6 +6302,45 @@ pub mod host {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnHostProps {
+        /// `AssetId`, for [`CfnHost::set`].
+        pub const ASSET_ID: crate::Property<CfnHost, Value<String>> = crate::Property::new(
+            "AssetId",
+        );
+        /// `AutoPlacement`, for [`CfnHost::set`].
+        pub const AUTO_PLACEMENT: crate::Property<CfnHost, Value<AutoPlacement>> = crate::Property::new(
+            "AutoPlacement",
+        );
+        /// `AvailabilityZone`, for [`CfnHost::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnHost, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `HostMaintenance`, for [`CfnHost::set`].
+        pub const HOST_MAINTENANCE: crate::Property<CfnHost, Value<HostMaintenance>> = crate::Property::new(
+            "HostMaintenance",
+        );
+        /// `HostRecovery`, for [`CfnHost::set`].
+        pub const HOST_RECOVERY: crate::Property<CfnHost, Value<HostRecovery>> = crate::Property::new(
+            "HostRecovery",
+        );
+        /// `InstanceFamily`, for [`CfnHost::set`].
+        pub const INSTANCE_FAMILY: crate::Property<CfnHost, Value<String>> = crate::Property::new(
+            "InstanceFamily",
+        );
+        /// `InstanceType`, for [`CfnHost::set`].
+        pub const INSTANCE_TYPE: crate::Property<CfnHost, Value<String>> = crate::Property::new(
+            "InstanceType",
+        );
+        /// `OutpostArn`, for [`CfnHost::set`].
+        pub const OUTPOST_ARN: crate::Property<CfnHost, Value<String>> = crate::Property::new(
+            "OutpostArn",
+        );
+        /// `Tags`, for [`CfnHost::set`].
+        pub const TAGS: crate::Property<CfnHost, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Indicates whether the host accepts any untargeted instance launches that match its instance type configuration, or if it only accepts Host tenancy instance launches that specify its unique host ID.
@@ -5751,6 +6536,7 @@ pub mod ipam {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("DefaultResourceDiscoveryAssociationId")
         }
+        setters!(CfnIpamProps);
     }
 
     impl std::ops::Deref for CfnIpam {
@@ -5807,6 +6593,39 @@ pub mod ipam {
             crate::entry(&mut map, "Tier", &self.tier)?;
             map.end()
         }
+    }
+
+    impl CfnIpamProps {
+        /// `DefaultResourceDiscoveryOrganizationalUnitExclusions`, for [`CfnIpam::set`].
+        pub const DEFAULT_RESOURCE_DISCOVERY_ORGANIZATIONAL_UNIT_EXCLUSIONS: crate::Property<
+            CfnIpam,
+            Vec<IpamOrganizationalUnitExclusion>,
+        > = crate::Property::new("DefaultResourceDiscoveryOrganizationalUnitExclusions");
+        /// `Description`, for [`CfnIpam::set`].
+        pub const DESCRIPTION: crate::Property<CfnIpam, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnablePrivateGua`, for [`CfnIpam::set`].
+        pub const ENABLE_PRIVATE_GUA: crate::Property<CfnIpam, Value<bool>> = crate::Property::new(
+            "EnablePrivateGua",
+        );
+        /// `MeteredAccount`, for [`CfnIpam::set`].
+        pub const METERED_ACCOUNT: crate::Property<CfnIpam, Value<MeteredAccount>> = crate::Property::new(
+            "MeteredAccount",
+        );
+        /// `OperatingRegions`, for [`CfnIpam::set`].
+        pub const OPERATING_REGIONS: crate::Property<
+            CfnIpam,
+            Vec<IpamOperatingRegion>,
+        > = crate::Property::new("OperatingRegions");
+        /// `Tags`, for [`CfnIpam::set`].
+        pub const TAGS: crate::Property<CfnIpam, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Tier`, for [`CfnIpam::set`].
+        pub const TIER: crate::Property<CfnIpam, Value<Tier>> = crate::Property::new(
+            "Tier",
+        );
     }
 
     /// If your IPAM is integrated with AWS Organizations and you add an organizational unit (OU) exclusion, IPAM will not manage the IP addresses in accounts in that OU exclusion.
@@ -5994,6 +6813,7 @@ pub mod ipam_allocation {
         pub fn attr_ipam_pool_allocation_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamPoolAllocationId")
         }
+        setters!(CfnIpamAllocationProps);
     }
 
     impl std::ops::Deref for CfnIpamAllocation {
@@ -6047,6 +6867,25 @@ pub mod ipam_allocation {
             crate::entry(&mut map, "NetmaskLength", &self.netmask_length)?;
             map.end()
         }
+    }
+
+    impl CfnIpamAllocationProps {
+        /// `Cidr`, for [`CfnIpamAllocation::set`].
+        pub const CIDR: crate::Property<CfnIpamAllocation, Value<String>> = crate::Property::new(
+            "Cidr",
+        );
+        /// `Description`, for [`CfnIpamAllocation::set`].
+        pub const DESCRIPTION: crate::Property<CfnIpamAllocation, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IpamPoolId`, for [`CfnIpamAllocation::set`].
+        pub const IPAM_POOL_ID: crate::Property<CfnIpamAllocation, Value<String>> = crate::Property::new(
+            "IpamPoolId",
+        );
+        /// `NetmaskLength`, for [`CfnIpamAllocation::set`].
+        pub const NETMASK_LENGTH: crate::Property<CfnIpamAllocation, Value<i64>> = crate::Property::new(
+            "NetmaskLength",
+        );
     }
 }
 
@@ -6138,6 +6977,7 @@ pub mod ipam_pool {
         pub fn attr_state_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateMessage")
         }
+        setters!(CfnIpamPoolProps);
     }
 
     impl std::ops::Deref for CfnIpamPool {
@@ -6258,6 +7098,78 @@ pub mod ipam_pool {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIpamPoolProps {
+        /// `AddressFamily`, for [`CfnIpamPool::set`].
+        pub const ADDRESS_FAMILY: crate::Property<CfnIpamPool, Value<String>> = crate::Property::new(
+            "AddressFamily",
+        );
+        /// `AllocationDefaultNetmaskLength`, for [`CfnIpamPool::set`].
+        pub const ALLOCATION_DEFAULT_NETMASK_LENGTH: crate::Property<
+            CfnIpamPool,
+            Value<i64>,
+        > = crate::Property::new("AllocationDefaultNetmaskLength");
+        /// `AllocationMaxNetmaskLength`, for [`CfnIpamPool::set`].
+        pub const ALLOCATION_MAX_NETMASK_LENGTH: crate::Property<
+            CfnIpamPool,
+            Value<i64>,
+        > = crate::Property::new("AllocationMaxNetmaskLength");
+        /// `AllocationMinNetmaskLength`, for [`CfnIpamPool::set`].
+        pub const ALLOCATION_MIN_NETMASK_LENGTH: crate::Property<
+            CfnIpamPool,
+            Value<i64>,
+        > = crate::Property::new("AllocationMinNetmaskLength");
+        /// `AllocationResourceTags`, for [`CfnIpamPool::set`].
+        pub const ALLOCATION_RESOURCE_TAGS: crate::Property<
+            CfnIpamPool,
+            Vec<crate::Tag>,
+        > = crate::Property::new("AllocationResourceTags");
+        /// `AutoImport`, for [`CfnIpamPool::set`].
+        pub const AUTO_IMPORT: crate::Property<CfnIpamPool, Value<bool>> = crate::Property::new(
+            "AutoImport",
+        );
+        /// `AwsService`, for [`CfnIpamPool::set`].
+        pub const AWS_SERVICE: crate::Property<CfnIpamPool, Value<String>> = crate::Property::new(
+            "AwsService",
+        );
+        /// `Description`, for [`CfnIpamPool::set`].
+        pub const DESCRIPTION: crate::Property<CfnIpamPool, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IpamScopeId`, for [`CfnIpamPool::set`].
+        pub const IPAM_SCOPE_ID: crate::Property<CfnIpamPool, Value<String>> = crate::Property::new(
+            "IpamScopeId",
+        );
+        /// `Locale`, for [`CfnIpamPool::set`].
+        pub const LOCALE: crate::Property<CfnIpamPool, Value<String>> = crate::Property::new(
+            "Locale",
+        );
+        /// `ProvisionedCidrs`, for [`CfnIpamPool::set`].
+        pub const PROVISIONED_CIDRS: crate::Property<
+            CfnIpamPool,
+            Vec<ProvisionedCidr>,
+        > = crate::Property::new("ProvisionedCidrs");
+        /// `PublicIpSource`, for [`CfnIpamPool::set`].
+        pub const PUBLIC_IP_SOURCE: crate::Property<CfnIpamPool, Value<String>> = crate::Property::new(
+            "PublicIpSource",
+        );
+        /// `PubliclyAdvertisable`, for [`CfnIpamPool::set`].
+        pub const PUBLICLY_ADVERTISABLE: crate::Property<CfnIpamPool, Value<bool>> = crate::Property::new(
+            "PubliclyAdvertisable",
+        );
+        /// `SourceIpamPoolId`, for [`CfnIpamPool::set`].
+        pub const SOURCE_IPAM_POOL_ID: crate::Property<CfnIpamPool, Value<String>> = crate::Property::new(
+            "SourceIpamPoolId",
+        );
+        /// `SourceResource`, for [`CfnIpamPool::set`].
+        pub const SOURCE_RESOURCE: crate::Property<CfnIpamPool, SourceResource> = crate::Property::new(
+            "SourceResource",
+        );
+        /// `Tags`, for [`CfnIpamPool::set`].
+        pub const TAGS: crate::Property<CfnIpamPool, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// An address space to be inserted into this pool.
@@ -6386,6 +7298,7 @@ pub mod ipam_pool_cidr {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnIpamPoolCidrProps);
     }
 
     impl std::ops::Deref for CfnIpamPoolCidr {
@@ -6435,6 +7348,21 @@ pub mod ipam_pool_cidr {
             crate::entry(&mut map, "NetmaskLength", &self.netmask_length)?;
             map.end()
         }
+    }
+
+    impl CfnIpamPoolCidrProps {
+        /// `Cidr`, for [`CfnIpamPoolCidr::set`].
+        pub const CIDR: crate::Property<CfnIpamPoolCidr, Value<String>> = crate::Property::new(
+            "Cidr",
+        );
+        /// `IpamPoolId`, for [`CfnIpamPoolCidr::set`].
+        pub const IPAM_POOL_ID: crate::Property<CfnIpamPoolCidr, Value<String>> = crate::Property::new(
+            "IpamPoolId",
+        );
+        /// `NetmaskLength`, for [`CfnIpamPoolCidr::set`].
+        pub const NETMASK_LENGTH: crate::Property<CfnIpamPoolCidr, Value<i64>> = crate::Property::new(
+            "NetmaskLength",
+        );
     }
 }
 
@@ -6495,6 +7423,7 @@ pub mod ipam_prefix_list_resolver {
         pub fn attr_ipam_prefix_list_resolver_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamPrefixListResolverArn")
         }
+        setters!(CfnIpamPrefixListResolverProps);
     }
 
     impl std::ops::Deref for CfnIpamPrefixListResolver {
@@ -6552,6 +7481,32 @@ pub mod ipam_prefix_list_resolver {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIpamPrefixListResolverProps {
+        /// `AddressFamily`, for [`CfnIpamPrefixListResolver::set`].
+        pub const ADDRESS_FAMILY: crate::Property<
+            CfnIpamPrefixListResolver,
+            Value<AddressFamily>,
+        > = crate::Property::new("AddressFamily");
+        /// `Description`, for [`CfnIpamPrefixListResolver::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnIpamPrefixListResolver,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `IpamId`, for [`CfnIpamPrefixListResolver::set`].
+        pub const IPAM_ID: crate::Property<CfnIpamPrefixListResolver, Value<String>> = crate::Property::new(
+            "IpamId",
+        );
+        /// `Rules`, for [`CfnIpamPrefixListResolver::set`].
+        pub const RULES: crate::Property<
+            CfnIpamPrefixListResolver,
+            Vec<IpamPrefixListResolverRule>,
+        > = crate::Property::new("Rules");
+        /// `Tags`, for [`CfnIpamPrefixListResolver::set`].
+        pub const TAGS: crate::Property<CfnIpamPrefixListResolver, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The address family of the address space in this Prefix List Resolver.
@@ -6853,6 +7808,7 @@ pub mod ipam_prefix_list_resolver_target {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("IpamPrefixListResolverTargetArn")
         }
+        setters!(CfnIpamPrefixListResolverTargetProps);
     }
 
     impl std::ops::Deref for CfnIpamPrefixListResolverTarget {
@@ -6922,6 +7878,39 @@ pub mod ipam_prefix_list_resolver_target {
             map.serialize_entry("TrackLatestVersion", &self.track_latest_version)?;
             map.end()
         }
+    }
+
+    impl CfnIpamPrefixListResolverTargetProps {
+        /// `DesiredVersion`, for [`CfnIpamPrefixListResolverTarget::set`].
+        pub const DESIRED_VERSION: crate::Property<
+            CfnIpamPrefixListResolverTarget,
+            Value<i64>,
+        > = crate::Property::new("DesiredVersion");
+        /// `IpamPrefixListResolverId`, for [`CfnIpamPrefixListResolverTarget::set`].
+        pub const IPAM_PREFIX_LIST_RESOLVER_ID: crate::Property<
+            CfnIpamPrefixListResolverTarget,
+            Value<String>,
+        > = crate::Property::new("IpamPrefixListResolverId");
+        /// `PrefixListId`, for [`CfnIpamPrefixListResolverTarget::set`].
+        pub const PREFIX_LIST_ID: crate::Property<
+            CfnIpamPrefixListResolverTarget,
+            Value<String>,
+        > = crate::Property::new("PrefixListId");
+        /// `PrefixListRegion`, for [`CfnIpamPrefixListResolverTarget::set`].
+        pub const PREFIX_LIST_REGION: crate::Property<
+            CfnIpamPrefixListResolverTarget,
+            Value<String>,
+        > = crate::Property::new("PrefixListRegion");
+        /// `Tags`, for [`CfnIpamPrefixListResolverTarget::set`].
+        pub const TAGS: crate::Property<
+            CfnIpamPrefixListResolverTarget,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TrackLatestVersion`, for [`CfnIpamPrefixListResolverTarget::set`].
+        pub const TRACK_LATEST_VERSION: crate::Property<
+            CfnIpamPrefixListResolverTarget,
+            Value<bool>,
+        > = crate::Property::new("TrackLatestVersion");
     }
 }
 
@@ -6994,6 +7983,7 @@ pub mod ipam_resource_discovery {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnIpamResourceDiscoveryProps);
     }
 
     impl std::ops::Deref for CfnIpamResourceDiscovery {
@@ -7041,6 +8031,28 @@ pub mod ipam_resource_discovery {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIpamResourceDiscoveryProps {
+        /// `Description`, for [`CfnIpamResourceDiscovery::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnIpamResourceDiscovery,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `OperatingRegions`, for [`CfnIpamResourceDiscovery::set`].
+        pub const OPERATING_REGIONS: crate::Property<
+            CfnIpamResourceDiscovery,
+            Vec<IpamOperatingRegion>,
+        > = crate::Property::new("OperatingRegions");
+        /// `OrganizationalUnitExclusions`, for [`CfnIpamResourceDiscovery::set`].
+        pub const ORGANIZATIONAL_UNIT_EXCLUSIONS: crate::Property<
+            CfnIpamResourceDiscovery,
+            Vec<IpamResourceDiscoveryOrganizationalUnitExclusion>,
+        > = crate::Property::new("OrganizationalUnitExclusions");
+        /// `Tags`, for [`CfnIpamResourceDiscovery::set`].
+        pub const TAGS: crate::Property<CfnIpamResourceDiscovery, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The regions IPAM Resource Discovery is enabled for.
@@ -7189,6 +8201,7 @@ pub mod ipam_resource_discovery_association {
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+        setters!(CfnIpamResourceDiscoveryAssociationProps);
     }
 
     impl std::ops::Deref for CfnIpamResourceDiscoveryAssociation {
@@ -7244,6 +8257,24 @@ pub mod ipam_resource_discovery_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIpamResourceDiscoveryAssociationProps {
+        /// `IpamId`, for [`CfnIpamResourceDiscoveryAssociation::set`].
+        pub const IPAM_ID: crate::Property<
+            CfnIpamResourceDiscoveryAssociation,
+            Value<String>,
+        > = crate::Property::new("IpamId");
+        /// `IpamResourceDiscoveryId`, for [`CfnIpamResourceDiscoveryAssociation::set`].
+        pub const IPAM_RESOURCE_DISCOVERY_ID: crate::Property<
+            CfnIpamResourceDiscoveryAssociation,
+            Value<String>,
+        > = crate::Property::new("IpamResourceDiscoveryId");
+        /// `Tags`, for [`CfnIpamResourceDiscoveryAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnIpamResourceDiscoveryAssociation,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -7318,6 +8349,7 @@ pub mod ipam_scope {
         pub fn attr_ipam_scope_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpamScopeType")
         }
+        setters!(CfnIpamScopeProps);
     }
 
     impl std::ops::Deref for CfnIpamScope {
@@ -7377,6 +8409,26 @@ pub mod ipam_scope {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIpamScopeProps {
+        /// `Description`, for [`CfnIpamScope::set`].
+        pub const DESCRIPTION: crate::Property<CfnIpamScope, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExternalAuthorityConfiguration`, for [`CfnIpamScope::set`].
+        pub const EXTERNAL_AUTHORITY_CONFIGURATION: crate::Property<
+            CfnIpamScope,
+            IpamScopeExternalAuthorityConfiguration,
+        > = crate::Property::new("ExternalAuthorityConfiguration");
+        /// `IpamId`, for [`CfnIpamScope::set`].
+        pub const IPAM_ID: crate::Property<CfnIpamScope, Value<String>> = crate::Property::new(
+            "IpamId",
+        );
+        /// `Tags`, for [`CfnIpamScope::set`].
+        pub const TAGS: crate::Property<CfnIpamScope, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// External service configuration to connect your AWS IPAM scope.
@@ -7524,6 +8576,7 @@ pub mod i_pv4_pool {
         pub fn attr_total_available_address_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TotalAvailableAddressCount")
         }
+        setters!(CfnIPv4PoolProps);
     }
 
     impl std::ops::Deref for CfnIPv4Pool {
@@ -7556,6 +8609,13 @@ pub mod i_pv4_pool {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIPv4PoolProps {
+        /// `Tags`, for [`CfnIPv4Pool::set`].
+        pub const TAGS: crate::Property<CfnIPv4Pool, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -7655,6 +8715,7 @@ pub mod instance {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnInstanceProps);
     }
 
     impl std::ops::Deref for CfnInstance {
@@ -7841,6 +8902,185 @@ pub mod instance {
             crate::entry(&mut map, "Volumes", &self.volumes)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceProps {
+        /// `AdditionalInfo`, for [`CfnInstance::set`].
+        pub const ADDITIONAL_INFO: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "AdditionalInfo",
+        );
+        /// `Affinity`, for [`CfnInstance::set`].
+        pub const AFFINITY: crate::Property<CfnInstance, Value<Affinity>> = crate::Property::new(
+            "Affinity",
+        );
+        /// `AvailabilityZone`, for [`CfnInstance::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `BlockDeviceMappings`, for [`CfnInstance::set`].
+        pub const BLOCK_DEVICE_MAPPINGS: crate::Property<
+            CfnInstance,
+            Vec<BlockDeviceMapping>,
+        > = crate::Property::new("BlockDeviceMappings");
+        /// `CpuOptions`, for [`CfnInstance::set`].
+        pub const CPU_OPTIONS: crate::Property<CfnInstance, CpuOptions> = crate::Property::new(
+            "CpuOptions",
+        );
+        /// `CreditSpecification`, for [`CfnInstance::set`].
+        pub const CREDIT_SPECIFICATION: crate::Property<
+            CfnInstance,
+            CreditSpecification,
+        > = crate::Property::new("CreditSpecification");
+        /// `DisableApiTermination`, for [`CfnInstance::set`].
+        pub const DISABLE_API_TERMINATION: crate::Property<CfnInstance, Value<bool>> = crate::Property::new(
+            "DisableApiTermination",
+        );
+        /// `EbsOptimized`, for [`CfnInstance::set`].
+        pub const EBS_OPTIMIZED: crate::Property<CfnInstance, Value<bool>> = crate::Property::new(
+            "EbsOptimized",
+        );
+        /// `ElasticGpuSpecifications`, for [`CfnInstance::set`].
+        pub const ELASTIC_GPU_SPECIFICATIONS: crate::Property<
+            CfnInstance,
+            Vec<ElasticGpuSpecification>,
+        > = crate::Property::new("ElasticGpuSpecifications");
+        /// `ElasticInferenceAccelerators`, for [`CfnInstance::set`].
+        pub const ELASTIC_INFERENCE_ACCELERATORS: crate::Property<
+            CfnInstance,
+            Vec<ElasticInferenceAccelerator>,
+        > = crate::Property::new("ElasticInferenceAccelerators");
+        /// `EnclaveOptions`, for [`CfnInstance::set`].
+        pub const ENCLAVE_OPTIONS: crate::Property<CfnInstance, EnclaveOptions> = crate::Property::new(
+            "EnclaveOptions",
+        );
+        /// `HibernationOptions`, for [`CfnInstance::set`].
+        pub const HIBERNATION_OPTIONS: crate::Property<
+            CfnInstance,
+            HibernationOptions,
+        > = crate::Property::new("HibernationOptions");
+        /// `HostId`, for [`CfnInstance::set`].
+        pub const HOST_ID: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "HostId",
+        );
+        /// `HostResourceGroupArn`, for [`CfnInstance::set`].
+        pub const HOST_RESOURCE_GROUP_ARN: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "HostResourceGroupArn",
+        );
+        /// `IamInstanceProfile`, for [`CfnInstance::set`].
+        pub const IAM_INSTANCE_PROFILE: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "IamInstanceProfile",
+        );
+        /// `ImageId`, for [`CfnInstance::set`].
+        pub const IMAGE_ID: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "ImageId",
+        );
+        /// `InstanceInitiatedShutdownBehavior`, for [`CfnInstance::set`].
+        pub const INSTANCE_INITIATED_SHUTDOWN_BEHAVIOR: crate::Property<
+            CfnInstance,
+            Value<InstanceInitiatedShutdownBehavior>,
+        > = crate::Property::new("InstanceInitiatedShutdownBehavior");
+        /// `InstanceType`, for [`CfnInstance::set`].
+        pub const INSTANCE_TYPE: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "InstanceType",
+        );
+        /// `Ipv6AddressCount`, for [`CfnInstance::set`].
+        pub const IPV6_ADDRESS_COUNT: crate::Property<CfnInstance, Value<i64>> = crate::Property::new(
+            "Ipv6AddressCount",
+        );
+        /// `Ipv6Addresses`, for [`CfnInstance::set`].
+        pub const IPV6_ADDRESSES: crate::Property<
+            CfnInstance,
+            Vec<InstanceIpv6Address>,
+        > = crate::Property::new("Ipv6Addresses");
+        /// `KernelId`, for [`CfnInstance::set`].
+        pub const KERNEL_ID: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "KernelId",
+        );
+        /// `KeyName`, for [`CfnInstance::set`].
+        pub const KEY_NAME: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "KeyName",
+        );
+        /// `LaunchTemplate`, for [`CfnInstance::set`].
+        pub const LAUNCH_TEMPLATE: crate::Property<
+            CfnInstance,
+            LaunchTemplateSpecification,
+        > = crate::Property::new("LaunchTemplate");
+        /// `LicenseSpecifications`, for [`CfnInstance::set`].
+        pub const LICENSE_SPECIFICATIONS: crate::Property<
+            CfnInstance,
+            Vec<LicenseSpecification>,
+        > = crate::Property::new("LicenseSpecifications");
+        /// `MetadataOptions`, for [`CfnInstance::set`].
+        pub const METADATA_OPTIONS: crate::Property<CfnInstance, MetadataOptions> = crate::Property::new(
+            "MetadataOptions",
+        );
+        /// `Monitoring`, for [`CfnInstance::set`].
+        pub const MONITORING: crate::Property<CfnInstance, Value<bool>> = crate::Property::new(
+            "Monitoring",
+        );
+        /// `NetworkInterfaces`, for [`CfnInstance::set`].
+        pub const NETWORK_INTERFACES: crate::Property<
+            CfnInstance,
+            Vec<NetworkInterface>,
+        > = crate::Property::new("NetworkInterfaces");
+        /// `PlacementGroupName`, for [`CfnInstance::set`].
+        pub const PLACEMENT_GROUP_NAME: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "PlacementGroupName",
+        );
+        /// `PrivateDnsNameOptions`, for [`CfnInstance::set`].
+        pub const PRIVATE_DNS_NAME_OPTIONS: crate::Property<
+            CfnInstance,
+            PrivateDnsNameOptions,
+        > = crate::Property::new("PrivateDnsNameOptions");
+        /// `PrivateIpAddress`, for [`CfnInstance::set`].
+        pub const PRIVATE_IP_ADDRESS: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "PrivateIpAddress",
+        );
+        /// `PropagateTagsToVolumeOnCreation`, for [`CfnInstance::set`].
+        pub const PROPAGATE_TAGS_TO_VOLUME_ON_CREATION: crate::Property<
+            CfnInstance,
+            Value<bool>,
+        > = crate::Property::new("PropagateTagsToVolumeOnCreation");
+        /// `RamdiskId`, for [`CfnInstance::set`].
+        pub const RAMDISK_ID: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "RamdiskId",
+        );
+        /// `SecurityGroupIds`, for [`CfnInstance::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<CfnInstance, Vec<Value<String>>> = crate::Property::new(
+            "SecurityGroupIds",
+        );
+        /// `SecurityGroups`, for [`CfnInstance::set`].
+        pub const SECURITY_GROUPS: crate::Property<CfnInstance, Vec<Value<String>>> = crate::Property::new(
+            "SecurityGroups",
+        );
+        /// `SourceDestCheck`, for [`CfnInstance::set`].
+        pub const SOURCE_DEST_CHECK: crate::Property<CfnInstance, Value<bool>> = crate::Property::new(
+            "SourceDestCheck",
+        );
+        /// `SsmAssociations`, for [`CfnInstance::set`].
+        pub const SSM_ASSOCIATIONS: crate::Property<CfnInstance, Vec<SsmAssociation>> = crate::Property::new(
+            "SsmAssociations",
+        );
+        /// `SubnetId`, for [`CfnInstance::set`].
+        pub const SUBNET_ID: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
+        /// `Tags`, for [`CfnInstance::set`].
+        pub const TAGS: crate::Property<CfnInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Tenancy`, for [`CfnInstance::set`].
+        pub const TENANCY: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "Tenancy",
+        );
+        /// `UserData`, for [`CfnInstance::set`].
+        pub const USER_DATA: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "UserData",
+        );
+        /// `Volumes`, for [`CfnInstance::set`].
+        pub const VOLUMES: crate::Property<CfnInstance, Vec<Volume>> = crate::Property::new(
+            "Volumes",
+        );
     }
 
     /// Indicates whether the instance is associated with a dedicated host.
@@ -8700,6 +9940,7 @@ pub mod instance_connect_endpoint {
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcId")
         }
+        setters!(CfnInstanceConnectEndpointProps);
     }
 
     impl std::ops::Deref for CfnInstanceConnectEndpoint {
@@ -8758,6 +9999,33 @@ pub mod instance_connect_endpoint {
             map.end()
         }
     }
+
+    impl CfnInstanceConnectEndpointProps {
+        /// `ClientToken`, for [`CfnInstanceConnectEndpoint::set`].
+        pub const CLIENT_TOKEN: crate::Property<
+            CfnInstanceConnectEndpoint,
+            Value<String>,
+        > = crate::Property::new("ClientToken");
+        /// `PreserveClientIp`, for [`CfnInstanceConnectEndpoint::set`].
+        pub const PRESERVE_CLIENT_IP: crate::Property<
+            CfnInstanceConnectEndpoint,
+            Value<bool>,
+        > = crate::Property::new("PreserveClientIp");
+        /// `SecurityGroupIds`, for [`CfnInstanceConnectEndpoint::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnInstanceConnectEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetId`, for [`CfnInstanceConnectEndpoint::set`].
+        pub const SUBNET_ID: crate::Property<
+            CfnInstanceConnectEndpoint,
+            Value<String>,
+        > = crate::Property::new("SubnetId");
+        /// `Tags`, for [`CfnInstanceConnectEndpoint::set`].
+        pub const TAGS: crate::Property<CfnInstanceConnectEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::EC2::InstanceEventWindow`: [`CfnInstanceEventWindow`], [`CfnInstanceEventWindowProps`] and their property types.
@@ -8812,6 +10080,7 @@ pub mod instance_event_window {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnInstanceEventWindowProps);
     }
 
     impl std::ops::Deref for CfnInstanceEventWindow {
@@ -8853,6 +10122,26 @@ pub mod instance_event_window {
             crate::entry(&mut map, "TimeRanges", &self.time_ranges)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceEventWindowProps {
+        /// `CronExpression`, for [`CfnInstanceEventWindow::set`].
+        pub const CRON_EXPRESSION: crate::Property<
+            CfnInstanceEventWindow,
+            Value<String>,
+        > = crate::Property::new("CronExpression");
+        /// `Name`, for [`CfnInstanceEventWindow::set`].
+        pub const NAME: crate::Property<CfnInstanceEventWindow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnInstanceEventWindow::set`].
+        pub const TAGS: crate::Property<CfnInstanceEventWindow, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeRanges`, for [`CfnInstanceEventWindow::set`].
+        pub const TIME_RANGES: crate::Property<CfnInstanceEventWindow, Vec<TimeRange>> = crate::Property::new(
+            "TimeRanges",
+        );
     }
 
     /// A time range during which an AWS-initiated maintenance event may occur.
@@ -9031,6 +10320,7 @@ pub mod internet_gateway {
         pub fn attr_internet_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InternetGatewayId")
         }
+        setters!(CfnInternetGatewayProps);
     }
 
     impl std::ops::Deref for CfnInternetGateway {
@@ -9063,6 +10353,13 @@ pub mod internet_gateway {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnInternetGatewayProps {
+        /// `Tags`, for [`CfnInternetGateway::set`].
+        pub const TAGS: crate::Property<CfnInternetGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -9113,6 +10410,7 @@ pub mod ip_pool_route_table_association {
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
+        setters!(CfnIpPoolRouteTableAssociationProps);
     }
 
     impl std::ops::Deref for CfnIpPoolRouteTableAssociation {
@@ -9161,6 +10459,19 @@ pub mod ip_pool_route_table_association {
             map.serialize_entry("RouteTableId", &self.route_table_id)?;
             map.end()
         }
+    }
+
+    impl CfnIpPoolRouteTableAssociationProps {
+        /// `PublicIpv4Pool`, for [`CfnIpPoolRouteTableAssociation::set`].
+        pub const PUBLIC_IPV4_POOL: crate::Property<
+            CfnIpPoolRouteTableAssociation,
+            Value<String>,
+        > = crate::Property::new("PublicIpv4Pool");
+        /// `RouteTableId`, for [`CfnIpPoolRouteTableAssociation::set`].
+        pub const ROUTE_TABLE_ID: crate::Property<
+            CfnIpPoolRouteTableAssociation,
+            Value<String>,
+        > = crate::Property::new("RouteTableId");
     }
 }
 
@@ -9254,6 +10565,7 @@ pub mod ipam_external_resource_verification_token {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnIpamExternalResourceVerificationTokenProps);
     }
 
     impl std::ops::Deref for CfnIpamExternalResourceVerificationToken {
@@ -9299,6 +10611,19 @@ pub mod ipam_external_resource_verification_token {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIpamExternalResourceVerificationTokenProps {
+        /// `IpamId`, for [`CfnIpamExternalResourceVerificationToken::set`].
+        pub const IPAM_ID: crate::Property<
+            CfnIpamExternalResourceVerificationToken,
+            Value<String>,
+        > = crate::Property::new("IpamId");
+        /// `Tags`, for [`CfnIpamExternalResourceVerificationToken::set`].
+        pub const TAGS: crate::Property<
+            CfnIpamExternalResourceVerificationToken,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -9380,6 +10705,7 @@ pub mod ipam_internet_registry_association {
         pub fn attr_child_request_xml(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ChildRequestXml")
         }
+        setters!(CfnIpamInternetRegistryAssociationProps);
     }
 
     impl std::ops::Deref for CfnIpamInternetRegistryAssociation {
@@ -9441,6 +10767,33 @@ pub mod ipam_internet_registry_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIpamInternetRegistryAssociationProps {
+        /// `Description`, for [`CfnIpamInternetRegistryAssociation::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnIpamInternetRegistryAssociation,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `IpamId`, for [`CfnIpamInternetRegistryAssociation::set`].
+        pub const IPAM_ID: crate::Property<
+            CfnIpamInternetRegistryAssociation,
+            Value<String>,
+        > = crate::Property::new("IpamId");
+        /// `OrganizationHandle`, for [`CfnIpamInternetRegistryAssociation::set`].
+        pub const ORGANIZATION_HANDLE: crate::Property<
+            CfnIpamInternetRegistryAssociation,
+            Value<String>,
+        > = crate::Property::new("OrganizationHandle");
+        /// `Rir`, for [`CfnIpamInternetRegistryAssociation::set`].
+        pub const RIR: crate::Property<CfnIpamInternetRegistryAssociation, Value<Rir>> = crate::Property::new(
+            "Rir",
+        );
+        /// `Tags`, for [`CfnIpamInternetRegistryAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnIpamInternetRegistryAssociation,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// The Regional Internet Registry to associate with.
@@ -9540,6 +10893,7 @@ pub mod key_pair {
         pub fn attr_key_fingerprint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KeyFingerprint")
         }
+        setters!(CfnKeyPairProps);
     }
 
     impl std::ops::Deref for CfnKeyPair {
@@ -9597,6 +10951,29 @@ pub mod key_pair {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnKeyPairProps {
+        /// `KeyFormat`, for [`CfnKeyPair::set`].
+        pub const KEY_FORMAT: crate::Property<CfnKeyPair, Value<KeyFormat>> = crate::Property::new(
+            "KeyFormat",
+        );
+        /// `KeyName`, for [`CfnKeyPair::set`].
+        pub const KEY_NAME: crate::Property<CfnKeyPair, Value<String>> = crate::Property::new(
+            "KeyName",
+        );
+        /// `KeyType`, for [`CfnKeyPair::set`].
+        pub const KEY_TYPE: crate::Property<CfnKeyPair, Value<KeyType>> = crate::Property::new(
+            "KeyType",
+        );
+        /// `PublicKeyMaterial`, for [`CfnKeyPair::set`].
+        pub const PUBLIC_KEY_MATERIAL: crate::Property<CfnKeyPair, Value<String>> = crate::Property::new(
+            "PublicKeyMaterial",
+        );
+        /// `Tags`, for [`CfnKeyPair::set`].
+        pub const TAGS: crate::Property<CfnKeyPair, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The format of the key pair.
@@ -9734,6 +11111,7 @@ pub mod launch_template {
         pub fn attr_latest_version_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersionNumber")
         }
+        setters!(CfnLaunchTemplateProps);
     }
 
     impl std::ops::Deref for CfnLaunchTemplate {
@@ -9787,6 +11165,29 @@ pub mod launch_template {
             crate::entry(&mut map, "VersionDescription", &self.version_description)?;
             map.end()
         }
+    }
+
+    impl CfnLaunchTemplateProps {
+        /// `LaunchTemplateData`, for [`CfnLaunchTemplate::set`].
+        pub const LAUNCH_TEMPLATE_DATA: crate::Property<
+            CfnLaunchTemplate,
+            LaunchTemplateData,
+        > = crate::Property::new("LaunchTemplateData");
+        /// `LaunchTemplateName`, for [`CfnLaunchTemplate::set`].
+        pub const LAUNCH_TEMPLATE_NAME: crate::Property<
+            CfnLaunchTemplate,
+            Value<String>,
+        > = crate::Property::new("LaunchTemplateName");
+        /// `TagSpecifications`, for [`CfnLaunchTemplate::set`].
+        pub const TAG_SPECIFICATIONS: crate::Property<
+            CfnLaunchTemplate,
+            Vec<LaunchTemplateTagSpecification>,
+        > = crate::Property::new("TagSpecifications");
+        /// `VersionDescription`, for [`CfnLaunchTemplate::set`].
+        pub const VERSION_DESCRIPTION: crate::Property<
+            CfnLaunchTemplate,
+            Value<String>,
+        > = crate::Property::new("VersionDescription");
     }
 
     /// The information to include in the launch template.
@@ -12682,6 +14083,7 @@ pub mod local_gateway_route {
         pub fn attr_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Type")
         }
+        setters!(CfnLocalGatewayRouteProps);
     }
 
     impl std::ops::Deref for CfnLocalGatewayRoute {
@@ -12735,6 +14137,29 @@ pub mod local_gateway_route {
             crate::entry(&mut map, "NetworkInterfaceId", &self.network_interface_id)?;
             map.end()
         }
+    }
+
+    impl CfnLocalGatewayRouteProps {
+        /// `DestinationCidrBlock`, for [`CfnLocalGatewayRoute::set`].
+        pub const DESTINATION_CIDR_BLOCK: crate::Property<
+            CfnLocalGatewayRoute,
+            Value<String>,
+        > = crate::Property::new("DestinationCidrBlock");
+        /// `LocalGatewayRouteTableId`, for [`CfnLocalGatewayRoute::set`].
+        pub const LOCAL_GATEWAY_ROUTE_TABLE_ID: crate::Property<
+            CfnLocalGatewayRoute,
+            Value<String>,
+        > = crate::Property::new("LocalGatewayRouteTableId");
+        /// `LocalGatewayVirtualInterfaceGroupId`, for [`CfnLocalGatewayRoute::set`].
+        pub const LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_ID: crate::Property<
+            CfnLocalGatewayRoute,
+            Value<String>,
+        > = crate::Property::new("LocalGatewayVirtualInterfaceGroupId");
+        /// `NetworkInterfaceId`, for [`CfnLocalGatewayRoute::set`].
+        pub const NETWORK_INTERFACE_ID: crate::Property<
+            CfnLocalGatewayRoute,
+            Value<String>,
+        > = crate::Property::new("NetworkInterfaceId");
     }
 }
 
@@ -12805,6 +14230,7 @@ pub mod local_gateway_route_table {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnLocalGatewayRouteTableProps);
     }
 
     impl std::ops::Deref for CfnLocalGatewayRouteTable {
@@ -12854,6 +14280,22 @@ pub mod local_gateway_route_table {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocalGatewayRouteTableProps {
+        /// `LocalGatewayId`, for [`CfnLocalGatewayRouteTable::set`].
+        pub const LOCAL_GATEWAY_ID: crate::Property<
+            CfnLocalGatewayRouteTable,
+            Value<String>,
+        > = crate::Property::new("LocalGatewayId");
+        /// `Mode`, for [`CfnLocalGatewayRouteTable::set`].
+        pub const MODE: crate::Property<CfnLocalGatewayRouteTable, Value<Mode>> = crate::Property::new(
+            "Mode",
+        );
+        /// `Tags`, for [`CfnLocalGatewayRouteTable::set`].
+        pub const TAGS: crate::Property<CfnLocalGatewayRouteTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The mode of the local gateway route table.
@@ -12953,6 +14395,7 @@ pub mod local_gateway_route_table_vpc_association {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnLocalGatewayRouteTableVpcAssociationProps);
     }
 
     impl std::ops::Deref for CfnLocalGatewayRouteTableVpcAssociation {
@@ -13008,6 +14451,24 @@ pub mod local_gateway_route_table_vpc_association {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnLocalGatewayRouteTableVpcAssociationProps {
+        /// `LocalGatewayRouteTableId`, for [`CfnLocalGatewayRouteTableVpcAssociation::set`].
+        pub const LOCAL_GATEWAY_ROUTE_TABLE_ID: crate::Property<
+            CfnLocalGatewayRouteTableVpcAssociation,
+            Value<String>,
+        > = crate::Property::new("LocalGatewayRouteTableId");
+        /// `Tags`, for [`CfnLocalGatewayRouteTableVpcAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnLocalGatewayRouteTableVpcAssociation,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `VpcId`, for [`CfnLocalGatewayRouteTableVpcAssociation::set`].
+        pub const VPC_ID: crate::Property<
+            CfnLocalGatewayRouteTableVpcAssociation,
+            Value<String>,
+        > = crate::Property::new("VpcId");
     }
 }
 
@@ -13083,6 +14544,7 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationProps);
     }
 
     impl std::ops::Deref for CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
@@ -13143,6 +14605,24 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociationProps {
+        /// `LocalGatewayRouteTableId`, for [`CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation::set`].
+        pub const LOCAL_GATEWAY_ROUTE_TABLE_ID: crate::Property<
+            CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation,
+            Value<String>,
+        > = crate::Property::new("LocalGatewayRouteTableId");
+        /// `LocalGatewayVirtualInterfaceGroupId`, for [`CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation::set`].
+        pub const LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_ID: crate::Property<
+            CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation,
+            Value<String>,
+        > = crate::Property::new("LocalGatewayVirtualInterfaceGroupId");
+        /// `Tags`, for [`CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -13218,6 +14698,7 @@ pub mod local_gateway_virtual_interface {
         pub fn attr_configuration_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConfigurationState")
         }
+        setters!(CfnLocalGatewayVirtualInterfaceProps);
     }
 
     impl std::ops::Deref for CfnLocalGatewayVirtualInterface {
@@ -13298,6 +14779,48 @@ pub mod local_gateway_virtual_interface {
             map.end()
         }
     }
+
+    impl CfnLocalGatewayVirtualInterfaceProps {
+        /// `LocalAddress`, for [`CfnLocalGatewayVirtualInterface::set`].
+        pub const LOCAL_ADDRESS: crate::Property<
+            CfnLocalGatewayVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("LocalAddress");
+        /// `LocalGatewayVirtualInterfaceGroupId`, for [`CfnLocalGatewayVirtualInterface::set`].
+        pub const LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_ID: crate::Property<
+            CfnLocalGatewayVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("LocalGatewayVirtualInterfaceGroupId");
+        /// `OutpostLagId`, for [`CfnLocalGatewayVirtualInterface::set`].
+        pub const OUTPOST_LAG_ID: crate::Property<
+            CfnLocalGatewayVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("OutpostLagId");
+        /// `PeerAddress`, for [`CfnLocalGatewayVirtualInterface::set`].
+        pub const PEER_ADDRESS: crate::Property<
+            CfnLocalGatewayVirtualInterface,
+            Value<String>,
+        > = crate::Property::new("PeerAddress");
+        /// `PeerBgpAsn`, for [`CfnLocalGatewayVirtualInterface::set`].
+        pub const PEER_BGP_ASN: crate::Property<
+            CfnLocalGatewayVirtualInterface,
+            Value<i64>,
+        > = crate::Property::new("PeerBgpAsn");
+        /// `PeerBgpAsnExtended`, for [`CfnLocalGatewayVirtualInterface::set`].
+        pub const PEER_BGP_ASN_EXTENDED: crate::Property<
+            CfnLocalGatewayVirtualInterface,
+            Value<i64>,
+        > = crate::Property::new("PeerBgpAsnExtended");
+        /// `Tags`, for [`CfnLocalGatewayVirtualInterface::set`].
+        pub const TAGS: crate::Property<
+            CfnLocalGatewayVirtualInterface,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `Vlan`, for [`CfnLocalGatewayVirtualInterface::set`].
+        pub const VLAN: crate::Property<CfnLocalGatewayVirtualInterface, Value<i64>> = crate::Property::new(
+            "Vlan",
+        );
+    }
 }
 
 /// `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: [`CfnLocalGatewayVirtualInterfaceGroup`], [`CfnLocalGatewayVirtualInterfaceGroupProps`] and their property types.
@@ -13374,6 +14897,7 @@ pub mod local_gateway_virtual_interface_group {
         pub fn attr_configuration_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConfigurationState")
         }
+        setters!(CfnLocalGatewayVirtualInterfaceGroupProps);
     }
 
     impl std::ops::Deref for CfnLocalGatewayVirtualInterfaceGroup {
@@ -13427,6 +14951,29 @@ pub mod local_gateway_virtual_interface_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocalGatewayVirtualInterfaceGroupProps {
+        /// `LocalBgpAsn`, for [`CfnLocalGatewayVirtualInterfaceGroup::set`].
+        pub const LOCAL_BGP_ASN: crate::Property<
+            CfnLocalGatewayVirtualInterfaceGroup,
+            Value<i64>,
+        > = crate::Property::new("LocalBgpAsn");
+        /// `LocalBgpAsnExtended`, for [`CfnLocalGatewayVirtualInterfaceGroup::set`].
+        pub const LOCAL_BGP_ASN_EXTENDED: crate::Property<
+            CfnLocalGatewayVirtualInterfaceGroup,
+            Value<i64>,
+        > = crate::Property::new("LocalBgpAsnExtended");
+        /// `LocalGatewayId`, for [`CfnLocalGatewayVirtualInterfaceGroup::set`].
+        pub const LOCAL_GATEWAY_ID: crate::Property<
+            CfnLocalGatewayVirtualInterfaceGroup,
+            Value<String>,
+        > = crate::Property::new("LocalGatewayId");
+        /// `Tags`, for [`CfnLocalGatewayVirtualInterfaceGroup::set`].
+        pub const TAGS: crate::Property<
+            CfnLocalGatewayVirtualInterfaceGroup,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -13501,6 +15048,7 @@ pub mod nat_gateway {
         pub fn attr_route_table_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RouteTableId")
         }
+        setters!(CfnNatGatewayProps);
     }
 
     impl std::ops::Deref for CfnNatGateway {
@@ -13586,6 +15134,64 @@ pub mod nat_gateway {
             crate::entry(&mut map, "VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnNatGatewayProps {
+        /// `AllocationId`, for [`CfnNatGateway::set`].
+        pub const ALLOCATION_ID: crate::Property<CfnNatGateway, Value<String>> = crate::Property::new(
+            "AllocationId",
+        );
+        /// `AvailabilityMode`, for [`CfnNatGateway::set`].
+        pub const AVAILABILITY_MODE: crate::Property<
+            CfnNatGateway,
+            Value<AvailabilityMode>,
+        > = crate::Property::new("AvailabilityMode");
+        /// `AvailabilityZoneAddresses`, for [`CfnNatGateway::set`].
+        pub const AVAILABILITY_ZONE_ADDRESSES: crate::Property<
+            CfnNatGateway,
+            Vec<AvailabilityZoneAddress>,
+        > = crate::Property::new("AvailabilityZoneAddresses");
+        /// `ConnectivityType`, for [`CfnNatGateway::set`].
+        pub const CONNECTIVITY_TYPE: crate::Property<
+            CfnNatGateway,
+            Value<ConnectivityType>,
+        > = crate::Property::new("ConnectivityType");
+        /// `MaxDrainDurationSeconds`, for [`CfnNatGateway::set`].
+        pub const MAX_DRAIN_DURATION_SECONDS: crate::Property<
+            CfnNatGateway,
+            Value<i64>,
+        > = crate::Property::new("MaxDrainDurationSeconds");
+        /// `PrivateIpAddress`, for [`CfnNatGateway::set`].
+        pub const PRIVATE_IP_ADDRESS: crate::Property<CfnNatGateway, Value<String>> = crate::Property::new(
+            "PrivateIpAddress",
+        );
+        /// `SecondaryAllocationIds`, for [`CfnNatGateway::set`].
+        pub const SECONDARY_ALLOCATION_IDS: crate::Property<
+            CfnNatGateway,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecondaryAllocationIds");
+        /// `SecondaryPrivateIpAddressCount`, for [`CfnNatGateway::set`].
+        pub const SECONDARY_PRIVATE_IP_ADDRESS_COUNT: crate::Property<
+            CfnNatGateway,
+            Value<i64>,
+        > = crate::Property::new("SecondaryPrivateIpAddressCount");
+        /// `SecondaryPrivateIpAddresses`, for [`CfnNatGateway::set`].
+        pub const SECONDARY_PRIVATE_IP_ADDRESSES: crate::Property<
+            CfnNatGateway,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecondaryPrivateIpAddresses");
+        /// `SubnetId`, for [`CfnNatGateway::set`].
+        pub const SUBNET_ID: crate::Property<CfnNatGateway, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
+        /// `Tags`, for [`CfnNatGateway::set`].
+        pub const TAGS: crate::Property<CfnNatGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnNatGateway::set`].
+        pub const VPC_ID: crate::Property<CfnNatGateway, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 
     /// Indicates whether this is a zonal (single-AZ) or regional (multi-AZ) NAT gateway.
@@ -13743,6 +15349,7 @@ pub mod network_acl {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnNetworkAclProps);
     }
 
     impl std::ops::Deref for CfnNetworkAcl {
@@ -13788,6 +15395,17 @@ pub mod network_acl {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkAclProps {
+        /// `Tags`, for [`CfnNetworkAcl::set`].
+        pub const TAGS: crate::Property<CfnNetworkAcl, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnNetworkAcl::set`].
+        pub const VPC_ID: crate::Property<CfnNetworkAcl, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }
 
@@ -13837,6 +15455,7 @@ pub mod network_acl_entry {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnNetworkAclEntryProps);
     }
 
     impl std::ops::Deref for CfnNetworkAclEntry {
@@ -13915,6 +15534,45 @@ pub mod network_acl_entry {
             map.serialize_entry("RuleNumber", &self.rule_number)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkAclEntryProps {
+        /// `CidrBlock`, for [`CfnNetworkAclEntry::set`].
+        pub const CIDR_BLOCK: crate::Property<CfnNetworkAclEntry, Value<String>> = crate::Property::new(
+            "CidrBlock",
+        );
+        /// `Egress`, for [`CfnNetworkAclEntry::set`].
+        pub const EGRESS: crate::Property<CfnNetworkAclEntry, Value<bool>> = crate::Property::new(
+            "Egress",
+        );
+        /// `Icmp`, for [`CfnNetworkAclEntry::set`].
+        pub const ICMP: crate::Property<CfnNetworkAclEntry, Icmp> = crate::Property::new(
+            "Icmp",
+        );
+        /// `Ipv6CidrBlock`, for [`CfnNetworkAclEntry::set`].
+        pub const IPV6_CIDR_BLOCK: crate::Property<CfnNetworkAclEntry, Value<String>> = crate::Property::new(
+            "Ipv6CidrBlock",
+        );
+        /// `NetworkAclId`, for [`CfnNetworkAclEntry::set`].
+        pub const NETWORK_ACL_ID: crate::Property<CfnNetworkAclEntry, Value<String>> = crate::Property::new(
+            "NetworkAclId",
+        );
+        /// `PortRange`, for [`CfnNetworkAclEntry::set`].
+        pub const PORT_RANGE: crate::Property<CfnNetworkAclEntry, PortRange> = crate::Property::new(
+            "PortRange",
+        );
+        /// `Protocol`, for [`CfnNetworkAclEntry::set`].
+        pub const PROTOCOL: crate::Property<CfnNetworkAclEntry, Value<i64>> = crate::Property::new(
+            "Protocol",
+        );
+        /// `RuleAction`, for [`CfnNetworkAclEntry::set`].
+        pub const RULE_ACTION: crate::Property<CfnNetworkAclEntry, Value<String>> = crate::Property::new(
+            "RuleAction",
+        );
+        /// `RuleNumber`, for [`CfnNetworkAclEntry::set`].
+        pub const RULE_NUMBER: crate::Property<CfnNetworkAclEntry, Value<i64>> = crate::Property::new(
+            "RuleNumber",
+        );
     }
 
     /// The `Icmp` property type.
@@ -14025,6 +15683,7 @@ pub mod network_insights_access_scope {
         pub fn attr_updated_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedDate")
         }
+        setters!(CfnNetworkInsightsAccessScopeProps);
     }
 
     impl std::ops::Deref for CfnNetworkInsightsAccessScope {
@@ -14063,6 +15722,24 @@ pub mod network_insights_access_scope {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkInsightsAccessScopeProps {
+        /// `ExcludePaths`, for [`CfnNetworkInsightsAccessScope::set`].
+        pub const EXCLUDE_PATHS: crate::Property<
+            CfnNetworkInsightsAccessScope,
+            Vec<AccessScopePathRequest>,
+        > = crate::Property::new("ExcludePaths");
+        /// `MatchPaths`, for [`CfnNetworkInsightsAccessScope::set`].
+        pub const MATCH_PATHS: crate::Property<
+            CfnNetworkInsightsAccessScope,
+            Vec<AccessScopePathRequest>,
+        > = crate::Property::new("MatchPaths");
+        /// `Tags`, for [`CfnNetworkInsightsAccessScope::set`].
+        pub const TAGS: crate::Property<
+            CfnNetworkInsightsAccessScope,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `AccessScopePathRequest` property type.
@@ -14284,6 +15961,7 @@ pub mod network_insights_access_scope_analysis {
         pub fn attr_analyzed_eni_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AnalyzedEniCount")
         }
+        setters!(CfnNetworkInsightsAccessScopeAnalysisProps);
     }
 
     impl std::ops::Deref for CfnNetworkInsightsAccessScopeAnalysis {
@@ -14333,6 +16011,19 @@ pub mod network_insights_access_scope_analysis {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkInsightsAccessScopeAnalysisProps {
+        /// `NetworkInsightsAccessScopeId`, for [`CfnNetworkInsightsAccessScopeAnalysis::set`].
+        pub const NETWORK_INSIGHTS_ACCESS_SCOPE_ID: crate::Property<
+            CfnNetworkInsightsAccessScopeAnalysis,
+            Value<String>,
+        > = crate::Property::new("NetworkInsightsAccessScopeId");
+        /// `Tags`, for [`CfnNetworkInsightsAccessScopeAnalysis::set`].
+        pub const TAGS: crate::Property<
+            CfnNetworkInsightsAccessScopeAnalysis,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -14434,6 +16125,7 @@ pub mod network_insights_analysis {
         pub fn attr_suggested_accounts(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SuggestedAccounts")
         }
+        setters!(CfnNetworkInsightsAnalysisProps);
     }
 
     impl std::ops::Deref for CfnNetworkInsightsAnalysis {
@@ -14494,6 +16186,33 @@ pub mod network_insights_analysis {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkInsightsAnalysisProps {
+        /// `AdditionalAccounts`, for [`CfnNetworkInsightsAnalysis::set`].
+        pub const ADDITIONAL_ACCOUNTS: crate::Property<
+            CfnNetworkInsightsAnalysis,
+            Vec<Value<String>>,
+        > = crate::Property::new("AdditionalAccounts");
+        /// `FilterInArns`, for [`CfnNetworkInsightsAnalysis::set`].
+        pub const FILTER_IN_ARNS: crate::Property<
+            CfnNetworkInsightsAnalysis,
+            Vec<Value<String>>,
+        > = crate::Property::new("FilterInArns");
+        /// `FilterOutArns`, for [`CfnNetworkInsightsAnalysis::set`].
+        pub const FILTER_OUT_ARNS: crate::Property<
+            CfnNetworkInsightsAnalysis,
+            Vec<Value<String>>,
+        > = crate::Property::new("FilterOutArns");
+        /// `NetworkInsightsPathId`, for [`CfnNetworkInsightsAnalysis::set`].
+        pub const NETWORK_INSIGHTS_PATH_ID: crate::Property<
+            CfnNetworkInsightsAnalysis,
+            Value<String>,
+        > = crate::Property::new("NetworkInsightsPathId");
+        /// `Tags`, for [`CfnNetworkInsightsAnalysis::set`].
+        pub const TAGS: crate::Property<CfnNetworkInsightsAnalysis, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -14571,6 +16290,7 @@ pub mod network_insights_path {
         pub fn attr_destination_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DestinationArn")
         }
+        setters!(CfnNetworkInsightsPathProps);
     }
 
     impl std::ops::Deref for CfnNetworkInsightsPath {
@@ -14647,6 +16367,49 @@ pub mod network_insights_path {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkInsightsPathProps {
+        /// `Destination`, for [`CfnNetworkInsightsPath::set`].
+        pub const DESTINATION: crate::Property<CfnNetworkInsightsPath, Value<String>> = crate::Property::new(
+            "Destination",
+        );
+        /// `DestinationIp`, for [`CfnNetworkInsightsPath::set`].
+        pub const DESTINATION_IP: crate::Property<
+            CfnNetworkInsightsPath,
+            Value<String>,
+        > = crate::Property::new("DestinationIp");
+        /// `DestinationPort`, for [`CfnNetworkInsightsPath::set`].
+        pub const DESTINATION_PORT: crate::Property<
+            CfnNetworkInsightsPath,
+            Value<i64>,
+        > = crate::Property::new("DestinationPort");
+        /// `FilterAtDestination`, for [`CfnNetworkInsightsPath::set`].
+        pub const FILTER_AT_DESTINATION: crate::Property<
+            CfnNetworkInsightsPath,
+            PathFilter,
+        > = crate::Property::new("FilterAtDestination");
+        /// `FilterAtSource`, for [`CfnNetworkInsightsPath::set`].
+        pub const FILTER_AT_SOURCE: crate::Property<
+            CfnNetworkInsightsPath,
+            PathFilter,
+        > = crate::Property::new("FilterAtSource");
+        /// `Protocol`, for [`CfnNetworkInsightsPath::set`].
+        pub const PROTOCOL: crate::Property<CfnNetworkInsightsPath, Value<Protocol>> = crate::Property::new(
+            "Protocol",
+        );
+        /// `Source`, for [`CfnNetworkInsightsPath::set`].
+        pub const SOURCE: crate::Property<CfnNetworkInsightsPath, Value<String>> = crate::Property::new(
+            "Source",
+        );
+        /// `SourceIp`, for [`CfnNetworkInsightsPath::set`].
+        pub const SOURCE_IP: crate::Property<CfnNetworkInsightsPath, Value<String>> = crate::Property::new(
+            "SourceIp",
+        );
+        /// `Tags`, for [`CfnNetworkInsightsPath::set`].
+        pub const TAGS: crate::Property<CfnNetworkInsightsPath, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `PathFilter` property type.
@@ -14776,6 +16539,7 @@ pub mod network_interface {
         pub fn attr_public_ip_dns_name_options(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublicIpDnsNameOptions")
         }
+        setters!(CfnNetworkInterfaceProps);
     }
 
     impl std::ops::Deref for CfnNetworkInterface {
@@ -14899,6 +16663,90 @@ pub mod network_interface {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkInterfaceProps {
+        /// `ConnectionTrackingSpecification`, for [`CfnNetworkInterface::set`].
+        pub const CONNECTION_TRACKING_SPECIFICATION: crate::Property<
+            CfnNetworkInterface,
+            ConnectionTrackingSpecification,
+        > = crate::Property::new("ConnectionTrackingSpecification");
+        /// `Description`, for [`CfnNetworkInterface::set`].
+        pub const DESCRIPTION: crate::Property<CfnNetworkInterface, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnablePrimaryIpv6`, for [`CfnNetworkInterface::set`].
+        pub const ENABLE_PRIMARY_IPV6: crate::Property<
+            CfnNetworkInterface,
+            Value<bool>,
+        > = crate::Property::new("EnablePrimaryIpv6");
+        /// `GroupSet`, for [`CfnNetworkInterface::set`].
+        pub const GROUP_SET: crate::Property<CfnNetworkInterface, Vec<Value<String>>> = crate::Property::new(
+            "GroupSet",
+        );
+        /// `InterfaceType`, for [`CfnNetworkInterface::set`].
+        pub const INTERFACE_TYPE: crate::Property<CfnNetworkInterface, Value<String>> = crate::Property::new(
+            "InterfaceType",
+        );
+        /// `Ipv4PrefixCount`, for [`CfnNetworkInterface::set`].
+        pub const IPV4_PREFIX_COUNT: crate::Property<CfnNetworkInterface, Value<i64>> = crate::Property::new(
+            "Ipv4PrefixCount",
+        );
+        /// `Ipv4Prefixes`, for [`CfnNetworkInterface::set`].
+        pub const IPV4_PREFIXES: crate::Property<
+            CfnNetworkInterface,
+            Vec<Ipv4PrefixSpecification>,
+        > = crate::Property::new("Ipv4Prefixes");
+        /// `Ipv6AddressCount`, for [`CfnNetworkInterface::set`].
+        pub const IPV6_ADDRESS_COUNT: crate::Property<CfnNetworkInterface, Value<i64>> = crate::Property::new(
+            "Ipv6AddressCount",
+        );
+        /// `Ipv6Addresses`, for [`CfnNetworkInterface::set`].
+        pub const IPV6_ADDRESSES: crate::Property<
+            CfnNetworkInterface,
+            Vec<InstanceIpv6Address>,
+        > = crate::Property::new("Ipv6Addresses");
+        /// `Ipv6PrefixCount`, for [`CfnNetworkInterface::set`].
+        pub const IPV6_PREFIX_COUNT: crate::Property<CfnNetworkInterface, Value<i64>> = crate::Property::new(
+            "Ipv6PrefixCount",
+        );
+        /// `Ipv6Prefixes`, for [`CfnNetworkInterface::set`].
+        pub const IPV6_PREFIXES: crate::Property<
+            CfnNetworkInterface,
+            Vec<Ipv6PrefixSpecification>,
+        > = crate::Property::new("Ipv6Prefixes");
+        /// `PrivateIpAddress`, for [`CfnNetworkInterface::set`].
+        pub const PRIVATE_IP_ADDRESS: crate::Property<
+            CfnNetworkInterface,
+            Value<String>,
+        > = crate::Property::new("PrivateIpAddress");
+        /// `PrivateIpAddresses`, for [`CfnNetworkInterface::set`].
+        pub const PRIVATE_IP_ADDRESSES: crate::Property<
+            CfnNetworkInterface,
+            Vec<PrivateIpAddressSpecification>,
+        > = crate::Property::new("PrivateIpAddresses");
+        /// `PublicIpDnsHostnameTypeSpecification`, for [`CfnNetworkInterface::set`].
+        pub const PUBLIC_IP_DNS_HOSTNAME_TYPE_SPECIFICATION: crate::Property<
+            CfnNetworkInterface,
+            Value<PublicIpDnsHostnameTypeSpecification>,
+        > = crate::Property::new("PublicIpDnsHostnameTypeSpecification");
+        /// `SecondaryPrivateIpAddressCount`, for [`CfnNetworkInterface::set`].
+        pub const SECONDARY_PRIVATE_IP_ADDRESS_COUNT: crate::Property<
+            CfnNetworkInterface,
+            Value<i64>,
+        > = crate::Property::new("SecondaryPrivateIpAddressCount");
+        /// `SourceDestCheck`, for [`CfnNetworkInterface::set`].
+        pub const SOURCE_DEST_CHECK: crate::Property<CfnNetworkInterface, Value<bool>> = crate::Property::new(
+            "SourceDestCheck",
+        );
+        /// `SubnetId`, for [`CfnNetworkInterface::set`].
+        pub const SUBNET_ID: crate::Property<CfnNetworkInterface, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
+        /// `Tags`, for [`CfnNetworkInterface::set`].
+        pub const TAGS: crate::Property<CfnNetworkInterface, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ConnectionTrackingSpecification` property type.
@@ -15111,6 +16959,7 @@ pub mod network_interface_attachment {
         pub fn attr_attachment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AttachmentId")
         }
+        setters!(CfnNetworkInterfaceAttachmentProps);
     }
 
     impl std::ops::Deref for CfnNetworkInterfaceAttachment {
@@ -15176,6 +17025,39 @@ pub mod network_interface_attachment {
             map.serialize_entry("NetworkInterfaceId", &self.network_interface_id)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkInterfaceAttachmentProps {
+        /// `DeleteOnTermination`, for [`CfnNetworkInterfaceAttachment::set`].
+        pub const DELETE_ON_TERMINATION: crate::Property<
+            CfnNetworkInterfaceAttachment,
+            Value<bool>,
+        > = crate::Property::new("DeleteOnTermination");
+        /// `DeviceIndex`, for [`CfnNetworkInterfaceAttachment::set`].
+        pub const DEVICE_INDEX: crate::Property<
+            CfnNetworkInterfaceAttachment,
+            Value<String>,
+        > = crate::Property::new("DeviceIndex");
+        /// `EnaQueueCount`, for [`CfnNetworkInterfaceAttachment::set`].
+        pub const ENA_QUEUE_COUNT: crate::Property<
+            CfnNetworkInterfaceAttachment,
+            Value<i64>,
+        > = crate::Property::new("EnaQueueCount");
+        /// `EnaSrdSpecification`, for [`CfnNetworkInterfaceAttachment::set`].
+        pub const ENA_SRD_SPECIFICATION: crate::Property<
+            CfnNetworkInterfaceAttachment,
+            EnaSrdSpecification,
+        > = crate::Property::new("EnaSrdSpecification");
+        /// `InstanceId`, for [`CfnNetworkInterfaceAttachment::set`].
+        pub const INSTANCE_ID: crate::Property<
+            CfnNetworkInterfaceAttachment,
+            Value<String>,
+        > = crate::Property::new("InstanceId");
+        /// `NetworkInterfaceId`, for [`CfnNetworkInterfaceAttachment::set`].
+        pub const NETWORK_INTERFACE_ID: crate::Property<
+            CfnNetworkInterfaceAttachment,
+            Value<String>,
+        > = crate::Property::new("NetworkInterfaceId");
     }
 
     /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances.
@@ -15270,6 +17152,7 @@ pub mod network_interface_permission {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnNetworkInterfacePermissionProps);
     }
 
     impl std::ops::Deref for CfnNetworkInterfacePermission {
@@ -15324,6 +17207,24 @@ pub mod network_interface_permission {
             map.end()
         }
     }
+
+    impl CfnNetworkInterfacePermissionProps {
+        /// `AwsAccountId`, for [`CfnNetworkInterfacePermission::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<
+            CfnNetworkInterfacePermission,
+            Value<String>,
+        > = crate::Property::new("AwsAccountId");
+        /// `NetworkInterfaceId`, for [`CfnNetworkInterfacePermission::set`].
+        pub const NETWORK_INTERFACE_ID: crate::Property<
+            CfnNetworkInterfacePermission,
+            Value<String>,
+        > = crate::Property::new("NetworkInterfaceId");
+        /// `Permission`, for [`CfnNetworkInterfacePermission::set`].
+        pub const PERMISSION: crate::Property<
+            CfnNetworkInterfacePermission,
+            Value<String>,
+        > = crate::Property::new("Permission");
+    }
 }
 
 /// `AWS::EC2::NetworkPerformanceMetricSubscription`: [`CfnNetworkPerformanceMetricSubscription`], [`CfnNetworkPerformanceMetricSubscriptionProps`] and their property types.
@@ -15373,6 +17274,7 @@ pub mod network_performance_metric_subscription {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnNetworkPerformanceMetricSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnNetworkPerformanceMetricSubscription {
@@ -15432,6 +17334,29 @@ pub mod network_performance_metric_subscription {
             map.end()
         }
     }
+
+    impl CfnNetworkPerformanceMetricSubscriptionProps {
+        /// `Destination`, for [`CfnNetworkPerformanceMetricSubscription::set`].
+        pub const DESTINATION: crate::Property<
+            CfnNetworkPerformanceMetricSubscription,
+            Value<String>,
+        > = crate::Property::new("Destination");
+        /// `Metric`, for [`CfnNetworkPerformanceMetricSubscription::set`].
+        pub const METRIC: crate::Property<
+            CfnNetworkPerformanceMetricSubscription,
+            Value<String>,
+        > = crate::Property::new("Metric");
+        /// `Source`, for [`CfnNetworkPerformanceMetricSubscription::set`].
+        pub const SOURCE: crate::Property<
+            CfnNetworkPerformanceMetricSubscription,
+            Value<String>,
+        > = crate::Property::new("Source");
+        /// `Statistic`, for [`CfnNetworkPerformanceMetricSubscription::set`].
+        pub const STATISTIC: crate::Property<
+            CfnNetworkPerformanceMetricSubscription,
+            Value<String>,
+        > = crate::Property::new("Statistic");
+    }
 }
 
 /// `AWS::EC2::PlacementGroup`: [`CfnPlacementGroup`], [`CfnPlacementGroupProps`] and their property types.
@@ -15489,6 +17414,7 @@ pub mod placement_group {
         pub fn attr_group_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupId")
         }
+        setters!(CfnPlacementGroupProps);
     }
 
     impl std::ops::Deref for CfnPlacementGroup {
@@ -15533,6 +17459,29 @@ pub mod placement_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPlacementGroupProps {
+        /// `ParentGroupId`, for [`CfnPlacementGroup::set`].
+        pub const PARENT_GROUP_ID: crate::Property<CfnPlacementGroup, Value<String>> = crate::Property::new(
+            "ParentGroupId",
+        );
+        /// `PartitionCount`, for [`CfnPlacementGroup::set`].
+        pub const PARTITION_COUNT: crate::Property<CfnPlacementGroup, Value<i64>> = crate::Property::new(
+            "PartitionCount",
+        );
+        /// `SpreadLevel`, for [`CfnPlacementGroup::set`].
+        pub const SPREAD_LEVEL: crate::Property<CfnPlacementGroup, Value<SpreadLevel>> = crate::Property::new(
+            "SpreadLevel",
+        );
+        /// `Strategy`, for [`CfnPlacementGroup::set`].
+        pub const STRATEGY: crate::Property<CfnPlacementGroup, Value<Strategy>> = crate::Property::new(
+            "Strategy",
+        );
+        /// `Tags`, for [`CfnPlacementGroup::set`].
+        pub const TAGS: crate::Property<CfnPlacementGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The Spread Level of Placement Group is an enum where it accepts either host or rack when strategy is spread
@@ -15675,6 +17624,7 @@ pub mod prefix_list {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPrefixListProps);
     }
 
     impl std::ops::Deref for CfnPrefixList {
@@ -15735,6 +17685,29 @@ pub mod prefix_list {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPrefixListProps {
+        /// `AddressFamily`, for [`CfnPrefixList::set`].
+        pub const ADDRESS_FAMILY: crate::Property<CfnPrefixList, Value<AddressFamily>> = crate::Property::new(
+            "AddressFamily",
+        );
+        /// `Entries`, for [`CfnPrefixList::set`].
+        pub const ENTRIES: crate::Property<CfnPrefixList, Vec<Entry>> = crate::Property::new(
+            "Entries",
+        );
+        /// `MaxEntries`, for [`CfnPrefixList::set`].
+        pub const MAX_ENTRIES: crate::Property<CfnPrefixList, Value<i64>> = crate::Property::new(
+            "MaxEntries",
+        );
+        /// `PrefixListName`, for [`CfnPrefixList::set`].
+        pub const PREFIX_LIST_NAME: crate::Property<CfnPrefixList, Value<String>> = crate::Property::new(
+            "PrefixListName",
+        );
+        /// `Tags`, for [`CfnPrefixList::set`].
+        pub const TAGS: crate::Property<CfnPrefixList, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Ip Version of Prefix List.
@@ -15857,6 +17830,7 @@ pub mod route {
         pub fn attr_cidr_block(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CidrBlock")
         }
+        setters!(CfnRouteProps);
     }
 
     impl std::ops::Deref for CfnRoute {
@@ -15979,6 +17953,75 @@ pub mod route {
             map.end()
         }
     }
+
+    impl CfnRouteProps {
+        /// `CarrierGatewayId`, for [`CfnRoute::set`].
+        pub const CARRIER_GATEWAY_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "CarrierGatewayId",
+        );
+        /// `CoreNetworkArn`, for [`CfnRoute::set`].
+        pub const CORE_NETWORK_ARN: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "CoreNetworkArn",
+        );
+        /// `DestinationCidrBlock`, for [`CfnRoute::set`].
+        pub const DESTINATION_CIDR_BLOCK: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "DestinationCidrBlock",
+        );
+        /// `DestinationIpv6CidrBlock`, for [`CfnRoute::set`].
+        pub const DESTINATION_IPV6_CIDR_BLOCK: crate::Property<
+            CfnRoute,
+            Value<String>,
+        > = crate::Property::new("DestinationIpv6CidrBlock");
+        /// `DestinationPrefixListId`, for [`CfnRoute::set`].
+        pub const DESTINATION_PREFIX_LIST_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "DestinationPrefixListId",
+        );
+        /// `EgressOnlyInternetGatewayId`, for [`CfnRoute::set`].
+        pub const EGRESS_ONLY_INTERNET_GATEWAY_ID: crate::Property<
+            CfnRoute,
+            Value<String>,
+        > = crate::Property::new("EgressOnlyInternetGatewayId");
+        /// `GatewayId`, for [`CfnRoute::set`].
+        pub const GATEWAY_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "GatewayId",
+        );
+        /// `InstanceId`, for [`CfnRoute::set`].
+        pub const INSTANCE_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `LocalGatewayId`, for [`CfnRoute::set`].
+        pub const LOCAL_GATEWAY_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "LocalGatewayId",
+        );
+        /// `NatGatewayId`, for [`CfnRoute::set`].
+        pub const NAT_GATEWAY_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "NatGatewayId",
+        );
+        /// `NetworkInterfaceId`, for [`CfnRoute::set`].
+        pub const NETWORK_INTERFACE_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "NetworkInterfaceId",
+        );
+        /// `OdbNetworkArn`, for [`CfnRoute::set`].
+        pub const ODB_NETWORK_ARN: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "OdbNetworkArn",
+        );
+        /// `RouteTableId`, for [`CfnRoute::set`].
+        pub const ROUTE_TABLE_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "RouteTableId",
+        );
+        /// `TransitGatewayId`, for [`CfnRoute::set`].
+        pub const TRANSIT_GATEWAY_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "TransitGatewayId",
+        );
+        /// `VpcEndpointId`, for [`CfnRoute::set`].
+        pub const VPC_ENDPOINT_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "VpcEndpointId",
+        );
+        /// `VpcPeeringConnectionId`, for [`CfnRoute::set`].
+        pub const VPC_PEERING_CONNECTION_ID: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "VpcPeeringConnectionId",
+        );
+    }
 }
 
 /// `AWS::EC2::RouteServer`: [`CfnRouteServer`], [`CfnRouteServerProps`] and their property types.
@@ -16030,6 +18073,7 @@ pub mod route_server {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRouteServerProps);
     }
 
     impl std::ops::Deref for CfnRouteServer {
@@ -16095,6 +18139,31 @@ pub mod route_server {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRouteServerProps {
+        /// `AmazonSideAsn`, for [`CfnRouteServer::set`].
+        pub const AMAZON_SIDE_ASN: crate::Property<CfnRouteServer, Value<i64>> = crate::Property::new(
+            "AmazonSideAsn",
+        );
+        /// `PersistRoutes`, for [`CfnRouteServer::set`].
+        pub const PERSIST_ROUTES: crate::Property<
+            CfnRouteServer,
+            Value<PersistRoutes>,
+        > = crate::Property::new("PersistRoutes");
+        /// `PersistRoutesDuration`, for [`CfnRouteServer::set`].
+        pub const PERSIST_ROUTES_DURATION: crate::Property<CfnRouteServer, Value<i64>> = crate::Property::new(
+            "PersistRoutesDuration",
+        );
+        /// `SnsNotificationsEnabled`, for [`CfnRouteServer::set`].
+        pub const SNS_NOTIFICATIONS_ENABLED: crate::Property<
+            CfnRouteServer,
+            Value<bool>,
+        > = crate::Property::new("SnsNotificationsEnabled");
+        /// `Tags`, for [`CfnRouteServer::set`].
+        pub const TAGS: crate::Property<CfnRouteServer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Whether to enable persistent routes
@@ -16178,6 +18247,7 @@ pub mod route_server_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnRouteServerAssociationProps);
     }
 
     impl std::ops::Deref for CfnRouteServerAssociation {
@@ -16226,6 +18296,18 @@ pub mod route_server_association {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnRouteServerAssociationProps {
+        /// `RouteServerId`, for [`CfnRouteServerAssociation::set`].
+        pub const ROUTE_SERVER_ID: crate::Property<
+            CfnRouteServerAssociation,
+            Value<String>,
+        > = crate::Property::new("RouteServerId");
+        /// `VpcId`, for [`CfnRouteServerAssociation::set`].
+        pub const VPC_ID: crate::Property<CfnRouteServerAssociation, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }
 
@@ -16294,6 +18376,7 @@ pub mod route_server_endpoint {
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcId")
         }
+        setters!(CfnRouteServerEndpointProps);
     }
 
     impl std::ops::Deref for CfnRouteServerEndpoint {
@@ -16346,6 +18429,22 @@ pub mod route_server_endpoint {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRouteServerEndpointProps {
+        /// `RouteServerId`, for [`CfnRouteServerEndpoint::set`].
+        pub const ROUTE_SERVER_ID: crate::Property<
+            CfnRouteServerEndpoint,
+            Value<String>,
+        > = crate::Property::new("RouteServerId");
+        /// `SubnetId`, for [`CfnRouteServerEndpoint::set`].
+        pub const SUBNET_ID: crate::Property<CfnRouteServerEndpoint, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
+        /// `Tags`, for [`CfnRouteServerEndpoint::set`].
+        pub const TAGS: crate::Property<CfnRouteServerEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -16425,6 +18524,7 @@ pub mod route_server_peer {
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcId")
         }
+        setters!(CfnRouteServerPeerProps);
     }
 
     impl std::ops::Deref for CfnRouteServerPeer {
@@ -16485,6 +18585,26 @@ pub mod route_server_peer {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRouteServerPeerProps {
+        /// `BgpOptions`, for [`CfnRouteServerPeer::set`].
+        pub const BGP_OPTIONS: crate::Property<CfnRouteServerPeer, BgpOptions> = crate::Property::new(
+            "BgpOptions",
+        );
+        /// `PeerAddress`, for [`CfnRouteServerPeer::set`].
+        pub const PEER_ADDRESS: crate::Property<CfnRouteServerPeer, Value<String>> = crate::Property::new(
+            "PeerAddress",
+        );
+        /// `RouteServerEndpointId`, for [`CfnRouteServerPeer::set`].
+        pub const ROUTE_SERVER_ENDPOINT_ID: crate::Property<
+            CfnRouteServerPeer,
+            Value<String>,
+        > = crate::Property::new("RouteServerEndpointId");
+        /// `Tags`, for [`CfnRouteServerPeer::set`].
+        pub const TAGS: crate::Property<CfnRouteServerPeer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// BGP Options
@@ -16594,6 +18714,7 @@ pub mod route_server_propagation {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnRouteServerPropagationProps);
     }
 
     impl std::ops::Deref for CfnRouteServerPropagation {
@@ -16643,6 +18764,19 @@ pub mod route_server_propagation {
             map.end()
         }
     }
+
+    impl CfnRouteServerPropagationProps {
+        /// `RouteServerId`, for [`CfnRouteServerPropagation::set`].
+        pub const ROUTE_SERVER_ID: crate::Property<
+            CfnRouteServerPropagation,
+            Value<String>,
+        > = crate::Property::new("RouteServerId");
+        /// `RouteTableId`, for [`CfnRouteServerPropagation::set`].
+        pub const ROUTE_TABLE_ID: crate::Property<
+            CfnRouteServerPropagation,
+            Value<String>,
+        > = crate::Property::new("RouteTableId");
+    }
 }
 
 /// `AWS::EC2::RouteTable`: [`CfnRouteTable`], [`CfnRouteTableProps`] and their property types.
@@ -16691,6 +18825,7 @@ pub mod route_table {
         pub fn attr_route_table_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RouteTableId")
         }
+        setters!(CfnRouteTableProps);
     }
 
     impl std::ops::Deref for CfnRouteTable {
@@ -16736,6 +18871,17 @@ pub mod route_table {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnRouteTableProps {
+        /// `Tags`, for [`CfnRouteTable::set`].
+        pub const TAGS: crate::Property<CfnRouteTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnRouteTable::set`].
+        pub const VPC_ID: crate::Property<CfnRouteTable, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }
 
@@ -16801,6 +18947,7 @@ pub mod secondary_network {
         pub fn attr_ipv4_cidr_block_associations(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Ipv4CidrBlockAssociations")
         }
+        setters!(CfnSecondaryNetworkProps);
     }
 
     impl std::ops::Deref for CfnSecondaryNetwork {
@@ -16853,6 +19000,22 @@ pub mod secondary_network {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSecondaryNetworkProps {
+        /// `Ipv4CidrBlock`, for [`CfnSecondaryNetwork::set`].
+        pub const IPV4_CIDR_BLOCK: crate::Property<CfnSecondaryNetwork, Value<String>> = crate::Property::new(
+            "Ipv4CidrBlock",
+        );
+        /// `NetworkType`, for [`CfnSecondaryNetwork::set`].
+        pub const NETWORK_TYPE: crate::Property<
+            CfnSecondaryNetwork,
+            Value<NetworkType>,
+        > = crate::Property::new("NetworkType");
+        /// `Tags`, for [`CfnSecondaryNetwork::set`].
+        pub const TAGS: crate::Property<CfnSecondaryNetwork, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The type of secondary network.
@@ -16941,6 +19104,7 @@ pub mod security_group {
         pub fn attr_group_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupId")
         }
+        setters!(CfnSecurityGroupProps);
     }
 
     impl std::ops::Deref for CfnSecurityGroup {
@@ -17006,6 +19170,35 @@ pub mod security_group {
             crate::entry(&mut map, "VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnSecurityGroupProps {
+        /// `GroupDescription`, for [`CfnSecurityGroup::set`].
+        pub const GROUP_DESCRIPTION: crate::Property<CfnSecurityGroup, Value<String>> = crate::Property::new(
+            "GroupDescription",
+        );
+        /// `GroupName`, for [`CfnSecurityGroup::set`].
+        pub const GROUP_NAME: crate::Property<CfnSecurityGroup, Value<String>> = crate::Property::new(
+            "GroupName",
+        );
+        /// `SecurityGroupEgress`, for [`CfnSecurityGroup::set`].
+        pub const SECURITY_GROUP_EGRESS: crate::Property<
+            CfnSecurityGroup,
+            Vec<Egress>,
+        > = crate::Property::new("SecurityGroupEgress");
+        /// `SecurityGroupIngress`, for [`CfnSecurityGroup::set`].
+        pub const SECURITY_GROUP_INGRESS: crate::Property<
+            CfnSecurityGroup,
+            Vec<Ingress>,
+        > = crate::Property::new("SecurityGroupIngress");
+        /// `Tags`, for [`CfnSecurityGroup::set`].
+        pub const TAGS: crate::Property<CfnSecurityGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnSecurityGroup::set`].
+        pub const VPC_ID: crate::Property<CfnSecurityGroup, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 
     /// The `Egress` property type.
@@ -17200,6 +19393,7 @@ pub mod security_group_egress {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSecurityGroupEgressProps);
     }
 
     impl std::ops::Deref for CfnSecurityGroupEgress {
@@ -17285,6 +19479,47 @@ pub mod security_group_egress {
             map.end()
         }
     }
+
+    impl CfnSecurityGroupEgressProps {
+        /// `CidrIp`, for [`CfnSecurityGroupEgress::set`].
+        pub const CIDR_IP: crate::Property<CfnSecurityGroupEgress, Value<String>> = crate::Property::new(
+            "CidrIp",
+        );
+        /// `CidrIpv6`, for [`CfnSecurityGroupEgress::set`].
+        pub const CIDR_IPV6: crate::Property<CfnSecurityGroupEgress, Value<String>> = crate::Property::new(
+            "CidrIpv6",
+        );
+        /// `Description`, for [`CfnSecurityGroupEgress::set`].
+        pub const DESCRIPTION: crate::Property<CfnSecurityGroupEgress, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DestinationPrefixListId`, for [`CfnSecurityGroupEgress::set`].
+        pub const DESTINATION_PREFIX_LIST_ID: crate::Property<
+            CfnSecurityGroupEgress,
+            Value<String>,
+        > = crate::Property::new("DestinationPrefixListId");
+        /// `DestinationSecurityGroupId`, for [`CfnSecurityGroupEgress::set`].
+        pub const DESTINATION_SECURITY_GROUP_ID: crate::Property<
+            CfnSecurityGroupEgress,
+            Value<String>,
+        > = crate::Property::new("DestinationSecurityGroupId");
+        /// `FromPort`, for [`CfnSecurityGroupEgress::set`].
+        pub const FROM_PORT: crate::Property<CfnSecurityGroupEgress, Value<i64>> = crate::Property::new(
+            "FromPort",
+        );
+        /// `GroupId`, for [`CfnSecurityGroupEgress::set`].
+        pub const GROUP_ID: crate::Property<CfnSecurityGroupEgress, Value<String>> = crate::Property::new(
+            "GroupId",
+        );
+        /// `IpProtocol`, for [`CfnSecurityGroupEgress::set`].
+        pub const IP_PROTOCOL: crate::Property<CfnSecurityGroupEgress, Value<String>> = crate::Property::new(
+            "IpProtocol",
+        );
+        /// `ToPort`, for [`CfnSecurityGroupEgress::set`].
+        pub const TO_PORT: crate::Property<CfnSecurityGroupEgress, Value<i64>> = crate::Property::new(
+            "ToPort",
+        );
+    }
 }
 
 /// `AWS::EC2::SecurityGroupIngress`: [`CfnSecurityGroupIngress`], [`CfnSecurityGroupIngressProps`] and their property types.
@@ -17341,6 +19576,7 @@ pub mod security_group_ingress {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSecurityGroupIngressProps);
     }
 
     impl std::ops::Deref for CfnSecurityGroupIngress {
@@ -17439,6 +19675,61 @@ pub mod security_group_ingress {
             map.end()
         }
     }
+
+    impl CfnSecurityGroupIngressProps {
+        /// `CidrIp`, for [`CfnSecurityGroupIngress::set`].
+        pub const CIDR_IP: crate::Property<CfnSecurityGroupIngress, Value<String>> = crate::Property::new(
+            "CidrIp",
+        );
+        /// `CidrIpv6`, for [`CfnSecurityGroupIngress::set`].
+        pub const CIDR_IPV6: crate::Property<CfnSecurityGroupIngress, Value<String>> = crate::Property::new(
+            "CidrIpv6",
+        );
+        /// `Description`, for [`CfnSecurityGroupIngress::set`].
+        pub const DESCRIPTION: crate::Property<CfnSecurityGroupIngress, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FromPort`, for [`CfnSecurityGroupIngress::set`].
+        pub const FROM_PORT: crate::Property<CfnSecurityGroupIngress, Value<i64>> = crate::Property::new(
+            "FromPort",
+        );
+        /// `GroupId`, for [`CfnSecurityGroupIngress::set`].
+        pub const GROUP_ID: crate::Property<CfnSecurityGroupIngress, Value<String>> = crate::Property::new(
+            "GroupId",
+        );
+        /// `GroupName`, for [`CfnSecurityGroupIngress::set`].
+        pub const GROUP_NAME: crate::Property<CfnSecurityGroupIngress, Value<String>> = crate::Property::new(
+            "GroupName",
+        );
+        /// `IpProtocol`, for [`CfnSecurityGroupIngress::set`].
+        pub const IP_PROTOCOL: crate::Property<CfnSecurityGroupIngress, Value<String>> = crate::Property::new(
+            "IpProtocol",
+        );
+        /// `SourcePrefixListId`, for [`CfnSecurityGroupIngress::set`].
+        pub const SOURCE_PREFIX_LIST_ID: crate::Property<
+            CfnSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("SourcePrefixListId");
+        /// `SourceSecurityGroupId`, for [`CfnSecurityGroupIngress::set`].
+        pub const SOURCE_SECURITY_GROUP_ID: crate::Property<
+            CfnSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("SourceSecurityGroupId");
+        /// `SourceSecurityGroupName`, for [`CfnSecurityGroupIngress::set`].
+        pub const SOURCE_SECURITY_GROUP_NAME: crate::Property<
+            CfnSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("SourceSecurityGroupName");
+        /// `SourceSecurityGroupOwnerId`, for [`CfnSecurityGroupIngress::set`].
+        pub const SOURCE_SECURITY_GROUP_OWNER_ID: crate::Property<
+            CfnSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("SourceSecurityGroupOwnerId");
+        /// `ToPort`, for [`CfnSecurityGroupIngress::set`].
+        pub const TO_PORT: crate::Property<CfnSecurityGroupIngress, Value<i64>> = crate::Property::new(
+            "ToPort",
+        );
+    }
 }
 
 /// `AWS::EC2::SecurityGroupVpcAssociation`: [`CfnSecurityGroupVpcAssociation`], [`CfnSecurityGroupVpcAssociationProps`] and their property types.
@@ -17499,6 +19790,7 @@ pub mod security_group_vpc_association {
         pub fn attr_state_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateReason")
         }
+        setters!(CfnSecurityGroupVpcAssociationProps);
     }
 
     impl std::ops::Deref for CfnSecurityGroupVpcAssociation {
@@ -17548,6 +19840,19 @@ pub mod security_group_vpc_association {
             map.end()
         }
     }
+
+    impl CfnSecurityGroupVpcAssociationProps {
+        /// `GroupId`, for [`CfnSecurityGroupVpcAssociation::set`].
+        pub const GROUP_ID: crate::Property<
+            CfnSecurityGroupVpcAssociation,
+            Value<String>,
+        > = crate::Property::new("GroupId");
+        /// `VpcId`, for [`CfnSecurityGroupVpcAssociation::set`].
+        pub const VPC_ID: crate::Property<
+            CfnSecurityGroupVpcAssociation,
+            Value<String>,
+        > = crate::Property::new("VpcId");
+    }
 }
 
 /// `AWS::EC2::SnapshotBlockPublicAccess`: [`CfnSnapshotBlockPublicAccess`], [`CfnSnapshotBlockPublicAccessProps`] and their property types.
@@ -17594,6 +19899,7 @@ pub mod snapshot_block_public_access {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnSnapshotBlockPublicAccessProps);
     }
 
     impl std::ops::Deref for CfnSnapshotBlockPublicAccess {
@@ -17633,6 +19939,13 @@ pub mod snapshot_block_public_access {
             map.serialize_entry("State", &self.state)?;
             map.end()
         }
+    }
+
+    impl CfnSnapshotBlockPublicAccessProps {
+        /// `State`, for [`CfnSnapshotBlockPublicAccess::set`].
+        pub const STATE: crate::Property<CfnSnapshotBlockPublicAccess, Value<State>> = crate::Property::new(
+            "State",
+        );
     }
 
     /// The state of EBS Snapshot Block Public Access.
@@ -17744,6 +20057,7 @@ pub mod spot_fleet {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSpotFleetProps);
     }
 
     impl std::ops::Deref for CfnSpotFleet {
@@ -17794,6 +20108,18 @@ pub mod spot_fleet {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSpotFleetProps {
+        /// `SpotFleetRequestConfigData`, for [`CfnSpotFleet::set`].
+        pub const SPOT_FLEET_REQUEST_CONFIG_DATA: crate::Property<
+            CfnSpotFleet,
+            SpotFleetRequestConfigData,
+        > = crate::Property::new("SpotFleetRequestConfigData");
+        /// `Tags`, for [`CfnSpotFleet::set`].
+        pub const TAGS: crate::Property<CfnSpotFleet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `SpotFleetRequestConfigData` property type.
@@ -18969,6 +21295,7 @@ pub mod sql_ha_standby_detected_instance {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnSqlHaStandbyDetectedInstanceProps);
     }
 
     impl std::ops::Deref for CfnSqlHaStandbyDetectedInstance {
@@ -19018,6 +21345,19 @@ pub mod sql_ha_standby_detected_instance {
             )?;
             map.end()
         }
+    }
+
+    impl CfnSqlHaStandbyDetectedInstanceProps {
+        /// `InstanceId`, for [`CfnSqlHaStandbyDetectedInstance::set`].
+        pub const INSTANCE_ID: crate::Property<
+            CfnSqlHaStandbyDetectedInstance,
+            Value<String>,
+        > = crate::Property::new("InstanceId");
+        /// `SqlServerCredentials`, for [`CfnSqlHaStandbyDetectedInstance::set`].
+        pub const SQL_SERVER_CREDENTIALS: crate::Property<
+            CfnSqlHaStandbyDetectedInstance,
+            Value<String>,
+        > = crate::Property::new("SqlServerCredentials");
     }
 }
 
@@ -19091,6 +21431,7 @@ pub mod subnet {
         pub fn attr_block_public_access_states(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BlockPublicAccessStates")
         }
+        setters!(CfnSubnetProps);
     }
 
     impl std::ops::Deref for CfnSubnet {
@@ -19214,6 +21555,79 @@ pub mod subnet {
         }
     }
 
+    impl CfnSubnetProps {
+        /// `AssignIpv6AddressOnCreation`, for [`CfnSubnet::set`].
+        pub const ASSIGN_IPV6_ADDRESS_ON_CREATION: crate::Property<
+            CfnSubnet,
+            Value<bool>,
+        > = crate::Property::new("AssignIpv6AddressOnCreation");
+        /// `AvailabilityZone`, for [`CfnSubnet::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnSubnet, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `AvailabilityZoneId`, for [`CfnSubnet::set`].
+        pub const AVAILABILITY_ZONE_ID: crate::Property<CfnSubnet, Value<String>> = crate::Property::new(
+            "AvailabilityZoneId",
+        );
+        /// `CidrBlock`, for [`CfnSubnet::set`].
+        pub const CIDR_BLOCK: crate::Property<CfnSubnet, Value<String>> = crate::Property::new(
+            "CidrBlock",
+        );
+        /// `EnableDns64`, for [`CfnSubnet::set`].
+        pub const ENABLE_DNS64: crate::Property<CfnSubnet, Value<bool>> = crate::Property::new(
+            "EnableDns64",
+        );
+        /// `EnableLniAtDeviceIndex`, for [`CfnSubnet::set`].
+        pub const ENABLE_LNI_AT_DEVICE_INDEX: crate::Property<CfnSubnet, Value<i64>> = crate::Property::new(
+            "EnableLniAtDeviceIndex",
+        );
+        /// `Ipv4IpamPoolId`, for [`CfnSubnet::set`].
+        pub const IPV4_IPAM_POOL_ID: crate::Property<CfnSubnet, Value<String>> = crate::Property::new(
+            "Ipv4IpamPoolId",
+        );
+        /// `Ipv4NetmaskLength`, for [`CfnSubnet::set`].
+        pub const IPV4_NETMASK_LENGTH: crate::Property<CfnSubnet, Value<i64>> = crate::Property::new(
+            "Ipv4NetmaskLength",
+        );
+        /// `Ipv6CidrBlock`, for [`CfnSubnet::set`].
+        pub const IPV6_CIDR_BLOCK: crate::Property<CfnSubnet, Value<String>> = crate::Property::new(
+            "Ipv6CidrBlock",
+        );
+        /// `Ipv6IpamPoolId`, for [`CfnSubnet::set`].
+        pub const IPV6_IPAM_POOL_ID: crate::Property<CfnSubnet, Value<String>> = crate::Property::new(
+            "Ipv6IpamPoolId",
+        );
+        /// `Ipv6Native`, for [`CfnSubnet::set`].
+        pub const IPV6_NATIVE: crate::Property<CfnSubnet, Value<bool>> = crate::Property::new(
+            "Ipv6Native",
+        );
+        /// `Ipv6NetmaskLength`, for [`CfnSubnet::set`].
+        pub const IPV6_NETMASK_LENGTH: crate::Property<CfnSubnet, Value<i64>> = crate::Property::new(
+            "Ipv6NetmaskLength",
+        );
+        /// `MapPublicIpOnLaunch`, for [`CfnSubnet::set`].
+        pub const MAP_PUBLIC_IP_ON_LAUNCH: crate::Property<CfnSubnet, Value<bool>> = crate::Property::new(
+            "MapPublicIpOnLaunch",
+        );
+        /// `OutpostArn`, for [`CfnSubnet::set`].
+        pub const OUTPOST_ARN: crate::Property<CfnSubnet, Value<String>> = crate::Property::new(
+            "OutpostArn",
+        );
+        /// `PrivateDnsNameOptionsOnLaunch`, for [`CfnSubnet::set`].
+        pub const PRIVATE_DNS_NAME_OPTIONS_ON_LAUNCH: crate::Property<
+            CfnSubnet,
+            PrivateDnsNameOptionsOnLaunch,
+        > = crate::Property::new("PrivateDnsNameOptionsOnLaunch");
+        /// `Tags`, for [`CfnSubnet::set`].
+        pub const TAGS: crate::Property<CfnSubnet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnSubnet::set`].
+        pub const VPC_ID: crate::Property<CfnSubnet, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
+    }
+
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries to the instances should be handled.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct PrivateDnsNameOptionsOnLaunch {
@@ -19305,6 +21719,7 @@ pub mod subnet_cidr_block {
         pub fn attr_ip_source(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpSource")
         }
+        setters!(CfnSubnetCidrBlockProps);
     }
 
     impl std::ops::Deref for CfnSubnetCidrBlock {
@@ -19358,6 +21773,26 @@ pub mod subnet_cidr_block {
             map.serialize_entry("SubnetId", &self.subnet_id)?;
             map.end()
         }
+    }
+
+    impl CfnSubnetCidrBlockProps {
+        /// `Ipv6CidrBlock`, for [`CfnSubnetCidrBlock::set`].
+        pub const IPV6_CIDR_BLOCK: crate::Property<CfnSubnetCidrBlock, Value<String>> = crate::Property::new(
+            "Ipv6CidrBlock",
+        );
+        /// `Ipv6IpamPoolId`, for [`CfnSubnetCidrBlock::set`].
+        pub const IPV6_IPAM_POOL_ID: crate::Property<
+            CfnSubnetCidrBlock,
+            Value<String>,
+        > = crate::Property::new("Ipv6IpamPoolId");
+        /// `Ipv6NetmaskLength`, for [`CfnSubnetCidrBlock::set`].
+        pub const IPV6_NETMASK_LENGTH: crate::Property<CfnSubnetCidrBlock, Value<i64>> = crate::Property::new(
+            "Ipv6NetmaskLength",
+        );
+        /// `SubnetId`, for [`CfnSubnetCidrBlock::set`].
+        pub const SUBNET_ID: crate::Property<CfnSubnetCidrBlock, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
     }
 }
 
@@ -19421,6 +21856,7 @@ pub mod subnet_cidr_reservation {
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+        setters!(CfnSubnetCidrReservationProps);
     }
 
     impl std::ops::Deref for CfnSubnetCidrReservation {
@@ -19482,6 +21918,31 @@ pub mod subnet_cidr_reservation {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSubnetCidrReservationProps {
+        /// `Cidr`, for [`CfnSubnetCidrReservation::set`].
+        pub const CIDR: crate::Property<CfnSubnetCidrReservation, Value<String>> = crate::Property::new(
+            "Cidr",
+        );
+        /// `Description`, for [`CfnSubnetCidrReservation::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnSubnetCidrReservation,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `ReservationType`, for [`CfnSubnetCidrReservation::set`].
+        pub const RESERVATION_TYPE: crate::Property<
+            CfnSubnetCidrReservation,
+            Value<ReservationType>,
+        > = crate::Property::new("ReservationType");
+        /// `SubnetId`, for [`CfnSubnetCidrReservation::set`].
+        pub const SUBNET_ID: crate::Property<CfnSubnetCidrReservation, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
+        /// `Tags`, for [`CfnSubnetCidrReservation::set`].
+        pub const TAGS: crate::Property<CfnSubnetCidrReservation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The type of reservation.
@@ -19569,6 +22030,7 @@ pub mod subnet_network_acl_association {
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
+        setters!(CfnSubnetNetworkAclAssociationProps);
     }
 
     impl std::ops::Deref for CfnSubnetNetworkAclAssociation {
@@ -19618,6 +22080,19 @@ pub mod subnet_network_acl_association {
             map.end()
         }
     }
+
+    impl CfnSubnetNetworkAclAssociationProps {
+        /// `NetworkAclId`, for [`CfnSubnetNetworkAclAssociation::set`].
+        pub const NETWORK_ACL_ID: crate::Property<
+            CfnSubnetNetworkAclAssociation,
+            Value<String>,
+        > = crate::Property::new("NetworkAclId");
+        /// `SubnetId`, for [`CfnSubnetNetworkAclAssociation::set`].
+        pub const SUBNET_ID: crate::Property<
+            CfnSubnetNetworkAclAssociation,
+            Value<String>,
+        > = crate::Property::new("SubnetId");
+    }
 }
 
 /// `AWS::EC2::SubnetRouteTableAssociation`: [`CfnSubnetRouteTableAssociation`], [`CfnSubnetRouteTableAssociationProps`] and their property types.
@@ -19665,6 +22140,7 @@ pub mod subnet_route_table_association {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSubnetRouteTableAssociationProps);
     }
 
     impl std::ops::Deref for CfnSubnetRouteTableAssociation {
@@ -19714,6 +22190,19 @@ pub mod subnet_route_table_association {
             map.end()
         }
     }
+
+    impl CfnSubnetRouteTableAssociationProps {
+        /// `RouteTableId`, for [`CfnSubnetRouteTableAssociation::set`].
+        pub const ROUTE_TABLE_ID: crate::Property<
+            CfnSubnetRouteTableAssociation,
+            Value<String>,
+        > = crate::Property::new("RouteTableId");
+        /// `SubnetId`, for [`CfnSubnetRouteTableAssociation::set`].
+        pub const SUBNET_ID: crate::Property<
+            CfnSubnetRouteTableAssociation,
+            Value<String>,
+        > = crate::Property::new("SubnetId");
+    }
 }
 
 /// `AWS::EC2::TrafficMirrorFilter`: [`CfnTrafficMirrorFilter`], [`CfnTrafficMirrorFilterProps`] and their property types.
@@ -19760,6 +22249,7 @@ pub mod traffic_mirror_filter {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnTrafficMirrorFilterProps);
     }
 
     impl std::ops::Deref for CfnTrafficMirrorFilter {
@@ -19798,6 +22288,22 @@ pub mod traffic_mirror_filter {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTrafficMirrorFilterProps {
+        /// `Description`, for [`CfnTrafficMirrorFilter::set`].
+        pub const DESCRIPTION: crate::Property<CfnTrafficMirrorFilter, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `NetworkServices`, for [`CfnTrafficMirrorFilter::set`].
+        pub const NETWORK_SERVICES: crate::Property<
+            CfnTrafficMirrorFilter,
+            Vec<Value<TrafficMirrorNetworkService>>,
+        > = crate::Property::new("NetworkServices");
+        /// `Tags`, for [`CfnTrafficMirrorFilter::set`].
+        pub const TAGS: crate::Property<CfnTrafficMirrorFilter, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The network service traffic that is associated with the traffic mirror filter.
@@ -19881,6 +22387,7 @@ pub mod traffic_mirror_filter_rule {
         pub fn attr_traffic_mirror_filter_rule_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TrafficMirrorFilterRuleId")
         }
+        setters!(CfnTrafficMirrorFilterRuleProps);
     }
 
     impl std::ops::Deref for CfnTrafficMirrorFilterRule {
@@ -19978,6 +22485,61 @@ pub mod traffic_mirror_filter_rule {
         }
     }
 
+    impl CfnTrafficMirrorFilterRuleProps {
+        /// `Description`, for [`CfnTrafficMirrorFilterRule::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnTrafficMirrorFilterRule,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `DestinationCidrBlock`, for [`CfnTrafficMirrorFilterRule::set`].
+        pub const DESTINATION_CIDR_BLOCK: crate::Property<
+            CfnTrafficMirrorFilterRule,
+            Value<String>,
+        > = crate::Property::new("DestinationCidrBlock");
+        /// `DestinationPortRange`, for [`CfnTrafficMirrorFilterRule::set`].
+        pub const DESTINATION_PORT_RANGE: crate::Property<
+            CfnTrafficMirrorFilterRule,
+            TrafficMirrorPortRange,
+        > = crate::Property::new("DestinationPortRange");
+        /// `Protocol`, for [`CfnTrafficMirrorFilterRule::set`].
+        pub const PROTOCOL: crate::Property<CfnTrafficMirrorFilterRule, Value<i64>> = crate::Property::new(
+            "Protocol",
+        );
+        /// `RuleAction`, for [`CfnTrafficMirrorFilterRule::set`].
+        pub const RULE_ACTION: crate::Property<
+            CfnTrafficMirrorFilterRule,
+            Value<String>,
+        > = crate::Property::new("RuleAction");
+        /// `RuleNumber`, for [`CfnTrafficMirrorFilterRule::set`].
+        pub const RULE_NUMBER: crate::Property<CfnTrafficMirrorFilterRule, Value<i64>> = crate::Property::new(
+            "RuleNumber",
+        );
+        /// `SourceCidrBlock`, for [`CfnTrafficMirrorFilterRule::set`].
+        pub const SOURCE_CIDR_BLOCK: crate::Property<
+            CfnTrafficMirrorFilterRule,
+            Value<String>,
+        > = crate::Property::new("SourceCidrBlock");
+        /// `SourcePortRange`, for [`CfnTrafficMirrorFilterRule::set`].
+        pub const SOURCE_PORT_RANGE: crate::Property<
+            CfnTrafficMirrorFilterRule,
+            TrafficMirrorPortRange,
+        > = crate::Property::new("SourcePortRange");
+        /// `Tags`, for [`CfnTrafficMirrorFilterRule::set`].
+        pub const TAGS: crate::Property<CfnTrafficMirrorFilterRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrafficDirection`, for [`CfnTrafficMirrorFilterRule::set`].
+        pub const TRAFFIC_DIRECTION: crate::Property<
+            CfnTrafficMirrorFilterRule,
+            Value<String>,
+        > = crate::Property::new("TrafficDirection");
+        /// `TrafficMirrorFilterId`, for [`CfnTrafficMirrorFilterRule::set`].
+        pub const TRAFFIC_MIRROR_FILTER_ID: crate::Property<
+            CfnTrafficMirrorFilterRule,
+            Value<String>,
+        > = crate::Property::new("TrafficMirrorFilterId");
+    }
+
     /// The `TrafficMirrorPortRange` property type.
     #[derive(Debug, Clone, PartialEq)]
     pub struct TrafficMirrorPortRange {
@@ -20056,6 +22618,7 @@ pub mod traffic_mirror_session {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnTrafficMirrorSessionProps);
     }
 
     impl std::ops::Deref for CfnTrafficMirrorSession {
@@ -20141,6 +22704,49 @@ pub mod traffic_mirror_session {
             map.end()
         }
     }
+
+    impl CfnTrafficMirrorSessionProps {
+        /// `Description`, for [`CfnTrafficMirrorSession::set`].
+        pub const DESCRIPTION: crate::Property<CfnTrafficMirrorSession, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `NetworkInterfaceId`, for [`CfnTrafficMirrorSession::set`].
+        pub const NETWORK_INTERFACE_ID: crate::Property<
+            CfnTrafficMirrorSession,
+            Value<String>,
+        > = crate::Property::new("NetworkInterfaceId");
+        /// `OwnerId`, for [`CfnTrafficMirrorSession::set`].
+        pub const OWNER_ID: crate::Property<CfnTrafficMirrorSession, Value<String>> = crate::Property::new(
+            "OwnerId",
+        );
+        /// `PacketLength`, for [`CfnTrafficMirrorSession::set`].
+        pub const PACKET_LENGTH: crate::Property<CfnTrafficMirrorSession, Value<i64>> = crate::Property::new(
+            "PacketLength",
+        );
+        /// `SessionNumber`, for [`CfnTrafficMirrorSession::set`].
+        pub const SESSION_NUMBER: crate::Property<CfnTrafficMirrorSession, Value<i64>> = crate::Property::new(
+            "SessionNumber",
+        );
+        /// `Tags`, for [`CfnTrafficMirrorSession::set`].
+        pub const TAGS: crate::Property<CfnTrafficMirrorSession, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrafficMirrorFilterId`, for [`CfnTrafficMirrorSession::set`].
+        pub const TRAFFIC_MIRROR_FILTER_ID: crate::Property<
+            CfnTrafficMirrorSession,
+            Value<String>,
+        > = crate::Property::new("TrafficMirrorFilterId");
+        /// `TrafficMirrorTargetId`, for [`CfnTrafficMirrorSession::set`].
+        pub const TRAFFIC_MIRROR_TARGET_ID: crate::Property<
+            CfnTrafficMirrorSession,
+            Value<String>,
+        > = crate::Property::new("TrafficMirrorTargetId");
+        /// `VirtualNetworkId`, for [`CfnTrafficMirrorSession::set`].
+        pub const VIRTUAL_NETWORK_ID: crate::Property<
+            CfnTrafficMirrorSession,
+            Value<i64>,
+        > = crate::Property::new("VirtualNetworkId");
+    }
 }
 
 /// `AWS::EC2::TrafficMirrorTarget`: [`CfnTrafficMirrorTarget`], [`CfnTrafficMirrorTargetProps`] and their property types.
@@ -20190,6 +22796,7 @@ pub mod traffic_mirror_target {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnTrafficMirrorTargetProps);
     }
 
     impl std::ops::Deref for CfnTrafficMirrorTarget {
@@ -20242,6 +22849,32 @@ pub mod traffic_mirror_target {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTrafficMirrorTargetProps {
+        /// `Description`, for [`CfnTrafficMirrorTarget::set`].
+        pub const DESCRIPTION: crate::Property<CfnTrafficMirrorTarget, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GatewayLoadBalancerEndpointId`, for [`CfnTrafficMirrorTarget::set`].
+        pub const GATEWAY_LOAD_BALANCER_ENDPOINT_ID: crate::Property<
+            CfnTrafficMirrorTarget,
+            Value<String>,
+        > = crate::Property::new("GatewayLoadBalancerEndpointId");
+        /// `NetworkInterfaceId`, for [`CfnTrafficMirrorTarget::set`].
+        pub const NETWORK_INTERFACE_ID: crate::Property<
+            CfnTrafficMirrorTarget,
+            Value<String>,
+        > = crate::Property::new("NetworkInterfaceId");
+        /// `NetworkLoadBalancerArn`, for [`CfnTrafficMirrorTarget::set`].
+        pub const NETWORK_LOAD_BALANCER_ARN: crate::Property<
+            CfnTrafficMirrorTarget,
+            Value<String>,
+        > = crate::Property::new("NetworkLoadBalancerArn");
+        /// `Tags`, for [`CfnTrafficMirrorTarget::set`].
+        pub const TAGS: crate::Property<CfnTrafficMirrorTarget, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -20300,6 +22933,7 @@ pub mod transit_gateway {
         pub fn attr_encryption_support_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EncryptionSupportState")
         }
+        setters!(CfnTransitGatewayProps);
     }
 
     impl std::ops::Deref for CfnTransitGateway {
@@ -20401,6 +23035,73 @@ pub mod transit_gateway {
         }
     }
 
+    impl CfnTransitGatewayProps {
+        /// `AmazonSideAsn`, for [`CfnTransitGateway::set`].
+        pub const AMAZON_SIDE_ASN: crate::Property<CfnTransitGateway, Value<i64>> = crate::Property::new(
+            "AmazonSideAsn",
+        );
+        /// `AssociationDefaultRouteTableId`, for [`CfnTransitGateway::set`].
+        pub const ASSOCIATION_DEFAULT_ROUTE_TABLE_ID: crate::Property<
+            CfnTransitGateway,
+            Value<String>,
+        > = crate::Property::new("AssociationDefaultRouteTableId");
+        /// `AutoAcceptSharedAttachments`, for [`CfnTransitGateway::set`].
+        pub const AUTO_ACCEPT_SHARED_ATTACHMENTS: crate::Property<
+            CfnTransitGateway,
+            Value<String>,
+        > = crate::Property::new("AutoAcceptSharedAttachments");
+        /// `DefaultRouteTableAssociation`, for [`CfnTransitGateway::set`].
+        pub const DEFAULT_ROUTE_TABLE_ASSOCIATION: crate::Property<
+            CfnTransitGateway,
+            Value<String>,
+        > = crate::Property::new("DefaultRouteTableAssociation");
+        /// `DefaultRouteTablePropagation`, for [`CfnTransitGateway::set`].
+        pub const DEFAULT_ROUTE_TABLE_PROPAGATION: crate::Property<
+            CfnTransitGateway,
+            Value<String>,
+        > = crate::Property::new("DefaultRouteTablePropagation");
+        /// `Description`, for [`CfnTransitGateway::set`].
+        pub const DESCRIPTION: crate::Property<CfnTransitGateway, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DnsSupport`, for [`CfnTransitGateway::set`].
+        pub const DNS_SUPPORT: crate::Property<CfnTransitGateway, Value<String>> = crate::Property::new(
+            "DnsSupport",
+        );
+        /// `EncryptionSupport`, for [`CfnTransitGateway::set`].
+        pub const ENCRYPTION_SUPPORT: crate::Property<
+            CfnTransitGateway,
+            Value<EncryptionSupport>,
+        > = crate::Property::new("EncryptionSupport");
+        /// `MulticastSupport`, for [`CfnTransitGateway::set`].
+        pub const MULTICAST_SUPPORT: crate::Property<CfnTransitGateway, Value<String>> = crate::Property::new(
+            "MulticastSupport",
+        );
+        /// `PropagationDefaultRouteTableId`, for [`CfnTransitGateway::set`].
+        pub const PROPAGATION_DEFAULT_ROUTE_TABLE_ID: crate::Property<
+            CfnTransitGateway,
+            Value<String>,
+        > = crate::Property::new("PropagationDefaultRouteTableId");
+        /// `SecurityGroupReferencingSupport`, for [`CfnTransitGateway::set`].
+        pub const SECURITY_GROUP_REFERENCING_SUPPORT: crate::Property<
+            CfnTransitGateway,
+            Value<String>,
+        > = crate::Property::new("SecurityGroupReferencingSupport");
+        /// `Tags`, for [`CfnTransitGateway::set`].
+        pub const TAGS: crate::Property<CfnTransitGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransitGatewayCidrBlocks`, for [`CfnTransitGateway::set`].
+        pub const TRANSIT_GATEWAY_CIDR_BLOCKS: crate::Property<
+            CfnTransitGateway,
+            Vec<Value<String>>,
+        > = crate::Property::new("TransitGatewayCidrBlocks");
+        /// `VpnEcmpSupport`, for [`CfnTransitGateway::set`].
+        pub const VPN_ECMP_SUPPORT: crate::Property<CfnTransitGateway, Value<String>> = crate::Property::new(
+            "VpnEcmpSupport",
+        );
+    }
+
     /// Values of `EncryptionSupport`.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum EncryptionSupport {
@@ -20487,6 +23188,7 @@ pub mod transit_gateway_attachment {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnTransitGatewayAttachmentProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayAttachment {
@@ -20548,6 +23250,31 @@ pub mod transit_gateway_attachment {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayAttachmentProps {
+        /// `Options`, for [`CfnTransitGatewayAttachment::set`].
+        pub const OPTIONS: crate::Property<CfnTransitGatewayAttachment, Options> = crate::Property::new(
+            "Options",
+        );
+        /// `SubnetIds`, for [`CfnTransitGatewayAttachment::set`].
+        pub const SUBNET_IDS: crate::Property<
+            CfnTransitGatewayAttachment,
+            Vec<Value<String>>,
+        > = crate::Property::new("SubnetIds");
+        /// `Tags`, for [`CfnTransitGatewayAttachment::set`].
+        pub const TAGS: crate::Property<CfnTransitGatewayAttachment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransitGatewayId`, for [`CfnTransitGatewayAttachment::set`].
+        pub const TRANSIT_GATEWAY_ID: crate::Property<
+            CfnTransitGatewayAttachment,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayId");
+        /// `VpcId`, for [`CfnTransitGatewayAttachment::set`].
+        pub const VPC_ID: crate::Property<CfnTransitGatewayAttachment, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }
 
@@ -20613,6 +23340,7 @@ pub mod transit_gateway_connect {
         pub fn attr_transit_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayId")
         }
+        setters!(CfnTransitGatewayConnectProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayConnect {
@@ -20669,6 +23397,23 @@ pub mod transit_gateway_connect {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayConnectProps {
+        /// `Options`, for [`CfnTransitGatewayConnect::set`].
+        pub const OPTIONS: crate::Property<
+            CfnTransitGatewayConnect,
+            TransitGatewayConnectOptions,
+        > = crate::Property::new("Options");
+        /// `Tags`, for [`CfnTransitGatewayConnect::set`].
+        pub const TAGS: crate::Property<CfnTransitGatewayConnect, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransportTransitGatewayAttachmentId`, for [`CfnTransitGatewayConnect::set`].
+        pub const TRANSPORT_TRANSIT_GATEWAY_ATTACHMENT_ID: crate::Property<
+            CfnTransitGatewayConnect,
+            Value<String>,
+        > = crate::Property::new("TransportTransitGatewayAttachmentId");
     }
 
     /// The `TransitGatewayConnectOptions` property type.
@@ -20800,6 +23545,7 @@ pub mod transit_gateway_connect_peer {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnTransitGatewayConnectPeerProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayConnectPeer {
@@ -20860,6 +23606,23 @@ pub mod transit_gateway_connect_peer {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayConnectPeerProps {
+        /// `ConnectPeerConfiguration`, for [`CfnTransitGatewayConnectPeer::set`].
+        pub const CONNECT_PEER_CONFIGURATION: crate::Property<
+            CfnTransitGatewayConnectPeer,
+            TransitGatewayConnectPeerConfiguration,
+        > = crate::Property::new("ConnectPeerConfiguration");
+        /// `Tags`, for [`CfnTransitGatewayConnectPeer::set`].
+        pub const TAGS: crate::Property<CfnTransitGatewayConnectPeer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransitGatewayAttachmentId`, for [`CfnTransitGatewayConnectPeer::set`].
+        pub const TRANSIT_GATEWAY_ATTACHMENT_ID: crate::Property<
+            CfnTransitGatewayConnectPeer,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayAttachmentId");
     }
 
     /// The `TransitGatewayConnectPeerConfiguration` property type.
@@ -21005,6 +23768,7 @@ pub mod transit_gateway_metering_policy {
         pub fn attr_update_effective_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateEffectiveAt")
         }
+        setters!(CfnTransitGatewayMeteringPolicyProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayMeteringPolicy {
@@ -21058,6 +23822,24 @@ pub mod transit_gateway_metering_policy {
             map.serialize_entry("TransitGatewayId", &self.transit_gateway_id)?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayMeteringPolicyProps {
+        /// `MiddleboxAttachmentIds`, for [`CfnTransitGatewayMeteringPolicy::set`].
+        pub const MIDDLEBOX_ATTACHMENT_IDS: crate::Property<
+            CfnTransitGatewayMeteringPolicy,
+            Vec<Value<String>>,
+        > = crate::Property::new("MiddleboxAttachmentIds");
+        /// `Tags`, for [`CfnTransitGatewayMeteringPolicy::set`].
+        pub const TAGS: crate::Property<
+            CfnTransitGatewayMeteringPolicy,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TransitGatewayId`, for [`CfnTransitGatewayMeteringPolicy::set`].
+        pub const TRANSIT_GATEWAY_ID: crate::Property<
+            CfnTransitGatewayMeteringPolicy,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayId");
     }
 }
 
@@ -21124,6 +23906,7 @@ pub mod transit_gateway_metering_policy_entry {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnTransitGatewayMeteringPolicyEntryProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayMeteringPolicyEntry {
@@ -21245,6 +24028,69 @@ pub mod transit_gateway_metering_policy_entry {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayMeteringPolicyEntryProps {
+        /// `DestinationCidrBlock`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const DESTINATION_CIDR_BLOCK: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<String>,
+        > = crate::Property::new("DestinationCidrBlock");
+        /// `DestinationPortRange`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const DESTINATION_PORT_RANGE: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<String>,
+        > = crate::Property::new("DestinationPortRange");
+        /// `DestinationTransitGatewayAttachmentId`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const DESTINATION_TRANSIT_GATEWAY_ATTACHMENT_ID: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<String>,
+        > = crate::Property::new("DestinationTransitGatewayAttachmentId");
+        /// `DestinationTransitGatewayAttachmentType`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const DESTINATION_TRANSIT_GATEWAY_ATTACHMENT_TYPE: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<TransitGatewayAttachmentResourceType>,
+        > = crate::Property::new("DestinationTransitGatewayAttachmentType");
+        /// `MeteredAccount`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const METERED_ACCOUNT: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<TransitGatewayMeteringPayerType>,
+        > = crate::Property::new("MeteredAccount");
+        /// `PolicyRuleNumber`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const POLICY_RULE_NUMBER: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<i64>,
+        > = crate::Property::new("PolicyRuleNumber");
+        /// `Protocol`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const PROTOCOL: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<String>,
+        > = crate::Property::new("Protocol");
+        /// `SourceCidrBlock`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const SOURCE_CIDR_BLOCK: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<String>,
+        > = crate::Property::new("SourceCidrBlock");
+        /// `SourcePortRange`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const SOURCE_PORT_RANGE: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<String>,
+        > = crate::Property::new("SourcePortRange");
+        /// `SourceTransitGatewayAttachmentId`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const SOURCE_TRANSIT_GATEWAY_ATTACHMENT_ID: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<String>,
+        > = crate::Property::new("SourceTransitGatewayAttachmentId");
+        /// `SourceTransitGatewayAttachmentType`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const SOURCE_TRANSIT_GATEWAY_ATTACHMENT_TYPE: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<TransitGatewayAttachmentResourceType>,
+        > = crate::Property::new("SourceTransitGatewayAttachmentType");
+        /// `TransitGatewayMeteringPolicyId`, for [`CfnTransitGatewayMeteringPolicyEntry::set`].
+        pub const TRANSIT_GATEWAY_METERING_POLICY_ID: crate::Property<
+            CfnTransitGatewayMeteringPolicyEntry,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayMeteringPolicyId");
     }
 
     /// Values of `TransitGatewayAttachmentResourceType`.
@@ -21407,6 +24253,7 @@ pub mod transit_gateway_multicast_domain {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayMulticastDomainArn")
         }
+        setters!(CfnTransitGatewayMulticastDomainProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayMulticastDomain {
@@ -21456,6 +24303,23 @@ pub mod transit_gateway_multicast_domain {
             map.serialize_entry("TransitGatewayId", &self.transit_gateway_id)?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayMulticastDomainProps {
+        /// `Options`, for [`CfnTransitGatewayMulticastDomain::set`].
+        pub const OPTIONS: crate::Property<CfnTransitGatewayMulticastDomain, Options> = crate::Property::new(
+            "Options",
+        );
+        /// `Tags`, for [`CfnTransitGatewayMulticastDomain::set`].
+        pub const TAGS: crate::Property<
+            CfnTransitGatewayMulticastDomain,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TransitGatewayId`, for [`CfnTransitGatewayMulticastDomain::set`].
+        pub const TRANSIT_GATEWAY_ID: crate::Property<
+            CfnTransitGatewayMulticastDomain,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayId");
     }
 
     /// The options for the transit gateway multicast domain.
@@ -21665,6 +24529,7 @@ pub mod transit_gateway_multicast_domain_association {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnTransitGatewayMulticastDomainAssociationProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayMulticastDomainAssociation {
@@ -21725,6 +24590,24 @@ pub mod transit_gateway_multicast_domain_association {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayMulticastDomainAssociationProps {
+        /// `SubnetId`, for [`CfnTransitGatewayMulticastDomainAssociation::set`].
+        pub const SUBNET_ID: crate::Property<
+            CfnTransitGatewayMulticastDomainAssociation,
+            Value<String>,
+        > = crate::Property::new("SubnetId");
+        /// `TransitGatewayAttachmentId`, for [`CfnTransitGatewayMulticastDomainAssociation::set`].
+        pub const TRANSIT_GATEWAY_ATTACHMENT_ID: crate::Property<
+            CfnTransitGatewayMulticastDomainAssociation,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayAttachmentId");
+        /// `TransitGatewayMulticastDomainId`, for [`CfnTransitGatewayMulticastDomainAssociation::set`].
+        pub const TRANSIT_GATEWAY_MULTICAST_DOMAIN_ID: crate::Property<
+            CfnTransitGatewayMulticastDomainAssociation,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayMulticastDomainId");
     }
 }
 
@@ -21808,6 +24691,7 @@ pub mod transit_gateway_multicast_group_member {
         pub fn attr_transit_gateway_attachment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayAttachmentId")
         }
+        setters!(CfnTransitGatewayMulticastGroupMemberProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayMulticastGroupMember {
@@ -21865,6 +24749,24 @@ pub mod transit_gateway_multicast_group_member {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayMulticastGroupMemberProps {
+        /// `GroupIpAddress`, for [`CfnTransitGatewayMulticastGroupMember::set`].
+        pub const GROUP_IP_ADDRESS: crate::Property<
+            CfnTransitGatewayMulticastGroupMember,
+            Value<String>,
+        > = crate::Property::new("GroupIpAddress");
+        /// `NetworkInterfaceId`, for [`CfnTransitGatewayMulticastGroupMember::set`].
+        pub const NETWORK_INTERFACE_ID: crate::Property<
+            CfnTransitGatewayMulticastGroupMember,
+            Value<String>,
+        > = crate::Property::new("NetworkInterfaceId");
+        /// `TransitGatewayMulticastDomainId`, for [`CfnTransitGatewayMulticastGroupMember::set`].
+        pub const TRANSIT_GATEWAY_MULTICAST_DOMAIN_ID: crate::Property<
+            CfnTransitGatewayMulticastGroupMember,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayMulticastDomainId");
     }
 }
 
@@ -21948,6 +24850,7 @@ pub mod transit_gateway_multicast_group_source {
         pub fn attr_transit_gateway_attachment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayAttachmentId")
         }
+        setters!(CfnTransitGatewayMulticastGroupSourceProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayMulticastGroupSource {
@@ -22005,6 +24908,24 @@ pub mod transit_gateway_multicast_group_source {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayMulticastGroupSourceProps {
+        /// `GroupIpAddress`, for [`CfnTransitGatewayMulticastGroupSource::set`].
+        pub const GROUP_IP_ADDRESS: crate::Property<
+            CfnTransitGatewayMulticastGroupSource,
+            Value<String>,
+        > = crate::Property::new("GroupIpAddress");
+        /// `NetworkInterfaceId`, for [`CfnTransitGatewayMulticastGroupSource::set`].
+        pub const NETWORK_INTERFACE_ID: crate::Property<
+            CfnTransitGatewayMulticastGroupSource,
+            Value<String>,
+        > = crate::Property::new("NetworkInterfaceId");
+        /// `TransitGatewayMulticastDomainId`, for [`CfnTransitGatewayMulticastGroupSource::set`].
+        pub const TRANSIT_GATEWAY_MULTICAST_DOMAIN_ID: crate::Property<
+            CfnTransitGatewayMulticastGroupSource,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayMulticastDomainId");
     }
 }
 
@@ -22072,6 +24993,7 @@ pub mod transit_gateway_peering_attachment {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnTransitGatewayPeeringAttachmentProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayPeeringAttachment {
@@ -22135,6 +25057,34 @@ pub mod transit_gateway_peering_attachment {
             map.end()
         }
     }
+
+    impl CfnTransitGatewayPeeringAttachmentProps {
+        /// `PeerAccountId`, for [`CfnTransitGatewayPeeringAttachment::set`].
+        pub const PEER_ACCOUNT_ID: crate::Property<
+            CfnTransitGatewayPeeringAttachment,
+            Value<String>,
+        > = crate::Property::new("PeerAccountId");
+        /// `PeerRegion`, for [`CfnTransitGatewayPeeringAttachment::set`].
+        pub const PEER_REGION: crate::Property<
+            CfnTransitGatewayPeeringAttachment,
+            Value<String>,
+        > = crate::Property::new("PeerRegion");
+        /// `PeerTransitGatewayId`, for [`CfnTransitGatewayPeeringAttachment::set`].
+        pub const PEER_TRANSIT_GATEWAY_ID: crate::Property<
+            CfnTransitGatewayPeeringAttachment,
+            Value<String>,
+        > = crate::Property::new("PeerTransitGatewayId");
+        /// `Tags`, for [`CfnTransitGatewayPeeringAttachment::set`].
+        pub const TAGS: crate::Property<
+            CfnTransitGatewayPeeringAttachment,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TransitGatewayId`, for [`CfnTransitGatewayPeeringAttachment::set`].
+        pub const TRANSIT_GATEWAY_ID: crate::Property<
+            CfnTransitGatewayPeeringAttachment,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayId");
+    }
 }
 
 /// `AWS::EC2::TransitGatewayPolicyTable`: [`CfnTransitGatewayPolicyTable`], [`CfnTransitGatewayPolicyTableProps`] and their property types.
@@ -22193,6 +25143,7 @@ pub mod transit_gateway_policy_table {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnTransitGatewayPolicyTableProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayPolicyTable {
@@ -22238,6 +25189,18 @@ pub mod transit_gateway_policy_table {
             map.serialize_entry("TransitGatewayId", &self.transit_gateway_id)?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayPolicyTableProps {
+        /// `Tags`, for [`CfnTransitGatewayPolicyTable::set`].
+        pub const TAGS: crate::Property<CfnTransitGatewayPolicyTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransitGatewayId`, for [`CfnTransitGatewayPolicyTable::set`].
+        pub const TRANSIT_GATEWAY_ID: crate::Property<
+            CfnTransitGatewayPolicyTable,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayId");
     }
 }
 
@@ -22289,6 +25252,7 @@ pub mod transit_gateway_policy_table_association {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnTransitGatewayPolicyTableAssociationProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayPolicyTableAssociation {
@@ -22344,6 +25308,19 @@ pub mod transit_gateway_policy_table_association {
             map.end()
         }
     }
+
+    impl CfnTransitGatewayPolicyTableAssociationProps {
+        /// `TransitGatewayAttachmentId`, for [`CfnTransitGatewayPolicyTableAssociation::set`].
+        pub const TRANSIT_GATEWAY_ATTACHMENT_ID: crate::Property<
+            CfnTransitGatewayPolicyTableAssociation,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayAttachmentId");
+        /// `TransitGatewayPolicyTableId`, for [`CfnTransitGatewayPolicyTableAssociation::set`].
+        pub const TRANSIT_GATEWAY_POLICY_TABLE_ID: crate::Property<
+            CfnTransitGatewayPolicyTableAssociation,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayPolicyTableId");
+    }
 }
 
 /// `AWS::EC2::TransitGatewayPolicyTableEntry`: [`CfnTransitGatewayPolicyTableEntry`], [`CfnTransitGatewayPolicyTableEntryProps`] and their property types.
@@ -22394,6 +25371,7 @@ pub mod transit_gateway_policy_table_entry {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnTransitGatewayPolicyTableEntryProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayPolicyTableEntry {
@@ -22455,6 +25433,29 @@ pub mod transit_gateway_policy_table_entry {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayPolicyTableEntryProps {
+        /// `PolicyRule`, for [`CfnTransitGatewayPolicyTableEntry::set`].
+        pub const POLICY_RULE: crate::Property<
+            CfnTransitGatewayPolicyTableEntry,
+            TransitGatewayPolicyRule,
+        > = crate::Property::new("PolicyRule");
+        /// `PolicyRuleNumber`, for [`CfnTransitGatewayPolicyTableEntry::set`].
+        pub const POLICY_RULE_NUMBER: crate::Property<
+            CfnTransitGatewayPolicyTableEntry,
+            Value<String>,
+        > = crate::Property::new("PolicyRuleNumber");
+        /// `TargetRouteTableId`, for [`CfnTransitGatewayPolicyTableEntry::set`].
+        pub const TARGET_ROUTE_TABLE_ID: crate::Property<
+            CfnTransitGatewayPolicyTableEntry,
+            Value<String>,
+        > = crate::Property::new("TargetRouteTableId");
+        /// `TransitGatewayPolicyTableId`, for [`CfnTransitGatewayPolicyTableEntry::set`].
+        pub const TRANSIT_GATEWAY_POLICY_TABLE_ID: crate::Property<
+            CfnTransitGatewayPolicyTableEntry,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayPolicyTableId");
     }
 
     /// The `TransitGatewayPolicyRule` property type.
@@ -22542,6 +25543,7 @@ pub mod transit_gateway_route {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTransitGatewayRouteProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayRoute {
@@ -22606,6 +25608,28 @@ pub mod transit_gateway_route {
             map.end()
         }
     }
+
+    impl CfnTransitGatewayRouteProps {
+        /// `Blackhole`, for [`CfnTransitGatewayRoute::set`].
+        pub const BLACKHOLE: crate::Property<CfnTransitGatewayRoute, Value<bool>> = crate::Property::new(
+            "Blackhole",
+        );
+        /// `DestinationCidrBlock`, for [`CfnTransitGatewayRoute::set`].
+        pub const DESTINATION_CIDR_BLOCK: crate::Property<
+            CfnTransitGatewayRoute,
+            Value<String>,
+        > = crate::Property::new("DestinationCidrBlock");
+        /// `TransitGatewayAttachmentId`, for [`CfnTransitGatewayRoute::set`].
+        pub const TRANSIT_GATEWAY_ATTACHMENT_ID: crate::Property<
+            CfnTransitGatewayRoute,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayAttachmentId");
+        /// `TransitGatewayRouteTableId`, for [`CfnTransitGatewayRoute::set`].
+        pub const TRANSIT_GATEWAY_ROUTE_TABLE_ID: crate::Property<
+            CfnTransitGatewayRoute,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayRouteTableId");
+    }
 }
 
 /// `AWS::EC2::TransitGatewayRouteTable`: [`CfnTransitGatewayRouteTable`], [`CfnTransitGatewayRouteTableProps`] and their property types.
@@ -22654,6 +25678,7 @@ pub mod transit_gateway_route_table {
         pub fn attr_transit_gateway_route_table_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayRouteTableId")
         }
+        setters!(CfnTransitGatewayRouteTableProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayRouteTable {
@@ -22700,6 +25725,18 @@ pub mod transit_gateway_route_table {
             map.end()
         }
     }
+
+    impl CfnTransitGatewayRouteTableProps {
+        /// `Tags`, for [`CfnTransitGatewayRouteTable::set`].
+        pub const TAGS: crate::Property<CfnTransitGatewayRouteTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransitGatewayId`, for [`CfnTransitGatewayRouteTable::set`].
+        pub const TRANSIT_GATEWAY_ID: crate::Property<
+            CfnTransitGatewayRouteTable,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayId");
+    }
 }
 
 /// `AWS::EC2::TransitGatewayRouteTableAssociation`: [`CfnTransitGatewayRouteTableAssociation`], [`CfnTransitGatewayRouteTableAssociationProps`] and their property types.
@@ -22745,6 +25782,7 @@ pub mod transit_gateway_route_table_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTransitGatewayRouteTableAssociationProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayRouteTableAssociation {
@@ -22800,6 +25838,19 @@ pub mod transit_gateway_route_table_association {
             map.end()
         }
     }
+
+    impl CfnTransitGatewayRouteTableAssociationProps {
+        /// `TransitGatewayAttachmentId`, for [`CfnTransitGatewayRouteTableAssociation::set`].
+        pub const TRANSIT_GATEWAY_ATTACHMENT_ID: crate::Property<
+            CfnTransitGatewayRouteTableAssociation,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayAttachmentId");
+        /// `TransitGatewayRouteTableId`, for [`CfnTransitGatewayRouteTableAssociation::set`].
+        pub const TRANSIT_GATEWAY_ROUTE_TABLE_ID: crate::Property<
+            CfnTransitGatewayRouteTableAssociation,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayRouteTableId");
+    }
 }
 
 /// `AWS::EC2::TransitGatewayRouteTablePropagation`: [`CfnTransitGatewayRouteTablePropagation`], [`CfnTransitGatewayRouteTablePropagationProps`] and their property types.
@@ -22845,6 +25896,7 @@ pub mod transit_gateway_route_table_propagation {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTransitGatewayRouteTablePropagationProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayRouteTablePropagation {
@@ -22900,6 +25952,19 @@ pub mod transit_gateway_route_table_propagation {
             map.end()
         }
     }
+
+    impl CfnTransitGatewayRouteTablePropagationProps {
+        /// `TransitGatewayAttachmentId`, for [`CfnTransitGatewayRouteTablePropagation::set`].
+        pub const TRANSIT_GATEWAY_ATTACHMENT_ID: crate::Property<
+            CfnTransitGatewayRouteTablePropagation,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayAttachmentId");
+        /// `TransitGatewayRouteTableId`, for [`CfnTransitGatewayRouteTablePropagation::set`].
+        pub const TRANSIT_GATEWAY_ROUTE_TABLE_ID: crate::Property<
+            CfnTransitGatewayRouteTablePropagation,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayRouteTableId");
+    }
 }
 
 /// `AWS::EC2::TransitGatewayVpcAttachment`: [`CfnTransitGatewayVpcAttachment`], [`CfnTransitGatewayVpcAttachmentProps`] and their property types.
@@ -22951,6 +26016,7 @@ pub mod transit_gateway_vpc_attachment {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnTransitGatewayVpcAttachmentProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayVpcAttachment {
@@ -23020,6 +26086,43 @@ pub mod transit_gateway_vpc_attachment {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayVpcAttachmentProps {
+        /// `AddSubnetIds`, for [`CfnTransitGatewayVpcAttachment::set`].
+        pub const ADD_SUBNET_IDS: crate::Property<
+            CfnTransitGatewayVpcAttachment,
+            Vec<Value<String>>,
+        > = crate::Property::new("AddSubnetIds");
+        /// `Options`, for [`CfnTransitGatewayVpcAttachment::set`].
+        pub const OPTIONS: crate::Property<CfnTransitGatewayVpcAttachment, Options> = crate::Property::new(
+            "Options",
+        );
+        /// `RemoveSubnetIds`, for [`CfnTransitGatewayVpcAttachment::set`].
+        pub const REMOVE_SUBNET_IDS: crate::Property<
+            CfnTransitGatewayVpcAttachment,
+            Vec<Value<String>>,
+        > = crate::Property::new("RemoveSubnetIds");
+        /// `SubnetIds`, for [`CfnTransitGatewayVpcAttachment::set`].
+        pub const SUBNET_IDS: crate::Property<
+            CfnTransitGatewayVpcAttachment,
+            Vec<Value<String>>,
+        > = crate::Property::new("SubnetIds");
+        /// `Tags`, for [`CfnTransitGatewayVpcAttachment::set`].
+        pub const TAGS: crate::Property<
+            CfnTransitGatewayVpcAttachment,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TransitGatewayId`, for [`CfnTransitGatewayVpcAttachment::set`].
+        pub const TRANSIT_GATEWAY_ID: crate::Property<
+            CfnTransitGatewayVpcAttachment,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayId");
+        /// `VpcId`, for [`CfnTransitGatewayVpcAttachment::set`].
+        pub const VPC_ID: crate::Property<
+            CfnTransitGatewayVpcAttachment,
+            Value<String>,
+        > = crate::Property::new("VpcId");
     }
 }
 
@@ -23330,6 +26433,7 @@ pub mod vpc {
                     "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage",
                 )
         }
+        setters!(CfnVpcProps);
     }
 
     impl std::ops::Deref for CfnVpc {
@@ -23387,6 +26491,42 @@ pub mod vpc {
             )?;
             map.end()
         }
+    }
+
+    impl CfnVpcProps {
+        /// `CidrBlock`, for [`CfnVpc::set`].
+        pub const CIDR_BLOCK: crate::Property<CfnVpc, Value<String>> = crate::Property::new(
+            "CidrBlock",
+        );
+        /// `EnableDnsHostnames`, for [`CfnVpc::set`].
+        pub const ENABLE_DNS_HOSTNAMES: crate::Property<CfnVpc, Value<bool>> = crate::Property::new(
+            "EnableDnsHostnames",
+        );
+        /// `EnableDnsSupport`, for [`CfnVpc::set`].
+        pub const ENABLE_DNS_SUPPORT: crate::Property<CfnVpc, Value<bool>> = crate::Property::new(
+            "EnableDnsSupport",
+        );
+        /// `InstanceTenancy`, for [`CfnVpc::set`].
+        pub const INSTANCE_TENANCY: crate::Property<CfnVpc, Value<InstanceTenancy>> = crate::Property::new(
+            "InstanceTenancy",
+        );
+        /// `Ipv4IpamPoolId`, for [`CfnVpc::set`].
+        pub const IPV4_IPAM_POOL_ID: crate::Property<CfnVpc, Value<String>> = crate::Property::new(
+            "Ipv4IpamPoolId",
+        );
+        /// `Ipv4NetmaskLength`, for [`CfnVpc::set`].
+        pub const IPV4_NETMASK_LENGTH: crate::Property<CfnVpc, Value<i64>> = crate::Property::new(
+            "Ipv4NetmaskLength",
+        );
+        /// `Tags`, for [`CfnVpc::set`].
+        pub const TAGS: crate::Property<CfnVpc, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcEncryptionControl`, for [`CfnVpc::set`].
+        pub const VPC_ENCRYPTION_CONTROL: crate::Property<
+            CfnVpc,
+            VpcEncryptionControl,
+        > = crate::Property::new("VpcEncryptionControl");
     }
 
     /// The allowed tenancy of instances launched into the VPC.
@@ -23963,6 +27103,7 @@ pub mod vpc_block_public_access_exclusion {
         pub fn attr_exclusion_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ExclusionId")
         }
+        setters!(CfnVpcBlockPublicAccessExclusionProps);
     }
 
     impl std::ops::Deref for CfnVpcBlockPublicAccessExclusion {
@@ -24023,6 +27164,29 @@ pub mod vpc_block_public_access_exclusion {
             crate::entry(&mut map, "VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnVpcBlockPublicAccessExclusionProps {
+        /// `InternetGatewayExclusionMode`, for [`CfnVpcBlockPublicAccessExclusion::set`].
+        pub const INTERNET_GATEWAY_EXCLUSION_MODE: crate::Property<
+            CfnVpcBlockPublicAccessExclusion,
+            Value<InternetGatewayExclusionMode>,
+        > = crate::Property::new("InternetGatewayExclusionMode");
+        /// `SubnetId`, for [`CfnVpcBlockPublicAccessExclusion::set`].
+        pub const SUBNET_ID: crate::Property<
+            CfnVpcBlockPublicAccessExclusion,
+            Value<String>,
+        > = crate::Property::new("SubnetId");
+        /// `Tags`, for [`CfnVpcBlockPublicAccessExclusion::set`].
+        pub const TAGS: crate::Property<
+            CfnVpcBlockPublicAccessExclusion,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `VpcId`, for [`CfnVpcBlockPublicAccessExclusion::set`].
+        pub const VPC_ID: crate::Property<
+            CfnVpcBlockPublicAccessExclusion,
+            Value<String>,
+        > = crate::Property::new("VpcId");
     }
 
     /// The desired Block Public Access Exclusion Mode for a specific VPC/Subnet.
@@ -24112,6 +27276,7 @@ pub mod vpc_block_public_access_options {
         pub fn attr_exclusions_allowed(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ExclusionsAllowed")
         }
+        setters!(CfnVpcBlockPublicAccessOptionsProps);
     }
 
     impl std::ops::Deref for CfnVpcBlockPublicAccessOptions {
@@ -24158,6 +27323,14 @@ pub mod vpc_block_public_access_options {
             )?;
             map.end()
         }
+    }
+
+    impl CfnVpcBlockPublicAccessOptionsProps {
+        /// `InternetGatewayBlockMode`, for [`CfnVpcBlockPublicAccessOptions::set`].
+        pub const INTERNET_GATEWAY_BLOCK_MODE: crate::Property<
+            CfnVpcBlockPublicAccessOptions,
+            Value<InternetGatewayBlockMode>,
+        > = crate::Property::new("InternetGatewayBlockMode");
     }
 
     /// The desired Block Public Access mode for Internet Gateways in your account.
@@ -24264,6 +27437,7 @@ pub mod vpc_cidr_block {
         pub fn attr_ip_source(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpSource")
         }
+        setters!(CfnVpcCidrBlockProps);
     }
 
     impl std::ops::Deref for CfnVpcCidrBlock {
@@ -24350,6 +27524,51 @@ pub mod vpc_cidr_block {
             map.end()
         }
     }
+
+    impl CfnVpcCidrBlockProps {
+        /// `AmazonProvidedIpv6CidrBlock`, for [`CfnVpcCidrBlock::set`].
+        pub const AMAZON_PROVIDED_IPV6_CIDR_BLOCK: crate::Property<
+            CfnVpcCidrBlock,
+            Value<bool>,
+        > = crate::Property::new("AmazonProvidedIpv6CidrBlock");
+        /// `CidrBlock`, for [`CfnVpcCidrBlock::set`].
+        pub const CIDR_BLOCK: crate::Property<CfnVpcCidrBlock, Value<String>> = crate::Property::new(
+            "CidrBlock",
+        );
+        /// `Ipv4IpamPoolId`, for [`CfnVpcCidrBlock::set`].
+        pub const IPV4_IPAM_POOL_ID: crate::Property<CfnVpcCidrBlock, Value<String>> = crate::Property::new(
+            "Ipv4IpamPoolId",
+        );
+        /// `Ipv4NetmaskLength`, for [`CfnVpcCidrBlock::set`].
+        pub const IPV4_NETMASK_LENGTH: crate::Property<CfnVpcCidrBlock, Value<i64>> = crate::Property::new(
+            "Ipv4NetmaskLength",
+        );
+        /// `Ipv6CidrBlock`, for [`CfnVpcCidrBlock::set`].
+        pub const IPV6_CIDR_BLOCK: crate::Property<CfnVpcCidrBlock, Value<String>> = crate::Property::new(
+            "Ipv6CidrBlock",
+        );
+        /// `Ipv6CidrBlockNetworkBorderGroup`, for [`CfnVpcCidrBlock::set`].
+        pub const IPV6_CIDR_BLOCK_NETWORK_BORDER_GROUP: crate::Property<
+            CfnVpcCidrBlock,
+            Value<String>,
+        > = crate::Property::new("Ipv6CidrBlockNetworkBorderGroup");
+        /// `Ipv6IpamPoolId`, for [`CfnVpcCidrBlock::set`].
+        pub const IPV6_IPAM_POOL_ID: crate::Property<CfnVpcCidrBlock, Value<String>> = crate::Property::new(
+            "Ipv6IpamPoolId",
+        );
+        /// `Ipv6NetmaskLength`, for [`CfnVpcCidrBlock::set`].
+        pub const IPV6_NETMASK_LENGTH: crate::Property<CfnVpcCidrBlock, Value<i64>> = crate::Property::new(
+            "Ipv6NetmaskLength",
+        );
+        /// `Ipv6Pool`, for [`CfnVpcCidrBlock::set`].
+        pub const IPV6_POOL: crate::Property<CfnVpcCidrBlock, Value<String>> = crate::Property::new(
+            "Ipv6Pool",
+        );
+        /// `VpcId`, for [`CfnVpcCidrBlock::set`].
+        pub const VPC_ID: crate::Property<CfnVpcCidrBlock, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
+    }
 }
 
 /// `AWS::EC2::VPCDHCPOptionsAssociation`: [`CfnVpcdhcpOptionsAssociation`], [`CfnVpcdhcpOptionsAssociationProps`] and their property types.
@@ -24395,6 +27614,7 @@ pub mod vpcdhcp_options_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnVpcdhcpOptionsAssociationProps);
     }
 
     impl std::ops::Deref for CfnVpcdhcpOptionsAssociation {
@@ -24443,6 +27663,18 @@ pub mod vpcdhcp_options_association {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnVpcdhcpOptionsAssociationProps {
+        /// `DhcpOptionsId`, for [`CfnVpcdhcpOptionsAssociation::set`].
+        pub const DHCP_OPTIONS_ID: crate::Property<
+            CfnVpcdhcpOptionsAssociation,
+            Value<String>,
+        > = crate::Property::new("DhcpOptionsId");
+        /// `VpcId`, for [`CfnVpcdhcpOptionsAssociation::set`].
+        pub const VPC_ID: crate::Property<CfnVpcdhcpOptionsAssociation, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }
 
@@ -24667,6 +27899,7 @@ pub mod vpc_encryption_control {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceExclusions.Lambda.StateMessage")
         }
+        setters!(CfnVpcEncryptionControlProps);
     }
 
     impl std::ops::Deref for CfnVpcEncryptionControl {
@@ -24769,6 +28002,61 @@ pub mod vpc_encryption_control {
             )?;
             map.end()
         }
+    }
+
+    impl CfnVpcEncryptionControlProps {
+        /// `EgressOnlyInternetGatewayExclusionInput`, for [`CfnVpcEncryptionControl::set`].
+        pub const EGRESS_ONLY_INTERNET_GATEWAY_EXCLUSION_INPUT: crate::Property<
+            CfnVpcEncryptionControl,
+            Value<EgressOnlyInternetGatewayExclusionInput>,
+        > = crate::Property::new("EgressOnlyInternetGatewayExclusionInput");
+        /// `ElasticFileSystemExclusionInput`, for [`CfnVpcEncryptionControl::set`].
+        pub const ELASTIC_FILE_SYSTEM_EXCLUSION_INPUT: crate::Property<
+            CfnVpcEncryptionControl,
+            Value<ElasticFileSystemExclusionInput>,
+        > = crate::Property::new("ElasticFileSystemExclusionInput");
+        /// `InternetGatewayExclusionInput`, for [`CfnVpcEncryptionControl::set`].
+        pub const INTERNET_GATEWAY_EXCLUSION_INPUT: crate::Property<
+            CfnVpcEncryptionControl,
+            Value<InternetGatewayExclusionInput>,
+        > = crate::Property::new("InternetGatewayExclusionInput");
+        /// `LambdaExclusionInput`, for [`CfnVpcEncryptionControl::set`].
+        pub const LAMBDA_EXCLUSION_INPUT: crate::Property<
+            CfnVpcEncryptionControl,
+            Value<LambdaExclusionInput>,
+        > = crate::Property::new("LambdaExclusionInput");
+        /// `Mode`, for [`CfnVpcEncryptionControl::set`].
+        pub const MODE: crate::Property<CfnVpcEncryptionControl, Value<Mode>> = crate::Property::new(
+            "Mode",
+        );
+        /// `NatGatewayExclusionInput`, for [`CfnVpcEncryptionControl::set`].
+        pub const NAT_GATEWAY_EXCLUSION_INPUT: crate::Property<
+            CfnVpcEncryptionControl,
+            Value<NatGatewayExclusionInput>,
+        > = crate::Property::new("NatGatewayExclusionInput");
+        /// `Tags`, for [`CfnVpcEncryptionControl::set`].
+        pub const TAGS: crate::Property<CfnVpcEncryptionControl, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VirtualPrivateGatewayExclusionInput`, for [`CfnVpcEncryptionControl::set`].
+        pub const VIRTUAL_PRIVATE_GATEWAY_EXCLUSION_INPUT: crate::Property<
+            CfnVpcEncryptionControl,
+            Value<VirtualPrivateGatewayExclusionInput>,
+        > = crate::Property::new("VirtualPrivateGatewayExclusionInput");
+        /// `VpcId`, for [`CfnVpcEncryptionControl::set`].
+        pub const VPC_ID: crate::Property<CfnVpcEncryptionControl, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
+        /// `VpcLatticeExclusionInput`, for [`CfnVpcEncryptionControl::set`].
+        pub const VPC_LATTICE_EXCLUSION_INPUT: crate::Property<
+            CfnVpcEncryptionControl,
+            Value<VpcLatticeExclusionInput>,
+        > = crate::Property::new("VpcLatticeExclusionInput");
+        /// `VpcPeeringExclusionInput`, for [`CfnVpcEncryptionControl::set`].
+        pub const VPC_PEERING_EXCLUSION_INPUT: crate::Property<
+            CfnVpcEncryptionControl,
+            Value<VpcPeeringExclusionInput>,
+        > = crate::Property::new("VpcPeeringExclusionInput");
     }
 
     /// Used to enable or disable EIGW exclusion
@@ -25174,6 +28462,7 @@ pub mod vpc_endpoint {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnVpcEndpointProps);
     }
 
     impl std::ops::Deref for CfnVpcEndpoint {
@@ -25271,6 +28560,70 @@ pub mod vpc_endpoint {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnVpcEndpointProps {
+        /// `DnsOptions`, for [`CfnVpcEndpoint::set`].
+        pub const DNS_OPTIONS: crate::Property<
+            CfnVpcEndpoint,
+            DnsOptionsSpecification,
+        > = crate::Property::new("DnsOptions");
+        /// `IpAddressType`, for [`CfnVpcEndpoint::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnVpcEndpoint,
+            Value<IpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `PolicyDocument`, for [`CfnVpcEndpoint::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnVpcEndpoint, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `PrivateDnsEnabled`, for [`CfnVpcEndpoint::set`].
+        pub const PRIVATE_DNS_ENABLED: crate::Property<CfnVpcEndpoint, Value<bool>> = crate::Property::new(
+            "PrivateDnsEnabled",
+        );
+        /// `ResourceConfigurationArn`, for [`CfnVpcEndpoint::set`].
+        pub const RESOURCE_CONFIGURATION_ARN: crate::Property<
+            CfnVpcEndpoint,
+            Value<String>,
+        > = crate::Property::new("ResourceConfigurationArn");
+        /// `RouteTableIds`, for [`CfnVpcEndpoint::set`].
+        pub const ROUTE_TABLE_IDS: crate::Property<CfnVpcEndpoint, Vec<Value<String>>> = crate::Property::new(
+            "RouteTableIds",
+        );
+        /// `SecurityGroupIds`, for [`CfnVpcEndpoint::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnVpcEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `ServiceName`, for [`CfnVpcEndpoint::set`].
+        pub const SERVICE_NAME: crate::Property<CfnVpcEndpoint, Value<String>> = crate::Property::new(
+            "ServiceName",
+        );
+        /// `ServiceNetworkArn`, for [`CfnVpcEndpoint::set`].
+        pub const SERVICE_NETWORK_ARN: crate::Property<CfnVpcEndpoint, Value<String>> = crate::Property::new(
+            "ServiceNetworkArn",
+        );
+        /// `ServiceRegion`, for [`CfnVpcEndpoint::set`].
+        pub const SERVICE_REGION: crate::Property<CfnVpcEndpoint, Value<String>> = crate::Property::new(
+            "ServiceRegion",
+        );
+        /// `SubnetIds`, for [`CfnVpcEndpoint::set`].
+        pub const SUBNET_IDS: crate::Property<CfnVpcEndpoint, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnVpcEndpoint::set`].
+        pub const TAGS: crate::Property<CfnVpcEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcEndpointType`, for [`CfnVpcEndpoint::set`].
+        pub const VPC_ENDPOINT_TYPE: crate::Property<
+            CfnVpcEndpoint,
+            Value<VpcEndpointType>,
+        > = crate::Property::new("VpcEndpointType");
+        /// `VpcId`, for [`CfnVpcEndpoint::set`].
+        pub const VPC_ID: crate::Property<CfnVpcEndpoint, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 
     /// Describes the DNS options for an endpoint.
@@ -25589,6 +28942,7 @@ pub mod vpc_endpoint_connection_notification {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("VPCEndpointConnectionNotificationId")
         }
+        setters!(CfnVpcEndpointConnectionNotificationProps);
     }
 
     impl std::ops::Deref for CfnVpcEndpointConnectionNotification {
@@ -25648,6 +29002,29 @@ pub mod vpc_endpoint_connection_notification {
             crate::entry(&mut map, "VPCEndpointId", &self.vpc_endpoint_id)?;
             map.end()
         }
+    }
+
+    impl CfnVpcEndpointConnectionNotificationProps {
+        /// `ConnectionEvents`, for [`CfnVpcEndpointConnectionNotification::set`].
+        pub const CONNECTION_EVENTS: crate::Property<
+            CfnVpcEndpointConnectionNotification,
+            Vec<Value<String>>,
+        > = crate::Property::new("ConnectionEvents");
+        /// `ConnectionNotificationArn`, for [`CfnVpcEndpointConnectionNotification::set`].
+        pub const CONNECTION_NOTIFICATION_ARN: crate::Property<
+            CfnVpcEndpointConnectionNotification,
+            Value<String>,
+        > = crate::Property::new("ConnectionNotificationArn");
+        /// `ServiceId`, for [`CfnVpcEndpointConnectionNotification::set`].
+        pub const SERVICE_ID: crate::Property<
+            CfnVpcEndpointConnectionNotification,
+            Value<String>,
+        > = crate::Property::new("ServiceId");
+        /// `VPCEndpointId`, for [`CfnVpcEndpointConnectionNotification::set`].
+        pub const VPC_ENDPOINT_ID: crate::Property<
+            CfnVpcEndpointConnectionNotification,
+            Value<String>,
+        > = crate::Property::new("VPCEndpointId");
     }
 }
 
@@ -25723,6 +29100,7 @@ pub mod vpc_endpoint_service {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("PrivateDnsNameConfiguration.Value")
         }
+        setters!(CfnVpcEndpointServiceProps);
     }
 
     impl std::ops::Deref for CfnVpcEndpointService {
@@ -25802,6 +29180,58 @@ pub mod vpc_endpoint_service {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnVpcEndpointServiceProps {
+        /// `AcceptanceRequired`, for [`CfnVpcEndpointService::set`].
+        pub const ACCEPTANCE_REQUIRED: crate::Property<
+            CfnVpcEndpointService,
+            Value<bool>,
+        > = crate::Property::new("AcceptanceRequired");
+        /// `ContributorInsightsEnabled`, for [`CfnVpcEndpointService::set`].
+        pub const CONTRIBUTOR_INSIGHTS_ENABLED: crate::Property<
+            CfnVpcEndpointService,
+            Value<bool>,
+        > = crate::Property::new("ContributorInsightsEnabled");
+        /// `GatewayLoadBalancerArns`, for [`CfnVpcEndpointService::set`].
+        pub const GATEWAY_LOAD_BALANCER_ARNS: crate::Property<
+            CfnVpcEndpointService,
+            Vec<Value<String>>,
+        > = crate::Property::new("GatewayLoadBalancerArns");
+        /// `NetworkLoadBalancerArns`, for [`CfnVpcEndpointService::set`].
+        pub const NETWORK_LOAD_BALANCER_ARNS: crate::Property<
+            CfnVpcEndpointService,
+            Vec<Value<String>>,
+        > = crate::Property::new("NetworkLoadBalancerArns");
+        /// `PayerResponsibility`, for [`CfnVpcEndpointService::set`].
+        pub const PAYER_RESPONSIBILITY: crate::Property<
+            CfnVpcEndpointService,
+            Value<String>,
+        > = crate::Property::new("PayerResponsibility");
+        /// `PrivateDnsName`, for [`CfnVpcEndpointService::set`].
+        pub const PRIVATE_DNS_NAME: crate::Property<
+            CfnVpcEndpointService,
+            Value<String>,
+        > = crate::Property::new("PrivateDnsName");
+        /// `PrivateDnsNameConfiguration`, for [`CfnVpcEndpointService::set`].
+        pub const PRIVATE_DNS_NAME_CONFIGURATION: crate::Property<
+            CfnVpcEndpointService,
+            PrivateDnsNameConfiguration,
+        > = crate::Property::new("PrivateDnsNameConfiguration");
+        /// `SupportedIpAddressTypes`, for [`CfnVpcEndpointService::set`].
+        pub const SUPPORTED_IP_ADDRESS_TYPES: crate::Property<
+            CfnVpcEndpointService,
+            Vec<Value<IpAddressType>>,
+        > = crate::Property::new("SupportedIpAddressTypes");
+        /// `SupportedRegions`, for [`CfnVpcEndpointService::set`].
+        pub const SUPPORTED_REGIONS: crate::Property<
+            CfnVpcEndpointService,
+            Vec<Value<String>>,
+        > = crate::Property::new("SupportedRegions");
+        /// `Tags`, for [`CfnVpcEndpointService::set`].
+        pub const TAGS: crate::Property<CfnVpcEndpointService, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `PrivateDnsNameConfiguration` property type.
@@ -25911,6 +29341,7 @@ pub mod vpc_endpoint_service_permissions {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnVpcEndpointServicePermissionsProps);
     }
 
     impl std::ops::Deref for CfnVpcEndpointServicePermissions {
@@ -25956,6 +29387,19 @@ pub mod vpc_endpoint_service_permissions {
             map.serialize_entry("ServiceId", &self.service_id)?;
             map.end()
         }
+    }
+
+    impl CfnVpcEndpointServicePermissionsProps {
+        /// `AllowedPrincipals`, for [`CfnVpcEndpointServicePermissions::set`].
+        pub const ALLOWED_PRINCIPALS: crate::Property<
+            CfnVpcEndpointServicePermissions,
+            Vec<Value<String>>,
+        > = crate::Property::new("AllowedPrincipals");
+        /// `ServiceId`, for [`CfnVpcEndpointServicePermissions::set`].
+        pub const SERVICE_ID: crate::Property<
+            CfnVpcEndpointServicePermissions,
+            Value<String>,
+        > = crate::Property::new("ServiceId");
     }
 }
 
@@ -26006,6 +29450,7 @@ pub mod vpc_gateway_attachment {
         pub fn attr_attachment_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AttachmentType")
         }
+        setters!(CfnVpcGatewayAttachmentProps);
     }
 
     impl std::ops::Deref for CfnVpcGatewayAttachment {
@@ -26056,6 +29501,23 @@ pub mod vpc_gateway_attachment {
             map.end()
         }
     }
+
+    impl CfnVpcGatewayAttachmentProps {
+        /// `InternetGatewayId`, for [`CfnVpcGatewayAttachment::set`].
+        pub const INTERNET_GATEWAY_ID: crate::Property<
+            CfnVpcGatewayAttachment,
+            Value<String>,
+        > = crate::Property::new("InternetGatewayId");
+        /// `VpcId`, for [`CfnVpcGatewayAttachment::set`].
+        pub const VPC_ID: crate::Property<CfnVpcGatewayAttachment, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
+        /// `VpnGatewayId`, for [`CfnVpcGatewayAttachment::set`].
+        pub const VPN_GATEWAY_ID: crate::Property<
+            CfnVpcGatewayAttachment,
+            Value<String>,
+        > = crate::Property::new("VpnGatewayId");
+    }
 }
 
 /// `AWS::EC2::VPCPeeringConnection`: [`CfnVpcPeeringConnection`], [`CfnVpcPeeringConnectionProps`] and their property types.
@@ -26105,6 +29567,7 @@ pub mod vpc_peering_connection {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnVpcPeeringConnectionProps);
     }
 
     impl std::ops::Deref for CfnVpcPeeringConnection {
@@ -26174,6 +29637,40 @@ pub mod vpc_peering_connection {
             map.end()
         }
     }
+
+    impl CfnVpcPeeringConnectionProps {
+        /// `AssumeRoleRegion`, for [`CfnVpcPeeringConnection::set`].
+        pub const ASSUME_ROLE_REGION: crate::Property<
+            CfnVpcPeeringConnection,
+            Value<String>,
+        > = crate::Property::new("AssumeRoleRegion");
+        /// `PeerOwnerId`, for [`CfnVpcPeeringConnection::set`].
+        pub const PEER_OWNER_ID: crate::Property<
+            CfnVpcPeeringConnection,
+            Value<String>,
+        > = crate::Property::new("PeerOwnerId");
+        /// `PeerRegion`, for [`CfnVpcPeeringConnection::set`].
+        pub const PEER_REGION: crate::Property<CfnVpcPeeringConnection, Value<String>> = crate::Property::new(
+            "PeerRegion",
+        );
+        /// `PeerRoleArn`, for [`CfnVpcPeeringConnection::set`].
+        pub const PEER_ROLE_ARN: crate::Property<
+            CfnVpcPeeringConnection,
+            Value<String>,
+        > = crate::Property::new("PeerRoleArn");
+        /// `PeerVpcId`, for [`CfnVpcPeeringConnection::set`].
+        pub const PEER_VPC_ID: crate::Property<CfnVpcPeeringConnection, Value<String>> = crate::Property::new(
+            "PeerVpcId",
+        );
+        /// `Tags`, for [`CfnVpcPeeringConnection::set`].
+        pub const TAGS: crate::Property<CfnVpcPeeringConnection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnVpcPeeringConnection::set`].
+        pub const VPC_ID: crate::Property<CfnVpcPeeringConnection, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
+    }
 }
 
 /// `AWS::EC2::VPNConcentrator`: [`CfnVpnConcentrator`], [`CfnVpnConcentratorProps`] and their property types.
@@ -26228,6 +29725,7 @@ pub mod vpn_concentrator {
         pub fn attr_transit_gateway_attachment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayAttachmentId")
         }
+        setters!(CfnVpnConcentratorProps);
     }
 
     impl std::ops::Deref for CfnVpnConcentrator {
@@ -26277,6 +29775,22 @@ pub mod vpn_concentrator {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnVpnConcentratorProps {
+        /// `Tags`, for [`CfnVpnConcentrator::set`].
+        pub const TAGS: crate::Property<CfnVpnConcentrator, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransitGatewayId`, for [`CfnVpnConcentrator::set`].
+        pub const TRANSIT_GATEWAY_ID: crate::Property<
+            CfnVpnConcentrator,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayId");
+        /// `Type`, for [`CfnVpnConcentrator::set`].
+        pub const TYPE: crate::Property<CfnVpnConcentrator, Value<String>> = crate::Property::new(
+            "Type",
+        );
     }
 }
 
@@ -26337,6 +29851,7 @@ pub mod vpn_connection {
         pub fn attr_vpn_connection_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpnConnectionId")
         }
+        setters!(CfnVpnConnectionProps);
     }
 
     impl std::ops::Deref for CfnVpnConnection {
@@ -26483,6 +29998,93 @@ pub mod vpn_connection {
             )?;
             map.end()
         }
+    }
+
+    impl CfnVpnConnectionProps {
+        /// `CustomerGatewayId`, for [`CfnVpnConnection::set`].
+        pub const CUSTOMER_GATEWAY_ID: crate::Property<
+            CfnVpnConnection,
+            Value<String>,
+        > = crate::Property::new("CustomerGatewayId");
+        /// `EnableAcceleration`, for [`CfnVpnConnection::set`].
+        pub const ENABLE_ACCELERATION: crate::Property<CfnVpnConnection, Value<bool>> = crate::Property::new(
+            "EnableAcceleration",
+        );
+        /// `LocalIpv4NetworkCidr`, for [`CfnVpnConnection::set`].
+        pub const LOCAL_IPV4_NETWORK_CIDR: crate::Property<
+            CfnVpnConnection,
+            Value<String>,
+        > = crate::Property::new("LocalIpv4NetworkCidr");
+        /// `LocalIpv6NetworkCidr`, for [`CfnVpnConnection::set`].
+        pub const LOCAL_IPV6_NETWORK_CIDR: crate::Property<
+            CfnVpnConnection,
+            Value<String>,
+        > = crate::Property::new("LocalIpv6NetworkCidr");
+        /// `OutsideIpAddressType`, for [`CfnVpnConnection::set`].
+        pub const OUTSIDE_IP_ADDRESS_TYPE: crate::Property<
+            CfnVpnConnection,
+            Value<String>,
+        > = crate::Property::new("OutsideIpAddressType");
+        /// `PreSharedKeyStorage`, for [`CfnVpnConnection::set`].
+        pub const PRE_SHARED_KEY_STORAGE: crate::Property<
+            CfnVpnConnection,
+            Value<PreSharedKeyStorage>,
+        > = crate::Property::new("PreSharedKeyStorage");
+        /// `RemoteIpv4NetworkCidr`, for [`CfnVpnConnection::set`].
+        pub const REMOTE_IPV4_NETWORK_CIDR: crate::Property<
+            CfnVpnConnection,
+            Value<String>,
+        > = crate::Property::new("RemoteIpv4NetworkCidr");
+        /// `RemoteIpv6NetworkCidr`, for [`CfnVpnConnection::set`].
+        pub const REMOTE_IPV6_NETWORK_CIDR: crate::Property<
+            CfnVpnConnection,
+            Value<String>,
+        > = crate::Property::new("RemoteIpv6NetworkCidr");
+        /// `StaticRoutesOnly`, for [`CfnVpnConnection::set`].
+        pub const STATIC_ROUTES_ONLY: crate::Property<CfnVpnConnection, Value<bool>> = crate::Property::new(
+            "StaticRoutesOnly",
+        );
+        /// `Tags`, for [`CfnVpnConnection::set`].
+        pub const TAGS: crate::Property<CfnVpnConnection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransitGatewayId`, for [`CfnVpnConnection::set`].
+        pub const TRANSIT_GATEWAY_ID: crate::Property<CfnVpnConnection, Value<String>> = crate::Property::new(
+            "TransitGatewayId",
+        );
+        /// `TransportTransitGatewayAttachmentId`, for [`CfnVpnConnection::set`].
+        pub const TRANSPORT_TRANSIT_GATEWAY_ATTACHMENT_ID: crate::Property<
+            CfnVpnConnection,
+            Value<String>,
+        > = crate::Property::new("TransportTransitGatewayAttachmentId");
+        /// `TunnelBandwidth`, for [`CfnVpnConnection::set`].
+        pub const TUNNEL_BANDWIDTH: crate::Property<
+            CfnVpnConnection,
+            Value<TunnelBandwidth>,
+        > = crate::Property::new("TunnelBandwidth");
+        /// `TunnelInsideIpVersion`, for [`CfnVpnConnection::set`].
+        pub const TUNNEL_INSIDE_IP_VERSION: crate::Property<
+            CfnVpnConnection,
+            Value<String>,
+        > = crate::Property::new("TunnelInsideIpVersion");
+        /// `Type`, for [`CfnVpnConnection::set`].
+        pub const TYPE: crate::Property<CfnVpnConnection, Value<String>> = crate::Property::new(
+            "Type",
+        );
+        /// `VpnConcentratorId`, for [`CfnVpnConnection::set`].
+        pub const VPN_CONCENTRATOR_ID: crate::Property<
+            CfnVpnConnection,
+            Value<String>,
+        > = crate::Property::new("VpnConcentratorId");
+        /// `VpnGatewayId`, for [`CfnVpnConnection::set`].
+        pub const VPN_GATEWAY_ID: crate::Property<CfnVpnConnection, Value<String>> = crate::Property::new(
+            "VpnGatewayId",
+        );
+        /// `VpnTunnelOptionsSpecifications`, for [`CfnVpnConnection::set`].
+        pub const VPN_TUNNEL_OPTIONS_SPECIFICATIONS: crate::Property<
+            CfnVpnConnection,
+            Vec<VpnTunnelOptionsSpecification>,
+        > = crate::Property::new("VpnTunnelOptionsSpecifications");
     }
 
     /// Specifies the storage mode for the pre-shared key (PSK).
@@ -27286,6 +30888,7 @@ pub mod vpn_connection_route {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnVpnConnectionRouteProps);
     }
 
     impl std::ops::Deref for CfnVpnConnectionRoute {
@@ -27334,6 +30937,19 @@ pub mod vpn_connection_route {
             map.serialize_entry("VpnConnectionId", &self.vpn_connection_id)?;
             map.end()
         }
+    }
+
+    impl CfnVpnConnectionRouteProps {
+        /// `DestinationCidrBlock`, for [`CfnVpnConnectionRoute::set`].
+        pub const DESTINATION_CIDR_BLOCK: crate::Property<
+            CfnVpnConnectionRoute,
+            Value<String>,
+        > = crate::Property::new("DestinationCidrBlock");
+        /// `VpnConnectionId`, for [`CfnVpnConnectionRoute::set`].
+        pub const VPN_CONNECTION_ID: crate::Property<
+            CfnVpnConnectionRoute,
+            Value<String>,
+        > = crate::Property::new("VpnConnectionId");
     }
 }
 
@@ -27384,6 +31000,7 @@ pub mod vpn_gateway {
         pub fn attr_vpn_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VPNGatewayId")
         }
+        setters!(CfnVpnGatewayProps);
     }
 
     impl std::ops::Deref for CfnVpnGateway {
@@ -27434,6 +31051,21 @@ pub mod vpn_gateway {
             map.end()
         }
     }
+
+    impl CfnVpnGatewayProps {
+        /// `AmazonSideAsn`, for [`CfnVpnGateway::set`].
+        pub const AMAZON_SIDE_ASN: crate::Property<CfnVpnGateway, Value<i64>> = crate::Property::new(
+            "AmazonSideAsn",
+        );
+        /// `Tags`, for [`CfnVpnGateway::set`].
+        pub const TAGS: crate::Property<CfnVpnGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnVpnGateway::set`].
+        pub const TYPE: crate::Property<CfnVpnGateway, Value<String>> = crate::Property::new(
+            "Type",
+        );
+    }
 }
 
 /// `AWS::EC2::VPNGatewayRoutePropagation`: [`CfnVpnGatewayRoutePropagation`], [`CfnVpnGatewayRoutePropagationProps`] and their property types.
@@ -27478,6 +31110,7 @@ pub mod vpn_gateway_route_propagation {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnVpnGatewayRoutePropagationProps);
     }
 
     impl std::ops::Deref for CfnVpnGatewayRoutePropagation {
@@ -27526,6 +31159,19 @@ pub mod vpn_gateway_route_propagation {
             map.serialize_entry("VpnGatewayId", &self.vpn_gateway_id)?;
             map.end()
         }
+    }
+
+    impl CfnVpnGatewayRoutePropagationProps {
+        /// `RouteTableIds`, for [`CfnVpnGatewayRoutePropagation::set`].
+        pub const ROUTE_TABLE_IDS: crate::Property<
+            CfnVpnGatewayRoutePropagation,
+            Vec<Value<String>>,
+        > = crate::Property::new("RouteTableIds");
+        /// `VpnGatewayId`, for [`CfnVpnGatewayRoutePropagation::set`].
+        pub const VPN_GATEWAY_ID: crate::Property<
+            CfnVpnGatewayRoutePropagation,
+            Value<String>,
+        > = crate::Property::new("VpnGatewayId");
     }
 }
 
@@ -27620,6 +31266,7 @@ pub mod verified_access_endpoint {
         pub fn attr_verified_access_instance_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VerifiedAccessInstanceId")
         }
+        setters!(CfnVerifiedAccessEndpointProps);
     }
 
     impl std::ops::Deref for CfnVerifiedAccessEndpoint {
@@ -27740,6 +31387,87 @@ pub mod verified_access_endpoint {
             )?;
             map.end()
         }
+    }
+
+    impl CfnVerifiedAccessEndpointProps {
+        /// `ApplicationDomain`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const APPLICATION_DOMAIN: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            Value<String>,
+        > = crate::Property::new("ApplicationDomain");
+        /// `AttachmentType`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const ATTACHMENT_TYPE: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            Value<AttachmentType>,
+        > = crate::Property::new("AttachmentType");
+        /// `CidrOptions`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const CIDR_OPTIONS: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            CidrOptions,
+        > = crate::Property::new("CidrOptions");
+        /// `Description`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `DomainCertificateArn`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const DOMAIN_CERTIFICATE_ARN: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            Value<String>,
+        > = crate::Property::new("DomainCertificateArn");
+        /// `EndpointDomainPrefix`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const ENDPOINT_DOMAIN_PREFIX: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            Value<String>,
+        > = crate::Property::new("EndpointDomainPrefix");
+        /// `EndpointType`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const ENDPOINT_TYPE: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            Value<EndpointType>,
+        > = crate::Property::new("EndpointType");
+        /// `LoadBalancerOptions`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const LOAD_BALANCER_OPTIONS: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            LoadBalancerOptions,
+        > = crate::Property::new("LoadBalancerOptions");
+        /// `NetworkInterfaceOptions`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const NETWORK_INTERFACE_OPTIONS: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            NetworkInterfaceOptions,
+        > = crate::Property::new("NetworkInterfaceOptions");
+        /// `PolicyDocument`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            Value<String>,
+        > = crate::Property::new("PolicyDocument");
+        /// `PolicyEnabled`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const POLICY_ENABLED: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            Value<bool>,
+        > = crate::Property::new("PolicyEnabled");
+        /// `RdsOptions`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const RDS_OPTIONS: crate::Property<CfnVerifiedAccessEndpoint, RdsOptions> = crate::Property::new(
+            "RdsOptions",
+        );
+        /// `SecurityGroupIds`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SseSpecification`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const SSE_SPECIFICATION: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            SseSpecification,
+        > = crate::Property::new("SseSpecification");
+        /// `Tags`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const TAGS: crate::Property<CfnVerifiedAccessEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VerifiedAccessGroupId`, for [`CfnVerifiedAccessEndpoint::set`].
+        pub const VERIFIED_ACCESS_GROUP_ID: crate::Property<
+            CfnVerifiedAccessEndpoint,
+            Value<String>,
+        > = crate::Property::new("VerifiedAccessGroupId");
     }
 
     /// The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
@@ -28192,6 +31920,7 @@ pub mod verified_access_group {
         pub fn attr_verified_access_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VerifiedAccessGroupArn")
         }
+        setters!(CfnVerifiedAccessGroupProps);
     }
 
     impl std::ops::Deref for CfnVerifiedAccessGroup {
@@ -28257,6 +31986,36 @@ pub mod verified_access_group {
             map.end()
         }
     }
+
+    impl CfnVerifiedAccessGroupProps {
+        /// `Description`, for [`CfnVerifiedAccessGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnVerifiedAccessGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `PolicyDocument`, for [`CfnVerifiedAccessGroup::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnVerifiedAccessGroup,
+            Value<String>,
+        > = crate::Property::new("PolicyDocument");
+        /// `PolicyEnabled`, for [`CfnVerifiedAccessGroup::set`].
+        pub const POLICY_ENABLED: crate::Property<CfnVerifiedAccessGroup, Value<bool>> = crate::Property::new(
+            "PolicyEnabled",
+        );
+        /// `SseSpecification`, for [`CfnVerifiedAccessGroup::set`].
+        pub const SSE_SPECIFICATION: crate::Property<
+            CfnVerifiedAccessGroup,
+            SseSpecification,
+        > = crate::Property::new("SseSpecification");
+        /// `Tags`, for [`CfnVerifiedAccessGroup::set`].
+        pub const TAGS: crate::Property<CfnVerifiedAccessGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VerifiedAccessInstanceId`, for [`CfnVerifiedAccessGroup::set`].
+        pub const VERIFIED_ACCESS_INSTANCE_ID: crate::Property<
+            CfnVerifiedAccessGroup,
+            Value<String>,
+        > = crate::Property::new("VerifiedAccessInstanceId");
+    }
 }
 
 /// `AWS::EC2::VerifiedAccessInstance`: [`CfnVerifiedAccessInstance`], [`CfnVerifiedAccessInstanceProps`] and their property types.
@@ -28320,6 +32079,7 @@ pub mod verified_access_instance {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("CidrEndpointsCustomSubDomainNameServers")
         }
+        setters!(CfnVerifiedAccessInstanceProps);
     }
 
     impl std::ops::Deref for CfnVerifiedAccessInstance {
@@ -28386,6 +32146,43 @@ pub mod verified_access_instance {
             )?;
             map.end()
         }
+    }
+
+    impl CfnVerifiedAccessInstanceProps {
+        /// `CidrEndpointsCustomSubDomain`, for [`CfnVerifiedAccessInstance::set`].
+        pub const CIDR_ENDPOINTS_CUSTOM_SUB_DOMAIN: crate::Property<
+            CfnVerifiedAccessInstance,
+            Value<String>,
+        > = crate::Property::new("CidrEndpointsCustomSubDomain");
+        /// `Description`, for [`CfnVerifiedAccessInstance::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnVerifiedAccessInstance,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `FipsEnabled`, for [`CfnVerifiedAccessInstance::set`].
+        pub const FIPS_ENABLED: crate::Property<
+            CfnVerifiedAccessInstance,
+            Value<bool>,
+        > = crate::Property::new("FipsEnabled");
+        /// `LoggingConfigurations`, for [`CfnVerifiedAccessInstance::set`].
+        pub const LOGGING_CONFIGURATIONS: crate::Property<
+            CfnVerifiedAccessInstance,
+            VerifiedAccessLogs,
+        > = crate::Property::new("LoggingConfigurations");
+        /// `Tags`, for [`CfnVerifiedAccessInstance::set`].
+        pub const TAGS: crate::Property<CfnVerifiedAccessInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VerifiedAccessTrustProviderIds`, for [`CfnVerifiedAccessInstance::set`].
+        pub const VERIFIED_ACCESS_TRUST_PROVIDER_IDS: crate::Property<
+            CfnVerifiedAccessInstance,
+            Vec<Value<String>>,
+        > = crate::Property::new("VerifiedAccessTrustProviderIds");
+        /// `VerifiedAccessTrustProviders`, for [`CfnVerifiedAccessInstance::set`].
+        pub const VERIFIED_ACCESS_TRUST_PROVIDERS: crate::Property<
+            CfnVerifiedAccessInstance,
+            Vec<VerifiedAccessTrustProvider>,
+        > = crate::Property::new("VerifiedAccessTrustProviders");
     }
 
     /// The configuration options for AWS Verified Access instances.
@@ -28595,6 +32392,7 @@ pub mod verified_access_trust_provider {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnVerifiedAccessTrustProviderProps);
     }
 
     impl std::ops::Deref for CfnVerifiedAccessTrustProvider {
@@ -28687,6 +32485,59 @@ pub mod verified_access_trust_provider {
             )?;
             map.end()
         }
+    }
+
+    impl CfnVerifiedAccessTrustProviderProps {
+        /// `Description`, for [`CfnVerifiedAccessTrustProvider::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnVerifiedAccessTrustProvider,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `DeviceOptions`, for [`CfnVerifiedAccessTrustProvider::set`].
+        pub const DEVICE_OPTIONS: crate::Property<
+            CfnVerifiedAccessTrustProvider,
+            DeviceOptions,
+        > = crate::Property::new("DeviceOptions");
+        /// `DeviceTrustProviderType`, for [`CfnVerifiedAccessTrustProvider::set`].
+        pub const DEVICE_TRUST_PROVIDER_TYPE: crate::Property<
+            CfnVerifiedAccessTrustProvider,
+            Value<DeviceTrustProviderType>,
+        > = crate::Property::new("DeviceTrustProviderType");
+        /// `NativeApplicationOidcOptions`, for [`CfnVerifiedAccessTrustProvider::set`].
+        pub const NATIVE_APPLICATION_OIDC_OPTIONS: crate::Property<
+            CfnVerifiedAccessTrustProvider,
+            NativeApplicationOidcOptions,
+        > = crate::Property::new("NativeApplicationOidcOptions");
+        /// `OidcOptions`, for [`CfnVerifiedAccessTrustProvider::set`].
+        pub const OIDC_OPTIONS: crate::Property<
+            CfnVerifiedAccessTrustProvider,
+            OidcOptions,
+        > = crate::Property::new("OidcOptions");
+        /// `PolicyReferenceName`, for [`CfnVerifiedAccessTrustProvider::set`].
+        pub const POLICY_REFERENCE_NAME: crate::Property<
+            CfnVerifiedAccessTrustProvider,
+            Value<String>,
+        > = crate::Property::new("PolicyReferenceName");
+        /// `SseSpecification`, for [`CfnVerifiedAccessTrustProvider::set`].
+        pub const SSE_SPECIFICATION: crate::Property<
+            CfnVerifiedAccessTrustProvider,
+            VerifiedAccessTrustProviderSseSpecification,
+        > = crate::Property::new("SseSpecification");
+        /// `Tags`, for [`CfnVerifiedAccessTrustProvider::set`].
+        pub const TAGS: crate::Property<
+            CfnVerifiedAccessTrustProvider,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TrustProviderType`, for [`CfnVerifiedAccessTrustProvider::set`].
+        pub const TRUST_PROVIDER_TYPE: crate::Property<
+            CfnVerifiedAccessTrustProvider,
+            Value<TrustProviderType>,
+        > = crate::Property::new("TrustProviderType");
+        /// `UserTrustProviderType`, for [`CfnVerifiedAccessTrustProvider::set`].
+        pub const USER_TRUST_PROVIDER_TYPE: crate::Property<
+            CfnVerifiedAccessTrustProvider,
+            Value<UserTrustProviderType>,
+        > = crate::Property::new("UserTrustProviderType");
     }
 
     /// The options for device identity based trust providers.
@@ -28985,6 +32836,7 @@ pub mod volume {
         pub fn attr_volume_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VolumeId")
         }
+        setters!(CfnVolumeProps);
     }
 
     impl std::ops::Deref for CfnVolume {
@@ -29064,6 +32916,69 @@ pub mod volume {
             map.end()
         }
     }
+
+    impl CfnVolumeProps {
+        /// `AutoEnableIO`, for [`CfnVolume::set`].
+        pub const AUTO_ENABLE_IO: crate::Property<CfnVolume, Value<bool>> = crate::Property::new(
+            "AutoEnableIO",
+        );
+        /// `AvailabilityZone`, for [`CfnVolume::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `AvailabilityZoneId`, for [`CfnVolume::set`].
+        pub const AVAILABILITY_ZONE_ID: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "AvailabilityZoneId",
+        );
+        /// `Encrypted`, for [`CfnVolume::set`].
+        pub const ENCRYPTED: crate::Property<CfnVolume, Value<bool>> = crate::Property::new(
+            "Encrypted",
+        );
+        /// `Iops`, for [`CfnVolume::set`].
+        pub const IOPS: crate::Property<CfnVolume, Value<i64>> = crate::Property::new(
+            "Iops",
+        );
+        /// `KmsKeyId`, for [`CfnVolume::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `MultiAttachEnabled`, for [`CfnVolume::set`].
+        pub const MULTI_ATTACH_ENABLED: crate::Property<CfnVolume, Value<bool>> = crate::Property::new(
+            "MultiAttachEnabled",
+        );
+        /// `OutpostArn`, for [`CfnVolume::set`].
+        pub const OUTPOST_ARN: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "OutpostArn",
+        );
+        /// `Size`, for [`CfnVolume::set`].
+        pub const SIZE: crate::Property<CfnVolume, Value<i64>> = crate::Property::new(
+            "Size",
+        );
+        /// `SnapshotId`, for [`CfnVolume::set`].
+        pub const SNAPSHOT_ID: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "SnapshotId",
+        );
+        /// `SourceVolumeId`, for [`CfnVolume::set`].
+        pub const SOURCE_VOLUME_ID: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "SourceVolumeId",
+        );
+        /// `Tags`, for [`CfnVolume::set`].
+        pub const TAGS: crate::Property<CfnVolume, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Throughput`, for [`CfnVolume::set`].
+        pub const THROUGHPUT: crate::Property<CfnVolume, Value<i64>> = crate::Property::new(
+            "Throughput",
+        );
+        /// `VolumeInitializationRate`, for [`CfnVolume::set`].
+        pub const VOLUME_INITIALIZATION_RATE: crate::Property<CfnVolume, Value<i64>> = crate::Property::new(
+            "VolumeInitializationRate",
+        );
+        /// `VolumeType`, for [`CfnVolume::set`].
+        pub const VOLUME_TYPE: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "VolumeType",
+        );
+    }
 }
 
 /// `AWS::EC2::VolumeAttachment`: [`CfnVolumeAttachment`], [`CfnVolumeAttachmentProps`] and their property types.
@@ -29111,6 +33026,7 @@ pub mod volume_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnVolumeAttachmentProps);
     }
 
     impl std::ops::Deref for CfnVolumeAttachment {
@@ -29167,6 +33083,25 @@ pub mod volume_attachment {
             map.serialize_entry("VolumeId", &self.volume_id)?;
             map.end()
         }
+    }
+
+    impl CfnVolumeAttachmentProps {
+        /// `Device`, for [`CfnVolumeAttachment::set`].
+        pub const DEVICE: crate::Property<CfnVolumeAttachment, Value<String>> = crate::Property::new(
+            "Device",
+        );
+        /// `EbsCardIndex`, for [`CfnVolumeAttachment::set`].
+        pub const EBS_CARD_INDEX: crate::Property<CfnVolumeAttachment, Value<i64>> = crate::Property::new(
+            "EbsCardIndex",
+        );
+        /// `InstanceId`, for [`CfnVolumeAttachment::set`].
+        pub const INSTANCE_ID: crate::Property<CfnVolumeAttachment, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `VolumeId`, for [`CfnVolumeAttachment::set`].
+        pub const VOLUME_ID: crate::Property<CfnVolumeAttachment, Value<String>> = crate::Property::new(
+            "VolumeId",
+        );
     }
 }
 

@@ -75,6 +75,7 @@ pub mod public_repository {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPublicRepositoryProps);
     }
 
     impl std::ops::Deref for CfnPublicRepository {
@@ -124,6 +125,27 @@ pub mod public_repository {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPublicRepositoryProps {
+        /// `RepositoryCatalogData`, for [`CfnPublicRepository::set`].
+        pub const REPOSITORY_CATALOG_DATA: crate::Property<
+            CfnPublicRepository,
+            RepositoryCatalogData,
+        > = crate::Property::new("RepositoryCatalogData");
+        /// `RepositoryName`, for [`CfnPublicRepository::set`].
+        pub const REPOSITORY_NAME: crate::Property<CfnPublicRepository, Value<String>> = crate::Property::new(
+            "RepositoryName",
+        );
+        /// `RepositoryPolicyText`, for [`CfnPublicRepository::set`].
+        pub const REPOSITORY_POLICY_TEXT: crate::Property<
+            CfnPublicRepository,
+            serde_json::Value,
+        > = crate::Property::new("RepositoryPolicyText");
+        /// `Tags`, for [`CfnPublicRepository::set`].
+        pub const TAGS: crate::Property<CfnPublicRepository, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The details about the repository that are publicly visible in the Amazon ECR Public Gallery.
@@ -208,6 +230,7 @@ pub mod pull_through_cache_rule {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPullThroughCacheRuleProps);
     }
 
     impl std::ops::Deref for CfnPullThroughCacheRule {
@@ -259,6 +282,39 @@ pub mod pull_through_cache_rule {
             )?;
             map.end()
         }
+    }
+
+    impl CfnPullThroughCacheRuleProps {
+        /// `CredentialArn`, for [`CfnPullThroughCacheRule::set`].
+        pub const CREDENTIAL_ARN: crate::Property<
+            CfnPullThroughCacheRule,
+            Value<String>,
+        > = crate::Property::new("CredentialArn");
+        /// `CustomRoleArn`, for [`CfnPullThroughCacheRule::set`].
+        pub const CUSTOM_ROLE_ARN: crate::Property<
+            CfnPullThroughCacheRule,
+            Value<String>,
+        > = crate::Property::new("CustomRoleArn");
+        /// `EcrRepositoryPrefix`, for [`CfnPullThroughCacheRule::set`].
+        pub const ECR_REPOSITORY_PREFIX: crate::Property<
+            CfnPullThroughCacheRule,
+            Value<String>,
+        > = crate::Property::new("EcrRepositoryPrefix");
+        /// `UpstreamRegistry`, for [`CfnPullThroughCacheRule::set`].
+        pub const UPSTREAM_REGISTRY: crate::Property<
+            CfnPullThroughCacheRule,
+            Value<UpstreamRegistry>,
+        > = crate::Property::new("UpstreamRegistry");
+        /// `UpstreamRegistryUrl`, for [`CfnPullThroughCacheRule::set`].
+        pub const UPSTREAM_REGISTRY_URL: crate::Property<
+            CfnPullThroughCacheRule,
+            Value<String>,
+        > = crate::Property::new("UpstreamRegistryUrl");
+        /// `UpstreamRepositoryPrefix`, for [`CfnPullThroughCacheRule::set`].
+        pub const UPSTREAM_REPOSITORY_PREFIX: crate::Property<
+            CfnPullThroughCacheRule,
+            Value<String>,
+        > = crate::Property::new("UpstreamRepositoryPrefix");
     }
 
     /// The name of the upstream registry.
@@ -361,6 +417,7 @@ pub mod pull_time_update_exclusion {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPullTimeUpdateExclusionProps);
     }
 
     impl std::ops::Deref for CfnPullTimeUpdateExclusion {
@@ -402,6 +459,14 @@ pub mod pull_time_update_exclusion {
             map.serialize_entry("PrincipalArn", &self.principal_arn)?;
             map.end()
         }
+    }
+
+    impl CfnPullTimeUpdateExclusionProps {
+        /// `PrincipalArn`, for [`CfnPullTimeUpdateExclusion::set`].
+        pub const PRINCIPAL_ARN: crate::Property<
+            CfnPullTimeUpdateExclusion,
+            Value<String>,
+        > = crate::Property::new("PrincipalArn");
     }
 }
 
@@ -448,6 +513,7 @@ pub mod registry_policy {
         pub fn attr_registry_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RegistryId")
         }
+        setters!(CfnRegistryPolicyProps);
     }
 
     impl std::ops::Deref for CfnRegistryPolicy {
@@ -489,6 +555,13 @@ pub mod registry_policy {
             map.serialize_entry("PolicyText", &self.policy_text)?;
             map.end()
         }
+    }
+
+    impl CfnRegistryPolicyProps {
+        /// `PolicyText`, for [`CfnRegistryPolicy::set`].
+        pub const POLICY_TEXT: crate::Property<CfnRegistryPolicy, serde_json::Value> = crate::Property::new(
+            "PolicyText",
+        );
     }
 }
 
@@ -536,6 +609,7 @@ pub mod registry_scanning_configuration {
         pub fn attr_registry_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RegistryId")
         }
+        setters!(CfnRegistryScanningConfigurationProps);
     }
 
     impl std::ops::Deref for CfnRegistryScanningConfiguration {
@@ -584,6 +658,19 @@ pub mod registry_scanning_configuration {
             map.serialize_entry("ScanType", &self.scan_type)?;
             map.end()
         }
+    }
+
+    impl CfnRegistryScanningConfigurationProps {
+        /// `Rules`, for [`CfnRegistryScanningConfiguration::set`].
+        pub const RULES: crate::Property<
+            CfnRegistryScanningConfiguration,
+            Vec<ScanningRule>,
+        > = crate::Property::new("Rules");
+        /// `ScanType`, for [`CfnRegistryScanningConfiguration::set`].
+        pub const SCAN_TYPE: crate::Property<
+            CfnRegistryScanningConfiguration,
+            Value<ScanType>,
+        > = crate::Property::new("ScanType");
     }
 
     /// The scanning rules associated with the registry.
@@ -809,6 +896,7 @@ pub mod replication_configuration {
         pub fn attr_registry_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RegistryId")
         }
+        setters!(CfnReplicationConfigurationProps);
     }
 
     impl std::ops::Deref for CfnReplicationConfiguration {
@@ -855,6 +943,14 @@ pub mod replication_configuration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnReplicationConfigurationProps {
+        /// `ReplicationConfiguration`, for [`CfnReplicationConfiguration::set`].
+        pub const REPLICATION_CONFIGURATION: crate::Property<
+            CfnReplicationConfiguration,
+            ReplicationConfiguration,
+        > = crate::Property::new("ReplicationConfiguration");
     }
 
     /// The replication configuration for a registry.
@@ -1075,6 +1171,7 @@ pub mod repository {
         pub fn attr_repository_uri(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RepositoryUri")
         }
+        setters!(CfnRepositoryProps);
     }
 
     impl std::ops::Deref for CfnRepository {
@@ -1149,6 +1246,50 @@ pub mod repository {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRepositoryProps {
+        /// `EmptyOnDelete`, for [`CfnRepository::set`].
+        pub const EMPTY_ON_DELETE: crate::Property<CfnRepository, Value<bool>> = crate::Property::new(
+            "EmptyOnDelete",
+        );
+        /// `EncryptionConfiguration`, for [`CfnRepository::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnRepository,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `ImageScanningConfiguration`, for [`CfnRepository::set`].
+        pub const IMAGE_SCANNING_CONFIGURATION: crate::Property<
+            CfnRepository,
+            ImageScanningConfiguration,
+        > = crate::Property::new("ImageScanningConfiguration");
+        /// `ImageTagMutability`, for [`CfnRepository::set`].
+        pub const IMAGE_TAG_MUTABILITY: crate::Property<
+            CfnRepository,
+            Value<ImageTagMutability>,
+        > = crate::Property::new("ImageTagMutability");
+        /// `ImageTagMutabilityExclusionFilters`, for [`CfnRepository::set`].
+        pub const IMAGE_TAG_MUTABILITY_EXCLUSION_FILTERS: crate::Property<
+            CfnRepository,
+            Vec<ImageTagMutabilityExclusionFilter>,
+        > = crate::Property::new("ImageTagMutabilityExclusionFilters");
+        /// `LifecyclePolicy`, for [`CfnRepository::set`].
+        pub const LIFECYCLE_POLICY: crate::Property<CfnRepository, LifecyclePolicy> = crate::Property::new(
+            "LifecyclePolicy",
+        );
+        /// `RepositoryName`, for [`CfnRepository::set`].
+        pub const REPOSITORY_NAME: crate::Property<CfnRepository, Value<String>> = crate::Property::new(
+            "RepositoryName",
+        );
+        /// `RepositoryPolicyText`, for [`CfnRepository::set`].
+        pub const REPOSITORY_POLICY_TEXT: crate::Property<
+            CfnRepository,
+            serde_json::Value,
+        > = crate::Property::new("RepositoryPolicyText");
+        /// `Tags`, for [`CfnRepository::set`].
+        pub const TAGS: crate::Property<CfnRepository, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The image scanning configuration for a repository.
@@ -1368,6 +1509,7 @@ pub mod repository_creation_template {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnRepositoryCreationTemplateProps);
     }
 
     impl std::ops::Deref for CfnRepositoryCreationTemplate {
@@ -1458,6 +1600,59 @@ pub mod repository_creation_template {
             crate::entry(&mut map, "ResourceTags", &self.resource_tags)?;
             map.end()
         }
+    }
+
+    impl CfnRepositoryCreationTemplateProps {
+        /// `AppliedFor`, for [`CfnRepositoryCreationTemplate::set`].
+        pub const APPLIED_FOR: crate::Property<
+            CfnRepositoryCreationTemplate,
+            Vec<Value<AppliedForItem>>,
+        > = crate::Property::new("AppliedFor");
+        /// `CustomRoleArn`, for [`CfnRepositoryCreationTemplate::set`].
+        pub const CUSTOM_ROLE_ARN: crate::Property<
+            CfnRepositoryCreationTemplate,
+            Value<String>,
+        > = crate::Property::new("CustomRoleArn");
+        /// `Description`, for [`CfnRepositoryCreationTemplate::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnRepositoryCreationTemplate,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `EncryptionConfiguration`, for [`CfnRepositoryCreationTemplate::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnRepositoryCreationTemplate,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `ImageTagMutability`, for [`CfnRepositoryCreationTemplate::set`].
+        pub const IMAGE_TAG_MUTABILITY: crate::Property<
+            CfnRepositoryCreationTemplate,
+            Value<ImageTagMutability>,
+        > = crate::Property::new("ImageTagMutability");
+        /// `ImageTagMutabilityExclusionFilters`, for [`CfnRepositoryCreationTemplate::set`].
+        pub const IMAGE_TAG_MUTABILITY_EXCLUSION_FILTERS: crate::Property<
+            CfnRepositoryCreationTemplate,
+            Vec<ImageTagMutabilityExclusionFilter>,
+        > = crate::Property::new("ImageTagMutabilityExclusionFilters");
+        /// `LifecyclePolicy`, for [`CfnRepositoryCreationTemplate::set`].
+        pub const LIFECYCLE_POLICY: crate::Property<
+            CfnRepositoryCreationTemplate,
+            Value<String>,
+        > = crate::Property::new("LifecyclePolicy");
+        /// `Prefix`, for [`CfnRepositoryCreationTemplate::set`].
+        pub const PREFIX: crate::Property<
+            CfnRepositoryCreationTemplate,
+            Value<String>,
+        > = crate::Property::new("Prefix");
+        /// `RepositoryPolicy`, for [`CfnRepositoryCreationTemplate::set`].
+        pub const REPOSITORY_POLICY: crate::Property<
+            CfnRepositoryCreationTemplate,
+            Value<String>,
+        > = crate::Property::new("RepositoryPolicy");
+        /// `ResourceTags`, for [`CfnRepositoryCreationTemplate::set`].
+        pub const RESOURCE_TAGS: crate::Property<
+            CfnRepositoryCreationTemplate,
+            Vec<crate::Tag>,
+        > = crate::Property::new("ResourceTags");
     }
 
     /// Enumerable Strings representing the repository creation scenarios that the template will apply towards.
@@ -1670,6 +1865,7 @@ pub mod signing_configuration {
         pub fn attr_registry_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RegistryId")
         }
+        setters!(CfnSigningConfigurationProps);
     }
 
     impl std::ops::Deref for CfnSigningConfiguration {
@@ -1709,6 +1905,13 @@ pub mod signing_configuration {
             map.serialize_entry("Rules", &self.rules)?;
             map.end()
         }
+    }
+
+    impl CfnSigningConfigurationProps {
+        /// `Rules`, for [`CfnSigningConfiguration::set`].
+        pub const RULES: crate::Property<CfnSigningConfiguration, Vec<Rule>> = crate::Property::new(
+            "Rules",
+        );
     }
 
     /// The `Rule` property type.

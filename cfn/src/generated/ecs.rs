@@ -71,6 +71,7 @@ pub mod capacity_provider {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnCapacityProviderProps);
     }
 
     impl std::ops::Deref for CfnCapacityProvider {
@@ -123,6 +124,31 @@ pub mod capacity_provider {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCapacityProviderProps {
+        /// `AutoScalingGroupProvider`, for [`CfnCapacityProvider::set`].
+        pub const AUTO_SCALING_GROUP_PROVIDER: crate::Property<
+            CfnCapacityProvider,
+            AutoScalingGroupProvider,
+        > = crate::Property::new("AutoScalingGroupProvider");
+        /// `ClusterName`, for [`CfnCapacityProvider::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnCapacityProvider, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `ManagedInstancesProvider`, for [`CfnCapacityProvider::set`].
+        pub const MANAGED_INSTANCES_PROVIDER: crate::Property<
+            CfnCapacityProvider,
+            ManagedInstancesProvider,
+        > = crate::Property::new("ManagedInstancesProvider");
+        /// `Name`, for [`CfnCapacityProvider::set`].
+        pub const NAME: crate::Property<CfnCapacityProvider, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnCapacityProvider::set`].
+        pub const TAGS: crate::Property<CfnCapacityProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AutoScalingGroupProvider` property type.
@@ -1633,6 +1659,7 @@ pub mod cluster {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -1693,6 +1720,39 @@ pub mod cluster {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterProps {
+        /// `CapacityProviders`, for [`CfnCluster::set`].
+        pub const CAPACITY_PROVIDERS: crate::Property<CfnCluster, Vec<Value<String>>> = crate::Property::new(
+            "CapacityProviders",
+        );
+        /// `ClusterName`, for [`CfnCluster::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `ClusterSettings`, for [`CfnCluster::set`].
+        pub const CLUSTER_SETTINGS: crate::Property<CfnCluster, Vec<ClusterSettings>> = crate::Property::new(
+            "ClusterSettings",
+        );
+        /// `Configuration`, for [`CfnCluster::set`].
+        pub const CONFIGURATION: crate::Property<CfnCluster, ClusterConfiguration> = crate::Property::new(
+            "Configuration",
+        );
+        /// `DefaultCapacityProviderStrategy`, for [`CfnCluster::set`].
+        pub const DEFAULT_CAPACITY_PROVIDER_STRATEGY: crate::Property<
+            CfnCluster,
+            Vec<CapacityProviderStrategyItem>,
+        > = crate::Property::new("DefaultCapacityProviderStrategy");
+        /// `ServiceConnectDefaults`, for [`CfnCluster::set`].
+        pub const SERVICE_CONNECT_DEFAULTS: crate::Property<
+            CfnCluster,
+            ServiceConnectDefaults,
+        > = crate::Property::new("ServiceConnectDefaults");
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The settings to use when creating a cluster.
@@ -1961,6 +2021,7 @@ pub mod cluster_capacity_provider_associations {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnClusterCapacityProviderAssociationsProps);
     }
 
     impl std::ops::Deref for CfnClusterCapacityProviderAssociations {
@@ -2017,6 +2078,24 @@ pub mod cluster_capacity_provider_associations {
             )?;
             map.end()
         }
+    }
+
+    impl CfnClusterCapacityProviderAssociationsProps {
+        /// `CapacityProviders`, for [`CfnClusterCapacityProviderAssociations::set`].
+        pub const CAPACITY_PROVIDERS: crate::Property<
+            CfnClusterCapacityProviderAssociations,
+            Vec<Value<String>>,
+        > = crate::Property::new("CapacityProviders");
+        /// `Cluster`, for [`CfnClusterCapacityProviderAssociations::set`].
+        pub const CLUSTER: crate::Property<
+            CfnClusterCapacityProviderAssociations,
+            Value<String>,
+        > = crate::Property::new("Cluster");
+        /// `DefaultCapacityProviderStrategy`, for [`CfnClusterCapacityProviderAssociations::set`].
+        pub const DEFAULT_CAPACITY_PROVIDER_STRATEGY: crate::Property<
+            CfnClusterCapacityProviderAssociations,
+            Vec<CapacityProviderStrategy>,
+        > = crate::Property::new("DefaultCapacityProviderStrategy");
     }
 
     /// The `CapacityProviderStrategy` property type.
@@ -2123,6 +2202,7 @@ pub mod daemon {
         pub fn attr_daemon_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DaemonStatus")
         }
+        setters!(CfnDaemonProps);
     }
 
     impl std::ops::Deref for CfnDaemon {
@@ -2202,6 +2282,52 @@ pub mod daemon {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDaemonProps {
+        /// `CapacityProviderArns`, for [`CfnDaemon::set`].
+        pub const CAPACITY_PROVIDER_ARNS: crate::Property<
+            CfnDaemon,
+            Vec<Value<String>>,
+        > = crate::Property::new("CapacityProviderArns");
+        /// `ClusterArn`, for [`CfnDaemon::set`].
+        pub const CLUSTER_ARN: crate::Property<CfnDaemon, Value<String>> = crate::Property::new(
+            "ClusterArn",
+        );
+        /// `Critical`, for [`CfnDaemon::set`].
+        pub const CRITICAL: crate::Property<CfnDaemon, Value<bool>> = crate::Property::new(
+            "Critical",
+        );
+        /// `DaemonName`, for [`CfnDaemon::set`].
+        pub const DAEMON_NAME: crate::Property<CfnDaemon, Value<String>> = crate::Property::new(
+            "DaemonName",
+        );
+        /// `DaemonTaskDefinitionArn`, for [`CfnDaemon::set`].
+        pub const DAEMON_TASK_DEFINITION_ARN: crate::Property<
+            CfnDaemon,
+            Value<String>,
+        > = crate::Property::new("DaemonTaskDefinitionArn");
+        /// `DeploymentConfiguration`, for [`CfnDaemon::set`].
+        pub const DEPLOYMENT_CONFIGURATION: crate::Property<
+            CfnDaemon,
+            DaemonDeploymentConfiguration,
+        > = crate::Property::new("DeploymentConfiguration");
+        /// `EnableECSManagedTags`, for [`CfnDaemon::set`].
+        pub const ENABLE_ECS_MANAGED_TAGS: crate::Property<CfnDaemon, Value<bool>> = crate::Property::new(
+            "EnableECSManagedTags",
+        );
+        /// `EnableExecuteCommand`, for [`CfnDaemon::set`].
+        pub const ENABLE_EXECUTE_COMMAND: crate::Property<CfnDaemon, Value<bool>> = crate::Property::new(
+            "EnableExecuteCommand",
+        );
+        /// `PropagateTags`, for [`CfnDaemon::set`].
+        pub const PROPAGATE_TAGS: crate::Property<CfnDaemon, Value<PropagateTags>> = crate::Property::new(
+            "PropagateTags",
+        );
+        /// `Tags`, for [`CfnDaemon::set`].
+        pub const TAGS: crate::Property<CfnDaemon, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Optional deployment parameters that control how a daemon rolls out updates across container instances.
@@ -2347,6 +2473,7 @@ pub mod daemon_task_definition {
         pub fn attr_daemon_task_definition_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DaemonTaskDefinitionArn")
         }
+        setters!(CfnDaemonTaskDefinitionProps);
     }
 
     impl std::ops::Deref for CfnDaemonTaskDefinition {
@@ -2406,6 +2533,52 @@ pub mod daemon_task_definition {
             crate::entry(&mut map, "Volumes", &self.volumes)?;
             map.end()
         }
+    }
+
+    impl CfnDaemonTaskDefinitionProps {
+        /// `ContainerDefinitions`, for [`CfnDaemonTaskDefinition::set`].
+        pub const CONTAINER_DEFINITIONS: crate::Property<
+            CfnDaemonTaskDefinition,
+            Vec<DaemonContainerDefinition>,
+        > = crate::Property::new("ContainerDefinitions");
+        /// `Cpu`, for [`CfnDaemonTaskDefinition::set`].
+        pub const CPU: crate::Property<CfnDaemonTaskDefinition, Value<String>> = crate::Property::new(
+            "Cpu",
+        );
+        /// `ExecutionRoleArn`, for [`CfnDaemonTaskDefinition::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<
+            CfnDaemonTaskDefinition,
+            Value<String>,
+        > = crate::Property::new("ExecutionRoleArn");
+        /// `Family`, for [`CfnDaemonTaskDefinition::set`].
+        pub const FAMILY: crate::Property<CfnDaemonTaskDefinition, Value<String>> = crate::Property::new(
+            "Family",
+        );
+        /// `IpcMode`, for [`CfnDaemonTaskDefinition::set`].
+        pub const IPC_MODE: crate::Property<CfnDaemonTaskDefinition, Value<IpcMode>> = crate::Property::new(
+            "IpcMode",
+        );
+        /// `Memory`, for [`CfnDaemonTaskDefinition::set`].
+        pub const MEMORY: crate::Property<CfnDaemonTaskDefinition, Value<String>> = crate::Property::new(
+            "Memory",
+        );
+        /// `PidMode`, for [`CfnDaemonTaskDefinition::set`].
+        pub const PID_MODE: crate::Property<CfnDaemonTaskDefinition, Value<PidMode>> = crate::Property::new(
+            "PidMode",
+        );
+        /// `Tags`, for [`CfnDaemonTaskDefinition::set`].
+        pub const TAGS: crate::Property<CfnDaemonTaskDefinition, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TaskRoleArn`, for [`CfnDaemonTaskDefinition::set`].
+        pub const TASK_ROLE_ARN: crate::Property<
+            CfnDaemonTaskDefinition,
+            Value<String>,
+        > = crate::Property::new("TaskRoleArn");
+        /// `Volumes`, for [`CfnDaemonTaskDefinition::set`].
+        pub const VOLUMES: crate::Property<CfnDaemonTaskDefinition, Vec<Volume>> = crate::Property::new(
+            "Volumes",
+        );
     }
 
     /// A container definition for a daemon task.
@@ -3024,6 +3197,7 @@ pub mod express_gateway_service {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ECSManagedResourceArns.IngressPath.TargetGroupArns")
         }
+        setters!(CfnExpressGatewayServiceProps);
     }
 
     impl std::ops::Deref for CfnExpressGatewayService {
@@ -3113,6 +3287,70 @@ pub mod express_gateway_service {
             crate::entry(&mut map, "TaskRoleArn", &self.task_role_arn)?;
             map.end()
         }
+    }
+
+    impl CfnExpressGatewayServiceProps {
+        /// `Cluster`, for [`CfnExpressGatewayService::set`].
+        pub const CLUSTER: crate::Property<CfnExpressGatewayService, Value<String>> = crate::Property::new(
+            "Cluster",
+        );
+        /// `Cpu`, for [`CfnExpressGatewayService::set`].
+        pub const CPU: crate::Property<CfnExpressGatewayService, Value<String>> = crate::Property::new(
+            "Cpu",
+        );
+        /// `ExecutionRoleArn`, for [`CfnExpressGatewayService::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<
+            CfnExpressGatewayService,
+            Value<String>,
+        > = crate::Property::new("ExecutionRoleArn");
+        /// `HealthCheckPath`, for [`CfnExpressGatewayService::set`].
+        pub const HEALTH_CHECK_PATH: crate::Property<
+            CfnExpressGatewayService,
+            Value<String>,
+        > = crate::Property::new("HealthCheckPath");
+        /// `InfrastructureRoleArn`, for [`CfnExpressGatewayService::set`].
+        pub const INFRASTRUCTURE_ROLE_ARN: crate::Property<
+            CfnExpressGatewayService,
+            Value<String>,
+        > = crate::Property::new("InfrastructureRoleArn");
+        /// `Memory`, for [`CfnExpressGatewayService::set`].
+        pub const MEMORY: crate::Property<CfnExpressGatewayService, Value<String>> = crate::Property::new(
+            "Memory",
+        );
+        /// `NetworkConfiguration`, for [`CfnExpressGatewayService::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnExpressGatewayService,
+            ExpressGatewayServiceNetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `PrimaryContainer`, for [`CfnExpressGatewayService::set`].
+        pub const PRIMARY_CONTAINER: crate::Property<
+            CfnExpressGatewayService,
+            ExpressGatewayContainer,
+        > = crate::Property::new("PrimaryContainer");
+        /// `ScalingTarget`, for [`CfnExpressGatewayService::set`].
+        pub const SCALING_TARGET: crate::Property<
+            CfnExpressGatewayService,
+            ExpressGatewayScalingTarget,
+        > = crate::Property::new("ScalingTarget");
+        /// `ServiceName`, for [`CfnExpressGatewayService::set`].
+        pub const SERVICE_NAME: crate::Property<
+            CfnExpressGatewayService,
+            Value<String>,
+        > = crate::Property::new("ServiceName");
+        /// `Tags`, for [`CfnExpressGatewayService::set`].
+        pub const TAGS: crate::Property<CfnExpressGatewayService, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TaskDefinitionArn`, for [`CfnExpressGatewayService::set`].
+        pub const TASK_DEFINITION_ARN: crate::Property<
+            CfnExpressGatewayService,
+            Value<String>,
+        > = crate::Property::new("TaskDefinitionArn");
+        /// `TaskRoleArn`, for [`CfnExpressGatewayService::set`].
+        pub const TASK_ROLE_ARN: crate::Property<
+            CfnExpressGatewayService,
+            Value<String>,
+        > = crate::Property::new("TaskRoleArn");
     }
 
     /// The `ExpressGatewayServiceNetworkConfiguration` property type.
@@ -3480,6 +3718,7 @@ pub mod gateway {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("Configuration.HostSharedAlb.CurrentAlbCount")
         }
+        setters!(CfnGatewayProps);
     }
 
     impl std::ops::Deref for CfnGateway {
@@ -3545,6 +3784,34 @@ pub mod gateway {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGatewayProps {
+        /// `Configuration`, for [`CfnGateway::set`].
+        pub const CONFIGURATION: crate::Property<CfnGateway, GatewayConfiguration> = crate::Property::new(
+            "Configuration",
+        );
+        /// `DeletionProtection`, for [`CfnGateway::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnGateway, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `GatewayName`, for [`CfnGateway::set`].
+        pub const GATEWAY_NAME: crate::Property<CfnGateway, Value<String>> = crate::Property::new(
+            "GatewayName",
+        );
+        /// `InfrastructureRoleArn`, for [`CfnGateway::set`].
+        pub const INFRASTRUCTURE_ROLE_ARN: crate::Property<CfnGateway, Value<String>> = crate::Property::new(
+            "InfrastructureRoleArn",
+        );
+        /// `PropagateTags`, for [`CfnGateway::set`].
+        pub const PROPAGATE_TAGS: crate::Property<
+            CfnGateway,
+            Value<PropagateGatewayTags>,
+        > = crate::Property::new("PropagateTags");
+        /// `Tags`, for [`CfnGateway::set`].
+        pub const TAGS: crate::Property<CfnGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration for the gateway.
@@ -4024,6 +4291,7 @@ pub mod gateway_cluster_associations {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnGatewayClusterAssociationsProps);
     }
 
     impl std::ops::Deref for CfnGatewayClusterAssociations {
@@ -4073,6 +4341,19 @@ pub mod gateway_cluster_associations {
             map.end()
         }
     }
+
+    impl CfnGatewayClusterAssociationsProps {
+        /// `Cluster`, for [`CfnGatewayClusterAssociations::set`].
+        pub const CLUSTER: crate::Property<
+            CfnGatewayClusterAssociations,
+            Value<String>,
+        > = crate::Property::new("Cluster");
+        /// `Gateway`, for [`CfnGatewayClusterAssociations::set`].
+        pub const GATEWAY: crate::Property<
+            CfnGatewayClusterAssociations,
+            Value<String>,
+        > = crate::Property::new("Gateway");
+    }
 }
 
 /// `AWS::ECS::PrimaryTaskSet`: [`CfnPrimaryTaskSet`], [`CfnPrimaryTaskSetProps`] and their property types.
@@ -4118,6 +4399,7 @@ pub mod primary_task_set {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPrimaryTaskSetProps);
     }
 
     impl std::ops::Deref for CfnPrimaryTaskSet {
@@ -4171,6 +4453,21 @@ pub mod primary_task_set {
             map.serialize_entry("TaskSetId", &self.task_set_id)?;
             map.end()
         }
+    }
+
+    impl CfnPrimaryTaskSetProps {
+        /// `Cluster`, for [`CfnPrimaryTaskSet::set`].
+        pub const CLUSTER: crate::Property<CfnPrimaryTaskSet, Value<String>> = crate::Property::new(
+            "Cluster",
+        );
+        /// `Service`, for [`CfnPrimaryTaskSet::set`].
+        pub const SERVICE: crate::Property<CfnPrimaryTaskSet, Value<String>> = crate::Property::new(
+            "Service",
+        );
+        /// `TaskSetId`, for [`CfnPrimaryTaskSet::set`].
+        pub const TASK_SET_ID: crate::Property<CfnPrimaryTaskSet, Value<String>> = crate::Property::new(
+            "TaskSetId",
+        );
     }
 }
 
@@ -4230,6 +4527,7 @@ pub mod service {
         pub fn attr_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Name")
         }
+        setters!(CfnServiceProps);
     }
 
     impl std::ops::Deref for CfnService {
@@ -4375,6 +4673,136 @@ pub mod service {
             )?;
             map.end()
         }
+    }
+
+    impl CfnServiceProps {
+        /// `AvailabilityZoneRebalancing`, for [`CfnService::set`].
+        pub const AVAILABILITY_ZONE_REBALANCING: crate::Property<
+            CfnService,
+            Value<AvailabilityZoneRebalancing>,
+        > = crate::Property::new("AvailabilityZoneRebalancing");
+        /// `CapacityProviderStrategy`, for [`CfnService::set`].
+        pub const CAPACITY_PROVIDER_STRATEGY: crate::Property<
+            CfnService,
+            Vec<CapacityProviderStrategyItem>,
+        > = crate::Property::new("CapacityProviderStrategy");
+        /// `Cluster`, for [`CfnService::set`].
+        pub const CLUSTER: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "Cluster",
+        );
+        /// `DeploymentConfiguration`, for [`CfnService::set`].
+        pub const DEPLOYMENT_CONFIGURATION: crate::Property<
+            CfnService,
+            DeploymentConfiguration,
+        > = crate::Property::new("DeploymentConfiguration");
+        /// `DeploymentController`, for [`CfnService::set`].
+        pub const DEPLOYMENT_CONTROLLER: crate::Property<
+            CfnService,
+            DeploymentController,
+        > = crate::Property::new("DeploymentController");
+        /// `DesiredCount`, for [`CfnService::set`].
+        pub const DESIRED_COUNT: crate::Property<CfnService, Value<i64>> = crate::Property::new(
+            "DesiredCount",
+        );
+        /// `EnableECSManagedTags`, for [`CfnService::set`].
+        pub const ENABLE_ECS_MANAGED_TAGS: crate::Property<CfnService, Value<bool>> = crate::Property::new(
+            "EnableECSManagedTags",
+        );
+        /// `EnableExecuteCommand`, for [`CfnService::set`].
+        pub const ENABLE_EXECUTE_COMMAND: crate::Property<CfnService, Value<bool>> = crate::Property::new(
+            "EnableExecuteCommand",
+        );
+        /// `ForceNewDeployment`, for [`CfnService::set`].
+        pub const FORCE_NEW_DEPLOYMENT: crate::Property<
+            CfnService,
+            ForceNewDeployment,
+        > = crate::Property::new("ForceNewDeployment");
+        /// `GatewayConnectors`, for [`CfnService::set`].
+        pub const GATEWAY_CONNECTORS: crate::Property<
+            CfnService,
+            Vec<GatewayConnector>,
+        > = crate::Property::new("GatewayConnectors");
+        /// `HealthCheckGracePeriodSeconds`, for [`CfnService::set`].
+        pub const HEALTH_CHECK_GRACE_PERIOD_SECONDS: crate::Property<
+            CfnService,
+            Value<i64>,
+        > = crate::Property::new("HealthCheckGracePeriodSeconds");
+        /// `LaunchType`, for [`CfnService::set`].
+        pub const LAUNCH_TYPE: crate::Property<CfnService, Value<LaunchType>> = crate::Property::new(
+            "LaunchType",
+        );
+        /// `LoadBalancers`, for [`CfnService::set`].
+        pub const LOAD_BALANCERS: crate::Property<CfnService, Vec<LoadBalancer>> = crate::Property::new(
+            "LoadBalancers",
+        );
+        /// `Monitoring`, for [`CfnService::set`].
+        pub const MONITORING: crate::Property<CfnService, MonitoringConfiguration> = crate::Property::new(
+            "Monitoring",
+        );
+        /// `NetworkConfiguration`, for [`CfnService::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnService,
+            NetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `PlacementConstraints`, for [`CfnService::set`].
+        pub const PLACEMENT_CONSTRAINTS: crate::Property<
+            CfnService,
+            Vec<PlacementConstraint>,
+        > = crate::Property::new("PlacementConstraints");
+        /// `PlacementStrategies`, for [`CfnService::set`].
+        pub const PLACEMENT_STRATEGIES: crate::Property<
+            CfnService,
+            Vec<PlacementStrategy>,
+        > = crate::Property::new("PlacementStrategies");
+        /// `PlatformVersion`, for [`CfnService::set`].
+        pub const PLATFORM_VERSION: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "PlatformVersion",
+        );
+        /// `PropagateTags`, for [`CfnService::set`].
+        pub const PROPAGATE_TAGS: crate::Property<CfnService, Value<PropagateTags>> = crate::Property::new(
+            "PropagateTags",
+        );
+        /// `Role`, for [`CfnService::set`].
+        pub const ROLE: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "Role",
+        );
+        /// `SchedulingStrategy`, for [`CfnService::set`].
+        pub const SCHEDULING_STRATEGY: crate::Property<
+            CfnService,
+            Value<SchedulingStrategy>,
+        > = crate::Property::new("SchedulingStrategy");
+        /// `ServiceConnectConfiguration`, for [`CfnService::set`].
+        pub const SERVICE_CONNECT_CONFIGURATION: crate::Property<
+            CfnService,
+            ServiceConnectConfiguration,
+        > = crate::Property::new("ServiceConnectConfiguration");
+        /// `ServiceName`, for [`CfnService::set`].
+        pub const SERVICE_NAME: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "ServiceName",
+        );
+        /// `ServiceRegistries`, for [`CfnService::set`].
+        pub const SERVICE_REGISTRIES: crate::Property<
+            CfnService,
+            Vec<ServiceRegistry>,
+        > = crate::Property::new("ServiceRegistries");
+        /// `Tags`, for [`CfnService::set`].
+        pub const TAGS: crate::Property<CfnService, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TaskDefinition`, for [`CfnService::set`].
+        pub const TASK_DEFINITION: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "TaskDefinition",
+        );
+        /// `VolumeConfigurations`, for [`CfnService::set`].
+        pub const VOLUME_CONFIGURATIONS: crate::Property<
+            CfnService,
+            Vec<ServiceVolumeConfiguration>,
+        > = crate::Property::new("VolumeConfigurations");
+        /// `VpcLatticeConfigurations`, for [`CfnService::set`].
+        pub const VPC_LATTICE_CONFIGURATIONS: crate::Property<
+            CfnService,
+            Vec<VpcLatticeConfiguration>,
+        > = crate::Property::new("VpcLatticeConfigurations");
     }
 
     /// Indicates whether to use Availability Zone rebalancing for the service.
@@ -6741,6 +7169,7 @@ pub mod task_definition {
         pub fn attr_task_definition_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TaskDefinitionArn")
         }
+        setters!(CfnTaskDefinitionProps);
     }
 
     impl std::ops::Deref for CfnTaskDefinition {
@@ -6836,6 +7265,90 @@ pub mod task_definition {
             crate::entry(&mut map, "Volumes", &self.volumes)?;
             map.end()
         }
+    }
+
+    impl CfnTaskDefinitionProps {
+        /// `ContainerDefinitions`, for [`CfnTaskDefinition::set`].
+        pub const CONTAINER_DEFINITIONS: crate::Property<
+            CfnTaskDefinition,
+            Vec<ContainerDefinition>,
+        > = crate::Property::new("ContainerDefinitions");
+        /// `Cpu`, for [`CfnTaskDefinition::set`].
+        pub const CPU: crate::Property<CfnTaskDefinition, Value<String>> = crate::Property::new(
+            "Cpu",
+        );
+        /// `EnableFaultInjection`, for [`CfnTaskDefinition::set`].
+        pub const ENABLE_FAULT_INJECTION: crate::Property<
+            CfnTaskDefinition,
+            Value<bool>,
+        > = crate::Property::new("EnableFaultInjection");
+        /// `EphemeralStorage`, for [`CfnTaskDefinition::set`].
+        pub const EPHEMERAL_STORAGE: crate::Property<
+            CfnTaskDefinition,
+            EphemeralStorage,
+        > = crate::Property::new("EphemeralStorage");
+        /// `ExecutionRoleArn`, for [`CfnTaskDefinition::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<
+            CfnTaskDefinition,
+            Value<String>,
+        > = crate::Property::new("ExecutionRoleArn");
+        /// `Family`, for [`CfnTaskDefinition::set`].
+        pub const FAMILY: crate::Property<CfnTaskDefinition, Value<String>> = crate::Property::new(
+            "Family",
+        );
+        /// `InferenceAccelerators`, for [`CfnTaskDefinition::set`].
+        pub const INFERENCE_ACCELERATORS: crate::Property<
+            CfnTaskDefinition,
+            Vec<InferenceAccelerator>,
+        > = crate::Property::new("InferenceAccelerators");
+        /// `IpcMode`, for [`CfnTaskDefinition::set`].
+        pub const IPC_MODE: crate::Property<CfnTaskDefinition, Value<IpcMode>> = crate::Property::new(
+            "IpcMode",
+        );
+        /// `Memory`, for [`CfnTaskDefinition::set`].
+        pub const MEMORY: crate::Property<CfnTaskDefinition, Value<String>> = crate::Property::new(
+            "Memory",
+        );
+        /// `NetworkMode`, for [`CfnTaskDefinition::set`].
+        pub const NETWORK_MODE: crate::Property<CfnTaskDefinition, Value<NetworkMode>> = crate::Property::new(
+            "NetworkMode",
+        );
+        /// `PidMode`, for [`CfnTaskDefinition::set`].
+        pub const PID_MODE: crate::Property<CfnTaskDefinition, Value<PidMode>> = crate::Property::new(
+            "PidMode",
+        );
+        /// `PlacementConstraints`, for [`CfnTaskDefinition::set`].
+        pub const PLACEMENT_CONSTRAINTS: crate::Property<
+            CfnTaskDefinition,
+            Vec<TaskDefinitionPlacementConstraint>,
+        > = crate::Property::new("PlacementConstraints");
+        /// `ProxyConfiguration`, for [`CfnTaskDefinition::set`].
+        pub const PROXY_CONFIGURATION: crate::Property<
+            CfnTaskDefinition,
+            ProxyConfiguration,
+        > = crate::Property::new("ProxyConfiguration");
+        /// `RequiresCompatibilities`, for [`CfnTaskDefinition::set`].
+        pub const REQUIRES_COMPATIBILITIES: crate::Property<
+            CfnTaskDefinition,
+            Vec<Value<RequiresCompatibilitiesItem>>,
+        > = crate::Property::new("RequiresCompatibilities");
+        /// `RuntimePlatform`, for [`CfnTaskDefinition::set`].
+        pub const RUNTIME_PLATFORM: crate::Property<
+            CfnTaskDefinition,
+            RuntimePlatform,
+        > = crate::Property::new("RuntimePlatform");
+        /// `Tags`, for [`CfnTaskDefinition::set`].
+        pub const TAGS: crate::Property<CfnTaskDefinition, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TaskRoleArn`, for [`CfnTaskDefinition::set`].
+        pub const TASK_ROLE_ARN: crate::Property<CfnTaskDefinition, Value<String>> = crate::Property::new(
+            "TaskRoleArn",
+        );
+        /// `Volumes`, for [`CfnTaskDefinition::set`].
+        pub const VOLUMES: crate::Property<CfnTaskDefinition, Vec<Volume>> = crate::Property::new(
+            "Volumes",
+        );
     }
 
     /// The `ContainerDefinition` property specifies a container definition.
@@ -8491,6 +9004,7 @@ pub mod task_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnTaskSetProps);
     }
 
     impl std::ops::Deref for CfnTaskSet {
@@ -8584,6 +9098,60 @@ pub mod task_set {
             map.serialize_entry("TaskDefinition", &self.task_definition)?;
             map.end()
         }
+    }
+
+    impl CfnTaskSetProps {
+        /// `CapacityProviderStrategy`, for [`CfnTaskSet::set`].
+        pub const CAPACITY_PROVIDER_STRATEGY: crate::Property<
+            CfnTaskSet,
+            Vec<CapacityProviderStrategyItem>,
+        > = crate::Property::new("CapacityProviderStrategy");
+        /// `Cluster`, for [`CfnTaskSet::set`].
+        pub const CLUSTER: crate::Property<CfnTaskSet, Value<String>> = crate::Property::new(
+            "Cluster",
+        );
+        /// `ExternalId`, for [`CfnTaskSet::set`].
+        pub const EXTERNAL_ID: crate::Property<CfnTaskSet, Value<String>> = crate::Property::new(
+            "ExternalId",
+        );
+        /// `LaunchType`, for [`CfnTaskSet::set`].
+        pub const LAUNCH_TYPE: crate::Property<CfnTaskSet, Value<LaunchType>> = crate::Property::new(
+            "LaunchType",
+        );
+        /// `LoadBalancers`, for [`CfnTaskSet::set`].
+        pub const LOAD_BALANCERS: crate::Property<CfnTaskSet, Vec<LoadBalancer>> = crate::Property::new(
+            "LoadBalancers",
+        );
+        /// `NetworkConfiguration`, for [`CfnTaskSet::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnTaskSet,
+            NetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `PlatformVersion`, for [`CfnTaskSet::set`].
+        pub const PLATFORM_VERSION: crate::Property<CfnTaskSet, Value<String>> = crate::Property::new(
+            "PlatformVersion",
+        );
+        /// `Scale`, for [`CfnTaskSet::set`].
+        pub const SCALE: crate::Property<CfnTaskSet, Scale> = crate::Property::new(
+            "Scale",
+        );
+        /// `Service`, for [`CfnTaskSet::set`].
+        pub const SERVICE: crate::Property<CfnTaskSet, Value<String>> = crate::Property::new(
+            "Service",
+        );
+        /// `ServiceRegistries`, for [`CfnTaskSet::set`].
+        pub const SERVICE_REGISTRIES: crate::Property<
+            CfnTaskSet,
+            Vec<ServiceRegistry>,
+        > = crate::Property::new("ServiceRegistries");
+        /// `Tags`, for [`CfnTaskSet::set`].
+        pub const TAGS: crate::Property<CfnTaskSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TaskDefinition`, for [`CfnTaskSet::set`].
+        pub const TASK_DEFINITION: crate::Property<CfnTaskSet, Value<String>> = crate::Property::new(
+            "TaskDefinition",
+        );
     }
 
     /// The `CapacityProviderStrategyItem` property type.

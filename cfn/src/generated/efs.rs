@@ -75,6 +75,7 @@ pub mod access_point {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAccessPointProps);
     }
 
     impl std::ops::Deref for CfnAccessPoint {
@@ -132,6 +133,30 @@ pub mod access_point {
             crate::entry(&mut map, "RootDirectory", &self.root_directory)?;
             map.end()
         }
+    }
+
+    impl CfnAccessPointProps {
+        /// `AccessPointTags`, for [`CfnAccessPoint::set`].
+        pub const ACCESS_POINT_TAGS: crate::Property<
+            CfnAccessPoint,
+            Vec<AccessPointTag>,
+        > = crate::Property::new("AccessPointTags");
+        /// `ClientToken`, for [`CfnAccessPoint::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `FileSystemId`, for [`CfnAccessPoint::set`].
+        pub const FILE_SYSTEM_ID: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "FileSystemId",
+        );
+        /// `PosixUser`, for [`CfnAccessPoint::set`].
+        pub const POSIX_USER: crate::Property<CfnAccessPoint, PosixUser> = crate::Property::new(
+            "PosixUser",
+        );
+        /// `RootDirectory`, for [`CfnAccessPoint::set`].
+        pub const ROOT_DIRECTORY: crate::Property<CfnAccessPoint, RootDirectory> = crate::Property::new(
+            "RootDirectory",
+        );
     }
 
     /// A tag is a key-value pair attached to a file system.
@@ -312,6 +337,7 @@ pub mod file_system {
         pub fn attr_file_system_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FileSystemId")
         }
+        setters!(CfnFileSystemProps);
     }
 
     impl std::ops::Deref for CfnFileSystem {
@@ -400,6 +426,71 @@ pub mod file_system {
             crate::entry(&mut map, "ThroughputMode", &self.throughput_mode)?;
             map.end()
         }
+    }
+
+    impl CfnFileSystemProps {
+        /// `AvailabilityZoneName`, for [`CfnFileSystem::set`].
+        pub const AVAILABILITY_ZONE_NAME: crate::Property<
+            CfnFileSystem,
+            Value<String>,
+        > = crate::Property::new("AvailabilityZoneName");
+        /// `BackupPolicy`, for [`CfnFileSystem::set`].
+        pub const BACKUP_POLICY: crate::Property<CfnFileSystem, BackupPolicy> = crate::Property::new(
+            "BackupPolicy",
+        );
+        /// `BypassPolicyLockoutSafetyCheck`, for [`CfnFileSystem::set`].
+        pub const BYPASS_POLICY_LOCKOUT_SAFETY_CHECK: crate::Property<
+            CfnFileSystem,
+            Value<bool>,
+        > = crate::Property::new("BypassPolicyLockoutSafetyCheck");
+        /// `Encrypted`, for [`CfnFileSystem::set`].
+        pub const ENCRYPTED: crate::Property<CfnFileSystem, Value<bool>> = crate::Property::new(
+            "Encrypted",
+        );
+        /// `FileSystemPolicy`, for [`CfnFileSystem::set`].
+        pub const FILE_SYSTEM_POLICY: crate::Property<
+            CfnFileSystem,
+            serde_json::Value,
+        > = crate::Property::new("FileSystemPolicy");
+        /// `FileSystemProtection`, for [`CfnFileSystem::set`].
+        pub const FILE_SYSTEM_PROTECTION: crate::Property<
+            CfnFileSystem,
+            FileSystemProtection,
+        > = crate::Property::new("FileSystemProtection");
+        /// `FileSystemTags`, for [`CfnFileSystem::set`].
+        pub const FILE_SYSTEM_TAGS: crate::Property<
+            CfnFileSystem,
+            Vec<ElasticFileSystemTag>,
+        > = crate::Property::new("FileSystemTags");
+        /// `KmsKeyId`, for [`CfnFileSystem::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnFileSystem, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `LifecyclePolicies`, for [`CfnFileSystem::set`].
+        pub const LIFECYCLE_POLICIES: crate::Property<
+            CfnFileSystem,
+            Vec<LifecyclePolicy>,
+        > = crate::Property::new("LifecyclePolicies");
+        /// `PerformanceMode`, for [`CfnFileSystem::set`].
+        pub const PERFORMANCE_MODE: crate::Property<
+            CfnFileSystem,
+            Value<PerformanceMode>,
+        > = crate::Property::new("PerformanceMode");
+        /// `ProvisionedThroughputInMibps`, for [`CfnFileSystem::set`].
+        pub const PROVISIONED_THROUGHPUT_IN_MIBPS: crate::Property<
+            CfnFileSystem,
+            Value<f64>,
+        > = crate::Property::new("ProvisionedThroughputInMibps");
+        /// `ReplicationConfiguration`, for [`CfnFileSystem::set`].
+        pub const REPLICATION_CONFIGURATION: crate::Property<
+            CfnFileSystem,
+            ReplicationConfiguration,
+        > = crate::Property::new("ReplicationConfiguration");
+        /// `ThroughputMode`, for [`CfnFileSystem::set`].
+        pub const THROUGHPUT_MODE: crate::Property<
+            CfnFileSystem,
+            Value<ThroughputMode>,
+        > = crate::Property::new("ThroughputMode");
     }
 
     /// The backup policy turns automatic backups for the file system on or off.
@@ -930,6 +1021,7 @@ pub mod mount_target {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnMountTargetProps);
     }
 
     impl std::ops::Deref for CfnMountTarget {
@@ -995,6 +1087,34 @@ pub mod mount_target {
             map.serialize_entry("SubnetId", &self.subnet_id)?;
             map.end()
         }
+    }
+
+    impl CfnMountTargetProps {
+        /// `FileSystemId`, for [`CfnMountTarget::set`].
+        pub const FILE_SYSTEM_ID: crate::Property<CfnMountTarget, Value<String>> = crate::Property::new(
+            "FileSystemId",
+        );
+        /// `IpAddress`, for [`CfnMountTarget::set`].
+        pub const IP_ADDRESS: crate::Property<CfnMountTarget, Value<String>> = crate::Property::new(
+            "IpAddress",
+        );
+        /// `IpAddressType`, for [`CfnMountTarget::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnMountTarget,
+            Value<IpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `Ipv6Address`, for [`CfnMountTarget::set`].
+        pub const IPV6_ADDRESS: crate::Property<CfnMountTarget, Value<String>> = crate::Property::new(
+            "Ipv6Address",
+        );
+        /// `SecurityGroups`, for [`CfnMountTarget::set`].
+        pub const SECURITY_GROUPS: crate::Property<CfnMountTarget, Vec<Value<String>>> = crate::Property::new(
+            "SecurityGroups",
+        );
+        /// `SubnetId`, for [`CfnMountTarget::set`].
+        pub const SUBNET_ID: crate::Property<CfnMountTarget, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
     }
 
     /// The IP address type for the mount target.

@@ -71,6 +71,7 @@ pub mod access_entry {
         pub fn attr_access_entry_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccessEntryArn")
         }
+        setters!(CfnAccessEntryProps);
     }
 
     impl std::ops::Deref for CfnAccessEntry {
@@ -139,6 +140,38 @@ pub mod access_entry {
             crate::entry(&mut map, "Username", &self.username)?;
             map.end()
         }
+    }
+
+    impl CfnAccessEntryProps {
+        /// `AccessPolicies`, for [`CfnAccessEntry::set`].
+        pub const ACCESS_POLICIES: crate::Property<CfnAccessEntry, Vec<AccessPolicy>> = crate::Property::new(
+            "AccessPolicies",
+        );
+        /// `ClusterName`, for [`CfnAccessEntry::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnAccessEntry, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `KubernetesGroups`, for [`CfnAccessEntry::set`].
+        pub const KUBERNETES_GROUPS: crate::Property<
+            CfnAccessEntry,
+            Vec<Value<String>>,
+        > = crate::Property::new("KubernetesGroups");
+        /// `PrincipalArn`, for [`CfnAccessEntry::set`].
+        pub const PRINCIPAL_ARN: crate::Property<CfnAccessEntry, Value<String>> = crate::Property::new(
+            "PrincipalArn",
+        );
+        /// `Tags`, for [`CfnAccessEntry::set`].
+        pub const TAGS: crate::Property<CfnAccessEntry, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnAccessEntry::set`].
+        pub const TYPE: crate::Property<CfnAccessEntry, Value<String>> = crate::Property::new(
+            "Type",
+        );
+        /// `Username`, for [`CfnAccessEntry::set`].
+        pub const USERNAME: crate::Property<CfnAccessEntry, Value<String>> = crate::Property::new(
+            "Username",
+        );
     }
 
     /// An access policy to associate with the current access entry.
@@ -295,6 +328,7 @@ pub mod addon {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAddonProps);
     }
 
     impl std::ops::Deref for CfnAddon {
@@ -383,6 +417,51 @@ pub mod addon {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAddonProps {
+        /// `AddonName`, for [`CfnAddon::set`].
+        pub const ADDON_NAME: crate::Property<CfnAddon, Value<String>> = crate::Property::new(
+            "AddonName",
+        );
+        /// `AddonVersion`, for [`CfnAddon::set`].
+        pub const ADDON_VERSION: crate::Property<CfnAddon, Value<String>> = crate::Property::new(
+            "AddonVersion",
+        );
+        /// `ClusterName`, for [`CfnAddon::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnAddon, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `ConfigurationValues`, for [`CfnAddon::set`].
+        pub const CONFIGURATION_VALUES: crate::Property<CfnAddon, Value<String>> = crate::Property::new(
+            "ConfigurationValues",
+        );
+        /// `NamespaceConfig`, for [`CfnAddon::set`].
+        pub const NAMESPACE_CONFIG: crate::Property<CfnAddon, NamespaceConfig> = crate::Property::new(
+            "NamespaceConfig",
+        );
+        /// `PodIdentityAssociations`, for [`CfnAddon::set`].
+        pub const POD_IDENTITY_ASSOCIATIONS: crate::Property<
+            CfnAddon,
+            Vec<PodIdentityAssociation>,
+        > = crate::Property::new("PodIdentityAssociations");
+        /// `PreserveOnDelete`, for [`CfnAddon::set`].
+        pub const PRESERVE_ON_DELETE: crate::Property<CfnAddon, Value<bool>> = crate::Property::new(
+            "PreserveOnDelete",
+        );
+        /// `ResolveConflicts`, for [`CfnAddon::set`].
+        pub const RESOLVE_CONFLICTS: crate::Property<
+            CfnAddon,
+            Value<ResolveConflicts>,
+        > = crate::Property::new("ResolveConflicts");
+        /// `ServiceAccountRoleArn`, for [`CfnAddon::set`].
+        pub const SERVICE_ACCOUNT_ROLE_ARN: crate::Property<CfnAddon, Value<String>> = crate::Property::new(
+            "ServiceAccountRoleArn",
+        );
+        /// `Tags`, for [`CfnAddon::set`].
+        pub const TAGS: crate::Property<CfnAddon, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The custom namespace configuration to use with the add-on
@@ -570,6 +649,7 @@ pub mod capability {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn")
         }
+        setters!(CfnCapabilityProps);
     }
 
     impl std::ops::Deref for CfnCapability {
@@ -644,6 +724,39 @@ pub mod capability {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnCapabilityProps {
+        /// `CapabilityName`, for [`CfnCapability::set`].
+        pub const CAPABILITY_NAME: crate::Property<CfnCapability, Value<String>> = crate::Property::new(
+            "CapabilityName",
+        );
+        /// `ClusterName`, for [`CfnCapability::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnCapability, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `Configuration`, for [`CfnCapability::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnCapability,
+            CapabilityConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `DeletePropagationPolicy`, for [`CfnCapability::set`].
+        pub const DELETE_PROPAGATION_POLICY: crate::Property<
+            CfnCapability,
+            Value<DeletePropagationPolicy>,
+        > = crate::Property::new("DeletePropagationPolicy");
+        /// `RoleArn`, for [`CfnCapability::set`].
+        pub const ROLE_ARN: crate::Property<CfnCapability, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnCapability::set`].
+        pub const TAGS: crate::Property<CfnCapability, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnCapability::set`].
+        pub const TYPE: crate::Property<CfnCapability, Value<CapabilityType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Configuration settings for a capability.
@@ -1144,6 +1257,7 @@ pub mod certificate_authority {
         pub fn attr_data(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Data")
         }
+        setters!(CfnCertificateAuthorityProps);
     }
 
     impl std::ops::Deref for CfnCertificateAuthority {
@@ -1185,6 +1299,14 @@ pub mod certificate_authority {
             map.serialize_entry("ClusterName", &self.cluster_name)?;
             map.end()
         }
+    }
+
+    impl CfnCertificateAuthorityProps {
+        /// `ClusterName`, for [`CfnCertificateAuthority::set`].
+        pub const CLUSTER_NAME: crate::Property<
+            CfnCertificateAuthority,
+            Value<String>,
+        > = crate::Property::new("ClusterName");
     }
 }
 
@@ -1288,6 +1410,7 @@ pub mod cluster {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("KubernetesNetworkConfig.ServiceIpv6Cidr")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -1448,6 +1571,120 @@ pub mod cluster {
             crate::entry(&mut map, "ZonalShiftConfig", &self.zonal_shift_config)?;
             map.end()
         }
+    }
+
+    impl CfnClusterProps {
+        /// `AccessConfig`, for [`CfnCluster::set`].
+        pub const ACCESS_CONFIG: crate::Property<CfnCluster, AccessConfig> = crate::Property::new(
+            "AccessConfig",
+        );
+        /// `ActiveCertificateAuthorityId`, for [`CfnCluster::set`].
+        pub const ACTIVE_CERTIFICATE_AUTHORITY_ID: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("ActiveCertificateAuthorityId");
+        /// `BootstrapSelfManagedAddons`, for [`CfnCluster::set`].
+        pub const BOOTSTRAP_SELF_MANAGED_ADDONS: crate::Property<
+            CfnCluster,
+            Value<bool>,
+        > = crate::Property::new("BootstrapSelfManagedAddons");
+        /// `CertificateAuthority`, for [`CfnCluster::set`].
+        pub const CERTIFICATE_AUTHORITY: crate::Property<
+            CfnCluster,
+            CertificateAuthority,
+        > = crate::Property::new("CertificateAuthority");
+        /// `ComputeConfig`, for [`CfnCluster::set`].
+        pub const COMPUTE_CONFIG: crate::Property<CfnCluster, ComputeConfig> = crate::Property::new(
+            "ComputeConfig",
+        );
+        /// `ControlPlaneScalingConfig`, for [`CfnCluster::set`].
+        pub const CONTROL_PLANE_SCALING_CONFIG: crate::Property<
+            CfnCluster,
+            ControlPlaneScalingConfig,
+        > = crate::Property::new("ControlPlaneScalingConfig");
+        /// `DeletionProtection`, for [`CfnCluster::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `EncryptionConfig`, for [`CfnCluster::set`].
+        pub const ENCRYPTION_CONFIG: crate::Property<
+            CfnCluster,
+            Vec<EncryptionConfig>,
+        > = crate::Property::new("EncryptionConfig");
+        /// `Force`, for [`CfnCluster::set`].
+        pub const FORCE: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "Force",
+        );
+        /// `KubeApiServerConfig`, for [`CfnCluster::set`].
+        pub const KUBE_API_SERVER_CONFIG: crate::Property<
+            CfnCluster,
+            KubeApiServerConfig,
+        > = crate::Property::new("KubeApiServerConfig");
+        /// `KubeControllerManagerConfig`, for [`CfnCluster::set`].
+        pub const KUBE_CONTROLLER_MANAGER_CONFIG: crate::Property<
+            CfnCluster,
+            KubeControllerManagerConfig,
+        > = crate::Property::new("KubeControllerManagerConfig");
+        /// `KubeSchedulerConfig`, for [`CfnCluster::set`].
+        pub const KUBE_SCHEDULER_CONFIG: crate::Property<
+            CfnCluster,
+            KubeSchedulerConfig,
+        > = crate::Property::new("KubeSchedulerConfig");
+        /// `KubernetesNetworkConfig`, for [`CfnCluster::set`].
+        pub const KUBERNETES_NETWORK_CONFIG: crate::Property<
+            CfnCluster,
+            KubernetesNetworkConfig,
+        > = crate::Property::new("KubernetesNetworkConfig");
+        /// `Logging`, for [`CfnCluster::set`].
+        pub const LOGGING: crate::Property<CfnCluster, Logging> = crate::Property::new(
+            "Logging",
+        );
+        /// `Name`, for [`CfnCluster::set`].
+        pub const NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OutpostConfig`, for [`CfnCluster::set`].
+        pub const OUTPOST_CONFIG: crate::Property<CfnCluster, OutpostConfig> = crate::Property::new(
+            "OutpostConfig",
+        );
+        /// `RemoteNetworkConfig`, for [`CfnCluster::set`].
+        pub const REMOTE_NETWORK_CONFIG: crate::Property<
+            CfnCluster,
+            RemoteNetworkConfig,
+        > = crate::Property::new("RemoteNetworkConfig");
+        /// `ResourcesVpcConfig`, for [`CfnCluster::set`].
+        pub const RESOURCES_VPC_CONFIG: crate::Property<
+            CfnCluster,
+            ResourcesVpcConfig,
+        > = crate::Property::new("ResourcesVpcConfig");
+        /// `RoleArn`, for [`CfnCluster::set`].
+        pub const ROLE_ARN: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `RollbackConfig`, for [`CfnCluster::set`].
+        pub const ROLLBACK_CONFIG: crate::Property<CfnCluster, RollbackConfig> = crate::Property::new(
+            "RollbackConfig",
+        );
+        /// `StorageConfig`, for [`CfnCluster::set`].
+        pub const STORAGE_CONFIG: crate::Property<CfnCluster, StorageConfig> = crate::Property::new(
+            "StorageConfig",
+        );
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UpgradePolicy`, for [`CfnCluster::set`].
+        pub const UPGRADE_POLICY: crate::Property<CfnCluster, UpgradePolicy> = crate::Property::new(
+            "UpgradePolicy",
+        );
+        /// `Version`, for [`CfnCluster::set`].
+        pub const VERSION: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "Version",
+        );
+        /// `ZonalShiftConfig`, for [`CfnCluster::set`].
+        pub const ZONAL_SHIFT_CONFIG: crate::Property<CfnCluster, ZonalShiftConfig> = crate::Property::new(
+            "ZonalShiftConfig",
+        );
     }
 
     /// An object representing the Access Config to use for the cluster.
@@ -2657,6 +2894,7 @@ pub mod fargate_profile {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFargateProfileProps);
     }
 
     impl std::ops::Deref for CfnFargateProfile {
@@ -2722,6 +2960,35 @@ pub mod fargate_profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFargateProfileProps {
+        /// `ClusterName`, for [`CfnFargateProfile::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnFargateProfile, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `FargateProfileName`, for [`CfnFargateProfile::set`].
+        pub const FARGATE_PROFILE_NAME: crate::Property<
+            CfnFargateProfile,
+            Value<String>,
+        > = crate::Property::new("FargateProfileName");
+        /// `PodExecutionRoleArn`, for [`CfnFargateProfile::set`].
+        pub const POD_EXECUTION_ROLE_ARN: crate::Property<
+            CfnFargateProfile,
+            Value<String>,
+        > = crate::Property::new("PodExecutionRoleArn");
+        /// `Selectors`, for [`CfnFargateProfile::set`].
+        pub const SELECTORS: crate::Property<CfnFargateProfile, Vec<Selector>> = crate::Property::new(
+            "Selectors",
+        );
+        /// `Subnets`, for [`CfnFargateProfile::set`].
+        pub const SUBNETS: crate::Property<CfnFargateProfile, Vec<Value<String>>> = crate::Property::new(
+            "Subnets",
+        );
+        /// `Tags`, for [`CfnFargateProfile::set`].
+        pub const TAGS: crate::Property<CfnFargateProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Selector` property type.
@@ -2843,6 +3110,7 @@ pub mod identity_provider_config {
         pub fn attr_identity_provider_config_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IdentityProviderConfigArn")
         }
+        setters!(CfnIdentityProviderConfigProps);
     }
 
     impl std::ops::Deref for CfnIdentityProviderConfig {
@@ -2907,6 +3175,32 @@ pub mod identity_provider_config {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnIdentityProviderConfigProps {
+        /// `ClusterName`, for [`CfnIdentityProviderConfig::set`].
+        pub const CLUSTER_NAME: crate::Property<
+            CfnIdentityProviderConfig,
+            Value<String>,
+        > = crate::Property::new("ClusterName");
+        /// `IdentityProviderConfigName`, for [`CfnIdentityProviderConfig::set`].
+        pub const IDENTITY_PROVIDER_CONFIG_NAME: crate::Property<
+            CfnIdentityProviderConfig,
+            Value<String>,
+        > = crate::Property::new("IdentityProviderConfigName");
+        /// `Oidc`, for [`CfnIdentityProviderConfig::set`].
+        pub const OIDC: crate::Property<
+            CfnIdentityProviderConfig,
+            OidcIdentityProviderConfig,
+        > = crate::Property::new("Oidc");
+        /// `Tags`, for [`CfnIdentityProviderConfig::set`].
+        pub const TAGS: crate::Property<CfnIdentityProviderConfig, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnIdentityProviderConfig::set`].
+        pub const TYPE: crate::Property<CfnIdentityProviderConfig, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// An object representing an OpenID Connect (OIDC) configuration.
@@ -3091,6 +3385,7 @@ pub mod nodegroup {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnNodegroupProps);
     }
 
     impl std::ops::Deref for CfnNodegroup {
@@ -3212,6 +3507,92 @@ pub mod nodegroup {
             crate::entry(&mut map, "WarmPoolConfig", &self.warm_pool_config)?;
             map.end()
         }
+    }
+
+    impl CfnNodegroupProps {
+        /// `AmiType`, for [`CfnNodegroup::set`].
+        pub const AMI_TYPE: crate::Property<CfnNodegroup, Value<AmiType>> = crate::Property::new(
+            "AmiType",
+        );
+        /// `CapacityType`, for [`CfnNodegroup::set`].
+        pub const CAPACITY_TYPE: crate::Property<CfnNodegroup, Value<CapacityType>> = crate::Property::new(
+            "CapacityType",
+        );
+        /// `ClusterName`, for [`CfnNodegroup::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnNodegroup, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `DiskSize`, for [`CfnNodegroup::set`].
+        pub const DISK_SIZE: crate::Property<CfnNodegroup, Value<i64>> = crate::Property::new(
+            "DiskSize",
+        );
+        /// `ForceUpdateEnabled`, for [`CfnNodegroup::set`].
+        pub const FORCE_UPDATE_ENABLED: crate::Property<CfnNodegroup, Value<bool>> = crate::Property::new(
+            "ForceUpdateEnabled",
+        );
+        /// `InstanceTypes`, for [`CfnNodegroup::set`].
+        pub const INSTANCE_TYPES: crate::Property<CfnNodegroup, Vec<Value<String>>> = crate::Property::new(
+            "InstanceTypes",
+        );
+        /// `Labels`, for [`CfnNodegroup::set`].
+        pub const LABELS: crate::Property<
+            CfnNodegroup,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Labels");
+        /// `LaunchTemplate`, for [`CfnNodegroup::set`].
+        pub const LAUNCH_TEMPLATE: crate::Property<
+            CfnNodegroup,
+            LaunchTemplateSpecification,
+        > = crate::Property::new("LaunchTemplate");
+        /// `NodeRepairConfig`, for [`CfnNodegroup::set`].
+        pub const NODE_REPAIR_CONFIG: crate::Property<CfnNodegroup, NodeRepairConfig> = crate::Property::new(
+            "NodeRepairConfig",
+        );
+        /// `NodeRole`, for [`CfnNodegroup::set`].
+        pub const NODE_ROLE: crate::Property<CfnNodegroup, Value<String>> = crate::Property::new(
+            "NodeRole",
+        );
+        /// `NodegroupName`, for [`CfnNodegroup::set`].
+        pub const NODEGROUP_NAME: crate::Property<CfnNodegroup, Value<String>> = crate::Property::new(
+            "NodegroupName",
+        );
+        /// `ReleaseVersion`, for [`CfnNodegroup::set`].
+        pub const RELEASE_VERSION: crate::Property<CfnNodegroup, Value<String>> = crate::Property::new(
+            "ReleaseVersion",
+        );
+        /// `RemoteAccess`, for [`CfnNodegroup::set`].
+        pub const REMOTE_ACCESS: crate::Property<CfnNodegroup, RemoteAccess> = crate::Property::new(
+            "RemoteAccess",
+        );
+        /// `ScalingConfig`, for [`CfnNodegroup::set`].
+        pub const SCALING_CONFIG: crate::Property<CfnNodegroup, ScalingConfig> = crate::Property::new(
+            "ScalingConfig",
+        );
+        /// `Subnets`, for [`CfnNodegroup::set`].
+        pub const SUBNETS: crate::Property<CfnNodegroup, Vec<Value<String>>> = crate::Property::new(
+            "Subnets",
+        );
+        /// `Tags`, for [`CfnNodegroup::set`].
+        pub const TAGS: crate::Property<
+            CfnNodegroup,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Taints`, for [`CfnNodegroup::set`].
+        pub const TAINTS: crate::Property<CfnNodegroup, Vec<Taint>> = crate::Property::new(
+            "Taints",
+        );
+        /// `UpdateConfig`, for [`CfnNodegroup::set`].
+        pub const UPDATE_CONFIG: crate::Property<CfnNodegroup, UpdateConfig> = crate::Property::new(
+            "UpdateConfig",
+        );
+        /// `Version`, for [`CfnNodegroup::set`].
+        pub const VERSION: crate::Property<CfnNodegroup, Value<String>> = crate::Property::new(
+            "Version",
+        );
+        /// `WarmPoolConfig`, for [`CfnNodegroup::set`].
+        pub const WARM_POOL_CONFIG: crate::Property<CfnNodegroup, WarmPoolConfig> = crate::Property::new(
+            "WarmPoolConfig",
+        );
     }
 
     /// The AMI type for your node group.
@@ -3838,6 +4219,7 @@ pub mod pod_identity_association {
         pub fn attr_external_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ExternalId")
         }
+        setters!(CfnPodIdentityAssociationProps);
     }
 
     impl std::ops::Deref for CfnPodIdentityAssociation {
@@ -3912,5 +4294,44 @@ pub mod pod_identity_association {
             crate::entry(&mut map, "TargetRoleArn", &self.target_role_arn)?;
             map.end()
         }
+    }
+
+    impl CfnPodIdentityAssociationProps {
+        /// `ClusterName`, for [`CfnPodIdentityAssociation::set`].
+        pub const CLUSTER_NAME: crate::Property<
+            CfnPodIdentityAssociation,
+            Value<String>,
+        > = crate::Property::new("ClusterName");
+        /// `DisableSessionTags`, for [`CfnPodIdentityAssociation::set`].
+        pub const DISABLE_SESSION_TAGS: crate::Property<
+            CfnPodIdentityAssociation,
+            Value<bool>,
+        > = crate::Property::new("DisableSessionTags");
+        /// `Namespace`, for [`CfnPodIdentityAssociation::set`].
+        pub const NAMESPACE: crate::Property<CfnPodIdentityAssociation, Value<String>> = crate::Property::new(
+            "Namespace",
+        );
+        /// `Policy`, for [`CfnPodIdentityAssociation::set`].
+        pub const POLICY: crate::Property<CfnPodIdentityAssociation, Value<String>> = crate::Property::new(
+            "Policy",
+        );
+        /// `RoleArn`, for [`CfnPodIdentityAssociation::set`].
+        pub const ROLE_ARN: crate::Property<CfnPodIdentityAssociation, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `ServiceAccount`, for [`CfnPodIdentityAssociation::set`].
+        pub const SERVICE_ACCOUNT: crate::Property<
+            CfnPodIdentityAssociation,
+            Value<String>,
+        > = crate::Property::new("ServiceAccount");
+        /// `Tags`, for [`CfnPodIdentityAssociation::set`].
+        pub const TAGS: crate::Property<CfnPodIdentityAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetRoleArn`, for [`CfnPodIdentityAssociation::set`].
+        pub const TARGET_ROLE_ARN: crate::Property<
+            CfnPodIdentityAssociation,
+            Value<String>,
+        > = crate::Property::new("TargetRoleArn");
     }
 }

@@ -103,6 +103,7 @@ pub mod cache_cluster {
         pub fn attr_redis_endpoint_address(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RedisEndpoint.Address")
         }
+        setters!(CfnCacheClusterProps);
     }
 
     impl std::ops::Deref for CfnCacheCluster {
@@ -288,6 +289,121 @@ pub mod cache_cluster {
             crate::entry(&mut map, "VpcSecurityGroupIds", &self.vpc_security_group_ids)?;
             map.end()
         }
+    }
+
+    impl CfnCacheClusterProps {
+        /// `AZMode`, for [`CfnCacheCluster::set`].
+        pub const AZ_MODE: crate::Property<CfnCacheCluster, Value<String>> = crate::Property::new(
+            "AZMode",
+        );
+        /// `AutoMinorVersionUpgrade`, for [`CfnCacheCluster::set`].
+        pub const AUTO_MINOR_VERSION_UPGRADE: crate::Property<
+            CfnCacheCluster,
+            Value<bool>,
+        > = crate::Property::new("AutoMinorVersionUpgrade");
+        /// `CacheNodeType`, for [`CfnCacheCluster::set`].
+        pub const CACHE_NODE_TYPE: crate::Property<CfnCacheCluster, Value<String>> = crate::Property::new(
+            "CacheNodeType",
+        );
+        /// `CacheParameterGroupName`, for [`CfnCacheCluster::set`].
+        pub const CACHE_PARAMETER_GROUP_NAME: crate::Property<
+            CfnCacheCluster,
+            Value<String>,
+        > = crate::Property::new("CacheParameterGroupName");
+        /// `CacheSecurityGroupNames`, for [`CfnCacheCluster::set`].
+        pub const CACHE_SECURITY_GROUP_NAMES: crate::Property<
+            CfnCacheCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("CacheSecurityGroupNames");
+        /// `CacheSubnetGroupName`, for [`CfnCacheCluster::set`].
+        pub const CACHE_SUBNET_GROUP_NAME: crate::Property<
+            CfnCacheCluster,
+            Value<String>,
+        > = crate::Property::new("CacheSubnetGroupName");
+        /// `ClusterName`, for [`CfnCacheCluster::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnCacheCluster, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `Engine`, for [`CfnCacheCluster::set`].
+        pub const ENGINE: crate::Property<CfnCacheCluster, Value<String>> = crate::Property::new(
+            "Engine",
+        );
+        /// `EngineVersion`, for [`CfnCacheCluster::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnCacheCluster, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `IpDiscovery`, for [`CfnCacheCluster::set`].
+        pub const IP_DISCOVERY: crate::Property<CfnCacheCluster, Value<String>> = crate::Property::new(
+            "IpDiscovery",
+        );
+        /// `LogDeliveryConfigurations`, for [`CfnCacheCluster::set`].
+        pub const LOG_DELIVERY_CONFIGURATIONS: crate::Property<
+            CfnCacheCluster,
+            Vec<LogDeliveryConfigurationRequest>,
+        > = crate::Property::new("LogDeliveryConfigurations");
+        /// `NetworkType`, for [`CfnCacheCluster::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnCacheCluster, Value<String>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `NotificationTopicArn`, for [`CfnCacheCluster::set`].
+        pub const NOTIFICATION_TOPIC_ARN: crate::Property<
+            CfnCacheCluster,
+            Value<String>,
+        > = crate::Property::new("NotificationTopicArn");
+        /// `NumCacheNodes`, for [`CfnCacheCluster::set`].
+        pub const NUM_CACHE_NODES: crate::Property<CfnCacheCluster, Value<i64>> = crate::Property::new(
+            "NumCacheNodes",
+        );
+        /// `Port`, for [`CfnCacheCluster::set`].
+        pub const PORT: crate::Property<CfnCacheCluster, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `PreferredAvailabilityZone`, for [`CfnCacheCluster::set`].
+        pub const PREFERRED_AVAILABILITY_ZONE: crate::Property<
+            CfnCacheCluster,
+            Value<String>,
+        > = crate::Property::new("PreferredAvailabilityZone");
+        /// `PreferredAvailabilityZones`, for [`CfnCacheCluster::set`].
+        pub const PREFERRED_AVAILABILITY_ZONES: crate::Property<
+            CfnCacheCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("PreferredAvailabilityZones");
+        /// `PreferredMaintenanceWindow`, for [`CfnCacheCluster::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnCacheCluster,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `SnapshotArns`, for [`CfnCacheCluster::set`].
+        pub const SNAPSHOT_ARNS: crate::Property<CfnCacheCluster, Vec<Value<String>>> = crate::Property::new(
+            "SnapshotArns",
+        );
+        /// `SnapshotName`, for [`CfnCacheCluster::set`].
+        pub const SNAPSHOT_NAME: crate::Property<CfnCacheCluster, Value<String>> = crate::Property::new(
+            "SnapshotName",
+        );
+        /// `SnapshotRetentionLimit`, for [`CfnCacheCluster::set`].
+        pub const SNAPSHOT_RETENTION_LIMIT: crate::Property<
+            CfnCacheCluster,
+            Value<i64>,
+        > = crate::Property::new("SnapshotRetentionLimit");
+        /// `SnapshotWindow`, for [`CfnCacheCluster::set`].
+        pub const SNAPSHOT_WINDOW: crate::Property<CfnCacheCluster, Value<String>> = crate::Property::new(
+            "SnapshotWindow",
+        );
+        /// `Tags`, for [`CfnCacheCluster::set`].
+        pub const TAGS: crate::Property<CfnCacheCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransitEncryptionEnabled`, for [`CfnCacheCluster::set`].
+        pub const TRANSIT_ENCRYPTION_ENABLED: crate::Property<
+            CfnCacheCluster,
+            Value<bool>,
+        > = crate::Property::new("TransitEncryptionEnabled");
+        /// `VpcSecurityGroupIds`, for [`CfnCacheCluster::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnCacheCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
     }
 
     /// The `LogDeliveryConfigurationRequest` property type.
@@ -476,6 +592,7 @@ pub mod global_replication_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnGlobalReplicationGroupProps);
     }
 
     impl std::ops::Deref for CfnGlobalReplicationGroup {
@@ -581,6 +698,62 @@ pub mod global_replication_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGlobalReplicationGroupProps {
+        /// `AutomaticFailoverEnabled`, for [`CfnGlobalReplicationGroup::set`].
+        pub const AUTOMATIC_FAILOVER_ENABLED: crate::Property<
+            CfnGlobalReplicationGroup,
+            Value<bool>,
+        > = crate::Property::new("AutomaticFailoverEnabled");
+        /// `CacheNodeType`, for [`CfnGlobalReplicationGroup::set`].
+        pub const CACHE_NODE_TYPE: crate::Property<
+            CfnGlobalReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("CacheNodeType");
+        /// `CacheParameterGroupName`, for [`CfnGlobalReplicationGroup::set`].
+        pub const CACHE_PARAMETER_GROUP_NAME: crate::Property<
+            CfnGlobalReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("CacheParameterGroupName");
+        /// `Engine`, for [`CfnGlobalReplicationGroup::set`].
+        pub const ENGINE: crate::Property<CfnGlobalReplicationGroup, Value<String>> = crate::Property::new(
+            "Engine",
+        );
+        /// `EngineVersion`, for [`CfnGlobalReplicationGroup::set`].
+        pub const ENGINE_VERSION: crate::Property<
+            CfnGlobalReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("EngineVersion");
+        /// `GlobalNodeGroupCount`, for [`CfnGlobalReplicationGroup::set`].
+        pub const GLOBAL_NODE_GROUP_COUNT: crate::Property<
+            CfnGlobalReplicationGroup,
+            Value<i64>,
+        > = crate::Property::new("GlobalNodeGroupCount");
+        /// `GlobalReplicationGroupDescription`, for [`CfnGlobalReplicationGroup::set`].
+        pub const GLOBAL_REPLICATION_GROUP_DESCRIPTION: crate::Property<
+            CfnGlobalReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("GlobalReplicationGroupDescription");
+        /// `GlobalReplicationGroupIdSuffix`, for [`CfnGlobalReplicationGroup::set`].
+        pub const GLOBAL_REPLICATION_GROUP_ID_SUFFIX: crate::Property<
+            CfnGlobalReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("GlobalReplicationGroupIdSuffix");
+        /// `Members`, for [`CfnGlobalReplicationGroup::set`].
+        pub const MEMBERS: crate::Property<
+            CfnGlobalReplicationGroup,
+            Vec<GlobalReplicationGroupMember>,
+        > = crate::Property::new("Members");
+        /// `RegionalConfigurations`, for [`CfnGlobalReplicationGroup::set`].
+        pub const REGIONAL_CONFIGURATIONS: crate::Property<
+            CfnGlobalReplicationGroup,
+            Vec<RegionalConfiguration>,
+        > = crate::Property::new("RegionalConfigurations");
+        /// `Tags`, for [`CfnGlobalReplicationGroup::set`].
+        pub const TAGS: crate::Property<CfnGlobalReplicationGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `GlobalReplicationGroupMember` property type.
@@ -755,6 +928,7 @@ pub mod parameter_group {
         pub fn attr_cache_parameter_group_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CacheParameterGroupName")
         }
+        setters!(CfnParameterGroupProps);
     }
 
     impl std::ops::Deref for CfnParameterGroup {
@@ -814,6 +988,27 @@ pub mod parameter_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnParameterGroupProps {
+        /// `CacheParameterGroupFamily`, for [`CfnParameterGroup::set`].
+        pub const CACHE_PARAMETER_GROUP_FAMILY: crate::Property<
+            CfnParameterGroup,
+            Value<String>,
+        > = crate::Property::new("CacheParameterGroupFamily");
+        /// `Description`, for [`CfnParameterGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnParameterGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Properties`, for [`CfnParameterGroup::set`].
+        pub const PROPERTIES: crate::Property<
+            CfnParameterGroup,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Properties");
+        /// `Tags`, for [`CfnParameterGroup::set`].
+        pub const TAGS: crate::Property<CfnParameterGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -943,6 +1138,7 @@ pub mod replication_group {
         pub fn attr_effective_durability(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EffectiveDurability")
         }
+        setters!(CfnReplicationGroupProps);
     }
 
     impl std::ops::Deref for CfnReplicationGroup {
@@ -1213,6 +1409,193 @@ pub mod replication_group {
         }
     }
 
+    impl CfnReplicationGroupProps {
+        /// `AtRestEncryptionEnabled`, for [`CfnReplicationGroup::set`].
+        pub const AT_REST_ENCRYPTION_ENABLED: crate::Property<
+            CfnReplicationGroup,
+            Value<bool>,
+        > = crate::Property::new("AtRestEncryptionEnabled");
+        /// `AuthToken`, for [`CfnReplicationGroup::set`].
+        pub const AUTH_TOKEN: crate::Property<CfnReplicationGroup, Value<String>> = crate::Property::new(
+            "AuthToken",
+        );
+        /// `AutoMinorVersionUpgrade`, for [`CfnReplicationGroup::set`].
+        pub const AUTO_MINOR_VERSION_UPGRADE: crate::Property<
+            CfnReplicationGroup,
+            Value<bool>,
+        > = crate::Property::new("AutoMinorVersionUpgrade");
+        /// `AutomaticFailoverEnabled`, for [`CfnReplicationGroup::set`].
+        pub const AUTOMATIC_FAILOVER_ENABLED: crate::Property<
+            CfnReplicationGroup,
+            Value<bool>,
+        > = crate::Property::new("AutomaticFailoverEnabled");
+        /// `CacheNodeType`, for [`CfnReplicationGroup::set`].
+        pub const CACHE_NODE_TYPE: crate::Property<CfnReplicationGroup, Value<String>> = crate::Property::new(
+            "CacheNodeType",
+        );
+        /// `CacheParameterGroupName`, for [`CfnReplicationGroup::set`].
+        pub const CACHE_PARAMETER_GROUP_NAME: crate::Property<
+            CfnReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("CacheParameterGroupName");
+        /// `CacheSecurityGroupNames`, for [`CfnReplicationGroup::set`].
+        pub const CACHE_SECURITY_GROUP_NAMES: crate::Property<
+            CfnReplicationGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("CacheSecurityGroupNames");
+        /// `CacheSubnetGroupName`, for [`CfnReplicationGroup::set`].
+        pub const CACHE_SUBNET_GROUP_NAME: crate::Property<
+            CfnReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("CacheSubnetGroupName");
+        /// `ClusterMode`, for [`CfnReplicationGroup::set`].
+        pub const CLUSTER_MODE: crate::Property<CfnReplicationGroup, Value<String>> = crate::Property::new(
+            "ClusterMode",
+        );
+        /// `DataTieringEnabled`, for [`CfnReplicationGroup::set`].
+        pub const DATA_TIERING_ENABLED: crate::Property<
+            CfnReplicationGroup,
+            Value<bool>,
+        > = crate::Property::new("DataTieringEnabled");
+        /// `Durability`, for [`CfnReplicationGroup::set`].
+        pub const DURABILITY: crate::Property<CfnReplicationGroup, Value<String>> = crate::Property::new(
+            "Durability",
+        );
+        /// `Engine`, for [`CfnReplicationGroup::set`].
+        pub const ENGINE: crate::Property<CfnReplicationGroup, Value<String>> = crate::Property::new(
+            "Engine",
+        );
+        /// `EngineVersion`, for [`CfnReplicationGroup::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnReplicationGroup, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `GlobalReplicationGroupId`, for [`CfnReplicationGroup::set`].
+        pub const GLOBAL_REPLICATION_GROUP_ID: crate::Property<
+            CfnReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("GlobalReplicationGroupId");
+        /// `IpDiscovery`, for [`CfnReplicationGroup::set`].
+        pub const IP_DISCOVERY: crate::Property<CfnReplicationGroup, Value<String>> = crate::Property::new(
+            "IpDiscovery",
+        );
+        /// `KmsKeyId`, for [`CfnReplicationGroup::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnReplicationGroup, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `LogDeliveryConfigurations`, for [`CfnReplicationGroup::set`].
+        pub const LOG_DELIVERY_CONFIGURATIONS: crate::Property<
+            CfnReplicationGroup,
+            Vec<LogDeliveryConfigurationRequest>,
+        > = crate::Property::new("LogDeliveryConfigurations");
+        /// `MultiAZEnabled`, for [`CfnReplicationGroup::set`].
+        pub const MULTI_AZ_ENABLED: crate::Property<CfnReplicationGroup, Value<bool>> = crate::Property::new(
+            "MultiAZEnabled",
+        );
+        /// `NetworkType`, for [`CfnReplicationGroup::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnReplicationGroup, Value<String>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `NodeGroupConfiguration`, for [`CfnReplicationGroup::set`].
+        pub const NODE_GROUP_CONFIGURATION: crate::Property<
+            CfnReplicationGroup,
+            Vec<NodeGroupConfiguration>,
+        > = crate::Property::new("NodeGroupConfiguration");
+        /// `NotificationTopicArn`, for [`CfnReplicationGroup::set`].
+        pub const NOTIFICATION_TOPIC_ARN: crate::Property<
+            CfnReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("NotificationTopicArn");
+        /// `NumCacheClusters`, for [`CfnReplicationGroup::set`].
+        pub const NUM_CACHE_CLUSTERS: crate::Property<CfnReplicationGroup, Value<i64>> = crate::Property::new(
+            "NumCacheClusters",
+        );
+        /// `NumNodeGroups`, for [`CfnReplicationGroup::set`].
+        pub const NUM_NODE_GROUPS: crate::Property<CfnReplicationGroup, Value<i64>> = crate::Property::new(
+            "NumNodeGroups",
+        );
+        /// `Port`, for [`CfnReplicationGroup::set`].
+        pub const PORT: crate::Property<CfnReplicationGroup, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `PreferredCacheClusterAZs`, for [`CfnReplicationGroup::set`].
+        pub const PREFERRED_CACHE_CLUSTER_A_ZS: crate::Property<
+            CfnReplicationGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("PreferredCacheClusterAZs");
+        /// `PreferredMaintenanceWindow`, for [`CfnReplicationGroup::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `PrimaryClusterId`, for [`CfnReplicationGroup::set`].
+        pub const PRIMARY_CLUSTER_ID: crate::Property<
+            CfnReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("PrimaryClusterId");
+        /// `ReplicasPerNodeGroup`, for [`CfnReplicationGroup::set`].
+        pub const REPLICAS_PER_NODE_GROUP: crate::Property<
+            CfnReplicationGroup,
+            Value<i64>,
+        > = crate::Property::new("ReplicasPerNodeGroup");
+        /// `ReplicationGroupDescription`, for [`CfnReplicationGroup::set`].
+        pub const REPLICATION_GROUP_DESCRIPTION: crate::Property<
+            CfnReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("ReplicationGroupDescription");
+        /// `ReplicationGroupId`, for [`CfnReplicationGroup::set`].
+        pub const REPLICATION_GROUP_ID: crate::Property<
+            CfnReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("ReplicationGroupId");
+        /// `SecurityGroupIds`, for [`CfnReplicationGroup::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnReplicationGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SnapshotArns`, for [`CfnReplicationGroup::set`].
+        pub const SNAPSHOT_ARNS: crate::Property<
+            CfnReplicationGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("SnapshotArns");
+        /// `SnapshotName`, for [`CfnReplicationGroup::set`].
+        pub const SNAPSHOT_NAME: crate::Property<CfnReplicationGroup, Value<String>> = crate::Property::new(
+            "SnapshotName",
+        );
+        /// `SnapshotRetentionLimit`, for [`CfnReplicationGroup::set`].
+        pub const SNAPSHOT_RETENTION_LIMIT: crate::Property<
+            CfnReplicationGroup,
+            Value<i64>,
+        > = crate::Property::new("SnapshotRetentionLimit");
+        /// `SnapshotWindow`, for [`CfnReplicationGroup::set`].
+        pub const SNAPSHOT_WINDOW: crate::Property<CfnReplicationGroup, Value<String>> = crate::Property::new(
+            "SnapshotWindow",
+        );
+        /// `SnapshottingClusterId`, for [`CfnReplicationGroup::set`].
+        pub const SNAPSHOTTING_CLUSTER_ID: crate::Property<
+            CfnReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("SnapshottingClusterId");
+        /// `Tags`, for [`CfnReplicationGroup::set`].
+        pub const TAGS: crate::Property<CfnReplicationGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransitEncryptionEnabled`, for [`CfnReplicationGroup::set`].
+        pub const TRANSIT_ENCRYPTION_ENABLED: crate::Property<
+            CfnReplicationGroup,
+            Value<bool>,
+        > = crate::Property::new("TransitEncryptionEnabled");
+        /// `TransitEncryptionMode`, for [`CfnReplicationGroup::set`].
+        pub const TRANSIT_ENCRYPTION_MODE: crate::Property<
+            CfnReplicationGroup,
+            Value<String>,
+        > = crate::Property::new("TransitEncryptionMode");
+        /// `UserGroupIds`, for [`CfnReplicationGroup::set`].
+        pub const USER_GROUP_IDS: crate::Property<
+            CfnReplicationGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("UserGroupIds");
+    }
+
     /// The `LogDeliveryConfigurationRequest` property type.
     #[derive(Debug, Clone, PartialEq)]
     pub struct LogDeliveryConfigurationRequest {
@@ -1426,6 +1809,7 @@ pub mod security_group {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSecurityGroupProps);
     }
 
     impl std::ops::Deref for CfnSecurityGroup {
@@ -1472,6 +1856,17 @@ pub mod security_group {
             map.end()
         }
     }
+
+    impl CfnSecurityGroupProps {
+        /// `Description`, for [`CfnSecurityGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnSecurityGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Tags`, for [`CfnSecurityGroup::set`].
+        pub const TAGS: crate::Property<CfnSecurityGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::ElastiCache::SecurityGroupIngress`: [`CfnSecurityGroupIngress`], [`CfnSecurityGroupIngressProps`] and their property types.
@@ -1516,6 +1911,7 @@ pub mod security_group_ingress {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSecurityGroupIngressProps);
     }
 
     impl std::ops::Deref for CfnSecurityGroupIngress {
@@ -1575,6 +1971,24 @@ pub mod security_group_ingress {
             )?;
             map.end()
         }
+    }
+
+    impl CfnSecurityGroupIngressProps {
+        /// `CacheSecurityGroupName`, for [`CfnSecurityGroupIngress::set`].
+        pub const CACHE_SECURITY_GROUP_NAME: crate::Property<
+            CfnSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("CacheSecurityGroupName");
+        /// `EC2SecurityGroupName`, for [`CfnSecurityGroupIngress::set`].
+        pub const EC2_SECURITY_GROUP_NAME: crate::Property<
+            CfnSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("EC2SecurityGroupName");
+        /// `EC2SecurityGroupOwnerId`, for [`CfnSecurityGroupIngress::set`].
+        pub const EC2_SECURITY_GROUP_OWNER_ID: crate::Property<
+            CfnSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("EC2SecurityGroupOwnerId");
     }
 }
 
@@ -1664,6 +2078,7 @@ pub mod serverless_cache {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ARN")
         }
+        setters!(CfnServerlessCacheProps);
     }
 
     impl std::ops::Deref for CfnServerlessCache {
@@ -1784,6 +2199,89 @@ pub mod serverless_cache {
             crate::entry(&mut map, "UserGroupId", &self.user_group_id)?;
             map.end()
         }
+    }
+
+    impl CfnServerlessCacheProps {
+        /// `CacheUsageLimits`, for [`CfnServerlessCache::set`].
+        pub const CACHE_USAGE_LIMITS: crate::Property<
+            CfnServerlessCache,
+            CacheUsageLimits,
+        > = crate::Property::new("CacheUsageLimits");
+        /// `ConnectionType`, for [`CfnServerlessCache::set`].
+        pub const CONNECTION_TYPE: crate::Property<CfnServerlessCache, Value<String>> = crate::Property::new(
+            "ConnectionType",
+        );
+        /// `DailySnapshotTime`, for [`CfnServerlessCache::set`].
+        pub const DAILY_SNAPSHOT_TIME: crate::Property<
+            CfnServerlessCache,
+            Value<String>,
+        > = crate::Property::new("DailySnapshotTime");
+        /// `Description`, for [`CfnServerlessCache::set`].
+        pub const DESCRIPTION: crate::Property<CfnServerlessCache, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Endpoint`, for [`CfnServerlessCache::set`].
+        pub const ENDPOINT: crate::Property<CfnServerlessCache, Endpoint> = crate::Property::new(
+            "Endpoint",
+        );
+        /// `Engine`, for [`CfnServerlessCache::set`].
+        pub const ENGINE: crate::Property<CfnServerlessCache, Value<String>> = crate::Property::new(
+            "Engine",
+        );
+        /// `FinalSnapshotName`, for [`CfnServerlessCache::set`].
+        pub const FINAL_SNAPSHOT_NAME: crate::Property<
+            CfnServerlessCache,
+            Value<String>,
+        > = crate::Property::new("FinalSnapshotName");
+        /// `KmsKeyId`, for [`CfnServerlessCache::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnServerlessCache, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `MajorEngineVersion`, for [`CfnServerlessCache::set`].
+        pub const MAJOR_ENGINE_VERSION: crate::Property<
+            CfnServerlessCache,
+            Value<String>,
+        > = crate::Property::new("MajorEngineVersion");
+        /// `NetworkType`, for [`CfnServerlessCache::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnServerlessCache, Value<String>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `ReaderEndpoint`, for [`CfnServerlessCache::set`].
+        pub const READER_ENDPOINT: crate::Property<CfnServerlessCache, Endpoint> = crate::Property::new(
+            "ReaderEndpoint",
+        );
+        /// `SecurityGroupIds`, for [`CfnServerlessCache::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnServerlessCache,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `ServerlessCacheName`, for [`CfnServerlessCache::set`].
+        pub const SERVERLESS_CACHE_NAME: crate::Property<
+            CfnServerlessCache,
+            Value<String>,
+        > = crate::Property::new("ServerlessCacheName");
+        /// `SnapshotArnsToRestore`, for [`CfnServerlessCache::set`].
+        pub const SNAPSHOT_ARNS_TO_RESTORE: crate::Property<
+            CfnServerlessCache,
+            Vec<Value<String>>,
+        > = crate::Property::new("SnapshotArnsToRestore");
+        /// `SnapshotRetentionLimit`, for [`CfnServerlessCache::set`].
+        pub const SNAPSHOT_RETENTION_LIMIT: crate::Property<
+            CfnServerlessCache,
+            Value<i64>,
+        > = crate::Property::new("SnapshotRetentionLimit");
+        /// `SubnetIds`, for [`CfnServerlessCache::set`].
+        pub const SUBNET_IDS: crate::Property<CfnServerlessCache, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnServerlessCache::set`].
+        pub const TAGS: crate::Property<CfnServerlessCache, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserGroupId`, for [`CfnServerlessCache::set`].
+        pub const USER_GROUP_ID: crate::Property<CfnServerlessCache, Value<String>> = crate::Property::new(
+            "UserGroupId",
+        );
     }
 
     /// The cache capacity limit of the Serverless Cache.
@@ -1960,6 +2458,7 @@ pub mod serverless_cache_snapshot {
         pub fn attr_serverless_cache_configuration(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ServerlessCacheConfiguration")
         }
+        setters!(CfnServerlessCacheSnapshotProps);
     }
 
     impl std::ops::Deref for CfnServerlessCacheSnapshot {
@@ -2019,6 +2518,28 @@ pub mod serverless_cache_snapshot {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnServerlessCacheSnapshotProps {
+        /// `KmsKeyId`, for [`CfnServerlessCacheSnapshot::set`].
+        pub const KMS_KEY_ID: crate::Property<
+            CfnServerlessCacheSnapshot,
+            Value<String>,
+        > = crate::Property::new("KmsKeyId");
+        /// `ServerlessCacheName`, for [`CfnServerlessCacheSnapshot::set`].
+        pub const SERVERLESS_CACHE_NAME: crate::Property<
+            CfnServerlessCacheSnapshot,
+            Value<String>,
+        > = crate::Property::new("ServerlessCacheName");
+        /// `ServerlessCacheSnapshotName`, for [`CfnServerlessCacheSnapshot::set`].
+        pub const SERVERLESS_CACHE_SNAPSHOT_NAME: crate::Property<
+            CfnServerlessCacheSnapshot,
+            Value<String>,
+        > = crate::Property::new("ServerlessCacheSnapshotName");
+        /// `Tags`, for [`CfnServerlessCacheSnapshot::set`].
+        pub const TAGS: crate::Property<CfnServerlessCacheSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -2179,6 +2700,7 @@ pub mod snapshot {
         pub fn attr_node_snapshots(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NodeSnapshots")
         }
+        setters!(CfnSnapshotProps);
     }
 
     impl std::ops::Deref for CfnSnapshot {
@@ -2237,6 +2759,29 @@ pub mod snapshot {
             map.end()
         }
     }
+
+    impl CfnSnapshotProps {
+        /// `CacheClusterId`, for [`CfnSnapshot::set`].
+        pub const CACHE_CLUSTER_ID: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "CacheClusterId",
+        );
+        /// `KmsKeyId`, for [`CfnSnapshot::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `ReplicationGroupId`, for [`CfnSnapshot::set`].
+        pub const REPLICATION_GROUP_ID: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "ReplicationGroupId",
+        );
+        /// `SnapshotName`, for [`CfnSnapshot::set`].
+        pub const SNAPSHOT_NAME: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "SnapshotName",
+        );
+        /// `Tags`, for [`CfnSnapshot::set`].
+        pub const TAGS: crate::Property<CfnSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::ElastiCache::SubnetGroup`: [`CfnSubnetGroup`], [`CfnSubnetGroupProps`] and their property types.
@@ -2280,6 +2825,7 @@ pub mod subnet_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnSubnetGroupProps);
     }
 
     impl std::ops::Deref for CfnSubnetGroup {
@@ -2341,6 +2887,26 @@ pub mod subnet_group {
             map.end()
         }
     }
+
+    impl CfnSubnetGroupProps {
+        /// `CacheSubnetGroupName`, for [`CfnSubnetGroup::set`].
+        pub const CACHE_SUBNET_GROUP_NAME: crate::Property<
+            CfnSubnetGroup,
+            Value<String>,
+        > = crate::Property::new("CacheSubnetGroupName");
+        /// `Description`, for [`CfnSubnetGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnSubnetGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `SubnetIds`, for [`CfnSubnetGroup::set`].
+        pub const SUBNET_IDS: crate::Property<CfnSubnetGroup, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnSubnetGroup::set`].
+        pub const TAGS: crate::Property<CfnSubnetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::ElastiCache::User`: [`CfnUser`], [`CfnUserProps`] and their property types.
@@ -2393,6 +2959,7 @@ pub mod user {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnUserProps);
     }
 
     impl std::ops::Deref for CfnUser {
@@ -2466,6 +3033,41 @@ pub mod user {
             map.serialize_entry("UserName", &self.user_name)?;
             map.end()
         }
+    }
+
+    impl CfnUserProps {
+        /// `AccessString`, for [`CfnUser::set`].
+        pub const ACCESS_STRING: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "AccessString",
+        );
+        /// `AuthenticationMode`, for [`CfnUser::set`].
+        pub const AUTHENTICATION_MODE: crate::Property<CfnUser, AuthenticationMode> = crate::Property::new(
+            "AuthenticationMode",
+        );
+        /// `Engine`, for [`CfnUser::set`].
+        pub const ENGINE: crate::Property<CfnUser, Value<Engine>> = crate::Property::new(
+            "Engine",
+        );
+        /// `NoPasswordRequired`, for [`CfnUser::set`].
+        pub const NO_PASSWORD_REQUIRED: crate::Property<CfnUser, Value<bool>> = crate::Property::new(
+            "NoPasswordRequired",
+        );
+        /// `Passwords`, for [`CfnUser::set`].
+        pub const PASSWORDS: crate::Property<CfnUser, Vec<Value<String>>> = crate::Property::new(
+            "Passwords",
+        );
+        /// `Tags`, for [`CfnUser::set`].
+        pub const TAGS: crate::Property<CfnUser, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserId`, for [`CfnUser::set`].
+        pub const USER_ID: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "UserId",
+        );
+        /// `UserName`, for [`CfnUser::set`].
+        pub const USER_NAME: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "UserName",
+        );
     }
 
     /// The `AuthenticationMode` property type.
@@ -2589,6 +3191,7 @@ pub mod user_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnUserGroupProps);
     }
 
     impl std::ops::Deref for CfnUserGroup {
@@ -2646,6 +3249,25 @@ pub mod user_group {
             map.serialize_entry("UserIds", &self.user_ids)?;
             map.end()
         }
+    }
+
+    impl CfnUserGroupProps {
+        /// `Engine`, for [`CfnUserGroup::set`].
+        pub const ENGINE: crate::Property<CfnUserGroup, Value<Engine>> = crate::Property::new(
+            "Engine",
+        );
+        /// `Tags`, for [`CfnUserGroup::set`].
+        pub const TAGS: crate::Property<CfnUserGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserGroupId`, for [`CfnUserGroup::set`].
+        pub const USER_GROUP_ID: crate::Property<CfnUserGroup, Value<String>> = crate::Property::new(
+            "UserGroupId",
+        );
+        /// `UserIds`, for [`CfnUserGroup::set`].
+        pub const USER_IDS: crate::Property<CfnUserGroup, Vec<Value<String>>> = crate::Property::new(
+            "UserIds",
+        );
     }
 
     /// The target cache engine for the user group.

@@ -57,6 +57,7 @@ pub mod application {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -99,6 +100,22 @@ pub mod application {
             )?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `ApplicationName`, for [`CfnApplication::set`].
+        pub const APPLICATION_NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "ApplicationName",
+        );
+        /// `Description`, for [`CfnApplication::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ResourceLifecycleConfig`, for [`CfnApplication::set`].
+        pub const RESOURCE_LIFECYCLE_CONFIG: crate::Property<
+            CfnApplication,
+            ApplicationResourceLifecycleConfig,
+        > = crate::Property::new("ResourceLifecycleConfig");
     }
 
     /// The `ApplicationResourceLifecycleConfig` property type.
@@ -251,6 +268,7 @@ pub mod application_version {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApplicationVersionProps);
     }
 
     impl std::ops::Deref for CfnApplicationVersion {
@@ -312,6 +330,36 @@ pub mod application_version {
             crate::entry(&mut map, "SourceBundle", &self.source_bundle)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationVersionProps {
+        /// `ApplicationName`, for [`CfnApplicationVersion::set`].
+        pub const APPLICATION_NAME: crate::Property<
+            CfnApplicationVersion,
+            Value<String>,
+        > = crate::Property::new("ApplicationName");
+        /// `BuildConfiguration`, for [`CfnApplicationVersion::set`].
+        pub const BUILD_CONFIGURATION: crate::Property<
+            CfnApplicationVersion,
+            BuildConfiguration,
+        > = crate::Property::new("BuildConfiguration");
+        /// `Description`, for [`CfnApplicationVersion::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplicationVersion, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ImageConfiguration`, for [`CfnApplicationVersion::set`].
+        pub const IMAGE_CONFIGURATION: crate::Property<
+            CfnApplicationVersion,
+            ImageConfiguration,
+        > = crate::Property::new("ImageConfiguration");
+        /// `Process`, for [`CfnApplicationVersion::set`].
+        pub const PROCESS: crate::Property<CfnApplicationVersion, Value<bool>> = crate::Property::new(
+            "Process",
+        );
+        /// `SourceBundle`, for [`CfnApplicationVersion::set`].
+        pub const SOURCE_BUNDLE: crate::Property<CfnApplicationVersion, SourceBundle> = crate::Property::new(
+            "SourceBundle",
+        );
     }
 
     /// The `BuildConfiguration` property type.
@@ -699,6 +747,7 @@ pub mod configuration_template {
         pub fn attr_template_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TemplateName")
         }
+        setters!(CfnConfigurationTemplateProps);
     }
 
     impl std::ops::Deref for CfnConfigurationTemplate {
@@ -764,6 +813,44 @@ pub mod configuration_template {
             crate::entry(&mut map, "SourceConfiguration", &self.source_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationTemplateProps {
+        /// `ApplicationName`, for [`CfnConfigurationTemplate::set`].
+        pub const APPLICATION_NAME: crate::Property<
+            CfnConfigurationTemplate,
+            Value<String>,
+        > = crate::Property::new("ApplicationName");
+        /// `Description`, for [`CfnConfigurationTemplate::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnConfigurationTemplate,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `EnvironmentId`, for [`CfnConfigurationTemplate::set`].
+        pub const ENVIRONMENT_ID: crate::Property<
+            CfnConfigurationTemplate,
+            Value<String>,
+        > = crate::Property::new("EnvironmentId");
+        /// `OptionSettings`, for [`CfnConfigurationTemplate::set`].
+        pub const OPTION_SETTINGS: crate::Property<
+            CfnConfigurationTemplate,
+            Vec<ConfigurationOptionSetting>,
+        > = crate::Property::new("OptionSettings");
+        /// `PlatformArn`, for [`CfnConfigurationTemplate::set`].
+        pub const PLATFORM_ARN: crate::Property<
+            CfnConfigurationTemplate,
+            Value<String>,
+        > = crate::Property::new("PlatformArn");
+        /// `SolutionStackName`, for [`CfnConfigurationTemplate::set`].
+        pub const SOLUTION_STACK_NAME: crate::Property<
+            CfnConfigurationTemplate,
+            Value<String>,
+        > = crate::Property::new("SolutionStackName");
+        /// `SourceConfiguration`, for [`CfnConfigurationTemplate::set`].
+        pub const SOURCE_CONFIGURATION: crate::Property<
+            CfnConfigurationTemplate,
+            SourceConfiguration,
+        > = crate::Property::new("SourceConfiguration");
     }
 
     /// The `ConfigurationOptionSetting` property type.
@@ -896,6 +983,7 @@ pub mod environment {
         pub fn attr_endpoint_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointURL")
         }
+        setters!(CfnEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnEnvironment {
@@ -981,6 +1069,57 @@ pub mod environment {
             crate::entry(&mut map, "VersionLabel", &self.version_label)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentProps {
+        /// `ApplicationName`, for [`CfnEnvironment::set`].
+        pub const APPLICATION_NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "ApplicationName",
+        );
+        /// `CNAMEPrefix`, for [`CfnEnvironment::set`].
+        pub const CNAME_PREFIX: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "CNAMEPrefix",
+        );
+        /// `Description`, for [`CfnEnvironment::set`].
+        pub const DESCRIPTION: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnvironmentName`, for [`CfnEnvironment::set`].
+        pub const ENVIRONMENT_NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "EnvironmentName",
+        );
+        /// `OperationsRole`, for [`CfnEnvironment::set`].
+        pub const OPERATIONS_ROLE: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "OperationsRole",
+        );
+        /// `OptionSettings`, for [`CfnEnvironment::set`].
+        pub const OPTION_SETTINGS: crate::Property<CfnEnvironment, Vec<OptionSetting>> = crate::Property::new(
+            "OptionSettings",
+        );
+        /// `PlatformArn`, for [`CfnEnvironment::set`].
+        pub const PLATFORM_ARN: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "PlatformArn",
+        );
+        /// `SolutionStackName`, for [`CfnEnvironment::set`].
+        pub const SOLUTION_STACK_NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "SolutionStackName",
+        );
+        /// `Tags`, for [`CfnEnvironment::set`].
+        pub const TAGS: crate::Property<CfnEnvironment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateName`, for [`CfnEnvironment::set`].
+        pub const TEMPLATE_NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "TemplateName",
+        );
+        /// `Tier`, for [`CfnEnvironment::set`].
+        pub const TIER: crate::Property<CfnEnvironment, Tier> = crate::Property::new(
+            "Tier",
+        );
+        /// `VersionLabel`, for [`CfnEnvironment::set`].
+        pub const VERSION_LABEL: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "VersionLabel",
+        );
     }
 
     /// The `OptionSetting` property type.

@@ -83,6 +83,7 @@ pub mod load_balancer {
         pub fn attr_source_security_group_owner_alias(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SourceSecurityGroup.OwnerAlias")
         }
+        setters!(CfnLoadBalancerProps);
     }
 
     impl std::ops::Deref for CfnLoadBalancer {
@@ -196,6 +197,80 @@ pub mod load_balancer {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLoadBalancerProps {
+        /// `AccessLoggingPolicy`, for [`CfnLoadBalancer::set`].
+        pub const ACCESS_LOGGING_POLICY: crate::Property<
+            CfnLoadBalancer,
+            AccessLoggingPolicy,
+        > = crate::Property::new("AccessLoggingPolicy");
+        /// `AppCookieStickinessPolicy`, for [`CfnLoadBalancer::set`].
+        pub const APP_COOKIE_STICKINESS_POLICY: crate::Property<
+            CfnLoadBalancer,
+            Vec<AppCookieStickinessPolicy>,
+        > = crate::Property::new("AppCookieStickinessPolicy");
+        /// `AvailabilityZones`, for [`CfnLoadBalancer::set`].
+        pub const AVAILABILITY_ZONES: crate::Property<
+            CfnLoadBalancer,
+            Vec<Value<String>>,
+        > = crate::Property::new("AvailabilityZones");
+        /// `ConnectionDrainingPolicy`, for [`CfnLoadBalancer::set`].
+        pub const CONNECTION_DRAINING_POLICY: crate::Property<
+            CfnLoadBalancer,
+            ConnectionDrainingPolicy,
+        > = crate::Property::new("ConnectionDrainingPolicy");
+        /// `ConnectionSettings`, for [`CfnLoadBalancer::set`].
+        pub const CONNECTION_SETTINGS: crate::Property<
+            CfnLoadBalancer,
+            ConnectionSettings,
+        > = crate::Property::new("ConnectionSettings");
+        /// `CrossZone`, for [`CfnLoadBalancer::set`].
+        pub const CROSS_ZONE: crate::Property<CfnLoadBalancer, Value<bool>> = crate::Property::new(
+            "CrossZone",
+        );
+        /// `HealthCheck`, for [`CfnLoadBalancer::set`].
+        pub const HEALTH_CHECK: crate::Property<CfnLoadBalancer, HealthCheck> = crate::Property::new(
+            "HealthCheck",
+        );
+        /// `Instances`, for [`CfnLoadBalancer::set`].
+        pub const INSTANCES: crate::Property<CfnLoadBalancer, Vec<Value<String>>> = crate::Property::new(
+            "Instances",
+        );
+        /// `LBCookieStickinessPolicy`, for [`CfnLoadBalancer::set`].
+        pub const LB_COOKIE_STICKINESS_POLICY: crate::Property<
+            CfnLoadBalancer,
+            Vec<LbCookieStickinessPolicy>,
+        > = crate::Property::new("LBCookieStickinessPolicy");
+        /// `Listeners`, for [`CfnLoadBalancer::set`].
+        pub const LISTENERS: crate::Property<CfnLoadBalancer, Vec<Listeners>> = crate::Property::new(
+            "Listeners",
+        );
+        /// `LoadBalancerName`, for [`CfnLoadBalancer::set`].
+        pub const LOAD_BALANCER_NAME: crate::Property<CfnLoadBalancer, Value<String>> = crate::Property::new(
+            "LoadBalancerName",
+        );
+        /// `Policies`, for [`CfnLoadBalancer::set`].
+        pub const POLICIES: crate::Property<CfnLoadBalancer, Vec<Policies>> = crate::Property::new(
+            "Policies",
+        );
+        /// `Scheme`, for [`CfnLoadBalancer::set`].
+        pub const SCHEME: crate::Property<CfnLoadBalancer, Value<String>> = crate::Property::new(
+            "Scheme",
+        );
+        /// `SecurityGroups`, for [`CfnLoadBalancer::set`].
+        pub const SECURITY_GROUPS: crate::Property<
+            CfnLoadBalancer,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroups");
+        /// `Subnets`, for [`CfnLoadBalancer::set`].
+        pub const SUBNETS: crate::Property<CfnLoadBalancer, Vec<Value<String>>> = crate::Property::new(
+            "Subnets",
+        );
+        /// `Tags`, for [`CfnLoadBalancer::set`].
+        pub const TAGS: crate::Property<CfnLoadBalancer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Information about where and how access logs are stored for the load balancer.

@@ -70,6 +70,7 @@ pub mod listener {
         pub fn attr_listener_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ListenerArn")
         }
+        setters!(CfnListenerProps);
     }
 
     impl std::ops::Deref for CfnListener {
@@ -150,6 +151,51 @@ pub mod listener {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnListenerProps {
+        /// `AlpnPolicy`, for [`CfnListener::set`].
+        pub const ALPN_POLICY: crate::Property<CfnListener, Vec<Value<String>>> = crate::Property::new(
+            "AlpnPolicy",
+        );
+        /// `Certificates`, for [`CfnListener::set`].
+        pub const CERTIFICATES: crate::Property<CfnListener, Vec<Certificate>> = crate::Property::new(
+            "Certificates",
+        );
+        /// `DefaultActions`, for [`CfnListener::set`].
+        pub const DEFAULT_ACTIONS: crate::Property<CfnListener, Vec<Action>> = crate::Property::new(
+            "DefaultActions",
+        );
+        /// `ListenerAttributes`, for [`CfnListener::set`].
+        pub const LISTENER_ATTRIBUTES: crate::Property<
+            CfnListener,
+            Vec<ListenerAttribute>,
+        > = crate::Property::new("ListenerAttributes");
+        /// `LoadBalancerArn`, for [`CfnListener::set`].
+        pub const LOAD_BALANCER_ARN: crate::Property<CfnListener, Value<String>> = crate::Property::new(
+            "LoadBalancerArn",
+        );
+        /// `MutualAuthentication`, for [`CfnListener::set`].
+        pub const MUTUAL_AUTHENTICATION: crate::Property<
+            CfnListener,
+            MutualAuthentication,
+        > = crate::Property::new("MutualAuthentication");
+        /// `Port`, for [`CfnListener::set`].
+        pub const PORT: crate::Property<CfnListener, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `Protocol`, for [`CfnListener::set`].
+        pub const PROTOCOL: crate::Property<CfnListener, Value<Protocol>> = crate::Property::new(
+            "Protocol",
+        );
+        /// `SslPolicy`, for [`CfnListener::set`].
+        pub const SSL_POLICY: crate::Property<CfnListener, Value<String>> = crate::Property::new(
+            "SslPolicy",
+        );
+        /// `Tags`, for [`CfnListener::set`].
+        pub const TAGS: crate::Property<CfnListener, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies an SSL server certificate to use as the default certificate for a secure listener.
@@ -603,6 +649,7 @@ pub mod listener_certificate {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnListenerCertificateProps);
     }
 
     impl std::ops::Deref for CfnListenerCertificate {
@@ -651,6 +698,18 @@ pub mod listener_certificate {
             map.serialize_entry("ListenerArn", &self.listener_arn)?;
             map.end()
         }
+    }
+
+    impl CfnListenerCertificateProps {
+        /// `Certificates`, for [`CfnListenerCertificate::set`].
+        pub const CERTIFICATES: crate::Property<
+            CfnListenerCertificate,
+            Vec<Certificate>,
+        > = crate::Property::new("Certificates");
+        /// `ListenerArn`, for [`CfnListenerCertificate::set`].
+        pub const LISTENER_ARN: crate::Property<CfnListenerCertificate, Value<String>> = crate::Property::new(
+            "ListenerArn",
+        );
     }
 
     /// The `Certificate` property type.
@@ -727,6 +786,7 @@ pub mod listener_rule {
         pub fn attr_is_default(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsDefault")
         }
+        setters!(CfnListenerRuleProps);
     }
 
     impl std::ops::Deref for CfnListenerRule {
@@ -792,6 +852,33 @@ pub mod listener_rule {
             crate::entry(&mut map, "Transforms", &self.transforms)?;
             map.end()
         }
+    }
+
+    impl CfnListenerRuleProps {
+        /// `Actions`, for [`CfnListenerRule::set`].
+        pub const ACTIONS: crate::Property<CfnListenerRule, Vec<Action>> = crate::Property::new(
+            "Actions",
+        );
+        /// `Conditions`, for [`CfnListenerRule::set`].
+        pub const CONDITIONS: crate::Property<CfnListenerRule, Vec<RuleCondition>> = crate::Property::new(
+            "Conditions",
+        );
+        /// `ListenerArn`, for [`CfnListenerRule::set`].
+        pub const LISTENER_ARN: crate::Property<CfnListenerRule, Value<String>> = crate::Property::new(
+            "ListenerArn",
+        );
+        /// `Priority`, for [`CfnListenerRule::set`].
+        pub const PRIORITY: crate::Property<CfnListenerRule, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `Tags`, for [`CfnListenerRule::set`].
+        pub const TAGS: crate::Property<CfnListenerRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Transforms`, for [`CfnListenerRule::set`].
+        pub const TRANSFORMS: crate::Property<CfnListenerRule, Vec<Transform>> = crate::Property::new(
+            "Transforms",
+        );
     }
 
     /// Specifies an action for a listener rule.
@@ -1468,6 +1555,7 @@ pub mod load_balancer {
         pub fn attr_dns_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DNSName")
         }
+        setters!(CfnLoadBalancerProps);
     }
 
     impl std::ops::Deref for CfnLoadBalancer {
@@ -1563,6 +1651,73 @@ pub mod load_balancer {
             crate::entry(&mut map, "Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnLoadBalancerProps {
+        /// `EnableCapacityReservationProvisionStabilize`, for [`CfnLoadBalancer::set`].
+        pub const ENABLE_CAPACITY_RESERVATION_PROVISION_STABILIZE: crate::Property<
+            CfnLoadBalancer,
+            Value<bool>,
+        > = crate::Property::new("EnableCapacityReservationProvisionStabilize");
+        /// `EnablePrefixForIpv6SourceNat`, for [`CfnLoadBalancer::set`].
+        pub const ENABLE_PREFIX_FOR_IPV6_SOURCE_NAT: crate::Property<
+            CfnLoadBalancer,
+            Value<EnablePrefixForIpv6SourceNat>,
+        > = crate::Property::new("EnablePrefixForIpv6SourceNat");
+        /// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`, for [`CfnLoadBalancer::set`].
+        pub const ENFORCE_SECURITY_GROUP_INBOUND_RULES_ON_PRIVATE_LINK_TRAFFIC: crate::Property<
+            CfnLoadBalancer,
+            Value<String>,
+        > = crate::Property::new("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic");
+        /// `IpAddressType`, for [`CfnLoadBalancer::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnLoadBalancer,
+            Value<IpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `Ipv4IpamPoolId`, for [`CfnLoadBalancer::set`].
+        pub const IPV4_IPAM_POOL_ID: crate::Property<CfnLoadBalancer, Value<String>> = crate::Property::new(
+            "Ipv4IpamPoolId",
+        );
+        /// `LoadBalancerAttributes`, for [`CfnLoadBalancer::set`].
+        pub const LOAD_BALANCER_ATTRIBUTES: crate::Property<
+            CfnLoadBalancer,
+            Vec<LoadBalancerAttribute>,
+        > = crate::Property::new("LoadBalancerAttributes");
+        /// `MinimumLoadBalancerCapacity`, for [`CfnLoadBalancer::set`].
+        pub const MINIMUM_LOAD_BALANCER_CAPACITY: crate::Property<
+            CfnLoadBalancer,
+            MinimumLoadBalancerCapacity,
+        > = crate::Property::new("MinimumLoadBalancerCapacity");
+        /// `Name`, for [`CfnLoadBalancer::set`].
+        pub const NAME: crate::Property<CfnLoadBalancer, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Scheme`, for [`CfnLoadBalancer::set`].
+        pub const SCHEME: crate::Property<CfnLoadBalancer, Value<Scheme>> = crate::Property::new(
+            "Scheme",
+        );
+        /// `SecurityGroups`, for [`CfnLoadBalancer::set`].
+        pub const SECURITY_GROUPS: crate::Property<
+            CfnLoadBalancer,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroups");
+        /// `SubnetMappings`, for [`CfnLoadBalancer::set`].
+        pub const SUBNET_MAPPINGS: crate::Property<
+            CfnLoadBalancer,
+            Vec<SubnetMapping>,
+        > = crate::Property::new("SubnetMappings");
+        /// `Subnets`, for [`CfnLoadBalancer::set`].
+        pub const SUBNETS: crate::Property<CfnLoadBalancer, Vec<Value<String>>> = crate::Property::new(
+            "Subnets",
+        );
+        /// `Tags`, for [`CfnLoadBalancer::set`].
+        pub const TAGS: crate::Property<CfnLoadBalancer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnLoadBalancer::set`].
+        pub const TYPE: crate::Property<CfnLoadBalancer, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT.
@@ -1881,6 +2036,7 @@ pub mod target_group {
         pub fn attr_target_group_full_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TargetGroupFullName")
         }
+        setters!(CfnTargetGroupProps);
     }
 
     impl std::ops::Deref for CfnTargetGroup {
@@ -1990,6 +2146,95 @@ pub mod target_group {
             crate::entry(&mut map, "VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnTargetGroupProps {
+        /// `HealthCheckEnabled`, for [`CfnTargetGroup::set`].
+        pub const HEALTH_CHECK_ENABLED: crate::Property<CfnTargetGroup, Value<bool>> = crate::Property::new(
+            "HealthCheckEnabled",
+        );
+        /// `HealthCheckIntervalSeconds`, for [`CfnTargetGroup::set`].
+        pub const HEALTH_CHECK_INTERVAL_SECONDS: crate::Property<
+            CfnTargetGroup,
+            Value<i64>,
+        > = crate::Property::new("HealthCheckIntervalSeconds");
+        /// `HealthCheckPath`, for [`CfnTargetGroup::set`].
+        pub const HEALTH_CHECK_PATH: crate::Property<CfnTargetGroup, Value<String>> = crate::Property::new(
+            "HealthCheckPath",
+        );
+        /// `HealthCheckPort`, for [`CfnTargetGroup::set`].
+        pub const HEALTH_CHECK_PORT: crate::Property<CfnTargetGroup, Value<String>> = crate::Property::new(
+            "HealthCheckPort",
+        );
+        /// `HealthCheckProtocol`, for [`CfnTargetGroup::set`].
+        pub const HEALTH_CHECK_PROTOCOL: crate::Property<
+            CfnTargetGroup,
+            Value<HealthCheckProtocol>,
+        > = crate::Property::new("HealthCheckProtocol");
+        /// `HealthCheckTimeoutSeconds`, for [`CfnTargetGroup::set`].
+        pub const HEALTH_CHECK_TIMEOUT_SECONDS: crate::Property<
+            CfnTargetGroup,
+            Value<i64>,
+        > = crate::Property::new("HealthCheckTimeoutSeconds");
+        /// `HealthyThresholdCount`, for [`CfnTargetGroup::set`].
+        pub const HEALTHY_THRESHOLD_COUNT: crate::Property<CfnTargetGroup, Value<i64>> = crate::Property::new(
+            "HealthyThresholdCount",
+        );
+        /// `IpAddressType`, for [`CfnTargetGroup::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnTargetGroup,
+            Value<IpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `Matcher`, for [`CfnTargetGroup::set`].
+        pub const MATCHER: crate::Property<CfnTargetGroup, Matcher> = crate::Property::new(
+            "Matcher",
+        );
+        /// `Name`, for [`CfnTargetGroup::set`].
+        pub const NAME: crate::Property<CfnTargetGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Port`, for [`CfnTargetGroup::set`].
+        pub const PORT: crate::Property<CfnTargetGroup, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `Protocol`, for [`CfnTargetGroup::set`].
+        pub const PROTOCOL: crate::Property<CfnTargetGroup, Value<Protocol>> = crate::Property::new(
+            "Protocol",
+        );
+        /// `ProtocolVersion`, for [`CfnTargetGroup::set`].
+        pub const PROTOCOL_VERSION: crate::Property<CfnTargetGroup, Value<String>> = crate::Property::new(
+            "ProtocolVersion",
+        );
+        /// `Tags`, for [`CfnTargetGroup::set`].
+        pub const TAGS: crate::Property<CfnTargetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetControlPort`, for [`CfnTargetGroup::set`].
+        pub const TARGET_CONTROL_PORT: crate::Property<CfnTargetGroup, Value<i64>> = crate::Property::new(
+            "TargetControlPort",
+        );
+        /// `TargetGroupAttributes`, for [`CfnTargetGroup::set`].
+        pub const TARGET_GROUP_ATTRIBUTES: crate::Property<
+            CfnTargetGroup,
+            Vec<TargetGroupAttribute>,
+        > = crate::Property::new("TargetGroupAttributes");
+        /// `TargetType`, for [`CfnTargetGroup::set`].
+        pub const TARGET_TYPE: crate::Property<CfnTargetGroup, Value<TargetType>> = crate::Property::new(
+            "TargetType",
+        );
+        /// `Targets`, for [`CfnTargetGroup::set`].
+        pub const TARGETS: crate::Property<CfnTargetGroup, Vec<TargetDescription>> = crate::Property::new(
+            "Targets",
+        );
+        /// `UnhealthyThresholdCount`, for [`CfnTargetGroup::set`].
+        pub const UNHEALTHY_THRESHOLD_COUNT: crate::Property<
+            CfnTargetGroup,
+            Value<i64>,
+        > = crate::Property::new("UnhealthyThresholdCount");
+        /// `VpcId`, for [`CfnTargetGroup::set`].
+        pub const VPC_ID: crate::Property<CfnTargetGroup, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 
     /// The protocol the load balancer uses when performing health checks on targets.
@@ -2329,6 +2574,7 @@ pub mod trust_store {
         pub fn attr_number_of_ca_certificates(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NumberOfCaCertificates")
         }
+        setters!(CfnTrustStoreProps);
     }
 
     impl std::ops::Deref for CfnTrustStore {
@@ -2385,6 +2631,32 @@ pub mod trust_store {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTrustStoreProps {
+        /// `CaCertificatesBundleS3Bucket`, for [`CfnTrustStore::set`].
+        pub const CA_CERTIFICATES_BUNDLE_S3_BUCKET: crate::Property<
+            CfnTrustStore,
+            Value<String>,
+        > = crate::Property::new("CaCertificatesBundleS3Bucket");
+        /// `CaCertificatesBundleS3Key`, for [`CfnTrustStore::set`].
+        pub const CA_CERTIFICATES_BUNDLE_S3_KEY: crate::Property<
+            CfnTrustStore,
+            Value<String>,
+        > = crate::Property::new("CaCertificatesBundleS3Key");
+        /// `CaCertificatesBundleS3ObjectVersion`, for [`CfnTrustStore::set`].
+        pub const CA_CERTIFICATES_BUNDLE_S3_OBJECT_VERSION: crate::Property<
+            CfnTrustStore,
+            Value<String>,
+        > = crate::Property::new("CaCertificatesBundleS3ObjectVersion");
+        /// `Name`, for [`CfnTrustStore::set`].
+        pub const NAME: crate::Property<CfnTrustStore, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnTrustStore::set`].
+        pub const TAGS: crate::Property<CfnTrustStore, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -2443,6 +2715,7 @@ pub mod trust_store_revocation {
         pub fn attr_trust_store_revocations(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TrustStoreRevocations")
         }
+        setters!(CfnTrustStoreRevocationProps);
     }
 
     impl std::ops::Deref for CfnTrustStoreRevocation {
@@ -2478,6 +2751,19 @@ pub mod trust_store_revocation {
             crate::entry(&mut map, "TrustStoreArn", &self.trust_store_arn)?;
             map.end()
         }
+    }
+
+    impl CfnTrustStoreRevocationProps {
+        /// `RevocationContents`, for [`CfnTrustStoreRevocation::set`].
+        pub const REVOCATION_CONTENTS: crate::Property<
+            CfnTrustStoreRevocation,
+            Vec<RevocationContent>,
+        > = crate::Property::new("RevocationContents");
+        /// `TrustStoreArn`, for [`CfnTrustStoreRevocation::set`].
+        pub const TRUST_STORE_ARN: crate::Property<
+            CfnTrustStoreRevocation,
+            Value<String>,
+        > = crate::Property::new("TrustStoreArn");
     }
 
     /// The `RevocationContent` property type.

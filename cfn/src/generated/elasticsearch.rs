@@ -70,6 +70,7 @@ pub mod domain {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -170,6 +171,76 @@ pub mod domain {
             crate::entry(&mut map, "VPCOptions", &self.vpc_options)?;
             map.end()
         }
+    }
+
+    impl CfnDomainProps {
+        /// `AccessPolicies`, for [`CfnDomain::set`].
+        pub const ACCESS_POLICIES: crate::Property<CfnDomain, serde_json::Value> = crate::Property::new(
+            "AccessPolicies",
+        );
+        /// `AdvancedOptions`, for [`CfnDomain::set`].
+        pub const ADVANCED_OPTIONS: crate::Property<
+            CfnDomain,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AdvancedOptions");
+        /// `AdvancedSecurityOptions`, for [`CfnDomain::set`].
+        pub const ADVANCED_SECURITY_OPTIONS: crate::Property<
+            CfnDomain,
+            AdvancedSecurityOptionsInput,
+        > = crate::Property::new("AdvancedSecurityOptions");
+        /// `CognitoOptions`, for [`CfnDomain::set`].
+        pub const COGNITO_OPTIONS: crate::Property<CfnDomain, CognitoOptions> = crate::Property::new(
+            "CognitoOptions",
+        );
+        /// `DomainEndpointOptions`, for [`CfnDomain::set`].
+        pub const DOMAIN_ENDPOINT_OPTIONS: crate::Property<
+            CfnDomain,
+            DomainEndpointOptions,
+        > = crate::Property::new("DomainEndpointOptions");
+        /// `DomainName`, for [`CfnDomain::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `EBSOptions`, for [`CfnDomain::set`].
+        pub const EBS_OPTIONS: crate::Property<CfnDomain, EbsOptions> = crate::Property::new(
+            "EBSOptions",
+        );
+        /// `ElasticsearchClusterConfig`, for [`CfnDomain::set`].
+        pub const ELASTICSEARCH_CLUSTER_CONFIG: crate::Property<
+            CfnDomain,
+            ElasticsearchClusterConfig,
+        > = crate::Property::new("ElasticsearchClusterConfig");
+        /// `ElasticsearchVersion`, for [`CfnDomain::set`].
+        pub const ELASTICSEARCH_VERSION: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "ElasticsearchVersion",
+        );
+        /// `EncryptionAtRestOptions`, for [`CfnDomain::set`].
+        pub const ENCRYPTION_AT_REST_OPTIONS: crate::Property<
+            CfnDomain,
+            EncryptionAtRestOptions,
+        > = crate::Property::new("EncryptionAtRestOptions");
+        /// `LogPublishingOptions`, for [`CfnDomain::set`].
+        pub const LOG_PUBLISHING_OPTIONS: crate::Property<
+            CfnDomain,
+            indexmap::IndexMap<String, LogPublishingOption>,
+        > = crate::Property::new("LogPublishingOptions");
+        /// `NodeToNodeEncryptionOptions`, for [`CfnDomain::set`].
+        pub const NODE_TO_NODE_ENCRYPTION_OPTIONS: crate::Property<
+            CfnDomain,
+            NodeToNodeEncryptionOptions,
+        > = crate::Property::new("NodeToNodeEncryptionOptions");
+        /// `SnapshotOptions`, for [`CfnDomain::set`].
+        pub const SNAPSHOT_OPTIONS: crate::Property<CfnDomain, SnapshotOptions> = crate::Property::new(
+            "SnapshotOptions",
+        );
+        /// `Tags`, for [`CfnDomain::set`].
+        pub const TAGS: crate::Property<CfnDomain, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VPCOptions`, for [`CfnDomain::set`].
+        pub const VPC_OPTIONS: crate::Property<CfnDomain, VpcOptions> = crate::Property::new(
+            "VPCOptions",
+        );
     }
 
     /// The `AdvancedSecurityOptionsInput` property type.

@@ -59,6 +59,7 @@ pub mod dictionary {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDictionaryProps);
     }
 
     impl std::ops::Deref for CfnDictionary {
@@ -115,6 +116,26 @@ pub mod dictionary {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDictionaryProps {
+        /// `Entries`, for [`CfnDictionary::set`].
+        pub const ENTRIES: crate::Property<CfnDictionary, Value<String>> = crate::Property::new(
+            "Entries",
+        );
+        /// `Language`, for [`CfnDictionary::set`].
+        pub const LANGUAGE: crate::Property<CfnDictionary, Value<DictionaryLanguage>> = crate::Property::new(
+            "Language",
+        );
+        /// `Name`, for [`CfnDictionary::set`].
+        pub const NAME: crate::Property<CfnDictionary, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnDictionary::set`].
+        pub const TAGS: crate::Property<
+            CfnDictionary,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Values of `DictionaryLanguage`.
@@ -219,6 +240,7 @@ pub mod feed {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnFeedProps);
     }
 
     impl std::ops::Deref for CfnFeed {
@@ -275,6 +297,26 @@ pub mod feed {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFeedProps {
+        /// `AccessRoleArn`, for [`CfnFeed::set`].
+        pub const ACCESS_ROLE_ARN: crate::Property<CfnFeed, Value<String>> = crate::Property::new(
+            "AccessRoleArn",
+        );
+        /// `Name`, for [`CfnFeed::set`].
+        pub const NAME: crate::Property<CfnFeed, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Outputs`, for [`CfnFeed::set`].
+        pub const OUTPUTS: crate::Property<CfnFeed, Vec<GetOutput>> = crate::Property::new(
+            "Outputs",
+        );
+        /// `Tags`, for [`CfnFeed::set`].
+        pub const TAGS: crate::Property<
+            CfnFeed,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `GetOutput` property type.

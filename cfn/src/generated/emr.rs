@@ -95,6 +95,7 @@ pub mod cluster {
         pub fn attr_master_public_dns(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MasterPublicDNS")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -273,6 +274,122 @@ pub mod cluster {
             crate::entry(&mut map, "VisibleToAllUsers", &self.visible_to_all_users)?;
             map.end()
         }
+    }
+
+    impl CfnClusterProps {
+        /// `AdditionalInfo`, for [`CfnCluster::set`].
+        pub const ADDITIONAL_INFO: crate::Property<CfnCluster, serde_json::Value> = crate::Property::new(
+            "AdditionalInfo",
+        );
+        /// `Applications`, for [`CfnCluster::set`].
+        pub const APPLICATIONS: crate::Property<CfnCluster, Vec<Application>> = crate::Property::new(
+            "Applications",
+        );
+        /// `AutoScalingRole`, for [`CfnCluster::set`].
+        pub const AUTO_SCALING_ROLE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "AutoScalingRole",
+        );
+        /// `AutoTerminationPolicy`, for [`CfnCluster::set`].
+        pub const AUTO_TERMINATION_POLICY: crate::Property<
+            CfnCluster,
+            AutoTerminationPolicy,
+        > = crate::Property::new("AutoTerminationPolicy");
+        /// `BootstrapActions`, for [`CfnCluster::set`].
+        pub const BOOTSTRAP_ACTIONS: crate::Property<
+            CfnCluster,
+            Vec<BootstrapActionConfig>,
+        > = crate::Property::new("BootstrapActions");
+        /// `Configurations`, for [`CfnCluster::set`].
+        pub const CONFIGURATIONS: crate::Property<CfnCluster, Vec<Configuration>> = crate::Property::new(
+            "Configurations",
+        );
+        /// `CustomAmiId`, for [`CfnCluster::set`].
+        pub const CUSTOM_AMI_ID: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "CustomAmiId",
+        );
+        /// `EbsRootVolumeIops`, for [`CfnCluster::set`].
+        pub const EBS_ROOT_VOLUME_IOPS: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "EbsRootVolumeIops",
+        );
+        /// `EbsRootVolumeSize`, for [`CfnCluster::set`].
+        pub const EBS_ROOT_VOLUME_SIZE: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "EbsRootVolumeSize",
+        );
+        /// `EbsRootVolumeThroughput`, for [`CfnCluster::set`].
+        pub const EBS_ROOT_VOLUME_THROUGHPUT: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "EbsRootVolumeThroughput",
+        );
+        /// `Instances`, for [`CfnCluster::set`].
+        pub const INSTANCES: crate::Property<CfnCluster, JobFlowInstancesConfig> = crate::Property::new(
+            "Instances",
+        );
+        /// `JobFlowRole`, for [`CfnCluster::set`].
+        pub const JOB_FLOW_ROLE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "JobFlowRole",
+        );
+        /// `KerberosAttributes`, for [`CfnCluster::set`].
+        pub const KERBEROS_ATTRIBUTES: crate::Property<CfnCluster, KerberosAttributes> = crate::Property::new(
+            "KerberosAttributes",
+        );
+        /// `LogEncryptionKmsKeyId`, for [`CfnCluster::set`].
+        pub const LOG_ENCRYPTION_KMS_KEY_ID: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("LogEncryptionKmsKeyId");
+        /// `LogUri`, for [`CfnCluster::set`].
+        pub const LOG_URI: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "LogUri",
+        );
+        /// `ManagedScalingPolicy`, for [`CfnCluster::set`].
+        pub const MANAGED_SCALING_POLICY: crate::Property<
+            CfnCluster,
+            ManagedScalingPolicy,
+        > = crate::Property::new("ManagedScalingPolicy");
+        /// `Name`, for [`CfnCluster::set`].
+        pub const NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OSReleaseLabel`, for [`CfnCluster::set`].
+        pub const OS_RELEASE_LABEL: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "OSReleaseLabel",
+        );
+        /// `PlacementGroupConfigs`, for [`CfnCluster::set`].
+        pub const PLACEMENT_GROUP_CONFIGS: crate::Property<
+            CfnCluster,
+            Vec<PlacementGroupConfig>,
+        > = crate::Property::new("PlacementGroupConfigs");
+        /// `ReleaseLabel`, for [`CfnCluster::set`].
+        pub const RELEASE_LABEL: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ReleaseLabel",
+        );
+        /// `ScaleDownBehavior`, for [`CfnCluster::set`].
+        pub const SCALE_DOWN_BEHAVIOR: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ScaleDownBehavior",
+        );
+        /// `SecurityConfiguration`, for [`CfnCluster::set`].
+        pub const SECURITY_CONFIGURATION: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "SecurityConfiguration",
+        );
+        /// `ServiceRole`, for [`CfnCluster::set`].
+        pub const SERVICE_ROLE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ServiceRole",
+        );
+        /// `StepConcurrencyLevel`, for [`CfnCluster::set`].
+        pub const STEP_CONCURRENCY_LEVEL: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "StepConcurrencyLevel",
+        );
+        /// `Steps`, for [`CfnCluster::set`].
+        pub const STEPS: crate::Property<CfnCluster, Vec<StepConfig>> = crate::Property::new(
+            "Steps",
+        );
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VisibleToAllUsers`, for [`CfnCluster::set`].
+        pub const VISIBLE_TO_ALL_USERS: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "VisibleToAllUsers",
+        );
     }
 
     /// The `Application` property type.
@@ -1262,6 +1379,7 @@ pub mod instance_fleet_config {
         pub fn attr_instance_fleet_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InstanceFleetId")
         }
+        setters!(CfnInstanceFleetConfigProps);
     }
 
     impl std::ops::Deref for CfnInstanceFleetConfig {
@@ -1338,6 +1456,47 @@ pub mod instance_fleet_config {
             crate::entry(&mut map, "TargetSpotCapacity", &self.target_spot_capacity)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceFleetConfigProps {
+        /// `ClusterId`, for [`CfnInstanceFleetConfig::set`].
+        pub const CLUSTER_ID: crate::Property<CfnInstanceFleetConfig, Value<String>> = crate::Property::new(
+            "ClusterId",
+        );
+        /// `InstanceFleetType`, for [`CfnInstanceFleetConfig::set`].
+        pub const INSTANCE_FLEET_TYPE: crate::Property<
+            CfnInstanceFleetConfig,
+            Value<String>,
+        > = crate::Property::new("InstanceFleetType");
+        /// `InstanceTypeConfigs`, for [`CfnInstanceFleetConfig::set`].
+        pub const INSTANCE_TYPE_CONFIGS: crate::Property<
+            CfnInstanceFleetConfig,
+            Vec<InstanceTypeConfig>,
+        > = crate::Property::new("InstanceTypeConfigs");
+        /// `LaunchSpecifications`, for [`CfnInstanceFleetConfig::set`].
+        pub const LAUNCH_SPECIFICATIONS: crate::Property<
+            CfnInstanceFleetConfig,
+            InstanceFleetProvisioningSpecifications,
+        > = crate::Property::new("LaunchSpecifications");
+        /// `Name`, for [`CfnInstanceFleetConfig::set`].
+        pub const NAME: crate::Property<CfnInstanceFleetConfig, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResizeSpecifications`, for [`CfnInstanceFleetConfig::set`].
+        pub const RESIZE_SPECIFICATIONS: crate::Property<
+            CfnInstanceFleetConfig,
+            InstanceFleetResizingSpecifications,
+        > = crate::Property::new("ResizeSpecifications");
+        /// `TargetOnDemandCapacity`, for [`CfnInstanceFleetConfig::set`].
+        pub const TARGET_ON_DEMAND_CAPACITY: crate::Property<
+            CfnInstanceFleetConfig,
+            Value<i64>,
+        > = crate::Property::new("TargetOnDemandCapacity");
+        /// `TargetSpotCapacity`, for [`CfnInstanceFleetConfig::set`].
+        pub const TARGET_SPOT_CAPACITY: crate::Property<
+            CfnInstanceFleetConfig,
+            Value<i64>,
+        > = crate::Property::new("TargetSpotCapacity");
     }
 
     /// The configuration determines the EC2 instances Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
@@ -1824,6 +1983,7 @@ pub mod instance_group_config {
         pub fn attr_instance_group_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InstanceGroupId")
         }
+        setters!(CfnInstanceGroupConfigProps);
     }
 
     impl std::ops::Deref for CfnInstanceGroupConfig {
@@ -1910,6 +2070,59 @@ pub mod instance_group_config {
             crate::entry(&mut map, "Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceGroupConfigProps {
+        /// `AutoScalingPolicy`, for [`CfnInstanceGroupConfig::set`].
+        pub const AUTO_SCALING_POLICY: crate::Property<
+            CfnInstanceGroupConfig,
+            AutoScalingPolicy,
+        > = crate::Property::new("AutoScalingPolicy");
+        /// `BidPrice`, for [`CfnInstanceGroupConfig::set`].
+        pub const BID_PRICE: crate::Property<CfnInstanceGroupConfig, Value<String>> = crate::Property::new(
+            "BidPrice",
+        );
+        /// `Configurations`, for [`CfnInstanceGroupConfig::set`].
+        pub const CONFIGURATIONS: crate::Property<
+            CfnInstanceGroupConfig,
+            Vec<AppConfiguration>,
+        > = crate::Property::new("Configurations");
+        /// `CustomAmiId`, for [`CfnInstanceGroupConfig::set`].
+        pub const CUSTOM_AMI_ID: crate::Property<
+            CfnInstanceGroupConfig,
+            Value<String>,
+        > = crate::Property::new("CustomAmiId");
+        /// `EbsConfiguration`, for [`CfnInstanceGroupConfig::set`].
+        pub const EBS_CONFIGURATION: crate::Property<
+            CfnInstanceGroupConfig,
+            EbsConfiguration,
+        > = crate::Property::new("EbsConfiguration");
+        /// `InstanceCount`, for [`CfnInstanceGroupConfig::set`].
+        pub const INSTANCE_COUNT: crate::Property<CfnInstanceGroupConfig, Value<i64>> = crate::Property::new(
+            "InstanceCount",
+        );
+        /// `InstanceRole`, for [`CfnInstanceGroupConfig::set`].
+        pub const INSTANCE_ROLE: crate::Property<
+            CfnInstanceGroupConfig,
+            Value<String>,
+        > = crate::Property::new("InstanceRole");
+        /// `InstanceType`, for [`CfnInstanceGroupConfig::set`].
+        pub const INSTANCE_TYPE: crate::Property<
+            CfnInstanceGroupConfig,
+            Value<String>,
+        > = crate::Property::new("InstanceType");
+        /// `JobFlowId`, for [`CfnInstanceGroupConfig::set`].
+        pub const JOB_FLOW_ID: crate::Property<CfnInstanceGroupConfig, Value<String>> = crate::Property::new(
+            "JobFlowId",
+        );
+        /// `Market`, for [`CfnInstanceGroupConfig::set`].
+        pub const MARKET: crate::Property<CfnInstanceGroupConfig, Value<String>> = crate::Property::new(
+            "Market",
+        );
+        /// `Name`, for [`CfnInstanceGroupConfig::set`].
+        pub const NAME: crate::Property<CfnInstanceGroupConfig, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// The `AppConfiguration` property type.
@@ -2040,6 +2253,7 @@ pub mod security_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnSecurityConfigurationProps);
     }
 
     impl std::ops::Deref for CfnSecurityConfiguration {
@@ -2085,6 +2299,18 @@ pub mod security_configuration {
             map.serialize_entry("SecurityConfiguration", &self.security_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnSecurityConfigurationProps {
+        /// `Name`, for [`CfnSecurityConfiguration::set`].
+        pub const NAME: crate::Property<CfnSecurityConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SecurityConfiguration`, for [`CfnSecurityConfiguration::set`].
+        pub const SECURITY_CONFIGURATION: crate::Property<
+            CfnSecurityConfiguration,
+            serde_json::Value,
+        > = crate::Property::new("SecurityConfiguration");
     }
 }
 
@@ -2138,6 +2364,7 @@ pub mod step {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnStepProps);
     }
 
     impl std::ops::Deref for CfnStep {
@@ -2204,6 +2431,33 @@ pub mod step {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnStepProps {
+        /// `ActionOnFailure`, for [`CfnStep::set`].
+        pub const ACTION_ON_FAILURE: crate::Property<CfnStep, Value<String>> = crate::Property::new(
+            "ActionOnFailure",
+        );
+        /// `EncryptionKeyArn`, for [`CfnStep::set`].
+        pub const ENCRYPTION_KEY_ARN: crate::Property<CfnStep, Value<String>> = crate::Property::new(
+            "EncryptionKeyArn",
+        );
+        /// `HadoopJarStep`, for [`CfnStep::set`].
+        pub const HADOOP_JAR_STEP: crate::Property<CfnStep, HadoopJarStepConfig> = crate::Property::new(
+            "HadoopJarStep",
+        );
+        /// `JobFlowId`, for [`CfnStep::set`].
+        pub const JOB_FLOW_ID: crate::Property<CfnStep, Value<String>> = crate::Property::new(
+            "JobFlowId",
+        );
+        /// `LogUri`, for [`CfnStep::set`].
+        pub const LOG_URI: crate::Property<CfnStep, Value<String>> = crate::Property::new(
+            "LogUri",
+        );
+        /// `Name`, for [`CfnStep::set`].
+        pub const NAME: crate::Property<CfnStep, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 }
 
@@ -2272,6 +2526,7 @@ pub mod studio {
         pub fn attr_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Url")
         }
+        setters!(CfnStudioProps);
     }
 
     impl std::ops::Deref for CfnStudio {
@@ -2402,6 +2657,81 @@ pub mod studio {
         }
     }
 
+    impl CfnStudioProps {
+        /// `AuthMode`, for [`CfnStudio::set`].
+        pub const AUTH_MODE: crate::Property<CfnStudio, Value<AuthMode>> = crate::Property::new(
+            "AuthMode",
+        );
+        /// `DefaultS3Location`, for [`CfnStudio::set`].
+        pub const DEFAULT_S3_LOCATION: crate::Property<CfnStudio, Value<String>> = crate::Property::new(
+            "DefaultS3Location",
+        );
+        /// `Description`, for [`CfnStudio::set`].
+        pub const DESCRIPTION: crate::Property<CfnStudio, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EncryptionKeyArn`, for [`CfnStudio::set`].
+        pub const ENCRYPTION_KEY_ARN: crate::Property<CfnStudio, Value<String>> = crate::Property::new(
+            "EncryptionKeyArn",
+        );
+        /// `EngineSecurityGroupId`, for [`CfnStudio::set`].
+        pub const ENGINE_SECURITY_GROUP_ID: crate::Property<CfnStudio, Value<String>> = crate::Property::new(
+            "EngineSecurityGroupId",
+        );
+        /// `IdcInstanceArn`, for [`CfnStudio::set`].
+        pub const IDC_INSTANCE_ARN: crate::Property<CfnStudio, Value<String>> = crate::Property::new(
+            "IdcInstanceArn",
+        );
+        /// `IdcUserAssignment`, for [`CfnStudio::set`].
+        pub const IDC_USER_ASSIGNMENT: crate::Property<
+            CfnStudio,
+            Value<IdcUserAssignment>,
+        > = crate::Property::new("IdcUserAssignment");
+        /// `IdpAuthUrl`, for [`CfnStudio::set`].
+        pub const IDP_AUTH_URL: crate::Property<CfnStudio, Value<String>> = crate::Property::new(
+            "IdpAuthUrl",
+        );
+        /// `IdpRelayStateParameterName`, for [`CfnStudio::set`].
+        pub const IDP_RELAY_STATE_PARAMETER_NAME: crate::Property<
+            CfnStudio,
+            Value<String>,
+        > = crate::Property::new("IdpRelayStateParameterName");
+        /// `Name`, for [`CfnStudio::set`].
+        pub const NAME: crate::Property<CfnStudio, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ServiceRole`, for [`CfnStudio::set`].
+        pub const SERVICE_ROLE: crate::Property<CfnStudio, Value<String>> = crate::Property::new(
+            "ServiceRole",
+        );
+        /// `SubnetIds`, for [`CfnStudio::set`].
+        pub const SUBNET_IDS: crate::Property<CfnStudio, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnStudio::set`].
+        pub const TAGS: crate::Property<CfnStudio, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrustedIdentityPropagationEnabled`, for [`CfnStudio::set`].
+        pub const TRUSTED_IDENTITY_PROPAGATION_ENABLED: crate::Property<
+            CfnStudio,
+            Value<bool>,
+        > = crate::Property::new("TrustedIdentityPropagationEnabled");
+        /// `UserRole`, for [`CfnStudio::set`].
+        pub const USER_ROLE: crate::Property<CfnStudio, Value<String>> = crate::Property::new(
+            "UserRole",
+        );
+        /// `VpcId`, for [`CfnStudio::set`].
+        pub const VPC_ID: crate::Property<CfnStudio, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
+        /// `WorkspaceSecurityGroupId`, for [`CfnStudio::set`].
+        pub const WORKSPACE_SECURITY_GROUP_ID: crate::Property<
+            CfnStudio,
+            Value<String>,
+        > = crate::Property::new("WorkspaceSecurityGroupId");
+    }
+
     /// Specifies whether the Studio authenticates users using single sign-on (SSO) or IAM.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AuthMode {
@@ -2522,6 +2852,7 @@ pub mod studio_session_mapping {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnStudioSessionMappingProps);
     }
 
     impl std::ops::Deref for CfnStudioSessionMapping {
@@ -2580,6 +2911,28 @@ pub mod studio_session_mapping {
             map.serialize_entry("StudioId", &self.studio_id)?;
             map.end()
         }
+    }
+
+    impl CfnStudioSessionMappingProps {
+        /// `IdentityName`, for [`CfnStudioSessionMapping::set`].
+        pub const IDENTITY_NAME: crate::Property<
+            CfnStudioSessionMapping,
+            Value<String>,
+        > = crate::Property::new("IdentityName");
+        /// `IdentityType`, for [`CfnStudioSessionMapping::set`].
+        pub const IDENTITY_TYPE: crate::Property<
+            CfnStudioSessionMapping,
+            Value<IdentityType>,
+        > = crate::Property::new("IdentityType");
+        /// `SessionPolicyArn`, for [`CfnStudioSessionMapping::set`].
+        pub const SESSION_POLICY_ARN: crate::Property<
+            CfnStudioSessionMapping,
+            Value<String>,
+        > = crate::Property::new("SessionPolicyArn");
+        /// `StudioId`, for [`CfnStudioSessionMapping::set`].
+        pub const STUDIO_ID: crate::Property<CfnStudioSessionMapping, Value<String>> = crate::Property::new(
+            "StudioId",
+        );
     }
 
     /// Specifies whether the identity to map to the Studio is a user or a group.
@@ -2661,6 +3014,7 @@ pub mod wal_workspace {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnWalWorkspaceProps);
     }
 
     impl std::ops::Deref for CfnWalWorkspace {
@@ -2696,6 +3050,17 @@ pub mod wal_workspace {
             crate::entry(&mut map, "WALWorkspaceName", &self.wal_workspace_name)?;
             map.end()
         }
+    }
+
+    impl CfnWalWorkspaceProps {
+        /// `Tags`, for [`CfnWalWorkspace::set`].
+        pub const TAGS: crate::Property<CfnWalWorkspace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WALWorkspaceName`, for [`CfnWalWorkspace::set`].
+        pub const WAL_WORKSPACE_NAME: crate::Property<CfnWalWorkspace, Value<String>> = crate::Property::new(
+            "WALWorkspaceName",
+        );
     }
 }
 

@@ -111,6 +111,7 @@ pub mod endpoint {
         pub fn attr_auth_proxy_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AuthProxyUrl")
         }
+        setters!(CfnEndpointProps);
     }
 
     impl std::ops::Deref for CfnEndpoint {
@@ -193,6 +194,43 @@ pub mod endpoint {
             map.serialize_entry("VirtualClusterId", &self.virtual_cluster_id)?;
             map.end()
         }
+    }
+
+    impl CfnEndpointProps {
+        /// `ConfigurationOverrides`, for [`CfnEndpoint::set`].
+        pub const CONFIGURATION_OVERRIDES: crate::Property<
+            CfnEndpoint,
+            ConfigurationOverrides,
+        > = crate::Property::new("ConfigurationOverrides");
+        /// `ExecutionRoleArn`, for [`CfnEndpoint::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `Name`, for [`CfnEndpoint::set`].
+        pub const NAME: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ReleaseLabel`, for [`CfnEndpoint::set`].
+        pub const RELEASE_LABEL: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "ReleaseLabel",
+        );
+        /// `SessionIdleTimeoutInMinutes`, for [`CfnEndpoint::set`].
+        pub const SESSION_IDLE_TIMEOUT_IN_MINUTES: crate::Property<
+            CfnEndpoint,
+            Value<i64>,
+        > = crate::Property::new("SessionIdleTimeoutInMinutes");
+        /// `Tags`, for [`CfnEndpoint::set`].
+        pub const TAGS: crate::Property<CfnEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnEndpoint::set`].
+        pub const TYPE: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "Type",
+        );
+        /// `VirtualClusterId`, for [`CfnEndpoint::set`].
+        pub const VIRTUAL_CLUSTER_ID: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "VirtualClusterId",
+        );
     }
 
     /// The `ConfigurationOverrides` property type.
@@ -497,6 +535,7 @@ pub mod job_template {
         pub fn attr_created_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedBy")
         }
+        setters!(CfnJobTemplateProps);
     }
 
     impl std::ops::Deref for CfnJobTemplate {
@@ -549,6 +588,21 @@ pub mod job_template {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnJobTemplateProps {
+        /// `JobTemplateData`, for [`CfnJobTemplate::set`].
+        pub const JOB_TEMPLATE_DATA: crate::Property<CfnJobTemplate, JobTemplateData> = crate::Property::new(
+            "JobTemplateData",
+        );
+        /// `Name`, for [`CfnJobTemplate::set`].
+        pub const NAME: crate::Property<CfnJobTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnJobTemplate::set`].
+        pub const TAGS: crate::Property<CfnJobTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The values of a StartJobRun API request used in job runs started using the job template.
@@ -954,6 +1008,7 @@ pub mod security_configuration {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSecurityConfigurationProps);
     }
 
     impl std::ops::Deref for CfnSecurityConfiguration {
@@ -1012,6 +1067,27 @@ pub mod security_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSecurityConfigurationProps {
+        /// `ContainerProvider`, for [`CfnSecurityConfiguration::set`].
+        pub const CONTAINER_PROVIDER: crate::Property<
+            CfnSecurityConfiguration,
+            ContainerProvider,
+        > = crate::Property::new("ContainerProvider");
+        /// `Name`, for [`CfnSecurityConfiguration::set`].
+        pub const NAME: crate::Property<CfnSecurityConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SecurityConfigurationData`, for [`CfnSecurityConfiguration::set`].
+        pub const SECURITY_CONFIGURATION_DATA: crate::Property<
+            CfnSecurityConfiguration,
+            SecurityConfigurationData,
+        > = crate::Property::new("SecurityConfigurationData");
+        /// `Tags`, for [`CfnSecurityConfiguration::set`].
+        pub const TAGS: crate::Property<CfnSecurityConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Container provider information.
@@ -1650,6 +1726,7 @@ pub mod virtual_cluster {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnVirtualClusterProps);
     }
 
     impl std::ops::Deref for CfnVirtualCluster {
@@ -1714,6 +1791,31 @@ pub mod virtual_cluster {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnVirtualClusterProps {
+        /// `ContainerProvider`, for [`CfnVirtualCluster::set`].
+        pub const CONTAINER_PROVIDER: crate::Property<
+            CfnVirtualCluster,
+            ContainerProvider,
+        > = crate::Property::new("ContainerProvider");
+        /// `Name`, for [`CfnVirtualCluster::set`].
+        pub const NAME: crate::Property<CfnVirtualCluster, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SecurityConfigurationId`, for [`CfnVirtualCluster::set`].
+        pub const SECURITY_CONFIGURATION_ID: crate::Property<
+            CfnVirtualCluster,
+            Value<String>,
+        > = crate::Property::new("SecurityConfigurationId");
+        /// `SessionEnabled`, for [`CfnVirtualCluster::set`].
+        pub const SESSION_ENABLED: crate::Property<CfnVirtualCluster, Value<bool>> = crate::Property::new(
+            "SessionEnabled",
+        );
+        /// `Tags`, for [`CfnVirtualCluster::set`].
+        pub const TAGS: crate::Property<CfnVirtualCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ContainerProvider` property type.

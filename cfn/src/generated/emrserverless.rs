@@ -63,6 +63,7 @@ pub mod application {
         pub fn attr_application_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ApplicationId")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -201,6 +202,89 @@ pub mod application {
             )?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `Architecture`, for [`CfnApplication::set`].
+        pub const ARCHITECTURE: crate::Property<CfnApplication, Value<Architecture>> = crate::Property::new(
+            "Architecture",
+        );
+        /// `AutoStartConfiguration`, for [`CfnApplication::set`].
+        pub const AUTO_START_CONFIGURATION: crate::Property<
+            CfnApplication,
+            AutoStartConfiguration,
+        > = crate::Property::new("AutoStartConfiguration");
+        /// `AutoStopConfiguration`, for [`CfnApplication::set`].
+        pub const AUTO_STOP_CONFIGURATION: crate::Property<
+            CfnApplication,
+            AutoStopConfiguration,
+        > = crate::Property::new("AutoStopConfiguration");
+        /// `IdentityCenterConfiguration`, for [`CfnApplication::set`].
+        pub const IDENTITY_CENTER_CONFIGURATION: crate::Property<
+            CfnApplication,
+            IdentityCenterConfiguration,
+        > = crate::Property::new("IdentityCenterConfiguration");
+        /// `ImageConfiguration`, for [`CfnApplication::set`].
+        pub const IMAGE_CONFIGURATION: crate::Property<
+            CfnApplication,
+            ImageConfigurationInput,
+        > = crate::Property::new("ImageConfiguration");
+        /// `InitialCapacity`, for [`CfnApplication::set`].
+        pub const INITIAL_CAPACITY: crate::Property<
+            CfnApplication,
+            Vec<InitialCapacityConfigKeyValuePair>,
+        > = crate::Property::new("InitialCapacity");
+        /// `InteractiveConfiguration`, for [`CfnApplication::set`].
+        pub const INTERACTIVE_CONFIGURATION: crate::Property<
+            CfnApplication,
+            InteractiveConfiguration,
+        > = crate::Property::new("InteractiveConfiguration");
+        /// `MaximumCapacity`, for [`CfnApplication::set`].
+        pub const MAXIMUM_CAPACITY: crate::Property<
+            CfnApplication,
+            MaximumAllowedResources,
+        > = crate::Property::new("MaximumCapacity");
+        /// `MonitoringConfiguration`, for [`CfnApplication::set`].
+        pub const MONITORING_CONFIGURATION: crate::Property<
+            CfnApplication,
+            MonitoringConfiguration,
+        > = crate::Property::new("MonitoringConfiguration");
+        /// `Name`, for [`CfnApplication::set`].
+        pub const NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkConfiguration`, for [`CfnApplication::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnApplication,
+            NetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `ReleaseLabel`, for [`CfnApplication::set`].
+        pub const RELEASE_LABEL: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "ReleaseLabel",
+        );
+        /// `RuntimeConfiguration`, for [`CfnApplication::set`].
+        pub const RUNTIME_CONFIGURATION: crate::Property<
+            CfnApplication,
+            Vec<ConfigurationObject>,
+        > = crate::Property::new("RuntimeConfiguration");
+        /// `SchedulerConfiguration`, for [`CfnApplication::set`].
+        pub const SCHEDULER_CONFIGURATION: crate::Property<
+            CfnApplication,
+            SchedulerConfiguration,
+        > = crate::Property::new("SchedulerConfiguration");
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnApplication::set`].
+        pub const TYPE: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Type",
+        );
+        /// `WorkerTypeSpecifications`, for [`CfnApplication::set`].
+        pub const WORKER_TYPE_SPECIFICATIONS: crate::Property<
+            CfnApplication,
+            indexmap::IndexMap<String, WorkerTypeSpecificationInput>,
+        > = crate::Property::new("WorkerTypeSpecifications");
     }
 
     /// The cpu architecture of an application.

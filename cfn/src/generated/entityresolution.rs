@@ -76,6 +76,7 @@ pub mod id_mapping_workflow {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnIdMappingWorkflowProps);
     }
 
     impl std::ops::Deref for CfnIdMappingWorkflow {
@@ -154,6 +155,45 @@ pub mod id_mapping_workflow {
             map.serialize_entry("WorkflowName", &self.workflow_name)?;
             map.end()
         }
+    }
+
+    impl CfnIdMappingWorkflowProps {
+        /// `Description`, for [`CfnIdMappingWorkflow::set`].
+        pub const DESCRIPTION: crate::Property<CfnIdMappingWorkflow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IdMappingIncrementalRunConfig`, for [`CfnIdMappingWorkflow::set`].
+        pub const ID_MAPPING_INCREMENTAL_RUN_CONFIG: crate::Property<
+            CfnIdMappingWorkflow,
+            IdMappingIncrementalRunConfig,
+        > = crate::Property::new("IdMappingIncrementalRunConfig");
+        /// `IdMappingTechniques`, for [`CfnIdMappingWorkflow::set`].
+        pub const ID_MAPPING_TECHNIQUES: crate::Property<
+            CfnIdMappingWorkflow,
+            IdMappingTechniques,
+        > = crate::Property::new("IdMappingTechniques");
+        /// `InputSourceConfig`, for [`CfnIdMappingWorkflow::set`].
+        pub const INPUT_SOURCE_CONFIG: crate::Property<
+            CfnIdMappingWorkflow,
+            Vec<IdMappingWorkflowInputSource>,
+        > = crate::Property::new("InputSourceConfig");
+        /// `OutputSourceConfig`, for [`CfnIdMappingWorkflow::set`].
+        pub const OUTPUT_SOURCE_CONFIG: crate::Property<
+            CfnIdMappingWorkflow,
+            Vec<IdMappingWorkflowOutputSource>,
+        > = crate::Property::new("OutputSourceConfig");
+        /// `RoleArn`, for [`CfnIdMappingWorkflow::set`].
+        pub const ROLE_ARN: crate::Property<CfnIdMappingWorkflow, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnIdMappingWorkflow::set`].
+        pub const TAGS: crate::Property<CfnIdMappingWorkflow, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkflowName`, for [`CfnIdMappingWorkflow::set`].
+        pub const WORKFLOW_NAME: crate::Property<CfnIdMappingWorkflow, Value<String>> = crate::Property::new(
+            "WorkflowName",
+        );
     }
 
     /// The `IdMappingIncrementalRunConfig` property type.
@@ -464,6 +504,7 @@ pub mod id_namespace {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnIdNamespaceProps);
     }
 
     impl std::ops::Deref for CfnIdNamespace {
@@ -538,6 +579,39 @@ pub mod id_namespace {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnIdNamespaceProps {
+        /// `Description`, for [`CfnIdNamespace::set`].
+        pub const DESCRIPTION: crate::Property<CfnIdNamespace, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IdMappingWorkflowProperties`, for [`CfnIdNamespace::set`].
+        pub const ID_MAPPING_WORKFLOW_PROPERTIES: crate::Property<
+            CfnIdNamespace,
+            Vec<IdNamespaceIdMappingWorkflowProperties>,
+        > = crate::Property::new("IdMappingWorkflowProperties");
+        /// `IdNamespaceName`, for [`CfnIdNamespace::set`].
+        pub const ID_NAMESPACE_NAME: crate::Property<CfnIdNamespace, Value<String>> = crate::Property::new(
+            "IdNamespaceName",
+        );
+        /// `InputSourceConfig`, for [`CfnIdNamespace::set`].
+        pub const INPUT_SOURCE_CONFIG: crate::Property<
+            CfnIdNamespace,
+            Vec<IdNamespaceInputSource>,
+        > = crate::Property::new("InputSourceConfig");
+        /// `RoleArn`, for [`CfnIdNamespace::set`].
+        pub const ROLE_ARN: crate::Property<CfnIdNamespace, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnIdNamespace::set`].
+        pub const TAGS: crate::Property<CfnIdNamespace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnIdNamespace::set`].
+        pub const TYPE: crate::Property<CfnIdNamespace, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `IdNamespaceIdMappingWorkflowProperties` property type.
@@ -739,6 +813,7 @@ pub mod matching_workflow {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnMatchingWorkflowProps);
     }
 
     impl std::ops::Deref for CfnMatchingWorkflow {
@@ -818,6 +893,45 @@ pub mod matching_workflow {
             map.serialize_entry("WorkflowName", &self.workflow_name)?;
             map.end()
         }
+    }
+
+    impl CfnMatchingWorkflowProps {
+        /// `Description`, for [`CfnMatchingWorkflow::set`].
+        pub const DESCRIPTION: crate::Property<CfnMatchingWorkflow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IncrementalRunConfig`, for [`CfnMatchingWorkflow::set`].
+        pub const INCREMENTAL_RUN_CONFIG: crate::Property<
+            CfnMatchingWorkflow,
+            IncrementalRunConfig,
+        > = crate::Property::new("IncrementalRunConfig");
+        /// `InputSourceConfig`, for [`CfnMatchingWorkflow::set`].
+        pub const INPUT_SOURCE_CONFIG: crate::Property<
+            CfnMatchingWorkflow,
+            Vec<InputSource>,
+        > = crate::Property::new("InputSourceConfig");
+        /// `OutputSourceConfig`, for [`CfnMatchingWorkflow::set`].
+        pub const OUTPUT_SOURCE_CONFIG: crate::Property<
+            CfnMatchingWorkflow,
+            Vec<OutputSource>,
+        > = crate::Property::new("OutputSourceConfig");
+        /// `ResolutionTechniques`, for [`CfnMatchingWorkflow::set`].
+        pub const RESOLUTION_TECHNIQUES: crate::Property<
+            CfnMatchingWorkflow,
+            ResolutionTechniques,
+        > = crate::Property::new("ResolutionTechniques");
+        /// `RoleArn`, for [`CfnMatchingWorkflow::set`].
+        pub const ROLE_ARN: crate::Property<CfnMatchingWorkflow, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnMatchingWorkflow::set`].
+        pub const TAGS: crate::Property<CfnMatchingWorkflow, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkflowName`, for [`CfnMatchingWorkflow::set`].
+        pub const WORKFLOW_NAME: crate::Property<CfnMatchingWorkflow, Value<String>> = crate::Property::new(
+            "WorkflowName",
+        );
     }
 
     /// The `IncrementalRunConfig` property type.
@@ -1361,6 +1475,7 @@ pub mod policy_statement {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPolicyStatementProps);
     }
 
     impl std::ops::Deref for CfnPolicyStatement {
@@ -1425,6 +1540,33 @@ pub mod policy_statement {
             map.serialize_entry("StatementId", &self.statement_id)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyStatementProps {
+        /// `Action`, for [`CfnPolicyStatement::set`].
+        pub const ACTION: crate::Property<CfnPolicyStatement, Vec<Value<String>>> = crate::Property::new(
+            "Action",
+        );
+        /// `Arn`, for [`CfnPolicyStatement::set`].
+        pub const ARN: crate::Property<CfnPolicyStatement, Value<String>> = crate::Property::new(
+            "Arn",
+        );
+        /// `Condition`, for [`CfnPolicyStatement::set`].
+        pub const CONDITION: crate::Property<CfnPolicyStatement, Value<String>> = crate::Property::new(
+            "Condition",
+        );
+        /// `Effect`, for [`CfnPolicyStatement::set`].
+        pub const EFFECT: crate::Property<CfnPolicyStatement, Value<StatementEffect>> = crate::Property::new(
+            "Effect",
+        );
+        /// `Principal`, for [`CfnPolicyStatement::set`].
+        pub const PRINCIPAL: crate::Property<CfnPolicyStatement, Vec<Value<String>>> = crate::Property::new(
+            "Principal",
+        );
+        /// `StatementId`, for [`CfnPolicyStatement::set`].
+        pub const STATEMENT_ID: crate::Property<CfnPolicyStatement, Value<String>> = crate::Property::new(
+            "StatementId",
+        );
     }
 
     /// Values of `StatementEffect`.
@@ -1526,6 +1668,7 @@ pub mod schema_mapping {
         pub fn attr_has_workflows(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HasWorkflows")
         }
+        setters!(CfnSchemaMappingProps);
     }
 
     impl std::ops::Deref for CfnSchemaMapping {
@@ -1582,6 +1725,26 @@ pub mod schema_mapping {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSchemaMappingProps {
+        /// `Description`, for [`CfnSchemaMapping::set`].
+        pub const DESCRIPTION: crate::Property<CfnSchemaMapping, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `MappedInputFields`, for [`CfnSchemaMapping::set`].
+        pub const MAPPED_INPUT_FIELDS: crate::Property<
+            CfnSchemaMapping,
+            Vec<SchemaInputAttribute>,
+        > = crate::Property::new("MappedInputFields");
+        /// `SchemaName`, for [`CfnSchemaMapping::set`].
+        pub const SCHEMA_NAME: crate::Property<CfnSchemaMapping, Value<String>> = crate::Property::new(
+            "SchemaName",
+        );
+        /// `Tags`, for [`CfnSchemaMapping::set`].
+        pub const TAGS: crate::Property<CfnSchemaMapping, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `SchemaInputAttribute` property type.

@@ -66,6 +66,7 @@ pub mod api_destination {
         pub fn attr_arn_for_policy(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ArnForPolicy")
         }
+        setters!(CfnApiDestinationProps);
     }
 
     impl std::ops::Deref for CfnApiDestination {
@@ -135,6 +136,35 @@ pub mod api_destination {
             crate::entry(&mut map, "Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnApiDestinationProps {
+        /// `ConnectionArn`, for [`CfnApiDestination::set`].
+        pub const CONNECTION_ARN: crate::Property<CfnApiDestination, Value<String>> = crate::Property::new(
+            "ConnectionArn",
+        );
+        /// `Description`, for [`CfnApiDestination::set`].
+        pub const DESCRIPTION: crate::Property<CfnApiDestination, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `HttpMethod`, for [`CfnApiDestination::set`].
+        pub const HTTP_METHOD: crate::Property<CfnApiDestination, Value<HttpMethod>> = crate::Property::new(
+            "HttpMethod",
+        );
+        /// `InvocationEndpoint`, for [`CfnApiDestination::set`].
+        pub const INVOCATION_ENDPOINT: crate::Property<
+            CfnApiDestination,
+            Value<String>,
+        > = crate::Property::new("InvocationEndpoint");
+        /// `InvocationRateLimitPerSecond`, for [`CfnApiDestination::set`].
+        pub const INVOCATION_RATE_LIMIT_PER_SECOND: crate::Property<
+            CfnApiDestination,
+            Value<i64>,
+        > = crate::Property::new("InvocationRateLimitPerSecond");
+        /// `Name`, for [`CfnApiDestination::set`].
+        pub const NAME: crate::Property<CfnApiDestination, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// Values of `HttpMethod`.
@@ -237,6 +267,7 @@ pub mod archive {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnArchiveProps);
     }
 
     impl std::ops::Deref for CfnArchive {
@@ -298,6 +329,33 @@ pub mod archive {
             map.serialize_entry("SourceArn", &self.source_arn)?;
             map.end()
         }
+    }
+
+    impl CfnArchiveProps {
+        /// `ArchiveName`, for [`CfnArchive::set`].
+        pub const ARCHIVE_NAME: crate::Property<CfnArchive, Value<String>> = crate::Property::new(
+            "ArchiveName",
+        );
+        /// `Description`, for [`CfnArchive::set`].
+        pub const DESCRIPTION: crate::Property<CfnArchive, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EventPattern`, for [`CfnArchive::set`].
+        pub const EVENT_PATTERN: crate::Property<CfnArchive, serde_json::Value> = crate::Property::new(
+            "EventPattern",
+        );
+        /// `KmsKeyIdentifier`, for [`CfnArchive::set`].
+        pub const KMS_KEY_IDENTIFIER: crate::Property<CfnArchive, Value<String>> = crate::Property::new(
+            "KmsKeyIdentifier",
+        );
+        /// `RetentionDays`, for [`CfnArchive::set`].
+        pub const RETENTION_DAYS: crate::Property<CfnArchive, Value<i64>> = crate::Property::new(
+            "RetentionDays",
+        );
+        /// `SourceArn`, for [`CfnArchive::set`].
+        pub const SOURCE_ARN: crate::Property<CfnArchive, Value<String>> = crate::Property::new(
+            "SourceArn",
+        );
     }
 }
 
@@ -375,6 +433,7 @@ pub mod connection {
                     "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn",
                 )
         }
+        setters!(CfnConnectionProps);
     }
 
     impl std::ops::Deref for CfnConnection {
@@ -426,6 +485,35 @@ pub mod connection {
             crate::entry(&mut map, "Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnConnectionProps {
+        /// `AuthParameters`, for [`CfnConnection::set`].
+        pub const AUTH_PARAMETERS: crate::Property<CfnConnection, AuthParameters> = crate::Property::new(
+            "AuthParameters",
+        );
+        /// `AuthorizationType`, for [`CfnConnection::set`].
+        pub const AUTHORIZATION_TYPE: crate::Property<
+            CfnConnection,
+            Value<AuthorizationType>,
+        > = crate::Property::new("AuthorizationType");
+        /// `Description`, for [`CfnConnection::set`].
+        pub const DESCRIPTION: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InvocationConnectivityParameters`, for [`CfnConnection::set`].
+        pub const INVOCATION_CONNECTIVITY_PARAMETERS: crate::Property<
+            CfnConnection,
+            InvocationConnectivityParameters,
+        > = crate::Property::new("InvocationConnectivityParameters");
+        /// `KmsKeyIdentifier`, for [`CfnConnection::set`].
+        pub const KMS_KEY_IDENTIFIER: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "KmsKeyIdentifier",
+        );
+        /// `Name`, for [`CfnConnection::set`].
+        pub const NAME: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// The `AuthParameters` property type.
@@ -928,6 +1016,7 @@ pub mod endpoint {
         pub fn attr_state_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateReason")
         }
+        setters!(CfnEndpointProps);
     }
 
     impl std::ops::Deref for CfnEndpoint {
@@ -992,6 +1081,33 @@ pub mod endpoint {
             map.serialize_entry("RoutingConfig", &self.routing_config)?;
             map.end()
         }
+    }
+
+    impl CfnEndpointProps {
+        /// `Description`, for [`CfnEndpoint::set`].
+        pub const DESCRIPTION: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EventBuses`, for [`CfnEndpoint::set`].
+        pub const EVENT_BUSES: crate::Property<CfnEndpoint, Vec<EndpointEventBus>> = crate::Property::new(
+            "EventBuses",
+        );
+        /// `Name`, for [`CfnEndpoint::set`].
+        pub const NAME: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ReplicationConfig`, for [`CfnEndpoint::set`].
+        pub const REPLICATION_CONFIG: crate::Property<CfnEndpoint, ReplicationConfig> = crate::Property::new(
+            "ReplicationConfig",
+        );
+        /// `RoleArn`, for [`CfnEndpoint::set`].
+        pub const ROLE_ARN: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `RoutingConfig`, for [`CfnEndpoint::set`].
+        pub const ROUTING_CONFIG: crate::Property<CfnEndpoint, RoutingConfig> = crate::Property::new(
+            "RoutingConfig",
+        );
     }
 
     /// The `EndpointEventBus` property type.
@@ -1247,6 +1363,7 @@ pub mod event_bus {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnEventBusProps);
     }
 
     impl std::ops::Deref for CfnEventBus {
@@ -1316,6 +1433,41 @@ pub mod event_bus {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEventBusProps {
+        /// `DeadLetterConfig`, for [`CfnEventBus::set`].
+        pub const DEAD_LETTER_CONFIG: crate::Property<CfnEventBus, DeadLetterConfig> = crate::Property::new(
+            "DeadLetterConfig",
+        );
+        /// `Description`, for [`CfnEventBus::set`].
+        pub const DESCRIPTION: crate::Property<CfnEventBus, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EventSourceName`, for [`CfnEventBus::set`].
+        pub const EVENT_SOURCE_NAME: crate::Property<CfnEventBus, Value<String>> = crate::Property::new(
+            "EventSourceName",
+        );
+        /// `KmsKeyIdentifier`, for [`CfnEventBus::set`].
+        pub const KMS_KEY_IDENTIFIER: crate::Property<CfnEventBus, Value<String>> = crate::Property::new(
+            "KmsKeyIdentifier",
+        );
+        /// `LogConfig`, for [`CfnEventBus::set`].
+        pub const LOG_CONFIG: crate::Property<CfnEventBus, LogConfig> = crate::Property::new(
+            "LogConfig",
+        );
+        /// `Name`, for [`CfnEventBus::set`].
+        pub const NAME: crate::Property<CfnEventBus, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Policy`, for [`CfnEventBus::set`].
+        pub const POLICY: crate::Property<CfnEventBus, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `Tags`, for [`CfnEventBus::set`].
+        pub const TAGS: crate::Property<CfnEventBus, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Dead Letter Queue for the event bus.
@@ -1483,6 +1635,7 @@ pub mod event_bus_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnEventBusPolicyProps);
     }
 
     impl std::ops::Deref for CfnEventBusPolicy {
@@ -1544,6 +1697,33 @@ pub mod event_bus_policy {
             map.serialize_entry("StatementId", &self.statement_id)?;
             map.end()
         }
+    }
+
+    impl CfnEventBusPolicyProps {
+        /// `Action`, for [`CfnEventBusPolicy::set`].
+        pub const ACTION: crate::Property<CfnEventBusPolicy, Value<Action>> = crate::Property::new(
+            "Action",
+        );
+        /// `Condition`, for [`CfnEventBusPolicy::set`].
+        pub const CONDITION: crate::Property<CfnEventBusPolicy, Condition> = crate::Property::new(
+            "Condition",
+        );
+        /// `EventBusName`, for [`CfnEventBusPolicy::set`].
+        pub const EVENT_BUS_NAME: crate::Property<CfnEventBusPolicy, Value<String>> = crate::Property::new(
+            "EventBusName",
+        );
+        /// `Principal`, for [`CfnEventBusPolicy::set`].
+        pub const PRINCIPAL: crate::Property<CfnEventBusPolicy, Value<String>> = crate::Property::new(
+            "Principal",
+        );
+        /// `Statement`, for [`CfnEventBusPolicy::set`].
+        pub const STATEMENT: crate::Property<CfnEventBusPolicy, serde_json::Value> = crate::Property::new(
+            "Statement",
+        );
+        /// `StatementId`, for [`CfnEventBusPolicy::set`].
+        pub const STATEMENT_ID: crate::Property<CfnEventBusPolicy, Value<String>> = crate::Property::new(
+            "StatementId",
+        );
     }
 
     /// The action that you are enabling the other account to perform.
@@ -1689,6 +1869,7 @@ pub mod rule {
         pub fn attr_rule_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RuleName")
         }
+        setters!(CfnRuleProps);
     }
 
     impl std::ops::Deref for CfnRule {
@@ -1745,6 +1926,45 @@ pub mod rule {
             crate::entry(&mut map, "Targets", &self.targets)?;
             map.end()
         }
+    }
+
+    impl CfnRuleProps {
+        /// `Description`, for [`CfnRule::set`].
+        pub const DESCRIPTION: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EventBusName`, for [`CfnRule::set`].
+        pub const EVENT_BUS_NAME: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "EventBusName",
+        );
+        /// `EventPattern`, for [`CfnRule::set`].
+        pub const EVENT_PATTERN: crate::Property<CfnRule, serde_json::Value> = crate::Property::new(
+            "EventPattern",
+        );
+        /// `Name`, for [`CfnRule::set`].
+        pub const NAME: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnRule::set`].
+        pub const ROLE_ARN: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `ScheduleExpression`, for [`CfnRule::set`].
+        pub const SCHEDULE_EXPRESSION: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "ScheduleExpression",
+        );
+        /// `State`, for [`CfnRule::set`].
+        pub const STATE: crate::Property<CfnRule, Value<State>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnRule::set`].
+        pub const TAGS: crate::Property<CfnRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Targets`, for [`CfnRule::set`].
+        pub const TARGETS: crate::Property<CfnRule, Vec<Target>> = crate::Property::new(
+            "Targets",
+        );
     }
 
     /// The state of the rule.

@@ -73,6 +73,7 @@ pub mod discoverer {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnDiscovererProps);
     }
 
     impl std::ops::Deref for CfnDiscoverer {
@@ -127,6 +128,25 @@ pub mod discoverer {
             map.end()
         }
     }
+
+    impl CfnDiscovererProps {
+        /// `CrossAccount`, for [`CfnDiscoverer::set`].
+        pub const CROSS_ACCOUNT: crate::Property<CfnDiscoverer, Value<bool>> = crate::Property::new(
+            "CrossAccount",
+        );
+        /// `Description`, for [`CfnDiscoverer::set`].
+        pub const DESCRIPTION: crate::Property<CfnDiscoverer, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `SourceArn`, for [`CfnDiscoverer::set`].
+        pub const SOURCE_ARN: crate::Property<CfnDiscoverer, Value<String>> = crate::Property::new(
+            "SourceArn",
+        );
+        /// `Tags`, for [`CfnDiscoverer::set`].
+        pub const TAGS: crate::Property<CfnDiscoverer, Vec<TagsEntry>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::EventSchemas::Registry`: [`CfnRegistry`], [`CfnRegistryProps`] and their property types.
@@ -176,6 +196,7 @@ pub mod registry {
         pub fn attr_registry_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RegistryArn")
         }
+        setters!(CfnRegistryProps);
     }
 
     impl std::ops::Deref for CfnRegistry {
@@ -214,6 +235,21 @@ pub mod registry {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRegistryProps {
+        /// `Description`, for [`CfnRegistry::set`].
+        pub const DESCRIPTION: crate::Property<CfnRegistry, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `RegistryName`, for [`CfnRegistry::set`].
+        pub const REGISTRY_NAME: crate::Property<CfnRegistry, Value<String>> = crate::Property::new(
+            "RegistryName",
+        );
+        /// `Tags`, for [`CfnRegistry::set`].
+        pub const TAGS: crate::Property<CfnRegistry, Vec<TagsEntry>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -259,6 +295,7 @@ pub mod registry_policy {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRegistryPolicyProps);
     }
 
     impl std::ops::Deref for CfnRegistryPolicy {
@@ -311,6 +348,21 @@ pub mod registry_policy {
             crate::entry(&mut map, "RevisionId", &self.revision_id)?;
             map.end()
         }
+    }
+
+    impl CfnRegistryPolicyProps {
+        /// `Policy`, for [`CfnRegistryPolicy::set`].
+        pub const POLICY: crate::Property<CfnRegistryPolicy, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `RegistryName`, for [`CfnRegistryPolicy::set`].
+        pub const REGISTRY_NAME: crate::Property<CfnRegistryPolicy, Value<String>> = crate::Property::new(
+            "RegistryName",
+        );
+        /// `RevisionId`, for [`CfnRegistryPolicy::set`].
+        pub const REVISION_ID: crate::Property<CfnRegistryPolicy, Value<String>> = crate::Property::new(
+            "RevisionId",
+        );
     }
 }
 
@@ -377,6 +429,7 @@ pub mod schema {
         pub fn attr_schema_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SchemaVersion")
         }
+        setters!(CfnSchemaProps);
     }
 
     impl std::ops::Deref for CfnSchema {
@@ -442,6 +495,33 @@ pub mod schema {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnSchemaProps {
+        /// `Content`, for [`CfnSchema::set`].
+        pub const CONTENT: crate::Property<CfnSchema, Value<String>> = crate::Property::new(
+            "Content",
+        );
+        /// `Description`, for [`CfnSchema::set`].
+        pub const DESCRIPTION: crate::Property<CfnSchema, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `RegistryName`, for [`CfnSchema::set`].
+        pub const REGISTRY_NAME: crate::Property<CfnSchema, Value<String>> = crate::Property::new(
+            "RegistryName",
+        );
+        /// `SchemaName`, for [`CfnSchema::set`].
+        pub const SCHEMA_NAME: crate::Property<CfnSchema, Value<String>> = crate::Property::new(
+            "SchemaName",
+        );
+        /// `Tags`, for [`CfnSchema::set`].
+        pub const TAGS: crate::Property<CfnSchema, Vec<TagsEntry>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnSchema::set`].
+        pub const TYPE: crate::Property<CfnSchema, Value<String>> = crate::Property::new(
+            "Type",
+        );
     }
 }
 

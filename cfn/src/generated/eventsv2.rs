@@ -75,6 +75,7 @@ pub mod event_bus {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnEventBusProps);
     }
 
     impl std::ops::Deref for CfnEventBus {
@@ -136,6 +137,31 @@ pub mod event_bus {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEventBusProps {
+        /// `Description`, for [`CfnEventBus::set`].
+        pub const DESCRIPTION: crate::Property<CfnEventBus, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EncryptionConfiguration`, for [`CfnEventBus::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnEventBus,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `Name`, for [`CfnEventBus::set`].
+        pub const NAME: crate::Property<CfnEventBus, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `StorageConfiguration`, for [`CfnEventBus::set`].
+        pub const STORAGE_CONFIGURATION: crate::Property<
+            CfnEventBus,
+            StorageConfiguration,
+        > = crate::Property::new("StorageConfiguration");
+        /// `Tags`, for [`CfnEventBus::set`].
+        pub const TAGS: crate::Property<CfnEventBus, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Encryption configuration for an event bus.
@@ -249,6 +275,7 @@ pub mod event_source {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnEventSourceProps);
     }
 
     impl std::ops::Deref for CfnEventSource {
@@ -310,6 +337,30 @@ pub mod event_source {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEventSourceProps {
+        /// `Configuration`, for [`CfnEventSource::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnEventSource,
+            EventSourceConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `Description`, for [`CfnEventSource::set`].
+        pub const DESCRIPTION: crate::Property<CfnEventSource, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EventBusArn`, for [`CfnEventSource::set`].
+        pub const EVENT_BUS_ARN: crate::Property<CfnEventSource, Value<String>> = crate::Property::new(
+            "EventBusArn",
+        );
+        /// `Name`, for [`CfnEventSource::set`].
+        pub const NAME: crate::Property<CfnEventSource, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnEventSource::set`].
+        pub const TAGS: crate::Property<CfnEventSource, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Event source configuration.
@@ -499,6 +550,7 @@ pub mod resource_policy {
         pub fn attr_revision_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RevisionId")
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -547,6 +599,18 @@ pub mod resource_policy {
             map.serialize_entry("PolicyDocument", &self.policy_document)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `EventBusArn`, for [`CfnResourcePolicy::set`].
+        pub const EVENT_BUS_ARN: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "EventBusArn",
+        );
+        /// `PolicyDocument`, for [`CfnResourcePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnResourcePolicy,
+            serde_json::Value,
+        > = crate::Property::new("PolicyDocument");
     }
 }
 
@@ -616,6 +680,7 @@ pub mod subscriber {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnSubscriberProps);
     }
 
     impl std::ops::Deref for CfnSubscriber {
@@ -729,6 +794,80 @@ pub mod subscriber {
             crate::entry(&mut map, "Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnSubscriberProps {
+        /// `BatchConfiguration`, for [`CfnSubscriber::set`].
+        pub const BATCH_CONFIGURATION: crate::Property<
+            CfnSubscriber,
+            BatchConfiguration,
+        > = crate::Property::new("BatchConfiguration");
+        /// `Description`, for [`CfnSubscriber::set`].
+        pub const DESCRIPTION: crate::Property<CfnSubscriber, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EventBusArn`, for [`CfnSubscriber::set`].
+        pub const EVENT_BUS_ARN: crate::Property<CfnSubscriber, Value<String>> = crate::Property::new(
+            "EventBusArn",
+        );
+        /// `FilterConfiguration`, for [`CfnSubscriber::set`].
+        pub const FILTER_CONFIGURATION: crate::Property<
+            CfnSubscriber,
+            FilterConfiguration,
+        > = crate::Property::new("FilterConfiguration");
+        /// `InvokeConfiguration`, for [`CfnSubscriber::set`].
+        pub const INVOKE_CONFIGURATION: crate::Property<
+            CfnSubscriber,
+            InvokeConfiguration,
+        > = crate::Property::new("InvokeConfiguration");
+        /// `LogConfiguration`, for [`CfnSubscriber::set`].
+        pub const LOG_CONFIGURATION: crate::Property<CfnSubscriber, LogConfiguration> = crate::Property::new(
+            "LogConfiguration",
+        );
+        /// `Name`, for [`CfnSubscriber::set`].
+        pub const NAME: crate::Property<CfnSubscriber, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OnFailureConfiguration`, for [`CfnSubscriber::set`].
+        pub const ON_FAILURE_CONFIGURATION: crate::Property<
+            CfnSubscriber,
+            OnFailureConfiguration,
+        > = crate::Property::new("OnFailureConfiguration");
+        /// `PointInTimeConfiguration`, for [`CfnSubscriber::set`].
+        pub const POINT_IN_TIME_CONFIGURATION: crate::Property<
+            CfnSubscriber,
+            PointInTimeConfiguration,
+        > = crate::Property::new("PointInTimeConfiguration");
+        /// `ResumePosition`, for [`CfnSubscriber::set`].
+        pub const RESUME_POSITION: crate::Property<
+            CfnSubscriber,
+            Value<ResumePosition>,
+        > = crate::Property::new("ResumePosition");
+        /// `RetryPolicy`, for [`CfnSubscriber::set`].
+        pub const RETRY_POLICY: crate::Property<CfnSubscriber, RetryPolicy> = crate::Property::new(
+            "RetryPolicy",
+        );
+        /// `StartingPosition`, for [`CfnSubscriber::set`].
+        pub const STARTING_POSITION: crate::Property<
+            CfnSubscriber,
+            Value<StartingPosition>,
+        > = crate::Property::new("StartingPosition");
+        /// `State`, for [`CfnSubscriber::set`].
+        pub const STATE: crate::Property<CfnSubscriber, Value<State>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnSubscriber::set`].
+        pub const TAGS: crate::Property<CfnSubscriber, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Transformer`, for [`CfnSubscriber::set`].
+        pub const TRANSFORMER: crate::Property<CfnSubscriber, Transformer> = crate::Property::new(
+            "Transformer",
+        );
+        /// `Type`, for [`CfnSubscriber::set`].
+        pub const TYPE: crate::Property<CfnSubscriber, Value<SubscriberType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Configuration for batching events into a single delivery.

@@ -60,6 +60,7 @@ pub mod experiment {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnExperimentProps);
     }
 
     impl std::ops::Deref for CfnExperiment {
@@ -151,6 +152,58 @@ pub mod experiment {
             map.serialize_entry("Treatments", &self.treatments)?;
             map.end()
         }
+    }
+
+    impl CfnExperimentProps {
+        /// `Description`, for [`CfnExperiment::set`].
+        pub const DESCRIPTION: crate::Property<CfnExperiment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `MetricGoals`, for [`CfnExperiment::set`].
+        pub const METRIC_GOALS: crate::Property<CfnExperiment, Vec<MetricGoalObject>> = crate::Property::new(
+            "MetricGoals",
+        );
+        /// `Name`, for [`CfnExperiment::set`].
+        pub const NAME: crate::Property<CfnExperiment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OnlineAbConfig`, for [`CfnExperiment::set`].
+        pub const ONLINE_AB_CONFIG: crate::Property<
+            CfnExperiment,
+            OnlineAbConfigObject,
+        > = crate::Property::new("OnlineAbConfig");
+        /// `Project`, for [`CfnExperiment::set`].
+        pub const PROJECT: crate::Property<CfnExperiment, Value<String>> = crate::Property::new(
+            "Project",
+        );
+        /// `RandomizationSalt`, for [`CfnExperiment::set`].
+        pub const RANDOMIZATION_SALT: crate::Property<CfnExperiment, Value<String>> = crate::Property::new(
+            "RandomizationSalt",
+        );
+        /// `RemoveSegment`, for [`CfnExperiment::set`].
+        pub const REMOVE_SEGMENT: crate::Property<CfnExperiment, Value<bool>> = crate::Property::new(
+            "RemoveSegment",
+        );
+        /// `RunningStatus`, for [`CfnExperiment::set`].
+        pub const RUNNING_STATUS: crate::Property<CfnExperiment, RunningStatusObject> = crate::Property::new(
+            "RunningStatus",
+        );
+        /// `SamplingRate`, for [`CfnExperiment::set`].
+        pub const SAMPLING_RATE: crate::Property<CfnExperiment, Value<i64>> = crate::Property::new(
+            "SamplingRate",
+        );
+        /// `Segment`, for [`CfnExperiment::set`].
+        pub const SEGMENT: crate::Property<CfnExperiment, Value<String>> = crate::Property::new(
+            "Segment",
+        );
+        /// `Tags`, for [`CfnExperiment::set`].
+        pub const TAGS: crate::Property<CfnExperiment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Treatments`, for [`CfnExperiment::set`].
+        pub const TREATMENTS: crate::Property<CfnExperiment, Vec<TreatmentObject>> = crate::Property::new(
+            "Treatments",
+        );
     }
 
     /// The `MetricGoalObject` property type.
@@ -426,6 +479,7 @@ pub mod feature {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFeatureProps);
     }
 
     impl std::ops::Deref for CfnFeature {
@@ -499,6 +553,42 @@ pub mod feature {
             map.serialize_entry("Variations", &self.variations)?;
             map.end()
         }
+    }
+
+    impl CfnFeatureProps {
+        /// `DefaultVariation`, for [`CfnFeature::set`].
+        pub const DEFAULT_VARIATION: crate::Property<CfnFeature, Value<String>> = crate::Property::new(
+            "DefaultVariation",
+        );
+        /// `Description`, for [`CfnFeature::set`].
+        pub const DESCRIPTION: crate::Property<CfnFeature, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EntityOverrides`, for [`CfnFeature::set`].
+        pub const ENTITY_OVERRIDES: crate::Property<CfnFeature, Vec<EntityOverride>> = crate::Property::new(
+            "EntityOverrides",
+        );
+        /// `EvaluationStrategy`, for [`CfnFeature::set`].
+        pub const EVALUATION_STRATEGY: crate::Property<
+            CfnFeature,
+            Value<EvaluationStrategy>,
+        > = crate::Property::new("EvaluationStrategy");
+        /// `Name`, for [`CfnFeature::set`].
+        pub const NAME: crate::Property<CfnFeature, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Project`, for [`CfnFeature::set`].
+        pub const PROJECT: crate::Property<CfnFeature, Value<String>> = crate::Property::new(
+            "Project",
+        );
+        /// `Tags`, for [`CfnFeature::set`].
+        pub const TAGS: crate::Property<CfnFeature, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Variations`, for [`CfnFeature::set`].
+        pub const VARIATIONS: crate::Property<CfnFeature, Vec<VariationObject>> = crate::Property::new(
+            "Variations",
+        );
     }
 
     /// The `EntityOverride` property type.
@@ -637,6 +727,7 @@ pub mod launch {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnLaunchProps);
     }
 
     impl std::ops::Deref for CfnLaunch {
@@ -715,6 +806,46 @@ pub mod launch {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLaunchProps {
+        /// `Description`, for [`CfnLaunch::set`].
+        pub const DESCRIPTION: crate::Property<CfnLaunch, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExecutionStatus`, for [`CfnLaunch::set`].
+        pub const EXECUTION_STATUS: crate::Property<CfnLaunch, ExecutionStatusObject> = crate::Property::new(
+            "ExecutionStatus",
+        );
+        /// `Groups`, for [`CfnLaunch::set`].
+        pub const GROUPS: crate::Property<CfnLaunch, Vec<LaunchGroupObject>> = crate::Property::new(
+            "Groups",
+        );
+        /// `MetricMonitors`, for [`CfnLaunch::set`].
+        pub const METRIC_MONITORS: crate::Property<
+            CfnLaunch,
+            Vec<MetricDefinitionObject>,
+        > = crate::Property::new("MetricMonitors");
+        /// `Name`, for [`CfnLaunch::set`].
+        pub const NAME: crate::Property<CfnLaunch, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Project`, for [`CfnLaunch::set`].
+        pub const PROJECT: crate::Property<CfnLaunch, Value<String>> = crate::Property::new(
+            "Project",
+        );
+        /// `RandomizationSalt`, for [`CfnLaunch::set`].
+        pub const RANDOMIZATION_SALT: crate::Property<CfnLaunch, Value<String>> = crate::Property::new(
+            "RandomizationSalt",
+        );
+        /// `ScheduledSplitsConfig`, for [`CfnLaunch::set`].
+        pub const SCHEDULED_SPLITS_CONFIG: crate::Property<CfnLaunch, Vec<StepConfig>> = crate::Property::new(
+            "ScheduledSplitsConfig",
+        );
+        /// `Tags`, for [`CfnLaunch::set`].
+        pub const TAGS: crate::Property<CfnLaunch, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ExecutionStatusObject` property type.
@@ -1004,6 +1135,7 @@ pub mod project {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnProjectProps);
     }
 
     impl std::ops::Deref for CfnProject {
@@ -1061,6 +1193,30 @@ pub mod project {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProjectProps {
+        /// `AppConfigResource`, for [`CfnProject::set`].
+        pub const APP_CONFIG_RESOURCE: crate::Property<
+            CfnProject,
+            AppConfigResourceObject,
+        > = crate::Property::new("AppConfigResource");
+        /// `DataDelivery`, for [`CfnProject::set`].
+        pub const DATA_DELIVERY: crate::Property<CfnProject, DataDeliveryObject> = crate::Property::new(
+            "DataDelivery",
+        );
+        /// `Description`, for [`CfnProject::set`].
+        pub const DESCRIPTION: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnProject::set`].
+        pub const NAME: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnProject::set`].
+        pub const TAGS: crate::Property<CfnProject, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AppConfigResourceObject` property type.
@@ -1195,6 +1351,7 @@ pub mod segment {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSegmentProps);
     }
 
     impl std::ops::Deref for CfnSegment {
@@ -1248,5 +1405,24 @@ pub mod segment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSegmentProps {
+        /// `Description`, for [`CfnSegment::set`].
+        pub const DESCRIPTION: crate::Property<CfnSegment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnSegment::set`].
+        pub const NAME: crate::Property<CfnSegment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Pattern`, for [`CfnSegment::set`].
+        pub const PATTERN: crate::Property<CfnSegment, Value<String>> = crate::Property::new(
+            "Pattern",
+        );
+        /// `Tags`, for [`CfnSegment::set`].
+        pub const TAGS: crate::Property<CfnSegment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

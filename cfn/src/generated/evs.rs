@@ -102,6 +102,7 @@ pub mod environment {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnEnvironment {
@@ -207,6 +208,67 @@ pub mod environment {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentProps {
+        /// `ConnectivityInfo`, for [`CfnEnvironment::set`].
+        pub const CONNECTIVITY_INFO: crate::Property<CfnEnvironment, ConnectivityInfo> = crate::Property::new(
+            "ConnectivityInfo",
+        );
+        /// `EnvironmentName`, for [`CfnEnvironment::set`].
+        pub const ENVIRONMENT_NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "EnvironmentName",
+        );
+        /// `Hosts`, for [`CfnEnvironment::set`].
+        pub const HOSTS: crate::Property<CfnEnvironment, Vec<HostInfoForCreate>> = crate::Property::new(
+            "Hosts",
+        );
+        /// `InitialVlans`, for [`CfnEnvironment::set`].
+        pub const INITIAL_VLANS: crate::Property<CfnEnvironment, InitialVlans> = crate::Property::new(
+            "InitialVlans",
+        );
+        /// `KmsKeyId`, for [`CfnEnvironment::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `LicenseInfo`, for [`CfnEnvironment::set`].
+        pub const LICENSE_INFO: crate::Property<CfnEnvironment, LicenseInfo> = crate::Property::new(
+            "LicenseInfo",
+        );
+        /// `ServiceAccessSecurityGroups`, for [`CfnEnvironment::set`].
+        pub const SERVICE_ACCESS_SECURITY_GROUPS: crate::Property<
+            CfnEnvironment,
+            ServiceAccessSecurityGroups,
+        > = crate::Property::new("ServiceAccessSecurityGroups");
+        /// `ServiceAccessSubnetId`, for [`CfnEnvironment::set`].
+        pub const SERVICE_ACCESS_SUBNET_ID: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("ServiceAccessSubnetId");
+        /// `SiteId`, for [`CfnEnvironment::set`].
+        pub const SITE_ID: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "SiteId",
+        );
+        /// `Tags`, for [`CfnEnvironment::set`].
+        pub const TAGS: crate::Property<CfnEnvironment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TermsAccepted`, for [`CfnEnvironment::set`].
+        pub const TERMS_ACCEPTED: crate::Property<CfnEnvironment, Value<bool>> = crate::Property::new(
+            "TermsAccepted",
+        );
+        /// `VcfHostnames`, for [`CfnEnvironment::set`].
+        pub const VCF_HOSTNAMES: crate::Property<CfnEnvironment, VcfHostnames> = crate::Property::new(
+            "VcfHostnames",
+        );
+        /// `VcfVersion`, for [`CfnEnvironment::set`].
+        pub const VCF_VERSION: crate::Property<CfnEnvironment, Value<VcfVersion>> = crate::Property::new(
+            "VcfVersion",
+        );
+        /// `VpcId`, for [`CfnEnvironment::set`].
+        pub const VPC_ID: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 
     /// The `ConnectivityInfo` property type.

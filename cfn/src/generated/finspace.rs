@@ -91,6 +91,7 @@ pub mod environment {
         pub fn attr_dedicated_service_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DedicatedServiceAccountId")
         }
+        setters!(CfnEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnEnvironment {
@@ -160,6 +161,44 @@ pub mod environment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentProps {
+        /// `DataBundles`, for [`CfnEnvironment::set`].
+        pub const DATA_BUNDLES: crate::Property<CfnEnvironment, Vec<Value<String>>> = crate::Property::new(
+            "DataBundles",
+        );
+        /// `Description`, for [`CfnEnvironment::set`].
+        pub const DESCRIPTION: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FederationMode`, for [`CfnEnvironment::set`].
+        pub const FEDERATION_MODE: crate::Property<
+            CfnEnvironment,
+            Value<FederationMode>,
+        > = crate::Property::new("FederationMode");
+        /// `FederationParameters`, for [`CfnEnvironment::set`].
+        pub const FEDERATION_PARAMETERS: crate::Property<
+            CfnEnvironment,
+            FederationParameters,
+        > = crate::Property::new("FederationParameters");
+        /// `KmsKeyId`, for [`CfnEnvironment::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Name`, for [`CfnEnvironment::set`].
+        pub const NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SuperuserParameters`, for [`CfnEnvironment::set`].
+        pub const SUPERUSER_PARAMETERS: crate::Property<
+            CfnEnvironment,
+            SuperuserParameters,
+        > = crate::Property::new("SuperuserParameters");
+        /// `Tags`, for [`CfnEnvironment::set`].
+        pub const TAGS: crate::Property<CfnEnvironment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Federation mode used with the Environment

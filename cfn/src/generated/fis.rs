@@ -57,6 +57,7 @@ pub mod experiment_template {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnExperimentTemplateProps);
     }
 
     impl std::ops::Deref for CfnExperimentTemplate {
@@ -141,6 +142,52 @@ pub mod experiment_template {
             map.serialize_entry("Targets", &self.targets)?;
             map.end()
         }
+    }
+
+    impl CfnExperimentTemplateProps {
+        /// `Actions`, for [`CfnExperimentTemplate::set`].
+        pub const ACTIONS: crate::Property<
+            CfnExperimentTemplate,
+            indexmap::IndexMap<String, ExperimentTemplateAction>,
+        > = crate::Property::new("Actions");
+        /// `Description`, for [`CfnExperimentTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnExperimentTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExperimentOptions`, for [`CfnExperimentTemplate::set`].
+        pub const EXPERIMENT_OPTIONS: crate::Property<
+            CfnExperimentTemplate,
+            ExperimentTemplateExperimentOptions,
+        > = crate::Property::new("ExperimentOptions");
+        /// `ExperimentReportConfiguration`, for [`CfnExperimentTemplate::set`].
+        pub const EXPERIMENT_REPORT_CONFIGURATION: crate::Property<
+            CfnExperimentTemplate,
+            ExperimentTemplateExperimentReportConfiguration,
+        > = crate::Property::new("ExperimentReportConfiguration");
+        /// `LogConfiguration`, for [`CfnExperimentTemplate::set`].
+        pub const LOG_CONFIGURATION: crate::Property<
+            CfnExperimentTemplate,
+            ExperimentTemplateLogConfiguration,
+        > = crate::Property::new("LogConfiguration");
+        /// `RoleArn`, for [`CfnExperimentTemplate::set`].
+        pub const ROLE_ARN: crate::Property<CfnExperimentTemplate, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `StopConditions`, for [`CfnExperimentTemplate::set`].
+        pub const STOP_CONDITIONS: crate::Property<
+            CfnExperimentTemplate,
+            Vec<ExperimentTemplateStopCondition>,
+        > = crate::Property::new("StopConditions");
+        /// `Tags`, for [`CfnExperimentTemplate::set`].
+        pub const TAGS: crate::Property<
+            CfnExperimentTemplate,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Targets`, for [`CfnExperimentTemplate::set`].
+        pub const TARGETS: crate::Property<
+            CfnExperimentTemplate,
+            indexmap::IndexMap<String, ExperimentTemplateTarget>,
+        > = crate::Property::new("Targets");
     }
 
     /// Specifies an action for the experiment template.
@@ -716,6 +763,7 @@ pub mod target_account_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTargetAccountConfigurationProps);
     }
 
     impl std::ops::Deref for CfnTargetAccountConfiguration {
@@ -773,5 +821,28 @@ pub mod target_account_configuration {
             map.serialize_entry("RoleArn", &self.role_arn)?;
             map.end()
         }
+    }
+
+    impl CfnTargetAccountConfigurationProps {
+        /// `AccountId`, for [`CfnTargetAccountConfiguration::set`].
+        pub const ACCOUNT_ID: crate::Property<
+            CfnTargetAccountConfiguration,
+            Value<String>,
+        > = crate::Property::new("AccountId");
+        /// `Description`, for [`CfnTargetAccountConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnTargetAccountConfiguration,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `ExperimentTemplateId`, for [`CfnTargetAccountConfiguration::set`].
+        pub const EXPERIMENT_TEMPLATE_ID: crate::Property<
+            CfnTargetAccountConfiguration,
+            Value<String>,
+        > = crate::Property::new("ExperimentTemplateId");
+        /// `RoleArn`, for [`CfnTargetAccountConfiguration::set`].
+        pub const ROLE_ARN: crate::Property<
+            CfnTargetAccountConfiguration,
+            Value<String>,
+        > = crate::Property::new("RoleArn");
     }
 }

@@ -72,6 +72,7 @@ pub mod applications_list {
         pub fn attr_last_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdateTime")
         }
+        setters!(CfnApplicationsListProps);
     }
 
     impl std::ops::Deref for CfnApplicationsList {
@@ -124,6 +125,21 @@ pub mod applications_list {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationsListProps {
+        /// `AppsList`, for [`CfnApplicationsList::set`].
+        pub const APPS_LIST: crate::Property<CfnApplicationsList, Vec<App>> = crate::Property::new(
+            "AppsList",
+        );
+        /// `ListName`, for [`CfnApplicationsList::set`].
+        pub const LIST_NAME: crate::Property<CfnApplicationsList, Value<String>> = crate::Property::new(
+            "ListName",
+        );
+        /// `Tags`, for [`CfnApplicationsList::set`].
+        pub const TAGS: crate::Property<CfnApplicationsList, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// An individual Firewall Manager application.
@@ -208,6 +224,7 @@ pub mod notification_channel {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnNotificationChannelProps);
     }
 
     impl std::ops::Deref for CfnNotificationChannel {
@@ -256,6 +273,19 @@ pub mod notification_channel {
             map.serialize_entry("SnsTopicArn", &self.sns_topic_arn)?;
             map.end()
         }
+    }
+
+    impl CfnNotificationChannelProps {
+        /// `SnsRoleName`, for [`CfnNotificationChannel::set`].
+        pub const SNS_ROLE_NAME: crate::Property<
+            CfnNotificationChannel,
+            Value<String>,
+        > = crate::Property::new("SnsRoleName");
+        /// `SnsTopicArn`, for [`CfnNotificationChannel::set`].
+        pub const SNS_TOPIC_ARN: crate::Property<
+            CfnNotificationChannel,
+            Value<String>,
+        > = crate::Property::new("SnsTopicArn");
     }
 }
 
@@ -306,6 +336,7 @@ pub mod policy {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnPolicyProps);
     }
 
     impl std::ops::Deref for CfnPolicy {
@@ -419,6 +450,71 @@ pub mod policy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyProps {
+        /// `DeleteAllPolicyResources`, for [`CfnPolicy::set`].
+        pub const DELETE_ALL_POLICY_RESOURCES: crate::Property<CfnPolicy, Value<bool>> = crate::Property::new(
+            "DeleteAllPolicyResources",
+        );
+        /// `ExcludeMap`, for [`CfnPolicy::set`].
+        pub const EXCLUDE_MAP: crate::Property<CfnPolicy, IeMap> = crate::Property::new(
+            "ExcludeMap",
+        );
+        /// `ExcludeResourceTags`, for [`CfnPolicy::set`].
+        pub const EXCLUDE_RESOURCE_TAGS: crate::Property<CfnPolicy, Value<bool>> = crate::Property::new(
+            "ExcludeResourceTags",
+        );
+        /// `IncludeMap`, for [`CfnPolicy::set`].
+        pub const INCLUDE_MAP: crate::Property<CfnPolicy, IeMap> = crate::Property::new(
+            "IncludeMap",
+        );
+        /// `PolicyDescription`, for [`CfnPolicy::set`].
+        pub const POLICY_DESCRIPTION: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "PolicyDescription",
+        );
+        /// `PolicyName`, for [`CfnPolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
+        /// `RemediationEnabled`, for [`CfnPolicy::set`].
+        pub const REMEDIATION_ENABLED: crate::Property<CfnPolicy, Value<bool>> = crate::Property::new(
+            "RemediationEnabled",
+        );
+        /// `ResourceSetIds`, for [`CfnPolicy::set`].
+        pub const RESOURCE_SET_IDS: crate::Property<CfnPolicy, Vec<Value<String>>> = crate::Property::new(
+            "ResourceSetIds",
+        );
+        /// `ResourceTagLogicalOperator`, for [`CfnPolicy::set`].
+        pub const RESOURCE_TAG_LOGICAL_OPERATOR: crate::Property<
+            CfnPolicy,
+            Value<ResourceTagLogicalOperator>,
+        > = crate::Property::new("ResourceTagLogicalOperator");
+        /// `ResourceTags`, for [`CfnPolicy::set`].
+        pub const RESOURCE_TAGS: crate::Property<CfnPolicy, Vec<ResourceTag>> = crate::Property::new(
+            "ResourceTags",
+        );
+        /// `ResourceType`, for [`CfnPolicy::set`].
+        pub const RESOURCE_TYPE: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "ResourceType",
+        );
+        /// `ResourceTypeList`, for [`CfnPolicy::set`].
+        pub const RESOURCE_TYPE_LIST: crate::Property<CfnPolicy, Vec<Value<String>>> = crate::Property::new(
+            "ResourceTypeList",
+        );
+        /// `ResourcesCleanUp`, for [`CfnPolicy::set`].
+        pub const RESOURCES_CLEAN_UP: crate::Property<CfnPolicy, Value<bool>> = crate::Property::new(
+            "ResourcesCleanUp",
+        );
+        /// `SecurityServicePolicyData`, for [`CfnPolicy::set`].
+        pub const SECURITY_SERVICE_POLICY_DATA: crate::Property<
+            CfnPolicy,
+            SecurityServicePolicyData,
+        > = crate::Property::new("SecurityServicePolicyData");
+        /// `Tags`, for [`CfnPolicy::set`].
+        pub const TAGS: crate::Property<CfnPolicy, Vec<PolicyTag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// An FMS includeMap or excludeMap.
@@ -1081,6 +1177,7 @@ pub mod protocols_list {
         pub fn attr_last_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdateTime")
         }
+        setters!(CfnProtocolsListProps);
     }
 
     impl std::ops::Deref for CfnProtocolsList {
@@ -1134,6 +1231,22 @@ pub mod protocols_list {
             map.end()
         }
     }
+
+    impl CfnProtocolsListProps {
+        /// `ListName`, for [`CfnProtocolsList::set`].
+        pub const LIST_NAME: crate::Property<CfnProtocolsList, Value<String>> = crate::Property::new(
+            "ListName",
+        );
+        /// `ProtocolsList`, for [`CfnProtocolsList::set`].
+        pub const PROTOCOLS_LIST: crate::Property<
+            CfnProtocolsList,
+            Vec<Value<String>>,
+        > = crate::Property::new("ProtocolsList");
+        /// `Tags`, for [`CfnProtocolsList::set`].
+        pub const TAGS: crate::Property<CfnProtocolsList, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::FMS::ResourceSet`: [`CfnResourceSet`], [`CfnResourceSetProps`] and their property types.
@@ -1178,6 +1291,7 @@ pub mod resource_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnResourceSetProps);
     }
 
     impl std::ops::Deref for CfnResourceSet {
@@ -1238,5 +1352,29 @@ pub mod resource_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnResourceSetProps {
+        /// `Description`, for [`CfnResourceSet::set`].
+        pub const DESCRIPTION: crate::Property<CfnResourceSet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnResourceSet::set`].
+        pub const NAME: crate::Property<CfnResourceSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResourceTypeList`, for [`CfnResourceSet::set`].
+        pub const RESOURCE_TYPE_LIST: crate::Property<
+            CfnResourceSet,
+            Vec<Value<String>>,
+        > = crate::Property::new("ResourceTypeList");
+        /// `Resources`, for [`CfnResourceSet::set`].
+        pub const RESOURCES: crate::Property<CfnResourceSet, Vec<Value<String>>> = crate::Property::new(
+            "Resources",
+        );
+        /// `Tags`, for [`CfnResourceSet::set`].
+        pub const TAGS: crate::Property<CfnResourceSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

@@ -56,6 +56,7 @@ pub mod dataset {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDatasetProps);
     }
 
     impl std::ops::Deref for CfnDataset {
@@ -126,6 +127,37 @@ pub mod dataset {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatasetProps {
+        /// `DataFrequency`, for [`CfnDataset::set`].
+        pub const DATA_FREQUENCY: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "DataFrequency",
+        );
+        /// `DatasetName`, for [`CfnDataset::set`].
+        pub const DATASET_NAME: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "DatasetName",
+        );
+        /// `DatasetType`, for [`CfnDataset::set`].
+        pub const DATASET_TYPE: crate::Property<CfnDataset, Value<DatasetType>> = crate::Property::new(
+            "DatasetType",
+        );
+        /// `Domain`, for [`CfnDataset::set`].
+        pub const DOMAIN: crate::Property<CfnDataset, Value<Domain>> = crate::Property::new(
+            "Domain",
+        );
+        /// `EncryptionConfig`, for [`CfnDataset::set`].
+        pub const ENCRYPTION_CONFIG: crate::Property<CfnDataset, EncryptionConfig> = crate::Property::new(
+            "EncryptionConfig",
+        );
+        /// `Schema`, for [`CfnDataset::set`].
+        pub const SCHEMA: crate::Property<CfnDataset, Schema> = crate::Property::new(
+            "Schema",
+        );
+        /// `Tags`, for [`CfnDataset::set`].
+        pub const TAGS: crate::Property<CfnDataset, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The dataset type
@@ -411,6 +443,7 @@ pub mod dataset_group {
         pub fn attr_dataset_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DatasetGroupArn")
         }
+        setters!(CfnDatasetGroupProps);
     }
 
     impl std::ops::Deref for CfnDatasetGroup {
@@ -467,6 +500,25 @@ pub mod dataset_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatasetGroupProps {
+        /// `DatasetArns`, for [`CfnDatasetGroup::set`].
+        pub const DATASET_ARNS: crate::Property<CfnDatasetGroup, Vec<Value<String>>> = crate::Property::new(
+            "DatasetArns",
+        );
+        /// `DatasetGroupName`, for [`CfnDatasetGroup::set`].
+        pub const DATASET_GROUP_NAME: crate::Property<CfnDatasetGroup, Value<String>> = crate::Property::new(
+            "DatasetGroupName",
+        );
+        /// `Domain`, for [`CfnDatasetGroup::set`].
+        pub const DOMAIN: crate::Property<CfnDatasetGroup, Value<Domain>> = crate::Property::new(
+            "Domain",
+        );
+        /// `Tags`, for [`CfnDatasetGroup::set`].
+        pub const TAGS: crate::Property<CfnDatasetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The domain associated with the dataset group.

@@ -94,6 +94,7 @@ pub mod detector {
         pub fn attr_event_type_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EventType.LastUpdatedTime")
         }
+        setters!(CfnDetectorProps);
     }
 
     impl std::ops::Deref for CfnDetector {
@@ -171,6 +172,43 @@ pub mod detector {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDetectorProps {
+        /// `AssociatedModels`, for [`CfnDetector::set`].
+        pub const ASSOCIATED_MODELS: crate::Property<CfnDetector, Vec<Model>> = crate::Property::new(
+            "AssociatedModels",
+        );
+        /// `Description`, for [`CfnDetector::set`].
+        pub const DESCRIPTION: crate::Property<CfnDetector, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DetectorId`, for [`CfnDetector::set`].
+        pub const DETECTOR_ID: crate::Property<CfnDetector, Value<String>> = crate::Property::new(
+            "DetectorId",
+        );
+        /// `DetectorVersionStatus`, for [`CfnDetector::set`].
+        pub const DETECTOR_VERSION_STATUS: crate::Property<
+            CfnDetector,
+            Value<DetectorVersionStatus>,
+        > = crate::Property::new("DetectorVersionStatus");
+        /// `EventType`, for [`CfnDetector::set`].
+        pub const EVENT_TYPE: crate::Property<CfnDetector, EventType> = crate::Property::new(
+            "EventType",
+        );
+        /// `RuleExecutionMode`, for [`CfnDetector::set`].
+        pub const RULE_EXECUTION_MODE: crate::Property<
+            CfnDetector,
+            Value<RuleExecutionMode>,
+        > = crate::Property::new("RuleExecutionMode");
+        /// `Rules`, for [`CfnDetector::set`].
+        pub const RULES: crate::Property<CfnDetector, Vec<Rule>> = crate::Property::new(
+            "Rules",
+        );
+        /// `Tags`, for [`CfnDetector::set`].
+        pub const TAGS: crate::Property<CfnDetector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A model to associate with a detector.
@@ -610,6 +648,7 @@ pub mod entity_type {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnEntityTypeProps);
     }
 
     impl std::ops::Deref for CfnEntityType {
@@ -659,6 +698,21 @@ pub mod entity_type {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEntityTypeProps {
+        /// `Description`, for [`CfnEntityType::set`].
+        pub const DESCRIPTION: crate::Property<CfnEntityType, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnEntityType::set`].
+        pub const NAME: crate::Property<CfnEntityType, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnEntityType::set`].
+        pub const TAGS: crate::Property<CfnEntityType, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -717,6 +771,7 @@ pub mod event_type {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnEventTypeProps);
     }
 
     impl std::ops::Deref for CfnEventType {
@@ -783,6 +838,33 @@ pub mod event_type {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEventTypeProps {
+        /// `Description`, for [`CfnEventType::set`].
+        pub const DESCRIPTION: crate::Property<CfnEventType, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EntityTypes`, for [`CfnEventType::set`].
+        pub const ENTITY_TYPES: crate::Property<CfnEventType, Vec<EntityType>> = crate::Property::new(
+            "EntityTypes",
+        );
+        /// `EventVariables`, for [`CfnEventType::set`].
+        pub const EVENT_VARIABLES: crate::Property<CfnEventType, Vec<EventVariable>> = crate::Property::new(
+            "EventVariables",
+        );
+        /// `Labels`, for [`CfnEventType::set`].
+        pub const LABELS: crate::Property<CfnEventType, Vec<Label>> = crate::Property::new(
+            "Labels",
+        );
+        /// `Name`, for [`CfnEventType::set`].
+        pub const NAME: crate::Property<CfnEventType, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnEventType::set`].
+        pub const TAGS: crate::Property<CfnEventType, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `EntityType` property type.
@@ -963,6 +1045,7 @@ pub mod label {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnLabelProps);
     }
 
     impl std::ops::Deref for CfnLabel {
@@ -1012,6 +1095,21 @@ pub mod label {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLabelProps {
+        /// `Description`, for [`CfnLabel::set`].
+        pub const DESCRIPTION: crate::Property<CfnLabel, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnLabel::set`].
+        pub const NAME: crate::Property<CfnLabel, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnLabel::set`].
+        pub const TAGS: crate::Property<CfnLabel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1069,6 +1167,7 @@ pub mod list {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnListProps);
     }
 
     impl std::ops::Deref for CfnList {
@@ -1127,6 +1226,29 @@ pub mod list {
             map.end()
         }
     }
+
+    impl CfnListProps {
+        /// `Description`, for [`CfnList::set`].
+        pub const DESCRIPTION: crate::Property<CfnList, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Elements`, for [`CfnList::set`].
+        pub const ELEMENTS: crate::Property<CfnList, Vec<Value<String>>> = crate::Property::new(
+            "Elements",
+        );
+        /// `Name`, for [`CfnList::set`].
+        pub const NAME: crate::Property<CfnList, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnList::set`].
+        pub const TAGS: crate::Property<CfnList, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VariableType`, for [`CfnList::set`].
+        pub const VARIABLE_TYPE: crate::Property<CfnList, Value<String>> = crate::Property::new(
+            "VariableType",
+        );
+    }
 }
 
 /// `AWS::FraudDetector::Outcome`: [`CfnOutcome`], [`CfnOutcomeProps`] and their property types.
@@ -1183,6 +1305,7 @@ pub mod outcome {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnOutcomeProps);
     }
 
     impl std::ops::Deref for CfnOutcome {
@@ -1232,6 +1355,21 @@ pub mod outcome {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOutcomeProps {
+        /// `Description`, for [`CfnOutcome::set`].
+        pub const DESCRIPTION: crate::Property<CfnOutcome, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnOutcome::set`].
+        pub const NAME: crate::Property<CfnOutcome, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnOutcome::set`].
+        pub const TAGS: crate::Property<CfnOutcome, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1289,6 +1427,7 @@ pub mod variable {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnVariableProps);
     }
 
     impl std::ops::Deref for CfnVariable {
@@ -1359,6 +1498,37 @@ pub mod variable {
             crate::entry(&mut map, "VariableType", &self.variable_type)?;
             map.end()
         }
+    }
+
+    impl CfnVariableProps {
+        /// `DataSource`, for [`CfnVariable::set`].
+        pub const DATA_SOURCE: crate::Property<CfnVariable, Value<DataSource>> = crate::Property::new(
+            "DataSource",
+        );
+        /// `DataType`, for [`CfnVariable::set`].
+        pub const DATA_TYPE: crate::Property<CfnVariable, Value<DataType>> = crate::Property::new(
+            "DataType",
+        );
+        /// `DefaultValue`, for [`CfnVariable::set`].
+        pub const DEFAULT_VALUE: crate::Property<CfnVariable, Value<String>> = crate::Property::new(
+            "DefaultValue",
+        );
+        /// `Description`, for [`CfnVariable::set`].
+        pub const DESCRIPTION: crate::Property<CfnVariable, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnVariable::set`].
+        pub const NAME: crate::Property<CfnVariable, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnVariable::set`].
+        pub const TAGS: crate::Property<CfnVariable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VariableType`, for [`CfnVariable::set`].
+        pub const VARIABLE_TYPE: crate::Property<CfnVariable, Value<VariableType>> = crate::Property::new(
+            "VariableType",
+        );
     }
 
     /// The source of the data.

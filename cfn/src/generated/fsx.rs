@@ -90,6 +90,7 @@ pub mod backup {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnBackupProps);
     }
 
     impl std::ops::Deref for CfnBackup {
@@ -135,6 +136,17 @@ pub mod backup {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBackupProps {
+        /// `FileSystemId`, for [`CfnBackup::set`].
+        pub const FILE_SYSTEM_ID: crate::Property<CfnBackup, Value<String>> = crate::Property::new(
+            "FileSystemId",
+        );
+        /// `Tags`, for [`CfnBackup::set`].
+        pub const TAGS: crate::Property<CfnBackup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -192,6 +204,7 @@ pub mod data_repository_association {
         pub fn attr_resource_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceARN")
         }
+        setters!(CfnDataRepositoryAssociationProps);
     }
 
     impl std::ops::Deref for CfnDataRepositoryAssociation {
@@ -269,6 +282,42 @@ pub mod data_repository_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataRepositoryAssociationProps {
+        /// `BatchImportMetaDataOnCreate`, for [`CfnDataRepositoryAssociation::set`].
+        pub const BATCH_IMPORT_META_DATA_ON_CREATE: crate::Property<
+            CfnDataRepositoryAssociation,
+            Value<bool>,
+        > = crate::Property::new("BatchImportMetaDataOnCreate");
+        /// `DataRepositoryPath`, for [`CfnDataRepositoryAssociation::set`].
+        pub const DATA_REPOSITORY_PATH: crate::Property<
+            CfnDataRepositoryAssociation,
+            Value<String>,
+        > = crate::Property::new("DataRepositoryPath");
+        /// `FileSystemId`, for [`CfnDataRepositoryAssociation::set`].
+        pub const FILE_SYSTEM_ID: crate::Property<
+            CfnDataRepositoryAssociation,
+            Value<String>,
+        > = crate::Property::new("FileSystemId");
+        /// `FileSystemPath`, for [`CfnDataRepositoryAssociation::set`].
+        pub const FILE_SYSTEM_PATH: crate::Property<
+            CfnDataRepositoryAssociation,
+            Value<String>,
+        > = crate::Property::new("FileSystemPath");
+        /// `ImportedFileChunkSize`, for [`CfnDataRepositoryAssociation::set`].
+        pub const IMPORTED_FILE_CHUNK_SIZE: crate::Property<
+            CfnDataRepositoryAssociation,
+            Value<i64>,
+        > = crate::Property::new("ImportedFileChunkSize");
+        /// `S3`, for [`CfnDataRepositoryAssociation::set`].
+        pub const S3: crate::Property<CfnDataRepositoryAssociation, S3> = crate::Property::new(
+            "S3",
+        );
+        /// `Tags`, for [`CfnDataRepositoryAssociation::set`].
+        pub const TAGS: crate::Property<CfnDataRepositoryAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration for an Amazon S3 data repository linked to an Amazon FSx Lustre file system with a data repository association.
@@ -494,6 +543,7 @@ pub mod file_cache {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("LustreConfiguration.LogConfiguration")
         }
+        setters!(CfnFileCacheProps);
     }
 
     impl std::ops::Deref for CfnFileCache {
@@ -584,6 +634,54 @@ pub mod file_cache {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFileCacheProps {
+        /// `CopyTagsToDataRepositoryAssociations`, for [`CfnFileCache::set`].
+        pub const COPY_TAGS_TO_DATA_REPOSITORY_ASSOCIATIONS: crate::Property<
+            CfnFileCache,
+            Value<bool>,
+        > = crate::Property::new("CopyTagsToDataRepositoryAssociations");
+        /// `DataRepositoryAssociations`, for [`CfnFileCache::set`].
+        pub const DATA_REPOSITORY_ASSOCIATIONS: crate::Property<
+            CfnFileCache,
+            Vec<DataRepositoryAssociation>,
+        > = crate::Property::new("DataRepositoryAssociations");
+        /// `FileCacheType`, for [`CfnFileCache::set`].
+        pub const FILE_CACHE_TYPE: crate::Property<CfnFileCache, Value<FileCacheType>> = crate::Property::new(
+            "FileCacheType",
+        );
+        /// `FileCacheTypeVersion`, for [`CfnFileCache::set`].
+        pub const FILE_CACHE_TYPE_VERSION: crate::Property<
+            CfnFileCache,
+            Value<String>,
+        > = crate::Property::new("FileCacheTypeVersion");
+        /// `KmsKeyId`, for [`CfnFileCache::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnFileCache, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `LustreConfiguration`, for [`CfnFileCache::set`].
+        pub const LUSTRE_CONFIGURATION: crate::Property<
+            CfnFileCache,
+            LustreConfiguration,
+        > = crate::Property::new("LustreConfiguration");
+        /// `SecurityGroupIds`, for [`CfnFileCache::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnFileCache,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `StorageCapacity`, for [`CfnFileCache::set`].
+        pub const STORAGE_CAPACITY: crate::Property<CfnFileCache, Value<i64>> = crate::Property::new(
+            "StorageCapacity",
+        );
+        /// `SubnetIds`, for [`CfnFileCache::set`].
+        pub const SUBNET_IDS: crate::Property<CfnFileCache, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnFileCache::set`].
+        pub const TAGS: crate::Property<CfnFileCache, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `DataRepositoryAssociation` property type.
@@ -920,6 +1018,7 @@ pub mod file_system {
         pub fn attr_dns_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DNSName")
         }
+        setters!(CfnFileSystemProps);
     }
 
     impl std::ops::Deref for CfnFileSystem {
@@ -1024,6 +1123,71 @@ pub mod file_system {
             crate::entry(&mut map, "WindowsConfiguration", &self.windows_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnFileSystemProps {
+        /// `BackupId`, for [`CfnFileSystem::set`].
+        pub const BACKUP_ID: crate::Property<CfnFileSystem, Value<String>> = crate::Property::new(
+            "BackupId",
+        );
+        /// `FileSystemType`, for [`CfnFileSystem::set`].
+        pub const FILE_SYSTEM_TYPE: crate::Property<CfnFileSystem, Value<String>> = crate::Property::new(
+            "FileSystemType",
+        );
+        /// `FileSystemTypeVersion`, for [`CfnFileSystem::set`].
+        pub const FILE_SYSTEM_TYPE_VERSION: crate::Property<
+            CfnFileSystem,
+            Value<String>,
+        > = crate::Property::new("FileSystemTypeVersion");
+        /// `KmsKeyId`, for [`CfnFileSystem::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnFileSystem, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `LustreConfiguration`, for [`CfnFileSystem::set`].
+        pub const LUSTRE_CONFIGURATION: crate::Property<
+            CfnFileSystem,
+            LustreConfiguration,
+        > = crate::Property::new("LustreConfiguration");
+        /// `NetworkType`, for [`CfnFileSystem::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnFileSystem, Value<String>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `OntapConfiguration`, for [`CfnFileSystem::set`].
+        pub const ONTAP_CONFIGURATION: crate::Property<
+            CfnFileSystem,
+            OntapConfiguration,
+        > = crate::Property::new("OntapConfiguration");
+        /// `OpenZFSConfiguration`, for [`CfnFileSystem::set`].
+        pub const OPEN_ZFS_CONFIGURATION: crate::Property<
+            CfnFileSystem,
+            OpenZfsConfiguration,
+        > = crate::Property::new("OpenZFSConfiguration");
+        /// `SecurityGroupIds`, for [`CfnFileSystem::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnFileSystem,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `StorageCapacity`, for [`CfnFileSystem::set`].
+        pub const STORAGE_CAPACITY: crate::Property<CfnFileSystem, Value<i64>> = crate::Property::new(
+            "StorageCapacity",
+        );
+        /// `StorageType`, for [`CfnFileSystem::set`].
+        pub const STORAGE_TYPE: crate::Property<CfnFileSystem, Value<String>> = crate::Property::new(
+            "StorageType",
+        );
+        /// `SubnetIds`, for [`CfnFileSystem::set`].
+        pub const SUBNET_IDS: crate::Property<CfnFileSystem, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnFileSystem::set`].
+        pub const TAGS: crate::Property<CfnFileSystem, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WindowsConfiguration`, for [`CfnFileSystem::set`].
+        pub const WINDOWS_CONFIGURATION: crate::Property<
+            CfnFileSystem,
+            WindowsConfiguration,
+        > = crate::Property::new("WindowsConfiguration");
     }
 
     /// The `LustreConfiguration` property type.
@@ -1853,6 +2017,7 @@ pub mod s3_access_point_attachment {
         pub fn attr_lifecycle(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Lifecycle")
         }
+        setters!(CfnS3AccessPointAttachmentProps);
     }
 
     impl std::ops::Deref for CfnS3AccessPointAttachment {
@@ -1917,6 +2082,33 @@ pub mod s3_access_point_attachment {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnS3AccessPointAttachmentProps {
+        /// `Name`, for [`CfnS3AccessPointAttachment::set`].
+        pub const NAME: crate::Property<CfnS3AccessPointAttachment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OntapConfiguration`, for [`CfnS3AccessPointAttachment::set`].
+        pub const ONTAP_CONFIGURATION: crate::Property<
+            CfnS3AccessPointAttachment,
+            S3AccessPointOntapConfiguration,
+        > = crate::Property::new("OntapConfiguration");
+        /// `OpenZFSConfiguration`, for [`CfnS3AccessPointAttachment::set`].
+        pub const OPEN_ZFS_CONFIGURATION: crate::Property<
+            CfnS3AccessPointAttachment,
+            S3AccessPointOpenZfsConfiguration,
+        > = crate::Property::new("OpenZFSConfiguration");
+        /// `S3AccessPoint`, for [`CfnS3AccessPointAttachment::set`].
+        pub const S3_ACCESS_POINT: crate::Property<
+            CfnS3AccessPointAttachment,
+            S3AccessPoint,
+        > = crate::Property::new("S3AccessPoint");
+        /// `Type`, for [`CfnS3AccessPointAttachment::set`].
+        pub const TYPE: crate::Property<
+            CfnS3AccessPointAttachment,
+            Value<S3AccessPointAttachmentType>,
+        > = crate::Property::new("Type");
     }
 
     /// The `S3AccessPointOntapConfiguration` property type.
@@ -2386,6 +2578,7 @@ pub mod snapshot {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSnapshotProps);
     }
 
     impl std::ops::Deref for CfnSnapshot {
@@ -2438,6 +2631,21 @@ pub mod snapshot {
             map.serialize_entry("VolumeId", &self.volume_id)?;
             map.end()
         }
+    }
+
+    impl CfnSnapshotProps {
+        /// `Name`, for [`CfnSnapshot::set`].
+        pub const NAME: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnSnapshot::set`].
+        pub const TAGS: crate::Property<CfnSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VolumeId`, for [`CfnSnapshot::set`].
+        pub const VOLUME_ID: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "VolumeId",
+        );
     }
 }
 
@@ -2499,6 +2707,7 @@ pub mod storage_virtual_machine {
         pub fn attr_uuid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UUID")
         }
+        setters!(CfnStorageVirtualMachineProps);
     }
 
     impl std::ops::Deref for CfnStorageVirtualMachine {
@@ -2571,6 +2780,37 @@ pub mod storage_virtual_machine {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStorageVirtualMachineProps {
+        /// `ActiveDirectoryConfiguration`, for [`CfnStorageVirtualMachine::set`].
+        pub const ACTIVE_DIRECTORY_CONFIGURATION: crate::Property<
+            CfnStorageVirtualMachine,
+            ActiveDirectoryConfiguration,
+        > = crate::Property::new("ActiveDirectoryConfiguration");
+        /// `FileSystemId`, for [`CfnStorageVirtualMachine::set`].
+        pub const FILE_SYSTEM_ID: crate::Property<
+            CfnStorageVirtualMachine,
+            Value<String>,
+        > = crate::Property::new("FileSystemId");
+        /// `Name`, for [`CfnStorageVirtualMachine::set`].
+        pub const NAME: crate::Property<CfnStorageVirtualMachine, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RootVolumeSecurityStyle`, for [`CfnStorageVirtualMachine::set`].
+        pub const ROOT_VOLUME_SECURITY_STYLE: crate::Property<
+            CfnStorageVirtualMachine,
+            Value<RootVolumeSecurityStyle>,
+        > = crate::Property::new("RootVolumeSecurityStyle");
+        /// `SvmAdminPassword`, for [`CfnStorageVirtualMachine::set`].
+        pub const SVM_ADMIN_PASSWORD: crate::Property<
+            CfnStorageVirtualMachine,
+            Value<String>,
+        > = crate::Property::new("SvmAdminPassword");
+        /// `Tags`, for [`CfnStorageVirtualMachine::set`].
+        pub const TAGS: crate::Property<CfnStorageVirtualMachine, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Describes the self-managed Microsoft Active Directory to which you want to join the SVM.
@@ -2759,6 +2999,7 @@ pub mod volume {
         pub fn attr_uuid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UUID")
         }
+        setters!(CfnVolumeProps);
     }
 
     impl std::ops::Deref for CfnVolume {
@@ -2824,6 +3065,34 @@ pub mod volume {
             crate::entry(&mut map, "VolumeType", &self.volume_type)?;
             map.end()
         }
+    }
+
+    impl CfnVolumeProps {
+        /// `BackupId`, for [`CfnVolume::set`].
+        pub const BACKUP_ID: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "BackupId",
+        );
+        /// `Name`, for [`CfnVolume::set`].
+        pub const NAME: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OntapConfiguration`, for [`CfnVolume::set`].
+        pub const ONTAP_CONFIGURATION: crate::Property<CfnVolume, OntapConfiguration> = crate::Property::new(
+            "OntapConfiguration",
+        );
+        /// `OpenZFSConfiguration`, for [`CfnVolume::set`].
+        pub const OPEN_ZFS_CONFIGURATION: crate::Property<
+            CfnVolume,
+            OpenZfsConfiguration,
+        > = crate::Property::new("OpenZFSConfiguration");
+        /// `Tags`, for [`CfnVolume::set`].
+        pub const TAGS: crate::Property<CfnVolume, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VolumeType`, for [`CfnVolume::set`].
+        pub const VOLUME_TYPE: crate::Property<CfnVolume, Value<VolumeType>> = crate::Property::new(
+            "VolumeType",
+        );
     }
 
     /// The `OntapConfiguration` property type.

@@ -74,6 +74,7 @@ pub mod alias {
         pub fn attr_alias_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AliasArn")
         }
+        setters!(CfnAliasProps);
     }
 
     impl std::ops::Deref for CfnAlias {
@@ -130,6 +131,25 @@ pub mod alias {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAliasProps {
+        /// `Description`, for [`CfnAlias::set`].
+        pub const DESCRIPTION: crate::Property<CfnAlias, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnAlias::set`].
+        pub const NAME: crate::Property<CfnAlias, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoutingStrategy`, for [`CfnAlias::set`].
+        pub const ROUTING_STRATEGY: crate::Property<CfnAlias, RoutingStrategy> = crate::Property::new(
+            "RoutingStrategy",
+        );
+        /// `Tags`, for [`CfnAlias::set`].
+        pub const TAGS: crate::Property<CfnAlias, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `RoutingStrategy` property type.
@@ -257,6 +277,7 @@ pub mod build {
         pub fn attr_build_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BuildArn")
         }
+        setters!(CfnBuildProps);
     }
 
     impl std::ops::Deref for CfnBuild {
@@ -304,6 +325,33 @@ pub mod build {
             crate::entry(&mut map, "Version", &self.version)?;
             map.end()
         }
+    }
+
+    impl CfnBuildProps {
+        /// `Name`, for [`CfnBuild::set`].
+        pub const NAME: crate::Property<CfnBuild, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OperatingSystem`, for [`CfnBuild::set`].
+        pub const OPERATING_SYSTEM: crate::Property<CfnBuild, Value<OperatingSystem>> = crate::Property::new(
+            "OperatingSystem",
+        );
+        /// `ServerSdkVersion`, for [`CfnBuild::set`].
+        pub const SERVER_SDK_VERSION: crate::Property<CfnBuild, Value<String>> = crate::Property::new(
+            "ServerSdkVersion",
+        );
+        /// `StorageLocation`, for [`CfnBuild::set`].
+        pub const STORAGE_LOCATION: crate::Property<CfnBuild, StorageLocation> = crate::Property::new(
+            "StorageLocation",
+        );
+        /// `Tags`, for [`CfnBuild::set`].
+        pub const TAGS: crate::Property<CfnBuild, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Version`, for [`CfnBuild::set`].
+        pub const VERSION: crate::Property<CfnBuild, Value<String>> = crate::Property::new(
+            "Version",
+        );
     }
 
     /// The operating system that the game server binaries are built to run on.
@@ -491,6 +539,7 @@ pub mod container_fleet {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("MaximumGameServerContainerGroupsPerInstance")
         }
+        setters!(CfnContainerFleetProps);
     }
 
     impl std::ops::Deref for CfnContainerFleet {
@@ -634,6 +683,94 @@ pub mod container_fleet {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnContainerFleetProps {
+        /// `BillingType`, for [`CfnContainerFleet::set`].
+        pub const BILLING_TYPE: crate::Property<CfnContainerFleet, Value<BillingType>> = crate::Property::new(
+            "BillingType",
+        );
+        /// `DeploymentConfiguration`, for [`CfnContainerFleet::set`].
+        pub const DEPLOYMENT_CONFIGURATION: crate::Property<
+            CfnContainerFleet,
+            DeploymentConfiguration,
+        > = crate::Property::new("DeploymentConfiguration");
+        /// `Description`, for [`CfnContainerFleet::set`].
+        pub const DESCRIPTION: crate::Property<CfnContainerFleet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FleetRoleArn`, for [`CfnContainerFleet::set`].
+        pub const FLEET_ROLE_ARN: crate::Property<CfnContainerFleet, Value<String>> = crate::Property::new(
+            "FleetRoleArn",
+        );
+        /// `GameServerContainerGroupDefinitionName`, for [`CfnContainerFleet::set`].
+        pub const GAME_SERVER_CONTAINER_GROUP_DEFINITION_NAME: crate::Property<
+            CfnContainerFleet,
+            Value<String>,
+        > = crate::Property::new("GameServerContainerGroupDefinitionName");
+        /// `GameServerContainerGroupsPerInstance`, for [`CfnContainerFleet::set`].
+        pub const GAME_SERVER_CONTAINER_GROUPS_PER_INSTANCE: crate::Property<
+            CfnContainerFleet,
+            Value<i64>,
+        > = crate::Property::new("GameServerContainerGroupsPerInstance");
+        /// `GameSessionCreationLimitPolicy`, for [`CfnContainerFleet::set`].
+        pub const GAME_SESSION_CREATION_LIMIT_POLICY: crate::Property<
+            CfnContainerFleet,
+            GameSessionCreationLimitPolicy,
+        > = crate::Property::new("GameSessionCreationLimitPolicy");
+        /// `InstanceConnectionPortRange`, for [`CfnContainerFleet::set`].
+        pub const INSTANCE_CONNECTION_PORT_RANGE: crate::Property<
+            CfnContainerFleet,
+            ConnectionPortRange,
+        > = crate::Property::new("InstanceConnectionPortRange");
+        /// `InstanceInboundPermissions`, for [`CfnContainerFleet::set`].
+        pub const INSTANCE_INBOUND_PERMISSIONS: crate::Property<
+            CfnContainerFleet,
+            Vec<IpPermission>,
+        > = crate::Property::new("InstanceInboundPermissions");
+        /// `InstanceType`, for [`CfnContainerFleet::set`].
+        pub const INSTANCE_TYPE: crate::Property<CfnContainerFleet, Value<String>> = crate::Property::new(
+            "InstanceType",
+        );
+        /// `Locations`, for [`CfnContainerFleet::set`].
+        pub const LOCATIONS: crate::Property<
+            CfnContainerFleet,
+            Vec<LocationConfiguration>,
+        > = crate::Property::new("Locations");
+        /// `LogConfiguration`, for [`CfnContainerFleet::set`].
+        pub const LOG_CONFIGURATION: crate::Property<
+            CfnContainerFleet,
+            LogConfiguration,
+        > = crate::Property::new("LogConfiguration");
+        /// `MetricGroups`, for [`CfnContainerFleet::set`].
+        pub const METRIC_GROUPS: crate::Property<
+            CfnContainerFleet,
+            Vec<Value<String>>,
+        > = crate::Property::new("MetricGroups");
+        /// `NewGameSessionProtectionPolicy`, for [`CfnContainerFleet::set`].
+        pub const NEW_GAME_SESSION_PROTECTION_POLICY: crate::Property<
+            CfnContainerFleet,
+            Value<NewGameSessionProtectionPolicy>,
+        > = crate::Property::new("NewGameSessionProtectionPolicy");
+        /// `PerInstanceContainerGroupDefinitionName`, for [`CfnContainerFleet::set`].
+        pub const PER_INSTANCE_CONTAINER_GROUP_DEFINITION_NAME: crate::Property<
+            CfnContainerFleet,
+            Value<String>,
+        > = crate::Property::new("PerInstanceContainerGroupDefinitionName");
+        /// `PlayerGatewayMode`, for [`CfnContainerFleet::set`].
+        pub const PLAYER_GATEWAY_MODE: crate::Property<
+            CfnContainerFleet,
+            Value<PlayerGatewayMode>,
+        > = crate::Property::new("PlayerGatewayMode");
+        /// `ScalingPolicies`, for [`CfnContainerFleet::set`].
+        pub const SCALING_POLICIES: crate::Property<
+            CfnContainerFleet,
+            Vec<ScalingPolicy>,
+        > = crate::Property::new("ScalingPolicies");
+        /// `Tags`, for [`CfnContainerFleet::set`].
+        pub const TAGS: crate::Property<CfnContainerFleet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Indicates whether to use On-Demand instances or Spot instances for this fleet.
@@ -1232,6 +1369,7 @@ pub mod container_group_definition {
         pub fn attr_status_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusReason")
         }
+        setters!(CfnContainerGroupDefinitionProps);
     }
 
     impl std::ops::Deref for CfnContainerGroupDefinition {
@@ -1324,6 +1462,57 @@ pub mod container_group_definition {
             crate::entry(&mut map, "VersionDescription", &self.version_description)?;
             map.end()
         }
+    }
+
+    impl CfnContainerGroupDefinitionProps {
+        /// `ContainerGroupType`, for [`CfnContainerGroupDefinition::set`].
+        pub const CONTAINER_GROUP_TYPE: crate::Property<
+            CfnContainerGroupDefinition,
+            Value<ContainerGroupType>,
+        > = crate::Property::new("ContainerGroupType");
+        /// `GameServerContainerDefinition`, for [`CfnContainerGroupDefinition::set`].
+        pub const GAME_SERVER_CONTAINER_DEFINITION: crate::Property<
+            CfnContainerGroupDefinition,
+            GameServerContainerDefinition,
+        > = crate::Property::new("GameServerContainerDefinition");
+        /// `Name`, for [`CfnContainerGroupDefinition::set`].
+        pub const NAME: crate::Property<CfnContainerGroupDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OperatingSystem`, for [`CfnContainerGroupDefinition::set`].
+        pub const OPERATING_SYSTEM: crate::Property<
+            CfnContainerGroupDefinition,
+            Value<OperatingSystem>,
+        > = crate::Property::new("OperatingSystem");
+        /// `SourceVersionNumber`, for [`CfnContainerGroupDefinition::set`].
+        pub const SOURCE_VERSION_NUMBER: crate::Property<
+            CfnContainerGroupDefinition,
+            Value<i64>,
+        > = crate::Property::new("SourceVersionNumber");
+        /// `SupportContainerDefinitions`, for [`CfnContainerGroupDefinition::set`].
+        pub const SUPPORT_CONTAINER_DEFINITIONS: crate::Property<
+            CfnContainerGroupDefinition,
+            Vec<SupportContainerDefinition>,
+        > = crate::Property::new("SupportContainerDefinitions");
+        /// `Tags`, for [`CfnContainerGroupDefinition::set`].
+        pub const TAGS: crate::Property<CfnContainerGroupDefinition, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TotalMemoryLimitMebibytes`, for [`CfnContainerGroupDefinition::set`].
+        pub const TOTAL_MEMORY_LIMIT_MEBIBYTES: crate::Property<
+            CfnContainerGroupDefinition,
+            Value<i64>,
+        > = crate::Property::new("TotalMemoryLimitMebibytes");
+        /// `TotalVcpuLimit`, for [`CfnContainerGroupDefinition::set`].
+        pub const TOTAL_VCPU_LIMIT: crate::Property<
+            CfnContainerGroupDefinition,
+            Value<f64>,
+        > = crate::Property::new("TotalVcpuLimit");
+        /// `VersionDescription`, for [`CfnContainerGroupDefinition::set`].
+        pub const VERSION_DESCRIPTION: crate::Property<
+            CfnContainerGroupDefinition,
+            Value<String>,
+        > = crate::Property::new("VersionDescription");
     }
 
     /// The scope of the container group
@@ -2108,6 +2297,7 @@ pub mod fleet {
         pub fn attr_fleet_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FleetArn")
         }
+        setters!(CfnFleetProps);
     }
 
     impl std::ops::Deref for CfnFleet {
@@ -2305,6 +2495,138 @@ pub mod fleet {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFleetProps {
+        /// `AnywhereConfiguration`, for [`CfnFleet::set`].
+        pub const ANYWHERE_CONFIGURATION: crate::Property<
+            CfnFleet,
+            AnywhereConfiguration,
+        > = crate::Property::new("AnywhereConfiguration");
+        /// `ApplyCapacity`, for [`CfnFleet::set`].
+        pub const APPLY_CAPACITY: crate::Property<CfnFleet, Value<ApplyCapacity>> = crate::Property::new(
+            "ApplyCapacity",
+        );
+        /// `BuildId`, for [`CfnFleet::set`].
+        pub const BUILD_ID: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "BuildId",
+        );
+        /// `CertificateConfiguration`, for [`CfnFleet::set`].
+        pub const CERTIFICATE_CONFIGURATION: crate::Property<
+            CfnFleet,
+            CertificateConfiguration,
+        > = crate::Property::new("CertificateConfiguration");
+        /// `ComputeType`, for [`CfnFleet::set`].
+        pub const COMPUTE_TYPE: crate::Property<CfnFleet, Value<ComputeType>> = crate::Property::new(
+            "ComputeType",
+        );
+        /// `Description`, for [`CfnFleet::set`].
+        pub const DESCRIPTION: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DesiredEC2Instances`, for [`CfnFleet::set`].
+        pub const DESIRED_EC2_INSTANCES: crate::Property<CfnFleet, Value<i64>> = crate::Property::new(
+            "DesiredEC2Instances",
+        );
+        /// `EC2InboundPermissions`, for [`CfnFleet::set`].
+        pub const EC2_INBOUND_PERMISSIONS: crate::Property<
+            CfnFleet,
+            Vec<IpPermission>,
+        > = crate::Property::new("EC2InboundPermissions");
+        /// `EC2InstanceType`, for [`CfnFleet::set`].
+        pub const EC2_INSTANCE_TYPE: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "EC2InstanceType",
+        );
+        /// `FleetType`, for [`CfnFleet::set`].
+        pub const FLEET_TYPE: crate::Property<CfnFleet, Value<FleetType>> = crate::Property::new(
+            "FleetType",
+        );
+        /// `InstanceRoleARN`, for [`CfnFleet::set`].
+        pub const INSTANCE_ROLE_ARN: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "InstanceRoleARN",
+        );
+        /// `InstanceRoleCredentialsProvider`, for [`CfnFleet::set`].
+        pub const INSTANCE_ROLE_CREDENTIALS_PROVIDER: crate::Property<
+            CfnFleet,
+            Value<InstanceRoleCredentialsProvider>,
+        > = crate::Property::new("InstanceRoleCredentialsProvider");
+        /// `Locations`, for [`CfnFleet::set`].
+        pub const LOCATIONS: crate::Property<CfnFleet, Vec<LocationConfiguration>> = crate::Property::new(
+            "Locations",
+        );
+        /// `LogPaths`, for [`CfnFleet::set`].
+        pub const LOG_PATHS: crate::Property<CfnFleet, Vec<Value<String>>> = crate::Property::new(
+            "LogPaths",
+        );
+        /// `MaxSize`, for [`CfnFleet::set`].
+        pub const MAX_SIZE: crate::Property<CfnFleet, Value<i64>> = crate::Property::new(
+            "MaxSize",
+        );
+        /// `MetricGroups`, for [`CfnFleet::set`].
+        pub const METRIC_GROUPS: crate::Property<CfnFleet, Vec<Value<String>>> = crate::Property::new(
+            "MetricGroups",
+        );
+        /// `MinSize`, for [`CfnFleet::set`].
+        pub const MIN_SIZE: crate::Property<CfnFleet, Value<i64>> = crate::Property::new(
+            "MinSize",
+        );
+        /// `Name`, for [`CfnFleet::set`].
+        pub const NAME: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NewGameSessionProtectionPolicy`, for [`CfnFleet::set`].
+        pub const NEW_GAME_SESSION_PROTECTION_POLICY: crate::Property<
+            CfnFleet,
+            Value<NewGameSessionProtectionPolicy>,
+        > = crate::Property::new("NewGameSessionProtectionPolicy");
+        /// `PeerVpcAwsAccountId`, for [`CfnFleet::set`].
+        pub const PEER_VPC_AWS_ACCOUNT_ID: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "PeerVpcAwsAccountId",
+        );
+        /// `PeerVpcId`, for [`CfnFleet::set`].
+        pub const PEER_VPC_ID: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "PeerVpcId",
+        );
+        /// `PlayerGatewayConfiguration`, for [`CfnFleet::set`].
+        pub const PLAYER_GATEWAY_CONFIGURATION: crate::Property<
+            CfnFleet,
+            PlayerGatewayConfiguration,
+        > = crate::Property::new("PlayerGatewayConfiguration");
+        /// `PlayerGatewayMode`, for [`CfnFleet::set`].
+        pub const PLAYER_GATEWAY_MODE: crate::Property<
+            CfnFleet,
+            Value<PlayerGatewayMode>,
+        > = crate::Property::new("PlayerGatewayMode");
+        /// `ResourceCreationLimitPolicy`, for [`CfnFleet::set`].
+        pub const RESOURCE_CREATION_LIMIT_POLICY: crate::Property<
+            CfnFleet,
+            ResourceCreationLimitPolicy,
+        > = crate::Property::new("ResourceCreationLimitPolicy");
+        /// `RuntimeConfiguration`, for [`CfnFleet::set`].
+        pub const RUNTIME_CONFIGURATION: crate::Property<
+            CfnFleet,
+            RuntimeConfiguration,
+        > = crate::Property::new("RuntimeConfiguration");
+        /// `ScalingPolicies`, for [`CfnFleet::set`].
+        pub const SCALING_POLICIES: crate::Property<CfnFleet, Vec<ScalingPolicy>> = crate::Property::new(
+            "ScalingPolicies",
+        );
+        /// `ScriptId`, for [`CfnFleet::set`].
+        pub const SCRIPT_ID: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "ScriptId",
+        );
+        /// `ServerLaunchParameters`, for [`CfnFleet::set`].
+        pub const SERVER_LAUNCH_PARAMETERS: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "ServerLaunchParameters",
+        );
+        /// `ServerLaunchPath`, for [`CfnFleet::set`].
+        pub const SERVER_LAUNCH_PATH: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "ServerLaunchPath",
+        );
+        /// `Tags`, for [`CfnFleet::set`].
+        pub const TAGS: crate::Property<CfnFleet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration for Anywhere fleet.
@@ -3083,6 +3405,7 @@ pub mod game_server_group {
         pub fn attr_auto_scaling_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AutoScalingGroupArn")
         }
+        setters!(CfnGameServerGroupProps);
     }
 
     impl std::ops::Deref for CfnGameServerGroup {
@@ -3176,6 +3499,63 @@ pub mod game_server_group {
             crate::entry(&mut map, "VpcSubnets", &self.vpc_subnets)?;
             map.end()
         }
+    }
+
+    impl CfnGameServerGroupProps {
+        /// `AutoScalingPolicy`, for [`CfnGameServerGroup::set`].
+        pub const AUTO_SCALING_POLICY: crate::Property<
+            CfnGameServerGroup,
+            AutoScalingPolicy,
+        > = crate::Property::new("AutoScalingPolicy");
+        /// `BalancingStrategy`, for [`CfnGameServerGroup::set`].
+        pub const BALANCING_STRATEGY: crate::Property<
+            CfnGameServerGroup,
+            Value<BalancingStrategy>,
+        > = crate::Property::new("BalancingStrategy");
+        /// `DeleteOption`, for [`CfnGameServerGroup::set`].
+        pub const DELETE_OPTION: crate::Property<
+            CfnGameServerGroup,
+            Value<DeleteOption>,
+        > = crate::Property::new("DeleteOption");
+        /// `GameServerGroupName`, for [`CfnGameServerGroup::set`].
+        pub const GAME_SERVER_GROUP_NAME: crate::Property<
+            CfnGameServerGroup,
+            Value<String>,
+        > = crate::Property::new("GameServerGroupName");
+        /// `GameServerProtectionPolicy`, for [`CfnGameServerGroup::set`].
+        pub const GAME_SERVER_PROTECTION_POLICY: crate::Property<
+            CfnGameServerGroup,
+            Value<GameServerProtectionPolicy>,
+        > = crate::Property::new("GameServerProtectionPolicy");
+        /// `InstanceDefinitions`, for [`CfnGameServerGroup::set`].
+        pub const INSTANCE_DEFINITIONS: crate::Property<
+            CfnGameServerGroup,
+            Vec<InstanceDefinition>,
+        > = crate::Property::new("InstanceDefinitions");
+        /// `LaunchTemplate`, for [`CfnGameServerGroup::set`].
+        pub const LAUNCH_TEMPLATE: crate::Property<CfnGameServerGroup, LaunchTemplate> = crate::Property::new(
+            "LaunchTemplate",
+        );
+        /// `MaxSize`, for [`CfnGameServerGroup::set`].
+        pub const MAX_SIZE: crate::Property<CfnGameServerGroup, Value<f64>> = crate::Property::new(
+            "MaxSize",
+        );
+        /// `MinSize`, for [`CfnGameServerGroup::set`].
+        pub const MIN_SIZE: crate::Property<CfnGameServerGroup, Value<f64>> = crate::Property::new(
+            "MinSize",
+        );
+        /// `RoleArn`, for [`CfnGameServerGroup::set`].
+        pub const ROLE_ARN: crate::Property<CfnGameServerGroup, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnGameServerGroup::set`].
+        pub const TAGS: crate::Property<CfnGameServerGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcSubnets`, for [`CfnGameServerGroup::set`].
+        pub const VPC_SUBNETS: crate::Property<CfnGameServerGroup, Vec<Value<String>>> = crate::Property::new(
+            "VpcSubnets",
+        );
     }
 
     /// Configuration settings to define a scaling policy for the Auto Scaling group that is optimized for game hosting.
@@ -3466,6 +3846,7 @@ pub mod game_session_queue {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnGameSessionQueueProps);
     }
 
     impl std::ops::Deref for CfnGameSessionQueue {
@@ -3547,6 +3928,51 @@ pub mod game_session_queue {
             crate::entry(&mut map, "TimeoutInSeconds", &self.timeout_in_seconds)?;
             map.end()
         }
+    }
+
+    impl CfnGameSessionQueueProps {
+        /// `CustomEventData`, for [`CfnGameSessionQueue::set`].
+        pub const CUSTOM_EVENT_DATA: crate::Property<
+            CfnGameSessionQueue,
+            Value<String>,
+        > = crate::Property::new("CustomEventData");
+        /// `Destinations`, for [`CfnGameSessionQueue::set`].
+        pub const DESTINATIONS: crate::Property<
+            CfnGameSessionQueue,
+            Vec<GameSessionQueueDestination>,
+        > = crate::Property::new("Destinations");
+        /// `FilterConfiguration`, for [`CfnGameSessionQueue::set`].
+        pub const FILTER_CONFIGURATION: crate::Property<
+            CfnGameSessionQueue,
+            FilterConfiguration,
+        > = crate::Property::new("FilterConfiguration");
+        /// `Name`, for [`CfnGameSessionQueue::set`].
+        pub const NAME: crate::Property<CfnGameSessionQueue, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NotificationTarget`, for [`CfnGameSessionQueue::set`].
+        pub const NOTIFICATION_TARGET: crate::Property<
+            CfnGameSessionQueue,
+            Value<String>,
+        > = crate::Property::new("NotificationTarget");
+        /// `PlayerLatencyPolicies`, for [`CfnGameSessionQueue::set`].
+        pub const PLAYER_LATENCY_POLICIES: crate::Property<
+            CfnGameSessionQueue,
+            Vec<PlayerLatencyPolicy>,
+        > = crate::Property::new("PlayerLatencyPolicies");
+        /// `PriorityConfiguration`, for [`CfnGameSessionQueue::set`].
+        pub const PRIORITY_CONFIGURATION: crate::Property<
+            CfnGameSessionQueue,
+            PriorityConfiguration,
+        > = crate::Property::new("PriorityConfiguration");
+        /// `Tags`, for [`CfnGameSessionQueue::set`].
+        pub const TAGS: crate::Property<CfnGameSessionQueue, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeoutInSeconds`, for [`CfnGameSessionQueue::set`].
+        pub const TIMEOUT_IN_SECONDS: crate::Property<CfnGameSessionQueue, Value<i64>> = crate::Property::new(
+            "TimeoutInSeconds",
+        );
     }
 
     /// A fleet or alias designated in a game session queue.
@@ -3729,6 +4155,7 @@ pub mod location {
         pub fn attr_location_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LocationArn")
         }
+        setters!(CfnLocationProps);
     }
 
     impl std::ops::Deref for CfnLocation {
@@ -3774,6 +4201,17 @@ pub mod location {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLocationProps {
+        /// `LocationName`, for [`CfnLocation::set`].
+        pub const LOCATION_NAME: crate::Property<CfnLocation, Value<String>> = crate::Property::new(
+            "LocationName",
+        );
+        /// `Tags`, for [`CfnLocation::set`].
+        pub const TAGS: crate::Property<CfnLocation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -3821,6 +4259,7 @@ pub mod matchmaking_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnMatchmakingConfigurationProps);
     }
 
     impl std::ops::Deref for CfnMatchmakingConfiguration {
@@ -3943,6 +4382,92 @@ pub mod matchmaking_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMatchmakingConfigurationProps {
+        /// `AcceptanceRequired`, for [`CfnMatchmakingConfiguration::set`].
+        pub const ACCEPTANCE_REQUIRED: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<bool>,
+        > = crate::Property::new("AcceptanceRequired");
+        /// `AcceptanceTimeoutSeconds`, for [`CfnMatchmakingConfiguration::set`].
+        pub const ACCEPTANCE_TIMEOUT_SECONDS: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<i64>,
+        > = crate::Property::new("AcceptanceTimeoutSeconds");
+        /// `AdditionalPlayerCount`, for [`CfnMatchmakingConfiguration::set`].
+        pub const ADDITIONAL_PLAYER_COUNT: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<i64>,
+        > = crate::Property::new("AdditionalPlayerCount");
+        /// `BackfillMode`, for [`CfnMatchmakingConfiguration::set`].
+        pub const BACKFILL_MODE: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<BackfillMode>,
+        > = crate::Property::new("BackfillMode");
+        /// `CreationTime`, for [`CfnMatchmakingConfiguration::set`].
+        pub const CREATION_TIME: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<String>,
+        > = crate::Property::new("CreationTime");
+        /// `CustomEventData`, for [`CfnMatchmakingConfiguration::set`].
+        pub const CUSTOM_EVENT_DATA: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<String>,
+        > = crate::Property::new("CustomEventData");
+        /// `Description`, for [`CfnMatchmakingConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `FlexMatchMode`, for [`CfnMatchmakingConfiguration::set`].
+        pub const FLEX_MATCH_MODE: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<FlexMatchMode>,
+        > = crate::Property::new("FlexMatchMode");
+        /// `GameProperties`, for [`CfnMatchmakingConfiguration::set`].
+        pub const GAME_PROPERTIES: crate::Property<
+            CfnMatchmakingConfiguration,
+            Vec<GameProperty>,
+        > = crate::Property::new("GameProperties");
+        /// `GameSessionData`, for [`CfnMatchmakingConfiguration::set`].
+        pub const GAME_SESSION_DATA: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<String>,
+        > = crate::Property::new("GameSessionData");
+        /// `GameSessionQueueArns`, for [`CfnMatchmakingConfiguration::set`].
+        pub const GAME_SESSION_QUEUE_ARNS: crate::Property<
+            CfnMatchmakingConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("GameSessionQueueArns");
+        /// `Name`, for [`CfnMatchmakingConfiguration::set`].
+        pub const NAME: crate::Property<CfnMatchmakingConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NotificationTarget`, for [`CfnMatchmakingConfiguration::set`].
+        pub const NOTIFICATION_TARGET: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<String>,
+        > = crate::Property::new("NotificationTarget");
+        /// `RequestTimeoutSeconds`, for [`CfnMatchmakingConfiguration::set`].
+        pub const REQUEST_TIMEOUT_SECONDS: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<i64>,
+        > = crate::Property::new("RequestTimeoutSeconds");
+        /// `RuleSetArn`, for [`CfnMatchmakingConfiguration::set`].
+        pub const RULE_SET_ARN: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<String>,
+        > = crate::Property::new("RuleSetArn");
+        /// `RuleSetName`, for [`CfnMatchmakingConfiguration::set`].
+        pub const RULE_SET_NAME: crate::Property<
+            CfnMatchmakingConfiguration,
+            Value<String>,
+        > = crate::Property::new("RuleSetName");
+        /// `Tags`, for [`CfnMatchmakingConfiguration::set`].
+        pub const TAGS: crate::Property<CfnMatchmakingConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The method used to backfill game sessions created with this matchmaking configuration.
@@ -4105,6 +4630,7 @@ pub mod matchmaking_rule_set {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnMatchmakingRuleSetProps);
     }
 
     impl std::ops::Deref for CfnMatchmakingRuleSet {
@@ -4157,6 +4683,21 @@ pub mod matchmaking_rule_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMatchmakingRuleSetProps {
+        /// `Name`, for [`CfnMatchmakingRuleSet::set`].
+        pub const NAME: crate::Property<CfnMatchmakingRuleSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RuleSetBody`, for [`CfnMatchmakingRuleSet::set`].
+        pub const RULE_SET_BODY: crate::Property<CfnMatchmakingRuleSet, Value<String>> = crate::Property::new(
+            "RuleSetBody",
+        );
+        /// `Tags`, for [`CfnMatchmakingRuleSet::set`].
+        pub const TAGS: crate::Property<CfnMatchmakingRuleSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -4219,6 +4760,7 @@ pub mod script {
         pub fn attr_size_on_disk(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SizeOnDisk")
         }
+        setters!(CfnScriptProps);
     }
 
     impl std::ops::Deref for CfnScript {
@@ -4276,6 +4818,29 @@ pub mod script {
             crate::entry(&mut map, "Version", &self.version)?;
             map.end()
         }
+    }
+
+    impl CfnScriptProps {
+        /// `Name`, for [`CfnScript::set`].
+        pub const NAME: crate::Property<CfnScript, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NodeJsVersion`, for [`CfnScript::set`].
+        pub const NODE_JS_VERSION: crate::Property<CfnScript, Value<String>> = crate::Property::new(
+            "NodeJsVersion",
+        );
+        /// `StorageLocation`, for [`CfnScript::set`].
+        pub const STORAGE_LOCATION: crate::Property<CfnScript, S3Location> = crate::Property::new(
+            "StorageLocation",
+        );
+        /// `Tags`, for [`CfnScript::set`].
+        pub const TAGS: crate::Property<CfnScript, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Version`, for [`CfnScript::set`].
+        pub const VERSION: crate::Property<CfnScript, Value<String>> = crate::Property::new(
+            "Version",
+        );
     }
 
     /// The `S3Location` property type.

@@ -80,6 +80,7 @@ pub mod accelerator {
         pub fn attr_dual_stack_dns_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DualStackDnsName")
         }
+        setters!(CfnAcceleratorProps);
     }
 
     impl std::ops::Deref for CfnAccelerator {
@@ -149,6 +150,42 @@ pub mod accelerator {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAcceleratorProps {
+        /// `Enabled`, for [`CfnAccelerator::set`].
+        pub const ENABLED: crate::Property<CfnAccelerator, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `FlowLogsEnabled`, for [`CfnAccelerator::set`].
+        pub const FLOW_LOGS_ENABLED: crate::Property<CfnAccelerator, Value<bool>> = crate::Property::new(
+            "FlowLogsEnabled",
+        );
+        /// `FlowLogsS3Bucket`, for [`CfnAccelerator::set`].
+        pub const FLOW_LOGS_S3_BUCKET: crate::Property<CfnAccelerator, Value<String>> = crate::Property::new(
+            "FlowLogsS3Bucket",
+        );
+        /// `FlowLogsS3Prefix`, for [`CfnAccelerator::set`].
+        pub const FLOW_LOGS_S3_PREFIX: crate::Property<CfnAccelerator, Value<String>> = crate::Property::new(
+            "FlowLogsS3Prefix",
+        );
+        /// `IpAddressType`, for [`CfnAccelerator::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnAccelerator,
+            Value<IpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `IpAddresses`, for [`CfnAccelerator::set`].
+        pub const IP_ADDRESSES: crate::Property<CfnAccelerator, Vec<Value<String>>> = crate::Property::new(
+            "IpAddresses",
+        );
+        /// `Name`, for [`CfnAccelerator::set`].
+        pub const NAME: crate::Property<CfnAccelerator, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAccelerator::set`].
+        pub const TAGS: crate::Property<CfnAccelerator, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// IP Address type.
@@ -233,6 +270,7 @@ pub mod cross_account_attachment {
         pub fn attr_attachment_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AttachmentArn")
         }
+        setters!(CfnCrossAccountAttachmentProps);
     }
 
     impl std::ops::Deref for CfnCrossAccountAttachment {
@@ -286,6 +324,26 @@ pub mod cross_account_attachment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCrossAccountAttachmentProps {
+        /// `Name`, for [`CfnCrossAccountAttachment::set`].
+        pub const NAME: crate::Property<CfnCrossAccountAttachment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Principals`, for [`CfnCrossAccountAttachment::set`].
+        pub const PRINCIPALS: crate::Property<
+            CfnCrossAccountAttachment,
+            Vec<Value<String>>,
+        > = crate::Property::new("Principals");
+        /// `Resources`, for [`CfnCrossAccountAttachment::set`].
+        pub const RESOURCES: crate::Property<CfnCrossAccountAttachment, Vec<Resource>> = crate::Property::new(
+            "Resources",
+        );
+        /// `Tags`, for [`CfnCrossAccountAttachment::set`].
+        pub const TAGS: crate::Property<CfnCrossAccountAttachment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// ARN of resource to share.
@@ -361,6 +419,7 @@ pub mod endpoint_group {
         pub fn attr_endpoint_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointGroupArn")
         }
+        setters!(CfnEndpointGroupProps);
     }
 
     impl std::ops::Deref for CfnEndpointGroup {
@@ -453,6 +512,54 @@ pub mod endpoint_group {
             )?;
             map.end()
         }
+    }
+
+    impl CfnEndpointGroupProps {
+        /// `EndpointConfigurations`, for [`CfnEndpointGroup::set`].
+        pub const ENDPOINT_CONFIGURATIONS: crate::Property<
+            CfnEndpointGroup,
+            Vec<EndpointConfiguration>,
+        > = crate::Property::new("EndpointConfigurations");
+        /// `EndpointGroupRegion`, for [`CfnEndpointGroup::set`].
+        pub const ENDPOINT_GROUP_REGION: crate::Property<
+            CfnEndpointGroup,
+            Value<String>,
+        > = crate::Property::new("EndpointGroupRegion");
+        /// `HealthCheckIntervalSeconds`, for [`CfnEndpointGroup::set`].
+        pub const HEALTH_CHECK_INTERVAL_SECONDS: crate::Property<
+            CfnEndpointGroup,
+            Value<i64>,
+        > = crate::Property::new("HealthCheckIntervalSeconds");
+        /// `HealthCheckPath`, for [`CfnEndpointGroup::set`].
+        pub const HEALTH_CHECK_PATH: crate::Property<CfnEndpointGroup, Value<String>> = crate::Property::new(
+            "HealthCheckPath",
+        );
+        /// `HealthCheckPort`, for [`CfnEndpointGroup::set`].
+        pub const HEALTH_CHECK_PORT: crate::Property<CfnEndpointGroup, Value<i64>> = crate::Property::new(
+            "HealthCheckPort",
+        );
+        /// `HealthCheckProtocol`, for [`CfnEndpointGroup::set`].
+        pub const HEALTH_CHECK_PROTOCOL: crate::Property<
+            CfnEndpointGroup,
+            Value<HealthCheckProtocol>,
+        > = crate::Property::new("HealthCheckProtocol");
+        /// `ListenerArn`, for [`CfnEndpointGroup::set`].
+        pub const LISTENER_ARN: crate::Property<CfnEndpointGroup, Value<String>> = crate::Property::new(
+            "ListenerArn",
+        );
+        /// `PortOverrides`, for [`CfnEndpointGroup::set`].
+        pub const PORT_OVERRIDES: crate::Property<CfnEndpointGroup, Vec<PortOverride>> = crate::Property::new(
+            "PortOverrides",
+        );
+        /// `ThresholdCount`, for [`CfnEndpointGroup::set`].
+        pub const THRESHOLD_COUNT: crate::Property<CfnEndpointGroup, Value<i64>> = crate::Property::new(
+            "ThresholdCount",
+        );
+        /// `TrafficDialPercentage`, for [`CfnEndpointGroup::set`].
+        pub const TRAFFIC_DIAL_PERCENTAGE: crate::Property<
+            CfnEndpointGroup,
+            Value<f64>,
+        > = crate::Property::new("TrafficDialPercentage");
     }
 
     /// The configuration for a given endpoint
@@ -621,6 +728,7 @@ pub mod listener {
         pub fn attr_listener_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ListenerArn")
         }
+        setters!(CfnListenerProps);
     }
 
     impl std::ops::Deref for CfnListener {
@@ -678,6 +786,25 @@ pub mod listener {
             map.serialize_entry("Protocol", &self.protocol)?;
             map.end()
         }
+    }
+
+    impl CfnListenerProps {
+        /// `AcceleratorArn`, for [`CfnListener::set`].
+        pub const ACCELERATOR_ARN: crate::Property<CfnListener, Value<String>> = crate::Property::new(
+            "AcceleratorArn",
+        );
+        /// `ClientAffinity`, for [`CfnListener::set`].
+        pub const CLIENT_AFFINITY: crate::Property<CfnListener, Value<ClientAffinity>> = crate::Property::new(
+            "ClientAffinity",
+        );
+        /// `PortRanges`, for [`CfnListener::set`].
+        pub const PORT_RANGES: crate::Property<CfnListener, Vec<PortRange>> = crate::Property::new(
+            "PortRanges",
+        );
+        /// `Protocol`, for [`CfnListener::set`].
+        pub const PROTOCOL: crate::Property<CfnListener, Value<Protocol>> = crate::Property::new(
+            "Protocol",
+        );
     }
 
     /// Client affinity lets you direct all requests from a user to the same endpoint.

@@ -115,6 +115,7 @@ pub mod blueprint {
         pub fn attr_parameter_spec(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ParameterSpec")
         }
+        setters!(CfnBlueprintProps);
     }
 
     impl std::ops::Deref for CfnBlueprint {
@@ -171,6 +172,25 @@ pub mod blueprint {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBlueprintProps {
+        /// `BlueprintLocation`, for [`CfnBlueprint::set`].
+        pub const BLUEPRINT_LOCATION: crate::Property<CfnBlueprint, Value<String>> = crate::Property::new(
+            "BlueprintLocation",
+        );
+        /// `Description`, for [`CfnBlueprint::set`].
+        pub const DESCRIPTION: crate::Property<CfnBlueprint, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnBlueprint::set`].
+        pub const NAME: crate::Property<CfnBlueprint, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnBlueprint::set`].
+        pub const TAGS: crate::Property<CfnBlueprint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -272,6 +292,7 @@ pub mod catalog {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("CatalogProperties.CustomProperties")
         }
+        setters!(CfnCatalogProps);
     }
 
     impl std::ops::Deref for CfnCatalog {
@@ -377,6 +398,59 @@ pub mod catalog {
             )?;
             map.end()
         }
+    }
+
+    impl CfnCatalogProps {
+        /// `AllowFullTableExternalDataAccess`, for [`CfnCatalog::set`].
+        pub const ALLOW_FULL_TABLE_EXTERNAL_DATA_ACCESS: crate::Property<
+            CfnCatalog,
+            Value<AllowFullTableExternalDataAccess>,
+        > = crate::Property::new("AllowFullTableExternalDataAccess");
+        /// `CatalogProperties`, for [`CfnCatalog::set`].
+        pub const CATALOG_PROPERTIES: crate::Property<CfnCatalog, CatalogProperties> = crate::Property::new(
+            "CatalogProperties",
+        );
+        /// `CreateDatabaseDefaultPermissions`, for [`CfnCatalog::set`].
+        pub const CREATE_DATABASE_DEFAULT_PERMISSIONS: crate::Property<
+            CfnCatalog,
+            Vec<PrincipalPermissions>,
+        > = crate::Property::new("CreateDatabaseDefaultPermissions");
+        /// `CreateTableDefaultPermissions`, for [`CfnCatalog::set`].
+        pub const CREATE_TABLE_DEFAULT_PERMISSIONS: crate::Property<
+            CfnCatalog,
+            Vec<PrincipalPermissions>,
+        > = crate::Property::new("CreateTableDefaultPermissions");
+        /// `Description`, for [`CfnCatalog::set`].
+        pub const DESCRIPTION: crate::Property<CfnCatalog, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FederatedCatalog`, for [`CfnCatalog::set`].
+        pub const FEDERATED_CATALOG: crate::Property<CfnCatalog, FederatedCatalog> = crate::Property::new(
+            "FederatedCatalog",
+        );
+        /// `Name`, for [`CfnCatalog::set`].
+        pub const NAME: crate::Property<CfnCatalog, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OverwriteChildResourcePermissionsWithDefault`, for [`CfnCatalog::set`].
+        pub const OVERWRITE_CHILD_RESOURCE_PERMISSIONS_WITH_DEFAULT: crate::Property<
+            CfnCatalog,
+            Value<OverwriteChildResourcePermissionsWithDefault>,
+        > = crate::Property::new("OverwriteChildResourcePermissionsWithDefault");
+        /// `Parameters`, for [`CfnCatalog::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnCatalog,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Parameters");
+        /// `Tags`, for [`CfnCatalog::set`].
+        pub const TAGS: crate::Property<CfnCatalog, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetRedshiftCatalog`, for [`CfnCatalog::set`].
+        pub const TARGET_REDSHIFT_CATALOG: crate::Property<
+            CfnCatalog,
+            TargetRedshiftCatalog,
+        > = crate::Property::new("TargetRedshiftCatalog");
     }
 
     /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
@@ -780,6 +854,7 @@ pub mod classifier {
         pub fn attr_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Name")
         }
+        setters!(CfnClassifierProps);
     }
 
     impl std::ops::Deref for CfnClassifier {
@@ -821,6 +896,25 @@ pub mod classifier {
             crate::entry(&mut map, "XMLClassifier", &self.xml_classifier)?;
             map.end()
         }
+    }
+
+    impl CfnClassifierProps {
+        /// `CsvClassifier`, for [`CfnClassifier::set`].
+        pub const CSV_CLASSIFIER: crate::Property<CfnClassifier, CsvClassifier> = crate::Property::new(
+            "CsvClassifier",
+        );
+        /// `GrokClassifier`, for [`CfnClassifier::set`].
+        pub const GROK_CLASSIFIER: crate::Property<CfnClassifier, GrokClassifier> = crate::Property::new(
+            "GrokClassifier",
+        );
+        /// `JsonClassifier`, for [`CfnClassifier::set`].
+        pub const JSON_CLASSIFIER: crate::Property<CfnClassifier, JsonClassifier> = crate::Property::new(
+            "JsonClassifier",
+        );
+        /// `XMLClassifier`, for [`CfnClassifier::set`].
+        pub const XML_CLASSIFIER: crate::Property<CfnClassifier, XmlClassifier> = crate::Property::new(
+            "XMLClassifier",
+        );
     }
 
     /// The `CsvClassifier` property type.
@@ -1081,6 +1175,7 @@ pub mod connection {
         pub fn attr_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Name")
         }
+        setters!(CfnConnectionProps);
     }
 
     impl std::ops::Deref for CfnConnection {
@@ -1133,6 +1228,21 @@ pub mod connection {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectionProps {
+        /// `CatalogId`, for [`CfnConnection::set`].
+        pub const CATALOG_ID: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "CatalogId",
+        );
+        /// `ConnectionInput`, for [`CfnConnection::set`].
+        pub const CONNECTION_INPUT: crate::Property<CfnConnection, ConnectionInput> = crate::Property::new(
+            "ConnectionInput",
+        );
+        /// `Tags`, for [`CfnConnection::set`].
+        pub const TAGS: crate::Property<CfnConnection, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ConnectionInput` property type.
@@ -1942,6 +2052,7 @@ pub mod connection_type {
         pub fn attr_connection_type_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConnectionTypeArn")
         }
+        setters!(CfnConnectionTypeProps);
     }
 
     impl std::ops::Deref for CfnConnectionType {
@@ -2016,6 +2127,41 @@ pub mod connection_type {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectionTypeProps {
+        /// `ConnectionProperties`, for [`CfnConnectionType::set`].
+        pub const CONNECTION_PROPERTIES: crate::Property<
+            CfnConnectionType,
+            ConnectionPropertiesConfiguration,
+        > = crate::Property::new("ConnectionProperties");
+        /// `ConnectionType`, for [`CfnConnectionType::set`].
+        pub const CONNECTION_TYPE: crate::Property<CfnConnectionType, Value<String>> = crate::Property::new(
+            "ConnectionType",
+        );
+        /// `ConnectorAuthenticationConfiguration`, for [`CfnConnectionType::set`].
+        pub const CONNECTOR_AUTHENTICATION_CONFIGURATION: crate::Property<
+            CfnConnectionType,
+            ConnectorAuthenticationConfiguration,
+        > = crate::Property::new("ConnectorAuthenticationConfiguration");
+        /// `Description`, for [`CfnConnectionType::set`].
+        pub const DESCRIPTION: crate::Property<CfnConnectionType, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IntegrationType`, for [`CfnConnectionType::set`].
+        pub const INTEGRATION_TYPE: crate::Property<
+            CfnConnectionType,
+            Value<IntegrationType>,
+        > = crate::Property::new("IntegrationType");
+        /// `RestConfiguration`, for [`CfnConnectionType::set`].
+        pub const REST_CONFIGURATION: crate::Property<
+            CfnConnectionType,
+            RestConfiguration,
+        > = crate::Property::new("RestConfiguration");
+        /// `Tags`, for [`CfnConnectionType::set`].
+        pub const TAGS: crate::Property<CfnConnectionType, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration that defines the base URL and additional request parameters needed during connection creation.
@@ -3706,6 +3852,7 @@ pub mod crawler {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnCrawlerProps);
     }
 
     impl std::ops::Deref for CfnCrawler {
@@ -3807,6 +3954,68 @@ pub mod crawler {
             map.serialize_entry("Targets", &self.targets)?;
             map.end()
         }
+    }
+
+    impl CfnCrawlerProps {
+        /// `Classifiers`, for [`CfnCrawler::set`].
+        pub const CLASSIFIERS: crate::Property<CfnCrawler, Vec<Value<String>>> = crate::Property::new(
+            "Classifiers",
+        );
+        /// `Configuration`, for [`CfnCrawler::set`].
+        pub const CONFIGURATION: crate::Property<CfnCrawler, Value<String>> = crate::Property::new(
+            "Configuration",
+        );
+        /// `CrawlerSecurityConfiguration`, for [`CfnCrawler::set`].
+        pub const CRAWLER_SECURITY_CONFIGURATION: crate::Property<
+            CfnCrawler,
+            Value<String>,
+        > = crate::Property::new("CrawlerSecurityConfiguration");
+        /// `DatabaseName`, for [`CfnCrawler::set`].
+        pub const DATABASE_NAME: crate::Property<CfnCrawler, Value<String>> = crate::Property::new(
+            "DatabaseName",
+        );
+        /// `Description`, for [`CfnCrawler::set`].
+        pub const DESCRIPTION: crate::Property<CfnCrawler, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `LakeFormationConfiguration`, for [`CfnCrawler::set`].
+        pub const LAKE_FORMATION_CONFIGURATION: crate::Property<
+            CfnCrawler,
+            LakeFormationConfiguration,
+        > = crate::Property::new("LakeFormationConfiguration");
+        /// `Name`, for [`CfnCrawler::set`].
+        pub const NAME: crate::Property<CfnCrawler, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RecrawlPolicy`, for [`CfnCrawler::set`].
+        pub const RECRAWL_POLICY: crate::Property<CfnCrawler, RecrawlPolicy> = crate::Property::new(
+            "RecrawlPolicy",
+        );
+        /// `Role`, for [`CfnCrawler::set`].
+        pub const ROLE: crate::Property<CfnCrawler, Value<String>> = crate::Property::new(
+            "Role",
+        );
+        /// `Schedule`, for [`CfnCrawler::set`].
+        pub const SCHEDULE: crate::Property<CfnCrawler, Schedule> = crate::Property::new(
+            "Schedule",
+        );
+        /// `SchemaChangePolicy`, for [`CfnCrawler::set`].
+        pub const SCHEMA_CHANGE_POLICY: crate::Property<
+            CfnCrawler,
+            SchemaChangePolicy,
+        > = crate::Property::new("SchemaChangePolicy");
+        /// `TablePrefix`, for [`CfnCrawler::set`].
+        pub const TABLE_PREFIX: crate::Property<CfnCrawler, Value<String>> = crate::Property::new(
+            "TablePrefix",
+        );
+        /// `Tags`, for [`CfnCrawler::set`].
+        pub const TAGS: crate::Property<CfnCrawler, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `Targets`, for [`CfnCrawler::set`].
+        pub const TARGETS: crate::Property<CfnCrawler, Targets> = crate::Property::new(
+            "Targets",
+        );
     }
 
     /// Specifies AWS Lake Formation configuration settings for the crawler
@@ -4369,6 +4578,7 @@ pub mod custom_entity_type {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnCustomEntityTypeProps);
     }
 
     impl std::ops::Deref for CfnCustomEntityType {
@@ -4410,6 +4620,26 @@ pub mod custom_entity_type {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCustomEntityTypeProps {
+        /// `ContextWords`, for [`CfnCustomEntityType::set`].
+        pub const CONTEXT_WORDS: crate::Property<
+            CfnCustomEntityType,
+            Vec<Value<String>>,
+        > = crate::Property::new("ContextWords");
+        /// `Name`, for [`CfnCustomEntityType::set`].
+        pub const NAME: crate::Property<CfnCustomEntityType, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RegexString`, for [`CfnCustomEntityType::set`].
+        pub const REGEX_STRING: crate::Property<CfnCustomEntityType, Value<String>> = crate::Property::new(
+            "RegexString",
+        );
+        /// `Tags`, for [`CfnCustomEntityType::set`].
+        pub const TAGS: crate::Property<CfnCustomEntityType, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -4454,6 +4684,7 @@ pub mod data_catalog_encryption_settings {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnDataCatalogEncryptionSettingsProps);
     }
 
     impl std::ops::Deref for CfnDataCatalogEncryptionSettings {
@@ -4505,6 +4736,19 @@ pub mod data_catalog_encryption_settings {
             )?;
             map.end()
         }
+    }
+
+    impl CfnDataCatalogEncryptionSettingsProps {
+        /// `CatalogId`, for [`CfnDataCatalogEncryptionSettings::set`].
+        pub const CATALOG_ID: crate::Property<
+            CfnDataCatalogEncryptionSettings,
+            Value<String>,
+        > = crate::Property::new("CatalogId");
+        /// `DataCatalogEncryptionSettings`, for [`CfnDataCatalogEncryptionSettings::set`].
+        pub const DATA_CATALOG_ENCRYPTION_SETTINGS: crate::Property<
+            CfnDataCatalogEncryptionSettings,
+            DataCatalogEncryptionSettings,
+        > = crate::Property::new("DataCatalogEncryptionSettings");
     }
 
     /// Contains configuration information for maintaining Data Catalog security.
@@ -4672,6 +4916,7 @@ pub mod data_quality_ruleset {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnDataQualityRulesetProps);
     }
 
     impl std::ops::Deref for CfnDataQualityRuleset {
@@ -4733,6 +4978,34 @@ pub mod data_quality_ruleset {
             crate::entry(&mut map, "TargetTable", &self.target_table)?;
             map.end()
         }
+    }
+
+    impl CfnDataQualityRulesetProps {
+        /// `ClientToken`, for [`CfnDataQualityRuleset::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnDataQualityRuleset, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `Description`, for [`CfnDataQualityRuleset::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataQualityRuleset, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnDataQualityRuleset::set`].
+        pub const NAME: crate::Property<CfnDataQualityRuleset, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Ruleset`, for [`CfnDataQualityRuleset::set`].
+        pub const RULESET: crate::Property<CfnDataQualityRuleset, Value<String>> = crate::Property::new(
+            "Ruleset",
+        );
+        /// `Tags`, for [`CfnDataQualityRuleset::set`].
+        pub const TAGS: crate::Property<CfnDataQualityRuleset, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetTable`, for [`CfnDataQualityRuleset::set`].
+        pub const TARGET_TABLE: crate::Property<
+            CfnDataQualityRuleset,
+            DataQualityTargetTable,
+        > = crate::Property::new("TargetTable");
     }
 
     /// An object representing an AWS Glue table.
@@ -4812,6 +5085,7 @@ pub mod database {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnDatabaseProps);
     }
 
     impl std::ops::Deref for CfnDatabase {
@@ -4864,6 +5138,21 @@ pub mod database {
             crate::entry(&mut map, "DatabaseName", &self.database_name)?;
             map.end()
         }
+    }
+
+    impl CfnDatabaseProps {
+        /// `CatalogId`, for [`CfnDatabase::set`].
+        pub const CATALOG_ID: crate::Property<CfnDatabase, Value<String>> = crate::Property::new(
+            "CatalogId",
+        );
+        /// `DatabaseInput`, for [`CfnDatabase::set`].
+        pub const DATABASE_INPUT: crate::Property<CfnDatabase, DatabaseInput> = crate::Property::new(
+            "DatabaseInput",
+        );
+        /// `DatabaseName`, for [`CfnDatabase::set`].
+        pub const DATABASE_NAME: crate::Property<CfnDatabase, Value<String>> = crate::Property::new(
+            "DatabaseName",
+        );
     }
 
     /// The structure used to create or update a database.
@@ -5102,6 +5391,7 @@ pub mod dev_endpoint {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDevEndpointProps);
     }
 
     impl std::ops::Deref for CfnDevEndpoint {
@@ -5208,6 +5498,72 @@ pub mod dev_endpoint {
             map.end()
         }
     }
+
+    impl CfnDevEndpointProps {
+        /// `Arguments`, for [`CfnDevEndpoint::set`].
+        pub const ARGUMENTS: crate::Property<CfnDevEndpoint, serde_json::Value> = crate::Property::new(
+            "Arguments",
+        );
+        /// `EndpointName`, for [`CfnDevEndpoint::set`].
+        pub const ENDPOINT_NAME: crate::Property<CfnDevEndpoint, Value<String>> = crate::Property::new(
+            "EndpointName",
+        );
+        /// `ExtraJarsS3Path`, for [`CfnDevEndpoint::set`].
+        pub const EXTRA_JARS_S3_PATH: crate::Property<CfnDevEndpoint, Value<String>> = crate::Property::new(
+            "ExtraJarsS3Path",
+        );
+        /// `ExtraPythonLibsS3Path`, for [`CfnDevEndpoint::set`].
+        pub const EXTRA_PYTHON_LIBS_S3_PATH: crate::Property<
+            CfnDevEndpoint,
+            Value<String>,
+        > = crate::Property::new("ExtraPythonLibsS3Path");
+        /// `GlueVersion`, for [`CfnDevEndpoint::set`].
+        pub const GLUE_VERSION: crate::Property<CfnDevEndpoint, Value<String>> = crate::Property::new(
+            "GlueVersion",
+        );
+        /// `NumberOfNodes`, for [`CfnDevEndpoint::set`].
+        pub const NUMBER_OF_NODES: crate::Property<CfnDevEndpoint, Value<i64>> = crate::Property::new(
+            "NumberOfNodes",
+        );
+        /// `NumberOfWorkers`, for [`CfnDevEndpoint::set`].
+        pub const NUMBER_OF_WORKERS: crate::Property<CfnDevEndpoint, Value<i64>> = crate::Property::new(
+            "NumberOfWorkers",
+        );
+        /// `PublicKey`, for [`CfnDevEndpoint::set`].
+        pub const PUBLIC_KEY: crate::Property<CfnDevEndpoint, Value<String>> = crate::Property::new(
+            "PublicKey",
+        );
+        /// `PublicKeys`, for [`CfnDevEndpoint::set`].
+        pub const PUBLIC_KEYS: crate::Property<CfnDevEndpoint, Vec<Value<String>>> = crate::Property::new(
+            "PublicKeys",
+        );
+        /// `RoleArn`, for [`CfnDevEndpoint::set`].
+        pub const ROLE_ARN: crate::Property<CfnDevEndpoint, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `SecurityConfiguration`, for [`CfnDevEndpoint::set`].
+        pub const SECURITY_CONFIGURATION: crate::Property<
+            CfnDevEndpoint,
+            Value<String>,
+        > = crate::Property::new("SecurityConfiguration");
+        /// `SecurityGroupIds`, for [`CfnDevEndpoint::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnDevEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetId`, for [`CfnDevEndpoint::set`].
+        pub const SUBNET_ID: crate::Property<CfnDevEndpoint, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
+        /// `Tags`, for [`CfnDevEndpoint::set`].
+        pub const TAGS: crate::Property<CfnDevEndpoint, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkerType`, for [`CfnDevEndpoint::set`].
+        pub const WORKER_TYPE: crate::Property<CfnDevEndpoint, Value<String>> = crate::Property::new(
+            "WorkerType",
+        );
+    }
 }
 
 /// `AWS::Glue::IdentityCenterConfiguration`: [`CfnIdentityCenterConfiguration`], [`CfnIdentityCenterConfigurationProps`] and their property types.
@@ -5261,6 +5617,7 @@ pub mod identity_center_configuration {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnIdentityCenterConfigurationProps);
     }
 
     impl std::ops::Deref for CfnIdentityCenterConfiguration {
@@ -5314,6 +5671,24 @@ pub mod identity_center_configuration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnIdentityCenterConfigurationProps {
+        /// `InstanceArn`, for [`CfnIdentityCenterConfiguration::set`].
+        pub const INSTANCE_ARN: crate::Property<
+            CfnIdentityCenterConfiguration,
+            Value<String>,
+        > = crate::Property::new("InstanceArn");
+        /// `Scopes`, for [`CfnIdentityCenterConfiguration::set`].
+        pub const SCOPES: crate::Property<
+            CfnIdentityCenterConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("Scopes");
+        /// `UserBackgroundSessionsEnabled`, for [`CfnIdentityCenterConfiguration::set`].
+        pub const USER_BACKGROUND_SESSIONS_ENABLED: crate::Property<
+            CfnIdentityCenterConfiguration,
+            Value<bool>,
+        > = crate::Property::new("UserBackgroundSessionsEnabled");
     }
 }
 
@@ -5380,6 +5755,7 @@ pub mod integration {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnIntegrationProps);
     }
 
     impl std::ops::Deref for CfnIntegration {
@@ -5465,6 +5841,47 @@ pub mod integration {
         }
     }
 
+    impl CfnIntegrationProps {
+        /// `AdditionalEncryptionContext`, for [`CfnIntegration::set`].
+        pub const ADDITIONAL_ENCRYPTION_CONTEXT: crate::Property<
+            CfnIntegration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AdditionalEncryptionContext");
+        /// `DataFilter`, for [`CfnIntegration::set`].
+        pub const DATA_FILTER: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "DataFilter",
+        );
+        /// `Description`, for [`CfnIntegration::set`].
+        pub const DESCRIPTION: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IntegrationConfig`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_CONFIG: crate::Property<
+            CfnIntegration,
+            IntegrationConfig,
+        > = crate::Property::new("IntegrationConfig");
+        /// `IntegrationName`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_NAME: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "IntegrationName",
+        );
+        /// `KmsKeyId`, for [`CfnIntegration::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `SourceArn`, for [`CfnIntegration::set`].
+        pub const SOURCE_ARN: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "SourceArn",
+        );
+        /// `Tags`, for [`CfnIntegration::set`].
+        pub const TAGS: crate::Property<CfnIntegration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetArn`, for [`CfnIntegration::set`].
+        pub const TARGET_ARN: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "TargetArn",
+        );
+    }
+
     /// The configuration settings for the integration.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct IntegrationConfig {
@@ -5538,6 +5955,7 @@ pub mod integration_resource_property {
         pub fn attr_resource_property_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourcePropertyArn")
         }
+        setters!(CfnIntegrationResourcePropertyProps);
     }
 
     impl std::ops::Deref for CfnIntegrationResourceProperty {
@@ -5599,6 +6017,29 @@ pub mod integration_resource_property {
             )?;
             map.end()
         }
+    }
+
+    impl CfnIntegrationResourcePropertyProps {
+        /// `ResourceArn`, for [`CfnIntegrationResourceProperty::set`].
+        pub const RESOURCE_ARN: crate::Property<
+            CfnIntegrationResourceProperty,
+            Value<String>,
+        > = crate::Property::new("ResourceArn");
+        /// `SourceProcessingProperties`, for [`CfnIntegrationResourceProperty::set`].
+        pub const SOURCE_PROCESSING_PROPERTIES: crate::Property<
+            CfnIntegrationResourceProperty,
+            SourceProcessingProperties,
+        > = crate::Property::new("SourceProcessingProperties");
+        /// `Tags`, for [`CfnIntegrationResourceProperty::set`].
+        pub const TAGS: crate::Property<
+            CfnIntegrationResourceProperty,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TargetProcessingProperties`, for [`CfnIntegrationResourceProperty::set`].
+        pub const TARGET_PROCESSING_PROPERTIES: crate::Property<
+            CfnIntegrationResourceProperty,
+            TargetProcessingProperties,
+        > = crate::Property::new("TargetProcessingProperties");
     }
 
     /// The resource properties associated with the integration source.
@@ -5707,6 +6148,7 @@ pub mod job {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnJobProps);
     }
 
     impl std::ops::Deref for CfnJob {
@@ -5851,6 +6293,102 @@ pub mod job {
             crate::entry(&mut map, "WorkerType", &self.worker_type)?;
             map.end()
         }
+    }
+
+    impl CfnJobProps {
+        /// `AllocatedCapacity`, for [`CfnJob::set`].
+        pub const ALLOCATED_CAPACITY: crate::Property<CfnJob, Value<f64>> = crate::Property::new(
+            "AllocatedCapacity",
+        );
+        /// `Command`, for [`CfnJob::set`].
+        pub const COMMAND: crate::Property<CfnJob, JobCommand> = crate::Property::new(
+            "Command",
+        );
+        /// `Connections`, for [`CfnJob::set`].
+        pub const CONNECTIONS: crate::Property<CfnJob, ConnectionsList> = crate::Property::new(
+            "Connections",
+        );
+        /// `DefaultArguments`, for [`CfnJob::set`].
+        pub const DEFAULT_ARGUMENTS: crate::Property<CfnJob, serde_json::Value> = crate::Property::new(
+            "DefaultArguments",
+        );
+        /// `Description`, for [`CfnJob::set`].
+        pub const DESCRIPTION: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExecutionClass`, for [`CfnJob::set`].
+        pub const EXECUTION_CLASS: crate::Property<CfnJob, Value<ExecutionClass>> = crate::Property::new(
+            "ExecutionClass",
+        );
+        /// `ExecutionProperty`, for [`CfnJob::set`].
+        pub const EXECUTION_PROPERTY: crate::Property<CfnJob, ExecutionProperty> = crate::Property::new(
+            "ExecutionProperty",
+        );
+        /// `GlueVersion`, for [`CfnJob::set`].
+        pub const GLUE_VERSION: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "GlueVersion",
+        );
+        /// `JobMode`, for [`CfnJob::set`].
+        pub const JOB_MODE: crate::Property<CfnJob, Value<JobMode>> = crate::Property::new(
+            "JobMode",
+        );
+        /// `JobRunQueuingEnabled`, for [`CfnJob::set`].
+        pub const JOB_RUN_QUEUING_ENABLED: crate::Property<CfnJob, Value<bool>> = crate::Property::new(
+            "JobRunQueuingEnabled",
+        );
+        /// `LogUri`, for [`CfnJob::set`].
+        pub const LOG_URI: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "LogUri",
+        );
+        /// `MaintenanceWindow`, for [`CfnJob::set`].
+        pub const MAINTENANCE_WINDOW: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "MaintenanceWindow",
+        );
+        /// `MaxCapacity`, for [`CfnJob::set`].
+        pub const MAX_CAPACITY: crate::Property<CfnJob, Value<f64>> = crate::Property::new(
+            "MaxCapacity",
+        );
+        /// `MaxRetries`, for [`CfnJob::set`].
+        pub const MAX_RETRIES: crate::Property<CfnJob, Value<f64>> = crate::Property::new(
+            "MaxRetries",
+        );
+        /// `Name`, for [`CfnJob::set`].
+        pub const NAME: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NonOverridableArguments`, for [`CfnJob::set`].
+        pub const NON_OVERRIDABLE_ARGUMENTS: crate::Property<
+            CfnJob,
+            serde_json::Value,
+        > = crate::Property::new("NonOverridableArguments");
+        /// `NotificationProperty`, for [`CfnJob::set`].
+        pub const NOTIFICATION_PROPERTY: crate::Property<CfnJob, NotificationProperty> = crate::Property::new(
+            "NotificationProperty",
+        );
+        /// `NumberOfWorkers`, for [`CfnJob::set`].
+        pub const NUMBER_OF_WORKERS: crate::Property<CfnJob, Value<i64>> = crate::Property::new(
+            "NumberOfWorkers",
+        );
+        /// `Role`, for [`CfnJob::set`].
+        pub const ROLE: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "Role",
+        );
+        /// `SecurityConfiguration`, for [`CfnJob::set`].
+        pub const SECURITY_CONFIGURATION: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "SecurityConfiguration",
+        );
+        /// `Tags`, for [`CfnJob::set`].
+        pub const TAGS: crate::Property<CfnJob, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `Timeout`, for [`CfnJob::set`].
+        pub const TIMEOUT: crate::Property<CfnJob, Value<i64>> = crate::Property::new(
+            "Timeout",
+        );
+        /// `WorkerType`, for [`CfnJob::set`].
+        pub const WORKER_TYPE: crate::Property<CfnJob, Value<WorkerType>> = crate::Property::new(
+            "WorkerType",
+        );
     }
 
     /// The `JobCommand` property type.
@@ -6134,6 +6672,7 @@ pub mod ml_transform {
         pub fn attr_transform_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransformId")
         }
+        setters!(CfnMlTransformProps);
     }
 
     impl std::ops::Deref for CfnMlTransform {
@@ -6227,6 +6766,64 @@ pub mod ml_transform {
             crate::entry(&mut map, "WorkerType", &self.worker_type)?;
             map.end()
         }
+    }
+
+    impl CfnMlTransformProps {
+        /// `Description`, for [`CfnMlTransform::set`].
+        pub const DESCRIPTION: crate::Property<CfnMlTransform, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GlueVersion`, for [`CfnMlTransform::set`].
+        pub const GLUE_VERSION: crate::Property<CfnMlTransform, Value<String>> = crate::Property::new(
+            "GlueVersion",
+        );
+        /// `InputRecordTables`, for [`CfnMlTransform::set`].
+        pub const INPUT_RECORD_TABLES: crate::Property<
+            CfnMlTransform,
+            InputRecordTables,
+        > = crate::Property::new("InputRecordTables");
+        /// `MaxCapacity`, for [`CfnMlTransform::set`].
+        pub const MAX_CAPACITY: crate::Property<CfnMlTransform, Value<f64>> = crate::Property::new(
+            "MaxCapacity",
+        );
+        /// `MaxRetries`, for [`CfnMlTransform::set`].
+        pub const MAX_RETRIES: crate::Property<CfnMlTransform, Value<i64>> = crate::Property::new(
+            "MaxRetries",
+        );
+        /// `Name`, for [`CfnMlTransform::set`].
+        pub const NAME: crate::Property<CfnMlTransform, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NumberOfWorkers`, for [`CfnMlTransform::set`].
+        pub const NUMBER_OF_WORKERS: crate::Property<CfnMlTransform, Value<i64>> = crate::Property::new(
+            "NumberOfWorkers",
+        );
+        /// `Role`, for [`CfnMlTransform::set`].
+        pub const ROLE: crate::Property<CfnMlTransform, Value<String>> = crate::Property::new(
+            "Role",
+        );
+        /// `Tags`, for [`CfnMlTransform::set`].
+        pub const TAGS: crate::Property<CfnMlTransform, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `Timeout`, for [`CfnMlTransform::set`].
+        pub const TIMEOUT: crate::Property<CfnMlTransform, Value<i64>> = crate::Property::new(
+            "Timeout",
+        );
+        /// `TransformEncryption`, for [`CfnMlTransform::set`].
+        pub const TRANSFORM_ENCRYPTION: crate::Property<
+            CfnMlTransform,
+            TransformEncryption,
+        > = crate::Property::new("TransformEncryption");
+        /// `TransformParameters`, for [`CfnMlTransform::set`].
+        pub const TRANSFORM_PARAMETERS: crate::Property<
+            CfnMlTransform,
+            TransformParameters,
+        > = crate::Property::new("TransformParameters");
+        /// `WorkerType`, for [`CfnMlTransform::set`].
+        pub const WORKER_TYPE: crate::Property<CfnMlTransform, Value<WorkerType>> = crate::Property::new(
+            "WorkerType",
+        );
     }
 
     /// A list of AWS Glue table definitions used by the transform.
@@ -6589,6 +7186,7 @@ pub mod partition {
         pub fn attr_identifier_partition_input_values(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IdentifierPartitionInputValues")
         }
+        setters!(CfnPartitionProps);
     }
 
     impl std::ops::Deref for CfnPartition {
@@ -6647,6 +7245,25 @@ pub mod partition {
             map.serialize_entry("TableName", &self.table_name)?;
             map.end()
         }
+    }
+
+    impl CfnPartitionProps {
+        /// `CatalogId`, for [`CfnPartition::set`].
+        pub const CATALOG_ID: crate::Property<CfnPartition, Value<String>> = crate::Property::new(
+            "CatalogId",
+        );
+        /// `DatabaseName`, for [`CfnPartition::set`].
+        pub const DATABASE_NAME: crate::Property<CfnPartition, Value<String>> = crate::Property::new(
+            "DatabaseName",
+        );
+        /// `PartitionInput`, for [`CfnPartition::set`].
+        pub const PARTITION_INPUT: crate::Property<CfnPartition, PartitionInput> = crate::Property::new(
+            "PartitionInput",
+        );
+        /// `TableName`, for [`CfnPartition::set`].
+        pub const TABLE_NAME: crate::Property<CfnPartition, Value<String>> = crate::Property::new(
+            "TableName",
+        );
     }
 
     /// The structure used to create and update a partition.
@@ -6900,6 +7517,7 @@ pub mod registry {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRegistryProps);
     }
 
     impl std::ops::Deref for CfnRegistry {
@@ -6949,6 +7567,21 @@ pub mod registry {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRegistryProps {
+        /// `Description`, for [`CfnRegistry::set`].
+        pub const DESCRIPTION: crate::Property<CfnRegistry, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnRegistry::set`].
+        pub const NAME: crate::Property<CfnRegistry, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnRegistry::set`].
+        pub const TAGS: crate::Property<CfnRegistry, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -7004,6 +7637,7 @@ pub mod schema {
         pub fn attr_initial_schema_version_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InitialSchemaVersionId")
         }
+        setters!(CfnSchemaProps);
     }
 
     impl std::ops::Deref for CfnSchema {
@@ -7077,6 +7711,41 @@ pub mod schema {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSchemaProps {
+        /// `CheckpointVersion`, for [`CfnSchema::set`].
+        pub const CHECKPOINT_VERSION: crate::Property<CfnSchema, SchemaVersion> = crate::Property::new(
+            "CheckpointVersion",
+        );
+        /// `Compatibility`, for [`CfnSchema::set`].
+        pub const COMPATIBILITY: crate::Property<CfnSchema, Value<Compatibility>> = crate::Property::new(
+            "Compatibility",
+        );
+        /// `DataFormat`, for [`CfnSchema::set`].
+        pub const DATA_FORMAT: crate::Property<CfnSchema, Value<DataFormat>> = crate::Property::new(
+            "DataFormat",
+        );
+        /// `Description`, for [`CfnSchema::set`].
+        pub const DESCRIPTION: crate::Property<CfnSchema, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnSchema::set`].
+        pub const NAME: crate::Property<CfnSchema, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Registry`, for [`CfnSchema::set`].
+        pub const REGISTRY: crate::Property<CfnSchema, Registry> = crate::Property::new(
+            "Registry",
+        );
+        /// `SchemaDefinition`, for [`CfnSchema::set`].
+        pub const SCHEMA_DEFINITION: crate::Property<CfnSchema, Value<String>> = crate::Property::new(
+            "SchemaDefinition",
+        );
+        /// `Tags`, for [`CfnSchema::set`].
+        pub const TAGS: crate::Property<CfnSchema, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specify checkpoint version for update.
@@ -7266,6 +7935,7 @@ pub mod schema_version {
         pub fn attr_version_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionId")
         }
+        setters!(CfnSchemaVersionProps);
     }
 
     impl std::ops::Deref for CfnSchemaVersion {
@@ -7314,6 +7984,17 @@ pub mod schema_version {
             map.serialize_entry("SchemaDefinition", &self.schema_definition)?;
             map.end()
         }
+    }
+
+    impl CfnSchemaVersionProps {
+        /// `Schema`, for [`CfnSchemaVersion::set`].
+        pub const SCHEMA: crate::Property<CfnSchemaVersion, Schema> = crate::Property::new(
+            "Schema",
+        );
+        /// `SchemaDefinition`, for [`CfnSchemaVersion::set`].
+        pub const SCHEMA_DEFINITION: crate::Property<CfnSchemaVersion, Value<String>> = crate::Property::new(
+            "SchemaDefinition",
+        );
     }
 
     /// Identifier for the schema where the schema version will be created.
@@ -7387,6 +8068,7 @@ pub mod schema_version_metadata {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnSchemaVersionMetadataProps);
     }
 
     impl std::ops::Deref for CfnSchemaVersionMetadata {
@@ -7441,6 +8123,22 @@ pub mod schema_version_metadata {
             map.end()
         }
     }
+
+    impl CfnSchemaVersionMetadataProps {
+        /// `Key`, for [`CfnSchemaVersionMetadata::set`].
+        pub const KEY: crate::Property<CfnSchemaVersionMetadata, Value<String>> = crate::Property::new(
+            "Key",
+        );
+        /// `SchemaVersionId`, for [`CfnSchemaVersionMetadata::set`].
+        pub const SCHEMA_VERSION_ID: crate::Property<
+            CfnSchemaVersionMetadata,
+            Value<String>,
+        > = crate::Property::new("SchemaVersionId");
+        /// `Value`, for [`CfnSchemaVersionMetadata::set`].
+        pub const VALUE: crate::Property<CfnSchemaVersionMetadata, Value<String>> = crate::Property::new(
+            "Value",
+        );
+    }
 }
 
 /// `AWS::Glue::SecurityConfiguration`: [`CfnSecurityConfiguration`], [`CfnSecurityConfigurationProps`] and their property types.
@@ -7482,6 +8180,7 @@ pub mod security_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnSecurityConfigurationProps);
     }
 
     impl std::ops::Deref for CfnSecurityConfiguration {
@@ -7533,6 +8232,18 @@ pub mod security_configuration {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnSecurityConfigurationProps {
+        /// `EncryptionConfiguration`, for [`CfnSecurityConfiguration::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnSecurityConfiguration,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `Name`, for [`CfnSecurityConfiguration::set`].
+        pub const NAME: crate::Property<CfnSecurityConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// The encryption configuration for the security configuration.
@@ -7789,6 +8500,7 @@ pub mod session {
         pub fn attr_progress(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Progress")
         }
+        setters!(CfnSessionProps);
     }
 
     impl std::ops::Deref for CfnSession {
@@ -7894,6 +8606,70 @@ pub mod session {
             crate::entry(&mut map, "WorkerType", &self.worker_type)?;
             map.end()
         }
+    }
+
+    impl CfnSessionProps {
+        /// `Command`, for [`CfnSession::set`].
+        pub const COMMAND: crate::Property<CfnSession, SessionCommand> = crate::Property::new(
+            "Command",
+        );
+        /// `Connections`, for [`CfnSession::set`].
+        pub const CONNECTIONS: crate::Property<CfnSession, ConnectionsList> = crate::Property::new(
+            "Connections",
+        );
+        /// `DefaultArguments`, for [`CfnSession::set`].
+        pub const DEFAULT_ARGUMENTS: crate::Property<
+            CfnSession,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("DefaultArguments");
+        /// `Description`, for [`CfnSession::set`].
+        pub const DESCRIPTION: crate::Property<CfnSession, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GlueVersion`, for [`CfnSession::set`].
+        pub const GLUE_VERSION: crate::Property<CfnSession, Value<String>> = crate::Property::new(
+            "GlueVersion",
+        );
+        /// `Id`, for [`CfnSession::set`].
+        pub const ID: crate::Property<CfnSession, Value<String>> = crate::Property::new(
+            "Id",
+        );
+        /// `IdleTimeout`, for [`CfnSession::set`].
+        pub const IDLE_TIMEOUT: crate::Property<CfnSession, Value<i64>> = crate::Property::new(
+            "IdleTimeout",
+        );
+        /// `MaxCapacity`, for [`CfnSession::set`].
+        pub const MAX_CAPACITY: crate::Property<CfnSession, Value<f64>> = crate::Property::new(
+            "MaxCapacity",
+        );
+        /// `NumberOfWorkers`, for [`CfnSession::set`].
+        pub const NUMBER_OF_WORKERS: crate::Property<CfnSession, Value<i64>> = crate::Property::new(
+            "NumberOfWorkers",
+        );
+        /// `RequestOrigin`, for [`CfnSession::set`].
+        pub const REQUEST_ORIGIN: crate::Property<CfnSession, Value<String>> = crate::Property::new(
+            "RequestOrigin",
+        );
+        /// `Role`, for [`CfnSession::set`].
+        pub const ROLE: crate::Property<CfnSession, Value<String>> = crate::Property::new(
+            "Role",
+        );
+        /// `SecurityConfiguration`, for [`CfnSession::set`].
+        pub const SECURITY_CONFIGURATION: crate::Property<CfnSession, Value<String>> = crate::Property::new(
+            "SecurityConfiguration",
+        );
+        /// `Tags`, for [`CfnSession::set`].
+        pub const TAGS: crate::Property<CfnSession, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Timeout`, for [`CfnSession::set`].
+        pub const TIMEOUT: crate::Property<CfnSession, Value<i64>> = crate::Property::new(
+            "Timeout",
+        );
+        /// `WorkerType`, for [`CfnSession::set`].
+        pub const WORKER_TYPE: crate::Property<CfnSession, Value<WorkerType>> = crate::Property::new(
+            "WorkerType",
+        );
     }
 
     /// The SessionCommand that runs the job.
@@ -8037,6 +8813,7 @@ pub mod table {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTableProps);
     }
 
     impl std::ops::Deref for CfnTable {
@@ -8101,6 +8878,30 @@ pub mod table {
             crate::entry(&mut map, "TableInput", &self.table_input)?;
             map.end()
         }
+    }
+
+    impl CfnTableProps {
+        /// `CatalogId`, for [`CfnTable::set`].
+        pub const CATALOG_ID: crate::Property<CfnTable, Value<String>> = crate::Property::new(
+            "CatalogId",
+        );
+        /// `DatabaseName`, for [`CfnTable::set`].
+        pub const DATABASE_NAME: crate::Property<CfnTable, Value<String>> = crate::Property::new(
+            "DatabaseName",
+        );
+        /// `Name`, for [`CfnTable::set`].
+        pub const NAME: crate::Property<CfnTable, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OpenTableFormatInput`, for [`CfnTable::set`].
+        pub const OPEN_TABLE_FORMAT_INPUT: crate::Property<
+            CfnTable,
+            OpenTableFormatInput,
+        > = crate::Property::new("OpenTableFormatInput");
+        /// `TableInput`, for [`CfnTable::set`].
+        pub const TABLE_INPUT: crate::Property<CfnTable, TableInput> = crate::Property::new(
+            "TableInput",
+        );
     }
 
     /// Specifies an OpenTableFormatInput structure when creating an open format table.
@@ -8910,6 +9711,7 @@ pub mod table_optimizer {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTableOptimizerProps);
     }
 
     impl std::ops::Deref for CfnTableOptimizer {
@@ -8976,6 +9778,30 @@ pub mod table_optimizer {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnTableOptimizerProps {
+        /// `CatalogId`, for [`CfnTableOptimizer::set`].
+        pub const CATALOG_ID: crate::Property<CfnTableOptimizer, Value<String>> = crate::Property::new(
+            "CatalogId",
+        );
+        /// `DatabaseName`, for [`CfnTableOptimizer::set`].
+        pub const DATABASE_NAME: crate::Property<CfnTableOptimizer, Value<String>> = crate::Property::new(
+            "DatabaseName",
+        );
+        /// `TableName`, for [`CfnTableOptimizer::set`].
+        pub const TABLE_NAME: crate::Property<CfnTableOptimizer, Value<String>> = crate::Property::new(
+            "TableName",
+        );
+        /// `TableOptimizerConfiguration`, for [`CfnTableOptimizer::set`].
+        pub const TABLE_OPTIMIZER_CONFIGURATION: crate::Property<
+            CfnTableOptimizer,
+            TableOptimizerConfiguration,
+        > = crate::Property::new("TableOptimizerConfiguration");
+        /// `Type`, for [`CfnTableOptimizer::set`].
+        pub const TYPE: crate::Property<CfnTableOptimizer, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `TableOptimizerConfiguration` property type.
@@ -9323,6 +10149,7 @@ pub mod trigger {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTriggerProps);
     }
 
     impl std::ops::Deref for CfnTrigger {
@@ -9407,6 +10234,50 @@ pub mod trigger {
             crate::entry(&mut map, "WorkflowName", &self.workflow_name)?;
             map.end()
         }
+    }
+
+    impl CfnTriggerProps {
+        /// `Actions`, for [`CfnTrigger::set`].
+        pub const ACTIONS: crate::Property<CfnTrigger, Vec<Action>> = crate::Property::new(
+            "Actions",
+        );
+        /// `Description`, for [`CfnTrigger::set`].
+        pub const DESCRIPTION: crate::Property<CfnTrigger, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EventBatchingCondition`, for [`CfnTrigger::set`].
+        pub const EVENT_BATCHING_CONDITION: crate::Property<
+            CfnTrigger,
+            EventBatchingCondition,
+        > = crate::Property::new("EventBatchingCondition");
+        /// `Name`, for [`CfnTrigger::set`].
+        pub const NAME: crate::Property<CfnTrigger, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Predicate`, for [`CfnTrigger::set`].
+        pub const PREDICATE: crate::Property<CfnTrigger, Predicate> = crate::Property::new(
+            "Predicate",
+        );
+        /// `Schedule`, for [`CfnTrigger::set`].
+        pub const SCHEDULE: crate::Property<CfnTrigger, Value<String>> = crate::Property::new(
+            "Schedule",
+        );
+        /// `StartOnCreation`, for [`CfnTrigger::set`].
+        pub const START_ON_CREATION: crate::Property<CfnTrigger, Value<bool>> = crate::Property::new(
+            "StartOnCreation",
+        );
+        /// `Tags`, for [`CfnTrigger::set`].
+        pub const TAGS: crate::Property<CfnTrigger, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnTrigger::set`].
+        pub const TYPE: crate::Property<CfnTrigger, Value<Type>> = crate::Property::new(
+            "Type",
+        );
+        /// `WorkflowName`, for [`CfnTrigger::set`].
+        pub const WORKFLOW_NAME: crate::Property<CfnTrigger, Value<String>> = crate::Property::new(
+            "WorkflowName",
+        );
     }
 
     /// The actions initiated by this trigger.
@@ -9802,6 +10673,7 @@ pub mod usage_profile {
         pub fn attr_created_on(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedOn")
         }
+        setters!(CfnUsageProfileProps);
     }
 
     impl std::ops::Deref for CfnUsageProfile {
@@ -9855,6 +10727,26 @@ pub mod usage_profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnUsageProfileProps {
+        /// `Configuration`, for [`CfnUsageProfile::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnUsageProfile,
+            ProfileConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `Description`, for [`CfnUsageProfile::set`].
+        pub const DESCRIPTION: crate::Property<CfnUsageProfile, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnUsageProfile::set`].
+        pub const NAME: crate::Property<CfnUsageProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnUsageProfile::set`].
+        pub const TAGS: crate::Property<CfnUsageProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ProfileConfiguration` property type.
@@ -9926,6 +10818,7 @@ pub mod user_defined_function {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnUserDefinedFunctionProps);
     }
 
     impl std::ops::Deref for CfnUserDefinedFunction {
@@ -9994,6 +10887,42 @@ pub mod user_defined_function {
             crate::entry(&mut map, "ResourceUris", &self.resource_uris)?;
             map.end()
         }
+    }
+
+    impl CfnUserDefinedFunctionProps {
+        /// `ClassName`, for [`CfnUserDefinedFunction::set`].
+        pub const CLASS_NAME: crate::Property<CfnUserDefinedFunction, Value<String>> = crate::Property::new(
+            "ClassName",
+        );
+        /// `DatabaseName`, for [`CfnUserDefinedFunction::set`].
+        pub const DATABASE_NAME: crate::Property<
+            CfnUserDefinedFunction,
+            Value<String>,
+        > = crate::Property::new("DatabaseName");
+        /// `FunctionName`, for [`CfnUserDefinedFunction::set`].
+        pub const FUNCTION_NAME: crate::Property<
+            CfnUserDefinedFunction,
+            Value<String>,
+        > = crate::Property::new("FunctionName");
+        /// `FunctionType`, for [`CfnUserDefinedFunction::set`].
+        pub const FUNCTION_TYPE: crate::Property<
+            CfnUserDefinedFunction,
+            Value<FunctionType>,
+        > = crate::Property::new("FunctionType");
+        /// `OwnerName`, for [`CfnUserDefinedFunction::set`].
+        pub const OWNER_NAME: crate::Property<CfnUserDefinedFunction, Value<String>> = crate::Property::new(
+            "OwnerName",
+        );
+        /// `OwnerType`, for [`CfnUserDefinedFunction::set`].
+        pub const OWNER_TYPE: crate::Property<
+            CfnUserDefinedFunction,
+            Value<OwnerType>,
+        > = crate::Property::new("OwnerType");
+        /// `ResourceUris`, for [`CfnUserDefinedFunction::set`].
+        pub const RESOURCE_URIS: crate::Property<
+            CfnUserDefinedFunction,
+            Vec<ResourceUri>,
+        > = crate::Property::new("ResourceUris");
     }
 
     /// The type of the function.
@@ -10178,6 +11107,7 @@ pub mod workflow {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnWorkflowProps);
     }
 
     impl std::ops::Deref for CfnWorkflow {
@@ -10226,6 +11156,30 @@ pub mod workflow {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnWorkflowProps {
+        /// `DefaultRunProperties`, for [`CfnWorkflow::set`].
+        pub const DEFAULT_RUN_PROPERTIES: crate::Property<
+            CfnWorkflow,
+            serde_json::Value,
+        > = crate::Property::new("DefaultRunProperties");
+        /// `Description`, for [`CfnWorkflow::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `MaxConcurrentRuns`, for [`CfnWorkflow::set`].
+        pub const MAX_CONCURRENT_RUNS: crate::Property<CfnWorkflow, Value<i64>> = crate::Property::new(
+            "MaxConcurrentRuns",
+        );
+        /// `Name`, for [`CfnWorkflow::set`].
+        pub const NAME: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnWorkflow::set`].
+        pub const TAGS: crate::Property<CfnWorkflow, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 

@@ -85,6 +85,7 @@ pub mod workspace {
         pub fn attr_modification_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModificationTimestamp")
         }
+        setters!(CfnWorkspaceProps);
     }
 
     impl std::ops::Deref for CfnWorkspace {
@@ -213,6 +214,88 @@ pub mod workspace {
             crate::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnWorkspaceProps {
+        /// `AccountAccessType`, for [`CfnWorkspace::set`].
+        pub const ACCOUNT_ACCESS_TYPE: crate::Property<
+            CfnWorkspace,
+            Value<AccountAccessType>,
+        > = crate::Property::new("AccountAccessType");
+        /// `AuthenticationProviders`, for [`CfnWorkspace::set`].
+        pub const AUTHENTICATION_PROVIDERS: crate::Property<
+            CfnWorkspace,
+            Vec<Value<AuthenticationProviderTypes>>,
+        > = crate::Property::new("AuthenticationProviders");
+        /// `ClientToken`, for [`CfnWorkspace::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `DataSources`, for [`CfnWorkspace::set`].
+        pub const DATA_SOURCES: crate::Property<
+            CfnWorkspace,
+            Vec<Value<DataSourceType>>,
+        > = crate::Property::new("DataSources");
+        /// `Description`, for [`CfnWorkspace::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GrafanaVersion`, for [`CfnWorkspace::set`].
+        pub const GRAFANA_VERSION: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "GrafanaVersion",
+        );
+        /// `Name`, for [`CfnWorkspace::set`].
+        pub const NAME: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkAccessControl`, for [`CfnWorkspace::set`].
+        pub const NETWORK_ACCESS_CONTROL: crate::Property<
+            CfnWorkspace,
+            NetworkAccessControl,
+        > = crate::Property::new("NetworkAccessControl");
+        /// `NotificationDestinations`, for [`CfnWorkspace::set`].
+        pub const NOTIFICATION_DESTINATIONS: crate::Property<
+            CfnWorkspace,
+            Vec<Value<NotificationDestinationType>>,
+        > = crate::Property::new("NotificationDestinations");
+        /// `OrganizationRoleName`, for [`CfnWorkspace::set`].
+        pub const ORGANIZATION_ROLE_NAME: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "OrganizationRoleName",
+        );
+        /// `OrganizationalUnits`, for [`CfnWorkspace::set`].
+        pub const ORGANIZATIONAL_UNITS: crate::Property<
+            CfnWorkspace,
+            Vec<Value<String>>,
+        > = crate::Property::new("OrganizationalUnits");
+        /// `PermissionType`, for [`CfnWorkspace::set`].
+        pub const PERMISSION_TYPE: crate::Property<
+            CfnWorkspace,
+            Value<PermissionType>,
+        > = crate::Property::new("PermissionType");
+        /// `PluginAdminEnabled`, for [`CfnWorkspace::set`].
+        pub const PLUGIN_ADMIN_ENABLED: crate::Property<CfnWorkspace, Value<bool>> = crate::Property::new(
+            "PluginAdminEnabled",
+        );
+        /// `RoleArn`, for [`CfnWorkspace::set`].
+        pub const ROLE_ARN: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `SamlConfiguration`, for [`CfnWorkspace::set`].
+        pub const SAML_CONFIGURATION: crate::Property<CfnWorkspace, SamlConfiguration> = crate::Property::new(
+            "SamlConfiguration",
+        );
+        /// `StackSetName`, for [`CfnWorkspace::set`].
+        pub const STACK_SET_NAME: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "StackSetName",
+        );
+        /// `Tags`, for [`CfnWorkspace::set`].
+        pub const TAGS: crate::Property<CfnWorkspace, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcConfiguration`, for [`CfnWorkspace::set`].
+        pub const VPC_CONFIGURATION: crate::Property<CfnWorkspace, VpcConfiguration> = crate::Property::new(
+            "VpcConfiguration",
+        );
     }
 
     /// These enums represent valid account access types.

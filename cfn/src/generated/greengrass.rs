@@ -98,6 +98,7 @@ pub mod connector_definition {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnConnectorDefinitionProps);
     }
 
     impl std::ops::Deref for CfnConnectorDefinition {
@@ -147,6 +148,22 @@ pub mod connector_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorDefinitionProps {
+        /// `InitialVersion`, for [`CfnConnectorDefinition::set`].
+        pub const INITIAL_VERSION: crate::Property<
+            CfnConnectorDefinition,
+            ConnectorDefinitionVersion,
+        > = crate::Property::new("InitialVersion");
+        /// `Name`, for [`CfnConnectorDefinition::set`].
+        pub const NAME: crate::Property<CfnConnectorDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnConnectorDefinition::set`].
+        pub const TAGS: crate::Property<CfnConnectorDefinition, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ConnectorDefinitionVersion` property type.
@@ -224,6 +241,7 @@ pub mod connector_definition_version {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnConnectorDefinitionVersionProps);
     }
 
     impl std::ops::Deref for CfnConnectorDefinitionVersion {
@@ -272,6 +290,19 @@ pub mod connector_definition_version {
             map.serialize_entry("Connectors", &self.connectors)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorDefinitionVersionProps {
+        /// `ConnectorDefinitionId`, for [`CfnConnectorDefinitionVersion::set`].
+        pub const CONNECTOR_DEFINITION_ID: crate::Property<
+            CfnConnectorDefinitionVersion,
+            Value<String>,
+        > = crate::Property::new("ConnectorDefinitionId");
+        /// `Connectors`, for [`CfnConnectorDefinitionVersion::set`].
+        pub const CONNECTORS: crate::Property<
+            CfnConnectorDefinitionVersion,
+            Vec<Connector>,
+        > = crate::Property::new("Connectors");
     }
 }
 
@@ -330,6 +361,7 @@ pub mod core_definition {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnCoreDefinitionProps);
     }
 
     impl std::ops::Deref for CfnCoreDefinition {
@@ -379,6 +411,22 @@ pub mod core_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCoreDefinitionProps {
+        /// `InitialVersion`, for [`CfnCoreDefinition::set`].
+        pub const INITIAL_VERSION: crate::Property<
+            CfnCoreDefinition,
+            CoreDefinitionVersion,
+        > = crate::Property::new("InitialVersion");
+        /// `Name`, for [`CfnCoreDefinition::set`].
+        pub const NAME: crate::Property<CfnCoreDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnCoreDefinition::set`].
+        pub const TAGS: crate::Property<CfnCoreDefinition, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CoreDefinitionVersion` property type.
@@ -454,6 +502,7 @@ pub mod core_definition_version {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnCoreDefinitionVersionProps);
     }
 
     impl std::ops::Deref for CfnCoreDefinitionVersion {
@@ -502,6 +551,18 @@ pub mod core_definition_version {
             map.serialize_entry("Cores", &self.cores)?;
             map.end()
         }
+    }
+
+    impl CfnCoreDefinitionVersionProps {
+        /// `CoreDefinitionId`, for [`CfnCoreDefinitionVersion::set`].
+        pub const CORE_DEFINITION_ID: crate::Property<
+            CfnCoreDefinitionVersion,
+            Value<String>,
+        > = crate::Property::new("CoreDefinitionId");
+        /// `Cores`, for [`CfnCoreDefinitionVersion::set`].
+        pub const CORES: crate::Property<CfnCoreDefinitionVersion, Vec<Core>> = crate::Property::new(
+            "Cores",
+        );
     }
 }
 
@@ -560,6 +621,7 @@ pub mod device_definition {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDeviceDefinitionProps);
     }
 
     impl std::ops::Deref for CfnDeviceDefinition {
@@ -609,6 +671,22 @@ pub mod device_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDeviceDefinitionProps {
+        /// `InitialVersion`, for [`CfnDeviceDefinition::set`].
+        pub const INITIAL_VERSION: crate::Property<
+            CfnDeviceDefinition,
+            DeviceDefinitionVersion,
+        > = crate::Property::new("InitialVersion");
+        /// `Name`, for [`CfnDeviceDefinition::set`].
+        pub const NAME: crate::Property<CfnDeviceDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnDeviceDefinition::set`].
+        pub const TAGS: crate::Property<CfnDeviceDefinition, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `DeviceDefinitionVersion` property type.
@@ -684,6 +762,7 @@ pub mod device_definition_version {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDeviceDefinitionVersionProps);
     }
 
     impl std::ops::Deref for CfnDeviceDefinitionVersion {
@@ -732,6 +811,18 @@ pub mod device_definition_version {
             map.serialize_entry("Devices", &self.devices)?;
             map.end()
         }
+    }
+
+    impl CfnDeviceDefinitionVersionProps {
+        /// `DeviceDefinitionId`, for [`CfnDeviceDefinitionVersion::set`].
+        pub const DEVICE_DEFINITION_ID: crate::Property<
+            CfnDeviceDefinitionVersion,
+            Value<String>,
+        > = crate::Property::new("DeviceDefinitionId");
+        /// `Devices`, for [`CfnDeviceDefinitionVersion::set`].
+        pub const DEVICES: crate::Property<CfnDeviceDefinitionVersion, Vec<Device>> = crate::Property::new(
+            "Devices",
+        );
     }
 }
 
@@ -792,6 +883,7 @@ pub mod function_definition {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnFunctionDefinitionProps);
     }
 
     impl std::ops::Deref for CfnFunctionDefinition {
@@ -841,6 +933,22 @@ pub mod function_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFunctionDefinitionProps {
+        /// `InitialVersion`, for [`CfnFunctionDefinition::set`].
+        pub const INITIAL_VERSION: crate::Property<
+            CfnFunctionDefinition,
+            FunctionDefinitionVersion,
+        > = crate::Property::new("InitialVersion");
+        /// `Name`, for [`CfnFunctionDefinition::set`].
+        pub const NAME: crate::Property<CfnFunctionDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnFunctionDefinition::set`].
+        pub const TAGS: crate::Property<CfnFunctionDefinition, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `FunctionDefinitionVersion` property type.
@@ -925,6 +1033,7 @@ pub mod function_definition_version {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnFunctionDefinitionVersionProps);
     }
 
     impl std::ops::Deref for CfnFunctionDefinitionVersion {
@@ -977,6 +1086,24 @@ pub mod function_definition_version {
             map.serialize_entry("Functions", &self.functions)?;
             map.end()
         }
+    }
+
+    impl CfnFunctionDefinitionVersionProps {
+        /// `DefaultConfig`, for [`CfnFunctionDefinitionVersion::set`].
+        pub const DEFAULT_CONFIG: crate::Property<
+            CfnFunctionDefinitionVersion,
+            DefaultConfig,
+        > = crate::Property::new("DefaultConfig");
+        /// `FunctionDefinitionId`, for [`CfnFunctionDefinitionVersion::set`].
+        pub const FUNCTION_DEFINITION_ID: crate::Property<
+            CfnFunctionDefinitionVersion,
+            Value<String>,
+        > = crate::Property::new("FunctionDefinitionId");
+        /// `Functions`, for [`CfnFunctionDefinitionVersion::set`].
+        pub const FUNCTIONS: crate::Property<
+            CfnFunctionDefinitionVersion,
+            Vec<Function>,
+        > = crate::Property::new("Functions");
     }
 }
 
@@ -1039,6 +1166,7 @@ pub mod group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnGroupProps);
     }
 
     impl std::ops::Deref for CfnGroup {
@@ -1092,6 +1220,25 @@ pub mod group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGroupProps {
+        /// `InitialVersion`, for [`CfnGroup::set`].
+        pub const INITIAL_VERSION: crate::Property<CfnGroup, GroupVersion> = crate::Property::new(
+            "InitialVersion",
+        );
+        /// `Name`, for [`CfnGroup::set`].
+        pub const NAME: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnGroup::set`].
+        pub const ROLE_ARN: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnGroup::set`].
+        pub const TAGS: crate::Property<CfnGroup, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `GroupVersion` property type.
@@ -1211,6 +1358,7 @@ pub mod group_version {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnGroupVersionProps);
     }
 
     impl std::ops::Deref for CfnGroupVersion {
@@ -1309,6 +1457,48 @@ pub mod group_version {
             map.end()
         }
     }
+
+    impl CfnGroupVersionProps {
+        /// `ConnectorDefinitionVersionArn`, for [`CfnGroupVersion::set`].
+        pub const CONNECTOR_DEFINITION_VERSION_ARN: crate::Property<
+            CfnGroupVersion,
+            Value<String>,
+        > = crate::Property::new("ConnectorDefinitionVersionArn");
+        /// `CoreDefinitionVersionArn`, for [`CfnGroupVersion::set`].
+        pub const CORE_DEFINITION_VERSION_ARN: crate::Property<
+            CfnGroupVersion,
+            Value<String>,
+        > = crate::Property::new("CoreDefinitionVersionArn");
+        /// `DeviceDefinitionVersionArn`, for [`CfnGroupVersion::set`].
+        pub const DEVICE_DEFINITION_VERSION_ARN: crate::Property<
+            CfnGroupVersion,
+            Value<String>,
+        > = crate::Property::new("DeviceDefinitionVersionArn");
+        /// `FunctionDefinitionVersionArn`, for [`CfnGroupVersion::set`].
+        pub const FUNCTION_DEFINITION_VERSION_ARN: crate::Property<
+            CfnGroupVersion,
+            Value<String>,
+        > = crate::Property::new("FunctionDefinitionVersionArn");
+        /// `GroupId`, for [`CfnGroupVersion::set`].
+        pub const GROUP_ID: crate::Property<CfnGroupVersion, Value<String>> = crate::Property::new(
+            "GroupId",
+        );
+        /// `LoggerDefinitionVersionArn`, for [`CfnGroupVersion::set`].
+        pub const LOGGER_DEFINITION_VERSION_ARN: crate::Property<
+            CfnGroupVersion,
+            Value<String>,
+        > = crate::Property::new("LoggerDefinitionVersionArn");
+        /// `ResourceDefinitionVersionArn`, for [`CfnGroupVersion::set`].
+        pub const RESOURCE_DEFINITION_VERSION_ARN: crate::Property<
+            CfnGroupVersion,
+            Value<String>,
+        > = crate::Property::new("ResourceDefinitionVersionArn");
+        /// `SubscriptionDefinitionVersionArn`, for [`CfnGroupVersion::set`].
+        pub const SUBSCRIPTION_DEFINITION_VERSION_ARN: crate::Property<
+            CfnGroupVersion,
+            Value<String>,
+        > = crate::Property::new("SubscriptionDefinitionVersionArn");
+    }
 }
 
 /// `AWS::Greengrass::LoggerDefinition`: [`CfnLoggerDefinition`], [`CfnLoggerDefinitionProps`] and their property types.
@@ -1366,6 +1556,7 @@ pub mod logger_definition {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnLoggerDefinitionProps);
     }
 
     impl std::ops::Deref for CfnLoggerDefinition {
@@ -1415,6 +1606,22 @@ pub mod logger_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLoggerDefinitionProps {
+        /// `InitialVersion`, for [`CfnLoggerDefinition::set`].
+        pub const INITIAL_VERSION: crate::Property<
+            CfnLoggerDefinition,
+            LoggerDefinitionVersion,
+        > = crate::Property::new("InitialVersion");
+        /// `Name`, for [`CfnLoggerDefinition::set`].
+        pub const NAME: crate::Property<CfnLoggerDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnLoggerDefinition::set`].
+        pub const TAGS: crate::Property<CfnLoggerDefinition, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `LoggerDefinitionVersion` property type.
@@ -1490,6 +1697,7 @@ pub mod logger_definition_version {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnLoggerDefinitionVersionProps);
     }
 
     impl std::ops::Deref for CfnLoggerDefinitionVersion {
@@ -1538,6 +1746,18 @@ pub mod logger_definition_version {
             map.serialize_entry("Loggers", &self.loggers)?;
             map.end()
         }
+    }
+
+    impl CfnLoggerDefinitionVersionProps {
+        /// `LoggerDefinitionId`, for [`CfnLoggerDefinitionVersion::set`].
+        pub const LOGGER_DEFINITION_ID: crate::Property<
+            CfnLoggerDefinitionVersion,
+            Value<String>,
+        > = crate::Property::new("LoggerDefinitionId");
+        /// `Loggers`, for [`CfnLoggerDefinitionVersion::set`].
+        pub const LOGGERS: crate::Property<CfnLoggerDefinitionVersion, Vec<Logger>> = crate::Property::new(
+            "Loggers",
+        );
     }
 }
 
@@ -1600,6 +1820,7 @@ pub mod resource_definition {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnResourceDefinitionProps);
     }
 
     impl std::ops::Deref for CfnResourceDefinition {
@@ -1649,6 +1870,22 @@ pub mod resource_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnResourceDefinitionProps {
+        /// `InitialVersion`, for [`CfnResourceDefinition::set`].
+        pub const INITIAL_VERSION: crate::Property<
+            CfnResourceDefinition,
+            ResourceDefinitionVersion,
+        > = crate::Property::new("InitialVersion");
+        /// `Name`, for [`CfnResourceDefinition::set`].
+        pub const NAME: crate::Property<CfnResourceDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnResourceDefinition::set`].
+        pub const TAGS: crate::Property<CfnResourceDefinition, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ResourceDefinitionVersion` property type.
@@ -1730,6 +1967,7 @@ pub mod resource_definition_version {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnResourceDefinitionVersionProps);
     }
 
     impl std::ops::Deref for CfnResourceDefinitionVersion {
@@ -1778,6 +2016,19 @@ pub mod resource_definition_version {
             map.serialize_entry("Resources", &self.resources)?;
             map.end()
         }
+    }
+
+    impl CfnResourceDefinitionVersionProps {
+        /// `ResourceDefinitionId`, for [`CfnResourceDefinitionVersion::set`].
+        pub const RESOURCE_DEFINITION_ID: crate::Property<
+            CfnResourceDefinitionVersion,
+            Value<String>,
+        > = crate::Property::new("ResourceDefinitionId");
+        /// `Resources`, for [`CfnResourceDefinitionVersion::set`].
+        pub const RESOURCES: crate::Property<
+            CfnResourceDefinitionVersion,
+            Vec<ResourceInstance>,
+        > = crate::Property::new("Resources");
     }
 }
 
@@ -1836,6 +2087,7 @@ pub mod subscription_definition {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSubscriptionDefinitionProps);
     }
 
     impl std::ops::Deref for CfnSubscriptionDefinition {
@@ -1885,6 +2137,22 @@ pub mod subscription_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSubscriptionDefinitionProps {
+        /// `InitialVersion`, for [`CfnSubscriptionDefinition::set`].
+        pub const INITIAL_VERSION: crate::Property<
+            CfnSubscriptionDefinition,
+            SubscriptionDefinitionVersion,
+        > = crate::Property::new("InitialVersion");
+        /// `Name`, for [`CfnSubscriptionDefinition::set`].
+        pub const NAME: crate::Property<CfnSubscriptionDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnSubscriptionDefinition::set`].
+        pub const TAGS: crate::Property<CfnSubscriptionDefinition, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `SubscriptionDefinitionVersion` property type.
@@ -1962,6 +2230,7 @@ pub mod subscription_definition_version {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSubscriptionDefinitionVersionProps);
     }
 
     impl std::ops::Deref for CfnSubscriptionDefinitionVersion {
@@ -2013,6 +2282,19 @@ pub mod subscription_definition_version {
             map.serialize_entry("Subscriptions", &self.subscriptions)?;
             map.end()
         }
+    }
+
+    impl CfnSubscriptionDefinitionVersionProps {
+        /// `SubscriptionDefinitionId`, for [`CfnSubscriptionDefinitionVersion::set`].
+        pub const SUBSCRIPTION_DEFINITION_ID: crate::Property<
+            CfnSubscriptionDefinitionVersion,
+            Value<String>,
+        > = crate::Property::new("SubscriptionDefinitionId");
+        /// `Subscriptions`, for [`CfnSubscriptionDefinitionVersion::set`].
+        pub const SUBSCRIPTIONS: crate::Property<
+            CfnSubscriptionDefinitionVersion,
+            Vec<Subscription>,
+        > = crate::Property::new("Subscriptions");
     }
 }
 

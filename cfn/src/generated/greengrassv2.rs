@@ -67,6 +67,7 @@ pub mod component_version {
         pub fn attr_component_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ComponentVersion")
         }
+        setters!(CfnComponentVersionProps);
     }
 
     impl std::ops::Deref for CfnComponentVersion {
@@ -105,6 +106,23 @@ pub mod component_version {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnComponentVersionProps {
+        /// `InlineRecipe`, for [`CfnComponentVersion::set`].
+        pub const INLINE_RECIPE: crate::Property<CfnComponentVersion, Value<String>> = crate::Property::new(
+            "InlineRecipe",
+        );
+        /// `LambdaFunction`, for [`CfnComponentVersion::set`].
+        pub const LAMBDA_FUNCTION: crate::Property<
+            CfnComponentVersion,
+            LambdaFunctionRecipeSource,
+        > = crate::Property::new("LambdaFunction");
+        /// `Tags`, for [`CfnComponentVersion::set`].
+        pub const TAGS: crate::Property<
+            CfnComponentVersion,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `LambdaFunctionRecipeSource` property type.
@@ -618,6 +636,7 @@ pub mod deployment {
         pub fn attr_deployment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeploymentId")
         }
+        setters!(CfnDeploymentProps);
     }
 
     impl std::ops::Deref for CfnDeployment {
@@ -685,6 +704,41 @@ pub mod deployment {
             map.serialize_entry("TargetArn", &self.target_arn)?;
             map.end()
         }
+    }
+
+    impl CfnDeploymentProps {
+        /// `Components`, for [`CfnDeployment::set`].
+        pub const COMPONENTS: crate::Property<
+            CfnDeployment,
+            indexmap::IndexMap<String, ComponentDeploymentSpecification>,
+        > = crate::Property::new("Components");
+        /// `DeploymentName`, for [`CfnDeployment::set`].
+        pub const DEPLOYMENT_NAME: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "DeploymentName",
+        );
+        /// `DeploymentPolicies`, for [`CfnDeployment::set`].
+        pub const DEPLOYMENT_POLICIES: crate::Property<
+            CfnDeployment,
+            DeploymentPolicies,
+        > = crate::Property::new("DeploymentPolicies");
+        /// `IotJobConfiguration`, for [`CfnDeployment::set`].
+        pub const IOT_JOB_CONFIGURATION: crate::Property<
+            CfnDeployment,
+            DeploymentIoTJobConfiguration,
+        > = crate::Property::new("IotJobConfiguration");
+        /// `ParentTargetArn`, for [`CfnDeployment::set`].
+        pub const PARENT_TARGET_ARN: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "ParentTargetArn",
+        );
+        /// `Tags`, for [`CfnDeployment::set`].
+        pub const TAGS: crate::Property<
+            CfnDeployment,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TargetArn`, for [`CfnDeployment::set`].
+        pub const TARGET_ARN: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "TargetArn",
+        );
     }
 
     /// The `ComponentDeploymentSpecification` property type.

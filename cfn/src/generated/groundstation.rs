@@ -70,6 +70,7 @@ pub mod config {
         pub fn attr_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Type")
         }
+        setters!(CfnConfigProps);
     }
 
     impl std::ops::Deref for CfnConfig {
@@ -122,6 +123,21 @@ pub mod config {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConfigProps {
+        /// `ConfigData`, for [`CfnConfig::set`].
+        pub const CONFIG_DATA: crate::Property<CfnConfig, ConfigData> = crate::Property::new(
+            "ConfigData",
+        );
+        /// `Name`, for [`CfnConfig::set`].
+        pub const NAME: crate::Property<CfnConfig, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnConfig::set`].
+        pub const TAGS: crate::Property<CfnConfig, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ConfigData` property type.
@@ -871,6 +887,7 @@ pub mod dataflow_endpoint_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDataflowEndpointGroupProps);
     }
 
     impl std::ops::Deref for CfnDataflowEndpointGroup {
@@ -932,6 +949,28 @@ pub mod dataflow_endpoint_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataflowEndpointGroupProps {
+        /// `ContactPostPassDurationSeconds`, for [`CfnDataflowEndpointGroup::set`].
+        pub const CONTACT_POST_PASS_DURATION_SECONDS: crate::Property<
+            CfnDataflowEndpointGroup,
+            Value<i64>,
+        > = crate::Property::new("ContactPostPassDurationSeconds");
+        /// `ContactPrePassDurationSeconds`, for [`CfnDataflowEndpointGroup::set`].
+        pub const CONTACT_PRE_PASS_DURATION_SECONDS: crate::Property<
+            CfnDataflowEndpointGroup,
+            Value<i64>,
+        > = crate::Property::new("ContactPrePassDurationSeconds");
+        /// `EndpointDetails`, for [`CfnDataflowEndpointGroup::set`].
+        pub const ENDPOINT_DETAILS: crate::Property<
+            CfnDataflowEndpointGroup,
+            Vec<EndpointDetails>,
+        > = crate::Property::new("EndpointDetails");
+        /// `Tags`, for [`CfnDataflowEndpointGroup::set`].
+        pub const TAGS: crate::Property<CfnDataflowEndpointGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `EndpointDetails` property type.
@@ -1291,6 +1330,7 @@ pub mod dataflow_endpoint_group_v2 {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDataflowEndpointGroupV2Props);
     }
 
     impl std::ops::Deref for CfnDataflowEndpointGroupV2 {
@@ -1340,6 +1380,28 @@ pub mod dataflow_endpoint_group_v2 {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataflowEndpointGroupV2Props {
+        /// `ContactPostPassDurationSeconds`, for [`CfnDataflowEndpointGroupV2::set`].
+        pub const CONTACT_POST_PASS_DURATION_SECONDS: crate::Property<
+            CfnDataflowEndpointGroupV2,
+            Value<i64>,
+        > = crate::Property::new("ContactPostPassDurationSeconds");
+        /// `ContactPrePassDurationSeconds`, for [`CfnDataflowEndpointGroupV2::set`].
+        pub const CONTACT_PRE_PASS_DURATION_SECONDS: crate::Property<
+            CfnDataflowEndpointGroupV2,
+            Value<i64>,
+        > = crate::Property::new("ContactPrePassDurationSeconds");
+        /// `Endpoints`, for [`CfnDataflowEndpointGroupV2::set`].
+        pub const ENDPOINTS: crate::Property<
+            CfnDataflowEndpointGroupV2,
+            Vec<CreateEndpointDetails>,
+        > = crate::Property::new("Endpoints");
+        /// `Tags`, for [`CfnDataflowEndpointGroupV2::set`].
+        pub const TAGS: crate::Property<CfnDataflowEndpointGroupV2, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CreateEndpointDetails` property type.
@@ -1793,6 +1855,7 @@ pub mod mission_profile {
         pub fn attr_region(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Region")
         }
+        setters!(CfnMissionProfileProps);
     }
 
     impl std::ops::Deref for CfnMissionProfile {
@@ -1891,6 +1954,55 @@ pub mod mission_profile {
             map.serialize_entry("TrackingConfigArn", &self.tracking_config_arn)?;
             map.end()
         }
+    }
+
+    impl CfnMissionProfileProps {
+        /// `ContactPostPassDurationSeconds`, for [`CfnMissionProfile::set`].
+        pub const CONTACT_POST_PASS_DURATION_SECONDS: crate::Property<
+            CfnMissionProfile,
+            Value<i64>,
+        > = crate::Property::new("ContactPostPassDurationSeconds");
+        /// `ContactPrePassDurationSeconds`, for [`CfnMissionProfile::set`].
+        pub const CONTACT_PRE_PASS_DURATION_SECONDS: crate::Property<
+            CfnMissionProfile,
+            Value<i64>,
+        > = crate::Property::new("ContactPrePassDurationSeconds");
+        /// `DataflowEdges`, for [`CfnMissionProfile::set`].
+        pub const DATAFLOW_EDGES: crate::Property<
+            CfnMissionProfile,
+            Vec<DataflowEdge>,
+        > = crate::Property::new("DataflowEdges");
+        /// `MinimumViableContactDurationSeconds`, for [`CfnMissionProfile::set`].
+        pub const MINIMUM_VIABLE_CONTACT_DURATION_SECONDS: crate::Property<
+            CfnMissionProfile,
+            Value<i64>,
+        > = crate::Property::new("MinimumViableContactDurationSeconds");
+        /// `Name`, for [`CfnMissionProfile::set`].
+        pub const NAME: crate::Property<CfnMissionProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `StreamsKmsKey`, for [`CfnMissionProfile::set`].
+        pub const STREAMS_KMS_KEY: crate::Property<CfnMissionProfile, StreamsKmsKey> = crate::Property::new(
+            "StreamsKmsKey",
+        );
+        /// `StreamsKmsRole`, for [`CfnMissionProfile::set`].
+        pub const STREAMS_KMS_ROLE: crate::Property<CfnMissionProfile, Value<String>> = crate::Property::new(
+            "StreamsKmsRole",
+        );
+        /// `Tags`, for [`CfnMissionProfile::set`].
+        pub const TAGS: crate::Property<CfnMissionProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TelemetrySinkConfigArn`, for [`CfnMissionProfile::set`].
+        pub const TELEMETRY_SINK_CONFIG_ARN: crate::Property<
+            CfnMissionProfile,
+            Value<String>,
+        > = crate::Property::new("TelemetrySinkConfigArn");
+        /// `TrackingConfigArn`, for [`CfnMissionProfile::set`].
+        pub const TRACKING_CONFIG_ARN: crate::Property<
+            CfnMissionProfile,
+            Value<String>,
+        > = crate::Property::new("TrackingConfigArn");
     }
 
     /// The `DataflowEdge` property type.

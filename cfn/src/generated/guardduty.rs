@@ -97,6 +97,7 @@ pub mod custom_detection_rule_association {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnCustomDetectionRuleAssociationProps);
     }
 
     impl std::ops::Deref for CfnCustomDetectionRuleAssociation {
@@ -149,6 +150,24 @@ pub mod custom_detection_rule_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCustomDetectionRuleAssociationProps {
+        /// `Mode`, for [`CfnCustomDetectionRuleAssociation::set`].
+        pub const MODE: crate::Property<
+            CfnCustomDetectionRuleAssociation,
+            Value<Mode>,
+        > = crate::Property::new("Mode");
+        /// `RuleId`, for [`CfnCustomDetectionRuleAssociation::set`].
+        pub const RULE_ID: crate::Property<
+            CfnCustomDetectionRuleAssociation,
+            Value<String>,
+        > = crate::Property::new("RuleId");
+        /// `Tags`, for [`CfnCustomDetectionRuleAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnCustomDetectionRuleAssociation,
+            Vec<TagItem>,
+        > = crate::Property::new("Tags");
     }
 
     /// Whether the rule runs in LIVE mode (generates findings) or DRY_RUN mode (evaluates without generating findings).
@@ -232,6 +251,7 @@ pub mod detector {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDetectorProps);
     }
 
     impl std::ops::Deref for CfnDetector {
@@ -293,6 +313,31 @@ pub mod detector {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDetectorProps {
+        /// `DataSources`, for [`CfnDetector::set`].
+        pub const DATA_SOURCES: crate::Property<
+            CfnDetector,
+            CfnDataSourceConfigurations,
+        > = crate::Property::new("DataSources");
+        /// `Enable`, for [`CfnDetector::set`].
+        pub const ENABLE: crate::Property<CfnDetector, Value<bool>> = crate::Property::new(
+            "Enable",
+        );
+        /// `Features`, for [`CfnDetector::set`].
+        pub const FEATURES: crate::Property<CfnDetector, Vec<CfnFeatureConfiguration>> = crate::Property::new(
+            "Features",
+        );
+        /// `FindingPublishingFrequency`, for [`CfnDetector::set`].
+        pub const FINDING_PUBLISHING_FREQUENCY: crate::Property<
+            CfnDetector,
+            Value<FindingPublishingFrequency>,
+        > = crate::Property::new("FindingPublishingFrequency");
+        /// `Tags`, for [`CfnDetector::set`].
+        pub const TAGS: crate::Property<CfnDetector, Vec<TagItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CfnDataSourceConfigurations` property type.
@@ -769,6 +814,7 @@ pub mod filter {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnFilterProps);
     }
 
     impl std::ops::Deref for CfnFilter {
@@ -838,6 +884,37 @@ pub mod filter {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFilterProps {
+        /// `Action`, for [`CfnFilter::set`].
+        pub const ACTION: crate::Property<CfnFilter, Value<Action>> = crate::Property::new(
+            "Action",
+        );
+        /// `Description`, for [`CfnFilter::set`].
+        pub const DESCRIPTION: crate::Property<CfnFilter, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DetectorId`, for [`CfnFilter::set`].
+        pub const DETECTOR_ID: crate::Property<CfnFilter, Value<String>> = crate::Property::new(
+            "DetectorId",
+        );
+        /// `FindingCriteria`, for [`CfnFilter::set`].
+        pub const FINDING_CRITERIA: crate::Property<CfnFilter, FindingCriteria> = crate::Property::new(
+            "FindingCriteria",
+        );
+        /// `Name`, for [`CfnFilter::set`].
+        pub const NAME: crate::Property<CfnFilter, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Rank`, for [`CfnFilter::set`].
+        pub const RANK: crate::Property<CfnFilter, Value<i64>> = crate::Property::new(
+            "Rank",
+        );
+        /// `Tags`, for [`CfnFilter::set`].
+        pub const TAGS: crate::Property<CfnFilter, Vec<TagItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `Action`.
@@ -1004,6 +1081,7 @@ pub mod ip_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnIpSetProps);
     }
 
     impl std::ops::Deref for CfnIpSet {
@@ -1073,6 +1151,37 @@ pub mod ip_set {
             map.end()
         }
     }
+
+    impl CfnIpSetProps {
+        /// `Activate`, for [`CfnIpSet::set`].
+        pub const ACTIVATE: crate::Property<CfnIpSet, Value<bool>> = crate::Property::new(
+            "Activate",
+        );
+        /// `DetectorId`, for [`CfnIpSet::set`].
+        pub const DETECTOR_ID: crate::Property<CfnIpSet, Value<String>> = crate::Property::new(
+            "DetectorId",
+        );
+        /// `ExpectedBucketOwner`, for [`CfnIpSet::set`].
+        pub const EXPECTED_BUCKET_OWNER: crate::Property<CfnIpSet, Value<String>> = crate::Property::new(
+            "ExpectedBucketOwner",
+        );
+        /// `Format`, for [`CfnIpSet::set`].
+        pub const FORMAT: crate::Property<CfnIpSet, Value<Format>> = crate::Property::new(
+            "Format",
+        );
+        /// `Location`, for [`CfnIpSet::set`].
+        pub const LOCATION: crate::Property<CfnIpSet, Value<String>> = crate::Property::new(
+            "Location",
+        );
+        /// `Name`, for [`CfnIpSet::set`].
+        pub const NAME: crate::Property<CfnIpSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnIpSet::set`].
+        pub const TAGS: crate::Property<CfnIpSet, Vec<TagItem>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::GuardDuty::MalwareProtectionPlan`: [`CfnMalwareProtectionPlan`], [`CfnMalwareProtectionPlanProps`] and their property types.
@@ -1140,6 +1249,7 @@ pub mod malware_protection_plan {
         pub fn attr_status_reasons(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusReasons")
         }
+        setters!(CfnMalwareProtectionPlanProps);
     }
 
     impl std::ops::Deref for CfnMalwareProtectionPlan {
@@ -1196,6 +1306,26 @@ pub mod malware_protection_plan {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMalwareProtectionPlanProps {
+        /// `Actions`, for [`CfnMalwareProtectionPlan::set`].
+        pub const ACTIONS: crate::Property<CfnMalwareProtectionPlan, CfnActions> = crate::Property::new(
+            "Actions",
+        );
+        /// `ProtectedResource`, for [`CfnMalwareProtectionPlan::set`].
+        pub const PROTECTED_RESOURCE: crate::Property<
+            CfnMalwareProtectionPlan,
+            CfnProtectedResource,
+        > = crate::Property::new("ProtectedResource");
+        /// `Role`, for [`CfnMalwareProtectionPlan::set`].
+        pub const ROLE: crate::Property<CfnMalwareProtectionPlan, Value<String>> = crate::Property::new(
+            "Role",
+        );
+        /// `Tags`, for [`CfnMalwareProtectionPlan::set`].
+        pub const TAGS: crate::Property<CfnMalwareProtectionPlan, Vec<TagItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CfnActions` property type.
@@ -1368,6 +1498,7 @@ pub mod master {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnMasterProps);
     }
 
     impl std::ops::Deref for CfnMaster {
@@ -1421,6 +1552,21 @@ pub mod master {
             map.end()
         }
     }
+
+    impl CfnMasterProps {
+        /// `DetectorId`, for [`CfnMaster::set`].
+        pub const DETECTOR_ID: crate::Property<CfnMaster, Value<String>> = crate::Property::new(
+            "DetectorId",
+        );
+        /// `InvitationId`, for [`CfnMaster::set`].
+        pub const INVITATION_ID: crate::Property<CfnMaster, Value<String>> = crate::Property::new(
+            "InvitationId",
+        );
+        /// `MasterId`, for [`CfnMaster::set`].
+        pub const MASTER_ID: crate::Property<CfnMaster, Value<String>> = crate::Property::new(
+            "MasterId",
+        );
+    }
 }
 
 /// `AWS::GuardDuty::Member`: [`CfnMember`], [`CfnMemberProps`] and their property types.
@@ -1466,6 +1612,7 @@ pub mod member {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnMemberProps);
     }
 
     impl std::ops::Deref for CfnMember {
@@ -1531,6 +1678,33 @@ pub mod member {
             crate::entry(&mut map, "Status", &self.status)?;
             map.end()
         }
+    }
+
+    impl CfnMemberProps {
+        /// `DetectorId`, for [`CfnMember::set`].
+        pub const DETECTOR_ID: crate::Property<CfnMember, Value<String>> = crate::Property::new(
+            "DetectorId",
+        );
+        /// `DisableEmailNotification`, for [`CfnMember::set`].
+        pub const DISABLE_EMAIL_NOTIFICATION: crate::Property<CfnMember, Value<bool>> = crate::Property::new(
+            "DisableEmailNotification",
+        );
+        /// `Email`, for [`CfnMember::set`].
+        pub const EMAIL: crate::Property<CfnMember, Value<String>> = crate::Property::new(
+            "Email",
+        );
+        /// `MemberId`, for [`CfnMember::set`].
+        pub const MEMBER_ID: crate::Property<CfnMember, Value<String>> = crate::Property::new(
+            "MemberId",
+        );
+        /// `Message`, for [`CfnMember::set`].
+        pub const MESSAGE: crate::Property<CfnMember, Value<String>> = crate::Property::new(
+            "Message",
+        );
+        /// `Status`, for [`CfnMember::set`].
+        pub const STATUS: crate::Property<CfnMember, Value<Status>> = crate::Property::new(
+            "Status",
+        );
     }
 
     /// Values of `Status`.
@@ -1641,6 +1815,7 @@ pub mod publishing_destination {
         pub fn attr_publishing_failure_start_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublishingFailureStartTimestamp")
         }
+        setters!(CfnPublishingDestinationProps);
     }
 
     impl std::ops::Deref for CfnPublishingDestination {
@@ -1698,6 +1873,28 @@ pub mod publishing_destination {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPublishingDestinationProps {
+        /// `DestinationProperties`, for [`CfnPublishingDestination::set`].
+        pub const DESTINATION_PROPERTIES: crate::Property<
+            CfnPublishingDestination,
+            CfnDestinationProperties,
+        > = crate::Property::new("DestinationProperties");
+        /// `DestinationType`, for [`CfnPublishingDestination::set`].
+        pub const DESTINATION_TYPE: crate::Property<
+            CfnPublishingDestination,
+            Value<DestinationType>,
+        > = crate::Property::new("DestinationType");
+        /// `DetectorId`, for [`CfnPublishingDestination::set`].
+        pub const DETECTOR_ID: crate::Property<
+            CfnPublishingDestination,
+            Value<String>,
+        > = crate::Property::new("DetectorId");
+        /// `Tags`, for [`CfnPublishingDestination::set`].
+        pub const TAGS: crate::Property<CfnPublishingDestination, Vec<TagItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CfnDestinationProperties` property type.
@@ -1826,6 +2023,7 @@ pub mod threat_entity_set {
         pub fn attr_error_details(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ErrorDetails")
         }
+        setters!(CfnThreatEntitySetProps);
     }
 
     impl std::ops::Deref for CfnThreatEntitySet {
@@ -1895,6 +2093,38 @@ pub mod threat_entity_set {
             map.end()
         }
     }
+
+    impl CfnThreatEntitySetProps {
+        /// `Activate`, for [`CfnThreatEntitySet::set`].
+        pub const ACTIVATE: crate::Property<CfnThreatEntitySet, Value<bool>> = crate::Property::new(
+            "Activate",
+        );
+        /// `DetectorId`, for [`CfnThreatEntitySet::set`].
+        pub const DETECTOR_ID: crate::Property<CfnThreatEntitySet, Value<String>> = crate::Property::new(
+            "DetectorId",
+        );
+        /// `ExpectedBucketOwner`, for [`CfnThreatEntitySet::set`].
+        pub const EXPECTED_BUCKET_OWNER: crate::Property<
+            CfnThreatEntitySet,
+            Value<String>,
+        > = crate::Property::new("ExpectedBucketOwner");
+        /// `Format`, for [`CfnThreatEntitySet::set`].
+        pub const FORMAT: crate::Property<CfnThreatEntitySet, Value<Format>> = crate::Property::new(
+            "Format",
+        );
+        /// `Location`, for [`CfnThreatEntitySet::set`].
+        pub const LOCATION: crate::Property<CfnThreatEntitySet, Value<String>> = crate::Property::new(
+            "Location",
+        );
+        /// `Name`, for [`CfnThreatEntitySet::set`].
+        pub const NAME: crate::Property<CfnThreatEntitySet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnThreatEntitySet::set`].
+        pub const TAGS: crate::Property<CfnThreatEntitySet, Vec<TagItem>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::GuardDuty::ThreatIntelSet`: [`CfnThreatIntelSet`], [`CfnThreatIntelSetProps`] and their property types.
@@ -1946,6 +2176,7 @@ pub mod threat_intel_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnThreatIntelSetProps);
     }
 
     impl std::ops::Deref for CfnThreatIntelSet {
@@ -2014,6 +2245,38 @@ pub mod threat_intel_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnThreatIntelSetProps {
+        /// `Activate`, for [`CfnThreatIntelSet::set`].
+        pub const ACTIVATE: crate::Property<CfnThreatIntelSet, Value<bool>> = crate::Property::new(
+            "Activate",
+        );
+        /// `DetectorId`, for [`CfnThreatIntelSet::set`].
+        pub const DETECTOR_ID: crate::Property<CfnThreatIntelSet, Value<String>> = crate::Property::new(
+            "DetectorId",
+        );
+        /// `ExpectedBucketOwner`, for [`CfnThreatIntelSet::set`].
+        pub const EXPECTED_BUCKET_OWNER: crate::Property<
+            CfnThreatIntelSet,
+            Value<String>,
+        > = crate::Property::new("ExpectedBucketOwner");
+        /// `Format`, for [`CfnThreatIntelSet::set`].
+        pub const FORMAT: crate::Property<CfnThreatIntelSet, Value<Format>> = crate::Property::new(
+            "Format",
+        );
+        /// `Location`, for [`CfnThreatIntelSet::set`].
+        pub const LOCATION: crate::Property<CfnThreatIntelSet, Value<String>> = crate::Property::new(
+            "Location",
+        );
+        /// `Name`, for [`CfnThreatIntelSet::set`].
+        pub const NAME: crate::Property<CfnThreatIntelSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnThreatIntelSet::set`].
+        pub const TAGS: crate::Property<CfnThreatIntelSet, Vec<TagItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -2086,6 +2349,7 @@ pub mod trusted_entity_set {
         pub fn attr_error_details(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ErrorDetails")
         }
+        setters!(CfnTrustedEntitySetProps);
     }
 
     impl std::ops::Deref for CfnTrustedEntitySet {
@@ -2154,6 +2418,38 @@ pub mod trusted_entity_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTrustedEntitySetProps {
+        /// `Activate`, for [`CfnTrustedEntitySet::set`].
+        pub const ACTIVATE: crate::Property<CfnTrustedEntitySet, Value<bool>> = crate::Property::new(
+            "Activate",
+        );
+        /// `DetectorId`, for [`CfnTrustedEntitySet::set`].
+        pub const DETECTOR_ID: crate::Property<CfnTrustedEntitySet, Value<String>> = crate::Property::new(
+            "DetectorId",
+        );
+        /// `ExpectedBucketOwner`, for [`CfnTrustedEntitySet::set`].
+        pub const EXPECTED_BUCKET_OWNER: crate::Property<
+            CfnTrustedEntitySet,
+            Value<String>,
+        > = crate::Property::new("ExpectedBucketOwner");
+        /// `Format`, for [`CfnTrustedEntitySet::set`].
+        pub const FORMAT: crate::Property<CfnTrustedEntitySet, Value<Format>> = crate::Property::new(
+            "Format",
+        );
+        /// `Location`, for [`CfnTrustedEntitySet::set`].
+        pub const LOCATION: crate::Property<CfnTrustedEntitySet, Value<String>> = crate::Property::new(
+            "Location",
+        );
+        /// `Name`, for [`CfnTrustedEntitySet::set`].
+        pub const NAME: crate::Property<CfnTrustedEntitySet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnTrustedEntitySet::set`].
+        pub const TAGS: crate::Property<CfnTrustedEntitySet, Vec<TagItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 

@@ -75,6 +75,7 @@ pub mod domain {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -120,6 +121,17 @@ pub mod domain {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainProps {
+        /// `Name`, for [`CfnDomain::set`].
+        pub const NAME: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnDomain::set`].
+        pub const TAGS: crate::Property<CfnDomain, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `TagsItem` property type.

@@ -79,6 +79,7 @@ pub mod datastore {
         pub fn attr_datastore_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DatastoreStatus")
         }
+        setters!(CfnDatastoreProps);
     }
 
     impl std::ops::Deref for CfnDatastore {
@@ -117,5 +118,21 @@ pub mod datastore {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatastoreProps {
+        /// `DatastoreName`, for [`CfnDatastore::set`].
+        pub const DATASTORE_NAME: crate::Property<CfnDatastore, Value<String>> = crate::Property::new(
+            "DatastoreName",
+        );
+        /// `KmsKeyArn`, for [`CfnDatastore::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnDatastore, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Tags`, for [`CfnDatastore::set`].
+        pub const TAGS: crate::Property<
+            CfnDatastore,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }

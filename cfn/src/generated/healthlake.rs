@@ -72,6 +72,7 @@ pub mod data_transformation_profile {
         pub fn attr_target_format(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TargetFormat")
         }
+        setters!(CfnDataTransformationProfileProps);
     }
 
     impl std::ops::Deref for CfnDataTransformationProfile {
@@ -136,6 +137,37 @@ pub mod data_transformation_profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataTransformationProfileProps {
+        /// `KmsKeyId`, for [`CfnDataTransformationProfile::set`].
+        pub const KMS_KEY_ID: crate::Property<
+            CfnDataTransformationProfile,
+            Value<String>,
+        > = crate::Property::new("KmsKeyId");
+        /// `ProfileDescription`, for [`CfnDataTransformationProfile::set`].
+        pub const PROFILE_DESCRIPTION: crate::Property<
+            CfnDataTransformationProfile,
+            Value<String>,
+        > = crate::Property::new("ProfileDescription");
+        /// `ProfileName`, for [`CfnDataTransformationProfile::set`].
+        pub const PROFILE_NAME: crate::Property<
+            CfnDataTransformationProfile,
+            Value<String>,
+        > = crate::Property::new("ProfileName");
+        /// `Source`, for [`CfnDataTransformationProfile::set`].
+        pub const SOURCE: crate::Property<CfnDataTransformationProfile, Source> = crate::Property::new(
+            "Source",
+        );
+        /// `SourceFormat`, for [`CfnDataTransformationProfile::set`].
+        pub const SOURCE_FORMAT: crate::Property<
+            CfnDataTransformationProfile,
+            Value<SourceFormat>,
+        > = crate::Property::new("SourceFormat");
+        /// `Tags`, for [`CfnDataTransformationProfile::set`].
+        pub const TAGS: crate::Property<CfnDataTransformationProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The source from which to create the profile's initial template content.
@@ -366,6 +398,7 @@ pub mod fhir_datastore {
         pub fn attr_datastore_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DatastoreStatus")
         }
+        setters!(CfnFhirDatastoreProps);
     }
 
     impl std::ops::Deref for CfnFhirDatastore {
@@ -449,6 +482,52 @@ pub mod fhir_datastore {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFhirDatastoreProps {
+        /// `AnalyticsConfiguration`, for [`CfnFhirDatastore::set`].
+        pub const ANALYTICS_CONFIGURATION: crate::Property<
+            CfnFhirDatastore,
+            AnalyticsConfiguration,
+        > = crate::Property::new("AnalyticsConfiguration");
+        /// `DatastoreName`, for [`CfnFhirDatastore::set`].
+        pub const DATASTORE_NAME: crate::Property<CfnFhirDatastore, Value<String>> = crate::Property::new(
+            "DatastoreName",
+        );
+        /// `DatastoreTypeVersion`, for [`CfnFhirDatastore::set`].
+        pub const DATASTORE_TYPE_VERSION: crate::Property<
+            CfnFhirDatastore,
+            Value<DatastoreTypeVersion>,
+        > = crate::Property::new("DatastoreTypeVersion");
+        /// `IdentityProviderConfiguration`, for [`CfnFhirDatastore::set`].
+        pub const IDENTITY_PROVIDER_CONFIGURATION: crate::Property<
+            CfnFhirDatastore,
+            IdentityProviderConfiguration,
+        > = crate::Property::new("IdentityProviderConfiguration");
+        /// `NlpConfiguration`, for [`CfnFhirDatastore::set`].
+        pub const NLP_CONFIGURATION: crate::Property<
+            CfnFhirDatastore,
+            NlpConfiguration,
+        > = crate::Property::new("NlpConfiguration");
+        /// `PreloadDataConfig`, for [`CfnFhirDatastore::set`].
+        pub const PRELOAD_DATA_CONFIG: crate::Property<
+            CfnFhirDatastore,
+            PreloadDataConfig,
+        > = crate::Property::new("PreloadDataConfig");
+        /// `ProfileConfiguration`, for [`CfnFhirDatastore::set`].
+        pub const PROFILE_CONFIGURATION: crate::Property<
+            CfnFhirDatastore,
+            ProfileConfiguration,
+        > = crate::Property::new("ProfileConfiguration");
+        /// `SseConfiguration`, for [`CfnFhirDatastore::set`].
+        pub const SSE_CONFIGURATION: crate::Property<
+            CfnFhirDatastore,
+            SseConfiguration,
+        > = crate::Property::new("SseConfiguration");
+        /// `Tags`, for [`CfnFhirDatastore::set`].
+        pub const TAGS: crate::Property<CfnFhirDatastore, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The analytics configuration for the Data Store.

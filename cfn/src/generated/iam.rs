@@ -76,6 +76,7 @@ pub mod access_key {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnAccessKeyProps);
     }
 
     impl std::ops::Deref for CfnAccessKey {
@@ -126,6 +127,21 @@ pub mod access_key {
             map.end()
         }
     }
+
+    impl CfnAccessKeyProps {
+        /// `Serial`, for [`CfnAccessKey::set`].
+        pub const SERIAL: crate::Property<CfnAccessKey, Value<i64>> = crate::Property::new(
+            "Serial",
+        );
+        /// `Status`, for [`CfnAccessKey::set`].
+        pub const STATUS: crate::Property<CfnAccessKey, Value<String>> = crate::Property::new(
+            "Status",
+        );
+        /// `UserName`, for [`CfnAccessKey::set`].
+        pub const USER_NAME: crate::Property<CfnAccessKey, Value<String>> = crate::Property::new(
+            "UserName",
+        );
+    }
 }
 
 /// `AWS::IAM::Group`: [`CfnGroup`], [`CfnGroupProps`] and their property types.
@@ -174,6 +190,7 @@ pub mod group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnGroupProps);
     }
 
     impl std::ops::Deref for CfnGroup {
@@ -215,6 +232,25 @@ pub mod group {
             crate::entry(&mut map, "Policies", &self.policies)?;
             map.end()
         }
+    }
+
+    impl CfnGroupProps {
+        /// `GroupName`, for [`CfnGroup::set`].
+        pub const GROUP_NAME: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "GroupName",
+        );
+        /// `ManagedPolicyArns`, for [`CfnGroup::set`].
+        pub const MANAGED_POLICY_ARNS: crate::Property<CfnGroup, Vec<Value<String>>> = crate::Property::new(
+            "ManagedPolicyArns",
+        );
+        /// `Path`, for [`CfnGroup::set`].
+        pub const PATH: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "Path",
+        );
+        /// `Policies`, for [`CfnGroup::set`].
+        pub const POLICIES: crate::Property<CfnGroup, Vec<Policy>> = crate::Property::new(
+            "Policies",
+        );
     }
 
     /// Contains information about an attached policy.
@@ -296,6 +332,7 @@ pub mod group_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnGroupPolicyProps);
     }
 
     impl std::ops::Deref for CfnGroupPolicy {
@@ -349,6 +386,21 @@ pub mod group_policy {
             map.end()
         }
     }
+
+    impl CfnGroupPolicyProps {
+        /// `GroupName`, for [`CfnGroupPolicy::set`].
+        pub const GROUP_NAME: crate::Property<CfnGroupPolicy, Value<String>> = crate::Property::new(
+            "GroupName",
+        );
+        /// `PolicyDocument`, for [`CfnGroupPolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnGroupPolicy, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `PolicyName`, for [`CfnGroupPolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnGroupPolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
+    }
 }
 
 /// `AWS::IAM::InstanceProfile`: [`CfnInstanceProfile`], [`CfnInstanceProfileProps`] and their property types.
@@ -398,6 +450,7 @@ pub mod instance_profile {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnInstanceProfileProps);
     }
 
     impl std::ops::Deref for CfnInstanceProfile {
@@ -447,6 +500,22 @@ pub mod instance_profile {
             map.serialize_entry("Roles", &self.roles)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceProfileProps {
+        /// `InstanceProfileName`, for [`CfnInstanceProfile::set`].
+        pub const INSTANCE_PROFILE_NAME: crate::Property<
+            CfnInstanceProfile,
+            Value<String>,
+        > = crate::Property::new("InstanceProfileName");
+        /// `Path`, for [`CfnInstanceProfile::set`].
+        pub const PATH: crate::Property<CfnInstanceProfile, Value<String>> = crate::Property::new(
+            "Path",
+        );
+        /// `Roles`, for [`CfnInstanceProfile::set`].
+        pub const ROLES: crate::Property<CfnInstanceProfile, Vec<Value<String>>> = crate::Property::new(
+            "Roles",
+        );
     }
 }
 
@@ -533,6 +602,7 @@ pub mod managed_policy {
         pub fn attr_update_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateDate")
         }
+        setters!(CfnManagedPolicyProps);
     }
 
     impl std::ops::Deref for CfnManagedPolicy {
@@ -599,6 +669,39 @@ pub mod managed_policy {
             map.end()
         }
     }
+
+    impl CfnManagedPolicyProps {
+        /// `Description`, for [`CfnManagedPolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnManagedPolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Groups`, for [`CfnManagedPolicy::set`].
+        pub const GROUPS: crate::Property<CfnManagedPolicy, Vec<Value<String>>> = crate::Property::new(
+            "Groups",
+        );
+        /// `ManagedPolicyName`, for [`CfnManagedPolicy::set`].
+        pub const MANAGED_POLICY_NAME: crate::Property<
+            CfnManagedPolicy,
+            Value<String>,
+        > = crate::Property::new("ManagedPolicyName");
+        /// `Path`, for [`CfnManagedPolicy::set`].
+        pub const PATH: crate::Property<CfnManagedPolicy, Value<String>> = crate::Property::new(
+            "Path",
+        );
+        /// `PolicyDocument`, for [`CfnManagedPolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnManagedPolicy,
+            serde_json::Value,
+        > = crate::Property::new("PolicyDocument");
+        /// `Roles`, for [`CfnManagedPolicy::set`].
+        pub const ROLES: crate::Property<CfnManagedPolicy, Vec<Value<String>>> = crate::Property::new(
+            "Roles",
+        );
+        /// `Users`, for [`CfnManagedPolicy::set`].
+        pub const USERS: crate::Property<CfnManagedPolicy, Vec<Value<String>>> = crate::Property::new(
+            "Users",
+        );
+    }
 }
 
 /// `AWS::IAM::OIDCProvider`: [`CfnOidcProvider`], [`CfnOidcProviderProps`] and their property types.
@@ -643,6 +746,7 @@ pub mod oidc_provider {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnOidcProviderProps);
     }
 
     impl std::ops::Deref for CfnOidcProvider {
@@ -684,6 +788,26 @@ pub mod oidc_provider {
             crate::entry(&mut map, "Url", &self.url)?;
             map.end()
         }
+    }
+
+    impl CfnOidcProviderProps {
+        /// `ClientIdList`, for [`CfnOidcProvider::set`].
+        pub const CLIENT_ID_LIST: crate::Property<CfnOidcProvider, Vec<Value<String>>> = crate::Property::new(
+            "ClientIdList",
+        );
+        /// `Tags`, for [`CfnOidcProvider::set`].
+        pub const TAGS: crate::Property<CfnOidcProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ThumbprintList`, for [`CfnOidcProvider::set`].
+        pub const THUMBPRINT_LIST: crate::Property<
+            CfnOidcProvider,
+            Vec<Value<String>>,
+        > = crate::Property::new("ThumbprintList");
+        /// `Url`, for [`CfnOidcProvider::set`].
+        pub const URL: crate::Property<CfnOidcProvider, Value<String>> = crate::Property::new(
+            "Url",
+        );
     }
 }
 
@@ -729,6 +853,7 @@ pub mod policy {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnPolicyProps);
     }
 
     impl std::ops::Deref for CfnPolicy {
@@ -790,6 +915,29 @@ pub mod policy {
             map.end()
         }
     }
+
+    impl CfnPolicyProps {
+        /// `Groups`, for [`CfnPolicy::set`].
+        pub const GROUPS: crate::Property<CfnPolicy, Vec<Value<String>>> = crate::Property::new(
+            "Groups",
+        );
+        /// `PolicyDocument`, for [`CfnPolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnPolicy, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `PolicyName`, for [`CfnPolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
+        /// `Roles`, for [`CfnPolicy::set`].
+        pub const ROLES: crate::Property<CfnPolicy, Vec<Value<String>>> = crate::Property::new(
+            "Roles",
+        );
+        /// `Users`, for [`CfnPolicy::set`].
+        pub const USERS: crate::Property<CfnPolicy, Vec<Value<String>>> = crate::Property::new(
+            "Users",
+        );
+    }
 }
 
 /// `AWS::IAM::Role`: [`CfnRole`], [`CfnRoleProps`] and their property types.
@@ -844,6 +992,7 @@ pub mod role {
         pub fn attr_role_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RoleId")
         }
+        setters!(CfnRoleProps);
     }
 
     impl std::ops::Deref for CfnRole {
@@ -920,6 +1069,46 @@ pub mod role {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRoleProps {
+        /// `AssumeRolePolicyDocument`, for [`CfnRole::set`].
+        pub const ASSUME_ROLE_POLICY_DOCUMENT: crate::Property<
+            CfnRole,
+            serde_json::Value,
+        > = crate::Property::new("AssumeRolePolicyDocument");
+        /// `Description`, for [`CfnRole::set`].
+        pub const DESCRIPTION: crate::Property<CfnRole, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ManagedPolicyArns`, for [`CfnRole::set`].
+        pub const MANAGED_POLICY_ARNS: crate::Property<CfnRole, Vec<Value<String>>> = crate::Property::new(
+            "ManagedPolicyArns",
+        );
+        /// `MaxSessionDuration`, for [`CfnRole::set`].
+        pub const MAX_SESSION_DURATION: crate::Property<CfnRole, Value<i64>> = crate::Property::new(
+            "MaxSessionDuration",
+        );
+        /// `Path`, for [`CfnRole::set`].
+        pub const PATH: crate::Property<CfnRole, Value<String>> = crate::Property::new(
+            "Path",
+        );
+        /// `PermissionsBoundary`, for [`CfnRole::set`].
+        pub const PERMISSIONS_BOUNDARY: crate::Property<CfnRole, Value<String>> = crate::Property::new(
+            "PermissionsBoundary",
+        );
+        /// `Policies`, for [`CfnRole::set`].
+        pub const POLICIES: crate::Property<CfnRole, Vec<Policy>> = crate::Property::new(
+            "Policies",
+        );
+        /// `RoleName`, for [`CfnRole::set`].
+        pub const ROLE_NAME: crate::Property<CfnRole, Value<String>> = crate::Property::new(
+            "RoleName",
+        );
+        /// `Tags`, for [`CfnRole::set`].
+        pub const TAGS: crate::Property<CfnRole, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Contains information about an attached policy.
@@ -1001,6 +1190,7 @@ pub mod role_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnRolePolicyProps);
     }
 
     impl std::ops::Deref for CfnRolePolicy {
@@ -1053,6 +1243,21 @@ pub mod role_policy {
             map.serialize_entry("RoleName", &self.role_name)?;
             map.end()
         }
+    }
+
+    impl CfnRolePolicyProps {
+        /// `PolicyDocument`, for [`CfnRolePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnRolePolicy, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `PolicyName`, for [`CfnRolePolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnRolePolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
+        /// `RoleName`, for [`CfnRolePolicy::set`].
+        pub const ROLE_NAME: crate::Property<CfnRolePolicy, Value<String>> = crate::Property::new(
+            "RoleName",
+        );
     }
 }
 
@@ -1107,6 +1312,7 @@ pub mod saml_provider {
         pub fn attr_saml_provider_uuid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SamlProviderUUID")
         }
+        setters!(CfnSamlProviderProps);
     }
 
     impl std::ops::Deref for CfnSamlProvider {
@@ -1165,6 +1371,40 @@ pub mod saml_provider {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSamlProviderProps {
+        /// `AddPrivateKey`, for [`CfnSamlProvider::set`].
+        pub const ADD_PRIVATE_KEY: crate::Property<CfnSamlProvider, Value<String>> = crate::Property::new(
+            "AddPrivateKey",
+        );
+        /// `AssertionEncryptionMode`, for [`CfnSamlProvider::set`].
+        pub const ASSERTION_ENCRYPTION_MODE: crate::Property<
+            CfnSamlProvider,
+            Value<AssertionEncryptionMode>,
+        > = crate::Property::new("AssertionEncryptionMode");
+        /// `Name`, for [`CfnSamlProvider::set`].
+        pub const NAME: crate::Property<CfnSamlProvider, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PrivateKeyList`, for [`CfnSamlProvider::set`].
+        pub const PRIVATE_KEY_LIST: crate::Property<
+            CfnSamlProvider,
+            Vec<SamlPrivateKey>,
+        > = crate::Property::new("PrivateKeyList");
+        /// `RemovePrivateKey`, for [`CfnSamlProvider::set`].
+        pub const REMOVE_PRIVATE_KEY: crate::Property<CfnSamlProvider, Value<String>> = crate::Property::new(
+            "RemovePrivateKey",
+        );
+        /// `SamlMetadataDocument`, for [`CfnSamlProvider::set`].
+        pub const SAML_METADATA_DOCUMENT: crate::Property<
+            CfnSamlProvider,
+            Value<String>,
+        > = crate::Property::new("SamlMetadataDocument");
+        /// `Tags`, for [`CfnSamlProvider::set`].
+        pub const TAGS: crate::Property<CfnSamlProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The encryption setting for the SAML provider
@@ -1289,6 +1529,7 @@ pub mod server_certificate {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnServerCertificateProps);
     }
 
     impl std::ops::Deref for CfnServerCertificate {
@@ -1341,6 +1582,36 @@ pub mod server_certificate {
             map.end()
         }
     }
+
+    impl CfnServerCertificateProps {
+        /// `CertificateBody`, for [`CfnServerCertificate::set`].
+        pub const CERTIFICATE_BODY: crate::Property<
+            CfnServerCertificate,
+            Value<String>,
+        > = crate::Property::new("CertificateBody");
+        /// `CertificateChain`, for [`CfnServerCertificate::set`].
+        pub const CERTIFICATE_CHAIN: crate::Property<
+            CfnServerCertificate,
+            Value<String>,
+        > = crate::Property::new("CertificateChain");
+        /// `Path`, for [`CfnServerCertificate::set`].
+        pub const PATH: crate::Property<CfnServerCertificate, Value<String>> = crate::Property::new(
+            "Path",
+        );
+        /// `PrivateKey`, for [`CfnServerCertificate::set`].
+        pub const PRIVATE_KEY: crate::Property<CfnServerCertificate, Value<String>> = crate::Property::new(
+            "PrivateKey",
+        );
+        /// `ServerCertificateName`, for [`CfnServerCertificate::set`].
+        pub const SERVER_CERTIFICATE_NAME: crate::Property<
+            CfnServerCertificate,
+            Value<String>,
+        > = crate::Property::new("ServerCertificateName");
+        /// `Tags`, for [`CfnServerCertificate::set`].
+        pub const TAGS: crate::Property<CfnServerCertificate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::IAM::ServiceLinkedRole`: [`CfnServiceLinkedRole`], [`CfnServiceLinkedRoleProps`] and their property types.
@@ -1390,6 +1661,7 @@ pub mod service_linked_role {
         pub fn attr_role_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RoleName")
         }
+        setters!(CfnServiceLinkedRoleProps);
     }
 
     impl std::ops::Deref for CfnServiceLinkedRole {
@@ -1428,6 +1700,22 @@ pub mod service_linked_role {
             crate::entry(&mut map, "Description", &self.description)?;
             map.end()
         }
+    }
+
+    impl CfnServiceLinkedRoleProps {
+        /// `AWSServiceName`, for [`CfnServiceLinkedRole::set`].
+        pub const AWS_SERVICE_NAME: crate::Property<
+            CfnServiceLinkedRole,
+            Value<String>,
+        > = crate::Property::new("AWSServiceName");
+        /// `CustomSuffix`, for [`CfnServiceLinkedRole::set`].
+        pub const CUSTOM_SUFFIX: crate::Property<CfnServiceLinkedRole, Value<String>> = crate::Property::new(
+            "CustomSuffix",
+        );
+        /// `Description`, for [`CfnServiceLinkedRole::set`].
+        pub const DESCRIPTION: crate::Property<CfnServiceLinkedRole, Value<String>> = crate::Property::new(
+            "Description",
+        );
     }
 }
 
@@ -1477,6 +1765,7 @@ pub mod user {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnUserProps);
     }
 
     impl std::ops::Deref for CfnUser {
@@ -1530,6 +1819,41 @@ pub mod user {
             crate::entry(&mut map, "UserName", &self.user_name)?;
             map.end()
         }
+    }
+
+    impl CfnUserProps {
+        /// `Groups`, for [`CfnUser::set`].
+        pub const GROUPS: crate::Property<CfnUser, Vec<Value<String>>> = crate::Property::new(
+            "Groups",
+        );
+        /// `LoginProfile`, for [`CfnUser::set`].
+        pub const LOGIN_PROFILE: crate::Property<CfnUser, LoginProfile> = crate::Property::new(
+            "LoginProfile",
+        );
+        /// `ManagedPolicyArns`, for [`CfnUser::set`].
+        pub const MANAGED_POLICY_ARNS: crate::Property<CfnUser, Vec<Value<String>>> = crate::Property::new(
+            "ManagedPolicyArns",
+        );
+        /// `Path`, for [`CfnUser::set`].
+        pub const PATH: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "Path",
+        );
+        /// `PermissionsBoundary`, for [`CfnUser::set`].
+        pub const PERMISSIONS_BOUNDARY: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "PermissionsBoundary",
+        );
+        /// `Policies`, for [`CfnUser::set`].
+        pub const POLICIES: crate::Property<CfnUser, Vec<Policy>> = crate::Property::new(
+            "Policies",
+        );
+        /// `Tags`, for [`CfnUser::set`].
+        pub const TAGS: crate::Property<CfnUser, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserName`, for [`CfnUser::set`].
+        pub const USER_NAME: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "UserName",
+        );
     }
 
     /// Creates a password for the specified user, giving the user the ability to access AWS services through the console.
@@ -1647,6 +1971,7 @@ pub mod user_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnUserPolicyProps);
     }
 
     impl std::ops::Deref for CfnUserPolicy {
@@ -1700,6 +2025,21 @@ pub mod user_policy {
             map.end()
         }
     }
+
+    impl CfnUserPolicyProps {
+        /// `PolicyDocument`, for [`CfnUserPolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnUserPolicy, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `PolicyName`, for [`CfnUserPolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnUserPolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
+        /// `UserName`, for [`CfnUserPolicy::set`].
+        pub const USER_NAME: crate::Property<CfnUserPolicy, Value<String>> = crate::Property::new(
+            "UserName",
+        );
+    }
 }
 
 /// `AWS::IAM::UserToGroupAddition`: [`CfnUserToGroupAddition`], [`CfnUserToGroupAdditionProps`] and their property types.
@@ -1744,6 +2084,7 @@ pub mod user_to_group_addition {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnUserToGroupAdditionProps);
     }
 
     impl std::ops::Deref for CfnUserToGroupAddition {
@@ -1792,6 +2133,17 @@ pub mod user_to_group_addition {
             map.serialize_entry("Users", &self.users)?;
             map.end()
         }
+    }
+
+    impl CfnUserToGroupAdditionProps {
+        /// `GroupName`, for [`CfnUserToGroupAddition::set`].
+        pub const GROUP_NAME: crate::Property<CfnUserToGroupAddition, Value<String>> = crate::Property::new(
+            "GroupName",
+        );
+        /// `Users`, for [`CfnUserToGroupAddition::set`].
+        pub const USERS: crate::Property<CfnUserToGroupAddition, Vec<Value<String>>> = crate::Property::new(
+            "Users",
+        );
     }
 }
 
@@ -1842,6 +2194,7 @@ pub mod virtual_mfa_device {
         pub fn attr_serial_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SerialNumber")
         }
+        setters!(CfnVirtualMfaDeviceProps);
     }
 
     impl std::ops::Deref for CfnVirtualMfaDevice {
@@ -1899,5 +2252,25 @@ pub mod virtual_mfa_device {
             )?;
             map.end()
         }
+    }
+
+    impl CfnVirtualMfaDeviceProps {
+        /// `Path`, for [`CfnVirtualMfaDevice::set`].
+        pub const PATH: crate::Property<CfnVirtualMfaDevice, Value<String>> = crate::Property::new(
+            "Path",
+        );
+        /// `Tags`, for [`CfnVirtualMfaDevice::set`].
+        pub const TAGS: crate::Property<CfnVirtualMfaDevice, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Users`, for [`CfnVirtualMfaDevice::set`].
+        pub const USERS: crate::Property<CfnVirtualMfaDevice, Vec<Value<String>>> = crate::Property::new(
+            "Users",
+        );
+        /// `VirtualMfaDeviceName`, for [`CfnVirtualMfaDevice::set`].
+        pub const VIRTUAL_MFA_DEVICE_NAME: crate::Property<
+            CfnVirtualMfaDevice,
+            Value<String>,
+        > = crate::Property::new("VirtualMfaDeviceName");
     }
 }

@@ -60,6 +60,7 @@ pub mod group {
         pub fn attr_group_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupId")
         }
+        setters!(CfnGroupProps);
     }
 
     impl std::ops::Deref for CfnGroup {
@@ -113,6 +114,21 @@ pub mod group {
             map.end()
         }
     }
+
+    impl CfnGroupProps {
+        /// `Description`, for [`CfnGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnGroup::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `IdentityStoreId`, for [`CfnGroup::set`].
+        pub const IDENTITY_STORE_ID: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "IdentityStoreId",
+        );
+    }
 }
 
 /// `AWS::IdentityStore::GroupMembership`: [`CfnGroupMembership`], [`CfnGroupMembershipProps`] and their property types.
@@ -164,6 +180,7 @@ pub mod group_membership {
         pub fn attr_membership_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MembershipId")
         }
+        setters!(CfnGroupMembershipProps);
     }
 
     impl std::ops::Deref for CfnGroupMembership {
@@ -217,6 +234,22 @@ pub mod group_membership {
             map.serialize_entry("MemberId", &self.member_id)?;
             map.end()
         }
+    }
+
+    impl CfnGroupMembershipProps {
+        /// `GroupId`, for [`CfnGroupMembership::set`].
+        pub const GROUP_ID: crate::Property<CfnGroupMembership, Value<String>> = crate::Property::new(
+            "GroupId",
+        );
+        /// `IdentityStoreId`, for [`CfnGroupMembership::set`].
+        pub const IDENTITY_STORE_ID: crate::Property<
+            CfnGroupMembership,
+            Value<String>,
+        > = crate::Property::new("IdentityStoreId");
+        /// `MemberId`, for [`CfnGroupMembership::set`].
+        pub const MEMBER_ID: crate::Property<CfnGroupMembership, MemberId> = crate::Property::new(
+            "MemberId",
+        );
     }
 
     /// An object containing the identifier of a group member.
@@ -326,6 +359,7 @@ pub mod user {
         pub fn attr_updated_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedBy")
         }
+        setters!(CfnUserProps);
     }
 
     impl std::ops::Deref for CfnUser {
@@ -435,6 +469,79 @@ pub mod user {
             crate::entry(&mut map, "Website", &self.website)?;
             map.end()
         }
+    }
+
+    impl CfnUserProps {
+        /// `Addresses`, for [`CfnUser::set`].
+        pub const ADDRESSES: crate::Property<CfnUser, Vec<AddressesItem>> = crate::Property::new(
+            "Addresses",
+        );
+        /// `Birthdate`, for [`CfnUser::set`].
+        pub const BIRTHDATE: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "Birthdate",
+        );
+        /// `DisplayName`, for [`CfnUser::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `Emails`, for [`CfnUser::set`].
+        pub const EMAILS: crate::Property<CfnUser, Vec<EmailsItem>> = crate::Property::new(
+            "Emails",
+        );
+        /// `IdentityStoreId`, for [`CfnUser::set`].
+        pub const IDENTITY_STORE_ID: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "IdentityStoreId",
+        );
+        /// `Locale`, for [`CfnUser::set`].
+        pub const LOCALE: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "Locale",
+        );
+        /// `Name`, for [`CfnUser::set`].
+        pub const NAME: crate::Property<CfnUser, Name> = crate::Property::new("Name");
+        /// `NickName`, for [`CfnUser::set`].
+        pub const NICK_NAME: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "NickName",
+        );
+        /// `PhoneNumbers`, for [`CfnUser::set`].
+        pub const PHONE_NUMBERS: crate::Property<CfnUser, Vec<PhoneNumbersItem>> = crate::Property::new(
+            "PhoneNumbers",
+        );
+        /// `Photos`, for [`CfnUser::set`].
+        pub const PHOTOS: crate::Property<CfnUser, Vec<PhotosItem>> = crate::Property::new(
+            "Photos",
+        );
+        /// `PreferredLanguage`, for [`CfnUser::set`].
+        pub const PREFERRED_LANGUAGE: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "PreferredLanguage",
+        );
+        /// `ProfileUrl`, for [`CfnUser::set`].
+        pub const PROFILE_URL: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "ProfileUrl",
+        );
+        /// `Roles`, for [`CfnUser::set`].
+        pub const ROLES: crate::Property<CfnUser, Vec<RolesItem>> = crate::Property::new(
+            "Roles",
+        );
+        /// `Timezone`, for [`CfnUser::set`].
+        pub const TIMEZONE: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "Timezone",
+        );
+        /// `Title`, for [`CfnUser::set`].
+        pub const TITLE: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "Title",
+        );
+        /// `UserName`, for [`CfnUser::set`].
+        pub const USER_NAME: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "UserName",
+        );
+        /// `UserType`, for [`CfnUser::set`].
+        pub const USER_TYPE: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "UserType",
+        );
+        /// `Website`, for [`CfnUser::set`].
+        pub const WEBSITE: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "Website",
+        );
     }
 
     /// The `AddressesItem` property type.

@@ -112,6 +112,7 @@ pub mod component {
         pub fn attr_latest_version_patch(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersion.Patch")
         }
+        setters!(CfnComponentProps);
     }
 
     impl std::ops::Deref for CfnComponent {
@@ -193,6 +194,51 @@ pub mod component {
             map.serialize_entry("Version", &self.version)?;
             map.end()
         }
+    }
+
+    impl CfnComponentProps {
+        /// `ChangeDescription`, for [`CfnComponent::set`].
+        pub const CHANGE_DESCRIPTION: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "ChangeDescription",
+        );
+        /// `Data`, for [`CfnComponent::set`].
+        pub const DATA: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "Data",
+        );
+        /// `Description`, for [`CfnComponent::set`].
+        pub const DESCRIPTION: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyId`, for [`CfnComponent::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Name`, for [`CfnComponent::set`].
+        pub const NAME: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Platform`, for [`CfnComponent::set`].
+        pub const PLATFORM: crate::Property<CfnComponent, Value<Platform>> = crate::Property::new(
+            "Platform",
+        );
+        /// `SupportedOsVersions`, for [`CfnComponent::set`].
+        pub const SUPPORTED_OS_VERSIONS: crate::Property<
+            CfnComponent,
+            Vec<Value<String>>,
+        > = crate::Property::new("SupportedOsVersions");
+        /// `Tags`, for [`CfnComponent::set`].
+        pub const TAGS: crate::Property<
+            CfnComponent,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Uri`, for [`CfnComponent::set`].
+        pub const URI: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "Uri",
+        );
+        /// `Version`, for [`CfnComponent::set`].
+        pub const VERSION: crate::Property<CfnComponent, Value<String>> = crate::Property::new(
+            "Version",
+        );
     }
 
     /// The platform of the component.
@@ -321,6 +367,7 @@ pub mod container_recipe {
         pub fn attr_latest_version_patch(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersion.Patch")
         }
+        setters!(CfnContainerRecipeProps);
     }
 
     impl std::ops::Deref for CfnContainerRecipe {
@@ -411,6 +458,79 @@ pub mod container_recipe {
             crate::entry(&mut map, "WorkingDirectory", &self.working_directory)?;
             map.end()
         }
+    }
+
+    impl CfnContainerRecipeProps {
+        /// `Components`, for [`CfnContainerRecipe::set`].
+        pub const COMPONENTS: crate::Property<
+            CfnContainerRecipe,
+            Vec<ComponentConfiguration>,
+        > = crate::Property::new("Components");
+        /// `ContainerType`, for [`CfnContainerRecipe::set`].
+        pub const CONTAINER_TYPE: crate::Property<
+            CfnContainerRecipe,
+            Value<ContainerType>,
+        > = crate::Property::new("ContainerType");
+        /// `Description`, for [`CfnContainerRecipe::set`].
+        pub const DESCRIPTION: crate::Property<CfnContainerRecipe, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DockerfileTemplateData`, for [`CfnContainerRecipe::set`].
+        pub const DOCKERFILE_TEMPLATE_DATA: crate::Property<
+            CfnContainerRecipe,
+            Value<String>,
+        > = crate::Property::new("DockerfileTemplateData");
+        /// `DockerfileTemplateUri`, for [`CfnContainerRecipe::set`].
+        pub const DOCKERFILE_TEMPLATE_URI: crate::Property<
+            CfnContainerRecipe,
+            Value<String>,
+        > = crate::Property::new("DockerfileTemplateUri");
+        /// `ImageOsVersionOverride`, for [`CfnContainerRecipe::set`].
+        pub const IMAGE_OS_VERSION_OVERRIDE: crate::Property<
+            CfnContainerRecipe,
+            Value<String>,
+        > = crate::Property::new("ImageOsVersionOverride");
+        /// `InstanceConfiguration`, for [`CfnContainerRecipe::set`].
+        pub const INSTANCE_CONFIGURATION: crate::Property<
+            CfnContainerRecipe,
+            InstanceConfiguration,
+        > = crate::Property::new("InstanceConfiguration");
+        /// `KmsKeyId`, for [`CfnContainerRecipe::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnContainerRecipe, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Name`, for [`CfnContainerRecipe::set`].
+        pub const NAME: crate::Property<CfnContainerRecipe, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ParentImage`, for [`CfnContainerRecipe::set`].
+        pub const PARENT_IMAGE: crate::Property<CfnContainerRecipe, Value<String>> = crate::Property::new(
+            "ParentImage",
+        );
+        /// `PlatformOverride`, for [`CfnContainerRecipe::set`].
+        pub const PLATFORM_OVERRIDE: crate::Property<
+            CfnContainerRecipe,
+            Value<PlatformOverride>,
+        > = crate::Property::new("PlatformOverride");
+        /// `Tags`, for [`CfnContainerRecipe::set`].
+        pub const TAGS: crate::Property<
+            CfnContainerRecipe,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TargetRepository`, for [`CfnContainerRecipe::set`].
+        pub const TARGET_REPOSITORY: crate::Property<
+            CfnContainerRecipe,
+            TargetContainerRepository,
+        > = crate::Property::new("TargetRepository");
+        /// `Version`, for [`CfnContainerRecipe::set`].
+        pub const VERSION: crate::Property<CfnContainerRecipe, Value<String>> = crate::Property::new(
+            "Version",
+        );
+        /// `WorkingDirectory`, for [`CfnContainerRecipe::set`].
+        pub const WORKING_DIRECTORY: crate::Property<
+            CfnContainerRecipe,
+            Value<String>,
+        > = crate::Property::new("WorkingDirectory");
     }
 
     /// Specifies the type of container, such as Docker.
@@ -607,6 +727,7 @@ pub mod distribution_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDistributionConfigurationProps);
     }
 
     impl std::ops::Deref for CfnDistributionConfiguration {
@@ -663,6 +784,28 @@ pub mod distribution_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDistributionConfigurationProps {
+        /// `Description`, for [`CfnDistributionConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnDistributionConfiguration,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Distributions`, for [`CfnDistributionConfiguration::set`].
+        pub const DISTRIBUTIONS: crate::Property<
+            CfnDistributionConfiguration,
+            Vec<Distribution>,
+        > = crate::Property::new("Distributions");
+        /// `Name`, for [`CfnDistributionConfiguration::set`].
+        pub const NAME: crate::Property<CfnDistributionConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnDistributionConfiguration::set`].
+        pub const TAGS: crate::Property<
+            CfnDistributionConfiguration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The distributions of the distribution configuration.
@@ -1169,6 +1312,7 @@ pub mod image {
         pub fn attr_latest_version_patch(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersion.Patch")
         }
+        setters!(CfnImageProps);
     }
 
     impl std::ops::Deref for CfnImage {
@@ -1261,6 +1405,69 @@ pub mod image {
             crate::entry(&mut map, "Workflows", &self.workflows)?;
             map.end()
         }
+    }
+
+    impl CfnImageProps {
+        /// `ContainerRecipeArn`, for [`CfnImage::set`].
+        pub const CONTAINER_RECIPE_ARN: crate::Property<CfnImage, Value<String>> = crate::Property::new(
+            "ContainerRecipeArn",
+        );
+        /// `DeletionSettings`, for [`CfnImage::set`].
+        pub const DELETION_SETTINGS: crate::Property<CfnImage, DeletionSettings> = crate::Property::new(
+            "DeletionSettings",
+        );
+        /// `DistributionConfigurationArn`, for [`CfnImage::set`].
+        pub const DISTRIBUTION_CONFIGURATION_ARN: crate::Property<
+            CfnImage,
+            Value<String>,
+        > = crate::Property::new("DistributionConfigurationArn");
+        /// `EnhancedImageMetadataEnabled`, for [`CfnImage::set`].
+        pub const ENHANCED_IMAGE_METADATA_ENABLED: crate::Property<
+            CfnImage,
+            Value<bool>,
+        > = crate::Property::new("EnhancedImageMetadataEnabled");
+        /// `ExecutionRole`, for [`CfnImage::set`].
+        pub const EXECUTION_ROLE: crate::Property<CfnImage, Value<String>> = crate::Property::new(
+            "ExecutionRole",
+        );
+        /// `ImagePipelineExecutionSettings`, for [`CfnImage::set`].
+        pub const IMAGE_PIPELINE_EXECUTION_SETTINGS: crate::Property<
+            CfnImage,
+            ImagePipelineExecutionSettings,
+        > = crate::Property::new("ImagePipelineExecutionSettings");
+        /// `ImageRecipeArn`, for [`CfnImage::set`].
+        pub const IMAGE_RECIPE_ARN: crate::Property<CfnImage, Value<String>> = crate::Property::new(
+            "ImageRecipeArn",
+        );
+        /// `ImageScanningConfiguration`, for [`CfnImage::set`].
+        pub const IMAGE_SCANNING_CONFIGURATION: crate::Property<
+            CfnImage,
+            ImageScanningConfiguration,
+        > = crate::Property::new("ImageScanningConfiguration");
+        /// `ImageTestsConfiguration`, for [`CfnImage::set`].
+        pub const IMAGE_TESTS_CONFIGURATION: crate::Property<
+            CfnImage,
+            ImageTestsConfiguration,
+        > = crate::Property::new("ImageTestsConfiguration");
+        /// `InfrastructureConfigurationArn`, for [`CfnImage::set`].
+        pub const INFRASTRUCTURE_CONFIGURATION_ARN: crate::Property<
+            CfnImage,
+            Value<String>,
+        > = crate::Property::new("InfrastructureConfigurationArn");
+        /// `LoggingConfiguration`, for [`CfnImage::set`].
+        pub const LOGGING_CONFIGURATION: crate::Property<
+            CfnImage,
+            ImageLoggingConfiguration,
+        > = crate::Property::new("LoggingConfiguration");
+        /// `Tags`, for [`CfnImage::set`].
+        pub const TAGS: crate::Property<
+            CfnImage,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Workflows`, for [`CfnImage::set`].
+        pub const WORKFLOWS: crate::Property<CfnImage, Vec<WorkflowConfiguration>> = crate::Property::new(
+            "Workflows",
+        );
     }
 
     /// The deletion settings of the image, indicating whether to delete the underlying resources in addition to the image.
@@ -1432,6 +1639,7 @@ pub mod image_pipeline {
         pub fn attr_deployment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeploymentId")
         }
+        setters!(CfnImagePipelineProps);
     }
 
     impl std::ops::Deref for CfnImagePipeline {
@@ -1529,6 +1737,83 @@ pub mod image_pipeline {
             crate::entry(&mut map, "Workflows", &self.workflows)?;
             map.end()
         }
+    }
+
+    impl CfnImagePipelineProps {
+        /// `ContainerRecipeArn`, for [`CfnImagePipeline::set`].
+        pub const CONTAINER_RECIPE_ARN: crate::Property<
+            CfnImagePipeline,
+            Value<String>,
+        > = crate::Property::new("ContainerRecipeArn");
+        /// `Description`, for [`CfnImagePipeline::set`].
+        pub const DESCRIPTION: crate::Property<CfnImagePipeline, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DistributionConfigurationArn`, for [`CfnImagePipeline::set`].
+        pub const DISTRIBUTION_CONFIGURATION_ARN: crate::Property<
+            CfnImagePipeline,
+            Value<String>,
+        > = crate::Property::new("DistributionConfigurationArn");
+        /// `EnhancedImageMetadataEnabled`, for [`CfnImagePipeline::set`].
+        pub const ENHANCED_IMAGE_METADATA_ENABLED: crate::Property<
+            CfnImagePipeline,
+            Value<bool>,
+        > = crate::Property::new("EnhancedImageMetadataEnabled");
+        /// `ExecutionRole`, for [`CfnImagePipeline::set`].
+        pub const EXECUTION_ROLE: crate::Property<CfnImagePipeline, Value<String>> = crate::Property::new(
+            "ExecutionRole",
+        );
+        /// `ImageRecipeArn`, for [`CfnImagePipeline::set`].
+        pub const IMAGE_RECIPE_ARN: crate::Property<CfnImagePipeline, Value<String>> = crate::Property::new(
+            "ImageRecipeArn",
+        );
+        /// `ImageScanningConfiguration`, for [`CfnImagePipeline::set`].
+        pub const IMAGE_SCANNING_CONFIGURATION: crate::Property<
+            CfnImagePipeline,
+            ImageScanningConfiguration,
+        > = crate::Property::new("ImageScanningConfiguration");
+        /// `ImageTags`, for [`CfnImagePipeline::set`].
+        pub const IMAGE_TAGS: crate::Property<
+            CfnImagePipeline,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("ImageTags");
+        /// `ImageTestsConfiguration`, for [`CfnImagePipeline::set`].
+        pub const IMAGE_TESTS_CONFIGURATION: crate::Property<
+            CfnImagePipeline,
+            ImageTestsConfiguration,
+        > = crate::Property::new("ImageTestsConfiguration");
+        /// `InfrastructureConfigurationArn`, for [`CfnImagePipeline::set`].
+        pub const INFRASTRUCTURE_CONFIGURATION_ARN: crate::Property<
+            CfnImagePipeline,
+            Value<String>,
+        > = crate::Property::new("InfrastructureConfigurationArn");
+        /// `LoggingConfiguration`, for [`CfnImagePipeline::set`].
+        pub const LOGGING_CONFIGURATION: crate::Property<
+            CfnImagePipeline,
+            PipelineLoggingConfiguration,
+        > = crate::Property::new("LoggingConfiguration");
+        /// `Name`, for [`CfnImagePipeline::set`].
+        pub const NAME: crate::Property<CfnImagePipeline, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Schedule`, for [`CfnImagePipeline::set`].
+        pub const SCHEDULE: crate::Property<CfnImagePipeline, Schedule> = crate::Property::new(
+            "Schedule",
+        );
+        /// `Status`, for [`CfnImagePipeline::set`].
+        pub const STATUS: crate::Property<CfnImagePipeline, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnImagePipeline::set`].
+        pub const TAGS: crate::Property<
+            CfnImagePipeline,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Workflows`, for [`CfnImagePipeline::set`].
+        pub const WORKFLOWS: crate::Property<
+            CfnImagePipeline,
+            Vec<WorkflowConfiguration>,
+        > = crate::Property::new("Workflows");
     }
 
     /// Determines if tests should run after building the image.
@@ -1826,6 +2111,7 @@ pub mod image_recipe {
         pub fn attr_latest_version_patch(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersion.Patch")
         }
+        setters!(CfnImageRecipeProps);
     }
 
     impl std::ops::Deref for CfnImageRecipe {
@@ -1917,6 +2203,58 @@ pub mod image_recipe {
         }
     }
 
+    impl CfnImageRecipeProps {
+        /// `AdditionalInstanceConfiguration`, for [`CfnImageRecipe::set`].
+        pub const ADDITIONAL_INSTANCE_CONFIGURATION: crate::Property<
+            CfnImageRecipe,
+            AdditionalInstanceConfiguration,
+        > = crate::Property::new("AdditionalInstanceConfiguration");
+        /// `AmiTags`, for [`CfnImageRecipe::set`].
+        pub const AMI_TAGS: crate::Property<
+            CfnImageRecipe,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AmiTags");
+        /// `AmiWatermarks`, for [`CfnImageRecipe::set`].
+        pub const AMI_WATERMARKS: crate::Property<CfnImageRecipe, Vec<Value<String>>> = crate::Property::new(
+            "AmiWatermarks",
+        );
+        /// `BlockDeviceMappings`, for [`CfnImageRecipe::set`].
+        pub const BLOCK_DEVICE_MAPPINGS: crate::Property<
+            CfnImageRecipe,
+            Vec<InstanceBlockDeviceMapping>,
+        > = crate::Property::new("BlockDeviceMappings");
+        /// `Components`, for [`CfnImageRecipe::set`].
+        pub const COMPONENTS: crate::Property<
+            CfnImageRecipe,
+            Vec<ComponentConfiguration>,
+        > = crate::Property::new("Components");
+        /// `Description`, for [`CfnImageRecipe::set`].
+        pub const DESCRIPTION: crate::Property<CfnImageRecipe, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnImageRecipe::set`].
+        pub const NAME: crate::Property<CfnImageRecipe, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ParentImage`, for [`CfnImageRecipe::set`].
+        pub const PARENT_IMAGE: crate::Property<CfnImageRecipe, Value<String>> = crate::Property::new(
+            "ParentImage",
+        );
+        /// `Tags`, for [`CfnImageRecipe::set`].
+        pub const TAGS: crate::Property<
+            CfnImageRecipe,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Version`, for [`CfnImageRecipe::set`].
+        pub const VERSION: crate::Property<CfnImageRecipe, Value<String>> = crate::Property::new(
+            "Version",
+        );
+        /// `WorkingDirectory`, for [`CfnImageRecipe::set`].
+        pub const WORKING_DIRECTORY: crate::Property<CfnImageRecipe, Value<String>> = crate::Property::new(
+            "WorkingDirectory",
+        );
+    }
+
     /// Specify additional settings and launch scripts for your build instances.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdditionalInstanceConfiguration {
@@ -2003,6 +2341,7 @@ pub mod infrastructure_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnInfrastructureConfigurationProps);
     }
 
     impl std::ops::Deref for CfnInfrastructureConfiguration {
@@ -2119,6 +2458,87 @@ pub mod infrastructure_configuration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnInfrastructureConfigurationProps {
+        /// `Description`, for [`CfnInfrastructureConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnInfrastructureConfiguration,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `InstanceMetadataOptions`, for [`CfnInfrastructureConfiguration::set`].
+        pub const INSTANCE_METADATA_OPTIONS: crate::Property<
+            CfnInfrastructureConfiguration,
+            InstanceMetadataOptions,
+        > = crate::Property::new("InstanceMetadataOptions");
+        /// `InstanceProfileName`, for [`CfnInfrastructureConfiguration::set`].
+        pub const INSTANCE_PROFILE_NAME: crate::Property<
+            CfnInfrastructureConfiguration,
+            Value<String>,
+        > = crate::Property::new("InstanceProfileName");
+        /// `InstanceTypes`, for [`CfnInfrastructureConfiguration::set`].
+        pub const INSTANCE_TYPES: crate::Property<
+            CfnInfrastructureConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("InstanceTypes");
+        /// `KeyPair`, for [`CfnInfrastructureConfiguration::set`].
+        pub const KEY_PAIR: crate::Property<
+            CfnInfrastructureConfiguration,
+            Value<String>,
+        > = crate::Property::new("KeyPair");
+        /// `Logging`, for [`CfnInfrastructureConfiguration::set`].
+        pub const LOGGING: crate::Property<CfnInfrastructureConfiguration, Logging> = crate::Property::new(
+            "Logging",
+        );
+        /// `Name`, for [`CfnInfrastructureConfiguration::set`].
+        pub const NAME: crate::Property<CfnInfrastructureConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ParentInstance`, for [`CfnInfrastructureConfiguration::set`].
+        pub const PARENT_INSTANCE: crate::Property<
+            CfnInfrastructureConfiguration,
+            ParentInstance,
+        > = crate::Property::new("ParentInstance");
+        /// `Placement`, for [`CfnInfrastructureConfiguration::set`].
+        pub const PLACEMENT: crate::Property<
+            CfnInfrastructureConfiguration,
+            Placement,
+        > = crate::Property::new("Placement");
+        /// `ResourceTags`, for [`CfnInfrastructureConfiguration::set`].
+        pub const RESOURCE_TAGS: crate::Property<
+            CfnInfrastructureConfiguration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("ResourceTags");
+        /// `SecurityGroupIds`, for [`CfnInfrastructureConfiguration::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnInfrastructureConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SnsTopicArn`, for [`CfnInfrastructureConfiguration::set`].
+        pub const SNS_TOPIC_ARN: crate::Property<
+            CfnInfrastructureConfiguration,
+            Value<String>,
+        > = crate::Property::new("SnsTopicArn");
+        /// `SubnetId`, for [`CfnInfrastructureConfiguration::set`].
+        pub const SUBNET_ID: crate::Property<
+            CfnInfrastructureConfiguration,
+            Value<String>,
+        > = crate::Property::new("SubnetId");
+        /// `Tags`, for [`CfnInfrastructureConfiguration::set`].
+        pub const TAGS: crate::Property<
+            CfnInfrastructureConfiguration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TerminateInstanceOnCompletion`, for [`CfnInfrastructureConfiguration::set`].
+        pub const TERMINATE_INSTANCE_ON_COMPLETION: crate::Property<
+            CfnInfrastructureConfiguration,
+            Value<bool>,
+        > = crate::Property::new("TerminateInstanceOnCompletion");
+        /// `TerminateInstanceOnFailure`, for [`CfnInfrastructureConfiguration::set`].
+        pub const TERMINATE_INSTANCE_ON_FAILURE: crate::Property<
+            CfnInfrastructureConfiguration,
+            Value<bool>,
+        > = crate::Property::new("TerminateInstanceOnFailure");
     }
 
     /// The instance metadata option settings for the infrastructure configuration.
@@ -2406,6 +2826,7 @@ pub mod lifecycle_policy {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnLifecyclePolicyProps);
     }
 
     impl std::ops::Deref for CfnLifecyclePolicy {
@@ -2481,6 +2902,45 @@ pub mod lifecycle_policy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLifecyclePolicyProps {
+        /// `Description`, for [`CfnLifecyclePolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnLifecyclePolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExecutionRole`, for [`CfnLifecyclePolicy::set`].
+        pub const EXECUTION_ROLE: crate::Property<CfnLifecyclePolicy, Value<String>> = crate::Property::new(
+            "ExecutionRole",
+        );
+        /// `Name`, for [`CfnLifecyclePolicy::set`].
+        pub const NAME: crate::Property<CfnLifecyclePolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PolicyDetails`, for [`CfnLifecyclePolicy::set`].
+        pub const POLICY_DETAILS: crate::Property<
+            CfnLifecyclePolicy,
+            Vec<PolicyDetail>,
+        > = crate::Property::new("PolicyDetails");
+        /// `ResourceSelection`, for [`CfnLifecyclePolicy::set`].
+        pub const RESOURCE_SELECTION: crate::Property<
+            CfnLifecyclePolicy,
+            ResourceSelection,
+        > = crate::Property::new("ResourceSelection");
+        /// `ResourceType`, for [`CfnLifecyclePolicy::set`].
+        pub const RESOURCE_TYPE: crate::Property<
+            CfnLifecyclePolicy,
+            Value<ResourceType>,
+        > = crate::Property::new("ResourceType");
+        /// `Status`, for [`CfnLifecyclePolicy::set`].
+        pub const STATUS: crate::Property<CfnLifecyclePolicy, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnLifecyclePolicy::set`].
+        pub const TAGS: crate::Property<
+            CfnLifecyclePolicy,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The policy detail of the lifecycle policy.
@@ -3035,6 +3495,7 @@ pub mod workflow {
         pub fn attr_latest_version_patch(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersion.Patch")
         }
+        setters!(CfnWorkflowProps);
     }
 
     impl std::ops::Deref for CfnWorkflow {
@@ -3112,6 +3573,46 @@ pub mod workflow {
             map.serialize_entry("Version", &self.version)?;
             map.end()
         }
+    }
+
+    impl CfnWorkflowProps {
+        /// `ChangeDescription`, for [`CfnWorkflow::set`].
+        pub const CHANGE_DESCRIPTION: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "ChangeDescription",
+        );
+        /// `Data`, for [`CfnWorkflow::set`].
+        pub const DATA: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Data",
+        );
+        /// `Description`, for [`CfnWorkflow::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyId`, for [`CfnWorkflow::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Name`, for [`CfnWorkflow::set`].
+        pub const NAME: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnWorkflow::set`].
+        pub const TAGS: crate::Property<
+            CfnWorkflow,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Type`, for [`CfnWorkflow::set`].
+        pub const TYPE: crate::Property<CfnWorkflow, Value<Type>> = crate::Property::new(
+            "Type",
+        );
+        /// `Uri`, for [`CfnWorkflow::set`].
+        pub const URI: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Uri",
+        );
+        /// `Version`, for [`CfnWorkflow::set`].
+        pub const VERSION: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Version",
+        );
     }
 
     /// The type of the workflow denotes whether the workflow is used to build, test, or distribute.

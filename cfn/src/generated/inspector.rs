@@ -57,6 +57,7 @@ pub mod assessment_target {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAssessmentTargetProps);
     }
 
     impl std::ops::Deref for CfnAssessmentTarget {
@@ -96,6 +97,19 @@ pub mod assessment_target {
             crate::entry(&mut map, "ResourceGroupArn", &self.resource_group_arn)?;
             map.end()
         }
+    }
+
+    impl CfnAssessmentTargetProps {
+        /// `AssessmentTargetName`, for [`CfnAssessmentTarget::set`].
+        pub const ASSESSMENT_TARGET_NAME: crate::Property<
+            CfnAssessmentTarget,
+            Value<String>,
+        > = crate::Property::new("AssessmentTargetName");
+        /// `ResourceGroupArn`, for [`CfnAssessmentTarget::set`].
+        pub const RESOURCE_GROUP_ARN: crate::Property<
+            CfnAssessmentTarget,
+            Value<String>,
+        > = crate::Property::new("ResourceGroupArn");
     }
 }
 
@@ -147,6 +161,7 @@ pub mod assessment_template {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAssessmentTemplateProps);
     }
 
     impl std::ops::Deref for CfnAssessmentTemplate {
@@ -217,6 +232,34 @@ pub mod assessment_template {
             map.end()
         }
     }
+
+    impl CfnAssessmentTemplateProps {
+        /// `AssessmentTargetArn`, for [`CfnAssessmentTemplate::set`].
+        pub const ASSESSMENT_TARGET_ARN: crate::Property<
+            CfnAssessmentTemplate,
+            Value<String>,
+        > = crate::Property::new("AssessmentTargetArn");
+        /// `AssessmentTemplateName`, for [`CfnAssessmentTemplate::set`].
+        pub const ASSESSMENT_TEMPLATE_NAME: crate::Property<
+            CfnAssessmentTemplate,
+            Value<String>,
+        > = crate::Property::new("AssessmentTemplateName");
+        /// `DurationInSeconds`, for [`CfnAssessmentTemplate::set`].
+        pub const DURATION_IN_SECONDS: crate::Property<
+            CfnAssessmentTemplate,
+            Value<i64>,
+        > = crate::Property::new("DurationInSeconds");
+        /// `RulesPackageArns`, for [`CfnAssessmentTemplate::set`].
+        pub const RULES_PACKAGE_ARNS: crate::Property<
+            CfnAssessmentTemplate,
+            Vec<Value<String>>,
+        > = crate::Property::new("RulesPackageArns");
+        /// `UserAttributesForFindings`, for [`CfnAssessmentTemplate::set`].
+        pub const USER_ATTRIBUTES_FOR_FINDINGS: crate::Property<
+            CfnAssessmentTemplate,
+            Vec<crate::Tag>,
+        > = crate::Property::new("UserAttributesForFindings");
+    }
 }
 
 /// `AWS::Inspector::ResourceGroup`: [`CfnResourceGroup`], [`CfnResourceGroupProps`] and their property types.
@@ -262,6 +305,7 @@ pub mod resource_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnResourceGroupProps);
     }
 
     impl std::ops::Deref for CfnResourceGroup {
@@ -303,5 +347,13 @@ pub mod resource_group {
             map.serialize_entry("ResourceGroupTags", &self.resource_group_tags)?;
             map.end()
         }
+    }
+
+    impl CfnResourceGroupProps {
+        /// `ResourceGroupTags`, for [`CfnResourceGroup::set`].
+        pub const RESOURCE_GROUP_TAGS: crate::Property<
+            CfnResourceGroup,
+            Vec<crate::Tag>,
+        > = crate::Property::new("ResourceGroupTags");
     }
 }

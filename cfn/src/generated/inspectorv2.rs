@@ -61,6 +61,7 @@ pub mod cis_scan_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCisScanConfigurationProps);
     }
 
     impl std::ops::Deref for CfnCisScanConfiguration {
@@ -123,6 +124,31 @@ pub mod cis_scan_configuration {
             map.serialize_entry("Targets", &self.targets)?;
             map.end()
         }
+    }
+
+    impl CfnCisScanConfigurationProps {
+        /// `ScanName`, for [`CfnCisScanConfiguration::set`].
+        pub const SCAN_NAME: crate::Property<CfnCisScanConfiguration, Value<String>> = crate::Property::new(
+            "ScanName",
+        );
+        /// `Schedule`, for [`CfnCisScanConfiguration::set`].
+        pub const SCHEDULE: crate::Property<CfnCisScanConfiguration, Schedule> = crate::Property::new(
+            "Schedule",
+        );
+        /// `SecurityLevel`, for [`CfnCisScanConfiguration::set`].
+        pub const SECURITY_LEVEL: crate::Property<
+            CfnCisScanConfiguration,
+            Value<CisSecurityLevel>,
+        > = crate::Property::new("SecurityLevel");
+        /// `Tags`, for [`CfnCisScanConfiguration::set`].
+        pub const TAGS: crate::Property<
+            CfnCisScanConfiguration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Targets`, for [`CfnCisScanConfiguration::set`].
+        pub const TARGETS: crate::Property<CfnCisScanConfiguration, CisTargets> = crate::Property::new(
+            "Targets",
+        );
     }
 
     /// Choose a Schedule cadence
@@ -477,6 +503,7 @@ pub mod code_security_integration {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnCodeSecurityIntegrationProps);
     }
 
     impl std::ops::Deref for CfnCodeSecurityIntegration {
@@ -529,6 +556,33 @@ pub mod code_security_integration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnCodeSecurityIntegrationProps {
+        /// `CreateIntegrationDetails`, for [`CfnCodeSecurityIntegration::set`].
+        pub const CREATE_INTEGRATION_DETAILS: crate::Property<
+            CfnCodeSecurityIntegration,
+            CreateDetails,
+        > = crate::Property::new("CreateIntegrationDetails");
+        /// `Name`, for [`CfnCodeSecurityIntegration::set`].
+        pub const NAME: crate::Property<CfnCodeSecurityIntegration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnCodeSecurityIntegration::set`].
+        pub const TAGS: crate::Property<
+            CfnCodeSecurityIntegration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Type`, for [`CfnCodeSecurityIntegration::set`].
+        pub const TYPE: crate::Property<
+            CfnCodeSecurityIntegration,
+            Value<IntegrationType>,
+        > = crate::Property::new("Type");
+        /// `UpdateIntegrationDetails`, for [`CfnCodeSecurityIntegration::set`].
+        pub const UPDATE_INTEGRATION_DETAILS: crate::Property<
+            CfnCodeSecurityIntegration,
+            UpdateDetails,
+        > = crate::Property::new("UpdateIntegrationDetails");
     }
 
     /// The `CreateDetails` property type.
@@ -765,6 +819,7 @@ pub mod code_security_scan_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCodeSecurityScanConfigurationProps);
     }
 
     impl std::ops::Deref for CfnCodeSecurityScanConfiguration {
@@ -809,6 +864,34 @@ pub mod code_security_scan_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCodeSecurityScanConfigurationProps {
+        /// `Configuration`, for [`CfnCodeSecurityScanConfiguration::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnCodeSecurityScanConfiguration,
+            CodeSecurityScanConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `Level`, for [`CfnCodeSecurityScanConfiguration::set`].
+        pub const LEVEL: crate::Property<
+            CfnCodeSecurityScanConfiguration,
+            Value<ConfigurationLevel>,
+        > = crate::Property::new("Level");
+        /// `Name`, for [`CfnCodeSecurityScanConfiguration::set`].
+        pub const NAME: crate::Property<
+            CfnCodeSecurityScanConfiguration,
+            Value<String>,
+        > = crate::Property::new("Name");
+        /// `ScopeSettings`, for [`CfnCodeSecurityScanConfiguration::set`].
+        pub const SCOPE_SETTINGS: crate::Property<
+            CfnCodeSecurityScanConfiguration,
+            ScopeSettings,
+        > = crate::Property::new("ScopeSettings");
+        /// `Tags`, for [`CfnCodeSecurityScanConfiguration::set`].
+        pub const TAGS: crate::Property<
+            CfnCodeSecurityScanConfiguration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `CodeSecurityScanConfiguration` property type.
@@ -1254,6 +1337,7 @@ pub mod connector {
                     "ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason",
                 )
         }
+        setters!(CfnConnectorProps);
     }
 
     impl std::ops::Deref for CfnConnector {
@@ -1315,6 +1399,30 @@ pub mod connector {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorProps {
+        /// `Description`, for [`CfnConnector::set`].
+        pub const DESCRIPTION: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnConnector::set`].
+        pub const NAME: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Provider`, for [`CfnConnector::set`].
+        pub const PROVIDER: crate::Property<CfnConnector, Value<CloudProvider>> = crate::Property::new(
+            "Provider",
+        );
+        /// `ProviderConfiguration`, for [`CfnConnector::set`].
+        pub const PROVIDER_CONFIGURATION: crate::Property<
+            CfnConnector,
+            ProviderConfiguration,
+        > = crate::Property::new("ProviderConfiguration");
+        /// `Tags`, for [`CfnConnector::set`].
+        pub const TAGS: crate::Property<CfnConnector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `CloudProvider`.
@@ -1620,6 +1728,7 @@ pub mod filter {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFilterProps);
     }
 
     impl std::ops::Deref for CfnFilter {
@@ -1681,6 +1790,30 @@ pub mod filter {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFilterProps {
+        /// `Description`, for [`CfnFilter::set`].
+        pub const DESCRIPTION: crate::Property<CfnFilter, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FilterAction`, for [`CfnFilter::set`].
+        pub const FILTER_ACTION: crate::Property<CfnFilter, Value<FilterAction>> = crate::Property::new(
+            "FilterAction",
+        );
+        /// `FilterCriteria`, for [`CfnFilter::set`].
+        pub const FILTER_CRITERIA: crate::Property<CfnFilter, FilterCriteria> = crate::Property::new(
+            "FilterCriteria",
+        );
+        /// `Name`, for [`CfnFilter::set`].
+        pub const NAME: crate::Property<CfnFilter, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnFilter::set`].
+        pub const TAGS: crate::Property<
+            CfnFilter,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Values of `FilterAction`.

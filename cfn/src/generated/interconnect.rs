@@ -93,6 +93,7 @@ pub mod connection {
         pub fn attr_billing_tier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BillingTier")
         }
+        setters!(CfnConnectionProps);
     }
 
     impl std::ops::Deref for CfnConnection {
@@ -162,6 +163,41 @@ pub mod connection {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectionProps {
+        /// `ActivationKey`, for [`CfnConnection::set`].
+        pub const ACTIVATION_KEY: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "ActivationKey",
+        );
+        /// `AttachPoint`, for [`CfnConnection::set`].
+        pub const ATTACH_POINT: crate::Property<CfnConnection, AttachPoint> = crate::Property::new(
+            "AttachPoint",
+        );
+        /// `Bandwidth`, for [`CfnConnection::set`].
+        pub const BANDWIDTH: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "Bandwidth",
+        );
+        /// `Description`, for [`CfnConnection::set`].
+        pub const DESCRIPTION: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnvironmentId`, for [`CfnConnection::set`].
+        pub const ENVIRONMENT_ID: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "EnvironmentId",
+        );
+        /// `RemoteAccount`, for [`CfnConnection::set`].
+        pub const REMOTE_ACCOUNT: crate::Property<CfnConnection, RemoteAccount> = crate::Property::new(
+            "RemoteAccount",
+        );
+        /// `RemoteOwnerAccount`, for [`CfnConnection::set`].
+        pub const REMOTE_OWNER_ACCOUNT: crate::Property<CfnConnection, Value<String>> = crate::Property::new(
+            "RemoteOwnerAccount",
+        );
+        /// `Tags`, for [`CfnConnection::set`].
+        pub const TAGS: crate::Property<CfnConnection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The logical attachment point in your AWS network where the managed connection will be connected.

@@ -77,6 +77,7 @@ pub mod monitor {
         pub fn attr_processing_status_info(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProcessingStatusInfo")
         }
+        setters!(CfnMonitorProps);
     }
 
     impl std::ops::Deref for CfnMonitor {
@@ -178,6 +179,61 @@ pub mod monitor {
             )?;
             map.end()
         }
+    }
+
+    impl CfnMonitorProps {
+        /// `HealthEventsConfig`, for [`CfnMonitor::set`].
+        pub const HEALTH_EVENTS_CONFIG: crate::Property<
+            CfnMonitor,
+            HealthEventsConfig,
+        > = crate::Property::new("HealthEventsConfig");
+        /// `IncludeLinkedAccounts`, for [`CfnMonitor::set`].
+        pub const INCLUDE_LINKED_ACCOUNTS: crate::Property<CfnMonitor, Value<bool>> = crate::Property::new(
+            "IncludeLinkedAccounts",
+        );
+        /// `InternetMeasurementsLogDelivery`, for [`CfnMonitor::set`].
+        pub const INTERNET_MEASUREMENTS_LOG_DELIVERY: crate::Property<
+            CfnMonitor,
+            InternetMeasurementsLogDelivery,
+        > = crate::Property::new("InternetMeasurementsLogDelivery");
+        /// `LinkedAccountId`, for [`CfnMonitor::set`].
+        pub const LINKED_ACCOUNT_ID: crate::Property<CfnMonitor, Value<String>> = crate::Property::new(
+            "LinkedAccountId",
+        );
+        /// `MaxCityNetworksToMonitor`, for [`CfnMonitor::set`].
+        pub const MAX_CITY_NETWORKS_TO_MONITOR: crate::Property<
+            CfnMonitor,
+            Value<i64>,
+        > = crate::Property::new("MaxCityNetworksToMonitor");
+        /// `MonitorName`, for [`CfnMonitor::set`].
+        pub const MONITOR_NAME: crate::Property<CfnMonitor, Value<String>> = crate::Property::new(
+            "MonitorName",
+        );
+        /// `Resources`, for [`CfnMonitor::set`].
+        pub const RESOURCES: crate::Property<CfnMonitor, Vec<Value<String>>> = crate::Property::new(
+            "Resources",
+        );
+        /// `ResourcesToAdd`, for [`CfnMonitor::set`].
+        pub const RESOURCES_TO_ADD: crate::Property<CfnMonitor, Vec<Value<String>>> = crate::Property::new(
+            "ResourcesToAdd",
+        );
+        /// `ResourcesToRemove`, for [`CfnMonitor::set`].
+        pub const RESOURCES_TO_REMOVE: crate::Property<CfnMonitor, Vec<Value<String>>> = crate::Property::new(
+            "ResourcesToRemove",
+        );
+        /// `Status`, for [`CfnMonitor::set`].
+        pub const STATUS: crate::Property<CfnMonitor, Value<MonitorConfigState>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnMonitor::set`].
+        pub const TAGS: crate::Property<CfnMonitor, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrafficPercentageToMonitor`, for [`CfnMonitor::set`].
+        pub const TRAFFIC_PERCENTAGE_TO_MONITOR: crate::Property<
+            CfnMonitor,
+            Value<i64>,
+        > = crate::Property::new("TrafficPercentageToMonitor");
     }
 
     /// The `HealthEventsConfig` property type.

@@ -65,6 +65,7 @@ pub mod invoice_unit {
         pub fn attr_last_modified(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModified")
         }
+        setters!(CfnInvoiceUnitProps);
     }
 
     impl std::ops::Deref for CfnInvoiceUnit {
@@ -134,6 +135,34 @@ pub mod invoice_unit {
             )?;
             map.end()
         }
+    }
+
+    impl CfnInvoiceUnitProps {
+        /// `Description`, for [`CfnInvoiceUnit::set`].
+        pub const DESCRIPTION: crate::Property<CfnInvoiceUnit, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InvoiceReceiver`, for [`CfnInvoiceUnit::set`].
+        pub const INVOICE_RECEIVER: crate::Property<CfnInvoiceUnit, Value<String>> = crate::Property::new(
+            "InvoiceReceiver",
+        );
+        /// `Name`, for [`CfnInvoiceUnit::set`].
+        pub const NAME: crate::Property<CfnInvoiceUnit, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResourceTags`, for [`CfnInvoiceUnit::set`].
+        pub const RESOURCE_TAGS: crate::Property<CfnInvoiceUnit, Vec<ResourceTag>> = crate::Property::new(
+            "ResourceTags",
+        );
+        /// `Rule`, for [`CfnInvoiceUnit::set`].
+        pub const RULE: crate::Property<CfnInvoiceUnit, Rule> = crate::Property::new(
+            "Rule",
+        );
+        /// `TaxInheritanceDisabled`, for [`CfnInvoiceUnit::set`].
+        pub const TAX_INHERITANCE_DISABLED: crate::Property<
+            CfnInvoiceUnit,
+            Value<bool>,
+        > = crate::Property::new("TaxInheritanceDisabled");
     }
 
     /// The `ResourceTag` property type.
@@ -289,6 +318,7 @@ pub mod procurement_portal_preference {
         pub fn attr_purchase_order_retrieval_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PurchaseOrderRetrievalEndpoint")
         }
+        setters!(CfnProcurementPortalPreferenceProps);
     }
 
     impl std::ops::Deref for CfnProcurementPortalPreference {
@@ -410,6 +440,79 @@ pub mod procurement_portal_preference {
             crate::entry(&mut map, "TestEnvPreference", &self.test_env_preference)?;
             map.end()
         }
+    }
+
+    impl CfnProcurementPortalPreferenceProps {
+        /// `BuyerDomain`, for [`CfnProcurementPortalPreference::set`].
+        pub const BUYER_DOMAIN: crate::Property<
+            CfnProcurementPortalPreference,
+            Value<BuyerDomain>,
+        > = crate::Property::new("BuyerDomain");
+        /// `BuyerIdentifier`, for [`CfnProcurementPortalPreference::set`].
+        pub const BUYER_IDENTIFIER: crate::Property<
+            CfnProcurementPortalPreference,
+            Value<String>,
+        > = crate::Property::new("BuyerIdentifier");
+        /// `Contacts`, for [`CfnProcurementPortalPreference::set`].
+        pub const CONTACTS: crate::Property<
+            CfnProcurementPortalPreference,
+            Vec<Contact>,
+        > = crate::Property::new("Contacts");
+        /// `EinvoiceDeliveryEnabled`, for [`CfnProcurementPortalPreference::set`].
+        pub const EINVOICE_DELIVERY_ENABLED: crate::Property<
+            CfnProcurementPortalPreference,
+            Value<bool>,
+        > = crate::Property::new("EinvoiceDeliveryEnabled");
+        /// `EinvoiceDeliveryPreference`, for [`CfnProcurementPortalPreference::set`].
+        pub const EINVOICE_DELIVERY_PREFERENCE: crate::Property<
+            CfnProcurementPortalPreference,
+            EinvoiceDeliveryPreference,
+        > = crate::Property::new("EinvoiceDeliveryPreference");
+        /// `ProcurementPortalInstanceEndpoint`, for [`CfnProcurementPortalPreference::set`].
+        pub const PROCUREMENT_PORTAL_INSTANCE_ENDPOINT: crate::Property<
+            CfnProcurementPortalPreference,
+            Value<String>,
+        > = crate::Property::new("ProcurementPortalInstanceEndpoint");
+        /// `ProcurementPortalName`, for [`CfnProcurementPortalPreference::set`].
+        pub const PROCUREMENT_PORTAL_NAME: crate::Property<
+            CfnProcurementPortalPreference,
+            Value<ProcurementPortalName>,
+        > = crate::Property::new("ProcurementPortalName");
+        /// `ProcurementPortalSharedSecret`, for [`CfnProcurementPortalPreference::set`].
+        pub const PROCUREMENT_PORTAL_SHARED_SECRET: crate::Property<
+            CfnProcurementPortalPreference,
+            Value<String>,
+        > = crate::Property::new("ProcurementPortalSharedSecret");
+        /// `PurchaseOrderRetrievalEnabled`, for [`CfnProcurementPortalPreference::set`].
+        pub const PURCHASE_ORDER_RETRIEVAL_ENABLED: crate::Property<
+            CfnProcurementPortalPreference,
+            Value<bool>,
+        > = crate::Property::new("PurchaseOrderRetrievalEnabled");
+        /// `Selector`, for [`CfnProcurementPortalPreference::set`].
+        pub const SELECTOR: crate::Property<
+            CfnProcurementPortalPreference,
+            ProcurementPortalPreferenceSelector,
+        > = crate::Property::new("Selector");
+        /// `SupplierDomain`, for [`CfnProcurementPortalPreference::set`].
+        pub const SUPPLIER_DOMAIN: crate::Property<
+            CfnProcurementPortalPreference,
+            Value<SupplierDomain>,
+        > = crate::Property::new("SupplierDomain");
+        /// `SupplierIdentifier`, for [`CfnProcurementPortalPreference::set`].
+        pub const SUPPLIER_IDENTIFIER: crate::Property<
+            CfnProcurementPortalPreference,
+            Value<String>,
+        > = crate::Property::new("SupplierIdentifier");
+        /// `Tags`, for [`CfnProcurementPortalPreference::set`].
+        pub const TAGS: crate::Property<
+            CfnProcurementPortalPreference,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TestEnvPreference`, for [`CfnProcurementPortalPreference::set`].
+        pub const TEST_ENV_PREFERENCE: crate::Property<
+            CfnProcurementPortalPreference,
+            TestEnvPreference,
+        > = crate::Property::new("TestEnvPreference");
     }
 
     /// The domain identifier for the buyer in the procurement portal.

@@ -97,6 +97,7 @@ pub mod account_audit_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnAccountAuditConfigurationProps);
     }
 
     impl std::ops::Deref for CfnAccountAuditConfiguration {
@@ -163,6 +164,29 @@ pub mod account_audit_configuration {
             map.serialize_entry("RoleArn", &self.role_arn)?;
             map.end()
         }
+    }
+
+    impl CfnAccountAuditConfigurationProps {
+        /// `AccountId`, for [`CfnAccountAuditConfiguration::set`].
+        pub const ACCOUNT_ID: crate::Property<
+            CfnAccountAuditConfiguration,
+            Value<String>,
+        > = crate::Property::new("AccountId");
+        /// `AuditCheckConfigurations`, for [`CfnAccountAuditConfiguration::set`].
+        pub const AUDIT_CHECK_CONFIGURATIONS: crate::Property<
+            CfnAccountAuditConfiguration,
+            AuditCheckConfigurations,
+        > = crate::Property::new("AuditCheckConfigurations");
+        /// `AuditNotificationTargetConfigurations`, for [`CfnAccountAuditConfiguration::set`].
+        pub const AUDIT_NOTIFICATION_TARGET_CONFIGURATIONS: crate::Property<
+            CfnAccountAuditConfiguration,
+            AuditNotificationTargetConfigurations,
+        > = crate::Property::new("AuditNotificationTargetConfigurations");
+        /// `RoleArn`, for [`CfnAccountAuditConfiguration::set`].
+        pub const ROLE_ARN: crate::Property<
+            CfnAccountAuditConfiguration,
+            Value<String>,
+        > = crate::Property::new("RoleArn");
     }
 
     /// Specifies which audit checks are enabled and disabled for this account.
@@ -516,6 +540,7 @@ pub mod authorizer {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAuthorizerProps);
     }
 
     impl std::ops::Deref for CfnAuthorizer {
@@ -594,6 +619,43 @@ pub mod authorizer {
             map.end()
         }
     }
+
+    impl CfnAuthorizerProps {
+        /// `AuthorizerFunctionArn`, for [`CfnAuthorizer::set`].
+        pub const AUTHORIZER_FUNCTION_ARN: crate::Property<
+            CfnAuthorizer,
+            Value<String>,
+        > = crate::Property::new("AuthorizerFunctionArn");
+        /// `AuthorizerName`, for [`CfnAuthorizer::set`].
+        pub const AUTHORIZER_NAME: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "AuthorizerName",
+        );
+        /// `EnableCachingForHttp`, for [`CfnAuthorizer::set`].
+        pub const ENABLE_CACHING_FOR_HTTP: crate::Property<CfnAuthorizer, Value<bool>> = crate::Property::new(
+            "EnableCachingForHttp",
+        );
+        /// `SigningDisabled`, for [`CfnAuthorizer::set`].
+        pub const SIGNING_DISABLED: crate::Property<CfnAuthorizer, Value<bool>> = crate::Property::new(
+            "SigningDisabled",
+        );
+        /// `Status`, for [`CfnAuthorizer::set`].
+        pub const STATUS: crate::Property<CfnAuthorizer, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnAuthorizer::set`].
+        pub const TAGS: crate::Property<CfnAuthorizer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TokenKeyName`, for [`CfnAuthorizer::set`].
+        pub const TOKEN_KEY_NAME: crate::Property<CfnAuthorizer, Value<String>> = crate::Property::new(
+            "TokenKeyName",
+        );
+        /// `TokenSigningPublicKeys`, for [`CfnAuthorizer::set`].
+        pub const TOKEN_SIGNING_PUBLIC_KEYS: crate::Property<
+            CfnAuthorizer,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("TokenSigningPublicKeys");
+    }
 }
 
 /// `AWS::IoT::BillingGroup`: [`CfnBillingGroup`], [`CfnBillingGroupProps`] and their property types.
@@ -647,6 +709,7 @@ pub mod billing_group {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnBillingGroupProps);
     }
 
     impl std::ops::Deref for CfnBillingGroup {
@@ -689,6 +752,22 @@ pub mod billing_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBillingGroupProps {
+        /// `BillingGroupName`, for [`CfnBillingGroup::set`].
+        pub const BILLING_GROUP_NAME: crate::Property<CfnBillingGroup, Value<String>> = crate::Property::new(
+            "BillingGroupName",
+        );
+        /// `BillingGroupProperties`, for [`CfnBillingGroup::set`].
+        pub const BILLING_GROUP_PROPERTIES: crate::Property<
+            CfnBillingGroup,
+            BillingGroupProperties,
+        > = crate::Property::new("BillingGroupProperties");
+        /// `Tags`, for [`CfnBillingGroup::set`].
+        pub const TAGS: crate::Property<CfnBillingGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `BillingGroupProperties` property type.
@@ -767,6 +846,7 @@ pub mod ca_certificate {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnCaCertificateProps);
     }
 
     impl std::ops::Deref for CfnCaCertificate {
@@ -851,6 +931,46 @@ pub mod ca_certificate {
             )?;
             map.end()
         }
+    }
+
+    impl CfnCaCertificateProps {
+        /// `AutoRegistrationStatus`, for [`CfnCaCertificate::set`].
+        pub const AUTO_REGISTRATION_STATUS: crate::Property<
+            CfnCaCertificate,
+            Value<AutoRegistrationStatus>,
+        > = crate::Property::new("AutoRegistrationStatus");
+        /// `CACertificatePem`, for [`CfnCaCertificate::set`].
+        pub const CA_CERTIFICATE_PEM: crate::Property<CfnCaCertificate, Value<String>> = crate::Property::new(
+            "CACertificatePem",
+        );
+        /// `CertificateMode`, for [`CfnCaCertificate::set`].
+        pub const CERTIFICATE_MODE: crate::Property<
+            CfnCaCertificate,
+            Value<CertificateMode>,
+        > = crate::Property::new("CertificateMode");
+        /// `RegistrationConfig`, for [`CfnCaCertificate::set`].
+        pub const REGISTRATION_CONFIG: crate::Property<
+            CfnCaCertificate,
+            RegistrationConfig,
+        > = crate::Property::new("RegistrationConfig");
+        /// `RemoveAutoRegistration`, for [`CfnCaCertificate::set`].
+        pub const REMOVE_AUTO_REGISTRATION: crate::Property<
+            CfnCaCertificate,
+            Value<bool>,
+        > = crate::Property::new("RemoveAutoRegistration");
+        /// `Status`, for [`CfnCaCertificate::set`].
+        pub const STATUS: crate::Property<CfnCaCertificate, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnCaCertificate::set`].
+        pub const TAGS: crate::Property<CfnCaCertificate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VerificationCertificatePem`, for [`CfnCaCertificate::set`].
+        pub const VERIFICATION_CERTIFICATE_PEM: crate::Property<
+            CfnCaCertificate,
+            Value<String>,
+        > = crate::Property::new("VerificationCertificatePem");
     }
 
     /// Values of `AutoRegistrationStatus`.
@@ -969,6 +1089,7 @@ pub mod certificate {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnCertificateProps);
     }
 
     impl std::ops::Deref for CfnCertificate {
@@ -1030,6 +1151,31 @@ pub mod certificate {
             map.serialize_entry("Status", &self.status)?;
             map.end()
         }
+    }
+
+    impl CfnCertificateProps {
+        /// `CACertificatePem`, for [`CfnCertificate::set`].
+        pub const CA_CERTIFICATE_PEM: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "CACertificatePem",
+        );
+        /// `CertificateMode`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_MODE: crate::Property<
+            CfnCertificate,
+            Value<CertificateMode>,
+        > = crate::Property::new("CertificateMode");
+        /// `CertificatePem`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_PEM: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "CertificatePem",
+        );
+        /// `CertificateSigningRequest`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_SIGNING_REQUEST: crate::Property<
+            CfnCertificate,
+            Value<String>,
+        > = crate::Property::new("CertificateSigningRequest");
+        /// `Status`, for [`CfnCertificate::set`].
+        pub const STATUS: crate::Property<CfnCertificate, Value<Status>> = crate::Property::new(
+            "Status",
+        );
     }
 
     /// Values of `Status`.
@@ -1125,6 +1271,7 @@ pub mod certificate_provider {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCertificateProviderProps);
     }
 
     impl std::ops::Deref for CfnCertificateProvider {
@@ -1190,6 +1337,28 @@ pub mod certificate_provider {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCertificateProviderProps {
+        /// `AccountDefaultForOperations`, for [`CfnCertificateProvider::set`].
+        pub const ACCOUNT_DEFAULT_FOR_OPERATIONS: crate::Property<
+            CfnCertificateProvider,
+            Vec<Value<CertificateProviderOperation>>,
+        > = crate::Property::new("AccountDefaultForOperations");
+        /// `CertificateProviderName`, for [`CfnCertificateProvider::set`].
+        pub const CERTIFICATE_PROVIDER_NAME: crate::Property<
+            CfnCertificateProvider,
+            Value<String>,
+        > = crate::Property::new("CertificateProviderName");
+        /// `LambdaFunctionArn`, for [`CfnCertificateProvider::set`].
+        pub const LAMBDA_FUNCTION_ARN: crate::Property<
+            CfnCertificateProvider,
+            Value<String>,
+        > = crate::Property::new("LambdaFunctionArn");
+        /// `Tags`, for [`CfnCertificateProvider::set`].
+        pub const TAGS: crate::Property<CfnCertificateProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `CertificateProviderOperation`.
@@ -1275,6 +1444,7 @@ pub mod command {
         pub fn attr_command_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CommandArn")
         }
+        setters!(CfnCommandProps);
     }
 
     impl std::ops::Deref for CfnCommand {
@@ -1368,6 +1538,66 @@ pub mod command {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCommandProps {
+        /// `CommandId`, for [`CfnCommand::set`].
+        pub const COMMAND_ID: crate::Property<CfnCommand, Value<String>> = crate::Property::new(
+            "CommandId",
+        );
+        /// `CreatedAt`, for [`CfnCommand::set`].
+        pub const CREATED_AT: crate::Property<CfnCommand, Value<String>> = crate::Property::new(
+            "CreatedAt",
+        );
+        /// `Deprecated`, for [`CfnCommand::set`].
+        pub const DEPRECATED: crate::Property<CfnCommand, Value<bool>> = crate::Property::new(
+            "Deprecated",
+        );
+        /// `Description`, for [`CfnCommand::set`].
+        pub const DESCRIPTION: crate::Property<CfnCommand, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnCommand::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnCommand, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `LastUpdatedAt`, for [`CfnCommand::set`].
+        pub const LAST_UPDATED_AT: crate::Property<CfnCommand, Value<String>> = crate::Property::new(
+            "LastUpdatedAt",
+        );
+        /// `MandatoryParameters`, for [`CfnCommand::set`].
+        pub const MANDATORY_PARAMETERS: crate::Property<
+            CfnCommand,
+            Vec<CommandParameter>,
+        > = crate::Property::new("MandatoryParameters");
+        /// `Namespace`, for [`CfnCommand::set`].
+        pub const NAMESPACE: crate::Property<CfnCommand, Value<Namespace>> = crate::Property::new(
+            "Namespace",
+        );
+        /// `Payload`, for [`CfnCommand::set`].
+        pub const PAYLOAD: crate::Property<CfnCommand, CommandPayload> = crate::Property::new(
+            "Payload",
+        );
+        /// `PayloadTemplate`, for [`CfnCommand::set`].
+        pub const PAYLOAD_TEMPLATE: crate::Property<CfnCommand, Value<String>> = crate::Property::new(
+            "PayloadTemplate",
+        );
+        /// `PendingDeletion`, for [`CfnCommand::set`].
+        pub const PENDING_DELETION: crate::Property<CfnCommand, Value<bool>> = crate::Property::new(
+            "PendingDeletion",
+        );
+        /// `Preprocessor`, for [`CfnCommand::set`].
+        pub const PREPROCESSOR: crate::Property<CfnCommand, CommandPreprocessor> = crate::Property::new(
+            "Preprocessor",
+        );
+        /// `RoleArn`, for [`CfnCommand::set`].
+        pub const ROLE_ARN: crate::Property<CfnCommand, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnCommand::set`].
+        pub const TAGS: crate::Property<CfnCommand, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CommandParameter` property type.
@@ -1863,6 +2093,7 @@ pub mod custom_metric {
         pub fn attr_metric_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MetricArn")
         }
+        setters!(CfnCustomMetricProps);
     }
 
     impl std::ops::Deref for CfnCustomMetric {
@@ -1916,6 +2147,25 @@ pub mod custom_metric {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCustomMetricProps {
+        /// `DisplayName`, for [`CfnCustomMetric::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnCustomMetric, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `MetricName`, for [`CfnCustomMetric::set`].
+        pub const METRIC_NAME: crate::Property<CfnCustomMetric, Value<String>> = crate::Property::new(
+            "MetricName",
+        );
+        /// `MetricType`, for [`CfnCustomMetric::set`].
+        pub const METRIC_TYPE: crate::Property<CfnCustomMetric, Value<MetricType>> = crate::Property::new(
+            "MetricType",
+        );
+        /// `Tags`, for [`CfnCustomMetric::set`].
+        pub const TAGS: crate::Property<CfnCustomMetric, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The type of the custom metric.
@@ -2007,6 +2257,7 @@ pub mod dimension {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDimensionProps);
     }
 
     impl std::ops::Deref for CfnDimension {
@@ -2063,6 +2314,25 @@ pub mod dimension {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnDimensionProps {
+        /// `Name`, for [`CfnDimension::set`].
+        pub const NAME: crate::Property<CfnDimension, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `StringValues`, for [`CfnDimension::set`].
+        pub const STRING_VALUES: crate::Property<CfnDimension, Vec<Value<String>>> = crate::Property::new(
+            "StringValues",
+        );
+        /// `Tags`, for [`CfnDimension::set`].
+        pub const TAGS: crate::Property<CfnDimension, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnDimension::set`].
+        pub const TYPE: crate::Property<CfnDimension, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Specifies the type of the dimension.
@@ -2160,6 +2430,7 @@ pub mod domain_configuration {
         pub fn attr_server_certificates(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ServerCertificates")
         }
+        setters!(CfnDomainConfigurationProps);
     }
 
     impl std::ops::Deref for CfnDomainConfiguration {
@@ -2252,6 +2523,71 @@ pub mod domain_configuration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnDomainConfigurationProps {
+        /// `ApplicationProtocol`, for [`CfnDomainConfiguration::set`].
+        pub const APPLICATION_PROTOCOL: crate::Property<
+            CfnDomainConfiguration,
+            Value<ApplicationProtocol>,
+        > = crate::Property::new("ApplicationProtocol");
+        /// `AuthenticationType`, for [`CfnDomainConfiguration::set`].
+        pub const AUTHENTICATION_TYPE: crate::Property<
+            CfnDomainConfiguration,
+            Value<AuthenticationType>,
+        > = crate::Property::new("AuthenticationType");
+        /// `AuthorizerConfig`, for [`CfnDomainConfiguration::set`].
+        pub const AUTHORIZER_CONFIG: crate::Property<
+            CfnDomainConfiguration,
+            AuthorizerConfig,
+        > = crate::Property::new("AuthorizerConfig");
+        /// `ClientCertificateConfig`, for [`CfnDomainConfiguration::set`].
+        pub const CLIENT_CERTIFICATE_CONFIG: crate::Property<
+            CfnDomainConfiguration,
+            ClientCertificateConfig,
+        > = crate::Property::new("ClientCertificateConfig");
+        /// `DomainConfigurationName`, for [`CfnDomainConfiguration::set`].
+        pub const DOMAIN_CONFIGURATION_NAME: crate::Property<
+            CfnDomainConfiguration,
+            Value<String>,
+        > = crate::Property::new("DomainConfigurationName");
+        /// `DomainConfigurationStatus`, for [`CfnDomainConfiguration::set`].
+        pub const DOMAIN_CONFIGURATION_STATUS: crate::Property<
+            CfnDomainConfiguration,
+            Value<DomainConfigurationStatus>,
+        > = crate::Property::new("DomainConfigurationStatus");
+        /// `DomainName`, for [`CfnDomainConfiguration::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomainConfiguration, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `ServerCertificateArns`, for [`CfnDomainConfiguration::set`].
+        pub const SERVER_CERTIFICATE_ARNS: crate::Property<
+            CfnDomainConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("ServerCertificateArns");
+        /// `ServerCertificateConfig`, for [`CfnDomainConfiguration::set`].
+        pub const SERVER_CERTIFICATE_CONFIG: crate::Property<
+            CfnDomainConfiguration,
+            ServerCertificateConfig,
+        > = crate::Property::new("ServerCertificateConfig");
+        /// `ServiceType`, for [`CfnDomainConfiguration::set`].
+        pub const SERVICE_TYPE: crate::Property<
+            CfnDomainConfiguration,
+            Value<ServiceType>,
+        > = crate::Property::new("ServiceType");
+        /// `Tags`, for [`CfnDomainConfiguration::set`].
+        pub const TAGS: crate::Property<CfnDomainConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TlsConfig`, for [`CfnDomainConfiguration::set`].
+        pub const TLS_CONFIG: crate::Property<CfnDomainConfiguration, TlsConfig> = crate::Property::new(
+            "TlsConfig",
+        );
+        /// `ValidationCertificateArn`, for [`CfnDomainConfiguration::set`].
+        pub const VALIDATION_CERTIFICATE_ARN: crate::Property<
+            CfnDomainConfiguration,
+            Value<String>,
+        > = crate::Property::new("ValidationCertificateArn");
     }
 
     /// Values of `ApplicationProtocol`.
@@ -2576,6 +2912,7 @@ pub mod encryption_configuration {
         pub fn attr_last_modified_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedDate")
         }
+        setters!(CfnEncryptionConfigurationProps);
     }
 
     impl std::ops::Deref for CfnEncryptionConfiguration {
@@ -2625,6 +2962,24 @@ pub mod encryption_configuration {
             crate::entry(&mut map, "KmsKeyArn", &self.kms_key_arn)?;
             map.end()
         }
+    }
+
+    impl CfnEncryptionConfigurationProps {
+        /// `EncryptionType`, for [`CfnEncryptionConfiguration::set`].
+        pub const ENCRYPTION_TYPE: crate::Property<
+            CfnEncryptionConfiguration,
+            Value<EncryptionType>,
+        > = crate::Property::new("EncryptionType");
+        /// `KmsAccessRoleArn`, for [`CfnEncryptionConfiguration::set`].
+        pub const KMS_ACCESS_ROLE_ARN: crate::Property<
+            CfnEncryptionConfiguration,
+            Value<String>,
+        > = crate::Property::new("KmsAccessRoleArn");
+        /// `KmsKeyArn`, for [`CfnEncryptionConfiguration::set`].
+        pub const KMS_KEY_ARN: crate::Property<
+            CfnEncryptionConfiguration,
+            Value<String>,
+        > = crate::Property::new("KmsKeyArn");
     }
 
     /// Values of `EncryptionType`.
@@ -2726,6 +3081,7 @@ pub mod fleet_metric {
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+        setters!(CfnFleetMetricProps);
     }
 
     impl std::ops::Deref for CfnFleetMetric {
@@ -2803,6 +3159,49 @@ pub mod fleet_metric {
             crate::entry(&mut map, "Unit", &self.unit)?;
             map.end()
         }
+    }
+
+    impl CfnFleetMetricProps {
+        /// `AggregationField`, for [`CfnFleetMetric::set`].
+        pub const AGGREGATION_FIELD: crate::Property<CfnFleetMetric, Value<String>> = crate::Property::new(
+            "AggregationField",
+        );
+        /// `AggregationType`, for [`CfnFleetMetric::set`].
+        pub const AGGREGATION_TYPE: crate::Property<CfnFleetMetric, AggregationType> = crate::Property::new(
+            "AggregationType",
+        );
+        /// `Description`, for [`CfnFleetMetric::set`].
+        pub const DESCRIPTION: crate::Property<CfnFleetMetric, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IndexName`, for [`CfnFleetMetric::set`].
+        pub const INDEX_NAME: crate::Property<CfnFleetMetric, Value<String>> = crate::Property::new(
+            "IndexName",
+        );
+        /// `MetricName`, for [`CfnFleetMetric::set`].
+        pub const METRIC_NAME: crate::Property<CfnFleetMetric, Value<String>> = crate::Property::new(
+            "MetricName",
+        );
+        /// `Period`, for [`CfnFleetMetric::set`].
+        pub const PERIOD: crate::Property<CfnFleetMetric, Value<i64>> = crate::Property::new(
+            "Period",
+        );
+        /// `QueryString`, for [`CfnFleetMetric::set`].
+        pub const QUERY_STRING: crate::Property<CfnFleetMetric, Value<String>> = crate::Property::new(
+            "QueryString",
+        );
+        /// `QueryVersion`, for [`CfnFleetMetric::set`].
+        pub const QUERY_VERSION: crate::Property<CfnFleetMetric, Value<String>> = crate::Property::new(
+            "QueryVersion",
+        );
+        /// `Tags`, for [`CfnFleetMetric::set`].
+        pub const TAGS: crate::Property<CfnFleetMetric, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Unit`, for [`CfnFleetMetric::set`].
+        pub const UNIT: crate::Property<CfnFleetMetric, Value<Unit>> = crate::Property::new(
+            "Unit",
+        );
     }
 
     /// Aggregation types supported by Fleet Indexing
@@ -3051,6 +3450,7 @@ pub mod job {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnJobProps);
     }
 
     impl std::ops::Deref for CfnJob {
@@ -3167,6 +3567,77 @@ pub mod job {
             crate::entry(&mut map, "TimeoutConfig", &self.timeout_config)?;
             map.end()
         }
+    }
+
+    impl CfnJobProps {
+        /// `AbortConfig`, for [`CfnJob::set`].
+        pub const ABORT_CONFIG: crate::Property<CfnJob, AbortConfig> = crate::Property::new(
+            "AbortConfig",
+        );
+        /// `Description`, for [`CfnJob::set`].
+        pub const DESCRIPTION: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DestinationPackageVersions`, for [`CfnJob::set`].
+        pub const DESTINATION_PACKAGE_VERSIONS: crate::Property<
+            CfnJob,
+            Vec<Value<String>>,
+        > = crate::Property::new("DestinationPackageVersions");
+        /// `Document`, for [`CfnJob::set`].
+        pub const DOCUMENT: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "Document",
+        );
+        /// `DocumentParameters`, for [`CfnJob::set`].
+        pub const DOCUMENT_PARAMETERS: crate::Property<
+            CfnJob,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("DocumentParameters");
+        /// `DocumentSource`, for [`CfnJob::set`].
+        pub const DOCUMENT_SOURCE: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "DocumentSource",
+        );
+        /// `JobExecutionsRetryConfig`, for [`CfnJob::set`].
+        pub const JOB_EXECUTIONS_RETRY_CONFIG: crate::Property<
+            CfnJob,
+            JobExecutionsRetryConfig,
+        > = crate::Property::new("JobExecutionsRetryConfig");
+        /// `JobExecutionsRolloutConfig`, for [`CfnJob::set`].
+        pub const JOB_EXECUTIONS_ROLLOUT_CONFIG: crate::Property<
+            CfnJob,
+            JobExecutionsRolloutConfig,
+        > = crate::Property::new("JobExecutionsRolloutConfig");
+        /// `JobId`, for [`CfnJob::set`].
+        pub const JOB_ID: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "JobId",
+        );
+        /// `JobTemplateArn`, for [`CfnJob::set`].
+        pub const JOB_TEMPLATE_ARN: crate::Property<CfnJob, Value<String>> = crate::Property::new(
+            "JobTemplateArn",
+        );
+        /// `PresignedUrlConfig`, for [`CfnJob::set`].
+        pub const PRESIGNED_URL_CONFIG: crate::Property<CfnJob, PresignedUrlConfig> = crate::Property::new(
+            "PresignedUrlConfig",
+        );
+        /// `SchedulingConfig`, for [`CfnJob::set`].
+        pub const SCHEDULING_CONFIG: crate::Property<CfnJob, SchedulingConfig> = crate::Property::new(
+            "SchedulingConfig",
+        );
+        /// `Tags`, for [`CfnJob::set`].
+        pub const TAGS: crate::Property<CfnJob, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetSelection`, for [`CfnJob::set`].
+        pub const TARGET_SELECTION: crate::Property<CfnJob, Value<TargetSelection>> = crate::Property::new(
+            "TargetSelection",
+        );
+        /// `Targets`, for [`CfnJob::set`].
+        pub const TARGETS: crate::Property<CfnJob, Vec<Value<String>>> = crate::Property::new(
+            "Targets",
+        );
+        /// `TimeoutConfig`, for [`CfnJob::set`].
+        pub const TIMEOUT_CONFIG: crate::Property<CfnJob, TimeoutConfig> = crate::Property::new(
+            "TimeoutConfig",
+        );
     }
 
     /// The criteria that determine when and how a job abort takes place.
@@ -3761,6 +4232,7 @@ pub mod job_template {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnJobTemplateProps);
     }
 
     impl std::ops::Deref for CfnJobTemplate {
@@ -3865,6 +4337,66 @@ pub mod job_template {
             crate::entry(&mut map, "TimeoutConfig", &self.timeout_config)?;
             map.end()
         }
+    }
+
+    impl CfnJobTemplateProps {
+        /// `AbortConfig`, for [`CfnJobTemplate::set`].
+        pub const ABORT_CONFIG: crate::Property<CfnJobTemplate, AbortConfig> = crate::Property::new(
+            "AbortConfig",
+        );
+        /// `Description`, for [`CfnJobTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnJobTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DestinationPackageVersions`, for [`CfnJobTemplate::set`].
+        pub const DESTINATION_PACKAGE_VERSIONS: crate::Property<
+            CfnJobTemplate,
+            Vec<Value<String>>,
+        > = crate::Property::new("DestinationPackageVersions");
+        /// `Document`, for [`CfnJobTemplate::set`].
+        pub const DOCUMENT: crate::Property<CfnJobTemplate, Value<String>> = crate::Property::new(
+            "Document",
+        );
+        /// `DocumentSource`, for [`CfnJobTemplate::set`].
+        pub const DOCUMENT_SOURCE: crate::Property<CfnJobTemplate, Value<String>> = crate::Property::new(
+            "DocumentSource",
+        );
+        /// `JobArn`, for [`CfnJobTemplate::set`].
+        pub const JOB_ARN: crate::Property<CfnJobTemplate, Value<String>> = crate::Property::new(
+            "JobArn",
+        );
+        /// `JobExecutionsRetryConfig`, for [`CfnJobTemplate::set`].
+        pub const JOB_EXECUTIONS_RETRY_CONFIG: crate::Property<
+            CfnJobTemplate,
+            JobExecutionsRetryConfig,
+        > = crate::Property::new("JobExecutionsRetryConfig");
+        /// `JobExecutionsRolloutConfig`, for [`CfnJobTemplate::set`].
+        pub const JOB_EXECUTIONS_ROLLOUT_CONFIG: crate::Property<
+            CfnJobTemplate,
+            JobExecutionsRolloutConfig,
+        > = crate::Property::new("JobExecutionsRolloutConfig");
+        /// `JobTemplateId`, for [`CfnJobTemplate::set`].
+        pub const JOB_TEMPLATE_ID: crate::Property<CfnJobTemplate, Value<String>> = crate::Property::new(
+            "JobTemplateId",
+        );
+        /// `MaintenanceWindows`, for [`CfnJobTemplate::set`].
+        pub const MAINTENANCE_WINDOWS: crate::Property<
+            CfnJobTemplate,
+            Vec<MaintenanceWindow>,
+        > = crate::Property::new("MaintenanceWindows");
+        /// `PresignedUrlConfig`, for [`CfnJobTemplate::set`].
+        pub const PRESIGNED_URL_CONFIG: crate::Property<
+            CfnJobTemplate,
+            PresignedUrlConfig,
+        > = crate::Property::new("PresignedUrlConfig");
+        /// `Tags`, for [`CfnJobTemplate::set`].
+        pub const TAGS: crate::Property<CfnJobTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeoutConfig`, for [`CfnJobTemplate::set`].
+        pub const TIMEOUT_CONFIG: crate::Property<CfnJobTemplate, TimeoutConfig> = crate::Property::new(
+            "TimeoutConfig",
+        );
     }
 
     /// The criteria that determine when and how a job abort takes place.
@@ -4324,6 +4856,7 @@ pub mod logging {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnLoggingProps);
     }
 
     impl std::ops::Deref for CfnLogging {
@@ -4381,6 +4914,27 @@ pub mod logging {
             map.serialize_entry("RoleArn", &self.role_arn)?;
             map.end()
         }
+    }
+
+    impl CfnLoggingProps {
+        /// `AccountId`, for [`CfnLogging::set`].
+        pub const ACCOUNT_ID: crate::Property<CfnLogging, Value<String>> = crate::Property::new(
+            "AccountId",
+        );
+        /// `DefaultLogLevel`, for [`CfnLogging::set`].
+        pub const DEFAULT_LOG_LEVEL: crate::Property<
+            CfnLogging,
+            Value<DefaultLogLevel>,
+        > = crate::Property::new("DefaultLogLevel");
+        /// `EventConfigurations`, for [`CfnLogging::set`].
+        pub const EVENT_CONFIGURATIONS: crate::Property<
+            CfnLogging,
+            Vec<EventConfiguration>,
+        > = crate::Property::new("EventConfigurations");
+        /// `RoleArn`, for [`CfnLogging::set`].
+        pub const ROLE_ARN: crate::Property<CfnLogging, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
     }
 
     /// The log level to use.
@@ -4563,6 +5117,7 @@ pub mod mitigation_action {
         pub fn attr_mitigation_action_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MitigationActionId")
         }
+        setters!(CfnMitigationActionProps);
     }
 
     impl std::ops::Deref for CfnMitigationAction {
@@ -4619,6 +5174,25 @@ pub mod mitigation_action {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMitigationActionProps {
+        /// `ActionName`, for [`CfnMitigationAction::set`].
+        pub const ACTION_NAME: crate::Property<CfnMitigationAction, Value<String>> = crate::Property::new(
+            "ActionName",
+        );
+        /// `ActionParams`, for [`CfnMitigationAction::set`].
+        pub const ACTION_PARAMS: crate::Property<CfnMitigationAction, ActionParams> = crate::Property::new(
+            "ActionParams",
+        );
+        /// `RoleArn`, for [`CfnMitigationAction::set`].
+        pub const ROLE_ARN: crate::Property<CfnMitigationAction, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnMitigationAction::set`].
+        pub const TAGS: crate::Property<CfnMitigationAction, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The set of parameters for this mitigation action.
@@ -5070,6 +5644,7 @@ pub mod policy {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnPolicyProps);
     }
 
     impl std::ops::Deref for CfnPolicy {
@@ -5120,6 +5695,21 @@ pub mod policy {
             map.end()
         }
     }
+
+    impl CfnPolicyProps {
+        /// `PolicyDocument`, for [`CfnPolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnPolicy, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `PolicyName`, for [`CfnPolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
+        /// `Tags`, for [`CfnPolicy::set`].
+        pub const TAGS: crate::Property<CfnPolicy, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::IoT::PolicyPrincipalAttachment`: [`CfnPolicyPrincipalAttachment`], [`CfnPolicyPrincipalAttachmentProps`] and their property types.
@@ -5165,6 +5755,7 @@ pub mod policy_principal_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPolicyPrincipalAttachmentProps);
     }
 
     impl std::ops::Deref for CfnPolicyPrincipalAttachment {
@@ -5213,6 +5804,19 @@ pub mod policy_principal_attachment {
             map.serialize_entry("Principal", &self.principal)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyPrincipalAttachmentProps {
+        /// `PolicyName`, for [`CfnPolicyPrincipalAttachment::set`].
+        pub const POLICY_NAME: crate::Property<
+            CfnPolicyPrincipalAttachment,
+            Value<String>,
+        > = crate::Property::new("PolicyName");
+        /// `Principal`, for [`CfnPolicyPrincipalAttachment::set`].
+        pub const PRINCIPAL: crate::Property<
+            CfnPolicyPrincipalAttachment,
+            Value<String>,
+        > = crate::Property::new("Principal");
     }
 }
 
@@ -5263,6 +5867,7 @@ pub mod provisioning_template {
         pub fn attr_template_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TemplateArn")
         }
+        setters!(CfnProvisioningTemplateProps);
     }
 
     impl std::ops::Deref for CfnProvisioningTemplate {
@@ -5335,6 +5940,46 @@ pub mod provisioning_template {
             crate::entry(&mut map, "TemplateType", &self.template_type)?;
             map.end()
         }
+    }
+
+    impl CfnProvisioningTemplateProps {
+        /// `Description`, for [`CfnProvisioningTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnProvisioningTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Enabled`, for [`CfnProvisioningTemplate::set`].
+        pub const ENABLED: crate::Property<CfnProvisioningTemplate, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `PreProvisioningHook`, for [`CfnProvisioningTemplate::set`].
+        pub const PRE_PROVISIONING_HOOK: crate::Property<
+            CfnProvisioningTemplate,
+            ProvisioningHook,
+        > = crate::Property::new("PreProvisioningHook");
+        /// `ProvisioningRoleArn`, for [`CfnProvisioningTemplate::set`].
+        pub const PROVISIONING_ROLE_ARN: crate::Property<
+            CfnProvisioningTemplate,
+            Value<String>,
+        > = crate::Property::new("ProvisioningRoleArn");
+        /// `Tags`, for [`CfnProvisioningTemplate::set`].
+        pub const TAGS: crate::Property<CfnProvisioningTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateBody`, for [`CfnProvisioningTemplate::set`].
+        pub const TEMPLATE_BODY: crate::Property<
+            CfnProvisioningTemplate,
+            Value<String>,
+        > = crate::Property::new("TemplateBody");
+        /// `TemplateName`, for [`CfnProvisioningTemplate::set`].
+        pub const TEMPLATE_NAME: crate::Property<
+            CfnProvisioningTemplate,
+            Value<String>,
+        > = crate::Property::new("TemplateName");
+        /// `TemplateType`, for [`CfnProvisioningTemplate::set`].
+        pub const TEMPLATE_TYPE: crate::Property<
+            CfnProvisioningTemplate,
+            Value<TemplateType>,
+        > = crate::Property::new("TemplateType");
     }
 
     /// The `ProvisioningHook` property type.
@@ -5444,6 +6089,7 @@ pub mod resource_specific_logging {
         pub fn attr_target_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TargetId")
         }
+        setters!(CfnResourceSpecificLoggingProps);
     }
 
     impl std::ops::Deref for CfnResourceSpecificLogging {
@@ -5497,6 +6143,24 @@ pub mod resource_specific_logging {
             map.serialize_entry("TargetType", &self.target_type)?;
             map.end()
         }
+    }
+
+    impl CfnResourceSpecificLoggingProps {
+        /// `LogLevel`, for [`CfnResourceSpecificLogging::set`].
+        pub const LOG_LEVEL: crate::Property<
+            CfnResourceSpecificLogging,
+            Value<LogLevel>,
+        > = crate::Property::new("LogLevel");
+        /// `TargetName`, for [`CfnResourceSpecificLogging::set`].
+        pub const TARGET_NAME: crate::Property<
+            CfnResourceSpecificLogging,
+            Value<String>,
+        > = crate::Property::new("TargetName");
+        /// `TargetType`, for [`CfnResourceSpecificLogging::set`].
+        pub const TARGET_TYPE: crate::Property<
+            CfnResourceSpecificLogging,
+            Value<TargetType>,
+        > = crate::Property::new("TargetType");
     }
 
     /// The log level for a specific target.
@@ -5638,6 +6302,7 @@ pub mod role_alias {
         pub fn attr_role_alias_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RoleAliasArn")
         }
+        setters!(CfnRoleAliasProps);
     }
 
     impl std::ops::Deref for CfnRoleAlias {
@@ -5696,6 +6361,26 @@ pub mod role_alias {
             map.end()
         }
     }
+
+    impl CfnRoleAliasProps {
+        /// `CredentialDurationSeconds`, for [`CfnRoleAlias::set`].
+        pub const CREDENTIAL_DURATION_SECONDS: crate::Property<
+            CfnRoleAlias,
+            Value<i64>,
+        > = crate::Property::new("CredentialDurationSeconds");
+        /// `RoleAlias`, for [`CfnRoleAlias::set`].
+        pub const ROLE_ALIAS: crate::Property<CfnRoleAlias, Value<String>> = crate::Property::new(
+            "RoleAlias",
+        );
+        /// `RoleArn`, for [`CfnRoleAlias::set`].
+        pub const ROLE_ARN: crate::Property<CfnRoleAlias, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnRoleAlias::set`].
+        pub const TAGS: crate::Property<CfnRoleAlias, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::IoT::ScheduledAudit`: [`CfnScheduledAudit`], [`CfnScheduledAuditProps`] and their property types.
@@ -5744,6 +6429,7 @@ pub mod scheduled_audit {
         pub fn attr_scheduled_audit_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ScheduledAuditArn")
         }
+        setters!(CfnScheduledAuditProps);
     }
 
     impl std::ops::Deref for CfnScheduledAudit {
@@ -5808,6 +6494,35 @@ pub mod scheduled_audit {
             map.serialize_entry("TargetCheckNames", &self.target_check_names)?;
             map.end()
         }
+    }
+
+    impl CfnScheduledAuditProps {
+        /// `DayOfMonth`, for [`CfnScheduledAudit::set`].
+        pub const DAY_OF_MONTH: crate::Property<CfnScheduledAudit, Value<String>> = crate::Property::new(
+            "DayOfMonth",
+        );
+        /// `DayOfWeek`, for [`CfnScheduledAudit::set`].
+        pub const DAY_OF_WEEK: crate::Property<CfnScheduledAudit, Value<DayOfWeek>> = crate::Property::new(
+            "DayOfWeek",
+        );
+        /// `Frequency`, for [`CfnScheduledAudit::set`].
+        pub const FREQUENCY: crate::Property<CfnScheduledAudit, Value<Frequency>> = crate::Property::new(
+            "Frequency",
+        );
+        /// `ScheduledAuditName`, for [`CfnScheduledAudit::set`].
+        pub const SCHEDULED_AUDIT_NAME: crate::Property<
+            CfnScheduledAudit,
+            Value<String>,
+        > = crate::Property::new("ScheduledAuditName");
+        /// `Tags`, for [`CfnScheduledAudit::set`].
+        pub const TAGS: crate::Property<CfnScheduledAudit, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetCheckNames`, for [`CfnScheduledAudit::set`].
+        pub const TARGET_CHECK_NAMES: crate::Property<
+            CfnScheduledAudit,
+            Vec<Value<String>>,
+        > = crate::Property::new("TargetCheckNames");
     }
 
     /// The day of the week on which the scheduled audit takes place.
@@ -5955,6 +6670,7 @@ pub mod security_profile {
         pub fn attr_security_profile_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SecurityProfileArn")
         }
+        setters!(CfnSecurityProfileProps);
     }
 
     impl std::ops::Deref for CfnSecurityProfile {
@@ -6016,6 +6732,46 @@ pub mod security_profile {
             crate::entry(&mut map, "TargetArns", &self.target_arns)?;
             map.end()
         }
+    }
+
+    impl CfnSecurityProfileProps {
+        /// `AdditionalMetricsToRetainV2`, for [`CfnSecurityProfile::set`].
+        pub const ADDITIONAL_METRICS_TO_RETAIN_V2: crate::Property<
+            CfnSecurityProfile,
+            Vec<MetricToRetain>,
+        > = crate::Property::new("AdditionalMetricsToRetainV2");
+        /// `AlertTargets`, for [`CfnSecurityProfile::set`].
+        pub const ALERT_TARGETS: crate::Property<
+            CfnSecurityProfile,
+            indexmap::IndexMap<String, AlertTarget>,
+        > = crate::Property::new("AlertTargets");
+        /// `Behaviors`, for [`CfnSecurityProfile::set`].
+        pub const BEHAVIORS: crate::Property<CfnSecurityProfile, Vec<Behavior>> = crate::Property::new(
+            "Behaviors",
+        );
+        /// `MetricsExportConfig`, for [`CfnSecurityProfile::set`].
+        pub const METRICS_EXPORT_CONFIG: crate::Property<
+            CfnSecurityProfile,
+            MetricsExportConfig,
+        > = crate::Property::new("MetricsExportConfig");
+        /// `SecurityProfileDescription`, for [`CfnSecurityProfile::set`].
+        pub const SECURITY_PROFILE_DESCRIPTION: crate::Property<
+            CfnSecurityProfile,
+            Value<String>,
+        > = crate::Property::new("SecurityProfileDescription");
+        /// `SecurityProfileName`, for [`CfnSecurityProfile::set`].
+        pub const SECURITY_PROFILE_NAME: crate::Property<
+            CfnSecurityProfile,
+            Value<String>,
+        > = crate::Property::new("SecurityProfileName");
+        /// `Tags`, for [`CfnSecurityProfile::set`].
+        pub const TAGS: crate::Property<CfnSecurityProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetArns`, for [`CfnSecurityProfile::set`].
+        pub const TARGET_ARNS: crate::Property<CfnSecurityProfile, Vec<Value<String>>> = crate::Property::new(
+            "TargetArns",
+        );
     }
 
     /// The metric you want to retain.
@@ -6573,6 +7329,7 @@ pub mod software_package {
         pub fn attr_package_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PackageArn")
         }
+        setters!(CfnSoftwarePackageProps);
     }
 
     impl std::ops::Deref for CfnSoftwarePackage {
@@ -6611,6 +7368,21 @@ pub mod software_package {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSoftwarePackageProps {
+        /// `Description`, for [`CfnSoftwarePackage::set`].
+        pub const DESCRIPTION: crate::Property<CfnSoftwarePackage, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `PackageName`, for [`CfnSoftwarePackage::set`].
+        pub const PACKAGE_NAME: crate::Property<CfnSoftwarePackage, Value<String>> = crate::Property::new(
+            "PackageName",
+        );
+        /// `Tags`, for [`CfnSoftwarePackage::set`].
+        pub const TAGS: crate::Property<CfnSoftwarePackage, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -6677,6 +7449,7 @@ pub mod software_package_version {
         pub fn attr_sbom_validation_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SbomValidationStatus")
         }
+        setters!(CfnSoftwarePackageVersionProps);
     }
 
     impl std::ops::Deref for CfnSoftwarePackageVersion {
@@ -6746,6 +7519,46 @@ pub mod software_package_version {
             crate::entry(&mut map, "VersionName", &self.version_name)?;
             map.end()
         }
+    }
+
+    impl CfnSoftwarePackageVersionProps {
+        /// `Artifact`, for [`CfnSoftwarePackageVersion::set`].
+        pub const ARTIFACT: crate::Property<
+            CfnSoftwarePackageVersion,
+            PackageVersionArtifact,
+        > = crate::Property::new("Artifact");
+        /// `Attributes`, for [`CfnSoftwarePackageVersion::set`].
+        pub const ATTRIBUTES: crate::Property<
+            CfnSoftwarePackageVersion,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Attributes");
+        /// `Description`, for [`CfnSoftwarePackageVersion::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnSoftwarePackageVersion,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `PackageName`, for [`CfnSoftwarePackageVersion::set`].
+        pub const PACKAGE_NAME: crate::Property<
+            CfnSoftwarePackageVersion,
+            Value<String>,
+        > = crate::Property::new("PackageName");
+        /// `Recipe`, for [`CfnSoftwarePackageVersion::set`].
+        pub const RECIPE: crate::Property<CfnSoftwarePackageVersion, Value<String>> = crate::Property::new(
+            "Recipe",
+        );
+        /// `Sbom`, for [`CfnSoftwarePackageVersion::set`].
+        pub const SBOM: crate::Property<CfnSoftwarePackageVersion, Sbom> = crate::Property::new(
+            "Sbom",
+        );
+        /// `Tags`, for [`CfnSoftwarePackageVersion::set`].
+        pub const TAGS: crate::Property<CfnSoftwarePackageVersion, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VersionName`, for [`CfnSoftwarePackageVersion::set`].
+        pub const VERSION_NAME: crate::Property<
+            CfnSoftwarePackageVersion,
+            Value<String>,
+        > = crate::Property::new("VersionName");
     }
 
     /// The artifact location of the package version
@@ -6904,6 +7717,7 @@ pub mod stream {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnStreamProps);
     }
 
     impl std::ops::Deref for CfnStream {
@@ -6965,6 +7779,29 @@ pub mod stream {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStreamProps {
+        /// `Description`, for [`CfnStream::set`].
+        pub const DESCRIPTION: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Files`, for [`CfnStream::set`].
+        pub const FILES: crate::Property<CfnStream, Vec<StreamFile>> = crate::Property::new(
+            "Files",
+        );
+        /// `RoleArn`, for [`CfnStream::set`].
+        pub const ROLE_ARN: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `StreamId`, for [`CfnStream::set`].
+        pub const STREAM_ID: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "StreamId",
+        );
+        /// `Tags`, for [`CfnStream::set`].
+        pub const TAGS: crate::Property<CfnStream, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Represents a file to stream.
@@ -7067,6 +7904,7 @@ pub mod thing {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnThingProps);
     }
 
     impl std::ops::Deref for CfnThing {
@@ -7102,6 +7940,17 @@ pub mod thing {
             crate::entry(&mut map, "ThingName", &self.thing_name)?;
             map.end()
         }
+    }
+
+    impl CfnThingProps {
+        /// `AttributePayload`, for [`CfnThing::set`].
+        pub const ATTRIBUTE_PAYLOAD: crate::Property<CfnThing, AttributePayload> = crate::Property::new(
+            "AttributePayload",
+        );
+        /// `ThingName`, for [`CfnThing::set`].
+        pub const THING_NAME: crate::Property<CfnThing, Value<String>> = crate::Property::new(
+            "ThingName",
+        );
     }
 }
 
@@ -7158,6 +8007,7 @@ pub mod thing_group {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnThingGroupProps);
     }
 
     impl std::ops::Deref for CfnThingGroup {
@@ -7206,6 +8056,30 @@ pub mod thing_group {
             )?;
             map.end()
         }
+    }
+
+    impl CfnThingGroupProps {
+        /// `ParentGroupName`, for [`CfnThingGroup::set`].
+        pub const PARENT_GROUP_NAME: crate::Property<CfnThingGroup, Value<String>> = crate::Property::new(
+            "ParentGroupName",
+        );
+        /// `QueryString`, for [`CfnThingGroup::set`].
+        pub const QUERY_STRING: crate::Property<CfnThingGroup, Value<String>> = crate::Property::new(
+            "QueryString",
+        );
+        /// `Tags`, for [`CfnThingGroup::set`].
+        pub const TAGS: crate::Property<CfnThingGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ThingGroupName`, for [`CfnThingGroup::set`].
+        pub const THING_GROUP_NAME: crate::Property<CfnThingGroup, Value<String>> = crate::Property::new(
+            "ThingGroupName",
+        );
+        /// `ThingGroupProperties`, for [`CfnThingGroup::set`].
+        pub const THING_GROUP_PROPERTIES: crate::Property<
+            CfnThingGroup,
+            ThingGroupProperties,
+        > = crate::Property::new("ThingGroupProperties");
     }
 
     /// The `ThingGroupProperties` property type.
@@ -7279,6 +8153,7 @@ pub mod thing_principal_attachment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnThingPrincipalAttachmentProps);
     }
 
     impl std::ops::Deref for CfnThingPrincipalAttachment {
@@ -7331,6 +8206,24 @@ pub mod thing_principal_attachment {
             crate::entry(&mut map, "ThingPrincipalType", &self.thing_principal_type)?;
             map.end()
         }
+    }
+
+    impl CfnThingPrincipalAttachmentProps {
+        /// `Principal`, for [`CfnThingPrincipalAttachment::set`].
+        pub const PRINCIPAL: crate::Property<
+            CfnThingPrincipalAttachment,
+            Value<String>,
+        > = crate::Property::new("Principal");
+        /// `ThingName`, for [`CfnThingPrincipalAttachment::set`].
+        pub const THING_NAME: crate::Property<
+            CfnThingPrincipalAttachment,
+            Value<String>,
+        > = crate::Property::new("ThingName");
+        /// `ThingPrincipalType`, for [`CfnThingPrincipalAttachment::set`].
+        pub const THING_PRINCIPAL_TYPE: crate::Property<
+            CfnThingPrincipalAttachment,
+            Value<String>,
+        > = crate::Property::new("ThingPrincipalType");
     }
 }
 
@@ -7385,6 +8278,7 @@ pub mod thing_type {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnThingTypeProps);
     }
 
     impl std::ops::Deref for CfnThingType {
@@ -7426,6 +8320,26 @@ pub mod thing_type {
             crate::entry(&mut map, "ThingTypeProperties", &self.thing_type_properties)?;
             map.end()
         }
+    }
+
+    impl CfnThingTypeProps {
+        /// `DeprecateThingType`, for [`CfnThingType::set`].
+        pub const DEPRECATE_THING_TYPE: crate::Property<CfnThingType, Value<bool>> = crate::Property::new(
+            "DeprecateThingType",
+        );
+        /// `Tags`, for [`CfnThingType::set`].
+        pub const TAGS: crate::Property<CfnThingType, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ThingTypeName`, for [`CfnThingType::set`].
+        pub const THING_TYPE_NAME: crate::Property<CfnThingType, Value<String>> = crate::Property::new(
+            "ThingTypeName",
+        );
+        /// `ThingTypeProperties`, for [`CfnThingType::set`].
+        pub const THING_TYPE_PROPERTIES: crate::Property<
+            CfnThingType,
+            ThingTypeProperties,
+        > = crate::Property::new("ThingTypeProperties");
     }
 
     /// The `ThingTypeProperties` property type.
@@ -7600,6 +8514,7 @@ pub mod topic_rule {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnTopicRuleProps);
     }
 
     impl std::ops::Deref for CfnTopicRule {
@@ -7649,6 +8564,21 @@ pub mod topic_rule {
             map.serialize_entry("TopicRulePayload", &self.topic_rule_payload)?;
             map.end()
         }
+    }
+
+    impl CfnTopicRuleProps {
+        /// `RuleName`, for [`CfnTopicRule::set`].
+        pub const RULE_NAME: crate::Property<CfnTopicRule, Value<String>> = crate::Property::new(
+            "RuleName",
+        );
+        /// `Tags`, for [`CfnTopicRule::set`].
+        pub const TAGS: crate::Property<CfnTopicRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TopicRulePayload`, for [`CfnTopicRule::set`].
+        pub const TOPIC_RULE_PAYLOAD: crate::Property<CfnTopicRule, TopicRulePayload> = crate::Property::new(
+            "TopicRulePayload",
+        );
     }
 
     /// The `TopicRulePayload` property type.
@@ -9594,6 +10524,7 @@ pub mod topic_rule_destination {
         pub fn attr_status_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusReason")
         }
+        setters!(CfnTopicRuleDestinationProps);
     }
 
     impl std::ops::Deref for CfnTopicRuleDestination {
@@ -9635,6 +10566,29 @@ pub mod topic_rule_destination {
             crate::entry(&mut map, "VpcProperties", &self.vpc_properties)?;
             map.end()
         }
+    }
+
+    impl CfnTopicRuleDestinationProps {
+        /// `HttpUrlProperties`, for [`CfnTopicRuleDestination::set`].
+        pub const HTTP_URL_PROPERTIES: crate::Property<
+            CfnTopicRuleDestination,
+            HttpUrlDestinationSummary,
+        > = crate::Property::new("HttpUrlProperties");
+        /// `InfluxDBProperties`, for [`CfnTopicRuleDestination::set`].
+        pub const INFLUX_DB_PROPERTIES: crate::Property<
+            CfnTopicRuleDestination,
+            InfluxDbDestinationProperties,
+        > = crate::Property::new("InfluxDBProperties");
+        /// `Status`, for [`CfnTopicRuleDestination::set`].
+        pub const STATUS: crate::Property<
+            CfnTopicRuleDestination,
+            Value<TopicRuleDestinationStatus>,
+        > = crate::Property::new("Status");
+        /// `VpcProperties`, for [`CfnTopicRuleDestination::set`].
+        pub const VPC_PROPERTIES: crate::Property<
+            CfnTopicRuleDestination,
+            VpcDestinationProperties,
+        > = crate::Property::new("VpcProperties");
     }
 
     /// The `HttpUrlDestinationSummary` property type.

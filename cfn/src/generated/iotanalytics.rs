@@ -63,6 +63,7 @@ pub mod channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnChannelProps);
     }
 
     impl std::ops::Deref for CfnChannel {
@@ -104,6 +105,25 @@ pub mod channel {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnChannelProps {
+        /// `ChannelName`, for [`CfnChannel::set`].
+        pub const CHANNEL_NAME: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "ChannelName",
+        );
+        /// `ChannelStorage`, for [`CfnChannel::set`].
+        pub const CHANNEL_STORAGE: crate::Property<CfnChannel, ChannelStorage> = crate::Property::new(
+            "ChannelStorage",
+        );
+        /// `RetentionPeriod`, for [`CfnChannel::set`].
+        pub const RETENTION_PERIOD: crate::Property<CfnChannel, RetentionPeriod> = crate::Property::new(
+            "RetentionPeriod",
+        );
+        /// `Tags`, for [`CfnChannel::set`].
+        pub const TAGS: crate::Property<CfnChannel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ChannelStorage` property type.
@@ -176,6 +196,7 @@ pub mod dataset {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDatasetProps);
     }
 
     impl std::ops::Deref for CfnDataset {
@@ -253,6 +274,43 @@ pub mod dataset {
             )?;
             map.end()
         }
+    }
+
+    impl CfnDatasetProps {
+        /// `Actions`, for [`CfnDataset::set`].
+        pub const ACTIONS: crate::Property<CfnDataset, Vec<Action>> = crate::Property::new(
+            "Actions",
+        );
+        /// `ContentDeliveryRules`, for [`CfnDataset::set`].
+        pub const CONTENT_DELIVERY_RULES: crate::Property<
+            CfnDataset,
+            Vec<DatasetContentDeliveryRule>,
+        > = crate::Property::new("ContentDeliveryRules");
+        /// `DatasetName`, for [`CfnDataset::set`].
+        pub const DATASET_NAME: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "DatasetName",
+        );
+        /// `LateDataRules`, for [`CfnDataset::set`].
+        pub const LATE_DATA_RULES: crate::Property<CfnDataset, Vec<LateDataRule>> = crate::Property::new(
+            "LateDataRules",
+        );
+        /// `RetentionPeriod`, for [`CfnDataset::set`].
+        pub const RETENTION_PERIOD: crate::Property<CfnDataset, RetentionPeriod> = crate::Property::new(
+            "RetentionPeriod",
+        );
+        /// `Tags`, for [`CfnDataset::set`].
+        pub const TAGS: crate::Property<CfnDataset, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Triggers`, for [`CfnDataset::set`].
+        pub const TRIGGERS: crate::Property<CfnDataset, Vec<Trigger>> = crate::Property::new(
+            "Triggers",
+        );
+        /// `VersioningConfiguration`, for [`CfnDataset::set`].
+        pub const VERSIONING_CONFIGURATION: crate::Property<
+            CfnDataset,
+            VersioningConfiguration,
+        > = crate::Property::new("VersioningConfiguration");
     }
 
     /// The `Action` property type.
@@ -1010,6 +1068,7 @@ pub mod datastore {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDatastoreProps);
     }
 
     impl std::ops::Deref for CfnDatastore {
@@ -1061,6 +1120,35 @@ pub mod datastore {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatastoreProps {
+        /// `DatastoreName`, for [`CfnDatastore::set`].
+        pub const DATASTORE_NAME: crate::Property<CfnDatastore, Value<String>> = crate::Property::new(
+            "DatastoreName",
+        );
+        /// `DatastorePartitions`, for [`CfnDatastore::set`].
+        pub const DATASTORE_PARTITIONS: crate::Property<
+            CfnDatastore,
+            DatastorePartitions,
+        > = crate::Property::new("DatastorePartitions");
+        /// `DatastoreStorage`, for [`CfnDatastore::set`].
+        pub const DATASTORE_STORAGE: crate::Property<CfnDatastore, DatastoreStorage> = crate::Property::new(
+            "DatastoreStorage",
+        );
+        /// `FileFormatConfiguration`, for [`CfnDatastore::set`].
+        pub const FILE_FORMAT_CONFIGURATION: crate::Property<
+            CfnDatastore,
+            FileFormatConfiguration,
+        > = crate::Property::new("FileFormatConfiguration");
+        /// `RetentionPeriod`, for [`CfnDatastore::set`].
+        pub const RETENTION_PERIOD: crate::Property<CfnDatastore, RetentionPeriod> = crate::Property::new(
+            "RetentionPeriod",
+        );
+        /// `Tags`, for [`CfnDatastore::set`].
+        pub const TAGS: crate::Property<CfnDatastore, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `DatastorePartitions` property type.
@@ -1390,6 +1478,7 @@ pub mod pipeline {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnPipelineProps);
     }
 
     impl std::ops::Deref for CfnPipeline {
@@ -1439,6 +1528,21 @@ pub mod pipeline {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPipelineProps {
+        /// `PipelineActivities`, for [`CfnPipeline::set`].
+        pub const PIPELINE_ACTIVITIES: crate::Property<CfnPipeline, Vec<Activity>> = crate::Property::new(
+            "PipelineActivities",
+        );
+        /// `PipelineName`, for [`CfnPipeline::set`].
+        pub const PIPELINE_NAME: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "PipelineName",
+        );
+        /// `Tags`, for [`CfnPipeline::set`].
+        pub const TAGS: crate::Property<CfnPipeline, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Activity` property type.

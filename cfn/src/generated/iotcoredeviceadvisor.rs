@@ -65,6 +65,7 @@ pub mod suite_definition {
         pub fn attr_suite_definition_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SuiteDefinitionVersion")
         }
+        setters!(CfnSuiteDefinitionProps);
     }
 
     impl std::ops::Deref for CfnSuiteDefinition {
@@ -115,6 +116,18 @@ pub mod suite_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSuiteDefinitionProps {
+        /// `SuiteDefinitionConfiguration`, for [`CfnSuiteDefinition::set`].
+        pub const SUITE_DEFINITION_CONFIGURATION: crate::Property<
+            CfnSuiteDefinition,
+            SuiteDefinitionConfiguration,
+        > = crate::Property::new("SuiteDefinitionConfiguration");
+        /// `Tags`, for [`CfnSuiteDefinition::set`].
+        pub const TAGS: crate::Property<CfnSuiteDefinition, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `SuiteDefinitionConfiguration` property type.

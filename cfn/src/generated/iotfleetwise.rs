@@ -92,6 +92,7 @@ pub mod campaign {
         pub fn attr_last_modification_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModificationTime")
         }
+        setters!(CfnCampaignProps);
     }
 
     impl std::ops::Deref for CfnCampaign {
@@ -218,6 +219,91 @@ pub mod campaign {
             map.serialize_entry("TargetArn", &self.target_arn)?;
             map.end()
         }
+    }
+
+    impl CfnCampaignProps {
+        /// `Action`, for [`CfnCampaign::set`].
+        pub const ACTION: crate::Property<CfnCampaign, Value<UpdateCampaignAction>> = crate::Property::new(
+            "Action",
+        );
+        /// `CollectionScheme`, for [`CfnCampaign::set`].
+        pub const COLLECTION_SCHEME: crate::Property<CfnCampaign, CollectionScheme> = crate::Property::new(
+            "CollectionScheme",
+        );
+        /// `Compression`, for [`CfnCampaign::set`].
+        pub const COMPRESSION: crate::Property<CfnCampaign, Value<Compression>> = crate::Property::new(
+            "Compression",
+        );
+        /// `DataDestinationConfigs`, for [`CfnCampaign::set`].
+        pub const DATA_DESTINATION_CONFIGS: crate::Property<
+            CfnCampaign,
+            Vec<DataDestinationConfig>,
+        > = crate::Property::new("DataDestinationConfigs");
+        /// `DataExtraDimensions`, for [`CfnCampaign::set`].
+        pub const DATA_EXTRA_DIMENSIONS: crate::Property<
+            CfnCampaign,
+            Vec<Value<String>>,
+        > = crate::Property::new("DataExtraDimensions");
+        /// `DataPartitions`, for [`CfnCampaign::set`].
+        pub const DATA_PARTITIONS: crate::Property<CfnCampaign, Vec<DataPartition>> = crate::Property::new(
+            "DataPartitions",
+        );
+        /// `Description`, for [`CfnCampaign::set`].
+        pub const DESCRIPTION: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DiagnosticsMode`, for [`CfnCampaign::set`].
+        pub const DIAGNOSTICS_MODE: crate::Property<
+            CfnCampaign,
+            Value<DiagnosticsMode>,
+        > = crate::Property::new("DiagnosticsMode");
+        /// `ExpiryTime`, for [`CfnCampaign::set`].
+        pub const EXPIRY_TIME: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "ExpiryTime",
+        );
+        /// `Name`, for [`CfnCampaign::set`].
+        pub const NAME: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PostTriggerCollectionDuration`, for [`CfnCampaign::set`].
+        pub const POST_TRIGGER_COLLECTION_DURATION: crate::Property<
+            CfnCampaign,
+            Value<f64>,
+        > = crate::Property::new("PostTriggerCollectionDuration");
+        /// `Priority`, for [`CfnCampaign::set`].
+        pub const PRIORITY: crate::Property<CfnCampaign, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `SignalCatalogArn`, for [`CfnCampaign::set`].
+        pub const SIGNAL_CATALOG_ARN: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "SignalCatalogArn",
+        );
+        /// `SignalsToCollect`, for [`CfnCampaign::set`].
+        pub const SIGNALS_TO_COLLECT: crate::Property<
+            CfnCampaign,
+            Vec<SignalInformation>,
+        > = crate::Property::new("SignalsToCollect");
+        /// `SignalsToFetch`, for [`CfnCampaign::set`].
+        pub const SIGNALS_TO_FETCH: crate::Property<
+            CfnCampaign,
+            Vec<SignalFetchInformation>,
+        > = crate::Property::new("SignalsToFetch");
+        /// `SpoolingMode`, for [`CfnCampaign::set`].
+        pub const SPOOLING_MODE: crate::Property<CfnCampaign, Value<SpoolingMode>> = crate::Property::new(
+            "SpoolingMode",
+        );
+        /// `StartTime`, for [`CfnCampaign::set`].
+        pub const START_TIME: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "StartTime",
+        );
+        /// `Tags`, for [`CfnCampaign::set`].
+        pub const TAGS: crate::Property<CfnCampaign, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetArn`, for [`CfnCampaign::set`].
+        pub const TARGET_ARN: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "TargetArn",
+        );
     }
 
     /// Values of `UpdateCampaignAction`.
@@ -1229,6 +1315,7 @@ pub mod decoder_manifest {
         pub fn attr_last_modification_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModificationTime")
         }
+        setters!(CfnDecoderManifestProps);
     }
 
     impl std::ops::Deref for CfnDecoderManifest {
@@ -1305,6 +1392,45 @@ pub mod decoder_manifest {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDecoderManifestProps {
+        /// `DefaultForUnmappedSignals`, for [`CfnDecoderManifest::set`].
+        pub const DEFAULT_FOR_UNMAPPED_SIGNALS: crate::Property<
+            CfnDecoderManifest,
+            Value<DefaultForUnmappedSignalsType>,
+        > = crate::Property::new("DefaultForUnmappedSignals");
+        /// `Description`, for [`CfnDecoderManifest::set`].
+        pub const DESCRIPTION: crate::Property<CfnDecoderManifest, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ModelManifestArn`, for [`CfnDecoderManifest::set`].
+        pub const MODEL_MANIFEST_ARN: crate::Property<
+            CfnDecoderManifest,
+            Value<String>,
+        > = crate::Property::new("ModelManifestArn");
+        /// `Name`, for [`CfnDecoderManifest::set`].
+        pub const NAME: crate::Property<CfnDecoderManifest, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkInterfaces`, for [`CfnDecoderManifest::set`].
+        pub const NETWORK_INTERFACES: crate::Property<
+            CfnDecoderManifest,
+            Vec<NetworkInterfacesItem>,
+        > = crate::Property::new("NetworkInterfaces");
+        /// `SignalDecoders`, for [`CfnDecoderManifest::set`].
+        pub const SIGNAL_DECODERS: crate::Property<
+            CfnDecoderManifest,
+            Vec<SignalDecodersItem>,
+        > = crate::Property::new("SignalDecoders");
+        /// `Status`, for [`CfnDecoderManifest::set`].
+        pub const STATUS: crate::Property<CfnDecoderManifest, Value<ManifestStatus>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnDecoderManifest::set`].
+        pub const TAGS: crate::Property<CfnDecoderManifest, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `DefaultForUnmappedSignalsType`.
@@ -1870,6 +1996,7 @@ pub mod fleet {
         pub fn attr_last_modification_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModificationTime")
         }
+        setters!(CfnFleetProps);
     }
 
     impl std::ops::Deref for CfnFleet {
@@ -1926,6 +2053,25 @@ pub mod fleet {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFleetProps {
+        /// `Description`, for [`CfnFleet::set`].
+        pub const DESCRIPTION: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Id`, for [`CfnFleet::set`].
+        pub const ID: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "Id",
+        );
+        /// `SignalCatalogArn`, for [`CfnFleet::set`].
+        pub const SIGNAL_CATALOG_ARN: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "SignalCatalogArn",
+        );
+        /// `Tags`, for [`CfnFleet::set`].
+        pub const TAGS: crate::Property<CfnFleet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1985,6 +2131,7 @@ pub mod model_manifest {
         pub fn attr_last_modification_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModificationTime")
         }
+        setters!(CfnModelManifestProps);
     }
 
     impl std::ops::Deref for CfnModelManifest {
@@ -2049,6 +2196,33 @@ pub mod model_manifest {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnModelManifestProps {
+        /// `Description`, for [`CfnModelManifest::set`].
+        pub const DESCRIPTION: crate::Property<CfnModelManifest, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnModelManifest::set`].
+        pub const NAME: crate::Property<CfnModelManifest, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Nodes`, for [`CfnModelManifest::set`].
+        pub const NODES: crate::Property<CfnModelManifest, Vec<Value<String>>> = crate::Property::new(
+            "Nodes",
+        );
+        /// `SignalCatalogArn`, for [`CfnModelManifest::set`].
+        pub const SIGNAL_CATALOG_ARN: crate::Property<CfnModelManifest, Value<String>> = crate::Property::new(
+            "SignalCatalogArn",
+        );
+        /// `Status`, for [`CfnModelManifest::set`].
+        pub const STATUS: crate::Property<CfnModelManifest, Value<ManifestStatus>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnModelManifest::set`].
+        pub const TAGS: crate::Property<CfnModelManifest, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -2131,6 +2305,7 @@ pub mod signal_catalog {
         pub fn attr_node_counts_total_actuators(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NodeCounts.TotalActuators")
         }
+        setters!(CfnSignalCatalogProps);
     }
 
     impl std::ops::Deref for CfnSignalCatalog {
@@ -2175,6 +2350,29 @@ pub mod signal_catalog {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSignalCatalogProps {
+        /// `Description`, for [`CfnSignalCatalog::set`].
+        pub const DESCRIPTION: crate::Property<CfnSignalCatalog, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnSignalCatalog::set`].
+        pub const NAME: crate::Property<CfnSignalCatalog, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NodeCounts`, for [`CfnSignalCatalog::set`].
+        pub const NODE_COUNTS: crate::Property<CfnSignalCatalog, NodeCounts> = crate::Property::new(
+            "NodeCounts",
+        );
+        /// `Nodes`, for [`CfnSignalCatalog::set`].
+        pub const NODES: crate::Property<CfnSignalCatalog, Vec<Node>> = crate::Property::new(
+            "Nodes",
+        );
+        /// `Tags`, for [`CfnSignalCatalog::set`].
+        pub const TAGS: crate::Property<CfnSignalCatalog, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `NodeCounts` property type.
@@ -2618,6 +2816,7 @@ pub mod state_template {
         pub fn attr_last_modification_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModificationTime")
         }
+        setters!(CfnStateTemplateProps);
     }
 
     impl std::ops::Deref for CfnStateTemplate {
@@ -2695,6 +2894,40 @@ pub mod state_template {
             map.end()
         }
     }
+
+    impl CfnStateTemplateProps {
+        /// `DataExtraDimensions`, for [`CfnStateTemplate::set`].
+        pub const DATA_EXTRA_DIMENSIONS: crate::Property<
+            CfnStateTemplate,
+            Vec<Value<String>>,
+        > = crate::Property::new("DataExtraDimensions");
+        /// `Description`, for [`CfnStateTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnStateTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `MetadataExtraDimensions`, for [`CfnStateTemplate::set`].
+        pub const METADATA_EXTRA_DIMENSIONS: crate::Property<
+            CfnStateTemplate,
+            Vec<Value<String>>,
+        > = crate::Property::new("MetadataExtraDimensions");
+        /// `Name`, for [`CfnStateTemplate::set`].
+        pub const NAME: crate::Property<CfnStateTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SignalCatalogArn`, for [`CfnStateTemplate::set`].
+        pub const SIGNAL_CATALOG_ARN: crate::Property<CfnStateTemplate, Value<String>> = crate::Property::new(
+            "SignalCatalogArn",
+        );
+        /// `StateTemplateProperties`, for [`CfnStateTemplate::set`].
+        pub const STATE_TEMPLATE_PROPERTIES: crate::Property<
+            CfnStateTemplate,
+            Vec<Value<String>>,
+        > = crate::Property::new("StateTemplateProperties");
+        /// `Tags`, for [`CfnStateTemplate::set`].
+        pub const TAGS: crate::Property<CfnStateTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::IoTFleetWise::Vehicle`: [`CfnVehicle`], [`CfnVehicleProps`] and their property types.
@@ -2751,6 +2984,7 @@ pub mod vehicle {
         pub fn attr_last_modification_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModificationTime")
         }
+        setters!(CfnVehicleProps);
     }
 
     impl std::ops::Deref for CfnVehicle {
@@ -2820,6 +3054,40 @@ pub mod vehicle {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnVehicleProps {
+        /// `AssociationBehavior`, for [`CfnVehicle::set`].
+        pub const ASSOCIATION_BEHAVIOR: crate::Property<
+            CfnVehicle,
+            Value<VehicleAssociationBehavior>,
+        > = crate::Property::new("AssociationBehavior");
+        /// `Attributes`, for [`CfnVehicle::set`].
+        pub const ATTRIBUTES: crate::Property<
+            CfnVehicle,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Attributes");
+        /// `DecoderManifestArn`, for [`CfnVehicle::set`].
+        pub const DECODER_MANIFEST_ARN: crate::Property<CfnVehicle, Value<String>> = crate::Property::new(
+            "DecoderManifestArn",
+        );
+        /// `ModelManifestArn`, for [`CfnVehicle::set`].
+        pub const MODEL_MANIFEST_ARN: crate::Property<CfnVehicle, Value<String>> = crate::Property::new(
+            "ModelManifestArn",
+        );
+        /// `Name`, for [`CfnVehicle::set`].
+        pub const NAME: crate::Property<CfnVehicle, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `StateTemplates`, for [`CfnVehicle::set`].
+        pub const STATE_TEMPLATES: crate::Property<
+            CfnVehicle,
+            Vec<StateTemplateAssociation>,
+        > = crate::Property::new("StateTemplates");
+        /// `Tags`, for [`CfnVehicle::set`].
+        pub const TAGS: crate::Property<CfnVehicle, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `VehicleAssociationBehavior`.

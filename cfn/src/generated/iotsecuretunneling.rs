@@ -69,6 +69,7 @@ pub mod tunnel {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnTunnelProps);
     }
 
     impl std::ops::Deref for CfnTunnel {
@@ -110,6 +111,25 @@ pub mod tunnel {
             crate::entry(&mut map, "TimeoutConfig", &self.timeout_config)?;
             map.end()
         }
+    }
+
+    impl CfnTunnelProps {
+        /// `Description`, for [`CfnTunnel::set`].
+        pub const DESCRIPTION: crate::Property<CfnTunnel, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DestinationConfig`, for [`CfnTunnel::set`].
+        pub const DESTINATION_CONFIG: crate::Property<CfnTunnel, DestinationConfig> = crate::Property::new(
+            "DestinationConfig",
+        );
+        /// `Tags`, for [`CfnTunnel::set`].
+        pub const TAGS: crate::Property<CfnTunnel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeoutConfig`, for [`CfnTunnel::set`].
+        pub const TIMEOUT_CONFIG: crate::Property<CfnTunnel, TimeoutConfig> = crate::Property::new(
+            "TimeoutConfig",
+        );
     }
 
     /// The destination configuration.

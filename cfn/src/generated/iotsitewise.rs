@@ -72,6 +72,7 @@ pub mod access_policy {
         pub fn attr_access_policy_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccessPolicyId")
         }
+        setters!(CfnAccessPolicyProps);
     }
 
     impl std::ops::Deref for CfnAccessPolicy {
@@ -128,6 +129,24 @@ pub mod access_policy {
             map.serialize_entry("AccessPolicyResource", &self.access_policy_resource)?;
             map.end()
         }
+    }
+
+    impl CfnAccessPolicyProps {
+        /// `AccessPolicyIdentity`, for [`CfnAccessPolicy::set`].
+        pub const ACCESS_POLICY_IDENTITY: crate::Property<
+            CfnAccessPolicy,
+            AccessPolicyIdentity,
+        > = crate::Property::new("AccessPolicyIdentity");
+        /// `AccessPolicyPermission`, for [`CfnAccessPolicy::set`].
+        pub const ACCESS_POLICY_PERMISSION: crate::Property<
+            CfnAccessPolicy,
+            Value<AccessPolicyPermission>,
+        > = crate::Property::new("AccessPolicyPermission");
+        /// `AccessPolicyResource`, for [`CfnAccessPolicy::set`].
+        pub const ACCESS_POLICY_RESOURCE: crate::Property<
+            CfnAccessPolicy,
+            AccessPolicyResource,
+        > = crate::Property::new("AccessPolicyResource");
     }
 
     /// The identity for this access policy.
@@ -387,6 +406,7 @@ pub mod application {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -448,6 +468,29 @@ pub mod application {
             map.end()
         }
     }
+
+    impl CfnApplicationProps {
+        /// `Description`, for [`CfnApplication::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IdcInstanceArn`, for [`CfnApplication::set`].
+        pub const IDC_INSTANCE_ARN: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "IdcInstanceArn",
+        );
+        /// `Name`, for [`CfnApplication::set`].
+        pub const NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkspaceName`, for [`CfnApplication::set`].
+        pub const WORKSPACE_NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "WorkspaceName",
+        );
+    }
 }
 
 /// `AWS::IoTSiteWise::Asset`: [`CfnAsset`], [`CfnAssetProps`] and their property types.
@@ -497,6 +540,7 @@ pub mod asset {
         pub fn attr_asset_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssetId")
         }
+        setters!(CfnAssetProps);
     }
 
     impl std::ops::Deref for CfnAsset {
@@ -565,6 +609,37 @@ pub mod asset {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAssetProps {
+        /// `AssetDescription`, for [`CfnAsset::set`].
+        pub const ASSET_DESCRIPTION: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "AssetDescription",
+        );
+        /// `AssetExternalId`, for [`CfnAsset::set`].
+        pub const ASSET_EXTERNAL_ID: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "AssetExternalId",
+        );
+        /// `AssetHierarchies`, for [`CfnAsset::set`].
+        pub const ASSET_HIERARCHIES: crate::Property<CfnAsset, Vec<AssetHierarchy>> = crate::Property::new(
+            "AssetHierarchies",
+        );
+        /// `AssetModelId`, for [`CfnAsset::set`].
+        pub const ASSET_MODEL_ID: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "AssetModelId",
+        );
+        /// `AssetName`, for [`CfnAsset::set`].
+        pub const ASSET_NAME: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "AssetName",
+        );
+        /// `AssetProperties`, for [`CfnAsset::set`].
+        pub const ASSET_PROPERTIES: crate::Property<CfnAsset, Vec<AssetProperty>> = crate::Property::new(
+            "AssetProperties",
+        );
+        /// `Tags`, for [`CfnAsset::set`].
+        pub const TAGS: crate::Property<CfnAsset, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A hierarchy specifies allowed parent/child asset relationships.
@@ -730,6 +805,7 @@ pub mod asset_model {
         pub fn attr_asset_model_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssetModelId")
         }
+        setters!(CfnAssetModelProps);
     }
 
     impl std::ops::Deref for CfnAssetModel {
@@ -829,6 +905,52 @@ pub mod asset_model {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAssetModelProps {
+        /// `AssetModelCompositeModels`, for [`CfnAssetModel::set`].
+        pub const ASSET_MODEL_COMPOSITE_MODELS: crate::Property<
+            CfnAssetModel,
+            Vec<AssetModelCompositeModel>,
+        > = crate::Property::new("AssetModelCompositeModels");
+        /// `AssetModelDescription`, for [`CfnAssetModel::set`].
+        pub const ASSET_MODEL_DESCRIPTION: crate::Property<
+            CfnAssetModel,
+            Value<String>,
+        > = crate::Property::new("AssetModelDescription");
+        /// `AssetModelExternalId`, for [`CfnAssetModel::set`].
+        pub const ASSET_MODEL_EXTERNAL_ID: crate::Property<
+            CfnAssetModel,
+            Value<String>,
+        > = crate::Property::new("AssetModelExternalId");
+        /// `AssetModelHierarchies`, for [`CfnAssetModel::set`].
+        pub const ASSET_MODEL_HIERARCHIES: crate::Property<
+            CfnAssetModel,
+            Vec<AssetModelHierarchy>,
+        > = crate::Property::new("AssetModelHierarchies");
+        /// `AssetModelName`, for [`CfnAssetModel::set`].
+        pub const ASSET_MODEL_NAME: crate::Property<CfnAssetModel, Value<String>> = crate::Property::new(
+            "AssetModelName",
+        );
+        /// `AssetModelProperties`, for [`CfnAssetModel::set`].
+        pub const ASSET_MODEL_PROPERTIES: crate::Property<
+            CfnAssetModel,
+            Vec<AssetModelProperty>,
+        > = crate::Property::new("AssetModelProperties");
+        /// `AssetModelType`, for [`CfnAssetModel::set`].
+        pub const ASSET_MODEL_TYPE: crate::Property<
+            CfnAssetModel,
+            Value<AssetModelType>,
+        > = crate::Property::new("AssetModelType");
+        /// `EnforcedAssetModelInterfaceRelationships`, for [`CfnAssetModel::set`].
+        pub const ENFORCED_ASSET_MODEL_INTERFACE_RELATIONSHIPS: crate::Property<
+            CfnAssetModel,
+            Vec<EnforcedAssetModelInterfaceRelationship>,
+        > = crate::Property::new("EnforcedAssetModelInterfaceRelationships");
+        /// `Tags`, for [`CfnAssetModel::set`].
+        pub const TAGS: crate::Property<CfnAssetModel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Contains a composite model definition in an asset model.
@@ -1585,6 +1707,7 @@ pub mod computation_model {
         pub fn attr_computation_model_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ComputationModelId")
         }
+        setters!(CfnComputationModelProps);
     }
 
     impl std::ops::Deref for CfnComputationModel {
@@ -1661,6 +1784,33 @@ pub mod computation_model {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnComputationModelProps {
+        /// `ComputationModelConfiguration`, for [`CfnComputationModel::set`].
+        pub const COMPUTATION_MODEL_CONFIGURATION: crate::Property<
+            CfnComputationModel,
+            ComputationModelConfiguration,
+        > = crate::Property::new("ComputationModelConfiguration");
+        /// `ComputationModelDataBinding`, for [`CfnComputationModel::set`].
+        pub const COMPUTATION_MODEL_DATA_BINDING: crate::Property<
+            CfnComputationModel,
+            indexmap::IndexMap<String, ComputationModelDataBindingValue>,
+        > = crate::Property::new("ComputationModelDataBinding");
+        /// `ComputationModelDescription`, for [`CfnComputationModel::set`].
+        pub const COMPUTATION_MODEL_DESCRIPTION: crate::Property<
+            CfnComputationModel,
+            Value<String>,
+        > = crate::Property::new("ComputationModelDescription");
+        /// `ComputationModelName`, for [`CfnComputationModel::set`].
+        pub const COMPUTATION_MODEL_NAME: crate::Property<
+            CfnComputationModel,
+            Value<String>,
+        > = crate::Property::new("ComputationModelName");
+        /// `Tags`, for [`CfnComputationModel::set`].
+        pub const TAGS: crate::Property<CfnComputationModel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ComputationModelConfiguration` property type.
@@ -1864,6 +2014,7 @@ pub mod dashboard {
         pub fn attr_dashboard_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DashboardId")
         }
+        setters!(CfnDashboardProps);
     }
 
     impl std::ops::Deref for CfnDashboard {
@@ -1926,6 +2077,29 @@ pub mod dashboard {
             map.end()
         }
     }
+
+    impl CfnDashboardProps {
+        /// `DashboardDefinition`, for [`CfnDashboard::set`].
+        pub const DASHBOARD_DEFINITION: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "DashboardDefinition",
+        );
+        /// `DashboardDescription`, for [`CfnDashboard::set`].
+        pub const DASHBOARD_DESCRIPTION: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "DashboardDescription",
+        );
+        /// `DashboardName`, for [`CfnDashboard::set`].
+        pub const DASHBOARD_NAME: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "DashboardName",
+        );
+        /// `ProjectId`, for [`CfnDashboard::set`].
+        pub const PROJECT_ID: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "ProjectId",
+        );
+        /// `Tags`, for [`CfnDashboard::set`].
+        pub const TAGS: crate::Property<CfnDashboard, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::IoTSiteWise::Dataset`: [`CfnDataset`], [`CfnDatasetProps`] and their property types.
@@ -1980,6 +2154,7 @@ pub mod dataset {
         pub fn attr_dataset_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DatasetId")
         }
+        setters!(CfnDatasetProps);
     }
 
     impl std::ops::Deref for CfnDataset {
@@ -2045,6 +2220,37 @@ pub mod dataset {
             crate::entry(&mut map, "WorkspaceName", &self.workspace_name)?;
             map.end()
         }
+    }
+
+    impl CfnDatasetProps {
+        /// `DatasetConfig`, for [`CfnDataset::set`].
+        pub const DATASET_CONFIG: crate::Property<CfnDataset, DatasetConfig> = crate::Property::new(
+            "DatasetConfig",
+        );
+        /// `DatasetDescription`, for [`CfnDataset::set`].
+        pub const DATASET_DESCRIPTION: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "DatasetDescription",
+        );
+        /// `DatasetName`, for [`CfnDataset::set`].
+        pub const DATASET_NAME: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "DatasetName",
+        );
+        /// `DatasetSource`, for [`CfnDataset::set`].
+        pub const DATASET_SOURCE: crate::Property<CfnDataset, DatasetSource> = crate::Property::new(
+            "DatasetSource",
+        );
+        /// `DatasetType`, for [`CfnDataset::set`].
+        pub const DATASET_TYPE: crate::Property<CfnDataset, Value<DatasetType>> = crate::Property::new(
+            "DatasetType",
+        );
+        /// `Tags`, for [`CfnDataset::set`].
+        pub const TAGS: crate::Property<CfnDataset, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkspaceName`, for [`CfnDataset::set`].
+        pub const WORKSPACE_NAME: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "WorkspaceName",
+        );
     }
 
     /// The `DatasetConfig` property type.
@@ -2356,6 +2562,7 @@ pub mod gateway {
         pub fn attr_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GatewayId")
         }
+        setters!(CfnGatewayProps);
     }
 
     impl std::ops::Deref for CfnGateway {
@@ -2420,6 +2627,30 @@ pub mod gateway {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGatewayProps {
+        /// `GatewayCapabilitySummaries`, for [`CfnGateway::set`].
+        pub const GATEWAY_CAPABILITY_SUMMARIES: crate::Property<
+            CfnGateway,
+            Vec<GatewayCapabilitySummary>,
+        > = crate::Property::new("GatewayCapabilitySummaries");
+        /// `GatewayName`, for [`CfnGateway::set`].
+        pub const GATEWAY_NAME: crate::Property<CfnGateway, Value<String>> = crate::Property::new(
+            "GatewayName",
+        );
+        /// `GatewayPlatform`, for [`CfnGateway::set`].
+        pub const GATEWAY_PLATFORM: crate::Property<CfnGateway, GatewayPlatform> = crate::Property::new(
+            "GatewayPlatform",
+        );
+        /// `GatewayVersion`, for [`CfnGateway::set`].
+        pub const GATEWAY_VERSION: crate::Property<CfnGateway, Value<String>> = crate::Property::new(
+            "GatewayVersion",
+        );
+        /// `Tags`, for [`CfnGateway::set`].
+        pub const TAGS: crate::Property<CfnGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Contains a summary of a gateway capability configuration.
@@ -2637,6 +2868,7 @@ pub mod pipeline {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnPipelineProps);
     }
 
     impl std::ops::Deref for CfnPipeline {
@@ -2702,6 +2934,34 @@ pub mod pipeline {
             map.serialize_entry("WorkspaceName", &self.workspace_name)?;
             map.end()
         }
+    }
+
+    impl CfnPipelineProps {
+        /// `Computations`, for [`CfnPipeline::set`].
+        pub const COMPUTATIONS: crate::Property<CfnPipeline, Vec<ComputeNode>> = crate::Property::new(
+            "Computations",
+        );
+        /// `Description`, for [`CfnPipeline::set`].
+        pub const DESCRIPTION: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnvironmentVariables`, for [`CfnPipeline::set`].
+        pub const ENVIRONMENT_VARIABLES: crate::Property<
+            CfnPipeline,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("EnvironmentVariables");
+        /// `PipelineName`, for [`CfnPipeline::set`].
+        pub const PIPELINE_NAME: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "PipelineName",
+        );
+        /// `Tags`, for [`CfnPipeline::set`].
+        pub const TAGS: crate::Property<CfnPipeline, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkspaceName`, for [`CfnPipeline::set`].
+        pub const WORKSPACE_NAME: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "WorkspaceName",
+        );
     }
 
     /// A single compute node in a pipeline DAG.
@@ -2810,6 +3070,7 @@ pub mod portal {
         pub fn attr_portal_start_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PortalStartUrl")
         }
+        setters!(CfnPortalProps);
     }
 
     impl std::ops::Deref for CfnPortal {
@@ -2901,6 +3162,50 @@ pub mod portal {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPortalProps {
+        /// `Alarms`, for [`CfnPortal::set`].
+        pub const ALARMS: crate::Property<CfnPortal, Alarms> = crate::Property::new(
+            "Alarms",
+        );
+        /// `NotificationSenderEmail`, for [`CfnPortal::set`].
+        pub const NOTIFICATION_SENDER_EMAIL: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "NotificationSenderEmail",
+        );
+        /// `PortalAuthMode`, for [`CfnPortal::set`].
+        pub const PORTAL_AUTH_MODE: crate::Property<CfnPortal, Value<PortalAuthMode>> = crate::Property::new(
+            "PortalAuthMode",
+        );
+        /// `PortalContactEmail`, for [`CfnPortal::set`].
+        pub const PORTAL_CONTACT_EMAIL: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "PortalContactEmail",
+        );
+        /// `PortalDescription`, for [`CfnPortal::set`].
+        pub const PORTAL_DESCRIPTION: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "PortalDescription",
+        );
+        /// `PortalName`, for [`CfnPortal::set`].
+        pub const PORTAL_NAME: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "PortalName",
+        );
+        /// `PortalType`, for [`CfnPortal::set`].
+        pub const PORTAL_TYPE: crate::Property<CfnPortal, Value<PortalType>> = crate::Property::new(
+            "PortalType",
+        );
+        /// `PortalTypeConfiguration`, for [`CfnPortal::set`].
+        pub const PORTAL_TYPE_CONFIGURATION: crate::Property<
+            CfnPortal,
+            indexmap::IndexMap<String, PortalTypeEntry>,
+        > = crate::Property::new("PortalTypeConfiguration");
+        /// `RoleArn`, for [`CfnPortal::set`].
+        pub const ROLE_ARN: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnPortal::set`].
+        pub const TAGS: crate::Property<CfnPortal, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal.
@@ -3083,6 +3388,7 @@ pub mod project {
         pub fn attr_project_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProjectArn")
         }
+        setters!(CfnProjectProps);
     }
 
     impl std::ops::Deref for CfnProject {
@@ -3144,6 +3450,29 @@ pub mod project {
             map.end()
         }
     }
+
+    impl CfnProjectProps {
+        /// `AssetIds`, for [`CfnProject::set`].
+        pub const ASSET_IDS: crate::Property<CfnProject, Vec<Value<String>>> = crate::Property::new(
+            "AssetIds",
+        );
+        /// `PortalId`, for [`CfnProject::set`].
+        pub const PORTAL_ID: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "PortalId",
+        );
+        /// `ProjectDescription`, for [`CfnProject::set`].
+        pub const PROJECT_DESCRIPTION: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ProjectDescription",
+        );
+        /// `ProjectName`, for [`CfnProject::set`].
+        pub const PROJECT_NAME: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ProjectName",
+        );
+        /// `Tags`, for [`CfnProject::set`].
+        pub const TAGS: crate::Property<CfnProject, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::IoTSiteWise::Task`: [`CfnTask`], [`CfnTaskProps`] and their property types.
@@ -3196,6 +3525,7 @@ pub mod task {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnTaskProps);
     }
 
     impl std::ops::Deref for CfnTask {
@@ -3257,6 +3587,29 @@ pub mod task {
             map.serialize_entry("WorkspaceName", &self.workspace_name)?;
             map.end()
         }
+    }
+
+    impl CfnTaskProps {
+        /// `Description`, for [`CfnTask::set`].
+        pub const DESCRIPTION: crate::Property<CfnTask, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Tags`, for [`CfnTask::set`].
+        pub const TAGS: crate::Property<CfnTask, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TaskConfiguration`, for [`CfnTask::set`].
+        pub const TASK_CONFIGURATION: crate::Property<CfnTask, TaskConfiguration> = crate::Property::new(
+            "TaskConfiguration",
+        );
+        /// `TaskName`, for [`CfnTask::set`].
+        pub const TASK_NAME: crate::Property<CfnTask, Value<String>> = crate::Property::new(
+            "TaskName",
+        );
+        /// `WorkspaceName`, for [`CfnTask::set`].
+        pub const WORKSPACE_NAME: crate::Property<CfnTask, Value<String>> = crate::Property::new(
+            "WorkspaceName",
+        );
     }
 
     /// The task execution configuration.
@@ -3752,6 +4105,7 @@ pub mod workspace {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnWorkspaceProps);
     }
 
     impl std::ops::Deref for CfnWorkspace {
@@ -3815,6 +4169,30 @@ pub mod workspace {
             map.serialize_entry("WorkspaceName", &self.workspace_name)?;
             map.end()
         }
+    }
+
+    impl CfnWorkspaceProps {
+        /// `EncryptionConfiguration`, for [`CfnWorkspace::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnWorkspace,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `KmsKeyId`, for [`CfnWorkspace::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Tags`, for [`CfnWorkspace::set`].
+        pub const TAGS: crate::Property<CfnWorkspace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkspaceDescription`, for [`CfnWorkspace::set`].
+        pub const WORKSPACE_DESCRIPTION: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "WorkspaceDescription",
+        );
+        /// `WorkspaceName`, for [`CfnWorkspace::set`].
+        pub const WORKSPACE_NAME: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "WorkspaceName",
+        );
     }
 
     /// The encryption configuration for the workspace.

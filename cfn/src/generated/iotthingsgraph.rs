@@ -53,6 +53,7 @@ pub mod flow_template {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnFlowTemplateProps);
     }
 
     impl std::ops::Deref for CfnFlowTemplate {
@@ -102,6 +103,18 @@ pub mod flow_template {
             map.serialize_entry("Definition", &self.definition)?;
             map.end()
         }
+    }
+
+    impl CfnFlowTemplateProps {
+        /// `CompatibleNamespaceVersion`, for [`CfnFlowTemplate::set`].
+        pub const COMPATIBLE_NAMESPACE_VERSION: crate::Property<
+            CfnFlowTemplate,
+            Value<f64>,
+        > = crate::Property::new("CompatibleNamespaceVersion");
+        /// `Definition`, for [`CfnFlowTemplate::set`].
+        pub const DEFINITION: crate::Property<CfnFlowTemplate, DefinitionDocument> = crate::Property::new(
+            "Definition",
+        );
     }
 
     /// The `DefinitionDocument` property type.

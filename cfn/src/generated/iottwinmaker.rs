@@ -91,6 +91,7 @@ pub mod component_type {
         pub fn attr_is_schema_initialized(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsSchemaInitialized")
         }
+        setters!(CfnComponentTypeProps);
     }
 
     impl std::ops::Deref for CfnComponentType {
@@ -177,6 +178,54 @@ pub mod component_type {
             map.serialize_entry("WorkspaceId", &self.workspace_id)?;
             map.end()
         }
+    }
+
+    impl CfnComponentTypeProps {
+        /// `ComponentTypeId`, for [`CfnComponentType::set`].
+        pub const COMPONENT_TYPE_ID: crate::Property<CfnComponentType, Value<String>> = crate::Property::new(
+            "ComponentTypeId",
+        );
+        /// `CompositeComponentTypes`, for [`CfnComponentType::set`].
+        pub const COMPOSITE_COMPONENT_TYPES: crate::Property<
+            CfnComponentType,
+            indexmap::IndexMap<String, CompositeComponentType>,
+        > = crate::Property::new("CompositeComponentTypes");
+        /// `Description`, for [`CfnComponentType::set`].
+        pub const DESCRIPTION: crate::Property<CfnComponentType, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExtendsFrom`, for [`CfnComponentType::set`].
+        pub const EXTENDS_FROM: crate::Property<CfnComponentType, Vec<Value<String>>> = crate::Property::new(
+            "ExtendsFrom",
+        );
+        /// `Functions`, for [`CfnComponentType::set`].
+        pub const FUNCTIONS: crate::Property<
+            CfnComponentType,
+            indexmap::IndexMap<String, Function>,
+        > = crate::Property::new("Functions");
+        /// `IsSingleton`, for [`CfnComponentType::set`].
+        pub const IS_SINGLETON: crate::Property<CfnComponentType, Value<bool>> = crate::Property::new(
+            "IsSingleton",
+        );
+        /// `PropertyDefinitions`, for [`CfnComponentType::set`].
+        pub const PROPERTY_DEFINITIONS: crate::Property<
+            CfnComponentType,
+            indexmap::IndexMap<String, PropertyDefinition>,
+        > = crate::Property::new("PropertyDefinitions");
+        /// `PropertyGroups`, for [`CfnComponentType::set`].
+        pub const PROPERTY_GROUPS: crate::Property<
+            CfnComponentType,
+            indexmap::IndexMap<String, PropertyGroup>,
+        > = crate::Property::new("PropertyGroups");
+        /// `Tags`, for [`CfnComponentType::set`].
+        pub const TAGS: crate::Property<
+            CfnComponentType,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `WorkspaceId`, for [`CfnComponentType::set`].
+        pub const WORKSPACE_ID: crate::Property<CfnComponentType, Value<String>> = crate::Property::new(
+            "WorkspaceId",
+        );
     }
 
     /// An object that sets information about a composite component type.
@@ -481,6 +530,7 @@ pub mod entity {
         pub fn attr_has_child_entities(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HasChildEntities")
         }
+        setters!(CfnEntityProps);
     }
 
     impl std::ops::Deref for CfnEntity {
@@ -553,6 +603,44 @@ pub mod entity {
             map.serialize_entry("WorkspaceId", &self.workspace_id)?;
             map.end()
         }
+    }
+
+    impl CfnEntityProps {
+        /// `Components`, for [`CfnEntity::set`].
+        pub const COMPONENTS: crate::Property<
+            CfnEntity,
+            indexmap::IndexMap<String, Component>,
+        > = crate::Property::new("Components");
+        /// `CompositeComponents`, for [`CfnEntity::set`].
+        pub const COMPOSITE_COMPONENTS: crate::Property<
+            CfnEntity,
+            indexmap::IndexMap<String, CompositeComponent>,
+        > = crate::Property::new("CompositeComponents");
+        /// `Description`, for [`CfnEntity::set`].
+        pub const DESCRIPTION: crate::Property<CfnEntity, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EntityId`, for [`CfnEntity::set`].
+        pub const ENTITY_ID: crate::Property<CfnEntity, Value<String>> = crate::Property::new(
+            "EntityId",
+        );
+        /// `EntityName`, for [`CfnEntity::set`].
+        pub const ENTITY_NAME: crate::Property<CfnEntity, Value<String>> = crate::Property::new(
+            "EntityName",
+        );
+        /// `ParentEntityId`, for [`CfnEntity::set`].
+        pub const PARENT_ENTITY_ID: crate::Property<CfnEntity, Value<String>> = crate::Property::new(
+            "ParentEntityId",
+        );
+        /// `Tags`, for [`CfnEntity::set`].
+        pub const TAGS: crate::Property<
+            CfnEntity,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `WorkspaceId`, for [`CfnEntity::set`].
+        pub const WORKSPACE_ID: crate::Property<CfnEntity, Value<String>> = crate::Property::new(
+            "WorkspaceId",
+        );
     }
 
     /// The `Component` property type.
@@ -941,6 +1029,7 @@ pub mod scene {
         pub fn attr_generated_scene_metadata(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GeneratedSceneMetadata")
         }
+        setters!(CfnSceneProps);
     }
 
     impl std::ops::Deref for CfnScene {
@@ -1011,6 +1100,39 @@ pub mod scene {
             map.end()
         }
     }
+
+    impl CfnSceneProps {
+        /// `Capabilities`, for [`CfnScene::set`].
+        pub const CAPABILITIES: crate::Property<CfnScene, Vec<Value<String>>> = crate::Property::new(
+            "Capabilities",
+        );
+        /// `ContentLocation`, for [`CfnScene::set`].
+        pub const CONTENT_LOCATION: crate::Property<CfnScene, Value<String>> = crate::Property::new(
+            "ContentLocation",
+        );
+        /// `Description`, for [`CfnScene::set`].
+        pub const DESCRIPTION: crate::Property<CfnScene, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `SceneId`, for [`CfnScene::set`].
+        pub const SCENE_ID: crate::Property<CfnScene, Value<String>> = crate::Property::new(
+            "SceneId",
+        );
+        /// `SceneMetadata`, for [`CfnScene::set`].
+        pub const SCENE_METADATA: crate::Property<
+            CfnScene,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("SceneMetadata");
+        /// `Tags`, for [`CfnScene::set`].
+        pub const TAGS: crate::Property<
+            CfnScene,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `WorkspaceId`, for [`CfnScene::set`].
+        pub const WORKSPACE_ID: crate::Property<CfnScene, Value<String>> = crate::Property::new(
+            "WorkspaceId",
+        );
+    }
 }
 
 /// `AWS::IoTTwinMaker::SyncJob`: [`CfnSyncJob`], [`CfnSyncJobProps`] and their property types.
@@ -1078,6 +1200,7 @@ pub mod sync_job {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnSyncJobProps);
     }
 
     impl std::ops::Deref for CfnSyncJob {
@@ -1135,6 +1258,26 @@ pub mod sync_job {
             map.serialize_entry("WorkspaceId", &self.workspace_id)?;
             map.end()
         }
+    }
+
+    impl CfnSyncJobProps {
+        /// `SyncRole`, for [`CfnSyncJob::set`].
+        pub const SYNC_ROLE: crate::Property<CfnSyncJob, Value<String>> = crate::Property::new(
+            "SyncRole",
+        );
+        /// `SyncSource`, for [`CfnSyncJob::set`].
+        pub const SYNC_SOURCE: crate::Property<CfnSyncJob, Value<String>> = crate::Property::new(
+            "SyncSource",
+        );
+        /// `Tags`, for [`CfnSyncJob::set`].
+        pub const TAGS: crate::Property<
+            CfnSyncJob,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `WorkspaceId`, for [`CfnSyncJob::set`].
+        pub const WORKSPACE_ID: crate::Property<CfnSyncJob, Value<String>> = crate::Property::new(
+            "WorkspaceId",
+        );
     }
 }
 
@@ -1194,6 +1337,7 @@ pub mod workspace {
         pub fn attr_update_date_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateDateTime")
         }
+        setters!(CfnWorkspaceProps);
     }
 
     impl std::ops::Deref for CfnWorkspace {
@@ -1255,6 +1399,30 @@ pub mod workspace {
             map.serialize_entry("WorkspaceId", &self.workspace_id)?;
             map.end()
         }
+    }
+
+    impl CfnWorkspaceProps {
+        /// `Description`, for [`CfnWorkspace::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Role`, for [`CfnWorkspace::set`].
+        pub const ROLE: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "Role",
+        );
+        /// `S3Location`, for [`CfnWorkspace::set`].
+        pub const S3_LOCATION: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "S3Location",
+        );
+        /// `Tags`, for [`CfnWorkspace::set`].
+        pub const TAGS: crate::Property<
+            CfnWorkspace,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `WorkspaceId`, for [`CfnWorkspace::set`].
+        pub const WORKSPACE_ID: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "WorkspaceId",
+        );
     }
 }
 

@@ -69,6 +69,7 @@ pub mod destination {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDestinationProps);
     }
 
     impl std::ops::Deref for CfnDestination {
@@ -134,6 +135,34 @@ pub mod destination {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDestinationProps {
+        /// `Description`, for [`CfnDestination::set`].
+        pub const DESCRIPTION: crate::Property<CfnDestination, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Expression`, for [`CfnDestination::set`].
+        pub const EXPRESSION: crate::Property<CfnDestination, Value<String>> = crate::Property::new(
+            "Expression",
+        );
+        /// `ExpressionType`, for [`CfnDestination::set`].
+        pub const EXPRESSION_TYPE: crate::Property<
+            CfnDestination,
+            Value<ExpressionType>,
+        > = crate::Property::new("ExpressionType");
+        /// `Name`, for [`CfnDestination::set`].
+        pub const NAME: crate::Property<CfnDestination, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnDestination::set`].
+        pub const ROLE_ARN: crate::Property<CfnDestination, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnDestination::set`].
+        pub const TAGS: crate::Property<CfnDestination, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Must be RuleName
@@ -227,6 +256,7 @@ pub mod device_profile {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDeviceProfileProps);
     }
 
     impl std::ops::Deref for CfnDeviceProfile {
@@ -265,6 +295,21 @@ pub mod device_profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDeviceProfileProps {
+        /// `LoRaWAN`, for [`CfnDeviceProfile::set`].
+        pub const LO_RA_WAN: crate::Property<CfnDeviceProfile, LoRaWanDeviceProfile> = crate::Property::new(
+            "LoRaWAN",
+        );
+        /// `Name`, for [`CfnDeviceProfile::set`].
+        pub const NAME: crate::Property<CfnDeviceProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnDeviceProfile::set`].
+        pub const TAGS: crate::Property<CfnDeviceProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `LoRaWanDeviceProfile` property type.
@@ -402,6 +447,7 @@ pub mod fuota_task {
         pub fn attr_lo_ra_wan_start_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LoRaWAN.StartTime")
         }
+        setters!(CfnFuotaTaskProps);
     }
 
     impl std::ops::Deref for CfnFuotaTask {
@@ -499,6 +545,53 @@ pub mod fuota_task {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFuotaTaskProps {
+        /// `AssociateMulticastGroup`, for [`CfnFuotaTask::set`].
+        pub const ASSOCIATE_MULTICAST_GROUP: crate::Property<
+            CfnFuotaTask,
+            Value<String>,
+        > = crate::Property::new("AssociateMulticastGroup");
+        /// `AssociateWirelessDevice`, for [`CfnFuotaTask::set`].
+        pub const ASSOCIATE_WIRELESS_DEVICE: crate::Property<
+            CfnFuotaTask,
+            Value<String>,
+        > = crate::Property::new("AssociateWirelessDevice");
+        /// `Description`, for [`CfnFuotaTask::set`].
+        pub const DESCRIPTION: crate::Property<CfnFuotaTask, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisassociateMulticastGroup`, for [`CfnFuotaTask::set`].
+        pub const DISASSOCIATE_MULTICAST_GROUP: crate::Property<
+            CfnFuotaTask,
+            Value<String>,
+        > = crate::Property::new("DisassociateMulticastGroup");
+        /// `DisassociateWirelessDevice`, for [`CfnFuotaTask::set`].
+        pub const DISASSOCIATE_WIRELESS_DEVICE: crate::Property<
+            CfnFuotaTask,
+            Value<String>,
+        > = crate::Property::new("DisassociateWirelessDevice");
+        /// `FirmwareUpdateImage`, for [`CfnFuotaTask::set`].
+        pub const FIRMWARE_UPDATE_IMAGE: crate::Property<CfnFuotaTask, Value<String>> = crate::Property::new(
+            "FirmwareUpdateImage",
+        );
+        /// `FirmwareUpdateRole`, for [`CfnFuotaTask::set`].
+        pub const FIRMWARE_UPDATE_ROLE: crate::Property<CfnFuotaTask, Value<String>> = crate::Property::new(
+            "FirmwareUpdateRole",
+        );
+        /// `LoRaWAN`, for [`CfnFuotaTask::set`].
+        pub const LO_RA_WAN: crate::Property<CfnFuotaTask, LoRaWan> = crate::Property::new(
+            "LoRaWAN",
+        );
+        /// `Name`, for [`CfnFuotaTask::set`].
+        pub const NAME: crate::Property<CfnFuotaTask, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnFuotaTask::set`].
+        pub const TAGS: crate::Property<CfnFuotaTask, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `LoRaWan` property type.
@@ -670,6 +763,7 @@ pub mod multicast_group {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("LoRaWAN.NumberOfDevicesInGroup")
         }
+        setters!(CfnMulticastGroupProps);
     }
 
     impl std::ops::Deref for CfnMulticastGroup {
@@ -739,6 +833,35 @@ pub mod multicast_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMulticastGroupProps {
+        /// `AssociateWirelessDevice`, for [`CfnMulticastGroup::set`].
+        pub const ASSOCIATE_WIRELESS_DEVICE: crate::Property<
+            CfnMulticastGroup,
+            Value<String>,
+        > = crate::Property::new("AssociateWirelessDevice");
+        /// `Description`, for [`CfnMulticastGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnMulticastGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisassociateWirelessDevice`, for [`CfnMulticastGroup::set`].
+        pub const DISASSOCIATE_WIRELESS_DEVICE: crate::Property<
+            CfnMulticastGroup,
+            Value<String>,
+        > = crate::Property::new("DisassociateWirelessDevice");
+        /// `LoRaWAN`, for [`CfnMulticastGroup::set`].
+        pub const LO_RA_WAN: crate::Property<CfnMulticastGroup, LoRaWan> = crate::Property::new(
+            "LoRaWAN",
+        );
+        /// `Name`, for [`CfnMulticastGroup::set`].
+        pub const NAME: crate::Property<CfnMulticastGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnMulticastGroup::set`].
+        pub const TAGS: crate::Property<CfnMulticastGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `LoRaWan` property type.
@@ -944,6 +1067,7 @@ pub mod network_analyzer_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnNetworkAnalyzerConfigurationProps);
     }
 
     impl std::ops::Deref for CfnNetworkAnalyzerConfiguration {
@@ -1005,6 +1129,39 @@ pub mod network_analyzer_configuration {
             crate::entry(&mut map, "WirelessGateways", &self.wireless_gateways)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkAnalyzerConfigurationProps {
+        /// `Description`, for [`CfnNetworkAnalyzerConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnNetworkAnalyzerConfiguration,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Name`, for [`CfnNetworkAnalyzerConfiguration::set`].
+        pub const NAME: crate::Property<
+            CfnNetworkAnalyzerConfiguration,
+            Value<String>,
+        > = crate::Property::new("Name");
+        /// `Tags`, for [`CfnNetworkAnalyzerConfiguration::set`].
+        pub const TAGS: crate::Property<
+            CfnNetworkAnalyzerConfiguration,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TraceContent`, for [`CfnNetworkAnalyzerConfiguration::set`].
+        pub const TRACE_CONTENT: crate::Property<
+            CfnNetworkAnalyzerConfiguration,
+            TraceContent,
+        > = crate::Property::new("TraceContent");
+        /// `WirelessDevices`, for [`CfnNetworkAnalyzerConfiguration::set`].
+        pub const WIRELESS_DEVICES: crate::Property<
+            CfnNetworkAnalyzerConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("WirelessDevices");
+        /// `WirelessGateways`, for [`CfnNetworkAnalyzerConfiguration::set`].
+        pub const WIRELESS_GATEWAYS: crate::Property<
+            CfnNetworkAnalyzerConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("WirelessGateways");
     }
 
     /// Trace content for your wireless gateway and wireless device resources
@@ -1162,6 +1319,7 @@ pub mod partner_account {
         pub fn attr_fingerprint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Fingerprint")
         }
+        setters!(CfnPartnerAccountProps);
     }
 
     impl std::ops::Deref for CfnPartnerAccount {
@@ -1212,6 +1370,40 @@ pub mod partner_account {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPartnerAccountProps {
+        /// `AccountLinked`, for [`CfnPartnerAccount::set`].
+        pub const ACCOUNT_LINKED: crate::Property<CfnPartnerAccount, Value<bool>> = crate::Property::new(
+            "AccountLinked",
+        );
+        /// `PartnerAccountId`, for [`CfnPartnerAccount::set`].
+        pub const PARTNER_ACCOUNT_ID: crate::Property<
+            CfnPartnerAccount,
+            Value<String>,
+        > = crate::Property::new("PartnerAccountId");
+        /// `PartnerType`, for [`CfnPartnerAccount::set`].
+        pub const PARTNER_TYPE: crate::Property<CfnPartnerAccount, Value<PartnerType>> = crate::Property::new(
+            "PartnerType",
+        );
+        /// `Sidewalk`, for [`CfnPartnerAccount::set`].
+        pub const SIDEWALK: crate::Property<CfnPartnerAccount, SidewalkAccountInfo> = crate::Property::new(
+            "Sidewalk",
+        );
+        /// `SidewalkResponse`, for [`CfnPartnerAccount::set`].
+        pub const SIDEWALK_RESPONSE: crate::Property<
+            CfnPartnerAccount,
+            SidewalkAccountInfoWithFingerprint,
+        > = crate::Property::new("SidewalkResponse");
+        /// `SidewalkUpdate`, for [`CfnPartnerAccount::set`].
+        pub const SIDEWALK_UPDATE: crate::Property<
+            CfnPartnerAccount,
+            SidewalkUpdateAccount,
+        > = crate::Property::new("SidewalkUpdate");
+        /// `Tags`, for [`CfnPartnerAccount::set`].
+        pub const TAGS: crate::Property<CfnPartnerAccount, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The partner type
@@ -1453,6 +1645,7 @@ pub mod service_profile {
         pub fn attr_lo_ra_wan_min_gw_diversity(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LoRaWAN.MinGwDiversity")
         }
+        setters!(CfnServiceProfileProps);
     }
 
     impl std::ops::Deref for CfnServiceProfile {
@@ -1491,6 +1684,21 @@ pub mod service_profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnServiceProfileProps {
+        /// `LoRaWAN`, for [`CfnServiceProfile::set`].
+        pub const LO_RA_WAN: crate::Property<CfnServiceProfile, LoRaWanServiceProfile> = crate::Property::new(
+            "LoRaWAN",
+        );
+        /// `Name`, for [`CfnServiceProfile::set`].
+        pub const NAME: crate::Property<CfnServiceProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnServiceProfile::set`].
+        pub const TAGS: crate::Property<CfnServiceProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `LoRaWanServiceProfile` property type.
@@ -1622,6 +1830,7 @@ pub mod task_definition {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnTaskDefinitionProps);
     }
 
     impl std::ops::Deref for CfnTaskDefinition {
@@ -1687,6 +1896,36 @@ pub mod task_definition {
             crate::entry(&mut map, "Update", &self.update)?;
             map.end()
         }
+    }
+
+    impl CfnTaskDefinitionProps {
+        /// `AutoCreateTasks`, for [`CfnTaskDefinition::set`].
+        pub const AUTO_CREATE_TASKS: crate::Property<CfnTaskDefinition, Value<bool>> = crate::Property::new(
+            "AutoCreateTasks",
+        );
+        /// `LoRaWANUpdateGatewayTaskEntry`, for [`CfnTaskDefinition::set`].
+        pub const LO_RA_WAN_UPDATE_GATEWAY_TASK_ENTRY: crate::Property<
+            CfnTaskDefinition,
+            LoRaWanUpdateGatewayTaskEntry,
+        > = crate::Property::new("LoRaWANUpdateGatewayTaskEntry");
+        /// `Name`, for [`CfnTaskDefinition::set`].
+        pub const NAME: crate::Property<CfnTaskDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnTaskDefinition::set`].
+        pub const TAGS: crate::Property<CfnTaskDefinition, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TaskDefinitionType`, for [`CfnTaskDefinition::set`].
+        pub const TASK_DEFINITION_TYPE: crate::Property<
+            CfnTaskDefinition,
+            Value<TaskDefinitionType>,
+        > = crate::Property::new("TaskDefinitionType");
+        /// `Update`, for [`CfnTaskDefinition::set`].
+        pub const UPDATE: crate::Property<
+            CfnTaskDefinition,
+            UpdateWirelessGatewayTaskCreate,
+        > = crate::Property::new("Update");
     }
 
     /// The `LoRaWanUpdateGatewayTaskEntry` property type.
@@ -1876,6 +2115,7 @@ pub mod wireless_device {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnWirelessDeviceProps);
     }
 
     impl std::ops::Deref for CfnWirelessDevice {
@@ -1956,6 +2196,46 @@ pub mod wireless_device {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnWirelessDeviceProps {
+        /// `Description`, for [`CfnWirelessDevice::set`].
+        pub const DESCRIPTION: crate::Property<CfnWirelessDevice, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DestinationName`, for [`CfnWirelessDevice::set`].
+        pub const DESTINATION_NAME: crate::Property<CfnWirelessDevice, Value<String>> = crate::Property::new(
+            "DestinationName",
+        );
+        /// `LastUplinkReceivedAt`, for [`CfnWirelessDevice::set`].
+        pub const LAST_UPLINK_RECEIVED_AT: crate::Property<
+            CfnWirelessDevice,
+            Value<String>,
+        > = crate::Property::new("LastUplinkReceivedAt");
+        /// `LoRaWAN`, for [`CfnWirelessDevice::set`].
+        pub const LO_RA_WAN: crate::Property<CfnWirelessDevice, LoRaWanDevice> = crate::Property::new(
+            "LoRaWAN",
+        );
+        /// `Name`, for [`CfnWirelessDevice::set`].
+        pub const NAME: crate::Property<CfnWirelessDevice, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Positioning`, for [`CfnWirelessDevice::set`].
+        pub const POSITIONING: crate::Property<CfnWirelessDevice, Value<Positioning>> = crate::Property::new(
+            "Positioning",
+        );
+        /// `Tags`, for [`CfnWirelessDevice::set`].
+        pub const TAGS: crate::Property<CfnWirelessDevice, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ThingArn`, for [`CfnWirelessDevice::set`].
+        pub const THING_ARN: crate::Property<CfnWirelessDevice, Value<String>> = crate::Property::new(
+            "ThingArn",
+        );
+        /// `Type`, for [`CfnWirelessDevice::set`].
+        pub const TYPE: crate::Property<CfnWirelessDevice, Value<WirelessDeviceType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `LoRaWanDevice` property type.
@@ -2472,6 +2752,7 @@ pub mod wireless_device_import_task {
         pub fn attr_sidewalk_device_creation_file_list(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Sidewalk.DeviceCreationFileList")
         }
+        setters!(CfnWirelessDeviceImportTaskProps);
     }
 
     impl std::ops::Deref for CfnWirelessDeviceImportTask {
@@ -2524,6 +2805,22 @@ pub mod wireless_device_import_task {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnWirelessDeviceImportTaskProps {
+        /// `DestinationName`, for [`CfnWirelessDeviceImportTask::set`].
+        pub const DESTINATION_NAME: crate::Property<
+            CfnWirelessDeviceImportTask,
+            Value<String>,
+        > = crate::Property::new("DestinationName");
+        /// `Sidewalk`, for [`CfnWirelessDeviceImportTask::set`].
+        pub const SIDEWALK: crate::Property<CfnWirelessDeviceImportTask, Sidewalk> = crate::Property::new(
+            "Sidewalk",
+        );
+        /// `Tags`, for [`CfnWirelessDeviceImportTask::set`].
+        pub const TAGS: crate::Property<CfnWirelessDeviceImportTask, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// sidewalk contain file for created device and role
@@ -2610,6 +2907,7 @@ pub mod wireless_gateway {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnWirelessGatewayProps);
     }
 
     impl std::ops::Deref for CfnWirelessGateway {
@@ -2679,6 +2977,38 @@ pub mod wireless_gateway {
             crate::entry(&mut map, "ThingName", &self.thing_name)?;
             map.end()
         }
+    }
+
+    impl CfnWirelessGatewayProps {
+        /// `Description`, for [`CfnWirelessGateway::set`].
+        pub const DESCRIPTION: crate::Property<CfnWirelessGateway, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `LastUplinkReceivedAt`, for [`CfnWirelessGateway::set`].
+        pub const LAST_UPLINK_RECEIVED_AT: crate::Property<
+            CfnWirelessGateway,
+            Value<String>,
+        > = crate::Property::new("LastUplinkReceivedAt");
+        /// `LoRaWAN`, for [`CfnWirelessGateway::set`].
+        pub const LO_RA_WAN: crate::Property<CfnWirelessGateway, LoRaWanGateway> = crate::Property::new(
+            "LoRaWAN",
+        );
+        /// `Name`, for [`CfnWirelessGateway::set`].
+        pub const NAME: crate::Property<CfnWirelessGateway, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnWirelessGateway::set`].
+        pub const TAGS: crate::Property<CfnWirelessGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ThingArn`, for [`CfnWirelessGateway::set`].
+        pub const THING_ARN: crate::Property<CfnWirelessGateway, Value<String>> = crate::Property::new(
+            "ThingArn",
+        );
+        /// `ThingName`, for [`CfnWirelessGateway::set`].
+        pub const THING_NAME: crate::Property<CfnWirelessGateway, Value<String>> = crate::Property::new(
+            "ThingName",
+        );
     }
 
     /// The `LoRaWanGateway` property type.

@@ -69,6 +69,7 @@ pub mod ad_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAdConfigurationProps);
     }
 
     impl std::ops::Deref for CfnAdConfiguration {
@@ -134,6 +135,27 @@ pub mod ad_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAdConfigurationProps {
+        /// `MediaTailorPlaybackConfigurations`, for [`CfnAdConfiguration::set`].
+        pub const MEDIA_TAILOR_PLAYBACK_CONFIGURATIONS: crate::Property<
+            CfnAdConfiguration,
+            Vec<MediaTailorPlaybackConfiguration>,
+        > = crate::Property::new("MediaTailorPlaybackConfigurations");
+        /// `Name`, for [`CfnAdConfiguration::set`].
+        pub const NAME: crate::Property<CfnAdConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PostRollConfiguration`, for [`CfnAdConfiguration::set`].
+        pub const POST_ROLL_CONFIGURATION: crate::Property<
+            CfnAdConfiguration,
+            PostRollConfiguration,
+        > = crate::Property::new("PostRollConfiguration");
+        /// `Tags`, for [`CfnAdConfiguration::set`].
+        pub const TAGS: crate::Property<CfnAdConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Object specifying a configuration for integration with an AWS Elemental MediaTailor (EMT).
@@ -247,6 +269,7 @@ pub mod channel {
         pub fn attr_ingest_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IngestEndpoint")
         }
+        setters!(CfnChannelProps);
     }
 
     impl std::ops::Deref for CfnChannel {
@@ -314,6 +337,52 @@ pub mod channel {
             crate::entry(&mut map, "Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnChannelProps {
+        /// `Authorized`, for [`CfnChannel::set`].
+        pub const AUTHORIZED: crate::Property<CfnChannel, Value<bool>> = crate::Property::new(
+            "Authorized",
+        );
+        /// `ContainerFormat`, for [`CfnChannel::set`].
+        pub const CONTAINER_FORMAT: crate::Property<
+            CfnChannel,
+            Value<ContainerFormat>,
+        > = crate::Property::new("ContainerFormat");
+        /// `InsecureIngest`, for [`CfnChannel::set`].
+        pub const INSECURE_INGEST: crate::Property<CfnChannel, Value<bool>> = crate::Property::new(
+            "InsecureIngest",
+        );
+        /// `LatencyMode`, for [`CfnChannel::set`].
+        pub const LATENCY_MODE: crate::Property<CfnChannel, Value<LatencyMode>> = crate::Property::new(
+            "LatencyMode",
+        );
+        /// `MultitrackInputConfiguration`, for [`CfnChannel::set`].
+        pub const MULTITRACK_INPUT_CONFIGURATION: crate::Property<
+            CfnChannel,
+            MultitrackInputConfiguration,
+        > = crate::Property::new("MultitrackInputConfiguration");
+        /// `Name`, for [`CfnChannel::set`].
+        pub const NAME: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Preset`, for [`CfnChannel::set`].
+        pub const PRESET: crate::Property<CfnChannel, Value<Preset>> = crate::Property::new(
+            "Preset",
+        );
+        /// `RecordingConfigurationArn`, for [`CfnChannel::set`].
+        pub const RECORDING_CONFIGURATION_ARN: crate::Property<
+            CfnChannel,
+            Value<String>,
+        > = crate::Property::new("RecordingConfigurationArn");
+        /// `Tags`, for [`CfnChannel::set`].
+        pub const TAGS: crate::Property<CfnChannel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnChannel::set`].
+        pub const TYPE: crate::Property<CfnChannel, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Indicates which content-packaging format is used (MPEG-TS or fMP4).
@@ -625,6 +694,7 @@ pub mod encoder_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnEncoderConfigurationProps);
     }
 
     impl std::ops::Deref for CfnEncoderConfiguration {
@@ -663,6 +733,21 @@ pub mod encoder_configuration {
             crate::entry(&mut map, "Video", &self.video)?;
             map.end()
         }
+    }
+
+    impl CfnEncoderConfigurationProps {
+        /// `Name`, for [`CfnEncoderConfiguration::set`].
+        pub const NAME: crate::Property<CfnEncoderConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnEncoderConfiguration::set`].
+        pub const TAGS: crate::Property<CfnEncoderConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Video`, for [`CfnEncoderConfiguration::set`].
+        pub const VIDEO: crate::Property<CfnEncoderConfiguration, Video> = crate::Property::new(
+            "Video",
+        );
     }
 
     /// Video configuration.
@@ -756,6 +841,7 @@ pub mod ingest_configuration {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnIngestConfigurationProps);
     }
 
     impl std::ops::Deref for CfnIngestConfiguration {
@@ -803,6 +889,35 @@ pub mod ingest_configuration {
             crate::entry(&mut map, "UserId", &self.user_id)?;
             map.end()
         }
+    }
+
+    impl CfnIngestConfigurationProps {
+        /// `IngestProtocol`, for [`CfnIngestConfiguration::set`].
+        pub const INGEST_PROTOCOL: crate::Property<
+            CfnIngestConfiguration,
+            Value<IngestProtocol>,
+        > = crate::Property::new("IngestProtocol");
+        /// `InsecureIngest`, for [`CfnIngestConfiguration::set`].
+        pub const INSECURE_INGEST: crate::Property<
+            CfnIngestConfiguration,
+            Value<bool>,
+        > = crate::Property::new("InsecureIngest");
+        /// `Name`, for [`CfnIngestConfiguration::set`].
+        pub const NAME: crate::Property<CfnIngestConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `StageArn`, for [`CfnIngestConfiguration::set`].
+        pub const STAGE_ARN: crate::Property<CfnIngestConfiguration, Value<String>> = crate::Property::new(
+            "StageArn",
+        );
+        /// `Tags`, for [`CfnIngestConfiguration::set`].
+        pub const TAGS: crate::Property<CfnIngestConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserId`, for [`CfnIngestConfiguration::set`].
+        pub const USER_ID: crate::Property<CfnIngestConfiguration, Value<String>> = crate::Property::new(
+            "UserId",
+        );
     }
 
     /// Ingest Protocol.
@@ -893,6 +1008,7 @@ pub mod playback_key_pair {
         pub fn attr_fingerprint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Fingerprint")
         }
+        setters!(CfnPlaybackKeyPairProps);
     }
 
     impl std::ops::Deref for CfnPlaybackKeyPair {
@@ -931,6 +1047,22 @@ pub mod playback_key_pair {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPlaybackKeyPairProps {
+        /// `Name`, for [`CfnPlaybackKeyPair::set`].
+        pub const NAME: crate::Property<CfnPlaybackKeyPair, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PublicKeyMaterial`, for [`CfnPlaybackKeyPair::set`].
+        pub const PUBLIC_KEY_MATERIAL: crate::Property<
+            CfnPlaybackKeyPair,
+            Value<String>,
+        > = crate::Property::new("PublicKeyMaterial");
+        /// `Tags`, for [`CfnPlaybackKeyPair::set`].
+        pub const TAGS: crate::Property<CfnPlaybackKeyPair, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -976,6 +1108,7 @@ pub mod playback_restriction_policy {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPlaybackRestrictionPolicyProps);
     }
 
     impl std::ops::Deref for CfnPlaybackRestrictionPolicy {
@@ -1024,6 +1157,32 @@ pub mod playback_restriction_policy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPlaybackRestrictionPolicyProps {
+        /// `AllowedCountries`, for [`CfnPlaybackRestrictionPolicy::set`].
+        pub const ALLOWED_COUNTRIES: crate::Property<
+            CfnPlaybackRestrictionPolicy,
+            Vec<Value<String>>,
+        > = crate::Property::new("AllowedCountries");
+        /// `AllowedOrigins`, for [`CfnPlaybackRestrictionPolicy::set`].
+        pub const ALLOWED_ORIGINS: crate::Property<
+            CfnPlaybackRestrictionPolicy,
+            Vec<Value<String>>,
+        > = crate::Property::new("AllowedOrigins");
+        /// `EnableStrictOriginEnforcement`, for [`CfnPlaybackRestrictionPolicy::set`].
+        pub const ENABLE_STRICT_ORIGIN_ENFORCEMENT: crate::Property<
+            CfnPlaybackRestrictionPolicy,
+            Value<bool>,
+        > = crate::Property::new("EnableStrictOriginEnforcement");
+        /// `Name`, for [`CfnPlaybackRestrictionPolicy::set`].
+        pub const NAME: crate::Property<CfnPlaybackRestrictionPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnPlaybackRestrictionPolicy::set`].
+        pub const TAGS: crate::Property<CfnPlaybackRestrictionPolicy, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1077,6 +1236,7 @@ pub mod public_key {
         pub fn attr_fingerprint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Fingerprint")
         }
+        setters!(CfnPublicKeyProps);
     }
 
     impl std::ops::Deref for CfnPublicKey {
@@ -1115,6 +1275,21 @@ pub mod public_key {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPublicKeyProps {
+        /// `Name`, for [`CfnPublicKey::set`].
+        pub const NAME: crate::Property<CfnPublicKey, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PublicKeyMaterial`, for [`CfnPublicKey::set`].
+        pub const PUBLIC_KEY_MATERIAL: crate::Property<CfnPublicKey, Value<String>> = crate::Property::new(
+            "PublicKeyMaterial",
+        );
+        /// `Tags`, for [`CfnPublicKey::set`].
+        pub const TAGS: crate::Property<CfnPublicKey, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1180,6 +1355,7 @@ pub mod recording_configuration {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnRecordingConfigurationProps);
     }
 
     impl std::ops::Deref for CfnRecordingConfiguration {
@@ -1258,6 +1434,37 @@ pub mod recording_configuration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnRecordingConfigurationProps {
+        /// `DestinationConfiguration`, for [`CfnRecordingConfiguration::set`].
+        pub const DESTINATION_CONFIGURATION: crate::Property<
+            CfnRecordingConfiguration,
+            DestinationConfiguration,
+        > = crate::Property::new("DestinationConfiguration");
+        /// `Name`, for [`CfnRecordingConfiguration::set`].
+        pub const NAME: crate::Property<CfnRecordingConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RecordingReconnectWindowSeconds`, for [`CfnRecordingConfiguration::set`].
+        pub const RECORDING_RECONNECT_WINDOW_SECONDS: crate::Property<
+            CfnRecordingConfiguration,
+            Value<i64>,
+        > = crate::Property::new("RecordingReconnectWindowSeconds");
+        /// `RenditionConfiguration`, for [`CfnRecordingConfiguration::set`].
+        pub const RENDITION_CONFIGURATION: crate::Property<
+            CfnRecordingConfiguration,
+            RenditionConfiguration,
+        > = crate::Property::new("RenditionConfiguration");
+        /// `Tags`, for [`CfnRecordingConfiguration::set`].
+        pub const TAGS: crate::Property<CfnRecordingConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ThumbnailConfiguration`, for [`CfnRecordingConfiguration::set`].
+        pub const THUMBNAIL_CONFIGURATION: crate::Property<
+            CfnRecordingConfiguration,
+            ThumbnailConfiguration,
+        > = crate::Property::new("ThumbnailConfiguration");
     }
 
     /// Recording Destination Configuration.
@@ -1573,6 +1780,7 @@ pub mod stage {
         pub fn attr_active_session_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ActiveSessionId")
         }
+        setters!(CfnStageProps);
     }
 
     impl std::ops::Deref for CfnStage {
@@ -1617,6 +1825,22 @@ pub mod stage {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStageProps {
+        /// `AutoParticipantRecordingConfiguration`, for [`CfnStage::set`].
+        pub const AUTO_PARTICIPANT_RECORDING_CONFIGURATION: crate::Property<
+            CfnStage,
+            AutoParticipantRecordingConfiguration,
+        > = crate::Property::new("AutoParticipantRecordingConfiguration");
+        /// `Name`, for [`CfnStage::set`].
+        pub const NAME: crate::Property<CfnStage, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnStage::set`].
+        pub const TAGS: crate::Property<CfnStage, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration object for individual participant recording, to attach to the new stage.
@@ -1897,6 +2121,7 @@ pub mod storage_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnStorageConfigurationProps);
     }
 
     impl std::ops::Deref for CfnStorageConfiguration {
@@ -1946,6 +2171,21 @@ pub mod storage_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStorageConfigurationProps {
+        /// `Name`, for [`CfnStorageConfiguration::set`].
+        pub const NAME: crate::Property<CfnStorageConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `S3`, for [`CfnStorageConfiguration::set`].
+        pub const S3: crate::Property<CfnStorageConfiguration, S3StorageConfiguration> = crate::Property::new(
+            "S3",
+        );
+        /// `Tags`, for [`CfnStorageConfiguration::set`].
+        pub const TAGS: crate::Property<CfnStorageConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A complex type that describes an S3 location where recorded videos will be stored.
@@ -2026,6 +2266,7 @@ pub mod stream_key {
         pub fn attr_value(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Value")
         }
+        setters!(CfnStreamKeyProps);
     }
 
     impl std::ops::Deref for CfnStreamKey {
@@ -2071,6 +2312,17 @@ pub mod stream_key {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStreamKeyProps {
+        /// `ChannelArn`, for [`CfnStreamKey::set`].
+        pub const CHANNEL_ARN: crate::Property<CfnStreamKey, Value<String>> = crate::Property::new(
+            "ChannelArn",
+        );
+        /// `Tags`, for [`CfnStreamKey::set`].
+        pub const TAGS: crate::Property<CfnStreamKey, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 

@@ -64,6 +64,7 @@ pub mod logging_configuration {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnLoggingConfigurationProps);
     }
 
     impl std::ops::Deref for CfnLoggingConfiguration {
@@ -118,6 +119,22 @@ pub mod logging_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLoggingConfigurationProps {
+        /// `DestinationConfiguration`, for [`CfnLoggingConfiguration::set`].
+        pub const DESTINATION_CONFIGURATION: crate::Property<
+            CfnLoggingConfiguration,
+            DestinationConfiguration,
+        > = crate::Property::new("DestinationConfiguration");
+        /// `Name`, for [`CfnLoggingConfiguration::set`].
+        pub const NAME: crate::Property<CfnLoggingConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnLoggingConfiguration::set`].
+        pub const TAGS: crate::Property<CfnLoggingConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Destination configuration for IVS Chat logging.
@@ -277,6 +294,7 @@ pub mod room {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRoomProps);
     }
 
     impl std::ops::Deref for CfnRoom {
@@ -340,6 +358,36 @@ pub mod room {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRoomProps {
+        /// `LoggingConfigurationIdentifiers`, for [`CfnRoom::set`].
+        pub const LOGGING_CONFIGURATION_IDENTIFIERS: crate::Property<
+            CfnRoom,
+            Vec<Value<String>>,
+        > = crate::Property::new("LoggingConfigurationIdentifiers");
+        /// `MaximumMessageLength`, for [`CfnRoom::set`].
+        pub const MAXIMUM_MESSAGE_LENGTH: crate::Property<CfnRoom, Value<i64>> = crate::Property::new(
+            "MaximumMessageLength",
+        );
+        /// `MaximumMessageRatePerSecond`, for [`CfnRoom::set`].
+        pub const MAXIMUM_MESSAGE_RATE_PER_SECOND: crate::Property<
+            CfnRoom,
+            Value<i64>,
+        > = crate::Property::new("MaximumMessageRatePerSecond");
+        /// `MessageReviewHandler`, for [`CfnRoom::set`].
+        pub const MESSAGE_REVIEW_HANDLER: crate::Property<
+            CfnRoom,
+            MessageReviewHandler,
+        > = crate::Property::new("MessageReviewHandler");
+        /// `Name`, for [`CfnRoom::set`].
+        pub const NAME: crate::Property<CfnRoom, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnRoom::set`].
+        pub const TAGS: crate::Property<CfnRoom, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration information for optional review of messages.

@@ -69,6 +69,7 @@ pub mod connector {
         pub fn attr_connector_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConnectorArn")
         }
+        setters!(CfnConnectorProps);
     }
 
     impl std::ops::Deref for CfnConnector {
@@ -192,6 +193,70 @@ pub mod connector {
             crate::entry(&mut map, "WorkerConfiguration", &self.worker_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorProps {
+        /// `Capacity`, for [`CfnConnector::set`].
+        pub const CAPACITY: crate::Property<CfnConnector, Capacity> = crate::Property::new(
+            "Capacity",
+        );
+        /// `ConnectorConfiguration`, for [`CfnConnector::set`].
+        pub const CONNECTOR_CONFIGURATION: crate::Property<
+            CfnConnector,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("ConnectorConfiguration");
+        /// `ConnectorDescription`, for [`CfnConnector::set`].
+        pub const CONNECTOR_DESCRIPTION: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "ConnectorDescription",
+        );
+        /// `ConnectorName`, for [`CfnConnector::set`].
+        pub const CONNECTOR_NAME: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "ConnectorName",
+        );
+        /// `KafkaCluster`, for [`CfnConnector::set`].
+        pub const KAFKA_CLUSTER: crate::Property<CfnConnector, KafkaCluster> = crate::Property::new(
+            "KafkaCluster",
+        );
+        /// `KafkaClusterClientAuthentication`, for [`CfnConnector::set`].
+        pub const KAFKA_CLUSTER_CLIENT_AUTHENTICATION: crate::Property<
+            CfnConnector,
+            KafkaClusterClientAuthentication,
+        > = crate::Property::new("KafkaClusterClientAuthentication");
+        /// `KafkaClusterEncryptionInTransit`, for [`CfnConnector::set`].
+        pub const KAFKA_CLUSTER_ENCRYPTION_IN_TRANSIT: crate::Property<
+            CfnConnector,
+            KafkaClusterEncryptionInTransit,
+        > = crate::Property::new("KafkaClusterEncryptionInTransit");
+        /// `KafkaConnectVersion`, for [`CfnConnector::set`].
+        pub const KAFKA_CONNECT_VERSION: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "KafkaConnectVersion",
+        );
+        /// `LogDelivery`, for [`CfnConnector::set`].
+        pub const LOG_DELIVERY: crate::Property<CfnConnector, LogDelivery> = crate::Property::new(
+            "LogDelivery",
+        );
+        /// `NetworkType`, for [`CfnConnector::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnConnector, Value<NetworkType>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `Plugins`, for [`CfnConnector::set`].
+        pub const PLUGINS: crate::Property<CfnConnector, Vec<Plugin>> = crate::Property::new(
+            "Plugins",
+        );
+        /// `ServiceExecutionRoleArn`, for [`CfnConnector::set`].
+        pub const SERVICE_EXECUTION_ROLE_ARN: crate::Property<
+            CfnConnector,
+            Value<String>,
+        > = crate::Property::new("ServiceExecutionRoleArn");
+        /// `Tags`, for [`CfnConnector::set`].
+        pub const TAGS: crate::Property<CfnConnector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkerConfiguration`, for [`CfnConnector::set`].
+        pub const WORKER_CONFIGURATION: crate::Property<
+            CfnConnector,
+            WorkerConfiguration,
+        > = crate::Property::new("WorkerConfiguration");
     }
 
     /// Information about the capacity allocated to the connector.
@@ -956,6 +1021,7 @@ pub mod custom_plugin {
         pub fn attr_file_description(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FileDescription")
         }
+        setters!(CfnCustomPluginProps);
     }
 
     impl std::ops::Deref for CfnCustomPlugin {
@@ -1017,6 +1083,29 @@ pub mod custom_plugin {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCustomPluginProps {
+        /// `ContentType`, for [`CfnCustomPlugin::set`].
+        pub const CONTENT_TYPE: crate::Property<CfnCustomPlugin, Value<ContentType>> = crate::Property::new(
+            "ContentType",
+        );
+        /// `Description`, for [`CfnCustomPlugin::set`].
+        pub const DESCRIPTION: crate::Property<CfnCustomPlugin, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Location`, for [`CfnCustomPlugin::set`].
+        pub const LOCATION: crate::Property<CfnCustomPlugin, CustomPluginLocation> = crate::Property::new(
+            "Location",
+        );
+        /// `Name`, for [`CfnCustomPlugin::set`].
+        pub const NAME: crate::Property<CfnCustomPlugin, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnCustomPlugin::set`].
+        pub const TAGS: crate::Property<CfnCustomPlugin, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The type of the plugin file.
@@ -1177,6 +1266,7 @@ pub mod worker_configuration {
         pub fn attr_revision(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Revision")
         }
+        setters!(CfnWorkerConfigurationProps);
     }
 
     impl std::ops::Deref for CfnWorkerConfiguration {
@@ -1233,5 +1323,25 @@ pub mod worker_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnWorkerConfigurationProps {
+        /// `Description`, for [`CfnWorkerConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkerConfiguration, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnWorkerConfiguration::set`].
+        pub const NAME: crate::Property<CfnWorkerConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PropertiesFileContent`, for [`CfnWorkerConfiguration::set`].
+        pub const PROPERTIES_FILE_CONTENT: crate::Property<
+            CfnWorkerConfiguration,
+            Value<String>,
+        > = crate::Property::new("PropertiesFileContent");
+        /// `Tags`, for [`CfnWorkerConfiguration::set`].
+        pub const TAGS: crate::Property<CfnWorkerConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

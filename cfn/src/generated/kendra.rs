@@ -74,6 +74,7 @@ pub mod data_source {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDataSourceProps);
     }
 
     impl std::ops::Deref for CfnDataSource {
@@ -165,6 +166,51 @@ pub mod data_source {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnDataSourceProps {
+        /// `CustomDocumentEnrichmentConfiguration`, for [`CfnDataSource::set`].
+        pub const CUSTOM_DOCUMENT_ENRICHMENT_CONFIGURATION: crate::Property<
+            CfnDataSource,
+            CustomDocumentEnrichmentConfiguration,
+        > = crate::Property::new("CustomDocumentEnrichmentConfiguration");
+        /// `DataSourceConfiguration`, for [`CfnDataSource::set`].
+        pub const DATA_SOURCE_CONFIGURATION: crate::Property<
+            CfnDataSource,
+            DataSourceConfiguration,
+        > = crate::Property::new("DataSourceConfiguration");
+        /// `Description`, for [`CfnDataSource::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IndexId`, for [`CfnDataSource::set`].
+        pub const INDEX_ID: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "IndexId",
+        );
+        /// `LanguageCode`, for [`CfnDataSource::set`].
+        pub const LANGUAGE_CODE: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "LanguageCode",
+        );
+        /// `Name`, for [`CfnDataSource::set`].
+        pub const NAME: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnDataSource::set`].
+        pub const ROLE_ARN: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Schedule`, for [`CfnDataSource::set`].
+        pub const SCHEDULE: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Schedule",
+        );
+        /// `Tags`, for [`CfnDataSource::set`].
+        pub const TAGS: crate::Property<CfnDataSource, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnDataSource::set`].
+        pub const TYPE: crate::Property<CfnDataSource, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `CustomDocumentEnrichmentConfiguration` property type.
@@ -3156,6 +3202,7 @@ pub mod faq {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFaqProps);
     }
 
     impl std::ops::Deref for CfnFaq {
@@ -3230,6 +3277,41 @@ pub mod faq {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFaqProps {
+        /// `Description`, for [`CfnFaq::set`].
+        pub const DESCRIPTION: crate::Property<CfnFaq, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FileFormat`, for [`CfnFaq::set`].
+        pub const FILE_FORMAT: crate::Property<CfnFaq, Value<FileFormat>> = crate::Property::new(
+            "FileFormat",
+        );
+        /// `IndexId`, for [`CfnFaq::set`].
+        pub const INDEX_ID: crate::Property<CfnFaq, Value<String>> = crate::Property::new(
+            "IndexId",
+        );
+        /// `LanguageCode`, for [`CfnFaq::set`].
+        pub const LANGUAGE_CODE: crate::Property<CfnFaq, Value<String>> = crate::Property::new(
+            "LanguageCode",
+        );
+        /// `Name`, for [`CfnFaq::set`].
+        pub const NAME: crate::Property<CfnFaq, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnFaq::set`].
+        pub const ROLE_ARN: crate::Property<CfnFaq, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `S3Path`, for [`CfnFaq::set`].
+        pub const S3_PATH: crate::Property<CfnFaq, S3Path> = crate::Property::new(
+            "S3Path",
+        );
+        /// `Tags`, for [`CfnFaq::set`].
+        pub const TAGS: crate::Property<CfnFaq, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Format of the input file
@@ -3322,6 +3404,7 @@ pub mod featured_results_set {
         pub fn attr_featured_results_set_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FeaturedResultsSetId")
         }
+        setters!(CfnFeaturedResultsSetProps);
     }
 
     impl std::ops::Deref for CfnFeaturedResultsSet {
@@ -3393,6 +3476,40 @@ pub mod featured_results_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFeaturedResultsSetProps {
+        /// `Description`, for [`CfnFeaturedResultsSet::set`].
+        pub const DESCRIPTION: crate::Property<CfnFeaturedResultsSet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FeaturedDocuments`, for [`CfnFeaturedResultsSet::set`].
+        pub const FEATURED_DOCUMENTS: crate::Property<
+            CfnFeaturedResultsSet,
+            Vec<FeaturedDocument>,
+        > = crate::Property::new("FeaturedDocuments");
+        /// `FeaturedResultsSetName`, for [`CfnFeaturedResultsSet::set`].
+        pub const FEATURED_RESULTS_SET_NAME: crate::Property<
+            CfnFeaturedResultsSet,
+            Value<String>,
+        > = crate::Property::new("FeaturedResultsSetName");
+        /// `IndexId`, for [`CfnFeaturedResultsSet::set`].
+        pub const INDEX_ID: crate::Property<CfnFeaturedResultsSet, Value<String>> = crate::Property::new(
+            "IndexId",
+        );
+        /// `QueryTexts`, for [`CfnFeaturedResultsSet::set`].
+        pub const QUERY_TEXTS: crate::Property<
+            CfnFeaturedResultsSet,
+            Vec<Value<String>>,
+        > = crate::Property::new("QueryTexts");
+        /// `Status`, for [`CfnFeaturedResultsSet::set`].
+        pub const STATUS: crate::Property<CfnFeaturedResultsSet, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnFeaturedResultsSet::set`].
+        pub const TAGS: crate::Property<CfnFeaturedResultsSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A featured document.
@@ -3502,6 +3619,7 @@ pub mod index {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnIndexProps);
     }
 
     impl std::ops::Deref for CfnIndex {
@@ -3597,6 +3715,54 @@ pub mod index {
             )?;
             map.end()
         }
+    }
+
+    impl CfnIndexProps {
+        /// `CapacityUnits`, for [`CfnIndex::set`].
+        pub const CAPACITY_UNITS: crate::Property<
+            CfnIndex,
+            CapacityUnitsConfiguration,
+        > = crate::Property::new("CapacityUnits");
+        /// `Description`, for [`CfnIndex::set`].
+        pub const DESCRIPTION: crate::Property<CfnIndex, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DocumentMetadataConfigurations`, for [`CfnIndex::set`].
+        pub const DOCUMENT_METADATA_CONFIGURATIONS: crate::Property<
+            CfnIndex,
+            Vec<DocumentMetadataConfiguration>,
+        > = crate::Property::new("DocumentMetadataConfigurations");
+        /// `Edition`, for [`CfnIndex::set`].
+        pub const EDITION: crate::Property<CfnIndex, Value<Edition>> = crate::Property::new(
+            "Edition",
+        );
+        /// `Name`, for [`CfnIndex::set`].
+        pub const NAME: crate::Property<CfnIndex, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnIndex::set`].
+        pub const ROLE_ARN: crate::Property<CfnIndex, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `ServerSideEncryptionConfiguration`, for [`CfnIndex::set`].
+        pub const SERVER_SIDE_ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnIndex,
+            ServerSideEncryptionConfiguration,
+        > = crate::Property::new("ServerSideEncryptionConfiguration");
+        /// `Tags`, for [`CfnIndex::set`].
+        pub const TAGS: crate::Property<CfnIndex, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserContextPolicy`, for [`CfnIndex::set`].
+        pub const USER_CONTEXT_POLICY: crate::Property<
+            CfnIndex,
+            Value<UserContextPolicy>,
+        > = crate::Property::new("UserContextPolicy");
+        /// `UserTokenConfigurations`, for [`CfnIndex::set`].
+        pub const USER_TOKEN_CONFIGURATIONS: crate::Property<
+            CfnIndex,
+            Vec<UserTokenConfiguration>,
+        > = crate::Property::new("UserTokenConfigurations");
     }
 
     /// The `CapacityUnitsConfiguration` property type.
@@ -4149,6 +4315,7 @@ pub mod query_suggestions_block_list {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnQuerySuggestionsBlockListProps);
     }
 
     impl std::ops::Deref for CfnQuerySuggestionsBlockList {
@@ -4215,6 +4382,37 @@ pub mod query_suggestions_block_list {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnQuerySuggestionsBlockListProps {
+        /// `Description`, for [`CfnQuerySuggestionsBlockList::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnQuerySuggestionsBlockList,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `IndexId`, for [`CfnQuerySuggestionsBlockList::set`].
+        pub const INDEX_ID: crate::Property<
+            CfnQuerySuggestionsBlockList,
+            Value<String>,
+        > = crate::Property::new("IndexId");
+        /// `Name`, for [`CfnQuerySuggestionsBlockList::set`].
+        pub const NAME: crate::Property<CfnQuerySuggestionsBlockList, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnQuerySuggestionsBlockList::set`].
+        pub const ROLE_ARN: crate::Property<
+            CfnQuerySuggestionsBlockList,
+            Value<String>,
+        > = crate::Property::new("RoleArn");
+        /// `SourceS3Path`, for [`CfnQuerySuggestionsBlockList::set`].
+        pub const SOURCE_S3_PATH: crate::Property<
+            CfnQuerySuggestionsBlockList,
+            S3Path,
+        > = crate::Property::new("SourceS3Path");
+        /// `Tags`, for [`CfnQuerySuggestionsBlockList::set`].
+        pub const TAGS: crate::Property<CfnQuerySuggestionsBlockList, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Information required to find a specific file in an Amazon S3 bucket.
@@ -4302,6 +4500,7 @@ pub mod thesaurus {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnThesaurusProps);
     }
 
     impl std::ops::Deref for CfnThesaurus {
@@ -4368,6 +4567,33 @@ pub mod thesaurus {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnThesaurusProps {
+        /// `Description`, for [`CfnThesaurus::set`].
+        pub const DESCRIPTION: crate::Property<CfnThesaurus, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IndexId`, for [`CfnThesaurus::set`].
+        pub const INDEX_ID: crate::Property<CfnThesaurus, Value<String>> = crate::Property::new(
+            "IndexId",
+        );
+        /// `Name`, for [`CfnThesaurus::set`].
+        pub const NAME: crate::Property<CfnThesaurus, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnThesaurus::set`].
+        pub const ROLE_ARN: crate::Property<CfnThesaurus, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `SourceS3Path`, for [`CfnThesaurus::set`].
+        pub const SOURCE_S3_PATH: crate::Property<CfnThesaurus, S3Path> = crate::Property::new(
+            "SourceS3Path",
+        );
+        /// `Tags`, for [`CfnThesaurus::set`].
+        pub const TAGS: crate::Property<CfnThesaurus, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Information required to find a specific file in an Amazon S3 bucket.

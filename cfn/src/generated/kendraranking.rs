@@ -58,6 +58,7 @@ pub mod execution_plan {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnExecutionPlanProps);
     }
 
     impl std::ops::Deref for CfnExecutionPlan {
@@ -111,6 +112,26 @@ pub mod execution_plan {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnExecutionPlanProps {
+        /// `CapacityUnits`, for [`CfnExecutionPlan::set`].
+        pub const CAPACITY_UNITS: crate::Property<
+            CfnExecutionPlan,
+            CapacityUnitsConfiguration,
+        > = crate::Property::new("CapacityUnits");
+        /// `Description`, for [`CfnExecutionPlan::set`].
+        pub const DESCRIPTION: crate::Property<CfnExecutionPlan, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnExecutionPlan::set`].
+        pub const NAME: crate::Property<CfnExecutionPlan, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnExecutionPlan::set`].
+        pub const TAGS: crate::Property<CfnExecutionPlan, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CapacityUnitsConfiguration` property type.

@@ -82,6 +82,7 @@ pub mod channel {
         pub fn attr_channel_creation_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ChannelCreationTimestamp")
         }
+        setters!(CfnChannelProps);
     }
 
     impl std::ops::Deref for CfnChannel {
@@ -175,6 +176,47 @@ pub mod channel {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnChannelProps {
+        /// `ChannelName`, for [`CfnChannel::set`].
+        pub const CHANNEL_NAME: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "ChannelName",
+        );
+        /// `EncryptionConfiguration`, for [`CfnChannel::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnChannel,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `LoggingConfiguration`, for [`CfnChannel::set`].
+        pub const LOGGING_CONFIGURATION: crate::Property<
+            CfnChannel,
+            LoggingConfiguration,
+        > = crate::Property::new("LoggingConfiguration");
+        /// `S3DestinationConfiguration`, for [`CfnChannel::set`].
+        pub const S3_DESTINATION_CONFIGURATION: crate::Property<
+            CfnChannel,
+            S3DestinationConfiguration,
+        > = crate::Property::new("S3DestinationConfiguration");
+        /// `S3TablesDestinationConfiguration`, for [`CfnChannel::set`].
+        pub const S3_TABLES_DESTINATION_CONFIGURATION: crate::Property<
+            CfnChannel,
+            S3TablesDestinationConfiguration,
+        > = crate::Property::new("S3TablesDestinationConfiguration");
+        /// `ServiceExecutionRoleARN`, for [`CfnChannel::set`].
+        pub const SERVICE_EXECUTION_ROLE_ARN: crate::Property<
+            CfnChannel,
+            Value<String>,
+        > = crate::Property::new("ServiceExecutionRoleARN");
+        /// `StreamConfigurationList`, for [`CfnChannel::set`].
+        pub const STREAM_CONFIGURATION_LIST: crate::Property<
+            CfnChannel,
+            Vec<StreamConfiguration>,
+        > = crate::Property::new("StreamConfigurationList");
+        /// `Tags`, for [`CfnChannel::set`].
+        pub const TAGS: crate::Property<CfnChannel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Server-side encryption configuration for data at rest in the destination.
@@ -912,6 +954,7 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -960,6 +1003,18 @@ pub mod resource_policy {
             map.serialize_entry("ResourcePolicy", &self.resource_policy)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `ResourceArn`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
+        /// `ResourcePolicy`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_POLICY: crate::Property<
+            CfnResourcePolicy,
+            serde_json::Value,
+        > = crate::Property::new("ResourcePolicy");
     }
 }
 
@@ -1012,6 +1067,7 @@ pub mod stream {
         pub fn attr_warm_throughput_object(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WarmThroughputObject")
         }
+        setters!(CfnStreamProps);
     }
 
     impl std::ops::Deref for CfnStream {
@@ -1083,6 +1139,51 @@ pub mod stream {
             crate::entry(&mut map, "WarmThroughputMiBps", &self.warm_throughput_mi_bps)?;
             map.end()
         }
+    }
+
+    impl CfnStreamProps {
+        /// `DesiredShardLevelMetrics`, for [`CfnStream::set`].
+        pub const DESIRED_SHARD_LEVEL_METRICS: crate::Property<
+            CfnStream,
+            Vec<Value<EnhancedMetric>>,
+        > = crate::Property::new("DesiredShardLevelMetrics");
+        /// `MaxRecordSizeInKiB`, for [`CfnStream::set`].
+        pub const MAX_RECORD_SIZE_IN_KI_B: crate::Property<CfnStream, Value<i64>> = crate::Property::new(
+            "MaxRecordSizeInKiB",
+        );
+        /// `Name`, for [`CfnStream::set`].
+        pub const NAME: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RecordDistributionStrategy`, for [`CfnStream::set`].
+        pub const RECORD_DISTRIBUTION_STRATEGY: crate::Property<
+            CfnStream,
+            Value<RecordDistributionStrategy>,
+        > = crate::Property::new("RecordDistributionStrategy");
+        /// `RetentionPeriodHours`, for [`CfnStream::set`].
+        pub const RETENTION_PERIOD_HOURS: crate::Property<CfnStream, Value<i64>> = crate::Property::new(
+            "RetentionPeriodHours",
+        );
+        /// `ShardCount`, for [`CfnStream::set`].
+        pub const SHARD_COUNT: crate::Property<CfnStream, Value<i64>> = crate::Property::new(
+            "ShardCount",
+        );
+        /// `StreamEncryption`, for [`CfnStream::set`].
+        pub const STREAM_ENCRYPTION: crate::Property<CfnStream, StreamEncryption> = crate::Property::new(
+            "StreamEncryption",
+        );
+        /// `StreamModeDetails`, for [`CfnStream::set`].
+        pub const STREAM_MODE_DETAILS: crate::Property<CfnStream, StreamModeDetails> = crate::Property::new(
+            "StreamModeDetails",
+        );
+        /// `Tags`, for [`CfnStream::set`].
+        pub const TAGS: crate::Property<CfnStream, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WarmThroughputMiBps`, for [`CfnStream::set`].
+        pub const WARM_THROUGHPUT_MI_BPS: crate::Property<CfnStream, Value<i64>> = crate::Property::new(
+            "WarmThroughputMiBps",
+        );
     }
 
     /// Value of an enhanced metric
@@ -1374,6 +1475,7 @@ pub mod stream_consumer {
         pub fn attr_consumer_creation_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConsumerCreationTimestamp")
         }
+        setters!(CfnStreamConsumerProps);
     }
 
     impl std::ops::Deref for CfnStreamConsumer {
@@ -1426,5 +1528,20 @@ pub mod stream_consumer {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStreamConsumerProps {
+        /// `ConsumerName`, for [`CfnStreamConsumer::set`].
+        pub const CONSUMER_NAME: crate::Property<CfnStreamConsumer, Value<String>> = crate::Property::new(
+            "ConsumerName",
+        );
+        /// `StreamARN`, for [`CfnStreamConsumer::set`].
+        pub const STREAM_ARN: crate::Property<CfnStreamConsumer, Value<String>> = crate::Property::new(
+            "StreamARN",
+        );
+        /// `Tags`, for [`CfnStreamConsumer::set`].
+        pub const TAGS: crate::Property<CfnStreamConsumer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

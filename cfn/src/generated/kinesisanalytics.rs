@@ -63,6 +63,7 @@ pub mod application {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -120,6 +121,26 @@ pub mod application {
             map.serialize_entry("Inputs", &self.inputs)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `ApplicationCode`, for [`CfnApplication::set`].
+        pub const APPLICATION_CODE: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "ApplicationCode",
+        );
+        /// `ApplicationDescription`, for [`CfnApplication::set`].
+        pub const APPLICATION_DESCRIPTION: crate::Property<
+            CfnApplication,
+            Value<String>,
+        > = crate::Property::new("ApplicationDescription");
+        /// `ApplicationName`, for [`CfnApplication::set`].
+        pub const APPLICATION_NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "ApplicationName",
+        );
+        /// `Inputs`, for [`CfnApplication::set`].
+        pub const INPUTS: crate::Property<CfnApplication, Vec<Input>> = crate::Property::new(
+            "Inputs",
+        );
     }
 
     /// The `Input` property type.
@@ -412,6 +433,7 @@ pub mod application_output {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApplicationOutputProps);
     }
 
     impl std::ops::Deref for CfnApplicationOutput {
@@ -460,6 +482,18 @@ pub mod application_output {
             map.serialize_entry("Output", &self.output)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationOutputProps {
+        /// `ApplicationName`, for [`CfnApplicationOutput::set`].
+        pub const APPLICATION_NAME: crate::Property<
+            CfnApplicationOutput,
+            Value<String>,
+        > = crate::Property::new("ApplicationName");
+        /// `Output`, for [`CfnApplicationOutput::set`].
+        pub const OUTPUT: crate::Property<CfnApplicationOutput, Output> = crate::Property::new(
+            "Output",
+        );
     }
 
     /// The `Output` property type.
@@ -688,6 +722,7 @@ pub mod application_reference_data_source {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApplicationReferenceDataSourceProps);
     }
 
     impl std::ops::Deref for CfnApplicationReferenceDataSource {
@@ -736,6 +771,19 @@ pub mod application_reference_data_source {
             map.serialize_entry("ReferenceDataSource", &self.reference_data_source)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationReferenceDataSourceProps {
+        /// `ApplicationName`, for [`CfnApplicationReferenceDataSource::set`].
+        pub const APPLICATION_NAME: crate::Property<
+            CfnApplicationReferenceDataSource,
+            Value<String>,
+        > = crate::Property::new("ApplicationName");
+        /// `ReferenceDataSource`, for [`CfnApplicationReferenceDataSource::set`].
+        pub const REFERENCE_DATA_SOURCE: crate::Property<
+            CfnApplicationReferenceDataSource,
+            ReferenceDataSource,
+        > = crate::Property::new("ReferenceDataSource");
     }
 
     /// The `ReferenceDataSource` property type.

@@ -59,6 +59,7 @@ pub mod application {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -149,6 +150,51 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `ApplicationConfiguration`, for [`CfnApplication::set`].
+        pub const APPLICATION_CONFIGURATION: crate::Property<
+            CfnApplication,
+            ApplicationConfiguration,
+        > = crate::Property::new("ApplicationConfiguration");
+        /// `ApplicationDescription`, for [`CfnApplication::set`].
+        pub const APPLICATION_DESCRIPTION: crate::Property<
+            CfnApplication,
+            Value<String>,
+        > = crate::Property::new("ApplicationDescription");
+        /// `ApplicationMaintenanceConfiguration`, for [`CfnApplication::set`].
+        pub const APPLICATION_MAINTENANCE_CONFIGURATION: crate::Property<
+            CfnApplication,
+            ApplicationMaintenanceConfiguration,
+        > = crate::Property::new("ApplicationMaintenanceConfiguration");
+        /// `ApplicationMode`, for [`CfnApplication::set`].
+        pub const APPLICATION_MODE: crate::Property<
+            CfnApplication,
+            Value<ApplicationMode>,
+        > = crate::Property::new("ApplicationMode");
+        /// `ApplicationName`, for [`CfnApplication::set`].
+        pub const APPLICATION_NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "ApplicationName",
+        );
+        /// `RunConfiguration`, for [`CfnApplication::set`].
+        pub const RUN_CONFIGURATION: crate::Property<CfnApplication, RunConfiguration> = crate::Property::new(
+            "RunConfiguration",
+        );
+        /// `RuntimeEnvironment`, for [`CfnApplication::set`].
+        pub const RUNTIME_ENVIRONMENT: crate::Property<
+            CfnApplication,
+            Value<RuntimeEnvironment>,
+        > = crate::Property::new("RuntimeEnvironment");
+        /// `ServiceExecutionRole`, for [`CfnApplication::set`].
+        pub const SERVICE_EXECUTION_ROLE: crate::Property<
+            CfnApplication,
+            Value<String>,
+        > = crate::Property::new("ServiceExecutionRole");
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies the creation parameters for a Kinesis Data Analytics application.
@@ -2050,6 +2096,7 @@ pub mod application_cloud_watch_logging_option {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApplicationCloudWatchLoggingOptionProps);
     }
 
     impl std::ops::Deref for CfnApplicationCloudWatchLoggingOption {
@@ -2101,6 +2148,19 @@ pub mod application_cloud_watch_logging_option {
             )?;
             map.end()
         }
+    }
+
+    impl CfnApplicationCloudWatchLoggingOptionProps {
+        /// `ApplicationName`, for [`CfnApplicationCloudWatchLoggingOption::set`].
+        pub const APPLICATION_NAME: crate::Property<
+            CfnApplicationCloudWatchLoggingOption,
+            Value<String>,
+        > = crate::Property::new("ApplicationName");
+        /// `CloudWatchLoggingOption`, for [`CfnApplicationCloudWatchLoggingOption::set`].
+        pub const CLOUD_WATCH_LOGGING_OPTION: crate::Property<
+            CfnApplicationCloudWatchLoggingOption,
+            CloudWatchLoggingOption,
+        > = crate::Property::new("CloudWatchLoggingOption");
     }
 
     /// The `CloudWatchLoggingOption` property type.
@@ -2176,6 +2236,7 @@ pub mod application_output {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApplicationOutputProps);
     }
 
     impl std::ops::Deref for CfnApplicationOutput {
@@ -2224,6 +2285,18 @@ pub mod application_output {
             map.serialize_entry("Output", &self.output)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationOutputProps {
+        /// `ApplicationName`, for [`CfnApplicationOutput::set`].
+        pub const APPLICATION_NAME: crate::Property<
+            CfnApplicationOutput,
+            Value<String>,
+        > = crate::Property::new("ApplicationName");
+        /// `Output`, for [`CfnApplicationOutput::set`].
+        pub const OUTPUT: crate::Property<CfnApplicationOutput, Output> = crate::Property::new(
+            "Output",
+        );
     }
 
     /// The `Output` property type.
@@ -2428,6 +2501,7 @@ pub mod application_reference_data_source {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApplicationReferenceDataSourceProps);
     }
 
     impl std::ops::Deref for CfnApplicationReferenceDataSource {
@@ -2476,6 +2550,19 @@ pub mod application_reference_data_source {
             map.serialize_entry("ReferenceDataSource", &self.reference_data_source)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationReferenceDataSourceProps {
+        /// `ApplicationName`, for [`CfnApplicationReferenceDataSource::set`].
+        pub const APPLICATION_NAME: crate::Property<
+            CfnApplicationReferenceDataSource,
+            Value<String>,
+        > = crate::Property::new("ApplicationName");
+        /// `ReferenceDataSource`, for [`CfnApplicationReferenceDataSource::set`].
+        pub const REFERENCE_DATA_SOURCE: crate::Property<
+            CfnApplicationReferenceDataSource,
+            ReferenceDataSource,
+        > = crate::Property::new("ReferenceDataSource");
     }
 
     /// The `ReferenceDataSource` property type.

@@ -67,6 +67,7 @@ pub mod delivery_stream {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDeliveryStreamProps);
     }
 
     impl std::ops::Deref for CfnDeliveryStream {
@@ -226,6 +227,98 @@ pub mod delivery_stream {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDeliveryStreamProps {
+        /// `AmazonOpenSearchServerlessDestinationConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const AMAZON_OPEN_SEARCH_SERVERLESS_DESTINATION_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            AmazonOpenSearchServerlessDestinationConfiguration,
+        > = crate::Property::new("AmazonOpenSearchServerlessDestinationConfiguration");
+        /// `AmazonopensearchserviceDestinationConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const AMAZONOPENSEARCHSERVICE_DESTINATION_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            AmazonopensearchserviceDestinationConfiguration,
+        > = crate::Property::new("AmazonopensearchserviceDestinationConfiguration");
+        /// `DatabaseSourceConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const DATABASE_SOURCE_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            DatabaseSourceConfiguration,
+        > = crate::Property::new("DatabaseSourceConfiguration");
+        /// `DeliveryStreamEncryptionConfigurationInput`, for [`CfnDeliveryStream::set`].
+        pub const DELIVERY_STREAM_ENCRYPTION_CONFIGURATION_INPUT: crate::Property<
+            CfnDeliveryStream,
+            DeliveryStreamEncryptionConfigurationInput,
+        > = crate::Property::new("DeliveryStreamEncryptionConfigurationInput");
+        /// `DeliveryStreamName`, for [`CfnDeliveryStream::set`].
+        pub const DELIVERY_STREAM_NAME: crate::Property<
+            CfnDeliveryStream,
+            Value<String>,
+        > = crate::Property::new("DeliveryStreamName");
+        /// `DeliveryStreamType`, for [`CfnDeliveryStream::set`].
+        pub const DELIVERY_STREAM_TYPE: crate::Property<
+            CfnDeliveryStream,
+            Value<DeliveryStreamType>,
+        > = crate::Property::new("DeliveryStreamType");
+        /// `DirectPutSourceConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const DIRECT_PUT_SOURCE_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            DirectPutSourceConfiguration,
+        > = crate::Property::new("DirectPutSourceConfiguration");
+        /// `ElasticsearchDestinationConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const ELASTICSEARCH_DESTINATION_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            ElasticsearchDestinationConfiguration,
+        > = crate::Property::new("ElasticsearchDestinationConfiguration");
+        /// `ExtendedS3DestinationConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const EXTENDED_S3_DESTINATION_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            ExtendedS3DestinationConfiguration,
+        > = crate::Property::new("ExtendedS3DestinationConfiguration");
+        /// `HttpEndpointDestinationConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const HTTP_ENDPOINT_DESTINATION_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            HttpEndpointDestinationConfiguration,
+        > = crate::Property::new("HttpEndpointDestinationConfiguration");
+        /// `IcebergDestinationConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const ICEBERG_DESTINATION_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            IcebergDestinationConfiguration,
+        > = crate::Property::new("IcebergDestinationConfiguration");
+        /// `KinesisStreamSourceConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const KINESIS_STREAM_SOURCE_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            KinesisStreamSourceConfiguration,
+        > = crate::Property::new("KinesisStreamSourceConfiguration");
+        /// `MSKSourceConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const MSK_SOURCE_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            MskSourceConfiguration,
+        > = crate::Property::new("MSKSourceConfiguration");
+        /// `RedshiftDestinationConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const REDSHIFT_DESTINATION_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            RedshiftDestinationConfiguration,
+        > = crate::Property::new("RedshiftDestinationConfiguration");
+        /// `S3DestinationConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const S3_DESTINATION_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            S3DestinationConfiguration,
+        > = crate::Property::new("S3DestinationConfiguration");
+        /// `SnowflakeDestinationConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const SNOWFLAKE_DESTINATION_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            SnowflakeDestinationConfiguration,
+        > = crate::Property::new("SnowflakeDestinationConfiguration");
+        /// `SplunkDestinationConfiguration`, for [`CfnDeliveryStream::set`].
+        pub const SPLUNK_DESTINATION_CONFIGURATION: crate::Property<
+            CfnDeliveryStream,
+            SplunkDestinationConfiguration,
+        > = crate::Property::new("SplunkDestinationConfiguration");
+        /// `Tags`, for [`CfnDeliveryStream::set`].
+        pub const TAGS: crate::Property<CfnDeliveryStream, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AmazonOpenSearchServerlessDestinationConfiguration` property type.

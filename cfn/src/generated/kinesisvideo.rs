@@ -56,6 +56,7 @@ pub mod signaling_channel {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSignalingChannelProps);
     }
 
     impl std::ops::Deref for CfnSignalingChannel {
@@ -97,6 +98,26 @@ pub mod signaling_channel {
             crate::entry(&mut map, "Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnSignalingChannelProps {
+        /// `MessageTtlSeconds`, for [`CfnSignalingChannel::set`].
+        pub const MESSAGE_TTL_SECONDS: crate::Property<
+            CfnSignalingChannel,
+            Value<i64>,
+        > = crate::Property::new("MessageTtlSeconds");
+        /// `Name`, for [`CfnSignalingChannel::set`].
+        pub const NAME: crate::Property<CfnSignalingChannel, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnSignalingChannel::set`].
+        pub const TAGS: crate::Property<CfnSignalingChannel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnSignalingChannel::set`].
+        pub const TYPE: crate::Property<CfnSignalingChannel, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The type of the Kinesis Video Signaling Channel to create.
@@ -178,6 +199,7 @@ pub mod stream {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnStreamProps);
     }
 
     impl std::ops::Deref for CfnStream {
@@ -236,6 +258,38 @@ pub mod stream {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStreamProps {
+        /// `DataRetentionInHours`, for [`CfnStream::set`].
+        pub const DATA_RETENTION_IN_HOURS: crate::Property<CfnStream, Value<i64>> = crate::Property::new(
+            "DataRetentionInHours",
+        );
+        /// `DeviceName`, for [`CfnStream::set`].
+        pub const DEVICE_NAME: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "DeviceName",
+        );
+        /// `KmsKeyId`, for [`CfnStream::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `MediaType`, for [`CfnStream::set`].
+        pub const MEDIA_TYPE: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "MediaType",
+        );
+        /// `Name`, for [`CfnStream::set`].
+        pub const NAME: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `StreamStorageConfiguration`, for [`CfnStream::set`].
+        pub const STREAM_STORAGE_CONFIGURATION: crate::Property<
+            CfnStream,
+            StreamStorageConfiguration,
+        > = crate::Property::new("StreamStorageConfiguration");
+        /// `Tags`, for [`CfnStream::set`].
+        pub const TAGS: crate::Property<CfnStream, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configuration for the storage tier of the Kinesis Video Stream.

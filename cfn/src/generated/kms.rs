@@ -54,6 +54,7 @@ pub mod alias {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnAliasProps);
     }
 
     impl std::ops::Deref for CfnAlias {
@@ -102,6 +103,17 @@ pub mod alias {
             map.serialize_entry("TargetKeyId", &self.target_key_id)?;
             map.end()
         }
+    }
+
+    impl CfnAliasProps {
+        /// `AliasName`, for [`CfnAlias::set`].
+        pub const ALIAS_NAME: crate::Property<CfnAlias, Value<String>> = crate::Property::new(
+            "AliasName",
+        );
+        /// `TargetKeyId`, for [`CfnAlias::set`].
+        pub const TARGET_KEY_ID: crate::Property<CfnAlias, Value<String>> = crate::Property::new(
+            "TargetKeyId",
+        );
     }
 }
 
@@ -152,6 +164,7 @@ pub mod key {
         pub fn attr_key_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KeyId")
         }
+        setters!(CfnKeyProps);
     }
 
     impl std::ops::Deref for CfnKey {
@@ -225,6 +238,58 @@ pub mod key {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnKeyProps {
+        /// `BypassPolicyLockoutSafetyCheck`, for [`CfnKey::set`].
+        pub const BYPASS_POLICY_LOCKOUT_SAFETY_CHECK: crate::Property<
+            CfnKey,
+            Value<bool>,
+        > = crate::Property::new("BypassPolicyLockoutSafetyCheck");
+        /// `Description`, for [`CfnKey::set`].
+        pub const DESCRIPTION: crate::Property<CfnKey, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnableKeyRotation`, for [`CfnKey::set`].
+        pub const ENABLE_KEY_ROTATION: crate::Property<CfnKey, Value<bool>> = crate::Property::new(
+            "EnableKeyRotation",
+        );
+        /// `Enabled`, for [`CfnKey::set`].
+        pub const ENABLED: crate::Property<CfnKey, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `KeyPolicy`, for [`CfnKey::set`].
+        pub const KEY_POLICY: crate::Property<CfnKey, serde_json::Value> = crate::Property::new(
+            "KeyPolicy",
+        );
+        /// `KeySpec`, for [`CfnKey::set`].
+        pub const KEY_SPEC: crate::Property<CfnKey, Value<KeySpec>> = crate::Property::new(
+            "KeySpec",
+        );
+        /// `KeyUsage`, for [`CfnKey::set`].
+        pub const KEY_USAGE: crate::Property<CfnKey, Value<KeyUsage>> = crate::Property::new(
+            "KeyUsage",
+        );
+        /// `MultiRegion`, for [`CfnKey::set`].
+        pub const MULTI_REGION: crate::Property<CfnKey, Value<bool>> = crate::Property::new(
+            "MultiRegion",
+        );
+        /// `Origin`, for [`CfnKey::set`].
+        pub const ORIGIN: crate::Property<CfnKey, Value<Origin>> = crate::Property::new(
+            "Origin",
+        );
+        /// `PendingWindowInDays`, for [`CfnKey::set`].
+        pub const PENDING_WINDOW_IN_DAYS: crate::Property<CfnKey, Value<i64>> = crate::Property::new(
+            "PendingWindowInDays",
+        );
+        /// `RotationPeriodInDays`, for [`CfnKey::set`].
+        pub const ROTATION_PERIOD_IN_DAYS: crate::Property<CfnKey, Value<i64>> = crate::Property::new(
+            "RotationPeriodInDays",
+        );
+        /// `Tags`, for [`CfnKey::set`].
+        pub const TAGS: crate::Property<CfnKey, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies the type of KMS key to create.
@@ -439,6 +504,7 @@ pub mod replica_key {
         pub fn attr_key_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KeyId")
         }
+        setters!(CfnReplicaKeyProps);
     }
 
     impl std::ops::Deref for CfnReplicaKey {
@@ -503,5 +569,32 @@ pub mod replica_key {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnReplicaKeyProps {
+        /// `Description`, for [`CfnReplicaKey::set`].
+        pub const DESCRIPTION: crate::Property<CfnReplicaKey, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Enabled`, for [`CfnReplicaKey::set`].
+        pub const ENABLED: crate::Property<CfnReplicaKey, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `KeyPolicy`, for [`CfnReplicaKey::set`].
+        pub const KEY_POLICY: crate::Property<CfnReplicaKey, serde_json::Value> = crate::Property::new(
+            "KeyPolicy",
+        );
+        /// `PendingWindowInDays`, for [`CfnReplicaKey::set`].
+        pub const PENDING_WINDOW_IN_DAYS: crate::Property<CfnReplicaKey, Value<i64>> = crate::Property::new(
+            "PendingWindowInDays",
+        );
+        /// `PrimaryKeyArn`, for [`CfnReplicaKey::set`].
+        pub const PRIMARY_KEY_ARN: crate::Property<CfnReplicaKey, Value<String>> = crate::Property::new(
+            "PrimaryKeyArn",
+        );
+        /// `Tags`, for [`CfnReplicaKey::set`].
+        pub const TAGS: crate::Property<CfnReplicaKey, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

@@ -67,6 +67,7 @@ pub mod data_cells_filter {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnDataCellsFilterProps);
     }
 
     impl std::ops::Deref for CfnDataCellsFilter {
@@ -137,6 +138,38 @@ pub mod data_cells_filter {
             map.serialize_entry("TableName", &self.table_name)?;
             map.end()
         }
+    }
+
+    impl CfnDataCellsFilterProps {
+        /// `ColumnNames`, for [`CfnDataCellsFilter::set`].
+        pub const COLUMN_NAMES: crate::Property<
+            CfnDataCellsFilter,
+            Vec<Value<String>>,
+        > = crate::Property::new("ColumnNames");
+        /// `ColumnWildcard`, for [`CfnDataCellsFilter::set`].
+        pub const COLUMN_WILDCARD: crate::Property<CfnDataCellsFilter, ColumnWildcard> = crate::Property::new(
+            "ColumnWildcard",
+        );
+        /// `DatabaseName`, for [`CfnDataCellsFilter::set`].
+        pub const DATABASE_NAME: crate::Property<CfnDataCellsFilter, Value<String>> = crate::Property::new(
+            "DatabaseName",
+        );
+        /// `Name`, for [`CfnDataCellsFilter::set`].
+        pub const NAME: crate::Property<CfnDataCellsFilter, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RowFilter`, for [`CfnDataCellsFilter::set`].
+        pub const ROW_FILTER: crate::Property<CfnDataCellsFilter, RowFilter> = crate::Property::new(
+            "RowFilter",
+        );
+        /// `TableCatalogId`, for [`CfnDataCellsFilter::set`].
+        pub const TABLE_CATALOG_ID: crate::Property<CfnDataCellsFilter, Value<String>> = crate::Property::new(
+            "TableCatalogId",
+        );
+        /// `TableName`, for [`CfnDataCellsFilter::set`].
+        pub const TABLE_NAME: crate::Property<CfnDataCellsFilter, Value<String>> = crate::Property::new(
+            "TableName",
+        );
     }
 
     /// An object representing the Data Cells Filter's Columns.
@@ -223,6 +256,7 @@ pub mod data_lake_settings {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDataLakeSettingsProps);
     }
 
     impl std::ops::Deref for CfnDataLakeSettings {
@@ -313,6 +347,61 @@ pub mod data_lake_settings {
             )?;
             map.end()
         }
+    }
+
+    impl CfnDataLakeSettingsProps {
+        /// `Admins`, for [`CfnDataLakeSettings::set`].
+        pub const ADMINS: crate::Property<CfnDataLakeSettings, Vec<DataLakePrincipal>> = crate::Property::new(
+            "Admins",
+        );
+        /// `AllowExternalDataFiltering`, for [`CfnDataLakeSettings::set`].
+        pub const ALLOW_EXTERNAL_DATA_FILTERING: crate::Property<
+            CfnDataLakeSettings,
+            Value<bool>,
+        > = crate::Property::new("AllowExternalDataFiltering");
+        /// `AllowFullTableExternalDataAccess`, for [`CfnDataLakeSettings::set`].
+        pub const ALLOW_FULL_TABLE_EXTERNAL_DATA_ACCESS: crate::Property<
+            CfnDataLakeSettings,
+            Value<bool>,
+        > = crate::Property::new("AllowFullTableExternalDataAccess");
+        /// `AuthorizedSessionTagValueList`, for [`CfnDataLakeSettings::set`].
+        pub const AUTHORIZED_SESSION_TAG_VALUE_LIST: crate::Property<
+            CfnDataLakeSettings,
+            Vec<Value<String>>,
+        > = crate::Property::new("AuthorizedSessionTagValueList");
+        /// `CreateDatabaseDefaultPermissions`, for [`CfnDataLakeSettings::set`].
+        pub const CREATE_DATABASE_DEFAULT_PERMISSIONS: crate::Property<
+            CfnDataLakeSettings,
+            Vec<PrincipalPermissions>,
+        > = crate::Property::new("CreateDatabaseDefaultPermissions");
+        /// `CreateTableDefaultPermissions`, for [`CfnDataLakeSettings::set`].
+        pub const CREATE_TABLE_DEFAULT_PERMISSIONS: crate::Property<
+            CfnDataLakeSettings,
+            Vec<PrincipalPermissions>,
+        > = crate::Property::new("CreateTableDefaultPermissions");
+        /// `ExternalDataFilteringAllowList`, for [`CfnDataLakeSettings::set`].
+        pub const EXTERNAL_DATA_FILTERING_ALLOW_LIST: crate::Property<
+            CfnDataLakeSettings,
+            Vec<DataLakePrincipal>,
+        > = crate::Property::new("ExternalDataFilteringAllowList");
+        /// `MutationType`, for [`CfnDataLakeSettings::set`].
+        pub const MUTATION_TYPE: crate::Property<CfnDataLakeSettings, Value<String>> = crate::Property::new(
+            "MutationType",
+        );
+        /// `Parameters`, for [`CfnDataLakeSettings::set`].
+        pub const PARAMETERS: crate::Property<CfnDataLakeSettings, serde_json::Value> = crate::Property::new(
+            "Parameters",
+        );
+        /// `ReadOnlyAdmins`, for [`CfnDataLakeSettings::set`].
+        pub const READ_ONLY_ADMINS: crate::Property<
+            CfnDataLakeSettings,
+            Vec<DataLakePrincipal>,
+        > = crate::Property::new("ReadOnlyAdmins");
+        /// `TrustedResourceOwners`, for [`CfnDataLakeSettings::set`].
+        pub const TRUSTED_RESOURCE_OWNERS: crate::Property<
+            CfnDataLakeSettings,
+            Vec<Value<String>>,
+        > = crate::Property::new("TrustedResourceOwners");
     }
 
     /// The `DataLakePrincipal` property type.
@@ -427,6 +516,7 @@ pub mod permissions {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnPermissionsProps);
     }
 
     impl std::ops::Deref for CfnPermissions {
@@ -487,6 +577,27 @@ pub mod permissions {
             map.serialize_entry("Resource", &self.resource)?;
             map.end()
         }
+    }
+
+    impl CfnPermissionsProps {
+        /// `DataLakePrincipal`, for [`CfnPermissions::set`].
+        pub const DATA_LAKE_PRINCIPAL: crate::Property<
+            CfnPermissions,
+            DataLakePrincipal,
+        > = crate::Property::new("DataLakePrincipal");
+        /// `Permissions`, for [`CfnPermissions::set`].
+        pub const PERMISSIONS: crate::Property<CfnPermissions, Vec<Value<String>>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `PermissionsWithGrantOption`, for [`CfnPermissions::set`].
+        pub const PERMISSIONS_WITH_GRANT_OPTION: crate::Property<
+            CfnPermissions,
+            Vec<Value<String>>,
+        > = crate::Property::new("PermissionsWithGrantOption");
+        /// `Resource`, for [`CfnPermissions::set`].
+        pub const RESOURCE: crate::Property<CfnPermissions, Resource> = crate::Property::new(
+            "Resource",
+        );
     }
 
     /// The `DataLakePrincipal` property type.
@@ -727,6 +838,7 @@ pub mod principal_permissions {
         pub fn attr_resource_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceIdentifier")
         }
+        setters!(CfnPrincipalPermissionsProps);
     }
 
     impl std::ops::Deref for CfnPrincipalPermissions {
@@ -792,6 +904,32 @@ pub mod principal_permissions {
             map.serialize_entry("Resource", &self.resource)?;
             map.end()
         }
+    }
+
+    impl CfnPrincipalPermissionsProps {
+        /// `Catalog`, for [`CfnPrincipalPermissions::set`].
+        pub const CATALOG: crate::Property<CfnPrincipalPermissions, Value<String>> = crate::Property::new(
+            "Catalog",
+        );
+        /// `Permissions`, for [`CfnPrincipalPermissions::set`].
+        pub const PERMISSIONS: crate::Property<
+            CfnPrincipalPermissions,
+            Vec<Value<Permission>>,
+        > = crate::Property::new("Permissions");
+        /// `PermissionsWithGrantOption`, for [`CfnPrincipalPermissions::set`].
+        pub const PERMISSIONS_WITH_GRANT_OPTION: crate::Property<
+            CfnPrincipalPermissions,
+            Vec<Value<Permission>>,
+        > = crate::Property::new("PermissionsWithGrantOption");
+        /// `Principal`, for [`CfnPrincipalPermissions::set`].
+        pub const PRINCIPAL: crate::Property<
+            CfnPrincipalPermissions,
+            DataLakePrincipal,
+        > = crate::Property::new("Principal");
+        /// `Resource`, for [`CfnPrincipalPermissions::set`].
+        pub const RESOURCE: crate::Property<CfnPrincipalPermissions, Resource> = crate::Property::new(
+            "Resource",
+        );
     }
 
     /// Values of `Permission`.
@@ -1336,6 +1474,7 @@ pub mod resource {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnResourceProps);
     }
 
     impl std::ops::Deref for CfnResource {
@@ -1397,6 +1536,29 @@ pub mod resource {
             map.end()
         }
     }
+
+    impl CfnResourceProps {
+        /// `HybridAccessEnabled`, for [`CfnResource::set`].
+        pub const HYBRID_ACCESS_ENABLED: crate::Property<CfnResource, Value<bool>> = crate::Property::new(
+            "HybridAccessEnabled",
+        );
+        /// `ResourceArn`, for [`CfnResource::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnResource, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
+        /// `RoleArn`, for [`CfnResource::set`].
+        pub const ROLE_ARN: crate::Property<CfnResource, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `UseServiceLinkedRole`, for [`CfnResource::set`].
+        pub const USE_SERVICE_LINKED_ROLE: crate::Property<CfnResource, Value<bool>> = crate::Property::new(
+            "UseServiceLinkedRole",
+        );
+        /// `WithFederation`, for [`CfnResource::set`].
+        pub const WITH_FEDERATION: crate::Property<CfnResource, Value<bool>> = crate::Property::new(
+            "WithFederation",
+        );
+    }
 }
 
 /// `AWS::LakeFormation::Tag`: [`CfnTag`], [`CfnTagProps`] and their property types.
@@ -1439,6 +1601,7 @@ pub mod tag {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTagProps);
     }
 
     impl std::ops::Deref for CfnTag {
@@ -1491,6 +1654,21 @@ pub mod tag {
             map.serialize_entry("TagValues", &self.tag_values)?;
             map.end()
         }
+    }
+
+    impl CfnTagProps {
+        /// `CatalogId`, for [`CfnTag::set`].
+        pub const CATALOG_ID: crate::Property<CfnTag, Value<String>> = crate::Property::new(
+            "CatalogId",
+        );
+        /// `TagKey`, for [`CfnTag::set`].
+        pub const TAG_KEY: crate::Property<CfnTag, Value<String>> = crate::Property::new(
+            "TagKey",
+        );
+        /// `TagValues`, for [`CfnTag::set`].
+        pub const TAG_VALUES: crate::Property<CfnTag, Vec<Value<String>>> = crate::Property::new(
+            "TagValues",
+        );
     }
 }
 
@@ -1547,6 +1725,7 @@ pub mod tag_association {
         pub fn attr_tags_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TagsIdentifier")
         }
+        setters!(CfnTagAssociationProps);
     }
 
     impl std::ops::Deref for CfnTagAssociation {
@@ -1595,6 +1774,17 @@ pub mod tag_association {
             map.serialize_entry("Resource", &self.resource)?;
             map.end()
         }
+    }
+
+    impl CfnTagAssociationProps {
+        /// `LFTags`, for [`CfnTagAssociation::set`].
+        pub const LF_TAGS: crate::Property<CfnTagAssociation, Vec<LfTagPair>> = crate::Property::new(
+            "LFTags",
+        );
+        /// `Resource`, for [`CfnTagAssociation::set`].
+        pub const RESOURCE: crate::Property<CfnTagAssociation, Resource> = crate::Property::new(
+            "Resource",
+        );
     }
 
     /// The `LfTagPair` property type.

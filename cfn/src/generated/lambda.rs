@@ -78,6 +78,7 @@ pub mod alias {
         pub fn attr_alias_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AliasArn")
         }
+        setters!(CfnAliasProps);
     }
 
     impl std::ops::Deref for CfnAlias {
@@ -147,6 +148,34 @@ pub mod alias {
             crate::entry(&mut map, "RoutingConfig", &self.routing_config)?;
             map.end()
         }
+    }
+
+    impl CfnAliasProps {
+        /// `Description`, for [`CfnAlias::set`].
+        pub const DESCRIPTION: crate::Property<CfnAlias, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FunctionName`, for [`CfnAlias::set`].
+        pub const FUNCTION_NAME: crate::Property<CfnAlias, Value<String>> = crate::Property::new(
+            "FunctionName",
+        );
+        /// `FunctionVersion`, for [`CfnAlias::set`].
+        pub const FUNCTION_VERSION: crate::Property<CfnAlias, Value<String>> = crate::Property::new(
+            "FunctionVersion",
+        );
+        /// `Name`, for [`CfnAlias::set`].
+        pub const NAME: crate::Property<CfnAlias, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProvisionedConcurrencyConfig`, for [`CfnAlias::set`].
+        pub const PROVISIONED_CONCURRENCY_CONFIG: crate::Property<
+            CfnAlias,
+            ProvisionedConcurrencyConfiguration,
+        > = crate::Property::new("ProvisionedConcurrencyConfig");
+        /// `RoutingConfig`, for [`CfnAlias::set`].
+        pub const ROUTING_CONFIG: crate::Property<CfnAlias, AliasRoutingConfiguration> = crate::Property::new(
+            "RoutingConfig",
+        );
     }
 
     /// A provisioned concurrency configuration for a function's alias.
@@ -295,6 +324,7 @@ pub mod capacity_provider {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCapacityProviderProps);
     }
 
     impl std::ops::Deref for CfnCapacityProvider {
@@ -379,6 +409,52 @@ pub mod capacity_provider {
             map.serialize_entry("VpcConfig", &self.vpc_config)?;
             map.end()
         }
+    }
+
+    impl CfnCapacityProviderProps {
+        /// `CapacityProviderName`, for [`CfnCapacityProvider::set`].
+        pub const CAPACITY_PROVIDER_NAME: crate::Property<
+            CfnCapacityProvider,
+            Value<String>,
+        > = crate::Property::new("CapacityProviderName");
+        /// `CapacityProviderScalingConfig`, for [`CfnCapacityProvider::set`].
+        pub const CAPACITY_PROVIDER_SCALING_CONFIG: crate::Property<
+            CfnCapacityProvider,
+            CapacityProviderScalingConfig,
+        > = crate::Property::new("CapacityProviderScalingConfig");
+        /// `InstanceRequirements`, for [`CfnCapacityProvider::set`].
+        pub const INSTANCE_REQUIREMENTS: crate::Property<
+            CfnCapacityProvider,
+            InstanceRequirements,
+        > = crate::Property::new("InstanceRequirements");
+        /// `KmsKeyArn`, for [`CfnCapacityProvider::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnCapacityProvider, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `PermissionsConfig`, for [`CfnCapacityProvider::set`].
+        pub const PERMISSIONS_CONFIG: crate::Property<
+            CfnCapacityProvider,
+            CapacityProviderPermissionsConfig,
+        > = crate::Property::new("PermissionsConfig");
+        /// `PropagateTags`, for [`CfnCapacityProvider::set`].
+        pub const PROPAGATE_TAGS: crate::Property<
+            CfnCapacityProvider,
+            PropagateTagsConfig,
+        > = crate::Property::new("PropagateTags");
+        /// `Tags`, for [`CfnCapacityProvider::set`].
+        pub const TAGS: crate::Property<CfnCapacityProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TelemetryConfig`, for [`CfnCapacityProvider::set`].
+        pub const TELEMETRY_CONFIG: crate::Property<
+            CfnCapacityProvider,
+            CapacityProviderTelemetryConfig,
+        > = crate::Property::new("TelemetryConfig");
+        /// `VpcConfig`, for [`CfnCapacityProvider::set`].
+        pub const VPC_CONFIG: crate::Property<
+            CfnCapacityProvider,
+            CapacityProviderVpcConfig,
+        > = crate::Property::new("VpcConfig");
     }
 
     /// Configuration that defines how the capacity provider scales compute instances based on demand and policies.
@@ -851,6 +927,7 @@ pub mod code_signing_config {
         pub fn attr_code_signing_config_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CodeSigningConfigArn")
         }
+        setters!(CfnCodeSigningConfigProps);
     }
 
     impl std::ops::Deref for CfnCodeSigningConfig {
@@ -904,6 +981,27 @@ pub mod code_signing_config {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCodeSigningConfigProps {
+        /// `AllowedPublishers`, for [`CfnCodeSigningConfig::set`].
+        pub const ALLOWED_PUBLISHERS: crate::Property<
+            CfnCodeSigningConfig,
+            AllowedPublishers,
+        > = crate::Property::new("AllowedPublishers");
+        /// `CodeSigningPolicies`, for [`CfnCodeSigningConfig::set`].
+        pub const CODE_SIGNING_POLICIES: crate::Property<
+            CfnCodeSigningConfig,
+            CodeSigningPolicies,
+        > = crate::Property::new("CodeSigningPolicies");
+        /// `Description`, for [`CfnCodeSigningConfig::set`].
+        pub const DESCRIPTION: crate::Property<CfnCodeSigningConfig, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Tags`, for [`CfnCodeSigningConfig::set`].
+        pub const TAGS: crate::Property<CfnCodeSigningConfig, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// When the CodeSigningConfig is later on attached to a function, the function code will be expected to be signed by profiles from this list
@@ -1053,6 +1151,7 @@ pub mod event_invoke_config {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnEventInvokeConfigProps);
     }
 
     impl std::ops::Deref for CfnEventInvokeConfig {
@@ -1121,6 +1220,32 @@ pub mod event_invoke_config {
             map.serialize_entry("Qualifier", &self.qualifier)?;
             map.end()
         }
+    }
+
+    impl CfnEventInvokeConfigProps {
+        /// `DestinationConfig`, for [`CfnEventInvokeConfig::set`].
+        pub const DESTINATION_CONFIG: crate::Property<
+            CfnEventInvokeConfig,
+            DestinationConfig,
+        > = crate::Property::new("DestinationConfig");
+        /// `FunctionName`, for [`CfnEventInvokeConfig::set`].
+        pub const FUNCTION_NAME: crate::Property<CfnEventInvokeConfig, Value<String>> = crate::Property::new(
+            "FunctionName",
+        );
+        /// `MaximumEventAgeInSeconds`, for [`CfnEventInvokeConfig::set`].
+        pub const MAXIMUM_EVENT_AGE_IN_SECONDS: crate::Property<
+            CfnEventInvokeConfig,
+            Value<i64>,
+        > = crate::Property::new("MaximumEventAgeInSeconds");
+        /// `MaximumRetryAttempts`, for [`CfnEventInvokeConfig::set`].
+        pub const MAXIMUM_RETRY_ATTEMPTS: crate::Property<
+            CfnEventInvokeConfig,
+            Value<i64>,
+        > = crate::Property::new("MaximumRetryAttempts");
+        /// `Qualifier`, for [`CfnEventInvokeConfig::set`].
+        pub const QUALIFIER: crate::Property<CfnEventInvokeConfig, Value<String>> = crate::Property::new(
+            "Qualifier",
+        );
     }
 
     /// A destination for events after they have been sent to a function for processing.
@@ -1255,6 +1380,7 @@ pub mod event_source_mapping {
         pub fn attr_event_source_mapping_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EventSourceMappingArn")
         }
+        setters!(CfnEventSourceMappingProps);
     }
 
     impl std::ops::Deref for CfnEventSourceMapping {
@@ -1464,6 +1590,142 @@ pub mod event_source_mapping {
             )?;
             map.end()
         }
+    }
+
+    impl CfnEventSourceMappingProps {
+        /// `AmazonManagedKafkaEventSourceConfig`, for [`CfnEventSourceMapping::set`].
+        pub const AMAZON_MANAGED_KAFKA_EVENT_SOURCE_CONFIG: crate::Property<
+            CfnEventSourceMapping,
+            AmazonManagedKafkaEventSourceConfig,
+        > = crate::Property::new("AmazonManagedKafkaEventSourceConfig");
+        /// `BatchSize`, for [`CfnEventSourceMapping::set`].
+        pub const BATCH_SIZE: crate::Property<CfnEventSourceMapping, Value<i64>> = crate::Property::new(
+            "BatchSize",
+        );
+        /// `BisectBatchOnFunctionError`, for [`CfnEventSourceMapping::set`].
+        pub const BISECT_BATCH_ON_FUNCTION_ERROR: crate::Property<
+            CfnEventSourceMapping,
+            Value<bool>,
+        > = crate::Property::new("BisectBatchOnFunctionError");
+        /// `DestinationConfig`, for [`CfnEventSourceMapping::set`].
+        pub const DESTINATION_CONFIG: crate::Property<
+            CfnEventSourceMapping,
+            DestinationConfig,
+        > = crate::Property::new("DestinationConfig");
+        /// `DocumentDBEventSourceConfig`, for [`CfnEventSourceMapping::set`].
+        pub const DOCUMENT_DB_EVENT_SOURCE_CONFIG: crate::Property<
+            CfnEventSourceMapping,
+            DocumentDbEventSourceConfig,
+        > = crate::Property::new("DocumentDBEventSourceConfig");
+        /// `Enabled`, for [`CfnEventSourceMapping::set`].
+        pub const ENABLED: crate::Property<CfnEventSourceMapping, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `EventSourceArn`, for [`CfnEventSourceMapping::set`].
+        pub const EVENT_SOURCE_ARN: crate::Property<
+            CfnEventSourceMapping,
+            Value<String>,
+        > = crate::Property::new("EventSourceArn");
+        /// `FilterCriteria`, for [`CfnEventSourceMapping::set`].
+        pub const FILTER_CRITERIA: crate::Property<
+            CfnEventSourceMapping,
+            FilterCriteria,
+        > = crate::Property::new("FilterCriteria");
+        /// `FunctionName`, for [`CfnEventSourceMapping::set`].
+        pub const FUNCTION_NAME: crate::Property<CfnEventSourceMapping, Value<String>> = crate::Property::new(
+            "FunctionName",
+        );
+        /// `FunctionResponseTypes`, for [`CfnEventSourceMapping::set`].
+        pub const FUNCTION_RESPONSE_TYPES: crate::Property<
+            CfnEventSourceMapping,
+            Vec<Value<FunctionResponseTypesItem>>,
+        > = crate::Property::new("FunctionResponseTypes");
+        /// `KmsKeyArn`, for [`CfnEventSourceMapping::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnEventSourceMapping, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `LoggingConfig`, for [`CfnEventSourceMapping::set`].
+        pub const LOGGING_CONFIG: crate::Property<
+            CfnEventSourceMapping,
+            LoggingConfig,
+        > = crate::Property::new("LoggingConfig");
+        /// `MaximumBatchingWindowInSeconds`, for [`CfnEventSourceMapping::set`].
+        pub const MAXIMUM_BATCHING_WINDOW_IN_SECONDS: crate::Property<
+            CfnEventSourceMapping,
+            Value<i64>,
+        > = crate::Property::new("MaximumBatchingWindowInSeconds");
+        /// `MaximumRecordAgeInSeconds`, for [`CfnEventSourceMapping::set`].
+        pub const MAXIMUM_RECORD_AGE_IN_SECONDS: crate::Property<
+            CfnEventSourceMapping,
+            Value<i64>,
+        > = crate::Property::new("MaximumRecordAgeInSeconds");
+        /// `MaximumRetryAttempts`, for [`CfnEventSourceMapping::set`].
+        pub const MAXIMUM_RETRY_ATTEMPTS: crate::Property<
+            CfnEventSourceMapping,
+            Value<i64>,
+        > = crate::Property::new("MaximumRetryAttempts");
+        /// `MetricsConfig`, for [`CfnEventSourceMapping::set`].
+        pub const METRICS_CONFIG: crate::Property<
+            CfnEventSourceMapping,
+            MetricsConfig,
+        > = crate::Property::new("MetricsConfig");
+        /// `ParallelizationFactor`, for [`CfnEventSourceMapping::set`].
+        pub const PARALLELIZATION_FACTOR: crate::Property<
+            CfnEventSourceMapping,
+            Value<i64>,
+        > = crate::Property::new("ParallelizationFactor");
+        /// `ProvisionedPollerConfig`, for [`CfnEventSourceMapping::set`].
+        pub const PROVISIONED_POLLER_CONFIG: crate::Property<
+            CfnEventSourceMapping,
+            ProvisionedPollerConfig,
+        > = crate::Property::new("ProvisionedPollerConfig");
+        /// `Queues`, for [`CfnEventSourceMapping::set`].
+        pub const QUEUES: crate::Property<CfnEventSourceMapping, Vec<Value<String>>> = crate::Property::new(
+            "Queues",
+        );
+        /// `ScalingConfig`, for [`CfnEventSourceMapping::set`].
+        pub const SCALING_CONFIG: crate::Property<
+            CfnEventSourceMapping,
+            ScalingConfig,
+        > = crate::Property::new("ScalingConfig");
+        /// `SelfManagedEventSource`, for [`CfnEventSourceMapping::set`].
+        pub const SELF_MANAGED_EVENT_SOURCE: crate::Property<
+            CfnEventSourceMapping,
+            SelfManagedEventSource,
+        > = crate::Property::new("SelfManagedEventSource");
+        /// `SelfManagedKafkaEventSourceConfig`, for [`CfnEventSourceMapping::set`].
+        pub const SELF_MANAGED_KAFKA_EVENT_SOURCE_CONFIG: crate::Property<
+            CfnEventSourceMapping,
+            SelfManagedKafkaEventSourceConfig,
+        > = crate::Property::new("SelfManagedKafkaEventSourceConfig");
+        /// `SourceAccessConfigurations`, for [`CfnEventSourceMapping::set`].
+        pub const SOURCE_ACCESS_CONFIGURATIONS: crate::Property<
+            CfnEventSourceMapping,
+            Vec<SourceAccessConfiguration>,
+        > = crate::Property::new("SourceAccessConfigurations");
+        /// `StartingPosition`, for [`CfnEventSourceMapping::set`].
+        pub const STARTING_POSITION: crate::Property<
+            CfnEventSourceMapping,
+            Value<String>,
+        > = crate::Property::new("StartingPosition");
+        /// `StartingPositionTimestamp`, for [`CfnEventSourceMapping::set`].
+        pub const STARTING_POSITION_TIMESTAMP: crate::Property<
+            CfnEventSourceMapping,
+            Value<f64>,
+        > = crate::Property::new("StartingPositionTimestamp");
+        /// `Tags`, for [`CfnEventSourceMapping::set`].
+        pub const TAGS: crate::Property<CfnEventSourceMapping, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Topics`, for [`CfnEventSourceMapping::set`].
+        pub const TOPICS: crate::Property<CfnEventSourceMapping, Vec<Value<String>>> = crate::Property::new(
+            "Topics",
+        );
+        /// `TumblingWindowInSeconds`, for [`CfnEventSourceMapping::set`].
+        pub const TUMBLING_WINDOW_IN_SECONDS: crate::Property<
+            CfnEventSourceMapping,
+            Value<i64>,
+        > = crate::Property::new("TumblingWindowInSeconds");
     }
 
     /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
@@ -2249,6 +2511,7 @@ pub mod function {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFunctionProps);
     }
 
     impl std::ops::Deref for CfnFunction {
@@ -2434,6 +2697,140 @@ pub mod function {
             crate::entry(&mut map, "VpcConfig", &self.vpc_config)?;
             map.end()
         }
+    }
+
+    impl CfnFunctionProps {
+        /// `Architectures`, for [`CfnFunction::set`].
+        pub const ARCHITECTURES: crate::Property<
+            CfnFunction,
+            Vec<Value<ArchitecturesItem>>,
+        > = crate::Property::new("Architectures");
+        /// `CapacityProviderConfig`, for [`CfnFunction::set`].
+        pub const CAPACITY_PROVIDER_CONFIG: crate::Property<
+            CfnFunction,
+            CapacityProviderConfig,
+        > = crate::Property::new("CapacityProviderConfig");
+        /// `Code`, for [`CfnFunction::set`].
+        pub const CODE: crate::Property<CfnFunction, Code> = crate::Property::new(
+            "Code",
+        );
+        /// `CodeSigningConfigArn`, for [`CfnFunction::set`].
+        pub const CODE_SIGNING_CONFIG_ARN: crate::Property<CfnFunction, Value<String>> = crate::Property::new(
+            "CodeSigningConfigArn",
+        );
+        /// `DeadLetterConfig`, for [`CfnFunction::set`].
+        pub const DEAD_LETTER_CONFIG: crate::Property<CfnFunction, DeadLetterConfig> = crate::Property::new(
+            "DeadLetterConfig",
+        );
+        /// `Description`, for [`CfnFunction::set`].
+        pub const DESCRIPTION: crate::Property<CfnFunction, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DurableConfig`, for [`CfnFunction::set`].
+        pub const DURABLE_CONFIG: crate::Property<CfnFunction, DurableConfig> = crate::Property::new(
+            "DurableConfig",
+        );
+        /// `Environment`, for [`CfnFunction::set`].
+        pub const ENVIRONMENT: crate::Property<CfnFunction, Environment> = crate::Property::new(
+            "Environment",
+        );
+        /// `EphemeralStorage`, for [`CfnFunction::set`].
+        pub const EPHEMERAL_STORAGE: crate::Property<CfnFunction, EphemeralStorage> = crate::Property::new(
+            "EphemeralStorage",
+        );
+        /// `FileSystemConfigs`, for [`CfnFunction::set`].
+        pub const FILE_SYSTEM_CONFIGS: crate::Property<
+            CfnFunction,
+            Vec<FileSystemConfig>,
+        > = crate::Property::new("FileSystemConfigs");
+        /// `FunctionName`, for [`CfnFunction::set`].
+        pub const FUNCTION_NAME: crate::Property<CfnFunction, Value<String>> = crate::Property::new(
+            "FunctionName",
+        );
+        /// `FunctionScalingConfig`, for [`CfnFunction::set`].
+        pub const FUNCTION_SCALING_CONFIG: crate::Property<
+            CfnFunction,
+            FunctionScalingConfig,
+        > = crate::Property::new("FunctionScalingConfig");
+        /// `Handler`, for [`CfnFunction::set`].
+        pub const HANDLER: crate::Property<CfnFunction, Value<String>> = crate::Property::new(
+            "Handler",
+        );
+        /// `ImageConfig`, for [`CfnFunction::set`].
+        pub const IMAGE_CONFIG: crate::Property<CfnFunction, ImageConfig> = crate::Property::new(
+            "ImageConfig",
+        );
+        /// `KmsKeyArn`, for [`CfnFunction::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnFunction, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Layers`, for [`CfnFunction::set`].
+        pub const LAYERS: crate::Property<CfnFunction, Vec<Value<String>>> = crate::Property::new(
+            "Layers",
+        );
+        /// `LoggingConfig`, for [`CfnFunction::set`].
+        pub const LOGGING_CONFIG: crate::Property<CfnFunction, LoggingConfig> = crate::Property::new(
+            "LoggingConfig",
+        );
+        /// `MemorySize`, for [`CfnFunction::set`].
+        pub const MEMORY_SIZE: crate::Property<CfnFunction, Value<i64>> = crate::Property::new(
+            "MemorySize",
+        );
+        /// `PackageType`, for [`CfnFunction::set`].
+        pub const PACKAGE_TYPE: crate::Property<CfnFunction, Value<PackageType>> = crate::Property::new(
+            "PackageType",
+        );
+        /// `PublishToLatestPublished`, for [`CfnFunction::set`].
+        pub const PUBLISH_TO_LATEST_PUBLISHED: crate::Property<
+            CfnFunction,
+            Value<bool>,
+        > = crate::Property::new("PublishToLatestPublished");
+        /// `RecursiveLoop`, for [`CfnFunction::set`].
+        pub const RECURSIVE_LOOP: crate::Property<CfnFunction, Value<RecursiveLoop>> = crate::Property::new(
+            "RecursiveLoop",
+        );
+        /// `ReservedConcurrentExecutions`, for [`CfnFunction::set`].
+        pub const RESERVED_CONCURRENT_EXECUTIONS: crate::Property<
+            CfnFunction,
+            Value<i64>,
+        > = crate::Property::new("ReservedConcurrentExecutions");
+        /// `Role`, for [`CfnFunction::set`].
+        pub const ROLE: crate::Property<CfnFunction, Value<String>> = crate::Property::new(
+            "Role",
+        );
+        /// `Runtime`, for [`CfnFunction::set`].
+        pub const RUNTIME: crate::Property<CfnFunction, Value<Runtime>> = crate::Property::new(
+            "Runtime",
+        );
+        /// `RuntimeManagementConfig`, for [`CfnFunction::set`].
+        pub const RUNTIME_MANAGEMENT_CONFIG: crate::Property<
+            CfnFunction,
+            RuntimeManagementConfig,
+        > = crate::Property::new("RuntimeManagementConfig");
+        /// `SnapStart`, for [`CfnFunction::set`].
+        pub const SNAP_START: crate::Property<CfnFunction, SnapStart> = crate::Property::new(
+            "SnapStart",
+        );
+        /// `Tags`, for [`CfnFunction::set`].
+        pub const TAGS: crate::Property<CfnFunction, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TenancyConfig`, for [`CfnFunction::set`].
+        pub const TENANCY_CONFIG: crate::Property<CfnFunction, TenancyConfig> = crate::Property::new(
+            "TenancyConfig",
+        );
+        /// `Timeout`, for [`CfnFunction::set`].
+        pub const TIMEOUT: crate::Property<CfnFunction, Value<i64>> = crate::Property::new(
+            "Timeout",
+        );
+        /// `TracingConfig`, for [`CfnFunction::set`].
+        pub const TRACING_CONFIG: crate::Property<CfnFunction, TracingConfig> = crate::Property::new(
+            "TracingConfig",
+        );
+        /// `VpcConfig`, for [`CfnFunction::set`].
+        pub const VPC_CONFIG: crate::Property<CfnFunction, VpcConfig> = crate::Property::new(
+            "VpcConfig",
+        );
     }
 
     /// Values of `ArchitecturesItem`.
@@ -3562,6 +3959,7 @@ pub mod layer_version {
         pub fn attr_layer_version_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LayerVersionArn")
         }
+        setters!(CfnLayerVersionProps);
     }
 
     impl std::ops::Deref for CfnLayerVersion {
@@ -3627,6 +4025,35 @@ pub mod layer_version {
             crate::entry(&mut map, "LicenseInfo", &self.license_info)?;
             map.end()
         }
+    }
+
+    impl CfnLayerVersionProps {
+        /// `CompatibleArchitectures`, for [`CfnLayerVersion::set`].
+        pub const COMPATIBLE_ARCHITECTURES: crate::Property<
+            CfnLayerVersion,
+            Vec<Value<CompatibleArchitecturesItem>>,
+        > = crate::Property::new("CompatibleArchitectures");
+        /// `CompatibleRuntimes`, for [`CfnLayerVersion::set`].
+        pub const COMPATIBLE_RUNTIMES: crate::Property<
+            CfnLayerVersion,
+            Vec<Value<CompatibleRuntimesItem>>,
+        > = crate::Property::new("CompatibleRuntimes");
+        /// `Content`, for [`CfnLayerVersion::set`].
+        pub const CONTENT: crate::Property<CfnLayerVersion, Content> = crate::Property::new(
+            "Content",
+        );
+        /// `Description`, for [`CfnLayerVersion::set`].
+        pub const DESCRIPTION: crate::Property<CfnLayerVersion, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `LayerName`, for [`CfnLayerVersion::set`].
+        pub const LAYER_NAME: crate::Property<CfnLayerVersion, Value<String>> = crate::Property::new(
+            "LayerName",
+        );
+        /// `LicenseInfo`, for [`CfnLayerVersion::set`].
+        pub const LICENSE_INFO: crate::Property<CfnLayerVersion, Value<String>> = crate::Property::new(
+            "LicenseInfo",
+        );
     }
 
     /// Values of `CompatibleArchitecturesItem`.
@@ -3978,6 +4405,7 @@ pub mod layer_version_permission {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnLayerVersionPermissionProps);
     }
 
     impl std::ops::Deref for CfnLayerVersionPermission {
@@ -4035,6 +4463,27 @@ pub mod layer_version_permission {
             map.serialize_entry("Principal", &self.principal)?;
             map.end()
         }
+    }
+
+    impl CfnLayerVersionPermissionProps {
+        /// `Action`, for [`CfnLayerVersionPermission::set`].
+        pub const ACTION: crate::Property<CfnLayerVersionPermission, Value<String>> = crate::Property::new(
+            "Action",
+        );
+        /// `LayerVersionArn`, for [`CfnLayerVersionPermission::set`].
+        pub const LAYER_VERSION_ARN: crate::Property<
+            CfnLayerVersionPermission,
+            Value<String>,
+        > = crate::Property::new("LayerVersionArn");
+        /// `OrganizationId`, for [`CfnLayerVersionPermission::set`].
+        pub const ORGANIZATION_ID: crate::Property<
+            CfnLayerVersionPermission,
+            Value<String>,
+        > = crate::Property::new("OrganizationId");
+        /// `Principal`, for [`CfnLayerVersionPermission::set`].
+        pub const PRINCIPAL: crate::Property<CfnLayerVersionPermission, Value<String>> = crate::Property::new(
+            "Principal",
+        );
     }
 }
 
@@ -4109,6 +4558,7 @@ pub mod microvm_image {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnMicrovmImageProps);
     }
 
     impl std::ops::Deref for CfnMicrovmImage {
@@ -4224,6 +4674,69 @@ pub mod microvm_image {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMicrovmImageProps {
+        /// `AdditionalOsCapabilities`, for [`CfnMicrovmImage::set`].
+        pub const ADDITIONAL_OS_CAPABILITIES: crate::Property<
+            CfnMicrovmImage,
+            Vec<Value<AdditionalOsCapabilitiesItem>>,
+        > = crate::Property::new("AdditionalOsCapabilities");
+        /// `BaseImageArn`, for [`CfnMicrovmImage::set`].
+        pub const BASE_IMAGE_ARN: crate::Property<CfnMicrovmImage, Value<String>> = crate::Property::new(
+            "BaseImageArn",
+        );
+        /// `BaseImageVersion`, for [`CfnMicrovmImage::set`].
+        pub const BASE_IMAGE_VERSION: crate::Property<CfnMicrovmImage, Value<String>> = crate::Property::new(
+            "BaseImageVersion",
+        );
+        /// `BuildRoleArn`, for [`CfnMicrovmImage::set`].
+        pub const BUILD_ROLE_ARN: crate::Property<CfnMicrovmImage, Value<String>> = crate::Property::new(
+            "BuildRoleArn",
+        );
+        /// `CodeArtifact`, for [`CfnMicrovmImage::set`].
+        pub const CODE_ARTIFACT: crate::Property<CfnMicrovmImage, CodeArtifact> = crate::Property::new(
+            "CodeArtifact",
+        );
+        /// `CpuConfigurations`, for [`CfnMicrovmImage::set`].
+        pub const CPU_CONFIGURATIONS: crate::Property<
+            CfnMicrovmImage,
+            Vec<CpuConfiguration>,
+        > = crate::Property::new("CpuConfigurations");
+        /// `Description`, for [`CfnMicrovmImage::set`].
+        pub const DESCRIPTION: crate::Property<CfnMicrovmImage, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EgressNetworkConnectors`, for [`CfnMicrovmImage::set`].
+        pub const EGRESS_NETWORK_CONNECTORS: crate::Property<
+            CfnMicrovmImage,
+            Vec<Value<String>>,
+        > = crate::Property::new("EgressNetworkConnectors");
+        /// `EnvironmentVariables`, for [`CfnMicrovmImage::set`].
+        pub const ENVIRONMENT_VARIABLES: crate::Property<
+            CfnMicrovmImage,
+            Vec<EnvironmentVariable>,
+        > = crate::Property::new("EnvironmentVariables");
+        /// `Hooks`, for [`CfnMicrovmImage::set`].
+        pub const HOOKS: crate::Property<CfnMicrovmImage, Hooks> = crate::Property::new(
+            "Hooks",
+        );
+        /// `Logging`, for [`CfnMicrovmImage::set`].
+        pub const LOGGING: crate::Property<CfnMicrovmImage, Logging> = crate::Property::new(
+            "Logging",
+        );
+        /// `Name`, for [`CfnMicrovmImage::set`].
+        pub const NAME: crate::Property<CfnMicrovmImage, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Resources`, for [`CfnMicrovmImage::set`].
+        pub const RESOURCES: crate::Property<CfnMicrovmImage, Vec<Resources>> = crate::Property::new(
+            "Resources",
+        );
+        /// `Tags`, for [`CfnMicrovmImage::set`].
+        pub const TAGS: crate::Property<CfnMicrovmImage, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `AdditionalOsCapabilitiesItem`.
@@ -4665,6 +5178,7 @@ pub mod network_connector {
         pub fn attr_latest_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestVersion")
         }
+        setters!(CfnNetworkConnectorProps);
     }
 
     impl std::ops::Deref for CfnNetworkConnector {
@@ -4718,6 +5232,25 @@ pub mod network_connector {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkConnectorProps {
+        /// `Configuration`, for [`CfnNetworkConnector::set`].
+        pub const CONFIGURATION: crate::Property<CfnNetworkConnector, Config> = crate::Property::new(
+            "Configuration",
+        );
+        /// `Name`, for [`CfnNetworkConnector::set`].
+        pub const NAME: crate::Property<CfnNetworkConnector, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OperatorRole`, for [`CfnNetworkConnector::set`].
+        pub const OPERATOR_ROLE: crate::Property<CfnNetworkConnector, Value<String>> = crate::Property::new(
+            "OperatorRole",
+        );
+        /// `Tags`, for [`CfnNetworkConnector::set`].
+        pub const TAGS: crate::Property<CfnNetworkConnector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The network configuration for the connector.
@@ -4935,6 +5468,7 @@ pub mod permission {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnPermissionProps);
     }
 
     impl std::ops::Deref for CfnPermission {
@@ -5018,6 +5552,47 @@ pub mod permission {
         }
     }
 
+    impl CfnPermissionProps {
+        /// `Action`, for [`CfnPermission::set`].
+        pub const ACTION: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "Action",
+        );
+        /// `EventSourceToken`, for [`CfnPermission::set`].
+        pub const EVENT_SOURCE_TOKEN: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "EventSourceToken",
+        );
+        /// `FunctionName`, for [`CfnPermission::set`].
+        pub const FUNCTION_NAME: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "FunctionName",
+        );
+        /// `FunctionUrlAuthType`, for [`CfnPermission::set`].
+        pub const FUNCTION_URL_AUTH_TYPE: crate::Property<
+            CfnPermission,
+            Value<FunctionUrlAuthType>,
+        > = crate::Property::new("FunctionUrlAuthType");
+        /// `InvokedViaFunctionUrl`, for [`CfnPermission::set`].
+        pub const INVOKED_VIA_FUNCTION_URL: crate::Property<
+            CfnPermission,
+            Value<bool>,
+        > = crate::Property::new("InvokedViaFunctionUrl");
+        /// `Principal`, for [`CfnPermission::set`].
+        pub const PRINCIPAL: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "Principal",
+        );
+        /// `PrincipalOrgID`, for [`CfnPermission::set`].
+        pub const PRINCIPAL_ORG_ID: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "PrincipalOrgID",
+        );
+        /// `SourceAccount`, for [`CfnPermission::set`].
+        pub const SOURCE_ACCOUNT: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "SourceAccount",
+        );
+        /// `SourceArn`, for [`CfnPermission::set`].
+        pub const SOURCE_ARN: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "SourceArn",
+        );
+    }
+
     /// The type of authentication that your function URL uses.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FunctionUrlAuthType {
@@ -5097,6 +5672,7 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -5145,6 +5721,18 @@ pub mod resource_policy {
             map.serialize_entry("ResourceArn", &self.resource_arn)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `PolicyDocument`, for [`CfnResourcePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnResourcePolicy,
+            serde_json::Value,
+        > = crate::Property::new("PolicyDocument");
+        /// `ResourceArn`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
     }
 }
 
@@ -5200,6 +5788,7 @@ pub mod url {
         pub fn attr_function_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FunctionArn")
         }
+        setters!(CfnUrlProps);
     }
 
     impl std::ops::Deref for CfnUrl {
@@ -5260,6 +5849,27 @@ pub mod url {
             map.serialize_entry("TargetFunctionArn", &self.target_function_arn)?;
             map.end()
         }
+    }
+
+    impl CfnUrlProps {
+        /// `AuthType`, for [`CfnUrl::set`].
+        pub const AUTH_TYPE: crate::Property<CfnUrl, Value<AuthType>> = crate::Property::new(
+            "AuthType",
+        );
+        /// `Cors`, for [`CfnUrl::set`].
+        pub const CORS: crate::Property<CfnUrl, Cors> = crate::Property::new("Cors");
+        /// `InvokeMode`, for [`CfnUrl::set`].
+        pub const INVOKE_MODE: crate::Property<CfnUrl, Value<InvokeMode>> = crate::Property::new(
+            "InvokeMode",
+        );
+        /// `Qualifier`, for [`CfnUrl::set`].
+        pub const QUALIFIER: crate::Property<CfnUrl, Value<String>> = crate::Property::new(
+            "Qualifier",
+        );
+        /// `TargetFunctionArn`, for [`CfnUrl::set`].
+        pub const TARGET_FUNCTION_ARN: crate::Property<CfnUrl, Value<String>> = crate::Property::new(
+            "TargetFunctionArn",
+        );
     }
 
     /// Can be either AWS_IAM if the requests are authorized via IAM, or NONE if no authorization is configured on the Function URL.
@@ -5479,6 +6089,7 @@ pub mod version {
         pub fn attr_function_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FunctionArn")
         }
+        setters!(CfnVersionProps);
     }
 
     impl std::ops::Deref for CfnVersion {
@@ -5548,6 +6159,35 @@ pub mod version {
             crate::entry(&mut map, "RuntimePolicy", &self.runtime_policy)?;
             map.end()
         }
+    }
+
+    impl CfnVersionProps {
+        /// `CodeSha256`, for [`CfnVersion::set`].
+        pub const CODE_SHA256: crate::Property<CfnVersion, Value<String>> = crate::Property::new(
+            "CodeSha256",
+        );
+        /// `Description`, for [`CfnVersion::set`].
+        pub const DESCRIPTION: crate::Property<CfnVersion, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FunctionName`, for [`CfnVersion::set`].
+        pub const FUNCTION_NAME: crate::Property<CfnVersion, Value<String>> = crate::Property::new(
+            "FunctionName",
+        );
+        /// `FunctionScalingConfig`, for [`CfnVersion::set`].
+        pub const FUNCTION_SCALING_CONFIG: crate::Property<
+            CfnVersion,
+            FunctionScalingConfig,
+        > = crate::Property::new("FunctionScalingConfig");
+        /// `ProvisionedConcurrencyConfig`, for [`CfnVersion::set`].
+        pub const PROVISIONED_CONCURRENCY_CONFIG: crate::Property<
+            CfnVersion,
+            ProvisionedConcurrencyConfiguration,
+        > = crate::Property::new("ProvisionedConcurrencyConfig");
+        /// `RuntimePolicy`, for [`CfnVersion::set`].
+        pub const RUNTIME_POLICY: crate::Property<CfnVersion, RuntimePolicy> = crate::Property::new(
+            "RuntimePolicy",
+        );
     }
 
     /// A provisioned concurrency configuration for a function's version.
@@ -5681,6 +6321,7 @@ pub mod web_function {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnWebFunctionProps);
     }
 
     impl std::ops::Deref for CfnWebFunction {
@@ -5726,6 +6367,17 @@ pub mod web_function {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnWebFunctionProps {
+        /// `FunctionName`, for [`CfnWebFunction::set`].
+        pub const FUNCTION_NAME: crate::Property<CfnWebFunction, Value<String>> = crate::Property::new(
+            "FunctionName",
+        );
+        /// `Tags`, for [`CfnWebFunction::set`].
+        pub const TAGS: crate::Property<CfnWebFunction, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -5823,6 +6475,7 @@ pub mod web_function_endpoint {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnWebFunctionEndpointProps);
     }
 
     impl std::ops::Deref for CfnWebFunctionEndpoint {
@@ -5901,6 +6554,51 @@ pub mod web_function_endpoint {
             crate::entry(&mut map, "ThrottleConfig", &self.throttle_config)?;
             map.end()
         }
+    }
+
+    impl CfnWebFunctionEndpointProps {
+        /// `AuthType`, for [`CfnWebFunctionEndpoint::set`].
+        pub const AUTH_TYPE: crate::Property<CfnWebFunctionEndpoint, Value<AuthType>> = crate::Property::new(
+            "AuthType",
+        );
+        /// `Description`, for [`CfnWebFunctionEndpoint::set`].
+        pub const DESCRIPTION: crate::Property<CfnWebFunctionEndpoint, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EndpointName`, for [`CfnWebFunctionEndpoint::set`].
+        pub const ENDPOINT_NAME: crate::Property<
+            CfnWebFunctionEndpoint,
+            Value<String>,
+        > = crate::Property::new("EndpointName");
+        /// `EndpointType`, for [`CfnWebFunctionEndpoint::set`].
+        pub const ENDPOINT_TYPE: crate::Property<
+            CfnWebFunctionEndpoint,
+            Value<EndpointType>,
+        > = crate::Property::new("EndpointType");
+        /// `FunctionName`, for [`CfnWebFunctionEndpoint::set`].
+        pub const FUNCTION_NAME: crate::Property<
+            CfnWebFunctionEndpoint,
+            Value<String>,
+        > = crate::Property::new("FunctionName");
+        /// `Regions`, for [`CfnWebFunctionEndpoint::set`].
+        pub const REGIONS: crate::Property<CfnWebFunctionEndpoint, Vec<Value<String>>> = crate::Property::new(
+            "Regions",
+        );
+        /// `RevisionWeights`, for [`CfnWebFunctionEndpoint::set`].
+        pub const REVISION_WEIGHTS: crate::Property<
+            CfnWebFunctionEndpoint,
+            Vec<RevisionWeight>,
+        > = crate::Property::new("RevisionWeights");
+        /// `ScalingConfig`, for [`CfnWebFunctionEndpoint::set`].
+        pub const SCALING_CONFIG: crate::Property<
+            CfnWebFunctionEndpoint,
+            ScalingConfig,
+        > = crate::Property::new("ScalingConfig");
+        /// `ThrottleConfig`, for [`CfnWebFunctionEndpoint::set`].
+        pub const THROTTLE_CONFIG: crate::Property<
+            CfnWebFunctionEndpoint,
+            ThrottleConfig,
+        > = crate::Property::new("ThrottleConfig");
     }
 
     /// The authentication type for the endpoint.
@@ -6129,6 +6827,7 @@ pub mod web_function_revision {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnWebFunctionRevisionProps);
     }
 
     impl std::ops::Deref for CfnWebFunctionRevision {
@@ -6190,6 +6889,31 @@ pub mod web_function_revision {
             map.serialize_entry("ServiceConfig", &self.service_config)?;
             map.end()
         }
+    }
+
+    impl CfnWebFunctionRevisionProps {
+        /// `BuildConfig`, for [`CfnWebFunctionRevision::set`].
+        pub const BUILD_CONFIG: crate::Property<CfnWebFunctionRevision, BuildConfig> = crate::Property::new(
+            "BuildConfig",
+        );
+        /// `Description`, for [`CfnWebFunctionRevision::set`].
+        pub const DESCRIPTION: crate::Property<CfnWebFunctionRevision, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FunctionName`, for [`CfnWebFunctionRevision::set`].
+        pub const FUNCTION_NAME: crate::Property<
+            CfnWebFunctionRevision,
+            Value<String>,
+        > = crate::Property::new("FunctionName");
+        /// `KmsKeyArn`, for [`CfnWebFunctionRevision::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnWebFunctionRevision, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `ServiceConfig`, for [`CfnWebFunctionRevision::set`].
+        pub const SERVICE_CONFIG: crate::Property<
+            CfnWebFunctionRevision,
+            ServiceConfig,
+        > = crate::Property::new("ServiceConfig");
     }
 
     /// The build configuration for the revision.

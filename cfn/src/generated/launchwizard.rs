@@ -82,6 +82,7 @@ pub mod deployment {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnDeploymentProps);
     }
 
     impl std::ops::Deref for CfnDeployment {
@@ -143,6 +144,31 @@ pub mod deployment {
             map.serialize_entry("WorkloadName", &self.workload_name)?;
             map.end()
         }
+    }
+
+    impl CfnDeploymentProps {
+        /// `DeploymentPatternName`, for [`CfnDeployment::set`].
+        pub const DEPLOYMENT_PATTERN_NAME: crate::Property<
+            CfnDeployment,
+            Value<String>,
+        > = crate::Property::new("DeploymentPatternName");
+        /// `Name`, for [`CfnDeployment::set`].
+        pub const NAME: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Specifications`, for [`CfnDeployment::set`].
+        pub const SPECIFICATIONS: crate::Property<
+            CfnDeployment,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Specifications");
+        /// `Tags`, for [`CfnDeployment::set`].
+        pub const TAGS: crate::Property<CfnDeployment, Vec<Tags>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkloadName`, for [`CfnDeployment::set`].
+        pub const WORKLOAD_NAME: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "WorkloadName",
+        );
     }
 
     /// The `Tags` property type.

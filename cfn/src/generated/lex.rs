@@ -63,6 +63,7 @@ pub mod bot {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnBotProps);
     }
 
     impl std::ops::Deref for CfnBot {
@@ -172,6 +173,70 @@ pub mod bot {
             crate::entry(&mut map, "TestBotAliasTags", &self.test_bot_alias_tags)?;
             map.end()
         }
+    }
+
+    impl CfnBotProps {
+        /// `AutoBuildBotLocales`, for [`CfnBot::set`].
+        pub const AUTO_BUILD_BOT_LOCALES: crate::Property<CfnBot, Value<bool>> = crate::Property::new(
+            "AutoBuildBotLocales",
+        );
+        /// `BotFileS3Location`, for [`CfnBot::set`].
+        pub const BOT_FILE_S3_LOCATION: crate::Property<CfnBot, S3Location> = crate::Property::new(
+            "BotFileS3Location",
+        );
+        /// `BotLocales`, for [`CfnBot::set`].
+        pub const BOT_LOCALES: crate::Property<CfnBot, Vec<BotLocale>> = crate::Property::new(
+            "BotLocales",
+        );
+        /// `BotMembers`, for [`CfnBot::set`].
+        pub const BOT_MEMBERS: crate::Property<CfnBot, Vec<BotMember>> = crate::Property::new(
+            "BotMembers",
+        );
+        /// `BotTags`, for [`CfnBot::set`].
+        pub const BOT_TAGS: crate::Property<CfnBot, Vec<crate::Tag>> = crate::Property::new(
+            "BotTags",
+        );
+        /// `BotType`, for [`CfnBot::set`].
+        pub const BOT_TYPE: crate::Property<CfnBot, Value<BotType>> = crate::Property::new(
+            "BotType",
+        );
+        /// `DataPrivacy`, for [`CfnBot::set`].
+        pub const DATA_PRIVACY: crate::Property<CfnBot, BotDataPrivacy> = crate::Property::new(
+            "DataPrivacy",
+        );
+        /// `Description`, for [`CfnBot::set`].
+        pub const DESCRIPTION: crate::Property<CfnBot, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ErrorLogSettings`, for [`CfnBot::set`].
+        pub const ERROR_LOG_SETTINGS: crate::Property<CfnBot, BotErrorLogSettings> = crate::Property::new(
+            "ErrorLogSettings",
+        );
+        /// `IdleSessionTTLInSeconds`, for [`CfnBot::set`].
+        pub const IDLE_SESSION_TTL_IN_SECONDS: crate::Property<CfnBot, Value<i64>> = crate::Property::new(
+            "IdleSessionTTLInSeconds",
+        );
+        /// `Name`, for [`CfnBot::set`].
+        pub const NAME: crate::Property<CfnBot, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Replication`, for [`CfnBot::set`].
+        pub const REPLICATION: crate::Property<CfnBot, Replication> = crate::Property::new(
+            "Replication",
+        );
+        /// `RoleArn`, for [`CfnBot::set`].
+        pub const ROLE_ARN: crate::Property<CfnBot, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `TestBotAliasSettings`, for [`CfnBot::set`].
+        pub const TEST_BOT_ALIAS_SETTINGS: crate::Property<
+            CfnBot,
+            TestBotAliasSettings,
+        > = crate::Property::new("TestBotAliasSettings");
+        /// `TestBotAliasTags`, for [`CfnBot::set`].
+        pub const TEST_BOT_ALIAS_TAGS: crate::Property<CfnBot, Vec<crate::Tag>> = crate::Property::new(
+            "TestBotAliasTags",
+        );
     }
 
     /// The `S3Location` property type.
@@ -4984,6 +5049,7 @@ pub mod bot_alias {
         pub fn attr_bot_alias_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BotAliasStatus")
         }
+        setters!(CfnBotAliasProps);
     }
 
     impl std::ops::Deref for CfnBotAlias {
@@ -5068,6 +5134,44 @@ pub mod bot_alias {
             )?;
             map.end()
         }
+    }
+
+    impl CfnBotAliasProps {
+        /// `BotAliasLocaleSettings`, for [`CfnBotAlias::set`].
+        pub const BOT_ALIAS_LOCALE_SETTINGS: crate::Property<
+            CfnBotAlias,
+            Vec<BotAliasLocaleSettingsItem>,
+        > = crate::Property::new("BotAliasLocaleSettings");
+        /// `BotAliasName`, for [`CfnBotAlias::set`].
+        pub const BOT_ALIAS_NAME: crate::Property<CfnBotAlias, Value<String>> = crate::Property::new(
+            "BotAliasName",
+        );
+        /// `BotAliasTags`, for [`CfnBotAlias::set`].
+        pub const BOT_ALIAS_TAGS: crate::Property<CfnBotAlias, Vec<crate::Tag>> = crate::Property::new(
+            "BotAliasTags",
+        );
+        /// `BotId`, for [`CfnBotAlias::set`].
+        pub const BOT_ID: crate::Property<CfnBotAlias, Value<String>> = crate::Property::new(
+            "BotId",
+        );
+        /// `BotVersion`, for [`CfnBotAlias::set`].
+        pub const BOT_VERSION: crate::Property<CfnBotAlias, Value<String>> = crate::Property::new(
+            "BotVersion",
+        );
+        /// `ConversationLogSettings`, for [`CfnBotAlias::set`].
+        pub const CONVERSATION_LOG_SETTINGS: crate::Property<
+            CfnBotAlias,
+            ConversationLogSettings,
+        > = crate::Property::new("ConversationLogSettings");
+        /// `Description`, for [`CfnBotAlias::set`].
+        pub const DESCRIPTION: crate::Property<CfnBotAlias, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `SentimentAnalysisSettings`, for [`CfnBotAlias::set`].
+        pub const SENTIMENT_ANALYSIS_SETTINGS: crate::Property<
+            CfnBotAlias,
+            SentimentAnalysisSettings,
+        > = crate::Property::new("SentimentAnalysisSettings");
     }
 
     /// A locale setting in alias
@@ -5511,6 +5615,7 @@ pub mod bot_version {
         pub fn attr_bot_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BotVersion")
         }
+        setters!(CfnBotVersionProps);
     }
 
     impl std::ops::Deref for CfnBotVersion {
@@ -5569,6 +5674,22 @@ pub mod bot_version {
             crate::entry(&mut map, "Description", &self.description)?;
             map.end()
         }
+    }
+
+    impl CfnBotVersionProps {
+        /// `BotId`, for [`CfnBotVersion::set`].
+        pub const BOT_ID: crate::Property<CfnBotVersion, Value<String>> = crate::Property::new(
+            "BotId",
+        );
+        /// `BotVersionLocaleSpecification`, for [`CfnBotVersion::set`].
+        pub const BOT_VERSION_LOCALE_SPECIFICATION: crate::Property<
+            CfnBotVersion,
+            Vec<BotVersionLocaleSpecification>,
+        > = crate::Property::new("BotVersionLocaleSpecification");
+        /// `Description`, for [`CfnBotVersion::set`].
+        pub const DESCRIPTION: crate::Property<CfnBotVersion, Value<String>> = crate::Property::new(
+            "Description",
+        );
     }
 
     /// The `BotVersionLocaleSpecification` property type.
@@ -5687,6 +5808,7 @@ pub mod resource_policy {
         pub fn attr_revision_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RevisionId")
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -5735,5 +5857,16 @@ pub mod resource_policy {
             map.serialize_entry("ResourceArn", &self.resource_arn)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `Policy`, for [`CfnResourcePolicy::set`].
+        pub const POLICY: crate::Property<CfnResourcePolicy, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `ResourceArn`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
     }
 }

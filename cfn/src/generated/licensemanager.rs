@@ -65,6 +65,7 @@ pub mod grant {
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+        setters!(CfnGrantProps);
     }
 
     impl std::ops::Deref for CfnGrant {
@@ -115,6 +116,38 @@ pub mod grant {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGrantProps {
+        /// `AllowedOperations`, for [`CfnGrant::set`].
+        pub const ALLOWED_OPERATIONS: crate::Property<
+            CfnGrant,
+            Vec<Value<AllowedOperationsItem>>,
+        > = crate::Property::new("AllowedOperations");
+        /// `GrantName`, for [`CfnGrant::set`].
+        pub const GRANT_NAME: crate::Property<CfnGrant, Value<String>> = crate::Property::new(
+            "GrantName",
+        );
+        /// `HomeRegion`, for [`CfnGrant::set`].
+        pub const HOME_REGION: crate::Property<CfnGrant, Value<String>> = crate::Property::new(
+            "HomeRegion",
+        );
+        /// `LicenseArn`, for [`CfnGrant::set`].
+        pub const LICENSE_ARN: crate::Property<CfnGrant, Value<String>> = crate::Property::new(
+            "LicenseArn",
+        );
+        /// `Principals`, for [`CfnGrant::set`].
+        pub const PRINCIPALS: crate::Property<CfnGrant, Vec<Value<String>>> = crate::Property::new(
+            "Principals",
+        );
+        /// `Status`, for [`CfnGrant::set`].
+        pub const STATUS: crate::Property<CfnGrant, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnGrant::set`].
+        pub const TAGS: crate::Property<CfnGrant, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `AllowedOperationsItem`.
@@ -277,6 +310,7 @@ pub mod license {
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+        setters!(CfnLicenseProps);
     }
 
     impl std::ops::Deref for CfnLicense {
@@ -375,6 +409,58 @@ pub mod license {
             map.serialize_entry("Validity", &self.validity)?;
             map.end()
         }
+    }
+
+    impl CfnLicenseProps {
+        /// `Beneficiary`, for [`CfnLicense::set`].
+        pub const BENEFICIARY: crate::Property<CfnLicense, Value<String>> = crate::Property::new(
+            "Beneficiary",
+        );
+        /// `ConsumptionConfiguration`, for [`CfnLicense::set`].
+        pub const CONSUMPTION_CONFIGURATION: crate::Property<
+            CfnLicense,
+            ConsumptionConfiguration,
+        > = crate::Property::new("ConsumptionConfiguration");
+        /// `Entitlements`, for [`CfnLicense::set`].
+        pub const ENTITLEMENTS: crate::Property<CfnLicense, Vec<Entitlement>> = crate::Property::new(
+            "Entitlements",
+        );
+        /// `HomeRegion`, for [`CfnLicense::set`].
+        pub const HOME_REGION: crate::Property<CfnLicense, Value<String>> = crate::Property::new(
+            "HomeRegion",
+        );
+        /// `Issuer`, for [`CfnLicense::set`].
+        pub const ISSUER: crate::Property<CfnLicense, IssuerData> = crate::Property::new(
+            "Issuer",
+        );
+        /// `LicenseMetadata`, for [`CfnLicense::set`].
+        pub const LICENSE_METADATA: crate::Property<CfnLicense, Vec<Metadata>> = crate::Property::new(
+            "LicenseMetadata",
+        );
+        /// `LicenseName`, for [`CfnLicense::set`].
+        pub const LICENSE_NAME: crate::Property<CfnLicense, Value<String>> = crate::Property::new(
+            "LicenseName",
+        );
+        /// `ProductName`, for [`CfnLicense::set`].
+        pub const PRODUCT_NAME: crate::Property<CfnLicense, Value<String>> = crate::Property::new(
+            "ProductName",
+        );
+        /// `ProductSKU`, for [`CfnLicense::set`].
+        pub const PRODUCT_SKU: crate::Property<CfnLicense, Value<String>> = crate::Property::new(
+            "ProductSKU",
+        );
+        /// `Status`, for [`CfnLicense::set`].
+        pub const STATUS: crate::Property<CfnLicense, Value<String>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnLicense::set`].
+        pub const TAGS: crate::Property<CfnLicense, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Validity`, for [`CfnLicense::set`].
+        pub const VALIDITY: crate::Property<CfnLicense, ValidityDateFormat> = crate::Property::new(
+            "Validity",
+        );
     }
 
     /// The `ConsumptionConfiguration` property type.
@@ -827,6 +913,7 @@ pub mod license_asset_group {
         pub fn attr_license_asset_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LicenseAssetGroupArn")
         }
+        setters!(CfnLicenseAssetGroupProps);
     }
 
     impl std::ops::Deref for CfnLicenseAssetGroup {
@@ -902,6 +989,36 @@ pub mod license_asset_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLicenseAssetGroupProps {
+        /// `AssociatedLicenseAssetRulesetARNs`, for [`CfnLicenseAssetGroup::set`].
+        pub const ASSOCIATED_LICENSE_ASSET_RULESET_AR_NS: crate::Property<
+            CfnLicenseAssetGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("AssociatedLicenseAssetRulesetARNs");
+        /// `Description`, for [`CfnLicenseAssetGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnLicenseAssetGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `LicenseAssetGroupConfigurations`, for [`CfnLicenseAssetGroup::set`].
+        pub const LICENSE_ASSET_GROUP_CONFIGURATIONS: crate::Property<
+            CfnLicenseAssetGroup,
+            Vec<LicenseAssetGroupConfiguration>,
+        > = crate::Property::new("LicenseAssetGroupConfigurations");
+        /// `Name`, for [`CfnLicenseAssetGroup::set`].
+        pub const NAME: crate::Property<CfnLicenseAssetGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Properties`, for [`CfnLicenseAssetGroup::set`].
+        pub const PROPERTIES: crate::Property<
+            CfnLicenseAssetGroup,
+            Vec<LicenseAssetGroupProperty>,
+        > = crate::Property::new("Properties");
+        /// `Tags`, for [`CfnLicenseAssetGroup::set`].
+        pub const TAGS: crate::Property<CfnLicenseAssetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `LicenseAssetGroupConfiguration` property type.
@@ -990,6 +1107,7 @@ pub mod license_asset_rule_set {
         pub fn attr_license_asset_ruleset_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LicenseAssetRulesetArn")
         }
+        setters!(CfnLicenseAssetRuleSetProps);
     }
 
     impl std::ops::Deref for CfnLicenseAssetRuleSet {
@@ -1046,6 +1164,26 @@ pub mod license_asset_rule_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLicenseAssetRuleSetProps {
+        /// `Description`, for [`CfnLicenseAssetRuleSet::set`].
+        pub const DESCRIPTION: crate::Property<CfnLicenseAssetRuleSet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnLicenseAssetRuleSet::set`].
+        pub const NAME: crate::Property<CfnLicenseAssetRuleSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Rules`, for [`CfnLicenseAssetRuleSet::set`].
+        pub const RULES: crate::Property<
+            CfnLicenseAssetRuleSet,
+            Vec<LicenseAssetRule>,
+        > = crate::Property::new("Rules");
+        /// `Tags`, for [`CfnLicenseAssetRuleSet::set`].
+        pub const TAGS: crate::Property<CfnLicenseAssetRuleSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// License asset rule.
@@ -1351,6 +1489,7 @@ pub mod license_configuration {
         pub fn attr_owner_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerAccountId")
         }
+        setters!(CfnLicenseConfigurationProps);
     }
 
     impl std::ops::Deref for CfnLicenseConfiguration {
@@ -1443,6 +1582,54 @@ pub mod license_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLicenseConfigurationProps {
+        /// `Description`, for [`CfnLicenseConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<CfnLicenseConfiguration, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisassociateWhenNotFound`, for [`CfnLicenseConfiguration::set`].
+        pub const DISASSOCIATE_WHEN_NOT_FOUND: crate::Property<
+            CfnLicenseConfiguration,
+            Value<bool>,
+        > = crate::Property::new("DisassociateWhenNotFound");
+        /// `LicenseCount`, for [`CfnLicenseConfiguration::set`].
+        pub const LICENSE_COUNT: crate::Property<CfnLicenseConfiguration, Value<i64>> = crate::Property::new(
+            "LicenseCount",
+        );
+        /// `LicenseCountHardLimit`, for [`CfnLicenseConfiguration::set`].
+        pub const LICENSE_COUNT_HARD_LIMIT: crate::Property<
+            CfnLicenseConfiguration,
+            Value<bool>,
+        > = crate::Property::new("LicenseCountHardLimit");
+        /// `LicenseCountingType`, for [`CfnLicenseConfiguration::set`].
+        pub const LICENSE_COUNTING_TYPE: crate::Property<
+            CfnLicenseConfiguration,
+            Value<LicenseCountingType>,
+        > = crate::Property::new("LicenseCountingType");
+        /// `LicenseExpiry`, for [`CfnLicenseConfiguration::set`].
+        pub const LICENSE_EXPIRY: crate::Property<CfnLicenseConfiguration, Value<i64>> = crate::Property::new(
+            "LicenseExpiry",
+        );
+        /// `LicenseRules`, for [`CfnLicenseConfiguration::set`].
+        pub const LICENSE_RULES: crate::Property<
+            CfnLicenseConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("LicenseRules");
+        /// `Name`, for [`CfnLicenseConfiguration::set`].
+        pub const NAME: crate::Property<CfnLicenseConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProductInformationList`, for [`CfnLicenseConfiguration::set`].
+        pub const PRODUCT_INFORMATION_LIST: crate::Property<
+            CfnLicenseConfiguration,
+            Vec<ProductInformation>,
+        > = crate::Property::new("ProductInformationList");
+        /// `Tags`, for [`CfnLicenseConfiguration::set`].
+        pub const TAGS: crate::Property<CfnLicenseConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Dimension used to track the license inventory.
@@ -1634,6 +1821,7 @@ pub mod report_generator {
         pub fn attr_report_creator_account(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ReportCreatorAccount")
         }
+        setters!(CfnReportGeneratorProps);
     }
 
     impl std::ops::Deref for CfnReportGenerator {
@@ -1700,6 +1888,36 @@ pub mod report_generator {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnReportGeneratorProps {
+        /// `Description`, for [`CfnReportGenerator::set`].
+        pub const DESCRIPTION: crate::Property<CfnReportGenerator, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ReportContext`, for [`CfnReportGenerator::set`].
+        pub const REPORT_CONTEXT: crate::Property<CfnReportGenerator, ReportContext> = crate::Property::new(
+            "ReportContext",
+        );
+        /// `ReportFrequency`, for [`CfnReportGenerator::set`].
+        pub const REPORT_FREQUENCY: crate::Property<
+            CfnReportGenerator,
+            ReportFrequency,
+        > = crate::Property::new("ReportFrequency");
+        /// `ReportGeneratorName`, for [`CfnReportGenerator::set`].
+        pub const REPORT_GENERATOR_NAME: crate::Property<
+            CfnReportGenerator,
+            Value<String>,
+        > = crate::Property::new("ReportGeneratorName");
+        /// `ReportType`, for [`CfnReportGenerator::set`].
+        pub const REPORT_TYPE: crate::Property<
+            CfnReportGenerator,
+            Vec<Value<ReportTypeItem>>,
+        > = crate::Property::new("ReportType");
+        /// `Tags`, for [`CfnReportGenerator::set`].
+        pub const TAGS: crate::Property<CfnReportGenerator, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Details of the license configurations and asset groups that this generator reports on.

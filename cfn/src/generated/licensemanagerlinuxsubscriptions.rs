@@ -79,6 +79,7 @@ pub mod subscription_provider {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("LastSuccessfulDataRetrievalTime")
         }
+        setters!(CfnSubscriptionProviderProps);
     }
 
     impl std::ops::Deref for CfnSubscriptionProvider {
@@ -134,6 +135,22 @@ pub mod subscription_provider {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSubscriptionProviderProps {
+        /// `SecretArn`, for [`CfnSubscriptionProvider::set`].
+        pub const SECRET_ARN: crate::Property<CfnSubscriptionProvider, Value<String>> = crate::Property::new(
+            "SecretArn",
+        );
+        /// `SubscriptionProviderSource`, for [`CfnSubscriptionProvider::set`].
+        pub const SUBSCRIPTION_PROVIDER_SOURCE: crate::Property<
+            CfnSubscriptionProvider,
+            Value<SubscriptionProviderSource>,
+        > = crate::Property::new("SubscriptionProviderSource");
+        /// `Tags`, for [`CfnSubscriptionProvider::set`].
+        pub const TAGS: crate::Property<CfnSubscriptionProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The Linux subscription provider that the registration is for.

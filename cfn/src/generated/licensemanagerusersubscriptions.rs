@@ -94,6 +94,7 @@ pub mod license_server_endpoint {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnLicenseServerEndpointProps);
     }
 
     impl std::ops::Deref for CfnLicenseServerEndpoint {
@@ -147,6 +148,23 @@ pub mod license_server_endpoint {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLicenseServerEndpointProps {
+        /// `IdentityProviderArn`, for [`CfnLicenseServerEndpoint::set`].
+        pub const IDENTITY_PROVIDER_ARN: crate::Property<
+            CfnLicenseServerEndpoint,
+            Value<String>,
+        > = crate::Property::new("IdentityProviderArn");
+        /// `LicenseServerSettings`, for [`CfnLicenseServerEndpoint::set`].
+        pub const LICENSE_SERVER_SETTINGS: crate::Property<
+            CfnLicenseServerEndpoint,
+            LicenseServerSettings,
+        > = crate::Property::new("LicenseServerSettings");
+        /// `Tags`, for [`CfnLicenseServerEndpoint::set`].
+        pub const TAGS: crate::Property<CfnLicenseServerEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The settings of the RDS license server to create the endpoint for.

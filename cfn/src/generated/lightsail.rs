@@ -84,6 +84,7 @@ pub mod alarm {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnAlarmProps);
     }
 
     impl std::ops::Deref for CfnAlarm {
@@ -172,6 +173,57 @@ pub mod alarm {
             crate::entry(&mut map, "TreatMissingData", &self.treat_missing_data)?;
             map.end()
         }
+    }
+
+    impl CfnAlarmProps {
+        /// `AlarmName`, for [`CfnAlarm::set`].
+        pub const ALARM_NAME: crate::Property<CfnAlarm, Value<String>> = crate::Property::new(
+            "AlarmName",
+        );
+        /// `ComparisonOperator`, for [`CfnAlarm::set`].
+        pub const COMPARISON_OPERATOR: crate::Property<
+            CfnAlarm,
+            Value<ComparisonOperator>,
+        > = crate::Property::new("ComparisonOperator");
+        /// `ContactProtocols`, for [`CfnAlarm::set`].
+        pub const CONTACT_PROTOCOLS: crate::Property<
+            CfnAlarm,
+            Vec<Value<ContactProtocolsItem>>,
+        > = crate::Property::new("ContactProtocols");
+        /// `DatapointsToAlarm`, for [`CfnAlarm::set`].
+        pub const DATAPOINTS_TO_ALARM: crate::Property<CfnAlarm, Value<i64>> = crate::Property::new(
+            "DatapointsToAlarm",
+        );
+        /// `EvaluationPeriods`, for [`CfnAlarm::set`].
+        pub const EVALUATION_PERIODS: crate::Property<CfnAlarm, Value<i64>> = crate::Property::new(
+            "EvaluationPeriods",
+        );
+        /// `MetricName`, for [`CfnAlarm::set`].
+        pub const METRIC_NAME: crate::Property<CfnAlarm, Value<MetricName>> = crate::Property::new(
+            "MetricName",
+        );
+        /// `MonitoredResourceName`, for [`CfnAlarm::set`].
+        pub const MONITORED_RESOURCE_NAME: crate::Property<CfnAlarm, Value<String>> = crate::Property::new(
+            "MonitoredResourceName",
+        );
+        /// `NotificationEnabled`, for [`CfnAlarm::set`].
+        pub const NOTIFICATION_ENABLED: crate::Property<CfnAlarm, Value<bool>> = crate::Property::new(
+            "NotificationEnabled",
+        );
+        /// `NotificationTriggers`, for [`CfnAlarm::set`].
+        pub const NOTIFICATION_TRIGGERS: crate::Property<
+            CfnAlarm,
+            Vec<Value<NotificationTriggersItem>>,
+        > = crate::Property::new("NotificationTriggers");
+        /// `Threshold`, for [`CfnAlarm::set`].
+        pub const THRESHOLD: crate::Property<CfnAlarm, Value<f64>> = crate::Property::new(
+            "Threshold",
+        );
+        /// `TreatMissingData`, for [`CfnAlarm::set`].
+        pub const TREAT_MISSING_DATA: crate::Property<
+            CfnAlarm,
+            Value<TreatMissingData>,
+        > = crate::Property::new("TreatMissingData");
     }
 
     /// The arithmetic operation to use when comparing the specified statistic to the threshold.
@@ -506,6 +558,7 @@ pub mod bucket {
         pub fn attr_able_to_update_bundle(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AbleToUpdateBundle")
         }
+        setters!(CfnBucketProps);
     }
 
     impl std::ops::Deref for CfnBucket {
@@ -582,6 +635,39 @@ pub mod bucket {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBucketProps {
+        /// `AccessRules`, for [`CfnBucket::set`].
+        pub const ACCESS_RULES: crate::Property<CfnBucket, AccessRules> = crate::Property::new(
+            "AccessRules",
+        );
+        /// `BucketName`, for [`CfnBucket::set`].
+        pub const BUCKET_NAME: crate::Property<CfnBucket, Value<String>> = crate::Property::new(
+            "BucketName",
+        );
+        /// `BundleId`, for [`CfnBucket::set`].
+        pub const BUNDLE_ID: crate::Property<CfnBucket, Value<String>> = crate::Property::new(
+            "BundleId",
+        );
+        /// `ObjectVersioning`, for [`CfnBucket::set`].
+        pub const OBJECT_VERSIONING: crate::Property<CfnBucket, Value<bool>> = crate::Property::new(
+            "ObjectVersioning",
+        );
+        /// `ReadOnlyAccessAccounts`, for [`CfnBucket::set`].
+        pub const READ_ONLY_ACCESS_ACCOUNTS: crate::Property<
+            CfnBucket,
+            Vec<Value<String>>,
+        > = crate::Property::new("ReadOnlyAccessAccounts");
+        /// `ResourcesReceivingAccess`, for [`CfnBucket::set`].
+        pub const RESOURCES_RECEIVING_ACCESS: crate::Property<
+            CfnBucket,
+            Vec<Value<String>>,
+        > = crate::Property::new("ResourcesReceivingAccess");
+        /// `Tags`, for [`CfnBucket::set`].
+        pub const TAGS: crate::Property<CfnBucket, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// An object that sets the public accessibility of objects in the specified bucket.
@@ -664,6 +750,7 @@ pub mod certificate {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnCertificateProps);
     }
 
     impl std::ops::Deref for CfnCertificate {
@@ -724,6 +811,26 @@ pub mod certificate {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCertificateProps {
+        /// `CertificateName`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_NAME: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "CertificateName",
+        );
+        /// `DomainName`, for [`CfnCertificate::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `SubjectAlternativeNames`, for [`CfnCertificate::set`].
+        pub const SUBJECT_ALTERNATIVE_NAMES: crate::Property<
+            CfnCertificate,
+            Vec<Value<String>>,
+        > = crate::Property::new("SubjectAlternativeNames");
+        /// `Tags`, for [`CfnCertificate::set`].
+        pub const TAGS: crate::Property<CfnCertificate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -797,6 +904,7 @@ pub mod contact_method {
         pub fn attr_resource_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceType")
         }
+        setters!(CfnContactMethodProps);
     }
 
     impl std::ops::Deref for CfnContactMethod {
@@ -845,6 +953,17 @@ pub mod contact_method {
             map.serialize_entry("Protocol", &self.protocol)?;
             map.end()
         }
+    }
+
+    impl CfnContactMethodProps {
+        /// `ContactEndpoint`, for [`CfnContactMethod::set`].
+        pub const CONTACT_ENDPOINT: crate::Property<CfnContactMethod, Value<String>> = crate::Property::new(
+            "ContactEndpoint",
+        );
+        /// `Protocol`, for [`CfnContactMethod::set`].
+        pub const PROTOCOL: crate::Property<CfnContactMethod, Value<Protocol>> = crate::Property::new(
+            "Protocol",
+        );
     }
 
     /// The protocol of the contact method, such as Email or SMS (text messaging).
@@ -949,6 +1068,7 @@ pub mod container {
             self.resource
                 .get_att("PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn")
         }
+        setters!(CfnContainerProps);
     }
 
     impl std::ops::Deref for CfnContainer {
@@ -1030,6 +1150,44 @@ pub mod container {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnContainerProps {
+        /// `ContainerServiceDeployment`, for [`CfnContainer::set`].
+        pub const CONTAINER_SERVICE_DEPLOYMENT: crate::Property<
+            CfnContainer,
+            ContainerServiceDeployment,
+        > = crate::Property::new("ContainerServiceDeployment");
+        /// `IsDisabled`, for [`CfnContainer::set`].
+        pub const IS_DISABLED: crate::Property<CfnContainer, Value<bool>> = crate::Property::new(
+            "IsDisabled",
+        );
+        /// `Power`, for [`CfnContainer::set`].
+        pub const POWER: crate::Property<CfnContainer, Value<Power>> = crate::Property::new(
+            "Power",
+        );
+        /// `PrivateRegistryAccess`, for [`CfnContainer::set`].
+        pub const PRIVATE_REGISTRY_ACCESS: crate::Property<
+            CfnContainer,
+            PrivateRegistryAccess,
+        > = crate::Property::new("PrivateRegistryAccess");
+        /// `PublicDomainNames`, for [`CfnContainer::set`].
+        pub const PUBLIC_DOMAIN_NAMES: crate::Property<
+            CfnContainer,
+            Vec<PublicDomainName>,
+        > = crate::Property::new("PublicDomainNames");
+        /// `Scale`, for [`CfnContainer::set`].
+        pub const SCALE: crate::Property<CfnContainer, Value<i64>> = crate::Property::new(
+            "Scale",
+        );
+        /// `ServiceName`, for [`CfnContainer::set`].
+        pub const SERVICE_NAME: crate::Property<CfnContainer, Value<String>> = crate::Property::new(
+            "ServiceName",
+        );
+        /// `Tags`, for [`CfnContainer::set`].
+        pub const TAGS: crate::Property<CfnContainer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Describes a container deployment configuration of an Amazon Lightsail container service.
@@ -1352,6 +1510,7 @@ pub mod database {
         pub fn attr_database_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DatabaseArn")
         }
+        setters!(CfnDatabaseProps);
     }
 
     impl std::ops::Deref for CfnDatabase {
@@ -1485,6 +1644,76 @@ pub mod database {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatabaseProps {
+        /// `AvailabilityZone`, for [`CfnDatabase::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnDatabase, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `BackupRetention`, for [`CfnDatabase::set`].
+        pub const BACKUP_RETENTION: crate::Property<CfnDatabase, Value<bool>> = crate::Property::new(
+            "BackupRetention",
+        );
+        /// `CaCertificateIdentifier`, for [`CfnDatabase::set`].
+        pub const CA_CERTIFICATE_IDENTIFIER: crate::Property<
+            CfnDatabase,
+            Value<String>,
+        > = crate::Property::new("CaCertificateIdentifier");
+        /// `MasterDatabaseName`, for [`CfnDatabase::set`].
+        pub const MASTER_DATABASE_NAME: crate::Property<CfnDatabase, Value<String>> = crate::Property::new(
+            "MasterDatabaseName",
+        );
+        /// `MasterUserPassword`, for [`CfnDatabase::set`].
+        pub const MASTER_USER_PASSWORD: crate::Property<CfnDatabase, Value<String>> = crate::Property::new(
+            "MasterUserPassword",
+        );
+        /// `MasterUsername`, for [`CfnDatabase::set`].
+        pub const MASTER_USERNAME: crate::Property<CfnDatabase, Value<String>> = crate::Property::new(
+            "MasterUsername",
+        );
+        /// `PreferredBackupWindow`, for [`CfnDatabase::set`].
+        pub const PREFERRED_BACKUP_WINDOW: crate::Property<CfnDatabase, Value<String>> = crate::Property::new(
+            "PreferredBackupWindow",
+        );
+        /// `PreferredMaintenanceWindow`, for [`CfnDatabase::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnDatabase,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `PubliclyAccessible`, for [`CfnDatabase::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<CfnDatabase, Value<bool>> = crate::Property::new(
+            "PubliclyAccessible",
+        );
+        /// `RelationalDatabaseBlueprintId`, for [`CfnDatabase::set`].
+        pub const RELATIONAL_DATABASE_BLUEPRINT_ID: crate::Property<
+            CfnDatabase,
+            Value<String>,
+        > = crate::Property::new("RelationalDatabaseBlueprintId");
+        /// `RelationalDatabaseBundleId`, for [`CfnDatabase::set`].
+        pub const RELATIONAL_DATABASE_BUNDLE_ID: crate::Property<
+            CfnDatabase,
+            Value<String>,
+        > = crate::Property::new("RelationalDatabaseBundleId");
+        /// `RelationalDatabaseName`, for [`CfnDatabase::set`].
+        pub const RELATIONAL_DATABASE_NAME: crate::Property<
+            CfnDatabase,
+            Value<String>,
+        > = crate::Property::new("RelationalDatabaseName");
+        /// `RelationalDatabaseParameters`, for [`CfnDatabase::set`].
+        pub const RELATIONAL_DATABASE_PARAMETERS: crate::Property<
+            CfnDatabase,
+            Vec<RelationalDatabaseParameter>,
+        > = crate::Property::new("RelationalDatabaseParameters");
+        /// `RotateMasterUserPassword`, for [`CfnDatabase::set`].
+        pub const ROTATE_MASTER_USER_PASSWORD: crate::Property<
+            CfnDatabase,
+            Value<bool>,
+        > = crate::Property::new("RotateMasterUserPassword");
+        /// `Tags`, for [`CfnDatabase::set`].
+        pub const TAGS: crate::Property<CfnDatabase, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Describes the parameters of the database.
@@ -1642,6 +1871,7 @@ pub mod database_snapshot {
         pub fn attr_support_code(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SupportCode")
         }
+        setters!(CfnDatabaseSnapshotProps);
     }
 
     impl std::ops::Deref for CfnDatabaseSnapshot {
@@ -1701,6 +1931,23 @@ pub mod database_snapshot {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatabaseSnapshotProps {
+        /// `RelationalDatabaseName`, for [`CfnDatabaseSnapshot::set`].
+        pub const RELATIONAL_DATABASE_NAME: crate::Property<
+            CfnDatabaseSnapshot,
+            Value<String>,
+        > = crate::Property::new("RelationalDatabaseName");
+        /// `RelationalDatabaseSnapshotName`, for [`CfnDatabaseSnapshot::set`].
+        pub const RELATIONAL_DATABASE_SNAPSHOT_NAME: crate::Property<
+            CfnDatabaseSnapshot,
+            Value<String>,
+        > = crate::Property::new("RelationalDatabaseSnapshotName");
+        /// `Tags`, for [`CfnDatabaseSnapshot::set`].
+        pub const TAGS: crate::Property<CfnDatabaseSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1803,6 +2050,7 @@ pub mod disk {
         pub fn attr_disk_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DiskArn")
         }
+        setters!(CfnDiskProps);
     }
 
     impl std::ops::Deref for CfnDisk {
@@ -1867,6 +2115,33 @@ pub mod disk {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDiskProps {
+        /// `AddOns`, for [`CfnDisk::set`].
+        pub const ADD_ONS: crate::Property<CfnDisk, Vec<AddOn>> = crate::Property::new(
+            "AddOns",
+        );
+        /// `AvailabilityZone`, for [`CfnDisk::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnDisk, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `DiskName`, for [`CfnDisk::set`].
+        pub const DISK_NAME: crate::Property<CfnDisk, Value<String>> = crate::Property::new(
+            "DiskName",
+        );
+        /// `Location`, for [`CfnDisk::set`].
+        pub const LOCATION: crate::Property<CfnDisk, Location> = crate::Property::new(
+            "Location",
+        );
+        /// `SizeInGb`, for [`CfnDisk::set`].
+        pub const SIZE_IN_GB: crate::Property<CfnDisk, Value<i64>> = crate::Property::new(
+            "SizeInGb",
+        );
+        /// `Tags`, for [`CfnDisk::set`].
+        pub const TAGS: crate::Property<CfnDisk, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Location of a resource.
@@ -1984,6 +2259,7 @@ pub mod disk_snapshot {
         pub fn attr_support_code(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SupportCode")
         }
+        setters!(CfnDiskSnapshotProps);
     }
 
     impl std::ops::Deref for CfnDiskSnapshot {
@@ -2036,6 +2312,21 @@ pub mod disk_snapshot {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDiskSnapshotProps {
+        /// `DiskName`, for [`CfnDiskSnapshot::set`].
+        pub const DISK_NAME: crate::Property<CfnDiskSnapshot, Value<String>> = crate::Property::new(
+            "DiskName",
+        );
+        /// `DiskSnapshotName`, for [`CfnDiskSnapshot::set`].
+        pub const DISK_SNAPSHOT_NAME: crate::Property<CfnDiskSnapshot, Value<String>> = crate::Property::new(
+            "DiskSnapshotName",
+        );
+        /// `Tags`, for [`CfnDiskSnapshot::set`].
+        pub const TAGS: crate::Property<CfnDiskSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -2096,6 +2387,7 @@ pub mod distribution {
         pub fn attr_able_to_update_bundle(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AbleToUpdateBundle")
         }
+        setters!(CfnDistributionProps);
     }
 
     impl std::ops::Deref for CfnDistribution {
@@ -2182,6 +2474,53 @@ pub mod distribution {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDistributionProps {
+        /// `BundleId`, for [`CfnDistribution::set`].
+        pub const BUNDLE_ID: crate::Property<CfnDistribution, Value<String>> = crate::Property::new(
+            "BundleId",
+        );
+        /// `CacheBehaviorSettings`, for [`CfnDistribution::set`].
+        pub const CACHE_BEHAVIOR_SETTINGS: crate::Property<
+            CfnDistribution,
+            CacheSettings,
+        > = crate::Property::new("CacheBehaviorSettings");
+        /// `CacheBehaviors`, for [`CfnDistribution::set`].
+        pub const CACHE_BEHAVIORS: crate::Property<
+            CfnDistribution,
+            Vec<CacheBehaviorPerPath>,
+        > = crate::Property::new("CacheBehaviors");
+        /// `CertificateName`, for [`CfnDistribution::set`].
+        pub const CERTIFICATE_NAME: crate::Property<CfnDistribution, Value<String>> = crate::Property::new(
+            "CertificateName",
+        );
+        /// `DefaultCacheBehavior`, for [`CfnDistribution::set`].
+        pub const DEFAULT_CACHE_BEHAVIOR: crate::Property<
+            CfnDistribution,
+            CacheBehavior,
+        > = crate::Property::new("DefaultCacheBehavior");
+        /// `DistributionName`, for [`CfnDistribution::set`].
+        pub const DISTRIBUTION_NAME: crate::Property<CfnDistribution, Value<String>> = crate::Property::new(
+            "DistributionName",
+        );
+        /// `IpAddressType`, for [`CfnDistribution::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnDistribution,
+            Value<IpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `IsEnabled`, for [`CfnDistribution::set`].
+        pub const IS_ENABLED: crate::Property<CfnDistribution, Value<bool>> = crate::Property::new(
+            "IsEnabled",
+        );
+        /// `Origin`, for [`CfnDistribution::set`].
+        pub const ORIGIN: crate::Property<CfnDistribution, InputOrigin> = crate::Property::new(
+            "Origin",
+        );
+        /// `Tags`, for [`CfnDistribution::set`].
+        pub const TAGS: crate::Property<CfnDistribution, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Describes the cache settings of an Amazon Lightsail content delivery network (CDN) distribution.
@@ -2753,6 +3092,7 @@ pub mod domain {
         pub fn attr_resource_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceType")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -2802,6 +3142,21 @@ pub mod domain {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainProps {
+        /// `DomainEntries`, for [`CfnDomain::set`].
+        pub const DOMAIN_ENTRIES: crate::Property<CfnDomain, Vec<DomainEntry>> = crate::Property::new(
+            "DomainEntries",
+        );
+        /// `DomainName`, for [`CfnDomain::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `Tags`, for [`CfnDomain::set`].
+        pub const TAGS: crate::Property<CfnDomain, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Describes the domain recordset entry (e.g., A record, CNAME record, TXT record, etc.)
@@ -3035,6 +3390,7 @@ pub mod instance {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("Networking.MonthlyTransfer.GbPerMonthAllocated")
         }
+        setters!(CfnInstanceProps);
     }
 
     impl std::ops::Deref for CfnInstance {
@@ -3124,6 +3480,57 @@ pub mod instance {
             crate::entry(&mut map, "UserData", &self.user_data)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceProps {
+        /// `AddOns`, for [`CfnInstance::set`].
+        pub const ADD_ONS: crate::Property<CfnInstance, Vec<AddOn>> = crate::Property::new(
+            "AddOns",
+        );
+        /// `AvailabilityZone`, for [`CfnInstance::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `BlueprintId`, for [`CfnInstance::set`].
+        pub const BLUEPRINT_ID: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "BlueprintId",
+        );
+        /// `BundleId`, for [`CfnInstance::set`].
+        pub const BUNDLE_ID: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "BundleId",
+        );
+        /// `Hardware`, for [`CfnInstance::set`].
+        pub const HARDWARE: crate::Property<CfnInstance, Hardware> = crate::Property::new(
+            "Hardware",
+        );
+        /// `InstanceName`, for [`CfnInstance::set`].
+        pub const INSTANCE_NAME: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "InstanceName",
+        );
+        /// `KeyPairName`, for [`CfnInstance::set`].
+        pub const KEY_PAIR_NAME: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "KeyPairName",
+        );
+        /// `Location`, for [`CfnInstance::set`].
+        pub const LOCATION: crate::Property<CfnInstance, Location> = crate::Property::new(
+            "Location",
+        );
+        /// `Networking`, for [`CfnInstance::set`].
+        pub const NETWORKING: crate::Property<CfnInstance, Networking> = crate::Property::new(
+            "Networking",
+        );
+        /// `State`, for [`CfnInstance::set`].
+        pub const STATE: crate::Property<CfnInstance, State> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnInstance::set`].
+        pub const TAGS: crate::Property<CfnInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserData`, for [`CfnInstance::set`].
+        pub const USER_DATA: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "UserData",
+        );
     }
 
     /// Hardware of the Instance.
@@ -3435,6 +3842,7 @@ pub mod instance_snapshot {
         pub fn attr_support_code(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SupportCode")
         }
+        setters!(CfnInstanceSnapshotProps);
     }
 
     impl std::ops::Deref for CfnInstanceSnapshot {
@@ -3487,6 +3895,22 @@ pub mod instance_snapshot {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceSnapshotProps {
+        /// `InstanceName`, for [`CfnInstanceSnapshot::set`].
+        pub const INSTANCE_NAME: crate::Property<CfnInstanceSnapshot, Value<String>> = crate::Property::new(
+            "InstanceName",
+        );
+        /// `InstanceSnapshotName`, for [`CfnInstanceSnapshot::set`].
+        pub const INSTANCE_SNAPSHOT_NAME: crate::Property<
+            CfnInstanceSnapshot,
+            Value<String>,
+        > = crate::Property::new("InstanceSnapshotName");
+        /// `Tags`, for [`CfnInstanceSnapshot::set`].
+        pub const TAGS: crate::Property<CfnInstanceSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -3561,6 +3985,7 @@ pub mod key_pair {
         pub fn attr_location(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Location")
         }
+        setters!(CfnKeyPairProps);
     }
 
     impl std::ops::Deref for CfnKeyPair {
@@ -3606,6 +4031,17 @@ pub mod key_pair {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnKeyPairProps {
+        /// `KeyPairName`, for [`CfnKeyPair::set`].
+        pub const KEY_PAIR_NAME: crate::Property<CfnKeyPair, Value<String>> = crate::Property::new(
+            "KeyPairName",
+        );
+        /// `Tags`, for [`CfnKeyPair::set`].
+        pub const TAGS: crate::Property<CfnKeyPair, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -3657,6 +4093,7 @@ pub mod load_balancer {
         pub fn attr_load_balancer_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LoadBalancerArn")
         }
+        setters!(CfnLoadBalancerProps);
     }
 
     impl std::ops::Deref for CfnLoadBalancer {
@@ -3741,6 +4178,49 @@ pub mod load_balancer {
             crate::entry(&mut map, "TlsPolicyName", &self.tls_policy_name)?;
             map.end()
         }
+    }
+
+    impl CfnLoadBalancerProps {
+        /// `AttachedInstances`, for [`CfnLoadBalancer::set`].
+        pub const ATTACHED_INSTANCES: crate::Property<
+            CfnLoadBalancer,
+            Vec<Value<String>>,
+        > = crate::Property::new("AttachedInstances");
+        /// `HealthCheckPath`, for [`CfnLoadBalancer::set`].
+        pub const HEALTH_CHECK_PATH: crate::Property<CfnLoadBalancer, Value<String>> = crate::Property::new(
+            "HealthCheckPath",
+        );
+        /// `InstancePort`, for [`CfnLoadBalancer::set`].
+        pub const INSTANCE_PORT: crate::Property<CfnLoadBalancer, Value<i64>> = crate::Property::new(
+            "InstancePort",
+        );
+        /// `IpAddressType`, for [`CfnLoadBalancer::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnLoadBalancer,
+            Value<IpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `LoadBalancerName`, for [`CfnLoadBalancer::set`].
+        pub const LOAD_BALANCER_NAME: crate::Property<CfnLoadBalancer, Value<String>> = crate::Property::new(
+            "LoadBalancerName",
+        );
+        /// `SessionStickinessEnabled`, for [`CfnLoadBalancer::set`].
+        pub const SESSION_STICKINESS_ENABLED: crate::Property<
+            CfnLoadBalancer,
+            Value<bool>,
+        > = crate::Property::new("SessionStickinessEnabled");
+        /// `SessionStickinessLBCookieDurationSeconds`, for [`CfnLoadBalancer::set`].
+        pub const SESSION_STICKINESS_LB_COOKIE_DURATION_SECONDS: crate::Property<
+            CfnLoadBalancer,
+            Value<String>,
+        > = crate::Property::new("SessionStickinessLBCookieDurationSeconds");
+        /// `Tags`, for [`CfnLoadBalancer::set`].
+        pub const TAGS: crate::Property<CfnLoadBalancer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TlsPolicyName`, for [`CfnLoadBalancer::set`].
+        pub const TLS_POLICY_NAME: crate::Property<CfnLoadBalancer, Value<String>> = crate::Property::new(
+            "TlsPolicyName",
+        );
     }
 
     /// The IP address type for the load balancer.
@@ -3839,6 +4319,7 @@ pub mod load_balancer_tls_certificate {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnLoadBalancerTlsCertificateProps);
     }
 
     impl std::ops::Deref for CfnLoadBalancerTlsCertificate {
@@ -3913,6 +4394,39 @@ pub mod load_balancer_tls_certificate {
             map.end()
         }
     }
+
+    impl CfnLoadBalancerTlsCertificateProps {
+        /// `CertificateAlternativeNames`, for [`CfnLoadBalancerTlsCertificate::set`].
+        pub const CERTIFICATE_ALTERNATIVE_NAMES: crate::Property<
+            CfnLoadBalancerTlsCertificate,
+            Vec<Value<String>>,
+        > = crate::Property::new("CertificateAlternativeNames");
+        /// `CertificateDomainName`, for [`CfnLoadBalancerTlsCertificate::set`].
+        pub const CERTIFICATE_DOMAIN_NAME: crate::Property<
+            CfnLoadBalancerTlsCertificate,
+            Value<String>,
+        > = crate::Property::new("CertificateDomainName");
+        /// `CertificateName`, for [`CfnLoadBalancerTlsCertificate::set`].
+        pub const CERTIFICATE_NAME: crate::Property<
+            CfnLoadBalancerTlsCertificate,
+            Value<String>,
+        > = crate::Property::new("CertificateName");
+        /// `HttpsRedirectionEnabled`, for [`CfnLoadBalancerTlsCertificate::set`].
+        pub const HTTPS_REDIRECTION_ENABLED: crate::Property<
+            CfnLoadBalancerTlsCertificate,
+            Value<bool>,
+        > = crate::Property::new("HttpsRedirectionEnabled");
+        /// `IsAttached`, for [`CfnLoadBalancerTlsCertificate::set`].
+        pub const IS_ATTACHED: crate::Property<
+            CfnLoadBalancerTlsCertificate,
+            Value<bool>,
+        > = crate::Property::new("IsAttached");
+        /// `LoadBalancerName`, for [`CfnLoadBalancerTlsCertificate::set`].
+        pub const LOAD_BALANCER_NAME: crate::Property<
+            CfnLoadBalancerTlsCertificate,
+            Value<String>,
+        > = crate::Property::new("LoadBalancerName");
+    }
 }
 
 /// `AWS::Lightsail::StaticIp`: [`CfnStaticIp`], [`CfnStaticIpProps`] and their property types.
@@ -3971,6 +4485,7 @@ pub mod static_ip {
         pub fn attr_ip_address(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpAddress")
         }
+        setters!(CfnStaticIpProps);
     }
 
     impl std::ops::Deref for CfnStaticIp {
@@ -4016,6 +4531,17 @@ pub mod static_ip {
             map.serialize_entry("StaticIpName", &self.static_ip_name)?;
             map.end()
         }
+    }
+
+    impl CfnStaticIpProps {
+        /// `AttachedTo`, for [`CfnStaticIp::set`].
+        pub const ATTACHED_TO: crate::Property<CfnStaticIp, Value<String>> = crate::Property::new(
+            "AttachedTo",
+        );
+        /// `StaticIpName`, for [`CfnStaticIp::set`].
+        pub const STATIC_IP_NAME: crate::Property<CfnStaticIp, Value<String>> = crate::Property::new(
+            "StaticIpName",
+        );
     }
 }
 

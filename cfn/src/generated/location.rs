@@ -78,6 +78,7 @@ pub mod api_key {
         pub fn attr_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateTime")
         }
+        setters!(CfnApiKeyProps);
     }
 
     impl std::ops::Deref for CfnApiKey {
@@ -150,6 +151,41 @@ pub mod api_key {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApiKeyProps {
+        /// `Description`, for [`CfnApiKey::set`].
+        pub const DESCRIPTION: crate::Property<CfnApiKey, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExpireTime`, for [`CfnApiKey::set`].
+        pub const EXPIRE_TIME: crate::Property<CfnApiKey, Value<String>> = crate::Property::new(
+            "ExpireTime",
+        );
+        /// `ForceDelete`, for [`CfnApiKey::set`].
+        pub const FORCE_DELETE: crate::Property<CfnApiKey, Value<bool>> = crate::Property::new(
+            "ForceDelete",
+        );
+        /// `ForceUpdate`, for [`CfnApiKey::set`].
+        pub const FORCE_UPDATE: crate::Property<CfnApiKey, Value<bool>> = crate::Property::new(
+            "ForceUpdate",
+        );
+        /// `KeyName`, for [`CfnApiKey::set`].
+        pub const KEY_NAME: crate::Property<CfnApiKey, Value<String>> = crate::Property::new(
+            "KeyName",
+        );
+        /// `NoExpiry`, for [`CfnApiKey::set`].
+        pub const NO_EXPIRY: crate::Property<CfnApiKey, Value<bool>> = crate::Property::new(
+            "NoExpiry",
+        );
+        /// `Restrictions`, for [`CfnApiKey::set`].
+        pub const RESTRICTIONS: crate::Property<CfnApiKey, ApiKeyRestrictions> = crate::Property::new(
+            "Restrictions",
+        );
+        /// `Tags`, for [`CfnApiKey::set`].
+        pub const TAGS: crate::Property<CfnApiKey, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ApiKeyRestrictions` property type.
@@ -329,6 +365,7 @@ pub mod geofence_collection {
         pub fn attr_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateTime")
         }
+        setters!(CfnGeofenceCollectionProps);
     }
 
     impl std::ops::Deref for CfnGeofenceCollection {
@@ -395,6 +432,36 @@ pub mod geofence_collection {
             map.end()
         }
     }
+
+    impl CfnGeofenceCollectionProps {
+        /// `CollectionName`, for [`CfnGeofenceCollection::set`].
+        pub const COLLECTION_NAME: crate::Property<
+            CfnGeofenceCollection,
+            Value<String>,
+        > = crate::Property::new("CollectionName");
+        /// `Description`, for [`CfnGeofenceCollection::set`].
+        pub const DESCRIPTION: crate::Property<CfnGeofenceCollection, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyId`, for [`CfnGeofenceCollection::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnGeofenceCollection, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `PricingPlan`, for [`CfnGeofenceCollection::set`].
+        pub const PRICING_PLAN: crate::Property<
+            CfnGeofenceCollection,
+            Value<PricingPlan>,
+        > = crate::Property::new("PricingPlan");
+        /// `PricingPlanDataSource`, for [`CfnGeofenceCollection::set`].
+        pub const PRICING_PLAN_DATA_SOURCE: crate::Property<
+            CfnGeofenceCollection,
+            Value<String>,
+        > = crate::Property::new("PricingPlanDataSource");
+        /// `Tags`, for [`CfnGeofenceCollection::set`].
+        pub const TAGS: crate::Property<CfnGeofenceCollection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Location::Map`: [`CfnMap`], [`CfnMapProps`] and their property types.
@@ -458,6 +525,7 @@ pub mod map {
         pub fn attr_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateTime")
         }
+        setters!(CfnMapProps);
     }
 
     impl std::ops::Deref for CfnMap {
@@ -518,6 +586,29 @@ pub mod map {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMapProps {
+        /// `Configuration`, for [`CfnMap::set`].
+        pub const CONFIGURATION: crate::Property<CfnMap, MapConfiguration> = crate::Property::new(
+            "Configuration",
+        );
+        /// `Description`, for [`CfnMap::set`].
+        pub const DESCRIPTION: crate::Property<CfnMap, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `MapName`, for [`CfnMap::set`].
+        pub const MAP_NAME: crate::Property<CfnMap, Value<String>> = crate::Property::new(
+            "MapName",
+        );
+        /// `PricingPlan`, for [`CfnMap::set`].
+        pub const PRICING_PLAN: crate::Property<CfnMap, Value<PricingPlan>> = crate::Property::new(
+            "PricingPlan",
+        );
+        /// `Tags`, for [`CfnMap::set`].
+        pub const TAGS: crate::Property<CfnMap, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `MapConfiguration` property type.
@@ -620,6 +711,7 @@ pub mod place_index {
         pub fn attr_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateTime")
         }
+        setters!(CfnPlaceIndexProps);
     }
 
     impl std::ops::Deref for CfnPlaceIndex {
@@ -688,6 +780,34 @@ pub mod place_index {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPlaceIndexProps {
+        /// `DataSource`, for [`CfnPlaceIndex::set`].
+        pub const DATA_SOURCE: crate::Property<CfnPlaceIndex, Value<String>> = crate::Property::new(
+            "DataSource",
+        );
+        /// `DataSourceConfiguration`, for [`CfnPlaceIndex::set`].
+        pub const DATA_SOURCE_CONFIGURATION: crate::Property<
+            CfnPlaceIndex,
+            DataSourceConfiguration,
+        > = crate::Property::new("DataSourceConfiguration");
+        /// `Description`, for [`CfnPlaceIndex::set`].
+        pub const DESCRIPTION: crate::Property<CfnPlaceIndex, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IndexName`, for [`CfnPlaceIndex::set`].
+        pub const INDEX_NAME: crate::Property<CfnPlaceIndex, Value<String>> = crate::Property::new(
+            "IndexName",
+        );
+        /// `PricingPlan`, for [`CfnPlaceIndex::set`].
+        pub const PRICING_PLAN: crate::Property<CfnPlaceIndex, Value<PricingPlan>> = crate::Property::new(
+            "PricingPlan",
+        );
+        /// `Tags`, for [`CfnPlaceIndex::set`].
+        pub const TAGS: crate::Property<CfnPlaceIndex, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `DataSourceConfiguration` property type.
@@ -810,6 +930,7 @@ pub mod route_calculator {
         pub fn attr_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateTime")
         }
+        setters!(CfnRouteCalculatorProps);
     }
 
     impl std::ops::Deref for CfnRouteCalculator {
@@ -870,6 +991,30 @@ pub mod route_calculator {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRouteCalculatorProps {
+        /// `CalculatorName`, for [`CfnRouteCalculator::set`].
+        pub const CALCULATOR_NAME: crate::Property<CfnRouteCalculator, Value<String>> = crate::Property::new(
+            "CalculatorName",
+        );
+        /// `DataSource`, for [`CfnRouteCalculator::set`].
+        pub const DATA_SOURCE: crate::Property<CfnRouteCalculator, Value<String>> = crate::Property::new(
+            "DataSource",
+        );
+        /// `Description`, for [`CfnRouteCalculator::set`].
+        pub const DESCRIPTION: crate::Property<CfnRouteCalculator, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `PricingPlan`, for [`CfnRouteCalculator::set`].
+        pub const PRICING_PLAN: crate::Property<
+            CfnRouteCalculator,
+            Value<PricingPlan>,
+        > = crate::Property::new("PricingPlan");
+        /// `Tags`, for [`CfnRouteCalculator::set`].
+        pub const TAGS: crate::Property<CfnRouteCalculator, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -936,6 +1081,7 @@ pub mod tracker {
         pub fn attr_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateTime")
         }
+        setters!(CfnTrackerProps);
     }
 
     impl std::ops::Deref for CfnTracker {
@@ -1017,6 +1163,47 @@ pub mod tracker {
             map.serialize_entry("TrackerName", &self.tracker_name)?;
             map.end()
         }
+    }
+
+    impl CfnTrackerProps {
+        /// `Description`, for [`CfnTracker::set`].
+        pub const DESCRIPTION: crate::Property<CfnTracker, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EventBridgeEnabled`, for [`CfnTracker::set`].
+        pub const EVENT_BRIDGE_ENABLED: crate::Property<CfnTracker, Value<bool>> = crate::Property::new(
+            "EventBridgeEnabled",
+        );
+        /// `KmsKeyEnableGeospatialQueries`, for [`CfnTracker::set`].
+        pub const KMS_KEY_ENABLE_GEOSPATIAL_QUERIES: crate::Property<
+            CfnTracker,
+            Value<bool>,
+        > = crate::Property::new("KmsKeyEnableGeospatialQueries");
+        /// `KmsKeyId`, for [`CfnTracker::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnTracker, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `PositionFiltering`, for [`CfnTracker::set`].
+        pub const POSITION_FILTERING: crate::Property<
+            CfnTracker,
+            Value<PositionFiltering>,
+        > = crate::Property::new("PositionFiltering");
+        /// `PricingPlan`, for [`CfnTracker::set`].
+        pub const PRICING_PLAN: crate::Property<CfnTracker, Value<PricingPlan>> = crate::Property::new(
+            "PricingPlan",
+        );
+        /// `PricingPlanDataSource`, for [`CfnTracker::set`].
+        pub const PRICING_PLAN_DATA_SOURCE: crate::Property<CfnTracker, Value<String>> = crate::Property::new(
+            "PricingPlanDataSource",
+        );
+        /// `Tags`, for [`CfnTracker::set`].
+        pub const TAGS: crate::Property<CfnTracker, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrackerName`, for [`CfnTracker::set`].
+        pub const TRACKER_NAME: crate::Property<CfnTracker, Value<String>> = crate::Property::new(
+            "TrackerName",
+        );
     }
 
     /// Values of `PositionFiltering`.
@@ -1103,6 +1290,7 @@ pub mod tracker_consumer {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTrackerConsumerProps);
     }
 
     impl std::ops::Deref for CfnTrackerConsumer {
@@ -1151,6 +1339,17 @@ pub mod tracker_consumer {
             map.serialize_entry("TrackerName", &self.tracker_name)?;
             map.end()
         }
+    }
+
+    impl CfnTrackerConsumerProps {
+        /// `ConsumerArn`, for [`CfnTrackerConsumer::set`].
+        pub const CONSUMER_ARN: crate::Property<CfnTrackerConsumer, Value<String>> = crate::Property::new(
+            "ConsumerArn",
+        );
+        /// `TrackerName`, for [`CfnTrackerConsumer::set`].
+        pub const TRACKER_NAME: crate::Property<CfnTrackerConsumer, Value<String>> = crate::Property::new(
+            "TrackerName",
+        );
     }
 }
 

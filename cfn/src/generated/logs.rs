@@ -75,6 +75,7 @@ pub mod account_policy {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnAccountPolicyProps);
     }
 
     impl std::ops::Deref for CfnAccountPolicy {
@@ -136,6 +137,29 @@ pub mod account_policy {
             crate::entry(&mut map, "SelectionCriteria", &self.selection_criteria)?;
             map.end()
         }
+    }
+
+    impl CfnAccountPolicyProps {
+        /// `PolicyDocument`, for [`CfnAccountPolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnAccountPolicy, Value<String>> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `PolicyName`, for [`CfnAccountPolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnAccountPolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
+        /// `PolicyType`, for [`CfnAccountPolicy::set`].
+        pub const POLICY_TYPE: crate::Property<CfnAccountPolicy, Value<PolicyType>> = crate::Property::new(
+            "PolicyType",
+        );
+        /// `Scope`, for [`CfnAccountPolicy::set`].
+        pub const SCOPE: crate::Property<CfnAccountPolicy, Value<Scope>> = crate::Property::new(
+            "Scope",
+        );
+        /// `SelectionCriteria`, for [`CfnAccountPolicy::set`].
+        pub const SELECTION_CRITERIA: crate::Property<CfnAccountPolicy, Value<String>> = crate::Property::new(
+            "SelectionCriteria",
+        );
     }
 
     /// Type of the policy.
@@ -276,6 +300,7 @@ pub mod delivery {
         pub fn attr_delivery_destination_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DeliveryDestinationType")
         }
+        setters!(CfnDeliveryProps);
     }
 
     impl std::ops::Deref for CfnDelivery {
@@ -352,6 +377,39 @@ pub mod delivery {
             map.end()
         }
     }
+
+    impl CfnDeliveryProps {
+        /// `DeliveryDestinationArn`, for [`CfnDelivery::set`].
+        pub const DELIVERY_DESTINATION_ARN: crate::Property<
+            CfnDelivery,
+            Value<String>,
+        > = crate::Property::new("DeliveryDestinationArn");
+        /// `DeliverySourceName`, for [`CfnDelivery::set`].
+        pub const DELIVERY_SOURCE_NAME: crate::Property<CfnDelivery, Value<String>> = crate::Property::new(
+            "DeliverySourceName",
+        );
+        /// `FieldDelimiter`, for [`CfnDelivery::set`].
+        pub const FIELD_DELIMITER: crate::Property<CfnDelivery, Value<String>> = crate::Property::new(
+            "FieldDelimiter",
+        );
+        /// `RecordFields`, for [`CfnDelivery::set`].
+        pub const RECORD_FIELDS: crate::Property<CfnDelivery, Vec<Value<String>>> = crate::Property::new(
+            "RecordFields",
+        );
+        /// `S3EnableHiveCompatiblePath`, for [`CfnDelivery::set`].
+        pub const S3_ENABLE_HIVE_COMPATIBLE_PATH: crate::Property<
+            CfnDelivery,
+            Value<bool>,
+        > = crate::Property::new("S3EnableHiveCompatiblePath");
+        /// `S3SuffixPath`, for [`CfnDelivery::set`].
+        pub const S3_SUFFIX_PATH: crate::Property<CfnDelivery, Value<String>> = crate::Property::new(
+            "S3SuffixPath",
+        );
+        /// `Tags`, for [`CfnDelivery::set`].
+        pub const TAGS: crate::Property<CfnDelivery, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Logs::DeliveryDestination`: [`CfnDeliveryDestination`], [`CfnDeliveryDestinationProps`] and their property types.
@@ -401,6 +459,7 @@ pub mod delivery_destination {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDeliveryDestinationProps);
     }
 
     impl std::ops::Deref for CfnDeliveryDestination {
@@ -474,6 +533,37 @@ pub mod delivery_destination {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDeliveryDestinationProps {
+        /// `DeliveryDestinationPolicy`, for [`CfnDeliveryDestination::set`].
+        pub const DELIVERY_DESTINATION_POLICY: crate::Property<
+            CfnDeliveryDestination,
+            DestinationPolicy,
+        > = crate::Property::new("DeliveryDestinationPolicy");
+        /// `DeliveryDestinationType`, for [`CfnDeliveryDestination::set`].
+        pub const DELIVERY_DESTINATION_TYPE: crate::Property<
+            CfnDeliveryDestination,
+            Value<String>,
+        > = crate::Property::new("DeliveryDestinationType");
+        /// `DestinationResourceArn`, for [`CfnDeliveryDestination::set`].
+        pub const DESTINATION_RESOURCE_ARN: crate::Property<
+            CfnDeliveryDestination,
+            Value<String>,
+        > = crate::Property::new("DestinationResourceArn");
+        /// `Name`, for [`CfnDeliveryDestination::set`].
+        pub const NAME: crate::Property<CfnDeliveryDestination, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OutputFormat`, for [`CfnDeliveryDestination::set`].
+        pub const OUTPUT_FORMAT: crate::Property<
+            CfnDeliveryDestination,
+            Value<String>,
+        > = crate::Property::new("OutputFormat");
+        /// `Tags`, for [`CfnDeliveryDestination::set`].
+        pub const TAGS: crate::Property<CfnDeliveryDestination, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `DestinationPolicy` property type.
@@ -571,6 +661,7 @@ pub mod delivery_source {
         pub fn attr_status_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusReason")
         }
+        setters!(CfnDeliverySourceProps);
     }
 
     impl std::ops::Deref for CfnDeliverySource {
@@ -635,6 +726,30 @@ pub mod delivery_source {
             map.end()
         }
     }
+
+    impl CfnDeliverySourceProps {
+        /// `DeliverySourceConfiguration`, for [`CfnDeliverySource::set`].
+        pub const DELIVERY_SOURCE_CONFIGURATION: crate::Property<
+            CfnDeliverySource,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("DeliverySourceConfiguration");
+        /// `LogType`, for [`CfnDeliverySource::set`].
+        pub const LOG_TYPE: crate::Property<CfnDeliverySource, Value<String>> = crate::Property::new(
+            "LogType",
+        );
+        /// `Name`, for [`CfnDeliverySource::set`].
+        pub const NAME: crate::Property<CfnDeliverySource, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResourceArn`, for [`CfnDeliverySource::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnDeliverySource, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
+        /// `Tags`, for [`CfnDeliverySource::set`].
+        pub const TAGS: crate::Property<CfnDeliverySource, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Logs::Destination`: [`CfnDestination`], [`CfnDestinationProps`] and their property types.
@@ -683,6 +798,7 @@ pub mod destination {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDestinationProps);
     }
 
     impl std::ops::Deref for CfnDestination {
@@ -745,6 +861,29 @@ pub mod destination {
             map.end()
         }
     }
+
+    impl CfnDestinationProps {
+        /// `DestinationName`, for [`CfnDestination::set`].
+        pub const DESTINATION_NAME: crate::Property<CfnDestination, Value<String>> = crate::Property::new(
+            "DestinationName",
+        );
+        /// `DestinationPolicy`, for [`CfnDestination::set`].
+        pub const DESTINATION_POLICY: crate::Property<CfnDestination, Value<String>> = crate::Property::new(
+            "DestinationPolicy",
+        );
+        /// `RoleArn`, for [`CfnDestination::set`].
+        pub const ROLE_ARN: crate::Property<CfnDestination, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnDestination::set`].
+        pub const TAGS: crate::Property<CfnDestination, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetArn`, for [`CfnDestination::set`].
+        pub const TARGET_ARN: crate::Property<CfnDestination, Value<String>> = crate::Property::new(
+            "TargetArn",
+        );
+    }
 }
 
 /// `AWS::Logs::Integration`: [`CfnIntegration`], [`CfnIntegrationProps`] and their property types.
@@ -795,6 +934,7 @@ pub mod integration {
         pub fn attr_integration_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IntegrationStatus")
         }
+        setters!(CfnIntegrationProps);
     }
 
     impl std::ops::Deref for CfnIntegration {
@@ -848,6 +988,22 @@ pub mod integration {
             map.serialize_entry("ResourceConfig", &self.resource_config)?;
             map.end()
         }
+    }
+
+    impl CfnIntegrationProps {
+        /// `IntegrationName`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_NAME: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "IntegrationName",
+        );
+        /// `IntegrationType`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_TYPE: crate::Property<
+            CfnIntegration,
+            Value<IntegrationType>,
+        > = crate::Property::new("IntegrationType");
+        /// `ResourceConfig`, for [`CfnIntegration::set`].
+        pub const RESOURCE_CONFIG: crate::Property<CfnIntegration, ResourceConfig> = crate::Property::new(
+            "ResourceConfig",
+        );
     }
 
     /// The type of the Integration.
@@ -1017,6 +1173,7 @@ pub mod log_anomaly_detector {
         pub fn attr_anomaly_detector_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AnomalyDetectorStatus")
         }
+        setters!(CfnLogAnomalyDetectorProps);
     }
 
     impl std::ops::Deref for CfnLogAnomalyDetector {
@@ -1071,6 +1228,41 @@ pub mod log_anomaly_detector {
             crate::entry(&mut map, "LogGroupArnList", &self.log_group_arn_list)?;
             map.end()
         }
+    }
+
+    impl CfnLogAnomalyDetectorProps {
+        /// `AccountId`, for [`CfnLogAnomalyDetector::set`].
+        pub const ACCOUNT_ID: crate::Property<CfnLogAnomalyDetector, Value<String>> = crate::Property::new(
+            "AccountId",
+        );
+        /// `AnomalyVisibilityTime`, for [`CfnLogAnomalyDetector::set`].
+        pub const ANOMALY_VISIBILITY_TIME: crate::Property<
+            CfnLogAnomalyDetector,
+            Value<f64>,
+        > = crate::Property::new("AnomalyVisibilityTime");
+        /// `DetectorName`, for [`CfnLogAnomalyDetector::set`].
+        pub const DETECTOR_NAME: crate::Property<CfnLogAnomalyDetector, Value<String>> = crate::Property::new(
+            "DetectorName",
+        );
+        /// `EvaluationFrequency`, for [`CfnLogAnomalyDetector::set`].
+        pub const EVALUATION_FREQUENCY: crate::Property<
+            CfnLogAnomalyDetector,
+            Value<EvaluationFrequency>,
+        > = crate::Property::new("EvaluationFrequency");
+        /// `FilterPattern`, for [`CfnLogAnomalyDetector::set`].
+        pub const FILTER_PATTERN: crate::Property<
+            CfnLogAnomalyDetector,
+            Value<String>,
+        > = crate::Property::new("FilterPattern");
+        /// `KmsKeyId`, for [`CfnLogAnomalyDetector::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnLogAnomalyDetector, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `LogGroupArnList`, for [`CfnLogAnomalyDetector::set`].
+        pub const LOG_GROUP_ARN_LIST: crate::Property<
+            CfnLogAnomalyDetector,
+            Vec<Value<String>>,
+        > = crate::Property::new("LogGroupArnList");
     }
 
     /// How often log group is evaluated
@@ -1166,6 +1358,7 @@ pub mod log_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnLogGroupProps);
     }
 
     impl std::ops::Deref for CfnLogGroup {
@@ -1241,6 +1434,54 @@ pub mod log_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLogGroupProps {
+        /// `BearerTokenAuthenticationEnabled`, for [`CfnLogGroup::set`].
+        pub const BEARER_TOKEN_AUTHENTICATION_ENABLED: crate::Property<
+            CfnLogGroup,
+            Value<bool>,
+        > = crate::Property::new("BearerTokenAuthenticationEnabled");
+        /// `DataProtectionPolicy`, for [`CfnLogGroup::set`].
+        pub const DATA_PROTECTION_POLICY: crate::Property<
+            CfnLogGroup,
+            serde_json::Value,
+        > = crate::Property::new("DataProtectionPolicy");
+        /// `DeletionProtectionEnabled`, for [`CfnLogGroup::set`].
+        pub const DELETION_PROTECTION_ENABLED: crate::Property<
+            CfnLogGroup,
+            Value<bool>,
+        > = crate::Property::new("DeletionProtectionEnabled");
+        /// `FieldIndexPolicies`, for [`CfnLogGroup::set`].
+        pub const FIELD_INDEX_POLICIES: crate::Property<
+            CfnLogGroup,
+            Vec<serde_json::Value>,
+        > = crate::Property::new("FieldIndexPolicies");
+        /// `KmsKeyId`, for [`CfnLogGroup::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnLogGroup, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `LogGroupClass`, for [`CfnLogGroup::set`].
+        pub const LOG_GROUP_CLASS: crate::Property<CfnLogGroup, Value<LogGroupClass>> = crate::Property::new(
+            "LogGroupClass",
+        );
+        /// `LogGroupName`, for [`CfnLogGroup::set`].
+        pub const LOG_GROUP_NAME: crate::Property<CfnLogGroup, Value<String>> = crate::Property::new(
+            "LogGroupName",
+        );
+        /// `ResourcePolicyDocument`, for [`CfnLogGroup::set`].
+        pub const RESOURCE_POLICY_DOCUMENT: crate::Property<
+            CfnLogGroup,
+            serde_json::Value,
+        > = crate::Property::new("ResourcePolicyDocument");
+        /// `RetentionInDays`, for [`CfnLogGroup::set`].
+        pub const RETENTION_IN_DAYS: crate::Property<CfnLogGroup, Value<i64>> = crate::Property::new(
+            "RetentionInDays",
+        );
+        /// `Tags`, for [`CfnLogGroup::set`].
+        pub const TAGS: crate::Property<CfnLogGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies the log group class for this log group.
@@ -1327,6 +1568,7 @@ pub mod log_stream {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnLogStreamProps);
     }
 
     impl std::ops::Deref for CfnLogStream {
@@ -1373,6 +1615,17 @@ pub mod log_stream {
             map.end()
         }
     }
+
+    impl CfnLogStreamProps {
+        /// `LogGroupName`, for [`CfnLogStream::set`].
+        pub const LOG_GROUP_NAME: crate::Property<CfnLogStream, Value<String>> = crate::Property::new(
+            "LogGroupName",
+        );
+        /// `LogStreamName`, for [`CfnLogStream::set`].
+        pub const LOG_STREAM_NAME: crate::Property<CfnLogStream, Value<String>> = crate::Property::new(
+            "LogStreamName",
+        );
+    }
 }
 
 /// `AWS::Logs::MetricFilter`: [`CfnMetricFilter`], [`CfnMetricFilterProps`] and their property types.
@@ -1418,6 +1671,7 @@ pub mod metric_filter {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnMetricFilterProps);
     }
 
     impl std::ops::Deref for CfnMetricFilter {
@@ -1499,6 +1753,41 @@ pub mod metric_filter {
             map.serialize_entry("MetricTransformations", &self.metric_transformations)?;
             map.end()
         }
+    }
+
+    impl CfnMetricFilterProps {
+        /// `ApplyOnTransformedLogs`, for [`CfnMetricFilter::set`].
+        pub const APPLY_ON_TRANSFORMED_LOGS: crate::Property<
+            CfnMetricFilter,
+            Value<bool>,
+        > = crate::Property::new("ApplyOnTransformedLogs");
+        /// `EmitSystemFieldDimensions`, for [`CfnMetricFilter::set`].
+        pub const EMIT_SYSTEM_FIELD_DIMENSIONS: crate::Property<
+            CfnMetricFilter,
+            Vec<Value<String>>,
+        > = crate::Property::new("EmitSystemFieldDimensions");
+        /// `FieldSelectionCriteria`, for [`CfnMetricFilter::set`].
+        pub const FIELD_SELECTION_CRITERIA: crate::Property<
+            CfnMetricFilter,
+            Value<String>,
+        > = crate::Property::new("FieldSelectionCriteria");
+        /// `FilterName`, for [`CfnMetricFilter::set`].
+        pub const FILTER_NAME: crate::Property<CfnMetricFilter, Value<String>> = crate::Property::new(
+            "FilterName",
+        );
+        /// `FilterPattern`, for [`CfnMetricFilter::set`].
+        pub const FILTER_PATTERN: crate::Property<CfnMetricFilter, Value<String>> = crate::Property::new(
+            "FilterPattern",
+        );
+        /// `LogGroupName`, for [`CfnMetricFilter::set`].
+        pub const LOG_GROUP_NAME: crate::Property<CfnMetricFilter, Value<String>> = crate::Property::new(
+            "LogGroupName",
+        );
+        /// `MetricTransformations`, for [`CfnMetricFilter::set`].
+        pub const METRIC_TRANSFORMATIONS: crate::Property<
+            CfnMetricFilter,
+            Vec<MetricTransformation>,
+        > = crate::Property::new("MetricTransformations");
     }
 
     /// `MetricTransformation` is a property of the `AWS::Logs::MetricFilter` resource that describes how to transform log streams into a CloudWatch metric.
@@ -1745,6 +2034,7 @@ pub mod query_definition {
         pub fn attr_query_definition_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("QueryDefinitionId")
         }
+        setters!(CfnQueryDefinitionProps);
     }
 
     impl std::ops::Deref for CfnQueryDefinition {
@@ -1805,6 +2095,31 @@ pub mod query_definition {
             map.serialize_entry("QueryString", &self.query_string)?;
             map.end()
         }
+    }
+
+    impl CfnQueryDefinitionProps {
+        /// `LogGroupNames`, for [`CfnQueryDefinition::set`].
+        pub const LOG_GROUP_NAMES: crate::Property<
+            CfnQueryDefinition,
+            Vec<Value<String>>,
+        > = crate::Property::new("LogGroupNames");
+        /// `Name`, for [`CfnQueryDefinition::set`].
+        pub const NAME: crate::Property<CfnQueryDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Parameters`, for [`CfnQueryDefinition::set`].
+        pub const PARAMETERS: crate::Property<CfnQueryDefinition, Vec<QueryParameter>> = crate::Property::new(
+            "Parameters",
+        );
+        /// `QueryLanguage`, for [`CfnQueryDefinition::set`].
+        pub const QUERY_LANGUAGE: crate::Property<
+            CfnQueryDefinition,
+            Value<QueryLanguage>,
+        > = crate::Property::new("QueryLanguage");
+        /// `QueryString`, for [`CfnQueryDefinition::set`].
+        pub const QUERY_STRING: crate::Property<CfnQueryDefinition, Value<String>> = crate::Property::new(
+            "QueryString",
+        );
     }
 
     /// This structure defines a query parameter for a saved CloudWatch Logs Insights query definition.
@@ -1925,6 +2240,7 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -1973,6 +2289,18 @@ pub mod resource_policy {
             map.serialize_entry("PolicyName", &self.policy_name)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `PolicyDocument`, for [`CfnResourcePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnResourcePolicy,
+            serde_json::Value,
+        > = crate::Property::new("PolicyDocument");
+        /// `PolicyName`, for [`CfnResourcePolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
     }
 }
 
@@ -2042,6 +2370,7 @@ pub mod scheduled_query {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnScheduledQueryProps);
     }
 
     impl std::ops::Deref for CfnScheduledQuery {
@@ -2145,6 +2474,71 @@ pub mod scheduled_query {
             crate::entry(&mut map, "Timezone", &self.timezone)?;
             map.end()
         }
+    }
+
+    impl CfnScheduledQueryProps {
+        /// `Description`, for [`CfnScheduledQuery::set`].
+        pub const DESCRIPTION: crate::Property<CfnScheduledQuery, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DestinationConfiguration`, for [`CfnScheduledQuery::set`].
+        pub const DESTINATION_CONFIGURATION: crate::Property<
+            CfnScheduledQuery,
+            DestinationConfiguration,
+        > = crate::Property::new("DestinationConfiguration");
+        /// `ExecutionRoleArn`, for [`CfnScheduledQuery::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<
+            CfnScheduledQuery,
+            Value<String>,
+        > = crate::Property::new("ExecutionRoleArn");
+        /// `LogGroupIdentifiers`, for [`CfnScheduledQuery::set`].
+        pub const LOG_GROUP_IDENTIFIERS: crate::Property<
+            CfnScheduledQuery,
+            Vec<Value<String>>,
+        > = crate::Property::new("LogGroupIdentifiers");
+        /// `Name`, for [`CfnScheduledQuery::set`].
+        pub const NAME: crate::Property<CfnScheduledQuery, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `QueryLanguage`, for [`CfnScheduledQuery::set`].
+        pub const QUERY_LANGUAGE: crate::Property<
+            CfnScheduledQuery,
+            Value<QueryLanguage>,
+        > = crate::Property::new("QueryLanguage");
+        /// `QueryString`, for [`CfnScheduledQuery::set`].
+        pub const QUERY_STRING: crate::Property<CfnScheduledQuery, Value<String>> = crate::Property::new(
+            "QueryString",
+        );
+        /// `ScheduleEndTime`, for [`CfnScheduledQuery::set`].
+        pub const SCHEDULE_END_TIME: crate::Property<CfnScheduledQuery, Value<f64>> = crate::Property::new(
+            "ScheduleEndTime",
+        );
+        /// `ScheduleExpression`, for [`CfnScheduledQuery::set`].
+        pub const SCHEDULE_EXPRESSION: crate::Property<
+            CfnScheduledQuery,
+            Value<String>,
+        > = crate::Property::new("ScheduleExpression");
+        /// `ScheduleStartTime`, for [`CfnScheduledQuery::set`].
+        pub const SCHEDULE_START_TIME: crate::Property<CfnScheduledQuery, Value<f64>> = crate::Property::new(
+            "ScheduleStartTime",
+        );
+        /// `StartTimeOffset`, for [`CfnScheduledQuery::set`].
+        pub const START_TIME_OFFSET: crate::Property<CfnScheduledQuery, Value<i64>> = crate::Property::new(
+            "StartTimeOffset",
+        );
+        /// `State`, for [`CfnScheduledQuery::set`].
+        pub const STATE: crate::Property<
+            CfnScheduledQuery,
+            Value<ScheduledQueryState>,
+        > = crate::Property::new("State");
+        /// `Tags`, for [`CfnScheduledQuery::set`].
+        pub const TAGS: crate::Property<CfnScheduledQuery, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Timezone`, for [`CfnScheduledQuery::set`].
+        pub const TIMEZONE: crate::Property<CfnScheduledQuery, Value<String>> = crate::Property::new(
+            "Timezone",
+        );
     }
 
     /// The `DestinationConfiguration` property type.
@@ -2363,6 +2757,7 @@ pub mod storage_tier_policy {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnStorageTierPolicyProps);
     }
 
     impl std::ops::Deref for CfnStorageTierPolicy {
@@ -2404,6 +2799,14 @@ pub mod storage_tier_policy {
             map.serialize_entry("StorageTier", &self.storage_tier)?;
             map.end()
         }
+    }
+
+    impl CfnStorageTierPolicyProps {
+        /// `StorageTier`, for [`CfnStorageTierPolicy::set`].
+        pub const STORAGE_TIER: crate::Property<
+            CfnStorageTierPolicy,
+            Value<StorageTier>,
+        > = crate::Property::new("StorageTier");
     }
 
     /// The storage tier to apply.
@@ -2484,6 +2887,7 @@ pub mod subscription_filter {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnSubscriptionFilterProps);
     }
 
     impl std::ops::Deref for CfnSubscriptionFilter {
@@ -2571,6 +2975,52 @@ pub mod subscription_filter {
         }
     }
 
+    impl CfnSubscriptionFilterProps {
+        /// `ApplyOnTransformedLogs`, for [`CfnSubscriptionFilter::set`].
+        pub const APPLY_ON_TRANSFORMED_LOGS: crate::Property<
+            CfnSubscriptionFilter,
+            Value<bool>,
+        > = crate::Property::new("ApplyOnTransformedLogs");
+        /// `DestinationArn`, for [`CfnSubscriptionFilter::set`].
+        pub const DESTINATION_ARN: crate::Property<
+            CfnSubscriptionFilter,
+            Value<String>,
+        > = crate::Property::new("DestinationArn");
+        /// `Distribution`, for [`CfnSubscriptionFilter::set`].
+        pub const DISTRIBUTION: crate::Property<
+            CfnSubscriptionFilter,
+            Value<Distribution>,
+        > = crate::Property::new("Distribution");
+        /// `EmitSystemFields`, for [`CfnSubscriptionFilter::set`].
+        pub const EMIT_SYSTEM_FIELDS: crate::Property<
+            CfnSubscriptionFilter,
+            Vec<Value<String>>,
+        > = crate::Property::new("EmitSystemFields");
+        /// `FieldSelectionCriteria`, for [`CfnSubscriptionFilter::set`].
+        pub const FIELD_SELECTION_CRITERIA: crate::Property<
+            CfnSubscriptionFilter,
+            Value<String>,
+        > = crate::Property::new("FieldSelectionCriteria");
+        /// `FilterName`, for [`CfnSubscriptionFilter::set`].
+        pub const FILTER_NAME: crate::Property<CfnSubscriptionFilter, Value<String>> = crate::Property::new(
+            "FilterName",
+        );
+        /// `FilterPattern`, for [`CfnSubscriptionFilter::set`].
+        pub const FILTER_PATTERN: crate::Property<
+            CfnSubscriptionFilter,
+            Value<String>,
+        > = crate::Property::new("FilterPattern");
+        /// `LogGroupName`, for [`CfnSubscriptionFilter::set`].
+        pub const LOG_GROUP_NAME: crate::Property<
+            CfnSubscriptionFilter,
+            Value<String>,
+        > = crate::Property::new("LogGroupName");
+        /// `RoleArn`, for [`CfnSubscriptionFilter::set`].
+        pub const ROLE_ARN: crate::Property<CfnSubscriptionFilter, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+    }
+
     /// The method used to distribute log data to the destination, which can be either random or grouped by log stream.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Distribution {
@@ -2650,6 +3100,7 @@ pub mod transformer {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTransformerProps);
     }
 
     impl std::ops::Deref for CfnTransformer {
@@ -2698,6 +3149,17 @@ pub mod transformer {
             map.serialize_entry("TransformerConfig", &self.transformer_config)?;
             map.end()
         }
+    }
+
+    impl CfnTransformerProps {
+        /// `LogGroupIdentifier`, for [`CfnTransformer::set`].
+        pub const LOG_GROUP_IDENTIFIER: crate::Property<CfnTransformer, Value<String>> = crate::Property::new(
+            "LogGroupIdentifier",
+        );
+        /// `TransformerConfig`, for [`CfnTransformer::set`].
+        pub const TRANSFORMER_CONFIG: crate::Property<CfnTransformer, Vec<Processor>> = crate::Property::new(
+            "TransformerConfig",
+        );
     }
 
     /// Individual processor configuration

@@ -59,6 +59,7 @@ pub mod inference_scheduler {
         pub fn attr_inference_scheduler_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InferenceSchedulerArn")
         }
+        setters!(CfnInferenceSchedulerProps);
     }
 
     impl std::ops::Deref for CfnInferenceScheduler {
@@ -152,6 +153,51 @@ pub mod inference_scheduler {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnInferenceSchedulerProps {
+        /// `DataDelayOffsetInMinutes`, for [`CfnInferenceScheduler::set`].
+        pub const DATA_DELAY_OFFSET_IN_MINUTES: crate::Property<
+            CfnInferenceScheduler,
+            Value<i64>,
+        > = crate::Property::new("DataDelayOffsetInMinutes");
+        /// `DataInputConfiguration`, for [`CfnInferenceScheduler::set`].
+        pub const DATA_INPUT_CONFIGURATION: crate::Property<
+            CfnInferenceScheduler,
+            DataInputConfiguration,
+        > = crate::Property::new("DataInputConfiguration");
+        /// `DataOutputConfiguration`, for [`CfnInferenceScheduler::set`].
+        pub const DATA_OUTPUT_CONFIGURATION: crate::Property<
+            CfnInferenceScheduler,
+            DataOutputConfiguration,
+        > = crate::Property::new("DataOutputConfiguration");
+        /// `DataUploadFrequency`, for [`CfnInferenceScheduler::set`].
+        pub const DATA_UPLOAD_FREQUENCY: crate::Property<
+            CfnInferenceScheduler,
+            Value<DataUploadFrequency>,
+        > = crate::Property::new("DataUploadFrequency");
+        /// `InferenceSchedulerName`, for [`CfnInferenceScheduler::set`].
+        pub const INFERENCE_SCHEDULER_NAME: crate::Property<
+            CfnInferenceScheduler,
+            Value<String>,
+        > = crate::Property::new("InferenceSchedulerName");
+        /// `ModelName`, for [`CfnInferenceScheduler::set`].
+        pub const MODEL_NAME: crate::Property<CfnInferenceScheduler, Value<String>> = crate::Property::new(
+            "ModelName",
+        );
+        /// `RoleArn`, for [`CfnInferenceScheduler::set`].
+        pub const ROLE_ARN: crate::Property<CfnInferenceScheduler, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `ServerSideKmsKeyId`, for [`CfnInferenceScheduler::set`].
+        pub const SERVER_SIDE_KMS_KEY_ID: crate::Property<
+            CfnInferenceScheduler,
+            Value<String>,
+        > = crate::Property::new("ServerSideKmsKeyId");
+        /// `Tags`, for [`CfnInferenceScheduler::set`].
+        pub const TAGS: crate::Property<CfnInferenceScheduler, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies configuration information for the input data for the inference scheduler, including delimiter, format, and dataset location.

@@ -57,6 +57,7 @@ pub mod project {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnProjectProps);
     }
 
     impl std::ops::Deref for CfnProject {
@@ -98,5 +99,12 @@ pub mod project {
             map.serialize_entry("ProjectName", &self.project_name)?;
             map.end()
         }
+    }
+
+    impl CfnProjectProps {
+        /// `ProjectName`, for [`CfnProject::set`].
+        pub const PROJECT_NAME: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ProjectName",
+        );
     }
 }

@@ -67,6 +67,7 @@ pub mod application {
         pub fn attr_application_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ApplicationId")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -135,6 +136,38 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `Definition`, for [`CfnApplication::set`].
+        pub const DEFINITION: crate::Property<CfnApplication, Definition> = crate::Property::new(
+            "Definition",
+        );
+        /// `Description`, for [`CfnApplication::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EngineType`, for [`CfnApplication::set`].
+        pub const ENGINE_TYPE: crate::Property<CfnApplication, Value<EngineType>> = crate::Property::new(
+            "EngineType",
+        );
+        /// `KmsKeyId`, for [`CfnApplication::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Name`, for [`CfnApplication::set`].
+        pub const NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnApplication::set`].
+        pub const ROLE_ARN: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<
+            CfnApplication,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `Definition` property type.
@@ -249,6 +282,7 @@ pub mod deployment {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnDeploymentProps);
     }
 
     impl std::ops::Deref for CfnDeployment {
@@ -302,6 +336,21 @@ pub mod deployment {
             map.serialize_entry("EnvironmentId", &self.environment_id)?;
             map.end()
         }
+    }
+
+    impl CfnDeploymentProps {
+        /// `ApplicationId`, for [`CfnDeployment::set`].
+        pub const APPLICATION_ID: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `ApplicationVersion`, for [`CfnDeployment::set`].
+        pub const APPLICATION_VERSION: crate::Property<CfnDeployment, Value<i64>> = crate::Property::new(
+            "ApplicationVersion",
+        );
+        /// `EnvironmentId`, for [`CfnDeployment::set`].
+        pub const ENVIRONMENT_ID: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "EnvironmentId",
+        );
     }
 }
 
@@ -364,6 +413,7 @@ pub mod environment {
         pub fn attr_environment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EnvironmentId")
         }
+        setters!(CfnEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnEnvironment {
@@ -473,6 +523,70 @@ pub mod environment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentProps {
+        /// `Description`, for [`CfnEnvironment::set`].
+        pub const DESCRIPTION: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EngineType`, for [`CfnEnvironment::set`].
+        pub const ENGINE_TYPE: crate::Property<CfnEnvironment, Value<EngineType>> = crate::Property::new(
+            "EngineType",
+        );
+        /// `EngineVersion`, for [`CfnEnvironment::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `HighAvailabilityConfig`, for [`CfnEnvironment::set`].
+        pub const HIGH_AVAILABILITY_CONFIG: crate::Property<
+            CfnEnvironment,
+            HighAvailabilityConfig,
+        > = crate::Property::new("HighAvailabilityConfig");
+        /// `InstanceType`, for [`CfnEnvironment::set`].
+        pub const INSTANCE_TYPE: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "InstanceType",
+        );
+        /// `KmsKeyId`, for [`CfnEnvironment::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Name`, for [`CfnEnvironment::set`].
+        pub const NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkType`, for [`CfnEnvironment::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnEnvironment, Value<NetworkType>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `PreferredMaintenanceWindow`, for [`CfnEnvironment::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `PubliclyAccessible`, for [`CfnEnvironment::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<CfnEnvironment, Value<bool>> = crate::Property::new(
+            "PubliclyAccessible",
+        );
+        /// `SecurityGroupIds`, for [`CfnEnvironment::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnEnvironment,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `StorageConfigurations`, for [`CfnEnvironment::set`].
+        pub const STORAGE_CONFIGURATIONS: crate::Property<
+            CfnEnvironment,
+            Vec<StorageConfiguration>,
+        > = crate::Property::new("StorageConfigurations");
+        /// `SubnetIds`, for [`CfnEnvironment::set`].
+        pub const SUBNET_IDS: crate::Property<CfnEnvironment, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnEnvironment::set`].
+        pub const TAGS: crate::Property<
+            CfnEnvironment,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The target platform for the environment.

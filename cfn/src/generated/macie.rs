@@ -67,6 +67,7 @@ pub mod allow_list {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnAllowListProps);
     }
 
     impl std::ops::Deref for CfnAllowList {
@@ -123,6 +124,25 @@ pub mod allow_list {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAllowListProps {
+        /// `Criteria`, for [`CfnAllowList::set`].
+        pub const CRITERIA: crate::Property<CfnAllowList, Criteria> = crate::Property::new(
+            "Criteria",
+        );
+        /// `Description`, for [`CfnAllowList::set`].
+        pub const DESCRIPTION: crate::Property<CfnAllowList, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnAllowList::set`].
+        pub const NAME: crate::Property<CfnAllowList, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAllowList::set`].
+        pub const TAGS: crate::Property<CfnAllowList, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The regex or s3 object to use for the AllowList.
@@ -237,6 +257,7 @@ pub mod custom_data_identifier {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCustomDataIdentifierProps);
     }
 
     impl std::ops::Deref for CfnCustomDataIdentifier {
@@ -310,6 +331,40 @@ pub mod custom_data_identifier {
             map.end()
         }
     }
+
+    impl CfnCustomDataIdentifierProps {
+        /// `Description`, for [`CfnCustomDataIdentifier::set`].
+        pub const DESCRIPTION: crate::Property<CfnCustomDataIdentifier, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IgnoreWords`, for [`CfnCustomDataIdentifier::set`].
+        pub const IGNORE_WORDS: crate::Property<
+            CfnCustomDataIdentifier,
+            Vec<Value<String>>,
+        > = crate::Property::new("IgnoreWords");
+        /// `Keywords`, for [`CfnCustomDataIdentifier::set`].
+        pub const KEYWORDS: crate::Property<
+            CfnCustomDataIdentifier,
+            Vec<Value<String>>,
+        > = crate::Property::new("Keywords");
+        /// `MaximumMatchDistance`, for [`CfnCustomDataIdentifier::set`].
+        pub const MAXIMUM_MATCH_DISTANCE: crate::Property<
+            CfnCustomDataIdentifier,
+            Value<i64>,
+        > = crate::Property::new("MaximumMatchDistance");
+        /// `Name`, for [`CfnCustomDataIdentifier::set`].
+        pub const NAME: crate::Property<CfnCustomDataIdentifier, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Regex`, for [`CfnCustomDataIdentifier::set`].
+        pub const REGEX: crate::Property<CfnCustomDataIdentifier, Value<String>> = crate::Property::new(
+            "Regex",
+        );
+        /// `Tags`, for [`CfnCustomDataIdentifier::set`].
+        pub const TAGS: crate::Property<CfnCustomDataIdentifier, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Macie::FindingsFilter`: [`CfnFindingsFilter`], [`CfnFindingsFilterProps`] and their property types.
@@ -359,6 +414,7 @@ pub mod findings_filter {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFindingsFilterProps);
     }
 
     impl std::ops::Deref for CfnFindingsFilter {
@@ -423,6 +479,35 @@ pub mod findings_filter {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFindingsFilterProps {
+        /// `Action`, for [`CfnFindingsFilter::set`].
+        pub const ACTION: crate::Property<
+            CfnFindingsFilter,
+            Value<FindingFilterAction>,
+        > = crate::Property::new("Action");
+        /// `Description`, for [`CfnFindingsFilter::set`].
+        pub const DESCRIPTION: crate::Property<CfnFindingsFilter, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FindingCriteria`, for [`CfnFindingsFilter::set`].
+        pub const FINDING_CRITERIA: crate::Property<
+            CfnFindingsFilter,
+            FindingCriteria,
+        > = crate::Property::new("FindingCriteria");
+        /// `Name`, for [`CfnFindingsFilter::set`].
+        pub const NAME: crate::Property<CfnFindingsFilter, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Position`, for [`CfnFindingsFilter::set`].
+        pub const POSITION: crate::Property<CfnFindingsFilter, Value<i64>> = crate::Property::new(
+            "Position",
+        );
+        /// `Tags`, for [`CfnFindingsFilter::set`].
+        pub const TAGS: crate::Property<CfnFindingsFilter, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `FindingFilterAction`.
@@ -576,6 +661,7 @@ pub mod member {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnMemberProps);
     }
 
     impl std::ops::Deref for CfnMember {
@@ -625,6 +711,21 @@ pub mod member {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMemberProps {
+        /// `AccountId`, for [`CfnMember::set`].
+        pub const ACCOUNT_ID: crate::Property<CfnMember, Value<String>> = crate::Property::new(
+            "AccountId",
+        );
+        /// `Email`, for [`CfnMember::set`].
+        pub const EMAIL: crate::Property<CfnMember, Value<String>> = crate::Property::new(
+            "Email",
+        );
+        /// `Tags`, for [`CfnMember::set`].
+        pub const TAGS: crate::Property<CfnMember, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -682,6 +783,7 @@ pub mod session {
         pub fn attr_automated_discovery_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AutomatedDiscoveryStatus")
         }
+        setters!(CfnSessionProps);
     }
 
     impl std::ops::Deref for CfnSession {
@@ -721,6 +823,18 @@ pub mod session {
             crate::entry(&mut map, "Status", &self.status)?;
             map.end()
         }
+    }
+
+    impl CfnSessionProps {
+        /// `FindingPublishingFrequency`, for [`CfnSession::set`].
+        pub const FINDING_PUBLISHING_FREQUENCY: crate::Property<
+            CfnSession,
+            Value<FindingPublishingFrequency>,
+        > = crate::Property::new("FindingPublishingFrequency");
+        /// `Status`, for [`CfnSession::set`].
+        pub const STATUS: crate::Property<CfnSession, Value<Status>> = crate::Property::new(
+            "Status",
+        );
     }
 
     /// A enumeration value that specifies how frequently finding updates are published.

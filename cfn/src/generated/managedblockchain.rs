@@ -78,6 +78,7 @@ pub mod accessor {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnAccessorProps);
     }
 
     impl std::ops::Deref for CfnAccessor {
@@ -127,6 +128,22 @@ pub mod accessor {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAccessorProps {
+        /// `AccessorType`, for [`CfnAccessor::set`].
+        pub const ACCESSOR_TYPE: crate::Property<CfnAccessor, Value<AccessorType>> = crate::Property::new(
+            "AccessorType",
+        );
+        /// `NetworkType`, for [`CfnAccessor::set`].
+        pub const NETWORK_TYPE: crate::Property<
+            CfnAccessor,
+            Value<NetworkAccessorType>,
+        > = crate::Property::new("NetworkType");
+        /// `Tags`, for [`CfnAccessor::set`].
+        pub const TAGS: crate::Property<CfnAccessor, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `AccessorType`.
@@ -254,6 +271,7 @@ pub mod member {
         pub fn attr_member_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MemberId")
         }
+        setters!(CfnMemberProps);
     }
 
     impl std::ops::Deref for CfnMember {
@@ -307,6 +325,27 @@ pub mod member {
             crate::entry(&mut map, "NetworkId", &self.network_id)?;
             map.end()
         }
+    }
+
+    impl CfnMemberProps {
+        /// `InvitationId`, for [`CfnMember::set`].
+        pub const INVITATION_ID: crate::Property<CfnMember, Value<String>> = crate::Property::new(
+            "InvitationId",
+        );
+        /// `MemberConfiguration`, for [`CfnMember::set`].
+        pub const MEMBER_CONFIGURATION: crate::Property<
+            CfnMember,
+            MemberConfiguration,
+        > = crate::Property::new("MemberConfiguration");
+        /// `NetworkConfiguration`, for [`CfnMember::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnMember,
+            NetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `NetworkId`, for [`CfnMember::set`].
+        pub const NETWORK_ID: crate::Property<CfnMember, Value<String>> = crate::Property::new(
+            "NetworkId",
+        );
     }
 
     /// The `MemberConfiguration` property type.
@@ -613,6 +652,7 @@ pub mod node {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnNodeProps);
     }
 
     impl std::ops::Deref for CfnNode {
@@ -665,6 +705,21 @@ pub mod node {
             map.serialize_entry("NodeConfiguration", &self.node_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnNodeProps {
+        /// `MemberId`, for [`CfnNode::set`].
+        pub const MEMBER_ID: crate::Property<CfnNode, Value<String>> = crate::Property::new(
+            "MemberId",
+        );
+        /// `NetworkId`, for [`CfnNode::set`].
+        pub const NETWORK_ID: crate::Property<CfnNode, Value<String>> = crate::Property::new(
+            "NetworkId",
+        );
+        /// `NodeConfiguration`, for [`CfnNode::set`].
+        pub const NODE_CONFIGURATION: crate::Property<CfnNode, NodeConfiguration> = crate::Property::new(
+            "NodeConfiguration",
+        );
     }
 
     /// The `NodeConfiguration` property type.

@@ -77,6 +77,7 @@ pub mod bridge {
         pub fn attr_bridge_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BridgeState")
         }
+        setters!(CfnBridgeProps);
     }
 
     impl std::ops::Deref for CfnBridge {
@@ -154,6 +155,39 @@ pub mod bridge {
             map.serialize_entry("Sources", &self.sources)?;
             map.end()
         }
+    }
+
+    impl CfnBridgeProps {
+        /// `EgressGatewayBridge`, for [`CfnBridge::set`].
+        pub const EGRESS_GATEWAY_BRIDGE: crate::Property<
+            CfnBridge,
+            EgressGatewayBridge,
+        > = crate::Property::new("EgressGatewayBridge");
+        /// `IngressGatewayBridge`, for [`CfnBridge::set`].
+        pub const INGRESS_GATEWAY_BRIDGE: crate::Property<
+            CfnBridge,
+            IngressGatewayBridge,
+        > = crate::Property::new("IngressGatewayBridge");
+        /// `Name`, for [`CfnBridge::set`].
+        pub const NAME: crate::Property<CfnBridge, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Outputs`, for [`CfnBridge::set`].
+        pub const OUTPUTS: crate::Property<CfnBridge, Vec<BridgeOutput>> = crate::Property::new(
+            "Outputs",
+        );
+        /// `PlacementArn`, for [`CfnBridge::set`].
+        pub const PLACEMENT_ARN: crate::Property<CfnBridge, Value<String>> = crate::Property::new(
+            "PlacementArn",
+        );
+        /// `SourceFailoverConfig`, for [`CfnBridge::set`].
+        pub const SOURCE_FAILOVER_CONFIG: crate::Property<CfnBridge, FailoverConfig> = crate::Property::new(
+            "SourceFailoverConfig",
+        );
+        /// `Sources`, for [`CfnBridge::set`].
+        pub const SOURCES: crate::Property<CfnBridge, Vec<BridgeSource>> = crate::Property::new(
+            "Sources",
+        );
     }
 
     /// The `EgressGatewayBridge` property type.
@@ -586,6 +620,7 @@ pub mod bridge_output {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnBridgeOutputProps);
     }
 
     impl std::ops::Deref for CfnBridgeOutput {
@@ -639,6 +674,22 @@ pub mod bridge_output {
             map.serialize_entry("NetworkOutput", &self.network_output)?;
             map.end()
         }
+    }
+
+    impl CfnBridgeOutputProps {
+        /// `BridgeArn`, for [`CfnBridgeOutput::set`].
+        pub const BRIDGE_ARN: crate::Property<CfnBridgeOutput, Value<String>> = crate::Property::new(
+            "BridgeArn",
+        );
+        /// `Name`, for [`CfnBridgeOutput::set`].
+        pub const NAME: crate::Property<CfnBridgeOutput, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkOutput`, for [`CfnBridgeOutput::set`].
+        pub const NETWORK_OUTPUT: crate::Property<
+            CfnBridgeOutput,
+            BridgeNetworkOutput,
+        > = crate::Property::new("NetworkOutput");
     }
 
     /// The output of the bridge.
@@ -776,6 +827,7 @@ pub mod bridge_source {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnBridgeSourceProps);
     }
 
     impl std::ops::Deref for CfnBridgeSource {
@@ -832,6 +884,26 @@ pub mod bridge_source {
             crate::entry(&mut map, "NetworkSource", &self.network_source)?;
             map.end()
         }
+    }
+
+    impl CfnBridgeSourceProps {
+        /// `BridgeArn`, for [`CfnBridgeSource::set`].
+        pub const BRIDGE_ARN: crate::Property<CfnBridgeSource, Value<String>> = crate::Property::new(
+            "BridgeArn",
+        );
+        /// `FlowSource`, for [`CfnBridgeSource::set`].
+        pub const FLOW_SOURCE: crate::Property<CfnBridgeSource, BridgeFlowSource> = crate::Property::new(
+            "FlowSource",
+        );
+        /// `Name`, for [`CfnBridgeSource::set`].
+        pub const NAME: crate::Property<CfnBridgeSource, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkSource`, for [`CfnBridgeSource::set`].
+        pub const NETWORK_SOURCE: crate::Property<
+            CfnBridgeSource,
+            BridgeNetworkSource,
+        > = crate::Property::new("NetworkSource");
     }
 
     /// The source of the bridge.
@@ -1004,6 +1076,7 @@ pub mod flow {
         pub fn attr_flow_ndi_machine_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FlowNdiMachineName")
         }
+        setters!(CfnFlowProps);
     }
 
     impl std::ops::Deref for CfnFlow {
@@ -1097,6 +1170,58 @@ pub mod flow {
             crate::entry(&mut map, "VpcInterfaces", &self.vpc_interfaces)?;
             map.end()
         }
+    }
+
+    impl CfnFlowProps {
+        /// `AvailabilityZone`, for [`CfnFlow::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `EncodingConfig`, for [`CfnFlow::set`].
+        pub const ENCODING_CONFIG: crate::Property<CfnFlow, EncodingConfig> = crate::Property::new(
+            "EncodingConfig",
+        );
+        /// `FlowSize`, for [`CfnFlow::set`].
+        pub const FLOW_SIZE: crate::Property<CfnFlow, Value<FlowSize>> = crate::Property::new(
+            "FlowSize",
+        );
+        /// `Maintenance`, for [`CfnFlow::set`].
+        pub const MAINTENANCE: crate::Property<CfnFlow, Maintenance> = crate::Property::new(
+            "Maintenance",
+        );
+        /// `MediaStreams`, for [`CfnFlow::set`].
+        pub const MEDIA_STREAMS: crate::Property<CfnFlow, Vec<MediaStream>> = crate::Property::new(
+            "MediaStreams",
+        );
+        /// `Name`, for [`CfnFlow::set`].
+        pub const NAME: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NdiConfig`, for [`CfnFlow::set`].
+        pub const NDI_CONFIG: crate::Property<CfnFlow, NdiConfig> = crate::Property::new(
+            "NdiConfig",
+        );
+        /// `Source`, for [`CfnFlow::set`].
+        pub const SOURCE: crate::Property<CfnFlow, Source> = crate::Property::new(
+            "Source",
+        );
+        /// `SourceFailoverConfig`, for [`CfnFlow::set`].
+        pub const SOURCE_FAILOVER_CONFIG: crate::Property<CfnFlow, FailoverConfig> = crate::Property::new(
+            "SourceFailoverConfig",
+        );
+        /// `SourceMonitoringConfig`, for [`CfnFlow::set`].
+        pub const SOURCE_MONITORING_CONFIG: crate::Property<
+            CfnFlow,
+            SourceMonitoringConfig,
+        > = crate::Property::new("SourceMonitoringConfig");
+        /// `Tags`, for [`CfnFlow::set`].
+        pub const TAGS: crate::Property<CfnFlow, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcInterfaces`, for [`CfnFlow::set`].
+        pub const VPC_INTERFACES: crate::Property<CfnFlow, Vec<VpcInterface>> = crate::Property::new(
+            "VpcInterfaces",
+        );
     }
 
     /// The `EncodingConfig` property type.
@@ -2536,6 +2661,7 @@ pub mod flow_entitlement {
         pub fn attr_entitlement_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EntitlementArn")
         }
+        setters!(CfnFlowEntitlementProps);
     }
 
     impl std::ops::Deref for CfnFlowEntitlement {
@@ -2614,6 +2740,43 @@ pub mod flow_entitlement {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFlowEntitlementProps {
+        /// `DataTransferSubscriberFeePercent`, for [`CfnFlowEntitlement::set`].
+        pub const DATA_TRANSFER_SUBSCRIBER_FEE_PERCENT: crate::Property<
+            CfnFlowEntitlement,
+            Value<i64>,
+        > = crate::Property::new("DataTransferSubscriberFeePercent");
+        /// `Description`, for [`CfnFlowEntitlement::set`].
+        pub const DESCRIPTION: crate::Property<CfnFlowEntitlement, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Encryption`, for [`CfnFlowEntitlement::set`].
+        pub const ENCRYPTION: crate::Property<CfnFlowEntitlement, Encryption> = crate::Property::new(
+            "Encryption",
+        );
+        /// `EntitlementStatus`, for [`CfnFlowEntitlement::set`].
+        pub const ENTITLEMENT_STATUS: crate::Property<
+            CfnFlowEntitlement,
+            Value<EntitlementStatus>,
+        > = crate::Property::new("EntitlementStatus");
+        /// `FlowArn`, for [`CfnFlowEntitlement::set`].
+        pub const FLOW_ARN: crate::Property<CfnFlowEntitlement, Value<String>> = crate::Property::new(
+            "FlowArn",
+        );
+        /// `Name`, for [`CfnFlowEntitlement::set`].
+        pub const NAME: crate::Property<CfnFlowEntitlement, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Subscribers`, for [`CfnFlowEntitlement::set`].
+        pub const SUBSCRIBERS: crate::Property<CfnFlowEntitlement, Vec<Value<String>>> = crate::Property::new(
+            "Subscribers",
+        );
+        /// `Tags`, for [`CfnFlowEntitlement::set`].
+        pub const TAGS: crate::Property<CfnFlowEntitlement, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Information about the encryption of the flow.
@@ -2810,6 +2973,7 @@ pub mod flow_media_stream {
         pub fn attr_fmt(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Fmt")
         }
+        setters!(CfnFlowMediaStreamProps);
     }
 
     impl std::ops::Deref for CfnFlowMediaStream {
@@ -2890,6 +3054,48 @@ pub mod flow_media_stream {
         }
     }
 
+    impl CfnFlowMediaStreamProps {
+        /// `Attributes`, for [`CfnFlowMediaStream::set`].
+        pub const ATTRIBUTES: crate::Property<
+            CfnFlowMediaStream,
+            MediaStreamAttributes,
+        > = crate::Property::new("Attributes");
+        /// `ClockRate`, for [`CfnFlowMediaStream::set`].
+        pub const CLOCK_RATE: crate::Property<CfnFlowMediaStream, Value<i64>> = crate::Property::new(
+            "ClockRate",
+        );
+        /// `Description`, for [`CfnFlowMediaStream::set`].
+        pub const DESCRIPTION: crate::Property<CfnFlowMediaStream, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FlowArn`, for [`CfnFlowMediaStream::set`].
+        pub const FLOW_ARN: crate::Property<CfnFlowMediaStream, Value<String>> = crate::Property::new(
+            "FlowArn",
+        );
+        /// `MediaStreamId`, for [`CfnFlowMediaStream::set`].
+        pub const MEDIA_STREAM_ID: crate::Property<CfnFlowMediaStream, Value<i64>> = crate::Property::new(
+            "MediaStreamId",
+        );
+        /// `MediaStreamName`, for [`CfnFlowMediaStream::set`].
+        pub const MEDIA_STREAM_NAME: crate::Property<
+            CfnFlowMediaStream,
+            Value<String>,
+        > = crate::Property::new("MediaStreamName");
+        /// `MediaStreamType`, for [`CfnFlowMediaStream::set`].
+        pub const MEDIA_STREAM_TYPE: crate::Property<
+            CfnFlowMediaStream,
+            Value<MediaStreamType>,
+        > = crate::Property::new("MediaStreamType");
+        /// `Tags`, for [`CfnFlowMediaStream::set`].
+        pub const TAGS: crate::Property<CfnFlowMediaStream, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VideoFormat`, for [`CfnFlowMediaStream::set`].
+        pub const VIDEO_FORMAT: crate::Property<CfnFlowMediaStream, Value<String>> = crate::Property::new(
+            "VideoFormat",
+        );
+    }
+
     /// Attributes that are related to the media stream.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct MediaStreamAttributes {
@@ -2962,6 +3168,7 @@ pub mod flow_output {
         pub fn attr_output_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OutputArn")
         }
+        setters!(CfnFlowOutputProps);
     }
 
     impl std::ops::Deref for CfnFlowOutput {
@@ -3117,6 +3324,107 @@ pub mod flow_output {
             )?;
             map.end()
         }
+    }
+
+    impl CfnFlowOutputProps {
+        /// `CidrAllowList`, for [`CfnFlowOutput::set`].
+        pub const CIDR_ALLOW_LIST: crate::Property<CfnFlowOutput, Vec<Value<String>>> = crate::Property::new(
+            "CidrAllowList",
+        );
+        /// `Description`, for [`CfnFlowOutput::set`].
+        pub const DESCRIPTION: crate::Property<CfnFlowOutput, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Destination`, for [`CfnFlowOutput::set`].
+        pub const DESTINATION: crate::Property<CfnFlowOutput, Value<String>> = crate::Property::new(
+            "Destination",
+        );
+        /// `Encryption`, for [`CfnFlowOutput::set`].
+        pub const ENCRYPTION: crate::Property<CfnFlowOutput, Encryption> = crate::Property::new(
+            "Encryption",
+        );
+        /// `FlowArn`, for [`CfnFlowOutput::set`].
+        pub const FLOW_ARN: crate::Property<CfnFlowOutput, Value<String>> = crate::Property::new(
+            "FlowArn",
+        );
+        /// `MaxLatency`, for [`CfnFlowOutput::set`].
+        pub const MAX_LATENCY: crate::Property<CfnFlowOutput, Value<i64>> = crate::Property::new(
+            "MaxLatency",
+        );
+        /// `MediaStreamOutputConfigurations`, for [`CfnFlowOutput::set`].
+        pub const MEDIA_STREAM_OUTPUT_CONFIGURATIONS: crate::Property<
+            CfnFlowOutput,
+            Vec<MediaStreamOutputConfiguration>,
+        > = crate::Property::new("MediaStreamOutputConfigurations");
+        /// `MinLatency`, for [`CfnFlowOutput::set`].
+        pub const MIN_LATENCY: crate::Property<CfnFlowOutput, Value<i64>> = crate::Property::new(
+            "MinLatency",
+        );
+        /// `Name`, for [`CfnFlowOutput::set`].
+        pub const NAME: crate::Property<CfnFlowOutput, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NdiAudioReferenceLevel`, for [`CfnFlowOutput::set`].
+        pub const NDI_AUDIO_REFERENCE_LEVEL: crate::Property<
+            CfnFlowOutput,
+            Value<i64>,
+        > = crate::Property::new("NdiAudioReferenceLevel");
+        /// `NdiOutputTimecodeSource`, for [`CfnFlowOutput::set`].
+        pub const NDI_OUTPUT_TIMECODE_SOURCE: crate::Property<
+            CfnFlowOutput,
+            Value<NdiOutputTimecodeSource>,
+        > = crate::Property::new("NdiOutputTimecodeSource");
+        /// `NdiProgramName`, for [`CfnFlowOutput::set`].
+        pub const NDI_PROGRAM_NAME: crate::Property<CfnFlowOutput, Value<String>> = crate::Property::new(
+            "NdiProgramName",
+        );
+        /// `NdiSpeedHqQuality`, for [`CfnFlowOutput::set`].
+        pub const NDI_SPEED_HQ_QUALITY: crate::Property<CfnFlowOutput, Value<i64>> = crate::Property::new(
+            "NdiSpeedHqQuality",
+        );
+        /// `OutputStatus`, for [`CfnFlowOutput::set`].
+        pub const OUTPUT_STATUS: crate::Property<CfnFlowOutput, Value<OutputStatus>> = crate::Property::new(
+            "OutputStatus",
+        );
+        /// `Port`, for [`CfnFlowOutput::set`].
+        pub const PORT: crate::Property<CfnFlowOutput, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `Protocol`, for [`CfnFlowOutput::set`].
+        pub const PROTOCOL: crate::Property<CfnFlowOutput, Value<Protocol>> = crate::Property::new(
+            "Protocol",
+        );
+        /// `RemoteId`, for [`CfnFlowOutput::set`].
+        pub const REMOTE_ID: crate::Property<CfnFlowOutput, Value<String>> = crate::Property::new(
+            "RemoteId",
+        );
+        /// `RouterIntegrationState`, for [`CfnFlowOutput::set`].
+        pub const ROUTER_INTEGRATION_STATE: crate::Property<
+            CfnFlowOutput,
+            Value<RouterIntegrationState>,
+        > = crate::Property::new("RouterIntegrationState");
+        /// `RouterIntegrationTransitEncryption`, for [`CfnFlowOutput::set`].
+        pub const ROUTER_INTEGRATION_TRANSIT_ENCRYPTION: crate::Property<
+            CfnFlowOutput,
+            FlowTransitEncryption,
+        > = crate::Property::new("RouterIntegrationTransitEncryption");
+        /// `SmoothingLatency`, for [`CfnFlowOutput::set`].
+        pub const SMOOTHING_LATENCY: crate::Property<CfnFlowOutput, Value<i64>> = crate::Property::new(
+            "SmoothingLatency",
+        );
+        /// `StreamId`, for [`CfnFlowOutput::set`].
+        pub const STREAM_ID: crate::Property<CfnFlowOutput, Value<String>> = crate::Property::new(
+            "StreamId",
+        );
+        /// `Tags`, for [`CfnFlowOutput::set`].
+        pub const TAGS: crate::Property<CfnFlowOutput, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcInterfaceAttachment`, for [`CfnFlowOutput::set`].
+        pub const VPC_INTERFACE_ATTACHMENT: crate::Property<
+            CfnFlowOutput,
+            VpcInterfaceAttachment,
+        > = crate::Property::new("VpcInterfaceAttachment");
     }
 
     /// Information about the encryption of the flow.
@@ -3709,6 +4017,7 @@ pub mod flow_source {
         pub fn attr_source_ingest_port(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SourceIngestPort")
         }
+        setters!(CfnFlowSourceProps);
     }
 
     impl std::ops::Deref for CfnFlowSource {
@@ -3832,6 +4141,87 @@ pub mod flow_source {
         }
     }
 
+    impl CfnFlowSourceProps {
+        /// `Decryption`, for [`CfnFlowSource::set`].
+        pub const DECRYPTION: crate::Property<CfnFlowSource, Encryption> = crate::Property::new(
+            "Decryption",
+        );
+        /// `Description`, for [`CfnFlowSource::set`].
+        pub const DESCRIPTION: crate::Property<CfnFlowSource, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EntitlementArn`, for [`CfnFlowSource::set`].
+        pub const ENTITLEMENT_ARN: crate::Property<CfnFlowSource, Value<String>> = crate::Property::new(
+            "EntitlementArn",
+        );
+        /// `FlowArn`, for [`CfnFlowSource::set`].
+        pub const FLOW_ARN: crate::Property<CfnFlowSource, Value<String>> = crate::Property::new(
+            "FlowArn",
+        );
+        /// `GatewayBridgeSource`, for [`CfnFlowSource::set`].
+        pub const GATEWAY_BRIDGE_SOURCE: crate::Property<
+            CfnFlowSource,
+            GatewayBridgeSource,
+        > = crate::Property::new("GatewayBridgeSource");
+        /// `IngestPort`, for [`CfnFlowSource::set`].
+        pub const INGEST_PORT: crate::Property<CfnFlowSource, Value<i64>> = crate::Property::new(
+            "IngestPort",
+        );
+        /// `MaxBitrate`, for [`CfnFlowSource::set`].
+        pub const MAX_BITRATE: crate::Property<CfnFlowSource, Value<i64>> = crate::Property::new(
+            "MaxBitrate",
+        );
+        /// `MaxLatency`, for [`CfnFlowSource::set`].
+        pub const MAX_LATENCY: crate::Property<CfnFlowSource, Value<i64>> = crate::Property::new(
+            "MaxLatency",
+        );
+        /// `MinLatency`, for [`CfnFlowSource::set`].
+        pub const MIN_LATENCY: crate::Property<CfnFlowSource, Value<i64>> = crate::Property::new(
+            "MinLatency",
+        );
+        /// `Name`, for [`CfnFlowSource::set`].
+        pub const NAME: crate::Property<CfnFlowSource, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Protocol`, for [`CfnFlowSource::set`].
+        pub const PROTOCOL: crate::Property<CfnFlowSource, Value<Protocol>> = crate::Property::new(
+            "Protocol",
+        );
+        /// `SenderControlPort`, for [`CfnFlowSource::set`].
+        pub const SENDER_CONTROL_PORT: crate::Property<CfnFlowSource, Value<i64>> = crate::Property::new(
+            "SenderControlPort",
+        );
+        /// `SenderIpAddress`, for [`CfnFlowSource::set`].
+        pub const SENDER_IP_ADDRESS: crate::Property<CfnFlowSource, Value<String>> = crate::Property::new(
+            "SenderIpAddress",
+        );
+        /// `SourceListenerAddress`, for [`CfnFlowSource::set`].
+        pub const SOURCE_LISTENER_ADDRESS: crate::Property<
+            CfnFlowSource,
+            Value<String>,
+        > = crate::Property::new("SourceListenerAddress");
+        /// `SourceListenerPort`, for [`CfnFlowSource::set`].
+        pub const SOURCE_LISTENER_PORT: crate::Property<CfnFlowSource, Value<i64>> = crate::Property::new(
+            "SourceListenerPort",
+        );
+        /// `StreamId`, for [`CfnFlowSource::set`].
+        pub const STREAM_ID: crate::Property<CfnFlowSource, Value<String>> = crate::Property::new(
+            "StreamId",
+        );
+        /// `Tags`, for [`CfnFlowSource::set`].
+        pub const TAGS: crate::Property<CfnFlowSource, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcInterfaceName`, for [`CfnFlowSource::set`].
+        pub const VPC_INTERFACE_NAME: crate::Property<CfnFlowSource, Value<String>> = crate::Property::new(
+            "VpcInterfaceName",
+        );
+        /// `WhitelistCidr`, for [`CfnFlowSource::set`].
+        pub const WHITELIST_CIDR: crate::Property<CfnFlowSource, Value<String>> = crate::Property::new(
+            "WhitelistCidr",
+        );
+    }
+
     /// The protocol that is used by the source.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Protocol {
@@ -3930,6 +4320,7 @@ pub mod flow_vpc_interface {
         pub fn attr_network_interface_ids(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkInterfaceIds")
         }
+        setters!(CfnFlowVpcInterfaceProps);
     }
 
     impl std::ops::Deref for CfnFlowVpcInterface {
@@ -3998,6 +4389,34 @@ pub mod flow_vpc_interface {
             map.end()
         }
     }
+
+    impl CfnFlowVpcInterfaceProps {
+        /// `FlowArn`, for [`CfnFlowVpcInterface::set`].
+        pub const FLOW_ARN: crate::Property<CfnFlowVpcInterface, Value<String>> = crate::Property::new(
+            "FlowArn",
+        );
+        /// `Name`, for [`CfnFlowVpcInterface::set`].
+        pub const NAME: crate::Property<CfnFlowVpcInterface, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnFlowVpcInterface::set`].
+        pub const ROLE_ARN: crate::Property<CfnFlowVpcInterface, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `SecurityGroupIds`, for [`CfnFlowVpcInterface::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnFlowVpcInterface,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetId`, for [`CfnFlowVpcInterface::set`].
+        pub const SUBNET_ID: crate::Property<CfnFlowVpcInterface, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
+        /// `Tags`, for [`CfnFlowVpcInterface::set`].
+        pub const TAGS: crate::Property<CfnFlowVpcInterface, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::MediaConnect::Gateway`: [`CfnGateway`], [`CfnGatewayProps`] and their property types.
@@ -4053,6 +4472,7 @@ pub mod gateway {
         pub fn attr_gateway_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GatewayState")
         }
+        setters!(CfnGatewayProps);
     }
 
     impl std::ops::Deref for CfnGateway {
@@ -4106,6 +4526,21 @@ pub mod gateway {
             map.serialize_entry("Networks", &self.networks)?;
             map.end()
         }
+    }
+
+    impl CfnGatewayProps {
+        /// `EgressCidrBlocks`, for [`CfnGateway::set`].
+        pub const EGRESS_CIDR_BLOCKS: crate::Property<CfnGateway, Vec<Value<String>>> = crate::Property::new(
+            "EgressCidrBlocks",
+        );
+        /// `Name`, for [`CfnGateway::set`].
+        pub const NAME: crate::Property<CfnGateway, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Networks`, for [`CfnGateway::set`].
+        pub const NETWORKS: crate::Property<CfnGateway, Vec<GatewayNetwork>> = crate::Property::new(
+            "Networks",
+        );
     }
 
     /// The network settings for a gateway.
@@ -4244,6 +4679,7 @@ pub mod router_input {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnRouterInputProps);
     }
 
     impl std::ops::Deref for CfnRouterInput {
@@ -4341,6 +4777,57 @@ pub mod router_input {
             crate::entry(&mut map, "TransitEncryption", &self.transit_encryption)?;
             map.end()
         }
+    }
+
+    impl CfnRouterInputProps {
+        /// `AvailabilityZone`, for [`CfnRouterInput::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnRouterInput, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `Configuration`, for [`CfnRouterInput::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnRouterInput,
+            RouterInputConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `ContentQualityAnalysisConfiguration`, for [`CfnRouterInput::set`].
+        pub const CONTENT_QUALITY_ANALYSIS_CONFIGURATION: crate::Property<
+            CfnRouterInput,
+            RouterContentQualityAnalysisConfiguration,
+        > = crate::Property::new("ContentQualityAnalysisConfiguration");
+        /// `MaintenanceConfiguration`, for [`CfnRouterInput::set`].
+        pub const MAINTENANCE_CONFIGURATION: crate::Property<
+            CfnRouterInput,
+            MaintenanceConfiguration,
+        > = crate::Property::new("MaintenanceConfiguration");
+        /// `MaximumBitrate`, for [`CfnRouterInput::set`].
+        pub const MAXIMUM_BITRATE: crate::Property<CfnRouterInput, Value<i64>> = crate::Property::new(
+            "MaximumBitrate",
+        );
+        /// `Name`, for [`CfnRouterInput::set`].
+        pub const NAME: crate::Property<CfnRouterInput, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RegionName`, for [`CfnRouterInput::set`].
+        pub const REGION_NAME: crate::Property<CfnRouterInput, Value<String>> = crate::Property::new(
+            "RegionName",
+        );
+        /// `RoutingScope`, for [`CfnRouterInput::set`].
+        pub const ROUTING_SCOPE: crate::Property<CfnRouterInput, Value<RoutingScope>> = crate::Property::new(
+            "RoutingScope",
+        );
+        /// `Tags`, for [`CfnRouterInput::set`].
+        pub const TAGS: crate::Property<CfnRouterInput, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Tier`, for [`CfnRouterInput::set`].
+        pub const TIER: crate::Property<CfnRouterInput, Value<RouterInputTier>> = crate::Property::new(
+            "Tier",
+        );
+        /// `TransitEncryption`, for [`CfnRouterInput::set`].
+        pub const TRANSIT_ENCRYPTION: crate::Property<
+            CfnRouterInput,
+            RouterInputTransitEncryption,
+        > = crate::Property::new("TransitEncryption");
     }
 
     /// The configuration settings for a router input.
@@ -5405,6 +5892,7 @@ pub mod router_network_interface {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnRouterNetworkInterfaceProps);
     }
 
     impl std::ops::Deref for CfnRouterNetworkInterface {
@@ -5461,6 +5949,27 @@ pub mod router_network_interface {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRouterNetworkInterfaceProps {
+        /// `Configuration`, for [`CfnRouterNetworkInterface::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnRouterNetworkInterface,
+            RouterNetworkInterfaceConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `Name`, for [`CfnRouterNetworkInterface::set`].
+        pub const NAME: crate::Property<CfnRouterNetworkInterface, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RegionName`, for [`CfnRouterNetworkInterface::set`].
+        pub const REGION_NAME: crate::Property<
+            CfnRouterNetworkInterface,
+            Value<String>,
+        > = crate::Property::new("RegionName");
+        /// `Tags`, for [`CfnRouterNetworkInterface::set`].
+        pub const TAGS: crate::Property<CfnRouterNetworkInterface, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration settings for a router network interface.
@@ -5670,6 +6179,7 @@ pub mod router_output {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnRouterOutputProps);
     }
 
     impl std::ops::Deref for CfnRouterOutput {
@@ -5757,6 +6267,52 @@ pub mod router_output {
             map.serialize_entry("Tier", &self.tier)?;
             map.end()
         }
+    }
+
+    impl CfnRouterOutputProps {
+        /// `AvailabilityZone`, for [`CfnRouterOutput::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnRouterOutput, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `Configuration`, for [`CfnRouterOutput::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnRouterOutput,
+            RouterOutputConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `FabricConfiguration`, for [`CfnRouterOutput::set`].
+        pub const FABRIC_CONFIGURATION: crate::Property<
+            CfnRouterOutput,
+            FabricConfiguration,
+        > = crate::Property::new("FabricConfiguration");
+        /// `MaintenanceConfiguration`, for [`CfnRouterOutput::set`].
+        pub const MAINTENANCE_CONFIGURATION: crate::Property<
+            CfnRouterOutput,
+            MaintenanceConfiguration,
+        > = crate::Property::new("MaintenanceConfiguration");
+        /// `MaximumBitrate`, for [`CfnRouterOutput::set`].
+        pub const MAXIMUM_BITRATE: crate::Property<CfnRouterOutput, Value<i64>> = crate::Property::new(
+            "MaximumBitrate",
+        );
+        /// `Name`, for [`CfnRouterOutput::set`].
+        pub const NAME: crate::Property<CfnRouterOutput, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RegionName`, for [`CfnRouterOutput::set`].
+        pub const REGION_NAME: crate::Property<CfnRouterOutput, Value<String>> = crate::Property::new(
+            "RegionName",
+        );
+        /// `RoutingScope`, for [`CfnRouterOutput::set`].
+        pub const ROUTING_SCOPE: crate::Property<CfnRouterOutput, Value<RoutingScope>> = crate::Property::new(
+            "RoutingScope",
+        );
+        /// `Tags`, for [`CfnRouterOutput::set`].
+        pub const TAGS: crate::Property<CfnRouterOutput, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Tier`, for [`CfnRouterOutput::set`].
+        pub const TIER: crate::Property<CfnRouterOutput, Value<RouterOutputTier>> = crate::Property::new(
+            "Tier",
+        );
     }
 
     /// The configuration settings for a router output.

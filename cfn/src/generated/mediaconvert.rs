@@ -53,6 +53,7 @@ pub mod certificate_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnCertificateAssociationProps);
     }
 
     impl std::ops::Deref for CfnCertificateAssociation {
@@ -92,6 +93,13 @@ pub mod certificate_association {
             map.serialize_entry("Arn", &self.arn)?;
             map.end()
         }
+    }
+
+    impl CfnCertificateAssociationProps {
+        /// `Arn`, for [`CfnCertificateAssociation::set`].
+        pub const ARN: crate::Property<CfnCertificateAssociation, Value<String>> = crate::Property::new(
+            "Arn",
+        );
     }
 }
 
@@ -139,6 +147,7 @@ pub mod job_template {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnJobTemplateProps);
     }
 
     impl std::ops::Deref for CfnJobTemplate {
@@ -220,6 +229,52 @@ pub mod job_template {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnJobTemplateProps {
+        /// `AccelerationSettings`, for [`CfnJobTemplate::set`].
+        pub const ACCELERATION_SETTINGS: crate::Property<
+            CfnJobTemplate,
+            AccelerationSettings,
+        > = crate::Property::new("AccelerationSettings");
+        /// `Category`, for [`CfnJobTemplate::set`].
+        pub const CATEGORY: crate::Property<CfnJobTemplate, Value<String>> = crate::Property::new(
+            "Category",
+        );
+        /// `Description`, for [`CfnJobTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnJobTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `HopDestinations`, for [`CfnJobTemplate::set`].
+        pub const HOP_DESTINATIONS: crate::Property<
+            CfnJobTemplate,
+            Vec<HopDestination>,
+        > = crate::Property::new("HopDestinations");
+        /// `Name`, for [`CfnJobTemplate::set`].
+        pub const NAME: crate::Property<CfnJobTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Priority`, for [`CfnJobTemplate::set`].
+        pub const PRIORITY: crate::Property<CfnJobTemplate, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `Queue`, for [`CfnJobTemplate::set`].
+        pub const QUEUE: crate::Property<CfnJobTemplate, Value<String>> = crate::Property::new(
+            "Queue",
+        );
+        /// `SettingsJson`, for [`CfnJobTemplate::set`].
+        pub const SETTINGS_JSON: crate::Property<CfnJobTemplate, serde_json::Value> = crate::Property::new(
+            "SettingsJson",
+        );
+        /// `StatusUpdateInterval`, for [`CfnJobTemplate::set`].
+        pub const STATUS_UPDATE_INTERVAL: crate::Property<
+            CfnJobTemplate,
+            Value<StatusUpdateInterval>,
+        > = crate::Property::new("StatusUpdateInterval");
+        /// `Tags`, for [`CfnJobTemplate::set`].
+        pub const TAGS: crate::Property<CfnJobTemplate, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AccelerationSettings` property type.
@@ -434,6 +489,7 @@ pub mod preset {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPresetProps);
     }
 
     impl std::ops::Deref for CfnPreset {
@@ -492,6 +548,29 @@ pub mod preset {
             map.end()
         }
     }
+
+    impl CfnPresetProps {
+        /// `Category`, for [`CfnPreset::set`].
+        pub const CATEGORY: crate::Property<CfnPreset, Value<String>> = crate::Property::new(
+            "Category",
+        );
+        /// `Description`, for [`CfnPreset::set`].
+        pub const DESCRIPTION: crate::Property<CfnPreset, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnPreset::set`].
+        pub const NAME: crate::Property<CfnPreset, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SettingsJson`, for [`CfnPreset::set`].
+        pub const SETTINGS_JSON: crate::Property<CfnPreset, serde_json::Value> = crate::Property::new(
+            "SettingsJson",
+        );
+        /// `Tags`, for [`CfnPreset::set`].
+        pub const TAGS: crate::Property<CfnPreset, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::MediaConvert::Queue`: [`CfnQueue`], [`CfnQueueProps`] and their property types.
@@ -538,6 +617,7 @@ pub mod queue {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnQueueProps);
     }
 
     impl std::ops::Deref for CfnQueue {
@@ -592,6 +672,37 @@ pub mod queue {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnQueueProps {
+        /// `ConcurrentJobs`, for [`CfnQueue::set`].
+        pub const CONCURRENT_JOBS: crate::Property<CfnQueue, Value<i64>> = crate::Property::new(
+            "ConcurrentJobs",
+        );
+        /// `Description`, for [`CfnQueue::set`].
+        pub const DESCRIPTION: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `MaximumConcurrentFeeds`, for [`CfnQueue::set`].
+        pub const MAXIMUM_CONCURRENT_FEEDS: crate::Property<CfnQueue, Value<i64>> = crate::Property::new(
+            "MaximumConcurrentFeeds",
+        );
+        /// `Name`, for [`CfnQueue::set`].
+        pub const NAME: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PricingPlan`, for [`CfnQueue::set`].
+        pub const PRICING_PLAN: crate::Property<CfnQueue, Value<PricingPlan>> = crate::Property::new(
+            "PricingPlan",
+        );
+        /// `Status`, for [`CfnQueue::set`].
+        pub const STATUS: crate::Property<CfnQueue, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnQueue::set`].
+        pub const TAGS: crate::Property<CfnQueue, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// When you use CloudFormation, you can create only on-demand queues.

@@ -89,6 +89,7 @@ pub mod channel {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnChannelProps);
     }
 
     impl std::ops::Deref for CfnChannel {
@@ -188,6 +189,85 @@ pub mod channel {
             crate::entry(&mut map, "Vpc", &self.vpc)?;
             map.end()
         }
+    }
+
+    impl CfnChannelProps {
+        /// `AnywhereSettings`, for [`CfnChannel::set`].
+        pub const ANYWHERE_SETTINGS: crate::Property<CfnChannel, AnywhereSettings> = crate::Property::new(
+            "AnywhereSettings",
+        );
+        /// `CdiInputSpecification`, for [`CfnChannel::set`].
+        pub const CDI_INPUT_SPECIFICATION: crate::Property<
+            CfnChannel,
+            CdiInputSpecification,
+        > = crate::Property::new("CdiInputSpecification");
+        /// `ChannelClass`, for [`CfnChannel::set`].
+        pub const CHANNEL_CLASS: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "ChannelClass",
+        );
+        /// `ChannelEngineVersion`, for [`CfnChannel::set`].
+        pub const CHANNEL_ENGINE_VERSION: crate::Property<
+            CfnChannel,
+            ChannelEngineVersionRequest,
+        > = crate::Property::new("ChannelEngineVersion");
+        /// `ChannelSecurityGroups`, for [`CfnChannel::set`].
+        pub const CHANNEL_SECURITY_GROUPS: crate::Property<
+            CfnChannel,
+            Vec<Value<String>>,
+        > = crate::Property::new("ChannelSecurityGroups");
+        /// `Destinations`, for [`CfnChannel::set`].
+        pub const DESTINATIONS: crate::Property<CfnChannel, Vec<OutputDestination>> = crate::Property::new(
+            "Destinations",
+        );
+        /// `DryRun`, for [`CfnChannel::set`].
+        pub const DRY_RUN: crate::Property<CfnChannel, Value<bool>> = crate::Property::new(
+            "DryRun",
+        );
+        /// `EncoderSettings`, for [`CfnChannel::set`].
+        pub const ENCODER_SETTINGS: crate::Property<CfnChannel, EncoderSettings> = crate::Property::new(
+            "EncoderSettings",
+        );
+        /// `InferenceSettings`, for [`CfnChannel::set`].
+        pub const INFERENCE_SETTINGS: crate::Property<CfnChannel, InferenceSettings> = crate::Property::new(
+            "InferenceSettings",
+        );
+        /// `InputAttachments`, for [`CfnChannel::set`].
+        pub const INPUT_ATTACHMENTS: crate::Property<CfnChannel, Vec<InputAttachment>> = crate::Property::new(
+            "InputAttachments",
+        );
+        /// `InputSpecification`, for [`CfnChannel::set`].
+        pub const INPUT_SPECIFICATION: crate::Property<CfnChannel, InputSpecification> = crate::Property::new(
+            "InputSpecification",
+        );
+        /// `LinkedChannelSettings`, for [`CfnChannel::set`].
+        pub const LINKED_CHANNEL_SETTINGS: crate::Property<
+            CfnChannel,
+            LinkedChannelSettings,
+        > = crate::Property::new("LinkedChannelSettings");
+        /// `LogLevel`, for [`CfnChannel::set`].
+        pub const LOG_LEVEL: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "LogLevel",
+        );
+        /// `Maintenance`, for [`CfnChannel::set`].
+        pub const MAINTENANCE: crate::Property<CfnChannel, MaintenanceCreateSettings> = crate::Property::new(
+            "Maintenance",
+        );
+        /// `Name`, for [`CfnChannel::set`].
+        pub const NAME: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnChannel::set`].
+        pub const ROLE_ARN: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnChannel::set`].
+        pub const TAGS: crate::Property<CfnChannel, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `Vpc`, for [`CfnChannel::set`].
+        pub const VPC: crate::Property<CfnChannel, VpcOutputSettings> = crate::Property::new(
+            "Vpc",
+        );
     }
 
     /// The `AnywhereSettings` property type.
@@ -6294,6 +6374,7 @@ pub mod channel_placement_group {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnChannelPlacementGroupProps);
     }
 
     impl std::ops::Deref for CfnChannelPlacementGroup {
@@ -6335,6 +6416,25 @@ pub mod channel_placement_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnChannelPlacementGroupProps {
+        /// `ClusterId`, for [`CfnChannelPlacementGroup::set`].
+        pub const CLUSTER_ID: crate::Property<CfnChannelPlacementGroup, Value<String>> = crate::Property::new(
+            "ClusterId",
+        );
+        /// `Name`, for [`CfnChannelPlacementGroup::set`].
+        pub const NAME: crate::Property<CfnChannelPlacementGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Nodes`, for [`CfnChannelPlacementGroup::set`].
+        pub const NODES: crate::Property<CfnChannelPlacementGroup, Vec<Value<String>>> = crate::Property::new(
+            "Nodes",
+        );
+        /// `Tags`, for [`CfnChannelPlacementGroup::set`].
+        pub const TAGS: crate::Property<CfnChannelPlacementGroup, Vec<Tags>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -6409,6 +6509,7 @@ pub mod cloud_watch_alarm_template {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnCloudWatchAlarmTemplateProps);
     }
 
     impl std::ops::Deref for CfnCloudWatchAlarmTemplate {
@@ -6512,6 +6613,71 @@ pub mod cloud_watch_alarm_template {
             map.serialize_entry("TreatMissingData", &self.treat_missing_data)?;
             map.end()
         }
+    }
+
+    impl CfnCloudWatchAlarmTemplateProps {
+        /// `ComparisonOperator`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const COMPARISON_OPERATOR: crate::Property<
+            CfnCloudWatchAlarmTemplate,
+            Value<CloudWatchAlarmTemplateComparisonOperator>,
+        > = crate::Property::new("ComparisonOperator");
+        /// `DatapointsToAlarm`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const DATAPOINTS_TO_ALARM: crate::Property<
+            CfnCloudWatchAlarmTemplate,
+            Value<f64>,
+        > = crate::Property::new("DatapointsToAlarm");
+        /// `Description`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnCloudWatchAlarmTemplate,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `EvaluationPeriods`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const EVALUATION_PERIODS: crate::Property<
+            CfnCloudWatchAlarmTemplate,
+            Value<f64>,
+        > = crate::Property::new("EvaluationPeriods");
+        /// `GroupIdentifier`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const GROUP_IDENTIFIER: crate::Property<
+            CfnCloudWatchAlarmTemplate,
+            Value<String>,
+        > = crate::Property::new("GroupIdentifier");
+        /// `MetricName`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const METRIC_NAME: crate::Property<
+            CfnCloudWatchAlarmTemplate,
+            Value<String>,
+        > = crate::Property::new("MetricName");
+        /// `Name`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const NAME: crate::Property<CfnCloudWatchAlarmTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Period`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const PERIOD: crate::Property<CfnCloudWatchAlarmTemplate, Value<f64>> = crate::Property::new(
+            "Period",
+        );
+        /// `Statistic`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const STATISTIC: crate::Property<
+            CfnCloudWatchAlarmTemplate,
+            Value<CloudWatchAlarmTemplateStatistic>,
+        > = crate::Property::new("Statistic");
+        /// `Tags`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const TAGS: crate::Property<
+            CfnCloudWatchAlarmTemplate,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TargetResourceType`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const TARGET_RESOURCE_TYPE: crate::Property<
+            CfnCloudWatchAlarmTemplate,
+            Value<CloudWatchAlarmTemplateTargetResourceType>,
+        > = crate::Property::new("TargetResourceType");
+        /// `Threshold`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const THRESHOLD: crate::Property<CfnCloudWatchAlarmTemplate, Value<f64>> = crate::Property::new(
+            "Threshold",
+        );
+        /// `TreatMissingData`, for [`CfnCloudWatchAlarmTemplate::set`].
+        pub const TREAT_MISSING_DATA: crate::Property<
+            CfnCloudWatchAlarmTemplate,
+            Value<CloudWatchAlarmTemplateTreatMissingData>,
+        > = crate::Property::new("TreatMissingData");
     }
 
     /// The comparison operator used to compare the specified statistic and the threshold.
@@ -6778,6 +6944,7 @@ pub mod cloud_watch_alarm_template_group {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnCloudWatchAlarmTemplateGroupProps);
     }
 
     impl std::ops::Deref for CfnCloudWatchAlarmTemplateGroup {
@@ -6827,6 +6994,24 @@ pub mod cloud_watch_alarm_template_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCloudWatchAlarmTemplateGroupProps {
+        /// `Description`, for [`CfnCloudWatchAlarmTemplateGroup::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnCloudWatchAlarmTemplateGroup,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Name`, for [`CfnCloudWatchAlarmTemplateGroup::set`].
+        pub const NAME: crate::Property<
+            CfnCloudWatchAlarmTemplateGroup,
+            Value<String>,
+        > = crate::Property::new("Name");
+        /// `Tags`, for [`CfnCloudWatchAlarmTemplateGroup::set`].
+        pub const TAGS: crate::Property<
+            CfnCloudWatchAlarmTemplateGroup,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -6891,6 +7076,7 @@ pub mod cluster {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -6935,6 +7121,30 @@ pub mod cluster {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterProps {
+        /// `ClusterType`, for [`CfnCluster::set`].
+        pub const CLUSTER_TYPE: crate::Property<CfnCluster, Value<ClusterType>> = crate::Property::new(
+            "ClusterType",
+        );
+        /// `InstanceRoleArn`, for [`CfnCluster::set`].
+        pub const INSTANCE_ROLE_ARN: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "InstanceRoleArn",
+        );
+        /// `Name`, for [`CfnCluster::set`].
+        pub const NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkSettings`, for [`CfnCluster::set`].
+        pub const NETWORK_SETTINGS: crate::Property<
+            CfnCluster,
+            ClusterNetworkSettings,
+        > = crate::Property::new("NetworkSettings");
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, Vec<Tags>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The hardware type for the cluster.
@@ -7100,6 +7310,7 @@ pub mod event_bridge_rule_template {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnEventBridgeRuleTemplateProps);
     }
 
     impl std::ops::Deref for CfnEventBridgeRuleTemplate {
@@ -7164,6 +7375,38 @@ pub mod event_bridge_rule_template {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEventBridgeRuleTemplateProps {
+        /// `Description`, for [`CfnEventBridgeRuleTemplate::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnEventBridgeRuleTemplate,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `EventTargets`, for [`CfnEventBridgeRuleTemplate::set`].
+        pub const EVENT_TARGETS: crate::Property<
+            CfnEventBridgeRuleTemplate,
+            Vec<EventBridgeRuleTemplateTarget>,
+        > = crate::Property::new("EventTargets");
+        /// `EventType`, for [`CfnEventBridgeRuleTemplate::set`].
+        pub const EVENT_TYPE: crate::Property<
+            CfnEventBridgeRuleTemplate,
+            Value<EventBridgeRuleTemplateEventType>,
+        > = crate::Property::new("EventType");
+        /// `GroupIdentifier`, for [`CfnEventBridgeRuleTemplate::set`].
+        pub const GROUP_IDENTIFIER: crate::Property<
+            CfnEventBridgeRuleTemplate,
+            Value<String>,
+        > = crate::Property::new("GroupIdentifier");
+        /// `Name`, for [`CfnEventBridgeRuleTemplate::set`].
+        pub const NAME: crate::Property<CfnEventBridgeRuleTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnEventBridgeRuleTemplate::set`].
+        pub const TAGS: crate::Property<
+            CfnEventBridgeRuleTemplate,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The target to which to send matching events.
@@ -7335,6 +7578,7 @@ pub mod event_bridge_rule_template_group {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnEventBridgeRuleTemplateGroupProps);
     }
 
     impl std::ops::Deref for CfnEventBridgeRuleTemplateGroup {
@@ -7384,6 +7628,24 @@ pub mod event_bridge_rule_template_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEventBridgeRuleTemplateGroupProps {
+        /// `Description`, for [`CfnEventBridgeRuleTemplateGroup::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnEventBridgeRuleTemplateGroup,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Name`, for [`CfnEventBridgeRuleTemplateGroup::set`].
+        pub const NAME: crate::Property<
+            CfnEventBridgeRuleTemplateGroup,
+            Value<String>,
+        > = crate::Property::new("Name");
+        /// `Tags`, for [`CfnEventBridgeRuleTemplateGroup::set`].
+        pub const TAGS: crate::Property<
+            CfnEventBridgeRuleTemplateGroup,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -7479,6 +7741,7 @@ pub mod input {
         pub fn attr_destination_urls(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DestinationUrls")
         }
+        setters!(CfnInputProps);
     }
 
     impl std::ops::Deref for CfnInput {
@@ -7564,6 +7827,76 @@ pub mod input {
             crate::entry(&mut map, "Vpc", &self.vpc)?;
             map.end()
         }
+    }
+
+    impl CfnInputProps {
+        /// `Destinations`, for [`CfnInput::set`].
+        pub const DESTINATIONS: crate::Property<CfnInput, Vec<InputDestination>> = crate::Property::new(
+            "Destinations",
+        );
+        /// `InputDevices`, for [`CfnInput::set`].
+        pub const INPUT_DEVICES: crate::Property<CfnInput, Vec<InputDeviceSettings>> = crate::Property::new(
+            "InputDevices",
+        );
+        /// `InputNetworkLocation`, for [`CfnInput::set`].
+        pub const INPUT_NETWORK_LOCATION: crate::Property<
+            CfnInput,
+            Value<InputNetworkLocation>,
+        > = crate::Property::new("InputNetworkLocation");
+        /// `InputSecurityGroups`, for [`CfnInput::set`].
+        pub const INPUT_SECURITY_GROUPS: crate::Property<CfnInput, Vec<Value<String>>> = crate::Property::new(
+            "InputSecurityGroups",
+        );
+        /// `MediaConnectFlows`, for [`CfnInput::set`].
+        pub const MEDIA_CONNECT_FLOWS: crate::Property<
+            CfnInput,
+            Vec<MediaConnectFlow>,
+        > = crate::Property::new("MediaConnectFlows");
+        /// `MulticastSettings`, for [`CfnInput::set`].
+        pub const MULTICAST_SETTINGS: crate::Property<CfnInput, MulticastSettings> = crate::Property::new(
+            "MulticastSettings",
+        );
+        /// `Name`, for [`CfnInput::set`].
+        pub const NAME: crate::Property<CfnInput, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnInput::set`].
+        pub const ROLE_ARN: crate::Property<CfnInput, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `RouterSettings`, for [`CfnInput::set`].
+        pub const ROUTER_SETTINGS: crate::Property<CfnInput, RouterSettings> = crate::Property::new(
+            "RouterSettings",
+        );
+        /// `SdiSources`, for [`CfnInput::set`].
+        pub const SDI_SOURCES: crate::Property<CfnInput, Vec<Value<String>>> = crate::Property::new(
+            "SdiSources",
+        );
+        /// `Smpte2110ReceiverGroupSettings`, for [`CfnInput::set`].
+        pub const SMPTE2110_RECEIVER_GROUP_SETTINGS: crate::Property<
+            CfnInput,
+            Smpte2110ReceiverGroupSettings,
+        > = crate::Property::new("Smpte2110ReceiverGroupSettings");
+        /// `Sources`, for [`CfnInput::set`].
+        pub const SOURCES: crate::Property<CfnInput, Vec<InputSource>> = crate::Property::new(
+            "Sources",
+        );
+        /// `SrtSettings`, for [`CfnInput::set`].
+        pub const SRT_SETTINGS: crate::Property<CfnInput, SrtSettings> = crate::Property::new(
+            "SrtSettings",
+        );
+        /// `Tags`, for [`CfnInput::set`].
+        pub const TAGS: crate::Property<CfnInput, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnInput::set`].
+        pub const TYPE: crate::Property<CfnInput, Value<InputType>> = crate::Property::new(
+            "Type",
+        );
+        /// `Vpc`, for [`CfnInput::set`].
+        pub const VPC: crate::Property<CfnInput, InputVpcRequest> = crate::Property::new(
+            "Vpc",
+        );
     }
 
     /// The settings for a PUSH type input.
@@ -8300,6 +8633,7 @@ pub mod input_security_group {
         pub fn attr_inputs(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Inputs")
         }
+        setters!(CfnInputSecurityGroupProps);
     }
 
     impl std::ops::Deref for CfnInputSecurityGroup {
@@ -8335,6 +8669,18 @@ pub mod input_security_group {
             crate::entry(&mut map, "WhitelistRules", &self.whitelist_rules)?;
             map.end()
         }
+    }
+
+    impl CfnInputSecurityGroupProps {
+        /// `Tags`, for [`CfnInputSecurityGroup::set`].
+        pub const TAGS: crate::Property<CfnInputSecurityGroup, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `WhitelistRules`, for [`CfnInputSecurityGroup::set`].
+        pub const WHITELIST_RULES: crate::Property<
+            CfnInputSecurityGroup,
+            Vec<InputWhitelistRule>,
+        > = crate::Property::new("WhitelistRules");
     }
 
     /// Whitelist rule
@@ -8422,6 +8768,7 @@ pub mod multiplex {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnMultiplexProps);
     }
 
     impl std::ops::Deref for CfnMultiplex {
@@ -8483,6 +8830,31 @@ pub mod multiplex {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMultiplexProps {
+        /// `AvailabilityZones`, for [`CfnMultiplex::set`].
+        pub const AVAILABILITY_ZONES: crate::Property<
+            CfnMultiplex,
+            Vec<Value<String>>,
+        > = crate::Property::new("AvailabilityZones");
+        /// `Destinations`, for [`CfnMultiplex::set`].
+        pub const DESTINATIONS: crate::Property<
+            CfnMultiplex,
+            Vec<MultiplexOutputDestination>,
+        > = crate::Property::new("Destinations");
+        /// `MultiplexSettings`, for [`CfnMultiplex::set`].
+        pub const MULTIPLEX_SETTINGS: crate::Property<CfnMultiplex, MultiplexSettings> = crate::Property::new(
+            "MultiplexSettings",
+        );
+        /// `Name`, for [`CfnMultiplex::set`].
+        pub const NAME: crate::Property<CfnMultiplex, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnMultiplex::set`].
+        pub const TAGS: crate::Property<CfnMultiplex, Vec<Tags>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Multiplex MediaConnect output destination settings.
@@ -8632,6 +9004,7 @@ pub mod multiplexprogram {
         pub fn attr_channel_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ChannelId")
         }
+        setters!(CfnMultiplexprogramProps);
     }
 
     impl std::ops::Deref for CfnMultiplexprogram {
@@ -8691,6 +9064,37 @@ pub mod multiplexprogram {
             crate::entry(&mut map, "ProgramName", &self.program_name)?;
             map.end()
         }
+    }
+
+    impl CfnMultiplexprogramProps {
+        /// `MultiplexId`, for [`CfnMultiplexprogram::set`].
+        pub const MULTIPLEX_ID: crate::Property<CfnMultiplexprogram, Value<String>> = crate::Property::new(
+            "MultiplexId",
+        );
+        /// `MultiplexProgramSettings`, for [`CfnMultiplexprogram::set`].
+        pub const MULTIPLEX_PROGRAM_SETTINGS: crate::Property<
+            CfnMultiplexprogram,
+            MultiplexProgramSettings,
+        > = crate::Property::new("MultiplexProgramSettings");
+        /// `PacketIdentifiersMap`, for [`CfnMultiplexprogram::set`].
+        pub const PACKET_IDENTIFIERS_MAP: crate::Property<
+            CfnMultiplexprogram,
+            MultiplexProgramPacketIdentifiersMap,
+        > = crate::Property::new("PacketIdentifiersMap");
+        /// `PipelineDetails`, for [`CfnMultiplexprogram::set`].
+        pub const PIPELINE_DETAILS: crate::Property<
+            CfnMultiplexprogram,
+            Vec<MultiplexProgramPipelineDetail>,
+        > = crate::Property::new("PipelineDetails");
+        /// `PreferredChannelPipeline`, for [`CfnMultiplexprogram::set`].
+        pub const PREFERRED_CHANNEL_PIPELINE: crate::Property<
+            CfnMultiplexprogram,
+            Value<PreferredChannelPipeline>,
+        > = crate::Property::new("PreferredChannelPipeline");
+        /// `ProgramName`, for [`CfnMultiplexprogram::set`].
+        pub const PROGRAM_NAME: crate::Property<CfnMultiplexprogram, Value<String>> = crate::Property::new(
+            "ProgramName",
+        );
     }
 
     /// Multiplex Program settings configuration.
@@ -8999,6 +9403,7 @@ pub mod network {
         pub fn attr_associated_cluster_ids(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociatedClusterIds")
         }
+        setters!(CfnNetworkProps);
     }
 
     impl std::ops::Deref for CfnNetwork {
@@ -9055,6 +9460,25 @@ pub mod network {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkProps {
+        /// `IpPools`, for [`CfnNetwork::set`].
+        pub const IP_POOLS: crate::Property<CfnNetwork, Vec<IpPool>> = crate::Property::new(
+            "IpPools",
+        );
+        /// `Name`, for [`CfnNetwork::set`].
+        pub const NAME: crate::Property<CfnNetwork, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Routes`, for [`CfnNetwork::set`].
+        pub const ROUTES: crate::Property<CfnNetwork, Vec<Route>> = crate::Property::new(
+            "Routes",
+        );
+        /// `Tags`, for [`CfnNetwork::set`].
+        pub const TAGS: crate::Property<CfnNetwork, Vec<Tags>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// IP address cidr pool
@@ -9169,6 +9593,7 @@ pub mod node {
         pub fn attr_channel_placement_groups(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ChannelPlacementGroups")
         }
+        setters!(CfnNodeProps);
     }
 
     impl std::ops::Deref for CfnNode {
@@ -9234,6 +9659,34 @@ pub mod node {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNodeProps {
+        /// `ClusterId`, for [`CfnNode::set`].
+        pub const CLUSTER_ID: crate::Property<CfnNode, Value<String>> = crate::Property::new(
+            "ClusterId",
+        );
+        /// `Name`, for [`CfnNode::set`].
+        pub const NAME: crate::Property<CfnNode, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NodeInterfaceMappings`, for [`CfnNode::set`].
+        pub const NODE_INTERFACE_MAPPINGS: crate::Property<
+            CfnNode,
+            Vec<NodeInterfaceMapping>,
+        > = crate::Property::new("NodeInterfaceMappings");
+        /// `Role`, for [`CfnNode::set`].
+        pub const ROLE: crate::Property<CfnNode, Value<NodeRole>> = crate::Property::new(
+            "Role",
+        );
+        /// `SdiSourceMappings`, for [`CfnNode::set`].
+        pub const SDI_SOURCE_MAPPINGS: crate::Property<CfnNode, Vec<SdiSourceMapping>> = crate::Property::new(
+            "SdiSourceMappings",
+        );
+        /// `Tags`, for [`CfnNode::set`].
+        pub const TAGS: crate::Property<CfnNode, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Node interface mapping.
@@ -9431,6 +9884,7 @@ pub mod sdi_source {
         pub fn attr_inputs(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Inputs")
         }
+        setters!(CfnSdiSourceProps);
     }
 
     impl std::ops::Deref for CfnSdiSource {
@@ -9487,6 +9941,25 @@ pub mod sdi_source {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnSdiSourceProps {
+        /// `Mode`, for [`CfnSdiSource::set`].
+        pub const MODE: crate::Property<CfnSdiSource, Value<SdiSourceMode>> = crate::Property::new(
+            "Mode",
+        );
+        /// `Name`, for [`CfnSdiSource::set`].
+        pub const NAME: crate::Property<CfnSdiSource, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnSdiSource::set`].
+        pub const TAGS: crate::Property<CfnSdiSource, Vec<Tags>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnSdiSource::set`].
+        pub const TYPE: crate::Property<CfnSdiSource, Value<SdiSourceType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The current state of the SdiSource.
@@ -9684,6 +10157,7 @@ pub mod signal_map {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnSignalMapProps);
     }
 
     impl std::ops::Deref for CfnSignalMap {
@@ -9763,6 +10237,41 @@ pub mod signal_map {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSignalMapProps {
+        /// `CloudWatchAlarmTemplateGroupIdentifiers`, for [`CfnSignalMap::set`].
+        pub const CLOUD_WATCH_ALARM_TEMPLATE_GROUP_IDENTIFIERS: crate::Property<
+            CfnSignalMap,
+            Vec<Value<String>>,
+        > = crate::Property::new("CloudWatchAlarmTemplateGroupIdentifiers");
+        /// `Description`, for [`CfnSignalMap::set`].
+        pub const DESCRIPTION: crate::Property<CfnSignalMap, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DiscoveryEntryPointArn`, for [`CfnSignalMap::set`].
+        pub const DISCOVERY_ENTRY_POINT_ARN: crate::Property<
+            CfnSignalMap,
+            Value<String>,
+        > = crate::Property::new("DiscoveryEntryPointArn");
+        /// `EventBridgeRuleTemplateGroupIdentifiers`, for [`CfnSignalMap::set`].
+        pub const EVENT_BRIDGE_RULE_TEMPLATE_GROUP_IDENTIFIERS: crate::Property<
+            CfnSignalMap,
+            Vec<Value<String>>,
+        > = crate::Property::new("EventBridgeRuleTemplateGroupIdentifiers");
+        /// `ForceRediscovery`, for [`CfnSignalMap::set`].
+        pub const FORCE_REDISCOVERY: crate::Property<CfnSignalMap, Value<bool>> = crate::Property::new(
+            "ForceRediscovery",
+        );
+        /// `Name`, for [`CfnSignalMap::set`].
+        pub const NAME: crate::Property<CfnSignalMap, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnSignalMap::set`].
+        pub const TAGS: crate::Property<
+            CfnSignalMap,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }
 

@@ -69,6 +69,7 @@ pub mod asset {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnAssetProps);
     }
 
     impl std::ops::Deref for CfnAsset {
@@ -139,6 +140,37 @@ pub mod asset {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAssetProps {
+        /// `EgressEndpoints`, for [`CfnAsset::set`].
+        pub const EGRESS_ENDPOINTS: crate::Property<CfnAsset, Vec<EgressEndpoint>> = crate::Property::new(
+            "EgressEndpoints",
+        );
+        /// `Id`, for [`CfnAsset::set`].
+        pub const ID: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "Id",
+        );
+        /// `PackagingGroupId`, for [`CfnAsset::set`].
+        pub const PACKAGING_GROUP_ID: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "PackagingGroupId",
+        );
+        /// `ResourceId`, for [`CfnAsset::set`].
+        pub const RESOURCE_ID: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "ResourceId",
+        );
+        /// `SourceArn`, for [`CfnAsset::set`].
+        pub const SOURCE_ARN: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "SourceArn",
+        );
+        /// `SourceRoleArn`, for [`CfnAsset::set`].
+        pub const SOURCE_ROLE_ARN: crate::Property<CfnAsset, Value<String>> = crate::Property::new(
+            "SourceRoleArn",
+        );
+        /// `Tags`, for [`CfnAsset::set`].
+        pub const TAGS: crate::Property<CfnAsset, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The endpoint URL used to access an Asset using one PackagingConfiguration.
@@ -213,6 +245,7 @@ pub mod channel {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnChannelProps);
     }
 
     impl std::ops::Deref for CfnChannel {
@@ -274,6 +307,33 @@ pub mod channel {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnChannelProps {
+        /// `Description`, for [`CfnChannel::set`].
+        pub const DESCRIPTION: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EgressAccessLogs`, for [`CfnChannel::set`].
+        pub const EGRESS_ACCESS_LOGS: crate::Property<CfnChannel, LogConfiguration> = crate::Property::new(
+            "EgressAccessLogs",
+        );
+        /// `HlsIngest`, for [`CfnChannel::set`].
+        pub const HLS_INGEST: crate::Property<CfnChannel, HlsIngest> = crate::Property::new(
+            "HlsIngest",
+        );
+        /// `Id`, for [`CfnChannel::set`].
+        pub const ID: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "Id",
+        );
+        /// `IngressAccessLogs`, for [`CfnChannel::set`].
+        pub const INGRESS_ACCESS_LOGS: crate::Property<CfnChannel, LogConfiguration> = crate::Property::new(
+            "IngressAccessLogs",
+        );
+        /// `Tags`, for [`CfnChannel::set`].
+        pub const TAGS: crate::Property<CfnChannel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `LogConfiguration` property type.
@@ -393,6 +453,7 @@ pub mod origin_endpoint {
         pub fn attr_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Url")
         }
+        setters!(CfnOriginEndpointProps);
     }
 
     impl std::ops::Deref for CfnOriginEndpoint {
@@ -493,6 +554,66 @@ pub mod origin_endpoint {
             crate::entry(&mut map, "Whitelist", &self.whitelist)?;
             map.end()
         }
+    }
+
+    impl CfnOriginEndpointProps {
+        /// `Authorization`, for [`CfnOriginEndpoint::set`].
+        pub const AUTHORIZATION: crate::Property<CfnOriginEndpoint, Authorization> = crate::Property::new(
+            "Authorization",
+        );
+        /// `ChannelId`, for [`CfnOriginEndpoint::set`].
+        pub const CHANNEL_ID: crate::Property<CfnOriginEndpoint, Value<String>> = crate::Property::new(
+            "ChannelId",
+        );
+        /// `CmafPackage`, for [`CfnOriginEndpoint::set`].
+        pub const CMAF_PACKAGE: crate::Property<CfnOriginEndpoint, CmafPackage> = crate::Property::new(
+            "CmafPackage",
+        );
+        /// `DashPackage`, for [`CfnOriginEndpoint::set`].
+        pub const DASH_PACKAGE: crate::Property<CfnOriginEndpoint, DashPackage> = crate::Property::new(
+            "DashPackage",
+        );
+        /// `Description`, for [`CfnOriginEndpoint::set`].
+        pub const DESCRIPTION: crate::Property<CfnOriginEndpoint, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `HlsPackage`, for [`CfnOriginEndpoint::set`].
+        pub const HLS_PACKAGE: crate::Property<CfnOriginEndpoint, HlsPackage> = crate::Property::new(
+            "HlsPackage",
+        );
+        /// `Id`, for [`CfnOriginEndpoint::set`].
+        pub const ID: crate::Property<CfnOriginEndpoint, Value<String>> = crate::Property::new(
+            "Id",
+        );
+        /// `ManifestName`, for [`CfnOriginEndpoint::set`].
+        pub const MANIFEST_NAME: crate::Property<CfnOriginEndpoint, Value<String>> = crate::Property::new(
+            "ManifestName",
+        );
+        /// `MssPackage`, for [`CfnOriginEndpoint::set`].
+        pub const MSS_PACKAGE: crate::Property<CfnOriginEndpoint, MssPackage> = crate::Property::new(
+            "MssPackage",
+        );
+        /// `Origination`, for [`CfnOriginEndpoint::set`].
+        pub const ORIGINATION: crate::Property<CfnOriginEndpoint, Value<Origination>> = crate::Property::new(
+            "Origination",
+        );
+        /// `StartoverWindowSeconds`, for [`CfnOriginEndpoint::set`].
+        pub const STARTOVER_WINDOW_SECONDS: crate::Property<
+            CfnOriginEndpoint,
+            Value<i64>,
+        > = crate::Property::new("StartoverWindowSeconds");
+        /// `Tags`, for [`CfnOriginEndpoint::set`].
+        pub const TAGS: crate::Property<CfnOriginEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeDelaySeconds`, for [`CfnOriginEndpoint::set`].
+        pub const TIME_DELAY_SECONDS: crate::Property<CfnOriginEndpoint, Value<i64>> = crate::Property::new(
+            "TimeDelaySeconds",
+        );
+        /// `Whitelist`, for [`CfnOriginEndpoint::set`].
+        pub const WHITELIST: crate::Property<CfnOriginEndpoint, Vec<Value<String>>> = crate::Property::new(
+            "Whitelist",
+        );
     }
 
     /// CDN Authorization credentials
@@ -1749,6 +1870,7 @@ pub mod packaging_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPackagingConfigurationProps);
     }
 
     impl std::ops::Deref for CfnPackagingConfiguration {
@@ -1817,6 +1939,40 @@ pub mod packaging_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPackagingConfigurationProps {
+        /// `CmafPackage`, for [`CfnPackagingConfiguration::set`].
+        pub const CMAF_PACKAGE: crate::Property<
+            CfnPackagingConfiguration,
+            CmafPackage,
+        > = crate::Property::new("CmafPackage");
+        /// `DashPackage`, for [`CfnPackagingConfiguration::set`].
+        pub const DASH_PACKAGE: crate::Property<
+            CfnPackagingConfiguration,
+            DashPackage,
+        > = crate::Property::new("DashPackage");
+        /// `HlsPackage`, for [`CfnPackagingConfiguration::set`].
+        pub const HLS_PACKAGE: crate::Property<CfnPackagingConfiguration, HlsPackage> = crate::Property::new(
+            "HlsPackage",
+        );
+        /// `Id`, for [`CfnPackagingConfiguration::set`].
+        pub const ID: crate::Property<CfnPackagingConfiguration, Value<String>> = crate::Property::new(
+            "Id",
+        );
+        /// `MssPackage`, for [`CfnPackagingConfiguration::set`].
+        pub const MSS_PACKAGE: crate::Property<CfnPackagingConfiguration, MssPackage> = crate::Property::new(
+            "MssPackage",
+        );
+        /// `PackagingGroupId`, for [`CfnPackagingConfiguration::set`].
+        pub const PACKAGING_GROUP_ID: crate::Property<
+            CfnPackagingConfiguration,
+            Value<String>,
+        > = crate::Property::new("PackagingGroupId");
+        /// `Tags`, for [`CfnPackagingConfiguration::set`].
+        pub const TAGS: crate::Property<CfnPackagingConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A CMAF packaging configuration.
@@ -2540,6 +2696,7 @@ pub mod packaging_group {
         pub fn attr_domain_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainName")
         }
+        setters!(CfnPackagingGroupProps);
     }
 
     impl std::ops::Deref for CfnPackagingGroup {
@@ -2593,6 +2750,26 @@ pub mod packaging_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPackagingGroupProps {
+        /// `Authorization`, for [`CfnPackagingGroup::set`].
+        pub const AUTHORIZATION: crate::Property<CfnPackagingGroup, Authorization> = crate::Property::new(
+            "Authorization",
+        );
+        /// `EgressAccessLogs`, for [`CfnPackagingGroup::set`].
+        pub const EGRESS_ACCESS_LOGS: crate::Property<
+            CfnPackagingGroup,
+            LogConfiguration,
+        > = crate::Property::new("EgressAccessLogs");
+        /// `Id`, for [`CfnPackagingGroup::set`].
+        pub const ID: crate::Property<CfnPackagingGroup, Value<String>> = crate::Property::new(
+            "Id",
+        );
+        /// `Tags`, for [`CfnPackagingGroup::set`].
+        pub const TAGS: crate::Property<CfnPackagingGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Authorization` property type.

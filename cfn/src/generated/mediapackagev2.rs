@@ -90,6 +90,7 @@ pub mod channel {
         pub fn attr_attached_multiview_channels(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AttachedMultiviewChannels")
         }
+        setters!(CfnChannelProps);
     }
 
     impl std::ops::Deref for CfnChannel {
@@ -178,6 +179,49 @@ pub mod channel {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnChannelProps {
+        /// `ChannelGroupName`, for [`CfnChannel::set`].
+        pub const CHANNEL_GROUP_NAME: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "ChannelGroupName",
+        );
+        /// `ChannelName`, for [`CfnChannel::set`].
+        pub const CHANNEL_NAME: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "ChannelName",
+        );
+        /// `Description`, for [`CfnChannel::set`].
+        pub const DESCRIPTION: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InputSwitchConfiguration`, for [`CfnChannel::set`].
+        pub const INPUT_SWITCH_CONFIGURATION: crate::Property<
+            CfnChannel,
+            InputSwitchConfiguration,
+        > = crate::Property::new("InputSwitchConfiguration");
+        /// `InputType`, for [`CfnChannel::set`].
+        pub const INPUT_TYPE: crate::Property<CfnChannel, Value<InputType>> = crate::Property::new(
+            "InputType",
+        );
+        /// `MultiviewConfiguration`, for [`CfnChannel::set`].
+        pub const MULTIVIEW_CONFIGURATION: crate::Property<
+            CfnChannel,
+            MultiviewConfiguration,
+        > = crate::Property::new("MultiviewConfiguration");
+        /// `OutputHeaderConfiguration`, for [`CfnChannel::set`].
+        pub const OUTPUT_HEADER_CONFIGURATION: crate::Property<
+            CfnChannel,
+            OutputHeaderConfiguration,
+        > = crate::Property::new("OutputHeaderConfiguration");
+        /// `OutputLockingMode`, for [`CfnChannel::set`].
+        pub const OUTPUT_LOCKING_MODE: crate::Property<
+            CfnChannel,
+            Value<OutputLockingMode>,
+        > = crate::Property::new("OutputLockingMode");
+        /// `Tags`, for [`CfnChannel::set`].
+        pub const TAGS: crate::Property<CfnChannel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// \<p\>The configuration for input switching based on the media quality confidence score (MQCS) as provided from AWS Elemental MediaLive.\</p\>
@@ -393,6 +437,7 @@ pub mod channel_group {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnChannelGroupProps);
     }
 
     impl std::ops::Deref for CfnChannelGroup {
@@ -443,6 +488,21 @@ pub mod channel_group {
             map.end()
         }
     }
+
+    impl CfnChannelGroupProps {
+        /// `ChannelGroupName`, for [`CfnChannelGroup::set`].
+        pub const CHANNEL_GROUP_NAME: crate::Property<CfnChannelGroup, Value<String>> = crate::Property::new(
+            "ChannelGroupName",
+        );
+        /// `Description`, for [`CfnChannelGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnChannelGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Tags`, for [`CfnChannelGroup::set`].
+        pub const TAGS: crate::Property<CfnChannelGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::MediaPackageV2::ChannelPolicy`: [`CfnChannelPolicy`], [`CfnChannelPolicyProps`] and their property types.
@@ -488,6 +548,7 @@ pub mod channel_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnChannelPolicyProps);
     }
 
     impl std::ops::Deref for CfnChannelPolicy {
@@ -541,6 +602,21 @@ pub mod channel_policy {
             map.serialize_entry("Policy", &self.policy)?;
             map.end()
         }
+    }
+
+    impl CfnChannelPolicyProps {
+        /// `ChannelGroupName`, for [`CfnChannelPolicy::set`].
+        pub const CHANNEL_GROUP_NAME: crate::Property<CfnChannelPolicy, Value<String>> = crate::Property::new(
+            "ChannelGroupName",
+        );
+        /// `ChannelName`, for [`CfnChannelPolicy::set`].
+        pub const CHANNEL_NAME: crate::Property<CfnChannelPolicy, Value<String>> = crate::Property::new(
+            "ChannelName",
+        );
+        /// `Policy`, for [`CfnChannelPolicy::set`].
+        pub const POLICY: crate::Property<CfnChannelPolicy, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
     }
 }
 
@@ -621,6 +697,7 @@ pub mod origin_endpoint {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnOriginEndpointProps);
     }
 
     impl std::ops::Deref for CfnOriginEndpoint {
@@ -739,6 +816,80 @@ pub mod origin_endpoint {
             crate::entry(&mut map, "UriSeparator", &self.uri_separator)?;
             map.end()
         }
+    }
+
+    impl CfnOriginEndpointProps {
+        /// `ChannelGroupName`, for [`CfnOriginEndpoint::set`].
+        pub const CHANNEL_GROUP_NAME: crate::Property<
+            CfnOriginEndpoint,
+            Value<String>,
+        > = crate::Property::new("ChannelGroupName");
+        /// `ChannelName`, for [`CfnOriginEndpoint::set`].
+        pub const CHANNEL_NAME: crate::Property<CfnOriginEndpoint, Value<String>> = crate::Property::new(
+            "ChannelName",
+        );
+        /// `ContainerType`, for [`CfnOriginEndpoint::set`].
+        pub const CONTAINER_TYPE: crate::Property<
+            CfnOriginEndpoint,
+            Value<ContainerType>,
+        > = crate::Property::new("ContainerType");
+        /// `DashManifests`, for [`CfnOriginEndpoint::set`].
+        pub const DASH_MANIFESTS: crate::Property<
+            CfnOriginEndpoint,
+            Vec<DashManifestConfiguration>,
+        > = crate::Property::new("DashManifests");
+        /// `Description`, for [`CfnOriginEndpoint::set`].
+        pub const DESCRIPTION: crate::Property<CfnOriginEndpoint, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ForceEndpointErrorConfiguration`, for [`CfnOriginEndpoint::set`].
+        pub const FORCE_ENDPOINT_ERROR_CONFIGURATION: crate::Property<
+            CfnOriginEndpoint,
+            ForceEndpointErrorConfiguration,
+        > = crate::Property::new("ForceEndpointErrorConfiguration");
+        /// `HlsManifests`, for [`CfnOriginEndpoint::set`].
+        pub const HLS_MANIFESTS: crate::Property<
+            CfnOriginEndpoint,
+            Vec<HlsManifestConfiguration>,
+        > = crate::Property::new("HlsManifests");
+        /// `LowLatencyHlsManifests`, for [`CfnOriginEndpoint::set`].
+        pub const LOW_LATENCY_HLS_MANIFESTS: crate::Property<
+            CfnOriginEndpoint,
+            Vec<LowLatencyHlsManifestConfiguration>,
+        > = crate::Property::new("LowLatencyHlsManifests");
+        /// `MssManifests`, for [`CfnOriginEndpoint::set`].
+        pub const MSS_MANIFESTS: crate::Property<
+            CfnOriginEndpoint,
+            Vec<MssManifestConfiguration>,
+        > = crate::Property::new("MssManifests");
+        /// `OriginEndpointName`, for [`CfnOriginEndpoint::set`].
+        pub const ORIGIN_ENDPOINT_NAME: crate::Property<
+            CfnOriginEndpoint,
+            Value<String>,
+        > = crate::Property::new("OriginEndpointName");
+        /// `Segment`, for [`CfnOriginEndpoint::set`].
+        pub const SEGMENT: crate::Property<CfnOriginEndpoint, Segment> = crate::Property::new(
+            "Segment",
+        );
+        /// `StartoverWindowSeconds`, for [`CfnOriginEndpoint::set`].
+        pub const STARTOVER_WINDOW_SECONDS: crate::Property<
+            CfnOriginEndpoint,
+            Value<i64>,
+        > = crate::Property::new("StartoverWindowSeconds");
+        /// `StreamNameOutputMode`, for [`CfnOriginEndpoint::set`].
+        pub const STREAM_NAME_OUTPUT_MODE: crate::Property<
+            CfnOriginEndpoint,
+            Value<StreamNameOutputMode>,
+        > = crate::Property::new("StreamNameOutputMode");
+        /// `Tags`, for [`CfnOriginEndpoint::set`].
+        pub const TAGS: crate::Property<CfnOriginEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UriSeparator`, for [`CfnOriginEndpoint::set`].
+        pub const URI_SEPARATOR: crate::Property<
+            CfnOriginEndpoint,
+            Value<UriSeparator>,
+        > = crate::Property::new("UriSeparator");
     }
 
     /// Values of `ContainerType`.
@@ -3103,6 +3254,7 @@ pub mod origin_endpoint_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnOriginEndpointPolicyProps);
     }
 
     impl std::ops::Deref for CfnOriginEndpointPolicy {
@@ -3169,6 +3321,33 @@ pub mod origin_endpoint_policy {
             map.serialize_entry("Policy", &self.policy)?;
             map.end()
         }
+    }
+
+    impl CfnOriginEndpointPolicyProps {
+        /// `CdnAuthConfiguration`, for [`CfnOriginEndpointPolicy::set`].
+        pub const CDN_AUTH_CONFIGURATION: crate::Property<
+            CfnOriginEndpointPolicy,
+            CdnAuthConfiguration,
+        > = crate::Property::new("CdnAuthConfiguration");
+        /// `ChannelGroupName`, for [`CfnOriginEndpointPolicy::set`].
+        pub const CHANNEL_GROUP_NAME: crate::Property<
+            CfnOriginEndpointPolicy,
+            Value<String>,
+        > = crate::Property::new("ChannelGroupName");
+        /// `ChannelName`, for [`CfnOriginEndpointPolicy::set`].
+        pub const CHANNEL_NAME: crate::Property<
+            CfnOriginEndpointPolicy,
+            Value<String>,
+        > = crate::Property::new("ChannelName");
+        /// `OriginEndpointName`, for [`CfnOriginEndpointPolicy::set`].
+        pub const ORIGIN_ENDPOINT_NAME: crate::Property<
+            CfnOriginEndpointPolicy,
+            Value<String>,
+        > = crate::Property::new("OriginEndpointName");
+        /// `Policy`, for [`CfnOriginEndpointPolicy::set`].
+        pub const POLICY: crate::Property<CfnOriginEndpointPolicy, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
     }
 
     /// \<p\>The settings to enable CDN authorization headers in MediaPackage.\</p\>

@@ -60,6 +60,7 @@ pub mod container {
         pub fn attr_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Endpoint")
         }
+        setters!(CfnContainerProps);
     }
 
     impl std::ops::Deref for CfnContainer {
@@ -129,6 +130,37 @@ pub mod container {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnContainerProps {
+        /// `AccessLoggingEnabled`, for [`CfnContainer::set`].
+        pub const ACCESS_LOGGING_ENABLED: crate::Property<CfnContainer, Value<bool>> = crate::Property::new(
+            "AccessLoggingEnabled",
+        );
+        /// `ContainerName`, for [`CfnContainer::set`].
+        pub const CONTAINER_NAME: crate::Property<CfnContainer, Value<String>> = crate::Property::new(
+            "ContainerName",
+        );
+        /// `CorsPolicy`, for [`CfnContainer::set`].
+        pub const CORS_POLICY: crate::Property<CfnContainer, Vec<CorsRule>> = crate::Property::new(
+            "CorsPolicy",
+        );
+        /// `LifecyclePolicy`, for [`CfnContainer::set`].
+        pub const LIFECYCLE_POLICY: crate::Property<CfnContainer, Value<String>> = crate::Property::new(
+            "LifecyclePolicy",
+        );
+        /// `MetricPolicy`, for [`CfnContainer::set`].
+        pub const METRIC_POLICY: crate::Property<CfnContainer, MetricPolicy> = crate::Property::new(
+            "MetricPolicy",
+        );
+        /// `Policy`, for [`CfnContainer::set`].
+        pub const POLICY: crate::Property<CfnContainer, Value<String>> = crate::Property::new(
+            "Policy",
+        );
+        /// `Tags`, for [`CfnContainer::set`].
+        pub const TAGS: crate::Property<CfnContainer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CorsRule` property type.

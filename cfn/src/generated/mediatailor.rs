@@ -70,6 +70,7 @@ pub mod channel {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnChannelProps);
     }
 
     impl std::ops::Deref for CfnChannel {
@@ -151,6 +152,47 @@ pub mod channel {
             )?;
             map.end()
         }
+    }
+
+    impl CfnChannelProps {
+        /// `Audiences`, for [`CfnChannel::set`].
+        pub const AUDIENCES: crate::Property<CfnChannel, Vec<Value<String>>> = crate::Property::new(
+            "Audiences",
+        );
+        /// `ChannelName`, for [`CfnChannel::set`].
+        pub const CHANNEL_NAME: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "ChannelName",
+        );
+        /// `FillerSlate`, for [`CfnChannel::set`].
+        pub const FILLER_SLATE: crate::Property<CfnChannel, SlateSource> = crate::Property::new(
+            "FillerSlate",
+        );
+        /// `LogConfiguration`, for [`CfnChannel::set`].
+        pub const LOG_CONFIGURATION: crate::Property<
+            CfnChannel,
+            LogConfigurationForChannel,
+        > = crate::Property::new("LogConfiguration");
+        /// `Outputs`, for [`CfnChannel::set`].
+        pub const OUTPUTS: crate::Property<CfnChannel, Vec<RequestOutputItem>> = crate::Property::new(
+            "Outputs",
+        );
+        /// `PlaybackMode`, for [`CfnChannel::set`].
+        pub const PLAYBACK_MODE: crate::Property<CfnChannel, Value<PlaybackMode>> = crate::Property::new(
+            "PlaybackMode",
+        );
+        /// `Tags`, for [`CfnChannel::set`].
+        pub const TAGS: crate::Property<CfnChannel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Tier`, for [`CfnChannel::set`].
+        pub const TIER: crate::Property<CfnChannel, Value<Tier>> = crate::Property::new(
+            "Tier",
+        );
+        /// `TimeShiftConfiguration`, for [`CfnChannel::set`].
+        pub const TIME_SHIFT_CONFIGURATION: crate::Property<
+            CfnChannel,
+            TimeShiftConfiguration,
+        > = crate::Property::new("TimeShiftConfiguration");
     }
 
     /// \<p\>Slate VOD source configuration.\</p\>
@@ -526,6 +568,7 @@ pub mod channel_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnChannelPolicyProps);
     }
 
     impl std::ops::Deref for CfnChannelPolicy {
@@ -575,6 +618,17 @@ pub mod channel_policy {
             map.end()
         }
     }
+
+    impl CfnChannelPolicyProps {
+        /// `ChannelName`, for [`CfnChannelPolicy::set`].
+        pub const CHANNEL_NAME: crate::Property<CfnChannelPolicy, Value<String>> = crate::Property::new(
+            "ChannelName",
+        );
+        /// `Policy`, for [`CfnChannelPolicy::set`].
+        pub const POLICY: crate::Property<CfnChannelPolicy, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+    }
 }
 
 /// `AWS::MediaTailor::Function`: [`CfnFunction`], [`CfnFunctionProps`] and their property types.
@@ -623,6 +677,7 @@ pub mod function {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFunctionProps);
     }
 
     impl std::ops::Deref for CfnFunction {
@@ -727,6 +782,55 @@ pub mod function {
             )?;
             map.end()
         }
+    }
+
+    impl CfnFunctionProps {
+        /// `AwsServiceRequestConfiguration`, for [`CfnFunction::set`].
+        pub const AWS_SERVICE_REQUEST_CONFIGURATION: crate::Property<
+            CfnFunction,
+            AwsServiceRequestConfiguration,
+        > = crate::Property::new("AwsServiceRequestConfiguration");
+        /// `ConcurrentExecutorConfiguration`, for [`CfnFunction::set`].
+        pub const CONCURRENT_EXECUTOR_CONFIGURATION: crate::Property<
+            CfnFunction,
+            ConcurrentExecutorConfiguration,
+        > = crate::Property::new("ConcurrentExecutorConfiguration");
+        /// `CustomOutputConfiguration`, for [`CfnFunction::set`].
+        pub const CUSTOM_OUTPUT_CONFIGURATION: crate::Property<
+            CfnFunction,
+            CustomOutputConfiguration,
+        > = crate::Property::new("CustomOutputConfiguration");
+        /// `Description`, for [`CfnFunction::set`].
+        pub const DESCRIPTION: crate::Property<CfnFunction, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FunctionId`, for [`CfnFunction::set`].
+        pub const FUNCTION_ID: crate::Property<CfnFunction, Value<String>> = crate::Property::new(
+            "FunctionId",
+        );
+        /// `FunctionType`, for [`CfnFunction::set`].
+        pub const FUNCTION_TYPE: crate::Property<CfnFunction, Value<FunctionType>> = crate::Property::new(
+            "FunctionType",
+        );
+        /// `HttpRequestConfiguration`, for [`CfnFunction::set`].
+        pub const HTTP_REQUEST_CONFIGURATION: crate::Property<
+            CfnFunction,
+            HttpRequestConfiguration,
+        > = crate::Property::new("HttpRequestConfiguration");
+        /// `SequentialExecutorConfiguration`, for [`CfnFunction::set`].
+        pub const SEQUENTIAL_EXECUTOR_CONFIGURATION: crate::Property<
+            CfnFunction,
+            SequentialExecutorConfiguration,
+        > = crate::Property::new("SequentialExecutorConfiguration");
+        /// `Tags`, for [`CfnFunction::set`].
+        pub const TAGS: crate::Property<CfnFunction, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VastRequestConfiguration`, for [`CfnFunction::set`].
+        pub const VAST_REQUEST_CONFIGURATION: crate::Property<
+            CfnFunction,
+            VastRequestConfiguration,
+        > = crate::Property::new("VastRequestConfiguration");
     }
 
     /// The configuration for an AWS_SERVICE_REQUEST function.
@@ -1240,6 +1344,7 @@ pub mod live_source {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnLiveSourceProps);
     }
 
     impl std::ops::Deref for CfnLiveSource {
@@ -1300,6 +1405,26 @@ pub mod live_source {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLiveSourceProps {
+        /// `HttpPackageConfigurations`, for [`CfnLiveSource::set`].
+        pub const HTTP_PACKAGE_CONFIGURATIONS: crate::Property<
+            CfnLiveSource,
+            Vec<HttpPackageConfiguration>,
+        > = crate::Property::new("HttpPackageConfigurations");
+        /// `LiveSourceName`, for [`CfnLiveSource::set`].
+        pub const LIVE_SOURCE_NAME: crate::Property<CfnLiveSource, Value<String>> = crate::Property::new(
+            "LiveSourceName",
+        );
+        /// `SourceLocationName`, for [`CfnLiveSource::set`].
+        pub const SOURCE_LOCATION_NAME: crate::Property<CfnLiveSource, Value<String>> = crate::Property::new(
+            "SourceLocationName",
+        );
+        /// `Tags`, for [`CfnLiveSource::set`].
+        pub const TAGS: crate::Property<CfnLiveSource, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1373,6 +1498,7 @@ pub mod playback_configuration {
         pub fn attr_playback_endpoint_prefix(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PlaybackEndpointPrefix")
         }
+        setters!(CfnPlaybackConfigurationProps);
     }
 
     impl std::ops::Deref for CfnPlaybackConfiguration {
@@ -1545,6 +1671,121 @@ pub mod playback_configuration {
             )?;
             map.end()
         }
+    }
+
+    impl CfnPlaybackConfigurationProps {
+        /// `AdConditioningConfiguration`, for [`CfnPlaybackConfiguration::set`].
+        pub const AD_CONDITIONING_CONFIGURATION: crate::Property<
+            CfnPlaybackConfiguration,
+            AdConditioningConfiguration,
+        > = crate::Property::new("AdConditioningConfiguration");
+        /// `AdDecisionServerConfiguration`, for [`CfnPlaybackConfiguration::set`].
+        pub const AD_DECISION_SERVER_CONFIGURATION: crate::Property<
+            CfnPlaybackConfiguration,
+            AdDecisionServerConfiguration,
+        > = crate::Property::new("AdDecisionServerConfiguration");
+        /// `AdDecisionServerUrl`, for [`CfnPlaybackConfiguration::set`].
+        pub const AD_DECISION_SERVER_URL: crate::Property<
+            CfnPlaybackConfiguration,
+            Value<String>,
+        > = crate::Property::new("AdDecisionServerUrl");
+        /// `AdsPersonalizationConcurrency`, for [`CfnPlaybackConfiguration::set`].
+        pub const ADS_PERSONALIZATION_CONCURRENCY: crate::Property<
+            CfnPlaybackConfiguration,
+            AdsPersonalizationConcurrency,
+        > = crate::Property::new("AdsPersonalizationConcurrency");
+        /// `AdsPersonalizationTimeouts`, for [`CfnPlaybackConfiguration::set`].
+        pub const ADS_PERSONALIZATION_TIMEOUTS: crate::Property<
+            CfnPlaybackConfiguration,
+            AdsPersonalizationTimeouts,
+        > = crate::Property::new("AdsPersonalizationTimeouts");
+        /// `AvailSuppression`, for [`CfnPlaybackConfiguration::set`].
+        pub const AVAIL_SUPPRESSION: crate::Property<
+            CfnPlaybackConfiguration,
+            AvailSuppression,
+        > = crate::Property::new("AvailSuppression");
+        /// `BeaconingConfiguration`, for [`CfnPlaybackConfiguration::set`].
+        pub const BEACONING_CONFIGURATION: crate::Property<
+            CfnPlaybackConfiguration,
+            BeaconingConfiguration,
+        > = crate::Property::new("BeaconingConfiguration");
+        /// `Bumper`, for [`CfnPlaybackConfiguration::set`].
+        pub const BUMPER: crate::Property<CfnPlaybackConfiguration, Bumper> = crate::Property::new(
+            "Bumper",
+        );
+        /// `CdnConfiguration`, for [`CfnPlaybackConfiguration::set`].
+        pub const CDN_CONFIGURATION: crate::Property<
+            CfnPlaybackConfiguration,
+            CdnConfiguration,
+        > = crate::Property::new("CdnConfiguration");
+        /// `ConfigurationAliases`, for [`CfnPlaybackConfiguration::set`].
+        pub const CONFIGURATION_ALIASES: crate::Property<
+            CfnPlaybackConfiguration,
+            serde_json::Value,
+        > = crate::Property::new("ConfigurationAliases");
+        /// `DashConfiguration`, for [`CfnPlaybackConfiguration::set`].
+        pub const DASH_CONFIGURATION: crate::Property<
+            CfnPlaybackConfiguration,
+            DashConfiguration,
+        > = crate::Property::new("DashConfiguration");
+        /// `FunctionMapping`, for [`CfnPlaybackConfiguration::set`].
+        pub const FUNCTION_MAPPING: crate::Property<
+            CfnPlaybackConfiguration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("FunctionMapping");
+        /// `HlsConfiguration`, for [`CfnPlaybackConfiguration::set`].
+        pub const HLS_CONFIGURATION: crate::Property<
+            CfnPlaybackConfiguration,
+            HlsConfiguration,
+        > = crate::Property::new("HlsConfiguration");
+        /// `InsertionMode`, for [`CfnPlaybackConfiguration::set`].
+        pub const INSERTION_MODE: crate::Property<
+            CfnPlaybackConfiguration,
+            Value<InsertionMode>,
+        > = crate::Property::new("InsertionMode");
+        /// `LivePreRollConfiguration`, for [`CfnPlaybackConfiguration::set`].
+        pub const LIVE_PRE_ROLL_CONFIGURATION: crate::Property<
+            CfnPlaybackConfiguration,
+            LivePreRollConfiguration,
+        > = crate::Property::new("LivePreRollConfiguration");
+        /// `LogConfiguration`, for [`CfnPlaybackConfiguration::set`].
+        pub const LOG_CONFIGURATION: crate::Property<
+            CfnPlaybackConfiguration,
+            LogConfiguration,
+        > = crate::Property::new("LogConfiguration");
+        /// `ManifestProcessingRules`, for [`CfnPlaybackConfiguration::set`].
+        pub const MANIFEST_PROCESSING_RULES: crate::Property<
+            CfnPlaybackConfiguration,
+            ManifestProcessingRules,
+        > = crate::Property::new("ManifestProcessingRules");
+        /// `Name`, for [`CfnPlaybackConfiguration::set`].
+        pub const NAME: crate::Property<CfnPlaybackConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PersonalizationThresholdSeconds`, for [`CfnPlaybackConfiguration::set`].
+        pub const PERSONALIZATION_THRESHOLD_SECONDS: crate::Property<
+            CfnPlaybackConfiguration,
+            Value<i64>,
+        > = crate::Property::new("PersonalizationThresholdSeconds");
+        /// `SlateAdUrl`, for [`CfnPlaybackConfiguration::set`].
+        pub const SLATE_AD_URL: crate::Property<
+            CfnPlaybackConfiguration,
+            Value<String>,
+        > = crate::Property::new("SlateAdUrl");
+        /// `Tags`, for [`CfnPlaybackConfiguration::set`].
+        pub const TAGS: crate::Property<CfnPlaybackConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TranscodeProfileName`, for [`CfnPlaybackConfiguration::set`].
+        pub const TRANSCODE_PROFILE_NAME: crate::Property<
+            CfnPlaybackConfiguration,
+            Value<String>,
+        > = crate::Property::new("TranscodeProfileName");
+        /// `VideoContentSourceUrl`, for [`CfnPlaybackConfiguration::set`].
+        pub const VIDEO_CONTENT_SOURCE_URL: crate::Property<
+            CfnPlaybackConfiguration,
+            Value<String>,
+        > = crate::Property::new("VideoContentSourceUrl");
     }
 
     /// \<p\>The setting that indicates what conditioning MediaTailor will perform on ads that the ad decision server (ADS) returns.\</p\>
@@ -2587,6 +2828,7 @@ pub mod prefetch_schedule {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPrefetchScheduleProps);
     }
 
     impl std::ops::Deref for CfnPrefetchSchedule {
@@ -2666,6 +2908,45 @@ pub mod prefetch_schedule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPrefetchScheduleProps {
+        /// `Consumption`, for [`CfnPrefetchSchedule::set`].
+        pub const CONSUMPTION: crate::Property<
+            CfnPrefetchSchedule,
+            PrefetchConsumption,
+        > = crate::Property::new("Consumption");
+        /// `Name`, for [`CfnPrefetchSchedule::set`].
+        pub const NAME: crate::Property<CfnPrefetchSchedule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PlaybackConfigurationName`, for [`CfnPrefetchSchedule::set`].
+        pub const PLAYBACK_CONFIGURATION_NAME: crate::Property<
+            CfnPrefetchSchedule,
+            Value<String>,
+        > = crate::Property::new("PlaybackConfigurationName");
+        /// `RecurringPrefetchConfiguration`, for [`CfnPrefetchSchedule::set`].
+        pub const RECURRING_PREFETCH_CONFIGURATION: crate::Property<
+            CfnPrefetchSchedule,
+            RecurringPrefetchConfiguration,
+        > = crate::Property::new("RecurringPrefetchConfiguration");
+        /// `Retrieval`, for [`CfnPrefetchSchedule::set`].
+        pub const RETRIEVAL: crate::Property<CfnPrefetchSchedule, PrefetchRetrieval> = crate::Property::new(
+            "Retrieval",
+        );
+        /// `ScheduleType`, for [`CfnPrefetchSchedule::set`].
+        pub const SCHEDULE_TYPE: crate::Property<
+            CfnPrefetchSchedule,
+            Value<ScheduleType>,
+        > = crate::Property::new("ScheduleType");
+        /// `StreamId`, for [`CfnPrefetchSchedule::set`].
+        pub const STREAM_ID: crate::Property<CfnPrefetchSchedule, Value<String>> = crate::Property::new(
+            "StreamId",
+        );
+        /// `Tags`, for [`CfnPrefetchSchedule::set`].
+        pub const TAGS: crate::Property<CfnPrefetchSchedule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `PrefetchConsumption` property type.
@@ -3176,6 +3457,7 @@ pub mod program {
         pub fn attr_duration_millis(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DurationMillis")
         }
+        setters!(CfnProgramProps);
     }
 
     impl std::ops::Deref for CfnProgram {
@@ -3253,6 +3535,42 @@ pub mod program {
             crate::entry(&mut map, "VodSourceName", &self.vod_source_name)?;
             map.end()
         }
+    }
+
+    impl CfnProgramProps {
+        /// `AdBreaks`, for [`CfnProgram::set`].
+        pub const AD_BREAKS: crate::Property<CfnProgram, Vec<AdBreak>> = crate::Property::new(
+            "AdBreaks",
+        );
+        /// `AudienceMedia`, for [`CfnProgram::set`].
+        pub const AUDIENCE_MEDIA: crate::Property<CfnProgram, Vec<AudienceMedia>> = crate::Property::new(
+            "AudienceMedia",
+        );
+        /// `ChannelName`, for [`CfnProgram::set`].
+        pub const CHANNEL_NAME: crate::Property<CfnProgram, Value<String>> = crate::Property::new(
+            "ChannelName",
+        );
+        /// `LiveSourceName`, for [`CfnProgram::set`].
+        pub const LIVE_SOURCE_NAME: crate::Property<CfnProgram, Value<String>> = crate::Property::new(
+            "LiveSourceName",
+        );
+        /// `ProgramName`, for [`CfnProgram::set`].
+        pub const PROGRAM_NAME: crate::Property<CfnProgram, Value<String>> = crate::Property::new(
+            "ProgramName",
+        );
+        /// `ScheduleConfiguration`, for [`CfnProgram::set`].
+        pub const SCHEDULE_CONFIGURATION: crate::Property<
+            CfnProgram,
+            ScheduleConfiguration,
+        > = crate::Property::new("ScheduleConfiguration");
+        /// `SourceLocationName`, for [`CfnProgram::set`].
+        pub const SOURCE_LOCATION_NAME: crate::Property<CfnProgram, Value<String>> = crate::Property::new(
+            "SourceLocationName",
+        );
+        /// `VodSourceName`, for [`CfnProgram::set`].
+        pub const VOD_SOURCE_NAME: crate::Property<CfnProgram, Value<String>> = crate::Property::new(
+            "VodSourceName",
+        );
     }
 
     /// Ad break configuration parameters.
@@ -3744,6 +4062,7 @@ pub mod source_location {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSourceLocationProps);
     }
 
     impl std::ops::Deref for CfnSourceLocation {
@@ -3818,6 +4137,38 @@ pub mod source_location {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSourceLocationProps {
+        /// `AccessConfiguration`, for [`CfnSourceLocation::set`].
+        pub const ACCESS_CONFIGURATION: crate::Property<
+            CfnSourceLocation,
+            AccessConfiguration,
+        > = crate::Property::new("AccessConfiguration");
+        /// `DefaultSegmentDeliveryConfiguration`, for [`CfnSourceLocation::set`].
+        pub const DEFAULT_SEGMENT_DELIVERY_CONFIGURATION: crate::Property<
+            CfnSourceLocation,
+            DefaultSegmentDeliveryConfiguration,
+        > = crate::Property::new("DefaultSegmentDeliveryConfiguration");
+        /// `HttpConfiguration`, for [`CfnSourceLocation::set`].
+        pub const HTTP_CONFIGURATION: crate::Property<
+            CfnSourceLocation,
+            HttpConfiguration,
+        > = crate::Property::new("HttpConfiguration");
+        /// `SegmentDeliveryConfigurations`, for [`CfnSourceLocation::set`].
+        pub const SEGMENT_DELIVERY_CONFIGURATIONS: crate::Property<
+            CfnSourceLocation,
+            Vec<SegmentDeliveryConfiguration>,
+        > = crate::Property::new("SegmentDeliveryConfigurations");
+        /// `SourceLocationName`, for [`CfnSourceLocation::set`].
+        pub const SOURCE_LOCATION_NAME: crate::Property<
+            CfnSourceLocation,
+            Value<String>,
+        > = crate::Property::new("SourceLocationName");
+        /// `Tags`, for [`CfnSourceLocation::set`].
+        pub const TAGS: crate::Property<CfnSourceLocation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// \<p\>Access configuration parameters.\</p\>
@@ -4030,6 +4381,7 @@ pub mod vod_source {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnVodSourceProps);
     }
 
     impl std::ops::Deref for CfnVodSource {
@@ -4090,6 +4442,26 @@ pub mod vod_source {
             map.serialize_entry("VodSourceName", &self.vod_source_name)?;
             map.end()
         }
+    }
+
+    impl CfnVodSourceProps {
+        /// `HttpPackageConfigurations`, for [`CfnVodSource::set`].
+        pub const HTTP_PACKAGE_CONFIGURATIONS: crate::Property<
+            CfnVodSource,
+            Vec<HttpPackageConfiguration>,
+        > = crate::Property::new("HttpPackageConfigurations");
+        /// `SourceLocationName`, for [`CfnVodSource::set`].
+        pub const SOURCE_LOCATION_NAME: crate::Property<CfnVodSource, Value<String>> = crate::Property::new(
+            "SourceLocationName",
+        );
+        /// `Tags`, for [`CfnVodSource::set`].
+        pub const TAGS: crate::Property<CfnVodSource, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VodSourceName`, for [`CfnVodSource::set`].
+        pub const VOD_SOURCE_NAME: crate::Property<CfnVodSource, Value<String>> = crate::Property::new(
+            "VodSourceName",
+        );
     }
 }
 

@@ -66,6 +66,7 @@ pub mod acl {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAclProps);
     }
 
     impl std::ops::Deref for CfnAcl {
@@ -115,6 +116,21 @@ pub mod acl {
             crate::entry(&mut map, "UserNames", &self.user_names)?;
             map.end()
         }
+    }
+
+    impl CfnAclProps {
+        /// `ACLName`, for [`CfnAcl::set`].
+        pub const ACL_NAME: crate::Property<CfnAcl, Value<String>> = crate::Property::new(
+            "ACLName",
+        );
+        /// `Tags`, for [`CfnAcl::set`].
+        pub const TAGS: crate::Property<CfnAcl, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserNames`, for [`CfnAcl::set`].
+        pub const USER_NAMES: crate::Property<CfnAcl, Vec<Value<String>>> = crate::Property::new(
+            "UserNames",
+        );
     }
 }
 
@@ -193,6 +209,7 @@ pub mod cluster {
         pub fn attr_parameter_group_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ParameterGroupStatus")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -362,6 +379,128 @@ pub mod cluster {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterProps {
+        /// `ACLName`, for [`CfnCluster::set`].
+        pub const ACL_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ACLName",
+        );
+        /// `AutoMinorVersionUpgrade`, for [`CfnCluster::set`].
+        pub const AUTO_MINOR_VERSION_UPGRADE: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "AutoMinorVersionUpgrade",
+        );
+        /// `ClusterEndpoint`, for [`CfnCluster::set`].
+        pub const CLUSTER_ENDPOINT: crate::Property<CfnCluster, Endpoint> = crate::Property::new(
+            "ClusterEndpoint",
+        );
+        /// `ClusterName`, for [`CfnCluster::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `DataTiering`, for [`CfnCluster::set`].
+        pub const DATA_TIERING: crate::Property<CfnCluster, Value<DataTieringStatus>> = crate::Property::new(
+            "DataTiering",
+        );
+        /// `Description`, for [`CfnCluster::set`].
+        pub const DESCRIPTION: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Engine`, for [`CfnCluster::set`].
+        pub const ENGINE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "Engine",
+        );
+        /// `EngineVersion`, for [`CfnCluster::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `FinalSnapshotName`, for [`CfnCluster::set`].
+        pub const FINAL_SNAPSHOT_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "FinalSnapshotName",
+        );
+        /// `IpDiscovery`, for [`CfnCluster::set`].
+        pub const IP_DISCOVERY: crate::Property<
+            CfnCluster,
+            Value<SupportedIpDiscoveryTypes>,
+        > = crate::Property::new("IpDiscovery");
+        /// `KmsKeyId`, for [`CfnCluster::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `MaintenanceWindow`, for [`CfnCluster::set`].
+        pub const MAINTENANCE_WINDOW: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "MaintenanceWindow",
+        );
+        /// `MultiRegionClusterName`, for [`CfnCluster::set`].
+        pub const MULTI_REGION_CLUSTER_NAME: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("MultiRegionClusterName");
+        /// `NetworkType`, for [`CfnCluster::set`].
+        pub const NETWORK_TYPE: crate::Property<
+            CfnCluster,
+            Value<SupportedNetworkTypes>,
+        > = crate::Property::new("NetworkType");
+        /// `NodeType`, for [`CfnCluster::set`].
+        pub const NODE_TYPE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "NodeType",
+        );
+        /// `NumReplicasPerShard`, for [`CfnCluster::set`].
+        pub const NUM_REPLICAS_PER_SHARD: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "NumReplicasPerShard",
+        );
+        /// `NumShards`, for [`CfnCluster::set`].
+        pub const NUM_SHARDS: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "NumShards",
+        );
+        /// `ParameterGroupName`, for [`CfnCluster::set`].
+        pub const PARAMETER_GROUP_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ParameterGroupName",
+        );
+        /// `Port`, for [`CfnCluster::set`].
+        pub const PORT: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `SecurityGroupIds`, for [`CfnCluster::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<CfnCluster, Vec<Value<String>>> = crate::Property::new(
+            "SecurityGroupIds",
+        );
+        /// `SnapshotArns`, for [`CfnCluster::set`].
+        pub const SNAPSHOT_ARNS: crate::Property<CfnCluster, Vec<Value<String>>> = crate::Property::new(
+            "SnapshotArns",
+        );
+        /// `SnapshotName`, for [`CfnCluster::set`].
+        pub const SNAPSHOT_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "SnapshotName",
+        );
+        /// `SnapshotRetentionLimit`, for [`CfnCluster::set`].
+        pub const SNAPSHOT_RETENTION_LIMIT: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "SnapshotRetentionLimit",
+        );
+        /// `SnapshotWindow`, for [`CfnCluster::set`].
+        pub const SNAPSHOT_WINDOW: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "SnapshotWindow",
+        );
+        /// `SnsTopicArn`, for [`CfnCluster::set`].
+        pub const SNS_TOPIC_ARN: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "SnsTopicArn",
+        );
+        /// `SnsTopicStatus`, for [`CfnCluster::set`].
+        pub const SNS_TOPIC_STATUS: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "SnsTopicStatus",
+        );
+        /// `SubnetGroupName`, for [`CfnCluster::set`].
+        pub const SUBNET_GROUP_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "SubnetGroupName",
+        );
+        /// `TLSEnabled`, for [`CfnCluster::set`].
+        pub const TLS_ENABLED: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "TLSEnabled",
+        );
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Endpoint` property type.
@@ -560,6 +699,7 @@ pub mod multi_region_cluster {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ARN")
         }
+        setters!(CfnMultiRegionClusterProps);
     }
 
     impl std::ops::Deref for CfnMultiRegionCluster {
@@ -645,6 +785,53 @@ pub mod multi_region_cluster {
             crate::entry(&mut map, "UpdateStrategy", &self.update_strategy)?;
             map.end()
         }
+    }
+
+    impl CfnMultiRegionClusterProps {
+        /// `Description`, for [`CfnMultiRegionCluster::set`].
+        pub const DESCRIPTION: crate::Property<CfnMultiRegionCluster, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Engine`, for [`CfnMultiRegionCluster::set`].
+        pub const ENGINE: crate::Property<CfnMultiRegionCluster, Value<String>> = crate::Property::new(
+            "Engine",
+        );
+        /// `EngineVersion`, for [`CfnMultiRegionCluster::set`].
+        pub const ENGINE_VERSION: crate::Property<
+            CfnMultiRegionCluster,
+            Value<String>,
+        > = crate::Property::new("EngineVersion");
+        /// `MultiRegionClusterNameSuffix`, for [`CfnMultiRegionCluster::set`].
+        pub const MULTI_REGION_CLUSTER_NAME_SUFFIX: crate::Property<
+            CfnMultiRegionCluster,
+            Value<String>,
+        > = crate::Property::new("MultiRegionClusterNameSuffix");
+        /// `MultiRegionParameterGroupName`, for [`CfnMultiRegionCluster::set`].
+        pub const MULTI_REGION_PARAMETER_GROUP_NAME: crate::Property<
+            CfnMultiRegionCluster,
+            Value<String>,
+        > = crate::Property::new("MultiRegionParameterGroupName");
+        /// `NodeType`, for [`CfnMultiRegionCluster::set`].
+        pub const NODE_TYPE: crate::Property<CfnMultiRegionCluster, Value<String>> = crate::Property::new(
+            "NodeType",
+        );
+        /// `NumShards`, for [`CfnMultiRegionCluster::set`].
+        pub const NUM_SHARDS: crate::Property<CfnMultiRegionCluster, Value<i64>> = crate::Property::new(
+            "NumShards",
+        );
+        /// `TLSEnabled`, for [`CfnMultiRegionCluster::set`].
+        pub const TLS_ENABLED: crate::Property<CfnMultiRegionCluster, Value<bool>> = crate::Property::new(
+            "TLSEnabled",
+        );
+        /// `Tags`, for [`CfnMultiRegionCluster::set`].
+        pub const TAGS: crate::Property<CfnMultiRegionCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UpdateStrategy`, for [`CfnMultiRegionCluster::set`].
+        pub const UPDATE_STRATEGY: crate::Property<
+            CfnMultiRegionCluster,
+            Value<UpdateStrategy>,
+        > = crate::Property::new("UpdateStrategy");
     }
 
     /// An enum string value that determines the update strategy for scaling.
@@ -733,6 +920,7 @@ pub mod parameter_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ARN")
         }
+        setters!(CfnParameterGroupProps);
     }
 
     impl std::ops::Deref for CfnParameterGroup {
@@ -793,6 +981,30 @@ pub mod parameter_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnParameterGroupProps {
+        /// `Description`, for [`CfnParameterGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnParameterGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Family`, for [`CfnParameterGroup::set`].
+        pub const FAMILY: crate::Property<CfnParameterGroup, Value<String>> = crate::Property::new(
+            "Family",
+        );
+        /// `ParameterGroupName`, for [`CfnParameterGroup::set`].
+        pub const PARAMETER_GROUP_NAME: crate::Property<
+            CfnParameterGroup,
+            Value<String>,
+        > = crate::Property::new("ParameterGroupName");
+        /// `Parameters`, for [`CfnParameterGroup::set`].
+        pub const PARAMETERS: crate::Property<CfnParameterGroup, serde_json::Value> = crate::Property::new(
+            "Parameters",
+        );
+        /// `Tags`, for [`CfnParameterGroup::set`].
+        pub const TAGS: crate::Property<CfnParameterGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -862,6 +1074,7 @@ pub mod snapshot {
         pub fn attr_data_tiering(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DataTiering")
         }
+        setters!(CfnSnapshotProps);
     }
 
     impl std::ops::Deref for CfnSnapshot {
@@ -919,6 +1132,25 @@ pub mod snapshot {
             map.end()
         }
     }
+
+    impl CfnSnapshotProps {
+        /// `ClusterName`, for [`CfnSnapshot::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `KmsKeyId`, for [`CfnSnapshot::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `SnapshotName`, for [`CfnSnapshot::set`].
+        pub const SNAPSHOT_NAME: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "SnapshotName",
+        );
+        /// `Tags`, for [`CfnSnapshot::set`].
+        pub const TAGS: crate::Property<CfnSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::MemoryDB::SubnetGroup`: [`CfnSubnetGroup`], [`CfnSubnetGroupProps`] and their property types.
@@ -972,6 +1204,7 @@ pub mod subnet_group {
         pub fn attr_supported_network_types(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SupportedNetworkTypes")
         }
+        setters!(CfnSubnetGroupProps);
     }
 
     impl std::ops::Deref for CfnSubnetGroup {
@@ -1029,6 +1262,25 @@ pub mod subnet_group {
             map.end()
         }
     }
+
+    impl CfnSubnetGroupProps {
+        /// `Description`, for [`CfnSubnetGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnSubnetGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `SubnetGroupName`, for [`CfnSubnetGroup::set`].
+        pub const SUBNET_GROUP_NAME: crate::Property<CfnSubnetGroup, Value<String>> = crate::Property::new(
+            "SubnetGroupName",
+        );
+        /// `SubnetIds`, for [`CfnSubnetGroup::set`].
+        pub const SUBNET_IDS: crate::Property<CfnSubnetGroup, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnSubnetGroup::set`].
+        pub const TAGS: crate::Property<CfnSubnetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::MemoryDB::User`: [`CfnUser`], [`CfnUserProps`] and their property types.
@@ -1082,6 +1334,7 @@ pub mod user {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnUserProps);
     }
 
     impl std::ops::Deref for CfnUser {
@@ -1135,6 +1388,25 @@ pub mod user {
             map.serialize_entry("UserName", &self.user_name)?;
             map.end()
         }
+    }
+
+    impl CfnUserProps {
+        /// `AccessString`, for [`CfnUser::set`].
+        pub const ACCESS_STRING: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "AccessString",
+        );
+        /// `AuthenticationMode`, for [`CfnUser::set`].
+        pub const AUTHENTICATION_MODE: crate::Property<CfnUser, AuthenticationMode> = crate::Property::new(
+            "AuthenticationMode",
+        );
+        /// `Tags`, for [`CfnUser::set`].
+        pub const TAGS: crate::Property<CfnUser, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserName`, for [`CfnUser::set`].
+        pub const USER_NAME: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "UserName",
+        );
     }
 
     /// The `AuthenticationMode` property type.

@@ -65,6 +65,7 @@ pub mod connector {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnConnectorProps);
     }
 
     impl std::ops::Deref for CfnConnector {
@@ -121,6 +122,26 @@ pub mod connector {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorProps {
+        /// `Name`, for [`CfnConnector::set`].
+        pub const NAME: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SsmCommandConfig`, for [`CfnConnector::set`].
+        pub const SSM_COMMAND_CONFIG: crate::Property<
+            CfnConnector,
+            ConnectorSsmCommandConfig,
+        > = crate::Property::new("SsmCommandConfig");
+        /// `SsmInstanceID`, for [`CfnConnector::set`].
+        pub const SSM_INSTANCE_ID: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "SsmInstanceID",
+        );
+        /// `Tags`, for [`CfnConnector::set`].
+        pub const TAGS: crate::Property<CfnConnector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// SSM command configuration for the connector.
@@ -228,6 +249,7 @@ pub mod launch_configuration_template {
         pub fn attr_ec2_launch_template_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Ec2LaunchTemplateID")
         }
+        setters!(CfnLaunchConfigurationTemplateProps);
     }
 
     impl std::ops::Deref for CfnLaunchConfigurationTemplate {
@@ -331,6 +353,89 @@ pub mod launch_configuration_template {
             )?;
             map.end()
         }
+    }
+
+    impl CfnLaunchConfigurationTemplateProps {
+        /// `AssociatePublicIpAddress`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const ASSOCIATE_PUBLIC_IP_ADDRESS: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("AssociatePublicIpAddress");
+        /// `BootMode`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const BOOT_MODE: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<BootMode>,
+        > = crate::Property::new("BootMode");
+        /// `CopyPrivateIp`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const COPY_PRIVATE_IP: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("CopyPrivateIp");
+        /// `CopyTags`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const COPY_TAGS: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("CopyTags");
+        /// `EnableMapAutoTagging`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const ENABLE_MAP_AUTO_TAGGING: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("EnableMapAutoTagging");
+        /// `EnableParametersEncryption`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const ENABLE_PARAMETERS_ENCRYPTION: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<bool>,
+        > = crate::Property::new("EnableParametersEncryption");
+        /// `LargeVolumeConf`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const LARGE_VOLUME_CONF: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            LaunchTemplateDiskConf,
+        > = crate::Property::new("LargeVolumeConf");
+        /// `LaunchDisposition`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const LAUNCH_DISPOSITION: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<LaunchDisposition>,
+        > = crate::Property::new("LaunchDisposition");
+        /// `Licensing`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const LICENSING: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Licensing,
+        > = crate::Property::new("Licensing");
+        /// `MapAutoTaggingMpeID`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const MAP_AUTO_TAGGING_MPE_ID: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<String>,
+        > = crate::Property::new("MapAutoTaggingMpeID");
+        /// `ParametersEncryptionKey`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const PARAMETERS_ENCRYPTION_KEY: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<String>,
+        > = crate::Property::new("ParametersEncryptionKey");
+        /// `PostLaunchActions`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const POST_LAUNCH_ACTIONS: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            PostLaunchActions,
+        > = crate::Property::new("PostLaunchActions");
+        /// `SmallVolumeConf`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const SMALL_VOLUME_CONF: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            LaunchTemplateDiskConf,
+        > = crate::Property::new("SmallVolumeConf");
+        /// `SmallVolumeMaxSize`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const SMALL_VOLUME_MAX_SIZE: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<i64>,
+        > = crate::Property::new("SmallVolumeMaxSize");
+        /// `Tags`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const TAGS: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TargetInstanceTypeRightSizingMethod`, for [`CfnLaunchConfigurationTemplate::set`].
+        pub const TARGET_INSTANCE_TYPE_RIGHT_SIZING_METHOD: crate::Property<
+            CfnLaunchConfigurationTemplate,
+            Value<TargetInstanceTypeRightSizingMethod>,
+        > = crate::Property::new("TargetInstanceTypeRightSizingMethod");
     }
 
     /// Launch configuration template boot mode.
@@ -836,6 +941,7 @@ pub mod network_migration_definition {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnNetworkMigrationDefinitionProps);
     }
 
     impl std::ops::Deref for CfnNetworkMigrationDefinition {
@@ -910,6 +1016,48 @@ pub mod network_migration_definition {
             map.serialize_entry("TargetS3Configuration", &self.target_s3_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkMigrationDefinitionProps {
+        /// `Description`, for [`CfnNetworkMigrationDefinition::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnNetworkMigrationDefinition,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Name`, for [`CfnNetworkMigrationDefinition::set`].
+        pub const NAME: crate::Property<CfnNetworkMigrationDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ScopeTags`, for [`CfnNetworkMigrationDefinition::set`].
+        pub const SCOPE_TAGS: crate::Property<
+            CfnNetworkMigrationDefinition,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("ScopeTags");
+        /// `SourceConfigurations`, for [`CfnNetworkMigrationDefinition::set`].
+        pub const SOURCE_CONFIGURATIONS: crate::Property<
+            CfnNetworkMigrationDefinition,
+            Vec<SourceConfiguration>,
+        > = crate::Property::new("SourceConfigurations");
+        /// `Tags`, for [`CfnNetworkMigrationDefinition::set`].
+        pub const TAGS: crate::Property<
+            CfnNetworkMigrationDefinition,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TargetDeployment`, for [`CfnNetworkMigrationDefinition::set`].
+        pub const TARGET_DEPLOYMENT: crate::Property<
+            CfnNetworkMigrationDefinition,
+            Value<TargetDeployment>,
+        > = crate::Property::new("TargetDeployment");
+        /// `TargetNetwork`, for [`CfnNetworkMigrationDefinition::set`].
+        pub const TARGET_NETWORK: crate::Property<
+            CfnNetworkMigrationDefinition,
+            TargetNetwork,
+        > = crate::Property::new("TargetNetwork");
+        /// `TargetS3Configuration`, for [`CfnNetworkMigrationDefinition::set`].
+        pub const TARGET_S3_CONFIGURATION: crate::Property<
+            CfnNetworkMigrationDefinition,
+            TargetS3Configuration,
+        > = crate::Property::new("TargetS3Configuration");
     }
 
     /// Configuration for a migration source environment.

@@ -5,6 +5,8 @@
 use cloudwright_core::{TagFormat, Value};
 use serde::Serialize;
 
+#[macro_use]
+mod setters;
 /// `AWS::ACMPCA::*` (cargo feature `acmpca`).
 #[cfg(feature = "acmpca")]
 pub mod acmpca;
@@ -938,6 +940,41 @@ pub struct Tag {
     /// The tag value.
     #[serde(rename = "Value")]
     pub value: Value<String>,
+}
+
+/// A property of the resource type whose handle is `H`, its value a `T`: the key of the
+/// handle's `set` and `set_lazy`. Each props struct has one constant per property
+/// (`CfnRoleProps::ROLE_NAME`), so a property set after construction is checked as one
+/// set in the props is, and names no property by a string.
+pub struct Property<H, T> {
+    name: &'static str,
+    of: std::marker::PhantomData<fn() -> (H, T)>,
+}
+impl<H, T> Property<H, T> {
+    /// The property `name` (only the generated constants make them).
+    #[cfg_attr(not(feature = "full"), allow(dead_code))]
+    pub(crate) const fn new(name: &'static str) -> Self {
+        Property {
+            name,
+            of: std::marker::PhantomData,
+        }
+    }
+
+    /// The property's name, as CloudFormation spells it (`RoleName`).
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+impl<H, T> Clone for Property<H, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<H, T> Copy for Property<H, T> {}
+impl<H, T> std::fmt::Debug for Property<H, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Property").field(&self.name).finish()
+    }
 }
 
 /// Writes an optional property of a generated struct when it is set (unused when the

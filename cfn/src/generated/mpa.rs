@@ -98,6 +98,7 @@ pub mod approval_team {
         pub fn attr_status_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusMessage")
         }
+        setters!(CfnApprovalTeamProps);
     }
 
     impl std::ops::Deref for CfnApprovalTeam {
@@ -165,6 +166,34 @@ pub mod approval_team {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApprovalTeamProps {
+        /// `ApprovalStrategy`, for [`CfnApprovalTeam::set`].
+        pub const APPROVAL_STRATEGY: crate::Property<
+            CfnApprovalTeam,
+            ApprovalStrategy,
+        > = crate::Property::new("ApprovalStrategy");
+        /// `Approvers`, for [`CfnApprovalTeam::set`].
+        pub const APPROVERS: crate::Property<CfnApprovalTeam, Vec<Approver>> = crate::Property::new(
+            "Approvers",
+        );
+        /// `Description`, for [`CfnApprovalTeam::set`].
+        pub const DESCRIPTION: crate::Property<CfnApprovalTeam, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnApprovalTeam::set`].
+        pub const NAME: crate::Property<CfnApprovalTeam, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Policies`, for [`CfnApprovalTeam::set`].
+        pub const POLICIES: crate::Property<CfnApprovalTeam, Vec<Policy>> = crate::Property::new(
+            "Policies",
+        );
+        /// `Tags`, for [`CfnApprovalTeam::set`].
+        pub const TAGS: crate::Property<CfnApprovalTeam, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ApprovalStrategy` property type.
@@ -386,6 +415,7 @@ pub mod identity_source {
         pub fn attr_status_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusMessage")
         }
+        setters!(CfnIdentitySourceProps);
     }
 
     impl std::ops::Deref for CfnIdentitySource {
@@ -436,6 +466,18 @@ pub mod identity_source {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIdentitySourceProps {
+        /// `IdentitySourceParameters`, for [`CfnIdentitySource::set`].
+        pub const IDENTITY_SOURCE_PARAMETERS: crate::Property<
+            CfnIdentitySource,
+            IdentitySourceParameters,
+        > = crate::Property::new("IdentitySourceParameters");
+        /// `Tags`, for [`CfnIdentitySource::set`].
+        pub const TAGS: crate::Property<CfnIdentitySource, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `IdentitySourceParameters` property type.

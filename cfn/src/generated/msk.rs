@@ -62,6 +62,7 @@ pub mod batch_scram_secret {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnBatchScramSecretProps);
     }
 
     impl std::ops::Deref for CfnBatchScramSecret {
@@ -107,6 +108,18 @@ pub mod batch_scram_secret {
             crate::entry(&mut map, "SecretArnList", &self.secret_arn_list)?;
             map.end()
         }
+    }
+
+    impl CfnBatchScramSecretProps {
+        /// `ClusterArn`, for [`CfnBatchScramSecret::set`].
+        pub const CLUSTER_ARN: crate::Property<CfnBatchScramSecret, Value<String>> = crate::Property::new(
+            "ClusterArn",
+        );
+        /// `SecretArnList`, for [`CfnBatchScramSecret::set`].
+        pub const SECRET_ARN_LIST: crate::Property<
+            CfnBatchScramSecret,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecretArnList");
     }
 }
 
@@ -203,6 +216,7 @@ pub mod channel {
         pub fn attr_state_info(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateInfo")
         }
+        setters!(CfnChannelProps);
     }
 
     impl std::ops::Deref for CfnChannel {
@@ -290,6 +304,46 @@ pub mod channel {
             )?;
             map.end()
         }
+    }
+
+    impl CfnChannelProps {
+        /// `ChannelName`, for [`CfnChannel::set`].
+        pub const CHANNEL_NAME: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "ChannelName",
+        );
+        /// `ClusterArn`, for [`CfnChannel::set`].
+        pub const CLUSTER_ARN: crate::Property<CfnChannel, Value<String>> = crate::Property::new(
+            "ClusterArn",
+        );
+        /// `EncryptionConfiguration`, for [`CfnChannel::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnChannel,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `IcebergDestinationConfiguration`, for [`CfnChannel::set`].
+        pub const ICEBERG_DESTINATION_CONFIGURATION: crate::Property<
+            CfnChannel,
+            IcebergDestinationConfiguration,
+        > = crate::Property::new("IcebergDestinationConfiguration");
+        /// `LoggingInfo`, for [`CfnChannel::set`].
+        pub const LOGGING_INFO: crate::Property<CfnChannel, ChannelLoggingInfo> = crate::Property::new(
+            "LoggingInfo",
+        );
+        /// `S3DestinationConfiguration`, for [`CfnChannel::set`].
+        pub const S3_DESTINATION_CONFIGURATION: crate::Property<
+            CfnChannel,
+            S3DestinationConfiguration,
+        > = crate::Property::new("S3DestinationConfiguration");
+        /// `Tags`, for [`CfnChannel::set`].
+        pub const TAGS: crate::Property<
+            CfnChannel,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TopicConfigurationList`, for [`CfnChannel::set`].
+        pub const TOPIC_CONFIGURATION_LIST: crate::Property<
+            CfnChannel,
+            Vec<TopicConfiguration>,
+        > = crate::Property::new("TopicConfigurationList");
     }
 
     /// Encryption configuration
@@ -1175,6 +1229,7 @@ pub mod cluster {
         pub fn attr_current_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CurrentVersion")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -1273,6 +1328,69 @@ pub mod cluster {
             crate::entry(&mut map, "ZookeeperAccess", &self.zookeeper_access)?;
             map.end()
         }
+    }
+
+    impl CfnClusterProps {
+        /// `BrokerNodeGroupInfo`, for [`CfnCluster::set`].
+        pub const BROKER_NODE_GROUP_INFO: crate::Property<
+            CfnCluster,
+            BrokerNodeGroupInfo,
+        > = crate::Property::new("BrokerNodeGroupInfo");
+        /// `ClientAuthentication`, for [`CfnCluster::set`].
+        pub const CLIENT_AUTHENTICATION: crate::Property<
+            CfnCluster,
+            ClientAuthentication,
+        > = crate::Property::new("ClientAuthentication");
+        /// `ClusterName`, for [`CfnCluster::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `ConfigurationInfo`, for [`CfnCluster::set`].
+        pub const CONFIGURATION_INFO: crate::Property<CfnCluster, ConfigurationInfo> = crate::Property::new(
+            "ConfigurationInfo",
+        );
+        /// `EncryptionInfo`, for [`CfnCluster::set`].
+        pub const ENCRYPTION_INFO: crate::Property<CfnCluster, EncryptionInfo> = crate::Property::new(
+            "EncryptionInfo",
+        );
+        /// `EnhancedMonitoring`, for [`CfnCluster::set`].
+        pub const ENHANCED_MONITORING: crate::Property<
+            CfnCluster,
+            Value<EnhancedMonitoring>,
+        > = crate::Property::new("EnhancedMonitoring");
+        /// `KafkaVersion`, for [`CfnCluster::set`].
+        pub const KAFKA_VERSION: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "KafkaVersion",
+        );
+        /// `LoggingInfo`, for [`CfnCluster::set`].
+        pub const LOGGING_INFO: crate::Property<CfnCluster, LoggingInfo> = crate::Property::new(
+            "LoggingInfo",
+        );
+        /// `NumberOfBrokerNodes`, for [`CfnCluster::set`].
+        pub const NUMBER_OF_BROKER_NODES: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "NumberOfBrokerNodes",
+        );
+        /// `OpenMonitoring`, for [`CfnCluster::set`].
+        pub const OPEN_MONITORING: crate::Property<CfnCluster, OpenMonitoring> = crate::Property::new(
+            "OpenMonitoring",
+        );
+        /// `Rebalancing`, for [`CfnCluster::set`].
+        pub const REBALANCING: crate::Property<CfnCluster, Rebalancing> = crate::Property::new(
+            "Rebalancing",
+        );
+        /// `StorageMode`, for [`CfnCluster::set`].
+        pub const STORAGE_MODE: crate::Property<CfnCluster, Value<StorageMode>> = crate::Property::new(
+            "StorageMode",
+        );
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<
+            CfnCluster,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `ZookeeperAccess`, for [`CfnCluster::set`].
+        pub const ZOOKEEPER_ACCESS: crate::Property<CfnCluster, ZookeeperAccess> = crate::Property::new(
+            "ZookeeperAccess",
+        );
     }
 
     /// The `BrokerNodeGroupInfo` property type.
@@ -2412,6 +2530,7 @@ pub mod cluster_policy {
         pub fn attr_current_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CurrentVersion")
         }
+        setters!(CfnClusterPolicyProps);
     }
 
     impl std::ops::Deref for CfnClusterPolicy {
@@ -2460,6 +2579,17 @@ pub mod cluster_policy {
             map.serialize_entry("Policy", &self.policy)?;
             map.end()
         }
+    }
+
+    impl CfnClusterPolicyProps {
+        /// `ClusterArn`, for [`CfnClusterPolicy::set`].
+        pub const CLUSTER_ARN: crate::Property<CfnClusterPolicy, Value<String>> = crate::Property::new(
+            "ClusterArn",
+        );
+        /// `Policy`, for [`CfnClusterPolicy::set`].
+        pub const POLICY: crate::Property<CfnClusterPolicy, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
     }
 }
 
@@ -2523,6 +2653,7 @@ pub mod configuration {
         pub fn attr_latest_revision_description(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LatestRevision.Description")
         }
+        setters!(CfnConfigurationProps);
     }
 
     impl std::ops::Deref for CfnConfiguration {
@@ -2583,6 +2714,30 @@ pub mod configuration {
             map.serialize_entry("ServerProperties", &self.server_properties)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationProps {
+        /// `Description`, for [`CfnConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<CfnConfiguration, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KafkaVersionsList`, for [`CfnConfiguration::set`].
+        pub const KAFKA_VERSIONS_LIST: crate::Property<
+            CfnConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("KafkaVersionsList");
+        /// `LatestRevision`, for [`CfnConfiguration::set`].
+        pub const LATEST_REVISION: crate::Property<CfnConfiguration, LatestRevision> = crate::Property::new(
+            "LatestRevision",
+        );
+        /// `Name`, for [`CfnConfiguration::set`].
+        pub const NAME: crate::Property<CfnConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ServerProperties`, for [`CfnConfiguration::set`].
+        pub const SERVER_PROPERTIES: crate::Property<CfnConfiguration, Value<String>> = crate::Property::new(
+            "ServerProperties",
+        );
     }
 
     /// The `LatestRevision` property type.
@@ -2673,6 +2828,7 @@ pub mod replicator {
         pub fn attr_current_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CurrentVersion")
         }
+        setters!(CfnReplicatorProps);
     }
 
     impl std::ops::Deref for CfnReplicator {
@@ -2746,6 +2902,39 @@ pub mod replicator {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnReplicatorProps {
+        /// `Description`, for [`CfnReplicator::set`].
+        pub const DESCRIPTION: crate::Property<CfnReplicator, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KafkaClusters`, for [`CfnReplicator::set`].
+        pub const KAFKA_CLUSTERS: crate::Property<CfnReplicator, Vec<KafkaCluster>> = crate::Property::new(
+            "KafkaClusters",
+        );
+        /// `LogDelivery`, for [`CfnReplicator::set`].
+        pub const LOG_DELIVERY: crate::Property<CfnReplicator, LogDelivery> = crate::Property::new(
+            "LogDelivery",
+        );
+        /// `ReplicationInfoList`, for [`CfnReplicator::set`].
+        pub const REPLICATION_INFO_LIST: crate::Property<
+            CfnReplicator,
+            Vec<ReplicationInfo>,
+        > = crate::Property::new("ReplicationInfoList");
+        /// `ReplicatorName`, for [`CfnReplicator::set`].
+        pub const REPLICATOR_NAME: crate::Property<CfnReplicator, Value<String>> = crate::Property::new(
+            "ReplicatorName",
+        );
+        /// `ServiceExecutionRoleArn`, for [`CfnReplicator::set`].
+        pub const SERVICE_EXECUTION_ROLE_ARN: crate::Property<
+            CfnReplicator,
+            Value<String>,
+        > = crate::Property::new("ServiceExecutionRoleArn");
+        /// `Tags`, for [`CfnReplicator::set`].
+        pub const TAGS: crate::Property<CfnReplicator, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Details of a Kafka cluster for replication.
@@ -3938,6 +4127,7 @@ pub mod serverless_cluster {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnServerlessClusterProps);
     }
 
     impl std::ops::Deref for CfnServerlessCluster {
@@ -3995,6 +4185,27 @@ pub mod serverless_cluster {
             map.serialize_entry("VpcConfigs", &self.vpc_configs)?;
             map.end()
         }
+    }
+
+    impl CfnServerlessClusterProps {
+        /// `ClientAuthentication`, for [`CfnServerlessCluster::set`].
+        pub const CLIENT_AUTHENTICATION: crate::Property<
+            CfnServerlessCluster,
+            ClientAuthentication,
+        > = crate::Property::new("ClientAuthentication");
+        /// `ClusterName`, for [`CfnServerlessCluster::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnServerlessCluster, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `Tags`, for [`CfnServerlessCluster::set`].
+        pub const TAGS: crate::Property<
+            CfnServerlessCluster,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `VpcConfigs`, for [`CfnServerlessCluster::set`].
+        pub const VPC_CONFIGS: crate::Property<CfnServerlessCluster, Vec<VpcConfig>> = crate::Property::new(
+            "VpcConfigs",
+        );
     }
 
     /// The `ClientAuthentication` property type.
@@ -4130,6 +4341,7 @@ pub mod topic {
         pub fn attr_topic_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TopicArn")
         }
+        setters!(CfnTopicProps);
     }
 
     impl std::ops::Deref for CfnTopic {
@@ -4193,6 +4405,29 @@ pub mod topic {
             map.end()
         }
     }
+
+    impl CfnTopicProps {
+        /// `ClusterArn`, for [`CfnTopic::set`].
+        pub const CLUSTER_ARN: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "ClusterArn",
+        );
+        /// `Configs`, for [`CfnTopic::set`].
+        pub const CONFIGS: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "Configs",
+        );
+        /// `PartitionCount`, for [`CfnTopic::set`].
+        pub const PARTITION_COUNT: crate::Property<CfnTopic, Value<i64>> = crate::Property::new(
+            "PartitionCount",
+        );
+        /// `ReplicationFactor`, for [`CfnTopic::set`].
+        pub const REPLICATION_FACTOR: crate::Property<CfnTopic, Value<i64>> = crate::Property::new(
+            "ReplicationFactor",
+        );
+        /// `TopicName`, for [`CfnTopic::set`].
+        pub const TOPIC_NAME: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "TopicName",
+        );
+    }
 }
 
 /// `AWS::MSK::VpcConnection`: [`CfnVpcConnection`], [`CfnVpcConnectionProps`] and their property types.
@@ -4243,6 +4478,7 @@ pub mod vpc_connection {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnVpcConnectionProps);
     }
 
     impl std::ops::Deref for CfnVpcConnection {
@@ -4310,6 +4546,37 @@ pub mod vpc_connection {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnVpcConnectionProps {
+        /// `Authentication`, for [`CfnVpcConnection::set`].
+        pub const AUTHENTICATION: crate::Property<
+            CfnVpcConnection,
+            Value<Authentication>,
+        > = crate::Property::new("Authentication");
+        /// `ClientSubnets`, for [`CfnVpcConnection::set`].
+        pub const CLIENT_SUBNETS: crate::Property<
+            CfnVpcConnection,
+            Vec<Value<String>>,
+        > = crate::Property::new("ClientSubnets");
+        /// `SecurityGroups`, for [`CfnVpcConnection::set`].
+        pub const SECURITY_GROUPS: crate::Property<
+            CfnVpcConnection,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroups");
+        /// `Tags`, for [`CfnVpcConnection::set`].
+        pub const TAGS: crate::Property<
+            CfnVpcConnection,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TargetClusterArn`, for [`CfnVpcConnection::set`].
+        pub const TARGET_CLUSTER_ARN: crate::Property<CfnVpcConnection, Value<String>> = crate::Property::new(
+            "TargetClusterArn",
+        );
+        /// `VpcId`, for [`CfnVpcConnection::set`].
+        pub const VPC_ID: crate::Property<CfnVpcConnection, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 
     /// The type of private link authentication

@@ -117,6 +117,7 @@ pub mod environment {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn")
         }
+        setters!(CfnEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnEnvironment {
@@ -282,6 +283,124 @@ pub mod environment {
             )?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentProps {
+        /// `AirflowConfigurationOptions`, for [`CfnEnvironment::set`].
+        pub const AIRFLOW_CONFIGURATION_OPTIONS: crate::Property<
+            CfnEnvironment,
+            serde_json::Value,
+        > = crate::Property::new("AirflowConfigurationOptions");
+        /// `AirflowVersion`, for [`CfnEnvironment::set`].
+        pub const AIRFLOW_VERSION: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "AirflowVersion",
+        );
+        /// `DagS3Path`, for [`CfnEnvironment::set`].
+        pub const DAG_S3_PATH: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "DagS3Path",
+        );
+        /// `EndpointManagement`, for [`CfnEnvironment::set`].
+        pub const ENDPOINT_MANAGEMENT: crate::Property<
+            CfnEnvironment,
+            Value<EndpointManagement>,
+        > = crate::Property::new("EndpointManagement");
+        /// `EnvironmentClass`, for [`CfnEnvironment::set`].
+        pub const ENVIRONMENT_CLASS: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "EnvironmentClass",
+        );
+        /// `ExecutionRoleArn`, for [`CfnEnvironment::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `KmsKey`, for [`CfnEnvironment::set`].
+        pub const KMS_KEY: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "KmsKey",
+        );
+        /// `LoggingConfiguration`, for [`CfnEnvironment::set`].
+        pub const LOGGING_CONFIGURATION: crate::Property<
+            CfnEnvironment,
+            LoggingConfiguration,
+        > = crate::Property::new("LoggingConfiguration");
+        /// `MaxWebservers`, for [`CfnEnvironment::set`].
+        pub const MAX_WEBSERVERS: crate::Property<CfnEnvironment, Value<i64>> = crate::Property::new(
+            "MaxWebservers",
+        );
+        /// `MaxWorkers`, for [`CfnEnvironment::set`].
+        pub const MAX_WORKERS: crate::Property<CfnEnvironment, Value<i64>> = crate::Property::new(
+            "MaxWorkers",
+        );
+        /// `MinWebservers`, for [`CfnEnvironment::set`].
+        pub const MIN_WEBSERVERS: crate::Property<CfnEnvironment, Value<i64>> = crate::Property::new(
+            "MinWebservers",
+        );
+        /// `MinWorkers`, for [`CfnEnvironment::set`].
+        pub const MIN_WORKERS: crate::Property<CfnEnvironment, Value<i64>> = crate::Property::new(
+            "MinWorkers",
+        );
+        /// `Name`, for [`CfnEnvironment::set`].
+        pub const NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkConfiguration`, for [`CfnEnvironment::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnEnvironment,
+            NetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `PluginsS3ObjectVersion`, for [`CfnEnvironment::set`].
+        pub const PLUGINS_S3_OBJECT_VERSION: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("PluginsS3ObjectVersion");
+        /// `PluginsS3Path`, for [`CfnEnvironment::set`].
+        pub const PLUGINS_S3_PATH: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "PluginsS3Path",
+        );
+        /// `RequirementsS3ObjectVersion`, for [`CfnEnvironment::set`].
+        pub const REQUIREMENTS_S3_OBJECT_VERSION: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("RequirementsS3ObjectVersion");
+        /// `RequirementsS3Path`, for [`CfnEnvironment::set`].
+        pub const REQUIREMENTS_S3_PATH: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "RequirementsS3Path",
+        );
+        /// `Schedulers`, for [`CfnEnvironment::set`].
+        pub const SCHEDULERS: crate::Property<CfnEnvironment, Value<i64>> = crate::Property::new(
+            "Schedulers",
+        );
+        /// `SourceBucketArn`, for [`CfnEnvironment::set`].
+        pub const SOURCE_BUCKET_ARN: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "SourceBucketArn",
+        );
+        /// `StartupScriptS3ObjectVersion`, for [`CfnEnvironment::set`].
+        pub const STARTUP_SCRIPT_S3_OBJECT_VERSION: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("StartupScriptS3ObjectVersion");
+        /// `StartupScriptS3Path`, for [`CfnEnvironment::set`].
+        pub const STARTUP_SCRIPT_S3_PATH: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("StartupScriptS3Path");
+        /// `Tags`, for [`CfnEnvironment::set`].
+        pub const TAGS: crate::Property<CfnEnvironment, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `WebserverAccessMode`, for [`CfnEnvironment::set`].
+        pub const WEBSERVER_ACCESS_MODE: crate::Property<
+            CfnEnvironment,
+            Value<WebserverAccessMode>,
+        > = crate::Property::new("WebserverAccessMode");
+        /// `WeeklyMaintenanceWindowStart`, for [`CfnEnvironment::set`].
+        pub const WEEKLY_MAINTENANCE_WINDOW_START: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("WeeklyMaintenanceWindowStart");
+        /// `WorkerReplacementStrategy`, for [`CfnEnvironment::set`].
+        pub const WORKER_REPLACEMENT_STRATEGY: crate::Property<
+            CfnEnvironment,
+            Value<WorkerReplacementStrategy>,
+        > = crate::Property::new("WorkerReplacementStrategy");
     }
 
     /// Defines whether the VPC endpoints configured for the environment are created, and managed, by the customer or by Amazon MWAA.

@@ -88,6 +88,7 @@ pub mod workflow {
         pub fn attr_code_snapshotted_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CodeSnapshottedAt")
         }
+        setters!(CfnWorkflowProps);
     }
 
     impl std::ops::Deref for CfnWorkflow {
@@ -172,6 +173,53 @@ pub mod workflow {
             crate::entry(&mut map, "TriggerMode", &self.trigger_mode)?;
             map.end()
         }
+    }
+
+    impl CfnWorkflowProps {
+        /// `Code`, for [`CfnWorkflow::set`].
+        pub const CODE: crate::Property<CfnWorkflow, Code> = crate::Property::new(
+            "Code",
+        );
+        /// `DefinitionS3Location`, for [`CfnWorkflow::set`].
+        pub const DEFINITION_S3_LOCATION: crate::Property<CfnWorkflow, S3Location> = crate::Property::new(
+            "DefinitionS3Location",
+        );
+        /// `Description`, for [`CfnWorkflow::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EncryptionConfiguration`, for [`CfnWorkflow::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnWorkflow,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `LoggingConfiguration`, for [`CfnWorkflow::set`].
+        pub const LOGGING_CONFIGURATION: crate::Property<
+            CfnWorkflow,
+            LoggingConfiguration,
+        > = crate::Property::new("LoggingConfiguration");
+        /// `Name`, for [`CfnWorkflow::set`].
+        pub const NAME: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkConfiguration`, for [`CfnWorkflow::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnWorkflow,
+            NetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `RoleArn`, for [`CfnWorkflow::set`].
+        pub const ROLE_ARN: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnWorkflow::set`].
+        pub const TAGS: crate::Property<
+            CfnWorkflow,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TriggerMode`, for [`CfnWorkflow::set`].
+        pub const TRIGGER_MODE: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "TriggerMode",
+        );
     }
 
     /// The location of code artifacts in Amazon S3 for the workflow.

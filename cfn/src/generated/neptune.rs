@@ -90,6 +90,7 @@ pub mod db_cluster {
         pub fn attr_read_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ReadEndpoint")
         }
+        setters!(CfnDbClusterProps);
     }
 
     impl std::ops::Deref for CfnDbCluster {
@@ -242,6 +243,128 @@ pub mod db_cluster {
         }
     }
 
+    impl CfnDbClusterProps {
+        /// `AssociatedRoles`, for [`CfnDbCluster::set`].
+        pub const ASSOCIATED_ROLES: crate::Property<CfnDbCluster, Vec<DbClusterRole>> = crate::Property::new(
+            "AssociatedRoles",
+        );
+        /// `AvailabilityZones`, for [`CfnDbCluster::set`].
+        pub const AVAILABILITY_ZONES: crate::Property<
+            CfnDbCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("AvailabilityZones");
+        /// `BackupRetentionPeriod`, for [`CfnDbCluster::set`].
+        pub const BACKUP_RETENTION_PERIOD: crate::Property<CfnDbCluster, Value<i64>> = crate::Property::new(
+            "BackupRetentionPeriod",
+        );
+        /// `CopyTagsToSnapshot`, for [`CfnDbCluster::set`].
+        pub const COPY_TAGS_TO_SNAPSHOT: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "CopyTagsToSnapshot",
+        );
+        /// `DBClusterIdentifier`, for [`CfnDbCluster::set`].
+        pub const DB_CLUSTER_IDENTIFIER: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "DBClusterIdentifier",
+        );
+        /// `DBClusterParameterGroupName`, for [`CfnDbCluster::set`].
+        pub const DB_CLUSTER_PARAMETER_GROUP_NAME: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("DBClusterParameterGroupName");
+        /// `DBInstanceParameterGroupName`, for [`CfnDbCluster::set`].
+        pub const DB_INSTANCE_PARAMETER_GROUP_NAME: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("DBInstanceParameterGroupName");
+        /// `DBPort`, for [`CfnDbCluster::set`].
+        pub const DB_PORT: crate::Property<CfnDbCluster, Value<i64>> = crate::Property::new(
+            "DBPort",
+        );
+        /// `DBSubnetGroupName`, for [`CfnDbCluster::set`].
+        pub const DB_SUBNET_GROUP_NAME: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "DBSubnetGroupName",
+        );
+        /// `DeletionProtection`, for [`CfnDbCluster::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `EnableCloudwatchLogsExports`, for [`CfnDbCluster::set`].
+        pub const ENABLE_CLOUDWATCH_LOGS_EXPORTS: crate::Property<
+            CfnDbCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("EnableCloudwatchLogsExports");
+        /// `EngineVersion`, for [`CfnDbCluster::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `GlobalClusterIdentifier`, for [`CfnDbCluster::set`].
+        pub const GLOBAL_CLUSTER_IDENTIFIER: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("GlobalClusterIdentifier");
+        /// `IamAuthEnabled`, for [`CfnDbCluster::set`].
+        pub const IAM_AUTH_ENABLED: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "IamAuthEnabled",
+        );
+        /// `KmsKeyId`, for [`CfnDbCluster::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `NetworkType`, for [`CfnDbCluster::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnDbCluster, Value<NetworkType>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `PreferredBackupWindow`, for [`CfnDbCluster::set`].
+        pub const PREFERRED_BACKUP_WINDOW: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("PreferredBackupWindow");
+        /// `PreferredMaintenanceWindow`, for [`CfnDbCluster::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `RestoreToTime`, for [`CfnDbCluster::set`].
+        pub const RESTORE_TO_TIME: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "RestoreToTime",
+        );
+        /// `RestoreType`, for [`CfnDbCluster::set`].
+        pub const RESTORE_TYPE: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "RestoreType",
+        );
+        /// `ServerlessScalingConfiguration`, for [`CfnDbCluster::set`].
+        pub const SERVERLESS_SCALING_CONFIGURATION: crate::Property<
+            CfnDbCluster,
+            ServerlessScalingConfiguration,
+        > = crate::Property::new("ServerlessScalingConfiguration");
+        /// `SnapshotIdentifier`, for [`CfnDbCluster::set`].
+        pub const SNAPSHOT_IDENTIFIER: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "SnapshotIdentifier",
+        );
+        /// `SourceDBClusterIdentifier`, for [`CfnDbCluster::set`].
+        pub const SOURCE_DB_CLUSTER_IDENTIFIER: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("SourceDBClusterIdentifier");
+        /// `StorageEncrypted`, for [`CfnDbCluster::set`].
+        pub const STORAGE_ENCRYPTED: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "StorageEncrypted",
+        );
+        /// `Tags`, for [`CfnDbCluster::set`].
+        pub const TAGS: crate::Property<CfnDbCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UseLatestRestorableTime`, for [`CfnDbCluster::set`].
+        pub const USE_LATEST_RESTORABLE_TIME: crate::Property<
+            CfnDbCluster,
+            Value<bool>,
+        > = crate::Property::new("UseLatestRestorableTime");
+        /// `VpcSecurityGroupIds`, for [`CfnDbCluster::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnDbCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
+    }
+
     /// Describes an AWS Identity and Access Management (IAM) role that is associated with a DB cluster.
     #[derive(Debug, Clone, PartialEq)]
     pub struct DbClusterRole {
@@ -388,6 +511,7 @@ pub mod db_cluster_parameter_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDbClusterParameterGroupProps);
     }
 
     impl std::ops::Deref for CfnDbClusterParameterGroup {
@@ -450,6 +574,31 @@ pub mod db_cluster_parameter_group {
             map.end()
         }
     }
+
+    impl CfnDbClusterParameterGroupProps {
+        /// `Description`, for [`CfnDbClusterParameterGroup::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnDbClusterParameterGroup,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Family`, for [`CfnDbClusterParameterGroup::set`].
+        pub const FAMILY: crate::Property<CfnDbClusterParameterGroup, Value<String>> = crate::Property::new(
+            "Family",
+        );
+        /// `Name`, for [`CfnDbClusterParameterGroup::set`].
+        pub const NAME: crate::Property<CfnDbClusterParameterGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Parameters`, for [`CfnDbClusterParameterGroup::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnDbClusterParameterGroup,
+            serde_json::Value,
+        > = crate::Property::new("Parameters");
+        /// `Tags`, for [`CfnDbClusterParameterGroup::set`].
+        pub const TAGS: crate::Property<CfnDbClusterParameterGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Neptune::DBInstance`: [`CfnDbInstance`], [`CfnDbInstanceProps`] and their property types.
@@ -507,6 +656,7 @@ pub mod db_instance {
         pub fn attr_port(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Port")
         }
+        setters!(CfnDbInstanceProps);
     }
 
     impl std::ops::Deref for CfnDbInstance {
@@ -617,6 +767,63 @@ pub mod db_instance {
             map.end()
         }
     }
+
+    impl CfnDbInstanceProps {
+        /// `AllowMajorVersionUpgrade`, for [`CfnDbInstance::set`].
+        pub const ALLOW_MAJOR_VERSION_UPGRADE: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("AllowMajorVersionUpgrade");
+        /// `AutoMinorVersionUpgrade`, for [`CfnDbInstance::set`].
+        pub const AUTO_MINOR_VERSION_UPGRADE: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("AutoMinorVersionUpgrade");
+        /// `AvailabilityZone`, for [`CfnDbInstance::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `DBClusterIdentifier`, for [`CfnDbInstance::set`].
+        pub const DB_CLUSTER_IDENTIFIER: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DBClusterIdentifier",
+        );
+        /// `DBInstanceClass`, for [`CfnDbInstance::set`].
+        pub const DB_INSTANCE_CLASS: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DBInstanceClass",
+        );
+        /// `DBInstanceIdentifier`, for [`CfnDbInstance::set`].
+        pub const DB_INSTANCE_IDENTIFIER: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("DBInstanceIdentifier");
+        /// `DBParameterGroupName`, for [`CfnDbInstance::set`].
+        pub const DB_PARAMETER_GROUP_NAME: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("DBParameterGroupName");
+        /// `DBSnapshotIdentifier`, for [`CfnDbInstance::set`].
+        pub const DB_SNAPSHOT_IDENTIFIER: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("DBSnapshotIdentifier");
+        /// `DBSubnetGroupName`, for [`CfnDbInstance::set`].
+        pub const DB_SUBNET_GROUP_NAME: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DBSubnetGroupName",
+        );
+        /// `PreferredMaintenanceWindow`, for [`CfnDbInstance::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `PubliclyAccessible`, for [`CfnDbInstance::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<CfnDbInstance, Value<bool>> = crate::Property::new(
+            "PubliclyAccessible",
+        );
+        /// `Tags`, for [`CfnDbInstance::set`].
+        pub const TAGS: crate::Property<CfnDbInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Neptune::DBParameterGroup`: [`CfnDbParameterGroup`], [`CfnDbParameterGroupProps`] and their property types.
@@ -660,6 +867,7 @@ pub mod db_parameter_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDbParameterGroupProps);
     }
 
     impl std::ops::Deref for CfnDbParameterGroup {
@@ -722,6 +930,29 @@ pub mod db_parameter_group {
             map.end()
         }
     }
+
+    impl CfnDbParameterGroupProps {
+        /// `Description`, for [`CfnDbParameterGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnDbParameterGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Family`, for [`CfnDbParameterGroup::set`].
+        pub const FAMILY: crate::Property<CfnDbParameterGroup, Value<String>> = crate::Property::new(
+            "Family",
+        );
+        /// `Name`, for [`CfnDbParameterGroup::set`].
+        pub const NAME: crate::Property<CfnDbParameterGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Parameters`, for [`CfnDbParameterGroup::set`].
+        pub const PARAMETERS: crate::Property<CfnDbParameterGroup, serde_json::Value> = crate::Property::new(
+            "Parameters",
+        );
+        /// `Tags`, for [`CfnDbParameterGroup::set`].
+        pub const TAGS: crate::Property<CfnDbParameterGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Neptune::DBSubnetGroup`: [`CfnDbSubnetGroup`], [`CfnDbSubnetGroupProps`] and their property types.
@@ -765,6 +996,7 @@ pub mod db_subnet_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDbSubnetGroupProps);
     }
 
     impl std::ops::Deref for CfnDbSubnetGroup {
@@ -825,6 +1057,27 @@ pub mod db_subnet_group {
             map.end()
         }
     }
+
+    impl CfnDbSubnetGroupProps {
+        /// `DBSubnetGroupDescription`, for [`CfnDbSubnetGroup::set`].
+        pub const DB_SUBNET_GROUP_DESCRIPTION: crate::Property<
+            CfnDbSubnetGroup,
+            Value<String>,
+        > = crate::Property::new("DBSubnetGroupDescription");
+        /// `DBSubnetGroupName`, for [`CfnDbSubnetGroup::set`].
+        pub const DB_SUBNET_GROUP_NAME: crate::Property<
+            CfnDbSubnetGroup,
+            Value<String>,
+        > = crate::Property::new("DBSubnetGroupName");
+        /// `SubnetIds`, for [`CfnDbSubnetGroup::set`].
+        pub const SUBNET_IDS: crate::Property<CfnDbSubnetGroup, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnDbSubnetGroup::set`].
+        pub const TAGS: crate::Property<CfnDbSubnetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Neptune::EventSubscription`: [`CfnEventSubscription`], [`CfnEventSubscriptionProps`] and their property types.
@@ -869,6 +1122,7 @@ pub mod event_subscription {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnEventSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnEventSubscription {
@@ -935,6 +1189,40 @@ pub mod event_subscription {
             map.end()
         }
     }
+
+    impl CfnEventSubscriptionProps {
+        /// `Enabled`, for [`CfnEventSubscription::set`].
+        pub const ENABLED: crate::Property<CfnEventSubscription, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `EventCategories`, for [`CfnEventSubscription::set`].
+        pub const EVENT_CATEGORIES: crate::Property<
+            CfnEventSubscription,
+            Vec<Value<String>>,
+        > = crate::Property::new("EventCategories");
+        /// `SnsTopicArn`, for [`CfnEventSubscription::set`].
+        pub const SNS_TOPIC_ARN: crate::Property<CfnEventSubscription, Value<String>> = crate::Property::new(
+            "SnsTopicArn",
+        );
+        /// `SourceIds`, for [`CfnEventSubscription::set`].
+        pub const SOURCE_IDS: crate::Property<
+            CfnEventSubscription,
+            Vec<Value<String>>,
+        > = crate::Property::new("SourceIds");
+        /// `SourceType`, for [`CfnEventSubscription::set`].
+        pub const SOURCE_TYPE: crate::Property<CfnEventSubscription, Value<String>> = crate::Property::new(
+            "SourceType",
+        );
+        /// `SubscriptionName`, for [`CfnEventSubscription::set`].
+        pub const SUBSCRIPTION_NAME: crate::Property<
+            CfnEventSubscription,
+            Value<String>,
+        > = crate::Property::new("SubscriptionName");
+        /// `Tags`, for [`CfnEventSubscription::set`].
+        pub const TAGS: crate::Property<CfnEventSubscription, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Neptune::GlobalCluster`: [`CfnGlobalCluster`], [`CfnGlobalClusterProps`] and their property types.
@@ -981,6 +1269,7 @@ pub mod global_cluster {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnGlobalClusterProps);
     }
 
     impl std::ops::Deref for CfnGlobalCluster {
@@ -1039,6 +1328,39 @@ pub mod global_cluster {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGlobalClusterProps {
+        /// `DeletionProtection`, for [`CfnGlobalCluster::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnGlobalCluster, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `Engine`, for [`CfnGlobalCluster::set`].
+        pub const ENGINE: crate::Property<CfnGlobalCluster, Value<Engine>> = crate::Property::new(
+            "Engine",
+        );
+        /// `EngineVersion`, for [`CfnGlobalCluster::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnGlobalCluster, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `GlobalClusterIdentifier`, for [`CfnGlobalCluster::set`].
+        pub const GLOBAL_CLUSTER_IDENTIFIER: crate::Property<
+            CfnGlobalCluster,
+            Value<String>,
+        > = crate::Property::new("GlobalClusterIdentifier");
+        /// `SourceDBClusterIdentifier`, for [`CfnGlobalCluster::set`].
+        pub const SOURCE_DB_CLUSTER_IDENTIFIER: crate::Property<
+            CfnGlobalCluster,
+            Value<String>,
+        > = crate::Property::new("SourceDBClusterIdentifier");
+        /// `StorageEncrypted`, for [`CfnGlobalCluster::set`].
+        pub const STORAGE_ENCRYPTED: crate::Property<CfnGlobalCluster, Value<bool>> = crate::Property::new(
+            "StorageEncrypted",
+        );
+        /// `Tags`, for [`CfnGlobalCluster::set`].
+        pub const TAGS: crate::Property<CfnGlobalCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The name of the database engine.

@@ -71,6 +71,7 @@ pub mod graph {
         pub fn attr_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Endpoint")
         }
+        setters!(CfnGraphProps);
     }
 
     impl std::ops::Deref for CfnGraph {
@@ -148,6 +149,46 @@ pub mod graph {
             )?;
             map.end()
         }
+    }
+
+    impl CfnGraphProps {
+        /// `DeletionProtection`, for [`CfnGraph::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnGraph, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `GraphName`, for [`CfnGraph::set`].
+        pub const GRAPH_NAME: crate::Property<CfnGraph, Value<String>> = crate::Property::new(
+            "GraphName",
+        );
+        /// `ImportTask`, for [`CfnGraph::set`].
+        pub const IMPORT_TASK: crate::Property<CfnGraph, ImportTask> = crate::Property::new(
+            "ImportTask",
+        );
+        /// `KmsKeyIdentifier`, for [`CfnGraph::set`].
+        pub const KMS_KEY_IDENTIFIER: crate::Property<CfnGraph, Value<String>> = crate::Property::new(
+            "KmsKeyIdentifier",
+        );
+        /// `ProvisionedMemory`, for [`CfnGraph::set`].
+        pub const PROVISIONED_MEMORY: crate::Property<CfnGraph, Value<i64>> = crate::Property::new(
+            "ProvisionedMemory",
+        );
+        /// `PublicConnectivity`, for [`CfnGraph::set`].
+        pub const PUBLIC_CONNECTIVITY: crate::Property<CfnGraph, Value<bool>> = crate::Property::new(
+            "PublicConnectivity",
+        );
+        /// `ReplicaCount`, for [`CfnGraph::set`].
+        pub const REPLICA_COUNT: crate::Property<CfnGraph, Value<i64>> = crate::Property::new(
+            "ReplicaCount",
+        );
+        /// `Tags`, for [`CfnGraph::set`].
+        pub const TAGS: crate::Property<CfnGraph, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VectorSearchConfiguration`, for [`CfnGraph::set`].
+        pub const VECTOR_SEARCH_CONFIGURATION: crate::Property<
+            CfnGraph,
+            VectorSearchConfiguration,
+        > = crate::Property::new("VectorSearchConfiguration");
     }
 
     /// The import task details to import data into the graph at creation time.
@@ -492,6 +533,7 @@ pub mod graph_snapshot {
         pub fn attr_kms_key_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KmsKeyIdentifier")
         }
+        setters!(CfnGraphSnapshotProps);
     }
 
     impl std::ops::Deref for CfnGraphSnapshot {
@@ -544,6 +586,21 @@ pub mod graph_snapshot {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGraphSnapshotProps {
+        /// `GraphIdentifier`, for [`CfnGraphSnapshot::set`].
+        pub const GRAPH_IDENTIFIER: crate::Property<CfnGraphSnapshot, Value<String>> = crate::Property::new(
+            "GraphIdentifier",
+        );
+        /// `SnapshotName`, for [`CfnGraphSnapshot::set`].
+        pub const SNAPSHOT_NAME: crate::Property<CfnGraphSnapshot, Value<String>> = crate::Property::new(
+            "SnapshotName",
+        );
+        /// `Tags`, for [`CfnGraphSnapshot::set`].
+        pub const TAGS: crate::Property<CfnGraphSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -601,6 +658,7 @@ pub mod private_graph_endpoint {
         pub fn attr_vpc_endpoint_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEndpointId")
         }
+        setters!(CfnPrivateGraphEndpointProps);
     }
 
     impl std::ops::Deref for CfnPrivateGraphEndpoint {
@@ -657,5 +715,27 @@ pub mod private_graph_endpoint {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnPrivateGraphEndpointProps {
+        /// `GraphIdentifier`, for [`CfnPrivateGraphEndpoint::set`].
+        pub const GRAPH_IDENTIFIER: crate::Property<
+            CfnPrivateGraphEndpoint,
+            Value<String>,
+        > = crate::Property::new("GraphIdentifier");
+        /// `SecurityGroupIds`, for [`CfnPrivateGraphEndpoint::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnPrivateGraphEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetIds`, for [`CfnPrivateGraphEndpoint::set`].
+        pub const SUBNET_IDS: crate::Property<
+            CfnPrivateGraphEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("SubnetIds");
+        /// `VpcId`, for [`CfnPrivateGraphEndpoint::set`].
+        pub const VPC_ID: crate::Property<CfnPrivateGraphEndpoint, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }

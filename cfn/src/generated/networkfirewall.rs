@@ -79,6 +79,7 @@ pub mod container_association {
         pub fn attr_resolved_cidr_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResolvedCidrCount")
         }
+        setters!(CfnContainerAssociationProps);
     }
 
     impl std::ops::Deref for CfnContainerAssociation {
@@ -149,6 +150,31 @@ pub mod container_association {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnContainerAssociationProps {
+        /// `ContainerAssociationName`, for [`CfnContainerAssociation::set`].
+        pub const CONTAINER_ASSOCIATION_NAME: crate::Property<
+            CfnContainerAssociation,
+            Value<String>,
+        > = crate::Property::new("ContainerAssociationName");
+        /// `ContainerMonitoringConfigurations`, for [`CfnContainerAssociation::set`].
+        pub const CONTAINER_MONITORING_CONFIGURATIONS: crate::Property<
+            CfnContainerAssociation,
+            Vec<ContainerMonitoringConfiguration>,
+        > = crate::Property::new("ContainerMonitoringConfigurations");
+        /// `Description`, for [`CfnContainerAssociation::set`].
+        pub const DESCRIPTION: crate::Property<CfnContainerAssociation, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Tags`, for [`CfnContainerAssociation::set`].
+        pub const TAGS: crate::Property<CfnContainerAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnContainerAssociation::set`].
+        pub const TYPE: crate::Property<CfnContainerAssociation, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Contains the monitoring configuration for a single cluster in a container association.
@@ -327,6 +353,7 @@ pub mod firewall {
         pub fn attr_number_of_associations(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NumberOfAssociations")
         }
+        setters!(CfnFirewallProps);
     }
 
     impl std::ops::Deref for CfnFirewall {
@@ -459,6 +486,82 @@ pub mod firewall {
             crate::entry(&mut map, "VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnFirewallProps {
+        /// `AvailabilityZoneChangeProtection`, for [`CfnFirewall::set`].
+        pub const AVAILABILITY_ZONE_CHANGE_PROTECTION: crate::Property<
+            CfnFirewall,
+            Value<bool>,
+        > = crate::Property::new("AvailabilityZoneChangeProtection");
+        /// `AvailabilityZoneMappings`, for [`CfnFirewall::set`].
+        pub const AVAILABILITY_ZONE_MAPPINGS: crate::Property<
+            CfnFirewall,
+            Vec<AvailabilityZoneMapping>,
+        > = crate::Property::new("AvailabilityZoneMappings");
+        /// `DeleteProtection`, for [`CfnFirewall::set`].
+        pub const DELETE_PROTECTION: crate::Property<CfnFirewall, Value<bool>> = crate::Property::new(
+            "DeleteProtection",
+        );
+        /// `Description`, for [`CfnFirewall::set`].
+        pub const DESCRIPTION: crate::Property<CfnFirewall, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnabledAnalysisTypes`, for [`CfnFirewall::set`].
+        pub const ENABLED_ANALYSIS_TYPES: crate::Property<
+            CfnFirewall,
+            Vec<Value<EnabledAnalysisType>>,
+        > = crate::Property::new("EnabledAnalysisTypes");
+        /// `FirewallName`, for [`CfnFirewall::set`].
+        pub const FIREWALL_NAME: crate::Property<CfnFirewall, Value<String>> = crate::Property::new(
+            "FirewallName",
+        );
+        /// `FirewallPolicyArn`, for [`CfnFirewall::set`].
+        pub const FIREWALL_POLICY_ARN: crate::Property<CfnFirewall, Value<String>> = crate::Property::new(
+            "FirewallPolicyArn",
+        );
+        /// `FirewallPolicyChangeProtection`, for [`CfnFirewall::set`].
+        pub const FIREWALL_POLICY_CHANGE_PROTECTION: crate::Property<
+            CfnFirewall,
+            Value<bool>,
+        > = crate::Property::new("FirewallPolicyChangeProtection");
+        /// `NatGatewayMappings`, for [`CfnFirewall::set`].
+        pub const NAT_GATEWAY_MAPPINGS: crate::Property<
+            CfnFirewall,
+            Vec<NatGatewayMapping>,
+        > = crate::Property::new("NatGatewayMappings");
+        /// `NoSourcePreservation`, for [`CfnFirewall::set`].
+        pub const NO_SOURCE_PRESERVATION: crate::Property<CfnFirewall, Value<bool>> = crate::Property::new(
+            "NoSourcePreservation",
+        );
+        /// `ProxySettings`, for [`CfnFirewall::set`].
+        pub const PROXY_SETTINGS: crate::Property<CfnFirewall, ProxySettings> = crate::Property::new(
+            "ProxySettings",
+        );
+        /// `SubnetChangeProtection`, for [`CfnFirewall::set`].
+        pub const SUBNET_CHANGE_PROTECTION: crate::Property<CfnFirewall, Value<bool>> = crate::Property::new(
+            "SubnetChangeProtection",
+        );
+        /// `SubnetMappings`, for [`CfnFirewall::set`].
+        pub const SUBNET_MAPPINGS: crate::Property<CfnFirewall, Vec<SubnetMapping>> = crate::Property::new(
+            "SubnetMappings",
+        );
+        /// `Tags`, for [`CfnFirewall::set`].
+        pub const TAGS: crate::Property<CfnFirewall, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransitGatewayId`, for [`CfnFirewall::set`].
+        pub const TRANSIT_GATEWAY_ID: crate::Property<CfnFirewall, Value<String>> = crate::Property::new(
+            "TransitGatewayId",
+        );
+        /// `VpcEndpoint`, for [`CfnFirewall::set`].
+        pub const VPC_ENDPOINT: crate::Property<CfnFirewall, VpcEndpoint> = crate::Property::new(
+            "VpcEndpoint",
+        );
+        /// `VpcId`, for [`CfnFirewall::set`].
+        pub const VPC_ID: crate::Property<CfnFirewall, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 
     /// The `AvailabilityZoneMapping` property type.
@@ -708,6 +811,7 @@ pub mod firewall_policy {
         pub fn attr_firewall_policy_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FirewallPolicyId")
         }
+        setters!(CfnFirewallPolicyProps);
     }
 
     impl std::ops::Deref for CfnFirewallPolicy {
@@ -764,6 +868,26 @@ pub mod firewall_policy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFirewallPolicyProps {
+        /// `Description`, for [`CfnFirewallPolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnFirewallPolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FirewallPolicy`, for [`CfnFirewallPolicy::set`].
+        pub const FIREWALL_POLICY: crate::Property<CfnFirewallPolicy, FirewallPolicy> = crate::Property::new(
+            "FirewallPolicy",
+        );
+        /// `FirewallPolicyName`, for [`CfnFirewallPolicy::set`].
+        pub const FIREWALL_POLICY_NAME: crate::Property<
+            CfnFirewallPolicy,
+            Value<String>,
+        > = crate::Property::new("FirewallPolicyName");
+        /// `Tags`, for [`CfnFirewallPolicy::set`].
+        pub const TAGS: crate::Property<CfnFirewallPolicy, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `FirewallPolicy` property type.
@@ -1154,6 +1278,7 @@ pub mod logging_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnLoggingConfigurationProps);
     }
 
     impl std::ops::Deref for CfnLoggingConfiguration {
@@ -1214,6 +1339,29 @@ pub mod logging_configuration {
             map.serialize_entry("LoggingConfiguration", &self.logging_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnLoggingConfigurationProps {
+        /// `EnableMonitoringDashboard`, for [`CfnLoggingConfiguration::set`].
+        pub const ENABLE_MONITORING_DASHBOARD: crate::Property<
+            CfnLoggingConfiguration,
+            Value<bool>,
+        > = crate::Property::new("EnableMonitoringDashboard");
+        /// `FirewallArn`, for [`CfnLoggingConfiguration::set`].
+        pub const FIREWALL_ARN: crate::Property<
+            CfnLoggingConfiguration,
+            Value<String>,
+        > = crate::Property::new("FirewallArn");
+        /// `FirewallName`, for [`CfnLoggingConfiguration::set`].
+        pub const FIREWALL_NAME: crate::Property<
+            CfnLoggingConfiguration,
+            Value<String>,
+        > = crate::Property::new("FirewallName");
+        /// `LoggingConfiguration`, for [`CfnLoggingConfiguration::set`].
+        pub const LOGGING_CONFIGURATION: crate::Property<
+            CfnLoggingConfiguration,
+            LoggingConfiguration,
+        > = crate::Property::new("LoggingConfiguration");
     }
 
     /// The `LoggingConfiguration` property type.
@@ -1423,6 +1571,7 @@ pub mod rule_group {
         pub fn attr_rule_group_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RuleGroupId")
         }
+        setters!(CfnRuleGroupProps);
     }
 
     impl std::ops::Deref for CfnRuleGroup {
@@ -1492,6 +1641,38 @@ pub mod rule_group {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnRuleGroupProps {
+        /// `Capacity`, for [`CfnRuleGroup::set`].
+        pub const CAPACITY: crate::Property<CfnRuleGroup, Value<i64>> = crate::Property::new(
+            "Capacity",
+        );
+        /// `Description`, for [`CfnRuleGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnRuleGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `RuleGroup`, for [`CfnRuleGroup::set`].
+        pub const RULE_GROUP: crate::Property<CfnRuleGroup, RuleGroup> = crate::Property::new(
+            "RuleGroup",
+        );
+        /// `RuleGroupName`, for [`CfnRuleGroup::set`].
+        pub const RULE_GROUP_NAME: crate::Property<CfnRuleGroup, Value<String>> = crate::Property::new(
+            "RuleGroupName",
+        );
+        /// `SummaryConfiguration`, for [`CfnRuleGroup::set`].
+        pub const SUMMARY_CONFIGURATION: crate::Property<
+            CfnRuleGroup,
+            SummaryConfiguration,
+        > = crate::Property::new("SummaryConfiguration");
+        /// `Tags`, for [`CfnRuleGroup::set`].
+        pub const TAGS: crate::Property<CfnRuleGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnRuleGroup::set`].
+        pub const TYPE: crate::Property<CfnRuleGroup, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `RuleGroup` property type.
@@ -2453,6 +2634,7 @@ pub mod tls_inspection_configuration {
         pub fn attr_tls_inspection_configuration_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TLSInspectionConfigurationId")
         }
+        setters!(CfnTlsInspectionConfigurationProps);
     }
 
     impl std::ops::Deref for CfnTlsInspectionConfiguration {
@@ -2516,6 +2698,29 @@ pub mod tls_inspection_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTlsInspectionConfigurationProps {
+        /// `Description`, for [`CfnTlsInspectionConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnTlsInspectionConfiguration,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `TLSInspectionConfiguration`, for [`CfnTlsInspectionConfiguration::set`].
+        pub const TLS_INSPECTION_CONFIGURATION: crate::Property<
+            CfnTlsInspectionConfiguration,
+            TlsInspectionConfiguration,
+        > = crate::Property::new("TLSInspectionConfiguration");
+        /// `TLSInspectionConfigurationName`, for [`CfnTlsInspectionConfiguration::set`].
+        pub const TLS_INSPECTION_CONFIGURATION_NAME: crate::Property<
+            CfnTlsInspectionConfiguration,
+            Value<String>,
+        > = crate::Property::new("TLSInspectionConfigurationName");
+        /// `Tags`, for [`CfnTlsInspectionConfiguration::set`].
+        pub const TAGS: crate::Property<
+            CfnTlsInspectionConfiguration,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `TlsInspectionConfiguration` property type.
@@ -2794,6 +2999,7 @@ pub mod vpc_endpoint_association {
         pub fn attr_endpoint_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointId")
         }
+        setters!(CfnVpcEndpointAssociationProps);
     }
 
     impl std::ops::Deref for CfnVpcEndpointAssociation {
@@ -2855,6 +3061,32 @@ pub mod vpc_endpoint_association {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnVpcEndpointAssociationProps {
+        /// `Description`, for [`CfnVpcEndpointAssociation::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnVpcEndpointAssociation,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `FirewallArn`, for [`CfnVpcEndpointAssociation::set`].
+        pub const FIREWALL_ARN: crate::Property<
+            CfnVpcEndpointAssociation,
+            Value<String>,
+        > = crate::Property::new("FirewallArn");
+        /// `SubnetMapping`, for [`CfnVpcEndpointAssociation::set`].
+        pub const SUBNET_MAPPING: crate::Property<
+            CfnVpcEndpointAssociation,
+            SubnetMapping,
+        > = crate::Property::new("SubnetMapping");
+        /// `Tags`, for [`CfnVpcEndpointAssociation::set`].
+        pub const TAGS: crate::Property<CfnVpcEndpointAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnVpcEndpointAssociation::set`].
+        pub const VPC_ID: crate::Property<CfnVpcEndpointAssociation, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }
 

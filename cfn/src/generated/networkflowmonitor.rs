@@ -72,6 +72,7 @@ pub mod monitor {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnMonitorProps);
     }
 
     impl std::ops::Deref for CfnMonitor {
@@ -132,6 +133,31 @@ pub mod monitor {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMonitorProps {
+        /// `LocalResources`, for [`CfnMonitor::set`].
+        pub const LOCAL_RESOURCES: crate::Property<
+            CfnMonitor,
+            Vec<MonitorLocalResource>,
+        > = crate::Property::new("LocalResources");
+        /// `MonitorName`, for [`CfnMonitor::set`].
+        pub const MONITOR_NAME: crate::Property<CfnMonitor, Value<String>> = crate::Property::new(
+            "MonitorName",
+        );
+        /// `RemoteResources`, for [`CfnMonitor::set`].
+        pub const REMOTE_RESOURCES: crate::Property<
+            CfnMonitor,
+            Vec<MonitorRemoteResource>,
+        > = crate::Property::new("RemoteResources");
+        /// `ScopeArn`, for [`CfnMonitor::set`].
+        pub const SCOPE_ARN: crate::Property<CfnMonitor, Value<String>> = crate::Property::new(
+            "ScopeArn",
+        );
+        /// `Tags`, for [`CfnMonitor::set`].
+        pub const TAGS: crate::Property<CfnMonitor, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A local resource is the host where the agent is installed.
@@ -353,6 +379,7 @@ pub mod scope {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnScopeProps);
     }
 
     impl std::ops::Deref for CfnScope {
@@ -398,6 +425,17 @@ pub mod scope {
             map.serialize_entry("Targets", &self.targets)?;
             map.end()
         }
+    }
+
+    impl CfnScopeProps {
+        /// `Tags`, for [`CfnScope::set`].
+        pub const TAGS: crate::Property<CfnScope, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Targets`, for [`CfnScope::set`].
+        pub const TARGETS: crate::Property<CfnScope, Vec<TargetResource>> = crate::Property::new(
+            "Targets",
+        );
     }
 
     /// A target resource in a scope, identified by a Region and target identifier.

@@ -151,6 +151,7 @@ pub mod connect_attachment {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ProposedNetworkFunctionGroupChange")
         }
+        setters!(CfnConnectAttachmentProps);
     }
 
     impl std::ops::Deref for CfnConnectAttachment {
@@ -225,6 +226,42 @@ pub mod connect_attachment {
             map.serialize_entry("TransportAttachmentId", &self.transport_attachment_id)?;
             map.end()
         }
+    }
+
+    impl CfnConnectAttachmentProps {
+        /// `CoreNetworkId`, for [`CfnConnectAttachment::set`].
+        pub const CORE_NETWORK_ID: crate::Property<
+            CfnConnectAttachment,
+            Value<String>,
+        > = crate::Property::new("CoreNetworkId");
+        /// `EdgeLocation`, for [`CfnConnectAttachment::set`].
+        pub const EDGE_LOCATION: crate::Property<CfnConnectAttachment, Value<String>> = crate::Property::new(
+            "EdgeLocation",
+        );
+        /// `NetworkFunctionGroupName`, for [`CfnConnectAttachment::set`].
+        pub const NETWORK_FUNCTION_GROUP_NAME: crate::Property<
+            CfnConnectAttachment,
+            Value<String>,
+        > = crate::Property::new("NetworkFunctionGroupName");
+        /// `Options`, for [`CfnConnectAttachment::set`].
+        pub const OPTIONS: crate::Property<
+            CfnConnectAttachment,
+            ConnectAttachmentOptions,
+        > = crate::Property::new("Options");
+        /// `RoutingPolicyLabel`, for [`CfnConnectAttachment::set`].
+        pub const ROUTING_POLICY_LABEL: crate::Property<
+            CfnConnectAttachment,
+            Value<String>,
+        > = crate::Property::new("RoutingPolicyLabel");
+        /// `Tags`, for [`CfnConnectAttachment::set`].
+        pub const TAGS: crate::Property<CfnConnectAttachment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransportAttachmentId`, for [`CfnConnectAttachment::set`].
+        pub const TRANSPORT_ATTACHMENT_ID: crate::Property<
+            CfnConnectAttachment,
+            Value<String>,
+        > = crate::Property::new("TransportAttachmentId");
     }
 
     /// Connect attachment options for protocol
@@ -365,6 +402,7 @@ pub mod connect_peer {
         pub fn attr_last_modification_errors(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModificationErrors")
         }
+        setters!(CfnConnectPeerProps);
     }
 
     impl std::ops::Deref for CfnConnectPeer {
@@ -433,6 +471,39 @@ pub mod connect_peer {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectPeerProps {
+        /// `BgpOptions`, for [`CfnConnectPeer::set`].
+        pub const BGP_OPTIONS: crate::Property<CfnConnectPeer, BgpOptions> = crate::Property::new(
+            "BgpOptions",
+        );
+        /// `ConnectAttachmentId`, for [`CfnConnectPeer::set`].
+        pub const CONNECT_ATTACHMENT_ID: crate::Property<
+            CfnConnectPeer,
+            Value<String>,
+        > = crate::Property::new("ConnectAttachmentId");
+        /// `CoreNetworkAddress`, for [`CfnConnectPeer::set`].
+        pub const CORE_NETWORK_ADDRESS: crate::Property<CfnConnectPeer, Value<String>> = crate::Property::new(
+            "CoreNetworkAddress",
+        );
+        /// `InsideCidrBlocks`, for [`CfnConnectPeer::set`].
+        pub const INSIDE_CIDR_BLOCKS: crate::Property<
+            CfnConnectPeer,
+            Vec<Value<String>>,
+        > = crate::Property::new("InsideCidrBlocks");
+        /// `PeerAddress`, for [`CfnConnectPeer::set`].
+        pub const PEER_ADDRESS: crate::Property<CfnConnectPeer, Value<String>> = crate::Property::new(
+            "PeerAddress",
+        );
+        /// `SubnetArn`, for [`CfnConnectPeer::set`].
+        pub const SUBNET_ARN: crate::Property<CfnConnectPeer, Value<String>> = crate::Property::new(
+            "SubnetArn",
+        );
+        /// `Tags`, for [`CfnConnectPeer::set`].
+        pub const TAGS: crate::Property<CfnConnectPeer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Bgp options
@@ -536,6 +607,7 @@ pub mod core_network {
         pub fn attr_edges(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Edges")
         }
+        setters!(CfnCoreNetworkProps);
     }
 
     impl std::ops::Deref for CfnCoreNetwork {
@@ -590,6 +662,25 @@ pub mod core_network {
             map.end()
         }
     }
+
+    impl CfnCoreNetworkProps {
+        /// `Description`, for [`CfnCoreNetwork::set`].
+        pub const DESCRIPTION: crate::Property<CfnCoreNetwork, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GlobalNetworkId`, for [`CfnCoreNetwork::set`].
+        pub const GLOBAL_NETWORK_ID: crate::Property<CfnCoreNetwork, Value<String>> = crate::Property::new(
+            "GlobalNetworkId",
+        );
+        /// `PolicyDocument`, for [`CfnCoreNetwork::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnCoreNetwork, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `Tags`, for [`CfnCoreNetwork::set`].
+        pub const TAGS: crate::Property<CfnCoreNetwork, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::NetworkManager::CoreNetworkPrefixListAssociation`: [`CfnCoreNetworkPrefixListAssociation`], [`CfnCoreNetworkPrefixListAssociationProps`] and their property types.
@@ -638,6 +729,7 @@ pub mod core_network_prefix_list_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnCoreNetworkPrefixListAssociationProps);
     }
 
     impl std::ops::Deref for CfnCoreNetworkPrefixListAssociation {
@@ -692,6 +784,24 @@ pub mod core_network_prefix_list_association {
             map.end()
         }
     }
+
+    impl CfnCoreNetworkPrefixListAssociationProps {
+        /// `CoreNetworkId`, for [`CfnCoreNetworkPrefixListAssociation::set`].
+        pub const CORE_NETWORK_ID: crate::Property<
+            CfnCoreNetworkPrefixListAssociation,
+            Value<String>,
+        > = crate::Property::new("CoreNetworkId");
+        /// `PrefixListAlias`, for [`CfnCoreNetworkPrefixListAssociation::set`].
+        pub const PREFIX_LIST_ALIAS: crate::Property<
+            CfnCoreNetworkPrefixListAssociation,
+            Value<String>,
+        > = crate::Property::new("PrefixListAlias");
+        /// `PrefixListArn`, for [`CfnCoreNetworkPrefixListAssociation::set`].
+        pub const PREFIX_LIST_ARN: crate::Property<
+            CfnCoreNetworkPrefixListAssociation,
+            Value<String>,
+        > = crate::Property::new("PrefixListArn");
+    }
 }
 
 /// `AWS::NetworkManager::CustomerGatewayAssociation`: [`CfnCustomerGatewayAssociation`], [`CfnCustomerGatewayAssociationProps`] and their property types.
@@ -739,6 +849,7 @@ pub mod customer_gateway_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnCustomerGatewayAssociationProps);
     }
 
     impl std::ops::Deref for CfnCustomerGatewayAssociation {
@@ -796,6 +907,29 @@ pub mod customer_gateway_association {
             crate::entry(&mut map, "LinkId", &self.link_id)?;
             map.end()
         }
+    }
+
+    impl CfnCustomerGatewayAssociationProps {
+        /// `CustomerGatewayArn`, for [`CfnCustomerGatewayAssociation::set`].
+        pub const CUSTOMER_GATEWAY_ARN: crate::Property<
+            CfnCustomerGatewayAssociation,
+            Value<String>,
+        > = crate::Property::new("CustomerGatewayArn");
+        /// `DeviceId`, for [`CfnCustomerGatewayAssociation::set`].
+        pub const DEVICE_ID: crate::Property<
+            CfnCustomerGatewayAssociation,
+            Value<String>,
+        > = crate::Property::new("DeviceId");
+        /// `GlobalNetworkId`, for [`CfnCustomerGatewayAssociation::set`].
+        pub const GLOBAL_NETWORK_ID: crate::Property<
+            CfnCustomerGatewayAssociation,
+            Value<String>,
+        > = crate::Property::new("GlobalNetworkId");
+        /// `LinkId`, for [`CfnCustomerGatewayAssociation::set`].
+        pub const LINK_ID: crate::Property<
+            CfnCustomerGatewayAssociation,
+            Value<String>,
+        > = crate::Property::new("LinkId");
     }
 }
 
@@ -861,6 +995,7 @@ pub mod device {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnDeviceProps);
     }
 
     impl std::ops::Deref for CfnDevice {
@@ -938,6 +1073,49 @@ pub mod device {
             crate::entry(&mut map, "Vendor", &self.vendor)?;
             map.end()
         }
+    }
+
+    impl CfnDeviceProps {
+        /// `AWSLocation`, for [`CfnDevice::set`].
+        pub const AWS_LOCATION: crate::Property<CfnDevice, AwsLocation> = crate::Property::new(
+            "AWSLocation",
+        );
+        /// `Description`, for [`CfnDevice::set`].
+        pub const DESCRIPTION: crate::Property<CfnDevice, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GlobalNetworkId`, for [`CfnDevice::set`].
+        pub const GLOBAL_NETWORK_ID: crate::Property<CfnDevice, Value<String>> = crate::Property::new(
+            "GlobalNetworkId",
+        );
+        /// `Location`, for [`CfnDevice::set`].
+        pub const LOCATION: crate::Property<CfnDevice, Location> = crate::Property::new(
+            "Location",
+        );
+        /// `Model`, for [`CfnDevice::set`].
+        pub const MODEL: crate::Property<CfnDevice, Value<String>> = crate::Property::new(
+            "Model",
+        );
+        /// `SerialNumber`, for [`CfnDevice::set`].
+        pub const SERIAL_NUMBER: crate::Property<CfnDevice, Value<String>> = crate::Property::new(
+            "SerialNumber",
+        );
+        /// `SiteId`, for [`CfnDevice::set`].
+        pub const SITE_ID: crate::Property<CfnDevice, Value<String>> = crate::Property::new(
+            "SiteId",
+        );
+        /// `Tags`, for [`CfnDevice::set`].
+        pub const TAGS: crate::Property<CfnDevice, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnDevice::set`].
+        pub const TYPE: crate::Property<CfnDevice, Value<String>> = crate::Property::new(
+            "Type",
+        );
+        /// `Vendor`, for [`CfnDevice::set`].
+        pub const VENDOR: crate::Property<CfnDevice, Value<String>> = crate::Property::new(
+            "Vendor",
+        );
     }
 
     /// The Amazon Web Services location of the device, if applicable.
@@ -1104,6 +1282,7 @@ pub mod direct_connect_gateway_attachment {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ProposedNetworkFunctionGroupChange")
         }
+        setters!(CfnDirectConnectGatewayAttachmentProps);
     }
 
     impl std::ops::Deref for CfnDirectConnectGatewayAttachment {
@@ -1169,6 +1348,34 @@ pub mod direct_connect_gateway_attachment {
             map.end()
         }
     }
+
+    impl CfnDirectConnectGatewayAttachmentProps {
+        /// `CoreNetworkId`, for [`CfnDirectConnectGatewayAttachment::set`].
+        pub const CORE_NETWORK_ID: crate::Property<
+            CfnDirectConnectGatewayAttachment,
+            Value<String>,
+        > = crate::Property::new("CoreNetworkId");
+        /// `DirectConnectGatewayArn`, for [`CfnDirectConnectGatewayAttachment::set`].
+        pub const DIRECT_CONNECT_GATEWAY_ARN: crate::Property<
+            CfnDirectConnectGatewayAttachment,
+            Value<String>,
+        > = crate::Property::new("DirectConnectGatewayArn");
+        /// `EdgeLocations`, for [`CfnDirectConnectGatewayAttachment::set`].
+        pub const EDGE_LOCATIONS: crate::Property<
+            CfnDirectConnectGatewayAttachment,
+            Vec<Value<String>>,
+        > = crate::Property::new("EdgeLocations");
+        /// `RoutingPolicyLabel`, for [`CfnDirectConnectGatewayAttachment::set`].
+        pub const ROUTING_POLICY_LABEL: crate::Property<
+            CfnDirectConnectGatewayAttachment,
+            Value<String>,
+        > = crate::Property::new("RoutingPolicyLabel");
+        /// `Tags`, for [`CfnDirectConnectGatewayAttachment::set`].
+        pub const TAGS: crate::Property<
+            CfnDirectConnectGatewayAttachment,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+    }
 }
 
 /// `AWS::NetworkManager::GlobalNetwork`: [`CfnGlobalNetwork`], [`CfnGlobalNetworkProps`] and their property types.
@@ -1218,6 +1425,7 @@ pub mod global_network {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnGlobalNetworkProps);
     }
 
     impl std::ops::Deref for CfnGlobalNetwork {
@@ -1259,6 +1467,25 @@ pub mod global_network {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGlobalNetworkProps {
+        /// `CreatedAt`, for [`CfnGlobalNetwork::set`].
+        pub const CREATED_AT: crate::Property<CfnGlobalNetwork, Value<String>> = crate::Property::new(
+            "CreatedAt",
+        );
+        /// `Description`, for [`CfnGlobalNetwork::set`].
+        pub const DESCRIPTION: crate::Property<CfnGlobalNetwork, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `State`, for [`CfnGlobalNetwork::set`].
+        pub const STATE: crate::Property<CfnGlobalNetwork, Value<String>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnGlobalNetwork::set`].
+        pub const TAGS: crate::Property<CfnGlobalNetwork, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1325,6 +1552,7 @@ pub mod link {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnLinkProps);
     }
 
     impl std::ops::Deref for CfnLink {
@@ -1396,6 +1624,37 @@ pub mod link {
         }
     }
 
+    impl CfnLinkProps {
+        /// `Bandwidth`, for [`CfnLink::set`].
+        pub const BANDWIDTH: crate::Property<CfnLink, Bandwidth> = crate::Property::new(
+            "Bandwidth",
+        );
+        /// `Description`, for [`CfnLink::set`].
+        pub const DESCRIPTION: crate::Property<CfnLink, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GlobalNetworkId`, for [`CfnLink::set`].
+        pub const GLOBAL_NETWORK_ID: crate::Property<CfnLink, Value<String>> = crate::Property::new(
+            "GlobalNetworkId",
+        );
+        /// `Provider`, for [`CfnLink::set`].
+        pub const PROVIDER: crate::Property<CfnLink, Value<String>> = crate::Property::new(
+            "Provider",
+        );
+        /// `SiteId`, for [`CfnLink::set`].
+        pub const SITE_ID: crate::Property<CfnLink, Value<String>> = crate::Property::new(
+            "SiteId",
+        );
+        /// `Tags`, for [`CfnLink::set`].
+        pub const TAGS: crate::Property<CfnLink, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnLink::set`].
+        pub const TYPE: crate::Property<CfnLink, Value<String>> = crate::Property::new(
+            "Type",
+        );
+    }
+
     /// The bandwidth for the link.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Bandwidth {
@@ -1464,6 +1723,7 @@ pub mod link_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnLinkAssociationProps);
     }
 
     impl std::ops::Deref for CfnLinkAssociation {
@@ -1517,6 +1777,22 @@ pub mod link_association {
             map.serialize_entry("LinkId", &self.link_id)?;
             map.end()
         }
+    }
+
+    impl CfnLinkAssociationProps {
+        /// `DeviceId`, for [`CfnLinkAssociation::set`].
+        pub const DEVICE_ID: crate::Property<CfnLinkAssociation, Value<String>> = crate::Property::new(
+            "DeviceId",
+        );
+        /// `GlobalNetworkId`, for [`CfnLinkAssociation::set`].
+        pub const GLOBAL_NETWORK_ID: crate::Property<
+            CfnLinkAssociation,
+            Value<String>,
+        > = crate::Property::new("GlobalNetworkId");
+        /// `LinkId`, for [`CfnLinkAssociation::set`].
+        pub const LINK_ID: crate::Property<CfnLinkAssociation, Value<String>> = crate::Property::new(
+            "LinkId",
+        );
     }
 }
 
@@ -1582,6 +1858,7 @@ pub mod site {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnSiteProps);
     }
 
     impl std::ops::Deref for CfnSite {
@@ -1635,6 +1912,25 @@ pub mod site {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSiteProps {
+        /// `Description`, for [`CfnSite::set`].
+        pub const DESCRIPTION: crate::Property<CfnSite, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GlobalNetworkId`, for [`CfnSite::set`].
+        pub const GLOBAL_NETWORK_ID: crate::Property<CfnSite, Value<String>> = crate::Property::new(
+            "GlobalNetworkId",
+        );
+        /// `Location`, for [`CfnSite::set`].
+        pub const LOCATION: crate::Property<CfnSite, Location> = crate::Property::new(
+            "Location",
+        );
+        /// `Tags`, for [`CfnSite::set`].
+        pub const TAGS: crate::Property<CfnSite, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The location of the site
@@ -1777,6 +2073,7 @@ pub mod site_to_site_vpn_attachment {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ProposedNetworkFunctionGroupChange")
         }
+        setters!(CfnSiteToSiteVpnAttachmentProps);
     }
 
     impl std::ops::Deref for CfnSiteToSiteVpnAttachment {
@@ -1841,6 +2138,33 @@ pub mod site_to_site_vpn_attachment {
             map.serialize_entry("VpnConnectionArn", &self.vpn_connection_arn)?;
             map.end()
         }
+    }
+
+    impl CfnSiteToSiteVpnAttachmentProps {
+        /// `CoreNetworkId`, for [`CfnSiteToSiteVpnAttachment::set`].
+        pub const CORE_NETWORK_ID: crate::Property<
+            CfnSiteToSiteVpnAttachment,
+            Value<String>,
+        > = crate::Property::new("CoreNetworkId");
+        /// `NetworkFunctionGroupName`, for [`CfnSiteToSiteVpnAttachment::set`].
+        pub const NETWORK_FUNCTION_GROUP_NAME: crate::Property<
+            CfnSiteToSiteVpnAttachment,
+            Value<String>,
+        > = crate::Property::new("NetworkFunctionGroupName");
+        /// `RoutingPolicyLabel`, for [`CfnSiteToSiteVpnAttachment::set`].
+        pub const ROUTING_POLICY_LABEL: crate::Property<
+            CfnSiteToSiteVpnAttachment,
+            Value<String>,
+        > = crate::Property::new("RoutingPolicyLabel");
+        /// `Tags`, for [`CfnSiteToSiteVpnAttachment::set`].
+        pub const TAGS: crate::Property<CfnSiteToSiteVpnAttachment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpnConnectionArn`, for [`CfnSiteToSiteVpnAttachment::set`].
+        pub const VPN_CONNECTION_ARN: crate::Property<
+            CfnSiteToSiteVpnAttachment,
+            Value<String>,
+        > = crate::Property::new("VpnConnectionArn");
     }
 }
 
@@ -1938,6 +2262,7 @@ pub mod transit_gateway_peering {
         pub fn attr_last_modification_errors(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModificationErrors")
         }
+        setters!(CfnTransitGatewayPeeringProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayPeering {
@@ -1991,6 +2316,23 @@ pub mod transit_gateway_peering {
             map.end()
         }
     }
+
+    impl CfnTransitGatewayPeeringProps {
+        /// `CoreNetworkId`, for [`CfnTransitGatewayPeering::set`].
+        pub const CORE_NETWORK_ID: crate::Property<
+            CfnTransitGatewayPeering,
+            Value<String>,
+        > = crate::Property::new("CoreNetworkId");
+        /// `Tags`, for [`CfnTransitGatewayPeering::set`].
+        pub const TAGS: crate::Property<CfnTransitGatewayPeering, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TransitGatewayArn`, for [`CfnTransitGatewayPeering::set`].
+        pub const TRANSIT_GATEWAY_ARN: crate::Property<
+            CfnTransitGatewayPeering,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayArn");
+    }
 }
 
 /// `AWS::NetworkManager::TransitGatewayRegistration`: [`CfnTransitGatewayRegistration`], [`CfnTransitGatewayRegistrationProps`] and their property types.
@@ -2036,6 +2378,7 @@ pub mod transit_gateway_registration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTransitGatewayRegistrationProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayRegistration {
@@ -2084,6 +2427,19 @@ pub mod transit_gateway_registration {
             map.serialize_entry("TransitGatewayArn", &self.transit_gateway_arn)?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayRegistrationProps {
+        /// `GlobalNetworkId`, for [`CfnTransitGatewayRegistration::set`].
+        pub const GLOBAL_NETWORK_ID: crate::Property<
+            CfnTransitGatewayRegistration,
+            Value<String>,
+        > = crate::Property::new("GlobalNetworkId");
+        /// `TransitGatewayArn`, for [`CfnTransitGatewayRegistration::set`].
+        pub const TRANSIT_GATEWAY_ARN: crate::Property<
+            CfnTransitGatewayRegistration,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayArn");
     }
 }
 
@@ -2208,6 +2564,7 @@ pub mod transit_gateway_route_table_attachment {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ProposedNetworkFunctionGroupChange")
         }
+        setters!(CfnTransitGatewayRouteTableAttachmentProps);
     }
 
     impl std::ops::Deref for CfnTransitGatewayRouteTableAttachment {
@@ -2275,6 +2632,34 @@ pub mod transit_gateway_route_table_attachment {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTransitGatewayRouteTableAttachmentProps {
+        /// `NetworkFunctionGroupName`, for [`CfnTransitGatewayRouteTableAttachment::set`].
+        pub const NETWORK_FUNCTION_GROUP_NAME: crate::Property<
+            CfnTransitGatewayRouteTableAttachment,
+            Value<String>,
+        > = crate::Property::new("NetworkFunctionGroupName");
+        /// `PeeringId`, for [`CfnTransitGatewayRouteTableAttachment::set`].
+        pub const PEERING_ID: crate::Property<
+            CfnTransitGatewayRouteTableAttachment,
+            Value<String>,
+        > = crate::Property::new("PeeringId");
+        /// `RoutingPolicyLabel`, for [`CfnTransitGatewayRouteTableAttachment::set`].
+        pub const ROUTING_POLICY_LABEL: crate::Property<
+            CfnTransitGatewayRouteTableAttachment,
+            Value<String>,
+        > = crate::Property::new("RoutingPolicyLabel");
+        /// `Tags`, for [`CfnTransitGatewayRouteTableAttachment::set`].
+        pub const TAGS: crate::Property<
+            CfnTransitGatewayRouteTableAttachment,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TransitGatewayRouteTableArn`, for [`CfnTransitGatewayRouteTableAttachment::set`].
+        pub const TRANSIT_GATEWAY_ROUTE_TABLE_ARN: crate::Property<
+            CfnTransitGatewayRouteTableAttachment,
+            Value<String>,
+        > = crate::Property::new("TransitGatewayRouteTableArn");
     }
 }
 
@@ -2397,6 +2782,7 @@ pub mod vpc_attachment {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("ProposedNetworkFunctionGroupChange")
         }
+        setters!(CfnVpcAttachmentProps);
     }
 
     impl std::ops::Deref for CfnVpcAttachment {
@@ -2462,6 +2848,34 @@ pub mod vpc_attachment {
             map.serialize_entry("VpcArn", &self.vpc_arn)?;
             map.end()
         }
+    }
+
+    impl CfnVpcAttachmentProps {
+        /// `CoreNetworkId`, for [`CfnVpcAttachment::set`].
+        pub const CORE_NETWORK_ID: crate::Property<CfnVpcAttachment, Value<String>> = crate::Property::new(
+            "CoreNetworkId",
+        );
+        /// `Options`, for [`CfnVpcAttachment::set`].
+        pub const OPTIONS: crate::Property<CfnVpcAttachment, VpcOptions> = crate::Property::new(
+            "Options",
+        );
+        /// `RoutingPolicyLabel`, for [`CfnVpcAttachment::set`].
+        pub const ROUTING_POLICY_LABEL: crate::Property<
+            CfnVpcAttachment,
+            Value<String>,
+        > = crate::Property::new("RoutingPolicyLabel");
+        /// `SubnetArns`, for [`CfnVpcAttachment::set`].
+        pub const SUBNET_ARNS: crate::Property<CfnVpcAttachment, Vec<Value<String>>> = crate::Property::new(
+            "SubnetArns",
+        );
+        /// `Tags`, for [`CfnVpcAttachment::set`].
+        pub const TAGS: crate::Property<CfnVpcAttachment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcArn`, for [`CfnVpcAttachment::set`].
+        pub const VPC_ARN: crate::Property<CfnVpcAttachment, Value<String>> = crate::Property::new(
+            "VpcArn",
+        );
     }
 
     /// Vpc options of the attachment.

@@ -72,6 +72,7 @@ pub mod monitor {
         pub fn attr_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedAt")
         }
+        setters!(CfnMonitorProps);
     }
 
     impl std::ops::Deref for CfnMonitor {
@@ -121,5 +122,20 @@ pub mod monitor {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMonitorProps {
+        /// `AggregationPeriod`, for [`CfnMonitor::set`].
+        pub const AGGREGATION_PERIOD: crate::Property<CfnMonitor, Value<i64>> = crate::Property::new(
+            "AggregationPeriod",
+        );
+        /// `MonitorName`, for [`CfnMonitor::set`].
+        pub const MONITOR_NAME: crate::Property<CfnMonitor, Value<String>> = crate::Property::new(
+            "MonitorName",
+        );
+        /// `Tags`, for [`CfnMonitor::set`].
+        pub const TAGS: crate::Property<CfnMonitor, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

@@ -81,6 +81,7 @@ pub mod deployment {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnDeploymentProps);
     }
 
     impl std::ops::Deref for CfnDeployment {
@@ -154,6 +155,37 @@ pub mod deployment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDeploymentProps {
+        /// `AssociatedPolicyList`, for [`CfnDeployment::set`].
+        pub const ASSOCIATED_POLICY_LIST: crate::Property<
+            CfnDeployment,
+            Vec<AssociatedPolicy>,
+        > = crate::Property::new("AssociatedPolicyList");
+        /// `AssociatedScopeList`, for [`CfnDeployment::set`].
+        pub const ASSOCIATED_SCOPE_LIST: crate::Property<
+            CfnDeployment,
+            Vec<AssociatedScope>,
+        > = crate::Property::new("AssociatedScopeList");
+        /// `DeploymentConfiguration`, for [`CfnDeployment::set`].
+        pub const DEPLOYMENT_CONFIGURATION: crate::Property<
+            CfnDeployment,
+            DeploymentConfiguration,
+        > = crate::Property::new("DeploymentConfiguration");
+        /// `DeploymentDescription`, for [`CfnDeployment::set`].
+        pub const DEPLOYMENT_DESCRIPTION: crate::Property<
+            CfnDeployment,
+            Value<String>,
+        > = crate::Property::new("DeploymentDescription");
+        /// `DeploymentName`, for [`CfnDeployment::set`].
+        pub const DEPLOYMENT_NAME: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "DeploymentName",
+        );
+        /// `Tags`, for [`CfnDeployment::set`].
+        pub const TAGS: crate::Property<CfnDeployment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AssociatedPolicy` property type.
@@ -311,6 +343,7 @@ pub mod policy {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnPolicyProps);
     }
 
     impl std::ops::Deref for CfnPolicy {
@@ -385,6 +418,39 @@ pub mod policy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyProps {
+        /// `AssociatedTemplateAndRuleList`, for [`CfnPolicy::set`].
+        pub const ASSOCIATED_TEMPLATE_AND_RULE_LIST: crate::Property<
+            CfnPolicy,
+            Vec<AssociatedTemplateAndRule>,
+        > = crate::Property::new("AssociatedTemplateAndRuleList");
+        /// `FirewallType`, for [`CfnPolicy::set`].
+        pub const FIREWALL_TYPE: crate::Property<CfnPolicy, Value<FirewallType>> = crate::Property::new(
+            "FirewallType",
+        );
+        /// `PolicyConfiguration`, for [`CfnPolicy::set`].
+        pub const POLICY_CONFIGURATION: crate::Property<
+            CfnPolicy,
+            PolicyConfiguration,
+        > = crate::Property::new("PolicyConfiguration");
+        /// `PolicyDescription`, for [`CfnPolicy::set`].
+        pub const POLICY_DESCRIPTION: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "PolicyDescription",
+        );
+        /// `PolicyName`, for [`CfnPolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
+        /// `Priority`, for [`CfnPolicy::set`].
+        pub const PRIORITY: crate::Property<CfnPolicy, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `Tags`, for [`CfnPolicy::set`].
+        pub const TAGS: crate::Property<CfnPolicy, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Associates either a template or a rule with a policy.
@@ -656,6 +722,7 @@ pub mod rule {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnRuleProps);
     }
 
     impl std::ops::Deref for CfnRule {
@@ -717,6 +784,33 @@ pub mod rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRuleProps {
+        /// `Configuration`, for [`CfnRule::set`].
+        pub const CONFIGURATION: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "Configuration",
+        );
+        /// `FirewallType`, for [`CfnRule::set`].
+        pub const FIREWALL_TYPE: crate::Property<CfnRule, Value<FirewallType>> = crate::Property::new(
+            "FirewallType",
+        );
+        /// `RuleDescription`, for [`CfnRule::set`].
+        pub const RULE_DESCRIPTION: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "RuleDescription",
+        );
+        /// `RuleName`, for [`CfnRule::set`].
+        pub const RULE_NAME: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "RuleName",
+        );
+        /// `RuleType`, for [`CfnRule::set`].
+        pub const RULE_TYPE: crate::Property<CfnRule, Value<RuleType>> = crate::Property::new(
+            "RuleType",
+        );
+        /// `Tags`, for [`CfnRule::set`].
+        pub const TAGS: crate::Property<CfnRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The type of firewall for this rule.
@@ -857,6 +951,7 @@ pub mod scope {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnScopeProps);
     }
 
     impl std::ops::Deref for CfnScope {
@@ -910,6 +1005,25 @@ pub mod scope {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnScopeProps {
+        /// `ScopeConfiguration`, for [`CfnScope::set`].
+        pub const SCOPE_CONFIGURATION: crate::Property<CfnScope, Value<String>> = crate::Property::new(
+            "ScopeConfiguration",
+        );
+        /// `ScopeDescription`, for [`CfnScope::set`].
+        pub const SCOPE_DESCRIPTION: crate::Property<CfnScope, Value<String>> = crate::Property::new(
+            "ScopeDescription",
+        );
+        /// `ScopeName`, for [`CfnScope::set`].
+        pub const SCOPE_NAME: crate::Property<CfnScope, Value<String>> = crate::Property::new(
+            "ScopeName",
+        );
+        /// `Tags`, for [`CfnScope::set`].
+        pub const TAGS: crate::Property<CfnScope, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -980,6 +1094,7 @@ pub mod template {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnTemplateProps);
     }
 
     impl std::ops::Deref for CfnTemplate {
@@ -1037,6 +1152,30 @@ pub mod template {
             map.serialize_entry("TemplateName", &self.template_name)?;
             map.end()
         }
+    }
+
+    impl CfnTemplateProps {
+        /// `AssociatedRuleList`, for [`CfnTemplate::set`].
+        pub const ASSOCIATED_RULE_LIST: crate::Property<
+            CfnTemplate,
+            Vec<AssociatedRule>,
+        > = crate::Property::new("AssociatedRuleList");
+        /// `FirewallType`, for [`CfnTemplate::set`].
+        pub const FIREWALL_TYPE: crate::Property<CfnTemplate, Value<FirewallType>> = crate::Property::new(
+            "FirewallType",
+        );
+        /// `Tags`, for [`CfnTemplate::set`].
+        pub const TAGS: crate::Property<CfnTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateDescription`, for [`CfnTemplate::set`].
+        pub const TEMPLATE_DESCRIPTION: crate::Property<CfnTemplate, Value<String>> = crate::Property::new(
+            "TemplateDescription",
+        );
+        /// `TemplateName`, for [`CfnTemplate::set`].
+        pub const TEMPLATE_NAME: crate::Property<CfnTemplate, Value<String>> = crate::Property::new(
+            "TemplateName",
+        );
     }
 
     /// An association between a template and a rule.

@@ -69,6 +69,7 @@ pub mod channel_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnChannelAssociationProps);
     }
 
     impl std::ops::Deref for CfnChannelAssociation {
@@ -120,6 +121,18 @@ pub mod channel_association {
             )?;
             map.end()
         }
+    }
+
+    impl CfnChannelAssociationProps {
+        /// `Arn`, for [`CfnChannelAssociation::set`].
+        pub const ARN: crate::Property<CfnChannelAssociation, Value<String>> = crate::Property::new(
+            "Arn",
+        );
+        /// `NotificationConfigurationArn`, for [`CfnChannelAssociation::set`].
+        pub const NOTIFICATION_CONFIGURATION_ARN: crate::Property<
+            CfnChannelAssociation,
+            Value<String>,
+        > = crate::Property::new("NotificationConfigurationArn");
     }
 }
 
@@ -184,6 +197,7 @@ pub mod event_rule {
         pub fn attr_status_summary_by_region(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusSummaryByRegion")
         }
+        setters!(CfnEventRuleProps);
     }
 
     impl std::ops::Deref for CfnEventRule {
@@ -250,6 +264,30 @@ pub mod event_rule {
             map.end()
         }
     }
+
+    impl CfnEventRuleProps {
+        /// `EventPattern`, for [`CfnEventRule::set`].
+        pub const EVENT_PATTERN: crate::Property<CfnEventRule, Value<String>> = crate::Property::new(
+            "EventPattern",
+        );
+        /// `EventType`, for [`CfnEventRule::set`].
+        pub const EVENT_TYPE: crate::Property<CfnEventRule, Value<String>> = crate::Property::new(
+            "EventType",
+        );
+        /// `NotificationConfigurationArn`, for [`CfnEventRule::set`].
+        pub const NOTIFICATION_CONFIGURATION_ARN: crate::Property<
+            CfnEventRule,
+            Value<String>,
+        > = crate::Property::new("NotificationConfigurationArn");
+        /// `Regions`, for [`CfnEventRule::set`].
+        pub const REGIONS: crate::Property<CfnEventRule, Vec<Value<String>>> = crate::Property::new(
+            "Regions",
+        );
+        /// `Source`, for [`CfnEventRule::set`].
+        pub const SOURCE: crate::Property<CfnEventRule, Value<String>> = crate::Property::new(
+            "Source",
+        );
+    }
 }
 
 /// `AWS::Notifications::ManagedNotificationAccountContactAssociation`: [`CfnManagedNotificationAccountContactAssociation`], [`CfnManagedNotificationAccountContactAssociationProps`] and their property types.
@@ -297,6 +335,7 @@ pub mod managed_notification_account_contact_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnManagedNotificationAccountContactAssociationProps);
     }
 
     impl std::ops::Deref for CfnManagedNotificationAccountContactAssociation {
@@ -358,6 +397,24 @@ pub mod managed_notification_account_contact_association {
             )?;
             map.end()
         }
+    }
+
+    impl CfnManagedNotificationAccountContactAssociationProps {
+        /// `ContactIdentifier`, for [`CfnManagedNotificationAccountContactAssociation::set`].
+        pub const CONTACT_IDENTIFIER: crate::Property<
+            CfnManagedNotificationAccountContactAssociation,
+            Value<ContactIdentifier>,
+        > = crate::Property::new("ContactIdentifier");
+        /// `IsSensitiveEventsSubscribed`, for [`CfnManagedNotificationAccountContactAssociation::set`].
+        pub const IS_SENSITIVE_EVENTS_SUBSCRIBED: crate::Property<
+            CfnManagedNotificationAccountContactAssociation,
+            Value<bool>,
+        > = crate::Property::new("IsSensitiveEventsSubscribed");
+        /// `ManagedNotificationConfigurationArn`, for [`CfnManagedNotificationAccountContactAssociation::set`].
+        pub const MANAGED_NOTIFICATION_CONFIGURATION_ARN: crate::Property<
+            CfnManagedNotificationAccountContactAssociation,
+            Value<String>,
+        > = crate::Property::new("ManagedNotificationConfigurationArn");
     }
 
     /// This unique identifier for Contact
@@ -449,6 +506,7 @@ pub mod managed_notification_additional_channel_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnManagedNotificationAdditionalChannelAssociationProps);
     }
 
     impl std::ops::Deref for CfnManagedNotificationAdditionalChannelAssociation {
@@ -511,6 +569,24 @@ pub mod managed_notification_additional_channel_association {
             map.end()
         }
     }
+
+    impl CfnManagedNotificationAdditionalChannelAssociationProps {
+        /// `ChannelArn`, for [`CfnManagedNotificationAdditionalChannelAssociation::set`].
+        pub const CHANNEL_ARN: crate::Property<
+            CfnManagedNotificationAdditionalChannelAssociation,
+            Value<String>,
+        > = crate::Property::new("ChannelArn");
+        /// `IsSensitiveEventsSubscribed`, for [`CfnManagedNotificationAdditionalChannelAssociation::set`].
+        pub const IS_SENSITIVE_EVENTS_SUBSCRIBED: crate::Property<
+            CfnManagedNotificationAdditionalChannelAssociation,
+            Value<bool>,
+        > = crate::Property::new("IsSensitiveEventsSubscribed");
+        /// `ManagedNotificationConfigurationArn`, for [`CfnManagedNotificationAdditionalChannelAssociation::set`].
+        pub const MANAGED_NOTIFICATION_CONFIGURATION_ARN: crate::Property<
+            CfnManagedNotificationAdditionalChannelAssociation,
+            Value<String>,
+        > = crate::Property::new("ManagedNotificationConfigurationArn");
+    }
 }
 
 /// `AWS::Notifications::NotificationConfiguration`: [`CfnNotificationConfiguration`], [`CfnNotificationConfigurationProps`] and their property types.
@@ -567,6 +643,7 @@ pub mod notification_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnNotificationConfigurationProps);
     }
 
     impl std::ops::Deref for CfnNotificationConfiguration {
@@ -623,6 +700,27 @@ pub mod notification_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNotificationConfigurationProps {
+        /// `AggregationDuration`, for [`CfnNotificationConfiguration::set`].
+        pub const AGGREGATION_DURATION: crate::Property<
+            CfnNotificationConfiguration,
+            Value<AggregationDuration>,
+        > = crate::Property::new("AggregationDuration");
+        /// `Description`, for [`CfnNotificationConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnNotificationConfiguration,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Name`, for [`CfnNotificationConfiguration::set`].
+        pub const NAME: crate::Property<CfnNotificationConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnNotificationConfiguration::set`].
+        pub const TAGS: crate::Property<CfnNotificationConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `AggregationDuration`.
@@ -715,6 +813,7 @@ pub mod notification_hub {
         pub fn attr_notification_hub_status_summary(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NotificationHubStatusSummary")
         }
+        setters!(CfnNotificationHubProps);
     }
 
     impl std::ops::Deref for CfnNotificationHub {
@@ -754,6 +853,13 @@ pub mod notification_hub {
             map.serialize_entry("Region", &self.region)?;
             map.end()
         }
+    }
+
+    impl CfnNotificationHubProps {
+        /// `Region`, for [`CfnNotificationHub::set`].
+        pub const REGION: crate::Property<CfnNotificationHub, Value<String>> = crate::Property::new(
+            "Region",
+        );
     }
 }
 
@@ -802,6 +908,7 @@ pub mod organizational_unit_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnOrganizationalUnitAssociationProps);
     }
 
     impl std::ops::Deref for CfnOrganizationalUnitAssociation {
@@ -853,5 +960,18 @@ pub mod organizational_unit_association {
             map.serialize_entry("OrganizationalUnitId", &self.organizational_unit_id)?;
             map.end()
         }
+    }
+
+    impl CfnOrganizationalUnitAssociationProps {
+        /// `NotificationConfigurationArn`, for [`CfnOrganizationalUnitAssociation::set`].
+        pub const NOTIFICATION_CONFIGURATION_ARN: crate::Property<
+            CfnOrganizationalUnitAssociation,
+            Value<String>,
+        > = crate::Property::new("NotificationConfigurationArn");
+        /// `OrganizationalUnitId`, for [`CfnOrganizationalUnitAssociation::set`].
+        pub const ORGANIZATIONAL_UNIT_ID: crate::Property<
+            CfnOrganizationalUnitAssociation,
+            Value<String>,
+        > = crate::Property::new("OrganizationalUnitId");
     }
 }

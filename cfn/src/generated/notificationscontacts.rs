@@ -92,6 +92,7 @@ pub mod email_contact {
         pub fn attr_email_contact_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EmailContact.UpdateTime")
         }
+        setters!(CfnEmailContactProps);
     }
 
     impl std::ops::Deref for CfnEmailContact {
@@ -144,5 +145,20 @@ pub mod email_contact {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEmailContactProps {
+        /// `EmailAddress`, for [`CfnEmailContact::set`].
+        pub const EMAIL_ADDRESS: crate::Property<CfnEmailContact, Value<String>> = crate::Property::new(
+            "EmailAddress",
+        );
+        /// `Name`, for [`CfnEmailContact::set`].
+        pub const NAME: crate::Property<CfnEmailContact, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnEmailContact::set`].
+        pub const TAGS: crate::Property<CfnEmailContact, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

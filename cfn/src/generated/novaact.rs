@@ -67,6 +67,7 @@ pub mod workflow_definition {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnWorkflowDefinitionProps);
     }
 
     impl std::ops::Deref for CfnWorkflowDefinition {
@@ -116,6 +117,22 @@ pub mod workflow_definition {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnWorkflowDefinitionProps {
+        /// `Description`, for [`CfnWorkflowDefinition::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkflowDefinition, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExportConfig`, for [`CfnWorkflowDefinition::set`].
+        pub const EXPORT_CONFIG: crate::Property<
+            CfnWorkflowDefinition,
+            WorkflowExportConfig,
+        > = crate::Property::new("ExportConfig");
+        /// `Name`, for [`CfnWorkflowDefinition::set`].
+        pub const NAME: crate::Property<CfnWorkflowDefinition, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// Configuration settings for exporting workflow execution data and logs to Amazon S3.

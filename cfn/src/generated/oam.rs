@@ -62,6 +62,7 @@ pub mod link {
         pub fn attr_label(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Label")
         }
+        setters!(CfnLinkProps);
     }
 
     impl std::ops::Deref for CfnLink {
@@ -122,6 +123,30 @@ pub mod link {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLinkProps {
+        /// `LabelTemplate`, for [`CfnLink::set`].
+        pub const LABEL_TEMPLATE: crate::Property<CfnLink, Value<String>> = crate::Property::new(
+            "LabelTemplate",
+        );
+        /// `LinkConfiguration`, for [`CfnLink::set`].
+        pub const LINK_CONFIGURATION: crate::Property<CfnLink, LinkConfiguration> = crate::Property::new(
+            "LinkConfiguration",
+        );
+        /// `ResourceTypes`, for [`CfnLink::set`].
+        pub const RESOURCE_TYPES: crate::Property<CfnLink, Vec<Value<ResourceType>>> = crate::Property::new(
+            "ResourceTypes",
+        );
+        /// `SinkIdentifier`, for [`CfnLink::set`].
+        pub const SINK_IDENTIFIER: crate::Property<CfnLink, Value<String>> = crate::Property::new(
+            "SinkIdentifier",
+        );
+        /// `Tags`, for [`CfnLink::set`].
+        pub const TAGS: crate::Property<
+            CfnLink,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `LinkConfiguration` property type.
@@ -277,6 +302,7 @@ pub mod sink {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSinkProps);
     }
 
     impl std::ops::Deref for CfnSink {
@@ -326,5 +352,21 @@ pub mod sink {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSinkProps {
+        /// `Name`, for [`CfnSink::set`].
+        pub const NAME: crate::Property<CfnSink, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Policy`, for [`CfnSink::set`].
+        pub const POLICY: crate::Property<CfnSink, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `Tags`, for [`CfnSink::set`].
+        pub const TAGS: crate::Property<
+            CfnSink,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }

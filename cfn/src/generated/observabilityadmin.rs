@@ -75,6 +75,7 @@ pub mod dataset_integration {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnDatasetIntegrationProps);
     }
 
     impl std::ops::Deref for CfnDatasetIntegration {
@@ -120,6 +121,17 @@ pub mod dataset_integration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatasetIntegrationProps {
+        /// `RoleArn`, for [`CfnDatasetIntegration::set`].
+        pub const ROLE_ARN: crate::Property<CfnDatasetIntegration, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnDatasetIntegration::set`].
+        pub const TAGS: crate::Property<CfnDatasetIntegration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -169,6 +181,7 @@ pub mod organization_centralization_rule {
         pub fn attr_rule_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RuleArn")
         }
+        setters!(CfnOrganizationCentralizationRuleProps);
     }
 
     impl std::ops::Deref for CfnOrganizationCentralizationRule {
@@ -221,6 +234,24 @@ pub mod organization_centralization_rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOrganizationCentralizationRuleProps {
+        /// `Rule`, for [`CfnOrganizationCentralizationRule::set`].
+        pub const RULE: crate::Property<
+            CfnOrganizationCentralizationRule,
+            CentralizationRule,
+        > = crate::Property::new("Rule");
+        /// `RuleName`, for [`CfnOrganizationCentralizationRule::set`].
+        pub const RULE_NAME: crate::Property<
+            CfnOrganizationCentralizationRule,
+            Value<String>,
+        > = crate::Property::new("RuleName");
+        /// `Tags`, for [`CfnOrganizationCentralizationRule::set`].
+        pub const TAGS: crate::Property<
+            CfnOrganizationCentralizationRule,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `CentralizationRule` property type.
@@ -904,6 +935,7 @@ pub mod organization_telemetry_rule {
         pub fn attr_region_statuses(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RegionStatuses")
         }
+        setters!(CfnOrganizationTelemetryRuleProps);
     }
 
     impl std::ops::Deref for CfnOrganizationTelemetryRule {
@@ -956,6 +988,22 @@ pub mod organization_telemetry_rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOrganizationTelemetryRuleProps {
+        /// `Rule`, for [`CfnOrganizationTelemetryRule::set`].
+        pub const RULE: crate::Property<CfnOrganizationTelemetryRule, TelemetryRule> = crate::Property::new(
+            "Rule",
+        );
+        /// `RuleName`, for [`CfnOrganizationTelemetryRule::set`].
+        pub const RULE_NAME: crate::Property<
+            CfnOrganizationTelemetryRule,
+            Value<String>,
+        > = crate::Property::new("RuleName");
+        /// `Tags`, for [`CfnOrganizationTelemetryRule::set`].
+        pub const TAGS: crate::Property<CfnOrganizationTelemetryRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The telemetry rule
@@ -1320,6 +1368,7 @@ pub mod s3_table_integration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnS3TableIntegrationProps);
     }
 
     impl std::ops::Deref for CfnS3TableIntegration {
@@ -1376,6 +1425,25 @@ pub mod s3_table_integration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnS3TableIntegrationProps {
+        /// `Encryption`, for [`CfnS3TableIntegration::set`].
+        pub const ENCRYPTION: crate::Property<CfnS3TableIntegration, EncryptionConfig> = crate::Property::new(
+            "Encryption",
+        );
+        /// `LogSources`, for [`CfnS3TableIntegration::set`].
+        pub const LOG_SOURCES: crate::Property<CfnS3TableIntegration, Vec<LogSource>> = crate::Property::new(
+            "LogSources",
+        );
+        /// `RoleArn`, for [`CfnS3TableIntegration::set`].
+        pub const ROLE_ARN: crate::Property<CfnS3TableIntegration, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnS3TableIntegration::set`].
+        pub const TAGS: crate::Property<CfnS3TableIntegration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Encryption configuration for the S3 Table Integration
@@ -1531,6 +1599,7 @@ pub mod telemetry_enrichment {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnTelemetryEnrichmentProps);
     }
 
     impl std::ops::Deref for CfnTelemetryEnrichment {
@@ -1570,6 +1639,13 @@ pub mod telemetry_enrichment {
             map.serialize_entry("Scope", &self.scope)?;
             map.end()
         }
+    }
+
+    impl CfnTelemetryEnrichmentProps {
+        /// `Scope`, for [`CfnTelemetryEnrichment::set`].
+        pub const SCOPE: crate::Property<CfnTelemetryEnrichment, Value<Scope>> = crate::Property::new(
+            "Scope",
+        );
     }
 
     /// Scope of the Telemetry Enrichment
@@ -1673,6 +1749,7 @@ pub mod telemetry_pipelines {
         pub fn attr_status_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusReason")
         }
+        setters!(CfnTelemetryPipelinesProps);
     }
 
     impl std::ops::Deref for CfnTelemetryPipelines {
@@ -1722,6 +1799,22 @@ pub mod telemetry_pipelines {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTelemetryPipelinesProps {
+        /// `Configuration`, for [`CfnTelemetryPipelines::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnTelemetryPipelines,
+            TelemetryPipelineConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `Name`, for [`CfnTelemetryPipelines::set`].
+        pub const NAME: crate::Property<CfnTelemetryPipelines, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnTelemetryPipelines::set`].
+        pub const TAGS: crate::Property<CfnTelemetryPipelines, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `TelemetryPipelineConfiguration` property type.
@@ -1808,6 +1901,7 @@ pub mod telemetry_rule {
         pub fn attr_region_statuses(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RegionStatuses")
         }
+        setters!(CfnTelemetryRuleProps);
     }
 
     impl std::ops::Deref for CfnTelemetryRule {
@@ -1860,6 +1954,21 @@ pub mod telemetry_rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTelemetryRuleProps {
+        /// `Rule`, for [`CfnTelemetryRule::set`].
+        pub const RULE: crate::Property<CfnTelemetryRule, TelemetryRule> = crate::Property::new(
+            "Rule",
+        );
+        /// `RuleName`, for [`CfnTelemetryRule::set`].
+        pub const RULE_NAME: crate::Property<CfnTelemetryRule, Value<String>> = crate::Property::new(
+            "RuleName",
+        );
+        /// `Tags`, for [`CfnTelemetryRule::set`].
+        pub const TAGS: crate::Property<CfnTelemetryRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The telemetry rule

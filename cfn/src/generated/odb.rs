@@ -227,6 +227,7 @@ pub mod cloud_autonomous_vm_cluster {
         pub fn attr_shape(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Shape")
         }
+        setters!(CfnCloudAutonomousVmClusterProps);
     }
 
     impl std::ops::Deref for CfnCloudAutonomousVmCluster {
@@ -335,6 +336,93 @@ pub mod cloud_autonomous_vm_cluster {
             )?;
             map.end()
         }
+    }
+
+    impl CfnCloudAutonomousVmClusterProps {
+        /// `AutonomousDataStorageSizeInTBs`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const AUTONOMOUS_DATA_STORAGE_SIZE_IN_T_BS: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<f64>,
+        > = crate::Property::new("AutonomousDataStorageSizeInTBs");
+        /// `CloudExadataInfrastructureId`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const CLOUD_EXADATA_INFRASTRUCTURE_ID: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<String>,
+        > = crate::Property::new("CloudExadataInfrastructureId");
+        /// `CpuCoreCountPerNode`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const CPU_CORE_COUNT_PER_NODE: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<i64>,
+        > = crate::Property::new("CpuCoreCountPerNode");
+        /// `DbServers`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const DB_SERVERS: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("DbServers");
+        /// `Description`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `DisplayName`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const DISPLAY_NAME: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<String>,
+        > = crate::Property::new("DisplayName");
+        /// `IamRoles`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const IAM_ROLES: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Vec<IamRole>,
+        > = crate::Property::new("IamRoles");
+        /// `IsMtlsEnabledVmCluster`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const IS_MTLS_ENABLED_VM_CLUSTER: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<bool>,
+        > = crate::Property::new("IsMtlsEnabledVmCluster");
+        /// `LicenseModel`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const LICENSE_MODEL: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<LicenseModel>,
+        > = crate::Property::new("LicenseModel");
+        /// `MaintenanceWindow`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const MAINTENANCE_WINDOW: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            MaintenanceWindow,
+        > = crate::Property::new("MaintenanceWindow");
+        /// `MemoryPerOracleComputeUnitInGBs`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const MEMORY_PER_ORACLE_COMPUTE_UNIT_IN_G_BS: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<i64>,
+        > = crate::Property::new("MemoryPerOracleComputeUnitInGBs");
+        /// `OdbNetworkId`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const ODB_NETWORK_ID: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<String>,
+        > = crate::Property::new("OdbNetworkId");
+        /// `ScanListenerPortNonTls`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const SCAN_LISTENER_PORT_NON_TLS: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<i64>,
+        > = crate::Property::new("ScanListenerPortNonTls");
+        /// `ScanListenerPortTls`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const SCAN_LISTENER_PORT_TLS: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<i64>,
+        > = crate::Property::new("ScanListenerPortTls");
+        /// `Tags`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const TAGS: crate::Property<CfnCloudAutonomousVmCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeZone`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const TIME_ZONE: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<String>,
+        > = crate::Property::new("TimeZone");
+        /// `TotalContainerDatabases`, for [`CfnCloudAutonomousVmCluster::set`].
+        pub const TOTAL_CONTAINER_DATABASES: crate::Property<
+            CfnCloudAutonomousVmCluster,
+            Value<i64>,
+        > = crate::Property::new("TotalContainerDatabases");
     }
 
     /// An AWS Identity and Access Management (IAM) service role associated with the Autonomous VM cluster.
@@ -626,6 +714,7 @@ pub mod cloud_exadata_infrastructure {
         pub fn attr_db_server_ids(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DbServerIds")
         }
+        setters!(CfnCloudExadataInfrastructureProps);
     }
 
     impl std::ops::Deref for CfnCloudExadataInfrastructure {
@@ -692,6 +781,63 @@ pub mod cloud_exadata_infrastructure {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCloudExadataInfrastructureProps {
+        /// `AvailabilityZone`, for [`CfnCloudExadataInfrastructure::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<
+            CfnCloudExadataInfrastructure,
+            Value<String>,
+        > = crate::Property::new("AvailabilityZone");
+        /// `AvailabilityZoneId`, for [`CfnCloudExadataInfrastructure::set`].
+        pub const AVAILABILITY_ZONE_ID: crate::Property<
+            CfnCloudExadataInfrastructure,
+            Value<String>,
+        > = crate::Property::new("AvailabilityZoneId");
+        /// `ComputeCount`, for [`CfnCloudExadataInfrastructure::set`].
+        pub const COMPUTE_COUNT: crate::Property<
+            CfnCloudExadataInfrastructure,
+            Value<i64>,
+        > = crate::Property::new("ComputeCount");
+        /// `CustomerContactsToSendToOCI`, for [`CfnCloudExadataInfrastructure::set`].
+        pub const CUSTOMER_CONTACTS_TO_SEND_TO_OCI: crate::Property<
+            CfnCloudExadataInfrastructure,
+            Vec<CustomerContact>,
+        > = crate::Property::new("CustomerContactsToSendToOCI");
+        /// `DatabaseServerType`, for [`CfnCloudExadataInfrastructure::set`].
+        pub const DATABASE_SERVER_TYPE: crate::Property<
+            CfnCloudExadataInfrastructure,
+            Value<String>,
+        > = crate::Property::new("DatabaseServerType");
+        /// `DisplayName`, for [`CfnCloudExadataInfrastructure::set`].
+        pub const DISPLAY_NAME: crate::Property<
+            CfnCloudExadataInfrastructure,
+            Value<String>,
+        > = crate::Property::new("DisplayName");
+        /// `MaintenanceWindow`, for [`CfnCloudExadataInfrastructure::set`].
+        pub const MAINTENANCE_WINDOW: crate::Property<
+            CfnCloudExadataInfrastructure,
+            MaintenanceWindow,
+        > = crate::Property::new("MaintenanceWindow");
+        /// `Shape`, for [`CfnCloudExadataInfrastructure::set`].
+        pub const SHAPE: crate::Property<CfnCloudExadataInfrastructure, Value<String>> = crate::Property::new(
+            "Shape",
+        );
+        /// `StorageCount`, for [`CfnCloudExadataInfrastructure::set`].
+        pub const STORAGE_COUNT: crate::Property<
+            CfnCloudExadataInfrastructure,
+            Value<i64>,
+        > = crate::Property::new("StorageCount");
+        /// `StorageServerType`, for [`CfnCloudExadataInfrastructure::set`].
+        pub const STORAGE_SERVER_TYPE: crate::Property<
+            CfnCloudExadataInfrastructure,
+            Value<String>,
+        > = crate::Property::new("StorageServerType");
+        /// `Tags`, for [`CfnCloudExadataInfrastructure::set`].
+        pub const TAGS: crate::Property<
+            CfnCloudExadataInfrastructure,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// A contact to receive notification from Oracle about maintenance updates for a specific Exadata infrastructure.
@@ -974,6 +1120,7 @@ pub mod cloud_vm_cluster {
         pub fn attr_vip_ids(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VipIds")
         }
+        setters!(CfnCloudVmClusterProps);
     }
 
     impl std::ops::Deref for CfnCloudVmCluster {
@@ -1093,6 +1240,106 @@ pub mod cloud_vm_cluster {
             crate::entry(&mut map, "TimeZone", &self.time_zone)?;
             map.end()
         }
+    }
+
+    impl CfnCloudVmClusterProps {
+        /// `CloudExadataInfrastructureId`, for [`CfnCloudVmCluster::set`].
+        pub const CLOUD_EXADATA_INFRASTRUCTURE_ID: crate::Property<
+            CfnCloudVmCluster,
+            Value<String>,
+        > = crate::Property::new("CloudExadataInfrastructureId");
+        /// `ClusterName`, for [`CfnCloudVmCluster::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnCloudVmCluster, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `CpuCoreCount`, for [`CfnCloudVmCluster::set`].
+        pub const CPU_CORE_COUNT: crate::Property<CfnCloudVmCluster, Value<i64>> = crate::Property::new(
+            "CpuCoreCount",
+        );
+        /// `DataCollectionOptions`, for [`CfnCloudVmCluster::set`].
+        pub const DATA_COLLECTION_OPTIONS: crate::Property<
+            CfnCloudVmCluster,
+            DataCollectionOptions,
+        > = crate::Property::new("DataCollectionOptions");
+        /// `DataStorageSizeInTBs`, for [`CfnCloudVmCluster::set`].
+        pub const DATA_STORAGE_SIZE_IN_T_BS: crate::Property<
+            CfnCloudVmCluster,
+            Value<f64>,
+        > = crate::Property::new("DataStorageSizeInTBs");
+        /// `DbNodeStorageSizeInGBs`, for [`CfnCloudVmCluster::set`].
+        pub const DB_NODE_STORAGE_SIZE_IN_G_BS: crate::Property<
+            CfnCloudVmCluster,
+            Value<i64>,
+        > = crate::Property::new("DbNodeStorageSizeInGBs");
+        /// `DbNodes`, for [`CfnCloudVmCluster::set`].
+        pub const DB_NODES: crate::Property<CfnCloudVmCluster, Vec<DbNode>> = crate::Property::new(
+            "DbNodes",
+        );
+        /// `DbServers`, for [`CfnCloudVmCluster::set`].
+        pub const DB_SERVERS: crate::Property<CfnCloudVmCluster, Vec<Value<String>>> = crate::Property::new(
+            "DbServers",
+        );
+        /// `DisplayName`, for [`CfnCloudVmCluster::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnCloudVmCluster, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `GiVersion`, for [`CfnCloudVmCluster::set`].
+        pub const GI_VERSION: crate::Property<CfnCloudVmCluster, Value<String>> = crate::Property::new(
+            "GiVersion",
+        );
+        /// `Hostname`, for [`CfnCloudVmCluster::set`].
+        pub const HOSTNAME: crate::Property<CfnCloudVmCluster, Value<String>> = crate::Property::new(
+            "Hostname",
+        );
+        /// `IamRoles`, for [`CfnCloudVmCluster::set`].
+        pub const IAM_ROLES: crate::Property<CfnCloudVmCluster, Vec<IamRole>> = crate::Property::new(
+            "IamRoles",
+        );
+        /// `IsLocalBackupEnabled`, for [`CfnCloudVmCluster::set`].
+        pub const IS_LOCAL_BACKUP_ENABLED: crate::Property<
+            CfnCloudVmCluster,
+            Value<bool>,
+        > = crate::Property::new("IsLocalBackupEnabled");
+        /// `IsSparseDiskgroupEnabled`, for [`CfnCloudVmCluster::set`].
+        pub const IS_SPARSE_DISKGROUP_ENABLED: crate::Property<
+            CfnCloudVmCluster,
+            Value<bool>,
+        > = crate::Property::new("IsSparseDiskgroupEnabled");
+        /// `LicenseModel`, for [`CfnCloudVmCluster::set`].
+        pub const LICENSE_MODEL: crate::Property<
+            CfnCloudVmCluster,
+            Value<LicenseModel>,
+        > = crate::Property::new("LicenseModel");
+        /// `MemorySizeInGBs`, for [`CfnCloudVmCluster::set`].
+        pub const MEMORY_SIZE_IN_G_BS: crate::Property<CfnCloudVmCluster, Value<i64>> = crate::Property::new(
+            "MemorySizeInGBs",
+        );
+        /// `OdbNetworkId`, for [`CfnCloudVmCluster::set`].
+        pub const ODB_NETWORK_ID: crate::Property<CfnCloudVmCluster, Value<String>> = crate::Property::new(
+            "OdbNetworkId",
+        );
+        /// `ScanListenerPortTcp`, for [`CfnCloudVmCluster::set`].
+        pub const SCAN_LISTENER_PORT_TCP: crate::Property<
+            CfnCloudVmCluster,
+            Value<i64>,
+        > = crate::Property::new("ScanListenerPortTcp");
+        /// `SshPublicKeys`, for [`CfnCloudVmCluster::set`].
+        pub const SSH_PUBLIC_KEYS: crate::Property<
+            CfnCloudVmCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("SshPublicKeys");
+        /// `SystemVersion`, for [`CfnCloudVmCluster::set`].
+        pub const SYSTEM_VERSION: crate::Property<CfnCloudVmCluster, Value<String>> = crate::Property::new(
+            "SystemVersion",
+        );
+        /// `Tags`, for [`CfnCloudVmCluster::set`].
+        pub const TAGS: crate::Property<CfnCloudVmCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeZone`, for [`CfnCloudVmCluster::set`].
+        pub const TIME_ZONE: crate::Property<CfnCloudVmCluster, Value<String>> = crate::Property::new(
+            "TimeZone",
+        );
     }
 
     /// Information about the data collection options enabled for a VM cluster.
@@ -1368,6 +1615,7 @@ pub mod odb_network {
         pub fn attr_ec2_placement_group_ids(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Ec2PlacementGroupIds")
         }
+        setters!(CfnOdbNetworkProps);
     }
 
     impl std::ops::Deref for CfnOdbNetwork {
@@ -1456,6 +1704,80 @@ pub mod odb_network {
             crate::entry(&mut map, "ZeroEtlAccess", &self.zero_etl_access)?;
             map.end()
         }
+    }
+
+    impl CfnOdbNetworkProps {
+        /// `AvailabilityZone`, for [`CfnOdbNetwork::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnOdbNetwork, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `AvailabilityZoneId`, for [`CfnOdbNetwork::set`].
+        pub const AVAILABILITY_ZONE_ID: crate::Property<CfnOdbNetwork, Value<String>> = crate::Property::new(
+            "AvailabilityZoneId",
+        );
+        /// `BackupSubnetCidr`, for [`CfnOdbNetwork::set`].
+        pub const BACKUP_SUBNET_CIDR: crate::Property<CfnOdbNetwork, Value<String>> = crate::Property::new(
+            "BackupSubnetCidr",
+        );
+        /// `ClientSubnetCidr`, for [`CfnOdbNetwork::set`].
+        pub const CLIENT_SUBNET_CIDR: crate::Property<CfnOdbNetwork, Value<String>> = crate::Property::new(
+            "ClientSubnetCidr",
+        );
+        /// `CrossRegionS3RestoreSources`, for [`CfnOdbNetwork::set`].
+        pub const CROSS_REGION_S3_RESTORE_SOURCES: crate::Property<
+            CfnOdbNetwork,
+            Vec<Value<String>>,
+        > = crate::Property::new("CrossRegionS3RestoreSources");
+        /// `CustomDomainName`, for [`CfnOdbNetwork::set`].
+        pub const CUSTOM_DOMAIN_NAME: crate::Property<CfnOdbNetwork, Value<String>> = crate::Property::new(
+            "CustomDomainName",
+        );
+        /// `DefaultDnsPrefix`, for [`CfnOdbNetwork::set`].
+        pub const DEFAULT_DNS_PREFIX: crate::Property<CfnOdbNetwork, Value<String>> = crate::Property::new(
+            "DefaultDnsPrefix",
+        );
+        /// `DeleteAssociatedResources`, for [`CfnOdbNetwork::set`].
+        pub const DELETE_ASSOCIATED_RESOURCES: crate::Property<
+            CfnOdbNetwork,
+            Value<bool>,
+        > = crate::Property::new("DeleteAssociatedResources");
+        /// `DisplayName`, for [`CfnOdbNetwork::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnOdbNetwork, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `KmsAccess`, for [`CfnOdbNetwork::set`].
+        pub const KMS_ACCESS: crate::Property<CfnOdbNetwork, Value<KmsAccess>> = crate::Property::new(
+            "KmsAccess",
+        );
+        /// `KmsPolicyDocument`, for [`CfnOdbNetwork::set`].
+        pub const KMS_POLICY_DOCUMENT: crate::Property<CfnOdbNetwork, Value<String>> = crate::Property::new(
+            "KmsPolicyDocument",
+        );
+        /// `S3Access`, for [`CfnOdbNetwork::set`].
+        pub const S3_ACCESS: crate::Property<CfnOdbNetwork, Value<S3Access>> = crate::Property::new(
+            "S3Access",
+        );
+        /// `S3PolicyDocument`, for [`CfnOdbNetwork::set`].
+        pub const S3_POLICY_DOCUMENT: crate::Property<CfnOdbNetwork, Value<String>> = crate::Property::new(
+            "S3PolicyDocument",
+        );
+        /// `StsAccess`, for [`CfnOdbNetwork::set`].
+        pub const STS_ACCESS: crate::Property<CfnOdbNetwork, Value<StsAccess>> = crate::Property::new(
+            "StsAccess",
+        );
+        /// `StsPolicyDocument`, for [`CfnOdbNetwork::set`].
+        pub const STS_POLICY_DOCUMENT: crate::Property<CfnOdbNetwork, Value<String>> = crate::Property::new(
+            "StsPolicyDocument",
+        );
+        /// `Tags`, for [`CfnOdbNetwork::set`].
+        pub const TAGS: crate::Property<CfnOdbNetwork, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ZeroEtlAccess`, for [`CfnOdbNetwork::set`].
+        pub const ZERO_ETL_ACCESS: crate::Property<
+            CfnOdbNetwork,
+            Value<ZeroEtlAccess>,
+        > = crate::Property::new("ZeroEtlAccess");
     }
 
     /// The AWS Key Management Service (KMS) access configuration for the ODB network.
@@ -1675,6 +1997,7 @@ pub mod odb_peering_connection {
         pub fn attr_peer_network_cidrs(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PeerNetworkCidrs")
         }
+        setters!(CfnOdbPeeringConnectionProps);
     }
 
     impl std::ops::Deref for CfnOdbPeeringConnection {
@@ -1730,6 +2053,38 @@ pub mod odb_peering_connection {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOdbPeeringConnectionProps {
+        /// `AdditionalPeerNetworkCidrs`, for [`CfnOdbPeeringConnection::set`].
+        pub const ADDITIONAL_PEER_NETWORK_CIDRS: crate::Property<
+            CfnOdbPeeringConnection,
+            Vec<Value<String>>,
+        > = crate::Property::new("AdditionalPeerNetworkCidrs");
+        /// `DisplayName`, for [`CfnOdbPeeringConnection::set`].
+        pub const DISPLAY_NAME: crate::Property<
+            CfnOdbPeeringConnection,
+            Value<String>,
+        > = crate::Property::new("DisplayName");
+        /// `OdbNetworkId`, for [`CfnOdbPeeringConnection::set`].
+        pub const ODB_NETWORK_ID: crate::Property<
+            CfnOdbPeeringConnection,
+            Value<String>,
+        > = crate::Property::new("OdbNetworkId");
+        /// `PeerNetworkId`, for [`CfnOdbPeeringConnection::set`].
+        pub const PEER_NETWORK_ID: crate::Property<
+            CfnOdbPeeringConnection,
+            Value<String>,
+        > = crate::Property::new("PeerNetworkId");
+        /// `PeerNetworkRouteTableIds`, for [`CfnOdbPeeringConnection::set`].
+        pub const PEER_NETWORK_ROUTE_TABLE_IDS: crate::Property<
+            CfnOdbPeeringConnection,
+            Vec<Value<String>>,
+        > = crate::Property::new("PeerNetworkRouteTableIds");
+        /// `Tags`, for [`CfnOdbPeeringConnection::set`].
+        pub const TAGS: crate::Property<CfnOdbPeeringConnection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 

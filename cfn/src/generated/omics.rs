@@ -101,6 +101,7 @@ pub mod annotation_store {
         pub fn attr_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateTime")
         }
+        setters!(CfnAnnotationStoreProps);
     }
 
     impl std::ops::Deref for CfnAnnotationStore {
@@ -169,6 +170,39 @@ pub mod annotation_store {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAnnotationStoreProps {
+        /// `Description`, for [`CfnAnnotationStore::set`].
+        pub const DESCRIPTION: crate::Property<CfnAnnotationStore, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnAnnotationStore::set`].
+        pub const NAME: crate::Property<CfnAnnotationStore, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Reference`, for [`CfnAnnotationStore::set`].
+        pub const REFERENCE: crate::Property<CfnAnnotationStore, ReferenceItem> = crate::Property::new(
+            "Reference",
+        );
+        /// `SseConfig`, for [`CfnAnnotationStore::set`].
+        pub const SSE_CONFIG: crate::Property<CfnAnnotationStore, SseConfig> = crate::Property::new(
+            "SseConfig",
+        );
+        /// `StoreFormat`, for [`CfnAnnotationStore::set`].
+        pub const STORE_FORMAT: crate::Property<
+            CfnAnnotationStore,
+            Value<StoreFormat>,
+        > = crate::Property::new("StoreFormat");
+        /// `StoreOptions`, for [`CfnAnnotationStore::set`].
+        pub const STORE_OPTIONS: crate::Property<CfnAnnotationStore, StoreOptions> = crate::Property::new(
+            "StoreOptions",
+        );
+        /// `Tags`, for [`CfnAnnotationStore::set`].
+        pub const TAGS: crate::Property<
+            CfnAnnotationStore,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Values of `StoreFormat`.
@@ -417,6 +451,7 @@ pub mod configuration {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnConfigurationProps);
     }
 
     impl std::ops::Deref for CfnConfiguration {
@@ -473,6 +508,27 @@ pub mod configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationProps {
+        /// `Description`, for [`CfnConfiguration::set`].
+        pub const DESCRIPTION: crate::Property<CfnConfiguration, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnConfiguration::set`].
+        pub const NAME: crate::Property<CfnConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RunConfigurations`, for [`CfnConfiguration::set`].
+        pub const RUN_CONFIGURATIONS: crate::Property<
+            CfnConfiguration,
+            RunConfigurations,
+        > = crate::Property::new("RunConfigurations");
+        /// `Tags`, for [`CfnConfiguration::set`].
+        pub const TAGS: crate::Property<
+            CfnConfiguration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `RunConfigurations` property type.
@@ -577,6 +633,7 @@ pub mod reference_store {
         pub fn attr_reference_store_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ReferenceStoreId")
         }
+        setters!(CfnReferenceStoreProps);
     }
 
     impl std::ops::Deref for CfnReferenceStore {
@@ -630,6 +687,26 @@ pub mod reference_store {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnReferenceStoreProps {
+        /// `Description`, for [`CfnReferenceStore::set`].
+        pub const DESCRIPTION: crate::Property<CfnReferenceStore, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnReferenceStore::set`].
+        pub const NAME: crate::Property<CfnReferenceStore, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SseConfig`, for [`CfnReferenceStore::set`].
+        pub const SSE_CONFIG: crate::Property<CfnReferenceStore, SseConfig> = crate::Property::new(
+            "SseConfig",
+        );
+        /// `Tags`, for [`CfnReferenceStore::set`].
+        pub const TAGS: crate::Property<
+            CfnReferenceStore,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Server-side encryption (SSE) settings for a store.
@@ -725,6 +802,7 @@ pub mod run_cache {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnRunCacheProps);
     }
 
     impl std::ops::Deref for CfnRunCache {
@@ -772,6 +850,33 @@ pub mod run_cache {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRunCacheProps {
+        /// `CacheBehavior`, for [`CfnRunCache::set`].
+        pub const CACHE_BEHAVIOR: crate::Property<CfnRunCache, Value<CacheBehavior>> = crate::Property::new(
+            "CacheBehavior",
+        );
+        /// `CacheBucketOwnerId`, for [`CfnRunCache::set`].
+        pub const CACHE_BUCKET_OWNER_ID: crate::Property<CfnRunCache, Value<String>> = crate::Property::new(
+            "CacheBucketOwnerId",
+        );
+        /// `CacheS3Location`, for [`CfnRunCache::set`].
+        pub const CACHE_S3_LOCATION: crate::Property<CfnRunCache, Value<String>> = crate::Property::new(
+            "CacheS3Location",
+        );
+        /// `Description`, for [`CfnRunCache::set`].
+        pub const DESCRIPTION: crate::Property<CfnRunCache, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnRunCache::set`].
+        pub const NAME: crate::Property<CfnRunCache, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnRunCache::set`].
+        pub const TAGS: crate::Property<CfnRunCache, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The default cache behavior for runs using this cache.
@@ -864,6 +969,7 @@ pub mod run_group {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRunGroupProps);
     }
 
     impl std::ops::Deref for CfnRunGroup {
@@ -911,6 +1017,34 @@ pub mod run_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRunGroupProps {
+        /// `MaxCpus`, for [`CfnRunGroup::set`].
+        pub const MAX_CPUS: crate::Property<CfnRunGroup, Value<f64>> = crate::Property::new(
+            "MaxCpus",
+        );
+        /// `MaxDuration`, for [`CfnRunGroup::set`].
+        pub const MAX_DURATION: crate::Property<CfnRunGroup, Value<f64>> = crate::Property::new(
+            "MaxDuration",
+        );
+        /// `MaxGpus`, for [`CfnRunGroup::set`].
+        pub const MAX_GPUS: crate::Property<CfnRunGroup, Value<f64>> = crate::Property::new(
+            "MaxGpus",
+        );
+        /// `MaxRuns`, for [`CfnRunGroup::set`].
+        pub const MAX_RUNS: crate::Property<CfnRunGroup, Value<f64>> = crate::Property::new(
+            "MaxRuns",
+        );
+        /// `Name`, for [`CfnRunGroup::set`].
+        pub const NAME: crate::Property<CfnRunGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnRunGroup::set`].
+        pub const TAGS: crate::Property<
+            CfnRunGroup,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -997,6 +1131,7 @@ pub mod sequence_store {
         pub fn attr_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateTime")
         }
+        setters!(CfnSequenceStoreProps);
     }
 
     impl std::ops::Deref for CfnSequenceStore {
@@ -1074,6 +1209,50 @@ pub mod sequence_store {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSequenceStoreProps {
+        /// `AccessLogLocation`, for [`CfnSequenceStore::set`].
+        pub const ACCESS_LOG_LOCATION: crate::Property<
+            CfnSequenceStore,
+            Value<String>,
+        > = crate::Property::new("AccessLogLocation");
+        /// `Description`, for [`CfnSequenceStore::set`].
+        pub const DESCRIPTION: crate::Property<CfnSequenceStore, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ETagAlgorithmFamily`, for [`CfnSequenceStore::set`].
+        pub const E_TAG_ALGORITHM_FAMILY: crate::Property<
+            CfnSequenceStore,
+            Value<ETagAlgorithmFamily>,
+        > = crate::Property::new("ETagAlgorithmFamily");
+        /// `FallbackLocation`, for [`CfnSequenceStore::set`].
+        pub const FALLBACK_LOCATION: crate::Property<CfnSequenceStore, Value<String>> = crate::Property::new(
+            "FallbackLocation",
+        );
+        /// `Name`, for [`CfnSequenceStore::set`].
+        pub const NAME: crate::Property<CfnSequenceStore, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PropagatedSetLevelTags`, for [`CfnSequenceStore::set`].
+        pub const PROPAGATED_SET_LEVEL_TAGS: crate::Property<
+            CfnSequenceStore,
+            Vec<Value<String>>,
+        > = crate::Property::new("PropagatedSetLevelTags");
+        /// `S3AccessPolicy`, for [`CfnSequenceStore::set`].
+        pub const S3_ACCESS_POLICY: crate::Property<
+            CfnSequenceStore,
+            serde_json::Value,
+        > = crate::Property::new("S3AccessPolicy");
+        /// `SseConfig`, for [`CfnSequenceStore::set`].
+        pub const SSE_CONFIG: crate::Property<CfnSequenceStore, SseConfig> = crate::Property::new(
+            "SseConfig",
+        );
+        /// `Tags`, for [`CfnSequenceStore::set`].
+        pub const TAGS: crate::Property<
+            CfnSequenceStore,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Values of `ETagAlgorithmFamily`.
@@ -1227,6 +1406,7 @@ pub mod variant_store {
         pub fn attr_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateTime")
         }
+        setters!(CfnVariantStoreProps);
     }
 
     impl std::ops::Deref for CfnVariantStore {
@@ -1287,6 +1467,30 @@ pub mod variant_store {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnVariantStoreProps {
+        /// `Description`, for [`CfnVariantStore::set`].
+        pub const DESCRIPTION: crate::Property<CfnVariantStore, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnVariantStore::set`].
+        pub const NAME: crate::Property<CfnVariantStore, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Reference`, for [`CfnVariantStore::set`].
+        pub const REFERENCE: crate::Property<CfnVariantStore, ReferenceItem> = crate::Property::new(
+            "Reference",
+        );
+        /// `SseConfig`, for [`CfnVariantStore::set`].
+        pub const SSE_CONFIG: crate::Property<CfnVariantStore, SseConfig> = crate::Property::new(
+            "SseConfig",
+        );
+        /// `Tags`, for [`CfnVariantStore::set`].
+        pub const TAGS: crate::Property<
+            CfnVariantStore,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -1375,6 +1579,7 @@ pub mod workflow {
         pub fn attr_uuid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Uuid")
         }
+        setters!(CfnWorkflowProps);
     }
 
     impl std::ops::Deref for CfnWorkflow {
@@ -1475,6 +1680,87 @@ pub mod workflow {
             map.end()
         }
     }
+
+    impl CfnWorkflowProps {
+        /// `Accelerators`, for [`CfnWorkflow::set`].
+        pub const ACCELERATORS: crate::Property<CfnWorkflow, Value<Accelerators>> = crate::Property::new(
+            "Accelerators",
+        );
+        /// `ContainerRegistryMap`, for [`CfnWorkflow::set`].
+        pub const CONTAINER_REGISTRY_MAP: crate::Property<
+            CfnWorkflow,
+            ContainerRegistryMap,
+        > = crate::Property::new("ContainerRegistryMap");
+        /// `ContainerRegistryMapUri`, for [`CfnWorkflow::set`].
+        pub const CONTAINER_REGISTRY_MAP_URI: crate::Property<
+            CfnWorkflow,
+            Value<String>,
+        > = crate::Property::new("ContainerRegistryMapUri");
+        /// `DefinitionRepository`, for [`CfnWorkflow::set`].
+        pub const DEFINITION_REPOSITORY: crate::Property<
+            CfnWorkflow,
+            DefinitionRepository,
+        > = crate::Property::new("DefinitionRepository");
+        /// `DefinitionUri`, for [`CfnWorkflow::set`].
+        pub const DEFINITION_URI: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "DefinitionUri",
+        );
+        /// `Description`, for [`CfnWorkflow::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Engine`, for [`CfnWorkflow::set`].
+        pub const ENGINE: crate::Property<CfnWorkflow, Value<WorkflowEngine>> = crate::Property::new(
+            "Engine",
+        );
+        /// `Main`, for [`CfnWorkflow::set`].
+        pub const MAIN: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Main",
+        );
+        /// `Name`, for [`CfnWorkflow::set`].
+        pub const NAME: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ParameterTemplate`, for [`CfnWorkflow::set`].
+        pub const PARAMETER_TEMPLATE: crate::Property<
+            CfnWorkflow,
+            indexmap::IndexMap<String, WorkflowParameter>,
+        > = crate::Property::new("ParameterTemplate");
+        /// `ParameterTemplatePath`, for [`CfnWorkflow::set`].
+        pub const PARAMETER_TEMPLATE_PATH: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "ParameterTemplatePath",
+        );
+        /// `StorageCapacity`, for [`CfnWorkflow::set`].
+        pub const STORAGE_CAPACITY: crate::Property<CfnWorkflow, Value<f64>> = crate::Property::new(
+            "StorageCapacity",
+        );
+        /// `StorageType`, for [`CfnWorkflow::set`].
+        pub const STORAGE_TYPE: crate::Property<CfnWorkflow, Value<StorageType>> = crate::Property::new(
+            "StorageType",
+        );
+        /// `Tags`, for [`CfnWorkflow::set`].
+        pub const TAGS: crate::Property<
+            CfnWorkflow,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `WorkflowBucketOwnerId`, for [`CfnWorkflow::set`].
+        pub const WORKFLOW_BUCKET_OWNER_ID: crate::Property<
+            CfnWorkflow,
+            Value<String>,
+        > = crate::Property::new("WorkflowBucketOwnerId");
+        /// `readmeMarkdown`, for [`CfnWorkflow::set`].
+        pub const README_MARKDOWN: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "readmeMarkdown",
+        );
+        /// `readmePath`, for [`CfnWorkflow::set`].
+        pub const README_PATH: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "readmePath",
+        );
+        /// `readmeUri`, for [`CfnWorkflow::set`].
+        pub const README_URI: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "readmeUri",
+        );
+    }
 }
 
 /// `AWS::Omics::WorkflowVersion`: [`CfnWorkflowVersion`], [`CfnWorkflowVersionProps`] and their property types.
@@ -1559,6 +1845,7 @@ pub mod workflow_version {
         pub fn attr_uuid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Uuid")
         }
+        setters!(CfnWorkflowVersionProps);
     }
 
     impl std::ops::Deref for CfnWorkflowVersion {
@@ -1691,6 +1978,94 @@ pub mod workflow_version {
             crate::entry(&mut map, "readmeUri", &self.readme_uri)?;
             map.end()
         }
+    }
+
+    impl CfnWorkflowVersionProps {
+        /// `Accelerators`, for [`CfnWorkflowVersion::set`].
+        pub const ACCELERATORS: crate::Property<
+            CfnWorkflowVersion,
+            Value<Accelerators>,
+        > = crate::Property::new("Accelerators");
+        /// `ContainerRegistryMap`, for [`CfnWorkflowVersion::set`].
+        pub const CONTAINER_REGISTRY_MAP: crate::Property<
+            CfnWorkflowVersion,
+            ContainerRegistryMap,
+        > = crate::Property::new("ContainerRegistryMap");
+        /// `ContainerRegistryMapUri`, for [`CfnWorkflowVersion::set`].
+        pub const CONTAINER_REGISTRY_MAP_URI: crate::Property<
+            CfnWorkflowVersion,
+            Value<String>,
+        > = crate::Property::new("ContainerRegistryMapUri");
+        /// `DefinitionRepository`, for [`CfnWorkflowVersion::set`].
+        pub const DEFINITION_REPOSITORY: crate::Property<
+            CfnWorkflowVersion,
+            DefinitionRepository,
+        > = crate::Property::new("DefinitionRepository");
+        /// `DefinitionUri`, for [`CfnWorkflowVersion::set`].
+        pub const DEFINITION_URI: crate::Property<CfnWorkflowVersion, Value<String>> = crate::Property::new(
+            "DefinitionUri",
+        );
+        /// `Description`, for [`CfnWorkflowVersion::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkflowVersion, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Engine`, for [`CfnWorkflowVersion::set`].
+        pub const ENGINE: crate::Property<CfnWorkflowVersion, Value<WorkflowEngine>> = crate::Property::new(
+            "Engine",
+        );
+        /// `Main`, for [`CfnWorkflowVersion::set`].
+        pub const MAIN: crate::Property<CfnWorkflowVersion, Value<String>> = crate::Property::new(
+            "Main",
+        );
+        /// `ParameterTemplate`, for [`CfnWorkflowVersion::set`].
+        pub const PARAMETER_TEMPLATE: crate::Property<
+            CfnWorkflowVersion,
+            indexmap::IndexMap<String, WorkflowParameter>,
+        > = crate::Property::new("ParameterTemplate");
+        /// `ParameterTemplatePath`, for [`CfnWorkflowVersion::set`].
+        pub const PARAMETER_TEMPLATE_PATH: crate::Property<
+            CfnWorkflowVersion,
+            Value<String>,
+        > = crate::Property::new("ParameterTemplatePath");
+        /// `StorageCapacity`, for [`CfnWorkflowVersion::set`].
+        pub const STORAGE_CAPACITY: crate::Property<CfnWorkflowVersion, Value<f64>> = crate::Property::new(
+            "StorageCapacity",
+        );
+        /// `StorageType`, for [`CfnWorkflowVersion::set`].
+        pub const STORAGE_TYPE: crate::Property<
+            CfnWorkflowVersion,
+            Value<StorageType>,
+        > = crate::Property::new("StorageType");
+        /// `Tags`, for [`CfnWorkflowVersion::set`].
+        pub const TAGS: crate::Property<
+            CfnWorkflowVersion,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `VersionName`, for [`CfnWorkflowVersion::set`].
+        pub const VERSION_NAME: crate::Property<CfnWorkflowVersion, Value<String>> = crate::Property::new(
+            "VersionName",
+        );
+        /// `WorkflowBucketOwnerId`, for [`CfnWorkflowVersion::set`].
+        pub const WORKFLOW_BUCKET_OWNER_ID: crate::Property<
+            CfnWorkflowVersion,
+            Value<String>,
+        > = crate::Property::new("WorkflowBucketOwnerId");
+        /// `WorkflowId`, for [`CfnWorkflowVersion::set`].
+        pub const WORKFLOW_ID: crate::Property<CfnWorkflowVersion, Value<String>> = crate::Property::new(
+            "WorkflowId",
+        );
+        /// `readmeMarkdown`, for [`CfnWorkflowVersion::set`].
+        pub const README_MARKDOWN: crate::Property<CfnWorkflowVersion, Value<String>> = crate::Property::new(
+            "readmeMarkdown",
+        );
+        /// `readmePath`, for [`CfnWorkflowVersion::set`].
+        pub const README_PATH: crate::Property<CfnWorkflowVersion, Value<String>> = crate::Property::new(
+            "readmePath",
+        );
+        /// `readmeUri`, for [`CfnWorkflowVersion::set`].
+        pub const README_URI: crate::Property<CfnWorkflowVersion, Value<String>> = crate::Property::new(
+            "readmeUri",
+        );
     }
 }
 

@@ -61,6 +61,7 @@ pub mod data_source {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnDataSourceProps);
     }
 
     impl std::ops::Deref for CfnDataSource {
@@ -118,6 +119,25 @@ pub mod data_source {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnDataSourceProps {
+        /// `DataSourceType`, for [`CfnDataSource::set`].
+        pub const DATA_SOURCE_TYPE: crate::Property<CfnDataSource, DataSourceType> = crate::Property::new(
+            "DataSourceType",
+        );
+        /// `Description`, for [`CfnDataSource::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainName`, for [`CfnDataSource::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `Name`, for [`CfnDataSource::set`].
+        pub const NAME: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// The type of data source.

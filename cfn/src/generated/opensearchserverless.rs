@@ -62,6 +62,7 @@ pub mod access_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnAccessPolicyProps);
     }
 
     impl std::ops::Deref for CfnAccessPolicy {
@@ -119,6 +120,25 @@ pub mod access_policy {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnAccessPolicyProps {
+        /// `Description`, for [`CfnAccessPolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnAccessPolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnAccessPolicy::set`].
+        pub const NAME: crate::Property<CfnAccessPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Policy`, for [`CfnAccessPolicy::set`].
+        pub const POLICY: crate::Property<CfnAccessPolicy, Value<String>> = crate::Property::new(
+            "Policy",
+        );
+        /// `Type`, for [`CfnAccessPolicy::set`].
+        pub const TYPE: crate::Property<CfnAccessPolicy, Value<AccessPolicyType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The possible types for the access policy
@@ -230,6 +250,7 @@ pub mod collection {
         pub fn attr_kms_key_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KmsKeyArn")
         }
+        setters!(CfnCollectionProps);
     }
 
     impl std::ops::Deref for CfnCollection {
@@ -303,6 +324,47 @@ pub mod collection {
             crate::entry(&mut map, "VectorOptions", &self.vector_options)?;
             map.end()
         }
+    }
+
+    impl CfnCollectionProps {
+        /// `CollectionGroupName`, for [`CfnCollection::set`].
+        pub const COLLECTION_GROUP_NAME: crate::Property<CfnCollection, Value<String>> = crate::Property::new(
+            "CollectionGroupName",
+        );
+        /// `DeletionProtection`, for [`CfnCollection::set`].
+        pub const DELETION_PROTECTION: crate::Property<
+            CfnCollection,
+            Value<DeletionProtection>,
+        > = crate::Property::new("DeletionProtection");
+        /// `Description`, for [`CfnCollection::set`].
+        pub const DESCRIPTION: crate::Property<CfnCollection, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EncryptionConfig`, for [`CfnCollection::set`].
+        pub const ENCRYPTION_CONFIG: crate::Property<CfnCollection, EncryptionConfig> = crate::Property::new(
+            "EncryptionConfig",
+        );
+        /// `Name`, for [`CfnCollection::set`].
+        pub const NAME: crate::Property<CfnCollection, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `StandbyReplicas`, for [`CfnCollection::set`].
+        pub const STANDBY_REPLICAS: crate::Property<
+            CfnCollection,
+            Value<StandbyReplicas>,
+        > = crate::Property::new("StandbyReplicas");
+        /// `Tags`, for [`CfnCollection::set`].
+        pub const TAGS: crate::Property<CfnCollection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnCollection::set`].
+        pub const TYPE: crate::Property<CfnCollection, Value<CollectionType>> = crate::Property::new(
+            "Type",
+        );
+        /// `VectorOptions`, for [`CfnCollection::set`].
+        pub const VECTOR_OPTIONS: crate::Property<CfnCollection, VectorOptions> = crate::Property::new(
+            "VectorOptions",
+        );
     }
 
     /// The deletion protection state of the collection
@@ -556,6 +618,7 @@ pub mod collection_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCollectionGroupProps);
     }
 
     impl std::ops::Deref for CfnCollectionGroup {
@@ -620,6 +683,34 @@ pub mod collection_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCollectionGroupProps {
+        /// `CapacityLimits`, for [`CfnCollectionGroup::set`].
+        pub const CAPACITY_LIMITS: crate::Property<CfnCollectionGroup, CapacityLimits> = crate::Property::new(
+            "CapacityLimits",
+        );
+        /// `Description`, for [`CfnCollectionGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnCollectionGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Generation`, for [`CfnCollectionGroup::set`].
+        pub const GENERATION: crate::Property<CfnCollectionGroup, Value<Generation>> = crate::Property::new(
+            "Generation",
+        );
+        /// `Name`, for [`CfnCollectionGroup::set`].
+        pub const NAME: crate::Property<CfnCollectionGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `StandbyReplicas`, for [`CfnCollectionGroup::set`].
+        pub const STANDBY_REPLICAS: crate::Property<
+            CfnCollectionGroup,
+            Value<StandbyReplicas>,
+        > = crate::Property::new("StandbyReplicas");
+        /// `Tags`, for [`CfnCollectionGroup::set`].
+        pub const TAGS: crate::Property<CfnCollectionGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CapacityLimits` property type.
@@ -784,6 +875,7 @@ pub mod collection_index {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnCollectionIndexProps);
     }
 
     impl std::ops::Deref for CfnCollectionIndex {
@@ -837,6 +929,21 @@ pub mod collection_index {
             map.end()
         }
     }
+
+    impl CfnCollectionIndexProps {
+        /// `Id`, for [`CfnCollectionIndex::set`].
+        pub const ID: crate::Property<CfnCollectionIndex, Value<String>> = crate::Property::new(
+            "Id",
+        );
+        /// `IndexName`, for [`CfnCollectionIndex::set`].
+        pub const INDEX_NAME: crate::Property<CfnCollectionIndex, Value<String>> = crate::Property::new(
+            "IndexName",
+        );
+        /// `IndexSchema`, for [`CfnCollectionIndex::set`].
+        pub const INDEX_SCHEMA: crate::Property<CfnCollectionIndex, Value<String>> = crate::Property::new(
+            "IndexSchema",
+        );
+    }
 }
 
 /// `AWS::OpenSearchServerless::Index`: [`CfnIndex`], [`CfnIndexProps`] and their property types.
@@ -888,6 +995,7 @@ pub mod index {
         pub fn attr_uuid(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Uuid")
         }
+        setters!(CfnIndexProps);
     }
 
     impl std::ops::Deref for CfnIndex {
@@ -944,6 +1052,25 @@ pub mod index {
             crate::entry(&mut map, "Settings", &self.settings)?;
             map.end()
         }
+    }
+
+    impl CfnIndexProps {
+        /// `CollectionEndpoint`, for [`CfnIndex::set`].
+        pub const COLLECTION_ENDPOINT: crate::Property<CfnIndex, Value<String>> = crate::Property::new(
+            "CollectionEndpoint",
+        );
+        /// `IndexName`, for [`CfnIndex::set`].
+        pub const INDEX_NAME: crate::Property<CfnIndex, Value<String>> = crate::Property::new(
+            "IndexName",
+        );
+        /// `Mappings`, for [`CfnIndex::set`].
+        pub const MAPPINGS: crate::Property<CfnIndex, Mappings> = crate::Property::new(
+            "Mappings",
+        );
+        /// `Settings`, for [`CfnIndex::set`].
+        pub const SETTINGS: crate::Property<CfnIndex, IndexSettings> = crate::Property::new(
+            "Settings",
+        );
     }
 
     /// Index Mappings
@@ -1537,6 +1664,7 @@ pub mod lifecycle_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnLifecyclePolicyProps);
     }
 
     impl std::ops::Deref for CfnLifecyclePolicy {
@@ -1594,6 +1722,26 @@ pub mod lifecycle_policy {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnLifecyclePolicyProps {
+        /// `Description`, for [`CfnLifecyclePolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnLifecyclePolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnLifecyclePolicy::set`].
+        pub const NAME: crate::Property<CfnLifecyclePolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Policy`, for [`CfnLifecyclePolicy::set`].
+        pub const POLICY: crate::Property<CfnLifecyclePolicy, Value<String>> = crate::Property::new(
+            "Policy",
+        );
+        /// `Type`, for [`CfnLifecyclePolicy::set`].
+        pub const TYPE: crate::Property<
+            CfnLifecyclePolicy,
+            Value<LifecyclePolicyType>,
+        > = crate::Property::new("Type");
     }
 
     /// The type of lifecycle policy
@@ -1698,6 +1846,7 @@ pub mod security_config {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("IamIdentityCenterOptions.ApplicationDescription")
         }
+        setters!(CfnSecurityConfigProps);
     }
 
     impl std::ops::Deref for CfnSecurityConfig {
@@ -1753,6 +1902,35 @@ pub mod security_config {
             crate::entry(&mut map, "Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnSecurityConfigProps {
+        /// `Description`, for [`CfnSecurityConfig::set`].
+        pub const DESCRIPTION: crate::Property<CfnSecurityConfig, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IamFederationOptions`, for [`CfnSecurityConfig::set`].
+        pub const IAM_FEDERATION_OPTIONS: crate::Property<
+            CfnSecurityConfig,
+            IamFederationConfigOptions,
+        > = crate::Property::new("IamFederationOptions");
+        /// `IamIdentityCenterOptions`, for [`CfnSecurityConfig::set`].
+        pub const IAM_IDENTITY_CENTER_OPTIONS: crate::Property<
+            CfnSecurityConfig,
+            IamIdentityCenterConfigOptions,
+        > = crate::Property::new("IamIdentityCenterOptions");
+        /// `Name`, for [`CfnSecurityConfig::set`].
+        pub const NAME: crate::Property<CfnSecurityConfig, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SamlOptions`, for [`CfnSecurityConfig::set`].
+        pub const SAML_OPTIONS: crate::Property<CfnSecurityConfig, SamlConfigOptions> = crate::Property::new(
+            "SamlOptions",
+        );
+        /// `Type`, for [`CfnSecurityConfig::set`].
+        pub const TYPE: crate::Property<CfnSecurityConfig, Value<SecurityConfigType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Describe IAM federation options in form of key value map
@@ -1961,6 +2139,7 @@ pub mod security_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnSecurityPolicyProps);
     }
 
     impl std::ops::Deref for CfnSecurityPolicy {
@@ -2018,6 +2197,25 @@ pub mod security_policy {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnSecurityPolicyProps {
+        /// `Description`, for [`CfnSecurityPolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnSecurityPolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnSecurityPolicy::set`].
+        pub const NAME: crate::Property<CfnSecurityPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Policy`, for [`CfnSecurityPolicy::set`].
+        pub const POLICY: crate::Property<CfnSecurityPolicy, Value<String>> = crate::Property::new(
+            "Policy",
+        );
+        /// `Type`, for [`CfnSecurityPolicy::set`].
+        pub const TYPE: crate::Property<CfnSecurityPolicy, Value<SecurityPolicyType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The possible types for the network policy
@@ -2103,6 +2301,7 @@ pub mod vpc_endpoint {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnVpcEndpointProps);
     }
 
     impl std::ops::Deref for CfnVpcEndpoint {
@@ -2160,5 +2359,25 @@ pub mod vpc_endpoint {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnVpcEndpointProps {
+        /// `Name`, for [`CfnVpcEndpoint::set`].
+        pub const NAME: crate::Property<CfnVpcEndpoint, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SecurityGroupIds`, for [`CfnVpcEndpoint::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnVpcEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetIds`, for [`CfnVpcEndpoint::set`].
+        pub const SUBNET_IDS: crate::Property<CfnVpcEndpoint, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `VpcId`, for [`CfnVpcEndpoint::set`].
+        pub const VPC_ID: crate::Property<CfnVpcEndpoint, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }

@@ -62,6 +62,7 @@ pub mod application {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -131,6 +132,38 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `AppConfigs`, for [`CfnApplication::set`].
+        pub const APP_CONFIGS: crate::Property<CfnApplication, Vec<AppConfig>> = crate::Property::new(
+            "AppConfigs",
+        );
+        /// `DataSources`, for [`CfnApplication::set`].
+        pub const DATA_SOURCES: crate::Property<CfnApplication, Vec<DataSource>> = crate::Property::new(
+            "DataSources",
+        );
+        /// `Endpoint`, for [`CfnApplication::set`].
+        pub const ENDPOINT: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Endpoint",
+        );
+        /// `IamIdentityCenterOptions`, for [`CfnApplication::set`].
+        pub const IAM_IDENTITY_CENTER_OPTIONS: crate::Property<
+            CfnApplication,
+            IamIdentityCenterOptions,
+        > = crate::Property::new("IamIdentityCenterOptions");
+        /// `KmsKeyArn`, for [`CfnApplication::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Name`, for [`CfnApplication::set`].
+        pub const NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A key-value pair of AppConfig
@@ -377,6 +410,7 @@ pub mod domain {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("IdentityCenterOptions.IdentityStoreId")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -527,6 +561,120 @@ pub mod domain {
             crate::entry(&mut map, "VPCOptions", &self.vpc_options)?;
             map.end()
         }
+    }
+
+    impl CfnDomainProps {
+        /// `AIMLOptions`, for [`CfnDomain::set`].
+        pub const AIML_OPTIONS: crate::Property<CfnDomain, AimlOptions> = crate::Property::new(
+            "AIMLOptions",
+        );
+        /// `AccessPolicies`, for [`CfnDomain::set`].
+        pub const ACCESS_POLICIES: crate::Property<CfnDomain, serde_json::Value> = crate::Property::new(
+            "AccessPolicies",
+        );
+        /// `AdvancedOptions`, for [`CfnDomain::set`].
+        pub const ADVANCED_OPTIONS: crate::Property<
+            CfnDomain,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AdvancedOptions");
+        /// `AdvancedSecurityOptions`, for [`CfnDomain::set`].
+        pub const ADVANCED_SECURITY_OPTIONS: crate::Property<
+            CfnDomain,
+            AdvancedSecurityOptionsInput,
+        > = crate::Property::new("AdvancedSecurityOptions");
+        /// `AutomatedSnapshotPauseOptions`, for [`CfnDomain::set`].
+        pub const AUTOMATED_SNAPSHOT_PAUSE_OPTIONS: crate::Property<
+            CfnDomain,
+            AutomatedSnapshotPauseOptions,
+        > = crate::Property::new("AutomatedSnapshotPauseOptions");
+        /// `ClusterConfig`, for [`CfnDomain::set`].
+        pub const CLUSTER_CONFIG: crate::Property<CfnDomain, ClusterConfig> = crate::Property::new(
+            "ClusterConfig",
+        );
+        /// `CognitoOptions`, for [`CfnDomain::set`].
+        pub const COGNITO_OPTIONS: crate::Property<CfnDomain, CognitoOptions> = crate::Property::new(
+            "CognitoOptions",
+        );
+        /// `DeploymentStrategyOptions`, for [`CfnDomain::set`].
+        pub const DEPLOYMENT_STRATEGY_OPTIONS: crate::Property<
+            CfnDomain,
+            DeploymentStrategyOptions,
+        > = crate::Property::new("DeploymentStrategyOptions");
+        /// `DomainEndpointOptions`, for [`CfnDomain::set`].
+        pub const DOMAIN_ENDPOINT_OPTIONS: crate::Property<
+            CfnDomain,
+            DomainEndpointOptions,
+        > = crate::Property::new("DomainEndpointOptions");
+        /// `DomainName`, for [`CfnDomain::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `EBSOptions`, for [`CfnDomain::set`].
+        pub const EBS_OPTIONS: crate::Property<CfnDomain, EbsOptions> = crate::Property::new(
+            "EBSOptions",
+        );
+        /// `EncryptionAtRestOptions`, for [`CfnDomain::set`].
+        pub const ENCRYPTION_AT_REST_OPTIONS: crate::Property<
+            CfnDomain,
+            EncryptionAtRestOptions,
+        > = crate::Property::new("EncryptionAtRestOptions");
+        /// `EngineMode`, for [`CfnDomain::set`].
+        pub const ENGINE_MODE: crate::Property<CfnDomain, Value<EngineMode>> = crate::Property::new(
+            "EngineMode",
+        );
+        /// `EngineVersion`, for [`CfnDomain::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `IPAddressType`, for [`CfnDomain::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "IPAddressType",
+        );
+        /// `IdentityCenterOptions`, for [`CfnDomain::set`].
+        pub const IDENTITY_CENTER_OPTIONS: crate::Property<
+            CfnDomain,
+            IdentityCenterOptions,
+        > = crate::Property::new("IdentityCenterOptions");
+        /// `LogPublishingOptions`, for [`CfnDomain::set`].
+        pub const LOG_PUBLISHING_OPTIONS: crate::Property<
+            CfnDomain,
+            indexmap::IndexMap<String, LogPublishingOption>,
+        > = crate::Property::new("LogPublishingOptions");
+        /// `NodeToNodeEncryptionOptions`, for [`CfnDomain::set`].
+        pub const NODE_TO_NODE_ENCRYPTION_OPTIONS: crate::Property<
+            CfnDomain,
+            NodeToNodeEncryptionOptions,
+        > = crate::Property::new("NodeToNodeEncryptionOptions");
+        /// `OffPeakWindowOptions`, for [`CfnDomain::set`].
+        pub const OFF_PEAK_WINDOW_OPTIONS: crate::Property<
+            CfnDomain,
+            OffPeakWindowOptions,
+        > = crate::Property::new("OffPeakWindowOptions");
+        /// `SkipShardMigrationWait`, for [`CfnDomain::set`].
+        pub const SKIP_SHARD_MIGRATION_WAIT: crate::Property<CfnDomain, Value<bool>> = crate::Property::new(
+            "SkipShardMigrationWait",
+        );
+        /// `SnapshotOptions`, for [`CfnDomain::set`].
+        pub const SNAPSHOT_OPTIONS: crate::Property<CfnDomain, SnapshotOptions> = crate::Property::new(
+            "SnapshotOptions",
+        );
+        /// `SoftwareUpdateOptions`, for [`CfnDomain::set`].
+        pub const SOFTWARE_UPDATE_OPTIONS: crate::Property<
+            CfnDomain,
+            SoftwareUpdateOptions,
+        > = crate::Property::new("SoftwareUpdateOptions");
+        /// `Tags`, for [`CfnDomain::set`].
+        pub const TAGS: crate::Property<CfnDomain, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UseCase`, for [`CfnDomain::set`].
+        pub const USE_CASE: crate::Property<CfnDomain, Value<UseCase>> = crate::Property::new(
+            "UseCase",
+        );
+        /// `VPCOptions`, for [`CfnDomain::set`].
+        pub const VPC_OPTIONS: crate::Property<CfnDomain, VpcOptions> = crate::Property::new(
+            "VPCOptions",
+        );
     }
 
     /// The `AimlOptions` property type.

@@ -89,6 +89,7 @@ pub mod account {
         pub fn attr_paths(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Paths")
         }
+        setters!(CfnAccountProps);
     }
 
     impl std::ops::Deref for CfnAccount {
@@ -149,6 +150,29 @@ pub mod account {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAccountProps {
+        /// `AccountName`, for [`CfnAccount::set`].
+        pub const ACCOUNT_NAME: crate::Property<CfnAccount, Value<String>> = crate::Property::new(
+            "AccountName",
+        );
+        /// `Email`, for [`CfnAccount::set`].
+        pub const EMAIL: crate::Property<CfnAccount, Value<String>> = crate::Property::new(
+            "Email",
+        );
+        /// `ParentIds`, for [`CfnAccount::set`].
+        pub const PARENT_IDS: crate::Property<CfnAccount, Vec<Value<String>>> = crate::Property::new(
+            "ParentIds",
+        );
+        /// `RoleName`, for [`CfnAccount::set`].
+        pub const ROLE_NAME: crate::Property<CfnAccount, Value<String>> = crate::Property::new(
+            "RoleName",
+        );
+        /// `Tags`, for [`CfnAccount::set`].
+        pub const TAGS: crate::Property<CfnAccount, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -219,6 +243,7 @@ pub mod organization {
         pub fn attr_root_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RootId")
         }
+        setters!(CfnOrganizationProps);
     }
 
     impl std::ops::Deref for CfnOrganization {
@@ -251,6 +276,13 @@ pub mod organization {
             crate::entry(&mut map, "FeatureSet", &self.feature_set)?;
             map.end()
         }
+    }
+
+    impl CfnOrganizationProps {
+        /// `FeatureSet`, for [`CfnOrganization::set`].
+        pub const FEATURE_SET: crate::Property<CfnOrganization, Value<FeatureSet>> = crate::Property::new(
+            "FeatureSet",
+        );
     }
 
     /// Specifies the feature set supported by the new organization.
@@ -345,6 +377,7 @@ pub mod organizational_unit {
         pub fn attr_path(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Path")
         }
+        setters!(CfnOrganizationalUnitProps);
     }
 
     impl std::ops::Deref for CfnOrganizationalUnit {
@@ -397,6 +430,21 @@ pub mod organizational_unit {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOrganizationalUnitProps {
+        /// `Name`, for [`CfnOrganizationalUnit::set`].
+        pub const NAME: crate::Property<CfnOrganizationalUnit, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ParentId`, for [`CfnOrganizationalUnit::set`].
+        pub const PARENT_ID: crate::Property<CfnOrganizationalUnit, Value<String>> = crate::Property::new(
+            "ParentId",
+        );
+        /// `Tags`, for [`CfnOrganizationalUnit::set`].
+        pub const TAGS: crate::Property<CfnOrganizationalUnit, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -454,6 +502,7 @@ pub mod policy {
         pub fn attr_aws_managed(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AwsManaged")
         }
+        setters!(CfnPolicyProps);
     }
 
     impl std::ops::Deref for CfnPolicy {
@@ -519,6 +568,33 @@ pub mod policy {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyProps {
+        /// `Content`, for [`CfnPolicy::set`].
+        pub const CONTENT: crate::Property<CfnPolicy, serde_json::Value> = crate::Property::new(
+            "Content",
+        );
+        /// `Description`, for [`CfnPolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnPolicy::set`].
+        pub const NAME: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnPolicy::set`].
+        pub const TAGS: crate::Property<CfnPolicy, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetIds`, for [`CfnPolicy::set`].
+        pub const TARGET_IDS: crate::Property<CfnPolicy, Vec<Value<String>>> = crate::Property::new(
+            "TargetIds",
+        );
+        /// `Type`, for [`CfnPolicy::set`].
+        pub const TYPE: crate::Property<CfnPolicy, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The type of policy to create.
@@ -641,6 +717,7 @@ pub mod resource_policy {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -686,5 +763,16 @@ pub mod resource_policy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `Content`, for [`CfnResourcePolicy::set`].
+        pub const CONTENT: crate::Property<CfnResourcePolicy, serde_json::Value> = crate::Property::new(
+            "Content",
+        );
+        /// `Tags`, for [`CfnResourcePolicy::set`].
+        pub const TAGS: crate::Property<CfnResourcePolicy, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

@@ -72,6 +72,7 @@ pub mod pipeline {
         pub fn attr_vpc_endpoint_service(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEndpointService")
         }
+        setters!(CfnPipelineProps);
     }
 
     impl std::ops::Deref for CfnPipeline {
@@ -169,6 +170,56 @@ pub mod pipeline {
             crate::entry(&mut map, "VpcOptions", &self.vpc_options)?;
             map.end()
         }
+    }
+
+    impl CfnPipelineProps {
+        /// `BufferOptions`, for [`CfnPipeline::set`].
+        pub const BUFFER_OPTIONS: crate::Property<CfnPipeline, BufferOptions> = crate::Property::new(
+            "BufferOptions",
+        );
+        /// `EncryptionAtRestOptions`, for [`CfnPipeline::set`].
+        pub const ENCRYPTION_AT_REST_OPTIONS: crate::Property<
+            CfnPipeline,
+            EncryptionAtRestOptions,
+        > = crate::Property::new("EncryptionAtRestOptions");
+        /// `LogPublishingOptions`, for [`CfnPipeline::set`].
+        pub const LOG_PUBLISHING_OPTIONS: crate::Property<
+            CfnPipeline,
+            LogPublishingOptions,
+        > = crate::Property::new("LogPublishingOptions");
+        /// `MaxUnits`, for [`CfnPipeline::set`].
+        pub const MAX_UNITS: crate::Property<CfnPipeline, Value<i64>> = crate::Property::new(
+            "MaxUnits",
+        );
+        /// `MinUnits`, for [`CfnPipeline::set`].
+        pub const MIN_UNITS: crate::Property<CfnPipeline, Value<i64>> = crate::Property::new(
+            "MinUnits",
+        );
+        /// `PipelineConfigurationBody`, for [`CfnPipeline::set`].
+        pub const PIPELINE_CONFIGURATION_BODY: crate::Property<
+            CfnPipeline,
+            Value<String>,
+        > = crate::Property::new("PipelineConfigurationBody");
+        /// `PipelineName`, for [`CfnPipeline::set`].
+        pub const PIPELINE_NAME: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "PipelineName",
+        );
+        /// `PipelineRoleArn`, for [`CfnPipeline::set`].
+        pub const PIPELINE_ROLE_ARN: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "PipelineRoleArn",
+        );
+        /// `ResourcePolicy`, for [`CfnPipeline::set`].
+        pub const RESOURCE_POLICY: crate::Property<CfnPipeline, ResourcePolicy> = crate::Property::new(
+            "ResourcePolicy",
+        );
+        /// `Tags`, for [`CfnPipeline::set`].
+        pub const TAGS: crate::Property<CfnPipeline, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcOptions`, for [`CfnPipeline::set`].
+        pub const VPC_OPTIONS: crate::Property<CfnPipeline, VpcOptions> = crate::Property::new(
+            "VpcOptions",
+        );
     }
 
     /// Key-value pairs to configure buffering.

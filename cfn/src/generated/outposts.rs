@@ -80,6 +80,7 @@ pub mod outpost {
         pub fn attr_life_cycle_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LifeCycleStatus")
         }
+        setters!(CfnOutpostProps);
     }
 
     impl std::ops::Deref for CfnOutpost {
@@ -152,6 +153,38 @@ pub mod outpost {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOutpostProps {
+        /// `AvailabilityZone`, for [`CfnOutpost::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnOutpost, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `AvailabilityZoneId`, for [`CfnOutpost::set`].
+        pub const AVAILABILITY_ZONE_ID: crate::Property<CfnOutpost, Value<String>> = crate::Property::new(
+            "AvailabilityZoneId",
+        );
+        /// `Description`, for [`CfnOutpost::set`].
+        pub const DESCRIPTION: crate::Property<CfnOutpost, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnOutpost::set`].
+        pub const NAME: crate::Property<CfnOutpost, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SiteId`, for [`CfnOutpost::set`].
+        pub const SITE_ID: crate::Property<CfnOutpost, Value<String>> = crate::Property::new(
+            "SiteId",
+        );
+        /// `SupportedHardwareType`, for [`CfnOutpost::set`].
+        pub const SUPPORTED_HARDWARE_TYPE: crate::Property<
+            CfnOutpost,
+            Value<SupportedHardwareType>,
+        > = crate::Property::new("SupportedHardwareType");
+        /// `Tags`, for [`CfnOutpost::set`].
+        pub const TAGS: crate::Property<CfnOutpost, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `SupportedHardwareType`.
@@ -242,6 +275,7 @@ pub mod site {
         pub fn attr_site_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SiteArn")
         }
+        setters!(CfnSiteProps);
     }
 
     impl std::ops::Deref for CfnSite {
@@ -311,6 +345,38 @@ pub mod site {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSiteProps {
+        /// `Description`, for [`CfnSite::set`].
+        pub const DESCRIPTION: crate::Property<CfnSite, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnSite::set`].
+        pub const NAME: crate::Property<CfnSite, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Notes`, for [`CfnSite::set`].
+        pub const NOTES: crate::Property<CfnSite, Value<String>> = crate::Property::new(
+            "Notes",
+        );
+        /// `OperatingAddress`, for [`CfnSite::set`].
+        pub const OPERATING_ADDRESS: crate::Property<CfnSite, Address> = crate::Property::new(
+            "OperatingAddress",
+        );
+        /// `RackPhysicalProperties`, for [`CfnSite::set`].
+        pub const RACK_PHYSICAL_PROPERTIES: crate::Property<
+            CfnSite,
+            RackPhysicalProperties,
+        > = crate::Property::new("RackPhysicalProperties");
+        /// `ShippingAddress`, for [`CfnSite::set`].
+        pub const SHIPPING_ADDRESS: crate::Property<CfnSite, Address> = crate::Property::new(
+            "ShippingAddress",
+        );
+        /// `Tags`, for [`CfnSite::set`].
+        pub const TAGS: crate::Property<CfnSite, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Address` property type.

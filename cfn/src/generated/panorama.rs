@@ -102,6 +102,7 @@ pub mod application_instance {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnApplicationInstanceProps);
     }
 
     impl std::ops::Deref for CfnApplicationInstance {
@@ -185,6 +186,46 @@ pub mod application_instance {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationInstanceProps {
+        /// `ApplicationInstanceIdToReplace`, for [`CfnApplicationInstance::set`].
+        pub const APPLICATION_INSTANCE_ID_TO_REPLACE: crate::Property<
+            CfnApplicationInstance,
+            Value<String>,
+        > = crate::Property::new("ApplicationInstanceIdToReplace");
+        /// `DefaultRuntimeContextDevice`, for [`CfnApplicationInstance::set`].
+        pub const DEFAULT_RUNTIME_CONTEXT_DEVICE: crate::Property<
+            CfnApplicationInstance,
+            Value<String>,
+        > = crate::Property::new("DefaultRuntimeContextDevice");
+        /// `Description`, for [`CfnApplicationInstance::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplicationInstance, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ManifestOverridesPayload`, for [`CfnApplicationInstance::set`].
+        pub const MANIFEST_OVERRIDES_PAYLOAD: crate::Property<
+            CfnApplicationInstance,
+            ManifestOverridesPayload,
+        > = crate::Property::new("ManifestOverridesPayload");
+        /// `ManifestPayload`, for [`CfnApplicationInstance::set`].
+        pub const MANIFEST_PAYLOAD: crate::Property<
+            CfnApplicationInstance,
+            ManifestPayload,
+        > = crate::Property::new("ManifestPayload");
+        /// `Name`, for [`CfnApplicationInstance::set`].
+        pub const NAME: crate::Property<CfnApplicationInstance, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RuntimeRoleArn`, for [`CfnApplicationInstance::set`].
+        pub const RUNTIME_ROLE_ARN: crate::Property<
+            CfnApplicationInstance,
+            Value<String>,
+        > = crate::Property::new("RuntimeRoleArn");
+        /// `Tags`, for [`CfnApplicationInstance::set`].
+        pub const TAGS: crate::Property<CfnApplicationInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Parameter overrides for an application instance.
@@ -315,6 +356,7 @@ pub mod package {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("StorageLocation.ManifestPrefixLocation")
         }
+        setters!(CfnPackageProps);
     }
 
     impl std::ops::Deref for CfnPackage {
@@ -364,6 +406,21 @@ pub mod package {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPackageProps {
+        /// `PackageName`, for [`CfnPackage::set`].
+        pub const PACKAGE_NAME: crate::Property<CfnPackage, Value<String>> = crate::Property::new(
+            "PackageName",
+        );
+        /// `StorageLocation`, for [`CfnPackage::set`].
+        pub const STORAGE_LOCATION: crate::Property<CfnPackage, StorageLocation> = crate::Property::new(
+            "StorageLocation",
+        );
+        /// `Tags`, for [`CfnPackage::set`].
+        pub const TAGS: crate::Property<CfnPackage, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A storage location.
@@ -486,6 +543,7 @@ pub mod package_version {
         pub fn attr_registered_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RegisteredTime")
         }
+        setters!(CfnPackageVersionProps);
     }
 
     impl std::ops::Deref for CfnPackageVersion {
@@ -555,5 +613,33 @@ pub mod package_version {
             )?;
             map.end()
         }
+    }
+
+    impl CfnPackageVersionProps {
+        /// `MarkLatest`, for [`CfnPackageVersion::set`].
+        pub const MARK_LATEST: crate::Property<CfnPackageVersion, Value<bool>> = crate::Property::new(
+            "MarkLatest",
+        );
+        /// `OwnerAccount`, for [`CfnPackageVersion::set`].
+        pub const OWNER_ACCOUNT: crate::Property<CfnPackageVersion, Value<String>> = crate::Property::new(
+            "OwnerAccount",
+        );
+        /// `PackageId`, for [`CfnPackageVersion::set`].
+        pub const PACKAGE_ID: crate::Property<CfnPackageVersion, Value<String>> = crate::Property::new(
+            "PackageId",
+        );
+        /// `PackageVersion`, for [`CfnPackageVersion::set`].
+        pub const PACKAGE_VERSION: crate::Property<CfnPackageVersion, Value<String>> = crate::Property::new(
+            "PackageVersion",
+        );
+        /// `PatchVersion`, for [`CfnPackageVersion::set`].
+        pub const PATCH_VERSION: crate::Property<CfnPackageVersion, Value<String>> = crate::Property::new(
+            "PatchVersion",
+        );
+        /// `UpdatedLatestPatchVersion`, for [`CfnPackageVersion::set`].
+        pub const UPDATED_LATEST_PATCH_VERSION: crate::Property<
+            CfnPackageVersion,
+            Value<String>,
+        > = crate::Property::new("UpdatedLatestPatchVersion");
     }
 }

@@ -53,6 +53,7 @@ pub mod alias {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnAliasProps);
     }
 
     impl std::ops::Deref for CfnAlias {
@@ -98,6 +99,17 @@ pub mod alias {
             crate::entry(&mut map, "KeyArn", &self.key_arn)?;
             map.end()
         }
+    }
+
+    impl CfnAliasProps {
+        /// `AliasName`, for [`CfnAlias::set`].
+        pub const ALIAS_NAME: crate::Property<CfnAlias, Value<String>> = crate::Property::new(
+            "AliasName",
+        );
+        /// `KeyArn`, for [`CfnAlias::set`].
+        pub const KEY_ARN: crate::Property<CfnAlias, Value<String>> = crate::Property::new(
+            "KeyArn",
+        );
     }
 }
 
@@ -160,6 +172,7 @@ pub mod key {
         pub fn attr_replication_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ReplicationStatus")
         }
+        setters!(CfnKeyProps);
     }
 
     impl std::ops::Deref for CfnKey {
@@ -236,6 +249,42 @@ pub mod key {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnKeyProps {
+        /// `DeriveKeyUsage`, for [`CfnKey::set`].
+        pub const DERIVE_KEY_USAGE: crate::Property<CfnKey, Value<DeriveKeyUsage>> = crate::Property::new(
+            "DeriveKeyUsage",
+        );
+        /// `Enabled`, for [`CfnKey::set`].
+        pub const ENABLED: crate::Property<CfnKey, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `Exportable`, for [`CfnKey::set`].
+        pub const EXPORTABLE: crate::Property<CfnKey, Value<bool>> = crate::Property::new(
+            "Exportable",
+        );
+        /// `KeyAttributes`, for [`CfnKey::set`].
+        pub const KEY_ATTRIBUTES: crate::Property<CfnKey, KeyAttributes> = crate::Property::new(
+            "KeyAttributes",
+        );
+        /// `KeyCheckValueAlgorithm`, for [`CfnKey::set`].
+        pub const KEY_CHECK_VALUE_ALGORITHM: crate::Property<
+            CfnKey,
+            Value<KeyCheckValueAlgorithm>,
+        > = crate::Property::new("KeyCheckValueAlgorithm");
+        /// `Policy`, for [`CfnKey::set`].
+        pub const POLICY: crate::Property<CfnKey, Value<String>> = crate::Property::new(
+            "Policy",
+        );
+        /// `ReplicationRegions`, for [`CfnKey::set`].
+        pub const REPLICATION_REGIONS: crate::Property<CfnKey, Vec<Value<String>>> = crate::Property::new(
+            "ReplicationRegions",
+        );
+        /// `Tags`, for [`CfnKey::set`].
+        pub const TAGS: crate::Property<CfnKey, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `DeriveKeyUsage`.

@@ -66,6 +66,7 @@ pub mod connector {
         pub fn attr_connector_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ConnectorArn")
         }
+        setters!(CfnConnectorProps);
     }
 
     impl std::ops::Deref for CfnConnector {
@@ -126,6 +127,27 @@ pub mod connector {
             map.serialize_entry("VpcInformation", &self.vpc_information)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorProps {
+        /// `CertificateAuthorityArn`, for [`CfnConnector::set`].
+        pub const CERTIFICATE_AUTHORITY_ARN: crate::Property<
+            CfnConnector,
+            Value<String>,
+        > = crate::Property::new("CertificateAuthorityArn");
+        /// `DirectoryId`, for [`CfnConnector::set`].
+        pub const DIRECTORY_ID: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "DirectoryId",
+        );
+        /// `Tags`, for [`CfnConnector::set`].
+        pub const TAGS: crate::Property<
+            CfnConnector,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `VpcInformation`, for [`CfnConnector::set`].
+        pub const VPC_INFORMATION: crate::Property<CfnConnector, VpcInformation> = crate::Property::new(
+            "VpcInformation",
+        );
     }
 
     /// The `VpcInformation` property type.
@@ -244,6 +266,7 @@ pub mod directory_registration {
         pub fn attr_directory_registration_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DirectoryRegistrationArn")
         }
+        setters!(CfnDirectoryRegistrationProps);
     }
 
     impl std::ops::Deref for CfnDirectoryRegistration {
@@ -290,6 +313,19 @@ pub mod directory_registration {
             map.end()
         }
     }
+
+    impl CfnDirectoryRegistrationProps {
+        /// `DirectoryId`, for [`CfnDirectoryRegistration::set`].
+        pub const DIRECTORY_ID: crate::Property<
+            CfnDirectoryRegistration,
+            Value<String>,
+        > = crate::Property::new("DirectoryId");
+        /// `Tags`, for [`CfnDirectoryRegistration::set`].
+        pub const TAGS: crate::Property<
+            CfnDirectoryRegistration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+    }
 }
 
 /// `AWS::PCAConnectorAD::ServicePrincipalName`: [`CfnServicePrincipalName`], [`CfnServicePrincipalNameProps`] and their property types.
@@ -335,6 +371,7 @@ pub mod service_principal_name {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnServicePrincipalNameProps);
     }
 
     impl std::ops::Deref for CfnServicePrincipalName {
@@ -387,6 +424,19 @@ pub mod service_principal_name {
             map.end()
         }
     }
+
+    impl CfnServicePrincipalNameProps {
+        /// `ConnectorArn`, for [`CfnServicePrincipalName::set`].
+        pub const CONNECTOR_ARN: crate::Property<
+            CfnServicePrincipalName,
+            Value<String>,
+        > = crate::Property::new("ConnectorArn");
+        /// `DirectoryRegistrationArn`, for [`CfnServicePrincipalName::set`].
+        pub const DIRECTORY_REGISTRATION_ARN: crate::Property<
+            CfnServicePrincipalName,
+            Value<String>,
+        > = crate::Property::new("DirectoryRegistrationArn");
+    }
 }
 
 /// `AWS::PCAConnectorAD::Template`: [`CfnTemplate`], [`CfnTemplateProps`] and their property types.
@@ -436,6 +486,7 @@ pub mod template {
         pub fn attr_template_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TemplateArn")
         }
+        setters!(CfnTemplateProps);
     }
 
     impl std::ops::Deref for CfnTemplate {
@@ -501,6 +552,31 @@ pub mod template {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTemplateProps {
+        /// `ConnectorArn`, for [`CfnTemplate::set`].
+        pub const CONNECTOR_ARN: crate::Property<CfnTemplate, Value<String>> = crate::Property::new(
+            "ConnectorArn",
+        );
+        /// `Definition`, for [`CfnTemplate::set`].
+        pub const DEFINITION: crate::Property<CfnTemplate, TemplateDefinition> = crate::Property::new(
+            "Definition",
+        );
+        /// `Name`, for [`CfnTemplate::set`].
+        pub const NAME: crate::Property<CfnTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ReenrollAllCertificateHolders`, for [`CfnTemplate::set`].
+        pub const REENROLL_ALL_CERTIFICATE_HOLDERS: crate::Property<
+            CfnTemplate,
+            Value<bool>,
+        > = crate::Property::new("ReenrollAllCertificateHolders");
+        /// `Tags`, for [`CfnTemplate::set`].
+        pub const TAGS: crate::Property<
+            CfnTemplate,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `TemplateDefinition` property type.
@@ -2358,6 +2434,7 @@ pub mod template_group_access_control_entry {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTemplateGroupAccessControlEntryProps);
     }
 
     impl std::ops::Deref for CfnTemplateGroupAccessControlEntry {
@@ -2419,6 +2496,29 @@ pub mod template_group_access_control_entry {
             map.serialize_entry("TemplateArn", &self.template_arn)?;
             map.end()
         }
+    }
+
+    impl CfnTemplateGroupAccessControlEntryProps {
+        /// `AccessRights`, for [`CfnTemplateGroupAccessControlEntry::set`].
+        pub const ACCESS_RIGHTS: crate::Property<
+            CfnTemplateGroupAccessControlEntry,
+            AccessRights,
+        > = crate::Property::new("AccessRights");
+        /// `GroupDisplayName`, for [`CfnTemplateGroupAccessControlEntry::set`].
+        pub const GROUP_DISPLAY_NAME: crate::Property<
+            CfnTemplateGroupAccessControlEntry,
+            Value<String>,
+        > = crate::Property::new("GroupDisplayName");
+        /// `GroupSecurityIdentifier`, for [`CfnTemplateGroupAccessControlEntry::set`].
+        pub const GROUP_SECURITY_IDENTIFIER: crate::Property<
+            CfnTemplateGroupAccessControlEntry,
+            Value<String>,
+        > = crate::Property::new("GroupSecurityIdentifier");
+        /// `TemplateArn`, for [`CfnTemplateGroupAccessControlEntry::set`].
+        pub const TEMPLATE_ARN: crate::Property<
+            CfnTemplateGroupAccessControlEntry,
+            Value<String>,
+        > = crate::Property::new("TemplateArn");
     }
 
     /// The `AccessRights` property type.

@@ -58,6 +58,7 @@ pub mod challenge {
         pub fn attr_challenge_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ChallengeArn")
         }
+        setters!(CfnChallengeProps);
     }
 
     impl std::ops::Deref for CfnChallenge {
@@ -103,6 +104,18 @@ pub mod challenge {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnChallengeProps {
+        /// `ConnectorArn`, for [`CfnChallenge::set`].
+        pub const CONNECTOR_ARN: crate::Property<CfnChallenge, Value<String>> = crate::Property::new(
+            "ConnectorArn",
+        );
+        /// `Tags`, for [`CfnChallenge::set`].
+        pub const TAGS: crate::Property<
+            CfnChallenge,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -169,6 +182,7 @@ pub mod connector {
         pub fn attr_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Type")
         }
+        setters!(CfnConnectorProps);
     }
 
     impl std::ops::Deref for CfnConnector {
@@ -229,6 +243,28 @@ pub mod connector {
             crate::entry(&mut map, "VpcEndpointId", &self.vpc_endpoint_id)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorProps {
+        /// `CertificateAuthorityArn`, for [`CfnConnector::set`].
+        pub const CERTIFICATE_AUTHORITY_ARN: crate::Property<
+            CfnConnector,
+            Value<String>,
+        > = crate::Property::new("CertificateAuthorityArn");
+        /// `MobileDeviceManagement`, for [`CfnConnector::set`].
+        pub const MOBILE_DEVICE_MANAGEMENT: crate::Property<
+            CfnConnector,
+            MobileDeviceManagement,
+        > = crate::Property::new("MobileDeviceManagement");
+        /// `Tags`, for [`CfnConnector::set`].
+        pub const TAGS: crate::Property<
+            CfnConnector,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `VpcEndpointId`, for [`CfnConnector::set`].
+        pub const VPC_ENDPOINT_ID: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "VpcEndpointId",
+        );
     }
 
     /// The `MobileDeviceManagement` property type.

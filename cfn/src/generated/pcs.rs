@@ -79,6 +79,7 @@ pub mod cluster {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -144,6 +145,33 @@ pub mod cluster {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterProps {
+        /// `Name`, for [`CfnCluster::set`].
+        pub const NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Networking`, for [`CfnCluster::set`].
+        pub const NETWORKING: crate::Property<CfnCluster, Networking> = crate::Property::new(
+            "Networking",
+        );
+        /// `Scheduler`, for [`CfnCluster::set`].
+        pub const SCHEDULER: crate::Property<CfnCluster, Scheduler> = crate::Property::new(
+            "Scheduler",
+        );
+        /// `Size`, for [`CfnCluster::set`].
+        pub const SIZE: crate::Property<CfnCluster, Value<Size>> = crate::Property::new(
+            "Size",
+        );
+        /// `SlurmConfiguration`, for [`CfnCluster::set`].
+        pub const SLURM_CONFIGURATION: crate::Property<CfnCluster, SlurmConfiguration> = crate::Property::new(
+            "SlurmConfiguration",
+        );
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The networking configuration for the cluster's control plane.
@@ -761,6 +789,7 @@ pub mod compute_node_group {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnComputeNodeGroupProps);
     }
 
     impl std::ops::Deref for CfnComputeNodeGroup {
@@ -867,6 +896,68 @@ pub mod compute_node_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnComputeNodeGroupProps {
+        /// `AmiId`, for [`CfnComputeNodeGroup::set`].
+        pub const AMI_ID: crate::Property<CfnComputeNodeGroup, Value<String>> = crate::Property::new(
+            "AmiId",
+        );
+        /// `ClusterId`, for [`CfnComputeNodeGroup::set`].
+        pub const CLUSTER_ID: crate::Property<CfnComputeNodeGroup, Value<String>> = crate::Property::new(
+            "ClusterId",
+        );
+        /// `CustomLaunchTemplate`, for [`CfnComputeNodeGroup::set`].
+        pub const CUSTOM_LAUNCH_TEMPLATE: crate::Property<
+            CfnComputeNodeGroup,
+            CustomLaunchTemplate,
+        > = crate::Property::new("CustomLaunchTemplate");
+        /// `IamInstanceProfileArn`, for [`CfnComputeNodeGroup::set`].
+        pub const IAM_INSTANCE_PROFILE_ARN: crate::Property<
+            CfnComputeNodeGroup,
+            Value<String>,
+        > = crate::Property::new("IamInstanceProfileArn");
+        /// `InstanceConfigs`, for [`CfnComputeNodeGroup::set`].
+        pub const INSTANCE_CONFIGS: crate::Property<
+            CfnComputeNodeGroup,
+            Vec<InstanceConfig>,
+        > = crate::Property::new("InstanceConfigs");
+        /// `Name`, for [`CfnComputeNodeGroup::set`].
+        pub const NAME: crate::Property<CfnComputeNodeGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NodeLifecycleActions`, for [`CfnComputeNodeGroup::set`].
+        pub const NODE_LIFECYCLE_ACTIONS: crate::Property<
+            CfnComputeNodeGroup,
+            NodeLifecycleActions,
+        > = crate::Property::new("NodeLifecycleActions");
+        /// `PurchaseOption`, for [`CfnComputeNodeGroup::set`].
+        pub const PURCHASE_OPTION: crate::Property<
+            CfnComputeNodeGroup,
+            Value<PurchaseOption>,
+        > = crate::Property::new("PurchaseOption");
+        /// `ScalingConfiguration`, for [`CfnComputeNodeGroup::set`].
+        pub const SCALING_CONFIGURATION: crate::Property<
+            CfnComputeNodeGroup,
+            ScalingConfiguration,
+        > = crate::Property::new("ScalingConfiguration");
+        /// `SlurmConfiguration`, for [`CfnComputeNodeGroup::set`].
+        pub const SLURM_CONFIGURATION: crate::Property<
+            CfnComputeNodeGroup,
+            SlurmConfiguration,
+        > = crate::Property::new("SlurmConfiguration");
+        /// `SpotOptions`, for [`CfnComputeNodeGroup::set`].
+        pub const SPOT_OPTIONS: crate::Property<CfnComputeNodeGroup, SpotOptions> = crate::Property::new(
+            "SpotOptions",
+        );
+        /// `SubnetIds`, for [`CfnComputeNodeGroup::set`].
+        pub const SUBNET_IDS: crate::Property<CfnComputeNodeGroup, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnComputeNodeGroup::set`].
+        pub const TAGS: crate::Property<CfnComputeNodeGroup, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
@@ -1425,6 +1516,7 @@ pub mod queue {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnQueueProps);
     }
 
     impl std::ops::Deref for CfnQueue {
@@ -1488,6 +1580,31 @@ pub mod queue {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnQueueProps {
+        /// `ClusterId`, for [`CfnQueue::set`].
+        pub const CLUSTER_ID: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "ClusterId",
+        );
+        /// `ComputeNodeGroupConfigurations`, for [`CfnQueue::set`].
+        pub const COMPUTE_NODE_GROUP_CONFIGURATIONS: crate::Property<
+            CfnQueue,
+            Vec<ComputeNodeGroupConfiguration>,
+        > = crate::Property::new("ComputeNodeGroupConfigurations");
+        /// `Name`, for [`CfnQueue::set`].
+        pub const NAME: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SlurmConfiguration`, for [`CfnQueue::set`].
+        pub const SLURM_CONFIGURATION: crate::Property<CfnQueue, SlurmConfiguration> = crate::Property::new(
+            "SlurmConfiguration",
+        );
+        /// `Tags`, for [`CfnQueue::set`].
+        pub const TAGS: crate::Property<
+            CfnQueue,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The compute node group configuration for a queue.

@@ -81,6 +81,7 @@ pub mod campaign {
         pub fn attr_last_updated_date_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedDateTime")
         }
+        setters!(CfnCampaignProps);
     }
 
     impl std::ops::Deref for CfnCampaign {
@@ -141,6 +142,29 @@ pub mod campaign {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCampaignProps {
+        /// `CampaignConfig`, for [`CfnCampaign::set`].
+        pub const CAMPAIGN_CONFIG: crate::Property<CfnCampaign, CampaignConfig> = crate::Property::new(
+            "CampaignConfig",
+        );
+        /// `MinProvisionedTPS`, for [`CfnCampaign::set`].
+        pub const MIN_PROVISIONED_TPS: crate::Property<CfnCampaign, Value<i64>> = crate::Property::new(
+            "MinProvisionedTPS",
+        );
+        /// `Name`, for [`CfnCampaign::set`].
+        pub const NAME: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SolutionVersionArn`, for [`CfnCampaign::set`].
+        pub const SOLUTION_VERSION_ARN: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "SolutionVersionArn",
+        );
+        /// `Tags`, for [`CfnCampaign::set`].
+        pub const TAGS: crate::Property<CfnCampaign, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration details of a campaign.
@@ -234,6 +258,7 @@ pub mod dataset {
         pub fn attr_dataset_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DatasetArn")
         }
+        setters!(CfnDatasetProps);
     }
 
     impl std::ops::Deref for CfnDataset {
@@ -300,6 +325,33 @@ pub mod dataset {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatasetProps {
+        /// `DatasetGroupArn`, for [`CfnDataset::set`].
+        pub const DATASET_GROUP_ARN: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "DatasetGroupArn",
+        );
+        /// `DatasetImportJob`, for [`CfnDataset::set`].
+        pub const DATASET_IMPORT_JOB: crate::Property<CfnDataset, DatasetImportJob> = crate::Property::new(
+            "DatasetImportJob",
+        );
+        /// `DatasetType`, for [`CfnDataset::set`].
+        pub const DATASET_TYPE: crate::Property<CfnDataset, Value<DatasetType>> = crate::Property::new(
+            "DatasetType",
+        );
+        /// `Name`, for [`CfnDataset::set`].
+        pub const NAME: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SchemaArn`, for [`CfnDataset::set`].
+        pub const SCHEMA_ARN: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "SchemaArn",
+        );
+        /// `Tags`, for [`CfnDataset::set`].
+        pub const TAGS: crate::Property<CfnDataset, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Initial DatasetImportJob for the created dataset
@@ -444,6 +496,7 @@ pub mod dataset_group {
         pub fn attr_dataset_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DatasetGroupArn")
         }
+        setters!(CfnDatasetGroupProps);
     }
 
     impl std::ops::Deref for CfnDatasetGroup {
@@ -502,6 +555,29 @@ pub mod dataset_group {
             map.end()
         }
     }
+
+    impl CfnDatasetGroupProps {
+        /// `Domain`, for [`CfnDatasetGroup::set`].
+        pub const DOMAIN: crate::Property<CfnDatasetGroup, Value<Domain>> = crate::Property::new(
+            "Domain",
+        );
+        /// `KmsKeyArn`, for [`CfnDatasetGroup::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnDatasetGroup, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Name`, for [`CfnDatasetGroup::set`].
+        pub const NAME: crate::Property<CfnDatasetGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnDatasetGroup::set`].
+        pub const ROLE_ARN: crate::Property<CfnDatasetGroup, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnDatasetGroup::set`].
+        pub const TAGS: crate::Property<CfnDatasetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Personalize::EventTracker`: [`CfnEventTracker`], [`CfnEventTrackerProps`] and their property types.
@@ -556,6 +632,7 @@ pub mod event_tracker {
         pub fn attr_tracking_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TrackingId")
         }
+        setters!(CfnEventTrackerProps);
     }
 
     impl std::ops::Deref for CfnEventTracker {
@@ -608,6 +685,21 @@ pub mod event_tracker {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEventTrackerProps {
+        /// `DatasetGroupArn`, for [`CfnEventTracker::set`].
+        pub const DATASET_GROUP_ARN: crate::Property<CfnEventTracker, Value<String>> = crate::Property::new(
+            "DatasetGroupArn",
+        );
+        /// `Name`, for [`CfnEventTracker::set`].
+        pub const NAME: crate::Property<CfnEventTracker, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnEventTracker::set`].
+        pub const TAGS: crate::Property<CfnEventTracker, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -674,6 +766,7 @@ pub mod filter {
         pub fn attr_last_updated_date_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedDateTime")
         }
+        setters!(CfnFilterProps);
     }
 
     impl std::ops::Deref for CfnFilter {
@@ -732,6 +825,25 @@ pub mod filter {
             map.end()
         }
     }
+
+    impl CfnFilterProps {
+        /// `DatasetGroupArn`, for [`CfnFilter::set`].
+        pub const DATASET_GROUP_ARN: crate::Property<CfnFilter, Value<String>> = crate::Property::new(
+            "DatasetGroupArn",
+        );
+        /// `FilterExpression`, for [`CfnFilter::set`].
+        pub const FILTER_EXPRESSION: crate::Property<CfnFilter, Value<String>> = crate::Property::new(
+            "FilterExpression",
+        );
+        /// `Name`, for [`CfnFilter::set`].
+        pub const NAME: crate::Property<CfnFilter, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnFilter::set`].
+        pub const TAGS: crate::Property<CfnFilter, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Personalize::MetricAttribution`: [`CfnMetricAttribution`], [`CfnMetricAttributionProps`] and their property types.
@@ -787,6 +899,7 @@ pub mod metric_attribution {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnMetricAttributionProps);
     }
 
     impl std::ops::Deref for CfnMetricAttribution {
@@ -845,6 +958,27 @@ pub mod metric_attribution {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnMetricAttributionProps {
+        /// `DatasetGroupArn`, for [`CfnMetricAttribution::set`].
+        pub const DATASET_GROUP_ARN: crate::Property<
+            CfnMetricAttribution,
+            Value<String>,
+        > = crate::Property::new("DatasetGroupArn");
+        /// `Metrics`, for [`CfnMetricAttribution::set`].
+        pub const METRICS: crate::Property<CfnMetricAttribution, Vec<MetricAttribute>> = crate::Property::new(
+            "Metrics",
+        );
+        /// `MetricsOutputConfig`, for [`CfnMetricAttribution::set`].
+        pub const METRICS_OUTPUT_CONFIG: crate::Property<
+            CfnMetricAttribution,
+            MetricsOutputConfig,
+        > = crate::Property::new("MetricsOutputConfig");
+        /// `Name`, for [`CfnMetricAttribution::set`].
+        pub const NAME: crate::Property<CfnMetricAttribution, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// A metric attribute for the metric attribution.
@@ -1002,6 +1136,7 @@ pub mod schema {
         pub fn attr_schema_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SchemaArn")
         }
+        setters!(CfnSchemaProps);
     }
 
     impl std::ops::Deref for CfnSchema {
@@ -1059,6 +1194,25 @@ pub mod schema {
             map.end()
         }
     }
+
+    impl CfnSchemaProps {
+        /// `Domain`, for [`CfnSchema::set`].
+        pub const DOMAIN: crate::Property<CfnSchema, Value<Domain>> = crate::Property::new(
+            "Domain",
+        );
+        /// `Name`, for [`CfnSchema::set`].
+        pub const NAME: crate::Property<CfnSchema, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Schema`, for [`CfnSchema::set`].
+        pub const SCHEMA: crate::Property<CfnSchema, Value<String>> = crate::Property::new(
+            "Schema",
+        );
+        /// `Tags`, for [`CfnSchema::set`].
+        pub const TAGS: crate::Property<CfnSchema, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Personalize::Solution`: [`CfnSolution`], [`CfnSolutionProps`] and their property types.
@@ -1114,6 +1268,7 @@ pub mod solution {
         pub fn attr_solution_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SolutionArn")
         }
+        setters!(CfnSolutionProps);
     }
 
     impl std::ops::Deref for CfnSolution {
@@ -1186,6 +1341,41 @@ pub mod solution {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSolutionProps {
+        /// `DatasetGroupArn`, for [`CfnSolution::set`].
+        pub const DATASET_GROUP_ARN: crate::Property<CfnSolution, Value<String>> = crate::Property::new(
+            "DatasetGroupArn",
+        );
+        /// `EventType`, for [`CfnSolution::set`].
+        pub const EVENT_TYPE: crate::Property<CfnSolution, Value<String>> = crate::Property::new(
+            "EventType",
+        );
+        /// `Name`, for [`CfnSolution::set`].
+        pub const NAME: crate::Property<CfnSolution, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PerformAutoML`, for [`CfnSolution::set`].
+        pub const PERFORM_AUTO_ML: crate::Property<CfnSolution, Value<bool>> = crate::Property::new(
+            "PerformAutoML",
+        );
+        /// `PerformHPO`, for [`CfnSolution::set`].
+        pub const PERFORM_HPO: crate::Property<CfnSolution, Value<bool>> = crate::Property::new(
+            "PerformHPO",
+        );
+        /// `RecipeArn`, for [`CfnSolution::set`].
+        pub const RECIPE_ARN: crate::Property<CfnSolution, Value<String>> = crate::Property::new(
+            "RecipeArn",
+        );
+        /// `SolutionConfig`, for [`CfnSolution::set`].
+        pub const SOLUTION_CONFIG: crate::Property<CfnSolution, SolutionConfig> = crate::Property::new(
+            "SolutionConfig",
+        );
+        /// `Tags`, for [`CfnSolution::set`].
+        pub const TAGS: crate::Property<CfnSolution, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration to use with the solution.

@@ -74,6 +74,7 @@ pub mod perf_reports {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnPerfReportsProps);
     }
 
     impl std::ops::Deref for CfnPerfReports {
@@ -136,6 +137,29 @@ pub mod perf_reports {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPerfReportsProps {
+        /// `EndTime`, for [`CfnPerfReports::set`].
+        pub const END_TIME: crate::Property<CfnPerfReports, Value<String>> = crate::Property::new(
+            "EndTime",
+        );
+        /// `Identifier`, for [`CfnPerfReports::set`].
+        pub const IDENTIFIER: crate::Property<CfnPerfReports, Value<String>> = crate::Property::new(
+            "Identifier",
+        );
+        /// `ServiceType`, for [`CfnPerfReports::set`].
+        pub const SERVICE_TYPE: crate::Property<CfnPerfReports, Value<ServiceType>> = crate::Property::new(
+            "ServiceType",
+        );
+        /// `StartTime`, for [`CfnPerfReports::set`].
+        pub const START_TIME: crate::Property<CfnPerfReports, Value<String>> = crate::Property::new(
+            "StartTime",
+        );
+        /// `Tags`, for [`CfnPerfReports::set`].
+        pub const TAGS: crate::Property<CfnPerfReports, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The AWS service for which Performance Insights returns metrics.

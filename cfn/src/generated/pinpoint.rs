@@ -77,6 +77,7 @@ pub mod adm_channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnAdmChannelProps);
     }
 
     impl std::ops::Deref for CfnAdmChannel {
@@ -135,6 +136,25 @@ pub mod adm_channel {
             map.end()
         }
     }
+
+    impl CfnAdmChannelProps {
+        /// `ApplicationId`, for [`CfnAdmChannel::set`].
+        pub const APPLICATION_ID: crate::Property<CfnAdmChannel, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `ClientId`, for [`CfnAdmChannel::set`].
+        pub const CLIENT_ID: crate::Property<CfnAdmChannel, Value<String>> = crate::Property::new(
+            "ClientId",
+        );
+        /// `ClientSecret`, for [`CfnAdmChannel::set`].
+        pub const CLIENT_SECRET: crate::Property<CfnAdmChannel, Value<String>> = crate::Property::new(
+            "ClientSecret",
+        );
+        /// `Enabled`, for [`CfnAdmChannel::set`].
+        pub const ENABLED: crate::Property<CfnAdmChannel, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+    }
 }
 
 /// `AWS::Pinpoint::APNSChannel`: [`CfnApnsChannel`], [`CfnApnsChannelProps`] and their property types.
@@ -181,6 +201,7 @@ pub mod apns_channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApnsChannelProps);
     }
 
     impl std::ops::Deref for CfnApnsChannel {
@@ -259,6 +280,46 @@ pub mod apns_channel {
             map.end()
         }
     }
+
+    impl CfnApnsChannelProps {
+        /// `ApplicationId`, for [`CfnApnsChannel::set`].
+        pub const APPLICATION_ID: crate::Property<CfnApnsChannel, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `BundleId`, for [`CfnApnsChannel::set`].
+        pub const BUNDLE_ID: crate::Property<CfnApnsChannel, Value<String>> = crate::Property::new(
+            "BundleId",
+        );
+        /// `Certificate`, for [`CfnApnsChannel::set`].
+        pub const CERTIFICATE: crate::Property<CfnApnsChannel, Value<String>> = crate::Property::new(
+            "Certificate",
+        );
+        /// `DefaultAuthenticationMethod`, for [`CfnApnsChannel::set`].
+        pub const DEFAULT_AUTHENTICATION_METHOD: crate::Property<
+            CfnApnsChannel,
+            Value<String>,
+        > = crate::Property::new("DefaultAuthenticationMethod");
+        /// `Enabled`, for [`CfnApnsChannel::set`].
+        pub const ENABLED: crate::Property<CfnApnsChannel, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `PrivateKey`, for [`CfnApnsChannel::set`].
+        pub const PRIVATE_KEY: crate::Property<CfnApnsChannel, Value<String>> = crate::Property::new(
+            "PrivateKey",
+        );
+        /// `TeamId`, for [`CfnApnsChannel::set`].
+        pub const TEAM_ID: crate::Property<CfnApnsChannel, Value<String>> = crate::Property::new(
+            "TeamId",
+        );
+        /// `TokenKey`, for [`CfnApnsChannel::set`].
+        pub const TOKEN_KEY: crate::Property<CfnApnsChannel, Value<String>> = crate::Property::new(
+            "TokenKey",
+        );
+        /// `TokenKeyId`, for [`CfnApnsChannel::set`].
+        pub const TOKEN_KEY_ID: crate::Property<CfnApnsChannel, Value<String>> = crate::Property::new(
+            "TokenKeyId",
+        );
+    }
 }
 
 /// `AWS::Pinpoint::APNSSandboxChannel`: [`CfnApnsSandboxChannel`], [`CfnApnsSandboxChannelProps`] and their property types.
@@ -305,6 +366,7 @@ pub mod apns_sandbox_channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApnsSandboxChannelProps);
     }
 
     impl std::ops::Deref for CfnApnsSandboxChannel {
@@ -383,6 +445,47 @@ pub mod apns_sandbox_channel {
             map.end()
         }
     }
+
+    impl CfnApnsSandboxChannelProps {
+        /// `ApplicationId`, for [`CfnApnsSandboxChannel::set`].
+        pub const APPLICATION_ID: crate::Property<
+            CfnApnsSandboxChannel,
+            Value<String>,
+        > = crate::Property::new("ApplicationId");
+        /// `BundleId`, for [`CfnApnsSandboxChannel::set`].
+        pub const BUNDLE_ID: crate::Property<CfnApnsSandboxChannel, Value<String>> = crate::Property::new(
+            "BundleId",
+        );
+        /// `Certificate`, for [`CfnApnsSandboxChannel::set`].
+        pub const CERTIFICATE: crate::Property<CfnApnsSandboxChannel, Value<String>> = crate::Property::new(
+            "Certificate",
+        );
+        /// `DefaultAuthenticationMethod`, for [`CfnApnsSandboxChannel::set`].
+        pub const DEFAULT_AUTHENTICATION_METHOD: crate::Property<
+            CfnApnsSandboxChannel,
+            Value<String>,
+        > = crate::Property::new("DefaultAuthenticationMethod");
+        /// `Enabled`, for [`CfnApnsSandboxChannel::set`].
+        pub const ENABLED: crate::Property<CfnApnsSandboxChannel, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `PrivateKey`, for [`CfnApnsSandboxChannel::set`].
+        pub const PRIVATE_KEY: crate::Property<CfnApnsSandboxChannel, Value<String>> = crate::Property::new(
+            "PrivateKey",
+        );
+        /// `TeamId`, for [`CfnApnsSandboxChannel::set`].
+        pub const TEAM_ID: crate::Property<CfnApnsSandboxChannel, Value<String>> = crate::Property::new(
+            "TeamId",
+        );
+        /// `TokenKey`, for [`CfnApnsSandboxChannel::set`].
+        pub const TOKEN_KEY: crate::Property<CfnApnsSandboxChannel, Value<String>> = crate::Property::new(
+            "TokenKey",
+        );
+        /// `TokenKeyId`, for [`CfnApnsSandboxChannel::set`].
+        pub const TOKEN_KEY_ID: crate::Property<CfnApnsSandboxChannel, Value<String>> = crate::Property::new(
+            "TokenKeyId",
+        );
+    }
 }
 
 /// `AWS::Pinpoint::APNSVoipChannel`: [`CfnApnsVoipChannel`], [`CfnApnsVoipChannelProps`] and their property types.
@@ -429,6 +532,7 @@ pub mod apns_voip_channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApnsVoipChannelProps);
     }
 
     impl std::ops::Deref for CfnApnsVoipChannel {
@@ -507,6 +611,46 @@ pub mod apns_voip_channel {
             map.end()
         }
     }
+
+    impl CfnApnsVoipChannelProps {
+        /// `ApplicationId`, for [`CfnApnsVoipChannel::set`].
+        pub const APPLICATION_ID: crate::Property<CfnApnsVoipChannel, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `BundleId`, for [`CfnApnsVoipChannel::set`].
+        pub const BUNDLE_ID: crate::Property<CfnApnsVoipChannel, Value<String>> = crate::Property::new(
+            "BundleId",
+        );
+        /// `Certificate`, for [`CfnApnsVoipChannel::set`].
+        pub const CERTIFICATE: crate::Property<CfnApnsVoipChannel, Value<String>> = crate::Property::new(
+            "Certificate",
+        );
+        /// `DefaultAuthenticationMethod`, for [`CfnApnsVoipChannel::set`].
+        pub const DEFAULT_AUTHENTICATION_METHOD: crate::Property<
+            CfnApnsVoipChannel,
+            Value<String>,
+        > = crate::Property::new("DefaultAuthenticationMethod");
+        /// `Enabled`, for [`CfnApnsVoipChannel::set`].
+        pub const ENABLED: crate::Property<CfnApnsVoipChannel, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `PrivateKey`, for [`CfnApnsVoipChannel::set`].
+        pub const PRIVATE_KEY: crate::Property<CfnApnsVoipChannel, Value<String>> = crate::Property::new(
+            "PrivateKey",
+        );
+        /// `TeamId`, for [`CfnApnsVoipChannel::set`].
+        pub const TEAM_ID: crate::Property<CfnApnsVoipChannel, Value<String>> = crate::Property::new(
+            "TeamId",
+        );
+        /// `TokenKey`, for [`CfnApnsVoipChannel::set`].
+        pub const TOKEN_KEY: crate::Property<CfnApnsVoipChannel, Value<String>> = crate::Property::new(
+            "TokenKey",
+        );
+        /// `TokenKeyId`, for [`CfnApnsVoipChannel::set`].
+        pub const TOKEN_KEY_ID: crate::Property<CfnApnsVoipChannel, Value<String>> = crate::Property::new(
+            "TokenKeyId",
+        );
+    }
 }
 
 /// `AWS::Pinpoint::APNSVoipSandboxChannel`: [`CfnApnsVoipSandboxChannel`], [`CfnApnsVoipSandboxChannelProps`] and their property types.
@@ -553,6 +697,7 @@ pub mod apns_voip_sandbox_channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApnsVoipSandboxChannelProps);
     }
 
     impl std::ops::Deref for CfnApnsVoipSandboxChannel {
@@ -631,6 +776,50 @@ pub mod apns_voip_sandbox_channel {
             map.end()
         }
     }
+
+    impl CfnApnsVoipSandboxChannelProps {
+        /// `ApplicationId`, for [`CfnApnsVoipSandboxChannel::set`].
+        pub const APPLICATION_ID: crate::Property<
+            CfnApnsVoipSandboxChannel,
+            Value<String>,
+        > = crate::Property::new("ApplicationId");
+        /// `BundleId`, for [`CfnApnsVoipSandboxChannel::set`].
+        pub const BUNDLE_ID: crate::Property<CfnApnsVoipSandboxChannel, Value<String>> = crate::Property::new(
+            "BundleId",
+        );
+        /// `Certificate`, for [`CfnApnsVoipSandboxChannel::set`].
+        pub const CERTIFICATE: crate::Property<
+            CfnApnsVoipSandboxChannel,
+            Value<String>,
+        > = crate::Property::new("Certificate");
+        /// `DefaultAuthenticationMethod`, for [`CfnApnsVoipSandboxChannel::set`].
+        pub const DEFAULT_AUTHENTICATION_METHOD: crate::Property<
+            CfnApnsVoipSandboxChannel,
+            Value<String>,
+        > = crate::Property::new("DefaultAuthenticationMethod");
+        /// `Enabled`, for [`CfnApnsVoipSandboxChannel::set`].
+        pub const ENABLED: crate::Property<CfnApnsVoipSandboxChannel, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `PrivateKey`, for [`CfnApnsVoipSandboxChannel::set`].
+        pub const PRIVATE_KEY: crate::Property<
+            CfnApnsVoipSandboxChannel,
+            Value<String>,
+        > = crate::Property::new("PrivateKey");
+        /// `TeamId`, for [`CfnApnsVoipSandboxChannel::set`].
+        pub const TEAM_ID: crate::Property<CfnApnsVoipSandboxChannel, Value<String>> = crate::Property::new(
+            "TeamId",
+        );
+        /// `TokenKey`, for [`CfnApnsVoipSandboxChannel::set`].
+        pub const TOKEN_KEY: crate::Property<CfnApnsVoipSandboxChannel, Value<String>> = crate::Property::new(
+            "TokenKey",
+        );
+        /// `TokenKeyId`, for [`CfnApnsVoipSandboxChannel::set`].
+        pub const TOKEN_KEY_ID: crate::Property<
+            CfnApnsVoipSandboxChannel,
+            Value<String>,
+        > = crate::Property::new("TokenKeyId");
+    }
 }
 
 /// `AWS::Pinpoint::App`: [`CfnApp`], [`CfnAppProps`] and their property types.
@@ -682,6 +871,7 @@ pub mod app {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnAppProps);
     }
 
     impl std::ops::Deref for CfnApp {
@@ -727,6 +917,17 @@ pub mod app {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAppProps {
+        /// `Name`, for [`CfnApp::set`].
+        pub const NAME: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnApp::set`].
+        pub const TAGS: crate::Property<CfnApp, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -775,6 +976,7 @@ pub mod application_settings {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnApplicationSettingsProps);
     }
 
     impl std::ops::Deref for CfnApplicationSettings {
@@ -836,6 +1038,31 @@ pub mod application_settings {
             crate::entry(&mut map, "QuietTime", &self.quiet_time)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationSettingsProps {
+        /// `ApplicationId`, for [`CfnApplicationSettings::set`].
+        pub const APPLICATION_ID: crate::Property<
+            CfnApplicationSettings,
+            Value<String>,
+        > = crate::Property::new("ApplicationId");
+        /// `CampaignHook`, for [`CfnApplicationSettings::set`].
+        pub const CAMPAIGN_HOOK: crate::Property<CfnApplicationSettings, CampaignHook> = crate::Property::new(
+            "CampaignHook",
+        );
+        /// `CloudWatchMetricsEnabled`, for [`CfnApplicationSettings::set`].
+        pub const CLOUD_WATCH_METRICS_ENABLED: crate::Property<
+            CfnApplicationSettings,
+            Value<bool>,
+        > = crate::Property::new("CloudWatchMetricsEnabled");
+        /// `Limits`, for [`CfnApplicationSettings::set`].
+        pub const LIMITS: crate::Property<CfnApplicationSettings, Limits> = crate::Property::new(
+            "Limits",
+        );
+        /// `QuietTime`, for [`CfnApplicationSettings::set`].
+        pub const QUIET_TIME: crate::Property<CfnApplicationSettings, QuietTime> = crate::Property::new(
+            "QuietTime",
+        );
     }
 
     /// The `Limits` property type.
@@ -911,6 +1138,7 @@ pub mod baidu_channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnBaiduChannelProps);
     }
 
     impl std::ops::Deref for CfnBaiduChannel {
@@ -969,6 +1197,25 @@ pub mod baidu_channel {
             map.end()
         }
     }
+
+    impl CfnBaiduChannelProps {
+        /// `ApiKey`, for [`CfnBaiduChannel::set`].
+        pub const API_KEY: crate::Property<CfnBaiduChannel, Value<String>> = crate::Property::new(
+            "ApiKey",
+        );
+        /// `ApplicationId`, for [`CfnBaiduChannel::set`].
+        pub const APPLICATION_ID: crate::Property<CfnBaiduChannel, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `Enabled`, for [`CfnBaiduChannel::set`].
+        pub const ENABLED: crate::Property<CfnBaiduChannel, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `SecretKey`, for [`CfnBaiduChannel::set`].
+        pub const SECRET_KEY: crate::Property<CfnBaiduChannel, Value<String>> = crate::Property::new(
+            "SecretKey",
+        );
+    }
 }
 
 /// `AWS::Pinpoint::Campaign`: [`CfnCampaign`], [`CfnCampaignProps`] and their property types.
@@ -1023,6 +1270,7 @@ pub mod campaign {
         pub fn attr_campaign_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CampaignId")
         }
+        setters!(CfnCampaignProps);
     }
 
     impl std::ops::Deref for CfnCampaign {
@@ -1145,6 +1393,85 @@ pub mod campaign {
             crate::entry(&mut map, "TreatmentName", &self.treatment_name)?;
             map.end()
         }
+    }
+
+    impl CfnCampaignProps {
+        /// `AdditionalTreatments`, for [`CfnCampaign::set`].
+        pub const ADDITIONAL_TREATMENTS: crate::Property<
+            CfnCampaign,
+            Vec<WriteTreatmentResource>,
+        > = crate::Property::new("AdditionalTreatments");
+        /// `ApplicationId`, for [`CfnCampaign::set`].
+        pub const APPLICATION_ID: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `CampaignHook`, for [`CfnCampaign::set`].
+        pub const CAMPAIGN_HOOK: crate::Property<CfnCampaign, CampaignHook> = crate::Property::new(
+            "CampaignHook",
+        );
+        /// `CustomDeliveryConfiguration`, for [`CfnCampaign::set`].
+        pub const CUSTOM_DELIVERY_CONFIGURATION: crate::Property<
+            CfnCampaign,
+            CustomDeliveryConfiguration,
+        > = crate::Property::new("CustomDeliveryConfiguration");
+        /// `Description`, for [`CfnCampaign::set`].
+        pub const DESCRIPTION: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `HoldoutPercent`, for [`CfnCampaign::set`].
+        pub const HOLDOUT_PERCENT: crate::Property<CfnCampaign, Value<i64>> = crate::Property::new(
+            "HoldoutPercent",
+        );
+        /// `IsPaused`, for [`CfnCampaign::set`].
+        pub const IS_PAUSED: crate::Property<CfnCampaign, Value<bool>> = crate::Property::new(
+            "IsPaused",
+        );
+        /// `Limits`, for [`CfnCampaign::set`].
+        pub const LIMITS: crate::Property<CfnCampaign, Limits> = crate::Property::new(
+            "Limits",
+        );
+        /// `MessageConfiguration`, for [`CfnCampaign::set`].
+        pub const MESSAGE_CONFIGURATION: crate::Property<
+            CfnCampaign,
+            MessageConfiguration,
+        > = crate::Property::new("MessageConfiguration");
+        /// `Name`, for [`CfnCampaign::set`].
+        pub const NAME: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Priority`, for [`CfnCampaign::set`].
+        pub const PRIORITY: crate::Property<CfnCampaign, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `Schedule`, for [`CfnCampaign::set`].
+        pub const SCHEDULE: crate::Property<CfnCampaign, Schedule> = crate::Property::new(
+            "Schedule",
+        );
+        /// `SegmentId`, for [`CfnCampaign::set`].
+        pub const SEGMENT_ID: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "SegmentId",
+        );
+        /// `SegmentVersion`, for [`CfnCampaign::set`].
+        pub const SEGMENT_VERSION: crate::Property<CfnCampaign, Value<i64>> = crate::Property::new(
+            "SegmentVersion",
+        );
+        /// `Tags`, for [`CfnCampaign::set`].
+        pub const TAGS: crate::Property<CfnCampaign, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateConfiguration`, for [`CfnCampaign::set`].
+        pub const TEMPLATE_CONFIGURATION: crate::Property<
+            CfnCampaign,
+            TemplateConfiguration,
+        > = crate::Property::new("TemplateConfiguration");
+        /// `TreatmentDescription`, for [`CfnCampaign::set`].
+        pub const TREATMENT_DESCRIPTION: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "TreatmentDescription",
+        );
+        /// `TreatmentName`, for [`CfnCampaign::set`].
+        pub const TREATMENT_NAME: crate::Property<CfnCampaign, Value<String>> = crate::Property::new(
+            "TreatmentName",
+        );
     }
 
     /// The `WriteTreatmentResource` property type.
@@ -1793,6 +2120,7 @@ pub mod email_channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnEmailChannelProps);
     }
 
     impl std::ops::Deref for CfnEmailChannel {
@@ -1867,6 +2195,38 @@ pub mod email_channel {
             map.end()
         }
     }
+
+    impl CfnEmailChannelProps {
+        /// `ApplicationId`, for [`CfnEmailChannel::set`].
+        pub const APPLICATION_ID: crate::Property<CfnEmailChannel, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `ConfigurationSet`, for [`CfnEmailChannel::set`].
+        pub const CONFIGURATION_SET: crate::Property<CfnEmailChannel, Value<String>> = crate::Property::new(
+            "ConfigurationSet",
+        );
+        /// `Enabled`, for [`CfnEmailChannel::set`].
+        pub const ENABLED: crate::Property<CfnEmailChannel, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `FromAddress`, for [`CfnEmailChannel::set`].
+        pub const FROM_ADDRESS: crate::Property<CfnEmailChannel, Value<String>> = crate::Property::new(
+            "FromAddress",
+        );
+        /// `Identity`, for [`CfnEmailChannel::set`].
+        pub const IDENTITY: crate::Property<CfnEmailChannel, Value<String>> = crate::Property::new(
+            "Identity",
+        );
+        /// `OrchestrationSendingRoleArn`, for [`CfnEmailChannel::set`].
+        pub const ORCHESTRATION_SENDING_ROLE_ARN: crate::Property<
+            CfnEmailChannel,
+            Value<String>,
+        > = crate::Property::new("OrchestrationSendingRoleArn");
+        /// `RoleArn`, for [`CfnEmailChannel::set`].
+        pub const ROLE_ARN: crate::Property<CfnEmailChannel, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+    }
 }
 
 /// `AWS::Pinpoint::EmailTemplate`: [`CfnEmailTemplate`], [`CfnEmailTemplateProps`] and their property types.
@@ -1918,6 +2278,7 @@ pub mod email_template {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnEmailTemplateProps);
     }
 
     impl std::ops::Deref for CfnEmailTemplate {
@@ -1987,6 +2348,39 @@ pub mod email_template {
             map.end()
         }
     }
+
+    impl CfnEmailTemplateProps {
+        /// `DefaultSubstitutions`, for [`CfnEmailTemplate::set`].
+        pub const DEFAULT_SUBSTITUTIONS: crate::Property<
+            CfnEmailTemplate,
+            Value<String>,
+        > = crate::Property::new("DefaultSubstitutions");
+        /// `HtmlPart`, for [`CfnEmailTemplate::set`].
+        pub const HTML_PART: crate::Property<CfnEmailTemplate, Value<String>> = crate::Property::new(
+            "HtmlPart",
+        );
+        /// `Subject`, for [`CfnEmailTemplate::set`].
+        pub const SUBJECT: crate::Property<CfnEmailTemplate, Value<String>> = crate::Property::new(
+            "Subject",
+        );
+        /// `Tags`, for [`CfnEmailTemplate::set`].
+        pub const TAGS: crate::Property<CfnEmailTemplate, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateDescription`, for [`CfnEmailTemplate::set`].
+        pub const TEMPLATE_DESCRIPTION: crate::Property<
+            CfnEmailTemplate,
+            Value<String>,
+        > = crate::Property::new("TemplateDescription");
+        /// `TemplateName`, for [`CfnEmailTemplate::set`].
+        pub const TEMPLATE_NAME: crate::Property<CfnEmailTemplate, Value<String>> = crate::Property::new(
+            "TemplateName",
+        );
+        /// `TextPart`, for [`CfnEmailTemplate::set`].
+        pub const TEXT_PART: crate::Property<CfnEmailTemplate, Value<String>> = crate::Property::new(
+            "TextPart",
+        );
+    }
 }
 
 /// `AWS::Pinpoint::EventStream`: [`CfnEventStream`], [`CfnEventStreamProps`] and their property types.
@@ -2033,6 +2427,7 @@ pub mod event_stream {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnEventStreamProps);
     }
 
     impl std::ops::Deref for CfnEventStream {
@@ -2087,6 +2482,22 @@ pub mod event_stream {
             map.end()
         }
     }
+
+    impl CfnEventStreamProps {
+        /// `ApplicationId`, for [`CfnEventStream::set`].
+        pub const APPLICATION_ID: crate::Property<CfnEventStream, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `DestinationStreamArn`, for [`CfnEventStream::set`].
+        pub const DESTINATION_STREAM_ARN: crate::Property<
+            CfnEventStream,
+            Value<String>,
+        > = crate::Property::new("DestinationStreamArn");
+        /// `RoleArn`, for [`CfnEventStream::set`].
+        pub const ROLE_ARN: crate::Property<CfnEventStream, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+    }
 }
 
 /// `AWS::Pinpoint::GCMChannel`: [`CfnGcmChannel`], [`CfnGcmChannelProps`] and their property types.
@@ -2133,6 +2544,7 @@ pub mod gcm_channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnGcmChannelProps);
     }
 
     impl std::ops::Deref for CfnGcmChannel {
@@ -2195,6 +2607,30 @@ pub mod gcm_channel {
             map.end()
         }
     }
+
+    impl CfnGcmChannelProps {
+        /// `ApiKey`, for [`CfnGcmChannel::set`].
+        pub const API_KEY: crate::Property<CfnGcmChannel, Value<String>> = crate::Property::new(
+            "ApiKey",
+        );
+        /// `ApplicationId`, for [`CfnGcmChannel::set`].
+        pub const APPLICATION_ID: crate::Property<CfnGcmChannel, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `DefaultAuthenticationMethod`, for [`CfnGcmChannel::set`].
+        pub const DEFAULT_AUTHENTICATION_METHOD: crate::Property<
+            CfnGcmChannel,
+            Value<String>,
+        > = crate::Property::new("DefaultAuthenticationMethod");
+        /// `Enabled`, for [`CfnGcmChannel::set`].
+        pub const ENABLED: crate::Property<CfnGcmChannel, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `ServiceJson`, for [`CfnGcmChannel::set`].
+        pub const SERVICE_JSON: crate::Property<CfnGcmChannel, Value<String>> = crate::Property::new(
+            "ServiceJson",
+        );
+    }
 }
 
 /// `AWS::Pinpoint::InAppTemplate`: [`CfnInAppTemplate`], [`CfnInAppTemplateProps`] and their property types.
@@ -2243,6 +2679,7 @@ pub mod in_app_template {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnInAppTemplateProps);
     }
 
     impl std::ops::Deref for CfnInAppTemplate {
@@ -2304,6 +2741,34 @@ pub mod in_app_template {
             map.serialize_entry("TemplateName", &self.template_name)?;
             map.end()
         }
+    }
+
+    impl CfnInAppTemplateProps {
+        /// `Content`, for [`CfnInAppTemplate::set`].
+        pub const CONTENT: crate::Property<CfnInAppTemplate, Vec<InAppMessageContent>> = crate::Property::new(
+            "Content",
+        );
+        /// `CustomConfig`, for [`CfnInAppTemplate::set`].
+        pub const CUSTOM_CONFIG: crate::Property<CfnInAppTemplate, serde_json::Value> = crate::Property::new(
+            "CustomConfig",
+        );
+        /// `Layout`, for [`CfnInAppTemplate::set`].
+        pub const LAYOUT: crate::Property<CfnInAppTemplate, Value<Layout>> = crate::Property::new(
+            "Layout",
+        );
+        /// `Tags`, for [`CfnInAppTemplate::set`].
+        pub const TAGS: crate::Property<CfnInAppTemplate, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateDescription`, for [`CfnInAppTemplate::set`].
+        pub const TEMPLATE_DESCRIPTION: crate::Property<
+            CfnInAppTemplate,
+            Value<String>,
+        > = crate::Property::new("TemplateDescription");
+        /// `TemplateName`, for [`CfnInAppTemplate::set`].
+        pub const TEMPLATE_NAME: crate::Property<CfnInAppTemplate, Value<String>> = crate::Property::new(
+            "TemplateName",
+        );
     }
 
     /// The `InAppMessageContent` property type.
@@ -2653,6 +3118,7 @@ pub mod push_template {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPushTemplateProps);
     }
 
     impl std::ops::Deref for CfnPushTemplate {
@@ -2726,6 +3192,51 @@ pub mod push_template {
             map.serialize_entry("TemplateName", &self.template_name)?;
             map.end()
         }
+    }
+
+    impl CfnPushTemplateProps {
+        /// `ADM`, for [`CfnPushTemplate::set`].
+        pub const ADM: crate::Property<
+            CfnPushTemplate,
+            AndroidPushNotificationTemplate,
+        > = crate::Property::new("ADM");
+        /// `APNS`, for [`CfnPushTemplate::set`].
+        pub const APNS: crate::Property<CfnPushTemplate, ApnsPushNotificationTemplate> = crate::Property::new(
+            "APNS",
+        );
+        /// `Baidu`, for [`CfnPushTemplate::set`].
+        pub const BAIDU: crate::Property<
+            CfnPushTemplate,
+            AndroidPushNotificationTemplate,
+        > = crate::Property::new("Baidu");
+        /// `Default`, for [`CfnPushTemplate::set`].
+        pub const DEFAULT: crate::Property<
+            CfnPushTemplate,
+            DefaultPushNotificationTemplate,
+        > = crate::Property::new("Default");
+        /// `DefaultSubstitutions`, for [`CfnPushTemplate::set`].
+        pub const DEFAULT_SUBSTITUTIONS: crate::Property<
+            CfnPushTemplate,
+            Value<String>,
+        > = crate::Property::new("DefaultSubstitutions");
+        /// `GCM`, for [`CfnPushTemplate::set`].
+        pub const GCM: crate::Property<
+            CfnPushTemplate,
+            AndroidPushNotificationTemplate,
+        > = crate::Property::new("GCM");
+        /// `Tags`, for [`CfnPushTemplate::set`].
+        pub const TAGS: crate::Property<CfnPushTemplate, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateDescription`, for [`CfnPushTemplate::set`].
+        pub const TEMPLATE_DESCRIPTION: crate::Property<
+            CfnPushTemplate,
+            Value<String>,
+        > = crate::Property::new("TemplateDescription");
+        /// `TemplateName`, for [`CfnPushTemplate::set`].
+        pub const TEMPLATE_NAME: crate::Property<CfnPushTemplate, Value<String>> = crate::Property::new(
+            "TemplateName",
+        );
     }
 
     /// The `AndroidPushNotificationTemplate` property type.
@@ -2878,6 +3389,7 @@ pub mod sms_channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSmsChannelProps);
     }
 
     impl std::ops::Deref for CfnSmsChannel {
@@ -2931,6 +3443,25 @@ pub mod sms_channel {
             crate::entry(&mut map, "ShortCode", &self.short_code)?;
             map.end()
         }
+    }
+
+    impl CfnSmsChannelProps {
+        /// `ApplicationId`, for [`CfnSmsChannel::set`].
+        pub const APPLICATION_ID: crate::Property<CfnSmsChannel, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `Enabled`, for [`CfnSmsChannel::set`].
+        pub const ENABLED: crate::Property<CfnSmsChannel, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `SenderId`, for [`CfnSmsChannel::set`].
+        pub const SENDER_ID: crate::Property<CfnSmsChannel, Value<String>> = crate::Property::new(
+            "SenderId",
+        );
+        /// `ShortCode`, for [`CfnSmsChannel::set`].
+        pub const SHORT_CODE: crate::Property<CfnSmsChannel, Value<String>> = crate::Property::new(
+            "ShortCode",
+        );
     }
 }
 
@@ -2986,6 +3517,7 @@ pub mod segment {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSegmentProps);
     }
 
     impl std::ops::Deref for CfnSegment {
@@ -3046,6 +3578,29 @@ pub mod segment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSegmentProps {
+        /// `ApplicationId`, for [`CfnSegment::set`].
+        pub const APPLICATION_ID: crate::Property<CfnSegment, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `Dimensions`, for [`CfnSegment::set`].
+        pub const DIMENSIONS: crate::Property<CfnSegment, SegmentDimensions> = crate::Property::new(
+            "Dimensions",
+        );
+        /// `Name`, for [`CfnSegment::set`].
+        pub const NAME: crate::Property<CfnSegment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SegmentGroups`, for [`CfnSegment::set`].
+        pub const SEGMENT_GROUPS: crate::Property<CfnSegment, SegmentGroups> = crate::Property::new(
+            "SegmentGroups",
+        );
+        /// `Tags`, for [`CfnSegment::set`].
+        pub const TAGS: crate::Property<CfnSegment, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `SegmentDimensions` property type.
@@ -3394,6 +3949,7 @@ pub mod sms_template {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSmsTemplateProps);
     }
 
     impl std::ops::Deref for CfnSmsTemplate {
@@ -3455,6 +4011,30 @@ pub mod sms_template {
             map.end()
         }
     }
+
+    impl CfnSmsTemplateProps {
+        /// `Body`, for [`CfnSmsTemplate::set`].
+        pub const BODY: crate::Property<CfnSmsTemplate, Value<String>> = crate::Property::new(
+            "Body",
+        );
+        /// `DefaultSubstitutions`, for [`CfnSmsTemplate::set`].
+        pub const DEFAULT_SUBSTITUTIONS: crate::Property<
+            CfnSmsTemplate,
+            Value<String>,
+        > = crate::Property::new("DefaultSubstitutions");
+        /// `Tags`, for [`CfnSmsTemplate::set`].
+        pub const TAGS: crate::Property<CfnSmsTemplate, serde_json::Value> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateDescription`, for [`CfnSmsTemplate::set`].
+        pub const TEMPLATE_DESCRIPTION: crate::Property<CfnSmsTemplate, Value<String>> = crate::Property::new(
+            "TemplateDescription",
+        );
+        /// `TemplateName`, for [`CfnSmsTemplate::set`].
+        pub const TEMPLATE_NAME: crate::Property<CfnSmsTemplate, Value<String>> = crate::Property::new(
+            "TemplateName",
+        );
+    }
 }
 
 /// `AWS::Pinpoint::VoiceChannel`: [`CfnVoiceChannel`], [`CfnVoiceChannelProps`] and their property types.
@@ -3501,6 +4081,7 @@ pub mod voice_channel {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnVoiceChannelProps);
     }
 
     impl std::ops::Deref for CfnVoiceChannel {
@@ -3546,6 +4127,17 @@ pub mod voice_channel {
             crate::entry(&mut map, "Enabled", &self.enabled)?;
             map.end()
         }
+    }
+
+    impl CfnVoiceChannelProps {
+        /// `ApplicationId`, for [`CfnVoiceChannel::set`].
+        pub const APPLICATION_ID: crate::Property<CfnVoiceChannel, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `Enabled`, for [`CfnVoiceChannel::set`].
+        pub const ENABLED: crate::Property<CfnVoiceChannel, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
     }
 }
 

@@ -63,6 +63,7 @@ pub mod configuration_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnConfigurationSetProps);
     }
 
     impl std::ops::Deref for CfnConfigurationSet {
@@ -124,6 +125,37 @@ pub mod configuration_set {
             crate::entry(&mut map, "TrackingOptions", &self.tracking_options)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationSetProps {
+        /// `DeliveryOptions`, for [`CfnConfigurationSet::set`].
+        pub const DELIVERY_OPTIONS: crate::Property<
+            CfnConfigurationSet,
+            DeliveryOptions,
+        > = crate::Property::new("DeliveryOptions");
+        /// `Name`, for [`CfnConfigurationSet::set`].
+        pub const NAME: crate::Property<CfnConfigurationSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ReputationOptions`, for [`CfnConfigurationSet::set`].
+        pub const REPUTATION_OPTIONS: crate::Property<
+            CfnConfigurationSet,
+            ReputationOptions,
+        > = crate::Property::new("ReputationOptions");
+        /// `SendingOptions`, for [`CfnConfigurationSet::set`].
+        pub const SENDING_OPTIONS: crate::Property<
+            CfnConfigurationSet,
+            SendingOptions,
+        > = crate::Property::new("SendingOptions");
+        /// `Tags`, for [`CfnConfigurationSet::set`].
+        pub const TAGS: crate::Property<CfnConfigurationSet, Vec<Tags>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrackingOptions`, for [`CfnConfigurationSet::set`].
+        pub const TRACKING_OPTIONS: crate::Property<
+            CfnConfigurationSet,
+            TrackingOptions,
+        > = crate::Property::new("TrackingOptions");
     }
 
     /// The `DeliveryOptions` property type.
@@ -258,6 +290,7 @@ pub mod configuration_set_event_destination {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnConfigurationSetEventDestinationProps);
     }
 
     impl std::ops::Deref for CfnConfigurationSetEventDestination {
@@ -310,6 +343,24 @@ pub mod configuration_set_event_destination {
             map.serialize_entry("EventDestinationName", &self.event_destination_name)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationSetEventDestinationProps {
+        /// `ConfigurationSetName`, for [`CfnConfigurationSetEventDestination::set`].
+        pub const CONFIGURATION_SET_NAME: crate::Property<
+            CfnConfigurationSetEventDestination,
+            Value<String>,
+        > = crate::Property::new("ConfigurationSetName");
+        /// `EventDestination`, for [`CfnConfigurationSetEventDestination::set`].
+        pub const EVENT_DESTINATION: crate::Property<
+            CfnConfigurationSetEventDestination,
+            EventDestination,
+        > = crate::Property::new("EventDestination");
+        /// `EventDestinationName`, for [`CfnConfigurationSetEventDestination::set`].
+        pub const EVENT_DESTINATION_NAME: crate::Property<
+            CfnConfigurationSetEventDestination,
+            Value<String>,
+        > = crate::Property::new("EventDestinationName");
     }
 
     /// The `EventDestination` property type.
@@ -559,6 +610,7 @@ pub mod dedicated_ip_pool {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDedicatedIpPoolProps);
     }
 
     impl std::ops::Deref for CfnDedicatedIpPool {
@@ -594,6 +646,17 @@ pub mod dedicated_ip_pool {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDedicatedIpPoolProps {
+        /// `PoolName`, for [`CfnDedicatedIpPool::set`].
+        pub const POOL_NAME: crate::Property<CfnDedicatedIpPool, Value<String>> = crate::Property::new(
+            "PoolName",
+        );
+        /// `Tags`, for [`CfnDedicatedIpPool::set`].
+        pub const TAGS: crate::Property<CfnDedicatedIpPool, Vec<Tags>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -672,6 +735,7 @@ pub mod identity {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnIdentityProps);
     }
 
     impl std::ops::Deref for CfnIdentity {
@@ -733,6 +797,31 @@ pub mod identity {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIdentityProps {
+        /// `DkimSigningEnabled`, for [`CfnIdentity::set`].
+        pub const DKIM_SIGNING_ENABLED: crate::Property<CfnIdentity, Value<bool>> = crate::Property::new(
+            "DkimSigningEnabled",
+        );
+        /// `FeedbackForwardingEnabled`, for [`CfnIdentity::set`].
+        pub const FEEDBACK_FORWARDING_ENABLED: crate::Property<
+            CfnIdentity,
+            Value<bool>,
+        > = crate::Property::new("FeedbackForwardingEnabled");
+        /// `MailFromAttributes`, for [`CfnIdentity::set`].
+        pub const MAIL_FROM_ATTRIBUTES: crate::Property<
+            CfnIdentity,
+            MailFromAttributes,
+        > = crate::Property::new("MailFromAttributes");
+        /// `Name`, for [`CfnIdentity::set`].
+        pub const NAME: crate::Property<CfnIdentity, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnIdentity::set`].
+        pub const TAGS: crate::Property<CfnIdentity, Vec<Tags>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `MailFromAttributes` property type.

@@ -89,6 +89,7 @@ pub mod pipe {
         pub fn attr_state_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateReason")
         }
+        setters!(CfnPipeProps);
     }
 
     impl std::ops::Deref for CfnPipe {
@@ -182,6 +183,63 @@ pub mod pipe {
             crate::entry(&mut map, "TargetParameters", &self.target_parameters)?;
             map.end()
         }
+    }
+
+    impl CfnPipeProps {
+        /// `Description`, for [`CfnPipe::set`].
+        pub const DESCRIPTION: crate::Property<CfnPipe, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DesiredState`, for [`CfnPipe::set`].
+        pub const DESIRED_STATE: crate::Property<CfnPipe, Value<RequestedPipeState>> = crate::Property::new(
+            "DesiredState",
+        );
+        /// `Enrichment`, for [`CfnPipe::set`].
+        pub const ENRICHMENT: crate::Property<CfnPipe, Value<String>> = crate::Property::new(
+            "Enrichment",
+        );
+        /// `EnrichmentParameters`, for [`CfnPipe::set`].
+        pub const ENRICHMENT_PARAMETERS: crate::Property<
+            CfnPipe,
+            PipeEnrichmentParameters,
+        > = crate::Property::new("EnrichmentParameters");
+        /// `KmsKeyIdentifier`, for [`CfnPipe::set`].
+        pub const KMS_KEY_IDENTIFIER: crate::Property<CfnPipe, Value<String>> = crate::Property::new(
+            "KmsKeyIdentifier",
+        );
+        /// `LogConfiguration`, for [`CfnPipe::set`].
+        pub const LOG_CONFIGURATION: crate::Property<CfnPipe, PipeLogConfiguration> = crate::Property::new(
+            "LogConfiguration",
+        );
+        /// `Name`, for [`CfnPipe::set`].
+        pub const NAME: crate::Property<CfnPipe, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnPipe::set`].
+        pub const ROLE_ARN: crate::Property<CfnPipe, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Source`, for [`CfnPipe::set`].
+        pub const SOURCE: crate::Property<CfnPipe, Value<String>> = crate::Property::new(
+            "Source",
+        );
+        /// `SourceParameters`, for [`CfnPipe::set`].
+        pub const SOURCE_PARAMETERS: crate::Property<CfnPipe, PipeSourceParameters> = crate::Property::new(
+            "SourceParameters",
+        );
+        /// `Tags`, for [`CfnPipe::set`].
+        pub const TAGS: crate::Property<
+            CfnPipe,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Target`, for [`CfnPipe::set`].
+        pub const TARGET: crate::Property<CfnPipe, Value<String>> = crate::Property::new(
+            "Target",
+        );
+        /// `TargetParameters`, for [`CfnPipe::set`].
+        pub const TARGET_PARAMETERS: crate::Property<CfnPipe, PipeTargetParameters> = crate::Property::new(
+            "TargetParameters",
+        );
     }
 
     /// Values of `RequestedPipeState`.

@@ -80,6 +80,7 @@ pub mod lexicon {
         pub fn attr_size(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Size")
         }
+        setters!(CfnLexiconProps);
     }
 
     impl std::ops::Deref for CfnLexicon {
@@ -128,5 +129,16 @@ pub mod lexicon {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnLexiconProps {
+        /// `Content`, for [`CfnLexicon::set`].
+        pub const CONTENT: crate::Property<CfnLexicon, Value<String>> = crate::Property::new(
+            "Content",
+        );
+        /// `Name`, for [`CfnLexicon::set`].
+        pub const NAME: crate::Property<CfnLexicon, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 }

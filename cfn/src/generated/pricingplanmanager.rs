@@ -80,6 +80,7 @@ pub mod subscription {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnSubscription {
@@ -137,6 +138,25 @@ pub mod subscription {
             crate::entry(&mut map, "UsageLevel", &self.usage_level)?;
             map.end()
         }
+    }
+
+    impl CfnSubscriptionProps {
+        /// `PlanFamily`, for [`CfnSubscription::set`].
+        pub const PLAN_FAMILY: crate::Property<CfnSubscription, Value<PlanFamily>> = crate::Property::new(
+            "PlanFamily",
+        );
+        /// `PlanTier`, for [`CfnSubscription::set`].
+        pub const PLAN_TIER: crate::Property<CfnSubscription, Value<String>> = crate::Property::new(
+            "PlanTier",
+        );
+        /// `ResourceArns`, for [`CfnSubscription::set`].
+        pub const RESOURCE_ARNS: crate::Property<CfnSubscription, Vec<Value<String>>> = crate::Property::new(
+            "ResourceArns",
+        );
+        /// `UsageLevel`, for [`CfnSubscription::set`].
+        pub const USAGE_LEVEL: crate::Property<CfnSubscription, Value<UsageLevel>> = crate::Property::new(
+            "UsageLevel",
+        );
     }
 
     /// The name of the pricing plan family.

@@ -69,6 +69,7 @@ pub mod environment_account_connection {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnEnvironmentAccountConnectionProps);
     }
 
     impl std::ops::Deref for CfnEnvironmentAccountConnection {
@@ -124,6 +125,44 @@ pub mod environment_account_connection {
             map.end()
         }
     }
+
+    impl CfnEnvironmentAccountConnectionProps {
+        /// `CodebuildRoleArn`, for [`CfnEnvironmentAccountConnection::set`].
+        pub const CODEBUILD_ROLE_ARN: crate::Property<
+            CfnEnvironmentAccountConnection,
+            Value<String>,
+        > = crate::Property::new("CodebuildRoleArn");
+        /// `ComponentRoleArn`, for [`CfnEnvironmentAccountConnection::set`].
+        pub const COMPONENT_ROLE_ARN: crate::Property<
+            CfnEnvironmentAccountConnection,
+            Value<String>,
+        > = crate::Property::new("ComponentRoleArn");
+        /// `EnvironmentAccountId`, for [`CfnEnvironmentAccountConnection::set`].
+        pub const ENVIRONMENT_ACCOUNT_ID: crate::Property<
+            CfnEnvironmentAccountConnection,
+            Value<String>,
+        > = crate::Property::new("EnvironmentAccountId");
+        /// `EnvironmentName`, for [`CfnEnvironmentAccountConnection::set`].
+        pub const ENVIRONMENT_NAME: crate::Property<
+            CfnEnvironmentAccountConnection,
+            Value<String>,
+        > = crate::Property::new("EnvironmentName");
+        /// `ManagementAccountId`, for [`CfnEnvironmentAccountConnection::set`].
+        pub const MANAGEMENT_ACCOUNT_ID: crate::Property<
+            CfnEnvironmentAccountConnection,
+            Value<String>,
+        > = crate::Property::new("ManagementAccountId");
+        /// `RoleArn`, for [`CfnEnvironmentAccountConnection::set`].
+        pub const ROLE_ARN: crate::Property<
+            CfnEnvironmentAccountConnection,
+            Value<String>,
+        > = crate::Property::new("RoleArn");
+        /// `Tags`, for [`CfnEnvironmentAccountConnection::set`].
+        pub const TAGS: crate::Property<
+            CfnEnvironmentAccountConnection,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+    }
 }
 
 /// `AWS::Proton::EnvironmentTemplate`: [`CfnEnvironmentTemplate`], [`CfnEnvironmentTemplateProps`] and their property types.
@@ -173,6 +212,7 @@ pub mod environment_template {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnEnvironmentTemplateProps);
     }
 
     impl std::ops::Deref for CfnEnvironmentTemplate {
@@ -220,6 +260,35 @@ pub mod environment_template {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentTemplateProps {
+        /// `Description`, for [`CfnEnvironmentTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnEnvironmentTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnEnvironmentTemplate::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnEnvironmentTemplate, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `EncryptionKey`, for [`CfnEnvironmentTemplate::set`].
+        pub const ENCRYPTION_KEY: crate::Property<
+            CfnEnvironmentTemplate,
+            Value<String>,
+        > = crate::Property::new("EncryptionKey");
+        /// `Name`, for [`CfnEnvironmentTemplate::set`].
+        pub const NAME: crate::Property<CfnEnvironmentTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Provisioning`, for [`CfnEnvironmentTemplate::set`].
+        pub const PROVISIONING: crate::Property<
+            CfnEnvironmentTemplate,
+            Value<Provisioning>,
+        > = crate::Property::new("Provisioning");
+        /// `Tags`, for [`CfnEnvironmentTemplate::set`].
+        pub const TAGS: crate::Property<CfnEnvironmentTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -270,6 +339,7 @@ pub mod service_template {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnServiceTemplateProps);
     }
 
     impl std::ops::Deref for CfnServiceTemplate {
@@ -317,6 +387,34 @@ pub mod service_template {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnServiceTemplateProps {
+        /// `Description`, for [`CfnServiceTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnServiceTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnServiceTemplate::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnServiceTemplate, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `EncryptionKey`, for [`CfnServiceTemplate::set`].
+        pub const ENCRYPTION_KEY: crate::Property<CfnServiceTemplate, Value<String>> = crate::Property::new(
+            "EncryptionKey",
+        );
+        /// `Name`, for [`CfnServiceTemplate::set`].
+        pub const NAME: crate::Property<CfnServiceTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PipelineProvisioning`, for [`CfnServiceTemplate::set`].
+        pub const PIPELINE_PROVISIONING: crate::Property<
+            CfnServiceTemplate,
+            Value<Provisioning>,
+        > = crate::Property::new("PipelineProvisioning");
+        /// `Tags`, for [`CfnServiceTemplate::set`].
+        pub const TAGS: crate::Property<CfnServiceTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 

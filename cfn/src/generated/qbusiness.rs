@@ -95,6 +95,7 @@ pub mod application {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -216,6 +217,74 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `AttachmentsConfiguration`, for [`CfnApplication::set`].
+        pub const ATTACHMENTS_CONFIGURATION: crate::Property<
+            CfnApplication,
+            AttachmentsConfiguration,
+        > = crate::Property::new("AttachmentsConfiguration");
+        /// `AutoSubscriptionConfiguration`, for [`CfnApplication::set`].
+        pub const AUTO_SUBSCRIPTION_CONFIGURATION: crate::Property<
+            CfnApplication,
+            AutoSubscriptionConfiguration,
+        > = crate::Property::new("AutoSubscriptionConfiguration");
+        /// `ClientIdsForOIDC`, for [`CfnApplication::set`].
+        pub const CLIENT_IDS_FOR_OIDC: crate::Property<
+            CfnApplication,
+            Vec<Value<String>>,
+        > = crate::Property::new("ClientIdsForOIDC");
+        /// `Description`, for [`CfnApplication::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnApplication::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `EncryptionConfiguration`, for [`CfnApplication::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnApplication,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `IamIdentityProviderArn`, for [`CfnApplication::set`].
+        pub const IAM_IDENTITY_PROVIDER_ARN: crate::Property<
+            CfnApplication,
+            Value<String>,
+        > = crate::Property::new("IamIdentityProviderArn");
+        /// `IdentityCenterInstanceArn`, for [`CfnApplication::set`].
+        pub const IDENTITY_CENTER_INSTANCE_ARN: crate::Property<
+            CfnApplication,
+            Value<String>,
+        > = crate::Property::new("IdentityCenterInstanceArn");
+        /// `IdentityType`, for [`CfnApplication::set`].
+        pub const IDENTITY_TYPE: crate::Property<CfnApplication, Value<IdentityType>> = crate::Property::new(
+            "IdentityType",
+        );
+        /// `PersonalizationConfiguration`, for [`CfnApplication::set`].
+        pub const PERSONALIZATION_CONFIGURATION: crate::Property<
+            CfnApplication,
+            PersonalizationConfiguration,
+        > = crate::Property::new("PersonalizationConfiguration");
+        /// `QAppsConfiguration`, for [`CfnApplication::set`].
+        pub const Q_APPS_CONFIGURATION: crate::Property<
+            CfnApplication,
+            QAppsConfiguration,
+        > = crate::Property::new("QAppsConfiguration");
+        /// `QuickSightConfiguration`, for [`CfnApplication::set`].
+        pub const QUICK_SIGHT_CONFIGURATION: crate::Property<
+            CfnApplication,
+            QuickSightConfiguration,
+        > = crate::Property::new("QuickSightConfiguration");
+        /// `RoleArn`, for [`CfnApplication::set`].
+        pub const ROLE_ARN: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AttachmentsConfiguration` property type.
@@ -696,6 +765,7 @@ pub mod data_accessor {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnDataAccessorProps);
     }
 
     impl std::ops::Deref for CfnDataAccessor {
@@ -762,6 +832,35 @@ pub mod data_accessor {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataAccessorProps {
+        /// `ActionConfigurations`, for [`CfnDataAccessor::set`].
+        pub const ACTION_CONFIGURATIONS: crate::Property<
+            CfnDataAccessor,
+            Vec<ActionConfiguration>,
+        > = crate::Property::new("ActionConfigurations");
+        /// `ApplicationId`, for [`CfnDataAccessor::set`].
+        pub const APPLICATION_ID: crate::Property<CfnDataAccessor, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `AuthenticationDetail`, for [`CfnDataAccessor::set`].
+        pub const AUTHENTICATION_DETAIL: crate::Property<
+            CfnDataAccessor,
+            DataAccessorAuthenticationDetail,
+        > = crate::Property::new("AuthenticationDetail");
+        /// `DisplayName`, for [`CfnDataAccessor::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnDataAccessor, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `Principal`, for [`CfnDataAccessor::set`].
+        pub const PRINCIPAL: crate::Property<CfnDataAccessor, Value<String>> = crate::Property::new(
+            "Principal",
+        );
+        /// `Tags`, for [`CfnDataAccessor::set`].
+        pub const TAGS: crate::Property<CfnDataAccessor, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ActionConfiguration` property type.
@@ -1121,6 +1220,7 @@ pub mod data_source {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnDataSourceProps);
     }
 
     impl std::ops::Deref for CfnDataSource {
@@ -1215,6 +1315,56 @@ pub mod data_source {
             crate::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnDataSourceProps {
+        /// `ApplicationId`, for [`CfnDataSource::set`].
+        pub const APPLICATION_ID: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `Configuration`, for [`CfnDataSource::set`].
+        pub const CONFIGURATION: crate::Property<CfnDataSource, serde_json::Value> = crate::Property::new(
+            "Configuration",
+        );
+        /// `Description`, for [`CfnDataSource::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnDataSource::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `DocumentEnrichmentConfiguration`, for [`CfnDataSource::set`].
+        pub const DOCUMENT_ENRICHMENT_CONFIGURATION: crate::Property<
+            CfnDataSource,
+            DocumentEnrichmentConfiguration,
+        > = crate::Property::new("DocumentEnrichmentConfiguration");
+        /// `IndexId`, for [`CfnDataSource::set`].
+        pub const INDEX_ID: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "IndexId",
+        );
+        /// `MediaExtractionConfiguration`, for [`CfnDataSource::set`].
+        pub const MEDIA_EXTRACTION_CONFIGURATION: crate::Property<
+            CfnDataSource,
+            MediaExtractionConfiguration,
+        > = crate::Property::new("MediaExtractionConfiguration");
+        /// `RoleArn`, for [`CfnDataSource::set`].
+        pub const ROLE_ARN: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `SyncSchedule`, for [`CfnDataSource::set`].
+        pub const SYNC_SCHEDULE: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "SyncSchedule",
+        );
+        /// `Tags`, for [`CfnDataSource::set`].
+        pub const TAGS: crate::Property<CfnDataSource, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcConfiguration`, for [`CfnDataSource::set`].
+        pub const VPC_CONFIGURATION: crate::Property<
+            CfnDataSource,
+            DataSourceVpcConfiguration,
+        > = crate::Property::new("VpcConfiguration");
     }
 
     /// The `DocumentEnrichmentConfiguration` property type.
@@ -1866,6 +2016,7 @@ pub mod index {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnIndexProps);
     }
 
     impl std::ops::Deref for CfnIndex {
@@ -1944,6 +2095,39 @@ pub mod index {
             crate::entry(&mut map, "Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnIndexProps {
+        /// `ApplicationId`, for [`CfnIndex::set`].
+        pub const APPLICATION_ID: crate::Property<CfnIndex, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `CapacityConfiguration`, for [`CfnIndex::set`].
+        pub const CAPACITY_CONFIGURATION: crate::Property<
+            CfnIndex,
+            IndexCapacityConfiguration,
+        > = crate::Property::new("CapacityConfiguration");
+        /// `Description`, for [`CfnIndex::set`].
+        pub const DESCRIPTION: crate::Property<CfnIndex, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnIndex::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnIndex, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `DocumentAttributeConfigurations`, for [`CfnIndex::set`].
+        pub const DOCUMENT_ATTRIBUTE_CONFIGURATIONS: crate::Property<
+            CfnIndex,
+            Vec<DocumentAttributeConfiguration>,
+        > = crate::Property::new("DocumentAttributeConfigurations");
+        /// `Tags`, for [`CfnIndex::set`].
+        pub const TAGS: crate::Property<CfnIndex, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnIndex::set`].
+        pub const TYPE: crate::Property<CfnIndex, Value<IndexType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `IndexCapacityConfiguration` property type.
@@ -2154,6 +2338,7 @@ pub mod permission {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPermissionProps);
     }
 
     impl std::ops::Deref for CfnPermission {
@@ -2216,6 +2401,29 @@ pub mod permission {
             map.serialize_entry("StatementId", &self.statement_id)?;
             map.end()
         }
+    }
+
+    impl CfnPermissionProps {
+        /// `Actions`, for [`CfnPermission::set`].
+        pub const ACTIONS: crate::Property<CfnPermission, Vec<Value<String>>> = crate::Property::new(
+            "Actions",
+        );
+        /// `ApplicationId`, for [`CfnPermission::set`].
+        pub const APPLICATION_ID: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `Conditions`, for [`CfnPermission::set`].
+        pub const CONDITIONS: crate::Property<CfnPermission, Vec<Condition>> = crate::Property::new(
+            "Conditions",
+        );
+        /// `Principal`, for [`CfnPermission::set`].
+        pub const PRINCIPAL: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "Principal",
+        );
+        /// `StatementId`, for [`CfnPermission::set`].
+        pub const STATEMENT_ID: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "StatementId",
+        );
     }
 
     /// The `Condition` property type.
@@ -2361,6 +2569,7 @@ pub mod plugin {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnPluginProps);
     }
 
     impl std::ops::Deref for CfnPlugin {
@@ -2438,6 +2647,43 @@ pub mod plugin {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnPluginProps {
+        /// `ApplicationId`, for [`CfnPlugin::set`].
+        pub const APPLICATION_ID: crate::Property<CfnPlugin, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `AuthConfiguration`, for [`CfnPlugin::set`].
+        pub const AUTH_CONFIGURATION: crate::Property<
+            CfnPlugin,
+            PluginAuthConfiguration,
+        > = crate::Property::new("AuthConfiguration");
+        /// `CustomPluginConfiguration`, for [`CfnPlugin::set`].
+        pub const CUSTOM_PLUGIN_CONFIGURATION: crate::Property<
+            CfnPlugin,
+            CustomPluginConfiguration,
+        > = crate::Property::new("CustomPluginConfiguration");
+        /// `DisplayName`, for [`CfnPlugin::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnPlugin, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `ServerUrl`, for [`CfnPlugin::set`].
+        pub const SERVER_URL: crate::Property<CfnPlugin, Value<String>> = crate::Property::new(
+            "ServerUrl",
+        );
+        /// `State`, for [`CfnPlugin::set`].
+        pub const STATE: crate::Property<CfnPlugin, Value<PluginState>> = crate::Property::new(
+            "State",
+        );
+        /// `Tags`, for [`CfnPlugin::set`].
+        pub const TAGS: crate::Property<CfnPlugin, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnPlugin::set`].
+        pub const TYPE: crate::Property<CfnPlugin, Value<PluginType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `PluginAuthConfiguration` property type.
@@ -2872,6 +3118,7 @@ pub mod retriever {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnRetrieverProps);
     }
 
     impl std::ops::Deref for CfnRetriever {
@@ -2938,6 +3185,33 @@ pub mod retriever {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnRetrieverProps {
+        /// `ApplicationId`, for [`CfnRetriever::set`].
+        pub const APPLICATION_ID: crate::Property<CfnRetriever, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `Configuration`, for [`CfnRetriever::set`].
+        pub const CONFIGURATION: crate::Property<CfnRetriever, RetrieverConfiguration> = crate::Property::new(
+            "Configuration",
+        );
+        /// `DisplayName`, for [`CfnRetriever::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnRetriever, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `RoleArn`, for [`CfnRetriever::set`].
+        pub const ROLE_ARN: crate::Property<CfnRetriever, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnRetriever::set`].
+        pub const TAGS: crate::Property<CfnRetriever, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnRetriever::set`].
+        pub const TYPE: crate::Property<CfnRetriever, Value<RetrieverType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `RetrieverConfiguration` property type.
@@ -3132,6 +3406,7 @@ pub mod web_experience {
         pub fn attr_web_experience_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WebExperienceId")
         }
+        setters!(CfnWebExperienceProps);
     }
 
     impl std::ops::Deref for CfnWebExperience {
@@ -3231,6 +3506,57 @@ pub mod web_experience {
             crate::entry(&mut map, "WelcomeMessage", &self.welcome_message)?;
             map.end()
         }
+    }
+
+    impl CfnWebExperienceProps {
+        /// `ApplicationId`, for [`CfnWebExperience::set`].
+        pub const APPLICATION_ID: crate::Property<CfnWebExperience, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `BrowserExtensionConfiguration`, for [`CfnWebExperience::set`].
+        pub const BROWSER_EXTENSION_CONFIGURATION: crate::Property<
+            CfnWebExperience,
+            BrowserExtensionConfiguration,
+        > = crate::Property::new("BrowserExtensionConfiguration");
+        /// `CustomizationConfiguration`, for [`CfnWebExperience::set`].
+        pub const CUSTOMIZATION_CONFIGURATION: crate::Property<
+            CfnWebExperience,
+            CustomizationConfiguration,
+        > = crate::Property::new("CustomizationConfiguration");
+        /// `IdentityProviderConfiguration`, for [`CfnWebExperience::set`].
+        pub const IDENTITY_PROVIDER_CONFIGURATION: crate::Property<
+            CfnWebExperience,
+            IdentityProviderConfiguration,
+        > = crate::Property::new("IdentityProviderConfiguration");
+        /// `Origins`, for [`CfnWebExperience::set`].
+        pub const ORIGINS: crate::Property<CfnWebExperience, Vec<Value<String>>> = crate::Property::new(
+            "Origins",
+        );
+        /// `RoleArn`, for [`CfnWebExperience::set`].
+        pub const ROLE_ARN: crate::Property<CfnWebExperience, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `SamplePromptsControlMode`, for [`CfnWebExperience::set`].
+        pub const SAMPLE_PROMPTS_CONTROL_MODE: crate::Property<
+            CfnWebExperience,
+            Value<WebExperienceSamplePromptsControlMode>,
+        > = crate::Property::new("SamplePromptsControlMode");
+        /// `Subtitle`, for [`CfnWebExperience::set`].
+        pub const SUBTITLE: crate::Property<CfnWebExperience, Value<String>> = crate::Property::new(
+            "Subtitle",
+        );
+        /// `Tags`, for [`CfnWebExperience::set`].
+        pub const TAGS: crate::Property<CfnWebExperience, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Title`, for [`CfnWebExperience::set`].
+        pub const TITLE: crate::Property<CfnWebExperience, Value<String>> = crate::Property::new(
+            "Title",
+        );
+        /// `WelcomeMessage`, for [`CfnWebExperience::set`].
+        pub const WELCOME_MESSAGE: crate::Property<CfnWebExperience, Value<String>> = crate::Property::new(
+            "WelcomeMessage",
+        );
     }
 
     /// The `BrowserExtensionConfiguration` property type.

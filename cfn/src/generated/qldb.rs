@@ -56,6 +56,7 @@ pub mod ledger {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnLedgerProps);
     }
 
     impl std::ops::Deref for CfnLedger {
@@ -113,6 +114,29 @@ pub mod ledger {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLedgerProps {
+        /// `DeletionProtection`, for [`CfnLedger::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnLedger, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `KmsKey`, for [`CfnLedger::set`].
+        pub const KMS_KEY: crate::Property<CfnLedger, Value<String>> = crate::Property::new(
+            "KmsKey",
+        );
+        /// `Name`, for [`CfnLedger::set`].
+        pub const NAME: crate::Property<CfnLedger, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PermissionsMode`, for [`CfnLedger::set`].
+        pub const PERMISSIONS_MODE: crate::Property<CfnLedger, Value<String>> = crate::Property::new(
+            "PermissionsMode",
+        );
+        /// `Tags`, for [`CfnLedger::set`].
+        pub const TAGS: crate::Property<CfnLedger, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -173,6 +197,7 @@ pub mod stream {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnStreamProps);
     }
 
     impl std::ops::Deref for CfnStream {
@@ -244,6 +269,38 @@ pub mod stream {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStreamProps {
+        /// `ExclusiveEndTime`, for [`CfnStream::set`].
+        pub const EXCLUSIVE_END_TIME: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "ExclusiveEndTime",
+        );
+        /// `InclusiveStartTime`, for [`CfnStream::set`].
+        pub const INCLUSIVE_START_TIME: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "InclusiveStartTime",
+        );
+        /// `KinesisConfiguration`, for [`CfnStream::set`].
+        pub const KINESIS_CONFIGURATION: crate::Property<
+            CfnStream,
+            KinesisConfiguration,
+        > = crate::Property::new("KinesisConfiguration");
+        /// `LedgerName`, for [`CfnStream::set`].
+        pub const LEDGER_NAME: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "LedgerName",
+        );
+        /// `RoleArn`, for [`CfnStream::set`].
+        pub const ROLE_ARN: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `StreamName`, for [`CfnStream::set`].
+        pub const STREAM_NAME: crate::Property<CfnStream, Value<String>> = crate::Property::new(
+            "StreamName",
+        );
+        /// `Tags`, for [`CfnStream::set`].
+        pub const TAGS: crate::Property<CfnStream, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `KinesisConfiguration` property type.

@@ -109,6 +109,7 @@ pub mod action_connector {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnActionConnectorProps);
     }
 
     impl std::ops::Deref for CfnActionConnector {
@@ -188,6 +189,50 @@ pub mod action_connector {
             crate::entry(&mut map, "VpcConnectionArn", &self.vpc_connection_arn)?;
             map.end()
         }
+    }
+
+    impl CfnActionConnectorProps {
+        /// `ActionConnectorId`, for [`CfnActionConnector::set`].
+        pub const ACTION_CONNECTOR_ID: crate::Property<
+            CfnActionConnector,
+            Value<String>,
+        > = crate::Property::new("ActionConnectorId");
+        /// `AuthenticationConfig`, for [`CfnActionConnector::set`].
+        pub const AUTHENTICATION_CONFIG: crate::Property<
+            CfnActionConnector,
+            AuthConfig,
+        > = crate::Property::new("AuthenticationConfig");
+        /// `AwsAccountId`, for [`CfnActionConnector::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnActionConnector, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `Description`, for [`CfnActionConnector::set`].
+        pub const DESCRIPTION: crate::Property<CfnActionConnector, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnActionConnector::set`].
+        pub const NAME: crate::Property<CfnActionConnector, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Permissions`, for [`CfnActionConnector::set`].
+        pub const PERMISSIONS: crate::Property<
+            CfnActionConnector,
+            Vec<ResourcePermission>,
+        > = crate::Property::new("Permissions");
+        /// `Tags`, for [`CfnActionConnector::set`].
+        pub const TAGS: crate::Property<CfnActionConnector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnActionConnector::set`].
+        pub const TYPE: crate::Property<
+            CfnActionConnector,
+            Value<ActionConnectorType>,
+        > = crate::Property::new("Type");
+        /// `VpcConnectionArn`, for [`CfnActionConnector::set`].
+        pub const VPC_CONNECTION_ARN: crate::Property<
+            CfnActionConnector,
+            Value<String>,
+        > = crate::Property::new("VpcConnectionArn");
     }
 
     /// The `AuthConfig` property type.
@@ -961,6 +1006,7 @@ pub mod agent {
         pub fn attr_error_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ErrorMessage")
         }
+        setters!(CfnAgentProps);
     }
 
     impl std::ops::Deref for CfnAgent {
@@ -1050,6 +1096,57 @@ pub mod agent {
             crate::entry(&mut map, "WelcomeMessage", &self.welcome_message)?;
             map.end()
         }
+    }
+
+    impl CfnAgentProps {
+        /// `ActionConnectors`, for [`CfnAgent::set`].
+        pub const ACTION_CONNECTORS: crate::Property<CfnAgent, Vec<Value<String>>> = crate::Property::new(
+            "ActionConnectors",
+        );
+        /// `AgentId`, for [`CfnAgent::set`].
+        pub const AGENT_ID: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "AgentId",
+        );
+        /// `AgentLifecycle`, for [`CfnAgent::set`].
+        pub const AGENT_LIFECYCLE: crate::Property<CfnAgent, Value<AgentLifecycle>> = crate::Property::new(
+            "AgentLifecycle",
+        );
+        /// `AwsAccountId`, for [`CfnAgent::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `CustomPromptInput`, for [`CfnAgent::set`].
+        pub const CUSTOM_PROMPT_INPUT: crate::Property<CfnAgent, CustomPromptInput> = crate::Property::new(
+            "CustomPromptInput",
+        );
+        /// `Description`, for [`CfnAgent::set`].
+        pub const DESCRIPTION: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IconId`, for [`CfnAgent::set`].
+        pub const ICON_ID: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "IconId",
+        );
+        /// `Name`, for [`CfnAgent::set`].
+        pub const NAME: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Spaces`, for [`CfnAgent::set`].
+        pub const SPACES: crate::Property<CfnAgent, Vec<Value<String>>> = crate::Property::new(
+            "Spaces",
+        );
+        /// `StarterPrompts`, for [`CfnAgent::set`].
+        pub const STARTER_PROMPTS: crate::Property<CfnAgent, Vec<Value<String>>> = crate::Property::new(
+            "StarterPrompts",
+        );
+        /// `Tags`, for [`CfnAgent::set`].
+        pub const TAGS: crate::Property<CfnAgent, Vec<AgentTag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WelcomeMessage`, for [`CfnAgent::set`].
+        pub const WELCOME_MESSAGE: crate::Property<CfnAgent, Value<String>> = crate::Property::new(
+            "WelcomeMessage",
+        );
     }
 
     /// The lifecycle stage of the agent.
@@ -1532,6 +1629,7 @@ pub mod analysis {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnAnalysisProps);
     }
 
     impl std::ops::Deref for CfnAnalysis {
@@ -1629,6 +1727,66 @@ pub mod analysis {
             crate::entry(&mut map, "ValidationStrategy", &self.validation_strategy)?;
             map.end()
         }
+    }
+
+    impl CfnAnalysisProps {
+        /// `AnalysisId`, for [`CfnAnalysis::set`].
+        pub const ANALYSIS_ID: crate::Property<CfnAnalysis, Value<String>> = crate::Property::new(
+            "AnalysisId",
+        );
+        /// `AwsAccountId`, for [`CfnAnalysis::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnAnalysis, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `Definition`, for [`CfnAnalysis::set`].
+        pub const DEFINITION: crate::Property<CfnAnalysis, AnalysisDefinition> = crate::Property::new(
+            "Definition",
+        );
+        /// `Errors`, for [`CfnAnalysis::set`].
+        pub const ERRORS: crate::Property<CfnAnalysis, Vec<AnalysisError>> = crate::Property::new(
+            "Errors",
+        );
+        /// `FolderArns`, for [`CfnAnalysis::set`].
+        pub const FOLDER_ARNS: crate::Property<CfnAnalysis, Vec<Value<String>>> = crate::Property::new(
+            "FolderArns",
+        );
+        /// `Name`, for [`CfnAnalysis::set`].
+        pub const NAME: crate::Property<CfnAnalysis, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Parameters`, for [`CfnAnalysis::set`].
+        pub const PARAMETERS: crate::Property<CfnAnalysis, Parameters> = crate::Property::new(
+            "Parameters",
+        );
+        /// `Permissions`, for [`CfnAnalysis::set`].
+        pub const PERMISSIONS: crate::Property<CfnAnalysis, Vec<ResourcePermission>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `Sheets`, for [`CfnAnalysis::set`].
+        pub const SHEETS: crate::Property<CfnAnalysis, Vec<Sheet>> = crate::Property::new(
+            "Sheets",
+        );
+        /// `SourceEntity`, for [`CfnAnalysis::set`].
+        pub const SOURCE_ENTITY: crate::Property<CfnAnalysis, AnalysisSourceEntity> = crate::Property::new(
+            "SourceEntity",
+        );
+        /// `Status`, for [`CfnAnalysis::set`].
+        pub const STATUS: crate::Property<CfnAnalysis, Value<ResourceStatus>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnAnalysis::set`].
+        pub const TAGS: crate::Property<CfnAnalysis, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ThemeArn`, for [`CfnAnalysis::set`].
+        pub const THEME_ARN: crate::Property<CfnAnalysis, Value<String>> = crate::Property::new(
+            "ThemeArn",
+        );
+        /// `ValidationStrategy`, for [`CfnAnalysis::set`].
+        pub const VALIDATION_STRATEGY: crate::Property<
+            CfnAnalysis,
+            ValidationStrategy,
+        > = crate::Property::new("ValidationStrategy");
     }
 
     /// The `AnalysisDefinition` property type.
@@ -2016,6 +2174,7 @@ pub mod approval_policy {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnApprovalPolicyProps);
     }
 
     impl std::ops::Deref for CfnApprovalPolicy {
@@ -2088,6 +2247,39 @@ pub mod approval_policy {
             map.serialize_entry("PolicyId", &self.policy_id)?;
             map.end()
         }
+    }
+
+    impl CfnApprovalPolicyProps {
+        /// `Actions`, for [`CfnApprovalPolicy::set`].
+        pub const ACTIONS: crate::Property<CfnApprovalPolicy, Vec<Value<ActionsItem>>> = crate::Property::new(
+            "Actions",
+        );
+        /// `ApplicableTo`, for [`CfnApprovalPolicy::set`].
+        pub const APPLICABLE_TO: crate::Property<CfnApprovalPolicy, ApplicableTo> = crate::Property::new(
+            "ApplicableTo",
+        );
+        /// `ApprovalGroups`, for [`CfnApprovalPolicy::set`].
+        pub const APPROVAL_GROUPS: crate::Property<
+            CfnApprovalPolicy,
+            Vec<Value<String>>,
+        > = crate::Property::new("ApprovalGroups");
+        /// `AssetTypes`, for [`CfnApprovalPolicy::set`].
+        pub const ASSET_TYPES: crate::Property<
+            CfnApprovalPolicy,
+            Vec<Value<AssetTypesItem>>,
+        > = crate::Property::new("AssetTypes");
+        /// `Description`, for [`CfnApprovalPolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnApprovalPolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnApprovalPolicy::set`].
+        pub const NAME: crate::Property<CfnApprovalPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PolicyId`, for [`CfnApprovalPolicy::set`].
+        pub const POLICY_ID: crate::Property<CfnApprovalPolicy, Value<String>> = crate::Property::new(
+            "PolicyId",
+        );
     }
 
     /// Values of `ActionsItem`.
@@ -2281,6 +2473,7 @@ pub mod assignment {
         pub fn attr_assignment_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssignmentId")
         }
+        setters!(CfnAssignmentProps);
     }
 
     impl std::ops::Deref for CfnAssignment {
@@ -2342,6 +2535,31 @@ pub mod assignment {
             crate::entry(&mut map, "PolicyArn", &self.policy_arn)?;
             map.end()
         }
+    }
+
+    impl CfnAssignmentProps {
+        /// `AssignmentName`, for [`CfnAssignment::set`].
+        pub const ASSIGNMENT_NAME: crate::Property<CfnAssignment, Value<String>> = crate::Property::new(
+            "AssignmentName",
+        );
+        /// `AssignmentStatus`, for [`CfnAssignment::set`].
+        pub const ASSIGNMENT_STATUS: crate::Property<
+            CfnAssignment,
+            Value<AssignmentStatus>,
+        > = crate::Property::new("AssignmentStatus");
+        /// `Identities`, for [`CfnAssignment::set`].
+        pub const IDENTITIES: crate::Property<
+            CfnAssignment,
+            indexmap::IndexMap<String, Vec<Value<String>>>,
+        > = crate::Property::new("Identities");
+        /// `Namespace`, for [`CfnAssignment::set`].
+        pub const NAMESPACE: crate::Property<CfnAssignment, Value<String>> = crate::Property::new(
+            "Namespace",
+        );
+        /// `PolicyArn`, for [`CfnAssignment::set`].
+        pub const POLICY_ARN: crate::Property<CfnAssignment, Value<String>> = crate::Property::new(
+            "PolicyArn",
+        );
     }
 
     /// The status of the assignment.
@@ -2459,6 +2677,7 @@ pub mod brand {
         pub fn attr_aws_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AwsAccountId")
         }
+        setters!(CfnBrandProps);
     }
 
     impl std::ops::Deref for CfnBrand {
@@ -2508,6 +2727,21 @@ pub mod brand {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBrandProps {
+        /// `BrandDefinition`, for [`CfnBrand::set`].
+        pub const BRAND_DEFINITION: crate::Property<CfnBrand, BrandDefinition> = crate::Property::new(
+            "BrandDefinition",
+        );
+        /// `BrandId`, for [`CfnBrand::set`].
+        pub const BRAND_ID: crate::Property<CfnBrand, Value<String>> = crate::Property::new(
+            "BrandId",
+        );
+        /// `Tags`, for [`CfnBrand::set`].
+        pub const TAGS: crate::Property<CfnBrand, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `BrandDefinition` property type.
@@ -2712,6 +2946,7 @@ pub mod custom_permissions {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCustomPermissionsProps);
     }
 
     impl std::ops::Deref for CfnCustomPermissions {
@@ -2768,6 +3003,26 @@ pub mod custom_permissions {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCustomPermissionsProps {
+        /// `AwsAccountId`, for [`CfnCustomPermissions::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnCustomPermissions, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `Capabilities`, for [`CfnCustomPermissions::set`].
+        pub const CAPABILITIES: crate::Property<CfnCustomPermissions, Capabilities> = crate::Property::new(
+            "Capabilities",
+        );
+        /// `CustomPermissionsName`, for [`CfnCustomPermissions::set`].
+        pub const CUSTOM_PERMISSIONS_NAME: crate::Property<
+            CfnCustomPermissions,
+            Value<String>,
+        > = crate::Property::new("CustomPermissionsName");
+        /// `Tags`, for [`CfnCustomPermissions::set`].
+        pub const TAGS: crate::Property<CfnCustomPermissions, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Capabilities` property type.
@@ -3998,6 +4253,7 @@ pub mod customization {
         pub fn attr_aws_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AwsAccountId")
         }
+        setters!(CfnCustomizationProps);
     }
 
     impl std::ops::Deref for CfnCustomization {
@@ -4050,6 +4306,21 @@ pub mod customization {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCustomizationProps {
+        /// `DefaultTheme`, for [`CfnCustomization::set`].
+        pub const DEFAULT_THEME: crate::Property<CfnCustomization, Value<String>> = crate::Property::new(
+            "DefaultTheme",
+        );
+        /// `Namespace`, for [`CfnCustomization::set`].
+        pub const NAMESPACE: crate::Property<CfnCustomization, Value<String>> = crate::Property::new(
+            "Namespace",
+        );
+        /// `Tags`, for [`CfnCustomization::set`].
+        pub const TAGS: crate::Property<CfnCustomization, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -4116,6 +4387,7 @@ pub mod dlp_setting {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnDlpSettingProps);
     }
 
     impl std::ops::Deref for CfnDlpSetting {
@@ -4192,6 +4464,43 @@ pub mod dlp_setting {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDlpSettingProps {
+        /// `AwsAccountId`, for [`CfnDlpSetting::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnDlpSetting, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `DlpSettingId`, for [`CfnDlpSetting::set`].
+        pub const DLP_SETTING_ID: crate::Property<CfnDlpSetting, Value<String>> = crate::Property::new(
+            "DlpSettingId",
+        );
+        /// `Enabled`, for [`CfnDlpSetting::set`].
+        pub const ENABLED: crate::Property<CfnDlpSetting, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `Name`, for [`CfnDlpSetting::set`].
+        pub const NAME: crate::Property<CfnDlpSetting, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProviderConfig`, for [`CfnDlpSetting::set`].
+        pub const PROVIDER_CONFIG: crate::Property<CfnDlpSetting, ProviderConfig> = crate::Property::new(
+            "ProviderConfig",
+        );
+        /// `ProviderOutageAction`, for [`CfnDlpSetting::set`].
+        pub const PROVIDER_OUTAGE_ACTION: crate::Property<
+            CfnDlpSetting,
+            Value<DlpAction>,
+        > = crate::Property::new("ProviderOutageAction");
+        /// `ProviderType`, for [`CfnDlpSetting::set`].
+        pub const PROVIDER_TYPE: crate::Property<
+            CfnDlpSetting,
+            Value<DlpProviderType>,
+        > = crate::Property::new("ProviderType");
+        /// `Tags`, for [`CfnDlpSetting::set`].
+        pub const TAGS: crate::Property<CfnDlpSetting, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ProviderConfig` property type.
@@ -4714,6 +5023,7 @@ pub mod dashboard {
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+        setters!(CfnDashboardProps);
     }
 
     impl std::ops::Deref for CfnDashboard {
@@ -4823,6 +5133,73 @@ pub mod dashboard {
             crate::entry(&mut map, "VersionDescription", &self.version_description)?;
             map.end()
         }
+    }
+
+    impl CfnDashboardProps {
+        /// `AwsAccountId`, for [`CfnDashboard::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `DashboardId`, for [`CfnDashboard::set`].
+        pub const DASHBOARD_ID: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "DashboardId",
+        );
+        /// `DashboardPublishOptions`, for [`CfnDashboard::set`].
+        pub const DASHBOARD_PUBLISH_OPTIONS: crate::Property<
+            CfnDashboard,
+            DashboardPublishOptions,
+        > = crate::Property::new("DashboardPublishOptions");
+        /// `Definition`, for [`CfnDashboard::set`].
+        pub const DEFINITION: crate::Property<
+            CfnDashboard,
+            DashboardVersionDefinition,
+        > = crate::Property::new("Definition");
+        /// `FolderArns`, for [`CfnDashboard::set`].
+        pub const FOLDER_ARNS: crate::Property<CfnDashboard, Vec<Value<String>>> = crate::Property::new(
+            "FolderArns",
+        );
+        /// `LinkEntities`, for [`CfnDashboard::set`].
+        pub const LINK_ENTITIES: crate::Property<CfnDashboard, Vec<Value<String>>> = crate::Property::new(
+            "LinkEntities",
+        );
+        /// `LinkSharingConfiguration`, for [`CfnDashboard::set`].
+        pub const LINK_SHARING_CONFIGURATION: crate::Property<
+            CfnDashboard,
+            LinkSharingConfiguration,
+        > = crate::Property::new("LinkSharingConfiguration");
+        /// `Name`, for [`CfnDashboard::set`].
+        pub const NAME: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Parameters`, for [`CfnDashboard::set`].
+        pub const PARAMETERS: crate::Property<CfnDashboard, Parameters> = crate::Property::new(
+            "Parameters",
+        );
+        /// `Permissions`, for [`CfnDashboard::set`].
+        pub const PERMISSIONS: crate::Property<CfnDashboard, Vec<ResourcePermission>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `SourceEntity`, for [`CfnDashboard::set`].
+        pub const SOURCE_ENTITY: crate::Property<CfnDashboard, DashboardSourceEntity> = crate::Property::new(
+            "SourceEntity",
+        );
+        /// `Tags`, for [`CfnDashboard::set`].
+        pub const TAGS: crate::Property<CfnDashboard, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ThemeArn`, for [`CfnDashboard::set`].
+        pub const THEME_ARN: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "ThemeArn",
+        );
+        /// `ValidationStrategy`, for [`CfnDashboard::set`].
+        pub const VALIDATION_STRATEGY: crate::Property<
+            CfnDashboard,
+            ValidationStrategy,
+        > = crate::Property::new("ValidationStrategy");
+        /// `VersionDescription`, for [`CfnDashboard::set`].
+        pub const VERSION_DESCRIPTION: crate::Property<CfnDashboard, Value<String>> = crate::Property::new(
+            "VersionDescription",
+        );
     }
 
     /// \<p\>Dashboard publish options.\</p\>
@@ -5554,6 +5931,7 @@ pub mod data_set {
         pub fn attr_output_columns(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OutputColumns")
         }
+        setters!(CfnDataSetProps);
     }
 
     impl std::ops::Deref for CfnDataSet {
@@ -5683,6 +6061,110 @@ pub mod data_set {
             crate::entry(&mut map, "UseAs", &self.use_as)?;
             map.end()
         }
+    }
+
+    impl CfnDataSetProps {
+        /// `AwsAccountId`, for [`CfnDataSet::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnDataSet, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `ColumnGroups`, for [`CfnDataSet::set`].
+        pub const COLUMN_GROUPS: crate::Property<CfnDataSet, Vec<ColumnGroup>> = crate::Property::new(
+            "ColumnGroups",
+        );
+        /// `ColumnLevelPermissionRules`, for [`CfnDataSet::set`].
+        pub const COLUMN_LEVEL_PERMISSION_RULES: crate::Property<
+            CfnDataSet,
+            Vec<ColumnLevelPermissionRule>,
+        > = crate::Property::new("ColumnLevelPermissionRules");
+        /// `DataPrepConfiguration`, for [`CfnDataSet::set`].
+        pub const DATA_PREP_CONFIGURATION: crate::Property<
+            CfnDataSet,
+            DataPrepConfiguration,
+        > = crate::Property::new("DataPrepConfiguration");
+        /// `DataSetId`, for [`CfnDataSet::set`].
+        pub const DATA_SET_ID: crate::Property<CfnDataSet, Value<String>> = crate::Property::new(
+            "DataSetId",
+        );
+        /// `DataSetRefreshProperties`, for [`CfnDataSet::set`].
+        pub const DATA_SET_REFRESH_PROPERTIES: crate::Property<
+            CfnDataSet,
+            DataSetRefreshProperties,
+        > = crate::Property::new("DataSetRefreshProperties");
+        /// `DataSetUsageConfiguration`, for [`CfnDataSet::set`].
+        pub const DATA_SET_USAGE_CONFIGURATION: crate::Property<
+            CfnDataSet,
+            DataSetUsageConfiguration,
+        > = crate::Property::new("DataSetUsageConfiguration");
+        /// `DatasetParameters`, for [`CfnDataSet::set`].
+        pub const DATASET_PARAMETERS: crate::Property<
+            CfnDataSet,
+            Vec<DatasetParameter>,
+        > = crate::Property::new("DatasetParameters");
+        /// `FieldFolders`, for [`CfnDataSet::set`].
+        pub const FIELD_FOLDERS: crate::Property<
+            CfnDataSet,
+            indexmap::IndexMap<String, FieldFolder>,
+        > = crate::Property::new("FieldFolders");
+        /// `FolderArns`, for [`CfnDataSet::set`].
+        pub const FOLDER_ARNS: crate::Property<CfnDataSet, Vec<Value<String>>> = crate::Property::new(
+            "FolderArns",
+        );
+        /// `ImportMode`, for [`CfnDataSet::set`].
+        pub const IMPORT_MODE: crate::Property<CfnDataSet, Value<DataSetImportMode>> = crate::Property::new(
+            "ImportMode",
+        );
+        /// `IngestionWaitPolicy`, for [`CfnDataSet::set`].
+        pub const INGESTION_WAIT_POLICY: crate::Property<
+            CfnDataSet,
+            IngestionWaitPolicy,
+        > = crate::Property::new("IngestionWaitPolicy");
+        /// `LogicalTableMap`, for [`CfnDataSet::set`].
+        pub const LOGICAL_TABLE_MAP: crate::Property<
+            CfnDataSet,
+            indexmap::IndexMap<String, LogicalTable>,
+        > = crate::Property::new("LogicalTableMap");
+        /// `Name`, for [`CfnDataSet::set`].
+        pub const NAME: crate::Property<CfnDataSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PerformanceConfiguration`, for [`CfnDataSet::set`].
+        pub const PERFORMANCE_CONFIGURATION: crate::Property<
+            CfnDataSet,
+            PerformanceConfiguration,
+        > = crate::Property::new("PerformanceConfiguration");
+        /// `Permissions`, for [`CfnDataSet::set`].
+        pub const PERMISSIONS: crate::Property<CfnDataSet, Vec<ResourcePermission>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `PhysicalTableMap`, for [`CfnDataSet::set`].
+        pub const PHYSICAL_TABLE_MAP: crate::Property<
+            CfnDataSet,
+            indexmap::IndexMap<String, PhysicalTable>,
+        > = crate::Property::new("PhysicalTableMap");
+        /// `RowLevelPermissionDataSet`, for [`CfnDataSet::set`].
+        pub const ROW_LEVEL_PERMISSION_DATA_SET: crate::Property<
+            CfnDataSet,
+            RowLevelPermissionDataSet,
+        > = crate::Property::new("RowLevelPermissionDataSet");
+        /// `RowLevelPermissionTagConfiguration`, for [`CfnDataSet::set`].
+        pub const ROW_LEVEL_PERMISSION_TAG_CONFIGURATION: crate::Property<
+            CfnDataSet,
+            RowLevelPermissionTagConfiguration,
+        > = crate::Property::new("RowLevelPermissionTagConfiguration");
+        /// `SemanticModelConfiguration`, for [`CfnDataSet::set`].
+        pub const SEMANTIC_MODEL_CONFIGURATION: crate::Property<
+            CfnDataSet,
+            SemanticModelConfiguration,
+        > = crate::Property::new("SemanticModelConfiguration");
+        /// `Tags`, for [`CfnDataSet::set`].
+        pub const TAGS: crate::Property<CfnDataSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UseAs`, for [`CfnDataSet::set`].
+        pub const USE_AS: crate::Property<CfnDataSet, Value<DataSetUseAs>> = crate::Property::new(
+            "UseAs",
+        );
     }
 
     /// \<p\>Groupings of columns that work together in certain Amazon QuickSight features.
@@ -10264,6 +10746,7 @@ pub mod data_source {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnDataSourceProps);
     }
 
     impl std::ops::Deref for CfnDataSource {
@@ -10368,6 +10851,64 @@ pub mod data_source {
             )?;
             map.end()
         }
+    }
+
+    impl CfnDataSourceProps {
+        /// `AlternateDataSourceParameters`, for [`CfnDataSource::set`].
+        pub const ALTERNATE_DATA_SOURCE_PARAMETERS: crate::Property<
+            CfnDataSource,
+            Vec<DataSourceParameters>,
+        > = crate::Property::new("AlternateDataSourceParameters");
+        /// `AwsAccountId`, for [`CfnDataSource::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `Credentials`, for [`CfnDataSource::set`].
+        pub const CREDENTIALS: crate::Property<CfnDataSource, DataSourceCredentials> = crate::Property::new(
+            "Credentials",
+        );
+        /// `DataSourceId`, for [`CfnDataSource::set`].
+        pub const DATA_SOURCE_ID: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "DataSourceId",
+        );
+        /// `DataSourceParameters`, for [`CfnDataSource::set`].
+        pub const DATA_SOURCE_PARAMETERS: crate::Property<
+            CfnDataSource,
+            DataSourceParameters,
+        > = crate::Property::new("DataSourceParameters");
+        /// `ErrorInfo`, for [`CfnDataSource::set`].
+        pub const ERROR_INFO: crate::Property<CfnDataSource, DataSourceErrorInfo> = crate::Property::new(
+            "ErrorInfo",
+        );
+        /// `FolderArns`, for [`CfnDataSource::set`].
+        pub const FOLDER_ARNS: crate::Property<CfnDataSource, Vec<Value<String>>> = crate::Property::new(
+            "FolderArns",
+        );
+        /// `Name`, for [`CfnDataSource::set`].
+        pub const NAME: crate::Property<CfnDataSource, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Permissions`, for [`CfnDataSource::set`].
+        pub const PERMISSIONS: crate::Property<CfnDataSource, Vec<ResourcePermission>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `SslProperties`, for [`CfnDataSource::set`].
+        pub const SSL_PROPERTIES: crate::Property<CfnDataSource, SslProperties> = crate::Property::new(
+            "SslProperties",
+        );
+        /// `Tags`, for [`CfnDataSource::set`].
+        pub const TAGS: crate::Property<CfnDataSource, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnDataSource::set`].
+        pub const TYPE: crate::Property<CfnDataSource, Value<DataSourceType>> = crate::Property::new(
+            "Type",
+        );
+        /// `VpcConnectionProperties`, for [`CfnDataSource::set`].
+        pub const VPC_CONNECTION_PROPERTIES: crate::Property<
+            CfnDataSource,
+            VpcConnectionProperties,
+        > = crate::Property::new("VpcConnectionProperties");
     }
 
     /// \<p\>The parameters that Amazon QuickSight uses to connect to your underlying data source.
@@ -12102,6 +12643,7 @@ pub mod flow {
         pub fn attr_step_aliases(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StepAliases")
         }
+        setters!(CfnFlowProps);
     }
 
     impl std::ops::Deref for CfnFlow {
@@ -12163,6 +12705,29 @@ pub mod flow {
             crate::entry(&mut map, "Permissions", &self.permissions)?;
             map.end()
         }
+    }
+
+    impl CfnFlowProps {
+        /// `AwsAccountId`, for [`CfnFlow::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `Description`, for [`CfnFlow::set`].
+        pub const DESCRIPTION: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FlowDefinition`, for [`CfnFlow::set`].
+        pub const FLOW_DEFINITION: crate::Property<CfnFlow, serde_json::Value> = crate::Property::new(
+            "FlowDefinition",
+        );
+        /// `Name`, for [`CfnFlow::set`].
+        pub const NAME: crate::Property<CfnFlow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Permissions`, for [`CfnFlow::set`].
+        pub const PERMISSIONS: crate::Property<CfnFlow, Vec<Permission>> = crate::Property::new(
+            "Permissions",
+        );
     }
 
     /// The `Permission` property type.
@@ -12263,6 +12828,7 @@ pub mod folder {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnFolderProps);
     }
 
     impl std::ops::Deref for CfnFolder {
@@ -12316,6 +12882,41 @@ pub mod folder {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFolderProps {
+        /// `AwsAccountId`, for [`CfnFolder::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnFolder, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `FolderId`, for [`CfnFolder::set`].
+        pub const FOLDER_ID: crate::Property<CfnFolder, Value<String>> = crate::Property::new(
+            "FolderId",
+        );
+        /// `FolderType`, for [`CfnFolder::set`].
+        pub const FOLDER_TYPE: crate::Property<CfnFolder, Value<FolderType>> = crate::Property::new(
+            "FolderType",
+        );
+        /// `Name`, for [`CfnFolder::set`].
+        pub const NAME: crate::Property<CfnFolder, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ParentFolderArn`, for [`CfnFolder::set`].
+        pub const PARENT_FOLDER_ARN: crate::Property<CfnFolder, Value<String>> = crate::Property::new(
+            "ParentFolderArn",
+        );
+        /// `Permissions`, for [`CfnFolder::set`].
+        pub const PERMISSIONS: crate::Property<CfnFolder, Vec<ResourcePermission>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `SharingModel`, for [`CfnFolder::set`].
+        pub const SHARING_MODEL: crate::Property<CfnFolder, Value<SharingModel>> = crate::Property::new(
+            "SharingModel",
+        );
+        /// `Tags`, for [`CfnFolder::set`].
+        pub const TAGS: crate::Property<CfnFolder, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `FolderType`.
@@ -12443,6 +13044,7 @@ pub mod group {
         pub fn attr_principal_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PrincipalId")
         }
+        setters!(CfnGroupProps);
     }
 
     impl std::ops::Deref for CfnGroup {
@@ -12495,6 +13097,21 @@ pub mod group {
             map.serialize_entry("Namespace", &self.namespace)?;
             map.end()
         }
+    }
+
+    impl CfnGroupProps {
+        /// `Description`, for [`CfnGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GroupName`, for [`CfnGroup::set`].
+        pub const GROUP_NAME: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "GroupName",
+        );
+        /// `Namespace`, for [`CfnGroup::set`].
+        pub const NAMESPACE: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "Namespace",
+        );
     }
 }
 
@@ -12583,6 +13200,7 @@ pub mod knowledge_base {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnKnowledgeBaseProps);
     }
 
     impl std::ops::Deref for CfnKnowledgeBase {
@@ -12689,6 +13307,62 @@ pub mod knowledge_base {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnKnowledgeBaseProps {
+        /// `AccessControlConfiguration`, for [`CfnKnowledgeBase::set`].
+        pub const ACCESS_CONTROL_CONFIGURATION: crate::Property<
+            CfnKnowledgeBase,
+            AccessControlConfiguration,
+        > = crate::Property::new("AccessControlConfiguration");
+        /// `AwsAccountId`, for [`CfnKnowledgeBase::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnKnowledgeBase, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `DataSourceArn`, for [`CfnKnowledgeBase::set`].
+        pub const DATA_SOURCE_ARN: crate::Property<CfnKnowledgeBase, Value<String>> = crate::Property::new(
+            "DataSourceArn",
+        );
+        /// `Description`, for [`CfnKnowledgeBase::set`].
+        pub const DESCRIPTION: crate::Property<CfnKnowledgeBase, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IsEmailNotificationOptedForIngestionFailures`, for [`CfnKnowledgeBase::set`].
+        pub const IS_EMAIL_NOTIFICATION_OPTED_FOR_INGESTION_FAILURES: crate::Property<
+            CfnKnowledgeBase,
+            Value<bool>,
+        > = crate::Property::new("IsEmailNotificationOptedForIngestionFailures");
+        /// `KnowledgeBaseConfiguration`, for [`CfnKnowledgeBase::set`].
+        pub const KNOWLEDGE_BASE_CONFIGURATION: crate::Property<
+            CfnKnowledgeBase,
+            KnowledgeBaseConfiguration,
+        > = crate::Property::new("KnowledgeBaseConfiguration");
+        /// `KnowledgeBaseId`, for [`CfnKnowledgeBase::set`].
+        pub const KNOWLEDGE_BASE_ID: crate::Property<CfnKnowledgeBase, Value<String>> = crate::Property::new(
+            "KnowledgeBaseId",
+        );
+        /// `MediaExtractionConfiguration`, for [`CfnKnowledgeBase::set`].
+        pub const MEDIA_EXTRACTION_CONFIGURATION: crate::Property<
+            CfnKnowledgeBase,
+            MediaExtractionConfiguration,
+        > = crate::Property::new("MediaExtractionConfiguration");
+        /// `Name`, for [`CfnKnowledgeBase::set`].
+        pub const NAME: crate::Property<CfnKnowledgeBase, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Permissions`, for [`CfnKnowledgeBase::set`].
+        pub const PERMISSIONS: crate::Property<
+            CfnKnowledgeBase,
+            Vec<ResourcePermission>,
+        > = crate::Property::new("Permissions");
+        /// `PrimaryOwnerArn`, for [`CfnKnowledgeBase::set`].
+        pub const PRIMARY_OWNER_ARN: crate::Property<CfnKnowledgeBase, Value<String>> = crate::Property::new(
+            "PrimaryOwnerArn",
+        );
+        /// `Tags`, for [`CfnKnowledgeBase::set`].
+        pub const TAGS: crate::Property<CfnKnowledgeBase, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AccessControlConfiguration` property type.
@@ -13135,6 +13809,7 @@ pub mod limits_profile {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnLimitsProfileProps);
     }
 
     impl std::ops::Deref for CfnLimitsProfile {
@@ -13192,6 +13867,26 @@ pub mod limits_profile {
             map.serialize_entry("ResourceLimits", &self.resource_limits)?;
             map.end()
         }
+    }
+
+    impl CfnLimitsProfileProps {
+        /// `AccountId`, for [`CfnLimitsProfile::set`].
+        pub const ACCOUNT_ID: crate::Property<CfnLimitsProfile, Value<String>> = crate::Property::new(
+            "AccountId",
+        );
+        /// `Description`, for [`CfnLimitsProfile::set`].
+        pub const DESCRIPTION: crate::Property<CfnLimitsProfile, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ProfileName`, for [`CfnLimitsProfile::set`].
+        pub const PROFILE_NAME: crate::Property<CfnLimitsProfile, Value<String>> = crate::Property::new(
+            "ProfileName",
+        );
+        /// `ResourceLimits`, for [`CfnLimitsProfile::set`].
+        pub const RESOURCE_LIMITS: crate::Property<
+            CfnLimitsProfile,
+            indexmap::IndexMap<String, ProfileLimitValue>,
+        > = crate::Property::new("ResourceLimits");
     }
 
     /// The `ProfileLimitValue` property type.
@@ -13328,6 +14023,7 @@ pub mod o_auth_client_application {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnOAuthClientApplicationProps);
     }
 
     impl std::ops::Deref for CfnOAuthClientApplication {
@@ -13436,6 +14132,61 @@ pub mod o_auth_client_application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOAuthClientApplicationProps {
+        /// `ClientId`, for [`CfnOAuthClientApplication::set`].
+        pub const CLIENT_ID: crate::Property<CfnOAuthClientApplication, Value<String>> = crate::Property::new(
+            "ClientId",
+        );
+        /// `ClientSecret`, for [`CfnOAuthClientApplication::set`].
+        pub const CLIENT_SECRET: crate::Property<
+            CfnOAuthClientApplication,
+            Value<String>,
+        > = crate::Property::new("ClientSecret");
+        /// `DataSourceType`, for [`CfnOAuthClientApplication::set`].
+        pub const DATA_SOURCE_TYPE: crate::Property<
+            CfnOAuthClientApplication,
+            Value<DataSourceType>,
+        > = crate::Property::new("DataSourceType");
+        /// `IdentityProviderVpcConnectionProperties`, for [`CfnOAuthClientApplication::set`].
+        pub const IDENTITY_PROVIDER_VPC_CONNECTION_PROPERTIES: crate::Property<
+            CfnOAuthClientApplication,
+            IdentityProviderVpcConnectionProperties,
+        > = crate::Property::new("IdentityProviderVpcConnectionProperties");
+        /// `Name`, for [`CfnOAuthClientApplication::set`].
+        pub const NAME: crate::Property<CfnOAuthClientApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OAuthAuthorizationEndpointUrl`, for [`CfnOAuthClientApplication::set`].
+        pub const O_AUTH_AUTHORIZATION_ENDPOINT_URL: crate::Property<
+            CfnOAuthClientApplication,
+            Value<String>,
+        > = crate::Property::new("OAuthAuthorizationEndpointUrl");
+        /// `OAuthClientApplicationId`, for [`CfnOAuthClientApplication::set`].
+        pub const O_AUTH_CLIENT_APPLICATION_ID: crate::Property<
+            CfnOAuthClientApplication,
+            Value<String>,
+        > = crate::Property::new("OAuthClientApplicationId");
+        /// `OAuthClientAuthenticationType`, for [`CfnOAuthClientApplication::set`].
+        pub const O_AUTH_CLIENT_AUTHENTICATION_TYPE: crate::Property<
+            CfnOAuthClientApplication,
+            Value<OAuthClientAuthenticationType>,
+        > = crate::Property::new("OAuthClientAuthenticationType");
+        /// `OAuthScopes`, for [`CfnOAuthClientApplication::set`].
+        pub const O_AUTH_SCOPES: crate::Property<
+            CfnOAuthClientApplication,
+            Value<String>,
+        > = crate::Property::new("OAuthScopes");
+        /// `OAuthTokenEndpointUrl`, for [`CfnOAuthClientApplication::set`].
+        pub const O_AUTH_TOKEN_ENDPOINT_URL: crate::Property<
+            CfnOAuthClientApplication,
+            Value<String>,
+        > = crate::Property::new("OAuthTokenEndpointUrl");
+        /// `Tags`, for [`CfnOAuthClientApplication::set`].
+        pub const TAGS: crate::Property<CfnOAuthClientApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `DataSourceType`.
@@ -13696,6 +14447,7 @@ pub mod refresh_schedule {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRefreshScheduleProps);
     }
 
     impl std::ops::Deref for CfnRefreshSchedule {
@@ -13734,6 +14486,21 @@ pub mod refresh_schedule {
             crate::entry(&mut map, "Schedule", &self.schedule)?;
             map.end()
         }
+    }
+
+    impl CfnRefreshScheduleProps {
+        /// `AwsAccountId`, for [`CfnRefreshSchedule::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnRefreshSchedule, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `DataSetId`, for [`CfnRefreshSchedule::set`].
+        pub const DATA_SET_ID: crate::Property<CfnRefreshSchedule, Value<String>> = crate::Property::new(
+            "DataSetId",
+        );
+        /// `Schedule`, for [`CfnRefreshSchedule::set`].
+        pub const SCHEDULE: crate::Property<CfnRefreshSchedule, RefreshScheduleMap> = crate::Property::new(
+            "Schedule",
+        );
     }
 
     /// The `RefreshScheduleMap` property type.
@@ -14016,6 +14783,7 @@ pub mod space {
         pub fn attr_created_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedBy")
         }
+        setters!(CfnSpaceProps);
     }
 
     impl std::ops::Deref for CfnSpace {
@@ -14085,6 +14853,37 @@ pub mod space {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSpaceProps {
+        /// `AwsAccountId`, for [`CfnSpace::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnSpace, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `Description`, for [`CfnSpace::set`].
+        pub const DESCRIPTION: crate::Property<CfnSpace, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnSpace::set`].
+        pub const NAME: crate::Property<CfnSpace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Permissions`, for [`CfnSpace::set`].
+        pub const PERMISSIONS: crate::Property<CfnSpace, Vec<ResourcePermission>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `Resources`, for [`CfnSpace::set`].
+        pub const RESOURCES: crate::Property<CfnSpace, Vec<SpaceResource>> = crate::Property::new(
+            "Resources",
+        );
+        /// `SpaceId`, for [`CfnSpace::set`].
+        pub const SPACE_ID: crate::Property<CfnSpace, Value<String>> = crate::Property::new(
+            "SpaceId",
+        );
+        /// `Tags`, for [`CfnSpace::set`].
+        pub const TAGS: crate::Property<CfnSpace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A permission granted to a principal on a QuickSight resource.
@@ -14497,6 +15296,7 @@ pub mod template {
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+        setters!(CfnTemplateProps);
     }
 
     impl std::ops::Deref for CfnTemplate {
@@ -14573,6 +15373,46 @@ pub mod template {
             crate::entry(&mut map, "VersionDescription", &self.version_description)?;
             map.end()
         }
+    }
+
+    impl CfnTemplateProps {
+        /// `AwsAccountId`, for [`CfnTemplate::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnTemplate, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `Definition`, for [`CfnTemplate::set`].
+        pub const DEFINITION: crate::Property<CfnTemplate, TemplateVersionDefinition> = crate::Property::new(
+            "Definition",
+        );
+        /// `Name`, for [`CfnTemplate::set`].
+        pub const NAME: crate::Property<CfnTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Permissions`, for [`CfnTemplate::set`].
+        pub const PERMISSIONS: crate::Property<CfnTemplate, Vec<ResourcePermission>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `SourceEntity`, for [`CfnTemplate::set`].
+        pub const SOURCE_ENTITY: crate::Property<CfnTemplate, TemplateSourceEntity> = crate::Property::new(
+            "SourceEntity",
+        );
+        /// `Tags`, for [`CfnTemplate::set`].
+        pub const TAGS: crate::Property<CfnTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateId`, for [`CfnTemplate::set`].
+        pub const TEMPLATE_ID: crate::Property<CfnTemplate, Value<String>> = crate::Property::new(
+            "TemplateId",
+        );
+        /// `ValidationStrategy`, for [`CfnTemplate::set`].
+        pub const VALIDATION_STRATEGY: crate::Property<
+            CfnTemplate,
+            ValidationStrategy,
+        > = crate::Property::new("ValidationStrategy");
+        /// `VersionDescription`, for [`CfnTemplate::set`].
+        pub const VERSION_DESCRIPTION: crate::Property<CfnTemplate, Value<String>> = crate::Property::new(
+            "VersionDescription",
+        );
     }
 
     /// The `TemplateVersionDefinition` property type.
@@ -18062,6 +18902,7 @@ pub mod theme {
         pub fn attr_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Type")
         }
+        setters!(CfnThemeProps);
     }
 
     impl std::ops::Deref for CfnTheme {
@@ -18137,6 +18978,41 @@ pub mod theme {
             crate::entry(&mut map, "VersionDescription", &self.version_description)?;
             map.end()
         }
+    }
+
+    impl CfnThemeProps {
+        /// `AwsAccountId`, for [`CfnTheme::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnTheme, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `BaseThemeId`, for [`CfnTheme::set`].
+        pub const BASE_THEME_ID: crate::Property<CfnTheme, Value<String>> = crate::Property::new(
+            "BaseThemeId",
+        );
+        /// `Configuration`, for [`CfnTheme::set`].
+        pub const CONFIGURATION: crate::Property<CfnTheme, ThemeConfiguration> = crate::Property::new(
+            "Configuration",
+        );
+        /// `Name`, for [`CfnTheme::set`].
+        pub const NAME: crate::Property<CfnTheme, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Permissions`, for [`CfnTheme::set`].
+        pub const PERMISSIONS: crate::Property<CfnTheme, Vec<ResourcePermission>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `Tags`, for [`CfnTheme::set`].
+        pub const TAGS: crate::Property<CfnTheme, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ThemeId`, for [`CfnTheme::set`].
+        pub const THEME_ID: crate::Property<CfnTheme, Value<String>> = crate::Property::new(
+            "ThemeId",
+        );
+        /// `VersionDescription`, for [`CfnTheme::set`].
+        pub const VERSION_DESCRIPTION: crate::Property<CfnTheme, Value<String>> = crate::Property::new(
+            "VersionDescription",
+        );
     }
 
     /// \<p\>The theme configuration.
@@ -18692,6 +19568,7 @@ pub mod topic {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnTopicProps);
     }
 
     impl std::ops::Deref for CfnTopic {
@@ -18755,6 +19632,50 @@ pub mod topic {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTopicProps {
+        /// `AwsAccountId`, for [`CfnTopic::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `ConfigOptions`, for [`CfnTopic::set`].
+        pub const CONFIG_OPTIONS: crate::Property<CfnTopic, TopicConfigOptions> = crate::Property::new(
+            "ConfigOptions",
+        );
+        /// `CustomInstructions`, for [`CfnTopic::set`].
+        pub const CUSTOM_INSTRUCTIONS: crate::Property<CfnTopic, CustomInstructions> = crate::Property::new(
+            "CustomInstructions",
+        );
+        /// `DataSets`, for [`CfnTopic::set`].
+        pub const DATA_SETS: crate::Property<CfnTopic, Vec<DatasetMetadata>> = crate::Property::new(
+            "DataSets",
+        );
+        /// `Description`, for [`CfnTopic::set`].
+        pub const DESCRIPTION: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FolderArns`, for [`CfnTopic::set`].
+        pub const FOLDER_ARNS: crate::Property<CfnTopic, Vec<Value<String>>> = crate::Property::new(
+            "FolderArns",
+        );
+        /// `Name`, for [`CfnTopic::set`].
+        pub const NAME: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnTopic::set`].
+        pub const TAGS: crate::Property<CfnTopic, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TopicId`, for [`CfnTopic::set`].
+        pub const TOPIC_ID: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "TopicId",
+        );
+        /// `UserExperienceVersion`, for [`CfnTopic::set`].
+        pub const USER_EXPERIENCE_VERSION: crate::Property<
+            CfnTopic,
+            Value<TopicUserExperienceVersion>,
+        > = crate::Property::new("UserExperienceVersion");
     }
 
     /// The `TopicConfigOptions` property type.
@@ -20693,6 +21614,7 @@ pub mod topic_v2 {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnTopicV2Props);
     }
 
     impl std::ops::Deref for CfnTopicV2 {
@@ -20752,6 +21674,50 @@ pub mod topic_v2 {
             crate::entry(&mut map, "TopicId", &self.topic_id)?;
             map.end()
         }
+    }
+
+    impl CfnTopicV2Props {
+        /// `AwsAccountId`, for [`CfnTopicV2::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnTopicV2, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `CustomInstructions`, for [`CfnTopicV2::set`].
+        pub const CUSTOM_INSTRUCTIONS: crate::Property<CfnTopicV2, CustomInstructions> = crate::Property::new(
+            "CustomInstructions",
+        );
+        /// `DataSetRelations`, for [`CfnTopicV2::set`].
+        pub const DATA_SET_RELATIONS: crate::Property<
+            CfnTopicV2,
+            Vec<DataSetRelation>,
+        > = crate::Property::new("DataSetRelations");
+        /// `DataSets`, for [`CfnTopicV2::set`].
+        pub const DATA_SETS: crate::Property<CfnTopicV2, Vec<DataSetReference>> = crate::Property::new(
+            "DataSets",
+        );
+        /// `Description`, for [`CfnTopicV2::set`].
+        pub const DESCRIPTION: crate::Property<CfnTopicV2, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FolderArns`, for [`CfnTopicV2::set`].
+        pub const FOLDER_ARNS: crate::Property<CfnTopicV2, Vec<Value<String>>> = crate::Property::new(
+            "FolderArns",
+        );
+        /// `Name`, for [`CfnTopicV2::set`].
+        pub const NAME: crate::Property<CfnTopicV2, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Permissions`, for [`CfnTopicV2::set`].
+        pub const PERMISSIONS: crate::Property<CfnTopicV2, Vec<ResourcePermission>> = crate::Property::new(
+            "Permissions",
+        );
+        /// `Tags`, for [`CfnTopicV2::set`].
+        pub const TAGS: crate::Property<CfnTopicV2, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TopicId`, for [`CfnTopicV2::set`].
+        pub const TOPIC_ID: crate::Property<CfnTopicV2, Value<String>> = crate::Property::new(
+            "TopicId",
+        );
     }
 
     /// The `CustomInstructions` property type.
@@ -20996,6 +21962,7 @@ pub mod vpc_connection {
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VPCId")
         }
+        setters!(CfnVpcConnectionProps);
     }
 
     impl std::ops::Deref for CfnVpcConnection {
@@ -21052,6 +22019,47 @@ pub mod vpc_connection {
             crate::entry(&mut map, "VPCConnectionId", &self.vpc_connection_id)?;
             map.end()
         }
+    }
+
+    impl CfnVpcConnectionProps {
+        /// `AvailabilityStatus`, for [`CfnVpcConnection::set`].
+        pub const AVAILABILITY_STATUS: crate::Property<
+            CfnVpcConnection,
+            Value<VpcConnectionAvailabilityStatus>,
+        > = crate::Property::new("AvailabilityStatus");
+        /// `AwsAccountId`, for [`CfnVpcConnection::set`].
+        pub const AWS_ACCOUNT_ID: crate::Property<CfnVpcConnection, Value<String>> = crate::Property::new(
+            "AwsAccountId",
+        );
+        /// `DnsResolvers`, for [`CfnVpcConnection::set`].
+        pub const DNS_RESOLVERS: crate::Property<CfnVpcConnection, Vec<Value<String>>> = crate::Property::new(
+            "DnsResolvers",
+        );
+        /// `Name`, for [`CfnVpcConnection::set`].
+        pub const NAME: crate::Property<CfnVpcConnection, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnVpcConnection::set`].
+        pub const ROLE_ARN: crate::Property<CfnVpcConnection, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `SecurityGroupIds`, for [`CfnVpcConnection::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnVpcConnection,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetIds`, for [`CfnVpcConnection::set`].
+        pub const SUBNET_IDS: crate::Property<CfnVpcConnection, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnVpcConnection::set`].
+        pub const TAGS: crate::Property<CfnVpcConnection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VPCConnectionId`, for [`CfnVpcConnection::set`].
+        pub const VPC_CONNECTION_ID: crate::Property<CfnVpcConnection, Value<String>> = crate::Property::new(
+            "VPCConnectionId",
+        );
     }
 
     /// Values of `VpcConnectionAvailabilityStatus`.

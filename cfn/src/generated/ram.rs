@@ -79,6 +79,7 @@ pub mod permission {
         pub fn attr_permission_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PermissionType")
         }
+        setters!(CfnPermissionProps);
     }
 
     impl std::ops::Deref for CfnPermission {
@@ -136,6 +137,25 @@ pub mod permission {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPermissionProps {
+        /// `Name`, for [`CfnPermission::set`].
+        pub const NAME: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PolicyTemplate`, for [`CfnPermission::set`].
+        pub const POLICY_TEMPLATE: crate::Property<CfnPermission, serde_json::Value> = crate::Property::new(
+            "PolicyTemplate",
+        );
+        /// `ResourceType`, for [`CfnPermission::set`].
+        pub const RESOURCE_TYPE: crate::Property<CfnPermission, Value<String>> = crate::Property::new(
+            "ResourceType",
+        );
+        /// `Tags`, for [`CfnPermission::set`].
+        pub const TAGS: crate::Property<CfnPermission, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -212,6 +232,7 @@ pub mod permission_association {
         pub fn attr_permission_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PermissionVersion")
         }
+        setters!(CfnPermissionAssociationProps);
     }
 
     impl std::ops::Deref for CfnPermissionAssociation {
@@ -264,6 +285,23 @@ pub mod permission_association {
             map.serialize_entry("ResourceShareArn", &self.resource_share_arn)?;
             map.end()
         }
+    }
+
+    impl CfnPermissionAssociationProps {
+        /// `PermissionArn`, for [`CfnPermissionAssociation::set`].
+        pub const PERMISSION_ARN: crate::Property<
+            CfnPermissionAssociation,
+            Value<String>,
+        > = crate::Property::new("PermissionArn");
+        /// `Replace`, for [`CfnPermissionAssociation::set`].
+        pub const REPLACE: crate::Property<CfnPermissionAssociation, Value<bool>> = crate::Property::new(
+            "Replace",
+        );
+        /// `ResourceShareArn`, for [`CfnPermissionAssociation::set`].
+        pub const RESOURCE_SHARE_ARN: crate::Property<
+            CfnPermissionAssociation,
+            Value<String>,
+        > = crate::Property::new("ResourceShareArn");
     }
 }
 
@@ -335,6 +373,7 @@ pub mod principal_association {
         pub fn attr_external(&self) -> cloudwright_core::Expr {
             self.resource.get_att("External")
         }
+        setters!(CfnPrincipalAssociationProps);
     }
 
     impl std::ops::Deref for CfnPrincipalAssociation {
@@ -383,6 +422,18 @@ pub mod principal_association {
             map.serialize_entry("ResourceShareArn", &self.resource_share_arn)?;
             map.end()
         }
+    }
+
+    impl CfnPrincipalAssociationProps {
+        /// `Principal`, for [`CfnPrincipalAssociation::set`].
+        pub const PRINCIPAL: crate::Property<CfnPrincipalAssociation, Value<String>> = crate::Property::new(
+            "Principal",
+        );
+        /// `ResourceShareArn`, for [`CfnPrincipalAssociation::set`].
+        pub const RESOURCE_SHARE_ARN: crate::Property<
+            CfnPrincipalAssociation,
+            Value<String>,
+        > = crate::Property::new("ResourceShareArn");
     }
 }
 
@@ -454,6 +505,7 @@ pub mod resource_association {
         pub fn attr_external(&self) -> cloudwright_core::Expr {
             self.resource.get_att("External")
         }
+        setters!(CfnResourceAssociationProps);
     }
 
     impl std::ops::Deref for CfnResourceAssociation {
@@ -502,6 +554,18 @@ pub mod resource_association {
             map.serialize_entry("ResourceShareArn", &self.resource_share_arn)?;
             map.end()
         }
+    }
+
+    impl CfnResourceAssociationProps {
+        /// `ResourceArn`, for [`CfnResourceAssociation::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnResourceAssociation, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
+        /// `ResourceShareArn`, for [`CfnResourceAssociation::set`].
+        pub const RESOURCE_SHARE_ARN: crate::Property<
+            CfnResourceAssociation,
+            Value<String>,
+        > = crate::Property::new("ResourceShareArn");
     }
 }
 
@@ -574,6 +638,7 @@ pub mod resource_share {
         pub fn attr_owning_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwningAccountId")
         }
+        setters!(CfnResourceShareProps);
     }
 
     impl std::ops::Deref for CfnResourceShare {
@@ -651,6 +716,44 @@ pub mod resource_share {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnResourceShareProps {
+        /// `AllowExternalPrincipals`, for [`CfnResourceShare::set`].
+        pub const ALLOW_EXTERNAL_PRINCIPALS: crate::Property<
+            CfnResourceShare,
+            Value<bool>,
+        > = crate::Property::new("AllowExternalPrincipals");
+        /// `Name`, for [`CfnResourceShare::set`].
+        pub const NAME: crate::Property<CfnResourceShare, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PermissionArns`, for [`CfnResourceShare::set`].
+        pub const PERMISSION_ARNS: crate::Property<
+            CfnResourceShare,
+            Vec<Value<String>>,
+        > = crate::Property::new("PermissionArns");
+        /// `Principals`, for [`CfnResourceShare::set`].
+        pub const PRINCIPALS: crate::Property<CfnResourceShare, Vec<Value<String>>> = crate::Property::new(
+            "Principals",
+        );
+        /// `ResourceArns`, for [`CfnResourceShare::set`].
+        pub const RESOURCE_ARNS: crate::Property<CfnResourceShare, Vec<Value<String>>> = crate::Property::new(
+            "ResourceArns",
+        );
+        /// `ResourceShareConfiguration`, for [`CfnResourceShare::set`].
+        pub const RESOURCE_SHARE_CONFIGURATION: crate::Property<
+            CfnResourceShare,
+            ResourceShareConfiguration,
+        > = crate::Property::new("ResourceShareConfiguration");
+        /// `Sources`, for [`CfnResourceShare::set`].
+        pub const SOURCES: crate::Property<CfnResourceShare, Vec<Value<String>>> = crate::Property::new(
+            "Sources",
+        );
+        /// `Tags`, for [`CfnResourceShare::set`].
+        pub const TAGS: crate::Property<CfnResourceShare, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration for a resource share.
@@ -747,6 +850,7 @@ pub mod source_association {
         pub fn attr_last_updated_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedTime")
         }
+        setters!(CfnSourceAssociationProps);
     }
 
     impl std::ops::Deref for CfnSourceAssociation {
@@ -795,5 +899,17 @@ pub mod source_association {
             map.serialize_entry("SourceId", &self.source_id)?;
             map.end()
         }
+    }
+
+    impl CfnSourceAssociationProps {
+        /// `ResourceShareArn`, for [`CfnSourceAssociation::set`].
+        pub const RESOURCE_SHARE_ARN: crate::Property<
+            CfnSourceAssociation,
+            Value<String>,
+        > = crate::Property::new("ResourceShareArn");
+        /// `SourceId`, for [`CfnSourceAssociation::set`].
+        pub const SOURCE_ID: crate::Property<CfnSourceAssociation, Value<String>> = crate::Property::new(
+            "SourceId",
+        );
     }
 }

@@ -65,6 +65,7 @@ pub mod rule {
         pub fn attr_lock_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LockState")
         }
+        setters!(CfnRuleProps);
     }
 
     impl std::ops::Deref for CfnRule {
@@ -137,6 +138,41 @@ pub mod rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRuleProps {
+        /// `Description`, for [`CfnRule::set`].
+        pub const DESCRIPTION: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExcludeResourceTags`, for [`CfnRule::set`].
+        pub const EXCLUDE_RESOURCE_TAGS: crate::Property<CfnRule, Vec<ResourceTag>> = crate::Property::new(
+            "ExcludeResourceTags",
+        );
+        /// `LockConfiguration`, for [`CfnRule::set`].
+        pub const LOCK_CONFIGURATION: crate::Property<CfnRule, UnlockDelay> = crate::Property::new(
+            "LockConfiguration",
+        );
+        /// `ResourceTags`, for [`CfnRule::set`].
+        pub const RESOURCE_TAGS: crate::Property<CfnRule, Vec<ResourceTag>> = crate::Property::new(
+            "ResourceTags",
+        );
+        /// `ResourceType`, for [`CfnRule::set`].
+        pub const RESOURCE_TYPE: crate::Property<CfnRule, Value<ResourceType>> = crate::Property::new(
+            "ResourceType",
+        );
+        /// `RetentionPeriod`, for [`CfnRule::set`].
+        pub const RETENTION_PERIOD: crate::Property<CfnRule, RetentionPeriod> = crate::Property::new(
+            "RetentionPeriod",
+        );
+        /// `Status`, for [`CfnRule::set`].
+        pub const STATUS: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnRule::set`].
+        pub const TAGS: crate::Property<CfnRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The resource tag of the rule.

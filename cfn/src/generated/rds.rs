@@ -172,6 +172,7 @@ pub mod cluster_snapshot {
         pub fn attr_snapshot_create_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SnapshotCreateTime")
         }
+        setters!(CfnClusterSnapshotProps);
     }
 
     impl std::ops::Deref for CfnClusterSnapshot {
@@ -227,6 +228,23 @@ pub mod cluster_snapshot {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterSnapshotProps {
+        /// `DBClusterIdentifier`, for [`CfnClusterSnapshot::set`].
+        pub const DB_CLUSTER_IDENTIFIER: crate::Property<
+            CfnClusterSnapshot,
+            Value<String>,
+        > = crate::Property::new("DBClusterIdentifier");
+        /// `DBClusterSnapshotIdentifier`, for [`CfnClusterSnapshot::set`].
+        pub const DB_CLUSTER_SNAPSHOT_IDENTIFIER: crate::Property<
+            CfnClusterSnapshot,
+            Value<String>,
+        > = crate::Property::new("DBClusterSnapshotIdentifier");
+        /// `Tags`, for [`CfnClusterSnapshot::set`].
+        pub const TAGS: crate::Property<CfnClusterSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -286,6 +304,7 @@ pub mod custom_db_engine_version {
         pub fn attr_db_engine_version_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DBEngineVersionArn")
         }
+        setters!(CfnCustomDbEngineVersionProps);
     }
 
     impl std::ops::Deref for CfnCustomDbEngineVersion {
@@ -398,6 +417,68 @@ pub mod custom_db_engine_version {
             )?;
             map.end()
         }
+    }
+
+    impl CfnCustomDbEngineVersionProps {
+        /// `DatabaseInstallationFiles`, for [`CfnCustomDbEngineVersion::set`].
+        pub const DATABASE_INSTALLATION_FILES: crate::Property<
+            CfnCustomDbEngineVersion,
+            Vec<Value<String>>,
+        > = crate::Property::new("DatabaseInstallationFiles");
+        /// `DatabaseInstallationFilesS3BucketName`, for [`CfnCustomDbEngineVersion::set`].
+        pub const DATABASE_INSTALLATION_FILES_S3_BUCKET_NAME: crate::Property<
+            CfnCustomDbEngineVersion,
+            Value<String>,
+        > = crate::Property::new("DatabaseInstallationFilesS3BucketName");
+        /// `DatabaseInstallationFilesS3Prefix`, for [`CfnCustomDbEngineVersion::set`].
+        pub const DATABASE_INSTALLATION_FILES_S3_PREFIX: crate::Property<
+            CfnCustomDbEngineVersion,
+            Value<String>,
+        > = crate::Property::new("DatabaseInstallationFilesS3Prefix");
+        /// `Description`, for [`CfnCustomDbEngineVersion::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnCustomDbEngineVersion,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Engine`, for [`CfnCustomDbEngineVersion::set`].
+        pub const ENGINE: crate::Property<CfnCustomDbEngineVersion, Value<String>> = crate::Property::new(
+            "Engine",
+        );
+        /// `EngineVersion`, for [`CfnCustomDbEngineVersion::set`].
+        pub const ENGINE_VERSION: crate::Property<
+            CfnCustomDbEngineVersion,
+            Value<String>,
+        > = crate::Property::new("EngineVersion");
+        /// `ImageId`, for [`CfnCustomDbEngineVersion::set`].
+        pub const IMAGE_ID: crate::Property<CfnCustomDbEngineVersion, Value<String>> = crate::Property::new(
+            "ImageId",
+        );
+        /// `KMSKeyId`, for [`CfnCustomDbEngineVersion::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnCustomDbEngineVersion, Value<String>> = crate::Property::new(
+            "KMSKeyId",
+        );
+        /// `Manifest`, for [`CfnCustomDbEngineVersion::set`].
+        pub const MANIFEST: crate::Property<CfnCustomDbEngineVersion, Value<String>> = crate::Property::new(
+            "Manifest",
+        );
+        /// `SourceCustomDbEngineVersionIdentifier`, for [`CfnCustomDbEngineVersion::set`].
+        pub const SOURCE_CUSTOM_DB_ENGINE_VERSION_IDENTIFIER: crate::Property<
+            CfnCustomDbEngineVersion,
+            Value<String>,
+        > = crate::Property::new("SourceCustomDbEngineVersionIdentifier");
+        /// `Status`, for [`CfnCustomDbEngineVersion::set`].
+        pub const STATUS: crate::Property<CfnCustomDbEngineVersion, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnCustomDbEngineVersion::set`].
+        pub const TAGS: crate::Property<CfnCustomDbEngineVersion, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UseAwsProvidedLatestImage`, for [`CfnCustomDbEngineVersion::set`].
+        pub const USE_AWS_PROVIDED_LATEST_IMAGE: crate::Property<
+            CfnCustomDbEngineVersion,
+            Value<bool>,
+        > = crate::Property::new("UseAwsProvidedLatestImage");
     }
 
     /// A value that indicates the status of a custom engine version (CEV).
@@ -551,6 +632,7 @@ pub mod db_cluster {
         pub fn attr_storage_throughput(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StorageThroughput")
         }
+        setters!(CfnDbClusterProps);
     }
 
     impl std::ops::Deref for CfnDbCluster {
@@ -871,6 +953,280 @@ pub mod db_cluster {
         }
     }
 
+    impl CfnDbClusterProps {
+        /// `AllocatedStorage`, for [`CfnDbCluster::set`].
+        pub const ALLOCATED_STORAGE: crate::Property<CfnDbCluster, Value<i64>> = crate::Property::new(
+            "AllocatedStorage",
+        );
+        /// `AssociatedRoles`, for [`CfnDbCluster::set`].
+        pub const ASSOCIATED_ROLES: crate::Property<CfnDbCluster, Vec<DbClusterRole>> = crate::Property::new(
+            "AssociatedRoles",
+        );
+        /// `AutoMinorVersionUpgrade`, for [`CfnDbCluster::set`].
+        pub const AUTO_MINOR_VERSION_UPGRADE: crate::Property<
+            CfnDbCluster,
+            Value<bool>,
+        > = crate::Property::new("AutoMinorVersionUpgrade");
+        /// `AvailabilityZones`, for [`CfnDbCluster::set`].
+        pub const AVAILABILITY_ZONES: crate::Property<
+            CfnDbCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("AvailabilityZones");
+        /// `BacktrackWindow`, for [`CfnDbCluster::set`].
+        pub const BACKTRACK_WINDOW: crate::Property<CfnDbCluster, Value<i64>> = crate::Property::new(
+            "BacktrackWindow",
+        );
+        /// `BackupRetentionPeriod`, for [`CfnDbCluster::set`].
+        pub const BACKUP_RETENTION_PERIOD: crate::Property<CfnDbCluster, Value<i64>> = crate::Property::new(
+            "BackupRetentionPeriod",
+        );
+        /// `ClusterScalabilityType`, for [`CfnDbCluster::set`].
+        pub const CLUSTER_SCALABILITY_TYPE: crate::Property<
+            CfnDbCluster,
+            Value<ClusterScalabilityType>,
+        > = crate::Property::new("ClusterScalabilityType");
+        /// `CopyTagsToSnapshot`, for [`CfnDbCluster::set`].
+        pub const COPY_TAGS_TO_SNAPSHOT: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "CopyTagsToSnapshot",
+        );
+        /// `DBClusterIdentifier`, for [`CfnDbCluster::set`].
+        pub const DB_CLUSTER_IDENTIFIER: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "DBClusterIdentifier",
+        );
+        /// `DBClusterInstanceClass`, for [`CfnDbCluster::set`].
+        pub const DB_CLUSTER_INSTANCE_CLASS: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("DBClusterInstanceClass");
+        /// `DBClusterParameterGroupName`, for [`CfnDbCluster::set`].
+        pub const DB_CLUSTER_PARAMETER_GROUP_NAME: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("DBClusterParameterGroupName");
+        /// `DBInstanceParameterGroupName`, for [`CfnDbCluster::set`].
+        pub const DB_INSTANCE_PARAMETER_GROUP_NAME: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("DBInstanceParameterGroupName");
+        /// `DBSubnetGroupName`, for [`CfnDbCluster::set`].
+        pub const DB_SUBNET_GROUP_NAME: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "DBSubnetGroupName",
+        );
+        /// `DBSystemId`, for [`CfnDbCluster::set`].
+        pub const DB_SYSTEM_ID: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "DBSystemId",
+        );
+        /// `DatabaseInsightsMode`, for [`CfnDbCluster::set`].
+        pub const DATABASE_INSIGHTS_MODE: crate::Property<
+            CfnDbCluster,
+            Value<DatabaseInsightsMode>,
+        > = crate::Property::new("DatabaseInsightsMode");
+        /// `DatabaseName`, for [`CfnDbCluster::set`].
+        pub const DATABASE_NAME: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "DatabaseName",
+        );
+        /// `DeleteAutomatedBackups`, for [`CfnDbCluster::set`].
+        pub const DELETE_AUTOMATED_BACKUPS: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "DeleteAutomatedBackups",
+        );
+        /// `DeletionProtection`, for [`CfnDbCluster::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `Domain`, for [`CfnDbCluster::set`].
+        pub const DOMAIN: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "Domain",
+        );
+        /// `DomainIAMRoleName`, for [`CfnDbCluster::set`].
+        pub const DOMAIN_IAM_ROLE_NAME: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "DomainIAMRoleName",
+        );
+        /// `EnableCloudwatchLogsExports`, for [`CfnDbCluster::set`].
+        pub const ENABLE_CLOUDWATCH_LOGS_EXPORTS: crate::Property<
+            CfnDbCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("EnableCloudwatchLogsExports");
+        /// `EnableGlobalWriteForwarding`, for [`CfnDbCluster::set`].
+        pub const ENABLE_GLOBAL_WRITE_FORWARDING: crate::Property<
+            CfnDbCluster,
+            Value<bool>,
+        > = crate::Property::new("EnableGlobalWriteForwarding");
+        /// `EnableHttpEndpoint`, for [`CfnDbCluster::set`].
+        pub const ENABLE_HTTP_ENDPOINT: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "EnableHttpEndpoint",
+        );
+        /// `EnableIAMDatabaseAuthentication`, for [`CfnDbCluster::set`].
+        pub const ENABLE_IAM_DATABASE_AUTHENTICATION: crate::Property<
+            CfnDbCluster,
+            Value<bool>,
+        > = crate::Property::new("EnableIAMDatabaseAuthentication");
+        /// `EnableLocalWriteForwarding`, for [`CfnDbCluster::set`].
+        pub const ENABLE_LOCAL_WRITE_FORWARDING: crate::Property<
+            CfnDbCluster,
+            Value<bool>,
+        > = crate::Property::new("EnableLocalWriteForwarding");
+        /// `Engine`, for [`CfnDbCluster::set`].
+        pub const ENGINE: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "Engine",
+        );
+        /// `EngineLifecycleSupport`, for [`CfnDbCluster::set`].
+        pub const ENGINE_LIFECYCLE_SUPPORT: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("EngineLifecycleSupport");
+        /// `EngineMode`, for [`CfnDbCluster::set`].
+        pub const ENGINE_MODE: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "EngineMode",
+        );
+        /// `EngineVersion`, for [`CfnDbCluster::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `GlobalClusterIdentifier`, for [`CfnDbCluster::set`].
+        pub const GLOBAL_CLUSTER_IDENTIFIER: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("GlobalClusterIdentifier");
+        /// `Iops`, for [`CfnDbCluster::set`].
+        pub const IOPS: crate::Property<CfnDbCluster, Value<i64>> = crate::Property::new(
+            "Iops",
+        );
+        /// `KmsKeyId`, for [`CfnDbCluster::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `ManageMasterUserPassword`, for [`CfnDbCluster::set`].
+        pub const MANAGE_MASTER_USER_PASSWORD: crate::Property<
+            CfnDbCluster,
+            Value<bool>,
+        > = crate::Property::new("ManageMasterUserPassword");
+        /// `MasterUserAuthenticationType`, for [`CfnDbCluster::set`].
+        pub const MASTER_USER_AUTHENTICATION_TYPE: crate::Property<
+            CfnDbCluster,
+            Value<MasterUserAuthenticationType>,
+        > = crate::Property::new("MasterUserAuthenticationType");
+        /// `MasterUserPassword`, for [`CfnDbCluster::set`].
+        pub const MASTER_USER_PASSWORD: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "MasterUserPassword",
+        );
+        /// `MasterUserSecret`, for [`CfnDbCluster::set`].
+        pub const MASTER_USER_SECRET: crate::Property<CfnDbCluster, MasterUserSecret> = crate::Property::new(
+            "MasterUserSecret",
+        );
+        /// `MasterUsername`, for [`CfnDbCluster::set`].
+        pub const MASTER_USERNAME: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "MasterUsername",
+        );
+        /// `MonitoringInterval`, for [`CfnDbCluster::set`].
+        pub const MONITORING_INTERVAL: crate::Property<CfnDbCluster, Value<i64>> = crate::Property::new(
+            "MonitoringInterval",
+        );
+        /// `MonitoringRoleArn`, for [`CfnDbCluster::set`].
+        pub const MONITORING_ROLE_ARN: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "MonitoringRoleArn",
+        );
+        /// `NetworkType`, for [`CfnDbCluster::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `PerformanceInsightsEnabled`, for [`CfnDbCluster::set`].
+        pub const PERFORMANCE_INSIGHTS_ENABLED: crate::Property<
+            CfnDbCluster,
+            Value<bool>,
+        > = crate::Property::new("PerformanceInsightsEnabled");
+        /// `PerformanceInsightsKmsKeyId`, for [`CfnDbCluster::set`].
+        pub const PERFORMANCE_INSIGHTS_KMS_KEY_ID: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("PerformanceInsightsKmsKeyId");
+        /// `PerformanceInsightsRetentionPeriod`, for [`CfnDbCluster::set`].
+        pub const PERFORMANCE_INSIGHTS_RETENTION_PERIOD: crate::Property<
+            CfnDbCluster,
+            Value<i64>,
+        > = crate::Property::new("PerformanceInsightsRetentionPeriod");
+        /// `Port`, for [`CfnDbCluster::set`].
+        pub const PORT: crate::Property<CfnDbCluster, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `PreferredBackupWindow`, for [`CfnDbCluster::set`].
+        pub const PREFERRED_BACKUP_WINDOW: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("PreferredBackupWindow");
+        /// `PreferredMaintenanceWindow`, for [`CfnDbCluster::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `PubliclyAccessible`, for [`CfnDbCluster::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "PubliclyAccessible",
+        );
+        /// `ReplicationSourceIdentifier`, for [`CfnDbCluster::set`].
+        pub const REPLICATION_SOURCE_IDENTIFIER: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("ReplicationSourceIdentifier");
+        /// `RestoreToTime`, for [`CfnDbCluster::set`].
+        pub const RESTORE_TO_TIME: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "RestoreToTime",
+        );
+        /// `RestoreType`, for [`CfnDbCluster::set`].
+        pub const RESTORE_TYPE: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "RestoreType",
+        );
+        /// `ScalingConfiguration`, for [`CfnDbCluster::set`].
+        pub const SCALING_CONFIGURATION: crate::Property<
+            CfnDbCluster,
+            ScalingConfiguration,
+        > = crate::Property::new("ScalingConfiguration");
+        /// `ServerlessV2ScalingConfiguration`, for [`CfnDbCluster::set`].
+        pub const SERVERLESS_V2_SCALING_CONFIGURATION: crate::Property<
+            CfnDbCluster,
+            ServerlessV2ScalingConfiguration,
+        > = crate::Property::new("ServerlessV2ScalingConfiguration");
+        /// `SnapshotIdentifier`, for [`CfnDbCluster::set`].
+        pub const SNAPSHOT_IDENTIFIER: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "SnapshotIdentifier",
+        );
+        /// `SourceDBClusterIdentifier`, for [`CfnDbCluster::set`].
+        pub const SOURCE_DB_CLUSTER_IDENTIFIER: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("SourceDBClusterIdentifier");
+        /// `SourceDbClusterResourceId`, for [`CfnDbCluster::set`].
+        pub const SOURCE_DB_CLUSTER_RESOURCE_ID: crate::Property<
+            CfnDbCluster,
+            Value<String>,
+        > = crate::Property::new("SourceDbClusterResourceId");
+        /// `SourceRegion`, for [`CfnDbCluster::set`].
+        pub const SOURCE_REGION: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "SourceRegion",
+        );
+        /// `StorageEncrypted`, for [`CfnDbCluster::set`].
+        pub const STORAGE_ENCRYPTED: crate::Property<CfnDbCluster, Value<bool>> = crate::Property::new(
+            "StorageEncrypted",
+        );
+        /// `StorageType`, for [`CfnDbCluster::set`].
+        pub const STORAGE_TYPE: crate::Property<CfnDbCluster, Value<String>> = crate::Property::new(
+            "StorageType",
+        );
+        /// `Tags`, for [`CfnDbCluster::set`].
+        pub const TAGS: crate::Property<CfnDbCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UseLatestRestorableTime`, for [`CfnDbCluster::set`].
+        pub const USE_LATEST_RESTORABLE_TIME: crate::Property<
+            CfnDbCluster,
+            Value<bool>,
+        > = crate::Property::new("UseLatestRestorableTime");
+        /// `VpcSecurityGroupIds`, for [`CfnDbCluster::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnDbCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
+    }
+
     /// Describes an AWS Identity and Access Management (IAM) role that is associated with a DB cluster.
     #[derive(Debug, Clone, PartialEq)]
     pub struct DbClusterRole {
@@ -1118,6 +1474,7 @@ pub mod db_cluster_endpoint {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnDbClusterEndpointProps);
     }
 
     impl std::ops::Deref for CfnDbClusterEndpoint {
@@ -1186,6 +1543,38 @@ pub mod db_cluster_endpoint {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDbClusterEndpointProps {
+        /// `CustomEndpointType`, for [`CfnDbClusterEndpoint::set`].
+        pub const CUSTOM_ENDPOINT_TYPE: crate::Property<
+            CfnDbClusterEndpoint,
+            Value<CustomEndpointType>,
+        > = crate::Property::new("CustomEndpointType");
+        /// `DBClusterEndpointIdentifier`, for [`CfnDbClusterEndpoint::set`].
+        pub const DB_CLUSTER_ENDPOINT_IDENTIFIER: crate::Property<
+            CfnDbClusterEndpoint,
+            Value<String>,
+        > = crate::Property::new("DBClusterEndpointIdentifier");
+        /// `DBClusterIdentifier`, for [`CfnDbClusterEndpoint::set`].
+        pub const DB_CLUSTER_IDENTIFIER: crate::Property<
+            CfnDbClusterEndpoint,
+            Value<String>,
+        > = crate::Property::new("DBClusterIdentifier");
+        /// `ExcludedMembers`, for [`CfnDbClusterEndpoint::set`].
+        pub const EXCLUDED_MEMBERS: crate::Property<
+            CfnDbClusterEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("ExcludedMembers");
+        /// `StaticMembers`, for [`CfnDbClusterEndpoint::set`].
+        pub const STATIC_MEMBERS: crate::Property<
+            CfnDbClusterEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("StaticMembers");
+        /// `Tags`, for [`CfnDbClusterEndpoint::set`].
+        pub const TAGS: crate::Property<CfnDbClusterEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The type of the custom endpoint.
@@ -1272,6 +1661,7 @@ pub mod db_cluster_parameter_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDbClusterParameterGroupProps);
     }
 
     impl std::ops::Deref for CfnDbClusterParameterGroup {
@@ -1337,6 +1727,32 @@ pub mod db_cluster_parameter_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDbClusterParameterGroupProps {
+        /// `DBClusterParameterGroupName`, for [`CfnDbClusterParameterGroup::set`].
+        pub const DB_CLUSTER_PARAMETER_GROUP_NAME: crate::Property<
+            CfnDbClusterParameterGroup,
+            Value<String>,
+        > = crate::Property::new("DBClusterParameterGroupName");
+        /// `Description`, for [`CfnDbClusterParameterGroup::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnDbClusterParameterGroup,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Family`, for [`CfnDbClusterParameterGroup::set`].
+        pub const FAMILY: crate::Property<CfnDbClusterParameterGroup, Value<String>> = crate::Property::new(
+            "Family",
+        );
+        /// `Parameters`, for [`CfnDbClusterParameterGroup::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnDbClusterParameterGroup,
+            serde_json::Value,
+        > = crate::Property::new("Parameters");
+        /// `Tags`, for [`CfnDbClusterParameterGroup::set`].
+        pub const TAGS: crate::Property<CfnDbClusterParameterGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1536,6 +1952,7 @@ pub mod db_instance {
         pub fn attr_storage_operation_percent_progress(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StorageOperationPercentProgress")
         }
+        setters!(CfnDbInstanceProps);
     }
 
     impl std::ops::Deref for CfnDbInstance {
@@ -1948,6 +2365,379 @@ pub mod db_instance {
         }
     }
 
+    impl CfnDbInstanceProps {
+        /// `AdditionalStorageVolumes`, for [`CfnDbInstance::set`].
+        pub const ADDITIONAL_STORAGE_VOLUMES: crate::Property<
+            CfnDbInstance,
+            Vec<AdditionalStorageVolume>,
+        > = crate::Property::new("AdditionalStorageVolumes");
+        /// `AllocatedStorage`, for [`CfnDbInstance::set`].
+        pub const ALLOCATED_STORAGE: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "AllocatedStorage",
+        );
+        /// `AllowMajorVersionUpgrade`, for [`CfnDbInstance::set`].
+        pub const ALLOW_MAJOR_VERSION_UPGRADE: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("AllowMajorVersionUpgrade");
+        /// `ApplyImmediately`, for [`CfnDbInstance::set`].
+        pub const APPLY_IMMEDIATELY: crate::Property<CfnDbInstance, Value<bool>> = crate::Property::new(
+            "ApplyImmediately",
+        );
+        /// `AssociatedRoles`, for [`CfnDbInstance::set`].
+        pub const ASSOCIATED_ROLES: crate::Property<
+            CfnDbInstance,
+            Vec<DbInstanceRole>,
+        > = crate::Property::new("AssociatedRoles");
+        /// `AutoMinorVersionUpgrade`, for [`CfnDbInstance::set`].
+        pub const AUTO_MINOR_VERSION_UPGRADE: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("AutoMinorVersionUpgrade");
+        /// `AutomaticBackupReplicationKmsKeyId`, for [`CfnDbInstance::set`].
+        pub const AUTOMATIC_BACKUP_REPLICATION_KMS_KEY_ID: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("AutomaticBackupReplicationKmsKeyId");
+        /// `AutomaticBackupReplicationRegion`, for [`CfnDbInstance::set`].
+        pub const AUTOMATIC_BACKUP_REPLICATION_REGION: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("AutomaticBackupReplicationRegion");
+        /// `AutomaticBackupReplicationRetentionPeriod`, for [`CfnDbInstance::set`].
+        pub const AUTOMATIC_BACKUP_REPLICATION_RETENTION_PERIOD: crate::Property<
+            CfnDbInstance,
+            Value<i64>,
+        > = crate::Property::new("AutomaticBackupReplicationRetentionPeriod");
+        /// `AvailabilityZone`, for [`CfnDbInstance::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `BackupRetentionPeriod`, for [`CfnDbInstance::set`].
+        pub const BACKUP_RETENTION_PERIOD: crate::Property<CfnDbInstance, Value<i64>> = crate::Property::new(
+            "BackupRetentionPeriod",
+        );
+        /// `BackupTarget`, for [`CfnDbInstance::set`].
+        pub const BACKUP_TARGET: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "BackupTarget",
+        );
+        /// `CACertificateIdentifier`, for [`CfnDbInstance::set`].
+        pub const CA_CERTIFICATE_IDENTIFIER: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("CACertificateIdentifier");
+        /// `CertificateRotationRestart`, for [`CfnDbInstance::set`].
+        pub const CERTIFICATE_ROTATION_RESTART: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("CertificateRotationRestart");
+        /// `CharacterSetName`, for [`CfnDbInstance::set`].
+        pub const CHARACTER_SET_NAME: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "CharacterSetName",
+        );
+        /// `CopyTagsToSnapshot`, for [`CfnDbInstance::set`].
+        pub const COPY_TAGS_TO_SNAPSHOT: crate::Property<CfnDbInstance, Value<bool>> = crate::Property::new(
+            "CopyTagsToSnapshot",
+        );
+        /// `CustomIAMInstanceProfile`, for [`CfnDbInstance::set`].
+        pub const CUSTOM_IAM_INSTANCE_PROFILE: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("CustomIAMInstanceProfile");
+        /// `DBClusterIdentifier`, for [`CfnDbInstance::set`].
+        pub const DB_CLUSTER_IDENTIFIER: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DBClusterIdentifier",
+        );
+        /// `DBClusterSnapshotIdentifier`, for [`CfnDbInstance::set`].
+        pub const DB_CLUSTER_SNAPSHOT_IDENTIFIER: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("DBClusterSnapshotIdentifier");
+        /// `DBInstanceClass`, for [`CfnDbInstance::set`].
+        pub const DB_INSTANCE_CLASS: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DBInstanceClass",
+        );
+        /// `DBInstanceIdentifier`, for [`CfnDbInstance::set`].
+        pub const DB_INSTANCE_IDENTIFIER: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("DBInstanceIdentifier");
+        /// `DBName`, for [`CfnDbInstance::set`].
+        pub const DB_NAME: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DBName",
+        );
+        /// `DBParameterGroupName`, for [`CfnDbInstance::set`].
+        pub const DB_PARAMETER_GROUP_NAME: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("DBParameterGroupName");
+        /// `DBSecurityGroups`, for [`CfnDbInstance::set`].
+        pub const DB_SECURITY_GROUPS: crate::Property<
+            CfnDbInstance,
+            Vec<Value<String>>,
+        > = crate::Property::new("DBSecurityGroups");
+        /// `DBSnapshotIdentifier`, for [`CfnDbInstance::set`].
+        pub const DB_SNAPSHOT_IDENTIFIER: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("DBSnapshotIdentifier");
+        /// `DBSubnetGroupName`, for [`CfnDbInstance::set`].
+        pub const DB_SUBNET_GROUP_NAME: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DBSubnetGroupName",
+        );
+        /// `DBSystemId`, for [`CfnDbInstance::set`].
+        pub const DB_SYSTEM_ID: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DBSystemId",
+        );
+        /// `DatabaseInsightsMode`, for [`CfnDbInstance::set`].
+        pub const DATABASE_INSIGHTS_MODE: crate::Property<
+            CfnDbInstance,
+            Value<DatabaseInsightsMode>,
+        > = crate::Property::new("DatabaseInsightsMode");
+        /// `DedicatedLogVolume`, for [`CfnDbInstance::set`].
+        pub const DEDICATED_LOG_VOLUME: crate::Property<CfnDbInstance, Value<bool>> = crate::Property::new(
+            "DedicatedLogVolume",
+        );
+        /// `DeleteAutomatedBackups`, for [`CfnDbInstance::set`].
+        pub const DELETE_AUTOMATED_BACKUPS: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("DeleteAutomatedBackups");
+        /// `DeletionProtection`, for [`CfnDbInstance::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnDbInstance, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `Domain`, for [`CfnDbInstance::set`].
+        pub const DOMAIN: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "Domain",
+        );
+        /// `DomainAuthSecretArn`, for [`CfnDbInstance::set`].
+        pub const DOMAIN_AUTH_SECRET_ARN: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("DomainAuthSecretArn");
+        /// `DomainDnsIps`, for [`CfnDbInstance::set`].
+        pub const DOMAIN_DNS_IPS: crate::Property<CfnDbInstance, Vec<Value<String>>> = crate::Property::new(
+            "DomainDnsIps",
+        );
+        /// `DomainFqdn`, for [`CfnDbInstance::set`].
+        pub const DOMAIN_FQDN: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DomainFqdn",
+        );
+        /// `DomainIAMRoleName`, for [`CfnDbInstance::set`].
+        pub const DOMAIN_IAM_ROLE_NAME: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DomainIAMRoleName",
+        );
+        /// `DomainOu`, for [`CfnDbInstance::set`].
+        pub const DOMAIN_OU: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "DomainOu",
+        );
+        /// `EnableCloudwatchLogsExports`, for [`CfnDbInstance::set`].
+        pub const ENABLE_CLOUDWATCH_LOGS_EXPORTS: crate::Property<
+            CfnDbInstance,
+            Vec<Value<String>>,
+        > = crate::Property::new("EnableCloudwatchLogsExports");
+        /// `EnableIAMDatabaseAuthentication`, for [`CfnDbInstance::set`].
+        pub const ENABLE_IAM_DATABASE_AUTHENTICATION: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("EnableIAMDatabaseAuthentication");
+        /// `EnablePerformanceInsights`, for [`CfnDbInstance::set`].
+        pub const ENABLE_PERFORMANCE_INSIGHTS: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("EnablePerformanceInsights");
+        /// `Engine`, for [`CfnDbInstance::set`].
+        pub const ENGINE: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "Engine",
+        );
+        /// `EngineLifecycleSupport`, for [`CfnDbInstance::set`].
+        pub const ENGINE_LIFECYCLE_SUPPORT: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("EngineLifecycleSupport");
+        /// `EngineVersion`, for [`CfnDbInstance::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `Iops`, for [`CfnDbInstance::set`].
+        pub const IOPS: crate::Property<CfnDbInstance, Value<i64>> = crate::Property::new(
+            "Iops",
+        );
+        /// `KmsKeyId`, for [`CfnDbInstance::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `LicenseModel`, for [`CfnDbInstance::set`].
+        pub const LICENSE_MODEL: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "LicenseModel",
+        );
+        /// `ManageMasterUserPassword`, for [`CfnDbInstance::set`].
+        pub const MANAGE_MASTER_USER_PASSWORD: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("ManageMasterUserPassword");
+        /// `MasterUserAuthenticationType`, for [`CfnDbInstance::set`].
+        pub const MASTER_USER_AUTHENTICATION_TYPE: crate::Property<
+            CfnDbInstance,
+            Value<MasterUserAuthenticationType>,
+        > = crate::Property::new("MasterUserAuthenticationType");
+        /// `MasterUserPassword`, for [`CfnDbInstance::set`].
+        pub const MASTER_USER_PASSWORD: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "MasterUserPassword",
+        );
+        /// `MasterUserSecret`, for [`CfnDbInstance::set`].
+        pub const MASTER_USER_SECRET: crate::Property<CfnDbInstance, MasterUserSecret> = crate::Property::new(
+            "MasterUserSecret",
+        );
+        /// `MasterUsername`, for [`CfnDbInstance::set`].
+        pub const MASTER_USERNAME: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "MasterUsername",
+        );
+        /// `MaxAllocatedStorage`, for [`CfnDbInstance::set`].
+        pub const MAX_ALLOCATED_STORAGE: crate::Property<CfnDbInstance, Value<i64>> = crate::Property::new(
+            "MaxAllocatedStorage",
+        );
+        /// `MonitoringInterval`, for [`CfnDbInstance::set`].
+        pub const MONITORING_INTERVAL: crate::Property<CfnDbInstance, Value<i64>> = crate::Property::new(
+            "MonitoringInterval",
+        );
+        /// `MonitoringRoleArn`, for [`CfnDbInstance::set`].
+        pub const MONITORING_ROLE_ARN: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "MonitoringRoleArn",
+        );
+        /// `MultiAZ`, for [`CfnDbInstance::set`].
+        pub const MULTI_AZ: crate::Property<CfnDbInstance, Value<bool>> = crate::Property::new(
+            "MultiAZ",
+        );
+        /// `NcharCharacterSetName`, for [`CfnDbInstance::set`].
+        pub const NCHAR_CHARACTER_SET_NAME: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("NcharCharacterSetName");
+        /// `NetworkType`, for [`CfnDbInstance::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `OptionGroupName`, for [`CfnDbInstance::set`].
+        pub const OPTION_GROUP_NAME: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "OptionGroupName",
+        );
+        /// `PerformanceInsightsKMSKeyId`, for [`CfnDbInstance::set`].
+        pub const PERFORMANCE_INSIGHTS_KMS_KEY_ID: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("PerformanceInsightsKMSKeyId");
+        /// `PerformanceInsightsRetentionPeriod`, for [`CfnDbInstance::set`].
+        pub const PERFORMANCE_INSIGHTS_RETENTION_PERIOD: crate::Property<
+            CfnDbInstance,
+            Value<i64>,
+        > = crate::Property::new("PerformanceInsightsRetentionPeriod");
+        /// `Port`, for [`CfnDbInstance::set`].
+        pub const PORT: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "Port",
+        );
+        /// `PreferredBackupWindow`, for [`CfnDbInstance::set`].
+        pub const PREFERRED_BACKUP_WINDOW: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("PreferredBackupWindow");
+        /// `PreferredMaintenanceWindow`, for [`CfnDbInstance::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `ProcessorFeatures`, for [`CfnDbInstance::set`].
+        pub const PROCESSOR_FEATURES: crate::Property<
+            CfnDbInstance,
+            Vec<ProcessorFeature>,
+        > = crate::Property::new("ProcessorFeatures");
+        /// `PromotionTier`, for [`CfnDbInstance::set`].
+        pub const PROMOTION_TIER: crate::Property<CfnDbInstance, Value<i64>> = crate::Property::new(
+            "PromotionTier",
+        );
+        /// `PubliclyAccessible`, for [`CfnDbInstance::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<CfnDbInstance, Value<bool>> = crate::Property::new(
+            "PubliclyAccessible",
+        );
+        /// `ReplicaMode`, for [`CfnDbInstance::set`].
+        pub const REPLICA_MODE: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "ReplicaMode",
+        );
+        /// `RestoreTime`, for [`CfnDbInstance::set`].
+        pub const RESTORE_TIME: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "RestoreTime",
+        );
+        /// `SourceDBClusterIdentifier`, for [`CfnDbInstance::set`].
+        pub const SOURCE_DB_CLUSTER_IDENTIFIER: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("SourceDBClusterIdentifier");
+        /// `SourceDBInstanceAutomatedBackupsArn`, for [`CfnDbInstance::set`].
+        pub const SOURCE_DB_INSTANCE_AUTOMATED_BACKUPS_ARN: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("SourceDBInstanceAutomatedBackupsArn");
+        /// `SourceDBInstanceIdentifier`, for [`CfnDbInstance::set`].
+        pub const SOURCE_DB_INSTANCE_IDENTIFIER: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("SourceDBInstanceIdentifier");
+        /// `SourceDbiResourceId`, for [`CfnDbInstance::set`].
+        pub const SOURCE_DBI_RESOURCE_ID: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("SourceDbiResourceId");
+        /// `SourceRegion`, for [`CfnDbInstance::set`].
+        pub const SOURCE_REGION: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "SourceRegion",
+        );
+        /// `StorageEncrypted`, for [`CfnDbInstance::set`].
+        pub const STORAGE_ENCRYPTED: crate::Property<CfnDbInstance, Value<bool>> = crate::Property::new(
+            "StorageEncrypted",
+        );
+        /// `StorageThroughput`, for [`CfnDbInstance::set`].
+        pub const STORAGE_THROUGHPUT: crate::Property<CfnDbInstance, Value<i64>> = crate::Property::new(
+            "StorageThroughput",
+        );
+        /// `StorageType`, for [`CfnDbInstance::set`].
+        pub const STORAGE_TYPE: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "StorageType",
+        );
+        /// `Tags`, for [`CfnDbInstance::set`].
+        pub const TAGS: crate::Property<CfnDbInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TdeCredentialArn`, for [`CfnDbInstance::set`].
+        pub const TDE_CREDENTIAL_ARN: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "TdeCredentialArn",
+        );
+        /// `TdeCredentialPassword`, for [`CfnDbInstance::set`].
+        pub const TDE_CREDENTIAL_PASSWORD: crate::Property<
+            CfnDbInstance,
+            Value<String>,
+        > = crate::Property::new("TdeCredentialPassword");
+        /// `Timezone`, for [`CfnDbInstance::set`].
+        pub const TIMEZONE: crate::Property<CfnDbInstance, Value<String>> = crate::Property::new(
+            "Timezone",
+        );
+        /// `UseDefaultProcessorFeatures`, for [`CfnDbInstance::set`].
+        pub const USE_DEFAULT_PROCESSOR_FEATURES: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("UseDefaultProcessorFeatures");
+        /// `UseLatestRestorableTime`, for [`CfnDbInstance::set`].
+        pub const USE_LATEST_RESTORABLE_TIME: crate::Property<
+            CfnDbInstance,
+            Value<bool>,
+        > = crate::Property::new("UseLatestRestorableTime");
+        /// `VPCSecurityGroups`, for [`CfnDbInstance::set`].
+        pub const VPC_SECURITY_GROUPS: crate::Property<
+            CfnDbInstance,
+            Vec<Value<String>>,
+        > = crate::Property::new("VPCSecurityGroups");
+    }
+
     /// Contains details about an additional storage volume for a DB instance.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AdditionalStorageVolume {
@@ -2176,6 +2966,7 @@ pub mod db_parameter_group {
         pub fn attr_db_parameter_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DBParameterGroupArn")
         }
+        setters!(CfnDbParameterGroupProps);
     }
 
     impl std::ops::Deref for CfnDbParameterGroup {
@@ -2241,6 +3032,30 @@ pub mod db_parameter_group {
             map.end()
         }
     }
+
+    impl CfnDbParameterGroupProps {
+        /// `DBParameterGroupName`, for [`CfnDbParameterGroup::set`].
+        pub const DB_PARAMETER_GROUP_NAME: crate::Property<
+            CfnDbParameterGroup,
+            Value<String>,
+        > = crate::Property::new("DBParameterGroupName");
+        /// `Description`, for [`CfnDbParameterGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnDbParameterGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Family`, for [`CfnDbParameterGroup::set`].
+        pub const FAMILY: crate::Property<CfnDbParameterGroup, Value<String>> = crate::Property::new(
+            "Family",
+        );
+        /// `Parameters`, for [`CfnDbParameterGroup::set`].
+        pub const PARAMETERS: crate::Property<CfnDbParameterGroup, serde_json::Value> = crate::Property::new(
+            "Parameters",
+        );
+        /// `Tags`, for [`CfnDbParameterGroup::set`].
+        pub const TAGS: crate::Property<CfnDbParameterGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::RDS::DBProxy`: [`CfnDbProxy`], [`CfnDbProxyProps`] and their property types.
@@ -2304,6 +3119,7 @@ pub mod db_proxy {
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcId")
         }
+        setters!(CfnDbProxyProps);
     }
 
     impl std::ops::Deref for CfnDbProxy {
@@ -2402,6 +3218,65 @@ pub mod db_proxy {
             map.serialize_entry("VpcSubnetIds", &self.vpc_subnet_ids)?;
             map.end()
         }
+    }
+
+    impl CfnDbProxyProps {
+        /// `Auth`, for [`CfnDbProxy::set`].
+        pub const AUTH: crate::Property<CfnDbProxy, Vec<AuthFormat>> = crate::Property::new(
+            "Auth",
+        );
+        /// `DBProxyName`, for [`CfnDbProxy::set`].
+        pub const DB_PROXY_NAME: crate::Property<CfnDbProxy, Value<String>> = crate::Property::new(
+            "DBProxyName",
+        );
+        /// `DebugLogging`, for [`CfnDbProxy::set`].
+        pub const DEBUG_LOGGING: crate::Property<CfnDbProxy, Value<bool>> = crate::Property::new(
+            "DebugLogging",
+        );
+        /// `DefaultAuthScheme`, for [`CfnDbProxy::set`].
+        pub const DEFAULT_AUTH_SCHEME: crate::Property<
+            CfnDbProxy,
+            Value<DefaultAuthScheme>,
+        > = crate::Property::new("DefaultAuthScheme");
+        /// `EndpointNetworkType`, for [`CfnDbProxy::set`].
+        pub const ENDPOINT_NETWORK_TYPE: crate::Property<
+            CfnDbProxy,
+            Value<EndpointNetworkType>,
+        > = crate::Property::new("EndpointNetworkType");
+        /// `EngineFamily`, for [`CfnDbProxy::set`].
+        pub const ENGINE_FAMILY: crate::Property<CfnDbProxy, Value<EngineFamily>> = crate::Property::new(
+            "EngineFamily",
+        );
+        /// `IdleClientTimeout`, for [`CfnDbProxy::set`].
+        pub const IDLE_CLIENT_TIMEOUT: crate::Property<CfnDbProxy, Value<i64>> = crate::Property::new(
+            "IdleClientTimeout",
+        );
+        /// `RequireTLS`, for [`CfnDbProxy::set`].
+        pub const REQUIRE_TLS: crate::Property<CfnDbProxy, Value<bool>> = crate::Property::new(
+            "RequireTLS",
+        );
+        /// `RoleArn`, for [`CfnDbProxy::set`].
+        pub const ROLE_ARN: crate::Property<CfnDbProxy, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnDbProxy::set`].
+        pub const TAGS: crate::Property<CfnDbProxy, Vec<TagFormatProperty>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetConnectionNetworkType`, for [`CfnDbProxy::set`].
+        pub const TARGET_CONNECTION_NETWORK_TYPE: crate::Property<
+            CfnDbProxy,
+            Value<TargetConnectionNetworkType>,
+        > = crate::Property::new("TargetConnectionNetworkType");
+        /// `VpcSecurityGroupIds`, for [`CfnDbProxy::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnDbProxy,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
+        /// `VpcSubnetIds`, for [`CfnDbProxy::set`].
+        pub const VPC_SUBNET_IDS: crate::Property<CfnDbProxy, Vec<Value<String>>> = crate::Property::new(
+            "VpcSubnetIds",
+        );
     }
 
     /// The `AuthFormat` property type.
@@ -2739,6 +3614,7 @@ pub mod db_proxy_endpoint {
         pub fn attr_is_default(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsDefault")
         }
+        setters!(CfnDbProxyEndpointProps);
     }
 
     impl std::ops::Deref for CfnDbProxyEndpoint {
@@ -2808,6 +3684,41 @@ pub mod db_proxy_endpoint {
             map.serialize_entry("VpcSubnetIds", &self.vpc_subnet_ids)?;
             map.end()
         }
+    }
+
+    impl CfnDbProxyEndpointProps {
+        /// `DBProxyEndpointName`, for [`CfnDbProxyEndpoint::set`].
+        pub const DB_PROXY_ENDPOINT_NAME: crate::Property<
+            CfnDbProxyEndpoint,
+            Value<String>,
+        > = crate::Property::new("DBProxyEndpointName");
+        /// `DBProxyName`, for [`CfnDbProxyEndpoint::set`].
+        pub const DB_PROXY_NAME: crate::Property<CfnDbProxyEndpoint, Value<String>> = crate::Property::new(
+            "DBProxyName",
+        );
+        /// `EndpointNetworkType`, for [`CfnDbProxyEndpoint::set`].
+        pub const ENDPOINT_NETWORK_TYPE: crate::Property<
+            CfnDbProxyEndpoint,
+            Value<EndpointNetworkType>,
+        > = crate::Property::new("EndpointNetworkType");
+        /// `Tags`, for [`CfnDbProxyEndpoint::set`].
+        pub const TAGS: crate::Property<CfnDbProxyEndpoint, Vec<TagFormatProperty>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetRole`, for [`CfnDbProxyEndpoint::set`].
+        pub const TARGET_ROLE: crate::Property<CfnDbProxyEndpoint, Value<TargetRole>> = crate::Property::new(
+            "TargetRole",
+        );
+        /// `VpcSecurityGroupIds`, for [`CfnDbProxyEndpoint::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnDbProxyEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
+        /// `VpcSubnetIds`, for [`CfnDbProxyEndpoint::set`].
+        pub const VPC_SUBNET_IDS: crate::Property<
+            CfnDbProxyEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSubnetIds");
     }
 
     /// A value that indicates whether the DB proxy endpoint can be used for read/write or read-only operations.
@@ -2895,6 +3806,7 @@ pub mod db_proxy_target_group {
         pub fn attr_target_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TargetGroupArn")
         }
+        setters!(CfnDbProxyTargetGroupProps);
     }
 
     impl std::ops::Deref for CfnDbProxyTargetGroup {
@@ -2973,6 +3885,37 @@ pub mod db_proxy_target_group {
             map.serialize_entry("TargetGroupName", &self.target_group_name)?;
             map.end()
         }
+    }
+
+    impl CfnDbProxyTargetGroupProps {
+        /// `ConnectionPoolConfigurationInfo`, for [`CfnDbProxyTargetGroup::set`].
+        pub const CONNECTION_POOL_CONFIGURATION_INFO: crate::Property<
+            CfnDbProxyTargetGroup,
+            ConnectionPoolConfigurationInfoFormat,
+        > = crate::Property::new("ConnectionPoolConfigurationInfo");
+        /// `DBClusterIdentifiers`, for [`CfnDbProxyTargetGroup::set`].
+        pub const DB_CLUSTER_IDENTIFIERS: crate::Property<
+            CfnDbProxyTargetGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("DBClusterIdentifiers");
+        /// `DBInstanceIdentifiers`, for [`CfnDbProxyTargetGroup::set`].
+        pub const DB_INSTANCE_IDENTIFIERS: crate::Property<
+            CfnDbProxyTargetGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("DBInstanceIdentifiers");
+        /// `DBProxyName`, for [`CfnDbProxyTargetGroup::set`].
+        pub const DB_PROXY_NAME: crate::Property<CfnDbProxyTargetGroup, Value<String>> = crate::Property::new(
+            "DBProxyName",
+        );
+        /// `Tags`, for [`CfnDbProxyTargetGroup::set`].
+        pub const TAGS: crate::Property<CfnDbProxyTargetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetGroupName`, for [`CfnDbProxyTargetGroup::set`].
+        pub const TARGET_GROUP_NAME: crate::Property<
+            CfnDbProxyTargetGroup,
+            Value<TargetGroupName>,
+        > = crate::Property::new("TargetGroupName");
     }
 
     /// The `ConnectionPoolConfigurationInfoFormat` property type.
@@ -3102,6 +4045,7 @@ pub mod db_security_group {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDbSecurityGroupProps);
     }
 
     impl std::ops::Deref for CfnDbSecurityGroup {
@@ -3161,6 +4105,27 @@ pub mod db_security_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDbSecurityGroupProps {
+        /// `DBSecurityGroupIngress`, for [`CfnDbSecurityGroup::set`].
+        pub const DB_SECURITY_GROUP_INGRESS: crate::Property<
+            CfnDbSecurityGroup,
+            Vec<Ingress>,
+        > = crate::Property::new("DBSecurityGroupIngress");
+        /// `EC2VpcId`, for [`CfnDbSecurityGroup::set`].
+        pub const EC2_VPC_ID: crate::Property<CfnDbSecurityGroup, Value<String>> = crate::Property::new(
+            "EC2VpcId",
+        );
+        /// `GroupDescription`, for [`CfnDbSecurityGroup::set`].
+        pub const GROUP_DESCRIPTION: crate::Property<
+            CfnDbSecurityGroup,
+            Value<String>,
+        > = crate::Property::new("GroupDescription");
+        /// `Tags`, for [`CfnDbSecurityGroup::set`].
+        pub const TAGS: crate::Property<CfnDbSecurityGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Ingress` property type.
@@ -3242,6 +4207,7 @@ pub mod db_security_group_ingress {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDbSecurityGroupIngressProps);
     }
 
     impl std::ops::Deref for CfnDbSecurityGroupIngress {
@@ -3308,6 +4274,33 @@ pub mod db_security_group_ingress {
             map.end()
         }
     }
+
+    impl CfnDbSecurityGroupIngressProps {
+        /// `CIDRIP`, for [`CfnDbSecurityGroupIngress::set`].
+        pub const CIDRIP: crate::Property<CfnDbSecurityGroupIngress, Value<String>> = crate::Property::new(
+            "CIDRIP",
+        );
+        /// `DBSecurityGroupName`, for [`CfnDbSecurityGroupIngress::set`].
+        pub const DB_SECURITY_GROUP_NAME: crate::Property<
+            CfnDbSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("DBSecurityGroupName");
+        /// `EC2SecurityGroupId`, for [`CfnDbSecurityGroupIngress::set`].
+        pub const EC2_SECURITY_GROUP_ID: crate::Property<
+            CfnDbSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("EC2SecurityGroupId");
+        /// `EC2SecurityGroupName`, for [`CfnDbSecurityGroupIngress::set`].
+        pub const EC2_SECURITY_GROUP_NAME: crate::Property<
+            CfnDbSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("EC2SecurityGroupName");
+        /// `EC2SecurityGroupOwnerId`, for [`CfnDbSecurityGroupIngress::set`].
+        pub const EC2_SECURITY_GROUP_OWNER_ID: crate::Property<
+            CfnDbSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("EC2SecurityGroupOwnerId");
+    }
 }
 
 /// `AWS::RDS::DBShardGroup`: [`CfnDbShardGroup`], [`CfnDbShardGroupProps`] and their property types.
@@ -3363,6 +4356,7 @@ pub mod db_shard_group {
         pub fn attr_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Endpoint")
         }
+        setters!(CfnDbShardGroupProps);
     }
 
     impl std::ops::Deref for CfnDbShardGroup {
@@ -3435,6 +4429,39 @@ pub mod db_shard_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDbShardGroupProps {
+        /// `ComputeRedundancy`, for [`CfnDbShardGroup::set`].
+        pub const COMPUTE_REDUNDANCY: crate::Property<CfnDbShardGroup, Value<i64>> = crate::Property::new(
+            "ComputeRedundancy",
+        );
+        /// `DBClusterIdentifier`, for [`CfnDbShardGroup::set`].
+        pub const DB_CLUSTER_IDENTIFIER: crate::Property<
+            CfnDbShardGroup,
+            Value<String>,
+        > = crate::Property::new("DBClusterIdentifier");
+        /// `DBShardGroupIdentifier`, for [`CfnDbShardGroup::set`].
+        pub const DB_SHARD_GROUP_IDENTIFIER: crate::Property<
+            CfnDbShardGroup,
+            Value<String>,
+        > = crate::Property::new("DBShardGroupIdentifier");
+        /// `MaxACU`, for [`CfnDbShardGroup::set`].
+        pub const MAX_ACU: crate::Property<CfnDbShardGroup, Value<f64>> = crate::Property::new(
+            "MaxACU",
+        );
+        /// `MinACU`, for [`CfnDbShardGroup::set`].
+        pub const MIN_ACU: crate::Property<CfnDbShardGroup, Value<f64>> = crate::Property::new(
+            "MinACU",
+        );
+        /// `PubliclyAccessible`, for [`CfnDbShardGroup::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<CfnDbShardGroup, Value<bool>> = crate::Property::new(
+            "PubliclyAccessible",
+        );
+        /// `Tags`, for [`CfnDbShardGroup::set`].
+        pub const TAGS: crate::Property<CfnDbShardGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -3592,6 +4619,7 @@ pub mod db_snapshot {
         pub fn attr_storage_throughput(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StorageThroughput")
         }
+        setters!(CfnDbSnapshotProps);
     }
 
     impl std::ops::Deref for CfnDbSnapshot {
@@ -3645,6 +4673,23 @@ pub mod db_snapshot {
             map.end()
         }
     }
+
+    impl CfnDbSnapshotProps {
+        /// `DBInstanceIdentifier`, for [`CfnDbSnapshot::set`].
+        pub const DB_INSTANCE_IDENTIFIER: crate::Property<
+            CfnDbSnapshot,
+            Value<String>,
+        > = crate::Property::new("DBInstanceIdentifier");
+        /// `DBSnapshotIdentifier`, for [`CfnDbSnapshot::set`].
+        pub const DB_SNAPSHOT_IDENTIFIER: crate::Property<
+            CfnDbSnapshot,
+            Value<String>,
+        > = crate::Property::new("DBSnapshotIdentifier");
+        /// `Tags`, for [`CfnDbSnapshot::set`].
+        pub const TAGS: crate::Property<CfnDbSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::RDS::DBSubnetGroup`: [`CfnDbSubnetGroup`], [`CfnDbSubnetGroupProps`] and their property types.
@@ -3693,6 +4738,7 @@ pub mod db_subnet_group {
         pub fn attr_db_subnet_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DBSubnetGroupArn")
         }
+        setters!(CfnDbSubnetGroupProps);
     }
 
     impl std::ops::Deref for CfnDbSubnetGroup {
@@ -3752,6 +4798,27 @@ pub mod db_subnet_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDbSubnetGroupProps {
+        /// `DBSubnetGroupDescription`, for [`CfnDbSubnetGroup::set`].
+        pub const DB_SUBNET_GROUP_DESCRIPTION: crate::Property<
+            CfnDbSubnetGroup,
+            Value<String>,
+        > = crate::Property::new("DBSubnetGroupDescription");
+        /// `DBSubnetGroupName`, for [`CfnDbSubnetGroup::set`].
+        pub const DB_SUBNET_GROUP_NAME: crate::Property<
+            CfnDbSubnetGroup,
+            Value<String>,
+        > = crate::Property::new("DBSubnetGroupName");
+        /// `SubnetIds`, for [`CfnDbSubnetGroup::set`].
+        pub const SUBNET_IDS: crate::Property<CfnDbSubnetGroup, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnDbSubnetGroup::set`].
+        pub const TAGS: crate::Property<CfnDbSubnetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -3839,6 +4906,7 @@ pub mod deployment {
         pub fn attr_create_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreateTime")
         }
+        setters!(CfnDeploymentProps);
     }
 
     impl std::ops::Deref for CfnDeployment {
@@ -3955,6 +5023,63 @@ pub mod deployment {
             map.end()
         }
     }
+
+    impl CfnDeploymentProps {
+        /// `BlueGreenDeploymentName`, for [`CfnDeployment::set`].
+        pub const BLUE_GREEN_DEPLOYMENT_NAME: crate::Property<
+            CfnDeployment,
+            Value<String>,
+        > = crate::Property::new("BlueGreenDeploymentName");
+        /// `Source`, for [`CfnDeployment::set`].
+        pub const SOURCE: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "Source",
+        );
+        /// `Tags`, for [`CfnDeployment::set`].
+        pub const TAGS: crate::Property<CfnDeployment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetAllocatedStorage`, for [`CfnDeployment::set`].
+        pub const TARGET_ALLOCATED_STORAGE: crate::Property<CfnDeployment, Value<i64>> = crate::Property::new(
+            "TargetAllocatedStorage",
+        );
+        /// `TargetDBClusterParameterGroupName`, for [`CfnDeployment::set`].
+        pub const TARGET_DB_CLUSTER_PARAMETER_GROUP_NAME: crate::Property<
+            CfnDeployment,
+            Value<String>,
+        > = crate::Property::new("TargetDBClusterParameterGroupName");
+        /// `TargetDBInstanceClass`, for [`CfnDeployment::set`].
+        pub const TARGET_DB_INSTANCE_CLASS: crate::Property<
+            CfnDeployment,
+            Value<String>,
+        > = crate::Property::new("TargetDBInstanceClass");
+        /// `TargetDBParameterGroupName`, for [`CfnDeployment::set`].
+        pub const TARGET_DB_PARAMETER_GROUP_NAME: crate::Property<
+            CfnDeployment,
+            Value<String>,
+        > = crate::Property::new("TargetDBParameterGroupName");
+        /// `TargetEngineVersion`, for [`CfnDeployment::set`].
+        pub const TARGET_ENGINE_VERSION: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "TargetEngineVersion",
+        );
+        /// `TargetIops`, for [`CfnDeployment::set`].
+        pub const TARGET_IOPS: crate::Property<CfnDeployment, Value<i64>> = crate::Property::new(
+            "TargetIops",
+        );
+        /// `TargetStorageThroughput`, for [`CfnDeployment::set`].
+        pub const TARGET_STORAGE_THROUGHPUT: crate::Property<
+            CfnDeployment,
+            Value<i64>,
+        > = crate::Property::new("TargetStorageThroughput");
+        /// `TargetStorageType`, for [`CfnDeployment::set`].
+        pub const TARGET_STORAGE_TYPE: crate::Property<CfnDeployment, Value<String>> = crate::Property::new(
+            "TargetStorageType",
+        );
+        /// `UpgradeTargetStorageConfig`, for [`CfnDeployment::set`].
+        pub const UPGRADE_TARGET_STORAGE_CONFIG: crate::Property<
+            CfnDeployment,
+            Value<bool>,
+        > = crate::Property::new("UpgradeTargetStorageConfig");
+    }
 }
 
 /// `AWS::RDS::EventSubscription`: [`CfnEventSubscription`], [`CfnEventSubscriptionProps`] and their property types.
@@ -3999,6 +5124,7 @@ pub mod event_subscription {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnEventSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnEventSubscription {
@@ -4065,6 +5191,40 @@ pub mod event_subscription {
             map.end()
         }
     }
+
+    impl CfnEventSubscriptionProps {
+        /// `Enabled`, for [`CfnEventSubscription::set`].
+        pub const ENABLED: crate::Property<CfnEventSubscription, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `EventCategories`, for [`CfnEventSubscription::set`].
+        pub const EVENT_CATEGORIES: crate::Property<
+            CfnEventSubscription,
+            Vec<Value<String>>,
+        > = crate::Property::new("EventCategories");
+        /// `SnsTopicArn`, for [`CfnEventSubscription::set`].
+        pub const SNS_TOPIC_ARN: crate::Property<CfnEventSubscription, Value<String>> = crate::Property::new(
+            "SnsTopicArn",
+        );
+        /// `SourceIds`, for [`CfnEventSubscription::set`].
+        pub const SOURCE_IDS: crate::Property<
+            CfnEventSubscription,
+            Vec<Value<String>>,
+        > = crate::Property::new("SourceIds");
+        /// `SourceType`, for [`CfnEventSubscription::set`].
+        pub const SOURCE_TYPE: crate::Property<CfnEventSubscription, Value<String>> = crate::Property::new(
+            "SourceType",
+        );
+        /// `SubscriptionName`, for [`CfnEventSubscription::set`].
+        pub const SUBSCRIPTION_NAME: crate::Property<
+            CfnEventSubscription,
+            Value<String>,
+        > = crate::Property::new("SubscriptionName");
+        /// `Tags`, for [`CfnEventSubscription::set`].
+        pub const TAGS: crate::Property<CfnEventSubscription, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::RDS::GlobalCluster`: [`CfnGlobalCluster`], [`CfnGlobalClusterProps`] and their property types.
@@ -4116,6 +5276,7 @@ pub mod global_cluster {
         pub fn attr_global_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GlobalEndpoint")
         }
+        setters!(CfnGlobalClusterProps);
     }
 
     impl std::ops::Deref for CfnGlobalCluster {
@@ -4181,6 +5342,44 @@ pub mod global_cluster {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGlobalClusterProps {
+        /// `DeletionProtection`, for [`CfnGlobalCluster::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnGlobalCluster, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `Engine`, for [`CfnGlobalCluster::set`].
+        pub const ENGINE: crate::Property<CfnGlobalCluster, Value<Engine>> = crate::Property::new(
+            "Engine",
+        );
+        /// `EngineLifecycleSupport`, for [`CfnGlobalCluster::set`].
+        pub const ENGINE_LIFECYCLE_SUPPORT: crate::Property<
+            CfnGlobalCluster,
+            Value<String>,
+        > = crate::Property::new("EngineLifecycleSupport");
+        /// `EngineVersion`, for [`CfnGlobalCluster::set`].
+        pub const ENGINE_VERSION: crate::Property<CfnGlobalCluster, Value<String>> = crate::Property::new(
+            "EngineVersion",
+        );
+        /// `GlobalClusterIdentifier`, for [`CfnGlobalCluster::set`].
+        pub const GLOBAL_CLUSTER_IDENTIFIER: crate::Property<
+            CfnGlobalCluster,
+            Value<String>,
+        > = crate::Property::new("GlobalClusterIdentifier");
+        /// `SourceDBClusterIdentifier`, for [`CfnGlobalCluster::set`].
+        pub const SOURCE_DB_CLUSTER_IDENTIFIER: crate::Property<
+            CfnGlobalCluster,
+            Value<String>,
+        > = crate::Property::new("SourceDBClusterIdentifier");
+        /// `StorageEncrypted`, for [`CfnGlobalCluster::set`].
+        pub const STORAGE_ENCRYPTED: crate::Property<CfnGlobalCluster, Value<bool>> = crate::Property::new(
+            "StorageEncrypted",
+        );
+        /// `Tags`, for [`CfnGlobalCluster::set`].
+        pub const TAGS: crate::Property<CfnGlobalCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The name of the database engine to be used for this DB cluster.
@@ -4278,6 +5477,7 @@ pub mod integration {
         pub fn attr_create_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreateTime")
         }
+        setters!(CfnIntegrationProps);
     }
 
     impl std::ops::Deref for CfnIntegration {
@@ -4357,6 +5557,42 @@ pub mod integration {
             map.end()
         }
     }
+
+    impl CfnIntegrationProps {
+        /// `AdditionalEncryptionContext`, for [`CfnIntegration::set`].
+        pub const ADDITIONAL_ENCRYPTION_CONTEXT: crate::Property<
+            CfnIntegration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AdditionalEncryptionContext");
+        /// `DataFilter`, for [`CfnIntegration::set`].
+        pub const DATA_FILTER: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "DataFilter",
+        );
+        /// `Description`, for [`CfnIntegration::set`].
+        pub const DESCRIPTION: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IntegrationName`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_NAME: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "IntegrationName",
+        );
+        /// `KMSKeyId`, for [`CfnIntegration::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "KMSKeyId",
+        );
+        /// `SourceArn`, for [`CfnIntegration::set`].
+        pub const SOURCE_ARN: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "SourceArn",
+        );
+        /// `Tags`, for [`CfnIntegration::set`].
+        pub const TAGS: crate::Property<CfnIntegration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetArn`, for [`CfnIntegration::set`].
+        pub const TARGET_ARN: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "TargetArn",
+        );
+    }
 }
 
 /// `AWS::RDS::OptionGroup`: [`CfnOptionGroup`], [`CfnOptionGroupProps`] and their property types.
@@ -4403,6 +5639,7 @@ pub mod option_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnOptionGroupProps);
     }
 
     impl std::ops::Deref for CfnOptionGroup {
@@ -4471,6 +5708,35 @@ pub mod option_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOptionGroupProps {
+        /// `EngineName`, for [`CfnOptionGroup::set`].
+        pub const ENGINE_NAME: crate::Property<CfnOptionGroup, Value<String>> = crate::Property::new(
+            "EngineName",
+        );
+        /// `MajorEngineVersion`, for [`CfnOptionGroup::set`].
+        pub const MAJOR_ENGINE_VERSION: crate::Property<CfnOptionGroup, Value<String>> = crate::Property::new(
+            "MajorEngineVersion",
+        );
+        /// `OptionConfigurations`, for [`CfnOptionGroup::set`].
+        pub const OPTION_CONFIGURATIONS: crate::Property<
+            CfnOptionGroup,
+            Vec<OptionConfiguration>,
+        > = crate::Property::new("OptionConfigurations");
+        /// `OptionGroupDescription`, for [`CfnOptionGroup::set`].
+        pub const OPTION_GROUP_DESCRIPTION: crate::Property<
+            CfnOptionGroup,
+            Value<String>,
+        > = crate::Property::new("OptionGroupDescription");
+        /// `OptionGroupName`, for [`CfnOptionGroup::set`].
+        pub const OPTION_GROUP_NAME: crate::Property<CfnOptionGroup, Value<String>> = crate::Property::new(
+            "OptionGroupName",
+        );
+        /// `Tags`, for [`CfnOptionGroup::set`].
+        pub const TAGS: crate::Property<CfnOptionGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `OptionConfiguration` property type specifies an individual option, and its settings, within an `AWS::RDS::OptionGroup` resource.

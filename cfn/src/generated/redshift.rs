@@ -106,6 +106,7 @@ pub mod cluster {
         pub fn attr_master_password_secret_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MasterPasswordSecretArn")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -442,6 +443,235 @@ pub mod cluster {
         }
     }
 
+    impl CfnClusterProps {
+        /// `AllowVersionUpgrade`, for [`CfnCluster::set`].
+        pub const ALLOW_VERSION_UPGRADE: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "AllowVersionUpgrade",
+        );
+        /// `AquaConfigurationStatus`, for [`CfnCluster::set`].
+        pub const AQUA_CONFIGURATION_STATUS: crate::Property<
+            CfnCluster,
+            Value<AquaConfigurationStatus>,
+        > = crate::Property::new("AquaConfigurationStatus");
+        /// `AutomatedSnapshotRetentionPeriod`, for [`CfnCluster::set`].
+        pub const AUTOMATED_SNAPSHOT_RETENTION_PERIOD: crate::Property<
+            CfnCluster,
+            Value<i64>,
+        > = crate::Property::new("AutomatedSnapshotRetentionPeriod");
+        /// `AvailabilityZone`, for [`CfnCluster::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `AvailabilityZoneRelocation`, for [`CfnCluster::set`].
+        pub const AVAILABILITY_ZONE_RELOCATION: crate::Property<
+            CfnCluster,
+            Value<bool>,
+        > = crate::Property::new("AvailabilityZoneRelocation");
+        /// `AvailabilityZoneRelocationStatus`, for [`CfnCluster::set`].
+        pub const AVAILABILITY_ZONE_RELOCATION_STATUS: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("AvailabilityZoneRelocationStatus");
+        /// `Classic`, for [`CfnCluster::set`].
+        pub const CLASSIC: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "Classic",
+        );
+        /// `ClusterIdentifier`, for [`CfnCluster::set`].
+        pub const CLUSTER_IDENTIFIER: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ClusterIdentifier",
+        );
+        /// `ClusterParameterGroupName`, for [`CfnCluster::set`].
+        pub const CLUSTER_PARAMETER_GROUP_NAME: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("ClusterParameterGroupName");
+        /// `ClusterSecurityGroups`, for [`CfnCluster::set`].
+        pub const CLUSTER_SECURITY_GROUPS: crate::Property<
+            CfnCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("ClusterSecurityGroups");
+        /// `ClusterSubnetGroupName`, for [`CfnCluster::set`].
+        pub const CLUSTER_SUBNET_GROUP_NAME: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("ClusterSubnetGroupName");
+        /// `ClusterType`, for [`CfnCluster::set`].
+        pub const CLUSTER_TYPE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ClusterType",
+        );
+        /// `ClusterVersion`, for [`CfnCluster::set`].
+        pub const CLUSTER_VERSION: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ClusterVersion",
+        );
+        /// `DBName`, for [`CfnCluster::set`].
+        pub const DB_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "DBName",
+        );
+        /// `DeferMaintenance`, for [`CfnCluster::set`].
+        pub const DEFER_MAINTENANCE: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "DeferMaintenance",
+        );
+        /// `DeferMaintenanceDuration`, for [`CfnCluster::set`].
+        pub const DEFER_MAINTENANCE_DURATION: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "DeferMaintenanceDuration",
+        );
+        /// `DeferMaintenanceEndTime`, for [`CfnCluster::set`].
+        pub const DEFER_MAINTENANCE_END_TIME: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("DeferMaintenanceEndTime");
+        /// `DeferMaintenanceStartTime`, for [`CfnCluster::set`].
+        pub const DEFER_MAINTENANCE_START_TIME: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("DeferMaintenanceStartTime");
+        /// `DestinationRegion`, for [`CfnCluster::set`].
+        pub const DESTINATION_REGION: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "DestinationRegion",
+        );
+        /// `ElasticIp`, for [`CfnCluster::set`].
+        pub const ELASTIC_IP: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ElasticIp",
+        );
+        /// `Encrypted`, for [`CfnCluster::set`].
+        pub const ENCRYPTED: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "Encrypted",
+        );
+        /// `Endpoint`, for [`CfnCluster::set`].
+        pub const ENDPOINT: crate::Property<CfnCluster, Endpoint> = crate::Property::new(
+            "Endpoint",
+        );
+        /// `EnhancedVpcRouting`, for [`CfnCluster::set`].
+        pub const ENHANCED_VPC_ROUTING: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "EnhancedVpcRouting",
+        );
+        /// `HsmClientCertificateIdentifier`, for [`CfnCluster::set`].
+        pub const HSM_CLIENT_CERTIFICATE_IDENTIFIER: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("HsmClientCertificateIdentifier");
+        /// `HsmConfigurationIdentifier`, for [`CfnCluster::set`].
+        pub const HSM_CONFIGURATION_IDENTIFIER: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("HsmConfigurationIdentifier");
+        /// `IamRoles`, for [`CfnCluster::set`].
+        pub const IAM_ROLES: crate::Property<CfnCluster, Vec<Value<String>>> = crate::Property::new(
+            "IamRoles",
+        );
+        /// `KmsKeyId`, for [`CfnCluster::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `LoggingProperties`, for [`CfnCluster::set`].
+        pub const LOGGING_PROPERTIES: crate::Property<CfnCluster, LoggingProperties> = crate::Property::new(
+            "LoggingProperties",
+        );
+        /// `MaintenanceTrackName`, for [`CfnCluster::set`].
+        pub const MAINTENANCE_TRACK_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "MaintenanceTrackName",
+        );
+        /// `ManageMasterPassword`, for [`CfnCluster::set`].
+        pub const MANAGE_MASTER_PASSWORD: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "ManageMasterPassword",
+        );
+        /// `ManualSnapshotRetentionPeriod`, for [`CfnCluster::set`].
+        pub const MANUAL_SNAPSHOT_RETENTION_PERIOD: crate::Property<
+            CfnCluster,
+            Value<i64>,
+        > = crate::Property::new("ManualSnapshotRetentionPeriod");
+        /// `MasterPasswordSecretKmsKeyId`, for [`CfnCluster::set`].
+        pub const MASTER_PASSWORD_SECRET_KMS_KEY_ID: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("MasterPasswordSecretKmsKeyId");
+        /// `MasterUserPassword`, for [`CfnCluster::set`].
+        pub const MASTER_USER_PASSWORD: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "MasterUserPassword",
+        );
+        /// `MasterUsername`, for [`CfnCluster::set`].
+        pub const MASTER_USERNAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "MasterUsername",
+        );
+        /// `MultiAZ`, for [`CfnCluster::set`].
+        pub const MULTI_AZ: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "MultiAZ",
+        );
+        /// `NamespaceResourcePolicy`, for [`CfnCluster::set`].
+        pub const NAMESPACE_RESOURCE_POLICY: crate::Property<
+            CfnCluster,
+            serde_json::Value,
+        > = crate::Property::new("NamespaceResourcePolicy");
+        /// `NodeType`, for [`CfnCluster::set`].
+        pub const NODE_TYPE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "NodeType",
+        );
+        /// `NumberOfNodes`, for [`CfnCluster::set`].
+        pub const NUMBER_OF_NODES: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "NumberOfNodes",
+        );
+        /// `OwnerAccount`, for [`CfnCluster::set`].
+        pub const OWNER_ACCOUNT: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "OwnerAccount",
+        );
+        /// `Port`, for [`CfnCluster::set`].
+        pub const PORT: crate::Property<CfnCluster, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `PreferredMaintenanceWindow`, for [`CfnCluster::set`].
+        pub const PREFERRED_MAINTENANCE_WINDOW: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("PreferredMaintenanceWindow");
+        /// `PubliclyAccessible`, for [`CfnCluster::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "PubliclyAccessible",
+        );
+        /// `ResourceAction`, for [`CfnCluster::set`].
+        pub const RESOURCE_ACTION: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ResourceAction",
+        );
+        /// `RevisionTarget`, for [`CfnCluster::set`].
+        pub const REVISION_TARGET: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "RevisionTarget",
+        );
+        /// `RotateEncryptionKey`, for [`CfnCluster::set`].
+        pub const ROTATE_ENCRYPTION_KEY: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "RotateEncryptionKey",
+        );
+        /// `SnapshotClusterIdentifier`, for [`CfnCluster::set`].
+        pub const SNAPSHOT_CLUSTER_IDENTIFIER: crate::Property<
+            CfnCluster,
+            Value<String>,
+        > = crate::Property::new("SnapshotClusterIdentifier");
+        /// `SnapshotCopyGrantName`, for [`CfnCluster::set`].
+        pub const SNAPSHOT_COPY_GRANT_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "SnapshotCopyGrantName",
+        );
+        /// `SnapshotCopyManual`, for [`CfnCluster::set`].
+        pub const SNAPSHOT_COPY_MANUAL: crate::Property<CfnCluster, Value<bool>> = crate::Property::new(
+            "SnapshotCopyManual",
+        );
+        /// `SnapshotCopyRetentionPeriod`, for [`CfnCluster::set`].
+        pub const SNAPSHOT_COPY_RETENTION_PERIOD: crate::Property<
+            CfnCluster,
+            Value<i64>,
+        > = crate::Property::new("SnapshotCopyRetentionPeriod");
+        /// `SnapshotIdentifier`, for [`CfnCluster::set`].
+        pub const SNAPSHOT_IDENTIFIER: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "SnapshotIdentifier",
+        );
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcSecurityGroupIds`, for [`CfnCluster::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
+    }
+
     /// The value represents how the cluster is configured to use AQUA (Advanced Query Accelerator) after the cluster is restored.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AquaConfigurationStatus {
@@ -576,6 +806,7 @@ pub mod cluster_parameter_group {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnClusterParameterGroupProps);
     }
 
     impl std::ops::Deref for CfnClusterParameterGroup {
@@ -636,6 +867,33 @@ pub mod cluster_parameter_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterParameterGroupProps {
+        /// `Description`, for [`CfnClusterParameterGroup::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnClusterParameterGroup,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `ParameterGroupFamily`, for [`CfnClusterParameterGroup::set`].
+        pub const PARAMETER_GROUP_FAMILY: crate::Property<
+            CfnClusterParameterGroup,
+            Value<String>,
+        > = crate::Property::new("ParameterGroupFamily");
+        /// `ParameterGroupName`, for [`CfnClusterParameterGroup::set`].
+        pub const PARAMETER_GROUP_NAME: crate::Property<
+            CfnClusterParameterGroup,
+            Value<String>,
+        > = crate::Property::new("ParameterGroupName");
+        /// `Parameters`, for [`CfnClusterParameterGroup::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnClusterParameterGroup,
+            Vec<Parameter>,
+        > = crate::Property::new("Parameters");
+        /// `Tags`, for [`CfnClusterParameterGroup::set`].
+        pub const TAGS: crate::Property<CfnClusterParameterGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Parameter` property type.
@@ -718,6 +976,7 @@ pub mod cluster_security_group {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnClusterSecurityGroupProps);
     }
 
     impl std::ops::Deref for CfnClusterSecurityGroup {
@@ -763,6 +1022,17 @@ pub mod cluster_security_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterSecurityGroupProps {
+        /// `Description`, for [`CfnClusterSecurityGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnClusterSecurityGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Tags`, for [`CfnClusterSecurityGroup::set`].
+        pub const TAGS: crate::Property<CfnClusterSecurityGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -813,6 +1083,7 @@ pub mod cluster_security_group_ingress {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnClusterSecurityGroupIngressProps);
     }
 
     impl std::ops::Deref for CfnClusterSecurityGroupIngress {
@@ -878,6 +1149,29 @@ pub mod cluster_security_group_ingress {
             map.end()
         }
     }
+
+    impl CfnClusterSecurityGroupIngressProps {
+        /// `CIDRIP`, for [`CfnClusterSecurityGroupIngress::set`].
+        pub const CIDRIP: crate::Property<
+            CfnClusterSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("CIDRIP");
+        /// `ClusterSecurityGroupName`, for [`CfnClusterSecurityGroupIngress::set`].
+        pub const CLUSTER_SECURITY_GROUP_NAME: crate::Property<
+            CfnClusterSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("ClusterSecurityGroupName");
+        /// `EC2SecurityGroupName`, for [`CfnClusterSecurityGroupIngress::set`].
+        pub const EC2_SECURITY_GROUP_NAME: crate::Property<
+            CfnClusterSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("EC2SecurityGroupName");
+        /// `EC2SecurityGroupOwnerId`, for [`CfnClusterSecurityGroupIngress::set`].
+        pub const EC2_SECURITY_GROUP_OWNER_ID: crate::Property<
+            CfnClusterSecurityGroupIngress,
+            Value<String>,
+        > = crate::Property::new("EC2SecurityGroupOwnerId");
+    }
 }
 
 /// `AWS::Redshift::ClusterSubnetGroup`: [`CfnClusterSubnetGroup`], [`CfnClusterSubnetGroupProps`] and their property types.
@@ -924,6 +1218,7 @@ pub mod cluster_subnet_group {
         pub fn attr_cluster_subnet_group_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ClusterSubnetGroupName")
         }
+        setters!(CfnClusterSubnetGroupProps);
     }
 
     impl std::ops::Deref for CfnClusterSubnetGroup {
@@ -976,6 +1271,22 @@ pub mod cluster_subnet_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterSubnetGroupProps {
+        /// `Description`, for [`CfnClusterSubnetGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnClusterSubnetGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `SubnetIds`, for [`CfnClusterSubnetGroup::set`].
+        pub const SUBNET_IDS: crate::Property<
+            CfnClusterSubnetGroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("SubnetIds");
+        /// `Tags`, for [`CfnClusterSubnetGroup::set`].
+        pub const TAGS: crate::Property<CfnClusterSubnetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1063,6 +1374,7 @@ pub mod endpoint_access {
         pub fn attr_vpc_endpoint_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEndpoint.VpcId")
         }
+        setters!(CfnEndpointAccessProps);
     }
 
     impl std::ops::Deref for CfnEndpointAccess {
@@ -1125,6 +1437,31 @@ pub mod endpoint_access {
             map.serialize_entry("VpcSecurityGroupIds", &self.vpc_security_group_ids)?;
             map.end()
         }
+    }
+
+    impl CfnEndpointAccessProps {
+        /// `ClusterIdentifier`, for [`CfnEndpointAccess::set`].
+        pub const CLUSTER_IDENTIFIER: crate::Property<
+            CfnEndpointAccess,
+            Value<String>,
+        > = crate::Property::new("ClusterIdentifier");
+        /// `EndpointName`, for [`CfnEndpointAccess::set`].
+        pub const ENDPOINT_NAME: crate::Property<CfnEndpointAccess, Value<String>> = crate::Property::new(
+            "EndpointName",
+        );
+        /// `ResourceOwner`, for [`CfnEndpointAccess::set`].
+        pub const RESOURCE_OWNER: crate::Property<CfnEndpointAccess, Value<String>> = crate::Property::new(
+            "ResourceOwner",
+        );
+        /// `SubnetGroupName`, for [`CfnEndpointAccess::set`].
+        pub const SUBNET_GROUP_NAME: crate::Property<CfnEndpointAccess, Value<String>> = crate::Property::new(
+            "SubnetGroupName",
+        );
+        /// `VpcSecurityGroupIds`, for [`CfnEndpointAccess::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnEndpointAccess,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
     }
 }
 
@@ -1211,6 +1548,7 @@ pub mod endpoint_authorization {
         pub fn attr_endpoint_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointCount")
         }
+        setters!(CfnEndpointAuthorizationProps);
     }
 
     impl std::ops::Deref for CfnEndpointAuthorization {
@@ -1267,6 +1605,27 @@ pub mod endpoint_authorization {
             crate::entry(&mut map, "VpcIds", &self.vpc_ids)?;
             map.end()
         }
+    }
+
+    impl CfnEndpointAuthorizationProps {
+        /// `Account`, for [`CfnEndpointAuthorization::set`].
+        pub const ACCOUNT: crate::Property<CfnEndpointAuthorization, Value<String>> = crate::Property::new(
+            "Account",
+        );
+        /// `ClusterIdentifier`, for [`CfnEndpointAuthorization::set`].
+        pub const CLUSTER_IDENTIFIER: crate::Property<
+            CfnEndpointAuthorization,
+            Value<String>,
+        > = crate::Property::new("ClusterIdentifier");
+        /// `Force`, for [`CfnEndpointAuthorization::set`].
+        pub const FORCE: crate::Property<CfnEndpointAuthorization, Value<bool>> = crate::Property::new(
+            "Force",
+        );
+        /// `VpcIds`, for [`CfnEndpointAuthorization::set`].
+        pub const VPC_IDS: crate::Property<
+            CfnEndpointAuthorization,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcIds");
     }
 }
 
@@ -1341,6 +1700,7 @@ pub mod event_subscription {
         pub fn attr_event_categories_list(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EventCategoriesList")
         }
+        setters!(CfnEventSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnEventSubscription {
@@ -1410,6 +1770,45 @@ pub mod event_subscription {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEventSubscriptionProps {
+        /// `Enabled`, for [`CfnEventSubscription::set`].
+        pub const ENABLED: crate::Property<CfnEventSubscription, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `EventCategories`, for [`CfnEventSubscription::set`].
+        pub const EVENT_CATEGORIES: crate::Property<
+            CfnEventSubscription,
+            Vec<Value<EventCategoriesItem>>,
+        > = crate::Property::new("EventCategories");
+        /// `Severity`, for [`CfnEventSubscription::set`].
+        pub const SEVERITY: crate::Property<CfnEventSubscription, Value<Severity>> = crate::Property::new(
+            "Severity",
+        );
+        /// `SnsTopicArn`, for [`CfnEventSubscription::set`].
+        pub const SNS_TOPIC_ARN: crate::Property<CfnEventSubscription, Value<String>> = crate::Property::new(
+            "SnsTopicArn",
+        );
+        /// `SourceIds`, for [`CfnEventSubscription::set`].
+        pub const SOURCE_IDS: crate::Property<
+            CfnEventSubscription,
+            Vec<Value<String>>,
+        > = crate::Property::new("SourceIds");
+        /// `SourceType`, for [`CfnEventSubscription::set`].
+        pub const SOURCE_TYPE: crate::Property<
+            CfnEventSubscription,
+            Value<SourceType>,
+        > = crate::Property::new("SourceType");
+        /// `SubscriptionName`, for [`CfnEventSubscription::set`].
+        pub const SUBSCRIPTION_NAME: crate::Property<
+            CfnEventSubscription,
+            Value<String>,
+        > = crate::Property::new("SubscriptionName");
+        /// `Tags`, for [`CfnEventSubscription::set`].
+        pub const TAGS: crate::Property<CfnEventSubscription, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `EventCategoriesItem`.
@@ -1596,6 +1995,7 @@ pub mod integration {
         pub fn attr_create_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreateTime")
         }
+        setters!(CfnIntegrationProps);
     }
 
     impl std::ops::Deref for CfnIntegration {
@@ -1667,6 +2067,34 @@ pub mod integration {
             map.end()
         }
     }
+
+    impl CfnIntegrationProps {
+        /// `AdditionalEncryptionContext`, for [`CfnIntegration::set`].
+        pub const ADDITIONAL_ENCRYPTION_CONTEXT: crate::Property<
+            CfnIntegration,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AdditionalEncryptionContext");
+        /// `IntegrationName`, for [`CfnIntegration::set`].
+        pub const INTEGRATION_NAME: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "IntegrationName",
+        );
+        /// `KMSKeyId`, for [`CfnIntegration::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "KMSKeyId",
+        );
+        /// `SourceArn`, for [`CfnIntegration::set`].
+        pub const SOURCE_ARN: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "SourceArn",
+        );
+        /// `Tags`, for [`CfnIntegration::set`].
+        pub const TAGS: crate::Property<CfnIntegration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetArn`, for [`CfnIntegration::set`].
+        pub const TARGET_ARN: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "TargetArn",
+        );
+    }
 }
 
 /// `AWS::Redshift::QEV2IdcApplication`: [`CfnQev2IdcApplication`], [`CfnQev2IdcApplicationProps`] and their property types.
@@ -1726,6 +2154,7 @@ pub mod qev2_idc_application {
         pub fn attr_idc_onboard_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IdcOnboardStatus")
         }
+        setters!(CfnQev2IdcApplicationProps);
     }
 
     impl std::ops::Deref for CfnQev2IdcApplication {
@@ -1786,6 +2215,28 @@ pub mod qev2_idc_application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnQev2IdcApplicationProps {
+        /// `IdcDisplayName`, for [`CfnQev2IdcApplication::set`].
+        pub const IDC_DISPLAY_NAME: crate::Property<
+            CfnQev2IdcApplication,
+            Value<String>,
+        > = crate::Property::new("IdcDisplayName");
+        /// `IdcInstanceArn`, for [`CfnQev2IdcApplication::set`].
+        pub const IDC_INSTANCE_ARN: crate::Property<
+            CfnQev2IdcApplication,
+            Value<String>,
+        > = crate::Property::new("IdcInstanceArn");
+        /// `Qev2IdcApplicationName`, for [`CfnQev2IdcApplication::set`].
+        pub const QEV2_IDC_APPLICATION_NAME: crate::Property<
+            CfnQev2IdcApplication,
+            Value<String>,
+        > = crate::Property::new("Qev2IdcApplicationName");
+        /// `Tags`, for [`CfnQev2IdcApplication::set`].
+        pub const TAGS: crate::Property<CfnQev2IdcApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1848,6 +2299,7 @@ pub mod redshift_idc_application {
         pub fn attr_idc_onboard_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IdcOnboardStatus")
         }
+        setters!(CfnRedshiftIdcApplicationProps);
     }
 
     impl std::ops::Deref for CfnRedshiftIdcApplication {
@@ -1937,6 +2389,58 @@ pub mod redshift_idc_application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRedshiftIdcApplicationProps {
+        /// `ApplicationType`, for [`CfnRedshiftIdcApplication::set`].
+        pub const APPLICATION_TYPE: crate::Property<
+            CfnRedshiftIdcApplication,
+            Value<ApplicationType>,
+        > = crate::Property::new("ApplicationType");
+        /// `AuthorizedTokenIssuerList`, for [`CfnRedshiftIdcApplication::set`].
+        pub const AUTHORIZED_TOKEN_ISSUER_LIST: crate::Property<
+            CfnRedshiftIdcApplication,
+            Vec<AuthorizedTokenIssuer>,
+        > = crate::Property::new("AuthorizedTokenIssuerList");
+        /// `IamRoleArn`, for [`CfnRedshiftIdcApplication::set`].
+        pub const IAM_ROLE_ARN: crate::Property<
+            CfnRedshiftIdcApplication,
+            Value<String>,
+        > = crate::Property::new("IamRoleArn");
+        /// `IdcDisplayName`, for [`CfnRedshiftIdcApplication::set`].
+        pub const IDC_DISPLAY_NAME: crate::Property<
+            CfnRedshiftIdcApplication,
+            Value<String>,
+        > = crate::Property::new("IdcDisplayName");
+        /// `IdcInstanceArn`, for [`CfnRedshiftIdcApplication::set`].
+        pub const IDC_INSTANCE_ARN: crate::Property<
+            CfnRedshiftIdcApplication,
+            Value<String>,
+        > = crate::Property::new("IdcInstanceArn");
+        /// `IdentityNamespace`, for [`CfnRedshiftIdcApplication::set`].
+        pub const IDENTITY_NAMESPACE: crate::Property<
+            CfnRedshiftIdcApplication,
+            Value<String>,
+        > = crate::Property::new("IdentityNamespace");
+        /// `RedshiftIdcApplicationName`, for [`CfnRedshiftIdcApplication::set`].
+        pub const REDSHIFT_IDC_APPLICATION_NAME: crate::Property<
+            CfnRedshiftIdcApplication,
+            Value<String>,
+        > = crate::Property::new("RedshiftIdcApplicationName");
+        /// `ServiceIntegrations`, for [`CfnRedshiftIdcApplication::set`].
+        pub const SERVICE_INTEGRATIONS: crate::Property<
+            CfnRedshiftIdcApplication,
+            Vec<ServiceIntegrationsUnion>,
+        > = crate::Property::new("ServiceIntegrations");
+        /// `SsoTagKeys`, for [`CfnRedshiftIdcApplication::set`].
+        pub const SSO_TAG_KEYS: crate::Property<
+            CfnRedshiftIdcApplication,
+            Vec<Value<String>>,
+        > = crate::Property::new("SsoTagKeys");
+        /// `Tags`, for [`CfnRedshiftIdcApplication::set`].
+        pub const TAGS: crate::Property<CfnRedshiftIdcApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The type of application being created.
@@ -2337,6 +2841,7 @@ pub mod scheduled_action {
         pub fn attr_next_invocations(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NextInvocations")
         }
+        setters!(CfnScheduledActionProps);
     }
 
     impl std::ops::Deref for CfnScheduledAction {
@@ -2410,6 +2915,44 @@ pub mod scheduled_action {
             crate::entry(&mut map, "TargetAction", &self.target_action)?;
             map.end()
         }
+    }
+
+    impl CfnScheduledActionProps {
+        /// `Enable`, for [`CfnScheduledAction::set`].
+        pub const ENABLE: crate::Property<CfnScheduledAction, Value<bool>> = crate::Property::new(
+            "Enable",
+        );
+        /// `EndTime`, for [`CfnScheduledAction::set`].
+        pub const END_TIME: crate::Property<CfnScheduledAction, Value<String>> = crate::Property::new(
+            "EndTime",
+        );
+        /// `IamRole`, for [`CfnScheduledAction::set`].
+        pub const IAM_ROLE: crate::Property<CfnScheduledAction, Value<String>> = crate::Property::new(
+            "IamRole",
+        );
+        /// `Schedule`, for [`CfnScheduledAction::set`].
+        pub const SCHEDULE: crate::Property<CfnScheduledAction, Value<String>> = crate::Property::new(
+            "Schedule",
+        );
+        /// `ScheduledActionDescription`, for [`CfnScheduledAction::set`].
+        pub const SCHEDULED_ACTION_DESCRIPTION: crate::Property<
+            CfnScheduledAction,
+            Value<String>,
+        > = crate::Property::new("ScheduledActionDescription");
+        /// `ScheduledActionName`, for [`CfnScheduledAction::set`].
+        pub const SCHEDULED_ACTION_NAME: crate::Property<
+            CfnScheduledAction,
+            Value<String>,
+        > = crate::Property::new("ScheduledActionName");
+        /// `StartTime`, for [`CfnScheduledAction::set`].
+        pub const START_TIME: crate::Property<CfnScheduledAction, Value<String>> = crate::Property::new(
+            "StartTime",
+        );
+        /// `TargetAction`, for [`CfnScheduledAction::set`].
+        pub const TARGET_ACTION: crate::Property<
+            CfnScheduledAction,
+            ScheduledActionType,
+        > = crate::Property::new("TargetAction");
     }
 
     /// The `ScheduledActionType` property type.
@@ -2680,6 +3223,7 @@ pub mod snapshot {
         pub fn attr_owner_account(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerAccount")
         }
+        setters!(CfnSnapshotProps);
     }
 
     impl std::ops::Deref for CfnSnapshot {
@@ -2741,6 +3285,26 @@ pub mod snapshot {
             map.end()
         }
     }
+
+    impl CfnSnapshotProps {
+        /// `ClusterIdentifier`, for [`CfnSnapshot::set`].
+        pub const CLUSTER_IDENTIFIER: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "ClusterIdentifier",
+        );
+        /// `ManualSnapshotRetentionPeriod`, for [`CfnSnapshot::set`].
+        pub const MANUAL_SNAPSHOT_RETENTION_PERIOD: crate::Property<
+            CfnSnapshot,
+            Value<i64>,
+        > = crate::Property::new("ManualSnapshotRetentionPeriod");
+        /// `SnapshotIdentifier`, for [`CfnSnapshot::set`].
+        pub const SNAPSHOT_IDENTIFIER: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "SnapshotIdentifier",
+        );
+        /// `Tags`, for [`CfnSnapshot::set`].
+        pub const TAGS: crate::Property<CfnSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Redshift::SnapshotCopyGrant`: [`CfnSnapshotCopyGrant`], [`CfnSnapshotCopyGrantProps`] and their property types.
@@ -2788,6 +3352,7 @@ pub mod snapshot_copy_grant {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSnapshotCopyGrantProps);
     }
 
     impl std::ops::Deref for CfnSnapshotCopyGrant {
@@ -2841,6 +3406,22 @@ pub mod snapshot_copy_grant {
             map.end()
         }
     }
+
+    impl CfnSnapshotCopyGrantProps {
+        /// `KmsKeyId`, for [`CfnSnapshotCopyGrant::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnSnapshotCopyGrant, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `SnapshotCopyGrantName`, for [`CfnSnapshotCopyGrant::set`].
+        pub const SNAPSHOT_COPY_GRANT_NAME: crate::Property<
+            CfnSnapshotCopyGrant,
+            Value<String>,
+        > = crate::Property::new("SnapshotCopyGrantName");
+        /// `Tags`, for [`CfnSnapshotCopyGrant::set`].
+        pub const TAGS: crate::Property<CfnSnapshotCopyGrant, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Redshift::SnapshotSchedule`: [`CfnSnapshotSchedule`], [`CfnSnapshotScheduleProps`] and their property types.
@@ -2893,6 +3474,7 @@ pub mod snapshot_schedule {
         pub fn attr_associated_cluster_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociatedClusterCount")
         }
+        setters!(CfnSnapshotScheduleProps);
     }
 
     impl std::ops::Deref for CfnSnapshotSchedule {
@@ -2950,6 +3532,28 @@ pub mod snapshot_schedule {
             map.end()
         }
     }
+
+    impl CfnSnapshotScheduleProps {
+        /// `ScheduleDefinitions`, for [`CfnSnapshotSchedule::set`].
+        pub const SCHEDULE_DEFINITIONS: crate::Property<
+            CfnSnapshotSchedule,
+            Vec<Value<String>>,
+        > = crate::Property::new("ScheduleDefinitions");
+        /// `ScheduleDescription`, for [`CfnSnapshotSchedule::set`].
+        pub const SCHEDULE_DESCRIPTION: crate::Property<
+            CfnSnapshotSchedule,
+            Value<String>,
+        > = crate::Property::new("ScheduleDescription");
+        /// `ScheduleIdentifier`, for [`CfnSnapshotSchedule::set`].
+        pub const SCHEDULE_IDENTIFIER: crate::Property<
+            CfnSnapshotSchedule,
+            Value<String>,
+        > = crate::Property::new("ScheduleIdentifier");
+        /// `Tags`, for [`CfnSnapshotSchedule::set`].
+        pub const TAGS: crate::Property<CfnSnapshotSchedule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Redshift::UsageLimit`: [`CfnUsageLimit`], [`CfnUsageLimitProps`] and their property types.
@@ -3004,6 +3608,7 @@ pub mod usage_limit {
         pub fn attr_usage_limit_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UsageLimitId")
         }
+        setters!(CfnUsageLimitProps);
     }
 
     impl std::ops::Deref for CfnUsageLimit {
@@ -3074,6 +3679,37 @@ pub mod usage_limit {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnUsageLimitProps {
+        /// `Amount`, for [`CfnUsageLimit::set`].
+        pub const AMOUNT: crate::Property<CfnUsageLimit, Value<f64>> = crate::Property::new(
+            "Amount",
+        );
+        /// `BreachAction`, for [`CfnUsageLimit::set`].
+        pub const BREACH_ACTION: crate::Property<CfnUsageLimit, Value<BreachAction>> = crate::Property::new(
+            "BreachAction",
+        );
+        /// `ClusterIdentifier`, for [`CfnUsageLimit::set`].
+        pub const CLUSTER_IDENTIFIER: crate::Property<CfnUsageLimit, Value<String>> = crate::Property::new(
+            "ClusterIdentifier",
+        );
+        /// `FeatureType`, for [`CfnUsageLimit::set`].
+        pub const FEATURE_TYPE: crate::Property<CfnUsageLimit, Value<FeatureType>> = crate::Property::new(
+            "FeatureType",
+        );
+        /// `LimitType`, for [`CfnUsageLimit::set`].
+        pub const LIMIT_TYPE: crate::Property<CfnUsageLimit, Value<LimitType>> = crate::Property::new(
+            "LimitType",
+        );
+        /// `Period`, for [`CfnUsageLimit::set`].
+        pub const PERIOD: crate::Property<CfnUsageLimit, Value<Period>> = crate::Property::new(
+            "Period",
+        );
+        /// `Tags`, for [`CfnUsageLimit::set`].
+        pub const TAGS: crate::Property<CfnUsageLimit, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The action that Amazon Redshift takes when the limit is reached.

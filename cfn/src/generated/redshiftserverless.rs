@@ -114,6 +114,7 @@ pub mod namespace {
         pub fn attr_namespace_creation_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Namespace.CreationDate")
         }
+        setters!(CfnNamespaceProps);
     }
 
     impl std::ops::Deref for CfnNamespace {
@@ -235,6 +236,78 @@ pub mod namespace {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNamespaceProps {
+        /// `AdminPasswordSecretKmsKeyId`, for [`CfnNamespace::set`].
+        pub const ADMIN_PASSWORD_SECRET_KMS_KEY_ID: crate::Property<
+            CfnNamespace,
+            Value<String>,
+        > = crate::Property::new("AdminPasswordSecretKmsKeyId");
+        /// `AdminUserPassword`, for [`CfnNamespace::set`].
+        pub const ADMIN_USER_PASSWORD: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "AdminUserPassword",
+        );
+        /// `AdminUsername`, for [`CfnNamespace::set`].
+        pub const ADMIN_USERNAME: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "AdminUsername",
+        );
+        /// `DbName`, for [`CfnNamespace::set`].
+        pub const DB_NAME: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "DbName",
+        );
+        /// `DefaultIamRoleArn`, for [`CfnNamespace::set`].
+        pub const DEFAULT_IAM_ROLE_ARN: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "DefaultIamRoleArn",
+        );
+        /// `FinalSnapshotName`, for [`CfnNamespace::set`].
+        pub const FINAL_SNAPSHOT_NAME: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "FinalSnapshotName",
+        );
+        /// `FinalSnapshotRetentionPeriod`, for [`CfnNamespace::set`].
+        pub const FINAL_SNAPSHOT_RETENTION_PERIOD: crate::Property<
+            CfnNamespace,
+            Value<i64>,
+        > = crate::Property::new("FinalSnapshotRetentionPeriod");
+        /// `IamRoles`, for [`CfnNamespace::set`].
+        pub const IAM_ROLES: crate::Property<CfnNamespace, Vec<Value<String>>> = crate::Property::new(
+            "IamRoles",
+        );
+        /// `KmsKeyId`, for [`CfnNamespace::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `LogExports`, for [`CfnNamespace::set`].
+        pub const LOG_EXPORTS: crate::Property<CfnNamespace, Vec<Value<LogExport>>> = crate::Property::new(
+            "LogExports",
+        );
+        /// `ManageAdminPassword`, for [`CfnNamespace::set`].
+        pub const MANAGE_ADMIN_PASSWORD: crate::Property<CfnNamespace, Value<bool>> = crate::Property::new(
+            "ManageAdminPassword",
+        );
+        /// `NamespaceName`, for [`CfnNamespace::set`].
+        pub const NAMESPACE_NAME: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "NamespaceName",
+        );
+        /// `NamespaceResourcePolicy`, for [`CfnNamespace::set`].
+        pub const NAMESPACE_RESOURCE_POLICY: crate::Property<
+            CfnNamespace,
+            serde_json::Value,
+        > = crate::Property::new("NamespaceResourcePolicy");
+        /// `RedshiftIdcApplicationArn`, for [`CfnNamespace::set`].
+        pub const REDSHIFT_IDC_APPLICATION_ARN: crate::Property<
+            CfnNamespace,
+            Value<String>,
+        > = crate::Property::new("RedshiftIdcApplicationArn");
+        /// `SnapshotCopyConfigurations`, for [`CfnNamespace::set`].
+        pub const SNAPSHOT_COPY_CONFIGURATIONS: crate::Property<
+            CfnNamespace,
+            Vec<SnapshotCopyConfiguration>,
+        > = crate::Property::new("SnapshotCopyConfigurations");
+        /// `Tags`, for [`CfnNamespace::set`].
+        pub const TAGS: crate::Property<CfnNamespace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `LogExport`.
@@ -423,6 +496,7 @@ pub mod snapshot {
         pub fn attr_snapshot_retention_period(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Snapshot.RetentionPeriod")
         }
+        setters!(CfnSnapshotProps);
     }
 
     impl std::ops::Deref for CfnSnapshot {
@@ -476,6 +550,25 @@ pub mod snapshot {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSnapshotProps {
+        /// `NamespaceName`, for [`CfnSnapshot::set`].
+        pub const NAMESPACE_NAME: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "NamespaceName",
+        );
+        /// `RetentionPeriod`, for [`CfnSnapshot::set`].
+        pub const RETENTION_PERIOD: crate::Property<CfnSnapshot, Value<i64>> = crate::Property::new(
+            "RetentionPeriod",
+        );
+        /// `SnapshotName`, for [`CfnSnapshot::set`].
+        pub const SNAPSHOT_NAME: crate::Property<CfnSnapshot, Value<String>> = crate::Property::new(
+            "SnapshotName",
+        );
+        /// `Tags`, for [`CfnSnapshot::set`].
+        pub const TAGS: crate::Property<CfnSnapshot, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -601,6 +694,7 @@ pub mod workgroup {
         pub fn attr_workgroup_creation_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Workgroup.CreationDate")
         }
+        setters!(CfnWorkgroupProps);
     }
 
     impl std::ops::Deref for CfnWorkgroup {
@@ -718,6 +812,84 @@ pub mod workgroup {
             map.serialize_entry("WorkgroupName", &self.workgroup_name)?;
             map.end()
         }
+    }
+
+    impl CfnWorkgroupProps {
+        /// `BaseCapacity`, for [`CfnWorkgroup::set`].
+        pub const BASE_CAPACITY: crate::Property<CfnWorkgroup, Value<i64>> = crate::Property::new(
+            "BaseCapacity",
+        );
+        /// `ConfigParameters`, for [`CfnWorkgroup::set`].
+        pub const CONFIG_PARAMETERS: crate::Property<
+            CfnWorkgroup,
+            Vec<ConfigParameter>,
+        > = crate::Property::new("ConfigParameters");
+        /// `EnhancedVpcRouting`, for [`CfnWorkgroup::set`].
+        pub const ENHANCED_VPC_ROUTING: crate::Property<CfnWorkgroup, Value<bool>> = crate::Property::new(
+            "EnhancedVpcRouting",
+        );
+        /// `MaxCapacity`, for [`CfnWorkgroup::set`].
+        pub const MAX_CAPACITY: crate::Property<CfnWorkgroup, Value<i64>> = crate::Property::new(
+            "MaxCapacity",
+        );
+        /// `NamespaceName`, for [`CfnWorkgroup::set`].
+        pub const NAMESPACE_NAME: crate::Property<CfnWorkgroup, Value<String>> = crate::Property::new(
+            "NamespaceName",
+        );
+        /// `Port`, for [`CfnWorkgroup::set`].
+        pub const PORT: crate::Property<CfnWorkgroup, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `PricePerformanceTarget`, for [`CfnWorkgroup::set`].
+        pub const PRICE_PERFORMANCE_TARGET: crate::Property<
+            CfnWorkgroup,
+            PerformanceTarget,
+        > = crate::Property::new("PricePerformanceTarget");
+        /// `PubliclyAccessible`, for [`CfnWorkgroup::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<CfnWorkgroup, Value<bool>> = crate::Property::new(
+            "PubliclyAccessible",
+        );
+        /// `RecoveryPointId`, for [`CfnWorkgroup::set`].
+        pub const RECOVERY_POINT_ID: crate::Property<CfnWorkgroup, Value<String>> = crate::Property::new(
+            "RecoveryPointId",
+        );
+        /// `SecurityGroupIds`, for [`CfnWorkgroup::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnWorkgroup,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SnapshotArn`, for [`CfnWorkgroup::set`].
+        pub const SNAPSHOT_ARN: crate::Property<CfnWorkgroup, Value<String>> = crate::Property::new(
+            "SnapshotArn",
+        );
+        /// `SnapshotName`, for [`CfnWorkgroup::set`].
+        pub const SNAPSHOT_NAME: crate::Property<CfnWorkgroup, Value<String>> = crate::Property::new(
+            "SnapshotName",
+        );
+        /// `SnapshotOwnerAccount`, for [`CfnWorkgroup::set`].
+        pub const SNAPSHOT_OWNER_ACCOUNT: crate::Property<CfnWorkgroup, Value<String>> = crate::Property::new(
+            "SnapshotOwnerAccount",
+        );
+        /// `SubnetIds`, for [`CfnWorkgroup::set`].
+        pub const SUBNET_IDS: crate::Property<CfnWorkgroup, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnWorkgroup::set`].
+        pub const TAGS: crate::Property<CfnWorkgroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrackName`, for [`CfnWorkgroup::set`].
+        pub const TRACK_NAME: crate::Property<CfnWorkgroup, Value<String>> = crate::Property::new(
+            "TrackName",
+        );
+        /// `Workgroup`, for [`CfnWorkgroup::set`].
+        pub const WORKGROUP: crate::Property<CfnWorkgroup, Workgroup> = crate::Property::new(
+            "Workgroup",
+        );
+        /// `WorkgroupName`, for [`CfnWorkgroup::set`].
+        pub const WORKGROUP_NAME: crate::Property<CfnWorkgroup, Value<String>> = crate::Property::new(
+            "WorkgroupName",
+        );
     }
 
     /// The `ConfigParameter` property type.

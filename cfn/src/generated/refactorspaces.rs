@@ -100,6 +100,7 @@ pub mod application {
         pub fn attr_stage_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StageName")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -166,6 +167,35 @@ pub mod application {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `ApiGatewayProxy`, for [`CfnApplication::set`].
+        pub const API_GATEWAY_PROXY: crate::Property<
+            CfnApplication,
+            ApiGatewayProxyInput,
+        > = crate::Property::new("ApiGatewayProxy");
+        /// `EnvironmentIdentifier`, for [`CfnApplication::set`].
+        pub const ENVIRONMENT_IDENTIFIER: crate::Property<
+            CfnApplication,
+            Value<String>,
+        > = crate::Property::new("EnvironmentIdentifier");
+        /// `Name`, for [`CfnApplication::set`].
+        pub const NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProxyType`, for [`CfnApplication::set`].
+        pub const PROXY_TYPE: crate::Property<CfnApplication, Value<ProxyType>> = crate::Property::new(
+            "ProxyType",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnApplication::set`].
+        pub const VPC_ID: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 
     /// The `ApiGatewayProxyInput` property type.
@@ -320,6 +350,7 @@ pub mod environment {
         pub fn attr_transit_gateway_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TransitGatewayId")
         }
+        setters!(CfnEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnEnvironment {
@@ -361,6 +392,26 @@ pub mod environment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentProps {
+        /// `Description`, for [`CfnEnvironment::set`].
+        pub const DESCRIPTION: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnEnvironment::set`].
+        pub const NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkFabricType`, for [`CfnEnvironment::set`].
+        pub const NETWORK_FABRIC_TYPE: crate::Property<
+            CfnEnvironment,
+            Value<NetworkFabricType>,
+        > = crate::Property::new("NetworkFabricType");
+        /// `Tags`, for [`CfnEnvironment::set`].
+        pub const TAGS: crate::Property<CfnEnvironment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `NetworkFabricType`.
@@ -466,6 +517,7 @@ pub mod route {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRouteProps);
     }
 
     impl std::ops::Deref for CfnRoute {
@@ -536,6 +588,37 @@ pub mod route {
             crate::entry(&mut map, "UriPathRoute", &self.uri_path_route)?;
             map.end()
         }
+    }
+
+    impl CfnRouteProps {
+        /// `ApplicationIdentifier`, for [`CfnRoute::set`].
+        pub const APPLICATION_IDENTIFIER: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "ApplicationIdentifier",
+        );
+        /// `DefaultRoute`, for [`CfnRoute::set`].
+        pub const DEFAULT_ROUTE: crate::Property<CfnRoute, DefaultRouteInput> = crate::Property::new(
+            "DefaultRoute",
+        );
+        /// `EnvironmentIdentifier`, for [`CfnRoute::set`].
+        pub const ENVIRONMENT_IDENTIFIER: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "EnvironmentIdentifier",
+        );
+        /// `RouteType`, for [`CfnRoute::set`].
+        pub const ROUTE_TYPE: crate::Property<CfnRoute, Value<RouteType>> = crate::Property::new(
+            "RouteType",
+        );
+        /// `ServiceIdentifier`, for [`CfnRoute::set`].
+        pub const SERVICE_IDENTIFIER: crate::Property<CfnRoute, Value<String>> = crate::Property::new(
+            "ServiceIdentifier",
+        );
+        /// `Tags`, for [`CfnRoute::set`].
+        pub const TAGS: crate::Property<CfnRoute, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UriPathRoute`, for [`CfnRoute::set`].
+        pub const URI_PATH_ROUTE: crate::Property<CfnRoute, UriPathRouteInput> = crate::Property::new(
+            "UriPathRoute",
+        );
     }
 
     /// The `DefaultRouteInput` property type.
@@ -797,6 +880,7 @@ pub mod service {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnServiceProps);
     }
 
     impl std::ops::Deref for CfnService {
@@ -875,6 +959,46 @@ pub mod service {
             crate::entry(&mut map, "VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnServiceProps {
+        /// `ApplicationIdentifier`, for [`CfnService::set`].
+        pub const APPLICATION_IDENTIFIER: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "ApplicationIdentifier",
+        );
+        /// `Description`, for [`CfnService::set`].
+        pub const DESCRIPTION: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EndpointType`, for [`CfnService::set`].
+        pub const ENDPOINT_TYPE: crate::Property<
+            CfnService,
+            Value<ServiceEndpointType>,
+        > = crate::Property::new("EndpointType");
+        /// `EnvironmentIdentifier`, for [`CfnService::set`].
+        pub const ENVIRONMENT_IDENTIFIER: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "EnvironmentIdentifier",
+        );
+        /// `LambdaEndpoint`, for [`CfnService::set`].
+        pub const LAMBDA_ENDPOINT: crate::Property<CfnService, LambdaEndpointInput> = crate::Property::new(
+            "LambdaEndpoint",
+        );
+        /// `Name`, for [`CfnService::set`].
+        pub const NAME: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnService::set`].
+        pub const TAGS: crate::Property<CfnService, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UrlEndpoint`, for [`CfnService::set`].
+        pub const URL_ENDPOINT: crate::Property<CfnService, UrlEndpointInput> = crate::Property::new(
+            "UrlEndpoint",
+        );
+        /// `VpcId`, for [`CfnService::set`].
+        pub const VPC_ID: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 
     /// Values of `ServiceEndpointType`.

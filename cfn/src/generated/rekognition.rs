@@ -60,6 +60,7 @@ pub mod collection {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCollectionProps);
     }
 
     impl std::ops::Deref for CfnCollection {
@@ -105,6 +106,17 @@ pub mod collection {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCollectionProps {
+        /// `CollectionId`, for [`CfnCollection::set`].
+        pub const COLLECTION_ID: crate::Property<CfnCollection, Value<String>> = crate::Property::new(
+            "CollectionId",
+        );
+        /// `Tags`, for [`CfnCollection::set`].
+        pub const TAGS: crate::Property<CfnCollection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -155,6 +167,7 @@ pub mod dataset {
         pub fn attr_dataset_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DatasetArn")
         }
+        setters!(CfnDatasetProps);
     }
 
     impl std::ops::Deref for CfnDataset {
@@ -204,6 +217,21 @@ pub mod dataset {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatasetProps {
+        /// `DatasetType`, for [`CfnDataset::set`].
+        pub const DATASET_TYPE: crate::Property<CfnDataset, Value<DatasetType>> = crate::Property::new(
+            "DatasetType",
+        );
+        /// `ProjectArn`, for [`CfnDataset::set`].
+        pub const PROJECT_ARN: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "ProjectArn",
+        );
+        /// `Tags`, for [`CfnDataset::set`].
+        pub const TAGS: crate::Property<CfnDataset, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The type of the dataset.
@@ -290,6 +318,7 @@ pub mod project {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnProjectProps);
     }
 
     impl std::ops::Deref for CfnProject {
@@ -335,6 +364,17 @@ pub mod project {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProjectProps {
+        /// `ProjectName`, for [`CfnProject::set`].
+        pub const PROJECT_NAME: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ProjectName",
+        );
+        /// `Tags`, for [`CfnProject::set`].
+        pub const TAGS: crate::Property<CfnProject, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -403,6 +443,7 @@ pub mod stream_processor {
         pub fn attr_status_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusMessage")
         }
+        setters!(CfnStreamProcessorProps);
     }
 
     impl std::ops::Deref for CfnStreamProcessor {
@@ -511,6 +552,69 @@ pub mod stream_processor {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStreamProcessorProps {
+        /// `BoundingBoxRegionsOfInterest`, for [`CfnStreamProcessor::set`].
+        pub const BOUNDING_BOX_REGIONS_OF_INTEREST: crate::Property<
+            CfnStreamProcessor,
+            Vec<BoundingBox>,
+        > = crate::Property::new("BoundingBoxRegionsOfInterest");
+        /// `ConnectedHomeSettings`, for [`CfnStreamProcessor::set`].
+        pub const CONNECTED_HOME_SETTINGS: crate::Property<
+            CfnStreamProcessor,
+            ConnectedHomeSettings,
+        > = crate::Property::new("ConnectedHomeSettings");
+        /// `DataSharingPreference`, for [`CfnStreamProcessor::set`].
+        pub const DATA_SHARING_PREFERENCE: crate::Property<
+            CfnStreamProcessor,
+            DataSharingPreference,
+        > = crate::Property::new("DataSharingPreference");
+        /// `FaceSearchSettings`, for [`CfnStreamProcessor::set`].
+        pub const FACE_SEARCH_SETTINGS: crate::Property<
+            CfnStreamProcessor,
+            FaceSearchSettings,
+        > = crate::Property::new("FaceSearchSettings");
+        /// `KinesisDataStream`, for [`CfnStreamProcessor::set`].
+        pub const KINESIS_DATA_STREAM: crate::Property<
+            CfnStreamProcessor,
+            KinesisDataStream,
+        > = crate::Property::new("KinesisDataStream");
+        /// `KinesisVideoStream`, for [`CfnStreamProcessor::set`].
+        pub const KINESIS_VIDEO_STREAM: crate::Property<
+            CfnStreamProcessor,
+            KinesisVideoStream,
+        > = crate::Property::new("KinesisVideoStream");
+        /// `KmsKeyId`, for [`CfnStreamProcessor::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnStreamProcessor, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Name`, for [`CfnStreamProcessor::set`].
+        pub const NAME: crate::Property<CfnStreamProcessor, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NotificationChannel`, for [`CfnStreamProcessor::set`].
+        pub const NOTIFICATION_CHANNEL: crate::Property<
+            CfnStreamProcessor,
+            NotificationChannel,
+        > = crate::Property::new("NotificationChannel");
+        /// `PolygonRegionsOfInterest`, for [`CfnStreamProcessor::set`].
+        pub const POLYGON_REGIONS_OF_INTEREST: crate::Property<
+            CfnStreamProcessor,
+            Vec<Vec<Point>>,
+        > = crate::Property::new("PolygonRegionsOfInterest");
+        /// `RoleArn`, for [`CfnStreamProcessor::set`].
+        pub const ROLE_ARN: crate::Property<CfnStreamProcessor, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `S3Destination`, for [`CfnStreamProcessor::set`].
+        pub const S3_DESTINATION: crate::Property<CfnStreamProcessor, S3Destination> = crate::Property::new(
+            "S3Destination",
+        );
+        /// `Tags`, for [`CfnStreamProcessor::set`].
+        pub const TAGS: crate::Property<CfnStreamProcessor, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A bounding box denoting a region of interest in the frame to be analyzed.

@@ -61,6 +61,7 @@ pub mod app {
         pub fn attr_drift_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DriftStatus")
         }
+        setters!(CfnAppProps);
     }
 
     impl std::ops::Deref for CfnApp {
@@ -142,6 +143,47 @@ pub mod app {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAppProps {
+        /// `AppAssessmentSchedule`, for [`CfnApp::set`].
+        pub const APP_ASSESSMENT_SCHEDULE: crate::Property<
+            CfnApp,
+            Value<AppAssessmentSchedule>,
+        > = crate::Property::new("AppAssessmentSchedule");
+        /// `AppTemplateBody`, for [`CfnApp::set`].
+        pub const APP_TEMPLATE_BODY: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "AppTemplateBody",
+        );
+        /// `Description`, for [`CfnApp::set`].
+        pub const DESCRIPTION: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EventSubscriptions`, for [`CfnApp::set`].
+        pub const EVENT_SUBSCRIPTIONS: crate::Property<CfnApp, Vec<EventSubscription>> = crate::Property::new(
+            "EventSubscriptions",
+        );
+        /// `Name`, for [`CfnApp::set`].
+        pub const NAME: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PermissionModel`, for [`CfnApp::set`].
+        pub const PERMISSION_MODEL: crate::Property<CfnApp, PermissionModel> = crate::Property::new(
+            "PermissionModel",
+        );
+        /// `ResiliencyPolicyArn`, for [`CfnApp::set`].
+        pub const RESILIENCY_POLICY_ARN: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "ResiliencyPolicyArn",
+        );
+        /// `ResourceMappings`, for [`CfnApp::set`].
+        pub const RESOURCE_MAPPINGS: crate::Property<CfnApp, Vec<ResourceMapping>> = crate::Property::new(
+            "ResourceMappings",
+        );
+        /// `Tags`, for [`CfnApp::set`].
+        pub const TAGS: crate::Property<
+            CfnApp,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Assessment execution schedule.
@@ -473,6 +515,7 @@ pub mod resiliency_policy {
         pub fn attr_policy_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PolicyArn")
         }
+        setters!(CfnResiliencyPolicyProps);
     }
 
     impl std::ops::Deref for CfnResiliencyPolicy {
@@ -542,6 +585,36 @@ pub mod resiliency_policy {
             map.serialize_entry("Tier", &self.tier)?;
             map.end()
         }
+    }
+
+    impl CfnResiliencyPolicyProps {
+        /// `DataLocationConstraint`, for [`CfnResiliencyPolicy::set`].
+        pub const DATA_LOCATION_CONSTRAINT: crate::Property<
+            CfnResiliencyPolicy,
+            Value<DataLocationConstraint>,
+        > = crate::Property::new("DataLocationConstraint");
+        /// `Policy`, for [`CfnResiliencyPolicy::set`].
+        pub const POLICY: crate::Property<CfnResiliencyPolicy, PolicyMap> = crate::Property::new(
+            "Policy",
+        );
+        /// `PolicyDescription`, for [`CfnResiliencyPolicy::set`].
+        pub const POLICY_DESCRIPTION: crate::Property<
+            CfnResiliencyPolicy,
+            Value<String>,
+        > = crate::Property::new("PolicyDescription");
+        /// `PolicyName`, for [`CfnResiliencyPolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnResiliencyPolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
+        /// `Tags`, for [`CfnResiliencyPolicy::set`].
+        pub const TAGS: crate::Property<
+            CfnResiliencyPolicy,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Tier`, for [`CfnResiliencyPolicy::set`].
+        pub const TIER: crate::Property<CfnResiliencyPolicy, Value<Tier>> = crate::Property::new(
+            "Tier",
+        );
     }
 
     /// Data Location Constraint of the Policy.

@@ -77,6 +77,7 @@ pub mod policy {
         pub fn attr_associated_service_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociatedServiceCount")
         }
+        setters!(CfnPolicyProps);
     }
 
     impl std::ops::Deref for CfnPolicy {
@@ -150,6 +151,45 @@ pub mod policy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyProps {
+        /// `AvailabilitySlo`, for [`CfnPolicy::set`].
+        pub const AVAILABILITY_SLO: crate::Property<CfnPolicy, AvailabilitySlo> = crate::Property::new(
+            "AvailabilitySlo",
+        );
+        /// `DataRecovery`, for [`CfnPolicy::set`].
+        pub const DATA_RECOVERY: crate::Property<CfnPolicy, DataRecoveryTargets> = crate::Property::new(
+            "DataRecovery",
+        );
+        /// `Description`, for [`CfnPolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyId`, for [`CfnPolicy::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `MultiAz`, for [`CfnPolicy::set`].
+        pub const MULTI_AZ: crate::Property<CfnPolicy, MultiAzTargets> = crate::Property::new(
+            "MultiAz",
+        );
+        /// `MultiRegion`, for [`CfnPolicy::set`].
+        pub const MULTI_REGION: crate::Property<CfnPolicy, MultiRegionTargets> = crate::Property::new(
+            "MultiRegion",
+        );
+        /// `Name`, for [`CfnPolicy::set`].
+        pub const NAME: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SharingEnabled`, for [`CfnPolicy::set`].
+        pub const SHARING_ENABLED: crate::Property<CfnPolicy, Value<bool>> = crate::Property::new(
+            "SharingEnabled",
+        );
+        /// `Tags`, for [`CfnPolicy::set`].
+        pub const TAGS: crate::Property<CfnPolicy, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AvailabilitySlo` property type.
@@ -411,6 +451,7 @@ pub mod service {
         pub fn attr_effective_policy_values(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EffectivePolicyValues")
         }
+        setters!(CfnServiceProps);
     }
 
     impl std::ops::Deref for CfnService {
@@ -507,6 +548,66 @@ pub mod service {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnServiceProps {
+        /// `Assertions`, for [`CfnService::set`].
+        pub const ASSERTIONS: crate::Property<CfnService, Vec<AssertionDefinition>> = crate::Property::new(
+            "Assertions",
+        );
+        /// `AssociatedSystems`, for [`CfnService::set`].
+        pub const ASSOCIATED_SYSTEMS: crate::Property<
+            CfnService,
+            Vec<AssociatedSystem>,
+        > = crate::Property::new("AssociatedSystems");
+        /// `DependencyDiscovery`, for [`CfnService::set`].
+        pub const DEPENDENCY_DISCOVERY: crate::Property<
+            CfnService,
+            Value<DependencyDiscovery>,
+        > = crate::Property::new("DependencyDiscovery");
+        /// `Description`, for [`CfnService::set`].
+        pub const DESCRIPTION: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DevOpsAgentConfiguration`, for [`CfnService::set`].
+        pub const DEV_OPS_AGENT_CONFIGURATION: crate::Property<
+            CfnService,
+            DevOpsAgentConfiguration,
+        > = crate::Property::new("DevOpsAgentConfiguration");
+        /// `InputSources`, for [`CfnService::set`].
+        pub const INPUT_SOURCES: crate::Property<
+            CfnService,
+            Vec<InputSourceDefinition>,
+        > = crate::Property::new("InputSources");
+        /// `KmsKeyId`, for [`CfnService::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Name`, for [`CfnService::set`].
+        pub const NAME: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PermissionModel`, for [`CfnService::set`].
+        pub const PERMISSION_MODEL: crate::Property<CfnService, PermissionModel> = crate::Property::new(
+            "PermissionModel",
+        );
+        /// `PolicyArn`, for [`CfnService::set`].
+        pub const POLICY_ARN: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "PolicyArn",
+        );
+        /// `Regions`, for [`CfnService::set`].
+        pub const REGIONS: crate::Property<CfnService, Vec<Value<String>>> = crate::Property::new(
+            "Regions",
+        );
+        /// `ReportConfiguration`, for [`CfnService::set`].
+        pub const REPORT_CONFIGURATION: crate::Property<
+            CfnService,
+            ServiceReportConfiguration,
+        > = crate::Property::new("ReportConfiguration");
+        /// `Tags`, for [`CfnService::set`].
+        pub const TAGS: crate::Property<CfnService, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// An assertion about the service's resilience posture.
@@ -1090,6 +1191,7 @@ pub mod service_function {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnServiceFunctionProps);
     }
 
     impl std::ops::Deref for CfnServiceFunction {
@@ -1147,6 +1249,25 @@ pub mod service_function {
             map.serialize_entry("ServiceArn", &self.service_arn)?;
             map.end()
         }
+    }
+
+    impl CfnServiceFunctionProps {
+        /// `Criticality`, for [`CfnServiceFunction::set`].
+        pub const CRITICALITY: crate::Property<CfnServiceFunction, Value<Criticality>> = crate::Property::new(
+            "Criticality",
+        );
+        /// `Description`, for [`CfnServiceFunction::set`].
+        pub const DESCRIPTION: crate::Property<CfnServiceFunction, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnServiceFunction::set`].
+        pub const NAME: crate::Property<CfnServiceFunction, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ServiceArn`, for [`CfnServiceFunction::set`].
+        pub const SERVICE_ARN: crate::Property<CfnServiceFunction, Value<String>> = crate::Property::new(
+            "ServiceArn",
+        );
     }
 
     /// The criticality of the service function.
@@ -1249,6 +1370,7 @@ pub mod system {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnSystemProps);
     }
 
     impl std::ops::Deref for CfnSystem {
@@ -1306,6 +1428,29 @@ pub mod system {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSystemProps {
+        /// `Description`, for [`CfnSystem::set`].
+        pub const DESCRIPTION: crate::Property<CfnSystem, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyId`, for [`CfnSystem::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnSystem, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Name`, for [`CfnSystem::set`].
+        pub const NAME: crate::Property<CfnSystem, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SharingEnabled`, for [`CfnSystem::set`].
+        pub const SHARING_ENABLED: crate::Property<CfnSystem, Value<bool>> = crate::Property::new(
+            "SharingEnabled",
+        );
+        /// `Tags`, for [`CfnSystem::set`].
+        pub const TAGS: crate::Property<CfnSystem, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1367,6 +1512,7 @@ pub mod user_journey {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnUserJourneyProps);
     }
 
     impl std::ops::Deref for CfnUserJourney {
@@ -1423,5 +1569,24 @@ pub mod user_journey {
             map.serialize_entry("SystemIdentifier", &self.system_identifier)?;
             map.end()
         }
+    }
+
+    impl CfnUserJourneyProps {
+        /// `Description`, for [`CfnUserJourney::set`].
+        pub const DESCRIPTION: crate::Property<CfnUserJourney, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnUserJourney::set`].
+        pub const NAME: crate::Property<CfnUserJourney, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PolicyArn`, for [`CfnUserJourney::set`].
+        pub const POLICY_ARN: crate::Property<CfnUserJourney, Value<String>> = crate::Property::new(
+            "PolicyArn",
+        );
+        /// `SystemIdentifier`, for [`CfnUserJourney::set`].
+        pub const SYSTEM_IDENTIFIER: crate::Property<CfnUserJourney, Value<String>> = crate::Property::new(
+            "SystemIdentifier",
+        );
     }
 }

@@ -59,6 +59,7 @@ pub mod default_view_association {
         pub fn attr_associated_aws_principal(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociatedAwsPrincipal")
         }
+        setters!(CfnDefaultViewAssociationProps);
     }
 
     impl std::ops::Deref for CfnDefaultViewAssociation {
@@ -98,6 +99,13 @@ pub mod default_view_association {
             map.serialize_entry("ViewArn", &self.view_arn)?;
             map.end()
         }
+    }
+
+    impl CfnDefaultViewAssociationProps {
+        /// `ViewArn`, for [`CfnDefaultViewAssociation::set`].
+        pub const VIEW_ARN: crate::Property<CfnDefaultViewAssociation, Value<String>> = crate::Property::new(
+            "ViewArn",
+        );
     }
 }
 
@@ -148,6 +156,7 @@ pub mod index {
         pub fn attr_index_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IndexState")
         }
+        setters!(CfnIndexProps);
     }
 
     impl std::ops::Deref for CfnIndex {
@@ -193,6 +202,18 @@ pub mod index {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnIndexProps {
+        /// `Tags`, for [`CfnIndex::set`].
+        pub const TAGS: crate::Property<
+            CfnIndex,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Type`, for [`CfnIndex::set`].
+        pub const TYPE: crate::Property<CfnIndex, Value<IndexType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Values of `IndexType`.
@@ -278,6 +299,7 @@ pub mod view {
         pub fn attr_view_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ViewArn")
         }
+        setters!(CfnViewProps);
     }
 
     impl std::ops::Deref for CfnView {
@@ -335,6 +357,30 @@ pub mod view {
             map.serialize_entry("ViewName", &self.view_name)?;
             map.end()
         }
+    }
+
+    impl CfnViewProps {
+        /// `Filters`, for [`CfnView::set`].
+        pub const FILTERS: crate::Property<CfnView, SearchFilter> = crate::Property::new(
+            "Filters",
+        );
+        /// `IncludedProperties`, for [`CfnView::set`].
+        pub const INCLUDED_PROPERTIES: crate::Property<CfnView, Vec<IncludedProperty>> = crate::Property::new(
+            "IncludedProperties",
+        );
+        /// `Scope`, for [`CfnView::set`].
+        pub const SCOPE: crate::Property<CfnView, Value<String>> = crate::Property::new(
+            "Scope",
+        );
+        /// `Tags`, for [`CfnView::set`].
+        pub const TAGS: crate::Property<
+            CfnView,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `ViewName`, for [`CfnView::set`].
+        pub const VIEW_NAME: crate::Property<CfnView, Value<String>> = crate::Property::new(
+            "ViewName",
+        );
     }
 
     /// The `SearchFilter` property type.

@@ -56,6 +56,7 @@ pub mod group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnGroupProps);
     }
 
     impl std::ops::Deref for CfnGroup {
@@ -117,6 +118,33 @@ pub mod group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGroupProps {
+        /// `Configuration`, for [`CfnGroup::set`].
+        pub const CONFIGURATION: crate::Property<CfnGroup, Vec<ConfigurationItem>> = crate::Property::new(
+            "Configuration",
+        );
+        /// `Description`, for [`CfnGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnGroup::set`].
+        pub const NAME: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResourceQuery`, for [`CfnGroup::set`].
+        pub const RESOURCE_QUERY: crate::Property<CfnGroup, ResourceQuery> = crate::Property::new(
+            "ResourceQuery",
+        );
+        /// `Resources`, for [`CfnGroup::set`].
+        pub const RESOURCES: crate::Property<CfnGroup, Vec<Value<String>>> = crate::Property::new(
+            "Resources",
+        );
+        /// `Tags`, for [`CfnGroup::set`].
+        pub const TAGS: crate::Property<CfnGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ConfigurationItem` property type.
@@ -332,6 +360,7 @@ pub mod tag_sync_task {
         pub fn attr_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupArn")
         }
+        setters!(CfnTagSyncTaskProps);
     }
 
     impl std::ops::Deref for CfnTagSyncTask {
@@ -390,5 +419,24 @@ pub mod tag_sync_task {
             map.serialize_entry("TagValue", &self.tag_value)?;
             map.end()
         }
+    }
+
+    impl CfnTagSyncTaskProps {
+        /// `Group`, for [`CfnTagSyncTask::set`].
+        pub const GROUP: crate::Property<CfnTagSyncTask, Value<String>> = crate::Property::new(
+            "Group",
+        );
+        /// `RoleArn`, for [`CfnTagSyncTask::set`].
+        pub const ROLE_ARN: crate::Property<CfnTagSyncTask, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `TagKey`, for [`CfnTagSyncTask::set`].
+        pub const TAG_KEY: crate::Property<CfnTagSyncTask, Value<String>> = crate::Property::new(
+            "TagKey",
+        );
+        /// `TagValue`, for [`CfnTagSyncTask::set`].
+        pub const TAG_VALUE: crate::Property<CfnTagSyncTask, Value<String>> = crate::Property::new(
+            "TagValue",
+        );
     }
 }

@@ -65,6 +65,7 @@ pub mod fleet {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnFleetProps);
     }
 
     impl std::ops::Deref for CfnFleet {
@@ -100,6 +101,18 @@ pub mod fleet {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFleetProps {
+        /// `Name`, for [`CfnFleet::set`].
+        pub const NAME: crate::Property<CfnFleet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnFleet::set`].
+        pub const TAGS: crate::Property<
+            CfnFleet,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -150,6 +163,7 @@ pub mod robot {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRobotProps);
     }
 
     impl std::ops::Deref for CfnRobot {
@@ -210,6 +224,30 @@ pub mod robot {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRobotProps {
+        /// `Architecture`, for [`CfnRobot::set`].
+        pub const ARCHITECTURE: crate::Property<CfnRobot, Value<Architecture>> = crate::Property::new(
+            "Architecture",
+        );
+        /// `Fleet`, for [`CfnRobot::set`].
+        pub const FLEET: crate::Property<CfnRobot, Value<String>> = crate::Property::new(
+            "Fleet",
+        );
+        /// `GreengrassGroupId`, for [`CfnRobot::set`].
+        pub const GREENGRASS_GROUP_ID: crate::Property<CfnRobot, Value<String>> = crate::Property::new(
+            "GreengrassGroupId",
+        );
+        /// `Name`, for [`CfnRobot::set`].
+        pub const NAME: crate::Property<CfnRobot, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnRobot::set`].
+        pub const TAGS: crate::Property<
+            CfnRobot,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The target architecture of the robot.
@@ -297,6 +335,7 @@ pub mod robot_application {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRobotApplicationProps);
     }
 
     impl std::ops::Deref for CfnRobotApplication {
@@ -358,6 +397,36 @@ pub mod robot_application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRobotApplicationProps {
+        /// `CurrentRevisionId`, for [`CfnRobotApplication::set`].
+        pub const CURRENT_REVISION_ID: crate::Property<
+            CfnRobotApplication,
+            Value<String>,
+        > = crate::Property::new("CurrentRevisionId");
+        /// `Environment`, for [`CfnRobotApplication::set`].
+        pub const ENVIRONMENT: crate::Property<CfnRobotApplication, Value<String>> = crate::Property::new(
+            "Environment",
+        );
+        /// `Name`, for [`CfnRobotApplication::set`].
+        pub const NAME: crate::Property<CfnRobotApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RobotSoftwareSuite`, for [`CfnRobotApplication::set`].
+        pub const ROBOT_SOFTWARE_SUITE: crate::Property<
+            CfnRobotApplication,
+            RobotSoftwareSuite,
+        > = crate::Property::new("RobotSoftwareSuite");
+        /// `Sources`, for [`CfnRobotApplication::set`].
+        pub const SOURCES: crate::Property<CfnRobotApplication, Vec<SourceConfig>> = crate::Property::new(
+            "Sources",
+        );
+        /// `Tags`, for [`CfnRobotApplication::set`].
+        pub const TAGS: crate::Property<
+            CfnRobotApplication,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The robot software suite used by the robot application.
@@ -603,6 +672,7 @@ pub mod robot_application_version {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRobotApplicationVersionProps);
     }
 
     impl std::ops::Deref for CfnRobotApplicationVersion {
@@ -648,6 +718,19 @@ pub mod robot_application_version {
             crate::entry(&mut map, "CurrentRevisionId", &self.current_revision_id)?;
             map.end()
         }
+    }
+
+    impl CfnRobotApplicationVersionProps {
+        /// `Application`, for [`CfnRobotApplicationVersion::set`].
+        pub const APPLICATION: crate::Property<
+            CfnRobotApplicationVersion,
+            Value<String>,
+        > = crate::Property::new("Application");
+        /// `CurrentRevisionId`, for [`CfnRobotApplicationVersion::set`].
+        pub const CURRENT_REVISION_ID: crate::Property<
+            CfnRobotApplicationVersion,
+            Value<String>,
+        > = crate::Property::new("CurrentRevisionId");
     }
 }
 
@@ -695,6 +778,7 @@ pub mod simulation_application {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSimulationApplicationProps);
     }
 
     impl std::ops::Deref for CfnSimulationApplication {
@@ -770,6 +854,48 @@ pub mod simulation_application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSimulationApplicationProps {
+        /// `CurrentRevisionId`, for [`CfnSimulationApplication::set`].
+        pub const CURRENT_REVISION_ID: crate::Property<
+            CfnSimulationApplication,
+            Value<String>,
+        > = crate::Property::new("CurrentRevisionId");
+        /// `Environment`, for [`CfnSimulationApplication::set`].
+        pub const ENVIRONMENT: crate::Property<
+            CfnSimulationApplication,
+            Value<String>,
+        > = crate::Property::new("Environment");
+        /// `Name`, for [`CfnSimulationApplication::set`].
+        pub const NAME: crate::Property<CfnSimulationApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RenderingEngine`, for [`CfnSimulationApplication::set`].
+        pub const RENDERING_ENGINE: crate::Property<
+            CfnSimulationApplication,
+            RenderingEngine,
+        > = crate::Property::new("RenderingEngine");
+        /// `RobotSoftwareSuite`, for [`CfnSimulationApplication::set`].
+        pub const ROBOT_SOFTWARE_SUITE: crate::Property<
+            CfnSimulationApplication,
+            RobotSoftwareSuite,
+        > = crate::Property::new("RobotSoftwareSuite");
+        /// `SimulationSoftwareSuite`, for [`CfnSimulationApplication::set`].
+        pub const SIMULATION_SOFTWARE_SUITE: crate::Property<
+            CfnSimulationApplication,
+            SimulationSoftwareSuite,
+        > = crate::Property::new("SimulationSoftwareSuite");
+        /// `Sources`, for [`CfnSimulationApplication::set`].
+        pub const SOURCES: crate::Property<
+            CfnSimulationApplication,
+            Vec<SourceConfig>,
+        > = crate::Property::new("Sources");
+        /// `Tags`, for [`CfnSimulationApplication::set`].
+        pub const TAGS: crate::Property<
+            CfnSimulationApplication,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Information about a rendering engine.
@@ -1211,6 +1337,7 @@ pub mod simulation_application_version {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSimulationApplicationVersionProps);
     }
 
     impl std::ops::Deref for CfnSimulationApplicationVersion {
@@ -1256,5 +1383,18 @@ pub mod simulation_application_version {
             crate::entry(&mut map, "CurrentRevisionId", &self.current_revision_id)?;
             map.end()
         }
+    }
+
+    impl CfnSimulationApplicationVersionProps {
+        /// `Application`, for [`CfnSimulationApplicationVersion::set`].
+        pub const APPLICATION: crate::Property<
+            CfnSimulationApplicationVersion,
+            Value<String>,
+        > = crate::Property::new("Application");
+        /// `CurrentRevisionId`, for [`CfnSimulationApplicationVersion::set`].
+        pub const CURRENT_REVISION_ID: crate::Property<
+            CfnSimulationApplicationVersion,
+            Value<String>,
+        > = crate::Property::new("CurrentRevisionId");
     }
 }

@@ -55,6 +55,7 @@ pub mod crl {
         pub fn attr_crl_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CrlId")
         }
+        setters!(CfnCrlProps);
     }
 
     impl std::ops::Deref for CfnCrl {
@@ -116,6 +117,29 @@ pub mod crl {
             map.end()
         }
     }
+
+    impl CfnCrlProps {
+        /// `CrlData`, for [`CfnCrl::set`].
+        pub const CRL_DATA: crate::Property<CfnCrl, Value<String>> = crate::Property::new(
+            "CrlData",
+        );
+        /// `Enabled`, for [`CfnCrl::set`].
+        pub const ENABLED: crate::Property<CfnCrl, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `Name`, for [`CfnCrl::set`].
+        pub const NAME: crate::Property<CfnCrl, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnCrl::set`].
+        pub const TAGS: crate::Property<CfnCrl, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrustAnchorArn`, for [`CfnCrl::set`].
+        pub const TRUST_ANCHOR_ARN: crate::Property<CfnCrl, Value<String>> = crate::Property::new(
+            "TrustAnchorArn",
+        );
+    }
 }
 
 /// `AWS::RolesAnywhere::Profile`: [`CfnProfile`], [`CfnProfileProps`] and their property types.
@@ -169,6 +193,7 @@ pub mod profile {
         pub fn attr_profile_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProfileArn")
         }
+        setters!(CfnProfileProps);
     }
 
     impl std::ops::Deref for CfnProfile {
@@ -257,6 +282,51 @@ pub mod profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProfileProps {
+        /// `AcceptRoleSessionName`, for [`CfnProfile::set`].
+        pub const ACCEPT_ROLE_SESSION_NAME: crate::Property<CfnProfile, Value<bool>> = crate::Property::new(
+            "AcceptRoleSessionName",
+        );
+        /// `AttributeMappings`, for [`CfnProfile::set`].
+        pub const ATTRIBUTE_MAPPINGS: crate::Property<
+            CfnProfile,
+            Vec<AttributeMapping>,
+        > = crate::Property::new("AttributeMappings");
+        /// `DurationSeconds`, for [`CfnProfile::set`].
+        pub const DURATION_SECONDS: crate::Property<CfnProfile, Value<f64>> = crate::Property::new(
+            "DurationSeconds",
+        );
+        /// `Enabled`, for [`CfnProfile::set`].
+        pub const ENABLED: crate::Property<CfnProfile, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `ManagedPolicyArns`, for [`CfnProfile::set`].
+        pub const MANAGED_POLICY_ARNS: crate::Property<CfnProfile, Vec<Value<String>>> = crate::Property::new(
+            "ManagedPolicyArns",
+        );
+        /// `Name`, for [`CfnProfile::set`].
+        pub const NAME: crate::Property<CfnProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RequireInstanceProperties`, for [`CfnProfile::set`].
+        pub const REQUIRE_INSTANCE_PROPERTIES: crate::Property<
+            CfnProfile,
+            Value<bool>,
+        > = crate::Property::new("RequireInstanceProperties");
+        /// `RoleArns`, for [`CfnProfile::set`].
+        pub const ROLE_ARNS: crate::Property<CfnProfile, Vec<Value<String>>> = crate::Property::new(
+            "RoleArns",
+        );
+        /// `SessionPolicy`, for [`CfnProfile::set`].
+        pub const SESSION_POLICY: crate::Property<CfnProfile, Value<String>> = crate::Property::new(
+            "SessionPolicy",
+        );
+        /// `Tags`, for [`CfnProfile::set`].
+        pub const TAGS: crate::Property<CfnProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AttributeMapping` property type.
@@ -412,6 +482,7 @@ pub mod trust_anchor {
         pub fn attr_trust_anchor_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TrustAnchorArn")
         }
+        setters!(CfnTrustAnchorProps);
     }
 
     impl std::ops::Deref for CfnTrustAnchor {
@@ -469,6 +540,30 @@ pub mod trust_anchor {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTrustAnchorProps {
+        /// `Enabled`, for [`CfnTrustAnchor::set`].
+        pub const ENABLED: crate::Property<CfnTrustAnchor, Value<bool>> = crate::Property::new(
+            "Enabled",
+        );
+        /// `Name`, for [`CfnTrustAnchor::set`].
+        pub const NAME: crate::Property<CfnTrustAnchor, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NotificationSettings`, for [`CfnTrustAnchor::set`].
+        pub const NOTIFICATION_SETTINGS: crate::Property<
+            CfnTrustAnchor,
+            Vec<NotificationSetting>,
+        > = crate::Property::new("NotificationSettings");
+        /// `Source`, for [`CfnTrustAnchor::set`].
+        pub const SOURCE: crate::Property<CfnTrustAnchor, Source> = crate::Property::new(
+            "Source",
+        );
+        /// `Tags`, for [`CfnTrustAnchor::set`].
+        pub const TAGS: crate::Property<CfnTrustAnchor, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `NotificationSetting` property type.

@@ -71,6 +71,7 @@ pub mod cidr_collection {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnCidrCollectionProps);
     }
 
     impl std::ops::Deref for CfnCidrCollection {
@@ -116,6 +117,17 @@ pub mod cidr_collection {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnCidrCollectionProps {
+        /// `Locations`, for [`CfnCidrCollection::set`].
+        pub const LOCATIONS: crate::Property<CfnCidrCollection, Vec<Location>> = crate::Property::new(
+            "Locations",
+        );
+        /// `Name`, for [`CfnCidrCollection::set`].
+        pub const NAME: crate::Property<CfnCidrCollection, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// The `Location` property type.
@@ -195,6 +207,7 @@ pub mod dnssec {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnDnssecProps);
     }
 
     impl std::ops::Deref for CfnDnssec {
@@ -236,6 +249,13 @@ pub mod dnssec {
             map.serialize_entry("HostedZoneId", &self.hosted_zone_id)?;
             map.end()
         }
+    }
+
+    impl CfnDnssecProps {
+        /// `HostedZoneId`, for [`CfnDnssec::set`].
+        pub const HOSTED_ZONE_ID: crate::Property<CfnDnssec, Value<String>> = crate::Property::new(
+            "HostedZoneId",
+        );
     }
 }
 
@@ -295,6 +315,7 @@ pub mod delegation_set {
         pub fn attr_name_servers(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NameServers")
         }
+        setters!(CfnDelegationSetProps);
     }
 
     impl std::ops::Deref for CfnDelegationSet {
@@ -321,6 +342,8 @@ pub mod delegation_set {
             serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
         }
     }
+
+    impl CfnDelegationSetProps {}
 }
 
 /// `AWS::Route53::HealthCheck`: [`CfnHealthCheck`], [`CfnHealthCheckProps`] and their property types.
@@ -371,6 +394,7 @@ pub mod health_check {
         pub fn attr_health_check_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("HealthCheckId")
         }
+        setters!(CfnHealthCheckProps);
     }
 
     impl std::ops::Deref for CfnHealthCheck {
@@ -416,6 +440,19 @@ pub mod health_check {
             crate::entry(&mut map, "HealthCheckTags", &self.health_check_tags)?;
             map.end()
         }
+    }
+
+    impl CfnHealthCheckProps {
+        /// `HealthCheckConfig`, for [`CfnHealthCheck::set`].
+        pub const HEALTH_CHECK_CONFIG: crate::Property<
+            CfnHealthCheck,
+            HealthCheckConfig,
+        > = crate::Property::new("HealthCheckConfig");
+        /// `HealthCheckTags`, for [`CfnHealthCheck::set`].
+        pub const HEALTH_CHECK_TAGS: crate::Property<
+            CfnHealthCheck,
+            Vec<HealthCheckTag>,
+        > = crate::Property::new("HealthCheckTags");
     }
 
     /// A complex type that contains information about the health check.
@@ -958,6 +995,7 @@ pub mod hosted_zone {
         pub fn attr_name_servers(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NameServers")
         }
+        setters!(CfnHostedZoneProps);
     }
 
     impl std::ops::Deref for CfnHostedZone {
@@ -1008,6 +1046,39 @@ pub mod hosted_zone {
             crate::entry(&mut map, "VPCs", &self.vp_cs)?;
             map.end()
         }
+    }
+
+    impl CfnHostedZoneProps {
+        /// `DelegationSetId`, for [`CfnHostedZone::set`].
+        pub const DELEGATION_SET_ID: crate::Property<CfnHostedZone, Value<String>> = crate::Property::new(
+            "DelegationSetId",
+        );
+        /// `HostedZoneConfig`, for [`CfnHostedZone::set`].
+        pub const HOSTED_ZONE_CONFIG: crate::Property<CfnHostedZone, HostedZoneConfig> = crate::Property::new(
+            "HostedZoneConfig",
+        );
+        /// `HostedZoneFeatures`, for [`CfnHostedZone::set`].
+        pub const HOSTED_ZONE_FEATURES: crate::Property<
+            CfnHostedZone,
+            HostedZoneFeatures,
+        > = crate::Property::new("HostedZoneFeatures");
+        /// `HostedZoneTags`, for [`CfnHostedZone::set`].
+        pub const HOSTED_ZONE_TAGS: crate::Property<CfnHostedZone, Vec<HostedZoneTag>> = crate::Property::new(
+            "HostedZoneTags",
+        );
+        /// `Name`, for [`CfnHostedZone::set`].
+        pub const NAME: crate::Property<CfnHostedZone, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `QueryLoggingConfig`, for [`CfnHostedZone::set`].
+        pub const QUERY_LOGGING_CONFIG: crate::Property<
+            CfnHostedZone,
+            QueryLoggingConfig,
+        > = crate::Property::new("QueryLoggingConfig");
+        /// `VPCs`, for [`CfnHostedZone::set`].
+        pub const VP_CS: crate::Property<CfnHostedZone, Vec<Vpc>> = crate::Property::new(
+            "VPCs",
+        );
     }
 
     /// A complex type that contains an optional comment about your hosted zone.
@@ -1198,6 +1269,7 @@ pub mod key_signing_key {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnKeySigningKeyProps);
     }
 
     impl std::ops::Deref for CfnKeySigningKey {
@@ -1259,6 +1331,26 @@ pub mod key_signing_key {
             map.serialize_entry("Status", &self.status)?;
             map.end()
         }
+    }
+
+    impl CfnKeySigningKeyProps {
+        /// `HostedZoneId`, for [`CfnKeySigningKey::set`].
+        pub const HOSTED_ZONE_ID: crate::Property<CfnKeySigningKey, Value<String>> = crate::Property::new(
+            "HostedZoneId",
+        );
+        /// `KeyManagementServiceArn`, for [`CfnKeySigningKey::set`].
+        pub const KEY_MANAGEMENT_SERVICE_ARN: crate::Property<
+            CfnKeySigningKey,
+            Value<String>,
+        > = crate::Property::new("KeyManagementServiceArn");
+        /// `Name`, for [`CfnKeySigningKey::set`].
+        pub const NAME: crate::Property<CfnKeySigningKey, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Status`, for [`CfnKeySigningKey::set`].
+        pub const STATUS: crate::Property<CfnKeySigningKey, Value<Status>> = crate::Property::new(
+            "Status",
+        );
     }
 
     /// A string specifying the initial status of the key signing key (KSK).
@@ -1349,6 +1441,7 @@ pub mod query_logging_config {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnQueryLoggingConfigProps);
     }
 
     impl std::ops::Deref for CfnQueryLoggingConfig {
@@ -1401,6 +1494,19 @@ pub mod query_logging_config {
             map.end()
         }
     }
+
+    impl CfnQueryLoggingConfigProps {
+        /// `CloudWatchLogsLogGroupArn`, for [`CfnQueryLoggingConfig::set`].
+        pub const CLOUD_WATCH_LOGS_LOG_GROUP_ARN: crate::Property<
+            CfnQueryLoggingConfig,
+            Value<String>,
+        > = crate::Property::new("CloudWatchLogsLogGroupArn");
+        /// `HostedZoneId`, for [`CfnQueryLoggingConfig::set`].
+        pub const HOSTED_ZONE_ID: crate::Property<
+            CfnQueryLoggingConfig,
+            Value<String>,
+        > = crate::Property::new("HostedZoneId");
+    }
 }
 
 /// `AWS::Route53::RecordSet`: [`CfnRecordSet`], [`CfnRecordSetProps`] and their property types.
@@ -1448,6 +1554,7 @@ pub mod record_set {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnRecordSetProps);
     }
 
     impl std::ops::Deref for CfnRecordSet {
@@ -1560,6 +1667,79 @@ pub mod record_set {
             crate::entry(&mut map, "Weight", &self.weight)?;
             map.end()
         }
+    }
+
+    impl CfnRecordSetProps {
+        /// `AliasTarget`, for [`CfnRecordSet::set`].
+        pub const ALIAS_TARGET: crate::Property<CfnRecordSet, AliasTarget> = crate::Property::new(
+            "AliasTarget",
+        );
+        /// `CidrRoutingConfig`, for [`CfnRecordSet::set`].
+        pub const CIDR_ROUTING_CONFIG: crate::Property<
+            CfnRecordSet,
+            CidrRoutingConfig,
+        > = crate::Property::new("CidrRoutingConfig");
+        /// `Comment`, for [`CfnRecordSet::set`].
+        pub const COMMENT: crate::Property<CfnRecordSet, Value<String>> = crate::Property::new(
+            "Comment",
+        );
+        /// `Failover`, for [`CfnRecordSet::set`].
+        pub const FAILOVER: crate::Property<CfnRecordSet, Value<Failover>> = crate::Property::new(
+            "Failover",
+        );
+        /// `GeoLocation`, for [`CfnRecordSet::set`].
+        pub const GEO_LOCATION: crate::Property<CfnRecordSet, GeoLocation> = crate::Property::new(
+            "GeoLocation",
+        );
+        /// `GeoProximityLocation`, for [`CfnRecordSet::set`].
+        pub const GEO_PROXIMITY_LOCATION: crate::Property<
+            CfnRecordSet,
+            GeoProximityLocation,
+        > = crate::Property::new("GeoProximityLocation");
+        /// `HealthCheckId`, for [`CfnRecordSet::set`].
+        pub const HEALTH_CHECK_ID: crate::Property<CfnRecordSet, Value<String>> = crate::Property::new(
+            "HealthCheckId",
+        );
+        /// `HostedZoneId`, for [`CfnRecordSet::set`].
+        pub const HOSTED_ZONE_ID: crate::Property<CfnRecordSet, Value<String>> = crate::Property::new(
+            "HostedZoneId",
+        );
+        /// `HostedZoneName`, for [`CfnRecordSet::set`].
+        pub const HOSTED_ZONE_NAME: crate::Property<CfnRecordSet, Value<String>> = crate::Property::new(
+            "HostedZoneName",
+        );
+        /// `MultiValueAnswer`, for [`CfnRecordSet::set`].
+        pub const MULTI_VALUE_ANSWER: crate::Property<CfnRecordSet, Value<bool>> = crate::Property::new(
+            "MultiValueAnswer",
+        );
+        /// `Name`, for [`CfnRecordSet::set`].
+        pub const NAME: crate::Property<CfnRecordSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Region`, for [`CfnRecordSet::set`].
+        pub const REGION: crate::Property<CfnRecordSet, Value<String>> = crate::Property::new(
+            "Region",
+        );
+        /// `ResourceRecords`, for [`CfnRecordSet::set`].
+        pub const RESOURCE_RECORDS: crate::Property<CfnRecordSet, Vec<Value<String>>> = crate::Property::new(
+            "ResourceRecords",
+        );
+        /// `SetIdentifier`, for [`CfnRecordSet::set`].
+        pub const SET_IDENTIFIER: crate::Property<CfnRecordSet, Value<String>> = crate::Property::new(
+            "SetIdentifier",
+        );
+        /// `TTL`, for [`CfnRecordSet::set`].
+        pub const TTL: crate::Property<CfnRecordSet, Value<String>> = crate::Property::new(
+            "TTL",
+        );
+        /// `Type`, for [`CfnRecordSet::set`].
+        pub const TYPE: crate::Property<CfnRecordSet, Value<String>> = crate::Property::new(
+            "Type",
+        );
+        /// `Weight`, for [`CfnRecordSet::set`].
+        pub const WEIGHT: crate::Property<CfnRecordSet, Value<i64>> = crate::Property::new(
+            "Weight",
+        );
     }
 
     /// The `AliasTarget` property type.
@@ -1811,6 +1991,7 @@ pub mod record_set_group {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRecordSetGroupProps);
     }
 
     impl std::ops::Deref for CfnRecordSetGroup {
@@ -1852,6 +2033,25 @@ pub mod record_set_group {
             crate::entry(&mut map, "RecordSets", &self.record_sets)?;
             map.end()
         }
+    }
+
+    impl CfnRecordSetGroupProps {
+        /// `Comment`, for [`CfnRecordSetGroup::set`].
+        pub const COMMENT: crate::Property<CfnRecordSetGroup, Value<String>> = crate::Property::new(
+            "Comment",
+        );
+        /// `HostedZoneId`, for [`CfnRecordSetGroup::set`].
+        pub const HOSTED_ZONE_ID: crate::Property<CfnRecordSetGroup, Value<String>> = crate::Property::new(
+            "HostedZoneId",
+        );
+        /// `HostedZoneName`, for [`CfnRecordSetGroup::set`].
+        pub const HOSTED_ZONE_NAME: crate::Property<CfnRecordSetGroup, Value<String>> = crate::Property::new(
+            "HostedZoneName",
+        );
+        /// `RecordSets`, for [`CfnRecordSetGroup::set`].
+        pub const RECORD_SETS: crate::Property<CfnRecordSetGroup, Vec<RecordSet>> = crate::Property::new(
+            "RecordSets",
+        );
     }
 
     /// The `RecordSet` property type.
@@ -2176,6 +2376,7 @@ pub mod traffic_policy {
         pub fn attr_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Type")
         }
+        setters!(CfnTrafficPolicyProps);
     }
 
     impl std::ops::Deref for CfnTrafficPolicy {
@@ -2228,6 +2429,21 @@ pub mod traffic_policy {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnTrafficPolicyProps {
+        /// `Comment`, for [`CfnTrafficPolicy::set`].
+        pub const COMMENT: crate::Property<CfnTrafficPolicy, Value<String>> = crate::Property::new(
+            "Comment",
+        );
+        /// `Document`, for [`CfnTrafficPolicy::set`].
+        pub const DOCUMENT: crate::Property<CfnTrafficPolicy, Value<String>> = crate::Property::new(
+            "Document",
+        );
+        /// `Name`, for [`CfnTrafficPolicy::set`].
+        pub const NAME: crate::Property<CfnTrafficPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 }
 
@@ -2291,6 +2507,7 @@ pub mod traffic_policy_instance {
         pub fn attr_traffic_policy_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TrafficPolicyType")
         }
+        setters!(CfnTrafficPolicyInstanceProps);
     }
 
     impl std::ops::Deref for CfnTrafficPolicyInstance {
@@ -2354,5 +2571,31 @@ pub mod traffic_policy_instance {
             map.serialize_entry("TrafficPolicyVersion", &self.traffic_policy_version)?;
             map.end()
         }
+    }
+
+    impl CfnTrafficPolicyInstanceProps {
+        /// `HostedZoneId`, for [`CfnTrafficPolicyInstance::set`].
+        pub const HOSTED_ZONE_ID: crate::Property<
+            CfnTrafficPolicyInstance,
+            Value<String>,
+        > = crate::Property::new("HostedZoneId");
+        /// `Name`, for [`CfnTrafficPolicyInstance::set`].
+        pub const NAME: crate::Property<CfnTrafficPolicyInstance, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `TTL`, for [`CfnTrafficPolicyInstance::set`].
+        pub const TTL: crate::Property<CfnTrafficPolicyInstance, Value<i64>> = crate::Property::new(
+            "TTL",
+        );
+        /// `TrafficPolicyId`, for [`CfnTrafficPolicyInstance::set`].
+        pub const TRAFFIC_POLICY_ID: crate::Property<
+            CfnTrafficPolicyInstance,
+            Value<String>,
+        > = crate::Property::new("TrafficPolicyId");
+        /// `TrafficPolicyVersion`, for [`CfnTrafficPolicyInstance::set`].
+        pub const TRAFFIC_POLICY_VERSION: crate::Property<
+            CfnTrafficPolicyInstance,
+            Value<i64>,
+        > = crate::Property::new("TrafficPolicyVersion");
     }
 }

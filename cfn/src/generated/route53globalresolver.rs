@@ -85,6 +85,7 @@ pub mod access_source {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnAccessSourceProps);
     }
 
     impl std::ops::Deref for CfnAccessSource {
@@ -154,6 +155,38 @@ pub mod access_source {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAccessSourceProps {
+        /// `Cidr`, for [`CfnAccessSource::set`].
+        pub const CIDR: crate::Property<CfnAccessSource, Value<String>> = crate::Property::new(
+            "Cidr",
+        );
+        /// `ClientToken`, for [`CfnAccessSource::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnAccessSource, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `DnsViewId`, for [`CfnAccessSource::set`].
+        pub const DNS_VIEW_ID: crate::Property<CfnAccessSource, Value<String>> = crate::Property::new(
+            "DnsViewId",
+        );
+        /// `IpAddressType`, for [`CfnAccessSource::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnAccessSource,
+            Value<IpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `Name`, for [`CfnAccessSource::set`].
+        pub const NAME: crate::Property<CfnAccessSource, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Protocol`, for [`CfnAccessSource::set`].
+        pub const PROTOCOL: crate::Property<CfnAccessSource, Value<DnsProtocol>> = crate::Property::new(
+            "Protocol",
+        );
+        /// `Tags`, for [`CfnAccessSource::set`].
+        pub const TAGS: crate::Property<CfnAccessSource, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `IpAddressType`.
@@ -312,6 +345,7 @@ pub mod access_token {
         pub fn attr_global_resolver_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GlobalResolverId")
         }
+        setters!(CfnAccessTokenProps);
     }
 
     impl std::ops::Deref for CfnAccessToken {
@@ -369,6 +403,29 @@ pub mod access_token {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAccessTokenProps {
+        /// `ClientToken`, for [`CfnAccessToken::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnAccessToken, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `DnsViewId`, for [`CfnAccessToken::set`].
+        pub const DNS_VIEW_ID: crate::Property<CfnAccessToken, Value<String>> = crate::Property::new(
+            "DnsViewId",
+        );
+        /// `ExpiresAt`, for [`CfnAccessToken::set`].
+        pub const EXPIRES_AT: crate::Property<CfnAccessToken, Value<String>> = crate::Property::new(
+            "ExpiresAt",
+        );
+        /// `Name`, for [`CfnAccessToken::set`].
+        pub const NAME: crate::Property<CfnAccessToken, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAccessToken::set`].
+        pub const TAGS: crate::Property<CfnAccessToken, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -439,6 +496,7 @@ pub mod dns_view {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnDnsViewProps);
     }
 
     impl std::ops::Deref for CfnDnsView {
@@ -515,6 +573,44 @@ pub mod dns_view {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDnsViewProps {
+        /// `ClientToken`, for [`CfnDnsView::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnDnsView, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `Description`, for [`CfnDnsView::set`].
+        pub const DESCRIPTION: crate::Property<CfnDnsView, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DnssecValidation`, for [`CfnDnsView::set`].
+        pub const DNSSEC_VALIDATION: crate::Property<
+            CfnDnsView,
+            Value<DnsSecValidationType>,
+        > = crate::Property::new("DnssecValidation");
+        /// `EdnsClientSubnet`, for [`CfnDnsView::set`].
+        pub const EDNS_CLIENT_SUBNET: crate::Property<
+            CfnDnsView,
+            Value<EdnsClientSubnetType>,
+        > = crate::Property::new("EdnsClientSubnet");
+        /// `FirewallRulesFailOpen`, for [`CfnDnsView::set`].
+        pub const FIREWALL_RULES_FAIL_OPEN: crate::Property<
+            CfnDnsView,
+            Value<FirewallRulesFailOpenType>,
+        > = crate::Property::new("FirewallRulesFailOpen");
+        /// `GlobalResolverId`, for [`CfnDnsView::set`].
+        pub const GLOBAL_RESOLVER_ID: crate::Property<CfnDnsView, Value<String>> = crate::Property::new(
+            "GlobalResolverId",
+        );
+        /// `Name`, for [`CfnDnsView::set`].
+        pub const NAME: crate::Property<CfnDnsView, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnDnsView::set`].
+        pub const TAGS: crate::Property<CfnDnsView, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `DnsSecValidationType`.
@@ -708,6 +804,7 @@ pub mod firewall_domain_list {
         pub fn attr_status_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusMessage")
         }
+        setters!(CfnFirewallDomainListProps);
     }
 
     impl std::ops::Deref for CfnFirewallDomainList {
@@ -776,6 +873,39 @@ pub mod firewall_domain_list {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFirewallDomainListProps {
+        /// `ClientToken`, for [`CfnFirewallDomainList::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnFirewallDomainList, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `Description`, for [`CfnFirewallDomainList::set`].
+        pub const DESCRIPTION: crate::Property<CfnFirewallDomainList, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainFileUrl`, for [`CfnFirewallDomainList::set`].
+        pub const DOMAIN_FILE_URL: crate::Property<
+            CfnFirewallDomainList,
+            Value<String>,
+        > = crate::Property::new("DomainFileUrl");
+        /// `Domains`, for [`CfnFirewallDomainList::set`].
+        pub const DOMAINS: crate::Property<CfnFirewallDomainList, Vec<Value<String>>> = crate::Property::new(
+            "Domains",
+        );
+        /// `GlobalResolverId`, for [`CfnFirewallDomainList::set`].
+        pub const GLOBAL_RESOLVER_ID: crate::Property<
+            CfnFirewallDomainList,
+            Value<String>,
+        > = crate::Property::new("GlobalResolverId");
+        /// `Name`, for [`CfnFirewallDomainList::set`].
+        pub const NAME: crate::Property<CfnFirewallDomainList, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnFirewallDomainList::set`].
+        pub const TAGS: crate::Property<CfnFirewallDomainList, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -848,6 +978,7 @@ pub mod firewall_rule {
         pub fn attr_query_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("QueryType")
         }
+        setters!(CfnFirewallRuleProps);
     }
 
     impl std::ops::Deref for CfnFirewallRule {
@@ -957,6 +1088,71 @@ pub mod firewall_rule {
             crate::entry(&mut map, "QType", &self.q_type)?;
             map.end()
         }
+    }
+
+    impl CfnFirewallRuleProps {
+        /// `Action`, for [`CfnFirewallRule::set`].
+        pub const ACTION: crate::Property<CfnFirewallRule, Value<FirewallRuleAction>> = crate::Property::new(
+            "Action",
+        );
+        /// `BlockOverrideDnsType`, for [`CfnFirewallRule::set`].
+        pub const BLOCK_OVERRIDE_DNS_TYPE: crate::Property<
+            CfnFirewallRule,
+            Value<BlockOverrideDnsQueryType>,
+        > = crate::Property::new("BlockOverrideDnsType");
+        /// `BlockOverrideDomain`, for [`CfnFirewallRule::set`].
+        pub const BLOCK_OVERRIDE_DOMAIN: crate::Property<
+            CfnFirewallRule,
+            Value<String>,
+        > = crate::Property::new("BlockOverrideDomain");
+        /// `BlockOverrideTtl`, for [`CfnFirewallRule::set`].
+        pub const BLOCK_OVERRIDE_TTL: crate::Property<CfnFirewallRule, Value<i64>> = crate::Property::new(
+            "BlockOverrideTtl",
+        );
+        /// `BlockResponse`, for [`CfnFirewallRule::set`].
+        pub const BLOCK_RESPONSE: crate::Property<
+            CfnFirewallRule,
+            Value<FirewallBlockResponse>,
+        > = crate::Property::new("BlockResponse");
+        /// `ClientToken`, for [`CfnFirewallRule::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnFirewallRule, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `ConfidenceThreshold`, for [`CfnFirewallRule::set`].
+        pub const CONFIDENCE_THRESHOLD: crate::Property<
+            CfnFirewallRule,
+            Value<ConfidenceThreshold>,
+        > = crate::Property::new("ConfidenceThreshold");
+        /// `Description`, for [`CfnFirewallRule::set`].
+        pub const DESCRIPTION: crate::Property<CfnFirewallRule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DnsAdvancedProtection`, for [`CfnFirewallRule::set`].
+        pub const DNS_ADVANCED_PROTECTION: crate::Property<
+            CfnFirewallRule,
+            Value<DnsAdvancedProtection>,
+        > = crate::Property::new("DnsAdvancedProtection");
+        /// `DnsViewId`, for [`CfnFirewallRule::set`].
+        pub const DNS_VIEW_ID: crate::Property<CfnFirewallRule, Value<String>> = crate::Property::new(
+            "DnsViewId",
+        );
+        /// `FirewallDomainListId`, for [`CfnFirewallRule::set`].
+        pub const FIREWALL_DOMAIN_LIST_ID: crate::Property<
+            CfnFirewallRule,
+            Value<String>,
+        > = crate::Property::new("FirewallDomainListId");
+        /// `Name`, for [`CfnFirewallRule::set`].
+        pub const NAME: crate::Property<CfnFirewallRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Priority`, for [`CfnFirewallRule::set`].
+        pub const PRIORITY: crate::Property<CfnFirewallRule, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `QType`, for [`CfnFirewallRule::set`].
+        pub const Q_TYPE: crate::Property<CfnFirewallRule, Value<String>> = crate::Property::new(
+            "QType",
+        );
     }
 
     /// Values of `FirewallRuleAction`.
@@ -1235,6 +1431,7 @@ pub mod global_resolver {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnGlobalResolverProps);
     }
 
     impl std::ops::Deref for CfnGlobalResolver {
@@ -1303,6 +1500,39 @@ pub mod global_resolver {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGlobalResolverProps {
+        /// `ClientToken`, for [`CfnGlobalResolver::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnGlobalResolver, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `Description`, for [`CfnGlobalResolver::set`].
+        pub const DESCRIPTION: crate::Property<CfnGlobalResolver, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IpAddressType`, for [`CfnGlobalResolver::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnGlobalResolver,
+            Value<GlobalResolverIpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `Name`, for [`CfnGlobalResolver::set`].
+        pub const NAME: crate::Property<CfnGlobalResolver, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ObservabilityRegion`, for [`CfnGlobalResolver::set`].
+        pub const OBSERVABILITY_REGION: crate::Property<
+            CfnGlobalResolver,
+            Value<String>,
+        > = crate::Property::new("ObservabilityRegion");
+        /// `Regions`, for [`CfnGlobalResolver::set`].
+        pub const REGIONS: crate::Property<CfnGlobalResolver, Vec<Value<String>>> = crate::Property::new(
+            "Regions",
+        );
+        /// `Tags`, for [`CfnGlobalResolver::set`].
+        pub const TAGS: crate::Property<CfnGlobalResolver, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `GlobalResolverIpAddressType`.
@@ -1412,6 +1642,7 @@ pub mod hosted_zone_association {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnHostedZoneAssociationProps);
     }
 
     impl std::ops::Deref for CfnHostedZoneAssociation {
@@ -1465,5 +1696,22 @@ pub mod hosted_zone_association {
             map.serialize_entry("ResourceArn", &self.resource_arn)?;
             map.end()
         }
+    }
+
+    impl CfnHostedZoneAssociationProps {
+        /// `HostedZoneId`, for [`CfnHostedZoneAssociation::set`].
+        pub const HOSTED_ZONE_ID: crate::Property<
+            CfnHostedZoneAssociation,
+            Value<String>,
+        > = crate::Property::new("HostedZoneId");
+        /// `Name`, for [`CfnHostedZoneAssociation::set`].
+        pub const NAME: crate::Property<CfnHostedZoneAssociation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResourceArn`, for [`CfnHostedZoneAssociation::set`].
+        pub const RESOURCE_ARN: crate::Property<
+            CfnHostedZoneAssociation,
+            Value<String>,
+        > = crate::Property::new("ResourceArn");
     }
 }

@@ -73,6 +73,7 @@ pub mod profile {
         pub fn attr_share_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ShareStatus")
         }
+        setters!(CfnProfileProps);
     }
 
     impl std::ops::Deref for CfnProfile {
@@ -118,6 +119,17 @@ pub mod profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProfileProps {
+        /// `Name`, for [`CfnProfile::set`].
+        pub const NAME: crate::Property<CfnProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnProfile::set`].
+        pub const TAGS: crate::Property<CfnProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -167,6 +179,7 @@ pub mod profile_association {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnProfileAssociationProps);
     }
 
     impl std::ops::Deref for CfnProfileAssociation {
@@ -229,6 +242,29 @@ pub mod profile_association {
             map.end()
         }
     }
+
+    impl CfnProfileAssociationProps {
+        /// `Arn`, for [`CfnProfileAssociation::set`].
+        pub const ARN: crate::Property<CfnProfileAssociation, Value<String>> = crate::Property::new(
+            "Arn",
+        );
+        /// `Name`, for [`CfnProfileAssociation::set`].
+        pub const NAME: crate::Property<CfnProfileAssociation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProfileId`, for [`CfnProfileAssociation::set`].
+        pub const PROFILE_ID: crate::Property<CfnProfileAssociation, Value<String>> = crate::Property::new(
+            "ProfileId",
+        );
+        /// `ResourceId`, for [`CfnProfileAssociation::set`].
+        pub const RESOURCE_ID: crate::Property<CfnProfileAssociation, Value<String>> = crate::Property::new(
+            "ResourceId",
+        );
+        /// `Tags`, for [`CfnProfileAssociation::set`].
+        pub const TAGS: crate::Property<CfnProfileAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Route53Profiles::ProfileResourceAssociation`: [`CfnProfileResourceAssociation`], [`CfnProfileResourceAssociationProps`] and their property types.
@@ -284,6 +320,7 @@ pub mod profile_resource_association {
         pub fn attr_resource_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceType")
         }
+        setters!(CfnProfileResourceAssociationProps);
     }
 
     impl std::ops::Deref for CfnProfileResourceAssociation {
@@ -341,5 +378,27 @@ pub mod profile_resource_association {
             crate::entry(&mut map, "ResourceProperties", &self.resource_properties)?;
             map.end()
         }
+    }
+
+    impl CfnProfileResourceAssociationProps {
+        /// `Name`, for [`CfnProfileResourceAssociation::set`].
+        pub const NAME: crate::Property<CfnProfileResourceAssociation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProfileId`, for [`CfnProfileResourceAssociation::set`].
+        pub const PROFILE_ID: crate::Property<
+            CfnProfileResourceAssociation,
+            Value<String>,
+        > = crate::Property::new("ProfileId");
+        /// `ResourceArn`, for [`CfnProfileResourceAssociation::set`].
+        pub const RESOURCE_ARN: crate::Property<
+            CfnProfileResourceAssociation,
+            Value<String>,
+        > = crate::Property::new("ResourceArn");
+        /// `ResourceProperties`, for [`CfnProfileResourceAssociation::set`].
+        pub const RESOURCE_PROPERTIES: crate::Property<
+            CfnProfileResourceAssociation,
+            Value<String>,
+        > = crate::Property::new("ResourceProperties");
     }
 }

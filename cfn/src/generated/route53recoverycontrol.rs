@@ -71,6 +71,7 @@ pub mod cluster {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -120,6 +121,21 @@ pub mod cluster {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterProps {
+        /// `Name`, for [`CfnCluster::set`].
+        pub const NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkType`, for [`CfnCluster::set`].
+        pub const NETWORK_TYPE: crate::Property<CfnCluster, Value<NetworkType>> = crate::Property::new(
+            "NetworkType",
+        );
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Cluster supports IPv4 endpoints and Dual-stack IPv4 and IPv6 endpoints.
@@ -222,6 +238,7 @@ pub mod control_panel {
         pub fn attr_default_control_panel(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DefaultControlPanel")
         }
+        setters!(CfnControlPanelProps);
     }
 
     impl std::ops::Deref for CfnControlPanel {
@@ -271,6 +288,21 @@ pub mod control_panel {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnControlPanelProps {
+        /// `ClusterArn`, for [`CfnControlPanel::set`].
+        pub const CLUSTER_ARN: crate::Property<CfnControlPanel, Value<String>> = crate::Property::new(
+            "ClusterArn",
+        );
+        /// `Name`, for [`CfnControlPanel::set`].
+        pub const NAME: crate::Property<CfnControlPanel, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnControlPanel::set`].
+        pub const TAGS: crate::Property<CfnControlPanel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -326,6 +358,7 @@ pub mod routing_control {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnRoutingControlProps);
     }
 
     impl std::ops::Deref for CfnRoutingControl {
@@ -375,6 +408,21 @@ pub mod routing_control {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnRoutingControlProps {
+        /// `ClusterArn`, for [`CfnRoutingControl::set`].
+        pub const CLUSTER_ARN: crate::Property<CfnRoutingControl, Value<String>> = crate::Property::new(
+            "ClusterArn",
+        );
+        /// `ControlPanelArn`, for [`CfnRoutingControl::set`].
+        pub const CONTROL_PANEL_ARN: crate::Property<CfnRoutingControl, Value<String>> = crate::Property::new(
+            "ControlPanelArn",
+        );
+        /// `Name`, for [`CfnRoutingControl::set`].
+        pub const NAME: crate::Property<CfnRoutingControl, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 }
 
@@ -427,6 +475,7 @@ pub mod safety_rule {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnSafetyRuleProps);
     }
 
     impl std::ops::Deref for CfnSafetyRule {
@@ -474,6 +523,33 @@ pub mod safety_rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSafetyRuleProps {
+        /// `AssertionRule`, for [`CfnSafetyRule::set`].
+        pub const ASSERTION_RULE: crate::Property<CfnSafetyRule, AssertionRule> = crate::Property::new(
+            "AssertionRule",
+        );
+        /// `ControlPanelArn`, for [`CfnSafetyRule::set`].
+        pub const CONTROL_PANEL_ARN: crate::Property<CfnSafetyRule, Value<String>> = crate::Property::new(
+            "ControlPanelArn",
+        );
+        /// `GatingRule`, for [`CfnSafetyRule::set`].
+        pub const GATING_RULE: crate::Property<CfnSafetyRule, GatingRule> = crate::Property::new(
+            "GatingRule",
+        );
+        /// `Name`, for [`CfnSafetyRule::set`].
+        pub const NAME: crate::Property<CfnSafetyRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RuleConfig`, for [`CfnSafetyRule::set`].
+        pub const RULE_CONFIG: crate::Property<CfnSafetyRule, RuleConfig> = crate::Property::new(
+            "RuleConfig",
+        );
+        /// `Tags`, for [`CfnSafetyRule::set`].
+        pub const TAGS: crate::Property<CfnSafetyRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// An assertion rule enforces that, when a routing control state is changed, that the criteria set by the rule configuration is met.

@@ -65,6 +65,7 @@ pub mod cell {
         pub fn attr_parent_readiness_scopes(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ParentReadinessScopes")
         }
+        setters!(CfnCellProps);
     }
 
     impl std::ops::Deref for CfnCell {
@@ -103,6 +104,21 @@ pub mod cell {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCellProps {
+        /// `CellName`, for [`CfnCell::set`].
+        pub const CELL_NAME: crate::Property<CfnCell, Value<String>> = crate::Property::new(
+            "CellName",
+        );
+        /// `Cells`, for [`CfnCell::set`].
+        pub const CELLS: crate::Property<CfnCell, Vec<Value<String>>> = crate::Property::new(
+            "Cells",
+        );
+        /// `Tags`, for [`CfnCell::set`].
+        pub const TAGS: crate::Property<CfnCell, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -152,6 +168,7 @@ pub mod readiness_check {
         pub fn attr_readiness_check_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ReadinessCheckArn")
         }
+        setters!(CfnReadinessCheckProps);
     }
 
     impl std::ops::Deref for CfnReadinessCheck {
@@ -190,6 +207,22 @@ pub mod readiness_check {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnReadinessCheckProps {
+        /// `ReadinessCheckName`, for [`CfnReadinessCheck::set`].
+        pub const READINESS_CHECK_NAME: crate::Property<
+            CfnReadinessCheck,
+            Value<String>,
+        > = crate::Property::new("ReadinessCheckName");
+        /// `ResourceSetName`, for [`CfnReadinessCheck::set`].
+        pub const RESOURCE_SET_NAME: crate::Property<CfnReadinessCheck, Value<String>> = crate::Property::new(
+            "ResourceSetName",
+        );
+        /// `Tags`, for [`CfnReadinessCheck::set`].
+        pub const TAGS: crate::Property<CfnReadinessCheck, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -239,6 +272,7 @@ pub mod recovery_group {
         pub fn attr_recovery_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RecoveryGroupArn")
         }
+        setters!(CfnRecoveryGroupProps);
     }
 
     impl std::ops::Deref for CfnRecoveryGroup {
@@ -277,6 +311,22 @@ pub mod recovery_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRecoveryGroupProps {
+        /// `Cells`, for [`CfnRecoveryGroup::set`].
+        pub const CELLS: crate::Property<CfnRecoveryGroup, Vec<Value<String>>> = crate::Property::new(
+            "Cells",
+        );
+        /// `RecoveryGroupName`, for [`CfnRecoveryGroup::set`].
+        pub const RECOVERY_GROUP_NAME: crate::Property<
+            CfnRecoveryGroup,
+            Value<String>,
+        > = crate::Property::new("RecoveryGroupName");
+        /// `Tags`, for [`CfnRecoveryGroup::set`].
+        pub const TAGS: crate::Property<CfnRecoveryGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -327,6 +377,7 @@ pub mod resource_set {
         pub fn attr_resource_set_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceSetArn")
         }
+        setters!(CfnResourceSetProps);
     }
 
     impl std::ops::Deref for CfnResourceSet {
@@ -383,6 +434,25 @@ pub mod resource_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnResourceSetProps {
+        /// `ResourceSetName`, for [`CfnResourceSet::set`].
+        pub const RESOURCE_SET_NAME: crate::Property<CfnResourceSet, Value<String>> = crate::Property::new(
+            "ResourceSetName",
+        );
+        /// `ResourceSetType`, for [`CfnResourceSet::set`].
+        pub const RESOURCE_SET_TYPE: crate::Property<CfnResourceSet, Value<String>> = crate::Property::new(
+            "ResourceSetType",
+        );
+        /// `Resources`, for [`CfnResourceSet::set`].
+        pub const RESOURCES: crate::Property<CfnResourceSet, Vec<Resource>> = crate::Property::new(
+            "Resources",
+        );
+        /// `Tags`, for [`CfnResourceSet::set`].
+        pub const TAGS: crate::Property<CfnResourceSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The resource element of a ResourceSet

@@ -113,6 +113,7 @@ pub mod firewall_domain_list {
         pub fn attr_modification_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModificationTime")
         }
+        setters!(CfnFirewallDomainListProps);
     }
 
     impl std::ops::Deref for CfnFirewallDomainList {
@@ -154,6 +155,26 @@ pub mod firewall_domain_list {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFirewallDomainListProps {
+        /// `DomainFileUrl`, for [`CfnFirewallDomainList::set`].
+        pub const DOMAIN_FILE_URL: crate::Property<
+            CfnFirewallDomainList,
+            Value<String>,
+        > = crate::Property::new("DomainFileUrl");
+        /// `Domains`, for [`CfnFirewallDomainList::set`].
+        pub const DOMAINS: crate::Property<CfnFirewallDomainList, Vec<Value<String>>> = crate::Property::new(
+            "Domains",
+        );
+        /// `Name`, for [`CfnFirewallDomainList::set`].
+        pub const NAME: crate::Property<CfnFirewallDomainList, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnFirewallDomainList::set`].
+        pub const TAGS: crate::Property<CfnFirewallDomainList, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -246,6 +267,7 @@ pub mod firewall_rule_group {
         pub fn attr_modification_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModificationTime")
         }
+        setters!(CfnFirewallRuleGroupProps);
     }
 
     impl std::ops::Deref for CfnFirewallRuleGroup {
@@ -284,6 +306,22 @@ pub mod firewall_rule_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFirewallRuleGroupProps {
+        /// `FirewallRules`, for [`CfnFirewallRuleGroup::set`].
+        pub const FIREWALL_RULES: crate::Property<
+            CfnFirewallRuleGroup,
+            Vec<FirewallRule>,
+        > = crate::Property::new("FirewallRules");
+        /// `Name`, for [`CfnFirewallRuleGroup::set`].
+        pub const NAME: crate::Property<CfnFirewallRuleGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnFirewallRuleGroup::set`].
+        pub const TAGS: crate::Property<CfnFirewallRuleGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Firewall Rule associating the Rule Group to a Domain List or advanced rule type
@@ -861,6 +899,7 @@ pub mod firewall_rule_group_association {
         pub fn attr_modification_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModificationTime")
         }
+        setters!(CfnFirewallRuleGroupAssociationProps);
     }
 
     impl std::ops::Deref for CfnFirewallRuleGroupAssociation {
@@ -926,6 +965,39 @@ pub mod firewall_rule_group_association {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnFirewallRuleGroupAssociationProps {
+        /// `FirewallRuleGroupId`, for [`CfnFirewallRuleGroupAssociation::set`].
+        pub const FIREWALL_RULE_GROUP_ID: crate::Property<
+            CfnFirewallRuleGroupAssociation,
+            Value<String>,
+        > = crate::Property::new("FirewallRuleGroupId");
+        /// `MutationProtection`, for [`CfnFirewallRuleGroupAssociation::set`].
+        pub const MUTATION_PROTECTION: crate::Property<
+            CfnFirewallRuleGroupAssociation,
+            Value<MutationProtection>,
+        > = crate::Property::new("MutationProtection");
+        /// `Name`, for [`CfnFirewallRuleGroupAssociation::set`].
+        pub const NAME: crate::Property<
+            CfnFirewallRuleGroupAssociation,
+            Value<String>,
+        > = crate::Property::new("Name");
+        /// `Priority`, for [`CfnFirewallRuleGroupAssociation::set`].
+        pub const PRIORITY: crate::Property<
+            CfnFirewallRuleGroupAssociation,
+            Value<i64>,
+        > = crate::Property::new("Priority");
+        /// `Tags`, for [`CfnFirewallRuleGroupAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnFirewallRuleGroupAssociation,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `VpcId`, for [`CfnFirewallRuleGroupAssociation::set`].
+        pub const VPC_ID: crate::Property<
+            CfnFirewallRuleGroupAssociation,
+            Value<String>,
+        > = crate::Property::new("VpcId");
     }
 
     /// MutationProtectionStatus
@@ -1040,6 +1112,7 @@ pub mod outpost_resolver {
         pub fn attr_creator_request_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatorRequestId")
         }
+        setters!(CfnOutpostResolverProps);
     }
 
     impl std::ops::Deref for CfnOutpostResolver {
@@ -1102,6 +1175,30 @@ pub mod outpost_resolver {
             map.end()
         }
     }
+
+    impl CfnOutpostResolverProps {
+        /// `InstanceCount`, for [`CfnOutpostResolver::set`].
+        pub const INSTANCE_COUNT: crate::Property<CfnOutpostResolver, Value<i64>> = crate::Property::new(
+            "InstanceCount",
+        );
+        /// `Name`, for [`CfnOutpostResolver::set`].
+        pub const NAME: crate::Property<CfnOutpostResolver, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OutpostArn`, for [`CfnOutpostResolver::set`].
+        pub const OUTPOST_ARN: crate::Property<CfnOutpostResolver, Value<String>> = crate::Property::new(
+            "OutpostArn",
+        );
+        /// `PreferredInstanceType`, for [`CfnOutpostResolver::set`].
+        pub const PREFERRED_INSTANCE_TYPE: crate::Property<
+            CfnOutpostResolver,
+            Value<String>,
+        > = crate::Property::new("PreferredInstanceType");
+        /// `Tags`, for [`CfnOutpostResolver::set`].
+        pub const TAGS: crate::Property<CfnOutpostResolver, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::Route53Resolver::ResolverConfig`: [`CfnResolverConfig`], [`CfnResolverConfigProps`] and their property types.
@@ -1161,6 +1258,7 @@ pub mod resolver_config {
         pub fn attr_autodefined_reverse(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AutodefinedReverse")
         }
+        setters!(CfnResolverConfigProps);
     }
 
     impl std::ops::Deref for CfnResolverConfig {
@@ -1212,6 +1310,18 @@ pub mod resolver_config {
             map.serialize_entry("ResourceId", &self.resource_id)?;
             map.end()
         }
+    }
+
+    impl CfnResolverConfigProps {
+        /// `AutodefinedReverseFlag`, for [`CfnResolverConfig::set`].
+        pub const AUTODEFINED_REVERSE_FLAG: crate::Property<
+            CfnResolverConfig,
+            Value<AutodefinedReverseFlag>,
+        > = crate::Property::new("AutodefinedReverseFlag");
+        /// `ResourceId`, for [`CfnResolverConfig::set`].
+        pub const RESOURCE_ID: crate::Property<CfnResolverConfig, Value<String>> = crate::Property::new(
+            "ResourceId",
+        );
     }
 
     /// Represents the desired status of AutodefinedReverse.
@@ -1303,6 +1413,7 @@ pub mod resolver_dnssec_config {
         pub fn attr_validation_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ValidationStatus")
         }
+        setters!(CfnResolverDnssecConfigProps);
     }
 
     impl std::ops::Deref for CfnResolverDnssecConfig {
@@ -1335,6 +1446,13 @@ pub mod resolver_dnssec_config {
             crate::entry(&mut map, "ResourceId", &self.resource_id)?;
             map.end()
         }
+    }
+
+    impl CfnResolverDnssecConfigProps {
+        /// `ResourceId`, for [`CfnResolverDnssecConfig::set`].
+        pub const RESOURCE_ID: crate::Property<CfnResolverDnssecConfig, Value<String>> = crate::Property::new(
+            "ResourceId",
+        );
     }
 }
 
@@ -1402,6 +1520,7 @@ pub mod resolver_endpoint {
         pub fn attr_resolver_endpoint_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResolverEndpointId")
         }
+        setters!(CfnResolverEndpointProps);
     }
 
     impl std::ops::Deref for CfnResolverEndpoint {
@@ -1515,6 +1634,68 @@ pub mod resolver_endpoint {
             )?;
             map.end()
         }
+    }
+
+    impl CfnResolverEndpointProps {
+        /// `Direction`, for [`CfnResolverEndpoint::set`].
+        pub const DIRECTION: crate::Property<CfnResolverEndpoint, Value<String>> = crate::Property::new(
+            "Direction",
+        );
+        /// `Dns64Enabled`, for [`CfnResolverEndpoint::set`].
+        pub const DNS64_ENABLED: crate::Property<CfnResolverEndpoint, Value<bool>> = crate::Property::new(
+            "Dns64Enabled",
+        );
+        /// `IpAddresses`, for [`CfnResolverEndpoint::set`].
+        pub const IP_ADDRESSES: crate::Property<
+            CfnResolverEndpoint,
+            Vec<IpAddressRequest>,
+        > = crate::Property::new("IpAddresses");
+        /// `Ipv6InternetAccessEnabled`, for [`CfnResolverEndpoint::set`].
+        pub const IPV6_INTERNET_ACCESS_ENABLED: crate::Property<
+            CfnResolverEndpoint,
+            Value<bool>,
+        > = crate::Property::new("Ipv6InternetAccessEnabled");
+        /// `Name`, for [`CfnResolverEndpoint::set`].
+        pub const NAME: crate::Property<CfnResolverEndpoint, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OutpostArn`, for [`CfnResolverEndpoint::set`].
+        pub const OUTPOST_ARN: crate::Property<CfnResolverEndpoint, Value<String>> = crate::Property::new(
+            "OutpostArn",
+        );
+        /// `PreferredInstanceType`, for [`CfnResolverEndpoint::set`].
+        pub const PREFERRED_INSTANCE_TYPE: crate::Property<
+            CfnResolverEndpoint,
+            Value<String>,
+        > = crate::Property::new("PreferredInstanceType");
+        /// `Protocols`, for [`CfnResolverEndpoint::set`].
+        pub const PROTOCOLS: crate::Property<CfnResolverEndpoint, Vec<Value<String>>> = crate::Property::new(
+            "Protocols",
+        );
+        /// `ResolverEndpointType`, for [`CfnResolverEndpoint::set`].
+        pub const RESOLVER_ENDPOINT_TYPE: crate::Property<
+            CfnResolverEndpoint,
+            Value<String>,
+        > = crate::Property::new("ResolverEndpointType");
+        /// `RniEnhancedMetricsEnabled`, for [`CfnResolverEndpoint::set`].
+        pub const RNI_ENHANCED_METRICS_ENABLED: crate::Property<
+            CfnResolverEndpoint,
+            Value<bool>,
+        > = crate::Property::new("RniEnhancedMetricsEnabled");
+        /// `SecurityGroupIds`, for [`CfnResolverEndpoint::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnResolverEndpoint,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `Tags`, for [`CfnResolverEndpoint::set`].
+        pub const TAGS: crate::Property<CfnResolverEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetNameServerMetricsEnabled`, for [`CfnResolverEndpoint::set`].
+        pub const TARGET_NAME_SERVER_METRICS_ENABLED: crate::Property<
+            CfnResolverEndpoint,
+            Value<bool>,
+        > = crate::Property::new("TargetNameServerMetricsEnabled");
     }
 
     /// The `IpAddressRequest` property type.
@@ -1637,6 +1818,7 @@ pub mod resolver_query_logging_config {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnResolverQueryLoggingConfigProps);
     }
 
     impl std::ops::Deref for CfnResolverQueryLoggingConfig {
@@ -1675,6 +1857,23 @@ pub mod resolver_query_logging_config {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnResolverQueryLoggingConfigProps {
+        /// `DestinationArn`, for [`CfnResolverQueryLoggingConfig::set`].
+        pub const DESTINATION_ARN: crate::Property<
+            CfnResolverQueryLoggingConfig,
+            Value<String>,
+        > = crate::Property::new("DestinationArn");
+        /// `Name`, for [`CfnResolverQueryLoggingConfig::set`].
+        pub const NAME: crate::Property<CfnResolverQueryLoggingConfig, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnResolverQueryLoggingConfig::set`].
+        pub const TAGS: crate::Property<
+            CfnResolverQueryLoggingConfig,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -1745,6 +1944,7 @@ pub mod resolver_query_logging_config_association {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnResolverQueryLoggingConfigAssociationProps);
     }
 
     impl std::ops::Deref for CfnResolverQueryLoggingConfigAssociation {
@@ -1784,6 +1984,19 @@ pub mod resolver_query_logging_config_association {
             crate::entry(&mut map, "ResourceId", &self.resource_id)?;
             map.end()
         }
+    }
+
+    impl CfnResolverQueryLoggingConfigAssociationProps {
+        /// `ResolverQueryLogConfigId`, for [`CfnResolverQueryLoggingConfigAssociation::set`].
+        pub const RESOLVER_QUERY_LOG_CONFIG_ID: crate::Property<
+            CfnResolverQueryLoggingConfigAssociation,
+            Value<String>,
+        > = crate::Property::new("ResolverQueryLogConfigId");
+        /// `ResourceId`, for [`CfnResolverQueryLoggingConfigAssociation::set`].
+        pub const RESOURCE_ID: crate::Property<
+            CfnResolverQueryLoggingConfigAssociation,
+            Value<String>,
+        > = crate::Property::new("ResourceId");
     }
 }
 
@@ -1838,6 +2051,7 @@ pub mod resolver_rule {
         pub fn attr_resolver_rule_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResolverRuleId")
         }
+        setters!(CfnResolverRuleProps);
     }
 
     impl std::ops::Deref for CfnResolverRule {
@@ -1903,6 +2117,38 @@ pub mod resolver_rule {
             crate::entry(&mut map, "TargetIps", &self.target_ips)?;
             map.end()
         }
+    }
+
+    impl CfnResolverRuleProps {
+        /// `DelegationRecord`, for [`CfnResolverRule::set`].
+        pub const DELEGATION_RECORD: crate::Property<CfnResolverRule, Value<String>> = crate::Property::new(
+            "DelegationRecord",
+        );
+        /// `DomainName`, for [`CfnResolverRule::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnResolverRule, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `Name`, for [`CfnResolverRule::set`].
+        pub const NAME: crate::Property<CfnResolverRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResolverEndpointId`, for [`CfnResolverRule::set`].
+        pub const RESOLVER_ENDPOINT_ID: crate::Property<
+            CfnResolverRule,
+            Value<String>,
+        > = crate::Property::new("ResolverEndpointId");
+        /// `RuleType`, for [`CfnResolverRule::set`].
+        pub const RULE_TYPE: crate::Property<CfnResolverRule, Value<String>> = crate::Property::new(
+            "RuleType",
+        );
+        /// `Tags`, for [`CfnResolverRule::set`].
+        pub const TAGS: crate::Property<CfnResolverRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetIps`, for [`CfnResolverRule::set`].
+        pub const TARGET_IPS: crate::Property<CfnResolverRule, Vec<TargetAddress>> = crate::Property::new(
+            "TargetIps",
+        );
     }
 
     /// The `TargetAddress` property type.
@@ -1989,6 +2235,7 @@ pub mod resolver_rule_association {
         pub fn attr_resolver_rule_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResolverRuleAssociationId")
         }
+        setters!(CfnResolverRuleAssociationProps);
     }
 
     impl std::ops::Deref for CfnResolverRuleAssociation {
@@ -2041,5 +2288,21 @@ pub mod resolver_rule_association {
             map.serialize_entry("VPCId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnResolverRuleAssociationProps {
+        /// `Name`, for [`CfnResolverRuleAssociation::set`].
+        pub const NAME: crate::Property<CfnResolverRuleAssociation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResolverRuleId`, for [`CfnResolverRuleAssociation::set`].
+        pub const RESOLVER_RULE_ID: crate::Property<
+            CfnResolverRuleAssociation,
+            Value<String>,
+        > = crate::Property::new("ResolverRuleId");
+        /// `VPCId`, for [`CfnResolverRuleAssociation::set`].
+        pub const VPC_ID: crate::Property<CfnResolverRuleAssociation, Value<String>> = crate::Property::new(
+            "VPCId",
+        );
     }
 }

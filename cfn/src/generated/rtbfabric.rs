@@ -89,6 +89,7 @@ pub mod inbound_external_link {
         pub fn attr_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedTimestamp")
         }
+        setters!(CfnInboundExternalLinkProps);
     }
 
     impl std::ops::Deref for CfnInboundExternalLink {
@@ -145,6 +146,27 @@ pub mod inbound_external_link {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnInboundExternalLinkProps {
+        /// `GatewayId`, for [`CfnInboundExternalLink::set`].
+        pub const GATEWAY_ID: crate::Property<CfnInboundExternalLink, Value<String>> = crate::Property::new(
+            "GatewayId",
+        );
+        /// `LinkAttributes`, for [`CfnInboundExternalLink::set`].
+        pub const LINK_ATTRIBUTES: crate::Property<
+            CfnInboundExternalLink,
+            LinkAttributes,
+        > = crate::Property::new("LinkAttributes");
+        /// `LinkLogSettings`, for [`CfnInboundExternalLink::set`].
+        pub const LINK_LOG_SETTINGS: crate::Property<
+            CfnInboundExternalLink,
+            LinkLogSettings,
+        > = crate::Property::new("LinkLogSettings");
+        /// `Tags`, for [`CfnInboundExternalLink::set`].
+        pub const TAGS: crate::Property<CfnInboundExternalLink, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -219,6 +241,7 @@ pub mod link {
         pub fn attr_link_direction(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LinkDirection")
         }
+        setters!(CfnLinkProps);
     }
 
     impl std::ops::Deref for CfnLink {
@@ -296,6 +319,38 @@ pub mod link {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLinkProps {
+        /// `GatewayId`, for [`CfnLink::set`].
+        pub const GATEWAY_ID: crate::Property<CfnLink, Value<String>> = crate::Property::new(
+            "GatewayId",
+        );
+        /// `HttpResponderAllowed`, for [`CfnLink::set`].
+        pub const HTTP_RESPONDER_ALLOWED: crate::Property<CfnLink, Value<bool>> = crate::Property::new(
+            "HttpResponderAllowed",
+        );
+        /// `LinkAttributes`, for [`CfnLink::set`].
+        pub const LINK_ATTRIBUTES: crate::Property<CfnLink, LinkAttributes> = crate::Property::new(
+            "LinkAttributes",
+        );
+        /// `LinkLogSettings`, for [`CfnLink::set`].
+        pub const LINK_LOG_SETTINGS: crate::Property<CfnLink, LinkLogSettings> = crate::Property::new(
+            "LinkLogSettings",
+        );
+        /// `ModuleConfigurationList`, for [`CfnLink::set`].
+        pub const MODULE_CONFIGURATION_LIST: crate::Property<
+            CfnLink,
+            Vec<ModuleConfiguration>,
+        > = crate::Property::new("ModuleConfigurationList");
+        /// `PeerGatewayId`, for [`CfnLink::set`].
+        pub const PEER_GATEWAY_ID: crate::Property<CfnLink, Value<String>> = crate::Property::new(
+            "PeerGatewayId",
+        );
+        /// `Tags`, for [`CfnLink::set`].
+        pub const TAGS: crate::Property<CfnLink, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ModuleConfiguration` property type.
@@ -671,6 +726,7 @@ pub mod link_routing_rule {
         pub fn attr_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedTimestamp")
         }
+        setters!(CfnLinkRoutingRuleProps);
     }
 
     impl std::ops::Deref for CfnLinkRoutingRule {
@@ -733,6 +789,29 @@ pub mod link_routing_rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLinkRoutingRuleProps {
+        /// `Conditions`, for [`CfnLinkRoutingRule::set`].
+        pub const CONDITIONS: crate::Property<CfnLinkRoutingRule, RuleCondition> = crate::Property::new(
+            "Conditions",
+        );
+        /// `GatewayId`, for [`CfnLinkRoutingRule::set`].
+        pub const GATEWAY_ID: crate::Property<CfnLinkRoutingRule, Value<String>> = crate::Property::new(
+            "GatewayId",
+        );
+        /// `LinkId`, for [`CfnLinkRoutingRule::set`].
+        pub const LINK_ID: crate::Property<CfnLinkRoutingRule, Value<String>> = crate::Property::new(
+            "LinkId",
+        );
+        /// `Priority`, for [`CfnLinkRoutingRule::set`].
+        pub const PRIORITY: crate::Property<CfnLinkRoutingRule, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `Tags`, for [`CfnLinkRoutingRule::set`].
+        pub const TAGS: crate::Property<CfnLinkRoutingRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Conditions for a routing rule.
@@ -871,6 +950,7 @@ pub mod outbound_external_link {
         pub fn attr_updated_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedTimestamp")
         }
+        setters!(CfnOutboundExternalLinkProps);
     }
 
     impl std::ops::Deref for CfnOutboundExternalLink {
@@ -932,6 +1012,32 @@ pub mod outbound_external_link {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOutboundExternalLinkProps {
+        /// `GatewayId`, for [`CfnOutboundExternalLink::set`].
+        pub const GATEWAY_ID: crate::Property<CfnOutboundExternalLink, Value<String>> = crate::Property::new(
+            "GatewayId",
+        );
+        /// `LinkAttributes`, for [`CfnOutboundExternalLink::set`].
+        pub const LINK_ATTRIBUTES: crate::Property<
+            CfnOutboundExternalLink,
+            LinkAttributes,
+        > = crate::Property::new("LinkAttributes");
+        /// `LinkLogSettings`, for [`CfnOutboundExternalLink::set`].
+        pub const LINK_LOG_SETTINGS: crate::Property<
+            CfnOutboundExternalLink,
+            LinkLogSettings,
+        > = crate::Property::new("LinkLogSettings");
+        /// `PublicEndpoint`, for [`CfnOutboundExternalLink::set`].
+        pub const PUBLIC_ENDPOINT: crate::Property<
+            CfnOutboundExternalLink,
+            Value<String>,
+        > = crate::Property::new("PublicEndpoint");
+        /// `Tags`, for [`CfnOutboundExternalLink::set`].
+        pub const TAGS: crate::Property<CfnOutboundExternalLink, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1012,6 +1118,7 @@ pub mod requester_gateway {
         pub fn attr_total_links_count(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TotalLinksCount")
         }
+        setters!(CfnRequesterGatewayProps);
     }
 
     impl std::ops::Deref for CfnRequesterGateway {
@@ -1073,6 +1180,30 @@ pub mod requester_gateway {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnRequesterGatewayProps {
+        /// `Description`, for [`CfnRequesterGateway::set`].
+        pub const DESCRIPTION: crate::Property<CfnRequesterGateway, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `SecurityGroupIds`, for [`CfnRequesterGateway::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnRequesterGateway,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetIds`, for [`CfnRequesterGateway::set`].
+        pub const SUBNET_IDS: crate::Property<CfnRequesterGateway, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnRequesterGateway::set`].
+        pub const TAGS: crate::Property<CfnRequesterGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnRequesterGateway::set`].
+        pub const VPC_ID: crate::Property<CfnRequesterGateway, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }
 
@@ -1148,6 +1279,7 @@ pub mod responder_gateway {
         pub fn attr_certificate_association_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CertificateAssociationStatus")
         }
+        setters!(CfnResponderGatewayProps);
     }
 
     impl std::ops::Deref for CfnResponderGateway {
@@ -1251,6 +1383,67 @@ pub mod responder_gateway {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnResponderGatewayProps {
+        /// `AcmCertificateArn`, for [`CfnResponderGateway::set`].
+        pub const ACM_CERTIFICATE_ARN: crate::Property<
+            CfnResponderGateway,
+            Value<String>,
+        > = crate::Property::new("AcmCertificateArn");
+        /// `Description`, for [`CfnResponderGateway::set`].
+        pub const DESCRIPTION: crate::Property<CfnResponderGateway, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DomainName`, for [`CfnResponderGateway::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnResponderGateway, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `GatewayType`, for [`CfnResponderGateway::set`].
+        pub const GATEWAY_TYPE: crate::Property<
+            CfnResponderGateway,
+            Value<GatewayType>,
+        > = crate::Property::new("GatewayType");
+        /// `ListenerConfig`, for [`CfnResponderGateway::set`].
+        pub const LISTENER_CONFIG: crate::Property<
+            CfnResponderGateway,
+            ListenerConfig,
+        > = crate::Property::new("ListenerConfig");
+        /// `ManagedEndpointConfiguration`, for [`CfnResponderGateway::set`].
+        pub const MANAGED_ENDPOINT_CONFIGURATION: crate::Property<
+            CfnResponderGateway,
+            ManagedEndpointConfiguration,
+        > = crate::Property::new("ManagedEndpointConfiguration");
+        /// `Port`, for [`CfnResponderGateway::set`].
+        pub const PORT: crate::Property<CfnResponderGateway, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `Protocol`, for [`CfnResponderGateway::set`].
+        pub const PROTOCOL: crate::Property<CfnResponderGateway, Value<Protocol>> = crate::Property::new(
+            "Protocol",
+        );
+        /// `SecurityGroupIds`, for [`CfnResponderGateway::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnResponderGateway,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetIds`, for [`CfnResponderGateway::set`].
+        pub const SUBNET_IDS: crate::Property<CfnResponderGateway, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnResponderGateway::set`].
+        pub const TAGS: crate::Property<CfnResponderGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrustStoreConfiguration`, for [`CfnResponderGateway::set`].
+        pub const TRUST_STORE_CONFIGURATION: crate::Property<
+            CfnResponderGateway,
+            TrustStoreConfiguration,
+        > = crate::Property::new("TrustStoreConfiguration");
+        /// `VpcId`, for [`CfnResponderGateway::set`].
+        pub const VPC_ID: crate::Property<CfnResponderGateway, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 
     /// Values of `GatewayType`.

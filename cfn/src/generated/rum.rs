@@ -56,6 +56,7 @@ pub mod app_monitor {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnAppMonitorProps);
     }
 
     impl std::ops::Deref for CfnAppMonitor {
@@ -141,6 +142,51 @@ pub mod app_monitor {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAppMonitorProps {
+        /// `AppMonitorConfiguration`, for [`CfnAppMonitor::set`].
+        pub const APP_MONITOR_CONFIGURATION: crate::Property<
+            CfnAppMonitor,
+            AppMonitorConfiguration,
+        > = crate::Property::new("AppMonitorConfiguration");
+        /// `CustomEvents`, for [`CfnAppMonitor::set`].
+        pub const CUSTOM_EVENTS: crate::Property<CfnAppMonitor, CustomEvents> = crate::Property::new(
+            "CustomEvents",
+        );
+        /// `CwLogEnabled`, for [`CfnAppMonitor::set`].
+        pub const CW_LOG_ENABLED: crate::Property<CfnAppMonitor, Value<bool>> = crate::Property::new(
+            "CwLogEnabled",
+        );
+        /// `DeobfuscationConfiguration`, for [`CfnAppMonitor::set`].
+        pub const DEOBFUSCATION_CONFIGURATION: crate::Property<
+            CfnAppMonitor,
+            DeobfuscationConfiguration,
+        > = crate::Property::new("DeobfuscationConfiguration");
+        /// `Domain`, for [`CfnAppMonitor::set`].
+        pub const DOMAIN: crate::Property<CfnAppMonitor, Value<String>> = crate::Property::new(
+            "Domain",
+        );
+        /// `DomainList`, for [`CfnAppMonitor::set`].
+        pub const DOMAIN_LIST: crate::Property<CfnAppMonitor, Vec<Value<String>>> = crate::Property::new(
+            "DomainList",
+        );
+        /// `Name`, for [`CfnAppMonitor::set`].
+        pub const NAME: crate::Property<CfnAppMonitor, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Platform`, for [`CfnAppMonitor::set`].
+        pub const PLATFORM: crate::Property<CfnAppMonitor, Value<Platform>> = crate::Property::new(
+            "Platform",
+        );
+        /// `ResourcePolicy`, for [`CfnAppMonitor::set`].
+        pub const RESOURCE_POLICY: crate::Property<CfnAppMonitor, ResourcePolicy> = crate::Property::new(
+            "ResourcePolicy",
+        );
+        /// `Tags`, for [`CfnAppMonitor::set`].
+        pub const TAGS: crate::Property<CfnAppMonitor, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// AppMonitor configuration

@@ -83,6 +83,7 @@ pub mod access_grant {
         pub fn attr_grant_scope(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GrantScope")
         }
+        setters!(CfnAccessGrantProps);
     }
 
     impl std::ops::Deref for CfnAccessGrant {
@@ -161,6 +162,39 @@ pub mod access_grant {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAccessGrantProps {
+        /// `AccessGrantsLocationConfiguration`, for [`CfnAccessGrant::set`].
+        pub const ACCESS_GRANTS_LOCATION_CONFIGURATION: crate::Property<
+            CfnAccessGrant,
+            AccessGrantsLocationConfiguration,
+        > = crate::Property::new("AccessGrantsLocationConfiguration");
+        /// `AccessGrantsLocationId`, for [`CfnAccessGrant::set`].
+        pub const ACCESS_GRANTS_LOCATION_ID: crate::Property<
+            CfnAccessGrant,
+            Value<String>,
+        > = crate::Property::new("AccessGrantsLocationId");
+        /// `ApplicationArn`, for [`CfnAccessGrant::set`].
+        pub const APPLICATION_ARN: crate::Property<CfnAccessGrant, Value<String>> = crate::Property::new(
+            "ApplicationArn",
+        );
+        /// `Grantee`, for [`CfnAccessGrant::set`].
+        pub const GRANTEE: crate::Property<CfnAccessGrant, Grantee> = crate::Property::new(
+            "Grantee",
+        );
+        /// `Permission`, for [`CfnAccessGrant::set`].
+        pub const PERMISSION: crate::Property<CfnAccessGrant, Value<Permission>> = crate::Property::new(
+            "Permission",
+        );
+        /// `S3PrefixType`, for [`CfnAccessGrant::set`].
+        pub const S3_PREFIX_TYPE: crate::Property<CfnAccessGrant, Value<S3PrefixType>> = crate::Property::new(
+            "S3PrefixType",
+        );
+        /// `Tags`, for [`CfnAccessGrant::set`].
+        pub const TAGS: crate::Property<CfnAccessGrant, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AccessGrantsLocationConfiguration` property type.
@@ -392,6 +426,7 @@ pub mod access_grants_instance {
         pub fn attr_access_grants_instance_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccessGrantsInstanceId")
         }
+        setters!(CfnAccessGrantsInstanceProps);
     }
 
     impl std::ops::Deref for CfnAccessGrantsInstance {
@@ -427,6 +462,18 @@ pub mod access_grants_instance {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAccessGrantsInstanceProps {
+        /// `IdentityCenterArn`, for [`CfnAccessGrantsInstance::set`].
+        pub const IDENTITY_CENTER_ARN: crate::Property<
+            CfnAccessGrantsInstance,
+            Value<String>,
+        > = crate::Property::new("IdentityCenterArn");
+        /// `Tags`, for [`CfnAccessGrantsInstance::set`].
+        pub const TAGS: crate::Property<CfnAccessGrantsInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -481,6 +528,7 @@ pub mod access_grants_location {
         pub fn attr_access_grants_location_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccessGrantsLocationId")
         }
+        setters!(CfnAccessGrantsLocationProps);
     }
 
     impl std::ops::Deref for CfnAccessGrantsLocation {
@@ -533,6 +581,23 @@ pub mod access_grants_location {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAccessGrantsLocationProps {
+        /// `IamRoleArn`, for [`CfnAccessGrantsLocation::set`].
+        pub const IAM_ROLE_ARN: crate::Property<
+            CfnAccessGrantsLocation,
+            Value<String>,
+        > = crate::Property::new("IamRoleArn");
+        /// `LocationScope`, for [`CfnAccessGrantsLocation::set`].
+        pub const LOCATION_SCOPE: crate::Property<
+            CfnAccessGrantsLocation,
+            Value<String>,
+        > = crate::Property::new("LocationScope");
+        /// `Tags`, for [`CfnAccessGrantsLocation::set`].
+        pub const TAGS: crate::Property<CfnAccessGrantsLocation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -594,6 +659,7 @@ pub mod access_point {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAccessPointProps);
     }
 
     impl std::ops::Deref for CfnAccessPoint {
@@ -663,6 +729,38 @@ pub mod access_point {
             crate::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnAccessPointProps {
+        /// `Bucket`, for [`CfnAccessPoint::set`].
+        pub const BUCKET: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "Bucket",
+        );
+        /// `BucketAccountId`, for [`CfnAccessPoint::set`].
+        pub const BUCKET_ACCOUNT_ID: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "BucketAccountId",
+        );
+        /// `Name`, for [`CfnAccessPoint::set`].
+        pub const NAME: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Policy`, for [`CfnAccessPoint::set`].
+        pub const POLICY: crate::Property<CfnAccessPoint, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `PublicAccessBlockConfiguration`, for [`CfnAccessPoint::set`].
+        pub const PUBLIC_ACCESS_BLOCK_CONFIGURATION: crate::Property<
+            CfnAccessPoint,
+            PublicAccessBlockConfiguration,
+        > = crate::Property::new("PublicAccessBlockConfiguration");
+        /// `Tags`, for [`CfnAccessPoint::set`].
+        pub const TAGS: crate::Property<CfnAccessPoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcConfiguration`, for [`CfnAccessPoint::set`].
+        pub const VPC_CONFIGURATION: crate::Property<CfnAccessPoint, VpcConfiguration> = crate::Property::new(
+            "VpcConfiguration",
+        );
     }
 
     /// The Virtual Private Cloud (VPC) configuration for a bucket access point.
@@ -822,6 +920,7 @@ pub mod bucket {
         pub fn attr_website_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WebsiteURL")
         }
+        setters!(CfnBucketProps);
     }
 
     impl std::ops::Deref for CfnBucket {
@@ -980,6 +1079,124 @@ pub mod bucket {
             crate::entry(&mut map, "WebsiteConfiguration", &self.website_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnBucketProps {
+        /// `AbacStatus`, for [`CfnBucket::set`].
+        pub const ABAC_STATUS: crate::Property<CfnBucket, Value<AbacStatus>> = crate::Property::new(
+            "AbacStatus",
+        );
+        /// `AccelerateConfiguration`, for [`CfnBucket::set`].
+        pub const ACCELERATE_CONFIGURATION: crate::Property<
+            CfnBucket,
+            AccelerateConfiguration,
+        > = crate::Property::new("AccelerateConfiguration");
+        /// `AccessControl`, for [`CfnBucket::set`].
+        pub const ACCESS_CONTROL: crate::Property<CfnBucket, Value<AccessControl>> = crate::Property::new(
+            "AccessControl",
+        );
+        /// `AnalyticsConfigurations`, for [`CfnBucket::set`].
+        pub const ANALYTICS_CONFIGURATIONS: crate::Property<
+            CfnBucket,
+            Vec<AnalyticsConfiguration>,
+        > = crate::Property::new("AnalyticsConfigurations");
+        /// `BucketEncryption`, for [`CfnBucket::set`].
+        pub const BUCKET_ENCRYPTION: crate::Property<CfnBucket, BucketEncryption> = crate::Property::new(
+            "BucketEncryption",
+        );
+        /// `BucketName`, for [`CfnBucket::set`].
+        pub const BUCKET_NAME: crate::Property<CfnBucket, Value<String>> = crate::Property::new(
+            "BucketName",
+        );
+        /// `BucketNamePrefix`, for [`CfnBucket::set`].
+        pub const BUCKET_NAME_PREFIX: crate::Property<CfnBucket, Value<String>> = crate::Property::new(
+            "BucketNamePrefix",
+        );
+        /// `BucketNamespace`, for [`CfnBucket::set`].
+        pub const BUCKET_NAMESPACE: crate::Property<CfnBucket, Value<BucketNamespace>> = crate::Property::new(
+            "BucketNamespace",
+        );
+        /// `CorsConfiguration`, for [`CfnBucket::set`].
+        pub const CORS_CONFIGURATION: crate::Property<CfnBucket, CorsConfiguration> = crate::Property::new(
+            "CorsConfiguration",
+        );
+        /// `IntelligentTieringConfigurations`, for [`CfnBucket::set`].
+        pub const INTELLIGENT_TIERING_CONFIGURATIONS: crate::Property<
+            CfnBucket,
+            Vec<IntelligentTieringConfiguration>,
+        > = crate::Property::new("IntelligentTieringConfigurations");
+        /// `InventoryConfigurations`, for [`CfnBucket::set`].
+        pub const INVENTORY_CONFIGURATIONS: crate::Property<
+            CfnBucket,
+            Vec<InventoryConfiguration>,
+        > = crate::Property::new("InventoryConfigurations");
+        /// `LifecycleConfiguration`, for [`CfnBucket::set`].
+        pub const LIFECYCLE_CONFIGURATION: crate::Property<
+            CfnBucket,
+            LifecycleConfiguration,
+        > = crate::Property::new("LifecycleConfiguration");
+        /// `LoggingConfiguration`, for [`CfnBucket::set`].
+        pub const LOGGING_CONFIGURATION: crate::Property<
+            CfnBucket,
+            LoggingConfiguration,
+        > = crate::Property::new("LoggingConfiguration");
+        /// `MetadataConfiguration`, for [`CfnBucket::set`].
+        pub const METADATA_CONFIGURATION: crate::Property<
+            CfnBucket,
+            MetadataConfiguration,
+        > = crate::Property::new("MetadataConfiguration");
+        /// `MetadataTableConfiguration`, for [`CfnBucket::set`].
+        pub const METADATA_TABLE_CONFIGURATION: crate::Property<
+            CfnBucket,
+            MetadataTableConfiguration,
+        > = crate::Property::new("MetadataTableConfiguration");
+        /// `MetricsConfigurations`, for [`CfnBucket::set`].
+        pub const METRICS_CONFIGURATIONS: crate::Property<
+            CfnBucket,
+            Vec<MetricsConfiguration>,
+        > = crate::Property::new("MetricsConfigurations");
+        /// `NotificationConfiguration`, for [`CfnBucket::set`].
+        pub const NOTIFICATION_CONFIGURATION: crate::Property<
+            CfnBucket,
+            NotificationConfiguration,
+        > = crate::Property::new("NotificationConfiguration");
+        /// `ObjectLockConfiguration`, for [`CfnBucket::set`].
+        pub const OBJECT_LOCK_CONFIGURATION: crate::Property<
+            CfnBucket,
+            ObjectLockConfiguration,
+        > = crate::Property::new("ObjectLockConfiguration");
+        /// `ObjectLockEnabled`, for [`CfnBucket::set`].
+        pub const OBJECT_LOCK_ENABLED: crate::Property<CfnBucket, Value<bool>> = crate::Property::new(
+            "ObjectLockEnabled",
+        );
+        /// `OwnershipControls`, for [`CfnBucket::set`].
+        pub const OWNERSHIP_CONTROLS: crate::Property<CfnBucket, OwnershipControls> = crate::Property::new(
+            "OwnershipControls",
+        );
+        /// `PublicAccessBlockConfiguration`, for [`CfnBucket::set`].
+        pub const PUBLIC_ACCESS_BLOCK_CONFIGURATION: crate::Property<
+            CfnBucket,
+            PublicAccessBlockConfiguration,
+        > = crate::Property::new("PublicAccessBlockConfiguration");
+        /// `ReplicationConfiguration`, for [`CfnBucket::set`].
+        pub const REPLICATION_CONFIGURATION: crate::Property<
+            CfnBucket,
+            ReplicationConfiguration,
+        > = crate::Property::new("ReplicationConfiguration");
+        /// `Tags`, for [`CfnBucket::set`].
+        pub const TAGS: crate::Property<CfnBucket, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VersioningConfiguration`, for [`CfnBucket::set`].
+        pub const VERSIONING_CONFIGURATION: crate::Property<
+            CfnBucket,
+            VersioningConfiguration,
+        > = crate::Property::new("VersioningConfiguration");
+        /// `WebsiteConfiguration`, for [`CfnBucket::set`].
+        pub const WEBSITE_CONFIGURATION: crate::Property<
+            CfnBucket,
+            WebsiteConfiguration,
+        > = crate::Property::new("WebsiteConfiguration");
     }
 
     /// The ABAC status of the general purpose bucket.
@@ -4923,6 +5140,7 @@ pub mod bucket_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnBucketPolicyProps);
     }
 
     impl std::ops::Deref for CfnBucketPolicy {
@@ -4971,6 +5189,17 @@ pub mod bucket_policy {
             map.serialize_entry("PolicyDocument", &self.policy_document)?;
             map.end()
         }
+    }
+
+    impl CfnBucketPolicyProps {
+        /// `Bucket`, for [`CfnBucketPolicy::set`].
+        pub const BUCKET: crate::Property<CfnBucketPolicy, Value<String>> = crate::Property::new(
+            "Bucket",
+        );
+        /// `PolicyDocument`, for [`CfnBucketPolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnBucketPolicy, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
     }
 }
 
@@ -5026,6 +5255,7 @@ pub mod multi_region_access_point {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnMultiRegionAccessPointProps);
     }
 
     impl std::ops::Deref for CfnMultiRegionAccessPoint {
@@ -5079,6 +5309,22 @@ pub mod multi_region_access_point {
             map.serialize_entry("Regions", &self.regions)?;
             map.end()
         }
+    }
+
+    impl CfnMultiRegionAccessPointProps {
+        /// `Name`, for [`CfnMultiRegionAccessPoint::set`].
+        pub const NAME: crate::Property<CfnMultiRegionAccessPoint, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PublicAccessBlockConfiguration`, for [`CfnMultiRegionAccessPoint::set`].
+        pub const PUBLIC_ACCESS_BLOCK_CONFIGURATION: crate::Property<
+            CfnMultiRegionAccessPoint,
+            PublicAccessBlockConfiguration,
+        > = crate::Property::new("PublicAccessBlockConfiguration");
+        /// `Regions`, for [`CfnMultiRegionAccessPoint::set`].
+        pub const REGIONS: crate::Property<CfnMultiRegionAccessPoint, Vec<Region>> = crate::Property::new(
+            "Regions",
+        );
     }
 
     /// The `Region` property type.
@@ -5165,6 +5411,7 @@ pub mod multi_region_access_point_policy {
         pub fn attr_policy_status_is_public(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PolicyStatus.IsPublic")
         }
+        setters!(CfnMultiRegionAccessPointPolicyProps);
     }
 
     impl std::ops::Deref for CfnMultiRegionAccessPointPolicy {
@@ -5213,6 +5460,19 @@ pub mod multi_region_access_point_policy {
             map.serialize_entry("Policy", &self.policy)?;
             map.end()
         }
+    }
+
+    impl CfnMultiRegionAccessPointPolicyProps {
+        /// `MrapName`, for [`CfnMultiRegionAccessPointPolicy::set`].
+        pub const MRAP_NAME: crate::Property<
+            CfnMultiRegionAccessPointPolicy,
+            Value<String>,
+        > = crate::Property::new("MrapName");
+        /// `Policy`, for [`CfnMultiRegionAccessPointPolicy::set`].
+        pub const POLICY: crate::Property<
+            CfnMultiRegionAccessPointPolicy,
+            serde_json::Value,
+        > = crate::Property::new("Policy");
     }
 }
 
@@ -5264,6 +5524,7 @@ pub mod storage_lens {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("StorageLensConfiguration.StorageLensArn")
         }
+        setters!(CfnStorageLensProps);
     }
 
     impl std::ops::Deref for CfnStorageLens {
@@ -5314,6 +5575,18 @@ pub mod storage_lens {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStorageLensProps {
+        /// `StorageLensConfiguration`, for [`CfnStorageLens::set`].
+        pub const STORAGE_LENS_CONFIGURATION: crate::Property<
+            CfnStorageLens,
+            StorageLensConfiguration,
+        > = crate::Property::new("StorageLensConfiguration");
+        /// `Tags`, for [`CfnStorageLens::set`].
+        pub const TAGS: crate::Property<CfnStorageLens, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies the details of Amazon S3 Storage Lens configuration.
@@ -6111,6 +6384,7 @@ pub mod storage_lens_group {
         pub fn attr_storage_lens_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StorageLensGroupArn")
         }
+        setters!(CfnStorageLensGroupProps);
     }
 
     impl std::ops::Deref for CfnStorageLensGroup {
@@ -6160,6 +6434,21 @@ pub mod storage_lens_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStorageLensGroupProps {
+        /// `Filter`, for [`CfnStorageLensGroup::set`].
+        pub const FILTER: crate::Property<CfnStorageLensGroup, Filter> = crate::Property::new(
+            "Filter",
+        );
+        /// `Name`, for [`CfnStorageLensGroup::set`].
+        pub const NAME: crate::Property<CfnStorageLensGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnStorageLensGroup::set`].
+        pub const TAGS: crate::Property<CfnStorageLensGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Sets the Storage Lens Group filter.

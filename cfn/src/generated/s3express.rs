@@ -65,6 +65,7 @@ pub mod access_point {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAccessPointProps);
     }
 
     impl std::ops::Deref for CfnAccessPoint {
@@ -138,6 +139,42 @@ pub mod access_point {
             crate::entry(&mut map, "VpcConfiguration", &self.vpc_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnAccessPointProps {
+        /// `Bucket`, for [`CfnAccessPoint::set`].
+        pub const BUCKET: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "Bucket",
+        );
+        /// `BucketAccountId`, for [`CfnAccessPoint::set`].
+        pub const BUCKET_ACCOUNT_ID: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "BucketAccountId",
+        );
+        /// `Name`, for [`CfnAccessPoint::set`].
+        pub const NAME: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Policy`, for [`CfnAccessPoint::set`].
+        pub const POLICY: crate::Property<CfnAccessPoint, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `PublicAccessBlockConfiguration`, for [`CfnAccessPoint::set`].
+        pub const PUBLIC_ACCESS_BLOCK_CONFIGURATION: crate::Property<
+            CfnAccessPoint,
+            PublicAccessBlockConfiguration,
+        > = crate::Property::new("PublicAccessBlockConfiguration");
+        /// `Scope`, for [`CfnAccessPoint::set`].
+        pub const SCOPE: crate::Property<CfnAccessPoint, Scope> = crate::Property::new(
+            "Scope",
+        );
+        /// `Tags`, for [`CfnAccessPoint::set`].
+        pub const TAGS: crate::Property<CfnAccessPoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcConfiguration`, for [`CfnAccessPoint::set`].
+        pub const VPC_CONFIGURATION: crate::Property<CfnAccessPoint, VpcConfiguration> = crate::Property::new(
+            "VpcConfiguration",
+        );
     }
 
     /// The `PublicAccessBlockConfiguration` property type.
@@ -308,6 +345,7 @@ pub mod bucket_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnBucketPolicyProps);
     }
 
     impl std::ops::Deref for CfnBucketPolicy {
@@ -356,6 +394,17 @@ pub mod bucket_policy {
             map.serialize_entry("PolicyDocument", &self.policy_document)?;
             map.end()
         }
+    }
+
+    impl CfnBucketPolicyProps {
+        /// `Bucket`, for [`CfnBucketPolicy::set`].
+        pub const BUCKET: crate::Property<CfnBucketPolicy, Value<String>> = crate::Property::new(
+            "Bucket",
+        );
+        /// `PolicyDocument`, for [`CfnBucketPolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnBucketPolicy, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
     }
 }
 
@@ -412,6 +461,7 @@ pub mod directory_bucket {
         pub fn attr_availability_zone_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AvailabilityZoneName")
         }
+        setters!(CfnDirectoryBucketProps);
     }
 
     impl std::ops::Deref for CfnDirectoryBucket {
@@ -496,6 +546,46 @@ pub mod directory_bucket {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDirectoryBucketProps {
+        /// `BucketEncryption`, for [`CfnDirectoryBucket::set`].
+        pub const BUCKET_ENCRYPTION: crate::Property<
+            CfnDirectoryBucket,
+            BucketEncryption,
+        > = crate::Property::new("BucketEncryption");
+        /// `BucketName`, for [`CfnDirectoryBucket::set`].
+        pub const BUCKET_NAME: crate::Property<CfnDirectoryBucket, Value<String>> = crate::Property::new(
+            "BucketName",
+        );
+        /// `DataRedundancy`, for [`CfnDirectoryBucket::set`].
+        pub const DATA_REDUNDANCY: crate::Property<
+            CfnDirectoryBucket,
+            Value<DataRedundancy>,
+        > = crate::Property::new("DataRedundancy");
+        /// `InventoryConfigurations`, for [`CfnDirectoryBucket::set`].
+        pub const INVENTORY_CONFIGURATIONS: crate::Property<
+            CfnDirectoryBucket,
+            Vec<InventoryConfiguration>,
+        > = crate::Property::new("InventoryConfigurations");
+        /// `LifecycleConfiguration`, for [`CfnDirectoryBucket::set`].
+        pub const LIFECYCLE_CONFIGURATION: crate::Property<
+            CfnDirectoryBucket,
+            LifecycleConfiguration,
+        > = crate::Property::new("LifecycleConfiguration");
+        /// `LocationName`, for [`CfnDirectoryBucket::set`].
+        pub const LOCATION_NAME: crate::Property<CfnDirectoryBucket, Value<String>> = crate::Property::new(
+            "LocationName",
+        );
+        /// `MetricsConfigurations`, for [`CfnDirectoryBucket::set`].
+        pub const METRICS_CONFIGURATIONS: crate::Property<
+            CfnDirectoryBucket,
+            Vec<MetricsConfiguration>,
+        > = crate::Property::new("MetricsConfigurations");
+        /// `Tags`, for [`CfnDirectoryBucket::set`].
+        pub const TAGS: crate::Property<CfnDirectoryBucket, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3 managed keys (SSE-S3) or AWS KMS keys (SSE-KMS).

@@ -86,6 +86,7 @@ pub mod access_point {
         pub fn attr_owner_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("OwnerId")
         }
+        setters!(CfnAccessPointProps);
     }
 
     impl std::ops::Deref for CfnAccessPoint {
@@ -143,6 +144,29 @@ pub mod access_point {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAccessPointProps {
+        /// `ClientToken`, for [`CfnAccessPoint::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `FileSystemId`, for [`CfnAccessPoint::set`].
+        pub const FILE_SYSTEM_ID: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "FileSystemId",
+        );
+        /// `PosixUser`, for [`CfnAccessPoint::set`].
+        pub const POSIX_USER: crate::Property<CfnAccessPoint, PosixUser> = crate::Property::new(
+            "PosixUser",
+        );
+        /// `RootDirectory`, for [`CfnAccessPoint::set`].
+        pub const ROOT_DIRECTORY: crate::Property<CfnAccessPoint, RootDirectory> = crate::Property::new(
+            "RootDirectory",
+        );
+        /// `Tags`, for [`CfnAccessPoint::set`].
+        pub const TAGS: crate::Property<CfnAccessPoint, Vec<AccessPointTag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `PosixUser` property type.
@@ -352,6 +376,7 @@ pub mod file_system {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("SynchronizationConfiguration.LatestVersionNumber")
         }
+        setters!(CfnFileSystemProps);
     }
 
     impl std::ops::Deref for CfnFileSystem {
@@ -428,6 +453,42 @@ pub mod file_system {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnFileSystemProps {
+        /// `AcceptBucketWarning`, for [`CfnFileSystem::set`].
+        pub const ACCEPT_BUCKET_WARNING: crate::Property<CfnFileSystem, Value<bool>> = crate::Property::new(
+            "AcceptBucketWarning",
+        );
+        /// `Bucket`, for [`CfnFileSystem::set`].
+        pub const BUCKET: crate::Property<CfnFileSystem, Value<String>> = crate::Property::new(
+            "Bucket",
+        );
+        /// `ClientToken`, for [`CfnFileSystem::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnFileSystem, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `KmsKeyId`, for [`CfnFileSystem::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnFileSystem, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Prefix`, for [`CfnFileSystem::set`].
+        pub const PREFIX: crate::Property<CfnFileSystem, Value<String>> = crate::Property::new(
+            "Prefix",
+        );
+        /// `RoleArn`, for [`CfnFileSystem::set`].
+        pub const ROLE_ARN: crate::Property<CfnFileSystem, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `SynchronizationConfiguration`, for [`CfnFileSystem::set`].
+        pub const SYNCHRONIZATION_CONFIGURATION: crate::Property<
+            CfnFileSystem,
+            SynchronizationConfiguration,
+        > = crate::Property::new("SynchronizationConfiguration");
+        /// `Tags`, for [`CfnFileSystem::set`].
+        pub const TAGS: crate::Property<CfnFileSystem, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `SynchronizationConfiguration` property type.
@@ -616,6 +677,7 @@ pub mod file_system_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnFileSystemPolicyProps);
     }
 
     impl std::ops::Deref for CfnFileSystemPolicy {
@@ -664,6 +726,17 @@ pub mod file_system_policy {
             map.serialize_entry("Policy", &self.policy)?;
             map.end()
         }
+    }
+
+    impl CfnFileSystemPolicyProps {
+        /// `FileSystemId`, for [`CfnFileSystemPolicy::set`].
+        pub const FILE_SYSTEM_ID: crate::Property<CfnFileSystemPolicy, Value<String>> = crate::Property::new(
+            "FileSystemId",
+        );
+        /// `Policy`, for [`CfnFileSystemPolicy::set`].
+        pub const POLICY: crate::Property<CfnFileSystemPolicy, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
     }
 }
 
@@ -747,6 +820,7 @@ pub mod mount_target {
         pub fn attr_status_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusMessage")
         }
+        setters!(CfnMountTargetProps);
     }
 
     impl std::ops::Deref for CfnMountTarget {
@@ -811,6 +885,34 @@ pub mod mount_target {
             map.serialize_entry("SubnetId", &self.subnet_id)?;
             map.end()
         }
+    }
+
+    impl CfnMountTargetProps {
+        /// `FileSystemId`, for [`CfnMountTarget::set`].
+        pub const FILE_SYSTEM_ID: crate::Property<CfnMountTarget, Value<String>> = crate::Property::new(
+            "FileSystemId",
+        );
+        /// `IpAddressType`, for [`CfnMountTarget::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnMountTarget,
+            Value<IpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `Ipv4Address`, for [`CfnMountTarget::set`].
+        pub const IPV4_ADDRESS: crate::Property<CfnMountTarget, Value<String>> = crate::Property::new(
+            "Ipv4Address",
+        );
+        /// `Ipv6Address`, for [`CfnMountTarget::set`].
+        pub const IPV6_ADDRESS: crate::Property<CfnMountTarget, Value<String>> = crate::Property::new(
+            "Ipv6Address",
+        );
+        /// `SecurityGroups`, for [`CfnMountTarget::set`].
+        pub const SECURITY_GROUPS: crate::Property<CfnMountTarget, Vec<Value<String>>> = crate::Property::new(
+            "SecurityGroups",
+        );
+        /// `SubnetId`, for [`CfnMountTarget::set`].
+        pub const SUBNET_ID: crate::Property<CfnMountTarget, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
     }
 
     /// Values of `IpAddressType`.

@@ -91,6 +91,7 @@ pub mod access_point {
         pub fn attr_public_access_block_configuration(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PublicAccessBlockConfiguration")
         }
+        setters!(CfnAccessPointProps);
     }
 
     impl std::ops::Deref for CfnAccessPoint {
@@ -141,6 +142,18 @@ pub mod access_point {
             )?;
             map.end()
         }
+    }
+
+    impl CfnAccessPointProps {
+        /// `Name`, for [`CfnAccessPoint::set`].
+        pub const NAME: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ObjectLambdaConfiguration`, for [`CfnAccessPoint::set`].
+        pub const OBJECT_LAMBDA_CONFIGURATION: crate::Property<
+            CfnAccessPoint,
+            ObjectLambdaConfiguration,
+        > = crate::Property::new("ObjectLambdaConfiguration");
     }
 
     /// Configuration to be applied to this Object lambda Access Point.
@@ -321,6 +334,7 @@ pub mod access_point_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnAccessPointPolicyProps);
     }
 
     impl std::ops::Deref for CfnAccessPointPolicy {
@@ -372,5 +386,18 @@ pub mod access_point_policy {
             map.serialize_entry("PolicyDocument", &self.policy_document)?;
             map.end()
         }
+    }
+
+    impl CfnAccessPointPolicyProps {
+        /// `ObjectLambdaAccessPoint`, for [`CfnAccessPointPolicy::set`].
+        pub const OBJECT_LAMBDA_ACCESS_POINT: crate::Property<
+            CfnAccessPointPolicy,
+            Value<String>,
+        > = crate::Property::new("ObjectLambdaAccessPoint");
+        /// `PolicyDocument`, for [`CfnAccessPointPolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnAccessPointPolicy,
+            serde_json::Value,
+        > = crate::Property::new("PolicyDocument");
     }
 }

@@ -60,6 +60,7 @@ pub mod access_point {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAccessPointProps);
     }
 
     impl std::ops::Deref for CfnAccessPoint {
@@ -117,6 +118,25 @@ pub mod access_point {
             map.serialize_entry("VpcConfiguration", &self.vpc_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnAccessPointProps {
+        /// `Bucket`, for [`CfnAccessPoint::set`].
+        pub const BUCKET: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "Bucket",
+        );
+        /// `Name`, for [`CfnAccessPoint::set`].
+        pub const NAME: crate::Property<CfnAccessPoint, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Policy`, for [`CfnAccessPoint::set`].
+        pub const POLICY: crate::Property<CfnAccessPoint, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `VpcConfiguration`, for [`CfnAccessPoint::set`].
+        pub const VPC_CONFIGURATION: crate::Property<CfnAccessPoint, VpcConfiguration> = crate::Property::new(
+            "VpcConfiguration",
+        );
     }
 
     /// The `VpcConfiguration` property type.
@@ -184,6 +204,7 @@ pub mod bucket {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnBucketProps);
     }
 
     impl std::ops::Deref for CfnBucket {
@@ -244,6 +265,26 @@ pub mod bucket {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnBucketProps {
+        /// `BucketName`, for [`CfnBucket::set`].
+        pub const BUCKET_NAME: crate::Property<CfnBucket, Value<String>> = crate::Property::new(
+            "BucketName",
+        );
+        /// `LifecycleConfiguration`, for [`CfnBucket::set`].
+        pub const LIFECYCLE_CONFIGURATION: crate::Property<
+            CfnBucket,
+            LifecycleConfiguration,
+        > = crate::Property::new("LifecycleConfiguration");
+        /// `OutpostId`, for [`CfnBucket::set`].
+        pub const OUTPOST_ID: crate::Property<CfnBucket, Value<String>> = crate::Property::new(
+            "OutpostId",
+        );
+        /// `Tags`, for [`CfnBucket::set`].
+        pub const TAGS: crate::Property<CfnBucket, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `LifecycleConfiguration` property type.
@@ -497,6 +538,7 @@ pub mod bucket_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnBucketPolicyProps);
     }
 
     impl std::ops::Deref for CfnBucketPolicy {
@@ -545,6 +587,17 @@ pub mod bucket_policy {
             map.serialize_entry("PolicyDocument", &self.policy_document)?;
             map.end()
         }
+    }
+
+    impl CfnBucketPolicyProps {
+        /// `Bucket`, for [`CfnBucketPolicy::set`].
+        pub const BUCKET: crate::Property<CfnBucketPolicy, Value<String>> = crate::Property::new(
+            "Bucket",
+        );
+        /// `PolicyDocument`, for [`CfnBucketPolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnBucketPolicy, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
     }
 }
 
@@ -621,6 +674,7 @@ pub mod endpoint {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnEndpointProps);
     }
 
     impl std::ops::Deref for CfnEndpoint {
@@ -690,6 +744,34 @@ pub mod endpoint {
             map.serialize_entry("SubnetId", &self.subnet_id)?;
             map.end()
         }
+    }
+
+    impl CfnEndpointProps {
+        /// `AccessType`, for [`CfnEndpoint::set`].
+        pub const ACCESS_TYPE: crate::Property<CfnEndpoint, Value<AccessType>> = crate::Property::new(
+            "AccessType",
+        );
+        /// `CustomerOwnedIpv4Pool`, for [`CfnEndpoint::set`].
+        pub const CUSTOMER_OWNED_IPV4_POOL: crate::Property<
+            CfnEndpoint,
+            Value<String>,
+        > = crate::Property::new("CustomerOwnedIpv4Pool");
+        /// `FailedReason`, for [`CfnEndpoint::set`].
+        pub const FAILED_REASON: crate::Property<CfnEndpoint, FailedReason> = crate::Property::new(
+            "FailedReason",
+        );
+        /// `OutpostId`, for [`CfnEndpoint::set`].
+        pub const OUTPOST_ID: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "OutpostId",
+        );
+        /// `SecurityGroupId`, for [`CfnEndpoint::set`].
+        pub const SECURITY_GROUP_ID: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "SecurityGroupId",
+        );
+        /// `SubnetId`, for [`CfnEndpoint::set`].
+        pub const SUBNET_ID: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
     }
 
     /// The type of access for the on-premise network connectivity for the Outpost endpoint.

@@ -58,6 +58,7 @@ pub mod namespace {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnNamespaceProps);
     }
 
     impl std::ops::Deref for CfnNamespace {
@@ -106,6 +107,17 @@ pub mod namespace {
             map.serialize_entry("TableBucketARN", &self.table_bucket_arn)?;
             map.end()
         }
+    }
+
+    impl CfnNamespaceProps {
+        /// `Namespace`, for [`CfnNamespace::set`].
+        pub const NAMESPACE: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "Namespace",
+        );
+        /// `TableBucketARN`, for [`CfnNamespace::set`].
+        pub const TABLE_BUCKET_ARN: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "TableBucketARN",
+        );
     }
 }
 
@@ -169,6 +181,7 @@ pub mod table {
         pub fn attr_version_token(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionToken")
         }
+        setters!(CfnTableProps);
     }
 
     impl std::ops::Deref for CfnTable {
@@ -255,6 +268,50 @@ pub mod table {
             crate::entry(&mut map, "WithoutMetadata", &self.without_metadata)?;
             map.end()
         }
+    }
+
+    impl CfnTableProps {
+        /// `Compaction`, for [`CfnTable::set`].
+        pub const COMPACTION: crate::Property<CfnTable, Compaction> = crate::Property::new(
+            "Compaction",
+        );
+        /// `IcebergMetadata`, for [`CfnTable::set`].
+        pub const ICEBERG_METADATA: crate::Property<CfnTable, IcebergMetadata> = crate::Property::new(
+            "IcebergMetadata",
+        );
+        /// `Namespace`, for [`CfnTable::set`].
+        pub const NAMESPACE: crate::Property<CfnTable, Value<String>> = crate::Property::new(
+            "Namespace",
+        );
+        /// `OpenTableFormat`, for [`CfnTable::set`].
+        pub const OPEN_TABLE_FORMAT: crate::Property<CfnTable, Value<OpenTableFormat>> = crate::Property::new(
+            "OpenTableFormat",
+        );
+        /// `SnapshotManagement`, for [`CfnTable::set`].
+        pub const SNAPSHOT_MANAGEMENT: crate::Property<CfnTable, SnapshotManagement> = crate::Property::new(
+            "SnapshotManagement",
+        );
+        /// `StorageClassConfiguration`, for [`CfnTable::set`].
+        pub const STORAGE_CLASS_CONFIGURATION: crate::Property<
+            CfnTable,
+            StorageClassConfiguration,
+        > = crate::Property::new("StorageClassConfiguration");
+        /// `TableBucketARN`, for [`CfnTable::set`].
+        pub const TABLE_BUCKET_ARN: crate::Property<CfnTable, Value<String>> = crate::Property::new(
+            "TableBucketARN",
+        );
+        /// `TableName`, for [`CfnTable::set`].
+        pub const TABLE_NAME: crate::Property<CfnTable, Value<String>> = crate::Property::new(
+            "TableName",
+        );
+        /// `Tags`, for [`CfnTable::set`].
+        pub const TAGS: crate::Property<CfnTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WithoutMetadata`, for [`CfnTable::set`].
+        pub const WITHOUT_METADATA: crate::Property<CfnTable, Value<WithoutMetadata>> = crate::Property::new(
+            "WithoutMetadata",
+        );
     }
 
     /// Settings governing the Compaction maintenance action.
@@ -1008,6 +1065,7 @@ pub mod table_bucket {
         pub fn attr_table_bucket_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TableBucketARN")
         }
+        setters!(CfnTableBucketProps);
     }
 
     impl std::ops::Deref for CfnTableBucket {
@@ -1089,6 +1147,42 @@ pub mod table_bucket {
             )?;
             map.end()
         }
+    }
+
+    impl CfnTableBucketProps {
+        /// `EncryptionConfiguration`, for [`CfnTableBucket::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnTableBucket,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `MetricsConfiguration`, for [`CfnTableBucket::set`].
+        pub const METRICS_CONFIGURATION: crate::Property<
+            CfnTableBucket,
+            MetricsConfiguration,
+        > = crate::Property::new("MetricsConfiguration");
+        /// `ReplicationConfiguration`, for [`CfnTableBucket::set`].
+        pub const REPLICATION_CONFIGURATION: crate::Property<
+            CfnTableBucket,
+            ReplicationConfiguration,
+        > = crate::Property::new("ReplicationConfiguration");
+        /// `StorageClassConfiguration`, for [`CfnTableBucket::set`].
+        pub const STORAGE_CLASS_CONFIGURATION: crate::Property<
+            CfnTableBucket,
+            StorageClassConfiguration,
+        > = crate::Property::new("StorageClassConfiguration");
+        /// `TableBucketName`, for [`CfnTableBucket::set`].
+        pub const TABLE_BUCKET_NAME: crate::Property<CfnTableBucket, Value<String>> = crate::Property::new(
+            "TableBucketName",
+        );
+        /// `Tags`, for [`CfnTableBucket::set`].
+        pub const TAGS: crate::Property<CfnTableBucket, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UnreferencedFileRemoval`, for [`CfnTableBucket::set`].
+        pub const UNREFERENCED_FILE_REMOVAL: crate::Property<
+            CfnTableBucket,
+            UnreferencedFileRemoval,
+        > = crate::Property::new("UnreferencedFileRemoval");
     }
 
     /// Specifies encryption settings for the table bucket
@@ -1460,6 +1554,7 @@ pub mod table_bucket_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTableBucketPolicyProps);
     }
 
     impl std::ops::Deref for CfnTableBucketPolicy {
@@ -1508,6 +1603,19 @@ pub mod table_bucket_policy {
             map.serialize_entry("TableBucketARN", &self.table_bucket_arn)?;
             map.end()
         }
+    }
+
+    impl CfnTableBucketPolicyProps {
+        /// `ResourcePolicy`, for [`CfnTableBucketPolicy::set`].
+        pub const RESOURCE_POLICY: crate::Property<
+            CfnTableBucketPolicy,
+            serde_json::Value,
+        > = crate::Property::new("ResourcePolicy");
+        /// `TableBucketARN`, for [`CfnTableBucketPolicy::set`].
+        pub const TABLE_BUCKET_ARN: crate::Property<
+            CfnTableBucketPolicy,
+            Value<String>,
+        > = crate::Property::new("TableBucketARN");
     }
 }
 
@@ -1567,6 +1675,7 @@ pub mod table_policy {
         pub fn attr_table_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TableName")
         }
+        setters!(CfnTablePolicyProps);
     }
 
     impl std::ops::Deref for CfnTablePolicy {
@@ -1615,5 +1724,16 @@ pub mod table_policy {
             map.serialize_entry("TableARN", &self.table_arn)?;
             map.end()
         }
+    }
+
+    impl CfnTablePolicyProps {
+        /// `ResourcePolicy`, for [`CfnTablePolicy::set`].
+        pub const RESOURCE_POLICY: crate::Property<CfnTablePolicy, serde_json::Value> = crate::Property::new(
+            "ResourcePolicy",
+        );
+        /// `TableARN`, for [`CfnTablePolicy::set`].
+        pub const TABLE_ARN: crate::Property<CfnTablePolicy, Value<String>> = crate::Property::new(
+            "TableARN",
+        );
     }
 }

@@ -71,6 +71,7 @@ pub mod index {
         pub fn attr_index_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IndexArn")
         }
+        setters!(CfnIndexProps);
     }
 
     impl std::ops::Deref for CfnIndex {
@@ -156,6 +157,47 @@ pub mod index {
             crate::entry(&mut map, "VectorBucketName", &self.vector_bucket_name)?;
             map.end()
         }
+    }
+
+    impl CfnIndexProps {
+        /// `DataType`, for [`CfnIndex::set`].
+        pub const DATA_TYPE: crate::Property<CfnIndex, Value<DataType>> = crate::Property::new(
+            "DataType",
+        );
+        /// `Dimension`, for [`CfnIndex::set`].
+        pub const DIMENSION: crate::Property<CfnIndex, Value<i64>> = crate::Property::new(
+            "Dimension",
+        );
+        /// `DistanceMetric`, for [`CfnIndex::set`].
+        pub const DISTANCE_METRIC: crate::Property<CfnIndex, Value<DistanceMetric>> = crate::Property::new(
+            "DistanceMetric",
+        );
+        /// `EncryptionConfiguration`, for [`CfnIndex::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnIndex,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `IndexName`, for [`CfnIndex::set`].
+        pub const INDEX_NAME: crate::Property<CfnIndex, Value<String>> = crate::Property::new(
+            "IndexName",
+        );
+        /// `MetadataConfiguration`, for [`CfnIndex::set`].
+        pub const METADATA_CONFIGURATION: crate::Property<
+            CfnIndex,
+            MetadataConfiguration,
+        > = crate::Property::new("MetadataConfiguration");
+        /// `Tags`, for [`CfnIndex::set`].
+        pub const TAGS: crate::Property<CfnIndex, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VectorBucketArn`, for [`CfnIndex::set`].
+        pub const VECTOR_BUCKET_ARN: crate::Property<CfnIndex, Value<String>> = crate::Property::new(
+            "VectorBucketArn",
+        );
+        /// `VectorBucketName`, for [`CfnIndex::set`].
+        pub const VECTOR_BUCKET_NAME: crate::Property<CfnIndex, Value<String>> = crate::Property::new(
+            "VectorBucketName",
+        );
     }
 
     /// The data type of the vectors to be inserted into the vector index.
@@ -364,6 +406,7 @@ pub mod vector_bucket {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnVectorBucketProps);
     }
 
     impl std::ops::Deref for CfnVectorBucket {
@@ -406,6 +449,22 @@ pub mod vector_bucket {
             crate::entry(&mut map, "VectorBucketName", &self.vector_bucket_name)?;
             map.end()
         }
+    }
+
+    impl CfnVectorBucketProps {
+        /// `EncryptionConfiguration`, for [`CfnVectorBucket::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnVectorBucket,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `Tags`, for [`CfnVectorBucket::set`].
+        pub const TAGS: crate::Property<CfnVectorBucket, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VectorBucketName`, for [`CfnVectorBucket::set`].
+        pub const VECTOR_BUCKET_NAME: crate::Property<CfnVectorBucket, Value<String>> = crate::Property::new(
+            "VectorBucketName",
+        );
     }
 
     /// The encryption configuration for the vector bucket.
@@ -510,6 +569,7 @@ pub mod vector_bucket_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnVectorBucketPolicyProps);
     }
 
     impl std::ops::Deref for CfnVectorBucketPolicy {
@@ -559,5 +619,22 @@ pub mod vector_bucket_policy {
             crate::entry(&mut map, "VectorBucketName", &self.vector_bucket_name)?;
             map.end()
         }
+    }
+
+    impl CfnVectorBucketPolicyProps {
+        /// `Policy`, for [`CfnVectorBucketPolicy::set`].
+        pub const POLICY: crate::Property<CfnVectorBucketPolicy, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `VectorBucketArn`, for [`CfnVectorBucketPolicy::set`].
+        pub const VECTOR_BUCKET_ARN: crate::Property<
+            CfnVectorBucketPolicy,
+            Value<String>,
+        > = crate::Property::new("VectorBucketArn");
+        /// `VectorBucketName`, for [`CfnVectorBucketPolicy::set`].
+        pub const VECTOR_BUCKET_NAME: crate::Property<
+            CfnVectorBucketPolicy,
+            Value<String>,
+        > = crate::Property::new("VectorBucketName");
     }
 }

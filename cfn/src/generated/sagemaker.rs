@@ -129,6 +129,7 @@ pub mod ai_workload_config {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnAiWorkloadConfigProps);
     }
 
     impl std::ops::Deref for CfnAiWorkloadConfig {
@@ -182,6 +183,28 @@ pub mod ai_workload_config {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAiWorkloadConfigProps {
+        /// `AIWorkloadConfigName`, for [`CfnAiWorkloadConfig::set`].
+        pub const AI_WORKLOAD_CONFIG_NAME: crate::Property<
+            CfnAiWorkloadConfig,
+            Value<String>,
+        > = crate::Property::new("AIWorkloadConfigName");
+        /// `AIWorkloadConfigs`, for [`CfnAiWorkloadConfig::set`].
+        pub const AI_WORKLOAD_CONFIGS: crate::Property<
+            CfnAiWorkloadConfig,
+            AiWorkloadConfigs,
+        > = crate::Property::new("AIWorkloadConfigs");
+        /// `DatasetConfig`, for [`CfnAiWorkloadConfig::set`].
+        pub const DATASET_CONFIG: crate::Property<
+            CfnAiWorkloadConfig,
+            AiDatasetConfig,
+        > = crate::Property::new("DatasetConfig");
+        /// `Tags`, for [`CfnAiWorkloadConfig::set`].
+        pub const TAGS: crate::Property<CfnAiWorkloadConfig, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The benchmark tool configuration for an AI workload.
@@ -407,6 +430,7 @@ pub mod action {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnActionProps);
     }
 
     impl std::ops::Deref for CfnAction {
@@ -480,6 +504,42 @@ pub mod action {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnActionProps {
+        /// `ActionName`, for [`CfnAction::set`].
+        pub const ACTION_NAME: crate::Property<CfnAction, Value<String>> = crate::Property::new(
+            "ActionName",
+        );
+        /// `ActionType`, for [`CfnAction::set`].
+        pub const ACTION_TYPE: crate::Property<CfnAction, Value<String>> = crate::Property::new(
+            "ActionType",
+        );
+        /// `Description`, for [`CfnAction::set`].
+        pub const DESCRIPTION: crate::Property<CfnAction, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `MetadataProperties`, for [`CfnAction::set`].
+        pub const METADATA_PROPERTIES: crate::Property<CfnAction, MetadataProperties> = crate::Property::new(
+            "MetadataProperties",
+        );
+        /// `Properties`, for [`CfnAction::set`].
+        pub const PROPERTIES: crate::Property<
+            CfnAction,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Properties");
+        /// `Source`, for [`CfnAction::set`].
+        pub const SOURCE: crate::Property<CfnAction, ActionSource> = crate::Property::new(
+            "Source",
+        );
+        /// `Status`, for [`CfnAction::set`].
+        pub const STATUS: crate::Property<CfnAction, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnAction::set`].
+        pub const TAGS: crate::Property<CfnAction, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ActionSource` property type.
@@ -623,6 +683,7 @@ pub mod algorithm {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnAlgorithmProps);
     }
 
     impl std::ops::Deref for CfnAlgorithm {
@@ -695,6 +756,35 @@ pub mod algorithm {
             map.serialize_entry("TrainingSpecification", &self.training_specification)?;
             map.end()
         }
+    }
+
+    impl CfnAlgorithmProps {
+        /// `AlgorithmDescription`, for [`CfnAlgorithm::set`].
+        pub const ALGORITHM_DESCRIPTION: crate::Property<CfnAlgorithm, Value<String>> = crate::Property::new(
+            "AlgorithmDescription",
+        );
+        /// `AlgorithmName`, for [`CfnAlgorithm::set`].
+        pub const ALGORITHM_NAME: crate::Property<CfnAlgorithm, Value<String>> = crate::Property::new(
+            "AlgorithmName",
+        );
+        /// `CertifyForMarketplace`, for [`CfnAlgorithm::set`].
+        pub const CERTIFY_FOR_MARKETPLACE: crate::Property<CfnAlgorithm, Value<bool>> = crate::Property::new(
+            "CertifyForMarketplace",
+        );
+        /// `InferenceSpecification`, for [`CfnAlgorithm::set`].
+        pub const INFERENCE_SPECIFICATION: crate::Property<
+            CfnAlgorithm,
+            InferenceSpecification,
+        > = crate::Property::new("InferenceSpecification");
+        /// `Tags`, for [`CfnAlgorithm::set`].
+        pub const TAGS: crate::Property<CfnAlgorithm, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrainingSpecification`, for [`CfnAlgorithm::set`].
+        pub const TRAINING_SPECIFICATION: crate::Property<
+            CfnAlgorithm,
+            TrainingSpecification,
+        > = crate::Property::new("TrainingSpecification");
     }
 
     /// The `InferenceSpecification` property type.
@@ -3420,6 +3510,7 @@ pub mod app {
         pub fn attr_built_in_lifecycle_config_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BuiltInLifecycleConfigArn")
         }
+        setters!(CfnAppProps);
     }
 
     impl std::ops::Deref for CfnApp {
@@ -3490,6 +3581,37 @@ pub mod app {
             map.serialize_entry("UserProfileName", &self.user_profile_name)?;
             map.end()
         }
+    }
+
+    impl CfnAppProps {
+        /// `AppName`, for [`CfnApp::set`].
+        pub const APP_NAME: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "AppName",
+        );
+        /// `AppType`, for [`CfnApp::set`].
+        pub const APP_TYPE: crate::Property<CfnApp, Value<AppType>> = crate::Property::new(
+            "AppType",
+        );
+        /// `DomainId`, for [`CfnApp::set`].
+        pub const DOMAIN_ID: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "DomainId",
+        );
+        /// `RecoveryMode`, for [`CfnApp::set`].
+        pub const RECOVERY_MODE: crate::Property<CfnApp, Value<bool>> = crate::Property::new(
+            "RecoveryMode",
+        );
+        /// `ResourceSpec`, for [`CfnApp::set`].
+        pub const RESOURCE_SPEC: crate::Property<CfnApp, ResourceSpec> = crate::Property::new(
+            "ResourceSpec",
+        );
+        /// `Tags`, for [`CfnApp::set`].
+        pub const TAGS: crate::Property<CfnApp, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserProfileName`, for [`CfnApp::set`].
+        pub const USER_PROFILE_NAME: crate::Property<CfnApp, Value<String>> = crate::Property::new(
+            "UserProfileName",
+        );
     }
 
     /// The type of app.
@@ -4137,6 +4259,7 @@ pub mod app_image_config {
         pub fn attr_app_image_config_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AppImageConfigArn")
         }
+        setters!(CfnAppImageConfigProps);
     }
 
     impl std::ops::Deref for CfnAppImageConfig {
@@ -4206,6 +4329,33 @@ pub mod app_image_config {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAppImageConfigProps {
+        /// `AppImageConfigName`, for [`CfnAppImageConfig::set`].
+        pub const APP_IMAGE_CONFIG_NAME: crate::Property<
+            CfnAppImageConfig,
+            Value<String>,
+        > = crate::Property::new("AppImageConfigName");
+        /// `CodeEditorAppImageConfig`, for [`CfnAppImageConfig::set`].
+        pub const CODE_EDITOR_APP_IMAGE_CONFIG: crate::Property<
+            CfnAppImageConfig,
+            CodeEditorAppImageConfig,
+        > = crate::Property::new("CodeEditorAppImageConfig");
+        /// `JupyterLabAppImageConfig`, for [`CfnAppImageConfig::set`].
+        pub const JUPYTER_LAB_APP_IMAGE_CONFIG: crate::Property<
+            CfnAppImageConfig,
+            JupyterLabAppImageConfig,
+        > = crate::Property::new("JupyterLabAppImageConfig");
+        /// `KernelGatewayImageConfig`, for [`CfnAppImageConfig::set`].
+        pub const KERNEL_GATEWAY_IMAGE_CONFIG: crate::Property<
+            CfnAppImageConfig,
+            KernelGatewayImageConfig,
+        > = crate::Property::new("KernelGatewayImageConfig");
+        /// `Tags`, for [`CfnAppImageConfig::set`].
+        pub const TAGS: crate::Property<CfnAppImageConfig, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration for the kernels in a SageMaker image running as a CodeEditor app.
@@ -4459,6 +4609,7 @@ pub mod artifact {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnArtifactProps);
     }
 
     impl std::ops::Deref for CfnArtifact {
@@ -4523,6 +4674,35 @@ pub mod artifact {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnArtifactProps {
+        /// `ArtifactName`, for [`CfnArtifact::set`].
+        pub const ARTIFACT_NAME: crate::Property<CfnArtifact, Value<String>> = crate::Property::new(
+            "ArtifactName",
+        );
+        /// `ArtifactType`, for [`CfnArtifact::set`].
+        pub const ARTIFACT_TYPE: crate::Property<CfnArtifact, Value<String>> = crate::Property::new(
+            "ArtifactType",
+        );
+        /// `MetadataProperties`, for [`CfnArtifact::set`].
+        pub const METADATA_PROPERTIES: crate::Property<
+            CfnArtifact,
+            MetadataProperties,
+        > = crate::Property::new("MetadataProperties");
+        /// `Properties`, for [`CfnArtifact::set`].
+        pub const PROPERTIES: crate::Property<
+            CfnArtifact,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Properties");
+        /// `Source`, for [`CfnArtifact::set`].
+        pub const SOURCE: crate::Property<CfnArtifact, ArtifactSource> = crate::Property::new(
+            "Source",
+        );
+        /// `Tags`, for [`CfnArtifact::set`].
+        pub const TAGS: crate::Property<CfnArtifact, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ArtifactSource` property type.
@@ -4699,6 +4879,7 @@ pub mod cluster {
         pub fn attr_failure_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FailureMessage")
         }
+        setters!(CfnClusterProps);
     }
 
     impl std::ops::Deref for CfnCluster {
@@ -4776,6 +4957,62 @@ pub mod cluster {
             crate::entry(&mut map, "VpcConfig", &self.vpc_config)?;
             map.end()
         }
+    }
+
+    impl CfnClusterProps {
+        /// `AutoScaling`, for [`CfnCluster::set`].
+        pub const AUTO_SCALING: crate::Property<CfnCluster, ClusterAutoScalingConfig> = crate::Property::new(
+            "AutoScaling",
+        );
+        /// `ClusterName`, for [`CfnCluster::set`].
+        pub const CLUSTER_NAME: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ClusterName",
+        );
+        /// `ClusterRole`, for [`CfnCluster::set`].
+        pub const CLUSTER_ROLE: crate::Property<CfnCluster, Value<String>> = crate::Property::new(
+            "ClusterRole",
+        );
+        /// `InstanceGroups`, for [`CfnCluster::set`].
+        pub const INSTANCE_GROUPS: crate::Property<
+            CfnCluster,
+            Vec<ClusterInstanceGroup>,
+        > = crate::Property::new("InstanceGroups");
+        /// `NodeProvisioningMode`, for [`CfnCluster::set`].
+        pub const NODE_PROVISIONING_MODE: crate::Property<
+            CfnCluster,
+            Value<NodeProvisioningMode>,
+        > = crate::Property::new("NodeProvisioningMode");
+        /// `NodeRecovery`, for [`CfnCluster::set`].
+        pub const NODE_RECOVERY: crate::Property<CfnCluster, Value<NodeRecovery>> = crate::Property::new(
+            "NodeRecovery",
+        );
+        /// `Orchestrator`, for [`CfnCluster::set`].
+        pub const ORCHESTRATOR: crate::Property<CfnCluster, Orchestrator> = crate::Property::new(
+            "Orchestrator",
+        );
+        /// `RestrictedInstanceGroups`, for [`CfnCluster::set`].
+        pub const RESTRICTED_INSTANCE_GROUPS: crate::Property<
+            CfnCluster,
+            Vec<ClusterRestrictedInstanceGroup>,
+        > = crate::Property::new("RestrictedInstanceGroups");
+        /// `RestrictedInstanceGroupsConfig`, for [`CfnCluster::set`].
+        pub const RESTRICTED_INSTANCE_GROUPS_CONFIG: crate::Property<
+            CfnCluster,
+            RestrictedInstanceGroupsConfig,
+        > = crate::Property::new("RestrictedInstanceGroupsConfig");
+        /// `Tags`, for [`CfnCluster::set`].
+        pub const TAGS: crate::Property<CfnCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TieredStorageConfig`, for [`CfnCluster::set`].
+        pub const TIERED_STORAGE_CONFIG: crate::Property<
+            CfnCluster,
+            TieredStorageConfig,
+        > = crate::Property::new("TieredStorageConfig");
+        /// `VpcConfig`, for [`CfnCluster::set`].
+        pub const VPC_CONFIG: crate::Property<CfnCluster, VpcConfig> = crate::Property::new(
+            "VpcConfig",
+        );
     }
 
     /// Configuration for cluster auto-scaling
@@ -6379,6 +6616,7 @@ pub mod cluster_scheduler_config {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnClusterSchedulerConfigProps);
     }
 
     impl std::ops::Deref for CfnClusterSchedulerConfig {
@@ -6440,6 +6678,32 @@ pub mod cluster_scheduler_config {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnClusterSchedulerConfigProps {
+        /// `ClusterArn`, for [`CfnClusterSchedulerConfig::set`].
+        pub const CLUSTER_ARN: crate::Property<
+            CfnClusterSchedulerConfig,
+            Value<String>,
+        > = crate::Property::new("ClusterArn");
+        /// `Description`, for [`CfnClusterSchedulerConfig::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnClusterSchedulerConfig,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Name`, for [`CfnClusterSchedulerConfig::set`].
+        pub const NAME: crate::Property<CfnClusterSchedulerConfig, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SchedulerConfig`, for [`CfnClusterSchedulerConfig::set`].
+        pub const SCHEDULER_CONFIG: crate::Property<
+            CfnClusterSchedulerConfig,
+            SchedulerConfig,
+        > = crate::Property::new("SchedulerConfig");
+        /// `Tags`, for [`CfnClusterSchedulerConfig::set`].
+        pub const TAGS: crate::Property<CfnClusterSchedulerConfig, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Cluster policy configuration.
@@ -6625,6 +6889,7 @@ pub mod code_repository {
         pub fn attr_code_repository_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CodeRepositoryArn")
         }
+        setters!(CfnCodeRepositoryProps);
     }
 
     impl std::ops::Deref for CfnCodeRepository {
@@ -6674,6 +6939,22 @@ pub mod code_repository {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCodeRepositoryProps {
+        /// `CodeRepositoryName`, for [`CfnCodeRepository::set`].
+        pub const CODE_REPOSITORY_NAME: crate::Property<
+            CfnCodeRepository,
+            Value<String>,
+        > = crate::Property::new("CodeRepositoryName");
+        /// `GitConfig`, for [`CfnCodeRepository::set`].
+        pub const GIT_CONFIG: crate::Property<CfnCodeRepository, GitConfig> = crate::Property::new(
+            "GitConfig",
+        );
+        /// `Tags`, for [`CfnCodeRepository::set`].
+        pub const TAGS: crate::Property<CfnCodeRepository, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `GitConfig` property type.
@@ -6786,6 +7067,7 @@ pub mod compute_quota {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnComputeQuotaProps);
     }
 
     impl std::ops::Deref for CfnComputeQuota {
@@ -6856,6 +7138,40 @@ pub mod compute_quota {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnComputeQuotaProps {
+        /// `ActivationState`, for [`CfnComputeQuota::set`].
+        pub const ACTIVATION_STATE: crate::Property<
+            CfnComputeQuota,
+            Value<ActivationState>,
+        > = crate::Property::new("ActivationState");
+        /// `ClusterArn`, for [`CfnComputeQuota::set`].
+        pub const CLUSTER_ARN: crate::Property<CfnComputeQuota, Value<String>> = crate::Property::new(
+            "ClusterArn",
+        );
+        /// `ComputeQuotaConfig`, for [`CfnComputeQuota::set`].
+        pub const COMPUTE_QUOTA_CONFIG: crate::Property<
+            CfnComputeQuota,
+            ComputeQuotaConfig,
+        > = crate::Property::new("ComputeQuotaConfig");
+        /// `ComputeQuotaTarget`, for [`CfnComputeQuota::set`].
+        pub const COMPUTE_QUOTA_TARGET: crate::Property<
+            CfnComputeQuota,
+            ComputeQuotaTarget,
+        > = crate::Property::new("ComputeQuotaTarget");
+        /// `Description`, for [`CfnComputeQuota::set`].
+        pub const DESCRIPTION: crate::Property<CfnComputeQuota, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnComputeQuota::set`].
+        pub const NAME: crate::Property<CfnComputeQuota, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnComputeQuota::set`].
+        pub const TAGS: crate::Property<CfnComputeQuota, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Whether the compute allocation rule is active.
@@ -7991,6 +8307,7 @@ pub mod context {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnContextProps);
     }
 
     impl std::ops::Deref for CfnContext {
@@ -8056,6 +8373,34 @@ pub mod context {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnContextProps {
+        /// `ContextName`, for [`CfnContext::set`].
+        pub const CONTEXT_NAME: crate::Property<CfnContext, Value<String>> = crate::Property::new(
+            "ContextName",
+        );
+        /// `ContextType`, for [`CfnContext::set`].
+        pub const CONTEXT_TYPE: crate::Property<CfnContext, Value<String>> = crate::Property::new(
+            "ContextType",
+        );
+        /// `Description`, for [`CfnContext::set`].
+        pub const DESCRIPTION: crate::Property<CfnContext, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Properties`, for [`CfnContext::set`].
+        pub const PROPERTIES: crate::Property<
+            CfnContext,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Properties");
+        /// `Source`, for [`CfnContext::set`].
+        pub const SOURCE: crate::Property<CfnContext, Source> = crate::Property::new(
+            "Source",
+        );
+        /// `Tags`, for [`CfnContext::set`].
+        pub const TAGS: crate::Property<CfnContext, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The source type, ID, and URI.
@@ -8162,6 +8507,7 @@ pub mod data_quality_job_definition {
         pub fn attr_job_definition_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("JobDefinitionArn")
         }
+        setters!(CfnDataQualityJobDefinitionProps);
     }
 
     impl std::ops::Deref for CfnDataQualityJobDefinition {
@@ -8259,6 +8605,63 @@ pub mod data_quality_job_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataQualityJobDefinitionProps {
+        /// `DataQualityAppSpecification`, for [`CfnDataQualityJobDefinition::set`].
+        pub const DATA_QUALITY_APP_SPECIFICATION: crate::Property<
+            CfnDataQualityJobDefinition,
+            DataQualityAppSpecification,
+        > = crate::Property::new("DataQualityAppSpecification");
+        /// `DataQualityBaselineConfig`, for [`CfnDataQualityJobDefinition::set`].
+        pub const DATA_QUALITY_BASELINE_CONFIG: crate::Property<
+            CfnDataQualityJobDefinition,
+            DataQualityBaselineConfig,
+        > = crate::Property::new("DataQualityBaselineConfig");
+        /// `DataQualityJobInput`, for [`CfnDataQualityJobDefinition::set`].
+        pub const DATA_QUALITY_JOB_INPUT: crate::Property<
+            CfnDataQualityJobDefinition,
+            DataQualityJobInput,
+        > = crate::Property::new("DataQualityJobInput");
+        /// `DataQualityJobOutputConfig`, for [`CfnDataQualityJobDefinition::set`].
+        pub const DATA_QUALITY_JOB_OUTPUT_CONFIG: crate::Property<
+            CfnDataQualityJobDefinition,
+            MonitoringOutputConfig,
+        > = crate::Property::new("DataQualityJobOutputConfig");
+        /// `EndpointName`, for [`CfnDataQualityJobDefinition::set`].
+        pub const ENDPOINT_NAME: crate::Property<
+            CfnDataQualityJobDefinition,
+            Value<String>,
+        > = crate::Property::new("EndpointName");
+        /// `JobDefinitionName`, for [`CfnDataQualityJobDefinition::set`].
+        pub const JOB_DEFINITION_NAME: crate::Property<
+            CfnDataQualityJobDefinition,
+            Value<String>,
+        > = crate::Property::new("JobDefinitionName");
+        /// `JobResources`, for [`CfnDataQualityJobDefinition::set`].
+        pub const JOB_RESOURCES: crate::Property<
+            CfnDataQualityJobDefinition,
+            MonitoringResources,
+        > = crate::Property::new("JobResources");
+        /// `NetworkConfig`, for [`CfnDataQualityJobDefinition::set`].
+        pub const NETWORK_CONFIG: crate::Property<
+            CfnDataQualityJobDefinition,
+            NetworkConfig,
+        > = crate::Property::new("NetworkConfig");
+        /// `RoleArn`, for [`CfnDataQualityJobDefinition::set`].
+        pub const ROLE_ARN: crate::Property<
+            CfnDataQualityJobDefinition,
+            Value<String>,
+        > = crate::Property::new("RoleArn");
+        /// `StoppingCondition`, for [`CfnDataQualityJobDefinition::set`].
+        pub const STOPPING_CONDITION: crate::Property<
+            CfnDataQualityJobDefinition,
+            StoppingCondition,
+        > = crate::Property::new("StoppingCondition");
+        /// `Tags`, for [`CfnDataQualityJobDefinition::set`].
+        pub const TAGS: crate::Property<CfnDataQualityJobDefinition, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Container image configuration object for the monitoring job.
@@ -8406,6 +8809,7 @@ pub mod device {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDeviceProps);
     }
 
     impl std::ops::Deref for CfnDevice {
@@ -8455,6 +8859,21 @@ pub mod device {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDeviceProps {
+        /// `Device`, for [`CfnDevice::set`].
+        pub const DEVICE: crate::Property<CfnDevice, Device> = crate::Property::new(
+            "Device",
+        );
+        /// `DeviceFleetName`, for [`CfnDevice::set`].
+        pub const DEVICE_FLEET_NAME: crate::Property<CfnDevice, Value<String>> = crate::Property::new(
+            "DeviceFleetName",
+        );
+        /// `Tags`, for [`CfnDevice::set`].
+        pub const TAGS: crate::Property<CfnDevice, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Edge device you want to create
@@ -8535,6 +8954,7 @@ pub mod device_fleet {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDeviceFleetProps);
     }
 
     impl std::ops::Deref for CfnDeviceFleet {
@@ -8596,6 +9016,29 @@ pub mod device_fleet {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDeviceFleetProps {
+        /// `Description`, for [`CfnDeviceFleet::set`].
+        pub const DESCRIPTION: crate::Property<CfnDeviceFleet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DeviceFleetName`, for [`CfnDeviceFleet::set`].
+        pub const DEVICE_FLEET_NAME: crate::Property<CfnDeviceFleet, Value<String>> = crate::Property::new(
+            "DeviceFleetName",
+        );
+        /// `OutputConfig`, for [`CfnDeviceFleet::set`].
+        pub const OUTPUT_CONFIG: crate::Property<CfnDeviceFleet, EdgeOutputConfig> = crate::Property::new(
+            "OutputConfig",
+        );
+        /// `RoleArn`, for [`CfnDeviceFleet::set`].
+        pub const ROLE_ARN: crate::Property<CfnDeviceFleet, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnDeviceFleet::set`].
+        pub const TAGS: crate::Property<CfnDeviceFleet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `EdgeOutputConfig` property type.
@@ -8721,6 +9164,7 @@ pub mod domain {
         pub fn attr_single_sign_on_application_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SingleSignOnApplicationArn")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -8830,6 +9274,65 @@ pub mod domain {
             crate::entry(&mut map, "VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnDomainProps {
+        /// `AppNetworkAccessType`, for [`CfnDomain::set`].
+        pub const APP_NETWORK_ACCESS_TYPE: crate::Property<
+            CfnDomain,
+            Value<AppNetworkAccessType>,
+        > = crate::Property::new("AppNetworkAccessType");
+        /// `AppSecurityGroupManagement`, for [`CfnDomain::set`].
+        pub const APP_SECURITY_GROUP_MANAGEMENT: crate::Property<
+            CfnDomain,
+            Value<AppSecurityGroupManagement>,
+        > = crate::Property::new("AppSecurityGroupManagement");
+        /// `AuthMode`, for [`CfnDomain::set`].
+        pub const AUTH_MODE: crate::Property<CfnDomain, Value<AuthMode>> = crate::Property::new(
+            "AuthMode",
+        );
+        /// `DefaultSpaceSettings`, for [`CfnDomain::set`].
+        pub const DEFAULT_SPACE_SETTINGS: crate::Property<
+            CfnDomain,
+            DefaultSpaceSettings,
+        > = crate::Property::new("DefaultSpaceSettings");
+        /// `DefaultUserSettings`, for [`CfnDomain::set`].
+        pub const DEFAULT_USER_SETTINGS: crate::Property<CfnDomain, UserSettings> = crate::Property::new(
+            "DefaultUserSettings",
+        );
+        /// `DomainName`, for [`CfnDomain::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `DomainSettings`, for [`CfnDomain::set`].
+        pub const DOMAIN_SETTINGS: crate::Property<CfnDomain, DomainSettings> = crate::Property::new(
+            "DomainSettings",
+        );
+        /// `HomeEfsFileSystemCreation`, for [`CfnDomain::set`].
+        pub const HOME_EFS_FILE_SYSTEM_CREATION: crate::Property<
+            CfnDomain,
+            Value<HomeEfsFileSystemCreation>,
+        > = crate::Property::new("HomeEfsFileSystemCreation");
+        /// `KmsKeyId`, for [`CfnDomain::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `SubnetIds`, for [`CfnDomain::set`].
+        pub const SUBNET_IDS: crate::Property<CfnDomain, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `TagPropagation`, for [`CfnDomain::set`].
+        pub const TAG_PROPAGATION: crate::Property<CfnDomain, Value<TagPropagation>> = crate::Property::new(
+            "TagPropagation",
+        );
+        /// `Tags`, for [`CfnDomain::set`].
+        pub const TAGS: crate::Property<CfnDomain, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnDomain::set`].
+        pub const VPC_ID: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 
     /// Specifies the VPC used for non-EFS traffic.
@@ -10433,6 +10936,7 @@ pub mod endpoint {
         pub fn attr_endpoint_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointArn")
         }
+        setters!(CfnEndpointProps);
     }
 
     impl std::ops::Deref for CfnEndpoint {
@@ -10510,6 +11014,39 @@ pub mod endpoint {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEndpointProps {
+        /// `DeploymentConfig`, for [`CfnEndpoint::set`].
+        pub const DEPLOYMENT_CONFIG: crate::Property<CfnEndpoint, DeploymentConfig> = crate::Property::new(
+            "DeploymentConfig",
+        );
+        /// `EndpointConfigName`, for [`CfnEndpoint::set`].
+        pub const ENDPOINT_CONFIG_NAME: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "EndpointConfigName",
+        );
+        /// `EndpointName`, for [`CfnEndpoint::set`].
+        pub const ENDPOINT_NAME: crate::Property<CfnEndpoint, Value<String>> = crate::Property::new(
+            "EndpointName",
+        );
+        /// `ExcludeRetainedVariantProperties`, for [`CfnEndpoint::set`].
+        pub const EXCLUDE_RETAINED_VARIANT_PROPERTIES: crate::Property<
+            CfnEndpoint,
+            Vec<VariantProperty>,
+        > = crate::Property::new("ExcludeRetainedVariantProperties");
+        /// `RetainAllVariantProperties`, for [`CfnEndpoint::set`].
+        pub const RETAIN_ALL_VARIANT_PROPERTIES: crate::Property<
+            CfnEndpoint,
+            Value<bool>,
+        > = crate::Property::new("RetainAllVariantProperties");
+        /// `RetainDeploymentConfig`, for [`CfnEndpoint::set`].
+        pub const RETAIN_DEPLOYMENT_CONFIG: crate::Property<CfnEndpoint, Value<bool>> = crate::Property::new(
+            "RetainDeploymentConfig",
+        );
+        /// `Tags`, for [`CfnEndpoint::set`].
+        pub const TAGS: crate::Property<CfnEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `DeploymentConfig` property type.
@@ -10934,6 +11471,7 @@ pub mod endpoint_config {
         pub fn attr_endpoint_config_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EndpointConfigArn")
         }
+        setters!(CfnEndpointConfigProps);
     }
 
     impl std::ops::Deref for CfnEndpointConfig {
@@ -11031,6 +11569,65 @@ pub mod endpoint_config {
             crate::entry(&mut map, "VpcConfig", &self.vpc_config)?;
             map.end()
         }
+    }
+
+    impl CfnEndpointConfigProps {
+        /// `AsyncInferenceConfig`, for [`CfnEndpointConfig::set`].
+        pub const ASYNC_INFERENCE_CONFIG: crate::Property<
+            CfnEndpointConfig,
+            AsyncInferenceConfig,
+        > = crate::Property::new("AsyncInferenceConfig");
+        /// `DataCaptureConfig`, for [`CfnEndpointConfig::set`].
+        pub const DATA_CAPTURE_CONFIG: crate::Property<
+            CfnEndpointConfig,
+            DataCaptureConfig,
+        > = crate::Property::new("DataCaptureConfig");
+        /// `EnableNetworkIsolation`, for [`CfnEndpointConfig::set`].
+        pub const ENABLE_NETWORK_ISOLATION: crate::Property<
+            CfnEndpointConfig,
+            Value<bool>,
+        > = crate::Property::new("EnableNetworkIsolation");
+        /// `EndpointConfigName`, for [`CfnEndpointConfig::set`].
+        pub const ENDPOINT_CONFIG_NAME: crate::Property<
+            CfnEndpointConfig,
+            Value<String>,
+        > = crate::Property::new("EndpointConfigName");
+        /// `ExecutionRoleArn`, for [`CfnEndpointConfig::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<
+            CfnEndpointConfig,
+            Value<String>,
+        > = crate::Property::new("ExecutionRoleArn");
+        /// `ExplainerConfig`, for [`CfnEndpointConfig::set`].
+        pub const EXPLAINER_CONFIG: crate::Property<
+            CfnEndpointConfig,
+            ExplainerConfig,
+        > = crate::Property::new("ExplainerConfig");
+        /// `KmsKeyId`, for [`CfnEndpointConfig::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnEndpointConfig, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `MetricsConfig`, for [`CfnEndpointConfig::set`].
+        pub const METRICS_CONFIG: crate::Property<CfnEndpointConfig, MetricsConfig> = crate::Property::new(
+            "MetricsConfig",
+        );
+        /// `ProductionVariants`, for [`CfnEndpointConfig::set`].
+        pub const PRODUCTION_VARIANTS: crate::Property<
+            CfnEndpointConfig,
+            Vec<ProductionVariant>,
+        > = crate::Property::new("ProductionVariants");
+        /// `ShadowProductionVariants`, for [`CfnEndpointConfig::set`].
+        pub const SHADOW_PRODUCTION_VARIANTS: crate::Property<
+            CfnEndpointConfig,
+            Vec<ProductionVariant>,
+        > = crate::Property::new("ShadowProductionVariants");
+        /// `Tags`, for [`CfnEndpointConfig::set`].
+        pub const TAGS: crate::Property<CfnEndpointConfig, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcConfig`, for [`CfnEndpointConfig::set`].
+        pub const VPC_CONFIG: crate::Property<CfnEndpointConfig, VpcConfig> = crate::Property::new(
+            "VpcConfig",
+        );
     }
 
     /// Specifies configuration for how an endpoint performs asynchronous inference.
@@ -13937,6 +14534,7 @@ pub mod experiment {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnExperimentProps);
     }
 
     impl std::ops::Deref for CfnExperiment {
@@ -13990,6 +14588,25 @@ pub mod experiment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnExperimentProps {
+        /// `Description`, for [`CfnExperiment::set`].
+        pub const DESCRIPTION: crate::Property<CfnExperiment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnExperiment::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnExperiment, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `ExperimentName`, for [`CfnExperiment::set`].
+        pub const EXPERIMENT_NAME: crate::Property<CfnExperiment, Value<String>> = crate::Property::new(
+            "ExperimentName",
+        );
+        /// `Tags`, for [`CfnExperiment::set`].
+        pub const TAGS: crate::Property<CfnExperiment, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -14058,6 +14675,7 @@ pub mod experiment_trial_component {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnExperimentTrialComponentProps);
     }
 
     impl std::ops::Deref for CfnExperimentTrialComponent {
@@ -14123,6 +14741,42 @@ pub mod experiment_trial_component {
             map.serialize_entry("TrialComponentName", &self.trial_component_name)?;
             map.end()
         }
+    }
+
+    impl CfnExperimentTrialComponentProps {
+        /// `DisplayName`, for [`CfnExperimentTrialComponent::set`].
+        pub const DISPLAY_NAME: crate::Property<
+            CfnExperimentTrialComponent,
+            Value<String>,
+        > = crate::Property::new("DisplayName");
+        /// `EndTime`, for [`CfnExperimentTrialComponent::set`].
+        pub const END_TIME: crate::Property<
+            CfnExperimentTrialComponent,
+            Value<String>,
+        > = crate::Property::new("EndTime");
+        /// `MetadataProperties`, for [`CfnExperimentTrialComponent::set`].
+        pub const METADATA_PROPERTIES: crate::Property<
+            CfnExperimentTrialComponent,
+            MetadataProperties,
+        > = crate::Property::new("MetadataProperties");
+        /// `StartTime`, for [`CfnExperimentTrialComponent::set`].
+        pub const START_TIME: crate::Property<
+            CfnExperimentTrialComponent,
+            Value<String>,
+        > = crate::Property::new("StartTime");
+        /// `Status`, for [`CfnExperimentTrialComponent::set`].
+        pub const STATUS: crate::Property<CfnExperimentTrialComponent, Status> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnExperimentTrialComponent::set`].
+        pub const TAGS: crate::Property<CfnExperimentTrialComponent, Vec<TagsItems>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrialComponentName`, for [`CfnExperimentTrialComponent::set`].
+        pub const TRIAL_COMPONENT_NAME: crate::Property<
+            CfnExperimentTrialComponent,
+            Value<String>,
+        > = crate::Property::new("TrialComponentName");
     }
 
     /// The `MetadataProperties` property type.
@@ -14271,6 +14925,7 @@ pub mod feature_group {
         pub fn attr_feature_group_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FeatureGroupStatus")
         }
+        setters!(CfnFeatureGroupProps);
     }
 
     impl std::ops::Deref for CfnFeatureGroup {
@@ -14356,6 +15011,55 @@ pub mod feature_group {
             crate::entry(&mut map, "ThroughputConfig", &self.throughput_config)?;
             map.end()
         }
+    }
+
+    impl CfnFeatureGroupProps {
+        /// `Description`, for [`CfnFeatureGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnFeatureGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EventTimeFeatureName`, for [`CfnFeatureGroup::set`].
+        pub const EVENT_TIME_FEATURE_NAME: crate::Property<
+            CfnFeatureGroup,
+            Value<String>,
+        > = crate::Property::new("EventTimeFeatureName");
+        /// `FeatureDefinitions`, for [`CfnFeatureGroup::set`].
+        pub const FEATURE_DEFINITIONS: crate::Property<
+            CfnFeatureGroup,
+            Vec<FeatureDefinition>,
+        > = crate::Property::new("FeatureDefinitions");
+        /// `FeatureGroupName`, for [`CfnFeatureGroup::set`].
+        pub const FEATURE_GROUP_NAME: crate::Property<CfnFeatureGroup, Value<String>> = crate::Property::new(
+            "FeatureGroupName",
+        );
+        /// `OfflineStoreConfig`, for [`CfnFeatureGroup::set`].
+        pub const OFFLINE_STORE_CONFIG: crate::Property<
+            CfnFeatureGroup,
+            OfflineStoreConfig,
+        > = crate::Property::new("OfflineStoreConfig");
+        /// `OnlineStoreConfig`, for [`CfnFeatureGroup::set`].
+        pub const ONLINE_STORE_CONFIG: crate::Property<
+            CfnFeatureGroup,
+            OnlineStoreConfig,
+        > = crate::Property::new("OnlineStoreConfig");
+        /// `RecordIdentifierFeatureName`, for [`CfnFeatureGroup::set`].
+        pub const RECORD_IDENTIFIER_FEATURE_NAME: crate::Property<
+            CfnFeatureGroup,
+            Value<String>,
+        > = crate::Property::new("RecordIdentifierFeatureName");
+        /// `RoleArn`, for [`CfnFeatureGroup::set`].
+        pub const ROLE_ARN: crate::Property<CfnFeatureGroup, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnFeatureGroup::set`].
+        pub const TAGS: crate::Property<CfnFeatureGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ThroughputConfig`, for [`CfnFeatureGroup::set`].
+        pub const THROUGHPUT_CONFIG: crate::Property<
+            CfnFeatureGroup,
+            ThroughputConfig,
+        > = crate::Property::new("ThroughputConfig");
     }
 
     /// The `FeatureDefinition` property type.
@@ -14880,6 +15584,7 @@ pub mod hub {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnHubProps);
     }
 
     impl std::ops::Deref for CfnHub {
@@ -14944,6 +15649,33 @@ pub mod hub {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnHubProps {
+        /// `HubDescription`, for [`CfnHub::set`].
+        pub const HUB_DESCRIPTION: crate::Property<CfnHub, Value<String>> = crate::Property::new(
+            "HubDescription",
+        );
+        /// `HubDisplayName`, for [`CfnHub::set`].
+        pub const HUB_DISPLAY_NAME: crate::Property<CfnHub, Value<String>> = crate::Property::new(
+            "HubDisplayName",
+        );
+        /// `HubName`, for [`CfnHub::set`].
+        pub const HUB_NAME: crate::Property<CfnHub, Value<String>> = crate::Property::new(
+            "HubName",
+        );
+        /// `HubSearchKeywords`, for [`CfnHub::set`].
+        pub const HUB_SEARCH_KEYWORDS: crate::Property<CfnHub, Vec<Value<String>>> = crate::Property::new(
+            "HubSearchKeywords",
+        );
+        /// `S3StorageConfig`, for [`CfnHub::set`].
+        pub const S3_STORAGE_CONFIG: crate::Property<CfnHub, S3StorageConfig> = crate::Property::new(
+            "S3StorageConfig",
+        );
+        /// `Tags`, for [`CfnHub::set`].
+        pub const TAGS: crate::Property<CfnHub, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The Amazon S3 storage configuration for the hub.
@@ -15018,6 +15750,7 @@ pub mod human_task_ui {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnHumanTaskUiProps);
     }
 
     impl std::ops::Deref for CfnHumanTaskUi {
@@ -15067,6 +15800,21 @@ pub mod human_task_ui {
             crate::entry(&mut map, "UiTemplate", &self.ui_template)?;
             map.end()
         }
+    }
+
+    impl CfnHumanTaskUiProps {
+        /// `HumanTaskUiName`, for [`CfnHumanTaskUi::set`].
+        pub const HUMAN_TASK_UI_NAME: crate::Property<CfnHumanTaskUi, Value<String>> = crate::Property::new(
+            "HumanTaskUiName",
+        );
+        /// `Tags`, for [`CfnHumanTaskUi::set`].
+        pub const TAGS: crate::Property<CfnHumanTaskUi, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UiTemplate`, for [`CfnHumanTaskUi::set`].
+        pub const UI_TEMPLATE: crate::Property<CfnHumanTaskUi, UiTemplate> = crate::Property::new(
+            "UiTemplate",
+        );
     }
 
     /// The Liquid template for the worker user interface.
@@ -15142,6 +15890,7 @@ pub mod image {
         pub fn attr_image_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ImageArn")
         }
+        setters!(CfnImageProps);
     }
 
     impl std::ops::Deref for CfnImage {
@@ -15202,6 +15951,29 @@ pub mod image {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnImageProps {
+        /// `ImageDescription`, for [`CfnImage::set`].
+        pub const IMAGE_DESCRIPTION: crate::Property<CfnImage, Value<String>> = crate::Property::new(
+            "ImageDescription",
+        );
+        /// `ImageDisplayName`, for [`CfnImage::set`].
+        pub const IMAGE_DISPLAY_NAME: crate::Property<CfnImage, Value<String>> = crate::Property::new(
+            "ImageDisplayName",
+        );
+        /// `ImageName`, for [`CfnImage::set`].
+        pub const IMAGE_NAME: crate::Property<CfnImage, Value<String>> = crate::Property::new(
+            "ImageName",
+        );
+        /// `ImageRoleArn`, for [`CfnImage::set`].
+        pub const IMAGE_ROLE_ARN: crate::Property<CfnImage, Value<String>> = crate::Property::new(
+            "ImageRoleArn",
+        );
+        /// `Tags`, for [`CfnImage::set`].
+        pub const TAGS: crate::Property<CfnImage, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -15267,6 +16039,7 @@ pub mod image_version {
         pub fn attr_container_image(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ContainerImage")
         }
+        setters!(CfnImageVersionProps);
     }
 
     impl std::ops::Deref for CfnImageVersion {
@@ -15351,6 +16124,54 @@ pub mod image_version {
             crate::entry(&mut map, "VendorGuidance", &self.vendor_guidance)?;
             map.end()
         }
+    }
+
+    impl CfnImageVersionProps {
+        /// `Alias`, for [`CfnImageVersion::set`].
+        pub const ALIAS: crate::Property<CfnImageVersion, Value<String>> = crate::Property::new(
+            "Alias",
+        );
+        /// `Aliases`, for [`CfnImageVersion::set`].
+        pub const ALIASES: crate::Property<CfnImageVersion, Vec<Value<String>>> = crate::Property::new(
+            "Aliases",
+        );
+        /// `BaseImage`, for [`CfnImageVersion::set`].
+        pub const BASE_IMAGE: crate::Property<CfnImageVersion, Value<String>> = crate::Property::new(
+            "BaseImage",
+        );
+        /// `Horovod`, for [`CfnImageVersion::set`].
+        pub const HOROVOD: crate::Property<CfnImageVersion, Value<bool>> = crate::Property::new(
+            "Horovod",
+        );
+        /// `ImageName`, for [`CfnImageVersion::set`].
+        pub const IMAGE_NAME: crate::Property<CfnImageVersion, Value<String>> = crate::Property::new(
+            "ImageName",
+        );
+        /// `JobType`, for [`CfnImageVersion::set`].
+        pub const JOB_TYPE: crate::Property<CfnImageVersion, Value<JobType>> = crate::Property::new(
+            "JobType",
+        );
+        /// `MLFramework`, for [`CfnImageVersion::set`].
+        pub const ML_FRAMEWORK: crate::Property<CfnImageVersion, Value<String>> = crate::Property::new(
+            "MLFramework",
+        );
+        /// `Processor`, for [`CfnImageVersion::set`].
+        pub const PROCESSOR: crate::Property<CfnImageVersion, Value<Processor>> = crate::Property::new(
+            "Processor",
+        );
+        /// `ProgrammingLang`, for [`CfnImageVersion::set`].
+        pub const PROGRAMMING_LANG: crate::Property<CfnImageVersion, Value<String>> = crate::Property::new(
+            "ProgrammingLang",
+        );
+        /// `ReleaseNotes`, for [`CfnImageVersion::set`].
+        pub const RELEASE_NOTES: crate::Property<CfnImageVersion, Value<String>> = crate::Property::new(
+            "ReleaseNotes",
+        );
+        /// `VendorGuidance`, for [`CfnImageVersion::set`].
+        pub const VENDOR_GUIDANCE: crate::Property<
+            CfnImageVersion,
+            Value<VendorGuidance>,
+        > = crate::Property::new("VendorGuidance");
     }
 
     /// Indicates SageMaker job type compatibility.
@@ -15567,6 +16388,7 @@ pub mod inference_component {
         pub fn attr_inference_component_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InferenceComponentStatus")
         }
+        setters!(CfnInferenceComponentProps);
     }
 
     impl std::ops::Deref for CfnInferenceComponent {
@@ -15644,6 +16466,50 @@ pub mod inference_component {
             crate::entry(&mut map, "VariantName", &self.variant_name)?;
             map.end()
         }
+    }
+
+    impl CfnInferenceComponentProps {
+        /// `DeploymentConfig`, for [`CfnInferenceComponent::set`].
+        pub const DEPLOYMENT_CONFIG: crate::Property<
+            CfnInferenceComponent,
+            InferenceComponentDeploymentConfig,
+        > = crate::Property::new("DeploymentConfig");
+        /// `EndpointArn`, for [`CfnInferenceComponent::set`].
+        pub const ENDPOINT_ARN: crate::Property<CfnInferenceComponent, Value<String>> = crate::Property::new(
+            "EndpointArn",
+        );
+        /// `EndpointName`, for [`CfnInferenceComponent::set`].
+        pub const ENDPOINT_NAME: crate::Property<CfnInferenceComponent, Value<String>> = crate::Property::new(
+            "EndpointName",
+        );
+        /// `InferenceComponentName`, for [`CfnInferenceComponent::set`].
+        pub const INFERENCE_COMPONENT_NAME: crate::Property<
+            CfnInferenceComponent,
+            Value<String>,
+        > = crate::Property::new("InferenceComponentName");
+        /// `RuntimeConfig`, for [`CfnInferenceComponent::set`].
+        pub const RUNTIME_CONFIG: crate::Property<
+            CfnInferenceComponent,
+            InferenceComponentRuntimeConfig,
+        > = crate::Property::new("RuntimeConfig");
+        /// `Specification`, for [`CfnInferenceComponent::set`].
+        pub const SPECIFICATION: crate::Property<
+            CfnInferenceComponent,
+            InferenceComponentSpecification,
+        > = crate::Property::new("Specification");
+        /// `Specifications`, for [`CfnInferenceComponent::set`].
+        pub const SPECIFICATIONS: crate::Property<
+            CfnInferenceComponent,
+            Vec<InferenceComponentSpecificationForInstanceType>,
+        > = crate::Property::new("Specifications");
+        /// `Tags`, for [`CfnInferenceComponent::set`].
+        pub const TAGS: crate::Property<CfnInferenceComponent, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VariantName`, for [`CfnInferenceComponent::set`].
+        pub const VARIANT_NAME: crate::Property<CfnInferenceComponent, Value<String>> = crate::Property::new(
+            "VariantName",
+        );
     }
 
     /// The deployment config for the inference component
@@ -16496,6 +17362,7 @@ pub mod inference_experiment {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnInferenceExperimentProps);
     }
 
     impl std::ops::Deref for CfnInferenceExperiment {
@@ -16591,6 +17458,68 @@ pub mod inference_experiment {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnInferenceExperimentProps {
+        /// `DataStorageConfig`, for [`CfnInferenceExperiment::set`].
+        pub const DATA_STORAGE_CONFIG: crate::Property<
+            CfnInferenceExperiment,
+            DataStorageConfig,
+        > = crate::Property::new("DataStorageConfig");
+        /// `Description`, for [`CfnInferenceExperiment::set`].
+        pub const DESCRIPTION: crate::Property<CfnInferenceExperiment, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DesiredState`, for [`CfnInferenceExperiment::set`].
+        pub const DESIRED_STATE: crate::Property<
+            CfnInferenceExperiment,
+            Value<DesiredState>,
+        > = crate::Property::new("DesiredState");
+        /// `EndpointName`, for [`CfnInferenceExperiment::set`].
+        pub const ENDPOINT_NAME: crate::Property<
+            CfnInferenceExperiment,
+            Value<String>,
+        > = crate::Property::new("EndpointName");
+        /// `KmsKey`, for [`CfnInferenceExperiment::set`].
+        pub const KMS_KEY: crate::Property<CfnInferenceExperiment, Value<String>> = crate::Property::new(
+            "KmsKey",
+        );
+        /// `ModelVariants`, for [`CfnInferenceExperiment::set`].
+        pub const MODEL_VARIANTS: crate::Property<
+            CfnInferenceExperiment,
+            Vec<ModelVariantConfig>,
+        > = crate::Property::new("ModelVariants");
+        /// `Name`, for [`CfnInferenceExperiment::set`].
+        pub const NAME: crate::Property<CfnInferenceExperiment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnInferenceExperiment::set`].
+        pub const ROLE_ARN: crate::Property<CfnInferenceExperiment, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Schedule`, for [`CfnInferenceExperiment::set`].
+        pub const SCHEDULE: crate::Property<
+            CfnInferenceExperiment,
+            InferenceExperimentSchedule,
+        > = crate::Property::new("Schedule");
+        /// `ShadowModeConfig`, for [`CfnInferenceExperiment::set`].
+        pub const SHADOW_MODE_CONFIG: crate::Property<
+            CfnInferenceExperiment,
+            ShadowModeConfig,
+        > = crate::Property::new("ShadowModeConfig");
+        /// `StatusReason`, for [`CfnInferenceExperiment::set`].
+        pub const STATUS_REASON: crate::Property<
+            CfnInferenceExperiment,
+            Value<String>,
+        > = crate::Property::new("StatusReason");
+        /// `Tags`, for [`CfnInferenceExperiment::set`].
+        pub const TAGS: crate::Property<CfnInferenceExperiment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnInferenceExperiment::set`].
+        pub const TYPE: crate::Property<CfnInferenceExperiment, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The Amazon S3 location and configuration for storing inference request and response data.
@@ -17041,6 +17970,7 @@ pub mod mlflow_app {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnMlflowAppProps);
     }
 
     impl std::ops::Deref for CfnMlflowApp {
@@ -17114,6 +18044,35 @@ pub mod mlflow_app {
             )?;
             map.end()
         }
+    }
+
+    impl CfnMlflowAppProps {
+        /// `ArtifactStoreUri`, for [`CfnMlflowApp::set`].
+        pub const ARTIFACT_STORE_URI: crate::Property<CfnMlflowApp, Value<String>> = crate::Property::new(
+            "ArtifactStoreUri",
+        );
+        /// `ModelRegistrationMode`, for [`CfnMlflowApp::set`].
+        pub const MODEL_REGISTRATION_MODE: crate::Property<
+            CfnMlflowApp,
+            Value<ModelRegistrationMode>,
+        > = crate::Property::new("ModelRegistrationMode");
+        /// `Name`, for [`CfnMlflowApp::set`].
+        pub const NAME: crate::Property<CfnMlflowApp, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnMlflowApp::set`].
+        pub const ROLE_ARN: crate::Property<CfnMlflowApp, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnMlflowApp::set`].
+        pub const TAGS: crate::Property<CfnMlflowApp, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WeeklyMaintenanceWindowStart`, for [`CfnMlflowApp::set`].
+        pub const WEEKLY_MAINTENANCE_WINDOW_START: crate::Property<
+            CfnMlflowApp,
+            Value<String>,
+        > = crate::Property::new("WeeklyMaintenanceWindowStart");
     }
 
     /// Whether to enable or disable automatic registration of new MLflow models to the SageMaker Model Registry.
@@ -17200,6 +18159,7 @@ pub mod mlflow_tracking_server {
         pub fn attr_tracking_server_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TrackingServerArn")
         }
+        setters!(CfnMlflowTrackingServerProps);
     }
 
     impl std::ops::Deref for CfnMlflowTrackingServer {
@@ -17281,6 +18241,47 @@ pub mod mlflow_tracking_server {
             )?;
             map.end()
         }
+    }
+
+    impl CfnMlflowTrackingServerProps {
+        /// `ArtifactStoreUri`, for [`CfnMlflowTrackingServer::set`].
+        pub const ARTIFACT_STORE_URI: crate::Property<
+            CfnMlflowTrackingServer,
+            Value<String>,
+        > = crate::Property::new("ArtifactStoreUri");
+        /// `AutomaticModelRegistration`, for [`CfnMlflowTrackingServer::set`].
+        pub const AUTOMATIC_MODEL_REGISTRATION: crate::Property<
+            CfnMlflowTrackingServer,
+            Value<bool>,
+        > = crate::Property::new("AutomaticModelRegistration");
+        /// `MlflowVersion`, for [`CfnMlflowTrackingServer::set`].
+        pub const MLFLOW_VERSION: crate::Property<
+            CfnMlflowTrackingServer,
+            Value<String>,
+        > = crate::Property::new("MlflowVersion");
+        /// `RoleArn`, for [`CfnMlflowTrackingServer::set`].
+        pub const ROLE_ARN: crate::Property<CfnMlflowTrackingServer, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnMlflowTrackingServer::set`].
+        pub const TAGS: crate::Property<CfnMlflowTrackingServer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrackingServerName`, for [`CfnMlflowTrackingServer::set`].
+        pub const TRACKING_SERVER_NAME: crate::Property<
+            CfnMlflowTrackingServer,
+            Value<String>,
+        > = crate::Property::new("TrackingServerName");
+        /// `TrackingServerSize`, for [`CfnMlflowTrackingServer::set`].
+        pub const TRACKING_SERVER_SIZE: crate::Property<
+            CfnMlflowTrackingServer,
+            Value<TrackingServerSize>,
+        > = crate::Property::new("TrackingServerSize");
+        /// `WeeklyMaintenanceWindowStart`, for [`CfnMlflowTrackingServer::set`].
+        pub const WEEKLY_MAINTENANCE_WINDOW_START: crate::Property<
+            CfnMlflowTrackingServer,
+            Value<String>,
+        > = crate::Property::new("WeeklyMaintenanceWindowStart");
     }
 
     /// The size of the MLFlow Tracking Server.
@@ -17377,6 +18378,7 @@ pub mod model {
         pub fn attr_model_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModelArn")
         }
+        setters!(CfnModelProps);
     }
 
     impl std::ops::Deref for CfnModel {
@@ -17438,6 +18440,42 @@ pub mod model {
             crate::entry(&mut map, "VpcConfig", &self.vpc_config)?;
             map.end()
         }
+    }
+
+    impl CfnModelProps {
+        /// `Containers`, for [`CfnModel::set`].
+        pub const CONTAINERS: crate::Property<CfnModel, Vec<ContainerDefinition>> = crate::Property::new(
+            "Containers",
+        );
+        /// `EnableNetworkIsolation`, for [`CfnModel::set`].
+        pub const ENABLE_NETWORK_ISOLATION: crate::Property<CfnModel, Value<bool>> = crate::Property::new(
+            "EnableNetworkIsolation",
+        );
+        /// `ExecutionRoleArn`, for [`CfnModel::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnModel, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `InferenceExecutionConfig`, for [`CfnModel::set`].
+        pub const INFERENCE_EXECUTION_CONFIG: crate::Property<
+            CfnModel,
+            InferenceExecutionConfig,
+        > = crate::Property::new("InferenceExecutionConfig");
+        /// `ModelName`, for [`CfnModel::set`].
+        pub const MODEL_NAME: crate::Property<CfnModel, Value<String>> = crate::Property::new(
+            "ModelName",
+        );
+        /// `PrimaryContainer`, for [`CfnModel::set`].
+        pub const PRIMARY_CONTAINER: crate::Property<CfnModel, ContainerDefinition> = crate::Property::new(
+            "PrimaryContainer",
+        );
+        /// `Tags`, for [`CfnModel::set`].
+        pub const TAGS: crate::Property<CfnModel, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcConfig`, for [`CfnModel::set`].
+        pub const VPC_CONFIG: crate::Property<CfnModel, VpcConfig> = crate::Property::new(
+            "VpcConfig",
+        );
     }
 
     /// Describes the container, as part of model definition.
@@ -17990,6 +19028,7 @@ pub mod model_bias_job_definition {
         pub fn attr_job_definition_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("JobDefinitionArn")
         }
+        setters!(CfnModelBiasJobDefinitionProps);
     }
 
     impl std::ops::Deref for CfnModelBiasJobDefinition {
@@ -18087,6 +19126,62 @@ pub mod model_bias_job_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnModelBiasJobDefinitionProps {
+        /// `EndpointName`, for [`CfnModelBiasJobDefinition::set`].
+        pub const ENDPOINT_NAME: crate::Property<
+            CfnModelBiasJobDefinition,
+            Value<String>,
+        > = crate::Property::new("EndpointName");
+        /// `JobDefinitionName`, for [`CfnModelBiasJobDefinition::set`].
+        pub const JOB_DEFINITION_NAME: crate::Property<
+            CfnModelBiasJobDefinition,
+            Value<String>,
+        > = crate::Property::new("JobDefinitionName");
+        /// `JobResources`, for [`CfnModelBiasJobDefinition::set`].
+        pub const JOB_RESOURCES: crate::Property<
+            CfnModelBiasJobDefinition,
+            MonitoringResources,
+        > = crate::Property::new("JobResources");
+        /// `ModelBiasAppSpecification`, for [`CfnModelBiasJobDefinition::set`].
+        pub const MODEL_BIAS_APP_SPECIFICATION: crate::Property<
+            CfnModelBiasJobDefinition,
+            ModelBiasAppSpecification,
+        > = crate::Property::new("ModelBiasAppSpecification");
+        /// `ModelBiasBaselineConfig`, for [`CfnModelBiasJobDefinition::set`].
+        pub const MODEL_BIAS_BASELINE_CONFIG: crate::Property<
+            CfnModelBiasJobDefinition,
+            ModelBiasBaselineConfig,
+        > = crate::Property::new("ModelBiasBaselineConfig");
+        /// `ModelBiasJobInput`, for [`CfnModelBiasJobDefinition::set`].
+        pub const MODEL_BIAS_JOB_INPUT: crate::Property<
+            CfnModelBiasJobDefinition,
+            ModelBiasJobInput,
+        > = crate::Property::new("ModelBiasJobInput");
+        /// `ModelBiasJobOutputConfig`, for [`CfnModelBiasJobDefinition::set`].
+        pub const MODEL_BIAS_JOB_OUTPUT_CONFIG: crate::Property<
+            CfnModelBiasJobDefinition,
+            MonitoringOutputConfig,
+        > = crate::Property::new("ModelBiasJobOutputConfig");
+        /// `NetworkConfig`, for [`CfnModelBiasJobDefinition::set`].
+        pub const NETWORK_CONFIG: crate::Property<
+            CfnModelBiasJobDefinition,
+            NetworkConfig,
+        > = crate::Property::new("NetworkConfig");
+        /// `RoleArn`, for [`CfnModelBiasJobDefinition::set`].
+        pub const ROLE_ARN: crate::Property<CfnModelBiasJobDefinition, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `StoppingCondition`, for [`CfnModelBiasJobDefinition::set`].
+        pub const STOPPING_CONDITION: crate::Property<
+            CfnModelBiasJobDefinition,
+            StoppingCondition,
+        > = crate::Property::new("StoppingCondition");
+        /// `Tags`, for [`CfnModelBiasJobDefinition::set`].
+        pub const TAGS: crate::Property<CfnModelBiasJobDefinition, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Container image configuration object for the monitoring job.
@@ -18448,6 +19543,7 @@ pub mod model_card {
         pub fn attr_model_card_processing_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModelCardProcessingStatus")
         }
+        setters!(CfnModelCardProps);
     }
 
     impl std::ops::Deref for CfnModelCard {
@@ -18517,6 +19613,38 @@ pub mod model_card {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnModelCardProps {
+        /// `Content`, for [`CfnModelCard::set`].
+        pub const CONTENT: crate::Property<CfnModelCard, Content> = crate::Property::new(
+            "Content",
+        );
+        /// `CreatedBy`, for [`CfnModelCard::set`].
+        pub const CREATED_BY: crate::Property<CfnModelCard, UserContext> = crate::Property::new(
+            "CreatedBy",
+        );
+        /// `LastModifiedBy`, for [`CfnModelCard::set`].
+        pub const LAST_MODIFIED_BY: crate::Property<CfnModelCard, UserContext> = crate::Property::new(
+            "LastModifiedBy",
+        );
+        /// `ModelCardName`, for [`CfnModelCard::set`].
+        pub const MODEL_CARD_NAME: crate::Property<CfnModelCard, Value<String>> = crate::Property::new(
+            "ModelCardName",
+        );
+        /// `ModelCardStatus`, for [`CfnModelCard::set`].
+        pub const MODEL_CARD_STATUS: crate::Property<
+            CfnModelCard,
+            Value<ModelCardStatus>,
+        > = crate::Property::new("ModelCardStatus");
+        /// `SecurityConfig`, for [`CfnModelCard::set`].
+        pub const SECURITY_CONFIG: crate::Property<CfnModelCard, SecurityConfig> = crate::Property::new(
+            "SecurityConfig",
+        );
+        /// `Tags`, for [`CfnModelCard::set`].
+        pub const TAGS: crate::Property<CfnModelCard, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The content of the model card.
@@ -19555,6 +20683,7 @@ pub mod model_explainability_job_definition {
         pub fn attr_job_definition_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("JobDefinitionArn")
         }
+        setters!(CfnModelExplainabilityJobDefinitionProps);
     }
 
     impl std::ops::Deref for CfnModelExplainabilityJobDefinition {
@@ -19661,6 +20790,64 @@ pub mod model_explainability_job_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnModelExplainabilityJobDefinitionProps {
+        /// `EndpointName`, for [`CfnModelExplainabilityJobDefinition::set`].
+        pub const ENDPOINT_NAME: crate::Property<
+            CfnModelExplainabilityJobDefinition,
+            Value<String>,
+        > = crate::Property::new("EndpointName");
+        /// `JobDefinitionName`, for [`CfnModelExplainabilityJobDefinition::set`].
+        pub const JOB_DEFINITION_NAME: crate::Property<
+            CfnModelExplainabilityJobDefinition,
+            Value<String>,
+        > = crate::Property::new("JobDefinitionName");
+        /// `JobResources`, for [`CfnModelExplainabilityJobDefinition::set`].
+        pub const JOB_RESOURCES: crate::Property<
+            CfnModelExplainabilityJobDefinition,
+            MonitoringResources,
+        > = crate::Property::new("JobResources");
+        /// `ModelExplainabilityAppSpecification`, for [`CfnModelExplainabilityJobDefinition::set`].
+        pub const MODEL_EXPLAINABILITY_APP_SPECIFICATION: crate::Property<
+            CfnModelExplainabilityJobDefinition,
+            ModelExplainabilityAppSpecification,
+        > = crate::Property::new("ModelExplainabilityAppSpecification");
+        /// `ModelExplainabilityBaselineConfig`, for [`CfnModelExplainabilityJobDefinition::set`].
+        pub const MODEL_EXPLAINABILITY_BASELINE_CONFIG: crate::Property<
+            CfnModelExplainabilityJobDefinition,
+            ModelExplainabilityBaselineConfig,
+        > = crate::Property::new("ModelExplainabilityBaselineConfig");
+        /// `ModelExplainabilityJobInput`, for [`CfnModelExplainabilityJobDefinition::set`].
+        pub const MODEL_EXPLAINABILITY_JOB_INPUT: crate::Property<
+            CfnModelExplainabilityJobDefinition,
+            ModelExplainabilityJobInput,
+        > = crate::Property::new("ModelExplainabilityJobInput");
+        /// `ModelExplainabilityJobOutputConfig`, for [`CfnModelExplainabilityJobDefinition::set`].
+        pub const MODEL_EXPLAINABILITY_JOB_OUTPUT_CONFIG: crate::Property<
+            CfnModelExplainabilityJobDefinition,
+            MonitoringOutputConfig,
+        > = crate::Property::new("ModelExplainabilityJobOutputConfig");
+        /// `NetworkConfig`, for [`CfnModelExplainabilityJobDefinition::set`].
+        pub const NETWORK_CONFIG: crate::Property<
+            CfnModelExplainabilityJobDefinition,
+            NetworkConfig,
+        > = crate::Property::new("NetworkConfig");
+        /// `RoleArn`, for [`CfnModelExplainabilityJobDefinition::set`].
+        pub const ROLE_ARN: crate::Property<
+            CfnModelExplainabilityJobDefinition,
+            Value<String>,
+        > = crate::Property::new("RoleArn");
+        /// `StoppingCondition`, for [`CfnModelExplainabilityJobDefinition::set`].
+        pub const STOPPING_CONDITION: crate::Property<
+            CfnModelExplainabilityJobDefinition,
+            StoppingCondition,
+        > = crate::Property::new("StoppingCondition");
+        /// `Tags`, for [`CfnModelExplainabilityJobDefinition::set`].
+        pub const TAGS: crate::Property<
+            CfnModelExplainabilityJobDefinition,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// Container image configuration object for the monitoring job.
@@ -19950,6 +21137,7 @@ pub mod model_package {
         pub fn attr_model_package_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModelPackageStatus")
         }
+        setters!(CfnModelPackageProps);
     }
 
     impl std::ops::Deref for CfnModelPackage {
@@ -20103,6 +21291,128 @@ pub mod model_package {
             )?;
             map.end()
         }
+    }
+
+    impl CfnModelPackageProps {
+        /// `AdditionalInferenceSpecifications`, for [`CfnModelPackage::set`].
+        pub const ADDITIONAL_INFERENCE_SPECIFICATIONS: crate::Property<
+            CfnModelPackage,
+            Vec<AdditionalInferenceSpecificationDefinition>,
+        > = crate::Property::new("AdditionalInferenceSpecifications");
+        /// `AdditionalInferenceSpecificationsToAdd`, for [`CfnModelPackage::set`].
+        pub const ADDITIONAL_INFERENCE_SPECIFICATIONS_TO_ADD: crate::Property<
+            CfnModelPackage,
+            Vec<AdditionalInferenceSpecificationDefinition>,
+        > = crate::Property::new("AdditionalInferenceSpecificationsToAdd");
+        /// `ApprovalDescription`, for [`CfnModelPackage::set`].
+        pub const APPROVAL_DESCRIPTION: crate::Property<
+            CfnModelPackage,
+            Value<String>,
+        > = crate::Property::new("ApprovalDescription");
+        /// `CertifyForMarketplace`, for [`CfnModelPackage::set`].
+        pub const CERTIFY_FOR_MARKETPLACE: crate::Property<
+            CfnModelPackage,
+            Value<bool>,
+        > = crate::Property::new("CertifyForMarketplace");
+        /// `ClientToken`, for [`CfnModelPackage::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnModelPackage, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `CustomerMetadataProperties`, for [`CfnModelPackage::set`].
+        pub const CUSTOMER_METADATA_PROPERTIES: crate::Property<
+            CfnModelPackage,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("CustomerMetadataProperties");
+        /// `Domain`, for [`CfnModelPackage::set`].
+        pub const DOMAIN: crate::Property<CfnModelPackage, Value<String>> = crate::Property::new(
+            "Domain",
+        );
+        /// `DriftCheckBaselines`, for [`CfnModelPackage::set`].
+        pub const DRIFT_CHECK_BASELINES: crate::Property<
+            CfnModelPackage,
+            DriftCheckBaselines,
+        > = crate::Property::new("DriftCheckBaselines");
+        /// `InferenceSpecification`, for [`CfnModelPackage::set`].
+        pub const INFERENCE_SPECIFICATION: crate::Property<
+            CfnModelPackage,
+            InferenceSpecification,
+        > = crate::Property::new("InferenceSpecification");
+        /// `MetadataProperties`, for [`CfnModelPackage::set`].
+        pub const METADATA_PROPERTIES: crate::Property<
+            CfnModelPackage,
+            MetadataProperties,
+        > = crate::Property::new("MetadataProperties");
+        /// `ModelApprovalStatus`, for [`CfnModelPackage::set`].
+        pub const MODEL_APPROVAL_STATUS: crate::Property<
+            CfnModelPackage,
+            Value<ModelApprovalStatus>,
+        > = crate::Property::new("ModelApprovalStatus");
+        /// `ModelCard`, for [`CfnModelPackage::set`].
+        pub const MODEL_CARD: crate::Property<CfnModelPackage, ModelCard> = crate::Property::new(
+            "ModelCard",
+        );
+        /// `ModelMetrics`, for [`CfnModelPackage::set`].
+        pub const MODEL_METRICS: crate::Property<CfnModelPackage, ModelMetrics> = crate::Property::new(
+            "ModelMetrics",
+        );
+        /// `ModelPackageDescription`, for [`CfnModelPackage::set`].
+        pub const MODEL_PACKAGE_DESCRIPTION: crate::Property<
+            CfnModelPackage,
+            Value<String>,
+        > = crate::Property::new("ModelPackageDescription");
+        /// `ModelPackageGroupName`, for [`CfnModelPackage::set`].
+        pub const MODEL_PACKAGE_GROUP_NAME: crate::Property<
+            CfnModelPackage,
+            Value<String>,
+        > = crate::Property::new("ModelPackageGroupName");
+        /// `ModelPackageName`, for [`CfnModelPackage::set`].
+        pub const MODEL_PACKAGE_NAME: crate::Property<CfnModelPackage, Value<String>> = crate::Property::new(
+            "ModelPackageName",
+        );
+        /// `ModelPackageStatusDetails`, for [`CfnModelPackage::set`].
+        pub const MODEL_PACKAGE_STATUS_DETAILS: crate::Property<
+            CfnModelPackage,
+            ModelPackageStatusDetails,
+        > = crate::Property::new("ModelPackageStatusDetails");
+        /// `ModelPackageVersion`, for [`CfnModelPackage::set`].
+        pub const MODEL_PACKAGE_VERSION: crate::Property<CfnModelPackage, Value<i64>> = crate::Property::new(
+            "ModelPackageVersion",
+        );
+        /// `SamplePayloadUrl`, for [`CfnModelPackage::set`].
+        pub const SAMPLE_PAYLOAD_URL: crate::Property<CfnModelPackage, Value<String>> = crate::Property::new(
+            "SamplePayloadUrl",
+        );
+        /// `SecurityConfig`, for [`CfnModelPackage::set`].
+        pub const SECURITY_CONFIG: crate::Property<CfnModelPackage, SecurityConfig> = crate::Property::new(
+            "SecurityConfig",
+        );
+        /// `SkipModelValidation`, for [`CfnModelPackage::set`].
+        pub const SKIP_MODEL_VALIDATION: crate::Property<
+            CfnModelPackage,
+            Value<SkipModelValidation>,
+        > = crate::Property::new("SkipModelValidation");
+        /// `SourceAlgorithmSpecification`, for [`CfnModelPackage::set`].
+        pub const SOURCE_ALGORITHM_SPECIFICATION: crate::Property<
+            CfnModelPackage,
+            SourceAlgorithmSpecification,
+        > = crate::Property::new("SourceAlgorithmSpecification");
+        /// `SourceUri`, for [`CfnModelPackage::set`].
+        pub const SOURCE_URI: crate::Property<CfnModelPackage, Value<String>> = crate::Property::new(
+            "SourceUri",
+        );
+        /// `Tags`, for [`CfnModelPackage::set`].
+        pub const TAGS: crate::Property<CfnModelPackage, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Task`, for [`CfnModelPackage::set`].
+        pub const TASK: crate::Property<CfnModelPackage, Value<String>> = crate::Property::new(
+            "Task",
+        );
+        /// `ValidationSpecification`, for [`CfnModelPackage::set`].
+        pub const VALIDATION_SPECIFICATION: crate::Property<
+            CfnModelPackage,
+            ValidationSpecification,
+        > = crate::Property::new("ValidationSpecification");
     }
 
     /// Additional Inference Specification specifies details about inference jobs that can be run with models based on this model package.AdditionalInferenceSpecifications can be added to existing model packages using AdditionalInferenceSpecificationsToAdd.
@@ -21632,6 +22942,7 @@ pub mod model_package_group {
         pub fn attr_model_package_group_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModelPackageGroupStatus")
         }
+        setters!(CfnModelPackageGroupProps);
     }
 
     impl std::ops::Deref for CfnModelPackageGroup {
@@ -21696,6 +23007,28 @@ pub mod model_package_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnModelPackageGroupProps {
+        /// `ModelPackageGroupDescription`, for [`CfnModelPackageGroup::set`].
+        pub const MODEL_PACKAGE_GROUP_DESCRIPTION: crate::Property<
+            CfnModelPackageGroup,
+            Value<String>,
+        > = crate::Property::new("ModelPackageGroupDescription");
+        /// `ModelPackageGroupName`, for [`CfnModelPackageGroup::set`].
+        pub const MODEL_PACKAGE_GROUP_NAME: crate::Property<
+            CfnModelPackageGroup,
+            Value<String>,
+        > = crate::Property::new("ModelPackageGroupName");
+        /// `ModelPackageGroupPolicy`, for [`CfnModelPackageGroup::set`].
+        pub const MODEL_PACKAGE_GROUP_POLICY: crate::Property<
+            CfnModelPackageGroup,
+            serde_json::Value,
+        > = crate::Property::new("ModelPackageGroupPolicy");
+        /// `Tags`, for [`CfnModelPackageGroup::set`].
+        pub const TAGS: crate::Property<CfnModelPackageGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -21766,6 +23099,7 @@ pub mod model_quality_job_definition {
         pub fn attr_job_definition_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("JobDefinitionArn")
         }
+        setters!(CfnModelQualityJobDefinitionProps);
     }
 
     impl std::ops::Deref for CfnModelQualityJobDefinition {
@@ -21863,6 +23197,63 @@ pub mod model_quality_job_definition {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnModelQualityJobDefinitionProps {
+        /// `EndpointName`, for [`CfnModelQualityJobDefinition::set`].
+        pub const ENDPOINT_NAME: crate::Property<
+            CfnModelQualityJobDefinition,
+            Value<String>,
+        > = crate::Property::new("EndpointName");
+        /// `JobDefinitionName`, for [`CfnModelQualityJobDefinition::set`].
+        pub const JOB_DEFINITION_NAME: crate::Property<
+            CfnModelQualityJobDefinition,
+            Value<String>,
+        > = crate::Property::new("JobDefinitionName");
+        /// `JobResources`, for [`CfnModelQualityJobDefinition::set`].
+        pub const JOB_RESOURCES: crate::Property<
+            CfnModelQualityJobDefinition,
+            MonitoringResources,
+        > = crate::Property::new("JobResources");
+        /// `ModelQualityAppSpecification`, for [`CfnModelQualityJobDefinition::set`].
+        pub const MODEL_QUALITY_APP_SPECIFICATION: crate::Property<
+            CfnModelQualityJobDefinition,
+            ModelQualityAppSpecification,
+        > = crate::Property::new("ModelQualityAppSpecification");
+        /// `ModelQualityBaselineConfig`, for [`CfnModelQualityJobDefinition::set`].
+        pub const MODEL_QUALITY_BASELINE_CONFIG: crate::Property<
+            CfnModelQualityJobDefinition,
+            ModelQualityBaselineConfig,
+        > = crate::Property::new("ModelQualityBaselineConfig");
+        /// `ModelQualityJobInput`, for [`CfnModelQualityJobDefinition::set`].
+        pub const MODEL_QUALITY_JOB_INPUT: crate::Property<
+            CfnModelQualityJobDefinition,
+            ModelQualityJobInput,
+        > = crate::Property::new("ModelQualityJobInput");
+        /// `ModelQualityJobOutputConfig`, for [`CfnModelQualityJobDefinition::set`].
+        pub const MODEL_QUALITY_JOB_OUTPUT_CONFIG: crate::Property<
+            CfnModelQualityJobDefinition,
+            MonitoringOutputConfig,
+        > = crate::Property::new("ModelQualityJobOutputConfig");
+        /// `NetworkConfig`, for [`CfnModelQualityJobDefinition::set`].
+        pub const NETWORK_CONFIG: crate::Property<
+            CfnModelQualityJobDefinition,
+            NetworkConfig,
+        > = crate::Property::new("NetworkConfig");
+        /// `RoleArn`, for [`CfnModelQualityJobDefinition::set`].
+        pub const ROLE_ARN: crate::Property<
+            CfnModelQualityJobDefinition,
+            Value<String>,
+        > = crate::Property::new("RoleArn");
+        /// `StoppingCondition`, for [`CfnModelQualityJobDefinition::set`].
+        pub const STOPPING_CONDITION: crate::Property<
+            CfnModelQualityJobDefinition,
+            StoppingCondition,
+        > = crate::Property::new("StoppingCondition");
+        /// `Tags`, for [`CfnModelQualityJobDefinition::set`].
+        pub const TAGS: crate::Property<CfnModelQualityJobDefinition, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Container image configuration object for the monitoring job.
@@ -22244,6 +23635,7 @@ pub mod monitoring_schedule {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnMonitoringScheduleProps);
     }
 
     impl std::ops::Deref for CfnMonitoringSchedule {
@@ -22326,6 +23718,42 @@ pub mod monitoring_schedule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMonitoringScheduleProps {
+        /// `EndpointName`, for [`CfnMonitoringSchedule::set`].
+        pub const ENDPOINT_NAME: crate::Property<CfnMonitoringSchedule, Value<String>> = crate::Property::new(
+            "EndpointName",
+        );
+        /// `FailureReason`, for [`CfnMonitoringSchedule::set`].
+        pub const FAILURE_REASON: crate::Property<
+            CfnMonitoringSchedule,
+            Value<String>,
+        > = crate::Property::new("FailureReason");
+        /// `LastMonitoringExecutionSummary`, for [`CfnMonitoringSchedule::set`].
+        pub const LAST_MONITORING_EXECUTION_SUMMARY: crate::Property<
+            CfnMonitoringSchedule,
+            MonitoringExecutionSummary,
+        > = crate::Property::new("LastMonitoringExecutionSummary");
+        /// `MonitoringScheduleConfig`, for [`CfnMonitoringSchedule::set`].
+        pub const MONITORING_SCHEDULE_CONFIG: crate::Property<
+            CfnMonitoringSchedule,
+            MonitoringScheduleConfig,
+        > = crate::Property::new("MonitoringScheduleConfig");
+        /// `MonitoringScheduleName`, for [`CfnMonitoringSchedule::set`].
+        pub const MONITORING_SCHEDULE_NAME: crate::Property<
+            CfnMonitoringSchedule,
+            Value<String>,
+        > = crate::Property::new("MonitoringScheduleName");
+        /// `MonitoringScheduleStatus`, for [`CfnMonitoringSchedule::set`].
+        pub const MONITORING_SCHEDULE_STATUS: crate::Property<
+            CfnMonitoringSchedule,
+            Value<MonitoringScheduleStatus>,
+        > = crate::Property::new("MonitoringScheduleStatus");
+        /// `Tags`, for [`CfnMonitoringSchedule::set`].
+        pub const TAGS: crate::Property<CfnMonitoringSchedule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Summary of information about monitoring job
@@ -22830,6 +24258,7 @@ pub mod notebook_instance {
         pub fn attr_notebook_instance_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NotebookInstanceArn")
         }
+        setters!(CfnNotebookInstanceProps);
     }
 
     impl std::ops::Deref for CfnNotebookInstance {
@@ -22956,6 +24385,83 @@ pub mod notebook_instance {
             crate::entry(&mut map, "VolumeSizeInGB", &self.volume_size_in_gb)?;
             map.end()
         }
+    }
+
+    impl CfnNotebookInstanceProps {
+        /// `AcceleratorTypes`, for [`CfnNotebookInstance::set`].
+        pub const ACCELERATOR_TYPES: crate::Property<
+            CfnNotebookInstance,
+            Vec<Value<AcceleratorTypesItem>>,
+        > = crate::Property::new("AcceleratorTypes");
+        /// `AdditionalCodeRepositories`, for [`CfnNotebookInstance::set`].
+        pub const ADDITIONAL_CODE_REPOSITORIES: crate::Property<
+            CfnNotebookInstance,
+            Vec<Value<String>>,
+        > = crate::Property::new("AdditionalCodeRepositories");
+        /// `DefaultCodeRepository`, for [`CfnNotebookInstance::set`].
+        pub const DEFAULT_CODE_REPOSITORY: crate::Property<
+            CfnNotebookInstance,
+            Value<String>,
+        > = crate::Property::new("DefaultCodeRepository");
+        /// `DirectInternetAccess`, for [`CfnNotebookInstance::set`].
+        pub const DIRECT_INTERNET_ACCESS: crate::Property<
+            CfnNotebookInstance,
+            Value<DirectInternetAccess>,
+        > = crate::Property::new("DirectInternetAccess");
+        /// `InstanceMetadataServiceConfiguration`, for [`CfnNotebookInstance::set`].
+        pub const INSTANCE_METADATA_SERVICE_CONFIGURATION: crate::Property<
+            CfnNotebookInstance,
+            InstanceMetadataServiceConfiguration,
+        > = crate::Property::new("InstanceMetadataServiceConfiguration");
+        /// `InstanceType`, for [`CfnNotebookInstance::set`].
+        pub const INSTANCE_TYPE: crate::Property<
+            CfnNotebookInstance,
+            Value<InstanceType>,
+        > = crate::Property::new("InstanceType");
+        /// `KmsKeyId`, for [`CfnNotebookInstance::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnNotebookInstance, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `LifecycleConfigName`, for [`CfnNotebookInstance::set`].
+        pub const LIFECYCLE_CONFIG_NAME: crate::Property<
+            CfnNotebookInstance,
+            Value<String>,
+        > = crate::Property::new("LifecycleConfigName");
+        /// `NotebookInstanceName`, for [`CfnNotebookInstance::set`].
+        pub const NOTEBOOK_INSTANCE_NAME: crate::Property<
+            CfnNotebookInstance,
+            Value<String>,
+        > = crate::Property::new("NotebookInstanceName");
+        /// `PlatformIdentifier`, for [`CfnNotebookInstance::set`].
+        pub const PLATFORM_IDENTIFIER: crate::Property<
+            CfnNotebookInstance,
+            Value<String>,
+        > = crate::Property::new("PlatformIdentifier");
+        /// `RoleArn`, for [`CfnNotebookInstance::set`].
+        pub const ROLE_ARN: crate::Property<CfnNotebookInstance, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `RootAccess`, for [`CfnNotebookInstance::set`].
+        pub const ROOT_ACCESS: crate::Property<CfnNotebookInstance, Value<RootAccess>> = crate::Property::new(
+            "RootAccess",
+        );
+        /// `SecurityGroupIds`, for [`CfnNotebookInstance::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnNotebookInstance,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetId`, for [`CfnNotebookInstance::set`].
+        pub const SUBNET_ID: crate::Property<CfnNotebookInstance, Value<String>> = crate::Property::new(
+            "SubnetId",
+        );
+        /// `Tags`, for [`CfnNotebookInstance::set`].
+        pub const TAGS: crate::Property<CfnNotebookInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VolumeSizeInGB`, for [`CfnNotebookInstance::set`].
+        pub const VOLUME_SIZE_IN_GB: crate::Property<CfnNotebookInstance, Value<i64>> = crate::Property::new(
+            "VolumeSizeInGB",
+        );
     }
 
     /// Values of `AcceleratorTypesItem`.
@@ -23762,6 +25268,7 @@ pub mod notebook_instance_lifecycle_config {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("NotebookInstanceLifecycleConfigArn")
         }
+        setters!(CfnNotebookInstanceLifecycleConfigProps);
     }
 
     impl std::ops::Deref for CfnNotebookInstanceLifecycleConfig {
@@ -23807,6 +25314,29 @@ pub mod notebook_instance_lifecycle_config {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNotebookInstanceLifecycleConfigProps {
+        /// `NotebookInstanceLifecycleConfigName`, for [`CfnNotebookInstanceLifecycleConfig::set`].
+        pub const NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_NAME: crate::Property<
+            CfnNotebookInstanceLifecycleConfig,
+            Value<String>,
+        > = crate::Property::new("NotebookInstanceLifecycleConfigName");
+        /// `OnCreate`, for [`CfnNotebookInstanceLifecycleConfig::set`].
+        pub const ON_CREATE: crate::Property<
+            CfnNotebookInstanceLifecycleConfig,
+            Vec<NotebookInstanceLifecycleHook>,
+        > = crate::Property::new("OnCreate");
+        /// `OnStart`, for [`CfnNotebookInstanceLifecycleConfig::set`].
+        pub const ON_START: crate::Property<
+            CfnNotebookInstanceLifecycleConfig,
+            Vec<NotebookInstanceLifecycleHook>,
+        > = crate::Property::new("OnStart");
+        /// `Tags`, for [`CfnNotebookInstanceLifecycleConfig::set`].
+        pub const TAGS: crate::Property<
+            CfnNotebookInstanceLifecycleConfig,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// Specifies the notebook instance lifecycle configuration script.
@@ -23887,6 +25417,7 @@ pub mod partner_app {
         pub fn attr_current_version_eol_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CurrentVersionEolDate")
         }
+        setters!(CfnPartnerAppProps);
     }
 
     impl std::ops::Deref for CfnPartnerApp {
@@ -23990,6 +25521,64 @@ pub mod partner_app {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnPartnerAppProps {
+        /// `AppVersion`, for [`CfnPartnerApp::set`].
+        pub const APP_VERSION: crate::Property<CfnPartnerApp, Value<String>> = crate::Property::new(
+            "AppVersion",
+        );
+        /// `ApplicationConfig`, for [`CfnPartnerApp::set`].
+        pub const APPLICATION_CONFIG: crate::Property<CfnPartnerApp, PartnerAppConfig> = crate::Property::new(
+            "ApplicationConfig",
+        );
+        /// `AuthType`, for [`CfnPartnerApp::set`].
+        pub const AUTH_TYPE: crate::Property<CfnPartnerApp, Value<AuthType>> = crate::Property::new(
+            "AuthType",
+        );
+        /// `ClientToken`, for [`CfnPartnerApp::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnPartnerApp, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `EnableAutoMinorVersionUpgrade`, for [`CfnPartnerApp::set`].
+        pub const ENABLE_AUTO_MINOR_VERSION_UPGRADE: crate::Property<
+            CfnPartnerApp,
+            Value<bool>,
+        > = crate::Property::new("EnableAutoMinorVersionUpgrade");
+        /// `EnableIamSessionBasedIdentity`, for [`CfnPartnerApp::set`].
+        pub const ENABLE_IAM_SESSION_BASED_IDENTITY: crate::Property<
+            CfnPartnerApp,
+            Value<bool>,
+        > = crate::Property::new("EnableIamSessionBasedIdentity");
+        /// `ExecutionRoleArn`, for [`CfnPartnerApp::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnPartnerApp, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `KmsKeyId`, for [`CfnPartnerApp::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnPartnerApp, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `MaintenanceConfig`, for [`CfnPartnerApp::set`].
+        pub const MAINTENANCE_CONFIG: crate::Property<
+            CfnPartnerApp,
+            PartnerAppMaintenanceConfig,
+        > = crate::Property::new("MaintenanceConfig");
+        /// `Name`, for [`CfnPartnerApp::set`].
+        pub const NAME: crate::Property<CfnPartnerApp, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnPartnerApp::set`].
+        pub const TAGS: crate::Property<CfnPartnerApp, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Tier`, for [`CfnPartnerApp::set`].
+        pub const TIER: crate::Property<CfnPartnerApp, Value<String>> = crate::Property::new(
+            "Tier",
+        );
+        /// `Type`, for [`CfnPartnerApp::set`].
+        pub const TYPE: crate::Property<CfnPartnerApp, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// A collection of configuration settings for the PartnerApp.
@@ -24164,6 +25753,7 @@ pub mod pipeline {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnPipelineProps);
     }
 
     impl std::ops::Deref for CfnPipeline {
@@ -24237,6 +25827,39 @@ pub mod pipeline {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPipelineProps {
+        /// `ParallelismConfiguration`, for [`CfnPipeline::set`].
+        pub const PARALLELISM_CONFIGURATION: crate::Property<
+            CfnPipeline,
+            ParallelismConfiguration,
+        > = crate::Property::new("ParallelismConfiguration");
+        /// `PipelineDefinition`, for [`CfnPipeline::set`].
+        pub const PIPELINE_DEFINITION: crate::Property<
+            CfnPipeline,
+            PipelineDefinition,
+        > = crate::Property::new("PipelineDefinition");
+        /// `PipelineDescription`, for [`CfnPipeline::set`].
+        pub const PIPELINE_DESCRIPTION: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "PipelineDescription",
+        );
+        /// `PipelineDisplayName`, for [`CfnPipeline::set`].
+        pub const PIPELINE_DISPLAY_NAME: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "PipelineDisplayName",
+        );
+        /// `PipelineName`, for [`CfnPipeline::set`].
+        pub const PIPELINE_NAME: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "PipelineName",
+        );
+        /// `RoleArn`, for [`CfnPipeline::set`].
+        pub const ROLE_ARN: crate::Property<CfnPipeline, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnPipeline::set`].
+        pub const TAGS: crate::Property<CfnPipeline, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ParallelismConfiguration` property type.
@@ -24450,6 +26073,7 @@ pub mod processing_job {
         pub fn attr_processing_end_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProcessingEndTime")
         }
+        setters!(CfnProcessingJobProps);
     }
 
     impl std::ops::Deref for CfnProcessingJob {
@@ -24539,6 +26163,61 @@ pub mod processing_job {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProcessingJobProps {
+        /// `AppSpecification`, for [`CfnProcessingJob::set`].
+        pub const APP_SPECIFICATION: crate::Property<
+            CfnProcessingJob,
+            AppSpecification,
+        > = crate::Property::new("AppSpecification");
+        /// `Environment`, for [`CfnProcessingJob::set`].
+        pub const ENVIRONMENT: crate::Property<
+            CfnProcessingJob,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Environment");
+        /// `ExperimentConfig`, for [`CfnProcessingJob::set`].
+        pub const EXPERIMENT_CONFIG: crate::Property<
+            CfnProcessingJob,
+            ExperimentConfig,
+        > = crate::Property::new("ExperimentConfig");
+        /// `NetworkConfig`, for [`CfnProcessingJob::set`].
+        pub const NETWORK_CONFIG: crate::Property<CfnProcessingJob, NetworkConfig> = crate::Property::new(
+            "NetworkConfig",
+        );
+        /// `ProcessingInputs`, for [`CfnProcessingJob::set`].
+        pub const PROCESSING_INPUTS: crate::Property<
+            CfnProcessingJob,
+            Vec<ProcessingInputsObject>,
+        > = crate::Property::new("ProcessingInputs");
+        /// `ProcessingJobName`, for [`CfnProcessingJob::set`].
+        pub const PROCESSING_JOB_NAME: crate::Property<
+            CfnProcessingJob,
+            Value<String>,
+        > = crate::Property::new("ProcessingJobName");
+        /// `ProcessingOutputConfig`, for [`CfnProcessingJob::set`].
+        pub const PROCESSING_OUTPUT_CONFIG: crate::Property<
+            CfnProcessingJob,
+            ProcessingOutputConfig,
+        > = crate::Property::new("ProcessingOutputConfig");
+        /// `ProcessingResources`, for [`CfnProcessingJob::set`].
+        pub const PROCESSING_RESOURCES: crate::Property<
+            CfnProcessingJob,
+            ProcessingResources,
+        > = crate::Property::new("ProcessingResources");
+        /// `RoleArn`, for [`CfnProcessingJob::set`].
+        pub const ROLE_ARN: crate::Property<CfnProcessingJob, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `StoppingCondition`, for [`CfnProcessingJob::set`].
+        pub const STOPPING_CONDITION: crate::Property<
+            CfnProcessingJob,
+            StoppingCondition,
+        > = crate::Property::new("StoppingCondition");
+        /// `Tags`, for [`CfnProcessingJob::set`].
+        pub const TAGS: crate::Property<CfnProcessingJob, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Configures the processing job to run a specified Docker container image.
@@ -26055,6 +27734,7 @@ pub mod project {
         pub fn attr_project_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProjectStatus")
         }
+        setters!(CfnProjectProps);
     }
 
     impl std::ops::Deref for CfnProject {
@@ -26132,6 +27812,36 @@ pub mod project {
             )?;
             map.end()
         }
+    }
+
+    impl CfnProjectProps {
+        /// `ProjectDescription`, for [`CfnProject::set`].
+        pub const PROJECT_DESCRIPTION: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ProjectDescription",
+        );
+        /// `ProjectName`, for [`CfnProject::set`].
+        pub const PROJECT_NAME: crate::Property<CfnProject, Value<String>> = crate::Property::new(
+            "ProjectName",
+        );
+        /// `ServiceCatalogProvisionedProductDetails`, for [`CfnProject::set`].
+        pub const SERVICE_CATALOG_PROVISIONED_PRODUCT_DETAILS: crate::Property<
+            CfnProject,
+            ServiceCatalogProvisionedProductDetails,
+        > = crate::Property::new("ServiceCatalogProvisionedProductDetails");
+        /// `ServiceCatalogProvisioningDetails`, for [`CfnProject::set`].
+        pub const SERVICE_CATALOG_PROVISIONING_DETAILS: crate::Property<
+            CfnProject,
+            ServiceCatalogProvisioningDetails,
+        > = crate::Property::new("ServiceCatalogProvisioningDetails");
+        /// `Tags`, for [`CfnProject::set`].
+        pub const TAGS: crate::Property<CfnProject, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateProviderDetails`, for [`CfnProject::set`].
+        pub const TEMPLATE_PROVIDER_DETAILS: crate::Property<
+            CfnProject,
+            Vec<TemplateProviderDetail>,
+        > = crate::Property::new("TemplateProviderDetails");
     }
 
     /// Provisioned ServiceCatalog Details
@@ -26405,6 +28115,7 @@ pub mod space {
         pub fn attr_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Url")
         }
+        setters!(CfnSpaceProps);
     }
 
     impl std::ops::Deref for CfnSpace {
@@ -26477,6 +28188,38 @@ pub mod space {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSpaceProps {
+        /// `DomainId`, for [`CfnSpace::set`].
+        pub const DOMAIN_ID: crate::Property<CfnSpace, Value<String>> = crate::Property::new(
+            "DomainId",
+        );
+        /// `OwnershipSettings`, for [`CfnSpace::set`].
+        pub const OWNERSHIP_SETTINGS: crate::Property<CfnSpace, OwnershipSettings> = crate::Property::new(
+            "OwnershipSettings",
+        );
+        /// `SpaceDisplayName`, for [`CfnSpace::set`].
+        pub const SPACE_DISPLAY_NAME: crate::Property<CfnSpace, Value<String>> = crate::Property::new(
+            "SpaceDisplayName",
+        );
+        /// `SpaceName`, for [`CfnSpace::set`].
+        pub const SPACE_NAME: crate::Property<CfnSpace, Value<String>> = crate::Property::new(
+            "SpaceName",
+        );
+        /// `SpaceSettings`, for [`CfnSpace::set`].
+        pub const SPACE_SETTINGS: crate::Property<CfnSpace, SpaceSettings> = crate::Property::new(
+            "SpaceSettings",
+        );
+        /// `SpaceSharingSettings`, for [`CfnSpace::set`].
+        pub const SPACE_SHARING_SETTINGS: crate::Property<
+            CfnSpace,
+            SpaceSharingSettings,
+        > = crate::Property::new("SpaceSharingSettings");
+        /// `Tags`, for [`CfnSpace::set`].
+        pub const TAGS: crate::Property<CfnSpace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `OwnershipSettings` property type.
@@ -27306,6 +29049,7 @@ pub mod studio_lifecycle_config {
         pub fn attr_studio_lifecycle_config_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StudioLifecycleConfigArn")
         }
+        setters!(CfnStudioLifecycleConfigProps);
     }
 
     impl std::ops::Deref for CfnStudioLifecycleConfig {
@@ -27375,6 +29119,28 @@ pub mod studio_lifecycle_config {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnStudioLifecycleConfigProps {
+        /// `StudioLifecycleConfigAppType`, for [`CfnStudioLifecycleConfig::set`].
+        pub const STUDIO_LIFECYCLE_CONFIG_APP_TYPE: crate::Property<
+            CfnStudioLifecycleConfig,
+            Value<StudioLifecycleConfigAppType>,
+        > = crate::Property::new("StudioLifecycleConfigAppType");
+        /// `StudioLifecycleConfigContent`, for [`CfnStudioLifecycleConfig::set`].
+        pub const STUDIO_LIFECYCLE_CONFIG_CONTENT: crate::Property<
+            CfnStudioLifecycleConfig,
+            Value<String>,
+        > = crate::Property::new("StudioLifecycleConfigContent");
+        /// `StudioLifecycleConfigName`, for [`CfnStudioLifecycleConfig::set`].
+        pub const STUDIO_LIFECYCLE_CONFIG_NAME: crate::Property<
+            CfnStudioLifecycleConfig,
+            Value<String>,
+        > = crate::Property::new("StudioLifecycleConfigName");
+        /// `Tags`, for [`CfnStudioLifecycleConfig::set`].
+        pub const TAGS: crate::Property<CfnStudioLifecycleConfig, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The App type that the Lifecycle Configuration is attached to.
@@ -27484,6 +29250,7 @@ pub mod trial_component {
         pub fn attr_lineage_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LineageGroupArn")
         }
+        setters!(CfnTrialComponentProps);
     }
 
     impl std::ops::Deref for CfnTrialComponent {
@@ -27553,6 +29320,46 @@ pub mod trial_component {
             map.serialize_entry("TrialComponentName", &self.trial_component_name)?;
             map.end()
         }
+    }
+
+    impl CfnTrialComponentProps {
+        /// `DisplayName`, for [`CfnTrialComponent::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnTrialComponent, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `InputArtifacts`, for [`CfnTrialComponent::set`].
+        pub const INPUT_ARTIFACTS: crate::Property<
+            CfnTrialComponent,
+            indexmap::IndexMap<String, TrialComponentArtifact>,
+        > = crate::Property::new("InputArtifacts");
+        /// `MetadataProperties`, for [`CfnTrialComponent::set`].
+        pub const METADATA_PROPERTIES: crate::Property<
+            CfnTrialComponent,
+            MetadataProperties,
+        > = crate::Property::new("MetadataProperties");
+        /// `OutputArtifacts`, for [`CfnTrialComponent::set`].
+        pub const OUTPUT_ARTIFACTS: crate::Property<
+            CfnTrialComponent,
+            indexmap::IndexMap<String, TrialComponentArtifact>,
+        > = crate::Property::new("OutputArtifacts");
+        /// `Parameters`, for [`CfnTrialComponent::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnTrialComponent,
+            indexmap::IndexMap<String, TrialComponentParameterValue>,
+        > = crate::Property::new("Parameters");
+        /// `Status`, for [`CfnTrialComponent::set`].
+        pub const STATUS: crate::Property<CfnTrialComponent, TrialComponentStatus> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnTrialComponent::set`].
+        pub const TAGS: crate::Property<CfnTrialComponent, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrialComponentName`, for [`CfnTrialComponent::set`].
+        pub const TRIAL_COMPONENT_NAME: crate::Property<
+            CfnTrialComponent,
+            Value<String>,
+        > = crate::Property::new("TrialComponentName");
     }
 
     /// Represents an input or output artifact of a trial component.
@@ -27765,6 +29572,7 @@ pub mod user_profile {
         pub fn attr_user_profile_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UserProfileArn")
         }
+        setters!(CfnUserProfileProps);
     }
 
     impl std::ops::Deref for CfnUserProfile {
@@ -27837,6 +29645,35 @@ pub mod user_profile {
             crate::entry(&mut map, "UserSettings", &self.user_settings)?;
             map.end()
         }
+    }
+
+    impl CfnUserProfileProps {
+        /// `DomainId`, for [`CfnUserProfile::set`].
+        pub const DOMAIN_ID: crate::Property<CfnUserProfile, Value<String>> = crate::Property::new(
+            "DomainId",
+        );
+        /// `SingleSignOnUserIdentifier`, for [`CfnUserProfile::set`].
+        pub const SINGLE_SIGN_ON_USER_IDENTIFIER: crate::Property<
+            CfnUserProfile,
+            Value<String>,
+        > = crate::Property::new("SingleSignOnUserIdentifier");
+        /// `SingleSignOnUserValue`, for [`CfnUserProfile::set`].
+        pub const SINGLE_SIGN_ON_USER_VALUE: crate::Property<
+            CfnUserProfile,
+            Value<String>,
+        > = crate::Property::new("SingleSignOnUserValue");
+        /// `Tags`, for [`CfnUserProfile::set`].
+        pub const TAGS: crate::Property<CfnUserProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserProfileName`, for [`CfnUserProfile::set`].
+        pub const USER_PROFILE_NAME: crate::Property<CfnUserProfile, Value<String>> = crate::Property::new(
+            "UserProfileName",
+        );
+        /// `UserSettings`, for [`CfnUserProfile::set`].
+        pub const USER_SETTINGS: crate::Property<CfnUserProfile, UserSettings> = crate::Property::new(
+            "UserSettings",
+        );
     }
 
     /// A collection of settings that apply to users of Amazon SageMaker Studio.
@@ -28757,6 +30594,7 @@ pub mod workforce {
         pub fn attr_sub_domain(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SubDomain")
         }
+        setters!(CfnWorkforceProps);
     }
 
     impl std::ops::Deref for CfnWorkforce {
@@ -28822,6 +30660,38 @@ pub mod workforce {
             crate::entry(&mut map, "WorkforceVpcConfig", &self.workforce_vpc_config)?;
             map.end()
         }
+    }
+
+    impl CfnWorkforceProps {
+        /// `CognitoConfig`, for [`CfnWorkforce::set`].
+        pub const COGNITO_CONFIG: crate::Property<CfnWorkforce, CognitoConfig> = crate::Property::new(
+            "CognitoConfig",
+        );
+        /// `IpAddressType`, for [`CfnWorkforce::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<CfnWorkforce, Value<IpAddressType>> = crate::Property::new(
+            "IpAddressType",
+        );
+        /// `OidcConfig`, for [`CfnWorkforce::set`].
+        pub const OIDC_CONFIG: crate::Property<CfnWorkforce, OidcConfig> = crate::Property::new(
+            "OidcConfig",
+        );
+        /// `SourceIpConfig`, for [`CfnWorkforce::set`].
+        pub const SOURCE_IP_CONFIG: crate::Property<CfnWorkforce, SourceIpConfig> = crate::Property::new(
+            "SourceIpConfig",
+        );
+        /// `Tags`, for [`CfnWorkforce::set`].
+        pub const TAGS: crate::Property<CfnWorkforce, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkforceName`, for [`CfnWorkforce::set`].
+        pub const WORKFORCE_NAME: crate::Property<CfnWorkforce, Value<String>> = crate::Property::new(
+            "WorkforceName",
+        );
+        /// `WorkforceVpcConfig`, for [`CfnWorkforce::set`].
+        pub const WORKFORCE_VPC_CONFIG: crate::Property<
+            CfnWorkforce,
+            WorkforceVpcConfigRequest,
+        > = crate::Property::new("WorkforceVpcConfig");
     }
 
     /// The configuration of an Amazon Cognito workforce.
@@ -29073,6 +30943,7 @@ pub mod workteam {
         pub fn attr_workteam_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WorkteamArn")
         }
+        setters!(CfnWorkteamProps);
     }
 
     impl std::ops::Deref for CfnWorkteam {
@@ -29141,6 +31012,35 @@ pub mod workteam {
             crate::entry(&mut map, "WorkteamName", &self.workteam_name)?;
             map.end()
         }
+    }
+
+    impl CfnWorkteamProps {
+        /// `Description`, for [`CfnWorkteam::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkteam, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `MemberDefinitions`, for [`CfnWorkteam::set`].
+        pub const MEMBER_DEFINITIONS: crate::Property<
+            CfnWorkteam,
+            Vec<MemberDefinition>,
+        > = crate::Property::new("MemberDefinitions");
+        /// `NotificationConfiguration`, for [`CfnWorkteam::set`].
+        pub const NOTIFICATION_CONFIGURATION: crate::Property<
+            CfnWorkteam,
+            NotificationConfiguration,
+        > = crate::Property::new("NotificationConfiguration");
+        /// `Tags`, for [`CfnWorkteam::set`].
+        pub const TAGS: crate::Property<CfnWorkteam, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkforceName`, for [`CfnWorkteam::set`].
+        pub const WORKFORCE_NAME: crate::Property<CfnWorkteam, Value<String>> = crate::Property::new(
+            "WorkforceName",
+        );
+        /// `WorkteamName`, for [`CfnWorkteam::set`].
+        pub const WORKTEAM_NAME: crate::Property<CfnWorkteam, Value<String>> = crate::Property::new(
+            "WorkteamName",
+        );
     }
 
     /// Defines an Amazon Cognito or your own OIDC IdP user group that is part of a work team.

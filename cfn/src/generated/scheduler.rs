@@ -56,6 +56,7 @@ pub mod schedule {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnScheduleProps);
     }
 
     impl std::ops::Deref for CfnSchedule {
@@ -145,6 +146,55 @@ pub mod schedule {
             map.serialize_entry("Target", &self.target)?;
             map.end()
         }
+    }
+
+    impl CfnScheduleProps {
+        /// `Description`, for [`CfnSchedule::set`].
+        pub const DESCRIPTION: crate::Property<CfnSchedule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EndDate`, for [`CfnSchedule::set`].
+        pub const END_DATE: crate::Property<CfnSchedule, Value<String>> = crate::Property::new(
+            "EndDate",
+        );
+        /// `FlexibleTimeWindow`, for [`CfnSchedule::set`].
+        pub const FLEXIBLE_TIME_WINDOW: crate::Property<
+            CfnSchedule,
+            FlexibleTimeWindow,
+        > = crate::Property::new("FlexibleTimeWindow");
+        /// `GroupName`, for [`CfnSchedule::set`].
+        pub const GROUP_NAME: crate::Property<CfnSchedule, Value<String>> = crate::Property::new(
+            "GroupName",
+        );
+        /// `KmsKeyArn`, for [`CfnSchedule::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnSchedule, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Name`, for [`CfnSchedule::set`].
+        pub const NAME: crate::Property<CfnSchedule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ScheduleExpression`, for [`CfnSchedule::set`].
+        pub const SCHEDULE_EXPRESSION: crate::Property<CfnSchedule, Value<String>> = crate::Property::new(
+            "ScheduleExpression",
+        );
+        /// `ScheduleExpressionTimezone`, for [`CfnSchedule::set`].
+        pub const SCHEDULE_EXPRESSION_TIMEZONE: crate::Property<
+            CfnSchedule,
+            Value<String>,
+        > = crate::Property::new("ScheduleExpressionTimezone");
+        /// `StartDate`, for [`CfnSchedule::set`].
+        pub const START_DATE: crate::Property<CfnSchedule, Value<String>> = crate::Property::new(
+            "StartDate",
+        );
+        /// `State`, for [`CfnSchedule::set`].
+        pub const STATE: crate::Property<CfnSchedule, Value<ScheduleState>> = crate::Property::new(
+            "State",
+        );
+        /// `Target`, for [`CfnSchedule::set`].
+        pub const TARGET: crate::Property<CfnSchedule, Target> = crate::Property::new(
+            "Target",
+        );
     }
 
     /// Flexible time window allows configuration of a window within which a schedule can be invoked
@@ -996,6 +1046,7 @@ pub mod schedule_group {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnScheduleGroupProps);
     }
 
     impl std::ops::Deref for CfnScheduleGroup {
@@ -1031,5 +1082,16 @@ pub mod schedule_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnScheduleGroupProps {
+        /// `Name`, for [`CfnScheduleGroup::set`].
+        pub const NAME: crate::Property<CfnScheduleGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnScheduleGroup::set`].
+        pub const TAGS: crate::Property<CfnScheduleGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

@@ -69,6 +69,7 @@ pub mod data_integration_flow {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnDataIntegrationFlowProps);
     }
 
     impl std::ops::Deref for CfnDataIntegrationFlow {
@@ -136,6 +137,36 @@ pub mod data_integration_flow {
             map.serialize_entry("Transformation", &self.transformation)?;
             map.end()
         }
+    }
+
+    impl CfnDataIntegrationFlowProps {
+        /// `InstanceId`, for [`CfnDataIntegrationFlow::set`].
+        pub const INSTANCE_ID: crate::Property<CfnDataIntegrationFlow, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `Name`, for [`CfnDataIntegrationFlow::set`].
+        pub const NAME: crate::Property<CfnDataIntegrationFlow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Sources`, for [`CfnDataIntegrationFlow::set`].
+        pub const SOURCES: crate::Property<
+            CfnDataIntegrationFlow,
+            Vec<DataIntegrationFlowSource>,
+        > = crate::Property::new("Sources");
+        /// `Tags`, for [`CfnDataIntegrationFlow::set`].
+        pub const TAGS: crate::Property<CfnDataIntegrationFlow, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Target`, for [`CfnDataIntegrationFlow::set`].
+        pub const TARGET: crate::Property<
+            CfnDataIntegrationFlow,
+            DataIntegrationFlowTarget,
+        > = crate::Property::new("Target");
+        /// `Transformation`, for [`CfnDataIntegrationFlow::set`].
+        pub const TRANSFORMATION: crate::Property<
+            CfnDataIntegrationFlow,
+            DataIntegrationFlowTransformation,
+        > = crate::Property::new("Transformation");
     }
 
     /// The DataIntegrationFlow source parameters.
@@ -826,6 +857,7 @@ pub mod dataset {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnDatasetProps);
     }
 
     impl std::ops::Deref for CfnDataset {
@@ -895,6 +927,37 @@ pub mod dataset {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatasetProps {
+        /// `Description`, for [`CfnDataset::set`].
+        pub const DESCRIPTION: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceId`, for [`CfnDataset::set`].
+        pub const INSTANCE_ID: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `Name`, for [`CfnDataset::set`].
+        pub const NAME: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Namespace`, for [`CfnDataset::set`].
+        pub const NAMESPACE: crate::Property<CfnDataset, Value<String>> = crate::Property::new(
+            "Namespace",
+        );
+        /// `PartitionSpec`, for [`CfnDataset::set`].
+        pub const PARTITION_SPEC: crate::Property<CfnDataset, PartitionSpec> = crate::Property::new(
+            "PartitionSpec",
+        );
+        /// `Schema`, for [`CfnDataset::set`].
+        pub const SCHEMA: crate::Property<CfnDataset, Schema> = crate::Property::new(
+            "Schema",
+        );
+        /// `Tags`, for [`CfnDataset::set`].
+        pub const TAGS: crate::Property<CfnDataset, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The partition specification of the dataset.
@@ -1256,6 +1319,7 @@ pub mod instance {
         pub fn attr_version_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionNumber")
         }
+        setters!(CfnInstanceProps);
     }
 
     impl std::ops::Deref for CfnInstance {
@@ -1297,6 +1361,25 @@ pub mod instance {
             crate::entry(&mut map, "WebAppDnsDomain", &self.web_app_dns_domain)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceProps {
+        /// `InstanceDescription`, for [`CfnInstance::set`].
+        pub const INSTANCE_DESCRIPTION: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "InstanceDescription",
+        );
+        /// `InstanceName`, for [`CfnInstance::set`].
+        pub const INSTANCE_NAME: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "InstanceName",
+        );
+        /// `Tags`, for [`CfnInstance::set`].
+        pub const TAGS: crate::Property<CfnInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WebAppDnsDomain`, for [`CfnInstance::set`].
+        pub const WEB_APP_DNS_DOMAIN: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "WebAppDnsDomain",
+        );
     }
 }
 
@@ -1355,6 +1438,7 @@ pub mod namespace {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnNamespaceProps);
     }
 
     impl std::ops::Deref for CfnNamespace {
@@ -1411,5 +1495,24 @@ pub mod namespace {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnNamespaceProps {
+        /// `Description`, for [`CfnNamespace::set`].
+        pub const DESCRIPTION: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceId`, for [`CfnNamespace::set`].
+        pub const INSTANCE_ID: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `Name`, for [`CfnNamespace::set`].
+        pub const NAME: crate::Property<CfnNamespace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnNamespace::set`].
+        pub const TAGS: crate::Property<CfnNamespace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

@@ -53,6 +53,7 @@ pub mod domain {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -85,5 +86,12 @@ pub mod domain {
             crate::entry(&mut map, "Description", &self.description)?;
             map.end()
         }
+    }
+
+    impl CfnDomainProps {
+        /// `Description`, for [`CfnDomain::set`].
+        pub const DESCRIPTION: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "Description",
+        );
     }
 }

@@ -59,6 +59,7 @@ pub mod resource_policy {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -112,6 +113,22 @@ pub mod resource_policy {
             map.end()
         }
     }
+
+    impl CfnResourcePolicyProps {
+        /// `BlockPublicPolicy`, for [`CfnResourcePolicy::set`].
+        pub const BLOCK_PUBLIC_POLICY: crate::Property<CfnResourcePolicy, Value<bool>> = crate::Property::new(
+            "BlockPublicPolicy",
+        );
+        /// `ResourcePolicy`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_POLICY: crate::Property<
+            CfnResourcePolicy,
+            serde_json::Value,
+        > = crate::Property::new("ResourcePolicy");
+        /// `SecretId`, for [`CfnResourcePolicy::set`].
+        pub const SECRET_ID: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "SecretId",
+        );
+    }
 }
 
 /// `AWS::SecretsManager::RotationSchedule`: [`CfnRotationSchedule`], [`CfnRotationScheduleProps`] and their property types.
@@ -158,6 +175,7 @@ pub mod rotation_schedule {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRotationScheduleProps);
     }
 
     impl std::ops::Deref for CfnRotationSchedule {
@@ -241,6 +259,42 @@ pub mod rotation_schedule {
             map.serialize_entry("SecretId", &self.secret_id)?;
             map.end()
         }
+    }
+
+    impl CfnRotationScheduleProps {
+        /// `ExternalSecretRotationMetadata`, for [`CfnRotationSchedule::set`].
+        pub const EXTERNAL_SECRET_ROTATION_METADATA: crate::Property<
+            CfnRotationSchedule,
+            Vec<ExternalSecretRotationMetadataItem>,
+        > = crate::Property::new("ExternalSecretRotationMetadata");
+        /// `ExternalSecretRotationRoleArn`, for [`CfnRotationSchedule::set`].
+        pub const EXTERNAL_SECRET_ROTATION_ROLE_ARN: crate::Property<
+            CfnRotationSchedule,
+            Value<String>,
+        > = crate::Property::new("ExternalSecretRotationRoleArn");
+        /// `HostedRotationLambda`, for [`CfnRotationSchedule::set`].
+        pub const HOSTED_ROTATION_LAMBDA: crate::Property<
+            CfnRotationSchedule,
+            HostedRotationLambda,
+        > = crate::Property::new("HostedRotationLambda");
+        /// `RotateImmediatelyOnUpdate`, for [`CfnRotationSchedule::set`].
+        pub const ROTATE_IMMEDIATELY_ON_UPDATE: crate::Property<
+            CfnRotationSchedule,
+            Value<bool>,
+        > = crate::Property::new("RotateImmediatelyOnUpdate");
+        /// `RotationLambdaARN`, for [`CfnRotationSchedule::set`].
+        pub const ROTATION_LAMBDA_ARN: crate::Property<
+            CfnRotationSchedule,
+            Value<String>,
+        > = crate::Property::new("RotationLambdaARN");
+        /// `RotationRules`, for [`CfnRotationSchedule::set`].
+        pub const ROTATION_RULES: crate::Property<CfnRotationSchedule, RotationRules> = crate::Property::new(
+            "RotationRules",
+        );
+        /// `SecretId`, for [`CfnRotationSchedule::set`].
+        pub const SECRET_ID: crate::Property<CfnRotationSchedule, Value<String>> = crate::Property::new(
+            "SecretId",
+        );
     }
 
     /// The metadata needed to successfully rotate a managed external secret.
@@ -428,6 +482,7 @@ pub mod secret {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSecretProps);
     }
 
     impl std::ops::Deref for CfnSecret {
@@ -485,6 +540,42 @@ pub mod secret {
             crate::entry(&mut map, "Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnSecretProps {
+        /// `Description`, for [`CfnSecret::set`].
+        pub const DESCRIPTION: crate::Property<CfnSecret, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GenerateSecretString`, for [`CfnSecret::set`].
+        pub const GENERATE_SECRET_STRING: crate::Property<
+            CfnSecret,
+            GenerateSecretString,
+        > = crate::Property::new("GenerateSecretString");
+        /// `KmsKeyId`, for [`CfnSecret::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnSecret, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Name`, for [`CfnSecret::set`].
+        pub const NAME: crate::Property<CfnSecret, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ReplicaRegions`, for [`CfnSecret::set`].
+        pub const REPLICA_REGIONS: crate::Property<CfnSecret, Vec<ReplicaRegion>> = crate::Property::new(
+            "ReplicaRegions",
+        );
+        /// `SecretString`, for [`CfnSecret::set`].
+        pub const SECRET_STRING: crate::Property<CfnSecret, Value<String>> = crate::Property::new(
+            "SecretString",
+        );
+        /// `Tags`, for [`CfnSecret::set`].
+        pub const TAGS: crate::Property<CfnSecret, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnSecret::set`].
+        pub const TYPE: crate::Property<CfnSecret, Value<String>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Generates a random password.
@@ -618,6 +709,7 @@ pub mod secret_target_attachment {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSecretTargetAttachmentProps);
     }
 
     impl std::ops::Deref for CfnSecretTargetAttachment {
@@ -671,5 +763,21 @@ pub mod secret_target_attachment {
             map.serialize_entry("TargetType", &self.target_type)?;
             map.end()
         }
+    }
+
+    impl CfnSecretTargetAttachmentProps {
+        /// `SecretId`, for [`CfnSecretTargetAttachment::set`].
+        pub const SECRET_ID: crate::Property<CfnSecretTargetAttachment, Value<String>> = crate::Property::new(
+            "SecretId",
+        );
+        /// `TargetId`, for [`CfnSecretTargetAttachment::set`].
+        pub const TARGET_ID: crate::Property<CfnSecretTargetAttachment, Value<String>> = crate::Property::new(
+            "TargetId",
+        );
+        /// `TargetType`, for [`CfnSecretTargetAttachment::set`].
+        pub const TARGET_TYPE: crate::Property<
+            CfnSecretTargetAttachment,
+            Value<String>,
+        > = crate::Property::new("TargetType");
     }
 }

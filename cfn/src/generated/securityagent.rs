@@ -75,6 +75,7 @@ pub mod agent_space {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnAgentSpaceProps);
     }
 
     impl std::ops::Deref for CfnAgentSpace {
@@ -144,6 +145,44 @@ pub mod agent_space {
             crate::entry(&mut map, "TargetDomainIds", &self.target_domain_ids)?;
             map.end()
         }
+    }
+
+    impl CfnAgentSpaceProps {
+        /// `AwsResources`, for [`CfnAgentSpace::set`].
+        pub const AWS_RESOURCES: crate::Property<CfnAgentSpace, AwsResources> = crate::Property::new(
+            "AwsResources",
+        );
+        /// `CodeReviewSettings`, for [`CfnAgentSpace::set`].
+        pub const CODE_REVIEW_SETTINGS: crate::Property<
+            CfnAgentSpace,
+            CodeReviewSettings,
+        > = crate::Property::new("CodeReviewSettings");
+        /// `Description`, for [`CfnAgentSpace::set`].
+        pub const DESCRIPTION: crate::Property<CfnAgentSpace, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IntegratedResources`, for [`CfnAgentSpace::set`].
+        pub const INTEGRATED_RESOURCES: crate::Property<
+            CfnAgentSpace,
+            Vec<IntegratedResource>,
+        > = crate::Property::new("IntegratedResources");
+        /// `KmsKeyId`, for [`CfnAgentSpace::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnAgentSpace, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Name`, for [`CfnAgentSpace::set`].
+        pub const NAME: crate::Property<CfnAgentSpace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAgentSpace::set`].
+        pub const TAGS: crate::Property<CfnAgentSpace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetDomainIds`, for [`CfnAgentSpace::set`].
+        pub const TARGET_DOMAIN_IDS: crate::Property<
+            CfnAgentSpace,
+            Vec<Value<String>>,
+        > = crate::Property::new("TargetDomainIds");
     }
 
     /// AWS resource configuration
@@ -648,6 +687,7 @@ pub mod application {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("IdCConfiguration.IdCApplicationArn")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -689,6 +729,26 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `DefaultKmsKeyId`, for [`CfnApplication::set`].
+        pub const DEFAULT_KMS_KEY_ID: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "DefaultKmsKeyId",
+        );
+        /// `IdCConfiguration`, for [`CfnApplication::set`].
+        pub const ID_C_CONFIGURATION: crate::Property<
+            CfnApplication,
+            IdCConfiguration,
+        > = crate::Property::new("IdCConfiguration");
+        /// `RoleArn`, for [`CfnApplication::set`].
+        pub const ROLE_ARN: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `IdCConfiguration` property type.
@@ -771,6 +831,7 @@ pub mod artifact {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnArtifactProps);
     }
 
     impl std::ops::Deref for CfnArtifact {
@@ -828,6 +889,25 @@ pub mod artifact {
             map.serialize_entry("FileName", &self.file_name)?;
             map.end()
         }
+    }
+
+    impl CfnArtifactProps {
+        /// `AgentSpaceId`, for [`CfnArtifact::set`].
+        pub const AGENT_SPACE_ID: crate::Property<CfnArtifact, Value<String>> = crate::Property::new(
+            "AgentSpaceId",
+        );
+        /// `ArtifactContent`, for [`CfnArtifact::set`].
+        pub const ARTIFACT_CONTENT: crate::Property<CfnArtifact, Value<String>> = crate::Property::new(
+            "ArtifactContent",
+        );
+        /// `ArtifactType`, for [`CfnArtifact::set`].
+        pub const ARTIFACT_TYPE: crate::Property<CfnArtifact, Value<ArtifactType>> = crate::Property::new(
+            "ArtifactType",
+        );
+        /// `FileName`, for [`CfnArtifact::set`].
+        pub const FILE_NAME: crate::Property<CfnArtifact, Value<String>> = crate::Property::new(
+            "FileName",
+        );
     }
 
     /// The file type of the artifact.
@@ -957,6 +1037,7 @@ pub mod integration {
         pub fn attr_target_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TargetUrl")
         }
+        setters!(CfnIntegrationProps);
     }
 
     impl std::ops::Deref for CfnIntegration {
@@ -1025,6 +1106,34 @@ pub mod integration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIntegrationProps {
+        /// `DisplayName`, for [`CfnIntegration::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `KmsKeyId`, for [`CfnIntegration::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnIntegration, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `PrivateConnectionName`, for [`CfnIntegration::set`].
+        pub const PRIVATE_CONNECTION_NAME: crate::Property<
+            CfnIntegration,
+            Value<String>,
+        > = crate::Property::new("PrivateConnectionName");
+        /// `Provider`, for [`CfnIntegration::set`].
+        pub const PROVIDER: crate::Property<CfnIntegration, Value<Provider>> = crate::Property::new(
+            "Provider",
+        );
+        /// `ProviderInput`, for [`CfnIntegration::set`].
+        pub const PROVIDER_INPUT: crate::Property<CfnIntegration, ProviderInput> = crate::Property::new(
+            "ProviderInput",
+        );
+        /// `Tags`, for [`CfnIntegration::set`].
+        pub const TAGS: crate::Property<CfnIntegration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The integration provider.
@@ -1373,6 +1482,7 @@ pub mod pentest {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnPentestProps);
     }
 
     impl std::ops::Deref for CfnPentest {
@@ -1470,6 +1580,58 @@ pub mod pentest {
             crate::entry(&mut map, "VpcConfig", &self.vpc_config)?;
             map.end()
         }
+    }
+
+    impl CfnPentestProps {
+        /// `AgentSpaceId`, for [`CfnPentest::set`].
+        pub const AGENT_SPACE_ID: crate::Property<CfnPentest, Value<String>> = crate::Property::new(
+            "AgentSpaceId",
+        );
+        /// `Assets`, for [`CfnPentest::set`].
+        pub const ASSETS: crate::Property<CfnPentest, Assets> = crate::Property::new(
+            "Assets",
+        );
+        /// `CleanUpStrategy`, for [`CfnPentest::set`].
+        pub const CLEAN_UP_STRATEGY: crate::Property<
+            CfnPentest,
+            Value<CleanUpStrategy>,
+        > = crate::Property::new("CleanUpStrategy");
+        /// `CodeRemediationStrategy`, for [`CfnPentest::set`].
+        pub const CODE_REMEDIATION_STRATEGY: crate::Property<
+            CfnPentest,
+            Value<CodeRemediationStrategy>,
+        > = crate::Property::new("CodeRemediationStrategy");
+        /// `DisableManagedSkills`, for [`CfnPentest::set`].
+        pub const DISABLE_MANAGED_SKILLS: crate::Property<
+            CfnPentest,
+            Vec<Value<SkillType>>,
+        > = crate::Property::new("DisableManagedSkills");
+        /// `ExcludeRiskTypes`, for [`CfnPentest::set`].
+        pub const EXCLUDE_RISK_TYPES: crate::Property<
+            CfnPentest,
+            Vec<Value<RiskType>>,
+        > = crate::Property::new("ExcludeRiskTypes");
+        /// `LogConfig`, for [`CfnPentest::set`].
+        pub const LOG_CONFIG: crate::Property<CfnPentest, CloudWatchLog> = crate::Property::new(
+            "LogConfig",
+        );
+        /// `NetworkTrafficConfig`, for [`CfnPentest::set`].
+        pub const NETWORK_TRAFFIC_CONFIG: crate::Property<
+            CfnPentest,
+            NetworkTrafficConfig,
+        > = crate::Property::new("NetworkTrafficConfig");
+        /// `ServiceRole`, for [`CfnPentest::set`].
+        pub const SERVICE_ROLE: crate::Property<CfnPentest, Value<String>> = crate::Property::new(
+            "ServiceRole",
+        );
+        /// `Title`, for [`CfnPentest::set`].
+        pub const TITLE: crate::Property<CfnPentest, Value<String>> = crate::Property::new(
+            "Title",
+        );
+        /// `VpcConfig`, for [`CfnPentest::set`].
+        pub const VPC_CONFIG: crate::Property<CfnPentest, VpcConfig> = crate::Property::new(
+            "VpcConfig",
+        );
     }
 
     /// Collection of assets to be tested during the pentest
@@ -2229,6 +2391,7 @@ pub mod security_requirement_pack {
         pub fn attr_pack_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PackId")
         }
+        setters!(CfnSecurityRequirementPackProps);
     }
 
     impl std::ops::Deref for CfnSecurityRequirementPack {
@@ -2290,6 +2453,36 @@ pub mod security_requirement_pack {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSecurityRequirementPackProps {
+        /// `Description`, for [`CfnSecurityRequirementPack::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnSecurityRequirementPack,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `KmsKeyId`, for [`CfnSecurityRequirementPack::set`].
+        pub const KMS_KEY_ID: crate::Property<
+            CfnSecurityRequirementPack,
+            Value<String>,
+        > = crate::Property::new("KmsKeyId");
+        /// `Name`, for [`CfnSecurityRequirementPack::set`].
+        pub const NAME: crate::Property<CfnSecurityRequirementPack, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SecurityRequirements`, for [`CfnSecurityRequirementPack::set`].
+        pub const SECURITY_REQUIREMENTS: crate::Property<
+            CfnSecurityRequirementPack,
+            Vec<SecurityRequirement>,
+        > = crate::Property::new("SecurityRequirements");
+        /// `Status`, for [`CfnSecurityRequirementPack::set`].
+        pub const STATUS: crate::Property<CfnSecurityRequirementPack, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnSecurityRequirementPack::set`].
+        pub const TAGS: crate::Property<CfnSecurityRequirementPack, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `SecurityRequirement` property type.
@@ -2450,6 +2643,7 @@ pub mod target_domain {
         pub fn attr_verified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VerifiedAt")
         }
+        setters!(CfnTargetDomainProps);
     }
 
     impl std::ops::Deref for CfnTargetDomain {
@@ -2502,6 +2696,22 @@ pub mod target_domain {
             map.serialize_entry("VerificationMethod", &self.verification_method)?;
             map.end()
         }
+    }
+
+    impl CfnTargetDomainProps {
+        /// `Tags`, for [`CfnTargetDomain::set`].
+        pub const TAGS: crate::Property<CfnTargetDomain, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetDomainName`, for [`CfnTargetDomain::set`].
+        pub const TARGET_DOMAIN_NAME: crate::Property<CfnTargetDomain, Value<String>> = crate::Property::new(
+            "TargetDomainName",
+        );
+        /// `VerificationMethod`, for [`CfnTargetDomain::set`].
+        pub const VERIFICATION_METHOD: crate::Property<
+            CfnTargetDomain,
+            Value<VerificationMethod>,
+        > = crate::Property::new("VerificationMethod");
     }
 
     /// Verification method for the target domain

@@ -75,6 +75,7 @@ pub mod action_target {
         pub fn attr_action_target_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ActionTargetArn")
         }
+        setters!(CfnActionTargetProps);
     }
 
     impl std::ops::Deref for CfnActionTarget {
@@ -129,6 +130,21 @@ pub mod action_target {
             map.end()
         }
     }
+
+    impl CfnActionTargetProps {
+        /// `Description`, for [`CfnActionTarget::set`].
+        pub const DESCRIPTION: crate::Property<CfnActionTarget, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Id`, for [`CfnActionTarget::set`].
+        pub const ID: crate::Property<CfnActionTarget, Value<String>> = crate::Property::new(
+            "Id",
+        );
+        /// `Name`, for [`CfnActionTarget::set`].
+        pub const NAME: crate::Property<CfnActionTarget, Value<String>> = crate::Property::new(
+            "Name",
+        );
+    }
 }
 
 /// `AWS::SecurityHub::AggregatorV2`: [`CfnAggregatorV2`], [`CfnAggregatorV2Props`] and their property types.
@@ -180,6 +196,7 @@ pub mod aggregator_v2 {
         pub fn attr_aggregation_region(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AggregationRegion")
         }
+        setters!(CfnAggregatorV2Props);
     }
 
     impl std::ops::Deref for CfnAggregatorV2 {
@@ -232,6 +249,23 @@ pub mod aggregator_v2 {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAggregatorV2Props {
+        /// `LinkedRegions`, for [`CfnAggregatorV2::set`].
+        pub const LINKED_REGIONS: crate::Property<CfnAggregatorV2, Vec<Value<String>>> = crate::Property::new(
+            "LinkedRegions",
+        );
+        /// `RegionLinkingMode`, for [`CfnAggregatorV2::set`].
+        pub const REGION_LINKING_MODE: crate::Property<
+            CfnAggregatorV2,
+            Value<RegionLinkingMode>,
+        > = crate::Property::new("RegionLinkingMode");
+        /// `Tags`, for [`CfnAggregatorV2::set`].
+        pub const TAGS: crate::Property<
+            CfnAggregatorV2,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Indicates to link a list of included Regions
@@ -327,6 +361,7 @@ pub mod automation_rule {
         pub fn attr_created_by(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedBy")
         }
+        setters!(CfnAutomationRuleProps);
     }
 
     impl std::ops::Deref for CfnAutomationRule {
@@ -402,6 +437,44 @@ pub mod automation_rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAutomationRuleProps {
+        /// `Actions`, for [`CfnAutomationRule::set`].
+        pub const ACTIONS: crate::Property<
+            CfnAutomationRule,
+            Vec<AutomationRulesAction>,
+        > = crate::Property::new("Actions");
+        /// `Criteria`, for [`CfnAutomationRule::set`].
+        pub const CRITERIA: crate::Property<
+            CfnAutomationRule,
+            AutomationRulesFindingFilters,
+        > = crate::Property::new("Criteria");
+        /// `Description`, for [`CfnAutomationRule::set`].
+        pub const DESCRIPTION: crate::Property<CfnAutomationRule, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IsTerminal`, for [`CfnAutomationRule::set`].
+        pub const IS_TERMINAL: crate::Property<CfnAutomationRule, Value<bool>> = crate::Property::new(
+            "IsTerminal",
+        );
+        /// `RuleName`, for [`CfnAutomationRule::set`].
+        pub const RULE_NAME: crate::Property<CfnAutomationRule, Value<String>> = crate::Property::new(
+            "RuleName",
+        );
+        /// `RuleOrder`, for [`CfnAutomationRule::set`].
+        pub const RULE_ORDER: crate::Property<CfnAutomationRule, Value<i64>> = crate::Property::new(
+            "RuleOrder",
+        );
+        /// `RuleStatus`, for [`CfnAutomationRule::set`].
+        pub const RULE_STATUS: crate::Property<CfnAutomationRule, Value<RuleStatus>> = crate::Property::new(
+            "RuleStatus",
+        );
+        /// `Tags`, for [`CfnAutomationRule::set`].
+        pub const TAGS: crate::Property<
+            CfnAutomationRule,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// One or more actions that ASHlong takes when a finding matches the defined criteria of a rule.
@@ -1193,6 +1266,7 @@ pub mod automation_rule_v2 {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnAutomationRuleV2Props);
     }
 
     impl std::ops::Deref for CfnAutomationRuleV2 {
@@ -1264,6 +1338,39 @@ pub mod automation_rule_v2 {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAutomationRuleV2Props {
+        /// `Actions`, for [`CfnAutomationRuleV2::set`].
+        pub const ACTIONS: crate::Property<
+            CfnAutomationRuleV2,
+            Vec<AutomationRulesActionV2>,
+        > = crate::Property::new("Actions");
+        /// `Criteria`, for [`CfnAutomationRuleV2::set`].
+        pub const CRITERIA: crate::Property<CfnAutomationRuleV2, Criteria> = crate::Property::new(
+            "Criteria",
+        );
+        /// `Description`, for [`CfnAutomationRuleV2::set`].
+        pub const DESCRIPTION: crate::Property<CfnAutomationRuleV2, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `RuleName`, for [`CfnAutomationRuleV2::set`].
+        pub const RULE_NAME: crate::Property<CfnAutomationRuleV2, Value<String>> = crate::Property::new(
+            "RuleName",
+        );
+        /// `RuleOrder`, for [`CfnAutomationRuleV2::set`].
+        pub const RULE_ORDER: crate::Property<CfnAutomationRuleV2, Value<f64>> = crate::Property::new(
+            "RuleOrder",
+        );
+        /// `RuleStatus`, for [`CfnAutomationRuleV2::set`].
+        pub const RULE_STATUS: crate::Property<CfnAutomationRuleV2, Value<RuleStatus>> = crate::Property::new(
+            "RuleStatus",
+        );
+        /// `Tags`, for [`CfnAutomationRuleV2::set`].
+        pub const TAGS: crate::Property<
+            CfnAutomationRuleV2,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Allows you to configure automated responses
@@ -2374,6 +2481,7 @@ pub mod configuration_policy {
         pub fn attr_service_enabled(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ServiceEnabled")
         }
+        setters!(CfnConfigurationPolicyProps);
     }
 
     impl std::ops::Deref for CfnConfigurationPolicy {
@@ -2430,6 +2538,27 @@ pub mod configuration_policy {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationPolicyProps {
+        /// `ConfigurationPolicy`, for [`CfnConfigurationPolicy::set`].
+        pub const CONFIGURATION_POLICY: crate::Property<
+            CfnConfigurationPolicy,
+            Policy,
+        > = crate::Property::new("ConfigurationPolicy");
+        /// `Description`, for [`CfnConfigurationPolicy::set`].
+        pub const DESCRIPTION: crate::Property<CfnConfigurationPolicy, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnConfigurationPolicy::set`].
+        pub const NAME: crate::Property<CfnConfigurationPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnConfigurationPolicy::set`].
+        pub const TAGS: crate::Property<
+            CfnConfigurationPolicy,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// An object that defines how Security Hub is configured.
@@ -2747,6 +2876,7 @@ pub mod connector {
         pub fn attr_issues(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Issues")
         }
+        setters!(CfnConnectorProps);
     }
 
     impl std::ops::Deref for CfnConnector {
@@ -2803,6 +2933,26 @@ pub mod connector {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorProps {
+        /// `Description`, for [`CfnConnector::set`].
+        pub const DESCRIPTION: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnConnector::set`].
+        pub const NAME: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Provider`, for [`CfnConnector::set`].
+        pub const PROVIDER: crate::Property<CfnConnector, Provider> = crate::Property::new(
+            "Provider",
+        );
+        /// `Tags`, for [`CfnConnector::set`].
+        pub const TAGS: crate::Property<
+            CfnConnector,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `Provider` property type.
@@ -3038,6 +3188,7 @@ pub mod connector_v2 {
         pub fn attr_issues(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Issues")
         }
+        setters!(CfnConnectorV2Props);
     }
 
     impl std::ops::Deref for CfnConnectorV2 {
@@ -3098,6 +3249,30 @@ pub mod connector_v2 {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorV2Props {
+        /// `Description`, for [`CfnConnectorV2::set`].
+        pub const DESCRIPTION: crate::Property<CfnConnectorV2, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KmsKeyArn`, for [`CfnConnectorV2::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnConnectorV2, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Name`, for [`CfnConnectorV2::set`].
+        pub const NAME: crate::Property<CfnConnectorV2, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Provider`, for [`CfnConnectorV2::set`].
+        pub const PROVIDER: crate::Property<CfnConnectorV2, Provider> = crate::Property::new(
+            "Provider",
+        );
+        /// `Tags`, for [`CfnConnectorV2::set`].
+        pub const TAGS: crate::Property<
+            CfnConnectorV2,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The third-party provider configuration for the connector
@@ -3352,6 +3527,7 @@ pub mod delegated_admin {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnDelegatedAdminProps);
     }
 
     impl std::ops::Deref for CfnDelegatedAdmin {
@@ -3393,6 +3569,13 @@ pub mod delegated_admin {
             map.serialize_entry("AdminAccountId", &self.admin_account_id)?;
             map.end()
         }
+    }
+
+    impl CfnDelegatedAdminProps {
+        /// `AdminAccountId`, for [`CfnDelegatedAdmin::set`].
+        pub const ADMIN_ACCOUNT_ID: crate::Property<CfnDelegatedAdmin, Value<String>> = crate::Property::new(
+            "AdminAccountId",
+        );
     }
 }
 
@@ -3445,6 +3628,7 @@ pub mod finding_aggregator {
         pub fn attr_finding_aggregation_region(&self) -> cloudwright_core::Expr {
             self.resource.get_att("FindingAggregationRegion")
         }
+        setters!(CfnFindingAggregatorProps);
     }
 
     impl std::ops::Deref for CfnFindingAggregator {
@@ -3490,6 +3674,18 @@ pub mod finding_aggregator {
             crate::entry(&mut map, "Regions", &self.regions)?;
             map.end()
         }
+    }
+
+    impl CfnFindingAggregatorProps {
+        /// `RegionLinkingMode`, for [`CfnFindingAggregator::set`].
+        pub const REGION_LINKING_MODE: crate::Property<
+            CfnFindingAggregator,
+            Value<RegionLinkingMode>,
+        > = crate::Property::new("RegionLinkingMode");
+        /// `Regions`, for [`CfnFindingAggregator::set`].
+        pub const REGIONS: crate::Property<CfnFindingAggregator, Vec<Value<String>>> = crate::Property::new(
+            "Regions",
+        );
     }
 
     /// Indicates whether to aggregate findings from all of the available Regions in the current partition.
@@ -3580,6 +3776,7 @@ pub mod hub {
         pub fn attr_subscribed_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SubscribedAt")
         }
+        setters!(CfnHubProps);
     }
 
     impl std::ops::Deref for CfnHub {
@@ -3629,6 +3826,26 @@ pub mod hub {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnHubProps {
+        /// `AutoEnableControls`, for [`CfnHub::set`].
+        pub const AUTO_ENABLE_CONTROLS: crate::Property<CfnHub, Value<bool>> = crate::Property::new(
+            "AutoEnableControls",
+        );
+        /// `ControlFindingGenerator`, for [`CfnHub::set`].
+        pub const CONTROL_FINDING_GENERATOR: crate::Property<CfnHub, Value<String>> = crate::Property::new(
+            "ControlFindingGenerator",
+        );
+        /// `EnableDefaultStandards`, for [`CfnHub::set`].
+        pub const ENABLE_DEFAULT_STANDARDS: crate::Property<CfnHub, Value<bool>> = crate::Property::new(
+            "EnableDefaultStandards",
+        );
+        /// `Tags`, for [`CfnHub::set`].
+        pub const TAGS: crate::Property<
+            CfnHub,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -3681,6 +3898,7 @@ pub mod hub_v2 {
         pub fn attr_subscribed_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SubscribedAt")
         }
+        setters!(CfnHubV2Props);
     }
 
     impl std::ops::Deref for CfnHubV2 {
@@ -3716,6 +3934,18 @@ pub mod hub_v2 {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnHubV2Props {
+        /// `NetworkScanning`, for [`CfnHubV2::set`].
+        pub const NETWORK_SCANNING: crate::Property<CfnHubV2, NetworkScanning> = crate::Property::new(
+            "NetworkScanning",
+        );
+        /// `Tags`, for [`CfnHubV2::set`].
+        pub const TAGS: crate::Property<
+            CfnHubV2,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// Configuration for the Network Scanning opt-in feature of Security Hub V2.
@@ -3827,6 +4057,7 @@ pub mod insight {
         pub fn attr_insight_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("InsightArn")
         }
+        setters!(CfnInsightProps);
     }
 
     impl std::ops::Deref for CfnInsight {
@@ -3880,6 +4111,21 @@ pub mod insight {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnInsightProps {
+        /// `Filters`, for [`CfnInsight::set`].
+        pub const FILTERS: crate::Property<CfnInsight, AwsSecurityFindingFilters> = crate::Property::new(
+            "Filters",
+        );
+        /// `GroupByAttribute`, for [`CfnInsight::set`].
+        pub const GROUP_BY_ATTRIBUTE: crate::Property<CfnInsight, Value<String>> = crate::Property::new(
+            "GroupByAttribute",
+        );
+        /// `Name`, for [`CfnInsight::set`].
+        pub const NAME: crate::Property<CfnInsight, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// A collection of filters that are applied to all active findings aggregated by AWS Security Hub.
@@ -4722,6 +4968,7 @@ pub mod organization_configuration {
         pub fn attr_member_account_limit_reached(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MemberAccountLimitReached")
         }
+        setters!(CfnOrganizationConfigurationProps);
     }
 
     impl std::ops::Deref for CfnOrganizationConfiguration {
@@ -4771,6 +5018,24 @@ pub mod organization_configuration {
             crate::entry(&mut map, "ConfigurationType", &self.configuration_type)?;
             map.end()
         }
+    }
+
+    impl CfnOrganizationConfigurationProps {
+        /// `AutoEnable`, for [`CfnOrganizationConfiguration::set`].
+        pub const AUTO_ENABLE: crate::Property<
+            CfnOrganizationConfiguration,
+            Value<bool>,
+        > = crate::Property::new("AutoEnable");
+        /// `AutoEnableStandards`, for [`CfnOrganizationConfiguration::set`].
+        pub const AUTO_ENABLE_STANDARDS: crate::Property<
+            CfnOrganizationConfiguration,
+            Value<AutoEnableStandards>,
+        > = crate::Property::new("AutoEnableStandards");
+        /// `ConfigurationType`, for [`CfnOrganizationConfiguration::set`].
+        pub const CONFIGURATION_TYPE: crate::Property<
+            CfnOrganizationConfiguration,
+            Value<ConfigurationType>,
+        > = crate::Property::new("ConfigurationType");
     }
 
     /// Whether to automatically enable Security Hub default standards in new member accounts when they join the organization.
@@ -4915,6 +5180,7 @@ pub mod policy_association {
         pub fn attr_association_identifier(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationIdentifier")
         }
+        setters!(CfnPolicyAssociationProps);
     }
 
     impl std::ops::Deref for CfnPolicyAssociation {
@@ -4968,6 +5234,23 @@ pub mod policy_association {
             map.serialize_entry("TargetType", &self.target_type)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyAssociationProps {
+        /// `ConfigurationPolicyId`, for [`CfnPolicyAssociation::set`].
+        pub const CONFIGURATION_POLICY_ID: crate::Property<
+            CfnPolicyAssociation,
+            Value<String>,
+        > = crate::Property::new("ConfigurationPolicyId");
+        /// `TargetId`, for [`CfnPolicyAssociation::set`].
+        pub const TARGET_ID: crate::Property<CfnPolicyAssociation, Value<String>> = crate::Property::new(
+            "TargetId",
+        );
+        /// `TargetType`, for [`CfnPolicyAssociation::set`].
+        pub const TARGET_TYPE: crate::Property<
+            CfnPolicyAssociation,
+            Value<TargetType>,
+        > = crate::Property::new("TargetType");
     }
 
     /// Indicates whether the target is an AWS account, organizational unit, or the organization root
@@ -5057,6 +5340,7 @@ pub mod product_subscription {
         pub fn attr_product_subscription_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProductSubscriptionArn")
         }
+        setters!(CfnProductSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnProductSubscription {
@@ -5098,6 +5382,13 @@ pub mod product_subscription {
             map.serialize_entry("ProductArn", &self.product_arn)?;
             map.end()
         }
+    }
+
+    impl CfnProductSubscriptionProps {
+        /// `ProductArn`, for [`CfnProductSubscription::set`].
+        pub const PRODUCT_ARN: crate::Property<CfnProductSubscription, Value<String>> = crate::Property::new(
+            "ProductArn",
+        );
     }
 }
 
@@ -5142,6 +5433,7 @@ pub mod security_control {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnSecurityControlProps);
     }
 
     impl std::ops::Deref for CfnSecurityControl {
@@ -5197,6 +5489,29 @@ pub mod security_control {
             crate::entry(&mut map, "SecurityControlId", &self.security_control_id)?;
             map.end()
         }
+    }
+
+    impl CfnSecurityControlProps {
+        /// `LastUpdateReason`, for [`CfnSecurityControl::set`].
+        pub const LAST_UPDATE_REASON: crate::Property<
+            CfnSecurityControl,
+            Value<String>,
+        > = crate::Property::new("LastUpdateReason");
+        /// `Parameters`, for [`CfnSecurityControl::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnSecurityControl,
+            indexmap::IndexMap<String, ParameterConfiguration>,
+        > = crate::Property::new("Parameters");
+        /// `SecurityControlArn`, for [`CfnSecurityControl::set`].
+        pub const SECURITY_CONTROL_ARN: crate::Property<
+            CfnSecurityControl,
+            Value<String>,
+        > = crate::Property::new("SecurityControlArn");
+        /// `SecurityControlId`, for [`CfnSecurityControl::set`].
+        pub const SECURITY_CONTROL_ID: crate::Property<
+            CfnSecurityControl,
+            Value<String>,
+        > = crate::Property::new("SecurityControlId");
     }
 
     /// The `ParameterConfiguration` property type.
@@ -5355,6 +5670,7 @@ pub mod standard {
         pub fn attr_standards_subscription_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StandardsSubscriptionArn")
         }
+        setters!(CfnStandardProps);
     }
 
     impl std::ops::Deref for CfnStandard {
@@ -5404,6 +5720,18 @@ pub mod standard {
             map.serialize_entry("StandardsArn", &self.standards_arn)?;
             map.end()
         }
+    }
+
+    impl CfnStandardProps {
+        /// `DisabledStandardsControls`, for [`CfnStandard::set`].
+        pub const DISABLED_STANDARDS_CONTROLS: crate::Property<
+            CfnStandard,
+            Vec<StandardsControl>,
+        > = crate::Property::new("DisabledStandardsControls");
+        /// `StandardsArn`, for [`CfnStandard::set`].
+        pub const STANDARDS_ARN: crate::Property<CfnStandard, Value<String>> = crate::Property::new(
+            "StandardsArn",
+        );
     }
 
     /// Provides details about an individual security control.

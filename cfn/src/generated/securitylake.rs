@@ -59,6 +59,7 @@ pub mod aws_log_source {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnAwsLogSourceProps);
     }
 
     impl std::ops::Deref for CfnAwsLogSource {
@@ -117,6 +118,25 @@ pub mod aws_log_source {
             map.end()
         }
     }
+
+    impl CfnAwsLogSourceProps {
+        /// `Accounts`, for [`CfnAwsLogSource::set`].
+        pub const ACCOUNTS: crate::Property<CfnAwsLogSource, Vec<Value<String>>> = crate::Property::new(
+            "Accounts",
+        );
+        /// `DataLakeArn`, for [`CfnAwsLogSource::set`].
+        pub const DATA_LAKE_ARN: crate::Property<CfnAwsLogSource, Value<String>> = crate::Property::new(
+            "DataLakeArn",
+        );
+        /// `SourceName`, for [`CfnAwsLogSource::set`].
+        pub const SOURCE_NAME: crate::Property<CfnAwsLogSource, Value<String>> = crate::Property::new(
+            "SourceName",
+        );
+        /// `SourceVersion`, for [`CfnAwsLogSource::set`].
+        pub const SOURCE_VERSION: crate::Property<CfnAwsLogSource, Value<String>> = crate::Property::new(
+            "SourceVersion",
+        );
+    }
 }
 
 /// `AWS::SecurityLake::DataLake`: [`CfnDataLake`], [`CfnDataLakeProps`] and their property types.
@@ -166,6 +186,7 @@ pub mod data_lake {
         pub fn attr_s3_bucket_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("S3BucketArn")
         }
+        setters!(CfnDataLakeProps);
     }
 
     impl std::ops::Deref for CfnDataLake {
@@ -226,6 +247,33 @@ pub mod data_lake {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataLakeProps {
+        /// `EncryptionConfiguration`, for [`CfnDataLake::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnDataLake,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `LifecycleConfiguration`, for [`CfnDataLake::set`].
+        pub const LIFECYCLE_CONFIGURATION: crate::Property<
+            CfnDataLake,
+            LifecycleConfiguration,
+        > = crate::Property::new("LifecycleConfiguration");
+        /// `MetaStoreManagerRoleArn`, for [`CfnDataLake::set`].
+        pub const META_STORE_MANAGER_ROLE_ARN: crate::Property<
+            CfnDataLake,
+            Value<String>,
+        > = crate::Property::new("MetaStoreManagerRoleArn");
+        /// `ReplicationConfiguration`, for [`CfnDataLake::set`].
+        pub const REPLICATION_CONFIGURATION: crate::Property<
+            CfnDataLake,
+            ReplicationConfiguration,
+        > = crate::Property::new("ReplicationConfiguration");
+        /// `Tags`, for [`CfnDataLake::set`].
+        pub const TAGS: crate::Property<CfnDataLake, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Provides encryption details of Amazon Security Lake object.
@@ -399,6 +447,7 @@ pub mod subscriber {
         pub fn attr_resource_share_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceShareName")
         }
+        setters!(CfnSubscriberProps);
     }
 
     impl std::ops::Deref for CfnSubscriber {
@@ -474,6 +523,40 @@ pub mod subscriber {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSubscriberProps {
+        /// `AccessTypes`, for [`CfnSubscriber::set`].
+        pub const ACCESS_TYPES: crate::Property<
+            CfnSubscriber,
+            Vec<Value<AccessTypesItem>>,
+        > = crate::Property::new("AccessTypes");
+        /// `DataLakeArn`, for [`CfnSubscriber::set`].
+        pub const DATA_LAKE_ARN: crate::Property<CfnSubscriber, Value<String>> = crate::Property::new(
+            "DataLakeArn",
+        );
+        /// `Sources`, for [`CfnSubscriber::set`].
+        pub const SOURCES: crate::Property<CfnSubscriber, Vec<Source>> = crate::Property::new(
+            "Sources",
+        );
+        /// `SubscriberDescription`, for [`CfnSubscriber::set`].
+        pub const SUBSCRIBER_DESCRIPTION: crate::Property<
+            CfnSubscriber,
+            Value<String>,
+        > = crate::Property::new("SubscriberDescription");
+        /// `SubscriberIdentity`, for [`CfnSubscriber::set`].
+        pub const SUBSCRIBER_IDENTITY: crate::Property<
+            CfnSubscriber,
+            SubscriberIdentity,
+        > = crate::Property::new("SubscriberIdentity");
+        /// `SubscriberName`, for [`CfnSubscriber::set`].
+        pub const SUBSCRIBER_NAME: crate::Property<CfnSubscriber, Value<String>> = crate::Property::new(
+            "SubscriberName",
+        );
+        /// `Tags`, for [`CfnSubscriber::set`].
+        pub const TAGS: crate::Property<CfnSubscriber, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `AccessTypesItem`.
@@ -661,6 +744,7 @@ pub mod subscriber_notification {
         pub fn attr_subscriber_endpoint(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SubscriberEndpoint")
         }
+        setters!(CfnSubscriberNotificationProps);
     }
 
     impl std::ops::Deref for CfnSubscriberNotification {
@@ -712,6 +796,19 @@ pub mod subscriber_notification {
             map.serialize_entry("SubscriberArn", &self.subscriber_arn)?;
             map.end()
         }
+    }
+
+    impl CfnSubscriberNotificationProps {
+        /// `NotificationConfiguration`, for [`CfnSubscriberNotification::set`].
+        pub const NOTIFICATION_CONFIGURATION: crate::Property<
+            CfnSubscriberNotification,
+            NotificationConfiguration,
+        > = crate::Property::new("NotificationConfiguration");
+        /// `SubscriberArn`, for [`CfnSubscriberNotification::set`].
+        pub const SUBSCRIBER_ARN: crate::Property<
+            CfnSubscriberNotification,
+            Value<String>,
+        > = crate::Property::new("SubscriberArn");
     }
 
     /// The `NotificationConfiguration` property type.

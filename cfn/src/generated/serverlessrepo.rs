@@ -72,6 +72,7 @@ pub mod application {
         pub fn attr_is_verified_author(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IsVerifiedAuthor")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -157,5 +158,52 @@ pub mod application {
             crate::entry(&mut map, "TemplateBody", &self.template_body)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `Author`, for [`CfnApplication::set`].
+        pub const AUTHOR: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Author",
+        );
+        /// `Description`, for [`CfnApplication::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `HomePageUrl`, for [`CfnApplication::set`].
+        pub const HOME_PAGE_URL: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "HomePageUrl",
+        );
+        /// `Labels`, for [`CfnApplication::set`].
+        pub const LABELS: crate::Property<CfnApplication, Vec<Value<String>>> = crate::Property::new(
+            "Labels",
+        );
+        /// `LicenseBody`, for [`CfnApplication::set`].
+        pub const LICENSE_BODY: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "LicenseBody",
+        );
+        /// `Name`, for [`CfnApplication::set`].
+        pub const NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ReadmeBody`, for [`CfnApplication::set`].
+        pub const README_BODY: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "ReadmeBody",
+        );
+        /// `SemanticVersion`, for [`CfnApplication::set`].
+        pub const SEMANTIC_VERSION: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "SemanticVersion",
+        );
+        /// `SourceCodeUrl`, for [`CfnApplication::set`].
+        pub const SOURCE_CODE_URL: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "SourceCodeUrl",
+        );
+        /// `SpdxLicenseId`, for [`CfnApplication::set`].
+        pub const SPDX_LICENSE_ID: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "SpdxLicenseId",
+        );
+        /// `TemplateBody`, for [`CfnApplication::set`].
+        pub const TEMPLATE_BODY: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "TemplateBody",
+        );
     }
 }

@@ -88,6 +88,7 @@ pub mod accepted_portfolio_share {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnAcceptedPortfolioShareProps);
     }
 
     impl std::ops::Deref for CfnAcceptedPortfolioShare {
@@ -133,6 +134,19 @@ pub mod accepted_portfolio_share {
             map.serialize_entry("PortfolioId", &self.portfolio_id)?;
             map.end()
         }
+    }
+
+    impl CfnAcceptedPortfolioShareProps {
+        /// `AcceptLanguage`, for [`CfnAcceptedPortfolioShare::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<
+            CfnAcceptedPortfolioShare,
+            Value<String>,
+        > = crate::Property::new("AcceptLanguage");
+        /// `PortfolioId`, for [`CfnAcceptedPortfolioShare::set`].
+        pub const PORTFOLIO_ID: crate::Property<
+            CfnAcceptedPortfolioShare,
+            Value<String>,
+        > = crate::Property::new("PortfolioId");
     }
 }
 
@@ -193,6 +207,7 @@ pub mod cloud_formation_product {
         pub fn attr_product_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProductName")
         }
+        setters!(CfnCloudFormationProductProps);
     }
 
     impl std::ops::Deref for CfnCloudFormationProduct {
@@ -295,6 +310,71 @@ pub mod cloud_formation_product {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCloudFormationProductProps {
+        /// `AcceptLanguage`, for [`CfnCloudFormationProduct::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<
+            CfnCloudFormationProduct,
+            Value<String>,
+        > = crate::Property::new("AcceptLanguage");
+        /// `Description`, for [`CfnCloudFormationProduct::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnCloudFormationProduct,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Distributor`, for [`CfnCloudFormationProduct::set`].
+        pub const DISTRIBUTOR: crate::Property<
+            CfnCloudFormationProduct,
+            Value<String>,
+        > = crate::Property::new("Distributor");
+        /// `Name`, for [`CfnCloudFormationProduct::set`].
+        pub const NAME: crate::Property<CfnCloudFormationProduct, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Owner`, for [`CfnCloudFormationProduct::set`].
+        pub const OWNER: crate::Property<CfnCloudFormationProduct, Value<String>> = crate::Property::new(
+            "Owner",
+        );
+        /// `ProductType`, for [`CfnCloudFormationProduct::set`].
+        pub const PRODUCT_TYPE: crate::Property<
+            CfnCloudFormationProduct,
+            Value<ProductType>,
+        > = crate::Property::new("ProductType");
+        /// `ProvisioningArtifactParameters`, for [`CfnCloudFormationProduct::set`].
+        pub const PROVISIONING_ARTIFACT_PARAMETERS: crate::Property<
+            CfnCloudFormationProduct,
+            Vec<ProvisioningArtifactProperties>,
+        > = crate::Property::new("ProvisioningArtifactParameters");
+        /// `ReplaceProvisioningArtifacts`, for [`CfnCloudFormationProduct::set`].
+        pub const REPLACE_PROVISIONING_ARTIFACTS: crate::Property<
+            CfnCloudFormationProduct,
+            Value<bool>,
+        > = crate::Property::new("ReplaceProvisioningArtifacts");
+        /// `SourceConnection`, for [`CfnCloudFormationProduct::set`].
+        pub const SOURCE_CONNECTION: crate::Property<
+            CfnCloudFormationProduct,
+            SourceConnection,
+        > = crate::Property::new("SourceConnection");
+        /// `SupportDescription`, for [`CfnCloudFormationProduct::set`].
+        pub const SUPPORT_DESCRIPTION: crate::Property<
+            CfnCloudFormationProduct,
+            Value<String>,
+        > = crate::Property::new("SupportDescription");
+        /// `SupportEmail`, for [`CfnCloudFormationProduct::set`].
+        pub const SUPPORT_EMAIL: crate::Property<
+            CfnCloudFormationProduct,
+            Value<String>,
+        > = crate::Property::new("SupportEmail");
+        /// `SupportUrl`, for [`CfnCloudFormationProduct::set`].
+        pub const SUPPORT_URL: crate::Property<
+            CfnCloudFormationProduct,
+            Value<String>,
+        > = crate::Property::new("SupportUrl");
+        /// `Tags`, for [`CfnCloudFormationProduct::set`].
+        pub const TAGS: crate::Property<CfnCloudFormationProduct, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The type of product.
@@ -642,6 +722,7 @@ pub mod cloud_formation_provisioned_product {
         pub fn attr_provisioned_product_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProvisionedProductId")
         }
+        setters!(CfnCloudFormationProvisionedProductProps);
     }
 
     impl std::ops::Deref for CfnCloudFormationProvisionedProduct {
@@ -727,6 +808,69 @@ pub mod cloud_formation_provisioned_product {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCloudFormationProvisionedProductProps {
+        /// `AcceptLanguage`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            Value<AcceptLanguage>,
+        > = crate::Property::new("AcceptLanguage");
+        /// `NotificationArns`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const NOTIFICATION_ARNS: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            Vec<Value<String>>,
+        > = crate::Property::new("NotificationArns");
+        /// `PathId`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const PATH_ID: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            Value<String>,
+        > = crate::Property::new("PathId");
+        /// `PathName`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const PATH_NAME: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            Value<String>,
+        > = crate::Property::new("PathName");
+        /// `ProductId`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const PRODUCT_ID: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            Value<String>,
+        > = crate::Property::new("ProductId");
+        /// `ProductName`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const PRODUCT_NAME: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            Value<String>,
+        > = crate::Property::new("ProductName");
+        /// `ProvisionedProductName`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const PROVISIONED_PRODUCT_NAME: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            Value<String>,
+        > = crate::Property::new("ProvisionedProductName");
+        /// `ProvisioningArtifactId`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const PROVISIONING_ARTIFACT_ID: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            Value<String>,
+        > = crate::Property::new("ProvisioningArtifactId");
+        /// `ProvisioningArtifactName`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const PROVISIONING_ARTIFACT_NAME: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            Value<String>,
+        > = crate::Property::new("ProvisioningArtifactName");
+        /// `ProvisioningParameters`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const PROVISIONING_PARAMETERS: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            Vec<ProvisioningParameter>,
+        > = crate::Property::new("ProvisioningParameters");
+        /// `ProvisioningPreferences`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const PROVISIONING_PREFERENCES: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            ProvisioningPreferences,
+        > = crate::Property::new("ProvisioningPreferences");
+        /// `Tags`, for [`CfnCloudFormationProvisionedProduct::set`].
+        pub const TAGS: crate::Property<
+            CfnCloudFormationProvisionedProduct,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `ProvisioningParameter` property type.
@@ -909,6 +1053,7 @@ pub mod launch_notification_constraint {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnLaunchNotificationConstraintProps);
     }
 
     impl std::ops::Deref for CfnLaunchNotificationConstraint {
@@ -971,6 +1116,34 @@ pub mod launch_notification_constraint {
             map.end()
         }
     }
+
+    impl CfnLaunchNotificationConstraintProps {
+        /// `AcceptLanguage`, for [`CfnLaunchNotificationConstraint::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<
+            CfnLaunchNotificationConstraint,
+            Value<String>,
+        > = crate::Property::new("AcceptLanguage");
+        /// `Description`, for [`CfnLaunchNotificationConstraint::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnLaunchNotificationConstraint,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `NotificationArns`, for [`CfnLaunchNotificationConstraint::set`].
+        pub const NOTIFICATION_ARNS: crate::Property<
+            CfnLaunchNotificationConstraint,
+            Vec<Value<String>>,
+        > = crate::Property::new("NotificationArns");
+        /// `PortfolioId`, for [`CfnLaunchNotificationConstraint::set`].
+        pub const PORTFOLIO_ID: crate::Property<
+            CfnLaunchNotificationConstraint,
+            Value<String>,
+        > = crate::Property::new("PortfolioId");
+        /// `ProductId`, for [`CfnLaunchNotificationConstraint::set`].
+        pub const PRODUCT_ID: crate::Property<
+            CfnLaunchNotificationConstraint,
+            Value<String>,
+        > = crate::Property::new("ProductId");
+    }
 }
 
 /// `AWS::ServiceCatalog::LaunchRoleConstraint`: [`CfnLaunchRoleConstraint`], [`CfnLaunchRoleConstraintProps`] and their property types.
@@ -1018,6 +1191,7 @@ pub mod launch_role_constraint {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnLaunchRoleConstraintProps);
     }
 
     impl std::ops::Deref for CfnLaunchRoleConstraint {
@@ -1083,6 +1257,36 @@ pub mod launch_role_constraint {
             map.end()
         }
     }
+
+    impl CfnLaunchRoleConstraintProps {
+        /// `AcceptLanguage`, for [`CfnLaunchRoleConstraint::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<
+            CfnLaunchRoleConstraint,
+            Value<String>,
+        > = crate::Property::new("AcceptLanguage");
+        /// `Description`, for [`CfnLaunchRoleConstraint::set`].
+        pub const DESCRIPTION: crate::Property<CfnLaunchRoleConstraint, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `LocalRoleName`, for [`CfnLaunchRoleConstraint::set`].
+        pub const LOCAL_ROLE_NAME: crate::Property<
+            CfnLaunchRoleConstraint,
+            Value<String>,
+        > = crate::Property::new("LocalRoleName");
+        /// `PortfolioId`, for [`CfnLaunchRoleConstraint::set`].
+        pub const PORTFOLIO_ID: crate::Property<
+            CfnLaunchRoleConstraint,
+            Value<String>,
+        > = crate::Property::new("PortfolioId");
+        /// `ProductId`, for [`CfnLaunchRoleConstraint::set`].
+        pub const PRODUCT_ID: crate::Property<CfnLaunchRoleConstraint, Value<String>> = crate::Property::new(
+            "ProductId",
+        );
+        /// `RoleArn`, for [`CfnLaunchRoleConstraint::set`].
+        pub const ROLE_ARN: crate::Property<CfnLaunchRoleConstraint, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+    }
 }
 
 /// `AWS::ServiceCatalog::LaunchTemplateConstraint`: [`CfnLaunchTemplateConstraint`], [`CfnLaunchTemplateConstraintProps`] and their property types.
@@ -1130,6 +1334,7 @@ pub mod launch_template_constraint {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnLaunchTemplateConstraintProps);
     }
 
     impl std::ops::Deref for CfnLaunchTemplateConstraint {
@@ -1192,6 +1397,33 @@ pub mod launch_template_constraint {
             map.end()
         }
     }
+
+    impl CfnLaunchTemplateConstraintProps {
+        /// `AcceptLanguage`, for [`CfnLaunchTemplateConstraint::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<
+            CfnLaunchTemplateConstraint,
+            Value<String>,
+        > = crate::Property::new("AcceptLanguage");
+        /// `Description`, for [`CfnLaunchTemplateConstraint::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnLaunchTemplateConstraint,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `PortfolioId`, for [`CfnLaunchTemplateConstraint::set`].
+        pub const PORTFOLIO_ID: crate::Property<
+            CfnLaunchTemplateConstraint,
+            Value<String>,
+        > = crate::Property::new("PortfolioId");
+        /// `ProductId`, for [`CfnLaunchTemplateConstraint::set`].
+        pub const PRODUCT_ID: crate::Property<
+            CfnLaunchTemplateConstraint,
+            Value<String>,
+        > = crate::Property::new("ProductId");
+        /// `Rules`, for [`CfnLaunchTemplateConstraint::set`].
+        pub const RULES: crate::Property<CfnLaunchTemplateConstraint, Value<String>> = crate::Property::new(
+            "Rules",
+        );
+    }
 }
 
 /// `AWS::ServiceCatalog::Portfolio`: [`CfnPortfolio`], [`CfnPortfolioProps`] and their property types.
@@ -1241,6 +1473,7 @@ pub mod portfolio {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnPortfolioProps);
     }
 
     impl std::ops::Deref for CfnPortfolio {
@@ -1302,6 +1535,29 @@ pub mod portfolio {
             map.end()
         }
     }
+
+    impl CfnPortfolioProps {
+        /// `AcceptLanguage`, for [`CfnPortfolio::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<CfnPortfolio, Value<String>> = crate::Property::new(
+            "AcceptLanguage",
+        );
+        /// `Description`, for [`CfnPortfolio::set`].
+        pub const DESCRIPTION: crate::Property<CfnPortfolio, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnPortfolio::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnPortfolio, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `ProviderName`, for [`CfnPortfolio::set`].
+        pub const PROVIDER_NAME: crate::Property<CfnPortfolio, Value<String>> = crate::Property::new(
+            "ProviderName",
+        );
+        /// `Tags`, for [`CfnPortfolio::set`].
+        pub const TAGS: crate::Property<CfnPortfolio, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::ServiceCatalog::PortfolioPrincipalAssociation`: [`CfnPortfolioPrincipalAssociation`], [`CfnPortfolioPrincipalAssociationProps`] and their property types.
@@ -1351,6 +1607,7 @@ pub mod portfolio_principal_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPortfolioPrincipalAssociationProps);
     }
 
     impl std::ops::Deref for CfnPortfolioPrincipalAssociation {
@@ -1405,6 +1662,29 @@ pub mod portfolio_principal_association {
             map.end()
         }
     }
+
+    impl CfnPortfolioPrincipalAssociationProps {
+        /// `AcceptLanguage`, for [`CfnPortfolioPrincipalAssociation::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<
+            CfnPortfolioPrincipalAssociation,
+            Value<String>,
+        > = crate::Property::new("AcceptLanguage");
+        /// `PortfolioId`, for [`CfnPortfolioPrincipalAssociation::set`].
+        pub const PORTFOLIO_ID: crate::Property<
+            CfnPortfolioPrincipalAssociation,
+            Value<String>,
+        > = crate::Property::new("PortfolioId");
+        /// `PrincipalARN`, for [`CfnPortfolioPrincipalAssociation::set`].
+        pub const PRINCIPAL_ARN: crate::Property<
+            CfnPortfolioPrincipalAssociation,
+            Value<String>,
+        > = crate::Property::new("PrincipalARN");
+        /// `PrincipalType`, for [`CfnPortfolioPrincipalAssociation::set`].
+        pub const PRINCIPAL_TYPE: crate::Property<
+            CfnPortfolioPrincipalAssociation,
+            Value<String>,
+        > = crate::Property::new("PrincipalType");
+    }
 }
 
 /// `AWS::ServiceCatalog::PortfolioProductAssociation`: [`CfnPortfolioProductAssociation`], [`CfnPortfolioProductAssociationProps`] and their property types.
@@ -1454,6 +1734,7 @@ pub mod portfolio_product_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPortfolioProductAssociationProps);
     }
 
     impl std::ops::Deref for CfnPortfolioProductAssociation {
@@ -1495,6 +1776,29 @@ pub mod portfolio_product_association {
             crate::entry(&mut map, "SourcePortfolioId", &self.source_portfolio_id)?;
             map.end()
         }
+    }
+
+    impl CfnPortfolioProductAssociationProps {
+        /// `AcceptLanguage`, for [`CfnPortfolioProductAssociation::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<
+            CfnPortfolioProductAssociation,
+            Value<String>,
+        > = crate::Property::new("AcceptLanguage");
+        /// `PortfolioId`, for [`CfnPortfolioProductAssociation::set`].
+        pub const PORTFOLIO_ID: crate::Property<
+            CfnPortfolioProductAssociation,
+            Value<String>,
+        > = crate::Property::new("PortfolioId");
+        /// `ProductId`, for [`CfnPortfolioProductAssociation::set`].
+        pub const PRODUCT_ID: crate::Property<
+            CfnPortfolioProductAssociation,
+            Value<String>,
+        > = crate::Property::new("ProductId");
+        /// `SourcePortfolioId`, for [`CfnPortfolioProductAssociation::set`].
+        pub const SOURCE_PORTFOLIO_ID: crate::Property<
+            CfnPortfolioProductAssociation,
+            Value<String>,
+        > = crate::Property::new("SourcePortfolioId");
     }
 }
 
@@ -1541,6 +1845,7 @@ pub mod portfolio_share {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPortfolioShareProps);
     }
 
     impl std::ops::Deref for CfnPortfolioShare {
@@ -1598,6 +1903,25 @@ pub mod portfolio_share {
             map.end()
         }
     }
+
+    impl CfnPortfolioShareProps {
+        /// `AcceptLanguage`, for [`CfnPortfolioShare::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<CfnPortfolioShare, Value<String>> = crate::Property::new(
+            "AcceptLanguage",
+        );
+        /// `AccountId`, for [`CfnPortfolioShare::set`].
+        pub const ACCOUNT_ID: crate::Property<CfnPortfolioShare, Value<String>> = crate::Property::new(
+            "AccountId",
+        );
+        /// `PortfolioId`, for [`CfnPortfolioShare::set`].
+        pub const PORTFOLIO_ID: crate::Property<CfnPortfolioShare, Value<String>> = crate::Property::new(
+            "PortfolioId",
+        );
+        /// `ShareTagOptions`, for [`CfnPortfolioShare::set`].
+        pub const SHARE_TAG_OPTIONS: crate::Property<CfnPortfolioShare, Value<bool>> = crate::Property::new(
+            "ShareTagOptions",
+        );
+    }
 }
 
 /// `AWS::ServiceCatalog::ResourceUpdateConstraint`: [`CfnResourceUpdateConstraint`], [`CfnResourceUpdateConstraintProps`] and their property types.
@@ -1645,6 +1969,7 @@ pub mod resource_update_constraint {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnResourceUpdateConstraintProps);
     }
 
     impl std::ops::Deref for CfnResourceUpdateConstraint {
@@ -1711,6 +2036,34 @@ pub mod resource_update_constraint {
             map.end()
         }
     }
+
+    impl CfnResourceUpdateConstraintProps {
+        /// `AcceptLanguage`, for [`CfnResourceUpdateConstraint::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<
+            CfnResourceUpdateConstraint,
+            Value<String>,
+        > = crate::Property::new("AcceptLanguage");
+        /// `Description`, for [`CfnResourceUpdateConstraint::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnResourceUpdateConstraint,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `PortfolioId`, for [`CfnResourceUpdateConstraint::set`].
+        pub const PORTFOLIO_ID: crate::Property<
+            CfnResourceUpdateConstraint,
+            Value<String>,
+        > = crate::Property::new("PortfolioId");
+        /// `ProductId`, for [`CfnResourceUpdateConstraint::set`].
+        pub const PRODUCT_ID: crate::Property<
+            CfnResourceUpdateConstraint,
+            Value<String>,
+        > = crate::Property::new("ProductId");
+        /// `TagUpdateOnProvisionedProduct`, for [`CfnResourceUpdateConstraint::set`].
+        pub const TAG_UPDATE_ON_PROVISIONED_PRODUCT: crate::Property<
+            CfnResourceUpdateConstraint,
+            Value<String>,
+        > = crate::Property::new("TagUpdateOnProvisionedProduct");
+    }
 }
 
 /// `AWS::ServiceCatalog::ServiceAction`: [`CfnServiceAction`], [`CfnServiceActionProps`] and their property types.
@@ -1756,6 +2109,7 @@ pub mod service_action {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnServiceActionProps);
     }
 
     impl std::ops::Deref for CfnServiceAction {
@@ -1817,6 +2171,32 @@ pub mod service_action {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnServiceActionProps {
+        /// `AcceptLanguage`, for [`CfnServiceAction::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<
+            CfnServiceAction,
+            Value<AcceptLanguage>,
+        > = crate::Property::new("AcceptLanguage");
+        /// `Definition`, for [`CfnServiceAction::set`].
+        pub const DEFINITION: crate::Property<
+            CfnServiceAction,
+            Vec<DefinitionParameter>,
+        > = crate::Property::new("Definition");
+        /// `DefinitionType`, for [`CfnServiceAction::set`].
+        pub const DEFINITION_TYPE: crate::Property<
+            CfnServiceAction,
+            Value<DefinitionType>,
+        > = crate::Property::new("DefinitionType");
+        /// `Description`, for [`CfnServiceAction::set`].
+        pub const DESCRIPTION: crate::Property<CfnServiceAction, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnServiceAction::set`].
+        pub const NAME: crate::Property<CfnServiceAction, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// The `DefinitionParameter` property type.
@@ -1934,6 +2314,7 @@ pub mod service_action_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnServiceActionAssociationProps);
     }
 
     impl std::ops::Deref for CfnServiceActionAssociation {
@@ -1991,6 +2372,24 @@ pub mod service_action_association {
             map.end()
         }
     }
+
+    impl CfnServiceActionAssociationProps {
+        /// `ProductId`, for [`CfnServiceActionAssociation::set`].
+        pub const PRODUCT_ID: crate::Property<
+            CfnServiceActionAssociation,
+            Value<String>,
+        > = crate::Property::new("ProductId");
+        /// `ProvisioningArtifactId`, for [`CfnServiceActionAssociation::set`].
+        pub const PROVISIONING_ARTIFACT_ID: crate::Property<
+            CfnServiceActionAssociation,
+            Value<String>,
+        > = crate::Property::new("ProvisioningArtifactId");
+        /// `ServiceActionId`, for [`CfnServiceActionAssociation::set`].
+        pub const SERVICE_ACTION_ID: crate::Property<
+            CfnServiceActionAssociation,
+            Value<String>,
+        > = crate::Property::new("ServiceActionId");
+    }
 }
 
 /// `AWS::ServiceCatalog::StackSetConstraint`: [`CfnStackSetConstraint`], [`CfnStackSetConstraintProps`] and their property types.
@@ -2038,6 +2437,7 @@ pub mod stack_set_constraint {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnStackSetConstraintProps);
     }
 
     impl std::ops::Deref for CfnStackSetConstraint {
@@ -2121,6 +2521,50 @@ pub mod stack_set_constraint {
             map.end()
         }
     }
+
+    impl CfnStackSetConstraintProps {
+        /// `AcceptLanguage`, for [`CfnStackSetConstraint::set`].
+        pub const ACCEPT_LANGUAGE: crate::Property<
+            CfnStackSetConstraint,
+            Value<String>,
+        > = crate::Property::new("AcceptLanguage");
+        /// `AccountList`, for [`CfnStackSetConstraint::set`].
+        pub const ACCOUNT_LIST: crate::Property<
+            CfnStackSetConstraint,
+            Vec<Value<String>>,
+        > = crate::Property::new("AccountList");
+        /// `AdminRole`, for [`CfnStackSetConstraint::set`].
+        pub const ADMIN_ROLE: crate::Property<CfnStackSetConstraint, Value<String>> = crate::Property::new(
+            "AdminRole",
+        );
+        /// `Description`, for [`CfnStackSetConstraint::set`].
+        pub const DESCRIPTION: crate::Property<CfnStackSetConstraint, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ExecutionRole`, for [`CfnStackSetConstraint::set`].
+        pub const EXECUTION_ROLE: crate::Property<
+            CfnStackSetConstraint,
+            Value<String>,
+        > = crate::Property::new("ExecutionRole");
+        /// `PortfolioId`, for [`CfnStackSetConstraint::set`].
+        pub const PORTFOLIO_ID: crate::Property<CfnStackSetConstraint, Value<String>> = crate::Property::new(
+            "PortfolioId",
+        );
+        /// `ProductId`, for [`CfnStackSetConstraint::set`].
+        pub const PRODUCT_ID: crate::Property<CfnStackSetConstraint, Value<String>> = crate::Property::new(
+            "ProductId",
+        );
+        /// `RegionList`, for [`CfnStackSetConstraint::set`].
+        pub const REGION_LIST: crate::Property<
+            CfnStackSetConstraint,
+            Vec<Value<String>>,
+        > = crate::Property::new("RegionList");
+        /// `StackInstanceControl`, for [`CfnStackSetConstraint::set`].
+        pub const STACK_INSTANCE_CONTROL: crate::Property<
+            CfnStackSetConstraint,
+            Value<String>,
+        > = crate::Property::new("StackInstanceControl");
+    }
 }
 
 /// `AWS::ServiceCatalog::TagOption`: [`CfnTagOption`], [`CfnTagOptionProps`] and their property types.
@@ -2168,6 +2612,7 @@ pub mod tag_option {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnTagOptionProps);
     }
 
     impl std::ops::Deref for CfnTagOption {
@@ -2221,6 +2666,21 @@ pub mod tag_option {
             map.end()
         }
     }
+
+    impl CfnTagOptionProps {
+        /// `Active`, for [`CfnTagOption::set`].
+        pub const ACTIVE: crate::Property<CfnTagOption, Value<bool>> = crate::Property::new(
+            "Active",
+        );
+        /// `Key`, for [`CfnTagOption::set`].
+        pub const KEY: crate::Property<CfnTagOption, Value<String>> = crate::Property::new(
+            "Key",
+        );
+        /// `Value`, for [`CfnTagOption::set`].
+        pub const VALUE: crate::Property<CfnTagOption, Value<String>> = crate::Property::new(
+            "Value",
+        );
+    }
 }
 
 /// `AWS::ServiceCatalog::TagOptionAssociation`: [`CfnTagOptionAssociation`], [`CfnTagOptionAssociationProps`] and their property types.
@@ -2266,6 +2726,7 @@ pub mod tag_option_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTagOptionAssociationProps);
     }
 
     impl std::ops::Deref for CfnTagOptionAssociation {
@@ -2301,6 +2762,18 @@ pub mod tag_option_association {
             crate::entry(&mut map, "TagOptionId", &self.tag_option_id)?;
             map.end()
         }
+    }
+
+    impl CfnTagOptionAssociationProps {
+        /// `ResourceId`, for [`CfnTagOptionAssociation::set`].
+        pub const RESOURCE_ID: crate::Property<CfnTagOptionAssociation, Value<String>> = crate::Property::new(
+            "ResourceId",
+        );
+        /// `TagOptionId`, for [`CfnTagOptionAssociation::set`].
+        pub const TAG_OPTION_ID: crate::Property<
+            CfnTagOptionAssociation,
+            Value<String>,
+        > = crate::Property::new("TagOptionId");
     }
 }
 

@@ -78,6 +78,7 @@ pub mod application {
         pub fn attr_application_tag_value(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ApplicationTagValue")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -128,6 +129,22 @@ pub mod application {
             map.end()
         }
     }
+
+    impl CfnApplicationProps {
+        /// `Description`, for [`CfnApplication::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnApplication::set`].
+        pub const NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<
+            CfnApplication,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+    }
 }
 
 /// `AWS::ServiceCatalogAppRegistry::AttributeGroup`: [`CfnAttributeGroup`], [`CfnAttributeGroupProps`] and their property types.
@@ -177,6 +194,7 @@ pub mod attribute_group {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAttributeGroupProps);
     }
 
     impl std::ops::Deref for CfnAttributeGroup {
@@ -233,6 +251,26 @@ pub mod attribute_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAttributeGroupProps {
+        /// `Attributes`, for [`CfnAttributeGroup::set`].
+        pub const ATTRIBUTES: crate::Property<CfnAttributeGroup, serde_json::Value> = crate::Property::new(
+            "Attributes",
+        );
+        /// `Description`, for [`CfnAttributeGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnAttributeGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnAttributeGroup::set`].
+        pub const NAME: crate::Property<CfnAttributeGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAttributeGroup::set`].
+        pub const TAGS: crate::Property<
+            CfnAttributeGroup,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -291,6 +329,7 @@ pub mod attribute_group_association {
         pub fn attr_attribute_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AttributeGroupArn")
         }
+        setters!(CfnAttributeGroupAssociationProps);
     }
 
     impl std::ops::Deref for CfnAttributeGroupAssociation {
@@ -339,6 +378,19 @@ pub mod attribute_group_association {
             map.serialize_entry("AttributeGroup", &self.attribute_group)?;
             map.end()
         }
+    }
+
+    impl CfnAttributeGroupAssociationProps {
+        /// `Application`, for [`CfnAttributeGroupAssociation::set`].
+        pub const APPLICATION: crate::Property<
+            CfnAttributeGroupAssociation,
+            Value<String>,
+        > = crate::Property::new("Application");
+        /// `AttributeGroup`, for [`CfnAttributeGroupAssociation::set`].
+        pub const ATTRIBUTE_GROUP: crate::Property<
+            CfnAttributeGroupAssociation,
+            Value<String>,
+        > = crate::Property::new("AttributeGroup");
     }
 }
 
@@ -399,6 +451,7 @@ pub mod resource_association {
         pub fn attr_resource_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceArn")
         }
+        setters!(CfnResourceAssociationProps);
     }
 
     impl std::ops::Deref for CfnResourceAssociation {
@@ -452,6 +505,22 @@ pub mod resource_association {
             map.serialize_entry("ResourceType", &self.resource_type)?;
             map.end()
         }
+    }
+
+    impl CfnResourceAssociationProps {
+        /// `Application`, for [`CfnResourceAssociation::set`].
+        pub const APPLICATION: crate::Property<CfnResourceAssociation, Value<String>> = crate::Property::new(
+            "Application",
+        );
+        /// `Resource`, for [`CfnResourceAssociation::set`].
+        pub const RESOURCE: crate::Property<CfnResourceAssociation, Value<String>> = crate::Property::new(
+            "Resource",
+        );
+        /// `ResourceType`, for [`CfnResourceAssociation::set`].
+        pub const RESOURCE_TYPE: crate::Property<
+            CfnResourceAssociation,
+            Value<ResourceType>,
+        > = crate::Property::new("ResourceType");
     }
 
     /// The type of the CFN Resource for now it's enum CFN_STACK.

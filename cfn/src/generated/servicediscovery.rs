@@ -66,6 +66,7 @@ pub mod http_namespace {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnHttpNamespaceProps);
     }
 
     impl std::ops::Deref for CfnHttpNamespace {
@@ -116,6 +117,21 @@ pub mod http_namespace {
             map.end()
         }
     }
+
+    impl CfnHttpNamespaceProps {
+        /// `Description`, for [`CfnHttpNamespace::set`].
+        pub const DESCRIPTION: crate::Property<CfnHttpNamespace, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnHttpNamespace::set`].
+        pub const NAME: crate::Property<CfnHttpNamespace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnHttpNamespace::set`].
+        pub const TAGS: crate::Property<CfnHttpNamespace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::ServiceDiscovery::Instance`: [`CfnInstance`], [`CfnInstanceProps`] and their property types.
@@ -161,6 +177,7 @@ pub mod instance {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnInstanceProps);
     }
 
     impl std::ops::Deref for CfnInstance {
@@ -213,6 +230,21 @@ pub mod instance {
             map.serialize_entry("ServiceId", &self.service_id)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceProps {
+        /// `InstanceAttributes`, for [`CfnInstance::set`].
+        pub const INSTANCE_ATTRIBUTES: crate::Property<CfnInstance, serde_json::Value> = crate::Property::new(
+            "InstanceAttributes",
+        );
+        /// `InstanceId`, for [`CfnInstance::set`].
+        pub const INSTANCE_ID: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `ServiceId`, for [`CfnInstance::set`].
+        pub const SERVICE_ID: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "ServiceId",
+        );
     }
 }
 
@@ -272,6 +304,7 @@ pub mod private_dns_namespace {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPrivateDnsNamespaceProps);
     }
 
     impl std::ops::Deref for CfnPrivateDnsNamespace {
@@ -329,6 +362,29 @@ pub mod private_dns_namespace {
             crate::entry(&mut map, "Vpc", &self.vpc)?;
             map.end()
         }
+    }
+
+    impl CfnPrivateDnsNamespaceProps {
+        /// `Description`, for [`CfnPrivateDnsNamespace::set`].
+        pub const DESCRIPTION: crate::Property<CfnPrivateDnsNamespace, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnPrivateDnsNamespace::set`].
+        pub const NAME: crate::Property<CfnPrivateDnsNamespace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Properties`, for [`CfnPrivateDnsNamespace::set`].
+        pub const PROPERTIES: crate::Property<CfnPrivateDnsNamespace, Properties> = crate::Property::new(
+            "Properties",
+        );
+        /// `Tags`, for [`CfnPrivateDnsNamespace::set`].
+        pub const TAGS: crate::Property<CfnPrivateDnsNamespace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Vpc`, for [`CfnPrivateDnsNamespace::set`].
+        pub const VPC: crate::Property<CfnPrivateDnsNamespace, Value<String>> = crate::Property::new(
+            "Vpc",
+        );
     }
 
     /// The `Properties` property type.
@@ -425,6 +481,7 @@ pub mod public_dns_namespace {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPublicDnsNamespaceProps);
     }
 
     impl std::ops::Deref for CfnPublicDnsNamespace {
@@ -478,6 +535,25 @@ pub mod public_dns_namespace {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPublicDnsNamespaceProps {
+        /// `Description`, for [`CfnPublicDnsNamespace::set`].
+        pub const DESCRIPTION: crate::Property<CfnPublicDnsNamespace, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnPublicDnsNamespace::set`].
+        pub const NAME: crate::Property<CfnPublicDnsNamespace, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Properties`, for [`CfnPublicDnsNamespace::set`].
+        pub const PROPERTIES: crate::Property<CfnPublicDnsNamespace, Properties> = crate::Property::new(
+            "Properties",
+        );
+        /// `Tags`, for [`CfnPublicDnsNamespace::set`].
+        pub const TAGS: crate::Property<CfnPublicDnsNamespace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Properties` property type.
@@ -571,6 +647,7 @@ pub mod service {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnServiceProps);
     }
 
     impl std::ops::Deref for CfnService {
@@ -631,6 +708,47 @@ pub mod service {
             crate::entry(&mut map, "Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnServiceProps {
+        /// `Description`, for [`CfnService::set`].
+        pub const DESCRIPTION: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DnsConfig`, for [`CfnService::set`].
+        pub const DNS_CONFIG: crate::Property<CfnService, DnsConfig> = crate::Property::new(
+            "DnsConfig",
+        );
+        /// `HealthCheckConfig`, for [`CfnService::set`].
+        pub const HEALTH_CHECK_CONFIG: crate::Property<CfnService, HealthCheckConfig> = crate::Property::new(
+            "HealthCheckConfig",
+        );
+        /// `HealthCheckCustomConfig`, for [`CfnService::set`].
+        pub const HEALTH_CHECK_CUSTOM_CONFIG: crate::Property<
+            CfnService,
+            HealthCheckCustomConfig,
+        > = crate::Property::new("HealthCheckCustomConfig");
+        /// `Name`, for [`CfnService::set`].
+        pub const NAME: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NamespaceId`, for [`CfnService::set`].
+        pub const NAMESPACE_ID: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "NamespaceId",
+        );
+        /// `ServiceAttributes`, for [`CfnService::set`].
+        pub const SERVICE_ATTRIBUTES: crate::Property<
+            CfnService,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("ServiceAttributes");
+        /// `Tags`, for [`CfnService::set`].
+        pub const TAGS: crate::Property<CfnService, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnService::set`].
+        pub const TYPE: crate::Property<CfnService, Value<ServiceType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// DNS configuration settings for the service.

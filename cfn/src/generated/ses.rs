@@ -87,6 +87,7 @@ pub mod configuration_set {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnConfigurationSetProps);
     }
 
     impl std::ops::Deref for CfnConfigurationSet {
@@ -143,6 +144,51 @@ pub mod configuration_set {
             crate::entry(&mut map, "VdmOptions", &self.vdm_options)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationSetProps {
+        /// `ArchivingOptions`, for [`CfnConfigurationSet::set`].
+        pub const ARCHIVING_OPTIONS: crate::Property<
+            CfnConfigurationSet,
+            ArchivingOptions,
+        > = crate::Property::new("ArchivingOptions");
+        /// `DeliveryOptions`, for [`CfnConfigurationSet::set`].
+        pub const DELIVERY_OPTIONS: crate::Property<
+            CfnConfigurationSet,
+            DeliveryOptions,
+        > = crate::Property::new("DeliveryOptions");
+        /// `Name`, for [`CfnConfigurationSet::set`].
+        pub const NAME: crate::Property<CfnConfigurationSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ReputationOptions`, for [`CfnConfigurationSet::set`].
+        pub const REPUTATION_OPTIONS: crate::Property<
+            CfnConfigurationSet,
+            ReputationOptions,
+        > = crate::Property::new("ReputationOptions");
+        /// `SendingOptions`, for [`CfnConfigurationSet::set`].
+        pub const SENDING_OPTIONS: crate::Property<
+            CfnConfigurationSet,
+            SendingOptions,
+        > = crate::Property::new("SendingOptions");
+        /// `SuppressionOptions`, for [`CfnConfigurationSet::set`].
+        pub const SUPPRESSION_OPTIONS: crate::Property<
+            CfnConfigurationSet,
+            SuppressionOptions,
+        > = crate::Property::new("SuppressionOptions");
+        /// `Tags`, for [`CfnConfigurationSet::set`].
+        pub const TAGS: crate::Property<CfnConfigurationSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrackingOptions`, for [`CfnConfigurationSet::set`].
+        pub const TRACKING_OPTIONS: crate::Property<
+            CfnConfigurationSet,
+            TrackingOptions,
+        > = crate::Property::new("TrackingOptions");
+        /// `VdmOptions`, for [`CfnConfigurationSet::set`].
+        pub const VDM_OPTIONS: crate::Property<CfnConfigurationSet, VdmOptions> = crate::Property::new(
+            "VdmOptions",
+        );
     }
 
     /// An object that defines a MailManager archive that is used to preserve emails that you send using the configuration set.
@@ -506,6 +552,7 @@ pub mod configuration_set_event_destination {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnConfigurationSetEventDestinationProps);
     }
 
     impl std::ops::Deref for CfnConfigurationSetEventDestination {
@@ -554,6 +601,19 @@ pub mod configuration_set_event_destination {
             map.serialize_entry("EventDestination", &self.event_destination)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationSetEventDestinationProps {
+        /// `ConfigurationSetName`, for [`CfnConfigurationSetEventDestination::set`].
+        pub const CONFIGURATION_SET_NAME: crate::Property<
+            CfnConfigurationSetEventDestination,
+            Value<String>,
+        > = crate::Property::new("ConfigurationSetName");
+        /// `EventDestination`, for [`CfnConfigurationSetEventDestination::set`].
+        pub const EVENT_DESTINATION: crate::Property<
+            CfnConfigurationSetEventDestination,
+            EventDestination,
+        > = crate::Property::new("EventDestination");
     }
 
     /// The `EventDestination` property type.
@@ -865,6 +925,7 @@ pub mod contact_list {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnContactListProps);
     }
 
     impl std::ops::Deref for CfnContactList {
@@ -906,6 +967,25 @@ pub mod contact_list {
             crate::entry(&mut map, "Topics", &self.topics)?;
             map.end()
         }
+    }
+
+    impl CfnContactListProps {
+        /// `ContactListName`, for [`CfnContactList::set`].
+        pub const CONTACT_LIST_NAME: crate::Property<CfnContactList, Value<String>> = crate::Property::new(
+            "ContactListName",
+        );
+        /// `Description`, for [`CfnContactList::set`].
+        pub const DESCRIPTION: crate::Property<CfnContactList, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Tags`, for [`CfnContactList::set`].
+        pub const TAGS: crate::Property<CfnContactList, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Topics`, for [`CfnContactList::set`].
+        pub const TOPICS: crate::Property<CfnContactList, Vec<Topic>> = crate::Property::new(
+            "Topics",
+        );
     }
 
     /// The `Topic` property type.
@@ -997,6 +1077,7 @@ pub mod custom_verification_email_template {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnCustomVerificationEmailTemplateProps);
     }
 
     impl std::ops::Deref for CfnCustomVerificationEmailTemplate {
@@ -1070,6 +1151,44 @@ pub mod custom_verification_email_template {
             map.end()
         }
     }
+
+    impl CfnCustomVerificationEmailTemplateProps {
+        /// `FailureRedirectionURL`, for [`CfnCustomVerificationEmailTemplate::set`].
+        pub const FAILURE_REDIRECTION_URL: crate::Property<
+            CfnCustomVerificationEmailTemplate,
+            Value<String>,
+        > = crate::Property::new("FailureRedirectionURL");
+        /// `FromEmailAddress`, for [`CfnCustomVerificationEmailTemplate::set`].
+        pub const FROM_EMAIL_ADDRESS: crate::Property<
+            CfnCustomVerificationEmailTemplate,
+            Value<String>,
+        > = crate::Property::new("FromEmailAddress");
+        /// `SuccessRedirectionURL`, for [`CfnCustomVerificationEmailTemplate::set`].
+        pub const SUCCESS_REDIRECTION_URL: crate::Property<
+            CfnCustomVerificationEmailTemplate,
+            Value<String>,
+        > = crate::Property::new("SuccessRedirectionURL");
+        /// `Tags`, for [`CfnCustomVerificationEmailTemplate::set`].
+        pub const TAGS: crate::Property<
+            CfnCustomVerificationEmailTemplate,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `TemplateContent`, for [`CfnCustomVerificationEmailTemplate::set`].
+        pub const TEMPLATE_CONTENT: crate::Property<
+            CfnCustomVerificationEmailTemplate,
+            Value<String>,
+        > = crate::Property::new("TemplateContent");
+        /// `TemplateName`, for [`CfnCustomVerificationEmailTemplate::set`].
+        pub const TEMPLATE_NAME: crate::Property<
+            CfnCustomVerificationEmailTemplate,
+            Value<String>,
+        > = crate::Property::new("TemplateName");
+        /// `TemplateSubject`, for [`CfnCustomVerificationEmailTemplate::set`].
+        pub const TEMPLATE_SUBJECT: crate::Property<
+            CfnCustomVerificationEmailTemplate,
+            Value<String>,
+        > = crate::Property::new("TemplateSubject");
+    }
 }
 
 /// `AWS::SES::DedicatedIpPool`: [`CfnDedicatedIpPool`], [`CfnDedicatedIpPoolProps`] and their property types.
@@ -1113,6 +1232,7 @@ pub mod dedicated_ip_pool {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDedicatedIpPoolProps);
     }
 
     impl std::ops::Deref for CfnDedicatedIpPool {
@@ -1151,6 +1271,21 @@ pub mod dedicated_ip_pool {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDedicatedIpPoolProps {
+        /// `PoolName`, for [`CfnDedicatedIpPool::set`].
+        pub const POOL_NAME: crate::Property<CfnDedicatedIpPool, Value<String>> = crate::Property::new(
+            "PoolName",
+        );
+        /// `ScalingMode`, for [`CfnDedicatedIpPool::set`].
+        pub const SCALING_MODE: crate::Property<CfnDedicatedIpPool, Value<String>> = crate::Property::new(
+            "ScalingMode",
+        );
+        /// `Tags`, for [`CfnDedicatedIpPool::set`].
+        pub const TAGS: crate::Property<CfnDedicatedIpPool, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1225,6 +1360,7 @@ pub mod email_identity {
         pub fn attr_dkim_dns_token_value3(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DkimDNSTokenValue3")
         }
+        setters!(CfnEmailIdentityProps);
     }
 
     impl std::ops::Deref for CfnEmailIdentity {
@@ -1298,6 +1434,41 @@ pub mod email_identity {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEmailIdentityProps {
+        /// `ConfigurationSetAttributes`, for [`CfnEmailIdentity::set`].
+        pub const CONFIGURATION_SET_ATTRIBUTES: crate::Property<
+            CfnEmailIdentity,
+            ConfigurationSetAttributes,
+        > = crate::Property::new("ConfigurationSetAttributes");
+        /// `DkimAttributes`, for [`CfnEmailIdentity::set`].
+        pub const DKIM_ATTRIBUTES: crate::Property<CfnEmailIdentity, DkimAttributes> = crate::Property::new(
+            "DkimAttributes",
+        );
+        /// `DkimSigningAttributes`, for [`CfnEmailIdentity::set`].
+        pub const DKIM_SIGNING_ATTRIBUTES: crate::Property<
+            CfnEmailIdentity,
+            DkimSigningAttributes,
+        > = crate::Property::new("DkimSigningAttributes");
+        /// `EmailIdentity`, for [`CfnEmailIdentity::set`].
+        pub const EMAIL_IDENTITY: crate::Property<CfnEmailIdentity, Value<String>> = crate::Property::new(
+            "EmailIdentity",
+        );
+        /// `FeedbackAttributes`, for [`CfnEmailIdentity::set`].
+        pub const FEEDBACK_ATTRIBUTES: crate::Property<
+            CfnEmailIdentity,
+            FeedbackAttributes,
+        > = crate::Property::new("FeedbackAttributes");
+        /// `MailFromAttributes`, for [`CfnEmailIdentity::set`].
+        pub const MAIL_FROM_ATTRIBUTES: crate::Property<
+            CfnEmailIdentity,
+            MailFromAttributes,
+        > = crate::Property::new("MailFromAttributes");
+        /// `Tags`, for [`CfnEmailIdentity::set`].
+        pub const TAGS: crate::Property<CfnEmailIdentity, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Used to associate a configuration set with an email identity.
@@ -1469,6 +1640,7 @@ pub mod email_identity_certificate {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnEmailIdentityCertificateProps);
     }
 
     impl std::ops::Deref for CfnEmailIdentityCertificate {
@@ -1522,6 +1694,24 @@ pub mod email_identity_certificate {
             map.serialize_entry("FromAddress", &self.from_address)?;
             map.end()
         }
+    }
+
+    impl CfnEmailIdentityCertificateProps {
+        /// `CertificateArn`, for [`CfnEmailIdentityCertificate::set`].
+        pub const CERTIFICATE_ARN: crate::Property<
+            CfnEmailIdentityCertificate,
+            Value<String>,
+        > = crate::Property::new("CertificateArn");
+        /// `EmailIdentity`, for [`CfnEmailIdentityCertificate::set`].
+        pub const EMAIL_IDENTITY: crate::Property<
+            CfnEmailIdentityCertificate,
+            Value<String>,
+        > = crate::Property::new("EmailIdentity");
+        /// `FromAddress`, for [`CfnEmailIdentityCertificate::set`].
+        pub const FROM_ADDRESS: crate::Property<
+            CfnEmailIdentityCertificate,
+            Value<String>,
+        > = crate::Property::new("FromAddress");
     }
 }
 
@@ -1581,6 +1771,7 @@ pub mod mail_manager_addon_instance {
         pub fn attr_addon_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AddonName")
         }
+        setters!(CfnMailManagerAddonInstanceProps);
     }
 
     impl std::ops::Deref for CfnMailManagerAddonInstance {
@@ -1626,6 +1817,18 @@ pub mod mail_manager_addon_instance {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMailManagerAddonInstanceProps {
+        /// `AddonSubscriptionId`, for [`CfnMailManagerAddonInstance::set`].
+        pub const ADDON_SUBSCRIPTION_ID: crate::Property<
+            CfnMailManagerAddonInstance,
+            Value<String>,
+        > = crate::Property::new("AddonSubscriptionId");
+        /// `Tags`, for [`CfnMailManagerAddonInstance::set`].
+        pub const TAGS: crate::Property<CfnMailManagerAddonInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1680,6 +1883,7 @@ pub mod mail_manager_addon_subscription {
         pub fn attr_addon_subscription_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AddonSubscriptionId")
         }
+        setters!(CfnMailManagerAddonSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnMailManagerAddonSubscription {
@@ -1725,6 +1929,19 @@ pub mod mail_manager_addon_subscription {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMailManagerAddonSubscriptionProps {
+        /// `AddonName`, for [`CfnMailManagerAddonSubscription::set`].
+        pub const ADDON_NAME: crate::Property<
+            CfnMailManagerAddonSubscription,
+            Value<String>,
+        > = crate::Property::new("AddonName");
+        /// `Tags`, for [`CfnMailManagerAddonSubscription::set`].
+        pub const TAGS: crate::Property<
+            CfnMailManagerAddonSubscription,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -1779,6 +1996,7 @@ pub mod mail_manager_address_list {
         pub fn attr_address_list_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AddressListArn")
         }
+        setters!(CfnMailManagerAddressListProps);
     }
 
     impl std::ops::Deref for CfnMailManagerAddressList {
@@ -1814,6 +2032,18 @@ pub mod mail_manager_address_list {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMailManagerAddressListProps {
+        /// `AddressListName`, for [`CfnMailManagerAddressList::set`].
+        pub const ADDRESS_LIST_NAME: crate::Property<
+            CfnMailManagerAddressList,
+            Value<String>,
+        > = crate::Property::new("AddressListName");
+        /// `Tags`, for [`CfnMailManagerAddressList::set`].
+        pub const TAGS: crate::Property<CfnMailManagerAddressList, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1873,6 +2103,7 @@ pub mod mail_manager_archive {
         pub fn attr_archive_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ArchiveState")
         }
+        setters!(CfnMailManagerArchiveProps);
     }
 
     impl std::ops::Deref for CfnMailManagerArchive {
@@ -1914,6 +2145,25 @@ pub mod mail_manager_archive {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMailManagerArchiveProps {
+        /// `ArchiveName`, for [`CfnMailManagerArchive::set`].
+        pub const ARCHIVE_NAME: crate::Property<CfnMailManagerArchive, Value<String>> = crate::Property::new(
+            "ArchiveName",
+        );
+        /// `KmsKeyArn`, for [`CfnMailManagerArchive::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnMailManagerArchive, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Retention`, for [`CfnMailManagerArchive::set`].
+        pub const RETENTION: crate::Property<CfnMailManagerArchive, ArchiveRetention> = crate::Property::new(
+            "Retention",
+        );
+        /// `Tags`, for [`CfnMailManagerArchive::set`].
+        pub const TAGS: crate::Property<CfnMailManagerArchive, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ArchiveRetention` property type.
@@ -2077,6 +2327,7 @@ pub mod mail_manager_ingress_point {
         pub fn attr_a_record(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ARecord")
         }
+        setters!(CfnMailManagerIngressPointProps);
     }
 
     impl std::ops::Deref for CfnMailManagerIngressPoint {
@@ -2158,6 +2409,53 @@ pub mod mail_manager_ingress_point {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnMailManagerIngressPointProps {
+        /// `IngressPointConfiguration`, for [`CfnMailManagerIngressPoint::set`].
+        pub const INGRESS_POINT_CONFIGURATION: crate::Property<
+            CfnMailManagerIngressPoint,
+            IngressPointConfiguration,
+        > = crate::Property::new("IngressPointConfiguration");
+        /// `IngressPointName`, for [`CfnMailManagerIngressPoint::set`].
+        pub const INGRESS_POINT_NAME: crate::Property<
+            CfnMailManagerIngressPoint,
+            Value<String>,
+        > = crate::Property::new("IngressPointName");
+        /// `NetworkConfiguration`, for [`CfnMailManagerIngressPoint::set`].
+        pub const NETWORK_CONFIGURATION: crate::Property<
+            CfnMailManagerIngressPoint,
+            NetworkConfiguration,
+        > = crate::Property::new("NetworkConfiguration");
+        /// `RuleSetId`, for [`CfnMailManagerIngressPoint::set`].
+        pub const RULE_SET_ID: crate::Property<
+            CfnMailManagerIngressPoint,
+            Value<String>,
+        > = crate::Property::new("RuleSetId");
+        /// `StatusToUpdate`, for [`CfnMailManagerIngressPoint::set`].
+        pub const STATUS_TO_UPDATE: crate::Property<
+            CfnMailManagerIngressPoint,
+            Value<IngressPointStatusToUpdate>,
+        > = crate::Property::new("StatusToUpdate");
+        /// `Tags`, for [`CfnMailManagerIngressPoint::set`].
+        pub const TAGS: crate::Property<CfnMailManagerIngressPoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TlsPolicy`, for [`CfnMailManagerIngressPoint::set`].
+        pub const TLS_POLICY: crate::Property<
+            CfnMailManagerIngressPoint,
+            Value<TlsPolicy>,
+        > = crate::Property::new("TlsPolicy");
+        /// `TrafficPolicyId`, for [`CfnMailManagerIngressPoint::set`].
+        pub const TRAFFIC_POLICY_ID: crate::Property<
+            CfnMailManagerIngressPoint,
+            Value<String>,
+        > = crate::Property::new("TrafficPolicyId");
+        /// `Type`, for [`CfnMailManagerIngressPoint::set`].
+        pub const TYPE: crate::Property<
+            CfnMailManagerIngressPoint,
+            Value<IngressPointType>,
+        > = crate::Property::new("Type");
     }
 
     /// The `IngressPointConfiguration` property type.
@@ -2502,6 +2800,7 @@ pub mod mail_manager_relay {
         pub fn attr_relay_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RelayId")
         }
+        setters!(CfnMailManagerRelayProps);
     }
 
     impl std::ops::Deref for CfnMailManagerRelay {
@@ -2563,6 +2862,30 @@ pub mod mail_manager_relay {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMailManagerRelayProps {
+        /// `Authentication`, for [`CfnMailManagerRelay::set`].
+        pub const AUTHENTICATION: crate::Property<
+            CfnMailManagerRelay,
+            RelayAuthentication,
+        > = crate::Property::new("Authentication");
+        /// `RelayName`, for [`CfnMailManagerRelay::set`].
+        pub const RELAY_NAME: crate::Property<CfnMailManagerRelay, Value<String>> = crate::Property::new(
+            "RelayName",
+        );
+        /// `ServerName`, for [`CfnMailManagerRelay::set`].
+        pub const SERVER_NAME: crate::Property<CfnMailManagerRelay, Value<String>> = crate::Property::new(
+            "ServerName",
+        );
+        /// `ServerPort`, for [`CfnMailManagerRelay::set`].
+        pub const SERVER_PORT: crate::Property<CfnMailManagerRelay, Value<f64>> = crate::Property::new(
+            "ServerPort",
+        );
+        /// `Tags`, for [`CfnMailManagerRelay::set`].
+        pub const TAGS: crate::Property<CfnMailManagerRelay, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `RelayAuthentication` property type.
@@ -2637,6 +2960,7 @@ pub mod mail_manager_rule_set {
         pub fn attr_rule_set_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RuleSetId")
         }
+        setters!(CfnMailManagerRuleSetProps);
     }
 
     impl std::ops::Deref for CfnMailManagerRuleSet {
@@ -2686,6 +3010,21 @@ pub mod mail_manager_rule_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMailManagerRuleSetProps {
+        /// `RuleSetName`, for [`CfnMailManagerRuleSet::set`].
+        pub const RULE_SET_NAME: crate::Property<CfnMailManagerRuleSet, Value<String>> = crate::Property::new(
+            "RuleSetName",
+        );
+        /// `Rules`, for [`CfnMailManagerRuleSet::set`].
+        pub const RULES: crate::Property<CfnMailManagerRuleSet, Vec<Rule>> = crate::Property::new(
+            "Rules",
+        );
+        /// `Tags`, for [`CfnMailManagerRuleSet::set`].
+        pub const TAGS: crate::Property<CfnMailManagerRuleSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Rule` property type.
@@ -4533,6 +4872,7 @@ pub mod mail_manager_traffic_policy {
         pub fn attr_traffic_policy_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TrafficPolicyId")
         }
+        setters!(CfnMailManagerTrafficPolicyProps);
     }
 
     impl std::ops::Deref for CfnMailManagerTrafficPolicy {
@@ -4593,6 +4933,33 @@ pub mod mail_manager_traffic_policy {
             crate::entry(&mut map, "TrafficPolicyName", &self.traffic_policy_name)?;
             map.end()
         }
+    }
+
+    impl CfnMailManagerTrafficPolicyProps {
+        /// `DefaultAction`, for [`CfnMailManagerTrafficPolicy::set`].
+        pub const DEFAULT_ACTION: crate::Property<
+            CfnMailManagerTrafficPolicy,
+            Value<AcceptAction>,
+        > = crate::Property::new("DefaultAction");
+        /// `MaxMessageSizeBytes`, for [`CfnMailManagerTrafficPolicy::set`].
+        pub const MAX_MESSAGE_SIZE_BYTES: crate::Property<
+            CfnMailManagerTrafficPolicy,
+            Value<f64>,
+        > = crate::Property::new("MaxMessageSizeBytes");
+        /// `PolicyStatements`, for [`CfnMailManagerTrafficPolicy::set`].
+        pub const POLICY_STATEMENTS: crate::Property<
+            CfnMailManagerTrafficPolicy,
+            Vec<PolicyStatement>,
+        > = crate::Property::new("PolicyStatements");
+        /// `Tags`, for [`CfnMailManagerTrafficPolicy::set`].
+        pub const TAGS: crate::Property<CfnMailManagerTrafficPolicy, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrafficPolicyName`, for [`CfnMailManagerTrafficPolicy::set`].
+        pub const TRAFFIC_POLICY_NAME: crate::Property<
+            CfnMailManagerTrafficPolicy,
+            Value<String>,
+        > = crate::Property::new("TrafficPolicyName");
     }
 
     /// Values of `AcceptAction`.
@@ -5472,6 +5839,7 @@ pub mod multi_region_endpoint {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnMultiRegionEndpointProps);
     }
 
     impl std::ops::Deref for CfnMultiRegionEndpoint {
@@ -5524,6 +5892,22 @@ pub mod multi_region_endpoint {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMultiRegionEndpointProps {
+        /// `Details`, for [`CfnMultiRegionEndpoint::set`].
+        pub const DETAILS: crate::Property<CfnMultiRegionEndpoint, Details> = crate::Property::new(
+            "Details",
+        );
+        /// `EndpointName`, for [`CfnMultiRegionEndpoint::set`].
+        pub const ENDPOINT_NAME: crate::Property<
+            CfnMultiRegionEndpoint,
+            Value<String>,
+        > = crate::Property::new("EndpointName");
+        /// `Tags`, for [`CfnMultiRegionEndpoint::set`].
+        pub const TAGS: crate::Property<CfnMultiRegionEndpoint, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Contains details of a multi-region endpoint (global-endpoint) being created.
@@ -5629,6 +6013,7 @@ pub mod receipt_filter {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnReceiptFilterProps);
     }
 
     impl std::ops::Deref for CfnReceiptFilter {
@@ -5668,6 +6053,13 @@ pub mod receipt_filter {
             map.serialize_entry("Filter", &self.filter)?;
             map.end()
         }
+    }
+
+    impl CfnReceiptFilterProps {
+        /// `Filter`, for [`CfnReceiptFilter::set`].
+        pub const FILTER: crate::Property<CfnReceiptFilter, Filter> = crate::Property::new(
+            "Filter",
+        );
     }
 
     /// A structure that describes the IP address filter to create, which consists of a name, an IP address range, and whether to allow or block mail from it.
@@ -5823,6 +6215,7 @@ pub mod receipt_rule {
         pub fn attr_rule_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RuleName")
         }
+        setters!(CfnReceiptRuleProps);
     }
 
     impl std::ops::Deref for CfnReceiptRule {
@@ -5875,6 +6268,21 @@ pub mod receipt_rule {
             map.serialize_entry("RuleSetName", &self.rule_set_name)?;
             map.end()
         }
+    }
+
+    impl CfnReceiptRuleProps {
+        /// `After`, for [`CfnReceiptRule::set`].
+        pub const AFTER: crate::Property<CfnReceiptRule, Value<String>> = crate::Property::new(
+            "After",
+        );
+        /// `Rule`, for [`CfnReceiptRule::set`].
+        pub const RULE: crate::Property<CfnReceiptRule, Rule> = crate::Property::new(
+            "Rule",
+        );
+        /// `RuleSetName`, for [`CfnReceiptRule::set`].
+        pub const RULE_SET_NAME: crate::Property<CfnReceiptRule, Value<String>> = crate::Property::new(
+            "RuleSetName",
+        );
     }
 
     /// A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
@@ -6422,6 +6830,7 @@ pub mod receipt_rule_set {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnReceiptRuleSetProps);
     }
 
     impl std::ops::Deref for CfnReceiptRuleSet {
@@ -6454,6 +6863,13 @@ pub mod receipt_rule_set {
             crate::entry(&mut map, "RuleSetName", &self.rule_set_name)?;
             map.end()
         }
+    }
+
+    impl CfnReceiptRuleSetProps {
+        /// `RuleSetName`, for [`CfnReceiptRuleSet::set`].
+        pub const RULE_SET_NAME: crate::Property<CfnReceiptRuleSet, Value<String>> = crate::Property::new(
+            "RuleSetName",
+        );
     }
 }
 
@@ -6501,6 +6917,7 @@ pub mod template {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnTemplateProps);
     }
 
     impl std::ops::Deref for CfnTemplate {
@@ -6536,6 +6953,17 @@ pub mod template {
             crate::entry(&mut map, "Template", &self.template)?;
             map.end()
         }
+    }
+
+    impl CfnTemplateProps {
+        /// `Tags`, for [`CfnTemplate::set`].
+        pub const TAGS: crate::Property<CfnTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Template`, for [`CfnTemplate::set`].
+        pub const TEMPLATE: crate::Property<CfnTemplate, Template> = crate::Property::new(
+            "Template",
+        );
     }
 
     /// The content of the email, composed of a subject line, an HTML part, and a text-only part
@@ -6625,6 +7053,7 @@ pub mod tenant {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnTenantProps);
     }
 
     impl std::ops::Deref for CfnTenant {
@@ -6686,6 +7115,31 @@ pub mod tenant {
             map.serialize_entry("TenantName", &self.tenant_name)?;
             map.end()
         }
+    }
+
+    impl CfnTenantProps {
+        /// `ReputationEntity`, for [`CfnTenant::set`].
+        pub const REPUTATION_ENTITY: crate::Property<CfnTenant, ReputationEntity> = crate::Property::new(
+            "ReputationEntity",
+        );
+        /// `ResourceAssociations`, for [`CfnTenant::set`].
+        pub const RESOURCE_ASSOCIATIONS: crate::Property<
+            CfnTenant,
+            Vec<ResourceAssociation>,
+        > = crate::Property::new("ResourceAssociations");
+        /// `SuppressionAttributes`, for [`CfnTenant::set`].
+        pub const SUPPRESSION_ATTRIBUTES: crate::Property<
+            CfnTenant,
+            TenantSuppressionAttributes,
+        > = crate::Property::new("SuppressionAttributes");
+        /// `Tags`, for [`CfnTenant::set`].
+        pub const TAGS: crate::Property<CfnTenant, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TenantName`, for [`CfnTenant::set`].
+        pub const TENANT_NAME: crate::Property<CfnTenant, Value<String>> = crate::Property::new(
+            "TenantName",
+        );
     }
 
     /// The reputation configuration for the tenant.
@@ -6927,6 +7381,7 @@ pub mod vdm_attributes {
         pub fn attr_vdm_attributes_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VdmAttributesResourceId")
         }
+        setters!(CfnVdmAttributesProps);
     }
 
     impl std::ops::Deref for CfnVdmAttributes {
@@ -6962,6 +7417,19 @@ pub mod vdm_attributes {
             crate::entry(&mut map, "GuardianAttributes", &self.guardian_attributes)?;
             map.end()
         }
+    }
+
+    impl CfnVdmAttributesProps {
+        /// `DashboardAttributes`, for [`CfnVdmAttributes::set`].
+        pub const DASHBOARD_ATTRIBUTES: crate::Property<
+            CfnVdmAttributes,
+            DashboardAttributes,
+        > = crate::Property::new("DashboardAttributes");
+        /// `GuardianAttributes`, for [`CfnVdmAttributes::set`].
+        pub const GUARDIAN_ATTRIBUTES: crate::Property<
+            CfnVdmAttributes,
+            GuardianAttributes,
+        > = crate::Property::new("GuardianAttributes");
     }
 
     /// Preferences regarding the Dashboard feature.

@@ -58,6 +58,7 @@ pub mod drt_access {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnDrtAccessProps);
     }
 
     impl std::ops::Deref for CfnDrtAccess {
@@ -103,6 +104,17 @@ pub mod drt_access {
             map.serialize_entry("RoleArn", &self.role_arn)?;
             map.end()
         }
+    }
+
+    impl CfnDrtAccessProps {
+        /// `LogBucketList`, for [`CfnDrtAccess::set`].
+        pub const LOG_BUCKET_LIST: crate::Property<CfnDrtAccess, Vec<Value<String>>> = crate::Property::new(
+            "LogBucketList",
+        );
+        /// `RoleArn`, for [`CfnDrtAccess::set`].
+        pub const ROLE_ARN: crate::Property<CfnDrtAccess, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
     }
 }
 
@@ -150,6 +162,7 @@ pub mod proactive_engagement {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnProactiveEngagementProps);
     }
 
     impl std::ops::Deref for CfnProactiveEngagement {
@@ -201,6 +214,19 @@ pub mod proactive_engagement {
             )?;
             map.end()
         }
+    }
+
+    impl CfnProactiveEngagementProps {
+        /// `EmergencyContactList`, for [`CfnProactiveEngagement::set`].
+        pub const EMERGENCY_CONTACT_LIST: crate::Property<
+            CfnProactiveEngagement,
+            Vec<EmergencyContact>,
+        > = crate::Property::new("EmergencyContactList");
+        /// `ProactiveEngagementStatus`, for [`CfnProactiveEngagement::set`].
+        pub const PROACTIVE_ENGAGEMENT_STATUS: crate::Property<
+            CfnProactiveEngagement,
+            Value<ProactiveEngagementStatus>,
+        > = crate::Property::new("ProactiveEngagementStatus");
     }
 
     /// An emergency contact is used by Shield Response Team (SRT) to contact you for escalations to the SRT and to initiate proactive customer support.
@@ -329,6 +355,7 @@ pub mod protection {
         pub fn attr_protection_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProtectionArn")
         }
+        setters!(CfnProtectionProps);
     }
 
     impl std::ops::Deref for CfnProtection {
@@ -395,6 +422,31 @@ pub mod protection {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProtectionProps {
+        /// `ApplicationLayerAutomaticResponseConfiguration`, for [`CfnProtection::set`].
+        pub const APPLICATION_LAYER_AUTOMATIC_RESPONSE_CONFIGURATION: crate::Property<
+            CfnProtection,
+            ApplicationLayerAutomaticResponseConfiguration,
+        > = crate::Property::new("ApplicationLayerAutomaticResponseConfiguration");
+        /// `HealthCheckArns`, for [`CfnProtection::set`].
+        pub const HEALTH_CHECK_ARNS: crate::Property<
+            CfnProtection,
+            Vec<Value<String>>,
+        > = crate::Property::new("HealthCheckArns");
+        /// `Name`, for [`CfnProtection::set`].
+        pub const NAME: crate::Property<CfnProtection, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResourceArn`, for [`CfnProtection::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnProtection, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
+        /// `Tags`, for [`CfnProtection::set`].
+        pub const TAGS: crate::Property<CfnProtection, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The automatic application layer DDoS mitigation settings for a Protection.
@@ -535,6 +587,7 @@ pub mod protection_group {
         pub fn attr_protection_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProtectionGroupArn")
         }
+        setters!(CfnProtectionGroupProps);
     }
 
     impl std::ops::Deref for CfnProtectionGroup {
@@ -600,6 +653,35 @@ pub mod protection_group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProtectionGroupProps {
+        /// `Aggregation`, for [`CfnProtectionGroup::set`].
+        pub const AGGREGATION: crate::Property<CfnProtectionGroup, Value<Aggregation>> = crate::Property::new(
+            "Aggregation",
+        );
+        /// `Members`, for [`CfnProtectionGroup::set`].
+        pub const MEMBERS: crate::Property<CfnProtectionGroup, Vec<Value<String>>> = crate::Property::new(
+            "Members",
+        );
+        /// `Pattern`, for [`CfnProtectionGroup::set`].
+        pub const PATTERN: crate::Property<CfnProtectionGroup, Value<Pattern>> = crate::Property::new(
+            "Pattern",
+        );
+        /// `ProtectionGroupId`, for [`CfnProtectionGroup::set`].
+        pub const PROTECTION_GROUP_ID: crate::Property<
+            CfnProtectionGroup,
+            Value<String>,
+        > = crate::Property::new("ProtectionGroupId");
+        /// `ResourceType`, for [`CfnProtectionGroup::set`].
+        pub const RESOURCE_TYPE: crate::Property<
+            CfnProtectionGroup,
+            Value<ResourceType>,
+        > = crate::Property::new("ResourceType");
+        /// `Tags`, for [`CfnProtectionGroup::set`].
+        pub const TAGS: crate::Property<CfnProtectionGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Defines how AWS Shield combines resource data for the group in order to detect, mitigate, and report events.

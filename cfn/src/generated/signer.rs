@@ -58,6 +58,7 @@ pub mod profile_permission {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnProfilePermissionProps);
     }
 
     impl std::ops::Deref for CfnProfilePermission {
@@ -120,6 +121,30 @@ pub mod profile_permission {
             map.serialize_entry("StatementId", &self.statement_id)?;
             map.end()
         }
+    }
+
+    impl CfnProfilePermissionProps {
+        /// `Action`, for [`CfnProfilePermission::set`].
+        pub const ACTION: crate::Property<CfnProfilePermission, Value<String>> = crate::Property::new(
+            "Action",
+        );
+        /// `Principal`, for [`CfnProfilePermission::set`].
+        pub const PRINCIPAL: crate::Property<CfnProfilePermission, Value<String>> = crate::Property::new(
+            "Principal",
+        );
+        /// `ProfileName`, for [`CfnProfilePermission::set`].
+        pub const PROFILE_NAME: crate::Property<CfnProfilePermission, Value<String>> = crate::Property::new(
+            "ProfileName",
+        );
+        /// `ProfileVersion`, for [`CfnProfilePermission::set`].
+        pub const PROFILE_VERSION: crate::Property<
+            CfnProfilePermission,
+            Value<String>,
+        > = crate::Property::new("ProfileVersion");
+        /// `StatementId`, for [`CfnProfilePermission::set`].
+        pub const STATEMENT_ID: crate::Property<CfnProfilePermission, Value<String>> = crate::Property::new(
+            "StatementId",
+        );
     }
 }
 
@@ -184,6 +209,7 @@ pub mod signing_profile {
         pub fn attr_profile_version_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProfileVersionArn")
         }
+        setters!(CfnSigningProfileProps);
     }
 
     impl std::ops::Deref for CfnSigningProfile {
@@ -237,6 +263,22 @@ pub mod signing_profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSigningProfileProps {
+        /// `PlatformId`, for [`CfnSigningProfile::set`].
+        pub const PLATFORM_ID: crate::Property<CfnSigningProfile, Value<PlatformId>> = crate::Property::new(
+            "PlatformId",
+        );
+        /// `SignatureValidityPeriod`, for [`CfnSigningProfile::set`].
+        pub const SIGNATURE_VALIDITY_PERIOD: crate::Property<
+            CfnSigningProfile,
+            SignatureValidityPeriod,
+        > = crate::Property::new("SignatureValidityPeriod");
+        /// `Tags`, for [`CfnSigningProfile::set`].
+        pub const TAGS: crate::Property<CfnSigningProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `PlatformId`.

@@ -59,6 +59,7 @@ pub mod simulation {
         pub fn attr_describe_payload(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DescribePayload")
         }
+        setters!(CfnSimulationProps);
     }
 
     impl std::ops::Deref for CfnSimulation {
@@ -119,6 +120,29 @@ pub mod simulation {
             crate::entry(&mut map, "SnapshotS3Location", &self.snapshot_s3_location)?;
             map.end()
         }
+    }
+
+    impl CfnSimulationProps {
+        /// `MaximumDuration`, for [`CfnSimulation::set`].
+        pub const MAXIMUM_DURATION: crate::Property<CfnSimulation, Value<String>> = crate::Property::new(
+            "MaximumDuration",
+        );
+        /// `Name`, for [`CfnSimulation::set`].
+        pub const NAME: crate::Property<CfnSimulation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoleArn`, for [`CfnSimulation::set`].
+        pub const ROLE_ARN: crate::Property<CfnSimulation, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `SchemaS3Location`, for [`CfnSimulation::set`].
+        pub const SCHEMA_S3_LOCATION: crate::Property<CfnSimulation, S3Location> = crate::Property::new(
+            "SchemaS3Location",
+        );
+        /// `SnapshotS3Location`, for [`CfnSimulation::set`].
+        pub const SNAPSHOT_S3_LOCATION: crate::Property<CfnSimulation, S3Location> = crate::Property::new(
+            "SnapshotS3Location",
+        );
     }
 
     /// The `S3Location` property type.

@@ -73,6 +73,7 @@ pub mod configuration_set {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnConfigurationSetProps);
     }
 
     impl std::ops::Deref for CfnConfigurationSet {
@@ -132,6 +133,38 @@ pub mod configuration_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationSetProps {
+        /// `ConfigurationSetName`, for [`CfnConfigurationSet::set`].
+        pub const CONFIGURATION_SET_NAME: crate::Property<
+            CfnConfigurationSet,
+            Value<String>,
+        > = crate::Property::new("ConfigurationSetName");
+        /// `DefaultSenderId`, for [`CfnConfigurationSet::set`].
+        pub const DEFAULT_SENDER_ID: crate::Property<
+            CfnConfigurationSet,
+            Value<String>,
+        > = crate::Property::new("DefaultSenderId");
+        /// `EventDestinations`, for [`CfnConfigurationSet::set`].
+        pub const EVENT_DESTINATIONS: crate::Property<
+            CfnConfigurationSet,
+            Vec<EventDestination>,
+        > = crate::Property::new("EventDestinations");
+        /// `MessageFeedbackEnabled`, for [`CfnConfigurationSet::set`].
+        pub const MESSAGE_FEEDBACK_ENABLED: crate::Property<
+            CfnConfigurationSet,
+            Value<bool>,
+        > = crate::Property::new("MessageFeedbackEnabled");
+        /// `ProtectConfigurationId`, for [`CfnConfigurationSet::set`].
+        pub const PROTECT_CONFIGURATION_ID: crate::Property<
+            CfnConfigurationSet,
+            Value<String>,
+        > = crate::Property::new("ProtectConfigurationId");
+        /// `Tags`, for [`CfnConfigurationSet::set`].
+        pub const TAGS: crate::Property<CfnConfigurationSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// An event destination is a location where you send message events.
@@ -365,6 +398,7 @@ pub mod notify_configuration {
         pub fn attr_created_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedTimestamp")
         }
+        setters!(CfnNotifyConfigurationProps);
     }
 
     impl std::ops::Deref for CfnNotifyConfiguration {
@@ -442,6 +476,45 @@ pub mod notify_configuration {
             map.serialize_entry("UseCase", &self.use_case)?;
             map.end()
         }
+    }
+
+    impl CfnNotifyConfigurationProps {
+        /// `DefaultTemplateId`, for [`CfnNotifyConfiguration::set`].
+        pub const DEFAULT_TEMPLATE_ID: crate::Property<
+            CfnNotifyConfiguration,
+            Value<String>,
+        > = crate::Property::new("DefaultTemplateId");
+        /// `DeletionProtectionEnabled`, for [`CfnNotifyConfiguration::set`].
+        pub const DELETION_PROTECTION_ENABLED: crate::Property<
+            CfnNotifyConfiguration,
+            Value<bool>,
+        > = crate::Property::new("DeletionProtectionEnabled");
+        /// `DisplayName`, for [`CfnNotifyConfiguration::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnNotifyConfiguration, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `EnabledChannels`, for [`CfnNotifyConfiguration::set`].
+        pub const ENABLED_CHANNELS: crate::Property<
+            CfnNotifyConfiguration,
+            Vec<Value<EnabledChannelsItem>>,
+        > = crate::Property::new("EnabledChannels");
+        /// `EnabledCountries`, for [`CfnNotifyConfiguration::set`].
+        pub const ENABLED_COUNTRIES: crate::Property<
+            CfnNotifyConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("EnabledCountries");
+        /// `PoolId`, for [`CfnNotifyConfiguration::set`].
+        pub const POOL_ID: crate::Property<CfnNotifyConfiguration, Value<String>> = crate::Property::new(
+            "PoolId",
+        );
+        /// `Tags`, for [`CfnNotifyConfiguration::set`].
+        pub const TAGS: crate::Property<CfnNotifyConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UseCase`, for [`CfnNotifyConfiguration::set`].
+        pub const USE_CASE: crate::Property<CfnNotifyConfiguration, Value<UseCase>> = crate::Property::new(
+            "UseCase",
+        );
     }
 
     /// Values of `EnabledChannelsItem`.
@@ -568,6 +641,7 @@ pub mod opt_out_list {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnOptOutListProps);
     }
 
     impl std::ops::Deref for CfnOptOutList {
@@ -603,6 +677,17 @@ pub mod opt_out_list {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnOptOutListProps {
+        /// `OptOutListName`, for [`CfnOptOutList::set`].
+        pub const OPT_OUT_LIST_NAME: crate::Property<CfnOptOutList, Value<String>> = crate::Property::new(
+            "OptOutListName",
+        );
+        /// `Tags`, for [`CfnOptOutList::set`].
+        pub const TAGS: crate::Property<CfnOptOutList, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -666,6 +751,7 @@ pub mod phone_number {
         pub fn attr_phone_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PhoneNumber")
         }
+        setters!(CfnPhoneNumberProps);
     }
 
     impl std::ops::Deref for CfnPhoneNumber {
@@ -756,6 +842,54 @@ pub mod phone_number {
             crate::entry(&mut map, "TwoWay", &self.two_way)?;
             map.end()
         }
+    }
+
+    impl CfnPhoneNumberProps {
+        /// `DeletionProtectionEnabled`, for [`CfnPhoneNumber::set`].
+        pub const DELETION_PROTECTION_ENABLED: crate::Property<
+            CfnPhoneNumber,
+            Value<bool>,
+        > = crate::Property::new("DeletionProtectionEnabled");
+        /// `IsoCountryCode`, for [`CfnPhoneNumber::set`].
+        pub const ISO_COUNTRY_CODE: crate::Property<CfnPhoneNumber, Value<String>> = crate::Property::new(
+            "IsoCountryCode",
+        );
+        /// `MandatoryKeywords`, for [`CfnPhoneNumber::set`].
+        pub const MANDATORY_KEYWORDS: crate::Property<
+            CfnPhoneNumber,
+            MandatoryKeywords,
+        > = crate::Property::new("MandatoryKeywords");
+        /// `NumberCapabilities`, for [`CfnPhoneNumber::set`].
+        pub const NUMBER_CAPABILITIES: crate::Property<
+            CfnPhoneNumber,
+            Vec<Value<NumberCapabilitiesItem>>,
+        > = crate::Property::new("NumberCapabilities");
+        /// `NumberType`, for [`CfnPhoneNumber::set`].
+        pub const NUMBER_TYPE: crate::Property<CfnPhoneNumber, Value<NumberType>> = crate::Property::new(
+            "NumberType",
+        );
+        /// `OptOutListName`, for [`CfnPhoneNumber::set`].
+        pub const OPT_OUT_LIST_NAME: crate::Property<CfnPhoneNumber, Value<String>> = crate::Property::new(
+            "OptOutListName",
+        );
+        /// `OptionalKeywords`, for [`CfnPhoneNumber::set`].
+        pub const OPTIONAL_KEYWORDS: crate::Property<
+            CfnPhoneNumber,
+            Vec<OptionalKeyword>,
+        > = crate::Property::new("OptionalKeywords");
+        /// `SelfManagedOptOutsEnabled`, for [`CfnPhoneNumber::set`].
+        pub const SELF_MANAGED_OPT_OUTS_ENABLED: crate::Property<
+            CfnPhoneNumber,
+            Value<bool>,
+        > = crate::Property::new("SelfManagedOptOutsEnabled");
+        /// `Tags`, for [`CfnPhoneNumber::set`].
+        pub const TAGS: crate::Property<CfnPhoneNumber, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TwoWay`, for [`CfnPhoneNumber::set`].
+        pub const TWO_WAY: crate::Property<CfnPhoneNumber, TwoWay> = crate::Property::new(
+            "TwoWay",
+        );
     }
 
     /// Values of `NumberCapabilitiesItem`.
@@ -891,6 +1025,7 @@ pub mod pool {
         pub fn attr_pool_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PoolId")
         }
+        setters!(CfnPoolProps);
     }
 
     impl std::ops::Deref for CfnPool {
@@ -976,6 +1111,45 @@ pub mod pool {
             map.end()
         }
     }
+
+    impl CfnPoolProps {
+        /// `DeletionProtectionEnabled`, for [`CfnPool::set`].
+        pub const DELETION_PROTECTION_ENABLED: crate::Property<CfnPool, Value<bool>> = crate::Property::new(
+            "DeletionProtectionEnabled",
+        );
+        /// `MandatoryKeywords`, for [`CfnPool::set`].
+        pub const MANDATORY_KEYWORDS: crate::Property<CfnPool, MandatoryKeywords> = crate::Property::new(
+            "MandatoryKeywords",
+        );
+        /// `OptOutListName`, for [`CfnPool::set`].
+        pub const OPT_OUT_LIST_NAME: crate::Property<CfnPool, Value<String>> = crate::Property::new(
+            "OptOutListName",
+        );
+        /// `OptionalKeywords`, for [`CfnPool::set`].
+        pub const OPTIONAL_KEYWORDS: crate::Property<CfnPool, Vec<OptionalKeyword>> = crate::Property::new(
+            "OptionalKeywords",
+        );
+        /// `OriginationIdentities`, for [`CfnPool::set`].
+        pub const ORIGINATION_IDENTITIES: crate::Property<CfnPool, Vec<Value<String>>> = crate::Property::new(
+            "OriginationIdentities",
+        );
+        /// `SelfManagedOptOutsEnabled`, for [`CfnPool::set`].
+        pub const SELF_MANAGED_OPT_OUTS_ENABLED: crate::Property<CfnPool, Value<bool>> = crate::Property::new(
+            "SelfManagedOptOutsEnabled",
+        );
+        /// `SharedRoutesEnabled`, for [`CfnPool::set`].
+        pub const SHARED_ROUTES_ENABLED: crate::Property<CfnPool, Value<bool>> = crate::Property::new(
+            "SharedRoutesEnabled",
+        );
+        /// `Tags`, for [`CfnPool::set`].
+        pub const TAGS: crate::Property<CfnPool, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TwoWay`, for [`CfnPool::set`].
+        pub const TWO_WAY: crate::Property<CfnPool, TwoWay> = crate::Property::new(
+            "TwoWay",
+        );
+    }
 }
 
 /// `AWS::SMSVOICE::ProtectConfiguration`: [`CfnProtectConfiguration`], [`CfnProtectConfigurationProps`] and their property types.
@@ -1027,6 +1201,7 @@ pub mod protect_configuration {
         pub fn attr_protect_configuration_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProtectConfigurationId")
         }
+        setters!(CfnProtectConfigurationProps);
     }
 
     impl std::ops::Deref for CfnProtectConfiguration {
@@ -1069,6 +1244,23 @@ pub mod protect_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProtectConfigurationProps {
+        /// `CountryRuleSet`, for [`CfnProtectConfiguration::set`].
+        pub const COUNTRY_RULE_SET: crate::Property<
+            CfnProtectConfiguration,
+            CountryRuleSet,
+        > = crate::Property::new("CountryRuleSet");
+        /// `DeletionProtectionEnabled`, for [`CfnProtectConfiguration::set`].
+        pub const DELETION_PROTECTION_ENABLED: crate::Property<
+            CfnProtectConfiguration,
+            Value<bool>,
+        > = crate::Property::new("DeletionProtectionEnabled");
+        /// `Tags`, for [`CfnProtectConfiguration::set`].
+        pub const TAGS: crate::Property<CfnProtectConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CountryRuleSet` property type.
@@ -1244,6 +1436,7 @@ pub mod rcs_agent {
         pub fn attr_testing_agent(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TestingAgent")
         }
+        setters!(CfnRcsAgentProps);
     }
 
     impl std::ops::Deref for CfnRcsAgent {
@@ -1327,6 +1520,58 @@ pub mod rcs_agent {
             map.end()
         }
     }
+
+    impl CfnRcsAgentProps {
+        /// `DeletionProtectionEnabled`, for [`CfnRcsAgent::set`].
+        pub const DELETION_PROTECTION_ENABLED: crate::Property<
+            CfnRcsAgent,
+            Value<bool>,
+        > = crate::Property::new("DeletionProtectionEnabled");
+        /// `OptOutListName`, for [`CfnRcsAgent::set`].
+        pub const OPT_OUT_LIST_NAME: crate::Property<CfnRcsAgent, Value<String>> = crate::Property::new(
+            "OptOutListName",
+        );
+        /// `SelfManagedOptOutsEnabled`, for [`CfnRcsAgent::set`].
+        pub const SELF_MANAGED_OPT_OUTS_ENABLED: crate::Property<
+            CfnRcsAgent,
+            Value<bool>,
+        > = crate::Property::new("SelfManagedOptOutsEnabled");
+        /// `Tags`, for [`CfnRcsAgent::set`].
+        pub const TAGS: crate::Property<CfnRcsAgent, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TwoWayChannelArn`, for [`CfnRcsAgent::set`].
+        pub const TWO_WAY_CHANNEL_ARN: crate::Property<CfnRcsAgent, Value<String>> = crate::Property::new(
+            "TwoWayChannelArn",
+        );
+        /// `TwoWayChannelRole`, for [`CfnRcsAgent::set`].
+        pub const TWO_WAY_CHANNEL_ROLE: crate::Property<CfnRcsAgent, Value<String>> = crate::Property::new(
+            "TwoWayChannelRole",
+        );
+        /// `TwoWayEnabled`, for [`CfnRcsAgent::set`].
+        pub const TWO_WAY_ENABLED: crate::Property<CfnRcsAgent, Value<bool>> = crate::Property::new(
+            "TwoWayEnabled",
+        );
+        /// `TwoWayMediaS3BucketName`, for [`CfnRcsAgent::set`].
+        pub const TWO_WAY_MEDIA_S3_BUCKET_NAME: crate::Property<
+            CfnRcsAgent,
+            Value<String>,
+        > = crate::Property::new("TwoWayMediaS3BucketName");
+        /// `TwoWayMediaS3KeyPrefix`, for [`CfnRcsAgent::set`].
+        pub const TWO_WAY_MEDIA_S3_KEY_PREFIX: crate::Property<
+            CfnRcsAgent,
+            Value<String>,
+        > = crate::Property::new("TwoWayMediaS3KeyPrefix");
+        /// `TwoWayMediaS3Role`, for [`CfnRcsAgent::set`].
+        pub const TWO_WAY_MEDIA_S3_ROLE: crate::Property<CfnRcsAgent, Value<String>> = crate::Property::new(
+            "TwoWayMediaS3Role",
+        );
+        /// `TwoWayRcsEventsEnabled`, for [`CfnRcsAgent::set`].
+        pub const TWO_WAY_RCS_EVENTS_ENABLED: crate::Property<
+            CfnRcsAgent,
+            Vec<Value<String>>,
+        > = crate::Property::new("TwoWayRcsEventsEnabled");
+    }
 }
 
 /// `AWS::SMSVOICE::Registration`: [`CfnRegistration`], [`CfnRegistrationProps`] and their property types.
@@ -1395,6 +1640,7 @@ pub mod registration {
         pub fn attr_created_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedTimestamp")
         }
+        setters!(CfnRegistrationProps);
     }
 
     impl std::ops::Deref for CfnRegistration {
@@ -1440,6 +1686,17 @@ pub mod registration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRegistrationProps {
+        /// `RegistrationType`, for [`CfnRegistration::set`].
+        pub const REGISTRATION_TYPE: crate::Property<CfnRegistration, Value<String>> = crate::Property::new(
+            "RegistrationType",
+        );
+        /// `Tags`, for [`CfnRegistration::set`].
+        pub const TAGS: crate::Property<CfnRegistration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1510,6 +1767,7 @@ pub mod registration_attachment {
         pub fn attr_uploaded_attachment_url(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UploadedAttachmentUrl")
         }
+        setters!(CfnRegistrationAttachmentProps);
     }
 
     impl std::ops::Deref for CfnRegistrationAttachment {
@@ -1548,6 +1806,23 @@ pub mod registration_attachment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRegistrationAttachmentProps {
+        /// `AttachmentBody`, for [`CfnRegistrationAttachment::set`].
+        pub const ATTACHMENT_BODY: crate::Property<
+            CfnRegistrationAttachment,
+            Value<String>,
+        > = crate::Property::new("AttachmentBody");
+        /// `AttachmentUrl`, for [`CfnRegistrationAttachment::set`].
+        pub const ATTACHMENT_URL: crate::Property<
+            CfnRegistrationAttachment,
+            Value<String>,
+        > = crate::Property::new("AttachmentUrl");
+        /// `Tags`, for [`CfnRegistrationAttachment::set`].
+        pub const TAGS: crate::Property<CfnRegistrationAttachment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1592,6 +1867,7 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -1640,6 +1916,18 @@ pub mod resource_policy {
             map.serialize_entry("ResourceArn", &self.resource_arn)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `PolicyDocument`, for [`CfnResourcePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnResourcePolicy,
+            serde_json::Value,
+        > = crate::Property::new("PolicyDocument");
+        /// `ResourceArn`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
     }
 }
 
@@ -1691,6 +1979,7 @@ pub mod sender_id {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSenderIdProps);
     }
 
     impl std::ops::Deref for CfnSenderId {
@@ -1751,6 +2040,26 @@ pub mod sender_id {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSenderIdProps {
+        /// `DeletionProtectionEnabled`, for [`CfnSenderId::set`].
+        pub const DELETION_PROTECTION_ENABLED: crate::Property<
+            CfnSenderId,
+            Value<bool>,
+        > = crate::Property::new("DeletionProtectionEnabled");
+        /// `IsoCountryCode`, for [`CfnSenderId::set`].
+        pub const ISO_COUNTRY_CODE: crate::Property<CfnSenderId, Value<String>> = crate::Property::new(
+            "IsoCountryCode",
+        );
+        /// `SenderId`, for [`CfnSenderId::set`].
+        pub const SENDER_ID: crate::Property<CfnSenderId, Value<String>> = crate::Property::new(
+            "SenderId",
+        );
+        /// `Tags`, for [`CfnSenderId::set`].
+        pub const TAGS: crate::Property<CfnSenderId, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1815,6 +2124,7 @@ pub mod verified_destination_number {
         pub fn attr_created_timestamp(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedTimestamp")
         }
+        setters!(CfnVerifiedDestinationNumberProps);
     }
 
     impl std::ops::Deref for CfnVerifiedDestinationNumber {
@@ -1863,6 +2173,18 @@ pub mod verified_destination_number {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnVerifiedDestinationNumberProps {
+        /// `DestinationPhoneNumber`, for [`CfnVerifiedDestinationNumber::set`].
+        pub const DESTINATION_PHONE_NUMBER: crate::Property<
+            CfnVerifiedDestinationNumber,
+            Value<String>,
+        > = crate::Property::new("DestinationPhoneNumber");
+        /// `Tags`, for [`CfnVerifiedDestinationNumber::set`].
+        pub const TAGS: crate::Property<CfnVerifiedDestinationNumber, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 

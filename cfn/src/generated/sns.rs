@@ -60,6 +60,7 @@ pub mod subscription {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnSubscription {
@@ -145,6 +146,54 @@ pub mod subscription {
             map.end()
         }
     }
+
+    impl CfnSubscriptionProps {
+        /// `DeliveryPolicy`, for [`CfnSubscription::set`].
+        pub const DELIVERY_POLICY: crate::Property<CfnSubscription, serde_json::Value> = crate::Property::new(
+            "DeliveryPolicy",
+        );
+        /// `Endpoint`, for [`CfnSubscription::set`].
+        pub const ENDPOINT: crate::Property<CfnSubscription, Value<String>> = crate::Property::new(
+            "Endpoint",
+        );
+        /// `FilterPolicy`, for [`CfnSubscription::set`].
+        pub const FILTER_POLICY: crate::Property<CfnSubscription, serde_json::Value> = crate::Property::new(
+            "FilterPolicy",
+        );
+        /// `FilterPolicyScope`, for [`CfnSubscription::set`].
+        pub const FILTER_POLICY_SCOPE: crate::Property<CfnSubscription, Value<String>> = crate::Property::new(
+            "FilterPolicyScope",
+        );
+        /// `Protocol`, for [`CfnSubscription::set`].
+        pub const PROTOCOL: crate::Property<CfnSubscription, Value<String>> = crate::Property::new(
+            "Protocol",
+        );
+        /// `RawMessageDelivery`, for [`CfnSubscription::set`].
+        pub const RAW_MESSAGE_DELIVERY: crate::Property<CfnSubscription, Value<bool>> = crate::Property::new(
+            "RawMessageDelivery",
+        );
+        /// `RedrivePolicy`, for [`CfnSubscription::set`].
+        pub const REDRIVE_POLICY: crate::Property<CfnSubscription, serde_json::Value> = crate::Property::new(
+            "RedrivePolicy",
+        );
+        /// `Region`, for [`CfnSubscription::set`].
+        pub const REGION: crate::Property<CfnSubscription, Value<String>> = crate::Property::new(
+            "Region",
+        );
+        /// `ReplayPolicy`, for [`CfnSubscription::set`].
+        pub const REPLAY_POLICY: crate::Property<CfnSubscription, serde_json::Value> = crate::Property::new(
+            "ReplayPolicy",
+        );
+        /// `SubscriptionRoleArn`, for [`CfnSubscription::set`].
+        pub const SUBSCRIPTION_ROLE_ARN: crate::Property<
+            CfnSubscription,
+            Value<String>,
+        > = crate::Property::new("SubscriptionRoleArn");
+        /// `TopicArn`, for [`CfnSubscription::set`].
+        pub const TOPIC_ARN: crate::Property<CfnSubscription, Value<String>> = crate::Property::new(
+            "TopicArn",
+        );
+    }
 }
 
 /// `AWS::SNS::Topic`: [`CfnTopic`], [`CfnTopicProps`] and their property types.
@@ -194,6 +243,7 @@ pub mod topic {
         pub fn attr_topic_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TopicArn")
         }
+        setters!(CfnTopicProps);
     }
 
     impl std::ops::Deref for CfnTopic {
@@ -277,6 +327,66 @@ pub mod topic {
             crate::entry(&mut map, "TracingConfig", &self.tracing_config)?;
             map.end()
         }
+    }
+
+    impl CfnTopicProps {
+        /// `ArchivePolicy`, for [`CfnTopic::set`].
+        pub const ARCHIVE_POLICY: crate::Property<CfnTopic, serde_json::Value> = crate::Property::new(
+            "ArchivePolicy",
+        );
+        /// `ContentBasedDeduplication`, for [`CfnTopic::set`].
+        pub const CONTENT_BASED_DEDUPLICATION: crate::Property<CfnTopic, Value<bool>> = crate::Property::new(
+            "ContentBasedDeduplication",
+        );
+        /// `DataProtectionPolicy`, for [`CfnTopic::set`].
+        pub const DATA_PROTECTION_POLICY: crate::Property<CfnTopic, serde_json::Value> = crate::Property::new(
+            "DataProtectionPolicy",
+        );
+        /// `DeliveryStatusLogging`, for [`CfnTopic::set`].
+        pub const DELIVERY_STATUS_LOGGING: crate::Property<
+            CfnTopic,
+            Vec<LoggingConfig>,
+        > = crate::Property::new("DeliveryStatusLogging");
+        /// `DisplayName`, for [`CfnTopic::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `FifoThroughputScope`, for [`CfnTopic::set`].
+        pub const FIFO_THROUGHPUT_SCOPE: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "FifoThroughputScope",
+        );
+        /// `FifoTopic`, for [`CfnTopic::set`].
+        pub const FIFO_TOPIC: crate::Property<CfnTopic, Value<bool>> = crate::Property::new(
+            "FifoTopic",
+        );
+        /// `KmsMasterKeyId`, for [`CfnTopic::set`].
+        pub const KMS_MASTER_KEY_ID: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "KmsMasterKeyId",
+        );
+        /// `MaximumMessageSize`, for [`CfnTopic::set`].
+        pub const MAXIMUM_MESSAGE_SIZE: crate::Property<CfnTopic, Value<i64>> = crate::Property::new(
+            "MaximumMessageSize",
+        );
+        /// `SignatureVersion`, for [`CfnTopic::set`].
+        pub const SIGNATURE_VERSION: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "SignatureVersion",
+        );
+        /// `Subscription`, for [`CfnTopic::set`].
+        pub const SUBSCRIPTION: crate::Property<CfnTopic, Vec<Subscription>> = crate::Property::new(
+            "Subscription",
+        );
+        /// `Tags`, for [`CfnTopic::set`].
+        pub const TAGS: crate::Property<CfnTopic, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TopicName`, for [`CfnTopic::set`].
+        pub const TOPIC_NAME: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "TopicName",
+        );
+        /// `TracingConfig`, for [`CfnTopic::set`].
+        pub const TRACING_CONFIG: crate::Property<CfnTopic, Value<String>> = crate::Property::new(
+            "TracingConfig",
+        );
     }
 
     /// The `LoggingConfig` property type specifies the `Delivery` status logging configuration for an [AWS::SNS::Topic](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html).
@@ -454,6 +564,7 @@ pub mod topic_inline_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnTopicInlinePolicyProps);
     }
 
     impl std::ops::Deref for CfnTopicInlinePolicy {
@@ -503,6 +614,18 @@ pub mod topic_inline_policy {
             map.end()
         }
     }
+
+    impl CfnTopicInlinePolicyProps {
+        /// `PolicyDocument`, for [`CfnTopicInlinePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnTopicInlinePolicy,
+            serde_json::Value,
+        > = crate::Property::new("PolicyDocument");
+        /// `TopicArn`, for [`CfnTopicInlinePolicy::set`].
+        pub const TOPIC_ARN: crate::Property<CfnTopicInlinePolicy, Value<String>> = crate::Property::new(
+            "TopicArn",
+        );
+    }
 }
 
 /// `AWS::SNS::TopicPolicy`: [`CfnTopicPolicy`], [`CfnTopicPolicyProps`] and their property types.
@@ -547,6 +670,7 @@ pub mod topic_policy {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnTopicPolicyProps);
     }
 
     impl std::ops::Deref for CfnTopicPolicy {
@@ -595,5 +719,16 @@ pub mod topic_policy {
             map.serialize_entry("Topics", &self.topics)?;
             map.end()
         }
+    }
+
+    impl CfnTopicPolicyProps {
+        /// `PolicyDocument`, for [`CfnTopicPolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnTopicPolicy, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `Topics`, for [`CfnTopicPolicy::set`].
+        pub const TOPICS: crate::Property<CfnTopicPolicy, Vec<Value<String>>> = crate::Property::new(
+            "Topics",
+        );
     }
 }

@@ -65,6 +65,7 @@ pub mod queue {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnQueueProps);
     }
 
     impl std::ops::Deref for CfnQueue {
@@ -163,6 +164,75 @@ pub mod queue {
             map.end()
         }
     }
+
+    impl CfnQueueProps {
+        /// `ContentBasedDeduplication`, for [`CfnQueue::set`].
+        pub const CONTENT_BASED_DEDUPLICATION: crate::Property<CfnQueue, Value<bool>> = crate::Property::new(
+            "ContentBasedDeduplication",
+        );
+        /// `DeduplicationScope`, for [`CfnQueue::set`].
+        pub const DEDUPLICATION_SCOPE: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "DeduplicationScope",
+        );
+        /// `DelaySeconds`, for [`CfnQueue::set`].
+        pub const DELAY_SECONDS: crate::Property<CfnQueue, Value<i64>> = crate::Property::new(
+            "DelaySeconds",
+        );
+        /// `FifoQueue`, for [`CfnQueue::set`].
+        pub const FIFO_QUEUE: crate::Property<CfnQueue, Value<bool>> = crate::Property::new(
+            "FifoQueue",
+        );
+        /// `FifoThroughputLimit`, for [`CfnQueue::set`].
+        pub const FIFO_THROUGHPUT_LIMIT: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "FifoThroughputLimit",
+        );
+        /// `KmsDataKeyReusePeriodSeconds`, for [`CfnQueue::set`].
+        pub const KMS_DATA_KEY_REUSE_PERIOD_SECONDS: crate::Property<
+            CfnQueue,
+            Value<i64>,
+        > = crate::Property::new("KmsDataKeyReusePeriodSeconds");
+        /// `KmsMasterKeyId`, for [`CfnQueue::set`].
+        pub const KMS_MASTER_KEY_ID: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "KmsMasterKeyId",
+        );
+        /// `MaximumMessageSize`, for [`CfnQueue::set`].
+        pub const MAXIMUM_MESSAGE_SIZE: crate::Property<CfnQueue, Value<i64>> = crate::Property::new(
+            "MaximumMessageSize",
+        );
+        /// `MessageRetentionPeriod`, for [`CfnQueue::set`].
+        pub const MESSAGE_RETENTION_PERIOD: crate::Property<CfnQueue, Value<i64>> = crate::Property::new(
+            "MessageRetentionPeriod",
+        );
+        /// `QueueName`, for [`CfnQueue::set`].
+        pub const QUEUE_NAME: crate::Property<CfnQueue, Value<String>> = crate::Property::new(
+            "QueueName",
+        );
+        /// `ReceiveMessageWaitTimeSeconds`, for [`CfnQueue::set`].
+        pub const RECEIVE_MESSAGE_WAIT_TIME_SECONDS: crate::Property<
+            CfnQueue,
+            Value<i64>,
+        > = crate::Property::new("ReceiveMessageWaitTimeSeconds");
+        /// `RedriveAllowPolicy`, for [`CfnQueue::set`].
+        pub const REDRIVE_ALLOW_POLICY: crate::Property<CfnQueue, serde_json::Value> = crate::Property::new(
+            "RedriveAllowPolicy",
+        );
+        /// `RedrivePolicy`, for [`CfnQueue::set`].
+        pub const REDRIVE_POLICY: crate::Property<CfnQueue, serde_json::Value> = crate::Property::new(
+            "RedrivePolicy",
+        );
+        /// `SqsManagedSseEnabled`, for [`CfnQueue::set`].
+        pub const SQS_MANAGED_SSE_ENABLED: crate::Property<CfnQueue, Value<bool>> = crate::Property::new(
+            "SqsManagedSseEnabled",
+        );
+        /// `Tags`, for [`CfnQueue::set`].
+        pub const TAGS: crate::Property<CfnQueue, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VisibilityTimeout`, for [`CfnQueue::set`].
+        pub const VISIBILITY_TIMEOUT: crate::Property<CfnQueue, Value<i64>> = crate::Property::new(
+            "VisibilityTimeout",
+        );
+    }
 }
 
 /// `AWS::SQS::QueueInlinePolicy`: [`CfnQueueInlinePolicy`], [`CfnQueueInlinePolicyProps`] and their property types.
@@ -204,6 +274,7 @@ pub mod queue_inline_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnQueueInlinePolicyProps);
     }
 
     impl std::ops::Deref for CfnQueueInlinePolicy {
@@ -253,6 +324,18 @@ pub mod queue_inline_policy {
             map.end()
         }
     }
+
+    impl CfnQueueInlinePolicyProps {
+        /// `PolicyDocument`, for [`CfnQueueInlinePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<
+            CfnQueueInlinePolicy,
+            serde_json::Value,
+        > = crate::Property::new("PolicyDocument");
+        /// `Queue`, for [`CfnQueueInlinePolicy::set`].
+        pub const QUEUE: crate::Property<CfnQueueInlinePolicy, Value<String>> = crate::Property::new(
+            "Queue",
+        );
+    }
 }
 
 /// `AWS::SQS::QueuePolicy`: [`CfnQueuePolicy`], [`CfnQueuePolicyProps`] and their property types.
@@ -297,6 +380,7 @@ pub mod queue_policy {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnQueuePolicyProps);
     }
 
     impl std::ops::Deref for CfnQueuePolicy {
@@ -345,5 +429,16 @@ pub mod queue_policy {
             map.serialize_entry("Queues", &self.queues)?;
             map.end()
         }
+    }
+
+    impl CfnQueuePolicyProps {
+        /// `PolicyDocument`, for [`CfnQueuePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnQueuePolicy, serde_json::Value> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `Queues`, for [`CfnQueuePolicy::set`].
+        pub const QUEUES: crate::Property<CfnQueuePolicy, Vec<Value<String>>> = crate::Property::new(
+            "Queues",
+        );
     }
 }

@@ -75,6 +75,7 @@ pub mod association {
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
+        setters!(CfnAssociationProps);
     }
 
     impl std::ops::Deref for CfnAssociation {
@@ -204,6 +205,93 @@ pub mod association {
             )?;
             map.end()
         }
+    }
+
+    impl CfnAssociationProps {
+        /// `ApplyOnlyAtCronInterval`, for [`CfnAssociation::set`].
+        pub const APPLY_ONLY_AT_CRON_INTERVAL: crate::Property<
+            CfnAssociation,
+            Value<bool>,
+        > = crate::Property::new("ApplyOnlyAtCronInterval");
+        /// `AssociationDispatchAssumeRole`, for [`CfnAssociation::set`].
+        pub const ASSOCIATION_DISPATCH_ASSUME_ROLE: crate::Property<
+            CfnAssociation,
+            Value<String>,
+        > = crate::Property::new("AssociationDispatchAssumeRole");
+        /// `AssociationName`, for [`CfnAssociation::set`].
+        pub const ASSOCIATION_NAME: crate::Property<CfnAssociation, Value<String>> = crate::Property::new(
+            "AssociationName",
+        );
+        /// `AutomationTargetParameterName`, for [`CfnAssociation::set`].
+        pub const AUTOMATION_TARGET_PARAMETER_NAME: crate::Property<
+            CfnAssociation,
+            Value<String>,
+        > = crate::Property::new("AutomationTargetParameterName");
+        /// `CalendarNames`, for [`CfnAssociation::set`].
+        pub const CALENDAR_NAMES: crate::Property<CfnAssociation, Vec<Value<String>>> = crate::Property::new(
+            "CalendarNames",
+        );
+        /// `ComplianceSeverity`, for [`CfnAssociation::set`].
+        pub const COMPLIANCE_SEVERITY: crate::Property<
+            CfnAssociation,
+            Value<ComplianceSeverity>,
+        > = crate::Property::new("ComplianceSeverity");
+        /// `DocumentVersion`, for [`CfnAssociation::set`].
+        pub const DOCUMENT_VERSION: crate::Property<CfnAssociation, Value<String>> = crate::Property::new(
+            "DocumentVersion",
+        );
+        /// `InstanceId`, for [`CfnAssociation::set`].
+        pub const INSTANCE_ID: crate::Property<CfnAssociation, Value<String>> = crate::Property::new(
+            "InstanceId",
+        );
+        /// `MaxConcurrency`, for [`CfnAssociation::set`].
+        pub const MAX_CONCURRENCY: crate::Property<CfnAssociation, Value<String>> = crate::Property::new(
+            "MaxConcurrency",
+        );
+        /// `MaxErrors`, for [`CfnAssociation::set`].
+        pub const MAX_ERRORS: crate::Property<CfnAssociation, Value<String>> = crate::Property::new(
+            "MaxErrors",
+        );
+        /// `Name`, for [`CfnAssociation::set`].
+        pub const NAME: crate::Property<CfnAssociation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OutputLocation`, for [`CfnAssociation::set`].
+        pub const OUTPUT_LOCATION: crate::Property<
+            CfnAssociation,
+            InstanceAssociationOutputLocation,
+        > = crate::Property::new("OutputLocation");
+        /// `Parameters`, for [`CfnAssociation::set`].
+        pub const PARAMETERS: crate::Property<
+            CfnAssociation,
+            indexmap::IndexMap<String, Vec<Value<String>>>,
+        > = crate::Property::new("Parameters");
+        /// `ScheduleExpression`, for [`CfnAssociation::set`].
+        pub const SCHEDULE_EXPRESSION: crate::Property<CfnAssociation, Value<String>> = crate::Property::new(
+            "ScheduleExpression",
+        );
+        /// `ScheduleOffset`, for [`CfnAssociation::set`].
+        pub const SCHEDULE_OFFSET: crate::Property<CfnAssociation, Value<i64>> = crate::Property::new(
+            "ScheduleOffset",
+        );
+        /// `SyncCompliance`, for [`CfnAssociation::set`].
+        pub const SYNC_COMPLIANCE: crate::Property<
+            CfnAssociation,
+            Value<SyncCompliance>,
+        > = crate::Property::new("SyncCompliance");
+        /// `Tags`, for [`CfnAssociation::set`].
+        pub const TAGS: crate::Property<CfnAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Targets`, for [`CfnAssociation::set`].
+        pub const TARGETS: crate::Property<CfnAssociation, Vec<Target>> = crate::Property::new(
+            "Targets",
+        );
+        /// `WaitForSuccessTimeoutSeconds`, for [`CfnAssociation::set`].
+        pub const WAIT_FOR_SUCCESS_TIMEOUT_SECONDS: crate::Property<
+            CfnAssociation,
+            Value<i64>,
+        > = crate::Property::new("WaitForSuccessTimeoutSeconds");
     }
 
     /// Values of `ComplianceSeverity`.
@@ -397,6 +485,7 @@ pub mod cloud_connector {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnCloudConnectorProps);
     }
 
     impl std::ops::Deref for CfnCloudConnector {
@@ -463,6 +552,35 @@ pub mod cloud_connector {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCloudConnectorProps {
+        /// `ConfigConnectorArn`, for [`CfnCloudConnector::set`].
+        pub const CONFIG_CONNECTOR_ARN: crate::Property<
+            CfnCloudConnector,
+            Value<String>,
+        > = crate::Property::new("ConfigConnectorArn");
+        /// `Configuration`, for [`CfnCloudConnector::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnCloudConnector,
+            CloudConnectorConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `Description`, for [`CfnCloudConnector::set`].
+        pub const DESCRIPTION: crate::Property<CfnCloudConnector, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnCloudConnector::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnCloudConnector, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `RoleArn`, for [`CfnCloudConnector::set`].
+        pub const ROLE_ARN: crate::Property<CfnCloudConnector, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `Tags`, for [`CfnCloudConnector::set`].
+        pub const TAGS: crate::Property<CfnCloudConnector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The configuration for the cloud connector.
@@ -645,6 +763,7 @@ pub mod document {
             resource.set_tag_format(cloudwright_core::TagFormat::Standard);
             Ok(Self { resource })
         }
+        setters!(CfnDocumentProps);
     }
 
     impl std::ops::Deref for CfnDocument {
@@ -722,6 +841,49 @@ pub mod document {
             crate::entry(&mut map, "VersionName", &self.version_name)?;
             map.end()
         }
+    }
+
+    impl CfnDocumentProps {
+        /// `Attachments`, for [`CfnDocument::set`].
+        pub const ATTACHMENTS: crate::Property<CfnDocument, Vec<AttachmentsSource>> = crate::Property::new(
+            "Attachments",
+        );
+        /// `Content`, for [`CfnDocument::set`].
+        pub const CONTENT: crate::Property<CfnDocument, serde_json::Value> = crate::Property::new(
+            "Content",
+        );
+        /// `DocumentFormat`, for [`CfnDocument::set`].
+        pub const DOCUMENT_FORMAT: crate::Property<CfnDocument, Value<DocumentFormat>> = crate::Property::new(
+            "DocumentFormat",
+        );
+        /// `DocumentType`, for [`CfnDocument::set`].
+        pub const DOCUMENT_TYPE: crate::Property<CfnDocument, Value<DocumentType>> = crate::Property::new(
+            "DocumentType",
+        );
+        /// `Name`, for [`CfnDocument::set`].
+        pub const NAME: crate::Property<CfnDocument, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Requires`, for [`CfnDocument::set`].
+        pub const REQUIRES: crate::Property<CfnDocument, Vec<DocumentRequires>> = crate::Property::new(
+            "Requires",
+        );
+        /// `Tags`, for [`CfnDocument::set`].
+        pub const TAGS: crate::Property<CfnDocument, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetType`, for [`CfnDocument::set`].
+        pub const TARGET_TYPE: crate::Property<CfnDocument, Value<String>> = crate::Property::new(
+            "TargetType",
+        );
+        /// `UpdateMethod`, for [`CfnDocument::set`].
+        pub const UPDATE_METHOD: crate::Property<CfnDocument, Value<UpdateMethod>> = crate::Property::new(
+            "UpdateMethod",
+        );
+        /// `VersionName`, for [`CfnDocument::set`].
+        pub const VERSION_NAME: crate::Property<CfnDocument, Value<String>> = crate::Property::new(
+            "VersionName",
+        );
     }
 
     /// The `AttachmentsSource` property type.
@@ -1009,6 +1171,7 @@ pub mod maintenance_window {
         pub fn attr_window_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WindowId")
         }
+        setters!(CfnMaintenanceWindowProps);
     }
 
     impl std::ops::Deref for CfnMaintenanceWindow {
@@ -1100,6 +1263,55 @@ pub mod maintenance_window {
             map.end()
         }
     }
+
+    impl CfnMaintenanceWindowProps {
+        /// `AllowUnassociatedTargets`, for [`CfnMaintenanceWindow::set`].
+        pub const ALLOW_UNASSOCIATED_TARGETS: crate::Property<
+            CfnMaintenanceWindow,
+            Value<bool>,
+        > = crate::Property::new("AllowUnassociatedTargets");
+        /// `Cutoff`, for [`CfnMaintenanceWindow::set`].
+        pub const CUTOFF: crate::Property<CfnMaintenanceWindow, Value<i64>> = crate::Property::new(
+            "Cutoff",
+        );
+        /// `Description`, for [`CfnMaintenanceWindow::set`].
+        pub const DESCRIPTION: crate::Property<CfnMaintenanceWindow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Duration`, for [`CfnMaintenanceWindow::set`].
+        pub const DURATION: crate::Property<CfnMaintenanceWindow, Value<i64>> = crate::Property::new(
+            "Duration",
+        );
+        /// `EndDate`, for [`CfnMaintenanceWindow::set`].
+        pub const END_DATE: crate::Property<CfnMaintenanceWindow, Value<String>> = crate::Property::new(
+            "EndDate",
+        );
+        /// `Name`, for [`CfnMaintenanceWindow::set`].
+        pub const NAME: crate::Property<CfnMaintenanceWindow, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Schedule`, for [`CfnMaintenanceWindow::set`].
+        pub const SCHEDULE: crate::Property<CfnMaintenanceWindow, Value<String>> = crate::Property::new(
+            "Schedule",
+        );
+        /// `ScheduleOffset`, for [`CfnMaintenanceWindow::set`].
+        pub const SCHEDULE_OFFSET: crate::Property<CfnMaintenanceWindow, Value<i64>> = crate::Property::new(
+            "ScheduleOffset",
+        );
+        /// `ScheduleTimezone`, for [`CfnMaintenanceWindow::set`].
+        pub const SCHEDULE_TIMEZONE: crate::Property<
+            CfnMaintenanceWindow,
+            Value<String>,
+        > = crate::Property::new("ScheduleTimezone");
+        /// `StartDate`, for [`CfnMaintenanceWindow::set`].
+        pub const START_DATE: crate::Property<CfnMaintenanceWindow, Value<String>> = crate::Property::new(
+            "StartDate",
+        );
+        /// `Tags`, for [`CfnMaintenanceWindow::set`].
+        pub const TAGS: crate::Property<CfnMaintenanceWindow, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+    }
 }
 
 /// `AWS::SSM::MaintenanceWindowTarget`: [`CfnMaintenanceWindowTarget`], [`CfnMaintenanceWindowTargetProps`] and their property types.
@@ -1149,6 +1361,7 @@ pub mod maintenance_window_target {
         pub fn attr_window_target_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WindowTargetId")
         }
+        setters!(CfnMaintenanceWindowTargetProps);
     }
 
     impl std::ops::Deref for CfnMaintenanceWindowTarget {
@@ -1214,6 +1427,37 @@ pub mod maintenance_window_target {
             map.serialize_entry("WindowId", &self.window_id)?;
             map.end()
         }
+    }
+
+    impl CfnMaintenanceWindowTargetProps {
+        /// `Description`, for [`CfnMaintenanceWindowTarget::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnMaintenanceWindowTarget,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `Name`, for [`CfnMaintenanceWindowTarget::set`].
+        pub const NAME: crate::Property<CfnMaintenanceWindowTarget, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OwnerInformation`, for [`CfnMaintenanceWindowTarget::set`].
+        pub const OWNER_INFORMATION: crate::Property<
+            CfnMaintenanceWindowTarget,
+            Value<String>,
+        > = crate::Property::new("OwnerInformation");
+        /// `ResourceType`, for [`CfnMaintenanceWindowTarget::set`].
+        pub const RESOURCE_TYPE: crate::Property<
+            CfnMaintenanceWindowTarget,
+            Value<ResourceType>,
+        > = crate::Property::new("ResourceType");
+        /// `Targets`, for [`CfnMaintenanceWindowTarget::set`].
+        pub const TARGETS: crate::Property<CfnMaintenanceWindowTarget, Vec<Targets>> = crate::Property::new(
+            "Targets",
+        );
+        /// `WindowId`, for [`CfnMaintenanceWindowTarget::set`].
+        pub const WINDOW_ID: crate::Property<
+            CfnMaintenanceWindowTarget,
+            Value<String>,
+        > = crate::Property::new("WindowId");
     }
 
     /// The type of target that is being registered with the maintenance window.
@@ -1338,6 +1582,7 @@ pub mod maintenance_window_task {
         pub fn attr_window_task_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("WindowTaskId")
         }
+        setters!(CfnMaintenanceWindowTaskProps);
     }
 
     impl std::ops::Deref for CfnMaintenanceWindowTask {
@@ -1440,6 +1685,72 @@ pub mod maintenance_window_task {
             map.serialize_entry("WindowId", &self.window_id)?;
             map.end()
         }
+    }
+
+    impl CfnMaintenanceWindowTaskProps {
+        /// `CutoffBehavior`, for [`CfnMaintenanceWindowTask::set`].
+        pub const CUTOFF_BEHAVIOR: crate::Property<
+            CfnMaintenanceWindowTask,
+            Value<CutoffBehavior>,
+        > = crate::Property::new("CutoffBehavior");
+        /// `Description`, for [`CfnMaintenanceWindowTask::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnMaintenanceWindowTask,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `LoggingInfo`, for [`CfnMaintenanceWindowTask::set`].
+        pub const LOGGING_INFO: crate::Property<CfnMaintenanceWindowTask, LoggingInfo> = crate::Property::new(
+            "LoggingInfo",
+        );
+        /// `MaxConcurrency`, for [`CfnMaintenanceWindowTask::set`].
+        pub const MAX_CONCURRENCY: crate::Property<
+            CfnMaintenanceWindowTask,
+            Value<String>,
+        > = crate::Property::new("MaxConcurrency");
+        /// `MaxErrors`, for [`CfnMaintenanceWindowTask::set`].
+        pub const MAX_ERRORS: crate::Property<CfnMaintenanceWindowTask, Value<String>> = crate::Property::new(
+            "MaxErrors",
+        );
+        /// `Name`, for [`CfnMaintenanceWindowTask::set`].
+        pub const NAME: crate::Property<CfnMaintenanceWindowTask, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Priority`, for [`CfnMaintenanceWindowTask::set`].
+        pub const PRIORITY: crate::Property<CfnMaintenanceWindowTask, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `ServiceRoleArn`, for [`CfnMaintenanceWindowTask::set`].
+        pub const SERVICE_ROLE_ARN: crate::Property<
+            CfnMaintenanceWindowTask,
+            Value<String>,
+        > = crate::Property::new("ServiceRoleArn");
+        /// `Targets`, for [`CfnMaintenanceWindowTask::set`].
+        pub const TARGETS: crate::Property<CfnMaintenanceWindowTask, Vec<Target>> = crate::Property::new(
+            "Targets",
+        );
+        /// `TaskArn`, for [`CfnMaintenanceWindowTask::set`].
+        pub const TASK_ARN: crate::Property<CfnMaintenanceWindowTask, Value<String>> = crate::Property::new(
+            "TaskArn",
+        );
+        /// `TaskInvocationParameters`, for [`CfnMaintenanceWindowTask::set`].
+        pub const TASK_INVOCATION_PARAMETERS: crate::Property<
+            CfnMaintenanceWindowTask,
+            TaskInvocationParameters,
+        > = crate::Property::new("TaskInvocationParameters");
+        /// `TaskParameters`, for [`CfnMaintenanceWindowTask::set`].
+        pub const TASK_PARAMETERS: crate::Property<
+            CfnMaintenanceWindowTask,
+            serde_json::Value,
+        > = crate::Property::new("TaskParameters");
+        /// `TaskType`, for [`CfnMaintenanceWindowTask::set`].
+        pub const TASK_TYPE: crate::Property<
+            CfnMaintenanceWindowTask,
+            Value<TaskType>,
+        > = crate::Property::new("TaskType");
+        /// `WindowId`, for [`CfnMaintenanceWindowTask::set`].
+        pub const WINDOW_ID: crate::Property<CfnMaintenanceWindowTask, Value<String>> = crate::Property::new(
+            "WindowId",
+        );
     }
 
     /// The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
@@ -1888,6 +2199,7 @@ pub mod ops_item {
         pub fn attr_version(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Version")
         }
+        setters!(CfnOpsItemProps);
     }
 
     impl std::ops::Deref for CfnOpsItem {
@@ -1958,6 +2270,37 @@ pub mod ops_item {
             map.end()
         }
     }
+
+    impl CfnOpsItemProps {
+        /// `Category`, for [`CfnOpsItem::set`].
+        pub const CATEGORY: crate::Property<CfnOpsItem, Value<String>> = crate::Property::new(
+            "Category",
+        );
+        /// `Description`, for [`CfnOpsItem::set`].
+        pub const DESCRIPTION: crate::Property<CfnOpsItem, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Priority`, for [`CfnOpsItem::set`].
+        pub const PRIORITY: crate::Property<CfnOpsItem, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `Severity`, for [`CfnOpsItem::set`].
+        pub const SEVERITY: crate::Property<CfnOpsItem, Value<String>> = crate::Property::new(
+            "Severity",
+        );
+        /// `Source`, for [`CfnOpsItem::set`].
+        pub const SOURCE: crate::Property<CfnOpsItem, Value<String>> = crate::Property::new(
+            "Source",
+        );
+        /// `Tags`, for [`CfnOpsItem::set`].
+        pub const TAGS: crate::Property<CfnOpsItem, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Title`, for [`CfnOpsItem::set`].
+        pub const TITLE: crate::Property<CfnOpsItem, Value<String>> = crate::Property::new(
+            "Title",
+        );
+    }
 }
 
 /// `AWS::SSM::Parameter`: [`CfnParameter`], [`CfnParameterProps`] and their property types.
@@ -2004,6 +2347,7 @@ pub mod parameter {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnParameterProps);
     }
 
     impl std::ops::Deref for CfnParameter {
@@ -2080,6 +2424,46 @@ pub mod parameter {
             map.serialize_entry("Value", &self.value)?;
             map.end()
         }
+    }
+
+    impl CfnParameterProps {
+        /// `AllowedPattern`, for [`CfnParameter::set`].
+        pub const ALLOWED_PATTERN: crate::Property<CfnParameter, Value<String>> = crate::Property::new(
+            "AllowedPattern",
+        );
+        /// `DataType`, for [`CfnParameter::set`].
+        pub const DATA_TYPE: crate::Property<CfnParameter, Value<DataType>> = crate::Property::new(
+            "DataType",
+        );
+        /// `Description`, for [`CfnParameter::set`].
+        pub const DESCRIPTION: crate::Property<CfnParameter, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnParameter::set`].
+        pub const NAME: crate::Property<CfnParameter, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Policies`, for [`CfnParameter::set`].
+        pub const POLICIES: crate::Property<CfnParameter, Value<String>> = crate::Property::new(
+            "Policies",
+        );
+        /// `Tags`, for [`CfnParameter::set`].
+        pub const TAGS: crate::Property<
+            CfnParameter,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Tier`, for [`CfnParameter::set`].
+        pub const TIER: crate::Property<CfnParameter, Value<Tier>> = crate::Property::new(
+            "Tier",
+        );
+        /// `Type`, for [`CfnParameter::set`].
+        pub const TYPE: crate::Property<CfnParameter, Value<Type>> = crate::Property::new(
+            "Type",
+        );
+        /// `Value`, for [`CfnParameter::set`].
+        pub const VALUE: crate::Property<CfnParameter, Value<String>> = crate::Property::new(
+            "Value",
+        );
     }
 
     /// The data type of the parameter, such as `text` or `aws:ec2:image`.
@@ -2241,6 +2625,7 @@ pub mod patch_baseline {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnPatchBaselineProps);
     }
 
     impl std::ops::Deref for CfnPatchBaseline {
@@ -2358,6 +2743,76 @@ pub mod patch_baseline {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPatchBaselineProps {
+        /// `ApprovalRules`, for [`CfnPatchBaseline::set`].
+        pub const APPROVAL_RULES: crate::Property<CfnPatchBaseline, RuleGroup> = crate::Property::new(
+            "ApprovalRules",
+        );
+        /// `ApprovedPatches`, for [`CfnPatchBaseline::set`].
+        pub const APPROVED_PATCHES: crate::Property<
+            CfnPatchBaseline,
+            Vec<Value<String>>,
+        > = crate::Property::new("ApprovedPatches");
+        /// `ApprovedPatchesComplianceLevel`, for [`CfnPatchBaseline::set`].
+        pub const APPROVED_PATCHES_COMPLIANCE_LEVEL: crate::Property<
+            CfnPatchBaseline,
+            Value<ApprovedPatchesComplianceLevel>,
+        > = crate::Property::new("ApprovedPatchesComplianceLevel");
+        /// `ApprovedPatchesEnableNonSecurity`, for [`CfnPatchBaseline::set`].
+        pub const APPROVED_PATCHES_ENABLE_NON_SECURITY: crate::Property<
+            CfnPatchBaseline,
+            Value<bool>,
+        > = crate::Property::new("ApprovedPatchesEnableNonSecurity");
+        /// `AvailableSecurityUpdatesComplianceStatus`, for [`CfnPatchBaseline::set`].
+        pub const AVAILABLE_SECURITY_UPDATES_COMPLIANCE_STATUS: crate::Property<
+            CfnPatchBaseline,
+            Value<AvailableSecurityUpdatesComplianceStatus>,
+        > = crate::Property::new("AvailableSecurityUpdatesComplianceStatus");
+        /// `DefaultBaseline`, for [`CfnPatchBaseline::set`].
+        pub const DEFAULT_BASELINE: crate::Property<CfnPatchBaseline, Value<bool>> = crate::Property::new(
+            "DefaultBaseline",
+        );
+        /// `Description`, for [`CfnPatchBaseline::set`].
+        pub const DESCRIPTION: crate::Property<CfnPatchBaseline, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GlobalFilters`, for [`CfnPatchBaseline::set`].
+        pub const GLOBAL_FILTERS: crate::Property<CfnPatchBaseline, PatchFilterGroup> = crate::Property::new(
+            "GlobalFilters",
+        );
+        /// `Name`, for [`CfnPatchBaseline::set`].
+        pub const NAME: crate::Property<CfnPatchBaseline, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OperatingSystem`, for [`CfnPatchBaseline::set`].
+        pub const OPERATING_SYSTEM: crate::Property<
+            CfnPatchBaseline,
+            Value<OperatingSystem>,
+        > = crate::Property::new("OperatingSystem");
+        /// `PatchGroups`, for [`CfnPatchBaseline::set`].
+        pub const PATCH_GROUPS: crate::Property<CfnPatchBaseline, Vec<Value<String>>> = crate::Property::new(
+            "PatchGroups",
+        );
+        /// `RejectedPatches`, for [`CfnPatchBaseline::set`].
+        pub const REJECTED_PATCHES: crate::Property<
+            CfnPatchBaseline,
+            Vec<Value<String>>,
+        > = crate::Property::new("RejectedPatches");
+        /// `RejectedPatchesAction`, for [`CfnPatchBaseline::set`].
+        pub const REJECTED_PATCHES_ACTION: crate::Property<
+            CfnPatchBaseline,
+            Value<RejectedPatchesAction>,
+        > = crate::Property::new("RejectedPatchesAction");
+        /// `Sources`, for [`CfnPatchBaseline::set`].
+        pub const SOURCES: crate::Property<CfnPatchBaseline, Vec<PatchSource>> = crate::Property::new(
+            "Sources",
+        );
+        /// `Tags`, for [`CfnPatchBaseline::set`].
+        pub const TAGS: crate::Property<CfnPatchBaseline, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A set of rules defining the approval rules for a patch baseline.
@@ -2862,6 +3317,7 @@ pub mod resource_data_sync {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnResourceDataSyncProps);
     }
 
     impl std::ops::Deref for CfnResourceDataSync {
@@ -2935,6 +3391,45 @@ pub mod resource_data_sync {
             crate::entry(&mut map, "SyncType", &self.sync_type)?;
             map.end()
         }
+    }
+
+    impl CfnResourceDataSyncProps {
+        /// `BucketName`, for [`CfnResourceDataSync::set`].
+        pub const BUCKET_NAME: crate::Property<CfnResourceDataSync, Value<String>> = crate::Property::new(
+            "BucketName",
+        );
+        /// `BucketPrefix`, for [`CfnResourceDataSync::set`].
+        pub const BUCKET_PREFIX: crate::Property<CfnResourceDataSync, Value<String>> = crate::Property::new(
+            "BucketPrefix",
+        );
+        /// `BucketRegion`, for [`CfnResourceDataSync::set`].
+        pub const BUCKET_REGION: crate::Property<CfnResourceDataSync, Value<String>> = crate::Property::new(
+            "BucketRegion",
+        );
+        /// `KMSKeyArn`, for [`CfnResourceDataSync::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnResourceDataSync, Value<String>> = crate::Property::new(
+            "KMSKeyArn",
+        );
+        /// `S3Destination`, for [`CfnResourceDataSync::set`].
+        pub const S3_DESTINATION: crate::Property<CfnResourceDataSync, S3Destination> = crate::Property::new(
+            "S3Destination",
+        );
+        /// `SyncFormat`, for [`CfnResourceDataSync::set`].
+        pub const SYNC_FORMAT: crate::Property<CfnResourceDataSync, Value<String>> = crate::Property::new(
+            "SyncFormat",
+        );
+        /// `SyncName`, for [`CfnResourceDataSync::set`].
+        pub const SYNC_NAME: crate::Property<CfnResourceDataSync, Value<String>> = crate::Property::new(
+            "SyncName",
+        );
+        /// `SyncSource`, for [`CfnResourceDataSync::set`].
+        pub const SYNC_SOURCE: crate::Property<CfnResourceDataSync, SyncSource> = crate::Property::new(
+            "SyncSource",
+        );
+        /// `SyncType`, for [`CfnResourceDataSync::set`].
+        pub const SYNC_TYPE: crate::Property<CfnResourceDataSync, Value<String>> = crate::Property::new(
+            "SyncType",
+        );
     }
 
     /// The `S3Destination` property type.
@@ -3158,6 +3653,7 @@ pub mod resource_policy {
         pub fn attr_policy_hash(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PolicyHash")
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -3206,6 +3702,17 @@ pub mod resource_policy {
             map.serialize_entry("ResourceArn", &self.resource_arn)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `Policy`, for [`CfnResourcePolicy::set`].
+        pub const POLICY: crate::Property<CfnResourcePolicy, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `ResourceArn`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
     }
 }
 
@@ -3268,6 +3775,7 @@ pub mod service_setting {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnServiceSettingProps);
     }
 
     impl std::ops::Deref for CfnServiceSetting {
@@ -3316,6 +3824,17 @@ pub mod service_setting {
             map.serialize_entry("SettingValue", &self.setting_value)?;
             map.end()
         }
+    }
+
+    impl CfnServiceSettingProps {
+        /// `SettingId`, for [`CfnServiceSetting::set`].
+        pub const SETTING_ID: crate::Property<CfnServiceSetting, Value<String>> = crate::Property::new(
+            "SettingId",
+        );
+        /// `SettingValue`, for [`CfnServiceSetting::set`].
+        pub const SETTING_VALUE: crate::Property<CfnServiceSetting, Value<String>> = crate::Property::new(
+            "SettingValue",
+        );
     }
 }
 

@@ -62,6 +62,7 @@ pub mod contact {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnContactProps);
     }
 
     impl std::ops::Deref for CfnContact {
@@ -123,6 +124,29 @@ pub mod contact {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnContactProps {
+        /// `Alias`, for [`CfnContact::set`].
+        pub const ALIAS: crate::Property<CfnContact, Value<String>> = crate::Property::new(
+            "Alias",
+        );
+        /// `DisplayName`, for [`CfnContact::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnContact, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `Plan`, for [`CfnContact::set`].
+        pub const PLAN: crate::Property<CfnContact, Vec<Stage>> = crate::Property::new(
+            "Plan",
+        );
+        /// `Tags`, for [`CfnContact::set`].
+        pub const TAGS: crate::Property<CfnContact, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnContact::set`].
+        pub const TYPE: crate::Property<CfnContact, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// A set amount of time that an escalation plan or engagement plan engages the specified contacts or contact methods.
@@ -236,6 +260,7 @@ pub mod contact_channel {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnContactChannelProps);
     }
 
     impl std::ops::Deref for CfnContactChannel {
@@ -280,6 +305,29 @@ pub mod contact_channel {
             crate::entry(&mut map, "DeferActivation", &self.defer_activation)?;
             map.end()
         }
+    }
+
+    impl CfnContactChannelProps {
+        /// `ChannelAddress`, for [`CfnContactChannel::set`].
+        pub const CHANNEL_ADDRESS: crate::Property<CfnContactChannel, Value<String>> = crate::Property::new(
+            "ChannelAddress",
+        );
+        /// `ChannelName`, for [`CfnContactChannel::set`].
+        pub const CHANNEL_NAME: crate::Property<CfnContactChannel, Value<String>> = crate::Property::new(
+            "ChannelName",
+        );
+        /// `ChannelType`, for [`CfnContactChannel::set`].
+        pub const CHANNEL_TYPE: crate::Property<CfnContactChannel, Value<ChannelType>> = crate::Property::new(
+            "ChannelType",
+        );
+        /// `ContactId`, for [`CfnContactChannel::set`].
+        pub const CONTACT_ID: crate::Property<CfnContactChannel, Value<String>> = crate::Property::new(
+            "ContactId",
+        );
+        /// `DeferActivation`, for [`CfnContactChannel::set`].
+        pub const DEFER_ACTIVATION: crate::Property<CfnContactChannel, Value<bool>> = crate::Property::new(
+            "DeferActivation",
+        );
     }
 
     /// Device type, which specify notification channel.
@@ -368,6 +416,7 @@ pub mod plan {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnPlanProps);
     }
 
     impl std::ops::Deref for CfnPlan {
@@ -406,6 +455,21 @@ pub mod plan {
             crate::entry(&mut map, "Stages", &self.stages)?;
             map.end()
         }
+    }
+
+    impl CfnPlanProps {
+        /// `ContactId`, for [`CfnPlan::set`].
+        pub const CONTACT_ID: crate::Property<CfnPlan, Value<String>> = crate::Property::new(
+            "ContactId",
+        );
+        /// `RotationIds`, for [`CfnPlan::set`].
+        pub const ROTATION_IDS: crate::Property<CfnPlan, Vec<Value<String>>> = crate::Property::new(
+            "RotationIds",
+        );
+        /// `Stages`, for [`CfnPlan::set`].
+        pub const STAGES: crate::Property<CfnPlan, Vec<Stage>> = crate::Property::new(
+            "Stages",
+        );
     }
 
     /// A set amount of time that an escalation plan or engagement plan engages the specified contacts or contact methods.
@@ -483,6 +547,7 @@ pub mod rotation {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnRotationProps);
     }
 
     impl std::ops::Deref for CfnRotation {
@@ -550,6 +615,33 @@ pub mod rotation {
             map.serialize_entry("TimeZoneId", &self.time_zone_id)?;
             map.end()
         }
+    }
+
+    impl CfnRotationProps {
+        /// `ContactIds`, for [`CfnRotation::set`].
+        pub const CONTACT_IDS: crate::Property<CfnRotation, Vec<Value<String>>> = crate::Property::new(
+            "ContactIds",
+        );
+        /// `Name`, for [`CfnRotation::set`].
+        pub const NAME: crate::Property<CfnRotation, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Recurrence`, for [`CfnRotation::set`].
+        pub const RECURRENCE: crate::Property<CfnRotation, RecurrenceSettings> = crate::Property::new(
+            "Recurrence",
+        );
+        /// `StartTime`, for [`CfnRotation::set`].
+        pub const START_TIME: crate::Property<CfnRotation, Value<String>> = crate::Property::new(
+            "StartTime",
+        );
+        /// `Tags`, for [`CfnRotation::set`].
+        pub const TAGS: crate::Property<CfnRotation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeZoneId`, for [`CfnRotation::set`].
+        pub const TIME_ZONE_ID: crate::Property<CfnRotation, Value<String>> = crate::Property::new(
+            "TimeZoneId",
+        );
     }
 
     /// Information about when an on-call rotation is in effect and how long the rotation period lasts.

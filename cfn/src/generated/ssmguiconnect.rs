@@ -55,6 +55,7 @@ pub mod preferences {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnPreferencesProps);
     }
 
     impl std::ops::Deref for CfnPreferences {
@@ -91,6 +92,14 @@ pub mod preferences {
             )?;
             map.end()
         }
+    }
+
+    impl CfnPreferencesProps {
+        /// `ConnectionRecordingPreferences`, for [`CfnPreferences::set`].
+        pub const CONNECTION_RECORDING_PREFERENCES: crate::Property<
+            CfnPreferences,
+            ConnectionRecordingPreferences,
+        > = crate::Property::new("ConnectionRecordingPreferences");
     }
 
     /// The set of preferences used for recording RDP connections in the requesting AWS account and AWS Region.

@@ -54,6 +54,7 @@ pub mod replication_set {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnReplicationSetProps);
     }
 
     impl std::ops::Deref for CfnReplicationSet {
@@ -103,6 +104,21 @@ pub mod replication_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnReplicationSetProps {
+        /// `DeletionProtected`, for [`CfnReplicationSet::set`].
+        pub const DELETION_PROTECTED: crate::Property<CfnReplicationSet, Value<bool>> = crate::Property::new(
+            "DeletionProtected",
+        );
+        /// `Regions`, for [`CfnReplicationSet::set`].
+        pub const REGIONS: crate::Property<CfnReplicationSet, Vec<ReplicationRegion>> = crate::Property::new(
+            "Regions",
+        );
+        /// `Tags`, for [`CfnReplicationSet::set`].
+        pub const TAGS: crate::Property<CfnReplicationSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The ReplicationSet regional configuration.
@@ -200,6 +216,7 @@ pub mod response_plan {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnResponsePlanProps);
     }
 
     impl std::ops::Deref for CfnResponsePlan {
@@ -272,6 +289,42 @@ pub mod response_plan {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnResponsePlanProps {
+        /// `Actions`, for [`CfnResponsePlan::set`].
+        pub const ACTIONS: crate::Property<CfnResponsePlan, Vec<Action>> = crate::Property::new(
+            "Actions",
+        );
+        /// `ChatChannel`, for [`CfnResponsePlan::set`].
+        pub const CHAT_CHANNEL: crate::Property<CfnResponsePlan, ChatChannel> = crate::Property::new(
+            "ChatChannel",
+        );
+        /// `DisplayName`, for [`CfnResponsePlan::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnResponsePlan, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `Engagements`, for [`CfnResponsePlan::set`].
+        pub const ENGAGEMENTS: crate::Property<CfnResponsePlan, Vec<Value<String>>> = crate::Property::new(
+            "Engagements",
+        );
+        /// `IncidentTemplate`, for [`CfnResponsePlan::set`].
+        pub const INCIDENT_TEMPLATE: crate::Property<
+            CfnResponsePlan,
+            IncidentTemplate,
+        > = crate::Property::new("IncidentTemplate");
+        /// `Integrations`, for [`CfnResponsePlan::set`].
+        pub const INTEGRATIONS: crate::Property<CfnResponsePlan, Vec<Integration>> = crate::Property::new(
+            "Integrations",
+        );
+        /// `Name`, for [`CfnResponsePlan::set`].
+        pub const NAME: crate::Property<CfnResponsePlan, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnResponsePlan::set`].
+        pub const TAGS: crate::Property<CfnResponsePlan, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The automation configuration to launch.

@@ -74,6 +74,7 @@ pub mod configuration_manager {
         pub fn attr_status_summaries(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusSummaries")
         }
+        setters!(CfnConfigurationManagerProps);
     }
 
     impl std::ops::Deref for CfnConfigurationManager {
@@ -132,6 +133,27 @@ pub mod configuration_manager {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConfigurationManagerProps {
+        /// `ConfigurationDefinitions`, for [`CfnConfigurationManager::set`].
+        pub const CONFIGURATION_DEFINITIONS: crate::Property<
+            CfnConfigurationManager,
+            Vec<ConfigurationDefinition>,
+        > = crate::Property::new("ConfigurationDefinitions");
+        /// `Description`, for [`CfnConfigurationManager::set`].
+        pub const DESCRIPTION: crate::Property<CfnConfigurationManager, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnConfigurationManager::set`].
+        pub const NAME: crate::Property<CfnConfigurationManager, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnConfigurationManager::set`].
+        pub const TAGS: crate::Property<
+            CfnConfigurationManager,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 
     /// The `ConfigurationDefinition` property type.
@@ -240,6 +262,7 @@ pub mod lifecycle_automation {
         pub fn attr_association_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssociationId")
         }
+        setters!(CfnLifecycleAutomationProps);
     }
 
     impl std::ops::Deref for CfnLifecycleAutomation {
@@ -299,5 +322,27 @@ pub mod lifecycle_automation {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLifecycleAutomationProps {
+        /// `AutomationDocument`, for [`CfnLifecycleAutomation::set`].
+        pub const AUTOMATION_DOCUMENT: crate::Property<
+            CfnLifecycleAutomation,
+            Value<String>,
+        > = crate::Property::new("AutomationDocument");
+        /// `AutomationParameters`, for [`CfnLifecycleAutomation::set`].
+        pub const AUTOMATION_PARAMETERS: crate::Property<
+            CfnLifecycleAutomation,
+            indexmap::IndexMap<String, Vec<Value<String>>>,
+        > = crate::Property::new("AutomationParameters");
+        /// `ResourceKey`, for [`CfnLifecycleAutomation::set`].
+        pub const RESOURCE_KEY: crate::Property<CfnLifecycleAutomation, Value<String>> = crate::Property::new(
+            "ResourceKey",
+        );
+        /// `Tags`, for [`CfnLifecycleAutomation::set`].
+        pub const TAGS: crate::Property<
+            CfnLifecycleAutomation,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
     }
 }

@@ -73,6 +73,7 @@ pub mod application {
         pub fn attr_identity_store_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IdentityStoreArn")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -145,6 +146,39 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `ApplicationProviderArn`, for [`CfnApplication::set`].
+        pub const APPLICATION_PROVIDER_ARN: crate::Property<
+            CfnApplication,
+            Value<String>,
+        > = crate::Property::new("ApplicationProviderArn");
+        /// `Description`, for [`CfnApplication::set`].
+        pub const DESCRIPTION: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InstanceArn`, for [`CfnApplication::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `Name`, for [`CfnApplication::set`].
+        pub const NAME: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PortalOptions`, for [`CfnApplication::set`].
+        pub const PORTAL_OPTIONS: crate::Property<
+            CfnApplication,
+            PortalOptionsConfiguration,
+        > = crate::Property::new("PortalOptions");
+        /// `Status`, for [`CfnApplication::set`].
+        pub const STATUS: crate::Property<CfnApplication, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// A structure that describes the options for the access portal associated with an application
@@ -358,6 +392,7 @@ pub mod application_assignment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnApplicationAssignmentProps);
     }
 
     impl std::ops::Deref for CfnApplicationAssignment {
@@ -411,6 +446,24 @@ pub mod application_assignment {
             map.serialize_entry("PrincipalType", &self.principal_type)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationAssignmentProps {
+        /// `ApplicationArn`, for [`CfnApplicationAssignment::set`].
+        pub const APPLICATION_ARN: crate::Property<
+            CfnApplicationAssignment,
+            Value<String>,
+        > = crate::Property::new("ApplicationArn");
+        /// `PrincipalId`, for [`CfnApplicationAssignment::set`].
+        pub const PRINCIPAL_ID: crate::Property<
+            CfnApplicationAssignment,
+            Value<String>,
+        > = crate::Property::new("PrincipalId");
+        /// `PrincipalType`, for [`CfnApplicationAssignment::set`].
+        pub const PRINCIPAL_TYPE: crate::Property<
+            CfnApplicationAssignment,
+            Value<PrincipalType>,
+        > = crate::Property::new("PrincipalType");
     }
 
     /// The entity type for which the assignment will be created.
@@ -502,6 +555,7 @@ pub mod assignment {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnAssignmentProps);
     }
 
     impl std::ops::Deref for CfnAssignment {
@@ -570,6 +624,33 @@ pub mod assignment {
             map.serialize_entry("TargetType", &self.target_type)?;
             map.end()
         }
+    }
+
+    impl CfnAssignmentProps {
+        /// `InstanceArn`, for [`CfnAssignment::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnAssignment, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `PermissionSetArn`, for [`CfnAssignment::set`].
+        pub const PERMISSION_SET_ARN: crate::Property<CfnAssignment, Value<String>> = crate::Property::new(
+            "PermissionSetArn",
+        );
+        /// `PrincipalId`, for [`CfnAssignment::set`].
+        pub const PRINCIPAL_ID: crate::Property<CfnAssignment, Value<String>> = crate::Property::new(
+            "PrincipalId",
+        );
+        /// `PrincipalType`, for [`CfnAssignment::set`].
+        pub const PRINCIPAL_TYPE: crate::Property<CfnAssignment, Value<PrincipalType>> = crate::Property::new(
+            "PrincipalType",
+        );
+        /// `TargetId`, for [`CfnAssignment::set`].
+        pub const TARGET_ID: crate::Property<CfnAssignment, Value<String>> = crate::Property::new(
+            "TargetId",
+        );
+        /// `TargetType`, for [`CfnAssignment::set`].
+        pub const TARGET_TYPE: crate::Property<CfnAssignment, Value<TargetType>> = crate::Property::new(
+            "TargetType",
+        );
     }
 
     /// The assignee's type, user/group
@@ -703,6 +784,7 @@ pub mod instance {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnInstanceProps);
     }
 
     impl std::ops::Deref for CfnInstance {
@@ -738,6 +820,17 @@ pub mod instance {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceProps {
+        /// `Name`, for [`CfnInstance::set`].
+        pub const NAME: crate::Property<CfnInstance, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnInstance::set`].
+        pub const TAGS: crate::Property<CfnInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -784,6 +877,7 @@ pub mod instance_access_control_attribute_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnInstanceAccessControlAttributeConfigurationProps);
     }
 
     impl std::ops::Deref for CfnInstanceAccessControlAttributeConfiguration {
@@ -843,6 +937,24 @@ pub mod instance_access_control_attribute_configuration {
             map.serialize_entry("InstanceArn", &self.instance_arn)?;
             map.end()
         }
+    }
+
+    impl CfnInstanceAccessControlAttributeConfigurationProps {
+        /// `AccessControlAttributes`, for [`CfnInstanceAccessControlAttributeConfiguration::set`].
+        pub const ACCESS_CONTROL_ATTRIBUTES: crate::Property<
+            CfnInstanceAccessControlAttributeConfiguration,
+            Vec<AccessControlAttribute>,
+        > = crate::Property::new("AccessControlAttributes");
+        /// `InstanceAccessControlAttributeConfiguration`, for [`CfnInstanceAccessControlAttributeConfiguration::set`].
+        pub const INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION: crate::Property<
+            CfnInstanceAccessControlAttributeConfiguration,
+            InstanceAccessControlAttributeConfiguration,
+        > = crate::Property::new("InstanceAccessControlAttributeConfiguration");
+        /// `InstanceArn`, for [`CfnInstanceAccessControlAttributeConfiguration::set`].
+        pub const INSTANCE_ARN: crate::Property<
+            CfnInstanceAccessControlAttributeConfiguration,
+            Value<String>,
+        > = crate::Property::new("InstanceArn");
     }
 
     /// The `AccessControlAttribute` property type.
@@ -988,6 +1100,7 @@ pub mod permission_set {
         pub fn attr_permission_set_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PermissionSetArn")
         }
+        setters!(CfnPermissionSetProps);
     }
 
     impl std::ops::Deref for CfnPermissionSet {
@@ -1074,6 +1187,52 @@ pub mod permission_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnPermissionSetProps {
+        /// `CustomerManagedPolicyReferences`, for [`CfnPermissionSet::set`].
+        pub const CUSTOMER_MANAGED_POLICY_REFERENCES: crate::Property<
+            CfnPermissionSet,
+            Vec<CustomerManagedPolicyReference>,
+        > = crate::Property::new("CustomerManagedPolicyReferences");
+        /// `Description`, for [`CfnPermissionSet::set`].
+        pub const DESCRIPTION: crate::Property<CfnPermissionSet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InlinePolicy`, for [`CfnPermissionSet::set`].
+        pub const INLINE_POLICY: crate::Property<CfnPermissionSet, serde_json::Value> = crate::Property::new(
+            "InlinePolicy",
+        );
+        /// `InstanceArn`, for [`CfnPermissionSet::set`].
+        pub const INSTANCE_ARN: crate::Property<CfnPermissionSet, Value<String>> = crate::Property::new(
+            "InstanceArn",
+        );
+        /// `ManagedPolicies`, for [`CfnPermissionSet::set`].
+        pub const MANAGED_POLICIES: crate::Property<
+            CfnPermissionSet,
+            Vec<Value<String>>,
+        > = crate::Property::new("ManagedPolicies");
+        /// `Name`, for [`CfnPermissionSet::set`].
+        pub const NAME: crate::Property<CfnPermissionSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PermissionsBoundary`, for [`CfnPermissionSet::set`].
+        pub const PERMISSIONS_BOUNDARY: crate::Property<
+            CfnPermissionSet,
+            PermissionsBoundary,
+        > = crate::Property::new("PermissionsBoundary");
+        /// `RelayStateType`, for [`CfnPermissionSet::set`].
+        pub const RELAY_STATE_TYPE: crate::Property<CfnPermissionSet, Value<String>> = crate::Property::new(
+            "RelayStateType",
+        );
+        /// `SessionDuration`, for [`CfnPermissionSet::set`].
+        pub const SESSION_DURATION: crate::Property<CfnPermissionSet, Value<String>> = crate::Property::new(
+            "SessionDuration",
+        );
+        /// `Tags`, for [`CfnPermissionSet::set`].
+        pub const TAGS: crate::Property<CfnPermissionSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `CustomerManagedPolicyReference` property type.

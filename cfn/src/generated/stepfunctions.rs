@@ -62,6 +62,7 @@ pub mod activity {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnActivityProps);
     }
 
     impl std::ops::Deref for CfnActivity {
@@ -115,6 +116,22 @@ pub mod activity {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnActivityProps {
+        /// `EncryptionConfiguration`, for [`CfnActivity::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnActivity,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `Name`, for [`CfnActivity::set`].
+        pub const NAME: crate::Property<CfnActivity, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnActivity::set`].
+        pub const TAGS: crate::Property<CfnActivity, Vec<TagsEntry>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -174,6 +191,7 @@ pub mod state_machine {
         pub fn attr_state_machine_revision_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StateMachineRevisionId")
         }
+        setters!(CfnStateMachineProps);
     }
 
     impl std::ops::Deref for CfnStateMachine {
@@ -269,6 +287,58 @@ pub mod state_machine {
             crate::entry(&mut map, "TracingConfiguration", &self.tracing_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnStateMachineProps {
+        /// `Definition`, for [`CfnStateMachine::set`].
+        pub const DEFINITION: crate::Property<CfnStateMachine, serde_json::Value> = crate::Property::new(
+            "Definition",
+        );
+        /// `DefinitionS3Location`, for [`CfnStateMachine::set`].
+        pub const DEFINITION_S3_LOCATION: crate::Property<CfnStateMachine, S3Location> = crate::Property::new(
+            "DefinitionS3Location",
+        );
+        /// `DefinitionString`, for [`CfnStateMachine::set`].
+        pub const DEFINITION_STRING: crate::Property<CfnStateMachine, Value<String>> = crate::Property::new(
+            "DefinitionString",
+        );
+        /// `DefinitionSubstitutions`, for [`CfnStateMachine::set`].
+        pub const DEFINITION_SUBSTITUTIONS: crate::Property<
+            CfnStateMachine,
+            indexmap::IndexMap<String, serde_json::Value>,
+        > = crate::Property::new("DefinitionSubstitutions");
+        /// `EncryptionConfiguration`, for [`CfnStateMachine::set`].
+        pub const ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnStateMachine,
+            EncryptionConfiguration,
+        > = crate::Property::new("EncryptionConfiguration");
+        /// `LoggingConfiguration`, for [`CfnStateMachine::set`].
+        pub const LOGGING_CONFIGURATION: crate::Property<
+            CfnStateMachine,
+            LoggingConfiguration,
+        > = crate::Property::new("LoggingConfiguration");
+        /// `RoleArn`, for [`CfnStateMachine::set`].
+        pub const ROLE_ARN: crate::Property<CfnStateMachine, Value<String>> = crate::Property::new(
+            "RoleArn",
+        );
+        /// `StateMachineName`, for [`CfnStateMachine::set`].
+        pub const STATE_MACHINE_NAME: crate::Property<CfnStateMachine, Value<String>> = crate::Property::new(
+            "StateMachineName",
+        );
+        /// `StateMachineType`, for [`CfnStateMachine::set`].
+        pub const STATE_MACHINE_TYPE: crate::Property<
+            CfnStateMachine,
+            Value<StateMachineType>,
+        > = crate::Property::new("StateMachineType");
+        /// `Tags`, for [`CfnStateMachine::set`].
+        pub const TAGS: crate::Property<CfnStateMachine, Vec<TagsEntry>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TracingConfiguration`, for [`CfnStateMachine::set`].
+        pub const TRACING_CONFIGURATION: crate::Property<
+            CfnStateMachine,
+            TracingConfiguration,
+        > = crate::Property::new("TracingConfiguration");
     }
 
     /// The `S3Location` property type.
@@ -525,6 +595,7 @@ pub mod state_machine_alias {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnStateMachineAliasProps);
     }
 
     impl std::ops::Deref for CfnStateMachineAlias {
@@ -569,6 +640,32 @@ pub mod state_machine_alias {
             crate::entry(&mut map, "StateMachineArn", &self.state_machine_arn)?;
             map.end()
         }
+    }
+
+    impl CfnStateMachineAliasProps {
+        /// `DeploymentPreference`, for [`CfnStateMachineAlias::set`].
+        pub const DEPLOYMENT_PREFERENCE: crate::Property<
+            CfnStateMachineAlias,
+            DeploymentPreference,
+        > = crate::Property::new("DeploymentPreference");
+        /// `Description`, for [`CfnStateMachineAlias::set`].
+        pub const DESCRIPTION: crate::Property<CfnStateMachineAlias, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnStateMachineAlias::set`].
+        pub const NAME: crate::Property<CfnStateMachineAlias, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RoutingConfiguration`, for [`CfnStateMachineAlias::set`].
+        pub const ROUTING_CONFIGURATION: crate::Property<
+            CfnStateMachineAlias,
+            Vec<RoutingConfigurationVersion>,
+        > = crate::Property::new("RoutingConfiguration");
+        /// `StateMachineArn`, for [`CfnStateMachineAlias::set`].
+        pub const STATE_MACHINE_ARN: crate::Property<
+            CfnStateMachineAlias,
+            Value<String>,
+        > = crate::Property::new("StateMachineArn");
     }
 
     /// The settings to enable gradual state machine deployments.
@@ -746,6 +843,7 @@ pub mod state_machine_version {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnStateMachineVersionProps);
     }
 
     impl std::ops::Deref for CfnStateMachineVersion {
@@ -799,6 +897,23 @@ pub mod state_machine_version {
             )?;
             map.end()
         }
+    }
+
+    impl CfnStateMachineVersionProps {
+        /// `Description`, for [`CfnStateMachineVersion::set`].
+        pub const DESCRIPTION: crate::Property<CfnStateMachineVersion, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `StateMachineArn`, for [`CfnStateMachineVersion::set`].
+        pub const STATE_MACHINE_ARN: crate::Property<
+            CfnStateMachineVersion,
+            Value<String>,
+        > = crate::Property::new("StateMachineArn");
+        /// `StateMachineRevisionId`, for [`CfnStateMachineVersion::set`].
+        pub const STATE_MACHINE_REVISION_ID: crate::Property<
+            CfnStateMachineVersion,
+            Value<String>,
+        > = crate::Property::new("StateMachineRevisionId");
     }
 }
 

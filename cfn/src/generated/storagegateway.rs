@@ -83,6 +83,7 @@ pub mod nfs_file_share {
         pub fn attr_path(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Path")
         }
+        setters!(CfnNfsFileShareProps);
     }
 
     impl std::ops::Deref for CfnNfsFileShare {
@@ -218,6 +219,99 @@ pub mod nfs_file_share {
         }
     }
 
+    impl CfnNfsFileShareProps {
+        /// `AuditDestinationARN`, for [`CfnNfsFileShare::set`].
+        pub const AUDIT_DESTINATION_ARN: crate::Property<
+            CfnNfsFileShare,
+            Value<String>,
+        > = crate::Property::new("AuditDestinationARN");
+        /// `BucketRegion`, for [`CfnNfsFileShare::set`].
+        pub const BUCKET_REGION: crate::Property<CfnNfsFileShare, Value<String>> = crate::Property::new(
+            "BucketRegion",
+        );
+        /// `CacheAttributes`, for [`CfnNfsFileShare::set`].
+        pub const CACHE_ATTRIBUTES: crate::Property<CfnNfsFileShare, CacheAttributes> = crate::Property::new(
+            "CacheAttributes",
+        );
+        /// `ClientList`, for [`CfnNfsFileShare::set`].
+        pub const CLIENT_LIST: crate::Property<CfnNfsFileShare, Vec<Value<String>>> = crate::Property::new(
+            "ClientList",
+        );
+        /// `DefaultStorageClass`, for [`CfnNfsFileShare::set`].
+        pub const DEFAULT_STORAGE_CLASS: crate::Property<
+            CfnNfsFileShare,
+            Value<String>,
+        > = crate::Property::new("DefaultStorageClass");
+        /// `EncryptionType`, for [`CfnNfsFileShare::set`].
+        pub const ENCRYPTION_TYPE: crate::Property<
+            CfnNfsFileShare,
+            Value<EncryptionType>,
+        > = crate::Property::new("EncryptionType");
+        /// `FileShareName`, for [`CfnNfsFileShare::set`].
+        pub const FILE_SHARE_NAME: crate::Property<CfnNfsFileShare, Value<String>> = crate::Property::new(
+            "FileShareName",
+        );
+        /// `GatewayARN`, for [`CfnNfsFileShare::set`].
+        pub const GATEWAY_ARN: crate::Property<CfnNfsFileShare, Value<String>> = crate::Property::new(
+            "GatewayARN",
+        );
+        /// `GuessMIMETypeEnabled`, for [`CfnNfsFileShare::set`].
+        pub const GUESS_MIME_TYPE_ENABLED: crate::Property<
+            CfnNfsFileShare,
+            Value<bool>,
+        > = crate::Property::new("GuessMIMETypeEnabled");
+        /// `KMSEncrypted`, for [`CfnNfsFileShare::set`].
+        pub const KMS_ENCRYPTED: crate::Property<CfnNfsFileShare, Value<bool>> = crate::Property::new(
+            "KMSEncrypted",
+        );
+        /// `KMSKey`, for [`CfnNfsFileShare::set`].
+        pub const KMS_KEY: crate::Property<CfnNfsFileShare, Value<String>> = crate::Property::new(
+            "KMSKey",
+        );
+        /// `LocationARN`, for [`CfnNfsFileShare::set`].
+        pub const LOCATION_ARN: crate::Property<CfnNfsFileShare, Value<String>> = crate::Property::new(
+            "LocationARN",
+        );
+        /// `NFSFileShareDefaults`, for [`CfnNfsFileShare::set`].
+        pub const NFS_FILE_SHARE_DEFAULTS: crate::Property<
+            CfnNfsFileShare,
+            NfsFileShareDefaults,
+        > = crate::Property::new("NFSFileShareDefaults");
+        /// `NotificationPolicy`, for [`CfnNfsFileShare::set`].
+        pub const NOTIFICATION_POLICY: crate::Property<CfnNfsFileShare, Value<String>> = crate::Property::new(
+            "NotificationPolicy",
+        );
+        /// `ObjectACL`, for [`CfnNfsFileShare::set`].
+        pub const OBJECT_ACL: crate::Property<CfnNfsFileShare, Value<ObjectAcl>> = crate::Property::new(
+            "ObjectACL",
+        );
+        /// `ReadOnly`, for [`CfnNfsFileShare::set`].
+        pub const READ_ONLY: crate::Property<CfnNfsFileShare, Value<bool>> = crate::Property::new(
+            "ReadOnly",
+        );
+        /// `RequesterPays`, for [`CfnNfsFileShare::set`].
+        pub const REQUESTER_PAYS: crate::Property<CfnNfsFileShare, Value<bool>> = crate::Property::new(
+            "RequesterPays",
+        );
+        /// `Role`, for [`CfnNfsFileShare::set`].
+        pub const ROLE: crate::Property<CfnNfsFileShare, Value<String>> = crate::Property::new(
+            "Role",
+        );
+        /// `Squash`, for [`CfnNfsFileShare::set`].
+        pub const SQUASH: crate::Property<CfnNfsFileShare, Value<String>> = crate::Property::new(
+            "Squash",
+        );
+        /// `Tags`, for [`CfnNfsFileShare::set`].
+        pub const TAGS: crate::Property<CfnNfsFileShare, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VPCEndpointDNSName`, for [`CfnNfsFileShare::set`].
+        pub const VPC_ENDPOINT_DNS_NAME: crate::Property<
+            CfnNfsFileShare,
+            Value<String>,
+        > = crate::Property::new("VPCEndpointDNSName");
+    }
+
     /// Default values for the file and directory permissions of an NFS share.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct NfsFileShareDefaults {
@@ -314,6 +408,7 @@ pub mod smb_file_share {
         pub fn attr_path(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Path")
         }
+        setters!(CfnSmbFileShareProps);
     }
 
     impl std::ops::Deref for CfnSmbFileShare {
@@ -469,6 +564,123 @@ pub mod smb_file_share {
         }
     }
 
+    impl CfnSmbFileShareProps {
+        /// `AccessBasedEnumeration`, for [`CfnSmbFileShare::set`].
+        pub const ACCESS_BASED_ENUMERATION: crate::Property<
+            CfnSmbFileShare,
+            Value<bool>,
+        > = crate::Property::new("AccessBasedEnumeration");
+        /// `AdminUserList`, for [`CfnSmbFileShare::set`].
+        pub const ADMIN_USER_LIST: crate::Property<
+            CfnSmbFileShare,
+            Vec<Value<String>>,
+        > = crate::Property::new("AdminUserList");
+        /// `AuditDestinationARN`, for [`CfnSmbFileShare::set`].
+        pub const AUDIT_DESTINATION_ARN: crate::Property<
+            CfnSmbFileShare,
+            Value<String>,
+        > = crate::Property::new("AuditDestinationARN");
+        /// `Authentication`, for [`CfnSmbFileShare::set`].
+        pub const AUTHENTICATION: crate::Property<CfnSmbFileShare, Value<String>> = crate::Property::new(
+            "Authentication",
+        );
+        /// `BucketRegion`, for [`CfnSmbFileShare::set`].
+        pub const BUCKET_REGION: crate::Property<CfnSmbFileShare, Value<String>> = crate::Property::new(
+            "BucketRegion",
+        );
+        /// `CacheAttributes`, for [`CfnSmbFileShare::set`].
+        pub const CACHE_ATTRIBUTES: crate::Property<CfnSmbFileShare, CacheAttributes> = crate::Property::new(
+            "CacheAttributes",
+        );
+        /// `CaseSensitivity`, for [`CfnSmbFileShare::set`].
+        pub const CASE_SENSITIVITY: crate::Property<
+            CfnSmbFileShare,
+            Value<CaseSensitivity>,
+        > = crate::Property::new("CaseSensitivity");
+        /// `DefaultStorageClass`, for [`CfnSmbFileShare::set`].
+        pub const DEFAULT_STORAGE_CLASS: crate::Property<
+            CfnSmbFileShare,
+            Value<String>,
+        > = crate::Property::new("DefaultStorageClass");
+        /// `EncryptionType`, for [`CfnSmbFileShare::set`].
+        pub const ENCRYPTION_TYPE: crate::Property<
+            CfnSmbFileShare,
+            Value<EncryptionType>,
+        > = crate::Property::new("EncryptionType");
+        /// `FileShareName`, for [`CfnSmbFileShare::set`].
+        pub const FILE_SHARE_NAME: crate::Property<CfnSmbFileShare, Value<String>> = crate::Property::new(
+            "FileShareName",
+        );
+        /// `GatewayARN`, for [`CfnSmbFileShare::set`].
+        pub const GATEWAY_ARN: crate::Property<CfnSmbFileShare, Value<String>> = crate::Property::new(
+            "GatewayARN",
+        );
+        /// `GuessMIMETypeEnabled`, for [`CfnSmbFileShare::set`].
+        pub const GUESS_MIME_TYPE_ENABLED: crate::Property<
+            CfnSmbFileShare,
+            Value<bool>,
+        > = crate::Property::new("GuessMIMETypeEnabled");
+        /// `InvalidUserList`, for [`CfnSmbFileShare::set`].
+        pub const INVALID_USER_LIST: crate::Property<
+            CfnSmbFileShare,
+            Vec<Value<String>>,
+        > = crate::Property::new("InvalidUserList");
+        /// `KMSEncrypted`, for [`CfnSmbFileShare::set`].
+        pub const KMS_ENCRYPTED: crate::Property<CfnSmbFileShare, Value<bool>> = crate::Property::new(
+            "KMSEncrypted",
+        );
+        /// `KMSKey`, for [`CfnSmbFileShare::set`].
+        pub const KMS_KEY: crate::Property<CfnSmbFileShare, Value<String>> = crate::Property::new(
+            "KMSKey",
+        );
+        /// `LocationARN`, for [`CfnSmbFileShare::set`].
+        pub const LOCATION_ARN: crate::Property<CfnSmbFileShare, Value<String>> = crate::Property::new(
+            "LocationARN",
+        );
+        /// `NotificationPolicy`, for [`CfnSmbFileShare::set`].
+        pub const NOTIFICATION_POLICY: crate::Property<CfnSmbFileShare, Value<String>> = crate::Property::new(
+            "NotificationPolicy",
+        );
+        /// `ObjectACL`, for [`CfnSmbFileShare::set`].
+        pub const OBJECT_ACL: crate::Property<CfnSmbFileShare, Value<ObjectAcl>> = crate::Property::new(
+            "ObjectACL",
+        );
+        /// `OplocksEnabled`, for [`CfnSmbFileShare::set`].
+        pub const OPLOCKS_ENABLED: crate::Property<CfnSmbFileShare, Value<bool>> = crate::Property::new(
+            "OplocksEnabled",
+        );
+        /// `ReadOnly`, for [`CfnSmbFileShare::set`].
+        pub const READ_ONLY: crate::Property<CfnSmbFileShare, Value<bool>> = crate::Property::new(
+            "ReadOnly",
+        );
+        /// `RequesterPays`, for [`CfnSmbFileShare::set`].
+        pub const REQUESTER_PAYS: crate::Property<CfnSmbFileShare, Value<bool>> = crate::Property::new(
+            "RequesterPays",
+        );
+        /// `Role`, for [`CfnSmbFileShare::set`].
+        pub const ROLE: crate::Property<CfnSmbFileShare, Value<String>> = crate::Property::new(
+            "Role",
+        );
+        /// `SMBACLEnabled`, for [`CfnSmbFileShare::set`].
+        pub const SMBACL_ENABLED: crate::Property<CfnSmbFileShare, Value<bool>> = crate::Property::new(
+            "SMBACLEnabled",
+        );
+        /// `Tags`, for [`CfnSmbFileShare::set`].
+        pub const TAGS: crate::Property<CfnSmbFileShare, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VPCEndpointDNSName`, for [`CfnSmbFileShare::set`].
+        pub const VPC_ENDPOINT_DNS_NAME: crate::Property<
+            CfnSmbFileShare,
+            Value<String>,
+        > = crate::Property::new("VPCEndpointDNSName");
+        /// `ValidUserList`, for [`CfnSmbFileShare::set`].
+        pub const VALID_USER_LIST: crate::Property<
+            CfnSmbFileShare,
+            Vec<Value<String>>,
+        > = crate::Property::new("ValidUserList");
+    }
+
     /// Whether the SMB share is case sensitive or defers to the client.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CaseSensitivity {
@@ -572,6 +784,7 @@ pub mod tape {
         pub fn attr_tape_used_in_bytes(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TapeUsedInBytes")
         }
+        setters!(CfnTapeProps);
     }
 
     impl std::ops::Deref for CfnTape {
@@ -645,6 +858,41 @@ pub mod tape {
             map.end()
         }
     }
+
+    impl CfnTapeProps {
+        /// `GatewayARN`, for [`CfnTape::set`].
+        pub const GATEWAY_ARN: crate::Property<CfnTape, Value<String>> = crate::Property::new(
+            "GatewayARN",
+        );
+        /// `KMSEncrypted`, for [`CfnTape::set`].
+        pub const KMS_ENCRYPTED: crate::Property<CfnTape, Value<bool>> = crate::Property::new(
+            "KMSEncrypted",
+        );
+        /// `KMSKey`, for [`CfnTape::set`].
+        pub const KMS_KEY: crate::Property<CfnTape, Value<String>> = crate::Property::new(
+            "KMSKey",
+        );
+        /// `PoolId`, for [`CfnTape::set`].
+        pub const POOL_ID: crate::Property<CfnTape, Value<String>> = crate::Property::new(
+            "PoolId",
+        );
+        /// `Tags`, for [`CfnTape::set`].
+        pub const TAGS: crate::Property<CfnTape, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TapeBarcode`, for [`CfnTape::set`].
+        pub const TAPE_BARCODE: crate::Property<CfnTape, Value<String>> = crate::Property::new(
+            "TapeBarcode",
+        );
+        /// `TapeSizeInBytes`, for [`CfnTape::set`].
+        pub const TAPE_SIZE_IN_BYTES: crate::Property<CfnTape, Value<f64>> = crate::Property::new(
+            "TapeSizeInBytes",
+        );
+        /// `Worm`, for [`CfnTape::set`].
+        pub const WORM: crate::Property<CfnTape, Value<bool>> = crate::Property::new(
+            "Worm",
+        );
+    }
 }
 
 /// `AWS::StorageGateway::TapePool`: [`CfnTapePool`], [`CfnTapePoolProps`] and their property types.
@@ -699,6 +947,7 @@ pub mod tape_pool {
         pub fn attr_pool_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PoolId")
         }
+        setters!(CfnTapePoolProps);
     }
 
     impl std::ops::Deref for CfnTapePool {
@@ -763,6 +1012,31 @@ pub mod tape_pool {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTapePoolProps {
+        /// `PoolName`, for [`CfnTapePool::set`].
+        pub const POOL_NAME: crate::Property<CfnTapePool, Value<String>> = crate::Property::new(
+            "PoolName",
+        );
+        /// `RetentionLockTimeInDays`, for [`CfnTapePool::set`].
+        pub const RETENTION_LOCK_TIME_IN_DAYS: crate::Property<
+            CfnTapePool,
+            Value<i64>,
+        > = crate::Property::new("RetentionLockTimeInDays");
+        /// `RetentionLockType`, for [`CfnTapePool::set`].
+        pub const RETENTION_LOCK_TYPE: crate::Property<
+            CfnTapePool,
+            Value<RetentionLockType>,
+        > = crate::Property::new("RetentionLockType");
+        /// `StorageClass`, for [`CfnTapePool::set`].
+        pub const STORAGE_CLASS: crate::Property<CfnTapePool, Value<StorageClass>> = crate::Property::new(
+            "StorageClass",
+        );
+        /// `Tags`, for [`CfnTapePool::set`].
+        pub const TAGS: crate::Property<CfnTapePool, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Tape retention lock type.
@@ -931,6 +1205,7 @@ pub mod volume {
         pub fn attr_created_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedDate")
         }
+        setters!(CfnVolumeProps);
     }
 
     impl std::ops::Deref for CfnVolume {
@@ -1009,6 +1284,45 @@ pub mod volume {
             map.serialize_entry("VolumeSizeInBytes", &self.volume_size_in_bytes)?;
             map.end()
         }
+    }
+
+    impl CfnVolumeProps {
+        /// `GatewayARN`, for [`CfnVolume::set`].
+        pub const GATEWAY_ARN: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "GatewayARN",
+        );
+        /// `KMSEncrypted`, for [`CfnVolume::set`].
+        pub const KMS_ENCRYPTED: crate::Property<CfnVolume, Value<bool>> = crate::Property::new(
+            "KMSEncrypted",
+        );
+        /// `KMSKey`, for [`CfnVolume::set`].
+        pub const KMS_KEY: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "KMSKey",
+        );
+        /// `NetworkInterfaceId`, for [`CfnVolume::set`].
+        pub const NETWORK_INTERFACE_ID: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "NetworkInterfaceId",
+        );
+        /// `SnapshotId`, for [`CfnVolume::set`].
+        pub const SNAPSHOT_ID: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "SnapshotId",
+        );
+        /// `SourceVolumeARN`, for [`CfnVolume::set`].
+        pub const SOURCE_VOLUME_ARN: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "SourceVolumeARN",
+        );
+        /// `Tags`, for [`CfnVolume::set`].
+        pub const TAGS: crate::Property<CfnVolume, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetName`, for [`CfnVolume::set`].
+        pub const TARGET_NAME: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "TargetName",
+        );
+        /// `VolumeSizeInBytes`, for [`CfnVolume::set`].
+        pub const VOLUME_SIZE_IN_BYTES: crate::Property<CfnVolume, Value<f64>> = crate::Property::new(
+            "VolumeSizeInBytes",
+        );
     }
 }
 

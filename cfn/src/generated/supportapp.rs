@@ -60,6 +60,7 @@ pub mod account_alias {
         pub fn attr_account_alias_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountAliasResourceId")
         }
+        setters!(CfnAccountAliasProps);
     }
 
     impl std::ops::Deref for CfnAccountAlias {
@@ -101,6 +102,13 @@ pub mod account_alias {
             map.serialize_entry("AccountAlias", &self.account_alias)?;
             map.end()
         }
+    }
+
+    impl CfnAccountAliasProps {
+        /// `AccountAlias`, for [`CfnAccountAlias::set`].
+        pub const ACCOUNT_ALIAS: crate::Property<CfnAccountAlias, Value<String>> = crate::Property::new(
+            "AccountAlias",
+        );
     }
 }
 
@@ -147,6 +155,7 @@ pub mod slack_channel_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnSlackChannelConfigurationProps);
     }
 
     impl std::ops::Deref for CfnSlackChannelConfiguration {
@@ -231,6 +240,49 @@ pub mod slack_channel_configuration {
         }
     }
 
+    impl CfnSlackChannelConfigurationProps {
+        /// `ChannelId`, for [`CfnSlackChannelConfiguration::set`].
+        pub const CHANNEL_ID: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("ChannelId");
+        /// `ChannelName`, for [`CfnSlackChannelConfiguration::set`].
+        pub const CHANNEL_NAME: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("ChannelName");
+        /// `ChannelRoleArn`, for [`CfnSlackChannelConfiguration::set`].
+        pub const CHANNEL_ROLE_ARN: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("ChannelRoleArn");
+        /// `NotifyOnAddCorrespondenceToCase`, for [`CfnSlackChannelConfiguration::set`].
+        pub const NOTIFY_ON_ADD_CORRESPONDENCE_TO_CASE: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<bool>,
+        > = crate::Property::new("NotifyOnAddCorrespondenceToCase");
+        /// `NotifyOnCaseSeverity`, for [`CfnSlackChannelConfiguration::set`].
+        pub const NOTIFY_ON_CASE_SEVERITY: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<NotifyOnCaseSeverity>,
+        > = crate::Property::new("NotifyOnCaseSeverity");
+        /// `NotifyOnCreateOrReopenCase`, for [`CfnSlackChannelConfiguration::set`].
+        pub const NOTIFY_ON_CREATE_OR_REOPEN_CASE: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<bool>,
+        > = crate::Property::new("NotifyOnCreateOrReopenCase");
+        /// `NotifyOnResolveCase`, for [`CfnSlackChannelConfiguration::set`].
+        pub const NOTIFY_ON_RESOLVE_CASE: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<bool>,
+        > = crate::Property::new("NotifyOnResolveCase");
+        /// `TeamId`, for [`CfnSlackChannelConfiguration::set`].
+        pub const TEAM_ID: crate::Property<
+            CfnSlackChannelConfiguration,
+            Value<String>,
+        > = crate::Property::new("TeamId");
+    }
+
     /// The severity level of a support case that a customer wants to get notified for.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum NotifyOnCaseSeverity {
@@ -311,6 +363,7 @@ pub mod slack_workspace_configuration {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnSlackWorkspaceConfigurationProps);
     }
 
     impl std::ops::Deref for CfnSlackWorkspaceConfiguration {
@@ -356,5 +409,18 @@ pub mod slack_workspace_configuration {
             crate::entry(&mut map, "VersionId", &self.version_id)?;
             map.end()
         }
+    }
+
+    impl CfnSlackWorkspaceConfigurationProps {
+        /// `TeamId`, for [`CfnSlackWorkspaceConfiguration::set`].
+        pub const TEAM_ID: crate::Property<
+            CfnSlackWorkspaceConfiguration,
+            Value<String>,
+        > = crate::Property::new("TeamId");
+        /// `VersionId`, for [`CfnSlackWorkspaceConfiguration::set`].
+        pub const VERSION_ID: crate::Property<
+            CfnSlackWorkspaceConfiguration,
+            Value<String>,
+        > = crate::Property::new("VersionId");
     }
 }

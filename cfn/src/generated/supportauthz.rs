@@ -74,6 +74,7 @@ pub mod support_permit {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnSupportPermitProps);
     }
 
     impl std::ops::Deref for CfnSupportPermit {
@@ -143,6 +144,34 @@ pub mod support_permit {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSupportPermitProps {
+        /// `Description`, for [`CfnSupportPermit::set`].
+        pub const DESCRIPTION: crate::Property<CfnSupportPermit, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnSupportPermit::set`].
+        pub const NAME: crate::Property<CfnSupportPermit, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Permit`, for [`CfnSupportPermit::set`].
+        pub const PERMIT: crate::Property<CfnSupportPermit, Permit> = crate::Property::new(
+            "Permit",
+        );
+        /// `SigningKeyInfo`, for [`CfnSupportPermit::set`].
+        pub const SIGNING_KEY_INFO: crate::Property<CfnSupportPermit, SigningKeyInfo> = crate::Property::new(
+            "SigningKeyInfo",
+        );
+        /// `SupportCaseDisplayId`, for [`CfnSupportPermit::set`].
+        pub const SUPPORT_CASE_DISPLAY_ID: crate::Property<
+            CfnSupportPermit,
+            Value<String>,
+        > = crate::Property::new("SupportCaseDisplayId");
+        /// `Tags`, for [`CfnSupportPermit::set`].
+        pub const TAGS: crate::Property<CfnSupportPermit, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The grant definition: which actions on which resources, optionally constrained by time conditions.

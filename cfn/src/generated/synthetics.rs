@@ -66,6 +66,7 @@ pub mod canary {
         pub fn attr_code_source_location_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Code.SourceLocationArn")
         }
+        setters!(CfnCanaryProps);
     }
 
     impl std::ops::Deref for CfnCanary {
@@ -222,6 +223,98 @@ pub mod canary {
             crate::entry(&mut map, "VisualReferences", &self.visual_references)?;
             map.end()
         }
+    }
+
+    impl CfnCanaryProps {
+        /// `ArtifactConfig`, for [`CfnCanary::set`].
+        pub const ARTIFACT_CONFIG: crate::Property<CfnCanary, ArtifactConfig> = crate::Property::new(
+            "ArtifactConfig",
+        );
+        /// `ArtifactS3Location`, for [`CfnCanary::set`].
+        pub const ARTIFACT_S3_LOCATION: crate::Property<CfnCanary, Value<String>> = crate::Property::new(
+            "ArtifactS3Location",
+        );
+        /// `BrowserConfigs`, for [`CfnCanary::set`].
+        pub const BROWSER_CONFIGS: crate::Property<CfnCanary, Vec<BrowserConfig>> = crate::Property::new(
+            "BrowserConfigs",
+        );
+        /// `Code`, for [`CfnCanary::set`].
+        pub const CODE: crate::Property<CfnCanary, Code> = crate::Property::new("Code");
+        /// `DeleteLambdaResourcesOnCanaryDeletion`, for [`CfnCanary::set`].
+        pub const DELETE_LAMBDA_RESOURCES_ON_CANARY_DELETION: crate::Property<
+            CfnCanary,
+            Value<bool>,
+        > = crate::Property::new("DeleteLambdaResourcesOnCanaryDeletion");
+        /// `DryRunAndUpdate`, for [`CfnCanary::set`].
+        pub const DRY_RUN_AND_UPDATE: crate::Property<CfnCanary, Value<bool>> = crate::Property::new(
+            "DryRunAndUpdate",
+        );
+        /// `ExecutionRoleArn`, for [`CfnCanary::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnCanary, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `FailureRetentionPeriod`, for [`CfnCanary::set`].
+        pub const FAILURE_RETENTION_PERIOD: crate::Property<CfnCanary, Value<i64>> = crate::Property::new(
+            "FailureRetentionPeriod",
+        );
+        /// `KmsKeyArn`, for [`CfnCanary::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnCanary, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `Name`, for [`CfnCanary::set`].
+        pub const NAME: crate::Property<CfnCanary, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ProvisionedResourceCleanup`, for [`CfnCanary::set`].
+        pub const PROVISIONED_RESOURCE_CLEANUP: crate::Property<
+            CfnCanary,
+            Value<ProvisionedResourceCleanup>,
+        > = crate::Property::new("ProvisionedResourceCleanup");
+        /// `Replicas`, for [`CfnCanary::set`].
+        pub const REPLICAS: crate::Property<CfnCanary, Vec<Replica>> = crate::Property::new(
+            "Replicas",
+        );
+        /// `ResourcesToReplicateTags`, for [`CfnCanary::set`].
+        pub const RESOURCES_TO_REPLICATE_TAGS: crate::Property<
+            CfnCanary,
+            Vec<Value<ResourceToTag>>,
+        > = crate::Property::new("ResourcesToReplicateTags");
+        /// `RunConfig`, for [`CfnCanary::set`].
+        pub const RUN_CONFIG: crate::Property<CfnCanary, RunConfig> = crate::Property::new(
+            "RunConfig",
+        );
+        /// `RuntimeVersion`, for [`CfnCanary::set`].
+        pub const RUNTIME_VERSION: crate::Property<CfnCanary, Value<String>> = crate::Property::new(
+            "RuntimeVersion",
+        );
+        /// `Schedule`, for [`CfnCanary::set`].
+        pub const SCHEDULE: crate::Property<CfnCanary, Schedule> = crate::Property::new(
+            "Schedule",
+        );
+        /// `StartCanaryAfterCreation`, for [`CfnCanary::set`].
+        pub const START_CANARY_AFTER_CREATION: crate::Property<CfnCanary, Value<bool>> = crate::Property::new(
+            "StartCanaryAfterCreation",
+        );
+        /// `SuccessRetentionPeriod`, for [`CfnCanary::set`].
+        pub const SUCCESS_RETENTION_PERIOD: crate::Property<CfnCanary, Value<i64>> = crate::Property::new(
+            "SuccessRetentionPeriod",
+        );
+        /// `Tags`, for [`CfnCanary::set`].
+        pub const TAGS: crate::Property<CfnCanary, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VPCConfig`, for [`CfnCanary::set`].
+        pub const VPC_CONFIG: crate::Property<CfnCanary, VpcConfig> = crate::Property::new(
+            "VPCConfig",
+        );
+        /// `VisualReference`, for [`CfnCanary::set`].
+        pub const VISUAL_REFERENCE: crate::Property<CfnCanary, VisualReference> = crate::Property::new(
+            "VisualReference",
+        );
+        /// `VisualReferences`, for [`CfnCanary::set`].
+        pub const VISUAL_REFERENCES: crate::Property<CfnCanary, Vec<VisualReference>> = crate::Property::new(
+            "VisualReferences",
+        );
     }
 
     /// The `ArtifactConfig` property type.
@@ -878,6 +971,7 @@ pub mod group {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnGroupProps);
     }
 
     impl std::ops::Deref for CfnGroup {
@@ -927,5 +1021,20 @@ pub mod group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGroupProps {
+        /// `Name`, for [`CfnGroup::set`].
+        pub const NAME: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResourceArns`, for [`CfnGroup::set`].
+        pub const RESOURCE_ARNS: crate::Property<CfnGroup, Vec<Value<String>>> = crate::Property::new(
+            "ResourceArns",
+        );
+        /// `Tags`, for [`CfnGroup::set`].
+        pub const TAGS: crate::Property<CfnGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }

@@ -60,6 +60,7 @@ pub mod application {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnApplicationProps);
     }
 
     impl std::ops::Deref for CfnApplication {
@@ -136,6 +137,46 @@ pub mod application {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnApplicationProps {
+        /// `ApplicationId`, for [`CfnApplication::set`].
+        pub const APPLICATION_ID: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "ApplicationId",
+        );
+        /// `ApplicationType`, for [`CfnApplication::set`].
+        pub const APPLICATION_TYPE: crate::Property<
+            CfnApplication,
+            Value<ApplicationType>,
+        > = crate::Property::new("ApplicationType");
+        /// `ComponentsInfo`, for [`CfnApplication::set`].
+        pub const COMPONENTS_INFO: crate::Property<CfnApplication, Vec<ComponentInfo>> = crate::Property::new(
+            "ComponentsInfo",
+        );
+        /// `Credentials`, for [`CfnApplication::set`].
+        pub const CREDENTIALS: crate::Property<CfnApplication, Vec<Credential>> = crate::Property::new(
+            "Credentials",
+        );
+        /// `DatabaseArn`, for [`CfnApplication::set`].
+        pub const DATABASE_ARN: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "DatabaseArn",
+        );
+        /// `Instances`, for [`CfnApplication::set`].
+        pub const INSTANCES: crate::Property<CfnApplication, Vec<Value<String>>> = crate::Property::new(
+            "Instances",
+        );
+        /// `SapInstanceNumber`, for [`CfnApplication::set`].
+        pub const SAP_INSTANCE_NUMBER: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "SapInstanceNumber",
+        );
+        /// `Sid`, for [`CfnApplication::set`].
+        pub const SID: crate::Property<CfnApplication, Value<String>> = crate::Property::new(
+            "Sid",
+        );
+        /// `Tags`, for [`CfnApplication::set`].
+        pub const TAGS: crate::Property<CfnApplication, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `ApplicationType`.

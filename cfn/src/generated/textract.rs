@@ -65,6 +65,7 @@ pub mod adapter {
         pub fn attr_creation_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreationTime")
         }
+        setters!(CfnAdapterProps);
     }
 
     impl std::ops::Deref for CfnAdapter {
@@ -125,6 +126,29 @@ pub mod adapter {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAdapterProps {
+        /// `AdapterName`, for [`CfnAdapter::set`].
+        pub const ADAPTER_NAME: crate::Property<CfnAdapter, Value<String>> = crate::Property::new(
+            "AdapterName",
+        );
+        /// `AutoUpdate`, for [`CfnAdapter::set`].
+        pub const AUTO_UPDATE: crate::Property<CfnAdapter, Value<AutoUpdate>> = crate::Property::new(
+            "AutoUpdate",
+        );
+        /// `Description`, for [`CfnAdapter::set`].
+        pub const DESCRIPTION: crate::Property<CfnAdapter, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `FeatureTypes`, for [`CfnAdapter::set`].
+        pub const FEATURE_TYPES: crate::Property<CfnAdapter, Vec<Value<FeatureType>>> = crate::Property::new(
+            "FeatureTypes",
+        );
+        /// `Tags`, for [`CfnAdapter::set`].
+        pub const TAGS: crate::Property<CfnAdapter, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Controls whether or not the adapter should automatically update.

@@ -62,6 +62,7 @@ pub mod database {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDatabaseProps);
     }
 
     impl std::ops::Deref for CfnDatabase {
@@ -100,6 +101,21 @@ pub mod database {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDatabaseProps {
+        /// `DatabaseName`, for [`CfnDatabase::set`].
+        pub const DATABASE_NAME: crate::Property<CfnDatabase, Value<String>> = crate::Property::new(
+            "DatabaseName",
+        );
+        /// `KmsKeyId`, for [`CfnDatabase::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnDatabase, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `Tags`, for [`CfnDatabase::set`].
+        pub const TAGS: crate::Property<CfnDatabase, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -259,6 +275,7 @@ pub mod influx_db_backup {
         pub fn attr_maintenance_schedule(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MaintenanceSchedule")
         }
+        setters!(CfnInfluxDbBackupProps);
     }
 
     impl std::ops::Deref for CfnInfluxDbBackup {
@@ -315,6 +332,25 @@ pub mod influx_db_backup {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnInfluxDbBackupProps {
+        /// `DbResourceId`, for [`CfnInfluxDbBackup::set`].
+        pub const DB_RESOURCE_ID: crate::Property<CfnInfluxDbBackup, Value<String>> = crate::Property::new(
+            "DbResourceId",
+        );
+        /// `Name`, for [`CfnInfluxDbBackup::set`].
+        pub const NAME: crate::Property<CfnInfluxDbBackup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RetentionDays`, for [`CfnInfluxDbBackup::set`].
+        pub const RETENTION_DAYS: crate::Property<CfnInfluxDbBackup, Value<i64>> = crate::Property::new(
+            "RetentionDays",
+        );
+        /// `Tags`, for [`CfnInfluxDbBackup::set`].
+        pub const TAGS: crate::Property<CfnInfluxDbBackup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -408,6 +444,7 @@ pub mod influx_db_cluster {
         pub fn attr_next_maintenance_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NextMaintenanceTime")
         }
+        setters!(CfnInfluxDbClusterProps);
     }
 
     impl std::ops::Deref for CfnInfluxDbCluster {
@@ -502,6 +539,96 @@ pub mod influx_db_cluster {
             crate::entry(&mut map, "VpcSubnetIds", &self.vpc_subnet_ids)?;
             map.end()
         }
+    }
+
+    impl CfnInfluxDbClusterProps {
+        /// `AllocatedStorage`, for [`CfnInfluxDbCluster::set`].
+        pub const ALLOCATED_STORAGE: crate::Property<CfnInfluxDbCluster, Value<i64>> = crate::Property::new(
+            "AllocatedStorage",
+        );
+        /// `Bucket`, for [`CfnInfluxDbCluster::set`].
+        pub const BUCKET: crate::Property<CfnInfluxDbCluster, Value<String>> = crate::Property::new(
+            "Bucket",
+        );
+        /// `DbInstanceType`, for [`CfnInfluxDbCluster::set`].
+        pub const DB_INSTANCE_TYPE: crate::Property<
+            CfnInfluxDbCluster,
+            Value<DbInstanceType>,
+        > = crate::Property::new("DbInstanceType");
+        /// `DbParameterGroupIdentifier`, for [`CfnInfluxDbCluster::set`].
+        pub const DB_PARAMETER_GROUP_IDENTIFIER: crate::Property<
+            CfnInfluxDbCluster,
+            Value<String>,
+        > = crate::Property::new("DbParameterGroupIdentifier");
+        /// `DbStorageType`, for [`CfnInfluxDbCluster::set`].
+        pub const DB_STORAGE_TYPE: crate::Property<
+            CfnInfluxDbCluster,
+            Value<DbStorageType>,
+        > = crate::Property::new("DbStorageType");
+        /// `DeploymentType`, for [`CfnInfluxDbCluster::set`].
+        pub const DEPLOYMENT_TYPE: crate::Property<
+            CfnInfluxDbCluster,
+            Value<DeploymentType>,
+        > = crate::Property::new("DeploymentType");
+        /// `FailoverMode`, for [`CfnInfluxDbCluster::set`].
+        pub const FAILOVER_MODE: crate::Property<
+            CfnInfluxDbCluster,
+            Value<FailoverMode>,
+        > = crate::Property::new("FailoverMode");
+        /// `LogDeliveryConfiguration`, for [`CfnInfluxDbCluster::set`].
+        pub const LOG_DELIVERY_CONFIGURATION: crate::Property<
+            CfnInfluxDbCluster,
+            LogDeliveryConfiguration,
+        > = crate::Property::new("LogDeliveryConfiguration");
+        /// `MaintenanceSchedule`, for [`CfnInfluxDbCluster::set`].
+        pub const MAINTENANCE_SCHEDULE: crate::Property<
+            CfnInfluxDbCluster,
+            MaintenanceSchedule,
+        > = crate::Property::new("MaintenanceSchedule");
+        /// `Name`, for [`CfnInfluxDbCluster::set`].
+        pub const NAME: crate::Property<CfnInfluxDbCluster, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkType`, for [`CfnInfluxDbCluster::set`].
+        pub const NETWORK_TYPE: crate::Property<
+            CfnInfluxDbCluster,
+            Value<NetworkType>,
+        > = crate::Property::new("NetworkType");
+        /// `Organization`, for [`CfnInfluxDbCluster::set`].
+        pub const ORGANIZATION: crate::Property<CfnInfluxDbCluster, Value<String>> = crate::Property::new(
+            "Organization",
+        );
+        /// `Password`, for [`CfnInfluxDbCluster::set`].
+        pub const PASSWORD: crate::Property<CfnInfluxDbCluster, Value<String>> = crate::Property::new(
+            "Password",
+        );
+        /// `Port`, for [`CfnInfluxDbCluster::set`].
+        pub const PORT: crate::Property<CfnInfluxDbCluster, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `PubliclyAccessible`, for [`CfnInfluxDbCluster::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<
+            CfnInfluxDbCluster,
+            Value<bool>,
+        > = crate::Property::new("PubliclyAccessible");
+        /// `Tags`, for [`CfnInfluxDbCluster::set`].
+        pub const TAGS: crate::Property<CfnInfluxDbCluster, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Username`, for [`CfnInfluxDbCluster::set`].
+        pub const USERNAME: crate::Property<CfnInfluxDbCluster, Value<String>> = crate::Property::new(
+            "Username",
+        );
+        /// `VpcSecurityGroupIds`, for [`CfnInfluxDbCluster::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnInfluxDbCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
+        /// `VpcSubnetIds`, for [`CfnInfluxDbCluster::set`].
+        pub const VPC_SUBNET_IDS: crate::Property<
+            CfnInfluxDbCluster,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSubnetIds");
     }
 
     /// The compute instance of the InfluxDB cluster.
@@ -899,6 +1026,7 @@ pub mod influx_db_instance {
         pub fn attr_next_maintenance_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NextMaintenanceTime")
         }
+        setters!(CfnInfluxDbInstanceProps);
     }
 
     impl std::ops::Deref for CfnInfluxDbInstance {
@@ -990,6 +1118,91 @@ pub mod influx_db_instance {
             crate::entry(&mut map, "VpcSubnetIds", &self.vpc_subnet_ids)?;
             map.end()
         }
+    }
+
+    impl CfnInfluxDbInstanceProps {
+        /// `AllocatedStorage`, for [`CfnInfluxDbInstance::set`].
+        pub const ALLOCATED_STORAGE: crate::Property<CfnInfluxDbInstance, Value<i64>> = crate::Property::new(
+            "AllocatedStorage",
+        );
+        /// `Bucket`, for [`CfnInfluxDbInstance::set`].
+        pub const BUCKET: crate::Property<CfnInfluxDbInstance, Value<String>> = crate::Property::new(
+            "Bucket",
+        );
+        /// `DbInstanceType`, for [`CfnInfluxDbInstance::set`].
+        pub const DB_INSTANCE_TYPE: crate::Property<
+            CfnInfluxDbInstance,
+            Value<DbInstanceType>,
+        > = crate::Property::new("DbInstanceType");
+        /// `DbParameterGroupIdentifier`, for [`CfnInfluxDbInstance::set`].
+        pub const DB_PARAMETER_GROUP_IDENTIFIER: crate::Property<
+            CfnInfluxDbInstance,
+            Value<String>,
+        > = crate::Property::new("DbParameterGroupIdentifier");
+        /// `DbStorageType`, for [`CfnInfluxDbInstance::set`].
+        pub const DB_STORAGE_TYPE: crate::Property<
+            CfnInfluxDbInstance,
+            Value<DbStorageType>,
+        > = crate::Property::new("DbStorageType");
+        /// `DeploymentType`, for [`CfnInfluxDbInstance::set`].
+        pub const DEPLOYMENT_TYPE: crate::Property<
+            CfnInfluxDbInstance,
+            Value<DeploymentType>,
+        > = crate::Property::new("DeploymentType");
+        /// `LogDeliveryConfiguration`, for [`CfnInfluxDbInstance::set`].
+        pub const LOG_DELIVERY_CONFIGURATION: crate::Property<
+            CfnInfluxDbInstance,
+            LogDeliveryConfiguration,
+        > = crate::Property::new("LogDeliveryConfiguration");
+        /// `MaintenanceSchedule`, for [`CfnInfluxDbInstance::set`].
+        pub const MAINTENANCE_SCHEDULE: crate::Property<
+            CfnInfluxDbInstance,
+            MaintenanceSchedule,
+        > = crate::Property::new("MaintenanceSchedule");
+        /// `Name`, for [`CfnInfluxDbInstance::set`].
+        pub const NAME: crate::Property<CfnInfluxDbInstance, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `NetworkType`, for [`CfnInfluxDbInstance::set`].
+        pub const NETWORK_TYPE: crate::Property<
+            CfnInfluxDbInstance,
+            Value<NetworkType>,
+        > = crate::Property::new("NetworkType");
+        /// `Organization`, for [`CfnInfluxDbInstance::set`].
+        pub const ORGANIZATION: crate::Property<CfnInfluxDbInstance, Value<String>> = crate::Property::new(
+            "Organization",
+        );
+        /// `Password`, for [`CfnInfluxDbInstance::set`].
+        pub const PASSWORD: crate::Property<CfnInfluxDbInstance, Value<String>> = crate::Property::new(
+            "Password",
+        );
+        /// `Port`, for [`CfnInfluxDbInstance::set`].
+        pub const PORT: crate::Property<CfnInfluxDbInstance, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `PubliclyAccessible`, for [`CfnInfluxDbInstance::set`].
+        pub const PUBLICLY_ACCESSIBLE: crate::Property<
+            CfnInfluxDbInstance,
+            Value<bool>,
+        > = crate::Property::new("PubliclyAccessible");
+        /// `Tags`, for [`CfnInfluxDbInstance::set`].
+        pub const TAGS: crate::Property<CfnInfluxDbInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Username`, for [`CfnInfluxDbInstance::set`].
+        pub const USERNAME: crate::Property<CfnInfluxDbInstance, Value<String>> = crate::Property::new(
+            "Username",
+        );
+        /// `VpcSecurityGroupIds`, for [`CfnInfluxDbInstance::set`].
+        pub const VPC_SECURITY_GROUP_IDS: crate::Property<
+            CfnInfluxDbInstance,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSecurityGroupIds");
+        /// `VpcSubnetIds`, for [`CfnInfluxDbInstance::set`].
+        pub const VPC_SUBNET_IDS: crate::Property<
+            CfnInfluxDbInstance,
+            Vec<Value<String>>,
+        > = crate::Property::new("VpcSubnetIds");
     }
 
     /// The compute instance of the InfluxDB instance.
@@ -1359,6 +1572,7 @@ pub mod scheduled_query {
         pub fn attr_sq_kms_key_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SQKmsKeyId")
         }
+        setters!(CfnScheduledQueryProps);
     }
 
     impl std::ops::Deref for CfnScheduledQuery {
@@ -1452,6 +1666,55 @@ pub mod scheduled_query {
             crate::entry(&mut map, "TargetConfiguration", &self.target_configuration)?;
             map.end()
         }
+    }
+
+    impl CfnScheduledQueryProps {
+        /// `ClientToken`, for [`CfnScheduledQuery::set`].
+        pub const CLIENT_TOKEN: crate::Property<CfnScheduledQuery, Value<String>> = crate::Property::new(
+            "ClientToken",
+        );
+        /// `ErrorReportConfiguration`, for [`CfnScheduledQuery::set`].
+        pub const ERROR_REPORT_CONFIGURATION: crate::Property<
+            CfnScheduledQuery,
+            ErrorReportConfiguration,
+        > = crate::Property::new("ErrorReportConfiguration");
+        /// `KmsKeyId`, for [`CfnScheduledQuery::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnScheduledQuery, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `NotificationConfiguration`, for [`CfnScheduledQuery::set`].
+        pub const NOTIFICATION_CONFIGURATION: crate::Property<
+            CfnScheduledQuery,
+            NotificationConfiguration,
+        > = crate::Property::new("NotificationConfiguration");
+        /// `QueryString`, for [`CfnScheduledQuery::set`].
+        pub const QUERY_STRING: crate::Property<CfnScheduledQuery, Value<String>> = crate::Property::new(
+            "QueryString",
+        );
+        /// `ScheduleConfiguration`, for [`CfnScheduledQuery::set`].
+        pub const SCHEDULE_CONFIGURATION: crate::Property<
+            CfnScheduledQuery,
+            ScheduleConfiguration,
+        > = crate::Property::new("ScheduleConfiguration");
+        /// `ScheduledQueryExecutionRoleArn`, for [`CfnScheduledQuery::set`].
+        pub const SCHEDULED_QUERY_EXECUTION_ROLE_ARN: crate::Property<
+            CfnScheduledQuery,
+            Value<String>,
+        > = crate::Property::new("ScheduledQueryExecutionRoleArn");
+        /// `ScheduledQueryName`, for [`CfnScheduledQuery::set`].
+        pub const SCHEDULED_QUERY_NAME: crate::Property<
+            CfnScheduledQuery,
+            Value<String>,
+        > = crate::Property::new("ScheduledQueryName");
+        /// `Tags`, for [`CfnScheduledQuery::set`].
+        pub const TAGS: crate::Property<CfnScheduledQuery, Vec<Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TargetConfiguration`, for [`CfnScheduledQuery::set`].
+        pub const TARGET_CONFIGURATION: crate::Property<
+            CfnScheduledQuery,
+            TargetConfiguration,
+        > = crate::Property::new("TargetConfiguration");
     }
 
     /// Configuration for error reporting.
@@ -2128,6 +2391,7 @@ pub mod table {
         pub fn attr_name(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Name")
         }
+        setters!(CfnTableProps);
     }
 
     impl std::ops::Deref for CfnTable {
@@ -2193,6 +2457,34 @@ pub mod table {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTableProps {
+        /// `DatabaseName`, for [`CfnTable::set`].
+        pub const DATABASE_NAME: crate::Property<CfnTable, Value<String>> = crate::Property::new(
+            "DatabaseName",
+        );
+        /// `MagneticStoreWriteProperties`, for [`CfnTable::set`].
+        pub const MAGNETIC_STORE_WRITE_PROPERTIES: crate::Property<
+            CfnTable,
+            MagneticStoreWriteProperties,
+        > = crate::Property::new("MagneticStoreWriteProperties");
+        /// `RetentionProperties`, for [`CfnTable::set`].
+        pub const RETENTION_PROPERTIES: crate::Property<CfnTable, RetentionProperties> = crate::Property::new(
+            "RetentionProperties",
+        );
+        /// `Schema`, for [`CfnTable::set`].
+        pub const SCHEMA: crate::Property<CfnTable, Schema> = crate::Property::new(
+            "Schema",
+        );
+        /// `TableName`, for [`CfnTable::set`].
+        pub const TABLE_NAME: crate::Property<CfnTable, Value<String>> = crate::Property::new(
+            "TableName",
+        );
+        /// `Tags`, for [`CfnTable::set`].
+        pub const TAGS: crate::Property<CfnTable, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The properties that determine whether magnetic store writes are enabled.

@@ -71,6 +71,7 @@ pub mod call_analytics_category {
         pub fn attr_last_update_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdateTime")
         }
+        setters!(CfnCallAnalyticsCategoryProps);
     }
 
     impl std::ops::Deref for CfnCallAnalyticsCategory {
@@ -127,6 +128,27 @@ pub mod call_analytics_category {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnCallAnalyticsCategoryProps {
+        /// `CategoryName`, for [`CfnCallAnalyticsCategory::set`].
+        pub const CATEGORY_NAME: crate::Property<
+            CfnCallAnalyticsCategory,
+            Value<String>,
+        > = crate::Property::new("CategoryName");
+        /// `InputType`, for [`CfnCallAnalyticsCategory::set`].
+        pub const INPUT_TYPE: crate::Property<
+            CfnCallAnalyticsCategory,
+            Value<InputType>,
+        > = crate::Property::new("InputType");
+        /// `Rules`, for [`CfnCallAnalyticsCategory::set`].
+        pub const RULES: crate::Property<CfnCallAnalyticsCategory, Vec<Rule>> = crate::Property::new(
+            "Rules",
+        );
+        /// `Tags`, for [`CfnCallAnalyticsCategory::set`].
+        pub const TAGS: crate::Property<CfnCallAnalyticsCategory, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The input type associated with the specified category.
@@ -639,6 +661,7 @@ pub mod medical_vocabulary {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnMedicalVocabularyProps);
     }
 
     impl std::ops::Deref for CfnMedicalVocabulary {
@@ -695,6 +718,28 @@ pub mod medical_vocabulary {
             map.serialize_entry("VocabularyName", &self.vocabulary_name)?;
             map.end()
         }
+    }
+
+    impl CfnMedicalVocabularyProps {
+        /// `LanguageCode`, for [`CfnMedicalVocabulary::set`].
+        pub const LANGUAGE_CODE: crate::Property<
+            CfnMedicalVocabulary,
+            Value<LanguageCode>,
+        > = crate::Property::new("LanguageCode");
+        /// `Tags`, for [`CfnMedicalVocabulary::set`].
+        pub const TAGS: crate::Property<CfnMedicalVocabulary, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VocabularyFileUri`, for [`CfnMedicalVocabulary::set`].
+        pub const VOCABULARY_FILE_URI: crate::Property<
+            CfnMedicalVocabulary,
+            Value<String>,
+        > = crate::Property::new("VocabularyFileUri");
+        /// `VocabularyName`, for [`CfnMedicalVocabulary::set`].
+        pub const VOCABULARY_NAME: crate::Property<
+            CfnMedicalVocabulary,
+            Value<String>,
+        > = crate::Property::new("VocabularyName");
     }
 
     /// The language code of the vocabulary entries.
@@ -901,6 +946,7 @@ pub mod vocabulary {
         pub fn attr_last_modified_time(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedTime")
         }
+        setters!(CfnVocabularyProps);
     }
 
     impl std::ops::Deref for CfnVocabulary {
@@ -965,6 +1011,33 @@ pub mod vocabulary {
             map.serialize_entry("VocabularyName", &self.vocabulary_name)?;
             map.end()
         }
+    }
+
+    impl CfnVocabularyProps {
+        /// `DataAccessRoleArn`, for [`CfnVocabulary::set`].
+        pub const DATA_ACCESS_ROLE_ARN: crate::Property<CfnVocabulary, Value<String>> = crate::Property::new(
+            "DataAccessRoleArn",
+        );
+        /// `LanguageCode`, for [`CfnVocabulary::set`].
+        pub const LANGUAGE_CODE: crate::Property<CfnVocabulary, Value<LanguageCode>> = crate::Property::new(
+            "LanguageCode",
+        );
+        /// `Phrases`, for [`CfnVocabulary::set`].
+        pub const PHRASES: crate::Property<CfnVocabulary, Vec<Value<String>>> = crate::Property::new(
+            "Phrases",
+        );
+        /// `Tags`, for [`CfnVocabulary::set`].
+        pub const TAGS: crate::Property<CfnVocabulary, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VocabularyFileUri`, for [`CfnVocabulary::set`].
+        pub const VOCABULARY_FILE_URI: crate::Property<CfnVocabulary, Value<String>> = crate::Property::new(
+            "VocabularyFileUri",
+        );
+        /// `VocabularyName`, for [`CfnVocabulary::set`].
+        pub const VOCABULARY_NAME: crate::Property<CfnVocabulary, Value<String>> = crate::Property::new(
+            "VocabularyName",
+        );
     }
 
     /// The language code that represents the language of the entries in your custom vocabulary.
@@ -1395,6 +1468,7 @@ pub mod vocabulary_filter {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnVocabularyFilterProps);
     }
 
     impl std::ops::Deref for CfnVocabularyFilter {
@@ -1463,6 +1537,37 @@ pub mod vocabulary_filter {
             crate::entry(&mut map, "Words", &self.words)?;
             map.end()
         }
+    }
+
+    impl CfnVocabularyFilterProps {
+        /// `DataAccessRoleArn`, for [`CfnVocabularyFilter::set`].
+        pub const DATA_ACCESS_ROLE_ARN: crate::Property<
+            CfnVocabularyFilter,
+            Value<String>,
+        > = crate::Property::new("DataAccessRoleArn");
+        /// `LanguageCode`, for [`CfnVocabularyFilter::set`].
+        pub const LANGUAGE_CODE: crate::Property<
+            CfnVocabularyFilter,
+            Value<LanguageCode>,
+        > = crate::Property::new("LanguageCode");
+        /// `Tags`, for [`CfnVocabularyFilter::set`].
+        pub const TAGS: crate::Property<CfnVocabularyFilter, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VocabularyFilterFileUri`, for [`CfnVocabularyFilter::set`].
+        pub const VOCABULARY_FILTER_FILE_URI: crate::Property<
+            CfnVocabularyFilter,
+            Value<String>,
+        > = crate::Property::new("VocabularyFilterFileUri");
+        /// `VocabularyFilterName`, for [`CfnVocabularyFilter::set`].
+        pub const VOCABULARY_FILTER_NAME: crate::Property<
+            CfnVocabularyFilter,
+            Value<String>,
+        > = crate::Property::new("VocabularyFilterName");
+        /// `Words`, for [`CfnVocabularyFilter::set`].
+        pub const WORDS: crate::Property<CfnVocabularyFilter, Vec<Value<String>>> = crate::Property::new(
+            "Words",
+        );
     }
 
     /// The language code that represents the language of the entries in your vocabulary filter.

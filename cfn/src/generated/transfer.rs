@@ -71,6 +71,7 @@ pub mod agreement {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnAgreementProps);
     }
 
     impl std::ops::Deref for CfnAgreement {
@@ -161,6 +162,55 @@ pub mod agreement {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAgreementProps {
+        /// `AccessRole`, for [`CfnAgreement::set`].
+        pub const ACCESS_ROLE: crate::Property<CfnAgreement, Value<String>> = crate::Property::new(
+            "AccessRole",
+        );
+        /// `BaseDirectory`, for [`CfnAgreement::set`].
+        pub const BASE_DIRECTORY: crate::Property<CfnAgreement, Value<String>> = crate::Property::new(
+            "BaseDirectory",
+        );
+        /// `CustomDirectories`, for [`CfnAgreement::set`].
+        pub const CUSTOM_DIRECTORIES: crate::Property<CfnAgreement, CustomDirectories> = crate::Property::new(
+            "CustomDirectories",
+        );
+        /// `Description`, for [`CfnAgreement::set`].
+        pub const DESCRIPTION: crate::Property<CfnAgreement, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EnforceMessageSigning`, for [`CfnAgreement::set`].
+        pub const ENFORCE_MESSAGE_SIGNING: crate::Property<
+            CfnAgreement,
+            Value<EnforceMessageSigning>,
+        > = crate::Property::new("EnforceMessageSigning");
+        /// `LocalProfileId`, for [`CfnAgreement::set`].
+        pub const LOCAL_PROFILE_ID: crate::Property<CfnAgreement, Value<String>> = crate::Property::new(
+            "LocalProfileId",
+        );
+        /// `PartnerProfileId`, for [`CfnAgreement::set`].
+        pub const PARTNER_PROFILE_ID: crate::Property<CfnAgreement, Value<String>> = crate::Property::new(
+            "PartnerProfileId",
+        );
+        /// `PreserveFilename`, for [`CfnAgreement::set`].
+        pub const PRESERVE_FILENAME: crate::Property<
+            CfnAgreement,
+            Value<PreserveFilename>,
+        > = crate::Property::new("PreserveFilename");
+        /// `ServerId`, for [`CfnAgreement::set`].
+        pub const SERVER_ID: crate::Property<CfnAgreement, Value<String>> = crate::Property::new(
+            "ServerId",
+        );
+        /// `Status`, for [`CfnAgreement::set`].
+        pub const STATUS: crate::Property<CfnAgreement, Value<Status>> = crate::Property::new(
+            "Status",
+        );
+        /// `Tags`, for [`CfnAgreement::set`].
+        pub const TAGS: crate::Property<CfnAgreement, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Specifies a separate directory for each type of file to store for an AS2 message.
@@ -406,6 +456,7 @@ pub mod certificate {
         pub fn attr_not_before_date(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NotBeforeDate")
         }
+        setters!(CfnCertificateProps);
     }
 
     impl std::ops::Deref for CfnCertificate {
@@ -478,6 +529,41 @@ pub mod certificate {
             map.serialize_entry("Usage", &self.usage)?;
             map.end()
         }
+    }
+
+    impl CfnCertificateProps {
+        /// `ActiveDate`, for [`CfnCertificate::set`].
+        pub const ACTIVE_DATE: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "ActiveDate",
+        );
+        /// `Certificate`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "Certificate",
+        );
+        /// `CertificateChain`, for [`CfnCertificate::set`].
+        pub const CERTIFICATE_CHAIN: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "CertificateChain",
+        );
+        /// `Description`, for [`CfnCertificate::set`].
+        pub const DESCRIPTION: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `InactiveDate`, for [`CfnCertificate::set`].
+        pub const INACTIVE_DATE: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "InactiveDate",
+        );
+        /// `PrivateKey`, for [`CfnCertificate::set`].
+        pub const PRIVATE_KEY: crate::Property<CfnCertificate, Value<String>> = crate::Property::new(
+            "PrivateKey",
+        );
+        /// `Tags`, for [`CfnCertificate::set`].
+        pub const TAGS: crate::Property<CfnCertificate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Usage`, for [`CfnCertificate::set`].
+        pub const USAGE: crate::Property<CfnCertificate, Value<Usage>> = crate::Property::new(
+            "Usage",
+        );
     }
 
     /// Specifies the usage type for the certificate.
@@ -587,6 +673,7 @@ pub mod connector {
         pub fn attr_error_message(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ErrorMessage")
         }
+        setters!(CfnConnectorProps);
     }
 
     impl std::ops::Deref for CfnConnector {
@@ -664,6 +751,50 @@ pub mod connector {
             crate::entry(&mut map, "Url", &self.url)?;
             map.end()
         }
+    }
+
+    impl CfnConnectorProps {
+        /// `AccessRole`, for [`CfnConnector::set`].
+        pub const ACCESS_ROLE: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "AccessRole",
+        );
+        /// `As2Config`, for [`CfnConnector::set`].
+        pub const AS2_CONFIG: crate::Property<CfnConnector, As2Config> = crate::Property::new(
+            "As2Config",
+        );
+        /// `EgressConfig`, for [`CfnConnector::set`].
+        pub const EGRESS_CONFIG: crate::Property<CfnConnector, ConnectorEgressConfig> = crate::Property::new(
+            "EgressConfig",
+        );
+        /// `EgressType`, for [`CfnConnector::set`].
+        pub const EGRESS_TYPE: crate::Property<
+            CfnConnector,
+            Value<ConnectorEgressType>,
+        > = crate::Property::new("EgressType");
+        /// `IpAddressType`, for [`CfnConnector::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<CfnConnector, Value<IpAddressType>> = crate::Property::new(
+            "IpAddressType",
+        );
+        /// `LoggingRole`, for [`CfnConnector::set`].
+        pub const LOGGING_ROLE: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "LoggingRole",
+        );
+        /// `SecurityPolicyName`, for [`CfnConnector::set`].
+        pub const SECURITY_POLICY_NAME: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "SecurityPolicyName",
+        );
+        /// `SftpConfig`, for [`CfnConnector::set`].
+        pub const SFTP_CONFIG: crate::Property<CfnConnector, SftpConfig> = crate::Property::new(
+            "SftpConfig",
+        );
+        /// `Tags`, for [`CfnConnector::set`].
+        pub const TAGS: crate::Property<CfnConnector, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Url`, for [`CfnConnector::set`].
+        pub const URL: crate::Property<CfnConnector, Value<String>> = crate::Property::new(
+            "Url",
+        );
     }
 
     /// Configuration for an AS2 connector.
@@ -1249,6 +1380,7 @@ pub mod host_key {
         pub fn attr_secret_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SecretId")
         }
+        setters!(CfnHostKeyProps);
     }
 
     impl std::ops::Deref for CfnHostKey {
@@ -1310,6 +1442,33 @@ pub mod host_key {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnHostKeyProps {
+        /// `Description`, for [`CfnHostKey::set`].
+        pub const DESCRIPTION: crate::Property<CfnHostKey, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `HostKeyBody`, for [`CfnHostKey::set`].
+        pub const HOST_KEY_BODY: crate::Property<CfnHostKey, Value<String>> = crate::Property::new(
+            "HostKeyBody",
+        );
+        /// `KmsKey`, for [`CfnHostKey::set`].
+        pub const KMS_KEY: crate::Property<CfnHostKey, Value<String>> = crate::Property::new(
+            "KmsKey",
+        );
+        /// `ServerId`, for [`CfnHostKey::set`].
+        pub const SERVER_ID: crate::Property<CfnHostKey, Value<String>> = crate::Property::new(
+            "ServerId",
+        );
+        /// `StorageType`, for [`CfnHostKey::set`].
+        pub const STORAGE_TYPE: crate::Property<CfnHostKey, Value<StorageType>> = crate::Property::new(
+            "StorageType",
+        );
+        /// `Tags`, for [`CfnHostKey::set`].
+        pub const TAGS: crate::Property<CfnHostKey, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The type of storage used for the host key.
@@ -1401,6 +1560,7 @@ pub mod profile {
         pub fn attr_profile_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ProfileId")
         }
+        setters!(CfnProfileProps);
     }
 
     impl std::ops::Deref for CfnProfile {
@@ -1457,6 +1617,25 @@ pub mod profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProfileProps {
+        /// `As2Id`, for [`CfnProfile::set`].
+        pub const AS2_ID: crate::Property<CfnProfile, Value<String>> = crate::Property::new(
+            "As2Id",
+        );
+        /// `CertificateIds`, for [`CfnProfile::set`].
+        pub const CERTIFICATE_IDS: crate::Property<CfnProfile, Vec<Value<String>>> = crate::Property::new(
+            "CertificateIds",
+        );
+        /// `ProfileType`, for [`CfnProfile::set`].
+        pub const PROFILE_TYPE: crate::Property<CfnProfile, Value<ProfileType>> = crate::Property::new(
+            "ProfileType",
+        );
+        /// `Tags`, for [`CfnProfile::set`].
+        pub const TAGS: crate::Property<CfnProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Enum specifying whether the profile is local or associated with a trading partner.
@@ -1558,6 +1737,7 @@ pub mod server {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnServerProps);
     }
 
     impl std::ops::Deref for CfnServer {
@@ -1661,6 +1841,86 @@ pub mod server {
             crate::entry(&mut map, "WorkflowDetails", &self.workflow_details)?;
             map.end()
         }
+    }
+
+    impl CfnServerProps {
+        /// `Certificate`, for [`CfnServer::set`].
+        pub const CERTIFICATE: crate::Property<CfnServer, Value<String>> = crate::Property::new(
+            "Certificate",
+        );
+        /// `CreateWithHostKey`, for [`CfnServer::set`].
+        pub const CREATE_WITH_HOST_KEY: crate::Property<CfnServer, Value<bool>> = crate::Property::new(
+            "CreateWithHostKey",
+        );
+        /// `Domain`, for [`CfnServer::set`].
+        pub const DOMAIN: crate::Property<CfnServer, Value<Domain>> = crate::Property::new(
+            "Domain",
+        );
+        /// `EndpointDetails`, for [`CfnServer::set`].
+        pub const ENDPOINT_DETAILS: crate::Property<CfnServer, EndpointDetails> = crate::Property::new(
+            "EndpointDetails",
+        );
+        /// `EndpointType`, for [`CfnServer::set`].
+        pub const ENDPOINT_TYPE: crate::Property<CfnServer, Value<EndpointType>> = crate::Property::new(
+            "EndpointType",
+        );
+        /// `IdentityProviderDetails`, for [`CfnServer::set`].
+        pub const IDENTITY_PROVIDER_DETAILS: crate::Property<
+            CfnServer,
+            IdentityProviderDetails,
+        > = crate::Property::new("IdentityProviderDetails");
+        /// `IdentityProviderType`, for [`CfnServer::set`].
+        pub const IDENTITY_PROVIDER_TYPE: crate::Property<
+            CfnServer,
+            Value<IdentityProviderType>,
+        > = crate::Property::new("IdentityProviderType");
+        /// `IpAddressType`, for [`CfnServer::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<CfnServer, Value<IpAddressType>> = crate::Property::new(
+            "IpAddressType",
+        );
+        /// `LoggingRole`, for [`CfnServer::set`].
+        pub const LOGGING_ROLE: crate::Property<CfnServer, Value<String>> = crate::Property::new(
+            "LoggingRole",
+        );
+        /// `PostAuthenticationLoginBanner`, for [`CfnServer::set`].
+        pub const POST_AUTHENTICATION_LOGIN_BANNER: crate::Property<
+            CfnServer,
+            Value<String>,
+        > = crate::Property::new("PostAuthenticationLoginBanner");
+        /// `PreAuthenticationLoginBanner`, for [`CfnServer::set`].
+        pub const PRE_AUTHENTICATION_LOGIN_BANNER: crate::Property<
+            CfnServer,
+            Value<String>,
+        > = crate::Property::new("PreAuthenticationLoginBanner");
+        /// `ProtocolDetails`, for [`CfnServer::set`].
+        pub const PROTOCOL_DETAILS: crate::Property<CfnServer, ProtocolDetails> = crate::Property::new(
+            "ProtocolDetails",
+        );
+        /// `Protocols`, for [`CfnServer::set`].
+        pub const PROTOCOLS: crate::Property<CfnServer, Vec<Value<Protocol>>> = crate::Property::new(
+            "Protocols",
+        );
+        /// `S3StorageOptions`, for [`CfnServer::set`].
+        pub const S3_STORAGE_OPTIONS: crate::Property<CfnServer, S3StorageOptions> = crate::Property::new(
+            "S3StorageOptions",
+        );
+        /// `SecurityPolicyName`, for [`CfnServer::set`].
+        pub const SECURITY_POLICY_NAME: crate::Property<CfnServer, Value<String>> = crate::Property::new(
+            "SecurityPolicyName",
+        );
+        /// `StructuredLogDestinations`, for [`CfnServer::set`].
+        pub const STRUCTURED_LOG_DESTINATIONS: crate::Property<
+            CfnServer,
+            Vec<Value<String>>,
+        > = crate::Property::new("StructuredLogDestinations");
+        /// `Tags`, for [`CfnServer::set`].
+        pub const TAGS: crate::Property<CfnServer, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkflowDetails`, for [`CfnServer::set`].
+        pub const WORKFLOW_DETAILS: crate::Property<CfnServer, WorkflowDetails> = crate::Property::new(
+            "WorkflowDetails",
+        );
     }
 
     /// Values of `Domain`.
@@ -2341,6 +2601,7 @@ pub mod user {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnUserProps);
     }
 
     impl std::ops::Deref for CfnUser {
@@ -2426,6 +2687,51 @@ pub mod user {
             map.serialize_entry("UserName", &self.user_name)?;
             map.end()
         }
+    }
+
+    impl CfnUserProps {
+        /// `HomeDirectory`, for [`CfnUser::set`].
+        pub const HOME_DIRECTORY: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "HomeDirectory",
+        );
+        /// `HomeDirectoryMappings`, for [`CfnUser::set`].
+        pub const HOME_DIRECTORY_MAPPINGS: crate::Property<
+            CfnUser,
+            Vec<HomeDirectoryMapEntry>,
+        > = crate::Property::new("HomeDirectoryMappings");
+        /// `HomeDirectoryType`, for [`CfnUser::set`].
+        pub const HOME_DIRECTORY_TYPE: crate::Property<
+            CfnUser,
+            Value<HomeDirectoryType>,
+        > = crate::Property::new("HomeDirectoryType");
+        /// `Policy`, for [`CfnUser::set`].
+        pub const POLICY: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "Policy",
+        );
+        /// `PosixProfile`, for [`CfnUser::set`].
+        pub const POSIX_PROFILE: crate::Property<CfnUser, PosixProfile> = crate::Property::new(
+            "PosixProfile",
+        );
+        /// `Role`, for [`CfnUser::set`].
+        pub const ROLE: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "Role",
+        );
+        /// `ServerId`, for [`CfnUser::set`].
+        pub const SERVER_ID: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "ServerId",
+        );
+        /// `SshPublicKeys`, for [`CfnUser::set`].
+        pub const SSH_PUBLIC_KEYS: crate::Property<CfnUser, Vec<Value<String>>> = crate::Property::new(
+            "SshPublicKeys",
+        );
+        /// `Tags`, for [`CfnUser::set`].
+        pub const TAGS: crate::Property<CfnUser, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserName`, for [`CfnUser::set`].
+        pub const USER_NAME: crate::Property<CfnUser, Value<String>> = crate::Property::new(
+            "UserName",
+        );
     }
 
     /// The `HomeDirectoryMapEntry` property type.
@@ -2642,6 +2948,7 @@ pub mod web_app {
         pub fn attr_vpc_endpoint_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcEndpointId")
         }
+        setters!(CfnWebAppProps);
     }
 
     impl std::ops::Deref for CfnWebApp {
@@ -2716,6 +3023,40 @@ pub mod web_app {
             crate::entry(&mut map, "WebAppUnits", &self.web_app_units)?;
             map.end()
         }
+    }
+
+    impl CfnWebAppProps {
+        /// `AccessEndpoint`, for [`CfnWebApp::set`].
+        pub const ACCESS_ENDPOINT: crate::Property<CfnWebApp, Value<String>> = crate::Property::new(
+            "AccessEndpoint",
+        );
+        /// `EndpointDetails`, for [`CfnWebApp::set`].
+        pub const ENDPOINT_DETAILS: crate::Property<CfnWebApp, EndpointDetails> = crate::Property::new(
+            "EndpointDetails",
+        );
+        /// `IdentityProviderDetails`, for [`CfnWebApp::set`].
+        pub const IDENTITY_PROVIDER_DETAILS: crate::Property<
+            CfnWebApp,
+            IdentityProviderDetails,
+        > = crate::Property::new("IdentityProviderDetails");
+        /// `Tags`, for [`CfnWebApp::set`].
+        pub const TAGS: crate::Property<CfnWebApp, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WebAppCustomization`, for [`CfnWebApp::set`].
+        pub const WEB_APP_CUSTOMIZATION: crate::Property<
+            CfnWebApp,
+            WebAppCustomization,
+        > = crate::Property::new("WebAppCustomization");
+        /// `WebAppEndpointPolicy`, for [`CfnWebApp::set`].
+        pub const WEB_APP_ENDPOINT_POLICY: crate::Property<
+            CfnWebApp,
+            Value<WebAppEndpointPolicy>,
+        > = crate::Property::new("WebAppEndpointPolicy");
+        /// `WebAppUnits`, for [`CfnWebApp::set`].
+        pub const WEB_APP_UNITS: crate::Property<CfnWebApp, WebAppUnits> = crate::Property::new(
+            "WebAppUnits",
+        );
     }
 
     /// The `EndpointDetails` property type.
@@ -2962,6 +3303,7 @@ pub mod workflow {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnWorkflowProps);
     }
 
     impl std::ops::Deref for CfnWorkflow {
@@ -3015,6 +3357,25 @@ pub mod workflow {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnWorkflowProps {
+        /// `Description`, for [`CfnWorkflow::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkflow, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `OnExceptionSteps`, for [`CfnWorkflow::set`].
+        pub const ON_EXCEPTION_STEPS: crate::Property<CfnWorkflow, Vec<WorkflowStep>> = crate::Property::new(
+            "OnExceptionSteps",
+        );
+        /// `Steps`, for [`CfnWorkflow::set`].
+        pub const STEPS: crate::Property<CfnWorkflow, Vec<WorkflowStep>> = crate::Property::new(
+            "Steps",
+        );
+        /// `Tags`, for [`CfnWorkflow::set`].
+        pub const TAGS: crate::Property<CfnWorkflow, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The basic building block of a workflow.

@@ -106,6 +106,7 @@ pub mod parallel_data {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnParallelDataProps);
     }
 
     impl std::ops::Deref for CfnParallelData {
@@ -166,6 +167,30 @@ pub mod parallel_data {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnParallelDataProps {
+        /// `Description`, for [`CfnParallelData::set`].
+        pub const DESCRIPTION: crate::Property<CfnParallelData, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EncryptionKey`, for [`CfnParallelData::set`].
+        pub const ENCRYPTION_KEY: crate::Property<CfnParallelData, EncryptionKey> = crate::Property::new(
+            "EncryptionKey",
+        );
+        /// `Name`, for [`CfnParallelData::set`].
+        pub const NAME: crate::Property<CfnParallelData, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ParallelDataConfig`, for [`CfnParallelData::set`].
+        pub const PARALLEL_DATA_CONFIG: crate::Property<
+            CfnParallelData,
+            ParallelDataConfig,
+        > = crate::Property::new("ParallelDataConfig");
+        /// `Tags`, for [`CfnParallelData::set`].
+        pub const TAGS: crate::Property<CfnParallelData, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The encryption key used to encrypt this object.
@@ -400,6 +425,7 @@ pub mod terminology {
         pub fn attr_format(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Format")
         }
+        setters!(CfnTerminologyProps);
     }
 
     impl std::ops::Deref for CfnTerminology {
@@ -461,6 +487,34 @@ pub mod terminology {
             crate::entry(&mut map, "TerminologyData", &self.terminology_data)?;
             map.end()
         }
+    }
+
+    impl CfnTerminologyProps {
+        /// `Description`, for [`CfnTerminology::set`].
+        pub const DESCRIPTION: crate::Property<CfnTerminology, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EncryptionKey`, for [`CfnTerminology::set`].
+        pub const ENCRYPTION_KEY: crate::Property<CfnTerminology, EncryptionKey> = crate::Property::new(
+            "EncryptionKey",
+        );
+        /// `MergeStrategy`, for [`CfnTerminology::set`].
+        pub const MERGE_STRATEGY: crate::Property<
+            CfnTerminology,
+            Value<MergeStrategy>,
+        > = crate::Property::new("MergeStrategy");
+        /// `Name`, for [`CfnTerminology::set`].
+        pub const NAME: crate::Property<CfnTerminology, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnTerminology::set`].
+        pub const TAGS: crate::Property<CfnTerminology, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TerminologyData`, for [`CfnTerminology::set`].
+        pub const TERMINOLOGY_DATA: crate::Property<CfnTerminology, TerminologyData> = crate::Property::new(
+            "TerminologyData",
+        );
     }
 
     /// The encryption key for the custom terminology.

@@ -55,6 +55,7 @@ pub mod account_customization {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnAccountCustomizationProps);
     }
 
     impl std::ops::Deref for CfnAccountCustomization {
@@ -93,6 +94,24 @@ pub mod account_customization {
             crate::entry(&mut map, "VisibleServices", &self.visible_services)?;
             map.end()
         }
+    }
+
+    impl CfnAccountCustomizationProps {
+        /// `AccountColor`, for [`CfnAccountCustomization::set`].
+        pub const ACCOUNT_COLOR: crate::Property<
+            CfnAccountCustomization,
+            Value<AccountColor>,
+        > = crate::Property::new("AccountColor");
+        /// `VisibleRegions`, for [`CfnAccountCustomization::set`].
+        pub const VISIBLE_REGIONS: crate::Property<
+            CfnAccountCustomization,
+            Vec<Value<String>>,
+        > = crate::Property::new("VisibleRegions");
+        /// `VisibleServices`, for [`CfnAccountCustomization::set`].
+        pub const VISIBLE_SERVICES: crate::Property<
+            CfnAccountCustomization,
+            Vec<Value<String>>,
+        > = crate::Property::new("VisibleServices");
     }
 
     /// The color theme assigned to the account for visual identification in the AWS Console.

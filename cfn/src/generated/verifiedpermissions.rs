@@ -67,6 +67,7 @@ pub mod identity_source {
         pub fn attr_identity_source_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IdentitySourceId")
         }
+        setters!(CfnIdentitySourceProps);
     }
 
     impl std::ops::Deref for CfnIdentitySource {
@@ -119,6 +120,23 @@ pub mod identity_source {
             crate::entry(&mut map, "PrincipalEntityType", &self.principal_entity_type)?;
             map.end()
         }
+    }
+
+    impl CfnIdentitySourceProps {
+        /// `Configuration`, for [`CfnIdentitySource::set`].
+        pub const CONFIGURATION: crate::Property<
+            CfnIdentitySource,
+            IdentitySourceConfiguration,
+        > = crate::Property::new("Configuration");
+        /// `PolicyStoreId`, for [`CfnIdentitySource::set`].
+        pub const POLICY_STORE_ID: crate::Property<CfnIdentitySource, Value<String>> = crate::Property::new(
+            "PolicyStoreId",
+        );
+        /// `PrincipalEntityType`, for [`CfnIdentitySource::set`].
+        pub const PRINCIPAL_ENTITY_TYPE: crate::Property<
+            CfnIdentitySource,
+            Value<String>,
+        > = crate::Property::new("PrincipalEntityType");
     }
 
     /// The `IdentitySourceConfiguration` property type.
@@ -412,6 +430,7 @@ pub mod policy {
         pub fn attr_policy_type(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PolicyType")
         }
+        setters!(CfnPolicyProps);
     }
 
     impl std::ops::Deref for CfnPolicy {
@@ -464,6 +483,21 @@ pub mod policy {
             map.serialize_entry("PolicyStoreId", &self.policy_store_id)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyProps {
+        /// `Definition`, for [`CfnPolicy::set`].
+        pub const DEFINITION: crate::Property<CfnPolicy, PolicyDefinition> = crate::Property::new(
+            "Definition",
+        );
+        /// `Name`, for [`CfnPolicy::set`].
+        pub const NAME: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PolicyStoreId`, for [`CfnPolicy::set`].
+        pub const POLICY_STORE_ID: crate::Property<CfnPolicy, Value<String>> = crate::Property::new(
+            "PolicyStoreId",
+        );
     }
 
     /// The `PolicyDefinition` property type.
@@ -646,6 +680,7 @@ pub mod policy_store {
         pub fn attr_encryption_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EncryptionState")
         }
+        setters!(CfnPolicyStoreProps);
     }
 
     impl std::ops::Deref for CfnPolicyStore {
@@ -707,6 +742,36 @@ pub mod policy_store {
             map.serialize_entry("ValidationSettings", &self.validation_settings)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyStoreProps {
+        /// `DeletionProtection`, for [`CfnPolicyStore::set`].
+        pub const DELETION_PROTECTION: crate::Property<
+            CfnPolicyStore,
+            DeletionProtection,
+        > = crate::Property::new("DeletionProtection");
+        /// `Description`, for [`CfnPolicyStore::set`].
+        pub const DESCRIPTION: crate::Property<CfnPolicyStore, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `EncryptionSettings`, for [`CfnPolicyStore::set`].
+        pub const ENCRYPTION_SETTINGS: crate::Property<
+            CfnPolicyStore,
+            EncryptionSettings,
+        > = crate::Property::new("EncryptionSettings");
+        /// `Schema`, for [`CfnPolicyStore::set`].
+        pub const SCHEMA: crate::Property<CfnPolicyStore, SchemaDefinition> = crate::Property::new(
+            "Schema",
+        );
+        /// `Tags`, for [`CfnPolicyStore::set`].
+        pub const TAGS: crate::Property<CfnPolicyStore, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ValidationSettings`, for [`CfnPolicyStore::set`].
+        pub const VALIDATION_SETTINGS: crate::Property<
+            CfnPolicyStore,
+            ValidationSettings,
+        > = crate::Property::new("ValidationSettings");
     }
 
     /// The `DeletionProtection` property type.
@@ -955,6 +1020,7 @@ pub mod policy_store_alias {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnPolicyStoreAliasProps);
     }
 
     impl std::ops::Deref for CfnPolicyStoreAlias {
@@ -1003,6 +1069,17 @@ pub mod policy_store_alias {
             map.serialize_entry("PolicyStoreId", &self.policy_store_id)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyStoreAliasProps {
+        /// `AliasName`, for [`CfnPolicyStoreAlias::set`].
+        pub const ALIAS_NAME: crate::Property<CfnPolicyStoreAlias, Value<String>> = crate::Property::new(
+            "AliasName",
+        );
+        /// `PolicyStoreId`, for [`CfnPolicyStoreAlias::set`].
+        pub const POLICY_STORE_ID: crate::Property<CfnPolicyStoreAlias, Value<String>> = crate::Property::new(
+            "PolicyStoreId",
+        );
     }
 }
 
@@ -1053,6 +1130,7 @@ pub mod policy_template {
         pub fn attr_policy_template_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("PolicyTemplateId")
         }
+        setters!(CfnPolicyTemplateProps);
     }
 
     impl std::ops::Deref for CfnPolicyTemplate {
@@ -1109,5 +1187,24 @@ pub mod policy_template {
             map.serialize_entry("Statement", &self.statement)?;
             map.end()
         }
+    }
+
+    impl CfnPolicyTemplateProps {
+        /// `Description`, for [`CfnPolicyTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnPolicyTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnPolicyTemplate::set`].
+        pub const NAME: crate::Property<CfnPolicyTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PolicyStoreId`, for [`CfnPolicyTemplate::set`].
+        pub const POLICY_STORE_ID: crate::Property<CfnPolicyTemplate, Value<String>> = crate::Property::new(
+            "PolicyStoreId",
+        );
+        /// `Statement`, for [`CfnPolicyTemplate::set`].
+        pub const STATEMENT: crate::Property<CfnPolicyTemplate, Value<String>> = crate::Property::new(
+            "Statement",
+        );
     }
 }

@@ -55,6 +55,7 @@ pub mod domain {
         pub fn attr_domain_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DomainId")
         }
+        setters!(CfnDomainProps);
     }
 
     impl std::ops::Deref for CfnDomain {
@@ -117,6 +118,26 @@ pub mod domain {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainProps {
+        /// `Description`, for [`CfnDomain::set`].
+        pub const DESCRIPTION: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnDomain::set`].
+        pub const NAME: crate::Property<CfnDomain, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ServerSideEncryptionConfiguration`, for [`CfnDomain::set`].
+        pub const SERVER_SIDE_ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnDomain,
+            ServerSideEncryptionConfiguration,
+        > = crate::Property::new("ServerSideEncryptionConfiguration");
+        /// `Tags`, for [`CfnDomain::set`].
+        pub const TAGS: crate::Property<CfnDomain, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ServerSideEncryptionConfiguration` property type.

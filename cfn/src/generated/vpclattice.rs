@@ -95,6 +95,7 @@ pub mod access_log_subscription {
         pub fn attr_resource_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ResourceId")
         }
+        setters!(CfnAccessLogSubscriptionProps);
     }
 
     impl std::ops::Deref for CfnAccessLogSubscription {
@@ -152,6 +153,28 @@ pub mod access_log_subscription {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAccessLogSubscriptionProps {
+        /// `DestinationArn`, for [`CfnAccessLogSubscription::set`].
+        pub const DESTINATION_ARN: crate::Property<
+            CfnAccessLogSubscription,
+            Value<String>,
+        > = crate::Property::new("DestinationArn");
+        /// `ResourceIdentifier`, for [`CfnAccessLogSubscription::set`].
+        pub const RESOURCE_IDENTIFIER: crate::Property<
+            CfnAccessLogSubscription,
+            Value<String>,
+        > = crate::Property::new("ResourceIdentifier");
+        /// `ServiceNetworkLogType`, for [`CfnAccessLogSubscription::set`].
+        pub const SERVICE_NETWORK_LOG_TYPE: crate::Property<
+            CfnAccessLogSubscription,
+            Value<ServiceNetworkLogType>,
+        > = crate::Property::new("ServiceNetworkLogType");
+        /// `Tags`, for [`CfnAccessLogSubscription::set`].
+        pub const TAGS: crate::Property<CfnAccessLogSubscription, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `ServiceNetworkLogType`.
@@ -238,6 +261,7 @@ pub mod auth_policy {
         pub fn attr_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("State")
         }
+        setters!(CfnAuthPolicyProps);
     }
 
     impl std::ops::Deref for CfnAuthPolicy {
@@ -286,6 +310,17 @@ pub mod auth_policy {
             map.serialize_entry("ResourceIdentifier", &self.resource_identifier)?;
             map.end()
         }
+    }
+
+    impl CfnAuthPolicyProps {
+        /// `Policy`, for [`CfnAuthPolicy::set`].
+        pub const POLICY: crate::Property<CfnAuthPolicy, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `ResourceIdentifier`, for [`CfnAuthPolicy::set`].
+        pub const RESOURCE_IDENTIFIER: crate::Property<CfnAuthPolicy, Value<String>> = crate::Property::new(
+            "ResourceIdentifier",
+        );
     }
 }
 
@@ -348,6 +383,7 @@ pub mod domain_verification {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnDomainVerificationProps);
     }
 
     impl std::ops::Deref for CfnDomainVerification {
@@ -393,6 +429,17 @@ pub mod domain_verification {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDomainVerificationProps {
+        /// `DomainName`, for [`CfnDomainVerification::set`].
+        pub const DOMAIN_NAME: crate::Property<CfnDomainVerification, Value<String>> = crate::Property::new(
+            "DomainName",
+        );
+        /// `Tags`, for [`CfnDomainVerification::set`].
+        pub const TAGS: crate::Property<CfnDomainVerification, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -459,6 +506,7 @@ pub mod listener {
         pub fn attr_service_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ServiceId")
         }
+        setters!(CfnListenerProps);
     }
 
     impl std::ops::Deref for CfnListener {
@@ -523,6 +571,33 @@ pub mod listener {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnListenerProps {
+        /// `DefaultAction`, for [`CfnListener::set`].
+        pub const DEFAULT_ACTION: crate::Property<CfnListener, DefaultAction> = crate::Property::new(
+            "DefaultAction",
+        );
+        /// `Name`, for [`CfnListener::set`].
+        pub const NAME: crate::Property<CfnListener, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Port`, for [`CfnListener::set`].
+        pub const PORT: crate::Property<CfnListener, Value<i64>> = crate::Property::new(
+            "Port",
+        );
+        /// `Protocol`, for [`CfnListener::set`].
+        pub const PROTOCOL: crate::Property<CfnListener, Value<Protocol>> = crate::Property::new(
+            "Protocol",
+        );
+        /// `ServiceIdentifier`, for [`CfnListener::set`].
+        pub const SERVICE_IDENTIFIER: crate::Property<CfnListener, Value<String>> = crate::Property::new(
+            "ServiceIdentifier",
+        );
+        /// `Tags`, for [`CfnListener::set`].
+        pub const TAGS: crate::Property<CfnListener, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `DefaultAction` property type.
@@ -644,6 +719,7 @@ pub mod resource_configuration {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnResourceConfigurationProps);
     }
 
     impl std::ops::Deref for CfnResourceConfiguration {
@@ -761,6 +837,72 @@ pub mod resource_configuration {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnResourceConfigurationProps {
+        /// `AllowAssociationToSharableServiceNetwork`, for [`CfnResourceConfiguration::set`].
+        pub const ALLOW_ASSOCIATION_TO_SHARABLE_SERVICE_NETWORK: crate::Property<
+            CfnResourceConfiguration,
+            Value<bool>,
+        > = crate::Property::new("AllowAssociationToSharableServiceNetwork");
+        /// `CustomDomainName`, for [`CfnResourceConfiguration::set`].
+        pub const CUSTOM_DOMAIN_NAME: crate::Property<
+            CfnResourceConfiguration,
+            Value<String>,
+        > = crate::Property::new("CustomDomainName");
+        /// `DomainVerificationId`, for [`CfnResourceConfiguration::set`].
+        pub const DOMAIN_VERIFICATION_ID: crate::Property<
+            CfnResourceConfiguration,
+            Value<String>,
+        > = crate::Property::new("DomainVerificationId");
+        /// `GroupDomain`, for [`CfnResourceConfiguration::set`].
+        pub const GROUP_DOMAIN: crate::Property<
+            CfnResourceConfiguration,
+            Value<String>,
+        > = crate::Property::new("GroupDomain");
+        /// `Name`, for [`CfnResourceConfiguration::set`].
+        pub const NAME: crate::Property<CfnResourceConfiguration, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `PortRanges`, for [`CfnResourceConfiguration::set`].
+        pub const PORT_RANGES: crate::Property<
+            CfnResourceConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("PortRanges");
+        /// `ProtocolType`, for [`CfnResourceConfiguration::set`].
+        pub const PROTOCOL_TYPE: crate::Property<
+            CfnResourceConfiguration,
+            Value<ProtocolType>,
+        > = crate::Property::new("ProtocolType");
+        /// `ResourceConfigurationAuthType`, for [`CfnResourceConfiguration::set`].
+        pub const RESOURCE_CONFIGURATION_AUTH_TYPE: crate::Property<
+            CfnResourceConfiguration,
+            Value<ResourceConfigurationAuthType>,
+        > = crate::Property::new("ResourceConfigurationAuthType");
+        /// `ResourceConfigurationDefinition`, for [`CfnResourceConfiguration::set`].
+        pub const RESOURCE_CONFIGURATION_DEFINITION: crate::Property<
+            CfnResourceConfiguration,
+            ResourceConfigurationDefinition,
+        > = crate::Property::new("ResourceConfigurationDefinition");
+        /// `ResourceConfigurationGroupId`, for [`CfnResourceConfiguration::set`].
+        pub const RESOURCE_CONFIGURATION_GROUP_ID: crate::Property<
+            CfnResourceConfiguration,
+            Value<String>,
+        > = crate::Property::new("ResourceConfigurationGroupId");
+        /// `ResourceConfigurationType`, for [`CfnResourceConfiguration::set`].
+        pub const RESOURCE_CONFIGURATION_TYPE: crate::Property<
+            CfnResourceConfiguration,
+            Value<ResourceConfigurationType>,
+        > = crate::Property::new("ResourceConfigurationType");
+        /// `ResourceGatewayId`, for [`CfnResourceConfiguration::set`].
+        pub const RESOURCE_GATEWAY_ID: crate::Property<
+            CfnResourceConfiguration,
+            Value<String>,
+        > = crate::Property::new("ResourceGatewayId");
+        /// `Tags`, for [`CfnResourceConfiguration::set`].
+        pub const TAGS: crate::Property<CfnResourceConfiguration, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `ProtocolType`.
@@ -1026,6 +1168,7 @@ pub mod resource_gateway {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnResourceGatewayProps);
     }
 
     impl std::ops::Deref for CfnResourceGateway {
@@ -1103,6 +1246,45 @@ pub mod resource_gateway {
             map.serialize_entry("VpcIdentifier", &self.vpc_identifier)?;
             map.end()
         }
+    }
+
+    impl CfnResourceGatewayProps {
+        /// `IpAddressType`, for [`CfnResourceGateway::set`].
+        pub const IP_ADDRESS_TYPE: crate::Property<
+            CfnResourceGateway,
+            Value<IpAddressType>,
+        > = crate::Property::new("IpAddressType");
+        /// `Ipv4AddressesPerEni`, for [`CfnResourceGateway::set`].
+        pub const IPV4_ADDRESSES_PER_ENI: crate::Property<
+            CfnResourceGateway,
+            Value<i64>,
+        > = crate::Property::new("Ipv4AddressesPerEni");
+        /// `Name`, for [`CfnResourceGateway::set`].
+        pub const NAME: crate::Property<CfnResourceGateway, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ResourceConfigDnsResolution`, for [`CfnResourceGateway::set`].
+        pub const RESOURCE_CONFIG_DNS_RESOLUTION: crate::Property<
+            CfnResourceGateway,
+            Value<ResourceConfigDnsResolution>,
+        > = crate::Property::new("ResourceConfigDnsResolution");
+        /// `SecurityGroupIds`, for [`CfnResourceGateway::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnResourceGateway,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetIds`, for [`CfnResourceGateway::set`].
+        pub const SUBNET_IDS: crate::Property<CfnResourceGateway, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnResourceGateway::set`].
+        pub const TAGS: crate::Property<CfnResourceGateway, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcIdentifier`, for [`CfnResourceGateway::set`].
+        pub const VPC_IDENTIFIER: crate::Property<CfnResourceGateway, Value<String>> = crate::Property::new(
+            "VpcIdentifier",
+        );
     }
 
     /// Values of `ResourceConfigDnsResolution`.
@@ -1184,6 +1366,7 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -1232,6 +1415,17 @@ pub mod resource_policy {
             map.serialize_entry("ResourceArn", &self.resource_arn)?;
             map.end()
         }
+    }
+
+    impl CfnResourcePolicyProps {
+        /// `Policy`, for [`CfnResourcePolicy::set`].
+        pub const POLICY: crate::Property<CfnResourcePolicy, serde_json::Value> = crate::Property::new(
+            "Policy",
+        );
+        /// `ResourceArn`, for [`CfnResourcePolicy::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
     }
 }
 
@@ -1287,6 +1481,7 @@ pub mod rule {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRuleProps);
     }
 
     impl std::ops::Deref for CfnRule {
@@ -1356,6 +1551,35 @@ pub mod rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRuleProps {
+        /// `Action`, for [`CfnRule::set`].
+        pub const ACTION: crate::Property<CfnRule, Action> = crate::Property::new(
+            "Action",
+        );
+        /// `ListenerIdentifier`, for [`CfnRule::set`].
+        pub const LISTENER_IDENTIFIER: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "ListenerIdentifier",
+        );
+        /// `Match`, for [`CfnRule::set`].
+        pub const MATCH: crate::Property<CfnRule, Match> = crate::Property::new("Match");
+        /// `Name`, for [`CfnRule::set`].
+        pub const NAME: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Priority`, for [`CfnRule::set`].
+        pub const PRIORITY: crate::Property<CfnRule, Value<i64>> = crate::Property::new(
+            "Priority",
+        );
+        /// `ServiceIdentifier`, for [`CfnRule::set`].
+        pub const SERVICE_IDENTIFIER: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "ServiceIdentifier",
+        );
+        /// `Tags`, for [`CfnRule::set`].
+        pub const TAGS: crate::Property<CfnRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `Action` property type.
@@ -1683,6 +1907,7 @@ pub mod service {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnServiceProps);
     }
 
     impl std::ops::Deref for CfnService {
@@ -1733,6 +1958,37 @@ pub mod service {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnServiceProps {
+        /// `AuthType`, for [`CfnService::set`].
+        pub const AUTH_TYPE: crate::Property<CfnService, Value<AuthType>> = crate::Property::new(
+            "AuthType",
+        );
+        /// `CertificateArn`, for [`CfnService::set`].
+        pub const CERTIFICATE_ARN: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "CertificateArn",
+        );
+        /// `CustomDomainName`, for [`CfnService::set`].
+        pub const CUSTOM_DOMAIN_NAME: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "CustomDomainName",
+        );
+        /// `DnsEntry`, for [`CfnService::set`].
+        pub const DNS_ENTRY: crate::Property<CfnService, DnsEntry> = crate::Property::new(
+            "DnsEntry",
+        );
+        /// `IdleTimeoutSeconds`, for [`CfnService::set`].
+        pub const IDLE_TIMEOUT_SECONDS: crate::Property<CfnService, Value<i64>> = crate::Property::new(
+            "IdleTimeoutSeconds",
+        );
+        /// `Name`, for [`CfnService::set`].
+        pub const NAME: crate::Property<CfnService, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnService::set`].
+        pub const TAGS: crate::Property<CfnService, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1797,6 +2053,7 @@ pub mod service_network {
         pub fn attr_last_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastUpdatedAt")
         }
+        setters!(CfnServiceNetworkProps);
     }
 
     impl std::ops::Deref for CfnServiceNetwork {
@@ -1838,6 +2095,25 @@ pub mod service_network {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnServiceNetworkProps {
+        /// `AuthType`, for [`CfnServiceNetwork::set`].
+        pub const AUTH_TYPE: crate::Property<CfnServiceNetwork, Value<AuthType>> = crate::Property::new(
+            "AuthType",
+        );
+        /// `Name`, for [`CfnServiceNetwork::set`].
+        pub const NAME: crate::Property<CfnServiceNetwork, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SharingConfig`, for [`CfnServiceNetwork::set`].
+        pub const SHARING_CONFIG: crate::Property<CfnServiceNetwork, SharingConfig> = crate::Property::new(
+            "SharingConfig",
+        );
+        /// `Tags`, for [`CfnServiceNetwork::set`].
+        pub const TAGS: crate::Property<CfnServiceNetwork, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `SharingConfig` property type.
@@ -1920,6 +2196,7 @@ pub mod service_network_resource_association {
         pub fn attr_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Arn")
         }
+        setters!(CfnServiceNetworkResourceAssociationProps);
     }
 
     impl std::ops::Deref for CfnServiceNetworkResourceAssociation {
@@ -1965,6 +2242,29 @@ pub mod service_network_resource_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnServiceNetworkResourceAssociationProps {
+        /// `PrivateDnsEnabled`, for [`CfnServiceNetworkResourceAssociation::set`].
+        pub const PRIVATE_DNS_ENABLED: crate::Property<
+            CfnServiceNetworkResourceAssociation,
+            Value<bool>,
+        > = crate::Property::new("PrivateDnsEnabled");
+        /// `ResourceConfigurationId`, for [`CfnServiceNetworkResourceAssociation::set`].
+        pub const RESOURCE_CONFIGURATION_ID: crate::Property<
+            CfnServiceNetworkResourceAssociation,
+            Value<String>,
+        > = crate::Property::new("ResourceConfigurationId");
+        /// `ServiceNetworkId`, for [`CfnServiceNetworkResourceAssociation::set`].
+        pub const SERVICE_NETWORK_ID: crate::Property<
+            CfnServiceNetworkResourceAssociation,
+            Value<String>,
+        > = crate::Property::new("ServiceNetworkId");
+        /// `Tags`, for [`CfnServiceNetworkResourceAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnServiceNetworkResourceAssociation,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -2071,6 +2371,7 @@ pub mod service_network_service_association {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnServiceNetworkServiceAssociationProps);
     }
 
     impl std::ops::Deref for CfnServiceNetworkServiceAssociation {
@@ -2116,6 +2417,29 @@ pub mod service_network_service_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnServiceNetworkServiceAssociationProps {
+        /// `DnsEntry`, for [`CfnServiceNetworkServiceAssociation::set`].
+        pub const DNS_ENTRY: crate::Property<
+            CfnServiceNetworkServiceAssociation,
+            DnsEntry,
+        > = crate::Property::new("DnsEntry");
+        /// `ServiceIdentifier`, for [`CfnServiceNetworkServiceAssociation::set`].
+        pub const SERVICE_IDENTIFIER: crate::Property<
+            CfnServiceNetworkServiceAssociation,
+            Value<String>,
+        > = crate::Property::new("ServiceIdentifier");
+        /// `ServiceNetworkIdentifier`, for [`CfnServiceNetworkServiceAssociation::set`].
+        pub const SERVICE_NETWORK_IDENTIFIER: crate::Property<
+            CfnServiceNetworkServiceAssociation,
+            Value<String>,
+        > = crate::Property::new("ServiceNetworkIdentifier");
+        /// `Tags`, for [`CfnServiceNetworkServiceAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnServiceNetworkServiceAssociation,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
     }
 }
 
@@ -2199,6 +2523,7 @@ pub mod service_network_vpc_association {
         pub fn attr_vpc_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VpcId")
         }
+        setters!(CfnServiceNetworkVpcAssociationProps);
     }
 
     impl std::ops::Deref for CfnServiceNetworkVpcAssociation {
@@ -2250,6 +2575,39 @@ pub mod service_network_vpc_association {
             crate::entry(&mut map, "VpcIdentifier", &self.vpc_identifier)?;
             map.end()
         }
+    }
+
+    impl CfnServiceNetworkVpcAssociationProps {
+        /// `DnsOptions`, for [`CfnServiceNetworkVpcAssociation::set`].
+        pub const DNS_OPTIONS: crate::Property<
+            CfnServiceNetworkVpcAssociation,
+            DnsOptions,
+        > = crate::Property::new("DnsOptions");
+        /// `PrivateDnsEnabled`, for [`CfnServiceNetworkVpcAssociation::set`].
+        pub const PRIVATE_DNS_ENABLED: crate::Property<
+            CfnServiceNetworkVpcAssociation,
+            Value<bool>,
+        > = crate::Property::new("PrivateDnsEnabled");
+        /// `SecurityGroupIds`, for [`CfnServiceNetworkVpcAssociation::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnServiceNetworkVpcAssociation,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `ServiceNetworkIdentifier`, for [`CfnServiceNetworkVpcAssociation::set`].
+        pub const SERVICE_NETWORK_IDENTIFIER: crate::Property<
+            CfnServiceNetworkVpcAssociation,
+            Value<String>,
+        > = crate::Property::new("ServiceNetworkIdentifier");
+        /// `Tags`, for [`CfnServiceNetworkVpcAssociation::set`].
+        pub const TAGS: crate::Property<
+            CfnServiceNetworkVpcAssociation,
+            Vec<crate::Tag>,
+        > = crate::Property::new("Tags");
+        /// `VpcIdentifier`, for [`CfnServiceNetworkVpcAssociation::set`].
+        pub const VPC_IDENTIFIER: crate::Property<
+            CfnServiceNetworkVpcAssociation,
+            Value<String>,
+        > = crate::Property::new("VpcIdentifier");
     }
 
     /// The `DnsOptions` property type.
@@ -2399,6 +2757,7 @@ pub mod target_group {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnTargetGroupProps);
     }
 
     impl std::ops::Deref for CfnTargetGroup {
@@ -2456,6 +2815,29 @@ pub mod target_group {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnTargetGroupProps {
+        /// `Config`, for [`CfnTargetGroup::set`].
+        pub const CONFIG: crate::Property<CfnTargetGroup, TargetGroupConfig> = crate::Property::new(
+            "Config",
+        );
+        /// `Name`, for [`CfnTargetGroup::set`].
+        pub const NAME: crate::Property<CfnTargetGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnTargetGroup::set`].
+        pub const TAGS: crate::Property<CfnTargetGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Targets`, for [`CfnTargetGroup::set`].
+        pub const TARGETS: crate::Property<CfnTargetGroup, Vec<Target>> = crate::Property::new(
+            "Targets",
+        );
+        /// `Type`, for [`CfnTargetGroup::set`].
+        pub const TYPE: crate::Property<CfnTargetGroup, Value<Type>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `TargetGroupConfig` property type.

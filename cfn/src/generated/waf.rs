@@ -64,6 +64,7 @@ pub mod byte_match_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnByteMatchSetProps);
     }
 
     impl std::ops::Deref for CfnByteMatchSet {
@@ -109,6 +110,18 @@ pub mod byte_match_set {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnByteMatchSetProps {
+        /// `ByteMatchTuples`, for [`CfnByteMatchSet::set`].
+        pub const BYTE_MATCH_TUPLES: crate::Property<
+            CfnByteMatchSet,
+            Vec<ByteMatchTuple>,
+        > = crate::Property::new("ByteMatchTuples");
+        /// `Name`, for [`CfnByteMatchSet::set`].
+        pub const NAME: crate::Property<CfnByteMatchSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// The `ByteMatchTuple` property type.
@@ -204,6 +217,7 @@ pub mod ip_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnIpSetProps);
     }
 
     impl std::ops::Deref for CfnIpSet {
@@ -249,6 +263,17 @@ pub mod ip_set {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnIpSetProps {
+        /// `IPSetDescriptors`, for [`CfnIpSet::set`].
+        pub const IP_SET_DESCRIPTORS: crate::Property<CfnIpSet, Vec<IpSetDescriptor>> = crate::Property::new(
+            "IPSetDescriptors",
+        );
+        /// `Name`, for [`CfnIpSet::set`].
+        pub const NAME: crate::Property<CfnIpSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// The `IpSetDescriptor` property type.
@@ -332,6 +357,7 @@ pub mod rule {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRuleProps);
     }
 
     impl std::ops::Deref for CfnRule {
@@ -384,6 +410,21 @@ pub mod rule {
             crate::entry(&mut map, "Predicates", &self.predicates)?;
             map.end()
         }
+    }
+
+    impl CfnRuleProps {
+        /// `MetricName`, for [`CfnRule::set`].
+        pub const METRIC_NAME: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "MetricName",
+        );
+        /// `Name`, for [`CfnRule::set`].
+        pub const NAME: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Predicates`, for [`CfnRule::set`].
+        pub const PREDICATES: crate::Property<CfnRule, Vec<Predicate>> = crate::Property::new(
+            "Predicates",
+        );
     }
 
     /// The `Predicate` property type.
@@ -472,6 +513,7 @@ pub mod size_constraint_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSizeConstraintSetProps);
     }
 
     impl std::ops::Deref for CfnSizeConstraintSet {
@@ -520,6 +562,18 @@ pub mod size_constraint_set {
             map.serialize_entry("SizeConstraints", &self.size_constraints)?;
             map.end()
         }
+    }
+
+    impl CfnSizeConstraintSetProps {
+        /// `Name`, for [`CfnSizeConstraintSet::set`].
+        pub const NAME: crate::Property<CfnSizeConstraintSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SizeConstraints`, for [`CfnSizeConstraintSet::set`].
+        pub const SIZE_CONSTRAINTS: crate::Property<
+            CfnSizeConstraintSet,
+            Vec<SizeConstraint>,
+        > = crate::Property::new("SizeConstraints");
     }
 
     /// The `SizeConstraint` property type.
@@ -613,6 +667,7 @@ pub mod sql_injection_match_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSqlInjectionMatchSetProps);
     }
 
     impl std::ops::Deref for CfnSqlInjectionMatchSet {
@@ -662,6 +717,18 @@ pub mod sql_injection_match_set {
             )?;
             map.end()
         }
+    }
+
+    impl CfnSqlInjectionMatchSetProps {
+        /// `Name`, for [`CfnSqlInjectionMatchSet::set`].
+        pub const NAME: crate::Property<CfnSqlInjectionMatchSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SqlInjectionMatchTuples`, for [`CfnSqlInjectionMatchSet::set`].
+        pub const SQL_INJECTION_MATCH_TUPLES: crate::Property<
+            CfnSqlInjectionMatchSet,
+            Vec<SqlInjectionMatchTuple>,
+        > = crate::Property::new("SqlInjectionMatchTuples");
     }
 
     /// The `SqlInjectionMatchTuple` property type.
@@ -745,6 +812,7 @@ pub mod web_acl {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnWebAclProps);
     }
 
     impl std::ops::Deref for CfnWebAcl {
@@ -802,6 +870,25 @@ pub mod web_acl {
             crate::entry(&mut map, "Rules", &self.rules)?;
             map.end()
         }
+    }
+
+    impl CfnWebAclProps {
+        /// `DefaultAction`, for [`CfnWebAcl::set`].
+        pub const DEFAULT_ACTION: crate::Property<CfnWebAcl, WafAction> = crate::Property::new(
+            "DefaultAction",
+        );
+        /// `MetricName`, for [`CfnWebAcl::set`].
+        pub const METRIC_NAME: crate::Property<CfnWebAcl, Value<String>> = crate::Property::new(
+            "MetricName",
+        );
+        /// `Name`, for [`CfnWebAcl::set`].
+        pub const NAME: crate::Property<CfnWebAcl, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Rules`, for [`CfnWebAcl::set`].
+        pub const RULES: crate::Property<CfnWebAcl, Vec<ActivatedRule>> = crate::Property::new(
+            "Rules",
+        );
     }
 
     /// The `WafAction` property type.
@@ -915,6 +1002,7 @@ pub mod xss_match_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnXssMatchSetProps);
     }
 
     impl std::ops::Deref for CfnXssMatchSet {
@@ -963,6 +1051,18 @@ pub mod xss_match_set {
             map.serialize_entry("XssMatchTuples", &self.xss_match_tuples)?;
             map.end()
         }
+    }
+
+    impl CfnXssMatchSetProps {
+        /// `Name`, for [`CfnXssMatchSet::set`].
+        pub const NAME: crate::Property<CfnXssMatchSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `XssMatchTuples`, for [`CfnXssMatchSet::set`].
+        pub const XSS_MATCH_TUPLES: crate::Property<
+            CfnXssMatchSet,
+            Vec<XssMatchTuple>,
+        > = crate::Property::new("XssMatchTuples");
     }
 
     /// The `XssMatchTuple` property type.

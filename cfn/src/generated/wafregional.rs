@@ -68,6 +68,7 @@ pub mod byte_match_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnByteMatchSetProps);
     }
 
     impl std::ops::Deref for CfnByteMatchSet {
@@ -113,6 +114,18 @@ pub mod byte_match_set {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnByteMatchSetProps {
+        /// `ByteMatchTuples`, for [`CfnByteMatchSet::set`].
+        pub const BYTE_MATCH_TUPLES: crate::Property<
+            CfnByteMatchSet,
+            Vec<ByteMatchTuple>,
+        > = crate::Property::new("ByteMatchTuples");
+        /// `Name`, for [`CfnByteMatchSet::set`].
+        pub const NAME: crate::Property<CfnByteMatchSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// The `ByteMatchTuple` property type.
@@ -208,6 +221,7 @@ pub mod geo_match_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnGeoMatchSetProps);
     }
 
     impl std::ops::Deref for CfnGeoMatchSet {
@@ -253,6 +267,18 @@ pub mod geo_match_set {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnGeoMatchSetProps {
+        /// `GeoMatchConstraints`, for [`CfnGeoMatchSet::set`].
+        pub const GEO_MATCH_CONSTRAINTS: crate::Property<
+            CfnGeoMatchSet,
+            Vec<GeoMatchConstraint>,
+        > = crate::Property::new("GeoMatchConstraints");
+        /// `Name`, for [`CfnGeoMatchSet::set`].
+        pub const NAME: crate::Property<CfnGeoMatchSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// The `GeoMatchConstraint` property type.
@@ -335,6 +361,7 @@ pub mod ip_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnIpSetProps);
     }
 
     impl std::ops::Deref for CfnIpSet {
@@ -380,6 +407,17 @@ pub mod ip_set {
             map.serialize_entry("Name", &self.name)?;
             map.end()
         }
+    }
+
+    impl CfnIpSetProps {
+        /// `IPSetDescriptors`, for [`CfnIpSet::set`].
+        pub const IP_SET_DESCRIPTORS: crate::Property<CfnIpSet, Vec<IpSetDescriptor>> = crate::Property::new(
+            "IPSetDescriptors",
+        );
+        /// `Name`, for [`CfnIpSet::set`].
+        pub const NAME: crate::Property<CfnIpSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
     }
 
     /// The `IpSetDescriptor` property type.
@@ -465,6 +503,7 @@ pub mod rate_based_rule {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRateBasedRuleProps);
     }
 
     impl std::ops::Deref for CfnRateBasedRule {
@@ -528,6 +567,29 @@ pub mod rate_based_rule {
             map.end()
         }
     }
+
+    impl CfnRateBasedRuleProps {
+        /// `MatchPredicates`, for [`CfnRateBasedRule::set`].
+        pub const MATCH_PREDICATES: crate::Property<CfnRateBasedRule, Vec<Predicate>> = crate::Property::new(
+            "MatchPredicates",
+        );
+        /// `MetricName`, for [`CfnRateBasedRule::set`].
+        pub const METRIC_NAME: crate::Property<CfnRateBasedRule, Value<String>> = crate::Property::new(
+            "MetricName",
+        );
+        /// `Name`, for [`CfnRateBasedRule::set`].
+        pub const NAME: crate::Property<CfnRateBasedRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RateKey`, for [`CfnRateBasedRule::set`].
+        pub const RATE_KEY: crate::Property<CfnRateBasedRule, Value<String>> = crate::Property::new(
+            "RateKey",
+        );
+        /// `RateLimit`, for [`CfnRateBasedRule::set`].
+        pub const RATE_LIMIT: crate::Property<CfnRateBasedRule, Value<i64>> = crate::Property::new(
+            "RateLimit",
+        );
+    }
 }
 
 /// `AWS::WAFRegional::RegexPatternSet`: [`CfnRegexPatternSet`], [`CfnRegexPatternSetProps`] and their property types.
@@ -574,6 +636,7 @@ pub mod regex_pattern_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRegexPatternSetProps);
     }
 
     impl std::ops::Deref for CfnRegexPatternSet {
@@ -623,6 +686,18 @@ pub mod regex_pattern_set {
             map.end()
         }
     }
+
+    impl CfnRegexPatternSetProps {
+        /// `Name`, for [`CfnRegexPatternSet::set`].
+        pub const NAME: crate::Property<CfnRegexPatternSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RegexPatternStrings`, for [`CfnRegexPatternSet::set`].
+        pub const REGEX_PATTERN_STRINGS: crate::Property<
+            CfnRegexPatternSet,
+            Vec<Value<String>>,
+        > = crate::Property::new("RegexPatternStrings");
+    }
 }
 
 /// `AWS::WAFRegional::Rule`: [`CfnRule`], [`CfnRuleProps`] and their property types.
@@ -671,6 +746,7 @@ pub mod rule {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRuleProps);
     }
 
     impl std::ops::Deref for CfnRule {
@@ -724,6 +800,21 @@ pub mod rule {
             map.end()
         }
     }
+
+    impl CfnRuleProps {
+        /// `MetricName`, for [`CfnRule::set`].
+        pub const METRIC_NAME: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "MetricName",
+        );
+        /// `Name`, for [`CfnRule::set`].
+        pub const NAME: crate::Property<CfnRule, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Predicates`, for [`CfnRule::set`].
+        pub const PREDICATES: crate::Property<CfnRule, Vec<Predicate>> = crate::Property::new(
+            "Predicates",
+        );
+    }
 }
 
 /// `AWS::WAFRegional::SizeConstraintSet`: [`CfnSizeConstraintSet`], [`CfnSizeConstraintSetProps`] and their property types.
@@ -771,6 +862,7 @@ pub mod size_constraint_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSizeConstraintSetProps);
     }
 
     impl std::ops::Deref for CfnSizeConstraintSet {
@@ -816,6 +908,18 @@ pub mod size_constraint_set {
             crate::entry(&mut map, "SizeConstraints", &self.size_constraints)?;
             map.end()
         }
+    }
+
+    impl CfnSizeConstraintSetProps {
+        /// `Name`, for [`CfnSizeConstraintSet::set`].
+        pub const NAME: crate::Property<CfnSizeConstraintSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SizeConstraints`, for [`CfnSizeConstraintSet::set`].
+        pub const SIZE_CONSTRAINTS: crate::Property<
+            CfnSizeConstraintSet,
+            Vec<SizeConstraint>,
+        > = crate::Property::new("SizeConstraints");
     }
 
     /// The `SizeConstraint` property type.
@@ -909,6 +1013,7 @@ pub mod sql_injection_match_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnSqlInjectionMatchSetProps);
     }
 
     impl std::ops::Deref for CfnSqlInjectionMatchSet {
@@ -958,6 +1063,18 @@ pub mod sql_injection_match_set {
             )?;
             map.end()
         }
+    }
+
+    impl CfnSqlInjectionMatchSetProps {
+        /// `Name`, for [`CfnSqlInjectionMatchSet::set`].
+        pub const NAME: crate::Property<CfnSqlInjectionMatchSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SqlInjectionMatchTuples`, for [`CfnSqlInjectionMatchSet::set`].
+        pub const SQL_INJECTION_MATCH_TUPLES: crate::Property<
+            CfnSqlInjectionMatchSet,
+            Vec<SqlInjectionMatchTuple>,
+        > = crate::Property::new("SqlInjectionMatchTuples");
     }
 
     /// The `SqlInjectionMatchTuple` property type.
@@ -1041,6 +1158,7 @@ pub mod web_acl {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnWebAclProps);
     }
 
     impl std::ops::Deref for CfnWebAcl {
@@ -1098,6 +1216,25 @@ pub mod web_acl {
             crate::entry(&mut map, "Rules", &self.rules)?;
             map.end()
         }
+    }
+
+    impl CfnWebAclProps {
+        /// `DefaultAction`, for [`CfnWebAcl::set`].
+        pub const DEFAULT_ACTION: crate::Property<CfnWebAcl, Action> = crate::Property::new(
+            "DefaultAction",
+        );
+        /// `MetricName`, for [`CfnWebAcl::set`].
+        pub const METRIC_NAME: crate::Property<CfnWebAcl, Value<String>> = crate::Property::new(
+            "MetricName",
+        );
+        /// `Name`, for [`CfnWebAcl::set`].
+        pub const NAME: crate::Property<CfnWebAcl, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Rules`, for [`CfnWebAcl::set`].
+        pub const RULES: crate::Property<CfnWebAcl, Vec<Rule>> = crate::Property::new(
+            "Rules",
+        );
     }
 
     /// The `Action` property type.
@@ -1212,6 +1349,7 @@ pub mod web_acl_association {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnWebAclAssociationProps);
     }
 
     impl std::ops::Deref for CfnWebAclAssociation {
@@ -1261,6 +1399,17 @@ pub mod web_acl_association {
             map.end()
         }
     }
+
+    impl CfnWebAclAssociationProps {
+        /// `ResourceArn`, for [`CfnWebAclAssociation::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnWebAclAssociation, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
+        /// `WebACLId`, for [`CfnWebAclAssociation::set`].
+        pub const WEB_ACL_ID: crate::Property<CfnWebAclAssociation, Value<String>> = crate::Property::new(
+            "WebACLId",
+        );
+    }
 }
 
 /// `AWS::WAFRegional::XssMatchSet`: [`CfnXssMatchSet`], [`CfnXssMatchSetProps`] and their property types.
@@ -1308,6 +1457,7 @@ pub mod xss_match_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnXssMatchSetProps);
     }
 
     impl std::ops::Deref for CfnXssMatchSet {
@@ -1353,6 +1503,18 @@ pub mod xss_match_set {
             crate::entry(&mut map, "XssMatchTuples", &self.xss_match_tuples)?;
             map.end()
         }
+    }
+
+    impl CfnXssMatchSetProps {
+        /// `Name`, for [`CfnXssMatchSet::set`].
+        pub const NAME: crate::Property<CfnXssMatchSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `XssMatchTuples`, for [`CfnXssMatchSet::set`].
+        pub const XSS_MATCH_TUPLES: crate::Property<
+            CfnXssMatchSet,
+            Vec<XssMatchTuple>,
+        > = crate::Property::new("XssMatchTuples");
     }
 
     /// The `XssMatchTuple` property type.

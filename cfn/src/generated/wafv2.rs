@@ -72,6 +72,7 @@ pub mod ip_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnIpSetProps);
     }
 
     impl std::ops::Deref for CfnIpSet {
@@ -137,6 +138,34 @@ pub mod ip_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIpSetProps {
+        /// `Addresses`, for [`CfnIpSet::set`].
+        pub const ADDRESSES: crate::Property<CfnIpSet, Vec<Value<String>>> = crate::Property::new(
+            "Addresses",
+        );
+        /// `Description`, for [`CfnIpSet::set`].
+        pub const DESCRIPTION: crate::Property<CfnIpSet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `IPAddressVersion`, for [`CfnIpSet::set`].
+        pub const IP_ADDRESS_VERSION: crate::Property<
+            CfnIpSet,
+            Value<IpAddressVersion>,
+        > = crate::Property::new("IPAddressVersion");
+        /// `Name`, for [`CfnIpSet::set`].
+        pub const NAME: crate::Property<CfnIpSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Scope`, for [`CfnIpSet::set`].
+        pub const SCOPE: crate::Property<CfnIpSet, Value<Scope>> = crate::Property::new(
+            "Scope",
+        );
+        /// `Tags`, for [`CfnIpSet::set`].
+        pub const TAGS: crate::Property<CfnIpSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Type of addresses in the IPSet, use IPV4 for IPV4 IP addresses, IPV6 for IPV6 address.
@@ -260,6 +289,7 @@ pub mod logging_configuration {
         pub fn attr_managed_by_firewall_manager(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ManagedByFirewallManager")
         }
+        setters!(CfnLoggingConfigurationProps);
     }
 
     impl std::ops::Deref for CfnLoggingConfiguration {
@@ -316,6 +346,29 @@ pub mod logging_configuration {
             map.serialize_entry("ResourceArn", &self.resource_arn)?;
             map.end()
         }
+    }
+
+    impl CfnLoggingConfigurationProps {
+        /// `LogDestinationConfigs`, for [`CfnLoggingConfiguration::set`].
+        pub const LOG_DESTINATION_CONFIGS: crate::Property<
+            CfnLoggingConfiguration,
+            Vec<Value<String>>,
+        > = crate::Property::new("LogDestinationConfigs");
+        /// `LoggingFilter`, for [`CfnLoggingConfiguration::set`].
+        pub const LOGGING_FILTER: crate::Property<
+            CfnLoggingConfiguration,
+            LoggingFilter,
+        > = crate::Property::new("LoggingFilter");
+        /// `RedactedFields`, for [`CfnLoggingConfiguration::set`].
+        pub const REDACTED_FIELDS: crate::Property<
+            CfnLoggingConfiguration,
+            Vec<FieldToMatch>,
+        > = crate::Property::new("RedactedFields");
+        /// `ResourceArn`, for [`CfnLoggingConfiguration::set`].
+        pub const RESOURCE_ARN: crate::Property<
+            CfnLoggingConfiguration,
+            Value<String>,
+        > = crate::Property::new("ResourceArn");
     }
 
     /// Filtering that specifies which web requests are kept in the logs and which are dropped.
@@ -741,6 +794,7 @@ pub mod regex_pattern_set {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnRegexPatternSetProps);
     }
 
     impl std::ops::Deref for CfnRegexPatternSet {
@@ -801,6 +855,30 @@ pub mod regex_pattern_set {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnRegexPatternSetProps {
+        /// `Description`, for [`CfnRegexPatternSet::set`].
+        pub const DESCRIPTION: crate::Property<CfnRegexPatternSet, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnRegexPatternSet::set`].
+        pub const NAME: crate::Property<CfnRegexPatternSet, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RegularExpressionList`, for [`CfnRegexPatternSet::set`].
+        pub const REGULAR_EXPRESSION_LIST: crate::Property<
+            CfnRegexPatternSet,
+            Vec<Value<String>>,
+        > = crate::Property::new("RegularExpressionList");
+        /// `Scope`, for [`CfnRegexPatternSet::set`].
+        pub const SCOPE: crate::Property<CfnRegexPatternSet, Value<Scope>> = crate::Property::new(
+            "Scope",
+        );
+        /// `Tags`, for [`CfnRegexPatternSet::set`].
+        pub const TAGS: crate::Property<CfnRegexPatternSet, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Use CLOUDFRONT for CloudFront RegexPatternSet, use REGIONAL for Application Load Balancer and API Gateway.
@@ -920,6 +998,7 @@ pub mod rule_group {
         pub fn attr_label_namespace(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LabelNamespace")
         }
+        setters!(CfnRuleGroupProps);
     }
 
     impl std::ops::Deref for CfnRuleGroup {
@@ -1011,6 +1090,55 @@ pub mod rule_group {
             map.serialize_entry("VisibilityConfig", &self.visibility_config)?;
             map.end()
         }
+    }
+
+    impl CfnRuleGroupProps {
+        /// `AvailableLabels`, for [`CfnRuleGroup::set`].
+        pub const AVAILABLE_LABELS: crate::Property<CfnRuleGroup, Vec<LabelSummary>> = crate::Property::new(
+            "AvailableLabels",
+        );
+        /// `Capacity`, for [`CfnRuleGroup::set`].
+        pub const CAPACITY: crate::Property<CfnRuleGroup, Value<i64>> = crate::Property::new(
+            "Capacity",
+        );
+        /// `ConsumedLabels`, for [`CfnRuleGroup::set`].
+        pub const CONSUMED_LABELS: crate::Property<CfnRuleGroup, Vec<LabelSummary>> = crate::Property::new(
+            "ConsumedLabels",
+        );
+        /// `CustomResponseBodies`, for [`CfnRuleGroup::set`].
+        pub const CUSTOM_RESPONSE_BODIES: crate::Property<
+            CfnRuleGroup,
+            indexmap::IndexMap<String, CustomResponseBody>,
+        > = crate::Property::new("CustomResponseBodies");
+        /// `Description`, for [`CfnRuleGroup::set`].
+        pub const DESCRIPTION: crate::Property<CfnRuleGroup, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `MonetizationConfig`, for [`CfnRuleGroup::set`].
+        pub const MONETIZATION_CONFIG: crate::Property<
+            CfnRuleGroup,
+            MonetizationConfig,
+        > = crate::Property::new("MonetizationConfig");
+        /// `Name`, for [`CfnRuleGroup::set`].
+        pub const NAME: crate::Property<CfnRuleGroup, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Rules`, for [`CfnRuleGroup::set`].
+        pub const RULES: crate::Property<CfnRuleGroup, Vec<Rule>> = crate::Property::new(
+            "Rules",
+        );
+        /// `Scope`, for [`CfnRuleGroup::set`].
+        pub const SCOPE: crate::Property<CfnRuleGroup, Value<Scope>> = crate::Property::new(
+            "Scope",
+        );
+        /// `Tags`, for [`CfnRuleGroup::set`].
+        pub const TAGS: crate::Property<CfnRuleGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VisibilityConfig`, for [`CfnRuleGroup::set`].
+        pub const VISIBILITY_CONFIG: crate::Property<CfnRuleGroup, VisibilityConfig> = crate::Property::new(
+            "VisibilityConfig",
+        );
     }
 
     /// The `LabelSummary` property type.
@@ -1973,6 +2101,7 @@ pub mod web_acl {
         pub fn attr_label_namespace(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LabelNamespace")
         }
+        setters!(CfnWebAclProps);
     }
 
     impl std::ops::Deref for CfnWebAcl {
@@ -2092,6 +2221,76 @@ pub mod web_acl {
             map.serialize_entry("VisibilityConfig", &self.visibility_config)?;
             map.end()
         }
+    }
+
+    impl CfnWebAclProps {
+        /// `ApplicationConfig`, for [`CfnWebAcl::set`].
+        pub const APPLICATION_CONFIG: crate::Property<CfnWebAcl, ApplicationConfig> = crate::Property::new(
+            "ApplicationConfig",
+        );
+        /// `AssociationConfig`, for [`CfnWebAcl::set`].
+        pub const ASSOCIATION_CONFIG: crate::Property<CfnWebAcl, AssociationConfig> = crate::Property::new(
+            "AssociationConfig",
+        );
+        /// `CaptchaConfig`, for [`CfnWebAcl::set`].
+        pub const CAPTCHA_CONFIG: crate::Property<CfnWebAcl, CaptchaConfig> = crate::Property::new(
+            "CaptchaConfig",
+        );
+        /// `ChallengeConfig`, for [`CfnWebAcl::set`].
+        pub const CHALLENGE_CONFIG: crate::Property<CfnWebAcl, ChallengeConfig> = crate::Property::new(
+            "ChallengeConfig",
+        );
+        /// `CustomResponseBodies`, for [`CfnWebAcl::set`].
+        pub const CUSTOM_RESPONSE_BODIES: crate::Property<
+            CfnWebAcl,
+            indexmap::IndexMap<String, CustomResponseBody>,
+        > = crate::Property::new("CustomResponseBodies");
+        /// `DataProtectionConfig`, for [`CfnWebAcl::set`].
+        pub const DATA_PROTECTION_CONFIG: crate::Property<
+            CfnWebAcl,
+            DataProtectionConfig,
+        > = crate::Property::new("DataProtectionConfig");
+        /// `DefaultAction`, for [`CfnWebAcl::set`].
+        pub const DEFAULT_ACTION: crate::Property<CfnWebAcl, DefaultAction> = crate::Property::new(
+            "DefaultAction",
+        );
+        /// `Description`, for [`CfnWebAcl::set`].
+        pub const DESCRIPTION: crate::Property<CfnWebAcl, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `MonetizationConfig`, for [`CfnWebAcl::set`].
+        pub const MONETIZATION_CONFIG: crate::Property<CfnWebAcl, MonetizationConfig> = crate::Property::new(
+            "MonetizationConfig",
+        );
+        /// `Name`, for [`CfnWebAcl::set`].
+        pub const NAME: crate::Property<CfnWebAcl, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OnSourceDDoSProtectionConfig`, for [`CfnWebAcl::set`].
+        pub const ON_SOURCE_D_DO_S_PROTECTION_CONFIG: crate::Property<
+            CfnWebAcl,
+            OnSourceDDoSProtectionConfig,
+        > = crate::Property::new("OnSourceDDoSProtectionConfig");
+        /// `Rules`, for [`CfnWebAcl::set`].
+        pub const RULES: crate::Property<CfnWebAcl, Vec<Rule>> = crate::Property::new(
+            "Rules",
+        );
+        /// `Scope`, for [`CfnWebAcl::set`].
+        pub const SCOPE: crate::Property<CfnWebAcl, Value<Scope>> = crate::Property::new(
+            "Scope",
+        );
+        /// `Tags`, for [`CfnWebAcl::set`].
+        pub const TAGS: crate::Property<CfnWebAcl, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TokenDomains`, for [`CfnWebAcl::set`].
+        pub const TOKEN_DOMAINS: crate::Property<CfnWebAcl, Vec<Value<String>>> = crate::Property::new(
+            "TokenDomains",
+        );
+        /// `VisibilityConfig`, for [`CfnWebAcl::set`].
+        pub const VISIBILITY_CONFIG: crate::Property<CfnWebAcl, VisibilityConfig> = crate::Property::new(
+            "VisibilityConfig",
+        );
     }
 
     /// Configures the ability for the WAF; console to store and retrieve application attributes during the webacl; creation process.
@@ -4461,6 +4660,7 @@ pub mod web_acl_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnWebAclAssociationProps);
     }
 
     impl std::ops::Deref for CfnWebAclAssociation {
@@ -4509,6 +4709,17 @@ pub mod web_acl_association {
             map.serialize_entry("WebACLArn", &self.web_acl_arn)?;
             map.end()
         }
+    }
+
+    impl CfnWebAclAssociationProps {
+        /// `ResourceArn`, for [`CfnWebAclAssociation::set`].
+        pub const RESOURCE_ARN: crate::Property<CfnWebAclAssociation, Value<String>> = crate::Property::new(
+            "ResourceArn",
+        );
+        /// `WebACLArn`, for [`CfnWebAclAssociation::set`].
+        pub const WEB_ACL_ARN: crate::Property<CfnWebAclAssociation, Value<String>> = crate::Property::new(
+            "WebACLArn",
+        );
     }
 }
 

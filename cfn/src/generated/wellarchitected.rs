@@ -99,6 +99,7 @@ pub mod agent_context {
         pub fn attr_last_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedAt")
         }
+        setters!(CfnAgentContextProps);
     }
 
     impl std::ops::Deref for CfnAgentContext {
@@ -157,6 +158,25 @@ pub mod agent_context {
             map.serialize_entry("Title", &self.title)?;
             map.end()
         }
+    }
+
+    impl CfnAgentContextProps {
+        /// `Content`, for [`CfnAgentContext::set`].
+        pub const CONTENT: crate::Property<CfnAgentContext, serde_json::Value> = crate::Property::new(
+            "Content",
+        );
+        /// `ContextType`, for [`CfnAgentContext::set`].
+        pub const CONTEXT_TYPE: crate::Property<CfnAgentContext, Value<ContextType>> = crate::Property::new(
+            "ContextType",
+        );
+        /// `ProfileArn`, for [`CfnAgentContext::set`].
+        pub const PROFILE_ARN: crate::Property<CfnAgentContext, Value<String>> = crate::Property::new(
+            "ProfileArn",
+        );
+        /// `Title`, for [`CfnAgentContext::set`].
+        pub const TITLE: crate::Property<CfnAgentContext, Value<String>> = crate::Property::new(
+            "Title",
+        );
     }
 
     /// The type of the Agent Context.
@@ -263,6 +283,7 @@ pub mod agent_goal {
         pub fn attr_last_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedAt")
         }
+        setters!(CfnAgentGoalProps);
     }
 
     impl std::ops::Deref for CfnAgentGoal {
@@ -320,6 +341,25 @@ pub mod agent_goal {
             map.serialize_entry("Title", &self.title)?;
             map.end()
         }
+    }
+
+    impl CfnAgentGoalProps {
+        /// `Description`, for [`CfnAgentGoal::set`].
+        pub const DESCRIPTION: crate::Property<CfnAgentGoal, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Pillars`, for [`CfnAgentGoal::set`].
+        pub const PILLARS: crate::Property<CfnAgentGoal, Vec<Value<Pillar>>> = crate::Property::new(
+            "Pillars",
+        );
+        /// `ProfileArn`, for [`CfnAgentGoal::set`].
+        pub const PROFILE_ARN: crate::Property<CfnAgentGoal, Value<String>> = crate::Property::new(
+            "ProfileArn",
+        );
+        /// `Title`, for [`CfnAgentGoal::set`].
+        pub const TITLE: crate::Property<CfnAgentGoal, Value<String>> = crate::Property::new(
+            "Title",
+        );
     }
 
     /// A Well-Architected pillar the Agent Goal targets.
@@ -433,6 +473,7 @@ pub mod agent_profile {
         pub fn attr_last_modified_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("LastModifiedAt")
         }
+        setters!(CfnAgentProfileProps);
     }
 
     impl std::ops::Deref for CfnAgentProfile {
@@ -514,6 +555,46 @@ pub mod agent_profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAgentProfileProps {
+        /// `AggregationConfiguration`, for [`CfnAgentProfile::set`].
+        pub const AGGREGATION_CONFIGURATION: crate::Property<
+            CfnAgentProfile,
+            Vec<AggregationConfiguration>,
+        > = crate::Property::new("AggregationConfiguration");
+        /// `BusinessOverview`, for [`CfnAgentProfile::set`].
+        pub const BUSINESS_OVERVIEW: crate::Property<CfnAgentProfile, Value<String>> = crate::Property::new(
+            "BusinessOverview",
+        );
+        /// `DeletionProtection`, for [`CfnAgentProfile::set`].
+        pub const DELETION_PROTECTION: crate::Property<CfnAgentProfile, Value<bool>> = crate::Property::new(
+            "DeletionProtection",
+        );
+        /// `Description`, for [`CfnAgentProfile::set`].
+        pub const DESCRIPTION: crate::Property<CfnAgentProfile, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnAgentProfile::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnAgentProfile, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `ExecutionRoleArn`, for [`CfnAgentProfile::set`].
+        pub const EXECUTION_ROLE_ARN: crate::Property<CfnAgentProfile, Value<String>> = crate::Property::new(
+            "ExecutionRoleArn",
+        );
+        /// `Name`, for [`CfnAgentProfile::set`].
+        pub const NAME: crate::Property<CfnAgentProfile, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Pillars`, for [`CfnAgentProfile::set`].
+        pub const PILLARS: crate::Property<CfnAgentProfile, Vec<Value<Pillar>>> = crate::Property::new(
+            "Pillars",
+        );
+        /// `Tags`, for [`CfnAgentProfile::set`].
+        pub const TAGS: crate::Property<CfnAgentProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Defines an account, its in-scope regions, and the access role used to reach resources in that account.
@@ -666,6 +747,7 @@ pub mod lens {
         pub fn attr_owner(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Owner")
         }
+        setters!(CfnLensProps);
     }
 
     impl std::ops::Deref for CfnLens {
@@ -704,6 +786,21 @@ pub mod lens {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnLensProps {
+        /// `JSONString`, for [`CfnLens::set`].
+        pub const JSON_STRING: crate::Property<CfnLens, Value<String>> = crate::Property::new(
+            "JSONString",
+        );
+        /// `LensVersion`, for [`CfnLens::set`].
+        pub const LENS_VERSION: crate::Property<CfnLens, Value<String>> = crate::Property::new(
+            "LensVersion",
+        );
+        /// `Tags`, for [`CfnLens::set`].
+        pub const TAGS: crate::Property<CfnLens, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -773,6 +870,7 @@ pub mod profile {
         pub fn attr_updated_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdatedAt")
         }
+        setters!(CfnProfileProps);
     }
 
     impl std::ops::Deref for CfnProfile {
@@ -830,6 +928,26 @@ pub mod profile {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnProfileProps {
+        /// `ProfileDescription`, for [`CfnProfile::set`].
+        pub const PROFILE_DESCRIPTION: crate::Property<CfnProfile, Value<String>> = crate::Property::new(
+            "ProfileDescription",
+        );
+        /// `ProfileName`, for [`CfnProfile::set`].
+        pub const PROFILE_NAME: crate::Property<CfnProfile, Value<String>> = crate::Property::new(
+            "ProfileName",
+        );
+        /// `ProfileQuestions`, for [`CfnProfile::set`].
+        pub const PROFILE_QUESTIONS: crate::Property<
+            CfnProfile,
+            Vec<ProfileQuestionUpdate>,
+        > = crate::Property::new("ProfileQuestions");
+        /// `Tags`, for [`CfnProfile::set`].
+        pub const TAGS: crate::Property<CfnProfile, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// An update to a profile question.
@@ -917,6 +1035,7 @@ pub mod review_template {
         pub fn attr_update_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UpdateStatus")
         }
+        setters!(CfnReviewTemplateProps);
     }
 
     impl std::ops::Deref for CfnReviewTemplate {
@@ -979,6 +1098,29 @@ pub mod review_template {
             map.end()
         }
     }
+
+    impl CfnReviewTemplateProps {
+        /// `Description`, for [`CfnReviewTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnReviewTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Lenses`, for [`CfnReviewTemplate::set`].
+        pub const LENSES: crate::Property<CfnReviewTemplate, Vec<Value<String>>> = crate::Property::new(
+            "Lenses",
+        );
+        /// `Notes`, for [`CfnReviewTemplate::set`].
+        pub const NOTES: crate::Property<CfnReviewTemplate, Value<String>> = crate::Property::new(
+            "Notes",
+        );
+        /// `Tags`, for [`CfnReviewTemplate::set`].
+        pub const TAGS: crate::Property<CfnReviewTemplate, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TemplateName`, for [`CfnReviewTemplate::set`].
+        pub const TEMPLATE_NAME: crate::Property<CfnReviewTemplate, Value<String>> = crate::Property::new(
+            "TemplateName",
+        );
+    }
 }
 
 /// `AWS::WellArchitected::Workload`: [`CfnWorkload`], [`CfnWorkloadProps`] and their property types.
@@ -1038,6 +1180,7 @@ pub mod workload {
         pub fn attr_improvement_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ImprovementStatus")
         }
+        setters!(CfnWorkloadProps);
     }
 
     impl std::ops::Deref for CfnWorkload {
@@ -1136,6 +1279,65 @@ pub mod workload {
             map.serialize_entry("WorkloadName", &self.workload_name)?;
             map.end()
         }
+    }
+
+    impl CfnWorkloadProps {
+        /// `AccountIds`, for [`CfnWorkload::set`].
+        pub const ACCOUNT_IDS: crate::Property<CfnWorkload, Vec<Value<String>>> = crate::Property::new(
+            "AccountIds",
+        );
+        /// `ArchitecturalDesign`, for [`CfnWorkload::set`].
+        pub const ARCHITECTURAL_DESIGN: crate::Property<CfnWorkload, Value<String>> = crate::Property::new(
+            "ArchitecturalDesign",
+        );
+        /// `AwsRegions`, for [`CfnWorkload::set`].
+        pub const AWS_REGIONS: crate::Property<CfnWorkload, Vec<Value<String>>> = crate::Property::new(
+            "AwsRegions",
+        );
+        /// `Description`, for [`CfnWorkload::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkload, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DiscoveryConfig`, for [`CfnWorkload::set`].
+        pub const DISCOVERY_CONFIG: crate::Property<CfnWorkload, DiscoveryConfig> = crate::Property::new(
+            "DiscoveryConfig",
+        );
+        /// `Environment`, for [`CfnWorkload::set`].
+        pub const ENVIRONMENT: crate::Property<CfnWorkload, Value<Environment>> = crate::Property::new(
+            "Environment",
+        );
+        /// `Industry`, for [`CfnWorkload::set`].
+        pub const INDUSTRY: crate::Property<CfnWorkload, Value<String>> = crate::Property::new(
+            "Industry",
+        );
+        /// `IndustryType`, for [`CfnWorkload::set`].
+        pub const INDUSTRY_TYPE: crate::Property<CfnWorkload, Value<String>> = crate::Property::new(
+            "IndustryType",
+        );
+        /// `Lenses`, for [`CfnWorkload::set`].
+        pub const LENSES: crate::Property<CfnWorkload, Vec<Value<String>>> = crate::Property::new(
+            "Lenses",
+        );
+        /// `NonAwsRegions`, for [`CfnWorkload::set`].
+        pub const NON_AWS_REGIONS: crate::Property<CfnWorkload, Vec<Value<String>>> = crate::Property::new(
+            "NonAwsRegions",
+        );
+        /// `Notes`, for [`CfnWorkload::set`].
+        pub const NOTES: crate::Property<CfnWorkload, Value<String>> = crate::Property::new(
+            "Notes",
+        );
+        /// `ReviewOwner`, for [`CfnWorkload::set`].
+        pub const REVIEW_OWNER: crate::Property<CfnWorkload, Value<String>> = crate::Property::new(
+            "ReviewOwner",
+        );
+        /// `Tags`, for [`CfnWorkload::set`].
+        pub const TAGS: crate::Property<CfnWorkload, Vec<TagsItem>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WorkloadName`, for [`CfnWorkload::set`].
+        pub const WORKLOAD_NAME: crate::Property<CfnWorkload, Value<String>> = crate::Property::new(
+            "WorkloadName",
+        );
     }
 
     /// Discovery configuration associated to the workload.

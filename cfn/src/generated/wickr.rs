@@ -77,6 +77,7 @@ pub mod network {
         pub fn attr_migration_state(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MigrationState")
         }
+        setters!(CfnNetworkProps);
     }
 
     impl std::ops::Deref for CfnNetwork {
@@ -125,6 +126,17 @@ pub mod network {
             map.serialize_entry("NetworkName", &self.network_name)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkProps {
+        /// `AccessLevel`, for [`CfnNetwork::set`].
+        pub const ACCESS_LEVEL: crate::Property<CfnNetwork, Value<AccessLevel>> = crate::Property::new(
+            "AccessLevel",
+        );
+        /// `NetworkName`, for [`CfnNetwork::set`].
+        pub const NETWORK_NAME: crate::Property<CfnNetwork, Value<String>> = crate::Property::new(
+            "NetworkName",
+        );
     }
 
     /// The access level of the network, which determines available features and capabilities.

@@ -93,6 +93,7 @@ pub mod ai_agent {
         pub fn attr_modified_time_seconds(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedTimeSeconds")
         }
+        setters!(CfnAiAgentProps);
     }
 
     impl std::ops::Deref for CfnAiAgent {
@@ -158,6 +159,34 @@ pub mod ai_agent {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnAiAgentProps {
+        /// `AssistantId`, for [`CfnAiAgent::set`].
+        pub const ASSISTANT_ID: crate::Property<CfnAiAgent, Value<String>> = crate::Property::new(
+            "AssistantId",
+        );
+        /// `Configuration`, for [`CfnAiAgent::set`].
+        pub const CONFIGURATION: crate::Property<CfnAiAgent, AiAgentConfiguration> = crate::Property::new(
+            "Configuration",
+        );
+        /// `Description`, for [`CfnAiAgent::set`].
+        pub const DESCRIPTION: crate::Property<CfnAiAgent, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnAiAgent::set`].
+        pub const NAME: crate::Property<CfnAiAgent, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAiAgent::set`].
+        pub const TAGS: crate::Property<
+            CfnAiAgent,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `Type`, for [`CfnAiAgent::set`].
+        pub const TYPE: crate::Property<CfnAiAgent, Value<AiAgentType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// The `AiAgentConfiguration` property type.
@@ -1327,6 +1356,7 @@ pub mod ai_agent_version {
         pub fn attr_version_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionNumber")
         }
+        setters!(CfnAiAgentVersionProps);
     }
 
     impl std::ops::Deref for CfnAiAgentVersion {
@@ -1379,6 +1409,22 @@ pub mod ai_agent_version {
             crate::entry(&mut map, "ModifiedTimeSeconds", &self.modified_time_seconds)?;
             map.end()
         }
+    }
+
+    impl CfnAiAgentVersionProps {
+        /// `AIAgentId`, for [`CfnAiAgentVersion::set`].
+        pub const AI_AGENT_ID: crate::Property<CfnAiAgentVersion, Value<String>> = crate::Property::new(
+            "AIAgentId",
+        );
+        /// `AssistantId`, for [`CfnAiAgentVersion::set`].
+        pub const ASSISTANT_ID: crate::Property<CfnAiAgentVersion, Value<String>> = crate::Property::new(
+            "AssistantId",
+        );
+        /// `ModifiedTimeSeconds`, for [`CfnAiAgentVersion::set`].
+        pub const MODIFIED_TIME_SECONDS: crate::Property<
+            CfnAiAgentVersion,
+            Value<f64>,
+        > = crate::Property::new("ModifiedTimeSeconds");
     }
 }
 
@@ -1446,6 +1492,7 @@ pub mod ai_guardrail {
         pub fn attr_modified_time_seconds(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedTimeSeconds")
         }
+        setters!(CfnAiGuardrailProps);
     }
 
     impl std::ops::Deref for CfnAiGuardrail {
@@ -1546,6 +1593,61 @@ pub mod ai_guardrail {
             crate::entry(&mut map, "WordPolicyConfig", &self.word_policy_config)?;
             map.end()
         }
+    }
+
+    impl CfnAiGuardrailProps {
+        /// `AssistantId`, for [`CfnAiGuardrail::set`].
+        pub const ASSISTANT_ID: crate::Property<CfnAiGuardrail, Value<String>> = crate::Property::new(
+            "AssistantId",
+        );
+        /// `BlockedInputMessaging`, for [`CfnAiGuardrail::set`].
+        pub const BLOCKED_INPUT_MESSAGING: crate::Property<
+            CfnAiGuardrail,
+            Value<String>,
+        > = crate::Property::new("BlockedInputMessaging");
+        /// `BlockedOutputsMessaging`, for [`CfnAiGuardrail::set`].
+        pub const BLOCKED_OUTPUTS_MESSAGING: crate::Property<
+            CfnAiGuardrail,
+            Value<String>,
+        > = crate::Property::new("BlockedOutputsMessaging");
+        /// `ContentPolicyConfig`, for [`CfnAiGuardrail::set`].
+        pub const CONTENT_POLICY_CONFIG: crate::Property<
+            CfnAiGuardrail,
+            AiGuardrailContentPolicyConfig,
+        > = crate::Property::new("ContentPolicyConfig");
+        /// `ContextualGroundingPolicyConfig`, for [`CfnAiGuardrail::set`].
+        pub const CONTEXTUAL_GROUNDING_POLICY_CONFIG: crate::Property<
+            CfnAiGuardrail,
+            AiGuardrailContextualGroundingPolicyConfig,
+        > = crate::Property::new("ContextualGroundingPolicyConfig");
+        /// `Description`, for [`CfnAiGuardrail::set`].
+        pub const DESCRIPTION: crate::Property<CfnAiGuardrail, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnAiGuardrail::set`].
+        pub const NAME: crate::Property<CfnAiGuardrail, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SensitiveInformationPolicyConfig`, for [`CfnAiGuardrail::set`].
+        pub const SENSITIVE_INFORMATION_POLICY_CONFIG: crate::Property<
+            CfnAiGuardrail,
+            AiGuardrailSensitiveInformationPolicyConfig,
+        > = crate::Property::new("SensitiveInformationPolicyConfig");
+        /// `Tags`, for [`CfnAiGuardrail::set`].
+        pub const TAGS: crate::Property<
+            CfnAiGuardrail,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TopicPolicyConfig`, for [`CfnAiGuardrail::set`].
+        pub const TOPIC_POLICY_CONFIG: crate::Property<
+            CfnAiGuardrail,
+            AiGuardrailTopicPolicyConfig,
+        > = crate::Property::new("TopicPolicyConfig");
+        /// `WordPolicyConfig`, for [`CfnAiGuardrail::set`].
+        pub const WORD_POLICY_CONFIG: crate::Property<
+            CfnAiGuardrail,
+            AiGuardrailWordPolicyConfig,
+        > = crate::Property::new("WordPolicyConfig");
     }
 
     /// Content policy config for a guardrail.
@@ -2368,6 +2470,7 @@ pub mod ai_guardrail_version {
         pub fn attr_version_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionNumber")
         }
+        setters!(CfnAiGuardrailVersionProps);
     }
 
     impl std::ops::Deref for CfnAiGuardrailVersion {
@@ -2420,6 +2523,23 @@ pub mod ai_guardrail_version {
             crate::entry(&mut map, "ModifiedTimeSeconds", &self.modified_time_seconds)?;
             map.end()
         }
+    }
+
+    impl CfnAiGuardrailVersionProps {
+        /// `AIGuardrailId`, for [`CfnAiGuardrailVersion::set`].
+        pub const AI_GUARDRAIL_ID: crate::Property<
+            CfnAiGuardrailVersion,
+            Value<String>,
+        > = crate::Property::new("AIGuardrailId");
+        /// `AssistantId`, for [`CfnAiGuardrailVersion::set`].
+        pub const ASSISTANT_ID: crate::Property<CfnAiGuardrailVersion, Value<String>> = crate::Property::new(
+            "AssistantId",
+        );
+        /// `ModifiedTimeSeconds`, for [`CfnAiGuardrailVersion::set`].
+        pub const MODIFIED_TIME_SECONDS: crate::Property<
+            CfnAiGuardrailVersion,
+            Value<f64>,
+        > = crate::Property::new("ModifiedTimeSeconds");
     }
 }
 
@@ -2490,6 +2610,7 @@ pub mod ai_prompt {
         pub fn attr_modified_time_seconds(&self) -> cloudwright_core::Expr {
             self.resource.get_att("ModifiedTimeSeconds")
         }
+        setters!(CfnAiPromptProps);
     }
 
     impl std::ops::Deref for CfnAiPrompt {
@@ -2569,6 +2690,48 @@ pub mod ai_prompt {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnAiPromptProps {
+        /// `ApiFormat`, for [`CfnAiPrompt::set`].
+        pub const API_FORMAT: crate::Property<CfnAiPrompt, Value<AiPromptApiFormat>> = crate::Property::new(
+            "ApiFormat",
+        );
+        /// `AssistantId`, for [`CfnAiPrompt::set`].
+        pub const ASSISTANT_ID: crate::Property<CfnAiPrompt, Value<String>> = crate::Property::new(
+            "AssistantId",
+        );
+        /// `Description`, for [`CfnAiPrompt::set`].
+        pub const DESCRIPTION: crate::Property<CfnAiPrompt, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `ModelId`, for [`CfnAiPrompt::set`].
+        pub const MODEL_ID: crate::Property<CfnAiPrompt, Value<String>> = crate::Property::new(
+            "ModelId",
+        );
+        /// `Name`, for [`CfnAiPrompt::set`].
+        pub const NAME: crate::Property<CfnAiPrompt, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnAiPrompt::set`].
+        pub const TAGS: crate::Property<
+            CfnAiPrompt,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Tags");
+        /// `TemplateConfiguration`, for [`CfnAiPrompt::set`].
+        pub const TEMPLATE_CONFIGURATION: crate::Property<
+            CfnAiPrompt,
+            AiPromptTemplateConfiguration,
+        > = crate::Property::new("TemplateConfiguration");
+        /// `TemplateType`, for [`CfnAiPrompt::set`].
+        pub const TEMPLATE_TYPE: crate::Property<
+            CfnAiPrompt,
+            Value<AiPromptTemplateType>,
+        > = crate::Property::new("TemplateType");
+        /// `Type`, for [`CfnAiPrompt::set`].
+        pub const TYPE: crate::Property<CfnAiPrompt, Value<AiPromptType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Values of `AiPromptApiFormat`.
@@ -2834,6 +2997,7 @@ pub mod ai_prompt_version {
         pub fn attr_version_number(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VersionNumber")
         }
+        setters!(CfnAiPromptVersionProps);
     }
 
     impl std::ops::Deref for CfnAiPromptVersion {
@@ -2886,6 +3050,22 @@ pub mod ai_prompt_version {
             crate::entry(&mut map, "ModifiedTimeSeconds", &self.modified_time_seconds)?;
             map.end()
         }
+    }
+
+    impl CfnAiPromptVersionProps {
+        /// `AIPromptId`, for [`CfnAiPromptVersion::set`].
+        pub const AI_PROMPT_ID: crate::Property<CfnAiPromptVersion, Value<String>> = crate::Property::new(
+            "AIPromptId",
+        );
+        /// `AssistantId`, for [`CfnAiPromptVersion::set`].
+        pub const ASSISTANT_ID: crate::Property<CfnAiPromptVersion, Value<String>> = crate::Property::new(
+            "AssistantId",
+        );
+        /// `ModifiedTimeSeconds`, for [`CfnAiPromptVersion::set`].
+        pub const MODIFIED_TIME_SECONDS: crate::Property<
+            CfnAiPromptVersion,
+            Value<f64>,
+        > = crate::Property::new("ModifiedTimeSeconds");
     }
 }
 
@@ -2945,6 +3125,7 @@ pub mod assistant {
         pub fn attr_assistant_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssistantArn")
         }
+        setters!(CfnAssistantProps);
     }
 
     impl std::ops::Deref for CfnAssistant {
@@ -3011,6 +3192,30 @@ pub mod assistant {
             map.serialize_entry("Type", &self.r#type)?;
             map.end()
         }
+    }
+
+    impl CfnAssistantProps {
+        /// `Description`, for [`CfnAssistant::set`].
+        pub const DESCRIPTION: crate::Property<CfnAssistant, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `Name`, for [`CfnAssistant::set`].
+        pub const NAME: crate::Property<CfnAssistant, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ServerSideEncryptionConfiguration`, for [`CfnAssistant::set`].
+        pub const SERVER_SIDE_ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnAssistant,
+            ServerSideEncryptionConfiguration,
+        > = crate::Property::new("ServerSideEncryptionConfiguration");
+        /// `Tags`, for [`CfnAssistant::set`].
+        pub const TAGS: crate::Property<CfnAssistant, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Type`, for [`CfnAssistant::set`].
+        pub const TYPE: crate::Property<CfnAssistant, Value<AssistantType>> = crate::Property::new(
+            "Type",
+        );
     }
 
     /// Values of `AssistantType`.
@@ -3108,6 +3313,7 @@ pub mod assistant_association {
         pub fn attr_assistant_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AssistantArn")
         }
+        setters!(CfnAssistantAssociationProps);
     }
 
     impl std::ops::Deref for CfnAssistantAssociation {
@@ -3165,6 +3371,28 @@ pub mod assistant_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnAssistantAssociationProps {
+        /// `AssistantId`, for [`CfnAssistantAssociation::set`].
+        pub const ASSISTANT_ID: crate::Property<
+            CfnAssistantAssociation,
+            Value<String>,
+        > = crate::Property::new("AssistantId");
+        /// `Association`, for [`CfnAssistantAssociation::set`].
+        pub const ASSOCIATION: crate::Property<
+            CfnAssistantAssociation,
+            AssociationData,
+        > = crate::Property::new("Association");
+        /// `AssociationType`, for [`CfnAssistantAssociation::set`].
+        pub const ASSOCIATION_TYPE: crate::Property<
+            CfnAssistantAssociation,
+            Value<AssociationType>,
+        > = crate::Property::new("AssociationType");
+        /// `Tags`, for [`CfnAssistantAssociation::set`].
+        pub const TAGS: crate::Property<CfnAssistantAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `AssociationData` property type.
@@ -3348,6 +3576,7 @@ pub mod content {
         pub fn attr_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Status")
         }
+        setters!(CfnContentProps);
     }
 
     impl std::ops::Deref for CfnContent {
@@ -3417,6 +3646,38 @@ pub mod content {
             map.end()
         }
     }
+
+    impl CfnContentProps {
+        /// `KnowledgeBaseId`, for [`CfnContent::set`].
+        pub const KNOWLEDGE_BASE_ID: crate::Property<CfnContent, Value<String>> = crate::Property::new(
+            "KnowledgeBaseId",
+        );
+        /// `Metadata`, for [`CfnContent::set`].
+        pub const METADATA: crate::Property<
+            CfnContent,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("Metadata");
+        /// `Name`, for [`CfnContent::set`].
+        pub const NAME: crate::Property<CfnContent, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `OverrideLinkOutUri`, for [`CfnContent::set`].
+        pub const OVERRIDE_LINK_OUT_URI: crate::Property<CfnContent, Value<String>> = crate::Property::new(
+            "OverrideLinkOutUri",
+        );
+        /// `Tags`, for [`CfnContent::set`].
+        pub const TAGS: crate::Property<CfnContent, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Title`, for [`CfnContent::set`].
+        pub const TITLE: crate::Property<CfnContent, Value<String>> = crate::Property::new(
+            "Title",
+        );
+        /// `UploadId`, for [`CfnContent::set`].
+        pub const UPLOAD_ID: crate::Property<CfnContent, Value<String>> = crate::Property::new(
+            "UploadId",
+        );
+    }
 }
 
 /// `AWS::Wisdom::ContentAssociation`: [`CfnContentAssociation`], [`CfnContentAssociationProps`] and their property types.
@@ -3484,6 +3745,7 @@ pub mod content_association {
         pub fn attr_knowledge_base_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KnowledgeBaseArn")
         }
+        setters!(CfnContentAssociationProps);
     }
 
     impl std::ops::Deref for CfnContentAssociation {
@@ -3546,6 +3808,32 @@ pub mod content_association {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnContentAssociationProps {
+        /// `Association`, for [`CfnContentAssociation::set`].
+        pub const ASSOCIATION: crate::Property<
+            CfnContentAssociation,
+            ContentAssociationContents,
+        > = crate::Property::new("Association");
+        /// `AssociationType`, for [`CfnContentAssociation::set`].
+        pub const ASSOCIATION_TYPE: crate::Property<
+            CfnContentAssociation,
+            Value<AssociationType>,
+        > = crate::Property::new("AssociationType");
+        /// `ContentId`, for [`CfnContentAssociation::set`].
+        pub const CONTENT_ID: crate::Property<CfnContentAssociation, Value<String>> = crate::Property::new(
+            "ContentId",
+        );
+        /// `KnowledgeBaseId`, for [`CfnContentAssociation::set`].
+        pub const KNOWLEDGE_BASE_ID: crate::Property<
+            CfnContentAssociation,
+            Value<String>,
+        > = crate::Property::new("KnowledgeBaseId");
+        /// `Tags`, for [`CfnContentAssociation::set`].
+        pub const TAGS: crate::Property<CfnContentAssociation, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ContentAssociationContents` property type.
@@ -3694,6 +3982,7 @@ pub mod knowledge_base {
         pub fn attr_knowledge_base_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("KnowledgeBaseArn")
         }
+        setters!(CfnKnowledgeBaseProps);
     }
 
     impl std::ops::Deref for CfnKnowledgeBase {
@@ -3780,6 +4069,46 @@ pub mod knowledge_base {
             )?;
             map.end()
         }
+    }
+
+    impl CfnKnowledgeBaseProps {
+        /// `Description`, for [`CfnKnowledgeBase::set`].
+        pub const DESCRIPTION: crate::Property<CfnKnowledgeBase, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `KnowledgeBaseType`, for [`CfnKnowledgeBase::set`].
+        pub const KNOWLEDGE_BASE_TYPE: crate::Property<
+            CfnKnowledgeBase,
+            Value<KnowledgeBaseType>,
+        > = crate::Property::new("KnowledgeBaseType");
+        /// `Name`, for [`CfnKnowledgeBase::set`].
+        pub const NAME: crate::Property<CfnKnowledgeBase, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `RenderingConfiguration`, for [`CfnKnowledgeBase::set`].
+        pub const RENDERING_CONFIGURATION: crate::Property<
+            CfnKnowledgeBase,
+            RenderingConfiguration,
+        > = crate::Property::new("RenderingConfiguration");
+        /// `ServerSideEncryptionConfiguration`, for [`CfnKnowledgeBase::set`].
+        pub const SERVER_SIDE_ENCRYPTION_CONFIGURATION: crate::Property<
+            CfnKnowledgeBase,
+            ServerSideEncryptionConfiguration,
+        > = crate::Property::new("ServerSideEncryptionConfiguration");
+        /// `SourceConfiguration`, for [`CfnKnowledgeBase::set`].
+        pub const SOURCE_CONFIGURATION: crate::Property<
+            CfnKnowledgeBase,
+            SourceConfiguration,
+        > = crate::Property::new("SourceConfiguration");
+        /// `Tags`, for [`CfnKnowledgeBase::set`].
+        pub const TAGS: crate::Property<CfnKnowledgeBase, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VectorIngestionConfiguration`, for [`CfnKnowledgeBase::set`].
+        pub const VECTOR_INGESTION_CONFIGURATION: crate::Property<
+            CfnKnowledgeBase,
+            VectorIngestionConfiguration,
+        > = crate::Property::new("VectorIngestionConfiguration");
     }
 
     /// Values of `KnowledgeBaseType`.
@@ -4520,6 +4849,7 @@ pub mod message_template {
         pub fn attr_message_template_content_sha256(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MessageTemplateContentSha256")
         }
+        setters!(CfnMessageTemplateProps);
     }
 
     impl std::ops::Deref for CfnMessageTemplate {
@@ -4610,6 +4940,54 @@ pub mod message_template {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnMessageTemplateProps {
+        /// `ChannelSubtype`, for [`CfnMessageTemplate::set`].
+        pub const CHANNEL_SUBTYPE: crate::Property<
+            CfnMessageTemplate,
+            Value<ChannelSubtype>,
+        > = crate::Property::new("ChannelSubtype");
+        /// `Content`, for [`CfnMessageTemplate::set`].
+        pub const CONTENT: crate::Property<CfnMessageTemplate, Content> = crate::Property::new(
+            "Content",
+        );
+        /// `DefaultAttributes`, for [`CfnMessageTemplate::set`].
+        pub const DEFAULT_ATTRIBUTES: crate::Property<
+            CfnMessageTemplate,
+            MessageTemplateAttributes,
+        > = crate::Property::new("DefaultAttributes");
+        /// `Description`, for [`CfnMessageTemplate::set`].
+        pub const DESCRIPTION: crate::Property<CfnMessageTemplate, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GroupingConfiguration`, for [`CfnMessageTemplate::set`].
+        pub const GROUPING_CONFIGURATION: crate::Property<
+            CfnMessageTemplate,
+            GroupingConfiguration,
+        > = crate::Property::new("GroupingConfiguration");
+        /// `KnowledgeBaseArn`, for [`CfnMessageTemplate::set`].
+        pub const KNOWLEDGE_BASE_ARN: crate::Property<
+            CfnMessageTemplate,
+            Value<String>,
+        > = crate::Property::new("KnowledgeBaseArn");
+        /// `Language`, for [`CfnMessageTemplate::set`].
+        pub const LANGUAGE: crate::Property<CfnMessageTemplate, Value<String>> = crate::Property::new(
+            "Language",
+        );
+        /// `MessageTemplateAttachments`, for [`CfnMessageTemplate::set`].
+        pub const MESSAGE_TEMPLATE_ATTACHMENTS: crate::Property<
+            CfnMessageTemplate,
+            Vec<MessageTemplateAttachment>,
+        > = crate::Property::new("MessageTemplateAttachments");
+        /// `Name`, for [`CfnMessageTemplate::set`].
+        pub const NAME: crate::Property<CfnMessageTemplate, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `Tags`, for [`CfnMessageTemplate::set`].
+        pub const TAGS: crate::Property<CfnMessageTemplate, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The channel subtype this message template applies to.
@@ -5249,6 +5627,7 @@ pub mod message_template_version {
         pub fn attr_message_template_version_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("MessageTemplateVersionArn")
         }
+        setters!(CfnMessageTemplateVersionProps);
     }
 
     impl std::ops::Deref for CfnMessageTemplateVersion {
@@ -5298,6 +5677,19 @@ pub mod message_template_version {
             )?;
             map.end()
         }
+    }
+
+    impl CfnMessageTemplateVersionProps {
+        /// `MessageTemplateArn`, for [`CfnMessageTemplateVersion::set`].
+        pub const MESSAGE_TEMPLATE_ARN: crate::Property<
+            CfnMessageTemplateVersion,
+            Value<String>,
+        > = crate::Property::new("MessageTemplateArn");
+        /// `MessageTemplateContentSha256`, for [`CfnMessageTemplateVersion::set`].
+        pub const MESSAGE_TEMPLATE_CONTENT_SHA256: crate::Property<
+            CfnMessageTemplateVersion,
+            Value<String>,
+        > = crate::Property::new("MessageTemplateContentSha256");
     }
 }
 
@@ -5362,6 +5754,7 @@ pub mod quick_response {
         pub fn attr_contents(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Contents")
         }
+        setters!(CfnQuickResponseProps);
     }
 
     impl std::ops::Deref for CfnQuickResponse {
@@ -5451,6 +5844,55 @@ pub mod quick_response {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnQuickResponseProps {
+        /// `Channels`, for [`CfnQuickResponse::set`].
+        pub const CHANNELS: crate::Property<CfnQuickResponse, Vec<Value<ChannelType>>> = crate::Property::new(
+            "Channels",
+        );
+        /// `Content`, for [`CfnQuickResponse::set`].
+        pub const CONTENT: crate::Property<
+            CfnQuickResponse,
+            QuickResponseContentProvider,
+        > = crate::Property::new("Content");
+        /// `ContentType`, for [`CfnQuickResponse::set`].
+        pub const CONTENT_TYPE: crate::Property<CfnQuickResponse, Value<String>> = crate::Property::new(
+            "ContentType",
+        );
+        /// `Description`, for [`CfnQuickResponse::set`].
+        pub const DESCRIPTION: crate::Property<CfnQuickResponse, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `GroupingConfiguration`, for [`CfnQuickResponse::set`].
+        pub const GROUPING_CONFIGURATION: crate::Property<
+            CfnQuickResponse,
+            GroupingConfiguration,
+        > = crate::Property::new("GroupingConfiguration");
+        /// `IsActive`, for [`CfnQuickResponse::set`].
+        pub const IS_ACTIVE: crate::Property<CfnQuickResponse, Value<bool>> = crate::Property::new(
+            "IsActive",
+        );
+        /// `KnowledgeBaseArn`, for [`CfnQuickResponse::set`].
+        pub const KNOWLEDGE_BASE_ARN: crate::Property<CfnQuickResponse, Value<String>> = crate::Property::new(
+            "KnowledgeBaseArn",
+        );
+        /// `Language`, for [`CfnQuickResponse::set`].
+        pub const LANGUAGE: crate::Property<CfnQuickResponse, Value<String>> = crate::Property::new(
+            "Language",
+        );
+        /// `Name`, for [`CfnQuickResponse::set`].
+        pub const NAME: crate::Property<CfnQuickResponse, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `ShortcutKey`, for [`CfnQuickResponse::set`].
+        pub const SHORTCUT_KEY: crate::Property<CfnQuickResponse, Value<String>> = crate::Property::new(
+            "ShortcutKey",
+        );
+        /// `Tags`, for [`CfnQuickResponse::set`].
+        pub const TAGS: crate::Property<CfnQuickResponse, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `ChannelType`.

@@ -70,6 +70,7 @@ pub mod connection_alias {
         pub fn attr_associations(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Associations")
         }
+        setters!(CfnConnectionAliasProps);
     }
 
     impl std::ops::Deref for CfnConnectionAlias {
@@ -115,6 +116,18 @@ pub mod connection_alias {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnConnectionAliasProps {
+        /// `ConnectionString`, for [`CfnConnectionAlias::set`].
+        pub const CONNECTION_STRING: crate::Property<
+            CfnConnectionAlias,
+            Value<String>,
+        > = crate::Property::new("ConnectionString");
+        /// `Tags`, for [`CfnConnectionAlias::set`].
+        pub const TAGS: crate::Property<CfnConnectionAlias, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -231,6 +244,7 @@ pub mod directory {
         pub fn attr_idc_config(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IDCConfig")
         }
+        setters!(CfnDirectoryProps);
     }
 
     impl std::ops::Deref for CfnDirectory {
@@ -353,6 +367,96 @@ pub mod directory {
             crate::entry(&mut map, "WorkspaceType", &self.workspace_type)?;
             map.end()
         }
+    }
+
+    impl CfnDirectoryProps {
+        /// `ActiveDirectoryConfig`, for [`CfnDirectory::set`].
+        pub const ACTIVE_DIRECTORY_CONFIG: crate::Property<
+            CfnDirectory,
+            ActiveDirectoryConfig,
+        > = crate::Property::new("ActiveDirectoryConfig");
+        /// `CertificateBasedAuthProperties`, for [`CfnDirectory::set`].
+        pub const CERTIFICATE_BASED_AUTH_PROPERTIES: crate::Property<
+            CfnDirectory,
+            CertificateBasedAuthProperties,
+        > = crate::Property::new("CertificateBasedAuthProperties");
+        /// `EnableSelfService`, for [`CfnDirectory::set`].
+        pub const ENABLE_SELF_SERVICE: crate::Property<CfnDirectory, Value<bool>> = crate::Property::new(
+            "EnableSelfService",
+        );
+        /// `EndpointEncryptionMode`, for [`CfnDirectory::set`].
+        pub const ENDPOINT_ENCRYPTION_MODE: crate::Property<
+            CfnDirectory,
+            Value<EndpointEncryptionMode>,
+        > = crate::Property::new("EndpointEncryptionMode");
+        /// `IdcInstanceArn`, for [`CfnDirectory::set`].
+        pub const IDC_INSTANCE_ARN: crate::Property<CfnDirectory, Value<String>> = crate::Property::new(
+            "IdcInstanceArn",
+        );
+        /// `IpGroupIds`, for [`CfnDirectory::set`].
+        pub const IP_GROUP_IDS: crate::Property<CfnDirectory, Vec<Value<String>>> = crate::Property::new(
+            "IpGroupIds",
+        );
+        /// `MicrosoftEntraConfig`, for [`CfnDirectory::set`].
+        pub const MICROSOFT_ENTRA_CONFIG: crate::Property<
+            CfnDirectory,
+            MicrosoftEntraConfig,
+        > = crate::Property::new("MicrosoftEntraConfig");
+        /// `SamlProperties`, for [`CfnDirectory::set`].
+        pub const SAML_PROPERTIES: crate::Property<CfnDirectory, SamlProperties> = crate::Property::new(
+            "SamlProperties",
+        );
+        /// `SelfservicePermissions`, for [`CfnDirectory::set`].
+        pub const SELFSERVICE_PERMISSIONS: crate::Property<
+            CfnDirectory,
+            SelfservicePermissions,
+        > = crate::Property::new("SelfservicePermissions");
+        /// `StreamingProperties`, for [`CfnDirectory::set`].
+        pub const STREAMING_PROPERTIES: crate::Property<
+            CfnDirectory,
+            StreamingProperties,
+        > = crate::Property::new("StreamingProperties");
+        /// `SubnetIds`, for [`CfnDirectory::set`].
+        pub const SUBNET_IDS: crate::Property<CfnDirectory, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnDirectory::set`].
+        pub const TAGS: crate::Property<CfnDirectory, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `Tenancy`, for [`CfnDirectory::set`].
+        pub const TENANCY: crate::Property<CfnDirectory, Value<Tenancy>> = crate::Property::new(
+            "Tenancy",
+        );
+        /// `UserIdentityType`, for [`CfnDirectory::set`].
+        pub const USER_IDENTITY_TYPE: crate::Property<
+            CfnDirectory,
+            Value<UserIdentityType>,
+        > = crate::Property::new("UserIdentityType");
+        /// `WorkspaceAccessProperties`, for [`CfnDirectory::set`].
+        pub const WORKSPACE_ACCESS_PROPERTIES: crate::Property<
+            CfnDirectory,
+            WorkspaceAccessProperties,
+        > = crate::Property::new("WorkspaceAccessProperties");
+        /// `WorkspaceCreationProperties`, for [`CfnDirectory::set`].
+        pub const WORKSPACE_CREATION_PROPERTIES: crate::Property<
+            CfnDirectory,
+            DefaultWorkspaceCreationProperties,
+        > = crate::Property::new("WorkspaceCreationProperties");
+        /// `WorkspaceDirectoryDescription`, for [`CfnDirectory::set`].
+        pub const WORKSPACE_DIRECTORY_DESCRIPTION: crate::Property<
+            CfnDirectory,
+            Value<String>,
+        > = crate::Property::new("WorkspaceDirectoryDescription");
+        /// `WorkspaceDirectoryName`, for [`CfnDirectory::set`].
+        pub const WORKSPACE_DIRECTORY_NAME: crate::Property<
+            CfnDirectory,
+            Value<String>,
+        > = crate::Property::new("WorkspaceDirectoryName");
+        /// `WorkspaceType`, for [`CfnDirectory::set`].
+        pub const WORKSPACE_TYPE: crate::Property<CfnDirectory, Value<WorkspaceType>> = crate::Property::new(
+            "WorkspaceType",
+        );
     }
 
     /// Information about the Active Directory config.
@@ -1947,6 +2051,7 @@ pub mod workspace {
         pub fn attr_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("Id")
         }
+        setters!(CfnWorkspaceProps);
     }
 
     impl std::ops::Deref for CfnWorkspace {
@@ -2028,6 +2133,44 @@ pub mod workspace {
             crate::entry(&mut map, "WorkspaceProperties", &self.workspace_properties)?;
             map.end()
         }
+    }
+
+    impl CfnWorkspaceProps {
+        /// `BundleId`, for [`CfnWorkspace::set`].
+        pub const BUNDLE_ID: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "BundleId",
+        );
+        /// `DirectoryId`, for [`CfnWorkspace::set`].
+        pub const DIRECTORY_ID: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "DirectoryId",
+        );
+        /// `RootVolumeEncryptionEnabled`, for [`CfnWorkspace::set`].
+        pub const ROOT_VOLUME_ENCRYPTION_ENABLED: crate::Property<
+            CfnWorkspace,
+            Value<bool>,
+        > = crate::Property::new("RootVolumeEncryptionEnabled");
+        /// `Tags`, for [`CfnWorkspace::set`].
+        pub const TAGS: crate::Property<CfnWorkspace, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserName`, for [`CfnWorkspace::set`].
+        pub const USER_NAME: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "UserName",
+        );
+        /// `UserVolumeEncryptionEnabled`, for [`CfnWorkspace::set`].
+        pub const USER_VOLUME_ENCRYPTION_ENABLED: crate::Property<
+            CfnWorkspace,
+            Value<bool>,
+        > = crate::Property::new("UserVolumeEncryptionEnabled");
+        /// `VolumeEncryptionKey`, for [`CfnWorkspace::set`].
+        pub const VOLUME_ENCRYPTION_KEY: crate::Property<CfnWorkspace, Value<String>> = crate::Property::new(
+            "VolumeEncryptionKey",
+        );
+        /// `WorkspaceProperties`, for [`CfnWorkspace::set`].
+        pub const WORKSPACE_PROPERTIES: crate::Property<
+            CfnWorkspace,
+            WorkspaceProperties,
+        > = crate::Property::new("WorkspaceProperties");
     }
 
     /// The `WorkspaceProperties` property type.
@@ -2116,6 +2259,7 @@ pub mod workspace_ip_group {
         pub fn attr_group_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupId")
         }
+        setters!(CfnWorkspaceIpGroupProps);
     }
 
     impl std::ops::Deref for CfnWorkspaceIpGroup {
@@ -2169,6 +2313,25 @@ pub mod workspace_ip_group {
             crate::entry(&mut map, "UserRules", &self.user_rules)?;
             map.end()
         }
+    }
+
+    impl CfnWorkspaceIpGroupProps {
+        /// `GroupDesc`, for [`CfnWorkspaceIpGroup::set`].
+        pub const GROUP_DESC: crate::Property<CfnWorkspaceIpGroup, Value<String>> = crate::Property::new(
+            "GroupDesc",
+        );
+        /// `GroupName`, for [`CfnWorkspaceIpGroup::set`].
+        pub const GROUP_NAME: crate::Property<CfnWorkspaceIpGroup, Value<String>> = crate::Property::new(
+            "GroupName",
+        );
+        /// `Tags`, for [`CfnWorkspaceIpGroup::set`].
+        pub const TAGS: crate::Property<CfnWorkspaceIpGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `UserRules`, for [`CfnWorkspaceIpGroup::set`].
+        pub const USER_RULES: crate::Property<CfnWorkspaceIpGroup, Vec<IpRuleItem>> = crate::Property::new(
+            "UserRules",
+        );
     }
 
     /// Describes a rule for an IP access control group.
@@ -2258,6 +2421,7 @@ pub mod workspaces_pool {
         pub fn attr_created_at(&self) -> cloudwright_core::Expr {
             self.resource.get_att("CreatedAt")
         }
+        setters!(CfnWorkspacesPoolProps);
     }
 
     impl std::ops::Deref for CfnWorkspacesPool {
@@ -2336,6 +2500,47 @@ pub mod workspaces_pool {
             crate::entry(&mut map, "TimeoutSettings", &self.timeout_settings)?;
             map.end()
         }
+    }
+
+    impl CfnWorkspacesPoolProps {
+        /// `ApplicationSettings`, for [`CfnWorkspacesPool::set`].
+        pub const APPLICATION_SETTINGS: crate::Property<
+            CfnWorkspacesPool,
+            ApplicationSettings,
+        > = crate::Property::new("ApplicationSettings");
+        /// `BundleId`, for [`CfnWorkspacesPool::set`].
+        pub const BUNDLE_ID: crate::Property<CfnWorkspacesPool, Value<String>> = crate::Property::new(
+            "BundleId",
+        );
+        /// `Capacity`, for [`CfnWorkspacesPool::set`].
+        pub const CAPACITY: crate::Property<CfnWorkspacesPool, Capacity> = crate::Property::new(
+            "Capacity",
+        );
+        /// `Description`, for [`CfnWorkspacesPool::set`].
+        pub const DESCRIPTION: crate::Property<CfnWorkspacesPool, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DirectoryId`, for [`CfnWorkspacesPool::set`].
+        pub const DIRECTORY_ID: crate::Property<CfnWorkspacesPool, Value<String>> = crate::Property::new(
+            "DirectoryId",
+        );
+        /// `PoolName`, for [`CfnWorkspacesPool::set`].
+        pub const POOL_NAME: crate::Property<CfnWorkspacesPool, Value<String>> = crate::Property::new(
+            "PoolName",
+        );
+        /// `RunningMode`, for [`CfnWorkspacesPool::set`].
+        pub const RUNNING_MODE: crate::Property<CfnWorkspacesPool, Value<RunningMode>> = crate::Property::new(
+            "RunningMode",
+        );
+        /// `Tags`, for [`CfnWorkspacesPool::set`].
+        pub const TAGS: crate::Property<CfnWorkspacesPool, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TimeoutSettings`, for [`CfnWorkspacesPool::set`].
+        pub const TIMEOUT_SETTINGS: crate::Property<
+            CfnWorkspacesPool,
+            TimeoutSettings,
+        > = crate::Property::new("TimeoutSettings");
     }
 
     /// The `ApplicationSettings` property type.

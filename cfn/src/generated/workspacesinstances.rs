@@ -70,6 +70,7 @@ pub mod volume {
         pub fn attr_volume_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("VolumeId")
         }
+        setters!(CfnVolumeProps);
     }
 
     impl std::ops::Deref for CfnVolume {
@@ -143,6 +144,46 @@ pub mod volume {
             crate::entry(&mut map, "VolumeType", &self.volume_type)?;
             map.end()
         }
+    }
+
+    impl CfnVolumeProps {
+        /// `AvailabilityZone`, for [`CfnVolume::set`].
+        pub const AVAILABILITY_ZONE: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "AvailabilityZone",
+        );
+        /// `Encrypted`, for [`CfnVolume::set`].
+        pub const ENCRYPTED: crate::Property<CfnVolume, Value<bool>> = crate::Property::new(
+            "Encrypted",
+        );
+        /// `Iops`, for [`CfnVolume::set`].
+        pub const IOPS: crate::Property<CfnVolume, Value<i64>> = crate::Property::new(
+            "Iops",
+        );
+        /// `KmsKeyId`, for [`CfnVolume::set`].
+        pub const KMS_KEY_ID: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "KmsKeyId",
+        );
+        /// `SizeInGB`, for [`CfnVolume::set`].
+        pub const SIZE_IN_GB: crate::Property<CfnVolume, Value<i64>> = crate::Property::new(
+            "SizeInGB",
+        );
+        /// `SnapshotId`, for [`CfnVolume::set`].
+        pub const SNAPSHOT_ID: crate::Property<CfnVolume, Value<String>> = crate::Property::new(
+            "SnapshotId",
+        );
+        /// `TagSpecifications`, for [`CfnVolume::set`].
+        pub const TAG_SPECIFICATIONS: crate::Property<
+            CfnVolume,
+            Vec<TagSpecification>,
+        > = crate::Property::new("TagSpecifications");
+        /// `Throughput`, for [`CfnVolume::set`].
+        pub const THROUGHPUT: crate::Property<CfnVolume, Value<i64>> = crate::Property::new(
+            "Throughput",
+        );
+        /// `VolumeType`, for [`CfnVolume::set`].
+        pub const VOLUME_TYPE: crate::Property<CfnVolume, Value<VolumeType>> = crate::Property::new(
+            "VolumeType",
+        );
     }
 
     /// The `TagSpecification` property type.
@@ -265,6 +306,7 @@ pub mod volume_association {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnVolumeAssociationProps);
     }
 
     impl std::ops::Deref for CfnVolumeAssociation {
@@ -322,6 +364,27 @@ pub mod volume_association {
             map.serialize_entry("WorkspaceInstanceId", &self.workspace_instance_id)?;
             map.end()
         }
+    }
+
+    impl CfnVolumeAssociationProps {
+        /// `Device`, for [`CfnVolumeAssociation::set`].
+        pub const DEVICE: crate::Property<CfnVolumeAssociation, Value<String>> = crate::Property::new(
+            "Device",
+        );
+        /// `DisassociateMode`, for [`CfnVolumeAssociation::set`].
+        pub const DISASSOCIATE_MODE: crate::Property<
+            CfnVolumeAssociation,
+            Value<DisassociateMode>,
+        > = crate::Property::new("DisassociateMode");
+        /// `VolumeId`, for [`CfnVolumeAssociation::set`].
+        pub const VOLUME_ID: crate::Property<CfnVolumeAssociation, Value<String>> = crate::Property::new(
+            "VolumeId",
+        );
+        /// `WorkspaceInstanceId`, for [`CfnVolumeAssociation::set`].
+        pub const WORKSPACE_INSTANCE_ID: crate::Property<
+            CfnVolumeAssociation,
+            Value<String>,
+        > = crate::Property::new("WorkspaceInstanceId");
     }
 
     /// Mode to use when disassociating the volume
@@ -424,6 +487,7 @@ pub mod workspace_instance {
         pub fn attr_ec2_managed_instance_instance_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("EC2ManagedInstance.InstanceId")
         }
+        setters!(CfnWorkspaceInstanceProps);
     }
 
     impl std::ops::Deref for CfnWorkspaceInstance {
@@ -459,6 +523,18 @@ pub mod workspace_instance {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnWorkspaceInstanceProps {
+        /// `ManagedInstance`, for [`CfnWorkspaceInstance::set`].
+        pub const MANAGED_INSTANCE: crate::Property<
+            CfnWorkspaceInstance,
+            ManagedInstance,
+        > = crate::Property::new("ManagedInstance");
+        /// `Tags`, for [`CfnWorkspaceInstance::set`].
+        pub const TAGS: crate::Property<CfnWorkspaceInstance, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `ManagedInstance` property type.

@@ -101,6 +101,7 @@ pub mod environment {
         pub fn attr_software_set_compliance_status(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SoftwareSetComplianceStatus")
         }
+        setters!(CfnEnvironmentProps);
     }
 
     impl std::ops::Deref for CfnEnvironment {
@@ -190,6 +191,54 @@ pub mod environment {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnEnvironmentProps {
+        /// `DesiredSoftwareSetId`, for [`CfnEnvironment::set`].
+        pub const DESIRED_SOFTWARE_SET_ID: crate::Property<
+            CfnEnvironment,
+            Value<String>,
+        > = crate::Property::new("DesiredSoftwareSetId");
+        /// `DesktopArn`, for [`CfnEnvironment::set`].
+        pub const DESKTOP_ARN: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "DesktopArn",
+        );
+        /// `DesktopEndpoint`, for [`CfnEnvironment::set`].
+        pub const DESKTOP_ENDPOINT: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "DesktopEndpoint",
+        );
+        /// `DeviceCreationTags`, for [`CfnEnvironment::set`].
+        pub const DEVICE_CREATION_TAGS: crate::Property<
+            CfnEnvironment,
+            Vec<crate::Tag>,
+        > = crate::Property::new("DeviceCreationTags");
+        /// `KmsKeyArn`, for [`CfnEnvironment::set`].
+        pub const KMS_KEY_ARN: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "KmsKeyArn",
+        );
+        /// `MaintenanceWindow`, for [`CfnEnvironment::set`].
+        pub const MAINTENANCE_WINDOW: crate::Property<
+            CfnEnvironment,
+            MaintenanceWindow,
+        > = crate::Property::new("MaintenanceWindow");
+        /// `Name`, for [`CfnEnvironment::set`].
+        pub const NAME: crate::Property<CfnEnvironment, Value<String>> = crate::Property::new(
+            "Name",
+        );
+        /// `SoftwareSetUpdateMode`, for [`CfnEnvironment::set`].
+        pub const SOFTWARE_SET_UPDATE_MODE: crate::Property<
+            CfnEnvironment,
+            Value<SoftwareSetUpdateMode>,
+        > = crate::Property::new("SoftwareSetUpdateMode");
+        /// `SoftwareSetUpdateSchedule`, for [`CfnEnvironment::set`].
+        pub const SOFTWARE_SET_UPDATE_SCHEDULE: crate::Property<
+            CfnEnvironment,
+            Value<SoftwareSetUpdateSchedule>,
+        > = crate::Property::new("SoftwareSetUpdateSchedule");
+        /// `Tags`, for [`CfnEnvironment::set`].
+        pub const TAGS: crate::Property<CfnEnvironment, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `MaintenanceWindow` property type.

@@ -76,6 +76,7 @@ pub mod browser_settings {
         pub fn attr_browser_settings_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("BrowserSettingsArn")
         }
+        setters!(CfnBrowserSettingsProps);
     }
 
     impl std::ops::Deref for CfnBrowserSettings {
@@ -130,6 +131,32 @@ pub mod browser_settings {
             )?;
             map.end()
         }
+    }
+
+    impl CfnBrowserSettingsProps {
+        /// `AdditionalEncryptionContext`, for [`CfnBrowserSettings::set`].
+        pub const ADDITIONAL_ENCRYPTION_CONTEXT: crate::Property<
+            CfnBrowserSettings,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AdditionalEncryptionContext");
+        /// `BrowserPolicy`, for [`CfnBrowserSettings::set`].
+        pub const BROWSER_POLICY: crate::Property<CfnBrowserSettings, Value<String>> = crate::Property::new(
+            "BrowserPolicy",
+        );
+        /// `CustomerManagedKey`, for [`CfnBrowserSettings::set`].
+        pub const CUSTOMER_MANAGED_KEY: crate::Property<
+            CfnBrowserSettings,
+            Value<String>,
+        > = crate::Property::new("CustomerManagedKey");
+        /// `Tags`, for [`CfnBrowserSettings::set`].
+        pub const TAGS: crate::Property<CfnBrowserSettings, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `WebContentFilteringPolicy`, for [`CfnBrowserSettings::set`].
+        pub const WEB_CONTENT_FILTERING_POLICY: crate::Property<
+            CfnBrowserSettings,
+            WebContentFilteringPolicy,
+        > = crate::Property::new("WebContentFilteringPolicy");
     }
 
     /// The `WebContentFilteringPolicy` property type.
@@ -327,6 +354,7 @@ pub mod data_protection_settings {
         pub fn attr_data_protection_settings_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("DataProtectionSettingsArn")
         }
+        setters!(CfnDataProtectionSettingsProps);
     }
 
     impl std::ops::Deref for CfnDataProtectionSettings {
@@ -384,6 +412,38 @@ pub mod data_protection_settings {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnDataProtectionSettingsProps {
+        /// `AdditionalEncryptionContext`, for [`CfnDataProtectionSettings::set`].
+        pub const ADDITIONAL_ENCRYPTION_CONTEXT: crate::Property<
+            CfnDataProtectionSettings,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AdditionalEncryptionContext");
+        /// `CustomerManagedKey`, for [`CfnDataProtectionSettings::set`].
+        pub const CUSTOMER_MANAGED_KEY: crate::Property<
+            CfnDataProtectionSettings,
+            Value<String>,
+        > = crate::Property::new("CustomerManagedKey");
+        /// `Description`, for [`CfnDataProtectionSettings::set`].
+        pub const DESCRIPTION: crate::Property<
+            CfnDataProtectionSettings,
+            Value<String>,
+        > = crate::Property::new("Description");
+        /// `DisplayName`, for [`CfnDataProtectionSettings::set`].
+        pub const DISPLAY_NAME: crate::Property<
+            CfnDataProtectionSettings,
+            Value<String>,
+        > = crate::Property::new("DisplayName");
+        /// `InlineRedactionConfiguration`, for [`CfnDataProtectionSettings::set`].
+        pub const INLINE_REDACTION_CONFIGURATION: crate::Property<
+            CfnDataProtectionSettings,
+            InlineRedactionConfiguration,
+        > = crate::Property::new("InlineRedactionConfiguration");
+        /// `Tags`, for [`CfnDataProtectionSettings::set`].
+        pub const TAGS: crate::Property<CfnDataProtectionSettings, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `InlineRedactionConfiguration` property type.
@@ -648,6 +708,7 @@ pub mod identity_provider {
         pub fn attr_identity_provider_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IdentityProviderArn")
         }
+        setters!(CfnIdentityProviderProps);
     }
 
     impl std::ops::Deref for CfnIdentityProvider {
@@ -714,6 +775,32 @@ pub mod identity_provider {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIdentityProviderProps {
+        /// `IdentityProviderDetails`, for [`CfnIdentityProvider::set`].
+        pub const IDENTITY_PROVIDER_DETAILS: crate::Property<
+            CfnIdentityProvider,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("IdentityProviderDetails");
+        /// `IdentityProviderName`, for [`CfnIdentityProvider::set`].
+        pub const IDENTITY_PROVIDER_NAME: crate::Property<
+            CfnIdentityProvider,
+            Value<String>,
+        > = crate::Property::new("IdentityProviderName");
+        /// `IdentityProviderType`, for [`CfnIdentityProvider::set`].
+        pub const IDENTITY_PROVIDER_TYPE: crate::Property<
+            CfnIdentityProvider,
+            Value<IdentityProviderType>,
+        > = crate::Property::new("IdentityProviderType");
+        /// `PortalArn`, for [`CfnIdentityProvider::set`].
+        pub const PORTAL_ARN: crate::Property<CfnIdentityProvider, Value<String>> = crate::Property::new(
+            "PortalArn",
+        );
+        /// `Tags`, for [`CfnIdentityProvider::set`].
+        pub const TAGS: crate::Property<CfnIdentityProvider, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// Values of `IdentityProviderType`.
@@ -823,6 +910,7 @@ pub mod ip_access_settings {
         pub fn attr_ip_access_settings_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("IpAccessSettingsArn")
         }
+        setters!(CfnIpAccessSettingsProps);
     }
 
     impl std::ops::Deref for CfnIpAccessSettings {
@@ -890,6 +978,35 @@ pub mod ip_access_settings {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnIpAccessSettingsProps {
+        /// `AdditionalEncryptionContext`, for [`CfnIpAccessSettings::set`].
+        pub const ADDITIONAL_ENCRYPTION_CONTEXT: crate::Property<
+            CfnIpAccessSettings,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AdditionalEncryptionContext");
+        /// `CustomerManagedKey`, for [`CfnIpAccessSettings::set`].
+        pub const CUSTOMER_MANAGED_KEY: crate::Property<
+            CfnIpAccessSettings,
+            Value<String>,
+        > = crate::Property::new("CustomerManagedKey");
+        /// `Description`, for [`CfnIpAccessSettings::set`].
+        pub const DESCRIPTION: crate::Property<CfnIpAccessSettings, Value<String>> = crate::Property::new(
+            "Description",
+        );
+        /// `DisplayName`, for [`CfnIpAccessSettings::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnIpAccessSettings, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `IpRules`, for [`CfnIpAccessSettings::set`].
+        pub const IP_RULES: crate::Property<CfnIpAccessSettings, Vec<IpRule>> = crate::Property::new(
+            "IpRules",
+        );
+        /// `Tags`, for [`CfnIpAccessSettings::set`].
+        pub const TAGS: crate::Property<CfnIpAccessSettings, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `IpRule` property type.
@@ -974,6 +1091,7 @@ pub mod network_settings {
         pub fn attr_network_settings_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("NetworkSettingsArn")
         }
+        setters!(CfnNetworkSettingsProps);
     }
 
     impl std::ops::Deref for CfnNetworkSettings {
@@ -1031,6 +1149,26 @@ pub mod network_settings {
             map.serialize_entry("VpcId", &self.vpc_id)?;
             map.end()
         }
+    }
+
+    impl CfnNetworkSettingsProps {
+        /// `SecurityGroupIds`, for [`CfnNetworkSettings::set`].
+        pub const SECURITY_GROUP_IDS: crate::Property<
+            CfnNetworkSettings,
+            Vec<Value<String>>,
+        > = crate::Property::new("SecurityGroupIds");
+        /// `SubnetIds`, for [`CfnNetworkSettings::set`].
+        pub const SUBNET_IDS: crate::Property<CfnNetworkSettings, Vec<Value<String>>> = crate::Property::new(
+            "SubnetIds",
+        );
+        /// `Tags`, for [`CfnNetworkSettings::set`].
+        pub const TAGS: crate::Property<CfnNetworkSettings, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `VpcId`, for [`CfnNetworkSettings::set`].
+        pub const VPC_ID: crate::Property<CfnNetworkSettings, Value<String>> = crate::Property::new(
+            "VpcId",
+        );
     }
 }
 
@@ -1116,6 +1254,7 @@ pub mod portal {
         pub fn attr_status_reason(&self) -> cloudwright_core::Expr {
             self.resource.get_att("StatusReason")
         }
+        setters!(CfnPortalProps);
     }
 
     impl std::ops::Deref for CfnPortal {
@@ -1211,6 +1350,77 @@ pub mod portal {
             crate::entry(&mut map, "UserSettingsArn", &self.user_settings_arn)?;
             map.end()
         }
+    }
+
+    impl CfnPortalProps {
+        /// `AdditionalEncryptionContext`, for [`CfnPortal::set`].
+        pub const ADDITIONAL_ENCRYPTION_CONTEXT: crate::Property<
+            CfnPortal,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AdditionalEncryptionContext");
+        /// `AuthenticationType`, for [`CfnPortal::set`].
+        pub const AUTHENTICATION_TYPE: crate::Property<
+            CfnPortal,
+            Value<AuthenticationType>,
+        > = crate::Property::new("AuthenticationType");
+        /// `BrowserSettingsArn`, for [`CfnPortal::set`].
+        pub const BROWSER_SETTINGS_ARN: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "BrowserSettingsArn",
+        );
+        /// `CustomerManagedKey`, for [`CfnPortal::set`].
+        pub const CUSTOMER_MANAGED_KEY: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "CustomerManagedKey",
+        );
+        /// `DataProtectionSettingsArn`, for [`CfnPortal::set`].
+        pub const DATA_PROTECTION_SETTINGS_ARN: crate::Property<
+            CfnPortal,
+            Value<String>,
+        > = crate::Property::new("DataProtectionSettingsArn");
+        /// `DisplayName`, for [`CfnPortal::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `InstanceType`, for [`CfnPortal::set`].
+        pub const INSTANCE_TYPE: crate::Property<CfnPortal, Value<InstanceType>> = crate::Property::new(
+            "InstanceType",
+        );
+        /// `IpAccessSettingsArn`, for [`CfnPortal::set`].
+        pub const IP_ACCESS_SETTINGS_ARN: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "IpAccessSettingsArn",
+        );
+        /// `MaxConcurrentSessions`, for [`CfnPortal::set`].
+        pub const MAX_CONCURRENT_SESSIONS: crate::Property<CfnPortal, Value<f64>> = crate::Property::new(
+            "MaxConcurrentSessions",
+        );
+        /// `NetworkSettingsArn`, for [`CfnPortal::set`].
+        pub const NETWORK_SETTINGS_ARN: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "NetworkSettingsArn",
+        );
+        /// `PortalCustomDomain`, for [`CfnPortal::set`].
+        pub const PORTAL_CUSTOM_DOMAIN: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "PortalCustomDomain",
+        );
+        /// `SessionLoggerArn`, for [`CfnPortal::set`].
+        pub const SESSION_LOGGER_ARN: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "SessionLoggerArn",
+        );
+        /// `Tags`, for [`CfnPortal::set`].
+        pub const TAGS: crate::Property<CfnPortal, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `TrustStoreArn`, for [`CfnPortal::set`].
+        pub const TRUST_STORE_ARN: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "TrustStoreArn",
+        );
+        /// `UserAccessLoggingSettingsArn`, for [`CfnPortal::set`].
+        pub const USER_ACCESS_LOGGING_SETTINGS_ARN: crate::Property<
+            CfnPortal,
+            Value<String>,
+        > = crate::Property::new("UserAccessLoggingSettingsArn");
+        /// `UserSettingsArn`, for [`CfnPortal::set`].
+        pub const USER_SETTINGS_ARN: crate::Property<CfnPortal, Value<String>> = crate::Property::new(
+            "UserSettingsArn",
+        );
     }
 
     /// Values of `AuthenticationType`.
@@ -1348,6 +1558,7 @@ pub mod session_logger {
         pub fn attr_session_logger_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("SessionLoggerArn")
         }
+        setters!(CfnSessionLoggerProps);
     }
 
     impl std::ops::Deref for CfnSessionLogger {
@@ -1418,6 +1629,36 @@ pub mod session_logger {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSessionLoggerProps {
+        /// `AdditionalEncryptionContext`, for [`CfnSessionLogger::set`].
+        pub const ADDITIONAL_ENCRYPTION_CONTEXT: crate::Property<
+            CfnSessionLogger,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AdditionalEncryptionContext");
+        /// `CustomerManagedKey`, for [`CfnSessionLogger::set`].
+        pub const CUSTOMER_MANAGED_KEY: crate::Property<
+            CfnSessionLogger,
+            Value<String>,
+        > = crate::Property::new("CustomerManagedKey");
+        /// `DisplayName`, for [`CfnSessionLogger::set`].
+        pub const DISPLAY_NAME: crate::Property<CfnSessionLogger, Value<String>> = crate::Property::new(
+            "DisplayName",
+        );
+        /// `EventFilter`, for [`CfnSessionLogger::set`].
+        pub const EVENT_FILTER: crate::Property<CfnSessionLogger, EventFilter> = crate::Property::new(
+            "EventFilter",
+        );
+        /// `LogConfiguration`, for [`CfnSessionLogger::set`].
+        pub const LOG_CONFIGURATION: crate::Property<
+            CfnSessionLogger,
+            LogConfiguration,
+        > = crate::Property::new("LogConfiguration");
+        /// `Tags`, for [`CfnSessionLogger::set`].
+        pub const TAGS: crate::Property<CfnSessionLogger, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `EventFilter` property type.
@@ -1725,6 +1966,7 @@ pub mod trust_store {
         pub fn attr_trust_store_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("TrustStoreArn")
         }
+        setters!(CfnTrustStoreProps);
     }
 
     impl std::ops::Deref for CfnTrustStore {
@@ -1770,6 +2012,17 @@ pub mod trust_store {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnTrustStoreProps {
+        /// `CertificateList`, for [`CfnTrustStore::set`].
+        pub const CERTIFICATE_LIST: crate::Property<CfnTrustStore, Vec<Value<String>>> = crate::Property::new(
+            "CertificateList",
+        );
+        /// `Tags`, for [`CfnTrustStore::set`].
+        pub const TAGS: crate::Property<CfnTrustStore, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1822,6 +2075,7 @@ pub mod user_access_logging_settings {
         pub fn attr_user_access_logging_settings_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("UserAccessLoggingSettingsArn")
         }
+        setters!(CfnUserAccessLoggingSettingsProps);
     }
 
     impl std::ops::Deref for CfnUserAccessLoggingSettings {
@@ -1867,6 +2121,18 @@ pub mod user_access_logging_settings {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnUserAccessLoggingSettingsProps {
+        /// `KinesisStreamArn`, for [`CfnUserAccessLoggingSettings::set`].
+        pub const KINESIS_STREAM_ARN: crate::Property<
+            CfnUserAccessLoggingSettings,
+            Value<String>,
+        > = crate::Property::new("KinesisStreamArn");
+        /// `Tags`, for [`CfnUserAccessLoggingSettings::set`].
+        pub const TAGS: crate::Property<CfnUserAccessLoggingSettings, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 }
 
@@ -1940,6 +2206,7 @@ pub mod user_settings {
         ) -> cloudwright_core::Expr {
             self.resource.get_att("BrandingConfiguration.WallpaperMetadata")
         }
+        setters!(CfnUserSettingsProps);
     }
 
     impl std::ops::Deref for CfnUserSettings {
@@ -2067,6 +2334,79 @@ pub mod user_settings {
             crate::entry(&mut map, "WebAuthnAllowed", &self.web_authn_allowed)?;
             map.end()
         }
+    }
+
+    impl CfnUserSettingsProps {
+        /// `AdditionalEncryptionContext`, for [`CfnUserSettings::set`].
+        pub const ADDITIONAL_ENCRYPTION_CONTEXT: crate::Property<
+            CfnUserSettings,
+            indexmap::IndexMap<String, Value<String>>,
+        > = crate::Property::new("AdditionalEncryptionContext");
+        /// `BrandingConfiguration`, for [`CfnUserSettings::set`].
+        pub const BRANDING_CONFIGURATION: crate::Property<
+            CfnUserSettings,
+            BrandingConfiguration,
+        > = crate::Property::new("BrandingConfiguration");
+        /// `CookieSynchronizationConfiguration`, for [`CfnUserSettings::set`].
+        pub const COOKIE_SYNCHRONIZATION_CONFIGURATION: crate::Property<
+            CfnUserSettings,
+            CookieSynchronizationConfiguration,
+        > = crate::Property::new("CookieSynchronizationConfiguration");
+        /// `CopyAllowed`, for [`CfnUserSettings::set`].
+        pub const COPY_ALLOWED: crate::Property<CfnUserSettings, Value<EnabledType>> = crate::Property::new(
+            "CopyAllowed",
+        );
+        /// `CustomerManagedKey`, for [`CfnUserSettings::set`].
+        pub const CUSTOMER_MANAGED_KEY: crate::Property<
+            CfnUserSettings,
+            Value<String>,
+        > = crate::Property::new("CustomerManagedKey");
+        /// `DeepLinkAllowed`, for [`CfnUserSettings::set`].
+        pub const DEEP_LINK_ALLOWED: crate::Property<
+            CfnUserSettings,
+            Value<EnabledType>,
+        > = crate::Property::new("DeepLinkAllowed");
+        /// `DisconnectTimeoutInMinutes`, for [`CfnUserSettings::set`].
+        pub const DISCONNECT_TIMEOUT_IN_MINUTES: crate::Property<
+            CfnUserSettings,
+            Value<f64>,
+        > = crate::Property::new("DisconnectTimeoutInMinutes");
+        /// `DownloadAllowed`, for [`CfnUserSettings::set`].
+        pub const DOWNLOAD_ALLOWED: crate::Property<
+            CfnUserSettings,
+            Value<EnabledType>,
+        > = crate::Property::new("DownloadAllowed");
+        /// `IdleDisconnectTimeoutInMinutes`, for [`CfnUserSettings::set`].
+        pub const IDLE_DISCONNECT_TIMEOUT_IN_MINUTES: crate::Property<
+            CfnUserSettings,
+            Value<f64>,
+        > = crate::Property::new("IdleDisconnectTimeoutInMinutes");
+        /// `PasteAllowed`, for [`CfnUserSettings::set`].
+        pub const PASTE_ALLOWED: crate::Property<CfnUserSettings, Value<EnabledType>> = crate::Property::new(
+            "PasteAllowed",
+        );
+        /// `PrintAllowed`, for [`CfnUserSettings::set`].
+        pub const PRINT_ALLOWED: crate::Property<CfnUserSettings, Value<EnabledType>> = crate::Property::new(
+            "PrintAllowed",
+        );
+        /// `Tags`, for [`CfnUserSettings::set`].
+        pub const TAGS: crate::Property<CfnUserSettings, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
+        /// `ToolbarConfiguration`, for [`CfnUserSettings::set`].
+        pub const TOOLBAR_CONFIGURATION: crate::Property<
+            CfnUserSettings,
+            ToolbarConfiguration,
+        > = crate::Property::new("ToolbarConfiguration");
+        /// `UploadAllowed`, for [`CfnUserSettings::set`].
+        pub const UPLOAD_ALLOWED: crate::Property<CfnUserSettings, Value<EnabledType>> = crate::Property::new(
+            "UploadAllowed",
+        );
+        /// `WebAuthnAllowed`, for [`CfnUserSettings::set`].
+        pub const WEB_AUTHN_ALLOWED: crate::Property<
+            CfnUserSettings,
+            Value<EnabledType>,
+        > = crate::Property::new("WebAuthnAllowed");
     }
 
     /// The `BrandingConfiguration` property type.

@@ -59,6 +59,7 @@ pub mod group {
         pub fn attr_group_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("GroupARN")
         }
+        setters!(CfnGroupProps);
     }
 
     impl std::ops::Deref for CfnGroup {
@@ -116,6 +117,26 @@ pub mod group {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnGroupProps {
+        /// `FilterExpression`, for [`CfnGroup::set`].
+        pub const FILTER_EXPRESSION: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "FilterExpression",
+        );
+        /// `GroupName`, for [`CfnGroup::set`].
+        pub const GROUP_NAME: crate::Property<CfnGroup, Value<String>> = crate::Property::new(
+            "GroupName",
+        );
+        /// `InsightsConfiguration`, for [`CfnGroup::set`].
+        pub const INSIGHTS_CONFIGURATION: crate::Property<
+            CfnGroup,
+            InsightsConfiguration,
+        > = crate::Property::new("InsightsConfiguration");
+        /// `Tags`, for [`CfnGroup::set`].
+        pub const TAGS: crate::Property<CfnGroup, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `InsightsConfiguration` property type.
@@ -182,6 +203,7 @@ pub mod resource_policy {
             resource.set_tag_format(cloudwright_core::TagFormat::NotTaggable);
             Ok(Self { resource })
         }
+        setters!(CfnResourcePolicyProps);
     }
 
     impl std::ops::Deref for CfnResourcePolicy {
@@ -239,6 +261,22 @@ pub mod resource_policy {
             map.end()
         }
     }
+
+    impl CfnResourcePolicyProps {
+        /// `BypassPolicyLockoutCheck`, for [`CfnResourcePolicy::set`].
+        pub const BYPASS_POLICY_LOCKOUT_CHECK: crate::Property<
+            CfnResourcePolicy,
+            Value<bool>,
+        > = crate::Property::new("BypassPolicyLockoutCheck");
+        /// `PolicyDocument`, for [`CfnResourcePolicy::set`].
+        pub const POLICY_DOCUMENT: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "PolicyDocument",
+        );
+        /// `PolicyName`, for [`CfnResourcePolicy::set`].
+        pub const POLICY_NAME: crate::Property<CfnResourcePolicy, Value<String>> = crate::Property::new(
+            "PolicyName",
+        );
+    }
 }
 
 /// `AWS::XRay::SamplingRule`: [`CfnSamplingRule`], [`CfnSamplingRuleProps`] and their property types.
@@ -285,6 +323,7 @@ pub mod sampling_rule {
         pub fn attr_rule_arn(&self) -> cloudwright_core::Expr {
             self.resource.get_att("RuleARN")
         }
+        setters!(CfnSamplingRuleProps);
     }
 
     impl std::ops::Deref for CfnSamplingRule {
@@ -329,6 +368,31 @@ pub mod sampling_rule {
             crate::entry(&mut map, "Tags", &self.tags)?;
             map.end()
         }
+    }
+
+    impl CfnSamplingRuleProps {
+        /// `RuleName`, for [`CfnSamplingRule::set`].
+        pub const RULE_NAME: crate::Property<CfnSamplingRule, Value<String>> = crate::Property::new(
+            "RuleName",
+        );
+        /// `SamplingRule`, for [`CfnSamplingRule::set`].
+        pub const SAMPLING_RULE: crate::Property<CfnSamplingRule, SamplingRule> = crate::Property::new(
+            "SamplingRule",
+        );
+        /// `SamplingRuleRecord`, for [`CfnSamplingRule::set`].
+        pub const SAMPLING_RULE_RECORD: crate::Property<
+            CfnSamplingRule,
+            SamplingRuleRecord,
+        > = crate::Property::new("SamplingRuleRecord");
+        /// `SamplingRuleUpdate`, for [`CfnSamplingRule::set`].
+        pub const SAMPLING_RULE_UPDATE: crate::Property<
+            CfnSamplingRule,
+            SamplingRuleUpdate,
+        > = crate::Property::new("SamplingRuleUpdate");
+        /// `Tags`, for [`CfnSamplingRule::set`].
+        pub const TAGS: crate::Property<CfnSamplingRule, Vec<crate::Tag>> = crate::Property::new(
+            "Tags",
+        );
     }
 
     /// The `SamplingRule` property type.
@@ -581,6 +645,7 @@ pub mod transaction_search_config {
         pub fn attr_account_id(&self) -> cloudwright_core::Expr {
             self.resource.get_att("AccountId")
         }
+        setters!(CfnTransactionSearchConfigProps);
     }
 
     impl std::ops::Deref for CfnTransactionSearchConfig {
@@ -613,5 +678,13 @@ pub mod transaction_search_config {
             crate::entry(&mut map, "IndexingPercentage", &self.indexing_percentage)?;
             map.end()
         }
+    }
+
+    impl CfnTransactionSearchConfigProps {
+        /// `IndexingPercentage`, for [`CfnTransactionSearchConfig::set`].
+        pub const INDEXING_PERCENTAGE: crate::Property<
+            CfnTransactionSearchConfig,
+            Value<f64>,
+        > = crate::Property::new("IndexingPercentage");
     }
 }

@@ -152,6 +152,7 @@ fn resource_module(r: &Resource, service: &str, shared: &std::collections::BTree
     let module_doc =
         doc(&format!("`{}`: [`{}`], [`{}`] and their property types.", r.type_name, r.handle, r.props.name));
     let props = struct_def(&r.props);
+    let property_consts = property_consts(r);
     let handle = handle(r, service);
     let types = local.iter().map(|t| type_def(t));
     quote! {
@@ -163,6 +164,7 @@ fn resource_module(r: &Resource, service: &str, shared: &std::collections::BTree
 
             #handle
             #props
+            #property_consts
             #(#types)*
         }
     }
@@ -176,6 +178,32 @@ pub fn reference_url(type_name: &str) -> String {
     format!(
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/{vendor}-resource-{service}-{name}.html"
     )
+}
+
+/// `AssumeRolePolicyDocument` -> `ASSUME_ROLE_POLICY_DOCUMENT`: the props' constant naming a
+/// property, the key of the handle's `set` and `set_lazy`.
+pub fn property_const(f: &Field) -> String {
+    f.rust_name.trim_start_matches("r#").to_uppercase()
+}
+
+/// The props' constants naming their properties, each typed with the handle and the
+/// property's value type.
+fn property_consts(r: &Resource) -> TokenStream {
+    let (handle, props) = (ident(&r.handle), ident(&r.props.name));
+    let consts = r.props.fields.iter().map(|f| {
+        let name = ident(&property_const(f));
+        let (json_name, ty) = (&f.json_name, ty_tokens(&f.ty));
+        let d = doc(&format!("`{json_name}`, for [`{}::set`].", r.handle));
+        quote! {
+            #d
+            pub const #name: crate::Property<#handle, #ty> = crate::Property::new(#json_name);
+        }
+    });
+    quote! {
+        impl #props {
+            #(#consts)*
+        }
+    }
 }
 
 fn handle(r: &Resource, service: &str) -> TokenStream {
@@ -231,6 +259,8 @@ fn handle(r: &Resource, service: &str) -> TokenStream {
             }
 
             #(#attrs)*
+
+            setters!(#props);
         }
 
         impl std::ops::Deref for #handle {
@@ -432,6 +462,9 @@ pub fn mod_file(services: &[Service]) -> Result<String, String> {
         use cloudwright_core::{TagFormat, Value};
         use serde::Serialize;
 
+        #[macro_use]
+        mod setters;
+
         #(#modules)*
 
         /// A resource tag: the `{Key, Value}` shape most resource types share.
@@ -443,6 +476,42 @@ pub fn mod_file(services: &[Service]) -> Result<String, String> {
             /// The tag value.
             #[serde(rename = "Value")]
             pub value: Value<String>,
+        }
+
+        /// A property of the resource type whose handle is `H`, its value a `T`: the key of the
+        /// handle's `set` and `set_lazy`. Each props struct has one constant per property
+        /// (`CfnRoleProps::ROLE_NAME`), so a property set after construction is checked as one
+        /// set in the props is, and names no property by a string.
+        pub struct Property<H, T> {
+            name: &'static str,
+            of: std::marker::PhantomData<fn() -> (H, T)>,
+        }
+
+        impl<H, T> Property<H, T> {
+            /// The property `name` (only the generated constants make them).
+            #[cfg_attr(not(feature = "full"), allow(dead_code))]
+            pub(crate) const fn new(name: &'static str) -> Self {
+                Property { name, of: std::marker::PhantomData }
+            }
+
+            /// The property's name, as CloudFormation spells it (`RoleName`).
+            pub const fn name(&self) -> &'static str {
+                self.name
+            }
+        }
+
+        impl<H, T> Clone for Property<H, T> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<H, T> Copy for Property<H, T> {}
+
+        impl<H, T> std::fmt::Debug for Property<H, T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple("Property").field(&self.name).finish()
+            }
         }
 
         /// Writes an optional property of a generated struct when it is set (unused when the
@@ -526,6 +595,41 @@ pub fn mod_file(services: &[Service]) -> Result<String, String> {
             RESOURCE_TYPES.get(i)
         }
     })
+}
+
+/// `cfn/src/generated/setters.rs`: the macro writing `set` and `set_lazy` into every handle's
+/// `impl`. Written out here, not through `prettyplease`, which cannot lay out a macro's body.
+pub fn setters_file() -> Result<String, String> {
+    const SETTERS: &str = r#"//! `setters!(CfnXProps)`: a handle's typed `set` and `set_lazy`, the same for every handle.
+
+/// `set` and `set_lazy` of the handle whose props are `$props`, in its `impl` (unused when
+/// the crate is built with no service).
+#[cfg_attr(not(feature = "full"), allow(unused_macros))]
+macro_rules! setters {
+    ($props:ident) => {
+        #[doc = concat!(
+            "Sets a property after construction, typed as in the props: its key is a constant of [`",
+            stringify!($props),
+            "`].",
+        )]
+        pub fn set<T: serde::Serialize + 'static>(&self, property: crate::Property<Self, T>, value: impl Into<T>) {
+            self.resource.set_serialized_property(property.name(), value.into());
+        }
+
+        /// Sets a property to what `produce` returns at synthesis, after aspects ran (a value
+        /// that keeps changing while the app is built, rendered once).
+        pub fn set_lazy<T: serde::Serialize + 'static>(
+            &self,
+            property: crate::Property<Self, T>,
+            produce: impl Fn() -> T + 'static,
+        ) {
+            self.resource.set_lazy_serialized_property(property.name(), produce);
+        }
+    };
+}
+"#;
+    syn::parse_file(SETTERS).map_err(|e| format!("the setters macro does not parse: {e}"))?;
+    Ok(format!("{HEADER}{SETTERS}"))
 }
 
 /// `cfn/src/generated/services.md`: the table of services, modules and cargo features the

@@ -148,6 +148,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     }
     files.insert(generated.join("mod.rs"), emit::mod_file(&services)?);
     files.insert(generated.join("types.rs"), emit::types_file(&infos)?);
+    files.insert(generated.join("setters.rs"), emit::setters_file()?);
     files.insert(generated.join("services.md"), emit::services_table(&services));
     for (manifest, forward) in [(CFN_MANIFEST, None), (CONSTRUCTS_MANIFEST, Some(CFN_CRATE))] {
         let current = fs::read_to_string(root.join(manifest)).map_err(|e| format!("cannot read {manifest}: {e}"))?;

@@ -337,6 +337,9 @@ fn emitted_code_has_the_header_handle_and_serialized_names() {
         "Self::Aes256 => \"AES256\",",
         "pub fn attr_id(&self) -> cloudwright_core::Expr",
         "impl From<Mode> for Value<Mode>",
+        "setters!(CfnThingProps);",
+        "pub const BUCKET_NAME: crate::Property<CfnThing, Value<String>>",
+        "pub const MODE: crate::Property<CfnThing, Value<Mode>> = crate::Property::new(",
     ] {
         assert!(code.contains(expected), "missing {expected:?} in\n{code}");
     }
@@ -426,4 +429,14 @@ fn the_default_features_are_generated_services() {
     let services = [super::emit::Service { module: "s3".into(), prefix: "AWS::S3".into(), resources: vec![] }];
     let out = super::with_features("Cargo.toml", manifest, &services, None).unwrap();
     assert!(out.contains(&format!("default = [\"{}\"", super::DEFAULT_SERVICES[0])), "{out}");
+}
+
+#[test]
+fn the_setters_macro_parses_and_says_it_is_generated() {
+    let code = super::emit::setters_file().unwrap();
+    assert!(code.starts_with(super::emit::HEADER), "{code}");
+    assert!(code.contains("macro_rules! setters {"), "{code}");
+    let mod_file = super::emit::mod_file(&[]).unwrap();
+    assert!(mod_file.contains("#[macro_use]\nmod setters;"), "{mod_file}");
+    assert!(mod_file.contains("pub struct Property<H, T> {"), "{mod_file}");
 }
