@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// Where the schemas are vendored, from the workspace root: the one place the toolkit
 /// names it.
-const SCHEMAS: &str = "constructs/schemas";
+const SCHEMAS: &str = "cfn/schemas";
 
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(SCHEMAS);

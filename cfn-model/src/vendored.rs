@@ -1,4 +1,4 @@
-//! How the schemas are vendored: `constructs/schemas/<module>.json.gz`, one per service (a
+//! How the schemas are vendored: `cfn/schemas/<module>.json.gz`, one per service (a
 //! gzip'd JSON array of that service's resource provider schemas sorted by type name, keys
 //! in schema order), plus `SOURCE.txt` naming the cfn-lint release. Compressed because every
 //! type of every service is ~18 MB of JSON and ~2 MB gzip'd. `cargo xtask codegen --update`

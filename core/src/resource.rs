@@ -145,7 +145,28 @@ impl CfnResource {
     /// property holds `null`, in its place among the others; a later `set_property` of the
     /// same name replaces the producer.
     pub fn set_lazy_property(&self, name: &str, produce: impl Fn() -> Json + 'static) {
-        let produce: LazyValue = Rc::new(produce);
+        self.set_lazy(name, Rc::new(move || Ok(produce())));
+    }
+
+    /// Sets (or replaces) one property to a typed value, serialized as
+    /// [`CfnResource::from_props`] serializes props: what the generated L1s' typed `set`
+    /// calls. A value that does not serialize is an error of the resource, reported at
+    /// synthesis.
+    pub fn set_serialized_property<T: Serialize + 'static>(&self, name: &str, value: T) {
+        match serialized(value) {
+            Ok(value) => self.set_property(name, value),
+            Err(e) => self.node.add_error(format!("the property `{name}` does not serialize: {e}")),
+        }
+    }
+
+    /// [`CfnResource::set_lazy_property`] of a typed value, serialized once produced (a
+    /// value that does not serialize is an error of the resource): what the generated
+    /// L1s' typed `set_lazy` calls.
+    pub fn set_lazy_serialized_property<T: Serialize + 'static>(&self, name: &str, produce: impl Fn() -> T + 'static) {
+        self.set_lazy(name, Rc::new(move || serialized(produce()).map_err(|e| e.to_string())));
+    }
+
+    fn set_lazy(&self, name: &str, produce: LazyValue) {
         let (key, null) = self.stored("property", name, Json::Null);
         self.with_body_mut(|r| {
             if r.properties.get(name).is_none() {
@@ -270,6 +291,16 @@ impl CfnResource {
     }
 }
 
+/// `value` as props are serialized; a JSON value (an untyped property's) as it is, where
+/// serializing would copy it.
+fn serialized<T: Serialize + 'static>(value: T) -> serde_json::Result<Json> {
+    let mut value = Some(value);
+    if let Some(json) = (&mut value as &mut dyn std::any::Any).downcast_mut::<Option<Json>>() {
+        return Ok(json.take().unwrap_or_default());
+    }
+    serde_json::to_value(value)
+}
+
 pub(crate) fn join_path(scope: &Node, id: &str) -> String {
     let p = scope.path();
     if p.is_empty() { id.to_owned() } else { format!("{p}/{id}") }
@@ -290,7 +321,12 @@ pub(crate) fn produce_lazy_properties(root: &Node) {
     lazy.sort_by_key(|(index, _, _)| *index);
     for (index, name, produce) in lazy {
         let resource = CfnResource { node: root.at(index) };
-        let (key, value) = resource.stored("lazy property", &name, produce());
-        resource.with_body_mut(|r| r.properties.insert(key, value));
+        match produce() {
+            Ok(value) => {
+                let (key, value) = resource.stored("lazy property", &name, value);
+                resource.with_body_mut(|r| r.properties.insert(key, value));
+            }
+            Err(e) => resource.node.add_error(format!("the lazy property `{name}` does not serialize: {e}")),
+        }
     }
 }

@@ -165,8 +165,9 @@ pub(crate) struct Hooks {
     pub lazy_properties: hashbrown::HashMap<u32, Vec<(Box<str>, LazyValue)>>,
 }
 
-/// A value produced at synthesis.
-pub type LazyValue = Rc<dyn Fn() -> Json>;
+/// A value produced at synthesis, or why it could not be (a typed value that does not
+/// serialize).
+pub type LazyValue = Rc<dyn Fn() -> Result<Json, String>>;
 
 /// Settings that apply to the whole app.
 #[derive(Clone)]

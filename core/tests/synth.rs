@@ -571,6 +571,36 @@ fn lazy_properties_are_produced_once_after_aspects_in_their_place() {
 }
 
 #[test]
+fn serialized_properties_are_stored_as_props_are_and_a_failure_is_an_error_of_the_resource() {
+    use cloudwright_core::Value as Typed;
+    /// A value whose serialization fails, as a custom `Serialize` may.
+    struct Unwritable;
+    impl serde::Serialize for Unwritable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("no way"))
+        }
+    }
+    let app = no_bootstrap();
+    let stack = Stack::new(&app, "S", env()).unwrap();
+    let q = CfnResource::new(&stack, "Q", "AWS::SQS::Queue", Map::new()).unwrap();
+    q.set_serialized_property("DelaySeconds", Typed::Literal(5_i64));
+    q.set_serialized_property("RedrivePolicy", json!({"maxReceiveCount": 3}));
+    q.set_lazy_serialized_property("QueueName", || Typed::<String>::Expr(Expr::region()));
+    assert_eq!(q.property("QueueName"), Some(Value::Null));
+    let t = json_file(&app.assembly().unwrap(), "S.template.json");
+    assert_eq!(
+        t["Resources"]["Q"]["Properties"],
+        json!({"DelaySeconds": 5, "RedrivePolicy": {"maxReceiveCount": 3}, "QueueName": {"Ref": "AWS::Region"}})
+    );
+
+    q.set_serialized_property("Tags", Unwritable);
+    q.set_lazy_serialized_property("Policy", || Unwritable);
+    let err = app.assembly().unwrap_err().to_string();
+    assert!(err.contains("the property `Tags` does not serialize: no way"), "{err}");
+    assert!(err.contains("the lazy property `Policy` does not serialize: no way"), "{err}");
+}
+
+#[test]
 fn logical_id_expressions_resolve_in_their_stack_and_follow_overrides() {
     let app = no_bootstrap();
     let stack = Stack::new(&app, "S", env()).unwrap();

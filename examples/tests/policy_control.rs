@@ -268,10 +268,9 @@ fn rules_that_cannot_be_exported_are_listed_with_why() {
 #[test]
 fn the_scanner_role_reads_every_type_the_policies_check() {
     let policies = policies(nirmata_files(&PolicyScope::default()).unwrap());
-    let schemas = cloudwright_cfn_model::vendored::load(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../constructs/schemas"),
-    )
-    .unwrap();
+    let schemas =
+        cloudwright_cfn_model::vendored::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cfn/schemas"))
+            .unwrap();
     let mut needed = BTreeSet::new();
     for (_, policy) in &policies {
         let condition = policy["spec"]["matchConditions"][1]["expression"].as_str().unwrap();

@@ -88,6 +88,7 @@ impl Ci {
 
 /// Feature sets of cloudwright-constructs checked on their own: no service, single services
 /// (the L1s alone: the L2s need more), and the smallest sets that turn an L2 module on.
+/// Each is forwarded to cloudwright-cfn, which the empty set also checks with no service.
 const FEATURE_SETS: &[&str] = &[
     "",
     "s3",
@@ -160,6 +161,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Every generated service (`--all-features` includes `full`) on its own first, so its
     // time shows; the workspace step after it reuses the result.
     ci.step(
+        "clippy: the L1s with every service",
+        "cargo",
+        &["clippy", "-p", "cloudwright-cfn", "--all-targets", "--all-features", "--", "-D", "warnings"],
+    );
+    ci.step(
         "clippy: constructs with every service",
         "cargo",
         &["clippy", "-p", "cloudwright-constructs", "--all-targets", "--all-features", "--", "-D", "warnings"],
@@ -183,6 +189,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
             ],
         );
     }
+    ci.step(
+        "feature gates: the L1s with no service",
+        "cargo",
+        &["clippy", "-p", "cloudwright-cfn", "--no-default-features", "--", "-D", "warnings"],
+    );
     ci.step(
         "feature gates: the CLI library needs no service",
         "cargo",
@@ -264,18 +275,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     ci.step(
         "synth the L1 samples",
         "cargo",
-        &[
-            "run",
-            "--quiet",
-            "-p",
-            "cloudwright-constructs",
-            "--features",
-            "full",
-            "--example",
-            "l1_samples",
-            "--",
-            &l1_dir,
-        ],
+        &["run", "--quiet", "-p", "cloudwright-cfn", "--features", "full", "--example", "l1_samples", "--", &l1_dir],
     );
 
     if !quick {

@@ -222,15 +222,8 @@ impl Table {
             None => {
                 let document = LazyDocument::new([statement]);
                 let node = self.group.node();
-                document.bind_as(
-                    &self.resource,
-                    "ResourcePolicy",
-                    node,
-                    PolicyKind::Resource,
-                    false,
-                    "resource policy",
-                    |d| serde_json::to_value(ResourcePolicy::new(d)).unwrap_or_default(),
-                );
+                let rendered = document.checked(node, PolicyKind::Resource, "resource policy");
+                self.resource.set_lazy(CfnTableProps::RESOURCE_POLICY, move || ResourcePolicy::new(rendered()));
                 *slot = Some(document);
             }
         }

@@ -9,7 +9,6 @@ use std::rc::Rc;
 
 use cloudwright_core::logical_id::make_unique_id;
 use cloudwright_core::{Construct, Expr, Group, Node, Result, Value};
-use serde::Serialize;
 
 use super::cidr::Ipv4Cidr;
 use super::plan::literal;
@@ -257,7 +256,7 @@ impl SecurityGroup {
                 let mut rules = self.rules.borrow_mut();
                 if !rules.ingress.contains(&rule) {
                     rules.ingress.push(rule);
-                    self.resource.set_property("SecurityGroupIngress", to_json(&rules.ingress));
+                    self.resource.set(CfnSecurityGroupProps::SECURITY_GROUP_INGRESS, rules.ingress.clone());
                 }
                 Ok(())
             }
@@ -307,7 +306,7 @@ impl SecurityGroup {
                 if !rules.egress.contains(&rule) {
                     rules.egress.push(rule);
                 }
-                self.resource.set_property("SecurityGroupEgress", to_json(&rules.egress));
+                self.resource.set(CfnSecurityGroupProps::SECURITY_GROUP_EGRESS, rules.egress.clone());
                 Ok(())
             }
         }
@@ -342,9 +341,4 @@ fn addresses(peer: &Peer<'_>) -> (Option<Value<String>>, Option<Value<String>>) 
         Peer::PrefixList(id) => (None, Some(id.clone())),
         Peer::SecurityGroup(_) => (None, None),
     }
-}
-
-/// Typed rules as the JSON the tree stores (serializing plain structs cannot fail).
-fn to_json(rules: &[impl Serialize]) -> serde_json::Value {
-    serde_json::to_value(rules).unwrap_or_default()
 }

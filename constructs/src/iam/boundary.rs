@@ -5,6 +5,8 @@
 
 use cloudwright_core::{Aspect, CfnResource, Construct, Expr, Node, Stack};
 
+use crate::cfn::iam::{CfnRole, CfnRoleProps, CfnUser, CfnUserProps};
+
 use super::{Condition, Operator, PolicyDocument, PolicyStatement};
 
 /// Applies a permissions boundary to every IAM role and user of a stack.
@@ -84,12 +86,15 @@ struct Applied(Expr);
 impl Aspect for Applied {
     fn visit(&self, node: &Node) {
         let Some(resource) = CfnResource::from_node(node) else { return };
-        let kind = resource.resource_type();
-        if (kind == "AWS::IAM::Role" || kind == "AWS::IAM::User") && resource.property("PermissionsBoundary").is_none()
-        {
-            // An aspect over any L1 of the types, as the `Tags` aspect is: the property is
-            // the schema's, set by name on what may be a user's escape hatch.
-            resource.set_property("PermissionsBoundary", self.0.to_json());
+        // An aspect over any L1 of the types, as the `Tags` aspect is: the property is the
+        // schema's, set on what may be a user's escape hatch, so through its name.
+        let boundary = match resource.resource_type().as_str() {
+            CfnRole::TYPE => CfnRoleProps::PERMISSIONS_BOUNDARY.name(),
+            CfnUser::TYPE => CfnUserProps::PERMISSIONS_BOUNDARY.name(),
+            _ => return,
+        };
+        if resource.property(boundary).is_none() {
+            resource.set_property(boundary, self.0.to_json());
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use cloudwright_core::{CfnResource, Node};
+use cloudwright_core::Node;
 use serde_json::Value as Json;
 
 use super::{PolicyDocument, PolicyKind, PolicyStatement};
@@ -20,53 +20,30 @@ impl LazyDocument {
         LazyDocument(Rc::new(RefCell::new(PolicyDocument::new(statements))))
     }
 
-    /// Renders the document into `property` of `resource` at synthesis (minimized, however
-    /// many statements were added), and checks it as `kind` before anything is written,
-    /// reporting problems on `owner` after `label`.
-    pub(crate) fn bind(
-        &self,
-        resource: &CfnResource,
-        property: &str,
-        owner: &Node,
-        kind: PolicyKind,
-        label: &'static str,
-    ) {
-        self.bind_with(resource, property, owner, kind, false, label);
+    /// The document as rendered at synthesis (minimized, however many statements were
+    /// added), for a typed lazy setter of its property
+    /// (`policy.set_lazy(CfnBucketPolicyProps::POLICY_DOCUMENT, document.checked(..))`); the
+    /// document is checked as `kind` before anything is written, problems reported on
+    /// `owner` after `label`.
+    pub(crate) fn checked(&self, owner: &Node, kind: PolicyKind, label: &'static str) -> impl Fn() -> Json + 'static {
+        self.checked_with(owner, kind, false, label)
     }
 
-    /// [`LazyDocument::bind`], with `allow_admin` permitting `Allow *` on `*`.
-    pub(crate) fn bind_with(
+    /// [`LazyDocument::checked`], with `allow_admin` permitting `Allow *` on `*`.
+    pub(crate) fn checked_with(
         &self,
-        resource: &CfnResource,
-        property: &str,
         owner: &Node,
         kind: PolicyKind,
         allow_admin: bool,
         label: &'static str,
-    ) {
-        self.bind_as(resource, property, owner, kind, allow_admin, label, |document| document);
-    }
-
-    /// [`LazyDocument::bind_with`], the property holding `wrap` of the document (a table's
-    /// `ResourcePolicy` is `{"PolicyDocument": ...}`).
-    #[allow(clippy::too_many_arguments)] // bind_with's, and the wrapper
-    pub(crate) fn bind_as(
-        &self,
-        resource: &CfnResource,
-        property: &str,
-        owner: &Node,
-        kind: PolicyKind,
-        allow_admin: bool,
-        label: &'static str,
-        wrap: impl Fn(Json) -> Json + 'static,
-    ) {
-        let rendered = Rc::clone(&self.0);
-        resource.set_lazy_property(property, move || wrap(rendered.borrow().minimized().to_json()));
+    ) -> impl Fn() -> Json + 'static {
         let checked = Rc::clone(&self.0);
         owner.add_validation(move |_| {
             let problems = checked.borrow().validate(kind, allow_admin);
             problems.into_iter().map(|p| format!("{label}: {p}")).collect()
         });
+        let rendered = Rc::clone(&self.0);
+        move || rendered.borrow().minimized().to_json()
     }
 
     /// Appends a statement.

@@ -111,7 +111,7 @@ impl Role {
                 tags: None,
             },
         )?;
-        resource.set_property("AssumeRolePolicyDocument", trust.to_json());
+        resource.set(CfnRoleProps::ASSUME_ROLE_POLICY_DOCUMENT, trust.to_json());
         // The trust policy, inline policies and duration cannot change after this, so they
         // are checked now; only the default policy, which grants extend, is checked at
         // synthesis. A large app has a role per function: keeping every trust document
@@ -154,7 +154,7 @@ impl Role {
         let generated = physical_name(&self.node().path(), 64);
         // The L1's props were serialized when the role was created, and only now is it
         // known that another account names it.
-        self.resource.set_property("RoleName", generated.as_str());
+        self.resource.set(CfnRoleProps::ROLE_NAME, generated.as_str());
         *name = Some(generated.clone());
         generated
     }
@@ -201,9 +201,10 @@ impl Role {
             )?;
             let document = LazyDocument::default();
             let kind = PolicyKind::Identity;
-            document.bind_with(&policy, "PolicyDocument", self.node(), kind, self.allow_admin, "default policy");
+            let rendered = document.checked_with(self.node(), kind, self.allow_admin, "default policy");
+            policy.set_lazy(CfnPolicyProps::POLICY_DOCUMENT, rendered);
             // The CDK names the default policy after its logical id.
-            policy.set_property("PolicyName", Expr::LogicalId(policy.element()).to_json());
+            policy.set(CfnPolicyProps::POLICY_NAME, Expr::LogicalId(policy.element()));
             *slot = Some(DefaultPolicy { resource: policy, document });
         }
         if let Some(policy) = slot.as_ref() {

@@ -107,7 +107,7 @@ impl Key {
         ]);
         let policy =
             LazyDocument::new([PolicyStatement::allow(&["kms:*"], ["*"]).with_principal(Principal::arn(root))]);
-        policy.bind(&resource, "KeyPolicy", node, PolicyKind::Resource, "key policy");
+        resource.set_lazy(CfnKeyProps::KEY_POLICY, policy.checked(node, PolicyKind::Resource, "key policy"));
         if let Some(days) = props.pending_window_days {
             // https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html
             if !(7..=30).contains(&days) {

@@ -70,12 +70,13 @@ impl ServiceControlPolicy {
 
     /// Attaches the policy to another target.
     pub fn attach(&self, target: &dyn PolicyTarget) {
-        let mut ids = match self.resource.property("TargetIds") {
-            Some(serde_json::Value::Array(ids)) => ids,
+        // The ids as the tree holds them (references included), each kept as it is.
+        let mut ids: Vec<Value<String>> = match self.resource.property(CfnPolicyProps::TARGET_IDS.name()) {
+            Some(serde_json::Value::Array(ids)) => ids.into_iter().map(|id| Value::Expr(id.into())).collect(),
             _ => Vec::new(),
         };
-        ids.push(target.target_id().to_json());
-        self.resource.set_property("TargetIds", ids);
+        ids.push(target.target_id().into());
+        self.resource.set(CfnPolicyProps::TARGET_IDS, ids);
         self.record_attachment(target);
     }
 

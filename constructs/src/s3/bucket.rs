@@ -137,7 +137,10 @@ impl Bucket {
             .with_principal(Principal::Any)
             .with_condition(Condition::new(Operator::bool(), "aws:SecureTransport", ["false"]));
         let document = LazyDocument::new([tls_only]);
-        document.bind(&policy, "PolicyDocument", node, PolicyKind::Resource, "bucket policy");
+        policy.set_lazy(
+            CfnBucketPolicyProps::POLICY_DOCUMENT,
+            document.checked(node, PolicyKind::Resource, "bucket policy"),
+        );
         Ok(Bucket { group, resource, policy, document, key })
     }
 

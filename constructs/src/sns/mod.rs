@@ -38,7 +38,7 @@ pub use topic::{Subscription, Topic, TopicEncryption, TopicProps};
 
 use cloudwright_core::{Construct, Expr, Result};
 
-use crate::cfn::sns::CfnTopic;
+use crate::cfn::sns::{CfnTopic, CfnTopicProps};
 use crate::iam::{self, Grantee, PolicyStatement};
 use crate::kms::{self, Key};
 
@@ -132,10 +132,10 @@ impl ITopic for CfnTopic {
     }
 
     fn is_fifo(&self) -> bool {
-        self.property("FifoTopic") == Some(serde_json::Value::Bool(true))
+        self.property(CfnTopicProps::FIFO_TOPIC.name()) == Some(serde_json::Value::Bool(true))
     }
 
     fn encrypted_with_aws_managed_key(&self) -> bool {
-        self.property("KmsMasterKeyId") == Some(serde_json::Value::from(topic::AWS_MANAGED_KEY))
+        self.property(CfnTopicProps::KMS_MASTER_KEY_ID.name()) == Some(serde_json::Value::from(topic::AWS_MANAGED_KEY))
     }
 }

@@ -164,7 +164,8 @@ impl Topic {
         let props = CfnTopicPolicyProps::new(Json::Null, vec![Value::Expr(self.topic_arn())]);
         let policy = CfnTopicPolicy::new(&self.group, "Policy", props)?;
         let document = LazyDocument::new([statement]);
-        document.bind(&policy, "PolicyDocument", self.group.node(), PolicyKind::Resource, "topic policy");
+        let rendered = document.checked(self.group.node(), PolicyKind::Resource, "topic policy");
+        policy.set_lazy(CfnTopicPolicyProps::POLICY_DOCUMENT, rendered);
         *slot = Some((policy.clone(), document));
         Ok(policy)
     }

@@ -26,7 +26,7 @@ pub use queue::{DeadLetterQueue, Queue, QueueEncryption, QueueProps};
 
 use cloudwright_core::{Construct, Expr, Result};
 
-use crate::cfn::sqs::CfnQueue;
+use crate::cfn::sqs::{CfnQueue, CfnQueueProps};
 use crate::iam::{self, Grantee, PolicyStatement};
 use crate::kms::{self, Key};
 
@@ -126,6 +126,6 @@ impl IQueue for CfnQueue {
     }
 
     fn is_fifo(&self) -> bool {
-        self.property("FifoQueue") == Some(serde_json::Value::Bool(true))
+        self.property(CfnQueueProps::FIFO_QUEUE.name()) == Some(serde_json::Value::Bool(true))
     }
 }

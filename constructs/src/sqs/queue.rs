@@ -183,7 +183,8 @@ impl Queue {
         let props = CfnQueuePolicyProps::new(Json::Null, vec![Value::Expr(self.resource.reference())]);
         let policy = CfnQueuePolicy::new(&self.group, "Policy", props)?;
         let document = LazyDocument::new([statement]);
-        document.bind(&policy, "PolicyDocument", self.group.node(), PolicyKind::Resource, "queue policy");
+        let rendered = document.checked(self.group.node(), PolicyKind::Resource, "queue policy");
+        policy.set_lazy(CfnQueuePolicyProps::POLICY_DOCUMENT, rendered);
         *slot = Some((policy.clone(), document));
         Ok(policy)
     }

@@ -1,9 +1,10 @@
-//! `cargo xtask codegen`: generates `constructs/src/cfn/` from the vendored CloudFormation
-//! resource provider schemas in `constructs/schemas/`.
+//! `cargo xtask codegen`: generates the `cloudwright-cfn` crate's code (`cfn/src/generated/`,
+//! and the service features of `cfn/Cargo.toml` and `constructs/Cargo.toml`) from the
+//! vendored CloudFormation resource provider schemas in `cfn/schemas/`.
 //!
 //! - `cargo xtask codegen`: regenerate.
 //! - `cargo xtask codegen --check`: regenerate in memory, fail listing every file that differs.
-//! - `cargo xtask codegen --update`: refresh `constructs/schemas/` from the pinned cfn-lint
+//! - `cargo xtask codegen --update`: refresh `cfn/schemas/` from the pinned cfn-lint
 //!   package (`CFN_LINT_SCHEMAS=<dir with providers/ and resources/>` to point elsewhere),
 //!   then regenerate.
 
@@ -16,6 +17,17 @@ use cloudwright_cfn_model::{model, names};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+/// The vendored schemas, relative to the workspace root.
+const SCHEMAS: &str = "cfn/schemas";
+/// The generated code, relative to the workspace root: nothing else lives there.
+const GENERATED: &str = "cfn/src/generated";
+/// The L1 crate's manifest: one feature per service.
+const CFN_MANIFEST: &str = "cfn/Cargo.toml";
+/// The constructs crate's manifest: the same features, forwarded to the L1 crate.
+const CONSTRUCTS_MANIFEST: &str = "constructs/Cargo.toml";
+/// The L1 crate, as the constructs crate's manifest names it.
+const CFN_CRATE: &str = "cloudwright-cfn";
 
 /// The crate's `default` features: the services the seed system (the reference example and
 /// the L2 modules it uses) needs, per Decision 8 of the design. `full` is every service.
@@ -62,8 +74,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         match arg.as_str() {
             "--check" => check = true,
             "--update" => {
-                let count = vendor::update(&root.join("constructs/schemas"))?;
-                println!("vendored {count} resource provider schemas into constructs/schemas/");
+                let count = vendor::update(&root.join(SCHEMAS))?;
+                println!("vendored {count} resource provider schemas into {SCHEMAS}/");
             }
             other => return Err(format!("unknown argument {other}; usage: cargo xtask codegen [--check|--update]")),
         }
@@ -74,9 +86,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// Every generated file, by path relative to the workspace root.
 fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
-    let schemas = vendor::load(&root.join("constructs/schemas"))?;
+    let schemas = vendor::load(&root.join(SCHEMAS))?;
     if schemas.is_empty() {
-        return Err("no schemas in constructs/schemas/: run `cargo xtask codegen --update`".into());
+        return Err(format!("no schemas in {SCHEMAS}/: run `cargo xtask codegen --update`"));
     }
     let mut errors = Vec::new();
     for (type_name, _) in EXCEPTIONS {
@@ -107,7 +119,7 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
                     infos.push(emit::TypeInfo::of_resource(&r, schema));
                     resources.push(r);
                 }
-                Err(e) => errors.push(format!("{e} (constructs/schemas/{})", vendor::file_name(prefix))),
+                Err(e) => errors.push(format!("{e} ({SCHEMAS}/{})", vendor::file_name(prefix))),
             }
         }
         let mut modules = std::collections::HashSet::new();
@@ -130,40 +142,52 @@ fn generate(root: &Path) -> Result<BTreeMap<PathBuf, String>, String> {
     }
     infos.sort_by(|a, b| a.type_name.cmp(&b.type_name));
     let mut files = BTreeMap::new();
-    let cfn = PathBuf::from("constructs/src/cfn");
+    let generated = PathBuf::from(GENERATED);
     for s in &services {
-        files.insert(cfn.join(format!("{}.rs", s.module)), emit::service_file(s)?);
+        files.insert(generated.join(format!("{}.rs", s.module)), emit::service_file(s)?);
     }
-    files.insert(cfn.join("mod.rs"), emit::mod_file(&services)?);
-    files.insert(cfn.join("types.rs"), emit::types_file(&infos)?);
-    let manifest = PathBuf::from("constructs/Cargo.toml");
-    let current =
-        fs::read_to_string(root.join(&manifest)).map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
-    files.insert(manifest, with_features(&current, &services)?);
+    files.insert(generated.join("mod.rs"), emit::mod_file(&services)?);
+    files.insert(generated.join("types.rs"), emit::types_file(&infos)?);
+    files.insert(generated.join("setters.rs"), emit::setters_file()?);
+    files.insert(generated.join("services.md"), emit::services_table(&services));
+    for (manifest, forward) in [(CFN_MANIFEST, None), (CONSTRUCTS_MANIFEST, Some(CFN_CRATE))] {
+        let current = fs::read_to_string(root.join(manifest)).map_err(|e| format!("cannot read {manifest}: {e}"))?;
+        files.insert(PathBuf::from(manifest), with_features(manifest, &current, &services, forward)?);
+    }
     Ok(files)
 }
 
 const FEATURES_BEGIN: &str = "# BEGIN features generated by `cargo xtask codegen`";
 const FEATURES_END: &str = "# END features generated by `cargo xtask codegen`";
 
-/// `constructs/Cargo.toml` with its generated feature block (one feature per service,
-/// `default`, `full`) replaced.
-fn with_features(manifest: &str, services: &[emit::Service]) -> Result<String, String> {
+/// `manifest` (named `path`) with its generated feature block (one feature per service,
+/// `default`, `full`) replaced. With `forward`, the crate depending on the L1 crate of that
+/// name, each feature turns on the L1 crate's feature of the same name.
+fn with_features(
+    path: &str,
+    manifest: &str,
+    services: &[emit::Service],
+    forward: Option<&str>,
+) -> Result<String, String> {
     let (Some(begin), Some(end)) = (manifest.find(FEATURES_BEGIN), manifest.find(FEATURES_END)) else {
-        return Err(format!(
-            "constructs/Cargo.toml needs the lines `{FEATURES_BEGIN}` and `{FEATURES_END}` in [features]"
-        ));
+        return Err(format!("{path} needs the lines `{FEATURES_BEGIN}` and `{FEATURES_END}` in [features]"));
     };
-    let quoted = |names: &[String]| names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
-    let all: Vec<String> = services.iter().map(|s| s.module.clone()).collect();
+    // The L1 crate's feature of the same name first, then this crate's services.
+    let list = |own: &str, names: Vec<&str>| {
+        let forwarded = forward.map(|c| format!("{c}/{own}"));
+        let names = forwarded.into_iter().chain(names.into_iter().map(str::to_owned));
+        names.map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+    };
     let mut block = format!("{FEATURES_BEGIN}\n");
-    let defaults: Vec<String> = DEFAULT_SERVICES.iter().map(|s| (*s).to_owned()).collect();
-    block.push_str(&format!("## The services the seed system uses.\ndefault = [{}]\n", quoted(&defaults)));
-    block.push_str(&format!("## Every generated service.\nfull = [{}]\n", quoted(&all)));
+    let defaults = list("default", DEFAULT_SERVICES.to_vec());
+    block.push_str(&format!("## The services the seed system uses.\ndefault = [{defaults}]\n"));
+    let all = list("full", services.iter().map(|s| s.module.as_str()).collect());
+    block.push_str(&format!("## Every generated service.\nfull = [{all}]\n"));
     for s in services {
         let plural = if s.resources.len() == 1 { "" } else { "s" };
+        let enables = forward.map(|c| format!("\"{c}/{}\"", s.module)).unwrap_or_default();
         block.push_str(&format!(
-            "## `{}::*` L1 resources ({} type{plural}).\n{} = []\n",
+            "## `{}::*` L1 resources ({} type{plural}).\n{} = [{enables}]\n",
             s.prefix,
             s.resources.len(),
             s.module
@@ -173,8 +197,8 @@ fn with_features(manifest: &str, services: &[emit::Service]) -> Result<String, S
 }
 
 fn write_files(root: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), String> {
-    let cfn = root.join("constructs/src/cfn");
-    fs::create_dir_all(&cfn).map_err(|e| format!("cannot create {}: {e}", cfn.display()))?;
+    let generated = root.join(GENERATED);
+    fs::create_dir_all(&generated).map_err(|e| format!("cannot create {}: {e}", generated.display()))?;
     // Files of services no longer generated.
     for stale in stale_files(root, files)? {
         fs::remove_file(root.join(&stale)).map_err(|e| format!("cannot remove {}: {e}", stale.display()))?;
@@ -196,13 +220,14 @@ fn write_files(root: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Str
 
 /// Generated files on disk that the generator no longer produces.
 fn stale_files(root: &Path, files: &BTreeMap<PathBuf, String>) -> Result<Vec<PathBuf>, String> {
-    let cfn = root.join("constructs/src/cfn");
-    let Ok(entries) = fs::read_dir(&cfn) else { return Ok(Vec::new()) };
+    let generated = root.join(GENERATED);
+    let Ok(entries) = fs::read_dir(&generated) else { return Ok(Vec::new()) };
     let mut stale = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot list {}: {e}", cfn.display()))?;
-        let rel = PathBuf::from("constructs/src/cfn").join(entry.file_name());
-        if !files.contains_key(&rel) && rel.extension().is_some_and(|e| e == "rs") {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", generated.display()))?;
+        let rel = PathBuf::from(GENERATED).join(entry.file_name());
+        // Everything in the directory is generated.
+        if !files.contains_key(&rel) && entry.path().is_file() {
             stale.push(rel);
         }
     }

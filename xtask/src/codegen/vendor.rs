@@ -1,4 +1,4 @@
-//! Refreshing the vendored schemas (`constructs/schemas/`, format and reader in
+//! Refreshing the vendored schemas (`cfn/schemas/`, format and reader in
 //! `cloudwright_cfn_model::vendored`) from the pinned cfn-lint package.
 
 use std::collections::BTreeMap;
@@ -84,7 +84,7 @@ pub fn update(dir: &Path) -> Result<usize, String> {
         "Resource provider schemas vendored by `cargo xtask codegen --update` from {source}\n\
          (cfnlint/data/schemas/providers/us-east-1.json): every resource type, one gzip'd JSON array\n\
          per service (`zcat s3.json.gz | jq .` to read one). Do not edit: `cargo xtask codegen`\n\
-         generates constructs/src/cfn/ from them.\n"
+         generates cfn/src/generated/ from them.\n"
     );
     fs::write(dir.join("SOURCE.txt"), note).map_err(|e| format!("cannot write SOURCE.txt: {e}"))?;
     Ok(providers.len())
