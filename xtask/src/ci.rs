@@ -194,6 +194,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "cargo",
         &["clippy", "-p", "cloudwright-cfn", "--no-default-features", "--", "-D", "warnings"],
     );
+    // The reading tools live in the toolkit: an app that only builds infrastructure (here
+    // every L2 but Proton's) compiles no template engine, archive writer or JSON Schema
+    // validator.
+    ci.step(
+        "an infrastructure-only app compiles no reading tool",
+        "sh",
+        &[
+            "-c",
+            "deps=$(cargo tree -q -p cloudwright-constructs --no-default-features --features \
+             organizations,controltower,iam,lambda,logs,cloudwatch,ec2,codepipeline,codebuild,s3,kms,sns,sqs,events,dynamodb,cloudformation \
+             -e normal --prefix none) && ! printf '%s\\n' \"$deps\" | grep -E '^(minijinja|minijinja-contrib|tar|flate2|jsonschema|cloudwright-toolkit) '",
+        ],
+    );
     ci.step(
         "feature gates: the CLI library needs no service",
         "cargo",

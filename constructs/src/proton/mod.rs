@@ -33,7 +33,9 @@
 //! Reading bundles back (`cloudwright proton render`, `proton migrate`) is
 //! `cloudwright_toolkit::proton`.
 
+#[cfg(all(feature = "proton", feature = "iam"))]
 mod archive;
+#[cfg(all(feature = "proton", feature = "iam"))]
 mod bundle;
 // The template constructs build on the Proton L1s and IAM; the rest is tooling.
 #[cfg(all(feature = "proton", feature = "iam"))]

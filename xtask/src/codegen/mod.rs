@@ -28,6 +28,9 @@ const CFN_MANIFEST: &str = "cfn/Cargo.toml";
 const CONSTRUCTS_MANIFEST: &str = "constructs/Cargo.toml";
 /// The L1 crate, as the constructs crate's manifest names it.
 const CFN_CRATE: &str = "cloudwright-cfn";
+/// Optional dependencies of the constructs crate that a service's feature turns on: the
+/// Proton L2s write each bundle as a `.tar.gz`, so an app without them compiles no tar.
+const CONSTRUCTS_SERVICE_DEPENDENCIES: &[(&str, &[&str])] = &[("proton", &["dep:tar", "dep:flate2"])];
 
 /// The crate's `default` features: the services the seed system (the reference example and
 /// the L2 modules it uses) needs, per Decision 8 of the design. `full` is every service.
@@ -185,7 +188,13 @@ fn with_features(
     block.push_str(&format!("## Every generated service.\nfull = [{all}]\n"));
     for s in services {
         let plural = if s.resources.len() == 1 { "" } else { "s" };
-        let enables = forward.map(|c| format!("\"{c}/{}\"", s.module)).unwrap_or_default();
+        let deps = CONSTRUCTS_SERVICE_DEPENDENCIES.iter().filter(|(m, _)| forward.is_some() && *m == s.module);
+        let enables: Vec<String> = forward
+            .map(|c| format!("\"{c}/{}\"", s.module))
+            .into_iter()
+            .chain(deps.flat_map(|(_, d)| d.iter().map(|d| format!("\"{d}\""))))
+            .collect();
+        let enables = enables.join(", ");
         block.push_str(&format!(
             "## `{}::*` L1 resources ({} type{plural}).\n{} = [{enables}]\n",
             s.prefix,
