@@ -45,9 +45,7 @@ pub use weak::READER_ROLE_PREFIX;
 /// role name and `Fn::GetStackOutput` that synth writes for `Strength::Weak`, so both trust
 /// and read alike.
 pub mod weak_reference {
-    pub use super::weak::{
-        READER_ROLE_PREFIX, Source, bootstrap_execution_role, reader_logical_id, reader_role, reader_role_name,
-    };
+    pub use super::weak::{READER_ROLE_PREFIX, Source, reader_logical_id, reader_role, reader_role_name};
 }
 
 /// What the assembly holds of one stack.
