@@ -46,7 +46,7 @@ pub struct AppProps {
 impl Default for AppProps {
     fn default() -> Self {
         AppProps {
-            bootstrap_qualifier: "hnb659fds".into(),
+            bootstrap_qualifier: crate::assembly::DEFAULT_QUALIFIER.into(),
             bootstrap_version_rule: true,
             context: IndexMap::new(),
             exports_lock: None,

@@ -7,6 +7,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::assembly::Bootstrap;
+use crate::env::Environment;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::tree::{Construct, Kind};
@@ -101,7 +103,7 @@ pub fn stage_asset(scope: &impl Construct, source: &Path) -> Result<FileAsset> {
     let hash = format!("{:x}", hasher.finalize());
     let staged = StagedAsset { hash: hash.clone(), packaging, display_name: format!("{path} asset"), files, extension };
     let key = staged.object_key();
-    let qualifier = node.borrow().settings.bootstrap_qualifier.clone();
+    let bootstrap = Bootstrap::new(node.borrow().settings.bootstrap_qualifier.as_str());
     stack.node.with_data_mut(|d| {
         if let Kind::Stack(s) = &mut d.kind {
             if !s.assets.iter().any(|a| a.hash == staged.hash) {
@@ -109,10 +111,5 @@ pub fn stage_asset(scope: &impl Construct, source: &Path) -> Result<FileAsset> {
             }
         }
     });
-    Ok(FileAsset {
-        hash,
-        bucket: Expr::sub(format!("cdk-{qualifier}-assets-${{AWS::AccountId}}-${{AWS::Region}}")),
-        key,
-        packaging,
-    })
+    Ok(FileAsset { hash, bucket: Expr::sub(bootstrap.assets_bucket(&Environment::agnostic())), key, packaging })
 }

@@ -31,17 +31,6 @@ pub fn parse(text: &str) -> Result<IndexMap<String, String>, String> {
         .collect()
 }
 
-/// The app's own metadata entries in a root `manifest.json`, as `(type, data)`: those of
-/// the `cdk:tree` artifact under `/`, where synthesis writes them. The one reader of them.
-pub fn app_metadata(manifest: &Json) -> impl Iterator<Item = (&str, &Json)> {
-    let artifacts = manifest.get("artifacts").and_then(Json::as_object).into_iter().flat_map(|a| a.values());
-    artifacts
-        .filter(|a| a.get("type").and_then(Json::as_str) == Some("cdk:tree"))
-        .filter_map(|a| a.pointer("/metadata/~1").and_then(Json::as_array))
-        .flatten()
-        .filter_map(|e| Some((e.get("type")?.as_str()?, e.get("data").unwrap_or(&Json::Null))))
-}
-
 /// The metadata recording one declared key.
 pub(crate) fn declaration(key: &str, value: &str, sample: bool) -> Json {
     json!({ "key": key, "value": value, "sample": sample })

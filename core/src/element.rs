@@ -1,6 +1,7 @@
 //! The data of CloudFormation template elements as the tree stores them. The public
 //! handles are in [`crate::resource`] and [`crate::sections`].
 
+use crate::assembly::Section;
 use crate::stored::{Object, Stored};
 
 /// One element of a template, with its optional logical id override.
@@ -38,14 +39,14 @@ impl Element {
     }
 
     /// The template section the element is written to.
-    pub(crate) fn section(&self) -> &'static str {
+    pub(crate) fn section(&self) -> Section {
         match self.body {
-            Body::Resource(_) => "Resources",
-            Body::Parameter(_) => "Parameters",
-            Body::Output(_) => "Outputs",
-            Body::Condition(_) => "Conditions",
-            Body::Mapping(_) => "Mappings",
-            Body::Rule(_) => "Rules",
+            Body::Resource(_) => Section::Resources,
+            Body::Parameter(_) => Section::Parameters,
+            Body::Output(_) => Section::Outputs,
+            Body::Condition(_) => Section::Conditions,
+            Body::Mapping(_) => Section::Mappings,
+            Body::Rule(_) => Section::Rules,
         }
     }
 }

@@ -30,6 +30,7 @@
 
 mod app;
 pub mod aspects;
+pub mod assembly;
 pub mod asset;
 pub mod context;
 mod element;

@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
+use cloudwright_core::assembly::{Manifest, Section};
 use cloudwright_core::synth::exports_lock::{DEFAULT_EXPORTS_LOCK, ExportsLock, kept_exports};
 use cloudwright_core::{Assembly, StackSummary};
 use serde_json::Value as Json;
@@ -102,7 +103,7 @@ pub fn prune(assembly: &Assembly, lock_path: &Path, stack: &str) -> Result<Prune
         if imports.is_empty() {
             continue;
         }
-        let paths = logical_id_paths(assembly, consumer);
+        let paths = logical_id_paths(assembly, consumer)?;
         for (logical_id, name) in imports {
             let consumer_path =
                 paths.get(&logical_id).cloned().unwrap_or_else(|| format!("{}/{logical_id}", consumer.display_name));
@@ -155,8 +156,7 @@ fn template_of(assembly: &Assembly, stack: &StackSummary) -> Result<Json, Failur
 /// import one of `names`.
 fn imports(template: &Json, names: &[String]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let Some(sections) = template.as_object() else { return out };
-    for section in sections.values().filter_map(Json::as_object) {
+    for section in Section::ELEMENTS.iter().filter_map(|s| template.get(s.key())?.as_object()) {
         for (logical_id, body) in section {
             let mut found = BTreeSet::new();
             imported(body, names, &mut found);
@@ -182,23 +182,11 @@ fn imported(value: &Json, names: &[String], found: &mut BTreeSet<String>) {
 }
 
 /// Construct paths by logical id, from the stack's manifest metadata (`aws:cdk:logicalId`).
-fn logical_id_paths(assembly: &Assembly, stack: &StackSummary) -> HashMap<String, String> {
+fn logical_id_paths(assembly: &Assembly, stack: &StackSummary) -> Result<HashMap<String, String>, Failure> {
     let dir = stack.template_file.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
-    let manifest: Option<Json> =
-        assembly.file(&format!("{dir}manifest.json")).and_then(|b| serde_json::from_slice(b).ok());
-    let metadata = manifest
-        .as_ref()
-        .and_then(|m| m.get("artifacts")?.get(&stack.artifact_id)?.get("metadata")?.as_object().cloned())
-        .unwrap_or_default();
-    let mut out = HashMap::new();
-    for (path, entries) in metadata {
-        for entry in entries.as_array().into_iter().flatten() {
-            if entry.get("type").and_then(Json::as_str) == Some("aws:cdk:logicalId") {
-                if let Some(id) = entry.get("data").and_then(Json::as_str) {
-                    out.insert(id.to_owned(), path.trim_start_matches('/').to_owned());
-                }
-            }
-        }
-    }
-    out
+    let path = format!("{dir}manifest.json");
+    let Some(bytes) = assembly.file(&path) else { return Ok(HashMap::new()) };
+    let manifest = Manifest::from_slice(bytes, &path).map_err(Failure::input)?;
+    let artifact = manifest.artifacts.get(&stack.artifact_id);
+    Ok(artifact.into_iter().flat_map(|a| a.logical_ids()).map(|(id, path)| (id.to_owned(), path.to_owned())).collect())
 }

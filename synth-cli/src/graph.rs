@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use cloudwright_core::Assembly;
+use cloudwright_core::assembly::{Manifest, split_environment, walk};
+use cloudwright_core::{Assembly, Error};
 use serde_json::Value as Json;
 
 /// A cluster of nodes (a subgraph), possibly nested.
@@ -51,21 +52,17 @@ fn json_file(assembly: &Assembly, path: &str) -> Json {
 /// Accounts declared by the organization constructs: path -> (name, account id).
 fn declared_accounts(assembly: &Assembly) -> BTreeMap<String, (String, String)> {
     let mut out = BTreeMap::new();
-    let mut dirs = vec![String::new()];
-    while let Some(dir) = dirs.pop() {
-        let manifest = json_file(assembly, &format!("{dir}manifest.json"));
-        for artifact in manifest["artifacts"].as_object().into_iter().flat_map(|a| a.values()) {
-            if let Some(d) = artifact["properties"]["directoryName"].as_str() {
-                dirs.push(format!("{dir}{d}/"));
-            }
-            for (path, entries) in artifact["metadata"].as_object().into_iter().flatten() {
-                for e in entries.as_array().into_iter().flatten() {
-                    if e["type"] == cloudwright_constructs::governance::ACCOUNT_METADATA {
-                        let name = e["data"]["name"].as_str().unwrap_or_default().to_owned();
-                        let id = e["data"]["accountId"].as_str().unwrap_or_default().to_owned();
-                        out.insert(path.trim_start_matches('/').to_owned(), (name, id));
-                    }
-                }
+    let read = |path: &str| {
+        let bytes =
+            assembly.file(path).ok_or_else(|| Error::Input { path: path.to_owned(), message: "is missing".into() })?;
+        Manifest::from_slice(bytes, path)
+    };
+    // The assembly was read whole already: a manifest that does not read draws nothing.
+    for (_, manifest) in walk(read).map_while(Result::ok) {
+        for artifact in manifest.artifacts.values() {
+            for (path, data) in artifact.metadata_of_type(cloudwright_constructs::governance::ACCOUNT_METADATA) {
+                let field = |k: &str| data.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
+                out.insert(path.trim_start_matches('/').to_owned(), (field("name"), field("accountId")));
             }
         }
     }
@@ -214,7 +211,7 @@ pub fn graph(assembly: &Assembly) -> Graph {
 }
 
 fn account_of(environment: &str) -> String {
-    environment.trim_start_matches("aws://").split('/').next().unwrap_or("unknown-account").to_owned()
+    split_environment(environment).map_or("unknown-account", |(account, _)| account).to_owned()
 }
 
 impl Graph {

@@ -8,9 +8,10 @@
 //! as well as ours; an assembly that does not say what a plan needs (a stack without an
 //! account or region, a dependency on a missing artifact) is an [`Error::Input`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use cloudwright_core::context::{CONTEXT_METADATA, Declared, app_metadata};
+use cloudwright_core::assembly::{self, Artifact, Manifest, split_environment, walk};
+use cloudwright_core::context::{CONTEXT_METADATA, Declared};
 use cloudwright_core::{Assembly, Error, Result};
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -21,11 +22,7 @@ use cloudwright_constructs::deploy::{MANUAL_STEP_METADATA, ManualStep};
 /// meaning or goes away, not when one is added.
 pub const PLAN_VERSION: u32 = 1;
 
-/// The CDK's default bootstrap qualifier (`cdk bootstrap` without `--qualifier`).
-pub const DEFAULT_QUALIFIER: &str = "hnb659fds";
-
-/// Nested assemblies deeper than this are not a cloud assembly any tool writes.
-const MAX_NESTING: usize = 16;
+pub use cloudwright_core::assembly::DEFAULT_QUALIFIER;
 
 /// Where AWS says a pipeline starts a run when it is created.
 const PIPELINE_STARTS_DOCS: &str =
@@ -186,18 +183,14 @@ struct StackInfo {
     qualifier: String,
     template: Json,
     dependencies: Vec<String>,
-    /// `(construct path, type, data)`.
-    metadata: Vec<(String, String, Json)>,
+    /// The stack's artifact (its metadata).
+    artifact: Artifact,
 }
 
 impl StackInfo {
     /// Construct paths by logical id.
     fn paths(&self) -> HashMap<&str, String> {
-        self.metadata
-            .iter()
-            .filter(|(_, kind, _)| kind == "aws:cdk:logicalId")
-            .filter_map(|(path, _, data)| Some((data.as_str()?, display_path(path))))
-            .collect()
+        self.artifact.logical_ids().map(|(id, path)| (id, display_path(path))).collect()
     }
 }
 
@@ -247,10 +240,7 @@ pub fn plan(assembly: &Assembly, assembly_dir: &str) -> Result<Plan> {
 
     let mut manual_steps = Vec::new();
     for (stack, &wave) in stacks.iter().zip(&waves_of) {
-        for (path, kind, data) in &stack.metadata {
-            if kind != MANUAL_STEP_METADATA {
-                continue;
-            }
+        for (path, data) in stack.artifact.metadata_of_type(MANUAL_STEP_METADATA) {
             let step = ManualStep::from_metadata(data).ok_or_else(|| {
                 input(
                     &format!("{}manifest.json", stack.prefix),
@@ -295,7 +285,7 @@ fn planned(step: ManualStep, wave: usize, stack: &str, before: &str) -> PlannedS
 pub fn declared_context(assembly: &Assembly) -> Result<Vec<Declared>> {
     let manifest = manifest(assembly, "manifest.json")?;
     let mut declared = Vec::new();
-    for (_, data) in app_metadata(&manifest).filter(|(kind, _)| *kind == CONTEXT_METADATA) {
+    for (_, data) in manifest.app_metadata().filter(|(kind, _)| *kind == CONTEXT_METADATA) {
         declared.push(Declared::from_metadata(data).ok_or_else(|| {
             input(
                 "manifest.json",
@@ -309,12 +299,11 @@ pub fn declared_context(assembly: &Assembly) -> Result<Vec<Declared>> {
     Ok(declared)
 }
 
-fn manifest(assembly: &Assembly, path: &str) -> Result<Json> {
+fn manifest(assembly: &Assembly, path: &str) -> Result<Manifest> {
     let bytes = assembly.file(path).ok_or_else(|| {
         input(path, "is missing, so this is not a cloud assembly; give the directory that holds manifest.json")
     })?;
-    serde_json::from_slice(bytes)
-        .map_err(|e| input(path, format!("is not valid JSON ({e}); it must be a cloud assembly manifest")))
+    Manifest::from_slice(bytes, path)
 }
 
 /// Every stack of every (nested) manifest, in the order `cdk ls` lists them (an assembly's
@@ -323,62 +312,44 @@ fn manifest(assembly: &Assembly, path: &str) -> Result<Json> {
 fn read_stacks(assembly: &Assembly) -> Result<(Vec<StackInfo>, Vec<ManualStep>)> {
     let mut stacks = Vec::new();
     let mut app_steps = Vec::new();
-    let mut todo = VecDeque::from([(String::new(), 0usize)]);
-    let mut seen = BTreeSet::new();
-    while let Some((prefix, depth)) = todo.pop_front() {
+    for next in walk(|path| manifest(assembly, path)) {
+        let (prefix, manifest) = next?;
         let manifest_path = format!("{prefix}manifest.json");
-        if depth > MAX_NESTING || !seen.insert(prefix.clone()) {
-            return Err(input(&manifest_path, "nests assemblies in a loop or too deep to be a cloud assembly"));
-        }
-        let manifest = manifest(assembly, &manifest_path)?;
         if prefix.is_empty() {
-            let steps = app_metadata(&manifest).filter(|(kind, _)| *kind == MANUAL_STEP_METADATA);
+            let steps = manifest.app_metadata().filter(|(kind, _)| *kind == MANUAL_STEP_METADATA);
             app_steps.extend(steps.filter_map(|(_, data)| ManualStep::from_metadata(data)));
         }
-        let artifacts = manifest.get("artifacts").and_then(Json::as_object).cloned().unwrap_or_default();
-        let stack_ids: BTreeSet<&str> = artifacts
-            .iter()
-            .filter(|(_, a)| a.get("type").and_then(Json::as_str) == Some("aws:cloudformation:stack"))
-            .map(|(id, _)| id.as_str())
-            .collect();
-        for (artifact_id, artifact) in &artifacts {
-            let prop = |k: &str| artifact.get("properties").and_then(|p| p.get(k)).and_then(Json::as_str);
-            match artifact.get("type").and_then(Json::as_str) {
-                Some("cdk:cloud-assembly") => {
-                    if let Some(dir) = prop("directoryName") {
-                        todo.push_back((format!("{prefix}{dir}/"), depth + 1));
-                    }
-                }
-                Some("aws:cloudformation:stack") => {
-                    stacks.push(stack_info(assembly, &prefix, &manifest_path, artifact_id, artifact, &stack_ids)?);
-                }
-                _ => {}
+        let stack_ids: BTreeSet<String> = manifest.stacks().map(|(id, _, _)| id.to_owned()).collect();
+        let artifact_ids: BTreeSet<String> = manifest.artifacts.keys().cloned().collect();
+        for (artifact_id, artifact) in manifest.artifacts {
+            if artifact.as_stack().is_some() {
+                let known = Known { stacks: &stack_ids, artifacts: &artifact_ids };
+                stacks.push(stack_info(assembly, &prefix, &manifest_path, known, artifact_id, artifact)?);
             }
         }
     }
     Ok((stacks, app_steps))
 }
 
-fn metadata_entries(entries: Option<&Json>) -> impl Iterator<Item = (String, Json)> + '_ {
-    entries
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| Some((e.get("type")?.as_str()?.to_owned(), e.get("data").cloned().unwrap_or(Json::Null))))
+/// The artifact ids of one manifest: its stacks', and all.
+#[derive(Clone, Copy)]
+struct Known<'a> {
+    stacks: &'a BTreeSet<String>,
+    artifacts: &'a BTreeSet<String>,
 }
 
 fn stack_info(
     assembly: &Assembly,
     prefix: &str,
     manifest_path: &str,
-    artifact_id: &str,
-    artifact: &Json,
-    stack_ids: &BTreeSet<&str>,
+    known: Known<'_>,
+    artifact_id: String,
+    artifact: Artifact,
 ) -> Result<StackInfo> {
-    let prop = |k: &str| artifact.get("properties").and_then(|p| p.get(k)).and_then(Json::as_str);
-    let id = artifact.get("displayName").and_then(Json::as_str).unwrap_or(artifact_id).to_owned();
-    let environment = artifact.get("environment").and_then(Json::as_str).unwrap_or_default();
-    let (account, region) = environment.strip_prefix("aws://").and_then(|e| e.split_once('/')).unwrap_or_default();
+    let properties = artifact.as_stack().cloned().unwrap_or_default();
+    let id = artifact.display_name.clone().unwrap_or_else(|| artifact_id.clone());
+    let environment = artifact.environment.as_deref().unwrap_or_default();
+    let (account, region) = split_environment(environment).unwrap_or_default();
     if !cloudwright_core::env::is_account_id(account) || region.is_empty() || region.starts_with("unknown-") {
         return Err(input(
             manifest_path,
@@ -388,65 +359,35 @@ fn stack_info(
             ),
         ));
     }
-    let template_file = format!("{prefix}{}", prop("templateFile").unwrap_or_default());
+    let template_file = format!("{prefix}{}", properties.template_file);
     let template = assembly
         .file(&template_file)
         .ok_or_else(|| input(manifest_path, format!("stack {id} names template {template_file}, which is missing")))?;
     let template: Json = serde_json::from_slice(template)
         .map_err(|e| input(&template_file, format!("is not valid JSON ({e}); it must be a CloudFormation template")))?;
     let mut dependencies = Vec::new();
-    for dep in artifact.get("dependencies").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str) {
-        if stack_ids.contains(dep) {
-            dependencies.push(dep.to_owned());
-        } else if !dep.ends_with(".assets") && !assembly_has_artifact(assembly, manifest_path, dep) {
+    for dep in &artifact.dependencies {
+        if known.stacks.contains(dep) {
+            dependencies.push(dep.clone());
+        } else if !dep.ends_with(".assets") && !known.artifacts.contains(dep) {
             return Err(input(
                 manifest_path,
                 format!("stack {id} depends on {dep}, which this assembly does not have; synthesize the app again"),
             ));
         }
     }
-    let metadata = artifact
-        .get("metadata")
-        .and_then(Json::as_object)
-        .into_iter()
-        .flatten()
-        .flat_map(|(path, entries)| metadata_entries(Some(entries)).map(move |(k, d)| (path.clone(), k, d)))
-        .collect();
     Ok(StackInfo {
         prefix: prefix.to_owned(),
-        artifact_id: artifact_id.to_owned(),
-        stack_name: prop("stackName").unwrap_or(artifact_id).to_owned(),
-        qualifier: qualifier(artifact).unwrap_or_else(|| DEFAULT_QUALIFIER.to_owned()),
+        stack_name: artifact.stack_name(&artifact_id).to_owned(),
+        qualifier: properties.bootstrap_qualifier().unwrap_or_else(|| DEFAULT_QUALIFIER.to_owned()),
         account: account.to_owned(),
         region: region.to_owned(),
+        artifact_id,
         id,
         template,
         dependencies,
-        metadata,
+        artifact,
     })
-}
-
-fn assembly_has_artifact(assembly: &Assembly, manifest_path: &str, id: &str) -> bool {
-    manifest(assembly, manifest_path).is_ok_and(|m| m.pointer(&format!("/artifacts/{}", pointer_escape(id))).is_some())
-}
-
-fn pointer_escape(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
-}
-
-/// The bootstrap qualifier a stack's artifact names: its bootstrap version parameter
-/// (`/cdk-bootstrap/Q/version`), else its deploy role (`cdk-Q-deploy-role-...`).
-fn qualifier(artifact: &Json) -> Option<String> {
-    let props = artifact.get("properties")?;
-    if let Some(q) = props
-        .get("bootstrapStackVersionSsmParameter")
-        .and_then(Json::as_str)
-        .and_then(|p| p.strip_prefix("/cdk-bootstrap/")?.strip_suffix("/version"))
-    {
-        return Some(q.to_owned());
-    }
-    let role = props.get("assumeRoleArn").and_then(Json::as_str)?;
-    bootstrap_role(role.rsplit('/').next()?).map(|r| r.qualifier)
 }
 
 /// Each stack's wave (1-based): one more than the latest wave among its dependencies.
@@ -531,25 +472,6 @@ fn shell_word(word: &str) -> String {
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
-}
-
-/// A CDK bootstrap role's name, parsed: `cdk-QUALIFIER-KIND-role-ACCOUNT-REGION`.
-struct BootstrapRole {
-    qualifier: String,
-    account: String,
-    region: String,
-}
-
-fn bootstrap_role(name: &str) -> Option<BootstrapRole> {
-    const KINDS: [&str; 5] = ["deploy", "file-publishing", "image-publishing", "lookup", "cfn-exec"];
-    let (qualifier, rest) = name.strip_prefix("cdk-")?.split_once('-')?;
-    let rest = KINDS.iter().find_map(|k| rest.strip_prefix(k)?.strip_prefix("-role-"))?;
-    let (account, region) = rest.split_once('-')?;
-    cloudwright_core::env::is_account_id(account).then(|| BootstrapRole {
-        qualifier: qualifier.to_owned(),
-        account: account.to_owned(),
-        region: region.to_owned(),
-    })
 }
 
 /// The text a value spells out: literal strings, `Fn::Sub` patterns, `Fn::Join`s (parts
@@ -694,7 +616,11 @@ fn bootstraps(stacks: &[StackInfo]) -> Vec<Bootstrap> {
                         continue;
                     }
                     for (account, role) in role_arns(statement.get("Resource").unwrap_or(&Json::Null)) {
-                        let Some(bootstrap) = bootstrap_role(&role).filter(|b| b.account == account) else { continue };
+                        let Some(bootstrap) =
+                            assembly::Bootstrap::parse_role_name(&role).filter(|b| b.account == account)
+                        else {
+                            continue;
+                        };
                         if account == s.account {
                             continue;
                         }
@@ -836,17 +762,6 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
     use super::*;
-
-    #[test]
-    fn bootstrap_role_names_are_parsed_and_other_names_are_not() {
-        let role = bootstrap_role("cdk-abc123-file-publishing-role-200000000000-eu-west-1").unwrap();
-        assert_eq!(
-            (role.qualifier.as_str(), role.account.as_str(), role.region.as_str()),
-            ("abc123", "200000000000", "eu-west-1")
-        );
-        assert!(bootstrap_role("cdk-abc123-deploy-role-2000-eu-west-1").is_none());
-        assert!(bootstrap_role("management-delivery-deployrole-1847e651").is_none());
-    }
 
     #[test]
     fn role_arns_are_read_from_subs_joins_and_strings() {

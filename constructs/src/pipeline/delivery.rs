@@ -11,7 +11,8 @@
 
 use std::collections::HashSet;
 
-use cloudwright_core::{App, Construct, Error, Expr, Node, Result, Stack, Value};
+use cloudwright_core::assembly::{Bootstrap, RoleKind};
+use cloudwright_core::{App, Construct, Environment, Error, Expr, Node, Result, Stack, Value};
 
 use super::{
     Action, BuildEnvironment, BuildProjectProps, BuildSpec, DeployTarget, Phase, Phases, Pipeline, PipelineNames,
@@ -110,7 +111,7 @@ impl DeliveryPipeline {
         let names = Pipeline::names_for(scope, id);
         let app = App::of(scope);
         let mode = DeployMode::of(&app)?;
-        let qualifier = app.bootstrap_qualifier();
+        let bootstrap = Bootstrap::new(app.bootstrap_qualifier());
         let all_stacks = app.stacks();
         let targets: Vec<Target> = props.environments.iter().map(|env| target(env, &all_stacks)).collect();
 
@@ -151,7 +152,7 @@ impl DeliveryPipeline {
             }
         }
         let mut stages =
-            vec![build_stage(&props.build_commands, (mode == DeployMode::Plain).then_some(&targets), &qualifier)];
+            vec![build_stage(&props.build_commands, (mode == DeployMode::Plain).then_some(&targets), &bootstrap)];
         let mut errors = Vec::new();
         for ((env, target), has_role) in props.environments.iter().zip(&targets).zip(smoke_roles) {
             if env.approval_before {
@@ -279,7 +280,7 @@ const CDK_ASSETS_VERSION: &str = "3.3.1";
 
 /// The build stage: synthesize, then publish the assets of every deployed stack with the
 /// file-publishing role `cdk bootstrap --trust <management account>` creates in its account.
-fn build_stage(build_commands: &[String], plain: Option<&Vec<Target>>, qualifier: &str) -> Stage {
+fn build_stage(build_commands: &[String], plain: Option<&Vec<Target>>, bootstrap: &Bootstrap) -> Stage {
     let mut commands = build_commands.to_vec();
     let mut publish: Vec<Expr> = Vec::new();
     for target in plain.into_iter().flatten() {
@@ -288,9 +289,7 @@ fn build_stage(build_commands: &[String], plain: Option<&Vec<Target>>, qualifier
             commands.push(format!("npx --yes cdk-assets@{CDK_ASSETS_VERSION} publish --path cloudwright.out/{file}"));
         }
         let (account, region) = (&target.account, &target.region);
-        let role = Expr::sub(format!(
-            "arn:${{AWS::Partition}}:iam::{account}:role/cdk-{qualifier}-file-publishing-role-{account}-{region}"
-        ));
+        let role = Expr::sub(bootstrap.role_arn(RoleKind::FilePublishing, &Environment::new(account, region)));
         if !target.stacks.is_empty() && !publish.contains(&role) {
             publish.push(role);
         }

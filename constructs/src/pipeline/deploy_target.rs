@@ -3,7 +3,8 @@
 //! uses. They live in a per-account stack deployed once, before the pipeline runs (as
 //! `cdk bootstrap` does), and have deterministic names the pipeline refers to.
 
-use cloudwright_core::{App, Construct, Expr, Group, Node, Result};
+use cloudwright_core::assembly::Bootstrap;
+use cloudwright_core::{App, Construct, Environment, Expr, Group, Node, Result};
 
 use super::PipelineNames;
 use crate::iam::{
@@ -51,7 +52,7 @@ impl DeployTarget {
     /// Creates the roles in `scope` (a stack of the target account).
     pub fn new(scope: &impl Construct, id: &str, names: &PipelineNames) -> Result<Self> {
         let group = crate::scope::group_in_stack(scope, id, "cloudwright.pipeline.DeployTarget")?;
-        let qualifier = App::of(scope).bootstrap_qualifier();
+        let bootstrap = Bootstrap::new(App::of(scope).bootstrap_qualifier());
         let account = scope.node().stack().and_then(|s| s.environment().account).unwrap_or_default();
         if account.is_empty() {
             group.node().add_error("deploy roles need a stack with a concrete account; set the stack's environment");
@@ -107,7 +108,8 @@ impl DeployTarget {
         execution_role.add_to_policy(PolicyStatement::allow(
             &["s3:GetObject"],
             [Expr::sub(format!(
-                "arn:${{AWS::Partition}}:s3:::cdk-{qualifier}-assets-${{AWS::AccountId}}-${{AWS::Region}}/*"
+                "arn:${{AWS::Partition}}:s3:::{}/*",
+                bootstrap.assets_bucket(&Environment::agnostic())
             ))],
         ))?;
 
@@ -133,7 +135,8 @@ impl DeployTarget {
         deploy_role.add_to_policy(PolicyStatement::allow(
             &["ssm:GetParameter", "ssm:GetParameters"],
             [Expr::sub(format!(
-                "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/cdk-bootstrap/{qualifier}/version"
+                "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{}",
+                bootstrap.version_parameter()
             ))],
         ))?;
         Ok(DeployTarget { group, names: names.clone(), account, deploy_role, execution_role, boundary })

@@ -7,14 +7,12 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value as Json;
 
+use crate::assembly::{self, Bootstrap, MetadataField, RoleKind, StackArtifactProps};
 use crate::element::{Body, ResourceBody};
 use crate::env::Environment;
 use crate::tree::{Kind, Nodes};
 
 use super::resolve::{LogicalIds, Pass, Resolved, Resolver, Shared};
-
-/// The manifest schema version the pinned aws-cdk CLI reads.
-pub const MANIFEST_VERSION: &str = "55.0.0";
 
 /// Everything the manifest says of one stack.
 pub(crate) struct StackArtifact {
@@ -50,128 +48,96 @@ pub(crate) enum Artifact<'a> {
     Stage { artifact_id: String, display_name: String },
 }
 
-/// The CDK bootstrap resources a stack's environment has.
-struct Bootstrap<'a> {
-    qualifier: &'a str,
-    account: String,
-    region: String,
-}
+/// `manifest.json` of one assembly: the model's, with each artifact's metadata written from
+/// the tree as it is serialized.
+pub(crate) type Manifest<'a> = assembly::Manifest<TreeMetadata<'a>>;
 
-impl<'a> Bootstrap<'a> {
-    fn new(qualifier: &'a str, env: &Environment) -> Self {
-        Bootstrap {
-            qualifier,
-            account: env.account.clone().unwrap_or_else(|| "${AWS::AccountId}".into()),
-            region: env.region.clone().unwrap_or_else(|| "${AWS::Region}".into()),
+/// The manifest of an assembly listing `artifacts` (and `tree.json` for the root).
+pub(crate) fn manifest<'a>(
+    arena: &'a Nodes,
+    logical_ids: &'a LogicalIds,
+    artifacts: &[Artifact<'a>],
+    bootstrap: &Bootstrap,
+    with_tree: bool,
+) -> Manifest<'a> {
+    let mut entries = IndexMap::new();
+    for artifact in artifacts {
+        match artifact {
+            Artifact::Stage { artifact_id, display_name } => {
+                entries.insert(artifact_id.clone(), assembly::Artifact::nested_assembly(artifact_id, display_name));
+            }
+            Artifact::Stack(stack) => {
+                let id = &stack.artifact_id;
+                entries.insert(assembly::assets_artifact_id(id), assembly::Artifact::asset_manifest(id, bootstrap));
+                let mut entry = assembly::Artifact::new_stack(StackArtifactProps {
+                    artifact_id: id.clone(),
+                    stack_name: stack.stack_name.clone(),
+                    display_name: stack.display_name.clone(),
+                    environment: stack.env.clone(),
+                    template_file: format!("{id}.template.json"),
+                    dependencies: stack.dependencies.clone(),
+                    bootstrap: bootstrap.clone(),
+                    termination_protection: stack.termination_protection,
+                    tags: stack.tags.iter().cloned().collect(),
+                    template_asset: Some(stack.template_hash.clone()),
+                });
+                entry.metadata = TreeMetadata::Stack(StackMetadata::of(arena, logical_ids, stack.stack));
+                entries.insert(id.clone(), entry);
+            }
         }
     }
-
-    fn role(&self, kind: &str) -> String {
-        let Bootstrap { qualifier: q, account: a, region: r } = self;
-        format!("arn:${{AWS::Partition}}:iam::{a}:role/cdk-{q}-{kind}-role-{a}-{r}")
+    if with_tree {
+        let mut tree = assembly::Artifact::tree();
+        let app = &arena.nodes[0];
+        if !app.metadata().is_empty() {
+            tree.metadata = TreeMetadata::App(app.metadata());
+        }
+        entries.insert("Tree".into(), tree);
     }
+    Manifest::new(entries)
+}
 
-    fn bucket(&self) -> String {
-        format!("cdk-{}-assets-{}-{}", self.qualifier, self.account, self.region)
+/// An artifact's metadata as synthesis writes it, straight from the tree: a stack's (an
+/// entry per element, as large as the tree, so never built first), or the app's own (the
+/// root node's, on the `Tree` artifact under `/`, e.g. the context keys the app declared,
+/// [`crate::App::context_or_sample`]).
+#[derive(Default)]
+pub(crate) enum TreeMetadata<'a> {
+    #[default]
+    None,
+    Stack(StackMetadata<'a>),
+    App(&'a [(String, Json)]),
+}
+
+impl MetadataField for TreeMetadata<'_> {
+    fn is_empty(&self) -> bool {
+        match self {
+            TreeMetadata::None => true,
+            TreeMetadata::Stack(m) => m.nodes.is_empty(),
+            TreeMetadata::App(entries) => entries.is_empty(),
+        }
     }
+}
 
-    fn version_parameter(&self) -> String {
-        format!("/cdk-bootstrap/{}/version", self.qualifier)
+impl Serialize for TreeMetadata<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            TreeMetadata::None => s.serialize_map(Some(0))?.end(),
+            TreeMetadata::Stack(m) => m.serialize(s),
+            TreeMetadata::App(entries) => {
+                let entries: Vec<MetadataEntry<'_>> = entries
+                    .iter()
+                    .map(|(kind, data)| MetadataEntry { r#type: kind, data: MetadataData::User(data) })
+                    .collect();
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("/", &entries)?;
+                map.end()
+            }
+        }
     }
 }
 
-/// `manifest.json` of one assembly.
-#[derive(Serialize)]
-pub(crate) struct Manifest<'a> {
-    version: &'static str,
-    artifacts: IndexMap<String, ArtifactEntry<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum ArtifactEntry<'a> {
-    Stack(Box<StackEntry<'a>>),
-    NestedAssembly(Typed<NestedAssembly>),
-    AssetManifest(Typed<AssetManifest>),
-    Tree(TreeEntry<'a>),
-}
-
-/// The `tree.json` artifact; its metadata holds the app's own (the root node's) under `/`,
-/// e.g. the context keys the app declared ([`crate::App::context_or_sample`]).
-#[derive(Serialize)]
-struct TreeEntry<'a> {
-    r#type: &'static str,
-    properties: TreeFile,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    metadata: IndexMap<&'static str, Vec<MetadataEntry<'a>>>,
-}
-
-/// An artifact of a given type and its properties.
-#[derive(Serialize)]
-struct Typed<P> {
-    r#type: &'static str,
-    properties: P,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct NestedAssembly {
-    directory_name: String,
-    display_name: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AssetManifest {
-    file: String,
-    requires_bootstrap_stack_version: u32,
-    bootstrap_stack_version_ssm_parameter: String,
-}
-
-#[derive(Serialize)]
-struct TreeFile {
-    file: &'static str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StackEntry<'a> {
-    r#type: &'static str,
-    environment: String,
-    properties: StackProperties<'a>,
-    dependencies: Vec<String>,
-    #[serde(skip_serializing_if = "StackMetadata::is_empty")]
-    metadata: StackMetadata<'a>,
-    display_name: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StackProperties<'a> {
-    template_file: String,
-    termination_protection: bool,
-    validate_on_synth: bool,
-    assume_role_arn: String,
-    cloud_formation_execution_role_arn: String,
-    stack_template_asset_object_url: String,
-    requires_bootstrap_stack_version: u32,
-    bootstrap_stack_version_ssm_parameter: String,
-    additional_dependencies: [String; 1],
-    lookup_role: LookupRole,
-    #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    tags: IndexMap<&'a str, &'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stack_name: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LookupRole {
-    arn: String,
-    requires_bootstrap_stack_version: u32,
-    bootstrap_stack_version_ssm_parameter: String,
-}
-
+/// A metadata entry borrowed from the tree: [`assembly::MetadataEntry`]'s shape.
 #[derive(Serialize)]
 struct MetadataEntry<'a> {
     r#type: &'a str,
@@ -185,100 +151,8 @@ enum MetadataData<'a> {
     LogicalId(&'a str),
 }
 
-/// What `cdk deploy` needs of the bootstrap stack: version 6.
-const BOOTSTRAP_VERSION: u32 = 6;
-/// What the lookup role needs of the bootstrap stack.
-const LOOKUP_BOOTSTRAP_VERSION: u32 = 8;
-
-impl<'a> Manifest<'a> {
-    /// The manifest of an assembly listing `artifacts` (and `tree.json` for the root).
-    pub(crate) fn new(
-        arena: &'a Nodes,
-        logical_ids: &'a LogicalIds,
-        artifacts: &[Artifact<'a>],
-        qualifier: &str,
-        with_tree: bool,
-    ) -> Self {
-        let mut entries = IndexMap::new();
-        for artifact in artifacts {
-            match artifact {
-                Artifact::Stage { artifact_id, display_name } => {
-                    let properties =
-                        NestedAssembly { directory_name: artifact_id.clone(), display_name: display_name.clone() };
-                    entries.insert(
-                        artifact_id.clone(),
-                        ArtifactEntry::NestedAssembly(Typed { r#type: "cdk:cloud-assembly", properties }),
-                    );
-                }
-                Artifact::Stack(stack) => {
-                    let b = Bootstrap::new(qualifier, &stack.env);
-                    let assets_id = format!("{}.assets", stack.artifact_id);
-                    let properties = AssetManifest {
-                        file: format!("{}.assets.json", stack.artifact_id),
-                        requires_bootstrap_stack_version: BOOTSTRAP_VERSION,
-                        bootstrap_stack_version_ssm_parameter: b.version_parameter(),
-                    };
-                    entries.insert(
-                        assets_id.clone(),
-                        ArtifactEntry::AssetManifest(Typed { r#type: "cdk:asset-manifest", properties }),
-                    );
-                    let entry = stack_entry(stack, &b, assets_id, StackMetadata::of(arena, logical_ids, stack.stack));
-                    entries.insert(stack.artifact_id.clone(), ArtifactEntry::Stack(Box::new(entry)));
-                }
-            }
-        }
-        if with_tree {
-            let app: Vec<MetadataEntry<'a>> = arena.nodes[0]
-                .metadata()
-                .iter()
-                .map(|(kind, data)| MetadataEntry { r#type: kind, data: MetadataData::User(data) })
-                .collect();
-            let metadata = if app.is_empty() { IndexMap::new() } else { IndexMap::from([("/", app)]) };
-            let tree = TreeEntry { r#type: "cdk:tree", properties: TreeFile { file: "tree.json" }, metadata };
-            entries.insert("Tree".into(), ArtifactEntry::Tree(tree));
-        }
-        Manifest { version: MANIFEST_VERSION, artifacts: entries }
-    }
-}
-
-fn stack_entry<'a>(
-    s: &'a StackArtifact,
-    b: &Bootstrap<'_>,
-    assets_id: String,
-    metadata: StackMetadata<'a>,
-) -> StackEntry<'a> {
-    let properties = StackProperties {
-        template_file: format!("{}.template.json", s.artifact_id),
-        termination_protection: s.termination_protection,
-        validate_on_synth: false,
-        assume_role_arn: b.role("deploy"),
-        cloud_formation_execution_role_arn: b.role("cfn-exec"),
-        stack_template_asset_object_url: format!("s3://{}/{}.json", b.bucket(), s.template_hash),
-        requires_bootstrap_stack_version: BOOTSTRAP_VERSION,
-        bootstrap_stack_version_ssm_parameter: b.version_parameter(),
-        additional_dependencies: [assets_id],
-        lookup_role: LookupRole {
-            arn: b.role("lookup"),
-            requires_bootstrap_stack_version: LOOKUP_BOOTSTRAP_VERSION,
-            bootstrap_stack_version_ssm_parameter: b.version_parameter(),
-        },
-        tags: s.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
-        stack_name: (s.stack_name != s.artifact_id).then_some(s.stack_name.as_str()),
-    };
-    StackEntry {
-        r#type: "aws:cloudformation:stack",
-        environment: s.env.to_string(),
-        dependencies: s.dependencies.iter().chain(&properties.additional_dependencies).cloned().collect(),
-        properties,
-        metadata,
-        display_name: &s.display_name,
-    }
-}
-
 /// A stack's manifest metadata: each element's user metadata and logical id, by path.
-/// It holds an entry per element of the stack, as large as the tree, so it is written
-/// straight from the tree (as `tree.json` is) rather than built first.
-struct StackMetadata<'a> {
+pub(crate) struct StackMetadata<'a> {
     arena: &'a Nodes,
     logical_ids: &'a LogicalIds,
     /// The nodes below the stack that have entries, depth first.
@@ -295,15 +169,11 @@ impl<'a> StackMetadata<'a> {
         StackMetadata { arena, logical_ids, nodes }
     }
 
-    fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
-
     fn entries(&self, node: u32) -> impl Iterator<Item = MetadataEntry<'a>> + use<'a> {
         let user = self.arena.nodes[node as usize].metadata().iter();
         let user = user.map(|(kind, data)| MetadataEntry { r#type: kind, data: MetadataData::User(data) });
         let logical_id = self.logical_ids.is_element(node).then(|| MetadataEntry {
-            r#type: "aws:cdk:logicalId",
+            r#type: assembly::LOGICAL_ID_METADATA,
             data: MetadataData::LogicalId(self.logical_ids.get(node)),
         });
         user.chain(logical_id)
@@ -364,14 +234,13 @@ struct Destination<'a> {
 }
 
 impl<'a> AssetsFile<'a> {
-    pub(crate) fn new(s: &'a StackArtifact, qualifier: &str, destination_id: &'a str) -> Self {
-        let b = Bootstrap::new(qualifier, &s.env);
+    pub(crate) fn new(s: &'a StackArtifact, b: &Bootstrap, destination_id: &'a str) -> Self {
         let destination = |object_key: String| {
             let destination = Destination {
-                bucket_name: b.bucket(),
+                bucket_name: b.assets_bucket(&s.env),
                 object_key,
                 region: s.env.region.as_deref(),
-                assume_role_arn: b.role("file-publishing"),
+                assume_role_arn: b.role_arn(RoleKind::FilePublishing, &s.env),
             };
             IndexMap::from([(destination_id, destination)])
         };
@@ -390,7 +259,7 @@ impl<'a> AssetsFile<'a> {
             destinations: destination(format!("{}.json", s.template_hash)),
         };
         files.insert(s.template_hash.as_str(), template);
-        AssetsFile { version: MANIFEST_VERSION, files, docker_images: Empty {} }
+        AssetsFile { version: assembly::MANIFEST_VERSION, files, docker_images: Empty {} }
     }
 }
 

@@ -4,7 +4,7 @@
 
 mod discard;
 pub mod exports_lock;
-mod indent;
+pub(crate) mod indent;
 pub(crate) mod manifest;
 pub(crate) mod names;
 mod output;
@@ -20,19 +20,20 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use serde::Serialize;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use crate::app::resolved_env;
+use crate::assembly::{self, Section};
 use crate::element::Body;
 use crate::env::Environment;
 use crate::error::{Error, Result};
 use crate::logical_id::is_valid_logical_id;
 use crate::tree::{Kind, Node, Nodes, Settings, Validator, display_path};
 
+pub use crate::assembly::MANIFEST_VERSION;
 use exports_lock::LockUpdate;
 pub use exports_lock::Warning;
-pub use manifest::MANIFEST_VERSION;
-use manifest::{Artifact, AssetSource, AssetsFile, Manifest, StackArtifact};
+use manifest::{Artifact, AssetSource, AssetsFile, StackArtifact};
 use output::Sink;
 pub use output::write_files;
 use resolve::{Export, Findings, LogicalIds, Pass, Shared};
@@ -44,9 +45,7 @@ pub use weak::READER_ROLE_PREFIX;
 /// role name and `Fn::GetStackOutput` that synth writes for `Strength::Weak`, so both trust
 /// and read alike.
 pub mod weak_reference {
-    pub use super::weak::{
-        READER_ROLE_PREFIX, Source, bootstrap_execution_role, reader_logical_id, reader_role, reader_role_name,
-    };
+    pub use super::weak::{READER_ROLE_PREFIX, Source, reader_logical_id, reader_role, reader_role_name};
 }
 
 /// What the assembly holds of one stack.
@@ -236,9 +235,9 @@ fn logical_ids(arena: &Nodes, order: &[u32], reserved: &[(&str, &str)]) -> (Logi
     // Stacks do not nest, so in depth-first order each stack's elements follow it, and
     // uniqueness is checked one stack at a time. Resources and parameters share one
     // namespace: both are targets of `Ref`.
-    let namespace = |section: &'static str| match section {
-        "Resources" | "Parameters" => "Ref",
-        other => other,
+    let namespace = |section: Section| match section {
+        Section::Resources | Section::Parameters => "Ref",
+        other => other.key(),
     };
     let mut problems = Vec::new();
     let mut seen: hashbrown::HashMap<(&str, &str), u32> = hashbrown::HashMap::new();
@@ -440,8 +439,11 @@ fn build(root: &Node, sink: &mut Sink) -> Result<Built> {
     problems.extend(stack_problems(arena, &order, &stacks, &stack_names));
 
     let settings = &guard.settings;
-    let reserved: &[(&str, &str)] =
-        if settings.bootstrap_rule { &[("Ref", "BootstrapVersion"), ("Rules", "CheckBootstrapVersion")] } else { &[] };
+    let reserved: &[(&str, &str)] = if settings.bootstrap_rule {
+        &[("Ref", assembly::VERSION_PARAMETER_ID), ("Rules", assembly::VERSION_RULE_ID)]
+    } else {
+        &[]
+    };
     let (logical_ids, id_problems) = logical_ids(arena, &order, reserved);
     problems.extend(id_problems);
 
@@ -577,7 +579,7 @@ fn render_all_but_tree(
 ) -> Result<Vec<StackSummary>> {
     let Plan { order, stacks, elements, mut exports, kept, mut published, stack_deps } = plan;
     let arena = shared.arena;
-    let qualifier = settings.bootstrap_qualifier.as_str();
+    let bootstrap = assembly::Bootstrap::new(settings.bootstrap_qualifier.as_str());
     let mut artifacts: HashMap<u32, StackArtifact> = HashMap::new();
     let mut summaries = Vec::new();
     let mut staged_assets = std::collections::HashSet::new();
@@ -657,7 +659,7 @@ fn render_all_but_tree(
         let destination_id = manifest::destination_id(&artifact.env);
         sink.json(
             &format!("{dir}{}.assets.json", artifact.artifact_id),
-            &AssetsFile::new(&artifact, qualifier, &destination_id),
+            &AssetsFile::new(&artifact, &bootstrap, &destination_id),
             b"  ",
             false,
         )?;
@@ -696,9 +698,9 @@ fn render_all_but_tree(
             }
         }
         let dir = assembly_dir(arena, assembly);
-        let manifest = Manifest::new(arena, shared.logical_ids, &entries, qualifier, assembly.is_none());
+        let manifest = manifest::manifest(arena, shared.logical_ids, &entries, &bootstrap, assembly.is_none());
         sink.json(&format!("{dir}manifest.json"), &manifest, b"  ", false)?;
-        sink.json(&format!("{dir}cdk.out"), &json!({"version": MANIFEST_VERSION}), b"", false)?;
+        sink.bytes(&format!("{dir}cdk.out"), &assembly::cdk_out())?;
     }
     Ok(summaries)
 }

@@ -1,13 +1,15 @@
 //! Reading a cloud assembly (one written by any app, ours or the CDK's) from disk or from
 //! its files in memory.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use serde_json::Value as Json;
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::{Assembly, StackSummary};
+use crate::assembly::{self, Manifest};
 use crate::error::{Error, Result};
 
 fn read_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -47,67 +49,67 @@ impl Assembly {
 /// The stacks of every (nested) manifest; `name` turns a relative path into what messages show.
 fn parse(files: BTreeMap<String, Vec<u8>>, name: impl Fn(&str) -> String) -> Result<Assembly> {
     let mut stacks = Vec::new();
-    let mut todo = VecDeque::from([String::new()]);
-    while let Some(prefix) = todo.pop_front() {
-        let manifest_path = format!("{prefix}manifest.json");
-        let invalid = |message: String| Error::Input { path: name(&manifest_path), message };
-        let bytes = files.get(&manifest_path).ok_or_else(|| {
-            invalid("is missing, so this is not a cloud assembly; give the directory that holds manifest.json".into())
+    let mut warnings = Vec::new();
+    let read = |path: &str| {
+        let bytes = files.get(path).ok_or_else(|| Error::Input {
+            path: name(path),
+            message: "is missing, so this is not a cloud assembly; give the directory that holds manifest.json".into(),
         })?;
-        let manifest: Json = serde_json::from_slice(bytes)
-            .map_err(|e| invalid(format!("is not valid JSON ({e}); it must be a cloud assembly manifest")))?;
-        let artifacts = manifest.get("artifacts").and_then(Json::as_object).cloned().unwrap_or_default();
-        for (id, artifact) in &artifacts {
-            let props = artifact.get("properties");
-            let prop = |k: &str| props.and_then(|p| p.get(k)).and_then(Json::as_str).map(str::to_owned);
-            match artifact.get("type").and_then(Json::as_str) {
-                Some("cdk:cloud-assembly") => {
-                    if let Some(d) = prop("directoryName") {
-                        todo.push_back(format!("{prefix}{d}/"));
-                    }
-                }
-                Some("aws:cloudformation:stack") => {
-                    let template_file = format!("{prefix}{}", prop("templateFile").unwrap_or_default());
-                    let template = files.get(&template_file);
-                    let resources = template
-                        .and_then(|b| serde_json::from_slice::<Json>(b).ok())
-                        .and_then(|t| t.get("Resources").and_then(Json::as_object).map(|r| r.len()))
-                        .unwrap_or(0);
-                    let dependencies = artifact
-                        .get("dependencies")
-                        .and_then(Json::as_array)
-                        .map(|d| {
-                            d.iter()
-                                .filter_map(Json::as_str)
-                                .filter(|d| !d.ends_with(".assets"))
-                                .map(str::to_owned)
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    stacks.push(StackSummary {
-                        artifact_id: id.clone(),
-                        display_name: artifact.get("displayName").and_then(Json::as_str).unwrap_or(id).to_owned(),
-                        stack_name: prop("stackName").unwrap_or_else(|| id.clone()),
-                        environment: artifact.get("environment").and_then(Json::as_str).unwrap_or_default().to_owned(),
-                        bytes: template.map_or(0, Vec::len),
-                        template_file,
-                        resources,
-                        dependencies,
-                    });
-                }
-                _ => {}
-            }
+        Manifest::from_slice(bytes, &name(path))
+    };
+    for manifest in assembly::walk(read) {
+        let (prefix, manifest) = manifest?;
+        if prefix.is_empty() {
+            warnings = super::context_warnings(manifest.app_metadata());
+        }
+        for (id, artifact, properties) in manifest.stacks() {
+            let template_file = format!("{prefix}{}", properties.template_file);
+            let template = files.get(&template_file);
+            stacks.push(StackSummary {
+                artifact_id: id.to_owned(),
+                display_name: artifact.display_name.as_deref().unwrap_or(id).to_owned(),
+                stack_name: artifact.stack_name(id).to_owned(),
+                environment: artifact.environment.clone().unwrap_or_default(),
+                bytes: template.map_or(0, Vec::len),
+                resources: template.map_or(0, |t| resource_count(t)),
+                template_file,
+                dependencies: manifest.stack_dependencies(artifact).map(str::to_owned).collect(),
+            });
         }
     }
-    let mut warnings = app_warnings(&files);
     warnings.extend(super::exports_lock::kept_warnings(&files, &stacks));
     Ok(Assembly { files, stacks, warnings })
 }
 
-/// The warnings of the app's own metadata (the root manifest's `Tree` artifact, under `/`).
-fn app_warnings(files: &BTreeMap<String, Vec<u8>>) -> Vec<super::Warning> {
-    let manifest = files.get("manifest.json").and_then(|b| serde_json::from_slice::<Json>(b).ok());
-    manifest.as_ref().map_or_else(Vec::new, |m| super::context_warnings(crate::context::app_metadata(m)))
+/// The number of resources of a template (0 when it does not parse), read without building
+/// the template.
+fn resource_count(template: &[u8]) -> usize {
+    struct Count(usize);
+    impl<'de> Deserialize<'de> for Count {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Entries;
+            impl<'de> Visitor<'de> for Entries {
+                type Value = Count;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("the Resources object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Count, A::Error> {
+                    let mut n = 0;
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {
+                        n += 1;
+                    }
+                    Ok(Count(n))
+                }
+            }
+            d.deserialize_map(Entries)
+        }
+    }
+    #[derive(Deserialize)]
+    struct Template {
+        #[serde(rename = "Resources")]
+        resources: Option<Count>,
+    }
+    serde_json::from_slice::<Template>(template).map_or(0, |t| t.resources.map_or(0, |c| c.0))
 }
 
 #[cfg(test)]

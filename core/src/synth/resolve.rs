@@ -24,6 +24,7 @@ use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value as Json, json};
 
 use crate::app::StackValues;
+use crate::assembly::{Bootstrap, RoleKind};
 use crate::element::Body;
 use crate::env::{Environment, partition};
 use crate::error::Error;
@@ -314,7 +315,8 @@ impl<'a> Resolver<'a> {
             if let (true, Some(account), Some(region)) = (across_accounts, &consumer_env.account, &consumer_env.region)
             {
                 let deployers = published.readers.entry(account.clone()).or_default();
-                deployers.insert(weak::bootstrap_execution_role(self.shared.qualifier, account, region));
+                let bootstrap = Bootstrap::new(self.shared.qualifier);
+                deployers.insert(bootstrap.role_name(RoleKind::CfnExec, account, region));
                 let declared = self.shared.arena.stack(self.stack).map(|s| s.execution_roles.as_slice());
                 deployers.extend(declared.unwrap_or_default().iter().cloned());
                 f.account_edges.entry((self.stack, producer)).or_insert((self.element, element.node));

@@ -5,6 +5,7 @@
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value as Json, json};
 
+use crate::assembly::{Bootstrap, REQUIRED_VERSION, Section, VERSION_PARAMETER_ID, VERSION_RULE_ID};
 use crate::element::{Body, Element, OutputBody, ResourceBody, RuleBody};
 use crate::expr::{ElementRef, Reference};
 use crate::stored::Stored;
@@ -12,9 +13,6 @@ use crate::tree::StackData;
 
 use super::resolve::{Export, Pass, Resolved, Resolver, Shared};
 use super::weak::{self, Published};
-
-/// The sections of a template, in the order they are written.
-pub(crate) const SECTIONS: [&str; 6] = ["Parameters", "Mappings", "Conditions", "Rules", "Resources", "Outputs"];
 
 /// What a stack publishes for other stacks, beside its own elements.
 #[derive(Clone, Copy)]
@@ -57,9 +55,9 @@ impl Template<'_> {
 
     /// Entries written after the section's elements: the bootstrap check, the reader roles
     /// and plain outputs of weak references (exports follow).
-    fn extras(&self, section: &str) -> Vec<(String, Json)> {
+    fn extras(&self, section: Section) -> Vec<(String, Json)> {
         match (section, self.bootstrap_qualifier, self.published) {
-            ("Resources", _, Some(published)) => {
+            (Section::Resources, _, Some(published)) => {
                 let path = self.shared.arena.path(self.stack);
                 let boundary = self.shared.arena.stack(self.stack).and_then(|s| s.permissions_boundary.as_deref());
                 published
@@ -72,24 +70,27 @@ impl Template<'_> {
                     })
                     .collect()
             }
-            ("Outputs", _, Some(published)) => {
+            (Section::Outputs, _, Some(published)) => {
                 published.outputs.iter().map(|(id, value)| (id.clone(), json!({"Value": value}))).collect()
             }
-            ("Parameters", Some(qualifier), _) => vec![(
-                "BootstrapVersion".into(),
+            (Section::Parameters, Some(qualifier), _) => vec![(
+                VERSION_PARAMETER_ID.into(),
                 json!({
                     "Type": "AWS::SSM::Parameter::Value<String>",
-                    "Default": format!("/cdk-bootstrap/{qualifier}/version"),
+                    "Default": Bootstrap::new(qualifier).version_parameter(),
                     "Description": "Version of the CDK Bootstrap resources in this environment, automatically retrieved from SSM Parameter Store. [cdk:skip]"
                 }),
             )],
-            ("Rules", Some(_), _) => vec![(
-                "CheckBootstrapVersion".into(),
-                json!({"Assertions": [{
-                    "Assert": {"Fn::Not": [{"Fn::Contains": [["1", "2", "3", "4", "5"], {"Ref": "BootstrapVersion"}]}]},
-                    "AssertDescription": "CDK bootstrap stack version 6 required. Please run 'cdk bootstrap' with a recent version of the CDK CLI."
-                }]}),
-            )],
+            (Section::Rules, Some(_), _) => {
+                let too_old: Vec<String> = (1..REQUIRED_VERSION).map(|v| v.to_string()).collect();
+                vec![(
+                    VERSION_RULE_ID.into(),
+                    json!({"Assertions": [{
+                        "Assert": {"Fn::Not": [{"Fn::Contains": [too_old, {"Ref": VERSION_PARAMETER_ID}]}]},
+                        "AssertDescription": format!("CDK bootstrap stack version {REQUIRED_VERSION} required. Please run 'cdk bootstrap' with a recent version of the CDK CLI.")
+                    }]}),
+                )]
+            }
             _ => Vec::new(),
         }
     }
@@ -99,47 +100,62 @@ impl Serialize for Template<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let arena = self.shared.arena;
         let mut map = s.serialize_map(None)?;
-        if let Some(v) = &self.data.template_format_version {
-            map.serialize_entry("AWSTemplateFormatVersion", v)?;
-        }
-        if let Some(d) = &self.data.description {
-            map.serialize_entry("Description", &Resolved { value: d.as_str(), resolver: self.resolver(self.stack) })?;
-        }
-        if !self.kept.is_empty() {
-            let metadata = json!({super::exports_lock::KEPT_EXPORTS_METADATA: self.kept});
-            map.serialize_entry("Metadata", &metadata)?;
-        }
-        match self.data.transforms.as_slice() {
-            [] => {}
-            [one] => map.serialize_entry("Transform", one)?,
-            many => map.serialize_entry("Transform", many)?,
-        }
-        for name in SECTIONS {
-            let members: Vec<(u32, &Element)> = self
-                .elements
-                .iter()
-                .filter_map(|i| arena.element(*i).map(|e| (*i, e)))
-                .filter(|(_, e)| e.section() == name)
-                .collect();
-            let extras = self.extras(name);
-            let exports = if name == "Outputs" { self.exports } else { &[] };
-            if members.is_empty() && extras.is_empty() && exports.is_empty() {
-                continue;
+        for section in Section::ALL {
+            let key = section.key();
+            match section {
+                Section::FormatVersion => {
+                    if let Some(v) = &self.data.template_format_version {
+                        map.serialize_entry(key, v)?;
+                    }
+                }
+                Section::Description => {
+                    if let Some(d) = &self.data.description {
+                        map.serialize_entry(key, &Resolved { value: d.as_str(), resolver: self.resolver(self.stack) })?;
+                    }
+                }
+                Section::Metadata => {
+                    if !self.kept.is_empty() {
+                        map.serialize_entry(key, &json!({super::exports_lock::KEPT_EXPORTS_METADATA: self.kept}))?;
+                    }
+                }
+                Section::Transform => match self.data.transforms.as_slice() {
+                    [] => {}
+                    [one] => map.serialize_entry(key, one)?,
+                    many => map.serialize_entry(key, many)?,
+                },
+                Section::Parameters
+                | Section::Mappings
+                | Section::Conditions
+                | Section::Rules
+                | Section::Resources
+                | Section::Outputs => {
+                    let members: Vec<(u32, &Element)> = self
+                        .elements
+                        .iter()
+                        .filter_map(|i| arena.element(*i).map(|e| (*i, e)))
+                        .filter(|(_, e)| e.section() == section)
+                        .collect();
+                    let extras = self.extras(section);
+                    let exports = if section == Section::Outputs { self.exports } else { &[] };
+                    if members.is_empty() && extras.is_empty() && exports.is_empty() {
+                        continue;
+                    }
+                    map.serialize_entry(key, &Elements { template: self, members, extras, exports })?;
+                }
             }
-            map.serialize_entry(name, &Section { template: self, members, extras, exports })?;
         }
         map.end()
     }
 }
 
-struct Section<'a> {
+struct Elements<'a> {
     template: &'a Template<'a>,
     members: Vec<(u32, &'a Element)>,
     extras: Vec<(String, Json)>,
     exports: &'a [(String, Export)],
 }
 
-impl Serialize for Section<'_> {
+impl Serialize for Elements<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let t = self.template;
         let mut map = s.serialize_map(None)?;

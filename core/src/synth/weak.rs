@@ -94,12 +94,6 @@ impl Source<'_> {
     }
 }
 
-/// The name of the CDK bootstrap's CloudFormation execution role (`cdk bootstrap
-/// --qualifier`) in `account` and `region`: the role `cdk deploy` deploys a stack with.
-pub fn bootstrap_execution_role(qualifier: &str, account: &str, region: &str) -> String {
-    format!("cdk-{qualifier}-cfn-exec-role-{account}-{region}")
-}
-
 /// The reader role: only the roles `deployers` of `account` may assume it, and it may only
 /// `cloudformation:DescribeStacks` this stack (`AWS::StackId` is the stack's ARN).
 ///

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use cloudwright_core::assembly::Section;
 use serde_json::Value as Json;
 
 use super::{DeployFailure, Side};
@@ -28,8 +29,8 @@ fn exports(side: &Side) -> BTreeMap<String, (String, String)> {
 fn imports(side: &Side) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for stack in &side.stacks {
-        let Some(sections) = stack.template.as_object() else { continue };
-        for section in sections.values().filter_map(Json::as_object) {
+        let sections = Section::ELEMENTS.iter().filter_map(|s| stack.template.get(s.key())?.as_object());
+        for section in sections {
             for (logical_id, body) in section {
                 let mut names = BTreeSet::new();
                 imported(body, &mut names);

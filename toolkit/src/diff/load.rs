@@ -2,11 +2,12 @@
 //! of one, or either at a git revision (`REV:PATH`, through a [`GitReader`] the caller
 //! gives), into its stacks' templates and its Proton input schemas.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use cloudwright_core::assembly::{self, Manifest};
 use cloudwright_core::{Error, Result};
 use serde_json::Value as Json;
 
@@ -247,50 +248,32 @@ fn git_reader<'g>(git: &'g dyn GitReader, arg: &str, rev: &str, root: &str) -> R
 
 fn read_side(label: &str, reader: &Reader) -> Result<Side> {
     let mut side = Side { label: label.to_owned(), ..Side::default() };
-    let mut todo = VecDeque::from([String::new()]);
-    while let Some(prefix) = todo.pop_front() {
-        let manifest_path = format!("{prefix}manifest.json");
-        let name = reader.name(&manifest_path);
-        let text = reader.read(&manifest_path)?.ok_or_else(|| {
+    let read = |path: &str| {
+        let name = reader.name(path);
+        let text = reader.read(path)?.ok_or_else(|| {
             input(&name, "is missing: a nested assembly named in its parent manifest has no manifest.json")
         })?;
-        let manifest: Json = serde_json::from_str(&text).map_err(|e| {
-            input(&name, format!("is not valid JSON ({e}); it must be a cloud assembly manifest (manifest.json)"))
-        })?;
-        let Some(artifacts) = manifest.get("artifacts").and_then(Json::as_object) else { continue };
-        for (id, artifact) in artifacts {
-            let prop = |k: &str| artifact.get("properties").and_then(|p| p.get(k)).and_then(Json::as_str);
-            match artifact.get("type").and_then(Json::as_str) {
-                Some("cdk:cloud-assembly") => {
-                    if let Some(d) = prop("directoryName") {
-                        todo.push_back(format!("{prefix}{d}/"));
-                    }
-                }
-                Some("aws:cloudformation:stack") => {
-                    let Some(file) = prop("templateFile") else {
-                        return Err(input(&name, format!("stack {id:?} has no properties.templateFile")));
-                    };
-                    let rel = format!("{prefix}{file}");
-                    let template_name = reader.name(&rel);
-                    let text = reader.read(&rel)?.ok_or_else(|| {
-                        input(&template_name, format!("is missing; {name} names it as the template of stack {id:?}"))
-                    })?;
-                    let template: Json = serde_json::from_str(&text).map_err(|e| {
-                        input(&template_name, format!("is not valid JSON ({e}); a CloudFormation template must be"))
-                    })?;
-                    if !template.is_object() {
-                        return Err(input(&template_name, "is not a JSON object, so not a CloudFormation template"));
-                    }
-                    let display_name = artifact.get("displayName").and_then(Json::as_str).unwrap_or(id).to_owned();
-                    let artifact_id = if side.stacks.iter().any(|s| &s.artifact_id == id) {
-                        format!("{prefix}{id}")
-                    } else {
-                        id.clone()
-                    };
-                    side.stacks.push(StackTemplate { artifact_id, display_name, template });
-                }
-                _ => {}
+        Manifest::from_slice(text.as_bytes(), &name)
+    };
+    for manifest in assembly::walk(read) {
+        let (prefix, manifest) = manifest?;
+        let name = reader.name(&format!("{prefix}manifest.json"));
+        for (id, artifact, properties) in manifest.stacks() {
+            let rel = format!("{prefix}{}", properties.template_file);
+            let template_name = reader.name(&rel);
+            let text = reader.read(&rel)?.ok_or_else(|| {
+                input(&template_name, format!("is missing; {name} names it as the template of stack {id:?}"))
+            })?;
+            let template: Json = serde_json::from_str(&text).map_err(|e| {
+                input(&template_name, format!("is not valid JSON ({e}); a CloudFormation template must be"))
+            })?;
+            if !template.is_object() {
+                return Err(input(&template_name, "is not a JSON object, so not a CloudFormation template"));
             }
+            let display_name = artifact.display_name.as_deref().unwrap_or(id).to_owned();
+            let artifact_id =
+                if side.stacks.iter().any(|s| s.artifact_id == id) { format!("{prefix}{id}") } else { id.to_owned() };
+            side.stacks.push(StackTemplate { artifact_id, display_name, template });
         }
     }
     for rel in reader.proton_files() {

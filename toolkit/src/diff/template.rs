@@ -7,9 +7,13 @@ use super::json::{Delta, Seg, deltas, path_string};
 use super::policy::{self, Doc};
 use super::{Change, ElementDiff, ResourceDiff, Side, StackDiff, ValueChange};
 use cloudwright_constructs::cfn::resource_type_info;
+use cloudwright_core::assembly::Section;
 
-/// The template sections whose elements are compared one logical id at a time.
-const SECTIONS: [&str; 5] = ["Parameters", "Outputs", "Conditions", "Mappings", "Rules"];
+/// The template sections whose elements are compared one logical id at a time, in the
+/// order templates are written (resources are compared apart, property by property).
+fn element_sections() -> impl Iterator<Item = &'static str> {
+    Section::ELEMENTS.into_iter().filter(|s| *s != Section::Resources).map(Section::key)
+}
 
 /// The stacks that differ: matched by artifact id, else by display name.
 pub(crate) fn stacks(old: &Side, new: &Side) -> Vec<StackDiff> {
@@ -55,11 +59,12 @@ fn union<'a>(old: &'a Map<String, Json>, new: &'a Map<String, Json>) -> Vec<&'a 
 }
 
 fn stack(id: &str, display: &str, change: Change, old: Option<&Json>, new: Option<&Json>) -> Option<StackDiff> {
-    let (old_res, new_res) = (section(old, "Resources"), section(new, "Resources"));
+    let resources_key = Section::Resources.key();
+    let (old_res, new_res) = (section(old, resources_key), section(new, resources_key));
     let resources: Vec<ResourceDiff> =
         union(&old_res, &new_res).into_iter().filter_map(|k| resource(k, old_res.get(k), new_res.get(k))).collect();
     let mut elements = Vec::new();
-    for name in SECTIONS {
+    for name in element_sections() {
         let (a, b) = (section(old, name), section(new, name));
         for key in union(&a, &b) {
             let (o, n) = (a.get(key), b.get(key));
@@ -79,7 +84,7 @@ fn stack(id: &str, display: &str, change: Change, old: Option<&Json>, new: Optio
     if change == Change::Modified {
         let strip = |t: Option<&Json>| {
             let mut m = t.and_then(Json::as_object).cloned().unwrap_or_default();
-            m.retain(|k, _| k != "Resources" && !SECTIONS.contains(&k.as_str()));
+            m.retain(|k, _| !Section::from_key(k).is_some_and(Section::has_elements));
             Json::Object(m)
         };
         template = value_changes(&deltas(Some(&strip(old)), Some(&strip(new))), "", |_| (false, false));

@@ -3,8 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use indexmap::IndexMap;
-use serde::Deserialize;
+use cloudwright_core::assembly::{Artifact, Manifest, split_environment};
 use serde_json::Value as Json;
 
 use super::files::AssemblyFiles;
@@ -98,10 +97,7 @@ fn read_stacks(assembly: &impl AssemblyFiles) -> Result<Vec<(&StackSummary, Stac
             None => "manifest.json".to_owned(),
         };
         if !manifests.contains_key(&manifest_file) {
-            let manifest = serde_json::from_slice(&read(assembly, &manifest_file)?).map_err(|e| Error::Input {
-                path: manifest_file.clone(),
-                message: format!("is not a cloud assembly manifest: {e}"),
-            })?;
+            let manifest = Manifest::from_slice(&read(assembly, &manifest_file)?, &manifest_file)?;
             manifests.insert(manifest_file.clone(), manifest);
         }
         let artifact = manifests.get(&manifest_file).and_then(|m| m.artifacts.get(&summary.artifact_id));
@@ -319,8 +315,7 @@ fn resource_path(meta: &StackMeta, summary: &StackSummary, id: &str, body: &Json
 
 /// A stack's (account, region) from its `aws://ACCOUNT/REGION` environment.
 fn environment(summary: &StackSummary) -> (&str, &str) {
-    let rest = summary.environment.strip_prefix("aws://").unwrap_or_default();
-    rest.split_once('/').unwrap_or((rest, ""))
+    split_environment(&summary.environment).unwrap_or_default()
 }
 
 fn finding(
@@ -363,65 +358,28 @@ fn parse_json(bytes: &[u8], file: &str) -> Result<Json> {
         .map_err(|e| Error::Input { path: file.to_owned(), message: format!("is not valid JSON: {e}") })
 }
 
-/// What the rules read of a manifest: each artifact's metadata and termination
-/// protection. Read into these types rather than a JSON value, which for a large app's
-/// manifest is several times the file's size.
-#[derive(Deserialize)]
-struct Manifest {
-    #[serde(default)]
-    artifacts: HashMap<String, Artifact>,
-}
-
-#[derive(Deserialize)]
-struct Artifact {
-    #[serde(default)]
-    properties: ArtifactProperties,
-    /// Entries by construct path, in the file's order.
-    #[serde(default)]
-    metadata: IndexMap<String, Vec<MetadataEntry>>,
-}
-
-#[derive(Deserialize, Default)]
-struct ArtifactProperties {
-    #[serde(default, rename = "terminationProtection")]
-    termination_protection: Option<bool>,
-}
-
-#[derive(Deserialize)]
-struct MetadataEntry {
-    #[serde(default, rename = "type")]
-    kind: String,
-    #[serde(default)]
-    data: Json,
-}
-
 /// Reads a stack artifact's metadata and properties.
 fn stack_meta(summary: &StackSummary, artifact: Option<&Artifact>) -> StackMeta {
     let stack_path = format!("/{}", summary.display_name);
     let mut meta = StackMeta {
         paths: HashMap::new(),
         pack: RulePack::standard(),
-        termination_protection: artifact.and_then(|a| a.properties.termination_protection).unwrap_or(false),
+        termination_protection: artifact.and_then(|a| a.as_stack()?.termination_protection).unwrap_or(false),
         suppressions: Vec::new(),
         accounts: Vec::new(),
     };
-    for (path, entries) in artifact.into_iter().flat_map(|a| &a.metadata) {
-        for entry in entries {
-            let data = &entry.data;
-            match entry.kind.as_str() {
-                "aws:cdk:logicalId" => {
-                    if let Some(id) = data.as_str() {
-                        meta.paths.insert(id.to_owned(), path.trim_start_matches('/').to_owned());
-                    }
-                }
-                PACK_METADATA_TYPE if *path == stack_path => meta.pack = RulePack::from_json(data),
-                STACK_METADATA_TYPE if *path == stack_path => meta.suppressions = suppressions_from_list(Some(data)),
-                ACCOUNT_METADATA => {
-                    let field = |k: &str| data.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
-                    meta.accounts.push((path.clone(), field("name"), field("accountId")));
-                }
-                _ => {}
+    let Some(artifact) = artifact else { return meta };
+    meta.paths = artifact.logical_ids().map(|(id, path)| (id.to_owned(), path.to_owned())).collect();
+    for (path, entry) in artifact.metadata_entries() {
+        let data = entry.data.as_ref().unwrap_or(&Json::Null);
+        match entry.kind.as_str() {
+            PACK_METADATA_TYPE if path == stack_path => meta.pack = RulePack::from_json(data),
+            STACK_METADATA_TYPE if path == stack_path => meta.suppressions = suppressions_from_list(Some(data)),
+            ACCOUNT_METADATA => {
+                let field = |k: &str| data.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
+                meta.accounts.push((path.to_owned(), field("name"), field("accountId")));
             }
+            _ => {}
         }
     }
     meta

@@ -7,17 +7,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cloudwright_core::synth::weak_reference::{
-    bootstrap_execution_role, reader_logical_id, reader_role, reader_role_name,
-};
-
-use cloudwright_core::synth::MANIFEST_VERSION;
-use serde_json::{Map, Value as Json, json};
+use cloudwright_core::Environment;
+use cloudwright_core::assembly::{Artifact, ArtifactIds, Bootstrap, Manifest, RoleKind, StackArtifactProps, cdk_out};
+use cloudwright_core::synth::weak_reference::{reader_logical_id, reader_role, reader_role_name};
+use serde_json::Value as Json;
 
 use super::MigratedStack;
-
-/// The default bootstrap qualifier of the CDK (`cdk bootstrap` without `--qualifier`).
-const QUALIFIER: &str = "hnb659fds";
 
 /// The directory of an account's nested assembly.
 pub fn directory(account: &str) -> String {
@@ -26,87 +21,58 @@ pub fn directory(account: &str) -> String {
 
 /// Artifact ids: the stack names' letters and digits, unique within each account.
 pub fn artifact_ids(stacks: &[MigratedStack]) -> Vec<String> {
-    let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
-    stacks
-        .iter()
-        .map(|s| {
-            let base: String = s.name.chars().filter(char::is_ascii_alphanumeric).collect();
-            let n = seen.entry((s.account.clone(), base.clone())).or_insert(0);
-            *n += 1;
-            if *n == 1 { base } else { format!("{base}{n}") }
-        })
-        .collect()
+    let mut by_account: BTreeMap<&str, ArtifactIds> = BTreeMap::new();
+    stacks.iter().map(|s| by_account.entry(s.account.as_str()).or_default().id_for(&s.name)).collect()
 }
 
-/// Every file of the assembly but the report.
+/// Every file of the assembly but the report. The stacks deploy with the default CDK
+/// bootstrap (`cdk bootstrap` without `--qualifier`) of their accounts and regions.
 pub fn files(stacks: &[MigratedStack]) -> BTreeMap<String, Vec<u8>> {
     let ids = artifact_ids(stacks);
     let mut files = BTreeMap::new();
-    let mut nested: BTreeMap<String, Map<String, Json>> = BTreeMap::new();
+    let mut nested: BTreeMap<String, Manifest> = BTreeMap::new();
     for (i, s) in stacks.iter().enumerate() {
         let id = ids.get(i).cloned().unwrap_or_default();
         let dir = directory(&s.account);
         let file = format!("{id}.template.json");
         files.insert(format!("{dir}/{file}"), pretty(&s.template));
         // Dependencies a manifest can say: producers in the same nested assembly.
-        let dependencies: Vec<Json> = s
+        let dependencies: Vec<String> = s
             .reads
             .iter()
             .filter(|&&p| stacks.get(p).is_some_and(|p| p.account == s.account))
-            .filter_map(|&p| ids.get(p).map(|id| json!(id)))
+            .filter_map(|&p| ids.get(p).cloned())
             .collect();
-        let (a, r) = (&s.account, &s.region);
-        let role = |kind: &str| format!("arn:${{AWS::Partition}}:iam::{a}:role/cdk-{QUALIFIER}-{kind}-role-{a}-{r}");
-        let mut properties = json!({
-            "templateFile": file,
-            "stackName": s.name,
-            "validateOnSynth": false,
-            "assumeRoleArn": role("deploy"),
-            "cloudFormationExecutionRoleArn": role("cfn-exec"),
-            "requiresBootstrapStackVersion": 6,
-            "bootstrapStackVersionSsmParameter": format!("/cdk-bootstrap/{QUALIFIER}/version"),
-        });
         // The deployed stack's own tags (Proton's `proton:*` among them) are kept: the CDK
         // sets a stack's tags to the manifest's on each deploy.
-        let tags: Map<String, Json> = s
+        let tags = s
             .deployed
             .iter()
             .flat_map(|d| &d.tags)
             .filter(|(k, _)| !k.starts_with("aws:"))
-            .map(|(k, v)| (k.clone(), json!(v)))
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        if let (false, Some(p)) = (tags.is_empty(), properties.as_object_mut()) {
-            p.insert("tags".into(), Json::Object(tags));
-        }
-        let mut artifact = json!({
-            "type": "aws:cloudformation:stack",
-            "environment": format!("aws://{a}/{r}"),
-            "properties": properties,
-            "displayName": format!("{a}/{}", s.name),
+        let artifact = Artifact::new_stack(StackArtifactProps {
+            artifact_id: id.clone(),
+            stack_name: s.name.clone(),
+            display_name: format!("{}/{}", s.account, s.name),
+            environment: Environment::new(s.account.as_str(), s.region.as_str()),
+            template_file: file,
+            dependencies,
+            tags,
+            ..Default::default()
         });
-        if let (false, Some(obj)) = (dependencies.is_empty(), artifact.as_object_mut()) {
-            obj.insert("dependencies".into(), Json::Array(dependencies));
-        }
-        nested.entry(dir).or_default().insert(id, artifact);
+        nested.entry(dir).or_default().artifacts.insert(id, artifact);
     }
-    let mut top = Map::new();
-    for (dir, artifacts) in nested {
-        let account = dir.trim_start_matches("assembly-").to_owned();
-        files.insert(
-            format!("{dir}/manifest.json"),
-            pretty(&json!({"version": MANIFEST_VERSION, "artifacts": artifacts})),
-        );
-        files.insert(
-            format!("{dir}/cdk.out"),
-            serde_json::to_vec(&json!({"version": MANIFEST_VERSION})).unwrap_or_default(),
-        );
-        top.insert(
-            dir.clone(),
-            json!({"type": "cdk:cloud-assembly", "properties": {"directoryName": dir, "displayName": account}}),
-        );
+    let mut top: Manifest = Manifest::default();
+    for (dir, manifest) in nested {
+        let account = dir.trim_start_matches("assembly-");
+        top.artifacts.insert(dir.clone(), Artifact::nested_assembly(&dir, account));
+        files.insert(format!("{dir}/manifest.json"), manifest.to_vec());
+        files.insert(format!("{dir}/cdk.out"), cdk_out());
     }
-    files.insert("manifest.json".into(), pretty(&json!({"version": MANIFEST_VERSION, "artifacts": top})));
-    files.insert("cdk.out".into(), serde_json::to_vec(&json!({"version": MANIFEST_VERSION})).unwrap_or_default());
+    files.insert("manifest.json".into(), top.to_vec());
+    files.insert("cdk.out".into(), cdk_out());
     files
 }
 
@@ -119,7 +85,7 @@ fn pretty(value: &Json) -> Vec<u8> {
 /// The name of the CDK bootstrap's CloudFormation execution role that deploys a stack of
 /// `account` in `region`: what a reader role trusts.
 pub fn execution_role(account: &str, region: &str) -> String {
-    bootstrap_execution_role(QUALIFIER, account, region)
+    Bootstrap::default().role_name(RoleKind::CfnExec, account, region)
 }
 
 /// Adds to a producer stack core's reader role for `consumer` (the role weak references

@@ -43,6 +43,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use cloudwright_core::assembly::{Artifact, ArtifactIds, Manifest, StackArtifactProps, cdk_out};
 use cloudwright_core::{Assembly, Environment, Error, Result};
 use serde_json::{Map, Value as Json, json};
 
@@ -389,32 +390,32 @@ pub(crate) fn merge(mut a: Json, b: Json) -> Json {
     a
 }
 
-/// The files of a cloud assembly with one stack per rendered template.
+/// The files of a cloud assembly with one stack per rendered template, each deployed with
+/// the default CDK bootstrap's roles of its account and region.
 fn assembly_files(stacks: &[RenderedStack]) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
-    let mut artifacts = Map::new();
+    let mut manifest: Manifest = Manifest::default();
+    let mut ids = ArtifactIds::default();
     for stack in stacks {
         let name = &stack.name;
-        let id: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+        let id = ids.id_for(name);
         let file = format!("{id}.template.json");
         let mut bytes = Vec::new();
         let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
         let mut ser = serde_json::Serializer::with_formatter(&mut bytes, formatter);
         let _ = serde::Serialize::serialize(&stack.template, &mut ser);
         files.insert(file.clone(), bytes);
-        artifacts.insert(
-            id,
-            json!({
-                "type": "aws:cloudformation:stack",
-                "environment": format!("aws://{}/{}", stack.account, stack.region),
-                "properties": {"templateFile": file, "stackName": name, "validateOnSynth": false},
-                "displayName": name,
-            }),
-        );
+        let artifact = Artifact::new_stack(StackArtifactProps {
+            artifact_id: id.clone(),
+            stack_name: name.clone(),
+            display_name: name.clone(),
+            environment: Environment::new(stack.account.as_str(), stack.region.as_str()),
+            template_file: file,
+            ..Default::default()
+        });
+        manifest.artifacts.insert(id, artifact);
     }
-    let version = cloudwright_core::synth::MANIFEST_VERSION;
-    let manifest = json!({"version": version, "artifacts": artifacts});
-    files.insert("manifest.json".into(), serde_json::to_vec_pretty(&manifest).unwrap_or_default());
-    files.insert("cdk.out".into(), serde_json::to_vec(&json!({"version": version})).unwrap_or_default());
+    files.insert("manifest.json".into(), manifest.to_vec());
+    files.insert("cdk.out".into(), cdk_out());
     files
 }
