@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use cloudwright_cfn_model::{model, names};
+use cloudwright_core::assembly::{Bootstrap, Section, VERSION_PARAMETER_ID, VERSION_RULE_ID};
 use cloudwright_core::{Error, Result, Warning};
 use serde_json::{Map, Value as Json};
 
@@ -54,22 +55,6 @@ pub struct ImportedBody {
     pub resources: usize,
 }
 
-/// The CDK's bootstrap check, which cloudwright adds itself (`AppProps::bootstrap_version_rule`).
-const CDK_BOOTSTRAP: (&str, &str) = ("BootstrapVersion", "CheckBootstrapVersion");
-
-/// Sections a template may have; the others are left out with a warning.
-const SECTIONS: &[&str] = &[
-    "AWSTemplateFormatVersion",
-    "Description",
-    "Transform",
-    "Parameters",
-    "Mappings",
-    "Conditions",
-    "Resources",
-    "Outputs",
-    "Rules",
-];
-
 /// One statement of the function, and the variable it binds.
 struct Stmt {
     var: Option<String>,
@@ -113,9 +98,13 @@ fn section<'t>(template: &'t Json, name: &str) -> &'t Map<String, Json> {
 }
 
 fn is_cdk_bootstrap(template: &Json) -> bool {
-    section(template, "Parameters").get(CDK_BOOTSTRAP.0).and_then(|p| p.get("Default")).and_then(Json::as_str)
-        == Some("/cdk-bootstrap/hnb659fds/version")
-        && section(template, "Rules").contains_key(CDK_BOOTSTRAP.1)
+    // The CDK's bootstrap check, which cloudwright adds itself (`AppProps::bootstrap_version_rule`).
+    let parameter = section(template, "Parameters").get(VERSION_PARAMETER_ID);
+    parameter
+        .and_then(|p| p.get("Default"))
+        .and_then(Json::as_str)
+        .is_some_and(|d| Bootstrap::qualifier_of_version_parameter(d).is_some())
+        && section(template, "Rules").contains_key(VERSION_RULE_ID)
 }
 
 impl<'a> Importer<'a> {
@@ -144,7 +133,7 @@ impl<'a> Importer<'a> {
         ];
         for (name, kind) in kinds {
             for (id, body) in section(template, name) {
-                if skip_bootstrap && id == CDK_BOOTSTRAP.0 && kind == Kind::Parameter {
+                if skip_bootstrap && id == VERSION_PARAMETER_ID && kind == Kind::Parameter {
                     continue;
                 }
                 if me.elements.contains_key(id) {
@@ -225,7 +214,7 @@ impl<'a> Importer<'a> {
     #[allow(clippy::type_complexity)]
     fn run(mut self, template: &Json) -> Result<(Vec<Stmt>, HashSet<String>, Self, usize)> {
         for key in template.as_object().into_iter().flat_map(|o| o.keys()) {
-            if !SECTIONS.contains(&key.as_str()) {
+            if Section::from_key(key).is_none_or(|s| s == Section::Metadata) {
                 self.warn(
                     read::at(self.text, self.path, key),
                     format!("the template's `{key}` section is not imported (cloudwright does not write it)"),
@@ -308,7 +297,7 @@ impl<'a> Importer<'a> {
             stmts.push(Stmt { var: None, code: own_id(code, id, "Output", &mut ids) });
         }
         for (id, body) in section(template, "Rules") {
-            if skip_bootstrap && id == CDK_BOOTSTRAP.1 {
+            if skip_bootstrap && id == VERSION_RULE_ID {
                 continue;
             }
             let code = rule(&values, id, body).map_err(|p| self.problem(id, p))?;
