@@ -186,7 +186,7 @@ fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
 /// `cloudwright graph`: the app as a picture.
 pub fn graph(source: AppSource, format: GraphFormat) -> Result<u8, Failure> {
     let assembly = source.assembly()?;
-    let g = crate::graph::graph(&assembly);
+    let g = cloudwright_toolkit::graph::graph(&assembly);
     print!(
         "{}",
         match format {

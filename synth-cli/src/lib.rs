@@ -9,7 +9,6 @@
 mod commands;
 pub mod diff;
 pub mod exports;
-pub mod graph;
 pub mod import;
 pub mod init;
 pub mod plan;

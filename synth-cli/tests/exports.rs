@@ -6,9 +6,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use cloudwright_cli::exports::prune;
 use cloudwright_core::synth::exports_lock::ExportsLock;
 use cloudwright_core::{App, AppProps, CfnResource, Environment, Expr, Stack, StackProps};
+use cloudwright_toolkit::exports::prune;
 use common::{run, scratch, text};
 use serde_json::Map;
 
@@ -78,8 +78,8 @@ fn prune_refuses_an_export_a_consumer_still_imports() {
     let Err(failure) = prune(&app(None, Use::ImportByName).assembly().unwrap(), &lock, "Producer") else {
         panic!("prune should refuse")
     };
-    let message = failure.error.to_string();
-    assert_eq!(failure.code, 2);
+    assert!(matches!(failure, cloudwright_core::Error::Input { .. }), "an input error (exit 2): {failure}");
+    let message = failure.to_string();
     assert!(message.contains("Consumer/User"), "the consumer's path: {message}");
     assert!(message.contains("Producer/Bucket"), "the producer's path: {message}");
     assert!(message.contains(EXPORT), "{message}");

@@ -9,6 +9,8 @@
 //! | [`governance`] | templates, manifests, Proton schemas | the rule engine: `CW-*` rules (the deploy rules among them), reports, Guard/Nirmata/kyverno-json exports |
 //! | [`diff`] | two assemblies or snapshot directories | `cloudwright diff` |
 //! | [`plan`] | one assembly | `cloudwright plan`: bootstraps, manual steps, deploy waves |
+//! | [`graph`] | one assembly | `cloudwright graph`: the organization and the pipeline as Mermaid or DOT |
+//! | [`exports`] | one assembly and the export lock | `cloudwright exports prune` |
 //! | [`proton`] | Proton bundles, specs, template-sync repositories | `cloudwright proton render` / `proton migrate` (`--rust`: [`proton::migrate::rust`]) |
 //! | [`import`] | CloudFormation templates, cloud assemblies | `cloudwright import`: Rust source over the typed L1s |
 //! | [`iam`] | synthesized policy documents | the IAM evaluator the SCP and deploy rules share |
@@ -24,7 +26,9 @@
 use cloudwright_constructs::*;
 
 pub mod diff;
+pub mod exports;
 pub mod governance;
+pub mod graph;
 pub mod iam;
 pub mod import;
 pub mod plan;
