@@ -7,8 +7,8 @@
 //! A schema lists every call a handler may make: `kms:CreateGrant` for a function
 //! encrypted with a customer key, `iam:PutGroupPolicy` for a policy attached to groups.
 //! Demanding them all of a deployer would defeat least privilege, so a permission is
-//! demanded only when the resource sets what needs it ([`CONDITIONAL`] and the rules in
-//! [`demanded`]).
+//! demanded only when the resource sets what needs it (the table `CONDITIONAL` and the rules in
+//! `demanded`).
 
 use serde_json::Value as Json;
 

@@ -74,6 +74,10 @@ pub const PIPELINE_INPUTS: &str = "pipeline.inputs";
 /// `{% for service_instance in service_instances %}`.
 pub const SERVICE_INSTANCES: &str = "service_instances";
 
+/// `component.name`: a directly defined component's name (components only,
+/// <https://docs.aws.amazon.com/proton/latest/userguide/comp-parameters.html>).
+pub const COMPONENT_NAME: &str = "component.name";
+
 /// The parameter `name` of `namespace`: `member(ENVIRONMENT_INPUTS, "vpc_cidr")` is
 /// `environment.inputs.vpc_cidr`.
 pub fn member(namespace: &str, name: &str) -> String {
@@ -185,6 +189,20 @@ pub fn instance(service: &Json, service_instance: &Json) -> Json {
         .set(ENVIRONMENT, environment)
         .set(SERVICE, service.clone())
         .set(SERVICE_INSTANCE, service_instance.clone())
+        .into_json()
+}
+
+/// The parameters of a directly defined component attached to a service instance: its
+/// `component.name`, the instance's `environment`, `service.name` and `service_instance`
+/// (name, inputs, environment).
+pub fn component(name: &str, service: &str, instance: &str, instance_inputs: Json, environment: &Json) -> Json {
+    Tree::default()
+        .set(COMPONENT_NAME, Json::from(name))
+        .set(ENVIRONMENT, environment.clone())
+        .set(SERVICE_NAME, Json::from(service))
+        .set(SERVICE_INSTANCE_NAME, Json::from(instance))
+        .set(SERVICE_INSTANCE_INPUTS, instance_inputs)
+        .set(SERVICE_INSTANCE_ENVIRONMENT, environment.clone())
         .into_json()
 }
 

@@ -43,6 +43,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use cloudwright_constructs::proton::parameters;
 use cloudwright_core::assembly::{Artifact, ArtifactIds, Manifest, StackArtifactProps, cdk_out};
 use cloudwright_core::{Assembly, Environment, Error, Result};
 use serde_json::{Map, Value as Json, json};
@@ -318,12 +319,8 @@ pub struct ComponentInput<'a> {
 pub fn render_component(input: &ComponentInput<'_>) -> Result<RenderedStack> {
     let facts = input.environments.get(input.environment);
     let environment = context::instance_environment(input.environment, &facts);
-    let ctx = json!({
-        "component": {"name": input.name},
-        "environment": environment,
-        "service": {"name": input.service},
-        "service_instance": {"name": input.instance, "inputs": input.instance_inputs, "environment": environment},
-    });
+    let ctx =
+        parameters::component(input.name, input.service, input.instance, input.instance_inputs.clone(), &environment);
     let template = bundle::render_dir(input.dir, &ctx, &format!("component {:?}: ", input.name))?;
     Ok(RenderedStack {
         name: format!("{}-{}-{}", input.service, input.instance, input.name),
