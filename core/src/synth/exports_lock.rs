@@ -70,7 +70,7 @@ pub struct LockedExport {
 /// Something synthesis reports without failing: the construct it concerns and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    /// The construct's path.
+    /// Where: the construct's path, or `file:LINE` for a warning about an input file.
     pub path: String,
     /// What is the matter and what to do about it.
     pub message: String,

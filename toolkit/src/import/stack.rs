@@ -331,7 +331,7 @@ impl<'a> Importer<'a> {
         if let Some(d) = template.get("Description").and_then(Json::as_str) {
             fields.push(format!("description: Some({}.into())", lit(d)));
         }
-        if let Some(v) = template.get("AWSTemplateFormatVersion").and_then(Json::as_str) {
+        if let Some(v) = template.get(Section::FormatVersion.key()).and_then(Json::as_str) {
             fields.push(format!("template_format_version: Some({}.into())", lit(v)));
         }
         let transforms = self.transforms(template);

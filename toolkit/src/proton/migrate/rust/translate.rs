@@ -21,6 +21,7 @@ use crate::proton::render::{Kind, Part};
 use cloudwright_constructs::proton::InputSchema;
 use cloudwright_constructs::proton::parameters as p;
 use cloudwright_core::Result;
+use cloudwright_core::assembly::Section;
 use serde_json::{Map, Value as Json, json};
 
 use crate::import::{Embedding, ImportedBody, SPREAD_KEY, import_into};
@@ -210,7 +211,7 @@ fn part(template: &Template, part: Part, kind: Infrastructure) -> Result<std::re
         }
     }
     let description = rendered.as_object_mut().and_then(|m| {
-        m.shift_remove("AWSTemplateFormatVersion");
+        m.shift_remove(Section::FormatVersion.key());
         m.shift_remove("Description")
     });
     let description = match description {
