@@ -117,6 +117,16 @@ pub(crate) fn stack_templates(assembly: &impl AssemblyFiles) -> Result<Vec<(&Sta
         .collect()
 }
 
+/// What the rules know of a stack besides its template.
+fn stack_facts<'a>(template: &'a Json, meta: &StackMeta, production_accounts: &'a BTreeSet<String>) -> StackFacts<'a> {
+    StackFacts {
+        template,
+        production: meta.pack.is_production(),
+        termination_protection: meta.termination_protection,
+        production_accounts,
+    }
+}
+
 /// Checks one stack: its findings, its number of resources, and the organization it declares.
 fn check_stack(
     assembly: &impl AssemblyFiles,
@@ -125,14 +135,8 @@ fn check_stack(
     by_type: &HashMap<&'static str, Vec<&'static Rule>>,
     production_accounts: &BTreeSet<String>,
 ) -> Result<Checked> {
-    let bytes = read(assembly, &summary.template_file)?;
-    let template = parse_json(&bytes, &summary.template_file)?;
-    let facts = StackFacts {
-        template: &template,
-        production: meta.pack.is_production(),
-        termination_protection: meta.termination_protection,
-        production_accounts,
-    };
+    let template = parse_json(&read(assembly, &summary.template_file)?, &summary.template_file)?;
+    let facts = stack_facts(&template, meta, production_accounts);
     let mut findings = Vec::new();
     let mut resources = 0;
     for (id, body) in facts.resources() {
@@ -194,14 +198,8 @@ fn org_findings(
     if guardrails.policies.is_empty() || rules.is_empty() {
         return Ok(());
     }
-    let bytes = read(assembly, &summary.template_file)?;
-    let template = parse_json(&bytes, &summary.template_file)?;
-    let facts = StackFacts {
-        template: &template,
-        production: meta.pack.is_production(),
-        termination_protection: meta.termination_protection,
-        production_accounts,
-    };
+    let template = parse_json(&read(assembly, &summary.template_file)?, &summary.template_file)?;
+    let facts = stack_facts(&template, meta, production_accounts);
     let mut found = Vec::new();
     for (id, body) in facts.resources() {
         let resource = Resource { id, body, stack: &facts };
