@@ -135,7 +135,8 @@ fn check_stack(
     by_type: &HashMap<&'static str, Vec<&'static Rule>>,
     production_accounts: &BTreeSet<String>,
 ) -> Result<Checked> {
-    let template = parse_json(&read(assembly, &summary.template_file)?, &summary.template_file)?;
+    let bytes = read(assembly, &summary.template_file)?;
+    let template = parse_json(&bytes, &summary.template_file)?;
     let facts = stack_facts(&template, meta, production_accounts);
     let mut findings = Vec::new();
     let mut resources = 0;
@@ -198,7 +199,8 @@ fn org_findings(
     if guardrails.policies.is_empty() || rules.is_empty() {
         return Ok(());
     }
-    let template = parse_json(&read(assembly, &summary.template_file)?, &summary.template_file)?;
+    let bytes = read(assembly, &summary.template_file)?;
+    let template = parse_json(&bytes, &summary.template_file)?;
     let facts = stack_facts(&template, meta, production_accounts);
     let mut found = Vec::new();
     for (id, body) in facts.resources() {
