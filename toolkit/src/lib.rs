@@ -22,9 +22,6 @@
 //! the policy model of `cloudwright-constructs` and (import) the resource model of
 //! `cloudwright-cfn-model`; none of them depends on it.
 
-// Core's items (`Assembly`, `Error`, `Result`...) by their short names inside the crate.
-use cloudwright_constructs::*;
-
 pub mod diff;
 pub mod exports;
 pub mod governance;

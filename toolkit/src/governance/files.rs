@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use crate::{Assembly, StackSummary};
+use cloudwright_core::{Assembly, StackSummary};
 
 /// An assembly the rules can read.
 pub trait AssemblyFiles: Sync {

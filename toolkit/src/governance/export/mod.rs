@@ -20,7 +20,7 @@ use super::rules::{self, Cel, Check, Rule};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::{App, Aspect, Construct, Node, Result};
+use cloudwright_core::{App, Aspect, Construct, Node, Result};
 
 /// Where the default synth of an app that calls [`write_policies`] puts the exports,
 /// beside the assembly.
@@ -150,7 +150,7 @@ pub(crate) fn message(rule: &Rule) -> String {
 
 /// A policy document as YAML, under a comment header.
 pub(crate) fn yaml_file(header: &[String], document: &Json) -> Result<String> {
-    let body = serde_yaml::to_string(document).map_err(|e| crate::Error::Input {
+    let body = serde_yaml::to_string(document).map_err(|e| cloudwright_core::Error::Input {
         path: "policy".into(),
         message: format!("cannot be written as YAML: {e}"),
     })?;

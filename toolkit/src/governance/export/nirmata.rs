@@ -10,7 +10,7 @@
 use serde_json::json;
 
 use super::{PolicyScope, cel_rules, cel_string, cel_strings, message, metadata, with_root, yaml_file};
-use crate::Result;
+use cloudwright_core::Result;
 
 /// The resource's properties: Cloud Control's description when scanning, the request's
 /// object itself at admission (as the library's policies read both).

@@ -7,9 +7,9 @@ use serde_json::Value as Json;
 use crate::governance::engine::stack_templates;
 use crate::governance::files::AssemblyFiles;
 use crate::governance::rules::Rule;
-use crate::{App, CfnResource, Construct, Result, Stack};
 use cloudwright_constructs::governance::{METADATA_KEY, Suppression, suppressions_from_list, suppressions_of_resource};
 use cloudwright_constructs::governance::{PACK_METADATA_TYPE, RulePack};
+use cloudwright_core::{App, CfnResource, Construct, Result, Stack};
 
 /// Resources a runtime policy leaves alone: a suppression of the app, or a stack whose
 /// rule pack turns the rule off.
