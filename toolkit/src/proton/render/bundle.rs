@@ -133,9 +133,32 @@ fn template_files(dir: &Path, context: &str) -> Result<Vec<PathBuf>> {
                 language.unwrap_or("(none)")
             )));
         }
-        files.push(dir.join(t.get("file").and_then(Json::as_str).unwrap_or("cloudformation.yaml")));
+        let name = t.get("file").and_then(Json::as_str).unwrap_or("cloudformation.yaml");
+        files.push(inside(dir, name).ok_or_else(|| {
+            problem(format!(
+                "names the template file {name:?}, which is not a file of this directory; a manifest names \
+                 templates beside it (`file: cloudformation.yaml`), never `..`, an absolute path or a link out"
+            ))
+        })?);
     }
     Ok(files)
+}
+
+/// `name` in `dir` when it is a plain relative path that stays there, links resolved (a
+/// bundle is input a caller may not trust: a pull request's bundle must not read the files
+/// of the job that renders it).
+fn inside(dir: &Path, name: &str) -> Option<PathBuf> {
+    let relative = Path::new(name);
+    if name.is_empty() || !relative.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+        return None;
+    }
+    let path = dir.join(relative);
+    match (path.canonicalize(), dir.canonicalize()) {
+        (Ok(real), Ok(root)) => real.starts_with(&root).then_some(path),
+        // A file that does not exist stays inside; reading it reports it missing.
+        (Err(_), _) => Some(path),
+        (Ok(_), Err(_)) => None,
+    }
 }
 
 /// Renders the templates a directory's `manifest.yaml` lists (merged when several) to JSON;
@@ -159,4 +182,55 @@ pub(super) fn render_dir(dir: &Path, ctx: &Json, context: &str) -> Result<Json> 
         merged = if merged.is_null() { json } else { merge(merged, json) };
     }
     Ok(merged)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    fn bundle_dir(name: &str, file: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("cw-bundle-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("infrastructure")).unwrap();
+        let manifest = format!(
+            "infrastructure:\n  templates:\n    - file: {file:?}\n      rendering_engine: jinja\n      template_language: cloudformation\n"
+        );
+        std::fs::write(dir.join("infrastructure/manifest.yaml"), manifest).unwrap();
+        std::fs::write(dir.join("secret.yaml"), "Resources: {}\n").unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_manifest_cannot_name_a_file_outside_its_directory() {
+        for (case, file) in
+            [("parent", "../secret.yaml"), ("absolute", "/etc/passwd"), ("nested", "a/../../secret.yaml")]
+        {
+            let dir = bundle_dir(case, file);
+            let err = template_files(&dir.join("infrastructure"), "").expect_err(file);
+            let text = err.to_string();
+            assert!(matches!(err, Error::Input { .. }), "{text}");
+            assert!(text.contains("manifest.yaml") && text.contains(file), "{text}");
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_out_of_the_directory_is_refused() {
+        let dir = bundle_dir("link", "cloudformation.yaml");
+        std::os::unix::fs::symlink(dir.join("secret.yaml"), dir.join("infrastructure/cloudformation.yaml")).unwrap();
+        let err = template_files(&dir.join("infrastructure"), "").expect_err("a link out");
+        assert!(err.to_string().contains("not a file of this directory"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_file_beside_the_manifest_is_read() {
+        let dir = bundle_dir("plain", "cloudformation.yaml");
+        let files = template_files(&dir.join("infrastructure"), "").unwrap();
+        assert_eq!(files, [dir.join("infrastructure/cloudformation.yaml")]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
