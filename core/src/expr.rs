@@ -262,6 +262,17 @@ mod marker {
     pub const PREFIX: &str = "cw::";
 }
 
+/// Whether `value` holds an [`Expr`] in its JSON form (an object with a `cw::` marker key),
+/// at any depth: a value constructors hand over before it enters the tree, where markers
+/// become references.
+pub fn holds_marker(value: &Json) -> bool {
+    match value {
+        Json::Object(map) => map.iter().any(|(k, v)| k.starts_with(marker::PREFIX) || holds_marker(v)),
+        Json::Array(items) => items.iter().any(holds_marker),
+        _ => false,
+    }
+}
+
 impl Reference {
     /// The marker object standing for this reference in JSON.
     pub(crate) fn to_marker(&self) -> Json {
@@ -722,6 +733,14 @@ literal_values!(String, bool, i64, u32, f64, Json);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markers_are_found_at_any_depth() {
+        let reference = ElementRef::new(1, 2);
+        assert!(holds_marker(&json!({"A": [1, {"B": ref_marker(reference)}]})));
+        assert!(holds_marker(&value_marker("environment.name")));
+        assert!(!holds_marker(&json!({"Ref": "X", "List": ["cw", {"cw:": 1}]})));
+    }
 
     #[test]
     fn intrinsics_render_as_cloudformation() {

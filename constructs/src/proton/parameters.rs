@@ -22,6 +22,7 @@
 use std::borrow::Cow;
 
 use cloudwright_core::StackValues;
+use cloudwright_core::expr::holds_marker;
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 
@@ -82,6 +83,12 @@ pub const COMPONENT_NAME: &str = "component.name";
 /// `environment.inputs.vpc_cidr`.
 pub fn member(namespace: &str, name: &str) -> String {
     format!("{namespace}.{name}")
+}
+
+/// The name of `parameter` within `namespace`, the inverse of [`member`]:
+/// `member_name(ENVIRONMENT_INPUTS, "environment.inputs.vpc_cidr")` is `Some("vpc_cidr")`.
+pub fn member_name<'p>(namespace: &str, parameter: &'p str) -> Option<&'p str> {
+    parameter.strip_prefix(namespace)?.strip_prefix('.')
 }
 
 /// Where a service's source lives (`service.branch_name`, `service.repository_id`,
@@ -257,7 +264,9 @@ impl StackValues for ProtonParameters {
         match self {
             ProtonParameters::Jinja => Ok(Json::String(format!("{{{{ {name} }}}}"))),
             ProtonParameters::Values(values) => match lookup(values, name) {
-                Some(value) if holds_reference(&value) => Err(format!(
+                // A stack value is written as it is, so a reference (an environment's outputs in
+                // plain mode) must be used as an `Expr` instead.
+                Some(value) if holds_marker(&value) => Err(format!(
                     "uses the Proton parameter `{name}` as a stack value, but in plain mode its value is \
                      another stack's ({value}), which a stack value cannot refer to; read it with the \
                      template context's accessor (`environment_output`), which does"
@@ -288,18 +297,6 @@ pub(crate) fn lookup(values: &IndexMap<String, Json>, name: &str) -> Option<Json
     match name.strip_suffix(AS_TEXT) {
         Some(base) => values.get(base).and_then(py_scalar).map(Json::String),
         None => values.get(name).cloned(),
-    }
-}
-
-/// Whether `value` holds a reference to an element of the tree: an `Expr` in its JSON
-/// form, whose references are objects with a `cw::` key (`{"cw::ref": ...}`), which only
-/// become references where a value enters the tree. A stack value is written as it is, so
-/// such a value must be used as an `Expr` instead (an environment's outputs in plain mode).
-fn holds_reference(value: &Json) -> bool {
-    match value {
-        Json::Object(map) => map.iter().any(|(k, v)| k.starts_with("cw::") || holds_reference(v)),
-        Json::Array(items) => items.iter().any(holds_reference),
-        _ => false,
     }
 }
 
@@ -431,6 +428,8 @@ mod tests {
         assert_eq!(names[&member(SERVICE_INSTANCE_OUTPUTS, "Arn")], "arn:f");
         assert_eq!(names[SERVICE_BRANCH_NAME], "main");
         assert_eq!(names[&member(PIPELINE_INPUTS, "stage")], "beta");
+        assert_eq!(member_name(PIPELINE_INPUTS, &member(PIPELINE_INPUTS, "stage")), Some("stage"));
+        assert_eq!(member_name(SERVICE_INSTANCE, "service_instances"), None, "a namespace ends at a dot");
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub(crate) fn documents(resource_type: &str, props: &Json) -> Vec<Doc> {
         .into_iter()
         .filter_map(|d| {
             let items = document_statements(d.document)?;
-            Some(Doc { label: d.label, kind: SecurityKind::Statement, items, property: d.property })
+            Some(Doc { label: d.label(compact), kind: SecurityKind::Statement, items, property: d.property() })
         })
         .collect();
     if let Some(statement) = statement_shaped(resource_type, props) {

@@ -56,45 +56,55 @@ pub const DOCUMENTS: &[(&str, Place, Kind)] = &[
 /// The types whose one statement is written as the resource's own properties.
 pub const STATEMENT_SHAPED: &[&str] = &["AWS::Events::EventBusPolicy", "AWS::Lambda::Permission"];
 
-/// One document of a resource: its label (`PolicyDocument`, `Policies[Name]`), the
-/// top-level property it is read from, its kind, and the document as written.
+/// One document of a resource: where it is, the inline policy's `PolicyName`, its kind,
+/// and the document as written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document<'a> {
-    /// How reports name it.
-    pub label: String,
-    /// The top-level property it is read from.
-    pub property: &'static str,
+    /// Where the type keeps it.
+    pub place: Place,
+    /// For an inline policy, its `PolicyName` as written (a string, or an intrinsic).
+    pub policy_name: Option<&'a Json>,
     /// What it governs.
     pub kind: Kind,
     /// The document (an object, or JSON text).
     pub document: &'a Json,
 }
 
+impl Document<'_> {
+    /// The top-level property it is read from.
+    pub fn property(&self) -> &'static str {
+        match self.place {
+            Place::Property(p) | Place::Inline(p) | Place::Nested(p, _) => p,
+        }
+    }
+
+    /// How reports name it: `PolicyDocument`, `ResourcePolicy.PolicyDocument`,
+    /// `Policies[Name]` (a name that is not a string written by `name`).
+    pub fn label(&self, name: impl Fn(&Json) -> String) -> String {
+        match (self.place, self.policy_name) {
+            (Place::Property(p), _) => p.to_owned(),
+            (Place::Nested(p, inner), _) => format!("{p}.{inner}"),
+            (Place::Inline(p), Some(Json::String(s))) => format!("{p}[{s}]"),
+            (Place::Inline(p), Some(other)) => format!("{p}[{}]", name(other)),
+            (Place::Inline(p), None) => format!("{p}[?]"),
+        }
+    }
+}
+
 /// The documents a resource of `resource_type` holds in `props`, in table order.
 pub fn documents<'a>(resource_type: &str, props: &'a Json) -> Vec<Document<'a>> {
     let mut out = Vec::new();
-    for (_, place, kind) in DOCUMENTS.iter().filter(|(t, _, _)| *t == resource_type) {
-        match *place {
-            Place::Property(p) => {
-                if let Some(document) = props.get(p).filter(|d| !d.is_null()) {
-                    out.push(Document { label: p.to_owned(), property: p, kind: *kind, document });
-                }
-            }
+    for &(_, place, kind) in DOCUMENTS.iter().filter(|(t, _, _)| *t == resource_type) {
+        let document = |policy_name, document| Document { place, policy_name, kind, document };
+        match place {
+            Place::Property(p) => out.extend(props.get(p).filter(|d| !d.is_null()).map(|d| document(None, d))),
             Place::Nested(p, inner) => {
-                if let Some(document) = props.get(p).and_then(|o| o.get(inner)).filter(|d| !d.is_null()) {
-                    out.push(Document { label: format!("{p}.{inner}"), property: p, kind: *kind, document });
-                }
+                let found = props.get(p).and_then(|o| o.get(inner)).filter(|d| !d.is_null());
+                out.extend(found.map(|d| document(None, d)));
             }
             Place::Inline(p) => {
                 for policy in props.get(p).and_then(Json::as_array).into_iter().flatten() {
-                    let name = match policy.get("PolicyName") {
-                        Some(Json::String(s)) => s.clone(),
-                        Some(other) => other.to_string(),
-                        None => "?".to_owned(),
-                    };
-                    if let Some(document) = policy.get("PolicyDocument") {
-                        out.push(Document { label: format!("{p}[{name}]"), property: p, kind: *kind, document });
-                    }
+                    out.extend(policy.get("PolicyDocument").map(|d| document(policy.get("PolicyName"), d)));
                 }
             }
         }
@@ -176,7 +186,8 @@ mod tests {
     #[test]
     fn documents_are_read_where_each_type_keeps_them() {
         let role = json!({"AssumeRolePolicyDocument": {"Statement": []}, "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": []}}]});
-        let labels: Vec<String> = documents("AWS::IAM::Role", &role).into_iter().map(|d| d.label).collect();
+        let labels: Vec<String> =
+            documents("AWS::IAM::Role", &role).into_iter().map(|d| d.label(|n| n.to_string())).collect();
         assert_eq!(labels, ["AssumeRolePolicyDocument", "Policies[p]"]);
         let table = json!({"ResourcePolicy": {"PolicyDocument": {"Statement": []}}});
         assert_eq!(documents("AWS::DynamoDB::Table", &table)[0].kind, Kind::Resource);

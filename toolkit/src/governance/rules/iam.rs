@@ -8,7 +8,7 @@ use super::{
 };
 use cloudwright_constructs::iam::wildcard::glob_ignore_case;
 
-use crate::iam::documents::{Kind, documents, statement_shaped};
+use crate::iam::documents::{Kind, Place, documents, statement_shaped};
 
 /// CEL: every statement of the resource's identity policies (`PolicyDocument`, or each of
 /// `Policies`) satisfies the condition given, over `s`.
@@ -144,9 +144,11 @@ pub(super) const RULES: &[Impl] = &[
 fn identity_statements(r: &Resource) -> Vec<(String, usize, Json)> {
     let mut out = Vec::new();
     for doc in documents(r.kind(), r.props()).into_iter().filter(|d| d.kind == Kind::Identity) {
-        let name = match doc.label.strip_prefix("Policies[").and_then(|l| l.strip_suffix(']')) {
-            Some(name) => format!("inline policy {name:?}"),
-            None => "policy".to_owned(),
+        let name = match doc.place {
+            Place::Inline(_) => {
+                format!("inline policy {:?}", doc.policy_name.and_then(Json::as_str).unwrap_or("inline"))
+            }
+            _ => "policy".to_owned(),
         };
         for (i, s) in statements(Some(doc.document)).into_iter().enumerate() {
             out.push((name.clone(), i, s));

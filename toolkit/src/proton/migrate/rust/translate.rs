@@ -140,40 +140,38 @@ fn part(template: &Template, part: Part, kind: Infrastructure) -> Result<std::re
     // In a pipeline, `service_instance.*` is the loop variable: rendered for two instances
     // (tokens A and B), each loop must make one list item per instance, the B item the A
     // item with B's tokens, and those pairs become one item `ctx.for_each_instance` repeats.
-    let is_item =
-        |path: &str| kind == Infrastructure::Pipeline && path.starts_with(&format!("{}.", p::SERVICE_INSTANCE));
+    let is_item = |path: &str| kind == Infrastructure::Pipeline && p::member_name(p::SERVICE_INSTANCE, path).is_some();
     // (A token, B token) of the loop variable; B's numbers beside them.
     let mut second: Vec<(String, String)> = Vec::new();
     let mut second_numbers: Vec<Number> = Vec::new();
     let mut ctx = Json::Object(Map::new());
     let (mut first_item, mut second_item) = (Json::Object(Map::new()), Json::Object(Map::new()));
     for (path, value) in &values {
-        let placed =
-            match path.strip_prefix(p::SERVICE_INSTANCE).and_then(|r| r.strip_prefix('.')).filter(|_| is_item(path)) {
-                Some(field) => {
-                    let b = match value.as_u64().and_then(|v| numbers.iter().find(|n| n.value == v)) {
-                        Some(n) => {
-                            let b = Number {
-                                value: NUMBER_BASE + 500_000 + second_numbers.len() as u64,
-                                raw: token(),
-                                text: token(),
-                            };
-                            second.push((n.raw.clone(), b.raw.clone()));
-                            second.push((n.text.clone(), b.text.clone()));
-                            let v = json!(b.value);
-                            second_numbers.push(b);
-                            v
-                        }
-                        None => {
-                            let b = token();
-                            second.push((value.as_str().unwrap_or_default().to_owned(), b.clone()));
-                            json!(b)
-                        }
-                    };
-                    insert(&mut first_item, field, value.clone()) && insert(&mut second_item, field, b)
-                }
-                None => insert(&mut ctx, path, value.clone()),
-            };
+        let placed = match p::member_name(p::SERVICE_INSTANCE, path).filter(|_| is_item(path)) {
+            Some(field) => {
+                let b = match value.as_u64().and_then(|v| numbers.iter().find(|n| n.value == v)) {
+                    Some(n) => {
+                        let b = Number {
+                            value: NUMBER_BASE + 500_000 + second_numbers.len() as u64,
+                            raw: token(),
+                            text: token(),
+                        };
+                        second.push((n.raw.clone(), b.raw.clone()));
+                        second.push((n.text.clone(), b.text.clone()));
+                        let v = json!(b.value);
+                        second_numbers.push(b);
+                        v
+                    }
+                    None => {
+                        let b = token();
+                        second.push((value.as_str().unwrap_or_default().to_owned(), b.clone()));
+                        json!(b)
+                    }
+                };
+                insert(&mut first_item, field, value.clone()) && insert(&mut second_item, field, b)
+            }
+            None => insert(&mut ctx, path, value.clone()),
+        };
         if !placed {
             return Ok(Err(format!("`{path}` is used both as a value and as an object")));
         }
@@ -235,7 +233,9 @@ fn part(template: &Template, part: Part, kind: Infrastructure) -> Result<std::re
     };
     let label = format!("{}/v{}", template.name, template.major);
     let body = import_into(&rendered, &label, &embedding)?;
-    let components = paths.iter().any(|path| path.starts_with(&format!("{}.components.", p::SERVICE_INSTANCE)));
+    let components = paths
+        .iter()
+        .any(|path| p::member_name(p::SERVICE_INSTANCE, path).is_some_and(|m| m.starts_with("components.")));
     Ok(Ok(Translated { body, description, components }))
 }
 
@@ -290,9 +290,7 @@ fn parameters(text: &str, loops: bool) -> std::result::Result<Vec<String>, (usiz
 /// The Rust expression of a parameter in the closure of `kind`.
 fn accessor(kind: Infrastructure, path: &str) -> Option<String> {
     // The name after a namespace (`environment.inputs.` + name), quoted as a Rust string.
-    let named = |namespace: &str| {
-        path.strip_prefix(namespace).and_then(|rest| rest.strip_prefix('.')).map(|n| format!("{n:?}"))
-    };
+    let named = |namespace: &str| p::member_name(namespace, path).map(|n| format!("{n:?}"));
     let service = match path {
         p::SERVICE_NAME => Some("ctx.service_name()".to_owned()),
         p::SERVICE_BRANCH_NAME => Some("ctx.branch_name()".to_owned()),
@@ -334,12 +332,12 @@ fn input_name(kind: Infrastructure, path: &str) -> Option<(&'static str, &str)> 
     let (key, namespace) = match kind {
         Infrastructure::Environment => ("environment_input_type", p::ENVIRONMENT_INPUTS),
         Infrastructure::Instance => ("service_input_type", p::SERVICE_INSTANCE_INPUTS),
-        Infrastructure::Pipeline if path.starts_with(p::SERVICE_INSTANCE) => {
+        Infrastructure::Pipeline if p::member_name(p::SERVICE_INSTANCE, path).is_some() => {
             ("service_input_type", p::SERVICE_INSTANCE_INPUTS)
         }
         Infrastructure::Pipeline => ("pipeline_input_type", p::PIPELINE_INPUTS),
     };
-    path.strip_prefix(namespace).and_then(|rest| rest.strip_prefix('.')).map(|input| (key, input))
+    p::member_name(namespace, path).map(|input| (key, input))
 }
 
 /// Sets `path` (dotted) in `ctx` to `token`; false when a value and an object collide.
