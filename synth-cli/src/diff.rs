@@ -6,7 +6,7 @@ use std::io;
 use std::process::Command;
 
 use clap::ValueEnum;
-use cloudwright_toolkit::diff::{GitReader, Side, diff as compare};
+use cloudwright_toolkit::diff::{GitReader, Mapping, Side, diff_with};
 
 use crate::Failure;
 
@@ -33,13 +33,19 @@ pub struct DiffArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: DiffFormat,
+    /// Moves settled by hand, for candidates the diff finds ambiguous: the AWS CDK's
+    /// refactor override file ({"environments": [{"account", "region", "resources":
+    /// {"OldStack.OldId": "NewStack.NewId"}}]})
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<std::path::PathBuf>,
 }
 
 /// Runs `diff`: exit code 0 when the sides are the same, 1 when they differ.
 pub fn diff(args: &DiffArgs) -> Result<u8, Failure> {
     let old = Side::load(&args.old, Some(&GitCommand)).map_err(Failure::input)?;
     let new = Side::load(&args.new, Some(&GitCommand)).map_err(Failure::input)?;
-    let changes = compare(&old, &new);
+    let mapping = args.mapping.as_deref().map(Mapping::read).transpose().map_err(Failure::input)?.unwrap_or_default();
+    let changes = diff_with(&old, &new, &mapping).map_err(Failure::input)?;
     let out = match args.format {
         DiffFormat::Text => changes.to_text(crate::colour(&std::io::stdout())),
         DiffFormat::Markdown => changes.to_markdown(),

@@ -23,14 +23,33 @@ pub struct Side {
 }
 
 /// One stack and its template.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct StackTemplate {
     /// The artifact id in the manifest.
     pub artifact_id: String,
     /// The display name (the stack's path).
     pub display_name: String,
+    /// The CloudFormation stack name (the artifact id when the manifest names none;
+    /// empty: the artifact id).
+    pub stack_name: String,
+    /// Where it deploys, `aws://ACCOUNT/REGION` as the manifest says (empty: not said).
+    pub environment: String,
     /// The parsed template.
     pub template: Json,
+}
+
+impl StackTemplate {
+    /// The CloudFormation stack name.
+    pub fn name(&self) -> &str {
+        if self.stack_name.is_empty() { &self.artifact_id } else { &self.stack_name }
+    }
+
+    /// The account and region, when the manifest names both (not `unknown-account`).
+    pub fn account_region(&self) -> Option<(&str, &str)> {
+        let (account, region) = assembly::split_environment(&self.environment)?;
+        (!account.is_empty() && account.bytes().all(|b| b.is_ascii_digit()) && !region.starts_with("unknown-"))
+            .then_some((account, region))
+    }
 }
 
 /// Read access to a git repository, for sides given as `REV:PATH`. The library runs no
@@ -273,7 +292,13 @@ fn read_side(label: &str, reader: &Reader) -> Result<Side> {
             let display_name = artifact.display_name.as_deref().unwrap_or(id).to_owned();
             let artifact_id =
                 if side.stacks.iter().any(|s| s.artifact_id == id) { format!("{prefix}{id}") } else { id.to_owned() };
-            side.stacks.push(StackTemplate { artifact_id, display_name, template });
+            side.stacks.push(StackTemplate {
+                stack_name: artifact.stack_name(id).to_owned(),
+                environment: artifact.environment.clone().unwrap_or_default(),
+                artifact_id,
+                display_name,
+                template,
+            });
         }
     }
     for rel in reader.proton_files() {

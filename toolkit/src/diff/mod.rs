@@ -21,24 +21,38 @@
 //! |---|---|
 //! | `load` | reading a side: assembly, snapshots or git ([`GitReader`]); manifests, templates, Proton schemas |
 //! | `json` | a JSON value diff with paths, compact value display |
+//! | `text` | the changed lines of a value holding text (buildspec, inline code, JSON text) |
+//! | `digest` | what a resource is whatever its logical id or stack (references followed) |
+//! | `moves` | resources that moved: by mapping file, digest or logical id; ambiguous candidates |
+//! | `mapping` | the mapping file that settles moves by hand (the CDK's override file) |
+//! | `stateful` | resources that hold data, and whether a change deletes it |
 //! | `template` | stacks, resources, properties, replacement, template sections |
 //! | `policy` | policy statements and security group rules |
 //! | `proton` | Proton input schema changes |
 //! | `exports` | exports removed while an old stack imports them (deploy-time failures) |
 //! | `render` | text and Markdown |
 
+mod digest;
 mod exports;
 mod json;
 mod load;
+mod mapping;
+mod moves;
 mod policy;
 mod proton;
 mod render;
+mod stateful;
 mod template;
+mod text;
 
 use serde::Serialize;
 use serde_json::Value as Json;
 
 pub use load::{GitReader, Side, StackTemplate};
+pub use mapping::{Declared, Mapping};
+pub use moves::{Ambiguity, Move, MoveKind, Place};
+pub(crate) use moves::{Moves, body, find as find_moves};
+pub use stateful::STATEFUL_TYPES;
 
 /// Whether something was added, removed or modified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,6 +64,8 @@ pub enum Change {
     Removed,
     /// In both, different.
     Modified,
+    /// At another place (logical id or stack) than in the old side.
+    Moved,
 }
 
 impl Change {
@@ -59,6 +75,7 @@ impl Change {
             Change::Added => '+',
             Change::Removed => '-',
             Change::Modified => '~',
+            Change::Moved => '>',
         }
     }
 }
@@ -77,6 +94,11 @@ pub struct Diff {
     /// Changes CloudFormation will refuse at deploy time: exports removed while a stack of
     /// the old side imports them, by export name.
     pub deploy_failures: Vec<DeployFailure>,
+    /// Removed and added resources that may be moves, until a mapping file says which.
+    pub ambiguous: Vec<Ambiguity>,
+    /// Identical resources removed in one account or region and added in another: a delete
+    /// and a create, as CloudFormation cannot move a resource across environments.
+    pub across_environments: Vec<Move>,
 }
 
 /// An export the new side removes while a stack of the old side imports it: the producer's
@@ -111,6 +133,11 @@ impl Diff {
     /// The number of security-relevant changes (statements, rules, attachments).
     pub fn security_changes(&self) -> usize {
         self.stacks.iter().map(StackDiff::security_changes).sum()
+    }
+
+    /// The resources whose data a deploy of the new side deletes.
+    pub fn data_losses(&self) -> usize {
+        self.stacks.iter().flat_map(|s| &s.resources).filter(|r| r.data_loss.is_some()).count()
     }
 
     /// The diff as plain text, ANSI-coloured when `color`.
@@ -148,14 +175,15 @@ impl StackDiff {
         self.resources.iter().map(ResourceDiff::security_changes).sum()
     }
 
-    /// The number of resources added, modified, removed and replaced.
-    pub fn counts(&self) -> [usize; 4] {
+    /// The number of resources added, modified, removed, replaced and moved.
+    pub fn counts(&self) -> [usize; 5] {
         let n = |c| self.resources.iter().filter(|r| r.change == c).count();
         [
             n(Change::Added),
             n(Change::Modified),
             n(Change::Removed),
             self.resources.iter().filter(|r| r.replacement).count(),
+            n(Change::Moved),
         ]
     }
 }
@@ -174,6 +202,12 @@ pub struct ResourceDiff {
     pub old_type: Option<String>,
     /// Whether the update replaces the resource (a new physical resource, the old one deleted).
     pub replacement: bool,
+    /// Where it was, when it moved (`change` is `moved`).
+    pub moved_from: Option<Place>,
+    /// Why the deploy deletes the data it holds, when it does.
+    pub data_loss: Option<String>,
+    /// What to do about it (a move: refactor or keep the old id).
+    pub hint: Option<String>,
     /// Property and attribute changes (policy documents and rules are in `security`).
     pub properties: Vec<ValueChange>,
     /// Statement and rule changes.
@@ -200,6 +234,9 @@ pub struct ValueChange {
     pub replaces: bool,
     /// Whether this change concerns access (policy attachments, principals, targets).
     pub security: bool,
+    /// For a value holding text of several lines: the changed lines, a unified diff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<String>,
 }
 
 impl ValueChange {
@@ -288,12 +325,25 @@ pub struct InputChange {
 
 /// Compares two sides.
 pub fn diff(old: &Side, new: &Side) -> Diff {
+    let moves = find_moves(old, new, &Mapping::default()).unwrap_or_default();
+    compare(old, new, moves)
+}
+
+/// Compares two sides, with the moves a mapping file declares; an entry that does not fit
+/// the sides is an error naming its line.
+pub fn diff_with(old: &Side, new: &Side, mapping: &Mapping) -> cloudwright_core::Result<Diff> {
+    Ok(compare(old, new, find_moves(old, new, mapping)?))
+}
+
+fn compare(old: &Side, new: &Side, moves: Moves) -> Diff {
     Diff {
         old: old.label.clone(),
         new: new.label.clone(),
-        stacks: template::stacks(old, new),
+        stacks: template::stacks(old, new, &moves),
         proton: proton::templates(&old.proton, &new.proton),
         deploy_failures: exports::failures(old, new),
+        ambiguous: moves.ambiguous,
+        across_environments: moves.across,
     }
 }
 

@@ -21,15 +21,19 @@ fn plural(n: usize, one: &str) -> String {
 
 /// One line summing up the diff.
 fn summary(diff: &Diff) -> String {
-    let [mut added, mut modified, mut removed, mut replaced] = [0; 4];
+    let mut totals = [0; 5];
     for s in &diff.stacks {
-        let [a, m, r, p] = s.counts();
-        (added, modified, removed, replaced) = (added + a, modified + m, removed + r, replaced + p);
+        for (total, n) in totals.iter_mut().zip(s.counts()) {
+            *total += n;
+        }
     }
+    let [added, modified, removed, replaced, moved] = totals;
     let breaking: usize = diff.proton.iter().map(|p| p.changes.iter().filter(|c| c.breaking).count()).sum();
     format!(
-        "{} changed; resources: {added} added, {modified} modified ({replaced} replaced), {removed} removed; {}; {} changed ({breaking} breaking)",
+        "{} changed; resources: {added} added, {modified} modified ({replaced} replaced), {removed} removed, {moved} \
+         moved; {} with data loss; {}; {} changed ({breaking} breaking)",
         plural(diff.stacks.len(), "stack"),
+        plural(diff.data_losses(), "resource"),
         plural(diff.security_changes(), "security-relevant change"),
         plural(diff.proton.len(), "Proton template"),
     )
@@ -53,7 +57,7 @@ fn full_path(prefix: &str, c: &ValueChange) -> String {
 fn value_line(prefix: &str, c: &ValueChange, arrow: &str) -> String {
     let path = full_path(prefix, c);
     match c.change() {
-        Change::Modified => format!("{path}: {} {arrow} {}", value(&c.old), value(&c.new)),
+        Change::Modified | Change::Moved => format!("{path}: {} {arrow} {}", value(&c.old), value(&c.new)),
         Change::Added => format!("{path}: {}", value(&c.new)),
         Change::Removed => format!("{path}: {}", value(&c.old)),
     }
@@ -71,7 +75,7 @@ fn stack_title(s: &StackDiff) -> String {
     let state = match s.change {
         Change::Added => " (new stack)",
         Change::Removed => " (removed stack)",
-        Change::Modified => "",
+        Change::Modified | Change::Moved => "",
     };
     if s.display_name == s.stack {
         format!("{}{state}", s.stack)
@@ -122,20 +126,29 @@ impl Text {
         match change {
             Change::Added => GREEN,
             Change::Removed => RED,
-            Change::Modified => YELLOW,
+            Change::Modified | Change::Moved => YELLOW,
         }
     }
 
     fn resource(&mut self, r: &ResourceDiff) {
         let mut head = format!("{} {} {}", r.change.sign(), r.resource_type, r.logical_id);
+        if let Some(from) = &r.moved_from {
+            head.push_str(&format!(" (moved from {from})"));
+        }
         if let Some(old) = &r.old_type {
             head.push_str(&format!(" (type changed from {old})"));
         }
         if r.replacement {
             head.push_str(" (will be replaced)");
         }
-        let color = if r.replacement { BOLD_RED } else { Self::sign_color(r.change) };
+        let color = if r.replacement || r.data_loss.is_some() { BOLD_RED } else { Self::sign_color(r.change) };
         self.line(2, color, &head);
+        if let Some(loss) = &r.data_loss {
+            self.line(6, BOLD_RED, &format!("! data loss: {loss}"));
+        }
+        if let Some(hint) = &r.hint {
+            self.line(6, "", &format!("* {hint}"));
+        }
         for p in &r.properties {
             let mut line = format!("{} {}", p.change().sign(), value_line("", p, "->"));
             if p.replaces {
@@ -145,6 +158,16 @@ impl Text {
                 line.push_str(" [security]");
             }
             self.line(6, if p.security { BOLD_RED } else { Self::sign_color(p.change()) }, &line);
+            if let Some(lines) = &p.lines {
+                for l in lines.lines() {
+                    let color = match l.as_bytes().first() {
+                        Some(b'+') => GREEN,
+                        Some(b'-') => RED,
+                        _ => "",
+                    };
+                    self.line(10, color, l);
+                }
+            }
         }
         for s in &r.security {
             self.security(s);
@@ -213,6 +236,13 @@ pub(crate) fn text(diff: &Diff, color: bool) -> String {
             t.line(6, "", &f.reason);
         }
     }
+    if !diff.ambiguous.is_empty() || !diff.across_environments.is_empty() {
+        t.line(0, "", "");
+        t.line(0, BOLD, "Possible moves, not taken as moves:");
+        for line in possible_moves(diff) {
+            t.line(2, YELLOW, &line);
+        }
+    }
     for s in &diff.stacks {
         t.line(0, "", "");
         t.line(0, BOLD, &format!("Stack {}", stack_title(s)));
@@ -244,6 +274,29 @@ pub(crate) fn text(diff: &Diff, color: bool) -> String {
     t.out
 }
 
+/// One line per ambiguous move and per identical resource across environments.
+fn possible_moves(diff: &Diff) -> Vec<String> {
+    let list = |places: &[super::Place]| places.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let mut out = Vec::new();
+    for a in &diff.ambiguous {
+        out.push(format!(
+            "? {}: {} removed and {} added are alike; say which moved where with a mapping file (`--mapping`), \
+             or they are deleted and created",
+            a.resource_type,
+            list(&a.from),
+            list(&a.to)
+        ));
+    }
+    for m in &diff.across_environments {
+        out.push(format!(
+            "? {} {} -> {}: the same resource in another account or region; CloudFormation cannot move it there, \
+             so it is created empty and the old one deleted: copy its data first",
+            m.resource_type, m.from, m.to
+        ));
+    }
+    out
+}
+
 /// Inline code that survives backticks in the value.
 fn code(text: &str) -> String {
     if text.contains('`') { format!("`` {text} ``") } else { format!("`{text}`") }
@@ -256,7 +309,7 @@ fn md_value(v: &Option<serde_json::Value>) -> String {
 fn md_change(prefix: &str, c: &ValueChange) -> String {
     let path = full_path(prefix, c);
     match c.change() {
-        Change::Modified => format!("{}: {} → {}", code(&path), md_value(&c.old), md_value(&c.new)),
+        Change::Modified | Change::Moved => format!("{}: {} → {}", code(&path), md_value(&c.old), md_value(&c.new)),
         Change::Added => format!("{} added: {}", code(&path), md_value(&c.new)),
         Change::Removed => format!("{} removed (was {})", code(&path), md_value(&c.old)),
     }
@@ -266,7 +319,7 @@ fn md_security(out: &mut String, s: &SecurityChange) {
     let verb = match s.change {
         Change::Added => "added",
         Change::Removed => "removed",
-        Change::Modified => "changed",
+        Change::Modified | Change::Moved => "changed",
     };
     let head = format!("  - **security-relevant**: {} {verb} in {}", what(s.kind), code(&s.document));
     let _ = match (&s.old, &s.new) {
@@ -309,6 +362,22 @@ pub(crate) fn markdown(diff: &Diff) -> String {
         }
         let _ = writeln!(out);
     }
+    let losses = diff.data_losses();
+    if losses > 0 {
+        let _ = writeln!(
+            out,
+            "> [!CAUTION]\n> **Data loss**: {} holding data deleted by this change (marked **data loss** below).\n",
+            plural(losses, "resource")
+        );
+    }
+    let possible = possible_moves(diff);
+    if !possible.is_empty() {
+        let _ = writeln!(out, "> [!NOTE]\n> Possible moves, not taken as moves:");
+        for line in possible {
+            let _ = writeln!(out, "> - {}", line.trim_start_matches("? "));
+        }
+        let _ = writeln!(out);
+    }
     let security = diff.security_changes();
     if security > 0 {
         let _ = writeln!(
@@ -318,13 +387,13 @@ pub(crate) fn markdown(diff: &Diff) -> String {
         );
     }
     if !diff.stacks.is_empty() {
-        let _ = writeln!(out, "| stack | added | modified | removed | replaced | security-relevant |");
-        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
+        let _ = writeln!(out, "| stack | added | modified | removed | replaced | moved | security-relevant |");
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|");
         for s in &diff.stacks {
-            let [a, m, r, p] = s.counts();
+            let [a, m, r, p, v] = s.counts();
             let sec = s.security_changes();
             let sec = if sec > 0 { format!("**{sec}**") } else { "0".to_owned() };
-            let _ = writeln!(out, "| {} | {a} | {m} | {r} | {p} | {sec} |", code(&stack_title(s)));
+            let _ = writeln!(out, "| {} | {a} | {m} | {r} | {p} | {v} | {sec} |", code(&stack_title(s)));
         }
         let _ = writeln!(out);
     }
@@ -332,6 +401,9 @@ pub(crate) fn markdown(diff: &Diff) -> String {
         let _ = writeln!(out, "#### Stack {}\n", code(&stack_title(s)));
         for r in &s.resources {
             let mut head = format!("- {} {} {}", r.change.sign(), code(&r.logical_id), code(&r.resource_type));
+            if let Some(from) = &r.moved_from {
+                head.push_str(&format!(" (moved from {})", code(&from.to_string())));
+            }
             if let Some(old) = &r.old_type {
                 head.push_str(&format!(" (type changed from {})", code(old)));
             }
@@ -342,6 +414,12 @@ pub(crate) fn markdown(diff: &Diff) -> String {
                 head.push_str(" — **security-relevant**");
             }
             let _ = writeln!(out, "{head}");
+            if let Some(loss) = &r.data_loss {
+                let _ = writeln!(out, "  - **data loss**: {loss}");
+            }
+            if let Some(hint) = &r.hint {
+                let _ = writeln!(out, "  - {hint}");
+            }
             for p in &r.properties {
                 let mut line = format!("  - {}", md_change("", p));
                 if p.replaces {
@@ -351,6 +429,14 @@ pub(crate) fn markdown(diff: &Diff) -> String {
                     line.push_str(" — **security-relevant**");
                 }
                 let _ = writeln!(out, "{line}");
+                if let Some(lines) = &p.lines {
+                    let fence = if lines.contains("```") { "````" } else { "```" };
+                    let _ = writeln!(out, "\n    {fence}diff");
+                    for l in lines.lines() {
+                        let _ = writeln!(out, "    {l}");
+                    }
+                    let _ = writeln!(out, "    {fence}\n");
+                }
             }
             for c in &r.security {
                 md_security(&mut out, c);
@@ -361,7 +447,7 @@ pub(crate) fn markdown(diff: &Diff) -> String {
             if diff.deploy_failures.iter().any(|f| f.is_of(s, e)) {
                 let _ = writeln!(out, "- **deploy-time failure**: a stack of the old output imports {}", code(&name));
             }
-            if e.change == Change::Modified {
+            if matches!(e.change, Change::Modified | Change::Moved) {
                 let _ = writeln!(out, "- ~ {}", code(&name));
                 for c in &e.changes {
                     let _ = writeln!(out, "  - {}", md_change("", c));

@@ -5,7 +5,8 @@ use serde_json::{Map, Value as Json};
 
 use super::json::{Delta, Seg, deltas, path_string};
 use super::policy::{self, Doc};
-use super::{Change, ElementDiff, ResourceDiff, Side, StackDiff, ValueChange};
+use super::stateful::{Leaving, data_loss};
+use super::{Change, ElementDiff, Move, Moves, ResourceDiff, Side, StackDiff, ValueChange, body};
 use cloudwright_constructs::cfn::resource_type_info;
 use cloudwright_core::assembly::Section;
 
@@ -16,37 +17,28 @@ fn element_sections() -> impl Iterator<Item = &'static str> {
 }
 
 /// The stacks that differ: matched by artifact id, else by display name.
-pub(crate) fn stacks(old: &Side, new: &Side) -> Vec<StackDiff> {
+pub(crate) fn stacks(old: &Side, new: &Side, moves: &Moves) -> Vec<StackDiff> {
     let mut used = vec![false; old.stacks.len()];
     let mut out = Vec::new();
-    for current in &new.stacks {
+    for (n, current) in new.stacks.iter().enumerate() {
         let found = old.stacks.iter().position(|o| o.artifact_id == current.artifact_id).or_else(|| {
             old.stacks.iter().enumerate().position(|(i, o)| !used[i] && o.display_name == current.display_name)
         });
-        let previous = found.and_then(|i| {
-            let slot = used.get_mut(i)?;
-            *slot = true;
-            old.stacks.get(i)
-        });
+        let previous = found.filter(|i| used.get(*i).is_some_and(|u| !*u));
+        if let Some(i) = previous {
+            used[i] = true;
+        }
         let change = if previous.is_some() { Change::Modified } else { Change::Added };
-        out.extend(stack(
-            &current.artifact_id,
-            &current.display_name,
-            change,
-            previous.map(|p| &p.template),
-            Some(&current.template),
-        ));
+        let pair = Pair { old, new, moves, old_index: previous, new_index: Some(n) };
+        out.extend(pair.stack(&current.artifact_id, &current.display_name, change));
     }
     for (i, stack) in old.stacks.iter().enumerate() {
         if !used[i] {
-            out.extend(stack_removed(stack));
+            let pair = Pair { old, new, moves, old_index: Some(i), new_index: None };
+            out.extend(pair.stack(&stack.artifact_id, &stack.display_name, Change::Removed));
         }
     }
     out
-}
-
-fn stack_removed(old: &super::StackTemplate) -> Option<StackDiff> {
-    stack(&old.artifact_id, &old.display_name, Change::Removed, Some(&old.template), None)
 }
 
 fn section(template: Option<&Json>, name: &str) -> Map<String, Json> {
@@ -58,41 +50,144 @@ fn union<'a>(old: &'a Map<String, Json>, new: &'a Map<String, Json>) -> Vec<&'a 
     new.keys().chain(old.keys().filter(|k| !new.contains_key(*k))).collect()
 }
 
-fn stack(id: &str, display: &str, change: Change, old: Option<&Json>, new: Option<&Json>) -> Option<StackDiff> {
-    let resources_key = Section::Resources.key();
-    let (old_res, new_res) = (section(old, resources_key), section(new, resources_key));
-    let resources: Vec<ResourceDiff> =
-        union(&old_res, &new_res).into_iter().filter_map(|k| resource(k, old_res.get(k), new_res.get(k))).collect();
-    let mut elements = Vec::new();
-    for name in element_sections() {
-        let (a, b) = (section(old, name), section(new, name));
-        for key in union(&a, &b) {
-            let (o, n) = (a.get(key), b.get(key));
-            if o == n {
-                continue;
+/// One stack on both sides (either may be absent), with the moves of the whole diff.
+struct Pair<'a> {
+    old: &'a Side,
+    new: &'a Side,
+    moves: &'a Moves,
+    old_index: Option<usize>,
+    new_index: Option<usize>,
+}
+
+impl Pair<'_> {
+    fn stack(&self, id: &str, display: &str, change: Change) -> Option<StackDiff> {
+        let old = self.old_index.and_then(|i| self.old.stacks.get(i)).map(|s| &s.template);
+        let new = self.new_index.and_then(|i| self.new.stacks.get(i)).map(|s| &s.template);
+        let resources_key = Section::Resources.key();
+        let (old_res, new_res) = (section(old, resources_key), section(new, resources_key));
+        let resources: Vec<ResourceDiff> = union(&old_res, &new_res)
+            .into_iter()
+            .filter_map(|k| self.resource(k, old_res.get(k), new_res.get(k)))
+            .collect();
+        let mut elements = Vec::new();
+        for name in element_sections() {
+            let (a, b) = (section(old, name), section(new, name));
+            for key in union(&a, &b) {
+                let (o, n) = (a.get(key), b.get(key));
+                if o == n {
+                    continue;
+                }
+                let change = match (o, n) {
+                    (None, _) => Change::Added,
+                    (_, None) => Change::Removed,
+                    _ => Change::Modified,
+                };
+                let changes = value_changes(&deltas(o, n), "", |_| (false, false));
+                elements.push(ElementDiff { section: name.to_owned(), logical_id: key.clone(), change, changes });
             }
-            let change = match (o, n) {
-                (None, _) => Change::Added,
-                (_, None) => Change::Removed,
-                _ => Change::Modified,
-            };
-            let changes = value_changes(&deltas(o, n), "", |_| (false, false));
-            elements.push(ElementDiff { section: name.to_owned(), logical_id: key.clone(), change, changes });
         }
+        let mut template = Vec::new();
+        if change == Change::Modified {
+            let strip = |t: Option<&Json>| {
+                let mut m = t.and_then(Json::as_object).cloned().unwrap_or_default();
+                m.retain(|k, _| !Section::from_key(k).is_some_and(Section::has_elements));
+                Json::Object(m)
+            };
+            template = value_changes(&deltas(Some(&strip(old)), Some(&strip(new))), "", |_| (false, false));
+        }
+        if change == Change::Modified && resources.is_empty() && elements.is_empty() && template.is_empty() {
+            return None;
+        }
+        Some(StackDiff {
+            stack: id.to_owned(),
+            display_name: display.to_owned(),
+            change,
+            resources,
+            elements,
+            template,
+        })
     }
-    let mut template = Vec::new();
-    if change == Change::Modified {
-        let strip = |t: Option<&Json>| {
-            let mut m = t.and_then(Json::as_object).cloned().unwrap_or_default();
-            m.retain(|k, _| !Section::from_key(k).is_some_and(Section::has_elements));
-            Json::Object(m)
+
+    /// A resource of this stack, or `None` when it is the same, or left for another place
+    /// (its move is listed where it went).
+    fn resource(&self, logical_id: &str, old: Option<&Json>, new: Option<&Json>) -> Option<ResourceDiff> {
+        let key = |i: Option<usize>| i.map(|i| (i, logical_id.to_owned()));
+        if old.is_some() && new.is_none() && key(self.old_index).is_some_and(|k| self.moves.by_source.contains_key(&k))
+        {
+            return None;
+        }
+        let moved = key(self.new_index).filter(|_| old.is_none()).and_then(|k| self.moves.by_destination.get(&k));
+        let Some(m) = moved.map(|n| &self.moves.moves[*n]) else {
+            let mut diff = resource(logical_id, old, new)?;
+            let leaving = match diff.change {
+                Change::Removed => Some(Leaving::Deleted),
+                _ if diff.replacement => Some(Leaving::Replaced),
+                _ => None,
+            };
+            diff.data_loss = leaving.zip(old).and_then(|(l, old)| data_loss(old, l));
+            return Some(diff);
         };
-        template = value_changes(&deltas(Some(&strip(old)), Some(&strip(new))), "", |_| (false, false));
+        let source = body(self.old, &m.from);
+        let mut diff = resource(logical_id, source, new).unwrap_or_else(|| ResourceDiff {
+            logical_id: logical_id.to_owned(),
+            change: Change::Modified,
+            resource_type: m.resource_type.clone(),
+            old_type: None,
+            replacement: false,
+            moved_from: None,
+            data_loss: None,
+            hint: None,
+            properties: Vec::new(),
+            security: Vec::new(),
+        });
+        diff.change = Change::Moved;
+        if m.unchanged {
+            // What differs is only the references that moved with it: nothing to show or replace.
+            (diff.replacement, diff.properties, diff.security) = (false, Vec::new(), Vec::new());
+        }
+        let leaving = if diff.replacement { Leaving::Replaced } else { Leaving::MovedWithoutRefactor };
+        diff.data_loss = source.and_then(|s| data_loss(s, leaving));
+        diff.hint = Some(move_hint(m, source, new, diff.replacement));
+        diff.moved_from = Some(m.from.clone());
+        Some(diff)
     }
-    if change == Change::Modified && resources.is_empty() && elements.is_empty() && template.is_empty() {
-        return None;
+}
+
+/// What to do about a move: refactor before deploying, or keep the old logical id.
+fn move_hint(m: &Move, old: Option<&Json>, new: Option<&Json>, replacement: bool) -> String {
+    if replacement {
+        return "it also changes a property CloudFormation can only set on creation, so it is replaced wherever \
+                it is: deploy the move (`cloudwright refactor`) and the change apart, or keep the old value"
+            .to_owned();
     }
-    Some(StackDiff { stack: id.to_owned(), display_name: display.to_owned(), change, resources, elements, template })
+    let refactor = "run `cloudwright refactor OLD NEW` and execute its plan before deploying, or a deploy deletes \
+                    it at its old place and creates a new one";
+    if m.from.stack_name != m.to.stack_name {
+        return format!("moved to another stack: {refactor}");
+    }
+    let path = |r: Option<&Json>| {
+        r.and_then(|r| r.pointer("/Metadata/aws:cdk:path"))
+            .and_then(Json::as_str)
+            .map(|p| p.split('/').map(str::to_owned).collect::<Vec<_>>())
+    };
+    let keep = match (path(old), path(new)) {
+        (Some(a), Some(b)) if a.len() == b.len() => {
+            let differing: Vec<usize> = (0..a.len()).filter(|i| a[*i] != b[*i]).collect();
+            match differing.as_slice() {
+                [i] => Some(format!(
+                    "keep its logical id with `.node().keep_former_id(\"{}\")` on the construct `{}`",
+                    a[*i],
+                    b[..=*i].join("/")
+                )),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let keep = keep.unwrap_or_else(|| {
+        format!("keep its logical id with `override_logical_id(\"{}\")` on its L1", m.from.logical_id)
+    });
+    format!("renamed: {refactor}; or {keep}")
 }
 
 fn value_changes(deltas: &[Delta], prefix: &str, flags: impl Fn(&Delta) -> (bool, bool)) -> Vec<ValueChange> {
@@ -106,6 +201,7 @@ fn value_changes(deltas: &[Delta], prefix: &str, flags: impl Fn(&Delta) -> (bool
                 new: d.new.clone(),
                 replaces,
                 security,
+                lines: d.old.as_ref().zip(d.new.as_ref()).and_then(|(o, n)| super::text::lines(o, n)),
             }
         })
         .collect()
@@ -216,6 +312,9 @@ fn resource(logical_id: &str, old: Option<&Json>, new: Option<&Json>) -> Option<
         resource_type,
         old_type: if type_changed { old_type } else { None },
         replacement,
+        moved_from: None,
+        data_loss: None,
+        hint: None,
         properties,
         security,
     })

@@ -9,7 +9,12 @@ use super::*;
 fn side(label: &str, template: Json) -> Side {
     Side {
         label: label.to_owned(),
-        stacks: vec![StackTemplate { artifact_id: "S".into(), display_name: "S".into(), template }],
+        stacks: vec![StackTemplate {
+            artifact_id: "S".into(),
+            display_name: "S".into(),
+            template,
+            ..Default::default()
+        }],
         proton: BTreeMap::new(),
     }
 }
@@ -167,11 +172,13 @@ fn stacks_and_sections() {
                 artifact_id: "A".into(),
                 display_name: "A".into(),
                 template: json!({"Resources": {}, "Outputs": {"X": {"Value": 1}}}),
+                ..Default::default()
             },
             StackTemplate {
                 artifact_id: "Gone".into(),
                 display_name: "Gone".into(),
                 template: json!({"Resources": {}}),
+                ..Default::default()
             },
         ],
         proton: BTreeMap::new(),
@@ -183,8 +190,14 @@ fn stacks_and_sections() {
                 artifact_id: "A".into(),
                 display_name: "A".into(),
                 template: json!({"Resources": {}, "Outputs": {"X": {"Value": 2}}, "Parameters": {"P": {"Type": "String"}}}),
+                ..Default::default()
             },
-            StackTemplate { artifact_id: "New".into(), display_name: "New".into(), template: json!({"Resources": {}}) },
+            StackTemplate {
+                artifact_id: "New".into(),
+                display_name: "New".into(),
+                template: json!({"Resources": {}}),
+                ..Default::default()
+            },
         ],
         proton: BTreeMap::new(),
     };
@@ -247,14 +260,19 @@ fn reordered_statements_still_show_and_colour_is_optional() {
     );
     assert!(r.security.is_empty());
     assert!(!r.properties.is_empty(), "{r:?}");
-    let d = diff(&side("o", resources(json!({"B": {"Type": "AWS::S3::Bucket"}}))), &side("n", resources(json!({}))));
-    assert!(d.to_text(true).contains("\x1b[31m- AWS::S3::Bucket B"), "{:?}", d.to_text(true));
+    let d = diff(&side("o", resources(json!({"B": {"Type": "AWS::SNS::Topic"}}))), &side("n", resources(json!({}))));
+    assert!(d.to_text(true).contains("\x1b[31m- AWS::SNS::Topic B"), "{:?}", d.to_text(true));
     assert!(!d.to_text(false).contains('\x1b'));
 }
 
 #[test]
 fn a_removed_export_an_old_consumer_imports_is_a_deploy_time_failure() {
-    let stack = |id: &str, template: Json| StackTemplate { artifact_id: id.into(), display_name: id.into(), template };
+    let stack = |id: &str, template: Json| StackTemplate {
+        artifact_id: id.into(),
+        display_name: id.into(),
+        template,
+        ..Default::default()
+    };
     let two = |label: &str, producer: Json, consumer: Json| Side {
         label: label.to_owned(),
         stacks: vec![stack("Producer", producer), stack("Consumer", consumer)],
@@ -329,4 +347,182 @@ fn every_type_of_the_policy_table_shows_its_statements() {
         assert_eq!(r.security[0].document, document, "{kind}");
         assert_eq!(r.security[0].change, Change::Modified, "{kind}");
     }
+}
+
+/// A side of stacks `(name, environment, resources)`.
+fn stacks_side(label: &str, stacks: &[(&str, &str, Json)]) -> Side {
+    Side {
+        label: label.to_owned(),
+        stacks: stacks
+            .iter()
+            .map(|(name, env, res)| StackTemplate {
+                artifact_id: (*name).into(),
+                display_name: (*name).into(),
+                environment: (*env).into(),
+                template: resources(res.clone()),
+                ..Default::default()
+            })
+            .collect(),
+        proton: BTreeMap::new(),
+    }
+}
+
+const ENV: &str = "aws://111111111111/us-east-1";
+
+fn bucket_and_policy(id: &str) -> Json {
+    json!({
+        id: {"Type": "AWS::S3::Bucket", "Properties": {"VersioningConfiguration": {"Status": "Enabled"}},
+             "Metadata": {"aws:cdk:path": format!("Storage/{id}/Resource")}},
+        format!("{id}Policy"): {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": id},
+            "PolicyDocument": {"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+              "Resource": {"Fn::Sub": format!("${{{id}.Arn}}/*")}}]}}}
+    })
+}
+
+#[test]
+fn a_rename_is_a_move_with_its_references_and_a_hint() {
+    let old = stacks_side("old", &[("Storage", ENV, bucket_and_policy("Archive"))]);
+    let new = stacks_side("new", &[("Storage", ENV, bucket_and_policy("ArchiveV2"))]);
+    let d = diff(&old, &new);
+    let r = &d.stacks[0].resources;
+    assert_eq!(r.len(), 2, "{r:#?}");
+    assert!(r.iter().all(|r| r.change == Change::Moved && !r.replacement), "{r:#?}");
+    assert_eq!(r[0].moved_from.as_ref().unwrap().to_string(), "Storage.Archive");
+    assert_eq!(r[1].moved_from.as_ref().unwrap().logical_id, "ArchivePolicy");
+    let hint = r[0].hint.as_deref().unwrap();
+    assert!(hint.contains("cloudwright refactor") && hint.contains("keep_former_id(\"Archive\")"), "{hint}");
+    assert!(hint.contains("the construct `Storage/ArchiveV2`"), "{hint}");
+    // Moved without a refactor, the bucket's objects go: flagged and counted.
+    assert!(r[0].data_loss.as_deref().unwrap().contains("AWS::S3::Bucket holds data"));
+    assert_eq!(d.data_losses(), 1);
+    let text = d.to_text(false);
+    assert!(text.contains("0 removed, 2 moved; 1 resource with data loss;"), "{text}");
+    assert!(text.contains("> AWS::S3::Bucket ArchiveV2 (moved from Storage.Archive)"), "{text}");
+    assert!(d.to_markdown().contains("(moved from `Storage.Archive`)"));
+    let json = serde_json::to_value(&d).unwrap();
+    assert_eq!(json["stacks"][0]["resources"][0]["change"], "moved");
+    assert_eq!(json["stacks"][0]["resources"][0]["moved_from"]["logical_id"], "Archive");
+    // Kept: no data loss once DeletionPolicy is Retain.
+    let mut kept = bucket_and_policy("Archive");
+    kept["Archive"]["DeletionPolicy"] = json!("Retain");
+    let d = diff(&stacks_side("old", &[("Storage", ENV, kept)]), &new);
+    assert_eq!(d.data_losses(), 0);
+}
+
+#[test]
+fn a_move_to_a_sibling_stack_follows_its_exports() {
+    let queue = json!({"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 60}});
+    let function = |role: Json| json!({"Type": "AWS::Lambda::Function", "Properties": {"Role": "r", "Environment": {"Variables": {"QUEUE": role}}}});
+    let old = stacks_side(
+        "old",
+        &[
+            ("Web", ENV, json!({"Jobs": queue, "Fn": function(json!({"Ref": "Jobs"}))})),
+            ("Work", ENV, json!({"Other": {"Type": "AWS::SNS::Topic"}})),
+        ],
+    );
+    let mut new = stacks_side(
+        "new",
+        &[
+            ("Web", ENV, json!({"Fn": function(json!({"Fn::ImportValue": "Work:Jobs"}))})),
+            ("Work", ENV, json!({"Other": {"Type": "AWS::SNS::Topic"}, "Jobs": queue})),
+        ],
+    );
+    new.stacks[1].template["Outputs"] = json!({"JobsOut": {"Value": {"Ref": "Jobs"}, "Export": {"Name": "Work:Jobs"}}});
+    let d = diff(&old, &new);
+    let work = d.stacks.iter().find(|s| s.stack == "Work").unwrap();
+    let jobs = work.resources.iter().find(|r| r.logical_id == "Jobs").unwrap();
+    assert_eq!(jobs.change, Change::Moved);
+    assert_eq!(jobs.moved_from.as_ref().unwrap().to_string(), "Web.Jobs");
+    assert!(jobs.hint.as_deref().unwrap().starts_with("moved to another stack"));
+    let web = d.stacks.iter().find(|s| s.stack == "Web").unwrap();
+    assert!(web.resources.iter().all(|r| r.logical_id != "Jobs"), "the source lists no removal");
+}
+
+#[test]
+fn a_move_that_changes_a_create_only_property_is_a_replacement() {
+    let q = |name: &str| json!({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": name}});
+    let old = stacks_side("old", &[("A", ENV, json!({"Jobs": q("a")})), ("B", ENV, json!({}))]);
+    let new = stacks_side("new", &[("A", ENV, json!({})), ("B", ENV, json!({"Jobs": q("b")}))]);
+    let d = diff(&old, &new);
+    let jobs = &d.stacks.iter().find(|s| s.stack == "B").unwrap().resources[0];
+    assert_eq!((jobs.change, jobs.replacement), (Change::Moved, true));
+    assert!(jobs.properties[0].replaces);
+    assert!(jobs.data_loss.as_deref().unwrap().contains("UpdateReplacePolicy"), "{jobs:?}");
+    assert!(jobs.hint.as_deref().unwrap().contains("only set on creation"));
+}
+
+#[test]
+fn ambiguous_moves_are_listed_until_a_mapping_settles_them() {
+    let topic = json!({"Type": "AWS::SNS::Topic"});
+    let old = stacks_side("old", &[("A", ENV, json!({"One": topic, "Two": topic}))]);
+    let new = stacks_side("new", &[("A", ENV, json!({"Uno": topic, "Dos": topic}))]);
+    let d = diff(&old, &new);
+    assert_eq!(d.ambiguous.len(), 1);
+    assert_eq!(d.ambiguous[0].from.len(), 2);
+    assert!(d.to_text(false).contains("? AWS::SNS::Topic: A.One, A.Two removed and A.Uno, A.Dos added are alike"));
+    let mapping = Mapping::parse(
+        r#"{"environments": [{"account": "111111111111", "region": "us-east-1",
+            "resources": {"A.One": "A.Uno", "A.Two": "A.Dos"}}]}"#,
+        "m.json",
+    )
+    .unwrap();
+    let d = diff_with(&old, &new, &mapping).unwrap();
+    assert!(d.ambiguous.is_empty());
+    let moved: Vec<String> = d.stacks[0]
+        .resources
+        .iter()
+        .map(|r| format!("{} <- {}", r.logical_id, r.moved_from.as_ref().unwrap().logical_id))
+        .collect();
+    assert_eq!(moved, ["Uno <- One", "Dos <- Two"]);
+}
+
+#[test]
+fn bad_mapping_files_name_the_file_and_line() {
+    let err = |text: &str| Mapping::parse(text, "m.json").unwrap_err().to_string();
+    assert!(err("{").starts_with("m.json:1: is not a mapping file"), "{}", err("{"));
+    let e = err(r#"{"environments": [{"account": "1234", "region": "us-east-1",
+        "resources": {"NoDot": "A.B"}}]}"#);
+    assert!(e.contains("m.json:1: account \"1234\" is not a 12-digit"), "{e}");
+    assert!(e.contains("m.json:2: \"NoDot\" -> \"A.B\": each side is STACK_NAME.LOGICAL_ID"), "{e}");
+    let e = err(r#"{"environments": [], "extra": 1}"#);
+    assert!(e.contains("unknown field `extra`"), "{e}");
+    // Well formed, but not fitting the sides.
+    let topic = json!({"Type": "AWS::SNS::Topic"});
+    let old = stacks_side("old", &[("A", ENV, json!({"One": topic}))]);
+    let new = stacks_side("new", &[("A", ENV, json!({"Uno": {"Type": "AWS::SQS::Queue"}}))]);
+    let mapping = |resources: &str| {
+        Mapping::parse(
+            &format!("{{\"environments\": [{{\"account\": \"111111111111\", \"region\": \"us-east-1\",\n \"resources\": {resources}}}]}}"),
+            "m.json",
+        )
+        .unwrap()
+    };
+    let e = diff_with(&old, &new, &mapping(r#"{"A.Nope": "A.Uno"}"#)).unwrap_err().to_string();
+    assert!(e.contains("m.json:2: the old side has no resource A.Nope"), "{e}");
+    let e = diff_with(&old, &new, &mapping(r#"{"A.One": "A.Uno"}"#)).unwrap_err().to_string();
+    assert!(e.contains("m.json:2: A.One is a AWS::SNS::Topic and A.Uno a AWS::SQS::Queue"), "{e}");
+}
+
+#[test]
+fn identical_resources_across_accounts_are_no_move() {
+    let topic = json!({"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "t"}});
+    let old = stacks_side("old", &[("A", ENV, json!({"T": topic})), ("B", "aws://222222222222/us-east-1", json!({}))]);
+    let new = stacks_side("new", &[("A", ENV, json!({})), ("B", "aws://222222222222/us-east-1", json!({"T": topic}))]);
+    let d = diff(&old, &new);
+    assert_eq!(d.across_environments.len(), 1);
+    let changes: Vec<Change> = d.stacks.iter().flat_map(|s| &s.resources).map(|r| r.change).collect();
+    assert_eq!(changes, [Change::Removed, Change::Added]);
+    assert!(d.to_text(false).contains("CloudFormation cannot move it there"));
+}
+
+#[test]
+fn changed_text_shows_its_lines() {
+    let project =
+        |spec: &str| json!({"Type": "AWS::CodeBuild::Project", "Properties": {"Source": {"BuildSpec": spec}}});
+    let r = one(
+        project("version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"),
+        project("version: 0.2\nphases:\n  build:\n    commands:\n      - make test\n"),
+    );
+    let lines = r.properties[0].lines.as_deref().unwrap();
+    assert!(lines.contains("-      - make\n+      - make test\n"), "{lines}");
 }

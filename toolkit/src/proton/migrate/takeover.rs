@@ -86,7 +86,12 @@ pub fn check_replacements(s: &mut MigratedStack, dir: &Path, all: &[DeployedStac
     };
     let side = |label: &str, template: Json| Side {
         label: label.to_owned(),
-        stacks: vec![StackTemplate { artifact_id: d.name.clone(), display_name: d.name.clone(), template }],
+        stacks: vec![StackTemplate {
+            artifact_id: d.name.clone(),
+            display_name: d.name.clone(),
+            template,
+            ..Default::default()
+        }],
         proton: BTreeMap::new(),
     };
     let known =
@@ -116,6 +121,13 @@ pub fn check_replacements(s: &mut MigratedStack, dir: &Path, all: &[DeployedStac
                 ));
             }
             Change::Modified => updated += 1,
+            Change::Moved => s.decisions.push(format!(
+                "`{}` ({}) is the deployed `{}` under another logical id: `cdk deploy` would replace it. {}.",
+                r.logical_id,
+                r.resource_type,
+                r.moved_from.as_ref().map_or("", |f| f.logical_id.as_str()),
+                r.hint.as_deref().unwrap_or_default()
+            )),
             Change::Added => {}
         }
     }
