@@ -41,7 +41,7 @@ impl Nodes {
         let mut at = &self.nodes[index as usize];
         while let (Some(parent), false) = (at.parent, matches!(at.kind, Kind::Stack(_))) {
             if &*at.id != HIDDEN_ID {
-                ids.push(&at.id);
+                ids.push(at.logical_id_component());
             }
             at = &self.nodes[parent as usize];
         }

@@ -94,6 +94,8 @@ pub(crate) struct NodeExtra {
     pub metadata: Vec<(String, Json)>,
     pub errors: Vec<String>,
     pub fqn: Option<String>,
+    /// The id logical ids below this node are computed with ([`Node::keep_former_id`]).
+    pub former_id: Option<Box<str>>,
 }
 
 /// No node, in the child links.
@@ -148,6 +150,11 @@ impl NodeData {
 
     fn extra_mut(&mut self) -> &mut NodeExtra {
         self.extra.get_or_insert_with(Box::default)
+    }
+
+    /// The id logical ids are computed with: the former id kept, else the id.
+    pub(crate) fn logical_id_component(&self) -> &str {
+        self.extra.as_ref().and_then(|e| e.former_id.as_deref()).unwrap_or(&self.id)
     }
 }
 
@@ -558,6 +565,24 @@ impl Node {
     /// The metadata entries added to this construct, in order.
     pub fn metadata(&self) -> Vec<(String, Json)> {
         self.with_data(|d| d.metadata().to_vec())
+    }
+
+    /// Keeps the logical ids of everything below this construct as they were when its id
+    /// was `former_id`: a construct renamed after deploying (`Archive` to `ArchiveV2`) keeps
+    /// its resources instead of CloudFormation replacing them (a new logical id is a new
+    /// resource). The path, and so `tree.json` and metadata, show the new id. The other way
+    /// to keep the resources is `cloudwright refactor` (docs/refactoring.md).
+    pub fn keep_former_id(&self, former_id: &str) {
+        if former_id.is_empty() || former_id.contains('/') {
+            // A sibling still holding the id is caught at synthesis: its logical ids collide.
+            self.add_error(format!(
+                "keep_former_id({former_id:?}): a construct id is not empty and has no '/'; give the id the \
+                 construct had"
+            ));
+            return;
+        }
+        let former: Box<str> = former_id.into();
+        self.with_data_mut(|d| d.extra_mut().former_id = Some(former));
     }
 
     /// Records a problem found while building; synthesis reports it, with this

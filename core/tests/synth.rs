@@ -223,6 +223,38 @@ fn logical_ids_follow_the_cdk_and_can_be_overridden() {
 }
 
 #[test]
+fn a_renamed_construct_keeps_the_logical_ids_of_its_former_id() {
+    let build = |id: &str, former: Option<&str>| {
+        let app = no_bootstrap();
+        let stack = Stack::new(&app, "S", env()).unwrap();
+        let archive = Group::new(&stack, id).unwrap();
+        if let Some(former) = former {
+            archive.node().keep_former_id(former);
+        }
+        let bucket = CfnResource::new(&archive, "Resource", "AWS::S3::Bucket", Map::new()).unwrap();
+        let policy = Group::new(&archive, "Policy").unwrap();
+        let p = CfnResource::new(&policy, "Resource", "AWS::S3::BucketPolicy", Map::new()).unwrap();
+        p.set_property("Bucket", Expr::Ref(bucket.element()));
+        let t = json_file(&app.assembly().unwrap(), "S.template.json");
+        let ids: Vec<String> = t["Resources"].as_object().unwrap().keys().cloned().collect();
+        (ids, t)
+    };
+    let (before, _) = build("Archive", None);
+    let (renamed, _) = build("ArchiveV2", None);
+    assert_ne!(before, renamed);
+    let (kept, template) = build("ArchiveV2", Some("Archive"));
+    assert_eq!(kept, before);
+    assert_eq!(template["Resources"][&kept[1]]["Properties"]["Bucket"], json!({"Ref": kept[0]}));
+
+    let app = no_bootstrap();
+    let stack = Stack::new(&app, "S", env()).unwrap();
+    let group = Group::new(&stack, "G").unwrap();
+    group.node().keep_former_id("a/b");
+    let err = app.assembly().unwrap_err().to_string();
+    assert!(err.contains("S/G") && err.contains("keep_former_id(\"a/b\")"), "{err}");
+}
+
+#[test]
 fn tags_reach_taggable_resources_and_stacks_carry_theirs() {
     let app = no_bootstrap();
     Tags::add(&app, "team", "platform");
