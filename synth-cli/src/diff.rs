@@ -60,7 +60,7 @@ pub fn diff(args: &DiffArgs) -> Result<u8, Failure> {
 }
 
 /// The git repository of the working directory, read by running `git`.
-struct GitCommand;
+pub(crate) struct GitCommand;
 
 impl GitCommand {
     /// Runs `git ARGS`: its standard output, or its message on failure.

@@ -14,6 +14,7 @@ pub mod init;
 pub mod plan;
 pub mod proton;
 pub mod proton_migrate;
+pub mod refactor;
 mod source;
 pub mod validate;
 
@@ -155,6 +156,11 @@ enum Command {
     /// git REV:PATH): resources, replacements, security-relevant statements, Proton schemas
     #[command(after_help = EXIT_CODES)]
     Diff(diff::DiffArgs),
+    /// The CloudFormation stack refactors that move deployed resources to their new logical
+    /// ids and stacks (renamed or moved constructs) instead of replacing them: per account and
+    /// region the CreateStackRefactor input and the commands that run it
+    #[command(after_help = EXIT_CODES)]
+    Refactor(refactor::RefactorArgs),
     /// The export lock: exports kept for consumers deployed before their reference was removed
     #[command(subcommand)]
     Exports(exports::ExportsCommand),
@@ -256,6 +262,7 @@ pub fn main_with(default_app: Box<dyn FnOnce(AppProps) -> cloudwright_core::Resu
         Command::Proton(ProtonCommand::Render(args)) => proton::render(&args),
         Command::Proton(ProtonCommand::Migrate(args)) => proton_migrate::migrate(&args),
         Command::Diff(args) => diff::diff(&args),
+        Command::Refactor(args) => refactor::refactor(&args),
         Command::Exports(exports::ExportsCommand::Prune(args)) => match &lock {
             Some(path) => choose(args.app.clone(), default_app).and_then(|s| exports::run(s, path, &args.stack)),
             None => Err(Failure::input(anyhow::anyhow!(

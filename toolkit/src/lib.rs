@@ -7,7 +7,8 @@
 //! | module | reads | for |
 //! |---|---|---|
 //! | [`governance`] | templates, manifests, Proton schemas | the rule engine: `CW-*` rules (the deploy rules among them), reports, Guard/Nirmata/kyverno-json exports |
-//! | [`diff`] | two assemblies or snapshot directories | `cloudwright diff` |
+//! | [`diff`] | two assemblies or snapshot directories | `cloudwright diff`: changes, moves, data loss |
+//! | [`refactor`] | two assemblies or snapshot directories | `cloudwright refactor`: CloudFormation stack refactors for the moves |
 //! | [`plan`] | one assembly | `cloudwright plan`: bootstraps, manual steps, deploy waves |
 //! | [`graph`] | one assembly | `cloudwright graph`: the organization and the pipeline as Mermaid or DOT |
 //! | [`exports`] | one assembly and the export lock | `cloudwright exports prune` |
@@ -31,3 +32,4 @@ pub mod import;
 pub mod plan;
 pub mod project;
 pub mod proton;
+pub mod refactor;

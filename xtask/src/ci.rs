@@ -320,6 +320,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 ci.oracle(&format!("oracle: proton render {name}"), "check-assembly", &dir);
             }
         }
+        // The refactor plans left by synth-cli/tests/refactor.rs, against botocore's API model.
+        let plans = target_dir.join("tmp/refactor").to_string_lossy().into_owned();
+        let check = ["scripts/check-refactor.sh", "toolkit/src/diff/stateful.rs", &plans];
+        ci.step("oracle: refactor requests against botocore's CreateStackRefactor model", "bash", &check);
         // The fixture repository's migration, left by its test (synth-cli/tests/proton_migrate.rs).
         ci.oracle("oracle: proton migrate", "check-assembly", &target_dir.join("tmp/proton-migrate/assembly"));
 

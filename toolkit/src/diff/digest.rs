@@ -21,6 +21,7 @@ use super::Side;
 pub(crate) type Key = (usize, String);
 
 /// The digest of every resource of a side.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Digests(HashMap<Key, String>);
 
 impl Digests {

@@ -36,6 +36,8 @@ pub struct StackTemplate {
     pub environment: String,
     /// The parsed template.
     pub template: Json,
+    /// Construct paths by logical id (`Stack/Queue/Resource`), from the manifest.
+    pub paths: BTreeMap<String, String>,
 }
 
 impl StackTemplate {
@@ -295,6 +297,7 @@ fn read_side(label: &str, reader: &Reader) -> Result<Side> {
             side.stacks.push(StackTemplate {
                 stack_name: artifact.stack_name(id).to_owned(),
                 environment: artifact.environment.clone().unwrap_or_default(),
+                paths: artifact.logical_ids().map(|(id, path)| (id.to_owned(), path.to_owned())).collect(),
                 artifact_id,
                 display_name,
                 template,

@@ -48,6 +48,7 @@ mod text;
 use serde::Serialize;
 use serde_json::Value as Json;
 
+pub(crate) use digest::resources;
 pub use load::{GitReader, Side, StackTemplate};
 pub use mapping::{Declared, Mapping};
 pub use moves::{Ambiguity, Move, MoveKind, Place};
@@ -326,24 +327,25 @@ pub struct InputChange {
 /// Compares two sides.
 pub fn diff(old: &Side, new: &Side) -> Diff {
     let moves = find_moves(old, new, &Mapping::default()).unwrap_or_default();
-    compare(old, new, moves)
+    compare(old, new, &moves)
 }
 
 /// Compares two sides, with the moves a mapping file declares; an entry that does not fit
 /// the sides is an error naming its line.
 pub fn diff_with(old: &Side, new: &Side, mapping: &Mapping) -> cloudwright_core::Result<Diff> {
-    Ok(compare(old, new, find_moves(old, new, mapping)?))
+    Ok(compare(old, new, &find_moves(old, new, mapping)?))
 }
 
-fn compare(old: &Side, new: &Side, moves: Moves) -> Diff {
+/// Compares two sides with the moves found between them.
+pub(crate) fn compare(old: &Side, new: &Side, moves: &Moves) -> Diff {
     Diff {
         old: old.label.clone(),
         new: new.label.clone(),
-        stacks: template::stacks(old, new, &moves),
+        stacks: template::stacks(old, new, moves),
         proton: proton::templates(&old.proton, &new.proton),
         deploy_failures: exports::failures(old, new),
-        ambiguous: moves.ambiguous,
-        across_environments: moves.across,
+        ambiguous: moves.ambiguous.clone(),
+        across_environments: moves.across.clone(),
     }
 }
 

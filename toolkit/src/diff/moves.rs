@@ -100,6 +100,8 @@ pub(crate) struct Moves {
     pub by_source: HashMap<(usize, String), usize>,
     /// Move index by new place.
     pub by_destination: HashMap<(usize, String), usize>,
+    /// The digests of the old and the new side's resources.
+    pub digests: (Digests, Digests),
 }
 
 /// A resource of a side by (environment, stack name, logical id).
@@ -136,7 +138,8 @@ pub(crate) fn find(old: &Side, new: &Side, mapping: &Mapping) -> Result<Moves> {
             }
         }
     }
-    let (old_digests, new_digests) = (Digests::of(old), Digests::of(new));
+    let digests = (Digests::of(old), Digests::of(new));
+    let (old_digests, new_digests) = (&digests.0, &digests.1);
     let same = |from: &Place, to: &Place| {
         old_digests.get(from.index, &from.logical_id).is_some()
             && old_digests.get(from.index, &from.logical_id) == new_digests.get(to.index, &to.logical_id)
@@ -297,6 +300,7 @@ pub(crate) fn find(old: &Side, new: &Side, mapping: &Mapping) -> Result<Moves> {
             });
         }
     }
+    out.digests = digests;
     Ok(out)
 }
 

@@ -147,14 +147,19 @@ impl Pair<'_> {
         }
         let leaving = if diff.replacement { Leaving::Replaced } else { Leaving::MovedWithoutRefactor };
         diff.data_loss = source.and_then(|s| data_loss(s, leaving));
-        diff.hint = Some(move_hint(m, source, new, diff.replacement));
+        diff.hint = Some(move_hint(m, path(self.old, &m.from), path(self.new, &m.to), diff.replacement));
         diff.moved_from = Some(m.from.clone());
         Some(diff)
     }
 }
 
+/// The construct path of the resource at `place`, from its manifest.
+fn path<'s>(side: &'s Side, place: &super::Place) -> Option<&'s str> {
+    side.stacks.get(place.index).and_then(|s| s.paths.get(&place.logical_id)).map(String::as_str)
+}
+
 /// What to do about a move: refactor before deploying, or keep the old logical id.
-fn move_hint(m: &Move, old: Option<&Json>, new: Option<&Json>, replacement: bool) -> String {
+fn move_hint(m: &Move, old: Option<&str>, new: Option<&str>, replacement: bool) -> String {
     if replacement {
         return "it also changes a property CloudFormation can only set on creation, so it is replaced wherever \
                 it is: deploy the move (`cloudwright refactor`) and the change apart, or keep the old value"
@@ -165,11 +170,7 @@ fn move_hint(m: &Move, old: Option<&Json>, new: Option<&Json>, replacement: bool
     if m.from.stack_name != m.to.stack_name {
         return format!("moved to another stack: {refactor}");
     }
-    let path = |r: Option<&Json>| {
-        r.and_then(|r| r.pointer("/Metadata/aws:cdk:path"))
-            .and_then(Json::as_str)
-            .map(|p| p.split('/').map(str::to_owned).collect::<Vec<_>>())
-    };
+    let path = |p: Option<&str>| p.map(|p| p.split('/').map(str::to_owned).collect::<Vec<_>>());
     let keep = match (path(old), path(new)) {
         (Some(a), Some(b)) if a.len() == b.len() => {
             let differing: Vec<usize> = (0..a.len()).filter(|i| a[*i] != b[*i]).collect();

@@ -360,6 +360,13 @@ fn stacks_side(label: &str, stacks: &[(&str, &str, Json)]) -> Side {
                 display_name: (*name).into(),
                 environment: (*env).into(),
                 template: resources(res.clone()),
+                // As the manifest's `aws:cdk:logicalId` metadata gives them.
+                paths: res
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(id, r)| Some((id.clone(), r.pointer("/Metadata/path")?.as_str()?.to_owned())))
+                    .collect(),
                 ..Default::default()
             })
             .collect(),
@@ -372,7 +379,7 @@ const ENV: &str = "aws://111111111111/us-east-1";
 fn bucket_and_policy(id: &str) -> Json {
     json!({
         id: {"Type": "AWS::S3::Bucket", "Properties": {"VersioningConfiguration": {"Status": "Enabled"}},
-             "Metadata": {"aws:cdk:path": format!("Storage/{id}/Resource")}},
+             "Metadata": {"path": format!("Storage/{id}/Resource")}},
         format!("{id}Policy"): {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": id},
             "PolicyDocument": {"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
               "Resource": {"Fn::Sub": format!("${{{id}.Arn}}/*")}}]}}}
