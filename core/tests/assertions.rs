@@ -267,7 +267,7 @@ fn a_capture_is_used_across_two_assertions() {
         "AWS::Lambda::Function",
         Match::object_like([(
             "Environment",
-            Match::object_like([("Variables", Match::object_like([("TABLE", &table)]))]),
+            Match::object_like([("Variables", Match::object_like([("TABLE", Match::from(&table))]))]),
         )]),
     );
     let reference = table.as_object().expect("captured an object");
@@ -294,11 +294,12 @@ fn a_capture_of_a_failed_match_records_nothing_and_reads_back_errors() {
     assert!(runtime.values().is_empty());
     assert!(runtime.as_string().unwrap_err().to_string().contains("no value captured"));
     let runtime = Capture::with_pattern(Match::string_like_regexp("^node"));
-    template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("Runtime", &runtime)]));
+    template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("Runtime", Match::from(&runtime))]));
     assert_eq!(runtime.as_string().expect("a string"), "nodejs20.x");
     assert!(runtime.as_number().unwrap_err().to_string().contains("expected to be a number, but it is \"nodejs20.x\""));
     let message = failure(|| {
-        template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("Missing", Capture::new())]))
+        template
+            .has_resource_properties("AWS::Lambda::Function", Match::object_like([("Missing", Capture::new().into())]))
     });
     assert!(message.contains("Missing key 'Missing'"), "{message}");
 }

@@ -81,6 +81,7 @@ impl Annotations {
     /// assert!(Annotations::from_stack(&stack).annotations().is_empty());
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```
+    #[track_caller]
     pub fn from_stack(stack: &Stack) -> Annotations {
         Annotations::from_synthesis(stack, &App::of(stack).assembly())
     }
@@ -173,6 +174,7 @@ impl Annotations {
     /// annotations.has_error("*", Match::string_like_regexp("no resources"));
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```
+    #[track_caller]
     pub fn has_error(&self, path: &str, message: impl Into<Match>) {
         self.assert_has(Level::Error, path, &message.into());
     }
@@ -191,6 +193,7 @@ impl Annotations {
     /// annotations.has_warning("*", Match::string_like_regexp("export"));
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```
+    #[track_caller]
     pub fn has_warning(&self, path: &str, message: impl Into<Match>) {
         self.assert_has(Level::Warning, path, &message.into());
     }
@@ -209,6 +212,7 @@ impl Annotations {
     /// annotations.has_info("/Api/Jobs", "no alarm");
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```
+    #[track_caller]
     pub fn has_info(&self, path: &str, message: impl Into<Match>) {
         self.assert_has(Level::Info, path, &message.into());
     }
@@ -225,6 +229,7 @@ impl Annotations {
     /// Annotations::from_stack(&stack).has_no_error("*", Match::any_value());
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```
+    #[track_caller]
     pub fn has_no_error(&self, path: &str, message: impl Into<Match>) {
         self.assert_none(Level::Error, path, &message.into());
     }
@@ -241,6 +246,7 @@ impl Annotations {
     /// Annotations::from_stack(&stack).has_no_warning("*", Match::any_value());
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```
+    #[track_caller]
     pub fn has_no_warning(&self, path: &str, message: impl Into<Match>) {
         self.assert_none(Level::Warning, path, &message.into());
     }
@@ -250,6 +256,7 @@ impl Annotations {
         self.entries.iter().filter(move |a| a.level == level && (path == "*" || a.path == path))
     }
 
+    #[track_caller]
     fn assert_has(&self, level: Level, path: &str, message: &Match) {
         let candidates: Vec<&Annotation> = self.at(level, path).collect();
         if candidates.iter().any(|a| message.matches(&Json::from(a.message.as_str()))) {
@@ -263,6 +270,7 @@ impl Annotations {
         fail(format!("{out}\n{}", self.listing()))
     }
 
+    #[track_caller]
     fn assert_none(&self, level: Level, path: &str, message: &Match) {
         let found: Vec<&Annotation> =
             self.at(level, path).filter(|a| message.matches(&Json::from(a.message.as_str()))).collect();

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 ///     "Role": { "Type": "AWS::IAM::Role", "Properties": {} },
 /// }}));
 /// let role = Capture::new();
-/// template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("Role", &role)]));
+/// template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("Role", Match::from(&role))]));
 /// let logical_id = role.as_object()?["Fn::GetAtt"][0].clone();
 /// // The captured id used in a second assertion: that resource is a role.
 /// assert!(template.find_resources("AWS::IAM::Role", json!({})).contains_key(logical_id.as_str().unwrap_or("")));
@@ -78,7 +78,7 @@ impl Capture {
     ///     "B": { "Type": "AWS::SQS::Queue", "Properties": { "QueueName": "b" } },
     /// }}));
     /// let name = Capture::new();
-    /// template.all_resources_properties("AWS::SQS::Queue", Match::object_like([("QueueName", &name)]));
+    /// template.all_resources_properties("AWS::SQS::Queue", Match::object_like([("QueueName", Match::from(&name))]));
     /// assert_eq!(name.as_string()?, "a");
     /// assert!(name.next());
     /// assert_eq!(name.as_string()?, "b");
@@ -133,7 +133,7 @@ impl Capture {
     ///     "Fn": { "Type": "AWS::Lambda::Function", "Properties": { "Runtime": "python3.12" } },
     /// }}));
     /// let runtime = Capture::new();
-    /// template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("Runtime", &runtime)]));
+    /// template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("Runtime", Match::from(&runtime))]));
     /// assert_eq!(runtime.as_string()?, "python3.12");
     /// assert!(runtime.as_number().is_err());
     /// # Ok::<(), cloudwright_core::Error>(())
@@ -155,7 +155,7 @@ impl Capture {
     ///     "Q": { "Type": "AWS::SQS::Queue", "Properties": { "VisibilityTimeout": 30 } },
     /// }}));
     /// let timeout = Capture::new();
-    /// template.has_resource_properties("AWS::SQS::Queue", Match::object_like([("VisibilityTimeout", &timeout)]));
+    /// template.has_resource_properties("AWS::SQS::Queue", Match::object_like([("VisibilityTimeout", Match::from(&timeout))]));
     /// assert_eq!(timeout.as_number()?, 30.0);
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```
@@ -176,7 +176,7 @@ impl Capture {
     ///     "K": { "Type": "AWS::KMS::Key", "Properties": { "EnableKeyRotation": true } },
     /// }}));
     /// let rotation = Capture::new();
-    /// template.has_resource_properties("AWS::KMS::Key", Match::object_like([("EnableKeyRotation", &rotation)]));
+    /// template.has_resource_properties("AWS::KMS::Key", Match::object_like([("EnableKeyRotation", Match::from(&rotation))]));
     /// assert!(rotation.as_bool()?);
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```
@@ -197,7 +197,7 @@ impl Capture {
     ///     "Fn": { "Type": "AWS::Lambda::Function", "Properties": { "Architectures": ["arm64"] } },
     /// }}));
     /// let arch = Capture::new();
-    /// template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("Architectures", &arch)]));
+    /// template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("Architectures", Match::from(&arch))]));
     /// assert_eq!(arch.as_array()?, vec![json!("arm64")]);
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```
@@ -218,7 +218,7 @@ impl Capture {
     ///     "Fn": { "Type": "AWS::Lambda::Function", "Properties": { "TracingConfig": { "Mode": "Active" } } },
     /// }}));
     /// let tracing = Capture::new();
-    /// template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("TracingConfig", &tracing)]));
+    /// template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("TracingConfig", Match::from(&tracing))]));
     /// assert_eq!(tracing.as_object()?["Mode"], "Active");
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```

@@ -385,15 +385,17 @@ impl From<Json> for Fields {
     }
 }
 
-impl<K: Into<String>, M: Into<Match>, const N: usize> From<[(K, M); N]> for Fields {
-    fn from(fields: [(K, M); N]) -> Fields {
-        Fields(Ok(fields.into_iter().map(|(k, m)| (k.into(), m.into())).collect()))
+// The patterns are `Match` itself, not `impl Into<Match>`: then `"x".into()` in a list
+// of fields infers its type.
+impl<K: Into<String>, const N: usize> From<[(K, Match); N]> for Fields {
+    fn from(fields: [(K, Match); N]) -> Fields {
+        Fields(Ok(fields.into_iter().map(|(k, m)| (k.into(), m)).collect()))
     }
 }
 
-impl<K: Into<String>, M: Into<Match>> From<Vec<(K, M)>> for Fields {
-    fn from(fields: Vec<(K, M)>) -> Fields {
-        Fields(Ok(fields.into_iter().map(|(k, m)| (k.into(), m.into())).collect()))
+impl<K: Into<String>> From<Vec<(K, Match)>> for Fields {
+    fn from(fields: Vec<(K, Match)>) -> Fields {
+        Fields(Ok(fields.into_iter().map(|(k, m)| (k.into(), m)).collect()))
     }
 }
 
@@ -406,15 +408,15 @@ impl From<Json> for Items {
     }
 }
 
-impl<M: Into<Match>, const N: usize> From<[M; N]> for Items {
-    fn from(items: [M; N]) -> Items {
-        Items(Ok(items.into_iter().map(Into::into).collect()))
+impl<const N: usize> From<[Match; N]> for Items {
+    fn from(items: [Match; N]) -> Items {
+        Items(Ok(items.into()))
     }
 }
 
-impl<M: Into<Match>> From<Vec<M>> for Items {
-    fn from(items: Vec<M>) -> Items {
-        Items(Ok(items.into_iter().map(Into::into).collect()))
+impl From<Vec<Match>> for Items {
+    fn from(items: Vec<Match>) -> Items {
+        Items(Ok(items))
     }
 }
 

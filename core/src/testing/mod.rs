@@ -28,6 +28,7 @@ pub use template::Template;
 
 /// Fails the assertion under way: a panic with the message, as `assert!` fails a test.
 #[allow(clippy::panic)]
+#[track_caller]
 fn fail(message: String) -> ! {
     panic!("{message}")
 }

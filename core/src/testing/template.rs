@@ -59,8 +59,12 @@ impl Template {
     /// Template::from_stack(&stack).resource_count_is("AWS::SQS::Queue", 1);
     /// # Ok::<(), cloudwright_core::Error>(())
     /// ```
+    #[track_caller]
     pub fn from_stack(stack: &Stack) -> Template {
-        Template::try_from_stack(stack).unwrap_or_else(|e| fail(e.to_string()))
+        match Template::try_from_stack(stack) {
+            Ok(template) => template,
+            Err(e) => fail(e.to_string()),
+        }
     }
 
     /// Like [`Template::from_stack`], but returns the synthesis problems as an error
@@ -170,6 +174,7 @@ impl Template {
     /// }}));
     /// template.has_resource("AWS::S3::Bucket", json!({ "DeletionPolicy": "Retain" }));
     /// ```
+    #[track_caller]
     pub fn has_resource(&self, type_name: &str, pattern: impl Into<Match>) {
         self.assert_has(type_name, self.resources(type_name, false), &pattern.into());
     }
@@ -187,6 +192,7 @@ impl Template {
     /// template.has_resource_properties("AWS::Lambda::Function", json!({ "Runtime": "python3.12" }));
     /// template.has_resource_properties("AWS::Lambda::Function", Match::object_like([("Timeout", Match::absent())]));
     /// ```
+    #[track_caller]
     pub fn has_resource_properties(&self, type_name: &str, pattern: impl Into<Match>) {
         let (pattern, amend) = Template::properties_pattern(pattern.into());
         self.assert_has(type_name, self.resources(type_name, amend), &pattern);
@@ -211,6 +217,7 @@ impl Template {
     /// }}));
     /// template.has_resource_properties_of::<CfnFunction>(json!({ "Runtime": "python3.12" }));
     /// ```
+    #[track_caller]
     pub fn has_resource_properties_of<T: ResourceType>(&self, pattern: impl Into<Match>) {
         self.has_resource_properties(T::TYPE_NAME, pattern);
     }
@@ -232,10 +239,12 @@ impl Template {
     /// }}));
     /// template.has_resource_of::<CfnBucket>(json!({ "UpdateReplacePolicy": "Retain" }));
     /// ```
+    #[track_caller]
     pub fn has_resource_of<T: ResourceType>(&self, pattern: impl Into<Match>) {
         self.has_resource(T::TYPE_NAME, pattern);
     }
 
+    #[track_caller]
     fn assert_has(&self, type_name: &str, entries: Vec<(&str, Json)>, pattern: &Match) {
         let section = Template::test(&entries, pattern);
         if section.matches.is_empty() {
@@ -255,6 +264,7 @@ impl Template {
     /// template.resource_count_is("AWS::SQS::Queue", 2);
     /// template.resource_count_is("AWS::SNS::Topic", 0);
     /// ```
+    #[track_caller]
     pub fn resource_count_is(&self, type_name: &str, count: usize) {
         let found = self.resources(type_name, false);
         if found.len() != count {
@@ -281,6 +291,7 @@ impl Template {
     ///
     /// Template::from_json(json!({ "Resources": {} })).resource_count_is_of::<CfnQueue>(0);
     /// ```
+    #[track_caller]
     pub fn resource_count_is_of<T: ResourceType>(&self, count: usize) {
         self.resource_count_is(T::TYPE_NAME, count);
     }
@@ -299,6 +310,7 @@ impl Template {
     /// template.resource_properties_count_is("AWS::SQS::Queue", json!({ "RedrivePolicy": {} }), 1);
     /// template.resource_properties_count_is("AWS::SQS::Queue", Match::object_like([("RedrivePolicy", Match::absent())]), 1);
     /// ```
+    #[track_caller]
     pub fn resource_properties_count_is(&self, type_name: &str, pattern: impl Into<Match>, count: usize) {
         let (pattern, amend) = Template::properties_pattern(pattern.into());
         let entries = self.resources(type_name, amend);
@@ -363,6 +375,7 @@ impl Template {
     /// }}));
     /// template.all_resources("AWS::S3::Bucket", json!({ "DeletionPolicy": "Retain" }));
     /// ```
+    #[track_caller]
     pub fn all_resources(&self, type_name: &str, pattern: impl Into<Match>) {
         self.assert_all(type_name, self.resources(type_name, false), &pattern.into());
     }
@@ -379,11 +392,35 @@ impl Template {
     /// }}));
     /// template.all_resources_properties("AWS::S3::Bucket", json!({ "PublicAccessBlockConfiguration": { "BlockPublicAcls": true } }));
     /// ```
+    #[track_caller]
     pub fn all_resources_properties(&self, type_name: &str, pattern: impl Into<Match>) {
         let (pattern, amend) = Template::properties_pattern(pattern.into());
         self.assert_all(type_name, self.resources(type_name, amend), &pattern);
     }
 
+    /// [`Template::all_resources_properties`] with the type named by its L1.
+    ///
+    /// ```
+    /// use cloudwright_core::ResourceType;
+    /// use cloudwright_core::testing::Template;
+    /// use serde_json::json;
+    ///
+    /// struct CfnFunction;
+    /// impl ResourceType for CfnFunction {
+    ///     const TYPE_NAME: &'static str = "AWS::Lambda::Function";
+    /// }
+    ///
+    /// let template = Template::from_json(json!({ "Resources": {
+    ///     "Fn": { "Type": "AWS::Lambda::Function", "Properties": { "TracingConfig": { "Mode": "Active" } } },
+    /// }}));
+    /// template.all_resources_properties_of::<CfnFunction>(json!({ "TracingConfig": { "Mode": "Active" } }));
+    /// ```
+    #[track_caller]
+    pub fn all_resources_properties_of<T: ResourceType>(&self, pattern: impl Into<Match>) {
+        self.all_resources_properties(T::TYPE_NAME, pattern);
+    }
+
+    #[track_caller]
     fn assert_all(&self, type_name: &str, entries: Vec<(&str, Json)>, pattern: &Match) {
         let section = Template::test(&entries, pattern);
         let (matched, analyzed) = (section.matches.len(), section.analyzed.len());
@@ -412,6 +449,7 @@ impl Template {
     /// template.has_output("QueueUrl", json!({ "Export": { "Name": "Jobs:QueueUrl" } }));
     /// template.has_output("*", json!({ "Value": { "Ref": "Q" } }));
     /// ```
+    #[track_caller]
     pub fn has_output(&self, logical_id: &str, pattern: impl Into<Match>) {
         self.assert_section("Outputs", "outputs", logical_id, &pattern.into());
     }
@@ -444,6 +482,7 @@ impl Template {
     /// }}));
     /// template.has_parameter("Stage", json!({ "Type": "String" }));
     /// ```
+    #[track_caller]
     pub fn has_parameter(&self, logical_id: &str, pattern: impl Into<Match>) {
         self.assert_section("Parameters", "parameters", logical_id, &pattern.into());
     }
@@ -459,6 +498,7 @@ impl Template {
     /// }}));
     /// template.has_mapping("Sizes", json!({ "prod": { "Memory": 1024 } }));
     /// ```
+    #[track_caller]
     pub fn has_mapping(&self, logical_id: &str, pattern: impl Into<Match>) {
         self.assert_section("Mappings", "mappings", logical_id, &pattern.into());
     }
@@ -474,6 +514,7 @@ impl Template {
     /// }}));
     /// template.has_condition("IsProd", json!({ "Fn::Equals": [{ "Ref": "Stage" }, "prod"] }));
     /// ```
+    #[track_caller]
     pub fn has_condition(&self, logical_id: &str, pattern: impl Into<Match>) {
         self.assert_section("Conditions", "conditions", logical_id, &pattern.into());
     }
@@ -486,6 +527,7 @@ impl Template {
             .collect()
     }
 
+    #[track_caller]
     fn assert_section(&self, key: &str, what: &str, logical_id: &str, pattern: &Match) {
         let entries = self.entries(key, logical_id);
         let section = Template::test(&entries, pattern);
@@ -508,6 +550,7 @@ impl Template {
     /// template.template_matches(json!({ "Resources": { "Q": { "Type": "AWS::SQS::Queue" } } }));
     /// template.template_matches(Match::object_like([("Outputs", Match::absent())]));
     /// ```
+    #[track_caller]
     pub fn template_matches(&self, pattern: impl Into<Match>) {
         let result = pattern.into().test(Some(&self.json));
         result.finish();
