@@ -4,15 +4,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly on purpose
 
 use cloudwright_constructs::cfn::events::{CfnEventBus, CfnEventBusProps};
-use cloudwright_constructs::cfn::kms::{CfnKey, CfnKeyProps};
-use cloudwright_constructs::cfn::s3::{CfnBucket, CfnBucketProps};
-use cloudwright_constructs::cfn::sqs::{CfnQueue, CfnQueueProps};
+use cloudwright_constructs::cfn::kms::{CfnAlias, CfnKey, CfnKeyProps};
+use cloudwright_constructs::cfn::lambda::CfnPermission;
+use cloudwright_constructs::cfn::s3::{CfnBucket, CfnBucketPolicy, CfnBucketProps};
+use cloudwright_constructs::cfn::sns::{CfnSubscription, CfnTopic};
+use cloudwright_constructs::cfn::sqs::{CfnQueue, CfnQueuePolicy, CfnQueueProps};
 use cloudwright_constructs::events::IEventBus;
 use cloudwright_constructs::iam::{Principal, Role, RoleProps};
 use cloudwright_constructs::kms::{IKey, Key, KeyProps};
 use cloudwright_constructs::s3::{Bucket, BucketProps, IBucket};
 use cloudwright_constructs::sns::{ITopic, Subscription, Topic, TopicEncryption, TopicProps};
 use cloudwright_constructs::sqs::{DeadLetterQueue, IQueue, Queue, QueueEncryption, QueueProps};
+use cloudwright_constructs::testing::{Capture, Match, Template};
 use cloudwright_constructs::{App, Stack, StackProps};
 use serde_json::{Value, json};
 
@@ -86,7 +89,7 @@ fn grants_on_resources_under_a_customer_managed_key_grant_the_key_too() {
 
 #[test]
 fn the_secure_defaults_are_in_the_template() {
-    let (app, stack, _) = setup();
+    let (_app, stack, _) = setup();
     let key = Key::new(&stack, "Key", KeyProps { alias: Some("alias/app".into()), ..Default::default() }).unwrap();
     Bucket::new(&stack, "Bucket", BucketProps::default()).unwrap();
     let dlq = Queue::new(&stack, "Dlq", QueueProps::default()).unwrap();
@@ -103,48 +106,79 @@ fn the_secure_defaults_are_in_the_template() {
     let topic = Topic::new(&stack, "Topic", TopicProps::default()).unwrap();
     let subscription =
         topic.add_subscription(Subscription::Sqs { queue: &queue, raw_message_delivery: false }).unwrap();
-    let t = template(&app);
+    let t = Template::from_stack(&stack);
 
-    let k = one_of_type(&t, "AWS::KMS::Key");
-    assert_eq!(k["Properties"]["EnableKeyRotation"], true);
-    assert_eq!(k["DeletionPolicy"], "Retain");
-    assert_eq!(k["Properties"]["KeyPolicy"]["Statement"][0]["Action"], "kms:*");
-    // The topic may use the queue's key to deliver.
-    assert_eq!(k["Properties"]["KeyPolicy"]["Statement"][1]["Principal"]["Service"], "sns.amazonaws.com");
-    assert_eq!(one_of_type(&t, "AWS::KMS::Alias")["Properties"]["AliasName"], "alias/app");
+    t.has_resource_of::<CfnKey>(Match::object_like([
+        ("DeletionPolicy", "Retain".into()),
+        (
+            "Properties",
+            Match::object_like([
+                ("EnableKeyRotation", true.into()),
+                (
+                    "KeyPolicy",
+                    Match::object_like([(
+                        "Statement",
+                        Match::array_equals([
+                            Match::object_like(json!({"Action": "kms:*"})),
+                            // The topic may use the queue's key to deliver.
+                            Match::object_like(json!({"Principal": {"Service": "sns.amazonaws.com"}})),
+                        ]),
+                    )]),
+                ),
+            ]),
+        ),
+    ]));
+    t.has_resource_properties_of::<CfnAlias>(json!({"AliasName": "alias/app"}));
 
-    let b = one_of_type(&t, "AWS::S3::Bucket");
-    assert_eq!(b["DeletionPolicy"], "Retain");
-    let sse = &b["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
-    assert_eq!(sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"], "AES256");
-    assert_eq!(b["Properties"]["OwnershipControls"]["Rules"][0]["ObjectOwnership"], "BucketOwnerEnforced");
-    let block = &b["Properties"]["PublicAccessBlockConfiguration"];
-    for flag in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
-        assert_eq!(block[flag], true, "{flag}");
-    }
-    let tls = &one_of_type(&t, "AWS::S3::BucketPolicy")["Properties"]["PolicyDocument"]["Statement"][0];
-    assert_eq!(tls["Effect"], "Deny");
-    assert_eq!(tls["Condition"], json!({"Bool": {"aws:SecureTransport": "false"}}));
+    t.has_resource_of::<CfnBucket>(json!({
+        "DeletionPolicy": "Retain",
+        "Properties": {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
+            }
+        }
+    }));
+    let tls = Match::object_like([
+        ("Effect", "Deny".into()),
+        ("Condition", Match::exact(json!({"Bool": {"aws:SecureTransport": "false"}}))),
+    ]);
+    t.has_resource_properties_of::<CfnBucketPolicy>(Match::object_like([(
+        "PolicyDocument",
+        Match::object_like([("Statement", Match::array_with([tls]))]),
+    )]));
 
-    let queues: Vec<&Value> =
-        t["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == "AWS::SQS::Queue").collect();
-    assert_eq!(queues[0]["Properties"]["SqsManagedSseEnabled"], true);
-    assert_eq!(queues[1]["Properties"]["RedrivePolicy"]["maxReceiveCount"], 4);
-    assert!(queues[1]["Properties"]["KmsMasterKeyId"].is_object());
+    t.resource_count_is_of::<CfnQueue>(2);
+    t.has_resource_properties_of::<CfnQueue>(json!({"SqsManagedSseEnabled": true}));
+    t.has_resource_properties_of::<CfnQueue>(Match::object_like([
+        ("RedrivePolicy", json!({"maxReceiveCount": 4}).into()),
+        ("KmsMasterKeyId", Match::object_like(json!({}))),
+    ]));
 
-    assert_eq!(one_of_type(&t, "AWS::SNS::Topic")["Properties"]["KmsMasterKeyId"], "alias/aws/sns");
-    let send = &one_of_type(&t, "AWS::SQS::QueuePolicy")["Properties"]["PolicyDocument"]["Statement"][0];
-    assert_eq!(send["Action"], "sqs:SendMessage");
-    assert_eq!(send["Condition"]["ArnEquals"]["aws:SourceArn"]["Ref"], topic.resource().logical_id());
-    let sub = &t["Resources"][subscription.logical_id()];
-    assert_eq!(sub["Properties"]["Protocol"], "sqs");
-    assert_eq!(sub["DependsOn"], json!([queue.policy().unwrap().logical_id()]));
+    t.has_resource_properties_of::<CfnTopic>(json!({"KmsMasterKeyId": "alias/aws/sns"}));
+    let send = Match::object_like([
+        ("Action", "sqs:SendMessage".into()),
+        ("Condition", json!({"ArnEquals": {"aws:SourceArn": {"Ref": topic.resource().logical_id()}}}).into()),
+    ]);
+    t.has_resource_properties_of::<CfnQueuePolicy>(Match::object_like([(
+        "PolicyDocument",
+        Match::object_like([("Statement", Match::array_with([send]))]),
+    )]));
+    let queue_policy = queue.policy().unwrap().logical_id();
+    let subscriptions = t.find_resources_of::<CfnSubscription>(json!({
+        "Properties": {"Protocol": "sqs"},
+        "DependsOn": [queue_policy],
+    }));
+    assert_eq!(subscriptions.keys().collect::<Vec<_>>(), [&subscription.logical_id()]);
 }
 
 #[test]
 fn a_lambda_subscription_lets_only_its_topic_invoke_the_function() {
     use cloudwright_constructs::lambda::{Code, Function, FunctionProps};
-    let (app, stack, _) = setup();
+    let (_app, stack, _) = setup();
     let function = Function::new(
         &stack,
         "Handler",
@@ -153,21 +187,20 @@ fn a_lambda_subscription_lets_only_its_topic_invoke_the_function() {
     .unwrap();
     let topic = Topic::new(&stack, "Events", TopicProps::default()).unwrap();
     topic.add_subscription(Subscription::Lambda(&function)).unwrap();
-    let t = template(&app);
-    let permission = one_of_type(&t, "AWS::Lambda::Permission");
-    assert_eq!(permission["Properties"]["Principal"], "sns.amazonaws.com");
-    assert_eq!(permission["Properties"]["SourceArn"], json!({"Ref": topic.resource().logical_id()}));
-    let subscription = one_of_type(&t, "AWS::SNS::Subscription");
-    assert_eq!(subscription["Properties"]["Protocol"], "lambda");
-    let permission_id = t["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .find(|(_, r)| r["Type"] == "AWS::Lambda::Permission")
-        .map(|(id, _)| id.clone())
-        .unwrap();
-    // Delivery must not start before the function's policy admits the topic.
-    assert_eq!(subscription["DependsOn"], json!([permission_id]));
+    let t = Template::from_stack(&stack);
+    t.has_resource_properties_of::<CfnPermission>(json!({
+        "Principal": "sns.amazonaws.com",
+        "SourceArn": {"Ref": topic.resource().logical_id()},
+    }));
+    // Delivery must not start before the function's policy admits the topic: the
+    // subscription's dependency, captured, is the permission.
+    let dependency = Capture::new();
+    t.has_resource_of::<CfnSubscription>(Match::object_like([
+        ("Properties", json!({"Protocol": "lambda"}).into()),
+        ("DependsOn", Match::array_equals([Match::from(&dependency)])),
+    ]));
+    let permission = dependency.as_string().unwrap();
+    assert!(t.find_resources_of::<CfnPermission>(json!({})).contains_key(&permission), "{permission}");
 }
 
 #[test]

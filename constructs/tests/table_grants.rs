@@ -7,6 +7,7 @@ use cloudwright_constructs::cfn::dynamodb::table::StreamViewType;
 use cloudwright_constructs::cfn::dynamodb::{CfnTable, CfnTableProps};
 use cloudwright_constructs::dynamodb::{Attribute, Billing, ITable, Table, TableEncryption, TableProps};
 use cloudwright_constructs::iam::{Principal, Role, RoleProps};
+use cloudwright_constructs::testing::{Match, Template};
 use cloudwright_constructs::{App, Environment, Expr, RemovalPolicy, Stack, StackProps};
 use serde_json::{Value as Json, json};
 
@@ -37,31 +38,31 @@ fn statements(app: &App, role: &Role) -> Json {
 #[test]
 fn defaults_are_secure_and_retained() {
     let app = App::new();
-    let table =
-        Table::new(&stack(&app), "Orders", TableProps { partition_key: Attribute::string("pk"), ..Default::default() })
-            .unwrap();
-    let r = resources(&app);
-    let resource = &r[table.resource().logical_id()];
-    assert_eq!(resource["DeletionPolicy"], "Retain");
-    assert_eq!(resource["UpdateReplacePolicy"], "Retain");
-    assert_eq!(
-        resource["Properties"],
-        json!({
-            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-            "BillingMode": "PAY_PER_REQUEST",
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true},
-            "SSESpecification": {"SSEEnabled": true}
-        })
-    );
+    let stack = stack(&app);
+    Table::new(&stack, "Orders", TableProps { partition_key: Attribute::string("pk"), ..Default::default() }).unwrap();
+    Template::from_stack(&stack).has_resource_of::<CfnTable>(Match::object_like([
+        ("DeletionPolicy", "Retain".into()),
+        ("UpdateReplacePolicy", "Retain".into()),
+        (
+            "Properties",
+            Match::object_equals(json!({
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "BillingMode": "PAY_PER_REQUEST",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true},
+                "SSESpecification": {"SSEEnabled": true}
+            })),
+        ),
+    ]));
 }
 
 #[test]
 fn options_reach_the_template() {
     let app = App::new();
     let key = Expr::str("arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab");
-    let table = Table::new(
-        &stack(&app),
+    let stack = stack(&app);
+    Table::new(
+        &stack,
         "Events",
         TableProps {
             partition_key: Attribute::binary("id"),
@@ -77,22 +78,33 @@ fn options_reach_the_template() {
         },
     )
     .unwrap();
-    let r = resources(&app);
-    let resource = &r[table.resource().logical_id()];
-    assert_eq!(resource["DeletionPolicy"], "Delete");
-    let p = &resource["Properties"];
-    assert_eq!(
-        p["KeySchema"],
-        json!([{"AttributeName": "id", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}])
-    );
-    assert_eq!(p["AttributeDefinitions"][1], json!({"AttributeName": "at", "AttributeType": "N"}));
-    assert_eq!(p["BillingMode"], "PROVISIONED");
-    assert_eq!(p["ProvisionedThroughput"], json!({"ReadCapacityUnits": 5, "WriteCapacityUnits": 2}));
-    assert_eq!(p["SSESpecification"], json!({"KMSMasterKeyId": key.to_json(), "SSEEnabled": true, "SSEType": "KMS"}));
-    assert_eq!(p["StreamSpecification"], json!({"StreamViewType": "NEW_AND_OLD_IMAGES"}));
-    assert_eq!(p["TimeToLiveSpecification"], json!({"AttributeName": "expires", "Enabled": true}));
-    assert_eq!(p["DeletionProtectionEnabled"], true);
-    assert_eq!(p["TableName"], "events");
+    Template::from_stack(&stack).has_resource_of::<CfnTable>(Match::object_like([
+        ("DeletionPolicy", "Delete".into()),
+        (
+            "Properties",
+            Match::object_like([
+                (
+                    "KeySchema",
+                    json!([{"AttributeName": "id", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}])
+                        .into(),
+                ),
+                (
+                    "AttributeDefinitions",
+                    Match::array_with([Match::exact(json!({"AttributeName": "at", "AttributeType": "N"}))]),
+                ),
+                ("BillingMode", "PROVISIONED".into()),
+                ("ProvisionedThroughput", Match::exact(json!({"ReadCapacityUnits": 5, "WriteCapacityUnits": 2}))),
+                (
+                    "SSESpecification",
+                    Match::exact(json!({"KMSMasterKeyId": key.to_json(), "SSEEnabled": true, "SSEType": "KMS"})),
+                ),
+                ("StreamSpecification", Match::exact(json!({"StreamViewType": "NEW_AND_OLD_IMAGES"}))),
+                ("TimeToLiveSpecification", Match::exact(json!({"AttributeName": "expires", "Enabled": true}))),
+                ("DeletionProtectionEnabled", true.into()),
+                ("TableName", "events".into()),
+            ]),
+        ),
+    ]));
 }
 
 #[test]

@@ -195,6 +195,13 @@ pub enum Error {
     /// Several problems, all found before anything was written.
     #[error("{}", Problems(.0))]
     Invalid(Vec<Error>),
+    /// What a test asserted of a synthesized app does not hold (`testing`'s assertions and
+    /// captures), or the app it asserts on does not synthesize.
+    #[error("{message}")]
+    Assertion {
+        /// What was expected and what was found.
+        message: String,
+    },
 }
 
 struct Problems<'a>(&'a [Error]);
@@ -235,6 +242,28 @@ impl Error {
         match self {
             Error::Invalid(all) => all.iter().flat_map(Error::problems).collect(),
             other => vec![other],
+        }
+    }
+
+    /// The construct path the problem is about (the consumer's, for a reference; the first
+    /// stack of a cycle), if it names one.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Error::InvalidId { path, .. }
+            | Error::DuplicateId { path, .. }
+            | Error::InvalidScope { path, .. }
+            | Error::InvalidAccount { path, .. }
+            | Error::InvalidRegion { path, .. }
+            | Error::UnresolvedStackValue { path, .. }
+            | Error::LogicalIdConflict { path, .. }
+            | Error::InvalidLogicalId { path, .. }
+            | Error::Validation { path, .. }
+            | Error::Serialize { path, .. } => Some(path),
+            Error::CrossEnvironmentReference { consumer, .. }
+            | Error::CrossStageReference { consumer, .. }
+            | Error::ForeignReference { consumer } => Some(consumer),
+            Error::DependencyCycle { cycle } => cycle.first().map(String::as_str),
+            _ => None,
         }
     }
 

@@ -57,7 +57,7 @@ pub use error::{Error, Result};
 pub use expr::{Cond, DynamicReference, ElementRef, Expr, Pseudo, Strength, Value};
 pub use group::Group;
 pub use literals::fold_literals;
-pub use resource::CfnResource;
+pub use resource::{CfnResource, ResourceType};
 pub use sections::{
     CfnCondition, CfnMapping, CfnOutput, CfnParameter, CfnRule, OutputProps, ParameterProps, RuleProps,
 };

@@ -13,6 +13,14 @@ use crate::sections::CfnCondition;
 use crate::stored::{Object, Stored};
 use crate::tree::{Construct, Kind, LazyValue, Node};
 
+/// A resource type whose CloudFormation type name comes with the Rust type: every generated
+/// L1 implements it, so code generic over types (the `testing` assertions'
+/// `has_resource_properties_of::<CfnFunction>`) needs no string.
+pub trait ResourceType {
+    /// The CloudFormation type name, e.g. `AWS::Lambda::Function`.
+    const TYPE_NAME: &'static str;
+}
+
 /// A CloudFormation resource: type, properties and resource attributes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CfnResource {

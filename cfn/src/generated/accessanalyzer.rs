@@ -73,6 +73,10 @@ pub mod analyzer {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAnalyzer {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AccessAnalyzer::Analyzer`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnalyzerProps {
@@ -454,6 +458,10 @@ pub mod archive_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnArchiveRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AccessAnalyzer::ArchiveRule`.

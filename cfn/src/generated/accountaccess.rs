@@ -101,6 +101,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AccountAccess::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
@@ -277,6 +281,10 @@ pub mod entitlement {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEntitlement {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AccountAccess::Entitlement`.

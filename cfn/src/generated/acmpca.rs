@@ -90,6 +90,10 @@ pub mod certificate {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ACMPCA::Certificate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateProps {
@@ -767,6 +771,10 @@ pub mod certificate_authority {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCertificateAuthority {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ACMPCA::CertificateAuthority`.
@@ -1586,6 +1594,10 @@ pub mod certificate_authority_activation {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCertificateAuthorityActivation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ACMPCA::CertificateAuthorityActivation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateAuthorityActivationProps {
@@ -1715,6 +1727,10 @@ pub mod permission {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPermission {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ACMPCA::Permission`.

@@ -100,6 +100,10 @@ pub mod registry {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRegistry {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AgentRegistry::Registry`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegistryProps {
@@ -870,6 +874,10 @@ pub mod registry_record {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRegistryRecord {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AgentRegistry::RegistryRecord`.

@@ -92,6 +92,10 @@ pub mod investigation_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInvestigationGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AIOps::InvestigationGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInvestigationGroupProps {

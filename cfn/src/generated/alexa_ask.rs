@@ -71,6 +71,10 @@ pub mod skill {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSkill {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `Alexa::ASK::Skill`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSkillProps {

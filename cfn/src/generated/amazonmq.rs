@@ -139,6 +139,10 @@ pub mod broker {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBroker {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AmazonMQ::Broker`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBrokerProps {
@@ -699,6 +703,10 @@ pub mod configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AmazonMQ::Configuration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationProps {
@@ -849,6 +857,10 @@ pub mod configuration_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConfigurationAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AmazonMQ::ConfigurationAssociation`.

@@ -90,6 +90,10 @@ pub mod app {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApp {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Amplify::App`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppProps {
@@ -635,6 +639,10 @@ pub mod branch {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBranch {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Amplify::Branch`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBranchProps {
@@ -956,6 +964,10 @@ pub mod domain {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Amplify::Domain`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
@@ -1221,6 +1233,10 @@ pub mod webhook {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWebhook {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Amplify::Webhook`.

@@ -88,6 +88,10 @@ pub mod component {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnComponent {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AmplifyUIBuilder::Component`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnComponentProps {
@@ -845,6 +849,10 @@ pub mod form {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnForm {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AmplifyUIBuilder::Form`.
@@ -1835,6 +1843,10 @@ pub mod theme {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTheme {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AmplifyUIBuilder::Theme`.

@@ -94,6 +94,10 @@ pub mod account {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccount {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::Account`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAccountProps {
@@ -183,6 +187,10 @@ pub mod api_key {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnApiKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGateway::ApiKey`.
@@ -344,6 +352,10 @@ pub mod authorizer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAuthorizer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGateway::Authorizer`.
@@ -532,6 +544,10 @@ pub mod base_path_mapping {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBasePathMapping {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::BasePathMapping`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBasePathMappingProps {
@@ -653,6 +669,10 @@ pub mod base_path_mapping_v2 {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnBasePathMappingV2 {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGateway::BasePathMappingV2`.
@@ -779,6 +799,10 @@ pub mod client_certificate {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnClientCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::ClientCertificate`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnClientCertificateProps {
@@ -876,6 +900,10 @@ pub mod deployment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDeployment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGateway::Deployment`.
@@ -1172,6 +1200,10 @@ pub mod documentation_part {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDocumentationPart {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::DocumentationPart`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentationPartProps {
@@ -1385,6 +1417,10 @@ pub mod documentation_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDocumentationVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::DocumentationVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentationVersionProps {
@@ -1521,6 +1557,10 @@ pub mod domain_name {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDomainName {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGateway::DomainName`.
@@ -1784,6 +1824,10 @@ pub mod domain_name_access_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomainNameAccessAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::DomainNameAccessAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameAccessAssociationProps {
@@ -1961,6 +2005,10 @@ pub mod domain_name_v2 {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDomainNameV2 {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGateway::DomainNameV2`.
@@ -2170,6 +2218,10 @@ pub mod gateway_response {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGatewayResponse {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::GatewayResponse`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayResponseProps {
@@ -2302,6 +2354,10 @@ pub mod method {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMethod {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGateway::Method`.
@@ -2913,6 +2969,10 @@ pub mod model {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnModel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::Model`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelProps {
@@ -3043,6 +3103,10 @@ pub mod request_validator {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRequestValidator {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGateway::RequestValidator`.
@@ -3176,6 +3240,10 @@ pub mod resource {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::Resource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceProps {
@@ -3295,6 +3363,10 @@ pub mod rest_api {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRestApi {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGateway::RestApi`.
@@ -3570,6 +3642,10 @@ pub mod stage {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStage {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::Stage`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStageProps {
@@ -3823,6 +3899,10 @@ pub mod usage_plan {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUsagePlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::UsagePlan`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnUsagePlanProps {
@@ -4019,6 +4099,10 @@ pub mod usage_plan_key {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUsagePlanKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGateway::UsagePlanKey`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUsagePlanKeyProps {
@@ -4169,6 +4253,10 @@ pub mod vpc_link {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcLink {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGateway::VpcLink`.

@@ -97,6 +97,10 @@ pub mod api {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApi {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGatewayV2::Api`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnApiProps {
@@ -382,6 +386,10 @@ pub mod api_gateway_managed_overrides {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApiGatewayManagedOverrides {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiGatewayManagedOverridesProps {
@@ -665,6 +673,10 @@ pub mod api_mapping {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApiMapping {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGatewayV2::ApiMapping`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiMappingProps {
@@ -790,6 +802,10 @@ pub mod authorizer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAuthorizer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGatewayV2::Authorizer`.
@@ -1021,6 +1037,10 @@ pub mod deployment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDeployment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGatewayV2::Deployment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
@@ -1143,6 +1163,10 @@ pub mod domain_name {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDomainName {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGatewayV2::DomainName`.
@@ -1385,6 +1409,10 @@ pub mod integration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGatewayV2::Integration`.
@@ -1707,6 +1735,10 @@ pub mod integration_response {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIntegrationResponse {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGatewayV2::IntegrationResponse`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationResponseProps {
@@ -1875,6 +1907,10 @@ pub mod model {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnModel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGatewayV2::Model`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelProps {
@@ -2017,6 +2053,10 @@ pub mod portal_product {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPortalProduct {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGatewayV2::PortalProduct`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPortalProductProps {
@@ -2130,6 +2170,10 @@ pub mod route {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRoute {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGatewayV2::Route`.
@@ -2333,6 +2377,10 @@ pub mod route_response {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRouteResponse {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGatewayV2::RouteResponse`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteResponseProps {
@@ -2485,6 +2533,10 @@ pub mod routing_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRoutingRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGatewayV2::RoutingRule`.
@@ -2787,6 +2839,10 @@ pub mod stage {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStage {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApiGatewayV2::Stage`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStageProps {
@@ -3033,6 +3089,10 @@ pub mod vpc_link {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcLink {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApiGatewayV2::VpcLink`.

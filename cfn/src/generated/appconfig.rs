@@ -83,6 +83,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppConfig::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
@@ -239,6 +243,10 @@ pub mod configuration_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConfigurationProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppConfig::ConfigurationProfile`.
@@ -521,6 +529,10 @@ pub mod deployment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDeployment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppConfig::Deployment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
@@ -721,6 +733,10 @@ pub mod deployment_strategy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDeploymentStrategy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppConfig::DeploymentStrategy`.
@@ -969,6 +985,10 @@ pub mod environment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnvironment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppConfig::Environment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {
@@ -1175,6 +1195,10 @@ pub mod experiment_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnExperimentDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppConfig::ExperimentDefinition`.
@@ -1488,6 +1512,10 @@ pub mod experiment_run {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnExperimentRun {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppConfig::ExperimentRun`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExperimentRunProps {
@@ -1662,6 +1690,10 @@ pub mod extension {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnExtension {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppConfig::Extension`.
@@ -1901,6 +1933,10 @@ pub mod extension_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnExtensionAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppConfig::ExtensionAssociation`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnExtensionAssociationProps {
@@ -2032,6 +2068,10 @@ pub mod hosted_configuration_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnHostedConfigurationVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppConfig::HostedConfigurationVersion`.

@@ -106,6 +106,10 @@ pub mod app_authorization {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAppAuthorization {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppFabric::AppAuthorization`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppAuthorizationProps {
@@ -418,6 +422,10 @@ pub mod ingestion_destination {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIngestionDestination {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppFabric::IngestionDestination`.

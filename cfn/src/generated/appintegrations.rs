@@ -78,6 +78,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppIntegrations::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
@@ -479,6 +483,10 @@ pub mod data_integration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppIntegrations::DataIntegration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataIntegrationProps {
@@ -707,6 +715,10 @@ pub mod event_integration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEventIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppIntegrations::EventIntegration`.

@@ -81,6 +81,10 @@ pub mod scalable_target {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnScalableTarget {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApplicationAutoScaling::ScalableTarget`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScalableTargetProps {
@@ -516,6 +520,10 @@ pub mod scaling_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnScalingPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApplicationAutoScaling::ScalingPolicy`.

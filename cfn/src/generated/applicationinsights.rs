@@ -74,6 +74,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApplicationInsights::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {

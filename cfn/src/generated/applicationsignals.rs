@@ -78,6 +78,10 @@ pub mod discovery {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDiscovery {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ApplicationSignals::Discovery`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDiscoveryProps {}
@@ -156,6 +160,10 @@ pub mod grouping_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGroupingConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApplicationSignals::GroupingConfiguration`.
@@ -325,6 +333,10 @@ pub mod instrumentation_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInstrumentationConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApplicationSignals::InstrumentationConfig`.
@@ -823,6 +835,10 @@ pub mod service_level_objective {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnServiceLevelObjective {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ApplicationSignals::ServiceLevelObjective`.

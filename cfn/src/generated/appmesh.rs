@@ -98,6 +98,10 @@ pub mod gateway_route {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGatewayRoute {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppMesh::GatewayRoute`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayRouteProps {
@@ -842,6 +846,10 @@ pub mod mesh {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMesh {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppMesh::Mesh`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMeshProps {
@@ -1029,6 +1037,10 @@ pub mod route {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRoute {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppMesh::Route`.
@@ -1805,6 +1817,10 @@ pub mod virtual_gateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVirtualGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppMesh::VirtualGateway`.
@@ -2772,6 +2788,10 @@ pub mod virtual_node {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVirtualNode {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppMesh::VirtualNode`.
@@ -3995,6 +4015,10 @@ pub mod virtual_router {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVirtualRouter {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppMesh::VirtualRouter`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVirtualRouterProps {
@@ -4198,6 +4222,10 @@ pub mod virtual_service {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVirtualService {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppMesh::VirtualService`.

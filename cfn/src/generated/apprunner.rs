@@ -97,6 +97,10 @@ pub mod auto_scaling_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAutoScalingConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppRunner::AutoScalingConfiguration`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAutoScalingConfigurationProps {
@@ -232,6 +236,10 @@ pub mod observability_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnObservabilityConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppRunner::ObservabilityConfiguration`.
@@ -419,6 +427,10 @@ pub mod service {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnService {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppRunner::Service`.
@@ -1438,6 +1450,10 @@ pub mod vpc_connector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVpcConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppRunner::VpcConnector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcConnectorProps {
@@ -1571,6 +1587,10 @@ pub mod vpc_ingress_connection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcIngressConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppRunner::VpcIngressConnection`.

@@ -103,6 +103,10 @@ pub mod app_block {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAppBlock {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppStream::AppBlock`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppBlockProps {
@@ -382,6 +386,10 @@ pub mod app_block_builder {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAppBlockBuilder {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppStream::AppBlockBuilder`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppBlockBuilderProps {
@@ -618,6 +626,10 @@ pub mod application {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppStream::Application`.
@@ -874,6 +886,10 @@ pub mod application_entitlement_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplicationEntitlementAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppStream::ApplicationEntitlementAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationEntitlementAssociationProps {
@@ -992,6 +1008,10 @@ pub mod application_fleet_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplicationFleetAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppStream::ApplicationFleetAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationFleetAssociationProps {
@@ -1096,6 +1116,10 @@ pub mod directory_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDirectoryConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppStream::DirectoryConfig`.
@@ -1348,6 +1372,10 @@ pub mod entitlement {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEntitlement {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppStream::Entitlement`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEntitlementProps {
@@ -1554,6 +1582,10 @@ pub mod fleet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFleet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppStream::Fleet`.
@@ -2056,6 +2088,10 @@ pub mod image_builder {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnImageBuilder {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppStream::ImageBuilder`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnImageBuilderProps {
@@ -2293,6 +2329,10 @@ pub mod stack {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStack {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppStream::Stack`.
@@ -3193,6 +3233,10 @@ pub mod stack_fleet_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStackFleetAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppStream::StackFleetAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStackFleetAssociationProps {
@@ -3300,6 +3344,10 @@ pub mod stack_user_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStackUserAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppStream::StackUserAssociation`.
@@ -3437,6 +3485,10 @@ pub mod user {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUser {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppStream::User`.

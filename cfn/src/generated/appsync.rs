@@ -108,6 +108,10 @@ pub mod api {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApi {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppSync::Api`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiProps {
@@ -536,6 +540,10 @@ pub mod api_cache {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApiCache {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppSync::ApiCache`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiCacheProps {
@@ -863,6 +871,10 @@ pub mod api_key {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApiKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppSync::ApiKey`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiKeyProps {
@@ -977,6 +989,10 @@ pub mod channel_namespace {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnChannelNamespace {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppSync::ChannelNamespace`.
@@ -1330,6 +1346,10 @@ pub mod data_source {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppSync::DataSource`.
@@ -2110,6 +2130,10 @@ pub mod domain_name {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomainName {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppSync::DomainName`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameProps {
@@ -2235,6 +2259,10 @@ pub mod domain_name_api_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomainNameApiAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppSync::DomainNameApiAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainNameApiAssociationProps {
@@ -2349,6 +2377,10 @@ pub mod function_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFunctionConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppSync::FunctionConfiguration`.
@@ -2738,6 +2770,10 @@ pub mod graph_ql_api {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGraphQlApi {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppSync::GraphQLApi`.
@@ -3656,6 +3692,10 @@ pub mod graph_ql_schema {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGraphQlSchema {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppSync::GraphQLSchema`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGraphQlSchemaProps {
@@ -3776,6 +3816,10 @@ pub mod resolver {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResolver {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppSync::Resolver`.
@@ -4328,6 +4372,10 @@ pub mod source_api_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSourceApiAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppSync::SourceApiAssociation`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSourceApiAssociationProps {
@@ -4502,6 +4550,10 @@ pub mod r#type {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnType {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AppSync::Type`.

@@ -103,6 +103,10 @@ pub mod test_case {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTestCase {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AppTest::TestCase`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTestCaseProps {

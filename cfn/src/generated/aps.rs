@@ -76,6 +76,10 @@ pub mod anomaly_detector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAnomalyDetector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::APS::AnomalyDetector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnomalyDetectorProps {
@@ -387,6 +391,10 @@ pub mod resource_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::APS::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
@@ -493,6 +501,10 @@ pub mod rule_groups_namespace {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRuleGroupsNamespace {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::APS::RuleGroupsNamespace`.
@@ -627,6 +639,10 @@ pub mod scraper {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnScraper {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::APS::Scraper`.
@@ -1174,6 +1190,10 @@ pub mod workspace {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkspace {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::APS::Workspace`.

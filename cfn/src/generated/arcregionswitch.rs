@@ -99,6 +99,10 @@ pub mod plan {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ARCRegionSwitch::Plan`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPlanProps {

@@ -85,6 +85,10 @@ pub mod autoshift_observer_notification_status {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAutoshiftObserverNotificationStatus {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAutoshiftObserverNotificationStatusProps {
@@ -212,6 +216,10 @@ pub mod zonal_autoshift_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnZonalAutoshiftConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`.

@@ -95,6 +95,10 @@ pub mod capacity_reservation {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCapacityReservation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Athena::CapacityReservation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityReservationProps {
@@ -272,6 +276,10 @@ pub mod data_catalog {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataCatalog {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Athena::DataCatalog`.
@@ -539,6 +547,10 @@ pub mod named_query {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNamedQuery {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Athena::NamedQuery`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNamedQueryProps {
@@ -667,6 +679,10 @@ pub mod prepared_statement {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPreparedStatement {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Athena::PreparedStatement`.
@@ -810,6 +826,10 @@ pub mod work_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Athena::WorkGroup`.

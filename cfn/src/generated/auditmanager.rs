@@ -85,6 +85,10 @@ pub mod assessment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAssessment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AuditManager::Assessment`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAssessmentProps {
@@ -574,6 +578,10 @@ pub mod assessment_framework {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAssessmentFramework {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AuditManager::AssessmentFramework`.

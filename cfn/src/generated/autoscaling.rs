@@ -79,6 +79,10 @@ pub mod auto_scaling_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAutoScalingGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AutoScaling::AutoScalingGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAutoScalingGroupProps {
@@ -2265,6 +2269,10 @@ pub mod launch_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLaunchConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AutoScaling::LaunchConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLaunchConfigurationProps {
@@ -2710,6 +2718,10 @@ pub mod lifecycle_hook {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLifecycleHook {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AutoScaling::LifecycleHook`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLifecycleHookProps {
@@ -2956,6 +2968,10 @@ pub mod scaling_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnScalingPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AutoScaling::ScalingPolicy`.
@@ -4332,6 +4348,10 @@ pub mod scheduled_action {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnScheduledAction {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AutoScaling::ScheduledAction`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledActionProps {
@@ -4480,6 +4500,10 @@ pub mod warm_pool {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWarmPool {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::AutoScaling::WarmPool`.

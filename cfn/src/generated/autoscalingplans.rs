@@ -82,6 +82,10 @@ pub mod scaling_plan {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnScalingPlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AutoScalingPlans::ScalingPlan`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScalingPlanProps {

@@ -81,6 +81,10 @@ pub mod workspace {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnWorkspace {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::AWSExternalAnthropic::Workspace`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkspaceProps {

@@ -94,6 +94,10 @@ pub mod capability {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCapability {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::B2BI::Capability`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapabilityProps {
@@ -415,6 +419,10 @@ pub mod partnership {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPartnership {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::B2BI::Partnership`.
@@ -1145,6 +1153,10 @@ pub mod profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::B2BI::Profile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfileProps {
@@ -1337,6 +1349,10 @@ pub mod transformer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransformer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::B2BI::Transformer`.

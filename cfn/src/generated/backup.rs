@@ -96,6 +96,10 @@ pub mod backup_plan {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBackupPlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Backup::BackupPlan`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBackupPlanProps {
@@ -589,6 +593,10 @@ pub mod backup_selection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBackupSelection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Backup::BackupSelection`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBackupSelectionProps {
@@ -842,6 +850,10 @@ pub mod backup_vault {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBackupVault {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Backup::BackupVault`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBackupVaultProps {
@@ -1032,6 +1044,10 @@ pub mod framework {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFramework {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Backup::Framework`.
@@ -1280,6 +1296,10 @@ pub mod legal_hold {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLegalHold {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Backup::LegalHold`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLegalHoldProps {
@@ -1519,6 +1539,10 @@ pub mod logically_air_gapped_backup_vault {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLogicallyAirGappedBackupVault {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Backup::LogicallyAirGappedBackupVault`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogicallyAirGappedBackupVaultProps {
@@ -1683,6 +1707,10 @@ pub mod report_plan {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnReportPlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Backup::ReportPlan`.
@@ -1902,6 +1930,10 @@ pub mod restore_testing_plan {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRestoreTestingPlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Backup::RestoreTestingPlan`.
@@ -2183,6 +2215,10 @@ pub mod restore_testing_selection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRestoreTestingSelection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Backup::RestoreTestingSelection`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRestoreTestingSelectionProps {
@@ -2439,6 +2475,10 @@ pub mod tiering_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTieringConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Backup::TieringConfiguration`.

@@ -74,6 +74,10 @@ pub mod hypervisor {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnHypervisor {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BackupGateway::Hypervisor`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHypervisorProps {

@@ -93,6 +93,10 @@ pub mod compute_environment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnComputeEnvironment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Batch::ComputeEnvironment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnComputeEnvironmentProps {
@@ -1014,6 +1018,10 @@ pub mod consumable_resource {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConsumableResource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Batch::ConsumableResource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConsumableResourceProps {
@@ -1181,6 +1189,10 @@ pub mod job_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnJobDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Batch::JobDefinition`.
@@ -3279,6 +3291,10 @@ pub mod job_queue {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnJobQueue {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Batch::JobQueue`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnJobQueueProps {
@@ -3644,6 +3660,10 @@ pub mod quota_share {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnQuotaShare {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Batch::QuotaShare`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQuotaShareProps {
@@ -3938,6 +3958,10 @@ pub mod scheduling_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSchedulingPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Batch::SchedulingPolicy`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSchedulingPolicyProps {
@@ -4120,6 +4144,10 @@ pub mod service_environment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnServiceEnvironment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Batch::ServiceEnvironment`.

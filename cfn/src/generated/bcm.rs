@@ -85,6 +85,10 @@ pub mod dashboard {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDashboard {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BCM::Dashboard`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDashboardProps {
@@ -1279,6 +1283,10 @@ pub mod scheduled_report {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnScheduledReport {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BCM::ScheduledReport`.

@@ -79,6 +79,10 @@ pub mod export {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnExport {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BCMDataExports::Export`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExportProps {

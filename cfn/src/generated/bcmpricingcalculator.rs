@@ -112,6 +112,10 @@ pub mod bill_estimate {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBillEstimate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BcmPricingCalculator::BillEstimate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBillEstimateProps {
@@ -253,6 +257,10 @@ pub mod bill_scenario {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnBillScenario {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BcmPricingCalculator::BillScenario`.
@@ -453,6 +461,10 @@ pub mod workload_estimate {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkloadEstimate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BcmPricingCalculator::WorkloadEstimate`.

@@ -147,6 +147,10 @@ pub mod agent {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAgent {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Bedrock::Agent`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentProps {
@@ -1526,6 +1530,10 @@ pub mod agent_alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAgentAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Bedrock::AgentAlias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentAliasProps {
@@ -1726,6 +1734,10 @@ pub mod application_inference_profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplicationInferenceProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Bedrock::ApplicationInferenceProfile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationInferenceProfileProps {
@@ -1899,6 +1911,10 @@ pub mod automated_reasoning_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAutomatedReasoningPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::AutomatedReasoningPolicy`.
@@ -2254,6 +2270,10 @@ pub mod automated_reasoning_policy_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAutomatedReasoningPolicyVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Bedrock::AutomatedReasoningPolicyVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAutomatedReasoningPolicyVersionProps {
@@ -2389,6 +2409,10 @@ pub mod blueprint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnBlueprint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::Blueprint`.
@@ -2597,6 +2621,10 @@ pub mod data_automation_library {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataAutomationLibrary {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Bedrock::DataAutomationLibrary`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataAutomationLibraryProps {
@@ -2781,6 +2809,10 @@ pub mod data_automation_project {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataAutomationProject {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::DataAutomationProject`.
@@ -4927,6 +4959,10 @@ pub mod data_source {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::DataSource`.
@@ -7420,6 +7456,10 @@ pub mod enforced_guardrail_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnforcedGuardrailConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Bedrock::EnforcedGuardrailConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnforcedGuardrailConfigurationProps {
@@ -7711,6 +7751,10 @@ pub mod flow {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFlow {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::Flow`.
@@ -9654,6 +9698,10 @@ pub mod flow_alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFlowAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Bedrock::FlowAlias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowAliasProps {
@@ -9928,6 +9976,10 @@ pub mod flow_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFlowVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Bedrock::FlowVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowVersionProps {
@@ -10065,6 +10117,10 @@ pub mod guardrail {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGuardrail {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::Guardrail`.
@@ -11558,6 +11614,10 @@ pub mod guardrail_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGuardrailVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Bedrock::GuardrailVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGuardrailVersionProps {
@@ -11687,6 +11747,10 @@ pub mod intelligent_prompt_router {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIntelligentPromptRouter {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::IntelligentPromptRouter`.
@@ -11927,6 +11991,10 @@ pub mod knowledge_base {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnKnowledgeBase {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::KnowledgeBase`.
@@ -14116,6 +14184,10 @@ pub mod knowledge_base_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnKnowledgeBasePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Bedrock::KnowledgeBasePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKnowledgeBasePolicyProps {
@@ -14244,6 +14316,10 @@ pub mod prompt {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPrompt {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::Prompt`.
@@ -15085,6 +15161,10 @@ pub mod prompt_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPromptVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Bedrock::PromptVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPromptVersionProps {
@@ -15193,6 +15273,10 @@ pub mod resource_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::ResourcePolicy`.
@@ -15327,6 +15411,10 @@ pub mod retrieval_instruction {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRetrievalInstruction {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::RetrievalInstruction`.
@@ -15513,6 +15601,10 @@ pub mod session {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSession {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Bedrock::Session`.

@@ -132,6 +132,10 @@ pub mod api_key_credential_provider {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApiKeyCredentialProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockAgentCore::ApiKeyCredentialProvider`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiKeyCredentialProviderProps {
@@ -332,6 +336,10 @@ pub mod browser_custom {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnBrowserCustom {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::BrowserCustom`.
@@ -755,6 +763,10 @@ pub mod browser_profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBrowserProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockAgentCore::BrowserProfile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBrowserProfileProps {
@@ -888,6 +900,10 @@ pub mod capacity_provider {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCapacityProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::CapacityProvider`.
@@ -1914,6 +1930,10 @@ pub mod code_interpreter_custom {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCodeInterpreterCustom {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockAgentCore::CodeInterpreterCustom`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCodeInterpreterCustomProps {
@@ -2155,6 +2175,10 @@ pub mod configuration_bundle {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConfigurationBundle {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::ConfigurationBundle`.
@@ -2401,6 +2425,10 @@ pub mod consent_portal {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConsentPortal {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::ConsentPortal`.
@@ -2680,6 +2708,10 @@ pub mod dataset {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataset {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::Dataset`.
@@ -2973,6 +3005,10 @@ pub mod evaluator {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEvaluator {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::Evaluator`.
@@ -3683,6 +3719,10 @@ pub mod gateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::Gateway`.
@@ -4689,6 +4729,10 @@ pub mod gateway_rate_limit {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGatewayRateLimit {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockAgentCore::GatewayRateLimit`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayRateLimitProps {
@@ -4962,6 +5006,10 @@ pub mod gateway_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGatewayRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::GatewayRule`.
@@ -5622,6 +5670,10 @@ pub mod gateway_target {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGatewayTarget {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::GatewayTarget`.
@@ -7386,6 +7438,10 @@ pub mod harness {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnHarness {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::Harness`.
@@ -9744,6 +9800,10 @@ pub mod harness_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnHarnessEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockAgentCore::HarnessEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHarnessEndpointProps {
@@ -9901,6 +9961,10 @@ pub mod memory {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMemory {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::Memory`.
@@ -12216,6 +12280,10 @@ pub mod o_auth2_credential_provider {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOAuth2CredentialProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockAgentCore::OAuth2CredentialProvider`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOAuth2CredentialProviderProps {
@@ -13896,6 +13964,10 @@ pub mod online_evaluation_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOnlineEvaluationConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockAgentCore::OnlineEvaluationConfig`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOnlineEvaluationConfigProps {
@@ -14643,6 +14715,10 @@ pub mod payment_connector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPaymentConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockAgentCore::PaymentConnector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPaymentConnectorProps {
@@ -14936,6 +15012,10 @@ pub mod payment_credential_provider {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPaymentCredentialProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::PaymentCredentialProvider`.
@@ -15332,6 +15412,10 @@ pub mod payment_manager {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPaymentManager {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockAgentCore::PaymentManager`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPaymentManagerProps {
@@ -15615,6 +15699,10 @@ pub mod policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::Policy`.
@@ -15938,6 +16026,10 @@ pub mod policy_engine {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPolicyEngine {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockAgentCore::PolicyEngine`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyEngineProps {
@@ -16053,6 +16145,10 @@ pub mod resource_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::ResourcePolicy`.
@@ -16198,6 +16294,10 @@ pub mod runtime {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRuntime {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::Runtime`.
@@ -17539,6 +17639,10 @@ pub mod runtime_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRuntimeEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockAgentCore::RuntimeEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuntimeEndpointProps {
@@ -17680,6 +17784,10 @@ pub mod workload_identity {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkloadIdentity {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BedrockAgentCore::WorkloadIdentity`.

@@ -79,6 +79,10 @@ pub mod project {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProject {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BedrockMantle::Project`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {

@@ -92,6 +92,10 @@ pub mod billing_view {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBillingView {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Billing::BillingView`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBillingViewProps {

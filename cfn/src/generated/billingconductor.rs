@@ -99,6 +99,10 @@ pub mod billing_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBillingGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BillingConductor::BillingGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBillingGroupProps {
@@ -326,6 +330,10 @@ pub mod custom_line_item {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCustomLineItem {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BillingConductor::CustomLineItem`.
@@ -897,6 +905,10 @@ pub mod pricing_plan {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPricingPlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::BillingConductor::PricingPlan`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPricingPlanProps {
@@ -1035,6 +1047,10 @@ pub mod pricing_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPricingRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::BillingConductor::PricingRule`.

@@ -93,6 +93,10 @@ pub mod spending_limit {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSpendingLimit {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Braket::SpendingLimit`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSpendingLimitProps {

@@ -73,6 +73,10 @@ pub mod budget {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBudget {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Budgets::Budget`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBudgetProps {
@@ -695,6 +699,10 @@ pub mod budgets_action {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnBudgetsAction {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Budgets::BudgetsAction`.

@@ -84,6 +84,10 @@ pub mod case {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCase {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cases::Case`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCaseProps {
@@ -232,6 +236,10 @@ pub mod case_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCaseRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cases::CaseRule`.
@@ -583,6 +591,10 @@ pub mod domain {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cases::Domain`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
@@ -708,6 +720,10 @@ pub mod field {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnField {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cases::Field`.
@@ -963,6 +979,10 @@ pub mod layout {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLayout {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cases::Layout`.
@@ -1233,6 +1253,10 @@ pub mod related_item {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRelatedItem {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cases::RelatedItem`.
@@ -1520,6 +1544,10 @@ pub mod template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cases::Template`.

@@ -70,6 +70,10 @@ pub mod keyspace {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnKeyspace {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cassandra::Keyspace`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnKeyspaceProps {
@@ -247,6 +251,10 @@ pub mod table {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cassandra::Table`.
@@ -1095,6 +1103,10 @@ pub mod r#type {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnType {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cassandra::Type`.

@@ -69,6 +69,10 @@ pub mod metadata {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMetadata {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CDK::Metadata`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMetadataProps {

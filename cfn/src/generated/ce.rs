@@ -101,6 +101,10 @@ pub mod anomaly_monitor {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAnomalyMonitor {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CE::AnomalyMonitor`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnomalyMonitorProps {
@@ -320,6 +324,10 @@ pub mod anomaly_subscription {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAnomalySubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CE::AnomalySubscription`.
@@ -633,6 +641,10 @@ pub mod cost_category {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCostCategory {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CE::CostCategory`.

@@ -79,6 +79,10 @@ pub mod account {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccount {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CertificateManager::Account`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountProps {
@@ -201,6 +205,10 @@ pub mod acme_domain_validation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAcmeDomainValidation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CertificateManager::AcmeDomainValidation`.
@@ -411,6 +419,10 @@ pub mod acme_endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAcmeEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CertificateManager::AcmeEndpoint`.
@@ -680,6 +692,10 @@ pub mod acme_external_account_binding {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAcmeExternalAccountBinding {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CertificateManager::AcmeExternalAccountBinding`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAcmeExternalAccountBindingProps {
@@ -886,6 +902,10 @@ pub mod certificate {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CertificateManager::Certificate`.

@@ -78,6 +78,10 @@ pub mod custom_action {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCustomAction {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Chatbot::CustomAction`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomActionProps {
@@ -347,6 +351,10 @@ pub mod microsoft_teams_channel_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMicrosoftTeamsChannelConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMicrosoftTeamsChannelConfigurationProps {
@@ -552,6 +560,10 @@ pub mod slack_channel_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSlackChannelConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Chatbot::SlackChannelConfiguration`.

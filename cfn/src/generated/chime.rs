@@ -93,6 +93,10 @@ pub mod app_instance {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAppInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Chime::AppInstance`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppInstanceProps {
@@ -215,6 +219,10 @@ pub mod app_instance_bot {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAppInstanceBot {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Chime::AppInstanceBot`.
@@ -573,6 +581,10 @@ pub mod app_instance_user {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAppInstanceUser {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Chime::AppInstanceUser`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppInstanceUserProps {
@@ -815,6 +827,10 @@ pub mod channel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Chime::Channel`.
@@ -1223,6 +1239,10 @@ pub mod channel_flow {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChannelFlow {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Chime::ChannelFlow`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelFlowProps {
@@ -1543,6 +1563,10 @@ pub mod media_insights_pipeline_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMediaInsightsPipelineConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Chime::MediaInsightsPipelineConfiguration`.
@@ -2957,6 +2981,10 @@ pub mod media_pipeline_kinesis_video_stream_pool {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMediaPipelineKinesisVideoStreamPool {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Chime::MediaPipelineKinesisVideoStreamPool`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMediaPipelineKinesisVideoStreamPoolProps {
@@ -3163,6 +3191,10 @@ pub mod sip_media_application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSipMediaApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Chime::SipMediaApplication`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSipMediaApplicationProps {
@@ -3337,6 +3369,10 @@ pub mod voice_connector {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVoiceConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Chime::VoiceConnector`.

@@ -114,6 +114,10 @@ pub mod analysis_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAnalysisTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CleanRooms::AnalysisTemplate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnalysisTemplateProps {
@@ -971,6 +975,10 @@ pub mod collaboration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCollaboration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CleanRooms::Collaboration`.
@@ -1919,6 +1927,10 @@ pub mod configured_table {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConfiguredTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CleanRooms::ConfiguredTable`.
@@ -3160,6 +3172,10 @@ pub mod configured_table_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfiguredTableAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CleanRooms::ConfiguredTableAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfiguredTableAssociationProps {
@@ -3573,6 +3589,10 @@ pub mod id_mapping_table {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIdMappingTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CleanRooms::IdMappingTable`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdMappingTableProps {
@@ -3782,6 +3802,10 @@ pub mod id_namespace_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIdNamespaceAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CleanRooms::IdNamespaceAssociation`.
@@ -4031,6 +4055,10 @@ pub mod intermediate_table {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIntermediateTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CleanRooms::IntermediateTable`.
@@ -4431,6 +4459,10 @@ pub mod membership {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMembership {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CleanRooms::Membership`.
@@ -5149,6 +5181,10 @@ pub mod privacy_budget_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPrivacyBudgetTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CleanRooms::PrivacyBudgetTemplate`.

@@ -84,6 +84,10 @@ pub mod configured_model_algorithm {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfiguredModelAlgorithm {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CleanRoomsML::ConfiguredModelAlgorithm`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfiguredModelAlgorithmProps {
@@ -360,6 +364,10 @@ pub mod configured_model_algorithm_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConfiguredModelAlgorithmAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`.
@@ -1159,6 +1167,10 @@ pub mod training_dataset {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTrainingDataset {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CleanRoomsML::TrainingDataset`.

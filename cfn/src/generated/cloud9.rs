@@ -84,6 +84,10 @@ pub mod environment_ec2 {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnvironmentEc2 {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cloud9::EnvironmentEC2`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEnvironmentEc2Props {

@@ -120,6 +120,10 @@ pub mod change_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChangeSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFormation::ChangeSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChangeSetProps {
@@ -529,6 +533,10 @@ pub mod custom_resource {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCustomResource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFormation::CustomResource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomResourceProps {
@@ -656,6 +664,10 @@ pub mod generated_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGeneratedTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFormation::GeneratedTemplate`.
@@ -866,6 +878,10 @@ pub mod guard_hook {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGuardHook {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFormation::GuardHook`.
@@ -1093,6 +1109,10 @@ pub mod hook_default_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnHookDefaultVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFormation::HookDefaultVersion`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHookDefaultVersionProps {
@@ -1195,6 +1215,10 @@ pub mod hook_type_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnHookTypeConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFormation::HookTypeConfig`.
@@ -1364,6 +1388,10 @@ pub mod hook_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnHookVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFormation::HookVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHookVersionProps {
@@ -1491,6 +1519,10 @@ pub mod lambda_hook {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLambdaHook {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFormation::LambdaHook`.
@@ -1704,6 +1736,10 @@ pub mod r#macro {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMacro {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFormation::Macro`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMacroProps {
@@ -1830,6 +1866,10 @@ pub mod module_default_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnModuleDefaultVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFormation::ModuleDefaultVersion`.
@@ -1969,6 +2009,10 @@ pub mod module_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnModuleVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFormation::ModuleVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModuleVersionProps {
@@ -2091,6 +2135,10 @@ pub mod public_type_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPublicTypeVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFormation::PublicTypeVersion`.
@@ -2228,6 +2276,10 @@ pub mod publisher {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPublisher {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFormation::Publisher`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublisherProps {
@@ -2332,6 +2384,10 @@ pub mod resource_default_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceDefaultVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFormation::ResourceDefaultVersion`.
@@ -2466,6 +2522,10 @@ pub mod resource_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourceVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFormation::ResourceVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceVersionProps {
@@ -2587,6 +2647,10 @@ pub mod stack {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStack {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFormation::Stack`.
@@ -2719,6 +2783,10 @@ pub mod stack_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStackSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFormation::StackSet`.
@@ -3378,6 +3446,10 @@ pub mod type_activation {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTypeActivation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFormation::TypeActivation`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTypeActivationProps {
@@ -3569,6 +3641,10 @@ pub mod wait_condition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnWaitCondition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFormation::WaitCondition`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnWaitConditionProps {
@@ -3665,6 +3741,10 @@ pub mod wait_condition_handle {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWaitConditionHandle {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFormation::WaitConditionHandle`.

@@ -126,6 +126,10 @@ pub mod anycast_ip_list {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAnycastIpList {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFront::AnycastIpList`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnycastIpListProps {
@@ -314,6 +318,10 @@ pub mod cache_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCachePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFront::CachePolicy`.
@@ -628,6 +636,10 @@ pub mod cloud_front_origin_access_identity {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCloudFrontOriginAccessIdentity {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFront::CloudFrontOriginAccessIdentity`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudFrontOriginAccessIdentityProps {
@@ -789,6 +801,10 @@ pub mod connection_function {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConnectionFunction {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFront::ConnectionFunction`.
@@ -1043,6 +1059,10 @@ pub mod connection_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnectionGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFront::ConnectionGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionGroupProps {
@@ -1173,6 +1193,10 @@ pub mod continuous_deployment_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnContinuousDeploymentPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFront::ContinuousDeploymentPolicy`.
@@ -1631,6 +1655,10 @@ pub mod distribution {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDistribution {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFront::Distribution`.
@@ -4496,6 +4524,10 @@ pub mod distribution_tenant {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDistributionTenant {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFront::DistributionTenant`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDistributionTenantProps {
@@ -4971,6 +5003,10 @@ pub mod field_level_encryption_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFieldLevelEncryptionConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFront::FieldLevelEncryptionConfig`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFieldLevelEncryptionConfigProps {
@@ -5302,6 +5338,10 @@ pub mod field_level_encryption_profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFieldLevelEncryptionProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFront::FieldLevelEncryptionProfile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFieldLevelEncryptionProfileProps {
@@ -5502,6 +5542,10 @@ pub mod function {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFunction {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFront::Function`.
@@ -5746,6 +5790,10 @@ pub mod key_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnKeyGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFront::KeyGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKeyGroupProps {
@@ -5889,6 +5937,10 @@ pub mod key_value_store {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnKeyValueStore {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFront::KeyValueStore`.
@@ -6075,6 +6127,10 @@ pub mod monitoring_subscription {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMonitoringSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFront::MonitoringSubscription`.
@@ -6288,6 +6344,10 @@ pub mod origin_access_control {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOriginAccessControl {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFront::OriginAccessControl`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOriginAccessControlProps {
@@ -6444,6 +6504,10 @@ pub mod origin_request_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOriginRequestPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFront::OriginRequestPolicy`.
@@ -6696,6 +6760,10 @@ pub mod public_key {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPublicKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFront::PublicKey`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicKeyProps {
@@ -6834,6 +6902,10 @@ pub mod realtime_log_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRealtimeLogConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFront::RealtimeLogConfig`.
@@ -7032,6 +7104,10 @@ pub mod response_headers_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResponseHeadersPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFront::ResponseHeadersPolicy`.
@@ -7851,6 +7927,10 @@ pub mod streaming_distribution {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStreamingDistribution {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFront::StreamingDistribution`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStreamingDistributionProps {
@@ -8151,6 +8231,10 @@ pub mod trust_store {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTrustStore {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudFront::TrustStore`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrustStoreProps {
@@ -8381,6 +8465,10 @@ pub mod vpc_origin {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcOrigin {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudFront::VpcOrigin`.

@@ -104,6 +104,10 @@ pub mod cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudHSM::Cluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {

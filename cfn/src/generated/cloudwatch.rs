@@ -88,6 +88,10 @@ pub mod alarm {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAlarm {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudWatch::Alarm`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAlarmProps {
@@ -1082,6 +1086,10 @@ pub mod alarm_mute_rule {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAlarmMuteRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudWatch::AlarmMuteRule`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlarmMuteRuleProps {
@@ -1323,6 +1331,10 @@ pub mod anomaly_detector {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAnomalyDetector {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudWatch::AnomalyDetector`.
@@ -1775,6 +1787,10 @@ pub mod composite_alarm {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCompositeAlarm {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudWatch::CompositeAlarm`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCompositeAlarmProps {
@@ -1974,6 +1990,10 @@ pub mod dashboard {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDashboard {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudWatch::Dashboard`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDashboardProps {
@@ -2084,6 +2104,10 @@ pub mod insight_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInsightRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudWatch::InsightRule`.
@@ -2281,6 +2305,10 @@ pub mod integration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudWatch::Integration`.
@@ -2560,6 +2588,10 @@ pub mod log_alarm {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLogAlarm {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudWatch::LogAlarm`.
@@ -3006,6 +3038,10 @@ pub mod metric_stream {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMetricStream {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudWatch::MetricStream`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMetricStreamProps {
@@ -3308,6 +3344,10 @@ pub mod o_tel_enrichment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOTelEnrichment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CloudWatch::OTelEnrichment`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOTelEnrichmentProps {
@@ -3441,6 +3481,10 @@ pub mod resource_metrics_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceMetricsConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudWatch::ResourceMetricsConfiguration`.
@@ -3590,6 +3634,10 @@ pub mod view {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnView {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CloudWatch::View`.

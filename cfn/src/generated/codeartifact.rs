@@ -89,6 +89,10 @@ pub mod domain {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeArtifact::Domain`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
@@ -205,6 +209,10 @@ pub mod package_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPackageGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CodeArtifact::PackageGroup`.
@@ -493,6 +501,10 @@ pub mod repository {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRepository {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CodeArtifact::Repository`.

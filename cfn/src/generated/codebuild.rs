@@ -77,6 +77,10 @@ pub mod fleet {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFleet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeBuild::Fleet`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFleetProps {
@@ -747,6 +751,10 @@ pub mod project {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProject {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CodeBuild::Project`.
@@ -1847,6 +1855,10 @@ pub mod report_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnReportGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeBuild::ReportGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReportGroupProps {
@@ -2167,6 +2179,10 @@ pub mod source_credential {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSourceCredential {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CodeBuild::SourceCredential`.

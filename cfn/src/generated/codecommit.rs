@@ -91,6 +91,10 @@ pub mod repository {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRepository {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeCommit::Repository`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryProps {

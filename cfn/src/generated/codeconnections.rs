@@ -86,6 +86,10 @@ pub mod connection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeConnections::Connection`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {
@@ -264,6 +268,10 @@ pub mod host {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnHost {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CodeConnections::Host`.

@@ -71,6 +71,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeDeploy::Application`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnApplicationProps {
@@ -212,6 +216,10 @@ pub mod deployment_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDeploymentConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CodeDeploy::DeploymentConfig`.
@@ -705,6 +713,10 @@ pub mod deployment_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDeploymentGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CodeDeploy::DeploymentGroup`.

@@ -74,6 +74,10 @@ pub mod profiling_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProfilingGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeGuruProfiler::ProfilingGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfilingGroupProps {

@@ -79,6 +79,10 @@ pub mod repository_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRepositoryAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeGuruReviewer::RepositoryAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryAssociationProps {

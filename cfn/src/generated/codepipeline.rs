@@ -83,6 +83,10 @@ pub mod custom_action_type {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCustomActionType {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodePipeline::CustomActionType`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomActionTypeProps {
@@ -471,6 +475,10 @@ pub mod pipeline {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPipeline {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CodePipeline::Pipeline`.
@@ -1856,6 +1864,10 @@ pub mod webhook {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWebhook {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CodePipeline::Webhook`.

@@ -69,6 +69,10 @@ pub mod git_hub_repository {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGitHubRepository {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeStar::GitHubRepository`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGitHubRepositoryProps {

@@ -87,6 +87,10 @@ pub mod connection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeStarConnections::Connection`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {
@@ -266,6 +270,10 @@ pub mod repository_link {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRepositoryLink {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeStarConnections::RepositoryLink`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRepositoryLinkProps {
@@ -411,6 +419,10 @@ pub mod sync_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSyncConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CodeStarConnections::SyncConfiguration`.

@@ -71,6 +71,10 @@ pub mod notification_rule {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNotificationRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CodeStarNotifications::NotificationRule`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotificationRuleProps {

@@ -111,6 +111,10 @@ pub mod identity_pool {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIdentityPool {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cognito::IdentityPool`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityPoolProps {
@@ -411,6 +415,10 @@ pub mod identity_pool_principal_tag {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIdentityPoolPrincipalTag {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cognito::IdentityPoolPrincipalTag`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityPoolPrincipalTagProps {
@@ -538,6 +546,10 @@ pub mod identity_pool_role_attachment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIdentityPoolRoleAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cognito::IdentityPoolRoleAttachment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityPoolRoleAttachmentProps {
@@ -651,6 +663,10 @@ pub mod log_delivery_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLogDeliveryConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cognito::LogDeliveryConfiguration`.
@@ -857,6 +873,10 @@ pub mod managed_login_branding {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnManagedLoginBranding {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cognito::ManagedLoginBranding`.
@@ -1221,6 +1241,10 @@ pub mod terms {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTerms {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cognito::Terms`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTermsProps {
@@ -1446,6 +1470,10 @@ pub mod user_pool {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserPool {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cognito::UserPool`.
@@ -3335,6 +3363,10 @@ pub mod user_pool_client {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUserPoolClient {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cognito::UserPoolClient`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolClientProps {
@@ -4044,6 +4076,10 @@ pub mod user_pool_domain {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUserPoolDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cognito::UserPoolDomain`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolDomainProps {
@@ -4295,6 +4331,10 @@ pub mod user_pool_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUserPoolGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cognito::UserPoolGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolGroupProps {
@@ -4421,6 +4461,10 @@ pub mod user_pool_identity_provider {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserPoolIdentityProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cognito::UserPoolIdentityProvider`.
@@ -4617,6 +4661,10 @@ pub mod user_pool_regional_configuration_attachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserPoolRegionalConfigurationAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cognito::UserPoolRegionalConfigurationAttachment`.
@@ -4949,6 +4997,10 @@ pub mod user_pool_replica {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUserPoolReplica {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cognito::UserPoolReplica`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolReplicaProps {
@@ -5066,6 +5118,10 @@ pub mod user_pool_resource_server {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserPoolResourceServer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cognito::UserPoolResourceServer`.
@@ -5229,6 +5285,10 @@ pub mod user_pool_risk_configuration_attachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserPoolRiskConfigurationAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cognito::UserPoolRiskConfigurationAttachment`.
@@ -5640,6 +5700,10 @@ pub mod user_pool_ui_customization_attachment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUserPoolUiCustomizationAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Cognito::UserPoolUICustomizationAttachment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPoolUiCustomizationAttachmentProps {
@@ -5761,6 +5825,10 @@ pub mod user_pool_user {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserPoolUser {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cognito::UserPoolUser`.
@@ -5944,6 +6012,10 @@ pub mod user_pool_user_to_group_attachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserPoolUserToGroupAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Cognito::UserPoolUserToGroupAttachment`.

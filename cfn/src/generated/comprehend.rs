@@ -91,6 +91,10 @@ pub mod document_classifier {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDocumentClassifier {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Comprehend::DocumentClassifier`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentClassifierProps {
@@ -700,6 +704,10 @@ pub mod document_classifier_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDocumentClassifierEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Comprehend::DocumentClassifierEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDocumentClassifierEndpointProps {
@@ -834,6 +842,10 @@ pub mod entity_recognizer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEntityRecognizer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Comprehend::EntityRecognizer`.
@@ -1508,6 +1520,10 @@ pub mod entity_recognizer_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEntityRecognizerEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Comprehend::EntityRecognizerEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEntityRecognizerEndpointProps {
@@ -1654,6 +1670,10 @@ pub mod flywheel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFlywheel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Comprehend::Flywheel`.

@@ -94,6 +94,10 @@ pub mod automation_rule {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAutomationRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ComputeOptimizer::AutomationRule`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAutomationRuleProps {

@@ -99,6 +99,10 @@ pub mod aggregation_authorization {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAggregationAuthorization {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Config::AggregationAuthorization`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAggregationAuthorizationProps {
@@ -226,6 +230,10 @@ pub mod config_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConfigRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Config::ConfigRule`.
@@ -574,6 +582,10 @@ pub mod configuration_aggregator {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfigurationAggregator {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Config::ConfigurationAggregator`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnConfigurationAggregatorProps {
@@ -768,6 +780,10 @@ pub mod configuration_recorder {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConfigurationRecorder {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Config::ConfigurationRecorder`.
@@ -1072,6 +1088,10 @@ pub mod conformance_pack {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConformancePack {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Config::ConformancePack`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConformancePackProps {
@@ -1271,6 +1291,10 @@ pub mod connector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Config::Connector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
@@ -1426,6 +1450,10 @@ pub mod delivery_channel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDeliveryChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Config::DeliveryChannel`.
@@ -1636,6 +1664,10 @@ pub mod organization_config_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOrganizationConfigRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Config::OrganizationConfigRule`.
@@ -2194,6 +2226,10 @@ pub mod organization_conformance_pack {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOrganizationConformancePack {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Config::OrganizationConformancePack`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationConformancePackProps {
@@ -2361,6 +2397,10 @@ pub mod remediation_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRemediationConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Config::RemediationConfiguration`.
@@ -2598,6 +2638,10 @@ pub mod stored_query {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStoredQuery {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Config::StoredQuery`.

@@ -133,6 +133,10 @@ pub mod agent_status {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAgentStatus {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::AgentStatus`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentStatusProps {
@@ -365,6 +369,10 @@ pub mod approved_origin {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApprovedOrigin {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::ApprovedOrigin`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApprovedOriginProps {
@@ -472,6 +480,10 @@ pub mod contact_flow {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnContactFlow {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::ContactFlow`.
@@ -726,6 +738,10 @@ pub mod contact_flow_module {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnContactFlowModule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::ContactFlowModule`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactFlowModuleProps {
@@ -913,6 +929,10 @@ pub mod contact_flow_module_alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnContactFlowModuleAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::ContactFlowModuleAlias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactFlowModuleAliasProps {
@@ -1056,6 +1076,10 @@ pub mod contact_flow_module_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnContactFlowModuleVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::ContactFlowModuleVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactFlowModuleVersionProps {
@@ -1175,6 +1199,10 @@ pub mod contact_flow_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnContactFlowVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::ContactFlowVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactFlowVersionProps {
@@ -1289,6 +1317,10 @@ pub mod data_lake_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataLakeAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::DataLakeAssociation`.
@@ -1429,6 +1461,10 @@ pub mod data_table {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::DataTable`.
@@ -1680,6 +1716,10 @@ pub mod data_table_attribute {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataTableAttribute {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::DataTableAttribute`.
@@ -1951,6 +1991,10 @@ pub mod data_table_record {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataTableRecord {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::DataTableRecord`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataTableRecordProps {
@@ -2124,6 +2168,10 @@ pub mod email_address {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEmailAddress {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::EmailAddress`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEmailAddressProps {
@@ -2290,6 +2338,10 @@ pub mod evaluation_form {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEvaluationForm {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::EvaluationForm`.
@@ -4717,6 +4769,10 @@ pub mod hours_of_operation {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnHoursOfOperation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::HoursOfOperation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHoursOfOperationProps {
@@ -5408,6 +5464,10 @@ pub mod instance {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::Instance`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceProps {
@@ -5693,6 +5753,10 @@ pub mod instance_storage_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInstanceStorageConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::InstanceStorageConfig`.
@@ -6189,6 +6253,10 @@ pub mod integration_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIntegrationAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::IntegrationAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationAssociationProps {
@@ -6546,6 +6614,10 @@ pub mod metric {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMetric {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::Metric`.
@@ -7180,6 +7252,10 @@ pub mod notification {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNotification {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::Notification`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotificationProps {
@@ -7415,6 +7491,10 @@ pub mod phone_number {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPhoneNumber {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::PhoneNumber`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPhoneNumberProps {
@@ -7571,6 +7651,10 @@ pub mod predefined_attribute {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPredefinedAttribute {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::PredefinedAttribute`.
@@ -7755,6 +7839,10 @@ pub mod prompt {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPrompt {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::Prompt`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPromptProps {
@@ -7899,6 +7987,10 @@ pub mod queue {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnQueue {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::Queue`.
@@ -8253,6 +8345,10 @@ pub mod quick_connect {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnQuickConnect {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::QuickConnect`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQuickConnectProps {
@@ -8598,6 +8694,10 @@ pub mod routing_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRoutingProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::RoutingProfile`.
@@ -9031,6 +9131,10 @@ pub mod rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::Rule`.
@@ -10095,6 +10199,10 @@ pub mod security_key {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSecurityKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::SecurityKey`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityKeyProps {
@@ -10213,6 +10321,10 @@ pub mod security_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSecurityProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::SecurityProfile`.
@@ -10681,6 +10793,10 @@ pub mod task_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTaskTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::TaskTemplate`.
@@ -11191,6 +11307,10 @@ pub mod test_case {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTestCase {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::TestCase`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTestCaseProps {
@@ -11515,6 +11635,10 @@ pub mod traffic_distribution_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTrafficDistributionGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::TrafficDistributionGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficDistributionGroupProps {
@@ -11649,6 +11773,10 @@ pub mod use_case {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUseCase {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::UseCase`.
@@ -11813,6 +11941,10 @@ pub mod user {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUser {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::User`.
@@ -12507,6 +12639,10 @@ pub mod user_hierarchy_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUserHierarchyGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::UserHierarchyGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserHierarchyGroupProps {
@@ -12631,6 +12767,10 @@ pub mod user_hierarchy_structure {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserHierarchyStructure {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::UserHierarchyStructure`.
@@ -12962,6 +13102,10 @@ pub mod view {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnView {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::View`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnViewProps {
@@ -13111,6 +13255,10 @@ pub mod view_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnViewVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Connect::ViewVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnViewVersionProps {
@@ -13239,6 +13387,10 @@ pub mod vocabulary {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVocabulary {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::Vocabulary`.
@@ -13507,6 +13659,10 @@ pub mod workspace {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkspace {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Connect::Workspace`.

@@ -71,6 +71,10 @@ pub mod campaign {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCampaign {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ConnectCampaignsV2::Campaign`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCampaignProps {

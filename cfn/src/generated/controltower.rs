@@ -76,6 +76,10 @@ pub mod enabled_baseline {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnabledBaseline {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ControlTower::EnabledBaseline`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnabledBaselineProps {
@@ -229,6 +233,10 @@ pub mod enabled_control {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEnabledControl {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ControlTower::EnabledControl`.
@@ -409,6 +417,10 @@ pub mod landing_zone {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLandingZone {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ControlTower::LandingZone`.

@@ -72,6 +72,10 @@ pub mod report_definition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnReportDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CUR::ReportDefinition`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReportDefinitionProps {

@@ -109,6 +109,10 @@ pub mod calculated_attribute_definition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCalculatedAttributeDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CustomerProfiles::CalculatedAttributeDefinition`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCalculatedAttributeDefinitionProps {
@@ -635,6 +639,10 @@ pub mod domain {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CustomerProfiles::Domain`.
@@ -1395,6 +1403,10 @@ pub mod domain_object_type {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomainObjectType {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CustomerProfiles::DomainObjectType`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainObjectTypeProps {
@@ -1674,6 +1686,10 @@ pub mod event_stream {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEventStream {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CustomerProfiles::EventStream`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventStreamProps {
@@ -1805,6 +1821,10 @@ pub mod event_trigger {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEventTrigger {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CustomerProfiles::EventTrigger`.
@@ -2313,6 +2333,10 @@ pub mod integration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CustomerProfiles::Integration`.
@@ -3766,6 +3790,10 @@ pub mod object_type {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnObjectType {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CustomerProfiles::ObjectType`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnObjectTypeProps {
@@ -4238,6 +4266,10 @@ pub mod recommender {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRecommender {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CustomerProfiles::Recommender`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRecommenderProps {
@@ -4525,6 +4557,10 @@ pub mod recommender_filter {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRecommenderFilter {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::CustomerProfiles::RecommenderFilter`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRecommenderFilterProps {
@@ -4686,6 +4722,10 @@ pub mod recommender_schema {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRecommenderSchema {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CustomerProfiles::RecommenderSchema`.
@@ -4939,6 +4979,10 @@ pub mod segment_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSegmentDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::CustomerProfiles::SegmentDefinition`.

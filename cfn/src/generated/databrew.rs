@@ -71,6 +71,10 @@ pub mod dataset {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataset {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataBrew::Dataset`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetProps {
@@ -909,6 +913,10 @@ pub mod job {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnJob {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataBrew::Job`.
@@ -2100,6 +2108,10 @@ pub mod project {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProject {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataBrew::Project`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
@@ -2306,6 +2318,10 @@ pub mod recipe {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRecipe {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataBrew::Recipe`.
@@ -2993,6 +3009,10 @@ pub mod ruleset {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRuleset {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataBrew::Ruleset`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRulesetProps {
@@ -3342,6 +3362,10 @@ pub mod schedule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSchedule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataBrew::Schedule`.

@@ -92,6 +92,10 @@ pub mod data_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataExchange::DataSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSetProps {
@@ -275,6 +279,10 @@ pub mod event_action {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEventAction {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataExchange::EventAction`.

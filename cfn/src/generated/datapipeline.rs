@@ -74,6 +74,10 @@ pub mod pipeline {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPipeline {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataPipeline::Pipeline`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipelineProps {

@@ -97,6 +97,10 @@ pub mod agent {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAgent {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataSync::Agent`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAgentProps {
@@ -235,6 +239,10 @@ pub mod location_azure_blob {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLocationAzureBlob {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataSync::LocationAzureBlob`.
@@ -642,6 +650,10 @@ pub mod location_efs {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLocationEfs {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataSync::LocationEFS`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationEfsProps {
@@ -872,6 +884,10 @@ pub mod location_f_sx_lustre {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLocationFSxLustre {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataSync::LocationFSxLustre`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationFSxLustreProps {
@@ -1018,6 +1034,10 @@ pub mod location_f_sx_ontap {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLocationFSxOntap {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataSync::LocationFSxONTAP`.
@@ -1419,6 +1439,10 @@ pub mod location_f_sx_open_zfs {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLocationFSxOpenZfs {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataSync::LocationFSxOpenZFS`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationFSxOpenZfsProps {
@@ -1618,6 +1642,10 @@ pub mod location_f_sx_windows {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLocationFSxWindows {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataSync::LocationFSxWindows`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationFSxWindowsProps {
@@ -1799,6 +1827,10 @@ pub mod location_hdfs {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLocationHdfs {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataSync::LocationHDFS`.
@@ -2207,6 +2239,10 @@ pub mod location_nfs {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLocationNfs {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataSync::LocationNFS`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationNfsProps {
@@ -2379,6 +2415,10 @@ pub mod location_object_storage {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLocationObjectStorage {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataSync::LocationObjectStorage`.
@@ -2691,6 +2731,10 @@ pub mod location_s3 {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLocationS3 {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataSync::LocationS3`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationS3Props {
@@ -2913,6 +2957,10 @@ pub mod location_smb {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLocationSmb {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataSync::LocationSMB`.
@@ -3300,6 +3348,10 @@ pub mod task {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTask {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataSync::Task`.

@@ -127,6 +127,10 @@ pub mod connection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataZone::Connection`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {
@@ -1372,6 +1376,10 @@ pub mod data_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataZone::DataSource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSourceProps {
@@ -2348,6 +2356,10 @@ pub mod domain {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataZone::Domain`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
@@ -2665,6 +2677,10 @@ pub mod domain_unit {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomainUnit {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataZone::DomainUnit`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainUnitProps {
@@ -2857,6 +2873,10 @@ pub mod environment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEnvironment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataZone::Environment`.
@@ -3118,6 +3138,10 @@ pub mod environment_actions {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnvironmentActions {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataZone::EnvironmentActions`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentActionsProps {
@@ -3299,6 +3323,10 @@ pub mod environment_blueprint_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEnvironmentBlueprintConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataZone::EnvironmentBlueprintConfiguration`.
@@ -3596,6 +3624,10 @@ pub mod environment_profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnvironmentProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataZone::EnvironmentProfile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProfileProps {
@@ -3814,6 +3846,10 @@ pub mod form_type {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFormType {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataZone::FormType`.
@@ -4037,6 +4073,10 @@ pub mod group_profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGroupProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataZone::GroupProfile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupProfileProps {
@@ -4251,6 +4291,10 @@ pub mod owner {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOwner {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataZone::Owner`.
@@ -4491,6 +4535,10 @@ pub mod policy_grant {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPolicyGrant {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataZone::PolicyGrant`.
@@ -5352,6 +5400,10 @@ pub mod project {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProject {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataZone::Project`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
@@ -5710,6 +5762,10 @@ pub mod project_membership {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProjectMembership {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataZone::ProjectMembership`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectMembershipProps {
@@ -5891,6 +5947,10 @@ pub mod project_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProjectProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataZone::ProjectProfile`.
@@ -6423,6 +6483,10 @@ pub mod subscription_target {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSubscriptionTarget {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DataZone::SubscriptionTarget`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionTargetProps {
@@ -6653,6 +6717,10 @@ pub mod user_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DataZone::UserProfile`.

@@ -94,6 +94,10 @@ pub mod cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DAX::Cluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
@@ -337,6 +341,10 @@ pub mod parameter_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnParameterGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DAX::ParameterGroup`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnParameterGroupProps {
@@ -435,6 +443,10 @@ pub mod subnet_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSubnetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DAX::SubnetGroup`.

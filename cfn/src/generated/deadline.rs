@@ -98,6 +98,10 @@ pub mod budget {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBudget {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Deadline::Budget`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBudgetProps {
@@ -431,6 +435,10 @@ pub mod farm {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFarm {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Deadline::Farm`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFarmProps {
@@ -582,6 +590,10 @@ pub mod fleet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFleet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Deadline::Fleet`.
@@ -1903,6 +1915,10 @@ pub mod license_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLicenseEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Deadline::LicenseEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLicenseEndpointProps {
@@ -2035,6 +2051,10 @@ pub mod limit {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLimit {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Deadline::Limit`.
@@ -2186,6 +2206,10 @@ pub mod metered_product {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMeteredProduct {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Deadline::MeteredProduct`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMeteredProductProps {
@@ -2295,6 +2319,10 @@ pub mod monitor {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMonitor {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Deadline::Monitor`.
@@ -2449,6 +2477,10 @@ pub mod queue {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnQueue {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Deadline::Queue`.
@@ -3004,6 +3036,10 @@ pub mod queue_environment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnQueueEnvironment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Deadline::QueueEnvironment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueEnvironmentProps {
@@ -3177,6 +3213,10 @@ pub mod queue_fleet_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnQueueFleetAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Deadline::QueueFleetAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueFleetAssociationProps {
@@ -3292,6 +3332,10 @@ pub mod queue_limit_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnQueueLimitAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Deadline::QueueLimitAssociation`.
@@ -3411,6 +3455,10 @@ pub mod storage_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStorageProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Deadline::StorageProfile`.
@@ -3677,6 +3725,10 @@ pub mod worker {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorker {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Deadline::Worker`.

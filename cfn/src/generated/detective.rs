@@ -71,6 +71,10 @@ pub mod graph {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGraph {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Detective::Graph`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnGraphProps {
@@ -162,6 +166,10 @@ pub mod member_invitation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMemberInvitation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Detective::MemberInvitation`.
@@ -302,6 +310,10 @@ pub mod organization_admin {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOrganizationAdmin {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Detective::OrganizationAdmin`.

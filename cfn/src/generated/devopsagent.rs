@@ -135,6 +135,10 @@ pub mod agent_space {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAgentSpace {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DevOpsAgent::AgentSpace`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentSpaceProps {
@@ -533,6 +537,10 @@ pub mod asset {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAsset {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DevOpsAgent::Asset`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssetProps {
@@ -715,6 +723,10 @@ pub mod association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DevOpsAgent::Association`.
@@ -1959,6 +1971,10 @@ pub mod private_connection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPrivateConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DevOpsAgent::PrivateConnection`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrivateConnectionProps {
@@ -2300,6 +2316,10 @@ pub mod service {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnService {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DevOpsAgent::Service`.
@@ -3647,6 +3667,10 @@ pub mod trigger {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTrigger {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DevOpsAgent::Trigger`.

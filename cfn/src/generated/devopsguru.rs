@@ -74,6 +74,10 @@ pub mod log_anomaly_detection_integration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLogAnomalyDetectionIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLogAnomalyDetectionIntegrationProps {}
@@ -147,6 +151,10 @@ pub mod notification_channel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNotificationChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DevOpsGuru::NotificationChannel`.
@@ -391,6 +399,10 @@ pub mod resource_collection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceCollection {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DevOpsGuru::ResourceCollection`.

@@ -101,6 +101,10 @@ pub mod connection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DirectConnect::Connection`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {
@@ -256,6 +260,10 @@ pub mod direct_connect_gateway {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDirectConnectGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DirectConnect::DirectConnectGateway`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDirectConnectGatewayProps {
@@ -377,6 +385,10 @@ pub mod direct_connect_gateway_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDirectConnectGatewayAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DirectConnect::DirectConnectGatewayAssociation`.
@@ -530,6 +542,10 @@ pub mod lag {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLag {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DirectConnect::Lag`.
@@ -689,6 +705,10 @@ pub mod private_virtual_interface {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPrivateVirtualInterface {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DirectConnect::PrivateVirtualInterface`.
@@ -897,6 +917,10 @@ pub mod public_virtual_interface {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPublicVirtualInterface {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DirectConnect::PublicVirtualInterface`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicVirtualInterfaceProps {
@@ -1070,6 +1094,10 @@ pub mod transit_virtual_interface {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitVirtualInterface {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DirectConnect::TransitVirtualInterface`.

@@ -89,6 +89,10 @@ pub mod microsoft_ad {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMicrosoftAd {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DirectoryService::MicrosoftAD`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMicrosoftAdProps {
@@ -324,6 +328,10 @@ pub mod simple_ad {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSimpleAd {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DirectoryService::SimpleAD`.

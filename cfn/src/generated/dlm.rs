@@ -76,6 +76,10 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLifecyclePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DLM::LifecyclePolicy`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLifecyclePolicyProps {

@@ -87,6 +87,10 @@ pub mod certificate {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DMS::Certificate`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCertificateProps {
@@ -196,6 +200,10 @@ pub mod data_migration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataMigration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DMS::DataMigration`.
@@ -472,6 +480,10 @@ pub mod data_provider {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DMS::DataProvider`.
@@ -1585,6 +1597,10 @@ pub mod endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DMS::Endpoint`.
@@ -3219,6 +3235,10 @@ pub mod event_subscription {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEventSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DMS::EventSubscription`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventSubscriptionProps {
@@ -3369,6 +3389,10 @@ pub mod instance_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInstanceProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DMS::InstanceProfile`.
@@ -3586,6 +3610,10 @@ pub mod migration_project {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMigrationProject {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DMS::MigrationProject`.
@@ -3829,6 +3857,10 @@ pub mod replication_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnReplicationConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DMS::ReplicationConfig`.
@@ -4143,6 +4175,10 @@ pub mod replication_instance {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnReplicationInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DMS::ReplicationInstance`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationInstanceProps {
@@ -4400,6 +4436,10 @@ pub mod replication_subnet_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnReplicationSubnetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DMS::ReplicationSubnetGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationSubnetGroupProps {
@@ -4538,6 +4578,10 @@ pub mod replication_task {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnReplicationTask {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DMS::ReplicationTask`.

@@ -100,6 +100,10 @@ pub mod db_cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DocDB::DBCluster`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDbClusterProps {
@@ -537,6 +541,10 @@ pub mod db_cluster_parameter_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbClusterParameterGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DocDB::DBClusterParameterGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbClusterParameterGroupProps {
@@ -681,6 +689,10 @@ pub mod db_instance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDbInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DocDB::DBInstance`.
@@ -881,6 +893,10 @@ pub mod db_subnet_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbSubnetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DocDB::DBSubnetGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbSubnetGroupProps {
@@ -1005,6 +1021,10 @@ pub mod event_subscription {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEventSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DocDB::EventSubscription`.
@@ -1202,6 +1222,10 @@ pub mod global_cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGlobalCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DocDB::GlobalCluster`.

@@ -82,6 +82,10 @@ pub mod cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DocDBElastic::Cluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
@@ -343,6 +347,10 @@ pub mod cluster_snapshot {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnClusterSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DocDBElastic::ClusterSnapshot`.

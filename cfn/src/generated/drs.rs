@@ -83,6 +83,10 @@ pub mod launch_configuration_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLaunchConfigurationTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DRS::LaunchConfigurationTemplate`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLaunchConfigurationTemplateProps {
@@ -360,6 +364,10 @@ pub mod recovery_plan {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRecoveryPlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DRS::RecoveryPlan`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRecoveryPlanProps {
@@ -475,6 +483,10 @@ pub mod replication_configuration_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnReplicationConfigurationTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DRS::ReplicationConfigurationTemplate`.
@@ -990,6 +1002,10 @@ pub mod source_network {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSourceNetwork {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DRS::SourceNetwork`.

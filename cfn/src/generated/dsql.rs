@@ -111,6 +111,10 @@ pub mod cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DSQL::Cluster`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnClusterProps {

@@ -88,6 +88,10 @@ pub mod global_table {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGlobalTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::DynamoDB::GlobalTable`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGlobalTableProps {
@@ -1853,6 +1857,10 @@ pub mod table {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::DynamoDB::Table`.

@@ -334,6 +334,10 @@ pub mod application_status_check {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplicationStatusCheck {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::ApplicationStatusCheck`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationStatusCheckProps {
@@ -773,6 +777,10 @@ pub mod capacity_manager_data_export {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCapacityManagerDataExport {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::CapacityManagerDataExport`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCapacityManagerDataExportProps {
@@ -1047,6 +1055,10 @@ pub mod capacity_reservation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCapacityReservation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::CapacityReservation`.
@@ -1397,6 +1409,10 @@ pub mod capacity_reservation_fleet {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCapacityReservationFleet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::CapacityReservationFleet`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCapacityReservationFleetProps {
@@ -1674,6 +1690,10 @@ pub mod carrier_gateway {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCarrierGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::CarrierGateway`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCarrierGatewayProps {
@@ -1780,6 +1800,10 @@ pub mod client_vpn_authorization_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnClientVpnAuthorizationRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::ClientVpnAuthorizationRule`.
@@ -1922,6 +1946,10 @@ pub mod client_vpn_endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnClientVpnEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::ClientVpnEndpoint`.
@@ -2702,6 +2730,10 @@ pub mod client_vpn_route {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnClientVpnRoute {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::ClientVpnRoute`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClientVpnRouteProps {
@@ -2829,6 +2861,10 @@ pub mod client_vpn_target_network_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnClientVpnTargetNetworkAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::ClientVpnTargetNetworkAssociation`.
@@ -2960,6 +2996,10 @@ pub mod customer_gateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCustomerGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::CustomerGateway`.
@@ -3114,6 +3154,10 @@ pub mod dhcp_options {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDhcpOptions {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::DHCPOptions`.
@@ -3272,6 +3316,10 @@ pub mod ec2_fleet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEc2Fleet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::EC2Fleet`.
@@ -4950,6 +4998,10 @@ pub mod eip {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEip {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::EIP`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEipProps {
@@ -5090,6 +5142,10 @@ pub mod eip_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEipAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::EIPAssociation`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEipAssociationProps {
@@ -5205,6 +5261,10 @@ pub mod egress_only_internet_gateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEgressOnlyInternetGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::EgressOnlyInternetGateway`.
@@ -5325,6 +5385,10 @@ pub mod enclave_certificate_iam_role_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnclaveCertificateIamRoleAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::EnclaveCertificateIamRoleAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnclaveCertificateIamRoleAssociationProps {
@@ -5443,6 +5507,10 @@ pub mod flow_log {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFlowLog {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::FlowLog`.
@@ -5986,6 +6054,10 @@ pub mod fpga_image {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFpgaImage {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::FpgaImage`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFpgaImageProps {
@@ -6131,6 +6203,10 @@ pub mod gateway_route_table_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGatewayRouteTableAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::GatewayRouteTableAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayRouteTableAssociationProps {
@@ -6242,6 +6318,10 @@ pub mod host {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnHost {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::Host`.
@@ -6552,6 +6632,10 @@ pub mod ipam {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIpam {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::IPAM`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnIpamProps {
@@ -6829,6 +6913,10 @@ pub mod ipam_allocation {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIpamAllocation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::IPAMAllocation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamAllocationProps {
@@ -6991,6 +7079,10 @@ pub mod ipam_pool {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIpamPool {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::IPAMPool`.
@@ -7314,6 +7406,10 @@ pub mod ipam_pool_cidr {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIpamPoolCidr {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::IPAMPoolCidr`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPoolCidrProps {
@@ -7437,6 +7533,10 @@ pub mod ipam_prefix_list_resolver {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIpamPrefixListResolver {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::IPAMPrefixListResolver`.
@@ -7824,6 +7924,10 @@ pub mod ipam_prefix_list_resolver_target {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIpamPrefixListResolverTarget {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::IPAMPrefixListResolverTarget`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamPrefixListResolverTargetProps {
@@ -7997,6 +8101,10 @@ pub mod ipam_resource_discovery {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIpamResourceDiscovery {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::IPAMResourceDiscovery`.
@@ -8217,6 +8325,10 @@ pub mod ipam_resource_discovery_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIpamResourceDiscoveryAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::IPAMResourceDiscoveryAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamResourceDiscoveryAssociationProps {
@@ -8363,6 +8475,10 @@ pub mod ipam_scope {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIpamScope {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::IPAMScope`.
@@ -8592,6 +8708,10 @@ pub mod i_pv4_pool {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIPv4Pool {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::IPv4Pool`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnIPv4PoolProps {
@@ -8729,6 +8849,10 @@ pub mod instance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::Instance`.
@@ -9956,6 +10080,10 @@ pub mod instance_connect_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInstanceConnectEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::InstanceConnectEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceConnectEndpointProps {
@@ -10094,6 +10222,10 @@ pub mod instance_event_window {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInstanceEventWindow {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::InstanceEventWindow`.
@@ -10336,6 +10468,10 @@ pub mod internet_gateway {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInternetGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::InternetGateway`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInternetGatewayProps {
@@ -10424,6 +10560,10 @@ pub mod ip_pool_route_table_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIpPoolRouteTableAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::IpPoolRouteTableAssociation`.
@@ -10581,6 +10721,10 @@ pub mod ipam_external_resource_verification_token {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIpamExternalResourceVerificationToken {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::IpamExternalResourceVerificationToken`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpamExternalResourceVerificationTokenProps {
@@ -10719,6 +10863,10 @@ pub mod ipam_internet_registry_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIpamInternetRegistryAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::IpamInternetRegistryAssociation`.
@@ -10907,6 +11055,10 @@ pub mod key_pair {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnKeyPair {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::KeyPair`.
@@ -11125,6 +11277,10 @@ pub mod launch_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLaunchTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::LaunchTemplate`.
@@ -14099,6 +14255,10 @@ pub mod local_gateway_route {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLocalGatewayRoute {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::LocalGatewayRoute`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLocalGatewayRouteProps {
@@ -14244,6 +14404,10 @@ pub mod local_gateway_route_table {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLocalGatewayRouteTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::LocalGatewayRouteTable`.
@@ -14411,6 +14575,10 @@ pub mod local_gateway_route_table_vpc_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLocalGatewayRouteTableVpcAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::LocalGatewayRouteTableVPCAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayRouteTableVpcAssociationProps {
@@ -14559,6 +14727,11 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType
+    for CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`.
@@ -14712,6 +14885,10 @@ pub mod local_gateway_virtual_interface {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLocalGatewayVirtualInterface {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::LocalGatewayVirtualInterface`.
@@ -14913,6 +15090,10 @@ pub mod local_gateway_virtual_interface_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLocalGatewayVirtualInterfaceGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::LocalGatewayVirtualInterfaceGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocalGatewayVirtualInterfaceGroupProps {
@@ -15062,6 +15243,10 @@ pub mod nat_gateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNatGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::NatGateway`.
@@ -15365,6 +15550,10 @@ pub mod network_acl {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNetworkAcl {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::NetworkAcl`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkAclProps {
@@ -15469,6 +15658,10 @@ pub mod network_acl_entry {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNetworkAclEntry {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::NetworkAclEntry`.
@@ -15697,6 +15890,10 @@ pub mod network_insights_access_scope {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNetworkInsightsAccessScope {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::NetworkInsightsAccessScope`.
@@ -15977,6 +16174,10 @@ pub mod network_insights_access_scope_analysis {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNetworkInsightsAccessScopeAnalysis {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::NetworkInsightsAccessScopeAnalysis`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInsightsAccessScopeAnalysisProps {
@@ -16139,6 +16340,10 @@ pub mod network_insights_analysis {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNetworkInsightsAnalysis {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::NetworkInsightsAnalysis`.
@@ -16304,6 +16509,10 @@ pub mod network_insights_path {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNetworkInsightsPath {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::NetworkInsightsPath`.
@@ -16553,6 +16762,10 @@ pub mod network_interface {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNetworkInterface {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::NetworkInterface`.
@@ -16975,6 +17188,10 @@ pub mod network_interface_attachment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNetworkInterfaceAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::NetworkInterfaceAttachment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInterfaceAttachmentProps {
@@ -17168,6 +17385,10 @@ pub mod network_interface_permission {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNetworkInterfacePermission {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::NetworkInterfacePermission`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkInterfacePermissionProps {
@@ -17288,6 +17509,10 @@ pub mod network_performance_metric_subscription {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNetworkPerformanceMetricSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::NetworkPerformanceMetricSubscription`.
@@ -17428,6 +17653,10 @@ pub mod placement_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPlacementGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::PlacementGroup`.
@@ -17640,6 +17869,10 @@ pub mod prefix_list {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPrefixList {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::PrefixList`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrefixListProps {
@@ -17844,6 +18077,10 @@ pub mod route {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRoute {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::Route`.
@@ -18089,6 +18326,10 @@ pub mod route_server {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRouteServer {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::RouteServer`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerProps {
@@ -18263,6 +18504,10 @@ pub mod route_server_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRouteServerAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::RouteServerAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerAssociationProps {
@@ -18390,6 +18635,10 @@ pub mod route_server_endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRouteServerEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::RouteServerEndpoint`.
@@ -18538,6 +18787,10 @@ pub mod route_server_peer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRouteServerPeer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::RouteServerPeer`.
@@ -18730,6 +18983,10 @@ pub mod route_server_propagation {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRouteServerPropagation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::RouteServerPropagation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteServerPropagationProps {
@@ -18839,6 +19096,10 @@ pub mod route_table {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRouteTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::RouteTable`.
@@ -18961,6 +19222,10 @@ pub mod secondary_network {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSecondaryNetwork {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::SecondaryNetwork`.
@@ -19118,6 +19383,10 @@ pub mod security_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSecurityGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::SecurityGroup`.
@@ -19409,6 +19678,10 @@ pub mod security_group_egress {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSecurityGroupEgress {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::SecurityGroupEgress`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupEgressProps {
@@ -19590,6 +19863,10 @@ pub mod security_group_ingress {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSecurityGroupIngress {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::SecurityGroupIngress`.
@@ -19806,6 +20083,10 @@ pub mod security_group_vpc_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSecurityGroupVpcAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::SecurityGroupVpcAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupVpcAssociationProps {
@@ -19913,6 +20194,10 @@ pub mod snapshot_block_public_access {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSnapshotBlockPublicAccess {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::SnapshotBlockPublicAccess`.
@@ -20071,6 +20356,10 @@ pub mod spot_fleet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSpotFleet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::SpotFleet`.
@@ -21311,6 +21600,10 @@ pub mod sql_ha_standby_detected_instance {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSqlHaStandbyDetectedInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::SqlHaStandbyDetectedInstance`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSqlHaStandbyDetectedInstanceProps {
@@ -21445,6 +21738,10 @@ pub mod subnet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSubnet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::Subnet`.
@@ -21735,6 +22032,10 @@ pub mod subnet_cidr_block {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSubnetCidrBlock {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::SubnetCidrBlock`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetCidrBlockProps {
@@ -21870,6 +22171,10 @@ pub mod subnet_cidr_reservation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSubnetCidrReservation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::SubnetCidrReservation`.
@@ -22046,6 +22351,10 @@ pub mod subnet_network_acl_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSubnetNetworkAclAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::SubnetNetworkAclAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetNetworkAclAssociationProps {
@@ -22156,6 +22465,10 @@ pub mod subnet_route_table_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSubnetRouteTableAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::SubnetRouteTableAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetRouteTableAssociationProps {
@@ -22263,6 +22576,10 @@ pub mod traffic_mirror_filter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTrafficMirrorFilter {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TrafficMirrorFilter`.
@@ -22401,6 +22718,10 @@ pub mod traffic_mirror_filter_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTrafficMirrorFilterRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TrafficMirrorFilterRule`.
@@ -22634,6 +22955,10 @@ pub mod traffic_mirror_session {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTrafficMirrorSession {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::TrafficMirrorSession`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficMirrorSessionProps {
@@ -22812,6 +23137,10 @@ pub mod traffic_mirror_target {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTrafficMirrorTarget {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::TrafficMirrorTarget`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTrafficMirrorTargetProps {
@@ -22947,6 +23276,10 @@ pub mod transit_gateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TransitGateway`.
@@ -23204,6 +23537,10 @@ pub mod transit_gateway_attachment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTransitGatewayAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::TransitGatewayAttachment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayAttachmentProps {
@@ -23354,6 +23691,10 @@ pub mod transit_gateway_connect {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGatewayConnect {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TransitGatewayConnect`.
@@ -23559,6 +23900,10 @@ pub mod transit_gateway_connect_peer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGatewayConnectPeer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TransitGatewayConnectPeer`.
@@ -23784,6 +24129,10 @@ pub mod transit_gateway_metering_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTransitGatewayMeteringPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::TransitGatewayMeteringPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMeteringPolicyProps {
@@ -23920,6 +24269,10 @@ pub mod transit_gateway_metering_policy_entry {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGatewayMeteringPolicyEntry {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TransitGatewayMeteringPolicyEntry`.
@@ -24269,6 +24622,10 @@ pub mod transit_gateway_multicast_domain {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTransitGatewayMulticastDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::TransitGatewayMulticastDomain`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastDomainProps {
@@ -24545,6 +24902,10 @@ pub mod transit_gateway_multicast_domain_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTransitGatewayMulticastDomainAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::TransitGatewayMulticastDomainAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastDomainAssociationProps {
@@ -24707,6 +25068,10 @@ pub mod transit_gateway_multicast_group_member {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTransitGatewayMulticastGroupMember {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::TransitGatewayMulticastGroupMember`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastGroupMemberProps {
@@ -24866,6 +25231,10 @@ pub mod transit_gateway_multicast_group_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTransitGatewayMulticastGroupSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::TransitGatewayMulticastGroupSource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayMulticastGroupSourceProps {
@@ -25007,6 +25376,10 @@ pub mod transit_gateway_peering_attachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGatewayPeeringAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TransitGatewayPeeringAttachment`.
@@ -25159,6 +25532,10 @@ pub mod transit_gateway_policy_table {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTransitGatewayPolicyTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::TransitGatewayPolicyTable`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPolicyTableProps {
@@ -25266,6 +25643,10 @@ pub mod transit_gateway_policy_table_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGatewayPolicyTableAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TransitGatewayPolicyTableAssociation`.
@@ -25385,6 +25766,10 @@ pub mod transit_gateway_policy_table_entry {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGatewayPolicyTableEntry {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TransitGatewayPolicyTableEntry`.
@@ -25559,6 +25944,10 @@ pub mod transit_gateway_route {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTransitGatewayRoute {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::TransitGatewayRoute`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteProps {
@@ -25694,6 +26083,10 @@ pub mod transit_gateway_route_table {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTransitGatewayRouteTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::TransitGatewayRouteTable`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayRouteTableProps {
@@ -25796,6 +26189,10 @@ pub mod transit_gateway_route_table_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGatewayRouteTableAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TransitGatewayRouteTableAssociation`.
@@ -25910,6 +26307,10 @@ pub mod transit_gateway_route_table_propagation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGatewayRouteTablePropagation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TransitGatewayRouteTablePropagation`.
@@ -26030,6 +26431,10 @@ pub mod transit_gateway_vpc_attachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGatewayVpcAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::TransitGatewayVpcAttachment`.
@@ -26447,6 +26852,10 @@ pub mod vpc {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpc {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VPC`.
@@ -27119,6 +27528,10 @@ pub mod vpc_block_public_access_exclusion {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVpcBlockPublicAccessExclusion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::VPCBlockPublicAccessExclusion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcBlockPublicAccessExclusionProps {
@@ -27292,6 +27705,10 @@ pub mod vpc_block_public_access_options {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVpcBlockPublicAccessOptions {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::VPCBlockPublicAccessOptions`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcBlockPublicAccessOptionsProps {
@@ -27451,6 +27868,10 @@ pub mod vpc_cidr_block {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcCidrBlock {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VPCCidrBlock`.
@@ -27628,6 +28049,10 @@ pub mod vpcdhcp_options_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcdhcpOptionsAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VPCDHCPOptionsAssociation`.
@@ -27913,6 +28338,10 @@ pub mod vpc_encryption_control {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcEncryptionControl {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VPCEncryptionControl`.
@@ -28478,6 +28907,10 @@ pub mod vpc_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVpcEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::VPCEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointProps {
@@ -28958,6 +29391,10 @@ pub mod vpc_endpoint_connection_notification {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVpcEndpointConnectionNotification {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::VPCEndpointConnectionNotification`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointConnectionNotificationProps {
@@ -29114,6 +29551,10 @@ pub mod vpc_endpoint_service {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcEndpointService {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VPCEndpointService`.
@@ -29357,6 +29798,10 @@ pub mod vpc_endpoint_service_permissions {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVpcEndpointServicePermissions {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::VPCEndpointServicePermissions`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpcEndpointServicePermissionsProps {
@@ -29464,6 +29909,10 @@ pub mod vpc_gateway_attachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcGatewayAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VPCGatewayAttachment`.
@@ -29581,6 +30030,10 @@ pub mod vpc_peering_connection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcPeeringConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VPCPeeringConnection`.
@@ -29741,6 +30194,10 @@ pub mod vpn_concentrator {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVpnConcentrator {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::VPNConcentrator`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnConcentratorProps {
@@ -29865,6 +30322,10 @@ pub mod vpn_connection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpnConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VPNConnection`.
@@ -30904,6 +31365,10 @@ pub mod vpn_connection_route {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVpnConnectionRoute {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::VPNConnectionRoute`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnConnectionRouteProps {
@@ -31016,6 +31481,10 @@ pub mod vpn_gateway {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVpnGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::VPNGateway`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVpnGatewayProps {
@@ -31124,6 +31593,10 @@ pub mod vpn_gateway_route_propagation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpnGatewayRoutePropagation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VPNGatewayRoutePropagation`.
@@ -31280,6 +31753,10 @@ pub mod verified_access_endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVerifiedAccessEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VerifiedAccessEndpoint`.
@@ -31936,6 +32413,10 @@ pub mod verified_access_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVerifiedAccessGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::VerifiedAccessGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVerifiedAccessGroupProps {
@@ -32093,6 +32574,10 @@ pub mod verified_access_instance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVerifiedAccessInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VerifiedAccessInstance`.
@@ -32406,6 +32891,10 @@ pub mod verified_access_trust_provider {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVerifiedAccessTrustProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VerifiedAccessTrustProvider`.
@@ -32852,6 +33341,10 @@ pub mod volume {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVolume {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EC2::Volume`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnVolumeProps {
@@ -33040,6 +33533,10 @@ pub mod volume_attachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVolumeAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EC2::VolumeAttachment`.

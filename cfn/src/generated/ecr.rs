@@ -91,6 +91,10 @@ pub mod public_repository {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPublicRepository {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ECR::PublicRepository`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPublicRepositoryProps {
@@ -244,6 +248,10 @@ pub mod pull_through_cache_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPullThroughCacheRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ECR::PullThroughCacheRule`.
@@ -433,6 +441,10 @@ pub mod pull_time_update_exclusion {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPullTimeUpdateExclusion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ECR::PullTimeUpdateExclusion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPullTimeUpdateExclusionProps {
@@ -529,6 +541,10 @@ pub mod registry_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRegistryPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ECR::RegistryPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegistryPolicyProps {
@@ -623,6 +639,10 @@ pub mod registry_scanning_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRegistryScanningConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ECR::RegistryScanningConfiguration`.
@@ -912,6 +932,10 @@ pub mod replication_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnReplicationConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ECR::ReplicationConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationConfigurationProps {
@@ -1185,6 +1209,10 @@ pub mod repository {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRepository {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ECR::Repository`.
@@ -1523,6 +1551,10 @@ pub mod repository_creation_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRepositoryCreationTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ECR::RepositoryCreationTemplate`.
@@ -1879,6 +1911,10 @@ pub mod signing_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSigningConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ECR::SigningConfiguration`.

@@ -87,6 +87,10 @@ pub mod capacity_provider {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCapacityProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ECS::CapacityProvider`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCapacityProviderProps {
@@ -1675,6 +1679,10 @@ pub mod cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ECS::Cluster`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnClusterProps {
@@ -2037,6 +2045,10 @@ pub mod cluster_capacity_provider_associations {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnClusterCapacityProviderAssociations {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ECS::ClusterCapacityProviderAssociations`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterCapacityProviderAssociationsProps {
@@ -2216,6 +2228,10 @@ pub mod daemon {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDaemon {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ECS::Daemon`.
@@ -2487,6 +2503,10 @@ pub mod daemon_task_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDaemonTaskDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ECS::DaemonTaskDefinition`.
@@ -3213,6 +3233,10 @@ pub mod express_gateway_service {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnExpressGatewayService {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ECS::ExpressGatewayService`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExpressGatewayServiceProps {
@@ -3732,6 +3756,10 @@ pub mod gateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ECS::Gateway`.
@@ -4307,6 +4335,10 @@ pub mod gateway_cluster_associations {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGatewayClusterAssociations {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ECS::GatewayClusterAssociations`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayClusterAssociationsProps {
@@ -4413,6 +4445,10 @@ pub mod primary_task_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPrimaryTaskSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ECS::PrimaryTaskSet`.
@@ -4541,6 +4577,10 @@ pub mod service {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnService {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ECS::Service`.
@@ -7185,6 +7225,10 @@ pub mod task_definition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTaskDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ECS::TaskDefinition`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTaskDefinitionProps {
@@ -9018,6 +9062,10 @@ pub mod task_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTaskSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ECS::TaskSet`.

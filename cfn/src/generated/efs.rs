@@ -91,6 +91,10 @@ pub mod access_point {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessPoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EFS::AccessPoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointProps {
@@ -351,6 +355,10 @@ pub mod file_system {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFileSystem {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EFS::FileSystem`.
@@ -1035,6 +1043,10 @@ pub mod mount_target {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMountTarget {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EFS::MountTarget`.

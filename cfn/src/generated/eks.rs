@@ -87,6 +87,10 @@ pub mod access_entry {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessEntry {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EKS::AccessEntry`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessEntryProps {
@@ -342,6 +346,10 @@ pub mod addon {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAddon {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EKS::Addon`.
@@ -663,6 +671,10 @@ pub mod capability {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCapability {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EKS::Capability`.
@@ -1273,6 +1285,10 @@ pub mod certificate_authority {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCertificateAuthority {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EKS::CertificateAuthority`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateAuthorityProps {
@@ -1424,6 +1440,10 @@ pub mod cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EKS::Cluster`.
@@ -2910,6 +2930,10 @@ pub mod fargate_profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFargateProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EKS::FargateProfile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFargateProfileProps {
@@ -3124,6 +3148,10 @@ pub mod identity_provider_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIdentityProviderConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EKS::IdentityProviderConfig`.
@@ -3399,6 +3427,10 @@ pub mod nodegroup {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNodegroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EKS::Nodegroup`.
@@ -4233,6 +4265,10 @@ pub mod pod_identity_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPodIdentityAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EKS::PodIdentityAssociation`.

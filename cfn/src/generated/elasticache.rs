@@ -119,6 +119,10 @@ pub mod cache_cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCacheCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElastiCache::CacheCluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCacheClusterProps {
@@ -608,6 +612,10 @@ pub mod global_replication_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGlobalReplicationGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElastiCache::GlobalReplicationGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGlobalReplicationGroupProps {
@@ -944,6 +952,10 @@ pub mod parameter_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnParameterGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElastiCache::ParameterGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnParameterGroupProps {
@@ -1152,6 +1164,10 @@ pub mod replication_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnReplicationGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElastiCache::ReplicationGroup`.
@@ -1825,6 +1841,10 @@ pub mod security_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSecurityGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElastiCache::SecurityGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityGroupProps {
@@ -1925,6 +1945,10 @@ pub mod security_group_ingress {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSecurityGroupIngress {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElastiCache::SecurityGroupIngress`.
@@ -2092,6 +2116,10 @@ pub mod serverless_cache {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnServerlessCache {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElastiCache::ServerlessCache`.
@@ -2474,6 +2502,10 @@ pub mod serverless_cache_snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnServerlessCacheSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElastiCache::ServerlessCacheSnapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServerlessCacheSnapshotProps {
@@ -2716,6 +2748,10 @@ pub mod snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElastiCache::Snapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotProps {
@@ -2839,6 +2875,10 @@ pub mod subnet_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSubnetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElastiCache::SubnetGroup`.
@@ -2973,6 +3013,10 @@ pub mod user {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUser {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElastiCache::User`.
@@ -3205,6 +3249,10 @@ pub mod user_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElastiCache::UserGroup`.

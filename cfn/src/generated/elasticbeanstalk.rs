@@ -73,6 +73,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElasticBeanstalk::Application`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnApplicationProps {
@@ -282,6 +286,10 @@ pub mod application_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnApplicationVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElasticBeanstalk::ApplicationVersion`.
@@ -763,6 +771,10 @@ pub mod configuration_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfigurationTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElasticBeanstalk::ConfigurationTemplate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationTemplateProps {
@@ -997,6 +1009,10 @@ pub mod environment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEnvironment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElasticBeanstalk::Environment`.

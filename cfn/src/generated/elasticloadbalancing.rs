@@ -99,6 +99,10 @@ pub mod load_balancer {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLoadBalancer {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElasticLoadBalancing::LoadBalancer`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoadBalancerProps {

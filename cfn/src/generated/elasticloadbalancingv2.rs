@@ -86,6 +86,10 @@ pub mod listener {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnListener {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElasticLoadBalancingV2::Listener`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnListenerProps {
@@ -665,6 +669,10 @@ pub mod listener_certificate {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnListenerCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElasticLoadBalancingV2::ListenerCertificate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnListenerCertificateProps {
@@ -800,6 +808,10 @@ pub mod listener_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnListenerRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1571,6 +1583,10 @@ pub mod load_balancer {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLoadBalancer {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLoadBalancerProps {
@@ -2050,6 +2066,10 @@ pub mod target_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTargetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElasticLoadBalancingV2::TargetGroup`.
@@ -2590,6 +2610,10 @@ pub mod trust_store {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTrustStore {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElasticLoadBalancingV2::TrustStore`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTrustStoreProps {
@@ -2729,6 +2753,10 @@ pub mod trust_store_revocation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTrustStoreRevocation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`.

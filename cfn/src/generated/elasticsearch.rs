@@ -86,6 +86,10 @@ pub mod domain {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Elasticsearch::Domain`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDomainProps {

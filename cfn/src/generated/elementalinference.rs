@@ -75,6 +75,10 @@ pub mod dictionary {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDictionary {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ElementalInference::Dictionary`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDictionaryProps {
@@ -254,6 +258,10 @@ pub mod feed {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFeed {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ElementalInference::Feed`.

@@ -111,6 +111,10 @@ pub mod cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EMR::Cluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
@@ -1395,6 +1399,10 @@ pub mod instance_fleet_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInstanceFleetConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EMR::InstanceFleetConfig`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceFleetConfigProps {
@@ -1999,6 +2007,10 @@ pub mod instance_group_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInstanceGroupConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EMR::InstanceGroupConfig`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceGroupConfigProps {
@@ -2269,6 +2281,10 @@ pub mod security_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSecurityConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EMR::SecurityConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityConfigurationProps {
@@ -2378,6 +2394,10 @@ pub mod step {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStep {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EMR::Step`.
@@ -2540,6 +2560,10 @@ pub mod studio {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStudio {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EMR::Studio`.
@@ -2868,6 +2892,10 @@ pub mod studio_session_mapping {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStudioSessionMapping {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EMR::StudioSessionMapping`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStudioSessionMappingProps {
@@ -3028,6 +3056,10 @@ pub mod wal_workspace {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWalWorkspace {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EMR::WALWorkspace`.

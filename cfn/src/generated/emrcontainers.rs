@@ -127,6 +127,10 @@ pub mod endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EMRContainers::Endpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointProps {
@@ -549,6 +553,10 @@ pub mod job_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnJobTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EMRContainers::JobTemplate`.
@@ -1022,6 +1030,10 @@ pub mod security_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSecurityConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EMRContainers::SecurityConfiguration`.
@@ -1740,6 +1752,10 @@ pub mod virtual_cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVirtualCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EMRContainers::VirtualCluster`.

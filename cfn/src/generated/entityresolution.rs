@@ -92,6 +92,10 @@ pub mod id_mapping_workflow {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIdMappingWorkflow {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EntityResolution::IdMappingWorkflow`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdMappingWorkflowProps {
@@ -520,6 +524,10 @@ pub mod id_namespace {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIdNamespace {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EntityResolution::IdNamespace`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdNamespaceProps {
@@ -827,6 +835,10 @@ pub mod matching_workflow {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMatchingWorkflow {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EntityResolution::MatchingWorkflow`.
@@ -1491,6 +1503,10 @@ pub mod policy_statement {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPolicyStatement {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EntityResolution::PolicyStatement`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyStatementProps {
@@ -1682,6 +1698,10 @@ pub mod schema_mapping {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSchemaMapping {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EntityResolution::SchemaMapping`.

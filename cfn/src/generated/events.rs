@@ -82,6 +82,10 @@ pub mod api_destination {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApiDestination {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Events::ApiDestination`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiDestinationProps {
@@ -283,6 +287,10 @@ pub mod archive {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnArchive {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Events::Archive`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnArchiveProps {
@@ -447,6 +455,10 @@ pub mod connection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Events::Connection`.
@@ -1032,6 +1044,10 @@ pub mod endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Events::Endpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointProps {
@@ -1379,6 +1395,10 @@ pub mod event_bus {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEventBus {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Events::EventBus`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBusProps {
@@ -1651,6 +1671,10 @@ pub mod event_bus_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEventBusPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Events::EventBusPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBusPolicyProps {
@@ -1883,6 +1907,10 @@ pub mod rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Events::Rule`.

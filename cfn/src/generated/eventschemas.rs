@@ -89,6 +89,10 @@ pub mod discoverer {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDiscoverer {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EventSchemas::Discoverer`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDiscovererProps {
@@ -212,6 +216,10 @@ pub mod registry {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRegistry {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::EventSchemas::Registry`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRegistryProps {
@@ -309,6 +317,10 @@ pub mod registry_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRegistryPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EventSchemas::RegistryPolicy`.
@@ -443,6 +455,10 @@ pub mod schema {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSchema {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::EventSchemas::Schema`.

@@ -76,6 +76,10 @@ pub mod experiment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnExperiment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Evidently::Experiment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExperimentProps {
@@ -495,6 +499,10 @@ pub mod feature {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFeature {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Evidently::Feature`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFeatureProps {
@@ -741,6 +749,10 @@ pub mod launch {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLaunch {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Evidently::Launch`.
@@ -1151,6 +1163,10 @@ pub mod project {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProject {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Evidently::Project`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
@@ -1365,6 +1381,10 @@ pub mod segment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSegment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Evidently::Segment`.

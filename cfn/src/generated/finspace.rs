@@ -107,6 +107,10 @@ pub mod environment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnvironment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FinSpace::Environment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {

@@ -73,6 +73,10 @@ pub mod experiment_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnExperimentTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FIS::ExperimentTemplate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExperimentTemplateProps {
@@ -777,6 +781,10 @@ pub mod target_account_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTargetAccountConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::FIS::TargetAccountConfiguration`.

@@ -88,6 +88,10 @@ pub mod applications_list {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplicationsList {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FMS::ApplicationsList`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationsListProps {
@@ -240,6 +244,10 @@ pub mod notification_channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNotificationChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FMS::NotificationChannel`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotificationChannelProps {
@@ -350,6 +358,10 @@ pub mod policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::FMS::Policy`.
@@ -1193,6 +1205,10 @@ pub mod protocols_list {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProtocolsList {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FMS::ProtocolsList`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProtocolsListProps {
@@ -1305,6 +1321,10 @@ pub mod resource_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::FMS::ResourceSet`.

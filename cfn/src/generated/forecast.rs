@@ -72,6 +72,10 @@ pub mod dataset {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataset {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Forecast::Dataset`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetProps {
@@ -457,6 +461,10 @@ pub mod dataset_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDatasetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Forecast::DatasetGroup`.

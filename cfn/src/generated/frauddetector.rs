@@ -110,6 +110,10 @@ pub mod detector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDetector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FraudDetector::Detector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDetectorProps {
@@ -664,6 +668,10 @@ pub mod entity_type {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEntityType {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FraudDetector::EntityType`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEntityTypeProps {
@@ -785,6 +793,10 @@ pub mod event_type {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEventType {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::FraudDetector::EventType`.
@@ -1061,6 +1073,10 @@ pub mod label {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLabel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FraudDetector::Label`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLabelProps {
@@ -1181,6 +1197,10 @@ pub mod list {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnList {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::FraudDetector::List`.
@@ -1321,6 +1341,10 @@ pub mod outcome {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOutcome {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FraudDetector::Outcome`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOutcomeProps {
@@ -1441,6 +1465,10 @@ pub mod variable {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVariable {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::FraudDetector::Variable`.

@@ -106,6 +106,10 @@ pub mod backup {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBackup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FSx::Backup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBackupProps {
@@ -218,6 +222,10 @@ pub mod data_repository_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataRepositoryAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::FSx::DataRepositoryAssociation`.
@@ -557,6 +565,10 @@ pub mod file_cache {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFileCache {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::FSx::FileCache`.
@@ -1032,6 +1044,10 @@ pub mod file_system {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFileSystem {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::FSx::FileSystem`.
@@ -2033,6 +2049,10 @@ pub mod s3_access_point_attachment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnS3AccessPointAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FSx::S3AccessPointAttachment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnS3AccessPointAttachmentProps {
@@ -2594,6 +2614,10 @@ pub mod snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::FSx::Snapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotProps {
@@ -2721,6 +2745,10 @@ pub mod storage_virtual_machine {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStorageVirtualMachine {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::FSx::StorageVirtualMachine`.
@@ -3013,6 +3041,10 @@ pub mod volume {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVolume {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::FSx::Volume`.

@@ -90,6 +90,10 @@ pub mod alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GameLift::Alias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAliasProps {
@@ -291,6 +295,10 @@ pub mod build {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnBuild {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GameLift::Build`.
@@ -553,6 +561,10 @@ pub mod container_fleet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnContainerFleet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GameLift::ContainerFleet`.
@@ -1383,6 +1395,10 @@ pub mod container_group_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnContainerGroupDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GameLift::ContainerGroupDefinition`.
@@ -2311,6 +2327,10 @@ pub mod fleet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFleet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GameLift::Fleet`.
@@ -3421,6 +3441,10 @@ pub mod game_server_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGameServerGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GameLift::GameServerGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGameServerGroupProps {
@@ -3862,6 +3886,10 @@ pub mod game_session_queue {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGameSessionQueue {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GameLift::GameSessionQueue`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGameSessionQueueProps {
@@ -4171,6 +4199,10 @@ pub mod location {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLocation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GameLift::Location`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLocationProps {
@@ -4273,6 +4305,10 @@ pub mod matchmaking_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMatchmakingConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GameLift::MatchmakingConfiguration`.
@@ -4646,6 +4682,10 @@ pub mod matchmaking_rule_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMatchmakingRuleSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GameLift::MatchmakingRuleSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMatchmakingRuleSetProps {
@@ -4774,6 +4814,10 @@ pub mod script {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnScript {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GameLift::Script`.

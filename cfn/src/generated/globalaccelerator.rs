@@ -96,6 +96,10 @@ pub mod accelerator {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccelerator {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GlobalAccelerator::Accelerator`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAcceleratorProps {
@@ -286,6 +290,10 @@ pub mod cross_account_attachment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCrossAccountAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GlobalAccelerator::CrossAccountAttachment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCrossAccountAttachmentProps {
@@ -433,6 +441,10 @@ pub mod endpoint_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEndpointGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GlobalAccelerator::EndpointGroup`.
@@ -742,6 +754,10 @@ pub mod listener {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnListener {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GlobalAccelerator::Listener`.

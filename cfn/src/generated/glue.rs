@@ -131,6 +131,10 @@ pub mod blueprint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBlueprint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::Blueprint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBlueprintProps {
@@ -306,6 +310,10 @@ pub mod catalog {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCatalog {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::Catalog`.
@@ -870,6 +878,10 @@ pub mod classifier {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnClassifier {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::Classifier`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnClassifierProps {
@@ -1189,6 +1201,10 @@ pub mod connection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::Connection`.
@@ -2066,6 +2082,10 @@ pub mod connection_type {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConnectionType {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::ConnectionType`.
@@ -3868,6 +3888,10 @@ pub mod crawler {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCrawler {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::Crawler`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCrawlerProps {
@@ -4594,6 +4618,10 @@ pub mod custom_entity_type {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCustomEntityType {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::CustomEntityType`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCustomEntityTypeProps {
@@ -4698,6 +4726,10 @@ pub mod data_catalog_encryption_settings {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataCatalogEncryptionSettings {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::DataCatalogEncryptionSettings`.
@@ -4932,6 +4964,10 @@ pub mod data_quality_ruleset {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataQualityRuleset {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::DataQualityRuleset`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataQualityRulesetProps {
@@ -5099,6 +5135,10 @@ pub mod database {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDatabase {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::Database`.
@@ -5407,6 +5447,10 @@ pub mod dev_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDevEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::DevEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDevEndpointProps {
@@ -5633,6 +5677,10 @@ pub mod identity_center_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIdentityCenterConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::IdentityCenterConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityCenterConfigurationProps {
@@ -5769,6 +5817,10 @@ pub mod integration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::Integration`.
@@ -5971,6 +6023,10 @@ pub mod integration_resource_property {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIntegrationResourceProperty {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::IntegrationResourceProperty`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationResourcePropertyProps {
@@ -6162,6 +6218,10 @@ pub mod job {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnJob {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::Job`.
@@ -6688,6 +6748,10 @@ pub mod ml_transform {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMlTransform {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::MLTransform`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMlTransformProps {
@@ -7202,6 +7266,10 @@ pub mod partition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPartition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::Partition`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPartitionProps {
@@ -7533,6 +7601,10 @@ pub mod registry {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRegistry {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::Registry`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegistryProps {
@@ -7651,6 +7723,10 @@ pub mod schema {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSchema {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::Schema`.
@@ -7951,6 +8027,10 @@ pub mod schema_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSchemaVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::SchemaVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSchemaVersionProps {
@@ -8084,6 +8164,10 @@ pub mod schema_version_metadata {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSchemaVersionMetadata {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::SchemaVersionMetadata`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSchemaVersionMetadataProps {
@@ -8194,6 +8278,10 @@ pub mod security_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSecurityConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::SecurityConfiguration`.
@@ -8516,6 +8604,10 @@ pub mod session {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSession {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::Session`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSessionProps {
@@ -8827,6 +8919,10 @@ pub mod table {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::Table`.
@@ -9727,6 +9823,10 @@ pub mod table_optimizer {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTableOptimizer {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::TableOptimizer`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableOptimizerProps {
@@ -10163,6 +10263,10 @@ pub mod trigger {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTrigger {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::Trigger`.
@@ -10689,6 +10793,10 @@ pub mod usage_profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUsageProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Glue::UsageProfile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUsageProfileProps {
@@ -10832,6 +10940,10 @@ pub mod user_defined_function {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserDefinedFunction {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::UserDefinedFunction`.
@@ -11121,6 +11233,10 @@ pub mod workflow {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkflow {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Glue::Workflow`.

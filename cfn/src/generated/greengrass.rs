@@ -114,6 +114,10 @@ pub mod connector_definition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnectorDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Greengrass::ConnectorDefinition`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorDefinitionProps {
@@ -257,6 +261,10 @@ pub mod connector_definition_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnectorDefinitionVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Greengrass::ConnectorDefinitionVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorDefinitionVersionProps {
@@ -375,6 +383,10 @@ pub mod core_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCoreDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Greengrass::CoreDefinition`.
@@ -518,6 +530,10 @@ pub mod core_definition_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCoreDefinitionVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Greengrass::CoreDefinitionVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCoreDefinitionVersionProps {
@@ -635,6 +651,10 @@ pub mod device_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDeviceDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Greengrass::DeviceDefinition`.
@@ -778,6 +798,10 @@ pub mod device_definition_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDeviceDefinitionVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Greengrass::DeviceDefinitionVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeviceDefinitionVersionProps {
@@ -897,6 +921,10 @@ pub mod function_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFunctionDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Greengrass::FunctionDefinition`.
@@ -1049,6 +1077,10 @@ pub mod function_definition_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFunctionDefinitionVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Greengrass::FunctionDefinitionVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFunctionDefinitionVersionProps {
@@ -1180,6 +1212,10 @@ pub mod group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Greengrass::Group`.
@@ -1372,6 +1408,10 @@ pub mod group_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGroupVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Greengrass::GroupVersion`.
@@ -1572,6 +1612,10 @@ pub mod logger_definition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLoggerDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Greengrass::LoggerDefinition`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoggerDefinitionProps {
@@ -1713,6 +1757,10 @@ pub mod logger_definition_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLoggerDefinitionVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Greengrass::LoggerDefinitionVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoggerDefinitionVersionProps {
@@ -1834,6 +1882,10 @@ pub mod resource_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Greengrass::ResourceDefinition`.
@@ -1983,6 +2035,10 @@ pub mod resource_definition_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourceDefinitionVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Greengrass::ResourceDefinitionVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDefinitionVersionProps {
@@ -2101,6 +2157,10 @@ pub mod subscription_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSubscriptionDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Greengrass::SubscriptionDefinition`.
@@ -2244,6 +2304,10 @@ pub mod subscription_definition_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSubscriptionDefinitionVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Greengrass::SubscriptionDefinitionVersion`.

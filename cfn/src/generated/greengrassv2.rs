@@ -83,6 +83,10 @@ pub mod component_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnComponentVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GreengrassV2::ComponentVersion`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnComponentVersionProps {
@@ -650,6 +654,10 @@ pub mod deployment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDeployment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GreengrassV2::Deployment`.

@@ -86,6 +86,10 @@ pub mod config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GroundStation::Config`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigProps {
@@ -903,6 +907,10 @@ pub mod dataflow_endpoint_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataflowEndpointGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GroundStation::DataflowEndpointGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataflowEndpointGroupProps {
@@ -1344,6 +1352,10 @@ pub mod dataflow_endpoint_group_v2 {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataflowEndpointGroupV2 {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GroundStation::DataflowEndpointGroupV2`.
@@ -1869,6 +1881,10 @@ pub mod mission_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMissionProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GroundStation::MissionProfile`.

@@ -113,6 +113,10 @@ pub mod custom_detection_rule_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCustomDetectionRuleAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GuardDuty::CustomDetectionRuleAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomDetectionRuleAssociationProps {
@@ -265,6 +269,10 @@ pub mod detector {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDetector {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GuardDuty::Detector`.
@@ -830,6 +838,10 @@ pub mod filter {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFilter {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GuardDuty::Filter`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFilterProps {
@@ -1097,6 +1109,10 @@ pub mod ip_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIpSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GuardDuty::IPSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpSetProps {
@@ -1263,6 +1279,10 @@ pub mod malware_protection_plan {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMalwareProtectionPlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GuardDuty::MalwareProtectionPlan`.
@@ -1514,6 +1534,10 @@ pub mod master {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMaster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GuardDuty::Master`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMasterProps {
@@ -1626,6 +1650,10 @@ pub mod member {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMember {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GuardDuty::Member`.
@@ -1829,6 +1857,10 @@ pub mod publishing_destination {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPublishingDestination {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GuardDuty::PublishingDestination`.
@@ -2039,6 +2071,10 @@ pub mod threat_entity_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnThreatEntitySet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::GuardDuty::ThreatEntitySet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnThreatEntitySetProps {
@@ -2190,6 +2226,10 @@ pub mod threat_intel_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnThreatIntelSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GuardDuty::ThreatIntelSet`.
@@ -2363,6 +2403,10 @@ pub mod trusted_entity_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTrustedEntitySet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::GuardDuty::TrustedEntitySet`.

@@ -91,6 +91,10 @@ pub mod domain {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::HealthAgent::Domain`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {

@@ -95,6 +95,10 @@ pub mod datastore {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDatastore {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::HealthImaging::Datastore`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDatastoreProps {

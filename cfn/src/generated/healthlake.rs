@@ -88,6 +88,10 @@ pub mod data_transformation_profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataTransformationProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::HealthLake::DataTransformationProfile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataTransformationProfileProps {
@@ -412,6 +416,10 @@ pub mod fhir_datastore {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFhirDatastore {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::HealthLake::FHIRDatastore`.

@@ -92,6 +92,10 @@ pub mod access_key {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IAM::AccessKey`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessKeyProps {
@@ -204,6 +208,10 @@ pub mod group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IAM::Group`.
@@ -348,6 +356,10 @@ pub mod group_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGroupPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IAM::GroupPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupPolicyProps {
@@ -464,6 +476,10 @@ pub mod instance_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInstanceProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IAM::InstanceProfile`.
@@ -618,6 +634,10 @@ pub mod managed_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnManagedPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IAM::ManagedPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnManagedPolicyProps {
@@ -762,6 +782,10 @@ pub mod oidc_provider {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOidcProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IAM::OIDCProvider`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOidcProviderProps {
@@ -867,6 +891,10 @@ pub mod policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IAM::Policy`.
@@ -1006,6 +1034,10 @@ pub mod role {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRole {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IAM::Role`.
@@ -1206,6 +1238,10 @@ pub mod role_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRolePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IAM::RolePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRolePolicyProps {
@@ -1326,6 +1362,10 @@ pub mod saml_provider {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSamlProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IAM::SAMLProvider`.
@@ -1545,6 +1585,10 @@ pub mod server_certificate {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnServerCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IAM::ServerCertificate`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServerCertificateProps {
@@ -1677,6 +1721,10 @@ pub mod service_linked_role {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnServiceLinkedRole {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IAM::ServiceLinkedRole`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceLinkedRoleProps {
@@ -1779,6 +1827,10 @@ pub mod user {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUser {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IAM::User`.
@@ -1987,6 +2039,10 @@ pub mod user_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUserPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IAM::UserPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserPolicyProps {
@@ -2100,6 +2156,10 @@ pub mod user_to_group_addition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUserToGroupAddition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IAM::UserToGroupAddition`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserToGroupAdditionProps {
@@ -2208,6 +2268,10 @@ pub mod virtual_mfa_device {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVirtualMfaDevice {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IAM::VirtualMFADevice`.

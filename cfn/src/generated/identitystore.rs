@@ -76,6 +76,10 @@ pub mod group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IdentityStore::Group`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupProps {
@@ -194,6 +198,10 @@ pub mod group_membership {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGroupMembership {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IdentityStore::GroupMembership`.
@@ -373,6 +381,10 @@ pub mod user {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUser {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IdentityStore::User`.

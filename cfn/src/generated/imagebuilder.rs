@@ -128,6 +128,10 @@ pub mod component {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnComponent {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ImageBuilder::Component`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnComponentProps {
@@ -381,6 +385,10 @@ pub mod container_recipe {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnContainerRecipe {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ImageBuilder::ContainerRecipe`.
@@ -741,6 +749,10 @@ pub mod distribution_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDistributionConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ImageBuilder::DistributionConfiguration`.
@@ -1328,6 +1340,10 @@ pub mod image {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnImage {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ImageBuilder::Image`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnImageProps {
@@ -1653,6 +1669,10 @@ pub mod image_pipeline {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnImagePipeline {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ImageBuilder::ImagePipeline`.
@@ -2127,6 +2147,10 @@ pub mod image_recipe {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnImageRecipe {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ImageBuilder::ImageRecipe`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnImageRecipeProps {
@@ -2355,6 +2379,10 @@ pub mod infrastructure_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInfrastructureConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ImageBuilder::InfrastructureConfiguration`.
@@ -2840,6 +2868,10 @@ pub mod lifecycle_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLifecyclePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ImageBuilder::LifecyclePolicy`.
@@ -3509,6 +3541,10 @@ pub mod workflow {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkflow {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ImageBuilder::Workflow`.

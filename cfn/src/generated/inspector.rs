@@ -73,6 +73,10 @@ pub mod assessment_target {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAssessmentTarget {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Inspector::AssessmentTarget`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAssessmentTargetProps {
@@ -175,6 +179,10 @@ pub mod assessment_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAssessmentTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Inspector::AssessmentTemplate`.
@@ -319,6 +327,10 @@ pub mod resource_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Inspector::ResourceGroup`.

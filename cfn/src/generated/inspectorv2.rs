@@ -77,6 +77,10 @@ pub mod cis_scan_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCisScanConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::InspectorV2::CisScanConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCisScanConfigurationProps {
@@ -519,6 +523,10 @@ pub mod code_security_integration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCodeSecurityIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::InspectorV2::CodeSecurityIntegration`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCodeSecurityIntegrationProps {
@@ -833,6 +841,10 @@ pub mod code_security_scan_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCodeSecurityScanConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::InspectorV2::CodeSecurityScanConfiguration`.
@@ -1353,6 +1365,10 @@ pub mod connector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::InspectorV2::Connector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
@@ -1742,6 +1758,10 @@ pub mod filter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFilter {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::InspectorV2::Filter`.

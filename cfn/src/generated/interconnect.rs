@@ -109,6 +109,10 @@ pub mod connection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Interconnect::Connection`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionProps {

@@ -93,6 +93,10 @@ pub mod monitor {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMonitor {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::InternetMonitor::Monitor`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMonitorProps {

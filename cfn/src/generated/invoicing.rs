@@ -81,6 +81,10 @@ pub mod invoice_unit {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInvoiceUnit {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Invoicing::InvoiceUnit`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInvoiceUnitProps {
@@ -332,6 +336,10 @@ pub mod procurement_portal_preference {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProcurementPortalPreference {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Invoicing::ProcurementPortalPreference`.

@@ -113,6 +113,10 @@ pub mod account_audit_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccountAuditConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::AccountAuditConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountAuditConfigurationProps {
@@ -556,6 +560,10 @@ pub mod authorizer {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAuthorizer {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::Authorizer`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAuthorizerProps {
@@ -725,6 +733,10 @@ pub mod billing_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBillingGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::BillingGroup`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnBillingGroupProps {
@@ -860,6 +872,10 @@ pub mod ca_certificate {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCaCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::CACertificate`.
@@ -1105,6 +1121,10 @@ pub mod certificate {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::Certificate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateProps {
@@ -1287,6 +1307,10 @@ pub mod certificate_provider {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCertificateProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::CertificateProvider`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateProviderProps {
@@ -1458,6 +1482,10 @@ pub mod command {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCommand {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::Command`.
@@ -2109,6 +2137,10 @@ pub mod custom_metric {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCustomMetric {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::CustomMetric`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomMetricProps {
@@ -2271,6 +2303,10 @@ pub mod dimension {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDimension {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::Dimension`.
@@ -2444,6 +2480,10 @@ pub mod domain_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDomainConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::DomainConfiguration`.
@@ -2928,6 +2968,10 @@ pub mod encryption_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEncryptionConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::EncryptionConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEncryptionConfigurationProps {
@@ -3095,6 +3139,10 @@ pub mod fleet_metric {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFleetMetric {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::FleetMetric`.
@@ -3464,6 +3512,10 @@ pub mod job {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnJob {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::Job`.
@@ -4248,6 +4300,10 @@ pub mod job_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnJobTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::JobTemplate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnJobTemplateProps {
@@ -4872,6 +4928,10 @@ pub mod logging {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLogging {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::Logging`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoggingProps {
@@ -5131,6 +5191,10 @@ pub mod mitigation_action {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMitigationAction {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::MitigationAction`.
@@ -5660,6 +5724,10 @@ pub mod policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::Policy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
@@ -5769,6 +5837,10 @@ pub mod policy_principal_attachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPolicyPrincipalAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::PolicyPrincipalAttachment`.
@@ -5881,6 +5953,10 @@ pub mod provisioning_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProvisioningTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::ProvisioningTemplate`.
@@ -6105,6 +6181,10 @@ pub mod resource_specific_logging {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourceSpecificLogging {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::ResourceSpecificLogging`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceSpecificLoggingProps {
@@ -6318,6 +6398,10 @@ pub mod role_alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRoleAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::RoleAlias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRoleAliasProps {
@@ -6443,6 +6527,10 @@ pub mod scheduled_audit {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnScheduledAudit {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::ScheduledAudit`.
@@ -6684,6 +6772,10 @@ pub mod security_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSecurityProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::SecurityProfile`.
@@ -7345,6 +7437,10 @@ pub mod software_package {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSoftwarePackage {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::SoftwarePackage`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSoftwarePackageProps {
@@ -7463,6 +7559,10 @@ pub mod software_package_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSoftwarePackageVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::SoftwarePackageVersion`.
@@ -7733,6 +7833,10 @@ pub mod stream {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStream {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::Stream`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStreamProps {
@@ -7920,6 +8024,10 @@ pub mod thing {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnThing {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::Thing`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnThingProps {
@@ -8021,6 +8129,10 @@ pub mod thing_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnThingGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::ThingGroup`.
@@ -8169,6 +8281,10 @@ pub mod thing_principal_attachment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnThingPrincipalAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoT::ThingPrincipalAttachment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnThingPrincipalAttachmentProps {
@@ -8292,6 +8408,10 @@ pub mod thing_type {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnThingType {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::ThingType`.
@@ -8528,6 +8648,10 @@ pub mod topic_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTopicRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::TopicRule`.
@@ -10538,6 +10662,10 @@ pub mod topic_rule_destination {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTopicRuleDestination {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoT::TopicRuleDestination`.

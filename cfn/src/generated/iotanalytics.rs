@@ -79,6 +79,10 @@ pub mod channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTAnalytics::Channel`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnChannelProps {
@@ -210,6 +214,10 @@ pub mod dataset {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataset {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTAnalytics::Dataset`.
@@ -1084,6 +1092,10 @@ pub mod datastore {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDatastore {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTAnalytics::Datastore`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDatastoreProps {
@@ -1492,6 +1504,10 @@ pub mod pipeline {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPipeline {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTAnalytics::Pipeline`.

@@ -81,6 +81,10 @@ pub mod suite_definition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSuiteDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSuiteDefinitionProps {

@@ -108,6 +108,10 @@ pub mod campaign {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCampaign {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTFleetWise::Campaign`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCampaignProps {
@@ -1331,6 +1335,10 @@ pub mod decoder_manifest {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDecoderManifest {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTFleetWise::DecoderManifest`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDecoderManifestProps {
@@ -2012,6 +2020,10 @@ pub mod fleet {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFleet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTFleetWise::Fleet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFleetProps {
@@ -2145,6 +2157,10 @@ pub mod model_manifest {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnModelManifest {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTFleetWise::ModelManifest`.
@@ -2319,6 +2335,10 @@ pub mod signal_catalog {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSignalCatalog {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTFleetWise::SignalCatalog`.
@@ -2832,6 +2852,10 @@ pub mod state_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStateTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTFleetWise::StateTemplate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStateTemplateProps {
@@ -2998,6 +3022,10 @@ pub mod vehicle {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVehicle {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTFleetWise::Vehicle`.

@@ -85,6 +85,10 @@ pub mod tunnel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTunnel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTSecureTunneling::Tunnel`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTunnelProps {

@@ -88,6 +88,10 @@ pub mod access_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTSiteWise::AccessPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPolicyProps {
@@ -422,6 +426,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTSiteWise::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
@@ -554,6 +562,10 @@ pub mod asset {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAsset {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTSiteWise::Asset`.
@@ -819,6 +831,10 @@ pub mod asset_model {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAssetModel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTSiteWise::AssetModel`.
@@ -1723,6 +1739,10 @@ pub mod computation_model {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnComputationModel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTSiteWise::ComputationModel`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnComputationModelProps {
@@ -2030,6 +2050,10 @@ pub mod dashboard {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDashboard {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTSiteWise::Dashboard`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDashboardProps {
@@ -2168,6 +2192,10 @@ pub mod dataset {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataset {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTSiteWise::Dataset`.
@@ -2578,6 +2606,10 @@ pub mod gateway {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTSiteWise::Gateway`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGatewayProps {
@@ -2884,6 +2916,10 @@ pub mod pipeline {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPipeline {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTSiteWise::Pipeline`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipelineProps {
@@ -3084,6 +3120,10 @@ pub mod portal {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPortal {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTSiteWise::Portal`.
@@ -3404,6 +3444,10 @@ pub mod project {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProject {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTSiteWise::Project`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
@@ -3539,6 +3583,10 @@ pub mod task {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTask {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTSiteWise::Task`.
@@ -4119,6 +4167,10 @@ pub mod workspace {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkspace {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTSiteWise::Workspace`.

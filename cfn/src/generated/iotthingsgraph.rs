@@ -69,6 +69,10 @@ pub mod flow_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFlowTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTThingsGraph::FlowTemplate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowTemplateProps {

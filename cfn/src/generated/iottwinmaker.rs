@@ -107,6 +107,10 @@ pub mod component_type {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnComponentType {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTTwinMaker::ComponentType`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnComponentTypeProps {
@@ -544,6 +548,10 @@ pub mod entity {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEntity {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTTwinMaker::Entity`.
@@ -1045,6 +1053,10 @@ pub mod scene {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnScene {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTTwinMaker::Scene`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSceneProps {
@@ -1216,6 +1228,10 @@ pub mod sync_job {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSyncJob {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTTwinMaker::SyncJob`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSyncJobProps {
@@ -1351,6 +1367,10 @@ pub mod workspace {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkspace {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTTwinMaker::Workspace`.

@@ -85,6 +85,10 @@ pub mod destination {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDestination {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTWireless::Destination`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDestinationProps {
@@ -270,6 +274,10 @@ pub mod device_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDeviceProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTWireless::DeviceProfile`.
@@ -461,6 +469,10 @@ pub mod fuota_task {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFuotaTask {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTWireless::FuotaTask`.
@@ -779,6 +791,10 @@ pub mod multicast_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMulticastGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTWireless::MulticastGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMulticastGroupProps {
@@ -1083,6 +1099,10 @@ pub mod network_analyzer_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNetworkAnalyzerConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTWireless::NetworkAnalyzerConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkAnalyzerConfigurationProps {
@@ -1333,6 +1353,10 @@ pub mod partner_account {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPartnerAccount {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTWireless::PartnerAccount`.
@@ -1661,6 +1685,10 @@ pub mod service_profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnServiceProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTWireless::ServiceProfile`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceProfileProps {
@@ -1844,6 +1872,10 @@ pub mod task_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTaskDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTWireless::TaskDefinition`.
@@ -2129,6 +2161,10 @@ pub mod wireless_device {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWirelessDevice {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTWireless::WirelessDevice`.
@@ -2768,6 +2804,10 @@ pub mod wireless_device_import_task {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnWirelessDeviceImportTask {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IoTWireless::WirelessDeviceImportTask`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWirelessDeviceImportTaskProps {
@@ -2921,6 +2961,10 @@ pub mod wireless_gateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWirelessGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IoTWireless::WirelessGateway`.

@@ -85,6 +85,10 @@ pub mod ad_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAdConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IVS::AdConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAdConfigurationProps {
@@ -283,6 +287,10 @@ pub mod channel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IVS::Channel`.
@@ -710,6 +718,10 @@ pub mod encoder_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEncoderConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IVS::EncoderConfiguration`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEncoderConfigurationProps {
@@ -855,6 +867,10 @@ pub mod ingest_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIngestConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IVS::IngestConfiguration`.
@@ -1024,6 +1040,10 @@ pub mod playback_key_pair {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPlaybackKeyPair {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IVS::PlaybackKeyPair`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPlaybackKeyPairProps {
@@ -1122,6 +1142,10 @@ pub mod playback_restriction_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPlaybackRestrictionPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IVS::PlaybackRestrictionPolicy`.
@@ -1252,6 +1276,10 @@ pub mod public_key {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPublicKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IVS::PublicKey`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPublicKeyProps {
@@ -1369,6 +1397,10 @@ pub mod recording_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRecordingConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IVS::RecordingConfiguration`.
@@ -1796,6 +1828,10 @@ pub mod stage {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStage {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IVS::Stage`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnStageProps {
@@ -2137,6 +2173,10 @@ pub mod storage_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStorageConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IVS::StorageConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageConfigurationProps {
@@ -2280,6 +2320,10 @@ pub mod stream_key {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStreamKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IVS::StreamKey`.

@@ -80,6 +80,10 @@ pub mod logging_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLoggingConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::IVSChat::LoggingConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoggingConfigurationProps {
@@ -308,6 +312,10 @@ pub mod room {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRoom {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::IVSChat::Room`.

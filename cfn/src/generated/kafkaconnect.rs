@@ -85,6 +85,10 @@ pub mod connector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::KafkaConnect::Connector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
@@ -1037,6 +1041,10 @@ pub mod custom_plugin {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCustomPlugin {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::KafkaConnect::CustomPlugin`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomPluginProps {
@@ -1280,6 +1288,10 @@ pub mod worker_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkerConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::KafkaConnect::WorkerConfiguration`.

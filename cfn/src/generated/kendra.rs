@@ -90,6 +90,10 @@ pub mod data_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Kendra::DataSource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSourceProps {
@@ -3218,6 +3222,10 @@ pub mod faq {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFaq {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Kendra::Faq`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFaqProps {
@@ -3418,6 +3426,10 @@ pub mod featured_results_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFeaturedResultsSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Kendra::FeaturedResultsSet`.
@@ -3633,6 +3645,10 @@ pub mod index {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIndex {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Kendra::Index`.
@@ -4331,6 +4347,10 @@ pub mod query_suggestions_block_list {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnQuerySuggestionsBlockList {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Kendra::QuerySuggestionsBlockList`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQuerySuggestionsBlockListProps {
@@ -4514,6 +4534,10 @@ pub mod thesaurus {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnThesaurus {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Kendra::Thesaurus`.

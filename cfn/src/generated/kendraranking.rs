@@ -74,6 +74,10 @@ pub mod execution_plan {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnExecutionPlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::KendraRanking::ExecutionPlan`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExecutionPlanProps {

@@ -98,6 +98,10 @@ pub mod channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Kinesis::Channel`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelProps {
@@ -970,6 +974,10 @@ pub mod resource_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Kinesis::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
@@ -1081,6 +1089,10 @@ pub mod stream {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStream {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Kinesis::Stream`.
@@ -1489,6 +1501,10 @@ pub mod stream_consumer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStreamConsumer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Kinesis::StreamConsumer`.

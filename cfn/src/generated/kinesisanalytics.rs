@@ -79,6 +79,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::KinesisAnalytics::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
@@ -449,6 +453,10 @@ pub mod application_output {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplicationOutput {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::KinesisAnalytics::ApplicationOutput`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationOutputProps {
@@ -736,6 +744,10 @@ pub mod application_reference_data_source {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnApplicationReferenceDataSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.

@@ -75,6 +75,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::KinesisAnalyticsV2::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
@@ -2112,6 +2116,10 @@ pub mod application_cloud_watch_logging_option {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplicationCloudWatchLoggingOption {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationCloudWatchLoggingOptionProps {
@@ -2250,6 +2258,10 @@ pub mod application_output {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnApplicationOutput {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::KinesisAnalyticsV2::ApplicationOutput`.
@@ -2515,6 +2527,10 @@ pub mod application_reference_data_source {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnApplicationReferenceDataSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`.

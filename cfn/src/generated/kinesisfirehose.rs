@@ -83,6 +83,10 @@ pub mod delivery_stream {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDeliveryStream {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::KinesisFirehose::DeliveryStream`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDeliveryStreamProps {

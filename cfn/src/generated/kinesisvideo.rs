@@ -72,6 +72,10 @@ pub mod signaling_channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSignalingChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::KinesisVideo::SignalingChannel`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSignalingChannelProps {
@@ -213,6 +217,10 @@ pub mod stream {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStream {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::KinesisVideo::Stream`.

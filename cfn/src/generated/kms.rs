@@ -70,6 +70,10 @@ pub mod alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::KMS::Alias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAliasProps {
@@ -178,6 +182,10 @@ pub mod key {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::KMS::Key`.
@@ -518,6 +526,10 @@ pub mod replica_key {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnReplicaKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::KMS::ReplicaKey`.

@@ -83,6 +83,10 @@ pub mod data_cells_filter {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataCellsFilter {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::LakeFormation::DataCellsFilter`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataCellsFilterProps {
@@ -270,6 +274,10 @@ pub mod data_lake_settings {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataLakeSettings {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::LakeFormation::DataLakeSettings`.
@@ -530,6 +538,10 @@ pub mod permissions {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPermissions {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::LakeFormation::Permissions`.
@@ -852,6 +864,10 @@ pub mod principal_permissions {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPrincipalPermissions {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::LakeFormation::PrincipalPermissions`.
@@ -1490,6 +1506,10 @@ pub mod resource {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::LakeFormation::Resource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceProps {
@@ -1617,6 +1637,10 @@ pub mod tag {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTag {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::LakeFormation::Tag`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTagProps {
@@ -1739,6 +1763,10 @@ pub mod tag_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTagAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::LakeFormation::TagAssociation`.

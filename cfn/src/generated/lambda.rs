@@ -94,6 +94,10 @@ pub mod alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lambda::Alias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAliasProps {
@@ -338,6 +342,10 @@ pub mod capacity_provider {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCapacityProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lambda::CapacityProvider`.
@@ -943,6 +951,10 @@ pub mod code_signing_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCodeSigningConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lambda::CodeSigningConfig`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCodeSigningConfigProps {
@@ -1165,6 +1177,10 @@ pub mod event_invoke_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEventInvokeConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lambda::EventInvokeConfig`.
@@ -1394,6 +1410,10 @@ pub mod event_source_mapping {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEventSourceMapping {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lambda::EventSourceMapping`.
@@ -2525,6 +2545,10 @@ pub mod function {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFunction {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lambda::Function`.
@@ -3975,6 +3999,10 @@ pub mod layer_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLayerVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lambda::LayerVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLayerVersionProps {
@@ -4421,6 +4449,10 @@ pub mod layer_version_permission {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLayerVersionPermission {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lambda::LayerVersionPermission`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLayerVersionPermissionProps {
@@ -4572,6 +4604,10 @@ pub mod microvm_image {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMicrovmImage {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lambda::MicrovmImage`.
@@ -5194,6 +5230,10 @@ pub mod network_connector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNetworkConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lambda::NetworkConnector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkConnectorProps {
@@ -5484,6 +5524,10 @@ pub mod permission {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPermission {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lambda::Permission`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermissionProps {
@@ -5688,6 +5732,10 @@ pub mod resource_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lambda::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
@@ -5802,6 +5850,10 @@ pub mod url {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUrl {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lambda::Url`.
@@ -6105,6 +6157,10 @@ pub mod version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lambda::Version`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVersionProps {
@@ -6337,6 +6393,10 @@ pub mod web_function {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnWebFunction {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lambda::WebFunction`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebFunctionProps {
@@ -6489,6 +6549,10 @@ pub mod web_function_endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWebFunctionEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lambda::WebFunctionEndpoint`.
@@ -6841,6 +6905,10 @@ pub mod web_function_revision {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWebFunctionRevision {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lambda::WebFunctionRevision`.

@@ -98,6 +98,10 @@ pub mod deployment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDeployment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::LaunchWizard::Deployment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {

@@ -79,6 +79,10 @@ pub mod bot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lex::Bot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBotProps {
@@ -5065,6 +5069,10 @@ pub mod bot_alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBotAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lex::BotAlias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBotAliasProps {
@@ -5631,6 +5639,10 @@ pub mod bot_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBotVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lex::BotVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBotVersionProps {
@@ -5822,6 +5834,10 @@ pub mod resource_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lex::ResourcePolicy`.

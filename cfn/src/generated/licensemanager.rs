@@ -81,6 +81,10 @@ pub mod grant {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGrant {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::LicenseManager::Grant`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnGrantProps {
@@ -324,6 +328,10 @@ pub mod license {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLicense {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::LicenseManager::License`.
@@ -929,6 +937,10 @@ pub mod license_asset_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLicenseAssetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::LicenseManager::LicenseAssetGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLicenseAssetGroupProps {
@@ -1121,6 +1133,10 @@ pub mod license_asset_rule_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLicenseAssetRuleSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::LicenseManager::LicenseAssetRuleSet`.
@@ -1505,6 +1521,10 @@ pub mod license_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLicenseConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::LicenseManager::LicenseConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLicenseConfigurationProps {
@@ -1835,6 +1855,10 @@ pub mod report_generator {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnReportGenerator {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::LicenseManager::ReportGenerator`.

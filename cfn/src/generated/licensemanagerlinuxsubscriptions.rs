@@ -95,6 +95,10 @@ pub mod subscription_provider {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSubscriptionProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionProviderProps {

@@ -110,6 +110,10 @@ pub mod license_server_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLicenseServerEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLicenseServerEndpointProps {

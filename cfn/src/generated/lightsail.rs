@@ -100,6 +100,10 @@ pub mod alarm {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAlarm {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lightsail::Alarm`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAlarmProps {
@@ -574,6 +578,10 @@ pub mod bucket {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBucket {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lightsail::Bucket`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketProps {
@@ -766,6 +774,10 @@ pub mod certificate {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lightsail::Certificate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateProps {
@@ -918,6 +930,10 @@ pub mod contact_method {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnContactMethod {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lightsail::ContactMethod`.
@@ -1082,6 +1098,10 @@ pub mod container {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnContainer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lightsail::Container`.
@@ -1526,6 +1546,10 @@ pub mod database {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDatabase {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lightsail::Database`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatabaseProps {
@@ -1887,6 +1911,10 @@ pub mod database_snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDatabaseSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lightsail::DatabaseSnapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatabaseSnapshotProps {
@@ -2064,6 +2092,10 @@ pub mod disk {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDisk {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lightsail::Disk`.
@@ -2275,6 +2307,10 @@ pub mod disk_snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDiskSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lightsail::DiskSnapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDiskSnapshotProps {
@@ -2401,6 +2437,10 @@ pub mod distribution {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDistribution {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lightsail::Distribution`.
@@ -3108,6 +3148,10 @@ pub mod domain {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lightsail::Domain`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {
@@ -3404,6 +3448,10 @@ pub mod instance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lightsail::Instance`.
@@ -3858,6 +3906,10 @@ pub mod instance_snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInstanceSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lightsail::InstanceSnapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInstanceSnapshotProps {
@@ -4001,6 +4053,10 @@ pub mod key_pair {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnKeyPair {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lightsail::KeyPair`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKeyPairProps {
@@ -4107,6 +4163,10 @@ pub mod load_balancer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLoadBalancer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lightsail::LoadBalancer`.
@@ -4335,6 +4395,10 @@ pub mod load_balancer_tls_certificate {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLoadBalancerTlsCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Lightsail::LoadBalancerTlsCertificate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoadBalancerTlsCertificateProps {
@@ -4499,6 +4563,10 @@ pub mod static_ip {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStaticIp {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Lightsail::StaticIp`.

@@ -94,6 +94,10 @@ pub mod api_key {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApiKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Location::APIKey`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApiKeyProps {
@@ -381,6 +385,10 @@ pub mod geofence_collection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGeofenceCollection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Location::GeofenceCollection`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGeofenceCollectionProps {
@@ -539,6 +547,10 @@ pub mod map {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMap {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Location::Map`.
@@ -725,6 +737,10 @@ pub mod place_index {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPlaceIndex {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Location::PlaceIndex`.
@@ -946,6 +962,10 @@ pub mod route_calculator {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRouteCalculator {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Location::RouteCalculator`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouteCalculatorProps {
@@ -1095,6 +1115,10 @@ pub mod tracker {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTracker {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Location::Tracker`.
@@ -1304,6 +1328,10 @@ pub mod tracker_consumer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTrackerConsumer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Location::TrackerConsumer`.

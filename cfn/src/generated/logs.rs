@@ -91,6 +91,10 @@ pub mod account_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccountPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Logs::AccountPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountPolicyProps {
@@ -316,6 +320,10 @@ pub mod delivery {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDelivery {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Logs::Delivery`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliveryProps {
@@ -473,6 +481,10 @@ pub mod delivery_destination {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDeliveryDestination {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Logs::DeliveryDestination`.
@@ -677,6 +689,10 @@ pub mod delivery_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDeliverySource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Logs::DeliverySource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeliverySourceProps {
@@ -814,6 +830,10 @@ pub mod destination {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDestination {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Logs::Destination`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDestinationProps {
@@ -948,6 +968,10 @@ pub mod integration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Logs::Integration`.
@@ -1189,6 +1213,10 @@ pub mod log_anomaly_detector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLogAnomalyDetector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Logs::LogAnomalyDetector`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLogAnomalyDetectorProps {
@@ -1372,6 +1400,10 @@ pub mod log_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLogGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Logs::LogGroup`.
@@ -1584,6 +1616,10 @@ pub mod log_stream {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLogStream {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Logs::LogStream`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLogStreamProps {
@@ -1685,6 +1721,10 @@ pub mod metric_filter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMetricFilter {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Logs::MetricFilter`.
@@ -2050,6 +2090,10 @@ pub mod query_definition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnQueryDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Logs::QueryDefinition`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueryDefinitionProps {
@@ -2256,6 +2300,10 @@ pub mod resource_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Logs::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
@@ -2384,6 +2432,10 @@ pub mod scheduled_query {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnScheduledQuery {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Logs::ScheduledQuery`.
@@ -2773,6 +2825,10 @@ pub mod storage_tier_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStorageTierPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Logs::StorageTierPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStorageTierPolicyProps {
@@ -2901,6 +2957,10 @@ pub mod subscription_filter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSubscriptionFilter {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Logs::SubscriptionFilter`.
@@ -3114,6 +3174,10 @@ pub mod transformer {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransformer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Logs::Transformer`.

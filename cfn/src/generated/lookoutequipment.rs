@@ -75,6 +75,10 @@ pub mod inference_scheduler {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInferenceScheduler {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::LookoutEquipment::InferenceScheduler`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInferenceSchedulerProps {

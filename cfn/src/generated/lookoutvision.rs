@@ -73,6 +73,10 @@ pub mod project {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProject {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::LookoutVision::Project`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {

@@ -83,6 +83,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::M2::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
@@ -298,6 +302,10 @@ pub mod deployment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDeployment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::M2::Deployment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
@@ -427,6 +435,10 @@ pub mod environment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEnvironment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::M2::Environment`.

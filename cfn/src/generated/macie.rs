@@ -83,6 +83,10 @@ pub mod allow_list {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAllowList {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Macie::AllowList`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAllowListProps {
@@ -273,6 +277,10 @@ pub mod custom_data_identifier {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCustomDataIdentifier {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Macie::CustomDataIdentifier`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomDataIdentifierProps {
@@ -428,6 +436,10 @@ pub mod findings_filter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFindingsFilter {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Macie::FindingsFilter`.
@@ -677,6 +689,10 @@ pub mod member {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMember {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Macie::Member`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMemberProps {
@@ -797,6 +813,10 @@ pub mod session {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSession {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Macie::Session`.

@@ -94,6 +94,10 @@ pub mod accessor {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessor {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ManagedBlockchain::Accessor`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessorProps {
@@ -285,6 +289,10 @@ pub mod member {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMember {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ManagedBlockchain::Member`.
@@ -666,6 +674,10 @@ pub mod node {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNode {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ManagedBlockchain::Node`.

@@ -93,6 +93,10 @@ pub mod bridge {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBridge {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaConnect::Bridge`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBridgeProps {
@@ -636,6 +640,10 @@ pub mod bridge_output {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBridgeOutput {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaConnect::BridgeOutput`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBridgeOutputProps {
@@ -841,6 +849,10 @@ pub mod bridge_source {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnBridgeSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaConnect::BridgeSource`.
@@ -1090,6 +1102,10 @@ pub mod flow {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFlow {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaConnect::Flow`.
@@ -2677,6 +2693,10 @@ pub mod flow_entitlement {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFlowEntitlement {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaConnect::FlowEntitlement`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowEntitlementProps {
@@ -2989,6 +3009,10 @@ pub mod flow_media_stream {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFlowMediaStream {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaConnect::FlowMediaStream`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowMediaStreamProps {
@@ -3182,6 +3206,10 @@ pub mod flow_output {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFlowOutput {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaConnect::FlowOutput`.
@@ -4033,6 +4061,10 @@ pub mod flow_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFlowSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaConnect::FlowSource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowSourceProps {
@@ -4336,6 +4368,10 @@ pub mod flow_vpc_interface {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFlowVpcInterface {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaConnect::FlowVpcInterface`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowVpcInterfaceProps {
@@ -4486,6 +4522,10 @@ pub mod gateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaConnect::Gateway`.
@@ -4693,6 +4733,10 @@ pub mod router_input {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRouterInput {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaConnect::RouterInput`.
@@ -5908,6 +5952,10 @@ pub mod router_network_interface {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRouterNetworkInterface {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaConnect::RouterNetworkInterface`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRouterNetworkInterfaceProps {
@@ -6193,6 +6241,10 @@ pub mod router_output {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRouterOutput {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaConnect::RouterOutput`.

@@ -69,6 +69,10 @@ pub mod certificate_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCertificateAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaConvert::CertificateAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateAssociationProps {
@@ -161,6 +165,10 @@ pub mod job_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnJobTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaConvert::JobTemplate`.
@@ -505,6 +513,10 @@ pub mod preset {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPreset {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaConvert::Preset`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPresetProps {
@@ -631,6 +643,10 @@ pub mod queue {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnQueue {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaConvert::Queue`.

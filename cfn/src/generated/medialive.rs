@@ -105,6 +105,10 @@ pub mod channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaLive::Channel`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnChannelProps {
@@ -6390,6 +6394,10 @@ pub mod channel_placement_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChannelPlacementGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaLive::ChannelPlacementGroup`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnChannelPlacementGroupProps {
@@ -6523,6 +6531,10 @@ pub mod cloud_watch_alarm_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCloudWatchAlarmTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaLive::CloudWatchAlarmTemplate`.
@@ -6960,6 +6972,10 @@ pub mod cloud_watch_alarm_template_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCloudWatchAlarmTemplateGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaLive::CloudWatchAlarmTemplateGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudWatchAlarmTemplateGroupProps {
@@ -7090,6 +7106,10 @@ pub mod cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaLive::Cluster`.
@@ -7324,6 +7344,10 @@ pub mod event_bridge_rule_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEventBridgeRuleTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaLive::EventBridgeRuleTemplate`.
@@ -7594,6 +7618,10 @@ pub mod event_bridge_rule_template_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEventBridgeRuleTemplateGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaLive::EventBridgeRuleTemplateGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventBridgeRuleTemplateGroupProps {
@@ -7755,6 +7783,10 @@ pub mod input {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInput {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaLive::Input`.
@@ -8649,6 +8681,10 @@ pub mod input_security_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInputSecurityGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaLive::InputSecurityGroup`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInputSecurityGroupProps {
@@ -8782,6 +8818,10 @@ pub mod multiplex {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMultiplex {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaLive::Multiplex`.
@@ -9018,6 +9058,10 @@ pub mod multiplexprogram {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMultiplexprogram {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaLive::Multiplexprogram`.
@@ -9419,6 +9463,10 @@ pub mod network {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNetwork {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaLive::Network`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkProps {
@@ -9607,6 +9655,10 @@ pub mod node {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNode {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaLive::Node`.
@@ -9900,6 +9952,10 @@ pub mod sdi_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSdiSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaLive::SdiSource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSdiSourceProps {
@@ -10171,6 +10227,10 @@ pub mod signal_map {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSignalMap {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaLive::SignalMap`.

@@ -85,6 +85,10 @@ pub mod asset {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAsset {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaPackage::Asset`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssetProps {
@@ -259,6 +263,10 @@ pub mod channel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaPackage::Channel`.
@@ -467,6 +475,10 @@ pub mod origin_endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOriginEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaPackage::OriginEndpoint`.
@@ -1886,6 +1898,10 @@ pub mod packaging_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPackagingConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaPackage::PackagingConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPackagingConfigurationProps {
@@ -2710,6 +2726,10 @@ pub mod packaging_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPackagingGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaPackage::PackagingGroup`.

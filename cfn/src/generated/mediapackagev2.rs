@@ -106,6 +106,10 @@ pub mod channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaPackageV2::Channel`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelProps {
@@ -453,6 +457,10 @@ pub mod channel_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChannelGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaPackageV2::ChannelGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelGroupProps {
@@ -562,6 +570,10 @@ pub mod channel_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnChannelPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaPackageV2::ChannelPolicy`.
@@ -711,6 +723,10 @@ pub mod origin_endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOriginEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -3268,6 +3284,10 @@ pub mod origin_endpoint_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOriginEndpointPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaPackageV2::OriginEndpointPolicy`.

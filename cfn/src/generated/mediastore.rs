@@ -76,6 +76,10 @@ pub mod container {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnContainer {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaStore::Container`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContainerProps {

@@ -86,6 +86,10 @@ pub mod channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaTailor::Channel`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelProps {
@@ -584,6 +588,10 @@ pub mod channel_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChannelPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaTailor::ChannelPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelPolicyProps {
@@ -691,6 +699,10 @@ pub mod function {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFunction {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaTailor::Function`.
@@ -1360,6 +1372,10 @@ pub mod live_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLiveSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaTailor::LiveSource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLiveSourceProps {
@@ -1512,6 +1528,10 @@ pub mod playback_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPlaybackConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -2844,6 +2864,10 @@ pub mod prefetch_schedule {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPrefetchSchedule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaTailor::PrefetchSchedule`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrefetchScheduleProps {
@@ -3473,6 +3497,10 @@ pub mod program {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProgram {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaTailor::Program`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProgramProps {
@@ -4078,6 +4106,10 @@ pub mod source_location {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSourceLocation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MediaTailor::SourceLocation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSourceLocationProps {
@@ -4395,6 +4427,10 @@ pub mod vod_source {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVodSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MediaTailor::VodSource`.

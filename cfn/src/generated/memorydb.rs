@@ -82,6 +82,10 @@ pub mod acl {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAcl {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MemoryDB::ACL`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAclProps {
@@ -223,6 +227,10 @@ pub mod cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MemoryDB::Cluster`.
@@ -715,6 +723,10 @@ pub mod multi_region_cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMultiRegionCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MemoryDB::MultiRegionCluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionClusterProps {
@@ -936,6 +948,10 @@ pub mod parameter_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnParameterGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MemoryDB::ParameterGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnParameterGroupProps {
@@ -1090,6 +1106,10 @@ pub mod snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MemoryDB::Snapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotProps {
@@ -1220,6 +1240,10 @@ pub mod subnet_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSubnetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MemoryDB::SubnetGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubnetGroupProps {
@@ -1348,6 +1372,10 @@ pub mod user {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUser {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MemoryDB::User`.

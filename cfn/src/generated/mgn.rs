@@ -81,6 +81,10 @@ pub mod connector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MGN::Connector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
@@ -263,6 +267,10 @@ pub mod launch_configuration_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLaunchConfigurationTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MGN::LaunchConfigurationTemplate`.
@@ -955,6 +963,10 @@ pub mod network_migration_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNetworkMigrationDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MGN::NetworkMigrationDefinition`.

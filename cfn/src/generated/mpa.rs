@@ -114,6 +114,10 @@ pub mod approval_team {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApprovalTeam {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MPA::ApprovalTeam`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApprovalTeamProps {
@@ -429,6 +433,10 @@ pub mod identity_source {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIdentitySource {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MPA::IdentitySource`.

@@ -78,6 +78,10 @@ pub mod batch_scram_secret {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBatchScramSecret {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MSK::BatchScramSecret`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBatchScramSecretProps {
@@ -230,6 +234,10 @@ pub mod channel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MSK::Channel`.
@@ -1243,6 +1251,10 @@ pub mod cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MSK::Cluster`.
@@ -2546,6 +2558,10 @@ pub mod cluster_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnClusterPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MSK::ClusterPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterPolicyProps {
@@ -2667,6 +2683,10 @@ pub mod configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MSK::Configuration`.
@@ -2842,6 +2862,10 @@ pub mod replicator {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnReplicator {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MSK::Replicator`.
@@ -4143,6 +4167,10 @@ pub mod serverless_cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnServerlessCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MSK::ServerlessCluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServerlessClusterProps {
@@ -4357,6 +4385,10 @@ pub mod topic {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTopic {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MSK::Topic`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicProps {
@@ -4492,6 +4524,10 @@ pub mod vpc_connection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::MSK::VpcConnection`.

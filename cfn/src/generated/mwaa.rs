@@ -133,6 +133,10 @@ pub mod environment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnvironment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MWAA::Environment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {

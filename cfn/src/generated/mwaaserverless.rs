@@ -104,6 +104,10 @@ pub mod workflow {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnWorkflow {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::MWAAServerless::Workflow`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkflowProps {

@@ -106,6 +106,10 @@ pub mod db_cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Neptune::DBCluster`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDbClusterProps {
@@ -527,6 +531,10 @@ pub mod db_cluster_parameter_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbClusterParameterGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Neptune::DBClusterParameterGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbClusterParameterGroupProps {
@@ -670,6 +678,10 @@ pub mod db_instance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDbInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Neptune::DBInstance`.
@@ -883,6 +895,10 @@ pub mod db_parameter_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbParameterGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Neptune::DBParameterGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbParameterGroupProps {
@@ -1012,6 +1028,10 @@ pub mod db_subnet_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbSubnetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Neptune::DBSubnetGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbSubnetGroupProps {
@@ -1136,6 +1156,10 @@ pub mod event_subscription {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEventSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Neptune::EventSubscription`.
@@ -1283,6 +1307,10 @@ pub mod global_cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGlobalCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Neptune::GlobalCluster`.

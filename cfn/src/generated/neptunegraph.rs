@@ -87,6 +87,10 @@ pub mod graph {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGraph {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NeptuneGraph::Graph`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGraphProps {
@@ -549,6 +553,10 @@ pub mod graph_snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGraphSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NeptuneGraph::GraphSnapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGraphSnapshotProps {
@@ -672,6 +680,10 @@ pub mod private_graph_endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPrivateGraphEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NeptuneGraph::PrivateGraphEndpoint`.

@@ -95,6 +95,10 @@ pub mod container_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnContainerAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkFirewall::ContainerAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContainerAssociationProps {
@@ -367,6 +371,10 @@ pub mod firewall {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFirewall {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkFirewall::Firewall`.
@@ -825,6 +833,10 @@ pub mod firewall_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFirewallPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -1294,6 +1306,10 @@ pub mod logging_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLoggingConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkFirewall::LoggingConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLoggingConfigurationProps {
@@ -1585,6 +1601,10 @@ pub mod rule_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRuleGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkFirewall::RuleGroup`.
@@ -2650,6 +2670,10 @@ pub mod tls_inspection_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTlsInspectionConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTlsInspectionConfigurationProps {
@@ -3013,6 +3037,10 @@ pub mod vpc_endpoint_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcEndpointAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkFirewall::VpcEndpointAssociation`.

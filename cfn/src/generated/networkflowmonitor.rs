@@ -88,6 +88,10 @@ pub mod monitor {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMonitor {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkFlowMonitor::Monitor`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMonitorProps {
@@ -393,6 +397,10 @@ pub mod scope {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnScope {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkFlowMonitor::Scope`.

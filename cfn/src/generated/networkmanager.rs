@@ -167,6 +167,10 @@ pub mod connect_attachment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnectAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkManager::ConnectAttachment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectAttachmentProps {
@@ -418,6 +422,10 @@ pub mod connect_peer {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnectPeer {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkManager::ConnectPeer`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectPeerProps {
@@ -623,6 +631,10 @@ pub mod core_network {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCoreNetwork {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkManager::CoreNetwork`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCoreNetworkProps {
@@ -745,6 +757,10 @@ pub mod core_network_prefix_list_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCoreNetworkPrefixListAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkManager::CoreNetworkPrefixListAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCoreNetworkPrefixListAssociationProps {
@@ -863,6 +879,10 @@ pub mod customer_gateway_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCustomerGatewayAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkManager::CustomerGatewayAssociation`.
@@ -1009,6 +1029,10 @@ pub mod device {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDevice {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkManager::Device`.
@@ -1298,6 +1322,10 @@ pub mod direct_connect_gateway_attachment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDirectConnectGatewayAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkManager::DirectConnectGatewayAttachment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDirectConnectGatewayAttachmentProps {
@@ -1441,6 +1469,10 @@ pub mod global_network {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGlobalNetwork {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkManager::GlobalNetwork`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnGlobalNetworkProps {
@@ -1566,6 +1598,10 @@ pub mod link {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLink {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkManager::Link`.
@@ -1739,6 +1775,10 @@ pub mod link_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLinkAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkManager::LinkAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLinkAssociationProps {
@@ -1872,6 +1912,10 @@ pub mod site {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSite {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkManager::Site`.
@@ -2089,6 +2133,10 @@ pub mod site_to_site_vpn_attachment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSiteToSiteVpnAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkManager::SiteToSiteVpnAttachment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSiteToSiteVpnAttachmentProps {
@@ -2278,6 +2326,10 @@ pub mod transit_gateway_peering {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTransitGatewayPeering {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkManager::TransitGatewayPeering`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTransitGatewayPeeringProps {
@@ -2392,6 +2444,10 @@ pub mod transit_gateway_registration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGatewayRegistration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkManager::TransitGatewayRegistration`.
@@ -2578,6 +2634,10 @@ pub mod transit_gateway_route_table_attachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransitGatewayRouteTableAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkManager::TransitGatewayRouteTableAttachment`.
@@ -2796,6 +2856,10 @@ pub mod vpc_attachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkManager::VpcAttachment`.

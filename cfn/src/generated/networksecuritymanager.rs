@@ -97,6 +97,10 @@ pub mod deployment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDeployment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkSecurityManager::Deployment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeploymentProps {
@@ -357,6 +361,10 @@ pub mod policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkSecurityManager::Policy`.
@@ -738,6 +746,10 @@ pub mod rule {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkSecurityManager::Rule`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuleProps {
@@ -967,6 +979,10 @@ pub mod scope {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnScope {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NetworkSecurityManager::Scope`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScopeProps {
@@ -1108,6 +1124,10 @@ pub mod template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::NetworkSecurityManager::Template`.

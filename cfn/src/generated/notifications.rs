@@ -85,6 +85,10 @@ pub mod channel_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChannelAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Notifications::ChannelAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChannelAssociationProps {
@@ -211,6 +215,10 @@ pub mod event_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEventRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Notifications::EventRule`.
@@ -350,6 +358,11 @@ pub mod managed_notification_account_contact_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType
+    for CfnManagedNotificationAccountContactAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Notifications::ManagedNotificationAccountContactAssociation`.
@@ -523,6 +536,11 @@ pub mod managed_notification_additional_channel_association {
         }
     }
 
+    impl cloudwright_core::ResourceType
+    for CfnManagedNotificationAdditionalChannelAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnManagedNotificationAdditionalChannelAssociationProps {
@@ -657,6 +675,10 @@ pub mod notification_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNotificationConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Notifications::NotificationConfiguration`.
@@ -829,6 +851,10 @@ pub mod notification_hub {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNotificationHub {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Notifications::NotificationHub`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotificationHubProps {
@@ -922,6 +948,10 @@ pub mod organizational_unit_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOrganizationalUnitAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Notifications::OrganizationalUnitAssociation`.

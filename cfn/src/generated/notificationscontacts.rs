@@ -108,6 +108,10 @@ pub mod email_contact {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEmailContact {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NotificationsContacts::EmailContact`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEmailContactProps {

@@ -83,6 +83,10 @@ pub mod workflow_definition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnWorkflowDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::NovaAct::WorkflowDefinition`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkflowDefinitionProps {

@@ -78,6 +78,10 @@ pub mod link {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLink {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Oam::Link`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLinkProps {
@@ -316,6 +320,10 @@ pub mod sink {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSink {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Oam::Sink`.

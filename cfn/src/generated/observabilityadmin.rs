@@ -91,6 +91,10 @@ pub mod dataset_integration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDatasetIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ObservabilityAdmin::DatasetIntegration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetIntegrationProps {
@@ -195,6 +199,10 @@ pub mod organization_centralization_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOrganizationCentralizationRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
@@ -951,6 +959,10 @@ pub mod organization_telemetry_rule {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOrganizationTelemetryRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ObservabilityAdmin::OrganizationTelemetryRule`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationTelemetryRuleProps {
@@ -1384,6 +1396,10 @@ pub mod s3_table_integration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnS3TableIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ObservabilityAdmin::S3TableIntegration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnS3TableIntegrationProps {
@@ -1615,6 +1631,10 @@ pub mod telemetry_enrichment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTelemetryEnrichment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ObservabilityAdmin::TelemetryEnrichment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTelemetryEnrichmentProps {
@@ -1763,6 +1783,10 @@ pub mod telemetry_pipelines {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTelemetryPipelines {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ObservabilityAdmin::TelemetryPipelines`.
@@ -1915,6 +1939,10 @@ pub mod telemetry_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTelemetryRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ObservabilityAdmin::TelemetryRule`.

@@ -243,6 +243,10 @@ pub mod cloud_autonomous_vm_cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCloudAutonomousVmCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ODB::CloudAutonomousVmCluster`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCloudAutonomousVmClusterProps {
@@ -730,6 +734,10 @@ pub mod cloud_exadata_infrastructure {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCloudExadataInfrastructure {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ODB::CloudExadataInfrastructure`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCloudExadataInfrastructureProps {
@@ -1134,6 +1142,10 @@ pub mod cloud_vm_cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCloudVmCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ODB::CloudVmCluster`.
@@ -1631,6 +1643,10 @@ pub mod odb_network {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOdbNetwork {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ODB::OdbNetwork`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOdbNetworkProps {
@@ -2011,6 +2027,10 @@ pub mod odb_peering_connection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOdbPeeringConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ODB::OdbPeeringConnection`.

@@ -117,6 +117,10 @@ pub mod annotation_store {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAnnotationStore {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Omics::AnnotationStore`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnnotationStoreProps {
@@ -467,6 +471,10 @@ pub mod configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Omics::Configuration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationProps {
@@ -649,6 +657,10 @@ pub mod reference_store {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnReferenceStore {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Omics::ReferenceStore`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReferenceStoreProps {
@@ -818,6 +830,10 @@ pub mod run_cache {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRunCache {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Omics::RunCache`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRunCacheProps {
@@ -985,6 +1001,10 @@ pub mod run_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRunGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Omics::RunGroup`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRunGroupProps {
@@ -1145,6 +1165,10 @@ pub mod sequence_store {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSequenceStore {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Omics::SequenceStore`.
@@ -1422,6 +1446,10 @@ pub mod variant_store {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVariantStore {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Omics::VariantStore`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVariantStoreProps {
@@ -1593,6 +1621,10 @@ pub mod workflow {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkflow {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Omics::Workflow`.
@@ -1859,6 +1891,10 @@ pub mod workflow_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkflowVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Omics::WorkflowVersion`.

@@ -77,6 +77,10 @@ pub mod data_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::OpenSearch::DataSource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSourceProps {

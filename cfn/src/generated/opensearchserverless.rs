@@ -78,6 +78,10 @@ pub mod access_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::OpenSearchServerless::AccessPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPolicyProps {
@@ -264,6 +268,10 @@ pub mod collection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCollection {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::OpenSearchServerless::Collection`.
@@ -634,6 +642,10 @@ pub mod collection_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCollectionGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::OpenSearchServerless::CollectionGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCollectionGroupProps {
@@ -891,6 +903,10 @@ pub mod collection_index {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCollectionIndex {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::OpenSearchServerless::CollectionIndex`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCollectionIndexProps {
@@ -1009,6 +1025,10 @@ pub mod index {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIndex {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::OpenSearchServerless::Index`.
@@ -1680,6 +1700,10 @@ pub mod lifecycle_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLifecyclePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::OpenSearchServerless::LifecyclePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLifecyclePolicyProps {
@@ -1860,6 +1884,10 @@ pub mod security_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSecurityConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::OpenSearchServerless::SecurityConfig`.
@@ -2155,6 +2183,10 @@ pub mod security_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSecurityPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::OpenSearchServerless::SecurityPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityPolicyProps {
@@ -2315,6 +2347,10 @@ pub mod vpc_endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::OpenSearchServerless::VpcEndpoint`.

@@ -105,6 +105,10 @@ pub mod account {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccount {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Organizations::Account`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountProps {
@@ -259,6 +263,10 @@ pub mod organization {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOrganization {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Organizations::Organization`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOrganizationProps {
@@ -393,6 +401,10 @@ pub mod organizational_unit {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOrganizationalUnit {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Organizations::OrganizationalUnit`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationalUnitProps {
@@ -516,6 +528,10 @@ pub mod policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Organizations::Policy`.
@@ -731,6 +747,10 @@ pub mod resource_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Organizations::ResourcePolicy`.

@@ -88,6 +88,10 @@ pub mod pipeline {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPipeline {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::OSIS::Pipeline`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipelineProps {

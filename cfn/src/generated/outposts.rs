@@ -96,6 +96,10 @@ pub mod outpost {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOutpost {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Outposts::Outpost`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOutpostProps {
@@ -289,6 +293,10 @@ pub mod site {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSite {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Outposts::Site`.

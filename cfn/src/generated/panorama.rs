@@ -118,6 +118,10 @@ pub mod application_instance {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplicationInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Panorama::ApplicationInstance`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationInstanceProps {
@@ -372,6 +376,10 @@ pub mod package {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPackage {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Panorama::Package`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPackageProps {
@@ -557,6 +565,10 @@ pub mod package_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPackageVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Panorama::PackageVersion`.

@@ -69,6 +69,10 @@ pub mod alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::PaymentCryptography::Alias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAliasProps {
@@ -186,6 +190,10 @@ pub mod key {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::PaymentCryptography::Key`.

@@ -82,6 +82,10 @@ pub mod connector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::PCAConnectorAD::Connector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
@@ -282,6 +286,10 @@ pub mod directory_registration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDirectoryRegistration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::PCAConnectorAD::DirectoryRegistration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDirectoryRegistrationProps {
@@ -385,6 +393,10 @@ pub mod service_principal_name {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnServicePrincipalName {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::PCAConnectorAD::ServicePrincipalName`.
@@ -500,6 +512,10 @@ pub mod template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::PCAConnectorAD::Template`.
@@ -2448,6 +2464,10 @@ pub mod template_group_access_control_entry {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTemplateGroupAccessControlEntry {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`.

@@ -74,6 +74,10 @@ pub mod challenge {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnChallenge {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::PCAConnectorSCEP::Challenge`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnChallengeProps {
@@ -196,6 +200,10 @@ pub mod connector {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::PCAConnectorSCEP::Connector`.

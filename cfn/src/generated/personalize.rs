@@ -97,6 +97,10 @@ pub mod campaign {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCampaign {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Personalize::Campaign`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCampaignProps {
@@ -272,6 +276,10 @@ pub mod dataset {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataset {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Personalize::Dataset`.
@@ -512,6 +520,10 @@ pub mod dataset_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDatasetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Personalize::DatasetGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetGroupProps {
@@ -648,6 +660,10 @@ pub mod event_tracker {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEventTracker {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Personalize::EventTracker`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventTrackerProps {
@@ -782,6 +798,10 @@ pub mod filter {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFilter {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Personalize::Filter`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFilterProps {
@@ -913,6 +933,10 @@ pub mod metric_attribution {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMetricAttribution {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Personalize::MetricAttribution`.
@@ -1152,6 +1176,10 @@ pub mod schema {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSchema {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Personalize::Schema`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSchemaProps {
@@ -1282,6 +1310,10 @@ pub mod solution {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSolution {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Personalize::Solution`.

@@ -90,6 +90,10 @@ pub mod perf_reports {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPerfReports {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::PI::PerfReports`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPerfReportsProps {

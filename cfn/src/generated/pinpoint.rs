@@ -93,6 +93,10 @@ pub mod adm_channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAdmChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Pinpoint::ADMChannel`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAdmChannelProps {
@@ -215,6 +219,10 @@ pub mod apns_channel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnApnsChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Pinpoint::APNSChannel`.
@@ -380,6 +388,10 @@ pub mod apns_sandbox_channel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnApnsSandboxChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Pinpoint::APNSSandboxChannel`.
@@ -548,6 +560,10 @@ pub mod apns_voip_channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApnsVoipChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Pinpoint::APNSVoipChannel`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApnsVoipChannelProps {
@@ -711,6 +727,10 @@ pub mod apns_voip_sandbox_channel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnApnsVoipSandboxChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Pinpoint::APNSVoipSandboxChannel`.
@@ -887,6 +907,10 @@ pub mod app {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApp {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Pinpoint::App`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppProps {
@@ -990,6 +1014,10 @@ pub mod application_settings {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnApplicationSettings {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Pinpoint::ApplicationSettings`.
@@ -1154,6 +1182,10 @@ pub mod baidu_channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBaiduChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Pinpoint::BaiduChannel`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBaiduChannelProps {
@@ -1284,6 +1316,10 @@ pub mod campaign {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCampaign {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Pinpoint::Campaign`.
@@ -2136,6 +2172,10 @@ pub mod email_channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEmailChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Pinpoint::EmailChannel`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEmailChannelProps {
@@ -2294,6 +2334,10 @@ pub mod email_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEmailTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Pinpoint::EmailTemplate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEmailTemplateProps {
@@ -2443,6 +2487,10 @@ pub mod event_stream {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEventStream {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Pinpoint::EventStream`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventStreamProps {
@@ -2558,6 +2606,10 @@ pub mod gcm_channel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGcmChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Pinpoint::GCMChannel`.
@@ -2693,6 +2745,10 @@ pub mod in_app_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInAppTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Pinpoint::InAppTemplate`.
@@ -3134,6 +3190,10 @@ pub mod push_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPushTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Pinpoint::PushTemplate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPushTemplateProps {
@@ -3405,6 +3465,10 @@ pub mod sms_channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSmsChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Pinpoint::SMSChannel`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSmsChannelProps {
@@ -3531,6 +3595,10 @@ pub mod segment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSegment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Pinpoint::Segment`.
@@ -3965,6 +4033,10 @@ pub mod sms_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSmsTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Pinpoint::SmsTemplate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSmsTemplateProps {
@@ -4095,6 +4167,10 @@ pub mod voice_channel {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVoiceChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Pinpoint::VoiceChannel`.

@@ -79,6 +79,10 @@ pub mod configuration_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfigurationSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::PinpointEmail::ConfigurationSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationSetProps {
@@ -304,6 +308,10 @@ pub mod configuration_set_event_destination {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConfigurationSetEventDestination {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
@@ -626,6 +634,10 @@ pub mod dedicated_ip_pool {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDedicatedIpPool {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::PinpointEmail::DedicatedIpPool`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDedicatedIpPoolProps {
@@ -749,6 +761,10 @@ pub mod identity {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIdentity {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::PinpointEmail::Identity`.

@@ -105,6 +105,10 @@ pub mod pipe {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPipe {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Pipes::Pipe`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipeProps {

@@ -96,6 +96,10 @@ pub mod lexicon {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLexicon {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Polly::Lexicon`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLexiconProps {

@@ -96,6 +96,10 @@ pub mod subscription {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::PricingPlanManager::Subscription`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionProps {

@@ -85,6 +85,10 @@ pub mod environment_account_connection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnvironmentAccountConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Proton::EnvironmentAccountConnection`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEnvironmentAccountConnectionProps {
@@ -228,6 +232,10 @@ pub mod environment_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnvironmentTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Proton::EnvironmentTemplate`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEnvironmentTemplateProps {
@@ -353,6 +361,10 @@ pub mod service_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnServiceTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Proton::ServiceTemplate`.

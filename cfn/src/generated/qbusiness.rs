@@ -111,6 +111,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QBusiness::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
@@ -781,6 +785,10 @@ pub mod data_accessor {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataAccessor {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QBusiness::DataAccessor`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataAccessorProps {
@@ -1234,6 +1242,10 @@ pub mod data_source {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QBusiness::DataSource`.
@@ -2032,6 +2044,10 @@ pub mod index {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIndex {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QBusiness::Index`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIndexProps {
@@ -2354,6 +2370,10 @@ pub mod permission {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPermission {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QBusiness::Permission`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermissionProps {
@@ -2583,6 +2603,10 @@ pub mod plugin {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPlugin {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QBusiness::Plugin`.
@@ -3134,6 +3158,10 @@ pub mod retriever {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRetriever {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QBusiness::Retriever`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRetrieverProps {
@@ -3420,6 +3448,10 @@ pub mod web_experience {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWebExperience {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QBusiness::WebExperience`.

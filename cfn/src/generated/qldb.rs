@@ -72,6 +72,10 @@ pub mod ledger {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLedger {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QLDB::Ledger`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLedgerProps {
@@ -211,6 +215,10 @@ pub mod stream {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStream {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QLDB::Stream`.

@@ -125,6 +125,10 @@ pub mod action_connector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnActionConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::ActionConnector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnActionConnectorProps {
@@ -1022,6 +1026,10 @@ pub mod agent {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAgent {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::Agent`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentProps {
@@ -1645,6 +1653,10 @@ pub mod analysis {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAnalysis {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::Analysis`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAnalysisProps {
@@ -2190,6 +2202,10 @@ pub mod approval_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApprovalPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::ApprovalPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApprovalPolicyProps {
@@ -2489,6 +2505,10 @@ pub mod assignment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAssignment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::Assignment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssignmentProps {
@@ -2691,6 +2711,10 @@ pub mod brand {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnBrand {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::Brand`.
@@ -2960,6 +2984,10 @@ pub mod custom_permissions {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCustomPermissions {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::CustomPermissions`.
@@ -4269,6 +4297,10 @@ pub mod customization {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCustomization {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::Customization`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCustomizationProps {
@@ -4401,6 +4433,10 @@ pub mod dlp_setting {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDlpSetting {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::DLPSetting`.
@@ -5037,6 +5073,10 @@ pub mod dashboard {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDashboard {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::Dashboard`.
@@ -5945,6 +5985,10 @@ pub mod data_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::DataSet`.
@@ -10762,6 +10806,10 @@ pub mod data_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::DataSource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataSourceProps {
@@ -12659,6 +12707,10 @@ pub mod flow {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFlow {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::Flow`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFlowProps {
@@ -12842,6 +12894,10 @@ pub mod folder {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFolder {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::Folder`.
@@ -13060,6 +13116,10 @@ pub mod group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::Group`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupProps {
@@ -13214,6 +13274,10 @@ pub mod knowledge_base {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnKnowledgeBase {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::KnowledgeBase`.
@@ -13825,6 +13889,10 @@ pub mod limits_profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLimitsProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::LimitsProfile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLimitsProfileProps {
@@ -14037,6 +14105,10 @@ pub mod o_auth_client_application {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOAuthClientApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::OAuthClientApplication`.
@@ -14463,6 +14535,10 @@ pub mod refresh_schedule {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRefreshSchedule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::RefreshSchedule`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRefreshScheduleProps {
@@ -14797,6 +14873,10 @@ pub mod space {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSpace {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::Space`.
@@ -15310,6 +15390,10 @@ pub mod template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::Template`.
@@ -18918,6 +19002,10 @@ pub mod theme {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTheme {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::Theme`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnThemeProps {
@@ -19582,6 +19670,10 @@ pub mod topic {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTopic {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::Topic`.
@@ -21630,6 +21722,10 @@ pub mod topic_v2 {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTopicV2 {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::QuickSight::TopicV2`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnTopicV2Props {
@@ -21976,6 +22072,10 @@ pub mod vpc_connection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVpcConnection {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::QuickSight::VPCConnection`.

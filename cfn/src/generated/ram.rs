@@ -95,6 +95,10 @@ pub mod permission {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPermission {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RAM::Permission`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermissionProps {
@@ -248,6 +252,10 @@ pub mod permission_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPermissionAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RAM::PermissionAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPermissionAssociationProps {
@@ -389,6 +397,10 @@ pub mod principal_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPrincipalAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RAM::PrincipalAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPrincipalAssociationProps {
@@ -519,6 +531,10 @@ pub mod resource_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RAM::ResourceAssociation`.
@@ -652,6 +668,10 @@ pub mod resource_share {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceShare {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RAM::ResourceShare`.
@@ -864,6 +884,10 @@ pub mod source_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSourceAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RAM::SourceAssociation`.

@@ -81,6 +81,10 @@ pub mod rule {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Rbin::Rule`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRuleProps {

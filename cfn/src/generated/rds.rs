@@ -188,6 +188,10 @@ pub mod cluster_snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnClusterSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RDS::ClusterSnapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterSnapshotProps {
@@ -318,6 +322,10 @@ pub mod custom_db_engine_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCustomDbEngineVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RDS::CustomDBEngineVersion`.
@@ -646,6 +654,10 @@ pub mod db_cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDbCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RDS::DBCluster`.
@@ -1490,6 +1502,10 @@ pub mod db_cluster_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbClusterEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RDS::DBClusterEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbClusterEndpointProps {
@@ -1675,6 +1691,10 @@ pub mod db_cluster_parameter_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDbClusterParameterGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RDS::DBClusterParameterGroup`.
@@ -1966,6 +1986,10 @@ pub mod db_instance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDbInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RDS::DBInstance`.
@@ -2982,6 +3006,10 @@ pub mod db_parameter_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbParameterGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RDS::DBParameterGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbParameterGroupProps {
@@ -3133,6 +3161,10 @@ pub mod db_proxy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDbProxy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RDS::DBProxy`.
@@ -3630,6 +3662,10 @@ pub mod db_proxy_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbProxyEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RDS::DBProxyEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbProxyEndpointProps {
@@ -3820,6 +3856,10 @@ pub mod db_proxy_target_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDbProxyTargetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RDS::DBProxyTargetGroup`.
@@ -4061,6 +4101,10 @@ pub mod db_security_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbSecurityGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RDS::DBSecurityGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbSecurityGroupProps {
@@ -4223,6 +4267,10 @@ pub mod db_security_group_ingress {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbSecurityGroupIngress {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RDS::DBSecurityGroupIngress`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbSecurityGroupIngressProps {
@@ -4370,6 +4418,10 @@ pub mod db_shard_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDbShardGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RDS::DBShardGroup`.
@@ -4635,6 +4687,10 @@ pub mod db_snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDbSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RDS::DBSnapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDbSnapshotProps {
@@ -4752,6 +4808,10 @@ pub mod db_subnet_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDbSubnetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RDS::DBSubnetGroup`.
@@ -4920,6 +4980,10 @@ pub mod deployment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDeployment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RDS::Deployment`.
@@ -5140,6 +5204,10 @@ pub mod event_subscription {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEventSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RDS::EventSubscription`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEventSubscriptionProps {
@@ -5290,6 +5358,10 @@ pub mod global_cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGlobalCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RDS::GlobalCluster`.
@@ -5493,6 +5565,10 @@ pub mod integration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RDS::Integration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationProps {
@@ -5653,6 +5729,10 @@ pub mod option_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnOptionGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RDS::OptionGroup`.

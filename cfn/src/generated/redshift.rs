@@ -122,6 +122,10 @@ pub mod cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Redshift::Cluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
@@ -822,6 +826,10 @@ pub mod cluster_parameter_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnClusterParameterGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Redshift::ClusterParameterGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterParameterGroupProps {
@@ -992,6 +1000,10 @@ pub mod cluster_security_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnClusterSecurityGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Redshift::ClusterSecurityGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterSecurityGroupProps {
@@ -1097,6 +1109,10 @@ pub mod cluster_security_group_ingress {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnClusterSecurityGroupIngress {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Redshift::ClusterSecurityGroupIngress`.
@@ -1232,6 +1248,10 @@ pub mod cluster_subnet_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnClusterSubnetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Redshift::ClusterSubnetGroup`.
@@ -1388,6 +1408,10 @@ pub mod endpoint_access {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEndpointAccess {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Redshift::EndpointAccess`.
@@ -1564,6 +1588,10 @@ pub mod endpoint_authorization {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEndpointAuthorization {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Redshift::EndpointAuthorization`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointAuthorizationProps {
@@ -1714,6 +1742,10 @@ pub mod event_subscription {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEventSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Redshift::EventSubscription`.
@@ -2011,6 +2043,10 @@ pub mod integration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Redshift::Integration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIntegrationProps {
@@ -2170,6 +2206,10 @@ pub mod qev2_idc_application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnQev2IdcApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Redshift::QEV2IdcApplication`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQev2IdcApplicationProps {
@@ -2313,6 +2353,10 @@ pub mod redshift_idc_application {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRedshiftIdcApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Redshift::RedshiftIdcApplication`.
@@ -2857,6 +2901,10 @@ pub mod scheduled_action {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnScheduledAction {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Redshift::ScheduledAction`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduledActionProps {
@@ -3239,6 +3287,10 @@ pub mod snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Redshift::Snapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotProps {
@@ -3368,6 +3420,10 @@ pub mod snapshot_copy_grant {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSnapshotCopyGrant {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Redshift::SnapshotCopyGrant`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotCopyGrantProps {
@@ -3488,6 +3544,10 @@ pub mod snapshot_schedule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSnapshotSchedule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Redshift::SnapshotSchedule`.
@@ -3622,6 +3682,10 @@ pub mod usage_limit {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUsageLimit {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Redshift::UsageLimit`.

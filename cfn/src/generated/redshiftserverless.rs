@@ -130,6 +130,10 @@ pub mod namespace {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNamespace {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RedshiftServerless::Namespace`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNamespaceProps {
@@ -512,6 +516,10 @@ pub mod snapshot {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSnapshot {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RedshiftServerless::Snapshot`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSnapshotProps {
@@ -708,6 +716,10 @@ pub mod workgroup {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkgroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RedshiftServerless::Workgroup`.

@@ -116,6 +116,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RefactorSpaces::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
@@ -366,6 +370,10 @@ pub mod environment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnvironment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RefactorSpaces::Environment`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnEnvironmentProps {
@@ -531,6 +539,10 @@ pub mod route {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRoute {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RefactorSpaces::Route`.
@@ -894,6 +906,10 @@ pub mod service {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnService {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RefactorSpaces::Service`.

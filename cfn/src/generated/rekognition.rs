@@ -76,6 +76,10 @@ pub mod collection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCollection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Rekognition::Collection`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCollectionProps {
@@ -181,6 +185,10 @@ pub mod dataset {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataset {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Rekognition::Dataset`.
@@ -334,6 +342,10 @@ pub mod project {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProject {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Rekognition::Project`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
@@ -457,6 +469,10 @@ pub mod stream_processor {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStreamProcessor {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Rekognition::StreamProcessor`.

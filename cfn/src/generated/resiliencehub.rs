@@ -77,6 +77,10 @@ pub mod app {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApp {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ResilienceHub::App`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppProps {
@@ -529,6 +533,10 @@ pub mod resiliency_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResiliencyPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ResilienceHub::ResiliencyPolicy`.

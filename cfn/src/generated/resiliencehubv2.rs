@@ -93,6 +93,10 @@ pub mod policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ResilienceHubV2::Policy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
@@ -465,6 +469,10 @@ pub mod service {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnService {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ResilienceHubV2::Service`.
@@ -1207,6 +1215,10 @@ pub mod service_function {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnServiceFunction {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ResilienceHubV2::ServiceFunction`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceFunctionProps {
@@ -1386,6 +1398,10 @@ pub mod system {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSystem {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ResilienceHubV2::System`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSystemProps {
@@ -1526,6 +1542,10 @@ pub mod user_journey {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserJourney {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ResilienceHubV2::UserJourney`.

@@ -75,6 +75,10 @@ pub mod default_view_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDefaultViewAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ResourceExplorer2::DefaultViewAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDefaultViewAssociationProps {
@@ -170,6 +174,10 @@ pub mod index {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIndex {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ResourceExplorer2::Index`.
@@ -313,6 +321,10 @@ pub mod view {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnView {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ResourceExplorer2::View`.

@@ -72,6 +72,10 @@ pub mod group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ResourceGroups::Group`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupProps {
@@ -374,6 +378,10 @@ pub mod tag_sync_task {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTagSyncTask {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ResourceGroups::TagSyncTask`.

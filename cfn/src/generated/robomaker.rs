@@ -81,6 +81,10 @@ pub mod fleet {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFleet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RoboMaker::Fleet`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFleetProps {
@@ -177,6 +181,10 @@ pub mod robot {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRobot {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RoboMaker::Robot`.
@@ -349,6 +357,10 @@ pub mod robot_application {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRobotApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RoboMaker::RobotApplication`.
@@ -688,6 +700,10 @@ pub mod robot_application_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRobotApplicationVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RoboMaker::RobotApplicationVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRobotApplicationVersionProps {
@@ -792,6 +808,10 @@ pub mod simulation_application {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSimulationApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RoboMaker::SimulationApplication`.
@@ -1351,6 +1371,10 @@ pub mod simulation_application_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSimulationApplicationVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RoboMaker::SimulationApplicationVersion`.

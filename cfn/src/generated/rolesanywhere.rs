@@ -71,6 +71,10 @@ pub mod crl {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCrl {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RolesAnywhere::CRL`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCrlProps {
@@ -207,6 +211,10 @@ pub mod profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RolesAnywhere::Profile`.
@@ -496,6 +504,10 @@ pub mod trust_anchor {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTrustAnchor {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RolesAnywhere::TrustAnchor`.

@@ -87,6 +87,10 @@ pub mod cidr_collection {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCidrCollection {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53::CidrCollection`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCidrCollectionProps {
@@ -223,6 +227,10 @@ pub mod dnssec {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDnssec {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53::DNSSEC`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDnssecProps {
@@ -331,6 +339,10 @@ pub mod delegation_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDelegationSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53::DelegationSet`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDelegationSetProps {}
@@ -408,6 +420,10 @@ pub mod health_check {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnHealthCheck {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53::HealthCheck`.
@@ -1011,6 +1027,10 @@ pub mod hosted_zone {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnHostedZone {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53::HostedZone`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHostedZoneProps {
@@ -1285,6 +1305,10 @@ pub mod key_signing_key {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnKeySigningKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53::KeySigningKey`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnKeySigningKeyProps {
@@ -1457,6 +1481,10 @@ pub mod query_logging_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnQueryLoggingConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53::QueryLoggingConfig`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueryLoggingConfigProps {
@@ -1568,6 +1596,10 @@ pub mod record_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRecordSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53::RecordSet`.
@@ -2007,6 +2039,10 @@ pub mod record_set_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRecordSetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53::RecordSetGroup`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRecordSetGroupProps {
@@ -2392,6 +2428,10 @@ pub mod traffic_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTrafficPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53::TrafficPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrafficPolicyProps {
@@ -2521,6 +2561,10 @@ pub mod traffic_policy_instance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTrafficPolicyInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53::TrafficPolicyInstance`.

@@ -101,6 +101,10 @@ pub mod access_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53GlobalResolver::AccessSource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessSourceProps {
@@ -361,6 +365,10 @@ pub mod access_token {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessToken {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53GlobalResolver::AccessToken`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessTokenProps {
@@ -510,6 +518,10 @@ pub mod dns_view {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDnsView {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53GlobalResolver::DnsView`.
@@ -820,6 +832,10 @@ pub mod firewall_domain_list {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFirewallDomainList {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53GlobalResolver::FirewallDomainList`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFirewallDomainListProps {
@@ -992,6 +1008,10 @@ pub mod firewall_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFirewallRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53GlobalResolver::FirewallRule`.
@@ -1447,6 +1467,10 @@ pub mod global_resolver {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGlobalResolver {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53GlobalResolver::GlobalResolver`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGlobalResolverProps {
@@ -1656,6 +1680,10 @@ pub mod hosted_zone_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnHostedZoneAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53GlobalResolver::HostedZoneAssociation`.

@@ -89,6 +89,10 @@ pub mod profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53Profiles::Profile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfileProps {
@@ -193,6 +197,10 @@ pub mod profile_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProfileAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53Profiles::ProfileAssociation`.
@@ -334,6 +342,10 @@ pub mod profile_resource_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProfileResourceAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53Profiles::ProfileResourceAssociation`.

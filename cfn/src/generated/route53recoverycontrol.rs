@@ -87,6 +87,10 @@ pub mod cluster {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53RecoveryControl::Cluster`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterProps {
@@ -254,6 +258,10 @@ pub mod control_panel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnControlPanel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53RecoveryControl::ControlPanel`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnControlPanelProps {
@@ -374,6 +382,10 @@ pub mod routing_control {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRoutingControl {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53RecoveryControl::RoutingControl`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRoutingControlProps {
@@ -489,6 +501,10 @@ pub mod safety_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSafetyRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53RecoveryControl::SafetyRule`.

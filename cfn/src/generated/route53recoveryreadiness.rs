@@ -81,6 +81,10 @@ pub mod cell {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCell {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53RecoveryReadiness::Cell`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCellProps {
@@ -182,6 +186,10 @@ pub mod readiness_check {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnReadinessCheck {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53RecoveryReadiness::ReadinessCheck`.
@@ -288,6 +296,10 @@ pub mod recovery_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRecoveryGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53RecoveryReadiness::RecoveryGroup`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRecoveryGroupProps {
@@ -391,6 +403,10 @@ pub mod resource_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53RecoveryReadiness::ResourceSet`.

@@ -129,6 +129,10 @@ pub mod firewall_domain_list {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFirewallDomainList {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53Resolver::FirewallDomainList`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnFirewallDomainListProps {
@@ -281,6 +285,10 @@ pub mod firewall_rule_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFirewallRuleGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53Resolver::FirewallRuleGroup`.
@@ -915,6 +923,10 @@ pub mod firewall_rule_group_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFirewallRuleGroupAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53Resolver::FirewallRuleGroupAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFirewallRuleGroupAssociationProps {
@@ -1128,6 +1140,10 @@ pub mod outpost_resolver {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOutpostResolver {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53Resolver::OutpostResolver`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOutpostResolverProps {
@@ -1272,6 +1288,10 @@ pub mod resolver_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResolverConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53Resolver::ResolverConfig`.
@@ -1429,6 +1449,10 @@ pub mod resolver_dnssec_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResolverDnssecConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53Resolver::ResolverDNSSECConfig`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnResolverDnssecConfigProps {
@@ -1534,6 +1558,10 @@ pub mod resolver_endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResolverEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53Resolver::ResolverEndpoint`.
@@ -1834,6 +1862,10 @@ pub mod resolver_query_logging_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResolverQueryLoggingConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53Resolver::ResolverQueryLoggingConfig`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnResolverQueryLoggingConfigProps {
@@ -1960,6 +1992,10 @@ pub mod resolver_query_logging_config_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResolverQueryLoggingConfigAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnResolverQueryLoggingConfigAssociationProps {
@@ -2065,6 +2101,10 @@ pub mod resolver_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResolverRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53Resolver::ResolverRule`.
@@ -2249,6 +2289,10 @@ pub mod resolver_rule_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResolverRuleAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Route53Resolver::ResolverRuleAssociation`.

@@ -105,6 +105,10 @@ pub mod inbound_external_link {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInboundExternalLink {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RTBFabric::InboundExternalLink`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInboundExternalLinkProps {
@@ -255,6 +259,10 @@ pub mod link {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLink {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RTBFabric::Link`.
@@ -742,6 +750,10 @@ pub mod link_routing_rule {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLinkRoutingRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RTBFabric::LinkRoutingRule`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLinkRoutingRuleProps {
@@ -966,6 +978,10 @@ pub mod outbound_external_link {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOutboundExternalLink {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RTBFabric::OutboundExternalLink`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOutboundExternalLinkProps {
@@ -1134,6 +1150,10 @@ pub mod requester_gateway {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRequesterGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RTBFabric::RequesterGateway`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRequesterGatewayProps {
@@ -1293,6 +1313,10 @@ pub mod responder_gateway {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResponderGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::RTBFabric::ResponderGateway`.

@@ -72,6 +72,10 @@ pub mod app_monitor {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAppMonitor {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::RUM::AppMonitor`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppMonitorProps {

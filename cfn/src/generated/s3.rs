@@ -99,6 +99,10 @@ pub mod access_grant {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessGrant {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3::AccessGrant`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessGrantProps {
@@ -442,6 +446,10 @@ pub mod access_grants_instance {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessGrantsInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3::AccessGrantsInstance`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAccessGrantsInstanceProps {
@@ -542,6 +550,10 @@ pub mod access_grants_location {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAccessGrantsLocation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3::AccessGrantsLocation`.
@@ -673,6 +685,10 @@ pub mod access_point {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAccessPoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3::AccessPoint`.
@@ -934,6 +950,10 @@ pub mod bucket {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnBucket {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3::Bucket`.
@@ -5156,6 +5176,10 @@ pub mod bucket_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBucketPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3::BucketPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketPolicyProps {
@@ -5269,6 +5293,10 @@ pub mod multi_region_access_point {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMultiRegionAccessPoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3::MultiRegionAccessPoint`.
@@ -5427,6 +5455,10 @@ pub mod multi_region_access_point_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMultiRegionAccessPointPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3::MultiRegionAccessPointPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionAccessPointPolicyProps {
@@ -5538,6 +5570,10 @@ pub mod storage_lens {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStorageLens {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3::StorageLens`.
@@ -6398,6 +6434,10 @@ pub mod storage_lens_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStorageLensGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3::StorageLensGroup`.

@@ -81,6 +81,10 @@ pub mod access_point {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessPoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3Express::AccessPoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointProps {
@@ -361,6 +365,10 @@ pub mod bucket_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBucketPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3Express::BucketPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketPolicyProps {
@@ -475,6 +483,10 @@ pub mod directory_bucket {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDirectoryBucket {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3Express::DirectoryBucket`.

@@ -102,6 +102,10 @@ pub mod access_point {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessPoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3Files::AccessPoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointProps {
@@ -390,6 +394,10 @@ pub mod file_system {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFileSystem {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3Files::FileSystem`.
@@ -693,6 +701,10 @@ pub mod file_system_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnFileSystemPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3Files::FileSystemPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnFileSystemPolicyProps {
@@ -834,6 +846,10 @@ pub mod mount_target {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMountTarget {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3Files::MountTarget`.

@@ -107,6 +107,10 @@ pub mod access_point {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessPoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3ObjectLambda::AccessPoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointProps {
@@ -348,6 +352,10 @@ pub mod access_point_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAccessPointPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3ObjectLambda::AccessPointPolicy`.

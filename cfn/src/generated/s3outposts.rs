@@ -76,6 +76,10 @@ pub mod access_point {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessPoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3Outposts::AccessPoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessPointProps {
@@ -218,6 +222,10 @@ pub mod bucket {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnBucket {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3Outposts::Bucket`.
@@ -554,6 +562,10 @@ pub mod bucket_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBucketPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3Outposts::BucketPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnBucketPolicyProps {
@@ -688,6 +700,10 @@ pub mod endpoint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3Outposts::Endpoint`.

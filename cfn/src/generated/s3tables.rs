@@ -74,6 +74,10 @@ pub mod namespace {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNamespace {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3Tables::Namespace`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNamespaceProps {
@@ -195,6 +199,10 @@ pub mod table {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3Tables::Table`.
@@ -1081,6 +1089,10 @@ pub mod table_bucket {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTableBucket {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3Tables::TableBucket`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableBucketProps {
@@ -1570,6 +1582,10 @@ pub mod table_bucket_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTableBucketPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3Tables::TableBucketPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTableBucketPolicyProps {
@@ -1689,6 +1705,10 @@ pub mod table_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTablePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3Tables::TablePolicy`.

@@ -87,6 +87,10 @@ pub mod index {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIndex {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3Vectors::Index`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIndexProps {
@@ -422,6 +426,10 @@ pub mod vector_bucket {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVectorBucket {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::S3Vectors::VectorBucket`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnVectorBucketProps {
@@ -583,6 +591,10 @@ pub mod vector_bucket_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVectorBucketPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::S3Vectors::VectorBucketPolicy`.

@@ -145,6 +145,10 @@ pub mod ai_workload_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAiWorkloadConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::AIWorkloadConfig`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiWorkloadConfigProps {
@@ -446,6 +450,10 @@ pub mod action {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAction {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::Action`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnActionProps {
@@ -697,6 +705,10 @@ pub mod algorithm {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAlgorithm {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::Algorithm`.
@@ -3526,6 +3538,10 @@ pub mod app {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApp {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::App`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppProps {
@@ -4275,6 +4291,10 @@ pub mod app_image_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAppImageConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::AppImageConfig`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAppImageConfigProps {
@@ -4625,6 +4645,10 @@ pub mod artifact {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnArtifact {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::Artifact`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnArtifactProps {
@@ -4893,6 +4917,10 @@ pub mod cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::Cluster`.
@@ -6632,6 +6660,10 @@ pub mod cluster_scheduler_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnClusterSchedulerConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::ClusterSchedulerConfig`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnClusterSchedulerConfigProps {
@@ -6905,6 +6937,10 @@ pub mod code_repository {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCodeRepository {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::CodeRepository`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCodeRepositoryProps {
@@ -7081,6 +7117,10 @@ pub mod compute_quota {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnComputeQuota {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::ComputeQuota`.
@@ -8323,6 +8363,10 @@ pub mod context {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnContext {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::Context`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContextProps {
@@ -8521,6 +8565,10 @@ pub mod data_quality_job_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataQualityJobDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::DataQualityJobDefinition`.
@@ -8825,6 +8873,10 @@ pub mod device {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDevice {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::Device`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDeviceProps {
@@ -8968,6 +9020,10 @@ pub mod device_fleet {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDeviceFleet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::DeviceFleet`.
@@ -9178,6 +9234,10 @@ pub mod domain {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::Domain`.
@@ -10952,6 +11012,10 @@ pub mod endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::Endpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEndpointProps {
@@ -11485,6 +11549,10 @@ pub mod endpoint_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEndpointConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::EndpointConfig`.
@@ -14550,6 +14618,10 @@ pub mod experiment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnExperiment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::Experiment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnExperimentProps {
@@ -14689,6 +14761,10 @@ pub mod experiment_trial_component {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnExperimentTrialComponent {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::ExperimentTrialComponent`.
@@ -14939,6 +15015,10 @@ pub mod feature_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFeatureGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::FeatureGroup`.
@@ -15600,6 +15680,10 @@ pub mod hub {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnHub {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::Hub`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHubProps {
@@ -15766,6 +15850,10 @@ pub mod human_task_ui {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnHumanTaskUi {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::HumanTaskUi`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHumanTaskUiProps {
@@ -15904,6 +15992,10 @@ pub mod image {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnImage {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::Image`.
@@ -16053,6 +16145,10 @@ pub mod image_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnImageVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::ImageVersion`.
@@ -16402,6 +16498,10 @@ pub mod inference_component {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInferenceComponent {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::InferenceComponent`.
@@ -17378,6 +17478,10 @@ pub mod inference_experiment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInferenceExperiment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::InferenceExperiment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInferenceExperimentProps {
@@ -17986,6 +18090,10 @@ pub mod mlflow_app {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMlflowApp {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::MlflowApp`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMlflowAppProps {
@@ -18173,6 +18281,10 @@ pub mod mlflow_tracking_server {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMlflowTrackingServer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::MlflowTrackingServer`.
@@ -18392,6 +18504,10 @@ pub mod model {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnModel {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::Model`.
@@ -19044,6 +19160,10 @@ pub mod model_bias_job_definition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnModelBiasJobDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::ModelBiasJobDefinition`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelBiasJobDefinitionProps {
@@ -19557,6 +19677,10 @@ pub mod model_card {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnModelCard {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::ModelCard`.
@@ -20699,6 +20823,10 @@ pub mod model_explainability_job_definition {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnModelExplainabilityJobDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelExplainabilityJobDefinitionProps {
@@ -21151,6 +21279,10 @@ pub mod model_package {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnModelPackage {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::ModelPackage`.
@@ -22958,6 +23090,10 @@ pub mod model_package_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnModelPackageGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::ModelPackageGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnModelPackageGroupProps {
@@ -23113,6 +23249,10 @@ pub mod model_quality_job_definition {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnModelQualityJobDefinition {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::ModelQualityJobDefinition`.
@@ -23649,6 +23789,10 @@ pub mod monitoring_schedule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMonitoringSchedule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::MonitoringSchedule`.
@@ -24272,6 +24416,10 @@ pub mod notebook_instance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNotebookInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::NotebookInstance`.
@@ -25284,6 +25432,10 @@ pub mod notebook_instance_lifecycle_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNotebookInstanceLifecycleConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::NotebookInstanceLifecycleConfig`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnNotebookInstanceLifecycleConfigProps {
@@ -25431,6 +25583,10 @@ pub mod partner_app {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPartnerApp {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::PartnerApp`.
@@ -25769,6 +25925,10 @@ pub mod pipeline {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPipeline {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::Pipeline`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPipelineProps {
@@ -26087,6 +26247,10 @@ pub mod processing_job {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProcessingJob {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::ProcessingJob`.
@@ -27750,6 +27914,10 @@ pub mod project {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProject {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::Project`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProjectProps {
@@ -28129,6 +28297,10 @@ pub mod space {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSpace {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::Space`.
@@ -29065,6 +29237,10 @@ pub mod studio_lifecycle_config {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStudioLifecycleConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::StudioLifecycleConfig`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnStudioLifecycleConfigProps {
@@ -29264,6 +29440,10 @@ pub mod trial_component {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTrialComponent {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::TrialComponent`.
@@ -29586,6 +29766,10 @@ pub mod user_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::UserProfile`.
@@ -30610,6 +30794,10 @@ pub mod workforce {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnWorkforce {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SageMaker::Workforce`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkforceProps {
@@ -30957,6 +31145,10 @@ pub mod workteam {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkteam {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SageMaker::Workteam`.

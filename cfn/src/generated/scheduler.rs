@@ -72,6 +72,10 @@ pub mod schedule {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSchedule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Scheduler::Schedule`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnScheduleProps {
@@ -1060,6 +1064,10 @@ pub mod schedule_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnScheduleGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Scheduler::ScheduleGroup`.

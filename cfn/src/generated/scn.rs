@@ -85,6 +85,10 @@ pub mod data_integration_flow {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataIntegrationFlow {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SCN::DataIntegrationFlow`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDataIntegrationFlowProps {
@@ -873,6 +877,10 @@ pub mod dataset {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDataset {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SCN::Dataset`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDatasetProps {
@@ -1335,6 +1343,10 @@ pub mod instance {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SCN::Instance`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInstanceProps {
@@ -1452,6 +1464,10 @@ pub mod namespace {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnNamespace {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SCN::Namespace`.

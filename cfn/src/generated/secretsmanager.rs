@@ -75,6 +75,10 @@ pub mod resource_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecretsManager::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
@@ -189,6 +193,10 @@ pub mod rotation_schedule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRotationSchedule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecretsManager::RotationSchedule`.
@@ -498,6 +506,10 @@ pub mod secret {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSecret {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecretsManager::Secret`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnSecretProps {
@@ -723,6 +735,10 @@ pub mod secret_target_attachment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSecretTargetAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecretsManager::SecretTargetAttachment`.

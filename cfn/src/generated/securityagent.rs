@@ -91,6 +91,10 @@ pub mod agent_space {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAgentSpace {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityAgent::AgentSpace`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentSpaceProps {
@@ -703,6 +707,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityAgent::Application`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnApplicationProps {
@@ -845,6 +853,10 @@ pub mod artifact {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnArtifact {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityAgent::Artifact`.
@@ -1051,6 +1063,10 @@ pub mod integration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIntegration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityAgent::Integration`.
@@ -1496,6 +1512,10 @@ pub mod pentest {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPentest {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityAgent::Pentest`.
@@ -2407,6 +2427,10 @@ pub mod security_requirement_pack {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSecurityRequirementPack {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityAgent::SecurityRequirementPack`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSecurityRequirementPackProps {
@@ -2657,6 +2681,10 @@ pub mod target_domain {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTargetDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityAgent::TargetDomain`.

@@ -91,6 +91,10 @@ pub mod action_target {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnActionTarget {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityHub::ActionTarget`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnActionTargetProps {
@@ -210,6 +214,10 @@ pub mod aggregator_v2 {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAggregatorV2 {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityHub::AggregatorV2`.
@@ -375,6 +383,10 @@ pub mod automation_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAutomationRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityHub::AutomationRule`.
@@ -1280,6 +1292,10 @@ pub mod automation_rule_v2 {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAutomationRuleV2 {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityHub::AutomationRuleV2`.
@@ -2497,6 +2513,10 @@ pub mod configuration_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfigurationPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityHub::ConfigurationPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationPolicyProps {
@@ -2892,6 +2912,10 @@ pub mod connector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityHub::Connector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectorProps {
@@ -3202,6 +3226,10 @@ pub mod connector_v2 {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConnectorV2 {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityHub::ConnectorV2`.
@@ -3543,6 +3571,10 @@ pub mod delegated_admin {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDelegatedAdmin {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityHub::DelegatedAdmin`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDelegatedAdminProps {
@@ -3642,6 +3674,10 @@ pub mod finding_aggregator {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnFindingAggregator {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityHub::FindingAggregator`.
@@ -3792,6 +3828,10 @@ pub mod hub {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnHub {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityHub::Hub`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnHubProps {
@@ -3912,6 +3952,10 @@ pub mod hub_v2 {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnHubV2 {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityHub::HubV2`.
@@ -4071,6 +4115,10 @@ pub mod insight {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInsight {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityHub::Insight`.
@@ -4984,6 +5032,10 @@ pub mod organization_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOrganizationConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityHub::OrganizationConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOrganizationConfigurationProps {
@@ -5196,6 +5248,10 @@ pub mod policy_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPolicyAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityHub::PolicyAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyAssociationProps {
@@ -5356,6 +5412,10 @@ pub mod product_subscription {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProductSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityHub::ProductSubscription`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProductSubscriptionProps {
@@ -5447,6 +5507,10 @@ pub mod security_control {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSecurityControl {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityHub::SecurityControl`.
@@ -5684,6 +5748,10 @@ pub mod standard {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStandard {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityHub::Standard`.

@@ -75,6 +75,10 @@ pub mod aws_log_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAwsLogSource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SecurityLake::AwsLogSource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAwsLogSourceProps {
@@ -200,6 +204,10 @@ pub mod data_lake {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataLake {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityLake::DataLake`.
@@ -461,6 +469,10 @@ pub mod subscriber {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSubscriber {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityLake::Subscriber`.
@@ -758,6 +770,10 @@ pub mod subscriber_notification {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSubscriberNotification {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SecurityLake::SubscriberNotification`.

@@ -88,6 +88,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServerlessRepo::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {

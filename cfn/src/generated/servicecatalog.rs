@@ -104,6 +104,10 @@ pub mod accepted_portfolio_share {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAcceptedPortfolioShare {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceCatalog::AcceptedPortfolioShare`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAcceptedPortfolioShareProps {
@@ -221,6 +225,10 @@ pub mod cloud_formation_product {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCloudFormationProduct {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceCatalog::CloudFormationProduct`.
@@ -738,6 +746,10 @@ pub mod cloud_formation_provisioned_product {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCloudFormationProvisionedProduct {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnCloudFormationProvisionedProductProps {
@@ -1069,6 +1081,10 @@ pub mod launch_notification_constraint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLaunchNotificationConstraint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceCatalog::LaunchNotificationConstraint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLaunchNotificationConstraintProps {
@@ -1205,6 +1221,10 @@ pub mod launch_role_constraint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLaunchRoleConstraint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceCatalog::LaunchRoleConstraint`.
@@ -1350,6 +1370,10 @@ pub mod launch_template_constraint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLaunchTemplateConstraint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceCatalog::LaunchTemplateConstraint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnLaunchTemplateConstraintProps {
@@ -1489,6 +1513,10 @@ pub mod portfolio {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPortfolio {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceCatalog::Portfolio`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPortfolioProps {
@@ -1623,6 +1651,10 @@ pub mod portfolio_principal_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPortfolioPrincipalAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceCatalog::PortfolioPrincipalAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPortfolioPrincipalAssociationProps {
@@ -1750,6 +1782,10 @@ pub mod portfolio_product_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPortfolioProductAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceCatalog::PortfolioProductAssociation`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPortfolioProductAssociationProps {
@@ -1859,6 +1895,10 @@ pub mod portfolio_share {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPortfolioShare {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceCatalog::PortfolioShare`.
@@ -1983,6 +2023,10 @@ pub mod resource_update_constraint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceUpdateConstraint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceCatalog::ResourceUpdateConstraint`.
@@ -2123,6 +2167,10 @@ pub mod service_action {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnServiceAction {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceCatalog::ServiceAction`.
@@ -2330,6 +2378,10 @@ pub mod service_action_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnServiceActionAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceCatalog::ServiceActionAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnServiceActionAssociationProps {
@@ -2451,6 +2503,10 @@ pub mod stack_set_constraint {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStackSetConstraint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceCatalog::StackSetConstraint`.
@@ -2628,6 +2684,10 @@ pub mod tag_option {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTagOption {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceCatalog::TagOption`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTagOptionProps {
@@ -2740,6 +2800,10 @@ pub mod tag_option_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTagOptionAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceCatalog::TagOptionAssociation`.

@@ -94,6 +94,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceCatalogAppRegistry::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
@@ -208,6 +212,10 @@ pub mod attribute_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAttributeGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceCatalogAppRegistry::AttributeGroup`.
@@ -345,6 +353,10 @@ pub mod attribute_group_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAttributeGroupAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAttributeGroupAssociationProps {
@@ -465,6 +477,10 @@ pub mod resource_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceCatalogAppRegistry::ResourceAssociation`.

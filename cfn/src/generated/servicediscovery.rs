@@ -82,6 +82,10 @@ pub mod http_namespace {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnHttpNamespace {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceDiscovery::HttpNamespace`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHttpNamespaceProps {
@@ -191,6 +195,10 @@ pub mod instance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceDiscovery::Instance`.
@@ -318,6 +326,10 @@ pub mod private_dns_namespace {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPrivateDnsNamespace {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
@@ -497,6 +509,10 @@ pub mod public_dns_namespace {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPublicDnsNamespace {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::ServiceDiscovery::PublicDnsNamespace`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPublicDnsNamespaceProps {
@@ -661,6 +677,10 @@ pub mod service {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnService {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::ServiceDiscovery::Service`.

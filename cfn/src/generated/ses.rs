@@ -103,6 +103,10 @@ pub mod configuration_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfigurationSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SES::ConfigurationSet`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnConfigurationSetProps {
@@ -568,6 +572,10 @@ pub mod configuration_set_event_destination {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfigurationSetEventDestination {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SES::ConfigurationSetEventDestination`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationSetEventDestinationProps {
@@ -941,6 +949,10 @@ pub mod contact_list {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnContactList {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SES::ContactList`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnContactListProps {
@@ -1091,6 +1103,10 @@ pub mod custom_verification_email_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnCustomVerificationEmailTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SES::CustomVerificationEmailTemplate`.
@@ -1248,6 +1264,10 @@ pub mod dedicated_ip_pool {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDedicatedIpPool {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SES::DedicatedIpPool`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDedicatedIpPoolProps {
@@ -1374,6 +1394,10 @@ pub mod email_identity {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnEmailIdentity {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SES::EmailIdentity`.
@@ -1656,6 +1680,10 @@ pub mod email_identity_certificate {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEmailIdentityCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SES::EmailIdentityCertificate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEmailIdentityCertificateProps {
@@ -1787,6 +1815,10 @@ pub mod mail_manager_addon_instance {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMailManagerAddonInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SES::MailManagerAddonInstance`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMailManagerAddonInstanceProps {
@@ -1897,6 +1929,10 @@ pub mod mail_manager_addon_subscription {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMailManagerAddonSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SES::MailManagerAddonSubscription`.
@@ -2012,6 +2048,10 @@ pub mod mail_manager_address_list {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMailManagerAddressList {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SES::MailManagerAddressList`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnMailManagerAddressListProps {
@@ -2117,6 +2157,10 @@ pub mod mail_manager_archive {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMailManagerArchive {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SES::MailManagerArchive`.
@@ -2341,6 +2385,10 @@ pub mod mail_manager_ingress_point {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMailManagerIngressPoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SES::MailManagerIngressPoint`.
@@ -2816,6 +2864,10 @@ pub mod mail_manager_relay {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMailManagerRelay {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SES::MailManagerRelay`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMailManagerRelayProps {
@@ -2974,6 +3026,10 @@ pub mod mail_manager_rule_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMailManagerRuleSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SES::MailManagerRuleSet`.
@@ -4888,6 +4944,10 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMailManagerTrafficPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SES::MailManagerTrafficPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMailManagerTrafficPolicyProps {
@@ -5855,6 +5915,10 @@ pub mod multi_region_endpoint {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMultiRegionEndpoint {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SES::MultiRegionEndpoint`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMultiRegionEndpointProps {
@@ -6027,6 +6091,10 @@ pub mod receipt_filter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnReceiptFilter {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SES::ReceiptFilter`.
@@ -6229,6 +6297,10 @@ pub mod receipt_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnReceiptRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SES::ReceiptRule`.
@@ -6846,6 +6918,10 @@ pub mod receipt_rule_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnReceiptRuleSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SES::ReceiptRuleSet`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnReceiptRuleSetProps {
@@ -6931,6 +7007,10 @@ pub mod template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SES::Template`.
@@ -7067,6 +7147,10 @@ pub mod tenant {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTenant {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SES::Tenant`.
@@ -7395,6 +7479,10 @@ pub mod vdm_attributes {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVdmAttributes {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SES::VdmAttributes`.

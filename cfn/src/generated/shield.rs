@@ -74,6 +74,10 @@ pub mod drt_access {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDrtAccess {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Shield::DRTAccess`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDrtAccessProps {
@@ -176,6 +180,10 @@ pub mod proactive_engagement {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProactiveEngagement {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Shield::ProactiveEngagement`.
@@ -369,6 +377,10 @@ pub mod protection {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProtection {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Shield::Protection`.
@@ -601,6 +613,10 @@ pub mod protection_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProtectionGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Shield::ProtectionGroup`.

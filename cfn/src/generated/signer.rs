@@ -74,6 +74,10 @@ pub mod profile_permission {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProfilePermission {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Signer::ProfilePermission`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfilePermissionProps {
@@ -223,6 +227,10 @@ pub mod signing_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSigningProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Signer::SigningProfile`.

@@ -75,6 +75,10 @@ pub mod simulation {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSimulation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SimSpaceWeaver::Simulation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSimulationProps {

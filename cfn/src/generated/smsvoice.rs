@@ -89,6 +89,10 @@ pub mod configuration_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfigurationSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SMSVOICE::ConfigurationSet`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnConfigurationSetProps {
@@ -414,6 +418,10 @@ pub mod notify_configuration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNotifyConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SMSVOICE::NotifyConfiguration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNotifyConfigurationProps {
@@ -657,6 +665,10 @@ pub mod opt_out_list {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOptOutList {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SMSVOICE::OptOutList`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnOptOutListProps {
@@ -765,6 +777,10 @@ pub mod phone_number {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPhoneNumber {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SMSVOICE::PhoneNumber`.
@@ -1041,6 +1057,10 @@ pub mod pool {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPool {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SMSVOICE::Pool`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPoolProps {
@@ -1215,6 +1235,10 @@ pub mod protect_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProtectConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SMSVOICE::ProtectConfiguration`.
@@ -1452,6 +1476,10 @@ pub mod rcs_agent {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRcsAgent {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SMSVOICE::RcsAgent`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRcsAgentProps {
@@ -1656,6 +1684,10 @@ pub mod registration {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRegistration {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SMSVOICE::Registration`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegistrationProps {
@@ -1783,6 +1815,10 @@ pub mod registration_attachment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRegistrationAttachment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SMSVOICE::RegistrationAttachment`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnRegistrationAttachmentProps {
@@ -1881,6 +1917,10 @@ pub mod resource_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SMSVOICE::ResourcePolicy`.
@@ -1993,6 +2033,10 @@ pub mod sender_id {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSenderId {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SMSVOICE::SenderId`.
@@ -2138,6 +2182,10 @@ pub mod verified_destination_number {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVerifiedDestinationNumber {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SMSVOICE::VerifiedDestinationNumber`.

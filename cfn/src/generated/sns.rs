@@ -76,6 +76,10 @@ pub mod subscription {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SNS::Subscription`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSubscriptionProps {
@@ -257,6 +261,10 @@ pub mod topic {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTopic {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SNS::Topic`.
@@ -580,6 +588,10 @@ pub mod topic_inline_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTopicInlinePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SNS::TopicInlinePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTopicInlinePolicyProps {
@@ -684,6 +696,10 @@ pub mod topic_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTopicPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SNS::TopicPolicy`.

@@ -81,6 +81,10 @@ pub mod queue {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnQueue {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SQS::Queue`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnQueueProps {
@@ -290,6 +294,10 @@ pub mod queue_inline_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnQueueInlinePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SQS::QueueInlinePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnQueueInlinePolicyProps {
@@ -394,6 +402,10 @@ pub mod queue_policy {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnQueuePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SQS::QueuePolicy`.

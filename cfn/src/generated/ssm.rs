@@ -91,6 +91,10 @@ pub mod association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSM::Association`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAssociationProps {
@@ -501,6 +505,10 @@ pub mod cloud_connector {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCloudConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSM::CloudConnector`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCloudConnectorProps {
@@ -777,6 +785,10 @@ pub mod document {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDocument {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSM::Document`.
@@ -1187,6 +1199,10 @@ pub mod maintenance_window {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMaintenanceWindow {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSM::MaintenanceWindow`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMaintenanceWindowProps {
@@ -1375,6 +1391,10 @@ pub mod maintenance_window_target {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMaintenanceWindowTarget {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSM::MaintenanceWindowTarget`.
@@ -1596,6 +1616,10 @@ pub mod maintenance_window_task {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnMaintenanceWindowTask {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSM::MaintenanceWindowTask`.
@@ -2215,6 +2239,10 @@ pub mod ops_item {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnOpsItem {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSM::OpsItem`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnOpsItemProps {
@@ -2361,6 +2389,10 @@ pub mod parameter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnParameter {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSM::Parameter`.
@@ -2639,6 +2671,10 @@ pub mod patch_baseline {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPatchBaseline {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSM::PatchBaseline`.
@@ -3333,6 +3369,10 @@ pub mod resource_data_sync {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourceDataSync {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSM::ResourceDataSync`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceDataSyncProps {
@@ -3669,6 +3709,10 @@ pub mod resource_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSM::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
@@ -3789,6 +3833,10 @@ pub mod service_setting {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnServiceSetting {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSM::ServiceSetting`.

@@ -78,6 +78,10 @@ pub mod contact {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnContact {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSMContacts::Contact`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContactProps {
@@ -276,6 +280,10 @@ pub mod contact_channel {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnContactChannel {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSMContacts::ContactChannel`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnContactChannelProps {
@@ -432,6 +440,10 @@ pub mod plan {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSMContacts::Plan`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPlanProps {
@@ -561,6 +573,10 @@ pub mod rotation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRotation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSMContacts::Rotation`.

@@ -71,6 +71,10 @@ pub mod preferences {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPreferences {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSMGuiConnect::Preferences`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnPreferencesProps {

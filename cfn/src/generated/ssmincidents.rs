@@ -70,6 +70,10 @@ pub mod replication_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnReplicationSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSMIncidents::ReplicationSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReplicationSetProps {
@@ -230,6 +234,10 @@ pub mod response_plan {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResponsePlan {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSMIncidents::ResponsePlan`.

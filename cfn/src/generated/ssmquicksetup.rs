@@ -90,6 +90,10 @@ pub mod configuration_manager {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConfigurationManager {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSMQuickSetup::ConfigurationManager`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConfigurationManagerProps {
@@ -276,6 +280,10 @@ pub mod lifecycle_automation {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLifecycleAutomation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSMQuickSetup::LifecycleAutomation`.

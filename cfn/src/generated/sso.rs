@@ -89,6 +89,10 @@ pub mod application {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplication {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSO::Application`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationProps {
@@ -408,6 +412,10 @@ pub mod application_assignment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnApplicationAssignment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSO::ApplicationAssignment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnApplicationAssignmentProps {
@@ -569,6 +577,10 @@ pub mod assignment {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAssignment {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSO::Assignment`.
@@ -800,6 +812,10 @@ pub mod instance {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SSO::Instance`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInstanceProps {
@@ -891,6 +907,11 @@ pub mod instance_access_control_attribute_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType
+    for CfnInstanceAccessControlAttributeConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSO::InstanceAccessControlAttributeConfiguration`.
@@ -1114,6 +1135,10 @@ pub mod permission_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPermissionSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SSO::PermissionSet`.

@@ -78,6 +78,10 @@ pub mod activity {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnActivity {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::StepFunctions::Activity`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnActivityProps {
@@ -205,6 +209,10 @@ pub mod state_machine {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStateMachine {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::StepFunctions::StateMachine`.
@@ -611,6 +619,10 @@ pub mod state_machine_alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnStateMachineAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::StepFunctions::StateMachineAlias`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnStateMachineAliasProps {
@@ -857,6 +869,10 @@ pub mod state_machine_version {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnStateMachineVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::StepFunctions::StateMachineVersion`.

@@ -99,6 +99,10 @@ pub mod nfs_file_share {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNfsFileShare {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::StorageGateway::NFSFileShare`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNfsFileShareProps {
@@ -422,6 +426,10 @@ pub mod smb_file_share {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSmbFileShare {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::StorageGateway::SMBFileShare`.
@@ -800,6 +808,10 @@ pub mod tape {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTape {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::StorageGateway::Tape`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTapeProps {
@@ -961,6 +973,10 @@ pub mod tape_pool {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTapePool {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::StorageGateway::TapePool`.
@@ -1219,6 +1235,10 @@ pub mod volume {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVolume {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::StorageGateway::Volume`.

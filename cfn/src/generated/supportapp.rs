@@ -76,6 +76,10 @@ pub mod account_alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccountAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SupportApp::AccountAlias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccountAliasProps {
@@ -169,6 +173,10 @@ pub mod slack_channel_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSlackChannelConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SupportApp::SlackChannelConfiguration`.
@@ -377,6 +385,10 @@ pub mod slack_workspace_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSlackWorkspaceConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::SupportApp::SlackWorkspaceConfiguration`.

@@ -90,6 +90,10 @@ pub mod support_permit {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSupportPermit {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::SupportAuthZ::SupportPermit`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSupportPermitProps {

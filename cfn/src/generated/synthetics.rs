@@ -82,6 +82,10 @@ pub mod canary {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCanary {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Synthetics::Canary`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCanaryProps {
@@ -985,6 +989,10 @@ pub mod group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Synthetics::Group`.

@@ -81,6 +81,10 @@ pub mod adapter {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAdapter {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Textract::Adapter`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAdapterProps {

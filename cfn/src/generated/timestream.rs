@@ -78,6 +78,10 @@ pub mod database {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDatabase {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Timestream::Database`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnDatabaseProps {
@@ -291,6 +295,10 @@ pub mod influx_db_backup {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInfluxDbBackup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Timestream::InfluxDBBackup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnInfluxDbBackupProps {
@@ -458,6 +466,10 @@ pub mod influx_db_cluster {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnInfluxDbCluster {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Timestream::InfluxDBCluster`.
@@ -1042,6 +1054,10 @@ pub mod influx_db_instance {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnInfluxDbInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Timestream::InfluxDBInstance`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnInfluxDbInstanceProps {
@@ -1586,6 +1602,10 @@ pub mod scheduled_query {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnScheduledQuery {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Timestream::ScheduledQuery`.
@@ -2405,6 +2425,10 @@ pub mod table {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTable {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Timestream::Table`.

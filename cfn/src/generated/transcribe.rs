@@ -87,6 +87,10 @@ pub mod call_analytics_category {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCallAnalyticsCategory {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Transcribe::CallAnalyticsCategory`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCallAnalyticsCategoryProps {
@@ -677,6 +681,10 @@ pub mod medical_vocabulary {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMedicalVocabulary {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Transcribe::MedicalVocabulary`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMedicalVocabularyProps {
@@ -960,6 +968,10 @@ pub mod vocabulary {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVocabulary {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Transcribe::Vocabulary`.
@@ -1482,6 +1494,10 @@ pub mod vocabulary_filter {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnVocabularyFilter {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Transcribe::VocabularyFilter`.

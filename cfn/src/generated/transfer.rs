@@ -87,6 +87,10 @@ pub mod agreement {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAgreement {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Transfer::Agreement`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgreementProps {
@@ -472,6 +476,10 @@ pub mod certificate {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnCertificate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Transfer::Certificate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnCertificateProps {
@@ -687,6 +695,10 @@ pub mod connector {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnConnector {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Transfer::Connector`.
@@ -1396,6 +1408,10 @@ pub mod host_key {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnHostKey {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Transfer::HostKey`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnHostKeyProps {
@@ -1576,6 +1592,10 @@ pub mod profile {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Transfer::Profile`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnProfileProps {
@@ -1751,6 +1771,10 @@ pub mod server {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnServer {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Transfer::Server`.
@@ -2617,6 +2641,10 @@ pub mod user {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnUser {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Transfer::User`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnUserProps {
@@ -2962,6 +2990,10 @@ pub mod web_app {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWebApp {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Transfer::WebApp`.
@@ -3317,6 +3349,10 @@ pub mod workflow {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkflow {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Transfer::Workflow`.

@@ -122,6 +122,10 @@ pub mod parallel_data {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnParallelData {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Translate::ParallelData`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnParallelDataProps {
@@ -439,6 +443,10 @@ pub mod terminology {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTerminology {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Translate::Terminology`.

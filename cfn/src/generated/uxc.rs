@@ -71,6 +71,10 @@ pub mod account_customization {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccountCustomization {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::UXC::AccountCustomization`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnAccountCustomizationProps {

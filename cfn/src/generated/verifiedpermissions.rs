@@ -83,6 +83,10 @@ pub mod identity_source {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIdentitySource {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::VerifiedPermissions::IdentitySource`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentitySourceProps {
@@ -446,6 +450,10 @@ pub mod policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::VerifiedPermissions::Policy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyProps {
@@ -694,6 +702,10 @@ pub mod policy_store {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPolicyStore {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::VerifiedPermissions::PolicyStore`.
@@ -1036,6 +1048,10 @@ pub mod policy_store_alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnPolicyStoreAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::VerifiedPermissions::PolicyStoreAlias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnPolicyStoreAliasProps {
@@ -1144,6 +1160,10 @@ pub mod policy_template {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPolicyTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::VerifiedPermissions::PolicyTemplate`.

@@ -71,6 +71,10 @@ pub mod domain {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnDomain {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::VoiceID::Domain`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnDomainProps {

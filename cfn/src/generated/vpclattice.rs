@@ -111,6 +111,10 @@ pub mod access_log_subscription {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAccessLogSubscription {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::VpcLattice::AccessLogSubscription`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAccessLogSubscriptionProps {
@@ -277,6 +281,10 @@ pub mod auth_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAuthPolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::VpcLattice::AuthPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAuthPolicyProps {
@@ -397,6 +405,10 @@ pub mod domain_verification {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDomainVerification {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::VpcLattice::DomainVerification`.
@@ -520,6 +532,10 @@ pub mod listener {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnListener {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::VpcLattice::Listener`.
@@ -733,6 +749,10 @@ pub mod resource_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnResourceConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::VpcLattice::ResourceConfiguration`.
@@ -1184,6 +1204,10 @@ pub mod resource_gateway {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourceGateway {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::VpcLattice::ResourceGateway`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourceGatewayProps {
@@ -1382,6 +1406,10 @@ pub mod resource_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::VpcLattice::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
@@ -1495,6 +1523,10 @@ pub mod rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::VpcLattice::Rule`.
@@ -1923,6 +1955,10 @@ pub mod service {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnService {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::VpcLattice::Service`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceProps {
@@ -2069,6 +2105,10 @@ pub mod service_network {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnServiceNetwork {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::VpcLattice::ServiceNetwork`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceNetworkProps {
@@ -2210,6 +2250,10 @@ pub mod service_network_resource_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnServiceNetworkResourceAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::VpcLattice::ServiceNetworkResourceAssociation`.
@@ -2387,6 +2431,10 @@ pub mod service_network_service_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnServiceNetworkServiceAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::VpcLattice::ServiceNetworkServiceAssociation`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnServiceNetworkServiceAssociationProps {
@@ -2537,6 +2585,10 @@ pub mod service_network_vpc_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnServiceNetworkVpcAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::VpcLattice::ServiceNetworkVpcAssociation`.
@@ -2771,6 +2823,10 @@ pub mod target_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTargetGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::VpcLattice::TargetGroup`.

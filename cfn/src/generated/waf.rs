@@ -80,6 +80,10 @@ pub mod byte_match_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnByteMatchSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAF::ByteMatchSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnByteMatchSetProps {
@@ -233,6 +237,10 @@ pub mod ip_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIpSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAF::IPSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpSetProps {
@@ -371,6 +379,10 @@ pub mod rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAF::Rule`.
@@ -529,6 +541,10 @@ pub mod size_constraint_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSizeConstraintSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAF::SizeConstraintSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSizeConstraintSetProps {
@@ -683,6 +699,10 @@ pub mod sql_injection_match_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSqlInjectionMatchSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAF::SqlInjectionMatchSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSqlInjectionMatchSetProps {
@@ -826,6 +846,10 @@ pub mod web_acl {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWebAcl {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAF::WebACL`.
@@ -1016,6 +1040,10 @@ pub mod xss_match_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnXssMatchSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAF::XssMatchSet`.

@@ -84,6 +84,10 @@ pub mod byte_match_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnByteMatchSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAFRegional::ByteMatchSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnByteMatchSetProps {
@@ -237,6 +241,10 @@ pub mod geo_match_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGeoMatchSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAFRegional::GeoMatchSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGeoMatchSetProps {
@@ -375,6 +383,10 @@ pub mod ip_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnIpSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAFRegional::IPSet`.
@@ -519,6 +531,10 @@ pub mod rate_based_rule {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRateBasedRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAFRegional::RateBasedRule`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRateBasedRuleProps {
@@ -652,6 +668,10 @@ pub mod regex_pattern_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRegexPatternSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAFRegional::RegexPatternSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegexPatternSetProps {
@@ -760,6 +780,10 @@ pub mod rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAFRegional::Rule`.
@@ -876,6 +900,10 @@ pub mod size_constraint_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSizeConstraintSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAFRegional::SizeConstraintSet`.
@@ -1029,6 +1057,10 @@ pub mod sql_injection_match_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnSqlInjectionMatchSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAFRegional::SqlInjectionMatchSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnSqlInjectionMatchSetProps {
@@ -1172,6 +1204,10 @@ pub mod web_acl {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWebAcl {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAFRegional::WebACL`.
@@ -1365,6 +1401,10 @@ pub mod web_acl_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnWebAclAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAFRegional::WebACLAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWebAclAssociationProps {
@@ -1471,6 +1511,10 @@ pub mod xss_match_set {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnXssMatchSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAFRegional::XssMatchSet`.

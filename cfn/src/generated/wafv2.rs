@@ -88,6 +88,10 @@ pub mod ip_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIpSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAFv2::IPSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpSetProps {
@@ -303,6 +307,10 @@ pub mod logging_configuration {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnLoggingConfiguration {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAFv2::LoggingConfiguration`.
@@ -810,6 +818,10 @@ pub mod regex_pattern_set {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnRegexPatternSet {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WAFv2::RegexPatternSet`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnRegexPatternSetProps {
@@ -1012,6 +1024,10 @@ pub mod rule_group {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnRuleGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAFv2::RuleGroup`.
@@ -2115,6 +2131,10 @@ pub mod web_acl {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWebAcl {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAFv2::WebACL`.
@@ -4674,6 +4694,10 @@ pub mod web_acl_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWebAclAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WAFv2::WebACLAssociation`.

@@ -115,6 +115,10 @@ pub mod agent_context {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAgentContext {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WellArchitected::AgentContext`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAgentContextProps {
@@ -297,6 +301,10 @@ pub mod agent_goal {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAgentGoal {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WellArchitected::AgentGoal`.
@@ -487,6 +495,10 @@ pub mod agent_profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAgentProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WellArchitected::AgentProfile`.
@@ -763,6 +775,10 @@ pub mod lens {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnLens {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WellArchitected::Lens`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnLensProps {
@@ -884,6 +900,10 @@ pub mod profile {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnProfile {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WellArchitected::Profile`.
@@ -1051,6 +1071,10 @@ pub mod review_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnReviewTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WellArchitected::ReviewTemplate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnReviewTemplateProps {
@@ -1194,6 +1218,10 @@ pub mod workload {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkload {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WellArchitected::Workload`.

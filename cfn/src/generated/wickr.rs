@@ -93,6 +93,10 @@ pub mod network {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNetwork {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Wickr::Network`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkProps {

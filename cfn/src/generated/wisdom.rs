@@ -109,6 +109,10 @@ pub mod ai_agent {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAiAgent {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Wisdom::AIAgent`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiAgentProps {
@@ -1372,6 +1376,10 @@ pub mod ai_agent_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAiAgentVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Wisdom::AIAgentVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiAgentVersionProps {
@@ -1506,6 +1514,10 @@ pub mod ai_guardrail {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAiGuardrail {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Wisdom::AIGuardrail`.
@@ -2486,6 +2498,10 @@ pub mod ai_guardrail_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAiGuardrailVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Wisdom::AIGuardrailVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiGuardrailVersionProps {
@@ -2624,6 +2640,10 @@ pub mod ai_prompt {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAiPrompt {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Wisdom::AIPrompt`.
@@ -3013,6 +3033,10 @@ pub mod ai_prompt_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnAiPromptVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Wisdom::AIPromptVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnAiPromptVersionProps {
@@ -3139,6 +3163,10 @@ pub mod assistant {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAssistant {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Wisdom::Assistant`.
@@ -3327,6 +3355,10 @@ pub mod assistant_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnAssistantAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Wisdom::AssistantAssociation`.
@@ -3592,6 +3624,10 @@ pub mod content {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnContent {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Wisdom::Content`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnContentProps {
@@ -3759,6 +3795,10 @@ pub mod content_association {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnContentAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Wisdom::ContentAssociation`.
@@ -3996,6 +4036,10 @@ pub mod knowledge_base {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnKnowledgeBase {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Wisdom::KnowledgeBase`.
@@ -4865,6 +4909,10 @@ pub mod message_template {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMessageTemplate {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Wisdom::MessageTemplate`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMessageTemplateProps {
@@ -5643,6 +5691,10 @@ pub mod message_template_version {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnMessageTemplateVersion {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::Wisdom::MessageTemplateVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnMessageTemplateVersionProps {
@@ -5768,6 +5820,10 @@ pub mod quick_response {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnQuickResponse {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::Wisdom::QuickResponse`.

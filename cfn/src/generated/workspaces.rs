@@ -86,6 +86,10 @@ pub mod connection_alias {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnConnectionAlias {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WorkSpaces::ConnectionAlias`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnConnectionAliasProps {
@@ -258,6 +262,10 @@ pub mod directory {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDirectory {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WorkSpaces::Directory`.
@@ -2067,6 +2075,10 @@ pub mod workspace {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnWorkspace {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WorkSpaces::Workspace`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkspaceProps {
@@ -2275,6 +2287,10 @@ pub mod workspace_ip_group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnWorkspaceIpGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WorkSpaces::WorkspaceIpGroup`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnWorkspaceIpGroupProps {
@@ -2435,6 +2451,10 @@ pub mod workspaces_pool {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkspacesPool {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WorkSpaces::WorkspacesPool`.

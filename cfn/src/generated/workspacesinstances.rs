@@ -86,6 +86,10 @@ pub mod volume {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVolume {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WorkspacesInstances::Volume`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVolumeProps {
@@ -322,6 +326,10 @@ pub mod volume_association {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnVolumeAssociation {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WorkspacesInstances::VolumeAssociation`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnVolumeAssociationProps {
@@ -501,6 +509,10 @@ pub mod workspace_instance {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnWorkspaceInstance {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WorkspacesInstances::WorkspaceInstance`.

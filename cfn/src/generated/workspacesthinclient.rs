@@ -117,6 +117,10 @@ pub mod environment {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnEnvironment {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WorkSpacesThinClient::Environment`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnEnvironmentProps {

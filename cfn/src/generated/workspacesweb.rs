@@ -92,6 +92,10 @@ pub mod browser_settings {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnBrowserSettings {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WorkSpacesWeb::BrowserSettings`.
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CfnBrowserSettingsProps {
@@ -368,6 +372,10 @@ pub mod data_protection_settings {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnDataProtectionSettings {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WorkSpacesWeb::DataProtectionSettings`.
@@ -724,6 +732,10 @@ pub mod identity_provider {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIdentityProvider {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WorkSpacesWeb::IdentityProvider`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIdentityProviderProps {
@@ -926,6 +938,10 @@ pub mod ip_access_settings {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnIpAccessSettings {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WorkSpacesWeb::IpAccessSettings`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnIpAccessSettingsProps {
@@ -1107,6 +1123,10 @@ pub mod network_settings {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnNetworkSettings {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WorkSpacesWeb::NetworkSettings`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnNetworkSettingsProps {
@@ -1268,6 +1288,10 @@ pub mod portal {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnPortal {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WorkSpacesWeb::Portal`.
@@ -1572,6 +1596,10 @@ pub mod session_logger {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSessionLogger {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WorkSpacesWeb::SessionLogger`.
@@ -1982,6 +2010,10 @@ pub mod trust_store {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnTrustStore {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::WorkSpacesWeb::TrustStore`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnTrustStoreProps {
@@ -2089,6 +2121,10 @@ pub mod user_access_logging_settings {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserAccessLoggingSettings {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WorkSpacesWeb::UserAccessLoggingSettings`.
@@ -2220,6 +2256,10 @@ pub mod user_settings {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnUserSettings {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::WorkSpacesWeb::UserSettings`.

@@ -75,6 +75,10 @@ pub mod group {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnGroup {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::XRay::Group`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnGroupProps {
@@ -219,6 +223,10 @@ pub mod resource_policy {
         }
     }
 
+    impl cloudwright_core::ResourceType for CfnResourcePolicy {
+        const TYPE_NAME: &'static str = Self::TYPE;
+    }
+
     /// The properties of `AWS::XRay::ResourcePolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CfnResourcePolicyProps {
@@ -337,6 +345,10 @@ pub mod sampling_rule {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnSamplingRule {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::XRay::SamplingRule`.
@@ -659,6 +671,10 @@ pub mod transaction_search_config {
         fn node(&self) -> &cloudwright_core::Node {
             cloudwright_core::Construct::node(&self.resource)
         }
+    }
+
+    impl cloudwright_core::ResourceType for CfnTransactionSearchConfig {
+        const TYPE_NAME: &'static str = Self::TYPE;
     }
 
     /// The properties of `AWS::XRay::TransactionSearchConfig`.

@@ -7,6 +7,8 @@
 //! `cloudwright synth` refuses to write when an unsuppressed finding is an error, and
 //! `cloudwright validate` reports them as text, JSON, SARIF or Markdown.
 
+#[cfg(feature = "testing")]
+mod annotations;
 mod engine;
 mod export;
 mod files;
@@ -15,6 +17,8 @@ mod organization;
 mod report;
 mod rules;
 
+#[cfg(feature = "testing")]
+pub use annotations::annotations;
 pub use engine::check;
 pub use export::{
     Exclusion, POLICIES_DIR, PolicyScope, guard_files, guard_rule_name, kyverno_json_files, nirmata_files,

@@ -275,6 +275,10 @@ fn handle(r: &Resource, service: &str) -> TokenStream {
                 cloudwright_core::Construct::node(&self.resource)
             }
         }
+
+        impl cloudwright_core::ResourceType for #handle {
+            const TYPE_NAME: &'static str = Self::TYPE;
+        }
     }
 }
 

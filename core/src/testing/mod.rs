@@ -1,5 +1,13 @@
-//! Snapshot testing of a whole app: one insta snapshot per synthesized file, so a pull
-//! request that changes infrastructure shows it as a reviewable diff.
+//! Testing a user's infrastructure, as aws-cdk-lib's `assertions` and snapshot tests do:
+//!
+//! - [`Template`]: fine-grained assertions on one stack's template ("the function has
+//!   X-Ray tracing", "no bucket is public"), with [`Match`] patterns and [`Capture`]s;
+//! - [`Annotations`]: assertions on the problems and warnings synthesis reports for a stack;
+//! - [`assert_app_snapshot!`](crate::assert_app_snapshot): one insta snapshot per synthesized
+//!   file, so a pull request that changes infrastructure shows it as a reviewable diff.
+//!
+//! An assertion that does not hold panics with what it looked for and the closest
+//! candidates, as `assert!` does; that is its failure mode.
 //!
 //! ```ignore
 //! #[test]
@@ -7,6 +15,23 @@
 //!     cloudwright_core::assert_app_snapshot!(my_app::app().unwrap());
 //! }
 //! ```
+
+mod annotations;
+mod capture;
+mod matcher;
+mod template;
+
+pub use annotations::{Annotation, Annotations, Level};
+pub use capture::Capture;
+pub use matcher::{Fields, Items, Match};
+pub use template::Template;
+
+/// Fails the assertion under way: a panic with the message, as `assert!` fails a test.
+#[allow(clippy::panic)]
+#[track_caller]
+fn fail(message: String) -> ! {
+    panic!("{message}")
+}
 
 pub use insta;
 
