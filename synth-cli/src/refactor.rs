@@ -43,6 +43,9 @@ pub fn refactor(args: &RefactorArgs) -> Result<u8, Failure> {
         for r in &plan.refused {
             eprintln!("  - {}: {}", r.what, r.why);
         }
+        for advice in &plan.advice {
+            eprintln!("{advice}");
+        }
         return Ok(1);
     }
     if plan.refactors.is_empty() {

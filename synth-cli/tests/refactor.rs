@@ -138,10 +138,8 @@ fn a_move_mixed_with_another_change_is_refused_with_the_order_to_follow() {
     let (code, _, stderr) = refactor(&dir, &[]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("AWS::SNS::Topic Storage.Extra"), "{stderr}");
-    assert!(
-        stderr.contains("added; a refactor moves resources and changes nothing else. Split the change"),
-        "{stderr}"
-    );
+    assert!(stderr.contains(": added\n"), "{stderr}");
+    assert!(stderr.contains("ship the renames and moves alone first (refactor, then deploy)"), "{stderr}");
     assert_eq!(fs::read_to_string(dir.join("plan/keep.txt")).unwrap(), "previous plan", "nothing written");
 }
 

@@ -63,11 +63,19 @@ pub struct Plan {
     pub refactors: Vec<Refactor>,
     /// Why no refactor can run as it is (nothing is written then).
     pub refused: Vec<Refusal>,
+    /// The order of deploys that works instead, once per kind of refusal.
+    pub advice: Vec<&'static str>,
 }
 
-const MIXED: &str = "a refactor moves resources and changes nothing else. Split the change: first ship the \
-                     renames and moves alone (run this refactor, then deploy), then this change in a second \
-                     deploy; or deploy this change first with the old names, then refactor";
+/// The advice for changes mixed with moves.
+pub const SPLIT: &str = "A refactor moves resources and changes nothing else (no resource added, removed or \
+                         changed). Split the change in two: ship the renames and moves alone first (refactor, then \
+                         deploy), then the rest in a second deploy; or deploy the rest first under the old names, \
+                         then refactor.";
+
+/// The advice for parameters, conditions, mappings and rules.
+pub const SECTIONS_FIRST: &str = "A refactor cannot add or change parameters, conditions, mappings or rules: deploy \
+                                  those changes first, then refactor.";
 
 /// The refactors from `old` (what is deployed) to `new`.
 pub fn plan(old: &Side, new: &Side, mapping: &Mapping) -> Result<Plan> {
@@ -75,9 +83,11 @@ pub fn plan(old: &Side, new: &Side, mapping: &Mapping) -> Result<Plan> {
     let changes = compare(old, new, &moves);
     let (old_digests, new_digests) = &moves.digests;
     let mut refused = Vec::new();
+    let (mut mixed, mut sections) = (false, false);
     let mut refuse = |what: String, why: String| refused.push(Refusal { what, why });
 
-    for a in &changes.ambiguous {
+    // Those only of one type are refused below as added and removed resources.
+    for a in changes.ambiguous.iter().filter(|a| a.identical) {
         let list = |p: &[crate::diff::Place]| p.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
         refuse(
             format!("{} {} -> {}", a.resource_type, list(&a.from), list(&a.to)),
@@ -94,10 +104,8 @@ pub fn plan(old: &Side, new: &Side, mapping: &Mapping) -> Result<Plan> {
     }
     for m in &moves.moves {
         if !m.unchanged {
-            refuse(
-                format!("{} {} -> {}", m.resource_type, m.from, m.to),
-                format!("it moves and its properties change; {MIXED}"),
-            );
+            mixed = true;
+            refuse(format!("{} {} -> {}", m.resource_type, m.from, m.to), "it moves and its properties change".into());
         }
         if m.from.stack_name != m.to.stack_name {
             let body = crate::diff::body(old, &m.from).cloned().unwrap_or_default();
@@ -117,8 +125,14 @@ pub fn plan(old: &Side, new: &Side, mapping: &Mapping) -> Result<Plan> {
             let what = format!("{} {}.{}", r.resource_type, s.display_name, r.logical_id);
             match r.change {
                 Change::Moved => {}
-                Change::Added => refuse(what, format!("added; {MIXED}")),
-                Change::Removed => refuse(what, format!("removed; {MIXED}")),
+                Change::Added => {
+                    mixed = true;
+                    refuse(what, "added".into());
+                }
+                Change::Removed => {
+                    mixed = true;
+                    refuse(what, "removed".into());
+                }
                 Change::Modified => {
                     // A reference renamed with a move is no change: compare digests.
                     let place = |side: &Side| side.stacks.iter().position(|t| t.artifact_id == s.stack);
@@ -127,19 +141,15 @@ pub fn plan(old: &Side, new: &Side, mapping: &Mapping) -> Result<Plan> {
                             && old_digests.get(o, &r.logical_id) == new_digests.get(n, &r.logical_id)
                     });
                     if !same {
-                        refuse(what, format!("its properties change; {MIXED}"));
+                        mixed = true;
+                        refuse(what, "its properties change".into());
                     }
                 }
             }
         }
         for e in s.elements.iter().filter(|e| e.section != "Outputs") {
-            refuse(
-                format!("{}.{} of {}", e.section, e.logical_id, s.display_name),
-                format!(
-                    "a refactor cannot add or change parameters, conditions, mappings or rules: deploy this change \
-                     first (before the refactor), then refactor; {MIXED}"
-                ),
-            );
+            sections = true;
+            refuse(format!("{}.{} of {}", e.section, e.logical_id, s.display_name), format!("{} changes", e.section));
         }
     }
     for f in &changes.deploy_failures {
@@ -271,7 +281,9 @@ pub fn plan(old: &Side, new: &Side, mapping: &Mapping) -> Result<Plan> {
         });
     }
     refused.dedup();
-    Ok(Plan { refactors, refused })
+    let advice =
+        [(sections, SECTIONS_FIRST), (mixed, SPLIT)].into_iter().filter(|(on, _)| *on).map(|(_, a)| a).collect();
+    Ok(Plan { refactors, refused, advice })
 }
 
 impl Refactor {

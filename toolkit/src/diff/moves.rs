@@ -83,6 +83,9 @@ pub struct Ambiguity {
     /// The resource type.
     #[serde(rename = "type")]
     pub resource_type: String,
+    /// Whether they are alike (the same digest); otherwise only of one type in one stack,
+    /// which deploys as a replacement unless it is declared a move (with its changes).
+    pub identical: bool,
     /// The candidates of the old side.
     pub from: Vec<Place>,
     /// The candidates of the new side.
@@ -106,6 +109,9 @@ pub(crate) struct Moves {
 
 /// A resource of a side by (environment, stack name, logical id).
 type Located<'a> = (&'a str, &'a str, &'a str);
+
+/// Candidates of the old and the new side.
+type Candidates = (Vec<Place>, Vec<Place>);
 
 fn places(side: &Side) -> HashSet<Located<'_>> {
     side.stacks
@@ -205,7 +211,7 @@ pub(crate) fn find(old: &Side, new: &Side, mapping: &Mapping) -> Result<Moves> {
     }
 
     // 2. The same digest, within one environment (across environments: reported apart).
-    let mut groups: BTreeMap<(String, String), (Vec<Place>, Vec<Place>)> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), Candidates> = BTreeMap::new();
     for p in removed.iter().filter(|p| !out.by_source.contains_key(&(p.index, p.logical_id.clone()))) {
         if let Some(d) = old_digests.get(p.index, &p.logical_id) {
             groups.entry((env(old, p), d.to_owned())).or_default().0.push(p.clone());
@@ -232,7 +238,7 @@ pub(crate) fn find(old: &Side, new: &Side, mapping: &Mapping) -> Result<Moves> {
             (0, _) | (_, 0) => {}
             _ => {
                 let resource_type = type_of(old, &from[0]).to_owned();
-                out.ambiguous.push(Ambiguity { resource_type, from, to });
+                out.ambiguous.push(Ambiguity { resource_type, identical: true, from, to });
             }
         }
     }
@@ -286,11 +292,13 @@ pub(crate) fn find(old: &Side, new: &Side, mapping: &Mapping) -> Result<Moves> {
         free_to.iter().enumerate().filter(|(j, _)| !used_to.contains(j)).map(|(_, t)| t).collect();
 
     // 4. Identical resources in another account or region: not a move CloudFormation can make.
+    let mut across_from = HashSet::new();
     for f in &left_from {
         let digest = old_digests.get(f.index, &f.logical_id);
         let matches: Vec<&&Place> =
             left_to.iter().filter(|t| digest.is_some() && new_digests.get(t.index, &t.logical_id) == digest).collect();
         if let [t] = matches.as_slice() {
+            across_from.insert((f.index, f.logical_id.clone()));
             out.across.push(Move {
                 from: f.clone(),
                 to: (**t).clone(),
@@ -298,6 +306,26 @@ pub(crate) fn find(old: &Side, new: &Side, mapping: &Mapping) -> Result<Moves> {
                 kind: MoveKind::Identical,
                 unchanged: true,
             });
+        }
+    }
+
+    // 5. What is left of one type in one stack, removed and added: a replacement, unless it
+    // is the same resource renamed with changes, which only the user can say.
+    // (environment, stack name, type).
+    let mut same_stack: BTreeMap<Located<'_>, Candidates> = BTreeMap::new();
+    for f in left_from.iter().filter(|f| !across_from.contains(&(f.index, f.logical_id.clone()))) {
+        let s = &old.stacks[f.index];
+        same_stack.entry((s.environment.as_str(), s.name(), type_of(old, f))).or_default().0.push(f.clone());
+    }
+    for t in &left_to {
+        let s = &new.stacks[t.index];
+        if let Some(entry) = same_stack.get_mut(&(s.environment.as_str(), s.name(), type_of(new, t))) {
+            entry.1.push((*t).clone());
+        }
+    }
+    for ((_, _, resource_type), (from, to)) in same_stack {
+        if !to.is_empty() {
+            out.ambiguous.push(Ambiguity { resource_type: resource_type.to_owned(), identical: false, from, to });
         }
     }
     out.digests = digests;

@@ -279,13 +279,21 @@ fn possible_moves(diff: &Diff) -> Vec<String> {
     let list = |places: &[super::Place]| places.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     let mut out = Vec::new();
     for a in &diff.ambiguous {
-        out.push(format!(
-            "? {}: {} removed and {} added are alike; say which moved where with a mapping file (`--mapping`), \
-             or they are deleted and created",
-            a.resource_type,
-            list(&a.from),
-            list(&a.to)
-        ));
+        let (from, to) = (list(&a.from), list(&a.to));
+        out.push(if a.identical {
+            format!(
+                "? {}: {from} removed and {to} added are alike; say which moved where with a mapping file \
+                 (`--mapping`), or they are deleted and created",
+                a.resource_type
+            )
+        } else {
+            format!(
+                "? {}: {from} removed and {to} added in the same stack: a replacement (the new created, the old \
+                 deleted); if one is the other renamed, declare it in a mapping file (`--mapping`) to see its \
+                 changes",
+                a.resource_type
+            )
+        });
     }
     for m in &diff.across_environments {
         out.push(format!(

@@ -533,3 +533,25 @@ fn changed_text_shows_its_lines() {
     let lines = r.properties[0].lines.as_deref().unwrap();
     assert!(lines.contains("-      - make\n+      - make test\n"), "{lines}");
 }
+
+#[test]
+fn one_type_removed_and_added_in_a_stack_is_a_replacement_until_declared_a_move() {
+    let vpc = |cidr: &str| json!({"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": cidr}});
+    let old = stacks_side("old", &[("Net", ENV, json!({"VPC": vpc("10.0.0.0/16")}))]);
+    let new = stacks_side("new", &[("Net", ENV, json!({"Vpc8378EB38": vpc("10.1.0.0/16")}))]);
+    let d = diff(&old, &new);
+    assert_eq!((d.ambiguous.len(), d.ambiguous[0].identical), (1, false));
+    assert!(
+        d.to_text(false)
+            .contains("? AWS::EC2::VPC: Net.VPC removed and Net.Vpc8378EB38 added in the same stack: a replacement")
+    );
+    let mapping = Mapping::parse(
+        r#"{"environments": [{"account": "111111111111", "region": "us-east-1", "resources": {"Net.VPC": "Net.Vpc8378EB38"}}]}"#,
+        "m.json",
+    )
+    .unwrap();
+    let d = diff_with(&old, &new, &mapping).unwrap();
+    let r = &d.stacks[0].resources[0];
+    assert_eq!((r.change, r.replacement), (Change::Moved, true), "{r:?}");
+    assert_eq!(r.properties[0].path, "Properties.CidrBlock");
+}
