@@ -117,4 +117,6 @@ pub mod guide {
     pub struct References;
     #[doc = include_str!("../../docs/services.md")]
     pub struct Services;
+    #[doc = include_str!("../../docs/refactoring.md")]
+    pub struct Refactoring;
 }

@@ -206,3 +206,65 @@ fn a_move_to_another_account_is_refused() {
     let diff = text(&run(&dir, &["diff", "old", "new"]).stdout);
     assert!(diff.contains("CloudFormation cannot move it there"), "{diff}");
 }
+
+/// The reference system's environment template, upgraded from the workshop's 1.0 to our 1.1
+/// (docs/refactoring.md): `diff` says the network is replaced, `refactor` says why it cannot
+/// be kept.
+#[test]
+fn upgrading_multi_svc_env_says_its_network_is_replaced() {
+    let dir = scratch("refactor-multi-svc-env");
+    cloudwright_examples::proton::app().unwrap().synth(dir.join("synth")).unwrap();
+    let workshop = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/proton/aws-proton-workshop-code/aws-managed/multi-svc-env/v1");
+    fs::write(
+        dir.join("spec-1.0.yaml"),
+        "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.0.0.0/16\n  dns_hostname: dev.local\n",
+    )
+    .unwrap();
+    fs::write(dir.join("envs.yaml"), "multi-svc-dev:\n  account: \"222222222222\"\n  region: us-east-1\n").unwrap();
+    let render = |bundle: &str, spec: &str, out: &str| {
+        let args = [
+            "proton",
+            "render",
+            bundle,
+            "--spec",
+            spec,
+            "--name",
+            "multi-svc-dev",
+            "--environments",
+            "envs.yaml",
+            "-o",
+            out,
+        ];
+        let done = run(&dir, &args);
+        assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+    };
+    render(workshop.to_str().unwrap(), "spec-1.0.yaml", "v1.0");
+    render("synth/proton/multi-svc-env/v1", "synth/proton/specs/environment-multi-svc-dev.yaml", "v1.1");
+
+    let shown = text(&run(&dir, &["diff", "v1.0", "v1.1"]).stdout);
+    for replaced in [
+        "? AWS::EC2::VPC: multi-svc-dev.VPC removed and multi-svc-dev.Vpc8378EB38 added in the same stack: a replacement",
+        "? AWS::EC2::SecurityGroup: multi-svc-dev.ContainerSecurityGroup removed",
+        "? AWS::EC2::Subnet: multi-svc-dev.PublicSubnetOne, multi-svc-dev.PublicSubnetTwo, multi-svc-dev.PublicSubnetThree removed",
+    ] {
+        assert!(shown.contains(replaced), "{replaced}\n{shown}");
+    }
+    fs::write(
+        dir.join("mapping.json"),
+        r#"{"environments": [{"account": "222222222222", "region": "us-east-1", "resources": {
+  "multi-svc-dev.PublicSubnetOne": "multi-svc-dev.VpcPublicSubnet1Subnet5C2D37C4",
+  "multi-svc-dev.ContainerSecurityGroup": "multi-svc-dev.SecurityGroupDD263621"}}]}"#,
+    )
+    .unwrap();
+    let shown = text(&run(&dir, &["diff", "v1.0", "v1.1", "--mapping", "mapping.json"]).stdout);
+    assert!(
+        shown.contains("> AWS::EC2::Subnet VpcPublicSubnet1Subnet5C2D37C4 (moved from multi-svc-dev.PublicSubnetOne) (will be replaced)"),
+        "{shown}"
+    );
+    assert!(shown.contains("Properties.GroupDescription: \"Access to the ECS Containers\" -> \"Services of the multi-svc-env environment\" (requires replacement)"), "{shown}");
+    let out = run(&dir, &["refactor", "v1.0", "v1.1", "--mapping", "mapping.json", "-o", "plan"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("AWS::EC2::SecurityGroup multi-svc-dev.ContainerSecurityGroup -> multi-svc-dev.SecurityGroupDD263621: it moves and its properties change"), "{stderr}");
+}
