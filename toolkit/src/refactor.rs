@@ -108,8 +108,7 @@ pub fn plan(old: &Side, new: &Side, mapping: &Mapping) -> Result<Plan> {
             refuse(format!("{} {} -> {}", m.resource_type, m.from, m.to), "it moves and its properties change".into());
         }
         if m.from.stack_name != m.to.stack_name {
-            let body = crate::diff::body(old, &m.from).cloned().unwrap_or_default();
-            let text = body.to_string();
+            let text = crate::diff::body(old, &m.from).map(Json::to_string).unwrap_or_default();
             if ["AWS::StackName", "AWS::StackId"].iter().any(|p| text.contains(p)) {
                 refuse(
                     format!("{} {}", m.resource_type, m.from),
@@ -376,5 +375,107 @@ impl Plan {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::diff::StackTemplate;
+
+    const ENV: &str = "aws://111111111111/us-east-1";
+
+    fn side(stacks: &[(&str, Json)]) -> Side {
+        let stacks = stacks
+            .iter()
+            .map(|(name, template)| StackTemplate {
+                artifact_id: (*name).into(),
+                display_name: (*name).into(),
+                environment: ENV.into(),
+                template: template.clone(),
+                ..Default::default()
+            })
+            .collect();
+        Side { label: "s".into(), stacks, proton: BTreeMap::new() }
+    }
+
+    fn reasons(old: &Side, new: &Side) -> Vec<String> {
+        plan(old, new, &Mapping::default()).unwrap().refused.iter().map(|r| format!("{}: {}", r.what, r.why)).collect()
+    }
+
+    #[test]
+    fn a_stack_left_empty_an_export_in_use_and_the_stack_name_are_refused() {
+        let queue =
+            json!({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "${AWS::StackName}-jobs"}}});
+        let old = side(&[
+            (
+                "A",
+                json!({"Resources": {"Jobs": queue}, "Outputs": {"O": {"Value": {"Ref": "Jobs"}, "Export": {"Name": "A:Jobs"}}}}),
+            ),
+            ("B", json!({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})),
+            (
+                "C",
+                json!({"Resources": {"F": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::ImportValue": "A:Jobs"}}}}}),
+            ),
+        ]);
+        let new = side(&[
+            ("A", json!({"Resources": {}})),
+            ("B", json!({"Resources": {"T": {"Type": "AWS::SNS::Topic"}, "Jobs": queue}})),
+            (
+                "C",
+                json!({"Resources": {"F": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::ImportValue": "A:Jobs"}}}}}),
+            ),
+        ]);
+        let why = reasons(&old, &new);
+        assert!(why.iter().any(|w| w.starts_with("AWS::SQS::Queue A.Jobs: it reads AWS::StackName")), "{why:#?}");
+        assert!(
+            why.iter().any(|w| w.starts_with("stack A: the refactor would leave it without resources")),
+            "{why:#?}"
+        );
+        assert!(why.iter().any(|w| w.starts_with("export A:Jobs of A: C (F) imports it")), "{why:#?}");
+    }
+
+    #[test]
+    fn more_than_five_stacks_and_large_templates() {
+        let topic = |n: usize| json!({"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": format!("t{n}")}});
+        let names = ["A", "B", "C", "D", "E", "F"];
+        let keep = json!({"Type": "AWS::SNS::Topic"});
+        let old = side(&names.map(|n| {
+            (n, json!({"Resources": {"Keep": keep, format!("M{n}"): topic(n.len() + n.as_bytes()[0] as usize)}}))
+        }));
+        // Each topic moves to the next stack.
+        let new = side(&names.map(|n| {
+            let from = names[(names.iter().position(|x| *x == n).unwrap() + 5) % 6];
+            (n, json!({"Resources": {"Keep": keep, format!("M{from}"): topic(from.len() + from.as_bytes()[0] as usize)}}))
+        }));
+        let why = reasons(&old, &new);
+        assert_eq!(
+            why,
+            [
+                "111111111111/us-east-1: the moves involve 6 stacks; a refactor takes at most 5: settle part of them with a mapping file and refactor in steps"
+            ]
+        );
+
+        let big = json!({"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "x".repeat(MAX_TEMPLATE_BODY)}});
+        let old =
+            side(&[("A", json!({"Resources": {"Big": big, "K": keep}})), ("B", json!({"Resources": {"K": keep}}))]);
+        let new =
+            side(&[("A", json!({"Resources": {"K": keep}})), ("B", json!({"Resources": {"Big": big, "K": keep}}))]);
+        let plan = plan(&old, &new, &Mapping::default()).unwrap();
+        assert!(plan.refused.is_empty(), "{:?}", plan.refused);
+        let r = &plan.refactors[0];
+        let url = r.request["StackDefinitions"][1]["TemplateURL"].as_str().unwrap();
+        assert!(
+            url.starts_with(
+                "https://cdk-hnb659fds-assets-111111111111-us-east-1.s3.us-east-1.amazonaws.com/cloudwright-refactor/"
+            ),
+            "{url}"
+        );
+        assert!(r.commands().contains("aws s3 cp --region \"$region\" B.template.json s3://cdk-hnb659fds-assets-111111111111-us-east-1/cloudwright-refactor/"));
+        assert!(r.request["StackDefinitions"][0]["TemplateBody"].is_string());
     }
 }

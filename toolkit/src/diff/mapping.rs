@@ -108,8 +108,13 @@ impl Mapping {
                     continue;
                 };
                 let environment = format!("aws://{}/{}", env.account, env.region);
-                if let Some(first) = moves.iter().find(|m| m.environment == environment && m.to == destination) {
+                let earlier = moves.iter().filter(|m| m.environment == environment);
+                if let Some(first) = earlier.clone().find(|m| m.to == destination) {
                     problems.push(format!("{at}: {to:?} is already the destination of the entry at {}", first.at));
+                    continue;
+                }
+                if let Some(first) = earlier.clone().find(|m| m.from == source) {
+                    problems.push(format!("{at}: {from:?} already moves by the entry at {}", first.at));
                     continue;
                 }
                 moves.push(Declared { environment, from: source, to: destination, at });

@@ -252,22 +252,14 @@ pub(crate) fn find(old: &Side, new: &Side, mapping: &Mapping) -> Result<Moves> {
                 .chain(a.to.iter().map(|p| (true, p.index, p.logical_id.clone())))
         })
         .collect();
-    let free_from: Vec<Place> = removed
-        .iter()
-        .filter(|p| {
-            !out.by_source.contains_key(&(p.index, p.logical_id.clone()))
-                && !in_ambiguity.contains(&(false, p.index, p.logical_id.clone()))
-        })
-        .cloned()
-        .collect();
-    let free_to: Vec<Place> = added
-        .iter()
-        .filter(|p| {
-            !out.by_destination.contains_key(&(p.index, p.logical_id.clone()))
-                && !in_ambiguity.contains(&(true, p.index, p.logical_id.clone()))
-        })
-        .cloned()
-        .collect();
+    let free = |places: &[Place], taken: &HashMap<(usize, String), usize>, new_side: bool| -> Vec<Place> {
+        let open = |p: &&Place| {
+            let key = (p.index, p.logical_id.clone());
+            !taken.contains_key(&key) && !in_ambiguity.contains(&(new_side, key.0, key.1))
+        };
+        places.iter().filter(open).cloned().collect()
+    };
+    let (free_from, free_to) = (free(&removed, &out.by_source, false), free(&added, &out.by_destination, true));
 
     // 3. The same logical id and type in another stack of the same environment.
     let mut used_to: HashSet<usize> = HashSet::new();
