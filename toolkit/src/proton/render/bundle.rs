@@ -170,7 +170,7 @@ pub(super) fn render_dir(dir: &Path, ctx: &Json, context: &str) -> Result<Json> 
         let source = read_text(&file)?;
         let mut env = jinja2::environment();
         filters::add_to(&mut env);
-        let rendered = env.render_str(&source, ctx).map(|r| filters::layout(&r)).map_err(|e| {
+        let rendered = jinja2::render_bounded(&env, &source, ctx).map(|r| filters::layout(&r)).map_err(|e| {
             let path = e.line().map_or_else(|| file.display().to_string(), |l| format!("{}:{l}", file.display()));
             problem(path, format!("Jinja rendering failed: {e:#}"))
         })?;

@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use cloudwright_core::limits;
 use minijinja::value::{Value, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
 
@@ -26,6 +27,51 @@ pub fn environment() -> Environment<'static> {
     });
     super::jinja2_filters::add_to(&mut env);
     env
+}
+
+/// `source` rendered with `ctx`, within `limits::RENDER_FUEL` instructions and
+/// `limits::RENDERED_BYTES` of output: a template's loop without end, or output that grows
+/// without bound, is an error instead of a hang or exhausted memory.
+pub fn render_bounded(env: &Environment<'_>, source: &str, ctx: &serde_json::Value) -> Result<String, Error> {
+    let mut env = env.clone();
+    env.set_fuel(Some(limits::RENDER_FUEL));
+    let template = env.template_from_str(source)?;
+    let mut out = Bounded(Vec::new());
+    template.render_captured_to(ctx, &mut out).map_err(|e| match e.kind() {
+        ErrorKind::WriteFailure => Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "the rendered template grows past {} MiB, CloudFormation's limit for a template body",
+                limits::RENDERED_BYTES >> 20
+            ),
+        ),
+        ErrorKind::OutOfFuel => Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "the template runs more than {} instructions (a loop without end?); no template needs that many",
+                limits::RENDER_FUEL
+            ),
+        ),
+        _ => e,
+    })?;
+    String::from_utf8(out.0).map_err(|_| Error::new(ErrorKind::InvalidOperation, "the rendered template is not UTF-8"))
+}
+
+/// A writer that refuses to hold more than `limits::RENDERED_BYTES`.
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.0.len() + buf.len()) as u64 > limits::RENDERED_BYTES {
+            return Err(std::io::Error::other("too large"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `str(value)` in Python: strings as they are, everything else as `repr`.
