@@ -195,4 +195,28 @@ mod tests {
         assert_eq!(identify(&tags(&[("team", "platform")])), None);
         assert_eq!(identify(&tags(&[("proton:environment", "not-an-arn")])), None);
     }
+
+    #[test]
+    fn a_stack_name_cloudformation_could_not_give_leads_nowhere() {
+        let dir = std::env::temp_dir().join(format!("cw-deployed-name-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::write(dir.join("secret.json"), "{\"Resources\": {}}").unwrap();
+        let file = dir.join("describe.json");
+        let stack = |name: &str| {
+            format!(
+                r#"{{"Stacks": [{{"StackName": "{name}", "StackId": "arn:aws:cloudformation:us-east-1:111111111111:stack/x/1"}}]}}"#
+            )
+        };
+        for name in ["../secret", "/tmp/secret", "a/b", "", "1abc"] {
+            std::fs::write(&file, stack(name)).unwrap();
+            let e = read(std::slice::from_ref(&file)).unwrap_err().to_string();
+            assert!(e.contains("describe.json") && e.contains("is no CloudFormation stack name"), "{name}: {e}");
+            // Asked directly, the templates directory is not left.
+            assert!(template(&dir.join("templates"), name).unwrap().is_none(), "{name}");
+        }
+        std::fs::write(&file, stack("AWSProton-env-1")).unwrap();
+        assert_eq!(read(std::slice::from_ref(&file)).unwrap().len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
