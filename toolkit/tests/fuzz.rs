@@ -190,6 +190,11 @@ fn strip_header(text: &str) -> &str {
 /// Files below `dir` whose name ends with one of `ends`, at most 64 KiB each (a larger seed
 /// only makes each case slower).
 fn files(dir: &Path, ends: &[&str]) -> Vec<PathBuf> {
+    files_up_to(dir, ends, 64 << 10)
+}
+
+/// Files below `dir` whose name ends with one of `ends`, at most `max` bytes each.
+fn files_up_to(dir: &Path, ends: &[&str], max: u64) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -198,7 +203,7 @@ fn files(dir: &Path, ends: &[&str]) -> Vec<PathBuf> {
             let name = path.to_string_lossy().into_owned();
             if path.is_dir() {
                 stack.push(path);
-            } else if ends.iter().any(|e| name.ends_with(e)) && entry.metadata().is_ok_and(|m| m.len() <= 64 << 10) {
+            } else if ends.iter().any(|e| name.ends_with(e)) && entry.metadata().is_ok_and(|m| m.len() <= max) {
                 out.push(path);
             }
         }
@@ -223,7 +228,7 @@ fn template_seeds() -> Vec<Vec<u8>> {
 #[test]
 fn the_cloudformation_yaml_reader_and_import() {
     let seeds = template_seeds();
-    let mut runner = runner(192);
+    let mut runner = runner(256);
     runner
         .run(&mutated(&seeds), |(seed, ms)| {
             let text = Shown(String::from_utf8_lossy(&mutate(&seeds[seed], &ms, &seeds)).into_owned());
@@ -244,7 +249,7 @@ fn the_cloudformation_yaml_reader_and_import() {
 fn scratch_copy(from: &Path, name: &str, file: Option<(&str, &[u8])>) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cw-fuzz-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    for src in files(from, &[""]) {
+    for src in files_up_to(from, &[""], u64::MAX) {
         let rel = src.strip_prefix(from).unwrap();
         let dst = dir.join(rel);
         std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
@@ -278,7 +283,7 @@ fn proton_render_of_bundles_specs_and_jinja() {
         })
         .collect();
     let seeds: Vec<Vec<u8>> = originals.values().cloned().collect();
-    let mut runner = runner(48);
+    let mut runner = runner(64);
     runner
         .run(&(0..rels.len(), proptest::collection::vec(mutation(), 1..4)), |(which, ms)| {
             let rel = rels[which];
@@ -308,28 +313,59 @@ fn proton_render_of_bundles_specs_and_jinja() {
         .unwrap();
 }
 
+/// The migrate fixture made whole without a synth: the lambda-multi-svc sample's bundles
+/// and spec added, the environments only the reference app's bundles serve left out (it
+/// migrates to 6 stacks), and its deployed-stack files beside it.
+fn migratable_repository() -> PathBuf {
+    let proton = root().join("synth-cli/tests/fixtures/proton");
+    let base = scratch_copy(&proton.join("migrate"), "migrate-base", None);
+    let samples = proton.join("aws-samples/lambda-multi-svc");
+    for (from, to) in [
+        ("lambda-env", "repo/lambda-multi-svc/lambda-env"),
+        ("service-crud/v1", "repo/lambda-multi-svc/service-crud/v1"),
+        ("specs/env-spec.yaml", "repo/lambda-multi-svc/specs/env-spec.yaml"),
+    ] {
+        let from = samples.join(from);
+        let sources = if from.is_file() { vec![from.clone()] } else { files(&from, &[""]) };
+        for src in sources {
+            let rel = src.strip_prefix(&from).unwrap();
+            let dst = if rel.as_os_str().is_empty() { base.join(to) } else { base.join(to).join(rel) };
+            std::fs::create_dir_all(dst.parent().unwrap()).unwrap();
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+    let config = base.join("repo/migration.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let (head, rest) = text.split_once("  dev:\n").unwrap();
+    let (_, tail) = rest.split_once("services:\n").unwrap();
+    std::fs::write(&config, format!("{head}services:\n{tail}")).unwrap();
+    base
+}
+
 /// A template-sync repository and deployed-stack files `proton migrate` reads, each mutated.
 #[test]
 fn proton_migrate_of_repositories_and_deployed_stacks() {
-    let fixtures = root().join("synth-cli/tests/fixtures/proton/migrate");
+    let fixtures = migratable_repository();
     let all = files(&fixtures, &[".yaml", ".json"]);
     let rels: Vec<String> =
         all.iter().map(|p| p.strip_prefix(&fixtures).unwrap().to_string_lossy().into_owned()).collect();
     let seeds: Vec<Vec<u8>> = all.iter().map(|p| std::fs::read(p).unwrap()).collect();
-    let mut runner = runner(32);
+    let props = |dir: &Path| cloudwright_toolkit::proton::migrate::MigrateProps {
+        repo: dir.join("repo"),
+        deployed: files(
+            &dir.join("deployed"),
+            &["describe-stacks-111111111111.json", "describe-stacks-222222222222.json"],
+        ),
+        deployed_templates: Some(dir.join("deployed/templates")),
+    };
+    // Unchanged, the repository migrates: the cases below reach every reader.
+    cloudwright_toolkit::proton::migrate::migrate(&props(&fixtures)).unwrap();
+    let mut runner = runner(64);
     runner
         .run(&(0..rels.len(), proptest::collection::vec(mutation(), 1..4)), |(which, ms)| {
             let bytes = mutate(&seeds[which], &ms, &seeds);
             let dir = scratch_copy(&fixtures, "migrate", Some((&rels[which], &bytes)));
-            let deployed = files(
-                &dir.join("deployed"),
-                &["describe-stacks-111111111111.json", "describe-stacks-222222222222.json"],
-            );
-            let props = cloudwright_toolkit::proton::migrate::MigrateProps {
-                repo: dir.join("repo"),
-                deployed,
-                deployed_templates: Some(dir.join("deployed/templates")),
-            };
+            let props = props(&dir);
             let shown = Shown(format!("{}: {}", rels[which], String::from_utf8_lossy(&bytes)));
             let result = bounded("proton migrate", &shown, move || {
                 cloudwright_toolkit::proton::migrate::migrate(&props).map(|_| ())
@@ -353,7 +389,7 @@ fn diff_assembly_loader_and_manifests() {
     let rels: Vec<String> =
         all.iter().map(|p| p.strip_prefix(&fixtures).unwrap().to_string_lossy().into_owned()).collect();
     let seeds: Vec<Vec<u8>> = all.iter().map(|p| std::fs::read(p).unwrap()).collect();
-    let mut runner = runner(64);
+    let mut runner = runner(96);
     runner
         .run(&(0..rels.len(), proptest::collection::vec(mutation(), 1..4)), |(which, ms)| {
             let bytes = mutate(&seeds[which], &ms, &seeds);
@@ -385,7 +421,7 @@ fn the_lock_files() {
         std::fs::read(root().join("cloudwright.exports.lock.json")).unwrap(),
         std::fs::read(root().join("examples/proton-schemas.lock.json")).unwrap(),
     ];
-    let mut runner = runner(192);
+    let mut runner = runner(256);
     runner
         .run(&mutated(&seeds), |(seed, ms)| {
             let text = Shown(String::from_utf8_lossy(&mutate(&seeds[seed], &ms, &seeds)).into_owned());
