@@ -99,6 +99,8 @@ fn proton_render_refuses_a_jinja_loop_and_output_without_bound_keeping_the_previ
         ("loop", "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"),
         ("growth", "{% for i in range(100) %}{{ 'x' * 1000000 }}{% endfor %}"),
         ("recursion", "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"),
+        // Overflowed the parser's stack (fuzzing found it): 20,000 unary minuses.
+        ("prefix", &format!("A: {{{{ 1 {}1 }}}}\n", "- ".repeat(20_000))),
     ] {
         let dir = scratch(&format!("render-{case}"));
         let bundle = dir.join("bundle");

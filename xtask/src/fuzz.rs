@@ -22,6 +22,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     let cases = value("--cases", "CLOUDWRIGHT_FUZZ_CASES")?.unwrap_or(u64::from(DEFAULT_CASES));
     let time = Duration::from_secs(value("--time", "CLOUDWRIGHT_FUZZ_SECONDS")?.unwrap_or(0));
+    // The input being tried, left by the tests: a stack overflow aborts before any report.
+    let last = workspace_root().join("target/fuzz-last-input.txt");
     let started = Instant::now();
     let mut round = 1;
     loop {
@@ -31,11 +33,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let status = Command::new("cargo")
             .args(["test", "-p", "cloudwright-toolkit", "--test", "fuzz", "--", "--test-threads=2"])
             .env("CLOUDWRIGHT_FUZZ_CASES", cases.to_string())
+            .env("CLOUDWRIGHT_FUZZ_LAST", &last)
             .current_dir(workspace_root())
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         if !status.success() {
-            return Err(format!("round {round} found a failing input (printed above, with its mutations)"));
+            let input = std::fs::read_to_string(&last).unwrap_or_default();
+            return Err(format!(
+                "round {round} found a failing input (printed above with its mutations; the last one tried, \
+                 where the process aborted: {input})"
+            ));
         }
         if started.elapsed() >= time {
             eprintln!("xtask fuzz: {round} round(s) of {cases} cases per reader in {:.0?}", started.elapsed());

@@ -57,6 +57,66 @@ pub fn render_bounded(env: &Environment<'_>, source: &str, ctx: &serde_json::Val
     String::from_utf8(out.0).map_err(|_| Error::new(ErrorKind::InvalidOperation, "the rendered template is not UTF-8"))
 }
 
+/// The most prefix operators (`-`, `not`) one after another that a Jinja expression may hold:
+/// minijinja's parser recurses once for each without its depth guard, so a long chain
+/// (`{{ 1 - - - ... 1 }}`, 20,000 of them) overflowed the stack; no template needs more
+/// than a few.
+const PREFIX_CHAIN: usize = 64;
+
+/// The 1-based line of `source` where, inside a Jinja tag, more than `PREFIX_CHAIN` prefix
+/// operators follow one another, if one does: check it before parsing.
+pub fn prefix_chain_line(source: &str) -> Option<usize> {
+    let b = source.as_bytes();
+    let (mut i, mut line, mut run) = (0, 1, 0usize);
+    let mut in_tag = false;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\n' {
+            line += 1;
+        }
+        if !in_tag {
+            if c == b'{' && matches!(b.get(i + 1), Some(b'{' | b'%')) {
+                in_tag = true;
+                run = 0;
+                i += 1;
+            }
+        } else {
+            match c {
+                b'}' if i > 0 && matches!(b[i - 1], b'}' | b'%') => in_tag = false,
+                b'"' | b'\'' => {
+                    // A string literal: its dashes are no operators.
+                    i += 1;
+                    while i < b.len() && b[i] != c {
+                        line += usize::from(b[i] == b'\n');
+                        i += usize::from(b[i] == b'\\') + 1;
+                    }
+                    run = 0;
+                }
+                b'-' => {
+                    run += 1;
+                    if run > PREFIX_CHAIN {
+                        return Some(line);
+                    }
+                }
+                b'n' if b[i..].starts_with(b"not")
+                    && !b.get(i + 3).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                    && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) =>
+                {
+                    run += 1;
+                    if run > PREFIX_CHAIN {
+                        return Some(line);
+                    }
+                    i += 2;
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => {}
+                _ => run = 0,
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
 /// A writer that refuses to hold more than `limits::RENDERED_BYTES`.
 struct Bounded(Vec<u8>);
 
@@ -153,7 +213,7 @@ mod tests {
 
     use serde_json::Value as Json;
 
-    use super::environment;
+    use super::{environment, prefix_chain_line};
 
     /// Known differences from Jinja2, each with its reason; everything else must match.
     const KNOWN: &[(&str, &str)] = &[
@@ -202,5 +262,15 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{} differences from Jinja2:\n{}", failures.len(), failures.join("\n"));
+    }
+
+    #[test]
+    fn a_chain_of_prefix_operators_is_refused_before_parsing() {
+        let deep = format!("A: 1\nB: {{{{ 1 {}1 }}}}\n", "- ".repeat(20_000));
+        assert_eq!(prefix_chain_line(&deep), Some(2));
+        assert_eq!(prefix_chain_line(&format!("{{% if {}x %}}", "not ".repeat(100))), Some(1));
+        assert_eq!(prefix_chain_line("{{ a - -1 }} {{ not not x }} {{ '- - - - -' }}"), None);
+        assert_eq!(prefix_chain_line(&format!("{} {{{{ x }}}}", "- ".repeat(1000))), None, "text outside tags");
+        assert_eq!(prefix_chain_line(&format!("{{{{ '{}' }}}}", "- ".repeat(1000))), None, "inside a string");
     }
 }
