@@ -38,6 +38,7 @@ pub mod env;
 mod error;
 pub mod expr;
 mod group;
+pub mod limits;
 mod literals;
 pub mod logical_id;
 mod resource;

@@ -109,7 +109,19 @@ fn a_malformed_manifest_is_an_error_naming_the_file() {
     ];
     for bytes in cases {
         let err = Manifest::from_slice(bytes, "out/manifest.json").unwrap_err();
-        assert!(matches!(&err, Error::Input { path, .. } if path == "out/manifest.json"), "{err}");
+        assert!(matches!(&err, Error::Input { path, .. } if path.starts_with("out/manifest.json:1:")), "{err}");
+    }
+    // A stack whose template is outside the assembly: every reader would read it.
+    for file in ["../secret.json", "/etc/passwd", "a/../../b.json", ""] {
+        let text = format!(
+            r#"{{"artifacts": {{"A": {{"type": "aws:cloudformation:stack", "properties": {{"templateFile": {file:?}}}}}}}}}"#
+        );
+        let err = Manifest::from_slice(text.as_bytes(), "out/manifest.json").unwrap_err().to_string();
+        assert!(
+            err.starts_with("out/manifest.json: stack \"A\" names the template")
+                && err.contains("not a file inside the assembly"),
+            "{err}"
+        );
     }
     // Nesting deeper than the parser's limit is an error, not a stack overflow.
     let deep = format!("{{\"x\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));

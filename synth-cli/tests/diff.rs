@@ -89,7 +89,7 @@ fn identical_edited_and_malformed_assemblies() {
     let bad_manifest = run(&dir, &["diff", "old", "absent"]);
     assert_eq!(bad_manifest.status.code(), Some(2));
     assert!(
-        text(&bad_manifest.stderr).contains("old/manifest.json: is not valid JSON"),
+        text(&bad_manifest.stderr).contains("old/manifest.json:1:2: is not valid JSON"),
         "{}",
         text(&bad_manifest.stderr)
     );

@@ -29,6 +29,7 @@ pub mod governance;
 pub mod graph;
 pub mod iam;
 pub mod import;
+mod input;
 pub mod plan;
 pub mod project;
 pub mod proton;

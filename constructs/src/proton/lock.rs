@@ -28,10 +28,9 @@ impl SchemaLock {
     /// an empty lock. Registers the output of the updated lock with `app`.
     pub fn load(app: &App, path: impl AsRef<Path>) -> Result<SchemaLock> {
         let path: PathBuf = path.as_ref().to_path_buf();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
+        let text = match std::fs::metadata(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => "{}".to_owned(),
-            Err(source) => return Err(Error::Read { path, source }),
+            _ => cloudwright_core::limits::read_text(&path, cloudwright_core::limits::INPUT_BYTES)?,
         };
         SchemaLock::parse(app, &path.display().to_string(), &text)
     }
@@ -40,7 +39,7 @@ impl SchemaLock {
     /// `source` names it in messages.
     pub fn parse(app: &App, source: &str, text: &str) -> Result<SchemaLock> {
         let published: Map<String, Json> = serde_json::from_str(text).map_err(|e| Error::Input {
-            path: source.to_owned(),
+            path: cloudwright_core::limits::at_line(source, e.line(), e.column()),
             message: format!("the Proton schema lock is not valid JSON: {e}"),
         })?;
         let lock = SchemaLock {

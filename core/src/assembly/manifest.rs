@@ -26,10 +26,10 @@ use crate::error::{Error, Result};
 pub const MANIFEST_VERSION: &str = "55.0.0";
 
 /// The largest manifest read (512 MiB): a larger file is refused, not read into memory.
-pub const MAX_MANIFEST_BYTES: u64 = 512 << 20;
+pub const MAX_MANIFEST_BYTES: u64 = crate::limits::MANIFEST_BYTES;
 
 /// Nested assemblies deeper than this are not a cloud assembly any tool writes.
-pub const MAX_NESTING: usize = 16;
+pub const MAX_NESTING: usize = crate::limits::ASSEMBLY_NESTING;
 
 /// The metadata type of a template element's logical id: `{"type": "aws:cdk:logicalId",
 /// "data": "<logical id>"}` under the element's construct path.
@@ -515,13 +515,29 @@ impl Manifest {
         if bytes.len() as u64 > MAX_MANIFEST_BYTES {
             return Err(too_large(name));
         }
-        serde_json::from_slice(bytes).map_err(|e| Error::Input {
-            path: name.to_owned(),
+        let manifest: Manifest = serde_json::from_slice(bytes).map_err(|e| Error::Input {
+            path: crate::limits::at_line(name, e.line(), e.column()),
             message: match e.classify() {
                 serde_json::error::Category::Data => format!("is not a cloud assembly manifest: {e}"),
                 _ => format!("is not valid JSON ({e}); it must be a cloud assembly manifest"),
             },
-        })
+        })?;
+        // Every reader joins a template's name to the manifest's directory: one naming a
+        // file elsewhere would have them read (and diff print) any file the user can read.
+        for (id, artifact) in &manifest.artifacts {
+            let Properties::Stack(stack) = &artifact.properties else { continue };
+            if !is_plain_relative(&stack.template_file) {
+                return Err(Error::Input {
+                    path: name.to_owned(),
+                    message: format!(
+                        "stack {id:?} names the template {:?}, which is not a file inside the assembly: a \
+                         templateFile is a path relative to the manifest, without `..`",
+                        stack.template_file
+                    ),
+                });
+            }
+        }
+        Ok(manifest)
     }
 
     /// Reads the manifest at `path`: `Error::Read` when it cannot be read, `Error::Input`
@@ -542,6 +558,15 @@ impl Manifest {
             .flatten()
             .map(|e| (e.kind.as_str(), e.data.as_ref().unwrap_or(&Json::Null)))
     }
+}
+
+/// A path of the assembly's own (`a/b.json`): relative, `/`-separated, no `.`, `..` or
+/// empty part, no backslash (a separator on Windows).
+fn is_plain_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 fn too_large(name: &str) -> Error {
@@ -588,10 +613,7 @@ impl<F: FnMut(&str) -> Result<Manifest>> Iterator for Walk<F> {
         };
         for (id, nested) in manifest.nested_assemblies() {
             let dir = nested.directory_name.trim_end_matches('/');
-            let inside = !dir.is_empty()
-                && !dir.starts_with('/')
-                && !dir.contains('\\')
-                && dir.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+            let inside = is_plain_relative(dir);
             let child = format!("{prefix}{dir}/");
             let problem = if !inside {
                 Some(format!(

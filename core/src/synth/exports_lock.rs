@@ -85,20 +85,23 @@ impl std::fmt::Display for Warning {
 impl ExportsLock {
     /// Reads the lock at `path`; a missing file is an empty lock.
     pub fn read(path: &Path) -> Result<ExportsLock> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => ExportsLock::parse(&path.display().to_string(), &text),
+        match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ExportsLock::empty()),
-            Err(source) => Err(Error::Read { path: path.to_path_buf(), source }),
+            _ => ExportsLock::parse(
+                &path.display().to_string(),
+                &crate::limits::read_text(path, crate::limits::INPUT_BYTES)?,
+            ),
         }
     }
 
     /// A lock from its JSON text; `source` names it in messages.
     pub fn parse(source: &str, text: &str) -> Result<ExportsLock> {
         let input = |message: String| Error::Input { path: source.to_owned(), message };
-        let lock: ExportsLock = serde_json::from_str(text).map_err(|e| {
-            input(format!(
+        let lock: ExportsLock = serde_json::from_str(text).map_err(|e| Error::Input {
+            path: crate::limits::at_line(source, e.line(), e.column()),
+            message: format!(
                 "the export lock is not valid: {e}; restore it from version control, or delete it to start afresh"
-            ))
+            ),
         })?;
         if lock.version != VERSION {
             return Err(input(format!(

@@ -19,8 +19,29 @@ fn read_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 fn read_tree(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<()> {
     let entries = fs::read_dir(dir).map_err(read_error(dir))?;
     for entry in entries {
-        let path = entry.map_err(read_error(dir))?.path();
-        if path.is_dir() {
+        let entry = entry.map_err(read_error(dir))?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(read_error(&path))?;
+        if kind.is_symlink() {
+            // A link to a directory is not followed (a link to an ancestor would never
+            // end); a link to a file is read only when the file is inside the assembly.
+            let target = path.canonicalize().map_err(read_error(&path))?;
+            let root = root.canonicalize().map_err(read_error(root))?;
+            if !target.starts_with(&root) {
+                return Err(Error::Input {
+                    path: path.display().to_string(),
+                    message: format!(
+                        "is a link to {}, outside the assembly; an assembly is read only from its own \
+                         directory: replace the link with the file",
+                        target.display()
+                    ),
+                });
+            }
+            if target.is_dir() {
+                continue;
+            }
+        }
+        if kind.is_dir() {
             read_tree(root, &path, files)?;
         } else {
             let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
@@ -129,7 +150,7 @@ mod tests {
             "manifest.json: is missing, so this is not a cloud assembly; give the directory that holds manifest.json"
         );
         let err = Assembly::from_files(BTreeMap::from([("manifest.json".into(), b"{".to_vec())])).unwrap_err();
-        assert!(matches!(&err, Error::Input { path, .. } if path == "manifest.json"), "{err}");
+        assert!(matches!(&err, Error::Input { path, .. } if path.starts_with("manifest.json:1:")), "{err}");
     }
 
     #[test]

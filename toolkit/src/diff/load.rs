@@ -310,8 +310,7 @@ fn read_side(label: &str, reader: &Reader) -> Result<Side> {
         let Some(major) = version.strip_prefix('v').and_then(|v| v.parse::<u32>().ok()) else { continue };
         let name = reader.name(&rel);
         let Some(text) = reader.read(&rel)? else { continue };
-        let doc: Json = serde_yaml::from_str(&text)
-            .map_err(|e| input(&name, format!("is not valid YAML ({e}); a Proton schema file must be")))?;
+        let doc: Json = crate::input::yaml(&text, &name)?;
         let newer = side.proton.get(*template).is_none_or(|(m, _)| *m < major);
         if newer {
             side.proton.insert((*template).to_owned(), (major, doc));

@@ -445,8 +445,7 @@ fn proton_findings(assembly: &impl AssemblyFiles) -> Result<Vec<Finding>> {
             continue;
         }
         let bytes = read(assembly, &file)?;
-        let schema: Json = serde_yaml::from_slice(&bytes)
-            .map_err(|e| Error::Input { path: file.clone(), message: format!("is not valid YAML: {e}") })?;
+        let schema: Json = crate::input::yaml(&String::from_utf8_lossy(&bytes), &file)?;
         let template = file.trim_start_matches("proton/").split('/').next().unwrap_or_default();
         for rule in rules::all() {
             let Check::ProtonSchema(check) = rule.check else { continue };

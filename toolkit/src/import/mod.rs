@@ -32,7 +32,7 @@ mod value;
 
 use std::path::Path;
 
-use cloudwright_core::{Error, Result};
+use cloudwright_core::Result;
 
 pub use cloudwright_core::Warning;
 pub use stack::{Embedding, Imported, ImportedBody, import, import_into, use_lines};
@@ -40,7 +40,7 @@ pub use value::SPREAD_KEY;
 
 /// Imports the template in the file at `path` (named in messages and the module doc).
 pub fn import_file(path: &Path) -> Result<Imported> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let text = cloudwright_core::limits::read_text(path, cloudwright_core::limits::TEMPLATE_BYTES)?;
     import(&text, &path.display().to_string())
 }
 

@@ -2,11 +2,14 @@
 //! CloudFormation YAML reader) and finding the line of a name in its text for messages.
 
 use crate::proton::render::cfn_yaml_to_json;
-use cloudwright_core::{Error, Result};
+use cloudwright_core::{Error, Result, limits};
 use serde_json::Value as Json;
 
 /// The template's JSON form; syntax errors name `path:LINE:COLUMN`.
 pub fn template(text: &str, path: &str) -> Result<Json> {
+    if text.len() as u64 > limits::TEMPLATE_BYTES {
+        return Err(limits::too_large(path, limits::TEMPLATE_BYTES));
+    }
     let value = if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| Error::Input {
             path: format!("{path}:{}:{}", e.line(), e.column()),
@@ -20,6 +23,25 @@ pub fn template(text: &str, path: &str) -> Result<Json> {
             path: path.to_owned(),
             message: "is not a CloudFormation template: its top level must be a mapping with `Resources`".into(),
         });
+    }
+    // CloudFormation's quotas: a template with more could never be deployed, so its import
+    // would only give code that fails later.
+    for (section, max) in [
+        ("Resources", limits::TEMPLATE_RESOURCES),
+        ("Parameters", limits::TEMPLATE_PARAMETERS),
+        ("Outputs", limits::TEMPLATE_OUTPUTS),
+        ("Mappings", limits::TEMPLATE_MAPPINGS),
+    ] {
+        let count = value.get(section).and_then(Json::as_object).map_or(0, serde_json::Map::len);
+        if count > max {
+            return Err(Error::Input {
+                path: at(text, path, section),
+                message: format!(
+                    "declares {count} {section}, more than the {max} CloudFormation allows in one template; \
+                     split it into several stacks and import each"
+                ),
+            });
+        }
     }
     Ok(value)
 }

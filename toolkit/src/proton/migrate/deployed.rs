@@ -11,10 +11,9 @@
 //! tags are what it recorded about each stack.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use cloudwright_core::{Error, Result};
+use cloudwright_core::{Error, Result, limits};
 use serde_json::Value as Json;
 
 use super::ProtonResource;
@@ -56,7 +55,7 @@ pub fn read(files: &[PathBuf]) -> Result<Vec<DeployedStack>> {
                 "is not the output of `aws cloudformation describe-stacks --output json` ({why}); export it with that command"
             ),
         };
-        let text = fs::read_to_string(file).map_err(|source| Error::Read { path: file.clone(), source })?;
+        let text = limits::read_text(file, limits::INPUT_BYTES)?;
         let doc: Json = serde_json::from_str(&text).map_err(|e| not_it(format!("not JSON: {e}")))?;
         let stacks = doc.get("Stacks").and_then(Json::as_array).ok_or_else(|| not_it("no `Stacks` list".into()))?;
         for (i, s) in stacks.iter().enumerate() {
@@ -64,6 +63,14 @@ pub fn read(files: &[PathBuf]) -> Result<Vec<DeployedStack>> {
             let (Some(name), Some(id)) = (field("StackName"), field("StackId")) else {
                 return Err(not_it(format!("Stacks[{i}] has no StackName or StackId")));
             };
+            // The name becomes a file name (`--deployed-templates DIR/NAME.json`): one that
+            // CloudFormation could not have given (`../x`) must not lead elsewhere.
+            if !is_stack_name(name) {
+                return Err(not_it(format!(
+                    "Stacks[{i}].StackName {name:?} is no CloudFormation stack name (a letter, then letters, digits \
+                     and hyphens, at most 128)"
+                )));
+            }
             if field("StackStatus") == Some("DELETE_COMPLETE") {
                 continue;
             }
@@ -129,16 +136,27 @@ pub fn identify(tags: &BTreeMap<String, String>) -> Option<ProtonResource> {
     r.strip_prefix("environment/").filter(|s| !s.contains('/')).map(|e| ProtonResource::Environment(e.to_owned()))
 }
 
+/// A name CloudFormation gives a stack: a letter, then letters, digits and hyphens, at most 128.
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html>
+fn is_stack_name(name: &str) -> bool {
+    name.len() <= 128
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 /// The template of a deployed stack from `--deployed-templates DIR`: `NAME.json` (the output
 /// of `aws cloudformation get-template --stack-name NAME`, or the template itself) or
 /// `NAME.yaml`. `None` when the directory has neither.
 pub fn template(dir: &Path, stack: &str) -> Result<Option<Json>> {
+    if !is_stack_name(stack) {
+        return Ok(None);
+    }
     for ext in ["json", "yaml", "yml"] {
         let path = dir.join(format!("{stack}.{ext}"));
         if !path.is_file() {
             continue;
         }
-        let text = fs::read_to_string(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        let text = limits::read_text(&path, limits::INPUT_BYTES)?;
         let name = path.display().to_string();
         let doc = cfn_yaml_to_json(&text, &name)?;
         // get-template wraps the template: TemplateBody is the template (JSON) or its text (YAML).
@@ -176,5 +194,29 @@ mod tests {
         );
         assert_eq!(identify(&tags(&[("team", "platform")])), None);
         assert_eq!(identify(&tags(&[("proton:environment", "not-an-arn")])), None);
+    }
+
+    #[test]
+    fn a_stack_name_cloudformation_could_not_give_leads_nowhere() {
+        let dir = std::env::temp_dir().join(format!("cw-deployed-name-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::write(dir.join("secret.json"), "{\"Resources\": {}}").unwrap();
+        let file = dir.join("describe.json");
+        let stack = |name: &str| {
+            format!(
+                r#"{{"Stacks": [{{"StackName": "{name}", "StackId": "arn:aws:cloudformation:us-east-1:111111111111:stack/x/1"}}]}}"#
+            )
+        };
+        for name in ["../secret", "/tmp/secret", "a/b", "", "1abc"] {
+            std::fs::write(&file, stack(name)).unwrap();
+            let e = read(std::slice::from_ref(&file)).unwrap_err().to_string();
+            assert!(e.contains("describe.json") && e.contains("is no CloudFormation stack name"), "{name}: {e}");
+            // Asked directly, the templates directory is not left.
+            assert!(template(&dir.join("templates"), name).unwrap().is_none(), "{name}");
+        }
+        std::fs::write(&file, stack("AWSProton-env-1")).unwrap();
+        assert_eq!(read(std::slice::from_ref(&file)).unwrap().len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use cloudwright_core::{Error, Result};
+use cloudwright_core::{Error, Result, limits};
 
 use crate::proton::render::{Bundle, Kind};
 use serde::Deserialize;
@@ -462,17 +462,41 @@ fn instances_of(doc: &Json, spec: &Path) -> Vec<InstancePlan> {
         .unwrap_or_default()
 }
 
-/// Every file below `dir`, sorted, skipping hidden directories (`.git`) and `target`.
+/// Every file below `dir`, sorted, skipping hidden directories (`.git`) and `target`. A
+/// repository is input a caller may not trust: a link that leads outside `dir` is an error
+/// (a pull request's link would otherwise have migrate read, and `--rust` copy, any file of
+/// the job), and a link to a directory is not followed (one to an ancestor never ends).
 pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let root = dir.canonicalize().map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
+    walk_below(&root, dir, out)
+}
+
+fn walk_below(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let read_error = |source| Error::Read { path: dir.to_path_buf(), source };
-    let mut entries: Vec<PathBuf> =
-        fs::read_dir(dir).map_err(read_error)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
+    let mut entries: Vec<(PathBuf, fs::FileType)> = fs::read_dir(dir)
+        .map_err(read_error)?
+        .filter_map(|e| e.ok().and_then(|e| Some((e.path(), e.file_type().ok()?))))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, kind) in entries {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if path.is_dir() {
+        if kind.is_symlink() {
+            let target = path.canonicalize().ok().filter(|t| t.starts_with(root));
+            match target {
+                Some(t) if t.is_dir() => {}
+                Some(_) => out.push(path),
+                None => {
+                    return Err(Error::Input {
+                        path: path.display().to_string(),
+                        message: "is a link that leads outside the repository (or nowhere); migrate reads only \
+                                  the repository's own files: replace the link with the file"
+                            .into(),
+                    });
+                }
+            }
+        } else if kind.is_dir() {
             if !name.starts_with('.') && name != "target" {
-                walk(&path, out)?;
+                walk_below(root, &path, out)?;
             }
         } else {
             out.push(path);
@@ -532,7 +556,7 @@ fn is_yaml(file: &Path) -> bool {
 
 /// A spec file, or `None` when the YAML file is no spec.
 fn read_spec(path: &Path) -> Result<Option<SpecFile>> {
-    let text = fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let text = limits::read_text(path, limits::INPUT_BYTES)?;
     let is_spec = text.lines().any(|l| {
         let l = l.trim_end();
         l == "proton: EnvironmentSpec" || l == "proton: ServiceSpec"
@@ -540,8 +564,7 @@ fn read_spec(path: &Path) -> Result<Option<SpecFile>> {
     if !is_spec {
         return Ok(None);
     }
-    let doc: Json = serde_yaml::from_str(&text)
-        .map_err(|e| Error::Input { path: path.display().to_string(), message: format!("is not valid YAML: {e}") })?;
+    let doc: Json = crate::input::yaml(&text, &path.display().to_string())?;
     let template_line = text.lines().find_map(|l| l.trim().strip_prefix("# template:")).map(|t| {
         let t = t.trim();
         match t.rsplit_once(':') {
@@ -586,9 +609,7 @@ fn read_proton_ops(files: &[PathBuf]) -> Result<BTreeMap<String, BTreeMap<String
 }
 
 fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    serde_yaml::from_str(&text)
-        .map_err(|e| Error::Input { path: path.display().to_string(), message: format!("is not valid: {e}") })
+    crate::input::read_yaml(path)
 }
 
 /// An environment's or service's name from its spec file: the stem without the

@@ -168,9 +168,17 @@ pub(super) fn render_dir(dir: &Path, ctx: &Json, context: &str) -> Result<Json> 
     let mut merged = Json::Null;
     for file in template_files(dir, context)? {
         let source = read_text(&file)?;
+        if let Some(line) = jinja2::prefix_chain_line(&source) {
+            return Err(problem(
+                format!("{}:{line}", file.display()),
+                "Jinja rendering failed: an expression chains too many `-` or `not` one after another; write the \
+                 value it means"
+                    .into(),
+            ));
+        }
         let mut env = jinja2::environment();
         filters::add_to(&mut env);
-        let rendered = env.render_str(&source, ctx).map(|r| filters::layout(&r)).map_err(|e| {
+        let rendered = jinja2::render_bounded(&env, &source, ctx).map(|r| filters::layout(&r)).map_err(|e| {
             let path = e.line().map_or_else(|| file.display().to_string(), |l| format!("{}:{l}", file.display()));
             problem(path, format!("Jinja rendering failed: {e:#}"))
         })?;

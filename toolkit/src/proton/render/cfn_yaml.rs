@@ -1,7 +1,7 @@
 //! CloudFormation YAML as JSON: the project's one reader of it, short-form tags (`!Ref`,
 //! `!GetAtt`, `!Sub`, ...) included.
 
-use cloudwright_core::{Error, Result};
+use cloudwright_core::{Error, Result, limits};
 use serde_json::{Map, Value as Json, json};
 use serde_yaml::Value as Yaml;
 
@@ -40,10 +40,11 @@ const FUNCTIONS: &[&str] = &[
 /// a syntax error).
 pub fn cfn_yaml_to_json(text: &str, path: &str) -> Result<Json> {
     let at = |line: Option<usize>| line.map_or_else(|| path.to_owned(), |l| format!("{path}:{l}"));
-    let yaml: Yaml = serde_yaml::from_str(&yaml11_booleans(text)).map_err(|e| Error::Input {
-        path: e.location().map_or_else(|| path.to_owned(), |l| format!("{path}:{}:{}", l.line(), l.column())),
-        message: format!("is not valid YAML: {e}"),
-    })?;
+    if text.len() as u64 > limits::TEMPLATE_BYTES {
+        return Err(limits::too_large(path, limits::TEMPLATE_BYTES));
+    }
+    // Lines stay where they were: `yaml11_booleans` rewrites words within their line.
+    let yaml: Yaml = crate::input::yaml(&yaml11_booleans(text), path)?;
     convert(yaml).map_err(|p| Error::Input { path: at(p.tag.and_then(|t| line_of_tag(text, &t))), message: p.message })
 }
 

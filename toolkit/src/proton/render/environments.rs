@@ -56,9 +56,7 @@ impl Environments {
     /// file is reported at once, naming the file and the environment.
     pub fn read(mut self, path: &Path) -> Result<Environments> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        let doc: Json = serde_yaml::from_str(&text)
-            .map_err(|e| Error::Input { path: file.clone(), message: format!("is not valid YAML: {e}") })?;
+        let doc: Json = crate::input::read_yaml(path)?;
         let problem = |message: String| Error::Input { path: file.clone(), message };
         let Json::Object(entries) = doc else {
             return Err(problem("must map each environment name to {account, region, outputs}".into()));

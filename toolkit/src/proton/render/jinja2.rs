@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use cloudwright_core::limits;
 use minijinja::value::{Value, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior};
 
@@ -26,6 +27,111 @@ pub fn environment() -> Environment<'static> {
     });
     super::jinja2_filters::add_to(&mut env);
     env
+}
+
+/// `source` rendered with `ctx`, within `limits::RENDER_FUEL` instructions and
+/// `limits::RENDERED_BYTES` of output: a template's loop without end, or output that grows
+/// without bound, is an error instead of a hang or exhausted memory.
+pub fn render_bounded(env: &Environment<'_>, source: &str, ctx: &serde_json::Value) -> Result<String, Error> {
+    let mut env = env.clone();
+    env.set_fuel(Some(limits::RENDER_FUEL));
+    let template = env.template_from_str(source)?;
+    let mut out = Bounded(Vec::new());
+    template.render_captured_to(ctx, &mut out).map_err(|e| match e.kind() {
+        ErrorKind::WriteFailure => Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "the rendered template grows past {} MiB, CloudFormation's limit for a template body",
+                limits::RENDERED_BYTES >> 20
+            ),
+        ),
+        ErrorKind::OutOfFuel => Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "the template runs more than {} instructions (a loop without end?); no template needs that many",
+                limits::RENDER_FUEL
+            ),
+        ),
+        _ => e,
+    })?;
+    String::from_utf8(out.0).map_err(|_| Error::new(ErrorKind::InvalidOperation, "the rendered template is not UTF-8"))
+}
+
+/// The most prefix operators (`-`, `not`) one after another that a Jinja expression may hold:
+/// minijinja's parser recurses once for each without its depth guard, so a long chain
+/// (`{{ 1 - - - ... 1 }}`, 20,000 of them) overflowed the stack; no template needs more
+/// than a few.
+const PREFIX_CHAIN: usize = 64;
+
+/// The 1-based line of `source` where, inside a Jinja tag, more than `PREFIX_CHAIN` prefix
+/// operators follow one another, if one does: check it before parsing.
+pub fn prefix_chain_line(source: &str) -> Option<usize> {
+    let b = source.as_bytes();
+    let (mut i, mut line, mut run) = (0, 1, 0usize);
+    let mut in_tag = false;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\n' {
+            line += 1;
+        }
+        if !in_tag {
+            if c == b'{' && matches!(b.get(i + 1), Some(b'{' | b'%')) {
+                in_tag = true;
+                run = 0;
+                i += 1;
+            }
+        } else {
+            match c {
+                b'}' if i > 0 && matches!(b[i - 1], b'}' | b'%') => in_tag = false,
+                b'"' | b'\'' => {
+                    // A string literal: its dashes are no operators.
+                    i += 1;
+                    while i < b.len() && b[i] != c {
+                        line += usize::from(b[i] == b'\n');
+                        i += usize::from(b[i] == b'\\') + 1;
+                    }
+                    run = 0;
+                }
+                b'-' => {
+                    run += 1;
+                    if run > PREFIX_CHAIN {
+                        return Some(line);
+                    }
+                }
+                b'n' if b[i..].starts_with(b"not")
+                    && !b.get(i + 3).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                    && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) =>
+                {
+                    run += 1;
+                    if run > PREFIX_CHAIN {
+                        return Some(line);
+                    }
+                    i += 2;
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => {}
+                _ => run = 0,
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A writer that refuses to hold more than `limits::RENDERED_BYTES`.
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.0.len() + buf.len()) as u64 > limits::RENDERED_BYTES {
+            return Err(std::io::Error::other("too large"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `str(value)` in Python: strings as they are, everything else as `repr`.
@@ -107,7 +213,7 @@ mod tests {
 
     use serde_json::Value as Json;
 
-    use super::environment;
+    use super::{environment, prefix_chain_line};
 
     /// Known differences from Jinja2, each with its reason; everything else must match.
     const KNOWN: &[(&str, &str)] = &[
@@ -156,5 +262,15 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{} differences from Jinja2:\n{}", failures.len(), failures.join("\n"));
+    }
+
+    #[test]
+    fn a_chain_of_prefix_operators_is_refused_before_parsing() {
+        let deep = format!("A: 1\nB: {{{{ 1 {}1 }}}}\n", "- ".repeat(20_000));
+        assert_eq!(prefix_chain_line(&deep), Some(2));
+        assert_eq!(prefix_chain_line(&format!("{{% if {}x %}}", "not ".repeat(100))), Some(1));
+        assert_eq!(prefix_chain_line("{{ a - -1 }} {{ not not x }} {{ '- - - - -' }}"), None);
+        assert_eq!(prefix_chain_line(&format!("{} {{{{ x }}}}", "- ".repeat(1000))), None, "text outside tags");
+        assert_eq!(prefix_chain_line(&format!("{{{{ '{}' }}}}", "- ".repeat(1000))), None, "inside a string");
     }
 }

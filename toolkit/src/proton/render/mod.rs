@@ -40,7 +40,6 @@ pub mod jinja2;
 mod jinja2_filters;
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use cloudwright_constructs::proton::parameters;
@@ -355,13 +354,13 @@ fn components_file(path: &Path) -> Result<Map<String, Json>> {
     }
 }
 
+/// A template's Jinja source: a template body, at most `limits::TEMPLATE_BYTES`.
 pub(crate) fn read_text(path: &Path) -> Result<String> {
-    fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+    cloudwright_core::limits::read_text(path, cloudwright_core::limits::TEMPLATE_BYTES)
 }
 
 pub(crate) fn read_yaml(path: &Path) -> Result<Json> {
-    serde_yaml::from_str(&read_text(path)?)
-        .map_err(|e| Error::Input { path: path.display().to_string(), message: format!("is not valid YAML: {e}") })
+    crate::input::read_yaml(path)
 }
 
 /// The environment's or service's name: the spec's file stem, without the `environment-` or
