@@ -452,3 +452,60 @@ fn the_lock_files() {
         })
         .unwrap();
 }
+
+/// Refactor mapping files, and the moves `diff` and `refactor` find between a template and a
+/// mutated copy of it (references in cycles, to nothing, through exports of other stacks).
+#[test]
+fn mapping_files_and_moves() {
+    use cloudwright_toolkit::diff::{Mapping, Side, StackTemplate, diff_with};
+    let mapping_seeds = vec![
+        br#"{"environments": [{"account": "111111111111", "region": "us-east-1",
+  "resources": {"A.One": "B.Two", "A.Three": "A.Four"}}]}"#
+            .to_vec(),
+    ];
+    runner(128)
+        .run(&mutated(&mapping_seeds), |(seed, ms)| {
+            let text = Shown(String::from_utf8_lossy(&mutate(&mapping_seeds[seed], &ms, &mapping_seeds)).into_owned());
+            let t = text.0.clone();
+            if let Err(e) =
+                bounded("Mapping::parse", &text, move || Mapping::parse(&t, "fuzz/mapping.json").map(|_| ()))
+            {
+                names_file(&e, "fuzz/mapping.json")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+
+    let seeds: Vec<Vec<u8>> = template_seeds()
+        .into_iter()
+        .filter(|t| serde_json::from_slice::<serde_json::Value>(t).is_ok_and(|v| v.is_object()))
+        .collect();
+    let side = |template: serde_json::Value, stack: &str| Side {
+        label: stack.into(),
+        stacks: vec![StackTemplate {
+            artifact_id: stack.into(),
+            display_name: stack.into(),
+            environment: "aws://111111111111/us-east-1".into(),
+            template,
+            ..Default::default()
+        }],
+        proton: Default::default(),
+    };
+    runner(64)
+        .run(&(mutated(&seeds), proptest::bool::ANY), |((seed, ms), other_stack)| {
+            let bytes = mutate(&seeds[seed], &ms, &seeds);
+            let Ok(new @ serde_json::Value::Object(_)) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+                return Ok(());
+            };
+            let old: serde_json::Value = serde_json::from_slice(&seeds[seed]).unwrap();
+            let shown = Shown(String::from_utf8_lossy(&bytes).into_owned());
+            let (old, new) = (side(old, "S"), side(new, if other_stack { "T" } else { "S" }));
+            bounded("diff and refactor", &shown, move || {
+                let d = diff_with(&old, &new, &Mapping::default()).unwrap();
+                let _ = (d.to_text(false), d.to_markdown());
+                cloudwright_toolkit::refactor::plan(&old, &new, &Mapping::default()).map(|p| p.files()).unwrap();
+            });
+            Ok(())
+        })
+        .unwrap();
+}

@@ -11,11 +11,8 @@
 
 use std::path::Path;
 
-use cloudwright_core::{Error, Result};
+use cloudwright_core::{Error, Result, limits};
 use serde::Deserialize;
-
-/// The largest mapping file read (a mapping names resources, not templates).
-const MAX_BYTES: u64 = 4 * 1024 * 1024;
 
 /// One declared move.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,13 +61,8 @@ fn line_of(text: &str, needle: &str, from: usize) -> (usize, usize) {
 impl Mapping {
     /// Reads and checks the form of a mapping file (not yet against any assembly).
     pub fn read(path: &Path) -> Result<Mapping> {
-        let name = path.display().to_string();
-        let size = std::fs::metadata(path).map_err(|e| problem(&name, format!("cannot read: {e}")))?.len();
-        if size > MAX_BYTES {
-            return Err(problem(&name, format!("is {size} bytes; a mapping file holds at most {MAX_BYTES}")));
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| problem(&name, format!("cannot read: {e}")))?;
-        Mapping::parse(&text, &name)
+        let text = limits::read_text(path, limits::INPUT_BYTES)?;
+        Mapping::parse(&text, &path.display().to_string())
     }
 
     /// Parses a mapping file's text; `name` is the file in messages.

@@ -51,7 +51,8 @@ pub(crate) fn lines(old: &Json, new: &Json) -> Option<String> {
     if !a.contains('\n') && !b.contains('\n') {
         return None;
     }
-    let diff = TextDiff::from_lines(&a, &b);
+    // Myers' diff is quadratic at worst: past the deadline it settles for a coarser diff.
+    let diff = TextDiff::configure().timeout(std::time::Duration::from_millis(500)).diff_lines(&a, &b);
     let text = diff.unified_diff().context_radius(2).to_string();
     let total = text.lines().count();
     if total <= MAX_LINES {
