@@ -187,6 +187,16 @@ fn names_file(e: &Error, name: &str) -> std::result::Result<(), TestCaseError> {
     Ok(())
 }
 
+/// An error names a file of the scratch directory `dir`, which is then removed.
+fn names_a_file_of(result: Result<(), Error>, dir: &Path) -> std::result::Result<(), TestCaseError> {
+    let named = result.as_ref().err().map(ToString::to_string);
+    let _ = std::fs::remove_dir_all(dir);
+    if let Some(text) = named {
+        prop_assert!(text.contains(&dir.display().to_string()), "the error names no input file: {text}");
+    }
+    Ok(())
+}
+
 /// Insta snapshots' bodies (the header stripped), by file.
 fn strip_header(text: &str) -> &str {
     text.strip_prefix("---\n").and_then(|rest| rest.split_once("\n---\n")).map_or(text, |(_, body)| body)
@@ -306,13 +316,9 @@ fn proton_render_of_bundles_specs_and_jinja() {
             };
             let shown = Shown(format!("{rel}: {}", String::from_utf8_lossy(&bytes)));
             let result = bounded("proton render", &shown, move || render(&props).map(|_| ()));
-            if let Err(e) = result {
-                // The file named is one of the scratch copy's (the one that is wrong, or
-                // the bundle directory).
-                let text = e.to_string();
-                prop_assert!(text.contains(&dir.display().to_string()), "the error names no input file: {text}");
-            }
-            let _ = std::fs::remove_dir_all(&dir);
+            // The file named is one of the scratch copy's (the one that is wrong, or the
+            // bundle directory).
+            names_a_file_of(result, &dir)?;
             Ok(())
         })
         .unwrap();
@@ -414,11 +420,7 @@ fn diff_assembly_loader_and_manifests() {
             let arg = dir.display().to_string();
             let result =
                 bounded("diff load", &shown, move || cloudwright_toolkit::diff::Side::load(&arg, None).map(|_| ()));
-            if let Err(e) = result {
-                let text = e.to_string();
-                prop_assert!(text.contains(&dir.display().to_string()), "the error names no input file: {text}");
-            }
-            let _ = std::fs::remove_dir_all(&dir);
+            names_a_file_of(result, &dir)?;
             Ok(())
         })
         .unwrap();
