@@ -54,8 +54,23 @@ pub const RENDERED_BYTES: u64 = TEMPLATE_BYTES;
 /// The text of the file at `path`, refused (`Error::Input` naming it) when it is larger than
 /// `max` bytes or not UTF-8; only `max + 1` bytes are ever read.
 pub fn read_text(path: &Path, max: u64) -> Result<String> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    text_of(file, path, max)
+}
+
+/// [`read_text`], with `None` when there is no file at `path` (a lock or config file not
+/// written yet).
+pub fn read_text_if_exists(path: &Path, max: u64) -> Result<Option<String>> {
+    match std::fs::File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Read { path: path.to_path_buf(), source }),
+        Ok(file) => text_of(file, path, max).map(Some),
+    }
+}
+
+/// The text of the open `file` (at `path`), at most `max` bytes.
+fn text_of(file: std::fs::File, path: &Path, max: u64) -> Result<String> {
     let read_error = |source| Error::Read { path: path.to_path_buf(), source };
-    let file = std::fs::File::open(path).map_err(read_error)?;
     let mut bytes = Vec::new();
     file.take(max + 1).read_to_end(&mut bytes).map_err(read_error)?;
     if bytes.len() as u64 > max {
@@ -68,6 +83,25 @@ pub fn read_text(path: &Path, max: u64) -> Result<String> {
             e.utf8_error().valid_up_to()
         ),
     })
+}
+
+/// Where the link `link`, met while walking the directory `root` of an input (`what`: "the
+/// assembly", "the repository"), leads: inside `root`, or an `Error::Input` naming the
+/// link. A walk follows no link out of its input (a pull request's link would have it read
+/// any file the job can), and the caller follows none to a directory (one to an ancestor
+/// never ends).
+pub fn link_target(root: &Path, link: &Path, what: &str) -> Result<std::path::PathBuf> {
+    let root = root.canonicalize().map_err(|source| Error::Read { path: root.to_path_buf(), source })?;
+    match link.canonicalize() {
+        Ok(target) if target.starts_with(&root) => Ok(target),
+        _ => Err(Error::Input {
+            path: link.display().to_string(),
+            message: format!(
+                "is a link that leads outside {what} (or nowhere); {what} is read only from its own directory: \
+                 replace the link with the file"
+            ),
+        }),
+    }
 }
 
 /// The error for input named `name` larger than `max` bytes.

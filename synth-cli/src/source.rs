@@ -80,11 +80,9 @@ impl AppSource {
 
 /// The config file's `app` and `context`; an empty config when there is no file.
 fn read_config(path: &Path) -> Result<Config, Failure> {
-    let text = match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-        _ => cloudwright_core::limits::read_text(path, cloudwright_core::limits::INPUT_BYTES)
-            .map_err(|e| Failure::input(anyhow!(e)))?,
-    };
+    let text = cloudwright_core::limits::read_text_if_exists(path, cloudwright_core::limits::INPUT_BYTES)
+        .map_err(|e| Failure::input(anyhow!(e)))?;
+    let Some(text) = text else { return Ok(Config::default()) };
     let config: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Failure::input(anyhow!("{} is not valid JSON: {e}", path.display())))?;
     let context = match config.get("context") {

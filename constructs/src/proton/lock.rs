@@ -28,10 +28,8 @@ impl SchemaLock {
     /// an empty lock. Registers the output of the updated lock with `app`.
     pub fn load(app: &App, path: impl AsRef<Path>) -> Result<SchemaLock> {
         let path: PathBuf = path.as_ref().to_path_buf();
-        let text = match std::fs::metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "{}".to_owned(),
-            _ => cloudwright_core::limits::read_text(&path, cloudwright_core::limits::INPUT_BYTES)?,
-        };
+        let text = cloudwright_core::limits::read_text_if_exists(&path, cloudwright_core::limits::INPUT_BYTES)?
+            .unwrap_or_else(|| "{}".to_owned());
         SchemaLock::parse(app, &path.display().to_string(), &text)
     }
 

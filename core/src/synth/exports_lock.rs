@@ -85,12 +85,9 @@ impl std::fmt::Display for Warning {
 impl ExportsLock {
     /// Reads the lock at `path`; a missing file is an empty lock.
     pub fn read(path: &Path) -> Result<ExportsLock> {
-        match std::fs::metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ExportsLock::empty()),
-            _ => ExportsLock::parse(
-                &path.display().to_string(),
-                &crate::limits::read_text(path, crate::limits::INPUT_BYTES)?,
-            ),
+        match crate::limits::read_text_if_exists(path, crate::limits::INPUT_BYTES)? {
+            Some(text) => ExportsLock::parse(&path.display().to_string(), &text),
+            None => Ok(ExportsLock::empty()),
         }
     }
 

@@ -22,24 +22,9 @@ fn read_tree(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> 
         let entry = entry.map_err(read_error(dir))?;
         let path = entry.path();
         let kind = entry.file_type().map_err(read_error(&path))?;
-        if kind.is_symlink() {
-            // A link to a directory is not followed (a link to an ancestor would never
-            // end); a link to a file is read only when the file is inside the assembly.
-            let target = path.canonicalize().map_err(read_error(&path))?;
-            let root = root.canonicalize().map_err(read_error(root))?;
-            if !target.starts_with(&root) {
-                return Err(Error::Input {
-                    path: path.display().to_string(),
-                    message: format!(
-                        "is a link to {}, outside the assembly; an assembly is read only from its own \
-                         directory: replace the link with the file",
-                        target.display()
-                    ),
-                });
-            }
-            if target.is_dir() {
-                continue;
-            }
+        // A link to a file is read when it stays inside; one to a directory is not followed.
+        if kind.is_symlink() && crate::limits::link_target(root, &path, "the assembly")?.is_dir() {
+            continue;
         }
         if kind.is_dir() {
             read_tree(root, &path, files)?;
@@ -151,6 +136,27 @@ mod tests {
         );
         let err = Assembly::from_files(BTreeMap::from([("manifest.json".into(), b"{".to_vec())])).unwrap_err();
         assert!(matches!(&err, Error::Input { path, .. } if path.starts_with("manifest.json:1:")), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_read_only_inside_the_assembly_and_never_into_a_directory() {
+        let dir = std::env::temp_dir().join(format!("cw-assembly-links-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let out = dir.join("out");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("manifest.json"), r#"{"artifacts": {}}"#).unwrap();
+        fs::write(out.join("a.txt"), "a").unwrap();
+        std::os::unix::fs::symlink(out.join("a.txt"), out.join("b.txt")).unwrap();
+        // A link to an ancestor would make the walk endless.
+        std::os::unix::fs::symlink(&out, out.join("loop")).unwrap();
+        let files = Assembly::read(&out).unwrap().files().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(files, ["a.txt", "b.txt", "manifest.json"]);
+        fs::write(dir.join("secret.txt"), "hunter2").unwrap();
+        std::os::unix::fs::symlink(dir.join("secret.txt"), out.join("stolen.txt")).unwrap();
+        let err = Assembly::read(&out).unwrap_err().to_string();
+        assert!(err.contains("stolen.txt: is a link that leads outside the assembly"), "{err}");
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

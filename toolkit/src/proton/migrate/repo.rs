@@ -467,8 +467,7 @@ fn instances_of(doc: &Json, spec: &Path) -> Vec<InstancePlan> {
 /// (a pull request's link would otherwise have migrate read, and `--rust` copy, any file of
 /// the job), and a link to a directory is not followed (one to an ancestor never ends).
 pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let root = dir.canonicalize().map_err(|source| Error::Read { path: dir.to_path_buf(), source })?;
-    walk_below(&root, dir, out)
+    walk_below(dir, dir, out)
 }
 
 fn walk_below(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -481,18 +480,8 @@ fn walk_below(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for (path, kind) in entries {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if kind.is_symlink() {
-            let target = path.canonicalize().ok().filter(|t| t.starts_with(root));
-            match target {
-                Some(t) if t.is_dir() => {}
-                Some(_) => out.push(path),
-                None => {
-                    return Err(Error::Input {
-                        path: path.display().to_string(),
-                        message: "is a link that leads outside the repository (or nowhere); migrate reads only \
-                                  the repository's own files: replace the link with the file"
-                            .into(),
-                    });
-                }
+            if !limits::link_target(root, &path, "the repository")?.is_dir() {
+                out.push(path);
             }
         } else if kind.is_dir() {
             if !name.starts_with('.') && name != "target" {
