@@ -20,7 +20,7 @@ use cloudwright_core::{Environment, Result};
 use serde_json::{Value as Json, json};
 use sha2::{Digest as _, Sha256};
 
-use crate::diff::{Change, Mapping, Move, Side, compare, find_moves, resources};
+use crate::diff::{Change, Mapping, Move, Side, StackTemplate, compare, find_moves, list, resources};
 
 /// CloudFormation's most stacks in one refactor (the guide: "a maximum of 5 stacks").
 pub const MAX_STACKS: usize = 5;
@@ -78,7 +78,7 @@ pub const SECTIONS_FIRST: &str = "A refactor cannot add or change parameters, co
                                   those changes first, then refactor.";
 
 /// The refactors from `old` (what is deployed) to `new`.
-pub fn plan(old: &Side, new: &Side, mapping: &Mapping) -> Result<Plan> {
+pub fn plan<'a>(old: &'a Side, new: &'a Side, mapping: &Mapping) -> Result<Plan> {
     let moves = find_moves(old, new, mapping)?;
     let changes = compare(old, new, &moves);
     let (old_digests, new_digests) = &moves.digests;
@@ -88,7 +88,6 @@ pub fn plan(old: &Side, new: &Side, mapping: &Mapping) -> Result<Plan> {
 
     // Those only of one type are refused below as added and removed resources.
     for a in changes.ambiguous.iter().filter(|a| a.identical) {
-        let list = |p: &[crate::diff::Place]| p.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
         refuse(
             format!("{} {} -> {}", a.resource_type, list(&a.from), list(&a.to)),
             "alike resources removed and added: say which moved where in a mapping file (`--mapping FILE`)".into(),
@@ -171,8 +170,8 @@ pub fn plan(old: &Side, new: &Side, mapping: &Mapping) -> Result<Plan> {
     for (environment, env_moves) in by_env {
         let names: BTreeSet<&str> =
             env_moves.iter().flat_map(|m| [m.from.stack_name.as_str(), m.to.stack_name.as_str()]).collect();
-        let stack_of = |side: &'_ Side, name: &str| {
-            side.stacks.iter().find(|s| s.environment == environment && s.name() == name).cloned()
+        let stack_of = |side: &'a Side, name: &str| -> Option<&'a StackTemplate> {
+            side.stacks.iter().find(|s| s.environment == environment && s.name() == name)
         };
         let Some((account, region)) = stack_of(new, env_moves[0].to.stack_name.as_str())
             .and_then(|s| s.account_region().map(|(a, r)| (a.to_owned(), r.to_owned())))
@@ -243,8 +242,7 @@ pub fn plan(old: &Side, new: &Side, mapping: &Mapping) -> Result<Plan> {
             let definition = if body.len() <= MAX_TEMPLATE_BODY {
                 json!({"StackName": name, "TemplateBody": body})
             } else {
-                let hash: String = Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-                let key = format!("cloudwright-refactor/{hash}.json");
+                let key = format!("cloudwright-refactor/{:x}.json", Sha256::digest(body.as_bytes()));
                 let url = format!("https://{bucket}.s3.{region}.amazonaws.com/{key}");
                 uploads.push((format!("{name}.template.json"), key, body.into_bytes()));
                 json!({"StackName": name, "TemplateURL": url})

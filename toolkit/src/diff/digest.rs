@@ -42,8 +42,7 @@ impl Digests {
             let resource = side.stacks[*s].template["Resources"].get(id).unwrap_or(&Json::Null);
             let properties = resource.get("Properties").map(|p| index.canonical(*s, p, &digests));
             let body = serde_json::json!({"Type": resource.get("Type"), "Properties": properties});
-            let hash = Sha256::digest(body.to_string().as_bytes());
-            digests.0.insert(key, hash.iter().map(|b| format!("{b:02x}")).collect());
+            digests.0.insert(key, format!("{:x}", Sha256::digest(body.to_string().as_bytes())));
         }
         digests
     }

@@ -8,7 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use cloudwright_core::assembly::{self, Manifest};
-use cloudwright_core::{Error, Result};
+use cloudwright_core::{Error, Result, limits};
 use serde_json::Value as Json;
 
 /// One side of a diff: the stacks and Proton schemas of an app's output.
@@ -66,7 +66,8 @@ pub trait GitReader {
     fn read(&self, rev: &str, path: &str) -> io::Result<Vec<u8>>;
 }
 
-fn input(path: impl Into<String>, message: impl Into<String>) -> Error {
+/// An input error: what is wrong with the file (or `FILE:LINE`) `path`.
+pub(super) fn input(path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::Input { path: path.into(), message: message.into() }
 }
 
@@ -96,24 +97,24 @@ impl Reader<'_> {
     }
 
     /// The paths of the assembly's files below `proton/` (Proton bundles).
-    fn proton_files(&self) -> Vec<String> {
-        match self {
+    fn proton_files(&self) -> Result<Vec<String>> {
+        Ok(match self {
             Reader::Dir(dir) => {
                 let mut out = Vec::new();
-                walk(dir, &dir.join("proton"), &mut out);
+                walk(dir, &dir.join("proton"), &mut out)?;
                 out.sort();
                 out
             }
             Reader::Snapshots(files) => files.keys().filter(|k| k.starts_with("proton/")).cloned().collect(),
             Reader::Git { files, .. } => files.keys().filter(|k| k.starts_with("proton/")).cloned().collect(),
             Reader::Memory(files) => files.keys().filter(|k| k.starts_with("proton/")).cloned().collect(),
-        }
+        })
     }
 
     /// The text of a file of the assembly, `None` when it does not exist.
     fn read(&self, rel: &str) -> Result<Option<String>> {
         let bytes = match self {
-            Reader::Dir(dir) => match fs::read(dir.join(rel)) {
+            Reader::Dir(dir) => match fs::read(inside(dir, rel)?) {
                 Ok(b) => b,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
                 Err(e) => return Err(input(self.name(rel), format!("cannot read: {e}"))),
@@ -140,16 +141,34 @@ impl Reader<'_> {
     }
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+/// The files below `dir`, relative to the assembly `root`: a link is listed only when it
+/// stays inside the assembly, and none to a directory is followed (one to an ancestor would
+/// never end).
+fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    let Ok(entries) = fs::read_dir(dir) else { return Ok(()) };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
-            walk(root, &path, out);
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_symlink() && limits::link_target(root, &path, "the assembly")?.is_dir() {
+            continue;
+        }
+        if kind.is_dir() {
+            walk(root, &path, out)?;
         } else if let Ok(rel) = path.strip_prefix(root) {
             out.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
+    Ok(())
+}
+
+/// `rel` in the assembly `dir`, refused when it exists but, through a link, is elsewhere
+/// (the manifest model already refuses names with `..`).
+fn inside(dir: &Path, rel: &str) -> Result<PathBuf> {
+    let path = dir.join(rel);
+    if path.exists() {
+        limits::link_target(dir, &path, "the assembly")?;
+    }
+    Ok(path)
 }
 
 /// The content of an insta snapshot: what follows its `---` header.
@@ -304,7 +323,7 @@ fn read_side(label: &str, reader: &Reader) -> Result<Side> {
             });
         }
     }
-    for rel in reader.proton_files() {
+    for rel in reader.proton_files()? {
         let parts: Vec<&str> = rel.split('/').collect();
         let [_, template, version, "schema", "schema.yaml"] = parts.as_slice() else { continue };
         let Some(major) = version.strip_prefix('v').and_then(|v| v.parse::<u32>().ok()) else { continue };
@@ -365,6 +384,26 @@ mod tests {
         assert!(err.contains("\"absent\" does not exist at revision HEAD: not a tree"), "{err}");
         let err = Side::load("HEAD:out", None).unwrap_err().to_string();
         assert!(err.contains("need git access"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_the_assembly_are_refused_and_directory_links_not_followed() {
+        let dir = std::env::temp_dir().join(format!("cw-diff-links-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let out = dir.join("out");
+        fs::create_dir_all(out.join("proton/t/v1/schema")).unwrap();
+        fs::write(out.join("manifest.json"), MANIFEST).unwrap();
+        fs::write(dir.join("secret.json"), r#"{"Resources": {"Hunter2": {}}}"#).unwrap();
+        // A link to an ancestor inside the assembly: skipped, not walked for ever.
+        std::os::unix::fs::symlink(&out, out.join("proton/loop")).unwrap();
+        std::os::unix::fs::symlink(dir.join("secret.json"), out.join("App.template.json")).unwrap();
+        let err = Side::load(out.to_str().unwrap(), None).unwrap_err().to_string();
+        assert!(err.contains("App.template.json: is a link that leads outside the assembly"), "{err}");
+        fs::remove_file(out.join("App.template.json")).unwrap();
+        fs::write(out.join("App.template.json"), r#"{"Resources": {}}"#).unwrap();
+        assert_eq!(Side::load(out.to_str().unwrap(), None).unwrap().stacks.len(), 1);
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -11,8 +11,10 @@
 
 use std::path::Path;
 
-use cloudwright_core::{Error, Result, limits};
+use cloudwright_core::{Result, limits};
 use serde::Deserialize;
+
+use super::load::input;
 
 /// One declared move.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,10 +50,6 @@ struct EnvironmentEntry {
     resources: indexmap::IndexMap<String, String>,
 }
 
-fn problem(at: impl Into<String>, message: impl Into<String>) -> Error {
-    Error::Input { path: at.into(), message: message.into() }
-}
-
 /// The 1-based line of the first occurrence of `needle` in `text` from `from` on.
 fn line_of(text: &str, needle: &str, from: usize) -> (usize, usize) {
     let at = text.get(from..).and_then(|rest| rest.find(needle)).map_or(from, |i| from + i);
@@ -68,7 +66,7 @@ impl Mapping {
     /// Parses a mapping file's text; `name` is the file in messages.
     pub fn parse(text: &str, name: &str) -> Result<Mapping> {
         let file: File = serde_json::from_str(text).map_err(|e| {
-            problem(
+            input(
                 format!("{name}:{}", e.line()),
                 format!(
                     "is not a mapping file ({e}); write {{\"environments\": [{{\"account\": \"...\", \"region\": \
@@ -115,7 +113,7 @@ impl Mapping {
         if problems.is_empty() {
             Ok(Mapping { moves })
         } else {
-            Err(problem(name, format!("has {} problem(s):\n  {}", problems.len(), problems.join("\n  "))))
+            Err(input(name, format!("has {} input(s):\n  {}", problems.len(), problems.join("\n  "))))
         }
     }
 }

@@ -52,7 +52,7 @@ pub(crate) use digest::resources;
 pub use load::{GitReader, Side, StackTemplate};
 pub use mapping::{Declared, Mapping};
 pub use moves::{Ambiguity, Move, MoveKind, Place};
-pub(crate) use moves::{Moves, body, find as find_moves};
+pub(crate) use moves::{Moves, body, find as find_moves, list};
 pub use stateful::STATEFUL_TYPES;
 
 /// Whether something was added, removed or modified.

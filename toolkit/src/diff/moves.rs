@@ -7,13 +7,14 @@
 //! (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stack-refactoring.html>),
 //! so a match across environments is reported apart, as a delete and a create.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use cloudwright_core::{Error, Result};
+use cloudwright_core::Result;
 use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::digest::{Digests, resources};
+use super::load::input;
 use super::mapping::Mapping;
 use super::{Side, StackTemplate};
 
@@ -46,6 +47,11 @@ impl std::fmt::Display for Place {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}.{}", self.stack, self.logical_id)
     }
+}
+
+/// Places as `Stack.Id, Stack.Id`, for messages.
+pub(crate) fn list(places: &[Place]) -> String {
+    places.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// How a move was recognised.
@@ -120,37 +126,34 @@ fn places(side: &Side) -> HashSet<Located<'_>> {
         .collect()
 }
 
+/// The resources of `side` that `other` does not have at the same place.
+fn only_in(side: &Side, other: &HashSet<Located<'_>>) -> Vec<Place> {
+    let mut out = Vec::new();
+    for (i, s) in side.stacks.iter().enumerate() {
+        for (id, _) in resources(&s.template) {
+            if !other.contains(&(s.environment.as_str(), s.name(), id.as_str())) {
+                out.push(Place::of(i, s, id));
+            }
+        }
+    }
+    out
+}
+
 fn type_of<'a>(side: &'a Side, place: &Place) -> &'a str {
     side.stacks[place.index].template["Resources"][&place.logical_id]["Type"].as_str().unwrap_or_default()
 }
 
 /// Finds the moves from `old` to `new`; a mapping entry that names no such resource, or a
 /// move CloudFormation cannot make, is an error naming its line.
-pub(crate) fn find(old: &Side, new: &Side, mapping: &Mapping) -> Result<Moves> {
-    let (old_places, new_places) = (places(old), places(new));
-    let mut removed: Vec<Place> = Vec::new();
-    for (i, s) in old.stacks.iter().enumerate() {
-        for (id, _) in resources(&s.template) {
-            if !new_places.contains(&(s.environment.as_str(), s.name(), id.as_str())) {
-                removed.push(Place::of(i, s, id));
-            }
-        }
-    }
-    let mut added: Vec<Place> = Vec::new();
-    for (i, s) in new.stacks.iter().enumerate() {
-        for (id, _) in resources(&s.template) {
-            if !old_places.contains(&(s.environment.as_str(), s.name(), id.as_str())) {
-                added.push(Place::of(i, s, id));
-            }
-        }
-    }
+pub(crate) fn find<'a>(old: &'a Side, new: &'a Side, mapping: &Mapping) -> Result<Moves> {
+    let (removed, added) = (only_in(old, &places(new)), only_in(new, &places(old)));
     let digests = (Digests::of(old), Digests::of(new));
     let (old_digests, new_digests) = (&digests.0, &digests.1);
     let same = |from: &Place, to: &Place| {
         old_digests.get(from.index, &from.logical_id).is_some()
             && old_digests.get(from.index, &from.logical_id) == new_digests.get(to.index, &to.logical_id)
     };
-    let env = |side: &Side, p: &Place| side.stacks[p.index].environment.clone();
+    let env = |side: &'a Side, p: &Place| -> &'a str { side.stacks[p.index].environment.as_str() };
     let mut out = Moves::default();
     let push = |out: &mut Moves, from: Place, to: Place, kind: MoveKind, unchanged: bool| {
         let n = out.moves.len();
@@ -171,17 +174,16 @@ pub(crate) fn find(old: &Side, new: &Side, mapping: &Mapping) -> Result<Moves> {
                 .filter(|(_, s)| s.template.get("Resources").and_then(|r| r.get(id)).is_some())
                 .map(|(i, s)| Place::of(i, s, id))
         };
-        let (Some(from), Some(to)) = (find_place(old, &declared.from), find_place(new, &declared.to)) else {
-            let which = if find_place(old, &declared.from).is_none() {
-                format!(
-                    "the old side has no resource {}.{} in {}",
-                    declared.from.0, declared.from.1, declared.environment
-                )
-            } else {
-                format!("the new side has no resource {}.{} in {}", declared.to.0, declared.to.1, declared.environment)
-            };
-            problems.push(format!("{}: {which} (STACK is the CloudFormation stack name)", declared.at));
-            continue;
+        let (from, to) = match (find_place(old, &declared.from), find_place(new, &declared.to)) {
+            (Some(from), Some(to)) => (from, to),
+            (from, _) => {
+                let (side, (stack, id)) = if from.is_none() { ("old", &declared.from) } else { ("new", &declared.to) };
+                problems.push(format!(
+                    "{}: the {side} side has no resource {stack}.{id} in {} (STACK is the CloudFormation stack name)",
+                    declared.at, declared.environment
+                ));
+                continue;
+            }
         };
         if !removed.contains(&from) {
             problems
@@ -204,22 +206,22 @@ pub(crate) fn find(old: &Side, new: &Side, mapping: &Mapping) -> Result<Moves> {
         push(&mut out, from, to, MoveKind::Declared, unchanged);
     }
     if !problems.is_empty() {
-        return Err(Error::Input {
-            path: mapping.moves.first().map(|m| m.at.clone()).unwrap_or_default(),
-            message: format!("the mapping does not fit the two sides:\n  {}", problems.join("\n  ")),
-        });
+        return Err(input(
+            mapping.moves.first().map(|m| m.at.clone()).unwrap_or_default(),
+            format!("the mapping does not fit the two sides:\n  {}", problems.join("\n  ")),
+        ));
     }
 
     // 2. The same digest, within one environment (across environments: reported apart).
     let mut groups: BTreeMap<(String, String), Candidates> = BTreeMap::new();
     for p in removed.iter().filter(|p| !out.by_source.contains_key(&(p.index, p.logical_id.clone()))) {
         if let Some(d) = old_digests.get(p.index, &p.logical_id) {
-            groups.entry((env(old, p), d.to_owned())).or_default().0.push(p.clone());
+            groups.entry((env(old, p).to_owned(), d.to_owned())).or_default().0.push(p.clone());
         }
     }
     for p in added.iter().filter(|p| !out.by_destination.contains_key(&(p.index, p.logical_id.clone()))) {
         if let Some(d) = new_digests.get(p.index, &p.logical_id) {
-            groups.entry((env(new, p), d.to_owned())).or_default().1.push(p.clone());
+            groups.entry((env(new, p).to_owned(), d.to_owned())).or_default().1.push(p.clone());
         }
     }
     for (_, (mut from, mut to)) in groups {
@@ -261,39 +263,44 @@ pub(crate) fn find(old: &Side, new: &Side, mapping: &Mapping) -> Result<Moves> {
     };
     let (free_from, free_to) = (free(&removed, &out.by_source, false), free(&added, &out.by_destination, true));
 
-    // 3. The same logical id and type in another stack of the same environment.
+    // 3. The same logical id and type in another stack of the same environment (the first
+    // candidate in the new side's order), looked up rather than searched: both lists may
+    // hold every resource of an app.
+    let mut by_id: HashMap<(&str, &str, &str), VecDeque<usize>> = HashMap::new();
+    for (j, t) in free_to.iter().enumerate() {
+        by_id.entry((env(new, t), t.logical_id.as_str(), type_of(new, t))).or_default().push_back(j);
+    }
     let mut used_to: HashSet<usize> = HashSet::new();
     let mut left_from = Vec::new();
-    for f in free_from {
-        let candidate = free_to.iter().enumerate().find(|(j, t)| {
-            !used_to.contains(j)
-                && t.logical_id == f.logical_id
-                && env(old, &f) == env(new, t)
-                && type_of(old, &f) == type_of(new, t)
-        });
-        match candidate {
-            Some((j, t)) => {
+    for f in &free_from {
+        let key = (env(old, f), f.logical_id.as_str(), type_of(old, f));
+        match by_id.get_mut(&key).and_then(VecDeque::pop_front) {
+            Some(j) => {
                 used_to.insert(j);
-                let unchanged = same(&f, t);
-                push(&mut out, f, t.clone(), MoveKind::SameId, unchanged);
+                let unchanged = same(f, &free_to[j]);
+                push(&mut out, f.clone(), free_to[j].clone(), MoveKind::SameId, unchanged);
             }
-            None => left_from.push(f),
+            None => left_from.push(f.clone()),
         }
     }
     let left_to: Vec<&Place> =
         free_to.iter().enumerate().filter(|(j, _)| !used_to.contains(j)).map(|(_, t)| t).collect();
 
     // 4. Identical resources in another account or region: not a move CloudFormation can make.
+    let mut by_digest: HashMap<&str, Vec<&Place>> = HashMap::new();
+    for t in &left_to {
+        if let Some(d) = new_digests.get(t.index, &t.logical_id) {
+            by_digest.entry(d).or_default().push(t);
+        }
+    }
     let mut across_from = HashSet::new();
     for f in &left_from {
-        let digest = old_digests.get(f.index, &f.logical_id);
-        let matches: Vec<&&Place> =
-            left_to.iter().filter(|t| digest.is_some() && new_digests.get(t.index, &t.logical_id) == digest).collect();
-        if let [t] = matches.as_slice() {
+        let matches = old_digests.get(f.index, &f.logical_id).and_then(|d| by_digest.get(d));
+        if let Some([t]) = matches.map(Vec::as_slice) {
             across_from.insert((f.index, f.logical_id.clone()));
             out.across.push(Move {
                 from: f.clone(),
-                to: (**t).clone(),
+                to: (*t).clone(),
                 resource_type: type_of(old, f).to_owned(),
                 kind: MoveKind::Identical,
                 unchanged: true,

@@ -276,10 +276,9 @@ pub(crate) fn text(diff: &Diff, color: bool) -> String {
 
 /// One line per ambiguous move and per identical resource across environments.
 fn possible_moves(diff: &Diff) -> Vec<String> {
-    let list = |places: &[super::Place]| places.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     let mut out = Vec::new();
     for a in &diff.ambiguous {
-        let (from, to) = (list(&a.from), list(&a.to));
+        let (from, to) = (super::moves::list(&a.from), super::moves::list(&a.to));
         out.push(if a.identical {
             format!(
                 "? {}: {from} removed and {to} added are alike; say which moved where with a mapping file \

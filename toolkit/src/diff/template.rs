@@ -128,18 +128,8 @@ impl Pair<'_> {
             return Some(diff);
         };
         let source = body(self.old, &m.from);
-        let mut diff = resource(logical_id, source, new).unwrap_or_else(|| ResourceDiff {
-            logical_id: logical_id.to_owned(),
-            change: Change::Modified,
-            resource_type: m.resource_type.clone(),
-            old_type: None,
-            replacement: false,
-            moved_from: None,
-            data_loss: None,
-            hint: None,
-            properties: Vec::new(),
-            security: Vec::new(),
-        });
+        // Described even when its body is the same: it still moved.
+        let mut diff = describe(logical_id, source, new);
         diff.change = Change::Moved;
         if m.unchanged {
             // What differs is only the references that moved with it: nothing to show or replace.
@@ -241,9 +231,11 @@ fn overlaps(path: &[Seg], segs: &[String]) -> bool {
 }
 
 fn resource(logical_id: &str, old: Option<&Json>, new: Option<&Json>) -> Option<ResourceDiff> {
-    if old == new {
-        return None;
-    }
+    (old != new).then(|| describe(logical_id, old, new))
+}
+
+/// What differs between the old and new body of a resource (either may be absent).
+fn describe(logical_id: &str, old: Option<&Json>, new: Option<&Json>) -> ResourceDiff {
     let type_of = |r: Option<&Json>| r.and_then(|r| r.get("Type")).and_then(Json::as_str).map(str::to_owned);
     let (old_type, new_type) = (type_of(old), type_of(new));
     let props = |r: Option<&Json>| r.map(|r| r.get("Properties").cloned().unwrap_or_else(|| Json::Object(Map::new())));
@@ -307,7 +299,7 @@ fn resource(logical_id: &str, old: Option<&Json>, new: Option<&Json>) -> Option<
         let shown_deltas: Vec<Delta> = prop_deltas.iter().filter(shown).filter(|d| is_security(d)).cloned().collect();
         value_changes(&shown_deltas, "Properties", |_| (false, true))
     };
-    Some(ResourceDiff {
+    ResourceDiff {
         logical_id: logical_id.to_owned(),
         change,
         resource_type,
@@ -318,7 +310,7 @@ fn resource(logical_id: &str, old: Option<&Json>, new: Option<&Json>) -> Option<
         hint: None,
         properties,
         security,
-    })
+    }
 }
 
 /// `resolve` for the unit tests.
